@@ -1,0 +1,151 @@
+"""The check engine: workbook -> forms -> results and findings.
+
+A rule never stops a run: one that raises becomes an R900 finding and the
+other rules go on.  A file that cannot be read becomes status "unreadable"
+with a Chinese reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .findings import Finding
+from .grid import Grid, UnreadableWorkbook, read_grids
+from .model import Workbook
+from .profiles import Profile, get_profile
+from .reader import read_forms
+from .rules import BY_CODE, CRASHED, RULES
+from .rules.base import Context
+
+FORM_TITLES = {
+    "basic_data": "部门整体支出绩效评价基础数据表",
+    "dept_self_eval": "部门整体支出绩效自评表",
+    "project_self_eval": "项目支出绩效自评表",
+}
+NO_FORM = "没有找到可识别的绩效自评表（附件1 基础数据表、附件2 部门整体支出绩效自评表、附件3 项目支出绩效自评表）"
+
+
+@dataclass
+class FormReport:
+    form: object  # BasicData | SelfEval
+    results: dict
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return self.form.kind
+
+    def to_dict(self) -> dict:
+        return {
+            "form": self.form.kind,
+            "sheet": self.form.sheet,
+            "title": self.form.title,
+            "results": {k: _clean(v) for k, v in self.results.items()},
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+@dataclass
+class FileReport:
+    path: str
+    status: str = "clean"  # clean | warnings | errors | unreadable
+    error: str | None = None
+    forms: list[FormReport] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # cross-form
+    workbook: Workbook | None = None
+
+    def all_findings(self) -> list[Finding]:
+        return [f for form in self.forms for f in form.findings] + self.findings
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.all_findings() if f.severity == severity)
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "status": self.status,
+            "error": self.error,
+            "forms": [f.to_dict() for f in self.forms],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def _clean(value):
+    return round(value, 6) if isinstance(value, float) else value
+
+
+class RuleFilter:
+    """--select / --ignore: rule codes or code prefixes ("B", "E10")."""
+
+    def __init__(self, select: list[str] | None = None, ignore: list[str] | None = None):
+        self.select = [s.strip().upper() for s in (select or []) if s.strip()]
+        self.ignore = [s.strip().upper() for s in (ignore or []) if s.strip()]
+        for code in self.select + self.ignore:
+            if not any(c.startswith(code) for c in BY_CODE):
+                raise ValueError(f"没有这条规则：{code}（用 jixiao-xl explain 查看全部规则）")
+
+    def wants(self, code: str) -> bool:
+        if self.select and not any(code.startswith(s) for s in self.select):
+            return False
+        return not any(code.startswith(s) for s in self.ignore)
+
+
+_ADDRESS = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _position(finding: Finding) -> tuple:
+    match = _ADDRESS.fullmatch(finding.cell or "")
+    if not match:
+        return (0, 0, "", finding.code)
+    letters, number = match.groups()
+    return (int(number), len(letters), letters, finding.code)
+
+
+def _run(rule, target, ctx: Context, sheet: str) -> list[Finding]:
+    try:
+        return list(rule.check(rule, target, ctx))
+    except Exception as exc:  # a crashing rule is a finding, never a crashed run
+        return [CRASHED.at(sheet, None, where="", code=rule.code, error=f"{type(exc).__name__}: {exc}")]
+
+
+def check_workbook(book: Workbook, profile: Profile | None = None,
+                   rule_filter: RuleFilter | None = None) -> FileReport:
+    ctx = Context(profile or get_profile())
+    wanted = rule_filter or RuleFilter()
+    report = FileReport(book.path, workbook=book)
+    if not book.forms:
+        report.status, report.error = "unreadable", NO_FORM
+        return report
+    for form in book.forms:
+        form_report = FormReport(form, ctx.results(form))
+        for rule in RULES:
+            if rule.applies_to(form.kind) and rule is not CRASHED and wanted.wants(rule.code):
+                form_report.findings.extend(_run(rule, form, ctx, form.sheet))
+        form_report.findings.sort(key=_position)
+        if not wanted.wants(CRASHED.code):
+            form_report.findings = [f for f in form_report.findings if f.code != CRASHED.code]
+        report.forms.append(form_report)
+    for rule in RULES:
+        if rule.scope == "workbook" and wanted.wants(rule.code):
+            report.findings.extend(_run(rule, book, ctx, ""))
+    findings = report.all_findings()
+    if any(f.severity == "error" for f in findings):
+        report.status = "errors"
+    elif any(f.severity == "warning" for f in findings):
+        report.status = "warnings"
+    return report
+
+
+def check_grids(grids: list[Grid], path: str = "", profile: Profile | None = None,
+                rule_filter: RuleFilter | None = None) -> FileReport:
+    return check_workbook(read_forms(grids, path), profile, rule_filter)
+
+
+def check_path(path: str, profile: Profile | None = None, rule_filter: RuleFilter | None = None) -> FileReport:
+    """Check one file; never raises for a bad file."""
+    try:
+        grids = read_grids(path)
+    except UnreadableWorkbook as exc:
+        return FileReport(path, "unreadable", str(exc))
+    return check_grids(grids, path, profile, rule_filter)

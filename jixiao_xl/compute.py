@@ -1,0 +1,124 @@
+"""Derived values of a form: what the form's derived cells should hold.
+
+Rules compare these with what was typed; the JSON ``results`` and the
+auto-fill use them.  A total left blank is taken as the sum of its parts; a
+total that was typed is used as typed, and the identity rules report it when
+it does not add up.
+"""
+
+from __future__ import annotations
+
+from . import forms as F
+from . import scoring as S
+from .model import BasicData, Indicator, SelfEval, num
+from .profiles import Profile
+
+# ------------------------------------------------------------------ 附件1
+
+
+def part_keys(form: BasicData, key: str) -> list:
+    """The rows that add up to ``key`` (FundRow objects or field keys)."""
+    if key == "county_special":
+        return list(form.specials)
+    field = F.FUND_ROW.get(key)
+    parts: list = list(field.parts) if field else []
+    if key == "project":
+        parts += list(form.project_others)
+    return parts
+
+
+def parts_sum(form: BasicData, key: str, col: str) -> float | None:
+    """Σ parts of a row in one column (blank parts = 0); None when every part is blank."""
+    total, any_filled = 0.0, False
+    for part in part_keys(form, key):
+        value = amount(form, part, col) if isinstance(part, str) else num(part.cells.get(col))
+        if value is not None:
+            total += value
+            any_filled = True
+    return round(total, 6) if any_filled else None
+
+
+def amount(form: BasicData, key: str, col: str) -> float | None:
+    """A row's value in a column: as typed, else the sum of its parts when any is filled."""
+    value = num(form.cell(key, col))
+    if value is None and part_keys(form, key):
+        return parts_sum(form, key, col)
+    return value
+
+
+def building_totals(form: BasicData) -> dict[str, float | None]:
+    totals: dict[str, float | None] = {}
+    for key in ("approved_area", "actual_area", "budget_investment", "actual_investment"):
+        values = [num(b.cells.get(key)) for b in form.buildings]
+        values = [v for v in values if v is not None]
+        totals[key] = sum(values) if values else None
+    return totals
+
+
+def basic_results(form: BasicData) -> dict:
+    staff = form.staff
+    buildings = building_totals(form)
+    return {
+        "staff_control_rate": S.ratio(num(staff.get("actual_staff")), num(staff.get("establishment"))),
+        "sangong_control_rate": S.ratio(amount(form, "sangong", "actual"), amount(form, "sangong", "budget")),
+        "public_funds_control_rate": S.ratio(amount(form, "public_funds", "actual"),
+                                             amount(form, "public_funds", "budget")),
+        "procurement_rate": S.ratio(amount(form, "procurement", "actual"), amount(form, "procurement", "budget")),
+        "scale_control_rate": S.ratio(buildings["actual_area"], buildings["approved_area"]),
+        "investment_control_rate": S.ratio(buildings["actual_investment"], buildings["budget_investment"]),
+    }
+
+
+# ------------------------------------------------------------ 附件2 / 附件3
+
+
+def exec_weight(form: SelfEval, profile: Profile) -> float:
+    """The 分值 of the 执行率 row as stated on the form, else the profile's."""
+    value = num(form.exec.get("weight"))
+    return profile.exec_weight if value is None else value
+
+
+def expected_indicator_score(ind: Indicator, profile: Profile) -> float | None:
+    """The platform's score of a quantitative indicator; None if qualitative."""
+    return S.indicator_score(ind.target.raw, ind.actual.raw, num(ind.weight), profile.scoring)
+
+
+def effective_indicator_score(ind: Indicator, profile: Profile) -> float:
+    """Computed for a quantitative row, else as typed, kept within [0, 分值]."""
+    expected = expected_indicator_score(ind, profile)
+    if expected is not None:
+        return expected
+    score = num(ind.score) or 0.0
+    weight = num(ind.weight)
+    score = max(score, 0.0)
+    return min(score, weight) if weight is not None else score
+
+
+def stated_score_sum(form: SelfEval, profile: Profile) -> float:
+    """Σ 得分 as typed, the 执行率得分 included (computed when left blank)."""
+    exec_score = num(form.exec.get("score"))
+    if exec_score is None:
+        rate = S.exec_rate(num(form.exec.get("full")), num(form.exec.get("executed")))
+        exec_score = S.exec_score(rate, exec_weight(form, profile), profile.exec_mode)
+    return exec_score + sum(num(i.score) or 0 for i in form.indicators)
+
+
+def self_eval_results(form: SelfEval, profile: Profile) -> dict:
+    rate = S.exec_rate(num(form.exec.get("full")), num(form.exec.get("executed")))
+    weight = exec_weight(form, profile)
+    score = S.exec_score(rate, weight, profile.exec_mode)
+    weights = sum(num(i.weight) or 0.0 for i in form.indicators)
+    total = S.round2(score + sum(effective_indicator_score(i, profile) for i in form.indicators))
+    return {
+        "exec_rate": rate,
+        "exec_score": score,
+        "weight_total": S.round2(weight + weights),
+        "total_score": total,
+        "grade": S.grade(total),
+    }
+
+
+def results(form, profile: Profile) -> dict:
+    if isinstance(form, BasicData):
+        return basic_results(form)
+    return self_eval_results(form, profile)

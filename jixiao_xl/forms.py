@@ -1,0 +1,201 @@
+"""The layout of each annex table, as data.
+
+One description serves the reader (labels to look for), the checks (which
+rows add up to which) and, later, the template writer (labels to print).
+Labels are the official Chinese text; ``match`` keys are those labels
+normalised (see ``values.label_key``) so that spacing, line breaks, numbering
+and full-width punctuation never matter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .values import norm_label, strip_enum
+
+
+_YEAR_PREFIX = re.compile(r"^(?:\d{4}|\{year\}|\{prev\})年度?")
+
+
+def label_key(text: object) -> str:
+    """The key a label is compared by: normalised, without numbering, a leading
+    year ("2023年实际在职人数" -> "实际在职人数") or a trailing colon."""
+    return _YEAR_PREFIX.sub("", strip_enum(norm_label(text))).rstrip(":")
+
+
+_TRAILING_NOTE = re.compile(r"[(（][^()（）]*[)）]$")
+
+
+def display_label(text: object) -> str:
+    """A label for messages: no spaces, numbering, year prefix, colon or trailing note."""
+    label = re.sub(r"\s+", "", str(text or ""))
+    label = _YEAR_PREFIX.sub("", strip_enum(label)).rstrip(":：")
+    return _TRAILING_NOTE.sub("", label) or label
+
+
+def label_matches(text: object, keys: tuple[str, ...]) -> bool:
+    """A label matches a key exactly, or with a parenthetical note after it."""
+    key = label_key(text)
+    if not key:
+        return False
+    for want in keys:
+        if key == want or (key.startswith(want) and key[len(want)] == "("):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Field:
+    """A labelled value: ``label`` is printed, ``keys`` are what the reader accepts."""
+
+    key: str
+    label: str
+    section: str
+    kind: str = "amount"  # amount | rate | count | text | weight | score
+    aliases: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()  # this value = sum of these (per column)
+    at_least: tuple[str, ...] = ()  # this value >= sum of these
+    derived: bool = False
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return (label_key(self.label),) + tuple(label_key(a) for a in self.aliases)
+
+    def matches(self, text: object) -> bool:
+        return label_matches(text, self.keys)
+
+    @property
+    def short(self) -> str:
+        """The label as a message names it: “三公”经费, not "1、" or line breaks."""
+        return display_label(self.label)
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    kind: str  # basic_data | dept_self_eval | project_self_eval
+    annex: str  # 附件1
+    title: str  # with {year}
+    title_key: str  # the normalised text that identifies the form
+
+    def recognises(self, text: object) -> bool:
+        return self.title_key in norm_label(text)
+
+
+# ---------------------------------------------------------------- 附件1 基础数据表
+
+BASIC = FormSpec("basic_data", "附件1", "{year}年度部门整体支出绩效评价基础数据表", "部门整体支出绩效评价基础数据表")
+
+STAFF_HEADER = Field("staff_header", "财政供养人员情况(人)", "staff", "text", aliases=("财政供养人员情况",))
+STAFF_FIELDS = (
+    Field("establishment", "编制数", "staff", "count"),
+    Field("actual_staff", "{year}年实际在职人数", "staff", "count", aliases=("实际在职人数",)),
+    Field("staff_rate", "控制率", "staff", "rate", derived=True),
+)
+
+FUNDS_HEADER = Field("funds_header", "经费控制情况(万元)", "funds", "text", aliases=("经费控制情况",))
+FUND_COLUMNS = (
+    Field("prev_actual", "{prev}年决算数", "funds"),
+    Field("budget", "{year}年预算数", "funds"),
+    Field("actual", "{year}年决算数", "funds"),
+)
+
+FUND_ROWS = (
+    Field("sangong", "“三公”经费", "funds", parts=("car", "abroad", "reception"), aliases=("三公经费支出",)),
+    Field("car", "1、公务用车购置和维护经费", "funds", parts=("car_purchase", "car_operation"),
+          aliases=("公务用车购置及运行维护费", "公务用车购置及运行费")),
+    Field("car_purchase", "其中：公车购置", "funds", aliases=("公务用车购置", "公务用车购置费")),
+    Field("car_operation", "公车运行维护", "funds", aliases=("公务用车运行维护费", "公务用车运行费")),
+    Field("abroad", "2、出国经费", "funds", aliases=("因公出国(境)经费", "因公出国(境)费", "出国(境)经费")),
+    Field("reception", "3、公务接待", "funds", aliases=("公务接待费",)),
+    Field("project", "项目支出：", "funds",
+          parts=("project_business", "project_operation", "county_special"), aliases=("项目支出合计",)),
+    Field("project_business", "1、业务工作经费", "funds"),
+    Field("project_operation", "2、运行维护经费", "funds"),
+    Field("county_special", "3、县级专项资金\n(一个专项一行)", "funds", aliases=("专项资金", "县级专项")),
+    Field("public_funds", "公用经费", "funds", at_least=("office", "utilities_travel", "meeting_training")),
+    Field("office", "其中：办公经费", "funds"),
+    Field("utilities_travel", "水费、电费、差旅费", "funds"),
+    Field("meeting_training", "会议费、培训费", "funds"),
+    Field("procurement", "政府采购金额", "funds"),
+    Field("basic_adjustment", "部门基本支出预算调整", "funds"),
+)
+FUND_ROW = {f.key: f for f in FUND_ROWS}
+# Rows between 县级专项资金 and 公用经费 that match no field are its 专项 items;
+# unknown rows between 项目支出 and 县级专项资金 are other parts of 项目支出.
+SPECIAL_ITEMS_AFTER = "county_special"
+SPECIAL_ITEMS_BEFORE = "public_funds"
+
+BUILDING_HEADER = Field("building_header", "楼堂馆所控制情况\n({year}年完工项目)", "building", "text",
+                        aliases=("楼堂馆所控制情况",))
+BUILDING_FIELDS = (
+    Field("approved_area", "批复规模(m²)", "building", "count", aliases=("批复规模",)),
+    Field("actual_area", "实际规模(m²)", "building", "count", aliases=("实际规模",)),
+    Field("area_rate", "规模控制率", "building", "rate", derived=True),
+    Field("budget_investment", "预算投资\n(万元)", "building", aliases=("预算投资",)),
+    Field("actual_investment", "实际投资(万元)", "building", aliases=("实际投资",)),
+    Field("investment_rate", "投资概算控制率", "building", "rate", derived=True),
+)
+SAVING = Field("saving", "厉行节约保障措施", "saving", "text")
+
+# ------------------------------------------------------ 附件2 / 附件3 自评表
+
+DEPT = FormSpec("dept_self_eval", "附件2", "{year}年度部门整体支出绩效自评表", "部门整体支出绩效自评表")
+PROJECT = FormSpec("project_self_eval", "附件3", "{year}年度项目支出绩效自评表", "项目支出绩效自评表")
+FORMS = (BASIC, DEPT, PROJECT)
+FORM_BY_KIND = {f.kind: f for f in FORMS}
+
+DEPT_NAME = Field("dept_name", "预算部门名称", "head", "text", aliases=("部门名称", "预算单位名称"))
+PROJECT_HEAD = (
+    Field("project_name", "项目支出名称", "head", "text", aliases=("项目名称",)),
+    Field("authority", "主管部门", "head", "text"),
+    Field("implementer", "实施单位", "head", "text"),
+)
+
+EXEC_COLUMNS = (
+    Field("initial", "年初预算数", "exec"),
+    Field("full", "全年预算数", "exec"),
+    Field("executed", "全年执行数", "exec"),
+    Field("weight", "分值", "exec", "weight"),
+    Field("rate", "执行率", "exec", "rate", derived=True),
+    Field("score", "得分", "exec", "score", derived=True),
+)
+EXEC_TOTAL = Field("total", "年度资金总额", "exec", aliases=("年度资金总额(万元)",))
+
+# 附件2: the breakdown of the total, usually written "其中：一般公共预算：1762.55".
+DEPT_INCOME = (
+    Field("income_total", "按收入性质分", "income", parts=("general", "gov_fund", "special_nontax", "other")),
+    Field("general", "其中：一般公共预算", "income", aliases=("一般公共预算拨款", "一般公共预算财政拨款")),
+    Field("gov_fund", "政府性基金拨款", "income", aliases=("政府性基金预算拨款", "政府性基金")),
+    Field("special_nontax", "纳入专户管理的非税收入拨款", "income", aliases=("纳入专户管理的非税收入",)),
+    Field("other", "其他资金", "income"),
+)
+DEPT_EXPENSE = (
+    Field("expense_total", "按支出性质分", "expense", parts=("basic", "project")),
+    Field("basic", "其中：基本支出", "expense"),
+    Field("project", "项目支出", "expense"),
+)
+# 附件3: rows under 年度资金总额, one value per funds column.
+PROJECT_SOURCES = (
+    Field("appropriation", "其中：当年财政拨款", "sources", aliases=("财政拨款",)),
+    Field("carryover", "上年结转资金", "sources", aliases=("上年结转",)),
+    Field("other", "其他资金", "sources"),
+)
+
+GOALS_HEADER = Field("goals", "年度总体目标", "goals", "text")
+GOAL_COLUMNS = (
+    Field("expected", "预期目标", "goals", "text"),
+    Field("achieved", "实际完成情况", "goals", "text"),
+)
+
+INDICATOR_COLUMNS = (
+    Field("level1", "一级指标", "indicators", "text"),
+    Field("level2", "二级指标", "indicators", "text"),
+    Field("level3", "三级指标", "indicators", "text"),
+    Field("target", "年度指标值", "indicators", "text", aliases=("指标值",)),
+    Field("actual", "实际完成值", "indicators", "text", aliases=("完成值",)),
+    Field("weight", "分值", "indicators", "weight"),
+    Field("score", "得分", "indicators", "score"),
+    Field("reason", "偏差原因分析及改进措施", "indicators", "text", aliases=("偏差原因分析", "偏差原因")),
+)
+TOTAL_ROW = Field("total", "总分", "indicators", "score", aliases=("合计",))

@@ -1,0 +1,141 @@
+"""A sheet as a plain grid of values, and the ways to get one.
+
+The reader of forms works on grids only, so the same code serves a file read
+with python-calamine (fast), a worksheet held by openpyxl, and the bulk
+``range.value`` that the Excel layer reads through xlwings.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from dataclasses import dataclass, field
+
+# Limits that keep a hostile file from exhausting memory.
+MAX_UNCOMPRESSED = 512 * 1024 * 1024  # bytes of XML a workbook may unpack to
+MAX_RATIO = 200  # uncompressed / compressed of one member
+
+
+def col_letter(col: int) -> str:
+    """0-based column index to letters: 0 -> A, 27 -> AB."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row: int, col: int) -> str:
+    """0-based (row, col) to an A1 address."""
+    return f"{col_letter(col)}{row + 1}"
+
+
+@dataclass
+class Grid:
+    """One sheet: values by 0-based (row, col); merged ranges inclusive."""
+
+    name: str
+    rows: list[list[object]]
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    hidden: bool = False
+
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+    def get(self, row: int, col: int) -> object:
+        if 0 <= row < len(self.rows):
+            cells = self.rows[row]
+            if 0 <= col < len(cells):
+                value = cells[col]
+                return None if value == "" else value
+        return None
+
+    def row_values(self, row: int) -> list[object]:
+        if 0 <= row < len(self.rows):
+            return [None if v == "" else v for v in self.rows[row]]
+        return []
+
+    def merge_at(self, row: int, col: int) -> tuple[int, int, int, int] | None:
+        for rng in self.merged:
+            if rng[0] <= row <= rng[2] and rng[1] <= col <= rng[3]:
+                return rng
+        return None
+
+
+class UnreadableWorkbook(Exception):
+    """A file that cannot be read as a workbook; the message is for people."""
+
+
+def _sniff(path: str) -> None:
+    """Reject files that are not xlsx before a parser sees them."""
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except FileNotFoundError:
+        raise UnreadableWorkbook("找不到文件") from None
+    except IsADirectoryError:
+        raise UnreadableWorkbook("这是文件夹，不是工作簿") from None
+    except OSError as exc:
+        raise UnreadableWorkbook(f"无法打开文件（{exc.strerror or exc}）") from None
+    if size == 0:
+        raise UnreadableWorkbook("文件是空的（0 字节）")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        with open(path, "rb") as handle:
+            blob = handle.read(1 << 20)
+        if "EncryptedPackage".encode("utf-16-le") in blob:
+            raise UnreadableWorkbook("文件已加密（设置了打开密码），请取消密码后再提交")
+        raise UnreadableWorkbook("这是旧版 .xls/.et 格式，请另存为 .xlsx")
+    if not head.startswith(b"PK"):
+        raise UnreadableWorkbook("不是 Excel 工作簿（.xlsx）文件")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except zipfile.BadZipFile:
+        raise UnreadableWorkbook("文件已损坏（压缩包不完整），请重新保存后再提交") from None
+    names = {info.filename for info in infos}
+    if "xl/workbook.xml" not in names:
+        raise UnreadableWorkbook("压缩包里没有工作簿内容，不是 .xlsx 文件")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 10 << 20:
+            raise UnreadableWorkbook(f"文件内容异常（{info.filename} 解压后过大），疑似压缩炸弹，已拒绝读取")
+    if total > MAX_UNCOMPRESSED:
+        raise UnreadableWorkbook("文件解压后超过 512 MB，疑似压缩炸弹，已拒绝读取")
+
+
+def read_grids(path: str) -> list[Grid]:
+    """Every worksheet of an .xlsx/.xlsm file as grids, read with python-calamine."""
+    _sniff(path)
+    import python_calamine as pc
+
+    try:
+        book = pc.CalamineWorkbook.from_path(path)
+        grids = []
+        for meta in book.sheets_metadata:
+            if str(meta.typ) != str(pc.SheetTypeEnum.WorkSheet):
+                continue
+            sheet = book.get_sheet_by_name(meta.name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+            hidden = str(meta.visible) != str(pc.SheetVisibleEnum.Visible)
+            grids.append(Grid(meta.name, rows, merged, hidden))
+        return grids
+    except pc.PasswordError:
+        raise UnreadableWorkbook("文件已加密（设置了打开密码），请取消密码后再提交") from None
+    except (pc.CalamineError, pc.ZipError, pc.XmlError) as exc:
+        raise UnreadableWorkbook(f"文件已损坏，无法读取（{type(exc).__name__}）") from None
+    except Exception as exc:  # calamine raises plain errors for some broken parts
+        raise UnreadableWorkbook(f"文件已损坏，无法读取（{exc}）") from None
+
+
+def grid_from_openpyxl(ws) -> Grid:
+    """A grid from an openpyxl worksheet (values as stored, formulas as text)."""
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    merged = [
+        (m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges
+    ]
+    return Grid(ws.title, rows, merged, ws.sheet_state != "visible")

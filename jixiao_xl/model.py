@@ -1,0 +1,168 @@
+"""What the reader hands to the rules: plain values that remember their cell."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .grid import a1
+from .values import NotANumber, is_blank, to_number, to_rate
+
+
+@dataclass
+class Cell:
+    """One value read from a form.
+
+    ``where`` names it for people ("“三公”经费 2022年决算数"); ``raw`` is what
+    the cell held; ``row``/``col`` are 0-based.  Numbers are parsed lazily by
+    ``number``/``rate`` and a cell that cannot be parsed records ``error``.
+    """
+
+    raw: object
+    row: int
+    col: int
+    where: str
+    error: str | None = None
+
+    @property
+    def address(self) -> str:
+        return a1(self.row, self.col)
+
+    @property
+    def blank(self) -> bool:
+        return is_blank(self.raw)
+
+    @property
+    def text(self) -> str:
+        return "" if self.blank else str(self.raw).strip()
+
+    def _parse(self, parser):
+        try:
+            return parser(self.raw)
+        except NotANumber:
+            self.error = f"“{self.raw}”不是数字"
+            return None
+
+    @property
+    def number(self) -> float | None:
+        return self._parse(to_number)
+
+    @property
+    def rate(self) -> float | None:
+        return self._parse(to_rate)
+
+
+def num(cell: Cell | None) -> float | None:
+    return cell.number if cell is not None else None
+
+
+def num0(cell: Cell | None) -> float:
+    """A number where blank counts as 0 (sums such as 三公 = 车 + 出国 + 接待)."""
+    value = num(cell)
+    return 0.0 if value is None else value
+
+
+@dataclass
+class FundRow:
+    key: str  # a FUND_ROWS key, or "special" for a 专项 item, "project_other"
+    label: str
+    row: int
+    cells: dict[str, Cell]  # by column key: prev_actual, budget, actual
+
+
+@dataclass
+class Building:
+    row: int
+    cells: dict[str, Cell]
+
+
+@dataclass
+class BasicData:
+    """附件1 基础数据表."""
+
+    sheet: str
+    title: str
+    year: int | None
+    staff: dict[str, Cell] = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)  # column key -> header text
+    rows: dict[str, FundRow] = field(default_factory=dict)
+    specials: list[FundRow] = field(default_factory=list)
+    project_others: list[FundRow] = field(default_factory=list)
+    buildings: list[Building] = field(default_factory=list)
+    saving: Cell | None = None
+    missing: list[str] = field(default_factory=list)  # labels the reader did not find
+
+    kind = "basic_data"
+
+    def cell(self, row_key: str, col_key: str) -> Cell | None:
+        row = self.rows.get(row_key)
+        return row.cells.get(col_key) if row else None
+
+
+@dataclass
+class Indicator:
+    row: int
+    level1: str
+    level2: str
+    level3: Cell
+    target: Cell
+    actual: Cell
+    weight: Cell
+    score: Cell
+    reason: Cell | None
+
+    @property
+    def name(self) -> str:
+        return self.level3.text or self.level2 or self.level1
+
+
+@dataclass
+class Level1:
+    """A 一级指标 band: its header cell, stated total ("(30分)") and rows."""
+
+    name: str
+    header: Cell
+    weight: float | None
+    indicators: list[Indicator] = field(default_factory=list)
+
+
+@dataclass
+class SelfEval:
+    """附件2 部门整体支出绩效自评表 or 附件3 项目支出绩效自评表."""
+
+    kind: str  # dept_self_eval | project_self_eval
+    sheet: str
+    title: str
+    year: int | None
+    head: dict[str, Cell] = field(default_factory=dict)  # dept_name / project_name ...
+    exec: dict[str, Cell] = field(default_factory=dict)  # 年度资金总额 row by column key
+    exec_columns: dict[str, int] = field(default_factory=dict)
+    breakdown: dict[str, Cell] = field(default_factory=dict)  # 附件2 income/expense parts
+    sources: dict[str, dict[str, Cell]] = field(default_factory=dict)  # 附件3 rows by column
+    goals: dict[str, Cell] = field(default_factory=dict)
+    levels: list[Level1] = field(default_factory=list)
+    total_weight: Cell | None = None
+    total_score: Cell | None = None
+    notes: str = ""  # every other text on the form (explanations)
+    missing: list[str] = field(default_factory=list)  # labels the reader did not find
+
+    @property
+    def indicators(self) -> list[Indicator]:
+        return [ind for level in self.levels for ind in level.indicators]
+
+    @property
+    def name(self) -> str:
+        key = "dept_name" if self.kind == "dept_self_eval" else "project_name"
+        cell = self.head.get(key)
+        return cell.text if cell else ""
+
+
+@dataclass
+class Workbook:
+    """Every form found in one workbook, in sheet order."""
+
+    path: str
+    forms: list  # BasicData | SelfEval
+    hidden_sheets: list[str] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list:
+        return [f for f in self.forms if f.kind == kind]

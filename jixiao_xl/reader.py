@@ -1,0 +1,401 @@
+"""Find the annex forms in grids and read their fields by label.
+
+A form is recognised by its title text wherever it stands; a sheet may hold
+several forms one under another.  Inside a form every field is found by the
+label that anchors it (see ``forms``), so title rows, spacer rows, inserted
+rows, a shifted start and merged cells do not matter.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import forms as F
+from .grid import Grid, read_grids
+from .model import BasicData, Building, Cell, FundRow, Indicator, Level1, SelfEval, Workbook
+from .values import header_name, header_weight, is_blank, nfkc, split_inline
+
+_YEAR = re.compile(r"(\d{4})\s*年")
+
+
+class Region:
+    """Rows [top, bottom) of a grid that hold one form, with cached label keys."""
+
+    def __init__(self, grid: Grid, top: int, bottom: int):
+        self.grid = grid
+        self.top = top
+        self.bottom = bottom
+        self._keys: dict[tuple[int, int], str] = {}
+
+    def key(self, row: int, col: int) -> str:
+        pos = (row, col)
+        if pos not in self._keys:
+            value = self.grid.get(row, col)
+            self._keys[pos] = F.label_key(value) if isinstance(value, str) else ""
+        return self._keys[pos]
+
+    def width(self, row: int) -> int:
+        return len(self.grid.rows[row]) if row < self.grid.height else 0
+
+    def find(self, field: F.Field, start: int | None = None, stop: int | None = None,
+             cols: range | None = None) -> tuple[int, int] | None:
+        """The first cell at or below ``start`` whose label matches ``field``."""
+        for row in range(self.top if start is None else start, self.bottom if stop is None else stop):
+            for col in cols if cols is not None else range(self.width(row)):
+                key = self.key(row, col)
+                if key and _match(key, field.keys):
+                    return row, col
+        return None
+
+    def find_in_row(self, row: int, field: F.Field) -> int | None:
+        for col in range(self.width(row)):
+            key = self.key(row, col)
+            if key and _match(key, field.keys):
+                return col
+        return None
+
+    def after(self, row: int, col: int) -> int:
+        """The column just right of the (merged) cell at row, col."""
+        rng = self.grid.merge_at(row, col)
+        return (rng[3] if rng else col) + 1
+
+    def cell(self, row: int, col: int, where: str) -> Cell:
+        return Cell(self.grid.get(row, col), row, col, where)
+
+
+def _match(key: str, keys: tuple[str, ...]) -> bool:
+    for want in keys:
+        if key == want or (key.startswith(want) and key[len(want)] == "("):
+            return True
+    return False
+
+
+def find_forms(grid: Grid) -> list[tuple[F.FormSpec, int, str]]:
+    """(form, title row, title text) for every form title in a sheet."""
+    found = []
+    for row, values in enumerate(grid.rows):
+        for value in values:
+            if isinstance(value, str) and "表" in value and len(value) < 120:
+                for spec in F.FORMS:
+                    if spec.recognises(value):
+                        found.append((spec, row, nfkc(value).replace("\n", "").strip()))
+                        break
+                else:
+                    continue
+                break
+    return found
+
+
+def _year(title: str) -> int | None:
+    match = _YEAR.search(title)
+    return int(match.group(1)) if match else None
+
+
+# ------------------------------------------------------------------ 附件1
+
+
+def _fund_columns(region: Region, row: int, year: int | None) -> dict[str, tuple[int, str]]:
+    """Map prev_actual / budget / actual to (column, header text) in the funds header row."""
+    actuals, budgets = [], []
+    for col in range(region.width(row)):
+        key = region.key(row, col)
+        if key.endswith("决算数") or key.endswith("决算"):
+            actuals.append(col)
+        elif key.endswith("预算数") or key.endswith("预算"):
+            budgets.append(col)
+    text = {c: nfkc(str(region.grid.get(row, c))).replace("\n", "") for c in actuals + budgets}
+    columns: dict[str, tuple[int, str]] = {}
+    if budgets:
+        columns["budget"] = (budgets[0], text[budgets[0]])
+    if len(actuals) >= 2:
+        columns["prev_actual"] = (actuals[0], text[actuals[0]])
+        columns["actual"] = (actuals[1], text[actuals[1]])
+    elif len(actuals) == 1:
+        col = actuals[0]
+        col_year = _year(text[col])
+        is_prev = (col_year is not None and year is not None and col_year < year) or (
+            col_year is None and budgets and col < budgets[0]
+        )
+        columns["prev_actual" if is_prev else "actual"] = (col, text[col])
+    return columns
+
+
+def read_basic(region: Region, title: str) -> BasicData:
+    year = _year(title)
+    form = BasicData(region.grid.name, title, year)
+    grid = region.grid
+
+    # 财政供养人员: a header row with 编制数 / 实际在职人数 / 控制率, values below it.
+    pos = region.find(F.STAFF_FIELDS[0])
+    if pos:
+        head_row = pos[0]
+        cols = {f.key: region.find_in_row(head_row, f) for f in F.STAFF_FIELDS}
+        value_row = head_row + 1
+        for probe in range(head_row + 1, min(head_row + 4, region.bottom)):
+            if any(c is not None and not is_blank(grid.get(probe, c)) for c in cols.values()):
+                value_row = probe
+                break
+        for f in F.STAFF_FIELDS:
+            if cols[f.key] is not None:
+                form.staff[f.key] = region.cell(value_row, cols[f.key], f"财政供养人员 {f.short}")
+            else:
+                form.missing.append(f.short)
+    else:
+        form.missing.append("编制数")
+
+    # 经费控制情况: the header row names the three amount columns.
+    head = None
+    for row in range(region.top, region.bottom):
+        keys = [region.key(row, c) for c in range(region.width(row))]
+        if any(k.endswith("决算数") for k in keys) and any(k.endswith("预算数") for k in keys):
+            head = row
+            break
+    stop = region.bottom
+    building = region.find(F.BUILDING_HEADER)
+    saving = region.find(F.SAVING)
+    for pos in (building, saving):
+        if pos and (head is None or pos[0] > head):
+            stop = min(stop, pos[0])
+    if head is None:
+        form.missing.append("经费控制情况")
+    else:
+        columns = _fund_columns(region, head, year)
+        form.columns = {k: v[1] for k, v in columns.items()}
+        first_amount = min(c for c, _ in columns.values()) if columns else 1
+        label_col = 0
+        for col in range(first_amount):
+            if not is_blank(grid.get(head, col)):
+                label_col = col
+                break
+        state = None
+        for row in range(head + 1, stop):
+            label = None
+            for col in range(label_col, first_amount):
+                if region.key(row, col):
+                    label = grid.get(row, col)
+                    break
+            if label is None:
+                continue
+            key = F.label_key(label)
+            if key.startswith("说明") or key.startswith("填表人"):
+                break
+            field = next((f for f in F.FUND_ROWS if _match(key, f.keys)), None)
+            short = F.display_label(label)
+            cells = {
+                ck: region.cell(row, col, f"{short} {ctext}") for ck, (col, ctext) in columns.items()
+            }
+            if field is not None and field.key not in form.rows:
+                form.rows[field.key] = FundRow(field.key, short, row, cells)
+                state = field.key
+            elif state == "county_special" or state == "special":
+                form.specials.append(FundRow("special", short, row, cells))
+                state = "special"
+            elif state in ("project", "project_business", "project_operation", "project_other"):
+                form.project_others.append(FundRow("project_other", short, row, cells))
+                state = "project_other"
+        for f in F.FUND_ROWS:
+            if f.key not in form.rows:
+                form.missing.append(f.short)
+
+    # 楼堂馆所: header row with 批复规模 ..., project rows below until 厉行节约.
+    pos = region.find(F.BUILDING_FIELDS[0])
+    if pos:
+        head_row = pos[0]
+        cols = {f.key: region.find_in_row(head_row, f) for f in F.BUILDING_FIELDS}
+        end = saving[0] if saving and saving[0] > head_row else min(head_row + 50, region.bottom)
+        for row in range(head_row + 1, end):
+            cells = {
+                k: region.cell(row, c, f"楼堂馆所 {next(f.short for f in F.BUILDING_FIELDS if f.key == k)}")
+                for k, c in cols.items() if c is not None
+            }
+            if row == head_row + 1 or any(not c.blank for c in cells.values()):
+                form.buildings.append(Building(row, cells))
+    if saving:
+        form.saving = region.cell(saving[0], region.after(*saving), F.SAVING.short)
+    return form
+
+
+# ------------------------------------------------------------ 附件2 / 附件3
+
+
+def _value_beside(region: Region, row: int, col: int, where: str) -> Cell:
+    """The value of a label: inline after a colon, else the cell right of it."""
+    raw = region.grid.get(row, col)
+    inline = split_inline(raw)
+    if inline:
+        # "政府性基金拨款：" written with a colon: the value belongs in the same cell.
+        return Cell(inline[1] or None, row, col, where)
+    return region.cell(row, region.after(row, col), where)
+
+
+def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
+    form = SelfEval(spec.kind, region.grid.name, title, _year(title))
+    grid = region.grid
+
+    heads = (F.DEPT_NAME,) if spec is F.DEPT else F.PROJECT_HEAD
+    for f in heads:
+        pos = region.find(f)
+        if pos:
+            form.head[f.key] = _value_beside(region, *pos, f.short)
+        else:
+            form.missing.append(f.short)
+
+    # 年度资金总额: the header row names the columns, the total row holds the values.
+    head = None
+    cols: dict[str, int] = {}
+    for row in range(region.top, region.bottom):
+        found = {f.key: region.find_in_row(row, f) for f in F.EXEC_COLUMNS[:3]}
+        if all(c is not None for c in found.values()):
+            head = row
+            cols = {f.key: region.find_in_row(row, f) for f in F.EXEC_COLUMNS}
+            cols = {k: c for k, c in cols.items() if c is not None}
+            break
+    form.exec_columns = cols
+    total = region.find(F.EXEC_TOTAL, start=head) if head is not None else None
+    goals_pos = region.find(F.GOAL_COLUMNS[0])
+    ind_head = region.find(F.INDICATOR_COLUMNS[2])  # 三级指标
+    if head is None or total is None:
+        form.missing.append(F.EXEC_TOTAL.short)
+    else:
+        names = {f.key: f.short for f in F.EXEC_COLUMNS}
+        for key, col in cols.items():
+            form.exec[key] = region.cell(total[0], col, f"年度资金总额 {names[key]}")
+        end = min(p[0] for p in (goals_pos, ind_head, (region.bottom, 0)) if p and p[0] > total[0])
+        first_amount = min(cols.values())
+        if spec is F.DEPT:
+            fields = F.DEPT_INCOME + F.DEPT_EXPENSE
+            for row in range(total[0] + 1, end):
+                for col in range(region.width(row)):
+                    raw = grid.get(row, col)
+                    if not isinstance(raw, str):
+                        continue
+                    inline = split_inline(raw)
+                    key = F.label_key(inline[0] if inline else raw)
+                    field = next((f for f in fields if _match(key, f.keys)), None)
+                    if field and field.key not in form.breakdown:
+                        form.breakdown[field.key] = _value_beside(region, row, col, field.short)
+            for f in fields:
+                if f.key not in form.breakdown:
+                    form.missing.append(f.short)
+        else:
+            for row in range(total[0] + 1, end):
+                for col in range(first_amount):
+                    key = region.key(row, col)
+                    field = next((f for f in F.PROJECT_SOURCES if key and _match(key, f.keys)), None)
+                    if field and field.key not in form.sources:
+                        form.sources[field.key] = {
+                            k: region.cell(row, cols[k], f"{field.short} {names[k]}")
+                            for k in ("initial", "full", "executed") if k in cols
+                        }
+                        break
+
+    if goals_pos:
+        row = goals_pos[0]
+        next_row = row + 1
+        for f in F.GOAL_COLUMNS:
+            col = region.find_in_row(row, f)
+            if col is not None:
+                form.goals[f.key] = region.cell(next_row, col, f"年度总体目标 {f.short}")
+
+    if ind_head is None:
+        form.missing.append("绩效指标")
+        return form
+    _read_indicators(region, form, ind_head[0])
+    return form
+
+
+def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
+    grid = region.grid
+    cols = {f.key: region.find_in_row(head, f) for f in F.INDICATOR_COLUMNS}
+    for key in ("level3", "weight", "score"):
+        if cols[key] is None:
+            form.missing.append(next(f.short for f in F.INDICATOR_COLUMNS if f.key == key))
+            return
+    first_col = min(c for c in cols.values() if c is not None)
+    level1: Level1 | None = None
+    level2 = ""
+    notes: list[str] = []
+    row = head + 1
+    while row < region.bottom:
+        total_col = next((c for c in range(0, cols["level3"] + 1)
+                          if region.key(row, c) and _match(region.key(row, c), F.TOTAL_ROW.keys)), None)
+        if total_col is not None:
+            form.total_weight = region.cell(row, cols["weight"], "总分 分值")
+            form.total_score = region.cell(row, cols["score"], "总分 得分")
+            if form.total_weight.blank and form.total_score.blank:
+                numbers = [c for c in range(region.after(row, total_col), region.width(row))
+                           if not is_blank(grid.get(row, c))]
+                if len(numbers) >= 2:
+                    form.total_weight = region.cell(row, numbers[0], "总分 分值")
+                    form.total_score = region.cell(row, numbers[1], "总分 得分")
+            break
+        if cols["level1"] is not None:
+            raw1 = grid.get(row, cols["level1"])
+            if not is_blank(raw1):
+                name = header_name(raw1)
+                # A repeated 一级 text on each row (instead of a merged cell) is the same band.
+                if level1 is None or name != level1.name:
+                    header = region.cell(row, cols["level1"], f"一级指标 {name}")
+                    level1 = Level1(name, header, header_weight(raw1))
+                    form.levels.append(level1)
+                    level2 = ""
+        if cols["level2"] is not None:
+            raw2 = grid.get(row, cols["level2"])
+            if not is_blank(raw2):
+                level2 = F.label_key(raw2)
+        cells = {
+            key: region.cell(row, col, "") for key, col in cols.items()
+            if col is not None and key not in ("level1", "level2")
+        }
+        if all(c.blank for k, c in cells.items() if k != "reason"):
+            row += 1
+            continue
+        if level1 is None:
+            level1 = Level1("", region.cell(row, first_col, "一级指标"), None)
+            form.levels.append(level1)
+        name = cells["level3"].text.replace("\n", "") or level2 or level1.name
+        label = f"{level2 or level1.name}“{name}”" if name != level2 else name
+        for key, cell in cells.items():
+            column = next(f.short for f in F.INDICATOR_COLUMNS if f.key == key)
+            cell.where = f"{label} {column}"
+        indicator = Indicator(
+            row=row, level1=level1.name, level2=level2, level3=cells["level3"],
+            target=cells.get("target") or Cell(None, row, cols["level3"], f"{label} 年度指标值"),
+            actual=cells.get("actual") or Cell(None, row, cols["level3"], f"{label} 实际完成值"),
+            weight=cells["weight"], score=cells["score"], reason=cells.get("reason"),
+        )
+        level1.indicators.append(indicator)
+        if indicator.reason is not None and not indicator.reason.blank:
+            notes.append(indicator.reason.text)
+        row += 1
+    for r in range(row + 1, region.bottom):
+        for value in grid.row_values(r):
+            if isinstance(value, str) and value.strip():
+                notes.append(value.strip())
+    form.notes = "\n".join(notes)
+
+
+# ------------------------------------------------------------------ entry
+
+
+def read_forms(grids: list[Grid], path: str = "") -> Workbook:
+    """Every form in the grids of one workbook."""
+    found = []
+    hidden = []
+    for grid in grids:
+        titles = find_forms(grid)
+        if grid.hidden:
+            hidden.append(grid.name)
+        for index, (spec, row, title) in enumerate(titles):
+            bottom = titles[index + 1][1] if index + 1 < len(titles) else grid.height
+            region = Region(grid, row + 1, bottom)
+            if spec is F.BASIC:
+                found.append(read_basic(region, title))
+            else:
+                found.append(read_self_eval(region, spec, title))
+    return Workbook(path, found, hidden)
+
+
+def read_workbook(path: str) -> Workbook:
+    """Read a file; raises grid.UnreadableWorkbook with a Chinese reason."""
+    return read_forms(read_grids(path), path)

@@ -1,0 +1,72 @@
+"""Output of a check: human text grouped by file and form, and the JSON contract."""
+
+from __future__ import annotations
+
+import json
+
+from .check import FORM_TITLES, FileReport
+from .findings import SEVERITY_LABEL
+from .values import fmt_number, fmt_rate
+
+JSON_VERSION = 1
+
+RESULT_LABELS = {
+    "staff_control_rate": "财政供养人员控制率",
+    "sangong_control_rate": "三公经费控制率",
+    "public_funds_control_rate": "公用经费控制率",
+    "procurement_rate": "政府采购执行率",
+    "scale_control_rate": "规模控制率",
+    "investment_control_rate": "投资概算控制率",
+}
+
+
+def to_json(reports: list[FileReport]) -> str:
+    return json.dumps({"version": JSON_VERSION, "files": [r.to_dict() for r in reports]},
+                      ensure_ascii=False, indent=2)
+
+
+def _results_line(form_report) -> str:
+    res = form_report.results
+    if form_report.kind == "basic_data":
+        parts = [f"{label} {fmt_rate(res[key])}" for key, label in RESULT_LABELS.items() if res.get(key) is not None]
+        return "；".join(parts) if parts else "（无可计算的控制率）"
+    return (f"执行率 {fmt_rate(res['exec_rate'])}，执行率得分 {fmt_number(res['exec_score'])}，"
+            f"分值合计 {fmt_number(res['weight_total'])}，总分 {fmt_number(res['total_score'])}（{res['grade']}）")
+
+
+def to_text(reports: list[FileReport], show_info: bool = True) -> str:
+    lines: list[str] = []
+    totals = {"error": 0, "warning": 0, "info": 0}
+    unreadable = 0
+    for report in reports:
+        lines.append(report.path)
+        if report.status == "unreadable":
+            unreadable += 1
+            lines.append(f"  无法读取：{report.error}")
+            lines.append("")
+            continue
+        for form_report in report.forms:
+            form = form_report.form
+            name = getattr(form, "name", "")
+            head = f"  [{form.sheet}] {FORM_TITLES[form.kind]}"
+            if name:
+                head += f"：{name}"
+            lines.append(head)
+            lines.append(f"    结果：{_results_line(form_report)}")
+            for finding in form_report.findings:
+                totals[finding.severity] += 1
+                if finding.severity == "info" and not show_info:
+                    continue
+                lines.append(f"    {finding.code} {SEVERITY_LABEL[finding.severity]}  {finding.message}")
+        if report.findings:
+            lines.append("  跨表核对")
+            for finding in report.findings:
+                totals[finding.severity] += 1
+                lines.append(f"    {finding.code} {SEVERITY_LABEL[finding.severity]}  {finding.message}")
+        lines.append("")
+    summary = (f"共 {len(reports)} 个文件：{totals['error']} 个错误，{totals['warning']} 个警告，"
+               f"{totals['info']} 个提示")
+    if unreadable:
+        summary += f"，{unreadable} 个文件无法读取"
+    lines.append(summary)
+    return "\n".join(lines)

@@ -1,0 +1,33 @@
+"""The rule set: a plain list, grouped by concern, each rule with a stable code.
+
+Code prefixes: B 附件1 基础数据表, E 执行率, I 三级指标, W 分值与总分, F 资金构成,
+X 跨表, N 数值, S 表格结构, D 可自动填写, R 本工具自身.
+"""
+
+from __future__ import annotations
+
+from ..findings import Rule
+from . import basic, crossform, execution, funds, general, indicators, weights
+
+
+def _crashed(rule, form, ctx):  # pragma: no cover - never called; the runner reports crashes
+    return ()
+
+
+CRASHED = Rule(
+    "R900", "rule-crashed", "warning", "any",
+    "某条校验规则在这份表格上运行出错，该规则的结论缺失",
+    "校验规则 {code} 运行出错（{error}），该项未能校验，请把文件发给维护者",
+    "一条规则出错不应让整份校验中断；出错的规则记为一条警告，其余规则照常运行。",
+    "本工具的运行约定",
+    "规则 B110 遇到意外数据而中断",
+    "其余规则照常给出结论",
+    _crashed,
+)
+
+RULES: list[Rule] = (
+    general.RULES + basic.RULES + execution.RULES + indicators.RULES + weights.RULES + funds.RULES
+    + crossform.RULES + [CRASHED]
+)
+BY_CODE = {rule.code: rule for rule in RULES}
+assert len(BY_CODE) == len(RULES), "duplicate rule code"

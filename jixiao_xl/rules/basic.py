@@ -1,0 +1,286 @@
+"""附件1 基础数据表: control rates and the identities between its rows [spec §5]."""
+
+from __future__ import annotations
+
+from .. import forms as F
+from ..compute import amount, part_keys, parts_sum
+from ..findings import Rule
+from ..model import BasicData, num
+from ..values import fmt_number as n, fmt_rate as pct
+from .base import Context, differs, r2, r4
+
+COLUMNS = ("prev_actual", "budget", "actual")
+
+
+def _staff_rate(rule: Rule, form: BasicData, ctx: Context):
+    stated = form.staff.get("staff_rate")
+    if stated is None or stated.blank:
+        return
+    expected = ctx.results(form)["staff_control_rate"]
+    found = stated.rate
+    if differs(found, expected, ctx.profile.tolerance_rate):
+        yield rule.at(form.sheet, stated, r4(expected), r4(found), expected=pct(expected), found=pct(found),
+                      formula=f"{n(num(form.staff.get('actual_staff')))} ÷ {n(num(form.staff.get('establishment')))}")
+
+
+STAFF_RATE = Rule(
+    "B101", "staff-rate-mismatch", "error", "basic_data",
+    "财政供养人员控制率与“实际在职人数 ÷ 编制数”不符",
+    "控制率应为 {formula} = {expected}，现填 {found}",
+    "控制率是实际在职人数与编制数之比，手算或四舍五入时常出错；填错会误导人员控制评价。",
+    "湖南长沙雨花区部门整体支出绩效评价基础数据表模板 [A]",
+    "编制数 81，实际在职人数 78，控制率填 100%",
+    "编制数 81，实际在职人数 78，控制率填 96.30%",
+    _staff_rate,
+)
+
+
+def _staff_over(rule: Rule, form: BasicData, ctx: Context):
+    rate = ctx.results(form)["staff_control_rate"]
+    if rate is not None and rate > 1 + 1e-9:
+        cell = form.staff.get("actual_staff")
+        yield rule.at(form.sheet, cell, 1.0, r4(rate), rate=pct(rate))
+
+
+STAFF_OVER = Rule(
+    "B102", "staff-over-establishment", "warning", "basic_data",
+    "实际在职人数超过编制数（控制率超过100%）",
+    "实际在职人数超过编制数，控制率 {rate}",
+    "财政供养人员超编需要说明原因，是部门整体支出评价的扣分点。",
+    "湖南长沙雨花区部门整体支出绩效评价基础数据表模板 [A]",
+    "编制数 81，实际在职人数 85",
+    "编制数 81，实际在职人数 81",
+    _staff_over,
+)
+
+
+def _staff_no_base(rule: Rule, form: BasicData, ctx: Context):
+    establishment = form.staff.get("establishment")
+    actual = num(form.staff.get("actual_staff"))
+    if establishment is not None and actual and not num(establishment):
+        yield rule.at(form.sheet, establishment, None, 0 if num(establishment) == 0 else None)
+
+
+STAFF_NO_BASE = Rule(
+    "B103", "staff-no-establishment", "warning", "basic_data",
+    "编制数为空或为0，无法计算财政供养人员控制率",
+    "编制数为空或为0，控制率无法计算，请填写编制数",
+    "控制率以编制数为分母，编制数缺失时控制率只能留空。",
+    "湖南长沙雨花区部门整体支出绩效评价基础数据表模板 [A]",
+    "编制数空，实际在职人数 81",
+    "编制数 81，实际在职人数 81",
+    _staff_no_base,
+)
+
+
+def _part_label(form: BasicData, part) -> str:
+    if isinstance(part, str):
+        row = form.rows.get(part)
+        return row.label if row else F.FUND_ROW[part].short
+    return part.label
+
+
+def _sum_check(rule: Rule, form: BasicData, ctx: Context, key: str):
+    row = form.rows.get(key)
+    parts = part_keys(form, key)
+    if row is None or not parts:
+        return
+    for col in COLUMNS:
+        cell = row.cells.get(col)
+        stated = num(cell)
+        total = parts_sum(form, key, col)
+        if cell is None or stated is None or total is None:
+            continue
+        if differs(stated, total, ctx.profile.tolerance_amount):
+            values = [amount(form, p, col) if isinstance(p, str) else num(p.cells.get(col)) for p in parts]
+            if len(parts) <= 4:
+                formula = " + ".join(_part_label(form, p) for p in parts)
+                numbers = " + ".join(n(v or 0) for v in values)
+                detail = f"{formula} = {numbers} = {n(total)}"
+            else:
+                detail = f"下列 {len(parts)} 行之和 = {n(total)}"
+            yield rule.at(form.sheet, cell, r2(total), r2(stated), total=row.label, detail=detail, found=n(stated))
+
+
+def _sangong(rule, form, ctx):
+    yield from _sum_check(rule, form, ctx, "sangong")
+
+
+SANGONG_SUM = Rule(
+    "B110", "sangong-sum", "error", "basic_data",
+    "“三公”经费不等于 公务用车购置和维护经费 + 出国经费 + 公务接待",
+    "{total}应为 {detail}，现填 {found}",
+    "“三公”经费按定义是三项之和，合计与明细不符说明其中一项填错。",
+    "“三公”经费定义及各地公开的基础数据表 [A]",
+    "“三公”经费 17；公务用车 17，出国 0，公务接待 8",
+    "“三公”经费 25；公务用车 17，出国 0，公务接待 8",
+    _sangong,
+)
+
+
+def _car(rule, form, ctx):
+    yield from _sum_check(rule, form, ctx, "car")
+
+
+CAR_SUM = Rule(
+    "B111", "car-sum", "error", "basic_data",
+    "公务用车购置和维护经费不等于 公车购置 + 公车运行维护",
+    "{total}应为 {detail}，现填 {found}",
+    "公务用车经费由购置和运行维护两部分组成，合计应与明细一致。",
+    "“三公”经费定义及各地公开的基础数据表 [A]",
+    "公务用车购置和维护经费 17；公车购置 空，公车运行维护 9",
+    "公务用车购置和维护经费 9；公车购置 空，公车运行维护 9",
+    _car,
+)
+
+
+def _project(rule, form, ctx):
+    yield from _sum_check(rule, form, ctx, "project")
+
+
+PROJECT_SUM = Rule(
+    "B112", "project-sum", "error", "basic_data",
+    "项目支出不等于 业务工作经费 + 运行维护经费 + 县级专项资金",
+    "{total}应为 {detail}，现填 {found}",
+    "项目支出填报基本支出以外的全部项目，合计应等于所列各项之和。",
+    "部门整体支出绩效评价基础数据表模板（“项目支出”填表说明）[A]",
+    "项目支出 500；业务工作经费 0，运行维护经费 0，县级专项资金 440.32",
+    "项目支出 440.32；业务工作经费 0，运行维护经费 0，县级专项资金 440.32",
+    _project,
+)
+
+
+def _special(rule, form, ctx):
+    yield from _sum_check(rule, form, ctx, "county_special")
+
+
+SPECIAL_SUM = Rule(
+    "B113", "county-special-sum", "error", "basic_data",
+    "县级专项资金不等于其下各专项（一个专项一行）之和",
+    "{total}应为 {detail}，现填 {found}",
+    "县级专项资金按“一个专项一行”列明，合计应等于各专项之和。",
+    "部门整体支出绩效评价基础数据表模板（“一个专项一行”）[A]",
+    "县级专项资金 83；其下专项合计 80",
+    "县级专项资金 83；其下专项合计 83",
+    _special,
+)
+
+
+def _public_parts(rule: Rule, form: BasicData, ctx: Context):
+    row = form.rows.get("public_funds")
+    if row is None:
+        return
+    for col in COLUMNS:
+        cell = row.cells.get(col)
+        total = amount(form, "public_funds", col)
+        parts = [amount(form, k, col) for k in F.FUND_ROW["public_funds"].at_least]
+        if total is None or all(p is None for p in parts):
+            continue
+        parts_total = sum(p or 0 for p in parts)
+        if parts_total > total + ctx.profile.tolerance_amount:
+            yield rule.at(form.sheet, cell, r2(parts_total), r2(total), parts=n(parts_total), total=n(total))
+
+
+PUBLIC_PARTS = Rule(
+    "B114", "public-funds-parts", "error", "basic_data",
+    "公用经费的“其中”各项之和超过公用经费",
+    "其中 办公经费 + 水费、电费、差旅费 + 会议费、培训费 = {parts}，超过公用经费 {total}",
+    "“其中”各项是公用经费的一部分，之和不能超过公用经费（可以小于）。",
+    "部门整体支出绩效评价基础数据表模板 [A]",
+    "公用经费 100；办公经费 70，水电差旅 50，会议培训 3",
+    "公用经费 340.27；办公经费 70.22，水电差旅 54.76，会议培训 3.15",
+    _public_parts,
+)
+
+
+def _over_budget(rule: Rule, form: BasicData, ctx: Context, key: str, result: str):
+    rate = ctx.results(form)[result]
+    if rate is not None and rate > 1 + 1e-9:
+        yield rule.at(form.sheet, form.cell(key, "actual"), 1.0, r4(rate), rate=pct(rate),
+                      actual=n(amount(form, key, "actual")), budget=n(amount(form, key, "budget")))
+
+
+def _sangong_over(rule, form, ctx):
+    yield from _over_budget(rule, form, ctx, "sangong", "sangong_control_rate")
+
+
+SANGONG_OVER = Rule(
+    "B120", "sangong-over-budget", "warning", "basic_data",
+    "“三公”经费决算超过预算（三公经费控制率超过100%）",
+    "“三公”经费控制率 = {actual} ÷ {budget} = {rate}，超过100%",
+    "“三公”经费实行预算控制，决算超预算需要说明原因。",
+    "财预〔2013〕53号 部门整体支出绩效评价框架（三公经费控制率）[B]",
+    "“三公”经费 预算 17，决算 20",
+    "“三公”经费 预算 17，决算 12.88",
+    _sangong_over,
+)
+
+
+def _public_over(rule, form, ctx):
+    yield from _over_budget(rule, form, ctx, "public_funds", "public_funds_control_rate")
+
+
+PUBLIC_OVER = Rule(
+    "B121", "public-funds-over-budget", "warning", "basic_data",
+    "公用经费决算超过预算（公用经费控制率超过100%）",
+    "公用经费控制率 = {actual} ÷ {budget} = {rate}，超过100%",
+    "公用经费控制率反映日常运转经费的预算约束，超过100%需要说明原因。",
+    "财预〔2013〕53号 部门整体支出绩效评价框架（公用经费控制率）[B]",
+    "公用经费 预算 268.49，决算 340.27（126.73%）",
+    "公用经费 预算 268.49，决算 260",
+    _public_over,
+)
+
+
+def _building_rates(rule: Rule, form: BasicData, ctx: Context):
+    pairs = (("area_rate", "actual_area", "approved_area"),
+             ("investment_rate", "actual_investment", "budget_investment"))
+    for building in form.buildings:
+        for rate_key, top, bottom in pairs:
+            cell = building.cells.get(rate_key)
+            if cell is None or cell.blank:
+                continue
+            expected = None
+            a, b = num(building.cells.get(top)), num(building.cells.get(bottom))
+            if a is not None and b:
+                expected = a / b
+            found = cell.rate
+            if differs(found, expected, ctx.profile.tolerance_rate):
+                yield rule.at(form.sheet, cell, r4(expected), r4(found), formula=f"{n(a)} ÷ {n(b)}",
+                              expected=pct(expected), found=pct(found))
+
+
+BUILDING_RATE = Rule(
+    "B130", "building-rate-mismatch", "error", "basic_data",
+    "楼堂馆所规模控制率或投资概算控制率与计算值不符",
+    "应为 {formula} = {expected}，现填 {found}",
+    "规模控制率 = 实际规模 ÷ 批复规模，投资概算控制率 = 实际投资 ÷ 预算投资。",
+    "部门整体支出绩效评价基础数据表模板 [A]；财预〔2013〕53号 [B]",
+    "批复规模 1000，实际规模 1100，规模控制率填 100%",
+    "批复规模 1000，实际规模 1100，规模控制率填 110.00%",
+    _building_rates,
+)
+
+
+def _building_over(rule: Rule, form: BasicData, ctx: Context):
+    pairs = (("actual_area", "approved_area", "规模"), ("actual_investment", "budget_investment", "投资"))
+    for building in form.buildings:
+        for top, bottom, what in pairs:
+            a, b = num(building.cells.get(top)), num(building.cells.get(bottom))
+            if a is not None and b and a > b + ctx.profile.tolerance_amount:
+                yield rule.at(form.sheet, building.cells.get(top), r2(b), r2(a), what=what, actual=n(a), approved=n(b))
+
+
+BUILDING_OVER = Rule(
+    "B131", "building-over-approval", "warning", "basic_data",
+    "楼堂馆所实际规模或实际投资超过批复",
+    "实际{what} {actual} 超过批复/预算 {approved}",
+    "楼堂馆所建设不得超规模、超概算，超出部分需要说明。",
+    "财预〔2013〕53号 部门整体支出绩效评价框架（规模控制率、投资概算控制率）[B]",
+    "批复规模 1000 m²，实际规模 1100 m²",
+    "批复规模 1000 m²，实际规模 980 m²",
+    _building_over,
+)
+
+RULES = [STAFF_RATE, STAFF_OVER, STAFF_NO_BASE, SANGONG_SUM, CAR_SUM, PROJECT_SUM, SPECIAL_SUM,
+         PUBLIC_PARTS, SANGONG_OVER, PUBLIC_OVER, BUILDING_RATE, BUILDING_OVER]

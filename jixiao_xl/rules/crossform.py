@@ -1,0 +1,81 @@
+"""Checks between 附件1, 附件2 and 附件3 of one workbook [spec §6]."""
+
+from __future__ import annotations
+
+from ..compute import amount
+from ..findings import Rule
+from ..model import Workbook, num
+from ..values import fmt_number as n
+from .base import Context, differs, r2
+
+
+def _project_spending(rule: Rule, book: Workbook, ctx: Context):
+    for basic in book.of_kind("basic_data"):
+        spent = amount(basic, "project", "actual")
+        for dept in book.of_kind("dept_self_eval"):
+            cell = dept.breakdown.get("project")
+            stated = num(cell)
+            if differs(stated, spent, ctx.profile.tolerance_amount):
+                yield rule.at(dept.sheet, cell, r2(spent), r2(stated), found=n(stated), spent=n(spent),
+                              basic=basic.sheet)
+
+
+PROJECT_SPENDING = Rule(
+    "X101", "project-spending-mismatch", "warning", "workbook",
+    "附件2 的项目支出与附件1 本年决算的项目支出不一致",
+    "项目支出 {found} 与 [{basic}] 本年决算项目支出 {spent} 不一致",
+    "同一部门同一年度的项目支出，在基础数据表和整体支出自评表中应当一致。",
+    "部门整体支出绩效评价基础数据表与自评表勾稽关系 [C]",
+    "附件1 本年决算项目支出 440.32，附件2 项目支出 400",
+    "附件1 本年决算项目支出 440.32，附件2 项目支出 440.32",
+    _project_spending,
+)
+
+
+def _project_budget(rule: Rule, book: Workbook, ctx: Context):
+    for dept in book.of_kind("dept_self_eval"):
+        limit = num(dept.breakdown.get("project"))
+        if limit is None:
+            continue
+        for project in book.of_kind("project_self_eval"):
+            cell = project.exec.get("full")
+            budget = num(cell)
+            if budget is not None and budget > limit + ctx.profile.tolerance_amount:
+                yield rule.at(project.sheet, cell, r2(limit), r2(budget), budget=n(budget), limit=n(limit),
+                              dept=dept.sheet)
+
+
+PROJECT_BUDGET = Rule(
+    "X102", "project-budget-exceeds", "warning", "workbook",
+    "附件3 项目的全年预算数超过附件2 的项目支出总额",
+    "项目全年预算数 {budget} 超过 [{dept}] 项目支出 {limit}",
+    "单个项目的预算是部门项目支出的一部分，不能超过部门项目支出总额。",
+    "部门整体与项目支出自评表勾稽关系 [C]",
+    "附件2 项目支出 440.32，附件3 全年预算数 500",
+    "附件2 项目支出 440.32，附件3 全年预算数 83",
+    _project_budget,
+)
+
+
+def _years(rule: Rule, book: Workbook, ctx: Context):
+    years = [f.year for f in book.forms if f.year is not None]
+    if not years:
+        return
+    common = max(set(years), key=years.count)
+    for form in book.forms:
+        if form.year is not None and form.year != common:
+            yield rule.at(form.sheet, None, common, form.year, where="标题", year=form.year, common=common)
+
+
+YEARS = Rule(
+    "X103", "year-mismatch", "warning", "workbook",
+    "各表标题中的年度不一致",
+    "标题年度为 {year} 年，其他表为 {common} 年",
+    "同一份自评材料的各附表应属于同一年度，年度不一致通常是沿用了往年表格。",
+    "各附表标题“20XX年度……” [A]",
+    "附件1“2022年度…基础数据表”，附件2“2023年度…自评表”",
+    "附件1、附件2 都是“2023年度”",
+    _years,
+)
+
+RULES = [PROJECT_SPENDING, PROJECT_BUDGET, YEARS]

@@ -1,0 +1,93 @@
+"""Fund identities inside 附件2 and 附件3 [spec §6]."""
+
+from __future__ import annotations
+
+from .. import forms as F
+from ..findings import Rule
+from ..model import SelfEval, num
+from ..values import fmt_number as n
+from .base import Context, differs, r2
+
+
+def _breakdown(rule: Rule, form: SelfEval, ctx: Context, fields: tuple[F.Field, ...]):
+    head, parts = fields[0], fields[1:]
+    cells = form.breakdown
+    values = [num(cells.get(f.key)) for f in parts]
+    stated_total = num(cells.get(head.key))
+    budget = num(form.exec.get("full"))
+    if all(v is None for v in values) and stated_total is None:
+        return
+    if stated_total is not None and differs(stated_total, budget, ctx.profile.tolerance_amount):
+        yield rule.at(form.sheet, cells.get(head.key), r2(budget), r2(stated_total), what=head.short,
+                      detail=f"年度资金总额（全年预算数）{n(budget)}", found=n(stated_total))
+    reference = stated_total if stated_total is not None else budget
+    if all(v is None for v in values):
+        return
+    total = sum(v or 0 for v in values)
+    if differs(total, reference, ctx.profile.tolerance_amount):
+        formula = " + ".join(f.short for f in parts)
+        numbers = " + ".join(n(v or 0) for v in values)
+        cell = cells.get(parts[0].key)
+        yield rule.at(form.sheet, cell, r2(reference), r2(total), what=f"{formula} = {numbers} = {n(total)}",
+                      detail=f"{head.short}合计 {n(reference)}", found=n(total))
+
+
+def _income(rule, form, ctx):
+    yield from _breakdown(rule, form, ctx, F.DEPT_INCOME)
+
+
+INCOME = Rule(
+    "F101", "income-breakdown", "error", "dept_self_eval",
+    "按收入性质分的资金合计与年度资金总额不一致",
+    "{what} 应等于 {detail}，现为 {found}",
+    "资金来源（一般公共预算、政府性基金、专户非税、其他）之和必须等于年度资金总额（全年预算数）。",
+    "财政部一体化系统校验“资金来源和资金方向合计金额不一致” [C]",
+    "全年预算数 1762.55；一般公共预算 1700，其他空",
+    "全年预算数 1762.55；一般公共预算 1762.55",
+    _income,
+)
+
+
+def _expense(rule, form, ctx):
+    yield from _breakdown(rule, form, ctx, F.DEPT_EXPENSE)
+
+
+EXPENSE = Rule(
+    "F102", "expense-breakdown", "error", "dept_self_eval",
+    "按支出性质分的资金合计与年度资金总额不一致",
+    "{what} 应等于 {detail}，现为 {found}",
+    "资金方向（基本支出 + 项目支出）之和必须等于年度资金总额（全年预算数）。",
+    "财政部一体化系统校验“资金来源和资金方向合计金额不一致” [C]",
+    "全年预算数 1762.55；基本支出 1322.23，项目支出 400",
+    "全年预算数 1762.55；基本支出 1322.23，项目支出 440.32",
+    _expense,
+)
+
+
+def _sources(rule: Rule, form: SelfEval, ctx: Context):
+    names = {f.key: f.short for f in F.EXEC_COLUMNS}
+    for col in ("initial", "full", "executed"):
+        total_cell = form.exec.get(col)
+        total = num(total_cell)
+        values = [num(form.sources.get(f.key, {}).get(col)) for f in F.PROJECT_SOURCES]
+        if total is None or all(v is None for v in values):
+            continue
+        parts = sum(v or 0 for v in values)
+        if differs(total, parts, ctx.profile.tolerance_amount):
+            numbers = " + ".join(n(v or 0) for v in values)
+            yield rule.at(form.sheet, total_cell, r2(parts), r2(total), column=names[col],
+                          detail=f"{numbers} = {n(parts)}", found=n(total))
+
+
+SOURCES = Rule(
+    "F103", "project-sources", "error", "project_self_eval",
+    "项目资金总额不等于 当年财政拨款 + 上年结转资金 + 其他资金",
+    "{column}应为 当年财政拨款 + 上年结转资金 + 其他资金 = {detail}，现填 {found}",
+    "项目的年度资金总额由当年财政拨款、上年结转和其他资金组成，每一列都要相等。",
+    "财预〔2020〕10号 附件项目支出绩效自评表 [B]",
+    "年度资金总额 全年预算数 83；当年财政拨款 80",
+    "年度资金总额 全年预算数 83；当年财政拨款 83",
+    _sources,
+)
+
+RULES = [INCOME, EXPENSE, SOURCES]

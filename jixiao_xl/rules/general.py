@@ -1,0 +1,162 @@
+"""Checks every form shares: readable numbers, no negatives, a complete layout,
+and derived cells that were left blank."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from .. import scoring as S
+from ..compute import expected_indicator_score, part_keys, parts_sum, stated_score_sum
+from ..findings import Rule
+from ..model import BasicData, Cell, SelfEval, num
+from ..values import fmt_number as n, fmt_rate as pct
+from .base import Context, r2, r4
+
+
+def numeric_cells(form) -> Iterator[tuple[Cell, str]]:
+    """Every cell of a form that must hold a number, with its kind (amount, rate, count, score)."""
+    if isinstance(form, BasicData):
+        for key, cell in form.staff.items():
+            yield cell, "rate" if key == "staff_rate" else "count"
+        for row in list(form.rows.values()) + form.specials + form.project_others:
+            kind = "signed" if row.key == "basic_adjustment" else "amount"
+            for cell in row.cells.values():
+                yield cell, kind
+        for building in form.buildings:
+            for key, cell in building.cells.items():
+                yield cell, "rate" if key.endswith("rate") else "amount"
+        return
+    for key, cell in form.exec.items():
+        yield cell, "rate" if key == "rate" else "amount"
+    for cell in form.breakdown.values():
+        yield cell, "amount"
+    for row in form.sources.values():
+        for cell in row.values():
+            yield cell, "amount"
+    for ind in form.indicators:
+        yield ind.weight, "score"
+        yield ind.score, "score"
+    for cell in (form.total_weight, form.total_score):
+        if cell is not None:
+            yield cell, "score"
+
+
+def _not_a_number(rule: Rule, form, ctx: Context):
+    for cell, kind in numeric_cells(form):
+        if cell.blank:
+            continue
+        value = cell.rate if kind == "rate" else cell.number
+        if value is None and cell.error:
+            yield rule.at(form.sheet, cell, None, str(cell.raw), raw=str(cell.raw).strip())
+
+
+NOT_A_NUMBER = Rule(
+    "N001", "not-a-number", "error", "any",
+    "应填数字的单元格中是无法识别的文字",
+    "“{raw}”不是数字，无法参与计算（金额请填数字，如 1238.36；比率如 100%）",
+    "金额、人数、分值、得分和比率都要参与计算，写成文字（如“约12万”“见附表”）时无法核对。"
+    "千分位逗号、全角数字、“万元”“%”后缀和“—”“无”表示的空值都能识别。",
+    "本工具的读取规则",
+    "全年执行数 填“约1762万”",
+    "全年执行数 填 1762.55",
+    _not_a_number,
+)
+
+
+def _negative(rule: Rule, form, ctx: Context):
+    for cell, kind in numeric_cells(form):
+        if kind == "signed" or cell.blank:
+            continue
+        value = cell.rate if kind == "rate" else cell.number
+        if value is not None and value < 0:
+            yield rule.at(form.sheet, cell, 0, value, value=n(value))
+
+
+NEGATIVE = Rule(
+    "N002", "negative-value", "error", "any",
+    "金额、人数、分值或得分为负数",
+    "不能为负数，现填 {value}",
+    "表中的金额、人数、分值和得分都不能为负（“部门基本支出预算调整”除外，调减可以填负数）。",
+    "财预〔2020〕10号 自评表；一体化系统数据校验 [C]",
+    "公务接待 -5",
+    "公务接待 5",
+    _negative,
+)
+
+
+def _incomplete(rule: Rule, form, ctx: Context):
+    for label in form.missing:
+        yield rule.at(form.sheet, None, label, None, where=label, label=label)
+
+
+INCOMPLETE = Rule(
+    "S001", "form-incomplete", "warning", "any",
+    "表中找不到应有的栏目，相关校验无法进行",
+    "表中找不到“{label}”栏目，相关数据没有读取和校验（请检查是否删改了表头文字）",
+    "本工具按标签文字查找各栏目；删掉或改写了标签，对应数据就无法读取。",
+    "财预〔2020〕10号 附件自评表；湖南基础数据表模板 [A]",
+    "把“年度资金总额”改写成“资金合计”",
+    "保留官方表头“年度资金总额”",
+    _incomplete,
+)
+
+
+def derived_blanks(form, ctx: Context) -> Iterator[tuple[Cell, object, str]]:
+    """(cell, value, "amount"|"rate"|"score") for every blank derived cell that can be computed."""
+    if isinstance(form, BasicData):
+        rate = form.staff.get("staff_rate")
+        computed = ctx.results(form)["staff_control_rate"]
+        if rate is not None and rate.blank and computed is not None:
+            yield rate, computed, "rate"
+        for key, row in form.rows.items():
+            if not part_keys(form, key):
+                continue
+            for col, cell in row.cells.items():
+                total = parts_sum(form, key, col)
+                if cell.blank and total is not None:
+                    yield cell, total, "amount"
+        for building in form.buildings:
+            for rate_key, top, bottom in (("area_rate", "actual_area", "approved_area"),
+                                          ("investment_rate", "actual_investment", "budget_investment")):
+                cell = building.cells.get(rate_key)
+                value = S.ratio(num(building.cells.get(top)), num(building.cells.get(bottom)))
+                if cell is not None and cell.blank and value is not None:
+                    yield cell, value, "rate"
+        return
+    assert isinstance(form, SelfEval)
+    res = ctx.results(form)
+    rate, score = form.exec.get("rate"), form.exec.get("score")
+    if rate is not None and rate.blank and res["exec_rate"] is not None:
+        yield rate, res["exec_rate"], "rate"
+    if score is not None and score.blank and res["exec_rate"] is not None:
+        yield score, res["exec_score"], "score"
+    for ind in form.indicators:
+        if ind.score.blank:
+            expected = expected_indicator_score(ind, ctx.profile)
+            if expected is not None:
+                yield ind.score, expected, "score"
+    if form.indicators:
+        if form.total_weight is not None and form.total_weight.blank:
+            yield form.total_weight, res["weight_total"], "score"
+        if form.total_score is not None and form.total_score.blank:
+            yield form.total_score, S.round2(stated_score_sum(form, ctx.profile)), "score"
+
+
+def _derived_blank(rule: Rule, form, ctx: Context):
+    for cell, value, kind in derived_blanks(form, ctx):
+        shown = pct(value) if kind == "rate" else n(value)
+        yield rule.at(form.sheet, cell, r4(value) if kind == "rate" else r2(value), None, value=shown)
+
+
+DERIVED_BLANK = Rule(
+    "D001", "derived-blank", "info", "any",
+    "可由其他栏目计算的单元格未填写",
+    "未填写，按表内数据应为 {value}（可用 jixiao-xl fill 自动填写）",
+    "合计、控制率、执行率、得分和总分都可以由表内其他数据算出，留空不算错，但提交前应补齐。",
+    "财政部一体化系统自动计算规则 [A]；spec §5“可计算的控制率应自动填写”",
+    "项目支出 空；县级专项资金 440.32",
+    "项目支出 440.32；县级专项资金 440.32",
+    _derived_blank,
+)
+
+RULES = [NOT_A_NUMBER, NEGATIVE, INCOMPLETE, DERIVED_BLANK]

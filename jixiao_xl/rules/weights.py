@@ -1,0 +1,124 @@
+"""附件2/附件3: weights per 一级指标 and the 总分 row [spec §4]."""
+
+from __future__ import annotations
+
+from ..compute import exec_weight, stated_score_sum
+from ..findings import Rule
+from ..model import SelfEval, num
+from ..values import fmt_number as n
+from .base import Context, differs, r2
+
+
+def _level_sum(rule: Rule, form: SelfEval, ctx: Context):
+    for level in form.levels:
+        if level.weight is None:
+            continue
+        total = sum(num(i.weight) or 0 for i in level.indicators)
+        if differs(total, level.weight, ctx.profile.tolerance_score):
+            yield rule.at(form.sheet, level.header, r2(level.weight), r2(total), level=level.name,
+                          header=n(level.weight), total=n(total))
+
+
+LEVEL_SUM = Rule(
+    "W101", "level1-weight-sum", "error", "self_eval",
+    "一级指标下各三级指标分值之和不等于该一级指标标注的分值",
+    "{level}标注 {header} 分，其下三级指标分值合计 {total} 分",
+    "一级指标表头“(30分)”是该类指标的总分，其下三级指标分值之和必须与之相等。",
+    "财预〔2020〕10号 第十三条 [B]；湖南自评表（产出30、效益30、满意度10、成本20）[A]",
+    "产出指标(30分)：数量 10，质量 10，时效 5",
+    "产出指标(30分)：数量 10，质量 10，时效 10",
+    _level_sum,
+)
+
+
+def _weight_total(rule: Rule, form: SelfEval, ctx: Context):
+    if not form.indicators:
+        return
+    total = ctx.results(form)["weight_total"]
+    if differs(total, 100.0, ctx.profile.tolerance_score):
+        cell = form.total_weight or form.exec.get("weight")
+        yield rule.at(form.sheet, cell, 100.0, r2(total), total=n(total),
+                      exec_weight=n(exec_weight(form, ctx.profile)))
+
+
+WEIGHT_TOTAL = Rule(
+    "W102", "weight-total", "error", "self_eval",
+    "执行率分值与全部三级指标分值之和不等于100",
+    "执行率分值 {exec_weight} 与三级指标分值合计 {total}，应为 100",
+    "自评满分为100分：执行率10分，其余分配给各级指标。",
+    "财预〔2020〕10号 第十三条 [B]",
+    "执行率 10 分，三级指标分值合计 85",
+    "执行率 10 分，三级指标分值合计 90",
+    _weight_total,
+)
+
+
+def _total_weight_cell(rule: Rule, form: SelfEval, ctx: Context):
+    cell = form.total_weight
+    if cell is None or cell.blank:
+        return
+    found = cell.number
+    expected = ctx.results(form)["weight_total"]
+    if differs(found, expected, ctx.profile.tolerance_score):
+        yield rule.at(form.sheet, cell, r2(expected), r2(found), expected=n(expected), found=n(found))
+
+
+TOTAL_WEIGHT = Rule(
+    "W103", "total-row-weight", "error", "self_eval",
+    "总分行的分值不等于执行率分值与各指标分值之和",
+    "总分分值应为各项分值之和 {expected}，现填 {found}",
+    "总分行的分值是全部分值的合计（应为100）。",
+    "财预〔2020〕10号 第十三条 [B]",
+    "各项分值合计 100，总分分值填 90",
+    "各项分值合计 100，总分分值填 100",
+    _total_weight_cell,
+)
+
+
+def _total_score_cell(rule: Rule, form: SelfEval, ctx: Context):
+    cell = form.total_score
+    if cell is None or cell.blank:
+        return
+    found = cell.number
+    expected = stated_score_sum(form, ctx.profile)
+    if differs(found, expected, ctx.profile.tolerance_score):
+        yield rule.at(form.sheet, cell, r2(expected), r2(found), expected=n(expected), found=n(found))
+
+
+TOTAL_SCORE = Rule(
+    "W104", "total-row-score", "error", "self_eval",
+    "总分行的得分不等于执行率得分与各指标得分之和",
+    "总分得分应为执行率得分与各三级指标得分之和 {expected}，现填 {found}",
+    "总分是全部得分的合计，决定自评等级，必须与各项得分一致。",
+    "财预〔2020〕10号 第十三条 [B]",
+    "执行率得分 10，指标得分合计 89，总分填 100",
+    "执行率得分 10，指标得分合计 89，总分填 99",
+    _total_score_cell,
+)
+
+
+def _profile_weights(rule: Rule, form: SelfEval, ctx: Context):
+    expected = ctx.profile.level1
+    for level in form.levels:
+        if level.weight is None or not level.name:
+            continue
+        want = expected.get(level.name)
+        if want is None or differs(level.weight, want, ctx.profile.tolerance_score):
+            yield rule.at(form.sheet, level.header, want, r2(level.weight), level=level.name,
+                          header=n(level.weight), profile=ctx.profile.label,
+                          want=f"{n(want)} 分" if want is not None else "没有这一项")
+
+
+PROFILE_WEIGHTS = Rule(
+    "W105", "profile-weights", "warning", "self_eval",
+    "一级指标分值与所选评分口径不一致",
+    "{level}为 {header} 分，按{profile}口径应为{want}",
+    "各地对一级指标的权重规定不同（湖南：产出30、效益30、满意度10、成本20；全国10号文：产出50、效益30、满意度10）；"
+    "用 --profile 选择本地口径。",
+    "财预〔2020〕10号 第十三条 [B]；湖南 2023 年自评表 [A]",
+    "湖南口径下“产出指标(50分)”",
+    "湖南口径下“产出指标(30分)”",
+    _profile_weights,
+)
+
+RULES = [LEVEL_SUM, WEIGHT_TOTAL, TOTAL_WEIGHT, TOTAL_SCORE, PROFILE_WEIGHTS]

@@ -1,0 +1,144 @@
+"""Understanding cell values as departments type them.
+
+Labels are normalised before they are compared; numbers typed as text
+("1,238.36", full-width "１２３８.３６", "12.88万元", "100%") are understood;
+"—", "-", "/", "无" count as empty.  Nothing here knows about cells or forms.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Characters removed from labels before comparison: white space of every kind,
+# quotes around “三公”, and the decorations people add around labels.
+_LABEL_DROP = re.compile(r"[\s\u3000\"'“”‘’「」『』*＊]+")
+# Leading enumeration: "1、", "(一)", "一、", "1.", "其中:".
+_LABEL_ENUM = re.compile(
+    r"^(?:其中[:：]?|\(?[0-9一二三四五六七八九十]+[)、.．]|[0-9]+\s)+"
+)
+
+EMPTY_MARKS = frozenset({"", "-", "—", "–", "－", "——", "/", "／", "无", "\\", "n/a", "N/A"})
+
+_UNIT_SUFFIX = re.compile(r"(?:万元|元|人|个|分|m²|㎡|平方米|m2)$")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+
+
+def nfkc(text: str) -> str:
+    """Full-width to half-width: （）→(), ：→:, １→1, ＞＝→>=."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def norm_label(value: object) -> str:
+    """A label as it is compared: NFKC, no spaces or line breaks, no quotes."""
+    if value is None:
+        return ""
+    text = nfkc(str(value))
+    return _LABEL_DROP.sub("", text)
+
+
+def strip_enum(label: str) -> str:
+    """Drop leading numbering such as '1、' or '其中:' from a normalised label."""
+    return _LABEL_ENUM.sub("", label)
+
+
+def is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return nfkc(value).strip() in EMPTY_MARKS
+    return False
+
+
+class NotANumber(ValueError):
+    """A cell that should hold a number holds text that is not one."""
+
+
+def to_number(value: object) -> float | None:
+    """The number a cell means, None for an empty cell.
+
+    Raises NotANumber for text that cannot be read as a number.
+    """
+    if value is None or isinstance(value, bool):
+        if isinstance(value, bool):
+            raise NotANumber(str(value))
+        return None
+    if isinstance(value, (int, float)):
+        if value != value:  # NaN
+            return None
+        return float(value)
+    text = nfkc(str(value)).strip()
+    if text in EMPTY_MARKS:
+        return None
+    text = text.replace(",", "").replace(" ", "")
+    percent = text.endswith("%")
+    if percent:
+        text = text[:-1]
+    else:
+        text = _UNIT_SUFFIX.sub("", text)
+    if not _NUMBER.match(text):
+        raise NotANumber(str(value))
+    number = float(text)
+    return number / 100.0 if percent else number
+
+
+# A rate stored as a plain number above this is taken as percentage points
+# (126.73 means 126.73%); at or below it, as a fraction (1.2673).
+RATE_POINTS_THRESHOLD = 3.0
+
+
+def to_rate(value: object) -> float | None:
+    """A rate as a fraction: "100%", 1.0 (formatted as %) and 100 all give 1.0."""
+    if isinstance(value, str):
+        text = nfkc(value).strip()
+        if text.endswith("%"):
+            return to_number(text)
+    number = to_number(value)
+    if number is not None and abs(number) > RATE_POINTS_THRESHOLD:
+        return number / 100.0
+    return number
+
+
+_INLINE = re.compile(r"^(?P<label>.*?)[:：]\s*(?P<value>[^:：]*)$")
+
+
+def split_inline(value: object) -> tuple[str, str] | None:
+    """Split "其中：一般公共预算：1762.55" into ("其中：一般公共预算", "1762.55")."""
+    if not isinstance(value, str):
+        return None
+    text = nfkc(value).strip()
+    match = _INLINE.match(text)
+    if not match:
+        return None
+    return match.group("label"), match.group("value").strip()
+
+
+_WEIGHT = re.compile(r"\(\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*\)")
+
+
+def header_weight(value: object) -> float | None:
+    """The band total stated in a 一级 header: "产出指标(30分)" -> 30."""
+    if value is None:
+        return None
+    match = _WEIGHT.search(nfkc(str(value)).replace(" ", ""))
+    return float(match.group(1)) if match else None
+
+
+def header_name(value: object) -> str:
+    """The 一级 name without its weight: "产出指标\n(30分)" -> "产出指标"."""
+    return _WEIGHT.sub("", norm_label(value))
+
+
+def fmt_number(value: float | None) -> str:
+    """A number as people write it: 17, 12.88, 1762.55."""
+    if value is None:
+        return "空"
+    if abs(value - round(value)) < 1e-9:
+        return str(int(round(value)))
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def fmt_rate(value: float | None) -> str:
+    if value is None:
+        return "空"
+    return f"{value * 100:.2f}%"
