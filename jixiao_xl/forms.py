@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from .values import norm_label, strip_enum
 
@@ -58,9 +59,11 @@ class Field:
     at_least: tuple[str, ...] = ()  # this value >= sum of these
     derived: bool = False
 
-    @property
+    @cached_property
     def keys(self) -> tuple[str, ...]:
-        return (label_key(self.label),) + tuple(label_key(a) for a in self.aliases)
+        keys = (label_key(self.label),) + tuple(label_key(a) for a in self.aliases)
+        # "县级专项资金(一个专项一行)" is found as "县级专项资金" with or without its note.
+        return tuple(dict.fromkeys(_TRAILING_NOTE.sub("", k) or k for k in keys))
 
     def matches(self, text: object) -> bool:
         return label_matches(text, self.keys)

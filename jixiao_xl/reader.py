@@ -31,7 +31,11 @@ class Region:
         pos = (row, col)
         if pos not in self._keys:
             value = self.grid.get(row, col)
-            self._keys[pos] = F.label_key(value) if isinstance(value, str) else ""
+            if isinstance(value, str):
+                inline = split_inline(value)  # "主管部门：汨罗市司法局" is found by its label part
+                self._keys[pos] = F.label_key(inline[0] if inline else value)
+            else:
+                self._keys[pos] = ""
         return self._keys[pos]
 
     def width(self, row: int) -> int:

@@ -108,8 +108,8 @@ def split_inline(value: object) -> tuple[str, str] | None:
         return None
     text = nfkc(value).strip()
     match = _INLINE.match(text)
-    if not match:
-        return None
+    if not match or match.group("label").strip() in ("其中", ""):
+        return None  # "其中：公车购置" is a label with a prefix, not label：value
     return match.group("label"), match.group("value").strip()
 
 

@@ -1,0 +1,130 @@
+"""Named pass and fail cases for every rule, as edits of the corrected seed workbook.
+
+A fail case expects the rule to report at ``cell`` of ``sheet``; a pass case
+expects the rule to stay silent.  Run one rule's cases: ``pytest -k B110``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Case:
+    code: str
+    outcome: str  # "fail" | "pass"
+    name: str
+    edits: dict = field(default_factory=dict)
+    sheet: str | None = None
+    cell: str | None = None
+    profile: str = "hunan"
+
+    @property
+    def id(self) -> str:
+        return f"{self.code}-{self.outcome}-{self.name}"
+
+
+LOW_EXEC_PROJECT = {"附件3!E6": 63.08, "附件3!E7": 63.08, "附件3!G6": 0.76}
+
+CASES = [
+    # N: numbers
+    Case("N001", "fail", "amount-as-words", {"附件1!D6": "约12万"}, "附件1", "D6"),
+    Case("N001", "pass", "amount-with-unit", {"附件1!D6": "12.88万元"}),
+    Case("N002", "fail", "negative-reception", {"附件1!D11": -5.34}, "附件1", "D11"),
+    Case("N002", "pass", "negative-budget-adjustment", {"附件1!D30": -10}),
+    # S: structure
+    Case("S001", "fail", "total-row-relabelled", {"附件2!B5": "资金合计"}, "附件2", ""),
+    Case("S001", "pass", "total-row-with-unit", {"附件2!B5": "年度资金总额（万元）"}),
+    # D: derived cells left blank
+    Case("D001", "fail", "exec-rate-blank", {"附件2!G5": None}, "附件2", "G5"),
+    Case("D001", "fail", "project-row-blank", {}, "附件1", "D12"),
+    Case("D001", "pass", "project-row-filled", {"附件1!B12": 332, "附件1!C12": 83, "附件1!D12": 440.32}),
+    # B: 附件1
+    Case("B101", "fail", "rate-not-updated", {"附件1!C4": 78}, "附件1", "D4"),
+    Case("B101", "pass", "rate-as-text", {"附件1!C4": 78, "附件1!D4": "96.30%"}),
+    Case("B102", "fail", "over-establishment", {"附件1!C4": 85, "附件1!D4": None}, "附件1", "C4"),
+    Case("B102", "pass", "within-establishment", {"附件1!C4": 80, "附件1!D4": None}),
+    Case("B103", "fail", "no-establishment", {"附件1!B4": None, "附件1!D4": None}, "附件1", "B4"),
+    Case("B103", "pass", "establishment-given", {}),
+    Case("B110", "fail", "seed-2022", {"附件1!B7": 17}, "附件1", "B6"),
+    Case("B110", "fail", "actual-total-off", {"附件1!D6": 20}, "附件1", "D6"),
+    Case("B110", "pass", "consistent", {}),
+    Case("B111", "fail", "seed-2022", {"附件1!B7": 17}, "附件1", "B7"),
+    Case("B111", "pass", "consistent", {}),
+    Case("B112", "fail", "project-total-off", {"附件1!D12": 500}, "附件1", "D12"),
+    Case("B112", "pass", "project-total-right", {"附件1!D12": 440.32}),
+    Case("B113", "fail", "special-total-off", {"附件1!C15": 80}, "附件1", "C15"),
+    Case("B113", "pass", "special-total-right", {}),
+    Case("B114", "fail", "office-exceeds", {"附件1!D26": 300}, "附件1", "D25"),
+    Case("B114", "pass", "parts-below-total", {}),
+    Case("B120", "fail", "sangong-over", {"附件1!D6": 20, "附件1!D11": 12.46}, "附件1", "D6"),
+    Case("B120", "pass", "sangong-under", {}),
+    Case("B121", "fail", "seed-126-percent", {}, "附件1", "D25"),
+    Case("B121", "pass", "public-funds-under", {"附件1!D25": 260}),
+    Case("B130", "fail", "scale-rate-wrong", {"附件1!B32": 1000, "附件1!C32": 1100, "附件1!D32": 1.0}, "附件1", "D32"),
+    Case("B130", "pass", "scale-rate-right", {"附件1!B32": 1000, "附件1!C32": 1100, "附件1!D32": "110%"}),
+    Case("B131", "fail", "over-approved-scale", {"附件1!B32": 1000, "附件1!C32": 1100}, "附件1", "C32"),
+    Case("B131", "pass", "within-approved-scale", {"附件1!B32": 1000, "附件1!C32": 980}),
+    # E: execution
+    Case("E101", "fail", "rate-on-initial-budget", {"附件2!G5": 1.4233}, "附件2", "G5"),
+    Case("E101", "pass", "rate-as-text", {"附件2!G5": "100%"}),
+    Case("E102", "fail", "executed-above-budget", {"附件3!E6": 90, "附件3!E7": 90}, "附件3", "E6"),
+    Case("E102", "pass", "executed-within-budget", {}),
+    Case("E103", "fail", "no-full-budget", {"附件3!D6": None, "附件3!D7": None}, "附件3", "D6"),
+    Case("E103", "pass", "full-budget-given", {}),
+    Case("E104", "fail", "score-not-scaled", dict(LOW_EXEC_PROJECT), "附件3", "H6"),
+    Case("E104", "pass", "score-scaled", {**LOW_EXEC_PROJECT, "附件3!H6": 7.6}),
+    Case("E105", "fail", "seed-42-percent", {}, "附件2", "D5"),
+    Case("E105", "pass", "small-addition", {"附件2!C5": 1500}),
+    Case("E106", "fail", "low-exec-silent", {**LOW_EXEC_PROJECT, "附件3!H6": 7.6}, "附件3", "G6"),
+    Case("E106", "pass", "low-exec-explained",
+         {**LOW_EXEC_PROJECT, "附件3!H6": 7.6, "附件3!I13": "部分项目跨年度实施，资金结转下年"}),
+    Case("E107", "fail", "low-exec-full-marks", {**LOW_EXEC_PROJECT, "附件3!H6": 7.6}, "附件3", "E6"),
+    Case("E107", "pass", "full-exec-full-marks", {}),
+    # I: indicators
+    Case("I101", "fail", "score-above-weight", {"附件2!H14": 12}, "附件2", "H14"),
+    Case("I101", "pass", "score-within-weight", {}),
+    Case("I102", "fail", "reason-removed", {"附件2!I22": None}, "附件2", "I22"),
+    Case("I102", "pass", "seed-reason-given", {}),
+    Case("I103", "fail", "satisfaction-missed-full-marks", {"附件2!F21": "85%"}, "附件2", "H21"),
+    Case("I103", "pass", "satisfaction-missed-scaled", {"附件2!F21": "85%", "附件2!H21": 8.95, "附件2!I21": "未达标"}),
+    Case("I103", "pass", "compound-target-met", {}),
+    Case("I104", "fail", "target-too-low", {"附件2!E14": "2次法治宣传，2次学法考试"}, "附件2", "F14"),
+    Case("I104", "pass", "target-met-exactly", {}),
+    Case("I105", "fail", "achieved-but-low-band", {"附件2!H17": 5, "附件2!I17": "有待提高"}, "附件2", "H17"),
+    Case("I105", "pass", "achieved-in-band", {}),
+    Case("I106", "fail", "qualitative-score-blank", {"附件2!H19": None}, "附件2", "H19"),
+    Case("I106", "fail", "weight-blank", {"附件2!G19": None}, "附件2", "G19"),
+    Case("I106", "pass", "all-filled", {}),
+    # W: weights and totals
+    Case("W101", "fail", "output-weights-short", {"附件2!G16": 5}, "附件2", "B14"),
+    Case("W101", "pass", "output-weights-sum", {}),
+    Case("W102", "fail", "weights-total-95", {"附件2!G16": 5, "附件2!B14": "产出指标(25分)"}, "附件2", "G25"),
+    Case("W102", "pass", "weights-total-100", {}),
+    Case("W103", "fail", "total-weight-90", {"附件2!G25": 90}, "附件2", "G25"),
+    Case("W103", "pass", "total-weight-100", {}),
+    Case("W104", "fail", "total-score-100", {"附件2!H25": 100}, "附件2", "H25"),
+    Case("W104", "pass", "total-score-99", {}),
+    Case("W105", "fail", "hunan-form-national-profile", {}, "附件2", "B14", profile="national"),
+    Case("W105", "pass", "hunan-form-hunan-profile", {}),
+    # F: fund breakdowns
+    Case("F101", "fail", "general-budget-short", {"附件2!B7": "其中：一般公共预算：1700"}, "附件2", "B7"),
+    Case("F101", "pass", "seed-income", {}),
+    Case("F102", "fail", "project-short",
+         {"附件2!E8": "项目支出：400", "附件2!E6": "按支出性质分：1722.23"}, "附件2", "E6"),
+    Case("F102", "pass", "seed-expense", {}),
+    Case("F103", "fail", "appropriation-short", {"附件3!D7": 80}, "附件3", "D6"),
+    Case("F103", "pass", "seed-sources", {}),
+    # X: across forms
+    Case("X101", "fail", "dept-project-differs",
+         {"附件2!E8": "项目支出：400", "附件2!E7": "其中：基本支出：1362.55"}, "附件2", "E8"),
+    Case("X101", "pass", "seed-project", {}),
+    Case("X102", "fail", "project-above-dept",
+         {f"附件3!{c}{r}": 500 for c in "CDE" for r in (6, 7)}, "附件3", "D6"),
+    Case("X102", "pass", "seed-project-budget", {}),
+    Case("X103", "fail", "basic-data-last-year", {"附件1!A2": "2022年度部门整体支出绩效评价基础数据表"}, "附件1", ""),
+    Case("X103", "pass", "same-year", {}),
+    # R: a crashing rule (the test injects the crash)
+    Case("R900", "fail", "rule-raises", {}, "附件1", ""),
+    Case("R900", "pass", "no-crash", {}),
+]

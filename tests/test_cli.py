@@ -1,0 +1,191 @@
+"""The command line as a user runs it: exit codes, human and JSON output, bad files."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from jixiao_xl.cli import main
+from jixiao_xl.samples import seed_sheets, write_xlsx
+
+from .helpers import clean_seed
+from .test_seed import EXAMPLE
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_check_example_human_output(capsys):
+    code, out, _ = run(capsys, "check", str(EXAMPLE))
+    assert code == 1
+    assert "[附件1] 部门整体支出绩效评价基础数据表" in out
+    assert "B110 错误  [附件1] “三公”经费 2022年决算数 (B6)：" in out
+    assert "总分 99（优）" in out
+    assert out.strip().endswith("共 1 个文件：2 个错误，2 个警告，3 个提示")
+
+
+def test_clean_file_exits_zero(tmp_path, capsys):
+    path = tmp_path / "clean.xlsx"
+    write_xlsx(path, clean_seed())
+    code, out, _ = run(capsys, "check", str(path), "--no-info")
+    assert code == 0
+    assert "D001" not in out
+
+
+def test_json_contract(capsys):
+    code, out, _ = run(capsys, "check", "--json", str(EXAMPLE))
+    assert code == 1
+    data = json.loads(out)
+    assert data["version"] == 1
+    (entry,) = data["files"]
+    assert set(entry) == {"path", "status", "error", "forms", "findings"}
+    assert entry["status"] == "errors" and entry["error"] is None
+    kinds = [f["form"] for f in entry["forms"]]
+    assert kinds == ["basic_data", "dept_self_eval", "project_self_eval"]
+    for form in entry["forms"]:
+        assert set(form) == {"form", "sheet", "title", "results", "findings"}
+        for finding in form["findings"]:
+            assert set(finding) == {"code", "severity", "sheet", "cell", "message", "expected", "found"}
+            assert finding["severity"] in ("error", "warning", "info")
+    assert set(entry["forms"][0]["results"]) == {
+        "staff_control_rate", "sangong_control_rate", "public_funds_control_rate", "procurement_rate",
+        "scale_control_rate", "investment_control_rate"}
+    assert entry["forms"][0]["results"]["scale_control_rate"] is None
+    assert entry["forms"][1]["results"] == {"exec_rate": 1.0, "exec_score": 10.0, "weight_total": 100.0,
+                                            "total_score": 99.0, "grade": "优"}
+    first = entry["forms"][0]["findings"][0]
+    assert (first["code"], first["cell"], first["expected"], first["found"]) == ("B110", "B6", 25.0, 17.0)
+
+
+def test_select_and_ignore(capsys):
+    code, out, _ = run(capsys, "check", "--json", "--select", "B1", "--ignore", "B111", str(EXAMPLE))
+    codes = {f["code"] for form in json.loads(out)["files"][0]["forms"] for f in form["findings"]}
+    assert codes == {"B110", "B121"}
+    assert code == 1
+    code, _, _ = run(capsys, "check", "--ignore", "B110,B111", str(EXAMPLE))
+    assert code == 0
+
+
+def test_unknown_rule_code_is_a_usage_error(capsys):
+    code, _, err = run(capsys, "check", "--select", "Z999", str(EXAMPLE))
+    assert code == 2 and "没有这条规则：Z999" in err
+
+
+def test_national_profile_flags_hunan_weights(capsys):
+    _, out, _ = run(capsys, "check", "--json", "--profile", "national", str(EXAMPLE))
+    codes = [f["code"] for form in json.loads(out)["files"][0]["forms"] for f in form["findings"]]
+    assert "W105" in codes
+
+
+def test_explain(capsys):
+    code, out, _ = run(capsys, "explain", "b110")
+    assert code == 0
+    assert out.startswith("B110 sangong-sum（错误）")
+    assert "依据" in out and "错误示例" in out and "正确示例" in out
+    code, out, _ = run(capsys, "explain")
+    assert code == 0 and "I102" in out and "W104" in out
+    code, _, err = run(capsys, "explain", "Q1")
+    assert code == 2 and "没有这条规则" in err
+
+
+def _encrypted(path: Path) -> None:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    with open(EXAMPLE, "rb") as handle:
+        OOXMLFile(handle).encrypt("secret", out)
+    path.write_bytes(out.getvalue())
+
+
+def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    files = {}
+    text = tmp_path / "notes.xlsx"
+    text.write_text("这不是工作簿")
+    files["not-a-workbook"] = (text, "不是 Excel 工作簿")
+    truncated = tmp_path / "truncated.xlsx"
+    truncated.write_bytes(EXAMPLE.read_bytes()[:5000])
+    files["truncated"] = (truncated, "文件已损坏")
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    files["empty"] = (empty, "文件是空的")
+    encrypted = tmp_path / "encrypted.xlsx"
+    _encrypted(encrypted)
+    files["encrypted"] = (encrypted, "文件已加密")
+    legacy = tmp_path / "old.xlsx"
+    legacy.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    files["legacy-xls"] = (legacy, "请另存为 .xlsx")
+    noform = tmp_path / "noform.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["姓名", "金额"])
+    book.save(noform)
+    files["no-form"] = (noform, "没有找到可识别的绩效自评表")
+    files["missing"] = (tmp_path / "nowhere.xlsx", "找不到文件")
+    return files
+
+
+@pytest.mark.parametrize("kind", ["not-a-workbook", "truncated", "empty", "encrypted", "legacy-xls", "no-form",
+                                  "missing"])
+def test_bad_input_gets_one_chinese_line_and_exit_2(tmp_path, capsys, kind):
+    path, reason = _bad_files(tmp_path)[kind]
+    before = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+    code, out, err = run(capsys, "check", str(path))
+    assert code == 2
+    assert reason in err and str(path) in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in out + err
+    if before:
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    code, out, _ = run(capsys, "check", "--json", str(path))
+    entry = json.loads(out)["files"][0]
+    assert entry["status"] == "unreadable" and reason in entry["error"] and entry["forms"] == []
+
+
+def test_one_bad_file_does_not_stop_the_others(tmp_path, capsys):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("x")
+    code, out, _ = run(capsys, "check", "--json", str(bad), str(EXAMPLE))
+    statuses = [f["status"] for f in json.loads(out)["files"]]
+    assert statuses == ["unreadable", "errors"] and code == 2
+
+
+def test_input_file_is_not_modified(capsys):
+    before = hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
+    stamp = os.stat(EXAMPLE).st_mtime_ns
+    run(capsys, "check", str(EXAMPLE))
+    assert hashlib.sha256(EXAMPLE.read_bytes()).hexdigest() == before
+    assert os.stat(EXAMPLE).st_mtime_ns == stamp
+
+
+def test_usage_error_exits_2(capsys):
+    code = None
+    with pytest.raises(SystemExit) as exc:
+        main(["check"])
+    code = exc.value.code
+    assert code == 2
+    assert "参数错误" in capsys.readouterr().err
+
+
+def test_console_script_runs_in_a_fresh_process(tmp_path):
+    path = tmp_path / "seed.xlsx"
+    write_xlsx(path, seed_sheets())
+    proc = subprocess.run([sys.executable, "-m", "jixiao_xl", "check", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "B111 错误" in proc.stdout and proc.stderr == ""
+
+
+def test_import_stays_light():
+    code = ("import sys, jixiao_xl, jixiao_xl.check, jixiao_xl.cli; "
+            "heavy = [m for m in ('pandas', 'xlwings', 'openpyxl', 'numpy') if m in sys.modules]; print(heavy)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"

@@ -1,0 +1,87 @@
+"""Every rule's named pass and fail cases, run through the real reader; plus meta-tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from jixiao_xl import rules as R
+from jixiao_xl.rules import basic
+
+from .helpers import by_code, check_specs, clean_seed, set_cells
+from .rule_cases import CASES
+
+
+def _crash(rule, form, ctx):
+    raise ZeroDivisionError("boom")
+
+
+def _inject_crash(monkeypatch):
+    """Make B110 raise, as a rule with a bug would."""
+    import jixiao_xl.check as engine
+
+    crashing = R.Rule(**{**basic.SANGONG_SUM.__dict__, "check": _crash})
+    monkeypatch.setattr(engine, "RULES", [crashing if r is basic.SANGONG_SUM else r for r in R.RULES])
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_rule_case(case, monkeypatch):
+    if case.code == "R900" and case.outcome == "fail":
+        _inject_crash(monkeypatch)
+    specs = set_cells(clean_seed(), dict(case.edits))
+    report = check_specs(specs, case.profile)
+    found = by_code(report, case.code)
+    if case.outcome == "pass":
+        assert found == [], [f.message for f in found]
+        return
+    assert found, f"{case.code} did not report; got {[f.code for f in report.all_findings()]}"
+    locations = [(f.sheet, f.cell) for f in found]
+    assert (case.sheet, case.cell) in locations, locations
+    for finding in found:
+        assert finding.message.startswith(f"[{finding.sheet}]")
+        assert finding.severity == R.BY_CODE[case.code].severity
+
+
+def test_clean_seed_has_only_expected_findings():
+    report = check_specs(clean_seed())
+    assert sorted({f.code for f in report.all_findings()}) == ["B121", "D001", "E105"]
+
+
+def test_crashing_rule_does_not_stop_other_rules(monkeypatch):
+    _inject_crash(monkeypatch)
+    report = check_specs(clean_seed())
+    crashed = by_code(report, "R900")
+    assert len(crashed) == 1 and "B110" in crashed[0].message and "ZeroDivisionError" in crashed[0].message
+    assert by_code(report, "B121")  # later rules still ran
+
+
+# ------------------------------------------------------------------ meta
+
+
+@pytest.mark.parametrize("rule", R.RULES, ids=lambda r: r.code)
+def test_every_rule_is_documented(rule):
+    assert rule.code[0] in "BEIWFXNSDR" and len(rule.code) == 4
+    assert rule.severity in ("error", "warning", "info")
+    for text in (rule.summary, rule.template, rule.why, rule.source, rule.bad, rule.good):
+        assert text and text.strip()
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in rule.summary)
+    explained = rule.explain()
+    assert rule.code in explained and "依据" in explained and "错误示例" in explained
+
+
+@pytest.mark.parametrize("rule", R.RULES, ids=lambda r: r.code)
+def test_every_rule_has_pass_and_fail_cases(rule):
+    outcomes = {c.outcome for c in CASES if c.code == rule.code}
+    assert outcomes == {"pass", "fail"}, f"{rule.code} needs named pass and fail cases in tests/rule_cases.py"
+
+
+def test_rules_citing_documents_name_the_number():
+    for rule in R.RULES:
+        if "10号" in rule.source:
+            assert "财预〔2020〕10号" in rule.source, rule.code
+        if "53号" in rule.source:
+            assert "财预〔2013〕53号" in rule.source, rule.code
+
+
+def test_case_names_are_unique():
+    ids = [c.id for c in CASES]
+    assert len(ids) == len(set(ids))
