@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from .values import norm_label, strip_enum
 
@@ -22,17 +22,29 @@ _YEAR_PREFIX = re.compile(r"^(?:\d{4}|\{year\}|\{prev\})年度?")
 def label_key(text: object) -> str:
     """The key a label is compared by: normalised, without numbering, a leading
     year ("2023年实际在职人数" -> "实际在职人数") or a trailing colon."""
+    if isinstance(text, str):
+        return _label_key(text)
+    return _label_key(str(text)) if text is not None else ""
+
+
+@lru_cache(maxsize=8192)
+def _label_key(text: str) -> str:
     return _YEAR_PREFIX.sub("", strip_enum(norm_label(text))).rstrip(":")
 
 
 _TRAILING_NOTE = re.compile(r"[(（][^()（）]*[)）]$")
 
 
-def display_label(text: object) -> str:
-    """A label for messages: no spaces, numbering, year prefix, colon or trailing note."""
-    label = re.sub(r"\s+", "", str(text or ""))
+@lru_cache(maxsize=8192)
+def _display(text: str) -> str:
+    label = re.sub(r"\s+", "", text)
     label = _YEAR_PREFIX.sub("", strip_enum(label)).rstrip(":：")
     return _TRAILING_NOTE.sub("", label) or label
+
+
+def display_label(text: object) -> str:
+    """A label for messages: no spaces, numbering, year prefix, colon or trailing note."""
+    return _display(str(text or ""))
 
 
 def label_matches(text: object, keys: tuple[str, ...]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .grid import a1
 from .values import NotANumber, is_blank, to_number, to_rate
@@ -42,11 +43,11 @@ class Cell:
             self.error = f"“{self.raw}”不是数字"
             return None
 
-    @property
+    @cached_property
     def number(self) -> float | None:
         return self._parse(to_number)
 
-    @property
+    @cached_property
     def rate(self) -> float | None:
         return self._parse(to_rate)
 

@@ -9,6 +9,7 @@ rows, a shifted start and merged cells do not matter.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import forms as F
 from .grid import Grid, read_grids
@@ -18,45 +19,59 @@ from .values import header_name, header_weight, is_blank, nfkc, split_inline
 _YEAR = re.compile(r"(\d{4})\s*年")
 
 
+@lru_cache(maxsize=16384)
+def _cell_key(value: str) -> str:
+    """A cell's label key; "主管部门：汨罗市司法局" is found by its label part."""
+    inline = split_inline(value)
+    return F.label_key(inline[0] if inline else value)
+
+
 class Region:
-    """Rows [top, bottom) of a grid that hold one form, with cached label keys."""
+    """Rows [top, bottom) of a grid that hold one form, with every label key indexed once."""
 
     def __init__(self, grid: Grid, top: int, bottom: int):
         self.grid = grid
         self.top = top
         self.bottom = bottom
         self._keys: dict[tuple[int, int], str] = {}
+        self._index: dict[str, list[tuple[int, int]]] = {}
+        for row in range(top, min(bottom, grid.height)):
+            for col, value in enumerate(grid.rows[row]):
+                if not isinstance(value, str) or not value:
+                    continue
+                key = _cell_key(value)
+                if not key:
+                    continue
+                self._keys[(row, col)] = key
+                self._index.setdefault(key, []).append((row, col))
+                for i, ch in enumerate(key):  # "县级专项资金(一个专项一行)" is also found as its head
+                    if ch == "(" and i:
+                        self._index.setdefault(key[:i], []).append((row, col))
 
     def key(self, row: int, col: int) -> str:
-        pos = (row, col)
-        if pos not in self._keys:
-            value = self.grid.get(row, col)
-            if isinstance(value, str):
-                inline = split_inline(value)  # "主管部门：汨罗市司法局" is found by its label part
-                self._keys[pos] = F.label_key(inline[0] if inline else value)
-            else:
-                self._keys[pos] = ""
-        return self._keys[pos]
+        return self._keys.get((row, col), "")
 
     def width(self, row: int) -> int:
         return len(self.grid.rows[row]) if row < self.grid.height else 0
 
     def find(self, field: F.Field, start: int | None = None, stop: int | None = None,
              cols: range | None = None) -> tuple[int, int] | None:
-        """The first cell at or below ``start`` whose label matches ``field``."""
-        for row in range(self.top if start is None else start, self.bottom if stop is None else stop):
-            for col in cols if cols is not None else range(self.width(row)):
-                key = self.key(row, col)
-                if key and _match(key, field.keys):
-                    return row, col
-        return None
+        """The first cell (row-major) at or below ``start`` whose label matches ``field``."""
+        start = self.top if start is None else start
+        stop = self.bottom if stop is None else stop
+        best = None
+        for want in field.keys:
+            for pos in self._index.get(want, ()):
+                if pos[0] < start or (cols is not None and pos[1] not in cols):
+                    continue
+                if pos[0] < stop and (best is None or pos < best):
+                    best = pos
+                break
+        return best
 
     def find_in_row(self, row: int, field: F.Field) -> int | None:
-        for col in range(self.width(row)):
-            key = self.key(row, col)
-            if key and _match(key, field.keys):
-                return col
-        return None
+        found = self.find(field, start=row, stop=row + 1)
+        return found[1] if found else None
 
     def after(self, row: int, col: int) -> int:
         """The column just right of the (merged) cell at row, col."""

@@ -7,6 +7,7 @@ built on them.  Rates are fractions (1.0 = 100%).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 from .values import nfkc
@@ -103,7 +104,12 @@ def quantities(text: object) -> list[Quantity]:
         return []
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         return [Quantity(">=", float(text), "")]
-    normalised = nfkc(str(text)).replace(",", "").replace("＝", "=")
+    return list(_quantities(str(text)))
+
+
+@lru_cache(maxsize=8192)
+def _quantities(text: str) -> tuple[Quantity, ...]:
+    normalised = nfkc(text).replace(",", "").replace("＝", "=")
     found = []
     for match in _QTY.finditer(normalised):
         op_text = match.group("op") or match.group("suffix") or ""
@@ -116,7 +122,7 @@ def quantities(text: object) -> list[Quantity]:
         unit = match.group("unit")
         unit = {"㎡": "m²", "m2": "m²", "日": "天"}.get(unit, unit)
         found.append(Quantity(op, float(match.group("num")), unit))
-    return found
+    return tuple(found)
 
 
 def _plain_number(text: object) -> float | None:
