@@ -14,7 +14,8 @@ class Cell:
     """One value read from a form.
 
     ``where`` names it for people ("“三公”经费 2022年决算数"); ``raw`` is what
-    the cell held; ``row``/``col`` are 0-based.  Numbers are parsed lazily by
+    the cell held (for a "label：value" cell, just the value part, the label
+    kept in ``prefix``); ``row``/``col`` are 0-based.  Numbers are parsed lazily by
     ``number``/``rate`` and a cell that cannot be parsed records ``error``.
     """
 
@@ -23,6 +24,7 @@ class Cell:
     col: int
     where: str
     error: str | None = None
+    prefix: str = ""  # "按收入性质分：" when the value shares its cell with the label
 
     @property
     def address(self) -> str:

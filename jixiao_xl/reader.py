@@ -237,13 +237,19 @@ def read_basic(region: Region, title: str) -> BasicData:
 # ------------------------------------------------------------ 附件2 / 附件3
 
 
+def _prefix(text: str) -> str:
+    """The label part of "其中：一般公共预算：1762.55", with its colon, as typed."""
+    cut = max(text.rfind("："), text.rfind(":"))
+    return text[: cut + 1]
+
+
 def _value_beside(region: Region, row: int, col: int, where: str) -> Cell:
     """The value of a label: inline after a colon, else the cell right of it."""
     raw = region.grid.get(row, col)
     inline = split_inline(raw)
     if inline:
         # "政府性基金拨款：" written with a colon: the value belongs in the same cell.
-        return Cell(inline[1] or None, row, col, where)
+        return Cell(inline[1] or None, row, col, where, prefix=_prefix(str(raw)))
     return region.cell(row, region.after(row, col), where)
 
 

@@ -14,8 +14,8 @@ from .values import nfkc
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
-    """numerator ÷ denominator, None when the denominator is 0 or blank."""
-    if numerator is None or not denominator:
+    """numerator ÷ denominator, None when either is blank or the denominator is not positive."""
+    if numerator is None or denominator is None or denominator <= 0:
         return None
     return numerator / denominator
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .. import scoring as S
-from ..compute import expected_indicator_score, part_keys, parts_sum, stated_score_sum
+from ..derive import blank_fillable
 from ..findings import Rule
-from ..model import BasicData, Cell, SelfEval, num
+from ..model import BasicData, Cell
 from ..values import fmt_number as n, fmt_rate as pct
 from .base import Context, r2, r4
 
@@ -101,51 +100,11 @@ INCOMPLETE = Rule(
 )
 
 
-def derived_blanks(form, ctx: Context) -> Iterator[tuple[Cell, object, str]]:
-    """(cell, value, "amount"|"rate"|"score") for every blank derived cell that can be computed."""
-    if isinstance(form, BasicData):
-        rate = form.staff.get("staff_rate")
-        computed = ctx.results(form)["staff_control_rate"]
-        if rate is not None and rate.blank and computed is not None:
-            yield rate, computed, "rate"
-        for key, row in form.rows.items():
-            if not part_keys(form, key):
-                continue
-            for col, cell in row.cells.items():
-                total = parts_sum(form, key, col)
-                if cell.blank and total is not None:
-                    yield cell, total, "amount"
-        for building in form.buildings:
-            for rate_key, top, bottom in (("area_rate", "actual_area", "approved_area"),
-                                          ("investment_rate", "actual_investment", "budget_investment")):
-                cell = building.cells.get(rate_key)
-                value = S.ratio(num(building.cells.get(top)), num(building.cells.get(bottom)))
-                if cell is not None and cell.blank and value is not None:
-                    yield cell, value, "rate"
-        return
-    assert isinstance(form, SelfEval)
-    res = ctx.results(form)
-    rate, score = form.exec.get("rate"), form.exec.get("score")
-    if rate is not None and rate.blank and res["exec_rate"] is not None:
-        yield rate, res["exec_rate"], "rate"
-    if score is not None and score.blank and res["exec_rate"] is not None:
-        yield score, res["exec_score"], "score"
-    for ind in form.indicators:
-        if ind.score.blank:
-            expected = expected_indicator_score(ind, ctx.profile)
-            if expected is not None:
-                yield ind.score, expected, "score"
-    if form.indicators:
-        if form.total_weight is not None and form.total_weight.blank:
-            yield form.total_weight, res["weight_total"], "score"
-        if form.total_score is not None and form.total_score.blank:
-            yield form.total_score, S.round2(stated_score_sum(form, ctx.profile)), "score"
-
-
 def _derived_blank(rule: Rule, form, ctx: Context):
-    for cell, value, kind in derived_blanks(form, ctx):
-        shown = pct(value) if kind == "rate" else n(value)
-        yield rule.at(form.sheet, cell, r4(value) if kind == "rate" else r2(value), None, value=shown)
+    for item in blank_fillable(form, ctx.profile):
+        value, rate = item.value, item.kind == "rate"
+        yield rule.at(form.sheet, item.cell, r4(value) if rate else r2(value), None,
+                      value=pct(value) if rate else n(value))
 
 
 DERIVED_BLANK = Rule(

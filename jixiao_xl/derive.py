@@ -1,0 +1,152 @@
+"""Every derived cell of a form: where it is, its correct value, and its Excel formula.
+
+One list serves the D001 check (blank derived cells), ``fill`` (values in
+official-layout workbooks, formulas in templates) and the template writer.
+Formulas are built from the positions the reader found, so they follow the
+workbook's own layout; each is guarded so that no #DIV/0! ever shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import scoring as S
+from .compute import part_keys, parts_sum, results as _results, stated_score_sum
+from .grid import col_letter
+from .model import BasicData, Cell, SelfEval, num
+from .profiles import Profile
+
+
+@dataclass(frozen=True)
+class Derived:
+    cell: Cell
+    value: object  # the engine's value; None = blank
+    formula: str | None  # "=..." or None where no formula applies
+    kind: str  # amount | rate | score | text
+
+
+def _count_sum(refs: str) -> str:
+    return f'=IF(COUNT({refs})=0,"",SUM({refs}))'
+
+
+def _ratio(top: str, bottom: str) -> str:
+    return f'=IF(AND(ISNUMBER({bottom}),N({bottom})>0,ISNUMBER({top})),{top}/{bottom},"")'
+
+
+def _basic(form: BasicData, profile: Profile) -> list[Derived]:
+    out: list[Derived] = []
+    res = _results(form, profile)
+    staff = form.staff
+    if "staff_rate" in staff and "establishment" in staff and "actual_staff" in staff:
+        out.append(Derived(staff["staff_rate"], res["staff_control_rate"],
+                           _ratio(staff["actual_staff"].address, staff["establishment"].address), "rate"))
+    # inner sums first: 公务用车 before 三公, 县级专项 before 项目支出
+    for key in ("car", "sangong", "county_special", "project"):
+        row = form.rows.get(key)
+        parts = part_keys(form, key)
+        if row is None:
+            continue
+        for col, cell in row.cells.items():
+            if key == "county_special":
+                public = form.rows.get("public_funds")
+                first, last = row.row + 1, (public.row - 1 if public else row.row + len(parts))
+                if last < first:
+                    continue
+                letter = col_letter(cell.col)
+                refs = f"{letter}{first + 1}:{letter}{last + 1}"
+            else:
+                cells = [form.cell(p, col) if isinstance(p, str) else p.cells.get(col) for p in parts]
+                cells = [c for c in cells if c is not None]
+                if not cells:
+                    continue
+                refs = ",".join(c.address for c in cells)
+            out.append(Derived(cell, parts_sum(form, key, col), _count_sum(refs), "amount"))
+    for building in form.buildings:
+        for rate_key, top, bottom in (("area_rate", "actual_area", "approved_area"),
+                                      ("investment_rate", "actual_investment", "budget_investment")):
+            cells = building.cells
+            if rate_key in cells and top in cells and bottom in cells:
+                value = S.ratio(num(cells[top]), num(cells[bottom]))
+                out.append(Derived(cells[rate_key], value, _ratio(cells[top].address, cells[bottom].address), "rate"))
+    return out
+
+
+def exec_score_formula(rate: str, weight: str, mode: str) -> str:
+    if mode == "jiangxi":
+        return (f"IF({rate}>=1,{weight},IF({rate}>=0.8,ROUND({weight}*0.7,2),"
+                f"IF({rate}>=0.6,ROUND({weight}*0.5,2),0)))")
+    return f"ROUND({weight}*MIN(MAX({rate},0),1),2)"
+
+
+def _self_eval(form: SelfEval, profile: Profile) -> list[Derived]:
+    out: list[Derived] = []
+    ex = form.exec
+    # 附件3: 年度资金总额 = 当年财政拨款 + 上年结转资金 + 其他资金, per column
+    for col in ("initial", "full", "executed"):
+        sources = [row.get(col) for row in form.sources.values() if row.get(col) is not None]
+        if col in ex and sources:
+            values = [num(c) for c in sources]
+            value = None if all(v is None for v in values) else round(sum(v or 0 for v in values), 6)
+            refs = ",".join(c.address for c in sources)
+            out.append(Derived(ex[col], value, _count_sum(refs), "amount"))
+    res = _results(form, profile)
+    weight = _exec_weight_ref(form, profile)
+    if {"full", "executed"} <= ex.keys():
+        full, executed = ex["full"].address, ex["executed"].address
+        guard = f"AND(ISNUMBER({full}),N({full})>0)"
+        rate = f"N({executed})/{full}"
+        if "rate" in ex:
+            out.append(Derived(ex["rate"], res["exec_rate"], f'=IF({guard},{rate},"")', "rate"))
+        if "score" in ex:
+            score = exec_score_formula(rate, weight, profile.exec_mode)
+            out.append(Derived(ex["score"], res["exec_score"] if res["exec_rate"] is not None else 0.0,
+                               f"=IF({guard},{score},0)", "score"))
+    # 附件2: 按收入性质分 / 按支出性质分 totals
+    for head, parts in (("income_total", ("general", "gov_fund", "special_nontax", "other")),
+                        ("expense_total", ("basic", "project"))):
+        cell = form.breakdown.get(head)
+        cells = [form.breakdown[p] for p in parts if p in form.breakdown]
+        if cell is None or not cells:
+            continue
+        values = [num(c) for c in cells]
+        value = None if all(v is None for v in values) else round(sum(v or 0 for v in values), 6)
+        formula = None if any(c.prefix for c in cells + [cell]) else _count_sum(",".join(c.address for c in cells))
+        out.append(Derived(cell, value, formula, "amount"))
+    indicators = form.indicators
+    if indicators and (form.total_weight is not None or form.total_score is not None):
+        first = min(i.row for i in indicators)
+        last = max(i.row for i in indicators)
+        weight_col = col_letter(indicators[0].weight.col)
+        score_col = col_letter(indicators[0].score.col)
+        exec_s = f"N({ex['score'].address})" if "score" in ex else "0"
+        if form.total_weight is not None:
+            out.append(Derived(form.total_weight, res["weight_total"],
+                               f"={weight}+SUM({weight_col}{first + 1}:{weight_col}{last + 1})", "score"))
+        if form.total_score is not None:
+            out.append(Derived(form.total_score, S.round2(stated_score_sum(form, profile)),
+                               f"={exec_s}+SUM({score_col}{first + 1}:{score_col}{last + 1})", "score"))
+    for ind in indicators:
+        expected = S.indicator_score(ind.target.raw, ind.actual.raw, num(ind.weight), profile.scoring)
+        if expected is not None:
+            out.append(Derived(ind.score, expected, None, "score"))
+    return out
+
+
+def _exec_weight_ref(form: SelfEval, profile: Profile) -> str:
+    """The 执行率 分值 as a formula term: the cell when it holds a number, else the profile's."""
+    default = f"{profile.exec_weight:g}"
+    cell = form.exec.get("weight")
+    return f"IF(ISNUMBER({cell.address}),{cell.address},{default})" if cell is not None else default
+
+
+def derived(form, profile: Profile) -> list[Derived]:
+    """Every derived cell of a form with its correct value and formula."""
+    if isinstance(form, BasicData):
+        return _basic(form, profile)
+    return _self_eval(form, profile)
+
+
+def blank_fillable(form, profile: Profile) -> list[Derived]:
+    """Derived cells left blank whose value can be computed."""
+    return [d for d in derived(form, profile) if d.cell.blank and d.value is not None]
+
