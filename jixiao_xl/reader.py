@@ -14,7 +14,7 @@ from functools import lru_cache
 from . import forms as F
 from .grid import Grid, read_grids
 from .model import BasicData, Building, Cell, FundRow, Indicator, Level1, SelfEval, Workbook
-from .values import header_name, header_weight, is_blank, nfkc, split_inline
+from .values import NotANumber, header_name, header_weight, is_blank, nfkc, split_inline, to_number
 
 _YEAR = re.compile(r"(\d{4})\s*年")
 
@@ -105,6 +105,14 @@ def find_forms(grid: Grid) -> list[tuple[F.FormSpec, int, str]]:
     return found
 
 
+def _numeric_text(value: object) -> bool:
+    try:
+        to_number(value)
+        return True
+    except NotANumber:
+        return False
+
+
 def _year(title: str) -> int | None:
     match = _YEAR.search(title)
     return int(match.group(1)) if match else None
@@ -151,6 +159,9 @@ def read_basic(region: Region, title: str) -> BasicData:
         cols = {f.key: region.find_in_row(head_row, f) for f in F.STAFF_FIELDS}
         value_row = head_row + 1
         for probe in range(head_row + 1, min(head_row + 4, region.bottom)):
+            if any(region.key(probe, c) for c in range(region.width(probe))
+                   if not _numeric_text(grid.get(probe, c))):
+                break  # the next section's header: the values were left blank
             if any(c is not None and not is_blank(grid.get(probe, c)) for c in cols.values()):
                 value_row = probe
                 break
@@ -194,6 +205,13 @@ def read_basic(region: Region, title: str) -> BasicData:
                     label = grid.get(row, col)
                     break
             if label is None:
+                # an amount typed in a 专项 row whose name was left blank still counts in the sum
+                if state in ("county_special", "special") and any(
+                        not is_blank(grid.get(row, c)) for c, _ in columns.values()):
+                    cells = {ck: region.cell(row, col, f"专项（第{row + 1}行，未填名称） {ctext}")
+                             for ck, (col, ctext) in columns.items()}
+                    form.specials.append(FundRow("special", "（未填名称）", row, cells))
+                    state = "special"
                 continue
             key = F.label_key(label)
             if key.startswith("说明") or key.startswith("填表人"):

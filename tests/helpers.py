@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from jixiao_xl.check import check_grids, check_path
-from jixiao_xl.grid import Grid
+from jixiao_xl.grid import Grid, parse_a1, parse_range  # noqa: F401 (re-exported for tests)
 from jixiao_xl.profiles import get_profile
 from jixiao_xl.samples import SheetSpec, seed_sheets, write_xlsx
-
-_A1 = re.compile(r"([A-Z]+)(\d+)")
-
-
-def parse_a1(address: str) -> tuple[int, int]:
-    letters, number = _A1.fullmatch(address).groups()
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return int(number) - 1, col - 1
-
-
-def parse_range(rng: str) -> tuple[int, int, int, int]:
-    start, end = rng.split(":")
-    r0, c0 = parse_a1(start)
-    r1, c1 = parse_a1(end)
-    return r0, c0, r1, c1
 
 
 def to_grids(specs: list[SheetSpec]) -> list[Grid]:

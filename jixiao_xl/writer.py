@@ -1,0 +1,152 @@
+"""Writing template sheets with openpyxl: styles, locking, validation, print set-up."""
+
+from __future__ import annotations
+
+from .grid import parse_a1, parse_range
+from .template import TemplateSheet
+from .xlsxio import save_workbook, set_text
+
+INPUT_FILL = "FFF2CC"  # yellow: typed by the user
+DERIVED_FILL = "DDEBF7"  # blue: computed
+HEADER_FILL = "E7E6E6"  # grey: labels
+
+
+def _styles():
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+
+    thin = Side(style="thin", color="808080")
+    return {
+        "border": Border(left=thin, right=thin, top=thin, bottom=thin),
+        "input": PatternFill("solid", fgColor=INPUT_FILL),
+        "derived": PatternFill("solid", fgColor=DERIVED_FILL),
+        "header": PatternFill("solid", fgColor=HEADER_FILL),
+        "bold": Font(bold=True),
+        "title": Font(bold=True, size=16),
+        "center": Alignment(horizontal="center", vertical="center", wrap_text=True),
+        "left": Alignment(horizontal="left", vertical="center", wrap_text=True),
+        "unlocked": Protection(locked=False),
+        "locked": Protection(locked=True),
+    }
+
+
+def _validations(ws, sheet: TemplateSheet) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if sheet.amount_cells:
+        dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                            showErrorMessage=True, errorTitle="数值不正确", error="请填写不小于0的数字")
+        for address in sorted(sheet.amount_cells - set(sheet.formulas), key=parse_a1):
+            dv.add(address)
+        ws.add_data_validation(dv)
+    if sheet.signed_cells:
+        dv = DataValidation(type="decimal", operator="between", formula1="-1000000000", formula2="1000000000",
+                            allow_blank=True, showErrorMessage=True, errorTitle="数值不正确", error="请填写数字")
+        for address in sorted(sheet.signed_cells - set(sheet.formulas), key=parse_a1):
+            dv.add(address)
+        ws.add_data_validation(dv)
+    for score, weight in sheet.score_checks:
+        dv = DataValidation(type="custom", formula1=f"AND(ISNUMBER({score}),{score}>=0,{score}<=N({weight}))",
+                            allow_blank=True, showErrorMessage=True, errorTitle="得分不正确",
+                            error="得分应在0到分值之间（得分不能大于分值）")
+        dv.add(score)
+        ws.add_data_validation(dv)
+
+
+def _print_setup(ws, sheet: TemplateSheet) -> None:
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if sheet.landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_options.horizontalCentered = True
+    if sheet.print_rows:
+        ws.print_title_rows = sheet.print_rows
+
+
+def _protect(ws) -> None:
+    """Locked derived cells, no password; rows may still be inserted, deleted and formatted."""
+    protection = ws.protection
+    protection.sheet = True
+    for option in ("insertRows", "deleteRows", "formatRows", "formatColumns", "formatCells"):
+        setattr(protection, option, False)
+
+
+def to_openpyxl(sheets: list[TemplateSheet]):
+    from openpyxl import Workbook
+
+    st = _styles()
+    book = Workbook()
+    book.remove(book.active)
+    for sheet in sheets:
+        ws = book.create_sheet(sheet.name)
+        width = max((len(r) for r in sheet.rows), default=1)
+        form = sheet.kind in ("basic_data", "dept_self_eval", "project_self_eval")
+        for r, values in enumerate(sheet.rows, start=1):
+            for c, value in enumerate(values, start=1):
+                cell = ws.cell(row=r, column=c)
+                set_text(cell, value) if isinstance(value, str) else setattr(cell, "value", value)
+                if form and r > 2:
+                    cell.alignment = st["center"]
+        for address, formula in sheet.formulas.items():
+            ws[address].value = formula  # our own formulas only; all data went in as text above
+        for rng in sheet.merges:
+            ws.merge_cells(rng)
+        if form:
+            last = len(sheet.rows)
+            for r in range(3, last + 1):
+                first = sheet.rows[r - 1][0] if sheet.rows[r - 1] else None
+                if isinstance(first, str) and (first.startswith("说明") or first.startswith("填表人")):
+                    continue
+                for c in range(1, width + 1):
+                    ws.cell(row=r, column=c).border = st["border"]
+        for address in sheet.headers:
+            ws[address].font = st["bold"]
+            ws[address].fill = st["header"]
+        for address in sheet.amount_cells | sheet.signed_cells | sheet.inputs | sheet.text_inputs | {
+                s for s, _ in sheet.score_checks}:
+            if address in sheet.formulas:
+                continue
+            ws[address].fill = st["input"]
+            ws[address].protection = st["unlocked"]
+        for address in sheet.text_inputs:
+            ws[address].alignment = st["left"]
+        for address in sheet.derived_cells | set(sheet.formulas):
+            if address == sheet.title or address in sheet.headers:
+                continue
+            ws[address].fill = st["derived"]
+            ws[address].protection = st["locked"]
+        for address, number_format in sheet.formats.items():
+            ws[address].number_format = number_format
+        if sheet.title:
+            ws[sheet.title].font = st["title"]
+            ws[sheet.title].alignment = st["center"]
+            ws.row_dimensions[parse_a1(sheet.title)[0] + 1].height = 36
+        for address in sheet.text_inputs:
+            r0, c0, r1, c1 = next((parse_range(m) for m in sheet.merges if m.startswith(address + ":")),
+                                  parse_range(address))
+            if c1 - c0 >= 3:
+                ws.row_dimensions[r0 + 1].height = 90
+        for col, w in sheet.widths.items():
+            ws.column_dimensions[col].width = w
+        if sheet.freeze:
+            ws.freeze_panes = sheet.freeze
+        if form:
+            _validations(ws, sheet)
+            _print_setup(ws, sheet)
+            _protect(ws)
+        if sheet.kind == "info":
+            ws["A1"].font = st["title"]
+            for address in sheet.derived_cells:
+                ws[address].fill = st["derived"]
+    return book
+
+
+def write_template(sheets: list[TemplateSheet], path) -> None:
+    """Write the template atomically, each formula with its current result."""
+    book = to_openpyxl(sheets)
+    cached = {s.name: {a: v for a, v in s.cached.items() if v is not None} for s in sheets}
+    save_workbook(book, path, cached)
