@@ -1,4 +1,4 @@
-"""Command line: ``jixiao-xl check|explain``.
+"""Command line: ``jixiao-xl check|explain|template|fill``.
 
 Exit codes follow linter conventions: 0 no error finding, 1 error findings,
 2 a file could not be read or the command was used wrongly.
@@ -35,6 +35,24 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--ignore", action="append", metavar="规则", help="不运行这些规则（代码或前缀，逗号分隔）")
     check.add_argument("--no-info", action="store_true", help="不显示“提示”级别的结果")
 
+    template = sub.add_parser("template", help="生成自动计算的填报模板", description="生成绩效自评填报模板（.xlsx）")
+    template.add_argument("-o", "--output", metavar="文件", help="输出文件（默认：绩效自评模板_年度.xlsx）")
+    template.add_argument("--year", type=int, help="年度，如 2024（默认：--from 文件的年度，或去年）")
+    template.add_argument("--unit", help="单位名称")
+    template.add_argument("--projects", type=int, default=1, metavar="N", help="项目支出自评表（附件3）的张数")
+    template.add_argument("--profile", default="hunan", choices=["hunan", "national"], help="评分口径")
+    template.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help="执行率计分方式")
+    template.add_argument("--from", dest="source", metavar="文件", help="把已提交工作簿的数据填入新模板")
+
+    fill = sub.add_parser("fill", help="自动填写计算项并写入校验结果", description="自动填写可计算的单元格，写入校验结果")
+    fill.add_argument("path", metavar="文件", help="模板或官方版式的工作簿")
+    fill.add_argument("-o", "--output", metavar="文件", help="输出文件")
+    fill.add_argument("--in-place", action="store_true", help="直接修改原文件（先备份为 原名.时间.bak.xlsx）")
+    fill.add_argument("--overwrite-derived", action="store_true", help="同时更正填错的计算项（默认只填空白）")
+    fill.add_argument("--mark", action="store_true", help="给有问题的单元格标色并加批注")
+    fill.add_argument("--profile", default="hunan", choices=["hunan", "national"], help="评分口径")
+    fill.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help="执行率计分方式")
+
     explain = sub.add_parser("explain", help="说明一条规则", description="显示规则的说明、依据和示例")
     explain.add_argument("code", nargs="?", metavar="规则代码", help="如 B110；省略则列出全部规则")
     return parser
@@ -42,11 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _check(args) -> int:
     from .check import RuleFilter, check_path
-    from .profiles import get_profile
     from .report import to_json, to_text
 
-    overrides = {"exec_mode": args.exec_mode} if args.exec_mode else {}
-    profile = get_profile(args.profile, **overrides)
+    profile = _profile(args)
     try:
         rule_filter = RuleFilter(_split_codes(args.select), _split_codes(args.ignore))
     except ValueError as exc:
@@ -63,6 +79,83 @@ def _check(args) -> int:
     if any(r.status == "unreadable" for r in reports):
         return 2
     return 1 if any(r.status == "errors" for r in reports) else 0
+
+
+def _profile(args):
+    from .profiles import get_profile
+
+    overrides = {"exec_mode": args.exec_mode} if args.exec_mode else {}
+    return get_profile(args.profile, **overrides)
+
+
+def _template(args) -> int:
+    import os
+
+    from . import template as T
+    from .grid import UnreadableWorkbook
+    from .reader import read_workbook
+    from .writer import write_template
+
+    book = None
+    if args.source:
+        try:
+            book = read_workbook(args.source)
+        except UnreadableWorkbook as exc:
+            print(f"jixiao-xl：{args.source}：{exc}", file=sys.stderr)
+            return 2
+        if not book.forms:
+            from .check import NO_FORM
+
+            print(f"jixiao-xl：{args.source}：{NO_FORM}", file=sys.stderr)
+            return 2
+    if args.projects < 1:
+        print("jixiao-xl：--projects 至少为 1", file=sys.stderr)
+        return 2
+    data = T.data_from(book, args.year, args.unit, _profile(args))
+    output = args.output or f"绩效自评模板_{data.year}.xlsx"
+    if args.source and os.path.abspath(output) == os.path.abspath(args.source):
+        print("jixiao-xl：输出文件不能和 --from 的文件相同", file=sys.stderr)
+        return 2
+    write_template(T.build(data, args.projects), output)
+    print(f"已生成模板：{output}（{data.year} 年度，{data.profile.label}口径）")
+    return 0
+
+
+def _fill(args) -> int:
+    from .fill import FillError, fill
+    from .findings import SEVERITY_LABEL
+
+    try:
+        result = fill(args.path, args.output, in_place=args.in_place, overwrite_derived=args.overwrite_derived,
+                      mark=args.mark, profile=_profile(args))
+    except FillError as exc:
+        print(f"jixiao-xl：{args.path}：{exc}", file=sys.stderr)
+        return 2
+    filled = sum(1 for c in result.changes if not c.corrected)
+    corrected = sum(1 for c in result.changes if c.corrected)
+    for change in result.changes:
+        verb = "更正" if change.corrected else "填写"
+        print(f"  {verb} [{change.sheet}] {change.cell}：{_shown(change.old)} → {change.formula or _shown(change.new)}")
+    report = result.report
+    print(f"已填写 {filled} 个、更正 {corrected} 个单元格；{report.count('error')} 个错误、"
+          f"{report.count('warning')} 个警告（见“校验结果”表）")
+    for finding in report.all_findings():
+        if finding.severity != "info":
+            print(f"  {finding.code} {SEVERITY_LABEL[finding.severity]}  {finding.message}")
+    for note in result.notes:
+        print(note)
+    if result.backup:
+        print(f"原文件已备份为：{result.backup}")
+    print(f"已写入：{result.output}")
+    return 1 if report.status == "errors" else 0
+
+
+def _shown(value) -> str:
+    from .values import fmt_number
+
+    if value is None:
+        return "空"
+    return fmt_number(value) if isinstance(value, (int, float)) else str(value)
 
 
 def _explain(args) -> int:
@@ -88,6 +181,10 @@ def main(argv: list[str] | None = None) -> int:
         return _check(args)
     if args.command == "explain":
         return _explain(args)
+    if args.command == "template":
+        return _template(args)
+    if args.command == "fill":
+        return _fill(args)
     parser.print_help()
     return 2
 

@@ -89,6 +89,13 @@ def _value(cell: Cell | None):
     return number if number is not None and cell.error is None else cell.text
 
 
+def _text(cell: Cell | None):
+    """A text field as typed ("98%" stays text; a number stays a number)."""
+    if cell is None or cell.blank:
+        return None
+    return cell.raw if isinstance(cell.raw, (int, float)) else cell.text
+
+
 def _rate_value(cell: Cell | None):
     if cell is None or cell.blank:
         return None
@@ -181,7 +188,7 @@ def _basic_sheet(data: TemplateData) -> TemplateSheet:
         r = lay.add([None] + values)
         sheet.amount_cells.update(f"{c}{r}" for c in "BCEF")
         sheet.formats.update({f"D{r}": "0.00%", f"G{r}": "0.00%"})
-    r = lay.add([F.SAVING.label, _value(src.saving) if src and src.saving else None], ["B#:G#"])
+    r = lay.add([F.SAVING.label, _text(src.saving) if src else None], ["B#:G#"])
     sheet.text_inputs.add(f"B{r}")
     lay.header(f"A{r}")
     lay.add(["说明：“项目支出”需要填报基本支出以外的所有项目支出情况，“公用经费”填报基本支出中的一般商品和服务支出。"],
@@ -199,8 +206,8 @@ def _indicator_groups(data: TemplateData, src: SelfEval | None):
     if src and src.indicators:
         groups = []
         for level in src.levels:
-            rows = [[i.level2 or None, _value(i.level3), _value(i.target), _value(i.actual), _value(i.weight),
-                     _value(i.score), _value(i.reason)] for i in level.indicators]
+            rows = [[i.level2 or None, _text(i.level3), _text(i.target), _text(i.actual), _value(i.weight),
+                     _value(i.score), _text(i.reason)] for i in level.indicators]
             stated = level.weight
             total = sum(num(i.weight) or 0 for i in level.indicators)
             fixed = None
@@ -216,7 +223,7 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
     year, profile = data.year, data.profile
     dept = spec is F.DEPT
     sheet = TemplateSheet(name, [], kind=spec.kind, landscape=True, freeze="A4",
-                          widths={"A": 8, "B": 16, "C": 16, "D": 26, "E": 22, "F": 22, "G": 9, "H": 9, "I": 18})
+                          widths={"A": 10, "B": 16, "C": 16, "D": 26, "E": 22, "F": 22, "G": 9, "H": 9, "I": 18})
     lay = Layout(sheet, 9)
     lay.add([spec.annex])
     suffix = "部门整体支出绩效自评表" if dept else "项目支出绩效自评表"
@@ -229,10 +236,10 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
         sheet.formulas[f"B{r}"] = f"={UNIT_REF}"
         lay.header(f"A{r}")
     else:
-        r = lay.add(["项目支出名称", _value(head.get("project_name"))], ["B#:I#"])
+        r = lay.add(["项目支出名称", _text(head.get("project_name"))], ["B#:I#"])
         sheet.text_inputs.add(f"B{r}")
         lay.header(f"A{r}")
-        r = lay.add(["主管部门", data.unit or None, None, None, "实施\n单位", _value(head.get("implementer"))],
+        r = lay.add(["主管部门", data.unit or None, None, None, "实施\n单位", _text(head.get("implementer"))],
                     ["B#:D#", "F#:I#"])
         sheet.formulas[f"B{r}"] = f"={UNIT_REF}"
         sheet.text_inputs.add(f"F{r}")
@@ -277,7 +284,7 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
     goals = src.goals if src else {}
     r = lay.add(["年度总体目标", "预期目标", None, None, None, "实际完成情况"], ["B#:E#", "F#:I#"])
     lay.header(f"A{r}", f"B{r}", f"F{r}")
-    r2 = lay.add([None, _value(goals.get("expected")), None, None, None, _value(goals.get("achieved"))],
+    r2 = lay.add([None, _text(goals.get("expected")), None, None, None, _text(goals.get("achieved"))],
                  ["B#:E#", "F#:I#"])
     sheet.merges.append(f"A{r}:A{r2}")
     sheet.text_inputs.update({f"B{r2}", f"F{r2}"})

@@ -75,6 +75,36 @@ def _protect(ws) -> None:
         setattr(protection, option, False)
 
 
+def _text_width(text: str) -> float:
+    """Display width in character units: CJK characters count double."""
+    return sum(2.0 if ord(ch) > 0x2E80 else 1.1 for ch in text)
+
+
+def _fit_heights(ws, sheet: TemplateSheet, line_height: float = 15.0) -> None:
+    """Row heights that show every wrapped line (Excel does not autofit merged cells)."""
+    widths = {col: sheet.widths.get(col, 9.0) for col in "ABCDEFGHIJKLMNOP"}
+    spans, tall = {}, set()
+    for rng in sheet.merges:
+        r0, c0, r1, c1 = parse_range(rng)
+        if r0 == r1:
+            spans[(r0, c0)] = c1
+        else:
+            tall.add((r0, c0))  # a label spanning several rows gets their height, not its own
+    for r, values in enumerate(sheet.rows):
+        if sheet.title and parse_a1(sheet.title)[0] == r:
+            continue
+        lines = 1
+        for c, value in enumerate(values):
+            if not isinstance(value, str) or not value or (r, c) in tall:
+                continue
+            last = spans.get((r, c), c)
+            room = sum(widths[chr(65 + k)] for k in range(c, last + 1)) * 0.95
+            count = sum(max(1, -(-int(_text_width(part)) // max(int(room), 1))) for part in value.split("\n"))
+            lines = max(lines, count)
+        if lines > 1:
+            ws.row_dimensions[r + 1].height = min(lines * line_height + 4, 400)
+
+
 def to_openpyxl(sheets: list[TemplateSheet]):
     from openpyxl import Workbook
 
@@ -125,11 +155,7 @@ def to_openpyxl(sheets: list[TemplateSheet]):
             ws[sheet.title].font = st["title"]
             ws[sheet.title].alignment = st["center"]
             ws.row_dimensions[parse_a1(sheet.title)[0] + 1].height = 36
-        for address in sheet.text_inputs:
-            r0, c0, r1, c1 = next((parse_range(m) for m in sheet.merges if m.startswith(address + ":")),
-                                  parse_range(address))
-            if c1 - c0 >= 3:
-                ws.row_dimensions[r0 + 1].height = 90
+        _fit_heights(ws, sheet)
         for col, w in sheet.widths.items():
             ws.column_dimensions[col].width = w
         if sheet.freeze:

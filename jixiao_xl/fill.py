@@ -1,0 +1,364 @@
+"""``fill``: complete the derived cells of a workbook without touching what was typed.
+
+Blank derived cells get their value (official-layout workbooks) or their
+formula back (templates); wrong ones are corrected only when asked
+(``overwrite_derived``).  The findings go to a 校验结果 sheet, and with
+``mark`` problem cells are coloured and carry a comment; the colours a cell
+had before are kept in a hidden sheet so the next run (or ``clear_marks``)
+restores them.  Output is written atomically; the input is never modified
+unless ``in_place`` is asked for, and then a backup is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .check import FileReport, check_grids
+from .derive import Derived, derived
+from .findings import SEVERITY_LABEL, Finding
+from .grid import Grid, UnreadableWorkbook, read_grids
+from .profiles import Profile, get_profile
+from .reader import read_forms
+from .template import INFO_SHEET, MARKER, RESULT_HEADER, RESULT_SHEET
+from .values import fmt_number
+from .xlsxio import save_workbook, set_text
+
+MARKS_SHEET = "_jixiao_marks"
+MARK_FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}
+COMMENT_AUTHOR = "jixiao-xl"
+
+
+class FillError(Exception):
+    """A fill that cannot be done; the message is for people."""
+
+
+@dataclass
+class Change:
+    sheet: str
+    cell: str
+    old: object
+    new: object
+    formula: str | None
+    corrected: bool  # True: a wrong value replaced; False: a blank filled
+
+
+@dataclass
+class FillResult:
+    path: str
+    output: str
+    changes: list[Change] = field(default_factory=list)
+    report: FileReport | None = None
+    template: bool = False
+    backup: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _differs(item: Derived, profile: Profile) -> bool:
+    if item.cell.blank or item.value is None:
+        return False
+    found = item.cell.rate if item.kind == "rate" else item.cell.number
+    if found is None:
+        return True
+    tolerance = {"rate": profile.tolerance_rate, "score": profile.tolerance_score}.get(item.kind,
+                                                                                       profile.tolerance_amount)
+    return abs(found - float(item.value)) > tolerance + 1e-9
+
+
+def plan(grids: list[Grid], profile: Profile, overwrite: bool) -> list[tuple[str, Derived, bool, object]]:
+    """(sheet, derived item, corrected, old value) for every cell fill will write, settling chains of sums.
+
+    The grids are updated in place with the new values, so the returned list
+    and the grids agree with what the output file will hold.
+    """
+    by_name = {g.name: g for g in grids}
+    decided: dict[tuple[str, str], tuple[str, Derived, bool, object]] = {}
+    for _ in range(6):
+        changed = False
+        for form in read_forms(grids).forms:
+            for item in derived(form, profile):
+                key = (form.sheet, item.cell.address)
+                if item.value is None:
+                    continue
+                wrong = overwrite and _differs(item, profile)
+                if key not in decided and not (item.cell.blank or wrong):
+                    continue
+                corrected, old = decided[key][2:] if key in decided else (not item.cell.blank, item.cell.raw)
+                decided[key] = (form.sheet, item, corrected, old)
+                grid = by_name[form.sheet]
+                new = _cell_text(item) if item.cell.prefix else item.value
+                while len(grid.rows) <= item.cell.row:
+                    grid.rows.append([])
+                cells = grid.rows[item.cell.row]
+                while len(cells) <= item.cell.col:
+                    cells.append(None)
+                if cells[item.cell.col] != new:
+                    cells[item.cell.col] = new
+                    changed = True
+        if not changed:
+            break
+    order = {g.name: i for i, g in enumerate(grids)}
+    entries = [entry for entry in decided.values() if not _same(entry[3], entry[1])]
+    return sorted(entries, key=lambda e: (order[e[0]], e[1].cell.row, e[1].cell.col))
+
+
+def _same(old: object, item: Derived) -> bool:
+    """A cell that ends where it began (a sum corrected and then corrected back) is not a change."""
+    if old is None or item.value is None:
+        return False
+    try:
+        from .values import to_number, to_rate
+
+        value = to_rate(old) if item.kind == "rate" else to_number(old)
+    except ValueError:
+        return False
+    return value is not None and abs(value - float(item.value)) < 1e-9
+
+
+def _cell_text(item: Derived) -> str:
+    return f"{item.cell.prefix}{fmt_number(item.value)}"
+
+
+def is_template(book) -> bool:
+    return INFO_SHEET in book.sheetnames and book[INFO_SHEET]["A1"].value == MARKER
+
+
+# ------------------------------------------------------------------ marks
+
+
+def _fill_to_json(fill) -> dict:
+    def color(c):
+        if c is None:
+            return None
+        if c.type == "theme":
+            return {"theme": c.theme, "tint": c.tint}
+        if c.type == "indexed":
+            return {"indexed": c.indexed}
+        return {"rgb": c.rgb}
+
+    return {"patternType": fill.patternType, "fg": color(fill.fgColor), "bg": color(fill.bgColor)}
+
+
+def _fill_from_json(data: dict):
+    from openpyxl.styles import Color, PatternFill
+
+    def color(c):
+        if not c:
+            return Color()
+        if "theme" in c:
+            return Color(theme=c["theme"], tint=c["tint"])
+        if "indexed" in c:
+            return Color(indexed=c["indexed"])
+        return Color(rgb=c["rgb"])
+
+    return PatternFill(patternType=data["patternType"], fgColor=color(data["fg"]), bgColor=color(data["bg"]))
+
+
+def clear_marks(book) -> int:
+    """Restore the colours and comments of cells marked by an earlier run; returns how many."""
+    if MARKS_SHEET not in book.sheetnames:
+        return 0
+    from openpyxl.comments import Comment
+
+    ws = book[MARKS_SHEET]
+    count = 0
+    for sheet, address, fill_json, comment_json in ws.iter_rows(min_row=2, values_only=True):
+        if sheet not in book.sheetnames or not address:
+            continue
+        cell = book[sheet][address]
+        cell.fill = _fill_from_json(json.loads(fill_json))
+        old = json.loads(comment_json) if comment_json else None
+        cell.comment = Comment(old["text"], old["author"]) if old else None
+        count += 1
+    del book[MARKS_SHEET]
+    return count
+
+
+def apply_marks(book, findings: list[Finding]) -> int:
+    """Colour each cell with an error or warning and comment it; remember what it looked like."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        if finding.severity in MARK_FILLS and finding.cell and finding.sheet in book.sheetnames:
+            by_cell.setdefault((finding.sheet, finding.cell), []).append(finding)
+    if not by_cell:
+        return 0
+    store = book.create_sheet(MARKS_SHEET)
+    store.sheet_state = "hidden"
+    store.append(["sheet", "cell", "fill", "comment"])
+    for (sheet, address), items in by_cell.items():
+        cell = book[sheet][address]
+        old_comment = {"text": cell.comment.text, "author": cell.comment.author} if cell.comment else None
+        store.append([sheet, address, json.dumps(_fill_to_json(cell.fill)),
+                      json.dumps(old_comment, ensure_ascii=False) if old_comment else None])
+        worst = "error" if any(f.severity == "error" for f in items) else "warning"
+        cell.fill = PatternFill("solid", fgColor=MARK_FILLS[worst])
+        text = "\n".join(f"{f.code} {SEVERITY_LABEL[f.severity]}：{f.message.split('：', 1)[-1]}" for f in items)
+        comment = Comment(text, COMMENT_AUTHOR)
+        comment.width, comment.height = 320, 120
+        cell.comment = comment
+    return len(by_cell)
+
+
+# ------------------------------------------------------------------ 校验结果
+
+
+def write_results(book, report: FileReport) -> None:
+    """Rewrite the 校验结果 sheet: one row per finding, then the totals per form."""
+    from openpyxl.styles import Font, PatternFill
+
+    if RESULT_SHEET in book.sheetnames:
+        ws = book[RESULT_SHEET]
+        ws.delete_rows(1, ws.max_row)
+    else:
+        ws = book.create_sheet(RESULT_SHEET)
+    ws.append(RESULT_HEADER)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="E7E6E6")
+    for finding in report.all_findings():
+        location = finding.message.split("：", 1)[0]
+        text = finding.message.split("：", 1)[-1]
+        row = [finding.code, SEVERITY_LABEL[finding.severity], finding.sheet, finding.cell, location, text,
+               finding.expected, finding.found]
+        ws.append([None] * len(row))
+        for col, value in enumerate(row, start=1):
+            set_text(ws.cell(row=ws.max_row, column=col), value)
+        if finding.severity in MARK_FILLS:
+            ws.cell(row=ws.max_row, column=2).fill = PatternFill("solid", fgColor=MARK_FILLS[finding.severity])
+    ws.append([])
+    for form_report in report.forms:
+        res = form_report.results
+        if "total_score" in res:
+            summary = (f"[{form_report.form.sheet}] 执行率 {_pct(res['exec_rate'])}，执行率得分 "
+                       f"{fmt_number(res['exec_score'])}，总分 {fmt_number(res['total_score'])}（{res['grade']}）")
+        else:
+            summary = f"[{form_report.form.sheet}] 财政供养人员控制率 {_pct(res['staff_control_rate'])}"
+        ws.append([None])
+        set_text(ws.cell(row=ws.max_row, column=1), summary)
+    errors, warnings = report.count("error"), report.count("warning")
+    ws.append([None])
+    set_text(ws.cell(row=ws.max_row, column=1), f"共 {errors} 个错误、{warnings} 个警告")
+    widths = {"A": 8, "B": 10, "C": 12, "D": 8, "E": 34, "F": 80, "G": 12, "H": 12}
+    for col, width in widths.items():
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+
+
+def _pct(value) -> str:
+    return "空" if value is None else f"{value * 100:.2f}%"
+
+
+# ------------------------------------------------------------------ fill
+
+
+def _has_drawings(path: str) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(n.startswith("xl/drawings/") or n.startswith("xl/charts/") for n in archive.namelist())
+    except zipfile.BadZipFile:
+        return False
+
+
+def fill(path: str, output: str | None = None, *, in_place: bool = False, overwrite_derived: bool = False,
+         mark: bool = False, profile: Profile | None = None) -> FillResult:
+    profile = profile or get_profile()
+    if output is None and not in_place:
+        raise FillError("请用 -o 指定输出文件，或用 --in-place 直接修改原文件（会先备份）")
+    if output is not None and in_place:
+        raise FillError("-o 和 --in-place 只能选一个")
+    target = path if in_place else output
+    if not in_place and os.path.abspath(output) == os.path.abspath(path):
+        raise FillError("输出文件不能和输入文件相同；要直接修改原文件请用 --in-place")
+    try:
+        grids = read_grids(path)
+    except UnreadableWorkbook as exc:
+        raise FillError(str(exc)) from None
+    if not read_forms(grids).forms:
+        from .check import NO_FORM
+
+        raise FillError(NO_FORM)
+
+    import openpyxl
+
+    keep_vba = path.lower().endswith(".xlsm")
+    try:
+        book = openpyxl.load_workbook(path, keep_vba=keep_vba, rich_text=True)
+        cached_book = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    except Exception as exc:  # openpyxl's own parse errors
+        raise FillError(f"文件已损坏，无法读取（{type(exc).__name__}）") from None
+    template = is_template(book)
+    cached = _formula_results(book, cached_book)
+
+    result = FillResult(path, target, template=template)
+    if _has_drawings(path):
+        result.notes.append("注意：文件中的图片或图表不会保留在输出文件中")
+
+    for sheet, item, corrected, old in plan(grids, profile, overwrite_derived):
+        cell = book[sheet][item.cell.address]
+        if item.cell.prefix:
+            old = cell.value
+        if template and item.formula:
+            cell.value = item.formula
+            cached.setdefault(sheet, {})[item.cell.address] = item.value
+            new = item.formula
+        elif item.cell.prefix:
+            new = _cell_text(item)
+            set_text(cell, new)
+        else:
+            new = item.value
+            cell.value = new
+            if item.kind == "rate" and cell.number_format == "General":
+                cell.number_format = "0.00%"
+        result.changes.append(Change(sheet, item.cell.address, old, new, item.formula if template else None,
+                                     corrected))
+    # every derived formula of a template carries its current result
+    if template:
+        for form in read_forms(grids).forms:
+            for item in derived(form, profile):
+                if item.formula and isinstance(book[form.sheet][item.cell.address].value, str) and \
+                        book[form.sheet][item.cell.address].data_type == "f" and item.value is not None:
+                    cached.setdefault(form.sheet, {})[item.cell.address] = item.value
+
+    report = check_grids(grids, path, profile)
+    result.report = report
+    clear_marks(book)
+    write_results(book, report)
+    if mark:
+        apply_marks(book, report.all_findings())
+
+    if in_place:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        source = Path(path)
+        backup = source.with_name(f"{source.stem}.{stamp}.bak{source.suffix}")
+        shutil.copy2(path, backup)
+        result.backup = str(backup)
+    save_workbook(book, target, cached)
+    return result
+
+
+def _formula_results(book, cached_book) -> dict[str, dict[str, object]]:
+    """The stored results of every formula in the workbook, to write back after saving."""
+    results: dict[str, dict[str, object]] = {}
+    for ws in book.worksheets:
+        formulas = [(c.coordinate, c.row, c.column) for row in ws.iter_rows() for c in row if c.data_type == "f"]
+        if not formulas or ws.title not in cached_book.sheetnames:
+            continue
+        values = {}
+        cws = cached_book[ws.title]
+        rows = list(cws.iter_rows(values_only=True))
+        for address, r, c in formulas:
+            if r - 1 < len(rows) and c - 1 < len(rows[r - 1]):
+                value = rows[r - 1][c - 1]
+                if value is not None:
+                    values[address] = value
+        results[ws.title] = values
+    cached_book.close()
+    return results
