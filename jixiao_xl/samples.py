@@ -220,16 +220,20 @@ def write_xlsx(path, sheets: list[SheetSpec]) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
 
+    from .xlsxio import set_text
+
     book = Workbook()
     book.remove(book.active)
     wrap = Alignment(wrap_text=True, vertical="center")
     for spec in sheets:
         ws = book.create_sheet(spec.name)
-        for row in spec.rows:
-            ws.append(list(row))
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str):
+        for r, row in enumerate(spec.rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is None:
+                    continue
+                cell = ws.cell(row=r, column=c)
+                set_text(cell, value)  # text is text, even when it starts with "="
+                if isinstance(value, str):
                     cell.alignment = wrap
         for address, number_format in spec.formats.items():
             ws[address].number_format = number_format

@@ -1,0 +1,146 @@
+"""The template workbook: layout, formulas, protection, committed copies, round trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from jixiao_xl import template as T
+from jixiao_xl.check import check_path
+from jixiao_xl.cli import main
+from jixiao_xl.profiles import get_profile
+from jixiao_xl.reader import read_workbook
+from jixiao_xl.writer import INPUT_FILL, DERIVED_FILL, write_template
+
+from .test_seed import EXAMPLE
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "workbook_templates"
+BLANK = TEMPLATES / "绩效自评模板.xlsx"
+SEED_TEMPLATE = TEMPLATES / "examples" / "miluo_sifaju_2023_template.xlsx"
+
+
+def make(tmp_path, *args) -> Path:
+    out = tmp_path / "t.xlsx"
+    assert main(["template", "-o", str(out), *args]) == 0
+    return out
+
+
+def test_sheets_titles_and_year(tmp_path, capsys):
+    path = make(tmp_path, "--year", "2025", "--unit", "某某县财政局", "--projects", "3")
+    book = openpyxl.load_workbook(path, data_only=True)
+    assert book.sheetnames == ["填表说明", "附件1", "附件2", "附件3-1", "附件3-2", "附件3-3", "校验结果"]
+    assert book["附件1"]["A2"].value == "2025年度部门整体支出绩效评价基础数据表"
+    assert book["附件2"]["A2"].value == "2025年度部门整体支出绩效自评表"
+    assert book["附件3-2"]["A2"].value == "2025年度项目支出绩效自评表"
+    assert book["附件2"]["B3"].value == "某某县财政局"
+    assert book["附件1"]["B5"].value == "2024年决算数"
+    formulas = openpyxl.load_workbook(path)
+    assert formulas["附件2"]["A2"].value == '=填表说明!$C$4&"年度部门整体支出绩效自评表"'
+    assert formulas["附件3-1"]["B4"].value == "=填表说明!$C$5"
+
+
+def test_blank_template_reads_as_three_forms_without_errors(tmp_path, capsys):
+    report = check_path(str(make(tmp_path, "--projects", "2")))
+    assert [f.kind for f in report.forms] == ["basic_data", "dept_self_eval", "project_self_eval",
+                                              "project_self_eval"]
+    assert report.status == "warnings"
+    assert {f.code for f in report.all_findings()} <= {"E103", "I106"}
+    dept = report.forms[1].results
+    assert dept["weight_total"] == 100.0  # the profile's default 分值 add up
+
+
+def test_national_profile_weights(tmp_path, capsys):
+    path = make(tmp_path, "--profile", "national")
+    book = openpyxl.load_workbook(path, data_only=True)
+    headers = [c.value for c in book["附件2"]["B"] if isinstance(c.value, str) and "分)" in c.value]
+    assert headers == ["产出指标\n(50分)", "效益指标\n(30分)", "满意度指标\n(10分)"]
+
+
+def test_derived_cells_are_locked_formulas_and_inputs_are_open(tmp_path, capsys):
+    book = openpyxl.load_workbook(make(tmp_path))
+    ws = book["附件2"]
+    assert ws["G5"].value.startswith("=IF(AND(ISNUMBER(D5),N(D5)>0)")  # 执行率
+    assert ws["H5"].value.startswith("=IF(AND(ISNUMBER(D5),N(D5)>0),ROUND(")  # 执行率得分
+    for address in ("G5", "H5", "D6", "H6"):
+        assert ws[address].protection.locked and ws[address].fill.fgColor.rgb.endswith(DERIVED_FILL)
+    for address in ("C5", "D5", "E5", "F5", "D7", "H7", "G14", "H14"):
+        assert not ws[address].protection.locked and ws[address].fill.fgColor.rgb.endswith(INPUT_FILL)
+    assert ws.protection.sheet and not ws.protection.insertRows and ws.protection.password is None
+    assert ws["B14"].value == '="产出指标"&CHAR(10)&"("&SUM(G14:G16)&"分)"'
+    total = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "总分")
+    assert ws.cell(total, 7).value.endswith(f"+SUM(G14:G{total - 1})")
+    assert ws.cell(total, 9).value.startswith('="等级："&IF(ROUND(')
+    basic = book["附件1"]
+    assert basic["B6"].value == '=IF(COUNT(B7,B10,B11)=0,"",SUM(B7,B10,B11))'  # 三公 = 车 + 出国 + 接待
+    assert basic["B7"].value == '=IF(COUNT(B8,B9)=0,"",SUM(B8,B9))'
+    assert basic["B15"].value == '=IF(COUNT(B16:B18)=0,"",SUM(B16:B18))'  # 县级专项 = Σ 专项 rows
+
+
+def test_validation_print_setup_and_panes(tmp_path, capsys):
+    book = openpyxl.load_workbook(make(tmp_path))
+    ws = book["附件2"]
+    rules = {(dv.type, dv.formula1) for dv in ws.data_validations.dataValidation}
+    assert ("decimal", "0") in rules
+    assert ("custom", "AND(ISNUMBER(H14),H14>=0,H14<=N(G14))") in rules
+    assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$13:$13"
+    assert ws.freeze_panes == "A4"
+    assert book["附件1"].page_setup.orientation == "portrait"
+
+
+def test_text_from_submission_never_becomes_a_formula(tmp_path, capsys):
+    from jixiao_xl.samples import seed_sheets, write_xlsx
+
+    from .helpers import set_cells
+
+    source = tmp_path / "src.xlsx"
+    write_xlsx(source, set_cells(seed_sheets(), {"附件2!I22": '=HYPERLINK("http://x","点击")'}))
+    out = make(tmp_path, "--from", str(source))
+    cell = openpyxl.load_workbook(out)["附件2"]["I22"]
+    assert cell.value == '=HYPERLINK("http://x","点击")' and cell.data_type == "s"
+
+
+def _signature(report):
+    findings = sorted((f.code, f.severity, f.expected, f.found) for f in report.all_findings() if f.code != "D001")
+    return findings, [(f.kind, f.results) for f in report.forms]
+
+
+def test_round_trip_from_seed_keeps_findings_and_results(tmp_path, capsys):
+    original = check_path(str(EXAMPLE))
+    rebuilt = check_path(str(make(tmp_path, "--from", str(EXAMPLE))))
+    assert _signature(rebuilt) == _signature(original)
+    assert [f.code for f in rebuilt.all_findings() if f.severity == "error"] == ["B110", "B111"]
+    # what the original left blank for auto-fill now holds its formula's value
+    assert not [f for f in rebuilt.all_findings() if f.code == "D001"]
+    basic = openpyxl.load_workbook(tmp_path / "t.xlsx", data_only=True)["附件1"]
+    assert [basic[f"{c}12"].value for c in "BCD"] == [332, 83, 440.32]
+
+
+def test_committed_templates_match_generator(tmp_path):
+    profile = get_profile()
+    fresh_blank = tmp_path / "blank.xlsx"
+    write_template(T.build(T.data_from(None, 2024, "", profile)), fresh_blank)
+    fresh_seed = tmp_path / "seed.xlsx"
+    write_template(T.build(T.data_from(read_workbook(str(EXAMPLE)), None, None, profile)), fresh_seed)
+    for committed, fresh in ((BLANK, fresh_blank), (SEED_TEMPLATE, fresh_seed)):
+        a, b = openpyxl.load_workbook(committed), openpyxl.load_workbook(fresh)
+        assert a.sheetnames == b.sheetnames, committed.name
+        for name in a.sheetnames:
+            cells_a = [[c.value for c in r] for r in a[name].iter_rows()]
+            cells_b = [[c.value for c in r] for r in b[name].iter_rows()]
+            assert cells_a == cells_b, f"{committed.name}/{name} differs: run `python workbook_templates/build.py`"
+            assert sorted(map(str, a[name].merged_cells.ranges)) == sorted(map(str, b[name].merged_cells.ranges))
+
+
+def test_output_same_as_source_is_refused(tmp_path, capsys):
+    code = main(["template", "--from", str(EXAMPLE), "-o", str(EXAMPLE)])
+    assert code == 2 and "不能和 --from 的文件相同" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("projects", ["0", "-1"])
+def test_projects_must_be_positive(tmp_path, capsys, projects):
+    assert main(["template", "-o", str(tmp_path / "x.xlsx"), "--projects", projects]) == 2
