@@ -1,0 +1,192 @@
+"""The template's formulas recalculated by LibreOffice agree with the check engine.
+
+LibreOffice runs with a private profile that recalculates every formula on
+load, so the values compared are LibreOffice's own, not the ones we stored.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+
+from jixiao_xl import template as T
+from jixiao_xl.check import check_path
+from jixiao_xl.libreoffice import convert, profile_dir, soffice
+from jixiao_xl.profiles import get_profile
+from jixiao_xl.reader import read_workbook
+from jixiao_xl.samples import seed_sheets, write_xlsx
+from jixiao_xl.writer import write_template
+from jixiao_xl.xlsxio import save_workbook
+
+from .helpers import set_cells
+
+if soffice() is None:
+    if os.environ.get("CI"):
+        raise RuntimeError("LibreOffice is required in CI (.ci/run installs it)")
+    pytest.skip("LibreOffice is not installed", allow_module_level=True)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def lo_profile(tmp_path_factory):
+    return profile_dir(tmp_path_factory.mktemp("lo-profile"))
+
+
+def formula_disagreements(original: Path, recalculated: Path) -> list[str]:
+    """Every formula cell whose LibreOffice value differs from the value jixiao-xl stored."""
+    formulas = openpyxl.load_workbook(original)
+    ours = openpyxl.load_workbook(original, data_only=True)
+    theirs = openpyxl.load_workbook(recalculated, data_only=True)
+    problems = []
+    checked = 0
+    for ws in formulas.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type != "f":
+                    continue
+                checked += 1
+                mine = ours[ws.title][cell.coordinate].value
+                lo = theirs[ws.title][cell.coordinate].value
+                where = f"{ws.title}!{cell.coordinate} {cell.value}"
+                if isinstance(lo, str) and lo.startswith("#"):
+                    problems.append(f"{where}: error value {lo}")
+                elif mine in (None, "") and lo in (None, ""):
+                    continue
+                elif isinstance(mine, (int, float)) and isinstance(lo, (int, float)):
+                    if abs(mine - lo) > 1e-9 * max(1.0, abs(mine)):
+                        problems.append(f"{where}: jixiao-xl {mine} != LibreOffice {lo}")
+                elif mine != lo:
+                    problems.append(f"{where}: jixiao-xl {mine!r} != LibreOffice {lo!r}")
+    assert checked > 20, "no formulas were compared"
+    return problems
+
+
+# Derived cells of the seed left blank, so the template gets formulas for all of them.
+BLANK_DERIVED = {
+    **{f"附件1!{c}{r}": None for c in "BCD" for r in (6, 7, 12, 15)},
+    "附件1!D4": None,
+    "附件2!B6": "按收入性质分：", "附件2!E6": "按支出性质分：", "附件2!G5": None, "附件2!H5": None,
+    "附件2!G25": None, "附件2!H25": None,
+    **{f"附件3!{c}6": None for c in "CDEGH"},
+    "附件3!G24": None, "附件3!H24": None,
+}
+
+amount = st.one_of(st.none(), st.just(0.0), st.decimals(0, 5000, places=2).map(float))
+positive = st.decimals("0.01", 5000, places=2).map(float)
+weight = st.integers(0, 20)
+
+
+@st.composite
+def random_submission(draw):
+    edits = dict(BLANK_DERIVED)
+    for r in (4,):
+        edits[f"附件1!B{r}"] = draw(st.one_of(st.none(), st.just(0), st.integers(1, 300)))
+        edits[f"附件1!C{r}"] = draw(st.one_of(st.none(), st.integers(0, 300)))
+    for r in (8, 9, 10, 11, 13, 14, *range(16, 25), 25, 26, 27, 28, 29):
+        for c in "BCD":
+            edits[f"附件1!{c}{r}"] = draw(amount)
+    for c in "BCEF":
+        edits[f"附件1!{c}32"] = draw(amount)
+    for c, value in zip("CDEF", (draw(amount), draw(st.one_of(st.none(), positive, st.just(0.0))), draw(amount),
+                                  draw(st.one_of(st.none(), st.just(10), weight)))):
+        edits[f"附件2!{c}5"] = value
+    for address, label in (("B7", "其中：一般公共预算："), ("B8", "政府性基金拨款："), ("E7", "其中：基本支出："),
+                           ("E8", "项目支出：")):
+        value = draw(amount)
+        edits[f"附件2!{address}"] = label + ("" if value is None else f"{value:.2f}")
+    for sheet, first, last in (("附件2", 14, 24), ("附件3", 13, 23)):
+        for r in range(first, last + 1):
+            w = draw(weight)
+            edits[f"{sheet}!G{r}"] = w
+            edits[f"{sheet}!H{r}"] = draw(st.one_of(st.none(), st.integers(0, w)))
+    for r in (7, 8, 9):
+        for c in "CDE":
+            edits[f"附件3!{c}{r}"] = draw(amount)
+    edits["附件3!F6"] = draw(st.one_of(st.none(), weight))
+    return edits
+
+
+# Each example is one LibreOffice run over 8 workbooks; shrinking would rerun LibreOffice many times.
+@settings(max_examples=3, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
+@given(st.lists(random_submission(), min_size=8, max_size=8))
+def test_formulas_match_engine_on_random_templates(tmp_path_factory, lo_profile, submissions):
+    tmp = tmp_path_factory.mktemp("random")
+    profile = get_profile()
+    templates = []
+    for i, edits in enumerate(submissions):
+        source = tmp / f"src{i}.xlsx"
+        write_xlsx(source, set_cells(seed_sheets(), edits))
+        template = tmp / f"tpl{i}.xlsx"
+        write_template(T.build(T.data_from(read_workbook(str(source)), None, None, profile)), template)
+        templates.append(template)
+    recalculated = convert(templates, tmp / "lo", profile=lo_profile)
+    problems = [p for t, r in zip(templates, recalculated) for p in formula_disagreements(t, r)]
+    assert problems == []
+
+
+def test_jiangxi_mode_formulas_match(tmp_path, lo_profile):
+    profile = get_profile(exec_mode="jiangxi")
+    template = tmp_path / "jx.xlsx"
+    source = tmp_path / "src.xlsx"
+    write_xlsx(source, set_cells(seed_sheets(), {**BLANK_DERIVED, "附件3!C7": 83, "附件3!D7": 83, "附件3!E7": 70}))
+    write_template(T.build(T.data_from(read_workbook(str(source)), None, None, profile)), template)
+    (recalculated,) = convert([template], tmp_path / "lo", profile=lo_profile)
+    assert formula_disagreements(template, recalculated) == []
+    assert openpyxl.load_workbook(recalculated, data_only=True)["附件3"]["H6"].value == 7  # 84.34% → 7 points
+
+
+def test_seed_in_template_scores_99_after_recalculation(tmp_path, lo_profile):
+    seed_template = ROOT / "workbook_templates" / "examples" / "miluo_sifaju_2023_template.xlsx"
+    (recalculated,) = convert([seed_template], tmp_path, profile=lo_profile)
+    ws = openpyxl.load_workbook(recalculated, data_only=True)["附件2"]
+    total = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "总分")
+    assert ws.cell(total, 8).value == 99
+    assert ws.cell(total, 9).value == "等级：优"
+    assert formula_disagreements(seed_template, recalculated) == []
+    report = check_path(str(recalculated))  # LibreOffice's own file reads and checks the same
+    assert [f.code for f in report.all_findings() if f.severity == "error"] == ["B110", "B111"]
+
+
+def test_recalculation_really_happens(tmp_path, lo_profile):
+    """The private profile makes LibreOffice ignore stored results: a wrong one gets corrected."""
+    book = openpyxl.Workbook()
+    book.active["A1"] = 2
+    book.active["A2"] = "=A1*3"
+    path = tmp_path / "wrong.xlsx"
+    save_workbook(book, path, {"Sheet": {"A2": 999}})
+    (recalculated,) = convert([path], tmp_path / "lo", profile=lo_profile)
+    assert openpyxl.load_workbook(recalculated, data_only=True).active["A2"].value == 6
+
+
+def test_year_set_once_flows_into_every_title(tmp_path, lo_profile):
+    path = tmp_path / "t.xlsx"
+    write_template(T.build(T.data_from(None, 2024, "某局", get_profile()), projects=2), path)
+    book = openpyxl.load_workbook(path)
+    book["填表说明"]["C4"] = 2026
+    book["填表说明"]["C5"] = "某某县司法局"
+    book.save(path)
+    (recalculated,) = convert([path], tmp_path / "lo", profile=lo_profile)
+    values = openpyxl.load_workbook(recalculated, data_only=True)
+    assert values["附件1"]["A2"].value == "2026年度部门整体支出绩效评价基础数据表"
+    assert values["附件1"]["B5"].value == "2025年决算数"
+    assert values["附件3-2"]["A2"].value == "2026年度项目支出绩效自评表"
+    assert values["附件2"]["B3"].value == "某某县司法局"
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_template_renders_to_pdf_with_chinese_fonts(tmp_path, lo_profile):
+    seed_template = ROOT / "workbook_templates" / "examples" / "miluo_sifaju_2023_template.xlsx"
+    (pdf,) = convert([seed_template], tmp_path, fmt="pdf", profile=lo_profile)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for phrase in ("部门整体支出绩效评价基础数据表", "部门整体支出绩效自评表", "项目支出绩效自评表", "汨罗市司法局", "等级：优"):
+        assert phrase in text.replace(" ", "")
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "CJK" in fonts, fonts
