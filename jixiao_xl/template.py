@@ -90,8 +90,8 @@ def _value(cell: Cell | None):
 
 
 def _text(cell: Cell | None):
-    """A text field as typed ("98%" stays text; a number stays a number)."""
-    if cell is None or cell.blank:
+    """A text field as typed ("98%" and "无" stay text; a number stays a number)."""
+    if cell is None or cell.raw is None or (isinstance(cell.raw, str) and not cell.raw.strip()):
         return None
     return cell.raw if isinstance(cell.raw, (int, float)) else cell.text
 
@@ -158,6 +158,8 @@ def _basic_sheet(data: TemplateData) -> TemplateSheet:
     def fund_row(label, cells, key=None):
         values = [_value(cells.get(c)) if cells else None for c in cols]
         r = lay.add([label] + values)
+        if key is None:  # a 专项 or other project row: its name is typed too
+            sheet.text_inputs.add(f"A{r}")
         target = sheet.signed_cells if key == "basic_adjustment" else sheet.amount_cells
         target.update(f"{c}{r}" for c in "BCD")
         if key in ("sangong", "public_funds", "procurement"):
@@ -393,7 +395,8 @@ def _settle(sheet: TemplateSheet, profile: Profile) -> None:
         if not changed:
             break
     for item in derived(_read_back(sheet), profile):
-        sheet.derived_cells.add(item.cell.address)
+        if item.formula:  # quantitative indicator scores stay the evaluator's input
+            sheet.derived_cells.add(item.cell.address)
 
 
 def build(data: TemplateData, projects: int = 1) -> list[TemplateSheet]:

@@ -165,6 +165,7 @@ def to_openpyxl(sheets: list[TemplateSheet]):
             _print_setup(ws, sheet)
             _protect(ws)
         if sheet.kind == "info":
+            _print_setup(ws, sheet)
             ws["A1"].font = st["title"]
             for address in sheet.derived_cells:
                 ws[address].fill = st["derived"]
