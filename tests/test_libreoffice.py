@@ -190,3 +190,44 @@ def test_template_renders_to_pdf_with_chinese_fonts(tmp_path, lo_profile):
         assert phrase in text.replace(" ", "")
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "CJK" in fonts, fonts
+
+
+def _has_uno() -> bool:
+    probe = subprocess.run(["/usr/bin/python3", "-c", "import uno"], capture_output=True)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not os.environ.get("CI") and not _has_uno(), reason="python3-uno not installed")
+def test_formulas_follow_rows_inserted_in_libreoffice(tmp_path, lo_profile):
+    """A user inserts a 专项 row and a 三级指标 row inside their sections; the sums include them."""
+    import json
+
+    path = tmp_path / "t.xlsx"
+    write_template(T.build(T.data_from(None, 2024, "某局", get_profile())), path)
+    ops = [
+        ["set", "附件1", "A16", "专项甲"], ["set", "附件1", "B16", 10], ["set", "附件1", "D16", 9],
+        ["set", "附件1", "A17", "专项乙"], ["set", "附件1", "B17", 20], ["set", "附件1", "D17", 18],
+        ["insert_row", "附件1", 17], ["set", "附件1", "A17", "新增专项"], ["set", "附件1", "B17", 5],
+        ["insert_row", "附件2", 15], ["set", "附件2", "C15", "数量指标"], ["set", "附件2", "D15", "新增指标"],
+        ["set", "附件2", "G14", 5], ["set", "附件2", "G15", 5], ["set", "附件2", "H15", 5],
+        ["set", "附件2", "C5", 100], ["set", "附件2", "D5", 100], ["set", "附件2", "E5", 80],
+    ]
+    ops_path = tmp_path / "ops.json"
+    ops_path.write_text(json.dumps(ops, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "edited.xlsx"
+    subprocess.run(["/usr/bin/python3", str(Path(__file__).with_name("lo_edit.py")), str(path), str(out),
+                    str(ops_path), str(tmp_path / "uno-profile")], check=True, timeout=300)
+    values = openpyxl.load_workbook(out, data_only=True)
+    assert values["附件1"]["B15"].value == 35  # 县级专项 = 10 + 5 + 20, the inserted row included
+    assert values["附件1"]["B12"].value == 35  # 项目支出 follows
+    assert values["附件2"]["B14"].value == "产出指标\n(30分)"  # 5 + 5 + 10 + 10
+    total = next(r for r in range(1, 40) if values["附件2"].cell(r, 1).value == "总分")
+    assert values["附件2"].cell(total, 7).value == 100
+    assert values["附件2"].cell(total, 8).value == 13  # 执行率得分 8 + 新增指标 5
+    report = check_path(str(out))
+    basic = report.forms[0]
+    assert [s.label for s in basic.form.specials] == ["专项甲", "新增专项", "专项乙"]
+    codes = {f.code for f in report.all_findings()}
+    assert not codes & {"B112", "B113", "W101", "W102", "W103", "W104", "E101", "E104", "N001"}
+    dept = report.forms[1].results
+    assert dept["exec_rate"] == 0.8 and dept["exec_score"] == 8.0 and dept["weight_total"] == 100.0
