@@ -53,6 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
     fill.add_argument("--profile", default="hunan", choices=["hunan", "national"], help="评分口径")
     fill.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help="执行率计分方式")
 
+    addin = sub.add_parser("addin", help="Excel 加载项：启动服务、生成和安装", description="Excel 加载项")
+    addin_sub = addin.add_subparsers(dest="addin_command", metavar="操作")
+    serve = addin_sub.add_parser("serve", help="在本机启动 Office.js 加载项服务（xlwings Server）")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--project-dir", help="xlwings Server 项目目录（默认 addin/server）")
+    build = addin_sub.add_parser("build-xlam", help="生成经典 Excel 加载项（.xlam）")
+    build.add_argument("-o", "--output", default="jixiao_addin.xlam", metavar="文件")
+    install = addin_sub.add_parser("install", help="安装经典加载项（Windows），或显示安装步骤")
+    install.add_argument("xlam", nargs="?", help="build-xlam 生成的 .xlam 文件")
+
     explain = sub.add_parser("explain", help="说明一条规则", description="显示规则的说明、依据和示例")
     explain.add_argument("code", nargs="?", metavar="规则代码", help="如 B110；省略则列出全部规则")
     return parser
@@ -158,6 +168,27 @@ def _shown(value) -> str:
     return fmt_number(value) if isinstance(value, (int, float)) else str(value)
 
 
+def _addin(args, parser) -> int:
+    from . import addin
+
+    if args.addin_command == "serve":
+        addin.serve(args.project_dir, port=args.port)
+        return 0
+    if args.addin_command == "build-xlam":
+        try:
+            xlam, sidecar = addin.build_xlam(args.output)
+        except (ValueError, RuntimeError) as exc:
+            print(f"jixiao-xl：{exc}", file=sys.stderr)
+            return 2
+        print(f"已生成：{xlam} 和 {sidecar}（两个文件放在同一个文件夹）")
+        return 0
+    if args.addin_command == "install":
+        print(addin.install(args.xlam))
+        return 0
+    parser.parse_args(["addin", "--help"])
+    return 2
+
+
 def _explain(args) -> int:
     from .findings import SEVERITY_LABEL
     from .rules import BY_CODE, RULES
@@ -181,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
         return _check(args)
     if args.command == "explain":
         return _explain(args)
+    if args.command == "addin":
+        return _addin(args, parser)
     if args.command == "template":
         return _template(args)
     if args.command == "fill":

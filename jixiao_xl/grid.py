@@ -57,6 +57,7 @@ class Grid:
     rows: list[list[object]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     hidden: bool = False
+    merges_known: bool = True  # False for values read through Office.js, which sends no merges
 
     @property
     def height(self) -> int:

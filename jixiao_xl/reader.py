@@ -261,14 +261,28 @@ def _prefix(text: str) -> str:
     return text[: cut + 1]
 
 
-def _value_beside(region: Region, row: int, col: int, where: str) -> Cell:
-    """The value of a label: inline after a colon, else the cell right of it."""
+def _value_beside(region: Region, row: int, col: int, where: str, numeric: bool = False) -> Cell:
+    """The value of a label: inline after a colon, else the cell right of it.
+
+    Without merge information (values read through Office.js) the label's
+    merged width is unknown: the value is the first filled cell to its right,
+    or, when that is another label, the last empty cell before it.
+    """
     raw = region.grid.get(row, col)
     inline = split_inline(raw)
     if inline:
         # "政府性基金拨款：" written with a colon: the value belongs in the same cell.
         return Cell(inline[1] or None, row, col, where, prefix=_prefix(str(raw)))
-    return region.cell(row, region.after(row, col), where)
+    right = region.after(row, col)
+    if not numeric or region.grid.merges_known or not is_blank(region.grid.get(row, right)):
+        return region.cell(row, right, where)
+    width = region.width(row)
+    probe = right
+    while probe < width and is_blank(region.grid.get(row, probe)):
+        probe += 1
+    if probe < width and not region.key(row, probe) or probe < width and _numeric_text(region.grid.get(row, probe)):
+        return region.cell(row, probe, where)
+    return region.cell(row, max(right, probe - 1) if probe < width else right, where)
 
 
 def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
@@ -316,7 +330,7 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
                     key = F.label_key(inline[0] if inline else raw)
                     field = next((f for f in fields if _match(key, f.keys)), None)
                     if field and field.key not in form.breakdown:
-                        form.breakdown[field.key] = _value_beside(region, row, col, field.short)
+                        form.breakdown[field.key] = _value_beside(region, row, col, field.short, numeric=True)
             for f in fields:
                 if f.key not in form.breakdown:
                     form.missing.append(f.short)
