@@ -26,7 +26,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     example = read_workbook(str(ROOT / "workbook_templates" / "examples" / EXAMPLE_NAME))
     sheets = T.build(T.data_from(example, None, None, get_profile()))
-    cached = {s.name: {a: v for a, v in s.cached.items() if v is not None} for s in sheets}
+    cached = {s.name: {a: ("" if v is None else v) for a, v in s.cached.items()} for s in sheets}
     with tempfile.TemporaryDirectory() as tmp:
         files = []
         for index, sheet in enumerate(sheets):

@@ -307,7 +307,7 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
             old = cell.value
         if template and item.formula:
             cell.value = item.formula
-            cached.setdefault(sheet, {})[item.cell.address] = item.value
+            cached.setdefault(sheet, {})[item.cell.address] = "" if item.value is None else item.value
             new = item.formula
         elif item.cell.prefix:
             new = _cell_text(item)
@@ -323,9 +323,8 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     if template:
         for form in read_forms(grids).forms:
             for item in derived(form, profile):
-                if item.formula and isinstance(book[form.sheet][item.cell.address].value, str) and \
-                        book[form.sheet][item.cell.address].data_type == "f" and item.value is not None:
-                    cached.setdefault(form.sheet, {})[item.cell.address] = item.value
+                if item.formula and book[form.sheet][item.cell.address].data_type == "f":
+                    cached.setdefault(form.sheet, {})[item.cell.address] = "" if item.value is None else item.value
 
     report = check_grids(grids, path, profile)
     result.report = report

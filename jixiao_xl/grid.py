@@ -8,6 +8,7 @@ with python-calamine (fast), a worksheet held by openpyxl, and the bulk
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -58,6 +59,7 @@ class Grid:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     hidden: bool = False
     merges_known: bool = True  # False for values read through Office.js, which sends no merges
+    uncached: list[str] = field(default_factory=list)  # A1 of formulas saved without a result
 
     @property
     def height(self) -> int:
@@ -117,6 +119,13 @@ def _sniff(path: str) -> None:
     names = {info.filename for info in infos}
     if "xl/workbook.xml" not in names:
         raise UnreadableWorkbook("压缩包里没有工作簿内容，不是 .xlsx 文件")
+    with zipfile.ZipFile(path) as archive:
+        for info in infos:
+            if info.filename.endswith((".xml", ".rels")):
+                with archive.open(info) as member:
+                    head = member.read(4096)
+                if b"<!ENTITY" in head or b"<!DOCTYPE" in head:
+                    raise UnreadableWorkbook(f"文件含有不允许的 XML 实体定义（{info.filename}），疑似 XML 炸弹，已拒绝读取")
     total = 0
     for info in infos:
         total += info.file_size
@@ -126,9 +135,45 @@ def _sniff(path: str) -> None:
         raise UnreadableWorkbook("文件解压后超过 512 MB，疑似压缩炸弹，已拒绝读取")
 
 
+_CELL_XML = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_ERROR_VALUE = re.compile(rb"<v>(#[^<]*)</v>")
+
+
+def _formula_issues(path: str) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """Per sheet: formulas saved without a result, and cells holding error values (#DIV/0!).
+
+    python-calamine shows both as empty cells, so the sheet XML is looked at
+    directly, and only when it holds formulas or errors at all.
+    """
+    from .xlsxio import sheet_paths
+
+    issues = {}
+    with zipfile.ZipFile(path) as archive:
+        for name, member in sheet_paths(archive).items():
+            try:
+                data = archive.read(member)
+            except KeyError:
+                continue
+            if b"<f" not in data and b't="e"' not in data:
+                continue
+            uncached, errors = [], {}
+            for match in _CELL_XML.finditer(data):
+                address, attrs, body = match.group(1).decode(), match.group(2), match.group(3) or b""
+                if b't="e"' in attrs:
+                    value = _ERROR_VALUE.search(body)
+                    errors[address] = value.group(1).decode() if value else "#ERROR"
+                elif b"<f" in body and (b"<v" not in body or b"<v/>" in body or b"<v />" in body
+                                        or (b"<v></v>" in body and b't="str"' not in attrs)):
+                    uncached.append(address)
+            if uncached or errors:
+                issues[name] = (uncached, errors)
+    return issues
+
+
 def read_grids(path: str) -> list[Grid]:
     """Every worksheet of an .xlsx/.xlsm file as grids, read with python-calamine."""
     _sniff(path)
+    issues = _formula_issues(path)
     import python_calamine as pc
 
     try:
@@ -141,7 +186,17 @@ def read_grids(path: str) -> list[Grid]:
             rows = sheet.to_python(skip_empty_area=False)
             merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
             hidden = str(meta.visible) != str(pc.SheetVisibleEnum.Visible)
-            grids.append(Grid(meta.name, rows, merged, hidden))
+            grid = Grid(meta.name, rows, merged, hidden)
+            uncached, errors = issues.get(meta.name, ([], {}))
+            grid.uncached = uncached
+            for address, value in errors.items():  # show "#DIV/0!" where calamine shows nothing
+                row, col = parse_a1(address)
+                while len(grid.rows) <= row:
+                    grid.rows.append([])
+                while len(grid.rows[row]) <= col:
+                    grid.rows[row].append("")
+                grid.rows[row][col] = value
+            grids.append(grid)
         return grids
     except pc.PasswordError:
         raise UnreadableWorkbook("文件已加密（设置了打开密码），请取消密码后再提交") from None

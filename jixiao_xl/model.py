@@ -166,6 +166,7 @@ class Workbook:
     path: str
     forms: list  # BasicData | SelfEval
     hidden_sheets: list[str] = field(default_factory=list)
+    uncached: dict[str, list[str]] = field(default_factory=dict)  # sheet -> formulas saved without a result
 
     def of_kind(self, kind: str) -> list:
         return [f for f in self.forms if f.kind == kind]

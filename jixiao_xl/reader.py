@@ -439,8 +439,11 @@ def read_forms(grids: list[Grid], path: str = "") -> Workbook:
     """Every form in the grids of one workbook."""
     found = []
     hidden = []
+    uncached = {}
     for grid in grids:
         titles = find_forms(grid)
+        if grid.uncached:
+            uncached[grid.name] = list(grid.uncached)
         if grid.hidden:
             hidden.append(grid.name)
         for index, (spec, row, title) in enumerate(titles):
@@ -450,7 +453,7 @@ def read_forms(grids: list[Grid], path: str = "") -> Workbook:
                 found.append(read_basic(region, title))
             else:
                 found.append(read_self_eval(region, spec, title))
-    return Workbook(path, found, hidden)
+    return Workbook(path, found, hidden, uncached)
 
 
 def read_workbook(path: str) -> Workbook:

@@ -175,5 +175,6 @@ def to_openpyxl(sheets: list[TemplateSheet]):
 def write_template(sheets: list[TemplateSheet], path) -> None:
     """Write the template atomically, each formula with its current result."""
     book = to_openpyxl(sheets)
-    cached = {s.name: {a: v for a, v in s.cached.items() if v is not None} for s in sheets}
+    # a formula whose result is blank caches "" (as Excel does), so no formula is left without a result
+    cached = {s.name: {a: ("" if v is None else v) for a, v in s.cached.items()} for s in sheets}
     save_workbook(book, path, cached)

@@ -27,7 +27,7 @@ def _unescape(text: str) -> str:
         "&amp;", "&")
 
 
-def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
+def sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> path of its XML inside the archive."""
     workbook = archive.read("xl/workbook.xml").decode("utf-8")
     rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
@@ -52,7 +52,7 @@ def inject_cached_values(path: str | os.PathLike, values: dict[str, dict[str, ob
     """Write ``values`` ({sheet: {A1: value}}) as the cached results of formula cells, in place."""
     path = Path(path)
     with zipfile.ZipFile(path) as archive:
-        paths = _sheet_paths(archive)
+        paths = sheet_paths(archive)
         members = [(info, archive.read(info.filename)) for info in archive.infolist()]
     by_path = {paths[name]: cells for name, cells in values.items() if name in paths and cells}
 

@@ -9,13 +9,19 @@ from jixiao_xl.samples import SheetSpec, seed_sheets, write_xlsx
 
 
 def to_grids(specs: list[SheetSpec]) -> list[Grid]:
-    return [Grid(s.name, [list(r) for r in s.rows], [parse_range(m) for m in s.merges]) for s in specs]
+    grids = [Grid(s.name, [list(r) for r in s.rows], [parse_range(m) for m in s.merges]) for s in specs]
+    for grid, spec in zip(grids, specs):
+        grid.uncached = list(getattr(spec, "uncached", []))
+    return grids
 
 
 def set_cells(specs: list[SheetSpec], edits: dict[str, object]) -> list[SheetSpec]:
     """Apply {"附件1!B6": 25} edits in place; rows and columns grow as needed."""
     by_name = {s.name: s for s in specs}
     for key, value in edits.items():
+        if key.startswith("uncached:"):  # {"uncached:附件1": ["B6"]}: formulas saved without results
+            by_name[key.split(":", 1)[1]].uncached = list(value)
+            continue
         sheet, address = key.split("!")
         row, col = parse_a1(address)
         rows = by_name[sheet].rows

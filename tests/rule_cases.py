@@ -32,7 +32,11 @@ CASES = [
     Case("N001", "pass", "amount-with-unit", {"附件1!D6": "12.88万元"}),
     Case("N002", "fail", "negative-reception", {"附件1!D11": -5.34}, "附件1", "D11"),
     Case("N002", "pass", "negative-budget-adjustment", {"附件1!D30": -10}),
+    Case("N003", "fail", "division-by-zero", {"附件2!G5": "#DIV/0!"}, "附件2", "G5"),
+    Case("N003", "pass", "rate-as-number", {"附件2!G5": 1.0}),
     # S: structure
+    Case("S002", "fail", "sum-saved-without-result", {"uncached:附件1": ["B6", "C6"], "附件1!B6": None}, "附件1", "B6"),
+    Case("S002", "pass", "results-saved", {}),
     Case("S001", "fail", "total-row-relabelled", {"附件2!B5": "资金合计"}, "附件2", ""),
     Case("S001", "pass", "total-row-with-unit", {"附件2!B5": "年度资金总额（万元）"}),
     # D: derived cells left blank

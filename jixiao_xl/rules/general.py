@@ -40,9 +40,17 @@ def numeric_cells(form) -> Iterator[tuple[Cell, str]]:
             yield cell, "score"
 
 
+ERROR_VALUES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!",
+                "#GETTING_DATA", "#ERROR")
+
+
+def is_error_value(raw: object) -> bool:
+    return isinstance(raw, str) and raw.strip().upper() in ERROR_VALUES
+
+
 def _not_a_number(rule: Rule, form, ctx: Context):
     for cell, kind in numeric_cells(form):
-        if cell.blank:
+        if cell.blank or is_error_value(cell.raw):
             continue
         value = cell.rate if kind == "rate" else cell.number
         if value is None and cell.error:
@@ -59,6 +67,47 @@ NOT_A_NUMBER = Rule(
     "全年执行数 填“约1762万”",
     "全年执行数 填 1762.55",
     _not_a_number,
+)
+
+
+def _error_value(rule: Rule, form, ctx: Context):
+    for cell, _ in numeric_cells(form):
+        if is_error_value(cell.raw):
+            yield rule.at(form.sheet, cell, None, str(cell.raw), value=str(cell.raw).strip())
+
+
+ERROR_VALUE = Rule(
+    "N003", "error-value", "error", "any",
+    "应填数字的单元格显示错误值（如 #DIV/0!、#REF!）",
+    "单元格显示错误值 {value}，无法参与计算（常见原因：除数为0、引用的单元格被删除）",
+    "错误值说明该单元格的公式算不出结果，依赖它的合计、比率和得分都无法核对。",
+    "本工具的读取规则",
+    "执行率 =E5/D5，全年预算数为空，显示 #DIV/0!",
+    "执行率 =IF(D5>0,E5/D5,\"\")，全年预算数为空时显示空白",
+    _error_value,
+)
+
+
+def _uncached(rule: Rule, book, ctx: Context):
+    form_sheets = {f.sheet for f in book.forms}
+    for sheet, addresses in book.uncached.items():
+        if sheet not in form_sheets:
+            continue
+        shown = "、".join(addresses[:12]) + (f" 等 {len(addresses)} 个" if len(addresses) > 12 else "")
+        yield rule.at(sheet, None, None, len(addresses), where="", address=addresses[0], cells=shown)
+
+
+UNCACHED = Rule(
+    "S002", "formula-without-result", "warning", "workbook",
+    "公式没有保存计算结果，这些单元格的值无法读取",
+    "{cells} 是公式，但文件中没有保存计算结果（文件可能由程序生成、未经 Excel/WPS 保存），这些单元格按空白处理；"
+    "请在 Excel 或 WPS 中打开并保存后再提交",
+    "Excel 保存文件时会把公式的结果一并保存；由程序生成、从未在 Excel 中打开过的文件只有公式没有结果，"
+    "读取时只能按空白处理，校验可能不准确。",
+    "Office Open XML 文件格式（单元格的公式 <f> 与缓存值 <v>）",
+    "用脚本生成的工作簿，合计单元格只有公式 =SUM(B7:B11)",
+    "在 Excel 中打开后保存，合计单元格同时保存了结果 17",
+    _uncached,
 )
 
 
@@ -118,4 +167,4 @@ DERIVED_BLANK = Rule(
     _derived_blank,
 )
 
-RULES = [NOT_A_NUMBER, NEGATIVE, INCOMPLETE, DERIVED_BLANK]
+RULES = [NOT_A_NUMBER, NEGATIVE, ERROR_VALUE, INCOMPLETE, UNCACHED, DERIVED_BLANK]
