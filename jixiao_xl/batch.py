@@ -1,0 +1,354 @@
+"""``batch``: re-check (and optionally fill) every workbook under some folders.
+
+Files are checked in worker processes, one per core.  The parent gives each
+file a time limit and kills a worker that overruns it (a hung parser cannot be
+interrupted from inside), so one pathological file costs its time limit and a
+line in 无法读取, never the run.  Results are written at the end: 汇总.xlsx
+(sheets 汇总, 问题明细, 无法读取), findings.json (the check JSON contract) and,
+with ``fill``, the filled copies under filled/ mirroring the input tree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .check import FORM_TITLES
+from .findings import SEVERITY_LABEL
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+LEGACY_SUFFIXES = (".xls", ".et", ".ett", ".xlt")
+STATUS_LABEL = {"clean": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法读取"}
+SUMMARY_NAME = "汇总.xlsx"
+JSON_NAME = "findings.json"
+MEMORY_LIMIT = 2 << 30  # bytes of address space a worker may use
+
+
+@dataclass
+class Task:
+    index: int
+    path: str
+    rel: str  # path relative to the folder it was found in (mirrored under filled/)
+
+
+@dataclass
+class BatchResult:
+    outdir: Path
+    results: list[dict] = field(default_factory=list)  # one per workbook, input order
+    unsupported: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        if self.unsupported or any(r["report"]["status"] == "unreadable" for r in self.results):
+            return 2
+        return 1 if any(r["report"]["status"] == "errors" for r in self.results) else 0
+
+
+def unsupported_reason(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if path.name.startswith("~$"):
+        return "Excel 打开文件时生成的临时文件，不是工作簿"
+    if suffix in LEGACY_SUFFIXES:
+        return "旧版 .xls/.et 格式不支持，请另存为 .xlsx"
+    if suffix in (".csv", ".txt"):
+        return "文本文件不是工作簿，请提交 .xlsx"
+    if suffix in (".doc", ".docx", ".wps", ".pdf"):
+        return "这是文档，不是 Excel 工作簿，请提交 .xlsx"
+    return "不是 Excel 工作簿（.xlsx/.xlsm），已跳过"
+
+
+def collect(inputs: list[str], outdir: Path) -> tuple[list[Task], list[tuple[str, str]]]:
+    """Workbooks to check (recursively, sorted) and everything else with the reason it is skipped."""
+    outdir = outdir.resolve()
+    tasks: list[Task] = []
+    skipped: list[tuple[str, str]] = []
+
+    def consider(path: Path, rel: str) -> None:
+        if path.suffix.lower() in WORKBOOK_SUFFIXES and not path.name.startswith("~$"):
+            tasks.append(Task(len(tasks), str(path), rel))
+        else:
+            skipped.append((rel, unsupported_reason(path)))
+
+    for item in inputs:
+        root = Path(item)
+        if root.is_dir():
+            for dirpath, dirnames, filenames in os.walk(root):
+                here = Path(dirpath)
+                dirnames[:] = sorted(d for d in dirnames if (here / d).resolve() != outdir)
+                for name in sorted(filenames):
+                    path = here / name
+                    consider(path, str(path.relative_to(root)))
+        elif root.exists():
+            consider(root, root.name)
+        else:
+            skipped.append((str(root), "找不到文件或文件夹"))
+    return tasks, skipped
+
+
+# ------------------------------------------------------------------ worker
+
+
+def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: str) -> dict:
+    """Check one file (and fill it); never raises."""
+    from .check import check_path
+    from .profiles import get_profile
+
+    profile = get_profile(profile_name, **overrides)
+    report = check_path(task.path, profile)
+    result = {"path": task.path, "rel": task.rel, "report": report.to_dict(), "rows": _rows(task, report),
+              "filled": None, "fill_error": None}
+    if fill and report.status != "unreadable":
+        from .fill import FillError, fill as fill_one
+
+        target = Path(outdir) / "filled" / task.rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fill_one(task.path, str(target), profile=profile)
+            result["filled"] = str(target)
+        except FillError as exc:
+            result["fill_error"] = str(exc)
+    return result
+
+
+def _rows(task: Task, report) -> list[list]:
+    rows = []
+    for form_report in report.forms:
+        res, form = form_report.results, form_report.form
+        errors = sum(1 for f in form_report.findings if f.severity == "error")
+        warnings = sum(1 for f in form_report.findings if f.severity == "warning")
+        status = "errors" if errors else ("warnings" if warnings else "clean")
+        rows.append([task.rel, getattr(form, "name", "") or "", f"[{form.sheet}] {FORM_TITLES[form.kind]}",
+                     res.get("exec_rate"), res.get("exec_score"), res.get("total_score"), res.get("grade"),
+                     errors, warnings, STATUS_LABEL[status]])
+    return rows
+
+
+def _worker_main(conn, profile_name: str, overrides: dict, fill: bool, outdir: str) -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    except (ImportError, ValueError, OSError):  # not on every platform
+        pass
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        try:
+            result = process(task, profile_name, overrides, fill, outdir)
+        except MemoryError:
+            result = _failed(task, "文件过大，处理时超出内存限制")
+        except BaseException as exc:  # one odd file never stops the run
+            result = _failed(task, f"处理时出错（{type(exc).__name__}）")
+        conn.send((task.index, result))
+
+
+def _failed(task: Task, reason: str) -> dict:
+    report = {"path": task.path, "status": "unreadable", "error": reason, "forms": [], "findings": []}
+    return {"path": task.path, "rel": task.rel, "report": report, "rows": [], "filled": None, "fill_error": None}
+
+
+class _Worker:
+    def __init__(self, ctx, args):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, *args), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: Task | None = None
+        self.started = 0.0
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+def run_pool(tasks: list[Task], jobs: int, timeout: float, args: tuple, progress=None) -> list[dict]:
+    """Process tasks in ``jobs`` worker processes, each file within ``timeout`` seconds."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    results: list[dict | None] = [None] * len(tasks)
+    pending = deque(tasks)
+    workers = [_Worker(ctx, args) for _ in range(max(1, min(jobs, len(tasks))))]
+    done = 0
+    try:
+        while pending or any(w.task for w in workers):
+            for worker in workers:
+                if worker.task is None and pending:
+                    worker.task = pending.popleft()
+                    worker.started = time.monotonic()
+                    worker.conn.send(worker.task)
+            busy = [w for w in workers if w.task is not None]
+            ready = wait([w.conn for w in busy], timeout=0.2)
+            for worker in busy:
+                if worker.conn in ready:
+                    try:
+                        index, result = worker.conn.recv()
+                        results[index] = result
+                    except (EOFError, OSError):  # the worker died (crash, killed by the system)
+                        results[worker.task.index] = _failed(worker.task, "处理时程序异常退出，文件可能已损坏")
+                        workers[workers.index(worker)] = _replace(worker, ctx, args)
+                    else:
+                        worker.task = None
+                    done += 1
+                    if progress:
+                        progress(done, len(tasks))
+                elif time.monotonic() - worker.started > timeout:
+                    results[worker.task.index] = _failed(worker.task, f"处理超过 {timeout:g} 秒，已跳过（文件可能异常）")
+                    workers[workers.index(worker)] = _replace(worker, ctx, args)
+                    done += 1
+                    if progress:
+                        progress(done, len(tasks))
+    finally:
+        for worker in workers:
+            worker.stop()
+    return results  # type: ignore[return-value]
+
+
+def _replace(worker: _Worker, ctx, args) -> _Worker:
+    worker.stop(kill=True)
+    return _Worker(ctx, args)
+
+
+# ------------------------------------------------------------------ outputs
+
+
+def to_json(result: BatchResult) -> str:
+    files = [r["report"] for r in result.results]
+    files += [{"path": path, "status": "unreadable", "error": reason, "forms": [], "findings": []}
+              for path, reason in result.unsupported]
+    return json.dumps({"version": 1, "files": files}, ensure_ascii=False, indent=1)
+
+
+SUMMARY_COLUMNS = ["文件", "单位/项目", "表", "执行率", "执行率得分", "总分", "等级", "错误数", "警告数", "状态"]
+DETAIL_COLUMNS = ["文件", "工作表", "单元格", "代码", "严重程度", "说明"]
+UNREADABLE_COLUMNS = ["文件", "原因"]
+GRADE_FILLS = {"优": "C6EFCE", "良": "E2EFDA", "中": "FFEB9C", "差": "FFC7CE"}
+
+
+def write_summary(result: BatchResult, path: Path) -> None:
+    """汇总.xlsx with pandas: 汇总, 问题明细, 无法读取; header frozen, filters, widths, colours."""
+    import pandas as pd
+
+    from .xlsxio import atomic_write
+
+    summary = [row for r in result.results for row in r["rows"]]
+    details = []
+    for r in result.results:
+        report = r["report"]
+        for form in report["forms"]:
+            for f in form["findings"]:
+                details.append([r["rel"], f["sheet"], f["cell"], f["code"], SEVERITY_LABEL[f["severity"]], f["message"]])
+        for f in report["findings"]:
+            details.append([r["rel"], f["sheet"], f["cell"], f["code"], SEVERITY_LABEL[f["severity"]], f["message"]])
+    unreadable = [[r["rel"], r["report"]["error"]] for r in result.results if r["report"]["status"] == "unreadable"]
+    unreadable += [[p, reason] for p, reason in result.unsupported]
+    unreadable += [[r["rel"], f"自动填写失败：{r['fill_error']}"] for r in result.results if r["fill_error"]]
+    frames = {
+        "汇总": pd.DataFrame(summary, columns=SUMMARY_COLUMNS),
+        "问题明细": pd.DataFrame(details, columns=DETAIL_COLUMNS),
+        "无法读取": pd.DataFrame(unreadable, columns=UNREADABLE_COLUMNS),
+    }
+    widths = {"汇总": [40, 36, 34, 10, 10, 8, 6, 8, 8, 10], "问题明细": [40, 12, 8, 8, 10, 100],
+              "无法读取": [50, 60]}
+
+    def write(temp: str) -> None:
+        with pd.ExcelWriter(temp, engine="openpyxl") as writer:
+            for name, frame in frames.items():
+                frame.to_excel(writer, sheet_name=name, index=False)
+                _format(writer.sheets[name], name, widths[name])
+
+    atomic_write(path, write)
+
+
+def _format(ws, name: str, widths: list[int]) -> None:
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text from workbooks is never a formula, whatever it starts with
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="E7E6E6")
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    red, yellow = PatternFill("solid", fgColor="FFC7CE"), PatternFill("solid", fgColor="FFEB9C")
+    if name == "汇总":
+        for row in ws.iter_rows(min_row=2):
+            row[3].number_format = "0.00%"
+            if row[6].value in GRADE_FILLS:
+                row[6].fill = PatternFill("solid", fgColor=GRADE_FILLS[row[6].value])
+            if row[7].value:
+                row[7].fill = red
+            row[9].fill = {"有错误": red, "有警告": yellow}.get(row[9].value, PatternFill())
+    elif name == "问题明细":
+        for row in ws.iter_rows(min_row=2):
+            if row[4].value == "错误":
+                row[4].fill = red
+            elif row[4].value == "警告":
+                row[4].fill = yellow
+
+
+# ------------------------------------------------------------------ entry
+
+
+def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None = None, profile_name: str = "hunan",
+        overrides: dict | None = None, timeout: float = 60.0, progress=None) -> BatchResult:
+    start = time.monotonic()
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    tasks, skipped = collect(inputs, out)
+    jobs = jobs or os.cpu_count() or 1
+    args = (profile_name, overrides or {}, fill, str(out))
+    results = run_pool(tasks, jobs, timeout, args, progress) if tasks else []
+    result = BatchResult(out, results, skipped)
+    from .xlsxio import atomic_write
+
+    atomic_write(out / JSON_NAME, lambda temp: Path(temp).write_text(to_json(result), encoding="utf-8"))
+    write_summary(result, out / SUMMARY_NAME)
+    result.seconds = time.monotonic() - start
+    return result
+
+
+class Progress:
+    """A one-line progress bar on a terminal; silent otherwise."""
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.enabled = hasattr(stream, "isatty") and stream.isatty()
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or (time.monotonic() - self.last < 0.1 and done < total):
+            return
+        self.last = time.monotonic()
+        width = 30
+        filled = int(width * done / max(total, 1))
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done >= total:
+            self.stream.write("\n")
+        self.stream.flush()

@@ -1,0 +1,205 @@
+"""batch: a folder of real and hostile workbooks, the summary workbook, exit codes, inputs untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from jixiao_xl import batch
+from jixiao_xl.cli import main
+
+from . import hostile
+from .test_seed import EXAMPLE
+
+
+def digest(folder: Path) -> dict:
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def submitted(tmp_path_factory) -> Path:
+    """A county's inbox: good and bad submissions, nested folders, stray files."""
+    root = tmp_path_factory.mktemp("inbox")
+    (root / "司法局").mkdir()
+    shutil.copy(EXAMPLE, root / "司法局" / "2023绩效自评.xlsx")
+    (root / "hostile").mkdir()
+    for name, (make, _) in hostile.HOSTILE.items():
+        make(root / "hostile" / name)
+    hostile.uncached_formulas(root / "uncached.xlsx")
+    hostile.error_values(root / "errors.xlsx")
+    hostile.hidden_sheet(root / "hidden.xlsx")
+    hostile.formula_text(root / "formula-text.xlsx")
+    (root / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 600)
+    (root / "说明.docx").write_bytes(b"PK\x03\x04")
+    (root / "~$2023绩效自评.xlsx").write_bytes(b"lock")
+    return root
+
+
+@pytest.fixture(scope="module")
+def run(submitted, tmp_path_factory):
+    before = digest(submitted)
+    out = tmp_path_factory.mktemp("out")
+    result = batch.run([str(submitted)], str(out), fill=True, jobs=2, timeout=60)
+    assert digest(submitted) == before  # input files never modified
+    return result, out
+
+
+def by_rel(result, rel):
+    return next(r for r in result.results if r["rel"] == rel)
+
+
+@pytest.mark.parametrize("name", sorted(hostile.HOSTILE))
+def test_hostile_file_gets_a_clear_status(run, name):
+    result, _ = run
+    entry = by_rel(result, f"hostile/{name}")
+    assert entry["report"]["status"] == "unreadable"
+    assert hostile.HOSTILE[name][1] in entry["report"]["error"]
+
+
+def test_good_workbook_checked_and_filled(run):
+    result, out = run
+    entry = by_rel(result, "司法局/2023绩效自评.xlsx")
+    assert entry["report"]["status"] == "errors"
+    filled = out / "filled" / "司法局" / "2023绩效自评.xlsx"
+    assert entry["filled"] == str(filled)
+    assert openpyxl.load_workbook(filled)["附件1"]["D12"].value == 440.32
+
+
+def test_uncached_formulas_are_named(run):
+    entry = by_rel(run[0], "uncached.xlsx")
+    messages = [f["message"] for f in entry["report"]["findings"] if f["code"] == "S002"]
+    assert messages and "D6" in messages[0] and "没有保存计算结果" in messages[0]
+
+
+def test_error_values_are_reported(run):
+    entry = by_rel(run[0], "errors.xlsx")
+    found = {(f["cell"], f["found"]) for form in entry["report"]["forms"] for f in form["findings"]
+             if f["code"] == "N003"}
+    assert found == {("G5", "#DIV/0!"), ("H5", "#REF!")}
+
+
+def test_hidden_sheet_is_still_read(run):
+    entry = by_rel(run[0], "hidden.xlsx")
+    assert [f["form"] for f in entry["report"]["forms"]] == ["basic_data", "dept_self_eval", "project_self_eval"]
+
+
+def test_unsupported_files_listed_with_reasons(run):
+    reasons = dict(run[0].unsupported)
+    assert "请另存为 .xlsx" in reasons["old.xls"]
+    assert "不是 Excel 工作簿" in reasons["说明.docx"]
+    assert "临时文件" in reasons["~$2023绩效自评.xlsx"]
+
+
+def test_summary_workbook(run):
+    result, out = run
+    book = openpyxl.load_workbook(out / "汇总.xlsx")
+    assert book.sheetnames == ["汇总", "问题明细", "无法读取"]
+    summary = book["汇总"]
+    assert [c.value for c in summary[1]] == batch.SUMMARY_COLUMNS
+    assert summary.freeze_panes == "A2" and summary.auto_filter.ref
+    rows = [[c.value for c in r] for r in summary.iter_rows(min_row=2)]
+    dept = next(r for r in rows if r[0] == "司法局/2023绩效自评.xlsx" and "部门整体支出绩效自评表" in r[2])
+    assert dept[1:] == ["汨罗市司法局", "[附件2] 部门整体支出绩效自评表", 1, 10, 99, "优", 0, 1, "有警告"]
+    grade_cell = next(r for r in summary.iter_rows(min_row=2) if r[0].value == dept[0] and r[6].value == "优")[6]
+    assert grade_cell.fill.fgColor.rgb.endswith("C6EFCE")
+    details = [[c.value for c in r] for r in book["问题明细"].iter_rows(min_row=2)]
+    assert ["司法局/2023绩效自评.xlsx", "附件1", "B6", "B110", "错误"] in [d[:5] for d in details]
+    unreadable = {r[0].value: r[1].value for r in book["无法读取"].iter_rows(min_row=2)}
+    assert "hostile/encrypted.xlsx" in unreadable and "old.xls" in unreadable
+
+
+def test_formula_looking_text_stays_text(run):
+    _, out = run
+    book = openpyxl.load_workbook(out / "汇总.xlsx")
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+    names = [c.value for c in book["汇总"]["B"]]
+    assert '=HYPERLINK("http://x","单位")' in names
+
+
+def test_findings_json_follows_the_check_contract(run):
+    _, out = run
+    data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    assert data["version"] == 1
+    statuses = {Path(f["path"]).name: f["status"] for f in data["files"]}
+    assert statuses["2023绩效自评.xlsx"] == "errors" and statuses["encrypted.xlsx"] == "unreadable"
+    assert statuses["old.xls"] == "unreadable"
+
+
+def test_exit_codes(tmp_path, capsys):
+    good = tmp_path / "good"
+    good.mkdir()
+    from .helpers import clean_seed
+    from jixiao_xl.samples import write_xlsx
+
+    write_xlsx(good / "clean.xlsx", clean_seed())
+    assert main(["batch", str(good), "-o", str(tmp_path / "o1")]) == 0
+    shutil.copy(EXAMPLE, good / "seed.xlsx")
+    assert main(["batch", str(good), "-o", str(tmp_path / "o2")]) == 1
+    (good / "x.xls").write_bytes(b"x")
+    assert main(["batch", str(good), "-o", str(tmp_path / "o3")]) == 2
+    out = capsys.readouterr().out
+    assert "汇总：" in out and "1 个无法读取" in out
+
+
+def test_output_folder_inside_input_is_not_rescanned(tmp_path, capsys):
+    shutil.copy(EXAMPLE, tmp_path / "seed.xlsx")
+    main(["batch", str(tmp_path), "-o", str(tmp_path / "out"), "--fill"])
+    result = batch.run([str(tmp_path)], str(tmp_path / "out"), fill=True, jobs=1)
+    assert [r["rel"] for r in result.results] == ["seed.xlsx"]
+
+
+def test_big_sheet_is_handled(tmp_path):
+    path = tmp_path / "big.xlsx"
+    hostile.huge_sheet(path)
+    start = time.monotonic()
+    result = batch.run([str(path)], str(tmp_path / "out"), jobs=1, timeout=60)
+    assert time.monotonic() - start < 30
+    entry = result.results[0]
+    assert entry["report"]["status"] == "errors"  # the seed's own errors, found beside 100,000 rows
+    assert [f["form"] for f in entry["report"]["forms"]] == ["basic_data", "dept_self_eval", "project_self_eval"]
+
+
+def test_a_hanging_file_is_cut_off(tmp_path, monkeypatch):
+    """A file that never finishes costs its time limit and a line in 无法读取, not the run."""
+    shutil.copy(EXAMPLE, tmp_path / "a.xlsx")
+    shutil.copy(EXAMPLE, tmp_path / "slow.xlsx")
+    real = batch.process
+
+    def slow_process(task, *args):
+        if task.rel == "slow.xlsx":
+            time.sleep(60)
+        return real(task, *args)
+
+    monkeypatch.setattr(batch, "process", slow_process)
+    start = time.monotonic()
+    result = batch.run([str(tmp_path)], str(tmp_path / "out"), jobs=2, timeout=2)
+    assert time.monotonic() - start < 20
+    assert by_rel(result, "slow.xlsx")["report"]["error"].startswith("处理超过 2 秒")
+    assert by_rel(result, "a.xlsx")["report"]["status"] == "errors"
+
+
+def test_a_crashing_worker_is_replaced(tmp_path, monkeypatch):
+    import os
+
+    for name in ("a.xlsx", "crash.xlsx", "b.xlsx"):
+        shutil.copy(EXAMPLE, tmp_path / name)
+    real = batch.process
+
+    def crashing(task, *args):
+        if task.rel == "crash.xlsx":
+            os._exit(3)  # as if the parser took the process down
+        return real(task, *args)
+
+    monkeypatch.setattr(batch, "process", crashing)
+    result = batch.run([str(tmp_path)], str(tmp_path / "out"), jobs=1, timeout=30)
+    assert "异常退出" in by_rel(result, "crash.xlsx")["report"]["error"]
+    assert by_rel(result, "b.xlsx")["report"]["status"] == "errors"
