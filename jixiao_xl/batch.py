@@ -237,7 +237,7 @@ def to_json(result: BatchResult) -> str:
     files = [r["report"] for r in result.results]
     files += [{"path": path, "status": "unreadable", "error": reason, "forms": [], "findings": []}
               for path, reason in result.unsupported]
-    return json.dumps({"version": 1, "files": files}, ensure_ascii=False, indent=1)
+    return json.dumps({"version": 1, "files": files}, ensure_ascii=False, separators=(",", ":"))
 
 
 SUMMARY_COLUMNS = ["文件", "单位/项目", "表", "执行率", "执行率得分", "总分", "等级", "错误数", "警告数", "状态"]
@@ -273,44 +273,38 @@ def write_summary(result: BatchResult, path: Path) -> None:
               "无法读取": [50, 60]}
 
     def write(temp: str) -> None:
-        with pd.ExcelWriter(temp, engine="openpyxl") as writer:
+        # xlsxwriter is pandas' fast writer; strings_to_formulas=False keeps "=..." text as text
+        options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+        with pd.ExcelWriter(temp, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
             for name, frame in frames.items():
                 frame.to_excel(writer, sheet_name=name, index=False)
-                _format(writer.sheets[name], name, widths[name])
+                _format(writer.book, writer.sheets[name], name, widths[name], frame)
 
     atomic_write(path, write)
 
 
-def _format(ws, name: str, widths: list[int]) -> None:
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    for row in ws.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text from workbooks is never a formula, whatever it starts with
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="E7E6E6")
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
-    red, yellow = PatternFill("solid", fgColor="FFC7CE"), PatternFill("solid", fgColor="FFEB9C")
+def _format(book, ws, name: str, widths: list[int], frame) -> None:
+    """Header frozen and filtered, widths, and colours as conditional formats (cheap for any size)."""
+    header = book.add_format({"bold": True, "bg_color": "#E7E6E6", "border": 1})
+    red = book.add_format({"bg_color": "#FFC7CE"})
+    yellow = book.add_format({"bg_color": "#FFEB9C"})
+    for col, title in enumerate(frame.columns):
+        ws.write_string(0, col, title, header)
+        ws.set_column(col, col, widths[col])
+    last = max(len(frame), 1)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, last, len(frame.columns) - 1)
     if name == "汇总":
-        for row in ws.iter_rows(min_row=2):
-            row[3].number_format = "0.00%"
-            if row[6].value in GRADE_FILLS:
-                row[6].fill = PatternFill("solid", fgColor=GRADE_FILLS[row[6].value])
-            if row[7].value:
-                row[7].fill = red
-            row[9].fill = {"有错误": red, "有警告": yellow}.get(row[9].value, PatternFill())
+        ws.set_column(3, 3, widths[3], book.add_format({"num_format": "0.00%"}))
+        for grade_, color in GRADE_FILLS.items():
+            ws.conditional_format(1, 6, last, 6, {"type": "cell", "criteria": "==", "value": f'"{grade_}"',
+                                                   "format": book.add_format({"bg_color": "#" + color})})
+        ws.conditional_format(1, 7, last, 7, {"type": "cell", "criteria": ">", "value": 0, "format": red})
+        ws.conditional_format(1, 9, last, 9, {"type": "cell", "criteria": "==", "value": '"有错误"', "format": red})
+        ws.conditional_format(1, 9, last, 9, {"type": "cell", "criteria": "==", "value": '"有警告"', "format": yellow})
     elif name == "问题明细":
-        for row in ws.iter_rows(min_row=2):
-            if row[4].value == "错误":
-                row[4].fill = red
-            elif row[4].value == "警告":
-                row[4].fill = yellow
+        ws.conditional_format(1, 4, last, 4, {"type": "cell", "criteria": "==", "value": '"错误"', "format": red})
+        ws.conditional_format(1, 4, last, 4, {"type": "cell", "criteria": "==", "value": '"警告"', "format": yellow})
 
 
 # ------------------------------------------------------------------ entry

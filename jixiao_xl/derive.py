@@ -33,9 +33,8 @@ def _ratio(top: str, bottom: str) -> str:
     return f'=IF(AND(ISNUMBER({bottom}),N({bottom})>0,ISNUMBER({top})),{top}/{bottom},"")'
 
 
-def _basic(form: BasicData, profile: Profile) -> list[Derived]:
+def _basic(form: BasicData, profile: Profile, res: dict) -> list[Derived]:
     out: list[Derived] = []
-    res = _results(form, profile)
     staff = form.staff
     if "staff_rate" in staff and "establishment" in staff and "actual_staff" in staff:
         out.append(Derived(staff["staff_rate"], res["staff_control_rate"],
@@ -78,7 +77,7 @@ def exec_score_formula(rate: str, weight: str, mode: str) -> str:
     return f"ROUND({weight}*MIN(MAX({rate},0),1),2)"
 
 
-def _self_eval(form: SelfEval, profile: Profile) -> list[Derived]:
+def _self_eval(form: SelfEval, profile: Profile, res: dict) -> list[Derived]:
     out: list[Derived] = []
     ex = form.exec
     # 附件3: 年度资金总额 = 当年财政拨款 + 上年结转资金 + 其他资金, per column
@@ -89,7 +88,6 @@ def _self_eval(form: SelfEval, profile: Profile) -> list[Derived]:
             value = None if all(v is None for v in values) else round(sum(v or 0 for v in values), 6)
             refs = ",".join(c.address for c in sources)
             out.append(Derived(ex[col], value, _count_sum(refs), "amount"))
-    res = _results(form, profile)
     weight = _exec_weight_ref(form, profile)
     if {"full", "executed"} <= ex.keys():
         full, executed = ex["full"].address, ex["executed"].address
@@ -139,14 +137,15 @@ def _exec_weight_ref(form: SelfEval, profile: Profile) -> str:
     return f"IF(ISNUMBER({cell.address}),{cell.address},{default})" if cell is not None else default
 
 
-def derived(form, profile: Profile) -> list[Derived]:
-    """Every derived cell of a form with its correct value and formula."""
+def derived(form, profile: Profile, results: dict | None = None) -> list[Derived]:
+    """Every derived cell of a form with its correct value and formula (``results``: already computed)."""
+    res = results if results is not None else _results(form, profile)
     if isinstance(form, BasicData):
-        return _basic(form, profile)
-    return _self_eval(form, profile)
+        return _basic(form, profile, res)
+    return _self_eval(form, profile, res)
 
 
-def blank_fillable(form, profile: Profile) -> list[Derived]:
+def blank_fillable(form, profile: Profile, results: dict | None = None) -> list[Derived]:
     """Derived cells left blank whose value can be computed."""
-    return [d for d in derived(form, profile) if d.cell.blank and d.value is not None]
+    return [d for d in derived(form, profile, results) if d.cell.blank and d.value is not None]
 

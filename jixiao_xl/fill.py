@@ -292,8 +292,10 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     try:
         book = openpyxl.load_workbook(path, keep_vba=keep_vba, rich_text=True)
         cached_book = openpyxl.load_workbook(path, data_only=True, read_only=True)
-    except Exception as exc:  # openpyxl's own parse errors
-        raise FillError(f"文件已损坏，无法读取（{type(exc).__name__}）") from None
+    except Exception as exc:  # openpyxl's own parse errors (defusedxml refuses entity declarations)
+        from .grid import broken_reason
+
+        raise FillError(broken_reason(path, type(exc).__name__)) from None
     template = is_template(book)
     cached = _formula_results(book, cached_book)
 

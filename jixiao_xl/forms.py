@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from .values import norm_label, strip_enum
 
@@ -71,11 +71,10 @@ class Field:
     at_least: tuple[str, ...] = ()  # this value >= sum of these
     derived: bool = False
 
-    @cached_property
-    def keys(self) -> tuple[str, ...]:
+    def __post_init__(self):
         keys = (label_key(self.label),) + tuple(label_key(a) for a in self.aliases)
         # "县级专项资金(一个专项一行)" is found as "县级专项资金" with or without its note.
-        return tuple(dict.fromkeys(_TRAILING_NOTE.sub("", k) or k for k in keys))
+        object.__setattr__(self, "keys", tuple(dict.fromkeys(_TRAILING_NOTE.sub("", k) or k for k in keys)))
 
     def matches(self, text: object) -> bool:
         return label_matches(text, self.keys)

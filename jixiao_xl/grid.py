@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 # Limits that keep a hostile file from exhausting memory.
@@ -89,8 +90,8 @@ class UnreadableWorkbook(Exception):
     """A file that cannot be read as a workbook; the message is for people."""
 
 
-def _sniff(path: str) -> None:
-    """Reject files that are not xlsx before a parser sees them."""
+def _open(path: str) -> zipfile.ZipFile:
+    """Open an .xlsx as a zip after rejecting what is not one, or is a bomb; the caller closes it."""
     try:
         size = os.path.getsize(path)
         with open(path, "rb") as handle:
@@ -112,34 +113,54 @@ def _sniff(path: str) -> None:
     if not head.startswith(b"PK"):
         raise UnreadableWorkbook("不是 Excel 工作簿（.xlsx）文件")
     try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
+        archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
         raise UnreadableWorkbook("文件已损坏（压缩包不完整），请重新保存后再提交") from None
-    names = {info.filename for info in infos}
-    if "xl/workbook.xml" not in names:
-        raise UnreadableWorkbook("压缩包里没有工作簿内容，不是 .xlsx 文件")
-    with zipfile.ZipFile(path) as archive:
+    try:
+        infos = archive.infolist()
+        if not any(info.filename == "xl/workbook.xml" for info in infos):
+            raise UnreadableWorkbook("压缩包里没有工作簿内容，不是 .xlsx 文件")
+        total = 0
         for info in infos:
-            if info.filename.endswith((".xml", ".rels")):
-                with archive.open(info) as member:
-                    head = member.read(4096)
-                if b"<!ENTITY" in head or b"<!DOCTYPE" in head:
-                    raise UnreadableWorkbook(f"文件含有不允许的 XML 实体定义（{info.filename}），疑似 XML 炸弹，已拒绝读取")
-    total = 0
-    for info in infos:
-        total += info.file_size
-        if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 10 << 20:
-            raise UnreadableWorkbook(f"文件内容异常（{info.filename} 解压后过大），疑似压缩炸弹，已拒绝读取")
-    if total > MAX_UNCOMPRESSED:
-        raise UnreadableWorkbook("文件解压后超过 512 MB，疑似压缩炸弹，已拒绝读取")
+            total += info.file_size
+            if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 10 << 20:
+                raise UnreadableWorkbook(f"文件内容异常（{info.filename} 解压后过大），疑似压缩炸弹，已拒绝读取")
+        if total > MAX_UNCOMPRESSED:
+            raise UnreadableWorkbook("文件解压后超过 512 MB，疑似压缩炸弹，已拒绝读取")
+    except BaseException:
+        archive.close()
+        raise
+    return archive
+
+
+def declares_entities(path: str) -> str | None:
+    """The XML part that declares a DTD or entities (an XML bomb), if any."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.filename.endswith((".xml", ".rels")):
+                    with archive.open(info) as member:
+                        head = member.read(4096)
+                    if b"<!ENTITY" in head or b"<!DOCTYPE" in head:
+                        return info.filename
+    except (zipfile.BadZipFile, OSError):
+        return None
+    return None
+
+
+def broken_reason(path: str, detail: str) -> str:
+    """Why a file that opened as a zip could not be parsed, for people."""
+    part = declares_entities(path)
+    if part:
+        return f"文件含有不允许的 XML 实体定义（{part}），疑似 XML 炸弹，已拒绝读取"
+    return f"文件已损坏，无法读取（{detail}）"
 
 
 _CELL_XML = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _ERROR_VALUE = re.compile(rb"<v>(#[^<]*)</v>")
 
 
-def _formula_issues(path: str) -> dict[str, tuple[list[str], dict[str, str]]]:
+def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict[str, str]]]:
     """Per sheet: formulas saved without a result, and cells holding error values (#DIV/0!).
 
     python-calamine shows both as empty cells, so the sheet XML is looked at
@@ -148,32 +169,36 @@ def _formula_issues(path: str) -> dict[str, tuple[list[str], dict[str, str]]]:
     from .xlsxio import sheet_paths
 
     issues = {}
-    with zipfile.ZipFile(path) as archive:
-        for name, member in sheet_paths(archive).items():
-            try:
-                data = archive.read(member)
-            except KeyError:
-                continue
-            if b"<f" not in data and b't="e"' not in data:
-                continue
-            uncached, errors = [], {}
-            for match in _CELL_XML.finditer(data):
-                address, attrs, body = match.group(1).decode(), match.group(2), match.group(3) or b""
-                if b't="e"' in attrs:
-                    value = _ERROR_VALUE.search(body)
-                    errors[address] = value.group(1).decode() if value else "#ERROR"
-                elif b"<f" in body and (b"<v" not in body or b"<v/>" in body or b"<v />" in body
-                                        or (b"<v></v>" in body and b't="str"' not in attrs)):
-                    uncached.append(address)
-            if uncached or errors:
-                issues[name] = (uncached, errors)
+    for name, member in sheet_paths(archive).items():
+        try:
+            data = archive.read(member)
+        except KeyError:
+            continue
+        if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:
+            raise UnreadableWorkbook(f"文件含有不允许的 XML 实体定义（{member}），疑似 XML 炸弹，已拒绝读取")
+        if b"<f" not in data and b't="e"' not in data:
+            continue
+        uncached, errors = [], {}
+        for match in _CELL_XML.finditer(data):
+            address, attrs, body = match.group(1).decode(), match.group(2), match.group(3) or b""
+            if b't="e"' in attrs:
+                value = _ERROR_VALUE.search(body)
+                errors[address] = value.group(1).decode() if value else "#ERROR"
+            elif b"<f" in body and (b"<v" not in body or b"<v/>" in body or b"<v />" in body
+                                    or (b"<v></v>" in body and b't="str"' not in attrs)):
+                uncached.append(address)
+        if uncached or errors:
+            issues[name] = (uncached, errors)
     return issues
 
 
 def read_grids(path: str) -> list[Grid]:
     """Every worksheet of an .xlsx/.xlsm file as grids, read with python-calamine."""
-    _sniff(path)
-    issues = _formula_issues(path)
+    with _open(path) as archive:
+        try:
+            issues = _formula_issues(archive)
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            raise UnreadableWorkbook(f"文件已损坏，无法读取（{type(exc).__name__}）") from None
     import python_calamine as pc
 
     try:
@@ -201,9 +226,9 @@ def read_grids(path: str) -> list[Grid]:
     except pc.PasswordError:
         raise UnreadableWorkbook("文件已加密（设置了打开密码），请取消密码后再提交") from None
     except (pc.CalamineError, pc.ZipError, pc.XmlError) as exc:
-        raise UnreadableWorkbook(f"文件已损坏，无法读取（{type(exc).__name__}）") from None
+        raise UnreadableWorkbook(broken_reason(path, type(exc).__name__)) from None
     except Exception as exc:  # calamine raises plain errors for some broken parts
-        raise UnreadableWorkbook(f"文件已损坏，无法读取（{exc}）") from None
+        raise UnreadableWorkbook(broken_reason(path, str(exc)[:80])) from None
 
 
 def grid_from_openpyxl(ws) -> Grid:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from .grid import a1
 from .values import NotANumber, is_blank, to_number, to_rate
@@ -32,7 +31,10 @@ class Cell:
 
     @property
     def blank(self) -> bool:
-        return is_blank(self.raw)
+        cached = self.__dict__.get("_blank")
+        if cached is None:
+            cached = self.__dict__["_blank"] = is_blank(self.raw)
+        return cached
 
     @property
     def text(self) -> str:
@@ -45,13 +47,20 @@ class Cell:
             self.error = f"“{self.raw}”不是数字"
             return None
 
-    @cached_property
+    # parsed once per cell (plain dict caching: functools.cached_property takes a lock per access)
+    @property
     def number(self) -> float | None:
-        return self._parse(to_number)
+        cache = self.__dict__
+        if "_number" not in cache:
+            cache["_number"] = self._parse(to_number)
+        return cache["_number"]
 
-    @cached_property
+    @property
     def rate(self) -> float | None:
-        return self._parse(to_rate)
+        cache = self.__dict__
+        if "_rate" not in cache:
+            cache["_rate"] = self._parse(to_rate)
+        return cache["_rate"]
 
 
 def num(cell: Cell | None) -> float | None:

@@ -19,6 +19,9 @@ from .values import NotANumber, header_name, header_weight, is_blank, nfkc, spli
 _YEAR = re.compile(r"(\d{4})\s*年")
 
 
+LABEL_MAX = 80  # characters; a longer text is content, not a label
+
+
 @lru_cache(maxsize=16384)
 def _cell_key(value: str) -> str:
     """A cell's label key; "主管部门：汨罗市司法局" is found by its label part."""
@@ -35,18 +38,21 @@ class Region:
         self.bottom = bottom
         self._keys: dict[tuple[int, int], str] = {}
         self._index: dict[str, list[tuple[int, int]]] = {}
+        keys, index = self._keys, self._index
         for row in range(top, min(bottom, grid.height)):
             for col, value in enumerate(grid.rows[row]):
-                if not isinstance(value, str) or not value:
+                # labels are short; long texts (goals, explanations) are never looked up
+                if value.__class__ is not str or not value or len(value) > LABEL_MAX:
                     continue
                 key = _cell_key(value)
                 if not key:
                     continue
-                self._keys[(row, col)] = key
-                self._index.setdefault(key, []).append((row, col))
-                for i, ch in enumerate(key):  # "县级专项资金(一个专项一行)" is also found as its head
-                    if ch == "(" and i:
-                        self._index.setdefault(key[:i], []).append((row, col))
+                keys[(row, col)] = key
+                index.setdefault(key, []).append((row, col))
+                cut = key.find("(", 1)
+                while cut > 0:  # "县级专项资金(一个专项一行)" is also found as "县级专项资金"
+                    index.setdefault(key[:cut], []).append((row, col))
+                    cut = key.find("(", cut + 1)
 
     def key(self, row: int, col: int) -> str:
         return self._keys.get((row, col), "")
@@ -80,6 +86,26 @@ class Region:
 
     def cell(self, row: int, col: int, where: str) -> Cell:
         return Cell(self.grid.get(row, col), row, col, where)
+
+
+_FIELD_TABLES: dict[tuple, dict[str, F.Field]] = {}
+
+
+def _field_for(key: str, fields: tuple[F.Field, ...]) -> F.Field | None:
+    """The first field whose label matches ``key`` (exactly, or followed by a note in brackets)."""
+    table = _FIELD_TABLES.get(fields)
+    if table is None:
+        table = _FIELD_TABLES[fields] = {}
+        for f in reversed(fields):  # earlier fields win
+            for k in f.keys:
+                table[k] = f
+    field = table.get(key)
+    if field is None:
+        cut = key.find("(", 1)
+        while cut > 0 and field is None:
+            field = table.get(key[:cut])
+            cut = key.find("(", cut + 1)
+    return field
 
 
 def _match(key: str, keys: tuple[str, ...]) -> bool:
@@ -216,7 +242,7 @@ def read_basic(region: Region, title: str) -> BasicData:
             key = F.label_key(label)
             if key.startswith("说明") or key.startswith("填表人"):
                 break
-            field = next((f for f in F.FUND_ROWS if _match(key, f.keys)), None)
+            field = _field_for(key, F.FUND_ROWS)
             short = F.display_label(label)
             cells = {
                 ck: region.cell(row, col, f"{short} {ctext}") for ck, (col, ctext) in columns.items()
@@ -328,7 +354,7 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
                         continue
                     inline = split_inline(raw)
                     key = F.label_key(inline[0] if inline else raw)
-                    field = next((f for f in fields if _match(key, f.keys)), None)
+                    field = _field_for(key, fields)
                     if field and field.key not in form.breakdown:
                         form.breakdown[field.key] = _value_beside(region, row, col, field.short, numeric=True)
             for f in fields:
@@ -338,7 +364,7 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
             for row in range(total[0] + 1, end):
                 for col in range(first_amount):
                     key = region.key(row, col)
-                    field = next((f for f in F.PROJECT_SOURCES if key and _match(key, f.keys)), None)
+                    field = _field_for(key, F.PROJECT_SOURCES) if key else None
                     if field and field.key not in form.sources:
                         form.sources[field.key] = {
                             k: region.cell(row, cols[k], f"{field.short} {names[k]}")
@@ -359,6 +385,9 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
         return form
     _read_indicators(region, form, ind_head[0])
     return form
+
+
+_INDICATOR_COLUMN_NAMES = {f.key: f.short for f in F.INDICATOR_COLUMNS}
 
 
 def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
@@ -413,8 +442,7 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
         name = cells["level3"].text.replace("\n", "") or level2 or level1.name
         label = f"{level2 or level1.name}“{name}”" if name != level2 else name
         for key, cell in cells.items():
-            column = next(f.short for f in F.INDICATOR_COLUMNS if f.key == key)
-            cell.where = f"{label} {column}"
+            cell.where = f"{label} {_INDICATOR_COLUMN_NAMES[key]}"
         indicator = Indicator(
             row=row, level1=level1.name, level2=level2, level3=cells["level3"],
             target=cells.get("target") or Cell(None, row, cols["level3"], f"{label} 年度指标值"),

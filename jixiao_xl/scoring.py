@@ -6,6 +6,7 @@ built on them.  Rates are fractions (1.0 = 100%).
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 from dataclasses import dataclass
@@ -21,10 +22,11 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
 
 
 def round2(value: float) -> float:
-    """Round half up to 2 decimals, as people and Excel's ROUND do."""
-    from decimal import ROUND_HALF_UP, Decimal
-
-    return float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    """Round half away from zero to 2 decimals, as people and Excel's ROUND do (7.625 → 7.63)."""
+    if value < 0:
+        return -round2(-value)
+    scaled = round(value * 100, 6)  # 7.625 * 100 is 762.4999999999999 in floating point
+    return math.floor(scaled + 0.5) / 100
 
 
 # ------------------------------------------------------------ execution rate
@@ -197,6 +199,14 @@ def score_quantity(q: Quantity, actual: float, weight: float, scoring: Scoring =
 
 def indicator_score(target: object, actual: object, weight: float | None,
                     scoring: Scoring = Scoring()) -> float | None:
+    try:
+        return _indicator_score(target, actual, weight, scoring)
+    except TypeError:  # an unhashable value: score without the cache
+        return _indicator_score.__wrapped__(target, actual, weight, scoring)
+
+
+@lru_cache(maxsize=4096)
+def _indicator_score(target: object, actual: object, weight: float | None, scoring: Scoring) -> float | None:
     """Expected 得分 of a quantitative indicator, None for a qualitative one.
 
     A compound target is met when every quantity is met; otherwise the score

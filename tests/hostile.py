@@ -37,6 +37,8 @@ def entity_bomb(path: Path) -> None:
             data = src.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
                 text = data.decode("utf-8").replace("<worksheet", f"<!DOCTYPE lolz [{entities}]><worksheet", 1)
+                text = text.replace("</sheetData>", '<row r="900"><c r="A900" t="inlineStr"><is><t>&l9;</t></is>'
+                                    "</c></row></sheetData>")
                 data = text.encode("utf-8")
             out.writestr(info.filename, data)
 

@@ -106,8 +106,12 @@ def test_summary_workbook(run):
     rows = [[c.value for c in r] for r in summary.iter_rows(min_row=2)]
     dept = next(r for r in rows if r[0] == "司法局/2023绩效自评.xlsx" and "部门整体支出绩效自评表" in r[2])
     assert dept[1:] == ["汨罗市司法局", "[附件2] 部门整体支出绩效自评表", 1, 10, 99, "优", 0, 1, "有警告"]
-    grade_cell = next(r for r in summary.iter_rows(min_row=2) if r[0].value == dept[0] and r[6].value == "优")[6]
-    assert grade_cell.fill.fgColor.rgb.endswith("C6EFCE")
+    colours = {(str(cf.sqref), rule.formula[0]): rule.dxf.fill.bgColor.rgb
+               for cf in summary.conditional_formatting for rule in cf.rules}
+    last = summary.max_row
+    assert colours[(f"G2:G{last}", '"优"')].endswith("C6EFCE")  # grades coloured
+    assert colours[(f"J2:J{last}", '"有错误"')].endswith("FFC7CE")  # errors red
+    assert summary["D2"].number_format == "0.00%" or summary.column_dimensions["D"].number_format == "0.00%"
     details = [[c.value for c in r] for r in book["问题明细"].iter_rows(min_row=2)]
     assert ["司法局/2023绩效自评.xlsx", "附件1", "B6", "B110", "错误"] in [d[:5] for d in details]
     unreadable = {r[0].value: r[1].value for r in book["无法读取"].iter_rows(min_row=2)}

@@ -150,7 +150,7 @@ INCOMPLETE = Rule(
 
 
 def _derived_blank(rule: Rule, form, ctx: Context):
-    for item in blank_fillable(form, ctx.profile):
+    for item in blank_fillable(form, ctx.profile, ctx.results(form)):
         value, rate = item.value, item.kind == "rate"
         yield rule.at(form.sheet, item.cell, r4(value) if rate else r2(value), None,
                       value=pct(value) if rate else n(value))

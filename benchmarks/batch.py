@@ -1,0 +1,125 @@
+"""Batch throughput side by side: jixiao-xl batch, batch --fill, LibreOffice, a raw calamine read.
+
+    python benchmarks/batch.py [--files 400] [--lo-files 100]
+
+Generates variants of the seed workbook with injected errors, then times, in one run:
+  - a raw python-calamine read of every sheet of every file (one process),
+  - `jixiao-xl batch` check-only and with --fill (all cores, as a user runs it),
+  - headless LibreOffice recalculating --lo-files of the same files (one soffice run),
+and reports workbooks per second, the ratios, and the peak memory of the batch's whole
+process tree (parent and workers, sampled from /proc every 20 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+
+def make_files(folder: Path, count: int) -> list[Path]:
+    from jixiao_xl.samples import seed_sheets, write_xlsx
+
+    rng = random.Random(2023)
+    paths = []
+    for i in range(count):
+        sheets = seed_sheets()
+        basic, dept, project = sheets
+        # inject errors: a wrong 三公 total, a score above its weight, an execution above budget
+        if rng.random() < 0.5:
+            basic.rows[5][3] = round(rng.uniform(5, 30), 2)
+        if rng.random() < 0.3:
+            dept.rows[13][7] = 12
+        if rng.random() < 0.3:
+            project.rows[5][4] = 90
+        basic.rows[24][3] = round(rng.uniform(200, 400), 2)  # 公用经费 决算 varies
+        sub = folder / f"dept{i % 20:02d}"
+        sub.mkdir(exist_ok=True)
+        path = sub / f"workbook_{i:05d}.xlsx"
+        write_xlsx(path, sheets)
+        paths.append(path)
+    return paths
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory in bytes of a process and all its descendants."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    stack.extend(int(c) for c in handle.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def timed_run(cmd: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak tree RSS of a command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss(proc.pid))
+        time.sleep(0.02)
+    return time.perf_counter() - start, peak
+
+
+def calamine_read(paths: list[Path]) -> float:
+    import python_calamine as pc
+
+    start = time.perf_counter()
+    for path in paths:
+        book = pc.CalamineWorkbook.from_path(str(path))
+        for name in book.sheet_names:
+            sheet = book.get_sheet_by_name(name)
+            sheet.to_python(skip_empty_area=False)
+            sheet.merged_cell_ranges
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--files", type=int, default=400)
+    parser.add_argument("--lo-files", type=int, default=100)
+    args = parser.parse_args()
+    cli = [sys.executable, "-m", "jixiao_xl"]
+    with tempfile.TemporaryDirectory() as tmp:
+        inbox = Path(tmp) / "inbox"
+        inbox.mkdir()
+        paths = make_files(inbox, args.files)
+        raw = calamine_read(paths)
+        check, check_peak = timed_run(cli + ["batch", str(inbox), "-o", str(Path(tmp) / "out1")])
+        fill, fill_peak = timed_run(cli + ["batch", str(inbox), "-o", str(Path(tmp) / "out2"), "--fill"])
+        lo = None
+        from jixiao_xl.libreoffice import convert, soffice
+
+        if soffice() and args.lo_files:
+            subset = paths[: args.lo_files]
+            start = time.perf_counter()
+            convert(subset, Path(tmp) / "lo")
+            lo = (time.perf_counter() - start) / len(subset)
+    n = args.files
+    print(f"{n} workbooks (seed variants with injected errors), {os.cpu_count()} cores")
+    print(f"  raw python-calamine read (1 process)  {n / raw:8.0f} workbooks/s")
+    print(f"  jixiao-xl batch (check only)          {n / check:8.0f} workbooks/s   peak memory {check_peak / 2**20:.0f} MB")
+    print(f"  jixiao-xl batch --fill                {n / fill:8.0f} workbooks/s   peak memory {fill_peak / 2**20:.0f} MB")
+    if lo:
+        print(f"  LibreOffice recalculation ({args.lo_files} files)   {1 / lo:8.1f} workbooks/s")
+        print(f"  check-only is {lo / (check / n):.0f}× faster than LibreOffice")
+    print(f"  check-only takes {(check / n) / (raw / n):.1f}× the raw read's time per workbook")
+
+
+if __name__ == "__main__":
+    main()
