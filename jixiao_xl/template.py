@@ -255,7 +255,6 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
     r = lay.add([None, "年度资金总额", _value(ex.get("initial")), _value(ex.get("full")), _value(ex.get("executed")),
                  profile.exec_weight if weight is None and not src else weight,
                  _rate_value(ex.get("rate")), _value(ex.get("score"))])
-    total_row = r
     lay.header(f"B{r}")
     sheet.amount_cells.update({f"C{r}", f"D{r}", f"E{r}", f"F{r}"})
     sheet.formats[f"G{r}"] = "0.00%"

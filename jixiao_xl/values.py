@@ -59,9 +59,9 @@ def to_number(value: object) -> float | None:
 
     Raises NotANumber for text that cannot be read as a number.
     """
-    if value is None or isinstance(value, bool):
-        if isinstance(value, bool):
-            raise NotANumber(str(value))
+    if isinstance(value, bool):
+        raise NotANumber(str(value))
+    if value is None:
         return None
     if isinstance(value, (int, float)):
         if value != value:  # NaN

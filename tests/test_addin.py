@@ -51,8 +51,8 @@ def test_validate_writes_results_marks_and_alert(client, seed_excel):
     original = snapshot(seed_excel.book)
     click(client, seed_excel, "validate")
     book = seed_excel.book
-    assert seed_excel.alerts == ["发现 2 个错误、2 个警告；部门整体支出自评总分 99（优）；"
-                                 "项目支出自评（司法专项（人民调解，收治中心，社区矫正，政府购买，法律救援））总分 100（优）"]
+    assert seed_excel.alerts == [("发现 2 个错误、2 个警告；部门整体支出自评总分 99（优）；"
+                                  "项目支出自评（司法专项（人民调解，收治中心，社区矫正，政府购买，法律救援））总分 100（优）")]
     rows = list(book["校验结果"].iter_rows(values_only=True))
     errors = [(r[0], r[2], r[3]) for r in rows if r[1] == "错误"]
     assert errors == [("B110", "附件1", "B6"), ("B111", "附件1", "B7")]

@@ -97,7 +97,7 @@ def test_unsupported_files_listed_with_reasons(run):
 
 
 def test_summary_workbook(run):
-    result, out = run
+    _, out = run
     book = openpyxl.load_workbook(out / "汇总.xlsx")
     assert book.sheetnames == ["汇总", "问题明细", "无法读取"]
     summary = book["汇总"]

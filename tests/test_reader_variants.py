@@ -6,20 +6,12 @@ import re
 
 import pytest
 
+from jixiao_xl.grid import a1
 from jixiao_xl.samples import SheetSpec, seed_sheets
 
 from .helpers import by_code, check_file, form, parse_a1, set_cells
 
 _CELL = re.compile(r"([A-Z]+)(\d+)")
-
-
-def _letters(col: int) -> str:
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def _move(address: str, drow: int, dcol: int, from_row: int = 0) -> str:
@@ -28,7 +20,7 @@ def _move(address: str, drow: int, dcol: int, from_row: int = 0) -> str:
         if row + 1 >= from_row:
             row += drow
             col += dcol
-        return f"{_letters(col)}{row + 1}"
+        return a1(row, col)
 
     return _CELL.sub(repl, address)
 
