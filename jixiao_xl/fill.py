@@ -11,7 +11,6 @@ unless ``in_place`` is asked for, and then a backup is kept.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
@@ -21,16 +20,16 @@ from pathlib import Path
 
 from .check import FileReport, check_grids
 from .derive import Derived, derived
-from .findings import SEVERITY_LABEL, Finding
+from .findings import Finding
 from .grid import Grid, UnreadableWorkbook, read_grids
 from .profiles import Profile, get_profile
 from .reader import read_forms
-from .template import INFO_SHEET, MARKER, RESULT_HEADER, RESULT_SHEET
+from .marks import (HEADER, MARK_COLORS, MARKS_SHEET, RESULT_SHEET, Mark, by_cell, note_text, read_marks,
+                    result_rows, worst)
+from .template import INFO_SHEET, MARKER
 from .values import fmt_number
 from .xlsxio import save_workbook, set_text
 
-MARKS_SHEET = "_jixiao_marks"
-MARK_FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}
 COMMENT_AUTHOR = "jixiao-xl"
 
 
@@ -131,7 +130,7 @@ def is_template(book) -> bool:
 # ------------------------------------------------------------------ marks
 
 
-def _fill_to_json(fill) -> dict:
+def _fill_record(fill) -> dict:
     def color(c):
         if c is None:
             return None
@@ -144,39 +143,43 @@ def _fill_to_json(fill) -> dict:
     return {"patternType": fill.patternType, "fg": color(fill.fgColor), "bg": color(fill.bgColor)}
 
 
-def _fill_from_json(data: dict):
+def _pattern_fill(record: dict | None):
     from openpyxl.styles import Color, PatternFill
 
     def color(c):
         if not c:
             return Color()
         if "theme" in c:
-            return Color(theme=c["theme"], tint=c["tint"])
+            return Color(theme=c["theme"], tint=c.get("tint", 0.0))
         if "indexed" in c:
             return Color(indexed=c["indexed"])
         return Color(rgb=c["rgb"])
 
-    return PatternFill(patternType=data["patternType"], fgColor=color(data["fg"]), bgColor=color(data["bg"]))
+    record = record or {}
+    if not record.get("patternType"):
+        return PatternFill()
+    return PatternFill(patternType=record["patternType"], fgColor=color(record.get("fg")),
+                       bgColor=color(record.get("bg")))
 
 
 def clear_marks(book) -> int:
-    """Restore the colours and comments of cells marked by an earlier run; returns how many."""
+    """Restore the fills and notes of cells marked by an earlier run (of fill or of the Excel button)."""
     if MARKS_SHEET not in book.sheetnames:
         return 0
     from openpyxl.comments import Comment
 
-    ws = book[MARKS_SHEET]
-    count = 0
-    for sheet, address, fill_json, comment_json in ws.iter_rows(min_row=2, values_only=True):
-        if sheet not in book.sheetnames or not address:
+    marks = read_marks(book[MARKS_SHEET].iter_rows(values_only=True))
+    for mark in marks:
+        if mark.sheet not in book.sheetnames:
             continue
-        cell = book[sheet][address]
-        cell.fill = _fill_from_json(json.loads(fill_json))
-        old = json.loads(comment_json) if comment_json else None
-        cell.comment = Comment(old["text"], old["author"]) if old else None
-        count += 1
+        cell = book[mark.sheet][mark.cell]
+        cell.fill = _pattern_fill(mark.fill)
+        if mark.note is None:
+            cell.comment = None
+        elif "text" in mark.note:
+            cell.comment = Comment(mark.note["text"], mark.note.get("author") or "")
     del book[MARKS_SHEET]
-    return count
+    return len(marks)
 
 
 def apply_marks(book, findings: list[Finding]) -> int:
@@ -184,34 +187,28 @@ def apply_marks(book, findings: list[Finding]) -> int:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
-    by_cell: dict[tuple[str, str], list[Finding]] = {}
-    for finding in findings:
-        if finding.severity in MARK_FILLS and finding.cell and finding.sheet in book.sheetnames:
-            by_cell.setdefault((finding.sheet, finding.cell), []).append(finding)
-    if not by_cell:
+    grouped = by_cell(findings, set(book.sheetnames))
+    if not grouped:
         return 0
     store = book.create_sheet(MARKS_SHEET)
     store.sheet_state = "hidden"
-    store.append(["sheet", "cell", "fill", "comment"])
-    for (sheet, address), items in by_cell.items():
+    store.append(HEADER)
+    for (sheet, address), items in grouped.items():
         cell = book[sheet][address]
-        old_comment = {"text": cell.comment.text, "author": cell.comment.author} if cell.comment else None
-        store.append([sheet, address, json.dumps(_fill_to_json(cell.fill)),
-                      json.dumps(old_comment, ensure_ascii=False) if old_comment else None])
-        worst = "error" if any(f.severity == "error" for f in items) else "warning"
-        cell.fill = PatternFill("solid", fgColor=MARK_FILLS[worst])
-        text = "\n".join(f"{f.code} {SEVERITY_LABEL[f.severity]}：{f.message.split('：', 1)[-1]}" for f in items)
-        comment = Comment(text, COMMENT_AUTHOR)
+        old_note = {"text": cell.comment.text, "author": cell.comment.author} if cell.comment else None
+        store.append(Mark(sheet, address, _fill_record(cell.fill), old_note).row())
+        cell.fill = PatternFill("solid", fgColor=MARK_COLORS[worst(items)])
+        comment = Comment(note_text(items), COMMENT_AUTHOR)
         comment.width, comment.height = 320, 120
         cell.comment = comment
-    return len(by_cell)
+    return len(grouped)
 
 
 # ------------------------------------------------------------------ 校验结果
 
 
 def write_results(book, report: FileReport) -> None:
-    """Rewrite the 校验结果 sheet: one row per finding, then the totals per form."""
+    """Rewrite the 校验结果 sheet (text is written as text, never as a formula)."""
     from openpyxl.styles import Font, PatternFill
 
     if RESULT_SHEET in book.sheetnames:
@@ -219,41 +216,20 @@ def write_results(book, report: FileReport) -> None:
         ws.delete_rows(1, ws.max_row)
     else:
         ws = book.create_sheet(RESULT_SHEET)
-    ws.append(RESULT_HEADER)
+    for r, row in enumerate(result_rows(report), start=1):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                set_text(ws.cell(row=r, column=c), value)
+        severity = {"错误": "error", "警告": "warning"}.get(row[1]) if r > 1 else None
+        if severity:
+            ws.cell(row=r, column=2).fill = PatternFill("solid", fgColor=MARK_COLORS[severity])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="E7E6E6")
-    for finding in report.all_findings():
-        location = finding.message.split("：", 1)[0]
-        text = finding.message.split("：", 1)[-1]
-        row = [finding.code, SEVERITY_LABEL[finding.severity], finding.sheet, finding.cell, location, text,
-               finding.expected, finding.found]
-        ws.append([None] * len(row))
-        for col, value in enumerate(row, start=1):
-            set_text(ws.cell(row=ws.max_row, column=col), value)
-        if finding.severity in MARK_FILLS:
-            ws.cell(row=ws.max_row, column=2).fill = PatternFill("solid", fgColor=MARK_FILLS[finding.severity])
-    ws.append([])
-    for form_report in report.forms:
-        res = form_report.results
-        if "total_score" in res:
-            summary = (f"[{form_report.form.sheet}] 执行率 {_pct(res['exec_rate'])}，执行率得分 "
-                       f"{fmt_number(res['exec_score'])}，总分 {fmt_number(res['total_score'])}（{res['grade']}）")
-        else:
-            summary = f"[{form_report.form.sheet}] 财政供养人员控制率 {_pct(res['staff_control_rate'])}"
-        ws.append([None])
-        set_text(ws.cell(row=ws.max_row, column=1), summary)
-    errors, warnings = report.count("error"), report.count("warning")
-    ws.append([None])
-    set_text(ws.cell(row=ws.max_row, column=1), f"共 {errors} 个错误、{warnings} 个警告")
     widths = {"A": 8, "B": 10, "C": 12, "D": 8, "E": 34, "F": 80, "G": 12, "H": 12}
     for col, width in widths.items():
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
-
-
-def _pct(value) -> str:
-    return "空" if value is None else f"{value * 100:.2f}%"
 
 
 # ------------------------------------------------------------------ fill

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from . import forms as F
 from .derive import derived
 from .grid import Grid, parse_a1, parse_range
+from .marks import RESULT_HEADER, RESULT_SHEET
 from .model import BasicData, Cell, SelfEval, Workbook, num
 from .profiles import Profile
 from .reader import Region, read_basic, read_self_eval
@@ -27,11 +28,9 @@ from .scoring import grade, ratio
 from .values import fmt_number
 
 INFO_SHEET = "填表说明"
-RESULT_SHEET = "校验结果"
 MARKER = "jixiao-xl 绩效自评模板"
 YEAR_REF = f"{INFO_SHEET}!$C$4"
 UNIT_REF = f"{INFO_SHEET}!$C$5"
-RESULT_HEADER = ["代码", "严重程度", "工作表", "单元格", "位置", "说明", "应为", "实际"]
 
 # 二级指标 and default 分值 of a blank template, by profile.
 LEVELS = {
@@ -47,6 +46,9 @@ LEVELS = {
         ("满意度指标", [("服务对象满意度指标", 10)]),
     ],
 }
+INPUT_FILL = "FFF2CC"  # yellow: typed by the user
+DERIVED_FILL = "DDEBF7"  # blue: computed (a formula, locked)
+HEADER_FILL = "E7E6E6"  # grey: labels
 BLANK_SPECIALS = 3  # empty 专项 rows in a blank template (the last one stays empty for inserting)
 
 

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from .grid import parse_a1, parse_range
-from .template import TemplateSheet
+from .template import DERIVED_FILL, HEADER_FILL, INPUT_FILL, TemplateSheet
 from .xlsxio import save_workbook, set_text
 
-INPUT_FILL = "FFF2CC"  # yellow: typed by the user
-DERIVED_FILL = "DDEBF7"  # blue: computed
-HEADER_FILL = "E7E6E6"  # grey: labels
 
 
 def _styles():

@@ -20,10 +20,8 @@ except Exception:  # classic desktop add-in: plain functions are enough for RunP
     def func(f=None, **_):
         return f if f is not None else (lambda g: g)
 
-MARKS_SHEET = "_jixiao_marks"
+MARKS_SHEET = "_jixiao_marks"  # as in jixiao_xl.marks, which is imported only when a button is clicked
 RESULT_SHEET = "校验结果"
-MARK_COLORS = {"error": "#FFC7CE", "warning": "#FFEB9C"}
-INPUT_COLOR, DERIVED_COLOR = "#FFF2CC", "#DDEBF7"
 
 
 # ------------------------------------------------------------------ reading
@@ -63,12 +61,13 @@ def _text_cell(value):
 # ------------------------------------------------------------------ marks
 
 
-def _previous_marks(grids) -> list[tuple[str, str, str | None, bool]]:
-    """(sheet, cell, colour to restore, whether the note is ours) of the last click's marks."""
+def _previous_marks(grids):
+    """The marks the last 校验 (or fill --mark) left, from the hidden marks sheet."""
+    from .marks import read_marks
+
     for grid in grids:
         if grid.name == MARKS_SHEET:
-            rows = [list(r) + [None] * 4 for r in grid.rows[1:]]
-            return [(r[0], r[1], r[2] or None, bool(r[3])) for r in rows if r[0] and r[1]]
+            return read_marks(grid.rows)
     return []
 
 
@@ -80,14 +79,20 @@ def _sheet(book, name):
 
 
 def _restore(book, marks) -> None:
-    for sheet_name, address, color, our_note in marks:
-        sheet = _sheet(book, sheet_name)
+    """Put back the fill and note each marked cell had before it was marked."""
+    from .marks import as_hex
+
+    for mark in marks:
+        sheet = _sheet(book, mark.sheet)
         if sheet is None:
             continue
-        cell = sheet[address]
-        cell.color = color
-        if our_note and cell.note is not None:
-            cell.note.delete()
+        cell = sheet[mark.cell]
+        cell.color = as_hex(mark.fill)
+        if mark.note is None or "text" in mark.note:  # ours: take it off (and give back the one it replaced)
+            if cell.note is not None:
+                cell.note.delete()
+            if mark.note is not None:
+                cell.add_note(mark.note["text"])
 
 
 def _original_color(cell, role_color):
@@ -107,14 +112,15 @@ def _role_colors(grids, profile, template: bool) -> dict[tuple[str, str], str]:
     from .derive import derived
     from .reader import read_forms
     from .rules.general import numeric_cells
+    from .template import DERIVED_FILL, INPUT_FILL
 
     colors = {}
     for form in read_forms(grids).forms:
         for cell, _ in numeric_cells(form):
-            colors[(form.sheet, cell.address)] = INPUT_COLOR
+            colors[(form.sheet, cell.address)] = "#" + INPUT_FILL
         for item in derived(form, profile):
             if item.formula:
-                colors[(form.sheet, item.cell.address)] = DERIVED_COLOR
+                colors[(form.sheet, item.cell.address)] = "#" + DERIVED_FILL
     return colors
 
 
@@ -168,7 +174,7 @@ def run_validate(book) -> str:
     """校验: fill blank derived cells, rewrite 校验结果, re-mark problem cells; returns the alert text."""
     from .check import check_grids
     from .fill import plan
-    from .findings import SEVERITY_LABEL
+    from .marks import HEADER, MARK_COLORS, Mark, by_cell, note_text, result_rows, solid, worst
 
     grids = read_grids(book)
     template = _is_template(grids)
@@ -189,48 +195,34 @@ def run_validate(book) -> str:
             cell.value = item.value
 
     # 校验结果: cleared and written in one block, so a second click gives the same sheet
-    rows = [["代码", "严重程度", "工作表", "单元格", "位置", "说明", "应为", "实际"]]
-    for finding in report.all_findings():
-        location, _, text = finding.message.partition("：")
-        rows.append([finding.code, SEVERITY_LABEL[finding.severity], finding.sheet, finding.cell,
-                     _text_cell(location), _text_cell(text), _text_cell(finding.expected),
-                     _text_cell(finding.found)])
-    alert = summary(report)
-    rows += [[None] * 8, [alert] + [None] * 7]
+    rows = [[_text_cell(v) for v in row] for row in result_rows(report)]
     results = _sheet(book, RESULT_SHEET) or book.sheets.add(RESULT_SHEET, after=book.sheets[len(book.sheets) - 1])
     results.clear_contents()
     results["A1"].value = rows
 
     # marks: first restore what the last click coloured, then colour this click's problems
     _restore(book, previous)
-    restore_to = {(s, a): (c, ours) for s, a, c, ours in previous}
+    before = {(m.sheet, m.cell): m for m in previous}
     roles = _role_colors(grids, profile, template)
     marks = []
-    by_cell: dict[tuple[str, str], list] = {}
-    for finding in report.all_findings():
-        if finding.severity in MARK_COLORS and finding.cell and _sheet(book, finding.sheet) is not None:
-            by_cell.setdefault((finding.sheet, finding.cell), []).append(finding)
-    for (sheet_name, address), items in by_cell.items():
+    for (sheet_name, address), items in by_cell(report.all_findings(), {s.name for s in book.sheets}).items():
         cell = _sheet(book, sheet_name)[address]
-        if (sheet_name, address) in restore_to:
-            original, ours = restore_to[(sheet_name, address)]
-        else:
-            original = _original_color(cell, roles.get((sheet_name, address)))
-            ours = cell.note is None  # never write over a note the user made
-        worst = "error" if any(f.severity == "error" for f in items) else "warning"
-        cell.color = MARK_COLORS[worst]
-        if ours:
-            cell.add_note("\n".join(f"{f.code} {SEVERITY_LABEL[f.severity]}：{f.message.partition('：')[2]}"
-                                    for f in items))
-        marks.append([sheet_name, address, original, 1 if ours else 0])
+        mark = before.get((sheet_name, address))
+        if mark is None:  # never write over a note the user made: keep it and add none
+            mark = Mark(sheet_name, address, solid(_original_color(cell, roles.get((sheet_name, address)))),
+                        None if cell.note is None else {"kept": True})
+        cell.color = "#" + MARK_COLORS[worst(items)]
+        if mark.note is None or "text" in mark.note:
+            cell.add_note(note_text(items))
+        marks.append(mark.row())
     store = _sheet(book, MARKS_SHEET)
     if marks or store is not None:
         if store is None:
             store = book.sheets.add(MARKS_SHEET, after=book.sheets[len(book.sheets) - 1])
         store.clear_contents()
-        store["A1"].value = [["sheet", "cell", "color", "our_note"]] + marks
+        store["A1"].value = [HEADER] + marks
         store.visible = False
-    return alert
+    return summary(report)
 
 
 @script

@@ -201,3 +201,26 @@ def test_layer_import_is_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ}).stdout.strip()
     assert out == "[]"
+
+
+def test_marks_from_fill_and_from_the_button_undo_each_other(client, tmp_path):
+    """fill --mark, then 校验 and 清除标记 in Excel: the sheet looks as submitted; and the other way round."""
+    from jixiao_xl.fill import fill
+
+    marked = tmp_path / "marked.xlsx"
+    fill(str(EXAMPLE), str(marked), mark=True)
+    excel = Excel(openpyxl.load_workbook(marked, data_only=True))
+    assert excel.book["附件1"]["B6"].comment is not None
+    click(client, excel, "validate")
+    click(client, excel, "clear_marks")
+    looks = {(c.fill.patternType, c.comment) for row in excel.book["附件1"].iter_rows() for c in row}
+    assert looks == {(None, None)}
+
+    clicked = tmp_path / "clicked.xlsx"
+    excel = Excel(openpyxl.load_workbook(EXAMPLE, data_only=True))
+    click(client, excel, "validate")
+    excel.book.save(clicked)
+    cleared = tmp_path / "cleared.xlsx"
+    fill(str(clicked), str(cleared))  # fill without --mark takes the button's marks off
+    book = openpyxl.load_workbook(cleared)
+    assert {(c.fill.patternType, c.comment) for row in book["附件1"].iter_rows() for c in row} == {(None, None)}

@@ -12,7 +12,8 @@ from jixiao_xl.check import check_path
 from jixiao_xl.cli import main
 from jixiao_xl.profiles import get_profile
 from jixiao_xl.reader import read_workbook
-from jixiao_xl.writer import INPUT_FILL, DERIVED_FILL, write_template
+from jixiao_xl.template import DERIVED_FILL, INPUT_FILL
+from jixiao_xl.writer import write_template
 
 from .test_seed import EXAMPLE
 

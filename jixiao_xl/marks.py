@@ -1,0 +1,106 @@
+"""What 校验 leaves in a workbook, shared by ``fill`` (openpyxl) and the Excel button (xlwings).
+
+Marks: one hidden sheet, ``_jixiao_marks``, one row per marked cell: the sheet, the cell,
+the fill it had before (JSON) and the note it had before (JSON: ``null`` when it had
+none, ``{"text", "author"}`` when ours replaced it, ``{"kept": true}`` when a note we
+could not read was left in place).  Either front end can restore the other's marks.
+
+Results: the rows of the 校验结果 sheet, the same from both front ends.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from .findings import SEVERITY_LABEL
+
+MARKS_SHEET = "_jixiao_marks"
+RESULT_SHEET = "校验结果"
+HEADER = ["sheet", "cell", "fill", "note"]
+MARK_COLORS = {"error": "FFC7CE", "warning": "FFEB9C"}  # red for errors, yellow for warnings
+RESULT_HEADER = ["代码", "严重程度", "工作表", "单元格", "位置", "说明", "应为", "实际"]
+
+
+@dataclass
+class Mark:
+    sheet: str
+    cell: str
+    fill: dict | None  # {"patternType", "fg": {...}, "bg": {...}}
+    note: dict | None
+
+    def row(self) -> list:
+        return [self.sheet, self.cell, json.dumps(self.fill) if self.fill is not None else None,
+                json.dumps(self.note, ensure_ascii=False) if self.note is not None else None]
+
+
+def read_marks(rows) -> list[Mark]:
+    """Marks from the rows of the marks sheet (header first); unreadable rows are skipped."""
+    marks = []
+    for row in list(rows)[1:]:
+        row = list(row) + [None] * 4
+        if not row[0] or not row[1]:
+            continue
+        try:
+            fill = json.loads(row[2]) if row[2] else None
+            note = json.loads(row[3]) if row[3] else None
+        except (TypeError, ValueError):
+            continue
+        marks.append(Mark(str(row[0]), str(row[1]), fill, note))
+    return marks
+
+
+def solid(hex_color: str | None) -> dict:
+    """A fill record for a plain colour ("#FFF2CC") or for no fill (None)."""
+    if not hex_color:
+        return {"patternType": None, "fg": None, "bg": None}
+    return {"patternType": "solid", "fg": {"rgb": "FF" + hex_color.lstrip("#").upper()[-6:]}, "bg": None}
+
+
+def as_hex(fill: dict | None) -> str | None:
+    """The colour of a fill record as "#RRGGBB" for xlwings, None for no fill (theme colours fall back to none)."""
+    if not fill or fill.get("patternType") != "solid":
+        return None
+    rgb = (fill.get("fg") or {}).get("rgb")
+    return "#" + rgb[-6:] if isinstance(rgb, str) and len(rgb) >= 6 else None
+
+
+def note_text(findings) -> str:
+    """The comment put on a marked cell: one line per finding, without the location prefix."""
+    return "\n".join(f"{f.code} {SEVERITY_LABEL[f.severity]}：{f.message.split('：', 1)[-1]}" for f in findings)
+
+
+def by_cell(findings, sheets) -> dict[tuple[str, str], list]:
+    """Errors and warnings grouped by the cell they point at (cells of existing sheets only)."""
+    grouped: dict[tuple[str, str], list] = {}
+    for finding in findings:
+        if finding.severity in MARK_COLORS and finding.cell and finding.sheet in sheets:
+            grouped.setdefault((finding.sheet, finding.cell), []).append(finding)
+    return grouped
+
+
+def worst(findings) -> str:
+    return "error" if any(f.severity == "error" for f in findings) else "warning"
+
+
+def result_rows(report) -> list[list]:
+    """The 校验结果 sheet: a row per finding, then each form's result and the totals."""
+    from .values import fmt_number, fmt_rate
+
+    rows = [list(RESULT_HEADER)]
+    for finding in report.all_findings():
+        location, _, text = finding.message.partition("：")
+        rows.append([finding.code, SEVERITY_LABEL[finding.severity], finding.sheet, finding.cell, location, text,
+                     finding.expected, finding.found])
+    rows.append([None] * len(RESULT_HEADER))
+    for form_report in report.forms:
+        res = form_report.results
+        if "total_score" in res:
+            line = (f"[{form_report.form.sheet}] 执行率 {fmt_rate(res['exec_rate'])}，执行率得分 "
+                    f"{fmt_number(res['exec_score'])}，总分 {fmt_number(res['total_score'])}（{res['grade']}）")
+        else:
+            line = f"[{form_report.form.sheet}] 财政供养人员控制率 {fmt_rate(res['staff_control_rate'])}"
+        rows.append([line] + [None] * (len(RESULT_HEADER) - 1))
+    rows.append([f"共 {report.count('error')} 个错误、{report.count('warning')} 个警告"]
+                + [None] * (len(RESULT_HEADER) - 1))
+    return rows
