@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import xlwings as xw
 
-try:  # xlwings Server / Lite decorators (they need XLWINGS_LICENSE_KEY, e.g. "noncommercial")
+try:  # xlwings Server (needs XLWINGS_LICENSE_KEY, e.g. "noncommercial")
     from xlwings.server import func, script
-except Exception:  # classic desktop add-in: plain functions are enough for RunPython
-    def script(f=None, **_):
-        return f if f is not None else (lambda g: g)
+except Exception:
+    try:  # xlwings Lite, and classic Excel on Windows (func makes classic UDFs there)
+        from xlwings import func, script
+    except Exception:  # nothing to register with: plain functions are enough for RunPython
+        def script(f=None, **_):
+            return f if f is not None else (lambda g: g)
 
-    def func(f=None, **_):
-        return f if f is not None else (lambda g: g)
+        def func(f=None, **_):
+            return f if f is not None else (lambda g: g)
 
 MARKS_SHEET = "_jixiao_marks"  # as in jixiao_xl.marks, which is imported only when a button is clicked
 RESULT_SHEET = "校验结果"
