@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="命令")
 
     check = sub.add_parser("check", help="校验工作簿，列出全部问题", description="校验绩效自评工作簿")
-    check.add_argument("paths", nargs="+", metavar="文件", help=".xlsx/.xlsm 工作簿")
+    check.add_argument("paths", nargs="+", metavar="文件", help=".xlsx/.xlsm 工作簿，或包含它们的文件夹")
     check.add_argument("--json", action="store_true", help="输出 JSON（格式见 README）")
     check.add_argument("--profile", default="hunan", choices=["hunan", "national"],
                        help="评分口径：hunan（默认，湖南 30/30/10/20）或 national（10号文 50/30/10）")
@@ -78,6 +78,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _expand(paths: list[str]) -> list[str]:
+    """Files as given; folders become the workbooks in them (recursively, sorted)."""
+    from pathlib import Path
+
+    out = []
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            out += sorted(str(p) for p in path.rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm")
+                          and not p.name.startswith("~$") and p.is_file())
+        else:
+            out.append(item)
+    return out
+
+
 def _check(args) -> int:
     from .check import RuleFilter, check_path
     from .report import to_json, to_text
@@ -88,7 +103,7 @@ def _check(args) -> int:
     except ValueError as exc:
         print(f"jixiao-xl：{exc}", file=sys.stderr)
         return 2
-    reports = [check_path(path, profile, rule_filter) for path in args.paths]
+    reports = [check_path(path, profile, rule_filter) for path in _expand(args.paths)]
     if args.json:
         print(to_json(reports))
     else:

@@ -189,3 +189,13 @@ def test_import_stays_light():
             "heavy = [m for m in ('pandas', 'xlwings', 'openpyxl', 'numpy') if m in sys.modules]; print(heavy)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+def test_check_a_folder(tmp_path, capsys):
+    (tmp_path / "sub").mkdir()
+    write_xlsx(tmp_path / "sub" / "a.xlsx", seed_sheets())
+    write_xlsx(tmp_path / "b.xlsx", clean_seed())
+    (tmp_path / "~$b.xlsx").write_bytes(b"lock")
+    code, out, _ = run(capsys, "check", "--json", str(tmp_path))
+    files = [Path(f["path"]).name for f in json.loads(out)["files"]]
+    assert files == ["b.xlsx", "a.xlsx"] and code == 1
