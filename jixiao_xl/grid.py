@@ -1,8 +1,8 @@
 """A sheet as a plain grid of values, and the ways to get one.
 
 The reader of forms works on grids only, so the same code serves a file read
-with python-calamine (fast), a worksheet held by openpyxl, and the bulk
-``range.value`` that the Excel layer reads through xlwings.
+with python-calamine (fast, here), the in-memory tables of the tests, and the
+bulk ``range.value`` that the Excel layer (``xl.py``) reads through xlwings.
 """
 
 from __future__ import annotations
@@ -229,12 +229,3 @@ def read_grids(path: str) -> list[Grid]:
         raise UnreadableWorkbook(broken_reason(path, type(exc).__name__)) from None
     except Exception as exc:  # calamine raises plain errors for some broken parts
         raise UnreadableWorkbook(broken_reason(path, str(exc)[:80])) from None
-
-
-def grid_from_openpyxl(ws) -> Grid:
-    """A grid from an openpyxl worksheet (values as stored, formulas as text)."""
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    merged = [
-        (m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges
-    ]
-    return Grid(ws.title, rows, merged, ws.sheet_state != "visible")

@@ -250,9 +250,6 @@ def main():
     book.app.alert(run_validate(book), title="校验结果")
 
 
-def main_clear():
-    clear_marks(xw.Book.caller())
-
 
 # ------------------------------------------------------------------ worksheet functions
 
