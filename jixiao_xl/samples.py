@@ -220,6 +220,7 @@ def write_xlsx(path, sheets: list[SheetSpec]) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
 
+    from .writer import fit_heights
     from .xlsxio import set_text
 
     book = Workbook()
@@ -241,6 +242,7 @@ def write_xlsx(path, sheets: list[SheetSpec]) -> None:
             ws.merge_cells(rng)
         for col, width in spec.widths.items():
             ws.column_dimensions[col].width = width
+        fit_heights(ws, spec)
     book.save(path)
 
 

@@ -77,8 +77,11 @@ def _text_width(text: str) -> float:
     return sum(2.0 if ord(ch) > 0x2E80 else 1.1 for ch in text)
 
 
-def _fit_heights(ws, sheet: TemplateSheet, line_height: float = 15.0) -> None:
-    """Row heights that show every wrapped line (Excel does not autofit merged cells)."""
+def fit_heights(ws, sheet, line_height: float = 15.0) -> None:
+    """Row heights that show every wrapped line (Excel does not autofit merged cells).
+
+    ``sheet`` is a SheetSpec (rows, merges, widths); a TemplateSheet's title row keeps its own height.
+    """
     widths = {col: sheet.widths.get(col, 9.0) for col in "ABCDEFGHIJKLMNOP"}
     spans, tall = {}, set()
     for rng in sheet.merges:
@@ -88,7 +91,8 @@ def _fit_heights(ws, sheet: TemplateSheet, line_height: float = 15.0) -> None:
         else:
             tall.add((r0, c0))  # a label spanning several rows gets their height, not its own
     for r, values in enumerate(sheet.rows):
-        if sheet.title and parse_a1(sheet.title)[0] == r:
+        title = getattr(sheet, "title", "")
+        if title and parse_a1(title)[0] == r:
             continue
         lines = 1
         for c, value in enumerate(values):
@@ -152,7 +156,7 @@ def to_openpyxl(sheets: list[TemplateSheet]):
             ws[sheet.title].font = st["title"]
             ws[sheet.title].alignment = st["center"]
             ws.row_dimensions[parse_a1(sheet.title)[0] + 1].height = 36
-        _fit_heights(ws, sheet)
+        fit_heights(ws, sheet)
         for col, w in sheet.widths.items():
             ws.column_dimensions[col].width = w
         if sheet.freeze:
