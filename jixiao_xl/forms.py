@@ -47,15 +47,18 @@ def display_label(text: object) -> str:
     return _display(str(text or ""))
 
 
-def label_matches(text: object, keys: tuple[str, ...]) -> bool:
-    """A label matches a key exactly, or with a parenthetical note after it."""
-    key = label_key(text)
-    if not key:
-        return False
+def key_matches(key: str, keys: tuple[str, ...]) -> bool:
+    """A label key matches a wanted key exactly, or with a parenthetical note after it."""
     for want in keys:
         if key == want or (key.startswith(want) and key[len(want)] == "("):
             return True
     return False
+
+
+def label_matches(text: object, keys: tuple[str, ...]) -> bool:
+    """A label (as typed) matches one of the keys."""
+    key = label_key(text)
+    return bool(key) and key_matches(key, keys)
 
 
 @dataclass(frozen=True)

@@ -108,13 +108,6 @@ def _field_for(key: str, fields: tuple[F.Field, ...]) -> F.Field | None:
     return field
 
 
-def _match(key: str, keys: tuple[str, ...]) -> bool:
-    for want in keys:
-        if key == want or (key.startswith(want) and key[len(want)] == "("):
-            return True
-    return False
-
-
 def find_forms(grid: Grid) -> list[tuple[F.FormSpec, int, str]]:
     """(form, title row, title text) for every form title in a sheet."""
     found = []
@@ -404,7 +397,7 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
     row = head + 1
     while row < region.bottom:
         total_col = next((c for c in range(0, cols["level3"] + 1)
-                          if region.key(row, c) and _match(region.key(row, c), F.TOTAL_ROW.keys)), None)
+                          if region.key(row, c) and F.key_matches(region.key(row, c), F.TOTAL_ROW.keys)), None)
         if total_col is not None:
             form.total_weight = region.cell(row, cols["weight"], "总分 分值")
             form.total_score = region.cell(row, cols["score"], "总分 得分")
