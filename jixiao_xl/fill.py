@@ -283,9 +283,8 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
         cell = book[sheet][item.cell.address]
         if item.cell.prefix:
             old = cell.value
-        if template and item.formula:
+        if template and item.formula:  # its result is stored below with every other derived formula
             cell.value = item.formula
-            cached.setdefault(sheet, {})[item.cell.address] = "" if item.value is None else item.value
             new = item.formula
         elif item.cell.prefix:
             new = _cell_text(item)
