@@ -299,9 +299,11 @@ def _value_beside(region: Region, row: int, col: int, where: str, numeric: bool 
     probe = right
     while probe < width and is_blank(region.grid.get(row, probe)):
         probe += 1
-    if probe < width and not region.key(row, probe) or probe < width and _numeric_text(region.grid.get(row, probe)):
-        return region.cell(row, probe, where)
-    return region.cell(row, max(right, probe - 1) if probe < width else right, where)
+    if probe >= width:  # nothing to the right: the value cell is the one beside the label
+        return region.cell(row, right, where)
+    if not region.key(row, probe) or _numeric_text(region.grid.get(row, probe)):
+        return region.cell(row, probe, where)  # a number (or a non-label value)
+    return region.cell(row, max(right, probe - 1), where)  # another label: the last empty cell before it
 
 
 def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
