@@ -12,6 +12,7 @@ from . import forms as F
 from . import scoring as S
 from .model import BasicData, Indicator, SelfEval, num
 from .profiles import Profile
+from .targets import Judgement, judge
 
 # ------------------------------------------------------------------ 附件1
 
@@ -78,17 +79,31 @@ def exec_weight(form: SelfEval, profile: Profile) -> float:
     return profile.exec_weight if value is None else value
 
 
+def judgement(ind: Indicator, profile: Profile) -> Judgement:
+    """How the row's 年度指标值 and 实际完成值 read and score (``targets.judge``)."""
+    return judge(ind.target.raw, ind.actual.raw, num(ind.weight), level1=ind.level1, level2=ind.level2,
+                 name=ind.level3.text, scoring=profile.scoring, percent=ind.actual.percent)
+
+
 def expected_indicator_score(ind: Indicator, profile: Profile) -> float | None:
-    """The platform's score of a quantitative indicator; None if qualitative."""
-    return S.indicator_score(ind.target.raw, ind.actual.raw, num(ind.weight), profile.scoring)
+    """The platform's score of a quantitative indicator; None if it cannot be scored by rule."""
+    if num(ind.weight) is None:
+        return None
+    return judgement(ind, profile).expected
 
 
 def effective_indicator_score(ind: Indicator, profile: Profile) -> float:
-    """Computed for a quantitative row, else as typed, kept within [0, 分值]."""
+    """The score that counts: as typed, but never above what the rule allows, within [0, 分值].
+
+    A blank score of a quantitative row counts as computed; the evaluator may
+    give less than the rule's score (a deduction is theirs to make), never more.
+    """
     expected = expected_indicator_score(ind, profile)
-    if expected is not None:
-        return expected
-    score = num(ind.score) or 0.0
+    score = num(ind.score)
+    if score is None:
+        score = expected if expected is not None else 0.0
+    elif expected is not None:
+        score = min(score, expected)
     weight = num(ind.weight)
     score = max(score, 0.0)
     return min(score, weight) if weight is not None else score

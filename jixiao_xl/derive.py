@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import scoring as S
-from .compute import part_keys, parts_sum, results as _results, stated_score_sum
+from .compute import expected_indicator_score, part_keys, parts_sum, results as _results, stated_score_sum
 from .grid import col_letter
 from .model import BasicData, Cell, SelfEval, num
 from .profiles import Profile
@@ -124,7 +124,7 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict) -> list[Derived]:
             out.append(Derived(form.total_score, S.round2(stated_score_sum(form, profile)),
                                f"={exec_s}+SUM({score_col}{first + 1}:{score_col}{last + 1})", "score"))
     for ind in indicators:
-        expected = S.indicator_score(ind.target.raw, ind.actual.raw, num(ind.weight), profile.scoring)
+        expected = expected_indicator_score(ind, profile)
         if expected is not None:
             out.append(Derived(ind.score, expected, None, "score"))
     return out

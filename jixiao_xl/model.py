@@ -24,6 +24,7 @@ class Cell:
     where: str
     error: str | None = None
     prefix: str = ""  # "按收入性质分：" when the value shares its cell with the label
+    percent: bool | None = None  # the cell is formatted as a percentage (None: format not known)
 
     @property
     def address(self) -> str:

@@ -7,6 +7,7 @@ Labels are normalised before they are compared; numbers typed as text
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
@@ -142,3 +143,11 @@ def fmt_rate(value: float | None) -> str:
     if value is None:
         return "空"
     return f"{value * 100:.2f}%"
+
+
+def round2(value: float) -> float:
+    """Round half away from zero to 2 decimals, as people and Excel's ROUND do (7.625 → 7.63)."""
+    if value < 0:
+        return -round2(-value)
+    scaled = round(value * 100, 6)  # 7.625 * 100 is 762.4999999999999 in floating point
+    return math.floor(scaled + 0.5) / 100

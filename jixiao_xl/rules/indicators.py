@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..compute import expected_indicator_score
+from ..compute import expected_indicator_score, judgement
 from ..findings import Rule
 from ..model import SelfEval, num
-from ..scoring import overachieved
+from ..targets import overachieved
 from ..values import fmt_number as n, norm_label
 from .base import Context, differs, r2
 
@@ -55,22 +55,31 @@ MISSING_REASON = Rule(
 
 def _quantitative(rule: Rule, form: SelfEval, ctx: Context):
     for ind in form.indicators:
-        if ind.score.blank:
+        if ind.score.blank or num(ind.weight) is None:
             continue
-        expected = expected_indicator_score(ind, ctx.profile)
-        found = ind.score.number
-        if differs(found, expected, ctx.profile.tolerance_score):
-            yield rule.at(form.sheet, ind.score, r2(expected), r2(found), target=ind.target.text,
-                          actual=ind.actual.text, expected=n(expected), found=n(found))
+        judged = judgement(ind, ctx.profile)
+        expected, found = judged.expected, ind.score.number
+        if expected is None or found is None or found <= expected + ctx.profile.tolerance_score + 1e-9:
+            continue
+        yield rule.at(form.sheet, ind.score, r2(expected), r2(found), target=ind.target.text,
+                      actual=ind.actual.text, reading=judged.explain(), expected=n(expected), found=n(found))
 
 
 QUANTITATIVE = Rule(
-    "I103", "quantitative-score-mismatch", "error", "self_eval",
-    "定量指标的得分与按指标值、完成值计算的分数不符",
-    "指标值“{target}”、完成值“{actual}”，按规则应得 {expected} 分，现填 {found}",
-    "定量指标达到指标值得满分，未达到按 完成值 ÷ 指标值 × 分值 计分；反向指标（≤）超出部分按比例扣分，"
-    "超过两倍不得分；复合指标每项都达到才得满分。",
-    "财预〔2020〕10号《项目支出绩效评价管理办法》第十四条 [B]；一体化系统自动计分规则 [A]",
+    "I103", "quantitative-score-above-rule", "error", "self_eval",
+    "定量指标的得分高于按指标值、完成值计算的分数",
+    "指标值“{target}”、完成值“{actual}”（{reading}），按规则最多得 {expected} 分，现填 {found}",
+    "定量指标达到指标值得满分；未达到的按 完成值 ÷ 指标值 × 分值 计分；反向指标（≤，含成本金额、办理时限）"
+    "超出部分按比例扣分，超过两倍不得分；复合指标按名称和单位逐项对应，每项都达到才得满分。"
+    "指标值怎样读：≥ ≤ > < ＝ 及 不低于、不少于、不小于、达到、以上 读作“至少”，不高于、不超过、不大于、控制在、"
+    "以下、以内、内 读作“至多”；“较上年提高/下降 X%”按变化幅度比较；“12月底前”“2023年12月31日前”“年底前”"
+    "“上半年”按日期比较，完成值写“按时/按期完成”或“延期/滞后”也可判断；中文数字（两个、三十）、全角字符、负数"
+    "“-2%”“(5.34)”、千分位“830,000元”都能识别；元/千元/万元/亿元、天/日/个工作日/周/月、%/‰、人/人次/次/件等"
+    "按单位换算后比较。没有比较符号时：成本指标的金额、时效指标的时限越低越好，名称含调整率、结转结余、控制率、"
+    "差错、投诉等的越低越好，数量/质量/效益/满意度越高越好，其余按相等判断。读不准的指标（没有数字、单位对不上、"
+    "复合指标无法逐项对应、完成值是不带单位的小数而指标值是很小的百分比）一律按定性指标处理，不报错误。"
+    "只有得分高于规则允许的分数才是错误；低于规则分数属于评价人的扣分，见 I107。",
+    "财预〔2020〕10号《项目支出绩效评价管理办法》第十四条；财政部预算管理一体化系统自动计分规则",
     "指标值“≥95%”，完成值“85%”，分值 10，得分 10",
     "指标值“≥95%”，完成值“85%”，分值 10，得分 8.95",
     _quantitative,
@@ -79,9 +88,9 @@ QUANTITATIVE = Rule(
 
 def _overachievement(rule: Rule, form: SelfEval, ctx: Context):
     for ind in form.indicators:
-        for quantity, actual in overachieved(ind.target.raw, ind.actual.raw, ctx.profile.scoring):
-            yield rule.at(form.sheet, ind.actual, r2(quantity.value), r2(actual),
-                          target=f"{n(quantity.value)}{quantity.unit}", actual=f"{n(actual)}{quantity.unit}",
+        for pair in overachieved(judgement(ind, ctx.profile), ctx.profile.scoring):
+            yield rule.at(form.sheet, ind.actual, r2(pair.target.value), r2(pair.actual.value),
+                          target=pair.target.shown(actual=True), actual=pair.actual.shown(actual=True),
                           factor=n(ctx.profile.scoring.overachievement))
 
 
@@ -89,11 +98,83 @@ OVERACHIEVEMENT = Rule(
     "I104", "overachievement", "warning", "self_eval",
     "完成值远超指标值，指标值设定可能偏低",
     "完成值 {actual} 达到指标值 {target} 的 {factor} 倍以上，指标值设定可能偏低",
-    "大幅超额完成往往说明年初指标值定得太低；10号文要求对此按偏离程度扣分。阈值可配置（默认1.5倍）。",
-    "财预〔2020〕10号《项目支出绩效评价管理办法》第十四条 [B]（阈值为本工具设定）",
+    "大幅超额完成往往说明年初指标值定得太低；10号文要求对此按偏离程度扣分。阈值可配置（默认1.5倍）。"
+    "只对越高越好的数量、比率比较（不含较上年变化和日期）。",
+    "财预〔2020〕10号《项目支出绩效评价管理办法》第十四条（阈值为本工具设定）",
     "指标值“≥100件”，完成值“308件”",
     "指标值“≥300件”，完成值“308件”",
     _overachievement,
+)
+
+
+def _below_rule(rule: Rule, form: SelfEval, ctx: Context):
+    for ind in form.indicators:
+        if ind.score.blank or num(ind.weight) is None:
+            continue
+        judged = judgement(ind, ctx.profile)
+        expected, found = judged.expected, ind.score.number
+        if expected is None or found is None or found >= expected - ctx.profile.tolerance_score - 1e-9:
+            continue
+        yield rule.at(form.sheet, ind.score, r2(expected), r2(found), reading=judged.explain(),
+                      expected=n(expected), found=n(found))
+
+
+BELOW_RULE = Rule(
+    "I107", "score-below-rule", "info", "self_eval",
+    "得分低于按指标值、完成值计算的分数（评价人扣分）",
+    "{reading}，按规则可得 {expected} 分，现填 {found}；如属评价扣分，请确认偏差原因中已说明",
+    "得分由评价人给出，低于自动计分的分数可以是有理由的扣分，所以只作提示。",
+    "财预〔2020〕10号《项目支出绩效评价管理办法》第十四条",
+    "指标值“≥200人次”，完成值“210人次”，分值 10，得分 8，偏差原因 空",
+    "指标值“≥200人次”，完成值“210人次”，分值 10，得分 10",
+    _below_rule,
+)
+
+
+def _missed_full_marks(rule: Rule, form: SelfEval, ctx: Context):
+    for ind in form.indicators:
+        weight, score = num(ind.weight), num(ind.score)
+        if weight is None or score is None or score < weight - ctx.profile.tolerance_score:
+            continue
+        judged = judgement(ind, ctx.profile)
+        if judged.met is False and judged.expected is None:
+            yield rule.at(form.sheet, ind.score, None, r2(score), reading=judged.explain(), found=n(score))
+
+
+MISSED_FULL_MARKS = Rule(
+    "I108", "missed-target-full-marks", "warning", "self_eval",
+    "指标未完成（如晚于截止日期）却得满分",
+    "{reading}，未完成却得满分 {found}；请按完成程度扣分并填写偏差原因",
+    "晚于截止日期等未完成的情形没有统一的计分公式，由评价人按定性三档打分，但不应给满分。",
+    "财预〔2020〕10号《项目支出绩效评价管理办法》第十四条",
+    "指标值“2023年6月底前完成”，完成值“2023年9月完成”，分值 5，得分 5",
+    "指标值“2023年6月底前完成”，完成值“2023年9月完成”，分值 5，得分 3，偏差原因“设备到货延迟”",
+    _missed_full_marks,
+)
+
+
+def _not_judged(rule: Rule, form: SelfEval, ctx: Context):
+    for ind in form.indicators:
+        if num(ind.weight) is None or ind.target.blank:
+            continue
+        judged = judgement(ind, ctx.profile)
+        if judged.met is not None or not judged.target.parts or not judged.why:
+            continue
+        if all(p.family == "date" and not p.deadline for p in judged.target.parts):
+            continue  # "2023年全年": a period, not something to compare
+        yield rule.at(form.sheet, ind.score, None, None, target=ind.target.text, actual=ind.actual.text,
+                      why=judged.why)
+
+
+NOT_JUDGED = Rule(
+    "I109", "indicator-not-judged", "info", "self_eval",
+    "定量指标无法自动判断，按定性指标处理",
+    "指标值“{target}”、完成值“{actual}”无法自动计分：{why}；按定性指标处理，请人工核对得分",
+    "读不准的指标不报错误，只说明原因：单位不同、复合指标无法逐项对应、没有比较方向、完成值没有数字等。",
+    "本工具的判断规则（见 I103）",
+    "指标值“≥95%”，完成值“全覆盖”",
+    "指标值“≥95%”，完成值“98%”",
+    _not_judged,
 )
 
 
@@ -101,7 +182,7 @@ def _band(rule: Rule, form: SelfEval, ctx: Context):
     band = ctx.profile.scoring.band_achieved
     for ind in form.indicators:
         weight, score = num(ind.weight), num(ind.score)
-        if not weight or score is None or expected_indicator_score(ind, ctx.profile) is not None:
+        if not weight or score is None or judgement(ind, ctx.profile).quantitative:
             continue
         target, actual = norm_label(ind.target.raw), norm_label(ind.actual.raw)
         if target and target == actual and score < band * weight - 1e-9:
@@ -140,4 +221,5 @@ BLANK = Rule(
     _blank,
 )
 
-RULES = [OUT_OF_RANGE, MISSING_REASON, QUANTITATIVE, OVERACHIEVEMENT, BAND, BLANK]
+RULES = [OUT_OF_RANGE, MISSING_REASON, QUANTITATIVE, OVERACHIEVEMENT, BAND, BLANK, BELOW_RULE, MISSED_FULL_MARKS,
+         NOT_JUDGED]

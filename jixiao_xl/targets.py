@@ -1,0 +1,750 @@
+"""Reading 年度指标值 and 实际完成值 as an evaluator does.
+
+``parse_target`` turns an indicator's target text into a typed target: a list of
+parts, each a comparison (≥ ≤ > < =, a range, a change on last year) of a quantity
+with its unit, or a deadline; or a qualitative target with the reason it could not
+be read as anything else.  ``read_actual`` reads the 实际完成值 the same way, with
+the cell's meaning (a number formatted as a percentage, a date cell).  ``judge``
+pairs the two by noun and unit, decides the direction of a part that states none
+(成本 amounts and 时效 limits are lower-is-better, deadlines compare dates, the
+indicator's own name, then the 二级指标), and scores the row the platform's way.
+
+Anything that cannot be decided is qualitative, with a reason; it is never a
+miss.  Nothing here knows about cells, forms or findings.  Vocabulary and rules
+are documented in the README ("指标值怎样读") and in ``jixiao-xl explain I103``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .values import nfkc, round2
+
+# A cell longer than this is not an indicator value; it is read as qualitative.
+MAX_TEXT = 400
+
+# ------------------------------------------------------------------ units
+
+# unit as written -> (family, factor to the family's base unit)
+_UNIT_TABLE: dict[str, tuple[str, float]] = {
+    # money, base 元
+    "元": ("money", 1.0), "千元": ("money", 1e3), "万元": ("money", 1e4), "亿元": ("money", 1e8),
+    # durations: calendar days, working days, months are not converted into one another
+    "小时": ("days", 1 / 24), "天": ("days", 1.0), "日": ("days", 1.0), "周": ("days", 7.0),
+    "个工作日": ("workdays", 1.0), "工作日": ("workdays", 1.0),
+    "个月": ("months", 1.0), "年": ("months", 12.0),
+    "分钟": ("minutes", 1.0),
+    # shares
+    "%": ("percent", 1.0), "‰": ("percent", 0.1), "个百分点": ("points", 1.0), "百分点": ("points", 1.0),
+    # scores
+    "分": ("score", 1.0),
+    # length, area, volume, mass
+    "米": ("length", 1.0), "m": ("length", 1.0), "千米": ("length", 1e3), "公里": ("length", 1e3), "km": ("length", 1e3),
+    "平方米": ("area", 1.0), "m2": ("area", 1.0), "平方公里": ("area", 1e6), "亩": ("area", 666.6667),
+    "公顷": ("area", 1e4), "立方米": ("volume", 1.0), "m3": ("volume", 1.0), "方": ("volume", 1.0),
+    "吨": ("mass", 1e3), "千克": ("mass", 1.0), "公斤": ("mass", 1.0), "kg": ("mass", 1.0), "斤": ("mass", 0.5),
+    # counts: each its own family (人 and 人次 are different things)
+    "人": ("人", 1.0), "名": ("人", 1.0), "人次": ("人次", 1.0), "户": ("户", 1.0), "户次": ("户次", 1.0),
+    "家": ("家", 1.0), "个": ("个", 1.0), "次": ("次", 1.0), "场次": ("场", 1.0), "场": ("场", 1.0),
+    "项": ("项", 1.0), "件": ("件", 1.0), "期": ("期", 1.0), "篇": ("篇", 1.0), "所": ("所", 1.0),
+    "套": ("套", 1.0), "台": ("台", 1.0), "辆": ("辆", 1.0), "份": ("份", 1.0), "册": ("册", 1.0),
+    "本": ("册", 1.0), "条": ("条", 1.0), "座": ("座", 1.0), "处": ("处", 1.0), "起": ("起", 1.0),
+    "例": ("例", 1.0), "批": ("批", 1.0), "批次": ("批次", 1.0), "间": ("间", 1.0), "张": ("张", 1.0),
+    "块": ("块", 1.0), "类": ("类", 1.0), "支": ("支", 1.0), "部": ("部", 1.0), "株": ("株", 1.0),
+    "棵": ("株", 1.0), "头": ("头", 1.0), "只": ("只", 1.0), "课时": ("学时", 1.0), "学时": ("学时", 1.0),
+    "节": ("节", 1.0), "门": ("门", 1.0), "村": ("村", 1.0), "个村": ("村", 1.0), "所学校": ("所", 1.0),
+    "宗": ("宗", 1.0), "单": ("单", 1.0), "卷": ("卷", 1.0), "页": ("页", 1.0), "家次": ("家次", 1.0),
+}
+_UNITS = sorted(_UNIT_TABLE, key=len, reverse=True)
+_UNIT_RE = "|".join(re.escape(u) for u in _UNITS)
+_COUNT_FAMILIES = frozenset(f for f, _ in _UNIT_TABLE.values()) - {
+    "money", "days", "workdays", "months", "minutes", "percent", "points", "score", "length", "area", "volume", "mass"}
+_FAMILY_NAME = {"money": "金额", "days": "天数", "workdays": "工作日", "months": "月数", "percent": "百分比",
+                "points": "百分点", "score": "分数", "minutes": "分钟"}
+
+# ------------------------------------------------------------------ vocabulary
+
+_GE_WORDS = ("大于等于", "不低于", "不少于", "不小于", "至少", "达到", "达", "≥", ">=", "≧")
+_GT_WORDS = ("超过", "高于", "大于", "多于", ">")
+_LE_WORDS = ("小于等于", "不高于", "不超过", "不大于", "不多于", "控制在", "至多", "最多", "≤", "<=", "≦")
+_LT_WORDS = ("低于", "少于", "小于", "<")
+_EQ_WORDS = ("等于", "=")
+_APPROX_WORDS = ("约", "大约", "左右")
+_SUFFIX_GE = ("及以上", "以上")
+_SUFFIX_LE = ("及以下", "以下", "以内", "之内", "范围内", "内")
+_PREFIX = {w: op for op, words in ((">=", _GE_WORDS), (">", _GT_WORDS), ("<=", _LE_WORDS), ("<", _LT_WORDS),
+                                    ("=", _EQ_WORDS)) for w in words}
+_PREFIX_RE = "|".join(re.escape(w) for w in sorted(_PREFIX, key=len, reverse=True))
+_SUFFIX_RE = "|".join(re.escape(w) for w in sorted(_SUFFIX_GE + _SUFFIX_LE, key=len, reverse=True))
+_UP_WORDS = ("提高", "增长", "增加", "上升", "提升", "增幅")
+_DOWN_WORDS = ("下降", "降低", "减少", "压减", "缩减", "降幅", "减幅")
+_CHANGE_RE = "|".join(_UP_WORDS + _DOWN_WORDS)
+VOCABULARY = {
+    "≥（不低于）": _GE_WORDS + _SUFFIX_GE,
+    "＞（高于）": _GT_WORDS,
+    "≤（不超过）": _LE_WORDS + _SUFFIX_LE,
+    "＜（低于）": _LT_WORDS,
+    "＝": _EQ_WORDS,
+    "约": _APPROX_WORDS,
+    "较上年变化": tuple(f"较上年{w}" for w in _UP_WORDS + _DOWN_WORDS),
+    "截止日期": ("前", "之前", "以前", "底前", "截至", "截止", "年底", "年末", "上半年", "下半年", "季度"),
+    "按时": ("按时", "按期", "及时"),
+}
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_NUM = r"[零〇一二两三四五六七八九十百千]+(?:万|亿)?"
+
+
+def _cn_to_int(text: str) -> int | None:
+    """一百二十 → 120, 两 → 2, 三万 → 30000, 十五 → 15."""
+    big = 1
+    if text and text[-1] in "万亿":
+        big = 10_000 if text[-1] == "万" else 100_000_000
+        text = text[:-1]
+    if len(text) > 1 and all(ch in _CN_DIGITS for ch in text):  # 二〇二三 → 2023
+        return int("".join(str(_CN_DIGITS[ch]) for ch in text)) * big
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (current or 1) * _CN_UNITS[ch]
+            current = 0
+        else:
+            return None
+    total += current
+    return total * big if text else None
+
+
+# Chinese numerals are read only right before a unit, and never in 第一 / 一次性.
+_CN_QTY = re.compile(r"(?<![第初])(" + _CN_NUM + r")(?=(?:" + _UNIT_RE + r"))(?!次性)")
+_CN_PERCENT = re.compile(r"百分之(" + _CN_NUM + r"|\d+(?:\.\d+)?)")
+
+# ------------------------------------------------------------------ dates
+
+# A date: 2023年12月31日, 2023年12月底, 12月底, 2023.11, 2023-11-30, 2023年, 年底, 上半年, 三季度
+_QUARTER = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_MONTH = r"(?:1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+_MONTH_TAIL = r"\s*月(?:份)?\s*(?:(?P<{d}>3[01]|[12]\d|0?[1-9])\s*[日号]|(?P<{p}>底|末|上旬|中旬|下旬|初))?"
+_DATE = re.compile(
+    r"(?P<ymd>(?P<y1>(?:19|20)\d{2})[./-](?P<m1>1[0-2]|0?[1-9])(?:[./-](?P<d1>3[01]|[12]\d|0?[1-9]))?(?![\d.])"
+    r"(?!\s*(?:[万千亿%‰]|" + _UNIT_RE + r")))"
+    r"|(?P<y2>(?:19|20)\d{2})\s*年(?:度)?\s*(?:(?P<m2>" + _MONTH + r")" + _MONTH_TAIL.format(d="d2", p="mpart2")
+    + r"|(?P<ypart>年底|年末|底|末|上半年|下半年|全年|年内|内)|第?(?P<q2>[一二三四1-4])季度(?:末)?)?"
+    r"|(?<![\d.])(?P<m3>" + _MONTH + r")" + _MONTH_TAIL.format(d="d3", p="mpart3")
+    + r"|第?(?P<q3>[一二三四1-4])季度(?:末)?"
+    r"|(?P<bare>年底|年末|年内|上半年|下半年)"
+)
+_DEADLINE_AFTER = re.compile(r"^\s*(?:以前|之前|前|止|内|完成前)")
+_DEADLINE_BEFORE = re.compile(r"(?:截至|截止|截止到|截至到|不晚于|于|在)\s*$")
+_ON_TIME = re.compile(r"按时|按期|如期|及时|提前|准时")
+_LATE = re.compile(r"未按时|未按期|未如期|未能按时|延期|延迟|滞后|推迟|逾期|超期|未完成|尚未完成|未能完成")
+
+
+def _month_end(year: int, month: int) -> int:
+    if month == 12:
+        return 31
+    return (_dt.date(year, month + 1, 1) - _dt.timedelta(days=1)).day
+
+
+def _cn_month(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    return _cn_to_int(text) or 0
+
+
+@dataclass(frozen=True)
+class When:
+    """A date as written: the earliest and latest day it can mean (year None when not written)."""
+
+    year: int | None
+    start: tuple[int, int]  # (month, day)
+    end: tuple[int, int]
+    text: str
+
+    def bounds(self, year: int) -> tuple[_dt.date, _dt.date]:
+        y = self.year or year
+        return (_dt.date(y, *self.start), _dt.date(y, self.end[0], min(self.end[1], _month_end(y, self.end[0]))))
+
+
+def _when(match: re.Match) -> When | None:
+    g = match.groupdict()
+    text = match.group(0).strip()
+    if g["ymd"]:
+        year, month = int(g["y1"]), int(g["m1"])
+        if g["d1"]:
+            day = int(g["d1"])
+            return When(year, (month, day), (month, day), text)
+        return When(year, (month, 1), (month, 31), text)
+    year = int(g["y2"]) if g["y2"] else None
+    part = g["bare"] or g["ypart"]
+    if part:
+        if part in ("年底", "年末", "底", "末"):
+            return When(year, (12, 1), (12, 31), text)
+        if part == "上半年":
+            return When(year, (1, 1), (6, 30), text)
+        if part == "下半年":
+            return When(year, (7, 1), (12, 31), text)
+        return When(year, (1, 1), (12, 31), text)  # 全年, 年内, 2023年内
+    quarter = g["q2"] or g["q3"]
+    if quarter:
+        q = _QUARTER[quarter]
+        return When(year, (3 * q - 2, 1), (3 * q, 31), text)
+    month_text = g["m2"] or g["m3"]
+    if month_text is None:
+        return When(year, (1, 1), (12, 31), text) if year else None
+    month = _cn_month(month_text)
+    if not 1 <= month <= 12:
+        return None
+    day_text = g["d2"] or g["d3"]
+    if day_text:
+        day = int(day_text)
+        return When(year, (month, day), (month, day), text)
+    part = g["mpart2"] or g["mpart3"]
+    if part in ("底", "末", "下旬"):
+        return When(year, (month, 21 if part == "下旬" else 25), (month, 31), text)
+    if part in ("上旬", "初"):
+        return When(year, (month, 1), (month, 10), text)
+    if part == "中旬":
+        return When(year, (month, 11), (month, 20), text)
+    return When(year, (month, 1), (month, 31), text)
+
+
+# ------------------------------------------------------------------ quantities
+
+_NUM = r"\d+(?:\.\d+)?"
+_QTY = re.compile(
+    r"(?P<change>(?:(?:较|比|同比|环比)[^,;。:\d%]{0,10}?)?(?:" + _CHANGE_RE + r")(?:了|幅度)?(?!到|至|为))?"
+    r"\s*(?P<pre>" + _PREFIX_RE + r")?\s*(?P<approx>约|大约)?\s*"
+    r"(?P<sign>[-+])?(?P<num>" + _NUM + r")"
+    r"(?:\s*(?P<dash>[-~至到]|—|–)\s*(?P<num2>" + _NUM + r"))?"
+    r"\s*(?P<mult>万(?!元)|千(?![元米克])|亿(?!元))?"
+    r"\s*(?P<unit>" + _UNIT_RE + r")?"
+    r"(?P<post>\s*(?:" + _SUFFIX_RE + r"))?"
+    r"(?P<approx2>左右)?"
+)
+_RANGE_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(%|‰|[\u4e00-\u9fff]{1,3})\s*(?:-|~|至|到|—|–)\s*(\d+(?:\.\d+)?)\s*\2")
+_PAREN_NEG = re.compile(r"^\(\s*(" + _NUM + r")\s*\)$")
+_SEPARATORS = re.compile(r"[,;，；、。\n]|及(?![以时])|并且|并|和")
+_STOP_WORDS = re.compile(
+    r"开展|组织|完成|举办|召开|实现|达到|累计|全年|共计|共|实际|平均|约|大约|左右|以上|以下|以内|之内|不低于|"
+    r"不少于|不超过|不高于|不大于|不小于|达|≥|≤|>|<|=|%|次|个|人|项|件|年度|本年|计划|目标|预计|已|均|"
+    r"[\d.\s()（）:：\-~]"
+)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One comparable piece of a target or an actual.
+
+    ``op`` is ">=", ">", "<=", "<", "=", "range" or "" (no comparator written);
+    ``value``/``high`` are in the family's base unit; ``change`` marks a change on
+    last year (signed: 下降 5% is −5); ``when`` marks a date.
+    """
+
+    op: str
+    value: float
+    unit: str
+    family: str
+    noun: str = ""
+    high: float | None = None
+    change: bool = False
+    approx: bool = False
+    when: When | None = None
+    deadline: bool = False
+
+    def shown(self, actual: bool = False) -> str:
+        if self.family == "text":
+            return self.noun
+        if self.when is not None:
+            return f"{'不晚于 ' if self.deadline else ''}{self.when.text}"
+        factor = _UNIT_TABLE.get(self.unit, ("", 1.0))[1]
+        value = _fmt(self.value / factor)
+        unit = f" {self.unit}" if self.unit and self.unit not in "%‰" else self.unit
+        if self.op == "range" and self.high is not None:
+            return f"{value}–{_fmt(self.high / factor)}{unit}"
+        sign = {">=": "≥ ", ">": "> ", "<=": "≤ ", "<": "< ", "=": "= "}.get(self.op, "")
+        if self.approx:
+            sign = "约 " + sign
+        if actual:
+            sign = "+" if self.change and self.value > 0 else ""
+        head = "较上年 " if self.change else ""
+        return f"{head}{sign}{value}{unit}"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A target or an actual as read: its parts, whether it said on time/late, or why it is not comparable."""
+
+    text: str
+    parts: tuple[Part, ...] = ()
+    on_time: bool = False
+    late: bool = False
+    bare: bool = False  # the whole value is one number without a unit
+    why: str = ""  # why nothing comparable was found
+
+    @property
+    def comparable(self) -> bool:
+        return bool(self.parts)
+
+    def shown(self) -> str:
+        if self.parts:
+            return "；".join(p.shown() for p in self.parts)
+        return "定性" + (f"（{self.why}）" if self.why else "")
+
+
+def _fmt(value: float) -> str:
+    if abs(value - round(value)) < 1e-9:
+        return str(int(round(value)))
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def normalise(text: str) -> str:
+    """Full-width to half-width, thousands separators dropped, signs and dashes unified."""
+    text = nfkc(text)
+    text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # 830,000 and １，２００: thousands separators
+    text = text.replace("−", "-").replace("〜", "~").replace("≧", "≥").replace("≦", "≤")
+    text = _RANGE_UNIT.sub(r"\1-\3\2", text)  # 90%-100%, 10天至15天 → 90-100%, 10-15天
+    text = _CN_PERCENT.sub(lambda m: (m.group(1) if m.group(1)[0].isdigit() else str(_cn_to_int(m.group(1)))) + "%",
+                           text)
+    return _CN_QTY.sub(lambda m: str(_cn_to_int(m.group(1)) if _cn_to_int(m.group(1)) is not None else m.group(1)),
+                       text)
+
+
+def _noun(segment: str) -> str:
+    return _STOP_WORDS.sub("", segment)
+
+
+def _segments(text: str) -> list[tuple[int, int]]:
+    """Spans of the parts of a compound text, split at ，；、 and 及/和/并."""
+    spans, start = [], 0
+    for match in _SEPARATORS.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def _op_of(pre: str | None, post: str | None) -> str:
+    if pre:
+        return _PREFIX[pre]
+    if post:
+        post = post.strip()
+        return ">=" if post in _SUFFIX_GE else "<="
+    return ""
+
+
+@lru_cache(maxsize=16384)
+def read_text(text: str) -> Reading:
+    """Every comparable part of a target or actual text."""
+    raw = text
+    text = text.strip()
+    if not text:
+        return Reading(raw, why="空白")
+    if len(text) > MAX_TEXT:
+        return Reading(raw, why=f"文字过长（{len(text)} 字），不像指标值")
+    text = normalise(text)
+    late = bool(_LATE.search(text))
+    on_time = bool(_ON_TIME.search(text)) and not late
+    neg = _PAREN_NEG.match(text)
+    if neg:  # accountants' negative: (5.34)
+        return Reading(raw, (Part("", -float(neg.group(1)), "", ""),), bare=True)
+    # dates first, so that 2023年 / 12月 are not read as durations
+    parts: list[tuple[int, Part]] = []
+    masked = list(text)
+    for match in _DATE.finditer(text):
+        if not match.group(0).strip():
+            continue
+        when = _when(match)
+        if when is None:
+            continue
+        after, before = text[match.end():], text[:match.start()]
+        deadline = bool(_DEADLINE_AFTER.match(after)) or bool(_DEADLINE_BEFORE.search(before))
+        parts.append((match.start(), Part("<=" if deadline else "", 0.0, "", "date", when=when, deadline=deadline)))
+        for i in range(match.start(), match.end()):
+            masked[i] = "◆"
+    masked_text = "".join(masked)
+    spans = _segments(masked_text)
+    for match in _QTY.finditer(masked_text):
+        unit, num = match.group("unit"), match.group("num")
+        if num is None:
+            continue
+        start, end = match.start("num"), match.end()
+        before = masked_text[max(0, match.start("num") - 1):match.start("num")]
+        if before and (before.isdigit() or before in ".◆第"):
+            continue
+        after = masked_text[end:end + 1]
+        value = float(num)
+        if match.group("sign") == "-" and not match.group("dash"):
+            value = -value
+        mult = match.group("mult")
+        if mult:
+            value *= {"万": 1e4, "千": 1e3, "亿": 1e8}[mult]
+        op = _op_of(match.group("pre"), match.group("post"))
+        change_word = match.group("change")
+        if unit is None:
+            # a bare number counts only with a comparator, or when it is the whole text
+            whole = masked_text.strip() == match.group(0).strip()
+            if not (op or whole) or after and re.match(r"[\u4e00-\u9fff]", after) and not op:
+                continue
+            if after and after[0] in "年月日号":
+                continue
+            family, factor = "", 1.0
+        else:
+            family, factor = _UNIT_TABLE[unit]
+        high = None
+        if match.group("num2") is not None:
+            high = float(match.group("num2")) * factor * ({"万": 1e4, "千": 1e3, "亿": 1e8}[mult] if mult else 1)
+            if high < value * factor:
+                continue  # "2023-11": not a range
+            op = "range"
+        change = bool(change_word)
+        if change:
+            down = any(w in change_word for w in _DOWN_WORDS)
+            value = -abs(value) if down else abs(value)
+            if op == "":
+                op = "<=" if down else ">="
+            elif down and op in (">=", ">"):
+                op = "<="  # "下降不低于5%": a change of −5% or more down
+        seg = next((s for s in spans if s[0] <= start < s[1] or s[0] <= start <= s[1]), (0, len(masked_text)))
+        noun = _noun(masked_text[seg[0]:seg[1]].replace(match.group(0), " "))
+        approx = bool(match.group("approx") or match.group("approx2"))
+        parts.append((start, Part(op, value * factor, unit or "", family, noun.replace("◆", ""), high, change,
+                                  approx)))
+    parts.sort(key=lambda p: p[0])
+    only = tuple(p for _, p in parts)
+    bare = len(only) == 1 and not only[0].family and not only[0].op and only[0].when is None
+    why = "" if only else ("没有可比较的数字或日期" if not on_time else "")
+    return Reading(raw, only, on_time, late, bare, why)
+
+
+def read_actual(value: object, percent: bool | None = None) -> Reading:
+    """The 实际完成值 as read, with its cell's meaning.
+
+    ``percent``: True when the cell is formatted as a percentage, False when it is
+    known not to be, None when the format is unknown (values sent by Office.js).
+    """
+    if value is None or isinstance(value, bool):
+        return Reading("" if value is None else str(value), why="空白")
+    if isinstance(value, (_dt.datetime, _dt.date)):
+        day = value.date() if isinstance(value, _dt.datetime) else value
+        when = When(day.year, (day.month, day.day), (day.month, day.day), day.isoformat())
+        return Reading(str(value), (Part("", 0.0, "", "date", when=when),))
+    if isinstance(value, (int, float)):
+        if value != value:
+            return Reading("", why="空白")
+        number = float(value)
+        if percent:
+            return Reading(str(value), (Part("", number * 100, "%", "percent"),))
+        return Reading(_fmt(number), (Part("", number, "", ""),), bare=True)
+    return read_text(str(value))
+
+
+def parse_target(text: object) -> Reading:
+    """A 年度指标值 as read (numbers typed into the cell count as bare numbers)."""
+    if text is None:
+        return Reading("", why="空白")
+    if isinstance(text, (int, float, _dt.date)) and not isinstance(text, bool):
+        return read_actual(text)
+    return read_text(str(text))
+
+
+# ------------------------------------------------------------------ direction
+
+_LOWER_NAMES = re.compile(
+    r"调整率|结转|结余|控制率|差错|出错|错误率|投诉|事故|发生率|违规|违纪|违法|超支|超标|偏差率|误差|失误|返工|"
+    r"流失|空置|故障|发病|死亡|不合格|欠费|逾期|超期|能耗|成本|费用|单价|时限|用时|耗时|周期|办结时间|等待|"
+    r"响应时间|闲置|损耗|漏报|缺陷|整改时限|退件|上访|信访量|案发|发案|隐患"
+)
+_LIMIT_NAMES = re.compile(r"时限|时间|办结|周期|用时|耗时|期限|时效|时长|天数|日内|天内|响应|反馈|处理|审批")
+_HIGHER_LEVELS = re.compile(r"数量|质量|效益|满意|产出|影响|效果|覆盖|受益")
+
+
+def _direction(part: Part, level1: str, level2: str, name: str) -> tuple[str, str]:
+    """The comparison of a part that states none, and the rule that decided it."""
+    if part.op:
+        return part.op, "指标值写明了比较关系"
+    if part.family == "date":
+        return "<=", "日期：不晚于该日期为完成"
+    where = f"{level1}{level2}"
+    if part.family == "money" and "成本" in where:
+        return "<=", "成本指标的金额：不超过指标值为完成"
+    if part.family in ("days", "workdays", "months", "minutes") and ("时效" in where or _LIMIT_NAMES.search(name)):
+        return "<=", "时效指标的时限：不超过指标值为完成"
+    match = _LOWER_NAMES.search(name)
+    if match:
+        return "<=", f"指标名称含“{match.group(0)}”：越低越好"
+    if "成本" in where:
+        return "<=", "成本指标：不超过指标值为完成"
+    match = _HIGHER_LEVELS.search(where)
+    if match and "时效" not in where:
+        return ">=", f"{level2 or level1}：达到指标值为完成"
+    if "时效" in where and part.family in ("percent", "score"):
+        return ">=", f"{level2 or level1}的比率：达到指标值为完成"
+    if part.family in ("percent", "score") or part.family in _COUNT_FAMILIES:
+        return ">=", f"{_FAMILY_NAME.get(part.family, '数量')}：达到指标值为完成"
+    return "=", "没有比较关系，也不能从指标类别判断方向：按相等判断"
+
+
+# ------------------------------------------------------------------ judging
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """Configurable choices of the indicator scoring [spec §3]."""
+
+    reverse_mode: str = "platform"  # platform | hubei
+    band_achieved: float = 0.8  # 达成年度指标: 80–100% of the weight
+    band_partial: float = 0.6  # 部分达成: 60–80%
+    overachievement: float = 1.5  # B ≥ 1.5·A on a positive indicator → warning
+    equal_tolerance: float = 0.005  # relative: "=" met when |B − A| ≤ 0.5% of A
+    approx_tolerance: float = 0.05  # relative: "约 A" met within 5% of A
+    fraction_limit: float = 1.5  # a bare number ≤ this against a % target reads as a fraction (0.85 → 85%)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One target part with the actual value it was compared with."""
+
+    target: Part
+    actual: Part
+    op: str  # the comparison used
+    basis: str  # which rule decided the comparison
+    met: bool | None  # None: could not be decided
+    score: float | None  # the platform's score of this part alone, when defined
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """How a row was read and scored.
+
+    ``met`` True/False when decided, None for a qualitative row (``why`` says
+    why); ``expected`` is the platform's score when it is defined.
+    """
+
+    target: Reading
+    actual: Reading
+    pairs: tuple[Pair, ...] = ()
+    met: bool | None = None
+    expected: float | None = None
+    why: str = ""
+
+    @property
+    def quantitative(self) -> bool:
+        return self.met is not None
+
+    def explain(self) -> str:
+        """读作：≤ 30 个工作日；实际 25 个工作日，已完成."""
+        if not self.pairs:
+            return f"无法判断：{self.why}" if self.why else "定性指标"
+        bits = []
+        for pair in self.pairs:
+            target = pair.target
+            if not target.op and pair.op:
+                target = _with_op(target, pair.op)
+            verdict = {True: "已完成", False: "未完成", None: "无法判断"}[pair.met]
+            bits.append(f"读作：{target.shown()}；实际 {pair.actual.shown(actual=True)}，{verdict}")
+        text = "；".join(bits)
+        if self.why and self.met is None:
+            text += f"（{self.why}）"
+        return text
+
+    @property
+    def basis(self) -> str:
+        return "；".join(dict.fromkeys(p.basis for p in self.pairs))
+
+
+def _with_op(part: Part, op: str) -> Part:
+    return Part(op, part.value, part.unit, part.family, part.noun, part.high, part.change, part.approx, part.when,
+                part.deadline or part.family == "date")
+
+
+def score_part(op: str, a: float, b: float, weight: float, scoring: Scoring, explicit_eq: bool,
+                high: float | None = None) -> tuple[bool | None, float | None]:
+    """(met, platform score) for one comparison of actual ``b`` with target ``a``."""
+    if op == "range":
+        if a - 1e-9 <= b <= (high if high is not None else a) + 1e-9:
+            return True, weight
+        return None, None
+    if op in (">=", ">"):
+        if b >= a - 1e-9:
+            return True, weight
+        if a <= 0:
+            return False, None
+        return False, round2(max(b, 0.0) / a * weight)
+    if op in ("<=", "<"):
+        if b <= a + 1e-9:
+            return True, weight
+        if a <= 0:
+            return False, None
+        if scoring.reverse_mode == "hubei":
+            return False, round2(a / b * weight)
+        if b >= 2 * a:
+            return False, 0.0
+        return False, round2((1 - (b - a) / a) * weight)
+    # "="
+    if abs(b - a) <= max(abs(a) * scoring.equal_tolerance, 1e-9):
+        return True, weight
+    if explicit_eq:
+        if a == 0:
+            return False, 0.0 if b > 0 else weight
+        return score_part(">=", a, b, weight, scoring, False)
+    return None, None
+
+
+def _similarity(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    grams_a = {a[i:i + 2] for i in range(len(a) - 1)} | set(a)
+    grams_b = {b[i:i + 2] for i in range(len(b) - 1)} | set(b)
+    return len(grams_a & grams_b) / len(grams_a | grams_b)
+
+
+def _pair(target: Reading, actual: Reading, scoring: Scoring) -> tuple[list[tuple[Part, Part]] | None, str]:
+    """Pair target parts with actual parts by family (unit) and, within a family, by noun."""
+    wanted = [p for p in target.parts]
+    got = list(actual.parts)
+    if actual.bare and len(wanted) == 1 and wanted[0].family not in ("date",):
+        number = got[0].value
+        t = wanted[0]
+        if t.family == "percent":
+            low_target = abs(t.value) <= scoring.fraction_limit * 100 and abs(t.value) < 10
+            if abs(number) <= scoring.fraction_limit:
+                if low_target:
+                    return None, f"完成值 {_fmt(number)} 没有单位，指标值是 {t.shown()}：无法判断是 {_fmt(number * 100)}% 还是 {_fmt(number)}%"
+                number *= 100
+        factor = _UNIT_TABLE.get(t.unit, ("", 1.0))[1]
+        return [(t, Part("", number * factor, t.unit, t.family))], ""
+    pairs: list[tuple[Part, Part]] = []
+    for family in dict.fromkeys(p.family for p in wanted):
+        targets = [p for p in wanted if p.family == family]
+        if family == "date":
+            candidates = [p for p in got if p.family == "date"]
+            if not candidates:
+                return None, "指标值是日期，完成值没有可比较的日期"
+            if len(targets) == 1:
+                latest = max(candidates, key=lambda p: p.when.bounds(2000)[1])
+                pairs.append((targets[0], latest))
+                continue
+            return None, "指标值有多个日期，无法一一对应"
+        candidates = [p for p in got if p.family == family and p.change == targets[0].change]
+        if any(t.change != targets[0].change for t in targets):
+            candidates = [p for p in got if p.family == family]
+        if not candidates and family == "" and len(wanted) == 1:
+            candidates = [p for p in got if p.family != "date" and not p.change]  # "≥90" against "95%"
+            candidates = candidates if len(candidates) == 1 else []
+        if not candidates:
+            if targets[0].change:
+                return None, "指标值是较上年的变化，完成值中没有对应的变化数"
+            unit = targets[0].unit or "无单位"
+            units = "、".join(dict.fromkeys(p.unit or "无单位" for p in got if p.family != "date")) or "没有数字"
+            return None, f"指标值的单位是“{unit}”，完成值中是“{units}”，无法比较"
+        if len(targets) == 1 and len(candidates) == 1:
+            pairs.append((targets[0], candidates[0]))
+            continue
+        # several parts of one unit: by noun, each target to a distinct actual, with a clear best
+        used: set[int] = set()
+        for t in targets:
+            ranked = sorted(((_similarity(t.noun, c.noun), i) for i, c in enumerate(candidates) if i not in used),
+                            reverse=True)
+            if not ranked or ranked[0][0] < 0.2 or (len(ranked) > 1 and ranked[1][0] >= ranked[0][0] - 0.05):
+                if len(targets) == len(candidates) and all(not c.noun for c in candidates) and \
+                        all(not x.noun for x in targets):
+                    return None, "复合指标的各项没有名称，无法按项对应"
+                return None, f"复合指标中“{t.noun or t.shown()}”在完成值中找不到唯一对应的一项"
+            used.add(ranked[0][1])
+            pairs.append((t, candidates[ranked[0][1]]))
+    return pairs, ""
+
+
+def judge(target: object, actual: object, weight: float | None, *, level1: str = "", level2: str = "",
+          name: str = "", scoring: Scoring = Scoring(), percent: bool | None = None) -> Judgement:
+    """Read a row's target and actual and score it; never raises."""
+    try:
+        return _judge(target, actual, weight, level1, level2, name, scoring, percent)
+    except Exception as exc:  # noqa: BLE001 - a reading failure is qualitative, never a crash
+        return Judgement(Reading(str(target)), Reading(str(actual)), why=f"无法解析（{type(exc).__name__}）")
+
+
+def _hashable(value: object) -> bool:
+    return value is None or isinstance(value, (str, int, float, _dt.date))
+
+
+def _judge(target, actual, weight, level1, level2, name, scoring, percent) -> Judgement:
+    if _hashable(target) and _hashable(actual):
+        return _judge_cached(target, actual, weight, level1, level2, name, scoring, percent)
+    return _judge_cached.__wrapped__(str(target), str(actual), weight, level1, level2, name, scoring, percent)
+
+
+@lru_cache(maxsize=16384)
+def _judge_cached(target, actual, weight, level1, level2, name, scoring, percent) -> Judgement:
+    t = parse_target(target)
+    a = read_actual(actual, percent)
+    if not t.parts:
+        if t.on_time and a.on_time:
+            return Judgement(t, a, why="按时完成（定性）")
+        return Judgement(t, a, why=t.why or "定性指标")
+    deadlines = [p for p in t.parts if p.family == "date"]
+    if deadlines and len(deadlines) == len(t.parts) and (a.late or a.on_time and
+                                                         not any(p.family == "date" for p in a.parts)):
+        met = a.on_time
+        pair = Pair(deadlines[0], Part("", 0.0, "", "text", noun=a.text), "<=", "完成值写明按时/延期", met,
+                    weight if met else None)
+        return Judgement(t, a, (pair,), met, weight if met else None)
+    if not a.parts:
+        return Judgement(t, a, why="完成值" + ("为空" if a.why == "空白" else "没有可比较的数字或日期"))
+    matched, why = _pair(t, a, scoring)
+    if matched is None:
+        return Judgement(t, a, why=why)
+    if weight is None:
+        weight = 0.0
+    pairs = []
+    for tp, ap in matched:
+        op, basis = _direction(tp, level1, level2, name)
+        if tp.family == "date":
+            lo, hi = ap.when.bounds(tp.when.year or ap.when.year or 2000)
+            dl = tp.when.bounds(ap.when.year or tp.when.year or 2000)[1]
+            if not tp.deadline and "时效" not in level1 + level2 and not _LIMIT_NAMES.search(name):
+                pairs.append(Pair(tp, ap, "=", "日期没有写“前/截至”，也不是时效指标", None, None))
+                continue
+            if hi <= dl:
+                pairs.append(Pair(tp, ap, "<=", basis, True, weight))
+            elif lo > dl:
+                pairs.append(Pair(tp, ap, "<=", basis, False, None))
+            else:
+                pairs.append(Pair(tp, ap, "<=", basis, None, None))
+            continue
+        a_value = tp.value
+        if tp.approx and op in (">=", ">", "<=", "<", "="):
+            slack = abs(a_value) * scoring.approx_tolerance
+            a_value = a_value - slack if op in (">=", ">") else a_value + slack if op in ("<=", "<") else a_value
+            if op == "=" and abs(ap.value - tp.value) <= slack:
+                a_value = ap.value
+        met, score = score_part(op, a_value, ap.value, weight, scoring, tp.op == "=", tp.high)
+        if met is False and tp.change:
+            # a change on last year: proportional on the size of the change, 0 when it went the other way
+            same_side = (tp.value > 0) == (ap.value > 0) and ap.value != 0
+            score = round2(min(abs(ap.value) / abs(tp.value), 1.0) * weight) if same_side and tp.value else 0.0
+        pairs.append(Pair(tp, ap, op, basis, met, score))
+    results = [p.met for p in pairs]
+    if all(r is True for r in results):
+        return Judgement(t, a, tuple(pairs), True, weight)
+    if any(r is False for r in results):
+        scores = [p.score for p in pairs]
+        if None in scores:
+            return Judgement(t, a, tuple(pairs), False, None, "未完成，但没有可计算的得分规则")
+        return Judgement(t, a, tuple(pairs), False, round2(sum(scores) / len(scores)))
+    undecided = next(p for p in pairs if p.met is None)
+    return Judgement(t, a, tuple(pairs), None, None, undecided.basis if undecided.op == "=" else
+                     "完成值与指标值的关系无法判断")
+
+
+def overachieved(j: Judgement, scoring: Scoring = Scoring()) -> list[Pair]:
+    """Met higher-is-better parts whose actual is ≥ threshold × target (not changes, not dates)."""
+    return [p for p in j.pairs if p.met and p.op in (">=", ">") and not p.target.change
+            and p.target.family != "date" and p.target.value > 0
+            and p.actual.value >= scoring.overachievement * p.target.value]
