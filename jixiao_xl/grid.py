@@ -61,6 +61,18 @@ class Grid:
     hidden: bool = False
     merges_known: bool = True  # False for values read through Office.js, which sends no merges
     uncached: list[str] = field(default_factory=list)  # A1 of formulas saved without a result
+    path: str | None = None  # the file it was read from, for the number formats asked for on demand
+    _percent: set | None = field(default=None, repr=False)
+
+    def is_percent(self, row: int, col: int) -> bool | None:
+        """Whether the cell is formatted as a percentage; None when the format is not known."""
+        if self.path is None:
+            return None
+        if self._percent is None:
+            from .numfmt import percent_cells
+
+            self._percent = percent_cells(self.path, self.name)
+        return (row, col) in self._percent
 
     @property
     def height(self) -> int:
@@ -211,7 +223,7 @@ def read_grids(path: str) -> list[Grid]:
             rows = sheet.to_python(skip_empty_area=False)
             merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
             hidden = str(meta.visible) != str(pc.SheetVisibleEnum.Visible)
-            grid = Grid(meta.name, rows, merged, hidden)
+            grid = Grid(meta.name, rows, merged, hidden, path=path)
             uncached, errors = issues.get(meta.name, ([], {}))
             grid.uncached = uncached
             for address, value in errors.items():  # show "#DIV/0!" where calamine shows nothing

@@ -444,6 +444,9 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
             actual=cells.get("actual") or Cell(None, row, cols["level3"], f"{label} 实际完成值"),
             weight=cells["weight"], score=cells["score"], reason=cells.get("reason"),
         )
+        actual = indicator.actual
+        if isinstance(actual.raw, (int, float)) and not isinstance(actual.raw, bool):
+            actual.percent = region.grid.is_percent(actual.row, actual.col)  # 0.85 shown as 85%
         level1.indicators.append(indicator)
         if indicator.reason is not None and not indicator.reason.blank:
             notes.append(indicator.reason.text)

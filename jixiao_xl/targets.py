@@ -45,7 +45,8 @@ _UNIT_TABLE: dict[str, tuple[str, float]] = {
     "米": ("length", 1.0), "m": ("length", 1.0), "千米": ("length", 1e3), "公里": ("length", 1e3), "km": ("length", 1e3),
     "平方米": ("area", 1.0), "m2": ("area", 1.0), "平方公里": ("area", 1e6), "亩": ("area", 666.6667),
     "公顷": ("area", 1e4), "立方米": ("volume", 1.0), "m3": ("volume", 1.0), "方": ("volume", 1.0),
-    "吨": ("mass", 1e3), "千克": ("mass", 1.0), "公斤": ("mass", 1.0), "kg": ("mass", 1.0), "斤": ("mass", 0.5),
+    "厘米": ("length", 0.01), "毫米": ("length", 0.001), "岁": ("age", 1.0), "周岁": ("age", 1.0),
+    "组": ("组", 1.0), "吨": ("mass", 1e3), "千克": ("mass", 1.0), "公斤": ("mass", 1.0), "kg": ("mass", 1.0), "斤": ("mass", 0.5),
     # counts: each its own family (人 and 人次 are different things)
     "人": ("人", 1.0), "名": ("人", 1.0), "人次": ("人次", 1.0), "户": ("户", 1.0), "户次": ("户次", 1.0),
     "家": ("家", 1.0), "个": ("个", 1.0), "次": ("次", 1.0), "场次": ("场", 1.0), "场": ("场", 1.0),
@@ -121,7 +122,7 @@ def _cn_to_int(text: str) -> int | None:
 
 
 # Chinese numerals are read only right before a unit, and never in 第一 / 一次性.
-_CN_QTY = re.compile(r"(?<![第初])(" + _CN_NUM + r")(?=(?:" + _UNIT_RE + r"))(?!次性)")
+_CN_QTY = re.compile(r"(?<![第初\d.])(" + _CN_NUM + r")(?=(?:" + _UNIT_RE + r"))(?!次性)")
 _CN_PERCENT = re.compile(r"百分之(" + _CN_NUM + r"|\d+(?:\.\d+)?)")
 
 # ------------------------------------------------------------------ dates
@@ -217,6 +218,7 @@ def _when(match: re.Match) -> When | None:
 # ------------------------------------------------------------------ quantities
 
 _NUM = r"\d+(?:\.\d+)?"
+_PER_RE = r"人次|人|户|年|月|天|日|次|件|个|家|亩|平方米|m2|公里|km|吨|小时|学时|课时|场|期|村|所|床|车"
 _QTY = re.compile(
     r"(?P<change>(?:(?:较|比|同比|环比)[^,;。:\d%]{0,10}?)?(?:" + _CHANGE_RE + r")(?:了|幅度)?(?!到|至|为))?"
     r"\s*(?P<pre>" + _PREFIX_RE + r")?\s*(?P<approx>约|大约)?\s*"
@@ -224,6 +226,7 @@ _QTY = re.compile(
     r"(?:\s*(?P<dash>[-~至到]|—|–)\s*(?P<num2>" + _NUM + r"))?"
     r"\s*(?P<mult>万(?!元)|千(?![元米克])|亿(?!元))?"
     r"\s*(?P<unit>" + _UNIT_RE + r")?"
+    r"(?:\s*(?:/|每)\s*(?P<per>" + _PER_RE + r")(?:\s*[*·×]\s*(?P<per2>" + _PER_RE + r"))?)?"
     r"(?P<post>\s*(?:" + _SUFFIX_RE + r"))?"
     r"(?P<approx2>左右)?"
 )
@@ -262,7 +265,7 @@ class Part:
             return self.noun
         if self.when is not None:
             return f"{'不晚于 ' if self.deadline else ''}{self.when.text}"
-        factor = _UNIT_TABLE.get(self.unit, ("", 1.0))[1]
+        factor = _UNIT_TABLE.get(self.unit.split("/")[0], ("", 1.0))[1]
         value = _fmt(self.value / factor)
         unit = f" {self.unit}" if self.unit and self.unit not in "%‰" else self.unit
         if self.op == "range" and self.high is not None:
@@ -303,11 +306,20 @@ def _fmt(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
+# Traditional forms of the words that matter here (mirrored tables), and look-alike signs.
+_CHAR_MAP = str.maketrans({
+    "萬": "万", "億": "亿", "個": "个", "場": "场", "項": "项", "間": "间", "臺": "台", "輛": "辆", "張": "张",
+    "塊": "块", "類": "类", "門": "门", "節": "节", "戶": "户", "噸": "吨", "畝": "亩", "條": "条", "處": "处",
+    "冊": "册", "隻": "只", "頭": "头", "組": "组", "內": "内", "於": "于", "達": "达", "較": "较", "減": "减",
+    "週": "周", "時": "时", "歲": "岁", "點": "点", "實": "实", "際": "际", "數": "数", "標": "标", "準": "准",
+    "═": "=", "‹": "<", "›": ">", "−": "-", "〜": "~", "≧": "≥", "≦": "≤", "≒": "=",
+})
+
+
 def normalise(text: str) -> str:
     """Full-width to half-width, thousands separators dropped, signs and dashes unified."""
-    text = nfkc(text)
+    text = nfkc(text).translate(_CHAR_MAP).replace("百分比", "%").replace("(%)", "")
     text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # 830,000 and １，２００: thousands separators
-    text = text.replace("−", "-").replace("〜", "~").replace("≧", "≥").replace("≦", "≤")
     text = _RANGE_UNIT.sub(r"\1-\3\2", text)  # 90%-100%, 10天至15天 → 90-100%, 10-15天
     text = _CN_PERCENT.sub(lambda m: (m.group(1) if m.group(1)[0].isdigit() else str(_cn_to_int(m.group(1)))) + "%",
                            text)
@@ -396,6 +408,9 @@ def read_text(text: str) -> Reading:
             family, factor = "", 1.0
         else:
             family, factor = _UNIT_TABLE[unit]
+        per = "*".join(p for p in (match.group("per"), match.group("per2")) if p)
+        if per and per != "年":  # "次/年" over a year's evaluation is a count; "元/人" is not an amount
+            family, unit = f"{family}/{per}", f"{unit or ''}/{per}"
         high = None
         if match.group("num2") is not None:
             high = float(match.group("num2")) * factor * ({"万": 1e4, "千": 1e3, "亿": 1e8}[mult] if mult else 1)
@@ -455,11 +470,17 @@ def parse_target(text: object) -> Reading:
 
 # ------------------------------------------------------------------ direction
 
-_LOWER_NAMES = re.compile(
-    r"调整率|结转|结余|控制率|差错|出错|错误率|投诉|事故|发生率|违规|违纪|违法|超支|超标|偏差率|误差|失误|返工|"
-    r"流失|空置|故障|发病|死亡|不合格|欠费|逾期|超期|能耗|成本|费用|单价|时限|用时|耗时|周期|办结时间|等待|"
-    r"响应时间|闲置|损耗|漏报|缺陷|整改时限|退件|上访|信访量|案发|发案|隐患"
+# A rate is lower-is-better when the word right before 率 says so (控制率, 差错率; not 投诉处置率).
+_LOWER_RATES = re.compile(
+    r"(?:调整|结转|结余|控制|差错|出错|错误|投诉|事故|发生|违规|违纪|偏差|误差|失误|返工|流失|空置|故障|发病|"
+    r"死亡|不合格|超支|逾期|超期|闲置|损耗|漏报|缺陷|退件|发案|复发|辍学|失业|返贫|误诊|漏检|能耗|欠费)率"
 )
+# Other names (counts, amounts, times) that are lower-is-better.
+_LOWER_NAMES = re.compile(
+    r"投诉|事故|违规|违纪|差错|失误|超支|超标|成本|费用|单价|时限|用时|耗时|周期|办结时间|等待|响应时间|"
+    r"隐患|上访|案发|发案|逾期|超期|能耗|损耗|闲置|返工|故障|死亡"
+)
+_RATE_NAME = re.compile(r"(?:率|度|比例|比重|占比)[)）】\]\s]*$")
 _LIMIT_NAMES = re.compile(r"时限|时间|办结|周期|用时|耗时|期限|时效|时长|天数|日内|天内|响应|反馈|处理|审批")
 _HIGHER_LEVELS = re.compile(r"数量|质量|效益|满意|产出|影响|效果|覆盖|受益")
 
@@ -475,7 +496,7 @@ def _direction(part: Part, level1: str, level2: str, name: str) -> tuple[str, st
         return "<=", "成本指标的金额：不超过指标值为完成"
     if part.family in ("days", "workdays", "months", "minutes") and ("时效" in where or _LIMIT_NAMES.search(name)):
         return "<=", "时效指标的时限：不超过指标值为完成"
-    match = _LOWER_NAMES.search(name)
+    match = _LOWER_RATES.search(name) if _RATE_NAME.search(name) else _LOWER_NAMES.search(name)
     if match:
         return "<=", f"指标名称含“{match.group(0)}”：越低越好"
     if "成本" in where:
@@ -613,11 +634,11 @@ def _pair(target: Reading, actual: Reading, scoring: Scoring) -> tuple[list[tupl
         t = wanted[0]
         if t.family == "percent":
             low_target = abs(t.value) <= scoring.fraction_limit * 100 and abs(t.value) < 10
-            if abs(number) <= scoring.fraction_limit:
+            if 0 < abs(number) <= scoring.fraction_limit:
                 if low_target:
                     return None, f"完成值 {_fmt(number)} 没有单位，指标值是 {t.shown()}：无法判断是 {_fmt(number * 100)}% 还是 {_fmt(number)}%"
                 number *= 100
-        factor = _UNIT_TABLE.get(t.unit, ("", 1.0))[1]
+        factor = _UNIT_TABLE.get(t.unit.split("/")[0], ("", 1.0))[1]
         return [(t, Part("", number * factor, t.unit, t.family))], ""
     pairs: list[tuple[Part, Part]] = []
     for family in dict.fromkeys(p.family for p in wanted):
@@ -718,6 +739,9 @@ def _judge_cached(target, actual, weight, level1, level2, name, scoring, percent
             else:
                 pairs.append(Pair(tp, ap, "<=", basis, None, None))
             continue
+        if ap.op == "range":
+            pairs.append(Pair(tp, ap, op, "完成值是一个范围，不是一个数", None, None))
+            continue
         a_value = tp.value
         if tp.approx and op in (">=", ">", "<=", "<", "="):
             slack = abs(a_value) * scoring.approx_tolerance
@@ -731,6 +755,8 @@ def _judge_cached(target, actual, weight, level1, level2, name, scoring, percent
             score = round2(min(abs(ap.value) / abs(tp.value), 1.0) * weight) if same_side and tp.value else 0.0
         pairs.append(Pair(tp, ap, op, basis, met, score))
     results = [p.met for p in pairs]
+    if a.late and all(r is True for r in results):
+        return Judgement(t, a, tuple(pairs), None, None, "完成值写明未按时或未完成，与数字矛盾")
     if all(r is True for r in results):
         return Judgement(t, a, tuple(pairs), True, weight)
     if any(r is False for r in results):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..compute import results
+from ..model import Cell
 from ..profiles import Profile, get_profile
+from ..values import RATE_POINTS_THRESHOLD, nfkc
 
 
 @dataclass
@@ -25,6 +28,46 @@ def differs(stated: float | None, expected: float | None, tolerance: float) -> b
     if stated is None or expected is None:
         return False
     return abs(stated - expected) > tolerance + 1e-9
+
+
+_LAST_NUMBER = re.compile(r"[-+]?\d+(?:\.(\d+))?(?!.*\d)")
+
+
+def shown_tolerance(cell: Cell | None, tolerance: float, rate: bool = False) -> float:
+    """The tolerance a stated rate or score deserves: half a unit of the last digit shown.
+
+    "94.4%" for a computed 94.44% is right at the precision typed; so is 0.944.
+    A number in a cell with many digits (a formula's result) gets ``tolerance``,
+    which is also the floor.  Rates are fractions; a rate typed as a fraction
+    counts to whole percentage points at least (1 shows as 100%).
+    """
+    if cell is None:
+        return tolerance
+    raw = cell.raw
+    if isinstance(raw, bool) or raw is None:
+        return tolerance
+    if isinstance(raw, (int, float)):
+        text = repr(float(raw))
+        if "e" in text or "inf" in text or "nan" in text:
+            return tolerance
+        value, percent = abs(float(raw)), False
+    else:
+        text = nfkc(str(raw)).strip()
+        percent = text.endswith("%")
+        value = None
+    match = _LAST_NUMBER.search(text.replace(",", ""))
+    if not match:
+        return tolerance
+    digits = len((match.group(1) or "").rstrip("0"))
+    if value is None:
+        value = abs(float(match.group(0)))
+    half = 0.5 * 10 ** -digits
+    if rate:
+        if percent or value > RATE_POINTS_THRESHOLD:
+            half /= 100  # percentage points
+        else:
+            half = 0.5 * 10 ** -max(digits, 2)
+    return max(tolerance, half)
 
 
 def r2(value: float | None) -> float | None:

@@ -7,7 +7,7 @@ from ..compute import amount, part_keys, parts_sum
 from ..findings import Rule
 from ..model import BasicData, num
 from ..values import fmt_number as n, fmt_rate as pct
-from .base import Context, differs, r2, r4
+from .base import Context, differs, r2, r4, shown_tolerance
 
 COLUMNS = ("prev_actual", "budget", "actual")
 
@@ -18,7 +18,7 @@ def _staff_rate(rule: Rule, form: BasicData, ctx: Context):
         return
     expected = ctx.results(form)["staff_control_rate"]
     found = stated.rate
-    if differs(found, expected, ctx.profile.tolerance_rate):
+    if differs(found, expected, shown_tolerance(stated, ctx.profile.tolerance_rate, rate=True)):
         yield rule.at(form.sheet, stated, r4(expected), r4(found), expected=pct(expected), found=pct(found),
                       formula=f"{n(num(form.staff.get('actual_staff')))} ÷ {n(num(form.staff.get('establishment')))}")
 
@@ -245,7 +245,7 @@ def _building_rates(rule: Rule, form: BasicData, ctx: Context):
             if a is not None and b:
                 expected = a / b
             found = cell.rate
-            if differs(found, expected, ctx.profile.tolerance_rate):
+            if differs(found, expected, shown_tolerance(cell, ctx.profile.tolerance_rate, rate=True)):
                 yield rule.at(form.sheet, cell, r4(expected), r4(found), formula=f"{n(a)} ÷ {n(b)}",
                               expected=pct(expected), found=pct(found))
 

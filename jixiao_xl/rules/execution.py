@@ -6,7 +6,7 @@ from ..compute import effective_indicator_score, exec_weight
 from ..findings import Rule
 from ..model import SelfEval, num
 from ..values import fmt_number as n, fmt_rate as pct
-from .base import Context, differs, r2, r4
+from .base import Context, differs, r2, r4, shown_tolerance
 
 
 def _rate_mismatch(rule: Rule, form: SelfEval, ctx: Context):
@@ -15,7 +15,7 @@ def _rate_mismatch(rule: Rule, form: SelfEval, ctx: Context):
         return
     expected = ctx.results(form)["exec_rate"]
     found = cell.rate
-    if differs(found, expected, ctx.profile.tolerance_rate):
+    if differs(found, expected, shown_tolerance(cell, ctx.profile.tolerance_rate, rate=True)):
         yield rule.at(form.sheet, cell, r4(expected), r4(found), expected=pct(expected), found=pct(found),
                       formula=f"{n(num(form.exec.get('executed')))} ÷ {n(num(form.exec.get('full')))}")
 
@@ -76,7 +76,7 @@ def _score_mismatch(rule: Rule, form: SelfEval, ctx: Context):
         return
     res = ctx.results(form)
     found = cell.number
-    if differs(found, res["exec_score"], ctx.profile.tolerance_score):
+    if differs(found, res["exec_score"], shown_tolerance(cell, ctx.profile.tolerance_score)):
         weight = exec_weight(form, ctx.profile)
         how = ("按区间计分" if ctx.profile.exec_mode == "jiangxi"
                else f"分值 × 执行率 = {n(weight)} × {pct(min(res['exec_rate'] or 0, 1))}")

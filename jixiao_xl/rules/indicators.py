@@ -7,7 +7,7 @@ from ..findings import Rule
 from ..model import SelfEval, num
 from ..targets import overachieved
 from ..values import fmt_number as n, norm_label
-from .base import Context, differs, r2
+from .base import Context, differs, r2, shown_tolerance
 
 
 def _out_of_range(rule: Rule, form: SelfEval, ctx: Context):
@@ -59,7 +59,8 @@ def _quantitative(rule: Rule, form: SelfEval, ctx: Context):
             continue
         judged = judgement(ind, ctx.profile)
         expected, found = judged.expected, ind.score.number
-        if expected is None or found is None or found <= expected + ctx.profile.tolerance_score + 1e-9:
+        if expected is None or found is None or \
+                found <= expected + shown_tolerance(ind.score, ctx.profile.tolerance_score) + 1e-9:
             continue
         yield rule.at(form.sheet, ind.score, r2(expected), r2(found), target=ind.target.text,
                       actual=ind.actual.text, reading=judged.explain(), expected=n(expected), found=n(found))
@@ -113,7 +114,8 @@ def _below_rule(rule: Rule, form: SelfEval, ctx: Context):
             continue
         judged = judgement(ind, ctx.profile)
         expected, found = judged.expected, ind.score.number
-        if expected is None or found is None or found >= expected - ctx.profile.tolerance_score - 1e-9:
+        if expected is None or found is None or \
+                found >= expected - shown_tolerance(ind.score, ctx.profile.tolerance_score) - 1e-9:
             continue
         yield rule.at(form.sheet, ind.score, r2(expected), r2(found), reading=judged.explain(),
                       expected=n(expected), found=n(found))
