@@ -323,8 +323,16 @@ def normalise(text: str) -> str:
     text = _RANGE_UNIT.sub(r"\1-\3\2", text)  # 90%-100%, 10天至15天 → 90-100%, 10-15天
     text = _CN_PERCENT.sub(lambda m: (m.group(1) if m.group(1)[0].isdigit() else str(_cn_to_int(m.group(1)))) + "%",
                            text)
-    return _CN_QTY.sub(lambda m: str(_cn_to_int(m.group(1)) if _cn_to_int(m.group(1)) is not None else m.group(1)),
-                       text)
+    return _CN_QTY.sub(_cn_quantity, text)
+
+
+def _cn_quantity(match: re.Match) -> str:
+    """A Chinese numeral before a unit as digits; 百 of 百分点 stays."""
+    numeral = match.group(1)
+    if numeral.endswith("百") and match.string.startswith("分点", match.end()):
+        return numeral
+    value = _cn_to_int(numeral)
+    return numeral if value is None else str(value)
 
 
 def _noun(segment: str) -> str:
@@ -480,6 +488,7 @@ _LOWER_NAMES = re.compile(
     r"投诉|事故|违规|违纪|差错|失误|超支|超标|成本|费用|单价|时限|用时|耗时|周期|办结时间|等待|响应时间|"
     r"隐患|上访|案发|发案|逾期|超期|能耗|损耗|闲置|返工|故障|死亡"
 )
+_MONEY_NAMES = re.compile(r"金额|资金|经费|款项|拨付额|支出额")
 _RATE_NAME = re.compile(r"(?:率|度|比例|比重|占比)[)）】\]\s]*$")
 _LIMIT_NAMES = re.compile(r"时限|时间|办结|周期|用时|耗时|期限|时效|时长|天数|日内|天内|响应|反馈|处理|审批")
 _HIGHER_LEVELS = re.compile(r"数量|质量|效益|满意|产出|影响|效果|覆盖|受益")
@@ -501,6 +510,8 @@ def _direction(part: Part, level1: str, level2: str, name: str) -> tuple[str, st
         return "<=", f"指标名称含“{match.group(0)}”：越低越好"
     if "成本" in where:
         return "<=", "成本指标：不超过指标值为完成"
+    if (part.family.startswith("money") or not part.family and _MONEY_NAMES.search(name)) and "效益" not in where:
+        return "=", "金额没有写比较关系，多用少用都可能合理：只判断是否相等"
     match = _HIGHER_LEVELS.search(where)
     if match and "时效" not in where:
         return ">=", f"{level2 or level1}：达到指标值为完成"

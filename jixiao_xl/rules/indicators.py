@@ -59,8 +59,10 @@ def _quantitative(rule: Rule, form: SelfEval, ctx: Context):
             continue
         judged = judgement(ind, ctx.profile)
         expected, found = judged.expected, ind.score.number
-        if expected is None or found is None or \
-                found <= expected + shown_tolerance(ind.score, ctx.profile.tolerance_score) + 1e-9:
+        if expected is None or found is None:
+            continue
+        full_for_a_miss = judged.met is False and found >= num(ind.weight) - 1e-9 and expected < found
+        if not full_for_a_miss and found <= expected + shown_tolerance(ind.score, ctx.profile.tolerance_score) + 1e-9:
             continue
         yield rule.at(form.sheet, ind.score, r2(expected), r2(found), target=ind.target.text,
                       actual=ind.actual.text, reading=judged.explain(), expected=n(expected), found=n(found))
