@@ -140,6 +140,8 @@ _DATE = re.compile(
     + r"|第?(?P<q3>[一二三四1-4])季度(?:末)?"
     r"|(?P<bare>年底|年末|年内|上半年|下半年)"
 )
+_DATE_HINT = re.compile(r"[年月季底半]|\d[./-]\d")
+_DIGIT = re.compile(r"\d")
 _DEADLINE_AFTER = re.compile(r"^\s*(?:以前|之前|前|止|内|完成前)")
 _DEADLINE_BEFORE = re.compile(r"(?:截至|截止|截止到|截至到|不晚于|于|在)\s*$")
 _ON_TIME = re.compile(r"按时|按期|如期|及时|提前|准时")
@@ -220,6 +222,7 @@ def _when(match: re.Match) -> When | None:
 _NUM = r"\d+(?:\.\d+)?"
 _PER_RE = r"人次|人|户|年|月|天|日|次|件|个|家|亩|平方米|m2|公里|km|吨|小时|学时|课时|场|期|村|所|床|车"
 _QTY = re.compile(
+    r"(?=[\d较比同环提增上下降减压缩+\-不大小至达约控≥≤<>=超高低多少最等])"  # cheap rejection of other positions
     r"(?P<change>(?:(?:较|比|同比|环比)[^,;。:\d%]{0,10}?)?(?:" + _CHANGE_RE + r")(?:了|幅度)?(?!到|至|为))?"
     r"\s*(?P<pre>" + _PREFIX_RE + r")?\s*(?P<approx>约|大约)?\s*"
     r"(?P<sign>[-+])?(?P<num>" + _NUM + r")"
@@ -376,7 +379,7 @@ def read_text(text: str) -> Reading:
     # dates first, so that 2023年 / 12月 are not read as durations
     parts: list[tuple[int, Part]] = []
     masked = list(text)
-    for match in _DATE.finditer(text):
+    for match in (_DATE.finditer(text) if _DATE_HINT.search(text) else ()):
         if not match.group(0).strip():
             continue
         when = _when(match)
@@ -389,7 +392,7 @@ def read_text(text: str) -> Reading:
             masked[i] = "◆"
     masked_text = "".join(masked)
     spans = _segments(masked_text)
-    for match in _QTY.finditer(masked_text):
+    for match in (_QTY.finditer(masked_text) if _DIGIT.search(masked_text) else ()):
         unit, num = match.group("unit"), match.group("num")
         if num is None:
             continue
