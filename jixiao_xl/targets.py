@@ -46,7 +46,7 @@ _UNIT_TABLE: dict[str, tuple[str, float]] = {
     "平方米": ("area", 1.0), "m2": ("area", 1.0), "平方公里": ("area", 1e6), "亩": ("area", 666.6667),
     "公顷": ("area", 1e4), "立方米": ("volume", 1.0), "m3": ("volume", 1.0), "方": ("volume", 1.0),
     "厘米": ("length", 0.01), "毫米": ("length", 0.001), "岁": ("age", 1.0), "周岁": ("age", 1.0),
-    "组": ("组", 1.0), "吨": ("mass", 1e3), "千克": ("mass", 1.0), "公斤": ("mass", 1.0), "kg": ("mass", 1.0), "斤": ("mass", 0.5),
+    "组": ("组", 1.0), "吨": ("mass", 1e3), "TB": ("data", 1024.0), "GB": ("data", 1.0), "千克": ("mass", 1.0), "公斤": ("mass", 1.0), "kg": ("mass", 1.0), "斤": ("mass", 0.5),
     # counts: each its own family (人 and 人次 are different things)
     "人": ("人", 1.0), "名": ("人", 1.0), "人次": ("人次", 1.0), "户": ("户", 1.0), "户次": ("户次", 1.0),
     "家": ("家", 1.0), "个": ("个", 1.0), "次": ("次", 1.0), "场次": ("场", 1.0), "场": ("场", 1.0),
@@ -484,7 +484,8 @@ def parse_target(text: object) -> Reading:
 # A rate is lower-is-better when the word right before 率 says so (控制率, 差错率; not 投诉处置率).
 _LOWER_RATES = re.compile(
     r"(?:调整|结转|结余|控制|差错|出错|错误|投诉|事故|发生|违规|违纪|偏差|误差|失误|返工|流失|空置|故障|发病|"
-    r"死亡|不合格|超支|逾期|超期|闲置|损耗|漏报|缺陷|退件|发案|复发|辍学|失业|返贫|误诊|漏检|能耗|欠费)率"
+    r"死亡|不合格|超支|逾期|超期|闲置|损耗|漏报|缺陷|退件|发案|复发|辍学|失业|返贫|误诊|漏检|能耗|欠费|成灾|病死|"
+    r"损失|感染|空驶|脱落|流失)率"
 )
 # Other names (counts, amounts, times) that are lower-is-better.
 _LOWER_NAMES = re.compile(
