@@ -494,7 +494,11 @@ _LOWER_NAMES = re.compile(
 )
 _MONEY_NAMES = re.compile(r"金额|资金|经费|款项|拨付额|支出额")
 _RATE_NAME = re.compile(r"(?:率|度|比例|比重|占比)[)）】\]\s]*$")
-_LIMIT_NAMES = re.compile(r"时限|时间|办结|周期|用时|耗时|期限|时效|时长|天数|日内|天内|响应|反馈|处理|审批")
+_LIMIT_NAMES = re.compile(r"时限|办结|周期|用时|耗时|期限|日内|天内|响应|反馈时间|处理时间|审批时间|完成时间|办理时间")
+# Durations that are higher-is-better even in a 时效 row: 开放天数, 服务时长.
+_LONGER_NAMES = re.compile(r"开放|服务时长|天数|时长|运行|在岗|值守|培训时间|学时|课时|工期以上")
+# Counts named after something bad are lower-is-better, unless the count is of handling it (投诉办结数).
+_HANDLING = re.compile(r"处理|办结|处置|查处|查办|受理|办理|化解|调处|整改|排查|治理|回复|答复|调解|救援|救助|宣传|培训")
 _HIGHER_LEVELS = re.compile(r"数量|质量|效益|满意|产出|影响|效果|覆盖|受益")
 
 
@@ -505,15 +509,23 @@ def _direction(part: Part, level1: str, level2: str, name: str) -> tuple[str, st
     if part.family == "date":
         return "<=", "日期：不晚于该日期为完成"
     where = f"{level1}{level2}"
-    if part.family == "money" and "成本" in where:
+    if part.family.startswith("money") and "成本" in where:
         return "<=", "成本指标的金额：不超过指标值为完成"
-    if part.family in ("days", "workdays", "months", "minutes") and ("时效" in where or _LIMIT_NAMES.search(name)):
+    duration = part.family.split("/")[0] in ("days", "workdays", "months", "minutes")
+    if duration and _LONGER_NAMES.search(name):
+        return ">=", f"指标名称含“{_LONGER_NAMES.search(name).group(0)}”：时长越长越好"
+    if duration and ("时效" in where or _LIMIT_NAMES.search(name)):
         return "<=", "时效指标的时限：不超过指标值为完成"
-    match = _LOWER_RATES.search(name) if _RATE_NAME.search(name) else _LOWER_NAMES.search(name)
+    if _RATE_NAME.search(name):
+        match = _LOWER_RATES.search(name)
+    else:
+        match = None if _HANDLING.search(name) else _LOWER_NAMES.search(name)
     if match:
         return "<=", f"指标名称含“{match.group(0)}”：越低越好"
-    if "成本" in where:
+    if part.family.startswith("money") and "成本" in where:
         return "<=", "成本指标：不超过指标值为完成"
+    if "成本" in where:
+        return "=", "成本指标中的非金额：没有比较关系，只判断是否相等"
     if (part.family.startswith("money") or not part.family and _MONEY_NAMES.search(name)) and "效益" not in where:
         return "=", "金额没有写比较关系，多用少用都可能合理：只判断是否相等"
     match = _HIGHER_LEVELS.search(where)
@@ -653,6 +665,8 @@ def _pair(target: Reading, actual: Reading, scoring: Scoring) -> tuple[list[tupl
                 if low_target:
                     return None, f"完成值 {_fmt(number)} 没有单位，指标值是 {t.shown()}：无法判断是 {_fmt(number * 100)}% 还是 {_fmt(number)}%"
                 number *= 100
+        if t.value and number and not 1e-3 <= abs(number / (t.value / _UNIT_TABLE.get(t.unit.split("/")[0], ("", 1.0))[1])) <= 1e3:
+            return None, f"完成值 {_fmt(number)} 没有单位，与指标值 {t.shown()} 相差千倍以上，单位可能不同"
         factor = _UNIT_TABLE.get(t.unit.split("/")[0], ("", 1.0))[1]
         return [(t, Part("", number * factor, t.unit, t.family))], ""
     pairs: list[tuple[Part, Part]] = []

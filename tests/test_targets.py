@@ -90,6 +90,9 @@ def test_a_number_cell_formatted_as_percent_is_a_percentage():
     ("100%", "97%", "", "投诉举报处置率", False, 4.85),  # 处置率 is higher-is-better although it names 投诉
     ("约50人", "48人", "数量指标", "培训人数", True, 5),
     ("90%-100%", "95%", "质量指标", "达标率", True, 5),
+    ("300天", "310天", "时效指标", "全年开放天数", True, 5),  # a duration that is better longer
+    ("50件", "60件", "数量指标", "投诉处理件数", True, 5),  # handling complaints: more is better
+    ("5次", "3次", "社会效益指标", "安全事故发生数", True, 5),
 ])
 def test_judge(target, actual, level2, name, met, expected):
     judged = judge(target, actual, 5, level2=level2, name=name)
@@ -103,9 +106,20 @@ def test_judge(target, actual, level2, name, met, expected):
     ("≤1%", 0.5, "无法判断是 50% 还是 0.5%"),  # a bare 0.5 against a small percentage
     ("1-6期培训结束后及时考核", "1-2期未能及时培训", "无法判断"),
     ("100", "90", "按相等判断"),  # no comparator, no category: only equality can be judged
+    ("≤100万元", "1000000", "单位可能不同"),  # a bare number a thousandfold off is in another unit
 ])
 def test_what_cannot_be_decided_is_qualitative_with_a_reason(target, actual, why):
     judged = judge(target, actual, 10)
+    assert judged.met is None and judged.expected is None
+    assert why in judged.explain(), judged.explain()
+
+
+@pytest.mark.parametrize("target, actual, level2, name", [
+    ("5%", "8%", "经济成本指标", "节支率"),  # a percentage in a 成本 row may be better higher
+    ("100%", "95%", "经济成本指标", "预算执行率"),
+])
+def test_cost_rows_only_take_amounts_as_lower_is_better(target, actual, level2, name):
+    judged = judge(target, actual, 10, level2=level2, name=name)
     assert judged.met is None and judged.expected is None
     assert why in judged.explain(), judged.explain()
 
