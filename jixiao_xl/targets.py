@@ -17,6 +17,7 @@ are documented in the README ("指标值怎样读") and in ``jixiao-xl explain I
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -750,8 +751,8 @@ def _judge_cached(target, actual, weight, level1, level2, name, scoring, percent
     matched, why = _pair(t, a, scoring)
     if matched is None:
         return Judgement(t, a, why=why)
-    if weight is None:
-        weight = 0.0
+    scored = isinstance(weight, (int, float)) and not isinstance(weight, bool) and math.isfinite(weight)
+    weight = float(weight) if scored else 0.0
     pairs = []
     for tp, ap in matched:
         op, basis = _direction(tp, level1, level2, name)
@@ -783,6 +784,14 @@ def _judge_cached(target, actual, weight, level1, level2, name, scoring, percent
             same_side = (tp.value > 0) == (ap.value > 0) and ap.value != 0
             score = round2(min(abs(ap.value) / abs(tp.value), 1.0) * weight) if same_side and tp.value else 0.0
         pairs.append(Pair(tp, ap, op, basis, met, score))
+    judgement = _verdict(t, a, pairs, weight)
+    if not scored and judgement.expected is not None:
+        return Judgement(t, a, judgement.pairs, judgement.met, None, judgement.why)
+    return judgement
+
+
+def _verdict(t: Reading, a: Reading, pairs: list[Pair], weight: float) -> Judgement:
+    """The row's verdict from its pairs: met when all are, missed when any is, else undecided."""
     results = [p.met for p in pairs]
     if a.late and all(r is True for r in results):
         return Judgement(t, a, tuple(pairs), None, None, "完成值写明未按时或未完成，与数字矛盾")
