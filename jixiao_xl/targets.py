@@ -21,6 +21,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from .values import nfkc, round2
 
@@ -234,6 +235,9 @@ _QTY = re.compile(
     r"(?P<post>\s*(?:" + _SUFFIX_RE + r"))?"
     r"(?P<approx2>左右)?"
 )
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_DASHES = re.compile(r"\d\s*\S{0,3}\s*(?:-|~|至|到|—|–)")
+_CN_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千]")
 _RANGE_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(%|‰|[\u4e00-\u9fff]{1,3})\s*(?:-|~|至|到|—|–)\s*(\d+(?:\.\d+)?)\s*\2")
 _PAREN_NEG = re.compile(r"^\(\s*(" + _NUM + r")\s*\)$")
 _SEPARATORS = re.compile(r"[,;，；、。\n]|及(?![以时])|并且|并|和")
@@ -244,8 +248,7 @@ _STOP_WORDS = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Part:
+class Part(NamedTuple):
     """One comparable piece of a target or an actual.
 
     ``op`` is ">=", ">", "<=", "<", "=", "range" or "" (no comparator written);
@@ -283,8 +286,7 @@ class Part:
         return f"{head}{sign}{value}{unit}"
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """A target or an actual as read: its parts, whether it said on time/late, or why it is not comparable."""
 
     text: str
@@ -322,12 +324,18 @@ _CHAR_MAP = str.maketrans({
 
 def normalise(text: str) -> str:
     """Full-width to half-width, thousands separators dropped, signs and dashes unified."""
-    text = nfkc(text).translate(_CHAR_MAP).replace("百分比", "%").replace("(%)", "")
-    text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # 830,000 and １，２００: thousands separators
-    text = _RANGE_UNIT.sub(r"\1-\3\2", text)  # 90%-100%, 10天至15天 → 90-100%, 10-15天
-    text = _CN_PERCENT.sub(lambda m: (m.group(1) if m.group(1)[0].isdigit() else str(_cn_to_int(m.group(1)))) + "%",
-                           text)
-    return _CN_QTY.sub(_cn_quantity, text)
+    text = nfkc(text).translate(_CHAR_MAP)
+    if "百分比" in text:
+        text = text.replace("百分比", "%").replace("(%)", "")
+    if "," in text:
+        text = _THOUSANDS.sub("", text)  # 830,000 and １，２００: thousands separators
+    if _DASHES.search(text):
+        text = _RANGE_UNIT.sub(r"\1-\3\2", text)  # 90%-100%, 10天至15天 → 90-100%, 10-15天
+    if _CN_NUMERAL.search(text):
+        text = _CN_PERCENT.sub(lambda m: (m.group(1) if m.group(1)[0].isdigit() else str(_cn_to_int(m.group(1))))
+                               + "%", text)
+        text = _CN_QTY.sub(_cn_quantity, text)
+    return text
 
 
 def _cn_quantity(match: re.Match) -> str:
