@@ -62,17 +62,17 @@ class Grid:
     merges_known: bool = True  # False for values read through Office.js, which sends no merges
     uncached: list[str] = field(default_factory=list)  # A1 of formulas saved without a result
     path: str | None = None  # the file it was read from, for the number formats asked for on demand
-    _percent: set | None = field(default=None, repr=False)
 
-    def is_percent(self, row: int, col: int) -> bool | None:
-        """Whether the cell is formatted as a percentage; None when the format is not known."""
+    def percent_flags(self, cells: list[tuple[int, int]]) -> dict[tuple[int, int], bool | None]:
+        """Whether each cell is formatted as a percentage; None for all when the format is not known."""
         if self.path is None:
-            return None
-        if self._percent is None:
-            from .numfmt import percent_cells
+            return {cell: None for cell in cells}
+        from .numfmt import percent_cells
 
-            self._percent = percent_cells(self.path, self.name)
-        return (row, col) in self._percent
+        found = percent_cells(self.path, self.name, cells)
+        if found is None:
+            return {cell: None for cell in cells}
+        return {cell: cell in found for cell in cells}
 
     @property
     def height(self) -> int:

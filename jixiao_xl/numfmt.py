@@ -2,8 +2,8 @@
 
 python-calamine gives a cell's value but not its number format, and 0.85 in a
 cell formatted "0%" is what the accountant sees as 85%.  The indicator reader
-asks only for 实际完成值 cells that hold a bare number, so most workbooks never
-pay for this.  XML from a submission is parsed with defusedxml.
+asks only for the 实际完成值 cells that hold a bare number, once per form, and the
+sheet is read only down to the last of them, so most workbooks never pay for this.  XML from a submission is parsed with defusedxml.
 """
 
 from __future__ import annotations
@@ -55,12 +55,18 @@ def percent_styles(archive: zipfile.ZipFile) -> set[int]:
     return styles
 
 
-def percent_cells(path: str, sheet: str) -> set[tuple[int, int]]:
-    """(row, col), 0-based, of the cells of ``sheet`` formatted as percentages; empty when unknown."""
+def percent_cells(path: str, sheet: str, cells: list[tuple[int, int]]) -> set[tuple[int, int]] | None:
+    """Which of ``cells`` ((row, col), 0-based) of ``sheet`` are formatted as percentages.
+
+    Reads styles.xml and the sheet's XML up to the last row asked for; None when
+    the formats cannot be read.
+    """
     from defusedxml import ElementTree
 
     from .xlsxio import sheet_paths
 
+    wanted = set(cells)
+    last_row = max(row for row, _ in wanted) + 1  # 1-based, as in the XML
     try:
         with zipfile.ZipFile(path) as archive:
             styles = percent_styles(archive)
@@ -68,16 +74,22 @@ def percent_cells(path: str, sheet: str) -> set[tuple[int, int]]:
                 return set()
             member = sheet_paths(archive).get(sheet)
             if member is None:
-                return set()
+                return None
             found = set()
             with archive.open(member) as stream:
                 for _, element in ElementTree.iterparse(stream):
-                    if _local(element.tag) == "c":
-                        style = element.get("s")
-                        if style is not None and style.isdigit() and int(style) in styles and element.get("r"):
-                            found.add(parse_a1(element.get("r")))
-                    elif _local(element.tag) == "row":
+                    tag = _local(element.tag)
+                    if tag == "c":
+                        style, ref = element.get("s"), element.get("r")
+                        if style is not None and style.isdigit() and int(style) in styles and ref:
+                            cell = parse_a1(ref)
+                            if cell in wanted:
+                                found.add(cell)
+                    elif tag == "row":
+                        done = int(element.get("r") or 0) >= last_row
                         element.clear()
+                        if done:
+                            break
             return found
     except Exception:  # noqa: BLE001 - a format we cannot read is simply not known
-        return set()
+        return None

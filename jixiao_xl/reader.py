@@ -444,9 +444,6 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
             actual=cells.get("actual") or Cell(None, row, cols["level3"], f"{label} 实际完成值"),
             weight=cells["weight"], score=cells["score"], reason=cells.get("reason"),
         )
-        actual = indicator.actual
-        if isinstance(actual.raw, (int, float)) and not isinstance(actual.raw, bool):
-            actual.percent = region.grid.is_percent(actual.row, actual.col)  # 0.85 shown as 85%
         level1.indicators.append(indicator)
         if indicator.reason is not None and not indicator.reason.blank:
             notes.append(indicator.reason.text)
@@ -456,6 +453,13 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
             if isinstance(value, str) and value.strip():
                 notes.append(value.strip())
     form.notes = "\n".join(notes)
+    # 0.85 in a cell formatted 0% reads 85%: ask the file for the formats of numeric 实际完成值 cells only
+    numeric = [i.actual for i in form.indicators
+               if isinstance(i.actual.raw, (int, float)) and not isinstance(i.actual.raw, bool)]
+    if numeric:
+        flags = grid.percent_flags([(c.row, c.col) for c in numeric])
+        for cell in numeric:
+            cell.percent = flags.get((cell.row, cell.col))
 
 
 # ------------------------------------------------------------------ entry
