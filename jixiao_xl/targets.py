@@ -747,6 +747,9 @@ def _judge_cached(target, actual, weight, level1, level2, name, scoring, percent
         if t.on_time and a.on_time:
             return Judgement(t, a, why="按时完成（定性）")
         return Judgement(t, a, why=t.why or "定性指标")
+    if any(p.family != "date" for p in t.parts) and any(p.family == "date" and not p.deadline for p in t.parts):
+        # "2023年完成培训200人": the year is context, the quantity is the target
+        t = t._replace(parts=tuple(p for p in t.parts if p.family != "date" or p.deadline))
     deadlines = [p for p in t.parts if p.family == "date"]
     if deadlines and len(deadlines) == len(t.parts) and (a.late or a.on_time and
                                                          not any(p.family == "date" for p in a.parts)):

@@ -90,6 +90,7 @@ def test_a_number_cell_formatted_as_percent_is_a_percentage():
     ("100%", "97%", "", "投诉举报处置率", False, 4.85),  # 处置率 is higher-is-better although it names 投诉
     ("约50人", "48人", "数量指标", "培训人数", True, 5),
     ("90%-100%", "95%", "质量指标", "达标率", True, 5),
+    ("2023年完成培训200人次", "全年培训210人次", "数量指标", "培训人次", True, 5),  # the year is context
     ("300天", "310天", "时效指标", "全年开放天数", True, 5),  # a duration that is better longer
     ("50件", "60件", "数量指标", "投诉处理件数", True, 5),  # handling complaints: more is better
     ("5次", "3次", "社会效益指标", "安全事故发生数", True, 5),
