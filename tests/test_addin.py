@@ -37,7 +37,7 @@ def client():
 
 
 def click(client, excel: Excel, script: str) -> None:
-    response = client.post(f"/xlwings/custom-scripts-call/{script}", json=payload(excel.book))
+    response = client.post(f"/xlwings/custom-scripts-call/{script}", json=excel.payload())
     assert response.status_code == 200, response.text
     excel.apply(response.json())
 
@@ -51,8 +51,8 @@ def test_validate_writes_results_marks_and_alert(client, seed_excel):
     original = snapshot(seed_excel.book)
     click(client, seed_excel, "validate")
     book = seed_excel.book
-    assert seed_excel.alerts == [("发现 2 个错误、2 个警告；部门整体支出自评总分 99（优）；"
-                                  "项目支出自评（司法专项（人民调解，收治中心，社区矫正，政府购买，法律救援））总分 100（优）")]
+    assert seed_excel.alerts == [("发现 2 个错误、2 个警告；附件2：部门整体支出自评总分 99（优）；"
+                                  "附件3：项目支出自评（司法专项（人民调解，收治中心，社区矫正，政府购买，法律救援））总分 100（优）")]
     rows = list(book["校验结果"].iter_rows(values_only=True))
     errors = [(r[0], r[2], r[3]) for r in rows if r[1] == "错误"]
     assert errors == [("B110", "附件1", "B6"), ("B111", "附件1", "B7")]
@@ -224,3 +224,200 @@ def test_marks_from_fill_and_from_the_button_undo_each_other(client, tmp_path):
     fill(str(clicked), str(cleared))  # fill without --mark takes the button's marks off
     book = openpyxl.load_workbook(cleared)
     assert {(c.fill.patternType, c.comment) for row in book["附件1"].iter_rows() for c in row} == {(None, None)}
+
+
+# ------------------------------------------------------------------ both client generations (issue 11)
+
+GENERATIONS = pytest.mark.parametrize("notes", [True, False], ids=["excel365", "perpetual2021"])
+
+
+def actions_of(client, excel: Excel, script: str) -> list[dict]:
+    response = client.post(f"/xlwings/custom-scripts-call/{script}", json=excel.payload())
+    assert response.status_code == 200, response.text
+    return response.json()["actions"]
+
+
+def has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_perpetual_excel_marks_with_colour_and_linked_results(client):
+    """Excel 2019/2021/2024 perpetual (no ExcelApi 1.18): no notes, the 校验结果 rows link to the cells."""
+    excel = Excel(openpyxl.load_workbook(EXAMPLE, data_only=True), notes=False)
+    click(client, excel, "validate")
+    book = excel.book
+    assert excel.alerts[0].startswith("发现 2 个错误、2 个警告；附件2：部门整体支出自评总分 99（优）")
+    assert book["附件1"]["B6"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert book["附件2"]["D5"].fill.fgColor.rgb.endswith("FFEB9C")
+    assert not any(c.comment for ws in book.worksheets for row in ws.iter_rows() for c in row)
+    rows = list(book["校验结果"].iter_rows(min_row=2, values_only=True))
+    b110 = next(i for i, r in enumerate(rows, start=2) if r[0] == "B110")
+    assert rows[b110 - 2][2:4] == ("附件1", "B6")  # the link shows the address
+    assert excel.formulas[("校验结果", f"D{b110}")] == '=HYPERLINK("#\'附件1\'!B6","B6")'
+    click(client, excel, "clear_marks")
+    assert {c.fill.patternType for row in book["附件1"].iter_rows() for c in row} == {None}
+
+
+@GENERATIONS
+def test_clear_marks_restores_user_colours(client, notes):
+    """Cells the submitter coloured get exactly their colour back (the colour is read before marking)."""
+    book = openpyxl.load_workbook(EXAMPLE, data_only=True)
+    from openpyxl.styles import PatternFill
+
+    book["附件1"]["B6"].fill = PatternFill("solid", fgColor="00B0F0")  # error cell, user's blue
+    book["附件2"]["D5"].fill = PatternFill("solid", fgColor="FFFFFF")  # warning cell, explicit white
+    excel = Excel(book, notes=notes)
+    click(client, excel, "validate")
+    assert book["附件1"]["B6"].fill.fgColor.rgb.endswith("FFC7CE")
+    click(client, excel, "validate")  # a second click must not take our red for the user's colour
+    click(client, excel, "clear_marks")
+    assert book["附件1"]["B6"].fill.patternType == "solid" and book["附件1"]["B6"].fill.fgColor.rgb.endswith("00B0F0")
+    assert book["附件2"]["D5"].fill.patternType == "solid" and book["附件2"]["D5"].fill.fgColor.rgb.endswith("FFFFFF")
+    assert book["附件1"]["B7"].fill.patternType is None  # the other error cell had no fill and has none again
+
+
+def test_user_note_after_fill_mark_does_not_break_validate(client, tmp_path):
+    """fill --mark over a user's note, then 校验 in Excel: no "A note already exists", the note survives."""
+    from openpyxl.comments import Comment
+
+    from jixiao_xl.fill import fill
+
+    source = openpyxl.load_workbook(EXAMPLE)
+    source["附件1"]["B6"].comment = Comment("请核对人数", "会计")
+    submitted, marked = tmp_path / "s.xlsx", tmp_path / "m.xlsx"
+    source.save(submitted)
+    fill(str(submitted), str(marked), mark=True)
+    excel = Excel(openpyxl.load_workbook(marked, data_only=True), notes=True)
+    click(client, excel, "validate")
+    assert excel.book["附件1"]["B6"].comment.text == "请核对人数"  # kept, ours not stacked on it
+    click(client, excel, "clear_marks")
+    assert excel.book["附件1"]["B6"].comment.text == "请核对人数"
+    assert excel.book["附件1"]["B6"].fill.patternType is None
+
+
+def test_perpetual_excel_keeps_the_record_of_notes_it_cannot_remove(client, tmp_path):
+    """Notes left by fill --mark stay recorded on Excel without notes, so a later fill still removes them."""
+    from jixiao_xl.fill import fill
+
+    marked = tmp_path / "m.xlsx"
+    fill(str(EXAMPLE), str(marked), mark=True)
+    excel = Excel(openpyxl.load_workbook(marked, data_only=True), notes=False)
+    click(client, excel, "validate")
+    click(client, excel, "clear_marks")
+    book = excel.book
+    assert book["附件1"]["B6"].fill.patternType is None
+    records = [r for r in book["_jixiao_marks"].iter_rows(min_row=2, values_only=True) if r[0]]
+    assert ("附件1", "B6") in {(r[0], r[1]) for r in records}
+    cleared, again = tmp_path / "c.xlsx", tmp_path / "a.xlsx"
+    book.save(cleared)
+    fill(str(cleared), str(again))
+    after = openpyxl.load_workbook(again)
+    assert {(c.fill.patternType, c.comment) for row in after["附件1"].iter_rows() for c in row} == {(None, None)}
+
+
+@GENERATIONS
+def test_workbook_without_a_form_is_left_alone(client, notes):
+    book = openpyxl.Workbook()
+    book.active.title = "工资表"
+    book.active["A1"], book.active["B2"] = "2024年1月工资", 5000
+    excel = Excel(book, notes=notes)
+    actions = actions_of(client, excel, "validate")
+    assert [a["func"] for a in actions] == ["alert"]
+    assert "没有找到可识别的绩效自评表" in actions[0]["args"][0] and "没有被修改" in actions[0]["args"][0]
+    assert book.sheetnames == ["工资表"]
+    html = client.post("/jixiao/findings", json=excel.payload()).text
+    assert "没有找到可识别的绩效自评表" in html
+
+
+def test_hidden_sheets_are_skipped_unless_asked(client):
+    book = openpyxl.load_workbook(EXAMPLE, data_only=True)
+    stale = book.copy_worksheet(book["附件1"])
+    stale.title = "附件1（上年）"
+    stale.sheet_state = "hidden"
+    stale["B9"] = 999  # a wrong number on the stale copy
+    excel = Excel(book)
+    click(client, excel, "validate")
+    assert "未校验隐藏的工作表：附件1（上年）" in excel.alerts[0]
+    assert not any(c.fill.patternType for row in stale.iter_rows() for c in row)
+    assert "附件1（上年）" not in {r[2] for r in book["校验结果"].iter_rows(values_only=True)}
+    click(client, excel, "validate_all")
+    assert "未校验" not in excel.alerts[1]
+    assert stale["B6"].fill.fgColor.rgb.endswith("FFC7CE")  # the copy has the same B110 error, now marked
+
+
+# ------------------------------------------------------------------ one Chinese error path (issue 11)
+
+
+def english_free(text: str) -> bool:
+    return has_chinese(text) and "error occurred" not in text.lower() and "Traceback" not in text
+
+
+@pytest.mark.parametrize("script", ["validate", "validate_all", "clear_marks"])
+def test_script_failures_are_one_chinese_alert(client, monkeypatch, caplog, script):
+    import jixiao_xl.xl as xl
+
+    def broken(*_args, **_kwargs):
+        raise KeyError("internal detail")
+
+    monkeypatch.setattr(xl, "read_grids", broken)
+    excel = Excel(openpyxl.load_workbook(EXAMPLE, data_only=True))
+    before = snapshot(excel.book)
+    actions = actions_of(client, excel, script)
+    assert [a["func"] for a in actions] == ["alert"]
+    message, title = actions[0]["args"][:2]
+    assert english_free(message) and "没有被修改" in message and "管理员" in message
+    assert title.endswith("未完成")
+    assert "internal detail" in caplog.text  # the detail is in the server log
+    excel.apply({"actions": actions})
+    assert snapshot(excel.book) == before
+
+
+def test_failure_halfway_through_the_writes_sends_no_writes(client, monkeypatch):
+    import jixiao_xl.xl as xl
+
+    def broken(*_args, **_kwargs):
+        raise PermissionError("sheet is protected")
+
+    monkeypatch.setattr(xl, "_restore", broken)  # after 校验结果 was queued
+    excel = Excel(openpyxl.load_workbook(EXAMPLE, data_only=True))
+    actions = actions_of(client, excel, "validate")
+    assert [a["func"] for a in actions] == ["alert"]
+    assert "受保护" in actions[0]["args"][0] and "撤销工作表保护" in actions[0]["args"][0]
+
+
+def test_malformed_requests_answer_in_chinese(client):
+    response = client.post("/xlwings/custom-scripts-call/validate", json={"client": "Office.js", "version": "1"})
+    assert response.status_code == 200
+    actions = response.json()["actions"]
+    assert [a["func"] for a in actions] == ["alert"] and english_free(actions[0]["args"][0])
+    response = client.post("/xlwings/custom-functions-call", json={"func_name": "grade"})
+    assert response.status_code == 400 and english_free(response.text)
+
+
+def test_function_failure_is_a_chinese_error_value(client, monkeypatch):
+    import jixiao_xl.scoring as scoring
+
+    monkeypatch.setattr(scoring, "grade", lambda *_: 1 / 0)
+    response = function_response(client, "grade", 95)
+    assert response.status_code == 400 and english_free(response.text)  # 400: no retries, #VALUE! with the text
+
+
+def test_task_pane_failure_is_chinese(client, monkeypatch):
+    import jixiao_xl.xl as xl
+
+    monkeypatch.setattr(xl, "read_grids", lambda *_: [][1])
+    response = client.post("/jixiao/findings", json=payload(openpyxl.load_workbook(EXAMPLE, data_only=True)))
+    assert response.status_code == 200 and english_free(response.text) and "text-danger" in response.text
+
+
+def function_response(client, name: str, *args):
+    data = {"func_name": name, "args": [[[a]] for a in args], "caller_address": "Sheet1!A1",
+            "formula_name": f"JIXIAO.{name.upper()}", "client": "Office.js", "version": "1", "runtime": "1.4",
+            "culture_info_name": "zh-CN", "date_format": "yyyy/m/d"}
+    return client.post("/xlwings/custom-functions-call", json=data)
+
+
+def test_manifest_declares_what_the_add_in_needs(client):
+    root = ElementTree.fromstring(client.get("/manifest.xml").text)
+    sets = {e.get("Name"): e.get("MinVersion") for e in root.iter() if e.tag.endswith("}Set")}
+    assert sets == {"SharedRuntime": "1.1", "CustomFunctionsRuntime": "1.1", "ExcelApi": "1.9"}

@@ -9,9 +9,14 @@ async function refreshFindings() {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(payload),
     });
-    target.innerHTML = await response.text();
+    if (response.ok) {
+      target.innerHTML = await response.text();
+    } else {
+      target.textContent = "无法列出问题：服务器没有正常回应（" + response.status + "）。请稍后重试，或联系管理员。";
+    }
   } catch (error) {
-    target.textContent = "无法获取校验结果：" + error;
+    target.textContent = "无法列出问题：连接不到校验服务。请确认加载项服务正在运行后重试。";
+    console.error(error);
   }
 }
 
