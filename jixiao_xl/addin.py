@@ -8,8 +8,13 @@ import sys
 import zipfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-SERVER_DIR = REPO / "addin" / "server"
+
+
+def server_dir() -> Path:
+    """The xlwings Server project shipped inside the package (jixiao_xl/addin_server, package data)."""
+    from importlib.resources import files
+
+    return Path(str(files("jixiao_xl") / "addin_server"))
 
 RIBBON_XML = """<customUI xmlns="http://schemas.microsoft.com/office/2006/01/customui">
     <ribbon>
@@ -93,16 +98,28 @@ def install(xlam: str | None) -> str:
     return f"已复制到 {xlstart}，重启 Excel 后功能区出现“绩效自评”选项卡。"
 
 
-def serve(project_dir: str | os.PathLike | None = None, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Start the xlwings Server add-in on localhost (HTTPS when certs/localhost+2*.pem exist)."""
-    project = Path(project_dir or SERVER_DIR).resolve()
+def serve(project_dir: str | os.PathLike | None = None, host: str = "127.0.0.1", port: int = 8000,
+          cert_dir: str | os.PathLike = "certs") -> None:
+    """Start the xlwings Server add-in on localhost (HTTPS when <cert_dir>/localhost+2*.pem exist)."""
+    project = Path(project_dir or server_dir()).resolve()
+    if not (project / "templates" / "manifest.xml").is_file():
+        raise ValueError(f"{project} 不是加载项服务目录（缺少 templates/manifest.xml）")
     os.environ["XLWINGS_PROJECT_DIR"] = str(project)
     os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
-    import uvicorn
+    os.environ.setdefault("XLWINGS_ENVIRONMENT", "prod")
+    try:
+        import uvicorn
+        import xlwings_server  # noqa: F401
+    except ImportError:
+        raise RuntimeError("没有安装 xlwings Server：请运行 pip install 'jixiao_xl-….whl[server]'"
+                           "（或在源码目录运行 pip install '.[server]'）") from None
 
-    key, cert = project / "certs" / "localhost+2-key.pem", project / "certs" / "localhost+2.pem"
+    certs = Path(cert_dir)
+    key, cert = certs / "localhost+2-key.pem", certs / "localhost+2.pem"
     https = key.exists() and cert.exists()
+    scheme = "https" if https else "http"
+    print(f"加载项服务：{scheme}://{host}:{port}/manifest.xml（按 Ctrl+C 停止）", flush=True)
     if not https:
-        print("未找到证书 certs/localhost+2.pem，以 HTTP 运行（Office.js 加载项需要 HTTPS，见 README）")
+        print(f"未找到证书 {cert}，以 HTTP 运行（Office.js 加载项需要 HTTPS，见 README）", flush=True)
     uvicorn.run("xlwings_server.main:main_app", host=host, port=port,
                 ssl_keyfile=str(key) if https else None, ssl_certfile=str(cert) if https else None)

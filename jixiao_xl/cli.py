@@ -67,7 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     addin_sub = addin.add_subparsers(dest="addin_command", metavar="操作")
     serve = addin_sub.add_parser("serve", help="在本机启动 Office.js 加载项服务（xlwings Server）")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--project-dir", help="xlwings Server 项目目录（默认 addin/server）")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只供本机使用）")
+    serve.add_argument("--certs", default="certs", metavar="目录",
+                       help="mkcert 证书所在目录（默认当前目录下的 certs），有证书时以 HTTPS 运行")
+    serve.add_argument("--project-dir", help="xlwings Server 项目目录（默认：随本工具安装的加载项）")
     build = addin_sub.add_parser("build-xlam", help="生成经典 Excel 加载项（.xlam）")
     build.add_argument("-o", "--output", default="jixiao_addin.xlam", metavar="文件")
     install = addin_sub.add_parser("install", help="安装经典加载项（Windows），或显示安装步骤")
@@ -218,7 +221,11 @@ def _addin(args, parser) -> int:
     from . import addin
 
     if args.addin_command == "serve":
-        addin.serve(args.project_dir, port=args.port)
+        try:
+            addin.serve(args.project_dir, host=args.host, port=args.port, cert_dir=args.certs)
+        except (ValueError, RuntimeError) as exc:
+            print(f"jixiao-xl：{exc}", file=sys.stderr)
+            return 2
         return 0
     if args.addin_command == "build-xlam":
         try:

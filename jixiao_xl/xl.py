@@ -1,7 +1,7 @@
 """The Excel front end: the 校验 button, 清除标记, and the JIXIAO worksheet functions.
 
 One code path serves xlwings classic (``RunPython`` from the ribbon add-in),
-xlwings Server (the Office.js add-in in ``addin/server``) and xlwings Lite:
+xlwings Server (the Office.js add-in in ``jixiao_xl/addin_server``) and xlwings Lite:
 one bulk read of every sheet, the pure core, then a small set of writes
 (derived cells, the 校验结果 sheet, marks, an alert).  Only xlwings itself is
 imported at module import; the core loads when a button is clicked.

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-os.environ["XLWINGS_PROJECT_DIR"] = str(ROOT / "addin" / "server")
+os.environ["XLWINGS_PROJECT_DIR"] = str(ROOT / "jixiao_xl" / "addin_server")
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 os.environ.setdefault("XLWINGS_ENVIRONMENT", "prod")
 

@@ -36,6 +36,12 @@ async def findings(request: Request, data: dict = Body, include_hidden: bool = F
     )
 
 
+@router.get("/jixiao/help")
+async def help_page(request: Request):
+    """The manifest's SupportUrl: a Chinese page served by this server (no outside site needed)."""
+    return TemplateResponse(request=request, name="jixiao_help.html", context={})
+
+
 async def chinese_errors(request: Request, call_next):
     """The safety net: a failure outside our own guards (e.g. a malformed request) still answers in Chinese."""
     try:
