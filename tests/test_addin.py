@@ -421,3 +421,51 @@ def test_manifest_declares_what_the_add_in_needs(client):
     root = ElementTree.fromstring(client.get("/manifest.xml").text)
     sets = {e.get("Name"): e.get("MinVersion") for e in root.iter() if e.tag.endswith("}Set")}
     assert sets == {"SharedRuntime": "1.1", "CustomFunctionsRuntime": "1.1", "ExcelApi": "1.9"}
+
+
+# ------------------------------------------------------------------ JIXIAO functions: bad arguments (issue 11)
+
+
+def function_error(client, name: str, *args) -> str:
+    response = function_response(client, name, *args)
+    assert response.status_code == 400, response.text  # Excel: #VALUE! with this text, not retried
+    assert english_free(response.text)
+    return response.text
+
+
+def test_functions_refuse_bad_arguments_in_chinese(client):
+    assert "全年执行数应为数字，收到的是“abc”" in function_error(client, "exec_score", 83, "abc", 10)
+    assert "计分方式应为“比例”或“江西”" in function_error(client, "exec_score", 83, 70, 10, "湖南")
+    assert "总分应在 0 到 100 之间，收到的是 150" in function_error(client, "grade", 150)
+    assert "总分应在 0 到 100 之间" in function_error(client, "grade", -1)
+    assert "总分应为数字" in function_error(client, "grade", "很好")
+    assert "分值不能为负数" in function_error(client, "indicator_score", "≥95%", "98%", -5)
+    assert "预算数应为数字" in function_error(client, "control_rate", 10, "十")
+
+
+def test_functions_accept_chinese_mode_names(client):
+    assert call_function(client, "exec_score", 83, 70, 10, "江西") == [[7.0]]
+    assert call_function(client, "exec_score", 83, 70, 10, "比例") == [[exec_score(70 / 83, 10)]]
+    assert call_function(client, "exec_score", 83, 70, 10, "jiangxi") == [[7.0]]
+    assert call_function(client, "grade", 100) == [["优"]] and call_function(client, "grade", 0) == [["差"]]
+    assert call_function(client, "grade", "") == [[""]]  # a blank total gives a blank grade
+
+
+def test_multi_cell_range_is_refused_clearly(client):
+    data = {"func_name": "grade", "args": [[[95], [80], [70]]], "caller_address": "Sheet1!A1",
+            "formula_name": "JIXIAO.GRADE", "client": "Office.js", "version": "1", "runtime": "1.4",
+            "culture_info_name": "zh-CN", "date_format": "yyyy/m/d"}
+    response = client.post("/xlwings/custom-functions-call", json=data)
+    assert response.status_code == 400 and "总分应为一个单元格，收到的是含 3 个单元格的区域" in response.text
+    data = {**data, "func_name": "indicator_scores", "formula_name": "JIXIAO.INDICATOR_SCORES",
+            "args": [[["≥95%", "98%"], ["≤30天", "45天"]]]}
+    response = client.post("/xlwings/custom-functions-call", json=data)
+    assert response.status_code == 400 and "应为 3 列" in response.text
+
+
+def test_function_parameters_have_chinese_descriptions(client):
+    meta = client.get("/xlwings/custom-functions-meta.json").json()
+    for function in meta["functions"]:
+        assert has_chinese(function["description"])
+        for parameter in function["parameters"]:
+            assert has_chinese(parameter["description"]), (function["name"], parameter)
