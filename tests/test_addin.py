@@ -469,3 +469,37 @@ def test_function_parameters_have_chinese_descriptions(client):
         assert has_chinese(function["description"])
         for parameter in function["parameters"]:
             assert has_chinese(parameter["description"]), (function["name"], parameter)
+
+
+# ------------------------------------------------------------------ the stand-in itself (issue 11)
+
+
+def test_stand_in_payload_has_the_keys_the_real_client_sends():
+    """Compare with xlwings Server's own client code (getBookData in custom-scripts/index.js)."""
+    import re
+    from importlib.util import find_spec
+
+    index = Path(find_spec("xlwings_server").origin).parent / "static" / "js" / "custom-scripts" / "index.js"
+    source = index.read_text(encoding="utf-8")
+    block = source[source.index('payload["sheets"].push({'):]
+    block = block[:block.index("});")]
+    client_keys = set(re.findall(r"^\s*(\w+):", block, re.M))
+    assert 'notes_supported: Office.context.requirements.isSetSupported(\n        "ExcelApi",\n        "1.18",' in block
+    for notes in (True, False):
+        sheet = payload(openpyxl.load_workbook(EXAMPLE, data_only=True), notes=notes)["sheets"][0]
+        assert set(sheet) == client_keys
+        assert sheet["notes_supported"] is notes
+
+
+def test_stand_in_fails_on_what_it_does_not_model():
+    excel = Excel(openpyxl.load_workbook(EXAMPLE, data_only=True), notes=False)
+    with pytest.raises(AssertionError, match="does not know the action"):
+        excel.apply({"actions": [{"func": "setFontProperty", "args": ["bold", True]}]})
+    with pytest.raises(AssertionError, match="registers no callback"):
+        excel.apply({"actions": [{"func": "runMacro", "args": ["somethingElse"]}]})
+    with pytest.raises(AssertionError, match="ExcelApi 1.18"):  # perpetual Excel has no notes
+        excel.apply({"actions": [{"func": "addNote", "args": ["B6", "x"], "sheet_position": 1}]})
+    modern = Excel(openpyxl.load_workbook(EXAMPLE, data_only=True), notes=True)
+    modern.apply({"actions": [{"func": "addNote", "args": ["B6", "x"], "sheet_position": 1}]})
+    with pytest.raises(AssertionError, match="already exists"):
+        modern.apply({"actions": [{"func": "addNote", "args": ["B6", "y"], "sheet_position": 1}]})
