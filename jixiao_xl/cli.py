@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--project-dir", help="xlwings Server 项目目录（默认：随本工具安装的加载项）")
     build = addin_sub.add_parser("build-xlam", help="生成经典 Excel 加载项（.xlam）")
     build.add_argument("-o", "--output", default="jixiao_addin.xlam", metavar="文件")
+    build.add_argument("--python", metavar="路径", help="加载项运行的 Python（默认：运行本命令的 Python）")
     install = addin_sub.add_parser("install", help="安装经典加载项（Windows），或显示安装步骤")
     install.add_argument("xlam", nargs="?", help="build-xlam 生成的 .xlam 文件")
 
@@ -229,14 +230,18 @@ def _addin(args, parser) -> int:
         return 0
     if args.addin_command == "build-xlam":
         try:
-            xlam, sidecar = addin.build_xlam(args.output)
+            files = addin.build_xlam(args.output, python=args.python)
         except (ValueError, RuntimeError) as exc:
             print(f"jixiao-xl：{exc}", file=sys.stderr)
             return 2
-        print(f"已生成：{xlam} 和 {sidecar}（两个文件放在同一个文件夹）")
+        print("已生成：" + "、".join(str(f) for f in files) + "（这些文件放在同一个文件夹）")
         return 0
     if args.addin_command == "install":
-        print(addin.install(args.xlam))
+        try:
+            print(addin.install(args.xlam))
+        except (FileNotFoundError, ValueError) as exc:
+            print(f"jixiao-xl：{exc}", file=sys.stderr)
+            return 2
         return 0
     parser.parse_args(["addin", "--help"])
     return 2
