@@ -91,7 +91,7 @@ def friendly(exc: BaseException, action: str, untouched: bool = True) -> str:
     if isinstance(exc, NotImplementedError):
         return (f"这个版本的 Excel 不支持{action}所需的功能，{after}"
                 "请改用经典加载项（.xlam）或命令行 jixiao-xl check。")
-    return (f"{action}时程序出错（{type(exc).__name__}），{after}"
+    return (f"{action}时程序出错，{after}"
             f"请保存工作簿后重试；如仍出错，请把工作簿发给管理员，并告知时间 {_now()}（服务器日志中记有详细原因）。")
 
 

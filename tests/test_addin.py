@@ -577,3 +577,97 @@ def test_stand_in_fails_on_what_it_does_not_model():
     modern.apply({"actions": [{"func": "addNote", "args": ["B6", "x"], "sheet_position": 1}]})
     with pytest.raises(AssertionError, match="already exists"):
         modern.apply({"actions": [{"func": "addNote", "args": ["B6", "y"], "sheet_position": 1}]})
+
+
+NODE_HARNESS = r"""
+const fs = require("fs");
+const [ribbonPath, casesJson, api19] = process.argv.slice(2);
+const cells = JSON.parse(casesJson);   // {"Sheet!A1": {color, pattern}}
+const writes = [];
+globalThis.window = { addEventListener() {} };
+globalThis.Office = {
+  actions: { associate() {} },
+  context: { requirements: { isSetSupported: (name, version) => name === "ExcelApi" && (version !== "1.9" || api19 === "1") } },
+};
+function range(sheet, address) {
+  const key = sheet + "!" + address;
+  const state = cells[key] || { color: "#FFFFFF", pattern: "None" };
+  const fill = { loaded: [], load(what) { this.loaded.push(what); } };
+  Object.defineProperty(fill, "color", {
+    get() { if (!fill.loaded.some((w) => w.includes("color"))) throw new Error("color not loaded"); return state.color; },
+    set(value) { writes.push(["color", key, value]); },
+  });
+  Object.defineProperty(fill, "pattern", {
+    get() { if (!fill.loaded.some((w) => w.includes("pattern"))) throw new Error("pattern not loaded"); return state.pattern; },
+  });
+  return {
+    format: { fill },
+    set values(v) { writes.push(["values", key, v]); },
+  };
+}
+const context = {
+  workbook: { worksheets: { getItem: (sheet) => ({ getRange: (address) => range(sheet, address) }) } },
+  sync: async () => {},
+};
+eval(fs.readFileSync(ribbonPath, "utf8") + "\n;globalThis.jixiaoMark = jixiaoMark;");
+const marks = Object.keys(cells).map((key, ix) => {
+  const [sheet, cell] = key.split("!");
+  return { sheet, cell, color: "#FFC7CE", row: ix + 2 };
+});
+globalThis.jixiaoMark(context, "_jixiao_marks", JSON.stringify(marks)).then(() => {
+  console.log(JSON.stringify(writes));
+});
+"""
+
+
+@pytest.mark.parametrize("api19", [True, False], ids=["ExcelApi1.9", "ExcelApi1.8"])
+def test_jixiao_mark_javascript_records_fills_as_the_stand_in_does(tmp_path, api19):
+    """Run ribbon.js's jixiaoMark under Node against a mock Office.js context."""
+    import json
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    harness = tmp_path / "harness.js"
+    harness.write_text(NODE_HARNESS, encoding="utf-8")
+    cases = {"附件1!B6": {"color": "#00B0F0", "pattern": "Solid"},
+             "附件1!B7": {"color": "#FFFFFF", "pattern": "None"},
+             "附件2!D5": {"color": "#FFFFFF", "pattern": "Solid"}}
+    ribbon = ROOT / "jixiao_xl" / "addin_server" / "static" / "js" / "ribbon.js"
+    out = subprocess.run([node, str(harness), str(ribbon), json.dumps(cases, ensure_ascii=False), "1" if api19 else "0"],
+                         capture_output=True, text=True, check=True).stdout
+    writes = json.loads(out)
+    records = {key: json.loads(v[0][0]) for kind, key, v in writes if kind == "values"}
+    assert records == {
+        "_jixiao_marks!C2": {"patternType": "solid", "fg": {"rgb": "FF00B0F0"}, "bg": None},
+        "_jixiao_marks!C3": {"patternType": None, "fg": None, "bg": None},
+        "_jixiao_marks!C4": ({"patternType": "solid", "fg": {"rgb": "FFFFFFFF"}, "bg": None} if api19
+                             else {"patternType": None, "fg": None, "bg": None}),  # white = none before 1.9
+    }
+    assert [(key, value) for kind, key, value in writes if kind == "color"] == [
+        ("附件1!B6", "#FFC7CE"), ("附件1!B7", "#FFC7CE"), ("附件2!D5", "#FFC7CE")]
+
+
+@pytest.mark.parametrize("handler", ["main", "main_clear", "main_list"])
+def test_classic_buttons_alert_in_chinese(monkeypatch, handler):
+    """The classic add-in's handlers, driven with an xlwings book as RunPython would hand them one."""
+    import xlwings as xw
+
+    import jixiao_xl.xl as xl
+
+    book = xw.Book(json=payload(openpyxl.load_workbook(EXAMPLE, data_only=True)))
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: book))
+    getattr(xl, handler)()
+    alerts = [a["args"] for a in book.json()["actions"] if a["func"] == "alert"]
+    assert len(alerts) == 1 and has_chinese(alerts[0][0])
+    if handler != "main_clear":
+        assert alerts[0][0].startswith("发现 2 个错误、2 个警告")
+
+    failing = xw.Book(json=payload(openpyxl.load_workbook(EXAMPLE, data_only=True)))
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: failing))
+    monkeypatch.setattr(xl, "read_grids", lambda *_: {}["boom"])
+    getattr(xl, handler)()
+    (message, title, *_rest), = [a["args"] for a in failing.json()["actions"] if a["func"] == "alert"]
+    assert english_free(message) and "KeyError" not in message and "管理员" in message
