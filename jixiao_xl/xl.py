@@ -393,6 +393,10 @@ def run_clear(book) -> str:
         store.clear_contents()
         if left:
             store["A1"].value = [HEADER] + [m.row() for m in left.values()]
+    if left:
+        return (f"已恢复 {len(marks)} 个单元格原来的颜色。其中 {len(left)} 个单元格上有 jixiao-xl 加的批注，"
+                "这个版本的 Excel 不能删除批注（需要 Microsoft 365）：请在 Microsoft 365 的 Excel 中再点“清除标记”，"
+                "或用命令 jixiao-xl fill 处理这个文件，批注都会去掉。")
     return f"已清除 {len(marks)} 个单元格的标记，恢复了原来的颜色。" if marks else "没有需要清除的标记。"
 
 
@@ -414,7 +418,9 @@ def validate_all(book: xw.Book):
 @_guarded("清除标记")
 def clear_marks(book: xw.Book):
     """清除标记：恢复被标色单元格原来的样子，去掉批注。"""
-    run_clear(book)
+    text = run_clear(book)
+    if "不能删除批注" in text:  # otherwise quiet, as the cells show it
+        book.app.alert(text, title="清除标记")
 
 
 def _classic(action: str, run) -> None:

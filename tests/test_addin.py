@@ -380,6 +380,7 @@ def test_perpetual_excel_keeps_the_record_of_notes_it_cannot_remove(client, tmp_
     click(client, excel, "clear_marks")
     book = excel.book
     assert book["附件1"]["B6"].fill.patternType is None
+    assert "不能删除批注" in excel.alerts[-1] and "jixiao-xl fill" in excel.alerts[-1]
     records = [r for r in book["_jixiao_marks"].iter_rows(min_row=2, values_only=True) if r[0]]
     assert ("附件1", "B6") in {(r[0], r[1]) for r in records}
     cleared, again = tmp_path / "c.xlsx", tmp_path / "a.xlsx"
