@@ -157,7 +157,7 @@ def _hidden(sheet) -> bool:
 
 
 def _notes_supported(sheet) -> bool:
-    """Office.js before ExcelApi 1.18 (Excel 2019/2021/2024 perpetual) has no notes; xlwings raises then."""
+    """False on Office.js without ExcelApi 1.18 (Excel 2019/2021/2024 perpetual): add_note would raise there."""
     api = sheet.api  # Office.js: the sheet's payload, with notes_supported from isSetSupported("ExcelApi", "1.18")
     return not (isinstance(api, dict) and api.get("notes_supported") is False)
 
