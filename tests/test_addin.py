@@ -171,7 +171,8 @@ def test_manifest_has_tab_and_buttons(client):
 
 def test_taskpane_lists_findings(client):
     page = client.get("/taskpane.html").text
-    assert 'xw-click="validate"' in page and "清除标记" in page
+    assert 'data-jixiao-script="validate"' in page and 'data-jixiao-script="validate_all"' in page
+    assert "清除标记" in page and "xw-click" not in page  # through ribbon.js, whose errors are Chinese
     html = client.post("/jixiao/findings", json=payload(openpyxl.load_workbook(EXAMPLE, data_only=True))).text
     assert "发现 2 个错误、2 个警告" in html and "B110" in html and "B111" in html
 
@@ -672,3 +673,59 @@ def test_classic_buttons_alert_in_chinese(monkeypatch, handler):
     getattr(xl, handler)()
     (message, title, *_rest), = [a["args"] for a in failing.json()["actions"] if a["func"] == "alert"]
     assert english_free(message) and "KeyError" not in message and "管理员" in message
+
+
+NODE_BUTTON_HARNESS = r"""
+const fs = require("fs");
+const [ribbonPath, scenario] = process.argv.slice(2);
+const dialogs = [];
+let completed = 0;
+const span = { textContent: "" };
+const banner = { classList: { add() {}, remove() {} }, querySelector: () => span };
+globalThis.window = { addEventListener() {}, location: { origin: "https://127.0.0.1:8000" } };
+globalThis.document = { querySelector: (sel) => (sel === "#global-error-alert" ? banner : null) };
+globalThis.callbacks = {};
+globalThis.Office = {
+  onReady: async () => {},
+  actions: { associate() {} },
+  EventType: { DialogMessageReceived: "m" },
+  context: { ui: { displayDialogAsync: (url) => dialogs.push(decodeURIComponent(url)) } },
+};
+globalThis.xlwings = {
+  registerCallback() {},
+  runPython: async (options) => {
+    if (options.errorDisplayMode === "alert") throw new Error("would show xlwings' English dialog");
+    if (scenario === "protected") span.textContent = "AccessDenied: The cell or chart you're trying to change is protected.";
+    if (scenario === "offline") throw "No response received from server";
+  },
+};
+eval(fs.readFileSync(ribbonPath, "utf8") + "\n;globalThis.runJixiaoScript = runJixiaoScript;");
+globalThis.runJixiaoScript(scenario === "offline" ? "clear_marks" : "validate", { completed: () => completed++ })
+  .then(() => console.log(JSON.stringify({ dialogs, completed })));
+"""
+
+
+@pytest.mark.parametrize("scenario", ["ok", "protected", "offline"])
+def test_ribbon_buttons_show_excel_side_failures_in_chinese(tmp_path, scenario):
+    import json
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    harness = tmp_path / "buttons.js"
+    harness.write_text(NODE_BUTTON_HARNESS, encoding="utf-8")
+    ribbon = ROOT / "jixiao_xl" / "addin_server" / "static" / "js" / "ribbon.js"
+    result = json.loads(subprocess.run([node, str(harness), str(ribbon), scenario], capture_output=True, text=True,
+                                       check=True).stdout)
+    assert result["completed"] == 1  # the ribbon button is always released
+    if scenario == "ok":
+        assert result["dialogs"] == []
+        return
+    (url,) = result["dialogs"]
+    assert "/xlwings/alert?prompt=" in url and "&buttons=ok&mode=critical" in url
+    if scenario == "protected":
+        assert "工作表受保护，无法校验。请先取消保护" in url and "title=校验未完成" in url
+    else:
+        assert "连接不到校验服务，无法清除标记" in url and "title=清除标记未完成" in url

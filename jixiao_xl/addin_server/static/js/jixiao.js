@@ -23,4 +23,8 @@ async function refreshFindings() {
 document.addEventListener("DOMContentLoaded", () => {
   const button = document.querySelector("#jixiao-refresh");
   if (button) button.addEventListener("click", refreshFindings);
+  // 校验 / 校验（含隐藏表） / 清除标记: through ribbon.js, so Excel-side failures are shown in Chinese too
+  document.querySelectorAll("[data-jixiao-script]").forEach((scriptButton) =>
+    scriptButton.addEventListener("click", () => runJixiaoScript(scriptButton.dataset.jixiaoScript)),
+  );
 });
