@@ -228,7 +228,8 @@ def test_build_xlam(tmp_path):
         with zipfile.ZipFile(xlam) as archive:
             assert archive.testzip() is None and "xl/vbaProject.bin" in archive.namelist()
             ribbon = ElementTree.fromstring(archive.read("customUI/customUI.xml"))
-        tab, group, button = next(ribbon.iter(f"{ns}tab")), next(ribbon.iter(f"{ns}group")), next(ribbon.iter(f"{ns}button"))
+        tab, group = next(ribbon.iter(f"{ns}tab")), next(ribbon.iter(f"{ns}group"))
+        button = next(ribbon.iter(f"{ns}button"))
         assert (tab.get("idQ"), tab.get("label"), group.get("idQ")) == ("x:jixiaoTab", "绩效自评", "x:jixiaoGroup")
         assert button.get("onAction") == "RibbonMyAddin.RunMain"  # "import <xlam name>; <xlam name>.main()"
         labels.append(button.get("label"))
@@ -589,18 +590,26 @@ const writes = [];
 globalThis.window = { addEventListener() {} };
 globalThis.Office = {
   actions: { associate() {} },
-  context: { requirements: { isSetSupported: (name, version) => name === "ExcelApi" && (version !== "1.9" || api19 === "1") } },
+  context: { requirements: {
+    isSetSupported: (name, version) => name === "ExcelApi" && (version !== "1.9" || api19 === "1"),
+  } },
 };
 function range(sheet, address) {
   const key = sheet + "!" + address;
   const state = cells[key] || { color: "#FFFFFF", pattern: "None" };
   const fill = { loaded: [], load(what) { this.loaded.push(what); } };
   Object.defineProperty(fill, "color", {
-    get() { if (!fill.loaded.some((w) => w.includes("color"))) throw new Error("color not loaded"); return state.color; },
+    get() {
+      if (!fill.loaded.some((w) => w.includes("color"))) throw new Error("color not loaded");
+      return state.color;
+    },
     set(value) { writes.push(["color", key, value]); },
   });
   Object.defineProperty(fill, "pattern", {
-    get() { if (!fill.loaded.some((w) => w.includes("pattern"))) throw new Error("pattern not loaded"); return state.pattern; },
+    get() {
+      if (!fill.loaded.some((w) => w.includes("pattern"))) throw new Error("pattern not loaded");
+      return state.pattern;
+    },
   });
   return {
     format: { fill },
@@ -638,8 +647,8 @@ def test_jixiao_mark_javascript_records_fills_as_the_stand_in_does(tmp_path, api
              "附件1!B7": {"color": "#FFFFFF", "pattern": "None"},
              "附件2!D5": {"color": "#FFFFFF", "pattern": "Solid"}}
     ribbon = ROOT / "jixiao_xl" / "addin_server" / "static" / "js" / "ribbon.js"
-    out = subprocess.run([node, str(harness), str(ribbon), json.dumps(cases, ensure_ascii=False), "1" if api19 else "0"],
-                         capture_output=True, text=True, check=True).stdout
+    command = [node, str(harness), str(ribbon), json.dumps(cases, ensure_ascii=False), "1" if api19 else "0"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     writes = json.loads(out)
     records = {key: json.loads(v[0][0]) for kind, key, v in writes if kind == "values"}
     assert records == {
@@ -695,7 +704,9 @@ globalThis.xlwings = {
   registerCallback() {},
   runPython: async (options) => {
     if (options.errorDisplayMode === "alert") throw new Error("would show xlwings' English dialog");
-    if (scenario === "protected") span.textContent = "AccessDenied: The cell or chart you're trying to change is protected.";
+    if (scenario === "protected") {
+      span.textContent = "AccessDenied: The cell or chart you're trying to change is protected.";
+    }
     if (scenario === "offline") throw "No response received from server";
   },
 };
