@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-os.environ["XLWINGS_PROJECT_DIR"] = str(ROOT / "addin" / "server")
+os.environ["XLWINGS_PROJECT_DIR"] = str(ROOT / "jixiao_xl" / "addin_server")
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 sys.path.insert(0, str(ROOT))
 

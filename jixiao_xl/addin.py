@@ -8,17 +8,43 @@ import sys
 import zipfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-SERVER_DIR = REPO / "addin" / "server"
 
-RIBBON_XML = """<customUI xmlns="http://schemas.microsoft.com/office/2006/01/customui">
+def server_dir() -> Path:
+    """The xlwings Server project shipped inside the package (jixiao_xl/addin_server, package data)."""
+    from importlib.resources import files
+
+    return Path(str(files("jixiao_xl") / "addin_server"))
+
+
+# The classic add-in is xlwings' own ribbon add-in (quickstart_addin_ribbon.xlam), its VBA untouched.
+# Read from its VBA project (tests/test_addin.py decompresses it to check): the ribbon callback
+# RibbonMyAddin.RunMain runs RunPython "import <this .xlam's name>; <name>.main()", whatever button
+# was clicked, and settings come from a sheet named PROJECT_NAME & ".conf" = "myaddin.conf" in the
+# active workbook or in the add-in itself (GetConfigFromSheet(ThisWorkbook)), then from
+# myaddin.conf beside the active workbook, then %USERPROFILE%\.myaddin\myaddin.conf.  The template's
+# settings sheet is named "_myaddin.conf", which that lookup never finds.
+#
+# So each button is its own small .xlam (its name picks the Python module that runs), the three
+# share one ribbon tab through a qualified id (idQ), and each carries a "myaddin.conf" sheet whose
+# Interpreter_Win / Interpreter_Mac is the Python that built it.
+CONF_SHEET = "myaddin.conf"
+NAMESPACE = "jixiao.xl"
+BUTTONS = (  # suffix of the file name, label, handler in jixiao_xl.xl, built-in icon, tooltip
+    ("", "校验", "main", "AcceptInvitation",
+     "重新计算全部计算项，校验附件1、附件2、附件3，标出有问题的单元格并写入“校验结果”表"),
+    ("_clear", "清除标记", "main_clear", "Undo", "恢复上次校验标色的单元格原来的颜色，去掉校验加的批注"),
+    ("_list", "问题列表", "main_list", "ReviewShowOrHideComment", "列出当前工作簿的全部问题"),
+)
+
+
+def ribbon_xml(label: str, button_id: str, image: str, tip: str) -> str:
+    return f"""<customUI xmlns="http://schemas.microsoft.com/office/2006/01/customui" xmlns:x="{NAMESPACE}">
     <ribbon>
         <tabs>
-            <tab id="jixiaoTab" label="绩效自评">
-                <group id="jixiaoGroup" label="校验">
-                    <button id="jixiaoValidate" label="校验" size="large" onAction="RibbonMyAddin.RunMain"
-                            imageMso="AcceptInvitation" screentip="校验"
-                            supertip="重新计算全部计算项，校验附件1、附件2、附件3，标出有问题的单元格并写入“校验结果”表" />
+            <tab idQ="x:jixiaoTab" label="绩效自评">
+                <group idQ="x:jixiaoGroup" label="校验">
+                    <button id="{button_id}" label="{label}" size="large" onAction="RibbonMyAddin.RunMain"
+                            imageMso="{image}" screentip="{label}" supertip="{tip}" />
                 </group>
             </tab>
         </tabs>
@@ -26,11 +52,22 @@ RIBBON_XML = """<customUI xmlns="http://schemas.microsoft.com/office/2006/01/cus
 </customUI>
 """
 
-# The xlam's ribbon callback runs "import <xlam name>; <xlam name>.main()"; this module,
-# written beside the .xlam, hands the click to jixiao-xl.
-SIDECAR = '''"""Ribbon callback module of the jixiao-xl classic add-in (written by `jixiao-xl addin build-xlam`)."""
 
-from jixiao_xl.xl import main  # noqa: F401
+# Written beside each .xlam: RunMain imports it by the .xlam's name and calls main().
+SIDECAR = '''"""Ribbon callback of the jixiao-xl classic add-in: {label} (written by `jixiao-xl addin build-xlam`)."""
+
+
+def main():
+    try:
+        from jixiao_xl.xl import {handler} as run
+    except ImportError:  # this Python has no jixiao-xl: say so in Chinese instead of a traceback
+        import xlwings as xw
+
+        xw.Book.caller().app.alert(
+            "加载项使用的 Python 中没有安装 jixiao-xl：请用生成加载项时的 Python 安装 jixiao-xl，"
+            "或重新运行 jixiao-xl addin build-xlam --python 该 Python 的路径。", title="{label}未完成")
+        return
+    run()
 '''
 
 
@@ -39,70 +76,146 @@ def ribbon_template() -> Path:
     import importlib.util
 
     spec = importlib.util.find_spec("xlwings")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("xlwings is not installed")
-    return Path(spec.origin).parent / "quickstart_addin_ribbon.xlam"
+    path = Path(spec.origin).parent / "quickstart_addin_ribbon.xlam" if spec and spec.origin else None
+    if path is None or not path.is_file():
+        raise RuntimeError("没有找到 xlwings 自带的加载项模板 quickstart_addin_ribbon.xlam：请安装 xlwings（pip install xlwings）")
+    return path
 
 
-def build_xlam(output: str | os.PathLike) -> tuple[Path, Path]:
-    """Copy xlwings' ribbon add-in with our ribbon XML; write the callback module beside it."""
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _conf_sheet(xml: str, interpreter: str) -> str:
+    """The settings sheet with Interpreter_Win (row 1) or Interpreter_Mac (row 2) set."""
+    import re
+
+    row = 2 if sys.platform == "darwin" else 1
+    cell = f'<c r="B{row}" s="1" t="inlineStr"><is><t>{_xml_text(interpreter)}</t></is></c>'
+    pattern = re.compile(rf'(<row r="{row}" spans=")1:1(".*?<c r="A{row}"[^>]*>.*?</c>)')
+    new, count = pattern.subn(lambda m: m.group(1) + "1:2" + m.group(2) + cell, xml, count=1)
+    if count != 1:
+        raise RuntimeError("xlwings 加载项模板的设置表格式与预期不同，无法写入 Python 路径")
+    return new
+
+
+def default_interpreter() -> str:
+    """The Python running this build (pythonw.exe beside python.exe on Windows, so no console flashes)."""
+    exe = Path(sys.executable)
+    windowless = exe.with_name("pythonw.exe")
+    return str(windowless if exe.name.lower() == "python.exe" and windowless.is_file() else exe)
+
+
+def xlam_paths(output: str | os.PathLike) -> list[Path]:
+    output = Path(output)
+    return [output.with_name(output.stem + suffix + ".xlam") for suffix, *_ in BUTTONS]
+
+
+def build_xlam(output: str | os.PathLike, python: str | None = None) -> list[Path]:
+    """The three button add-ins (and their callback modules) from xlwings' ribbon add-in template."""
     output = Path(output)
     if output.suffix.lower() != ".xlam":
         raise ValueError("输出文件的扩展名必须是 .xlam")
-    if not output.stem.isidentifier():
-        raise ValueError("加载项文件名只能用字母、数字和下划线（它同时是 Python 模块名），如 jixiao_addin.xlam")
+    if not output.stem.isidentifier() or not output.stem.isascii():
+        raise ValueError("加载项文件名只能用英文字母、数字和下划线（它同时是 Python 模块名），如 jixiao_addin.xlam")
+    interpreter = python or default_interpreter()
     source = ribbon_template()
-    output.parent.mkdir(parents=True, exist_ok=True)
     from .xlsxio import atomic_write
 
-    def write(temp: str) -> None:
-        with zipfile.ZipFile(source) as src, zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as out:
-            for info in src.infolist():
-                data = src.read(info.filename)
-                if info.filename == "customUI/customUI.xml":
-                    data = RIBBON_XML.encode("utf-8")
-                out.writestr(info, data)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(_os_error(exc, output.parent)) from None
+    written = []
+    for path, (_suffix, label, handler, image, tip) in zip(xlam_paths(output), BUTTONS):
+        def write(temp: str, label=label, image=image, tip=tip, button=path.stem) -> None:
+            with zipfile.ZipFile(source) as src, zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as out:
+                for info in src.infolist():
+                    data = src.read(info.filename)
+                    if info.filename == "customUI/customUI.xml":
+                        data = ribbon_xml(label, button, image, tip).encode("utf-8")
+                    elif info.filename == "xl/workbook.xml":
+                        data = data.replace(b'name="_myaddin.conf"', f'name="{CONF_SHEET}"'.encode())
+                    elif info.filename == "xl/worksheets/sheet1.xml":
+                        data = _conf_sheet(data.decode("utf-8"), interpreter).encode("utf-8")
+                    out.writestr(info, data)
 
-    atomic_write(output, write)
-    sidecar = output.with_suffix(".py")
-    sidecar.write_text(SIDECAR, encoding="utf-8")
-    return output, sidecar
+        try:
+            atomic_write(path, write)
+            sidecar = path.with_suffix(".py")
+            sidecar.write_text(SIDECAR.format(label=label, handler=handler), encoding="utf-8")
+        except OSError as exc:
+            raise ValueError(_os_error(exc, path)) from None
+        written += [path, sidecar]
+    return written
 
 
-INSTALL_STEPS = """安装经典 Excel 加载项（Windows 桌面版 Excel）：
-  1. 安装 Python 3.10 以上版本，然后：pip install jixiao-xl
-  2. 安装 xlwings 的 Excel 加载项：xlwings addin install
-  3. 生成本工具的加载项：jixiao-xl addin build-xlam -o jixiao_addin.xlam
-     （同时生成 jixiao_addin.py，两个文件放在同一个文件夹）
-  4. 把 jixiao_addin.xlam 和 jixiao_addin.py 复制到 %APPDATA%\\Microsoft\\Excel\\XLSTART
-     （或在 Excel“文件 → 选项 → 加载项 → 管理 Excel 加载项 → 浏览”中选择 jixiao_addin.xlam）
-  5. 在 Excel“信任中心 → 宏设置”中勾选“信任对 VBA 工程对象模型的访问”
-  6. 重启 Excel，功能区出现“绩效自评”选项卡，点击“校验”
+def _os_error(exc: OSError, path: Path) -> str:
+    import errno
+
+    reasons = {errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.ENOENT: "文件夹不存在",
+               errno.ENOTDIR: "路径中有一段是文件而不是文件夹", errno.EISDIR: "这是一个文件夹",
+               errno.EROFS: "磁盘是只读的", errno.ENOSPC: "磁盘空间不足"}
+    reason = reasons.get(exc.errno, "无法写入")
+    return f"无法写入 {path}：{reason}。请换一个可以写入的位置（如 -o 桌面上的 jixiao_addin.xlam）"
+
+
+INSTALL_STEPS = """安装经典 Excel 加载项（Windows 或 Mac 桌面版 Excel，本机 Python）：
+  1. 安装 Python 3.10 以上版本，再安装本工具：pip install "jixiao_xl-0.1.0-py3-none-any.whl"
+     （安装包由 python -m pip wheel . --no-deps -w dist 在源码目录生成；也可在源码目录 pip install .）
+  2. 生成加载项：jixiao-xl addin build-xlam -o jixiao_addin.xlam
+     得到 jixiao_addin.xlam（校验）、jixiao_addin_clear.xlam（清除标记）、jixiao_addin_list.xlam（问题列表）
+     和同名的 .py 文件；加载项里已写好运行它的 Python 路径（另一个 Python 用 --python 指定）
+  3. Windows：jixiao-xl addin install jixiao_addin.xlam 把这些文件复制到 Excel 的 XLSTART 文件夹；
+     或手动复制到 %APPDATA%\\Microsoft\\Excel\\XLSTART（六个文件放在一起）
+  4. 重启 Excel，功能区出现“绩效自评”选项卡：校验、清除标记、问题列表
 """
 
 
 def install(xlam: str | None) -> str:
-    """On Windows copy the add-in into XLSTART; elsewhere print the steps."""
-    if sys.platform != "win32" or not xlam:
+    """On Windows copy the add-ins into XLSTART; elsewhere (or without a file) return the steps."""
+    if not xlam:
+        return INSTALL_STEPS
+    paths = xlam_paths(xlam)
+    missing = [p for p in paths + [p.with_suffix(".py") for p in paths] if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(f"找不到加载项文件 {missing[0]}：请先运行 jixiao-xl addin build-xlam -o {Path(xlam).name}，"
+                                "再把生成的文件一起安装")
+    if sys.platform != "win32":
         return INSTALL_STEPS
     xlstart = Path(os.environ["APPDATA"]) / "Microsoft" / "Excel" / "XLSTART"
-    xlstart.mkdir(parents=True, exist_ok=True)
-    source = Path(xlam)
-    for path in (source, source.with_suffix(".py")):
-        shutil.copy2(path, xlstart / path.name)
-    return f"已复制到 {xlstart}，重启 Excel 后功能区出现“绩效自评”选项卡。"
+    try:
+        xlstart.mkdir(parents=True, exist_ok=True)
+        for path in paths:
+            for item in (path, path.with_suffix(".py")):
+                shutil.copy2(item, xlstart / item.name)
+    except OSError as exc:
+        raise ValueError(_os_error(exc, xlstart)) from None
+    return f"已复制到 {xlstart}，重启 Excel 后功能区出现“绩效自评”选项卡（校验、清除标记、问题列表）。"
 
 
-def serve(project_dir: str | os.PathLike | None = None, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Start the xlwings Server add-in on localhost (HTTPS when certs/localhost+2*.pem exist)."""
-    project = Path(project_dir or SERVER_DIR).resolve()
+def serve(project_dir: str | os.PathLike | None = None, host: str = "127.0.0.1", port: int = 8000,
+          cert_dir: str | os.PathLike = "certs") -> None:
+    """Start the xlwings Server add-in on localhost (HTTPS when <cert_dir>/localhost+2*.pem exist)."""
+    project = Path(project_dir or server_dir()).resolve()
+    if not (project / "templates" / "manifest.xml").is_file():
+        raise ValueError(f"{project} 不是加载项服务目录（缺少 templates/manifest.xml）")
     os.environ["XLWINGS_PROJECT_DIR"] = str(project)
     os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
-    import uvicorn
+    os.environ.setdefault("XLWINGS_ENVIRONMENT", "prod")
+    try:
+        import uvicorn
+        import xlwings_server  # noqa: F401
+    except ImportError:
+        raise RuntimeError("没有安装 xlwings Server：请运行 pip install 'jixiao_xl-….whl[server]'"
+                           "（或在源码目录运行 pip install '.[server]'）") from None
 
-    key, cert = project / "certs" / "localhost+2-key.pem", project / "certs" / "localhost+2.pem"
+    certs = Path(cert_dir)
+    key, cert = certs / "localhost+2-key.pem", certs / "localhost+2.pem"
     https = key.exists() and cert.exists()
+    scheme = "https" if https else "http"
+    print(f"加载项服务：{scheme}://{host}:{port}/manifest.xml（按 Ctrl+C 停止）", flush=True)
     if not https:
-        print("未找到证书 certs/localhost+2.pem，以 HTTP 运行（Office.js 加载项需要 HTTPS，见 README）")
+        print(f"未找到证书 {cert}，以 HTTP 运行（Office.js 加载项需要 HTTPS，见 README）", flush=True)
     uvicorn.run("xlwings_server.main:main_app", host=host, port=port,
                 ssl_keyfile=str(key) if https else None, ssl_certfile=str(cert) if https else None)

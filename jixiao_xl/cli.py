@@ -67,9 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     addin_sub = addin.add_subparsers(dest="addin_command", metavar="操作")
     serve = addin_sub.add_parser("serve", help="在本机启动 Office.js 加载项服务（xlwings Server）")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--project-dir", help="xlwings Server 项目目录（默认 addin/server）")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只供本机使用）")
+    serve.add_argument("--certs", default="certs", metavar="目录",
+                       help="mkcert 证书所在目录（默认当前目录下的 certs），有证书时以 HTTPS 运行")
+    serve.add_argument("--project-dir", help="xlwings Server 项目目录（默认：随本工具安装的加载项）")
     build = addin_sub.add_parser("build-xlam", help="生成经典 Excel 加载项（.xlam）")
     build.add_argument("-o", "--output", default="jixiao_addin.xlam", metavar="文件")
+    build.add_argument("--python", metavar="路径", help="加载项运行的 Python（默认：运行本命令的 Python）")
     install = addin_sub.add_parser("install", help="安装经典加载项（Windows），或显示安装步骤")
     install.add_argument("xlam", nargs="?", help="build-xlam 生成的 .xlam 文件")
 
@@ -218,18 +222,26 @@ def _addin(args, parser) -> int:
     from . import addin
 
     if args.addin_command == "serve":
-        addin.serve(args.project_dir, port=args.port)
-        return 0
-    if args.addin_command == "build-xlam":
         try:
-            xlam, sidecar = addin.build_xlam(args.output)
+            addin.serve(args.project_dir, host=args.host, port=args.port, cert_dir=args.certs)
         except (ValueError, RuntimeError) as exc:
             print(f"jixiao-xl：{exc}", file=sys.stderr)
             return 2
-        print(f"已生成：{xlam} 和 {sidecar}（两个文件放在同一个文件夹）")
+        return 0
+    if args.addin_command == "build-xlam":
+        try:
+            files = addin.build_xlam(args.output, python=args.python)
+        except (ValueError, RuntimeError) as exc:
+            print(f"jixiao-xl：{exc}", file=sys.stderr)
+            return 2
+        print("已生成：" + "、".join(str(f) for f in files) + "（这些文件放在同一个文件夹）")
         return 0
     if args.addin_command == "install":
-        print(addin.install(args.xlam))
+        try:
+            print(addin.install(args.xlam))
+        except (FileNotFoundError, ValueError) as exc:
+            print(f"jixiao-xl：{exc}", file=sys.stderr)
+            return 2
         return 0
     parser.parse_args(["addin", "--help"])
     return 2

@@ -1,7 +1,7 @@
 """The Excel front end: the 校验 button, 清除标记, and the JIXIAO worksheet functions.
 
 One code path serves xlwings classic (``RunPython`` from the ribbon add-in),
-xlwings Server (the Office.js add-in in ``addin/server``) and xlwings Lite:
+xlwings Server (the Office.js add-in in ``jixiao_xl/addin_server``) and xlwings Lite:
 one bulk read of every sheet, the pure core, then a small set of writes
 (derived cells, the 校验结果 sheet, marks, an alert).  Only xlwings itself is
 imported at module import; the core loads when a button is clicked.
@@ -61,6 +61,74 @@ def _text_cell(value):
     return value
 
 
+# ------------------------------------------------------------------ errors
+
+
+class UserError(Exception):
+    """A failure whose Chinese message already says what happened and what to do."""
+
+
+def _now() -> str:
+    import time
+
+    return time.strftime("%H:%M:%S")
+
+
+def friendly(exc: BaseException, action: str, untouched: bool = True) -> str:
+    """The Chinese message for any failure of a button, a function or the task pane.
+
+    ``action`` names what the user did (校验, 清除标记, 列出问题); ``untouched`` says
+    whether the workbook is known to be unchanged (Office.js: nothing was sent back).
+    """
+    if isinstance(exc, UserError):
+        return str(exc)
+    text = str(exc).lower()
+    after = "工作簿没有被修改。" if untouched else "工作簿可能只改了一部分，请检查后再试一次。"
+    if "protect" in text or "保护" in text:
+        return f"工作簿或工作表受保护，无法{action}。请先取消保护（审阅 → 撤销工作表保护）再{action}。"
+    if isinstance(exc, MemoryError):
+        return f"工作簿太大，内存不足，无法{action}。{after}请关闭其他程序或拆分工作簿后再试。"
+    if isinstance(exc, NotImplementedError):
+        return (f"这个版本的 Excel 不支持{action}所需的功能，{after}"
+                "请改用经典加载项（.xlam）或命令行 jixiao-xl check。")
+    return (f"{action}时程序出错，{after}"
+            f"请保存工作簿后重试；如仍出错，请把工作簿发给管理员，并告知时间 {_now()}（服务器日志中记有详细原因）。")
+
+
+def _log(action: str, exc: BaseException) -> None:
+    import logging
+
+    logging.getLogger("jixiao_xl.xl").error("%s failed", action, exc_info=exc)
+
+
+def _discard_actions(book) -> bool:
+    """Drop the writes an Office.js request has queued so far; True when the workbook stays untouched."""
+    data = getattr(getattr(book, "impl", None), "_json", None)
+    if isinstance(data, dict) and isinstance(data.get("actions"), list):
+        data["actions"].clear()
+        return True
+    return False
+
+
+def _guarded(action: str):
+    """A button's script: any failure becomes one Chinese alert (logged with the detail), never an HTTP 500."""
+    import functools
+
+    def wrap(run):
+        @functools.wraps(run)
+        def script_body(book: xw.Book):
+            try:
+                run(book)
+            except Exception as exc:  # every failure reaches the user as Chinese text
+                _log(action, exc)
+                untouched = _discard_actions(book)
+                book.app.alert(friendly(exc, action, untouched), title=f"{action}未完成", mode="critical")
+
+        return script_body
+
+    return wrap
+
+
 # ------------------------------------------------------------------ marks
 
 
@@ -81,28 +149,59 @@ def _sheet(book, name):
     return None
 
 
-def _restore(book, marks) -> None:
-    """Put back the fill and note each marked cell had before it was marked."""
+def _hidden(sheet) -> bool:
+    try:
+        return sheet.visible in (False, 0, 2)  # classic: -1 visible, 0 hidden, 2 very hidden
+    except Exception:
+        return False
+
+
+def _notes_supported(sheet) -> bool:
+    """False on Office.js without ExcelApi 1.18 (Excel 2019/2021/2024 perpetual): add_note would raise there."""
+    api = sheet.api  # Office.js: the sheet's payload, with notes_supported from isSetSupported("ExcelApi", "1.18")
+    return not (isinstance(api, dict) and api.get("notes_supported") is False)
+
+
+def _officejs(book) -> bool:
+    api = getattr(book, "api", None)
+    return isinstance(api, dict) and api.get("client") == "Office.js"
+
+
+def _restore(book, marks) -> dict:
+    """Put back the fill and note each marked cell had before it was marked.
+
+    Returns the marks whose note could not be taken off (Excel without the notes API,
+    notes left by ``fill --mark``): they stay in the record so a later 清除标记 or
+    ``fill`` in a capable program still removes them.
+    """
     from .marks import as_hex
 
+    left = {}
     for mark in marks:
         sheet = _sheet(book, mark.sheet)
         if sheet is None:
             continue
         cell = sheet[mark.cell]
         cell.color = as_hex(mark.fill)
-        if mark.note is None or "text" in mark.note:  # ours: take it off (and give back the one it replaced)
+        ours = mark.note is None or "text" in mark.note
+        if not _notes_supported(sheet):
+            if ours:
+                left[(mark.sheet, mark.cell)] = mark
+            continue
+        if ours:  # ours: take it off (and give back the one it replaced)
             if cell.note is not None:
                 cell.note.delete()
             if mark.note is not None:
                 cell.add_note(mark.note["text"])
+    return left
 
 
-def _original_color(cell, role_color):
+def _read_color(cell):
+    """The cell's fill as "#RRGGBB" (None: no fill), or ... when this Excel cannot tell the server."""
     try:
         color = cell.color  # classic Excel can tell
-    except NotImplementedError:  # Office.js sends no colours: restore the template's colour for the role
-        return role_color
+    except NotImplementedError:  # Office.js: read by the add-in's own JavaScript (jixiaoMark) instead
+        return ...
     if isinstance(color, tuple):
         return "#%02X%02X%02X" % color
     return color
@@ -127,6 +226,12 @@ def _role_colors(grids, profile, template: bool) -> dict[tuple[str, str], str]:
     return colors
 
 
+def _link_formula(sheet: str, cell: str) -> str:
+    """=HYPERLINK to a cell of this workbook (works in every Excel, with or without notes)."""
+    target = "#'" + sheet.replace("'", "''") + "'!" + cell
+    return '=HYPERLINK("' + target.replace('"', '""') + '","' + cell + '")'
+
+
 # ------------------------------------------------------------------ scripts
 
 
@@ -148,43 +253,66 @@ def _is_template(grids) -> bool:
     return any(g.name == INFO_SHEET and g.get(0, 0) == MARKER for g in grids)
 
 
-def summary(report) -> str:
-    """The alert after 校验: counts, then each self-evaluation's total and grade."""
+def summary(report, skipped=()) -> str:
+    """The alert after 校验: counts, then each self-evaluation's sheet, total and grade, then skipped sheets."""
+    from .values import fmt_number
+
     parts = [f"发现 {report.count('error')} 个错误、{report.count('warning')} 个警告"]
     names = {"dept_self_eval": "部门整体支出自评", "project_self_eval": "项目支出自评"}
     for form_report in report.forms:
         res = form_report.results
         if "total_score" in res:
-            from .values import fmt_number
-
             label = names[form_report.kind]
             if form_report.kind == "project_self_eval" and getattr(form_report.form, "name", ""):
                 label += f"（{form_report.form.name}）"
-            parts.append(f"{label}总分 {fmt_number(res['total_score'])}（{res['grade']}）")
+            parts.append(f"{form_report.form.sheet}：{label}总分 {fmt_number(res['total_score'])}（{res['grade']}）")
+    if skipped:
+        parts.append("未校验隐藏的工作表：" + "、".join(skipped) + "（需要时在任务窗格点“校验（含隐藏表）”）")
     return "；".join(parts)
 
 
-def findings_for(book):
+def _no_form() -> UserError:
+    from .check import NO_FORM
+
+    return UserError(NO_FORM + "。工作簿没有被修改。请打开提交的绩效自评工作簿，"
+                     "或检查表格标题（如“部门整体支出绩效自评表”）是否完整后再校验。")
+
+
+def _work_grids(book, include_hidden: bool):
+    """All grids, and the ones to check: not our own sheets, hidden sheets only when asked."""
+    grids = read_grids(book)
+    hidden = {s.name for s in book.sheets if _hidden(s)}
+    skipped = [g.name for g in grids if g.name in hidden and g.name not in (RESULT_SHEET, MARKS_SHEET)]
+    work = [g for g in grids if g.name not in (RESULT_SHEET, MARKS_SHEET)
+            and (include_hidden or g.name not in hidden)]
+    return grids, work, ([] if include_hidden else skipped)
+
+
+def findings_for(book, include_hidden: bool = False):
     """Check the open workbook without changing it (the task pane's list)."""
     from .check import check_grids
 
-    grids = read_grids(book)
-    profile = _profile(grids, _is_template(grids))
-    return check_grids([g for g in grids if g.name not in (RESULT_SHEET, MARKS_SHEET)], book.name, profile)
+    grids, work, _ = _work_grids(book, include_hidden)
+    report = check_grids(work, book.name, _profile(grids, _is_template(grids)))
+    if report.status == "unreadable":
+        raise _no_form()
+    return report
 
 
-def run_validate(book) -> str:
+def run_validate(book, include_hidden: bool = False) -> str:
     """校验: fill blank derived cells, rewrite 校验结果, re-mark problem cells; returns the alert text."""
     from .check import check_grids
     from .fill import plan
     from .marks import HEADER, MARK_COLORS, Mark, by_cell, note_text, result_rows, solid, worst
 
-    grids = read_grids(book)
+    grids, work, skipped = _work_grids(book, include_hidden)
     template = _is_template(grids)
     profile = _profile(grids, template)
     previous = _previous_marks(grids)
-    changes = plan(grids, profile, overwrite=False)
-    report = check_grids([g for g in grids if g.name not in (RESULT_SHEET, MARKS_SHEET)], book.name, profile)
+    changes = plan(work, profile, overwrite=False)
+    report = check_grids(work, book.name, profile)
+    if report.status == "unreadable":  # nothing recognisable: say so and leave the book alone
+        raise _no_form()
 
     for sheet_name, item, _corrected, _old in changes:
         cell = _sheet(book, sheet_name)[item.cell.address]
@@ -197,27 +325,48 @@ def run_validate(book) -> str:
         else:
             cell.value = item.value
 
-    # 校验结果: cleared and written in one block, so a second click gives the same sheet
+    # 校验结果: cleared and written in one block, so a second click gives the same sheet;
+    # the 单元格 column links to the cell (the only pointer where Excel has no notes)
     rows = [[_text_cell(v) for v in row] for row in result_rows(report)]
     results = _sheet(book, RESULT_SHEET) or book.sheets.add(RESULT_SHEET, after=book.sheets[len(book.sheets) - 1])
     results.clear_contents()
     results["A1"].value = rows
+    findings = report.all_findings()
+    if any(f.cell for f in findings):
+        links = [[_link_formula(f.sheet, f.cell) if f.cell and f.sheet else _text_cell(f.cell or "")]
+                 for f in findings]
+        results.range((2, 4), (len(findings) + 1, 4)).formula = links
 
     # marks: first restore what the last click coloured, then colour this click's problems
-    _restore(book, previous)
+    left = _restore(book, previous)
     before = {(m.sheet, m.cell): m for m in previous}
     roles = _role_colors(grids, profile, template)
-    marks = []
-    for (sheet_name, address), items in by_cell(report.all_findings(), {s.name for s in book.sheets}).items():
-        cell = _sheet(book, sheet_name)[address]
-        mark = before.get((sheet_name, address))
-        if mark is None:  # never write over a note the user made: keep it and add none
-            mark = Mark(sheet_name, address, solid(_original_color(cell, roles.get((sheet_name, address)))),
-                        None if cell.note is None else {"kept": True})
-        cell.color = "#" + MARK_COLORS[worst(items)]
-        if mark.note is None or "text" in mark.note:
+    marks, unread = [], []
+    officejs = _officejs(book)
+    for (sheet_name, address), items in by_cell(findings, {s.name for s in book.sheets}).items():
+        sheet = _sheet(book, sheet_name)
+        cell = sheet[address]
+        color = "#" + MARK_COLORS[worst(items)]
+        old = before.get((sheet_name, address))
+        fill = old.fill if old is not None else None
+        original = None if old is not None else _read_color(cell)
+        if original is ... and officejs:  # the add-in's JavaScript reads the colour, records it, colours the cell
+            unread.append({"sheet": sheet_name, "cell": address, "color": color, "row": len(marks) + 2})
+        else:
+            if old is None:
+                fill = solid(roles.get((sheet_name, address)) if original is ... else original)
+            cell.color = color
+        if (sheet_name, address) in left:  # a note we could not take off stays recorded as ours
+            note = left.pop((sheet_name, address)).note
+        elif not _notes_supported(sheet):
+            note = {"kept": True}  # no notes in this Excel: the finding is in 校验结果, linked to the cell
+        elif cell.note is not None:  # the user's own note (or one put back just now): keep it, add none
+            note = {"kept": True}
+        else:
             cell.add_note(note_text(items))
-        marks.append(mark.row())
+            note = None
+        marks.append(Mark(sheet_name, address, fill, note).row())
+    marks += [m.row() for m in left.values()]
     store = _sheet(book, MARKS_SHEET)
     if marks or store is not None:
         if store is None:
@@ -225,95 +374,257 @@ def run_validate(book) -> str:
         store.clear_contents()
         store["A1"].value = [HEADER] + marks
         store.visible = False
-    return summary(report)
+    if unread:
+        import json
+
+        book.app.macro("jixiaoMark")(MARKS_SHEET, json.dumps(unread, ensure_ascii=False))
+    return summary(report, skipped)
 
 
-@script
-def validate(book: xw.Book):
-    """校验：重新计算、校验并标出有问题的单元格。"""
-    book.app.alert(run_validate(book), title="校验结果")
+def run_clear(book) -> str:
+    """清除标记: restore the marked cells; keep in the record only the notes this Excel cannot remove."""
+    from .marks import HEADER
 
-
-@script
-def clear_marks(book: xw.Book):
-    """清除标记：恢复被标色单元格原来的样子，去掉批注。"""
     grids = read_grids(book)
-    _restore(book, _previous_marks(grids))
+    marks = _previous_marks(grids)
+    left = _restore(book, marks)
     store = _sheet(book, MARKS_SHEET)
     if store is not None:
         store.clear_contents()
+        if left:
+            store["A1"].value = [HEADER] + [m.row() for m in left.values()]
+    if left:
+        return (f"已恢复 {len(marks)} 个单元格原来的颜色。其中 {len(left)} 个单元格上有 jixiao-xl 加的批注，"
+                "这个版本的 Excel 不能删除批注（需要 Microsoft 365）：请在 Microsoft 365 的 Excel 中再点“清除标记”，"
+                "或用命令 jixiao-xl fill 处理这个文件，批注都会去掉。")
+    return f"已清除 {len(marks)} 个单元格的标记，恢复了原来的颜色。" if marks else "没有需要清除的标记。"
 
 
-def main():
-    """The classic ribbon add-in's callback (RunPython "import jixiao_xl.xl; jixiao_xl.xl.main()")."""
-    book = xw.Book.caller()
+@script
+@_guarded("校验")
+def validate(book: xw.Book):
+    """校验：重新计算、校验并标出有问题的单元格（不含隐藏的工作表）。"""
     book.app.alert(run_validate(book), title="校验结果")
 
 
+@script
+@_guarded("校验")
+def validate_all(book: xw.Book):
+    """校验（含隐藏表）：同“校验”，隐藏的工作表也校验和标记。"""
+    book.app.alert(run_validate(book, include_hidden=True), title="校验结果")
+
+
+@script
+@_guarded("清除标记")
+def clear_marks(book: xw.Book):
+    """清除标记：恢复被标色单元格原来的样子，去掉批注。"""
+    text = run_clear(book)
+    if "不能删除批注" in text:  # otherwise quiet, as the cells show it
+        book.app.alert(text, title="清除标记")
+
+
+def _classic(action: str, run) -> None:
+    book = xw.Book.caller()
+    try:
+        text = run(book)
+    except Exception as exc:
+        _log(action, exc)
+        text = friendly(exc, action, untouched=False)
+    if text:
+        book.app.alert(text, title=action)
+
+
+def main():
+    """The classic ribbon add-in's 校验 (RunPython "import jixiao_addin; jixiao_addin.main()")."""
+    _classic("校验", run_validate)
+
+
+def main_clear():
+    """The classic ribbon add-in's 清除标记."""
+    _classic("清除标记", run_clear)
+
+
+def main_list():
+    """The classic ribbon add-in's 问题列表: the findings in an alert (the 校验结果 sheet has them all)."""
+    def listing(book):
+        report = findings_for(book)
+        lines = [summary(report)] + [f"{f.code} {f.message}" for f in report.all_findings()[:30]]
+        return "\n".join(lines)
+
+    _classic("问题列表", listing)
+
 
 # ------------------------------------------------------------------ worksheet functions
+#
+# A bad argument raises FunctionError (an XlwingsError): xlwings Server answers 400 and
+# Excel shows #VALUE! with the Chinese message on the cell's error flag (no retries);
+# classic Excel shows the message too.  Blank arguments give a blank result, as before.
+
+try:
+    from xlwings.server import arg
+except Exception:
+    try:
+        from xlwings import arg
+    except Exception:
+        def arg(*_a, **_k):
+            return lambda g: g
 
 
-def _number(value):
+class FunctionError(xw.XlwingsError):
+    """A worksheet function's Chinese error message."""
+
+
+EXEC_MODES = {"proportional": "proportional", "比例": "proportional", "按比例": "proportional",
+              "jiangxi": "jiangxi", "江西": "jiangxi", "江西区间": "jiangxi"}
+
+
+def _worksheet_function(name: str):
+    """Any failure of a function becomes a FunctionError in Chinese (logged when unexpected)."""
+    import functools
+
+    def wrap(f):
+        @functools.wraps(f)
+        def body(*args):
+            try:
+                return f(*args)
+            except FunctionError:
+                raise
+            except Exception as exc:
+                _log(f"JIXIAO.{name}", exc)
+                raise FunctionError(friendly(exc, f"计算 JIXIAO.{name}")) from None
+
+        return body
+
+    return wrap
+
+
+def _single(value, label: str):
+    """One cell's value; a multi-cell range is refused with its size."""
+    if isinstance(value, list):
+        rows = _as_rows(value)
+        if len(rows) == 1 and len(rows[0]) == 1:
+            return rows[0][0]
+        raise FunctionError(f"{label}应为一个单元格，收到的是含 {sum(len(r) for r in rows)} 个单元格的区域；"
+                            "请只选一个单元格（整张指标表请用 JIXIAO.INDICATOR_SCORES）")
+    return value
+
+
+def _number(value, label: str = "参数"):
+    """A number (text such as "1,234.5" or "98%" accepted); None for blank; FunctionError otherwise."""
     from .values import NotANumber, to_number
 
-    try:
-        return to_number(value)
-    except NotANumber:
+    value = _single(value, label)
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if isinstance(value, bool):
+        raise FunctionError(f"{label}应为数字，收到的是逻辑值 {'TRUE' if value else 'FALSE'}")
+    try:
+        number = to_number(value)
+    except NotANumber:
+        number = None
+    if number is None:
+        raise FunctionError(f"{label}应为数字，收到的是“{value}”；请填写数字（如 83 或 83.5）")
+    return number
+
+
+def _weight(value):
+    number = _number(value, "分值")
+    if number is not None and number < 0:
+        raise FunctionError(f"分值不能为负数，收到的是 {value}")
+    return number
+
+
+def _mode(value) -> str:
+    value = _single(value, "计分方式")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "proportional"
+    mode = EXEC_MODES.get(str(value).strip().lower())
+    if mode is None:
+        raise FunctionError(f"计分方式应为“比例”或“江西”，收到的是“{value}”")
+    return mode
 
 
 @func
+@arg("full_budget", doc="全年预算数（元或万元，与执行数单位一致）")
+@arg("executed", doc="全年执行数")
+@_worksheet_function("EXEC_RATE")
 def exec_rate(full_budget, executed):
     """预算执行率 = 全年执行数 ÷ 全年预算数（全年预算数为空或0时返回空）。"""
     from .scoring import exec_rate as rate
 
-    value = rate(_number(full_budget), _number(executed))
+    value = rate(_number(full_budget, "全年预算数"), _number(executed, "全年执行数"))
     return "" if value is None else value
 
 
 @func
-def exec_score(full_budget, executed, weight=10, mode="proportional"):
-    """执行率得分：分值 × min(执行率, 1)，保留两位小数；mode 为 "jiangxi" 时按江西区间计分。"""
+@arg("full_budget", doc="全年预算数")
+@arg("executed", doc="全年执行数")
+@arg("weight", doc="执行率分值（默认 10）")
+@arg("mode", doc="计分方式：“比例”（默认，分值 × 执行率）或“江西”（区间计分）")
+@_worksheet_function("EXEC_SCORE")
+def exec_score(full_budget, executed, weight=10, mode="比例"):
+    """执行率得分：分值 × min(执行率, 1)，保留两位小数；计分方式为“江西”时按江西区间计分。"""
     from .scoring import exec_rate as rate, exec_score as score
 
-    return score(rate(_number(full_budget), _number(executed)), _number(weight) or 0, mode or "proportional")
+    points = _weight(weight)
+    return score(rate(_number(full_budget, "全年预算数"), _number(executed, "全年执行数")),
+                 points or 0, _mode(mode))
 
 
 @func
+@arg("target", doc="年度指标值，如 ≥95%、≤30天、有所改善")
+@arg("actual", doc="实际完成值，如 98%、45天")
+@arg("weight", doc="分值")
+@_worksheet_function("INDICATOR_SCORE")
 def indicator_score(target, actual, weight):
     """三级指标得分：按年度指标值、实际完成值和分值自动计分（定性指标返回空）。"""
     from .scoring import indicator_score as score
 
-    value = score(target, actual, _number(weight))
+    value = score(_single(target, "年度指标值"), _single(actual, "实际完成值"), _weight(weight))
     return "" if value is None else value
 
 
 @func
+@arg("table", ndim=2, doc="指标表区域：每行依次为 年度指标值、实际完成值、分值（三列）")
+@_worksheet_function("INDICATOR_SCORES")
 def indicator_scores(table):
     """整张指标表计分：每行为 年度指标值、实际完成值、分值，返回一列得分（动态数组）。"""
     from .scoring import indicator_score as score
 
+    rows = _as_rows(table)
+    if any(len(row) != 3 for row in rows):
+        raise FunctionError(f"指标表区域应为 3 列（年度指标值、实际完成值、分值），收到的是 {len(rows[0])} 列")
     out = []
-    for row in _as_rows(table):
-        target, actual, weight = (list(row) + [None, None, None])[:3]
-        value = score(target, actual, _number(weight))
+    for number, (target, actual, weight) in enumerate(rows, start=1):
+        try:
+            points = _weight(weight)
+        except FunctionError as exc:
+            raise FunctionError(f"第 {number} 行：{exc}") from None
+        value = score(target, actual, points)
         out.append(["" if value is None else value])
     return out
 
 
 @func
+@arg("actual", doc="决算数（实际数）")
+@arg("budget", doc="预算数（批复数）")
+@_worksheet_function("CONTROL_RATE")
 def control_rate(actual, budget):
     """控制率 = 决算数（实际数）÷ 预算数（批复数），分母为空或0时返回空。"""
     from .scoring import ratio
 
-    value = ratio(_number(actual), _number(budget))
+    value = ratio(_number(actual, "决算数"), _number(budget, "预算数"))
     return "" if value is None else value
 
 
 @func
+@arg("total", doc="自评总分（0–100）")
+@_worksheet_function("GRADE")
 def grade(total):
-    """自评等级：优 ≥ 90，良 80–90，中 60–80，差 < 60。"""
+    """自评等级：优 ≥ 90，良 80–90，中 60–80，差 < 60（总分须在 0–100 之间）。"""
     from .scoring import grade as letter
 
-    return letter(_number(total)) or ""
+    score = _number(total, "总分")
+    if score is not None and not 0 <= score <= 100:
+        raise FunctionError(f"总分应在 0 到 100 之间，收到的是 {_single(total, '总分')}")
+    return letter(score) or ""

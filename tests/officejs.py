@@ -1,12 +1,26 @@
 """A stand-in for Excel's Office.js side of xlwings Server, over openpyxl workbooks.
 
-``payload`` builds the request body the add-in's JavaScript sends (every
-sheet's values from A1, notes, visibility); ``apply`` carries out the actions
-the server answers with.  Any action it does not know fails the test, so the
-add-in can only use what is implemented here.
+``payload`` builds the request body the way xlwings Server's client builds it
+(``xlwings_server/static/js/custom-scripts/index.js``, ``getBookData``): every
+sheet's values from A1 to the last used cell, its visibility, and per sheet
+``notes`` (the addresses of cells with a note) and ``notes_supported``
+(``isSetSupported("ExcelApi", "1.18")``; without it ``notes`` is empty).
+
+Two client generations:
+
+- ``notes=True``: Microsoft 365 (ExcelApi 1.18 and later),
+- ``notes=False``: Excel 2019/2021/2024 perpetual (no notes API; ``addNote`` and
+  ``deleteNote`` fail in the client as they do in Excel).
+
+``Excel.apply`` carries out the actions the server answers with, as the client's
+action handlers do; any action (or ``runMacro`` callback) it does not know fails
+the test, so the add-in can only use what is modelled here.
 """
 
 from __future__ import annotations
+
+import json
+import re
 
 import xlwings as xw
 from openpyxl.comments import Comment
@@ -14,27 +28,44 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
 
-def payload(book, name: str = "book.xlsx") -> dict:
+class ClientError(AssertionError):
+    """What Excel's JavaScript would throw: the request's remaining actions are not applied."""
+
+
+def _used_address(ws) -> str:
+    return f"A1:{get_column_letter(max(ws.max_column, 1))}{max(ws.max_row, 1)}"
+
+
+def payload(book, name: str = "book.xlsx", notes: bool = True) -> dict:
     sheets = []
     for ws in book.worksheets:
         values = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)] or [[]]
-        notes = [{"address": c.coordinate} for row in ws.iter_rows() for c in row if c.comment is not None]
+        cells = [{"address": c.coordinate} for row in ws.iter_rows() for c in row if c.comment is not None]
+        state = {"visible": "Visible", "hidden": "Hidden", "veryHidden": "VeryHidden"}[ws.sheet_state]
         sheets.append({
-            "name": ws.title, "values": values, "visibility": "Visible" if ws.sheet_state == "visible" else "Hidden",
-            "notes": notes, "notes_supported": True, "pictures": [], "shapes": [], "charts": [], "tables": [],
-            "pivot_tables": [],
+            "name": ws.title, "visibility": state, "show_gridlines": True, "print_area": None,
+            "notes": cells if notes else [], "notes_supported": notes,
+            "used_range_address": _used_address(ws), "used_range_row_count": ws.max_row,
+            "used_range_column_count": ws.max_column, "values": values,
+            "pictures": [], "shapes": [], "charts": [], "tables": [], "pivot_tables": [],
         })
     return {"client": "Office.js", "version": xw.__version__,
-            "book": {"name": name, "active_sheet_index": 0, "selection": "A1"}, "names": [], "sheets": sheets}
+            "book": {"name": name, "active_sheet_index": 0, "selection": "A1", "calculation": "Automatic"},
+            "names": [], "sheets": sheets}
 
 
 class Excel:
     """Applies actions to an openpyxl workbook holding values (as Excel shows them)."""
 
-    def __init__(self, book):
+    def __init__(self, book, notes: bool = True):
         self.book = book
+        self.notes = notes
         self.alerts: list[str] = []
+        self.alert_titles: list[str] = []
         self.formulas: dict[tuple[str, str], str] = {}
+
+    def payload(self, name: str = "book.xlsx") -> dict:
+        return payload(self.book, name, notes=self.notes)
 
     def cells(self, action):
         ws = self.book.worksheets[action["sheet_position"]]
@@ -44,7 +75,9 @@ class Excel:
 
     def apply(self, result: dict) -> None:
         for action in result["actions"]:
-            getattr(self, "_" + action["func"])(action)
+            handler = getattr(self, "_" + action["func"], None)
+            assert handler is not None, f"the stand-in does not know the action {action['func']!r}"
+            handler(action)
 
     def _setValues(self, action):
         for ws, r, c, cell in self.cells(action):
@@ -58,7 +91,15 @@ class Excel:
 
     def _setFormula(self, action):
         for ws, r, c, cell in self.cells(action):
-            self.formulas[(ws.title, cell.coordinate)] = action["values"][r][c]
+            formula = action["values"][r][c]
+            if isinstance(formula, str) and formula.startswith("="):
+                self.formulas[(ws.title, cell.coordinate)] = formula
+                shown = re.fullmatch(r'=HYPERLINK\(".*","(.*)"\)', formula)
+                if shown:  # Excel shows the link's text
+                    cell.value = shown.group(1)
+            else:  # a constant entered through Range.formulas
+                cell.value = None if formula in ("", None) else formula
+                self.formulas.pop((ws.title, cell.coordinate), None)
 
     def _setRangeColor(self, action):
         color = action["args"][0]
@@ -69,11 +110,18 @@ class Excel:
         for _, _, _, cell in self.cells(action):
             cell.number_format = action["args"][0]
 
-    def _addNote(self, action):
+    def _addNote(self, action):  # note-operations.js addCellNote
+        if not self.notes:
+            raise ClientError("Cell notes require ExcelApi 1.18")
         ws = self.book.worksheets[action["sheet_position"]]
-        ws[action["args"][0].replace("$", "")].comment = Comment(action["args"][1], "jixiao-xl")
+        cell = ws[action["args"][0].replace("$", "")]
+        if cell.comment is not None:
+            raise ClientError(f"A note already exists on {action['args'][0]}")
+        cell.comment = Comment(action["args"][1], "jixiao-xl")
 
-    def _deleteNote(self, action):
+    def _deleteNote(self, action):  # index.js deleteNote: sheet.notes does not exist before ExcelApi 1.18
+        if not self.notes:
+            raise ClientError("TypeError: Cannot read properties of undefined (reading 'getItemOrNullObject')")
         ws = self.book.worksheets[action["sheet_position"]]
         ws[action["args"][0].replace("$", "")].comment = None
 
@@ -86,12 +134,33 @@ class Excel:
         for row in ws.iter_rows():
             for cell in row:
                 cell.value = None
+                self.formulas.pop((ws.title, cell.coordinate), None)
 
     def _setSheetVisibility(self, action):
         self.book.worksheets[action["sheet_position"]].sheet_state = action["args"][0].lower()
 
     def _alert(self, action):
         self.alerts.append(action["args"][0])
+        self.alert_titles.append(action["args"][1])
+
+    def _runMacro(self, action):  # index.js runMacro: a callback the add-in's JavaScript registered
+        name, *args = action["args"]
+        callback = getattr(self, "callback_" + name, None)
+        assert callback is not None, f"the add-in's JavaScript registers no callback {name!r}"
+        callback(*args)
+
+    def callback_jixiaoMark(self, marks_sheet: str, marks_json: str):
+        """jixiao_xl/addin_server/static/js/ribbon.js jixiaoMark: record each cell's fill, then colour it."""
+        store = self.book[marks_sheet]
+        for mark in json.loads(marks_json):
+            cell = self.book[mark["sheet"]][mark["cell"]]
+            rgb = cell.fill.fgColor.rgb if cell.fill is not None and cell.fill.patternType == "solid" else None
+            if isinstance(rgb, str):  # ExcelApi 1.9 (both generations): RangeFill.pattern tells white from none
+                record = {"patternType": "solid", "fg": {"rgb": "FF" + rgb[-6:].upper()}, "bg": None}
+            else:
+                record = {"patternType": None, "fg": None, "bg": None}
+            store[f"C{mark['row']}"] = json.dumps(record)
+            cell.fill = PatternFill("solid", fgColor=mark["color"].lstrip("#").upper())
 
 
 def snapshot(book) -> dict:
@@ -108,4 +177,4 @@ def snapshot(book) -> dict:
     return out
 
 
-__all__ = ["payload", "Excel", "snapshot", "get_column_letter"]
+__all__ = ["payload", "Excel", "ClientError", "snapshot", "get_column_letter"]

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-os.environ["XLWINGS_PROJECT_DIR"] = str(ROOT / "addin" / "server")
+os.environ["XLWINGS_PROJECT_DIR"] = str(ROOT / "jixiao_xl" / "addin_server")
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 os.environ.setdefault("XLWINGS_ENVIRONMENT", "prod")
 
@@ -37,7 +37,7 @@ def client():
 
 
 def click(client, excel: Excel, script: str) -> None:
-    response = client.post(f"/xlwings/custom-scripts-call/{script}", json=payload(excel.book))
+    response = client.post(f"/xlwings/custom-scripts-call/{script}", json=excel.payload())
     assert response.status_code == 200, response.text
     excel.apply(response.json())
 
@@ -51,8 +51,8 @@ def test_validate_writes_results_marks_and_alert(client, seed_excel):
     original = snapshot(seed_excel.book)
     click(client, seed_excel, "validate")
     book = seed_excel.book
-    assert seed_excel.alerts == [("发现 2 个错误、2 个警告；部门整体支出自评总分 99（优）；"
-                                  "项目支出自评（司法专项（人民调解，收治中心，社区矫正，政府购买，法律救援））总分 100（优）")]
+    assert seed_excel.alerts == [("发现 2 个错误、2 个警告；附件2：部门整体支出自评总分 99（优）；"
+                                  "附件3：项目支出自评（司法专项（人民调解，收治中心，社区矫正，政府购买，法律救援））总分 100（优）")]
     rows = list(book["校验结果"].iter_rows(values_only=True))
     errors = [(r[0], r[2], r[3]) for r in rows if r[1] == "错误"]
     assert errors == [("B110", "附件1", "B6"), ("B111", "附件1", "B7")]
@@ -171,25 +171,101 @@ def test_manifest_has_tab_and_buttons(client):
 
 def test_taskpane_lists_findings(client):
     page = client.get("/taskpane.html").text
-    assert 'xw-click="validate"' in page and "清除标记" in page
+    assert 'data-jixiao-script="validate"' in page and 'data-jixiao-script="validate_all"' in page
+    assert "清除标记" in page and "xw-click" not in page  # through ribbon.js, whose errors are Chinese
     html = client.post("/jixiao/findings", json=payload(openpyxl.load_workbook(EXAMPLE, data_only=True))).text
     assert "发现 2 个错误、2 个警告" in html and "B110" in html and "B111" in html
 
 
-def test_build_xlam(tmp_path):
-    xlam, sidecar = build_xlam(tmp_path / "jixiao_addin.xlam")
+def _conf_from_xlam(xlam) -> dict[str, str]:
+    """What xlwings' GetConfigFromSheet reads: sheet "<PROJECT_NAME>.conf", column A from A1 down, UCase keys."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
     with zipfile.ZipFile(xlam) as archive:
-        assert archive.testzip() is None
-        ribbon = ElementTree.fromstring(archive.read("customUI/customUI.xml"))
-        assert "xl/vbaProject.bin" in archive.namelist()
+        names = [s.get("name") for s in ElementTree.fromstring(archive.read("xl/workbook.xml")).iter(
+            "{%s}sheet" % ns["m"])]
+        shared = [si.findtext("m:t", namespaces=ns) for si in
+                  ElementTree.fromstring(archive.read("xl/sharedStrings.xml")).findall("m:si", ns)]
+        sheet = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
+    cells = {}
+    for c in sheet.iter("{%s}c" % ns["m"]):
+        if c.get("t") == "s":
+            cells[c.get("r")] = shared[int(c.findtext("m:v", namespaces=ns))]
+        elif c.get("t") == "inlineStr":
+            cells[c.get("r")] = c.findtext("m:is/m:t", namespaces=ns)
+        elif c.find("m:v", ns) is not None:
+            cells[c.get("r")] = c.findtext("m:v", namespaces=ns)
+    conf, row = {}, 1
+    while cells.get(f"A{row}"):
+        conf[cells[f"A{row}"].upper()] = cells.get(f"B{row}", "")
+        row += 1
+    return {"sheets": names, **conf}
+
+
+def test_xlwings_template_vba_is_what_the_build_relies_on():
+    """Decompress the template's VBA: project name, ribbon callback and config lookup as the build assumes."""
+    from jixiao_xl.addin import ribbon_template
+
+    from .vba import modules
+
+    vba = modules(ribbon_template())
+    assert 'Public Const PROJECT_NAME As String = "myaddin"' in vba["xlwings"]
+    assert 'SheetExists(ThisWorkbook, PROJECT_NAME & ".conf")' in vba["xlwings"]  # the add-in's own sheet
+    assert 'GetConfig("INTERPRETER_WIN", "")' in vba["xlwings"] and 'GetConfig("INTERPRETER_MAC", "")' in vba["xlwings"]
+    run_main = vba["RibbonMyAddin"]
+    assert "ThisWorkbook.Name" in run_main and 'RunPython "import " & mymodule & ";" & mymodule & ".main()"' in run_main
+    assert "control." not in run_main  # the callback cannot tell buttons apart: one .xlam per button
+
+
+def test_build_xlam(tmp_path):
+    import sys
+
+    files = build_xlam(tmp_path / "jixiao_addin.xlam")
+    assert [f.name for f in files] == ["jixiao_addin.xlam", "jixiao_addin.py", "jixiao_addin_clear.xlam",
+                                       "jixiao_addin_clear.py", "jixiao_addin_list.xlam", "jixiao_addin_list.py"]
     ns = "{http://schemas.microsoft.com/office/2006/01/customui}"
-    tab = next(ribbon.iter(f"{ns}tab"))
-    button = next(ribbon.iter(f"{ns}button"))
-    assert tab.get("label") == "绩效自评" and button.get("label") == "校验"
-    assert button.get("onAction") == "RibbonMyAddin.RunMain"  # runs "import jixiao_addin; jixiao_addin.main()"
-    assert "from jixiao_xl.xl import main" in sidecar.read_text(encoding="utf-8")
+    labels = []
+    for xlam, sidecar in zip(files[::2], files[1::2]):
+        with zipfile.ZipFile(xlam) as archive:
+            assert archive.testzip() is None and "xl/vbaProject.bin" in archive.namelist()
+            ribbon = ElementTree.fromstring(archive.read("customUI/customUI.xml"))
+        tab, group = next(ribbon.iter(f"{ns}tab")), next(ribbon.iter(f"{ns}group"))
+        button = next(ribbon.iter(f"{ns}button"))
+        assert (tab.get("idQ"), tab.get("label"), group.get("idQ")) == ("x:jixiaoTab", "绩效自评", "x:jixiaoGroup")
+        assert button.get("onAction") == "RibbonMyAddin.RunMain"  # "import <xlam name>; <xlam name>.main()"
+        labels.append(button.get("label"))
+        conf = _conf_from_xlam(xlam)
+        assert conf["sheets"] == ["myaddin.conf"]
+        assert conf["INTERPRETER_WIN"] == sys.executable  # the Python that ran the build
+        code = sidecar.read_text(encoding="utf-8")
+        compile(code, str(sidecar), "exec")
+        handler = code.split("from jixiao_xl.xl import ")[1].split()[0]
+        import jixiao_xl.xl as xl
+
+        assert callable(getattr(xl, handler))
+    assert labels == ["校验", "清除标记", "问题列表"]
+    other = build_xlam(tmp_path / "other" / "jixiao_addin.xlam", python=r"C:\Python312\pythonw.exe")
+    assert _conf_from_xlam(other[0])["INTERPRETER_WIN"] == r"C:\Python312\pythonw.exe"
     with pytest.raises(ValueError):
         build_xlam(tmp_path / "绩效 加载项.xlam")
+
+
+def test_addin_cli_errors_are_chinese(tmp_path, capsys):
+    from jixiao_xl.cli import main
+
+    assert main(["addin", "install", str(tmp_path / "missing.xlam")]) == 2
+    err = capsys.readouterr().err
+    assert "找不到加载项文件" in err and "build-xlam" in err
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    assert main(["addin", "build-xlam", "-o", str(blocker / "sub" / "jixiao_addin.xlam")]) == 2
+    err = capsys.readouterr().err
+    assert "无法写入" in err and "Traceback" not in err and "Errno" not in err
+    (tmp_path / "taken.xlam").mkdir()
+    assert main(["addin", "build-xlam", "-o", str(tmp_path / "taken.xlam")]) == 2
+    assert "这是一个文件夹" in capsys.readouterr().err
+    assert main(["addin", "build-xlam", "-o", str(tmp_path / "ok" / "jixiao_addin.xlam")]) == 0
+    assert main(["addin", "install", str(tmp_path / "ok" / "jixiao_addin.xlam")]) == 0
+    assert "pip install jixiao-xl" not in capsys.readouterr().out
 
 
 def test_layer_import_is_light():
@@ -224,3 +300,443 @@ def test_marks_from_fill_and_from_the_button_undo_each_other(client, tmp_path):
     fill(str(clicked), str(cleared))  # fill without --mark takes the button's marks off
     book = openpyxl.load_workbook(cleared)
     assert {(c.fill.patternType, c.comment) for row in book["附件1"].iter_rows() for c in row} == {(None, None)}
+
+
+# ------------------------------------------------------------------ both client generations (issue 11)
+
+GENERATIONS = pytest.mark.parametrize("notes", [True, False], ids=["excel365", "perpetual2021"])
+
+
+def actions_of(client, excel: Excel, script: str) -> list[dict]:
+    response = client.post(f"/xlwings/custom-scripts-call/{script}", json=excel.payload())
+    assert response.status_code == 200, response.text
+    return response.json()["actions"]
+
+
+def has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_perpetual_excel_marks_with_colour_and_linked_results(client):
+    """Excel 2019/2021/2024 perpetual (no ExcelApi 1.18): no notes, the 校验结果 rows link to the cells."""
+    excel = Excel(openpyxl.load_workbook(EXAMPLE, data_only=True), notes=False)
+    click(client, excel, "validate")
+    book = excel.book
+    assert excel.alerts[0].startswith("发现 2 个错误、2 个警告；附件2：部门整体支出自评总分 99（优）")
+    assert book["附件1"]["B6"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert book["附件2"]["D5"].fill.fgColor.rgb.endswith("FFEB9C")
+    assert not any(c.comment for ws in book.worksheets for row in ws.iter_rows() for c in row)
+    rows = list(book["校验结果"].iter_rows(min_row=2, values_only=True))
+    b110 = next(i for i, r in enumerate(rows, start=2) if r[0] == "B110")
+    assert rows[b110 - 2][2:4] == ("附件1", "B6")  # the link shows the address
+    assert excel.formulas[("校验结果", f"D{b110}")] == '=HYPERLINK("#\'附件1\'!B6","B6")'
+    click(client, excel, "clear_marks")
+    assert {c.fill.patternType for row in book["附件1"].iter_rows() for c in row} == {None}
+
+
+@GENERATIONS
+def test_clear_marks_restores_user_colours(client, notes):
+    """Cells the submitter coloured get exactly their colour back (the colour is read before marking)."""
+    book = openpyxl.load_workbook(EXAMPLE, data_only=True)
+    from openpyxl.styles import PatternFill
+
+    book["附件1"]["B6"].fill = PatternFill("solid", fgColor="00B0F0")  # error cell, user's blue
+    book["附件2"]["D5"].fill = PatternFill("solid", fgColor="FFFFFF")  # warning cell, explicit white
+    excel = Excel(book, notes=notes)
+    click(client, excel, "validate")
+    assert book["附件1"]["B6"].fill.fgColor.rgb.endswith("FFC7CE")
+    click(client, excel, "validate")  # a second click must not take our red for the user's colour
+    click(client, excel, "clear_marks")
+    assert book["附件1"]["B6"].fill.patternType == "solid" and book["附件1"]["B6"].fill.fgColor.rgb.endswith("00B0F0")
+    assert book["附件2"]["D5"].fill.patternType == "solid" and book["附件2"]["D5"].fill.fgColor.rgb.endswith("FFFFFF")
+    assert book["附件1"]["B7"].fill.patternType is None  # the other error cell had no fill and has none again
+
+
+def test_user_note_after_fill_mark_does_not_break_validate(client, tmp_path):
+    """fill --mark over a user's note, then 校验 in Excel: no "A note already exists", the note survives."""
+    from openpyxl.comments import Comment
+
+    from jixiao_xl.fill import fill
+
+    source = openpyxl.load_workbook(EXAMPLE)
+    source["附件1"]["B6"].comment = Comment("请核对人数", "会计")
+    submitted, marked = tmp_path / "s.xlsx", tmp_path / "m.xlsx"
+    source.save(submitted)
+    fill(str(submitted), str(marked), mark=True)
+    excel = Excel(openpyxl.load_workbook(marked, data_only=True), notes=True)
+    click(client, excel, "validate")
+    assert excel.book["附件1"]["B6"].comment.text == "请核对人数"  # kept, ours not stacked on it
+    click(client, excel, "clear_marks")
+    assert excel.book["附件1"]["B6"].comment.text == "请核对人数"
+    assert excel.book["附件1"]["B6"].fill.patternType is None
+
+
+def test_perpetual_excel_keeps_the_record_of_notes_it_cannot_remove(client, tmp_path):
+    """Notes left by fill --mark stay recorded on Excel without notes, so a later fill still removes them."""
+    from jixiao_xl.fill import fill
+
+    marked = tmp_path / "m.xlsx"
+    fill(str(EXAMPLE), str(marked), mark=True)
+    excel = Excel(openpyxl.load_workbook(marked, data_only=True), notes=False)
+    click(client, excel, "validate")
+    click(client, excel, "clear_marks")
+    book = excel.book
+    assert book["附件1"]["B6"].fill.patternType is None
+    assert "不能删除批注" in excel.alerts[-1] and "jixiao-xl fill" in excel.alerts[-1]
+    records = [r for r in book["_jixiao_marks"].iter_rows(min_row=2, values_only=True) if r[0]]
+    assert ("附件1", "B6") in {(r[0], r[1]) for r in records}
+    cleared, again = tmp_path / "c.xlsx", tmp_path / "a.xlsx"
+    book.save(cleared)
+    fill(str(cleared), str(again))
+    after = openpyxl.load_workbook(again)
+    assert {(c.fill.patternType, c.comment) for row in after["附件1"].iter_rows() for c in row} == {(None, None)}
+
+
+@GENERATIONS
+def test_workbook_without_a_form_is_left_alone(client, notes):
+    book = openpyxl.Workbook()
+    book.active.title = "工资表"
+    book.active["A1"], book.active["B2"] = "2024年1月工资", 5000
+    excel = Excel(book, notes=notes)
+    actions = actions_of(client, excel, "validate")
+    assert [a["func"] for a in actions] == ["alert"]
+    assert "没有找到可识别的绩效自评表" in actions[0]["args"][0] and "没有被修改" in actions[0]["args"][0]
+    assert book.sheetnames == ["工资表"]
+    html = client.post("/jixiao/findings", json=excel.payload()).text
+    assert "没有找到可识别的绩效自评表" in html
+
+
+def test_hidden_sheets_are_skipped_unless_asked(client):
+    book = openpyxl.load_workbook(EXAMPLE, data_only=True)
+    stale = book.copy_worksheet(book["附件1"])
+    stale.title = "附件1（上年）"
+    stale.sheet_state = "hidden"
+    stale["B9"] = 999  # a wrong number on the stale copy
+    excel = Excel(book)
+    click(client, excel, "validate")
+    assert "未校验隐藏的工作表：附件1（上年）" in excel.alerts[0]
+    assert not any(c.fill.patternType for row in stale.iter_rows() for c in row)
+    assert "附件1（上年）" not in {r[2] for r in book["校验结果"].iter_rows(values_only=True)}
+    click(client, excel, "validate_all")
+    assert "未校验" not in excel.alerts[1]
+    assert stale["B6"].fill.fgColor.rgb.endswith("FFC7CE")  # the copy has the same B110 error, now marked
+
+
+# ------------------------------------------------------------------ one Chinese error path (issue 11)
+
+
+def english_free(text: str) -> bool:
+    return has_chinese(text) and "error occurred" not in text.lower() and "Traceback" not in text
+
+
+@pytest.mark.parametrize("script", ["validate", "validate_all", "clear_marks"])
+def test_script_failures_are_one_chinese_alert(client, monkeypatch, caplog, script):
+    import jixiao_xl.xl as xl
+
+    def broken(*_args, **_kwargs):
+        raise KeyError("internal detail")
+
+    monkeypatch.setattr(xl, "read_grids", broken)
+    excel = Excel(openpyxl.load_workbook(EXAMPLE, data_only=True))
+    before = snapshot(excel.book)
+    actions = actions_of(client, excel, script)
+    assert [a["func"] for a in actions] == ["alert"]
+    message, title = actions[0]["args"][:2]
+    assert english_free(message) and "没有被修改" in message and "管理员" in message
+    assert title.endswith("未完成")
+    assert "internal detail" in caplog.text  # the detail is in the server log
+    excel.apply({"actions": actions})
+    assert snapshot(excel.book) == before
+
+
+def test_failure_halfway_through_the_writes_sends_no_writes(client, monkeypatch):
+    import jixiao_xl.xl as xl
+
+    def broken(*_args, **_kwargs):
+        raise PermissionError("sheet is protected")
+
+    monkeypatch.setattr(xl, "_restore", broken)  # after 校验结果 was queued
+    excel = Excel(openpyxl.load_workbook(EXAMPLE, data_only=True))
+    actions = actions_of(client, excel, "validate")
+    assert [a["func"] for a in actions] == ["alert"]
+    assert "受保护" in actions[0]["args"][0] and "撤销工作表保护" in actions[0]["args"][0]
+
+
+def test_malformed_requests_answer_in_chinese(client):
+    response = client.post("/xlwings/custom-scripts-call/validate", json={"client": "Office.js", "version": "1"})
+    assert response.status_code == 200
+    actions = response.json()["actions"]
+    assert [a["func"] for a in actions] == ["alert"] and english_free(actions[0]["args"][0])
+    response = client.post("/xlwings/custom-functions-call", json={"func_name": "grade"})
+    assert response.status_code == 400 and english_free(response.text)
+
+
+def test_function_failure_is_a_chinese_error_value(client, monkeypatch):
+    import jixiao_xl.scoring as scoring
+
+    monkeypatch.setattr(scoring, "grade", lambda *_: 1 / 0)
+    response = function_response(client, "grade", 95)
+    assert response.status_code == 400 and english_free(response.text)  # 400: no retries, #VALUE! with the text
+
+
+def test_task_pane_failure_is_chinese(client, monkeypatch):
+    import jixiao_xl.xl as xl
+
+    monkeypatch.setattr(xl, "read_grids", lambda *_: [][1])
+    response = client.post("/jixiao/findings", json=payload(openpyxl.load_workbook(EXAMPLE, data_only=True)))
+    assert response.status_code == 200 and english_free(response.text) and "text-danger" in response.text
+
+
+def function_response(client, name: str, *args):
+    data = {"func_name": name, "args": [[[a]] for a in args], "caller_address": "Sheet1!A1",
+            "formula_name": f"JIXIAO.{name.upper()}", "client": "Office.js", "version": "1", "runtime": "1.4",
+            "culture_info_name": "zh-CN", "date_format": "yyyy/m/d"}
+    return client.post("/xlwings/custom-functions-call", json=data)
+
+
+def test_manifest_declares_what_the_add_in_needs(client):
+    root = ElementTree.fromstring(client.get("/manifest.xml").text)
+    sets = {e.get("Name"): e.get("MinVersion") for e in root.iter() if e.tag.endswith("}Set")}
+    assert sets == {"SharedRuntime": "1.1", "CustomFunctionsRuntime": "1.1", "ExcelApi": "1.9"}
+
+
+# ------------------------------------------------------------------ JIXIAO functions: bad arguments (issue 11)
+
+
+def function_error(client, name: str, *args) -> str:
+    response = function_response(client, name, *args)
+    assert response.status_code == 400, response.text  # Excel: #VALUE! with this text, not retried
+    assert english_free(response.text)
+    return response.text
+
+
+def test_functions_refuse_bad_arguments_in_chinese(client):
+    assert "全年执行数应为数字，收到的是“abc”" in function_error(client, "exec_score", 83, "abc", 10)
+    assert "计分方式应为“比例”或“江西”" in function_error(client, "exec_score", 83, 70, 10, "湖南")
+    assert "总分应在 0 到 100 之间，收到的是 150" in function_error(client, "grade", 150)
+    assert "总分应在 0 到 100 之间" in function_error(client, "grade", -1)
+    assert "总分应为数字" in function_error(client, "grade", "很好")
+    assert "分值不能为负数" in function_error(client, "indicator_score", "≥95%", "98%", -5)
+    assert "预算数应为数字" in function_error(client, "control_rate", 10, "十")
+
+
+def test_functions_accept_chinese_mode_names(client):
+    assert call_function(client, "exec_score", 83, 70, 10, "江西") == [[7.0]]
+    assert call_function(client, "exec_score", 83, 70, 10, "比例") == [[exec_score(70 / 83, 10)]]
+    assert call_function(client, "exec_score", 83, 70, 10, "jiangxi") == [[7.0]]
+    assert call_function(client, "grade", 100) == [["优"]] and call_function(client, "grade", 0) == [["差"]]
+    assert call_function(client, "grade", "") == [[""]]  # a blank total gives a blank grade
+
+
+def test_multi_cell_range_is_refused_clearly(client):
+    data = {"func_name": "grade", "args": [[[95], [80], [70]]], "caller_address": "Sheet1!A1",
+            "formula_name": "JIXIAO.GRADE", "client": "Office.js", "version": "1", "runtime": "1.4",
+            "culture_info_name": "zh-CN", "date_format": "yyyy/m/d"}
+    response = client.post("/xlwings/custom-functions-call", json=data)
+    assert response.status_code == 400 and "总分应为一个单元格，收到的是含 3 个单元格的区域" in response.text
+    data = {**data, "func_name": "indicator_scores", "formula_name": "JIXIAO.INDICATOR_SCORES",
+            "args": [[["≥95%", "98%"], ["≤30天", "45天"]]]}
+    response = client.post("/xlwings/custom-functions-call", json=data)
+    assert response.status_code == 400 and "应为 3 列" in response.text
+
+
+def test_function_parameters_have_chinese_descriptions(client):
+    meta = client.get("/xlwings/custom-functions-meta.json").json()
+    for function in meta["functions"]:
+        assert has_chinese(function["description"])
+        for parameter in function["parameters"]:
+            assert has_chinese(parameter["description"]), (function["name"], parameter)
+
+
+# ------------------------------------------------------------------ the stand-in itself (issue 11)
+
+
+def test_stand_in_payload_has_the_keys_the_real_client_sends():
+    """Compare with xlwings Server's own client code (getBookData in custom-scripts/index.js)."""
+    import re
+    from importlib.util import find_spec
+
+    index = Path(find_spec("xlwings_server").origin).parent / "static" / "js" / "custom-scripts" / "index.js"
+    source = index.read_text(encoding="utf-8")
+    block = source[source.index('payload["sheets"].push({'):]
+    block = block[:block.index("});")]
+    client_keys = set(re.findall(r"^\s*(\w+):", block, re.M))
+    assert 'notes_supported: Office.context.requirements.isSetSupported(\n        "ExcelApi",\n        "1.18",' in block
+    for notes in (True, False):
+        sheet = payload(openpyxl.load_workbook(EXAMPLE, data_only=True), notes=notes)["sheets"][0]
+        assert set(sheet) == client_keys
+        assert sheet["notes_supported"] is notes
+
+
+def test_stand_in_fails_on_what_it_does_not_model():
+    excel = Excel(openpyxl.load_workbook(EXAMPLE, data_only=True), notes=False)
+    with pytest.raises(AssertionError, match="does not know the action"):
+        excel.apply({"actions": [{"func": "setFontProperty", "args": ["bold", True]}]})
+    with pytest.raises(AssertionError, match="registers no callback"):
+        excel.apply({"actions": [{"func": "runMacro", "args": ["somethingElse"]}]})
+    with pytest.raises(AssertionError, match="ExcelApi 1.18"):  # perpetual Excel has no notes
+        excel.apply({"actions": [{"func": "addNote", "args": ["B6", "x"], "sheet_position": 1}]})
+    modern = Excel(openpyxl.load_workbook(EXAMPLE, data_only=True), notes=True)
+    modern.apply({"actions": [{"func": "addNote", "args": ["B6", "x"], "sheet_position": 1}]})
+    with pytest.raises(AssertionError, match="already exists"):
+        modern.apply({"actions": [{"func": "addNote", "args": ["B6", "y"], "sheet_position": 1}]})
+
+
+NODE_HARNESS = r"""
+const fs = require("fs");
+const [ribbonPath, casesJson, api19] = process.argv.slice(2);
+const cells = JSON.parse(casesJson);   // {"Sheet!A1": {color, pattern}}
+const writes = [];
+globalThis.window = { addEventListener() {} };
+globalThis.Office = {
+  actions: { associate() {} },
+  context: { requirements: {
+    isSetSupported: (name, version) => name === "ExcelApi" && (version !== "1.9" || api19 === "1"),
+  } },
+};
+function range(sheet, address) {
+  const key = sheet + "!" + address;
+  const state = cells[key] || { color: "#FFFFFF", pattern: "None" };
+  const fill = { loaded: [], load(what) { this.loaded.push(what); } };
+  Object.defineProperty(fill, "color", {
+    get() {
+      if (!fill.loaded.some((w) => w.includes("color"))) throw new Error("color not loaded");
+      return state.color;
+    },
+    set(value) { writes.push(["color", key, value]); },
+  });
+  Object.defineProperty(fill, "pattern", {
+    get() {
+      if (!fill.loaded.some((w) => w.includes("pattern"))) throw new Error("pattern not loaded");
+      return state.pattern;
+    },
+  });
+  return {
+    format: { fill },
+    set values(v) { writes.push(["values", key, v]); },
+  };
+}
+const context = {
+  workbook: { worksheets: { getItem: (sheet) => ({ getRange: (address) => range(sheet, address) }) } },
+  sync: async () => {},
+};
+eval(fs.readFileSync(ribbonPath, "utf8") + "\n;globalThis.jixiaoMark = jixiaoMark;");
+const marks = Object.keys(cells).map((key, ix) => {
+  const [sheet, cell] = key.split("!");
+  return { sheet, cell, color: "#FFC7CE", row: ix + 2 };
+});
+globalThis.jixiaoMark(context, "_jixiao_marks", JSON.stringify(marks)).then(() => {
+  console.log(JSON.stringify(writes));
+});
+"""
+
+
+@pytest.mark.parametrize("api19", [True, False], ids=["ExcelApi1.9", "ExcelApi1.8"])
+def test_jixiao_mark_javascript_records_fills_as_the_stand_in_does(tmp_path, api19):
+    """Run ribbon.js's jixiaoMark under Node against a mock Office.js context."""
+    import json
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    harness = tmp_path / "harness.js"
+    harness.write_text(NODE_HARNESS, encoding="utf-8")
+    cases = {"附件1!B6": {"color": "#00B0F0", "pattern": "Solid"},
+             "附件1!B7": {"color": "#FFFFFF", "pattern": "None"},
+             "附件2!D5": {"color": "#FFFFFF", "pattern": "Solid"}}
+    ribbon = ROOT / "jixiao_xl" / "addin_server" / "static" / "js" / "ribbon.js"
+    command = [node, str(harness), str(ribbon), json.dumps(cases, ensure_ascii=False), "1" if api19 else "0"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    writes = json.loads(out)
+    records = {key: json.loads(v[0][0]) for kind, key, v in writes if kind == "values"}
+    assert records == {
+        "_jixiao_marks!C2": {"patternType": "solid", "fg": {"rgb": "FF00B0F0"}, "bg": None},
+        "_jixiao_marks!C3": {"patternType": None, "fg": None, "bg": None},
+        "_jixiao_marks!C4": ({"patternType": "solid", "fg": {"rgb": "FFFFFFFF"}, "bg": None} if api19
+                             else {"patternType": None, "fg": None, "bg": None}),  # white = none before 1.9
+    }
+    assert [(key, value) for kind, key, value in writes if kind == "color"] == [
+        ("附件1!B6", "#FFC7CE"), ("附件1!B7", "#FFC7CE"), ("附件2!D5", "#FFC7CE")]
+
+
+@pytest.mark.parametrize("handler", ["main", "main_clear", "main_list"])
+def test_classic_buttons_alert_in_chinese(monkeypatch, handler):
+    """The classic add-in's handlers, driven with an xlwings book as RunPython would hand them one."""
+    import xlwings as xw
+
+    import jixiao_xl.xl as xl
+
+    book = xw.Book(json=payload(openpyxl.load_workbook(EXAMPLE, data_only=True)))
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: book))
+    getattr(xl, handler)()
+    alerts = [a["args"] for a in book.json()["actions"] if a["func"] == "alert"]
+    assert len(alerts) == 1 and has_chinese(alerts[0][0])
+    if handler != "main_clear":
+        assert alerts[0][0].startswith("发现 2 个错误、2 个警告")
+
+    failing = xw.Book(json=payload(openpyxl.load_workbook(EXAMPLE, data_only=True)))
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: failing))
+    monkeypatch.setattr(xl, "read_grids", lambda *_: {}["boom"])
+    getattr(xl, handler)()
+    (message, title, *_rest), = [a["args"] for a in failing.json()["actions"] if a["func"] == "alert"]
+    assert english_free(message) and "KeyError" not in message and "管理员" in message
+
+
+NODE_BUTTON_HARNESS = r"""
+const fs = require("fs");
+const [ribbonPath, scenario] = process.argv.slice(2);
+const dialogs = [];
+let completed = 0;
+const span = { textContent: "" };
+const banner = { classList: { add() {}, remove() {} }, querySelector: () => span };
+globalThis.window = { addEventListener() {}, location: { origin: "https://127.0.0.1:8000" } };
+globalThis.document = { querySelector: (sel) => (sel === "#global-error-alert" ? banner : null) };
+globalThis.callbacks = {};
+globalThis.Office = {
+  onReady: async () => {},
+  actions: { associate() {} },
+  EventType: { DialogMessageReceived: "m" },
+  context: { ui: { displayDialogAsync: (url) => dialogs.push(decodeURIComponent(url)) } },
+};
+globalThis.xlwings = {
+  registerCallback() {},
+  runPython: async (options) => {
+    if (options.errorDisplayMode === "alert") throw new Error("would show xlwings' English dialog");
+    if (scenario === "protected") {
+      span.textContent = "AccessDenied: The cell or chart you're trying to change is protected.";
+    }
+    if (scenario === "offline") throw "No response received from server";
+  },
+};
+eval(fs.readFileSync(ribbonPath, "utf8") + "\n;globalThis.runJixiaoScript = runJixiaoScript;");
+globalThis.runJixiaoScript(scenario === "offline" ? "clear_marks" : "validate", { completed: () => completed++ })
+  .then(() => console.log(JSON.stringify({ dialogs, completed })));
+"""
+
+
+@pytest.mark.parametrize("scenario", ["ok", "protected", "offline"])
+def test_ribbon_buttons_show_excel_side_failures_in_chinese(tmp_path, scenario):
+    import json
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    harness = tmp_path / "buttons.js"
+    harness.write_text(NODE_BUTTON_HARNESS, encoding="utf-8")
+    ribbon = ROOT / "jixiao_xl" / "addin_server" / "static" / "js" / "ribbon.js"
+    result = json.loads(subprocess.run([node, str(harness), str(ribbon), scenario], capture_output=True, text=True,
+                                       check=True).stdout)
+    assert result["completed"] == 1  # the ribbon button is always released
+    if scenario == "ok":
+        assert result["dialogs"] == []
+        return
+    (url,) = result["dialogs"]
+    assert "/xlwings/alert?prompt=" in url and "&buttons=ok&mode=critical" in url
+    if scenario == "protected":
+        assert "工作表受保护，无法校验。请先取消保护" in url and "title=校验未完成" in url
+    else:
+        assert "连接不到校验服务，无法清除标记" in url and "title=清除标记未完成" in url

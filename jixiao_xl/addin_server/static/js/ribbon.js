@@ -1,0 +1,100 @@
+// Ribbon buttons of the 绩效自评 tab (FunctionName in templates/manifest.xml) and the task pane's
+// buttons. The server answers every failure of its own with a Chinese alert; what can still fail is
+// Excel applying the answer (a protected sheet) or the connection. xlwings' runPython would show
+// those as an English "Error" dialog, so it is asked to put them in its error banner instead
+// (errorDisplayMode other than "alert"), and the text found there is shown in Chinese.
+const JIXIAO_ACTIONS = { validate: "校验", validate_all: "校验", clear_marks: "清除标记" };
+
+function jixiaoClientMessage(error, action) {
+  const text = String(error);
+  if (/protect|AccessDenied|受保护|保护/i.test(text)) {
+    return `工作表受保护，无法${action}。请先取消保护（审阅 → 撤销工作表保护）再${action}。`;
+  }
+  if (/No response received from server|Network Error|timeout|Failed to fetch/i.test(text)) {
+    return `连接不到校验服务，无法${action}。请确认加载项服务正在运行，稍后再试；如仍不行，请联系管理员。`;
+  }
+  return `Excel 在${action}时出错，可能只改了一部分。请检查工作簿后再试一次；如仍出错，请联系管理员（Excel 给出的原因：${text}）。`;
+}
+
+async function jixiaoAlert(prompt, title) {
+  await Office.onReady();
+  const url =
+    window.location.origin +
+    ((globalThis.config && globalThis.config.appPath) || "") +
+    "/xlwings/alert?prompt=" + encodeURIComponent(prompt) +
+    "&title=" + encodeURIComponent(title) +
+    "&buttons=ok&mode=critical&callback=";
+  Office.context.ui.displayDialogAsync(url, { height: 40, width: 30, displayInIframe: true }, (result) => {
+    const dialog = result.value;
+    if (dialog) dialog.addEventHandler(Office.EventType.DialogMessageReceived, () => dialog.close());
+  });
+}
+
+async function runJixiaoScript(scriptName, event) {
+  const action = JIXIAO_ACTIONS[scriptName] || "校验";
+  const banner = document.querySelector("#global-error-alert");
+  const bannerText = banner ? banner.querySelector("span") : null;
+  if (bannerText) bannerText.textContent = "";
+  try {
+    const authResult =
+      typeof globalThis.getAuth === "function"
+        ? await globalThis.getAuth()
+        : { token: "", provider: "" };
+    registerJixiaoCallbacks();
+    await xlwings.runPython({
+      auth: authResult.token,
+      scriptName: scriptName,
+      headers: { "Auth-Provider": authResult.provider },
+      errorDisplayMode: "jixiao",
+    });
+    if (bannerText && bannerText.textContent) {
+      const error = bannerText.textContent;
+      banner.classList.add("d-none");
+      bannerText.textContent = "";
+      await jixiaoAlert(jixiaoClientMessage(error, action), `${action}未完成`);
+    }
+  } catch (error) {
+    console.error(error);
+    await jixiaoAlert(jixiaoClientMessage(error, action), `${action}未完成`);
+  } finally {
+    if (event) event.completed();
+  }
+}
+
+Office.actions.associate("jixiao-validate", (event) => runJixiaoScript("validate", event));
+Office.actions.associate("jixiao-clear-marks", (event) => runJixiaoScript("clear_marks", event));
+
+// Called by the server (action runMacro "jixiaoMark") for the cells 校验 marks when it cannot
+// read their colour itself: record each cell's fill in the marks sheet first (so 清除标记 puts it
+// back exactly), then colour the cell. Office.js reports no fill as white before ExcelApi 1.9
+// (RangeFill.pattern), so there white is recorded as no fill.
+async function jixiaoMark(context, marksSheet, marksJson) {
+  const marks = JSON.parse(marksJson);
+  const withPattern = Office.context.requirements.isSetSupported("ExcelApi", "1.9");
+  const sheets = context.workbook.worksheets;
+  const fills = marks.map((mark) => {
+    const fill = sheets.getItem(mark.sheet).getRange(mark.cell).format.fill;
+    fill.load(withPattern ? "color,pattern" : "color");
+    return fill;
+  });
+  await context.sync();
+  const store = sheets.getItem(marksSheet);
+  marks.forEach((mark, ix) => {
+    const fill = fills[ix];
+    const color = (fill.color || "").toUpperCase();
+    const none = withPattern ? fill.pattern === "None" : color === "#FFFFFF" || color === "";
+    const record = none
+      ? { patternType: null, fg: null, bg: null }
+      : { patternType: "solid", fg: { rgb: "FF" + color.replace("#", "") }, bg: null };
+    store.getRange("C" + mark.row).values = [[JSON.stringify(record)]];
+    sheets.getItem(mark.sheet).getRange(mark.cell).format.fill.color = mark.color;
+  });
+  await context.sync();
+}
+
+// Registered before every script call (ribbon) and once the page has loaded (task pane buttons):
+// xlwings' module script defines globalThis.xlwings, possibly after this file ran.
+function registerJixiaoCallbacks() {
+  if (globalThis.xlwings && globalThis.callbacks) xlwings.registerCallback(jixiaoMark);
+}
+window.addEventListener("load", registerJixiaoCallbacks);

@@ -1,0 +1,117 @@
+"""The installable product: the wheel carries the add-in server; `jixiao-xl addin serve` from a fresh venv serves it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import sysconfig
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytest.importorskip("xlwings_server")
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """Built from a clean copy of the source tree (no caches, no build/ in the checkout)."""
+    work = tmp_path_factory.mktemp("wheel")
+    source = work / "src"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "__pycache__", "build", "dist", "*.egg-info", ".pytest_cache", ".hypothesis", "certs"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+                    "-w", str(work / "dist"), str(source)], check=True, capture_output=True)
+    (found,) = (work / "dist").glob("jixiao_xl-*.whl")
+    return found
+
+
+@pytest.fixture(scope="module")
+def venv(wheel, tmp_path_factory) -> Path:
+    """A fresh venv outside the checkout with the wheel installed by pip.
+
+    Its dependencies (xlwings, xlwings Server, ...) are borrowed from the test environment's
+    site-packages through a .pth line (no package index needed); a .pth line does not run the
+    checkout's editable-install hook, so jixiao_xl can only come from the wheel.
+    """
+    env_dir = tmp_path_factory.mktemp("venv") / "fresh"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env_dir)], check=True)
+    python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    Path(purelib, "_borrowed_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
+                   check=True, capture_output=True)
+    return env_dir
+
+
+def test_wheel_carries_the_add_in_server(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in ("templates/manifest.xml", "templates/taskpane.html", "templates/jixiao_help.html",
+                 "custom_functions/__init__.py", "custom_scripts/__init__.py", "routers/custom.py",
+                 "static/js/ribbon.js", "static/js/jixiao.js", "static/images/jixiao-32.png", "pyproject.toml"):
+        assert f"jixiao_xl/addin_server/{name}" in names
+    assert not any("__pycache__" in n for n in names)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.status, response.read()
+
+
+def test_installed_wheel_serves_the_add_in(venv, tmp_path):
+    bindir = venv / ("Scripts" if os.name == "nt" else "bin")
+    where = subprocess.run([str(bindir / "python"), "-c", "import jixiao_xl; print(jixiao_xl.__file__)"],
+                           check=True, capture_output=True, text=True, cwd=tmp_path).stdout.strip()
+    assert Path(where).resolve().is_relative_to(venv.resolve())  # the installed wheel, not the checkout
+
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_") and k != "PYTHONPATH"}
+    server = subprocess.Popen([str(bindir / "jixiao-xl"), "addin", "serve", "--port", str(port)], cwd=tmp_path,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, body = _get(base + "/manifest.xml")
+                break
+            except OSError:
+                assert server.poll() is None, server.stdout.read()
+                assert time.monotonic() < deadline, "the server did not start within 60 s"
+                time.sleep(0.3)
+        assert status == 200
+        root = ElementTree.fromstring(body)
+        strings = {e.get("id"): e.get("DefaultValue") for e in root.iter() if e.tag.endswith("}String")}
+        assert strings["JixiaoTab.TabLabel"] == "绩效自评"
+        assert strings["Functions.Namespace"] == "JIXIAO"
+        urls = [e.get("DefaultValue") for e in root.iter() if e.get("DefaultValue", "").startswith("http")]
+        assert urls and all(u.startswith(base) for u in urls)  # icons and links on our own server
+        for url in urls:
+            if url.endswith(".png") or url.endswith("/jixiao/help"):
+                status, data = _get(url)
+                assert status == 200 and (data.startswith(b"\x89PNG") or "使用说明" in data.decode("utf-8"))
+        status, meta = _get(base + "/xlwings/custom-functions-meta.json")
+        assert b"EXEC_RATE" in meta and b"GRADE" in meta
+        status, ribbon = _get(base + "/static/js/ribbon.js")
+        assert b"jixiao-validate" in ribbon and b"jixiaoMark" in ribbon
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
