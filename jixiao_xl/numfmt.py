@@ -3,7 +3,8 @@
 python-calamine gives a cell's value but not its number format, and 0.85 in a
 cell formatted "0%" is what the accountant sees as 85%.  The indicator reader
 asks only for the 实际完成值 cells that hold a bare number, once per form, and the
-sheet is read only down to the last of them, so most workbooks never pay for this.  XML from a submission is parsed with defusedxml.
+sheet is read only down to the last of them, so most workbooks never pay for this.
+XML from a submission is parsed with defusedxml.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -44,11 +44,13 @@ _UNIT_TABLE: dict[str, tuple[str, float]] = {
     # scores
     "分": ("score", 1.0),
     # length, area, volume, mass
-    "米": ("length", 1.0), "m": ("length", 1.0), "千米": ("length", 1e3), "公里": ("length", 1e3), "km": ("length", 1e3),
+    "米": ("length", 1.0), "m": ("length", 1.0), "千米": ("length", 1e3), "公里": ("length", 1e3),
+    "km": ("length", 1e3),
     "平方米": ("area", 1.0), "m2": ("area", 1.0), "平方公里": ("area", 1e6), "亩": ("area", 666.6667),
     "公顷": ("area", 1e4), "立方米": ("volume", 1.0), "m3": ("volume", 1.0), "方": ("volume", 1.0),
     "厘米": ("length", 0.01), "毫米": ("length", 0.001), "岁": ("age", 1.0), "周岁": ("age", 1.0),
-    "组": ("组", 1.0), "吨": ("mass", 1e3), "TB": ("data", 1024.0), "GB": ("data", 1.0), "千克": ("mass", 1.0), "公斤": ("mass", 1.0), "kg": ("mass", 1.0), "斤": ("mass", 0.5),
+    "组": ("组", 1.0), "TB": ("data", 1024.0), "GB": ("data", 1.0),
+    "吨": ("mass", 1e3), "千克": ("mass", 1.0), "公斤": ("mass", 1.0), "kg": ("mass", 1.0), "斤": ("mass", 0.5),
     # counts: each its own family (人 and 人次 are different things)
     "人": ("人", 1.0), "名": ("人", 1.0), "人次": ("人次", 1.0), "户": ("户", 1.0), "户次": ("户次", 1.0),
     "家": ("家", 1.0), "个": ("个", 1.0), "次": ("次", 1.0), "场次": ("场", 1.0), "场": ("场", 1.0),
@@ -75,7 +77,6 @@ _GT_WORDS = ("超过", "高于", "大于", "多于", ">")
 _LE_WORDS = ("小于等于", "不高于", "不超过", "不大于", "不多于", "控制在", "至多", "最多", "≤", "<=", "≦")
 _LT_WORDS = ("低于", "少于", "小于", "<")
 _EQ_WORDS = ("等于", "=")
-_APPROX_WORDS = ("约", "大约", "左右")
 _SUFFIX_GE = ("及以上", "以上")
 _SUFFIX_LE = ("及以下", "以下", "以内", "之内", "范围内", "内")
 _PREFIX = {w: op for op, words in ((">=", _GE_WORDS), (">", _GT_WORDS), ("<=", _LE_WORDS), ("<", _LT_WORDS),
@@ -85,19 +86,9 @@ _SUFFIX_RE = "|".join(re.escape(w) for w in sorted(_SUFFIX_GE + _SUFFIX_LE, key=
 _UP_WORDS = ("提高", "增长", "增加", "上升", "提升", "增幅")
 _DOWN_WORDS = ("下降", "降低", "减少", "压减", "缩减", "降幅", "减幅")
 _CHANGE_RE = "|".join(_UP_WORDS + _DOWN_WORDS)
-VOCABULARY = {
-    "≥（不低于）": _GE_WORDS + _SUFFIX_GE,
-    "＞（高于）": _GT_WORDS,
-    "≤（不超过）": _LE_WORDS + _SUFFIX_LE,
-    "＜（低于）": _LT_WORDS,
-    "＝": _EQ_WORDS,
-    "约": _APPROX_WORDS,
-    "较上年变化": tuple(f"较上年{w}" for w in _UP_WORDS + _DOWN_WORDS),
-    "截止日期": ("前", "之前", "以前", "底前", "截至", "截止", "年底", "年末", "上半年", "下半年", "季度"),
-    "按时": ("按时", "按期", "及时"),
-}
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+              "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_NUM = r"[零〇一二两三四五六七八九十百千]+(?:万|亿)?"
 
@@ -295,10 +286,6 @@ class Reading(NamedTuple):
     late: bool = False
     bare: bool = False  # the whole value is one number without a unit
     why: str = ""  # why nothing comparable was found
-
-    @property
-    def comparable(self) -> bool:
-        return bool(self.parts)
 
     def shown(self) -> str:
         if self.parts:
@@ -507,7 +494,8 @@ _LIMIT_NAMES = re.compile(r"时限|办结|周期|用时|耗时|期限|日内|天
 # Durations that are higher-is-better even in a 时效 row: 开放天数, 服务时长.
 _LONGER_NAMES = re.compile(r"开放|服务时长|天数|时长|运行|在岗|值守|培训时间|学时|课时|工期以上")
 # Counts named after something bad are lower-is-better, unless the count is of handling it (投诉办结数).
-_HANDLING = re.compile(r"处理|办结|处置|查处|查办|受理|办理|化解|调处|整改|排查|治理|回复|答复|调解|救援|救助|宣传|培训")
+_HANDLING = re.compile(
+    r"处理|办结|处置|查处|查办|受理|办理|化解|调处|整改|排查|治理|回复|答复|调解|救援|救助|宣传|培训")
 _HIGHER_LEVELS = re.compile(r"数量|质量|效益|满意|产出|影响|效果|覆盖|受益")
 
 
@@ -672,11 +660,12 @@ def _pair(target: Reading, actual: Reading, scoring: Scoring) -> tuple[list[tupl
             low_target = abs(t.value) <= scoring.fraction_limit * 100 and abs(t.value) < 10
             if 0 < abs(number) <= scoring.fraction_limit:
                 if low_target:
-                    return None, f"完成值 {_fmt(number)} 没有单位，指标值是 {t.shown()}：无法判断是 {_fmt(number * 100)}% 还是 {_fmt(number)}%"
+                    return None, (f"完成值 {_fmt(number)} 没有单位，指标值是 {t.shown()}："
+                                  f"无法判断是 {_fmt(number * 100)}% 还是 {_fmt(number)}%")
                 number *= 100
-        if t.value and number and not 1e-3 <= abs(number / (t.value / _UNIT_TABLE.get(t.unit.split("/")[0], ("", 1.0))[1])) <= 1e3:
-            return None, f"完成值 {_fmt(number)} 没有单位，与指标值 {t.shown()} 相差千倍以上，单位可能不同"
         factor = _UNIT_TABLE.get(t.unit.split("/")[0], ("", 1.0))[1]
+        if t.value and number and not 1e-3 <= abs(number * factor / t.value) <= 1e3:
+            return None, f"完成值 {_fmt(number)} 没有单位，与指标值 {t.shown()} 相差千倍以上，单位可能不同"
         return [(t, Part("", number * factor, t.unit, t.family))], ""
     pairs: list[tuple[Part, Part]] = []
     for family in dict.fromkeys(p.family for p in wanted):

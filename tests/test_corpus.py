@@ -66,12 +66,13 @@ def _form(rows) -> SelfEval:
         weight = next(v for v in (row["weight"], row["score"], 10) if v is not None)  # tables without 分值
         score = row["score"] if row["score"] is not None else weight
 
-        def cell(value, col, what):
+        def cell(value, col, what, i=i, row=row):
             return Cell(value, i, col, f"{row['level3']} {what}")
 
         level.indicators.append(Indicator(i, row["level1"], row["level2"], cell(row["level3"], 3, "三级指标"),
                                           cell(row["target"], 4, "年度指标值"), cell(row["actual"], 5, "实际完成值"),
-                                          cell(weight, 6, "分值"), cell(score, 7, "得分"), cell(row["reason"], 8, "偏差原因")))
+                                          cell(weight, 6, "分值"), cell(score, 7, "得分"),
+                                          cell(row["reason"], 8, "偏差原因")))
     return SelfEval("project_self_eval", "附件3", "项目支出绩效自评表", 2023, levels=[level])
 
 

@@ -38,7 +38,8 @@ def shown_tolerance(cell: Cell | None, tolerance: float, rate: bool = False) -> 
 
     "94.4%" for a computed 94.44% is right at the precision typed; so is 0.944.
     A number in a cell with many digits (a formula's result) gets ``tolerance``,
-    which is also the floor, and so does a whole score: 10 is not 9.5 rounded.  Rates are fractions; a rate typed as a fraction
+    which is also the floor, and so does a whole score: 10 is not 9.5 rounded.
+    Rates are fractions; a rate typed as a fraction
     counts to whole percentage points at least (1 shows as 100%).
     """
     if cell is None:

@@ -7,7 +7,7 @@ from ..findings import Rule
 from ..model import SelfEval, num
 from ..targets import overachieved
 from ..values import fmt_number as n, norm_label
-from .base import Context, differs, r2, shown_tolerance
+from .base import Context, r2, shown_tolerance
 
 
 def _out_of_range(rule: Rule, form: SelfEval, ctx: Context):
