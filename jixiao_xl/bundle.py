@@ -181,9 +181,10 @@ def run_pip(args: list[str], target: Target | None = None, env: dict | None = No
     return subprocess.run(command, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
 
 
-def _pip_failed(result: subprocess.CompletedProcess, what: str) -> BundleError:
+def _pip_failed(result: subprocess.CompletedProcess, what: str, offline: bool = False) -> BundleError:
+    """The reason pip failed, for people; ``offline`` when the failure can only mean the index is unreachable."""
     text = result.stderr + result.stdout
-    if _NETWORK.search(text):
+    if offline or _NETWORK.search(text):
         return BundleError(f"无法连接软件包索引（PyPI 或本机 pip 配置的镜像），生成安装包需要联网（{what}）")
     last = [line.strip() for line in text.splitlines() if line.strip().startswith("ERROR")]
     detail = last[-1][:160] if last else f"pip 退出码 {result.returncode}"
@@ -261,12 +262,16 @@ def fetch(target: Target, top: list, wheelhouse: Path, scratch: Path, env: dict 
         if _NETWORK.search(result.stderr + result.stdout):
             raise _pip_failed(result, f"下载 {target.platform.name} / Python {target.python} 的依赖")
         # Find which requirements have no wheel there, one at a time.
+        failed = []
         for req in top:
             probe = scratch / f"{target.key}-probe"
             alone = _download([_bare(req)], target, probe, env)
             shutil.rmtree(probe, ignore_errors=True)
-            if alone.returncode == 0:
-                continue
+            if alone.returncode != 0:
+                failed.append(req)
+        if len(failed) == len(top):  # not even pure-Python openpyxl: the index cannot be reached
+            raise _pip_failed(result, f"下载 {target.platform.name} / Python {target.python} 的依赖", offline=True)
+        for req in failed:
             name = req.name.lower()
             if name not in OPTIONAL:
                 raise BundleError(f"{target.platform.name} / Python {target.python}：必需的依赖 {req.name} "
@@ -302,8 +307,8 @@ def build_wheel(build: Path, wheelhouse: Path, env: dict | None) -> Path:
         shutil.copy2(REPO / name, source / name)
     result = run_pip(["wheel", "--no-deps", "--wheel-dir", str(wheelhouse), "--progress-bar", "off",
                       "--disable-pip-version-check", str(source)], env=env)
-    if result.returncode != 0:
-        raise _pip_failed(result, "构建 jixiao-xl 的 wheel")
+    if result.returncode != 0:  # setuptools, which every index has, not found: the index cannot be reached
+        raise _pip_failed(result, "构建 jixiao-xl 的 wheel", offline="from versions: none" in result.stderr)
     return next(wheelhouse.glob("jixiao_xl-*.whl"))
 
 
@@ -321,7 +326,8 @@ def copy_addins(out: Path, notes: list[str]) -> None:
 
         build_xlam(out / "addin" / "classic" / "jixiao_addin.xlam")
     except (RuntimeError, ValueError, OSError):
-        notes.append("本机没有安装 xlwings，安装包中没有经典加载项（.xlam）；安装后可用 jixiao-xl addin build-xlam 生成")
+        notes.append("本机没有安装 xlwings，安装包中没有经典加载项（.xlam）；"
+                     "安装后可用 jixiao-xl addin build-xlam 生成")
 
 
 def copy_workbooks(out: Path) -> None:
@@ -344,116 +350,160 @@ def write_requirements(wheelhouse: Path, target: Target) -> None:
     (wheelhouse / target.requirements_name).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+# The installer proper, run by the machine's own Python (3.10+, but it must also run on an older one to say
+# so). install.sh and 安装.bat only find a Python the bundle serves and hand over to it.
+INSTALL_PY = r"""# -*- coding: utf-8 -*-
+# jixiao-xl 离线安装：在虚拟环境中只从 wheelhouse 安装（--no-index，不联网）。再次运行即更新。
+# 用法：python install.py [安装位置]
+import glob
+import os
+import platform
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WHEELHOUSE = os.path.join(HERE, "wheelhouse")
+EXAMPLE = os.path.join(HERE, *"__EXAMPLE__".split("/"))
+KEEP = {"pip", "setuptools", "wheel"}
+
+
+def canonical(name):
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def this_machine():
+    machine = platform.machine().lower()
+    if sys.platform == "win32":
+        return "win_amd64" if machine in ("amd64", "x86_64") and sys.maxsize > 2 ** 32 else "win_" + machine
+    return "manylinux_" + {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine)
+
+
+def served():
+    names = sorted(os.path.basename(p)[len("requirements-"):-len(".txt")]
+                   for p in glob.glob(os.path.join(WHEELHOUSE, "requirements-*.txt")))
+    return "、".join(n.replace("-py", " / Python ") for n in names)
+
+
+def run(command, quiet=False):
+    result = subprocess.call(command, stdout=subprocess.DEVNULL if quiet else None)
+    if result != 0:
+        print("安装失败（{}），请把上面的信息发给维护人员。".format(" ".join(command[:4])))
+        sys.exit(1)
+
+
+def main():
+    version = "%d.%d" % sys.version_info[:2]
+    key = "{}-py{}".format(this_machine(), version)
+    requirements = os.path.join(WHEELHOUSE, "requirements-{}.txt".format(key))
+    if not os.path.isfile(requirements):
+        print("本安装包不适用于这台电脑的 Python（{}，{}）。适用于：{}。".format(
+            this_machine(), "Python " + version, served()))
+        print("请安装其中一个 Python 版本，或在联网电脑上为这台电脑的平台重新生成安装包。")
+        return 3
+    if len(sys.argv) > 1:
+        target = os.path.abspath(sys.argv[1])
+    elif sys.platform == "win32":
+        target = os.path.join(os.environ.get("LOCALAPPDATA") or os.path.expanduser("~"), "jixiao-xl")
+    else:
+        target = os.path.join(os.path.expanduser("~"), "jixiao-xl")
+    bin_dir = os.path.join(target, "Scripts" if sys.platform == "win32" else "bin")
+    python = os.path.join(bin_dir, "python.exe" if sys.platform == "win32" else "python")
+    tool = os.path.join(bin_dir, "jixiao-xl.exe" if sys.platform == "win32" else "jixiao-xl")
+    if os.path.exists(target) and not os.path.isfile(python):
+        print("安装位置 {} 已存在但不是 jixiao-xl 的安装，请换一个位置。".format(target))
+        return 1
+    updating = os.path.isfile(python)
+    if updating:
+        print("更新已有的安装：{}".format(target))
+    else:
+        print("用 Python {} 建立虚拟环境：{}".format(version, target))
+        if subprocess.call([sys.executable, "-m", "venv", target]) != 0 or not os.path.isfile(python):
+            print("无法建立虚拟环境。Linux 上请先安装 python3-venv（如 sudo apt install python3-venv）。")
+            return 1
+    pip = [python, "-m", "pip", "--isolated", "--disable-pip-version-check"]
+    offline = ["--no-index", "--find-links", WHEELHOUSE, "--no-deps", "--quiet"]
+    run(pip + ["install"] + offline + ["-r", requirements])
+    wanted = set()
+    with open(requirements, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip() and not line.startswith("#"):
+                wanted.add(canonical(line.split("==")[0].strip()))
+    own = sorted(glob.glob(os.path.join(WHEELHOUSE, "jixiao_xl-*.whl")))
+    if updating and own:  # the same version number may have been rebuilt with changes
+        run(pip + ["install"] + offline + ["--force-reinstall", own[-1]])
+    listing = subprocess.check_output([python, "-c", "import importlib.metadata as m; "
+                                       "print('\\n'.join(d.metadata['Name'] for d in m.distributions()))"])
+    stale = sorted({canonical(n) for n in listing.decode("utf-8").split() if n} - wanted - KEEP)
+    if stale:  # no longer part of the product (or no wheel for this machine any more)
+        run(pip + ["uninstall", "--yes", "--quiet"] + stale)
+    run([tool, "explain", "B110"], quiet=True)  # the installed command starts
+    print("")
+    print("jixiao-xl 已安装到 {}。下一步：".format(target))
+    print("  1. 试一试（自带示例有 2 处错误）：\"{}\" check \"{}\"".format(tool, EXAMPLE))
+    print("  2. 校验别的文件：\"{}\" check 文件.xlsx；批量：\"{}\" batch 文件夹 -o 结果".format(tool, tool))
+    print("  3. 想直接输入 jixiao-xl：把 {} 加入 PATH 环境变量".format(bin_dir))
+    print("  4. 填报模板在 {}；Excel 加载项见 说明.txt".format(os.path.join(HERE, "templates")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+"""
+
+
+def install_py() -> str:
+    return INSTALL_PY.replace("__EXAMPLE__", EXAMPLE)
+
+
 def install_sh(targets: list[Target]) -> str:
     served = sorted({(t.platform.machine, t.python) for t in targets if t.platform.name != "win_amd64"})
     versions = sorted({v for _, v in served}, reverse=True)
     listed = "、".join(f"{m} / Python {v}" for m, v in served)
     return f"""#!/bin/sh
-# jixiao-xl 离线安装（Linux）：用本机的 Python 建立虚拟环境，只从本安装包的 wheelhouse 安装，不联网。
+# jixiao-xl 离线安装（Linux）：找到本安装包适用的 Python，由 install.py 建立虚拟环境并只从 wheelhouse 安装。
 # 用法：sh install.sh [安装位置]      默认安装到 $HOME/jixiao-xl；再次运行（或运行新一年的安装包）即更新。
 # 指定 Python：PYTHON=/usr/local/bin/python3.11 sh install.sh
-set -e
 HERE=$(cd "$(dirname "$0")" && pwd)
-TARGET=${{1:-$HOME/jixiao-xl}}
 MACHINE=$(uname -m)
-PY=""
 for cand in ${{PYTHON:-}} {" ".join(f"python{v}" for v in versions)} python3; do
     command -v "$cand" >/dev/null 2>&1 || continue
     ver=$("$cand" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || continue
     if [ -f "$HERE/wheelhouse/requirements-manylinux_$MACHINE-py$ver.txt" ]; then
-        PY=$cand
-        REQ="$HERE/wheelhouse/requirements-manylinux_$MACHINE-py$ver.txt"
-        break
+        exec "$cand" "$HERE/install.py" "$@"
     fi
 done
-if [ -z "$PY" ]; then
-    echo "没有找到本安装包适用的 Python。本安装包适用于：{listed}；本机 CPU 为 $MACHINE。" >&2
-    echo "请安装其中一个 Python 版本（或用 PYTHON=python3.x 指定），或在联网电脑上为本机平台重新生成安装包。" >&2
-    exit 1
-fi
-if [ -e "$TARGET" ] && [ ! -x "$TARGET/bin/python" ]; then
-    echo "安装位置 $TARGET 已存在但不是 jixiao-xl 的安装，请换一个位置：sh install.sh 新位置" >&2
-    exit 1
-fi
-if [ ! -x "$TARGET/bin/python" ]; then
-    echo "用 $PY 建立虚拟环境：$TARGET"
-    if ! "$PY" -m venv "$TARGET"; then
-        echo "无法建立虚拟环境：请先安装 python3-venv（统信、麒麟：sudo apt install python3-venv）" >&2
-        exit 1
-    fi
-else
-    echo "更新已有的安装：$TARGET"
-fi
-"$TARGET/bin/python" -m pip --isolated install --no-index --find-links "$HERE/wheelhouse" \\
-    --no-deps --force-reinstall --quiet --disable-pip-version-check -r "$REQ"
-"$TARGET/bin/jixiao-xl" explain B110 >/dev/null
-echo ""
-echo "jixiao-xl 已安装到 $TARGET。下一步："
-echo "  1. 试一试（自带示例有 2 处错误）：$TARGET/bin/jixiao-xl check \\"$HERE/{EXAMPLE}\\""
-echo "  2. 校验别的文件：$TARGET/bin/jixiao-xl check 文件.xlsx；批量：$TARGET/bin/jixiao-xl batch 文件夹 -o 结果"
-echo "  3. 想直接输入 jixiao-xl：把 $TARGET/bin 加入 PATH（写入 ~/.profile：export PATH=\\"$TARGET/bin:\\$PATH\\"）"
-echo "  4. 填报模板在 $HERE/templates；Office.js 加载项服务见 说明.txt"
+echo "没有找到本安装包适用的 Python。本安装包适用于：{listed}；本机 CPU 为 $MACHINE。" >&2
+echo "请安装其中一个 Python 版本（或用 PYTHON=python3.x 指定），或在联网电脑上为本机平台重新生成安装包。" >&2
+exit 1
 """
 
 
 def install_bat(targets: list[Target]) -> str:
     versions = sorted({t.python for t in targets if t.platform.name == "win_amd64"}, reverse=True)
-    listed = "、".join(versions)
+    wanted = ", ".join(f"({v.replace('.', ', ')})" for v in versions)
     lines = [
         "@echo off",
-        "rem jixiao-xl 离线安装（Windows）：用本机的 Python 建立虚拟环境，只从本安装包安装，不联网。",
+        "rem jixiao-xl 离线安装（Windows）：找到本安装包适用的 Python，由 install.py 建立虚拟环境并只从本安装包安装。",
         "rem 用法：双击运行，或 安装.bat [安装位置]；默认安装到 %LOCALAPPDATA%\\jixiao-xl；再次运行即更新。",
         "setlocal",
         'set "HERE=%~dp0"',
-        'set "TARGET=%~1"',
-        'if "%TARGET%"=="" set "TARGET=%LOCALAPPDATA%\\jixiao-xl"',
         'set "PY="',
-        'set "REQ="',
     ]
     for version in versions:  # the py launcher first, newest version first
-        req = f"%HERE%wheelhouse\\requirements-win_amd64-py{version}.txt"
-        lines += ["if not defined PY (",
-                  f'  py -{version} -c "" >nul 2>&1 && (set "PY=py -{version}" & set "REQ={req}")',
-                  ")"]
-    for version in versions:  # then python.exe on PATH
-        req = f"%HERE%wheelhouse\\requirements-win_amd64-py{version}.txt"
-        check = f"import sys; sys.exit(sys.version_info[:2] != ({version.replace('.', ', ')}))"
-        lines += ["if not defined PY (",
-                  f'  python -c "{check}" >nul 2>&1 && (set "PY=python" & set "REQ={req}")',
-                  ")"]
+        lines.append(f'if not defined PY ( py -{version}-64 -c "" >nul 2>&1 && set "PY=py -{version}-64" )')
+    check = f"import sys; sys.exit(tuple(sys.version_info[:2]) not in [{wanted}] or sys.maxsize < 2 ** 32)"
     lines += [
+        f'if not defined PY ( python -c "{check}" >nul 2>&1 && set "PY=python" )',
         "if not defined PY (",
-        f"  echo 没有找到本安装包适用的 Python（需要 64 位 Python {listed}）。",
+        f"  echo 没有找到本安装包适用的 Python（需要 64 位 Python {'、'.join(versions)}）。",
         "  echo 请先安装其中一个版本（安装时勾选 Add python.exe to PATH），再运行本脚本。",
         "  pause",
         "  exit /b 1",
         ")",
-        'if exist "%TARGET%\\Scripts\\python.exe" (',
-        "  echo 更新已有的安装：%TARGET%",
-        ") else (",
-        "  echo 建立虚拟环境：%TARGET%",
-        '  %PY% -m venv "%TARGET%"',
-        "  if errorlevel 1 (",
-        "    echo 无法建立虚拟环境：%TARGET%",
-        "    pause",
-        "    exit /b 1",
-        "  )",
-        ")",
-        ('"%TARGET%\\Scripts\\python.exe" -m pip --isolated install --no-index --find-links "%HERE%wheelhouse" '
-         '--no-deps --force-reinstall --quiet --disable-pip-version-check -r "%REQ%"'),
-        "if errorlevel 1 (",
-        "  echo 安装失败，请把上面的信息发给维护人员。",
-        "  pause",
-        "  exit /b 1",
-        ")",
-        "echo.",
-        "echo jixiao-xl 已安装到 %TARGET%。下一步：",
-        f'echo   1. 试一试（自带示例有 2 处错误）："%TARGET%\\Scripts\\jixiao-xl.exe" check "%HERE%{EXAMPLE.replace("/", chr(92))}"',
-        'echo   2. 校验别的文件："%TARGET%\\Scripts\\jixiao-xl.exe" check 文件.xlsx',
-        "echo   3. 想直接输入 jixiao-xl：把 %TARGET%\\Scripts 加入用户环境变量 PATH",
-        "echo   4. Excel 加载项：见本文件夹的 说明.txt（经典加载项在 addin\\classic）",
+        '%PY% "%HERE%install.py" %*',
+        'set "CODE=%ERRORLEVEL%"',
         "pause",
-        "endlocal",
+        "exit /b %CODE%",
     ]
     return "\r\n".join(lines) + "\r\n"
 
@@ -507,7 +557,7 @@ def readme(targets: list[Target], project: str, notes: list[str], has_wps: bool,
         lines.append("  addin/wps/           WPS 加载项")
     else:
         lines.append("  （WPS 加载项尚未提供：WPS 中可直接使用模板里的公式。）")
-    lines += ["  安装.bat / install.sh  安装脚本", ""]
+    lines += ["  安装.bat / install.sh  安装脚本（找到适用的 Python 后运行 install.py）", ""]
     lines += notes
     return "\r\n".join(lines).rstrip() + "\r\n"
 
@@ -550,11 +600,13 @@ def build(output: str | os.PathLike, platforms: list[str] | None = None, pythons
                 target.wheels = sorted({*target.wheels, own.name})
                 write_requirements(wheelhouse, target)
                 for dep in target.missing:
-                    log(f"  注意：{platform.name} / Python {python} 上 {dep} 没有 wheel，已略过（{target.missing[dep]}）")
+                    log(f"  注意：{platform.name} / Python {python} 上 {dep} 没有 wheel，"
+                        f"已略过（{target.missing[dep]}）")
                 targets.append(target)
         log("复制加载项、模板和示例 …")
         copy_addins(stage, notes)
         copy_workbooks(stage)
+        (stage / "install.py").write_text(install_py(), encoding="utf-8", newline="\n")
         if any(t.platform.name == "win_amd64" for t in targets):
             (stage / "安装.bat").write_bytes(install_bat(targets).encode("gbk"))
         if any(t.platform.name != "win_amd64" for t in targets):

@@ -73,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     install = addin_sub.add_parser("install", help="安装经典加载项（Windows），或显示安装步骤")
     install.add_argument("xlam", nargs="?", help="build-xlam 生成的 .xlam 文件")
 
-    bundle = sub.add_parser("bundle", help="生成离线安装包（内网电脑用）", description="生成离线安装包：wheel、加载项、模板和安装脚本")
+    bundle = sub.add_parser("bundle", help="生成离线安装包（内网电脑用）",
+                            description="生成离线安装包：wheel、加载项、模板和安装脚本")
     bundle.add_argument("-o", "--output", required=True, metavar="文件夹", help="输出文件夹（同时生成同名 .zip）")
     bundle.add_argument("--platform", nargs="+", action="extend", metavar="平台",
                         help="win_amd64、manylinux_x86_64、manylinux_aarch64（默认：全部）")
@@ -246,7 +247,7 @@ def _bundle(args) -> int:
     from .bundle import BundleError, build
 
     try:
-        result = build(args.output, args.platform, args.python, log=lambda line: print(line, file=sys.stderr))
+        result = build(args.output, args.platform, args.python, log=lambda line: print(line, flush=True))
     except BundleError as exc:
         print(f"jixiao-xl：{exc}", file=sys.stderr)
         return 2

@@ -88,7 +88,8 @@ def test_same_grids_and_findings_without_calamine(tmp_path):
     with_calamine = _snapshot(paths)
     code = ("import json, sys\nfrom tests.test_grid_fallback import _snapshot\n"
             "import jixiao_xl.grid\n"
-            "try:\n    import python_calamine\n    sys.exit('calamine still importable')\nexcept ImportError:\n    pass\n"
+            "try:\n    import python_calamine\n    sys.exit('calamine still importable')\n"
+            "except ImportError:\n    pass\n"
             "print(json.dumps(_snapshot(sys.argv[1:]), default=repr, ensure_ascii=False))")
     result = _without_calamine(code, *paths)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -121,7 +122,8 @@ def test_broken_file_is_unreadable_in_chinese_without_calamine(tmp_path, damage)
     with zipfile.ZipFile(path) as src:
         members = {info.filename: src.read(info.filename) for info in src.infolist()}
     sheet = members["xl/worksheets/sheet1.xml"]
-    members["xl/worksheets/sheet1.xml"] = sheet[: len(sheet) // 2] if damage == "truncated_sheet" else b"\x00\xff garbage"
+    broken = sheet[: len(sheet) // 2] if damage == "truncated_sheet" else b"\x00\xff garbage"
+    members["xl/worksheets/sheet1.xml"] = broken
     with zipfile.ZipFile(path, "w") as out:
         for name, data in members.items():
             out.writestr(name, data)
