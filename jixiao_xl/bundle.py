@@ -551,8 +551,10 @@ def readme(targets: list[Target], project: str, notes: list[str], has_wps: bool,
         "                       jixiao-xl addin serve --project-dir addin/server 的完整路径（证书见 README）",
     ]
     if has_xlam:
-        lines.append("  addin/classic/       经典 Excel 加载项：jixiao_addin.xlam 和 jixiao_addin.py 放在同一文件夹，"
-                     "再运行 jixiao-xl addin install 该文件夹\\jixiao_addin.xlam")
+        indent = " " * 23
+        lines += ["  addin/classic/       经典 Excel 加载项（Windows）：",
+                  f"{indent}jixiao_addin.xlam 和 jixiao_addin.py 放在同一文件夹，先运行 xlwings addin install，",
+                  f"{indent}再运行 jixiao-xl addin install 该文件夹\\jixiao_addin.xlam"]
     if has_wps:
         lines.append("  addin/wps/           WPS 加载项")
     else:

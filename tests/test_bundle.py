@@ -298,3 +298,20 @@ def test_failure_after_files_were_written_leaves_nothing(local_index, tmp_path):
                                           "没有可用的二进制 wheel，无法为这个平台生成安装包"]
     assert "构建 jixiao-xl 的 wheel" in result.stdout
     assert list(out.iterdir()) == []
+
+
+def test_wps_addin_is_picked_up_when_the_source_has_one(tmp_path, monkeypatch):
+    source = tmp_path / "source"
+    shutil.copytree(B.REPO / "addin" / "server", source / "addin" / "server")
+    (source / "addin" / "wps").mkdir()
+    (source / "addin" / "wps" / "main.js").write_text("// WPS 加载项\n", encoding="utf-8")
+    (source / "addin" / "server" / "certs").mkdir(exist_ok=True)
+    (source / "addin" / "server" / "certs" / "localhost+2-key.pem").write_text("secret")
+    monkeypatch.setattr(B, "REPO", source)
+    out, notes = tmp_path / "out", []
+    B.copy_addins(out, notes)
+    assert (out / "addin" / "wps" / "main.js").read_text(encoding="utf-8") == "// WPS 加载项\n"
+    assert (out / "addin" / "server" / "templates" / "manifest.xml").is_file()
+    assert not (out / "addin" / "server" / "certs").exists()  # private keys never travel in a bundle
+    text = B.readme([B.Target(B.PLATFORMS["win_amd64"], "3.11")], "jixiao-xl 0.1.0", notes, True, True)
+    assert "addin/wps/           WPS 加载项" in text and "尚未提供" not in text

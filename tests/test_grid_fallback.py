@@ -132,3 +132,19 @@ def test_broken_file_is_unreadable_in_chinese_without_calamine(tmp_path, damage)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr + result.stdout
     assert "文件已损坏，无法读取" in result.stdout + result.stderr
+
+
+def test_core_commands_need_neither_xlwings_nor_calamine(tmp_path):
+    """Where neither wheel exists (the bundle then leaves both out), check, fill and template still work."""
+    code = ("import sys; sys.modules['xlwings'] = None\n"
+            "from jixiao_xl.cli import main\n"
+            "codes = [main(['check', sys.argv[1]]), main(['fill', sys.argv[1], '-o', sys.argv[2]]),\n"
+            "         main(['template', '-o', sys.argv[3], '--year', '2024'])]\n"
+            "print('codes', codes, 'xlwings' in sys.modules and sys.modules['xlwings'] is not None)")
+    filled, template = tmp_path / "filled.xlsx", tmp_path / "模板.xlsx"
+    result = _without_calamine(code, str(EXAMPLE), str(filled), str(template))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert result.stdout.splitlines()[-1] == "codes [1, 1, 0] False"
+    assert "共 1 个文件：2 个错误，2 个警告" in result.stdout
+    assert filled.is_file() and template.is_file()
