@@ -331,6 +331,7 @@ def copy_addins(out: Path, notes: list[str]) -> None:
 
 
 def copy_workbooks(out: Path) -> None:
+    shutil.copy2(REPO / "README.md", out / "README.md")  # the full manual, for the add-in set-up
     (out / "templates").mkdir()
     for path in sorted((REPO / "workbook_templates").glob("*.xlsx")):
         shutil.copy2(path, out / "templates" / path.name)
@@ -548,7 +549,7 @@ def readme(targets: list[Target], project: str, notes: list[str], has_wps: bool,
         "  templates/           填报模板（Excel、WPS、LibreOffice 中边填边算）",
         "  examples/            示例（汨罗市司法局 2023 年度绩效自评材料）",
         "  addin/server/        Office.js 加载项服务（Excel 2021/365）：安装后运行",
-        "                       jixiao-xl addin serve --project-dir addin/server 的完整路径（证书见 README）",
+        "                       jixiao-xl addin serve --project-dir addin/server 的完整路径（证书见 README.md）",
     ]
     if has_xlam:
         indent = " " * 23
@@ -559,7 +560,8 @@ def readme(targets: list[Target], project: str, notes: list[str], has_wps: bool,
         lines.append("  addin/wps/           WPS 加载项")
     else:
         lines.append("  （WPS 加载项尚未提供：WPS 中可直接使用模板里的公式。）")
-    lines += ["  安装.bat / install.sh  安装脚本（找到适用的 Python 后运行 install.py）", ""]
+    lines += ["  安装.bat / install.sh  安装脚本（找到适用的 Python 后运行 install.py）",
+              "  README.md            完整的使用说明", ""]
     lines += notes
     return "\r\n".join(lines).rstrip() + "\r\n"
 

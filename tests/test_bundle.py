@@ -79,7 +79,8 @@ def test_bundle_holds_wheels_addins_workbooks_scripts_and_a_zip(built):
     root = built.path
     assert built.zip_path == root.with_name("离线安装包.zip")
     files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-    for needed in ["install.sh", "安装.bat", "说明.txt", "templates/绩效自评模板.xlsx", EXAMPLE,
+    for needed in ["install.sh", "安装.bat", "install.py", "说明.txt", "README.md", "templates/绩效自评模板.xlsx",
+                   EXAMPLE,
                    "addin/server/templates/manifest.xml", "addin/server/custom_scripts/__init__.py",
                    "addin/classic/jixiao_addin.xlam", "addin/classic/jixiao_addin.py",
                    "wheelhouse/jixiao_xl-0.1.0-py3-none-any.whl"]:
