@@ -77,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     install = addin_sub.add_parser("install", help="安装经典加载项（Windows），或显示安装步骤")
     install.add_argument("xlam", nargs="?", help="build-xlam 生成的 .xlam 文件")
 
+    bundle = sub.add_parser("bundle", help="生成离线安装包（内网电脑用）",
+                            description="生成离线安装包：wheel、加载项、模板和安装脚本")
+    bundle.add_argument("-o", "--output", required=True, metavar="文件夹", help="输出文件夹（同时生成同名 .zip）")
+    bundle.add_argument("--platform", nargs="+", action="extend", metavar="平台",
+                        help="win_amd64、manylinux_x86_64、manylinux_aarch64（默认：全部）")
+    bundle.add_argument("--python", nargs="+", action="extend", metavar="版本",
+                        help="3.10、3.11、3.12（默认：全部）")
+
     explain = sub.add_parser("explain", help="说明一条规则", description="显示规则的说明、依据和示例")
     explain.add_argument("code", nargs="?", metavar="规则代码", help="如 B110；省略则列出全部规则")
     return parser
@@ -247,6 +255,24 @@ def _addin(args, parser) -> int:
     return 2
 
 
+def _bundle(args) -> int:
+    from .bundle import BundleError, build
+
+    try:
+        result = build(args.output, args.platform, args.python, log=lambda line: print(line, flush=True))
+    except BundleError as exc:
+        print(f"jixiao-xl：{exc}", file=sys.stderr)
+        return 2
+    for target in result.targets:
+        skipped = "；".join(f"缺少 {dep}（{lost}）" for dep, lost in target.missing.items())
+        print(f"  {target.platform.name} / Python {target.python}：{len(target.wheels)} 个 wheel"
+              + (f"；{skipped}" if skipped else ""))
+    for note in result.notes:
+        print(note)
+    print(f"已生成离线安装包：{result.path}（压缩包：{result.zip_path}）")
+    return 0
+
+
 def _explain(args) -> int:
     from .findings import SEVERITY_LABEL
     from .rules import BY_CODE, RULES
@@ -278,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
         return _template(args)
     if args.command == "fill":
         return _fill(args)
+    if args.command == "bundle":
+        return _bundle(args)
     parser.print_help()
     return 2
 

@@ -204,14 +204,42 @@ def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict
     return issues
 
 
+def _with_issues(grid: Grid, issues: dict[str, tuple[list[str], dict[str, str]]]) -> Grid:
+    """The grid with its uncached formulas noted and error values shown ("#DIV/0!" where calamine shows nothing)."""
+    uncached, errors = issues.get(grid.name, ([], {}))
+    grid.uncached = uncached
+    for address, value in errors.items():
+        row, col = parse_a1(address)
+        while len(grid.rows) <= row:
+            grid.rows.append([])
+        while len(grid.rows[row]) <= col:
+            grid.rows[row].append("")
+        grid.rows[row][col] = value
+    return grid
+
+
+def _read_grids_openpyxl(path: str, issues: dict[str, tuple[list[str], dict[str, str]]]) -> list[Grid]:
+    """read_grids without python-calamine (see grid_openpyxl)."""
+    from .grid_openpyxl import read_rows
+
+    try:
+        sheets = read_rows(path)
+    except Exception as exc:  # openpyxl raises many kinds of errors for broken parts
+        raise UnreadableWorkbook(broken_reason(path, type(exc).__name__)) from None
+    return [_with_issues(Grid(name, rows, merged, hidden, path=path), issues) for name, rows, merged, hidden in sheets]
+
+
 def read_grids(path: str) -> list[Grid]:
-    """Every worksheet of an .xlsx/.xlsm file as grids, read with python-calamine."""
+    """Every worksheet of an .xlsx/.xlsm file as grids, read with python-calamine (openpyxl where it is missing)."""
     with _open(path) as archive:
         try:
             issues = _formula_issues(archive)
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
             raise UnreadableWorkbook(f"文件已损坏，无法读取（{type(exc).__name__}）") from None
-    import python_calamine as pc
+    try:
+        import python_calamine as pc
+    except ImportError:  # no wheel for this CPU: the same grids through openpyxl, slower
+        return _read_grids_openpyxl(path, issues)
 
     try:
         book = pc.CalamineWorkbook.from_path(path)
@@ -223,17 +251,7 @@ def read_grids(path: str) -> list[Grid]:
             rows = sheet.to_python(skip_empty_area=False)
             merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
             hidden = str(meta.visible) != str(pc.SheetVisibleEnum.Visible)
-            grid = Grid(meta.name, rows, merged, hidden, path=path)
-            uncached, errors = issues.get(meta.name, ([], {}))
-            grid.uncached = uncached
-            for address, value in errors.items():  # show "#DIV/0!" where calamine shows nothing
-                row, col = parse_a1(address)
-                while len(grid.rows) <= row:
-                    grid.rows.append([])
-                while len(grid.rows[row]) <= col:
-                    grid.rows[row].append("")
-                grid.rows[row][col] = value
-            grids.append(grid)
+            grids.append(_with_issues(Grid(meta.name, rows, merged, hidden, path=path), issues))
         return grids
     except pc.PasswordError:
         raise UnreadableWorkbook("文件已加密（设置了打开密码），请取消密码后再提交") from None
