@@ -73,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     install = addin_sub.add_parser("install", help="安装经典加载项（Windows），或显示安装步骤")
     install.add_argument("xlam", nargs="?", help="build-xlam 生成的 .xlam 文件")
 
+    from .narrative.command import add_parser as add_report_parser
+
+    add_report_parser(sub, _Parser)
+
     explain = sub.add_parser("explain", help="说明一条规则", description="显示规则的说明、依据和示例")
     explain.add_argument("code", nargs="?", metavar="规则代码", help="如 B110；省略则列出全部规则")
     return parser
@@ -237,8 +241,11 @@ def _addin(args, parser) -> int:
 
 def _explain(args) -> int:
     from .findings import SEVERITY_LABEL
-    from .rules import BY_CODE, RULES
+    from .narrative.rules import RULES as REPORT_RULES
+    from .rules import RULES
 
+    RULES = RULES + REPORT_RULES
+    BY_CODE = {rule.code: rule for rule in RULES}
     if not args.code:
         for rule in RULES:
             print(f"{rule.code}  {SEVERITY_LABEL[rule.severity]}  {rule.name:30s} {rule.summary}")
@@ -266,6 +273,12 @@ def main(argv: list[str] | None = None) -> int:
         return _template(args)
     if args.command == "fill":
         return _fill(args)
+    if args.command == "report":
+        from .narrative.command import run
+
+        if not args.report_command:
+            parser.parse_args(["report", "--help"])
+        return run(args)
     parser.print_help()
     return 2
 
