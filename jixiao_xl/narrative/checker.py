@@ -8,6 +8,7 @@ findings at file level, so the JSON contract is the same.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -50,6 +51,8 @@ class _Run:
     statements: list[Statement] = field(default_factory=list)
     unchecked: list[Statement] = field(default_factory=list)
     compare: bool = True  # False when the tables are of another year or missing
+    by_concept: dict | None = None  # amount statements by concept, in document order
+    form_of: dict = field(default_factory=dict)  # paragraph index -> the SelfEval its scope refers to
 
     def add(self, rule, stmt_or_para, expected=None, found=None, /, **fields) -> None:
         para = stmt_or_para.para if isinstance(stmt_or_para, Statement) else stmt_or_para
@@ -265,11 +268,16 @@ def _whole_value(run: _Run, stmt: Statement, whole_words: str) -> tuple[float, f
     concept, named = C.amount_concept(whole_words)
     if concept is None:
         return None
-    candidates = [s for s in run.statements if s.q.kind == "amount" and s.concept == concept
-                  and s.column in ("actual", "other") and not s.q.approx and not s.q.bound
-                  and (s.para.index, s.q.start) < (stmt.para.index, stmt.q.start)]
-    if candidates:
-        best = candidates[-1]
+    if run.by_concept is None:
+        run.by_concept = {}
+        for s in run.statements:
+            if s.q.kind == "amount" and s.concept and s.column in ("actual", "other") and not s.q.approx \
+                    and not s.q.bound:
+                run.by_concept.setdefault(s.concept, []).append(s)
+    listed = run.by_concept.get(concept, [])
+    at_ = bisect.bisect_left([(s.para.index, s.q.start) for s in listed], (stmt.para.index, stmt.q.start))
+    if at_:
+        best = listed[at_ - 1]
         return best.q.value, best.q.half_unit, f"{best.q.label}{best.q.text}"
     if run.compare:
         fact = run.facts.amount(concept, "actual", stmt.form)
@@ -361,9 +369,11 @@ def check_grades(run: _Run, paragraphs: list[Paragraph]) -> None:
 
 
 def _form_for(run: _Run, para: Paragraph, text: str):
-    for stmt in run.statements:
-        if stmt.para.index == para.index:
-            return stmt.form
+    if not run.form_of:
+        for stmt in run.statements:
+            run.form_of.setdefault(stmt.para.index, stmt.form)
+    if para.index in run.form_of:
+        return run.form_of[para.index]
     named = _project_named(text, run.facts.projects)
     return named.form if named else None
 

@@ -24,7 +24,7 @@ _QUANTITY = re.compile(
     r"\s?(?P<mod1>多|余)?(?P<mult>万|亿)?(?P<mod2>多|余)?"
     r"(?P<unit>元|%|‰|分(?![别之期批类管工配布成享散])|" + "|".join(COUNT_UNITS) + r")?"
 )
-_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s?年(?!\d*月\d)")
+_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s?年")
 _BOUND_AFTER = re.compile(r"^\s?(?:以下|以内|之内|及以下)")
 _BOUND_AFTER_GE = re.compile(r"^\s?(?:以上|及以上)")
 _BOUND_BEFORE = re.compile(r"(?:≤|<=|不超过|不高于|低于|小于|未超过|控制在)\s*$")

@@ -32,7 +32,7 @@ PART_SUM = _rule(
 SHARE = _rule(
     "T102", "report-share-mismatch", "error",
     "“占…的X%”与部分 ÷ 整体不符（按报告写出的位数）",
-    "“{excerpt}”：{part_label} {part} ÷ {whole_label} {whole} = {computed}，报告写 {stated}",
+    "“{excerpt}”：{part_label} {part} ÷ {whole_label}{whole} = {computed}，报告写 {stated}",
     "占比由报告中的两个金额算出；按所写位数四舍五入后仍不相等，说明金额或占比有一处错了。",
     SOURCE,
     "人员经费981.96万元，占基本支出的76.27%。（基本支出1322.23万元）",
