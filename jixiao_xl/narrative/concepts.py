@@ -56,9 +56,24 @@ def _nearest(label: str, table: dict) -> tuple[str | None, bool]:
     return table[best_key], True
 
 
+COLUMN_WORDS = {"initial", "full", "executed"}
+_ROWS = {k: v for k, v in AMOUNTS.items() if v not in COLUMN_WORDS}
+_COLUMNS = {k: v for k, v in AMOUNTS.items() if v in COLUMN_WORDS}
+
+
 def amount_concept(label: str) -> tuple[str | None, bool]:
-    """(concept, named): named is True when the words name a fund or total the tables do not have."""
-    return _nearest(clean(label), AMOUNTS)
+    """(concept, named): named is True when the words name a fund or total the tables do not have.
+
+    A row of 附件1 named with a column word ("“三公”经费预算数") is that row (the column is read
+    from the words); otherwise a column word ("部门整体支出年初预算数", "全年执行数") names the
+    年度资金总额 row of the 附件2/附件3 in scope.
+    """
+    text = clean(label)
+    row, named = _nearest(text, _ROWS)
+    column, has_column = _nearest(text, _COLUMNS)
+    if row in BASIC_ROWS or not has_column:
+        return row, named
+    return column, True
 
 
 def basic_column(label: str, year: int | None, report_year: int | None) -> str:
@@ -89,7 +104,8 @@ def score_concept(label: str) -> str | None:
     text = clean(label)
     if "执行率得分" in text or "执行率分值" in text:
         return "exec_score"
-    if any(word in text for word in ("自评得分", "得分", "总分", "评分", "自评分")):
+    # a bare 得分 is as often an indicator's ("得9分") as the total's: only the total's own words count
+    if any(word in text for word in ("自评得分", "总分", "总得分", "综合得分", "评价得分", "自评分", "评分为")):
         return "total"
     return None
 
