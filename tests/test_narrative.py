@@ -316,3 +316,62 @@ def test_thousands_separators_and_approximations():
     assert (a.value, a.approx) == (1322.23, False)
     assert (b.value, b.approx) == (2.0, True)
     assert (c.kind, c.value, c.approx) == ("count", 120000.0, True)
+
+
+# ------------------------------------------------------------------ batch
+
+
+def test_batch_checks_a_report_beside_its_workbook(tmp_path, lines):
+    import shutil
+
+    import openpyxl
+
+    from jixiao_xl import batch
+
+    inbox = tmp_path / "收件"
+    (inbox / "司法局").mkdir(parents=True)
+    (inbox / "两个单位").mkdir()
+    shutil.copy(D.WORKBOOK, inbox / "司法局" / "2023绩效自评.xlsx")
+    changed = D.edit(lines, "公用经费340.27万元", "公用经费350.27万元")
+    D.build(inbox / "司法局" / "自评报告.docx", changed)
+    shutil.copy(D.WORKBOOK, inbox / "两个单位" / "甲.xlsx")
+    shutil.copy(D.WORKBOOK, inbox / "两个单位" / "乙.xlsx")
+    D.build(inbox / "两个单位" / "报告.docx", lines)
+    result = batch.run([str(inbox)], str(tmp_path / "out"), jobs=1)
+    assert result.exit_code == 1 and result.unsupported == []
+
+    entry = next(r for r in result.results if r["rel"] == "司法局/自评报告.docx")
+    assert entry["report"]["status"] == "errors"
+    assert entry["rows"] == [["司法局/自评报告.docx", "汨罗市司法局", "自评报告（对照 2023绩效自评.xlsx）", None, None,
+                              None, None, 3, 0, "有错误"]]
+    book = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")
+    details = [[c.value for c in row] for row in book["问题明细"].iter_rows(min_row=2)]
+    amount = next(r for r in details if r[0] == "司法局/自评报告.docx" and r[3] == "T201")
+    para = D.paragraph_of(changed, "公用经费350.27万元")
+    assert amount[1:3] == ["报告", f"第{para}段"] and "(D25) 为 340.27 万元" in amount[5]
+    summary = [[c.value for c in row] for row in book["汇总"].iter_rows(min_row=2)]
+    assert ["司法局/自评报告.docx", "汨罗市司法局", "自评报告（对照 2023绩效自评.xlsx）"] in [r[:3] for r in summary]
+
+    # two workbooks, neither named by the report: internal arithmetic only, and the reason is given
+    ambiguous = next(r for r in result.results if r["rel"] == "两个单位/报告.docx")
+    notes = [f["message"] for f in ambiguous["report"]["findings"] if f["code"] == "T303"]
+    assert notes == ["[报告] 全文：同一文件夹中有 2 个工作簿，从报告的文件名和标题看不出是哪个单位的；"
+                     "只核对了报告内部的加总、占比和前后一致，未与表核对"]
+
+
+def test_pairing_rule(tmp_path):
+    from jixiao_xl.narrative.inbox import pair
+
+    def result(name, unit):
+        path = str(tmp_path / "县" / name)
+        return {"path": path, "report": {"status": "clean"},
+                "rows": [[name, "", "[附件1] 部门整体支出绩效评价基础数据表"],
+                         [name, unit, "[附件2] 部门整体支出绩效自评表"]]}
+
+    results = [result("a.xlsx", "某县司法局"), result("b.xlsx", "某县财政局"), result("../c.xlsx", "某县教育局")]
+    report = tmp_path / "县" / "报告.docx"
+    assert pair(report, results, "2023年度某县财政局部门整体支出绩效自评报告")[0] == [results[1]]
+    assert pair(tmp_path / "县" / "b.docx", results)[0] == [results[1]]  # by the workbook's file name
+    assert pair(report, results, "2023年度部门整体支出绩效自评报告") == (
+        [], "同一文件夹中有 2 个工作簿，从报告的文件名和标题看不出是哪个单位的")
+    assert pair(tmp_path / "别处" / "报告.docx", results) == ([], "同一文件夹中没有可读的工作簿")
