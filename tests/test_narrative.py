@@ -375,3 +375,22 @@ def test_pairing_rule(tmp_path):
     assert pair(report, results, "2023年度部门整体支出绩效自评报告") == (
         [], "同一文件夹中有 2 个工作簿，从报告的文件名和标题看不出是哪个单位的")
     assert pair(tmp_path / "别处" / "报告.docx", results) == ([], "同一文件夹中没有可读的工作簿")
+
+
+def test_project_report_figures_are_matched_with_its_annex3(tmp_path, lines):
+    sentence = "项目全年预算数83万元，全年执行数83万元，执行率100%，项目自评得分95分，等级为“优”。"
+    changed = D.insert_after(lines, "弥补监管对象伙食", sentence)  # in the 收治中心项目支出绩效评价报告
+    report = _check(tmp_path, changed)
+    (score,) = _at(report, "T203")
+    assert score.cell == f"第{D.paragraph_of(changed, sentence)}段"
+    assert "[附件3] 总分 (H24) 为 100 分" in score.message and (score.expected, score.found) == (100.0, 95.0)
+    assert _codes(report) == ["T203"]  # 83 万元 and 100% are the 附件3's, not the 附件2's 1762.55
+
+
+def test_project_report_without_its_annex3_is_not_guessed(tmp_path, lines):
+    renamed = D.edit(lines, "收治中心项目支出绩效评价报告", "禁毒宣传项目支出绩效评价报告")
+    changed = D.insert_after(renamed, "弥补监管对象伙食", "项目全年预算数50万元，执行率100%。")
+    report = _check(tmp_path, changed)
+    assert _codes(report) == []
+    unmatched = [f for f in _at(report, "T301") if f.cell == f"第{D.paragraph_of(changed, '项目全年预算数50')}段"]
+    assert len(unmatched) == 2 and "工作簿中找不到名称相符的附件3（工作簿中的项目：“司法专项（人民调解" in unmatched[0].message

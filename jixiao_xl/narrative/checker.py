@@ -52,7 +52,8 @@ class _Run:
     unchecked: list[Statement] = field(default_factory=list)
     compare: bool = True  # False when the tables are of another year or missing
     by_concept: dict | None = None  # amount statements by concept, in document order
-    form_of: dict = field(default_factory=dict)  # paragraph index -> the SelfEval its scope refers to
+    # paragraph index -> (in a project report or naming a project, the 附件3 it refers to or None)
+    project_paras: dict = field(default_factory=dict)
 
     def add(self, rule, stmt_or_para, expected=None, found=None, /, **fields) -> None:
         para = stmt_or_para.para if isinstance(stmt_or_para, Statement) else stmt_or_para
@@ -119,7 +120,8 @@ def _project_for_title(title: str, projects: list[Project]) -> Project | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def statements(paragraphs: list[Paragraph], facts: Facts, report_year: int | None) -> list[Statement]:
+def statements(paragraphs: list[Paragraph], facts: Facts, report_year: int | None,
+               project_paras: dict | None = None) -> list[Statement]:
     out: list[Statement] = []
     scope_project: Project | None = None
     in_project = False
@@ -131,6 +133,8 @@ def statements(paragraphs: list[Paragraph], facts: Facts, report_year: int | Non
             in_project, scope_project = False, None
         named = _project_named(text, facts.projects)
         form_scope = named or scope_project
+        if project_paras is not None:
+            project_paras[para.index] = (in_project or named is not None, form_scope.form if form_scope else None)
         for sentence in X.sentences(text):
             for q in sentence.quantities:
                 year = None
@@ -361,21 +365,19 @@ def check_grades(run: _Run, paragraphs: list[Paragraph]) -> None:
                     run.add(SCORE_GRADE, para, expected, g.grade, excerpt=excerpt(text, stated.q.start, g.end),
                             score=_num(stated.q.value), expected=expected, found=g.grade)
             if run.compare:
-                form = _form_for(run, para, text)
+                form = _form_for(run, para)
+                if form is None and run.project_paras.get(para.index, (False,))[0]:
+                    run.add(UNMATCHED, para, None, g.grade, excerpt=excerpt(text, g.start, g.end), label="等级",
+                            found=f"“{g.grade}”", reason=_no_project(run))
+                    continue
                 fact = run.facts.grade(form)
                 if fact is not None and fact.value != g.grade:
                     run.add(SCORE, para, fact.value, g.grade, excerpt=excerpt(text, g.start, g.end), label="等级",
                             found=f"“{g.grade}”", table=fact.where, expected=f"“{fact.value}”")
 
 
-def _form_for(run: _Run, para: Paragraph, text: str):
-    if not run.form_of:
-        for stmt in run.statements:
-            run.form_of.setdefault(stmt.para.index, stmt.form)
-    if para.index in run.form_of:
-        return run.form_of[para.index]
-    named = _project_named(text, run.facts.projects)
-    return named.form if named else None
+def _form_for(run: _Run, para: Paragraph):
+    return run.project_paras.get(para.index, (False, None))[1]
 
 
 # ------------------------------------------------------------------ against the tables
@@ -390,6 +392,14 @@ def _prev_hint(run: _Run, stmt: Statement) -> str:
     return ""
 
 
+SCOPED = {"initial", "full", "executed", "exec_rate", "exec_score", "total"}
+
+
+def _no_project(run: _Run) -> str:
+    names = "、".join(f"“{p.name}”" for p in run.facts.projects) or "无"
+    return f"这段属于项目报告，但工作簿中找不到名称相符的附件3（工作簿中的项目：{names}）"
+
+
 def check_tables(run: _Run) -> None:
     facts = run.facts
     for stmt in run.statements:
@@ -399,6 +409,10 @@ def check_tables(run: _Run) -> None:
                 run.unchecked.append(stmt)
             continue
         label = q.label or C.CONCEPT_NAMES.get(stmt.concept, "")
+        if stmt.concept in SCOPED and stmt.project_scope and stmt.form is None:
+            run.add(UNMATCHED, stmt, None, round(q.value, 6), excerpt=_sentence_excerpt(stmt), label=label,
+                    found=q.text, reason=_no_project(run))
+            continue
         if q.kind == "amount":
             if stmt.column == "other":
                 run.add(UNMATCHED, stmt, None, q.value, excerpt=_sentence_excerpt(stmt), label=label, found=q.text,
@@ -483,7 +497,7 @@ def check_paragraphs(paragraphs: list[Paragraph], facts: Facts | None = None, pa
     run = _Run(facts, report_year)
     if facts.empty:
         run.compare = False
-    run.statements = statements(paragraphs, facts, report_year)
+    run.statements = statements(paragraphs, facts, report_year, run.project_paras)
     if run.compare and report_year and facts.year and report_year != facts.year and title is not None:
         run.add(YEAR, title, facts.year, report_year, excerpt=excerpt(title.text), found=report_year,
                 expected=facts.year)

@@ -147,9 +147,9 @@ class Facts:
                 actual, est = basic.staff.get("actual_staff"), basic.staff.get("establishment")
                 if value is None or actual is None or est is None:
                     return None
-                return Fact(value, f"[{basic.sheet}] 财政供养人员控制率 = 实际在职人数 {fmt_number(num(actual))} "
-                                   f"({actual.address}) ÷ 编制数 {fmt_number(num(est))} ({est.address}) = {fmt_rate(value)}",
-                            basic.sheet, actual.address, "rate")
+                where = (f"[{basic.sheet}] 财政供养人员控制率 = 实际在职人数 {fmt_number(num(actual))} "
+                         f"({actual.address}) ÷ 编制数 {fmt_number(num(est))} ({est.address}) = {fmt_rate(value)}")
+                return Fact(value, where, basic.sheet, actual.address, "rate")
             key, name = parts[concept]
             actual, budget = basic.cell(key, "actual"), basic.cell(key, "budget")
             if value is None or actual is None or budget is None:
