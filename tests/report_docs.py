@@ -107,3 +107,20 @@ def huge(path: Path, pages: int = 1000) -> Path:
             out.writestr(info.filename, data)
     small.unlink()
     return path
+
+
+def entity_bomb(path: Path) -> Path:
+    """Billion laughs in word/document.xml."""
+    entities = "".join(f'<!ENTITY l{i} "{("&l%d;" % (i - 1)) * 10 if i else "lol"}">' for i in range(10))
+    small = path.with_suffix(".small.docx")
+    docx.Document().save(small)
+    with zipfile.ZipFile(small) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "word/document.xml":
+                text = data.decode("utf-8").replace("<w:document", f"<!DOCTYPE lolz [{entities}]><w:document", 1)
+                text = text.replace("<w:body>", "<w:body><w:p><w:r><w:t>报告&l9;</w:t></w:r></w:p>", 1)
+                data = text.encode("utf-8")
+            out.writestr(info.filename, data)
+    small.unlink()
+    return path

@@ -217,6 +217,7 @@ def test_legacy_formats_are_asked_to_be_saved_as_docx(tmp_path, capsys):
     ("huge", "远超自评报告的篇幅"),
     ("workbook", "这是 Excel 工作簿，不是报告"),
     ("text", "不是 Word 文档（.docx）"),
+    ("entity_bomb", "疑似 XML 炸弹，已拒绝读取"),
 ])
 def test_bad_documents_get_one_chinese_line(tmp_path, lines, capsys, maker, expected):
     path = tmp_path / "报告.docx"
@@ -228,6 +229,8 @@ def test_bad_documents_get_one_chinese_line(tmp_path, lines, capsys, maker, expe
         D.image_only(path)
     elif maker == "huge":
         D.huge(path, pages=1000)
+    elif maker == "entity_bomb":
+        D.entity_bomb(path)
     elif maker == "workbook":
         path.write_bytes(open(D.WORKBOOK, "rb").read())
     else:
@@ -394,3 +397,19 @@ def test_project_report_without_its_annex3_is_not_guessed(tmp_path, lines):
     assert _codes(report) == []
     unmatched = [f for f in _at(report, "T301") if f.cell == f"第{D.paragraph_of(changed, '项目全年预算数50')}段"]
     assert len(unmatched) == 2 and "工作簿中找不到名称相符的附件3（工作簿中的项目：“司法专项（人民调解" in unmatched[0].message
+
+
+@pytest.mark.parametrize("sentence, code", [
+    ("公用经费比上年增加77.94万元。", None),  # a change, not the table's 340.27
+    ("基本支出预算1200万元。", "T301"),  # 附件2 has no 基本支出 budget: said, not compared with 1322.23
+    ("项目支出执行率95%。", "T301"),  # which project?
+    ("罗江镇罗江村被评定为中国模范人民调解委员会。", None),  # 中 is not a grade here
+    ("2021年公用经费200万元。", "T301"),  # a year the workbook does not hold
+    ("公用经费上年决算数262.33万元。", None),  # 附件1 B25
+    ("公用经费上年决算数300万元。", "T201"),
+])
+def test_what_is_and_is_not_a_table_statement(tmp_path, sentence, code):
+    report = check_report(str(D.build(tmp_path / "r.docx", ["2023年度汨罗市司法局部门整体支出绩效自评报告", sentence])),
+                          [D.WORKBOOK])
+    found = [f.code for f in report.findings if f.cell == "第2段" and f.code != "T302"]
+    assert found == ([code] if code else []), [f.message for f in report.findings]

@@ -152,11 +152,14 @@ def _resolve(stmt: Statement, report_year: int | None) -> None:
     q = stmt.q
     if q.kind == "amount":
         concept, named = C.amount_concept(q.label)
+        if concept and not C.is_level(q.label):  # "公用经费比上年减少10万元" is a change, not a table value
+            concept = None
         stmt.concept, stmt.named = concept, named
-        if concept in C.BASIC_ROWS:
-            stmt.column = C.basic_column(q.label, stmt.year if stmt.year != report_year else None, report_year)
-        elif concept and stmt.year and report_year and stmt.year != report_year:
-            stmt.column = "prev_actual" if stmt.year == report_year - 1 else "other"
+        if concept and concept not in C.COLUMN_WORDS:
+            if stmt.year and report_year and stmt.year not in (report_year, report_year - 1):
+                stmt.column = "other"
+            else:
+                stmt.column = C.basic_column(q.label, stmt.year if stmt.year != report_year else None, report_year)
     elif q.kind == "percent":
         if C.share_whole(q.label) is None:
             stmt.concept = C.rate_concept(q.label)
@@ -413,6 +416,10 @@ def check_tables(run: _Run) -> None:
             run.add(UNMATCHED, stmt, None, round(q.value, 6), excerpt=_sentence_excerpt(stmt), label=label,
                     found=q.text, reason=_no_project(run))
             continue
+        if stmt.concept in SCOPED and not stmt.project_scope and "项目" in C.clean(q.label):
+            run.add(UNMATCHED, stmt, None, round(q.value, 6), excerpt=_sentence_excerpt(stmt), label=label,
+                    found=q.text, reason="没有写明是哪个项目（写出项目全称，或放在该项目的评价报告中）")
+            continue
         if q.kind == "amount":
             if stmt.column == "other":
                 run.add(UNMATCHED, stmt, None, q.value, excerpt=_sentence_excerpt(stmt), label=label, found=q.text,
@@ -422,8 +429,9 @@ def check_tables(run: _Run) -> None:
             if fact is None or not isinstance(fact.value, (int, float)):
                 if q.value == 0 and fact is None and stmt.concept in ("gov_fund",):
                     continue
+                column = {"budget": "的预算数", "prev_actual": "的上年数"}.get(stmt.column, "")
                 run.add(UNMATCHED, stmt, None, round(q.value, 4), excerpt=_sentence_excerpt(stmt), label=label,
-                        found=q.text, reason=f"表中没有填写{C.CONCEPT_NAMES.get(stmt.concept, stmt.concept)}")
+                        found=q.text, reason=f"表中没有{C.CONCEPT_NAMES.get(stmt.concept, stmt.concept)}{column}")
                 continue
             if q.approx or q.bound:
                 continue

@@ -76,6 +76,15 @@ def amount_concept(label: str) -> tuple[str | None, bool]:
     return column, True
 
 
+# words that make an amount a change, an average or a part, not the level a table holds
+_NOT_A_LEVEL = re.compile(r"增加|减少|增长|下降|节约|节省|超支|结余|结转|差额|同比|比上年|较上年|人均|平均|追加|调减|调增|"
+                          r"压减|缩减|上涨|降低|提高|减支|增支|多支|少支")
+
+
+def is_level(label: str) -> bool:
+    return not _NOT_A_LEVEL.search(clean(label))
+
+
 def basic_column(label: str, year: int | None, report_year: int | None) -> str:
     text = clean(label)
     if "上年" in text or "上一年" in text or (year and report_year and year == report_year - 1):

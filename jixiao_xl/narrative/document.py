@@ -44,7 +44,7 @@ def _check_file(path: str) -> None:
             raise UnreadableReport("文档已加密（设置了打开密码），请取消密码后再提交")
         kind = LEGACY.get(suffix, "旧版 Word/WPS 文档")
         raise UnreadableReport(f"这是{kind}，{SAVE_AS}")
-    if suffix in LEGACY:
+    if suffix in LEGACY and not head.startswith(b"PK"):  # a .docx renamed .doc is read as what it is
         raise UnreadableReport(f"这是{LEGACY[suffix]}，{SAVE_AS}")
     if head.startswith(b"{\\rtf"):
         raise UnreadableReport(f"这是 RTF 文档，{SAVE_AS}")
