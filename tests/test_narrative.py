@@ -413,3 +413,28 @@ def test_what_is_and_is_not_a_table_statement(tmp_path, sentence, code):
                           [D.WORKBOOK])
     found = [f.code for f in report.findings if f.cell == "第2段" and f.code != "T302"]
     assert found == ([code] if code else []), [f.message for f in report.findings]
+
+
+# another way of writing the same 2023 figures, as other counties' reports do
+OTHER_STYLE = [
+    "2023年度汨罗市司法局部门整体支出绩效自评报告",
+    "2023年度部门支出总计1762.55万元，其中：基本支出1322.23万元，占75.02%；项目支出440.32万元，占24.98%。",
+    "“三公”经费支出12.88万元，比上年减少4.12万元，下降24.24%。其中：公务用车运行维护费7.54万元，公务接待费5.34万元。",
+    "年初预算数1238.36万元，全年预算数1762.55万元，全年执行数1762.55万元，预算执行率100%。",
+    "公用经费决算数340.27万元，比预算数268.49万元超支71.78万元，公用经费控制率126.73%。",
+    "部门整体支出绩效自评综合得分为99分，评价等级为“优”。",
+]
+
+
+def test_another_style_of_report_is_read_without_false_alarms(tmp_path):
+    report = check_report(str(D.build(tmp_path / "r.docx", OTHER_STYLE)), [D.WORKBOOK])
+    assert [f.code for f in report.findings if f.severity != "info"] == [], [f.message for f in report.findings]
+    # and each of its figures can still fail
+    wrong = [line.replace("占75.02%", "占76.02%").replace("公务接待费5.34万元", "公务接待费6.34万元")
+             .replace("预算执行率100%", "预算执行率90%").replace("综合得分为99分", "综合得分为89分") for line in OTHER_STYLE]
+    report = check_report(str(D.build(tmp_path / "w.docx", wrong)), [D.WORKBOOK])
+    found = sorted((f.code, f.cell) for f in report.findings if f.severity != "info")
+    assert found == [("T101", "第3段"), ("T102", "第2段"), ("T105", "第6段"), ("T201", "第3段"), ("T202", "第4段"),
+                     ("T203", "第6段")], [f.message for f in report.findings]
+    (parts,) = [f for f in report.findings if f.code == "T101"]  # 7.54 + 6.34 against the 三公 total before 其中
+    assert "“三公”经费支出 12.88 万元，其中各项之和 7.54 + 6.34 = 13.88 万元，相差 1 万元" in parts.message

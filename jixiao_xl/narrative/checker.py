@@ -136,6 +136,7 @@ def statements(paragraphs: list[Paragraph], facts: Facts, report_year: int | Non
         if project_paras is not None:
             project_paras[para.index] = (in_project or named is not None, form_scope.form if form_scope else None)
         for sentence in X.sentences(text):
+            row = None  # the 附件1 row last named in the sentence
             for q in sentence.quantities:
                 year = None
                 for y, pos in sentence.years:
@@ -144,6 +145,12 @@ def statements(paragraphs: list[Paragraph], facts: Facts, report_year: int | Non
                 stmt = Statement(para, sentence, q, text, year or report_year,
                                  form_scope.form if form_scope else None, in_project or named is not None)
                 _resolve(stmt, report_year)
+                if stmt.concept in C.COLUMN_WORDS and row and C.amount_concept(q.label, rows_only=True)[0] is None:
+                    # "公用经费决算数340.27万元，比预算数268.49万元": 预算数 is still 公用经费's
+                    stmt.concept = row
+                    stmt.column = C.basic_column(q.label, None, report_year)
+                if stmt.concept in C.BASIC_ROWS:
+                    row = stmt.concept
                 out.append(stmt)
     return out
 
@@ -217,8 +224,10 @@ def check_sums(run: _Run, paragraphs: list[Paragraph]) -> None:
     texts = [X.normalise(p.text) for p in paragraphs]
     for i, (para, text) in enumerate(zip(paragraphs, texts)):
         spans = [m.span() for m in _PAREN.finditer(text)]
+        previous: X.Sentence | None = None
         for sentence in X.sentences(text):
             s_end = sentence.start + len(sentence.text)
+            last, previous = previous, sentence
             for m in re.finditer("其中", sentence.text):
                 k = sentence.start + m.start()
                 paren = next((s for s in spans if s[0] < k < s[1]), None)
@@ -241,6 +250,13 @@ def check_sums(run: _Run, paragraphs: list[Paragraph]) -> None:
                 group = _group(parts[0])
                 parts = [q for q in parts if _group(q) == group]
                 wholes = [q for q in before if _group(q) == group]
+                if not wholes and last is not None and not sentence.text[:m.start()].strip():
+                    # "“三公”经费支出12.88万元，比上年减少4.12万元。其中：…": the total of the sentence before
+                    wholes = [q for q in last.quantities if _group(q) == group and C.is_level(q.label)]
+                    if wholes:
+                        joined = text[last.start:s_end]
+                        _check_sum(run, para, text, wholes, parts, joined, last.start)
+                    continue
                 _check_sum(run, para, text, wholes, parts, sentence.text, sentence.start)
 
 
@@ -293,6 +309,19 @@ def _whole_value(run: _Run, stmt: Statement, whole_words: str) -> tuple[float, f
     return None
 
 
+def _whole_before_qizhong(stmt: Statement, part: X.Quantity) -> tuple[float, float, str, str] | None:
+    sentence = stmt.sentence
+    k = sentence.text.rfind("其中", 0, part.start - sentence.start)
+    if k < 0:
+        return None
+    k += sentence.start
+    before = [q for q in sentence.quantities if q.end <= k and _group(q) == _group(part)]
+    if not before:
+        return None
+    whole = before[-1]
+    return whole.value, whole.half_unit, whole.text, whole.label
+
+
 def check_shares(run: _Run) -> None:
     for stmt in run.statements:
         q = stmt.q
@@ -315,14 +344,22 @@ def check_shares(run: _Run) -> None:
                         part_label=part.label, part=part.text, whole_label=whole_words, whole="", computed="0%",
                         stated=q.text)
             continue
-        whole = _whole_value(run, stmt, whole_words) if part.kind == "amount" else None
+        if not whole_words:  # "…，其中：一般公共预算拨款1400.5万元，占93.34%": of the total before 其中
+            found = _whole_before_qizhong(stmt, part)
+            whole, whole_words = (found[:3], found[3] or "合计") if found else (None, "")
+            if whole is None:
+                run.add(UNMATCHED, stmt, None, round(q.value, 6), excerpt=_sentence_excerpt(stmt), label="占",
+                        found=q.text, reason="没有写明是占什么的比例")
+                continue
+        else:
+            whole = _whole_value(run, stmt, whole_words) if part.kind == "amount" else None
         if whole is None:
             run.add(UNMATCHED, stmt, None, round(q.value, 6), excerpt=_sentence_excerpt(stmt),
                     label=f"占{whole_words}的", found=q.text,
                     reason=f"报告和表中都找不到“{whole_words}”的金额，占比无法计算")
             continue
         value, half, source = whole
-        if value == 0:
+        if value == 0 or not part.value:
             continue
         computed = part.value / value
         slack = q.half_unit + computed * (part.half_unit / part.value + half / value) + 1e-9

@@ -14,7 +14,8 @@ AMOUNTS = {
     "公车运行维护": "car_operation", "公车购置": "car_purchase", "公务接待": "reception", "出国": "abroad",
     "政府采购": "procurement",
     "总支出": "expense_total", "支出总额": "expense_total", "支出合计": "expense_total", "整体支出": "expense_total",
-    "收入总额": "income_total", "总收入": "income_total", "收入合计": "income_total",
+    "收入总额": "income_total", "总收入": "income_total", "收入合计": "income_total", "收入总计": "income_total",
+    "支出总计": "expense_total",
     "年初预算": "initial", "年初预算数": "initial", "全年预算": "full", "全年预算数": "full", "预算数": "full",
     "调整后预算": "full", "全年执行数": "executed", "执行数": "executed", "实际支出": "executed",
     "资金总额": "full", "项目支出总额": "project", "基本支出总额": "basic",
@@ -61,7 +62,7 @@ _ROWS = {k: v for k, v in AMOUNTS.items() if v not in COLUMN_WORDS}
 _COLUMNS = {k: v for k, v in AMOUNTS.items() if v in COLUMN_WORDS}
 
 
-def amount_concept(label: str) -> tuple[str | None, bool]:
+def amount_concept(label: str, rows_only: bool = False) -> tuple[str | None, bool]:
     """(concept, named): named is True when the words name a fund or total the tables do not have.
 
     A row of 附件1 named with a column word ("“三公”经费预算数") is that row (the column is read
@@ -70,6 +71,8 @@ def amount_concept(label: str) -> tuple[str | None, bool]:
     """
     text = clean(label)
     row, named = _nearest(text, _ROWS)
+    if rows_only:
+        return row, named
     column, has_column = _nearest(text, _COLUMNS)
     if row in BASIC_ROWS or not has_column:
         return row, named
