@@ -101,6 +101,8 @@ def _report_year(paragraphs: list[Paragraph]) -> tuple[int | None, Paragraph | N
 
 
 def _project_named(text: str, projects: list[Project]) -> Project | None:
+    if not projects:
+        return None
     key = norm_label(text)
     for project in projects:
         if project.key and project.key in key:

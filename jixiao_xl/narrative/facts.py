@@ -55,7 +55,10 @@ class Project:
 
     @property
     def key(self) -> str:
-        return norm_label(self.name)
+        cached = self.__dict__.get("_key")
+        if cached is None:
+            cached = self.__dict__["_key"] = norm_label(self.name)
+        return cached
 
 
 @dataclass
