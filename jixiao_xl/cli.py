@@ -242,9 +242,9 @@ def _addin(args, parser) -> int:
 def _explain(args) -> int:
     from .findings import SEVERITY_LABEL
     from .narrative.rules import RULES as REPORT_RULES
-    from .rules import RULES
+    from .rules import RULES as CHECK_RULES
 
-    RULES = RULES + REPORT_RULES
+    RULES = CHECK_RULES + REPORT_RULES  # the report's T rules beside the workbook's
     BY_CODE = {rule.code: rule for rule in RULES}
     if not args.code:
         for rule in RULES:

@@ -254,6 +254,13 @@ def test_unreadable_workbook_leaves_internal_checks(tmp_path, lines, capsys):
     assert "T102 错误" in out and "工作簿" in out and "无法读取" in out
 
 
+def test_cli_text_output(tmp_path, lines, capsys):
+    path = D.build(tmp_path / "报告.docx", lines)
+    assert main(["report", "check", str(path), D.WORKBOOK, "--no-info"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"{path}（对照：{D.WORKBOOK}）", "  没有发现错误或警告", "", "共 1 份报告：0 个错误，0 个警告，1 个提示"]
+
+
 def test_cli_json_contract(tmp_path, lines, capsys):
     import json
 

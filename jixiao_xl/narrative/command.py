@@ -14,7 +14,7 @@ def add_parser(sub, parser_class) -> None:
     check = actions.add_parser("check", help="核对报告中的金额、占比、比率、得分和等级",
                                description="核对报告内部的加总、占比、前后一致，并与工作簿中的表核对")
     check.add_argument("report", metavar="报告", help="绩效自评报告（.docx）")
-    check.add_argument("workbooks", nargs="*", metavar="工作簿", help="同一单位、同一年度的工作簿（.xlsx，可多个）")
+    check.add_argument("workbooks", nargs="*", default=[], metavar="工作簿", help="同一单位、同一年度的工作簿（.xlsx，可多个）")
     check.add_argument("--json", action="store_true", help="输出 JSON（格式同 check --json）")
     check.add_argument("--no-info", action="store_true", help="不显示“提示”级别的结果")
     check.add_argument("--profile", default="hunan", choices=["hunan", "national"], help="评分口径")
@@ -37,13 +37,15 @@ def to_text(reports, show_info: bool = True, workbooks: list[str] | None = None)
             unreadable += 1
             lines.append(f"  无法读取：{report.error}")
             continue
+        shown = 0
         for finding in report.findings:
             totals[finding.severity] += 1
             if finding.severity == "info" and not show_info:
                 continue
+            shown += 1
             lines.append(f"  {finding.code} {SEVERITY_LABEL[finding.severity]}  {finding.message}")
-        if not report.findings:
-            lines.append("  没有发现问题")
+        if not shown:
+            lines.append("  没有发现错误或警告" if report.findings else "  没有发现问题")
     lines.append("")
     summary = f"共 {len(reports)} 份报告：{totals['error']} 个错误，{totals['warning']} 个警告，{totals['info']} 个提示"
     if unreadable:
