@@ -445,3 +445,39 @@ def test_another_style_of_report_is_read_without_false_alarms(tmp_path):
                      ("T203", "第6段")], [f.message for f in report.findings]
     (parts,) = [f for f in report.findings if f.code == "T101"]  # 7.54 + 6.34 against the 三公 total before 其中
     assert "“三公”经费支出 12.88 万元，其中各项之和 7.54 + 6.34 = 13.88 万元，相差 1 万元" in parts.message
+
+
+def _with_table(path, rows, above="单位：万元"):
+    document = D.docx.Document()
+    document.add_paragraph("2023年度汨罗市司法局部门整体支出绩效自评报告")
+    document.add_paragraph(above)
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    document.save(path)
+    return path
+
+
+TABLE = [["项目", "2022年决算数", "2023年预算数", "2023年决算数"],
+         ["“三公”经费", "17", "17", "12.88"],
+         ["公用经费", "262.33", "268.49", "340.27"],
+         ["公用经费控制率", "", "", "126.73%"]]
+
+
+def test_figures_in_a_report_table_are_read_with_row_column_and_unit(tmp_path):
+    report = check_report(str(_with_table(tmp_path / "t.docx", TABLE)), [D.WORKBOOK])
+    assert [f.code for f in report.findings if f.severity != "info"] == [], [f.message for f in report.findings]
+    assert not [f for f in report.findings if f.code == "T302"]  # every figure matched a cell
+    wrong = [row[:] for row in TABLE]
+    wrong[1][3], wrong[2][1] = "13.88", "300"
+    report = check_report(str(_with_table(tmp_path / "w.docx", wrong)), [D.WORKBOOK])
+    found = {(f.code, f.cell, f.expected, f.found) for f in report.findings if f.severity != "info"}
+    assert found == {("T201", "表1第2行第4列", 12.88, 13.88), ("T201", "表1第3行第2列", 262.33, 300.0)}
+    message = next(f.message for f in report.findings if f.cell == "表1第3行第2列")
+    assert "“公用经费2022年决算数300万元”" in message and "[附件1] 公用经费 2022年决算数 (B25) 为 262.33 万元" in message
+
+
+def test_table_without_a_unit_is_not_guessed(tmp_path):
+    report = check_report(str(_with_table(tmp_path / "t.docx", TABLE, above="表1 经费情况")), [D.WORKBOOK])
+    assert [f.code for f in report.findings] == []  # bare numbers without a unit are not read; 126.73% matches

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from dataclasses import dataclass
 
@@ -66,6 +67,42 @@ def _check_file(path: str) -> None:
         raise UnreadableReport(f"文档正文解压后 {body.file_size >> 20} MB，远超自评报告的篇幅，疑似异常文件，未校验")
 
 
+_UNIT = re.compile(r"单位[:：]\s*(亿元|万元|元)|[(（](亿元|万元|元)[)）]")
+_BARE = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*[%％]?$")
+
+
+def _unit(text: str) -> str | None:
+    match = _UNIT.search(text)
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def table_statements(grid: list[list[str]], before: str = "") -> list[tuple[int, int, str]]:
+    """A table's cells as text to read, (row, column, text), 1-based.
+
+    A bare number ("12.88") is read as "{row label}{column header}12.88{unit}" when the
+    table's unit is known ("单位：万元" above it or in it, or "(万元)" in its column header):
+    “三公”经费 2023年决算数 12.88 → "“三公”经费2023年决算数12.88万元".  Percentages need no unit.
+    Other cells are read as written.
+    """
+    out = []
+    table_unit = _unit(before[-40:]) or next((_unit(t) for row in grid[:2] for t in row if _unit(t)), None)
+    header = grid[0] if grid else []
+    for r, row in enumerate(grid, 1):
+        label = next((t for t in row if t and not _BARE.match(t)), "")
+        for c, text in enumerate(row, 1):
+            if r > 1 and _BARE.match(text):
+                column = header[c - 1] if c - 1 < len(header) else ""
+                unit = "" if text.rstrip().endswith(("%", "％")) else (_unit(column) or table_unit)
+                if unit is None:
+                    out.append((r, c, text))
+                    continue
+                column = _UNIT.sub("", column).replace("\n", "")
+                out.append((r, c, f"{label.replace(chr(10), '')}{column}{text.strip()}{unit}"))
+            else:
+                out.append((r, c, text))
+    return out
+
+
 def read_paragraphs(path: str) -> tuple[list[Paragraph], int]:
     """The report's non-empty paragraphs (body and table cells, in order) and its number of pictures."""
     _check_file(path)
@@ -103,16 +140,19 @@ def read_paragraphs(path: str) -> tuple[list[Paragraph], int]:
         out.append(Paragraph(index, text, where or f"第{index}段", style))
 
     tables = 0
+    last_text = ""
     for child in body.iterchildren():
         if child.tag == p_tag:
             style = child.find(f"{qn('w:pPr')}/{style_tag}")
-            add(text_of(child), None, style.get(val) if style is not None else "")
+            text = text_of(child)
+            add(text, None, style.get(val) if style is not None else "")
+            last_text = text or last_text
         elif child.tag == tbl_tag:
             tables += 1
-            for r, row in enumerate(child.iter(tr_tag), 1):
-                for c, cell in enumerate(row.iter(tc_tag), 1):
-                    text = "\n".join(filter(None, (text_of(p) for p in cell.iter(p_tag))))
-                    add(text, f"表{tables}第{r}行第{c}列")
+            grid = [["\n".join(filter(None, (text_of(p) for p in cell.iter(p_tag)))) for cell in row.iter(tc_tag)]
+                    for row in child.iter(tr_tag)]
+            for r, c, text in table_statements(grid, last_text):
+                add(text, f"表{tables}第{r}行第{c}列")
     pictures = sum(1 for _ in body.iter(qn("w:drawing"), qn("w:pict")))
     return out, pictures
 
