@@ -319,6 +319,9 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
     jobs = jobs or os.cpu_count() or 1
     args = (profile_name, overrides or {}, fill, str(out))
     results = run_pool(tasks, jobs, timeout, args, progress) if tasks else []
+    from .narrative.inbox import attach_reports  # .docx reports beside their workbooks (narrative/inbox.py)
+
+    results, skipped = attach_reports(inputs, results, skipped, profile_name, overrides or {})
     result = BatchResult(out, results, skipped)
     from .xlsxio import atomic_write
 

@@ -85,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.add_argument("--python", nargs="+", action="extend", metavar="版本",
                         help="3.10、3.11、3.12（默认：全部）")
 
+    from .narrative.command import add_parser as add_report_parser
+
+    add_report_parser(sub, _Parser)
+
     explain = sub.add_parser("explain", help="说明一条规则", description="显示规则的说明、依据和示例")
     explain.add_argument("code", nargs="?", metavar="规则代码", help="如 B110；省略则列出全部规则")
     return parser
@@ -275,8 +279,11 @@ def _bundle(args) -> int:
 
 def _explain(args) -> int:
     from .findings import SEVERITY_LABEL
-    from .rules import BY_CODE, RULES
+    from .narrative.rules import RULES as REPORT_RULES
+    from .rules import RULES as CHECK_RULES
 
+    RULES = CHECK_RULES + REPORT_RULES  # the report's T rules beside the workbook's
+    BY_CODE = {rule.code: rule for rule in RULES}
     if not args.code:
         for rule in RULES:
             print(f"{rule.code}  {SEVERITY_LABEL[rule.severity]}  {rule.name:30s} {rule.summary}")
@@ -306,6 +313,12 @@ def main(argv: list[str] | None = None) -> int:
         return _fill(args)
     if args.command == "bundle":
         return _bundle(args)
+    if args.command == "report":
+        from .narrative.command import run
+
+        if not args.report_command:
+            parser.parse_args(["report", "--help"])
+        return run(args)
     parser.print_help()
     return 2
 

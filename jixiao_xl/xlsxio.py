@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)>(<f(?:\s[^>]*)?>.*?</f>|<f(?:\s[^>]*)?/>)<v\s*/>\s*</c>', re.S)
+_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)>(<f(?:\s[^>]*)?>.*?</f>|<f(?:\s[^>]*)?/>)(?:<v\s*/>|<v></v>)\s*</c>', re.S)
 _SHEET = re.compile(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _REL = re.compile(r'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"|<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
 

@@ -1,0 +1,599 @@
+"""``jixiao-xl report check``: a report's numbers against themselves and the workbook's tables.
+
+Findings are the same records as ``check``'s (code, severity, sheet, cell,
+message, expected, found); ``sheet`` is "报告" and ``cell`` the paragraph
+("第12段", "表1第2行第3列").  The result is a ``check.FileReport`` with the
+findings at file level, so the JSON contract is the same.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from ..check import FileReport
+from ..findings import Finding
+from ..values import fmt_number, fmt_rate, norm_label
+from . import concepts as C
+from . import extract as X
+from .document import Paragraph, UnreadableReport, read_report
+from .facts import Facts, Project, gather
+from .rules import (AMOUNT, COUNT_SUM, NO_TABLE, PART_SUM, RATE, REPEAT, SCORE, SCORE_GRADE, SHARE, UNCHECKED,
+                    UNMATCHED, YEAR)
+
+SHEET = "报告"
+_TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s?年度")
+_PROJECT_TITLE = re.compile(r"项目(?:支出)?绩效(?:自评|评价)?(?:自评)?报告")
+_DEPT_TITLE = re.compile(r"部门(?:\(单位\)|（单位）)?整体支出绩效(?:自评|评价)报告")
+_PAREN = re.compile(r"[(（][^()（）]*[)）]")
+
+
+@dataclass
+class Statement:
+    para: Paragraph
+    sentence: X.Sentence
+    q: X.Quantity
+    text: str  # the paragraph, normalised
+    year: int | None
+    form: object = None  # the SelfEval the scope-dependent concepts refer to (None: 附件2)
+    project_scope: bool = False
+    concept: str | None = None
+    column: str = "actual"
+    named: bool = False  # the words name something (a fund the tables lack, say)
+
+
+@dataclass
+class _Run:
+    facts: Facts
+    report_year: int | None
+    findings: list[Finding] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+    unchecked: list[Statement] = field(default_factory=list)
+    compare: bool = True  # False when the tables are of another year or missing
+    by_concept: dict | None = None  # amount statements by concept, in document order
+    # paragraph index -> (in a project report or naming a project, the 附件3 it refers to or None)
+    project_paras: dict = field(default_factory=dict)
+
+    def add(self, rule, stmt_or_para, expected=None, found=None, /, **fields) -> None:
+        para = stmt_or_para.para if isinstance(stmt_or_para, Statement) else stmt_or_para
+        self.findings.append(at(rule, para.where, expected, found, **fields))
+
+
+def at(rule, where: str, expected=None, found=None, /, **fields) -> Finding:
+    """A finding of a report rule at a paragraph ("第12段") or "全文"; ``cell`` is that place."""
+    message = f"[{SHEET}] {where}：" + rule.template.format(**fields)
+    return Finding(rule.code, rule.severity, SHEET, where, message, expected, found)
+
+
+def excerpt(text: str, start: int = 0, end: int | None = None, width: int = 70) -> str:
+    """The sentence around a span, at most ``width`` characters, with … where cut."""
+    end = start if end is None else end
+    if len(text) <= width:
+        return text
+    left = max(0, min(start - width // 2, len(text) - width))
+    piece = text[left:left + width]
+    return ("…" if left else "") + piece + ("…" if left + width < len(text) else "")
+
+
+def _sentence_excerpt(stmt: Statement) -> str:
+    s = stmt.sentence
+    return excerpt(s.text.strip(), stmt.q.start - s.start, stmt.q.end - s.start)
+
+
+def _num(value: float) -> str:
+    return fmt_number(round(value, 4)) if abs(value - round(value, 2)) > 1e-9 else fmt_number(value)
+
+
+# ------------------------------------------------------------------ scopes and statements
+
+
+def _report_year(paragraphs: list[Paragraph]) -> tuple[int | None, Paragraph | None]:
+    for para in paragraphs[:15]:
+        match = _TITLE_YEAR.search(X.normalise(para.text))
+        if match and ("报告" in para.text or "绩效" in para.text):
+            return int(match.group(1)), para
+    for para in paragraphs[:15]:
+        match = _TITLE_YEAR.search(X.normalise(para.text))
+        if match:
+            return int(match.group(1)), para
+    return None, None
+
+
+def _project_named(text: str, projects: list[Project]) -> Project | None:
+    if not projects:
+        return None
+    key = norm_label(text)
+    for project in projects:
+        if project.key and project.key in key:
+            return project
+    return None
+
+
+def _project_for_title(title: str, projects: list[Project]) -> Project | None:
+    """The 附件3 a project report's title names: its name in the title, or the title's words in its name."""
+    named = _project_named(title, projects)
+    if named:
+        return named
+    words = norm_label(_PROJECT_TITLE.split(title)[0])
+    words = re.sub(r"^.*?(?:年度)", "", words)
+    words = re.sub(r"项目支出$|项目$", "", words)
+    hits = [p for p in projects if words and words in p.key]
+    return hits[0] if len(hits) == 1 else None
+
+
+def statements(paragraphs: list[Paragraph], facts: Facts, report_year: int | None,
+               project_paras: dict | None = None) -> list[Statement]:
+    out: list[Statement] = []
+    scope_project: Project | None = None
+    in_project = False
+    for para in paragraphs:
+        text = X.normalise(para.text)
+        if len(text) < 80 and _PROJECT_TITLE.search(text) and not _DEPT_TITLE.search(text):
+            in_project, scope_project = True, _project_for_title(text, facts.projects)
+        elif len(text) < 80 and _DEPT_TITLE.search(text):
+            in_project, scope_project = False, None
+        named = _project_named(text, facts.projects)
+        form_scope = named or scope_project
+        if project_paras is not None:
+            project_paras[para.index] = (in_project or named is not None, form_scope.form if form_scope else None)
+        for sentence in X.sentences(text):
+            row = None  # the 附件1 row last named in the sentence
+            for q in sentence.quantities:
+                year = None
+                for y, pos in sentence.years:
+                    if pos < q.start:
+                        year = y
+                stmt = Statement(para, sentence, q, text, year or report_year,
+                                 form_scope.form if form_scope else None, in_project or named is not None)
+                _resolve(stmt, report_year)
+                if stmt.concept in C.COLUMN_WORDS and row and C.amount_concept(q.label, rows_only=True)[0] is None:
+                    # "公用经费决算数340.27万元，比预算数268.49万元": 预算数 is still 公用经费's
+                    stmt.concept = row
+                    stmt.column = C.basic_column(q.label, None, report_year)
+                if stmt.concept in C.BASIC_ROWS:
+                    row = stmt.concept
+                out.append(stmt)
+    return out
+
+
+def _resolve(stmt: Statement, report_year: int | None) -> None:
+    q = stmt.q
+    if q.kind == "amount":
+        concept, named = C.amount_concept(q.label)
+        if concept and not C.is_level(q.label):  # "公用经费比上年减少10万元" is a change, not a table value
+            concept = None
+        stmt.concept, stmt.named = concept, named
+        if concept and concept not in C.COLUMN_WORDS:
+            if stmt.year and report_year and stmt.year not in (report_year, report_year - 1):
+                stmt.column = "other"
+            else:
+                stmt.column = C.basic_column(q.label, stmt.year if stmt.year != report_year else None, report_year)
+    elif q.kind == "percent":
+        if C.share_whole(q.label) is None:
+            stmt.concept = C.rate_concept(q.label)
+            stmt.named = stmt.concept is not None
+    elif q.kind == "score":
+        stmt.concept = C.score_concept(q.label)
+        stmt.named = stmt.concept is not None
+
+
+# ------------------------------------------------------------------ internal arithmetic
+
+
+def _group(q: X.Quantity) -> str:
+    if q.kind == "count":
+        return "count:" + X.EQUIVALENT.get(q.unit, q.unit)
+    return q.kind
+
+
+def _consistent(wholes: list[float], parts: list[float], tolerance: float) -> bool:
+    total = sum(parts)
+    if any(abs(total - w) <= tolerance for w in wholes):
+        return True
+    # nested: "其中出具意见275例，建议适用263例，建议不适用12例" — a part broken down by those after it
+    for i in range(len(parts) - 1):
+        if abs(parts[i] - sum(parts[i + 1:])) <= tolerance and any(abs(sum(parts[:i + 1]) - w) <= tolerance
+                                                                    for w in wholes):
+            return True
+    return False
+
+
+def _check_sum(run: _Run, para: Paragraph, text: str, whole_qs: list[X.Quantity], parts: list[X.Quantity],
+               sentence_text: str, offset: int) -> None:
+    if not whole_qs or len(parts) < 2:
+        return
+    if any(q.approx or q.bound for q in whole_qs[-1:] + parts):
+        return
+    if whole_qs[-1].kind not in ("amount", "count"):
+        return
+    tolerance = sum(q.half_unit for q in parts) + max(q.half_unit for q in whole_qs) + 1e-9
+    if _consistent([w.value for w in whole_qs], [p.value for p in parts], tolerance):
+        return
+    whole = whole_qs[-1]
+    total = sum(p.value for p in parts)
+    shown = excerpt(sentence_text.strip(), whole.start - offset, parts[-1].end - offset)
+    if whole.kind == "amount":
+        run.add(PART_SUM, para, round(whole.value, 4), round(total, 4), excerpt=shown,
+                whole_label=whole.label or "合计", whole=_num(whole.value),
+                parts=" + ".join(_num(p.value) for p in parts), total=_num(total), diff=_num(abs(total - whole.value)))
+    else:
+        run.add(COUNT_SUM, para, whole.value, total, excerpt=shown, whole_label=whole.label or "总数",
+                whole=whole.text, parts=" + ".join(p.text for p in parts), total=_num(total) + whole.unit)
+
+
+def check_sums(run: _Run, paragraphs: list[Paragraph]) -> None:
+    texts = [X.normalise(p.text) for p in paragraphs]
+    for i, (para, text) in enumerate(zip(paragraphs, texts)):
+        spans = [m.span() for m in _PAREN.finditer(text)]
+        previous: X.Sentence | None = None
+        for sentence in X.sentences(text):
+            s_end = sentence.start + len(sentence.text)
+            last, previous = previous, sentence
+            for m in re.finditer("其中", sentence.text):
+                k = sentence.start + m.start()
+                paren = next((s for s in spans if s[0] < k < s[1]), None)
+                if paren:
+                    inside = [q for q in sentence.quantities if paren[0] < q.start < paren[1]]
+                    before = [q for q in sentence.quantities if q.end <= paren[0]][-1:]
+                    parts = [q for q in inside if q.start > k and q.kind != "percent"]
+                else:
+                    outside = [q for q in sentence.quantities if not any(a < q.start < b for a, b in spans)]
+                    before = [q for q in outside if q.end <= k and q.kind != "percent"]
+                    parts = [q for q in outside if q.start > k and q.kind != "percent"]
+                    nxt = re.search("其中", sentence.text[m.end():])
+                    if nxt:  # a later 其中 starts another breakdown
+                        stop = sentence.start + m.end() + nxt.start()
+                        parts = [q for q in parts if q.start < stop]
+                if not parts:
+                    if not sentence.text[m.end():].strip(" :：,，") and s_end >= len(text.rstrip("。 ")):
+                        _paragraph_parts(run, i, paragraphs, texts, [q for q in before])
+                    continue
+                group = _group(parts[0])
+                parts = [q for q in parts if _group(q) == group]
+                wholes = [q for q in before if _group(q) == group]
+                if not wholes and last is not None and not sentence.text[:m.start()].strip():
+                    # "“三公”经费支出12.88万元，比上年减少4.12万元。其中：…": the total of the sentence before
+                    wholes = [q for q in last.quantities if _group(q) == group and C.is_level(q.label)]
+                    if wholes:
+                        joined = text[last.start:s_end]
+                        _check_sum(run, para, text, wholes, parts, joined, last.start)
+                    continue
+                _check_sum(run, para, text, wholes, parts, sentence.text, sentence.start)
+
+
+def _paragraph_parts(run: _Run, i: int, paragraphs: list[Paragraph], texts: list[str],
+                     wholes: list[X.Quantity]) -> None:
+    """"…基本支出1322.23万元，其中：" with the parts as the first figure of each following paragraph."""
+    wholes = [q for q in wholes if q.kind == "amount"]
+    if not wholes:
+        return
+    parts = []
+    for j in range(i + 1, min(i + 12, len(paragraphs))):
+        found = X.quantities(texts[j])
+        if not found or found[0].kind != "amount" or found[0].start > 30:
+            break
+        parts.append(found[0])
+    if len(parts) < 2 or any(q.approx for q in parts + wholes[-1:]):
+        return
+    tolerance = sum(q.half_unit for q in parts) + wholes[-1].half_unit + 1e-9
+    if _consistent([w.value for w in wholes], [p.value for p in parts], tolerance):
+        return
+    whole = wholes[-1]
+    total = sum(p.value for p in parts)
+    names = "、".join(f"{p.label}{p.text}" for p in parts)
+    run.add(PART_SUM, paragraphs[i], round(whole.value, 4), round(total, 4),
+            excerpt=excerpt(texts[i]) + f"（其后各段：{names}）", whole_label=whole.label or "合计",
+            whole=_num(whole.value), parts=" + ".join(_num(p.value) for p in parts), total=_num(total),
+            diff=_num(abs(total - whole.value)))
+
+
+def _whole_value(run: _Run, stmt: Statement, whole_words: str) -> tuple[float, float, str] | None:
+    """The whole a share refers to: the report's own figure for it, else the table's. (value, half, source)"""
+    concept, named = C.amount_concept(whole_words)
+    if concept is None:
+        return None
+    if run.by_concept is None:
+        run.by_concept = {}
+        for s in run.statements:
+            if s.q.kind == "amount" and s.concept and s.column in ("actual", "other") and not s.q.approx \
+                    and not s.q.bound:
+                run.by_concept.setdefault(s.concept, []).append(s)
+    listed = run.by_concept.get(concept, [])
+    at_ = bisect.bisect_left([(s.para.index, s.q.start) for s in listed], (stmt.para.index, stmt.q.start))
+    if at_:
+        best = listed[at_ - 1]
+        return best.q.value, best.q.half_unit, f"{best.q.label}{best.q.text}"
+    if run.compare:
+        fact = run.facts.amount(concept, "actual", stmt.form)
+        if fact is not None and isinstance(fact.value, (int, float)):
+            return float(fact.value), 0.005, f"表中 {fact.where} {fact.shown()} 万元"
+    return None
+
+
+def _whole_before_qizhong(stmt: Statement, part: X.Quantity) -> tuple[float, float, str, str] | None:
+    sentence = stmt.sentence
+    k = sentence.text.rfind("其中", 0, part.start - sentence.start)
+    if k < 0:
+        return None
+    k += sentence.start
+    before = [q for q in sentence.quantities if q.end <= k and _group(q) == _group(part)]
+    if not before:
+        return None
+    whole = before[-1]
+    return whole.value, whole.half_unit, whole.text, whole.label
+
+
+def check_shares(run: _Run) -> None:
+    for stmt in run.statements:
+        q = stmt.q
+        if q.kind != "percent" or q.bound or q.approx:
+            continue
+        split = C.share_whole(q.label)
+        if split is None:
+            continue
+        part_words, whole_words = split
+        before = [p for p in stmt.sentence.quantities if p.end <= q.start and p.kind in ("amount", "count")]
+        if not before:
+            run.unchecked.append(stmt)
+            continue
+        part = before[-1]
+        if part.approx:
+            continue
+        if part.value == 0:
+            if q.value != 0:
+                run.add(SHARE, stmt, 0.0, round(q.value, 6), excerpt=_sentence_excerpt(stmt),
+                        part_label=part.label, part=part.text, whole_label=whole_words, whole="", computed="0%",
+                        stated=q.text)
+            continue
+        if not whole_words:  # "…，其中：一般公共预算拨款1400.5万元，占93.34%": of the total before 其中
+            found = _whole_before_qizhong(stmt, part)
+            whole, whole_words = (found[:3], found[3] or "合计") if found else (None, "")
+            if whole is None:
+                run.add(UNMATCHED, stmt, None, round(q.value, 6), excerpt=_sentence_excerpt(stmt), label="占",
+                        found=q.text, reason="没有写明是占什么的比例")
+                continue
+        else:
+            whole = _whole_value(run, stmt, whole_words) if part.kind == "amount" else None
+        if whole is None:
+            run.add(UNMATCHED, stmt, None, round(q.value, 6), excerpt=_sentence_excerpt(stmt),
+                    label=f"占{whole_words}的", found=q.text,
+                    reason=f"报告和表中都找不到“{whole_words}”的金额，占比无法计算")
+            continue
+        value, half, source = whole
+        if value == 0 or not part.value:
+            continue
+        computed = part.value / value
+        slack = q.half_unit + computed * (part.half_unit / part.value + half / value) + 1e-9
+        if abs(computed - q.value) > slack:
+            run.add(SHARE, stmt, round(computed, 6), round(q.value, 6), excerpt=_sentence_excerpt(stmt),
+                    part_label=part.label, part=part.text, whole_label=whole_words, whole=f"（{source}）",
+                    computed=f"{computed * 100:.{max(q.decimals, 2)}f}%", stated=q.text)
+
+
+def check_repeats(run: _Run) -> None:
+    first: dict[tuple, Statement] = {}
+    for stmt in run.statements:
+        q = stmt.q
+        if q.kind != "amount" or not stmt.concept or q.approx or q.bound:
+            continue
+        form_id = id(stmt.form) if stmt.concept in ("initial", "full", "executed") else 0
+        key = (stmt.concept, stmt.column, stmt.year, form_id)
+        seen = first.get(key)
+        if seen is None:
+            first[key] = stmt
+            continue
+        if abs(seen.q.value - q.value) > seen.q.half_unit + q.half_unit + 1e-9:
+            run.add(REPEAT, stmt, round(seen.q.value, 4), round(q.value, 4), excerpt=_sentence_excerpt(stmt),
+                    label=q.label, found=_num(q.value), expected=_num(seen.q.value),
+                    first_where=f"{seen.para.where}“{_sentence_excerpt(seen)}”")
+
+
+def check_grades(run: _Run, paragraphs: list[Paragraph]) -> None:
+    from ..scoring import grade as grade_of
+
+    by_para: dict[int, list[Statement]] = {}
+    for stmt in run.statements:
+        if stmt.concept == "total" and not stmt.q.bound:
+            by_para.setdefault(stmt.para.index, []).append(stmt)
+    for para in paragraphs:
+        text = X.normalise(para.text)
+        for g in X.grades(text):
+            scores = [s for s in by_para.get(para.index, []) if s.q.start < g.start]
+            if scores:
+                stated = scores[-1]
+                expected = grade_of(stated.q.value)
+                if expected != g.grade:
+                    run.add(SCORE_GRADE, para, expected, g.grade, excerpt=excerpt(text, stated.q.start, g.end),
+                            score=_num(stated.q.value), expected=expected, found=g.grade)
+            if run.compare:
+                form = _form_for(run, para)
+                if form is None and run.project_paras.get(para.index, (False,))[0]:
+                    run.add(UNMATCHED, para, None, g.grade, excerpt=excerpt(text, g.start, g.end), label="等级",
+                            found=f"“{g.grade}”", reason=_no_project(run))
+                    continue
+                fact = run.facts.grade(form)
+                if fact is not None and fact.value != g.grade:
+                    run.add(SCORE, para, fact.value, g.grade, excerpt=excerpt(text, g.start, g.end), label="等级",
+                            found=f"“{g.grade}”", table=fact.where, expected=f"“{fact.value}”")
+
+
+def _form_for(run: _Run, para: Paragraph):
+    return run.project_paras.get(para.index, (False, None))[1]
+
+
+# ------------------------------------------------------------------ against the tables
+
+
+def _prev_hint(run: _Run, stmt: Statement) -> str:
+    if stmt.concept not in C.BASIC_ROWS or stmt.column == "prev_actual":
+        return ""
+    prev = run.facts.basic_row(stmt.concept, "prev_actual")
+    if prev is not None and abs(prev.value - stmt.q.value) <= stmt.q.half_unit + 0.005:
+        return f"；报告的数与上年 {prev.where} {prev.shown()} 万元相同，疑为沿用上年数字"
+    return ""
+
+
+SCOPED = {"initial", "full", "executed", "exec_rate", "exec_score", "total"}
+
+
+def _no_project(run: _Run) -> str:
+    names = "、".join(f"“{p.name}”" for p in run.facts.projects) or "无"
+    return f"这段属于项目报告，但工作簿中找不到名称相符的附件3（工作簿中的项目：{names}）"
+
+
+def check_tables(run: _Run) -> None:
+    facts = run.facts
+    for stmt in run.statements:
+        q = stmt.q
+        if not stmt.concept:
+            if q.kind in ("amount", "percent", "score") and not (q.kind == "percent" and C.share_whole(q.label)):
+                run.unchecked.append(stmt)
+            continue
+        label = q.label or C.CONCEPT_NAMES.get(stmt.concept, "")
+        if stmt.concept in SCOPED and stmt.project_scope and stmt.form is None:
+            run.add(UNMATCHED, stmt, None, round(q.value, 6), excerpt=_sentence_excerpt(stmt), label=label,
+                    found=q.text, reason=_no_project(run))
+            continue
+        if stmt.concept in SCOPED and not stmt.project_scope and "项目" in C.clean(q.label):
+            run.add(UNMATCHED, stmt, None, round(q.value, 6), excerpt=_sentence_excerpt(stmt), label=label,
+                    found=q.text, reason="没有写明是哪个项目（写出项目全称，或放在该项目的评价报告中）")
+            continue
+        if q.kind == "amount":
+            if stmt.column == "other":
+                run.add(UNMATCHED, stmt, None, q.value, excerpt=_sentence_excerpt(stmt), label=label, found=q.text,
+                        reason=f"是 {stmt.year} 年的数，工作簿是 {run.report_year} 年度")
+                continue
+            fact = facts.amount(stmt.concept, stmt.column, stmt.form)
+            if fact is None or not isinstance(fact.value, (int, float)):
+                if q.value == 0 and fact is None and stmt.concept in ("gov_fund",):
+                    continue
+                column = {"budget": "的预算数", "prev_actual": "的上年数"}.get(stmt.column, "")
+                run.add(UNMATCHED, stmt, None, round(q.value, 4), excerpt=_sentence_excerpt(stmt), label=label,
+                        found=q.text, reason=f"表中没有{C.CONCEPT_NAMES.get(stmt.concept, stmt.concept)}{column}")
+                continue
+            if q.approx or q.bound:
+                continue
+            if abs(fact.value - q.value) > q.half_unit + 0.005 + 1e-9:
+                run.add(AMOUNT, stmt, round(fact.value, 4), round(q.value, 4), excerpt=_sentence_excerpt(stmt),
+                        label=label, found=_num(q.value), table=fact.where, expected=fact.shown(),
+                        hint=_prev_hint(run, stmt))
+        elif q.kind == "percent":
+            fact = facts.rate(stmt.concept, stmt.form)
+            if fact is None:
+                run.add(UNMATCHED, stmt, None, round(q.value, 6), excerpt=_sentence_excerpt(stmt), label=label,
+                        found=q.text, reason=f"表中算不出{C.CONCEPT_NAMES.get(stmt.concept, '')}")
+                continue
+            if q.approx:
+                continue
+            value, slack = fact.value, q.half_unit + 5e-5
+            if q.bound == "le":
+                wrong, claim = value > q.value + slack, f"不超过 {q.text}"
+            elif q.bound == "ge":
+                wrong, claim = value < q.value - slack, f"不低于 {q.text}"
+            else:
+                wrong, claim = abs(value - q.value) > slack, q.text
+            if wrong:
+                where = fact.where if "=" in fact.where else f"{fact.where} 为 {fmt_rate(value)}"
+                run.add(RATE, stmt, round(value, 6), round(q.value, 6), excerpt=_sentence_excerpt(stmt),
+                        label=label, found=claim, table=where, hint="")
+        elif q.kind == "score":
+            fact = facts.score(stmt.concept, stmt.form)
+            if fact is None:
+                run.add(UNMATCHED, stmt, None, q.value, excerpt=_sentence_excerpt(stmt), label=label, found=q.text,
+                        reason="表中没有对应的得分")
+                continue
+            if q.approx or q.bound:
+                continue
+            if abs(fact.value - q.value) > q.half_unit + 0.005 + 1e-9:
+                run.add(SCORE, stmt, round(fact.value, 2), q.value, excerpt=_sentence_excerpt(stmt), label=label,
+                        found=q.text, table=fact.where, expected=f"{fact.shown()} 分")
+
+
+def _report_unchecked(run: _Run) -> None:
+    seen, rows = set(), []
+    for stmt in run.unchecked:
+        key = (stmt.para.index, stmt.q.start)
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append(stmt)
+    if not rows:
+        return
+    examples = "；".join(f"{s.para.where}“{s.q.label[-12:]}{s.q.text}”" for s in rows[:3])
+    first = rows[0]
+    run.findings.append(at(UNCHECKED, first.para.where, None, len(rows), count=len(rows),
+                                     examples=examples + ("等" if len(rows) > 3 else "")))
+
+
+# ------------------------------------------------------------------ entry points
+
+
+def _status(findings: list[Finding]) -> str:
+    if any(f.severity == "error" for f in findings):
+        return "errors"
+    if any(f.severity == "warning" for f in findings):
+        return "warnings"
+    return "clean"
+
+
+def check_paragraphs(paragraphs: list[Paragraph], facts: Facts | None = None, path: str = "",
+                     no_table_reason: str | None = None) -> FileReport:
+    facts = facts or Facts()
+    report_year, title = _report_year(paragraphs)
+    run = _Run(facts, report_year)
+    if facts.empty:
+        run.compare = False
+    run.statements = statements(paragraphs, facts, report_year, run.project_paras)
+    if run.compare and report_year and facts.year and report_year != facts.year and title is not None:
+        run.add(YEAR, title, facts.year, report_year, excerpt=excerpt(title.text), found=report_year,
+                expected=facts.year)
+        run.compare = False
+        no_table_reason = f"报告是 {report_year} 年度，工作簿是 {facts.year} 年度"
+    check_sums(run, paragraphs)
+    check_shares(run)
+    check_repeats(run)
+    check_grades(run, paragraphs)
+    if run.compare:
+        check_tables(run)
+        _report_unchecked(run)
+    else:
+        reason = no_table_reason or "没有提供工作簿"
+        run.findings.append(at(NO_TABLE, "全文", reason=reason))
+    for note in facts.notes:
+        run.findings.append(at(NO_TABLE, "全文", reason=note))
+    order = {p.index: i for i, p in enumerate(paragraphs)}
+    para_of = {p.where: p.index for p in paragraphs}
+    run.findings.sort(key=lambda f: (order.get(para_of.get(f.cell, 0), -1), f.code))
+    return FileReport(path, _status(run.findings), None, [], run.findings)
+
+
+def check_report(path: str, workbooks: list[str] | tuple = (), profile=None, books: list | None = None) -> FileReport:
+    """Check one report against the given workbooks (pooled); never raises for a bad file."""
+    from ..grid import UnreadableWorkbook
+    from ..reader import read_workbook
+
+    try:
+        paragraphs = read_report(path)
+    except UnreadableReport as exc:
+        return FileReport(path, "unreadable", str(exc))
+    except Exception as exc:  # noqa: BLE001 - a broken document is a line for people, never a traceback
+        return FileReport(path, "unreadable", f"文档无法读取（{type(exc).__name__}）")
+    loaded, problems = list(books or []), []
+    for workbook in workbooks:
+        try:
+            book = read_workbook(workbook)
+        except UnreadableWorkbook as exc:
+            problems.append(f"工作簿 {workbook} 无法读取：{exc}")
+            continue
+        if not book.forms:
+            problems.append(f"工作簿 {workbook} 中没有找到绩效自评表")
+            continue
+        loaded.append(book)
+    facts = gather(loaded, profile)
+    reason = "；".join(problems) if problems else None
+    report = check_paragraphs(paragraphs, facts, path, reason)
+    if problems and not facts.empty:
+        extra = [at(NO_TABLE, "全文", reason=p) for p in problems]
+        report.findings = extra + report.findings
+    return report

@@ -1,0 +1,84 @@
+"""``jixiao-xl report check|draft``: the command's work, kept out of cli.py."""
+
+from __future__ import annotations
+
+import sys
+
+from ..findings import SEVERITY_LABEL
+
+
+def add_parser(sub, parser_class) -> None:
+    report = sub.add_parser("report", help="核对绩效自评报告（.docx）中的数字，或按工作簿生成报告初稿",
+                            description="绩效自评报告：与自评表核对数字，或由自评表生成初稿")
+    actions = report.add_subparsers(dest="report_command", metavar="操作", parser_class=parser_class)
+    check = actions.add_parser("check", help="核对报告中的金额、占比、比率、得分和等级",
+                               description="核对报告内部的加总、占比、前后一致，并与工作簿中的表核对")
+    check.add_argument("report", metavar="报告", help="绩效自评报告（.docx）")
+    check.add_argument("workbooks", nargs="*", default=[], metavar="工作簿", help="同一单位、同一年度的工作簿（.xlsx，可多个）")
+    check.add_argument("--json", action="store_true", help="输出 JSON（格式同 check --json）")
+    check.add_argument("--no-info", action="store_true", help="不显示“提示”级别的结果")
+    check.add_argument("--profile", default="hunan", choices=["hunan", "national"], help="评分口径")
+    draft = actions.add_parser("draft", help="按工作簿生成自评报告初稿（.docx）",
+                               description="按工作簿中的表生成部门整体支出绩效自评报告初稿")
+    draft.add_argument("workbook", metavar="工作簿", help="绩效自评工作簿（.xlsx）")
+    draft.add_argument("-o", "--output", required=True, metavar="文件", help="输出的 .docx 文件")
+    draft.add_argument("--profile", default="hunan", choices=["hunan", "national"], help="评分口径")
+
+
+def to_text(reports, show_info: bool = True, workbooks: list[str] | None = None) -> str:
+    lines, totals = [], {"error": 0, "warning": 0, "info": 0}
+    unreadable = 0
+    for report in reports:
+        head = report.path
+        if workbooks:
+            head += f"（对照：{'、'.join(workbooks)}）"
+        lines.append(head)
+        if report.status == "unreadable":
+            unreadable += 1
+            lines.append(f"  无法读取：{report.error}")
+            continue
+        shown = 0
+        for finding in report.findings:
+            totals[finding.severity] += 1
+            if finding.severity == "info" and not show_info:
+                continue
+            shown += 1
+            lines.append(f"  {finding.code} {SEVERITY_LABEL[finding.severity]}  {finding.message}")
+        if not shown:
+            lines.append("  没有发现错误或警告" if report.findings else "  没有发现问题")
+    lines.append("")
+    summary = f"共 {len(reports)} 份报告：{totals['error']} 个错误，{totals['warning']} 个警告，{totals['info']} 个提示"
+    if unreadable:
+        summary += "，无法读取"
+    lines.append(summary)
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    from ..profiles import get_profile
+
+    profile = get_profile(args.profile)
+    if args.report_command == "check":
+        from ..report import to_json
+        from .checker import check_report
+
+        report = check_report(args.report, args.workbooks, profile)
+        print(to_json([report]) if args.json else to_text([report], not args.no_info, args.workbooks))
+        if report.status == "unreadable":
+            print(f"jixiao-xl：{args.report}：{report.error}", file=sys.stderr)
+            return 2
+        bad_workbook = any(f.code == "T303" and "无法读取" in f.message for f in report.findings)
+        if report.status == "errors":
+            return 1
+        return 2 if bad_workbook else 0
+    if args.report_command == "draft":
+        from .draft import DraftError, write_draft
+
+        try:
+            summary = write_draft(args.workbook, args.output, profile)
+        except DraftError as exc:
+            print(f"jixiao-xl：{exc}", file=sys.stderr)
+            return 2
+        print(summary)
+        return 0
+    return 2

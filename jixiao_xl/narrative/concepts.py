@@ -1,0 +1,131 @@
+"""What a statement's words name: a table concept, found by the keyword nearest the number."""
+
+from __future__ import annotations
+
+import re
+
+# keyword -> amount concept (see facts.Facts.amount)
+AMOUNTS = {
+    "一般公共预算支出": "general", "一般公共预算": "general", "一般公共预算拨款": "general",
+    "政府性基金预算支出": "gov_fund", "政府性基金": "gov_fund",
+    "国有资本经营": None, "社会保险基金": None, "专户": None,
+    "基本支出": "basic", "人员经费": "personnel", "公用经费": "public_funds", "项目支出": "project",
+    "三公经费": "sangong", "三公": "sangong", "公务用车购置和维护": "car", "公务用车": "car",
+    "公车运行维护": "car_operation", "公车购置": "car_purchase", "公务接待": "reception", "出国": "abroad",
+    "政府采购": "procurement",
+    "总支出": "expense_total", "支出总额": "expense_total", "支出合计": "expense_total", "整体支出": "expense_total",
+    "收入总额": "income_total", "总收入": "income_total", "收入合计": "income_total", "收入总计": "income_total",
+    "支出总计": "expense_total",
+    "年初预算": "initial", "年初预算数": "initial", "全年预算": "full", "全年预算数": "full", "预算数": "full",
+    "调整后预算": "full", "全年执行数": "executed", "执行数": "executed", "实际支出": "executed",
+    "资金总额": "full", "项目支出总额": "project", "基本支出总额": "basic",
+}
+# a concept whose column is chosen by the words (附件1 rows have 预算数 / 上年决算数 / 决算数)
+BASIC_ROWS = {"sangong", "car", "car_operation", "car_purchase", "reception", "abroad", "public_funds",
+              "procurement", "project"}
+CONCEPT_NAMES = {
+    "general": "一般公共预算支出", "gov_fund": "政府性基金预算支出", "basic": "基本支出", "personnel": "人员经费",
+    "public_funds": "公用经费", "project": "项目支出", "sangong": "“三公”经费", "car": "公务用车购置和维护经费",
+    "car_operation": "公车运行维护", "car_purchase": "公车购置", "reception": "公务接待费", "abroad": "因公出国（境）费",
+    "procurement": "政府采购金额", "expense_total": "支出总额", "income_total": "收入总额", "initial": "年初预算数",
+    "full": "全年预算数", "executed": "全年执行数",
+    "sangong_control_rate": "“三公”经费控制率", "public_funds_control_rate": "公用经费控制率",
+    "staff_control_rate": "财政供养人员控制率", "procurement_rate": "政府采购执行率", "exec_rate": "执行率",
+    "exec_score": "执行率得分", "total": "自评得分",
+}
+_QUOTES = re.compile(r"[“”\"'‘’「」\s]")
+_SHARE = re.compile(r"占(?P<whole>[^占]*?)的?(?:比例|比重)?(?:为|达|约)?$")
+_BUDGET_WORDS = re.compile(r"(?<!一般公共)(?<!基金)(?<!资本经营)预算")
+
+
+def clean(label: str) -> str:
+    return _QUOTES.sub("", label)
+
+
+def _nearest(label: str, table: dict) -> tuple[str | None, bool]:
+    """The concept of the keyword ending nearest the end of ``label`` (longest on a tie); found?"""
+    best, best_key = None, None
+    for key, concept in table.items():
+        pos = label.rfind(key)
+        if pos < 0:
+            continue
+        rank = (pos + len(key), len(key))
+        if best is None or rank > best:
+            best, best_key = rank, key
+    if best_key is None:
+        return None, False
+    return table[best_key], True
+
+
+COLUMN_WORDS = {"initial", "full", "executed"}
+_ROWS = {k: v for k, v in AMOUNTS.items() if v not in COLUMN_WORDS}
+_COLUMNS = {k: v for k, v in AMOUNTS.items() if v in COLUMN_WORDS}
+
+
+def amount_concept(label: str, rows_only: bool = False) -> tuple[str | None, bool]:
+    """(concept, named): named is True when the words name a fund or total the tables do not have.
+
+    A row of 附件1 named with a column word ("“三公”经费预算数") is that row (the column is read
+    from the words); otherwise a column word ("部门整体支出年初预算数", "全年执行数") names the
+    年度资金总额 row of the 附件2/附件3 in scope.
+    """
+    text = clean(label)
+    row, named = _nearest(text, _ROWS)
+    if rows_only:
+        return row, named
+    column, has_column = _nearest(text, _COLUMNS)
+    if row in BASIC_ROWS or not has_column:
+        return row, named
+    return column, True
+
+
+# words that make an amount a change, an average or a part, not the level a table holds
+_NOT_A_LEVEL = re.compile(r"增加|减少|增长|下降|节约|节省|超支|结余|结转|差额|同比|比上年|较上年|人均|平均|追加|调减|调增|"
+                          r"压减|缩减|上涨|降低|提高|减支|增支|多支|少支")
+
+
+def is_level(label: str) -> bool:
+    return not _NOT_A_LEVEL.search(clean(label))
+
+
+def basic_column(label: str, year: int | None, report_year: int | None) -> str:
+    text = clean(label)
+    if "上年" in text or "上一年" in text or (year and report_year and year == report_year - 1):
+        return "prev_actual"
+    if _BUDGET_WORDS.search(text) and "执行" not in text and "决算" not in text:
+        return "budget"
+    return "actual"
+
+
+def rate_concept(label: str) -> str | None:
+    text = clean(label)
+    if "控制率" in text:
+        if "三公" in text:
+            return "sangong_control_rate"
+        if "公用经费" in text:
+            return "public_funds_control_rate"
+        if "人员" in text or "编制" in text or "财政供养" in text:
+            return "staff_control_rate"
+        return None
+    if "执行率" in text and "得分" not in text:
+        return "procurement_rate" if "政府采购" in text else "exec_rate"
+    return None
+
+
+def score_concept(label: str) -> str | None:
+    text = clean(label)
+    if "执行率得分" in text or "执行率分值" in text:
+        return "exec_score"
+    # a bare 得分 is as often an indicator's ("得9分") as the total's: only the total's own words count
+    if any(word in text for word in ("自评得分", "总分", "总得分", "综合得分", "评价得分", "自评分", "评分为")):
+        return "total"
+    return None
+
+
+def share_whole(label: str) -> tuple[str, str] | None:
+    """For "占基本支出的": (part words before 占, whole words)."""
+    text = clean(label)
+    match = _SHARE.search(text)
+    if not match:
+        return None
+    return text[:match.start()], match.group("whole")

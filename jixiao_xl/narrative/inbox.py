@@ -1,0 +1,94 @@
+"""Reports in a ``batch`` inbox: each .docx is checked against the workbook of the same unit beside it.
+
+Pairing rule: a report goes with the workbooks in its own folder.  One workbook
+there: that one.  Several: the one whose unit (附件2 单位名称) or file name
+appears in the report's file name or title; when that does not single one out,
+the report is checked for its internal arithmetic only, with an info saying
+why.  Reports are checked in the parent process after the workbooks (a report
+check takes ~60 ms; the reader refuses oversized documents).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..values import norm_label
+
+REPORT_SUFFIXES = (".docx",)
+STATUS_LABEL = {"clean": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法读取"}
+
+
+def _source(rel: str, inputs: list[str]) -> Path | None:
+    for item in inputs:
+        root = Path(item)
+        if root.is_dir() and (root / rel).is_file():
+            return root / rel
+        if root.is_file() and root.name == rel:
+            return root
+    return None
+
+
+def _units(result: dict) -> list[str]:
+    names = [row[1] for row in result.get("rows", []) if "部门整体支出绩效自评表" in str(row[2]) and row[1]]
+    return [norm_label(n) for n in names] + [norm_label(Path(result["path"]).stem)]
+
+
+def pair(report: Path, results: list[dict], title: str = "") -> tuple[list[dict], str | None]:
+    """The workbook results a report goes with, and why none when there is none."""
+    beside = [r for r in results if Path(r["path"]).parent == report.parent
+              and r["report"]["status"] != "unreadable"]
+    if len(beside) == 1:
+        return beside, None
+    if not beside:
+        return [], "同一文件夹中没有可读的工作簿"
+    words = norm_label(report.stem + title)
+    named = [r for r in beside if any(unit and unit in words for unit in _units(r))]
+    if len(named) == 1:
+        return named, None
+    return [], f"同一文件夹中有 {len(beside)} 个工作簿，从报告的文件名和标题看不出是哪个单位的"
+
+
+def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[str, str]], profile_name: str,
+                   overrides: dict) -> tuple[list[dict], list[tuple[str, str]]]:
+    """Check the .docx reports ``batch`` set aside; returns (results + report results, what stays skipped)."""
+    from ..check import FileReport
+    from ..grid import UnreadableWorkbook
+    from ..profiles import get_profile
+    from ..reader import read_workbook
+    from .checker import check_paragraphs
+    from .document import UnreadableReport, read_report
+    from .facts import gather
+
+    profile = get_profile(profile_name, **overrides)
+    keep, added = [], []
+    for rel, reason in skipped:
+        path = _source(rel, inputs) if rel.lower().endswith(REPORT_SUFFIXES) else None
+        if path is None or path.name.startswith("~$"):
+            keep.append((rel, reason))
+            continue
+        try:
+            paragraphs = read_report(str(path))
+        except UnreadableReport as exc:
+            report, partners = FileReport(str(path), "unreadable", str(exc)), []
+        else:
+            title = "".join(p.text for p in paragraphs[:3])
+            partners, why = pair(path, results, title)
+            books = []
+            for partner in partners:
+                try:
+                    books.append(read_workbook(partner["path"]))
+                except UnreadableWorkbook:  # changed since its worker read it
+                    why = f"工作簿 {Path(partner['path']).name} 无法读取"
+            partners = partners if books else []
+            report = check_paragraphs(paragraphs, gather(books, profile), str(path), why)
+        against = "、".join(Path(p["path"]).name for p in partners)
+        findings = report.findings
+        errors = sum(1 for f in findings if f.severity == "error")
+        warnings = sum(1 for f in findings if f.severity == "warning")
+        unit = next((row[1] for p in partners for row in p["rows"] if "部门整体支出绩效自评表" in str(row[2])), "")
+        table = f"自评报告（对照 {against}）" if against else "自评报告（未对照工作簿）"
+        rows = [] if report.status == "unreadable" else [
+            [rel, unit, table, None, None, None, None, errors, warnings, STATUS_LABEL[report.status]]]
+        added.append({"path": str(path), "rel": rel, "report": report.to_dict(), "rows": rows, "filled": None,
+                      "fill_error": None})
+    return results + added, keep

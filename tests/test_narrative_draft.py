@@ -1,0 +1,115 @@
+"""jixiao-xl report draft: a report written from the tables, which report check then finds consistent."""
+
+from __future__ import annotations
+
+import docx
+import pytest
+from docx.enum.text import WD_COLOR_INDEX
+
+from jixiao_xl.cli import main
+from jixiao_xl.narrative.checker import check_report
+from jixiao_xl.samples import seed_sheets, write_xlsx
+
+from .helpers import set_cells
+from .test_seed import EXAMPLE
+
+WORKBOOK = str(EXAMPLE)
+
+
+def _draft(tmp_path, workbook=WORKBOOK, name="初稿.docx"):
+    out = tmp_path / name
+    assert main(["report", "draft", str(workbook), "-o", str(out)]) == 0
+    return out
+
+
+def _texts(path):
+    return [p.text for p in docx.Document(str(path)).paragraphs]
+
+
+def test_draft_of_the_example_has_no_contradiction(tmp_path, capsys):
+    out = _draft(tmp_path)
+    assert "已生成报告初稿" in capsys.readouterr().out
+    report = check_report(str(out), [WORKBOOK])
+    assert report.status == "clean"
+    # every generated figure is matched to its cell; only the indicator's 分值/得分 have no report-level row
+    assert [f.code for f in report.findings] == ["T302"]
+    assert "另有 2 处" in report.findings[0].message and "“分值10分”" in report.findings[0].message
+
+
+def test_draft_sentences_carry_the_tables_numbers(tmp_path):
+    texts = _texts(_draft(tmp_path))
+    assert texts[0] == "2023年度汨罗市司法局部门整体支出绩效自评报告"
+    for expected in (
+        "编制数81人，实际在职人数81人，财政供养人员控制率100%。",
+        "2023年度财政拨款基本支出1322.23万元，其中：",
+        "项目支出440.32万元，占总支出的24.98%。【请填写：项目支出的主要用途】",
+        "部门整体支出年初预算数1238.36万元，全年预算数1762.55万元，全年执行数1762.55万元，执行率100%，执行率得分10分。",
+        "“三公”经费预算数17万元，“三公”经费决算数12.88万元，“三公”经费控制率为75.76%。",
+        "公用经费预算数268.49万元，公用经费决算数340.27万元，公用经费控制率为126.73%。【请填写：公用经费超出预算的原因】",
+        "“预算控制内”（经济成本指标）年度指标值为“预算控制内”，实际完成值为“预算控制内”，分值10分，得9分。偏差原因：进一步厉行节约。",
+        "部门整体支出绩效自评得分99分，等级为“优”。",
+        "项目自评得分100分，等级为“优”。",
+    ):
+        assert expected in texts, expected
+    assert texts.index("七、存在的主要问题") < texts.index("十、其他需要说明的情况")
+    assert "人员经费981.96万元，占基本支出的74.27%，主要包括【请填写：人员经费的主要构成】。" in texts
+
+
+def test_placeholders_and_only_placeholders_are_highlighted(tmp_path):
+    document = docx.Document(str(_draft(tmp_path)))
+    runs = [r for p in document.paragraphs for r in p.runs]
+    marked = [r.text for r in runs if r.font.highlight_color == WD_COLOR_INDEX.YELLOW]
+    assert len(marked) == 15 and all(t.startswith("【请填写：") and t.endswith("】") for t in marked)
+    assert all(not r.text.startswith("【") for r in runs if r.font.highlight_color is None)
+
+
+def test_draft_of_another_workbook_is_consistent_too(tmp_path):
+    """Low project execution, an indicator below its weight without a reason, no 政府采购 row filled."""
+    book = tmp_path / "表.xlsx"
+    edits = {"附件3!E6": 63.08, "附件3!E7": 63.08, "附件3!G6": 0.76, "附件3!H6": 7.6, "附件3!H24": 97.6,
+             "附件1!C29": None, "附件1!D29": None}
+    write_xlsx(book, set_cells(seed_sheets(), edits))
+    out = _draft(tmp_path, book)
+    texts = _texts(out)
+    assert "项目年初预算数83万元，全年预算数83万元，全年执行数63.08万元，执行率76%，执行率得分7.6分。" in texts
+    assert "项目自评得分97.6分，等级为“优”。" in texts
+    assert not any("政府采购" in t for t in texts)
+    report = check_report(str(out), [str(book)])
+    assert [f.code for f in report.findings if f.severity != "info"] == []
+
+
+def test_check_still_bites_on_an_edited_draft(tmp_path):
+    out = _draft(tmp_path)
+    document = docx.Document(str(out))
+    for paragraph in document.paragraphs:
+        for run in paragraph.runs:
+            run.text = run.text.replace("“三公”经费决算数12.88万元", "“三公”经费决算数17万元")
+    document.save(str(out))
+    report = check_report(str(out), [WORKBOOK])
+    (amount,) = [f for f in report.findings if f.code == "T201"]
+    assert (amount.expected, amount.found) == (12.88, 17.0) and "(D6)" in amount.message
+    assert amount.cell == "第21段" and report.status == "errors"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-o", "x.txt"], "输出文件应为 Word 文档（.docx）"),
+    (["-o", "x.docx", "--bad"], None),
+])
+def test_draft_usage_errors(tmp_path, capsys, args, message, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code = main(["report", "draft", WORKBOOK] + args) if message else None
+    if message:
+        assert code == 2 and message in capsys.readouterr().err
+    else:
+        with pytest.raises(SystemExit) as exc:
+            main(["report", "draft", WORKBOOK] + args)
+        assert exc.value.code == 2 and "参数错误" in capsys.readouterr().err
+
+
+def test_draft_from_unreadable_workbook(tmp_path, capsys):
+    bad = tmp_path / "表.xls"
+    bad.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    assert main(["report", "draft", str(bad), "-o", str(tmp_path / "a.docx")]) == 2
+    err = capsys.readouterr().err
+    assert "请另存为 .xlsx" in err and "Traceback" not in err
+    assert not (tmp_path / "a.docx").exists()
