@@ -249,24 +249,28 @@ def wps_config_js(server: str) -> str:
 
 WPS_STEPS = """WPS 加载项“绩效自评”（jixiao-xl addin build-wps 生成）
 
-校验在 jixiao-xl 服务上进行：先在一台电脑或局里的服务器上运行 jixiao-xl addin serve --host 0.0.0.0
-（只在本机用时不加 --host），服务地址：{server}
+校验在 jixiao-xl 服务上进行。先在一台电脑或局里的服务器上启动服务：
+  jixiao-xl addin serve --host 0.0.0.0     （只在本机用时不加 --host）
+服务地址：{server}，加载项文件由服务提供：{addin_url}
 
-方式一（推荐，在线模式）：加载项文件由服务提供（{addin_url}）
-  把 publish.xml 复制到每台电脑的 WPS 加载项目录（没有就新建）：
+让每台电脑上的 WPS 找到加载项（二选一），然后重启 WPS 表格，功能区出现“绩效自评”选项卡：
+
+一、publish.xml（个人版 WPS、银河麒麟和统信 UOS 上的 WPS）
+  把本文件夹中的 publish.xml 复制到（没有这个文件夹就新建）：
     Windows：%APPDATA%\\kingsoft\\wps\\jsaddons\\publish.xml
     银河麒麟 / 统信 UOS：~/.local/share/Kingsoft/wps/jsaddons/publish.xml
-  或由管理员在 WPS 安装目录的 office6/cfgs/oem.ini 中写入
+  那里已有 publish.xml 时，把其中的 <jspluginonline .../> 一行加进去，不要覆盖。
+
+二、oem.ini（单位统一安装的企业版、政务版 WPS，管理员改一次）
+  在 WPS 安装目录的 office6/cfgs/oem.ini 中写入：
     [Support]
     JsApiPlugin=true
     [Server]
     JSPluginsServer={addin_url}jsplugins.xml
-  重启 WPS 表格，功能区出现“绩效自评”选项卡。
+  （或指向复制到本机的 jsplugins.xml 文件）
 
-方式二：加载项文件放在内网的网站上
-  把 {folder} 文件夹发布到网站（如 http://内网网站/{folder}/），把 publish.xml / jsplugins.xml 中的 url
-  改成这个地址，再按方式一分发；此时服务需允许该网站的来源：
-    jixiao-xl addin serve --allow-origin http://内网网站
+加载项文件夹 {folder} 可发布到单位已有的内网网站（生成时加 --addin-url 该网址），
+此时服务需允许该网站的来源：jixiao-xl addin serve --host 0.0.0.0 --allow-origin http://内网网站
 """
 
 
@@ -316,7 +320,7 @@ def serve(project_dir: str | os.PathLike | None = None, host: str = "127.0.0.1",
     os.environ["XLWINGS_PROJECT_DIR"] = str(project)
     if allow_origins:
         os.environ["XLWINGS_CORS_ALLOW_ORIGINS"] = json.dumps(
-            [o if o == "*" else _check_url(o, "允许的来源").rstrip("/") for o in allow_origins])
+            [o if o in ("*", "null") else _check_url(o, "允许的来源").rstrip("/") for o in allow_origins])
     os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
     os.environ.setdefault("XLWINGS_ENVIRONMENT", "prod")
     try:

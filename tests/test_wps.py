@@ -90,31 +90,33 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """The add-in server as `jixiao-xl addin serve` runs it (uvicorn, xlwings Server, our project dir)."""
+    """The add-in server started as a user starts it: `jixiao-xl addin serve` (HTTP on 127.0.0.1)."""
     pytest.importorskip("xlwings_server")
     port = _free_port()
-    env = dict(os.environ, XLWINGS_PROJECT_DIR=str(addin.server_dir()), XLWINGS_LICENSE_KEY="noncommercial",
-               XLWINGS_ENVIRONMENT="prod")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
     log = tmp_path_factory.mktemp("server") / "server.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "uvicorn", "xlwings_server.main:main_app",
-                                    "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=out, stderr=out)
     url = f"http://127.0.0.1:{port}"
+    process = start([sys.executable, "-m", "jixiao_xl", "addin", "serve", "--port", str(port)], url, log, env)
     try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(url + "/wps/ribbon.xml", timeout=1).read()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail("the add-in server did not start:\n" + log.read_text(errors="replace"))
-                time.sleep(0.1)
-        else:
-            pytest.fail("the add-in server did not answer within 30 s:\n" + log.read_text(errors="replace"))
         yield url, log
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def start(command: list[str], url: str, log: Path, env: dict) -> subprocess.Popen:
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=out, cwd=log.parent)
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url + "/wps/ribbon.xml", timeout=1).read()
+            return process
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail("the add-in server did not start:\n" + log.read_text(errors="replace"))
+            time.sleep(0.1)
+    process.terminate()
+    pytest.fail("the add-in server did not answer within 30 s:\n" + log.read_text(errors="replace"))
 
 
 def node() -> str | None:
@@ -208,6 +210,32 @@ def test_requests_not_from_the_wps_addin_answer_one_chinese_alert(server):
     assert "没有的操作" in answer["actions"][0]["args"][0]
     answer = post(url + "/jixiao/wps/findings", {"client": "WPS", "sheets": []})
     assert "没有被修改" in answer["error"] and "管理员" in answer["error"], answer
+
+
+def test_serve_allow_origin_lets_an_addin_published_elsewhere_call_the_server(tmp_path):
+    """jixiao-xl addin serve --allow-origin: CORS for that origin only (the add-in served by the server needs none)."""
+    pytest.importorskip("xlwings_server")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
+    process = start([sys.executable, "-m", "jixiao_xl", "addin", "serve", "--port", str(port),
+                     "--allow-origin", "http://intranet.example"], url, tmp_path / "server.log", env)
+    try:
+        def preflight(origin):
+            request = urllib.request.Request(url + "/jixiao/wps/validate", method="OPTIONS", headers={
+                "Origin": origin, "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type"})
+            try:
+                with urllib.request.urlopen(request) as response:
+                    return response.status, response.headers.get("access-control-allow-origin")
+            except urllib.error.HTTPError as err:
+                return err.code, err.headers.get("access-control-allow-origin")
+
+        assert preflight("http://intranet.example") == (200, "http://intranet.example")
+        assert preflight("http://elsewhere.example")[1] is None
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 # ------------------------------------------------------------------ build-wps
