@@ -63,9 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help="执行率计分方式")
     batch.add_argument("--json", action="store_true", help="同时把 JSON 结果输出到屏幕")
 
-    addin = sub.add_parser("addin", help="Excel 加载项：启动服务、生成和安装", description="Excel 加载项")
+    addin = sub.add_parser("addin", help="Excel 和 WPS 加载项：启动服务、生成和安装", description="Excel 和 WPS 加载项")
     addin_sub = addin.add_subparsers(dest="addin_command", metavar="操作")
-    serve = addin_sub.add_parser("serve", help="在本机启动 Office.js 加载项服务（xlwings Server）")
+    serve = addin_sub.add_parser("serve", help="启动加载项服务（xlwings Server，供 Office.js 加载项和 WPS 加载项使用）")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只供本机使用）")
     serve.add_argument("--certs", default="certs", metavar="目录",

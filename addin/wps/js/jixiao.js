@@ -294,10 +294,17 @@
     return data;
   }
 
+  let busy = null; // the action under way: a second click meanwhile is refused, not run twice
+
   // A ribbon button: 校验 or 清除标记. Any failure reaches the user as one Chinese alert.
   async function run(script, app, options) {
     const action = ACTIONS[script];
     const ui = options.ui;
+    if (busy) {
+      ui.alert(`正在${busy}，请等它完成后再点。`, `${action}未开始`);
+      return;
+    }
+    busy = action;
     let touched = false;
     try {
       const data = await ask(script, app, options);
@@ -306,6 +313,8 @@
     } catch (error) {
       if (options.log) options.log(error);
       ui.alert(clientMessage(error, action, touched), `${action}未完成`);
+    } finally {
+      busy = null;
     }
   }
 

@@ -267,3 +267,25 @@ test("the request for an empty sheet and a one-cell sheet", () => {
     ["很隐藏", "VeryHidden", [[]]],
   ]);
 });
+
+test("a second click while the first is under way is refused, not run twice", async () => {
+  const app = new Application({ name: "a.xlsx", sheets: [{ name: "S", cells: [{ address: "A1", value: 1 }] }] });
+  const alerts = [];
+  let release;
+  const posted = [];
+  const opts = {
+    config: { server: "http://jixiao" }, ui: { alert: (text, title) => alerts.push({ text, title }) },
+    post: (url) => {
+      posted.push(url);
+      return new Promise((resolve) => { release = () => resolve({ status: 200, text: '{"actions": []}' }); });
+    },
+  };
+  const first = JixiaoWps.run("validate", app, opts);
+  await JixiaoWps.run("clear_marks", app, opts);
+  assert.deepEqual(alerts, [{ text: "正在校验，请等它完成后再点。", title: "清除标记未开始" }]);
+  release();
+  await first;
+  assert.equal(posted.length, 1);
+  await JixiaoWps.run("clear_marks", app, { ...opts, post: async () => ({ status: 200, text: '{"actions": []}' }) });
+  assert.equal(alerts.length, 1); // free again once the first has finished
+});
