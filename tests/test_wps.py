@@ -60,7 +60,7 @@ def write_fixtures(folder: Path) -> None:
     book["附件1"]["B7"].comment = Comment("请核对", "会计")
     notes = book.create_sheet("内部备注")
     notes["A1"] = "只给自己看的备注"
-    seed = fixture_of(book, "miluo_sifaju_2023.xlsx", hidden={"内部备注"})
+    seed = dict(fixture_of(book, "miluo_sifaju_2023.xlsx", hidden={"内部备注"}), active="附件2")
     (folder / "seed.json").write_text(json.dumps(seed, ensure_ascii=False), encoding="utf-8")
     (folder / "protected.json").write_text(json.dumps(
         fixture_of(book, "miluo_sifaju_2023.xlsx", hidden={"内部备注"}, protected={"附件1"}), ensure_ascii=False),

@@ -228,10 +228,12 @@
     });
     const alerts = known.filter(([, action]) => action.func === "alert");
     const screen = app.ScreenUpdating;
+    const active = app.ActiveSheet; // Worksheets.Add activates the new sheet: the user stays where they were
     app.ScreenUpdating = false;
     try {
       known.filter(([, action]) => action.func !== "alert").forEach(([handler, action]) => handler(app, action, ui));
     } finally {
+      if (active && app.ActiveSheet !== active && visibilityName(active.Visible) === "Visible") active.Activate();
       app.ScreenUpdating = screen === undefined ? true : screen;
     }
     alerts.forEach(([handler, action]) => handler(app, action, ui));

@@ -116,6 +116,9 @@ test("校验 colours and comments the problem cells, writes 校验结果, alerts
   assert.deepEqual(JSON.parse(record[2]), { patternType: "solid", fg: { rgb: "FFDDEBF7" }, bg: null });
   // WPS was told not to redraw while the answer was applied, and to redraw afterwards
   assert.equal(app.ScreenUpdating, true);
+  assert.ok(app.calls.some((c) => c[0] === "Worksheets.Add"));
+  assert.equal(app.ActiveSheet.Name, "附件2"); // where the user clicked 校验, not the sheets it added
+  assert.equal(body.book.active_sheet_index, 1);
 });
 
 test("a second 校验 gives the same workbook", e2e, async () => {

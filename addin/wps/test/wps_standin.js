@@ -239,6 +239,14 @@ class Worksheet {
   set Visible(value) {
     this._app._log("Worksheet.Visible.set", this._name, value);
     this._visible = value === true ? -1 : value === false ? 0 : Number(value);
+    if (this._visible !== -1 && this._app._active === this) { // hiding the active sheet activates another
+      this._app._active = this._app.ActiveWorkbook.Worksheets._list.find((s) => s._visible === -1) || this;
+    }
+  }
+  Activate() {
+    this._app._log("Worksheet.Activate", this._name);
+    if (this._visible !== -1) throw new Error("不能激活隐藏的工作表");
+    this._app._active = this;
   }
   get UsedRange() {
     const used = this._used();
@@ -300,12 +308,13 @@ class Worksheets {
     const sheet = new Worksheet(this._app, "Sheet" + n);
     const at = before ? this._list.indexOf(before) : after ? this._list.indexOf(after) + 1 : 0;
     this._list.splice(at, 0, sheet);
+    this._app._active = sheet; // as in Excel and WPS: the new sheet becomes the active one
     return sheet;
   }
 }
 
 class Application {
-  // fixture: {name, sheets: [{name, visible, cells: [{address, value, fill: "#RRGGBB", comment}]}]}
+  // fixture: {name, active, sheets: [{name, visible, protected, cells: [{address, value, fill: "#RRGGBB", comment}]}]}
   constructor(fixture) {
     this.calls = [];
     this.UserName = "会计";
@@ -323,9 +332,10 @@ class Application {
       return sheet;
     });
     this.ActiveWorkbook = { Name: fixture.name, Worksheets: new Worksheets(this, list) };
+    this._active = list.find((s) => s.Name === fixture.active) || list.find((s) => s._visible === -1) || list[0];
   }
   get ActiveSheet() {
-    return this.ActiveWorkbook.Worksheets.Item(1);
+    return this._active;
   }
   _log(...call) {
     this.calls.push(call);
