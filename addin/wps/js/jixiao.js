@@ -145,8 +145,14 @@
       sheet.Cells.Item(top + action.row_count - 1, left + action.column_count - 1));
   }
 
-  function blockValue(values) {
-    return values.length === 1 && values[0].length === 1 ? values[0][0] : values;
+  // Cell by cell: a single cell's Value2/Formula is the one assignment every WPS version takes the same
+  // way (a block assignment of a scalar fills every cell with it); 校验 writes a few hundred cells at most.
+  function eachCell(app, action, write) {
+    const sheet = sheetAt(app, action.sheet_position);
+    action.values.forEach((row, r) => row.forEach((value, c) => {
+      write(sheet.Cells.Item(action.start_row + r + 1, action.start_column + c + 1),
+        value === null || value === undefined ? "" : value);
+    }));
   }
 
   // The record as Python's json.dumps writes it (", " and ": "), so the marks sheet reads the same
@@ -177,10 +183,10 @@
 
   const HANDLERS = {
     setValues(app, action) {
-      blockOf(app, action).Value2 = blockValue(action.values);
+      eachCell(app, action, (cell, value) => { cell.Value2 = value; });
     },
     setFormula(app, action) {
-      blockOf(app, action).Formula = blockValue(action.values);
+      eachCell(app, action, (cell, value) => { cell.Formula = value; });
     },
     setRangeColor(app, action) {
       setFill(blockOf(app, action), action.args[0]);
