@@ -210,7 +210,8 @@ def wps_dir() -> Path:
     """The WPS add-in's files: in the wheel jixiao_xl/addin_wps, in a source checkout addin/wps."""
     from importlib.resources import files
 
-    for folder in (Path(str(files("jixiao_xl"))) / "addin_wps", Path(__file__).resolve().parent.parent / "addin" / "wps"):
+    checkout = Path(__file__).resolve().parent.parent / "addin" / "wps"
+    for folder in (Path(str(files("jixiao_xl"))) / "addin_wps", checkout):
         if (folder / "ribbon.xml").is_file():
             return folder
     raise RuntimeError("没有找到 WPS 加载项的文件（addin/wps）：请重新安装 jixiao-xl")
@@ -274,7 +275,8 @@ WPS_STEPS = """WPS 加载项“绩效自评”（jixiao-xl addin build-wps 生�
 """
 
 
-def build_wps(output: str | os.PathLike, server: str = "http://127.0.0.1:8000", addin_url: str | None = None) -> list[Path]:
+def build_wps(output: str | os.PathLike, server: str = "http://127.0.0.1:8000",
+              addin_url: str | None = None) -> list[Path]:
     """The WPS add-in for an IT person: the add-in folder (its js/config.js names the server),
     publish.xml and jsplugins.xml pointing WPS at it, and the steps in 安装说明.txt."""
     server = _check_url(server, "服务地址").rstrip("/")

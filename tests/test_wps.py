@@ -41,8 +41,9 @@ def fixture_of(book, name: str, hidden=(), protected=()) -> dict:
         for row in ws.iter_rows():
             for cell in row:
                 fill = None
-                if cell.fill is not None and cell.fill.patternType == "solid" and isinstance(cell.fill.fgColor.rgb, str):
-                    fill = "#" + cell.fill.fgColor.rgb[-6:].upper()
+                rgb = cell.fill.fgColor.rgb if cell.fill is not None and cell.fill.patternType == "solid" else None
+                if isinstance(rgb, str):
+                    fill = "#" + rgb[-6:].upper()
                 comment = cell.comment.text if cell.comment else None
                 if cell.value is not None or fill or comment:
                     cells.append({"address": cell.coordinate, "value": cell.value, "fill": fill, "comment": comment})

@@ -216,13 +216,15 @@ test("colours: WPS's BGR numbers and the marks record's #RRGGBB", () => {
   const app = new Application({ name: "a.xlsx", sheets: [{ name: "S", cells: [
     { address: "A1", value: 1, fill: "#DDEBF7" }, { address: "A2", value: 2 }] }] });
   const sheet = app.ActiveWorkbook.Worksheets.Item(1);
-  assert.deepEqual(JixiaoWps.fillRecord(sheet.Range("A1")), { patternType: "solid", fg: { rgb: "FFDDEBF7" }, bg: null });
+  assert.deepEqual(JixiaoWps.fillRecord(sheet.Range("A1")),
+    { patternType: "solid", fg: { rgb: "FFDDEBF7" }, bg: null });
   assert.deepEqual(JixiaoWps.fillRecord(sheet.Range("A2")), { patternType: null, fg: null, bg: null });
 });
 
 test("the server's address: configured, or the server that served the add-in", () => {
   assert.equal(JixiaoWps.serverUrl({ server: "http://10.0.0.5:8000/" }, null), "http://10.0.0.5:8000");
-  assert.equal(JixiaoWps.serverUrl({ server: "" }, { href: "http://10.0.0.5:8000/wps/index.html" }), "http://10.0.0.5:8000");
+  assert.equal(JixiaoWps.serverUrl({ server: "" }, { href: "http://10.0.0.5:8000/wps/index.html" }),
+    "http://10.0.0.5:8000");
   assert.equal(JixiaoWps.serverUrl({}, { href: "https://srv/jixiao/wps/index.html" }), "https://srv/jixiao");
   assert.throws(() => JixiaoWps.serverUrl({}, { href: "file:///C:/jsaddons/jixiao_wps_0.1.0/index.html" }),
     /没有设置校验服务的地址/);
@@ -233,7 +235,8 @@ test("an answer the add-in does not understand changes nothing and says so in Ch
   const before = app.snapshot();
   const alerts = [];
   const actions = [
-    { func: "setValues", values: [[5]], sheet_position: 0, start_row: 0, start_column: 0, row_count: 1, column_count: 1 },
+    { func: "setValues", values: [[5]], sheet_position: 0, start_row: 0, start_column: 0,
+      row_count: 1, column_count: 1 },
     { func: "deleteSheet", args: [0], sheet_position: 0 },
   ];
   await JixiaoWps.run("validate", app, {

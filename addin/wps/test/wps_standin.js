@@ -138,7 +138,8 @@ class Range {
     return { Count: this._right - this._left + 1 };
   }
   Address(rowAbsolute, columnAbsolute) {
-    const one = (r, c) => (columnAbsolute === false ? "" : "$") + columnName(c) + (rowAbsolute === false ? "" : "$") + r;
+    const one = (r, c) =>
+      (columnAbsolute === false ? "" : "$") + columnName(c) + (rowAbsolute === false ? "" : "$") + r;
     return one(this._top, this._left) + (this._single() ? "" : ":" + one(this._bottom, this._right));
   }
   get Value2() {
@@ -223,7 +224,8 @@ class Worksheet {
     if (this.protected) throw new Error("您试图更改的单元格或图表位于受保护的工作表中。");
   }
   _used() {
-    const used = [...this._cells.entries()].filter(([, c]) => c.value !== undefined || c.formula || c.fill || c.comment);
+    const used = [...this._cells.entries()]
+      .filter(([, c]) => c.value !== undefined || c.formula || c.fill || c.comment);
     return used.map(([key]) => key.split(",").map(Number));
   }
   get Name() {
