@@ -62,6 +62,15 @@ def test_wheel_carries_the_add_in_server(wheel):
     assert not any("__pycache__" in n for n in names)
 
 
+def test_wheel_carries_every_subpackage(wheel):
+    """pyproject.toml lists the packages by hand (to map addin/wps in): a new subpackage must be listed too."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for init in (ROOT / "jixiao_xl").rglob("__init__.py"):
+        relative = init.relative_to(ROOT).as_posix()
+        if not relative.startswith("jixiao_xl/addin_server/"):
+            assert relative in names, f"{relative.rsplit('/', 1)[0]} is missing from [tool.setuptools] packages"
+
+
 def test_wheel_carries_the_wps_addin_without_its_tests(wheel):
     from jixiao_xl.addin import WPS_FILES
 
