@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -194,13 +195,134 @@ def install(xlam: str | None) -> str:
     return f"已复制到 {xlstart}，重启 Excel 后功能区出现“绩效自评”选项卡（校验、清除标记、问题列表）。"
 
 
+# ------------------------------------------------------------------ WPS 加载项 (addin/wps)
+#
+# A WPS JS add-in: ribbon.xml (Office's customUI), index.html/main.js loading js/*.js, manifest.xml.
+# WPS finds add-ins through jsaddons/publish.xml or, with oem.ini [Server] JSPluginsServer, a
+# jsplugins.xml (formats as written by the wpsjs tool: <jspluginonline name type url/> for an
+# add-in served over HTTP, <jsplugin name type url version/> for a packaged one).
+WPS_NAME = "jixiao_wps"  # letters, digits and underscores only (wpsjs requires it of add-in names)
+WPS_FILES = ("index.html", "main.js", "manifest.xml", "ribbon.xml", "js/config.js", "js/jixiao.js", "js/ribbon.js",
+             "images/validate.svg", "images/clear.svg", "images/list.svg")
+
+
+def wps_dir() -> Path:
+    """The WPS add-in's files: in the wheel jixiao_xl/addin_wps, in a source checkout addin/wps."""
+    from importlib.resources import files
+
+    checkout = Path(__file__).resolve().parent.parent / "addin" / "wps"
+    for folder in (Path(str(files("jixiao_xl"))) / "addin_wps", checkout):
+        if (folder / "ribbon.xml").is_file():
+            return folder
+    raise RuntimeError("没有找到 WPS 加载项的文件（addin/wps）：请重新安装 jixiao-xl")
+
+
+def wps_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("jixiao-xl")
+    except PackageNotFoundError:
+        return "0.1.0"
+
+
+def _check_url(url: str, what: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{what}应以 http:// 或 https:// 开头，如 http://192.168.1.10:8000，收到的是“{url}”")
+    return url.strip()
+
+
+def plugins_xml(addin_url: str, publish: bool) -> str:
+    """publish.xml (publish=True, in each PC's jsaddons folder) or jsplugins.xml (oem.ini JSPluginsServer)."""
+    enable = ' enable="true"' if publish else ""
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<jsplugins>\n'
+            f'    <jspluginonline name="{WPS_NAME}" type="et" url="{_xml_text(addin_url)}"{enable}/>\n'
+            "</jsplugins>\n")
+
+
+def wps_config_js(server: str) -> str:
+    return ("// The jixiao-xl server this add-in sends workbooks to (written by jixiao-xl addin build-wps).\n"
+            f"window.JIXIAO_WPS_CONFIG = {{ server: {json.dumps(server, ensure_ascii=False)} }};\n")
+
+
+WPS_STEPS = """WPS 加载项“绩效自评”（jixiao-xl addin build-wps 生成）
+
+校验在 jixiao-xl 服务上进行。先在一台电脑或局里的服务器上启动服务：
+  jixiao-xl addin serve --host 0.0.0.0     （只在本机用时不加 --host）
+服务地址：{server}，加载项文件由服务提供：{addin_url}
+
+让每台电脑上的 WPS 找到加载项（二选一），然后重启 WPS 表格，功能区出现“绩效自评”选项卡：
+
+一、publish.xml（个人版 WPS、银河麒麟和统信 UOS 上的 WPS）
+  把本文件夹中的 publish.xml 复制到（没有这个文件夹就新建）：
+    Windows：%APPDATA%\\kingsoft\\wps\\jsaddons\\publish.xml
+    银河麒麟 / 统信 UOS：~/.local/share/Kingsoft/wps/jsaddons/publish.xml
+  那里已有 publish.xml 时，把其中的 <jspluginonline .../> 一行加进去，不要覆盖。
+
+二、oem.ini（单位统一安装的企业版、政务版 WPS，管理员改一次）
+  在 WPS 安装目录的 office6/cfgs/oem.ini 中写入：
+    [Support]
+    JsApiPlugin=true
+    [Server]
+    JSPluginsServer={addin_url}jsplugins.xml
+  （或指向复制到本机的 jsplugins.xml 文件）
+
+加载项文件夹 {folder} 可发布到单位已有的内网网站（生成时加 --addin-url 该网址），
+此时服务需允许该网站的来源：jixiao-xl addin serve --host 0.0.0.0 --allow-origin http://内网网站
+"""
+
+
+def build_wps(output: str | os.PathLike, server: str = "http://127.0.0.1:8000",
+              addin_url: str | None = None) -> list[Path]:
+    """The WPS add-in for an IT person: the add-in folder (its js/config.js names the server),
+    publish.xml and jsplugins.xml pointing WPS at it, and the steps in 安装说明.txt."""
+    server = _check_url(server, "服务地址").rstrip("/")
+    addin_url = _check_url(addin_url, "加载项地址") if addin_url else server + "/wps/"
+    if not addin_url.endswith("/"):
+        addin_url += "/"
+    output = Path(output)
+    folder = f"{WPS_NAME}_{wps_version()}"
+    source = wps_dir()
+    written = []
+    try:
+        target = output / folder
+        for name in WPS_FILES:
+            path = target / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if name == "js/config.js":
+                path.write_text(wps_config_js(server), encoding="utf-8")
+            else:
+                shutil.copyfile(source / name, path)
+            written.append(path)
+        for name, publish in (("publish.xml", True), ("jsplugins.xml", False)):
+            path = output / name
+            path.write_text(plugins_xml(addin_url, publish), encoding="utf-8")
+            written.append(path)
+        steps = output / "安装说明.txt"
+        steps.write_text(WPS_STEPS.format(server=server, addin_url=addin_url, folder=folder), encoding="utf-8")
+        written.append(steps)
+    except OSError as exc:
+        raise ValueError(_os_error(exc, output)) from None
+    return written
+
+
 def serve(project_dir: str | os.PathLike | None = None, host: str = "127.0.0.1", port: int = 8000,
-          cert_dir: str | os.PathLike = "certs") -> None:
-    """Start the xlwings Server add-in on localhost (HTTPS when <cert_dir>/localhost+2*.pem exist)."""
+          cert_dir: str | os.PathLike = "certs", allow_origins=()) -> None:
+    """Start the xlwings Server add-in on localhost (HTTPS when <cert_dir>/localhost+2*.pem exist).
+
+    It also serves the WPS add-in under /wps/ (routers/custom.py); ``allow_origins`` lets pages
+    from other origins (a WPS add-in published elsewhere) call it (CORS).
+    """
     project = Path(project_dir or server_dir()).resolve()
     if not (project / "templates" / "manifest.xml").is_file():
         raise ValueError(f"{project} 不是加载项服务目录（缺少 templates/manifest.xml）")
     os.environ["XLWINGS_PROJECT_DIR"] = str(project)
+    if allow_origins:
+        os.environ["XLWINGS_CORS_ALLOW_ORIGINS"] = json.dumps(
+            [o if o in ("*", "null") else _check_url(o, "允许的来源").rstrip("/") for o in allow_origins])
     os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
     os.environ.setdefault("XLWINGS_ENVIRONMENT", "prod")
     try:
@@ -215,6 +337,7 @@ def serve(project_dir: str | os.PathLike | None = None, host: str = "127.0.0.1",
     https = key.exists() and cert.exists()
     scheme = "https" if https else "http"
     print(f"加载项服务：{scheme}://{host}:{port}/manifest.xml（按 Ctrl+C 停止）", flush=True)
+    print(f"WPS 加载项：{scheme}://{host}:{port}/wps/（publish.xml：{scheme}://{host}:{port}/wps/publish.xml）", flush=True)
     if not https:
         print(f"未找到证书 {cert}，以 HTTP 运行（Office.js 加载项需要 HTTPS，见 README）", flush=True)
     uvicorn.run("xlwings_server.main:main_app", host=host, port=port,

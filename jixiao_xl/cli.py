@@ -63,17 +63,24 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help="执行率计分方式")
     batch.add_argument("--json", action="store_true", help="同时把 JSON 结果输出到屏幕")
 
-    addin = sub.add_parser("addin", help="Excel 加载项：启动服务、生成和安装", description="Excel 加载项")
+    addin = sub.add_parser("addin", help="Excel 和 WPS 加载项：启动服务、生成和安装", description="Excel 和 WPS 加载项")
     addin_sub = addin.add_subparsers(dest="addin_command", metavar="操作")
-    serve = addin_sub.add_parser("serve", help="在本机启动 Office.js 加载项服务（xlwings Server）")
+    serve = addin_sub.add_parser("serve", help="启动加载项服务（xlwings Server，供 Office.js 加载项和 WPS 加载项使用）")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只供本机使用）")
     serve.add_argument("--certs", default="certs", metavar="目录",
                        help="mkcert 证书所在目录（默认当前目录下的 certs），有证书时以 HTTPS 运行")
     serve.add_argument("--project-dir", help="xlwings Server 项目目录（默认：随本工具安装的加载项）")
+    serve.add_argument("--allow-origin", action="append", default=[], metavar="来源",
+                       help="允许从这个来源（如 http://内网网站）调用校验服务（CORS，WPS 加载项不由本服务提供时用），可重复")
     build = addin_sub.add_parser("build-xlam", help="生成经典 Excel 加载项（.xlam）")
     build.add_argument("-o", "--output", default="jixiao_addin.xlam", metavar="文件")
     build.add_argument("--python", metavar="路径", help="加载项运行的 Python（默认：运行本命令的 Python）")
+    wps = addin_sub.add_parser("build-wps", help="生成 WPS 加载项（WPS 表格，Windows 和麒麟/统信）及 publish.xml、jsplugins.xml")
+    wps.add_argument("-o", "--output", default="jixiao_wps", metavar="文件夹")
+    wps.add_argument("--server", default="http://127.0.0.1:8000", metavar="地址",
+                     help="jixiao-xl 服务的地址（默认 http://127.0.0.1:8000，即每台电脑本机运行的服务）")
+    wps.add_argument("--addin-url", metavar="地址", help="加载项文件所在的网址（默认：服务地址/wps/，由服务提供）")
     install = addin_sub.add_parser("install", help="安装经典加载项（Windows），或显示安装步骤")
     install.add_argument("xlam", nargs="?", help="build-xlam 生成的 .xlam 文件")
 
@@ -235,7 +242,8 @@ def _addin(args, parser) -> int:
 
     if args.addin_command == "serve":
         try:
-            addin.serve(args.project_dir, host=args.host, port=args.port, cert_dir=args.certs)
+            addin.serve(args.project_dir, host=args.host, port=args.port, cert_dir=args.certs,
+                        allow_origins=args.allow_origin)
         except (ValueError, RuntimeError) as exc:
             print(f"jixiao-xl：{exc}", file=sys.stderr)
             return 2
@@ -247,6 +255,14 @@ def _addin(args, parser) -> int:
             print(f"jixiao-xl：{exc}", file=sys.stderr)
             return 2
         print("已生成：" + "、".join(str(f) for f in files) + "（这些文件放在同一个文件夹）")
+        return 0
+    if args.addin_command == "build-wps":
+        try:
+            files = addin.build_wps(args.output, server=args.server, addin_url=args.addin_url)
+        except (ValueError, RuntimeError) as exc:
+            print(f"jixiao-xl：{exc}", file=sys.stderr)
+            return 2
+        print(f"已在 {args.output} 中生成 WPS 加载项（{len(files)} 个文件），安装步骤见其中的 安装说明.txt")
         return 0
     if args.addin_command == "install":
         try:

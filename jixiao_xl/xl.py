@@ -253,6 +253,9 @@ def _is_template(grids) -> bool:
     return any(g.name == INFO_SHEET and g.get(0, 0) == MARKER for g in grids)
 
 
+HIDDEN_HINT = "（需要时在任务窗格点“校验（含隐藏表）”）"  # the Office.js task pane's button
+
+
 def summary(report, skipped=()) -> str:
     """The alert after 校验: counts, then each self-evaluation's sheet, total and grade, then skipped sheets."""
     from .values import fmt_number
@@ -267,7 +270,7 @@ def summary(report, skipped=()) -> str:
                 label += f"（{form_report.form.name}）"
             parts.append(f"{form_report.form.sheet}：{label}总分 {fmt_number(res['total_score'])}（{res['grade']}）")
     if skipped:
-        parts.append("未校验隐藏的工作表：" + "、".join(skipped) + "（需要时在任务窗格点“校验（含隐藏表）”）")
+        parts.append("未校验隐藏的工作表：" + "、".join(skipped) + HIDDEN_HINT)
     return "；".join(parts)
 
 
@@ -400,11 +403,24 @@ def run_clear(book) -> str:
     return f"已清除 {len(marks)} 个单元格的标记，恢复了原来的颜色。" if marks else "没有需要清除的标记。"
 
 
-@script
 @_guarded("校验")
+def validate_book(book):
+    """The 校验 button on any client (Office.js, WPS): the alert, or one Chinese alert on failure."""
+    book.app.alert(run_validate(book), title="校验结果")
+
+
+@_guarded("清除标记")
+def clear_marks_book(book):
+    """The 清除标记 button on any client: quiet (the cells show it) unless notes could not be removed."""
+    text = run_clear(book)
+    if "不能删除批注" in text:
+        book.app.alert(text, title="清除标记")
+
+
+@script
 def validate(book: xw.Book):
     """校验：重新计算、校验并标出有问题的单元格（不含隐藏的工作表）。"""
-    book.app.alert(run_validate(book), title="校验结果")
+    validate_book(book)
 
 
 @script
@@ -415,12 +431,9 @@ def validate_all(book: xw.Book):
 
 
 @script
-@_guarded("清除标记")
 def clear_marks(book: xw.Book):
     """清除标记：恢复被标色单元格原来的样子，去掉批注。"""
-    text = run_clear(book)
-    if "不能删除批注" in text:  # otherwise quiet, as the cells show it
-        book.app.alert(text, title="清除标记")
+    clear_marks_book(book)
 
 
 def _classic(action: str, run) -> None:

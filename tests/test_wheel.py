@@ -62,6 +62,35 @@ def test_wheel_carries_the_add_in_server(wheel):
     assert not any("__pycache__" in n for n in names)
 
 
+def test_wheel_carries_every_subpackage(wheel):
+    """pyproject.toml lists the packages by hand (to map addin/wps in): a new subpackage must be listed too."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for init in (ROOT / "jixiao_xl").rglob("__init__.py"):
+        relative = init.relative_to(ROOT).as_posix()
+        if not relative.startswith("jixiao_xl/addin_server/"):
+            assert relative in names, f"{relative.rsplit('/', 1)[0]} is missing from [tool.setuptools] packages"
+
+
+def test_wheel_carries_the_wps_addin_without_its_tests(wheel):
+    from jixiao_xl.addin import WPS_FILES
+
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {f"jixiao_xl/addin_wps/{name}" for name in WPS_FILES} <= names
+    assert not any(n.startswith("jixiao_xl/addin_wps/test") for n in names)
+
+
+def test_installed_wheel_builds_the_wps_addin(venv, tmp_path):
+    bindir = venv / ("Scripts" if os.name == "nt" else "bin")
+    out = tmp_path / "wps"
+    result = subprocess.run([str(bindir / "jixiao-xl"), "addin", "build-wps", "-o", str(out),
+                             "--server", "http://10.1.2.3:8000"], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (folder,) = out.glob("jixiao_wps_*")
+    assert (folder / "ribbon.xml").read_bytes() == (ROOT / "addin" / "wps" / "ribbon.xml").read_bytes()
+    assert "http://10.1.2.3:8000" in (folder / "js" / "config.js").read_text(encoding="utf-8")
+    assert 'url="http://10.1.2.3:8000/wps/"' in (out / "publish.xml").read_text(encoding="utf-8")
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -109,6 +138,10 @@ def test_installed_wheel_serves_the_add_in(venv, tmp_path):
         assert b"EXEC_RATE" in meta and b"GRADE" in meta
         status, ribbon = _get(base + "/static/js/ribbon.js")
         assert b"jixiao-validate" in ribbon and b"jixiaoMark" in ribbon
+        status, wps_ribbon = _get(base + "/wps/ribbon.xml")  # the WPS add-in, served from the wheel
+        assert status == 200 and "绩效自评" in wps_ribbon.decode("utf-8")
+        status, publish = _get(base + "/wps/publish.xml")
+        assert f'url="{base}/wps/"'.encode() in publish
     finally:
         server.terminate()
         try:

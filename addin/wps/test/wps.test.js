@@ -1,0 +1,297 @@
+// The WPS add-in's buttons against the stand-in WPS object model (wps_standin.js).
+//
+// End to end (run by tests/test_wps.py, which starts the real jixiao-xl server and writes the
+// fixtures from real workbooks): JIXIAO_SERVER is the server's address, JIXIAO_FIXTURES the folder of
+// workbook fixtures. Without them (node --test addin/wps/test/ by hand) those tests skip and only the
+// stand-in's own tests run.
+
+"use strict";
+
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const path = require("node:path");
+
+const JixiaoWps = require("../js/jixiao.js");
+const { Application } = require("./wps_standin.js");
+
+const SERVER = process.env.JIXIAO_SERVER;
+const FIXTURES = process.env.JIXIAO_FIXTURES;
+const e2e = { skip: SERVER && FIXTURES ? false : "needs JIXIAO_SERVER and JIXIAO_FIXTURES (run by tests/test_wps.py)" };
+
+function workbook(name) {
+  return new Application(JSON.parse(fs.readFileSync(path.join(FIXTURES, name + ".json"), "utf8")));
+}
+
+// What a click sends and shows: the request bodies, the alerts (text and title).
+function options(server) {
+  const sent = [];
+  const alerts = [];
+  return {
+    sent,
+    alerts,
+    config: { server: server === undefined ? SERVER : server },
+    ui: { alert: (text, title) => alerts.push({ text, title }) },
+    post: async (url, body) => {
+      sent.push({ url, body });
+      const response = await fetch(url, {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+      });
+      return { status: response.status, text: await response.text() };
+    },
+  };
+}
+
+const RED = "#FFC7CE";
+const YELLOW = "#FFEB9C";
+const SUMMARY = "发现 2 个错误、2 个警告；附件2：部门整体支出自评总分 99（优）；" +
+  "附件3：项目支出自评（司法专项（人民调解，收治中心，社区矫正，政府购买，法律救援））总分 100（优）；" +
+  "未校验隐藏的工作表：内部备注（需要校验时请先取消隐藏：右键点工作表标签 → 取消隐藏）";
+
+function looks(app) {
+  const out = {};
+  for (const [key, cell] of Object.entries(app.snapshot())) {
+    if (key.startsWith("附件")) out[key] = [cell.fill, cell.comment];
+  }
+  return out;
+}
+
+function typed(app) {
+  const out = {};
+  for (const [key, cell] of Object.entries(app.snapshot())) {
+    if (key.startsWith("附件") && cell.value !== null) out[key] = cell.value;
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ end to end
+
+test("校验 colours and comments the problem cells, writes 校验结果, alerts the totals", e2e, async () => {
+  const app = workbook("seed");
+  const before = typed(app);
+  const opts = options();
+  await JixiaoWps.run("validate", app, opts);
+
+  assert.deepEqual(opts.alerts, [{ text: SUMMARY, title: "校验结果" }]);
+  // the request: client WPS, visible sheets' values, the hidden sheet by name only, comments by address
+  const body = opts.sent[0].body;
+  assert.equal(opts.sent[0].url, SERVER + "/jixiao/wps/validate");
+  assert.equal(body.client, "WPS");
+  const hidden = body.sheets.find((s) => s.name === "内部备注");
+  assert.equal(hidden.visibility, "Hidden");
+  assert.deepEqual(hidden.values, [[]]);
+  assert.ok(!JSON.stringify(body).includes("只给自己看的备注"));
+  assert.deepEqual(body.sheets.find((s) => s.name === "附件1").notes, [{ address: "B7" }]);
+
+  // errors red, warnings yellow, our comment where the accountant had none
+  const b6 = app.cell("附件1", "B6");
+  assert.equal(b6.fill, RED);
+  assert.match(b6.comment, /^B110 错误：“三公”经费应为 公务用车购置和维护经费 \+ 出国经费 \+ 公务接待 = 17 \+ 0 \+ 8 = 25，现填 17/);
+  const b7 = app.cell("附件1", "B7");
+  assert.equal(b7.fill, RED);
+  assert.equal(b7.comment, "请核对"); // the accountant's own comment is kept, none added
+  assert.equal(app.cell("附件1", "D25").fill, YELLOW);
+  assert.equal(app.cell("附件2", "D5").fill, YELLOW);
+  assert.match(app.cell("附件2", "D5").comment, /^E105 警告/);
+
+  // blank derived cells filled; nothing the accountant typed changed
+  assert.deepEqual(["B12", "C12", "D12"].map((a) => app.cell("附件1", a).value), [332, 83, 440.32]);
+  const after = typed(app);
+  for (const [key, value] of Object.entries(before)) assert.equal(after[key], value, key);
+
+  // 校验结果: visible, header, one row per finding with a link to the cell, the totals
+  assert.deepEqual(app.sheetNames(), ["附件1", "附件2", "附件3", "内部备注", "校验结果", "_jixiao_marks"]);
+  assert.equal(app.ActiveWorkbook.Worksheets.Item("校验结果").Visible, -1);
+  const results = app.ActiveWorkbook.Worksheets.Item("校验结果");
+  const rows = results.UsedRange.Value2;
+  assert.deepEqual(rows[0], ["代码", "严重程度", "工作表", "单元格", "位置", "说明", "应为", "实际"]);
+  const errors = rows.filter((r) => r[1] === "错误").map((r) => [r[0], r[2], r[3]]);
+  assert.deepEqual(errors, [["B110", "附件1", "B6"], ["B111", "附件1", "B7"]]);
+  assert.equal(results.Range("D2").Formula, "=HYPERLINK(\"#'附件1'!B6\",\"B6\")");
+  assert.ok(rows.some((r) => r[0] === "共 2 个错误、2 个警告"));
+  // the marks record is hidden and holds the accountant's fill of B6
+  const marks = app.ActiveWorkbook.Worksheets.Item("_jixiao_marks");
+  assert.equal(marks.Visible, 0);
+  const record = marks.UsedRange.Value2.find((r) => r[1] === "B6");
+  assert.deepEqual(JSON.parse(record[2]), { patternType: "solid", fg: { rgb: "FFDDEBF7" }, bg: null });
+  // WPS was told not to redraw while the answer was applied, and to redraw afterwards
+  assert.equal(app.ScreenUpdating, true);
+  assert.ok(app.calls.some((c) => c[0] === "Worksheets.Add"));
+  assert.equal(app.ActiveSheet.Name, "附件2"); // where the user clicked 校验, not the sheets it added
+  assert.equal(body.book.active_sheet_index, 1);
+});
+
+test("a second 校验 gives the same workbook", e2e, async () => {
+  const app = workbook("seed");
+  await JixiaoWps.run("validate", app, options());
+  const first = app.snapshot();
+  const opts = options();
+  await JixiaoWps.run("validate", app, opts);
+  assert.deepEqual(app.snapshot(), first);
+  assert.equal(opts.alerts[0].text, SUMMARY);
+});
+
+test("清除标记 puts back the original colours and comments exactly", e2e, async () => {
+  const app = workbook("seed");
+  const original = looks(app);
+  assert.deepEqual(original["附件1!B6"], ["#DDEBF7", null]);
+  assert.deepEqual(original["附件1!B7"], [null, "请核对"]);
+  await JixiaoWps.run("validate", app, options());
+  assert.notDeepEqual(looks(app), original);
+  const opts = options();
+  await JixiaoWps.run("clear_marks", app, opts);
+  assert.deepEqual(opts.alerts, []); // quiet: the cells show it
+  const after = looks(app);
+  for (const key of Object.keys(after)) if (!(key in original)) assert.deepEqual(after[key], [null, null], key);
+  for (const [key, look] of Object.entries(original)) assert.deepEqual(after[key], look, key);
+  // a second 清除标记 finds nothing to do and changes nothing
+  const again = app.snapshot();
+  await JixiaoWps.run("clear_marks", app, options());
+  assert.deepEqual(app.snapshot(), again);
+});
+
+test("问题列表 lists the findings without changing the workbook", e2e, async () => {
+  const app = workbook("seed");
+  const before = app.snapshot();
+  const opts = options();
+  await JixiaoWps.listFindings(app, opts);
+  assert.equal(opts.alerts.length, 1);
+  const lines = opts.alerts[0].text.split("\n");
+  assert.equal(lines[0], SUMMARY.split("；未校验")[0]);
+  assert.match(lines[1], /^B110 \[附件1\]/);
+  assert.equal(opts.alerts[0].title, "问题列表");
+  assert.deepEqual(app.snapshot(), before);
+});
+
+test("a server-side failure is one Chinese alert and the workbook is untouched", e2e, async () => {
+  const app = workbook("corrupt_marks"); // its marks record names a cell "第六行"
+  const before = app.snapshot();
+  const opts = options();
+  await JixiaoWps.run("clear_marks", app, opts);
+  assert.equal(opts.alerts.length, 1);
+  const { text, title } = opts.alerts[0];
+  assert.equal(title, "清除标记未完成");
+  assert.match(text, /^清除标记时程序出错，工作簿没有被修改。请保存工作簿后重试；如仍出错，请把工作簿发给管理员，并告知时间 \d\d:\d\d:\d\d/);
+  assert.doesNotMatch(text, /[A-Za-z]{4,}/); // no English, no traceback
+  assert.deepEqual(app.snapshot(), before);
+});
+
+test("a workbook without any self-evaluation form is left alone with the reason", e2e, async () => {
+  const app = workbook("noform");
+  const before = app.snapshot();
+  const opts = options();
+  await JixiaoWps.run("validate", app, opts);
+  assert.equal(opts.alerts.length, 1);
+  assert.match(opts.alerts[0].text, /工作簿没有被修改。请打开提交的绩效自评工作簿/);
+  assert.equal(opts.alerts[0].title, "校验未完成");
+  assert.deepEqual(app.snapshot(), before);
+});
+
+test("no server: a Chinese alert saying so, nothing changed", e2e, async () => {
+  const app = workbook("seed");
+  const before = app.snapshot();
+  const opts = options("http://127.0.0.1:9"); // nothing listens on the discard port
+  await JixiaoWps.run("validate", app, opts);
+  assert.equal(opts.alerts.length, 1);
+  assert.match(opts.alerts[0].text, /^连接不到校验服务，无法校验，工作簿没有被修改。/);
+  assert.equal(opts.alerts[0].title, "校验未完成");
+  assert.deepEqual(app.snapshot(), before);
+});
+
+test("a protected sheet: a Chinese alert on how to unprotect it", e2e, async () => {
+  const app = workbook("protected");
+  const opts = options();
+  await JixiaoWps.run("validate", app, opts);
+  assert.equal(opts.alerts.length, 1);
+  assert.equal(opts.alerts[0].text, "工作表受保护，无法校验。请先取消保护（审阅 → 撤销工作表保护）再校验。");
+  assert.equal(app.ScreenUpdating, true); // redrawing is switched back on after the failure
+});
+
+// ------------------------------------------------------------------ without the server
+
+test("colours: WPS's BGR numbers and the marks record's #RRGGBB", () => {
+  assert.equal(JixiaoWps.hexToBgr("#FFC7CE"), 0xcec7ff);
+  assert.equal(JixiaoWps.bgrToHex(0xcec7ff), "#FFC7CE");
+  assert.equal(JixiaoWps.bgrToHex(JixiaoWps.hexToBgr("#0A0B0C")), "#0A0B0C");
+  const app = new Application({ name: "a.xlsx", sheets: [{ name: "S", cells: [
+    { address: "A1", value: 1, fill: "#DDEBF7" }, { address: "A2", value: 2 }] }] });
+  const sheet = app.ActiveWorkbook.Worksheets.Item(1);
+  assert.deepEqual(JixiaoWps.fillRecord(sheet.Range("A1")),
+    { patternType: "solid", fg: { rgb: "FFDDEBF7" }, bg: null });
+  assert.deepEqual(JixiaoWps.fillRecord(sheet.Range("A2")), { patternType: null, fg: null, bg: null });
+});
+
+test("the server's address: configured, or the server that served the add-in", () => {
+  assert.equal(JixiaoWps.serverUrl({ server: "http://10.0.0.5:8000/" }, null), "http://10.0.0.5:8000");
+  assert.equal(JixiaoWps.serverUrl({ server: "" }, { href: "http://10.0.0.5:8000/wps/index.html" }),
+    "http://10.0.0.5:8000");
+  assert.equal(JixiaoWps.serverUrl({}, { href: "https://srv/jixiao/wps/index.html" }), "https://srv/jixiao");
+  assert.throws(() => JixiaoWps.serverUrl({}, { href: "file:///C:/jsaddons/jixiao_wps_0.1.0/index.html" }),
+    /没有设置校验服务的地址/);
+});
+
+test("an answer the add-in does not understand changes nothing and says so in Chinese", async () => {
+  const app = new Application({ name: "a.xlsx", sheets: [{ name: "S", cells: [{ address: "A1", value: 1 }] }] });
+  const before = app.snapshot();
+  const alerts = [];
+  const actions = [
+    { func: "setValues", values: [[5]], sheet_position: 0, start_row: 0, start_column: 0,
+      row_count: 1, column_count: 1 },
+    { func: "deleteSheet", args: [0], sheet_position: 0 },
+  ];
+  await JixiaoWps.run("validate", app, {
+    config: { server: "http://jixiao" }, ui: { alert: (text, title) => alerts.push({ text, title }) },
+    post: async () => ({ status: 200, text: JSON.stringify({ actions }) }),
+  });
+  assert.deepEqual(app.snapshot(), before);
+  assert.equal(alerts.length, 1);
+  assert.match(alerts[0].text, /不认识的操作“deleteSheet”，工作簿没有被修改/);
+});
+
+test("a server answering an error page: its Chinese text, or a Chinese message with the status", async () => {
+  const app = new Application({ name: "a.xlsx", sheets: [{ name: "S", cells: [] }] });
+  for (const [answer, expected] of [
+    [{ status: 500, text: "处理请求时程序出错" }, /^处理请求时程序出错$/],
+    [{ status: 502, text: "<html>Bad Gateway</html>" }, /^校验服务没有正常答复（状态 502），无法清除标记，工作簿没有被修改。/],
+  ]) {
+    const alerts = [];
+    await JixiaoWps.run("clear_marks", app, {
+      config: { server: "http://jixiao" }, ui: { alert: (text) => alerts.push(text) }, post: async () => answer,
+    });
+    assert.match(alerts[0], expected);
+  }
+});
+
+test("the request for an empty sheet and a one-cell sheet", () => {
+  const app = new Application({ name: "a.xlsx", sheets: [
+    { name: "空", cells: [] }, { name: "一格", cells: [{ address: "C3", value: "x" }] },
+    { name: "很隐藏", visible: 2, cells: [{ address: "A1", value: "秘密" }] }] });
+  const body = JixiaoWps.readBook(app);
+  assert.deepEqual(body.sheets.map((s) => [s.name, s.visibility, s.values]), [
+    ["空", "Visible", [[""]]],
+    ["一格", "Visible", [["", "", ""], ["", "", ""], ["", "", "x"]]],
+    ["很隐藏", "VeryHidden", [[]]],
+  ]);
+});
+
+test("a second click while the first is under way is refused, not run twice", async () => {
+  const app = new Application({ name: "a.xlsx", sheets: [{ name: "S", cells: [{ address: "A1", value: 1 }] }] });
+  const alerts = [];
+  let release;
+  const posted = [];
+  const opts = {
+    config: { server: "http://jixiao" }, ui: { alert: (text, title) => alerts.push({ text, title }) },
+    post: (url) => {
+      posted.push(url);
+      return new Promise((resolve) => { release = () => resolve({ status: 200, text: '{"actions": []}' }); });
+    },
+  };
+  const first = JixiaoWps.run("validate", app, opts);
+  await JixiaoWps.run("clear_marks", app, opts);
+  assert.deepEqual(alerts, [{ text: "正在校验，请等它完成后再点。", title: "清除标记未开始" }]);
+  release();
+  await first;
+  assert.equal(posted.length, 1);
+  await JixiaoWps.run("clear_marks", app, { ...opts, post: async () => ({ status: 200, text: '{"actions": []}' }) });
+  assert.equal(alerts.length, 1); // free again once the first has finished
+});
