@@ -303,6 +303,9 @@ def build_wheel(build: Path, wheelhouse: Path, env: dict | None) -> Path:
     source = build / "source"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(REPO / "jixiao_xl", source / "jixiao_xl", ignore=ignore)
+    # the WPS add-in ships in the wheel from addin/wps (pyproject's package-dir), without its tests
+    shutil.copytree(REPO / "addin" / "wps", source / "addin" / "wps",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "test", "node_modules"))
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(REPO / name, source / name)
     result = run_pip(["wheel", "--no-deps", "--wheel-dir", str(wheelhouse), "--progress-bar", "off",
@@ -330,7 +333,8 @@ def copy_addins(out: Path, notes: list[str]) -> None:
     shutil.copytree(server_project(), out / "addin" / "server", ignore=ignore)
     wps = wps_addin()
     if wps is not None:
-        shutil.copytree(wps, out / "addin" / "wps", ignore=ignore)
+        shutil.copytree(wps, out / "addin" / "wps",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "test", "node_modules"))
     try:
         from .addin import build_xlam
 

@@ -124,7 +124,9 @@ def test_readme_and_windows_script(built):
     text = raw.decode("utf-8-sig")
     for platform in PLATFORMS:
         assert f"{B.PLATFORMS[platform].label}：Python 3.11" in text
-    assert "WPS 加载项尚未提供" in text and "明年更新" in text and "注意" not in text
+    assert "addin/wps/           WPS 加载项" in text and "尚未提供" not in text  # the WPS 加载项 travels too
+    assert (root / "addin" / "wps" / "ribbon.xml").is_file() and not (root / "addin" / "wps" / "test").exists()
+    assert "明年更新" in text and "注意" not in text
     bat = (root / "安装.bat").read_bytes()
     assert b"\r\n" in bat and b"\n" not in bat.replace(b"\r\n", b"")
     script = bat.decode("gbk")  # cmd.exe on Chinese Windows reads batch files in code page 936
