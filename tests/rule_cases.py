@@ -50,7 +50,8 @@ CASES = [
     Case("B102", "pass", "within-establishment", {"附件1!C4": 80, "附件1!D4": None}),
     Case("B103", "fail", "no-establishment", {"附件1!B4": None, "附件1!D4": None}, "附件1", "B4"),
     Case("B103", "pass", "establishment-given", {}),
-    Case("B110", "fail", "seed-2022", {"附件1!B7": 17}, "附件1", "B6"),
+    Case("B110", "pass", "seed-2022-blames-car", {"附件1!B7": 17}),  # B111 at B7: 三公 17 is right
+    Case("B110", "fail", "car-right-total-off", {"附件1!B6": 25}, "附件1", "B6"),
     Case("B110", "fail", "actual-total-off", {"附件1!D6": 20}, "附件1", "D6"),
     Case("B110", "pass", "consistent", {}),
     Case("B111", "fail", "seed-2022", {"附件1!B7": 17}, "附件1", "B7"),
