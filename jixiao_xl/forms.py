@@ -88,20 +88,39 @@ class Field:
         return display_label(self.label)
 
 
+# Title wordings (matched on the normalised text, see ``values.norm_label``).  A title cell may carry an
+# annex number of any kind before it ("附件2", "附表3-1：", "附件二、"), a year and the unit's name, and a
+# note in brackets after it ("（单位：万元）"); nothing else, so that a sentence or a note that only
+# mentions a form ("注：各项目另填项目支出绩效自评表") never starts one.
+_ANNEX = r"(?:附[件表][0-9一二三四五六七八九十]*(?:[-_—.][0-9]+)*[:、.]?)?"
+_FREE = r"[^,，。;；:：、()“”\[\]]{0,40}?"  # year, unit name: no sentence punctuation
+_NOTE = r"(?:\([^()]*\)|\[[^\[\]]*\]|(?:金额)?单位:[^,，。;；]{0,10})*"
+_WHOLE = r"(?:部门|单位|预算单位|部门\(单位\)|单位\(部门\))?整体支出绩效"
+
+
+def _title_pattern(core: str) -> re.Pattern:
+    return re.compile(f"^{_ANNEX}{_FREE}{core}{_NOTE}$")
+
+
 @dataclass(frozen=True)
 class FormSpec:
     kind: str  # basic_data | dept_self_eval | project_self_eval
     annex: str  # 附件1
     title: str  # with {year}
-    title_key: str  # the normalised text that identifies the form
+    title_key: str  # the official wording, for messages
+    title_core: str = ""  # regular expression of the accepted wordings (without annex number, year, note)
 
     def recognises(self, text: object) -> bool:
-        return self.title_key in norm_label(text)
+        """A title of this form: the cell says (almost) only that, in any of the accepted wordings."""
+        if not isinstance(text, str) or "表" not in text or len(text) > 120:
+            return False
+        return bool(_title_pattern(self.title_core).match(norm_label(text)))
 
 
 # ---------------------------------------------------------------- 附件1 基础数据表
 
-BASIC = FormSpec("basic_data", "附件1", "{year}年度部门整体支出绩效评价基础数据表", "部门整体支出绩效评价基础数据表")
+BASIC = FormSpec("basic_data", "附件1", "{year}年度部门整体支出绩效评价基础数据表", "部门整体支出绩效评价基础数据表",
+                 _WHOLE + r"(?:评价)?基础数据表")
 
 STAFF_HEADER = Field("staff_header", "财政供养人员情况(人)", "staff", "text", aliases=("财政供养人员情况",))
 STAFF_FIELDS = (
@@ -157,8 +176,10 @@ SAVING = Field("saving", "厉行节约保障措施", "saving", "text")
 
 # ------------------------------------------------------ 附件2 / 附件3 自评表
 
-DEPT = FormSpec("dept_self_eval", "附件2", "{year}年度部门整体支出绩效自评表", "部门整体支出绩效自评表")
-PROJECT = FormSpec("project_self_eval", "附件3", "{year}年度项目支出绩效自评表", "项目支出绩效自评表")
+DEPT = FormSpec("dept_self_eval", "附件2", "{year}年度部门整体支出绩效自评表", "部门整体支出绩效自评表",
+                _WHOLE + r"(?:目标)?自评(?:价)?表")
+PROJECT = FormSpec("project_self_eval", "附件3", "{year}年度项目支出绩效自评表", "项目支出绩效自评表",
+                   r"项目(?:支出)?绩效(?:目标)?自评(?:价)?表")
 FORMS = (BASIC, DEPT, PROJECT)
 FORM_BY_KIND = {f.kind: f for f in FORMS}
 
@@ -216,3 +237,21 @@ INDICATOR_COLUMNS = (
     Field("reason", "偏差原因分析及改进措施", "indicators", "text", aliases=("偏差原因分析", "偏差原因")),
 )
 TOTAL_ROW = Field("total", "总分", "indicators", "score", aliases=("合计",))
+
+
+# ------------------------------------------------------------------ signatures
+
+# The labels that make a region recognisable as a form when it has no title (or the title is a formula
+# saved without its result): a region is taken for the kind whose labels it holds most, at least
+# SIGNATURE_MIN of them; a titled region must hold at least SIGNATURE_TITLED of its kind's labels.
+SIGNATURES: dict[str, tuple[Field, ...]] = {
+    "basic_data": (STAFF_HEADER, STAFF_FIELDS[0], STAFF_FIELDS[1], FUNDS_HEADER) + FUND_ROWS[:6]
+    + (FUND_ROW["county_special"], FUND_ROW["public_funds"], FUND_ROW["procurement"], BUILDING_HEADER,
+       BUILDING_FIELDS[0], SAVING),
+    "dept_self_eval": (DEPT_NAME, EXEC_TOTAL) + EXEC_COLUMNS[:3] + DEPT_INCOME[:1] + DEPT_EXPENSE[:1]
+    + (GOALS_HEADER,) + INDICATOR_COLUMNS[:3] + (TOTAL_ROW,),
+    "project_self_eval": PROJECT_HEAD + (EXEC_TOTAL,) + EXEC_COLUMNS[:3] + PROJECT_SOURCES[:2]
+    + (GOALS_HEADER,) + INDICATOR_COLUMNS[:3] + (TOTAL_ROW,),
+}
+SIGNATURE_MIN = 5
+SIGNATURE_TITLED = 2

@@ -8,6 +8,7 @@ bulk ``range.value`` that the Excel layer (``xl.py``) reads through xlwings.
 from __future__ import annotations
 
 import os
+import html
 import re
 import zipfile
 import zlib
@@ -61,6 +62,7 @@ class Grid:
     hidden: bool = False
     merges_known: bool = True  # False for values read through Office.js, which sends no merges
     uncached: list[str] = field(default_factory=list)  # A1 of formulas saved without a result
+    formulas: dict[str, str] = field(default_factory=dict)  # A1 -> formula text, for those without a result
 
     @property
     def height(self) -> int:
@@ -158,9 +160,10 @@ def broken_reason(path: str, detail: str) -> str:
 
 _CELL_XML = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _ERROR_VALUE = re.compile(rb"<v>(#[^<]*)</v>")
+_FORMULA_TEXT = re.compile(rb"<f(?:\s[^>]*)?>(.*?)</f>", re.S)
 
 
-def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict[str, str]]]:
+def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict[str, str], dict[str, str]]]:
     """Per sheet: formulas saved without a result, and cells holding error values (#DIV/0!).
 
     python-calamine shows both as empty cells, so the sheet XML is looked at
@@ -178,7 +181,7 @@ def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict
             raise UnreadableWorkbook(f"文件含有不允许的 XML 实体定义（{member}），疑似 XML 炸弹，已拒绝读取")
         if b"<f" not in data and b't="e"' not in data:
             continue
-        uncached, errors = [], {}
+        uncached, errors, texts = [], {}, {}
         for match in _CELL_XML.finditer(data):
             address, attrs, body = match.group(1).decode(), match.group(2), match.group(3) or b""
             if b't="e"' in attrs:
@@ -187,8 +190,11 @@ def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict
             elif b"<f" in body and (b"<v" not in body or b"<v/>" in body or b"<v />" in body
                                     or (b"<v></v>" in body and b't="str"' not in attrs)):
                 uncached.append(address)
+                text = _FORMULA_TEXT.search(body)
+                if text:
+                    texts[address] = html.unescape(text.group(1).decode("utf-8", "replace"))
         if uncached or errors:
-            issues[name] = (uncached, errors)
+            issues[name] = (uncached, errors, texts)
     return issues
 
 
@@ -212,8 +218,9 @@ def read_grids(path: str) -> list[Grid]:
             merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
             hidden = str(meta.visible) != str(pc.SheetVisibleEnum.Visible)
             grid = Grid(meta.name, rows, merged, hidden)
-            uncached, errors = issues.get(meta.name, ([], {}))
+            uncached, errors, texts = issues.get(meta.name, ([], {}, {}))
             grid.uncached = uncached
+            grid.formulas = texts
             for address, value in errors.items():  # show "#DIV/0!" where calamine shows nothing
                 row, col = parse_a1(address)
                 while len(grid.rows) <= row:
@@ -222,6 +229,7 @@ def read_grids(path: str) -> list[Grid]:
                     grid.rows[row].append("")
                 grid.rows[row][col] = value
             grids.append(grid)
+        _text_formulas(grids)
         return grids
     except pc.PasswordError:
         raise UnreadableWorkbook("文件已加密（设置了打开密码），请取消密码后再提交") from None
@@ -229,3 +237,51 @@ def read_grids(path: str) -> list[Grid]:
         raise UnreadableWorkbook(broken_reason(path, type(exc).__name__)) from None
     except Exception as exc:  # calamine raises plain errors for some broken parts
         raise UnreadableWorkbook(broken_reason(path, str(exc)[:80])) from None
+
+
+def _text_formulas(grids: list[Grid]) -> None:
+    """Fill in the values of simple text formulas saved without a result (titles, year headers); the
+    rest stay listed in ``uncached``."""
+    if not any(g.formulas for g in grids):
+        return
+    from .textformula import evaluate
+
+    by_name = {g.name: g for g in grids}
+    done: dict[tuple[str, str], object] = {}
+
+    def lookup(sheet: str, address: str, depth: int):
+        grid = by_name.get(sheet)
+        if grid is None or depth > 8:
+            raise ValueError(sheet)
+        key = (sheet, address)
+        if key in done:
+            return done[key]
+        if address in grid.formulas:
+            value = evaluate(grid.formulas[address], sheet, lookup, depth)
+            if value is None:
+                raise ValueError(address)
+            done[key] = value
+            return value
+        row, col = parse_a1(address)
+        return grid.get(row, col)
+
+    for grid in grids:
+        solved = []
+        for address, text in grid.formulas.items():
+            if "&" not in text and '"' not in text and "!" not in text:
+                continue  # a number worked out from other cells (=D7+D10+D11) stays unread: S002 names it
+            try:
+                value = lookup(grid.name, address, 0)
+            except ValueError:
+                continue
+            if value is None or value == "":
+                continue
+            row, col = parse_a1(address)
+            while len(grid.rows) <= row:
+                grid.rows.append([])
+            while len(grid.rows[row]) <= col:
+                grid.rows[row].append("")
+            grid.rows[row][col] = int(value) if isinstance(value, float) and value.is_integer() else value
+            solved.append(address)
+        if solved:
+            grid.uncached = [a for a in grid.uncached if a not in set(solved)]

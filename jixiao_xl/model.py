@@ -102,6 +102,7 @@ class BasicData:
     buildings: list[Building] = field(default_factory=list)
     saving: Cell | None = None
     missing: list[str] = field(default_factory=list)  # labels the reader did not find
+    signature: list[str] = field(default_factory=list)  # labels it was recognised by, when it had no title
 
     kind = "basic_data"
 
@@ -156,6 +157,7 @@ class SelfEval:
     total_score: Cell | None = None
     notes: str = ""  # every other text on the form (explanations)
     missing: list[str] = field(default_factory=list)  # labels the reader did not find
+    signature: list[str] = field(default_factory=list)  # labels it was recognised by, when it had no title
 
     @property
     def indicators(self) -> list[Indicator]:

@@ -458,24 +458,71 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
 # ------------------------------------------------------------------ entry
 
 
+_TOOL_SHEETS = ("校验结果", "_jixiao_marks")  # written by fill and the Excel button, never forms
+
+
+def _hits(region: Region, kind: str) -> list[str]:
+    """The signature labels of a form kind found in a region."""
+    return [f.short for f in F.SIGNATURES[kind] if region.find(f)]
+
+
+def locate_forms(grid: Grid) -> list[tuple[F.FormSpec, Region, str, list[str]]]:
+    """(form, region, title, signature labels when recognised by them alone) for every form in a sheet.
+
+    A title (any accepted wording, see ``forms``) starts a form only when its region holds some of the
+    form's labels, so a line that merely looks like a title (a note, a cover) starts nothing.  A sheet
+    without a title is recognised by its labels (the title may be a formula saved without its result,
+    or stand in the sheet name).
+    """
+    titles = find_forms(grid)
+    while titles:
+        kept = []
+        for index, (spec, row, title) in enumerate(titles):
+            bottom = titles[index + 1][1] if index + 1 < len(titles) else grid.height
+            if len(_hits(Region(grid, row + 1, bottom), spec.kind)) >= F.SIGNATURE_TITLED:
+                kept.append((spec, row, title))
+        if len(kept) == len(titles):
+            break
+        titles = kept
+    if titles:
+        out = []
+        for index, (spec, row, title) in enumerate(titles):
+            bottom = titles[index + 1][1] if index + 1 < len(titles) else grid.height
+            out.append((spec, Region(grid, row + 1, bottom), title, []))
+        return out
+    if grid.name in _TOOL_SHEETS:
+        return []
+    region = Region(grid, 0, grid.height)
+    for spec in F.FORMS:  # the title in the sheet name
+        if spec.recognises(grid.name) and len(_hits(region, spec.kind)) >= F.SIGNATURE_TITLED:
+            return [(spec, region, nfkc(grid.name).strip(), [])]
+    scored = sorted(((len(hits), spec, hits) for spec in F.FORMS for hits in [_hits(region, spec.kind)]),
+                    key=lambda t: -t[0])
+    best, second = scored[0], scored[1]
+    if best[0] >= F.SIGNATURE_MIN and best[0] > second[0]:
+        return [(best[1], region, "", best[2])]
+    return []
+
+
 def read_forms(grids: list[Grid], path: str = "") -> Workbook:
     """Every form in the grids of one workbook."""
     found = []
     hidden = []
     uncached = {}
     for grid in grids:
-        titles = find_forms(grid)
         if grid.uncached:
             uncached[grid.name] = list(grid.uncached)
         if grid.hidden:
             hidden.append(grid.name)
-        for index, (spec, row, title) in enumerate(titles):
-            bottom = titles[index + 1][1] if index + 1 < len(titles) else grid.height
-            region = Region(grid, row + 1, bottom)
+        for spec, region, title, signature in locate_forms(grid):
             if spec is F.BASIC:
-                found.append(read_basic(region, title))
+                form = read_basic(region, title)
             else:
-                found.append(read_self_eval(region, spec, title))
+                form = read_self_eval(region, spec, title)
+            form.signature = signature
+            if form.year is None and not title:
+                form.year = _year(grid.name)
+            found.append(form)
     return Workbook(path, found, hidden, uncached)
 
 

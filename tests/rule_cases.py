@@ -37,6 +37,8 @@ CASES = [
     # S: structure
     Case("S002", "fail", "sum-saved-without-result", {"uncached:附件1": ["B6", "C6"], "附件1!B6": None}, "附件1", "B6"),
     Case("S002", "pass", "results-saved", {}),
+    Case("S003", "fail", "title-removed", {"附件2!A2": None}, "附件2", ""),
+    Case("S003", "pass", "title-present", {}),
     Case("S001", "fail", "total-row-relabelled", {"附件2!B5": "资金合计"}, "附件2", ""),
     Case("S001", "pass", "total-row-with-unit", {"附件2!B5": "年度资金总额（万元）"}),
     # D: derived cells left blank

@@ -149,6 +149,29 @@ INCOMPLETE = Rule(
 )
 
 
+def _by_signature(rule: Rule, form, ctx: Context):
+    if form.signature:
+        from ..forms import FORM_BY_KIND
+
+        spec = FORM_BY_KIND[form.kind]
+        shown = "、".join(form.signature[:6])
+        yield rule.at(form.sheet, None, spec.title_key, None, where="表格标题", labels=shown,
+                      form=f"{spec.annex} {spec.title_key}")
+
+
+BY_SIGNATURE = Rule(
+    "S003", "recognised-by-labels", "info", "any",
+    "表中没有可识别的标题，按栏目判断了是哪一张表",
+    "没有找到表格标题，根据栏目（{labels} 等）判断为 {form}",
+    "标题写法各地不同，有的写在工作表名中，有的是未保存结果的公式，有的没有标题；此时按各表特有的栏目识别，"
+    "并说明按哪些栏目认定，以便核对是否认对。",
+    "本工具的读取规则",
+    "工作表没有标题行，直接从“预算部门名称”开始",
+    "第一行标题“2023年度部门整体支出绩效自评表”",
+    _by_signature,
+)
+
+
 def _derived_blank(rule: Rule, form, ctx: Context):
     for item in blank_fillable(form, ctx.profile, ctx.results(form)):
         value, rate = item.value, item.kind == "rate"
@@ -167,4 +190,4 @@ DERIVED_BLANK = Rule(
     _derived_blank,
 )
 
-RULES = [NOT_A_NUMBER, NEGATIVE, ERROR_VALUE, INCOMPLETE, UNCACHED, DERIVED_BLANK]
+RULES = [NOT_A_NUMBER, NEGATIVE, ERROR_VALUE, INCOMPLETE, UNCACHED, BY_SIGNATURE, DERIVED_BLANK]
