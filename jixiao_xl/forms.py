@@ -197,6 +197,10 @@ EXEC_COLUMNS = (
     Field("weight", "分值", "exec", "weight"),
     Field("rate", "执行率", "exec", "rate", derived=True),
     Field("score", "得分", "exec", "score", derived=True),
+    # 年初预算数 ± 年中调整 = 全年预算数 (E108), when the form has the column
+    Field("adjustment", "调整预算数", "exec", aliases=(
+        "预算调整数", "年中调整数", "调整数", "追加数", "追加预算数", "追加(调整)数", "调整(追加)数",
+        "追加(调减)数", "年中追加数", "预算调整", "追加调整数", "调整追加数")),
 )
 EXEC_TOTAL = Field("total", "年度资金总额", "exec", aliases=("年度资金总额(万元)",))
 
@@ -237,6 +241,9 @@ INDICATOR_COLUMNS = (
     Field("reason", "偏差原因分析及改进措施", "indicators", "text", aliases=("偏差原因分析", "偏差原因")),
 )
 TOTAL_ROW = Field("total", "总分", "indicators", "score", aliases=("合计",))
+# the grade stated on the form, at or below the 总分 row: "等级：优" (W106)
+GRADE = Field("grade", "等级", "indicators", "text", aliases=(
+    "自评等级", "评价等级", "绩效等级", "自评结果", "评价结果", "等次", "评定等级", "绩效评价等级", "自评等次"))
 
 
 # ------------------------------------------------------------------ signatures

@@ -409,6 +409,9 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
                 if len(numbers) >= 2:
                     form.total_weight = region.cell(row, numbers[0], "总分 分值")
                     form.total_score = region.cell(row, numbers[1], "总分 得分")
+            grade = region.find(F.GRADE, start=row, stop=min(row + 3, region.bottom))
+            if grade:
+                form.grade = _value_beside(region, *grade, "等级")
             break
         if cols["level1"] is not None:
             raw1 = grid.get(row, cols["level1"])
@@ -428,6 +431,10 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
             key: region.cell(row, col, "") for key, col in cols.items()
             if col is not None and key not in ("level1", "level2")
         }
+        if "reason" in cells and cells["reason"].blank:
+            rng = grid.merge_at(row, cols["reason"])
+            if rng and rng[0] < row:  # a 偏差原因 merged over several rows explains each of them
+                cells["reason"] = region.cell(rng[0], rng[1], "")
         if all(c.blank for k, c in cells.items() if k != "reason"):
             row += 1
             continue

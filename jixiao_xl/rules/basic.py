@@ -305,6 +305,30 @@ PUBLIC_OVER = Rule(
 )
 
 
+def _no_budget(rule: Rule, form: BasicData, ctx: Context):
+    for key in ("sangong", "public_funds"):
+        cell = form.cell(key, "budget")
+        if cell is None or cell.error:
+            continue
+        budget, actual = amount(form, key, "budget"), amount(form, key, "actual")
+        if (budget is None or abs(budget) <= 1e-9) and actual is not None and actual > ctx.profile.tolerance_amount:
+            label = form.rows[key].label
+            yield rule.at(form.sheet, cell, None, budget, label=label, budget="空" if budget is None else "0",
+                          actual=n(actual))
+
+
+NO_BUDGET_SPENT = Rule(
+    "B122", "spent-without-budget", "warning", "basic_data",
+    "“三公”经费或公用经费没有预算（为0或空）却有决算支出",
+    "{label}预算数为 {budget}，决算却有 {actual}：控制率无法计算，无预算支出需要说明原因（或补填预算数）",
+    "“三公”经费和公用经费实行预算控制，没有预算而发生支出，控制率无法计算，是评价时的重点核查事项。",
+    "财预〔2013〕53号 部门整体支出绩效评价框架（三公经费控制率、公用经费控制率）[B]",
+    "“三公”经费 预算 0，决算 12.88",
+    "“三公”经费 预算 17，决算 12.88",
+    _no_budget,
+)
+
+
 def _building_rates(rule: Rule, form: BasicData, ctx: Context):
     pairs = (("area_rate", "actual_area", "approved_area"),
              ("investment_rate", "actual_investment", "budget_investment"))
@@ -356,4 +380,4 @@ BUILDING_OVER = Rule(
 )
 
 RULES = [STAFF_RATE, STAFF_OVER, STAFF_NO_BASE, SANGONG_SUM, CAR_SUM, PROJECT_SUM, SPECIAL_SUM,
-         PUBLIC_PARTS, SANGONG_OVER, PUBLIC_OVER, BUILDING_RATE, BUILDING_OVER]
+         PUBLIC_PARTS, SANGONG_OVER, PUBLIC_OVER, NO_BUDGET_SPENT, BUILDING_RATE, BUILDING_OVER]

@@ -9,9 +9,19 @@ from ..values import fmt_number as n, fmt_rate as pct
 from .base import Context, differs, r2, r4
 
 
+def executed_missing(form: SelfEval) -> bool:
+    """全年执行数 left blank although a rate or score that depends on it was typed (E109): the rate and
+    score rules stay silent instead of reporting "空 ÷ 83 = 0%" four times over."""
+    executed = form.exec.get("executed")
+    if executed is None or not executed.blank or executed.error:
+        return False
+    rate, score = form.exec.get("rate"), form.exec.get("score")
+    return bool((rate is not None and rate.rate) or (score is not None and score.number))
+
+
 def _rate_mismatch(rule: Rule, form: SelfEval, ctx: Context):
     cell = form.exec.get("rate")
-    if cell is None or cell.blank:
+    if cell is None or cell.blank or executed_missing(form):
         return
     expected = ctx.results(form)["exec_rate"]
     found = cell.rate
@@ -72,7 +82,7 @@ NO_BUDGET = Rule(
 
 def _score_mismatch(rule: Rule, form: SelfEval, ctx: Context):
     cell = form.exec.get("score")
-    if cell is None or cell.blank:
+    if cell is None or cell.blank or executed_missing(form):
         return
     res = ctx.results(form)
     found = cell.number
@@ -121,6 +131,8 @@ ADDITION = Rule(
 
 def _low_exec(rule: Rule, form: SelfEval, ctx: Context):
     rate = ctx.results(form)["exec_rate"]
+    if executed_missing(form):
+        return
     if rate is not None and rate < ctx.profile.low_exec - 1e-9 and not form.notes.strip():
         yield rule.at(form.sheet, form.exec.get("rate") or form.exec.get("executed"), None, r4(rate),
                       rate=pct(rate), limit=pct(ctx.profile.low_exec))
@@ -142,7 +154,7 @@ def _low_exec_high_score(rule: Rule, form: SelfEval, ctx: Context):
     res = ctx.results(form)
     rate = res["exec_rate"]
     weights = sum(num(i.weight) or 0 for i in form.indicators)
-    if rate is None or not weights:
+    if rate is None or not weights or executed_missing(form):
         return
     score_rate = sum(effective_indicator_score(i, ctx.profile) for i in form.indicators) / weights
     gap, unexecuted = score_rate - rate, 1 - rate
@@ -162,4 +174,54 @@ LOW_EXEC_HIGH_SCORE = Rule(
     _low_exec_high_score,
 )
 
-RULES = [RATE_MISMATCH, RATE_OVER, NO_BUDGET, SCORE_MISMATCH, ADDITION, LOW_EXEC, LOW_EXEC_HIGH_SCORE]
+def _adjustment(rule: Rule, form: SelfEval, ctx: Context):
+    cells = form.exec
+    initial, adjustment, full = (num(cells.get(k)) for k in ("initial", "adjustment", "full"))
+    if "adjustment" not in cells or initial is None or full is None:
+        return
+    if adjustment is None and cells["adjustment"].error:
+        return  # N001 reports the unreadable adjustment
+    expected = initial + (adjustment or 0.0)
+    if differs(full, expected, ctx.profile.tolerance_amount):
+        yield rule.at(form.sheet, cells["full"], r2(expected), r2(full), initial=n(initial), adjustment=n(adjustment or 0),
+                      adjust_label=cells["adjustment"].where.split(" ", 1)[-1], expected=n(expected), found=n(full))
+
+
+ADJUSTMENT = Rule(
+    "E108", "budget-adjustment-sum", "error", "self_eval",
+    "全年预算数不等于 年初预算数 + 年中调整（追加）数",
+    "全年预算数应为 年初预算数 + {adjust_label} = {initial} + {adjustment} = {expected}，现填 {found}",
+    "全年预算数是年初预算加上年中调整（追加为正、调减为负）后的数；表中列出调整数时三者必须相符。",
+    "财政部预算管理一体化系统“全年预算数 = 年初预算数 + 调整预算数” [C]；各地自评表“全年预算数（调整后）” [A]",
+    "年初预算数 1238.36，调整数 500，全年预算数 1762.55",
+    "年初预算数 1238.36，调整数 524.19，全年预算数 1762.55",
+    _adjustment,
+)
+
+
+def _executed_blank(rule: Rule, form: SelfEval, ctx: Context):
+    if not executed_missing(form):
+        return
+    rate, score = form.exec.get("rate"), form.exec.get("score")
+    stated = []
+    if rate is not None and not rate.blank:
+        stated.append(f"执行率 {pct(rate.rate) if rate.rate is not None else rate.text}")
+    if score is not None and not score.blank:
+        stated.append(f"得分 {n(score.number) if score.number is not None else score.text}")
+    yield rule.at(form.sheet, form.exec["executed"], "全年执行数", None, stated="、".join(stated))
+
+
+EXECUTED_BLANK = Rule(
+    "E109", "executed-missing", "error", "self_eval",
+    "全年执行数未填写，执行率和得分却已填写",
+    "全年执行数未填写，但{stated}已填写：执行率和得分都以全年执行数为依据，请填写全年执行数",
+    "执行率 = 全年执行数 ÷ 全年预算数；执行数空白时填写的执行率和得分无从核对。"
+    "只报这一处，不再对执行率、得分逐项报错。",
+    "财政部预算管理一体化系统 pmkpi“预算执行率（全年执行数/全年预算数）” [A]",
+    "全年预算数 83，全年执行数 空，执行率 100%，得分 10",
+    "全年预算数 83，全年执行数 83，执行率 100%，得分 10",
+    _executed_blank,
+)
+
+RULES = [RATE_MISMATCH, RATE_OVER, NO_BUDGET, SCORE_MISMATCH, ADDITION, LOW_EXEC, LOW_EXEC_HIGH_SCORE,
+         ADJUSTMENT, EXECUTED_BLANK]

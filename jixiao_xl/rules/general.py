@@ -26,7 +26,7 @@ def numeric_cells(form) -> Iterator[tuple[Cell, str]]:
                 yield cell, "rate" if key.endswith("rate") else "amount"
         return
     for key, cell in form.exec.items():
-        yield cell, "rate" if key == "rate" else "amount"
+        yield cell, {"rate": "rate", "adjustment": "signed"}.get(key, "amount")
     for cell in form.breakdown.values():
         yield cell, "amount"
     for row in form.sources.values():
