@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .grid import a1
-from .values import NotANumber, is_blank, to_number, to_rate
+from .values import NotANumber, convert, is_blank, to_number, to_rate, value_unit
 
 
 @dataclass
@@ -24,6 +24,7 @@ class Cell:
     where: str
     error: str | None = None
     prefix: str = ""  # "按收入性质分：" when the value shares its cell with the label
+    unit: str | None = None  # the form's amount unit, for amounts: "830,000元" in a 万元 table is 83
 
     @property
     def address(self) -> str:
@@ -52,7 +53,12 @@ class Cell:
     def number(self) -> float | None:
         cache = self.__dict__
         if "_number" not in cache:
-            cache["_number"] = self._parse(to_number)
+            value = self._parse(to_number)
+            if value is not None and self.unit is not None:
+                typed = value_unit(self.raw)
+                if typed and typed != self.unit:
+                    value = convert(value, typed, self.unit)
+            cache["_number"] = value
         return cache["_number"]
 
     @property
@@ -103,6 +109,7 @@ class BasicData:
     saving: Cell | None = None
     missing: list[str] = field(default_factory=list)  # labels the reader did not find
     signature: list[str] = field(default_factory=list)  # labels it was recognised by, when it had no title
+    unit: str = "万元"  # amount unit the form declares (default: the official 万元)
 
     kind = "basic_data"
 
@@ -159,6 +166,7 @@ class SelfEval:
     notes: str = ""  # every other text on the form (explanations)
     missing: list[str] = field(default_factory=list)  # labels the reader did not find
     signature: list[str] = field(default_factory=list)  # labels it was recognised by, when it had no title
+    unit: str = "万元"  # amount unit the form declares (default: the official 万元)
 
     @property
     def indicators(self) -> list[Indicator]:

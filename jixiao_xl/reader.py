@@ -14,7 +14,8 @@ from functools import lru_cache
 from . import forms as F
 from .grid import Grid, read_grids
 from .model import BasicData, Building, Cell, FundRow, Indicator, Level1, SelfEval, Workbook
-from .values import NotANumber, header_name, header_weight, is_blank, nfkc, split_inline, to_number
+from .values import (DEFAULT_UNIT, NotANumber, declared_unit, header_name, header_weight, is_blank, nfkc,
+                     split_inline, to_number)
 
 _YEAR = re.compile(r"(\d{4})\s*年")
 
@@ -511,6 +512,40 @@ def locate_forms(grid: Grid) -> list[tuple[F.FormSpec, Region, str, list[str]]]:
     return []
 
 
+def _amount_cells(form) -> list[Cell]:
+    if isinstance(form, BasicData):
+        cells = [c for row in list(form.rows.values()) + form.specials + form.project_others
+                 for c in row.cells.values()]
+        cells += [b.cells[k] for b in form.buildings for k in ("budget_investment", "actual_investment")
+                  if k in b.cells]
+        return cells
+    cells = [c for k, c in form.exec.items() if k not in ("rate", "score", "weight")]
+    cells += list(form.breakdown.values())
+    cells += [c for row in form.sources.values() for c in row.values()]
+    return cells
+
+
+def _apply_unit(form, region: Region, title: str) -> None:
+    """The form's amount unit: the first one its title, "单位：" line or headers declare (rows above the
+    indicators), else the official 万元; every amount cell then reads "830,000元" in that unit."""
+    unit = declared_unit(title)
+    grid = region.grid
+    stop = region.bottom
+    if isinstance(form, SelfEval) and form.levels:
+        stop = min(stop, min(level.header.row for level in form.levels))
+    row = max(region.top - 1, 0)
+    while unit is None and row < stop:
+        for value in grid.rows[row] if row < grid.height else ():
+            if value.__class__ is str and len(value) <= LABEL_MAX:
+                unit = declared_unit(value)
+                if unit:
+                    break
+        row += 1
+    form.unit = unit or DEFAULT_UNIT
+    for cell in _amount_cells(form):
+        cell.unit = form.unit
+
+
 def read_forms(grids: list[Grid], path: str = "") -> Workbook:
     """Every form in the grids of one workbook."""
     found = []
@@ -527,6 +562,7 @@ def read_forms(grids: list[Grid], path: str = "") -> Workbook:
             else:
                 form = read_self_eval(region, spec, title)
             form.signature = signature
+            _apply_unit(form, region, title)
             if form.year is None and not title:
                 form.year = _year(grid.name)
             found.append(form)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..compute import amount
 from ..findings import Rule
 from ..model import Workbook, num
-from ..values import fmt_number as n
+from ..values import convert, fmt_number as n
 from .base import Context, differs, r2
 
 
@@ -15,12 +15,13 @@ def _project_spending(rule: Rule, book: Workbook, ctx: Context):
     全年预算数), and otherwise 附件1's project spending may not exceed 附件2's project budget."""
     tol = ctx.profile.tolerance_amount
     for basic in book.of_kind("basic_data"):
-        spent = amount(basic, "project", "actual")
+        spent_typed = amount(basic, "project", "actual")
         for dept in book.of_kind("dept_self_eval"):
             cell = dept.breakdown.get("project")
             stated = num(cell)
-            if stated is None or spent is None:
+            if stated is None or spent_typed is None:
                 continue
+            spent = convert(spent_typed, basic.unit, dept.unit)  # compared in 附件2's unit
             full, executed = num(dept.exec.get("full")), num(dept.exec.get("executed"))
             complete = full is not None and executed is not None and abs(full - executed) <= tol + 1e-9
             if complete and differs(stated, spent, tol):
@@ -29,8 +30,8 @@ def _project_spending(rule: Rule, book: Workbook, ctx: Context):
                 how = "决算的项目支出不应超过全年预算中的项目支出"
             else:
                 continue
-            yield rule.at(dept.sheet, cell, r2(spent), r2(stated), found=n(stated), spent=n(spent),
-                          basic=basic.sheet, how=how)
+            yield rule.at(dept.sheet, cell, r2(spent), r2(stated), found=f"{n(stated)} {dept.unit}",
+                          spent=_amount_text(spent, spent_typed, dept.unit, basic.unit), basic=basic.sheet, how=how)
 
 
 PROJECT_SPENDING = Rule(
@@ -47,17 +48,24 @@ PROJECT_SPENDING = Rule(
 )
 
 
+def _amount_text(value: float, typed: float, unit: str, typed_unit: str) -> str:
+    """An amount in the unit of the form the message is about, and as typed when that form used another."""
+    text = f"{n(value)} {unit}"
+    return text if unit == typed_unit else f"{text}（原表 {n(typed)} {typed_unit}）"
+
+
 def _project_budget(rule: Rule, book: Workbook, ctx: Context):
     for dept in book.of_kind("dept_self_eval"):
-        limit = num(dept.breakdown.get("project"))
-        if limit is None:
+        limit_typed = num(dept.breakdown.get("project"))
+        if limit_typed is None:
             continue
         for project in book.of_kind("project_self_eval"):
             cell = project.exec.get("full")
             budget = num(cell)
+            limit = convert(limit_typed, dept.unit, project.unit)  # compared in 附件3's unit
             if budget is not None and budget > limit + ctx.profile.tolerance_amount:
-                yield rule.at(project.sheet, cell, r2(limit), r2(budget), budget=n(budget), limit=n(limit),
-                              dept=dept.sheet)
+                yield rule.at(project.sheet, cell, r2(limit), r2(budget), budget=f"{n(budget)} {project.unit}",
+                              limit=_amount_text(limit, limit_typed, project.unit, dept.unit), dept=dept.sheet)
 
 
 PROJECT_BUDGET = Rule(
