@@ -207,7 +207,9 @@ EXEC_TOTAL = Field("total", "年度资金总额", "exec", aliases=("年度资金
 # 附件2: the breakdown of the total, usually written "其中：一般公共预算：1762.55".
 DEPT_INCOME = (
     Field("income_total", "按收入性质分", "income", parts=("general", "gov_fund", "special_nontax", "other")),
-    Field("general", "其中：一般公共预算", "income", aliases=("一般公共预算拨款", "一般公共预算财政拨款")),
+    Field("general", "其中：一般公共预算", "income", aliases=(
+        "一般公共预算拨款", "一般公共预算财政拨款", "财政拨款", "财政拨款收入", "一般公共预算财政拨款收入",
+        "一般公共预算收入", "一般公共预算资金")),
     Field("gov_fund", "政府性基金拨款", "income", aliases=("政府性基金预算拨款", "政府性基金")),
     Field("special_nontax", "纳入专户管理的非税收入拨款", "income", aliases=("纳入专户管理的非税收入",)),
     Field("other", "其他资金", "income"),
@@ -219,10 +221,21 @@ DEPT_EXPENSE = (
 )
 # 附件3: rows under 年度资金总额, one value per funds column.
 PROJECT_SOURCES = (
-    Field("appropriation", "其中：当年财政拨款", "sources", aliases=("财政拨款",)),
-    Field("carryover", "上年结转资金", "sources", aliases=("上年结转",)),
-    Field("other", "其他资金", "sources"),
+    Field("appropriation", "其中：当年财政拨款", "sources", aliases=("财政拨款", "当年财政拨款资金", "财政拨款资金")),
+    Field("carryover", "上年结转资金", "sources", aliases=(
+        "上年结转", "上年结转结余资金", "上年结转(结余)资金", "上年结余结转资金", "上年结转结余", "结转结余资金",
+        "上年结余资金")),
+    Field("other", "其他资金", "sources", aliases=("其他",)),
 )
+# Other "其中" rows under 年度资金总额 that are funding sources too (中央财政资金, 省级财政资金, 社会资金,
+# 自有资金 …): a part of the total when the label ends so; any other label is reported, not summed (F104).
+SOURCE_ENDINGS = ("资金", "拨款", "收入", "结转", "结余", "自筹", "贷款", "投资", "补助", "经费")
+NOT_A_SOURCE = ("小计", "合计", "总计")
+
+
+def is_source_label(key: str) -> bool:
+    """A label key that names a funding source (a part of 年度资金总额)."""
+    return bool(key) and key.endswith(SOURCE_ENDINGS) and not any(w in key for w in NOT_A_SOURCE)
 
 GOALS_HEADER = Field("goals", "年度总体目标", "goals", "text")
 GOAL_COLUMNS = (

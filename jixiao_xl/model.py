@@ -158,6 +158,8 @@ class SelfEval:
     exec_columns: dict[str, int] = field(default_factory=dict)
     breakdown: dict[str, Cell] = field(default_factory=dict)  # 附件2 income/expense parts
     sources: dict[str, dict[str, Cell]] = field(default_factory=dict)  # 附件3 rows by column
+    source_labels: dict[str, str] = field(default_factory=dict)  # 附件3 source key -> label as shown
+    unknown_sources: list[Cell] = field(default_factory=list)  # labels under 年度资金总额 that name no source
     goals: dict[str, Cell] = field(default_factory=dict)
     levels: list[Level1] = field(default_factory=list)
     total_weight: Cell | None = None

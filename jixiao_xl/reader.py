@@ -343,6 +343,7 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
         first_amount = min(cols.values())
         if spec is F.DEPT:
             fields = F.DEPT_INCOME + F.DEPT_EXPENSE
+            income_col = None
             for row in range(total[0] + 1, end):
                 for col in range(region.width(row)):
                     raw = grid.get(row, col)
@@ -353,20 +354,39 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
                     field = _field_for(key, fields)
                     if field and field.key not in form.breakdown:
                         form.breakdown[field.key] = _value_beside(region, row, col, field.short, numeric=True)
-            for f in fields:
-                if f.key not in form.breakdown:
-                    form.missing.append(f.short)
+                        if field.key == "income_total":
+                            income_col = col
+                    elif (field is None and income_col == col and F.is_source_label(key)
+                          and "income_total" in form.breakdown and f"income+{key}" not in form.breakdown):
+                        # 中央财政资金 / 上年结转资金 … listed under 按收入性质分: another part of it
+                        short = F.display_label(inline[0] if inline else raw)
+                        form.breakdown[f"income+{key}"] = _value_beside(region, row, col, short, numeric=True)
+            found = [f for f in fields if f.key in form.breakdown]
+            for group in (F.DEPT_INCOME, F.DEPT_EXPENSE):
+                # the parts a form lists vary by province: one missing part is not a missing column
+                if not any(f in found for f in group[1:]) or group[0] not in found:
+                    form.missing += [f.short for f in group if f not in found][:2]
         else:
             for row in range(total[0] + 1, end):
                 for col in range(first_amount):
                     key = region.key(row, col)
-                    field = _field_for(key, F.PROJECT_SOURCES) if key else None
-                    if field and field.key not in form.sources:
-                        form.sources[field.key] = {
-                            k: region.cell(row, cols[k], f"{field.short} {names[k]}")
-                            for k in ("initial", "full", "executed") if k in cols
-                        }
+                    if not key:
+                        continue
+                    field = _field_for(key, F.PROJECT_SOURCES)
+                    source = field.key if field else (key if F.is_source_label(key) else None)
+                    cells = {k: region.cell(row, cols[k], "") for k in ("initial", "full", "executed") if k in cols}
+                    if source is None:
+                        if any(not c.blank for c in cells.values()):
+                            form.unknown_sources.append(region.cell(row, col, F.display_label(grid.get(row, col))))
                         break
+                    if source in form.sources:
+                        break
+                    short = field.short if field else F.display_label(grid.get(row, col))
+                    for k, cell in cells.items():
+                        cell.where = f"{short} {names[k]}"
+                    form.sources[source] = cells
+                    form.source_labels[source] = short
+                    break
 
     if goals_pos:
         row = goals_pos[0]

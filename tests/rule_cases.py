@@ -131,6 +131,8 @@ CASES = [
     Case("F102", "pass", "seed-expense", {}),
     Case("F103", "fail", "appropriation-short", {"附件3!D7": 80}, "附件3", "D6"),
     Case("F103", "pass", "seed-sources", {}),
+    Case("F104", "fail", "note-row-under-total", {"附件3!B9": "备注", "附件3!C9": 5}, "附件3", "B9"),
+    Case("F104", "pass", "every-row-a-source", {"附件3!B9": "其中：省级财政资金"}),
     # X: across forms
     Case("X101", "fail", "dept-project-differs",
          {"附件2!E8": "项目支出：400", "附件2!E7": "其中：基本支出：1362.55"}, "附件2", "E8"),

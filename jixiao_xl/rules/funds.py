@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import forms as F
+from ..compute import source_parts
 from ..findings import Rule
 from ..model import SelfEval, num
 from ..values import fmt_number as n
@@ -12,6 +13,8 @@ from .base import Context, differs, r2
 def _breakdown(rule: Rule, form: SelfEval, ctx: Context, fields: tuple[F.Field, ...]):
     head, parts = fields[0], fields[1:]
     cells = form.breakdown
+    if head.key == "income_total":  # 中央财政资金 … listed under 按收入性质分 are parts of it too
+        parts = parts + tuple(F.Field(k, cells[k].where, "income") for k in cells if k.startswith("income+"))
     values = [num(cells.get(f.key)) for f in parts]
     stated_total = num(cells.get(head.key))
     budget = num(form.exec.get("full"))
@@ -65,29 +68,52 @@ EXPENSE = Rule(
 
 
 def _sources(rule: Rule, form: SelfEval, ctx: Context):
+    if form.unknown_sources:
+        return  # a row that may or may not be a part: F104 says so, no sum is asserted
     names = {f.key: f.short for f in F.EXEC_COLUMNS}
+    keys = source_parts(form)
+    labels = " + ".join(form.source_labels.get(k, k) for k in keys)
     for col in ("initial", "full", "executed"):
         total_cell = form.exec.get(col)
         total = num(total_cell)
-        values = [num(form.sources.get(f.key, {}).get(col)) for f in F.PROJECT_SOURCES]
+        values = [num(form.sources[k].get(col)) for k in keys]
         if total is None or all(v is None for v in values):
             continue
         parts = sum(v or 0 for v in values)
         if differs(total, parts, ctx.profile.tolerance_amount):
             numbers = " + ".join(n(v or 0) for v in values)
-            yield rule.at(form.sheet, total_cell, r2(parts), r2(total), column=names[col],
+            yield rule.at(form.sheet, total_cell, r2(parts), r2(total), column=names[col], labels=labels,
                           detail=f"{numbers} = {n(parts)}", found=n(total))
 
 
 SOURCES = Rule(
     "F103", "project-sources", "error", "project_self_eval",
-    "项目资金总额不等于 当年财政拨款 + 上年结转资金 + 其他资金",
-    "{column}应为 当年财政拨款 + 上年结转资金 + 其他资金 = {detail}，现填 {found}",
-    "项目的年度资金总额由当年财政拨款、上年结转和其他资金组成，每一列都要相等。",
+    "项目资金总额不等于各资金来源（当年财政拨款、上年结转资金、其他资金等）之和",
+    "{column}应为 {labels} = {detail}，现填 {found}",
+    "项目的年度资金总额由当年财政拨款（或中央、省、市、县各级财政资金）、上年结转结余和其他资金组成，每一列都要相等。",
     "财预〔2020〕10号 附件项目支出绩效自评表 [B]",
     "年度资金总额 全年预算数 83；当年财政拨款 80",
     "年度资金总额 全年预算数 83；当年财政拨款 83",
     _sources,
 )
 
-RULES = [INCOME, EXPENSE, SOURCES]
+
+def _unknown_sources(rule: Rule, form: SelfEval, ctx: Context):
+    for cell in form.unknown_sources:
+        yield rule.at(form.sheet, cell, None, cell.where, where=cell.where, label=cell.where)
+
+
+UNKNOWN_SOURCE = Rule(
+    "F104", "unknown-source-row", "info", "project_self_eval",
+    "年度资金总额下有一行无法判断是否为资金来源",
+    "“{label}”不像资金来源（如 当年财政拨款、中央财政资金、上年结转资金、其他资金），"
+    "没有计入资金来源合计；年度资金总额与各来源之和的核对（F103）因此未进行",
+    "各地自评表列出的资金来源不同；认不出的一行既可能是来源之一，也可能是说明或小计，"
+    "贸然相加会误报，所以只提示、不判错。",
+    "本工具的读取规则；财预〔2020〕10号 附件项目支出绩效自评表 [B]",
+    "年度资金总额下有一行“备注 5”",
+    "年度资金总额下各行都是资金来源（如“其中：省级财政资金”）",
+    _unknown_sources,
+)
+
+RULES = [INCOME, EXPENSE, SOURCES, UNKNOWN_SOURCE]
