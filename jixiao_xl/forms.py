@@ -191,12 +191,12 @@ PROJECT_HEAD = (
 )
 
 EXEC_COLUMNS = (
-    Field("initial", "年初预算数", "exec"),
-    Field("full", "全年预算数", "exec"),
-    Field("executed", "全年执行数", "exec"),
-    Field("weight", "分值", "exec", "weight"),
-    Field("rate", "执行率", "exec", "rate", derived=True),
-    Field("score", "得分", "exec", "score", derived=True),
+    Field("initial", "年初预算数", "exec", aliases=("年初预算",)),
+    Field("full", "全年预算数", "exec", aliases=("调整后预算数", "全年预算")),
+    Field("executed", "全年执行数", "exec", aliases=("全年实际执行数", "实际执行数", "全年执行")),
+    Field("weight", "分值", "exec", "weight", aliases=("权重",)),
+    Field("rate", "执行率", "exec", "rate", derived=True, aliases=("预算执行率", "资金执行率")),
+    Field("score", "得分", "exec", "score", derived=True, aliases=("执行率得分", "自评得分")),
     # 年初预算数 ± 年中调整 = 全年预算数 (E108), when the form has the column
     Field("adjustment", "调整预算数", "exec", aliases=(
         "预算调整数", "年中调整数", "调整数", "追加数", "追加预算数", "追加(调整)数", "调整(追加)数",

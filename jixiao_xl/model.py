@@ -165,6 +165,7 @@ class SelfEval:
     total_weight: Cell | None = None
     total_score: Cell | None = None
     grade: Cell | None = None  # 等级 as stated ("等级：优"), when the form has one
+    unread_weights: list[Cell] = field(default_factory=list)  # 一级 headers whose "(30分)" could not be read
     notes: str = ""  # every other text on the form (explanations)
     missing: list[str] = field(default_factory=list)  # labels the reader did not find
     signature: list[str] = field(default_factory=list)  # labels it was recognised by, when it had no title

@@ -330,6 +330,9 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
             cols = {k: c for k, c in cols.items() if c is not None}
             break
     form.exec_columns = cols
+    if head is not None:
+        # a column the form does not show, or labels this tool does not know: say so instead of skipping
+        form.missing += [f.short for f in F.EXEC_COLUMNS[3:6] if f.key not in cols]
     total = region.find(F.EXEC_TOTAL, start=head) if head is not None else None
     goals_pos = region.find(F.GOAL_COLUMNS[0])
     ind_head = region.find(F.INDICATOR_COLUMNS[2])  # 三级指标
@@ -476,6 +479,7 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
         if indicator.reason is not None and not indicator.reason.blank:
             notes.append(indicator.reason.text)
         row += 1
+    form.unread_weights = [level.header for level in form.levels if level.name and level.weight is None]
     for r in range(row + 1, region.bottom):
         for value in grid.row_values(r):
             if isinstance(value, str) and value.strip():

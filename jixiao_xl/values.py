@@ -143,15 +143,16 @@ def split_inline(value: object) -> tuple[str, str] | None:
     return match.group("label"), match.group("value").strip()
 
 
-_WEIGHT = re.compile(r"\(\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*\)")
+# "(30分)", "（30）", "30分", "产出指标30分", "产出指标（分值30）"
+_WEIGHT = re.compile(r"\(\s*(?:分值|权重)?[:：]?\s*([0-9]+(?:\.[0-9]+)?)\s*分?\s*\)|(?:分值|权重)?[:：]?([0-9]+(?:\.[0-9]+)?)\s*分$")
 
 
 def header_weight(value: object) -> float | None:
     """The band total stated in a 一级 header: "产出指标(30分)" -> 30."""
     if value is None:
         return None
-    match = _WEIGHT.search(nfkc(str(value)).replace(" ", ""))
-    return float(match.group(1)) if match else None
+    match = _WEIGHT.search(norm_label(value))
+    return float(match.group(1) or match.group(2)) if match else None
 
 
 def header_name(value: object) -> str:

@@ -134,13 +134,19 @@ NEGATIVE = Rule(
 
 def _incomplete(rule: Rule, form, ctx: Context):
     for label in form.missing:
-        yield rule.at(form.sheet, None, label, None, where=label, label=label)
+        yield rule.at(form.sheet, None, label, None, where=label,
+                      text=f"表中找不到“{label}”栏目，相关数据没有读取和校验（请检查是否删改了表头文字）")
+    for header in getattr(form, "unread_weights", ()):
+        name = header.where.split(" ", 1)[-1]
+        yield rule.at(form.sheet, header, f"{name}(分值)", header.text, where=header.where,
+                      text=f"读不出一级指标“{name}”的分值（表头写作如“{name}(30分)”），"
+                           "该指标的分值合计没有校验")
 
 
 INCOMPLETE = Rule(
     "S001", "form-incomplete", "warning", "any",
-    "表中找不到应有的栏目，相关校验无法进行",
-    "表中找不到“{label}”栏目，相关数据没有读取和校验（请检查是否删改了表头文字）",
+    "表中找不到应有的栏目（或读不出一级指标的分值），相关校验无法进行",
+    "{text}",
     "本工具按标签文字查找各栏目；删掉或改写了标签，对应数据就无法读取。",
     "财预〔2020〕10号 附件自评表；湖南基础数据表模板 [A]",
     "把“年度资金总额”改写成“资金合计”",
