@@ -159,7 +159,12 @@ def diagnose_basic(form: BasicData, col: str, tol: float) -> Diagnosis:
     key = (col, tol)
     if key in cache:
         return cache[key]
-    equations = basic_equations(form, col)
+    diagnosis = cache[key] = diagnose(basic_equations(form, col), tol)
+    return diagnosis
+
+
+def diagnose(equations: list[Equation], tol: float) -> Diagnosis:
+    """The failing identities among ``equations`` and the smallest repairs that satisfy all of them."""
     violated = [eq for eq in equations if abs(eq.residual(lambda c: num(c) or 0.0)) > tol + 1e-9]
     repairs: list[Repair] = []
     if violated:
@@ -167,9 +172,38 @@ def diagnose_basic(form: BasicData, col: str, tol: float) -> Diagnosis:
         linked = _linked(equations, violated)
         repairs = _repairs(linked, tol)
         repairs.sort(key=lambda r: _preference(r, violated))
-    diagnosis = Diagnosis(equations, violated, repairs)
-    cache[key] = diagnosis
-    return diagnosis
+    return Diagnosis(equations, violated, repairs)
+
+
+INCOME_PARTS = ("general", "gov_fund", "special_nontax", "other")
+EXPENSE_PARTS = ("basic", "project")
+
+
+def dept_equations(form) -> list[Equation]:
+    """附件2: 按收入性质分 = 全年预算数 = Σ its parts, and the same for 按支出性质分; they share 全年预算数."""
+    full = form.exec.get("full")
+    out = []
+    for key, head, parts in (("income", "income_total", INCOME_PARTS), ("expense", "expense_total", EXPENSE_PARTS)):
+        cells = form.breakdown
+        keys = parts + (tuple(k for k in cells if k.startswith("income+")) if key == "income" else ())
+        part_cells = [cells[k] for k in keys if k in cells]
+        total = cells.get(head)
+        typed_parts = any(num(c) is not None for c in part_cells)
+        if total is not None and num(total) is not None:
+            if full is not None and num(full) is not None:
+                out.append(Equation(key, "", total, [full]))
+            if typed_parts:
+                out.append(Equation(key, "", total, part_cells))
+        elif full is not None and num(full) is not None and typed_parts:
+            out.append(Equation(key, "", full, part_cells))
+    return out
+
+
+def diagnose_dept(form, tol: float) -> Diagnosis:
+    cache = form.__dict__.setdefault("_diagnoses", {})
+    if tol not in cache:
+        cache[tol] = diagnose(dept_equations(form), tol)
+    return cache[tol]
 
 
 def _linked(equations: list[Equation], violated: list[Equation]) -> list[Equation]:
@@ -197,11 +231,17 @@ def _preference(repair: Repair, violated: list[Equation]) -> tuple:
     return (-on_totals, min(c.row for c in repair.cells.values()))
 
 
-def blamed(form: BasicData, tol: float) -> set[str]:
-    """Addresses of 附件1 cells the chosen repairs change (for ``fill``): every column."""
+def blamed(form, tol: float) -> set[str] | None:
+    """Addresses of the cells the chosen repairs change (for ``fill``: a wrong sum is corrected only
+    there); None for a form without chained sums (附件3)."""
+    if isinstance(form, BasicData):
+        diagnoses = [diagnose_basic(form, col, tol) for col in ("prev_actual", "budget", "actual")]
+    elif form.kind == "dept_self_eval":
+        diagnoses = [diagnose_dept(form, tol)]
+    else:
+        return None
     out: set[str] = set()
-    for col in ("prev_actual", "budget", "actual"):
-        diagnosis = diagnose_basic(form, col, tol)
+    for diagnosis in diagnoses:
         if diagnosis.chosen is not None:
             out |= set(diagnosis.chosen.values)
         else:

@@ -23,7 +23,6 @@ from .derive import Derived, derived
 from .diagnose import blamed
 from .findings import Finding
 from .grid import Grid, UnreadableWorkbook, read_grids
-from .model import BasicData
 from .profiles import Profile, get_profile
 from .reader import read_forms
 from .marks import (HEADER, MARK_COLORS, MARKS_SHEET, RESULT_SHEET, Mark, by_cell, note_text, read_marks,
@@ -83,7 +82,7 @@ def plan(grids: list[Grid], profile: Profile, overwrite: bool) -> list[tuple[str
         changed = False
         for form in read_forms(grids).forms:
             # a wrong sum in a chain is corrected only where the diagnosis blames it (公务用车, not 三公)
-            suspects = blamed(form, profile.tolerance_amount) if isinstance(form, BasicData) else None
+            suspects = blamed(form, profile.tolerance_amount)
             for item in derived(form, profile):
                 key = (form.sheet, item.cell.address)
                 if item.value is None:

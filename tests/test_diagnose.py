@@ -60,3 +60,28 @@ def test_fill_corrects_both_cells_of_a_two_cell_repair(tmp_path):
     result = fill(str(source), str(out), overwrite_derived=True)
     assert sorted((c.cell, c.new) for c in result.changes if c.corrected) == [("B6", 17), ("B7", 9)]
     assert result.report.count("error") == 0
+
+
+def test_dept_total_typed_wrong_is_one_error_not_two(tmp_path):
+    # 按收入性质分 1700 while 全年预算数 and 一般公共预算 are both 1762.55: the total alone is wrong
+    report = check_file(tmp_path, set_cells(clean_seed(), {"附件2!B6": "按收入性质分：1700"}))
+    assert _errors(report) == [("F101", "B6", 1762.55, 1700.0)]
+    assert "改正后 按收入性质分 1762.55 = 年度资金总额（全年预算数） = 1762.55" in by_code(report, "F101")[0].message
+
+
+def test_full_budget_typo_explains_both_breakdowns(tmp_path):
+    edits = {"附件2!D5": 1700, "附件2!C5": 1500}
+    report = check_file(tmp_path, set_cells(clean_seed(), edits))
+    assert [(c, cell, e, f) for c, cell, e, f in _errors(report) if c.startswith("F")] == [
+        ("F101", "D5", 1762.55, 1700.0)]
+    assert not by_code(report, "F102")
+
+
+def test_fill_keeps_a_dept_total_the_diagnosis_trusts(tmp_path):
+    # 一般公共预算 typed 1700 is the wrong cell: fill must not lower 按收入性质分 to 1700
+    source, out = tmp_path / "in.xlsx", tmp_path / "out.xlsx"
+    write_xlsx(source, set_cells(clean_seed(), {"附件2!B7": "其中：一般公共预算：1700"}))
+    result = fill(str(source), str(out), overwrite_derived=True)
+    assert [c for c in result.changes if c.sheet == "附件2" and c.corrected] == []
+    (finding,) = by_code(result.report, "F101")
+    assert (finding.cell, finding.expected, finding.found) == ("B7", 1762.55, 1700.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import forms as F
 from ..compute import source_parts
+from ..diagnose import diagnose_dept
 from ..findings import Rule
 from ..model import SelfEval, num
 from ..values import fmt_number as n
@@ -22,7 +23,7 @@ def _breakdown(rule: Rule, form: SelfEval, ctx: Context, fields: tuple[F.Field, 
         return
     if stated_total is not None and differs(stated_total, budget, ctx.profile.tolerance_amount):
         yield rule.at(form.sheet, cells.get(head.key), r2(budget), r2(stated_total), what=head.short,
-                      detail=f"年度资金总额（全年预算数）{n(budget)}", found=n(stated_total))
+                      detail=f"年度资金总额（全年预算数）{n(budget)}", found=n(stated_total), verb="应等于", note="")
     reference = stated_total if stated_total is not None else budget
     if all(v is None for v in values):
         return
@@ -32,17 +33,62 @@ def _breakdown(rule: Rule, form: SelfEval, ctx: Context, fields: tuple[F.Field, 
         numbers = " + ".join(n(v or 0) for v in values)
         cell = cells.get(parts[0].key)
         yield rule.at(form.sheet, cell, r2(reference), r2(total), what=f"{formula} = {numbers} = {n(total)}",
-                      detail=f"{head.short}合计 {n(reference)}", found=n(total))
+                      detail=f"{head.short}合计 {n(reference)}", found=n(total), verb="应等于", note="")
+
+
+def _describe(eq, value, label) -> str:
+    parts = " + ".join(n(value(c)) for c in eq.parts)
+    names = " + ".join(label(c) for c in eq.parts)
+    return f"{label(eq.total)} {n(value(eq.total))} = {names} = {parts}"
+
+
+def _diagnosed(rule: Rule, form: SelfEval, ctx: Context, key: str, fields: tuple[F.Field, ...]):
+    """Report a failing 附件2 breakdown at the cells the diagnosis blames; None when it found no repair."""
+    diagnosis = diagnose_dept(form, ctx.profile.tolerance_amount)
+    if not diagnosis.violated:
+        return []
+    repair = diagnosis.chosen
+    if repair is None:
+        return None
+    labels = {c.address: c.where for eq in diagnosis.equations for c in [eq.total] + eq.parts}
+
+    def label(c):
+        return "年度资金总额（全年预算数）" if c is form.exec.get("full") else labels[c.address]
+
+    def value(c, fixed=repair.values):
+        return fixed.get(c.address, num(c) or 0.0)
+
+    out = []
+    for address, should in repair.values.items():
+        cell = repair.cells[address]
+        home = next(eq for eq in diagnosis.violated + diagnosis.equations
+                    if address in [c.address for c in [eq.total] + eq.parts])
+        if home.key != key:
+            continue
+        fixed = [eq for eq in diagnosis.violated if address in [c.address for c in [eq.total] + eq.parts]]
+        note = "（改正后 " + "；".join(_describe(eq, value, label) for eq in fixed) + "）"
+        others = [r for r in diagnosis.repairs[1:] if address not in r.values]
+        if others:
+            named = "；".join("、".join(f"{labels.get(a, a)}（{a}）应为 {n(v)}" for a, v in r.values.items())
+                             for r in others[:2])
+            note += f"；同样只改{len(others[0].values)}处也能相符的还有：{named}，请核对究竟哪一处填错"
+        out.append(rule.at(form.sheet, cell, r2(should), r2(num(cell)), what=label(cell),
+                           detail=n(should), found=n(num(cell)), verb="应为", note=note))
+    return out
 
 
 def _income(rule, form, ctx):
-    yield from _breakdown(rule, form, ctx, F.DEPT_INCOME)
+    found = _diagnosed(rule, form, ctx, "income", F.DEPT_INCOME)
+    if found is None:
+        yield from _breakdown(rule, form, ctx, F.DEPT_INCOME)
+    else:
+        yield from found
 
 
 INCOME = Rule(
     "F101", "income-breakdown", "error", "dept_self_eval",
     "按收入性质分的资金合计与年度资金总额不一致",
-    "{what} 应等于 {detail}，现为 {found}",
+    "{what} {verb} {detail}，现为 {found}{note}",
     "资金来源（一般公共预算、政府性基金、专户非税、其他）之和必须等于年度资金总额（全年预算数）。",
     "财政部一体化系统校验“资金来源和资金方向合计金额不一致” [C]",
     "全年预算数 1762.55；一般公共预算 1700，其他空",
@@ -52,13 +98,17 @@ INCOME = Rule(
 
 
 def _expense(rule, form, ctx):
-    yield from _breakdown(rule, form, ctx, F.DEPT_EXPENSE)
+    found = _diagnosed(rule, form, ctx, "expense", F.DEPT_EXPENSE)
+    if found is None:
+        yield from _breakdown(rule, form, ctx, F.DEPT_EXPENSE)
+    else:
+        yield from found
 
 
 EXPENSE = Rule(
     "F102", "expense-breakdown", "error", "dept_self_eval",
     "按支出性质分的资金合计与年度资金总额不一致",
-    "{what} 应等于 {detail}，现为 {found}",
+    "{what} {verb} {detail}，现为 {found}{note}",
     "资金方向（基本支出 + 项目支出）之和必须等于年度资金总额（全年预算数）。",
     "财政部一体化系统校验“资金来源和资金方向合计金额不一致” [C]",
     "全年预算数 1762.55；基本支出 1322.23，项目支出 400",
