@@ -25,8 +25,8 @@ from .model import BasicData, Cell, num
 
 # the identities of 附件1, inner first
 SUM_KEYS = ("car", "sangong", "county_special", "project")
-MAX_SIZE = 3
-MAX_TRIALS = 20000
+MAX_SIZE = 6
+MAX_TRIALS = 10000
 
 
 @dataclass
@@ -54,11 +54,39 @@ class Repair:
 class Diagnosis:
     equations: list[Equation]
     violated: list[Equation]
-    repairs: list[Repair]  # the smallest repairs (empty: none found; the rules fall back to the totals)
+    # per independent chain of failing identities: its smallest repairs, preferred first ([]: none found)
+    components: list[tuple[list[Equation], list[Repair]]] = field(default_factory=list)
 
     @property
     def chosen(self) -> Repair | None:
-        return self.repairs[0] if self.repairs else None
+        """The preferred repair of every chain that has one, together."""
+        firsts = [repairs[0] for _, repairs in self.components if repairs]
+        if not firsts:
+            return None
+        merged = Repair({}, {})
+        for repair in firsts:
+            merged.values.update(repair.values)
+            merged.cells.update(repair.cells)
+        return merged
+
+    @property
+    def unresolved(self) -> list[Equation]:
+        """Failing identities in chains without a small repair: reported at their totals, as computed."""
+        return [eq for eqs, repairs in self.components if not repairs for eq in eqs if eq in self.violated]
+
+    def ties(self, address: str) -> list[Repair]:
+        """Every other repair, as small, of the chain whose preferred repair changes ``address``."""
+        for _, repairs in self.components:
+            if repairs and address in repairs[0].values:
+                return repairs[1:]
+        return []
+
+    def alternatives(self, address: str) -> list[Repair]:
+        """The other repairs, as small, of the chain whose preferred repair changes ``address``."""
+        for _, repairs in self.components:
+            if repairs and address in repairs[0].values:
+                return [r for r in repairs[1:] if address not in r.values]
+        return []
 
 
 def _cells_of(form: BasicData, part, col: str) -> list[Cell]:
@@ -166,13 +194,18 @@ def diagnose_basic(form: BasicData, col: str, tol: float) -> Diagnosis:
 def diagnose(equations: list[Equation], tol: float) -> Diagnosis:
     """The failing identities among ``equations`` and the smallest repairs that satisfy all of them."""
     violated = [eq for eq in equations if abs(eq.residual(lambda c: num(c) or 0.0)) > tol + 1e-9]
-    repairs: list[Repair] = []
-    if violated:
-        # only the chain that holds a failing identity: equations linked to it through shared cells
-        linked = _linked(equations, violated)
-        repairs = _repairs(linked, tol)
+    diagnosis = Diagnosis(equations, violated)
+    seen: list[Equation] = []
+    for eq in violated:
+        if eq in seen:
+            continue
+        # one chain: the failing identity and every identity linked to it through shared cells
+        chain = _linked(equations, [eq])
+        seen += chain
+        repairs = _repairs(chain, tol)
         repairs.sort(key=lambda r: _preference(r, violated))
-    return Diagnosis(equations, violated, repairs)
+        diagnosis.components.append((chain, repairs))
+    return diagnosis
 
 
 INCOME_PARTS = ("general", "gov_fund", "special_nontax", "other")
@@ -244,6 +277,5 @@ def blamed(form, tol: float) -> set[str] | None:
     for diagnosis in diagnoses:
         if diagnosis.chosen is not None:
             out |= set(diagnosis.chosen.values)
-        else:
-            out |= {eq.total.address for eq in diagnosis.violated}
+        out |= {eq.total.address for eq in diagnosis.unresolved}
     return out

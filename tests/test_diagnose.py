@@ -85,3 +85,13 @@ def test_fill_keeps_a_dept_total_the_diagnosis_trusts(tmp_path):
     assert [c for c in result.changes if c.sheet == "附件2" and c.corrected] == []
     (finding,) = by_code(result.report, "F101")
     assert (finding.cell, finding.expected, finding.found) == ("B7", 1762.55, 1700.0)
+
+
+def test_independent_chains_are_diagnosed_separately(tmp_path):
+    # 三公 chain (公务用车 17, 三公 40) and 项目 chain (县级专项 300, 项目支出 999) fail independently
+    edits = {"附件1!B7": 17, "附件1!B6": 40, "附件1!B15": 300, "附件1!B12": 999}
+    report = check_file(tmp_path, set_cells(clean_seed(), edits))
+    assert _errors(report) == [("B110", "B6", 17.0, 40.0), ("B111", "B7", 9.0, 17.0),
+                               ("B112", "B12", 332.0, 999.0), ("B113", "B15", 332.0, 300.0)]
+    message = by_code(report, "B110")[0].message
+    assert "9 + 0 + 8 = 17，现填 40" in message and "同样改动 2 处的改法" in message

@@ -105,16 +105,18 @@ def _formula(form: BasicData, eq, value) -> str:
     return f"{' + '.join(names)} = {' + '.join(numbers)} = {n(total)}"
 
 
-def _alternatives(form, labels, diagnosis, chosen_address: str) -> str:
-    others = [r for r in diagnosis.repairs[1:] if chosen_address not in r.values]
+def _alternatives(labels, diagnosis, address: str) -> str:
+    others = diagnosis.alternatives(address)
     if not others:
         return ""
-    named = []
-    for repair in others[:2]:
-        named.append("、".join(f"{labels.get(a, a)}（{a}）应为 {n(v)}" for a, v in repair.values.items()))
+    if len(others[0].values) > 1:
+        ties = diagnosis.ties(address)
+        return (f"；另有 {len(ties)} 种同样改动 {len(ties[0].values)} 处的改法，以上先按合计填错给出，"
+                "请核对各明细")
+    named = "；".join("、".join(f"{labels.get(a, a)}（{a}）应为 {n(v)}" for a, v in r.values.items())
+                     for r in others[:2])
     more = f" 等 {len(others)} 种改法" if len(others) > 2 else ""
-    size = "一" if len(others[0].values) == 1 else str(len(others[0].values))
-    return f"；同样只改{size}处也能相符的还有：{'；'.join(named)}{more}，请核对究竟哪一处填错"
+    return f"；同样只改一处也能相符的还有：{named}{more}，请核对究竟哪一处填错"
 
 
 def _sum_check(rule: Rule, form: BasicData, ctx: Context, key: str):
@@ -129,14 +131,14 @@ def _sum_check(rule: Rule, form: BasicData, ctx: Context, key: str):
         if not diagnosis.violated:
             continue
         labels = labels or _cell_labels(form)
+        for eq in diagnosis.unresolved:  # no small repair found: the total of the failing identity, as computed
+            if eq.key == key:
+                total = sum(num(c) or 0 for c in eq.parts)
+                stated = num(eq.total)
+                yield rule.at(form.sheet, eq.total, r2(total), r2(stated), subject=row.label,
+                              detail=_formula(form, eq, lambda c: num(c) or 0), found=n(stated), note="")
         repair = diagnosis.chosen
-        if repair is None:  # no small repair found: the total of each failing identity, as computed
-            for eq in diagnosis.violated:
-                if eq.key == key:
-                    total = sum(num(c) or 0 for c in eq.parts)
-                    stated = num(eq.total)
-                    yield rule.at(form.sheet, eq.total, r2(total), r2(stated), subject=row.label,
-                                  detail=_formula(form, eq, lambda c: num(c) or 0), found=n(stated), note="")
+        if repair is None:
             continue
 
         def value(c, fixed=repair.values):
@@ -152,7 +154,7 @@ def _sum_check(rule: Rule, form: BasicData, ctx: Context, key: str):
                 c.address == address for c in [eq.total] + eq.parts)]
             note = "".join(f"（改正后{labels.get(eq.total.address, '')} {n(value(eq.total))} = "
                            f"{' + '.join(n(value(c)) for c in eq.parts)} 也相符）" for eq in others)
-            note += _alternatives(form, labels, diagnosis, address)
+            note += _alternatives(labels, diagnosis, address)
             if home.total.address == address:
                 detail = _formula(form, home, value)
             else:

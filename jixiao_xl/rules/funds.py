@@ -48,7 +48,7 @@ def _diagnosed(rule: Rule, form: SelfEval, ctx: Context, key: str, fields: tuple
     if not diagnosis.violated:
         return []
     repair = diagnosis.chosen
-    if repair is None:
+    if repair is None or diagnosis.unresolved:
         return None
     labels = {c.address: c.where for eq in diagnosis.equations for c in [eq.total] + eq.parts}
 
@@ -67,7 +67,7 @@ def _diagnosed(rule: Rule, form: SelfEval, ctx: Context, key: str, fields: tuple
             continue
         fixed = [eq for eq in diagnosis.violated if address in [c.address for c in [eq.total] + eq.parts]]
         note = "（改正后 " + "；".join(_describe(eq, value, label) for eq in fixed) + "）"
-        others = [r for r in diagnosis.repairs[1:] if address not in r.values]
+        others = diagnosis.alternatives(address)
         if others:
             named = "；".join("、".join(f"{labels.get(a, a)}（{a}）应为 {n(v)}" for a, v in r.values.items())
                              for r in others[:2])
