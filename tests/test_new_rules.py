@@ -63,3 +63,14 @@ def test_merged_deviation_reason_covers_every_row(tmp_path):
     sheets[1].merges.remove("I22:I23")
     (finding,) = by_code(check_file(tmp_path, sheets, "b.xlsx"), "I102")
     assert finding.cell == "I23"
+
+
+def test_fill_leaves_a_typed_rate_over_a_blank_executed_figure(tmp_path):
+    from jixiao_xl.fill import fill
+    from jixiao_xl.samples import write_xlsx
+
+    source, out = tmp_path / "in.xlsx", tmp_path / "out.xlsx"
+    write_xlsx(source, set_cells(clean_seed(), {"附件3!E6": None, "附件3!E7": None}))
+    result = fill(str(source), str(out), overwrite_derived=True)
+    assert [c for c in result.changes if c.sheet == "附件3" and c.cell in ("G6", "H6")] == []
+    assert [f.code for f in result.report.all_findings() if f.severity == "error"] == ["E109"]

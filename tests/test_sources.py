@@ -65,3 +65,21 @@ def test_dept_income_listed_by_level(tmp_path):
     assert not by_code(report, "S001") and not by_code(report, "F101")
     report = check_file(tmp_path, set_cells(clean_seed(), {**edits, "附件2!B8": "省级财政资金：900"}), "b.xlsx")
     assert [f.code for f in report.all_findings() if f.severity == "error"] == ["F101"]
+
+
+def test_template_from_a_submission_keeps_its_source_rows(tmp_path):
+    from jixiao_xl.check import check_path
+    from jixiao_xl.cli import main
+    from jixiao_xl.samples import write_xlsx
+
+    edits = {"附件3!B7": "其中：中央财政资金", "附件3!C7": 30, "附件3!D7": 30, "附件3!E7": 30,
+             "附件3!B8": "省级财政资金", "附件3!C8": 40, "附件3!D8": 40, "附件3!E8": 40,
+             "附件3!B9": "其他资金", "附件3!C9": 13, "附件3!D9": 13, "附件3!E9": 13}
+    source, made = tmp_path / "in.xlsx", tmp_path / "t.xlsx"
+    write_xlsx(source, set_cells(clean_seed(), edits))
+    assert main(["template", "--from", str(source), "-o", str(made)]) == 0
+    report = check_path(str(made))
+    project = [f for f in report.forms if f.kind == "project_self_eval"][0].form
+    assert {project.source_labels.get(k, k): project.sources[k]["full"].number for k in project.sources} == {
+        "中央财政资金": 30, "省级财政资金": 40, "其他资金": 13, "当年财政拨款": None, "上年结转资金": None}
+    assert not by_code(report, "F103") and not by_code(report, "F104")
