@@ -89,9 +89,9 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict) -> list[Derived]:
             refs = ",".join(c.address for c in sources)
             out.append(Derived(ex[col], value, _count_sum(refs), "amount"))
     weight = _exec_weight_ref(form, profile)
-    executed = ex.get("executed")
-    missing = executed is not None and executed.blank and any(
-        k in ex and not ex[k].blank and (ex[k].rate if k == "rate" else ex[k].number) for k in ("rate", "score"))
+    stated = any(k in ex and not ex[k].blank and (ex[k].rate if k == "rate" else ex[k].number)
+                 for k in ("rate", "score"))
+    missing = stated and any(k in ex and ex[k].blank for k in ("executed", "full"))
     if {"full", "executed"} <= ex.keys() and not missing:  # a typed rate over a blank 执行数 stays (E109)
         full, executed = ex["full"].address, ex["executed"].address
         guard = f"AND(ISNUMBER({full}),N({full})>0)"

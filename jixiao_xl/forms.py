@@ -92,14 +92,14 @@ class Field:
 # annex number of any kind before it ("附件2", "附表3-1：", "附件二、"), a year and the unit's name, and a
 # note in brackets after it ("（单位：万元）"); nothing else, so that a sentence or a note that only
 # mentions a form ("注：各项目另填项目支出绩效自评表") never starts one.
-_ANNEX = r"(?:附[件表][0-9一二三四五六七八九十]*(?:[-_—.][0-9]+)*[:、.]?)?"
+_ANNEX = r"(?:附[件表][0-9一二三四五六七八九十]*(?:[-_—.][0-9]+)*[:、.]?|[0-9一二三四五六七八九十]+[、.])?"
 _FREE = r"[^,，。;；:：、()“”\[\]]{0,40}?"  # year, unit name: no sentence punctuation
 _NOTE = r"(?:\([^()]*\)|\[[^\[\]]*\]|(?:填报|编制)?(?:金额)?单位(?:名称)?:[^,，。;；]{0,30}?|填报日期:[^,，。;；]{0,20}?)*"
 _WHOLE = r"(?:部门|单位|预算单位|部门\(单位\)|单位\(部门\))?整体(?:支出)?绩效"
 
 
 def _title_pattern(core: str) -> re.Pattern:
-    return re.compile(f"^{_ANNEX}{_FREE}{core}{_NOTE}$")
+    return re.compile(f"^{_ANNEX}{_FREE}{core}{_NOTE}(?:[-—_][^,，。;；:：]{{0,30}})?$")
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,8 @@ CASES = [
     Case("E101", "pass", "rate-as-text", {"附件2!G5": "100%"}),
     Case("E102", "fail", "executed-above-budget", {"附件3!E6": 90, "附件3!E7": 90}, "附件3", "E6"),
     Case("E102", "pass", "executed-within-budget", {}),
-    Case("E103", "fail", "no-full-budget", {"附件3!D6": None, "附件3!D7": None}, "附件3", "D6"),
+    Case("E103", "fail", "no-full-budget", {"附件3!D6": None, "附件3!D7": None, "附件3!G6": None, "附件3!H6": None},
+         "附件3", "D6"),
     Case("E103", "pass", "full-budget-given", {}),
     Case("E104", "fail", "score-not-scaled", dict(LOW_EXEC_PROJECT), "附件3", "H6"),
     Case("E104", "pass", "score-scaled", {**LOW_EXEC_PROJECT, "附件3!H6": 7.6}),
@@ -94,6 +95,7 @@ CASES = [
     Case("E108", "fail", "adjustment-does-not-add-up", {"附件2!I4": "调整预算数", "附件2!I5": 500}, "附件2", "D5"),
     Case("E108", "pass", "adjustment-adds-up", {"附件2!I4": "调整预算数", "附件2!I5": 524.19}),
     Case("E109", "fail", "executed-blank-rate-typed", {"附件3!E6": None, "附件3!E7": None}, "附件3", "E6"),
+    Case("E109", "fail", "full-budget-blank-rate-typed", {"附件3!D6": None, "附件3!D7": None}, "附件3", "D6"),
     Case("E109", "pass", "executed-typed", {}),
     # I: indicators
     Case("I101", "fail", "score-above-weight", {"附件2!H14": 12}, "附件2", "H14"),

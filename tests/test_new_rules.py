@@ -41,7 +41,7 @@ def test_blank_executed_figure_is_one_error_without_cascade(tmp_path):
     assert codes == ["E109"]
     (finding,) = by_code(report, "E109")
     assert finding.cell == "E6"
-    assert "执行率 100.00%、得分 10已填写" in finding.message
+    assert "全年执行数未填写，但已填写执行率 100.00%、得分 10：" in finding.message
 
 
 def test_project_spending_compared_on_the_full_year_budget_basis(tmp_path):
@@ -74,3 +74,10 @@ def test_fill_leaves_a_typed_rate_over_a_blank_executed_figure(tmp_path):
     result = fill(str(source), str(out), overwrite_derived=True)
     assert [c for c in result.changes if c.sheet == "附件3" and c.cell in ("G6", "H6")] == []
     assert [f.code for f in result.report.all_findings() if f.severity == "error"] == ["E109"]
+
+
+def test_blank_full_budget_under_a_typed_rate_is_one_error(tmp_path):
+    report = check_file(tmp_path, set_cells(clean_seed(), {"附件3!D6": None, "附件3!D7": None}))
+    project = [f for f in report.forms if f.kind == "project_self_eval"][0]
+    assert [(f.code, f.cell) for f in project.findings if f.severity in ("error", "warning")] == [("E109", "D6")]
+    assert "全年预算数未填写，但已填写执行率 100.00%、得分 10：" in project.findings[0].message

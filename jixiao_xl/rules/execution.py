@@ -9,14 +9,21 @@ from ..values import fmt_number as n, fmt_rate as pct
 from .base import Context, differs, r2, r4
 
 
-def executed_missing(form: SelfEval) -> bool:
-    """全年执行数 left blank although a rate or score that depends on it was typed (E109): the rate and
-    score rules stay silent instead of reporting "空 ÷ 83 = 0%" four times over."""
-    executed = form.exec.get("executed")
-    if executed is None or not executed.blank or executed.error:
-        return False
+def missing_figure(form: SelfEval):
+    """全年执行数 (or 全年预算数) left blank although a rate or score that depends on it was typed (E109):
+    the rate and score rules stay silent instead of reporting "空 ÷ 83 = 0%" four times over."""
     rate, score = form.exec.get("rate"), form.exec.get("score")
-    return bool((rate is not None and rate.rate) or (score is not None and score.number))
+    if not ((rate is not None and rate.rate) or (score is not None and score.number)):
+        return None
+    for key in ("executed", "full"):
+        cell = form.exec.get(key)
+        if cell is not None and cell.blank:
+            return cell
+    return None
+
+
+def executed_missing(form: SelfEval) -> bool:
+    return missing_figure(form) is not None
 
 
 def _rate_mismatch(rule: Rule, form: SelfEval, ctx: Context):
@@ -62,8 +69,8 @@ RATE_OVER = Rule(
 
 def _no_budget(rule: Rule, form: SelfEval, ctx: Context):
     cell = form.exec.get("full")
-    if cell is None or cell.error:
-        return
+    if cell is None or cell.error or missing_figure(form) is cell:
+        return  # E109 reports a blank 全年预算数 under a typed rate
     if not num(cell):
         yield rule.at(form.sheet, cell, None, num(cell))
 
@@ -200,7 +207,8 @@ ADJUSTMENT = Rule(
 
 
 def _executed_blank(rule: Rule, form: SelfEval, ctx: Context):
-    if not executed_missing(form):
+    blank = missing_figure(form)
+    if blank is None:
         return
     rate, score = form.exec.get("rate"), form.exec.get("score")
     stated = []
@@ -208,13 +216,14 @@ def _executed_blank(rule: Rule, form: SelfEval, ctx: Context):
         stated.append(f"执行率 {pct(rate.rate) if rate.rate is not None else rate.text}")
     if score is not None and not score.blank:
         stated.append(f"得分 {n(score.number) if score.number is not None else score.text}")
-    yield rule.at(form.sheet, form.exec["executed"], "全年执行数", None, stated="、".join(stated))
+    what = "全年执行数" if blank is form.exec.get("executed") else "全年预算数"
+    yield rule.at(form.sheet, blank, what, None, what=what, stated="、".join(stated))
 
 
 EXECUTED_BLANK = Rule(
     "E109", "executed-missing", "error", "self_eval",
-    "全年执行数未填写，执行率和得分却已填写",
-    "全年执行数未填写，但{stated}已填写：执行率和得分都以全年执行数为依据，请填写全年执行数",
+    "全年执行数（或全年预算数）未填写，执行率和得分却已填写",
+    "{what}未填写，但已填写{stated}：执行率 = 全年执行数 ÷ 全年预算数，得分也据此计算，请填写{what}",
     "执行率 = 全年执行数 ÷ 全年预算数；执行数空白时填写的执行率和得分无从核对。"
     "只报这一处，不再对执行率、得分逐项报错。",
     "财政部预算管理一体化系统 pmkpi“预算执行率（全年执行数/全年预算数）” [A]",
