@@ -520,20 +520,55 @@ def locate_forms(grid: Grid) -> list[tuple[F.FormSpec, Region, str, list[str]]]:
         out = []
         for index, (spec, row, title) in enumerate(titles):
             bottom = titles[index + 1][1] if index + 1 < len(titles) else grid.height
-            out.append((spec, Region(grid, row + 1, bottom), title, []))
+            out += _with_untitled_below((spec, Region(grid, row + 1, bottom), title, []))
         return out
     if grid.name in _TOOL_SHEETS:
         return []
     region = Region(grid, 0, grid.height)
     for spec in F.FORMS:  # the title in the sheet name
         if spec.recognises(grid.name) and len(_hits(region, spec.kind)) >= F.SIGNATURE_TITLED:
-            return [(spec, region, nfkc(grid.name).strip(), [])]
-    scored = sorted(((len(hits), spec, hits) for spec in F.FORMS for hits in [_hits(region, spec.kind)]),
+            return _with_untitled_below((spec, region, nfkc(grid.name).strip(), []))
+    found = _by_signature(region)
+    return _with_untitled_below(found) if found else []
+
+
+def _by_signature(region: Region):
+    """The form a region holds, judged by its labels alone: the kind with most of its labels (at least
+    SIGNATURE_MIN, and more than any other kind)."""
+    # judged on the first form only: up to the first end of a form (总分 or 厉行节约) in the region
+    ends = [e for e in (_form_end(region, F.BASIC), _form_end(region, F.DEPT)) if e is not None]
+    judged = Region(region.grid, region.top, min(ends) + 1) if ends else region
+    scored = sorted(((len(hits), spec, hits) for spec in F.FORMS for hits in [_hits(judged, spec.kind)]),
                     key=lambda t: -t[0])
     best, second = scored[0], scored[1]
     if best[0] >= F.SIGNATURE_MIN and best[0] > second[0]:
-        return [(best[1], region, "", best[2])]
-    return []
+        return (best[1], region, "", best[2])
+    return None
+
+
+def _form_end(region: Region, spec: F.FormSpec) -> int | None:
+    """The last row of a form: its 总分 row (附件2/3) or 厉行节约 row (附件1)."""
+    if spec is F.BASIC:
+        end = region.find(F.SAVING)
+    else:
+        head = region.find(F.INDICATOR_COLUMNS[2])
+        end = region.find(F.TOTAL_ROW, start=head[0]) if head else None
+    return end[0] if end else None
+
+
+def _with_untitled_below(located):
+    """A form, and any form without a recognisable title drawn below its end on the same sheet."""
+    out = []
+    while located:
+        spec, region, title, signature = located
+        end = _form_end(region, spec)
+        below = _by_signature(Region(region.grid, end + 1, region.bottom)) if end is not None else None
+        if below is None:
+            out.append(located)
+            break
+        out.append((spec, Region(region.grid, region.top, end + 1), title, signature))
+        located = below
+    return out
 
 
 def _amount_cells(form) -> list[Cell]:
