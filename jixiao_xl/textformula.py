@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 _TOKEN = re.compile(
-    r"""\s*(?:(?P<str>"(?:[^"]|"")*")|(?P<num>\d+(?:\.\d+)?)|(?P<ref>(?:(?:'(?:[^']|'')+'|[^\s!&+\-*/()"',=<>^]+)!)?\$?[A-Z]{1,3}\$?\d+)|(?P<op>[&+\-()]))"""
+    r"""\s*(?:(?P<str>"(?:[^"]|"")*")|(?P<num>\d+(?:\.\d+)?)|(?P<func>(?:CHAR|SUM)\()|(?P<range>\$?[A-Z]{1,3}\$?\d+:\$?[A-Z]{1,3}\$?\d+)|(?P<ref>(?:(?:'(?:[^']|'')+'|[^\s!&+\-*/()"',=<>^]+)!)?\$?[A-Z]{1,3}\$?\d+)|(?P<op>[&+\-(),]))"""
 )
 _REF = re.compile(r"^(?:(?P<sheet>'(?:[^']|'')+'|[^!]+)!)?\$?(?P<col>[A-Z]{1,3})\$?(?P<row>\d+)$")
 
@@ -82,6 +82,8 @@ def _atom(tokens, sheet, lookup, depth):
         if name.startswith("'"):
             name = name[1:-1].replace("''", "'")
         return lookup(name, f"{match.group('col')}{match.group('row')}", depth + 1), tokens[1:]
+    if kind == "func":
+        return _function(text[:-1], tokens[1:], sheet, lookup, depth)
     if text == "(":
         value, rest = _concat(tokens[1:], sheet, lookup, depth)
         if not rest or rest[0] != ("op", ")"):
@@ -91,6 +93,44 @@ def _atom(tokens, sheet, lookup, depth):
         value, rest = _atom(tokens[1:], sheet, lookup, depth)
         return -_number(value), rest
     raise _Unsupported(text)
+
+
+def _function(name: str, tokens, sheet, lookup, depth):
+    """CHAR(n) and SUM(A1:B2) — what the template's 一级 headers use ("产出指标"&CHAR(10)&"("&SUM(G14:G16)&"分)")."""
+    if name == "CHAR":
+        value, rest = _concat(tokens, sheet, lookup, depth)
+        if not rest or rest[0] != ("op", ")"):
+            raise _Unsupported(name)
+        return chr(int(_number(value))), rest[1:]
+    if not tokens or tokens[0][0] != "range" or len(tokens) < 2 or tokens[1] != ("op", ")"):
+        raise _Unsupported(name)
+    start, end = (_REF.match(part) for part in tokens[0][1].split(":"))
+    total = 0.0
+    c0, c1 = sorted((_col(start.group("col")), _col(end.group("col"))))
+    r0, r1 = sorted((int(start.group("row")), int(end.group("row"))))
+    if (r1 - r0 + 1) * (c1 - c0 + 1) > 10000:
+        raise _Unsupported("range")
+    for row in range(r0, r1 + 1):
+        for col in range(c0, c1 + 1):
+            value = lookup(sheet, f"{_letters(col)}{row}", depth + 1)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                total += value
+    return total, tokens[2:]
+
+
+def _col(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _letters(col: int) -> str:
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
 
 
 def _number(value) -> float:

@@ -114,6 +114,10 @@ def test_own_template_saved_without_results_is_recognised(tmp_path, capsys):
     assert set(uncached) == {"附件1", "附件2", "附件3"}
     assert "B6、C6、D6" in uncached["附件1"]  # the 三公 sums could not be read
     assert "A2" not in uncached["附件1"]  # the title could
+    dept = report.forms[1].form
+    assert [(level.name, level.weight) for level in dept.levels] == [
+        ("产出指标", 30.0), ("效益指标", 30.0), ("满意度指标", 10.0), ("成本指标", 20.0)]  # "产出指标"&CHAR(10)&…
+    assert "B14" not in uncached["附件2"] and "G25" in uncached["附件2"]
 
 
 def test_workbook_without_any_form_still_says_so(tmp_path):
@@ -146,3 +150,19 @@ def test_untitled_forms_below_a_titled_one_on_the_same_sheet(tmp_path):
     assert [f.sheet for f in by_code(report, "S003")] == ["自评材料", "自评材料"]
     assert [f.results.get("total_score") for f in report.forms[1:]] == [99.0, 100.0]
     assert [f.code for f in report.all_findings() if f.severity == "error"] == []
+
+
+def test_text_formula_evaluation():
+    from jixiao_xl.textformula import evaluate
+
+    cells = {("填表说明", "C4"): 2024, ("附件2", "G14"): 10, ("附件2", "G15"): 10, ("附件2", "G16"): 10}
+
+    def lookup(sheet, address, depth):
+        return cells.get((sheet, address))
+
+    assert evaluate('填表说明!$C$4&"年度部门整体支出绩效自评表"', "附件1", lookup) == "2024年度部门整体支出绩效自评表"
+    assert evaluate('(填表说明!$C$4-1)&"年决算数"', "附件1", lookup) == "2023年决算数"
+    assert evaluate('"产出指标"&CHAR(10)&"("&SUM(G14:G16)&"分)"', "附件2", lookup) == "产出指标\n(30分)"
+    assert evaluate("'填表说明'!C4", "附件1", lookup) == 2024
+    assert evaluate('IF(A1>0,"a","b")', "附件1", lookup) is None  # not a simple text formula: left unread
+    assert evaluate('VLOOKUP(A1,B:C,2)', "附件1", lookup) is None
