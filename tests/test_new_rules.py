@@ -81,3 +81,10 @@ def test_blank_full_budget_under_a_typed_rate_is_one_error(tmp_path):
     project = [f for f in report.forms if f.kind == "project_self_eval"][0]
     assert [(f.code, f.cell) for f in project.findings if f.severity in ("error", "warning")] == [("E109", "D6")]
     assert "全年预算数未填写，但已填写执行率 100.00%、得分 10：" in project.findings[0].message
+
+
+def test_blank_adjustment_is_reported_on_the_adjustment_cell(tmp_path):
+    report = check_file(tmp_path, set_cells(clean_seed(), {"附件2!I4": "调整预算数"}))
+    (finding,) = by_code(report, "E108")
+    assert (finding.cell, finding.expected, finding.found) == ("I5", 524.19, None)
+    assert "调整预算数应为 全年预算数 − 年初预算数 = 1762.55 − 1238.36 = 524.19，现填 空" in finding.message

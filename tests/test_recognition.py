@@ -7,7 +7,6 @@ import openpyxl
 import pytest
 
 from jixiao_xl.check import NO_FORM, check_path
-from jixiao_xl.samples import seed_sheets, write_xlsx
 
 from .helpers import by_code, check_file, clean_seed, set_cells
 

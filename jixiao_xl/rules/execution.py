@@ -188,16 +188,24 @@ def _adjustment(rule: Rule, form: SelfEval, ctx: Context):
         return
     if adjustment is None and cells["adjustment"].error:
         return  # N001 reports the unreadable adjustment
-    expected = initial + (adjustment or 0.0)
-    if differs(full, expected, ctx.profile.tolerance_amount):
-        yield rule.at(form.sheet, cells["full"], r2(expected), r2(full), initial=n(initial), adjustment=n(adjustment or 0),
-                      adjust_label=cells["adjustment"].where.split(" ", 1)[-1], expected=n(expected), found=n(full))
+    label = cells["adjustment"].where.split(" ", 1)[-1]
+    tol = ctx.profile.tolerance_amount
+    if adjustment is None:  # the column is there but left blank: the adjustment is what is missing
+        if differs(full, initial, tol):
+            missing = full - initial
+            yield rule.at(form.sheet, cells["adjustment"], r2(missing), None, subject=label, found="空",
+                          formula=f"全年预算数 − 年初预算数 = {n(full)} − {n(initial)} = {n(missing)}")
+        return
+    expected = initial + adjustment
+    if differs(full, expected, tol):
+        yield rule.at(form.sheet, cells["full"], r2(expected), r2(full), subject="全年预算数", found=n(full),
+                      formula=f"年初预算数 + {label} = {n(initial)} + {n(adjustment)} = {n(expected)}")
 
 
 ADJUSTMENT = Rule(
     "E108", "budget-adjustment-sum", "error", "self_eval",
     "全年预算数不等于 年初预算数 + 年中调整（追加）数",
-    "全年预算数应为 年初预算数 + {adjust_label} = {initial} + {adjustment} = {expected}，现填 {found}",
+    "{subject}应为 {formula}，现填 {found}",
     "全年预算数是年初预算加上年中调整（追加为正、调减为负）后的数；表中列出调整数时三者必须相符。",
     "财政部预算管理一体化系统“全年预算数 = 年初预算数 + 调整预算数” [C]；各地自评表“全年预算数（调整后）” [A]",
     "年初预算数 1238.36，调整数 500，全年预算数 1762.55",
