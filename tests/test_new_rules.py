@@ -13,7 +13,7 @@ def test_initial_plus_adjustment_must_equal_full_budget(tmp_path):
     report = check_file(tmp_path, set_cells(clean_seed(), {"附件2!I4": "追加(调整)数", "附件2!I5": 500}))
     (finding,) = by_code(report, "E108")
     assert (finding.severity, finding.cell, finding.expected, finding.found) == ("error", "D5", 1738.36, 1762.55)
-    assert "1238.36 + 500 = 1738.36，现填 1762.55" in finding.message
+    assert "全年预算数应为 年初预算数 + 追加(调整)数 = 1238.36 + 500 = 1738.36，现填 1762.55" in finding.message
     ok = check_file(tmp_path, set_cells(clean_seed(), {"附件2!I4": "追加(调整)数", "附件2!I5": 524.19}), "ok.xlsx")
     assert not by_code(ok, "E108") and not by_code(ok, "S001")
 
