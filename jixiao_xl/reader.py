@@ -435,9 +435,6 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
                 if len(numbers) >= 2:
                     form.total_weight = region.cell(row, numbers[0], "总分 分值")
                     form.total_score = region.cell(row, numbers[1], "总分 得分")
-            grade = region.find(F.GRADE, start=row, stop=min(row + 3, region.bottom))
-            if grade:
-                form.grade = _value_beside(region, *grade, "等级")
             break
         if cols["level1"] is not None:
             raw1 = grid.get(row, cols["level1"])
@@ -482,6 +479,10 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
             notes.append(indicator.reason.text)
         row += 1
     form.unread_weights = [level.header for level in form.levels if level.name and level.weight is None]
+    # the stated 等级: on or below the 总分 row, else in the head of the form (never among the indicators)
+    grade = region.find(F.GRADE, start=row, stop=region.bottom) or region.find(F.GRADE, stop=head)
+    if grade:
+        form.grade = _value_beside(region, *grade, "等级")
     for r in range(row + 1, region.bottom):
         for value in grid.row_values(r):
             if isinstance(value, str) and value.strip():

@@ -88,3 +88,13 @@ def test_blank_adjustment_is_reported_on_the_adjustment_cell(tmp_path):
     (finding,) = by_code(report, "E108")
     assert (finding.cell, finding.expected, finding.found) == ("I5", 524.19, None)
     assert "调整预算数应为 全年预算数 − 年初预算数 = 1762.55 − 1238.36 = 524.19，现填 空" in finding.message
+
+
+def test_grade_stated_in_its_own_row_below_or_in_the_head(tmp_path):
+    sheets = clean_seed()
+    sheets[1].rows.append(["自评等级", "良"])
+    (finding,) = by_code(check_file(tmp_path, sheets), "W106")
+    assert (finding.cell, finding.expected, finding.found) == ("B26", "优", "良")
+    sheets = set_cells(clean_seed(), {"附件3!J3": "评价等级：中"})
+    (finding,) = by_code(check_file(tmp_path, sheets, "b.xlsx"), "W106")
+    assert (finding.sheet, finding.cell, finding.expected) == ("附件3", "J3", "优")
