@@ -510,20 +510,24 @@ def locate_forms(grid: Grid) -> list[tuple[F.FormSpec, Region, str, list[str]]]:
     or stand in the sheet name).
     """
     titles = find_forms(grid)
+    regions: dict[tuple[int, int], Region] = {}
+
+    def region_of(index: int) -> Region:
+        top = titles[index][1] + 1
+        bottom = titles[index + 1][1] if index + 1 < len(titles) else grid.height
+        if (top, bottom) not in regions:
+            regions[(top, bottom)] = Region(grid, top, bottom)
+        return regions[(top, bottom)]
+
     while titles:
-        kept = []
-        for index, (spec, row, title) in enumerate(titles):
-            bottom = titles[index + 1][1] if index + 1 < len(titles) else grid.height
-            if len(_hits(Region(grid, row + 1, bottom), spec.kind)) >= F.SIGNATURE_TITLED:
-                kept.append((spec, row, title))
+        kept = [t for i, t in enumerate(titles) if len(_hits(region_of(i), t[0].kind)) >= F.SIGNATURE_TITLED]
         if len(kept) == len(titles):
             break
         titles = kept
     if titles:
         out = []
         for index, (spec, row, title) in enumerate(titles):
-            bottom = titles[index + 1][1] if index + 1 < len(titles) else grid.height
-            out += _with_untitled_below((spec, Region(grid, row + 1, bottom), title, []))
+            out += _with_untitled_below((spec, region_of(index), title, []))
         return out
     if grid.name in _TOOL_SHEETS:
         return []
