@@ -72,6 +72,42 @@ def basic_results(form: BasicData) -> dict:
 
 # ------------------------------------------------------------ 附件2 / 附件3
 
+_LEVELS = ("中央", "省", "市", "县", "区", "本级", "上级", "地方")
+
+
+def source_parts(form: SelfEval) -> list[str]:
+    """Keys of 附件3's source rows that add up to 年度资金总额.
+
+    Rows of 中央/省级/市级… funds right under 当年财政拨款 that add up to it are its breakdown
+    ("当年财政拨款 100，其中：中央 60，省级 40") and are not counted a second time.
+    """
+    keys = list(form.sources)
+    nested: set[str] = set()
+    for i, key in enumerate(keys):
+        if key != "appropriation" and "财政拨款" not in key:
+            continue
+        run = []
+        for other in keys[i + 1:]:
+            if not other.startswith(_LEVELS):
+                break
+            run.append(other)
+        if len(run) >= 2 and _adds_up(form, key, run):
+            nested.update(run)
+    return [k for k in keys if k not in nested]
+
+
+def _adds_up(form: SelfEval, key: str, run: list[str]) -> bool:
+    compared = False
+    for col, cell in form.sources[key].items():
+        values = [num(form.sources[k].get(col)) for k in run]
+        if num(cell) is None or all(v is None for v in values):
+            continue
+        if abs(num(cell) - sum(v or 0 for v in values)) > 0.005:
+            return False
+        compared = True
+    return compared
+
+
 
 def exec_weight(form: SelfEval, profile: Profile) -> float:
     """The 分值 of the 执行率 row as stated on the form, else the profile's."""

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import scoring as S
-from .compute import expected_indicator_score, part_keys, parts_sum, results as _results, stated_score_sum
+from .compute import (expected_indicator_score, part_keys, parts_sum, results as _results, source_parts,
+                      stated_score_sum)
 from .grid import col_letter
 from .model import BasicData, Cell, SelfEval, num
 from .profiles import Profile
@@ -82,14 +83,17 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict) -> list[Derived]:
     ex = form.exec
     # 附件3: 年度资金总额 = 当年财政拨款 + 上年结转资金 + 其他资金, per column
     for col in ("initial", "full", "executed"):
-        sources = [row.get(col) for row in form.sources.values() if row.get(col) is not None]
+        sources = [form.sources[k].get(col) for k in source_parts(form) if form.sources[k].get(col) is not None]
         if col in ex and sources:
             values = [num(c) for c in sources]
             value = None if all(v is None for v in values) else round(sum(v or 0 for v in values), 6)
             refs = ",".join(c.address for c in sources)
             out.append(Derived(ex[col], value, _count_sum(refs), "amount"))
     weight = _exec_weight_ref(form, profile)
-    if {"full", "executed"} <= ex.keys():
+    stated = any(k in ex and not ex[k].blank and (ex[k].rate if k == "rate" else ex[k].number)
+                 for k in ("rate", "score"))
+    missing = stated and any(k in ex and ex[k].blank for k in ("executed", "full"))
+    if {"full", "executed"} <= ex.keys() and not missing:  # a typed rate over a blank 执行数 stays (E109)
         full, executed = ex["full"].address, ex["executed"].address
         guard = f"AND(ISNUMBER({full}),N({full})>0)"
         rate = f"N({executed})/{full}"
@@ -100,7 +104,8 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict) -> list[Derived]:
             out.append(Derived(ex["score"], res["exec_score"] if res["exec_rate"] is not None else 0.0,
                                f"=IF({guard},{score},0)", "score"))
     # 附件2: 按收入性质分 / 按支出性质分 totals
-    for head, parts in (("income_total", ("general", "gov_fund", "special_nontax", "other")),
+    extra = tuple(k for k in form.breakdown if k.startswith("income+"))
+    for head, parts in (("income_total", ("general", "gov_fund", "special_nontax", "other") + extra),
                         ("expense_total", ("basic", "project"))):
         cell = form.breakdown.get(head)
         cells = [form.breakdown[p] for p in parts if p in form.breakdown]

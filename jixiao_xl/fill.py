@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .check import FileReport, check_grids
 from .derive import Derived, derived
+from .diagnose import blamed
 from .findings import Finding
 from .grid import Grid, UnreadableWorkbook, read_grids
 from .profiles import Profile, get_profile
@@ -80,11 +81,14 @@ def plan(grids: list[Grid], profile: Profile, overwrite: bool) -> list[tuple[str
     for _ in range(6):
         changed = False
         for form in read_forms(grids).forms:
+            # a wrong sum in a chain is corrected only where the diagnosis blames it (公务用车, not 三公)
+            suspects = blamed(form, profile.tolerance_amount)
             for item in derived(form, profile):
                 key = (form.sheet, item.cell.address)
                 if item.value is None:
                     continue
-                wrong = overwrite and _differs(item, profile)
+                wrong = overwrite and _differs(item, profile) and (
+                    suspects is None or item.kind != "amount" or item.cell.address in suspects)
                 if key not in decided and not (item.cell.blank or wrong):
                     continue
                 corrected, old = decided[key][2:] if key in decided else (not item.cell.blank, item.cell.raw)

@@ -88,20 +88,39 @@ class Field:
         return display_label(self.label)
 
 
+# Title wordings (matched on the normalised text, see ``values.norm_label``).  A title cell may carry an
+# annex number of any kind before it ("附件2", "附表3-1：", "附件二、"), a year and the unit's name, and a
+# note in brackets after it ("（单位：万元）"); nothing else, so that a sentence or a note that only
+# mentions a form ("注：各项目另填项目支出绩效自评表") never starts one.
+_ANNEX = r"(?:附[件表][0-9一二三四五六七八九十]*(?:[-_—.][0-9]+)*[:、.]?|[0-9一二三四五六七八九十]+[、.])?"
+_FREE = r"[^,，。;；:：、()“”\[\]]{0,40}?"  # year, unit name: no sentence punctuation
+_NOTE = r"(?:\([^()]*\)|\[[^\[\]]*\]|(?:填报|编制)?(?:金额)?单位(?:名称)?:[^,，。;；]{0,30}?|填报日期:[^,，。;；]{0,20}?)*"
+_WHOLE = r"(?:部门|单位|预算单位|部门\(单位\)|单位\(部门\))?整体(?:支出)?绩效"
+
+
+def _title_pattern(core: str) -> re.Pattern:
+    return re.compile(f"^{_ANNEX}{_FREE}{core}{_NOTE}(?:[-—_][^,，。;；:：]{{0,30}})?$")
+
+
 @dataclass(frozen=True)
 class FormSpec:
     kind: str  # basic_data | dept_self_eval | project_self_eval
     annex: str  # 附件1
     title: str  # with {year}
-    title_key: str  # the normalised text that identifies the form
+    title_key: str  # the official wording, for messages
+    title_core: str = ""  # regular expression of the accepted wordings (without annex number, year, note)
 
     def recognises(self, text: object) -> bool:
-        return self.title_key in norm_label(text)
+        """A title of this form: the cell says (almost) only that, in any of the accepted wordings."""
+        if not isinstance(text, str) or "表" not in text or len(text) > 120:
+            return False
+        return bool(_title_pattern(self.title_core).match(norm_label(text)))
 
 
 # ---------------------------------------------------------------- 附件1 基础数据表
 
-BASIC = FormSpec("basic_data", "附件1", "{year}年度部门整体支出绩效评价基础数据表", "部门整体支出绩效评价基础数据表")
+BASIC = FormSpec("basic_data", "附件1", "{year}年度部门整体支出绩效评价基础数据表", "部门整体支出绩效评价基础数据表",
+                 _WHOLE + r"(?:评价)?基础数据表")
 
 STAFF_HEADER = Field("staff_header", "财政供养人员情况(人)", "staff", "text", aliases=("财政供养人员情况",))
 STAFF_FIELDS = (
@@ -157,8 +176,10 @@ SAVING = Field("saving", "厉行节约保障措施", "saving", "text")
 
 # ------------------------------------------------------ 附件2 / 附件3 自评表
 
-DEPT = FormSpec("dept_self_eval", "附件2", "{year}年度部门整体支出绩效自评表", "部门整体支出绩效自评表")
-PROJECT = FormSpec("project_self_eval", "附件3", "{year}年度项目支出绩效自评表", "项目支出绩效自评表")
+DEPT = FormSpec("dept_self_eval", "附件2", "{year}年度部门整体支出绩效自评表", "部门整体支出绩效自评表",
+                _WHOLE + r"(?:评价)?(?:目标)?自评(?:价)?表")
+PROJECT = FormSpec("project_self_eval", "附件3", "{year}年度项目支出绩效自评表", "项目支出绩效自评表",
+                   r"(?:项目(?:支出)?|专项(?:资金)?)绩效(?:评价)?(?:目标)?自评(?:价)?表")
 FORMS = (BASIC, DEPT, PROJECT)
 FORM_BY_KIND = {f.kind: f for f in FORMS}
 
@@ -170,19 +191,25 @@ PROJECT_HEAD = (
 )
 
 EXEC_COLUMNS = (
-    Field("initial", "年初预算数", "exec"),
-    Field("full", "全年预算数", "exec"),
-    Field("executed", "全年执行数", "exec"),
-    Field("weight", "分值", "exec", "weight"),
-    Field("rate", "执行率", "exec", "rate", derived=True),
-    Field("score", "得分", "exec", "score", derived=True),
+    Field("initial", "年初预算数", "exec", aliases=("年初预算",)),
+    Field("full", "全年预算数", "exec", aliases=("调整后预算数", "全年预算")),
+    Field("executed", "全年执行数", "exec", aliases=("全年实际执行数", "实际执行数", "全年执行")),
+    Field("weight", "分值", "exec", "weight", aliases=("权重",)),
+    Field("rate", "执行率", "exec", "rate", derived=True, aliases=("预算执行率", "资金执行率")),
+    Field("score", "得分", "exec", "score", derived=True, aliases=("执行率得分", "自评得分")),
+    # 年初预算数 ± 年中调整 = 全年预算数 (E108), when the form has the column
+    Field("adjustment", "调整预算数", "exec", aliases=(
+        "预算调整数", "年中调整数", "调整数", "追加数", "追加预算数", "追加(调整)数", "调整(追加)数",
+        "追加(调减)数", "年中追加数", "预算调整", "追加调整数", "调整追加数")),
 )
 EXEC_TOTAL = Field("total", "年度资金总额", "exec", aliases=("年度资金总额(万元)",))
 
 # 附件2: the breakdown of the total, usually written "其中：一般公共预算：1762.55".
 DEPT_INCOME = (
     Field("income_total", "按收入性质分", "income", parts=("general", "gov_fund", "special_nontax", "other")),
-    Field("general", "其中：一般公共预算", "income", aliases=("一般公共预算拨款", "一般公共预算财政拨款")),
+    Field("general", "其中：一般公共预算", "income", aliases=(
+        "一般公共预算拨款", "一般公共预算财政拨款", "财政拨款", "财政拨款收入", "一般公共预算财政拨款收入",
+        "一般公共预算收入", "一般公共预算资金")),
     Field("gov_fund", "政府性基金拨款", "income", aliases=("政府性基金预算拨款", "政府性基金")),
     Field("special_nontax", "纳入专户管理的非税收入拨款", "income", aliases=("纳入专户管理的非税收入",)),
     Field("other", "其他资金", "income"),
@@ -194,10 +221,21 @@ DEPT_EXPENSE = (
 )
 # 附件3: rows under 年度资金总额, one value per funds column.
 PROJECT_SOURCES = (
-    Field("appropriation", "其中：当年财政拨款", "sources", aliases=("财政拨款",)),
-    Field("carryover", "上年结转资金", "sources", aliases=("上年结转",)),
-    Field("other", "其他资金", "sources"),
+    Field("appropriation", "其中：当年财政拨款", "sources", aliases=("财政拨款", "当年财政拨款资金", "财政拨款资金")),
+    Field("carryover", "上年结转资金", "sources", aliases=(
+        "上年结转", "上年结转结余资金", "上年结转(结余)资金", "上年结余结转资金", "上年结转结余", "结转结余资金",
+        "上年结余资金")),
+    Field("other", "其他资金", "sources", aliases=("其他",)),
 )
+# Other "其中" rows under 年度资金总额 that are funding sources too (中央财政资金, 省级财政资金, 社会资金,
+# 自有资金 …): a part of the total when the label ends so; any other label is reported, not summed (F104).
+SOURCE_ENDINGS = ("资金", "拨款", "收入", "结转", "结余", "自筹", "贷款", "投资", "补助", "经费")
+NOT_A_SOURCE = ("小计", "合计", "总计")
+
+
+def is_source_label(key: str) -> bool:
+    """A label key that names a funding source (a part of 年度资金总额)."""
+    return bool(key) and key.endswith(SOURCE_ENDINGS) and not any(w in key for w in NOT_A_SOURCE)
 
 GOALS_HEADER = Field("goals", "年度总体目标", "goals", "text")
 GOAL_COLUMNS = (
@@ -216,3 +254,24 @@ INDICATOR_COLUMNS = (
     Field("reason", "偏差原因分析及改进措施", "indicators", "text", aliases=("偏差原因分析", "偏差原因")),
 )
 TOTAL_ROW = Field("total", "总分", "indicators", "score", aliases=("合计",))
+# the grade stated on the form, at or below the 总分 row: "等级：优" (W106)
+GRADE = Field("grade", "等级", "indicators", "text", aliases=(
+    "自评等级", "评价等级", "绩效等级", "自评结果", "评价结果", "等次", "评定等级", "绩效评价等级", "自评等次"))
+
+
+# ------------------------------------------------------------------ signatures
+
+# The labels that make a region recognisable as a form when it has no title (or the title is a formula
+# saved without its result): a region is taken for the kind whose labels it holds most, at least
+# SIGNATURE_MIN of them; a titled region must hold at least SIGNATURE_TITLED of its kind's labels.
+SIGNATURES: dict[str, tuple[Field, ...]] = {
+    "basic_data": (STAFF_HEADER, STAFF_FIELDS[0], STAFF_FIELDS[1], FUNDS_HEADER) + FUND_ROWS[:6]
+    + (FUND_ROW["county_special"], FUND_ROW["public_funds"], FUND_ROW["procurement"], BUILDING_HEADER,
+       BUILDING_FIELDS[0], SAVING),
+    "dept_self_eval": (DEPT_NAME, EXEC_TOTAL) + EXEC_COLUMNS[:3] + DEPT_INCOME[:1] + DEPT_EXPENSE[:1]
+    + (GOALS_HEADER,) + INDICATOR_COLUMNS[:3] + (TOTAL_ROW,),
+    "project_self_eval": PROJECT_HEAD + (EXEC_TOTAL,) + EXEC_COLUMNS[:3] + PROJECT_SOURCES[:2]
+    + (GOALS_HEADER,) + INDICATOR_COLUMNS[:3] + (TOTAL_ROW,),
+}
+SIGNATURE_MIN = 5
+SIGNATURE_TITLED = 2

@@ -8,6 +8,7 @@ bulk ``range.value`` that the Excel layer (``xl.py``) reads through xlwings.
 from __future__ import annotations
 
 import os
+import html
 import re
 import zipfile
 import zlib
@@ -61,6 +62,7 @@ class Grid:
     hidden: bool = False
     merges_known: bool = True  # False for values read through Office.js, which sends no merges
     uncached: list[str] = field(default_factory=list)  # A1 of formulas saved without a result
+    formulas: dict[str, str] = field(default_factory=dict)  # A1 -> formula text, for those without a result
     path: str | None = None  # the file it was read from, for the number formats asked for on demand
 
     def percent_flags(self, cells: list[tuple[int, int]]) -> dict[tuple[int, int], bool | None]:
@@ -170,9 +172,10 @@ def broken_reason(path: str, detail: str) -> str:
 
 _CELL_XML = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _ERROR_VALUE = re.compile(rb"<v>(#[^<]*)</v>")
+_FORMULA_TEXT = re.compile(rb"<f(?:\s[^>]*)?>(.*?)</f>", re.S)
 
 
-def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict[str, str]]]:
+def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict[str, str], dict[str, str]]]:
     """Per sheet: formulas saved without a result, and cells holding error values (#DIV/0!).
 
     python-calamine shows both as empty cells, so the sheet XML is looked at
@@ -190,7 +193,7 @@ def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict
             raise UnreadableWorkbook(f"文件含有不允许的 XML 实体定义（{member}），疑似 XML 炸弹，已拒绝读取")
         if b"<f" not in data and b't="e"' not in data:
             continue
-        uncached, errors = [], {}
+        uncached, errors, texts = [], {}, {}
         for match in _CELL_XML.finditer(data):
             address, attrs, body = match.group(1).decode(), match.group(2), match.group(3) or b""
             if b't="e"' in attrs:
@@ -199,15 +202,20 @@ def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict
             elif b"<f" in body and (b"<v" not in body or b"<v/>" in body or b"<v />" in body
                                     or (b"<v></v>" in body and b't="str"' not in attrs)):
                 uncached.append(address)
+                text = _FORMULA_TEXT.search(body)
+                if text:
+                    texts[address] = html.unescape(text.group(1).decode("utf-8", "replace"))
         if uncached or errors:
-            issues[name] = (uncached, errors)
+            issues[name] = (uncached, errors, texts)
     return issues
 
 
-def _with_issues(grid: Grid, issues: dict[str, tuple[list[str], dict[str, str]]]) -> Grid:
-    """The grid with its uncached formulas noted and error values shown ("#DIV/0!" where calamine shows nothing)."""
-    uncached, errors = issues.get(grid.name, ([], {}))
+def _with_issues(grid: Grid, issues: dict[str, tuple[list[str], dict[str, str], dict[str, str]]]) -> Grid:
+    """The grid with its uncached formulas noted (and their text kept) and error values shown
+    ("#DIV/0!" where calamine shows nothing)."""
+    uncached, errors, texts = issues.get(grid.name, ([], {}, {}))
     grid.uncached = uncached
+    grid.formulas = texts
     for address, value in errors.items():
         row, col = parse_a1(address)
         while len(grid.rows) <= row:
@@ -218,7 +226,7 @@ def _with_issues(grid: Grid, issues: dict[str, tuple[list[str], dict[str, str]]]
     return grid
 
 
-def _read_grids_openpyxl(path: str, issues: dict[str, tuple[list[str], dict[str, str]]]) -> list[Grid]:
+def _read_grids_openpyxl(path: str, issues: dict) -> list[Grid]:
     """read_grids without python-calamine (see grid_openpyxl)."""
     from .grid_openpyxl import read_rows
 
@@ -226,7 +234,9 @@ def _read_grids_openpyxl(path: str, issues: dict[str, tuple[list[str], dict[str,
         sheets = read_rows(path)
     except Exception as exc:  # openpyxl raises many kinds of errors for broken parts
         raise UnreadableWorkbook(broken_reason(path, type(exc).__name__)) from None
-    return [_with_issues(Grid(name, rows, merged, hidden, path=path), issues) for name, rows, merged, hidden in sheets]
+    grids = [_with_issues(Grid(name, rows, merged, hidden, path=path), issues) for name, rows, merged, hidden in sheets]
+    _text_formulas(grids)
+    return grids
 
 
 def read_grids(path: str) -> list[Grid]:
@@ -252,6 +262,7 @@ def read_grids(path: str) -> list[Grid]:
             merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
             hidden = str(meta.visible) != str(pc.SheetVisibleEnum.Visible)
             grids.append(_with_issues(Grid(meta.name, rows, merged, hidden, path=path), issues))
+        _text_formulas(grids)
         return grids
     except pc.PasswordError:
         raise UnreadableWorkbook("文件已加密（设置了打开密码），请取消密码后再提交") from None
@@ -259,3 +270,51 @@ def read_grids(path: str) -> list[Grid]:
         raise UnreadableWorkbook(broken_reason(path, type(exc).__name__)) from None
     except Exception as exc:  # calamine raises plain errors for some broken parts
         raise UnreadableWorkbook(broken_reason(path, str(exc)[:80])) from None
+
+
+def _text_formulas(grids: list[Grid]) -> None:
+    """Fill in the values of simple text formulas saved without a result (titles, year headers); the
+    rest stay listed in ``uncached``."""
+    if not any(g.formulas for g in grids):
+        return
+    from .textformula import evaluate
+
+    by_name = {g.name: g for g in grids}
+    done: dict[tuple[str, str], object] = {}
+
+    def lookup(sheet: str, address: str, depth: int):
+        grid = by_name.get(sheet)
+        if grid is None or depth > 8:
+            raise ValueError(sheet)
+        key = (sheet, address)
+        if key in done:
+            return done[key]
+        if address in grid.formulas:
+            value = evaluate(grid.formulas[address], sheet, lookup, depth)
+            if value is None:
+                raise ValueError(address)
+            done[key] = value
+            return value
+        row, col = parse_a1(address)
+        return grid.get(row, col)
+
+    for grid in grids:
+        solved = []
+        for address, text in grid.formulas.items():
+            if "&" not in text and '"' not in text and "!" not in text:
+                continue  # a number worked out from other cells (=D7+D10+D11) stays unread: S002 names it
+            try:
+                value = lookup(grid.name, address, 0)
+            except ValueError:
+                continue
+            if value is None or value == "":
+                continue
+            row, col = parse_a1(address)
+            while len(grid.rows) <= row:
+                grid.rows.append([])
+            while len(grid.rows[row]) <= col:
+                grid.rows[row].append("")
+            grid.rows[row][col] = int(value) if isinstance(value, float) and value.is_integer() else value
+            solved.append(address)
+        if solved:
+            grid.uncached = [a for a in grid.uncached if a not in set(solved)]

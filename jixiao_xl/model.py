@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .grid import a1
-from .values import NotANumber, is_blank, to_number, to_rate
+from .values import NotANumber, convert, is_blank, to_number, to_rate, value_unit
 
 
 @dataclass
@@ -25,6 +25,7 @@ class Cell:
     error: str | None = None
     prefix: str = ""  # "按收入性质分：" when the value shares its cell with the label
     percent: bool | None = None  # the cell is formatted as a percentage (None: format not known)
+    unit: str | None = None  # the form's amount unit, for amounts: "830,000元" in a 万元 table is 83
 
     @property
     def address(self) -> str:
@@ -53,7 +54,12 @@ class Cell:
     def number(self) -> float | None:
         cache = self.__dict__
         if "_number" not in cache:
-            cache["_number"] = self._parse(to_number)
+            value = self._parse(to_number)
+            if value is not None and self.unit is not None:
+                typed = value_unit(self.raw)
+                if typed and typed != self.unit:
+                    value = convert(value, typed, self.unit)
+            cache["_number"] = value
         return cache["_number"]
 
     @property
@@ -103,6 +109,8 @@ class BasicData:
     buildings: list[Building] = field(default_factory=list)
     saving: Cell | None = None
     missing: list[str] = field(default_factory=list)  # labels the reader did not find
+    signature: list[str] = field(default_factory=list)  # labels it was recognised by, when it had no title
+    unit: str = "万元"  # amount unit the form declares (default: the official 万元)
 
     kind = "basic_data"
 
@@ -151,12 +159,18 @@ class SelfEval:
     exec_columns: dict[str, int] = field(default_factory=dict)
     breakdown: dict[str, Cell] = field(default_factory=dict)  # 附件2 income/expense parts
     sources: dict[str, dict[str, Cell]] = field(default_factory=dict)  # 附件3 rows by column
+    source_labels: dict[str, str] = field(default_factory=dict)  # 附件3 source key -> label as shown
+    unknown_sources: list[Cell] = field(default_factory=list)  # labels under 年度资金总额 that name no source
     goals: dict[str, Cell] = field(default_factory=dict)
     levels: list[Level1] = field(default_factory=list)
     total_weight: Cell | None = None
     total_score: Cell | None = None
+    grade: Cell | None = None  # 等级 as stated ("等级：优"), when the form has one
+    unread_weights: list[Cell] = field(default_factory=list)  # 一级 headers whose "(30分)" could not be read
     notes: str = ""  # every other text on the form (explanations)
     missing: list[str] = field(default_factory=list)  # labels the reader did not find
+    signature: list[str] = field(default_factory=list)  # labels it was recognised by, when it had no title
+    unit: str = "万元"  # amount unit the form declares (default: the official 万元)
 
     @property
     def indicators(self) -> list[Indicator]:

@@ -14,7 +14,8 @@ from functools import lru_cache
 from . import forms as F
 from .grid import Grid, read_grids
 from .model import BasicData, Building, Cell, FundRow, Indicator, Level1, SelfEval, Workbook
-from .values import NotANumber, header_name, header_weight, is_blank, nfkc, split_inline, to_number
+from .values import (DEFAULT_UNIT, NotANumber, declared_unit, header_name, header_weight, is_blank, nfkc,
+                     split_inline, to_number)
 
 _YEAR = re.compile(r"(\d{4})\s*年")
 
@@ -329,6 +330,9 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
             cols = {k: c for k, c in cols.items() if c is not None}
             break
     form.exec_columns = cols
+    if head is not None:
+        # a column the form does not show, or labels this tool does not know: say so instead of skipping
+        form.missing += [f.short for f in F.EXEC_COLUMNS[3:6] if f.key not in cols]
     total = region.find(F.EXEC_TOTAL, start=head) if head is not None else None
     goals_pos = region.find(F.GOAL_COLUMNS[0])
     ind_head = region.find(F.INDICATOR_COLUMNS[2])  # 三级指标
@@ -336,12 +340,15 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
         form.missing.append(F.EXEC_TOTAL.short)
     else:
         names = {f.key: f.short for f in F.EXEC_COLUMNS}
+        if "adjustment" in cols:  # named as the form heads it: 追加数, 调整预算数 …
+            names["adjustment"] = F.display_label(grid.get(head, cols["adjustment"])) or names["adjustment"]
         for key, col in cols.items():
             form.exec[key] = region.cell(total[0], col, f"年度资金总额 {names[key]}")
         end = min(p[0] for p in (goals_pos, ind_head, (region.bottom, 0)) if p and p[0] > total[0])
         first_amount = min(cols.values())
         if spec is F.DEPT:
             fields = F.DEPT_INCOME + F.DEPT_EXPENSE
+            income_col = None
             for row in range(total[0] + 1, end):
                 for col in range(region.width(row)):
                     raw = grid.get(row, col)
@@ -352,20 +359,39 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
                     field = _field_for(key, fields)
                     if field and field.key not in form.breakdown:
                         form.breakdown[field.key] = _value_beside(region, row, col, field.short, numeric=True)
-            for f in fields:
-                if f.key not in form.breakdown:
-                    form.missing.append(f.short)
+                        if field.key == "income_total":
+                            income_col = col
+                    elif (field is None and income_col == col and F.is_source_label(key)
+                          and "income_total" in form.breakdown and f"income+{key}" not in form.breakdown):
+                        # 中央财政资金 / 上年结转资金 … listed under 按收入性质分: another part of it
+                        short = F.display_label(inline[0] if inline else raw)
+                        form.breakdown[f"income+{key}"] = _value_beside(region, row, col, short, numeric=True)
+            found = [f for f in fields if f.key in form.breakdown]
+            for group in (F.DEPT_INCOME, F.DEPT_EXPENSE):
+                # the parts a form lists vary by province: one missing part is not a missing column
+                if not any(f in found for f in group[1:]) or group[0] not in found:
+                    form.missing += [f.short for f in group if f not in found][:2]
         else:
             for row in range(total[0] + 1, end):
                 for col in range(first_amount):
                     key = region.key(row, col)
-                    field = _field_for(key, F.PROJECT_SOURCES) if key else None
-                    if field and field.key not in form.sources:
-                        form.sources[field.key] = {
-                            k: region.cell(row, cols[k], f"{field.short} {names[k]}")
-                            for k in ("initial", "full", "executed") if k in cols
-                        }
+                    if not key:
+                        continue
+                    field = _field_for(key, F.PROJECT_SOURCES)
+                    source = field.key if field else (key if F.is_source_label(key) else None)
+                    cells = {k: region.cell(row, cols[k], "") for k in ("initial", "full", "executed") if k in cols}
+                    if source is None:
+                        if any(not c.blank for c in cells.values()):
+                            form.unknown_sources.append(region.cell(row, col, F.display_label(grid.get(row, col))))
                         break
+                    if source in form.sources:
+                        break
+                    short = field.short if field else F.display_label(grid.get(row, col))
+                    for k, cell in cells.items():
+                        cell.where = f"{short} {names[k]}"
+                    form.sources[source] = cells
+                    form.source_labels[source] = short
+                    break
 
     if goals_pos:
         row = goals_pos[0]
@@ -428,6 +454,10 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
             key: region.cell(row, col, "") for key, col in cols.items()
             if col is not None and key not in ("level1", "level2")
         }
+        if "reason" in cells and cells["reason"].blank:
+            rng = grid.merge_at(row, cols["reason"])
+            if rng and rng[0] < row:  # a 偏差原因 merged over several rows explains each of them
+                cells["reason"] = region.cell(rng[0], rng[1], "")
         if all(c.blank for k, c in cells.items() if k != "reason"):
             row += 1
             continue
@@ -448,6 +478,11 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
         if indicator.reason is not None and not indicator.reason.blank:
             notes.append(indicator.reason.text)
         row += 1
+    form.unread_weights = [level.header for level in form.levels if level.name and level.weight is None]
+    # the stated 等级: on or below the 总分 row, else in the head of the form (never among the indicators)
+    grade = region.find(F.GRADE, start=row, stop=region.bottom) or region.find(F.GRADE, stop=head)
+    if grade:
+        form.grade = _value_beside(region, *grade, "等级")
     for r in range(row + 1, region.bottom):
         for value in grid.row_values(r):
             if isinstance(value, str) and value.strip():
@@ -465,24 +500,145 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
 # ------------------------------------------------------------------ entry
 
 
+_TOOL_SHEETS = ("校验结果", "_jixiao_marks")  # written by fill and the Excel button, never forms
+
+
+def _hits(region: Region, kind: str) -> list[str]:
+    """The signature labels of a form kind found in a region."""
+    return [f.short for f in F.SIGNATURES[kind] if region.find(f)]
+
+
+def locate_forms(grid: Grid) -> list[tuple[F.FormSpec, Region, str, list[str]]]:
+    """(form, region, title, signature labels when recognised by them alone) for every form in a sheet.
+
+    A title (any accepted wording, see ``forms``) starts a form only when its region holds some of the
+    form's labels, so a line that merely looks like a title (a note, a cover) starts nothing.  A sheet
+    without a title is recognised by its labels (the title may be a formula saved without its result,
+    or stand in the sheet name).
+    """
+    titles = find_forms(grid)
+    regions: dict[tuple[int, int], Region] = {}
+
+    def region_of(index: int) -> Region:
+        top = titles[index][1] + 1
+        bottom = titles[index + 1][1] if index + 1 < len(titles) else grid.height
+        if (top, bottom) not in regions:
+            regions[(top, bottom)] = Region(grid, top, bottom)
+        return regions[(top, bottom)]
+
+    while titles:
+        kept = [t for i, t in enumerate(titles) if len(_hits(region_of(i), t[0].kind)) >= F.SIGNATURE_TITLED]
+        if len(kept) == len(titles):
+            break
+        titles = kept
+    if titles:
+        out = []
+        for index, (spec, row, title) in enumerate(titles):
+            out += _with_untitled_below((spec, region_of(index), title, []))
+        return out
+    if grid.name in _TOOL_SHEETS:
+        return []
+    region = Region(grid, 0, grid.height)
+    for spec in F.FORMS:  # the title in the sheet name
+        if spec.recognises(grid.name) and len(_hits(region, spec.kind)) >= F.SIGNATURE_TITLED:
+            return _with_untitled_below((spec, region, nfkc(grid.name).strip(), []))
+    found = _by_signature(region)
+    return _with_untitled_below(found) if found else []
+
+
+def _by_signature(region: Region):
+    """The form a region holds, judged by its labels alone: the kind with most of its labels (at least
+    SIGNATURE_MIN, and more than any other kind)."""
+    # judged on the first form only: up to the first end of a form (总分 or 厉行节约) in the region
+    ends = [e for e in (_form_end(region, F.BASIC), _form_end(region, F.DEPT)) if e is not None]
+    judged = Region(region.grid, region.top, min(ends) + 1) if ends else region
+    scored = sorted(((len(hits), spec, hits) for spec in F.FORMS for hits in [_hits(judged, spec.kind)]),
+                    key=lambda t: -t[0])
+    best, second = scored[0], scored[1]
+    if best[0] >= F.SIGNATURE_MIN and best[0] > second[0]:
+        return (best[1], region, "", best[2])
+    return None
+
+
+def _form_end(region: Region, spec: F.FormSpec) -> int | None:
+    """The last row of a form: its 总分 row (附件2/3) or 厉行节约 row (附件1)."""
+    if spec is F.BASIC:
+        end = region.find(F.SAVING)
+    else:
+        head = region.find(F.INDICATOR_COLUMNS[2])
+        end = region.find(F.TOTAL_ROW, start=head[0]) if head else None
+    return end[0] if end else None
+
+
+def _with_untitled_below(located):
+    """A form, and any form without a recognisable title drawn below its end on the same sheet."""
+    out = []
+    while located:
+        spec, region, title, signature = located
+        end = _form_end(region, spec)
+        below = _by_signature(Region(region.grid, end + 1, region.bottom)) if end is not None else None
+        if below is None:
+            out.append(located)
+            break
+        out.append((spec, Region(region.grid, region.top, end + 1), title, signature))
+        located = below
+    return out
+
+
+def _amount_cells(form) -> list[Cell]:
+    if isinstance(form, BasicData):
+        cells = [c for row in list(form.rows.values()) + form.specials + form.project_others
+                 for c in row.cells.values()]
+        cells += [b.cells[k] for b in form.buildings for k in ("budget_investment", "actual_investment")
+                  if k in b.cells]
+        return cells
+    cells = [c for k, c in form.exec.items() if k not in ("rate", "score", "weight")]
+    cells += list(form.breakdown.values())
+    cells += [c for row in form.sources.values() for c in row.values()]
+    return cells
+
+
+def _apply_unit(form, region: Region, title: str) -> None:
+    """The form's amount unit: the first one its title, "单位：" line or headers declare (rows above the
+    indicators), else the official 万元; every amount cell then reads "830,000元" in that unit."""
+    unit = declared_unit(title)
+    grid = region.grid
+    stop = region.bottom
+    if isinstance(form, SelfEval) and form.levels:
+        stop = min(stop, min(level.header.row for level in form.levels))
+    row = max(region.top - 1, 0)
+    while unit is None and row < stop:
+        for value in grid.rows[row] if row < grid.height else ():
+            if value.__class__ is str and len(value) <= LABEL_MAX:
+                unit = declared_unit(value)
+                if unit:
+                    break
+        row += 1
+    form.unit = unit or DEFAULT_UNIT
+    for cell in _amount_cells(form):
+        cell.unit = form.unit
+
+
 def read_forms(grids: list[Grid], path: str = "") -> Workbook:
     """Every form in the grids of one workbook."""
     found = []
     hidden = []
     uncached = {}
     for grid in grids:
-        titles = find_forms(grid)
         if grid.uncached:
             uncached[grid.name] = list(grid.uncached)
         if grid.hidden:
             hidden.append(grid.name)
-        for index, (spec, row, title) in enumerate(titles):
-            bottom = titles[index + 1][1] if index + 1 < len(titles) else grid.height
-            region = Region(grid, row + 1, bottom)
+        for spec, region, title, signature in locate_forms(grid):
             if spec is F.BASIC:
-                found.append(read_basic(region, title))
+                form = read_basic(region, title)
             else:
-                found.append(read_self_eval(region, spec, title))
+                form = read_self_eval(region, spec, title)
+            form.signature = signature
+            _apply_unit(form, region, title)
+            if form.year is None and not title:
+                form.year = _year(grid.name)
+            found.append(form)
     return Workbook(path, found, hidden, uncached)
 
 

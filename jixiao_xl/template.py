@@ -278,9 +278,13 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
                 sheet.amount_cells.add(f"H{r}")
     else:
         sources = src.sources if src else {}
-        for f in F.PROJECT_SOURCES:
-            cells = sources.get(f.key, {})
-            r = lay.add([None, f.label] + [_value(cells.get(c)) for c in ("initial", "full", "executed")])
+        standard = {f.key: f.label for f in F.PROJECT_SOURCES}
+        # the submission's own source rows in its order (中央/省级财政资金 …), then the standard rows it lacks
+        order = list(sources) + [k for k in standard if k not in sources]
+        for key in order:
+            cells = sources.get(key, {})
+            label = standard.get(key) or src.source_labels.get(key, key)
+            r = lay.add([None, label] + [_value(cells.get(c)) for c in ("initial", "full", "executed")])
             lay.header(f"B{r}")
             sheet.amount_cells.update({f"C{r}", f"D{r}", f"E{r}"})
     sheet.merges.append(f"A{section}:A{lay.row - 1}")

@@ -21,7 +21,37 @@ _LABEL_ENUM = re.compile(
 
 EMPTY_MARKS = frozenset({"", "-", "—", "–", "－", "——", "/", "／", "无", "\\", "n/a", "N/A"})
 
-_UNIT_SUFFIX = re.compile(r"(?:万元|元|人|个|分|m²|㎡|平方米|m2)$")
+_UNIT_SUFFIX = re.compile(r"(?:亿元|万元|千元|元|人|个|分|m²|㎡|平方米|m2)$")
+
+# Amount units, in 元.  A form states its unit in the title area ("单位：万元"), in a section or column
+# header ("经费控制情况(万元)", "全年预算数（元）"); the official forms are in 万元.
+AMOUNT_UNITS = {"元": 1.0, "千元": 1e3, "万元": 1e4, "亿元": 1e8}
+DEFAULT_UNIT = "万元"
+_DECLARED_UNIT = re.compile(r"(?:单位[:：]\s*(?:人民币)?|[(（]\s*(?:单位[:：]\s*)?)(亿元|万元|千元|元)(?![\w])")
+_VALUE_UNIT = re.compile(r"\d\s*(亿元|万元|千元|元)\s*$")
+
+
+def declared_unit(text: object) -> str | None:
+    """The amount unit a header or title declares: "单位：元", "(万元)", "（千元）"; None if none."""
+    if not isinstance(text, str) or "元" not in text:
+        return None
+    match = _DECLARED_UNIT.search(nfkc(text))
+    return match.group(1) if match else None
+
+
+def value_unit(value: object) -> str | None:
+    """The unit typed after an amount: "830,000元" -> 元."""
+    if not isinstance(value, str) or "元" not in value:
+        return None
+    match = _VALUE_UNIT.search(nfkc(value).replace(",", ""))
+    return match.group(1) if match else None
+
+
+def convert(value: float | None, from_unit: str | None, to_unit: str | None) -> float | None:
+    """An amount from one unit to another (unknown units: unchanged)."""
+    if value is None or not from_unit or not to_unit or from_unit == to_unit:
+        return value
+    return round(value * AMOUNT_UNITS[from_unit] / AMOUNT_UNITS[to_unit], 6)
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 
 
@@ -114,15 +144,17 @@ def split_inline(value: object) -> tuple[str, str] | None:
     return match.group("label"), match.group("value").strip()
 
 
-_WEIGHT = re.compile(r"\(\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*\)")
+# "(30分)", "（30）", "30分", "产出指标30分", "产出指标（分值30）"
+_WEIGHT = re.compile(r"\(\s*(?:分值|权重)?[:：]?\s*([0-9]+(?:\.[0-9]+)?)\s*分?\s*\)"
+                     r"|(?:分值|权重)?[:：]?([0-9]+(?:\.[0-9]+)?)\s*分$")
 
 
 def header_weight(value: object) -> float | None:
     """The band total stated in a 一级 header: "产出指标(30分)" -> 30."""
     if value is None:
         return None
-    match = _WEIGHT.search(nfkc(str(value)).replace(" ", ""))
-    return float(match.group(1)) if match else None
+    match = _WEIGHT.search(norm_label(value))
+    return float(match.group(1) or match.group(2)) if match else None
 
 
 def header_name(value: object) -> str:

@@ -51,14 +51,14 @@ def test_validate_writes_results_marks_and_alert(client, seed_excel):
     original = snapshot(seed_excel.book)
     click(client, seed_excel, "validate")
     book = seed_excel.book
-    assert seed_excel.alerts == [("发现 2 个错误、2 个警告；附件2：部门整体支出自评总分 99（优）；"
+    assert seed_excel.alerts == [("发现 1 个错误、2 个警告；附件2：部门整体支出自评总分 99（优）；"
                                   "附件3：项目支出自评（司法专项（人民调解，收治中心，社区矫正，政府购买，法律救援））总分 100（优）")]
     rows = list(book["校验结果"].iter_rows(values_only=True))
     errors = [(r[0], r[2], r[3]) for r in rows if r[1] == "错误"]
-    assert errors == [("B110", "附件1", "B6"), ("B111", "附件1", "B7")]
+    assert errors == [("B111", "附件1", "B7")]
     basic = book["附件1"]
     assert [basic[f"{c}12"].value for c in "BCD"] == [332, 83, 440.32]  # blank derived cells filled
-    assert basic["B6"].fill.fgColor.rgb.endswith("FFC7CE") and "B110" in basic["B6"].comment.text
+    assert basic["B7"].fill.fgColor.rgb.endswith("FFC7CE") and "B111" in basic["B7"].comment.text
     assert book["附件2"]["D5"].fill.fgColor.rgb.endswith("FFEB9C")  # E105 warning
     assert book["_jixiao_marks"].sheet_state == "hidden"
     typed = {k: v for k, v in original.items() if k[0] in ("附件1", "附件2", "附件3") and k[1] != "state"}
@@ -174,7 +174,7 @@ def test_taskpane_lists_findings(client):
     assert 'data-jixiao-script="validate"' in page and 'data-jixiao-script="validate_all"' in page
     assert "清除标记" in page and "xw-click" not in page  # through ribbon.js, whose errors are Chinese
     html = client.post("/jixiao/findings", json=payload(openpyxl.load_workbook(EXAMPLE, data_only=True))).text
-    assert "发现 2 个错误、2 个警告" in html and "B110" in html and "B111" in html
+    assert "发现 1 个错误、2 个警告" in html and "B111" in html
 
 
 def _conf_from_xlam(xlam) -> dict[str, str]:
@@ -286,7 +286,7 @@ def test_marks_from_fill_and_from_the_button_undo_each_other(client, tmp_path):
     marked = tmp_path / "marked.xlsx"
     fill(str(EXAMPLE), str(marked), mark=True)
     excel = Excel(openpyxl.load_workbook(marked, data_only=True))
-    assert excel.book["附件1"]["B6"].comment is not None
+    assert excel.book["附件1"]["B7"].comment is not None
     click(client, excel, "validate")
     click(client, excel, "clear_marks")
     looks = {(c.fill.patternType, c.comment) for row in excel.book["附件1"].iter_rows() for c in row}

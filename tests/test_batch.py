@@ -115,7 +115,7 @@ def test_summary_workbook(run):
     assert colours[(f"J2:J{last}", '"有错误"')].endswith("FFC7CE")  # errors red
     assert summary["D2"].number_format == "0.00%" or summary.column_dimensions["D"].number_format == "0.00%"
     details = [[c.value for c in r] for r in book["问题明细"].iter_rows(min_row=2)]
-    assert ["司法局/2023绩效自评.xlsx", "附件1", "B6", "B110", "错误"] in [d[:5] for d in details]
+    assert ["司法局/2023绩效自评.xlsx", "附件1", "B7", "B111", "错误"] in [d[:5] for d in details]
     unreadable = {r[0].value: r[1].value for r in book["无法读取"].iter_rows(min_row=2)}
     assert "hostile/encrypted.xlsx" in unreadable and "old.xls" in unreadable
 

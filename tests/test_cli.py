@@ -30,9 +30,10 @@ def test_check_example_human_output(capsys):
     code, out, _ = run(capsys, "check", str(EXAMPLE))
     assert code == 1
     assert "[附件1] 部门整体支出绩效评价基础数据表" in out
-    assert "B110 错误  [附件1] “三公”经费 2022年决算数 (B6)：" in out
+    assert "B111 错误  [附件1] 公务用车购置和维护经费 2022年决算数 (B7)：" in out
+    assert "B110" not in out  # the 三公 total is right once 公务用车 is corrected
     assert "总分 99（优）" in out
-    assert out.strip().endswith("共 1 个文件：2 个错误，2 个警告，3 个提示")
+    assert out.strip().endswith("共 1 个文件：1 个错误，2 个警告，3 个提示")
 
 
 def test_clean_file_exits_zero(tmp_path, capsys):
@@ -65,13 +66,13 @@ def test_json_contract(capsys):
     assert entry["forms"][1]["results"] == {"exec_rate": 1.0, "exec_score": 10.0, "weight_total": 100.0,
                                             "total_score": 99.0, "grade": "优"}
     first = entry["forms"][0]["findings"][0]
-    assert (first["code"], first["cell"], first["expected"], first["found"]) == ("B110", "B6", 25.0, 17.0)
+    assert (first["code"], first["cell"], first["expected"], first["found"]) == ("B111", "B7", 9.0, 17.0)
 
 
 def test_select_and_ignore(capsys):
-    code, out, _ = run(capsys, "check", "--json", "--select", "B1", "--ignore", "B111", str(EXAMPLE))
+    code, out, _ = run(capsys, "check", "--json", "--select", "B1", "--ignore", "B121", str(EXAMPLE))
     codes = {f["code"] for form in json.loads(out)["files"][0]["forms"] for f in form["findings"]}
-    assert codes == {"B110", "B121"}
+    assert codes == {"B111"}
     assert code == 1
     code, _, _ = run(capsys, "check", "--ignore", "B110,B111", str(EXAMPLE))
     assert code == 0

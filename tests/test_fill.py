@@ -78,12 +78,12 @@ def test_results_sheet_lists_findings(seed, tmp_path):
     ws = openpyxl.load_workbook(out)[RESULT_SHEET]
     rows = list(ws.iter_rows(values_only=True))
     assert list(rows[0]) == RESULT_HEADER
-    b110 = next(r for r in rows if r[0] == "B110")
-    assert b110[1:4] == ("错误", "附件1", "B6") and b110[6:8] == (25, 17)
-    assert "17 + 0 + 8 = 25" in b110[5]
+    b111 = next(r for r in rows if r[0] == "B111")
+    assert b111[1:4] == ("错误", "附件1", "B7") and b111[6:8] == (9, 17)
+    assert "0 + 9 = 9" in b111[5] and not [r for r in rows if r[0] == "B110"]
     texts = [r[0] for r in rows if isinstance(r[0], str)]
     assert "[附件2] 执行率 100.00%，执行率得分 10，总分 99（优）" in texts
-    assert "共 2 个错误、2 个警告" in texts
+    assert "共 1 个错误、2 个警告" in texts
 
 
 def test_fill_of_its_own_output_changes_nothing(seed, tmp_path):
@@ -100,9 +100,10 @@ def test_marks_colour_and_comment_then_restore(seed, tmp_path):
     original = looks(seed)
     fill(str(seed), str(marked), mark=True)
     book = openpyxl.load_workbook(marked)
-    cell = book["附件1"]["B6"]
+    cell = book["附件1"]["B7"]
     assert cell.fill.fgColor.rgb.endswith("FFC7CE")
-    assert cell.comment.author == "jixiao-xl" and "B110" in cell.comment.text
+    assert cell.comment.author == "jixiao-xl" and "B111" in cell.comment.text
+    assert book["附件1"]["B6"].comment is None  # 三公 17 is right
     assert book["附件2"]["D5"].fill.fgColor.rgb.endswith("FFEB9C")  # warning E105
     assert book[MARKS_SHEET].sheet_state == "hidden"
     fill(str(marked), str(cleared))  # without --mark: earlier marks are taken off

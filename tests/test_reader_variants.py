@@ -68,7 +68,7 @@ def seed_signature(tmp_path_factory):
 def test_shifted_start_reads_the_same_and_moves_the_cells(tmp_path, seed_signature):
     report = check_file(tmp_path, [shift(s, 3, 2) for s in seed_sheets()])
     assert signature(report) == seed_signature
-    assert [f.cell for f in by_code(report, "B110")] == ["D9"]  # B6 moved by 3 rows, 2 columns
+    assert [f.cell for f in by_code(report, "B111")] == ["D10"]  # B7 moved by 3 rows, 2 columns
 
 
 def test_inserted_special_and_indicator_rows(tmp_path):
@@ -129,7 +129,7 @@ def test_forms_in_any_sheet_order_and_name(tmp_path, seed_signature):
     report = check_file(tmp_path, sheets)
     assert signature(report) == seed_signature
     assert [f.kind for f in report.forms] == ["project_self_eval", "dept_self_eval", "basic_data"]
-    assert by_code(report, "B110")[0].message.startswith("[基础]")
+    assert by_code(report, "B111")[0].message.startswith("[基础]")
 
 
 def test_all_forms_on_one_sheet(tmp_path, seed_signature):

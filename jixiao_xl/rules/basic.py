@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .. import forms as F
-from ..compute import amount, part_keys, parts_sum
+from ..compute import amount, part_keys
+from ..diagnose import _cells_of, diagnose_basic
 from ..findings import Rule
 from ..model import BasicData, num
 from ..values import fmt_number as n, fmt_rate as pct
@@ -80,26 +81,100 @@ def _part_label(form: BasicData, part) -> str:
     return part.label
 
 
-def _sum_check(rule: Rule, form: BasicData, ctx: Context, key: str):
-    row = form.rows.get(key)
+def _cell_labels(form: BasicData) -> dict[str, str]:
+    """Row label of every amount cell, by address."""
+    labels = {}
+    for row in list(form.rows.values()) + form.specials + form.project_others:
+        for cell in row.cells.values():
+            labels[cell.address] = row.label
+    return labels
+
+
+def _formula(form: BasicData, eq, value) -> str:
+    """"公车购置 + 公车运行维护 = 0 + 9 = 9" for an equation, with ``value`` giving each cell's number."""
+    key = eq.key
     parts = part_keys(form, key)
-    if row is None or not parts:
+    total = sum(value(c) for c in eq.parts)
+    if len(parts) > 4:
+        return f"下列 {len(parts)} 行之和 = {n(total)}"
+    names, numbers = [], []
+    for p in parts:
+        names.append(_part_label(form, p))
+        cells = _cells_of(form, p, eq.col)
+        numbers.append(n(sum(value(c) for c in cells)))
+    return f"{' + '.join(names)} = {' + '.join(numbers)} = {n(total)}"
+
+
+def _alternatives(labels, diagnosis, address: str) -> str:
+    others = diagnosis.alternatives(address)
+    if not others:
+        return ""
+    if len(others[0].values) > 1:
+        ties = diagnosis.ties(address)
+        return (f"；另有 {len(ties)} 种同样改动 {len(ties[0].values)} 处的改法，以上先按合计填错给出，"
+                "请核对各明细")
+    named = "；".join("、".join(f"{labels.get(a, a)}（{a}）应为 {n(v)}" for a, v in r.values.items())
+                     for r in others[:2])
+    more = f" 等 {len(others)} 种改法" if len(others) > 2 else ""
+    return f"；同样只改一处也能相符的还有：{named}{more}，请核对究竟哪一处填错"
+
+
+def _sum_check(rule: Rule, form: BasicData, ctx: Context, key: str):
+    """Report a failing identity at the cell the diagnosis blames (see ``diagnose``)."""
+    row = form.rows.get(key)
+    if row is None or not part_keys(form, key):
         return
+    tol = ctx.profile.tolerance_amount
+    labels = None
     for col in COLUMNS:
-        cell = row.cells.get(col)
-        stated = num(cell)
-        total = parts_sum(form, key, col)
-        if cell is None or stated is None or total is None:
+        diagnosis = diagnose_basic(form, col, tol)
+        if not diagnosis.violated:
             continue
-        if differs(stated, total, ctx.profile.tolerance_amount):
-            values = [amount(form, p, col) if isinstance(p, str) else num(p.cells.get(col)) for p in parts]
-            if len(parts) <= 4:
-                formula = " + ".join(_part_label(form, p) for p in parts)
-                numbers = " + ".join(n(v or 0) for v in values)
-                detail = f"{formula} = {numbers} = {n(total)}"
+        labels = labels or _cell_labels(form)
+        for eq in diagnosis.unresolved:  # no small repair found: the total of the failing identity, as computed
+            if eq.key == key:
+                total = sum(num(c) or 0 for c in eq.parts)
+                stated = num(eq.total)
+                yield rule.at(form.sheet, eq.total, r2(total), r2(stated), subject=row.label,
+                              detail=_formula(form, eq, lambda c: num(c) or 0), found=n(stated), note="")
+        repair = diagnosis.chosen
+        if repair is None:
+            continue
+
+        def value(c, fixed=repair.values):
+            return fixed.get(c.address, num(c) or 0.0)
+
+        for address, should in repair.values.items():
+            cell = repair.cells[address]
+            home = _home(diagnosis, address)
+            if home is None or home.key != key:
+                continue
+            found = num(cell)
+            others = [eq for eq in diagnosis.violated if eq is not home and any(
+                c.address == address for c in [eq.total] + eq.parts)]
+            note = "".join(f"（改正后{labels.get(eq.total.address, '')} {n(value(eq.total))} = "
+                           f"{' + '.join(n(value(c)) for c in eq.parts)} 也相符）" for eq in others)
+            note += _alternatives(labels, diagnosis, address)
+            if home.total.address == address:
+                detail = _formula(form, home, value)
             else:
-                detail = f"下列 {len(parts)} 行之和 = {n(total)}"
-            yield rule.at(form.sheet, cell, r2(total), r2(stated), total=row.label, detail=detail, found=n(stated))
+                detail = (f"{n(should)}（使 {labels.get(home.total.address, '')} {n(value(home.total))} = "
+                          f"{_formula(form, home, value)}）")
+            yield rule.at(form.sheet, cell, r2(should), r2(found), subject=labels.get(address, row.label),
+                          detail=detail, found=n(found), note=note)
+
+
+def _home(diagnosis, address: str):
+    """The identity a blamed cell is reported under: the one it is the total of, else the first failing one
+    it is part of, else any."""
+    for eq in diagnosis.equations:
+        if eq.total.address == address:
+            return eq
+    for group in (diagnosis.violated, diagnosis.equations):
+        for eq in group:
+            if any(c.address == address for c in eq.parts):
+                return eq
+    return None
 
 
 def _sangong(rule, form, ctx):
@@ -109,8 +184,9 @@ def _sangong(rule, form, ctx):
 SANGONG_SUM = Rule(
     "B110", "sangong-sum", "error", "basic_data",
     "“三公”经费不等于 公务用车购置和维护经费 + 出国经费 + 公务接待",
-    "{total}应为 {detail}，现填 {found}",
-    "“三公”经费按定义是三项之和，合计与明细不符说明其中一项填错。",
+    "{subject}应为 {detail}，现填 {found}{note}",
+    "“三公”经费按定义是三项之和，合计与明细不符说明其中一项填错。与公务用车 = 购置 + 运行维护一起不相符时，"
+    "错误报在改动最少就能使两个合计都相符的单元格（如公务用车本身填错时只报公务用车），两种改法同样少时都列出。",
     "“三公”经费定义及各地公开的基础数据表 [A]",
     "“三公”经费 17；公务用车 17，出国 0，公务接待 8",
     "“三公”经费 25；公务用车 17，出国 0，公务接待 8",
@@ -125,7 +201,7 @@ def _car(rule, form, ctx):
 CAR_SUM = Rule(
     "B111", "car-sum", "error", "basic_data",
     "公务用车购置和维护经费不等于 公车购置 + 公车运行维护",
-    "{total}应为 {detail}，现填 {found}",
+    "{subject}应为 {detail}，现填 {found}{note}",
     "公务用车经费由购置和运行维护两部分组成，合计应与明细一致。",
     "“三公”经费定义及各地公开的基础数据表 [A]",
     "公务用车购置和维护经费 17；公车购置 空，公车运行维护 9",
@@ -141,7 +217,7 @@ def _project(rule, form, ctx):
 PROJECT_SUM = Rule(
     "B112", "project-sum", "error", "basic_data",
     "项目支出不等于 业务工作经费 + 运行维护经费 + 县级专项资金",
-    "{total}应为 {detail}，现填 {found}",
+    "{subject}应为 {detail}，现填 {found}{note}",
     "项目支出填报基本支出以外的全部项目，合计应等于所列各项之和。",
     "部门整体支出绩效评价基础数据表模板（“项目支出”填表说明）[A]",
     "项目支出 500；业务工作经费 0，运行维护经费 0，县级专项资金 440.32",
@@ -157,7 +233,7 @@ def _special(rule, form, ctx):
 SPECIAL_SUM = Rule(
     "B113", "county-special-sum", "error", "basic_data",
     "县级专项资金不等于其下各专项（一个专项一行）之和",
-    "{total}应为 {detail}，现填 {found}",
+    "{subject}应为 {detail}，现填 {found}{note}",
     "县级专项资金按“一个专项一行”列明，合计应等于各专项之和。",
     "部门整体支出绩效评价基础数据表模板（“一个专项一行”）[A]",
     "县级专项资金 83；其下专项合计 80",
@@ -232,6 +308,30 @@ PUBLIC_OVER = Rule(
 )
 
 
+def _no_budget(rule: Rule, form: BasicData, ctx: Context):
+    for key in ("sangong", "public_funds"):
+        cell = form.cell(key, "budget")
+        if cell is None or cell.error:
+            continue
+        budget, actual = amount(form, key, "budget"), amount(form, key, "actual")
+        if (budget is None or abs(budget) <= 1e-9) and actual is not None and actual > ctx.profile.tolerance_amount:
+            label = form.rows[key].label
+            yield rule.at(form.sheet, cell, None, budget, label=label, budget="空" if budget is None else "0",
+                          actual=n(actual))
+
+
+NO_BUDGET_SPENT = Rule(
+    "B122", "spent-without-budget", "warning", "basic_data",
+    "“三公”经费或公用经费没有预算（为0或空）却有决算支出",
+    "{label}预算数为 {budget}，决算却有 {actual}：控制率无法计算，无预算支出需要说明原因（或补填预算数）",
+    "“三公”经费和公用经费实行预算控制，没有预算而发生支出，控制率无法计算，是评价时的重点核查事项。",
+    "财预〔2013〕53号 部门整体支出绩效评价框架（三公经费控制率、公用经费控制率）[B]",
+    "“三公”经费 预算 0，决算 12.88",
+    "“三公”经费 预算 17，决算 12.88",
+    _no_budget,
+)
+
+
 def _building_rates(rule: Rule, form: BasicData, ctx: Context):
     pairs = (("area_rate", "actual_area", "approved_area"),
              ("investment_rate", "actual_investment", "budget_investment"))
@@ -283,4 +383,4 @@ BUILDING_OVER = Rule(
 )
 
 RULES = [STAFF_RATE, STAFF_OVER, STAFF_NO_BASE, SANGONG_SUM, CAR_SUM, PROJECT_SUM, SPECIAL_SUM,
-         PUBLIC_PARTS, SANGONG_OVER, PUBLIC_OVER, BUILDING_RATE, BUILDING_OVER]
+         PUBLIC_PARTS, SANGONG_OVER, PUBLIC_OVER, NO_BUDGET_SPENT, BUILDING_RATE, BUILDING_OVER]

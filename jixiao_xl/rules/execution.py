@@ -9,9 +9,26 @@ from ..values import fmt_number as n, fmt_rate as pct
 from .base import Context, differs, r2, r4, shown_tolerance
 
 
+def missing_figure(form: SelfEval):
+    """全年执行数 (or 全年预算数) left blank although a rate or score that depends on it was typed (E109):
+    the rate and score rules stay silent instead of reporting "空 ÷ 83 = 0%" four times over."""
+    rate, score = form.exec.get("rate"), form.exec.get("score")
+    if not ((rate is not None and rate.rate) or (score is not None and score.number)):
+        return None
+    for key in ("executed", "full"):
+        cell = form.exec.get(key)
+        if cell is not None and cell.blank:
+            return cell
+    return None
+
+
+def executed_missing(form: SelfEval) -> bool:
+    return missing_figure(form) is not None
+
+
 def _rate_mismatch(rule: Rule, form: SelfEval, ctx: Context):
     cell = form.exec.get("rate")
-    if cell is None or cell.blank:
+    if cell is None or cell.blank or executed_missing(form):
         return
     expected = ctx.results(form)["exec_rate"]
     found = cell.rate
@@ -52,8 +69,8 @@ RATE_OVER = Rule(
 
 def _no_budget(rule: Rule, form: SelfEval, ctx: Context):
     cell = form.exec.get("full")
-    if cell is None or cell.error:
-        return
+    if cell is None or cell.error or missing_figure(form) is cell:
+        return  # E109 reports a blank 全年预算数 under a typed rate
     if not num(cell):
         yield rule.at(form.sheet, cell, None, num(cell))
 
@@ -72,7 +89,7 @@ NO_BUDGET = Rule(
 
 def _score_mismatch(rule: Rule, form: SelfEval, ctx: Context):
     cell = form.exec.get("score")
-    if cell is None or cell.blank:
+    if cell is None or cell.blank or executed_missing(form):
         return
     res = ctx.results(form)
     found = cell.number
@@ -121,6 +138,8 @@ ADDITION = Rule(
 
 def _low_exec(rule: Rule, form: SelfEval, ctx: Context):
     rate = ctx.results(form)["exec_rate"]
+    if executed_missing(form):
+        return
     if rate is not None and rate < ctx.profile.low_exec - 1e-9 and not form.notes.strip():
         yield rule.at(form.sheet, form.exec.get("rate") or form.exec.get("executed"), None, r4(rate),
                       rate=pct(rate), limit=pct(ctx.profile.low_exec))
@@ -142,7 +161,7 @@ def _low_exec_high_score(rule: Rule, form: SelfEval, ctx: Context):
     res = ctx.results(form)
     rate = res["exec_rate"]
     weights = sum(num(i.weight) or 0 for i in form.indicators)
-    if rate is None or not weights:
+    if rate is None or not weights or executed_missing(form):
         return
     score_rate = sum(effective_indicator_score(i, ctx.profile) for i in form.indicators) / weights
     gap, unexecuted = score_rate - rate, 1 - rate
@@ -162,4 +181,64 @@ LOW_EXEC_HIGH_SCORE = Rule(
     _low_exec_high_score,
 )
 
-RULES = [RATE_MISMATCH, RATE_OVER, NO_BUDGET, SCORE_MISMATCH, ADDITION, LOW_EXEC, LOW_EXEC_HIGH_SCORE]
+def _adjustment(rule: Rule, form: SelfEval, ctx: Context):
+    cells = form.exec
+    initial, adjustment, full = (num(cells.get(k)) for k in ("initial", "adjustment", "full"))
+    if "adjustment" not in cells or initial is None or full is None:
+        return
+    if adjustment is None and cells["adjustment"].error:
+        return  # N001 reports the unreadable adjustment
+    label = cells["adjustment"].where.split(" ", 1)[-1]
+    tol = ctx.profile.tolerance_amount
+    if adjustment is None:  # the column is there but left blank: the adjustment is what is missing
+        if differs(full, initial, tol):
+            missing = full - initial
+            yield rule.at(form.sheet, cells["adjustment"], r2(missing), None, subject=label, found="空",
+                          formula=f"全年预算数 − 年初预算数 = {n(full)} − {n(initial)} = {n(missing)}")
+        return
+    expected = initial + adjustment
+    if differs(full, expected, tol):
+        yield rule.at(form.sheet, cells["full"], r2(expected), r2(full), subject="全年预算数", found=n(full),
+                      formula=f"年初预算数 + {label} = {n(initial)} + {n(adjustment)} = {n(expected)}")
+
+
+ADJUSTMENT = Rule(
+    "E108", "budget-adjustment-sum", "error", "self_eval",
+    "全年预算数不等于 年初预算数 + 年中调整（追加）数",
+    "{subject}应为 {formula}，现填 {found}",
+    "全年预算数是年初预算加上年中调整（追加为正、调减为负）后的数；表中列出调整数时三者必须相符。",
+    "财政部预算管理一体化系统“全年预算数 = 年初预算数 + 调整预算数” [C]；各地自评表“全年预算数（调整后）” [A]",
+    "年初预算数 1238.36，调整数 500，全年预算数 1762.55",
+    "年初预算数 1238.36，调整数 524.19，全年预算数 1762.55",
+    _adjustment,
+)
+
+
+def _executed_blank(rule: Rule, form: SelfEval, ctx: Context):
+    blank = missing_figure(form)
+    if blank is None:
+        return
+    rate, score = form.exec.get("rate"), form.exec.get("score")
+    stated = []
+    if rate is not None and not rate.blank:
+        stated.append(f"执行率 {pct(rate.rate) if rate.rate is not None else rate.text}")
+    if score is not None and not score.blank:
+        stated.append(f"得分 {n(score.number) if score.number is not None else score.text}")
+    what = "全年执行数" if blank is form.exec.get("executed") else "全年预算数"
+    yield rule.at(form.sheet, blank, what, None, what=what, stated="、".join(stated))
+
+
+EXECUTED_BLANK = Rule(
+    "E109", "executed-missing", "error", "self_eval",
+    "全年执行数（或全年预算数）未填写，执行率和得分却已填写",
+    "{what}未填写，但已填写{stated}：执行率 = 全年执行数 ÷ 全年预算数，得分也据此计算，请填写{what}",
+    "执行率 = 全年执行数 ÷ 全年预算数；执行数空白时填写的执行率和得分无从核对。"
+    "只报这一处，不再对执行率、得分逐项报错。",
+    "财政部预算管理一体化系统 pmkpi“预算执行率（全年执行数/全年预算数）” [A]",
+    "全年预算数 83，全年执行数 空，执行率 100%，得分 10",
+    "全年预算数 83，全年执行数 83，执行率 100%，得分 10",
+    _executed_blank,
+)
+
+RULES = [RATE_MISMATCH, RATE_OVER, NO_BUDGET, SCORE_MISMATCH, ADDITION, LOW_EXEC, LOW_EXEC_HIGH_SCORE,
+         ADJUSTMENT, EXECUTED_BLANK]

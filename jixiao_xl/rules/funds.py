@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from .. import forms as F
+from ..compute import source_parts
+from ..diagnose import diagnose_dept
 from ..findings import Rule
 from ..model import SelfEval, num
 from ..values import fmt_number as n
@@ -12,6 +14,8 @@ from .base import Context, differs, r2
 def _breakdown(rule: Rule, form: SelfEval, ctx: Context, fields: tuple[F.Field, ...]):
     head, parts = fields[0], fields[1:]
     cells = form.breakdown
+    if head.key == "income_total":  # 中央财政资金 … listed under 按收入性质分 are parts of it too
+        parts = parts + tuple(F.Field(k, cells[k].where, "income") for k in cells if k.startswith("income+"))
     values = [num(cells.get(f.key)) for f in parts]
     stated_total = num(cells.get(head.key))
     budget = num(form.exec.get("full"))
@@ -19,7 +23,7 @@ def _breakdown(rule: Rule, form: SelfEval, ctx: Context, fields: tuple[F.Field, 
         return
     if stated_total is not None and differs(stated_total, budget, ctx.profile.tolerance_amount):
         yield rule.at(form.sheet, cells.get(head.key), r2(budget), r2(stated_total), what=head.short,
-                      detail=f"年度资金总额（全年预算数）{n(budget)}", found=n(stated_total))
+                      detail=f"年度资金总额（全年预算数）{n(budget)}", found=n(stated_total), verb="应等于", note="")
     reference = stated_total if stated_total is not None else budget
     if all(v is None for v in values):
         return
@@ -29,17 +33,62 @@ def _breakdown(rule: Rule, form: SelfEval, ctx: Context, fields: tuple[F.Field, 
         numbers = " + ".join(n(v or 0) for v in values)
         cell = cells.get(parts[0].key)
         yield rule.at(form.sheet, cell, r2(reference), r2(total), what=f"{formula} = {numbers} = {n(total)}",
-                      detail=f"{head.short}合计 {n(reference)}", found=n(total))
+                      detail=f"{head.short}合计 {n(reference)}", found=n(total), verb="应等于", note="")
+
+
+def _describe(eq, value, label) -> str:
+    parts = " + ".join(n(value(c)) for c in eq.parts)
+    names = " + ".join(label(c) for c in eq.parts)
+    return f"{label(eq.total)} {n(value(eq.total))} = {names} = {parts}"
+
+
+def _diagnosed(rule: Rule, form: SelfEval, ctx: Context, key: str, fields: tuple[F.Field, ...]):
+    """Report a failing 附件2 breakdown at the cells the diagnosis blames; None when it found no repair."""
+    diagnosis = diagnose_dept(form, ctx.profile.tolerance_amount)
+    if not diagnosis.violated:
+        return []
+    repair = diagnosis.chosen
+    if repair is None or diagnosis.unresolved:
+        return None
+    labels = {c.address: c.where for eq in diagnosis.equations for c in [eq.total] + eq.parts}
+
+    def label(c):
+        return "年度资金总额（全年预算数）" if c is form.exec.get("full") else labels[c.address]
+
+    def value(c, fixed=repair.values):
+        return fixed.get(c.address, num(c) or 0.0)
+
+    out = []
+    for address, should in repair.values.items():
+        cell = repair.cells[address]
+        home = next(eq for eq in diagnosis.violated + diagnosis.equations
+                    if address in [c.address for c in [eq.total] + eq.parts])
+        if home.key != key:
+            continue
+        fixed = [eq for eq in diagnosis.violated if address in [c.address for c in [eq.total] + eq.parts]]
+        note = "（改正后 " + "；".join(_describe(eq, value, label) for eq in fixed) + "）"
+        others = diagnosis.alternatives(address)
+        if others:
+            named = "；".join("、".join(f"{labels.get(a, a)}（{a}）应为 {n(v)}" for a, v in r.values.items())
+                             for r in others[:2])
+            note += f"；同样只改{len(others[0].values)}处也能相符的还有：{named}，请核对究竟哪一处填错"
+        out.append(rule.at(form.sheet, cell, r2(should), r2(num(cell)), what=label(cell),
+                           detail=n(should), found=n(num(cell)), verb="应为", note=note))
+    return out
 
 
 def _income(rule, form, ctx):
-    yield from _breakdown(rule, form, ctx, F.DEPT_INCOME)
+    found = _diagnosed(rule, form, ctx, "income", F.DEPT_INCOME)
+    if found is None:
+        yield from _breakdown(rule, form, ctx, F.DEPT_INCOME)
+    else:
+        yield from found
 
 
 INCOME = Rule(
     "F101", "income-breakdown", "error", "dept_self_eval",
     "按收入性质分的资金合计与年度资金总额不一致",
-    "{what} 应等于 {detail}，现为 {found}",
+    "{what} {verb} {detail}，现为 {found}{note}",
     "资金来源（一般公共预算、政府性基金、专户非税、其他）之和必须等于年度资金总额（全年预算数）。",
     "财政部一体化系统校验“资金来源和资金方向合计金额不一致” [C]",
     "全年预算数 1762.55；一般公共预算 1700，其他空",
@@ -49,13 +98,17 @@ INCOME = Rule(
 
 
 def _expense(rule, form, ctx):
-    yield from _breakdown(rule, form, ctx, F.DEPT_EXPENSE)
+    found = _diagnosed(rule, form, ctx, "expense", F.DEPT_EXPENSE)
+    if found is None:
+        yield from _breakdown(rule, form, ctx, F.DEPT_EXPENSE)
+    else:
+        yield from found
 
 
 EXPENSE = Rule(
     "F102", "expense-breakdown", "error", "dept_self_eval",
     "按支出性质分的资金合计与年度资金总额不一致",
-    "{what} 应等于 {detail}，现为 {found}",
+    "{what} {verb} {detail}，现为 {found}{note}",
     "资金方向（基本支出 + 项目支出）之和必须等于年度资金总额（全年预算数）。",
     "财政部一体化系统校验“资金来源和资金方向合计金额不一致” [C]",
     "全年预算数 1762.55；基本支出 1322.23，项目支出 400",
@@ -65,29 +118,52 @@ EXPENSE = Rule(
 
 
 def _sources(rule: Rule, form: SelfEval, ctx: Context):
+    if form.unknown_sources:
+        return  # a row that may or may not be a part: F104 says so, no sum is asserted
     names = {f.key: f.short for f in F.EXEC_COLUMNS}
+    keys = source_parts(form)
+    labels = " + ".join(form.source_labels.get(k, k) for k in keys)
     for col in ("initial", "full", "executed"):
         total_cell = form.exec.get(col)
         total = num(total_cell)
-        values = [num(form.sources.get(f.key, {}).get(col)) for f in F.PROJECT_SOURCES]
+        values = [num(form.sources[k].get(col)) for k in keys]
         if total is None or all(v is None for v in values):
             continue
         parts = sum(v or 0 for v in values)
         if differs(total, parts, ctx.profile.tolerance_amount):
             numbers = " + ".join(n(v or 0) for v in values)
-            yield rule.at(form.sheet, total_cell, r2(parts), r2(total), column=names[col],
+            yield rule.at(form.sheet, total_cell, r2(parts), r2(total), column=names[col], labels=labels,
                           detail=f"{numbers} = {n(parts)}", found=n(total))
 
 
 SOURCES = Rule(
     "F103", "project-sources", "error", "project_self_eval",
-    "项目资金总额不等于 当年财政拨款 + 上年结转资金 + 其他资金",
-    "{column}应为 当年财政拨款 + 上年结转资金 + 其他资金 = {detail}，现填 {found}",
-    "项目的年度资金总额由当年财政拨款、上年结转和其他资金组成，每一列都要相等。",
+    "项目资金总额不等于各资金来源（当年财政拨款、上年结转资金、其他资金等）之和",
+    "{column}应为 {labels} = {detail}，现填 {found}",
+    "项目的年度资金总额由当年财政拨款（或中央、省、市、县各级财政资金）、上年结转结余和其他资金组成，每一列都要相等。",
     "财预〔2020〕10号 附件项目支出绩效自评表 [B]",
     "年度资金总额 全年预算数 83；当年财政拨款 80",
     "年度资金总额 全年预算数 83；当年财政拨款 83",
     _sources,
 )
 
-RULES = [INCOME, EXPENSE, SOURCES]
+
+def _unknown_sources(rule: Rule, form: SelfEval, ctx: Context):
+    for cell in form.unknown_sources:
+        yield rule.at(form.sheet, cell, None, cell.where, where=cell.where, label=cell.where)
+
+
+UNKNOWN_SOURCE = Rule(
+    "F104", "unknown-source-row", "info", "project_self_eval",
+    "年度资金总额下有一行无法判断是否为资金来源",
+    "“{label}”不像资金来源（如 当年财政拨款、中央财政资金、上年结转资金、其他资金），"
+    "没有计入资金来源合计；年度资金总额与各来源之和的核对（F103）因此未进行",
+    "各地自评表列出的资金来源不同；认不出的一行既可能是来源之一，也可能是说明或小计，"
+    "贸然相加会误报，所以只提示、不判错。",
+    "本工具的读取规则；财预〔2020〕10号 附件项目支出绩效自评表 [B]",
+    "年度资金总额下有一行“备注 5”",
+    "年度资金总额下各行都是资金来源（如“其中：省级财政资金”）",
+    _unknown_sources,
+)
+
+RULES = [INCOME, EXPENSE, SOURCES, UNKNOWN_SOURCE]

@@ -26,7 +26,7 @@ def numeric_cells(form) -> Iterator[tuple[Cell, str]]:
                 yield cell, "rate" if key.endswith("rate") else "amount"
         return
     for key, cell in form.exec.items():
-        yield cell, "rate" if key == "rate" else "amount"
+        yield cell, {"rate": "rate", "adjustment": "signed"}.get(key, "amount")
     for cell in form.breakdown.values():
         yield cell, "amount"
     for row in form.sources.values():
@@ -134,18 +134,47 @@ NEGATIVE = Rule(
 
 def _incomplete(rule: Rule, form, ctx: Context):
     for label in form.missing:
-        yield rule.at(form.sheet, None, label, None, where=label, label=label)
+        yield rule.at(form.sheet, None, label, None, where=label,
+                      text=f"表中找不到“{label}”栏目，相关数据没有读取和校验（请检查是否删改了表头文字）")
+    for header in getattr(form, "unread_weights", ()):
+        name = header.where.split(" ", 1)[-1]
+        yield rule.at(form.sheet, header, f"{name}(分值)", header.text, where=header.where,
+                      text=f"读不出一级指标“{name}”的分值（表头写作如“{name}(30分)”），"
+                           "该指标的分值合计没有校验")
 
 
 INCOMPLETE = Rule(
     "S001", "form-incomplete", "warning", "any",
-    "表中找不到应有的栏目，相关校验无法进行",
-    "表中找不到“{label}”栏目，相关数据没有读取和校验（请检查是否删改了表头文字）",
+    "表中找不到应有的栏目（或读不出一级指标的分值），相关校验无法进行",
+    "{text}",
     "本工具按标签文字查找各栏目；删掉或改写了标签，对应数据就无法读取。",
     "财预〔2020〕10号 附件自评表；湖南基础数据表模板 [A]",
     "把“年度资金总额”改写成“资金合计”",
     "保留官方表头“年度资金总额”",
     _incomplete,
+)
+
+
+def _by_signature(rule: Rule, form, ctx: Context):
+    if form.signature:
+        from ..forms import FORM_BY_KIND
+
+        spec = FORM_BY_KIND[form.kind]
+        shown = "、".join(form.signature[:6])
+        yield rule.at(form.sheet, None, spec.title_key, None, where="表格标题", labels=shown,
+                      form=f"{spec.annex} {spec.title_key}")
+
+
+BY_SIGNATURE = Rule(
+    "S003", "recognised-by-labels", "info", "any",
+    "表中没有可识别的标题，按栏目判断了是哪一张表",
+    "没有找到表格标题，根据栏目（{labels} 等）判断为 {form}",
+    "标题写法各地不同，有的写在工作表名中，有的是未保存结果的公式，有的没有标题；此时按各表特有的栏目识别，"
+    "并说明按哪些栏目认定，以便核对是否认对。",
+    "本工具的读取规则",
+    "工作表没有标题行，直接从“预算部门名称”开始",
+    "第一行标题“2023年度部门整体支出绩效自评表”",
+    _by_signature,
 )
 
 
@@ -167,4 +196,4 @@ DERIVED_BLANK = Rule(
     _derived_blank,
 )
 
-RULES = [NOT_A_NUMBER, NEGATIVE, ERROR_VALUE, INCOMPLETE, UNCACHED, DERIVED_BLANK]
+RULES = [NOT_A_NUMBER, NEGATIVE, ERROR_VALUE, INCOMPLETE, UNCACHED, BY_SIGNATURE, DERIVED_BLANK]

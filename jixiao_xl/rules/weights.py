@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..compute import exec_weight, stated_score_sum
+from .. import scoring as S
 from ..findings import Rule
 from ..model import SelfEval, num
 from ..values import fmt_number as n
@@ -121,4 +122,43 @@ PROFILE_WEIGHTS = Rule(
     _profile_weights,
 )
 
-RULES = [LEVEL_SUM, WEIGHT_TOTAL, TOTAL_WEIGHT, TOTAL_SCORE, PROFILE_WEIGHTS]
+_GRADE_WORDS = (("不合格", "差"), ("较差", "差"), ("优秀", "优"), ("良好", "良"), ("中等", "中"), ("合格", "中"),
+                ("及格", "中"), ("优", "优"), ("良", "良"), ("中", "中"), ("差", "差"))
+
+
+def stated_grade(text: str) -> str | None:
+    """The grade a cell states: "等级：优" / "优秀" -> 优; None when it names none (or several)."""
+    for word, grade in _GRADE_WORDS:
+        if word in text:
+            return grade
+    return None
+
+
+def _grade(rule: Rule, form: SelfEval, ctx: Context):
+    cell = form.grade
+    if cell is None or cell.blank:
+        return
+    found = stated_grade(cell.text)
+    total = num(form.total_score)
+    basis = "总分"
+    if total is None:
+        total, basis = ctx.results(form)["total_score"], "按表内得分计算的总分"
+    expected = S.grade(total)
+    if found is None or expected is None or found == expected:
+        return
+    yield rule.at(form.sheet, cell, expected, found, expected=expected, found=cell.text, total=n(total),
+                  basis=basis)
+
+
+GRADE = Rule(
+    "W106", "grade-mismatch", "error", "self_eval",
+    "填写的等级与总分不符",
+    "等级应为 {expected}（{basis} {total}；优 ≥ 90，良 80–90，中 60–80，差 < 60），现填“{found}”",
+    "等级由总分决定：90分及以上为优、80–90为良、60–80为中、60分以下为差。",
+    "财预〔2020〕10号《项目支出绩效评价管理办法》第十八条（等级划分）[B]",
+    "总分 85，等级填“优”",
+    "总分 85，等级填“良”",
+    _grade,
+)
+
+RULES = [LEVEL_SUM, WEIGHT_TOTAL, TOTAL_WEIGHT, TOTAL_SCORE, PROFILE_WEIGHTS, GRADE]

@@ -1,0 +1,100 @@
+"""Issue 9's new and changed rules, each on a real .xlsx file: what a user sees, numbers included."""
+
+from __future__ import annotations
+
+from .helpers import by_code, check_file, clean_seed, set_cells
+
+
+def _codes(report, severity=None):
+    return [f.code for f in report.all_findings() if severity is None or f.severity == severity]
+
+
+def test_initial_plus_adjustment_must_equal_full_budget(tmp_path):
+    report = check_file(tmp_path, set_cells(clean_seed(), {"附件2!I4": "追加(调整)数", "附件2!I5": 500}))
+    (finding,) = by_code(report, "E108")
+    assert (finding.severity, finding.cell, finding.expected, finding.found) == ("error", "D5", 1738.36, 1762.55)
+    assert "全年预算数应为 年初预算数 + 追加(调整)数 = 1238.36 + 500 = 1738.36，现填 1762.55" in finding.message
+    ok = check_file(tmp_path, set_cells(clean_seed(), {"附件2!I4": "追加(调整)数", "附件2!I5": 524.19}), "ok.xlsx")
+    assert not by_code(ok, "E108") and not by_code(ok, "S001")
+
+
+def test_stated_grade_is_compared_with_the_total(tmp_path):
+    report = check_file(tmp_path, set_cells(clean_seed(), {"附件2!I25": "自评等级：良"}))
+    (finding,) = by_code(report, "W106")
+    assert (finding.severity, finding.cell, finding.expected, finding.found) == ("error", "I25", "优", "良")
+    assert "等级应为 优（总分 99" in finding.message
+    ok = check_file(tmp_path, set_cells(clean_seed(), {"附件2!I25": "等级：优秀"}), "ok.xlsx")
+    assert not by_code(ok, "W106")
+
+
+def test_spending_without_budget_is_a_warning(tmp_path):
+    report = check_file(tmp_path, set_cells(clean_seed(), {"附件1!C6": 0, "附件1!C7": 0, "附件1!C9": 0, "附件1!C11": 0}))
+    (finding,) = by_code(report, "B122")
+    assert (finding.severity, finding.cell) == ("warning", "C6")
+    assert "“三公”经费预算数为 0，决算却有 12.88" in finding.message
+
+
+def test_blank_executed_figure_is_one_error_without_cascade(tmp_path):
+    report = check_file(tmp_path, set_cells(clean_seed(), {"附件3!E6": None, "附件3!E7": None}))
+    project = [f for f in report.forms if f.kind == "project_self_eval"][0]
+    codes = [f.code for f in project.findings if f.severity in ("error", "warning")]
+    assert codes == ["E109"]
+    (finding,) = by_code(report, "E109")
+    assert finding.cell == "E6"
+    assert "全年执行数未填写，但已填写执行率 100.00%、得分 10：" in finding.message
+
+
+def test_project_spending_compared_on_the_full_year_budget_basis(tmp_path):
+    # 96% executed: 附件2 项目支出 500 is a budget figure, 附件1 spent 440.32 on projects: nothing to fix
+    edits = {"附件2!E5": 1700, "附件2!E8": "项目支出：500", "附件2!E7": "其中：基本支出：1262.55"}
+    report = check_file(tmp_path, set_cells(clean_seed(), edits))
+    assert not by_code(report, "X101") and not by_code(report, "F102")
+    # spent more on projects than budgeted: warned, with both figures
+    edits = {"附件2!E5": 1700, "附件2!E8": "项目支出：400", "附件2!E7": "其中：基本支出：1362.55"}
+    (finding,) = by_code(check_file(tmp_path, set_cells(clean_seed(), edits), "b.xlsx"), "X101")
+    assert (finding.cell, finding.expected, finding.found) == ("E8", 440.32, 400.0)
+
+
+def test_merged_deviation_reason_covers_every_row(tmp_path):
+    sheets = set_cells(clean_seed(), {"附件2!H23": 4, "附件2!I22": "进一步厉行节约；社会成本控制有待加强", "附件2!H25": 98})
+    sheets[1].merges.append("I22:I23")
+    report = check_file(tmp_path, sheets)
+    assert not by_code(report, "I102")
+    sheets[1].merges.remove("I22:I23")
+    (finding,) = by_code(check_file(tmp_path, sheets, "b.xlsx"), "I102")
+    assert finding.cell == "I23"
+
+
+def test_fill_leaves_a_typed_rate_over_a_blank_executed_figure(tmp_path):
+    from jixiao_xl.fill import fill
+    from jixiao_xl.samples import write_xlsx
+
+    source, out = tmp_path / "in.xlsx", tmp_path / "out.xlsx"
+    write_xlsx(source, set_cells(clean_seed(), {"附件3!E6": None, "附件3!E7": None}))
+    result = fill(str(source), str(out), overwrite_derived=True)
+    assert [c for c in result.changes if c.sheet == "附件3" and c.cell in ("G6", "H6")] == []
+    assert [f.code for f in result.report.all_findings() if f.severity == "error"] == ["E109"]
+
+
+def test_blank_full_budget_under_a_typed_rate_is_one_error(tmp_path):
+    report = check_file(tmp_path, set_cells(clean_seed(), {"附件3!D6": None, "附件3!D7": None}))
+    project = [f for f in report.forms if f.kind == "project_self_eval"][0]
+    assert [(f.code, f.cell) for f in project.findings if f.severity in ("error", "warning")] == [("E109", "D6")]
+    assert "全年预算数未填写，但已填写执行率 100.00%、得分 10：" in project.findings[0].message
+
+
+def test_blank_adjustment_is_reported_on_the_adjustment_cell(tmp_path):
+    report = check_file(tmp_path, set_cells(clean_seed(), {"附件2!I4": "调整预算数"}))
+    (finding,) = by_code(report, "E108")
+    assert (finding.cell, finding.expected, finding.found) == ("I5", 524.19, None)
+    assert "调整预算数应为 全年预算数 − 年初预算数 = 1762.55 − 1238.36 = 524.19，现填 空" in finding.message
+
+
+def test_grade_stated_in_its_own_row_below_or_in_the_head(tmp_path):
+    sheets = clean_seed()
+    sheets[1].rows.append(["自评等级", "良"])
+    (finding,) = by_code(check_file(tmp_path, sheets), "W106")
+    assert (finding.cell, finding.expected, finding.found) == ("B26", "优", "良")
+    sheets = set_cells(clean_seed(), {"附件3!J3": "评价等级：中"})
+    (finding,) = by_code(check_file(tmp_path, sheets, "b.xlsx"), "W106")
+    assert (finding.sheet, finding.cell, finding.expected) == ("附件3", "J3", "优")
