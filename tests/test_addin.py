@@ -322,14 +322,14 @@ def test_perpetual_excel_marks_with_colour_and_linked_results(client):
     excel = Excel(openpyxl.load_workbook(EXAMPLE, data_only=True), notes=False)
     click(client, excel, "validate")
     book = excel.book
-    assert excel.alerts[0].startswith("发现 2 个错误、2 个警告；附件2：部门整体支出自评总分 99（优）")
-    assert book["附件1"]["B6"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert excel.alerts[0].startswith("发现 1 个错误、2 个警告；附件2：部门整体支出自评总分 99（优）")
+    assert book["附件1"]["B7"].fill.fgColor.rgb.endswith("FFC7CE")
     assert book["附件2"]["D5"].fill.fgColor.rgb.endswith("FFEB9C")
     assert not any(c.comment for ws in book.worksheets for row in ws.iter_rows() for c in row)
     rows = list(book["校验结果"].iter_rows(min_row=2, values_only=True))
-    b110 = next(i for i, r in enumerate(rows, start=2) if r[0] == "B110")
-    assert rows[b110 - 2][2:4] == ("附件1", "B6")  # the link shows the address
-    assert excel.formulas[("校验结果", f"D{b110}")] == '=HYPERLINK("#\'附件1\'!B6","B6")'
+    b111 = next(i for i, r in enumerate(rows, start=2) if r[0] == "B111")
+    assert rows[b111 - 2][2:4] == ("附件1", "B7")  # the link shows the address
+    assert excel.formulas[("校验结果", f"D{b111}")] == '=HYPERLINK("#\'附件1\'!B7","B7")'
     click(client, excel, "clear_marks")
     assert {c.fill.patternType for row in book["附件1"].iter_rows() for c in row} == {None}
 
@@ -340,16 +340,17 @@ def test_clear_marks_restores_user_colours(client, notes):
     book = openpyxl.load_workbook(EXAMPLE, data_only=True)
     from openpyxl.styles import PatternFill
 
-    book["附件1"]["B6"].fill = PatternFill("solid", fgColor="00B0F0")  # error cell, user's blue
+    book["附件1"]["B7"].fill = PatternFill("solid", fgColor="00B0F0")  # error cell, user's blue
     book["附件2"]["D5"].fill = PatternFill("solid", fgColor="FFFFFF")  # warning cell, explicit white
     excel = Excel(book, notes=notes)
     click(client, excel, "validate")
-    assert book["附件1"]["B6"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert book["附件1"]["B7"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert book["附件1"]["D25"].fill.fgColor.rgb.endswith("FFEB9C")
     click(client, excel, "validate")  # a second click must not take our red for the user's colour
     click(client, excel, "clear_marks")
-    assert book["附件1"]["B6"].fill.patternType == "solid" and book["附件1"]["B6"].fill.fgColor.rgb.endswith("00B0F0")
+    assert book["附件1"]["B7"].fill.patternType == "solid" and book["附件1"]["B7"].fill.fgColor.rgb.endswith("00B0F0")
     assert book["附件2"]["D5"].fill.patternType == "solid" and book["附件2"]["D5"].fill.fgColor.rgb.endswith("FFFFFF")
-    assert book["附件1"]["B7"].fill.patternType is None  # the other error cell had no fill and has none again
+    assert book["附件1"]["D25"].fill.patternType is None  # the other marked cell had no fill and has none again
 
 
 def test_user_note_after_fill_mark_does_not_break_validate(client, tmp_path):
@@ -359,16 +360,17 @@ def test_user_note_after_fill_mark_does_not_break_validate(client, tmp_path):
     from jixiao_xl.fill import fill
 
     source = openpyxl.load_workbook(EXAMPLE)
-    source["附件1"]["B6"].comment = Comment("请核对人数", "会计")
+    source["附件1"]["B7"].comment = Comment("请核对人数", "会计")  # on the cell the check blames
     submitted, marked = tmp_path / "s.xlsx", tmp_path / "m.xlsx"
     source.save(submitted)
     fill(str(submitted), str(marked), mark=True)
     excel = Excel(openpyxl.load_workbook(marked, data_only=True), notes=True)
     click(client, excel, "validate")
-    assert excel.book["附件1"]["B6"].comment.text == "请核对人数"  # kept, ours not stacked on it
+    assert excel.book["附件1"]["B7"].comment.text == "请核对人数"  # kept, ours not stacked on it
+    assert excel.book["附件1"]["B7"].fill.fgColor.rgb.endswith("FFC7CE")
     click(client, excel, "clear_marks")
-    assert excel.book["附件1"]["B6"].comment.text == "请核对人数"
-    assert excel.book["附件1"]["B6"].fill.patternType is None
+    assert excel.book["附件1"]["B7"].comment.text == "请核对人数"
+    assert excel.book["附件1"]["B7"].fill.patternType is None
 
 
 def test_perpetual_excel_keeps_the_record_of_notes_it_cannot_remove(client, tmp_path):
@@ -381,10 +383,10 @@ def test_perpetual_excel_keeps_the_record_of_notes_it_cannot_remove(client, tmp_
     click(client, excel, "validate")
     click(client, excel, "clear_marks")
     book = excel.book
-    assert book["附件1"]["B6"].fill.patternType is None
+    assert book["附件1"]["B7"].fill.patternType is None
     assert "不能删除批注" in excel.alerts[-1] and "jixiao-xl fill" in excel.alerts[-1]
     records = [r for r in book["_jixiao_marks"].iter_rows(min_row=2, values_only=True) if r[0]]
-    assert ("附件1", "B6") in {(r[0], r[1]) for r in records}
+    assert ("附件1", "B7") in {(r[0], r[1]) for r in records}
     cleared, again = tmp_path / "c.xlsx", tmp_path / "a.xlsx"
     book.save(cleared)
     fill(str(cleared), str(again))
@@ -674,7 +676,7 @@ def test_classic_buttons_alert_in_chinese(monkeypatch, handler):
     alerts = [a["args"] for a in book.json()["actions"] if a["func"] == "alert"]
     assert len(alerts) == 1 and has_chinese(alerts[0][0])
     if handler != "main_clear":
-        assert alerts[0][0].startswith("发现 2 个错误、2 个警告")
+        assert alerts[0][0].startswith("发现 1 个错误、2 个警告")
 
     failing = xw.Book(json=payload(openpyxl.load_workbook(EXAMPLE, data_only=True)))
     monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: failing))

@@ -30,7 +30,7 @@ from .test_seed import EXAMPLE
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_TESTS = ROOT / "addin" / "wps" / "test"
-USER_FILL = "DDEBF7"  # a colour the accountant gave 附件1 B6 before 校验 marked it
+USER_FILL = "DDEBF7"  # a colour the accountant gave 附件1 D25 before 校验 marked it
 
 
 def fixture_of(book, name: str, hidden=(), protected=()) -> dict:
@@ -57,7 +57,7 @@ def write_fixtures(folder: Path) -> None:
     """The seed as submitted, with an accountant's own fill and comment on cells 校验 will mark,
     and a hidden sheet of notes; a workbook without any form; and one whose marks record is corrupt."""
     book = openpyxl.load_workbook(EXAMPLE, data_only=True)
-    book["附件1"]["B6"].fill = PatternFill("solid", fgColor=USER_FILL)
+    book["附件1"]["D25"].fill = PatternFill("solid", fgColor=USER_FILL)
     book["附件1"]["B7"].comment = Comment("请核对", "会计")
     notes = book.create_sheet("内部备注")
     notes["A1"] = "只给自己看的备注"

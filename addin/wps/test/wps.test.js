@@ -44,7 +44,7 @@ function options(server) {
 
 const RED = "#FFC7CE";
 const YELLOW = "#FFEB9C";
-const SUMMARY = "发现 2 个错误、2 个警告；附件2：部门整体支出自评总分 99（优）；" +
+const SUMMARY = "发现 1 个错误、2 个警告；附件2：部门整体支出自评总分 99（优）；" +
   "附件3：项目支出自评（司法专项（人民调解，收治中心，社区矫正，政府购买，法律救援））总分 100（优）；" +
   "未校验隐藏的工作表：内部备注（需要校验时请先取消隐藏：右键点工作表标签 → 取消隐藏）";
 
@@ -84,13 +84,13 @@ test("校验 colours and comments the problem cells, writes 校验结果, alerts
   assert.deepEqual(body.sheets.find((s) => s.name === "附件1").notes, [{ address: "B7" }]);
 
   // errors red, warnings yellow, our comment where the accountant had none
-  const b6 = app.cell("附件1", "B6");
-  assert.equal(b6.fill, RED);
-  assert.match(b6.comment, /^B110 错误：“三公”经费应为 公务用车购置和维护经费 \+ 出国经费 \+ 公务接待 = 17 \+ 0 \+ 8 = 25，现填 17/);
   const b7 = app.cell("附件1", "B7");
   assert.equal(b7.fill, RED);
   assert.equal(b7.comment, "请核对"); // the accountant's own comment is kept, none added
-  assert.equal(app.cell("附件1", "D25").fill, YELLOW);
+  assert.equal(app.cell("附件1", "B6").fill, null); // 三公 17 is right once 公务用车 is 9: not blamed
+  const d25 = app.cell("附件1", "D25");
+  assert.equal(d25.fill, YELLOW);
+  assert.match(d25.comment, /^B121 警告：公用经费控制率 = 340\.27 ÷ 268\.49 = 126\.73%/);
   assert.equal(app.cell("附件2", "D5").fill, YELLOW);
   assert.match(app.cell("附件2", "D5").comment, /^E105 警告/);
 
@@ -106,13 +106,13 @@ test("校验 colours and comments the problem cells, writes 校验结果, alerts
   const rows = results.UsedRange.Value2;
   assert.deepEqual(rows[0], ["代码", "严重程度", "工作表", "单元格", "位置", "说明", "应为", "实际"]);
   const errors = rows.filter((r) => r[1] === "错误").map((r) => [r[0], r[2], r[3]]);
-  assert.deepEqual(errors, [["B110", "附件1", "B6"], ["B111", "附件1", "B7"]]);
-  assert.equal(results.Range("D2").Formula, "=HYPERLINK(\"#'附件1'!B6\",\"B6\")");
-  assert.ok(rows.some((r) => r[0] === "共 2 个错误、2 个警告"));
-  // the marks record is hidden and holds the accountant's fill of B6
+  assert.deepEqual(errors, [["B111", "附件1", "B7"]]);
+  assert.equal(results.Range("D2").Formula, "=HYPERLINK(\"#'附件1'!B7\",\"B7\")");
+  assert.ok(rows.some((r) => r[0] === "共 1 个错误、2 个警告"));
+  // the marks record is hidden and holds the accountant's fill of D25
   const marks = app.ActiveWorkbook.Worksheets.Item("_jixiao_marks");
   assert.equal(marks.Visible, 0);
-  const record = marks.UsedRange.Value2.find((r) => r[1] === "B6");
+  const record = marks.UsedRange.Value2.find((r) => r[1] === "D25");
   assert.deepEqual(JSON.parse(record[2]), { patternType: "solid", fg: { rgb: "FFDDEBF7" }, bg: null });
   // WPS was told not to redraw while the answer was applied, and to redraw afterwards
   assert.equal(app.ScreenUpdating, true);
@@ -134,7 +134,7 @@ test("a second 校验 gives the same workbook", e2e, async () => {
 test("清除标记 puts back the original colours and comments exactly", e2e, async () => {
   const app = workbook("seed");
   const original = looks(app);
-  assert.deepEqual(original["附件1!B6"], ["#DDEBF7", null]);
+  assert.deepEqual(original["附件1!D25"], ["#DDEBF7", null]);
   assert.deepEqual(original["附件1!B7"], [null, "请核对"]);
   await JixiaoWps.run("validate", app, options());
   assert.notDeepEqual(looks(app), original);
@@ -158,7 +158,7 @@ test("问题列表 lists the findings without changing the workbook", e2e, async
   assert.equal(opts.alerts.length, 1);
   const lines = opts.alerts[0].text.split("\n");
   assert.equal(lines[0], SUMMARY.split("；未校验")[0]);
-  assert.match(lines[1], /^B110 \[附件1\]/);
+  assert.match(lines[1], /^B111 \[附件1\]/);
   assert.equal(opts.alerts[0].title, "问题列表");
   assert.deepEqual(app.snapshot(), before);
 });
