@@ -199,7 +199,7 @@ def test_install_offline_check_then_update_to_a_bundle_without_calamine(built, l
     example = built.path / EXAMPLE
     check = _check(target, example, tmp_path)
     assert check.returncode == 1  # the example keeps the submission's two mistakes
-    assert "共 1 个文件：2 个错误，2 个警告" in check.stdout
+    assert "共 1 个文件：1 个错误，2 个警告" in check.stdout
     assert "年中追加 (全年 1762.55 − 年初 1238.36) ÷ 年初 = 42.33%，超过 30.00%" in check.stdout
     assert (1, check.stdout) == _dev_check_output(example, capsys)
 
@@ -220,7 +220,7 @@ def test_install_offline_check_then_update_to_a_bundle_without_calamine(built, l
     assert probe.returncode != 0  # removed: no longer part of what the bundle installs
     check = _check(target, made.path / EXAMPLE, tmp_path)
     assert (check.returncode, check.stdout) == _dev_check_output(made.path / EXAMPLE, capsys)
-    assert "2 个错误" in check.stdout
+    assert "1 个错误" in check.stdout
 
 
 def test_python_the_bundle_does_not_serve(built, tmp_path):
