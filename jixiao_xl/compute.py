@@ -118,7 +118,8 @@ def exec_weight(form: SelfEval, profile: Profile) -> float:
 def judgement(ind: Indicator, profile: Profile) -> Judgement:
     """How the row's 年度指标值 and 实际完成值 read and score (``targets.judge``)."""
     return judge(ind.target.raw, ind.actual.raw, num(ind.weight), level1=ind.level1, level2=ind.level2,
-                 name=ind.level3.text, scoring=profile.scoring, percent=ind.actual.percent)
+                 name=ind.level3.text, scoring=profile.scoring, percent=ind.actual.percent,
+                 target_percent=ind.target.percent)
 
 
 def expected_indicator_score(ind: Indicator, profile: Profile) -> float | None:

@@ -488,9 +488,9 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
             if isinstance(value, str) and value.strip():
                 notes.append(value.strip())
     form.notes = "\n".join(notes)
-    # 0.85 in a cell formatted 0% reads 85%: ask the file for the formats of numeric 实际完成值 cells only
-    numeric = [i.actual for i in form.indicators
-               if isinstance(i.actual.raw, (int, float)) and not isinstance(i.actual.raw, bool)]
+    # 0.85 in a cell formatted 0% reads 85%: ask the file for the formats of numeric 指标值/完成值 cells only
+    numeric = [c for i in form.indicators for c in (i.target, i.actual)
+               if isinstance(c.raw, (int, float)) and not isinstance(c.raw, bool)]
     if numeric:
         flags = grid.percent_flags([(c.row, c.col) for c in numeric])
         for cell in numeric:

@@ -133,6 +133,7 @@ _DATE = re.compile(
     + r"|第?(?P<q3>[一二三四1-4])季度(?:末)?"
     r"|(?P<bare>年底|年末|年内|上半年|下半年)"
 )
+_NEXT_YEAR = re.compile(r"(?:次年|下一年|下年|明年|翌年|第二年)\s*$")
 _DATE_HINT = re.compile(r"[年月季底半]|\d[./-]\d")
 _DIGIT = re.compile(r"\d")
 _DEADLINE_AFTER = re.compile(r"^\s*(?:以前|之前|前|止|内|完成前)")
@@ -161,9 +162,10 @@ class When:
     start: tuple[int, int]  # (month, day)
     end: tuple[int, int]
     text: str
+    offset: int = 0  # 次年3月: one year after the year it is compared in
 
     def bounds(self, year: int) -> tuple[_dt.date, _dt.date]:
-        y = self.year or year
+        y = self.year or year + self.offset
         return (_dt.date(y, *self.start), _dt.date(y, self.end[0], min(self.end[1], _month_end(y, self.end[0]))))
 
 
@@ -213,7 +215,7 @@ def _when(match: re.Match) -> When | None:
 # ------------------------------------------------------------------ quantities
 
 _NUM = r"\d+(?:\.\d+)?"
-_PER_RE = r"人次|人|户|年|月|天|日|次|件|个|家|亩|平方米|m2|公里|km|吨|小时|学时|课时|场|期|村|所|床|车"
+_PER_RE = r"人次|人|户|半年|年|季度|季|月|周|天|日|次|件|个|家|亩|平方米|m2|公里|km|吨|小时|学时|课时|场|期|村|所|床|车"
 _QTY = re.compile(
     r"(?=[\d较比同环提增上下降减压缩+\-不大小至达约控≥≤<>=超高低多少最等])"  # cheap rejection of other positions
     r"(?P<change>(?:(?:较|比|同比|环比)[^,;。:\d%]{0,10}?)?(?:" + _CHANGE_RE + r")(?:了|幅度)?(?!到|至|为))?"
@@ -226,10 +228,16 @@ _QTY = re.compile(
     r"(?P<post>\s*(?:" + _SUFFIX_RE + r"))?"
     r"(?P<approx2>左右)?"
 )
+_CURRENCY = re.compile(r"¥\s*(\d[\d,]*(?:\.\d+)?)")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _DASHES = re.compile(r"\d\s*\S{0,3}\s*(?:-|~|至|到|—|–)")
 _CN_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千]")
 _RANGE_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(%|‰|[\u4e00-\u9fff]{1,3})\s*(?:-|~|至|到|—|–)\s*(\d+(?:\.\d+)?)\s*\2")
+# Counts written per period are compared over the year: 每季度1次 is 4 a year.
+_PERIODS = {"每周": 52, "每月": 12, "每季度": 4, "每半年": 2, "每年": 1}
+_PERIOD_WORD = {"周": "每周", "月": "每月", "季度": "每季度", "季": "每季度", "半年": "每半年", "年": "每年"}
+_PERIOD_BEFORE = re.compile(r"(?:每个?(周|月|季度|季|半年|年)|(月|季|年)均)[^,;，；、\d]{0,6}$")
+_PER_PERIOD = {"月": "每月", "季度": "每季度", "季": "每季度", "周": "每周", "半年": "每半年"}
 _PAREN_NEG = re.compile(r"^\(\s*(" + _NUM + r")\s*\)$")
 _SEPARATORS = re.compile(r"[,;，；、。\n]|及(?![以时])|并且|并|和")
 _STOP_WORDS = re.compile(
@@ -257,6 +265,8 @@ class Part(NamedTuple):
     approx: bool = False
     when: When | None = None
     deadline: bool = False
+    period: str = ""  # 每季度: the count as written was per quarter; value is for the year
+    scaled: bool = False  # written with 万/千/亿 and no unit: "83万"
 
     def shown(self, actual: bool = False) -> str:
         if self.family == "text":
@@ -274,6 +284,9 @@ class Part(NamedTuple):
         if actual:
             sign = "+" if self.change and self.value > 0 else ""
         head = "较上年 " if self.change else ""
+        if self.period:
+            per_period = _fmt(self.value / factor / _PERIODS[self.period])
+            return f"{head}{self.period} {sign}{per_period}{unit}（全年 {value}{unit}）"
         return f"{head}{sign}{value}{unit}"
 
 
@@ -312,6 +325,8 @@ _CHAR_MAP = str.maketrans({
 def normalise(text: str) -> str:
     """Full-width to half-width, thousands separators dropped, signs and dashes unified."""
     text = nfkc(text).translate(_CHAR_MAP)
+    if "¥" in text:
+        text = _CURRENCY.sub(r"\1元", text)  # ¥830,000.00
     if "百分比" in text:
         text = text.replace("百分比", "%").replace("(%)", "")
     if "," in text:
@@ -382,6 +397,8 @@ def read_text(text: str) -> Reading:
         if when is None:
             continue
         after, before = text[match.end():], text[:match.start()]
+        if when.year is None and _NEXT_YEAR.search(before[-4:]):
+            when = When(None, when.start, when.end, _NEXT_YEAR.search(before[-4:]).group(0) + when.text, 1)
         deadline = bool(_DEADLINE_AFTER.match(after)) or bool(_DEADLINE_BEFORE.search(before))
         parts.append((match.start(), Part("<=" if deadline else "", 0.0, "", "date", when=when, deadline=deadline)))
         for i in range(match.start(), match.end()):
@@ -416,6 +433,16 @@ def read_text(text: str) -> Reading:
         else:
             family, factor = _UNIT_TABLE[unit]
         per = "*".join(p for p in (match.group("per"), match.group("per2")) if p)
+        period = ""
+        if family in _COUNT_FAMILIES:  # 每季度1次, 月均100件, 1次/月: counted over the year
+            before_text = masked_text[max(0, match.start() - 8):match.start()]
+            found = _PERIOD_BEFORE.search(before_text)
+            if per in _PER_PERIOD:
+                period, per = _PER_PERIOD[per], ""
+            elif found and not per:
+                period = _PERIOD_WORD[found.group(1) or found.group(2)]
+            if period:
+                value *= _PERIODS[period]
         if per and per != "年":  # "次/年" over a year's evaluation is a count; "元/人" is not an amount
             family, unit = f"{family}/{per}", f"{unit or ''}/{per}"
         high = None
@@ -436,7 +463,7 @@ def read_text(text: str) -> Reading:
         noun = _noun(masked_text[seg[0]:seg[1]].replace(match.group(0), " "))
         approx = bool(match.group("approx") or match.group("approx2"))
         parts.append((start, Part(op, value * factor, unit or "", family, noun.replace("◆", ""), high, change,
-                                  approx)))
+                                  approx, period=period, scaled=bool(mult) and unit is None)))
     parts.sort(key=lambda p: p[0])
     only = tuple(p for _, p in parts)
     bare = len(only) == 1 and not only[0].family and not only[0].op and only[0].when is None
@@ -466,12 +493,12 @@ def read_actual(value: object, percent: bool | None = None) -> Reading:
     return read_text(str(value))
 
 
-def parse_target(text: object) -> Reading:
-    """A 年度指标值 as read (numbers typed into the cell count as bare numbers)."""
+def parse_target(text: object, percent: bool | None = None) -> Reading:
+    """A 年度指标值 as read (a number typed into the cell is read with its cell's format, as the actual is)."""
     if text is None:
         return Reading("", why="空白")
     if isinstance(text, (int, float, _dt.date)) and not isinstance(text, bool):
-        return read_actual(text)
+        return read_actual(text, percent)
     return read_text(str(text))
 
 
@@ -513,7 +540,9 @@ def _direction(part: Part, level1: str, level2: str, name: str) -> tuple[str, st
         return ">=", f"指标名称含“{_LONGER_NAMES.search(name).group(0)}”：时长越长越好"
     if duration and ("时效" in where or _LIMIT_NAMES.search(name)):
         return "<=", "时效指标的时限：不超过指标值为完成"
-    if _RATE_NAME.search(name):
+    if part.family in ("percent", "score"):  # a share: only the rate's own word decides (差错率, not 时限)
+        match = _LOWER_RATES.search(part.noun) or (_LOWER_RATES.search(name) if _RATE_NAME.search(name) else None)
+    elif _RATE_NAME.search(name):
         match = _LOWER_RATES.search(name)
     else:
         match = None if _HANDLING.search(name) else _LOWER_NAMES.search(name)
@@ -604,8 +633,7 @@ class Judgement:
 
 
 def _with_op(part: Part, op: str) -> Part:
-    return Part(op, part.value, part.unit, part.family, part.noun, part.high, part.change, part.approx, part.when,
-                part.deadline or part.family == "date")
+    return part._replace(op=op, deadline=part.deadline or part.family == "date")
 
 
 def score_part(op: str, a: float, b: float, weight: float, scoring: Scoring, explicit_eq: bool,
@@ -663,7 +691,7 @@ def _pair(target: Reading, actual: Reading, scoring: Scoring) -> tuple[list[tupl
                     return None, (f"完成值 {_fmt(number)} 没有单位，指标值是 {t.shown()}："
                                   f"无法判断是 {_fmt(number * 100)}% 还是 {_fmt(number)}%")
                 number *= 100
-        factor = _UNIT_TABLE.get(t.unit.split("/")[0], ("", 1.0))[1]
+        factor = 1.0 if got[0].scaled else _UNIT_TABLE.get(t.unit.split("/")[0], ("", 1.0))[1]  # "83万": 元
         if t.value and number and not 1e-3 <= abs(number * factor / t.value) <= 1e3:
             return None, f"完成值 {_fmt(number)} 没有单位，与指标值 {t.shown()} 相差千倍以上，单位可能不同"
         return [(t, Part("", number * factor, t.unit, t.family))], ""
@@ -685,6 +713,12 @@ def _pair(target: Reading, actual: Reading, scoring: Scoring) -> tuple[list[tupl
         if not candidates and family == "" and len(wanted) == 1:
             candidates = [p for p in got if p.family != "date" and not p.change]  # "≥90" against "95%"
             candidates = candidates if len(candidates) == 1 else []
+            if candidates and candidates[0].family == "percent":
+                t = targets[0]
+                if 0 < abs(t.value) <= scoring.fraction_limit:  # "≥0.95" against "97%": 95%
+                    t = t._replace(value=t.value * 100, high=None if t.high is None else t.high * 100)
+                pairs.append((t._replace(family="percent", unit="%"), candidates[0]))
+                continue
         if not candidates:
             if targets[0].change:
                 return None, "指标值是较上年的变化，完成值中没有对应的变化数"
@@ -710,10 +744,15 @@ def _pair(target: Reading, actual: Reading, scoring: Scoring) -> tuple[list[tupl
 
 
 def judge(target: object, actual: object, weight: float | None, *, level1: str = "", level2: str = "",
-          name: str = "", scoring: Scoring = Scoring(), percent: bool | None = None) -> Judgement:
-    """Read a row's target and actual and score it; never raises."""
+          name: str = "", scoring: Scoring = Scoring(), percent: bool | None = None,
+          target_percent: bool | None = None) -> Judgement:
+    """Read a row's target and actual and score it; never raises.
+
+    ``percent``/``target_percent``: whether the actual/target cell is formatted as a
+    percentage (None when not known).
+    """
     try:
-        return _judge(target, actual, weight, level1, level2, name, scoring, percent)
+        return _judge(target, actual, weight, level1, level2, name, scoring, (percent, target_percent))
     except Exception as exc:  # noqa: BLE001 - a reading failure is qualitative, never a crash
         return Judgement(Reading(str(target)), Reading(str(actual)), why=f"无法解析（{type(exc).__name__}）")
 
@@ -730,11 +769,15 @@ def _judge(target, actual, weight, level1, level2, name, scoring, percent) -> Ju
 
 @lru_cache(maxsize=16384)
 def _judge_cached(target, actual, weight, level1, level2, name, scoring, percent) -> Judgement:
-    t = parse_target(target)
-    a = read_actual(actual, percent)
+    t = parse_target(target, percent[1])
+    a = read_actual(actual, percent[0])
     if not t.parts:
         if t.on_time and a.on_time:
             return Judgement(t, a, why="按时完成（定性）")
+        if t.on_time and a.late:  # 按时完成 against 延期完成: missed, with no formula for a score
+            pair = Pair(Part("", 0.0, "", "text", noun=t.text.strip()), Part("", 0.0, "", "text", noun=a.text.strip()),
+                        "<=", "完成值写明未按时完成", False, None)
+            return Judgement(t, a, (pair,), False, None, "未按时完成，没有可计算的得分规则")
         return Judgement(t, a, why=t.why or "定性指标")
     if any(p.family != "date" for p in t.parts) and any(p.family == "date" and not p.deadline for p in t.parts):
         # "2023年完成培训200人": the year is context, the quantity is the target
@@ -810,5 +853,6 @@ def _verdict(t: Reading, a: Reading, pairs: list[Pair], weight: float) -> Judgem
 def overachieved(j: Judgement, scoring: Scoring = Scoring()) -> list[Pair]:
     """Met higher-is-better parts whose actual is ≥ threshold × target (not changes, not dates)."""
     return [p for p in j.pairs if p.met and p.op in (">=", ">") and not p.target.change
+            and p.target.family == p.actual.family
             and p.target.family != "date" and p.target.value > 0
             and p.actual.value >= scoring.overachievement * p.target.value]

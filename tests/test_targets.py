@@ -60,6 +60,17 @@ def test_text_without_a_comparable_number_is_qualitative(text):
     assert parse_target(text).parts == ()
 
 
+def test_period_counts_are_shown_with_the_year():
+    assert judge("每季度开展1次", "全年开展3次", 5, level2="数量指标").explain() == (
+        "读作：每季度 ≥ 1 次（全年 4 次）；实际 3 次，未完成")
+
+
+def test_target_and_actual_cells_formatted_as_percent():
+    judged = judge(0.95, 0.9, 10, level2="质量指标", percent=True, target_percent=True)
+    assert (judged.met, judged.expected) == (False, 9.47)  # 90 ÷ 95 × 10
+    assert judged.explain() == "读作：≥ 95%；实际 90%，未完成"
+
+
 def test_a_number_cell_formatted_as_percent_is_a_percentage():
     assert read_actual(0.85, percent=True).parts[0].value == pytest.approx(85)
     assert read_actual(0.85, percent=False).bare
@@ -91,6 +102,17 @@ def test_a_number_cell_formatted_as_percent_is_a_percentage():
     ("约50人", "48人", "数量指标", "培训人数", True, 5),
     ("90%-100%", "95%", "质量指标", "达标率", True, 5),
     ("2023年完成培训200人次", "全年培训210人次", "数量指标", "培训人次", True, 5),  # the year is context
+    ("≥2次/年", "每季度1次", "数量指标", "检查次数", True, 5),  # per period: counted over the year
+    ("≥12次", "每月1次", "数量指标", "例会次数", True, 5),
+    ("每季度开展1次", "全年开展3次", "数量指标", "督查次数", False, 3.75),
+    ("月均≥100件", "全年办理1300件", "数量指标", "办件量", True, 5),
+    ("≥0.95", "97%", "质量指标", "合格率", True, 5),  # a fraction against a percentage
+    ("100%", "90%", "时效指标", "时限", False, 4.5),  # a share in a 时效 row: higher is better
+    ("及时率100%", "及时率98%", "时效指标", "完成时限", False, 4.9),
+    ("按时完成", "延期完成", "时效指标", "完成时间", False, None),
+    ("12月底前", "次年1月", "时效指标", "完成时间", False, None),
+    ("≤83万元", "83万", "经济成本指标", "项目成本", True, 5),
+    ("≤83万元", "¥830,000.00", "经济成本指标", "项目成本", True, 5),
     ("300天", "310天", "时效指标", "全年开放天数", True, 5),  # a duration that is better longer
     ("50件", "60件", "数量指标", "投诉处理件数", True, 5),  # handling complaints: more is better
     ("5次", "3次", "社会效益指标", "安全事故发生数", True, 5),
@@ -201,6 +223,21 @@ def test_minus_sign_and_score_unit(tmp_path):
 def test_number_formatted_as_percent_against_percent_target(tmp_path):
     report = _check(tmp_path, {"附件2!F21": 0.85}, fmt={"附件2!F21": "0%"})
     assert _errors(report) == [("I103", "H21", 8.95, 10.0)]  # 85 ÷ 95 × 10
+    (finding,) = by_code(report, "I103")
+    assert "完成值“85%”" in finding.message  # as the user sees the cell, not 0.85
+
+
+def test_target_cell_formatted_as_percent(tmp_path):
+    report = _check(tmp_path, {"附件2!E21": 0.95, "附件2!F21": 0.9}, fmt={"附件2!E21": "0%", "附件2!F21": "0%"})
+    assert _errors(report) == [("I103", "H21", 9.47, 10.0)]  # 90 ÷ 95 × 10
+    assert not by_code(report, "I104")
+
+
+def test_on_time_target_late_actual_at_full_marks(tmp_path):
+    report = _check(tmp_path, {"附件2!E16": "按时完成", "附件2!F16": "延期完成"})
+    (finding,) = by_code(report, "I108")
+    assert finding.cell == "H16"
+    assert "读作：按时完成；实际 延期完成，未完成，却得了满分 10" in finding.message
 
 
 def test_stated_rate_accepted_at_the_precision_typed(tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+
 from ..compute import expected_indicator_score, judgement
 from ..findings import Rule
 from ..model import SelfEval, num
@@ -53,6 +55,16 @@ MISSING_REASON = Rule(
 )
 
 
+def shown(cell) -> str:
+    """A target or actual as the user sees it: 0.85 formatted 0% is 85%, 90.0 is 90, a date a date."""
+    raw = cell.raw
+    if isinstance(raw, _dt.date):
+        return (raw.date() if isinstance(raw, _dt.datetime) else raw).isoformat()
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return f"{n(raw * 100)}%" if cell.percent else n(raw)
+    return str(raw).strip() if isinstance(raw, str) else cell.text
+
+
 def _quantitative(rule: Rule, form: SelfEval, ctx: Context):
     for ind in form.indicators:
         if ind.score.blank or num(ind.weight) is None:
@@ -64,8 +76,8 @@ def _quantitative(rule: Rule, form: SelfEval, ctx: Context):
         full_for_a_miss = judged.met is False and found >= num(ind.weight) - 1e-9 and expected < found
         if not full_for_a_miss and found <= expected + shown_tolerance(ind.score, ctx.profile.tolerance_score) + 1e-9:
             continue
-        yield rule.at(form.sheet, ind.score, r2(expected), r2(found), target=ind.target.text,
-                      actual=ind.actual.text, reading=judged.explain(), expected=n(expected), found=n(found))
+        yield rule.at(form.sheet, ind.score, r2(expected), r2(found), target=shown(ind.target),
+                      actual=shown(ind.actual), reading=judged.explain(), expected=n(expected), found=n(found))
 
 
 QUANTITATIVE = Rule(
@@ -148,7 +160,7 @@ def _missed_full_marks(rule: Rule, form: SelfEval, ctx: Context):
 MISSED_FULL_MARKS = Rule(
     "I108", "missed-target-full-marks", "warning", "self_eval",
     "指标未完成（如晚于截止日期）却得满分",
-    "{reading}，未完成却得满分 {found}；请按完成程度扣分并填写偏差原因",
+    "{reading}，却得了满分 {found}；请按完成程度扣分并填写偏差原因",
     "晚于截止日期等未完成的情形没有统一的计分公式，由评价人按定性三档打分，但不应给满分。",
     "财预〔2020〕10号《项目支出绩效评价管理办法》第十四条",
     "指标值“2023年6月底前完成”，完成值“2023年9月完成”，分值 5，得分 5",
@@ -166,7 +178,7 @@ def _not_judged(rule: Rule, form: SelfEval, ctx: Context):
             continue
         if all(p.family == "date" and not p.deadline for p in judged.target.parts):
             continue  # "2023年全年": a period, not something to compare
-        yield rule.at(form.sheet, ind.score, None, None, target=ind.target.text, actual=ind.actual.text,
+        yield rule.at(form.sheet, ind.score, None, None, target=shown(ind.target), actual=shown(ind.actual),
                       why=judged.why)
 
 
