@@ -21,7 +21,7 @@ from pathlib import Path
 from .check import FileReport, check_grids
 from .derive import Derived, derived
 from .findings import Finding
-from .grid import Grid, UnreadableWorkbook, read_grids
+from .grid import Grid, UnreadableWorkbook, parse_a1, read_grids
 from .profiles import Profile, get_profile
 from .reader import read_forms
 from .marks import (HEADER, MARK_COLORS, MARKS_SHEET, RESULT_SHEET, Mark, by_cell, note_text, read_marks,
@@ -69,11 +69,16 @@ def _differs(item: Derived, profile: Profile) -> bool:
     return abs(found - float(item.value)) > tolerance + 1e-9
 
 
-def plan(grids: list[Grid], profile: Profile, overwrite: bool) -> list[tuple[str, Derived, bool, object]]:
+def plan(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tuple[str, str]] = frozenset(),
+         refresh: set[tuple[str, str]] = frozenset()) -> list[tuple[str, Derived, bool, object]]:
     """(sheet, derived item, corrected, old value) for every cell fill will write, settling chains of sums.
 
-    The grids are updated in place with the new values, so the returned list
-    and the grids agree with what the output file will hold.
+    Only derived cells are ever planned (``derive.derived``; an indicator's 得分
+    is the evaluator's input).  ``keep``: (sheet, A1) never written (formulas
+    the user wrote); ``refresh``: our own formulas, intact, whose result is
+    recomputed without counting as a change.  The grids are updated in place
+    with the new values, so the returned list and the grids agree with what
+    the output file will hold.
     """
     by_name = {g.name: g for g in grids}
     decided: dict[tuple[str, str], tuple[str, Derived, bool, object]] = {}
@@ -82,13 +87,14 @@ def plan(grids: list[Grid], profile: Profile, overwrite: bool) -> list[tuple[str
         for form in read_forms(grids).forms:
             for item in derived(form, profile):
                 key = (form.sheet, item.cell.address)
-                if item.value is None:
+                if item.value is None or key in keep:
                     continue
-                wrong = overwrite and _differs(item, profile)
-                if key not in decided and not (item.cell.blank or wrong):
-                    continue
-                corrected, old = decided[key][2:] if key in decided else (not item.cell.blank, item.cell.raw)
-                decided[key] = (form.sheet, item, corrected, old)
+                if key not in refresh:
+                    wrong = overwrite and _differs(item, profile)
+                    if key not in decided and not (item.cell.blank or wrong):
+                        continue
+                    corrected, old = decided[key][2:] if key in decided else (not item.cell.blank, item.cell.raw)
+                    decided[key] = (form.sheet, item, corrected, old)
                 grid = by_name[form.sheet]
                 new = _cell_text(item) if item.cell.prefix else item.value
                 while len(grid.rows) <= item.cell.row:
@@ -124,7 +130,11 @@ def _cell_text(item: Derived) -> str:
 
 
 def is_template(book) -> bool:
-    return INFO_SHEET in book.sheetnames and book[INFO_SHEET]["A1"].value == MARKER
+    """Our template, also after LibreOffice or WPS saved it (they may store the marker as rich text)."""
+    if INFO_SHEET not in book.sheetnames:
+        return False
+    marker = book[INFO_SHEET]["A1"].value
+    return marker is not None and str(marker).strip() == MARKER
 
 
 # ------------------------------------------------------------------ marks
@@ -279,13 +289,15 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     if _has_drawings(path):
         result.notes.append("注意：文件中的图片或图表不会保留在输出文件中")
 
-    for sheet, item, corrected, old in plan(grids, profile, overwrite_derived):
+    keep, refresh, restore = _formula_cells(book, grids, profile, template)
+    for sheet, item, corrected, old in plan(grids, profile, overwrite_derived, keep, refresh):
         cell = book[sheet][item.cell.address]
         if item.cell.prefix:
             old = cell.value
         if template and item.formula:  # its result is stored below with every other derived formula
             cell.value = item.formula
             new = item.formula
+            restore.pop((sheet, item.cell.address), None)
         elif item.cell.prefix:
             new = _cell_text(item)
             set_text(cell, new)
@@ -296,6 +308,14 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
                 cell.number_format = "0.00%"
         result.changes.append(Change(sheet, item.cell.address, old, new, item.formula if template else None,
                                      corrected))
+    if overwrite_derived:  # a template's derived cell typed over with the right number gets its formula back
+        for (sheet, address), (formula, old) in restore.items():
+            book[sheet][address].value = formula
+            result.changes.append(Change(sheet, address, old, formula, formula, True))
+        result.changes.sort(key=lambda c: (book.sheetnames.index(c.sheet), *parse_a1(c.cell)))
+    for sheet, address in sorted(keep):
+        if overwrite_derived:
+            result.notes.append(f"[{sheet}] {address} 是填报人自己的公式，未改动（计算结果如有不符，见“校验结果”）")
     # every derived formula of a template carries its current result
     if template:
         for form in read_forms(grids).forms:
@@ -318,6 +338,35 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
         result.backup = str(backup)
     save_workbook(book, target, cached)
     return result
+
+
+def _formula_cells(book, grids: list[Grid], profile: Profile, template: bool):
+    """Which derived cells hold formulas, and what fill may do with them.
+
+    keep: formulas the user wrote (never turned into a constant, never replaced);
+    refresh: our own formulas in a template, intact (only their stored result is renewed);
+    restore: a template's derived cells that lost their formula to a typed number
+    ({(sheet, A1): (formula, typed value)}; given back with ``--overwrite-derived``).
+    """
+    keep: set[tuple[str, str]] = set()
+    refresh: set[tuple[str, str]] = set()
+    restore: dict[tuple[str, str], tuple[str, object]] = {}
+    for form in read_forms(grids).forms:
+        for item in derived(form, profile):
+            key = (form.sheet, item.cell.address)
+            cell = book[form.sheet][item.cell.address]
+            if cell.data_type == "f":
+                if template and item.formula and _same_formula(cell.value, item.formula):
+                    refresh.add(key)
+                elif not (template and item.formula):
+                    keep.add(key)
+            elif template and item.formula and not item.cell.blank:
+                restore[key] = (item.formula, cell.value)
+    return keep, refresh, restore
+
+
+def _same_formula(found, ours: str) -> bool:
+    return isinstance(found, str) and found.replace(" ", "").upper() == ours.replace(" ", "").upper()
 
 
 def _formula_results(book, cached_book) -> dict[str, dict[str, object]]:
