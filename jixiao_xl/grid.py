@@ -8,7 +8,6 @@ bulk ``range.value`` that the Excel layer (``xl.py``) reads through xlwings.
 from __future__ import annotations
 
 import os
-import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -156,37 +155,77 @@ def broken_reason(path: str, detail: str) -> str:
     return f"文件已损坏，无法读取（{detail}）"
 
 
-_CELL_XML = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
-_ERROR_VALUE = re.compile(rb"<v>(#[^<]*)</v>")
+_FORMULA_TOKENS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+_ERROR_TOKENS = (b'"e"', b"'e'")
+
+
+def _sheet_issues(member) -> tuple[list[str], dict[str, str]]:
+    """Formulas without a result and error values of one sheet part, parsed with defusedxml."""
+    from defusedxml.ElementTree import iterparse
+
+    from .xlsxio import local
+
+    uncached, errors = [], {}
+    for _, elem in iterparse(member, events=("end",), forbid_dtd=True):
+        name = local(elem.tag)
+        if name == "row":
+            elem.clear()
+            continue
+        if name != "c":
+            continue
+        address = elem.get("r")
+        kind = elem.get("t")
+        formula = value = None
+        for child in elem:
+            tag = local(child.tag)
+            if tag == "f":
+                formula = child
+            elif tag == "v":
+                value = child
+        if address and kind == "e":
+            errors[address] = (value.text or "").strip() or "#ERROR" if value is not None else "#ERROR"
+        elif address and formula is not None and (value is None or (not value.text and kind != "str")):
+            uncached.append(address)
+    return uncached, errors
 
 
 def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict[str, str]]]:
     """Per sheet: formulas saved without a result, and cells holding error values (#DIV/0!).
 
-    python-calamine shows both as empty cells, so the sheet XML is looked at
-    directly, and only when it holds formulas or errors at all.
+    python-calamine shows both as empty cells, so the sheet XML is parsed
+    (defusedxml, no DTD or entities), and only when it holds formulas or
+    errors at all.  A formula whose result is an empty text (``t="str"``
+    with an empty ``<v>``) has its result.
     """
+    from defusedxml import DefusedXmlException
+    from xml.etree.ElementTree import ParseError
+
     from .xlsxio import sheet_paths
 
+    try:
+        paths = sheet_paths(archive)
+    except DefusedXmlException:
+        raise UnreadableWorkbook("文件含有不允许的 XML 实体定义（xl/workbook.xml），疑似 XML 炸弹，已拒绝读取") from None
+    except ParseError:
+        raise UnreadableWorkbook("文件已损坏，无法读取（xl/workbook.xml 不是有效的 XML）") from None
     issues = {}
-    for name, member in sheet_paths(archive).items():
+    for name, member in paths.items():
         try:
             data = archive.read(member)
         except KeyError:
             continue
         if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:
             raise UnreadableWorkbook(f"文件含有不允许的 XML 实体定义（{member}），疑似 XML 炸弹，已拒绝读取")
-        if b"<f" not in data and b't="e"' not in data:
+        if not any(t in data for t in _FORMULA_TOKENS) and not any(t in data for t in _ERROR_TOKENS):
             continue
-        uncached, errors = [], {}
-        for match in _CELL_XML.finditer(data):
-            address, attrs, body = match.group(1).decode(), match.group(2), match.group(3) or b""
-            if b't="e"' in attrs:
-                value = _ERROR_VALUE.search(body)
-                errors[address] = value.group(1).decode() if value else "#ERROR"
-            elif b"<f" in body and (b"<v" not in body or b"<v/>" in body or b"<v />" in body
-                                    or (b"<v></v>" in body and b't="str"' not in attrs)):
-                uncached.append(address)
+        import io
+
+        try:
+            uncached, errors = _sheet_issues(io.BytesIO(data))
+        except DefusedXmlException:
+            raise UnreadableWorkbook(f"文件含有不允许的 XML 实体定义（{member}），疑似 XML 炸弹，已拒绝读取") from None
+        except ParseError:
+            raise UnreadableWorkbook(f"文件已损坏，无法读取（{member} 不是有效的 XML）") from None
         if uncached or errors:
             issues[name] = (uncached, errors)
     return issues
