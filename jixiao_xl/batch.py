@@ -105,14 +105,19 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
               "filled": None, "fill_error": None}
     if fill and report.status != "unreadable":
         from .fill import FillError, fill as fill_one
+        from .xlsxio import OutputError
 
         target = Path(outdir) / "filled" / task.rel
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             fill_one(task.path, str(target), profile=profile)
             result["filled"] = str(target)
-        except FillError as exc:
+        except (FillError, OutputError) as exc:
             result["fill_error"] = str(exc)
+        except OSError as exc:
+            from .xlsxio import reason
+
+            result["fill_error"] = f"无法写入 {target}：{reason(exc)}"
     return result
 
 
@@ -313,8 +318,13 @@ def _format(book, ws, name: str, widths: list[int], frame) -> None:
 def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None = None, profile_name: str = "hunan",
         overrides: dict | None = None, timeout: float = 60.0, progress=None) -> BatchResult:
     start = time.monotonic()
+    from .xlsxio import OutputError, reason
+
     out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(out, reason(exc)) from None
     tasks, skipped = collect(inputs, out)
     jobs = jobs or os.cpu_count() or 1
     args = (profile_name, overrides or {}, fill, str(out))
@@ -331,8 +341,8 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
 class Progress:
     """A one-line progress bar on a terminal; silent otherwise."""
 
-    def __init__(self, stream=sys.stderr):
-        self.stream = stream
+    def __init__(self, stream=None):
+        self.stream = stream = stream if stream is not None else sys.stderr
         self.enabled = hasattr(stream, "isatty") and stream.isatty()
         self.last = 0.0
 

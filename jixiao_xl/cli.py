@@ -130,6 +130,7 @@ def _template(args) -> int:
     from .grid import UnreadableWorkbook
     from .reader import read_workbook
     from .writer import write_template
+    from .xlsxio import OutputError, output_problem
 
     book = None
     if args.source:
@@ -151,7 +152,15 @@ def _template(args) -> int:
     if args.source and os.path.abspath(output) == os.path.abspath(args.source):
         print("jixiao-xl：输出文件不能和 --from 的文件相同", file=sys.stderr)
         return 2
-    write_template(T.build(data, args.projects), output)
+    problem = output_problem(output)
+    if problem:
+        print(f"jixiao-xl：无法写入 {output}：{problem}", file=sys.stderr)
+        return 2
+    try:
+        write_template(T.build(data, args.projects), output)
+    except OutputError as exc:
+        print(f"jixiao-xl：{exc}", file=sys.stderr)
+        return 2
     print(f"已生成模板：{output}（{data.year} 年度，{data.profile.label}口径）")
     return 0
 
@@ -159,10 +168,14 @@ def _template(args) -> int:
 def _fill(args) -> int:
     from .fill import FillError, fill
     from .findings import SEVERITY_LABEL
+    from .xlsxio import OutputError
 
     try:
         result = fill(args.path, args.output, in_place=args.in_place, overwrite_derived=args.overwrite_derived,
                       mark=args.mark, profile=_profile(args))
+    except OutputError as exc:
+        print(f"jixiao-xl：{exc}", file=sys.stderr)
+        return 2
     except FillError as exc:
         print(f"jixiao-xl：{args.path}：{exc}", file=sys.stderr)
         return 2
@@ -199,9 +212,19 @@ def _batch(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("jixiao-xl：--jobs 至少为 1", file=sys.stderr)
         return 2
+    from .xlsxio import OutputError, folder_problem
+
+    problem = folder_problem(args.output)
+    if problem:
+        print(f"jixiao-xl：无法写入 {args.output}：{problem}", file=sys.stderr)
+        return 2
     overrides = {"exec_mode": args.exec_mode} if args.exec_mode else {}
-    result = batch.run(args.paths, args.output, fill=args.fill, jobs=args.jobs, profile_name=args.profile,
-                       overrides=overrides, timeout=args.timeout, progress=batch.Progress())
+    try:
+        result = batch.run(args.paths, args.output, fill=args.fill, jobs=args.jobs, profile_name=args.profile,
+                           overrides=overrides, timeout=args.timeout, progress=batch.Progress())
+    except OutputError as exc:
+        print(f"jixiao-xl：{exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(batch.to_json(result))
     statuses = [r["report"]["status"] for r in result.results]

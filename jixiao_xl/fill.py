@@ -12,7 +12,6 @@ unless ``in_place`` is asked for, and then a backup is kept.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -28,13 +27,13 @@ from .marks import (HEADER, MARK_COLORS, MARKS_SHEET, RESULT_SHEET, Mark, by_cel
                     result_rows, worst)
 from .template import INFO_SHEET, MARKER
 from .values import fmt_number
-from .xlsxio import save_workbook, set_text
+from .xlsxio import OutputError, make_backup, output_problem, save_workbook, set_text
 
 COMMENT_AUTHOR = "jixiao-xl"
 
 
 class FillError(Exception):
-    """A fill that cannot be done; the message is for people."""
+    """A fill that cannot be done; the message is for people (``OutputError``: the output cannot be written)."""
 
 
 @dataclass
@@ -263,6 +262,11 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     target = path if in_place else output
     if not in_place and os.path.abspath(output) == os.path.abspath(path):
         raise FillError("输出文件不能和输入文件相同；要直接修改原文件请用 --in-place")
+    if in_place and os.path.isfile(path) and output_problem(path) == "文件是只读的，不能覆盖":
+        raise OutputError(path, "文件是只读的，不能直接修改（可以用 -o 另存一份）")
+    problem = output_problem(target) if os.path.exists(path) else None
+    if problem:
+        raise OutputError(target, problem)
     try:
         grids = read_grids(path)
     except UnreadableWorkbook as exc:
@@ -330,13 +334,16 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     if mark:
         apply_marks(book, report.all_findings())
 
-    if in_place:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        source = Path(path)
-        backup = source.with_name(f"{source.stem}.{stamp}.bak{source.suffix}")
-        shutil.copy2(path, backup)
-        result.backup = str(backup)
-    save_workbook(book, target, cached)
+    def backup() -> None:  # once the new content is complete, just before it replaces the original
+        result.backup = str(make_backup(path, time.strftime("%Y%m%d-%H%M%S")))
+
+    try:
+        save_workbook(book, target, cached, before_replace=backup if in_place else None)
+    except OutputError:
+        if result.backup:  # the original is still in place: the copy would only be clutter
+            Path(result.backup).unlink(missing_ok=True)
+            result.backup = None
+        raise
     return result
 
 
