@@ -227,12 +227,7 @@ def _batch(args) -> int:
         return 2
     if args.json:
         print(batch.to_json(result))
-    statuses = [r["report"]["status"] for r in result.results]
-    forms = sum(len(r["rows"]) for r in result.results)
-    print(f"共 {len(result.results)} 个工作簿（{forms} 张表），用时 {result.seconds:.1f} 秒："
-          f"{statuses.count('clean')} 个通过，{statuses.count('warnings')} 个有警告，"
-          f"{statuses.count('errors')} 个有错误，{statuses.count('unreadable') + len(result.unsupported)} 个无法读取",
-          file=sys.stderr if args.json else sys.stdout)
+    print(result.closing_line(), file=sys.stderr if args.json else sys.stdout)
     print(f"汇总：{result.outdir / batch.SUMMARY_NAME}", file=sys.stderr if args.json else sys.stdout)
     return result.exit_code
 
