@@ -7,7 +7,56 @@ Exit codes follow linter conventions: 0 no error finding, 1 error findings,
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import re
 import sys
+
+# argparse's own words (Python 3.10-3.13), in Chinese.  They are swapped in only while our parser
+# is built and used (``_chinese``), so nothing else in the process sees them.
+_ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "show program's version number and exit": "显示版本号并退出",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "expected one argument": "需要一个值",
+    "expected at most one argument": "最多只能给一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected %s argument": "需要 %s 个值",
+    "expected %s arguments": "需要 %s 个值",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项：%(value)r（可选：%(choices)s）",
+    "invalid choice: %(value)r (choose from %(choices)s)\n": "无效的选项：%(value)r（可选：%(choices)s）",
+    "invalid %(type)s value: %(value)r": "无效的值：%(value)r",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是：%(matches)s",
+    "not allowed with argument %s": "不能和参数 %s 同时使用",
+    "ignored explicit argument %r": "忽略了多余的值 %r",
+    "one of the arguments %s is required": "需要以下参数之一：%s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "没有这个命令：%(parser_name)r（可选：%(choices)s）",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：参数错误：%(message)s\n",
+    "can't open '%(filename)s': %(error)s": "无法打开“%(filename)s”：%(error)s",
+}
+
+
+@contextlib.contextmanager
+def _chinese():
+    saved = argparse._, argparse.ngettext
+
+    def gettext(text: str) -> str:
+        return _ARGPARSE_ZH.get(text, text)
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return gettext(singular if n == 1 else plural)
+
+    argparse._, argparse.ngettext = gettext, ngettext
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved
 
 
 class _Parser(argparse.ArgumentParser):
@@ -15,12 +64,56 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         self.exit(2, f"jixiao-xl：参数错误：{message}\n")
 
+    def parse_args(self, args=None, namespace=None):
+        with _chinese():
+            return super().parse_args(args, namespace)
+
+    def format_help(self) -> str:
+        with _chinese():
+            return super().format_help()
+
+    def format_usage(self) -> str:
+        with _chinese():
+            return super().format_usage()
+
+
+def _year(text: str) -> int:
+    """--year: a four-digit year between 2000 and 2100."""
+    if not re.fullmatch(r"\s*\d{4}\s*", text or "") or not 2000 <= int(text) <= 2100:
+        raise argparse.ArgumentTypeError(f"年度应为 2000–2100 之间的四位数字，如 2024（现为“{text}”）")
+    return int(text)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为正整数（现为“{text}”）") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"至少为 1（现为 {value}）")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为秒数（现为“{text}”）") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"应大于 0（现为 {text}）")
+    return value
+
 
 def _split_codes(values: list[str] | None) -> list[str]:
     return [code for value in values or [] for code in value.split(",") if code.strip()]
 
 
 def build_parser() -> argparse.ArgumentParser:
+    with _chinese():
+        return _build_parser()
+
+
+def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="jixiao-xl", description="绩效自评表（附件1/2/3）校验与自动计算工具")
     sub = parser.add_subparsers(dest="command", metavar="命令")
 
@@ -37,9 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     template = sub.add_parser("template", help="生成自动计算的填报模板", description="生成绩效自评填报模板（.xlsx）")
     template.add_argument("-o", "--output", metavar="文件", help="输出文件（默认：绩效自评模板_年度.xlsx）")
-    template.add_argument("--year", type=int, help="年度，如 2024（默认：--from 文件的年度，或去年）")
-    template.add_argument("--unit", help="单位名称")
-    template.add_argument("--projects", type=int, default=1, metavar="N", help="项目支出自评表（附件3）的张数")
+    template.add_argument("--year", type=_year, metavar="年度", help="年度，如 2024（默认：--from 文件的年度，或去年）")
+    template.add_argument("--unit", metavar="单位", help="单位名称")
+    template.add_argument("--projects", type=_positive, default=1, metavar="N", help="项目支出自评表（附件3）的张数")
     template.add_argument("--profile", default="hunan", choices=["hunan", "national"], help="评分口径")
     template.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help="执行率计分方式")
     template.add_argument("--from", dest="source", metavar="文件", help="把已提交工作簿的数据填入新模板")
@@ -54,11 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
     fill.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help="执行率计分方式")
 
     batch = sub.add_parser("batch", help="批量校验一个或多个文件夹，生成汇总表", description="批量校验、汇总")
-    batch.add_argument("paths", nargs="+", metavar="文件夹或文件")
+    batch.add_argument("paths", nargs="+", metavar="文件夹或文件", help="收到的材料（递归查找 .xlsx/.xlsm）")
     batch.add_argument("-o", "--output", required=True, metavar="输出文件夹", help="写入 汇总.xlsx、findings.json")
     batch.add_argument("--fill", action="store_true", help="同时生成自动填写后的副本（输出文件夹/filled/）")
-    batch.add_argument("--jobs", type=int, default=None, metavar="N", help="并行进程数（默认：CPU 核数）")
-    batch.add_argument("--timeout", type=float, default=60.0, metavar="秒", help="每个文件最长处理时间（默认 60 秒）")
+    batch.add_argument("--jobs", type=_positive, default=None, metavar="N", help="并行进程数（默认：CPU 核数）")
+    batch.add_argument("--timeout", type=_seconds, default=60.0, metavar="秒", help="每个文件最长处理时间（默认 60 秒）")
     batch.add_argument("--profile", default="hunan", choices=["hunan", "national"], help="评分口径")
     batch.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help="执行率计分方式")
     batch.add_argument("--json", action="store_true", help="同时把 JSON 结果输出到屏幕")
@@ -66,31 +159,35 @@ def build_parser() -> argparse.ArgumentParser:
     addin = sub.add_parser("addin", help="Excel 加载项：启动服务、生成和安装", description="Excel 加载项")
     addin_sub = addin.add_subparsers(dest="addin_command", metavar="操作")
     serve = addin_sub.add_parser("serve", help="在本机启动 Office.js 加载项服务（xlwings Server）")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--project-dir", help="xlwings Server 项目目录（默认 addin/server）")
+    serve.add_argument("--port", type=_positive, default=8000, metavar="端口", help="端口（默认 8000）")
+    serve.add_argument("--project-dir", metavar="文件夹", help="xlwings Server 项目目录（默认 addin/server）")
     build = addin_sub.add_parser("build-xlam", help="生成经典 Excel 加载项（.xlam）")
-    build.add_argument("-o", "--output", default="jixiao_addin.xlam", metavar="文件")
+    build.add_argument("-o", "--output", default="jixiao_addin.xlam", metavar="文件", help="输出文件")
     install = addin_sub.add_parser("install", help="安装经典加载项（Windows），或显示安装步骤")
-    install.add_argument("xlam", nargs="?", help="build-xlam 生成的 .xlam 文件")
+    install.add_argument("xlam", nargs="?", metavar="文件", help="build-xlam 生成的 .xlam 文件")
 
     explain = sub.add_parser("explain", help="说明一条规则", description="显示规则的说明、依据和示例")
-    explain.add_argument("code", nargs="?", metavar="规则代码", help="如 B110；省略则列出全部规则")
+    explain.add_argument("code", nargs="?", metavar="规则",
+                         help="代码（B110）、名称（sangong-sum）或前缀（B、B1）；省略则列出全部规则")
     return parser
 
 
-def _expand(paths: list[str]) -> list[str]:
-    """Files as given; folders become the workbooks in them (recursively, sorted)."""
+def _expand(paths: list[str]) -> tuple[list[str], list[str]]:
+    """Files as given; folders become the workbooks in them (recursively, sorted). Also: folders without any."""
     from pathlib import Path
 
-    out = []
+    out, empty = [], []
     for item in paths:
         path = Path(item)
         if path.is_dir():
-            out += sorted(str(p) for p in path.rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm")
-                          and not p.name.startswith("~$") and p.is_file())
+            found = sorted(str(p) for p in path.rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm")
+                           and not p.name.startswith("~$") and p.is_file())
+            if not found:
+                empty.append(item)
+            out += found
         else:
             out.append(item)
-    return out
+    return out, empty
 
 
 def _check(args) -> int:
@@ -103,7 +200,12 @@ def _check(args) -> int:
     except ValueError as exc:
         print(f"jixiao-xl：{exc}", file=sys.stderr)
         return 2
-    reports = [check_path(path, profile, rule_filter) for path in _expand(args.paths)]
+    paths, empty = _expand(args.paths)
+    for folder in empty:
+        print(f"jixiao-xl：{folder}：文件夹里没有 .xlsx/.xlsm 工作簿", file=sys.stderr)
+    if not paths:
+        return 2
+    reports = [check_path(path, profile, rule_filter) for path in paths]
     if args.json:
         print(to_json(reports))
     else:
@@ -111,7 +213,7 @@ def _check(args) -> int:
         for report in reports:
             if report.status == "unreadable":
                 print(f"jixiao-xl：{report.path}：{report.error}", file=sys.stderr)
-    if any(r.status == "unreadable" for r in reports):
+    if empty or any(r.status == "unreadable" for r in reports):
         return 2
     return 1 if any(r.status == "errors" for r in reports) else 0
 
@@ -261,15 +363,67 @@ def _explain(args) -> int:
         for rule in RULES:
             print(f"{rule.code}  {SEVERITY_LABEL[rule.severity]}  {rule.name:30s} {rule.summary}")
         return 0
-    rule = BY_CODE.get(args.code.strip().upper())
-    if rule is None:
-        print(f"jixiao-xl：没有这条规则：{args.code}（用 jixiao-xl explain 查看全部规则）", file=sys.stderr)
+    wanted = args.code.strip()
+    rule = BY_CODE.get(wanted.upper()) or next((r for r in RULES if r.name == wanted.lower()), None)
+    if rule is not None:
+        print(rule.explain())
+        return 0
+    matching = [r for r in RULES if r.code.startswith(wanted.upper())] if wanted else []
+    if not matching:
+        print(f"jixiao-xl：没有这条规则：{args.code}（可以给代码 B110、名称 sangong-sum 或前缀 B；"
+              "用 jixiao-xl explain 查看全部规则）", file=sys.stderr)
         return 2
-    print(rule.explain())
+    for rule in matching:
+        print(f"{rule.code}  {SEVERITY_LABEL[rule.severity]}  {rule.name:30s} {rule.summary}")
+    print(f"\n共 {len(matching)} 条规则；用 jixiao-xl explain 代码 查看一条规则的说明")
     return 0
 
 
+class _QuietPipe:
+    """stdout that goes quiet when the reader stops reading (``check … | head``): no BrokenPipe traceback."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.broken = False
+
+    def write(self, text: str) -> int:
+        if self.broken:
+            return len(text)
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._silence()
+            return len(text)
+
+    def flush(self) -> None:
+        if not self.broken:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._silence()
+
+    def _silence(self) -> None:
+        self.broken = True
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # the final flush at exit goes nowhere
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    stdout = sys.stdout
+    sys.stdout = _QuietPipe(stdout)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout.flush()
+        sys.stdout = stdout
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "check":
