@@ -249,6 +249,14 @@ def _template(args) -> int:
     if args.projects < 1:
         print("jixiao-xl：--projects 至少为 1", file=sys.stderr)
         return 2
+    if book is not None and args.year is not None:
+        years = sorted({f.year for f in book.forms if f.year})
+        if years and years != [args.year]:
+            shown = "、".join(str(y) for y in years)
+            print(f"jixiao-xl：--year {args.year} 与 {args.source} 的年度（{shown}）不同：其中的 {years[0] - 1} 年决算数、"
+                  f"{years[0]} 年预算数和决算数会被标成 {args.year - 1}、{args.year} 年的数据，已停止。"
+                  f"沿用这份材料的数据请去掉 --year；做 {args.year} 年度的新模板请去掉 --from", file=sys.stderr)
+            return 2
     data = T.data_from(book, args.year, args.unit, _profile(args))
     output = args.output or f"绩效自评模板_{data.year}.xlsx"
     if args.source and os.path.abspath(output) == os.path.abspath(args.source):
@@ -259,11 +267,16 @@ def _template(args) -> int:
         print(f"jixiao-xl：无法写入 {output}：{problem}", file=sys.stderr)
         return 2
     try:
-        write_template(T.build(data, args.projects), output)
+        sheets = T.build(data, args.projects)
+        write_template(sheets, output)
     except OutputError as exc:
         print(f"jixiao-xl：{exc}", file=sys.stderr)
         return 2
     print(f"已生成模板：{output}（{data.year} 年度，{data.profile.label}口径）")
+    for sheet in sheets:
+        for address, where, typed, computed in sheet.replaced:
+            print(f"  [{sheet.name}] {where} ({address})：原表填 {_shown(typed)}，模板中改为公式，"
+                  f"按表内数据为 {_shown(computed)}")
     return 0
 
 
