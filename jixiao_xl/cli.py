@@ -426,11 +426,20 @@ class _QuietPipe:
         return getattr(self._stream, name)
 
 
+INTERNAL_ERROR = "程序内部错误"
+
+
 def main(argv: list[str] | None = None) -> int:
     stdout = sys.stdout
     sys.stdout = _QuietPipe(stdout)
     try:
         return _main(argv)
+    except KeyboardInterrupt:
+        print("jixiao-xl：已中断", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug of ours: still one Chinese line, never a traceback
+        print(f"jixiao-xl：{INTERNAL_ERROR}（{type(exc).__name__}），请把文件和命令发给维护人员", file=sys.stderr)
+        return 2
     finally:
         sys.stdout.flush()
         sys.stdout = stdout

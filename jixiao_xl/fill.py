@@ -181,12 +181,15 @@ def clear_marks(book) -> int:
     for mark in marks:
         if mark.sheet not in book.sheetnames:
             continue
-        cell = book[mark.sheet][mark.cell]
-        cell.fill = _pattern_fill(mark.fill)
-        if mark.note is None:
-            cell.comment = None
-        elif "text" in mark.note:
-            cell.comment = Comment(mark.note["text"], mark.note.get("author") or "")
+        try:
+            cell = book[mark.sheet][mark.cell]
+            cell.fill = _pattern_fill(mark.fill)
+            if mark.note is None:
+                cell.comment = None
+            elif "text" in mark.note:
+                cell.comment = Comment(str(mark.note["text"]), str(mark.note.get("author") or ""))
+        except (ValueError, TypeError, AttributeError, KeyError):  # a mark that no longer fits the sheet
+            continue
     del book[MARKS_SHEET]
     return len(marks)
 
@@ -196,7 +199,10 @@ def apply_marks(book, findings: list[Finding]) -> int:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
-    grouped = by_cell(findings, set(book.sheetnames))
+    grouped: dict[tuple[str, str], list[Finding]] = {}
+    for (sheet, address), items in by_cell(findings, set(book.sheetnames)).items():
+        # a finding inside a merged range marks the range's first cell (the only one that can hold a note)
+        grouped.setdefault((sheet, _merge_anchor(book[sheet], address)), []).extend(items)
     if not grouped:
         return 0
     store = book.create_sheet(MARKS_SHEET)
@@ -211,6 +217,16 @@ def apply_marks(book, findings: list[Finding]) -> int:
         comment.width, comment.height = 320, 120
         cell.comment = comment
     return len(grouped)
+
+
+def _merge_anchor(ws, address: str) -> str:
+    """The top-left cell of the merged range holding ``address`` (``address`` itself when not merged)."""
+    if type(ws[address]).__name__ != "MergedCell":
+        return address
+    for rng in ws.merged_cells.ranges:
+        if address in rng:
+            return rng.start_cell.coordinate
+    return address
 
 
 # ------------------------------------------------------------------ 校验结果
@@ -248,7 +264,7 @@ def _has_drawings(path: str) -> bool:
     try:
         with zipfile.ZipFile(path) as archive:
             return any(n.startswith("xl/drawings/") or n.startswith("xl/charts/") for n in archive.namelist())
-    except zipfile.BadZipFile:
+    except Exception:  # a damaged archive: the load above already coped with it
         return False
 
 
@@ -282,12 +298,12 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     try:
         book = openpyxl.load_workbook(path, keep_vba=keep_vba, rich_text=True)
         cached_book = openpyxl.load_workbook(path, data_only=True, read_only=True)
-    except Exception as exc:  # openpyxl's own parse errors (defusedxml refuses entity declarations)
+        cached = _formula_results(book, cached_book)  # read-only sheets are parsed only here
+    except Exception as exc:  # openpyxl's own parse errors (defusedxml refuses entity declarations), zlib errors
         from .grid import broken_reason
 
         raise FillError(broken_reason(path, type(exc).__name__)) from None
     template = is_template(book)
-    cached = _formula_results(book, cached_book)
 
     result = FillResult(path, target, template=template)
     if _has_drawings(path):
@@ -318,7 +334,7 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
             result.changes.append(Change(sheet, address, old, formula, formula, True))
         result.changes.sort(key=lambda c: (book.sheetnames.index(c.sheet), *parse_a1(c.cell)))
     for sheet, address in sorted(keep):
-        if overwrite_derived:
+        if overwrite_derived and type(book[sheet][address]).__name__ != "MergedCell":
             result.notes.append(f"[{sheet}] {address} 是填报人自己的公式，未改动（计算结果如有不符，见“校验结果”）")
     # every derived formula of a template carries its current result
     if template:
@@ -362,7 +378,9 @@ def _formula_cells(book, grids: list[Grid], profile: Profile, template: bool):
         for item in derived(form, profile):
             key = (form.sheet, item.cell.address)
             cell = book[form.sheet][item.cell.address]
-            if cell.data_type == "f":
+            if type(cell).__name__ == "MergedCell":  # covered by a merged range: nothing can be written there
+                keep.add(key)
+            elif cell.data_type == "f":
                 if template and item.formula and _same_formula(cell.value, item.formula):
                     refresh.add(key)
                 elif not (template and item.formula):

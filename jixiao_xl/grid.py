@@ -113,7 +113,7 @@ def _open(path: str) -> zipfile.ZipFile:
         raise UnreadableWorkbook("不是 Excel 工作簿（.xlsx）文件")
     try:
         archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError):  # incl. unknown zip versions
         raise UnreadableWorkbook("文件已损坏（压缩包不完整），请重新保存后再提交") from None
     try:
         infos = archive.infolist()
@@ -142,7 +142,7 @@ def declares_entities(path: str) -> str | None:
                         head = member.read(4096)
                     if b"<!ENTITY" in head or b"<!DOCTYPE" in head:
                         return info.filename
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError):  # damaged
         return None
     return None
 
@@ -236,7 +236,7 @@ def read_grids(path: str) -> list[Grid]:
     with _open(path) as archive:
         try:
             issues = _formula_issues(archive)
-        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError) as exc:
             raise UnreadableWorkbook(f"文件已损坏，无法读取（{type(exc).__name__}）") from None
     import python_calamine as pc
 
