@@ -176,12 +176,14 @@ def _expand(paths: list[str]) -> tuple[list[str], list[str]]:
     """Files as given; folders become the workbooks in them (recursively, sorted). Also: folders without any."""
     from pathlib import Path
 
+    from .batch import is_own_output
+
     out, empty = [], []
     for item in paths:
         path = Path(item)
-        if path.is_dir():
+        if path.is_dir():  # an earlier batch's 汇总.xlsx is no submission
             found = sorted(str(p) for p in path.rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm")
-                           and not p.name.startswith("~$") and p.is_file())
+                           and not p.name.startswith("~$") and p.is_file() and not is_own_output(p))
             if not found:
                 empty.append(item)
             out += found

@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -313,3 +314,11 @@ def test_w105_names_a_level_the_profile_does_not_have(capsys):
     assert "[附件2] 一级指标 成本指标 (B22)：成本指标为 20 分，全国（财预〔2020〕10号）口径中没有“成本指标”这一项一级指标" \
         in messages
     assert not [m for m in messages if "应为没有" in m]
+
+
+def test_check_of_a_folder_skips_an_earlier_summary(tmp_path, capsys):
+    shutil.copy(EXAMPLE, tmp_path / "自评.xlsx")
+    assert main(["batch", str(tmp_path), "-o", str(tmp_path / "结果"), "--jobs", "1"]) == 1
+    capsys.readouterr()
+    code, out, err = run(capsys, "check", "--json", str(tmp_path))
+    assert [Path(f["path"]).name for f in json.loads(out)["files"]] == ["自评.xlsx"] and code == 1
