@@ -101,6 +101,8 @@ def is_own_summary(path: Path) -> bool:
 
     try:
         with zipfile.ZipFile(path) as archive:
+            if archive.getinfo("xl/workbook.xml").file_size > 1 << 20:  # ours is a few hundred bytes
+                return False
             return OWN_SHEETS <= set(sheet_paths(archive))
     except Exception:  # not a readable zip: not ours
         return False

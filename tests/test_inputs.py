@@ -143,6 +143,20 @@ def test_template_saved_by_libreoffice_keeps_every_formula(tmp_path):
     assert values["B6"].value == 14 and values["H14"].value is None
 
 
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")
+def test_template_saved_by_libreoffice_with_a_typed_over_sum_gets_its_formula_back(tmp_path):
+    """三公 typed over (14) and saved by LibreOffice: --overwrite-derived restores the formula, not 14."""
+    formula = openpyxl.load_workbook(TEMPLATE)["附件1"]["B6"].value
+    typed = edited_copy(TEMPLATE, tmp_path / "typed.xlsx", {("附件1", "B9"): 9, ("附件1", "B11"): 5,
+                                                             ("附件1", "B6"): 14})
+    saved = convert([typed], tmp_path / "lo")[0]
+    assert openpyxl.load_workbook(saved)["附件1"]["B6"].value == 14
+    out = tmp_path / "o.xlsx"
+    fill(str(saved), str(out), overwrite_derived=True)
+    assert openpyxl.load_workbook(out)["附件1"]["B6"].value == formula
+    assert formulas(out) == formulas(saved) | {("附件1", "B6")}
+
+
 # ------------------------------------------------------------ the property: inputs never change
 
 VALUES = st.one_of(
