@@ -4,7 +4,8 @@ The property tests edit random input cells of the bundled example and of the
 template (numbers, text, blanks, negative numbers, text that looks like a
 formula), run ``fill`` with every option, and prove that the only cells that
 changed are derived cells (``derive.derived``), that no formula became a
-constant, and that the button's plan (``fill.plan``) targets derived cells only.
+constant, that the button's plan (``fill.plan``) targets derived cells only,
+and that ``template --from`` carries every typed value.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from jixiao_xl.cli import main
-from jixiao_xl.derive import derived, input_cells
+from jixiao_xl.derive import derived, form_cells, input_cells
 from jixiao_xl.fill import _formula_results, fill, plan
 from jixiao_xl.grid import read_grids
 from jixiao_xl.libreoffice import convert, soffice
 from jixiao_xl.marks import MARKS_SHEET, RESULT_SHEET
 from jixiao_xl.profiles import get_profile
-from jixiao_xl.reader import read_forms
+from jixiao_xl.reader import read_forms, read_workbook
 from jixiao_xl.xlsxio import save_workbook
 
 from .test_seed import EXAMPLE
@@ -203,6 +204,27 @@ def _property(tmp_path_factory, source: Path, inputs, edits, overwrite, mark):
     grids = read_grids(str(edited))
     planned = {(sheet, item.cell.address) for sheet, item, _, _ in plan(grids, get_profile(), True)}
     assert planned <= allowed  # what the Excel button would write
+    template = tmp / "template.xlsx"
+    assert main(["template", "--from", str(edited), "-o", str(template)]) == 0
+    assert not_carried(edited, template) == []
+    assert edited.read_bytes() == before_bytes
+
+
+def not_carried(source: Path, template: Path) -> list:
+    """Input cells of ``source`` whose typed value is not in ``template`` at the same field."""
+    profile = get_profile()
+    missing = []
+    for old, new in zip(read_workbook(str(source)).forms, read_workbook(str(template)).forms):
+        found = {c.where: c for c in form_cells(new)}
+        for cell in input_cells(old, profile):
+            if cell.raw is None or (isinstance(cell.raw, str) and not cell.raw.strip()):
+                continue
+            if cell.where.startswith("一级指标"):  # the 一级指标 headers are the template's own formulas
+                continue
+            copy = found.get(cell.where)
+            if copy is None or not (copy.raw == cell.raw or (copy.number is not None and copy.number == cell.number)):
+                missing.append((old.sheet, cell.address, cell.where, cell.raw, copy and copy.raw))
+    return missing
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
