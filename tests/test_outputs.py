@@ -75,7 +75,14 @@ def case_a_folder(tmp_path):
     return folder, "这是一个文件夹", str(folder)
 
 
-CASES = [case_missing_folder, case_read_only_folder, case_under_a_file, case_a_folder]
+def case_read_only_file(tmp_path):
+    target = tmp_path / "已有.xlsx"
+    target.write_bytes(b"kept")
+    read_only(target)
+    return target, "文件是只读的，不能覆盖", str(target)
+
+
+CASES = [case_missing_folder, case_read_only_folder, case_under_a_file, case_a_folder, case_read_only_file]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.__name__[5:])
@@ -88,6 +95,8 @@ def test_output_path_problem_is_one_line_and_exit_2(tmp_path, seed, capsys, case
     line = one_line(capsys)
     assert line.startswith(f"jixiao-xl：无法写入 {target}：") and reason in line and named in line
     assert files(tmp_path) == before  # nothing half-written, no temporary file
+    if target.is_file():
+        assert target.read_bytes() == b"kept"
 
 
 @pytest.mark.parametrize("case", ["under-a-file", "read-only", "is-a-file"])
@@ -177,3 +186,15 @@ def test_overwritten_output_keeps_its_bits(tmp_path, seed, umask):
     out.chmod(0o660)
     assert main(["fill", str(seed), "-o", str(out)]) == 1
     assert stat.S_IMODE(out.stat().st_mode) == 0o660
+
+
+def test_an_unexpected_error_is_still_one_chinese_line(seed, capsys, monkeypatch):
+    """The last resort: a bug of ours ends in one line and exit 2, never a traceback."""
+    import jixiao_xl.check as C
+
+    def broken(*args, **kwargs):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(C, "check_path", broken)
+    assert main(["check", str(seed)]) == 2
+    assert one_line(capsys) == "jixiao-xl：程序内部错误（KeyError），请把文件和命令发给维护人员"
