@@ -159,32 +159,24 @@ _FORMULA_TOKENS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
 _ERROR_TOKENS = (b'"e"', b"'e'")
 
 
-def _sheet_issues(member) -> tuple[list[str], dict[str, str]]:
+def _sheet_issues(data: bytes) -> tuple[list[str], dict[str, str]]:
     """Formulas without a result and error values of one sheet part, parsed with defusedxml."""
-    from defusedxml.ElementTree import iterparse
+    from .xlsxio import parse_xml
 
-    from .xlsxio import local
-
+    root = parse_xml(data)
+    ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+    f_tag, v_tag = f"{ns}f", f"{ns}v"
     uncached, errors = [], {}
-    for _, elem in iterparse(member, events=("end",), forbid_dtd=True):
-        name = local(elem.tag)
-        if name == "row":
-            elem.clear()
+    for c in root.iter(f"{ns}c"):
+        address = c.get("r")
+        if not address:
             continue
-        if name != "c":
-            continue
-        address = elem.get("r")
-        kind = elem.get("t")
-        formula = value = None
-        for child in elem:
-            tag = local(child.tag)
-            if tag == "f":
-                formula = child
-            elif tag == "v":
-                value = child
-        if address and kind == "e":
-            errors[address] = (value.text or "").strip() or "#ERROR" if value is not None else "#ERROR"
-        elif address and formula is not None and (value is None or (not value.text and kind != "str")):
+        kind = c.get("t")
+        formula = c.find(f_tag)
+        value = c.find(v_tag)
+        if kind == "e":
+            errors[address] = ((value.text or "").strip() or "#ERROR") if value is not None else "#ERROR"
+        elif formula is not None and (value is None or (not value.text and kind != "str")):
             uncached.append(address)
     return uncached, errors
 
@@ -200,7 +192,7 @@ def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict
     from defusedxml import DefusedXmlException
     from xml.etree.ElementTree import ParseError
 
-    from .xlsxio import sheet_paths
+    from .xlsxio import plain_utf8, sheet_paths
 
     try:
         paths = sheet_paths(archive)
@@ -216,12 +208,11 @@ def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict
             continue
         if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:
             raise UnreadableWorkbook(f"文件含有不允许的 XML 实体定义（{member}），疑似 XML 炸弹，已拒绝读取")
-        if not any(t in data for t in _FORMULA_TOKENS) and not any(t in data for t in _ERROR_TOKENS):
+        # a UTF-8 part without any formula or error marker is skipped; other encodings are always parsed
+        if plain_utf8(data) and not any(t in data for t in _FORMULA_TOKENS + _ERROR_TOKENS):
             continue
-        import io
-
         try:
-            uncached, errors = _sheet_issues(io.BytesIO(data))
+            uncached, errors = _sheet_issues(data)
         except DefusedXmlException:
             raise UnreadableWorkbook(f"文件含有不允许的 XML 实体定义（{member}），疑似 XML 炸弹，已拒绝读取") from None
         except ParseError:

@@ -123,6 +123,33 @@ def test_entity_declaration_in_a_sheet_is_refused(tmp_path):
         read_grids(str(path))
 
 
+def _replace_sheet(path: Path, data: bytes) -> None:
+    with zipfile.ZipFile(path) as src:
+        members = [(i, src.read(i.filename)) for i in src.infolist()]
+    with zipfile.ZipFile(path, "w") as out:
+        for info, content in members:
+            out.writestr(info, data if info.filename == SHEET else content)
+
+
+def test_entity_declaration_in_a_utf16_sheet_is_refused(tmp_path):
+    """Another encoding hides the declaration from a byte search: such parts go through defusedxml."""
+    bomb = ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>'
+            f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="str"><f>1</f><v>&a;</v></c></row>'
+            "</sheetData></worksheet>")
+    path = tiny(tmp_path, CACHED["number"])
+    _replace_sheet(path, bomb.encode("utf-16"))
+    with pytest.raises(UnreadableWorkbook, match="XML 炸弹"):
+        read_grids(str(path))
+
+
+def test_utf16_sheet_is_parsed(tmp_path):
+    path = tiny(tmp_path, UNCACHED["lxml"])
+    with zipfile.ZipFile(path) as archive:
+        text = archive.read(SHEET).decode()
+    _replace_sheet(path, ('<?xml version="1.0" encoding="UTF-16"?>' + text).encode("utf-16"))
+    assert read_grids(str(path))[0].uncached == ["A2"]
+
+
 SERIALISERS = ["False"] + (["True"] if importlib.util.find_spec("lxml") else [])
 
 
