@@ -202,7 +202,9 @@ def apply_marks(book, findings: list[Finding]) -> int:
     grouped: dict[tuple[str, str], list[Finding]] = {}
     for (sheet, address), items in by_cell(findings, set(book.sheetnames)).items():
         # a finding inside a merged range marks the range's first cell (the only one that can hold a note)
-        grouped.setdefault((sheet, _merge_anchor(book[sheet], address)), []).extend(items)
+        anchor = _merge_anchor(book[sheet], address)
+        if anchor is not None:
+            grouped.setdefault((sheet, anchor), []).extend(items)
     if not grouped:
         return 0
     store = book.create_sheet(MARKS_SHEET)
@@ -219,14 +221,14 @@ def apply_marks(book, findings: list[Finding]) -> int:
     return len(grouped)
 
 
-def _merge_anchor(ws, address: str) -> str:
-    """The top-left cell of the merged range holding ``address`` (``address`` itself when not merged)."""
+def _merge_anchor(ws, address: str) -> str | None:
+    """The cell that can carry a mark for ``address``: itself, or the first cell of its merged range."""
     if type(ws[address]).__name__ != "MergedCell":
         return address
     for rng in ws.merged_cells.ranges:
-        if address in rng:
+        if address in rng and type(ws[rng.start_cell.coordinate]).__name__ != "MergedCell":
             return rng.start_cell.coordinate
-    return address
+    return None  # covered but no range holds it (an inconsistent file): not marked
 
 
 # ------------------------------------------------------------------ 校验结果
