@@ -249,9 +249,14 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
         r = lay.add(["项目支出名称", _text(head.get("project_name"))], ["B#:I#"])
         sheet.text_inputs.add(f"B{r}")
         lay.header(f"A{r}")
-        r = lay.add(["主管部门", data.unit or None, None, None, "实施\n单位", _text(head.get("implementer"))],
-                    ["B#:D#", "F#:I#"])
-        sheet.formulas[f"B{r}"] = f"={UNIT_REF}"
+        authority = _text(head.get("authority"))
+        own = authority is not None and str(authority).strip() != (data.unit or "").strip()
+        r = lay.add(["主管部门", authority if own else data.unit or None, None, None, "实施\n单位",
+                     _text(head.get("implementer"))], ["B#:D#", "F#:I#"])
+        if own:  # --from: a 主管部门 other than the unit is kept as typed
+            sheet.text_inputs.add(f"B{r}")
+        else:
+            sheet.formulas[f"B{r}"] = f"={UNIT_REF}"
         sheet.text_inputs.add(f"F{r}")
         lay.header(f"A{r}", f"E{r}")
     ex = src.exec if src else {}

@@ -186,3 +186,14 @@ def test_projects_must_be_positive(tmp_path, capsys, projects):
         main(["template", "-o", str(tmp_path / "x.xlsx"), "--projects", projects])
     assert exc.value.code == 2 and "参数 --projects：至少为 1" in capsys.readouterr().err
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_from_keeps_a_different_authority_as_typed(tmp_path, capsys):
+    """附件3 主管部门 is the unit's formula unless the submission typed another name: then it is kept."""
+    from .test_inputs import edited_copy
+
+    source = edited_copy(EXAMPLE, tmp_path / "s.xlsx", {("附件3", "B4"): "汨罗市财政局"})
+    book = openpyxl.load_workbook(make(tmp_path, "--from", str(source)))
+    assert book["附件3"]["B4"].value == "汨罗市财政局" and book["附件2"]["B3"].value.startswith("=")
+    plain = openpyxl.load_workbook(make(tmp_path, "--from", str(EXAMPLE)))
+    assert plain["附件3"]["B4"].value == "=填表说明!$C$5"
