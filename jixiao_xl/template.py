@@ -443,6 +443,10 @@ def build(data: TemplateData, projects: int = 1) -> list[TemplateSheet]:
     return sheets
 
 
+def _as_text(value) -> str:
+    return fmt_number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
 def _num(value) -> float | None:
     return num(Cell(value, 0, 0, ""))
 
@@ -454,11 +458,11 @@ def data_from(book: Workbook | None, year: int | None, unit: str | None, profile
     if year is None and book:
         years = [f.year for f in book.forms if f.year]
         year = max(set(years), key=years.count) if years else None
-    if unit is None and book:
-        if dept is not None and dept.name:
-            unit = dept.name
-        elif projects and projects[0].head.get("authority") is not None:
-            unit = projects[0].head["authority"].text
+    if unit is None and book:  # the name as typed, even "无"
+        if dept is not None and _typed(dept.head.get("dept_name")):
+            unit = _as_text(dept.head["dept_name"].raw)
+        elif projects and _typed(projects[0].head.get("authority")):
+            unit = _as_text(projects[0].head["authority"].raw)
     from datetime import date
 
     return TemplateData(year or date.today().year - 1, unit or "", profile, basic, dept, projects)

@@ -10,6 +10,7 @@ and that ``template --from`` carries every typed value.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -227,7 +228,7 @@ def not_carried(source: Path, template: Path) -> list:
     return missing
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", 12)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.tuples(st.integers(0, len(EXAMPLE_INPUTS) - 1), VALUES), min_size=1, max_size=8),
        overwrite=st.booleans(), mark=st.booleans())
 @example(edits=[(EXAMPLE_INPUTS.index(("附件3", "B4")), 0)], overwrite=False, mark=False)  # 主管部门 ≠ unit
@@ -235,9 +236,10 @@ def test_no_command_changes_an_input_of_the_example(tmp_path_factory, edits, ove
     _property(tmp_path_factory, EXAMPLE, EXAMPLE_INPUTS, edits, overwrite, mark)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", 12)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.tuples(st.integers(0, len(TEMPLATE_INPUTS) - 1), VALUES), min_size=1, max_size=8),
        overwrite=st.booleans(), mark=st.booleans())
+@example(edits=[(TEMPLATE_INPUTS.index(("附件2", "B3")), "无")], overwrite=False, mark=False)  # 预算部门名称
 def test_no_command_changes_an_input_of_the_template(tmp_path_factory, edits, overwrite, mark):
     _property(tmp_path_factory, TEMPLATE, TEMPLATE_INPUTS, edits, overwrite, mark)
 
