@@ -40,7 +40,9 @@ class Task:
 class BatchResult:
     outdir: Path
     results: list[dict] = field(default_factory=list)  # one per workbook, input order
-    unsupported: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    unsupported: list[tuple[str, str]] = field(default_factory=list)  # (file, reason): workbooks we cannot read
+    attachments: list[tuple[str, str]] = field(default_factory=list)  # (file, note): not workbooks, not checked
+    own: list[str] = field(default_factory=list)  # earlier outputs of this tool, skipped
     seconds: float = 0.0
 
     @property
@@ -49,46 +51,131 @@ class BatchResult:
             return 2
         return 1 if any(r["report"]["status"] == "errors" for r in self.results) else 0
 
+    def counts(self) -> dict[str, int]:
+        """Every file found, once: workbooks by status (unreadable ones included), attachments, our outputs."""
+        statuses = [r["report"]["status"] for r in self.results]
+        counts = {status: statuses.count(status) for status in STATUS_LABEL}
+        counts["unreadable"] += len(self.unsupported)
+        counts["workbooks"] = sum(counts[status] for status in STATUS_LABEL)
+        counts["forms"] = sum(len(r["rows"]) for r in self.results)
+        counts["attachments"] = len(self.attachments)
+        counts["own"] = len(self.own)
+        counts["files"] = counts["workbooks"] + counts["attachments"] + counts["own"]
+        return counts
 
-def unsupported_reason(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if path.name.startswith("~$"):
-        return "Excel 打开文件时生成的临时文件，不是工作簿"
-    if suffix in LEGACY_SUFFIXES:
+    def closing_line(self) -> str:
+        c = self.counts()
+        line = (f"共 {c['files']} 个文件，其中 {c['workbooks']} 个工作簿（{c['forms']} 张表）：{c['clean']} 个通过，"
+                f"{c['warnings']} 个有警告，{c['errors']} 个有错误，{c['unreadable']} 个无法读取")
+        if c["attachments"]:
+            line += f"；{c['attachments']} 个附件未校验"
+        if c["own"]:
+            line += f"；{c['own']} 个本工具以前生成的文件已跳过"
+        return line + f"。用时 {self.seconds:.1f} 秒"
+
+
+ATTACHMENT_NOTE = "附件，未校验"
+
+
+def unsupported_reason(path: Path) -> str | None:
+    """Why a workbook-like file cannot be checked (exit 2), or None for an attachment (not a workbook)."""
+    if path.suffix.lower() in LEGACY_SUFFIXES and not path.name.startswith("~$"):
         return "旧版 .xls/.et 格式不支持，请另存为 .xlsx"
-    if suffix in (".csv", ".txt"):
-        return "文本文件不是工作簿，请提交 .xlsx"
-    if suffix in (".doc", ".docx", ".wps", ".pdf"):
-        return "这是文档，不是 Excel 工作簿，请提交 .xlsx"
-    return "不是 Excel 工作簿（.xlsx/.xlsm），已跳过"
+    return None
+
+
+def attachment_note(path: Path) -> str:
+    if path.name.startswith("~$"):
+        return "Excel 打开文件时生成的临时文件，未校验"
+    return ATTACHMENT_NOTE
+
+
+OWN_SHEETS = {"汇总", "问题明细", "无法读取"}
+
+
+def is_own_summary(path: Path) -> bool:
+    """A 汇总.xlsx written by an earlier batch run (its three sheets), wherever it lies."""
+    import zipfile
+
+    from .xlsxio import sheet_paths
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if archive.getinfo("xl/workbook.xml").file_size > 1 << 20:  # ours is a few hundred bytes
+                return False
+            return OWN_SHEETS <= set(sheet_paths(archive))
+    except Exception:  # not a readable zip: not ours
+        return False
+
+
+def is_own_json(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(64)
+    except OSError:
+        return False
+    return head.replace(b" ", b"").startswith(b'{"version":1,"files":')
+
+
+def is_own_output(path: Path) -> bool:
+    if path.name == SUMMARY_NAME:
+        return is_own_summary(path)
+    if path.name == JSON_NAME:
+        return is_own_json(path)
+    return False
 
 
 def collect(inputs: list[str], outdir: Path) -> tuple[list[Task], list[tuple[str, str]]]:
-    """Workbooks to check (recursively, sorted) and everything else with the reason it is skipped."""
+    """Workbooks to check (recursively, sorted) and the workbooks that cannot be (with the reason)."""
+    tasks, unsupported, _, _ = survey(inputs, outdir)
+    return tasks, unsupported
+
+
+def survey(inputs: list[str], outdir: Path):
+    """(workbooks to check, workbooks that cannot be, attachments, earlier outputs of this tool).
+
+    An earlier output folder is recognised by its 汇总.xlsx or findings.json;
+    its filled/ copies are skipped with it, wherever the folder lies.
+    """
     outdir = outdir.resolve()
     tasks: list[Task] = []
-    skipped: list[tuple[str, str]] = []
+    unsupported: list[tuple[str, str]] = []
+    attachments: list[tuple[str, str]] = []
+    own: list[str] = []
 
     def consider(path: Path, rel: str) -> None:
-        if path.suffix.lower() in WORKBOOK_SUFFIXES and not path.name.startswith("~$"):
+        if is_own_output(path):
+            own.append(rel)
+        elif path.suffix.lower() in WORKBOOK_SUFFIXES and not path.name.startswith("~$"):
             tasks.append(Task(len(tasks), str(path), rel))
+        elif unsupported_reason(path):
+            unsupported.append((rel, unsupported_reason(path)))
         else:
-            skipped.append((rel, unsupported_reason(path)))
+            attachments.append((rel, attachment_note(path)))
 
     for item in inputs:
         root = Path(item)
         if root.is_dir():
             for dirpath, dirnames, filenames in os.walk(root):
                 here = Path(dirpath)
-                dirnames[:] = sorted(d for d in dirnames if (here / d).resolve() != outdir)
+                earlier = any(is_own_output(here / name) for name in (SUMMARY_NAME, JSON_NAME) if name in filenames)
+                kept = []
+                for d in sorted(dirnames):
+                    if (here / d).resolve() == outdir:
+                        continue
+                    if earlier and d == "filled":
+                        own += [str(p.relative_to(root)) for p in sorted((here / d).rglob("*")) if p.is_file()]
+                        continue
+                    kept.append(d)
+                dirnames[:] = kept
                 for name in sorted(filenames):
                     path = here / name
                     consider(path, str(path.relative_to(root)))
         elif root.exists():
             consider(root, root.name)
         else:
-            skipped.append((str(root), "找不到文件或文件夹"))
-    return tasks, skipped
+            unsupported.append((str(root), "找不到文件或文件夹"))
+    return tasks, unsupported, attachments, own
 
 
 # ------------------------------------------------------------------ worker
@@ -105,14 +192,19 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
               "filled": None, "fill_error": None}
     if fill and report.status != "unreadable":
         from .fill import FillError, fill as fill_one
+        from .xlsxio import OutputError
 
         target = Path(outdir) / "filled" / task.rel
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             fill_one(task.path, str(target), profile=profile)
             result["filled"] = str(target)
-        except FillError as exc:
+        except (FillError, OutputError) as exc:
             result["fill_error"] = str(exc)
+        except OSError as exc:
+            from .xlsxio import reason
+
+            result["fill_error"] = f"无法写入 {target}：{reason(exc)}"
     return result
 
 
@@ -237,12 +329,15 @@ def to_json(result: BatchResult) -> str:
     files = [r["report"] for r in result.results]
     files += [{"path": path, "status": "unreadable", "error": reason, "forms": [], "findings": []}
               for path, reason in result.unsupported]
-    return json.dumps({"version": 1, "files": files}, ensure_ascii=False, separators=(",", ":"))
+    attachments = [{"path": path, "note": note} for path, note in result.attachments]
+    return json.dumps({"version": 1, "files": files, "attachments": attachments, "skipped": result.own},
+                      ensure_ascii=False, separators=(",", ":"))
 
 
 SUMMARY_COLUMNS = ["文件", "单位/项目", "表", "执行率", "执行率得分", "总分", "等级", "错误数", "警告数", "状态"]
 DETAIL_COLUMNS = ["文件", "工作表", "单元格", "代码", "严重程度", "说明"]
 UNREADABLE_COLUMNS = ["文件", "原因"]
+ATTACHMENT_COLUMNS = ["文件", "说明"]
 GRADE_FILLS = {"优": "C6EFCE", "良": "E2EFDA", "中": "FFEB9C", "差": "FFC7CE"}
 
 
@@ -264,13 +359,15 @@ def write_summary(result: BatchResult, path: Path) -> None:
     unreadable = [[r["rel"], r["report"]["error"]] for r in result.results if r["report"]["status"] == "unreadable"]
     unreadable += [[p, reason] for p, reason in result.unsupported]
     unreadable += [[r["rel"], f"自动填写失败：{r['fill_error']}"] for r in result.results if r["fill_error"]]
+    others = [[p, note] for p, note in result.attachments] + [[p, "本工具以前生成的文件，已跳过"] for p in result.own]
     frames = {
         "汇总": pd.DataFrame(summary, columns=SUMMARY_COLUMNS),
         "问题明细": pd.DataFrame(details, columns=DETAIL_COLUMNS),
         "无法读取": pd.DataFrame(unreadable, columns=UNREADABLE_COLUMNS),
+        "附件": pd.DataFrame(others, columns=ATTACHMENT_COLUMNS),
     }
     widths = {"汇总": [40, 36, 34, 10, 10, 8, 6, 8, 8, 10], "问题明细": [40, 12, 8, 8, 10, 100],
-              "无法读取": [50, 60]}
+              "无法读取": [50, 60], "附件": [50, 40]}
 
     def write(temp: str) -> None:
         # xlsxwriter is pandas' fast writer; strings_to_formulas=False keeps "=..." text as text
@@ -313,16 +410,21 @@ def _format(book, ws, name: str, widths: list[int], frame) -> None:
 def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None = None, profile_name: str = "hunan",
         overrides: dict | None = None, timeout: float = 60.0, progress=None) -> BatchResult:
     start = time.monotonic()
+    from .xlsxio import OutputError, reason
+
     out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
-    tasks, skipped = collect(inputs, out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(out, reason(exc)) from None
+    tasks, skipped, attachments, own = survey(inputs, out)
     jobs = jobs or os.cpu_count() or 1
     args = (profile_name, overrides or {}, fill, str(out))
     results = run_pool(tasks, jobs, timeout, args, progress) if tasks else []
     from .narrative.inbox import attach_reports  # .docx reports beside their workbooks (narrative/inbox.py)
 
-    results, skipped = attach_reports(inputs, results, skipped, profile_name, overrides or {})
-    result = BatchResult(out, results, skipped)
+    results, attachments = attach_reports(inputs, results, attachments, profile_name, overrides or {})
+    result = BatchResult(out, results, skipped, attachments, own)
     from .xlsxio import atomic_write
 
     atomic_write(out / JSON_NAME, lambda temp: Path(temp).write_text(to_json(result), encoding="utf-8"))
@@ -334,8 +436,8 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
 class Progress:
     """A one-line progress bar on a terminal; silent otherwise."""
 
-    def __init__(self, stream=sys.stderr):
-        self.stream = stream
+    def __init__(self, stream=None):
+        self.stream = stream = stream if stream is not None else sys.stderr
         self.enabled = hasattr(stream, "isatty") and stream.isatty()
         self.last = 0.0
 

@@ -7,7 +7,56 @@ Exit codes follow linter conventions: 0 no error finding, 1 error findings,
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import re
 import sys
+
+# argparse's own words (Python 3.10-3.13), in Chinese.  They are swapped in only while our parser
+# is built and used (``_chinese``), so nothing else in the process sees them.
+_ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "show program's version number and exit": "显示版本号并退出",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "expected one argument": "需要一个值",
+    "expected at most one argument": "最多只能给一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected %s argument": "需要 %s 个值",
+    "expected %s arguments": "需要 %s 个值",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项：%(value)r（可选：%(choices)s）",
+    "invalid choice: %(value)r (choose from %(choices)s)\n": "无效的选项：%(value)r（可选：%(choices)s）",
+    "invalid %(type)s value: %(value)r": "无效的值：%(value)r",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是：%(matches)s",
+    "not allowed with argument %s": "不能和参数 %s 同时使用",
+    "ignored explicit argument %r": "忽略了多余的值 %r",
+    "one of the arguments %s is required": "需要以下参数之一：%s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "没有这个命令：%(parser_name)r（可选：%(choices)s）",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：参数错误：%(message)s\n",
+    "can't open '%(filename)s': %(error)s": "无法打开“%(filename)s”：%(error)s",
+}
+
+
+@contextlib.contextmanager
+def _chinese():
+    saved = argparse._, argparse.ngettext
+
+    def gettext(text: str) -> str:
+        return _ARGPARSE_ZH.get(text, text)
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return gettext(singular if n == 1 else plural)
+
+    argparse._, argparse.ngettext = gettext, ngettext
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved
 
 
 class _Parser(argparse.ArgumentParser):
@@ -15,12 +64,56 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         self.exit(2, f"jixiao-xl：参数错误：{message}\n")
 
+    def parse_args(self, args=None, namespace=None):
+        with _chinese():
+            return super().parse_args(args, namespace)
+
+    def format_help(self) -> str:
+        with _chinese():
+            return super().format_help()
+
+    def format_usage(self) -> str:
+        with _chinese():
+            return super().format_usage()
+
+
+def _year(text: str) -> int:
+    """--year: a four-digit year between 2000 and 2100."""
+    if not re.fullmatch(r"\s*\d{4}\s*", text or "") or not 2000 <= int(text) <= 2100:
+        raise argparse.ArgumentTypeError(f"年度应为 2000–2100 之间的四位数字，如 2024（现为“{text}”）")
+    return int(text)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为正整数（现为“{text}”）") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"至少为 1（现为 {value}）")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为秒数（现为“{text}”）") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"应大于 0（现为 {text}）")
+    return value
+
 
 def _split_codes(values: list[str] | None) -> list[str]:
     return [code for value in values or [] for code in value.split(",") if code.strip()]
 
 
 def build_parser() -> argparse.ArgumentParser:
+    with _chinese():
+        return _build_parser()
+
+
+def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="jixiao-xl", description="绩效自评表（附件1/2/3）校验与自动计算工具")
     sub = parser.add_subparsers(dest="command", metavar="命令")
 
@@ -37,9 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     template = sub.add_parser("template", help="生成自动计算的填报模板", description="生成绩效自评填报模板（.xlsx）")
     template.add_argument("-o", "--output", metavar="文件", help="输出文件（默认：绩效自评模板_年度.xlsx）")
-    template.add_argument("--year", type=int, help="年度，如 2024（默认：--from 文件的年度，或去年）")
-    template.add_argument("--unit", help="单位名称")
-    template.add_argument("--projects", type=int, default=1, metavar="N", help="项目支出自评表（附件3）的张数")
+    template.add_argument("--year", type=_year, metavar="年度", help="年度，如 2024（默认：--from 文件的年度，或去年）")
+    template.add_argument("--unit", metavar="单位", help="单位名称")
+    template.add_argument("--projects", type=_positive, default=1, metavar="N", help="项目支出自评表（附件3）的张数")
     template.add_argument("--profile", default="hunan", choices=["hunan", "national"], help="评分口径")
     template.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help="执行率计分方式")
     template.add_argument("--from", dest="source", metavar="文件", help="把已提交工作簿的数据填入新模板")
@@ -54,11 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
     fill.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help="执行率计分方式")
 
     batch = sub.add_parser("batch", help="批量校验一个或多个文件夹，生成汇总表", description="批量校验、汇总")
-    batch.add_argument("paths", nargs="+", metavar="文件夹或文件")
+    batch.add_argument("paths", nargs="+", metavar="文件夹或文件", help="收到的材料（递归查找 .xlsx/.xlsm）")
     batch.add_argument("-o", "--output", required=True, metavar="输出文件夹", help="写入 汇总.xlsx、findings.json")
     batch.add_argument("--fill", action="store_true", help="同时生成自动填写后的副本（输出文件夹/filled/）")
-    batch.add_argument("--jobs", type=int, default=None, metavar="N", help="并行进程数（默认：CPU 核数）")
-    batch.add_argument("--timeout", type=float, default=60.0, metavar="秒", help="每个文件最长处理时间（默认 60 秒）")
+    batch.add_argument("--jobs", type=_positive, default=None, metavar="N", help="并行进程数（默认：CPU 核数）")
+    batch.add_argument("--timeout", type=_seconds, default=60.0, metavar="秒", help="每个文件最长处理时间（默认 60 秒）")
     batch.add_argument("--profile", default="hunan", choices=["hunan", "national"], help="评分口径")
     batch.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help="执行率计分方式")
     batch.add_argument("--json", action="store_true", help="同时把 JSON 结果输出到屏幕")
@@ -66,23 +159,23 @@ def build_parser() -> argparse.ArgumentParser:
     addin = sub.add_parser("addin", help="Excel 和 WPS 加载项：启动服务、生成和安装", description="Excel 和 WPS 加载项")
     addin_sub = addin.add_subparsers(dest="addin_command", metavar="操作")
     serve = addin_sub.add_parser("serve", help="启动加载项服务（xlwings Server，供 Office.js 加载项和 WPS 加载项使用）")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只供本机使用）")
+    serve.add_argument("--port", type=_positive, default=8000, metavar="端口", help="端口（默认 8000）")
+    serve.add_argument("--host", default="127.0.0.1", metavar="地址", help="监听地址（默认 127.0.0.1，只供本机使用）")
     serve.add_argument("--certs", default="certs", metavar="目录",
                        help="mkcert 证书所在目录（默认当前目录下的 certs），有证书时以 HTTPS 运行")
-    serve.add_argument("--project-dir", help="xlwings Server 项目目录（默认：随本工具安装的加载项）")
+    serve.add_argument("--project-dir", metavar="文件夹", help="xlwings Server 项目目录（默认：随本工具安装的加载项）")
     serve.add_argument("--allow-origin", action="append", default=[], metavar="来源",
                        help="允许从这个来源（如 http://内网网站）调用校验服务（CORS，WPS 加载项不由本服务提供时用），可重复")
     build = addin_sub.add_parser("build-xlam", help="生成经典 Excel 加载项（.xlam）")
-    build.add_argument("-o", "--output", default="jixiao_addin.xlam", metavar="文件")
+    build.add_argument("-o", "--output", default="jixiao_addin.xlam", metavar="文件", help="输出文件")
     build.add_argument("--python", metavar="路径", help="加载项运行的 Python（默认：运行本命令的 Python）")
     wps = addin_sub.add_parser("build-wps", help="生成 WPS 加载项（WPS 表格，Windows 和麒麟/统信）及 publish.xml、jsplugins.xml")
-    wps.add_argument("-o", "--output", default="jixiao_wps", metavar="文件夹")
+    wps.add_argument("-o", "--output", default="jixiao_wps", metavar="文件夹", help="输出文件夹")
     wps.add_argument("--server", default="http://127.0.0.1:8000", metavar="地址",
                      help="jixiao-xl 服务的地址（默认 http://127.0.0.1:8000，即每台电脑本机运行的服务）")
     wps.add_argument("--addin-url", metavar="地址", help="加载项文件所在的网址（默认：服务地址/wps/，由服务提供）")
     install = addin_sub.add_parser("install", help="安装经典加载项（Windows），或显示安装步骤")
-    install.add_argument("xlam", nargs="?", help="build-xlam 生成的 .xlam 文件")
+    install.add_argument("xlam", nargs="?", metavar="文件", help="build-xlam 生成的 .xlam 文件")
 
     bundle = sub.add_parser("bundle", help="生成离线安装包（内网电脑用）",
                             description="生成离线安装包：wheel、加载项、模板和安装脚本")
@@ -97,23 +190,29 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_parser(sub, _Parser)
 
     explain = sub.add_parser("explain", help="说明一条规则", description="显示规则的说明、依据和示例")
-    explain.add_argument("code", nargs="?", metavar="规则代码", help="如 B110；省略则列出全部规则")
+    explain.add_argument("code", nargs="?", metavar="规则",
+                         help="代码（B110）、名称（sangong-sum）或前缀（B、B1）；省略则列出全部规则")
     return parser
 
 
-def _expand(paths: list[str]) -> list[str]:
-    """Files as given; folders become the workbooks in them (recursively, sorted)."""
+def _expand(paths: list[str]) -> tuple[list[str], list[str]]:
+    """Files as given; folders become the workbooks in them (recursively, sorted). Also: folders without any."""
     from pathlib import Path
 
-    out = []
+    from .batch import is_own_output
+
+    out, empty = [], []
     for item in paths:
         path = Path(item)
-        if path.is_dir():
-            out += sorted(str(p) for p in path.rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm")
-                          and not p.name.startswith("~$") and p.is_file())
+        if path.is_dir():  # an earlier batch's 汇总.xlsx is no submission
+            found = sorted(str(p) for p in path.rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm")
+                           and not p.name.startswith("~$") and p.is_file() and not is_own_output(p))
+            if not found:
+                empty.append(item)
+            out += found
         else:
             out.append(item)
-    return out
+    return out, empty
 
 
 def _check(args) -> int:
@@ -126,7 +225,12 @@ def _check(args) -> int:
     except ValueError as exc:
         print(f"jixiao-xl：{exc}", file=sys.stderr)
         return 2
-    reports = [check_path(path, profile, rule_filter) for path in _expand(args.paths)]
+    paths, empty = _expand(args.paths)
+    for folder in empty:
+        print(f"jixiao-xl：{folder}：文件夹里没有 .xlsx/.xlsm 工作簿", file=sys.stderr)
+    if not paths:
+        return 2
+    reports = [check_path(path, profile, rule_filter) for path in paths]
     if args.json:
         print(to_json(reports))
     else:
@@ -134,7 +238,7 @@ def _check(args) -> int:
         for report in reports:
             if report.status == "unreadable":
                 print(f"jixiao-xl：{report.path}：{report.error}", file=sys.stderr)
-    if any(r.status == "unreadable" for r in reports):
+    if empty or any(r.status == "unreadable" for r in reports):
         return 2
     return 1 if any(r.status == "errors" for r in reports) else 0
 
@@ -153,6 +257,7 @@ def _template(args) -> int:
     from .grid import UnreadableWorkbook
     from .reader import read_workbook
     from .writer import write_template
+    from .xlsxio import OutputError, output_problem
 
     book = None
     if args.source:
@@ -169,23 +274,48 @@ def _template(args) -> int:
     if args.projects < 1:
         print("jixiao-xl：--projects 至少为 1", file=sys.stderr)
         return 2
+    if book is not None and args.year is not None:
+        years = sorted({f.year for f in book.forms if f.year})
+        if years and years != [args.year]:
+            shown = "、".join(str(y) for y in years)
+            print(f"jixiao-xl：--year {args.year} 与 {args.source} 的年度（{shown}）不同：其中的 {years[0] - 1} 年决算数、"
+                  f"{years[0]} 年预算数和决算数会被标成 {args.year - 1}、{args.year} 年的数据，已停止。"
+                  f"沿用这份材料的数据请去掉 --year；做 {args.year} 年度的新模板请去掉 --from", file=sys.stderr)
+            return 2
     data = T.data_from(book, args.year, args.unit, _profile(args))
     output = args.output or f"绩效自评模板_{data.year}.xlsx"
     if args.source and os.path.abspath(output) == os.path.abspath(args.source):
         print("jixiao-xl：输出文件不能和 --from 的文件相同", file=sys.stderr)
         return 2
-    write_template(T.build(data, args.projects), output)
+    problem = output_problem(output)
+    if problem:
+        print(f"jixiao-xl：无法写入 {output}：{problem}", file=sys.stderr)
+        return 2
+    try:
+        sheets = T.build(data, args.projects)
+        write_template(sheets, output)
+    except OutputError as exc:
+        print(f"jixiao-xl：{exc}", file=sys.stderr)
+        return 2
     print(f"已生成模板：{output}（{data.year} 年度，{data.profile.label}口径）")
+    for sheet in sheets:
+        for address, where, typed, computed in sheet.replaced:
+            print(f"  [{sheet.name}] {where} ({address})：原表填 {_shown(typed)}，模板中改为公式，"
+                  f"按表内数据为 {_shown(computed)}")
     return 0
 
 
 def _fill(args) -> int:
     from .fill import FillError, fill
     from .findings import SEVERITY_LABEL
+    from .xlsxio import OutputError
 
     try:
         result = fill(args.path, args.output, in_place=args.in_place, overwrite_derived=args.overwrite_derived,
                       mark=args.mark, profile=_profile(args))
+    except OutputError as exc:
+        print(f"jixiao-xl：{exc}", file=sys.stderr)
+        return 2
     except FillError as exc:
         print(f"jixiao-xl：{args.path}：{exc}", file=sys.stderr)
         return 2
@@ -222,17 +352,22 @@ def _batch(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("jixiao-xl：--jobs 至少为 1", file=sys.stderr)
         return 2
+    from .xlsxio import OutputError, folder_problem
+
+    problem = folder_problem(args.output)
+    if problem:
+        print(f"jixiao-xl：无法写入 {args.output}：{problem}", file=sys.stderr)
+        return 2
     overrides = {"exec_mode": args.exec_mode} if args.exec_mode else {}
-    result = batch.run(args.paths, args.output, fill=args.fill, jobs=args.jobs, profile_name=args.profile,
-                       overrides=overrides, timeout=args.timeout, progress=batch.Progress())
+    try:
+        result = batch.run(args.paths, args.output, fill=args.fill, jobs=args.jobs, profile_name=args.profile,
+                           overrides=overrides, timeout=args.timeout, progress=batch.Progress())
+    except OutputError as exc:
+        print(f"jixiao-xl：{exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(batch.to_json(result))
-    statuses = [r["report"]["status"] for r in result.results]
-    forms = sum(len(r["rows"]) for r in result.results)
-    print(f"共 {len(result.results)} 个工作簿（{forms} 张表），用时 {result.seconds:.1f} 秒："
-          f"{statuses.count('clean')} 个通过，{statuses.count('warnings')} 个有警告，"
-          f"{statuses.count('errors')} 个有错误，{statuses.count('unreadable') + len(result.unsupported)} 个无法读取",
-          file=sys.stderr if args.json else sys.stdout)
+    print(result.closing_line(), file=sys.stderr if args.json else sys.stdout)
     print(f"汇总：{result.outdir / batch.SUMMARY_NAME}", file=sys.stderr if args.json else sys.stdout)
     return result.exit_code
 
@@ -304,15 +439,81 @@ def _explain(args) -> int:
         for rule in RULES:
             print(f"{rule.code}  {SEVERITY_LABEL[rule.severity]}  {rule.name:30s} {rule.summary}")
         return 0
-    rule = BY_CODE.get(args.code.strip().upper())
-    if rule is None:
-        print(f"jixiao-xl：没有这条规则：{args.code}（用 jixiao-xl explain 查看全部规则）", file=sys.stderr)
+    wanted = args.code.strip()
+    rule = BY_CODE.get(wanted.upper()) or next((r for r in RULES if r.name == wanted.lower()), None)
+    if rule is not None:
+        print(rule.explain())
+        return 0
+    matching = [r for r in RULES if r.code.startswith(wanted.upper())] if wanted else []
+    if not matching:
+        print(f"jixiao-xl：没有这条规则：{args.code}（可以给代码 B110、名称 sangong-sum 或前缀 B；"
+              "用 jixiao-xl explain 查看全部规则）", file=sys.stderr)
         return 2
-    print(rule.explain())
+    for rule in matching:
+        print(f"{rule.code}  {SEVERITY_LABEL[rule.severity]}  {rule.name:30s} {rule.summary}")
+    print(f"\n共 {len(matching)} 条规则；用 jixiao-xl explain 代码 查看一条规则的说明")
     return 0
 
 
+class _QuietPipe:
+    """stdout that goes quiet when the reader stops reading (``check … | head``): no BrokenPipe traceback."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.broken = False
+
+    def write(self, text: str) -> int:
+        if self.broken:
+            return len(text)
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._silence()
+            return len(text)
+
+    def flush(self) -> None:
+        if not self.broken:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._silence()
+
+    def _silence(self) -> None:
+        self.broken = True
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # the final flush at exit goes nowhere
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+INTERNAL_ERROR = "程序内部错误"
+
+
 def main(argv: list[str] | None = None) -> int:
+    stdout = sys.stdout
+    sys.stdout = _QuietPipe(stdout)
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("jixiao-xl：已中断", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug of ours: still one Chinese line, never a traceback
+        from .xlsxio import OutputError
+
+        if isinstance(exc, OutputError):  # an output that cannot be written, from any command
+            print(f"jixiao-xl：{exc}", file=sys.stderr)
+            return 2
+        print(f"jixiao-xl：{INTERNAL_ERROR}（{type(exc).__name__}），请把文件和命令发给维护人员", file=sys.stderr)
+        return 2
+    finally:
+        sys.stdout.flush()
+        sys.stdout = stdout
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "check":

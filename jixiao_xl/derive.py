@@ -1,5 +1,15 @@
 """Every derived cell of a form: where it is, its correct value, and its Excel formula.
 
+This module is the one definition of **input cell vs derived cell**.  A cell
+is derived when it is in ``derived()``: sums, subtotals, totals, control and
+execution rates, the 执行率得分, the 总分 and its 等级 (the template adds its
+title formulas).  Every other cell the reader found is an input
+(``input_cells``): what the user typed, never written by ``fill``, the
+template's ``--from`` or the Excel button.  An indicator's 得分 is an input
+too: the evaluator's judgement.  For a quantitative indicator the engine
+can still compute a reference score (``input_suggestions``), which the checks
+show but nothing ever writes.
+
 One list serves the D001 check (blank derived cells), ``fill`` (values in
 official-layout workbooks, formulas in templates) and the template writer.
 Formulas are built from the positions the reader found, so they follow the
@@ -11,8 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import scoring as S
-from .compute import (expected_indicator_score, part_keys, parts_sum, results as _results, source_parts,
-                      stated_score_sum)
+from .compute import part_keys, parts_sum, results as _results, source_parts, stated_score_sum
 from .grid import col_letter
 from .model import BasicData, Cell, SelfEval, num
 from .profiles import Profile
@@ -23,7 +32,7 @@ class Derived:
     cell: Cell
     value: object  # the engine's value; None = blank
     formula: str | None  # "=..." or None where no formula applies
-    kind: str  # amount | rate | score | text
+    kind: str  # amount | rate | score | text | grade
 
 
 def _count_sum(refs: str) -> str:
@@ -128,11 +137,19 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict) -> list[Derived]:
         if form.total_score is not None:
             out.append(Derived(form.total_score, S.round2(stated_score_sum(form, profile)),
                                f"={exec_s}+SUM({score_col}{first + 1}:{score_col}{last + 1})", "score"))
-    for ind in indicators:
-        expected = expected_indicator_score(ind, profile)
-        if expected is not None:
-            out.append(Derived(ind.score, expected, None, "score"))
+    if form.grade is not None and form.total_score is not None:
+        out.append(_grade(form, profile))
     return out
+
+
+def _grade(form: SelfEval, profile: Profile) -> Derived:
+    """The 等级 of the stated 总分 (优 ≥ 90, 良 ≥ 80, 中 ≥ 60, else 差), written as the cell writes it."""
+    prefix = form.grade.prefix  # "等级：" when label and grade share the cell
+    total = form.total_score.address
+    rounded = f"ROUND({total},2)"  # as the template writes it
+    formula = (f'="{prefix}"&IF({rounded}>=90,"优",IF({rounded}>=80,"良",IF({rounded}>=60,"中","差")))'
+               if form.total_score.address != form.grade.address else None)
+    return Derived(form.grade, S.grade(S.round2(stated_score_sum(form, profile))), formula, "grade")
 
 
 def _exec_weight_ref(form: SelfEval, profile: Profile) -> str:
@@ -153,4 +170,46 @@ def derived(form, profile: Profile, results: dict | None = None) -> list[Derived
 def blank_fillable(form, profile: Profile, results: dict | None = None) -> list[Derived]:
     """Derived cells left blank whose value can be computed."""
     return [d for d in derived(form, profile, results) if d.cell.blank and d.value is not None]
+
+
+def input_suggestions(form, profile: Profile) -> list[Derived]:
+    """Input cells whose value the engine can compute: the 得分 of quantitative indicators.
+
+    They are shown as a reference (D001, I103) and never written: the score is the evaluator's."""
+    if isinstance(form, BasicData):
+        return []
+    out = []
+    for ind in form.indicators:
+        expected = S.indicator_score(ind.target.raw, ind.actual.raw, num(ind.weight), profile.scoring)
+        if expected is not None:
+            out.append(Derived(ind.score, expected, None, "score"))
+    return out
+
+
+def form_cells(form) -> list[Cell]:
+    """Every cell the reader found in a form (labels aside)."""
+    found: list[Cell] = []
+
+    def add(value) -> None:
+        if isinstance(value, Cell):
+            found.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                add(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                add(item)
+        elif hasattr(value, "__dataclass_fields__"):
+            for name in value.__dataclass_fields__:
+                add(getattr(value, name))
+
+    add(form)
+    unique = {(c.row, c.col): c for c in found}
+    return list(unique.values())
+
+
+def input_cells(form, profile: Profile) -> list[Cell]:
+    """Every cell of a form that is the user's input: everything the reader found that is not derived."""
+    derived_at = {(d.cell.row, d.cell.col) for d in derived(form, profile)}
+    return [c for c in form_cells(form) if (c.row, c.col) not in derived_at]
 

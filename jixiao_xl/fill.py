@@ -12,7 +12,6 @@ unless ``in_place`` is asked for, and then a backup is kept.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -22,20 +21,20 @@ from .check import FileReport, check_grids
 from .derive import Derived, derived
 from .diagnose import blamed
 from .findings import Finding
-from .grid import Grid, UnreadableWorkbook, read_grids
+from .grid import Grid, UnreadableWorkbook, parse_a1, read_grids
 from .profiles import Profile, get_profile
 from .reader import read_forms
 from .marks import (HEADER, MARK_COLORS, MARKS_SHEET, RESULT_SHEET, Mark, by_cell, note_text, read_marks,
                     result_rows, worst)
 from .template import INFO_SHEET, MARKER
-from .values import fmt_number
-from .xlsxio import save_workbook, set_text
+from .values import fmt_number, norm_label
+from .xlsxio import OutputError, make_backup, output_problem, save_workbook, set_text
 
 COMMENT_AUTHOR = "jixiao-xl"
 
 
 class FillError(Exception):
-    """A fill that cannot be done; the message is for people."""
+    """A fill that cannot be done; the message is for people (``OutputError``: the output cannot be written)."""
 
 
 @dataclass
@@ -62,6 +61,8 @@ class FillResult:
 def _differs(item: Derived, profile: Profile) -> bool:
     if item.cell.blank or item.value is None:
         return False
+    if isinstance(item.value, str):  # the 等级: compared as the text it is ("等级：优")
+        return norm_label(item.cell.raw) != norm_label(item.value)
     found = item.cell.rate if item.kind == "rate" else item.cell.number
     if found is None:
         return True
@@ -70,11 +71,16 @@ def _differs(item: Derived, profile: Profile) -> bool:
     return abs(found - float(item.value)) > tolerance + 1e-9
 
 
-def plan(grids: list[Grid], profile: Profile, overwrite: bool) -> list[tuple[str, Derived, bool, object]]:
+def plan(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tuple[str, str]] = frozenset(),
+         refresh: set[tuple[str, str]] = frozenset()) -> list[tuple[str, Derived, bool, object]]:
     """(sheet, derived item, corrected, old value) for every cell fill will write, settling chains of sums.
 
-    The grids are updated in place with the new values, so the returned list
-    and the grids agree with what the output file will hold.
+    Only derived cells are ever planned (``derive.derived``; an indicator's 得分
+    is the evaluator's input).  ``keep``: (sheet, A1) never written (formulas
+    the user wrote); ``refresh``: our own formulas, intact, whose result is
+    recomputed without counting as a change.  The grids are updated in place
+    with the new values, so the returned list and the grids agree with what
+    the output file will hold.
     """
     by_name = {g.name: g for g in grids}
     decided: dict[tuple[str, str], tuple[str, Derived, bool, object]] = {}
@@ -85,14 +91,15 @@ def plan(grids: list[Grid], profile: Profile, overwrite: bool) -> list[tuple[str
             suspects = blamed(form, profile.tolerance_amount)
             for item in derived(form, profile):
                 key = (form.sheet, item.cell.address)
-                if item.value is None:
+                if item.value is None or key in keep:
                     continue
-                wrong = overwrite and _differs(item, profile) and (
-                    suspects is None or item.kind != "amount" or item.cell.address in suspects)
-                if key not in decided and not (item.cell.blank or wrong):
-                    continue
-                corrected, old = decided[key][2:] if key in decided else (not item.cell.blank, item.cell.raw)
-                decided[key] = (form.sheet, item, corrected, old)
+                if key not in refresh:
+                    wrong = overwrite and _differs(item, profile) and (
+                        suspects is None or item.kind != "amount" or item.cell.address in suspects)
+                    if key not in decided and not (item.cell.blank or wrong):
+                        continue
+                    corrected, old = decided[key][2:] if key in decided else (not item.cell.blank, item.cell.raw)
+                    decided[key] = (form.sheet, item, corrected, old)
                 grid = by_name[form.sheet]
                 new = _cell_text(item) if item.cell.prefix else item.value
                 while len(grid.rows) <= item.cell.row:
@@ -114,6 +121,8 @@ def _same(old: object, item: Derived) -> bool:
     """A cell that ends where it began (a sum corrected and then corrected back) is not a change."""
     if old is None or item.value is None:
         return False
+    if isinstance(item.value, str):
+        return norm_label(old) == norm_label(item.value)
     try:
         from .values import to_number, to_rate
 
@@ -124,11 +133,15 @@ def _same(old: object, item: Derived) -> bool:
 
 
 def _cell_text(item: Derived) -> str:
-    return f"{item.cell.prefix}{fmt_number(item.value)}"
+    return f"{item.cell.prefix}{item.value if isinstance(item.value, str) else fmt_number(item.value)}"
 
 
 def is_template(book) -> bool:
-    return INFO_SHEET in book.sheetnames and book[INFO_SHEET]["A1"].value == MARKER
+    """Our template, also after LibreOffice or WPS saved it (they may store the marker as rich text)."""
+    if INFO_SHEET not in book.sheetnames:
+        return False
+    marker = book[INFO_SHEET]["A1"].value
+    return marker is not None and str(marker).strip() == MARKER
 
 
 # ------------------------------------------------------------------ marks
@@ -176,12 +189,15 @@ def clear_marks(book) -> int:
     for mark in marks:
         if mark.sheet not in book.sheetnames:
             continue
-        cell = book[mark.sheet][mark.cell]
-        cell.fill = _pattern_fill(mark.fill)
-        if mark.note is None:
-            cell.comment = None
-        elif "text" in mark.note:
-            cell.comment = Comment(mark.note["text"], mark.note.get("author") or "")
+        try:
+            cell = book[mark.sheet][mark.cell]
+            cell.fill = _pattern_fill(mark.fill)
+            if mark.note is None:
+                cell.comment = None
+            elif "text" in mark.note:
+                cell.comment = Comment(str(mark.note["text"]), str(mark.note.get("author") or ""))
+        except (ValueError, TypeError, AttributeError, KeyError):  # a mark that no longer fits the sheet
+            continue
     del book[MARKS_SHEET]
     return len(marks)
 
@@ -191,7 +207,12 @@ def apply_marks(book, findings: list[Finding]) -> int:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
-    grouped = by_cell(findings, set(book.sheetnames))
+    grouped: dict[tuple[str, str], list[Finding]] = {}
+    for (sheet, address), items in by_cell(findings, set(book.sheetnames)).items():
+        # a finding inside a merged range marks the range's first cell (the only one that can hold a note)
+        anchor = _merge_anchor(book[sheet], address)
+        if anchor is not None:
+            grouped.setdefault((sheet, anchor), []).extend(items)
     if not grouped:
         return 0
     store = book.create_sheet(MARKS_SHEET)
@@ -206,6 +227,16 @@ def apply_marks(book, findings: list[Finding]) -> int:
         comment.width, comment.height = 320, 120
         cell.comment = comment
     return len(grouped)
+
+
+def _merge_anchor(ws, address: str) -> str | None:
+    """The cell that can carry a mark for ``address``: itself, or the first cell of its merged range."""
+    if type(ws[address]).__name__ != "MergedCell":
+        return address
+    for rng in ws.merged_cells.ranges:
+        if address in rng and type(ws[rng.start_cell.coordinate]).__name__ != "MergedCell":
+            return rng.start_cell.coordinate
+    return None  # covered but no range holds it (an inconsistent file): not marked
 
 
 # ------------------------------------------------------------------ 校验结果
@@ -243,7 +274,7 @@ def _has_drawings(path: str) -> bool:
     try:
         with zipfile.ZipFile(path) as archive:
             return any(n.startswith("xl/drawings/") or n.startswith("xl/charts/") for n in archive.namelist())
-    except zipfile.BadZipFile:
+    except Exception:  # a damaged archive: the load above already coped with it
         return False
 
 
@@ -257,6 +288,11 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     target = path if in_place else output
     if not in_place and os.path.abspath(output) == os.path.abspath(path):
         raise FillError("输出文件不能和输入文件相同；要直接修改原文件请用 --in-place")
+    if in_place and os.path.isfile(path) and output_problem(path) == "文件是只读的，不能覆盖":
+        raise OutputError(path, "文件是只读的，不能直接修改（可以用 -o 另存一份）")
+    problem = output_problem(target) if os.path.exists(path) else None
+    if problem:
+        raise OutputError(target, problem)
     try:
         grids = read_grids(path)
     except UnreadableWorkbook as exc:
@@ -272,24 +308,26 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     try:
         book = openpyxl.load_workbook(path, keep_vba=keep_vba, rich_text=True)
         cached_book = openpyxl.load_workbook(path, data_only=True, read_only=True)
-    except Exception as exc:  # openpyxl's own parse errors (defusedxml refuses entity declarations)
+        cached = _formula_results(book, cached_book)  # read-only sheets are parsed only here
+    except Exception as exc:  # openpyxl's own parse errors (defusedxml refuses entity declarations), zlib errors
         from .grid import broken_reason
 
         raise FillError(broken_reason(path, type(exc).__name__)) from None
     template = is_template(book)
-    cached = _formula_results(book, cached_book)
 
     result = FillResult(path, target, template=template)
     if _has_drawings(path):
         result.notes.append("注意：文件中的图片或图表不会保留在输出文件中")
 
-    for sheet, item, corrected, old in plan(grids, profile, overwrite_derived):
+    keep, refresh, restore = _formula_cells(book, grids, profile, template)
+    for sheet, item, corrected, old in plan(grids, profile, overwrite_derived, keep, refresh):
         cell = book[sheet][item.cell.address]
         if item.cell.prefix:
             old = cell.value
         if template and item.formula:  # its result is stored below with every other derived formula
             cell.value = item.formula
             new = item.formula
+            restore.pop((sheet, item.cell.address), None)
         elif item.cell.prefix:
             new = _cell_text(item)
             set_text(cell, new)
@@ -300,6 +338,14 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
                 cell.number_format = "0.00%"
         result.changes.append(Change(sheet, item.cell.address, old, new, item.formula if template else None,
                                      corrected))
+    if overwrite_derived:  # a template's derived cell typed over with the right number gets its formula back
+        for (sheet, address), (formula, old) in restore.items():
+            book[sheet][address].value = formula
+            result.changes.append(Change(sheet, address, old, formula, formula, True))
+        result.changes.sort(key=lambda c: (book.sheetnames.index(c.sheet), *parse_a1(c.cell)))
+    for sheet, address in sorted(keep):
+        if overwrite_derived and type(book[sheet][address]).__name__ != "MergedCell":
+            result.notes.append(f"[{sheet}] {address} 是填报人自己的公式，未改动（计算结果如有不符，见“校验结果”）")
     # every derived formula of a template carries its current result
     if template:
         for form in read_forms(grids).forms:
@@ -314,14 +360,48 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     if mark:
         apply_marks(book, report.all_findings())
 
-    if in_place:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        source = Path(path)
-        backup = source.with_name(f"{source.stem}.{stamp}.bak{source.suffix}")
-        shutil.copy2(path, backup)
-        result.backup = str(backup)
-    save_workbook(book, target, cached)
+    def backup() -> None:  # once the new content is complete, just before it replaces the original
+        result.backup = str(make_backup(path, time.strftime("%Y%m%d-%H%M%S")))
+
+    try:
+        save_workbook(book, target, cached, before_replace=backup if in_place else None)
+    except OutputError:
+        if result.backup:  # the original is still in place: the copy would only be clutter
+            Path(result.backup).unlink(missing_ok=True)
+            result.backup = None
+        raise
     return result
+
+
+def _formula_cells(book, grids: list[Grid], profile: Profile, template: bool):
+    """Which derived cells hold formulas, and what fill may do with them.
+
+    keep: formulas the user wrote (never turned into a constant, never replaced);
+    refresh: our own formulas in a template, intact (only their stored result is renewed);
+    restore: a template's derived cells that lost their formula to a typed number
+    ({(sheet, A1): (formula, typed value)}; given back with ``--overwrite-derived``).
+    """
+    keep: set[tuple[str, str]] = set()
+    refresh: set[tuple[str, str]] = set()
+    restore: dict[tuple[str, str], tuple[str, object]] = {}
+    for form in read_forms(grids).forms:
+        for item in derived(form, profile):
+            key = (form.sheet, item.cell.address)
+            cell = book[form.sheet][item.cell.address]
+            if type(cell).__name__ == "MergedCell":  # covered by a merged range: nothing can be written there
+                keep.add(key)
+            elif cell.data_type == "f":
+                if template and item.formula and _same_formula(cell.value, item.formula):
+                    refresh.add(key)
+                elif not (template and item.formula):
+                    keep.add(key)
+            elif template and item.formula and not item.cell.blank:
+                restore[key] = (item.formula, cell.value)
+    return keep, refresh, restore
+
+
+def _same_formula(found, ours: str) -> bool:
+    return isinstance(found, str) and found.replace(" ", "").upper() == ours.replace(" ", "").upper()
 
 
 def _formula_results(book, cached_book) -> dict[str, dict[str, object]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -77,10 +78,20 @@ class Rule:
             f"{self.code} {self.name}（{_sev(self.severity)}）\n"
             f"{self.summary}\n\n"
             f"为什么：{self.why}\n"
-            f"依据：{self.source}\n\n"
+            f"依据：{readable_source(self.source)}\n\n"
             f"错误示例：{self.bad}\n"
             f"正确示例：{self.good}\n"
         )
+
+
+_GRADE_TAG = re.compile(r"\s*\[[A-C]\]")  # how sure the spec is of a source: for developers, not users
+_SPEC_REF = re.compile(r"\s*[；;]?\s*spec\s*§\s*\d+[^；;]*")
+
+
+def readable_source(source: str) -> str:
+    """A rule's source as a user reads it: the documents, without the spec's internal tags."""
+    text = _SPEC_REF.sub("", _GRADE_TAG.sub("", source))
+    return text.strip(" ；;") or "本工具的规则说明"
 
 
 def _sev(severity: str) -> str:

@@ -8,8 +8,6 @@ bulk ``range.value`` that the Excel layer (``xl.py``) reads through xlwings.
 from __future__ import annotations
 
 import os
-import html
-import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -128,7 +126,7 @@ def _open(path: str) -> zipfile.ZipFile:
         raise UnreadableWorkbook("不是 Excel 工作簿（.xlsx）文件")
     try:
         archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError):  # incl. unknown zip versions
         raise UnreadableWorkbook("文件已损坏（压缩包不完整），请重新保存后再提交") from None
     try:
         infos = archive.infolist()
@@ -157,7 +155,7 @@ def declares_entities(path: str) -> str | None:
                         head = member.read(4096)
                     if b"<!ENTITY" in head or b"<!DOCTYPE" in head:
                         return info.filename
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError):  # damaged
         return None
     return None
 
@@ -170,41 +168,70 @@ def broken_reason(path: str, detail: str) -> str:
     return f"文件已损坏，无法读取（{detail}）"
 
 
-_CELL_XML = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
-_ERROR_VALUE = re.compile(rb"<v>(#[^<]*)</v>")
-_FORMULA_TEXT = re.compile(rb"<f(?:\s[^>]*)?>(.*?)</f>", re.S)
+_FORMULA_TOKENS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+_ERROR_TOKENS = (b'"e"', b"'e'")
+
+
+def _sheet_issues(data: bytes) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """Formulas without a result (and their text) and error values of one sheet part, parsed with defusedxml."""
+    from .xlsxio import parse_xml
+
+    root = parse_xml(data)
+    ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+    f_tag, v_tag = f"{ns}f", f"{ns}v"
+    uncached, errors, texts = [], {}, {}
+    for c in root.iter(f"{ns}c"):
+        address = c.get("r")
+        if not address:
+            continue
+        kind = c.get("t")
+        formula = c.find(f_tag)
+        value = c.find(v_tag)
+        if kind == "e":
+            errors[address] = ((value.text or "").strip() or "#ERROR") if value is not None else "#ERROR"
+        elif formula is not None and (value is None or (not value.text and kind != "str")):
+            uncached.append(address)
+            if formula.text:
+                texts[address] = formula.text
+    return uncached, errors, texts
 
 
 def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict[str, str], dict[str, str]]]:
     """Per sheet: formulas saved without a result, and cells holding error values (#DIV/0!).
 
-    python-calamine shows both as empty cells, so the sheet XML is looked at
-    directly, and only when it holds formulas or errors at all.
+    python-calamine shows both as empty cells, so the sheet XML is parsed
+    (defusedxml, no DTD or entities), and only when it holds formulas or
+    errors at all.  A formula whose result is an empty text (``t="str"``
+    with an empty ``<v>``) has its result.
     """
-    from .xlsxio import sheet_paths
+    from defusedxml import DefusedXmlException
+    from xml.etree.ElementTree import ParseError
 
+    from .xlsxio import plain_utf8, sheet_paths
+
+    try:
+        paths = sheet_paths(archive)
+    except DefusedXmlException:
+        raise UnreadableWorkbook("文件含有不允许的 XML 实体定义（xl/workbook.xml），疑似 XML 炸弹，已拒绝读取") from None
+    except ParseError:
+        raise UnreadableWorkbook("文件已损坏，无法读取（xl/workbook.xml 不是有效的 XML）") from None
     issues = {}
-    for name, member in sheet_paths(archive).items():
+    for name, member in paths.items():
         try:
             data = archive.read(member)
         except KeyError:
             continue
         if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:
             raise UnreadableWorkbook(f"文件含有不允许的 XML 实体定义（{member}），疑似 XML 炸弹，已拒绝读取")
-        if b"<f" not in data and b't="e"' not in data:
+        # a UTF-8 part without any formula or error marker is skipped; other encodings are always parsed
+        if plain_utf8(data) and not any(t in data for t in _FORMULA_TOKENS + _ERROR_TOKENS):
             continue
-        uncached, errors, texts = [], {}, {}
-        for match in _CELL_XML.finditer(data):
-            address, attrs, body = match.group(1).decode(), match.group(2), match.group(3) or b""
-            if b't="e"' in attrs:
-                value = _ERROR_VALUE.search(body)
-                errors[address] = value.group(1).decode() if value else "#ERROR"
-            elif b"<f" in body and (b"<v" not in body or b"<v/>" in body or b"<v />" in body
-                                    or (b"<v></v>" in body and b't="str"' not in attrs)):
-                uncached.append(address)
-                text = _FORMULA_TEXT.search(body)
-                if text:
-                    texts[address] = html.unescape(text.group(1).decode("utf-8", "replace"))
+        try:
+            uncached, errors, texts = _sheet_issues(data)
+        except DefusedXmlException:
+            raise UnreadableWorkbook(f"文件含有不允许的 XML 实体定义（{member}），疑似 XML 炸弹，已拒绝读取") from None
+        except ParseError:
+            raise UnreadableWorkbook(f"文件已损坏，无法读取（{member} 不是有效的 XML）") from None
         if uncached or errors:
             issues[name] = (uncached, errors, texts)
     return issues
@@ -244,7 +271,7 @@ def read_grids(path: str) -> list[Grid]:
     with _open(path) as archive:
         try:
             issues = _formula_issues(archive)
-        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError) as exc:
             raise UnreadableWorkbook(f"文件已损坏，无法读取（{type(exc).__name__}）") from None
     try:
         import python_calamine as pc

@@ -7,9 +7,10 @@ the reader found.  So the template, the reader and the checks cannot drift
 apart.  Every formula is written with its current result (``xlsxio``), so the
 template reads correctly even where nothing recalculates.
 
-``--from``: a submitted workbook's data is laid into the template; a derived
-cell that the submission filled keeps the submitted value (so the checks still
-see its mistakes), blank ones get formulas.
+``--from``: a submitted workbook's data is laid into the template: every
+typed value as typed (numbers as numbers, text such as "无" as text), and
+every derived cell gets its formula, never the old file's number; where the
+two differ the command lists them (``TemplateSheet.replaced``).
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ class TemplateSheet(SheetSpec):
     text_inputs: set[str] = field(default_factory=set)
     # results of the template's own formulas (titles aside), computed from the settled rows
     computed: dict[str, object] = field(default_factory=dict)  # A1 -> callable(rows) -> value
+    # derived cells whose value carried over by --from differed from the formula: (A1, where, typed, computed)
+    replaced: list[tuple[str, str, object, object]] = field(default_factory=list)
 
 
 @dataclass
@@ -83,26 +86,29 @@ class TemplateData:
     projects: list[SelfEval] = field(default_factory=list)
 
 
+def _typed(cell: Cell | None) -> bool:
+    """Whether the user typed anything at all ("无" and "/" count: they are kept as typed)."""
+    return cell is not None and cell.raw is not None and not (isinstance(cell.raw, str) and not cell.raw.strip())
+
+
 def _value(cell: Cell | None):
-    """A source cell's value for the template: its number when it is one, else its text."""
-    if cell is None or cell.blank:
+    """A source cell's value for the template: its number when it is one, else its text as typed."""
+    if not _typed(cell):
         return None
-    number = cell.number
-    return number if number is not None and cell.error is None else cell.text
+    number = None if cell.blank else cell.number
+    return number if number is not None and cell.error is None else cell.raw
 
 
 def _text(cell: Cell | None):
     """A text field as typed ("98%" and "无" stay text; a number stays a number)."""
-    if cell is None or cell.raw is None or (isinstance(cell.raw, str) and not cell.raw.strip()):
-        return None
-    return cell.raw if isinstance(cell.raw, (int, float)) else cell.text
+    return cell.raw if _typed(cell) else None
 
 
 def _rate_value(cell: Cell | None):
-    if cell is None or cell.blank:
+    if not _typed(cell):
         return None
-    rate = cell.rate
-    return rate if rate is not None else cell.text
+    rate = None if cell.blank else cell.rate
+    return rate if rate is not None else cell.raw
 
 
 class Layout:
@@ -243,9 +249,14 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
         r = lay.add(["项目支出名称", _text(head.get("project_name"))], ["B#:I#"])
         sheet.text_inputs.add(f"B{r}")
         lay.header(f"A{r}")
-        r = lay.add(["主管部门", data.unit or None, None, None, "实施\n单位", _text(head.get("implementer"))],
-                    ["B#:D#", "F#:I#"])
-        sheet.formulas[f"B{r}"] = f"={UNIT_REF}"
+        authority = _text(head.get("authority"))
+        own = authority is not None and str(authority).strip() != (data.unit or "").strip()
+        r = lay.add(["主管部门", authority if own else data.unit or None, None, None, "实施\n单位",
+                     _text(head.get("implementer"))], ["B#:D#", "F#:I#"])
+        if own:  # --from: a 主管部门 other than the unit is kept as typed
+            sheet.text_inputs.add(f"B{r}")
+        else:
+            sheet.formulas[f"B{r}"] = f"={UNIT_REF}"
         sheet.text_inputs.add(f"F{r}")
         lay.header(f"A{r}", f"E{r}")
     ex = src.exec if src else {}
@@ -381,16 +392,23 @@ def _read_back(sheet: TemplateSheet):
 
 
 def _settle(sheet: TemplateSheet, profile: Profile) -> None:
-    """Give every blank derived cell its formula, and compute all results until they are stable."""
-    blank = None
+    """Give every derived cell its formula, and compute all results until they are stable.
+
+    A derived cell never keeps a typed value, not even one carried over by
+    ``--from``: where the submission's value differs from the formula's result
+    it is recorded in ``sheet.replaced`` so the command can say so.
+    """
+    formulas = None
+    submitted: dict[str, Cell] = {}
     for _ in range(6):
         form = _read_back(sheet)
         items = derived(form, profile)
-        if blank is None:
-            blank = {d.cell.address for d in items if d.cell.blank and d.formula}
+        if formulas is None:
+            formulas = {d.cell.address for d in items if d.formula}
+            submitted = {d.cell.address: d.cell for d in items if d.formula and not d.cell.blank}
         changed = False
         for item in items:
-            if item.cell.address not in blank:
+            if item.cell.address not in formulas:
                 continue
             sheet.formulas[item.cell.address] = item.formula
             row, col = item.cell.row, item.cell.col
@@ -400,8 +418,13 @@ def _settle(sheet: TemplateSheet, profile: Profile) -> None:
         if not changed:
             break
     for item in derived(_read_back(sheet), profile):
-        if item.formula:  # quantitative indicator scores stay the evaluator's input
+        if item.formula:
             sheet.derived_cells.add(item.cell.address)
+        old = submitted.get(item.cell.address)
+        if old is not None and item.formula:
+            found = old.rate if item.kind == "rate" else old.number
+            if found is None or item.value is None or abs(found - float(item.value)) > 0.005:
+                sheet.replaced.append((item.cell.address, old.where, old.raw, item.value))
 
 
 def build(data: TemplateData, projects: int = 1) -> list[TemplateSheet]:
@@ -424,6 +447,10 @@ def build(data: TemplateData, projects: int = 1) -> list[TemplateSheet]:
     return sheets
 
 
+def _as_text(value) -> str:
+    return fmt_number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
 def _num(value) -> float | None:
     return num(Cell(value, 0, 0, ""))
 
@@ -435,11 +462,11 @@ def data_from(book: Workbook | None, year: int | None, unit: str | None, profile
     if year is None and book:
         years = [f.year for f in book.forms if f.year]
         year = max(set(years), key=years.count) if years else None
-    if unit is None and book:
-        if dept is not None and dept.name:
-            unit = dept.name
-        elif projects and projects[0].head.get("authority") is not None:
-            unit = projects[0].head["authority"].text
+    if unit is None and book:  # the name as typed, even "无"
+        if dept is not None and _typed(dept.head.get("dept_name")):
+            unit = _as_text(dept.head["dept_name"].raw)
+        elif projects and _typed(projects[0].head.get("authority")):
+            unit = _as_text(projects[0].head["authority"].raw)
     from datetime import date
 
     return TemplateData(year or date.today().year - 1, unit or "", profile, basic, dept, projects)

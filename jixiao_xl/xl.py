@@ -324,7 +324,8 @@ def run_validate(book, include_hidden: bool = False) -> str:
         elif item.cell.prefix:
             from .values import fmt_number
 
-            cell.value = _text_cell(f"{item.cell.prefix}{fmt_number(item.value)}")
+            shown = item.value if isinstance(item.value, str) else fmt_number(item.value)
+            cell.value = _text_cell(f"{item.cell.prefix}{shown}")
         else:
             cell.value = item.value
 

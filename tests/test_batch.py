@@ -92,16 +92,16 @@ def test_hidden_sheet_is_still_read(run):
 def test_unsupported_files_listed_with_reasons(run):
     reasons = dict(run[0].unsupported)
     assert "请另存为 .xlsx" in reasons["old.xls"]
-    # a .docx is taken as a 自评报告 and checked (narrative/inbox.py); this one is broken
-    assert "说明.docx" not in reasons
-    assert by_rel(run[0], "说明.docx")["report"]["error"] == "文档已损坏（压缩包不完整），请重新保存后再提交"
-    assert "临时文件" in reasons["~$2023绩效自评.xlsx"]
+    # a .docx is taken as a 自评报告 (narrative/inbox.py); this one cannot be read as one: an attachment still
+    attachments = dict(run[0].attachments)
+    assert attachments["说明.docx"] == "附件，未校验（未能作为自评报告核对：文档已损坏（压缩包不完整），请重新保存后再提交）"
+    assert "临时文件" in attachments["~$2023绩效自评.xlsx"]
 
 
 def test_summary_workbook(run):
     _, out = run
     book = openpyxl.load_workbook(out / "汇总.xlsx")
-    assert book.sheetnames == ["汇总", "问题明细", "无法读取"]
+    assert book.sheetnames == ["汇总", "问题明细", "无法读取", "附件"]
     summary = book["汇总"]
     assert [c.value for c in summary[1]] == batch.SUMMARY_COLUMNS
     assert summary.freeze_panes == "A2" and summary.auto_filter.ref
@@ -209,3 +209,61 @@ def test_a_crashing_worker_is_replaced(tmp_path, monkeypatch):
     result = batch.run([str(tmp_path)], str(tmp_path / "out"), jobs=1, timeout=30)
     assert "异常退出" in by_rel(result, "crash.xlsx")["report"]["error"]
     assert by_rel(result, "b.xlsx")["report"]["status"] == "errors"
+
+
+# ------------------------------------------------------------ attachments, earlier outputs, counts
+
+
+@pytest.fixture
+def inbox(tmp_path) -> Path:
+    """Submissions as they arrive: each workbook with its attachments, and an old batch output copied in."""
+    root = tmp_path / "inbox"
+    for unit in ("司法局", "财政局"):
+        (root / unit).mkdir(parents=True)
+        shutil.copy(EXAMPLE, root / unit / "自评.xlsx")
+        (root / unit / "自评报告.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+        (root / unit / "说明.docx").write_bytes(b"PK\x03\x04")
+        (root / unit / "现场照片.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+        (root / unit / "备注.txt").write_text("见附件", encoding="utf-8")
+    assert main(["batch", str(root / "司法局"), "-o", str(root / "旧结果"), "--fill", "--jobs", "1"]) == 1
+    assert (root / "旧结果" / "filled" / "自评.xlsx").exists()
+    return root
+
+
+def test_attachments_do_not_change_the_exit_code(inbox, tmp_path, capsys):
+    capsys.readouterr()
+    assert main(["batch", str(inbox), "-o", str(tmp_path / "out"), "--jobs", "1"]) == 1  # the example's 2 errors
+    out = capsys.readouterr().out
+    assert "共 13 个文件，其中 2 个工作簿（6 张表）：0 个通过，0 个有警告，2 个有错误，0 个无法读取；" \
+           "8 个附件未校验；3 个本工具以前生成的文件已跳过" in out
+    book = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")
+    attached = {r[0].value: r[1].value for r in book["附件"].iter_rows(min_row=2)}
+    assert attached["司法局/自评报告.pdf"] == "附件，未校验" and attached["财政局/现场照片.jpg"] == "附件，未校验"
+    assert attached["旧结果/汇总.xlsx"] == attached["旧结果/filled/自评.xlsx"] == "本工具以前生成的文件，已跳过"
+    assert not list(book["无法读取"].iter_rows(min_row=2))
+    files = {r[0].value for r in book["汇总"].iter_rows(min_row=2)}
+    assert files == {"司法局/自评.xlsx", "财政局/自评.xlsx"}  # the old filled copy and 汇总.xlsx are not forms
+    data = json.loads((tmp_path / "out" / "findings.json").read_text(encoding="utf-8"))
+    assert len(data["files"]) == 2 and len(data["attachments"]) == 8
+    assert sorted(data["skipped"]) == ["旧结果/filled/自评.xlsx", "旧结果/findings.json", "旧结果/汇总.xlsx"]
+
+
+def test_a_workbook_named_like_our_summary_is_still_checked(tmp_path, capsys):
+    """Only our own 汇总.xlsx (its three sheets) is skipped; a submission of that name is checked."""
+    root = tmp_path / "in"
+    root.mkdir()
+    shutil.copy(EXAMPLE, root / "汇总.xlsx")
+    result = batch.run([str(root)], str(tmp_path / "out"), jobs=1)
+    assert [r["rel"] for r in result.results] == ["汇总.xlsx"] and result.own == []
+
+
+def test_every_count_in_the_closing_line_adds_up(run):
+    result, _ = run
+    c = result.counts()
+    assert c["clean"] + c["warnings"] + c["errors"] + c["unreadable"] == c["workbooks"]
+    assert c["workbooks"] + c["attachments"] + c["own"] == c["files"]
+    assert c["workbooks"] == len(result.results) + len(result.unsupported)
+    assert c["unreadable"] == len(hostile.HOSTILE) + 1  # the hostile files and old.xls
+    line = result.closing_line()
+    assert f"共 {c['files']} 个文件，其中 {c['workbooks']} 个工作簿" in line
+    assert f"{c['unreadable']} 个无法读取；2 个附件未校验" in line

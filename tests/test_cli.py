@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -200,3 +201,125 @@ def test_check_a_folder(tmp_path, capsys):
     code, out, _ = run(capsys, "check", "--json", str(tmp_path))
     files = [Path(f["path"]).name for f in json.loads(out)["files"]]
     assert files == ["b.xlsx", "a.xlsx"] and code == 1
+
+
+# ------------------------------------------------------------ Chinese throughout, polish
+
+ENGLISH = ("usage", "positional arguments", "optional arguments", "options:", "show this help", "invalid choice",
+           "required", "unrecognized", "expected one argument", "invalid int value", "error:", "argument ")
+HELP_PAGES = [[], ["check"], ["template"], ["fill"], ["batch"], ["addin"], ["addin", "serve"],
+              ["addin", "build-xlam"], ["addin", "install"], ["explain"]]
+
+
+@pytest.mark.parametrize("words", HELP_PAGES, ids=lambda w: " ".join(w) or "jixiao-xl")
+def test_help_is_chinese(capsys, words):
+    with pytest.raises(SystemExit) as exc:
+        main(words + ["-h"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("用法：jixiao-xl") and "显示本帮助并退出" in out
+    assert not [w for w in ENGLISH if w in out.lower()], out
+
+
+@pytest.mark.parametrize("args, shown", [
+    (["check"], "缺少必需的参数：文件"),
+    (["check", "--profile", "sichuan", "a.xlsx"], "参数 --profile：无效的选项：'sichuan'（可选：'hunan', 'national'）"),
+    (["chek", "a.xlsx"], "无效的选项：'chek'"),
+    (["check", "a.xlsx", "--bogus"], "无法识别的参数：--bogus"),
+    (["batch", "in", "-o", "out", "--jobs", "x"], "参数 --jobs：应为正整数（现为“x”）"),
+    (["batch", "in", "-o", "out", "--jobs", "0"], "参数 --jobs：至少为 1（现为 0）"),
+    (["batch", "in"], "缺少必需的参数：-o/--output"),
+    (["fill", "a.xlsx", "-o"], "参数 -o/--output：需要一个值"),
+    (["template", "--projects", "0"], "参数 --projects：至少为 1（现为 0）"),
+])
+def test_usage_errors_are_chinese(capsys, args, shown):
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "jixiao-xl：参数错误：" in err and shown in err and err.startswith("用法：")
+    assert not [w for w in ENGLISH if w in err.lower() and w not in ("argument ",)], err
+
+
+@pytest.mark.parametrize("year", ["24", "1999", "2101", "二〇二四", "20245"])
+def test_year_is_checked(tmp_path, capsys, year):
+    with pytest.raises(SystemExit) as exc:
+        main(["template", "-o", str(tmp_path / "t.xlsx"), "--year", year])
+    assert exc.value.code == 2
+    assert f"年度应为 2000–2100 之间的四位数字，如 2024（现为“{year}”）" in capsys.readouterr().err
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_year_bounds_are_accepted(tmp_path, capsys):
+    assert main(["template", "-o", str(tmp_path / "t.xlsx"), "--year", "2100"]) == 0
+    assert openpyxl.load_workbook(tmp_path / "t.xlsx", data_only=True)["附件2"]["A2"].value == "2100年度部门整体支出绩效自评表"
+
+
+def test_broken_pipe_is_quiet(tmp_path):
+    """``check … | head -1``: the rest of the output goes nowhere, no traceback, the usual exit code."""
+    for i in range(60):
+        (tmp_path / f"{i:02d}.xlsx").write_bytes(EXAMPLE.read_bytes())
+    proc = subprocess.Popen([sys.executable, "-m", "jixiao_xl", "check", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert first and err == ""
+
+
+def test_check_of_a_folder_without_workbooks(tmp_path, capsys):
+    (tmp_path / "报告.pdf").write_bytes(b"%PDF")
+    code, out, err = run(capsys, "check", str(tmp_path))
+    assert code == 2 and out == ""
+    assert err == f"jixiao-xl：{tmp_path}：文件夹里没有 .xlsx/.xlsm 工作簿\n"
+
+
+def test_check_of_a_missing_file(tmp_path, capsys):
+    code, _, err = run(capsys, "check", str(tmp_path / "无.xlsx"))
+    assert code == 2 and f"jixiao-xl：{tmp_path / '无.xlsx'}：找不到文件" in err
+
+
+@pytest.mark.parametrize("asked, first", [("B110", "B110"), ("b110", "B110"), ("sangong-sum", "B110"),
+                                          ("derived-blank", "D001")])
+def test_explain_accepts_codes_and_names(capsys, asked, first):
+    code, out, _ = run(capsys, "explain", asked)
+    assert code == 0 and out.startswith(f"{first} ")
+
+
+def test_explain_accepts_prefixes(capsys):
+    from jixiao_xl.rules import RULES
+
+    code, out, _ = run(capsys, "explain", "B1")
+    listed = [line.split()[0] for line in out.splitlines() if line[:1] == "B"]
+    assert code == 0 and listed == [r.code for r in RULES if r.code.startswith("B1")]
+    assert f"共 {len(listed)} 条规则" in out
+
+
+def test_explain_shows_sources_as_users_read_them(capsys):
+    from jixiao_xl.rules import RULES
+
+    for rule in RULES:
+        code, out, _ = run(capsys, "explain", rule.code)
+        source = next(line for line in out.splitlines() if line.startswith("依据："))
+        assert code == 0 and len(source) > 5
+        assert not any(tag in source for tag in ("[A]", "[B]", "[C]", "spec", "§")), source
+    _, out, _ = run(capsys, "explain", "D001")
+    assert "依据：财政部一体化系统自动计算规则\n" in out
+
+
+def test_w105_names_a_level_the_profile_does_not_have(capsys):
+    _, out, _ = run(capsys, "check", "--json", "--profile", "national", str(EXAMPLE))
+    messages = [f["message"] for form in json.loads(out)["files"][0]["forms"] for f in form["findings"]
+                if f["code"] == "W105"]
+    assert "[附件2] 一级指标 成本指标 (B22)：成本指标为 20 分，全国（财预〔2020〕10号）口径中没有“成本指标”这一项一级指标" \
+        in messages
+    assert not [m for m in messages if "应为没有" in m]
+
+
+def test_check_of_a_folder_skips_an_earlier_summary(tmp_path, capsys):
+    shutil.copy(EXAMPLE, tmp_path / "自评.xlsx")
+    assert main(["batch", str(tmp_path), "-o", str(tmp_path / "结果"), "--jobs", "1"]) == 1
+    capsys.readouterr()
+    code, out, err = run(capsys, "check", "--json", str(tmp_path))
+    assert [Path(f["path"]).name for f in json.loads(out)["files"]] == ["自评.xlsx"] and code == 1

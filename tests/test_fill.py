@@ -172,3 +172,17 @@ def test_text_starting_with_equals_stays_text(tmp_path):
     for row in book[RESULT_SHEET].iter_rows():
         for cell in row:
             assert cell.data_type != "f"
+
+
+def test_a_problem_inside_a_merged_range_marks_its_first_cell(tmp_path):
+    """B111 points at B7 (公务用车 2022); a file whose merge A7:B7 covers it (the value kept in the covered
+    cell, as some applications write) gets the mark and its note on A7, the range's first cell."""
+    from openpyxl.worksheet.cell_range import CellRange
+
+    book = openpyxl.load_workbook(EXAMPLE)
+    book["附件1"].merged_cells.add(CellRange("A7:B7"))  # recorded as merged, B7's 17 still written
+    source, out = tmp_path / "m.xlsx", tmp_path / "o.xlsx"
+    book.save(source)
+    fill(str(source), str(out), mark=True)
+    marked = openpyxl.load_workbook(out)["附件1"]
+    assert "B111" in marked["A7"].comment.text and marked["A7"].fill.fgColor.rgb.endswith("FFC7CE")

@@ -110,15 +110,53 @@ def _signature(report):
     return findings, [(f.kind, f.results) for f in report.forms]
 
 
-def test_round_trip_from_seed_keeps_findings_and_results(tmp_path, capsys):
+def test_round_trip_from_seed_keeps_inputs_and_gives_every_derived_cell_its_formula(tmp_path, capsys):
+    """--from: what was typed is carried; the two wrong 2022 sums become formulas, and the command says so."""
     original = check_path(str(EXAMPLE))
     rebuilt = check_path(str(make(tmp_path, "--from", str(EXAMPLE))))
-    assert _signature(rebuilt) == _signature(original)
-    assert [f.code for f in rebuilt.all_findings() if f.severity == "error"] == ["B111"]
-    # what the original left blank for auto-fill now holds its formula's value
+    out = capsys.readouterr().out
+    assert out.splitlines()[1:] == ["  [附件1] 公务用车购置和维护经费 2022年决算数 (B7)：原表填 17，模板中改为公式，按表内数据为 9"]
+    # B110/B111 were mistakes in derived cells: formulas now; every other finding and every result stays
+    assert _signature(rebuilt)[0] == [f for f in _signature(original)[0] if f[0] not in ("B110", "B111")]
+    assert _signature(rebuilt)[1] == _signature(original)[1]
+    assert not [f for f in rebuilt.all_findings() if f.severity == "error"]
     assert not [f for f in rebuilt.all_findings() if f.code == "D001"]
+    book = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    assert book["附件1"]["B7"].value.startswith("=") and book["附件1"]["B6"].value.startswith("=")
     basic = openpyxl.load_workbook(tmp_path / "t.xlsx", data_only=True)["附件1"]
     assert [basic[f"{c}12"].value for c in "BCD"] == [332, 83, 440.32]
+    assert (basic["B7"].value, basic["B6"].value) == (9, 17)
+
+
+def test_from_carries_every_typed_value_including_text(tmp_path, capsys):
+    """Each input cell of the example (numbers, "无", texts) is in the template, as typed."""
+    from jixiao_xl.derive import form_cells, input_cells
+
+    profile = get_profile()
+    source, built = read_workbook(str(EXAMPLE)), read_workbook(str(make(tmp_path, "--from", str(EXAMPLE))))
+    missing = []
+    for old, new in zip(source.forms, built.forms):
+        found = {c.where: c for c in form_cells(new)}
+        for cell in input_cells(old, profile):
+            if cell.raw is None or cell.where.startswith("一级指标"):  # 一级指标 headers are our formulas
+                continue
+            copy = found.get(cell.where)
+            same = copy is not None and (copy.raw == cell.raw or (copy.number is not None
+                                                                    and copy.number == cell.number))
+            if not same:
+                missing.append((old.sheet, cell.address, cell.where, cell.raw, copy and copy.raw))
+    assert missing == []
+    book = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    assert [book["附件2"][a].value for a in ("E23", "F23", "E24", "F24")] == ["无"] * 4
+    assert [book["附件3"][a].value for a in ("E22", "E23")] == ["无"] * 2
+
+
+def test_from_with_another_year_is_refused(tmp_path, capsys):
+    assert main(["template", "--from", str(EXAMPLE), "--year", "2024", "-o", str(tmp_path / "t.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert "--year 2024 与" in err and "年度（2023）不同" in err and "2022 年决算数、2023 年预算数和决算数会被标成 2023、2024 年" in err
+    assert not (tmp_path / "t.xlsx").exists()
+    assert main(["template", "--from", str(EXAMPLE), "--year", "2023", "-o", str(tmp_path / "t.xlsx")]) == 0
 
 
 def test_committed_templates_match_generator(tmp_path):
@@ -144,4 +182,18 @@ def test_output_same_as_source_is_refused(tmp_path, capsys):
 
 @pytest.mark.parametrize("projects", ["0", "-1"])
 def test_projects_must_be_positive(tmp_path, capsys, projects):
-    assert main(["template", "-o", str(tmp_path / "x.xlsx"), "--projects", projects]) == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["template", "-o", str(tmp_path / "x.xlsx"), "--projects", projects])
+    assert exc.value.code == 2 and "参数 --projects：至少为 1" in capsys.readouterr().err
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_from_keeps_a_different_authority_as_typed(tmp_path, capsys):
+    """附件3 主管部门 is the unit's formula unless the submission typed another name: then it is kept."""
+    from .test_inputs import edited_copy
+
+    source = edited_copy(EXAMPLE, tmp_path / "s.xlsx", {("附件3", "B4"): "汨罗市财政局"})
+    book = openpyxl.load_workbook(make(tmp_path, "--from", str(source)))
+    assert book["附件3"]["B4"].value == "汨罗市财政局" and book["附件2"]["B3"].value.startswith("=")
+    plain = openpyxl.load_workbook(make(tmp_path, "--from", str(EXAMPLE)))
+    assert plain["附件3"]["B4"].value == "=填表说明!$C$5"

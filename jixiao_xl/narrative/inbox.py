@@ -68,8 +68,9 @@ def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[s
             continue
         try:
             paragraphs = read_report(str(path))
-        except UnreadableReport as exc:
-            report, partners = FileReport(str(path), "unreadable", str(exc)), []
+        except UnreadableReport as exc:  # an attachment we could not read as a report: listed, never a failure
+            keep.append((rel, f"{reason}（未能作为自评报告核对：{exc}）"))
+            continue
         else:
             title = "".join(p.text for p in paragraphs[:3])
             partners, why = pair(path, results, title)

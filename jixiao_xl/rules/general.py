@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..derive import blank_fillable
+from ..derive import blank_fillable, input_suggestions
 from ..findings import Rule
 from ..model import BasicData, Cell
 from ..values import fmt_number as n, fmt_rate as pct
@@ -181,16 +181,23 @@ BY_SIGNATURE = Rule(
 def _derived_blank(rule: Rule, form, ctx: Context):
     for item in blank_fillable(form, ctx.profile, ctx.results(form)):
         value, rate = item.value, item.kind == "rate"
+        if isinstance(value, str):  # the 等级
+            yield rule.at(form.sheet, item.cell, value, None, value=value, hint="可用 jixiao-xl fill 自动填写")
+            continue
         yield rule.at(form.sheet, item.cell, r4(value) if rate else r2(value), None,
-                      value=pct(value) if rate else n(value))
+                      value=pct(value) if rate else n(value), hint="可用 jixiao-xl fill 自动填写")
+    for item in input_suggestions(form, ctx.profile):  # the evaluator's input: shown, never filled in
+        if item.cell.blank:
+            yield rule.at(form.sheet, item.cell, r2(item.value), None, value=n(item.value),
+                          hint="得分由评价人填写，本工具不会自动填写")
 
 
 DERIVED_BLANK = Rule(
     "D001", "derived-blank", "info", "any",
     "可由其他栏目计算的单元格未填写",
-    "未填写，按表内数据应为 {value}（可用 jixiao-xl fill 自动填写）",
+    "未填写，按表内数据应为 {value}（{hint}）",
     "合计、控制率、执行率、得分和总分都可以由表内其他数据算出，留空不算错，但提交前应补齐。",
-    "财政部一体化系统自动计算规则 [A]；spec §5“可计算的控制率应自动填写”",
+    "财政部一体化系统自动计算规则 [A]",
     "项目支出 空；县级专项资金 440.32",
     "项目支出 440.32；县级专项资金 440.32",
     _derived_blank,

@@ -105,15 +105,16 @@ def _profile_weights(rule: Rule, form: SelfEval, ctx: Context):
             continue
         want = expected.get(level.name)
         if want is None or differs(level.weight, want, ctx.profile.tolerance_score):
+            expectation = (f"按{ctx.profile.label}口径应为 {n(want)} 分" if want is not None
+                           else f"{ctx.profile.label}口径中没有“{level.name}”这一项一级指标")
             yield rule.at(form.sheet, level.header, want, r2(level.weight), level=level.name,
-                          header=n(level.weight), profile=ctx.profile.label,
-                          want=f"{n(want)} 分" if want is not None else "没有这一项")
+                          header=n(level.weight), expectation=expectation)
 
 
 PROFILE_WEIGHTS = Rule(
     "W105", "profile-weights", "warning", "self_eval",
     "一级指标分值与所选评分口径不一致",
-    "{level}为 {header} 分，按{profile}口径应为{want}",
+    "{level}为 {header} 分，{expectation}",
     "各地对一级指标的权重规定不同（湖南：产出30、效益30、满意度10、成本20；全国10号文：产出50、效益30、满意度10）；"
     "用 --profile 选择本地口径。",
     "财预〔2020〕10号 第十三条 [B]；湖南 2023 年自评表 [A]",

@@ -1,0 +1,169 @@
+"""Sheet XML is parsed, not matched: every valid spelling of a formula cell is read and written alike.
+
+openpyxl writes an uncached formula as ``<v/>`` with the standard library and as
+``<v></v>`` when lxml is installed (Anaconda ships it); other applications order
+attributes differently or prefix the namespace.  CI runs the suite once without
+lxml and once with it; here the serialiser is also switched per subprocess.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from jixiao_xl.check import check_path
+from jixiao_xl.grid import UnreadableWorkbook, read_grids
+from jixiao_xl.xlsxio import inject_cached_values, sheet_paths
+
+SHEET = "xl/worksheets/sheet1.xml"
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+CELL = '<c r="A2"><f>A1+1</f><v /></c>'
+
+UNCACHED = {
+    "std-library": '<c r="A2"><f>A1+1</f><v /></c>',
+    "lxml": '<c r="A2"><f>A1+1</f><v></v></c>',
+    "no-v": '<c r="A2"><f>A1+1</f></c>',
+    "attributes-swapped": '<c s="0" r="A2"><f>A1+1</f><v/></c>',
+    "single-quotes": "<c r='A2'><f>A1+1</f><v></v></c>",
+    "whitespace": '<c r="A2" >\n  <f>A1+1</f>\n  <v/>\n</c>',
+}
+CACHED = {
+    "number": '<c r="A2"><f>A1+1</f><v>2</v></c>',
+    "empty-text": '<c r="A2" t="str"><f>A1+1</f><v></v></c>',
+    "attributes-swapped": '<c t="n" r="A2"><f>A1+1</f><v>2</v></c>',
+}
+
+
+def tiny(tmp_path, cell: str, name: str = "t.xlsx") -> Path:
+    """A real workbook (openpyxl) whose formula cell A2 is spelled ``cell``."""
+    base = tmp_path / "base.xlsx"
+    book = openpyxl.Workbook()
+    book.active["A1"] = 1
+    book.active["A2"] = "=A1+1"
+    book.save(base)
+    path = tmp_path / name
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(path, "w") as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == SHEET:
+                text = data.decode()
+                assert CELL in text or '<c r="A2"><f>A1+1</f><v></v></c>' in text
+                text = text.replace(CELL, cell).replace('<c r="A2"><f>A1+1</f><v></v></c>', cell)
+                data = text.encode()
+            out.writestr(info, data)
+    return path
+
+
+@pytest.mark.parametrize("spelling", UNCACHED)
+def test_uncached_formula_is_found_however_spelled(tmp_path, spelling):
+    path = tiny(tmp_path, UNCACHED[spelling])
+    assert read_grids(str(path))[0].uncached == ["A2"]
+
+
+@pytest.mark.parametrize("spelling", CACHED)
+def test_cached_formula_is_not_reported(tmp_path, spelling):
+    path = tiny(tmp_path, CACHED[spelling])
+    assert read_grids(str(path))[0].uncached == []
+
+
+@pytest.mark.parametrize("spelling", UNCACHED)
+def test_result_is_stored_however_spelled(tmp_path, spelling):
+    path = tiny(tmp_path, UNCACHED[spelling])
+    inject_cached_values(path, {"Sheet": {"A2": 2}})
+    assert CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Sheet").to_python() == [[1.0], [2.0]]
+    assert read_grids(str(path))[0].uncached == []
+    assert openpyxl.load_workbook(path)["Sheet"]["A2"].value == "=A1+1"  # the formula itself untouched
+
+
+def test_prefixed_namespace_is_read(tmp_path):
+    """A sheet written with a namespace prefix (``<x:c>``) is the same XML."""
+    path = tiny(tmp_path, UNCACHED["lxml"])
+    with zipfile.ZipFile(path) as src:
+        members = [(i, src.read(i.filename)) for i in src.infolist()]
+    prefixed = tmp_path / "p.xlsx"
+    with zipfile.ZipFile(prefixed, "w") as out:
+        for info, data in members:
+            if info.filename == SHEET:
+                text = data.decode().replace(f'<worksheet xmlns="{MAIN}">', f'<x:worksheet xmlns:x="{MAIN}">')
+                text = text.replace("</worksheet>", "</x:worksheet>")
+                for tag in ("sheetPr", "outlinePr", "pageSetUpPr", "dimension", "sheetViews", "sheetView",
+                            "selection", "sheetFormatPr", "sheetData", "row", "c", "f", "v", "pageMargins"):
+                    text = text.replace(f"<{tag} ", f"<x:{tag} ").replace(f"<{tag}>", f"<x:{tag}>")
+                    text = text.replace(f"</{tag}>", f"</x:{tag}>").replace(f"<{tag}/>", f"<x:{tag}/>")
+                data = text.encode()
+            out.writestr(info, data)
+    assert read_grids(str(prefixed))[0].uncached == ["A2"]
+
+
+def test_sheet_paths_follow_relationships_in_any_attribute_order(tmp_path):
+    path = tiny(tmp_path, CACHED["number"])
+    with zipfile.ZipFile(path) as archive:
+        assert sheet_paths(archive) == {"Sheet": SHEET}
+
+
+def test_entity_declaration_in_a_sheet_is_refused(tmp_path):
+    bomb = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+            f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="str"><f>1</f><v>&b;</v></c></row>'
+            "</sheetData></worksheet>")
+    path = tiny(tmp_path, CACHED["number"])
+    with zipfile.ZipFile(path) as src:
+        members = [(i, src.read(i.filename)) for i in src.infolist()]
+    with zipfile.ZipFile(path, "w") as out:
+        for info, data in members:
+            out.writestr(info, bomb.encode() if info.filename == SHEET else data)
+    with pytest.raises(UnreadableWorkbook, match="XML 炸弹"):
+        read_grids(str(path))
+
+
+def _replace_sheet(path: Path, data: bytes) -> None:
+    with zipfile.ZipFile(path) as src:
+        members = [(i, src.read(i.filename)) for i in src.infolist()]
+    with zipfile.ZipFile(path, "w") as out:
+        for info, content in members:
+            out.writestr(info, data if info.filename == SHEET else content)
+
+
+def test_entity_declaration_in_a_utf16_sheet_is_refused(tmp_path):
+    """Another encoding hides the declaration from a byte search: such parts go through defusedxml."""
+    bomb = ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>'
+            f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="str"><f>1</f><v>&a;</v></c></row>'
+            "</sheetData></worksheet>")
+    path = tiny(tmp_path, CACHED["number"])
+    _replace_sheet(path, bomb.encode("utf-16"))
+    with pytest.raises(UnreadableWorkbook, match="XML 炸弹"):
+        read_grids(str(path))
+
+
+def test_utf16_sheet_is_parsed(tmp_path):
+    path = tiny(tmp_path, UNCACHED["lxml"])
+    with zipfile.ZipFile(path) as archive:
+        text = archive.read(SHEET).decode()
+    _replace_sheet(path, ('<?xml version="1.0" encoding="UTF-16"?>' + text).encode("utf-16"))
+    assert read_grids(str(path))[0].uncached == ["A2"]
+
+
+SERIALISERS = ["False"] + (["True"] if importlib.util.find_spec("lxml") else [])
+
+
+@pytest.mark.parametrize("lxml", SERIALISERS)
+def test_template_then_check_with_either_serialiser(tmp_path, lxml):
+    """template → check gives no S002 and every formula's result, whichever writer openpyxl used."""
+    out = tmp_path / "t.xlsx"
+    script = ("import sys, openpyxl.xml as x; from jixiao_xl.cli import main; "
+              f"assert x.LXML is {lxml}; sys.exit(main(['template', '-o', {str(out)!r}, '--year', '2024']))")
+    env = dict(os.environ, OPENPYXL_LXML=lxml)
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    report = check_path(str(out))
+    assert report.status != "unreadable" and "S002" not in {f.code for f in report.all_findings()}
+    values = openpyxl.load_workbook(out, data_only=True)
+    assert values["附件1"]["A2"].value == "2024年度部门整体支出绩效评价基础数据表"
+    assert values["附件2"]["H5"].value == 0 and values["附件2"]["B14"].value == "产出指标\n(30分)"
