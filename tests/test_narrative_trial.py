@@ -206,3 +206,16 @@ def test_unreadable_workbook_on_the_command_line(tmp_path, capsys, make, reason)
     (line,) = captured.err.strip().splitlines()
     assert line.startswith(f"jixiao-xl：{workbook}：") and reason in line
     assert "Traceback" not in captured.err + captured.out and "Error" not in captured.err
+
+
+@pytest.mark.parametrize("sentence, code", [
+    ("按照“过紧日子”要求，年初预算数1238.36万元。", None),  # a quote that names no project: the 部门's
+    ("按照“过紧日子”要求，年初预算数1200万元。", "T201"),
+    ("“禁毒宣传”年初预算数50万元，全年预算数50万元。", "T301"),  # a project's, all through the sentence
+    ("“禁毒宣传”年初预算数50万元，部门整体支出全年预算数1762.55万元。", "T301"),  # the 部门 named last: checked
+    ("“禁毒宣传”年初预算数50万元，部门整体支出全年预算数1700万元。", "T201 T301"),
+])
+def test_the_last_subject_named_before_a_figure_decides(tmp_path, sentence, code):
+    report = _check(tmp_path, [TITLE, sentence])
+    found = sorted({f.code for f in report.findings if f.code not in ("T302",)})
+    assert found == (code.split() if code else []), [f.message for f in report.findings]

@@ -34,7 +34,9 @@ _PROJECT_HEADING = re.compile(r"^(?:项目\s*[\d一二三四五六七八九十]+
 _LOOSE_BEFORE = re.compile(r"(?:超过|超|逾|高于)\s*$")
 _LOOSE_AFTER = re.compile(r"^\s?(?:以上|及以上)")
 _DEPT_WORDS = re.compile(r"部门|整体|本单位|我单位|全局|本局")
-_NAMING = re.compile(r"项目|专项|[“\"《「]")
+_PROJECT_WORDS = re.compile(r"项目|专项")
+# a quoted or titled name as the subject of the figure: "“禁毒宣传”年初预算数", not "按照“过紧日子”要求，"
+_QUOTED_NAME = re.compile(r"[”」》\"][)）]*的?(?=[^，,；;。：:、]{0,3}(?:年初|全年|预算|执行|资金|项目|专项|支出))")
 
 
 @dataclass
@@ -183,18 +185,29 @@ def statements(paragraphs: list[Paragraph], facts: Facts, report_year: int | Non
     return out
 
 
+def _last(pattern: re.Pattern, words: str) -> int:
+    found = [m.start() for m in pattern.finditer(words)]
+    return found[-1] if found else -1
+
+
 def _subject(stmt: Statement, in_project: bool, section: int, under_project: bool) -> tuple | None:
-    """Whose figure a statement is (see ``Statement.subject``); None when that is not certain."""
+    """Whose figure a statement is (see ``Statement.subject``); None when that is not certain.
+
+    The words before the figure in its sentence decide, the last named winning: 部门/整体 words,
+    or a project (a quoted name before the figure; for the 附件2/附件3 rows also 项目/专项).
+    """
     if stmt.form is not None:
         return ("form", id(stmt.form))
     words = stmt.sentence.text[:stmt.q.start - stmt.sentence.start]
+    dept_at = _last(_DEPT_WORDS, words)
+    named_at = _last(_QUOTED_NAME, words)
+    if stmt.concept in SCOPED:
+        named_at = max(named_at, _last(_PROJECT_WORDS, words))
     if in_project:
-        return ("section", section) if not _DEPT_WORDS.search(words) else ("dept",)
-    if _DEPT_WORDS.search(words):
+        return ("dept",) if dept_at > named_at else ("section", section)
+    if dept_at > named_at:
         return ("dept",)
-    if under_project:
-        return None
-    if stmt.concept in SCOPED and _NAMING.search(words):
+    if under_project or named_at >= 0:
         return None  # "“禁毒宣传”年初预算数50万元", "项目执行率95%": some project, not the 部门
     return ("dept",)
 
@@ -440,7 +453,8 @@ def check_repeats(run: _Run) -> None:
             continue
         if abs(seen.q.value - q.value) > seen.q.half_unit + q.half_unit + 1e-9:
             run.add(REPEAT, stmt, round(seen.q.value, 4), round(q.value, 4), excerpt=_sentence_excerpt(stmt),
-                    label=q.label, found=_num(q.value), expected=_num(seen.q.value),
+                    label=q.label or C.CONCEPT_NAMES.get(stmt.concept, ""), found=_num(q.value),
+                    expected=_num(seen.q.value),
                     first_where=f"{seen.para.where}“{_sentence_excerpt(seen)}”")
 
 
