@@ -249,9 +249,14 @@ def test_unreadable_workbook_leaves_internal_checks(tmp_path, lines, capsys):
     broken.write_bytes(b"PK\x03\x04 not really")
     changed = D.edit(lines, "占基本支出的74.27%", "占基本支出的72.27%")
     path = D.build(tmp_path / "报告.docx", changed)
-    assert main(["report", "check", str(path), str(broken)]) == 1
-    out = capsys.readouterr().out
-    assert "T102 错误" in out and "工作簿" in out and "无法读取" in out
+    # the library still checks the report's own arithmetic and says why the tables were not used
+    report = check_report(str(path), [str(broken)])
+    assert [f.code for f in report.findings if f.severity != "info"] == ["T102"]
+    assert any(f.code == "T303" and f"工作簿 {broken} 无法读取" in f.message for f in report.findings)
+    # the command line stops, as check does: one line naming the workbook and why, exit 2
+    assert main(["report", "check", str(path), str(broken)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.strip() == f"jixiao-xl：{broken}：文件已损坏（压缩包不完整），请重新保存后再提交"
 
 
 def test_cli_text_output(tmp_path, lines, capsys):

@@ -19,14 +19,24 @@ from . import concepts as C
 from . import extract as X
 from .document import Paragraph, UnreadableReport, read_report
 from .facts import Facts, Project, gather
-from .rules import (AMOUNT, COUNT_SUM, NO_TABLE, PART_SUM, RATE, REPEAT, SCORE, SCORE_GRADE, SHARE, UNCHECKED,
-                    UNMATCHED, YEAR)
+from .rules import (AMOUNT, COUNT_SUM, NO_TABLE, PART_SUM, RATE, REPEAT, SCORE, SCORE_GRADE, SHARE, STAFF,
+                    UNCHECKED, UNMATCHED, YEAR)
 
 SHEET = "报告"
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s?年度")
 _PROJECT_TITLE = re.compile(r"项目(?:支出)?绩效(?:自评|评价)?(?:自评)?报告")
 _DEPT_TITLE = re.compile(r"部门(?:\(单位\)|（单位）)?整体支出绩效(?:自评|评价)报告")
 _PAREN = re.compile(r"[(（][^()（）]*[)）]")
+# a heading of the report's own outline ("六、部门整体支出绩效情况"): ends a project's part of a 部门 report
+_TOP_HEADING = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]")
+# a heading naming one project inside a 部门 report ("项目1：司法专项", "（一）禁毒宣传项目")
+_PROJECT_HEADING = re.compile(r"^(?:项目\s*[\d一二三四五六七八九十]+\s*[:：、.．]|[(（]?[\d一二三四五六七八九十]+[)）、.．]?.*项目$)")
+_LOOSE_BEFORE = re.compile(r"(?:超过|超|逾|高于)\s*$")
+_LOOSE_AFTER = re.compile(r"^\s?(?:以上|及以上)")
+_DEPT_WORDS = re.compile(r"部门|整体|本单位|我单位|全局|本局")
+_PROJECT_WORDS = re.compile(r"项目|专项")
+# a quoted or titled name as the subject of the figure: "“禁毒宣传”年初预算数", not "按照“过紧日子”要求，"
+_QUOTED_NAME = re.compile(r"[”」》\"][)）]*的?(?=[^，,；;。：:、]{0,3}(?:年初|全年|预算|执行|资金|项目|专项|支出))")
 
 
 @dataclass
@@ -41,6 +51,9 @@ class Statement:
     concept: str | None = None
     column: str = "actual"
     named: bool = False  # the words name something (a fund the tables lack, say)
+    # whose figure it is: ("dept",), ("form", id) for a named 附件3, ("section", title paragraph) for a
+    # project report without its 附件3; None when the words and the place leave it open
+    subject: tuple | None = ("dept",)
 
 
 @dataclass
@@ -127,18 +140,26 @@ def statements(paragraphs: list[Paragraph], facts: Facts, report_year: int | Non
     out: list[Statement] = []
     scope_project: Project | None = None
     in_project = False
+    section = 0  # the paragraph of the project report's title
+    under_project = False  # in a 部门 report, after a heading naming one project
     for para in paragraphs:
         text = X.normalise(para.text)
+        heading = len(text) < 60 and not X.quantities(text) and not text.rstrip().endswith("。")
         if len(text) < 80 and _PROJECT_TITLE.search(text) and not _DEPT_TITLE.search(text):
-            in_project, scope_project = True, _project_for_title(text, facts.projects)
+            in_project, scope_project, section = True, _project_for_title(text, facts.projects), para.index
         elif len(text) < 80 and _DEPT_TITLE.search(text):
-            in_project, scope_project = False, None
+            in_project, scope_project, under_project = False, None, False
+        elif heading and _TOP_HEADING.match(text.strip()):
+            under_project = False
+        elif heading and _PROJECT_HEADING.match(text.strip()):
+            under_project = True
         named = _project_named(text, facts.projects)
         form_scope = named or scope_project
         if project_paras is not None:
             project_paras[para.index] = (in_project or named is not None, form_scope.form if form_scope else None)
         for sentence in X.sentences(text):
             row = None  # the 附件1 row last named in the sentence
+            last = None  # the concept of the sentence's previous figure
             for q in sentence.quantities:
                 year = None
                 for y, pos in sentence.years:
@@ -151,10 +172,44 @@ def statements(paragraphs: list[Paragraph], facts: Facts, report_year: int | Non
                     # "公用经费决算数340.27万元，比预算数268.49万元": 预算数 is still 公用经费's
                     stmt.concept = row
                     stmt.column = C.basic_column(q.label, None, report_year)
+                if stmt.concept is None and q.kind == "percent" and last in C.CONTROLLED \
+                        and C.clean(q.label).endswith("控制率"):
+                    # "编制数81人，实际在职人数80人，控制率98.77%": the control rate of the figures before it
+                    stmt.concept, stmt.named = C.CONTROLLED[last], True
                 if stmt.concept in C.BASIC_ROWS:
                     row = stmt.concept
+                if stmt.concept:
+                    last = stmt.concept
+                stmt.subject = _subject(stmt, in_project, section, under_project)
                 out.append(stmt)
     return out
+
+
+def _last(pattern: re.Pattern, words: str) -> int:
+    found = [m.start() for m in pattern.finditer(words)]
+    return found[-1] if found else -1
+
+
+def _subject(stmt: Statement, in_project: bool, section: int, under_project: bool) -> tuple | None:
+    """Whose figure a statement is (see ``Statement.subject``); None when that is not certain.
+
+    The words before the figure in its sentence decide, the last named winning: 部门/整体 words,
+    or a project (a quoted name before the figure; for the 附件2/附件3 rows also 项目/专项).
+    """
+    if stmt.form is not None:
+        return ("form", id(stmt.form))
+    words = stmt.sentence.text[:stmt.q.start - stmt.sentence.start]
+    dept_at = _last(_DEPT_WORDS, words)
+    named_at = _last(_QUOTED_NAME, words)
+    if stmt.concept in SCOPED:
+        named_at = max(named_at, _last(_PROJECT_WORDS, words))
+    if in_project:
+        return ("dept",) if dept_at > named_at else ("section", section)
+    if dept_at > named_at:
+        return ("dept",)
+    if under_project or named_at >= 0:
+        return None  # "“禁毒宣传”年初预算数50万元", "项目执行率95%": some project, not the 部门
+    return ("dept",)
 
 
 def _resolve(stmt: Statement, report_year: int | None) -> None:
@@ -176,6 +231,9 @@ def _resolve(stmt: Statement, report_year: int | None) -> None:
     elif q.kind == "score":
         stmt.concept = C.score_concept(q.label)
         stmt.named = stmt.concept is not None
+    elif q.kind == "count" and q.unit in ("人", "名") and C.is_level(q.label):
+        stmt.concept = C.staff_concept(q.label)
+        stmt.named = stmt.concept is not None
 
 
 # ------------------------------------------------------------------ internal arithmetic
@@ -185,6 +243,15 @@ def _group(q: X.Quantity) -> str:
     if q.kind == "count":
         return "count:" + X.EQUIVALENT.get(q.unit, q.unit)
     return q.kind
+
+
+def _slack(q: X.Quantity) -> float:
+    """How far the written figure may be from the true one: none for a whole count ("3次" is 3)."""
+    if q.kind == "count":
+        if q.decimals == 0 and q.value == int(q.number_written()):
+            return 0.0
+        return q.half_unit * (q.value / q.number_written() if q.number_written() else 1.0)
+    return q.half_unit
 
 
 def _consistent(wholes: list[float], parts: list[float], tolerance: float) -> bool:
@@ -207,7 +274,7 @@ def _check_sum(run: _Run, para: Paragraph, text: str, whole_qs: list[X.Quantity]
         return
     if whole_qs[-1].kind not in ("amount", "count"):
         return
-    tolerance = sum(q.half_unit for q in parts) + max(q.half_unit for q in whole_qs) + 1e-9
+    tolerance = sum(_slack(q) for q in parts) + max(_slack(q) for q in whole_qs) + 1e-9
     if _consistent([w.value for w in whole_qs], [p.value for p in parts], tolerance):
         return
     whole = whole_qs[-1]
@@ -377,15 +444,17 @@ def check_repeats(run: _Run) -> None:
         q = stmt.q
         if q.kind != "amount" or not stmt.concept or q.approx or q.bound:
             continue
-        form_id = id(stmt.form) if stmt.concept in ("initial", "full", "executed") else 0
-        key = (stmt.concept, stmt.column, stmt.year, form_id)
+        if stmt.subject is None:  # whose figure it is is not certain: nothing to compare it with
+            continue
+        key = (stmt.concept, stmt.column, stmt.year, stmt.subject)
         seen = first.get(key)
         if seen is None:
             first[key] = stmt
             continue
         if abs(seen.q.value - q.value) > seen.q.half_unit + q.half_unit + 1e-9:
             run.add(REPEAT, stmt, round(seen.q.value, 4), round(q.value, 4), excerpt=_sentence_excerpt(stmt),
-                    label=q.label, found=_num(q.value), expected=_num(seen.q.value),
+                    label=q.label or C.CONCEPT_NAMES.get(stmt.concept, ""), found=_num(q.value),
+                    expected=_num(seen.q.value),
                     first_where=f"{seen.para.where}“{_sentence_excerpt(seen)}”")
 
 
@@ -455,9 +524,18 @@ def check_tables(run: _Run) -> None:
             run.add(UNMATCHED, stmt, None, round(q.value, 6), excerpt=_sentence_excerpt(stmt), label=label,
                     found=q.text, reason=_no_project(run))
             continue
-        if stmt.concept in SCOPED and not stmt.project_scope and "项目" in C.clean(q.label):
+        if stmt.concept in SCOPED and stmt.subject is None:
             run.add(UNMATCHED, stmt, None, round(q.value, 6), excerpt=_sentence_excerpt(stmt), label=label,
-                    found=q.text, reason="没有写明是哪个项目（写出项目全称，或放在该项目的评价报告中）")
+                    found=q.text, reason="没有写明是部门整体还是哪个项目的数（写出项目全称，或放在该项目的评价报告中）")
+            continue
+        if q.kind == "count":
+            fact = facts.staff(stmt.concept)
+            if fact is None:
+                run.add(UNMATCHED, stmt, None, q.value, excerpt=_sentence_excerpt(stmt), label=label, found=q.text,
+                        reason=f"表中没有{C.CONCEPT_NAMES.get(stmt.concept, '')}")
+            elif not q.approx and not q.bound and abs(fact.value - q.value) > 1e-9:
+                run.add(STAFF, stmt, fact.value, q.value, excerpt=_sentence_excerpt(stmt), label=label,
+                        found=q.text, table=fact.where, expected=f"{fact.shown()} 人")
             continue
         if q.kind == "amount":
             if stmt.column == "other":
@@ -484,13 +562,17 @@ def check_tables(run: _Run) -> None:
                 run.add(UNMATCHED, stmt, None, round(q.value, 6), excerpt=_sentence_excerpt(stmt), label=label,
                         found=q.text, reason=f"表中算不出{C.CONCEPT_NAMES.get(stmt.concept, '')}")
                 continue
-            if q.approx:
-                continue
             value, slack = fact.value, q.half_unit + 5e-5
+            # "约99.99%", "超过95%", "95%以上" are not contradicted by a rate close to them
+            near = max(0.01, 0.05 * abs(value)) + slack
             if q.bound == "le":
                 wrong, claim = value > q.value + slack, f"不超过 {q.text}"
             elif q.bound == "ge":
-                wrong, claim = value < q.value - slack, f"不低于 {q.text}"
+                loose = _LOOSE_BEFORE.search(stmt.text[max(0, q.start - 4):q.start]) \
+                    or _LOOSE_AFTER.match(stmt.text[q.end:q.end + 4])
+                wrong, claim = value < q.value - (near if loose else slack), f"不低于 {q.text}"
+            elif q.approx:
+                wrong, claim = abs(value - q.value) > near, q.text
             else:
                 wrong, claim = abs(value - q.value) > slack, q.text
             if wrong:
@@ -568,28 +650,44 @@ def check_paragraphs(paragraphs: list[Paragraph], facts: Facts | None = None, pa
     return FileReport(path, _status(run.findings), None, [], run.findings)
 
 
-def check_report(path: str, workbooks: list[str] | tuple = (), profile=None, books: list | None = None) -> FileReport:
-    """Check one report against the given workbooks (pooled); never raises for a bad file."""
+def load_workbooks(paths: list[str] | tuple) -> tuple[list, list[str], list[tuple[str, str]]]:
+    """(books with forms, notes on books without forms, (path, reason) of the ones that cannot be read)."""
     from ..grid import UnreadableWorkbook
     from ..reader import read_workbook
 
+    loaded, problems, unreadable = [], [], []
+    for workbook in paths:
+        try:
+            book = read_workbook(workbook)
+        except UnreadableWorkbook as exc:
+            unreadable.append((workbook, str(exc)))
+            continue
+        except Exception as exc:  # noqa: BLE001 - a broken workbook is a line for people, never a traceback
+            unreadable.append((workbook, f"文件无法读取（{type(exc).__name__}）"))
+            continue
+        if not book.forms:
+            problems.append(f"工作簿 {workbook} 中没有找到绩效自评表")
+            continue
+        loaded.append(book)
+    return loaded, problems, unreadable
+
+
+def check_report(path: str, workbooks: list[str] | tuple = (), profile=None, books: list | None = None,
+                 problems: list[str] | None = None) -> FileReport:
+    """Check one report against the given workbooks (pooled); never raises for a bad file.
+
+    A workbook that cannot be read is noted (T303) and the report's own arithmetic still checked;
+    ``report check`` on the command line stops before that (see command.run).
+    """
     try:
         paragraphs = read_report(path)
     except UnreadableReport as exc:
         return FileReport(path, "unreadable", str(exc))
     except Exception as exc:  # noqa: BLE001 - a broken document is a line for people, never a traceback
         return FileReport(path, "unreadable", f"文档无法读取（{type(exc).__name__}）")
-    loaded, problems = list(books or []), []
-    for workbook in workbooks:
-        try:
-            book = read_workbook(workbook)
-        except UnreadableWorkbook as exc:
-            problems.append(f"工作簿 {workbook} 无法读取：{exc}")
-            continue
-        if not book.forms:
-            problems.append(f"工作簿 {workbook} 中没有找到绩效自评表")
-            continue
-        loaded.append(book)
+    found, notes, unreadable = load_workbooks(workbooks)
+    loaded = list(books or []) + found
+    problems = list(problems or []) + [f"工作簿 {w} 无法读取：{why}" for w, why in unreadable] + notes
     facts = gather(loaded, profile)
     reason = "；".join(problems) if problems else None
     report = check_paragraphs(paragraphs, facts, path, reason)

@@ -31,8 +31,11 @@ CONCEPT_NAMES = {
     "full": "全年预算数", "executed": "全年执行数",
     "sangong_control_rate": "“三公”经费控制率", "public_funds_control_rate": "公用经费控制率",
     "staff_control_rate": "财政供养人员控制率", "procurement_rate": "政府采购执行率", "exec_rate": "执行率",
-    "exec_score": "执行率得分", "total": "自评得分",
+    "exec_score": "执行率得分", "total": "自评得分", "establishment": "编制数", "actual_staff": "实际在职人数",
 }
+# a bare "控制率" after one of these figures in the same sentence is that figure's control rate
+CONTROLLED = {"establishment": "staff_control_rate", "actual_staff": "staff_control_rate",
+              "sangong": "sangong_control_rate", "public_funds": "public_funds_control_rate"}
 _QUOTES = re.compile(r"[“”\"'‘’「」\s]")
 _SHARE = re.compile(r"占(?P<whole>[^占]*?)的?(?:比例|比重)?(?:为|达|约)?$")
 _BUDGET_WORDS = re.compile(r"(?<!一般公共)(?<!基金)(?<!资本经营)预算")
@@ -129,3 +132,20 @@ def share_whole(label: str) -> tuple[str, str] | None:
     if not match:
         return None
     return text[:match.start()], match.group("whole")
+
+
+# only the words of 附件1's own columns: "在职82人（其中全额80人…）" or "行政编制10人" may count otherwise
+_ESTABLISHMENT = re.compile(r"(?:编制数|编制人数|核定编制|^编制)(?:为|是|共|有)?$")
+_ACTUAL_STAFF = re.compile(r"(?:实际在职人数|在职人数|实有人数|实际在职人员)(?:为|是|共|有)?$")
+
+
+def staff_concept(label: str) -> str | None:
+    """附件1's 编制数 or 实际在职人数, for a head count whose words end with one of them."""
+    text = clean(label)
+    if "退休" in text or "离休" in text:
+        return None
+    if _ESTABLISHMENT.search(text):
+        return "establishment"
+    if _ACTUAL_STAFF.search(text):
+        return "actual_staff"
+    return None

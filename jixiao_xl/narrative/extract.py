@@ -30,7 +30,7 @@ _BOUND_AFTER = re.compile(r"^\s?(?:以下|以内|之内|及以下)")
 _BOUND_AFTER_GE = re.compile(r"^\s?(?:以上|及以上)")
 _BOUND_BEFORE = re.compile(r"(?:≤|<=|不超过|不高于|低于|小于|未超过|控制在)\s*$")
 _BOUND_BEFORE_GE = re.compile(r"(?:≥|>=|不低于|不少于|超过|高于|大于|达到|以上)\s*$")
-_APPROX_BEFORE = re.compile(r"(?:约|近|逾|超|大约|将近|左右)\s*$")
+_APPROX_BEFORE = re.compile(r"(?:约|近|逾|超|大约|将近|接近|左右)(?:为|达|是|占|计|有)?\s*$")
 _APPROX_AFTER = re.compile(r"^\s?(?:左右|上下)")
 CLAUSE_BREAK = "，,；;。！？!?：:、\n"
 SENTENCE_BREAK = "。！？!?\n"
@@ -60,6 +60,11 @@ class Quantity:
     label: str  # the words before it in its clause
     approx: bool = False
     bound: str | None = None  # "le" (100%以下) | "ge" (≥95%)
+
+    def number_written(self) -> float:
+        """The number as written, before 万/亿: 1.2 for "1.2万人次"."""
+        match = re.match(r"[\d,]+(?:\.\d+)?", self.text)
+        return float(match.group(0).replace(",", "")) if match else self.value
 
     @property
     def half_unit(self) -> float:
@@ -104,6 +109,27 @@ def _skip(text: str, m: re.Match) -> bool:
     if after[:1] in ("月", "日", "号", "时", "点", "期", "届", "级", "岁", "]", "〕", "】", "-", "—", "/", "•", "·", "."):
         return not m.group("unit") and not m.group("mult")
     return False
+
+
+_OPENERS, _CLOSERS = "(（[【〔《“‘「『", ")）]】〕》”’」』"
+_LEADING = " \t(（、：:；;，,。.）)]】〕》”’」』"
+
+
+def tidy_label(label: str) -> str:
+    """The words of a label from after its last unmatched closing bracket or quote, without stray punctuation.
+
+    A clause cut at a comma inside brackets ("…，法律救援）”年初预算数") keeps only "年初预算数".
+    """
+    depth, cut = 0, 0
+    for i, ch in enumerate(label):
+        if ch in _OPENERS:
+            depth += 1
+        elif ch in _CLOSERS:
+            if depth:
+                depth -= 1
+            else:
+                cut = i + 1
+    return label[cut:].lstrip(_LEADING).rstrip(" \t(（")
 
 
 def quantities(text: str) -> list[Quantity]:
@@ -152,7 +178,7 @@ def quantities(text: str) -> list[Quantity]:
         if _APPROX_BEFORE.search(before) or _APPROX_AFTER.match(after):
             approx = True
         label_start = max(_clause_start(text, m.start(), 0), floor)
-        label = text[label_start:m.start()].strip(" \t(（")
+        label = tidy_label(text[label_start:m.start()])
         out.append(Quantity(value, kind, unit_name, text[m.start():end], decimals, m.start(), end, label,
                             approx, bound))
         floor = end

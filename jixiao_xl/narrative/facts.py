@@ -134,6 +134,18 @@ class Facts:
             return self.basic_row(concept, column)
         return None
 
+    def staff(self, concept: str) -> Fact | None:
+        """附件1's 编制数 or 实际在职人数 (head counts)."""
+        basic = self.basic
+        if basic is None or concept not in ("establishment", "actual_staff"):
+            return None
+        cell = basic.staff.get(concept)
+        value = num(cell) if cell is not None else None
+        if value is None:
+            return None
+        name = "编制数" if concept == "establishment" else "实际在职人数"
+        return _fact(value, basic.sheet, cell, f"财政供养人员 {name}")
+
     # ---------------------------------------------------------------- rates, scores, grades
 
     def rate(self, concept: str, form: SelfEval | None = None) -> Fact | None:

@@ -101,6 +101,15 @@ YEAR = _rule(
     "2022年度汨罗市司法局部门整体支出绩效自评报告（工作簿为 2023 年度）",
     "2023年度汨罗市司法局部门整体支出绩效自评报告",
 )
+STAFF = _rule(
+    "T205", "report-staff-differs-from-table", "error",
+    "报告中的编制数、实际在职人数与工作簿附件1不符",
+    "“{excerpt}”：{label} 报告写 {found}，表中 {table} 为 {expected}",
+    "人员情况是附件1的填报内容，报告照表写；对不上说明表或报告有一处没有更新。",
+    "本省部门整体支出绩效评价基础数据表填表说明（财政供养人员情况）",
+    "编制数81人，实际在职人数80人。（表中实际在职人数 81）",
+    "编制数81人，实际在职人数81人，财政供养人员控制率100%。",
+)
 UNMATCHED = _rule(
     "T301", "report-statement-not-matched", "info",
     "报告提到了表中的项目，但表中没有可核对的数",
@@ -129,6 +138,6 @@ NO_TABLE = _rule(
     "jixiao-xl report check 报告.docx 工作簿.xlsx",
 )
 
-RULES: list[Rule] = [PART_SUM, SHARE, REPEAT, COUNT_SUM, SCORE_GRADE, AMOUNT, RATE, SCORE, YEAR, UNMATCHED,
+RULES: list[Rule] = [PART_SUM, SHARE, REPEAT, COUNT_SUM, SCORE_GRADE, AMOUNT, RATE, SCORE, YEAR, STAFF, UNMATCHED,
                      UNCHECKED, NO_TABLE]
 BY_CODE = {rule.code: rule for rule in RULES}
