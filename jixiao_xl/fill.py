@@ -12,6 +12,7 @@ unless ``in_place`` is asked for, and then a backup is kept.
 from __future__ import annotations
 
 import os
+import stat
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -363,8 +364,11 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     def backup() -> None:  # once the new content is complete, just before it replaces the original
         result.backup = str(make_backup(path, time.strftime("%Y%m%d-%H%M%S")))
 
+    # a new output keeps the input's permission bits (a colleague who could read the submission can read the
+    # checked copy), writable by its owner; an existing output or the input itself keeps its own
+    mode = None if os.path.exists(target) else stat.S_IMODE(os.stat(path).st_mode) | stat.S_IWUSR
     try:
-        save_workbook(book, target, cached, before_replace=backup if in_place else None)
+        save_workbook(book, target, cached, mode=mode, before_replace=backup if in_place else None)
     except OutputError:
         if result.backup:  # the original is still in place: the copy would only be clutter
             Path(result.backup).unlink(missing_ok=True)

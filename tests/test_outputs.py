@@ -170,14 +170,21 @@ def test_in_place_keeps_the_permission_bits(seed, umask, mode):
 def test_new_files_follow_the_umask(tmp_path, seed, capsys):
     old = os.umask(0o002)
     try:
-        assert main(["fill", str(seed), "-o", str(tmp_path / "f.xlsx")]) == 1
         assert main(["template", "-o", str(tmp_path / "t.xlsx")]) == 0
         assert main(["batch", str(seed.parent), "-o", str(tmp_path / "out"), "--jobs", "1"]) == 1
     finally:
         os.umask(old)
-    for path in (tmp_path / "f.xlsx", tmp_path / "t.xlsx", tmp_path / "out" / "汇总.xlsx",
-                 tmp_path / "out" / "findings.json"):
+    for path in (tmp_path / "t.xlsx", tmp_path / "out" / "汇总.xlsx", tmp_path / "out" / "findings.json"):
         assert stat.S_IMODE(path.stat().st_mode) == 0o664, path
+
+
+@pytest.mark.parametrize("mode, expected", [(0o644, 0o644), (0o664, 0o664), (0o640, 0o640), (0o444, 0o644)])
+def test_fill_output_keeps_the_input_bits(tmp_path, seed, umask, mode, expected):
+    """A checked copy of a submission is readable by whoever could read the submission; its owner can write it."""
+    seed.chmod(mode)
+    out = tmp_path / "checked.xlsx"
+    assert main(["fill", str(seed), "-o", str(out)]) == 1
+    assert stat.S_IMODE(out.stat().st_mode) == expected
 
 
 def test_overwritten_output_keeps_its_bits(tmp_path, seed, umask):
