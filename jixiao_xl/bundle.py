@@ -598,7 +598,12 @@ def build(output: str | os.PathLike, platforms: list[str] | None = None, pythons
           log=print, env: dict | None = None) -> Bundle:
     """Make the bundle; BundleError (and nothing left behind) when it cannot be made."""
     out, chosen, versions = check_args(output, platforms, pythons)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".部分", dir=out.parent))
+    try:
+        work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".部分", dir=out.parent))
+    except OSError as exc:
+        from .xlsxio import reason
+
+        raise BundleError(f"无法在 {out.parent} 中生成安装包：{reason(exc)}") from None
     zip_temp = work.with_name(work.name + ".zip")
     try:
         stage = work / out.name

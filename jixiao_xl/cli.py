@@ -199,13 +199,14 @@ def _expand(paths: list[str]) -> tuple[list[str], list[str]]:
     """Files as given; folders become the workbooks in them (recursively, sorted). Also: folders without any."""
     from pathlib import Path
 
-    from .batch import is_own_output
+    from .batch import LEGACY_SUFFIXES, WORKBOOK_SUFFIXES, is_own_output
 
     out, empty = [], []
     for item in paths:
         path = Path(item)
         if path.is_dir():  # an earlier batch's 汇总.xlsx is no submission
-            found = sorted(str(p) for p in path.rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm")
+            # workbooks, and the old .xls/.et ones, which then get their own "请另存为 .xlsx" line
+            found = sorted(str(p) for p in path.rglob("*") if p.suffix.lower() in WORKBOOK_SUFFIXES + LEGACY_SUFFIXES
                            and not p.name.startswith("~$") and p.is_file() and not is_own_output(p))
             if not found:
                 empty.append(item)
@@ -406,8 +407,13 @@ def _addin(args, parser) -> int:
             print(f"jixiao-xl：{exc}", file=sys.stderr)
             return 2
         return 0
-    parser.parse_args(["addin", "--help"])
+    _subcommand(parser, "addin").print_help(sys.stderr)  # no action given: a usage error, not a success
     return 2
+
+
+def _subcommand(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return actions[0].choices[name] if actions else parser
 
 
 def _bundle(args) -> int:

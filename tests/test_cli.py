@@ -323,3 +323,30 @@ def test_check_of_a_folder_skips_an_earlier_summary(tmp_path, capsys):
     capsys.readouterr()
     code, out, err = run(capsys, "check", "--json", str(tmp_path))
     assert [Path(f["path"]).name for f in json.loads(out)["files"]] == ["自评.xlsx"] and code == 1
+
+
+def test_check_of_a_folder_names_its_old_xls_files(tmp_path, capsys):
+    shutil.copy(EXAMPLE, tmp_path / "a.xlsx")
+    (tmp_path / "旧表.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 600)  # an OLE2 (.xls) file
+    code = main(["check", str(tmp_path)])
+    captured = capsys.readouterr()
+    assert code == 2  # a file that could not be read is never a silent success
+    assert "旧表.xls：这是旧版 .xls/.et 格式，请另存为 .xlsx" in captured.err
+    assert "共 2 个文件：1 个错误" in captured.out
+
+
+def test_addin_without_an_action_is_a_usage_error(capsys):
+    assert main(["addin"]) == 2
+    assert "build-wps" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("where", ["file", "proc"])
+def test_bundle_into_an_unwritable_place_is_one_chinese_line(tmp_path, capsys, where):
+    if where == "file":  # a path under a file
+        (tmp_path / "文件").write_text("x")
+        output, start = tmp_path / "文件" / "包", "jixiao-xl：输出位置不存在："
+    else:  # a folder nobody can create files in, root included
+        output, start = Path("/proc/jixiao-bundle"), "jixiao-xl：无法在 /proc 中生成安装包："
+    assert main(["bundle", "-o", str(output), "--platform", "manylinux_x86_64", "--python", "3.11"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(start), err
