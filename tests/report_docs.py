@@ -1,6 +1,6 @@
 """自评报告 documents for the tests, built with python-docx from the seed's report text.
 
-The seed (../shared/seeds/000_01e5d2d49393df42.txt) holds the 2023 汨罗市司法局 submission: the workbook
+The seed (tests/data/seed_submission.txt, a copy of ../shared/seeds/000_01e5d2d49393df42.txt) holds the 2023 汨罗市司法局 submission: the workbook
 (bundled as the example) and, after it, the 部门整体支出绩效自评报告 and a 项目支出绩效评价报告.  Its
 figures agree with each other and with the workbook, so the faithful document has no contradiction.
 Paragraph N of a built document is line N of ``seed_report_lines()`` (empty lines are dropped, and the
@@ -17,7 +17,8 @@ import docx
 
 from .test_seed import EXAMPLE
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_01e5d2d49393df42.txt"  # ../shared beside the repo
+# a copy of ../shared/seeds/000_01e5d2d49393df42.txt, so that the tests never depend on a folder beside the repo
+SEED = Path(__file__).resolve().parent / "data" / "seed_submission.txt"
 REPORT_START = "2023年度汨罗市司法局部门整体支出绩效"
 WORKBOOK = str(EXAMPLE)
 
