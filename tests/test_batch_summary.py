@@ -189,3 +189,16 @@ def test_results_sheet_prints_on_one_page_with_percentages(tmp_path):
     assert b121.split()[-2:] == ["100.00%", "126.73%"]  # 应为 / 实际 as percentages, not 1 / 1.2673
     assert "1.2673" not in page
     assert "现填 17" in page and "也相符" in page  # the long message wrapped, not cut
+
+
+def test_statistics_with_nothing_readable(tmp_path):
+    inbox = tmp_path / "in"
+    (inbox / "县").mkdir(parents=True)
+    (inbox / "县" / "坏.xlsx").write_bytes(b"not a workbook")
+    result = batch.run([str(inbox)], str(tmp_path / "out"), jobs=1, by="region")
+    assert result.exit_code == 2
+    book = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")
+    rows = [r for r in book["统计"].iter_rows(values_only=True)]
+    assert rows[1][:4] == ("复核等级", "部门整体（附件2）", "项目（附件3）", "合计")
+    assert [r[:4] for r in rows[2:6]] == [("优", 0, 0, 0), ("良", 0, 0, 0), ("中", 0, 0, 0), ("差", 0, 0, 0)]
+    assert list(book["无法读取"].iter_rows(min_row=2, values_only=True))[0][0] == "县/坏.xlsx"
