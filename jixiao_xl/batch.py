@@ -71,6 +71,9 @@ class BatchResult:
             line += f"；{c['attachments']} 个附件未校验"
         if c["own"]:
             line += f"；{c['own']} 个本工具以前生成的文件已跳过"
+        differ = sum(1 for r in self.results for row in r["rows"] if row[11] == "不一致")
+        if differ:
+            line += f"；{differ} 张表填报的总分或等级与复核不一致（见汇总表“核对”列）"
         return line + f"。用时 {self.seconds:.1f} 秒"
 
 

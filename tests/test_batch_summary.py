@@ -127,6 +127,11 @@ def test_statistics_sheet(summary):
     assert any("统计!$A$" in c and "各等级数量" in c for c in charts)
 
 
+def test_closing_line_counts_the_differences(inbox, tmp_path):
+    result = batch.run([str(inbox / "岳阳县" / "单位00"), str(inbox / "岳阳县" / "单位01")], str(tmp_path), jobs=1)
+    assert "；1 张表填报的总分或等级与复核不一致（见汇总表“核对”列）。" in result.closing_line()
+
+
 def test_by_authority(inbox, tmp_path):
     result = batch.run([str(inbox / "平江县")], str(tmp_path), jobs=1, by="authority")
     header, rows = _rows(openpyxl.load_workbook(tmp_path / "汇总.xlsx"), "汇总")
