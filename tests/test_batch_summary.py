@@ -142,8 +142,10 @@ def test_by_authority(inbox, tmp_path):
 def _pdf_pages(xlsx: Path, outdir: Path) -> list[str]:
     lo = profile_dir(outdir / "lo")
     (pdf,) = convert([xlsx], outdir, "pdf", profile=lo, timeout=300)
-    size = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert re.search(r"Page size:\s+841\.\d+ x 595\.\d+ pts \(A4\)", size), size  # A4 landscape
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "9999", str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    sizes = re.findall(r"Page +\d+ size:\s+(.*)", info)
+    assert sizes and all(re.fullmatch(r"841\.\d+ x 595\.\d+ pts \(A4\)", s) for s in sizes), sizes  # A4 landscape
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     return text.split("\f")[:-1]
 
