@@ -88,10 +88,55 @@ def calamine_read(paths: list[Path]) -> float:
     return time.perf_counter() - start
 
 
+def phases(paths: list[Path], tmp: Path) -> dict[str, float]:
+    """Where one process's time goes, per workbook (ms): the zip/XML pre-scan, the calamine read,
+    form recognition, the rules; plus start-up and the summary writer (seconds)."""
+    from jixiao_xl import batch
+    from jixiao_xl.check import check_path
+    from jixiao_xl.grid import _formula_issues, _open, read_grids
+    from jixiao_xl.profiles import get_profile
+    from jixiao_xl.reader import read_forms
+
+    empty = tmp / "empty"
+    empty.mkdir(exist_ok=True)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "jixiao_xl", "batch", str(empty), "-o", str(tmp / "o0")],
+                   capture_output=True)
+    startup = time.perf_counter() - start
+    profile = get_profile("hunan")
+    n = len(paths)
+    t0 = time.perf_counter()
+    for path in paths:
+        with _open(str(path)) as archive:
+            _formula_issues(archive)
+    t1 = time.perf_counter()
+    grids = [read_grids(str(path)) for path in paths]
+    t2 = time.perf_counter()
+    for g in grids:
+        read_forms(g)
+    t3 = time.perf_counter()
+    results = []
+    for path in paths:
+        report = check_path(str(path), profile)
+        results.append({"path": str(path), "rel": path.name, "report": report.to_dict(), "filled": None,
+                        "fill_error": None, "rows": batch._rows(batch.Task(0, str(path), path.name), report)})
+    t4 = time.perf_counter()
+    batch.write_summary(batch.BatchResult(tmp, results), tmp / "phases.xlsx")
+    t5 = time.perf_counter()
+    return {"start-up (empty batch run), s": startup,
+            "zip/XML pre-scan, ms": 1000 * (t1 - t0) / n,
+            "calamine read (pre-scan excluded), ms": 1000 * (t2 - t1 - (t1 - t0)) / n,
+            "form recognition, ms": 1000 * (t3 - t2) / n,
+            "rules and results, ms": 1000 * (t4 - t3 - (t3 - t0)) / n,
+            "check_path in all, ms": 1000 * (t4 - t3) / n,
+            "summary writer (pandas import included), s": t5 - t4}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--files", type=int, default=400)
     parser.add_argument("--lo-files", type=int, default=100)
+    parser.add_argument("--phases", action="store_true", help="also time each phase in one process")
     args = parser.parse_args()
     cli = [sys.executable, "-m", "jixiao_xl"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -109,6 +154,7 @@ def main() -> None:
             start = time.perf_counter()
             convert(subset, Path(tmp) / "lo")
             lo = (time.perf_counter() - start) / len(subset)
+        split = phases(paths, Path(tmp)) if args.phases else {}
     n = args.files
     print(f"{n} workbooks (seed variants with injected errors), {os.cpu_count()} cores")
     print(f"  raw python-calamine read (1 process)  {n / raw:8.0f} workbooks/s")
@@ -118,6 +164,8 @@ def main() -> None:
         print(f"  LibreOffice recalculation ({args.lo_files} files)   {1 / lo:8.1f} workbooks/s")
         print(f"  check-only is {lo / (check / n):.0f}× faster than LibreOffice")
     print(f"  check-only takes {(check / n) / (raw / n):.1f}× the raw read's time per workbook")
+    for name, value in split.items():
+        print(f"  {name:45s} {value:8.3f}")
 
 
 if __name__ == "__main__":

@@ -71,6 +71,9 @@ class BatchResult:
             line += f"；{c['attachments']} 个附件未校验"
         if c["own"]:
             line += f"；{c['own']} 个本工具以前生成的文件已跳过"
+        differ = sum(1 for r in self.results for row in r["rows"] if row[11] == "不一致")
+        if differ:
+            line += f"；{differ} 张表填报的总分或等级与复核不一致（见汇总表“核对”列）"
         return line + f"。用时 {self.seconds:.1f} 秒"
 
 
@@ -90,7 +93,7 @@ def attachment_note(path: Path) -> str:
     return ATTACHMENT_NOTE
 
 
-OWN_SHEETS = {"汇总", "问题明细", "无法读取"}
+OWN_SHEETS = {"汇总", "问题明细", "无法读取"}  # 统计 and 附件 came later
 
 
 def is_own_summary(path: Path) -> bool:
@@ -189,7 +192,7 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
     profile = get_profile(profile_name, **overrides)
     report = check_path(task.path, profile)
     result = {"path": task.path, "rel": task.rel, "report": report.to_dict(), "rows": _rows(task, report),
-              "filled": None, "fill_error": None}
+              "authority": workbook_authority(report), "filled": None, "fill_error": None}
     if fill and report.status != "unreadable":
         from .fill import FillError, fill as fill_one
         from .xlsxio import OutputError
@@ -208,16 +211,69 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
     return result
 
 
+def summary_row(rel: str, unit: str, table: str, project: str = "", *, rate=None, exec_score=None,
+                submitted=None, total=None, submitted_grade=None, grade=None, errors: int = 0, warnings: int = 0,
+                status: str = "clean") -> list:
+    """One 汇总 row (SUMMARY_COLUMNS): what the unit submitted beside what the rules recompute."""
+    diff = round(submitted - total, 2) if submitted is not None and total is not None else None
+    if submitted is None and submitted_grade is None:
+        agree = "未填总分" if total is not None else ""
+    elif (diff is not None and abs(diff) >= 0.005) or (submitted_grade and grade and submitted_grade != grade):
+        agree = "不一致"
+    else:
+        agree = "一致"
+    return [rel, unit, table, project, rate, exec_score, submitted, total, diff, submitted_grade, grade, agree,
+            errors, warnings, STATUS_LABEL[status]]
+
+
+def _head(form, key: str) -> str:
+    cell = getattr(form, "head", {}).get(key)
+    return (cell.text or "").strip() if cell is not None else ""
+
+
+def workbook_unit(report) -> str:
+    """The unit a workbook belongs to: 附件2's 预算部门名称, else 附件3's 实施单位 / 主管部门."""
+    forms = [f.form for f in report.forms]
+    for kind, key in (("dept_self_eval", "dept_name"), ("project_self_eval", "implementer"),
+                      ("project_self_eval", "authority")):
+        for form in forms:
+            if form.kind == kind and _head(form, key):
+                return _head(form, key)
+    return ""
+
+
+def workbook_authority(report) -> str:
+    """主管部门 as 附件3 states it, else the unit itself (a 附件2 names the department)."""
+    for form_report in report.forms:
+        if form_report.form.kind == "project_self_eval" and _head(form_report.form, "authority"):
+            return _head(form_report.form, "authority")
+    return workbook_unit(report)
+
+
 def _rows(task: Task, report) -> list[list]:
+    from .model import num
+    from .rules.weights import stated_grade
+
+    unit = workbook_unit(report) or Path(task.rel).stem
     rows = []
     for form_report in report.forms:
         res, form = form_report.results, form_report.form
         errors = sum(1 for f in form_report.findings if f.severity == "error")
         warnings = sum(1 for f in form_report.findings if f.severity == "warning")
         status = "errors" if errors else ("warnings" if warnings else "clean")
-        rows.append([task.rel, getattr(form, "name", "") or "", f"[{form.sheet}] {FORM_TITLES[form.kind]}",
-                     res.get("exec_rate"), res.get("exec_score"), res.get("total_score"), res.get("grade"),
-                     errors, warnings, STATUS_LABEL[status]])
+        own_unit, project = unit, WHOLE_DEPARTMENT  # 附件1 and 附件2 are about the department as a whole
+        if form.kind == "dept_self_eval":
+            own_unit = _head(form, "dept_name") or unit
+        elif form.kind == "project_self_eval":
+            own_unit = _head(form, "implementer") or unit
+            project = _head(form, "project_name") or "（未填项目名称）"
+        submitted = num(form.total_score) if getattr(form, "total_score", None) is not None else None
+        grade_cell = getattr(form, "grade", None)
+        submitted_grade = stated_grade(grade_cell.text or "") if grade_cell is not None and not grade_cell.blank else None
+        rows.append(summary_row(task.rel, own_unit, f"[{form.sheet}] {FORM_TITLES[form.kind]}", project,
+                                rate=res.get("exec_rate"), exec_score=res.get("exec_score"), submitted=submitted,
+                                total=res.get("total_score"), submitted_grade=submitted_grade, grade=res.get("grade"),
+                                errors=errors, warnings=warnings, status=status))
     return rows
 
 
@@ -334,81 +390,277 @@ def to_json(result: BatchResult) -> str:
                       ensure_ascii=False, separators=(",", ":"))
 
 
-SUMMARY_COLUMNS = ["文件", "单位/项目", "表", "执行率", "执行率得分", "总分", "等级", "错误数", "警告数", "状态"]
-DETAIL_COLUMNS = ["文件", "工作表", "单元格", "代码", "严重程度", "说明"]
+SUMMARY_COLUMNS = ["文件", "单位", "表", "项目", "执行率", "执行率得分", "填报总分", "复核总分", "差额", "填报等级",
+                   "复核等级", "核对", "错误数", "警告数", "状态"]
+DETAIL_COLUMNS = ["文件", "单位", "工作表", "单元格", "代码", "严重程度", "说明"]
 UNREADABLE_COLUMNS = ["文件", "原因"]
 ATTACHMENT_COLUMNS = ["文件", "说明"]
 GRADE_FILLS = {"优": "C6EFCE", "良": "E2EFDA", "中": "FFEB9C", "差": "FFC7CE"}
+GRADES = ["优", "良", "中", "差"]
+WHOLE_DEPARTMENT = "（部门整体）"
+KINDS = ["部门整体（附件2）", "项目（附件3）"]  # the 统计 grade table's columns
+BY_CHOICES = {"地区": "region", "主管部门": "authority"}
+TOP_PROBLEMS = 20
+# widths in characters (a Chinese character takes two); A4 landscape at one page wide prints ~150 of
+# them at full size.  LibreOffice and WPS do not grow rows for wrapped text, so wrapped sheets get a
+# default row height of two (汇总) or three (问题明细) lines.
+WIDTHS = {"汇总": [24, 18, 24, 26, 8, 6, 6, 6, 6, 5, 5, 7, 5, 5, 7], "问题明细": [24, 16, 7, 7, 6, 6, 84],
+          "无法读取": [50, 90], "附件": [50, 70]}
+WRAP = {"汇总": {0, 1, 2, 3}, "问题明细": {0, 1, 6}, "无法读取": {0, 1}, "附件": {0, 1}}
+LINES = {"汇总": 2, "问题明细": 3, "无法读取": 2, "附件": 1}
+CENTRED = {"执行率得分", "填报总分", "复核总分", "差额", "填报等级", "复核等级", "核对", "错误数", "警告数", "状态",
+           "工作表", "单元格", "代码", "严重程度"}
 
 
-def write_summary(result: BatchResult, path: Path) -> None:
-    """汇总.xlsx with pandas: 汇总, 问题明细, 无法读取; header frozen, filters, widths, colours."""
-    import pandas as pd
+def group_of(r: dict, by: str | None) -> str:
+    """The 地区 (first folder of the path) or 主管部门 (附件3) a result belongs to."""
+    if by == "region":
+        parts = Path(r["rel"]).parts
+        return parts[0] if len(parts) > 1 else "（未分组）"
+    if by == "authority":
+        return r.get("authority") or "（未填主管部门）"
+    return ""
 
-    from .xlsxio import atomic_write
 
-    summary = [row for r in result.results for row in r["rows"]]
-    details = []
+def summary_tables(result: BatchResult, by: str | None = None) -> dict[str, tuple[list[str], list[list]]]:
+    """The summary sheets as (columns, rows): 汇总, 问题明细, 无法读取, 附件."""
+    label = {v: k for k, v in BY_CHOICES.items()}.get(by)
+    summary, details = [], []
     for r in result.results:
+        group = [group_of(r, by)] if by else []
+        summary += [group + row for row in r["rows"]]
+        unit = next((row[1] for row in r["rows"] if row[1]), "")
         report = r["report"]
-        for form in report["forms"]:
-            for f in form["findings"]:
-                details.append([r["rel"], f["sheet"], f["cell"], f["code"], SEVERITY_LABEL[f["severity"]], f["message"]])
-        for f in report["findings"]:
-            details.append([r["rel"], f["sheet"], f["cell"], f["code"], SEVERITY_LABEL[f["severity"]], f["message"]])
+        for f in [f for form in report["forms"] for f in form["findings"]] + report["findings"]:
+            details.append(group + [r["rel"], unit, f["sheet"], f["cell"], f["code"], SEVERITY_LABEL[f["severity"]],
+                                    f["message"]])
     unreadable = [[r["rel"], r["report"]["error"]] for r in result.results if r["report"]["status"] == "unreadable"]
     unreadable += [[p, reason] for p, reason in result.unsupported]
     unreadable += [[r["rel"], f"自动填写失败：{r['fill_error']}"] for r in result.results if r["fill_error"]]
     others = [[p, note] for p, note in result.attachments] + [[p, "本工具以前生成的文件，已跳过"] for p in result.own]
-    frames = {
-        "汇总": pd.DataFrame(summary, columns=SUMMARY_COLUMNS),
-        "问题明细": pd.DataFrame(details, columns=DETAIL_COLUMNS),
-        "无法读取": pd.DataFrame(unreadable, columns=UNREADABLE_COLUMNS),
-        "附件": pd.DataFrame(others, columns=ATTACHMENT_COLUMNS),
+    extra = [label] if by else []
+    return {
+        "汇总": (extra + SUMMARY_COLUMNS, summary),
+        "问题明细": (extra + DETAIL_COLUMNS, details),
+        "无法读取": (UNREADABLE_COLUMNS, unreadable),
+        "附件": (ATTACHMENT_COLUMNS, others),
     }
-    widths = {"汇总": [40, 36, 34, 10, 10, 8, 6, 8, 8, 10], "问题明细": [40, 12, 8, 8, 10, 100],
-              "无法读取": [50, 60], "附件": [50, 40]}
+
+
+def _titles() -> dict[str, str]:
+    from .rules import BY_CODE
+
+    return {code: rule.summary for code, rule in BY_CODE.items()}
+
+
+def statistics(frames: dict, by: str | None = None) -> list[tuple[str, object]]:
+    """The 统计 sheet's tables, (title, DataFrame), computed with pandas from 汇总 and 问题明细."""
+    import pandas as pd
+
+    label = {v: k for k, v in BY_CHOICES.items()}.get(by)
+    summary, details = frames["汇总"], frames["问题明细"]
+    scored = summary[summary["复核总分"].notna()].copy()
+    scored["类别"] = scored["表"].map(lambda t: KINDS[0] if "部门整体支出绩效自评表" in t else KINDS[1])
+    tables: list[tuple[str, object]] = []
+
+    grades = pd.crosstab(scored["类别"], pd.Categorical(scored["复核等级"], categories=GRADES), dropna=False)
+    grades = grades.reindex(columns=GRADES, fill_value=0).T.reindex(columns=KINDS, fill_value=0)
+    grades.index.name = "复核等级"
+    grades.columns.name = None
+    grades["合计"] = grades.sum(axis=1)
+    tables.append(("各等级数量（按复核总分）", grades.reset_index()))
+
+    if label:
+        by_group = pd.crosstab(scored[label], pd.Categorical(scored["复核等级"], categories=GRADES), dropna=False)
+        by_group = by_group.reindex(columns=GRADES, fill_value=0)
+        by_group["平均复核总分"] = scored.groupby(label)["复核总分"].mean().round(2)
+        by_group["不一致"] = scored.assign(x=scored["核对"].eq("不一致")).groupby(label)["x"].sum()
+        by_group.index.name = label
+        tables.append((f"按{label}：各等级数量", by_group.reset_index()))
+
+    titles = _titles()
+    problems = details[details["严重程度"].isin(["错误", "警告"])]
+    if len(problems):
+        top = (problems.groupby("代码").agg(严重程度=("严重程度", "first"), 单位数=("文件", "nunique"),
+                                          次数=("代码", "size"))
+               .sort_values(["单位数", "次数", "代码"], ascending=[False, False, True]).head(TOP_PROBLEMS).reset_index())
+        top.insert(1, "问题", top["代码"].map(lambda c: titles.get(c, "")))
+    else:
+        top = pd.DataFrame(columns=["代码", "问题", "严重程度", "单位数", "次数"])
+    tables.append((f"最常见的问题（前 {TOP_PROBLEMS} 个，按涉及的文件数）", top))
+
+    per_file = summary.groupby("文件", sort=False).agg(单位=("单位", "first"), 错误数=("错误数", "sum"),
+                                                     警告数=("警告数", "sum"))
+    per_file = per_file[(per_file["错误数"] > 0) | (per_file["警告数"] > 0)]
+    per_file = per_file.sort_values(["错误数", "警告数"], ascending=False).reset_index()
+    per_file.insert(0, "名次", range(1, len(per_file) + 1))
+    tables.append(("各单位错误、警告数（从多到少）", per_file[["名次", "单位", "文件", "错误数", "警告数"]]))
+
+    rates = pd.to_numeric(scored["执行率"], errors="coerce").dropna()
+    bins = [-float("inf"), 0.6, 0.8, 0.9, 0.95, 1.0 - 1e-9, 1.0 + 1e-9, float("inf")]
+    names = ["低于60%", "60%–80%", "80%–90%", "90%–95%", "95%–100%", "100%", "超过100%"]
+    rate_counts = pd.cut(rates, bins=bins, labels=names, right=False).value_counts().reindex(names, fill_value=0)
+    tables.append(("执行率分布", pd.DataFrame({"执行率": names, "数量": rate_counts.values})))
+
+    totals = pd.to_numeric(scored["复核总分"], errors="coerce").dropna()
+    bins = [-float("inf"), 60, 70, 80, 90, 95, float("inf")]
+    names = ["低于60分", "60–70分", "70–80分", "80–90分", "90–95分", "95分及以上"]
+    score_counts = pd.cut(totals, bins=bins, labels=names, right=False).value_counts().reindex(names, fill_value=0)
+    stats = pd.DataFrame({"复核总分": names, "数量": score_counts.values})
+    tables.append(("复核总分分布", stats))
+    described = totals.describe() if len(totals) else None
+    if described is not None:
+        tables.append(("复核总分概况", pd.DataFrame({"项目": ["数量", "平均", "最低", "中位数", "最高"],
+                                                    "数值": [int(described["count"]), round(described["mean"], 2),
+                                                           described["min"], round(totals.median(), 2),
+                                                           described["max"]]})))
+    return tables
+
+
+def write_summary(result: BatchResult, path: Path, by: str | None = None) -> None:
+    """汇总.xlsx: 汇总, 统计, 问题明细, 无法读取, 附件; print-ready, charts on 统计.
+
+    pandas computes the statistics; the long sheets are written row by row with
+    xlsxwriter directly (DataFrame.to_excel formats every cell in Python: 3× slower).
+    """
+    import pandas as pd
+    import xlsxwriter
+
+    from .xlsxio import atomic_write
+
+    tables = summary_tables(result, by)
+    stats = statistics({name: pd.DataFrame(rows, columns=columns) for name, (columns, rows) in tables.items()
+                        if name in ("汇总", "问题明细")}, by)
 
     def write(temp: str) -> None:
-        # xlsxwriter is pandas' fast writer; strings_to_formulas=False keeps "=..." text as text
-        options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-        with pd.ExcelWriter(temp, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
-            for name, frame in frames.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
-                _format(writer.book, writer.sheets[name], name, widths[name], frame)
+        # strings_to_formulas=False keeps "=..." text as text
+        options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+                   "nan_inf_to_errors": True}
+        book = xlsxwriter.Workbook(temp, options)
+        for name, (columns, rows) in tables.items():
+            ws = book.add_worksheet(name)
+            for r, row in enumerate(rows, start=1):
+                ws.write_row(r, 0, row)
+            _format(book, ws, name, columns, len(rows), bool(by))
+            if name == "汇总":
+                _write_statistics(book, stats)
+        book.close()
 
     atomic_write(path, write)
 
 
-def _format(book, ws, name: str, widths: list[int], frame) -> None:
-    """Header frozen and filtered, widths, and colours as conditional formats (cheap for any size)."""
-    header = book.add_format({"bold": True, "bg_color": "#E7E6E6", "border": 1})
+def _page_setup(ws, title: str, header_rows: int = 1) -> None:
+    """A4 landscape, one page wide, header row(s) repeated, page numbers in the footer."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    if header_rows:
+        ws.repeat_rows(0, header_rows - 1)
+    ws.set_header(f"&C&\"-,Bold\"{title}")
+    ws.set_footer("&C第 &P 页，共 &N 页")
+
+
+def _format(book, ws, name: str, columns: list[str], count: int, grouped: bool) -> None:
+    """Header frozen and filtered, widths, % formats, colours as conditional formats (cheap for any size)."""
+    header = book.add_format({"bold": True, "bg_color": "#E7E6E6", "border": 1, "text_wrap": True,
+                              "valign": "vcenter"})
     red = book.add_format({"bg_color": "#FFC7CE"})
     yellow = book.add_format({"bg_color": "#FFEB9C"})
-    for col, title in enumerate(frame.columns):
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    top = book.add_format({"valign": "top"})
+    centred = book.add_format({"valign": "top", "align": "center"})
+    shift = 1 if grouped else 0
+    widths = ([12] if grouped else []) + WIDTHS[name]
+    wrapped = ({0} if grouped else set()) | {c + shift for c in WRAP[name]}
+    for col, title in enumerate(columns):
         ws.write_string(0, col, title, header)
-        ws.set_column(col, col, widths[col])
-    last = max(len(frame), 1)
+        ws.set_column(col, col, widths[col], wrap if col in wrapped else centred if title in CENTRED else top)
+    ws.set_default_row(15 * LINES[name])
+    ws.set_row(0, 30)
+    last = max(count, 1)
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, last, len(frame.columns) - 1)
+    ws.autofilter(0, 0, last, len(columns) - 1)
+    _page_setup(ws, f"绩效自评批量校验 — {name}")
     if name == "汇总":
-        ws.set_column(3, 3, widths[3], book.add_format({"num_format": "0.00%"}))
+        c = {title: i for i, title in enumerate(columns)}
+        ws.set_column(c["执行率"], c["执行率"], widths[c["执行率"]], book.add_format({"num_format": "0.00%",
+                                                                                  "valign": "top", "align": "right"}))
         for grade_, color in GRADE_FILLS.items():
-            ws.conditional_format(1, 6, last, 6, {"type": "cell", "criteria": "==", "value": f'"{grade_}"',
-                                                   "format": book.add_format({"bg_color": "#" + color})})
-        ws.conditional_format(1, 7, last, 7, {"type": "cell", "criteria": ">", "value": 0, "format": red})
-        ws.conditional_format(1, 9, last, 9, {"type": "cell", "criteria": "==", "value": '"有错误"', "format": red})
-        ws.conditional_format(1, 9, last, 9, {"type": "cell", "criteria": "==", "value": '"有警告"', "format": yellow})
+            for col in (c["填报等级"], c["复核等级"]):
+                ws.conditional_format(1, col, last, col, {"type": "cell", "criteria": "==", "value": f'"{grade_}"',
+                                                          "format": book.add_format({"bg_color": "#" + color})})
+        ws.conditional_format(1, c["差额"], last, c["差额"], {"type": "cell", "criteria": "!=", "value": 0,
+                                                            "format": red})
+        ws.conditional_format(1, c["核对"], last, c["核对"], {"type": "cell", "criteria": "==", "value": '"不一致"',
+                                                            "format": red})
+        ws.conditional_format(1, c["错误数"], last, c["错误数"], {"type": "cell", "criteria": ">", "value": 0,
+                                                              "format": red})
+        ws.conditional_format(1, c["状态"], last, c["状态"], {"type": "cell", "criteria": "==", "value": '"有错误"',
+                                                            "format": red})
+        ws.conditional_format(1, c["状态"], last, c["状态"], {"type": "cell", "criteria": "==", "value": '"有警告"',
+                                                            "format": yellow})
     elif name == "问题明细":
-        ws.conditional_format(1, 4, last, 4, {"type": "cell", "criteria": "==", "value": '"错误"', "format": red})
-        ws.conditional_format(1, 4, last, 4, {"type": "cell", "criteria": "==", "value": '"警告"', "format": yellow})
+        col = columns.index("严重程度")
+        ws.conditional_format(1, col, last, col, {"type": "cell", "criteria": "==", "value": '"错误"', "format": red})
+        ws.conditional_format(1, col, last, col, {"type": "cell", "criteria": "==", "value": '"警告"',
+                                                  "format": yellow})
+
+
+def _write_statistics(book, tables: list[tuple[str, object]]) -> None:
+    """统计: the tables one under another, with a column chart of grades and a bar chart of problems."""
+    ws = book.add_worksheet("统计")
+    bold = book.add_format({"bold": True, "font_size": 12})
+    header = book.add_format({"bold": True, "bg_color": "#E7E6E6", "border": 1})
+    for col, width in enumerate([12, 36, 30, 10, 10, 10, 10, 10]):
+        ws.set_column(col, col, width)
+    row = 0
+    places: dict[str, tuple[int, int, int]] = {}  # title -> (first data row, rows, columns)
+    for title, frame in tables:
+        ws.write_string(row, 0, title, bold)
+        for col, name in enumerate(frame.columns):
+            ws.write_string(row + 1, col, str(name), header)
+        for r, values in enumerate(frame.itertuples(index=False), start=row + 2):
+            for col, value in enumerate(values):
+                if value is None or (isinstance(value, float) and value != value):
+                    continue
+                if hasattr(value, "item"):
+                    value = value.item()
+                if isinstance(value, (int, float)):
+                    ws.write_number(r, col, value)
+                else:
+                    ws.write_string(r, col, str(value))
+        places[title] = (row + 2, len(frame), len(frame.columns))
+        row += len(frame) + 3
+    _page_setup(ws, "绩效自评批量校验 — 统计", header_rows=0)
+
+    first, count, columns = places["各等级数量（按复核总分）"]
+    chart = book.add_chart({"type": "column"})
+    chart.add_series({"name": "合计", "categories": ["统计", first, 0, first + count - 1, 0],
+                      "values": ["统计", first, columns - 1, first + count - 1, columns - 1],
+                      "data_labels": {"value": True}, "fill": {"color": "#5B9BD5"}})
+    chart.set_title({"name": "各等级数量"})
+    chart.set_legend({"none": True})
+    ws.insert_chart(0, 8, chart, {"x_scale": 1.0, "y_scale": 0.9})
+
+    title = next(t for t in places if t.startswith("最常见的问题"))
+    first, count, _ = places[title]
+    if count:
+        bar = book.add_chart({"type": "bar"})
+        bar.add_series({"name": "涉及文件数", "categories": ["统计", first, 0, first + count - 1, 0],
+                        "values": ["统计", first, 3, first + count - 1, 3], "data_labels": {"value": True},
+                        "fill": {"color": "#ED7D31"}})
+        bar.set_title({"name": "最常见的问题（涉及文件数）"})
+        bar.set_legend({"none": True})
+        bar.set_y_axis({"reverse": True})
+        ws.insert_chart(16, 8, bar, {"x_scale": 1.0, "y_scale": 1.4})
 
 
 # ------------------------------------------------------------------ entry
 
 
 def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None = None, profile_name: str = "hunan",
-        overrides: dict | None = None, timeout: float = 60.0, progress=None) -> BatchResult:
+        overrides: dict | None = None, timeout: float = 60.0, progress=None, by: str | None = None) -> BatchResult:
     start = time.monotonic()
     from .xlsxio import OutputError, reason
 
@@ -428,7 +680,7 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
     from .xlsxio import atomic_write
 
     atomic_write(out / JSON_NAME, lambda temp: Path(temp).write_text(to_json(result), encoding="utf-8"))
-    write_summary(result, out / SUMMARY_NAME)
+    write_summary(result, out / SUMMARY_NAME, by)
     result.seconds = time.monotonic() - start
     return result
 

@@ -155,6 +155,8 @@ def _build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--profile", default="hunan", choices=["hunan", "national"], help="评分口径")
     batch.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help="执行率计分方式")
     batch.add_argument("--json", action="store_true", help="同时把 JSON 结果输出到屏幕")
+    batch.add_argument("--by", choices=["地区", "主管部门"], default=None,
+                       help="统计表按组汇总：地区＝第一层文件夹，主管部门＝附件3 所填")
 
     addin = sub.add_parser("addin", help="Excel 和 WPS 加载项：启动服务、生成和安装", description="Excel 和 WPS 加载项")
     addin_sub = addin.add_subparsers(dest="addin_command", metavar="操作")
@@ -362,7 +364,8 @@ def _batch(args) -> int:
     overrides = {"exec_mode": args.exec_mode} if args.exec_mode else {}
     try:
         result = batch.run(args.paths, args.output, fill=args.fill, jobs=args.jobs, profile_name=args.profile,
-                           overrides=overrides, timeout=args.timeout, progress=batch.Progress())
+                           overrides=overrides, timeout=args.timeout, progress=batch.Progress(),
+                           by=batch.BY_CHOICES.get(args.by) if args.by else None)
     except OutputError as exc:
         print(f"jixiao-xl：{exc}", file=sys.stderr)
         return 2

@@ -25,8 +25,8 @@ from .findings import Finding
 from .grid import Grid, UnreadableWorkbook, parse_a1, read_grids
 from .profiles import Profile, get_profile
 from .reader import read_forms
-from .marks import (HEADER, MARK_COLORS, MARKS_SHEET, RESULT_SHEET, Mark, by_cell, note_text, read_marks,
-                    result_rows, worst)
+from .marks import (HEADER, MARK_COLORS, MARKS_SHEET, RESULT_SHEET, RESULT_WIDTHS, Mark, by_cell, display_width,
+                    note_text, rate_rows, read_marks, result_rows, worst)
 from .template import INFO_SHEET, MARKER
 from .values import fmt_number, norm_label
 from .xlsxio import OutputError, make_backup, output_problem, save_workbook, set_text
@@ -262,10 +262,39 @@ def write_results(book, report: FileReport) -> None:
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="E7E6E6")
-    widths = {"A": 8, "B": 10, "C": 12, "D": 8, "E": 34, "F": 80, "G": 12, "H": 12}
-    for col, width in widths.items():
+    for col, width in RESULT_WIDTHS.items():
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
+    print_ready(ws, report)
+
+
+def print_ready(ws, report) -> None:
+    """校验结果 prints A4 landscape, one page wide, header repeated; rates as %, long text wrapped."""
+    from openpyxl.styles import Alignment
+
+    for row in rate_rows(report):
+        for col in (7, 8):
+            ws.cell(row=row, column=col).number_format = "0.00%"
+    top, wrap = Alignment(vertical="top"), Alignment(vertical="top", wrap_text=True)
+    for r in range(2, ws.max_row + 1):  # LibreOffice and WPS do not grow rows for wrapped text: set heights
+        lines = 1
+        for col in ("E", "F"):
+            cell = ws[f"{col}{r}"]
+            cell.alignment = wrap
+            if isinstance(cell.value, str):
+                lines = max(lines, -(-display_width(cell.value) // int(RESULT_WIDTHS[col] - 1)))
+        if any(isinstance(ws.cell(row=r, column=c).value, str) for c in (5, 6)):
+            ws.row_dimensions[r].height = 15 * lines
+        for col in "ABCDGH":
+            ws[f"{col}{r}"].alignment = top
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
 # ------------------------------------------------------------------ fill

@@ -83,6 +83,28 @@ def worst(findings) -> str:
     return "error" if any(f.severity == "error" for f in findings) else "warning"
 
 
+def is_rate(finding) -> bool:
+    """Whether a finding's 应为/实际 are ratios (shown as % in its message: 1.2673 -> "126.73%")."""
+    from .values import fmt_rate
+
+    values = [v for v in (finding.expected, finding.found) if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    text = finding.message.replace(",", "")
+    return any(fmt_rate(v) in text or f"{v * 100:g}%" in text for v in values)
+
+
+def rate_rows(report) -> list[int]:
+    """The 校验结果 rows (1-based, header = 1) whose 应为/实际 are percentages."""
+    return [row for row, finding in enumerate(report.all_findings(), start=2) if is_rate(finding)]
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: a Chinese character (or full-width sign) counts two."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+
+
+RESULT_WIDTHS = {"A": 7, "B": 8, "C": 8, "D": 7, "E": 30, "F": 70, "G": 10, "H": 10}
+
+
 def result_rows(report) -> list[list]:
     """The 校验结果 sheet: a row per finding, then each form's result and the totals."""
     from .values import fmt_number, fmt_rate

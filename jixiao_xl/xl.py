@@ -306,7 +306,7 @@ def run_validate(book, include_hidden: bool = False) -> str:
     """校验: fill blank derived cells, rewrite 校验结果, re-mark problem cells; returns the alert text."""
     from .check import check_grids
     from .fill import plan
-    from .marks import HEADER, MARK_COLORS, Mark, by_cell, note_text, result_rows, solid, worst
+    from .marks import HEADER, MARK_COLORS, Mark, by_cell, note_text, rate_rows, result_rows, solid, worst
 
     grids, work, skipped = _work_grids(book, include_hidden)
     template = _is_template(grids)
@@ -340,6 +340,10 @@ def run_validate(book, include_hidden: bool = False) -> str:
         links = [[_link_formula(f.sheet, f.cell) if f.cell and f.sheet else _text_cell(f.cell or "")]
                  for f in findings]
         results.range((2, 4), (len(findings) + 1, 4)).formula = links
+    # 应为/实际 of a rate finding as % (1.2673 -> 126.73%); the rest back to General, as the last click may differ
+    results.range((2, 7), (len(rows), 8)).number_format = "General"
+    for row in rate_rows(report):
+        results.range((row, 7), (row, 8)).number_format = "0.00%"
 
     # marks: first restore what the last click coloured, then colour this click's problems
     left = _restore(book, previous)

@@ -56,6 +56,12 @@ def test_validate_writes_results_marks_and_alert(client, seed_excel):
     rows = list(book["校验结果"].iter_rows(values_only=True))
     errors = [(r[0], r[2], r[3]) for r in rows if r[1] == "错误"]
     assert errors == [("B111", "附件1", "B7")]
+    results = book["校验结果"]
+    b121 = next(i for i, r in enumerate(rows, start=1) if r[0] == "B121")  # 公用经费控制率 126.73%
+    assert [results.cell(b121, c).value for c in (7, 8)] == [1, 1.2673]
+    assert [results.cell(b121, c).number_format for c in (7, 8)] == ["0.00%", "0.00%"]  # shown as 100.00%, 126.73%
+    b111 = next(i for i, r in enumerate(rows, start=1) if r[0] == "B111")  # amounts: 9 and 17 stay numbers
+    assert results.cell(b111, 8).number_format == "General"
     basic = book["附件1"]
     assert [basic[f"{c}12"].value for c in "BCD"] == [332, 83, 440.32]  # blank derived cells filled
     assert basic["B7"].fill.fgColor.rgb.endswith("FFC7CE") and "B111" in basic["B7"].comment.text

@@ -101,21 +101,22 @@ def test_unsupported_files_listed_with_reasons(run):
 def test_summary_workbook(run):
     _, out = run
     book = openpyxl.load_workbook(out / "汇总.xlsx")
-    assert book.sheetnames == ["汇总", "问题明细", "无法读取", "附件"]
+    assert book.sheetnames == ["汇总", "统计", "问题明细", "无法读取", "附件"]
     summary = book["汇总"]
     assert [c.value for c in summary[1]] == batch.SUMMARY_COLUMNS
     assert summary.freeze_panes == "A2" and summary.auto_filter.ref
     rows = [[c.value for c in r] for r in summary.iter_rows(min_row=2)]
     dept = next(r for r in rows if r[0] == "司法局/2023绩效自评.xlsx" and "部门整体支出绩效自评表" in r[2])
-    assert dept[1:] == ["汨罗市司法局", "[附件2] 部门整体支出绩效自评表", 1, 10, 99, "优", 0, 1, "有警告"]
+    assert dept[1:] == ["汨罗市司法局", "[附件2] 部门整体支出绩效自评表", "（部门整体）", 1, 10, 99, 99, 0, None, "优", "一致",
+                        0, 1, "有警告"]
     colours = {(str(cf.sqref), rule.formula[0]): rule.dxf.fill.bgColor.rgb
                for cf in summary.conditional_formatting for rule in cf.rules}
     last = summary.max_row
-    assert colours[(f"G2:G{last}", '"优"')].endswith("C6EFCE")  # grades coloured
-    assert colours[(f"J2:J{last}", '"有错误"')].endswith("FFC7CE")  # errors red
-    assert summary["D2"].number_format == "0.00%" or summary.column_dimensions["D"].number_format == "0.00%"
+    assert colours[(f"K2:K{last}", '"优"')].endswith("C6EFCE")  # grades coloured
+    assert colours[(f"O2:O{last}", '"有错误"')].endswith("FFC7CE")  # errors red
+    assert summary.column_dimensions["E"].number_format == "0.00%"
     details = [[c.value for c in r] for r in book["问题明细"].iter_rows(min_row=2)]
-    assert ["司法局/2023绩效自评.xlsx", "附件1", "B7", "B111", "错误"] in [d[:5] for d in details]
+    assert ["司法局/2023绩效自评.xlsx", "汨罗市司法局", "附件1", "B7", "B111", "错误"] in [d[:6] for d in details]
     unreadable = {r[0].value: r[1].value for r in book["无法读取"].iter_rows(min_row=2)}
     assert "hostile/encrypted.xlsx" in unreadable and "old.xls" in unreadable
 

@@ -356,13 +356,13 @@ def test_batch_checks_a_report_beside_its_workbook(tmp_path, lines):
 
     entry = next(r for r in result.results if r["rel"] == "司法局/自评报告.docx")
     assert entry["report"]["status"] == "errors"
-    assert entry["rows"] == [["司法局/自评报告.docx", "汨罗市司法局", "自评报告（对照 2023绩效自评.xlsx）", None, None,
-                              None, None, 3, 0, "有错误"]]
+    assert entry["rows"] == [["司法局/自评报告.docx", "汨罗市司法局", "自评报告（对照 2023绩效自评.xlsx）", "", None, None,
+                              None, None, None, None, None, "", 3, 0, "有错误"]]
     book = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")
     details = [[c.value for c in row] for row in book["问题明细"].iter_rows(min_row=2)]
-    amount = next(r for r in details if r[0] == "司法局/自评报告.docx" and r[3] == "T201")
+    amount = next(r for r in details if r[0] == "司法局/自评报告.docx" and r[4] == "T201")
     para = D.paragraph_of(changed, "公用经费350.27万元")
-    assert amount[1:3] == ["报告", f"第{para}段"] and "(D25) 为 340.27 万元" in amount[5]
+    assert amount[1:4] == ["汨罗市司法局", "报告", f"第{para}段"] and "(D25) 为 340.27 万元" in amount[6]
     summary = [[c.value for c in row] for row in book["汇总"].iter_rows(min_row=2)]
     assert ["司法局/自评报告.docx", "汨罗市司法局", "自评报告（对照 2023绩效自评.xlsx）"] in [r[:3] for r in summary]
 

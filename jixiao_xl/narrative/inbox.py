@@ -51,6 +51,7 @@ def pair(report: Path, results: list[dict], title: str = "") -> tuple[list[dict]
 def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[str, str]], profile_name: str,
                    overrides: dict) -> tuple[list[dict], list[tuple[str, str]]]:
     """Check the .docx reports ``batch`` set aside; returns (results + report results, what stays skipped)."""
+    from ..batch import summary_row
     from ..check import FileReport
     from ..grid import UnreadableWorkbook
     from ..profiles import get_profile
@@ -89,7 +90,7 @@ def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[s
         unit = next((row[1] for p in partners for row in p["rows"] if "部门整体支出绩效自评表" in str(row[2])), "")
         table = f"自评报告（对照 {against}）" if against else "自评报告（未对照工作簿）"
         rows = [] if report.status == "unreadable" else [
-            [rel, unit, table, None, None, None, None, errors, warnings, STATUS_LABEL[report.status]]]
+            summary_row(rel, unit, table, errors=errors, warnings=warnings, status=report.status)]
         added.append({"path": str(path), "rel": rel, "report": report.to_dict(), "rows": rows, "filled": None,
                       "fill_error": None})
     return results + added, keep

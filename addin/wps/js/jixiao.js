@@ -191,6 +191,9 @@
     setRangeColor(app, action) {
       setFill(blockOf(app, action), action.args[0]);
     },
+    setNumberFormat(app, action) { // 校验结果's 应为/实际 of a rate as % (1.2673 -> 126.73%)
+      blockOf(app, action).NumberFormat = String(action.args[0]);
+    },
     addNote(app, action) {
       sheetAt(app, action.sheet_position).Range(action.args[0]).AddComment(String(action.args[1]));
     },

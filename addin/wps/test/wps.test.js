@@ -108,6 +108,11 @@ test("校验 colours and comments the problem cells, writes 校验结果, alerts
   const errors = rows.filter((r) => r[1] === "错误").map((r) => [r[0], r[2], r[3]]);
   assert.deepEqual(errors, [["B111", "附件1", "B7"]]);
   assert.equal(results.Range("D2").Formula, "=HYPERLINK(\"#'附件1'!B7\",\"B7\")");
+  // 应为/实际 of the 公用经费控制率 (1, 1.2673) shown as percentages; amounts keep the general format
+  const b121 = rows.findIndex((r) => r[0] === "B121") + 1;
+  assert.deepEqual([results.Range("G" + b121).Value2, results.Range("H" + b121).Value2], [1, 1.2673]);
+  assert.deepEqual([results.Range("G" + b121).NumberFormat, results.Range("H" + b121).NumberFormat], ["0.00%", "0.00%"]);
+  assert.equal(results.Range("H2").NumberFormat, "G/通用格式");
   assert.ok(rows.some((r) => r[0] === "共 1 个错误、2 个警告"));
   // the marks record is hidden and holds the accountant's fill of D25
   const marks = app.ActiveWorkbook.Worksheets.Item("_jixiao_marks");

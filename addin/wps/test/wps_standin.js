@@ -5,7 +5,7 @@
 // Visible -1/0/2, UsedRange, Range("B6") / Range(cell1, cell2), Cells.Item(row, column),
 // Cells.ClearContents(), Comments), Range (Row, Column, Rows.Count, Columns.Count, Value2 — a
 // scalar for one cell, a 2-D array otherwise —, Formula, Interior.Color/ColorIndex/Pattern,
-// Comment, AddComment(text), Address(rowAbsolute, columnAbsolute), ClearContents()), Comment
+// NumberFormat, Comment, AddComment(text), Address(rowAbsolute, columnAbsolute), ClearContents()), Comment
 // (Text(), Delete(), Parent, Author).
 //
 // Behaviour copied from Excel/WPS where the add-in depends on it: an empty cell's Value2 is
@@ -181,6 +181,14 @@ class Range {
         cell.value = entry === "" || entry === null ? undefined : entry;
       }
     });
+  }
+  get NumberFormat() {
+    return this._cell(this._top, this._left).numberFormat || "G/通用格式";
+  }
+  set NumberFormat(value) {
+    this._sheet._app._log("Range.NumberFormat.set", this._label(), value);
+    this._sheet._write();
+    this._each((cell) => { cell.numberFormat = value === "General" ? null : value; });
   }
   get Interior() {
     return new Interior(this);
