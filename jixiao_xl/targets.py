@@ -404,7 +404,7 @@ def read_text(text: str) -> Reading:
         for i in range(match.start(), match.end()):
             masked[i] = "◆"
     masked_text = "".join(masked)
-    spans = _segments(masked_text)
+    spans = _segments(masked_text) if _SEPARATORS.search(masked_text) else [(0, len(masked_text))]
     for match in (_QTY.finditer(masked_text) if _DIGIT.search(masked_text) else ()):
         unit, num = match.group("unit"), match.group("num")
         if num is None:
@@ -460,7 +460,7 @@ def read_text(text: str) -> Reading:
             elif down and op in (">=", ">"):
                 op = "<="  # "下降不低于5%": a change of −5% or more down
         seg = next((s for s in spans if s[0] <= start < s[1] or s[0] <= start <= s[1]), (0, len(masked_text)))
-        noun = _noun(masked_text[seg[0]:seg[1]].replace(match.group(0), " "))
+        noun = masked_text[seg[0]:seg[1]].replace(match.group(0), " ")  # its words; _noun() strips them when pairing
         approx = bool(match.group("approx") or match.group("approx2"))
         parts.append((start, Part(op, value * factor, unit or "", family, noun.replace("◆", ""), high, change,
                                   approx, period=period, scaled=bool(mult) and unit is None)))
@@ -731,13 +731,14 @@ def _pair(target: Reading, actual: Reading, scoring: Scoring) -> tuple[list[tupl
         # several parts of one unit: by noun, each target to a distinct actual, with a clear best
         used: set[int] = set()
         for t in targets:
-            ranked = sorted(((_similarity(t.noun, c.noun), i) for i, c in enumerate(candidates) if i not in used),
+            ranked = sorted(((_similarity(_noun(t.noun), _noun(c.noun)), i) for i, c in enumerate(candidates)
+                             if i not in used),
                             reverse=True)
             if not ranked or ranked[0][0] < 0.2 or (len(ranked) > 1 and ranked[1][0] >= ranked[0][0] - 0.05):
-                if len(targets) == len(candidates) and all(not c.noun for c in candidates) and \
-                        all(not x.noun for x in targets):
+                if len(targets) == len(candidates) and all(not _noun(c.noun) for c in candidates) and \
+                        all(not _noun(x.noun) for x in targets):
                     return None, "复合指标的各项没有名称，无法按项对应"
-                return None, f"复合指标中“{t.noun or t.shown()}”在完成值中找不到唯一对应的一项"
+                return None, f"复合指标中“{_noun(t.noun).strip() or t.shown()}”在完成值中找不到唯一对应的一项"
             used.add(ranked[0][1])
             pairs.append((t, candidates[ranked[0][1]]))
     return pairs, ""
