@@ -8,7 +8,7 @@ from jixiao_xl import rules as R
 from jixiao_xl.rules import basic
 
 from .helpers import by_code, check_specs, clean_seed, set_cells
-from .rule_cases import CASES
+from .rule_cases import CASES, UNSET
 
 
 def _crash(rule, form, ctx):
@@ -36,9 +36,21 @@ def test_rule_case(case, monkeypatch):
     assert found, f"{case.code} did not report; got {[f.code for f in report.all_findings()]}"
     locations = [(f.sheet, f.cell) for f in found]
     assert (case.sheet, case.cell) in locations, locations
+    assert case.expected is not UNSET and case.found is not UNSET, f"{case.id} must state expected and found"
+    values = [(f.expected, f.found) for f in found if (f.sheet, f.cell) == (case.sheet, case.cell)]
+    assert any(_same(e, case.expected) and _same(v, case.found) for e, v in values), values
     for finding in found:
         assert finding.message.startswith(f"[{finding.sheet}]")
         assert finding.severity == R.BY_CODE[case.code].severity
+
+
+def _same(value, stated) -> bool:
+    """Exact for text and None; numbers to 1e-9 (a rate's 4th decimal or an amount's cent is a wrong number)."""
+    if isinstance(value, bool) or isinstance(stated, bool) or value is None or stated is None:
+        return value is stated or value == stated
+    if isinstance(value, (int, float)) and isinstance(stated, (int, float)):
+        return value == pytest.approx(stated, abs=1e-9)
+    return value == stated
 
 
 def test_clean_seed_has_only_expected_findings():
