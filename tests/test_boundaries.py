@@ -30,6 +30,7 @@ PAIRS = [
     ("B101", "rate-number-tolerance", {"附件1!C4": 78, "附件1!D4": 0.96306}, {"附件1!C4": 78, "附件1!D4": 0.96307}),
     ("B101", "rate-text-shown-digits", {"附件1!C4": 78, "附件1!D4": "96.3%"}, {"附件1!C4": 78, "附件1!D4": "96.4%"}),
     ("B101", "rate-text-two-decimals", {"附件1!C4": 78, "附件1!D4": "96.30%"}, {"附件1!C4": 78, "附件1!D4": "96.31%"}),
+    ("B101", "rate-fraction-whole-points", {"附件1!C4": 78, "附件1!D4": 0.96}, {"附件1!C4": 78, "附件1!D4": 0.95}),
     ("B102", "staff-at-establishment", {"附件1!C4": 81, "附件1!D4": None}, {"附件1!C4": 82, "附件1!D4": None}),
     # B110 三公 = 车 + 出国 + 接待 (7.54 + 0 + 5.34 = 12.88) within 0.005 万元
     ("B110", "sum-tolerance", {"附件1!D6": 12.884}, {"附件1!D6": 12.886}),
@@ -52,6 +53,7 @@ PAIRS = [
     ("E101", "rate-text-shown-digits", {"附件2!G5": "100.0%"}, {"附件2!G5": "100.1%"}),
     ("E102", "executed-at-budget", {"附件3!E6": 83, "附件3!E7": 83}, {"附件3!E6": 83.01, "附件3!E7": 83.01}),
     ("E104", "score-tolerance", {**LOW, "附件3!H6": 7.604}, {**LOW, "附件3!H6": 7.606}),
+    ("E104", "whole-score-is-not-rounded", {**LOW, "附件3!H6": 7.6}, {**LOW, "附件3!H6": 8}),
     ("E104", "score-shown-digits", {**LOW, "附件3!H6": "7.6"}, {**LOW, "附件3!H6": "7.5"}),
     # E105 (全年 1762.55 − 年初) ÷ 年初 above 30%: 年初 1762.55 ÷ 1.3 = 1355.8077
     ("E105", "addition-at-30-percent", {"附件2!C5": 1355.81}, {"附件2!C5": 1355.80}),
@@ -91,7 +93,9 @@ PAIRS = [
 
 @pytest.mark.parametrize("code,name,silent,reported", PAIRS, ids=[f"{p[0]}-{p[1]}" for p in PAIRS])
 def test_boundary_pair(code, name, silent, reported):
-    quiet = by_code(check_specs(set_cells(clean_seed(), dict(silent))), code)
+    quiet_report = check_specs(set_cells(clean_seed(), dict(silent)))
+    quiet = by_code(quiet_report, code) + by_code(quiet_report, "R900")
     assert quiet == [], [f.message for f in quiet]
-    loud = by_code(check_specs(set_cells(clean_seed(), dict(reported))), code)
-    assert loud, f"{code} did not report just past its limit"
+    loud_report = check_specs(set_cells(clean_seed(), dict(reported)))
+    assert by_code(loud_report, "R900") == [], by_code(loud_report, "R900")[0].message
+    assert by_code(loud_report, code), f"{code} did not report just past its limit"
