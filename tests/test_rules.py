@@ -99,3 +99,22 @@ def test_rules_citing_documents_name_the_number():
 def test_case_names_are_unique():
     ids = [c.id for c in CASES]
     assert len(ids) == len(set(ids))
+
+
+def test_rule_is_built_with_keywords_and_checked():
+    fields = {k: v for k, v in basic.STAFF_RATE.__dict__.items()}
+    with pytest.raises(TypeError):
+        R.Rule(*fields.values())  # positional records could swap summary and why silently
+    for bad in ({"severity": "fatal"}, {"scope": "annex9"}, {"code": "B1010"}, {"check": None}):
+        with pytest.raises(ValueError):
+            R.Rule(**{**fields, **bad})
+
+
+def test_finding_keeps_values_apart_from_message_text():
+    """The JSON values stay plain numbers while the message shows them formatted."""
+    report = check_specs(set_cells(clean_seed(), {"附件1!C4": 78}))
+    [finding] = by_code(report, "B101")
+    assert (finding.expected, finding.found) == (0.963, 1.0)
+    assert "96.30%" in finding.message and "100.00%" in finding.message
+    with pytest.raises(TypeError):
+        basic.STAFF_RATE.at("附件1", None, 0.963, 1.0)  # values only by name
