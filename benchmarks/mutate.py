@@ -106,6 +106,10 @@ def mutate(source: str, index: int, kind: str) -> tuple[str, int]:
     return ast.unparse(tree), line
 
 
+def _line(path: Path, index: int) -> int:
+    return getattr(list(ast.walk(ast.parse(path.read_text(encoding="utf-8"))))[index], "lineno", 0)
+
+
 def run_one(workdir: Path, timeout: int) -> bool:
     """True when the fast tests pass (the mutant survived)."""
     pid = os.fork()
@@ -129,6 +133,7 @@ def main() -> int:
     parser.add_argument("--files", nargs="*", default=DEFAULT_FILES)
     parser.add_argument("--sample", type=int, default=0, help="test a random sample of this many mutants")
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--survivors", help="re-test only the mutants listed as SURVIVED in this earlier output")
     parser.add_argument("--shard", default="0/1", help="k/n: test every n-th mutant from the k-th (parallel runs)")
     parser.add_argument("--timeout", type=int, default=120)
     args = parser.parse_args()
@@ -147,7 +152,14 @@ def main() -> int:
     for rel in args.files:
         source = (work / rel).read_text(encoding="utf-8")
         mutants += [(rel, index, kind, what) for index, kind, what in sites(ast.parse(source))]
-    if args.sample and args.sample < len(mutants):
+    if args.survivors:
+        wanted = set()
+        for line in Path(args.survivors).read_text(encoding="utf-8").splitlines():
+            if line.startswith("SURVIVED "):
+                where, what = line[len("SURVIVED "):].split("  | ")[0].split("  ", 1)
+                wanted.add((where, what.strip()))
+        mutants = [m for m in mutants if (f"{m[0]}:{_line(work / m[0], m[1])}", m[3]) in wanted]
+    elif args.sample and args.sample < len(mutants):
         mutants = random.Random(args.seed).sample(mutants, args.sample)
     k, n_shards = (int(x) for x in args.shard.split("/"))
     mutants = mutants[k::n_shards]

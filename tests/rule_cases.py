@@ -37,6 +37,7 @@ CASES = [
     # N: numbers
     Case("N001", "fail", "amount-as-words", {"附件1!D6": "约12万"}, "附件1", "D6", expected=None, found="约12万"),
     Case("N001", "pass", "amount-with-unit", {"附件1!D6": "12.88万元"}),
+    Case("N001", "fail", "total-score-as-words", {"附件2!H25": "约99"}, "附件2", "H25", expected=None, found="约99"),
     Case("N002", "fail", "negative-reception", {"附件1!D11": -5.34}, "附件1", "D11", expected=0, found=-5.34),
     Case("N002", "pass", "negative-budget-adjustment", {"附件1!D30": -10}),
     Case("N003", "fail", "division-by-zero", {"附件2!G5": "#DIV/0!"}, "附件2", "G5", expected=None, found="#DIV/0!"),
@@ -112,6 +113,8 @@ CASES = [
          expected="全年执行数", found=None),
     Case("E109", "fail", "full-budget-blank-rate-typed", {"附件3!D6": None, "附件3!D7": None}, "附件3", "D6",
          expected="全年预算数", found=None),
+    Case("E109", "fail", "executed-blank-only-rate-typed", {"附件3!E6": None, "附件3!E7": None, "附件3!H6": None},
+         "附件3", "E6", expected="全年执行数", found=None),
     Case("E109", "pass", "executed-typed", {}),
     # I: indicators
     Case("I101", "fail", "score-above-weight", {"附件2!H14": 12}, "附件2", "H14", expected=10.0, found=12.0),
