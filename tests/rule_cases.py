@@ -53,6 +53,8 @@ CASES = [
     # D: derived cells left blank
     Case("D001", "fail", "exec-rate-blank", {"附件2!G5": None}, "附件2", "G5", expected=1.0, found=None),
     Case("D001", "fail", "project-row-blank", {}, "附件1", "D12", expected=440.32, found=None),
+    Case("D001", "fail", "exec-blank-rate-zero", {"附件3!E6": None, "附件3!E7": None, "附件3!G6": None, "附件3!H6": None},
+         "附件3", "G6", expected=0.0, found=None),
     Case("D001", "pass", "project-row-filled", {"附件1!B12": 332, "附件1!C12": 83, "附件1!D12": 440.32}),
     # B: 附件1
     Case("B101", "fail", "rate-not-updated", {"附件1!C4": 78}, "附件1", "D4", expected=0.963, found=1.0),
@@ -124,6 +126,8 @@ CASES = [
     Case("I103", "fail", "satisfaction-missed-full-marks", {"附件2!F21": "85%"}, "附件2", "H21", expected=8.95, found=10.0),
     Case("I103", "pass", "satisfaction-missed-scaled", {"附件2!F21": "85%", "附件2!H21": 8.95, "附件2!I21": "未达标"}),
     Case("I103", "pass", "compound-target-met", {}),
+    Case("I103", "pass", "missed-narrowly-scored-within-tolerance",  # 10 × 94.9 ÷ 95 = 9.989; 9.993 is not full marks
+         {"附件2!F21": "94.9%", "附件2!H21": 9.993, "附件2!I21": "略低于目标"}),
     Case("I103", "fail", "time-limit-exceeded-full-marks", {"附件2!E16": "5日内办结", "附件2!F16": "平均8日办结"},
          "附件2", "H16", expected=4.0, found=10.0),
     Case("I103", "pass", "time-limit-met", {"附件2!E16": "30个工作日内办结", "附件2!F16": "平均25个工作日办结"}),

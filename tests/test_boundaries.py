@@ -17,6 +17,8 @@ from .helpers import by_code, check_specs, clean_seed, set_cells
 LOW = {"附件3!E6": 63.08, "附件3!E7": 63.08, "附件3!G6": 0.76}  # 附件3 executed 76%, score 7.6
 LOW_SCORED = {**LOW, "附件3!H6": 7.6}
 
+TWO_LOW = {"附件3!H13": 0, "附件3!I13": "未建设", "附件3!H14": 3.8, "附件3!I14": "部分未达标"}
+
 
 def _exec3(executed: float) -> dict:
     """附件3 executed at ``executed`` of its 83 with the rate and score that follow, so only the rate matters."""
@@ -60,6 +62,8 @@ PAIRS = [
     ("E106", "low-exec-at-90-percent", _exec3(74.7), _exec3(74.69)),
     # E107 indicator scores at 100% against 执行率: a gap above 5 points is reported
     ("E107", "score-gap-at-5-points", _exec3(78.85), _exec3(78.84)),
+    # ... and any gap once more than 20% of the budget is unexecuted (indicators at 73.8/90 = 82%)
+    ("E107", "unexecuted-at-20-percent", {**_exec3(66.4), **TWO_LOW}, {**_exec3(65.57), **TWO_LOW}),
     ("E108", "adjustment-tolerance", {"附件2!I4": "调整预算数", "附件2!I5": 524.194},
      {"附件2!I4": "调整预算数", "附件2!I5": 524.196}),
     # I: indicators (附件2 H14 weight 10; H21 ≥95% satisfaction)
