@@ -29,7 +29,7 @@ DEFAULT_FILES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "jixiao_xl" / "
     "jixiao_xl/scoring.py", "jixiao_xl/compute.py", "jixiao_xl/targets.py"]
 FAST_TESTS = ["tests/test_boundaries.py", "tests/test_rules.py", "tests/test_scoring.py", "tests/test_targets.py",
               "tests/test_new_rules.py", "tests/test_units.py", "tests/test_values.py", "tests/test_diagnose.py",
-              "tests/test_recognition.py", "tests/test_reader_variants.py", "tests/test_corpus.py"]
+              "tests/test_numbers.py", "tests/test_recognition.py", "tests/test_reader_variants.py", "tests/test_corpus.py"]
 
 SWAP_CMP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
             ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.In: ast.NotIn, ast.NotIn: ast.In}
@@ -106,8 +106,10 @@ def mutate(source: str, index: int, kind: str) -> tuple[str, int]:
     return ast.unparse(tree), line
 
 
-def _line(path: Path, index: int) -> int:
-    return getattr(list(ast.walk(ast.parse(path.read_text(encoding="utf-8"))))[index], "lineno", 0)
+def _text(path: Path, index: int) -> str:
+    source = path.read_text(encoding="utf-8")
+    line = getattr(list(ast.walk(ast.parse(source)))[index], "lineno", 0)
+    return source.splitlines()[line - 1].strip() if line else ""
 
 
 def run_one(workdir: Path, timeout: int) -> bool:
@@ -156,9 +158,10 @@ def main() -> int:
         wanted = set()
         for line in Path(args.survivors).read_text(encoding="utf-8").splitlines():
             if line.startswith("SURVIVED "):
-                where, what = line[len("SURVIVED "):].split("  | ")[0].split("  ", 1)
-                wanted.add((where, what.strip()))
-        mutants = [m for m in mutants if (f"{m[0]}:{_line(work / m[0], m[1])}", m[3]) in wanted]
+                head, _, text = line[len("SURVIVED "):].partition("  | ")
+                where, what = head.split("  ", 1)
+                wanted.add((where.split(":")[0], what.strip(), text.strip()))  # by source text: lines move
+        mutants = [m for m in mutants if (m[0], m[3], _text(work / m[0], m[1])) in wanted]
     elif args.sample and args.sample < len(mutants):
         mutants = random.Random(args.seed).sample(mutants, args.sample)
     k, n_shards = (int(x) for x in args.shard.split("/"))

@@ -31,6 +31,8 @@ class Case:
         return f"{self.code}-{self.outcome}-{self.name}"
 
 
+BY_LEVEL = {f"附件3!{c}{r}": v for r, v in ((8, 50), (9, 33)) for c in "CDE"} | {
+    "附件3!B8": "中央财政资金", "附件3!B9": "省级财政资金"}  # under 当年财政拨款 83
 LOW_EXEC_PROJECT = {"附件3!E6": 63.08, "附件3!E7": 63.08, "附件3!G6": 0.76}
 
 CASES = [
@@ -82,6 +84,7 @@ CASES = [
     Case("B122", "fail", "sangong-spent-without-budget",
          {"附件1!C6": 0, "附件1!C7": 0, "附件1!C9": 0, "附件1!C11": 0}, "附件1", "C6", expected=None, found=0.0),
     Case("B122", "pass", "sangong-with-budget", {}),
+    Case("B122", "pass", "budget-shows-error", {"附件1!C6": "#REF!"}),  # N003 reports the error; no 0 budget is read
     Case("B130", "fail", "scale-rate-wrong", {"附件1!B32": 1000, "附件1!C32": 1100, "附件1!D32": 1.0}, "附件1", "D32",
          expected=1.1, found=1.0),
     Case("B130", "pass", "scale-rate-right", {"附件1!B32": 1000, "附件1!C32": 1100, "附件1!D32": "110%"}),
@@ -146,6 +149,7 @@ CASES = [
          {"附件2!E16": "2023年6月底前完成", "附件2!F16": "2023年9月完成", "附件2!H16": 6, "附件2!I16": "设备到货延迟"}),
     Case("I109", "fail", "unit-mismatch", {"附件2!E14": "≥200人次", "附件2!F14": "培训180人"}, "附件2", "H14",
          expected=None, found=None),
+    Case("I109", "pass", "weight-blank-left-to-I106", {"附件2!E14": "≥200人次", "附件2!F14": "培训180人", "附件2!G14": None}),
     Case("I109", "pass", "units-agree", {"附件2!E14": "≥200人次", "附件2!F14": "培训210人次"}),
     Case("I104", "fail", "target-too-low", {"附件2!E14": "2次法治宣传，2次学法考试"}, "附件2", "F14", expected=2.0, found=5.0),
     Case("I104", "pass", "target-met-exactly", {}),
@@ -179,6 +183,9 @@ CASES = [
     Case("F102", "pass", "seed-expense", {}),
     Case("F103", "fail", "appropriation-short", {"附件3!D7": 80}, "附件3", "D6", expected=80.0, found=83.0),
     Case("F103", "pass", "seed-sources", {}),
+    Case("F103", "pass", "appropriation-broken-down-by-level", dict(BY_LEVEL)),  # 83 = 50 + 33: counted once
+    Case("F103", "fail", "level-rows-not-its-breakdown", {**BY_LEVEL, "附件3!D9": 30}, "附件3", "D6",
+         expected=163.0, found=83.0),
     Case("F104", "fail", "note-row-under-total", {"附件3!B9": "备注", "附件3!C9": 5}, "附件3", "B9", expected=None, found="备注"),
     Case("F104", "pass", "every-row-a-source", {"附件3!B9": "其中：省级财政资金"}),
     # X: across forms
