@@ -21,9 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the seed lives in tests/, not in the wheel
+
 
 def make_files(folder: Path, count: int) -> list[Path]:
-    from jixiao_xl.samples import seed_sheets, write_xlsx
+    from tests.samples import seed_sheets, write_xlsx
 
     rng = random.Random(2023)
     paths = []
@@ -147,7 +149,7 @@ def main() -> None:
         check, check_peak = timed_run(cli + ["batch", str(inbox), "-o", str(Path(tmp) / "out1")])
         fill, fill_peak = timed_run(cli + ["batch", str(inbox), "-o", str(Path(tmp) / "out2"), "--fill"])
         lo = None
-        from jixiao_xl.libreoffice import convert, soffice
+        from tests.libreoffice import convert, soffice
 
         if soffice() and args.lo_files:
             subset = paths[: args.lo_files]

@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the seed lives in tests/, not in the wheel
+
 
 def per_file(func, paths, repeat: int = 3) -> float:
     """Median over ``repeat`` passes of the mean ms per file."""
@@ -62,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from jixiao_xl.check import check_path
-    from jixiao_xl.samples import seed_sheets, write_xlsx
+    from tests.samples import seed_sheets, write_xlsx
 
     with tempfile.TemporaryDirectory() as tmp:
         paths = []

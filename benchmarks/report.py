@@ -44,7 +44,7 @@ def main() -> None:
     from jixiao_xl.narrative.document import read_report
     from jixiao_xl.narrative.facts import gather
     from jixiao_xl.reader import read_workbook
-    from jixiao_xl.samples import EXAMPLE_NAME
+    from tests.samples import EXAMPLE_NAME
 
     workbook = str(ROOT / "workbook_templates" / "examples" / EXAMPLE_NAME)
     with tempfile.TemporaryDirectory() as tmp:

@@ -9,12 +9,15 @@ hidden sheets), so the previews show exactly the A4 print set-up of that sheet.
 import subprocess
 import tempfile
 from pathlib import Path
+import sys
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the seed lives in tests/, not in the wheel
 
 from jixiao_xl import template as T
-from jixiao_xl.libreoffice import convert
+from tests.libreoffice import convert
 from jixiao_xl.profiles import get_profile
 from jixiao_xl.reader import read_workbook
-from jixiao_xl.samples import EXAMPLE_NAME
+from tests.samples import EXAMPLE_NAME
 from jixiao_xl.writer import to_openpyxl
 from jixiao_xl.xlsxio import save_workbook
 

@@ -106,7 +106,7 @@ def _run(rule, target, ctx: Context, sheet: str) -> list[Finding]:
     try:
         return list(rule.check(rule, target, ctx))
     except Exception as exc:  # a crashing rule is a finding, never a crashed run
-        return [CRASHED.at(sheet, None, where="", code=rule.code, error=f"{type(exc).__name__}: {exc}")]
+        return [CRASHED.at(sheet, None, where="", text=dict(code=rule.code, error=f"{type(exc).__name__}: {exc}"))]
 
 
 def check_workbook(book: Workbook, profile: Profile | None = None,

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Literal, get_args
 
 from .model import Cell
 
-SEVERITIES = ("error", "warning", "info")
+Severity = Literal["error", "warning", "info"]
+# basic_data | any 附件2/附件3 | 附件2 | 附件3 | the whole workbook | every form but the workbook | 绩效自评报告
+Scope = Literal["basic_data", "self_eval", "dept_self_eval", "project_self_eval", "workbook", "any", "report"]
+SEVERITIES: tuple[str, ...] = get_args(Severity)
+SCOPES: tuple[str, ...] = get_args(Scope)
+_CODE = re.compile(r"[A-Z]\d{3}")
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
@@ -37,16 +42,18 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Rule:
-    """A check with a stable code.  ``summary`` is the line users see first;
-    ``template`` is formatted with the fields a check passes; ``source``
-    names the document the rule comes from."""
+    """A check with a stable code, built with keywords only.  ``summary`` is the
+    line users see first; ``template`` is formatted with the ``text`` fields a
+    check passes to :meth:`at`; ``source`` names the document the rule comes
+    from; ``bad``/``good`` are examples.  Severity, scope and code are checked
+    when the rule is built, so a typo fails at import, not in a user's report."""
 
     code: str
     name: str
-    severity: str
-    scope: str  # basic_data | self_eval | dept_self_eval | project_self_eval | workbook
+    severity: Severity
+    scope: Scope
     summary: str
     template: str
     why: str
@@ -55,17 +62,28 @@ class Rule:
     good: str
     check: Callable[..., Iterable[Finding]]
 
-    def at(self, sheet: str, cell: Cell | None, expected=None, found=None, /, *,
-           where: str | None = None, address: str | None = None, **fields) -> Finding:
+    def __post_init__(self):
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"{self.code}: severity {self.severity!r} is not one of {SEVERITIES}")
+        if self.scope not in SCOPES:
+            raise ValueError(f"{self.code}: scope {self.scope!r} is not one of {SCOPES}")
+        if not _CODE.fullmatch(self.code):
+            raise ValueError(f"rule code {self.code!r} is not a letter and three digits")
+        if not callable(self.check):
+            raise ValueError(f"{self.code}: check is not callable")
+
+    def at(self, sheet: str, cell: Cell | None, *, expected=None, found=None,
+           where: str | None = None, address: str | None = None, text: dict | None = None) -> Finding:
         """A finding of this rule at ``cell`` with the shared location prefix.
 
-        ``expected``/``found`` (positional) are the finding's plain values;
-        keyword ``fields`` fill the message template (and may reuse those names).
+        ``expected``/``found`` are the finding's plain values (the JSON report's);
+        ``text`` holds the fields of the message template, formatted for reading
+        (it may have its own ``expected``/``found``: 96.30% where the value is 0.963).
         """
         address = address or (cell.address if cell is not None else "")
         where = where if where is not None else (cell.where if cell is not None else "")
         prefix = f"[{sheet}] {where} ({address})：" if address else f"[{sheet}] {where}："
-        message = prefix + self.template.format(**fields)
+        message = prefix + self.template.format(**(text or {}))
         return Finding(self.code, self.severity, sheet, address, message, expected, found)
 
     def applies_to(self, kind: str) -> bool:

@@ -13,6 +13,8 @@ import datetime as dt
 import re
 import zipfile
 
+from .a1 import parse_range
+
 _MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
 
 
@@ -31,8 +33,6 @@ def _value(value: object) -> object:
 
 def merged_ranges(archive: zipfile.ZipFile, member: str) -> list[tuple[int, int, int, int]]:
     """Merged ranges of one sheet, read from its XML (read-only openpyxl does not give them)."""
-    from .grid import parse_range
-
     try:
         data = archive.read(member)
     except KeyError:

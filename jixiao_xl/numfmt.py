@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import zipfile
 
-from .grid import parse_a1
+from .a1 import parse_a1
 
 BUILTIN_PERCENT = frozenset({9, 10})  # "0%", "0.00%"
 _QUOTED = re.compile(r'"[^"]*"|\\.')

@@ -24,7 +24,7 @@ from .marks import RESULT_HEADER, RESULT_SHEET
 from .model import BasicData, Cell, SelfEval, Workbook, num
 from .profiles import Profile
 from .reader import Region, read_basic, read_self_eval
-from .samples import SheetSpec
+from .sheetspec import SheetSpec
 from .scoring import grade, ratio
 from .values import fmt_number
 

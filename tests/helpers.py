@@ -5,7 +5,7 @@ from __future__ import annotations
 from jixiao_xl.check import check_grids, check_path
 from jixiao_xl.grid import Grid, parse_a1, parse_range  # noqa: F401 (re-exported for tests)
 from jixiao_xl.profiles import get_profile
-from jixiao_xl.samples import SheetSpec, seed_sheets, write_xlsx
+from .samples import SheetSpec, seed_sheets, write_xlsx
 
 
 def to_grids(specs: list[SheetSpec]) -> list[Grid]:

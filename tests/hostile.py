@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 
-from jixiao_xl.samples import seed_sheets, write_xlsx
+from .samples import seed_sheets, write_xlsx
 
 from .test_seed import EXAMPLE
 

@@ -145,7 +145,7 @@ def test_exit_codes(tmp_path, capsys):
     good = tmp_path / "good"
     good.mkdir()
     from .helpers import clean_seed
-    from jixiao_xl.samples import write_xlsx
+    from .samples import write_xlsx
 
     write_xlsx(good / "clean.xlsx", clean_seed())
     assert main(["batch", str(good), "-o", str(tmp_path / "o1")]) == 0

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from jixiao_xl.cli import main
-from jixiao_xl.samples import seed_sheets, write_xlsx
+from .samples import seed_sheets, write_xlsx
 
 from .helpers import clean_seed
 from .test_seed import EXAMPLE

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jixiao_xl.fill import fill
-from jixiao_xl.samples import write_xlsx
+from .samples import write_xlsx
 
 from .helpers import by_code, check_file, clean_seed, set_cells
 

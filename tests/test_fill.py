@@ -13,7 +13,7 @@ from jixiao_xl import template as T
 from jixiao_xl.cli import main
 from jixiao_xl.fill import MARKS_SHEET, FillError, fill
 from jixiao_xl.profiles import get_profile
-from jixiao_xl.samples import seed_sheets, write_xlsx
+from .samples import seed_sheets, write_xlsx
 from jixiao_xl.template import RESULT_HEADER, RESULT_SHEET
 from jixiao_xl.writer import write_template
 

@@ -17,8 +17,8 @@ import pytest
 
 from jixiao_xl.check import check_path
 from jixiao_xl.grid import read_grids
-from jixiao_xl.samples import write_xlsx
-from jixiao_xl.samples import seed_sheets
+from .samples import write_xlsx
+from .samples import seed_sheets
 
 from .helpers import set_cells
 

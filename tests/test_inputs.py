@@ -22,7 +22,7 @@ from jixiao_xl.cli import main
 from jixiao_xl.derive import derived, form_cells, input_cells
 from jixiao_xl.fill import _formula_results, fill, plan
 from jixiao_xl.grid import read_grids
-from jixiao_xl.libreoffice import convert, soffice
+from .libreoffice import convert, soffice
 from jixiao_xl.marks import MARKS_SHEET, RESULT_SHEET
 from jixiao_xl.profiles import get_profile
 from jixiao_xl.reader import read_forms, read_workbook

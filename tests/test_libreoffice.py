@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from jixiao_xl import template as T
 from jixiao_xl.check import check_path
-from jixiao_xl.libreoffice import convert, profile_dir, soffice
+from .libreoffice import convert, profile_dir, soffice
 from jixiao_xl.profiles import get_profile
 from jixiao_xl.reader import read_workbook
-from jixiao_xl.samples import seed_sheets, write_xlsx
+from .samples import seed_sheets, write_xlsx
 from jixiao_xl.writer import write_template
 from jixiao_xl.xlsxio import save_workbook
 

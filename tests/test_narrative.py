@@ -165,7 +165,7 @@ def _rule_case_workbooks(code):
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_rule_bad_example_is_reported(tmp_path, rule):
     if rule.code == "T301":  # needs a table whose 政府采购金额 is blank
-        from jixiao_xl.samples import seed_sheets, write_xlsx
+        from .samples import seed_sheets, write_xlsx
 
         from .helpers import set_cells
 

@@ -8,7 +8,7 @@ from docx.enum.text import WD_COLOR_INDEX
 
 from jixiao_xl.cli import main
 from jixiao_xl.narrative.checker import check_report
-from jixiao_xl.samples import seed_sheets, write_xlsx
+from .samples import seed_sheets, write_xlsx
 
 from .helpers import set_cells
 from .test_seed import EXAMPLE

@@ -11,7 +11,7 @@ import pytest
 
 from jixiao_xl.cli import main
 from jixiao_xl.narrative.checker import check_report
-from jixiao_xl.samples import seed_sheets, write_xlsx
+from .samples import seed_sheets, write_xlsx
 
 from . import report_docs as D
 from .helpers import set_cells

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from jixiao_xl.grid import a1
-from jixiao_xl.samples import SheetSpec, seed_sheets
+from .samples import SheetSpec, seed_sheets
 
 from .helpers import by_code, check_file, form, parse_a1, set_cells
 

@@ -130,7 +130,7 @@ def test_workbook_without_any_form_still_says_so(tmp_path):
 
 
 def test_untitled_forms_below_a_titled_one_on_the_same_sheet(tmp_path):
-    from jixiao_xl.samples import SheetSpec
+    from .samples import SheetSpec
 
     from .test_reader_variants import shift
 

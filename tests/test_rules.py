@@ -8,7 +8,7 @@ from jixiao_xl import rules as R
 from jixiao_xl.rules import basic
 
 from .helpers import by_code, check_specs, clean_seed, set_cells
-from .rule_cases import CASES
+from .rule_cases import CASES, UNSET
 
 
 def _crash(rule, form, ctx):
@@ -30,15 +30,29 @@ def test_rule_case(case, monkeypatch):
     specs = set_cells(clean_seed(), dict(case.edits))
     report = check_specs(specs, case.profile)
     found = by_code(report, case.code)
+    if case.code != "R900":
+        assert by_code(report, "R900") == [], "a rule crashed: " + by_code(report, "R900")[0].message
     if case.outcome == "pass":
         assert found == [], [f.message for f in found]
         return
     assert found, f"{case.code} did not report; got {[f.code for f in report.all_findings()]}"
     locations = [(f.sheet, f.cell) for f in found]
     assert (case.sheet, case.cell) in locations, locations
+    assert case.expected is not UNSET and case.found is not UNSET, f"{case.id} must state expected and found"
+    values = [(f.expected, f.found) for f in found if (f.sheet, f.cell) == (case.sheet, case.cell)]
+    assert any(_same(e, case.expected) and _same(v, case.found) for e, v in values), values
     for finding in found:
         assert finding.message.startswith(f"[{finding.sheet}]")
         assert finding.severity == R.BY_CODE[case.code].severity
+
+
+def _same(value, stated) -> bool:
+    """Exact for text and None; numbers to 1e-9 (a rate's 4th decimal or an amount's cent is a wrong number)."""
+    if isinstance(value, bool) or isinstance(stated, bool) or value is None or stated is None:
+        return value is stated or value == stated
+    if isinstance(value, (int, float)) and isinstance(stated, (int, float)):
+        return value == pytest.approx(stated, abs=1e-9)
+    return value == stated
 
 
 def test_clean_seed_has_only_expected_findings():
@@ -85,3 +99,22 @@ def test_rules_citing_documents_name_the_number():
 def test_case_names_are_unique():
     ids = [c.id for c in CASES]
     assert len(ids) == len(set(ids))
+
+
+def test_rule_is_built_with_keywords_and_checked():
+    fields = {k: v for k, v in basic.STAFF_RATE.__dict__.items()}
+    with pytest.raises(TypeError):
+        R.Rule(*fields.values())  # positional records could swap summary and why silently
+    for bad in ({"severity": "fatal"}, {"scope": "annex9"}, {"code": "B1010"}, {"check": None}):
+        with pytest.raises(ValueError):
+            R.Rule(**{**fields, **bad})
+
+
+def test_finding_keeps_values_apart_from_message_text():
+    """The JSON values stay plain numbers while the message shows them formatted."""
+    report = check_specs(set_cells(clean_seed(), {"附件1!C4": 78}))
+    [finding] = by_code(report, "B101")
+    assert (finding.expected, finding.found) == (0.963, 1.0)
+    assert "96.30%" in finding.message and "100.00%" in finding.message
+    with pytest.raises(TypeError):
+        basic.STAFF_RATE.at("附件1", None, 0.963, 1.0)  # values only by name

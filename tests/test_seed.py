@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from jixiao_xl.check import check_path
-from jixiao_xl.samples import EXAMPLE_NAME, write_seed_example
+from .samples import EXAMPLE_NAME, write_seed_example
 
 from .helpers import by_code, form
 

@@ -70,7 +70,7 @@ def test_dept_income_listed_by_level(tmp_path):
 def test_template_from_a_submission_keeps_its_source_rows(tmp_path):
     from jixiao_xl.check import check_path
     from jixiao_xl.cli import main
-    from jixiao_xl.samples import write_xlsx
+    from .samples import write_xlsx
 
     edits = {"附件3!B7": "其中：中央财政资金", "附件3!C7": 30, "附件3!D7": 30, "附件3!E7": 30,
              "附件3!B8": "省级财政资金", "附件3!C8": 40, "附件3!D8": 40, "附件3!E8": 40,

@@ -160,7 +160,7 @@ def _check(tmp_path, edits: dict, fmt: dict | None = None):
     if not fmt:
         return check_file(tmp_path, specs)
     path = tmp_path / "formatted.xlsx"
-    from jixiao_xl.samples import write_xlsx
+    from .samples import write_xlsx
 
     write_xlsx(path, specs)
     book = openpyxl.load_workbook(path)

@@ -94,7 +94,7 @@ def test_validation_print_setup_and_panes(tmp_path, capsys):
 
 
 def test_text_from_submission_never_becomes_a_formula(tmp_path, capsys):
-    from jixiao_xl.samples import seed_sheets, write_xlsx
+    from .samples import seed_sheets, write_xlsx
 
     from .helpers import set_cells
 

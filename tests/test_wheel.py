@@ -71,6 +71,14 @@ def test_wheel_carries_every_subpackage(wheel):
             assert relative in names, f"{relative.rsplit('/', 1)[0]} is missing from [tool.setuptools] packages"
 
 
+def test_wheel_leaves_the_test_fixtures_out(wheel):
+    """The seed submission and the LibreOffice driver serve tests, build scripts and benchmarks only."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "jixiao_xl/sheetspec.py" in names and "jixiao_xl/a1.py" in names
+    assert not {"jixiao_xl/samples.py", "jixiao_xl/libreoffice.py"} & names
+    assert not any(n.startswith("tests/") for n in names)
+
+
 def test_wheel_carries_the_wps_addin_without_its_tests(wheel):
     from jixiao_xl.addin import WPS_FILES
 

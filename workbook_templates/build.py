@@ -4,11 +4,14 @@
 """
 
 from pathlib import Path
+import sys
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the seed lives in tests/, not in the wheel
 
 from jixiao_xl import template as T
 from jixiao_xl.profiles import get_profile
 from jixiao_xl.reader import read_workbook
-from jixiao_xl.samples import EXAMPLE_NAME, write_seed_example
+from tests.samples import EXAMPLE_NAME, write_seed_example
 from jixiao_xl.writer import write_template
 
 HERE = Path(__file__).resolve().parent

@@ -15,7 +15,8 @@ def _engine(rule, target, ctx):  # pragma: no cover - the report checker applies
 
 
 def _rule(code, name, severity, summary, template, why, source, bad, good) -> Rule:
-    return Rule(code, name, severity, "report", summary, template, why, source, bad, good, _engine)
+    return Rule(code=code, name=name, severity=severity, scope="report", summary=summary, template=template, why=why,
+                source=source, bad=bad, good=good, check=_engine)
 
 
 SOURCE = "财预〔2020〕10号《项目支出绩效评价管理办法》第二十七条（评价报告应当依据充分、数据真实）；本省部门整体支出绩效自评报告格式"

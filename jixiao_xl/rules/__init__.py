@@ -15,14 +15,14 @@ def _crashed(rule, form, ctx):  # pragma: no cover - never called; the runner re
 
 
 CRASHED = Rule(
-    "R900", "rule-crashed", "warning", "any",
-    "某条校验规则在这份表格上运行出错，该规则的结论缺失",
-    "校验规则 {code} 运行出错（{error}），该项未能校验，请把文件发给维护者",
-    "一条规则出错不应让整份校验中断；出错的规则记为一条警告，其余规则照常运行。",
-    "本工具的运行约定",
-    "规则 B110 遇到意外数据而中断",
-    "其余规则照常给出结论",
-    _crashed,
+    code="R900", name="rule-crashed", severity="warning", scope="any",
+    summary="某条校验规则在这份表格上运行出错，该规则的结论缺失",
+    template="校验规则 {code} 运行出错（{error}），该项未能校验，请把文件发给维护者",
+    why="一条规则出错不应让整份校验中断；出错的规则记为一条警告，其余规则照常运行。",
+    source="本工具的运行约定",
+    bad="规则 B110 遇到意外数据而中断",
+    good="其余规则照常给出结论",
+    check=_crashed,
 )
 
 RULES: list[Rule] = (

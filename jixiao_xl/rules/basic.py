@@ -20,19 +20,20 @@ def _staff_rate(rule: Rule, form: BasicData, ctx: Context):
     expected = ctx.results(form)["staff_control_rate"]
     found = stated.rate
     if differs(found, expected, shown_tolerance(stated, ctx.profile.tolerance_rate, rate=True)):
-        yield rule.at(form.sheet, stated, r4(expected), r4(found), expected=pct(expected), found=pct(found),
-                      formula=f"{n(num(form.staff.get('actual_staff')))} ÷ {n(num(form.staff.get('establishment')))}")
+        formula = f"{n(num(form.staff.get('actual_staff')))} ÷ {n(num(form.staff.get('establishment')))}"
+        yield rule.at(form.sheet, stated, expected=r4(expected), found=r4(found),
+                      text=dict(expected=pct(expected), found=pct(found), formula=formula))
 
 
 STAFF_RATE = Rule(
-    "B101", "staff-rate-mismatch", "error", "basic_data",
-    "财政供养人员控制率与“实际在职人数 ÷ 编制数”不符",
-    "控制率应为 {formula} = {expected}，现填 {found}",
-    "控制率是实际在职人数与编制数之比，手算或四舍五入时常出错；填错会误导人员控制评价。",
-    "湖南长沙雨花区部门整体支出绩效评价基础数据表模板 [A]",
-    "编制数 81，实际在职人数 78，控制率填 100%",
-    "编制数 81，实际在职人数 78，控制率填 96.30%",
-    _staff_rate,
+    code="B101", name="staff-rate-mismatch", severity="error", scope="basic_data",
+    summary="财政供养人员控制率与“实际在职人数 ÷ 编制数”不符",
+    template="控制率应为 {formula} = {expected}，现填 {found}",
+    why="控制率是实际在职人数与编制数之比，手算或四舍五入时常出错；填错会误导人员控制评价。",
+    source="湖南长沙雨花区部门整体支出绩效评价基础数据表模板 [A]",
+    bad="编制数 81，实际在职人数 78，控制率填 100%",
+    good="编制数 81，实际在职人数 78，控制率填 96.30%",
+    check=_staff_rate,
 )
 
 
@@ -40,18 +41,18 @@ def _staff_over(rule: Rule, form: BasicData, ctx: Context):
     rate = ctx.results(form)["staff_control_rate"]
     if rate is not None and rate > 1 + 1e-9:
         cell = form.staff.get("actual_staff")
-        yield rule.at(form.sheet, cell, 1.0, r4(rate), rate=pct(rate))
+        yield rule.at(form.sheet, cell, expected=1.0, found=r4(rate), text=dict(rate=pct(rate)))
 
 
 STAFF_OVER = Rule(
-    "B102", "staff-over-establishment", "warning", "basic_data",
-    "实际在职人数超过编制数（控制率超过100%）",
-    "实际在职人数超过编制数，控制率 {rate}",
-    "财政供养人员超编需要说明原因，是部门整体支出评价的扣分点。",
-    "湖南长沙雨花区部门整体支出绩效评价基础数据表模板 [A]",
-    "编制数 81，实际在职人数 85",
-    "编制数 81，实际在职人数 81",
-    _staff_over,
+    code="B102", name="staff-over-establishment", severity="warning", scope="basic_data",
+    summary="实际在职人数超过编制数（控制率超过100%）",
+    template="实际在职人数超过编制数，控制率 {rate}",
+    why="财政供养人员超编需要说明原因，是部门整体支出评价的扣分点。",
+    source="湖南长沙雨花区部门整体支出绩效评价基础数据表模板 [A]",
+    bad="编制数 81，实际在职人数 85",
+    good="编制数 81，实际在职人数 81",
+    check=_staff_over,
 )
 
 
@@ -59,18 +60,18 @@ def _staff_no_base(rule: Rule, form: BasicData, ctx: Context):
     establishment = form.staff.get("establishment")
     actual = num(form.staff.get("actual_staff"))
     if establishment is not None and actual and not num(establishment):
-        yield rule.at(form.sheet, establishment, None, 0 if num(establishment) == 0 else None)
+        yield rule.at(form.sheet, establishment, expected=None, found=0 if num(establishment) == 0 else None)
 
 
 STAFF_NO_BASE = Rule(
-    "B103", "staff-no-establishment", "warning", "basic_data",
-    "编制数为空或为0，无法计算财政供养人员控制率",
-    "编制数为空或为0，控制率无法计算，请填写编制数",
-    "控制率以编制数为分母，编制数缺失时控制率只能留空。",
-    "湖南长沙雨花区部门整体支出绩效评价基础数据表模板 [A]",
-    "编制数空，实际在职人数 81",
-    "编制数 81，实际在职人数 81",
-    _staff_no_base,
+    code="B103", name="staff-no-establishment", severity="warning", scope="basic_data",
+    summary="编制数为空或为0，无法计算财政供养人员控制率",
+    template="编制数为空或为0，控制率无法计算，请填写编制数",
+    why="控制率以编制数为分母，编制数缺失时控制率只能留空。",
+    source="湖南长沙雨花区部门整体支出绩效评价基础数据表模板 [A]",
+    bad="编制数空，实际在职人数 81",
+    good="编制数 81，实际在职人数 81",
+    check=_staff_no_base,
 )
 
 
@@ -135,8 +136,9 @@ def _sum_check(rule: Rule, form: BasicData, ctx: Context, key: str):
             if eq.key == key:
                 total = sum(num(c) or 0 for c in eq.parts)
                 stated = num(eq.total)
-                yield rule.at(form.sheet, eq.total, r2(total), r2(stated), subject=row.label,
-                              detail=_formula(form, eq, lambda c: num(c) or 0), found=n(stated), note="")
+                yield rule.at(form.sheet, eq.total, expected=r2(total), found=r2(stated),
+                              text=dict(subject=row.label,
+                                        detail=_formula(form, eq, lambda c: num(c) or 0), found=n(stated), note=""))
         repair = diagnosis.chosen
         if repair is None:
             continue
@@ -160,8 +162,9 @@ def _sum_check(rule: Rule, form: BasicData, ctx: Context, key: str):
             else:
                 detail = (f"{n(should)}（使 {labels.get(home.total.address, '')} {n(value(home.total))} = "
                           f"{_formula(form, home, value)}）")
-            yield rule.at(form.sheet, cell, r2(should), r2(found), subject=labels.get(address, row.label),
-                          detail=detail, found=n(found), note=note)
+            yield rule.at(form.sheet, cell, expected=r2(should), found=r2(found),
+                          text=dict(subject=labels.get(address, row.label),
+                                    detail=detail, found=n(found), note=note))
 
 
 def _home(diagnosis, address: str):
@@ -182,15 +185,15 @@ def _sangong(rule, form, ctx):
 
 
 SANGONG_SUM = Rule(
-    "B110", "sangong-sum", "error", "basic_data",
-    "“三公”经费不等于 公务用车购置和维护经费 + 出国经费 + 公务接待",
-    "{subject}应为 {detail}，现填 {found}{note}",
-    "“三公”经费按定义是三项之和，合计与明细不符说明其中一项填错。与公务用车 = 购置 + 运行维护一起不相符时，"
+    code="B110", name="sangong-sum", severity="error", scope="basic_data",
+    summary="“三公”经费不等于 公务用车购置和维护经费 + 出国经费 + 公务接待",
+    template="{subject}应为 {detail}，现填 {found}{note}",
+    why="“三公”经费按定义是三项之和，合计与明细不符说明其中一项填错。与公务用车 = 购置 + 运行维护一起不相符时，"
     "错误报在改动最少就能使两个合计都相符的单元格（如公务用车本身填错时只报公务用车），两种改法同样少时都列出。",
-    "“三公”经费定义及各地公开的基础数据表 [A]",
-    "“三公”经费 17；公务用车 17，出国 0，公务接待 8",
-    "“三公”经费 25；公务用车 17，出国 0，公务接待 8",
-    _sangong,
+    source="“三公”经费定义及各地公开的基础数据表 [A]",
+    bad="“三公”经费 17；公务用车 17，出国 0，公务接待 8",
+    good="“三公”经费 25；公务用车 17，出国 0，公务接待 8",
+    check=_sangong,
 )
 
 
@@ -199,14 +202,14 @@ def _car(rule, form, ctx):
 
 
 CAR_SUM = Rule(
-    "B111", "car-sum", "error", "basic_data",
-    "公务用车购置和维护经费不等于 公车购置 + 公车运行维护",
-    "{subject}应为 {detail}，现填 {found}{note}",
-    "公务用车经费由购置和运行维护两部分组成，合计应与明细一致。",
-    "“三公”经费定义及各地公开的基础数据表 [A]",
-    "公务用车购置和维护经费 17；公车购置 空，公车运行维护 9",
-    "公务用车购置和维护经费 9；公车购置 空，公车运行维护 9",
-    _car,
+    code="B111", name="car-sum", severity="error", scope="basic_data",
+    summary="公务用车购置和维护经费不等于 公车购置 + 公车运行维护",
+    template="{subject}应为 {detail}，现填 {found}{note}",
+    why="公务用车经费由购置和运行维护两部分组成，合计应与明细一致。",
+    source="“三公”经费定义及各地公开的基础数据表 [A]",
+    bad="公务用车购置和维护经费 17；公车购置 空，公车运行维护 9",
+    good="公务用车购置和维护经费 9；公车购置 空，公车运行维护 9",
+    check=_car,
 )
 
 
@@ -215,14 +218,14 @@ def _project(rule, form, ctx):
 
 
 PROJECT_SUM = Rule(
-    "B112", "project-sum", "error", "basic_data",
-    "项目支出不等于 业务工作经费 + 运行维护经费 + 县级专项资金",
-    "{subject}应为 {detail}，现填 {found}{note}",
-    "项目支出填报基本支出以外的全部项目，合计应等于所列各项之和。",
-    "部门整体支出绩效评价基础数据表模板（“项目支出”填表说明）[A]",
-    "项目支出 500；业务工作经费 0，运行维护经费 0，县级专项资金 440.32",
-    "项目支出 440.32；业务工作经费 0，运行维护经费 0，县级专项资金 440.32",
-    _project,
+    code="B112", name="project-sum", severity="error", scope="basic_data",
+    summary="项目支出不等于 业务工作经费 + 运行维护经费 + 县级专项资金",
+    template="{subject}应为 {detail}，现填 {found}{note}",
+    why="项目支出填报基本支出以外的全部项目，合计应等于所列各项之和。",
+    source="部门整体支出绩效评价基础数据表模板（“项目支出”填表说明）[A]",
+    bad="项目支出 500；业务工作经费 0，运行维护经费 0，县级专项资金 440.32",
+    good="项目支出 440.32；业务工作经费 0，运行维护经费 0，县级专项资金 440.32",
+    check=_project,
 )
 
 
@@ -231,14 +234,14 @@ def _special(rule, form, ctx):
 
 
 SPECIAL_SUM = Rule(
-    "B113", "county-special-sum", "error", "basic_data",
-    "县级专项资金不等于其下各专项（一个专项一行）之和",
-    "{subject}应为 {detail}，现填 {found}{note}",
-    "县级专项资金按“一个专项一行”列明，合计应等于各专项之和。",
-    "部门整体支出绩效评价基础数据表模板（“一个专项一行”）[A]",
-    "县级专项资金 83；其下专项合计 80",
-    "县级专项资金 83；其下专项合计 83",
-    _special,
+    code="B113", name="county-special-sum", severity="error", scope="basic_data",
+    summary="县级专项资金不等于其下各专项（一个专项一行）之和",
+    template="{subject}应为 {detail}，现填 {found}{note}",
+    why="县级专项资金按“一个专项一行”列明，合计应等于各专项之和。",
+    source="部门整体支出绩效评价基础数据表模板（“一个专项一行”）[A]",
+    bad="县级专项资金 83；其下专项合计 80",
+    good="县级专项资金 83；其下专项合计 83",
+    check=_special,
 )
 
 
@@ -254,26 +257,28 @@ def _public_parts(rule: Rule, form: BasicData, ctx: Context):
             continue
         parts_total = sum(p or 0 for p in parts)
         if parts_total > total + ctx.profile.tolerance_amount:
-            yield rule.at(form.sheet, cell, r2(parts_total), r2(total), parts=n(parts_total), total=n(total))
+            yield rule.at(form.sheet, cell, expected=r2(parts_total), found=r2(total),
+                          text=dict(parts=n(parts_total), total=n(total)))
 
 
 PUBLIC_PARTS = Rule(
-    "B114", "public-funds-parts", "error", "basic_data",
-    "公用经费的“其中”各项之和超过公用经费",
-    "其中 办公经费 + 水费、电费、差旅费 + 会议费、培训费 = {parts}，超过公用经费 {total}",
-    "“其中”各项是公用经费的一部分，之和不能超过公用经费（可以小于）。",
-    "部门整体支出绩效评价基础数据表模板 [A]",
-    "公用经费 100；办公经费 70，水电差旅 50，会议培训 3",
-    "公用经费 340.27；办公经费 70.22，水电差旅 54.76，会议培训 3.15",
-    _public_parts,
+    code="B114", name="public-funds-parts", severity="error", scope="basic_data",
+    summary="公用经费的“其中”各项之和超过公用经费",
+    template="其中 办公经费 + 水费、电费、差旅费 + 会议费、培训费 = {parts}，超过公用经费 {total}",
+    why="“其中”各项是公用经费的一部分，之和不能超过公用经费（可以小于）。",
+    source="部门整体支出绩效评价基础数据表模板 [A]",
+    bad="公用经费 100；办公经费 70，水电差旅 50，会议培训 3",
+    good="公用经费 340.27；办公经费 70.22，水电差旅 54.76，会议培训 3.15",
+    check=_public_parts,
 )
 
 
 def _over_budget(rule: Rule, form: BasicData, ctx: Context, key: str, result: str):
     rate = ctx.results(form)[result]
     if rate is not None and rate > 1 + 1e-9:
-        yield rule.at(form.sheet, form.cell(key, "actual"), 1.0, r4(rate), rate=pct(rate),
-                      actual=n(amount(form, key, "actual")), budget=n(amount(form, key, "budget")))
+        yield rule.at(form.sheet, form.cell(key, "actual"), expected=1.0, found=r4(rate),
+                      text=dict(rate=pct(rate),
+                                actual=n(amount(form, key, "actual")), budget=n(amount(form, key, "budget"))))
 
 
 def _sangong_over(rule, form, ctx):
@@ -281,14 +286,14 @@ def _sangong_over(rule, form, ctx):
 
 
 SANGONG_OVER = Rule(
-    "B120", "sangong-over-budget", "warning", "basic_data",
-    "“三公”经费决算超过预算（三公经费控制率超过100%）",
-    "“三公”经费控制率 = {actual} ÷ {budget} = {rate}，超过100%",
-    "“三公”经费实行预算控制，决算超预算需要说明原因。",
-    "财预〔2013〕53号 部门整体支出绩效评价框架（三公经费控制率）[B]",
-    "“三公”经费 预算 17，决算 20",
-    "“三公”经费 预算 17，决算 12.88",
-    _sangong_over,
+    code="B120", name="sangong-over-budget", severity="warning", scope="basic_data",
+    summary="“三公”经费决算超过预算（三公经费控制率超过100%）",
+    template="“三公”经费控制率 = {actual} ÷ {budget} = {rate}，超过100%",
+    why="“三公”经费实行预算控制，决算超预算需要说明原因。",
+    source="财预〔2013〕53号 部门整体支出绩效评价框架（三公经费控制率）[B]",
+    bad="“三公”经费 预算 17，决算 20",
+    good="“三公”经费 预算 17，决算 12.88",
+    check=_sangong_over,
 )
 
 
@@ -297,14 +302,14 @@ def _public_over(rule, form, ctx):
 
 
 PUBLIC_OVER = Rule(
-    "B121", "public-funds-over-budget", "warning", "basic_data",
-    "公用经费决算超过预算（公用经费控制率超过100%）",
-    "公用经费控制率 = {actual} ÷ {budget} = {rate}，超过100%",
-    "公用经费控制率反映日常运转经费的预算约束，超过100%需要说明原因。",
-    "财预〔2013〕53号 部门整体支出绩效评价框架（公用经费控制率）[B]",
-    "公用经费 预算 268.49，决算 340.27（126.73%）",
-    "公用经费 预算 268.49，决算 260",
-    _public_over,
+    code="B121", name="public-funds-over-budget", severity="warning", scope="basic_data",
+    summary="公用经费决算超过预算（公用经费控制率超过100%）",
+    template="公用经费控制率 = {actual} ÷ {budget} = {rate}，超过100%",
+    why="公用经费控制率反映日常运转经费的预算约束，超过100%需要说明原因。",
+    source="财预〔2013〕53号 部门整体支出绩效评价框架（公用经费控制率）[B]",
+    bad="公用经费 预算 268.49，决算 340.27（126.73%）",
+    good="公用经费 预算 268.49，决算 260",
+    check=_public_over,
 )
 
 
@@ -316,19 +321,20 @@ def _no_budget(rule: Rule, form: BasicData, ctx: Context):
         budget, actual = amount(form, key, "budget"), amount(form, key, "actual")
         if (budget is None or abs(budget) <= 1e-9) and actual is not None and actual > ctx.profile.tolerance_amount:
             label = form.rows[key].label
-            yield rule.at(form.sheet, cell, None, budget, label=label, budget="空" if budget is None else "0",
-                          actual=n(actual))
+            yield rule.at(form.sheet, cell, expected=None, found=budget,
+                          text=dict(label=label, budget="空" if budget is None else "0",
+                                    actual=n(actual)))
 
 
 NO_BUDGET_SPENT = Rule(
-    "B122", "spent-without-budget", "warning", "basic_data",
-    "“三公”经费或公用经费没有预算（为0或空）却有决算支出",
-    "{label}预算数为 {budget}，决算却有 {actual}：控制率无法计算，无预算支出需要说明原因（或补填预算数）",
-    "“三公”经费和公用经费实行预算控制，没有预算而发生支出，控制率无法计算，是评价时的重点核查事项。",
-    "财预〔2013〕53号 部门整体支出绩效评价框架（三公经费控制率、公用经费控制率）[B]",
-    "“三公”经费 预算 0，决算 12.88",
-    "“三公”经费 预算 17，决算 12.88",
-    _no_budget,
+    code="B122", name="spent-without-budget", severity="warning", scope="basic_data",
+    summary="“三公”经费或公用经费没有预算（为0或空）却有决算支出",
+    template="{label}预算数为 {budget}，决算却有 {actual}：控制率无法计算，无预算支出需要说明原因（或补填预算数）",
+    why="“三公”经费和公用经费实行预算控制，没有预算而发生支出，控制率无法计算，是评价时的重点核查事项。",
+    source="财预〔2013〕53号 部门整体支出绩效评价框架（三公经费控制率、公用经费控制率）[B]",
+    bad="“三公”经费 预算 0，决算 12.88",
+    good="“三公”经费 预算 17，决算 12.88",
+    check=_no_budget,
 )
 
 
@@ -346,19 +352,20 @@ def _building_rates(rule: Rule, form: BasicData, ctx: Context):
                 expected = a / b
             found = cell.rate
             if differs(found, expected, shown_tolerance(cell, ctx.profile.tolerance_rate, rate=True)):
-                yield rule.at(form.sheet, cell, r4(expected), r4(found), formula=f"{n(a)} ÷ {n(b)}",
-                              expected=pct(expected), found=pct(found))
+                yield rule.at(form.sheet, cell, expected=r4(expected), found=r4(found),
+                              text=dict(formula=f"{n(a)} ÷ {n(b)}",
+                                        expected=pct(expected), found=pct(found)))
 
 
 BUILDING_RATE = Rule(
-    "B130", "building-rate-mismatch", "error", "basic_data",
-    "楼堂馆所规模控制率或投资概算控制率与计算值不符",
-    "应为 {formula} = {expected}，现填 {found}",
-    "规模控制率 = 实际规模 ÷ 批复规模，投资概算控制率 = 实际投资 ÷ 预算投资。",
-    "部门整体支出绩效评价基础数据表模板 [A]；财预〔2013〕53号 [B]",
-    "批复规模 1000，实际规模 1100，规模控制率填 100%",
-    "批复规模 1000，实际规模 1100，规模控制率填 110.00%",
-    _building_rates,
+    code="B130", name="building-rate-mismatch", severity="error", scope="basic_data",
+    summary="楼堂馆所规模控制率或投资概算控制率与计算值不符",
+    template="应为 {formula} = {expected}，现填 {found}",
+    why="规模控制率 = 实际规模 ÷ 批复规模，投资概算控制率 = 实际投资 ÷ 预算投资。",
+    source="部门整体支出绩效评价基础数据表模板 [A]；财预〔2013〕53号 [B]",
+    bad="批复规模 1000，实际规模 1100，规模控制率填 100%",
+    good="批复规模 1000，实际规模 1100，规模控制率填 110.00%",
+    check=_building_rates,
 )
 
 
@@ -368,18 +375,19 @@ def _building_over(rule: Rule, form: BasicData, ctx: Context):
         for top, bottom, what in pairs:
             a, b = num(building.cells.get(top)), num(building.cells.get(bottom))
             if a is not None and b and a > b + ctx.profile.tolerance_amount:
-                yield rule.at(form.sheet, building.cells.get(top), r2(b), r2(a), what=what, actual=n(a), approved=n(b))
+                yield rule.at(form.sheet, building.cells.get(top), expected=r2(b), found=r2(a),
+                              text=dict(what=what, actual=n(a), approved=n(b)))
 
 
 BUILDING_OVER = Rule(
-    "B131", "building-over-approval", "warning", "basic_data",
-    "楼堂馆所实际规模或实际投资超过批复",
-    "实际{what} {actual} 超过批复/预算 {approved}",
-    "楼堂馆所建设不得超规模、超概算，超出部分需要说明。",
-    "财预〔2013〕53号 部门整体支出绩效评价框架（规模控制率、投资概算控制率）[B]",
-    "批复规模 1000 m²，实际规模 1100 m²",
-    "批复规模 1000 m²，实际规模 980 m²",
-    _building_over,
+    code="B131", name="building-over-approval", severity="warning", scope="basic_data",
+    summary="楼堂馆所实际规模或实际投资超过批复",
+    template="实际{what} {actual} 超过批复/预算 {approved}",
+    why="楼堂馆所建设不得超规模、超概算，超出部分需要说明。",
+    source="财预〔2013〕53号 部门整体支出绩效评价框架（规模控制率、投资概算控制率）[B]",
+    bad="批复规模 1000 m²，实际规模 1100 m²",
+    good="批复规模 1000 m²，实际规模 980 m²",
+    check=_building_over,
 )
 
 RULES = [STAFF_RATE, STAFF_OVER, STAFF_NO_BASE, SANGONG_SUM, CAR_SUM, PROJECT_SUM, SPECIAL_SUM,

@@ -33,37 +33,38 @@ def _rate_mismatch(rule: Rule, form: SelfEval, ctx: Context):
     expected = ctx.results(form)["exec_rate"]
     found = cell.rate
     if differs(found, expected, shown_tolerance(cell, ctx.profile.tolerance_rate, rate=True)):
-        yield rule.at(form.sheet, cell, r4(expected), r4(found), expected=pct(expected), found=pct(found),
-                      formula=f"{n(num(form.exec.get('executed')))} ÷ {n(num(form.exec.get('full')))}")
+        yield rule.at(form.sheet, cell, expected=r4(expected), found=r4(found),
+                      text=dict(expected=pct(expected), found=pct(found),
+                                formula=f"{n(num(form.exec.get('executed')))} ÷ {n(num(form.exec.get('full')))}"))
 
 
 RATE_MISMATCH = Rule(
-    "E101", "exec-rate-mismatch", "error", "self_eval",
-    "执行率与“全年执行数 ÷ 全年预算数”不符",
-    "执行率应为 全年执行数 ÷ 全年预算数 = {formula} = {expected}，现填 {found}",
-    "执行率以全年预算数（年初预算 ± 年中调整）为分母，年初预算数不参与计算；常见错误是用年初预算数作分母。",
-    "财政部预算管理一体化系统 pmkpi“预算执行率（全年执行数/全年预算数）”；四川、湖北自评表填表说明 [A]",
-    "年初 1238.36，全年 1762.55，执行 1762.55，执行率填 142.33%",
-    "年初 1238.36，全年 1762.55，执行 1762.55，执行率填 100%",
-    _rate_mismatch,
+    code="E101", name="exec-rate-mismatch", severity="error", scope="self_eval",
+    summary="执行率与“全年执行数 ÷ 全年预算数”不符",
+    template="执行率应为 全年执行数 ÷ 全年预算数 = {formula} = {expected}，现填 {found}",
+    why="执行率以全年预算数（年初预算 ± 年中调整）为分母，年初预算数不参与计算；常见错误是用年初预算数作分母。",
+    source="财政部预算管理一体化系统 pmkpi“预算执行率（全年执行数/全年预算数）”；四川、湖北自评表填表说明 [A]",
+    bad="年初 1238.36，全年 1762.55，执行 1762.55，执行率填 142.33%",
+    good="年初 1238.36，全年 1762.55，执行 1762.55，执行率填 100%",
+    check=_rate_mismatch,
 )
 
 
 def _rate_over(rule: Rule, form: SelfEval, ctx: Context):
     rate = ctx.results(form)["exec_rate"]
     if rate is not None and rate > 1 + 1e-9:
-        yield rule.at(form.sheet, form.exec.get("executed"), 1.0, r4(rate), rate=pct(rate))
+        yield rule.at(form.sheet, form.exec.get("executed"), expected=1.0, found=r4(rate), text=dict(rate=pct(rate)))
 
 
 RATE_OVER = Rule(
-    "E102", "exec-rate-over-100", "error", "self_eval",
-    "预算执行率超过100%（全年执行数大于全年预算数）",
-    "预算执行率不能超过100%，现为 {rate}：全年执行数大于全年预算数",
-    "执行数不能超过调整后的全年预算；超过说明预算调整未填或执行数填错。",
-    "财政部预算管理一体化系统校验“预算执行率不能超过100%” [C]",
-    "全年预算数 83，全年执行数 90",
-    "全年预算数 90，全年执行数 90",
-    _rate_over,
+    code="E102", name="exec-rate-over-100", severity="error", scope="self_eval",
+    summary="预算执行率超过100%（全年执行数大于全年预算数）",
+    template="预算执行率不能超过100%，现为 {rate}：全年执行数大于全年预算数",
+    why="执行数不能超过调整后的全年预算；超过说明预算调整未填或执行数填错。",
+    source="财政部预算管理一体化系统校验“预算执行率不能超过100%” [C]",
+    bad="全年预算数 83，全年执行数 90",
+    good="全年预算数 90，全年执行数 90",
+    check=_rate_over,
 )
 
 
@@ -72,18 +73,18 @@ def _no_budget(rule: Rule, form: SelfEval, ctx: Context):
     if cell is None or cell.error or missing_figure(form) is cell:
         return  # E109 reports a blank 全年预算数 under a typed rate
     if not num(cell):
-        yield rule.at(form.sheet, cell, None, num(cell))
+        yield rule.at(form.sheet, cell, expected=None, found=num(cell))
 
 
 NO_BUDGET = Rule(
-    "E103", "exec-no-budget", "warning", "self_eval",
-    "全年预算数为空或为0，执行率无法计算，执行率得分为0",
-    "全年预算数为空或为0，执行率无法计算，执行率得分按0分计",
-    "执行率以全年预算数为分母；没有全年预算数时执行率留空，得分为0。",
-    "各地自评表通行做法 [C]",
-    "全年预算数 空，全年执行数 83",
-    "全年预算数 83，全年执行数 83",
-    _no_budget,
+    code="E103", name="exec-no-budget", severity="warning", scope="self_eval",
+    summary="全年预算数为空或为0，执行率无法计算，执行率得分为0",
+    template="全年预算数为空或为0，执行率无法计算，执行率得分按0分计",
+    why="执行率以全年预算数为分母；没有全年预算数时执行率留空，得分为0。",
+    source="各地自评表通行做法 [C]",
+    bad="全年预算数 空，全年执行数 83",
+    good="全年预算数 83，全年执行数 83",
+    check=_no_budget,
 )
 
 
@@ -97,19 +98,20 @@ def _score_mismatch(rule: Rule, form: SelfEval, ctx: Context):
         weight = exec_weight(form, ctx.profile)
         how = ("按区间计分" if ctx.profile.exec_mode == "jiangxi"
                else f"分值 × 执行率 = {n(weight)} × {pct(min(res['exec_rate'] or 0, 1))}")
-        yield rule.at(form.sheet, cell, r2(res["exec_score"]), r2(found), how=how,
-                      expected=n(res["exec_score"]), found=n(found))
+        yield rule.at(form.sheet, cell, expected=r2(res["exec_score"]), found=r2(found),
+                      text=dict(how=how,
+                                expected=n(res["exec_score"]), found=n(found)))
 
 
 SCORE_MISMATCH = Rule(
-    "E104", "exec-score-mismatch", "error", "self_eval",
-    "执行率得分与“分值 × 执行率”不符",
-    "执行率得分应为 {how} = {expected}，现填 {found}",
-    "执行率得分按执行率比例计算（超过100%按100%），保留两位小数；江西口径按区间计分。",
-    "财政部一体化系统“自评得分(预算执行率*10)”；重庆公开自评表 76% → 7.6 [C]；江西区间计分 [A]",
-    "分值 10，执行率 76%，得分填 10",
-    "分值 10，执行率 76%，得分填 7.6",
-    _score_mismatch,
+    code="E104", name="exec-score-mismatch", severity="error", scope="self_eval",
+    summary="执行率得分与“分值 × 执行率”不符",
+    template="执行率得分应为 {how} = {expected}，现填 {found}",
+    why="执行率得分按执行率比例计算（超过100%按100%），保留两位小数；江西口径按区间计分。",
+    source="财政部一体化系统“自评得分(预算执行率*10)”；重庆公开自评表 76% → 7.6 [C]；江西区间计分 [A]",
+    bad="分值 10，执行率 76%，得分填 10",
+    good="分值 10，执行率 76%，得分填 7.6",
+    check=_score_mismatch,
 )
 
 
@@ -119,20 +121,20 @@ def _addition(rule: Rule, form: SelfEval, ctx: Context):
         return
     share = (full - initial) / initial
     if share > ctx.profile.addition_threshold + 1e-9:
-        yield rule.at(form.sheet, form.exec.get("full"), r4(ctx.profile.addition_threshold), r4(share),
-                      share=pct(share), full=n(full), initial=n(initial),
-                      limit=pct(ctx.profile.addition_threshold))
+        yield rule.at(form.sheet, form.exec.get("full"), expected=r4(ctx.profile.addition_threshold), found=r4(share),
+                      text=dict(share=pct(share), full=n(full), initial=n(initial),
+                                limit=pct(ctx.profile.addition_threshold)))
 
 
 ADDITION = Rule(
-    "E105", "large-in-year-addition", "warning", "self_eval",
-    "年中追加预算超过年初预算的30%",
-    "年中追加 (全年 {full} − 年初 {initial}) ÷ 年初 = {share}，超过 {limit}",
-    "年中大幅追加说明年初预算编制不完整；原湖南评价框架“预算控制率”对追加超过30%的部门不得分。",
-    "湖南原部门整体支出评价框架“预算控制率 = 本年追加 ÷ 年初”（长沙雨花区模板）[A]",
-    "年初预算数 1238.36，全年预算数 1762.55（追加 42.33%）",
-    "年初预算数 1500，全年预算数 1762.55（追加 17.5%）",
-    _addition,
+    code="E105", name="large-in-year-addition", severity="warning", scope="self_eval",
+    summary="年中追加预算超过年初预算的30%",
+    template="年中追加 (全年 {full} − 年初 {initial}) ÷ 年初 = {share}，超过 {limit}",
+    why="年中大幅追加说明年初预算编制不完整；原湖南评价框架“预算控制率”对追加超过30%的部门不得分。",
+    source="湖南原部门整体支出评价框架“预算控制率 = 本年追加 ÷ 年初”（长沙雨花区模板）[A]",
+    bad="年初预算数 1238.36，全年预算数 1762.55（追加 42.33%）",
+    good="年初预算数 1500，全年预算数 1762.55（追加 17.5%）",
+    check=_addition,
 )
 
 
@@ -141,19 +143,19 @@ def _low_exec(rule: Rule, form: SelfEval, ctx: Context):
     if executed_missing(form):
         return
     if rate is not None and rate < ctx.profile.low_exec - 1e-9 and not form.notes.strip():
-        yield rule.at(form.sheet, form.exec.get("rate") or form.exec.get("executed"), None, r4(rate),
-                      rate=pct(rate), limit=pct(ctx.profile.low_exec))
+        yield rule.at(form.sheet, form.exec.get("rate") or form.exec.get("executed"), expected=None, found=r4(rate),
+                      text=dict(rate=pct(rate), limit=pct(ctx.profile.low_exec)))
 
 
 LOW_EXEC = Rule(
-    "E106", "low-exec-no-explanation", "warning", "self_eval",
-    "执行率低于90%但表中没有说明原因",
-    "执行率 {rate} 低于 {limit}，但表中未说明原因（请在偏差原因分析或说明中填写）",
-    "执行率偏低必须说明原因和改进措施，否则自评结果无法审核。",
-    "四川项目支出绩效自评表填表说明 [A]",
-    "执行率 75%，偏差原因一栏全部空白",
-    "执行率 75%，偏差原因：“部分项目跨年度实施，资金结转下年”",
-    _low_exec,
+    code="E106", name="low-exec-no-explanation", severity="warning", scope="self_eval",
+    summary="执行率低于90%但表中没有说明原因",
+    template="执行率 {rate} 低于 {limit}，但表中未说明原因（请在偏差原因分析或说明中填写）",
+    why="执行率偏低必须说明原因和改进措施，否则自评结果无法审核。",
+    source="四川项目支出绩效自评表填表说明 [A]",
+    bad="执行率 75%，偏差原因一栏全部空白",
+    good="执行率 75%，偏差原因：“部分项目跨年度实施，资金结转下年”",
+    check=_low_exec,
 )
 
 
@@ -166,19 +168,19 @@ def _low_exec_high_score(rule: Rule, form: SelfEval, ctx: Context):
     score_rate = sum(effective_indicator_score(i, ctx.profile) for i in form.indicators) / weights
     gap, unexecuted = score_rate - rate, 1 - rate
     if gap > ctx.profile.score_gap + 1e-9 or (unexecuted > ctx.profile.unexecuted + 1e-9 and gap > 1e-9):
-        yield rule.at(form.sheet, form.exec.get("executed"), r4(rate), r4(score_rate),
-                      score_rate=pct(score_rate), rate=pct(rate))
+        yield rule.at(form.sheet, form.exec.get("executed"), expected=r4(rate), found=r4(score_rate),
+                      text=dict(score_rate=pct(score_rate), rate=pct(rate)))
 
 
 LOW_EXEC_HIGH_SCORE = Rule(
-    "E107", "low-exec-high-score", "warning", "self_eval",
-    "“执行低、得分高”：指标得分率明显高于预算执行率",
-    "指标得分率 {score_rate} 明显高于预算执行率 {rate}，请核实指标完成情况",
-    "资金没有用完而指标几乎满分，通常说明指标值设定偏低或自评打分偏松，财政审核时会重点复核。",
-    "财政部预算管理一体化系统审核提示（得分率高于执行率超过5个百分点或未执行超过20%）[C]",
-    "执行率 70%，三级指标得分 88/90",
-    "执行率 70%，三级指标得分按完成情况打 63/90，并说明原因",
-    _low_exec_high_score,
+    code="E107", name="low-exec-high-score", severity="warning", scope="self_eval",
+    summary="“执行低、得分高”：指标得分率明显高于预算执行率",
+    template="指标得分率 {score_rate} 明显高于预算执行率 {rate}，请核实指标完成情况",
+    why="资金没有用完而指标几乎满分，通常说明指标值设定偏低或自评打分偏松，财政审核时会重点复核。",
+    source="财政部预算管理一体化系统审核提示（得分率高于执行率超过5个百分点或未执行超过20%）[C]",
+    bad="执行率 70%，三级指标得分 88/90",
+    good="执行率 70%，三级指标得分按完成情况打 63/90，并说明原因",
+    check=_low_exec_high_score,
 )
 
 def _adjustment(rule: Rule, form: SelfEval, ctx: Context):
@@ -193,24 +195,26 @@ def _adjustment(rule: Rule, form: SelfEval, ctx: Context):
     if adjustment is None:  # the column is there but left blank: the adjustment is what is missing
         if differs(full, initial, tol):
             missing = full - initial
-            yield rule.at(form.sheet, cells["adjustment"], r2(missing), None, subject=label, found="空",
-                          formula=f"全年预算数 − 年初预算数 = {n(full)} − {n(initial)} = {n(missing)}")
+            yield rule.at(form.sheet, cells["adjustment"], expected=r2(missing), found=None,
+                          text=dict(subject=label, found="空",
+                                    formula=f"全年预算数 − 年初预算数 = {n(full)} − {n(initial)} = {n(missing)}"))
         return
     expected = initial + adjustment
     if differs(full, expected, tol):
-        yield rule.at(form.sheet, cells["full"], r2(expected), r2(full), subject="全年预算数", found=n(full),
-                      formula=f"年初预算数 + {label} = {n(initial)} + {n(adjustment)} = {n(expected)}")
+        yield rule.at(form.sheet, cells["full"], expected=r2(expected), found=r2(full),
+                      text=dict(subject="全年预算数", found=n(full),
+                                formula=f"年初预算数 + {label} = {n(initial)} + {n(adjustment)} = {n(expected)}"))
 
 
 ADJUSTMENT = Rule(
-    "E108", "budget-adjustment-sum", "error", "self_eval",
-    "全年预算数不等于 年初预算数 + 年中调整（追加）数",
-    "{subject}应为 {formula}，现填 {found}",
-    "全年预算数是年初预算加上年中调整（追加为正、调减为负）后的数；表中列出调整数时三者必须相符。",
-    "财政部预算管理一体化系统“全年预算数 = 年初预算数 + 调整预算数” [C]；各地自评表“全年预算数（调整后）” [A]",
-    "年初预算数 1238.36，调整数 500，全年预算数 1762.55",
-    "年初预算数 1238.36，调整数 524.19，全年预算数 1762.55",
-    _adjustment,
+    code="E108", name="budget-adjustment-sum", severity="error", scope="self_eval",
+    summary="全年预算数不等于 年初预算数 + 年中调整（追加）数",
+    template="{subject}应为 {formula}，现填 {found}",
+    why="全年预算数是年初预算加上年中调整（追加为正、调减为负）后的数；表中列出调整数时三者必须相符。",
+    source="财政部预算管理一体化系统“全年预算数 = 年初预算数 + 调整预算数” [C]；各地自评表“全年预算数（调整后）” [A]",
+    bad="年初预算数 1238.36，调整数 500，全年预算数 1762.55",
+    good="年初预算数 1238.36，调整数 524.19，全年预算数 1762.55",
+    check=_adjustment,
 )
 
 
@@ -225,19 +229,19 @@ def _executed_blank(rule: Rule, form: SelfEval, ctx: Context):
     if score is not None and not score.blank:
         stated.append(f"得分 {n(score.number) if score.number is not None else score.text}")
     what = "全年执行数" if blank is form.exec.get("executed") else "全年预算数"
-    yield rule.at(form.sheet, blank, what, None, what=what, stated="、".join(stated))
+    yield rule.at(form.sheet, blank, expected=what, found=None, text=dict(what=what, stated="、".join(stated)))
 
 
 EXECUTED_BLANK = Rule(
-    "E109", "executed-missing", "error", "self_eval",
-    "全年执行数（或全年预算数）未填写，执行率和得分却已填写",
-    "{what}未填写，但已填写{stated}：执行率 = 全年执行数 ÷ 全年预算数，得分也据此计算，请填写{what}",
-    "执行率 = 全年执行数 ÷ 全年预算数；执行数空白时填写的执行率和得分无从核对。"
+    code="E109", name="executed-missing", severity="error", scope="self_eval",
+    summary="全年执行数（或全年预算数）未填写，执行率和得分却已填写",
+    template="{what}未填写，但已填写{stated}：执行率 = 全年执行数 ÷ 全年预算数，得分也据此计算，请填写{what}",
+    why="执行率 = 全年执行数 ÷ 全年预算数；执行数空白时填写的执行率和得分无从核对。"
     "只报这一处，不再对执行率、得分逐项报错。",
-    "财政部预算管理一体化系统 pmkpi“预算执行率（全年执行数/全年预算数）” [A]",
-    "全年预算数 83，全年执行数 空，执行率 100%，得分 10",
-    "全年预算数 83，全年执行数 83，执行率 100%，得分 10",
-    _executed_blank,
+    source="财政部预算管理一体化系统 pmkpi“预算执行率（全年执行数/全年预算数）” [A]",
+    bad="全年预算数 83，全年执行数 空，执行率 100%，得分 10",
+    good="全年预算数 83，全年执行数 83，执行率 100%，得分 10",
+    check=_executed_blank,
 )
 
 RULES = [RATE_MISMATCH, RATE_OVER, NO_BUDGET, SCORE_MISMATCH, ADDITION, LOW_EXEC, LOW_EXEC_HIGH_SCORE,

@@ -22,8 +22,9 @@ def _breakdown(rule: Rule, form: SelfEval, ctx: Context, fields: tuple[F.Field, 
     if all(v is None for v in values) and stated_total is None:
         return
     if stated_total is not None and differs(stated_total, budget, ctx.profile.tolerance_amount):
-        yield rule.at(form.sheet, cells.get(head.key), r2(budget), r2(stated_total), what=head.short,
-                      detail=f"年度资金总额（全年预算数）{n(budget)}", found=n(stated_total), verb="应等于", note="")
+        yield rule.at(form.sheet, cells.get(head.key), expected=r2(budget), found=r2(stated_total),
+                      text=dict(what=head.short,
+                                detail=f"年度资金总额（全年预算数）{n(budget)}", found=n(stated_total), verb="应等于", note=""))
     reference = stated_total if stated_total is not None else budget
     if all(v is None for v in values):
         return
@@ -32,8 +33,9 @@ def _breakdown(rule: Rule, form: SelfEval, ctx: Context, fields: tuple[F.Field, 
         formula = " + ".join(f.short for f in parts)
         numbers = " + ".join(n(v or 0) for v in values)
         cell = cells.get(parts[0].key)
-        yield rule.at(form.sheet, cell, r2(reference), r2(total), what=f"{formula} = {numbers} = {n(total)}",
-                      detail=f"{head.short}合计 {n(reference)}", found=n(total), verb="应等于", note="")
+        yield rule.at(form.sheet, cell, expected=r2(reference), found=r2(total),
+                      text=dict(what=f"{formula} = {numbers} = {n(total)}",
+                                detail=f"{head.short}合计 {n(reference)}", found=n(total), verb="应等于", note=""))
 
 
 def _describe(eq, value, label) -> str:
@@ -72,8 +74,9 @@ def _diagnosed(rule: Rule, form: SelfEval, ctx: Context, key: str, fields: tuple
             named = "；".join("、".join(f"{labels.get(a, a)}（{a}）应为 {n(v)}" for a, v in r.values.items())
                              for r in others[:2])
             note += f"；同样只改{len(others[0].values)}处也能相符的还有：{named}，请核对究竟哪一处填错"
-        out.append(rule.at(form.sheet, cell, r2(should), r2(num(cell)), what=label(cell),
-                           detail=n(should), found=n(num(cell)), verb="应为", note=note))
+        out.append(rule.at(form.sheet, cell, expected=r2(should), found=r2(num(cell)),
+                           text=dict(what=label(cell),
+                                     detail=n(should), found=n(num(cell)), verb="应为", note=note)))
     return out
 
 
@@ -86,14 +89,14 @@ def _income(rule, form, ctx):
 
 
 INCOME = Rule(
-    "F101", "income-breakdown", "error", "dept_self_eval",
-    "按收入性质分的资金合计与年度资金总额不一致",
-    "{what} {verb} {detail}，现为 {found}{note}",
-    "资金来源（一般公共预算、政府性基金、专户非税、其他）之和必须等于年度资金总额（全年预算数）。",
-    "财政部一体化系统校验“资金来源和资金方向合计金额不一致” [C]",
-    "全年预算数 1762.55；一般公共预算 1700，其他空",
-    "全年预算数 1762.55；一般公共预算 1762.55",
-    _income,
+    code="F101", name="income-breakdown", severity="error", scope="dept_self_eval",
+    summary="按收入性质分的资金合计与年度资金总额不一致",
+    template="{what} {verb} {detail}，现为 {found}{note}",
+    why="资金来源（一般公共预算、政府性基金、专户非税、其他）之和必须等于年度资金总额（全年预算数）。",
+    source="财政部一体化系统校验“资金来源和资金方向合计金额不一致” [C]",
+    bad="全年预算数 1762.55；一般公共预算 1700，其他空",
+    good="全年预算数 1762.55；一般公共预算 1762.55",
+    check=_income,
 )
 
 
@@ -106,14 +109,14 @@ def _expense(rule, form, ctx):
 
 
 EXPENSE = Rule(
-    "F102", "expense-breakdown", "error", "dept_self_eval",
-    "按支出性质分的资金合计与年度资金总额不一致",
-    "{what} {verb} {detail}，现为 {found}{note}",
-    "资金方向（基本支出 + 项目支出）之和必须等于年度资金总额（全年预算数）。",
-    "财政部一体化系统校验“资金来源和资金方向合计金额不一致” [C]",
-    "全年预算数 1762.55；基本支出 1322.23，项目支出 400",
-    "全年预算数 1762.55；基本支出 1322.23，项目支出 440.32",
-    _expense,
+    code="F102", name="expense-breakdown", severity="error", scope="dept_self_eval",
+    summary="按支出性质分的资金合计与年度资金总额不一致",
+    template="{what} {verb} {detail}，现为 {found}{note}",
+    why="资金方向（基本支出 + 项目支出）之和必须等于年度资金总额（全年预算数）。",
+    source="财政部一体化系统校验“资金来源和资金方向合计金额不一致” [C]",
+    bad="全年预算数 1762.55；基本支出 1322.23，项目支出 400",
+    good="全年预算数 1762.55；基本支出 1322.23，项目支出 440.32",
+    check=_expense,
 )
 
 
@@ -132,38 +135,39 @@ def _sources(rule: Rule, form: SelfEval, ctx: Context):
         parts = sum(v or 0 for v in values)
         if differs(total, parts, ctx.profile.tolerance_amount):
             numbers = " + ".join(n(v or 0) for v in values)
-            yield rule.at(form.sheet, total_cell, r2(parts), r2(total), column=names[col], labels=labels,
-                          detail=f"{numbers} = {n(parts)}", found=n(total))
+            yield rule.at(form.sheet, total_cell, expected=r2(parts), found=r2(total),
+                          text=dict(column=names[col], labels=labels,
+                                    detail=f"{numbers} = {n(parts)}", found=n(total)))
 
 
 SOURCES = Rule(
-    "F103", "project-sources", "error", "project_self_eval",
-    "项目资金总额不等于各资金来源（当年财政拨款、上年结转资金、其他资金等）之和",
-    "{column}应为 {labels} = {detail}，现填 {found}",
-    "项目的年度资金总额由当年财政拨款（或中央、省、市、县各级财政资金）、上年结转结余和其他资金组成，每一列都要相等。",
-    "财预〔2020〕10号 附件项目支出绩效自评表 [B]",
-    "年度资金总额 全年预算数 83；当年财政拨款 80",
-    "年度资金总额 全年预算数 83；当年财政拨款 83",
-    _sources,
+    code="F103", name="project-sources", severity="error", scope="project_self_eval",
+    summary="项目资金总额不等于各资金来源（当年财政拨款、上年结转资金、其他资金等）之和",
+    template="{column}应为 {labels} = {detail}，现填 {found}",
+    why="项目的年度资金总额由当年财政拨款（或中央、省、市、县各级财政资金）、上年结转结余和其他资金组成，每一列都要相等。",
+    source="财预〔2020〕10号 附件项目支出绩效自评表 [B]",
+    bad="年度资金总额 全年预算数 83；当年财政拨款 80",
+    good="年度资金总额 全年预算数 83；当年财政拨款 83",
+    check=_sources,
 )
 
 
 def _unknown_sources(rule: Rule, form: SelfEval, ctx: Context):
     for cell in form.unknown_sources:
-        yield rule.at(form.sheet, cell, None, cell.where, where=cell.where, label=cell.where)
+        yield rule.at(form.sheet, cell, expected=None, found=cell.where, where=cell.where, text=dict(label=cell.where))
 
 
 UNKNOWN_SOURCE = Rule(
-    "F104", "unknown-source-row", "info", "project_self_eval",
-    "年度资金总额下有一行无法判断是否为资金来源",
-    "“{label}”不像资金来源（如 当年财政拨款、中央财政资金、上年结转资金、其他资金），"
+    code="F104", name="unknown-source-row", severity="info", scope="project_self_eval",
+    summary="年度资金总额下有一行无法判断是否为资金来源",
+    template="“{label}”不像资金来源（如 当年财政拨款、中央财政资金、上年结转资金、其他资金），"
     "没有计入资金来源合计；年度资金总额与各来源之和的核对（F103）因此未进行",
-    "各地自评表列出的资金来源不同；认不出的一行既可能是来源之一，也可能是说明或小计，"
+    why="各地自评表列出的资金来源不同；认不出的一行既可能是来源之一，也可能是说明或小计，"
     "贸然相加会误报，所以只提示、不判错。",
-    "本工具的读取规则；财预〔2020〕10号 附件项目支出绩效自评表 [B]",
-    "年度资金总额下有一行“备注 5”",
-    "年度资金总额下各行都是资金来源（如“其中：省级财政资金”）",
-    _unknown_sources,
+    source="本工具的读取规则；财预〔2020〕10号 附件项目支出绩效自评表 [B]",
+    bad="年度资金总额下有一行“备注 5”",
+    good="年度资金总额下各行都是资金来源（如“其中：省级财政资金”）",
+    check=_unknown_sources,
 )
 
 RULES = [INCOME, EXPENSE, SOURCES, UNKNOWN_SOURCE]

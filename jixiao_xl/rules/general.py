@@ -54,37 +54,37 @@ def _not_a_number(rule: Rule, form, ctx: Context):
             continue
         value = cell.rate if kind == "rate" else cell.number
         if value is None and cell.error:
-            yield rule.at(form.sheet, cell, None, str(cell.raw), raw=str(cell.raw).strip())
+            yield rule.at(form.sheet, cell, expected=None, found=str(cell.raw), text=dict(raw=str(cell.raw).strip()))
 
 
 NOT_A_NUMBER = Rule(
-    "N001", "not-a-number", "error", "any",
-    "应填数字的单元格中是无法识别的文字",
-    "“{raw}”不是数字，无法参与计算（金额请填数字，如 1238.36；比率如 100%）",
-    "金额、人数、分值、得分和比率都要参与计算，写成文字（如“约12万”“见附表”）时无法核对。"
+    code="N001", name="not-a-number", severity="error", scope="any",
+    summary="应填数字的单元格中是无法识别的文字",
+    template="“{raw}”不是数字，无法参与计算（金额请填数字，如 1238.36；比率如 100%）",
+    why="金额、人数、分值、得分和比率都要参与计算，写成文字（如“约12万”“见附表”）时无法核对。"
     "千分位逗号、全角数字、“万元”“%”后缀和“—”“无”表示的空值都能识别。",
-    "本工具的读取规则",
-    "全年执行数 填“约1762万”",
-    "全年执行数 填 1762.55",
-    _not_a_number,
+    source="本工具的读取规则",
+    bad="全年执行数 填“约1762万”",
+    good="全年执行数 填 1762.55",
+    check=_not_a_number,
 )
 
 
 def _error_value(rule: Rule, form, ctx: Context):
     for cell, _ in numeric_cells(form):
         if is_error_value(cell.raw):
-            yield rule.at(form.sheet, cell, None, str(cell.raw), value=str(cell.raw).strip())
+            yield rule.at(form.sheet, cell, expected=None, found=str(cell.raw), text=dict(value=str(cell.raw).strip()))
 
 
 ERROR_VALUE = Rule(
-    "N003", "error-value", "error", "any",
-    "应填数字的单元格显示错误值（如 #DIV/0!、#REF!）",
-    "单元格显示错误值 {value}，无法参与计算（常见原因：除数为0、引用的单元格被删除）",
-    "错误值说明该单元格的公式算不出结果，依赖它的合计、比率和得分都无法核对。",
-    "本工具的读取规则",
-    "执行率 =E5/D5，全年预算数为空，显示 #DIV/0!",
-    "执行率 =IF(D5>0,E5/D5,\"\")，全年预算数为空时显示空白",
-    _error_value,
+    code="N003", name="error-value", severity="error", scope="any",
+    summary="应填数字的单元格显示错误值（如 #DIV/0!、#REF!）",
+    template="单元格显示错误值 {value}，无法参与计算（常见原因：除数为0、引用的单元格被删除）",
+    why="错误值说明该单元格的公式算不出结果，依赖它的合计、比率和得分都无法核对。",
+    source="本工具的读取规则",
+    bad="执行率 =E5/D5，全年预算数为空，显示 #DIV/0!",
+    good="执行率 =IF(D5>0,E5/D5,\"\")，全年预算数为空时显示空白",
+    check=_error_value,
 )
 
 
@@ -94,20 +94,21 @@ def _uncached(rule: Rule, book, ctx: Context):
         if sheet not in form_sheets:
             continue
         shown = "、".join(addresses[:12]) + (f" 等 {len(addresses)} 个" if len(addresses) > 12 else "")
-        yield rule.at(sheet, None, None, len(addresses), where="", address=addresses[0], cells=shown)
+        yield rule.at(sheet, None, expected=None, found=len(addresses), where="", address=addresses[0],
+                      text=dict(cells=shown))
 
 
 UNCACHED = Rule(
-    "S002", "formula-without-result", "warning", "workbook",
-    "公式没有保存计算结果，这些单元格的值无法读取",
-    "{cells} 是公式，但文件中没有保存计算结果（文件可能由程序生成、未经 Excel/WPS 保存），这些单元格按空白处理；"
+    code="S002", name="formula-without-result", severity="warning", scope="workbook",
+    summary="公式没有保存计算结果，这些单元格的值无法读取",
+    template="{cells} 是公式，但文件中没有保存计算结果（文件可能由程序生成、未经 Excel/WPS 保存），这些单元格按空白处理；"
     "请在 Excel 或 WPS 中打开并保存后再提交",
-    "Excel 保存文件时会把公式的结果一并保存；由程序生成、从未在 Excel 中打开过的文件只有公式没有结果，"
+    why="Excel 保存文件时会把公式的结果一并保存；由程序生成、从未在 Excel 中打开过的文件只有公式没有结果，"
     "读取时只能按空白处理，校验可能不准确。",
-    "Office Open XML 文件格式（单元格的公式 <f> 与缓存值 <v>）",
-    "用脚本生成的工作簿，合计单元格只有公式 =SUM(B7:B11)",
-    "在 Excel 中打开后保存，合计单元格同时保存了结果 17",
-    _uncached,
+    source="Office Open XML 文件格式（单元格的公式 <f> 与缓存值 <v>）",
+    bad="用脚本生成的工作簿，合计单元格只有公式 =SUM(B7:B11)",
+    good="在 Excel 中打开后保存，合计单元格同时保存了结果 17",
+    check=_uncached,
 )
 
 
@@ -117,41 +118,41 @@ def _negative(rule: Rule, form, ctx: Context):
             continue
         value = cell.rate if kind == "rate" else cell.number
         if value is not None and value < 0:
-            yield rule.at(form.sheet, cell, 0, value, value=n(value))
+            yield rule.at(form.sheet, cell, expected=0, found=value, text=dict(value=n(value)))
 
 
 NEGATIVE = Rule(
-    "N002", "negative-value", "error", "any",
-    "金额、人数、分值或得分为负数",
-    "不能为负数，现填 {value}",
-    "表中的金额、人数、分值和得分都不能为负（“部门基本支出预算调整”除外，调减可以填负数）。",
-    "财预〔2020〕10号 自评表；一体化系统数据校验 [C]",
-    "公务接待 -5",
-    "公务接待 5",
-    _negative,
+    code="N002", name="negative-value", severity="error", scope="any",
+    summary="金额、人数、分值或得分为负数",
+    template="不能为负数，现填 {value}",
+    why="表中的金额、人数、分值和得分都不能为负（“部门基本支出预算调整”除外，调减可以填负数）。",
+    source="财预〔2020〕10号 自评表；一体化系统数据校验 [C]",
+    bad="公务接待 -5",
+    good="公务接待 5",
+    check=_negative,
 )
 
 
 def _incomplete(rule: Rule, form, ctx: Context):
     for label in form.missing:
-        yield rule.at(form.sheet, None, label, None, where=label,
-                      text=f"表中找不到“{label}”栏目，相关数据没有读取和校验（请检查是否删改了表头文字）")
+        yield rule.at(form.sheet, None, expected=label, found=None, where=label,
+                      text=dict(text=f"表中找不到“{label}”栏目，相关数据没有读取和校验（请检查是否删改了表头文字）"))
     for header in getattr(form, "unread_weights", ()):
         name = header.where.split(" ", 1)[-1]
-        yield rule.at(form.sheet, header, f"{name}(分值)", header.text, where=header.where,
-                      text=f"读不出一级指标“{name}”的分值（表头写作如“{name}(30分)”），"
-                           "该指标的分值合计没有校验")
+        yield rule.at(form.sheet, header, expected=f"{name}(分值)", found=header.text, where=header.where,
+                      text=dict(text=f"读不出一级指标“{name}”的分值（表头写作如“{name}(30分)”），"
+                                "该指标的分值合计没有校验"))
 
 
 INCOMPLETE = Rule(
-    "S001", "form-incomplete", "warning", "any",
-    "表中找不到应有的栏目（或读不出一级指标的分值），相关校验无法进行",
-    "{text}",
-    "本工具按标签文字查找各栏目；删掉或改写了标签，对应数据就无法读取。",
-    "财预〔2020〕10号 附件自评表；湖南基础数据表模板 [A]",
-    "把“年度资金总额”改写成“资金合计”",
-    "保留官方表头“年度资金总额”",
-    _incomplete,
+    code="S001", name="form-incomplete", severity="warning", scope="any",
+    summary="表中找不到应有的栏目（或读不出一级指标的分值），相关校验无法进行",
+    template="{text}",
+    why="本工具按标签文字查找各栏目；删掉或改写了标签，对应数据就无法读取。",
+    source="财预〔2020〕10号 附件自评表；湖南基础数据表模板 [A]",
+    bad="把“年度资金总额”改写成“资金合计”",
+    good="保留官方表头“年度资金总额”",
+    check=_incomplete,
 )
 
 
@@ -161,20 +162,21 @@ def _by_signature(rule: Rule, form, ctx: Context):
 
         spec = FORM_BY_KIND[form.kind]
         shown = "、".join(form.signature[:6])
-        yield rule.at(form.sheet, None, spec.title_key, None, where="表格标题", labels=shown,
-                      form=f"{spec.annex} {spec.title_key}")
+        yield rule.at(form.sheet, None, expected=spec.title_key, found=None, where="表格标题",
+                      text=dict(labels=shown,
+                                form=f"{spec.annex} {spec.title_key}"))
 
 
 BY_SIGNATURE = Rule(
-    "S003", "recognised-by-labels", "info", "any",
-    "表中没有可识别的标题，按栏目判断了是哪一张表",
-    "没有找到表格标题，根据栏目（{labels} 等）判断为 {form}",
-    "标题写法各地不同，有的写在工作表名中，有的是未保存结果的公式，有的没有标题；此时按各表特有的栏目识别，"
+    code="S003", name="recognised-by-labels", severity="info", scope="any",
+    summary="表中没有可识别的标题，按栏目判断了是哪一张表",
+    template="没有找到表格标题，根据栏目（{labels} 等）判断为 {form}",
+    why="标题写法各地不同，有的写在工作表名中，有的是未保存结果的公式，有的没有标题；此时按各表特有的栏目识别，"
     "并说明按哪些栏目认定，以便核对是否认对。",
-    "本工具的读取规则",
-    "工作表没有标题行，直接从“预算部门名称”开始",
-    "第一行标题“2023年度部门整体支出绩效自评表”",
-    _by_signature,
+    source="本工具的读取规则",
+    bad="工作表没有标题行，直接从“预算部门名称”开始",
+    good="第一行标题“2023年度部门整体支出绩效自评表”",
+    check=_by_signature,
 )
 
 
@@ -182,25 +184,27 @@ def _derived_blank(rule: Rule, form, ctx: Context):
     for item in blank_fillable(form, ctx.profile, ctx.results(form)):
         value, rate = item.value, item.kind == "rate"
         if isinstance(value, str):  # the 等级
-            yield rule.at(form.sheet, item.cell, value, None, value=value, hint="可用 jixiao-xl fill 自动填写")
+            yield rule.at(form.sheet, item.cell, expected=value, found=None,
+                          text=dict(value=value, hint="可用 jixiao-xl fill 自动填写"))
             continue
-        yield rule.at(form.sheet, item.cell, r4(value) if rate else r2(value), None,
-                      value=pct(value) if rate else n(value), hint="可用 jixiao-xl fill 自动填写")
+        yield rule.at(form.sheet, item.cell, expected=r4(value) if rate else r2(value), found=None,
+                      text=dict(value=pct(value) if rate else n(value), hint="可用 jixiao-xl fill 自动填写"))
     for item in input_suggestions(form, ctx.profile):  # the evaluator's input: shown, never filled in
         if item.cell.blank:
-            yield rule.at(form.sheet, item.cell, r2(item.value), None, value=n(item.value),
-                          hint="得分由评价人填写，本工具不会自动填写")
+            yield rule.at(form.sheet, item.cell, expected=r2(item.value), found=None,
+                          text=dict(value=n(item.value),
+                                    hint="得分由评价人填写，本工具不会自动填写"))
 
 
 DERIVED_BLANK = Rule(
-    "D001", "derived-blank", "info", "any",
-    "可由其他栏目计算的单元格未填写",
-    "未填写，按表内数据应为 {value}（{hint}）",
-    "合计、控制率、执行率、得分和总分都可以由表内其他数据算出，留空不算错，但提交前应补齐。",
-    "财政部一体化系统自动计算规则 [A]",
-    "项目支出 空；县级专项资金 440.32",
-    "项目支出 440.32；县级专项资金 440.32",
-    _derived_blank,
+    code="D001", name="derived-blank", severity="info", scope="any",
+    summary="可由其他栏目计算的单元格未填写",
+    template="未填写，按表内数据应为 {value}（{hint}）",
+    why="合计、控制率、执行率、得分和总分都可以由表内其他数据算出，留空不算错，但提交前应补齐。",
+    source="财政部一体化系统自动计算规则 [A]",
+    bad="项目支出 空；县级专项资金 440.32",
+    good="项目支出 440.32；县级专项资金 440.32",
+    check=_derived_blank,
 )
 
 RULES = [NOT_A_NUMBER, NEGATIVE, ERROR_VALUE, INCOMPLETE, UNCACHED, BY_SIGNATURE, DERIVED_BLANK]

@@ -18,18 +18,19 @@ def _out_of_range(rule: Rule, form: SelfEval, ctx: Context):
         if score is None:
             continue
         if score < -1e-9 or (weight is not None and score > weight + 1e-9):
-            yield rule.at(form.sheet, ind.score, r2(weight), r2(score), score=n(score), weight=n(weight))
+            yield rule.at(form.sheet, ind.score, expected=r2(weight), found=r2(score),
+                          text=dict(score=n(score), weight=n(weight)))
 
 
 OUT_OF_RANGE = Rule(
-    "I101", "score-out-of-range", "error", "self_eval",
-    "得分大于分值或小于0",
-    "得分 {score} 不在 0 到分值 {weight} 之间（得分不能大于分值）",
-    "每个三级指标的得分只能在0和该指标分值之间。",
-    "财政部预算管理一体化系统校验“得分不能大于分值” [A]；财预〔2020〕10号 [B]",
-    "分值 10，得分 12",
-    "分值 10，得分 10",
-    _out_of_range,
+    code="I101", name="score-out-of-range", severity="error", scope="self_eval",
+    summary="得分大于分值或小于0",
+    template="得分 {score} 不在 0 到分值 {weight} 之间（得分不能大于分值）",
+    why="每个三级指标的得分只能在0和该指标分值之间。",
+    source="财政部预算管理一体化系统校验“得分不能大于分值” [A]；财预〔2020〕10号 [B]",
+    bad="分值 10，得分 12",
+    good="分值 10，得分 10",
+    check=_out_of_range,
 )
 
 
@@ -40,18 +41,19 @@ def _missing_reason(rule: Rule, form: SelfEval, ctx: Context):
             continue
         if ind.reason is None or ind.reason.blank:
             cell = ind.reason or ind.score
-            yield rule.at(form.sheet, cell, "偏差原因及改进措施", None, score=n(score), weight=n(weight))
+            yield rule.at(form.sheet, cell, expected="偏差原因及改进措施", found=None,
+                          text=dict(score=n(score), weight=n(weight)))
 
 
 MISSING_REASON = Rule(
-    "I102", "missing-deviation-reason", "error", "self_eval",
-    "得分低于分值却没有填写偏差原因分析及改进措施",
-    "得分 {score} 低于分值 {weight}，必须填写偏差原因分析及改进措施",
-    "扣分的指标必须说明未完成的原因和改进措施，这是自评结果审核的依据。",
-    "财预〔2020〕10号《项目支出绩效评价管理办法》第十二条 [B]；一体化系统“自评得分小于分值,请填写理由及依据！” [A]",
-    "经济成本指标 分值 10，得分 9，偏差原因 空",
-    "经济成本指标 分值 10，得分 9，偏差原因“进一步厉行节约”",
-    _missing_reason,
+    code="I102", name="missing-deviation-reason", severity="error", scope="self_eval",
+    summary="得分低于分值却没有填写偏差原因分析及改进措施",
+    template="得分 {score} 低于分值 {weight}，必须填写偏差原因分析及改进措施",
+    why="扣分的指标必须说明未完成的原因和改进措施，这是自评结果审核的依据。",
+    source="财预〔2020〕10号《项目支出绩效评价管理办法》第十二条 [B]；一体化系统“自评得分小于分值,请填写理由及依据！” [A]",
+    bad="经济成本指标 分值 10，得分 9，偏差原因 空",
+    good="经济成本指标 分值 10，得分 9，偏差原因“进一步厉行节约”",
+    check=_missing_reason,
 )
 
 
@@ -76,15 +78,16 @@ def _quantitative(rule: Rule, form: SelfEval, ctx: Context):
         full_for_a_miss = judged.met is False and found >= num(ind.weight) - 1e-9 and expected < found
         if not full_for_a_miss and found <= expected + shown_tolerance(ind.score, ctx.profile.tolerance_score) + 1e-9:
             continue
-        yield rule.at(form.sheet, ind.score, r2(expected), r2(found), target=shown(ind.target),
-                      actual=shown(ind.actual), reading=judged.explain(), expected=n(expected), found=n(found))
+        yield rule.at(form.sheet, ind.score, expected=r2(expected), found=r2(found),
+                      text=dict(target=shown(ind.target), actual=shown(ind.actual), reading=judged.explain(),
+                                expected=n(expected), found=n(found)))
 
 
 QUANTITATIVE = Rule(
-    "I103", "quantitative-score-above-rule", "error", "self_eval",
-    "定量指标的得分高于按指标值、完成值计算的分数",
-    "指标值“{target}”、完成值“{actual}”（{reading}），按规则最多得 {expected} 分，现填 {found}",
-    "定量指标达到指标值得满分；未达到的按 完成值 ÷ 指标值 × 分值 计分；反向指标（≤，含成本金额、办理时限）"
+    code="I103", name="quantitative-score-above-rule", severity="error", scope="self_eval",
+    summary="定量指标的得分高于按指标值、完成值计算的分数",
+    template="指标值“{target}”、完成值“{actual}”（{reading}），按规则最多得 {expected} 分，现填 {found}",
+    why="定量指标达到指标值得满分；未达到的按 完成值 ÷ 指标值 × 分值 计分；反向指标（≤，含成本金额、办理时限）"
     "超出部分按比例扣分，超过两倍不得分；复合指标按名称和单位逐项对应，每项都达到才得满分。"
     "指标值怎样读：≥ ≤ > < ＝ 及 不低于、不少于、不小于、达到、以上 读作“至少”，不高于、不超过、不大于、控制在、"
     "以下、以内、内 读作“至多”；“较上年提高/下降 X%”按变化幅度比较；“12月底前”“2023年12月31日前”“年底前”"
@@ -94,31 +97,31 @@ QUANTITATIVE = Rule(
     "差错、投诉等的越低越好，数量/质量/效益/满意度越高越好，其余按相等判断。读不准的指标（没有数字、单位对不上、"
     "复合指标无法逐项对应、完成值是不带单位的小数而指标值是很小的百分比）一律按定性指标处理，不报错误。"
     "只有得分高于规则允许的分数才是错误；低于规则分数属于评价人的扣分，见 I107。",
-    "财预〔2020〕10号《项目支出绩效评价管理办法》第十四条；财政部预算管理一体化系统自动计分规则",
-    "指标值“≥95%”，完成值“85%”，分值 10，得分 10",
-    "指标值“≥95%”，完成值“85%”，分值 10，得分 8.95",
-    _quantitative,
+    source="财预〔2020〕10号《项目支出绩效评价管理办法》第十四条；财政部预算管理一体化系统自动计分规则",
+    bad="指标值“≥95%”，完成值“85%”，分值 10，得分 10",
+    good="指标值“≥95%”，完成值“85%”，分值 10，得分 8.95",
+    check=_quantitative,
 )
 
 
 def _overachievement(rule: Rule, form: SelfEval, ctx: Context):
     for ind in form.indicators:
         for pair in overachieved(judgement(ind, ctx.profile), ctx.profile.scoring):
-            yield rule.at(form.sheet, ind.actual, r2(pair.target.value), r2(pair.actual.value),
-                          target=pair.target.shown(actual=True), actual=pair.actual.shown(actual=True),
-                          factor=n(ctx.profile.scoring.overachievement))
+            yield rule.at(form.sheet, ind.actual, expected=r2(pair.target.value), found=r2(pair.actual.value),
+                          text=dict(target=pair.target.shown(actual=True), actual=pair.actual.shown(actual=True),
+                                    factor=n(ctx.profile.scoring.overachievement)))
 
 
 OVERACHIEVEMENT = Rule(
-    "I104", "overachievement", "warning", "self_eval",
-    "完成值远超指标值，指标值设定可能偏低",
-    "完成值 {actual} 达到指标值 {target} 的 {factor} 倍以上，指标值设定可能偏低",
-    "大幅超额完成往往说明年初指标值定得太低；10号文要求对此按偏离程度扣分。阈值可配置（默认1.5倍）。"
+    code="I104", name="overachievement", severity="warning", scope="self_eval",
+    summary="完成值远超指标值，指标值设定可能偏低",
+    template="完成值 {actual} 达到指标值 {target} 的 {factor} 倍以上，指标值设定可能偏低",
+    why="大幅超额完成往往说明年初指标值定得太低；10号文要求对此按偏离程度扣分。阈值可配置（默认1.5倍）。"
     "只对越高越好的数量、比率比较（不含较上年变化和日期）。",
-    "财预〔2020〕10号《项目支出绩效评价管理办法》第十四条（阈值为本工具设定）",
-    "指标值“≥100件”，完成值“308件”",
-    "指标值“≥300件”，完成值“308件”",
-    _overachievement,
+    source="财预〔2020〕10号《项目支出绩效评价管理办法》第十四条（阈值为本工具设定）",
+    bad="指标值“≥100件”，完成值“308件”",
+    good="指标值“≥300件”，完成值“308件”",
+    check=_overachievement,
 )
 
 
@@ -131,19 +134,20 @@ def _below_rule(rule: Rule, form: SelfEval, ctx: Context):
         if expected is None or found is None or \
                 found >= expected - shown_tolerance(ind.score, ctx.profile.tolerance_score) - 1e-9:
             continue
-        yield rule.at(form.sheet, ind.score, r2(expected), r2(found), reading=judged.explain(),
-                      expected=n(expected), found=n(found))
+        yield rule.at(form.sheet, ind.score, expected=r2(expected), found=r2(found),
+                      text=dict(reading=judged.explain(),
+                                expected=n(expected), found=n(found)))
 
 
 BELOW_RULE = Rule(
-    "I107", "score-below-rule", "info", "self_eval",
-    "得分低于按指标值、完成值计算的分数（评价人扣分）",
-    "{reading}，按规则可得 {expected} 分，现填 {found}；如属评价扣分，请确认偏差原因中已说明",
-    "得分由评价人给出，低于自动计分的分数可以是有理由的扣分，所以只作提示。",
-    "财预〔2020〕10号《项目支出绩效评价管理办法》第十四条",
-    "指标值“≥200人次”，完成值“210人次”，分值 10，得分 8，偏差原因 空",
-    "指标值“≥200人次”，完成值“210人次”，分值 10，得分 10",
-    _below_rule,
+    code="I107", name="score-below-rule", severity="info", scope="self_eval",
+    summary="得分低于按指标值、完成值计算的分数（评价人扣分）",
+    template="{reading}，按规则可得 {expected} 分，现填 {found}；如属评价扣分，请确认偏差原因中已说明",
+    why="得分由评价人给出，低于自动计分的分数可以是有理由的扣分，所以只作提示。",
+    source="财预〔2020〕10号《项目支出绩效评价管理办法》第十四条",
+    bad="指标值“≥200人次”，完成值“210人次”，分值 10，得分 8，偏差原因 空",
+    good="指标值“≥200人次”，完成值“210人次”，分值 10，得分 10",
+    check=_below_rule,
 )
 
 
@@ -154,18 +158,19 @@ def _missed_full_marks(rule: Rule, form: SelfEval, ctx: Context):
             continue
         judged = judgement(ind, ctx.profile)
         if judged.met is False and judged.expected is None:
-            yield rule.at(form.sheet, ind.score, None, r2(score), reading=judged.explain(), found=n(score))
+            yield rule.at(form.sheet, ind.score, expected=None, found=r2(score),
+                          text=dict(reading=judged.explain(), found=n(score)))
 
 
 MISSED_FULL_MARKS = Rule(
-    "I108", "missed-target-full-marks", "warning", "self_eval",
-    "指标未完成（如晚于截止日期）却得满分",
-    "{reading}，却得了满分 {found}；请按完成程度扣分并填写偏差原因",
-    "晚于截止日期等未完成的情形没有统一的计分公式，由评价人按定性三档打分，但不应给满分。",
-    "财预〔2020〕10号《项目支出绩效评价管理办法》第十四条",
-    "指标值“2023年6月底前完成”，完成值“2023年9月完成”，分值 5，得分 5",
-    "指标值“2023年6月底前完成”，完成值“2023年9月完成”，分值 5，得分 3，偏差原因“设备到货延迟”",
-    _missed_full_marks,
+    code="I108", name="missed-target-full-marks", severity="warning", scope="self_eval",
+    summary="指标未完成（如晚于截止日期）却得满分",
+    template="{reading}，却得了满分 {found}；请按完成程度扣分并填写偏差原因",
+    why="晚于截止日期等未完成的情形没有统一的计分公式，由评价人按定性三档打分，但不应给满分。",
+    source="财预〔2020〕10号《项目支出绩效评价管理办法》第十四条",
+    bad="指标值“2023年6月底前完成”，完成值“2023年9月完成”，分值 5，得分 5",
+    good="指标值“2023年6月底前完成”，完成值“2023年9月完成”，分值 5，得分 3，偏差原因“设备到货延迟”",
+    check=_missed_full_marks,
 )
 
 
@@ -178,19 +183,20 @@ def _not_judged(rule: Rule, form: SelfEval, ctx: Context):
             continue
         if all(p.family == "date" and not p.deadline for p in judged.target.parts):
             continue  # "2023年全年": a period, not something to compare
-        yield rule.at(form.sheet, ind.score, None, None, target=shown(ind.target), actual=shown(ind.actual),
-                      why=judged.why)
+        yield rule.at(form.sheet, ind.score, expected=None, found=None,
+                      text=dict(target=shown(ind.target), actual=shown(ind.actual),
+                                why=judged.why))
 
 
 NOT_JUDGED = Rule(
-    "I109", "indicator-not-judged", "info", "self_eval",
-    "定量指标无法自动判断，按定性指标处理",
-    "指标值“{target}”、完成值“{actual}”无法自动计分：{why}；按定性指标处理，请人工核对得分",
-    "读不准的指标不报错误，只说明原因：单位不同、复合指标无法逐项对应、没有比较方向、完成值没有数字等。",
-    "本工具的判断规则（见 I103）",
-    "指标值“≥95%”，完成值“全覆盖”",
-    "指标值“≥95%”，完成值“98%”",
-    _not_judged,
+    code="I109", name="indicator-not-judged", severity="info", scope="self_eval",
+    summary="定量指标无法自动判断，按定性指标处理",
+    template="指标值“{target}”、完成值“{actual}”无法自动计分：{why}；按定性指标处理，请人工核对得分",
+    why="读不准的指标不报错误，只说明原因：单位不同、复合指标无法逐项对应、没有比较方向、完成值没有数字等。",
+    source="本工具的判断规则（见 I103）",
+    bad="指标值“≥95%”，完成值“全覆盖”",
+    good="指标值“≥95%”，完成值“98%”",
+    check=_not_judged,
 )
 
 
@@ -202,39 +208,40 @@ def _band(rule: Rule, form: SelfEval, ctx: Context):
             continue
         target, actual = norm_label(ind.target.raw), norm_label(ind.actual.raw)
         if target and target == actual and score < band * weight - 1e-9:
-            yield rule.at(form.sheet, ind.score, r2(band * weight), r2(score), score=n(score),
-                          low=n(band * weight), weight=n(weight))
+            yield rule.at(form.sheet, ind.score, expected=r2(band * weight), found=r2(score),
+                          text=dict(score=n(score),
+                                    low=n(band * weight), weight=n(weight)))
 
 
 BAND = Rule(
-    "I105", "qualitative-band", "warning", "self_eval",
-    "定性指标的完成值与指标值相同（达成），但得分不在“达成”档（分值的80%–100%）",
-    "完成值与指标值一致（达成年度指标），得分应在 {low}–{weight} 之间，现为 {score}",
-    "定性指标分三档：达成 80%–100%，部分达成 60%–80%，未达成 0–60%；完成值与指标值一致即为达成。",
-    "财预〔2020〕10号《项目支出绩效评价管理办法》第十四条 [B]",
-    "指标值“有所改善”，完成值“有所改善”，分值 10，得分 5",
-    "指标值“有所改善”，完成值“有所改善”，分值 10，得分 9",
-    _band,
+    code="I105", name="qualitative-band", severity="warning", scope="self_eval",
+    summary="定性指标的完成值与指标值相同（达成），但得分不在“达成”档（分值的80%–100%）",
+    template="完成值与指标值一致（达成年度指标），得分应在 {low}–{weight} 之间，现为 {score}",
+    why="定性指标分三档：达成 80%–100%，部分达成 60%–80%，未达成 0–60%；完成值与指标值一致即为达成。",
+    source="财预〔2020〕10号《项目支出绩效评价管理办法》第十四条 [B]",
+    bad="指标值“有所改善”，完成值“有所改善”，分值 10，得分 5",
+    good="指标值“有所改善”，完成值“有所改善”，分值 10，得分 9",
+    check=_band,
 )
 
 
 def _blank(rule: Rule, form: SelfEval, ctx: Context):
     for ind in form.indicators:
         if ind.weight.blank:
-            yield rule.at(form.sheet, ind.weight, None, None, what="分值")
+            yield rule.at(form.sheet, ind.weight, expected=None, found=None, text=dict(what="分值"))
         elif ind.score.blank and expected_indicator_score(ind, ctx.profile) is None:
-            yield rule.at(form.sheet, ind.score, None, None, what="得分")
+            yield rule.at(form.sheet, ind.score, expected=None, found=None, text=dict(what="得分"))
 
 
 BLANK = Rule(
-    "I106", "indicator-blank", "warning", "self_eval",
-    "三级指标的分值或得分未填写",
-    "{what}未填写",
-    "每个三级指标都要有分值和得分；定性指标的得分只能由评价人给出。",
-    "财预〔2020〕10号 第十三条、第十四条 [B]",
-    "生态效益指标 分值 5，得分 空",
-    "生态效益指标 分值 5，得分 5",
-    _blank,
+    code="I106", name="indicator-blank", severity="warning", scope="self_eval",
+    summary="三级指标的分值或得分未填写",
+    template="{what}未填写",
+    why="每个三级指标都要有分值和得分；定性指标的得分只能由评价人给出。",
+    source="财预〔2020〕10号 第十三条、第十四条 [B]",
+    bad="生态效益指标 分值 5，得分 空",
+    good="生态效益指标 分值 5，得分 5",
+    check=_blank,
 )
 
 RULES = [OUT_OF_RANGE, MISSING_REASON, QUANTITATIVE, OVERACHIEVEMENT, BAND, BLANK, BELOW_RULE, MISSED_FULL_MARKS,

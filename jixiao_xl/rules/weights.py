@@ -16,19 +16,20 @@ def _level_sum(rule: Rule, form: SelfEval, ctx: Context):
             continue
         total = sum(num(i.weight) or 0 for i in level.indicators)
         if differs(total, level.weight, ctx.profile.tolerance_score):
-            yield rule.at(form.sheet, level.header, r2(level.weight), r2(total), level=level.name,
-                          header=n(level.weight), total=n(total))
+            yield rule.at(form.sheet, level.header, expected=r2(level.weight), found=r2(total),
+                          text=dict(level=level.name,
+                                    header=n(level.weight), total=n(total)))
 
 
 LEVEL_SUM = Rule(
-    "W101", "level1-weight-sum", "error", "self_eval",
-    "一级指标下各三级指标分值之和不等于该一级指标标注的分值",
-    "{level}标注 {header} 分，其下三级指标分值合计 {total} 分",
-    "一级指标表头“(30分)”是该类指标的总分，其下三级指标分值之和必须与之相等。",
-    "财预〔2020〕10号 第十三条 [B]；湖南自评表（产出30、效益30、满意度10、成本20）[A]",
-    "产出指标(30分)：数量 10，质量 10，时效 5",
-    "产出指标(30分)：数量 10，质量 10，时效 10",
-    _level_sum,
+    code="W101", name="level1-weight-sum", severity="error", scope="self_eval",
+    summary="一级指标下各三级指标分值之和不等于该一级指标标注的分值",
+    template="{level}标注 {header} 分，其下三级指标分值合计 {total} 分",
+    why="一级指标表头“(30分)”是该类指标的总分，其下三级指标分值之和必须与之相等。",
+    source="财预〔2020〕10号 第十三条 [B]；湖南自评表（产出30、效益30、满意度10、成本20）[A]",
+    bad="产出指标(30分)：数量 10，质量 10，时效 5",
+    good="产出指标(30分)：数量 10，质量 10，时效 10",
+    check=_level_sum,
 )
 
 
@@ -38,19 +39,20 @@ def _weight_total(rule: Rule, form: SelfEval, ctx: Context):
     total = ctx.results(form)["weight_total"]
     if differs(total, 100.0, ctx.profile.tolerance_score):
         cell = form.total_weight or form.exec.get("weight")
-        yield rule.at(form.sheet, cell, 100.0, r2(total), total=n(total),
-                      exec_weight=n(exec_weight(form, ctx.profile)))
+        yield rule.at(form.sheet, cell, expected=100.0, found=r2(total),
+                      text=dict(total=n(total),
+                                exec_weight=n(exec_weight(form, ctx.profile))))
 
 
 WEIGHT_TOTAL = Rule(
-    "W102", "weight-total", "error", "self_eval",
-    "执行率分值与全部三级指标分值之和不等于100",
-    "执行率分值 {exec_weight} 与三级指标分值合计 {total}，应为 100",
-    "自评满分为100分：执行率10分，其余分配给各级指标。",
-    "财预〔2020〕10号 第十三条 [B]",
-    "执行率 10 分，三级指标分值合计 85",
-    "执行率 10 分，三级指标分值合计 90",
-    _weight_total,
+    code="W102", name="weight-total", severity="error", scope="self_eval",
+    summary="执行率分值与全部三级指标分值之和不等于100",
+    template="执行率分值 {exec_weight} 与三级指标分值合计 {total}，应为 100",
+    why="自评满分为100分：执行率10分，其余分配给各级指标。",
+    source="财预〔2020〕10号 第十三条 [B]",
+    bad="执行率 10 分，三级指标分值合计 85",
+    good="执行率 10 分，三级指标分值合计 90",
+    check=_weight_total,
 )
 
 
@@ -61,18 +63,19 @@ def _total_weight_cell(rule: Rule, form: SelfEval, ctx: Context):
     found = cell.number
     expected = ctx.results(form)["weight_total"]
     if differs(found, expected, ctx.profile.tolerance_score):
-        yield rule.at(form.sheet, cell, r2(expected), r2(found), expected=n(expected), found=n(found))
+        yield rule.at(form.sheet, cell, expected=r2(expected), found=r2(found),
+                      text=dict(expected=n(expected), found=n(found)))
 
 
 TOTAL_WEIGHT = Rule(
-    "W103", "total-row-weight", "error", "self_eval",
-    "总分行的分值不等于执行率分值与各指标分值之和",
-    "总分分值应为各项分值之和 {expected}，现填 {found}",
-    "总分行的分值是全部分值的合计（应为100）。",
-    "财预〔2020〕10号 第十三条 [B]",
-    "各项分值合计 100，总分分值填 90",
-    "各项分值合计 100，总分分值填 100",
-    _total_weight_cell,
+    code="W103", name="total-row-weight", severity="error", scope="self_eval",
+    summary="总分行的分值不等于执行率分值与各指标分值之和",
+    template="总分分值应为各项分值之和 {expected}，现填 {found}",
+    why="总分行的分值是全部分值的合计（应为100）。",
+    source="财预〔2020〕10号 第十三条 [B]",
+    bad="各项分值合计 100，总分分值填 90",
+    good="各项分值合计 100，总分分值填 100",
+    check=_total_weight_cell,
 )
 
 
@@ -83,18 +86,19 @@ def _total_score_cell(rule: Rule, form: SelfEval, ctx: Context):
     found = cell.number
     expected = stated_score_sum(form, ctx.profile)
     if differs(found, expected, ctx.profile.tolerance_score):
-        yield rule.at(form.sheet, cell, r2(expected), r2(found), expected=n(expected), found=n(found))
+        yield rule.at(form.sheet, cell, expected=r2(expected), found=r2(found),
+                      text=dict(expected=n(expected), found=n(found)))
 
 
 TOTAL_SCORE = Rule(
-    "W104", "total-row-score", "error", "self_eval",
-    "总分行的得分不等于执行率得分与各指标得分之和",
-    "总分得分应为执行率得分与各三级指标得分之和 {expected}，现填 {found}",
-    "总分是全部得分的合计，决定自评等级，必须与各项得分一致。",
-    "财预〔2020〕10号 第十三条 [B]",
-    "执行率得分 10，指标得分合计 89，总分填 100",
-    "执行率得分 10，指标得分合计 89，总分填 99",
-    _total_score_cell,
+    code="W104", name="total-row-score", severity="error", scope="self_eval",
+    summary="总分行的得分不等于执行率得分与各指标得分之和",
+    template="总分得分应为执行率得分与各三级指标得分之和 {expected}，现填 {found}",
+    why="总分是全部得分的合计，决定自评等级，必须与各项得分一致。",
+    source="财预〔2020〕10号 第十三条 [B]",
+    bad="执行率得分 10，指标得分合计 89，总分填 100",
+    good="执行率得分 10，指标得分合计 89，总分填 99",
+    check=_total_score_cell,
 )
 
 
@@ -107,20 +111,21 @@ def _profile_weights(rule: Rule, form: SelfEval, ctx: Context):
         if want is None or differs(level.weight, want, ctx.profile.tolerance_score):
             expectation = (f"按{ctx.profile.label}口径应为 {n(want)} 分" if want is not None
                            else f"{ctx.profile.label}口径中没有“{level.name}”这一项一级指标")
-            yield rule.at(form.sheet, level.header, want, r2(level.weight), level=level.name,
-                          header=n(level.weight), expectation=expectation)
+            yield rule.at(form.sheet, level.header, expected=want, found=r2(level.weight),
+                          text=dict(level=level.name,
+                                    header=n(level.weight), expectation=expectation))
 
 
 PROFILE_WEIGHTS = Rule(
-    "W105", "profile-weights", "warning", "self_eval",
-    "一级指标分值与所选评分口径不一致",
-    "{level}为 {header} 分，{expectation}",
-    "各地对一级指标的权重规定不同（湖南：产出30、效益30、满意度10、成本20；全国10号文：产出50、效益30、满意度10）；"
+    code="W105", name="profile-weights", severity="warning", scope="self_eval",
+    summary="一级指标分值与所选评分口径不一致",
+    template="{level}为 {header} 分，{expectation}",
+    why="各地对一级指标的权重规定不同（湖南：产出30、效益30、满意度10、成本20；全国10号文：产出50、效益30、满意度10）；"
     "用 --profile 选择本地口径。",
-    "财预〔2020〕10号 第十三条 [B]；湖南 2023 年自评表 [A]",
-    "湖南口径下“产出指标(50分)”",
-    "湖南口径下“产出指标(30分)”",
-    _profile_weights,
+    source="财预〔2020〕10号 第十三条 [B]；湖南 2023 年自评表 [A]",
+    bad="湖南口径下“产出指标(50分)”",
+    good="湖南口径下“产出指标(30分)”",
+    check=_profile_weights,
 )
 
 _GRADE_WORDS = (("不合格", "差"), ("较差", "差"), ("优秀", "优"), ("良好", "良"), ("中等", "中"), ("合格", "中"),
@@ -147,19 +152,20 @@ def _grade(rule: Rule, form: SelfEval, ctx: Context):
     expected = S.grade(total)
     if found is None or expected is None or found == expected:
         return
-    yield rule.at(form.sheet, cell, expected, found, expected=expected, found=cell.text, total=n(total),
-                  basis=basis)
+    yield rule.at(form.sheet, cell, expected=expected, found=found,
+                  text=dict(expected=expected, found=cell.text, total=n(total),
+                            basis=basis))
 
 
 GRADE = Rule(
-    "W106", "grade-mismatch", "error", "self_eval",
-    "填写的等级与总分不符",
-    "等级应为 {expected}（{basis} {total}；优 ≥ 90，良 80–90，中 60–80，差 < 60），现填“{found}”",
-    "等级由总分决定：90分及以上为优、80–90为良、60–80为中、60分以下为差。",
-    "财预〔2020〕10号《项目支出绩效评价管理办法》第十八条（等级划分）[B]",
-    "总分 85，等级填“优”",
-    "总分 85，等级填“良”",
-    _grade,
+    code="W106", name="grade-mismatch", severity="error", scope="self_eval",
+    summary="填写的等级与总分不符",
+    template="等级应为 {expected}（{basis} {total}；优 ≥ 90，良 80–90，中 60–80，差 < 60），现填“{found}”",
+    why="等级由总分决定：90分及以上为优、80–90为良、60–80为中、60分以下为差。",
+    source="财预〔2020〕10号《项目支出绩效评价管理办法》第十八条（等级划分）[B]",
+    bad="总分 85，等级填“优”",
+    good="总分 85，等级填“良”",
+    check=_grade,
 )
 
 RULES = [LEVEL_SUM, WEIGHT_TOTAL, TOTAL_WEIGHT, TOTAL_SCORE, PROFILE_WEIGHTS, GRADE]

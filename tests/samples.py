@@ -8,22 +8,11 @@ The submission's mistakes are kept: the 2022 三公 rows do not add up.
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
+from jixiao_xl.sheetspec import SheetSpec
+from jixiao_xl.writer import fit_heights
+from jixiao_xl.xlsxio import set_text
 
 PCT = "0.00%"
-
-
-@dataclass
-class SheetSpec:
-    name: str
-    rows: list[list[object]]
-    merges: list[str] = field(default_factory=list)
-    formats: dict[str, str] = field(default_factory=dict)  # A1 -> number format
-    widths: dict[str, float] = field(default_factory=dict)
-
-    def copy(self) -> "SheetSpec":
-        return copy.deepcopy(self)
 
 
 def _basic() -> SheetSpec:
@@ -219,9 +208,6 @@ def write_xlsx(path, sheets: list[SheetSpec]) -> None:
     """Write sheets as an .xlsx with openpyxl (merged cells, formats, widths, wrap)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
-
-    from .writer import fit_heights
-    from .xlsxio import set_text
 
     book = Workbook()
     book.remove(book.active)
