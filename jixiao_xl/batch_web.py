@@ -135,7 +135,10 @@ def _sweep() -> None:
                  if (j.state in ("done", "failed") and now - j.finished > JOB_TTL)
                  or (j.state == "uploading" and now - j.created > JOB_TTL)]
     for job in stale:
-        if not _keep():
+        if _keep():  # the folder stays; the server forgets the job
+            with _JOBS_LOCK:
+                _JOBS.pop(job.id, None)
+        else:
             _remove(job)
 
 
@@ -320,8 +323,11 @@ async def upload_file(job_id: str, name: str, request: Request):
             target = job.inbox / "zips" / rel.name  # extracted when the job starts
         else:
             target = job.inbox / "材料" / Path(*rel.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except FileExistsError:  # a file where the folder goes
+                raise NotADirectoryError(str(target.parent)) from None
             with open(target, "xb") as sink:
                 async for chunk in request.stream():
                     job.uploaded += len(chunk)
@@ -330,6 +336,8 @@ async def upload_file(job_id: str, name: str, request: Request):
                     sink.write(chunk)
         except FileExistsError:
             raise Refused(f"“{name}”上传了不止一次。请重新选择后上传。", 409) from None
+        except OSError:  # e.g. "a" uploaded, then "a/b"
+            raise Refused(f"无法保存“{name}”（与已上传的文件或文件夹同名）。请重新选择后上传。", 409) from None
         except Refused:
             target.unlink(missing_ok=True)
             raise

@@ -163,6 +163,18 @@ def test_symlink_in_a_zip_is_refused(client, job_dir):
     assert files_left(job_dir) == []
 
 
+def test_same_file_twice_or_a_file_as_a_folder_is_refused(client):
+    job = client.post(JOBS).json()
+    put = lambda name: client.put(f"{JOBS}/{job['id']}/files", params={"name": name}, content=b"x")  # noqa: E731
+    assert put("收到/a.xlsx").status_code == 200
+    twice = put("收到/a.xlsx")
+    assert twice.status_code == 409 and twice.json()["error"] == "“收到/a.xlsx”上传了不止一次。请重新选择后上传。"
+    under = put("收到/a.xlsx/b.xlsx")
+    assert under.status_code == 409
+    assert under.json()["error"] == "无法保存“收到/a.xlsx/b.xlsx”（与已上传的文件或文件夹同名）。请重新选择后上传。"
+    assert client.get(f"{JOBS}/{job['id']}").json()["state"] == "uploading"  # the job goes on
+
+
 def test_path_traversal_in_an_upload_name_is_refused(client, tmp_path, job_dir):
     job = client.post(JOBS).json()
     answer = client.put(f"{JOBS}/{job['id']}/files", params={"name": "../../x"}, content=b"evil")
