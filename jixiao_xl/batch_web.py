@@ -262,17 +262,19 @@ def _run(job: Job) -> None:
                 job.message = "正在打包填写后的副本"
                 _zip_folder(job.out / "filled", job.folder / "填写后的副本.zip")
             job.closing = result.closing_line()
-            job.state, job.message = "done", "已完成"
+            job.message = "已完成"
+            job.finished = time.monotonic()
+            job.state = "done"  # last: a poll that sees it finds everything in place
+            return
     except Refused as exc:
-        job.state, job.error, job.message = "failed", str(exc), "未完成"
+        error = str(exc)
     except Exception as exc:  # the page shows a Chinese message; the log keeps the detail
         logger.error("批量校验 failed", exc_info=exc)
-        job.state, job.message = "failed", "未完成"
-        job.error = "批量校验时出现意外错误（详细原因已记入服务器日志）。请重试；仍不成功请联系管理员。"
-    finally:
-        job.finished = time.monotonic()
-        if job.state == "failed":  # nothing of a refused job is kept; its status still says why
-            shutil.rmtree(job.folder, ignore_errors=True)
+        error = "批量校验时出现意外错误（详细原因已记入服务器日志）。请重试；仍不成功请联系管理员。"
+    shutil.rmtree(job.folder, ignore_errors=True)  # nothing of a refused job is kept; its status says why
+    job.error, job.message = error, "未完成"
+    job.finished = time.monotonic()
+    job.state = "failed"
 
 
 def _zip_folder(folder: Path, target: Path) -> None:
