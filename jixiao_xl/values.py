@@ -166,6 +166,8 @@ def fmt_number(value: float | None) -> str:
     """A number as people write it: 17, 12.88, 1762.55."""
     if value is None:
         return "空"
+    if value != value or value in (float("inf"), float("-inf")):  # a sum of huge numbers overflows
+        return "超出可表示范围的数"
     if abs(value - round(value)) < 1e-9:
         return str(int(round(value)))
     return f"{value:.2f}".rstrip("0").rstrip(".")

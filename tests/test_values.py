@@ -110,3 +110,12 @@ def test_property_parser_never_raises_anything_but_not_a_number(text):
     except NotANumber:
         return
     assert result is None or isinstance(result, float)
+
+
+def test_fmt_number_of_an_overflowed_sum_is_said_in_chinese():
+    """Hypothesis found a 附件1 cell of 1.797e308: its sum is inf, and `fill` printed it (OverflowError)."""
+    from jixiao_xl.values import fmt_number
+
+    assert fmt_number(1.7976931348623155e308 * 2) == "超出可表示范围的数"
+    assert fmt_number(float("nan")) == "超出可表示范围的数"
+    assert [fmt_number(v) for v in (17.0, 12.88, 1762.55)] == ["17", "12.88", "1762.55"]

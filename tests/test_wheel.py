@@ -55,7 +55,7 @@ def venv(wheel, tmp_path_factory) -> Path:
 
 def test_wheel_carries_the_add_in_server(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    for name in ("templates/manifest.xml", "templates/taskpane.html", "templates/jixiao_help.html",
+    for name in ("templates/manifest.xml", "templates/taskpane.html", "templates/jixiao_help.html", "templates/jixiao_batch.html",
                  "custom_functions/__init__.py", "custom_scripts/__init__.py", "routers/custom.py",
                  "static/js/ribbon.js", "static/js/jixiao.js", "static/images/jixiao-32.png", "pyproject.toml"):
         assert f"jixiao_xl/addin_server/{name}" in names

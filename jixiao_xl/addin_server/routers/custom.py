@@ -4,7 +4,8 @@ Any exception that escapes a script, a worksheet function or the findings list
 reaches the user as a Chinese message (logged here with the detail), never as
 xlwings Server's English "An error occurred." with HTTP 500.
 
-Also the WPS 加载项's routes: its 校验 / 清除标记 / 问题列表 requests and its files under /wps/.
+Also the WPS 加载项's routes: its 校验 / 清除标记 / 问题列表 requests and its files under /wps/,
+and the 批量校验 page /jixiao/batch with its job routes (jixiao_xl/batch_web.py).
 """
 
 import logging
@@ -17,7 +18,10 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTex
 from markupsafe import escape
 from xlwings_server.templates import TemplateResponse
 
+from jixiao_xl.batch_web import router as batch_router
+
 router = APIRouter()
+router.include_router(batch_router)
 logger = logging.getLogger("jixiao_xl.addin")
 
 

@@ -1,0 +1,309 @@
+"""批量校验 in a browser: the add-in server's /jixiao/batch page and its job routes (jixiao_xl/batch_web.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import shutil
+import socket
+import stat
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ["XLWINGS_PROJECT_DIR"] = str(ROOT / "jixiao_xl" / "addin_server")
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+os.environ.setdefault("XLWINGS_ENVIRONMENT", "prod")
+
+pytest.importorskip("xlwings_server")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from .test_seed import EXAMPLE  # noqa: E402
+
+JOBS = "/jixiao/batch/jobs"
+DEPT_ROW = ["汨罗/司法局.xlsx", "汨罗市司法局", "[附件2] 部门整体支出绩效自评表", "（部门整体）", 1, 10, 99, 99, 0, None, "优",
+            "一致", 0, 1, "有警告"]
+
+
+@pytest.fixture(scope="module")
+def client():
+    from xlwings_server.main import main_app
+
+    with TestClient(main_app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(autouse=True)
+def job_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "jobs"
+    monkeypatch.setenv("JIXIAO_BATCH_DIR", str(folder))
+    for name in ("JIXIAO_BATCH_MAX_UPLOAD_MB", "JIXIAO_BATCH_MAX_UNZIPPED_MB", "JIXIAO_BATCH_KEEP"):
+        monkeypatch.delenv(name, raising=False)
+    return folder
+
+
+def example_zip(name: str = "汨罗/司法局.xlsx") -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(EXAMPLE, name)
+    return buf.getvalue()
+
+
+def files_left(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def submit(client, uploads: dict[str, bytes], fill: bool = False) -> dict:
+    """Create a job, upload, start it and wait for it: its last status."""
+    job = client.post(JOBS, params={"fill": int(fill)}).json()
+    for name, body in uploads.items():
+        answer = client.put(f"{JOBS}/{job['id']}/files", params={"name": name}, content=body)
+        if answer.status_code != 200:
+            return answer.json()
+    client.post(f"{JOBS}/{job['id']}/start")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        status = client.get(f"{JOBS}/{job['id']}").json()
+        if status["state"] in ("done", "failed"):
+            return status
+        time.sleep(0.2)
+    raise AssertionError("批量校验任务没有结束")
+
+
+def summary_rows(content: bytes) -> list[list]:
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    return [[c.value for c in r] for r in book["汇总"].iter_rows(min_row=2)]
+
+
+def test_page_is_chinese_and_linked_from_the_task_pane(client):
+    page = client.get("/jixiao/batch")
+    assert page.status_code == 200 and "批量校验" in page.text and "webkitdirectory" in page.text
+    assert "上传总大小不超过 200 MB" in page.text
+    pane = client.get("/taskpane.html").text
+    href = pane.split('id="jixiao-batch-link" href="')[1].split('"')[0]
+    assert client.get(href).text == page.text
+
+
+def test_good_zip_gives_summary_and_filled_copies_then_nothing_is_kept(client, job_dir):
+    status = submit(client, {"材料.zip": example_zip()}, fill=True)
+    assert status["state"] == "done" and status["done"] == status["total"] == 1
+    assert status["closing"].startswith("共 1 个文件，其中 1 个工作簿（3 张表）")
+    summary = client.get(f"{JOBS}/{status['id']}/download/summary")
+    assert summary.status_code == 200 and "%E6%B1%87%E6%80%BB.xlsx" in summary.headers["content-disposition"]
+    rows = summary_rows(summary.content)
+    assert len(rows) == 3 and {r[0] for r in rows} == {"汨罗/司法局.xlsx"}
+    assert DEPT_ROW in rows
+    filled = client.get(f"{JOBS}/{status['id']}/download/filled")
+    assert filled.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(filled.content)) as archive:
+        assert archive.namelist() == ["汨罗/司法局.xlsx"]
+        book = openpyxl.load_workbook(io.BytesIO(archive.read("汨罗/司法局.xlsx")))
+        assert "附件2" in "".join(book.sheetnames)
+    assert files_left(job_dir) == []  # both downloaded: the job folder is gone
+    gone = client.get(f"{JOBS}/{status['id']}/download/summary")
+    assert gone.status_code == 404 and "请重新上传" in gone.json()["error"]
+
+
+def test_gbk_names_of_a_zip_made_on_chinese_windows(client, job_dir):
+    """Windows' 压缩(zipped)文件夹 writes GBK names without the UTF-8 flag: read as GBK, not as cp437."""
+    gbk = "司法局.xlsx".encode("gbk")
+    placeholder = b"A" * (len(gbk) - 5) + b".xlsx"
+    raw = example_zip(placeholder.decode()).replace(placeholder, gbk)
+    status = submit(client, {"材料.zip": raw})
+    assert status["state"] == "done", status
+    rows = summary_rows(client.get(f"{JOBS}/{status['id']}/download/summary").content)
+    assert {r[0] for r in rows} == {"司法局.xlsx"}
+
+
+def test_several_files_of_a_folder(client, job_dir):
+    status = submit(client, {"收到/司法局.xlsx": EXAMPLE.read_bytes(), "收到/说明.txt": "附件".encode()})
+    assert status["state"] == "done", status
+    rows = summary_rows(client.get(f"{JOBS}/{status['id']}/download/summary").content)
+    assert DEPT_ROW[1:] in [r[1:] for r in rows] and {r[0] for r in rows} == {"收到/司法局.xlsx"}
+    assert files_left(job_dir) == []
+
+
+def test_plain_garbage_is_not_a_zip(client, job_dir):
+    status = submit(client, {"材料.zip": b"hello, this is text"})
+    assert status["state"] == "failed"
+    assert status["error"].startswith("上传的文件不是有效的 .zip 压缩包")
+    assert files_left(job_dir) == []
+    assert client.get("/jixiao/batch").status_code == 200  # still serving
+
+
+def _zip_with(entries: list[tuple[zipfile.ZipInfo | str, bytes]]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in entries:
+            archive.writestr(info, data)
+    return buf.getvalue()
+
+
+def test_path_traversal_in_a_zip_is_refused(client, tmp_path, job_dir):
+    for name in ("../../x", "/tmp/x", "a/../../x", "C:/x", "..\\..\\x"):
+        status = submit(client, {"材料.zip": _zip_with([("ok.xlsx", EXAMPLE.read_bytes()), (name, b"evil")])})
+        assert status["state"] == "failed", name
+        assert "指向上传文件夹以外的位置" in status["error"] and name in status["error"]
+    assert not (tmp_path / "x").exists() and not (job_dir / "x").exists()
+    assert files_left(job_dir) == []  # nothing extracted, not even ok.xlsx
+
+
+def test_symlink_in_a_zip_is_refused(client, job_dir):
+    link = zipfile.ZipInfo("link.xlsx")
+    link.external_attr = (stat.S_IFLNK | 0o777) << 16
+    status = submit(client, {"材料.zip": _zip_with([(link, b"/etc/passwd")])})
+    assert status["state"] == "failed" and "“link.xlsx”是符号链接" in status["error"]
+    assert files_left(job_dir) == []
+
+
+def test_same_file_twice_or_a_file_as_a_folder_is_refused(client):
+    job = client.post(JOBS).json()
+    put = lambda name: client.put(f"{JOBS}/{job['id']}/files", params={"name": name}, content=b"x")  # noqa: E731
+    assert put("收到/a.xlsx").status_code == 200
+    twice = put("收到/a.xlsx")
+    assert twice.status_code == 409 and twice.json()["error"] == "“收到/a.xlsx”上传了不止一次。请重新选择后上传。"
+    under = put("收到/a.xlsx/b.xlsx")
+    assert under.status_code == 409
+    assert under.json()["error"] == "无法保存“收到/a.xlsx/b.xlsx”（与已上传的文件或文件夹同名）。请重新选择后上传。"
+    assert client.get(f"{JOBS}/{job['id']}").json()["state"] == "uploading"  # the job goes on
+
+
+def test_path_traversal_in_an_upload_name_is_refused(client, tmp_path, job_dir):
+    job = client.post(JOBS).json()
+    answer = client.put(f"{JOBS}/{job['id']}/files", params={"name": "../../x"}, content=b"evil")
+    assert answer.status_code == 400 and "指向上传文件夹以外的位置" in answer.json()["error"]
+    assert not (tmp_path / "x").exists() and files_left(job_dir) == []
+    assert client.get(f"{JOBS}/{job['id']}").status_code == 404  # the job ended with its refusal
+
+
+def test_zip_with_100000_entries_is_refused(client, job_dir):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as archive:
+        for i in range(100_000):
+            archive.writestr(f"{i}.txt", b"")
+    status = submit(client, {"材料.zip": buf.getvalue()})
+    assert status["state"] == "failed"
+    assert status["error"] == "压缩包中有 100000 个条目，超过上限 10000 个。请分批上传。"
+    assert files_left(job_dir) == []
+
+
+def test_zip_bomb_ratio_and_total_size_are_refused(client, job_dir, monkeypatch):
+    bomb = _zip_with([("炸弹.xlsx", bytes(20 << 20))])  # 20 MB of zeros: about 20 KB zipped
+    assert len(bomb) < 100_000
+    status = submit(client, {"材料.zip": bomb})
+    assert status["state"] == "failed" and "“炸弹.xlsx”压缩比异常" in status["error"]
+    monkeypatch.setenv("JIXIAO_BATCH_MAX_UNZIPPED_MB", "1")
+    big = _zip_with([("a.xlsx", os.urandom(600_000)), ("b.xlsx", os.urandom(600_000))])
+    status = submit(client, {"材料.zip": big})
+    assert status["state"] == "failed" and status["error"] == "压缩包解压后超过 1 MB（上限），已拒绝。请分批上传。"
+    assert files_left(job_dir) == []
+
+
+def test_declared_size_over_the_cap_is_refused_before_reading(client, job_dir, monkeypatch):
+    monkeypatch.setenv("JIXIAO_BATCH_MAX_UPLOAD_MB", "1")
+    job = client.post(JOBS).json()
+    answer = client.put(f"{JOBS}/{job['id']}/files", params={"name": "材料.zip"}, content=b"x" * 2_000_000)
+    assert answer.status_code == 413
+    assert answer.json()["error"] == "上传的材料超过 1 MB（上限），已拒绝。请分批上传。"
+    assert files_left(job_dir) == []
+
+
+def test_streamed_2gb_body_is_cut_at_the_cap(job_dir):
+    """A chunked body (no Content-Length) of 2 GB: the server stops reading at the cap (200 MB)
+    and writes no more than that; the generator counts what was actually pulled."""
+    import httpx
+    from xlwings_server.main import main_app
+
+    chunk = bytes(1 << 20)
+    sent = 0
+
+    async def body():
+        nonlocal sent
+        for _ in range(2048):  # 2 GB
+            sent += len(chunk)
+            yield chunk
+
+    async def go():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=main_app), base_url="http://test") as http:
+            job = (await http.post(JOBS)).json()
+            answer = await http.put(f"{JOBS}/{job['id']}/files", params={"name": "材料.zip"}, content=body())
+            return job, answer
+
+    job, answer = asyncio.run(go())
+    assert answer.status_code == 413
+    assert answer.json()["error"] == "上传的材料超过 200 MB（上限），已拒绝。请分批上传。"
+    assert 200 << 20 < sent <= (200 << 20) + 2 * len(chunk)  # read up to the cap, not 2 GB
+    assert files_left(job_dir) == []
+
+
+# ------------------------------------------------------------------ in a real browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_batch_page_in_headless_chromium(tmp_path):
+    chromium = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    if not chromium and not os.environ.get("CI"):
+        pytest.skip("没有安装 chromium（apt-get install chromium）")
+    from playwright.sync_api import sync_playwright
+
+    material = tmp_path / "材料.zip"
+    material.write_bytes(example_zip())
+    port = _free_port()
+    env = dict(os.environ, JIXIAO_BATCH_DIR=str(tmp_path / "jobs"))
+    server = subprocess.Popen(
+        [sys.executable, "-c", f"from jixiao_xl.addin import serve; serve(host='127.0.0.1', port={port})"],
+        cwd=tmp_path, env=env, stdout=(tmp_path / "server.log").open("wb"), stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}/jixiao/batch"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "加载项服务没有启动"
+                time.sleep(0.2)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium or "/usr/bin/chromium", args=["--no-sandbox"])
+            page = browser.new_page(accept_downloads=True)
+            page.goto(url)
+            assert page.title() == "绩效自评 批量校验"
+            page.set_input_files("#zip", str(material))
+            page.click("#submit")
+            link = page.wait_for_selector("#download-summary", timeout=90_000)
+            assert page.eval_on_selector("#progress", "p => [p.value, p.max]") == [1, 1]
+            assert page.inner_text("#status") == "已完成：1 / 1"
+            assert page.inner_text("#error") == ""
+            assert page.inner_text("#closing").startswith("共 1 个文件，其中 1 个工作簿（3 张表）")
+            with page.expect_download() as info:
+                link.click()
+            download = info.value
+            assert download.suggested_filename == "汇总.xlsx"
+            target = tmp_path / "汇总.xlsx"
+            download.save_as(target)
+            rows = summary_rows(target.read_bytes())
+            assert len(rows) == 3 and DEPT_ROW in rows
+            # a refused upload: its Chinese message in the page, and the server goes on serving
+            bad = tmp_path / "坏.zip"
+            bad.write_bytes(b"not a zip")
+            page.set_input_files("#zip", str(bad))
+            page.click("#submit")
+            page.wait_for_function("document.getElementById('error').textContent.length > 0", timeout=30_000)
+            assert page.inner_text("#error").startswith("上传的文件不是有效的 .zip 压缩包")
+            browser.close()
+        assert files_left(tmp_path / "jobs") == []
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
