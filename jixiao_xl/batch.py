@@ -675,7 +675,7 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
     results = run_pool(tasks, jobs, timeout, args, progress) if tasks else []
     from .narrative.inbox import attach_reports  # .docx reports beside their workbooks (narrative/inbox.py)
 
-    results, attachments = attach_reports(inputs, results, attachments, profile_name, overrides or {})
+    results, attachments = attach_reports(inputs, results, attachments, profile_name, overrides or {}, summary_row)
     result = BatchResult(out, results, skipped, attachments, own)
     from .xlsxio import atomic_write
 

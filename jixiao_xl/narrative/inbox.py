@@ -49,9 +49,11 @@ def pair(report: Path, results: list[dict], title: str = "") -> tuple[list[dict]
 
 
 def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[str, str]], profile_name: str,
-                   overrides: dict) -> tuple[list[dict], list[tuple[str, str]]]:
-    """Check the .docx reports ``batch`` set aside; returns (results + report results, what stays skipped)."""
-    from ..batch import summary_row
+                   overrides: dict, summary_row) -> tuple[list[dict], list[tuple[str, str]]]:
+    """Check the .docx reports ``batch`` set aside; returns (results + report results, what stays skipped).
+
+    ``summary_row`` is batch's own row builder, handed in so that this layer does not import batch.
+    """
     from ..check import FileReport
     from ..grid import UnreadableWorkbook
     from ..profiles import get_profile
