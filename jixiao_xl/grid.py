@@ -7,7 +7,6 @@ bulk ``range.value`` that the Excel layer (``xl.py``) reads through xlwings.
 
 from __future__ import annotations
 
-import os
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -73,22 +72,16 @@ class UnreadableWorkbook(Exception):
 
 def _open(path: str) -> zipfile.ZipFile:
     """Open an .xlsx as a zip after rejecting what is not one, or is a bomb; the caller closes it."""
+    from .files import OLE2, FileProblem, encrypted, head_of
+
     try:
-        size = os.path.getsize(path)
-        with open(path, "rb") as handle:
-            head = handle.read(8)
-    except FileNotFoundError:
-        raise UnreadableWorkbook("找不到文件") from None
-    except IsADirectoryError:
-        raise UnreadableWorkbook("这是文件夹，不是工作簿") from None
-    except OSError as exc:
-        raise UnreadableWorkbook(f"无法打开文件（{exc.strerror or exc}）") from None
-    if size == 0:
-        raise UnreadableWorkbook("文件是空的（0 字节）")
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        with open(path, "rb") as handle:
-            blob = handle.read(1 << 20)
-        if "EncryptedPackage".encode("utf-16-le") in blob:
+        head = head_of(path, "工作簿", 8)
+        if head.startswith(OLE2):
+            head = head_of(path, "工作簿")  # the first megabyte holds the container's directory
+    except FileProblem as exc:
+        raise UnreadableWorkbook(str(exc)) from None
+    if head.startswith(OLE2):
+        if encrypted(head):
             raise UnreadableWorkbook("文件已加密（设置了打开密码），请取消密码后再提交")
         raise UnreadableWorkbook("这是旧版 .xls/.et 格式，请另存为 .xlsx")
     if not head.startswith(b"PK"):

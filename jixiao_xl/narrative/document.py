@@ -28,20 +28,14 @@ class Paragraph:
 
 def _check_file(path: str) -> None:
     suffix = os.path.splitext(path)[1].lower()
+    from ..files import OLE2, FileProblem, encrypted, head_of
+
     try:
-        size = os.path.getsize(path)
-        with open(path, "rb") as handle:
-            head = handle.read(1 << 20)
-    except FileNotFoundError:
-        raise UnreadableReport("找不到文件") from None
-    except IsADirectoryError:
-        raise UnreadableReport("这是文件夹，不是报告文档") from None
-    except OSError as exc:
-        raise UnreadableReport(f"无法打开文件（{exc.strerror or exc}）") from None
-    if size == 0:
-        raise UnreadableReport("文件是空的（0 字节）")
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        if "EncryptedPackage".encode("utf-16-le") in head:
+        head = head_of(path, "报告文档")
+    except FileProblem as exc:
+        raise UnreadableReport(str(exc)) from None
+    if head.startswith(OLE2):
+        if encrypted(head):
             raise UnreadableReport("文档已加密（设置了打开密码），请取消密码后再提交")
         kind = LEGACY.get(suffix, "旧版 Word/WPS 文档")
         raise UnreadableReport(f"这是{kind}，{SAVE_AS}")

@@ -1,0 +1,38 @@
+"""The first look at a submitted file, shared by the workbook and the report readers.
+
+Both refuse, with the same Chinese reasons, what is missing, a folder, unreadable or
+empty, and tell an encrypted Office file from an old binary one.
+"""
+
+from __future__ import annotations
+
+import os
+
+OLE2 = b"\xd0\xcf\x11\xe0"  # the container of .xls/.doc/.et/.wps and of password-protected .xlsx/.docx
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+
+
+class FileProblem(Exception):
+    """Why a file cannot be opened at all; ``str()`` is for people."""
+
+
+def head_of(path: str, what: str, size: int = 1 << 20) -> bytes:
+    """The first ``size`` bytes of a file; ``what`` names what it should be ("工作簿", "报告文档")."""
+    try:
+        length = os.path.getsize(path)
+        with open(path, "rb") as handle:
+            head = handle.read(size)
+    except FileNotFoundError:
+        raise FileProblem("找不到文件") from None
+    except IsADirectoryError:
+        raise FileProblem(f"这是文件夹，不是{what}") from None
+    except OSError as exc:
+        raise FileProblem(f"无法打开文件（{exc.strerror or exc}）") from None
+    if length == 0:
+        raise FileProblem("文件是空的（0 字节）")
+    return head
+
+
+def encrypted(head: bytes) -> bool:
+    """An Office file saved with an opening password (an OLE2 container holding EncryptedPackage)."""
+    return head.startswith(OLE2) and _ENCRYPTED in head
