@@ -133,6 +133,7 @@ _DATE = re.compile(
     + r"|第?(?P<q3>[一二三四1-4])季度(?:末)?"
     r"|(?P<bare>年底|年末|年内|上半年|下半年)"
 )
+_NOT_MET = re.compile(r"^(?:尚?未|没有|没)(?:能)?(?:达标|达到|完成|实现)|^(?:不达标|未达预期)")
 _NEXT_YEAR = re.compile(r"(?:次年|下一年|下年|明年|翌年|第二年)\s*$")
 _DATE_HINT = re.compile(r"[年月季底半]|\d[./-]\d")
 _DIGIT = re.compile(r"\d")
@@ -791,6 +792,10 @@ def _judge_cached(target, actual, weight, level1, level2, name, scoring, percent
                     weight if met else None)
         return Judgement(t, a, (pair,), met, weight if met else None)
     if not a.parts:
+        if _NOT_MET.search(normalise(a.text)):  # "未达标", "未完成": a miss the evaluator wrote down
+            pair = Pair(Part("", 0.0, "", "text", noun=t.text.strip()), Part("", 0.0, "", "text", noun=a.text.strip()),
+                        "", "完成值写明未完成", False, None)
+            return Judgement(t, a, (pair,), False, None, "完成值写明未完成，没有可计算的得分规则")
         return Judgement(t, a, why="完成值" + ("为空" if a.why == "空白" else "没有可比较的数字或日期"))
     matched, why = _pair(t, a, scoring)
     if matched is None:

@@ -111,6 +111,8 @@ def test_a_number_cell_formatted_as_percent_is_a_percentage():
     ("及时率100%", "及时率98%", "时效指标", "完成时限", False, 4.9),
     ("按时完成", "延期完成", "时效指标", "完成时间", False, None),
     ("12月底前", "次年1月", "时效指标", "完成时间", False, None),
+    ("≥90%", "未达标", "质量指标", "合格率", False, None),  # a miss written in words
+    ("≥200人次", "尚未完成", "数量指标", "培训人次", False, None),
     ("≤83万元", "83万", "经济成本指标", "项目成本", True, 5),
     ("≤83万元", "¥830,000.00", "经济成本指标", "项目成本", True, 5),
     ("300天", "310天", "时效指标", "全年开放天数", True, 5),  # a duration that is better longer
