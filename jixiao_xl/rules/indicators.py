@@ -67,16 +67,21 @@ def shown(cell) -> str:
     return str(raw).strip() if isinstance(raw, str) else cell.text
 
 
-def _quantitative(rule: Rule, form: SelfEval, ctx: Context):
+def _scored(form: SelfEval, ctx: Context):
+    """(indicator, judgement, rule's score, typed score, tolerance at the digits typed) of every row with both."""
     for ind in form.indicators:
         if ind.score.blank or num(ind.weight) is None:
             continue
         judged = judgement(ind, ctx.profile)
         expected, found = judged.expected, ind.score.number
-        if expected is None or found is None:
-            continue
+        if expected is not None and found is not None:
+            yield ind, judged, expected, found, shown_tolerance(ind.score, ctx.profile.tolerance_score)
+
+
+def _quantitative(rule: Rule, form: SelfEval, ctx: Context):
+    for ind, judged, expected, found, tolerance in _scored(form, ctx):
         full_for_a_miss = judged.met is False and found >= num(ind.weight) - 1e-9 and expected < found
-        if not full_for_a_miss and found <= expected + shown_tolerance(ind.score, ctx.profile.tolerance_score) + 1e-9:
+        if not full_for_a_miss and found <= expected + tolerance + 1e-9:
             continue
         yield rule.at(form.sheet, ind.score, expected=r2(expected), found=r2(found),
                       text=dict(target=shown(ind.target), actual=shown(ind.actual), reading=judged.explain(),
@@ -126,13 +131,8 @@ OVERACHIEVEMENT = Rule(
 
 
 def _below_rule(rule: Rule, form: SelfEval, ctx: Context):
-    for ind in form.indicators:
-        if ind.score.blank or num(ind.weight) is None:
-            continue
-        judged = judgement(ind, ctx.profile)
-        expected, found = judged.expected, ind.score.number
-        if expected is None or found is None or \
-                found >= expected - shown_tolerance(ind.score, ctx.profile.tolerance_score) - 1e-9:
+    for ind, judged, expected, found, tolerance in _scored(form, ctx):
+        if found >= expected - tolerance - 1e-9:
             continue
         yield rule.at(form.sheet, ind.score, expected=r2(expected), found=r2(found),
                       text=dict(reading=judged.explain(),
