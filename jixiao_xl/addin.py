@@ -208,7 +208,8 @@ def vba_project(template_bin: bytes, workbook_name: str) -> bytes:
     sources["xlwings"] = sources["xlwings"].replace(
         XLWINGS_PROJECT_LINE, f'Public Const PROJECT_NAME As String = "{PROJECT_NAME}"')
     this = sources["ThisWorkbook"]
-    sources["ThisWorkbook"] = this + ("" if this.endswith("\r\n") else "\r\n") + WORKBOOK_OPEN
+    newline = "\r\n" if "\r\n" in this else "\n"  # the template's modules use LF: keep one style per module
+    sources["ThisWorkbook"] = this.rstrip("\r\n") + newline + WORKBOOK_OPEN.replace("\r\n", newline)
     added = [Module(ADDIN_MODULE, addin_module()), Module(UDF_MODULE, udf_module(workbook_name))]
     return write_project(project, added, name=VBA_PROJECT, sources=sources)
 
@@ -299,28 +300,55 @@ INSTALL_STEPS = """安装经典 Excel 加载项（Windows 桌面版 Excel 2016 �
   2. 生成加载项：jixiao-xl addin build-xlam -o jixiao_addin.xlam
      一个文件：“绩效自评”选项卡（校验、清除标记、问题列表）和工作表函数 JIXIAO_EXEC_RATE 等；
      加载项里已写好运行它的 Python（默认是运行本命令的 Python，另一个 Python 用 --python 指定）
-  3. Windows：jixiao-xl addin install jixiao_addin.xlam 把它复制到 Excel 的 XLSTART 文件夹；
-     或手动复制到 %APPDATA%\\Microsoft\\Excel\\XLSTART
+  3. Windows：jixiao-xl addin install jixiao_addin.xlam 把它装入 Excel 的 XLSTART 文件夹（加载项中的 Python
+     在这台电脑上不存在时改用运行本命令的 Python）；或手动复制到 %APPDATA%\\Microsoft\\Excel\\XLSTART
   4. 重启 Excel，功能区出现“绩效自评”选项卡
 """
 
 
-def install(xlam: str | None) -> str:
-    """On Windows copy the add-in into XLSTART; elsewhere (or without a file) return the steps."""
+def interpreter_of(xlam: str | os.PathLike) -> str:
+    """The Python an add-in built here runs (Interpreter_Win, or Interpreter_Mac on a Mac), "" if none."""
+    import re
+
+    with zipfile.ZipFile(xlam) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    row = 2 if sys.platform == "darwin" else 1
+    found = re.search(rf'<c r="B{row}"[^>]*t="inlineStr"><is><t>(.*?)</t>', sheet)
+    if not found:
+        return ""
+    return found.group(1).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def install(xlam: str | None, xlstart: str | os.PathLike | None = None) -> str:
+    """On Windows put the add-in into XLSTART; elsewhere (or without a file) return the steps.
+
+    The add-in is written afresh there: with the Python it names when that exists on this
+    computer, else with the Python running this command (an add-in from the offline bundle
+    names the Python of the computer that built the bundle).
+    """
     if not xlam:
         return INSTALL_STEPS
     path = Path(xlam)
     if not path.is_file():
         raise FileNotFoundError(f"找不到加载项文件 {path}：请先运行 jixiao-xl addin build-xlam -o {path.name}，再安装生成的文件")
-    if sys.platform != "win32":
-        return INSTALL_STEPS
-    xlstart = Path(os.environ["APPDATA"]) / "Microsoft" / "Excel" / "XLSTART"
+    if xlstart is None:
+        if sys.platform != "win32":
+            return INSTALL_STEPS
+        xlstart = Path(os.environ["APPDATA"]) / "Microsoft" / "Excel" / "XLSTART"
+    xlstart = Path(xlstart)
+    try:
+        recorded = interpreter_of(path)
+    except (OSError, KeyError, zipfile.BadZipFile):
+        raise ValueError(f"{path} 不是 jixiao-xl addin build-xlam 生成的加载项，请重新生成") from None
+    python = recorded if recorded and Path(recorded).is_file() else None
     try:
         xlstart.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, xlstart / path.name)
     except OSError as exc:
         raise ValueError(_os_error(exc, xlstart)) from None
-    return f"已复制到 {xlstart}，重启 Excel 后功能区出现“绩效自评”选项卡（校验、清除标记、问题列表）。"
+    build_xlam(xlstart / path.name, python=python)
+    used = python or default_interpreter()
+    return (f"已安装到 {xlstart}（加载项使用的 Python：{used}），"
+            "重启 Excel 后功能区出现“绩效自评”选项卡（校验、清除标记、问题列表）。")
 
 
 # ------------------------------------------------------------------ WPS 加载项 (addin/wps)

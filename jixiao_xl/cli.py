@@ -406,7 +406,7 @@ def _addin(args, parser) -> int:
     if args.addin_command == "install":
         try:
             print(addin.install(args.xlam))
-        except (FileNotFoundError, ValueError) as exc:
+        except (FileNotFoundError, ValueError, RuntimeError) as exc:
             print(f"jixiao-xl：{exc}", file=sys.stderr)
             return 2
         return 0

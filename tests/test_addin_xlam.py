@@ -181,8 +181,9 @@ def test_vba_project_reads_back_with_olefile_olevba_and_our_reader(xlam):
     for name in NEW_MODULES:
         assert ours[name] == via_olefile[name]
         assert via_olevba[name].replace("\r\n", "\n").strip() == ours[name].replace("\r\n", "\n").strip()
-    assert all(text.isascii() for text in ours.values() if text is not ours["Dictionary"])
-    assert "Private Sub Workbook_Open()\r\n    JixiaoRegisterFunctions\r\nEnd Sub" in ours["ThisWorkbook"]
+    assert all(text.isascii() for text in ours.values())
+    assert ours["ThisWorkbook"].endswith("\r\nPrivate Sub Workbook_Open()\r\n    JixiaoRegisterFunctions\r\nEnd Sub\r\n")
+    assert "\r\n" not in ours["xlwings"]  # xlwings' module keeps its own LF line ends
     assert all(len(line) <= 1023 for text in ours.values() for line in text.splitlines())
     for name in udf.FUNCTIONS:
         assert f"Function {name}(" in ours["xlwings_udfs"] and f"'!{name}\", _" in ours["JixiaoAddin"]
@@ -407,3 +408,19 @@ def test_install_copies_the_one_file_or_explains(tmp_path, xlam, capsys):
     steps = capsys.readouterr().out
     if sys.platform != "win32":
         assert "XLSTART" in steps and "JIXIAO_EXEC_RATE" in steps and "pip install jixiao-xl" not in steps
+
+
+def test_install_writes_the_python_of_this_computer(tmp_path):
+    """An add-in from the offline bundle names the bundle machine's Python: install writes this one."""
+    foreign = addin.build_xlam(tmp_path / "bundle" / "jixiao_addin.xlam", python=r"C:\elsewhere\pythonw.exe")[0]
+    assert addin.interpreter_of(foreign) == r"C:\elsewhere\pythonw.exe"
+    message = addin.install(str(foreign), xlstart=tmp_path / "XLSTART")
+    installed = tmp_path / "XLSTART" / "jixiao_addin.xlam"
+    assert addin.interpreter_of(installed) == addin.default_interpreter() and addin.default_interpreter() in message
+    assert modules(installed)["JixiaoAddin"] == modules(foreign)["JixiaoAddin"]
+    here = addin.build_xlam(tmp_path / "here" / "jixiao_addin.xlam", python=sys.executable)[0]
+    addin.install(str(here), xlstart=tmp_path / "XLSTART")
+    assert addin.interpreter_of(installed) == sys.executable  # an existing Python is kept
+    (tmp_path / "broken.xlam").write_bytes(b"not a zip")
+    with pytest.raises(ValueError, match="不是 jixiao-xl addin build-xlam 生成的加载项"):
+        addin.install(str(tmp_path / "broken.xlam"), xlstart=tmp_path / "XLSTART")
