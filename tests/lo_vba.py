@@ -1,12 +1,12 @@
 """Open a macro workbook in LibreOffice and report what its VBA importer made of the project (Debian's python3).
 
-    /usr/bin/python3 tests/lo_vba.py BOOK.xlsm PROFILE_DIR MODULE FORMULA...
+    /usr/bin/python3 tests/lo_vba.py BOOK.xlsm PROFILE_DIR MODULE[,MODULE...] FORMULA...
 
 Prints JSON: the document's Basic libraries and each module LibreOffice's VBA importer made of
 the project, with its source ("executable code" on: the importer adds Option VBASupport 1).
-Then MODULE, exactly as imported, goes alone into a new spreadsheet's Standard library (the
-project's other modules, xlwings' own with its Windows DLL declarations, do not run in
-LibreOffice), each FORMULA is put into a cell of that spreadsheet (Calc calls a library's public
+Then the MODULEs, exactly as imported, go into a new spreadsheet's Standard library (xlwings'
+own modules, xlwings and Dictionary, stop a library from running in LibreOffice: with either of
+them in it a call returns nothing), each FORMULA is put into a cell of that spreadsheet (Calc calls a library's public
 functions by name) and the value LibreOffice computes is reported.
 """
 
@@ -66,13 +66,15 @@ def main() -> None:
             libraries.loadLibrary(name)
             library = libraries.getByName(name)
             report["modules"][name] = {m: library.getByName(m) for m in library.getElementNames()}
-        code = next(mods[module] for mods in report["modules"].values() if module in mods)
+        codes = {name: next(mods[name] for mods in report["modules"].values() if name in mods)
+                 for name in module.split(",")}
         doc.close(True)
         doc = desktop.loadComponentFromURL("private:factory/scalc", "_blank", 0,
                                            (prop("Hidden", True), prop("MacroExecutionMode", 4)))
         if not doc.BasicLibraries.hasByName("Standard"):
             doc.BasicLibraries.createLibrary("Standard")
-        doc.BasicLibraries.getByName("Standard").insertByName(module, code)
+        for name, code in codes.items():
+            doc.BasicLibraries.getByName("Standard").insertByName(name, code)
         sheet = doc.Sheets.getByIndex(0)
         for row, formula in enumerate(formulas):
             cell = sheet.getCellByPosition(0, row)

@@ -374,7 +374,7 @@ def test_libreoffice_imports_the_project_and_runs_its_vba(xlam, tmp_path):
     book = _as_xlsm(xlam, tmp_path / "book.xlsm")
     assert zipfile.ZipFile(book).read("xl/vbaProject.bin") == zipfile.ZipFile(xlam).read("xl/vbaProject.bin")
     run = subprocess.run(["/usr/bin/python3", str(Path(__file__).with_name("lo_vba.py")), str(book),
-                          str(tmp_path / "profile"), "JixiaoAddin", '=JIXIAOTEXT("68219A8C")',
+                          str(tmp_path / "profile"), "JixiaoAddin,xlwings_udfs", '=JIXIAOTEXT("68219A8C")',
                           '=JIXIAOTEXT("7EE9654881EA8BC4")', '=LEN(JIXIAOTEXT("6E05966468078BB0"))'],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
@@ -388,7 +388,7 @@ def test_libreoffice_imports_the_project_and_runs_its_vba(xlam, tmp_path):
     for name in udf.FUNCTIONS:
         assert f"Function {name}(" in imported["xlwings_udfs"]
     assert "Sub Workbook_Open()" in imported["ThisWorkbook"]
-    # the module as imported compiles in LibreOffice Basic's VBA mode and its helper runs in a cell
+    # our two modules as imported compile together in LibreOffice Basic's VBA mode; the helper runs in a cell
     assert report["values"] == [{"string": "校验", "error": 0}, {"string": "绩效自评", "error": 0},
                                 {"string": "4", "error": 0}]
 
