@@ -330,7 +330,8 @@ def install(xlam: str | None, xlstart: str | os.PathLike | None = None) -> str:
         return INSTALL_STEPS
     path = Path(xlam)
     if not path.is_file():
-        raise FileNotFoundError(f"找不到加载项文件 {path}：请先运行 jixiao-xl addin build-xlam -o {path.name}，再安装生成的文件")
+        raise FileNotFoundError(f"找不到加载项文件 {path}：请先运行 jixiao-xl addin build-xlam -o {path.name}，"
+                                "再安装生成的文件")
     if xlstart is None:
         if sys.platform != "win32":
             return INSTALL_STEPS

@@ -90,7 +90,8 @@ def register(xlfunc, xlarg) -> None:
 
 
 try:  # Windows with pywin32: what xlwings' COM server reads (xlwings.udfs needs pythoncom)
-    from xlwings.udfs import xlarg as _xlarg, xlfunc as _xlfunc
+    from xlwings.udfs import xlarg as _xlarg
+    from xlwings.udfs import xlfunc as _xlfunc
 except Exception:
     pass
 else:

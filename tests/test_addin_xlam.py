@@ -182,7 +182,8 @@ def test_vba_project_reads_back_with_olefile_olevba_and_our_reader(xlam):
         assert ours[name] == via_olefile[name]
         assert via_olevba[name].replace("\r\n", "\n").strip() == ours[name].replace("\r\n", "\n").strip()
     assert all(text.isascii() for text in ours.values())
-    assert ours["ThisWorkbook"].endswith("\r\nPrivate Sub Workbook_Open()\r\n    JixiaoRegisterFunctions\r\nEnd Sub\r\n")
+    assert ours["ThisWorkbook"].endswith(
+        "\r\nPrivate Sub Workbook_Open()\r\n    JixiaoRegisterFunctions\r\nEnd Sub\r\n")
     assert "\r\n" not in ours["xlwings"]  # xlwings' module keeps its own LF line ends
     assert all(len(line) <= 1023 for text in ours.values() for line in text.splitlines())
     for name in udf.FUNCTIONS:
@@ -293,7 +294,8 @@ def test_functions_answer_as_through_the_com_server(registered):
     ("JIXIAO_EXEC_SCORE", (83.0, "abc", 10.0, MISSING), "全年执行数应为数字，收到的是“abc”"),
     ("JIXIAO_EXEC_SCORE", (100.0, 83.0, 10.0, "湖南"), "计分方式应为“比例”或“江西”，收到的是“湖南”"),
     ("JIXIAO_GRADE", (150.0,), "总分应在 0 到 100 之间"),
-    ("JIXIAO_EXEC_RATE", ([100.0, 200.0], 83.0), "含 2 个单元格的区域；请只选一个单元格（整张指标表请用 JIXIAO_INDICATOR_SCORES）"),
+    ("JIXIAO_EXEC_RATE", ([100.0, 200.0], 83.0),
+     "含 2 个单元格的区域；请只选一个单元格（整张指标表请用 JIXIAO_INDICATOR_SCORES）"),
     ("JIXIAO_INDICATOR_SCORES", ((("≥95%", "90%"),),), "指标表区域应为 3 列"),
 ])
 def test_bad_arguments_give_the_chinese_reason(registered, name, args, message):

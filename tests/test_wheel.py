@@ -93,8 +93,8 @@ def test_installed_wheel_builds_the_classic_xlam_for_its_own_python(venv, tmp_pa
 
     bindir = venv / ("Scripts" if os.name == "nt" else "bin")
     env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}  # as on a user's PC
-    result = subprocess.run([str(bindir / "jixiao-xl"), "addin", "build-xlam", "-o", str(tmp_path / "jixiao_addin.xlam")],
-                            capture_output=True, text=True, cwd=tmp_path, env=env)
+    command = [str(bindir / "jixiao-xl"), "addin", "build-xlam", "-o", str(tmp_path / "jixiao_addin.xlam")]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["jixiao_addin.xlam"]
     from jixiao_xl.addin import interpreter_of
