@@ -17,35 +17,48 @@ def server_dir() -> Path:
     return Path(str(files("jixiao_xl") / "addin_server"))
 
 
-# The classic add-in is xlwings' own ribbon add-in (quickstart_addin_ribbon.xlam), its VBA untouched.
-# Read from its VBA project (tests/test_addin.py decompresses it to check): the ribbon callback
-# RibbonMyAddin.RunMain runs RunPython "import <this .xlam's name>; <name>.main()", whatever button
-# was clicked, and settings come from a sheet named PROJECT_NAME & ".conf" = "myaddin.conf" in the
-# active workbook or in the add-in itself (GetConfigFromSheet(ThisWorkbook)), then from
-# myaddin.conf beside the active workbook, then %USERPROFILE%\.myaddin\myaddin.conf.  The template's
-# settings sheet is named "_myaddin.conf", which that lookup never finds.
-#
-# So each button is its own small .xlam (its name picks the Python module that runs), the three
-# share one ribbon tab through a qualified id (idQ), and each carries a "myaddin.conf" sheet whose
-# Interpreter_Win / Interpreter_Mac is the Python that built it.
-CONF_SHEET = "myaddin.conf"
+# The classic add-in: xlwings' ribbon add-in template (quickstart_addin_ribbon.xlam: the xlwings VBA
+# module with RunPython, the COM UDF client XLPy and the settings lookup GetConfig) with its VBA
+# project rewritten by jixiao_xl.vba:
+# - the project is named JixiaoXl and xlwings' PROJECT_NAME constant is "jixiao", so GetConfig reads
+#   the add-in's own sheet "jixiao.conf" (then jixiao.conf beside the workbook, then
+#   %USERPROFILE%\.jixiao\jixiao.conf); the sheet's Interpreter_Win / Interpreter_Mac is the Python
+#   that built the add-in (or --python);
+# - module JixiaoAddin: one ribbon callback per button (RunPython of jixiao_xl.xl.main/main_clear/
+#   main_list), a Chinese message when the Python is missing, and JixiaoRegisterFunctions, which gives
+#   the functions their Chinese descriptions (Application.MacroOptions, as xlwings' import does) when
+#   the add-in opens (ThisWorkbook's Workbook_Open);
+# - module xlwings_udfs: the wrappers xlwings' "Import Functions" writes (xlwings.udfs.import_udfs /
+#   generate_vba_wrapper) for the functions of jixiao_xl.udf; tests check they are identical.
+# The template's RibbonMyAddin module (RunMain imported a module named like the .xlam) is dropped.
+# All VBA written here is ASCII: Chinese text is built at run time by JixiaoText from hex code points
+# (VBA source is stored in the project's code page, 1252 in the template).
+PROJECT_NAME = "jixiao"
+CONF_SHEET = PROJECT_NAME + ".conf"
+VBA_PROJECT = "JixiaoXl"
+ADDIN_MODULE = "JixiaoAddin"
+UDF_MODULE = "xlwings_udfs"
+UDF_PYTHON_MODULE = "jixiao_xl.udf"
 NAMESPACE = "jixiao.xl"
-BUTTONS = (  # suffix of the file name, label, handler in jixiao_xl.xl, built-in icon, tooltip
-    ("", "校验", "main", "AcceptInvitation",
+BUTTONS = (  # ribbon id and VBA callback, label, handler in jixiao_xl.xl, built-in icon, tooltip
+    ("JixiaoValidate", "校验", "main", "AcceptInvitation",
      "重新计算全部计算项，校验附件1、附件2、附件3，标出有问题的单元格并写入“校验结果”表"),
-    ("_clear", "清除标记", "main_clear", "Undo", "恢复上次校验标色的单元格原来的颜色，去掉校验加的批注"),
-    ("_list", "问题列表", "main_list", "ReviewShowOrHideComment", "列出当前工作簿的全部问题"),
+    ("JixiaoClear", "清除标记", "main_clear", "Undo", "恢复上次校验标色的单元格原来的颜色，去掉校验加的批注"),
+    ("JixiaoList", "问题列表", "main_list", "ReviewShowOrHideComment", "列出当前工作簿的全部问题"),
 )
 
 
-def ribbon_xml(label: str, button_id: str, image: str, tip: str) -> str:
+def ribbon_xml() -> str:
+    buttons = "\n".join(
+        f'                    <button id="{callback}" label="{label}" size="large" onAction="{callback}"\n'
+        f'                            imageMso="{image}" screentip="{label}" supertip="{_xml_text(tip)}" />'
+        for callback, label, _handler, image, tip in BUTTONS)
     return f"""<customUI xmlns="http://schemas.microsoft.com/office/2006/01/customui" xmlns:x="{NAMESPACE}">
     <ribbon>
         <tabs>
             <tab idQ="x:jixiaoTab" label="绩效自评">
                 <group idQ="x:jixiaoGroup" label="校验">
-                    <button id="{button_id}" label="{label}" size="large" onAction="RibbonMyAddin.RunMain"
-                            imageMso="{image}" screentip="{label}" supertip="{tip}" />
+{buttons}
                 </group>
             </tab>
         </tabs>
@@ -54,22 +67,151 @@ def ribbon_xml(label: str, button_id: str, image: str, tip: str) -> str:
 """
 
 
-# Written beside each .xlam: RunMain imports it by the .xlam's name and calls main().
-SIDECAR = '''"""Ribbon callback of the jixiao-xl classic add-in: {label} (written by `jixiao-xl addin build-xlam`)."""
+def vba_hex(text: str) -> str:
+    """``text`` as JixiaoText's argument: 4 hex digits per UTF-16 code unit."""
+    data = text.encode("utf-16-be")
+    return data.hex().upper()
 
 
-def main():
-    try:
-        from jixiao_xl.xl import {handler} as run
-    except ImportError:  # this Python has no jixiao-xl: say so in Chinese instead of a traceback
-        import xlwings as xw
+def _vba_text(text: str) -> str:
+    """A VBA expression for ``text`` (a plain literal when ASCII, else JixiaoText("…"))."""
+    if text.isascii():
+        return '"' + text.replace('"', '""') + '"'
+    if len(text) > 100:  # a VBA line holds 1023 characters (4 hex digits per character)
+        half = len(text) // 2
+        return _vba_text(text[:half]) + " & _\r\n        " + _vba_text(text[half:])
+    return f'JixiaoText("{vba_hex(text)}")'
 
-        xw.Book.caller().app.alert(
-            "加载项使用的 Python 中没有安装 jixiao-xl：请用生成加载项时的 Python 安装 jixiao-xl，"
-            "或重新运行 jixiao-xl addin build-xlam --python 该 Python 的路径。", title="{label}未完成")
-        return
-    run()
-'''
+
+def _py_ascii(text: str) -> str:
+    """``text`` as a single-quoted Python literal in ASCII (\\u escapes), safe inside cmd.exe's quotes."""
+    body = text.encode("unicode_escape").decode("ascii")
+    assert not any(c in body for c in "'\"%&^!<>|"), body
+    return "'" + body + "'"
+
+
+MISSING_PYTHON = ("找不到加载项设置的 Python：{}。请在这台电脑上安装 Python 和 jixiao-xl，"
+                  "再运行 jixiao-xl addin build-xlam（或加 --python 指定 Python 的路径）生成加载项并重新安装。")
+MISSING_PACKAGE = ("加载项使用的 Python 中没有安装 jixiao-xl：请用这个 Python 安装 jixiao-xl"
+                   "（pip install jixiao_xl-…whl），或重新运行 jixiao-xl addin build-xlam --python 装有它的 Python。")
+
+
+def python_command(handler: str, label: str) -> str:
+    """What RunPython runs for a button: the handler, or a Chinese alert when jixiao-xl is missing."""
+    return ("import importlib.util, xlwings; "
+            f"xlwings.Book.caller().app.alert({_py_ascii(MISSING_PACKAGE)}, title={_py_ascii(label + '未完成')}) "
+            "if importlib.util.find_spec('jixiao_xl') is None "
+            f"else __import__('jixiao_xl.xl').xl.{handler}()")
+
+
+def addin_module() -> str:
+    """The JixiaoAddin module: ribbon callbacks, JixiaoText, JixiaoRegisterFunctions."""
+    before, after = MISSING_PYTHON.split("{}")
+    lines = [f'Attribute VB_Name = "{ADDIN_MODULE}"',
+             "' Written by jixiao-xl addin build-xlam: the callbacks of the ribbon tab, and the help of the",
+             "' JIXIAO functions (module xlwings_udfs). RunPython, GetConfig and FileExists are xlwings'.",
+             "Option Explicit", ""]
+    for callback, label, handler, _image, _tip in BUTTONS:
+        lines += [f"Public Sub {callback}(control As IRibbonControl)",
+                  f'    JixiaoRun "{python_command(handler, label)}", {_vba_text(label)}',
+                  "End Sub", ""]
+    lines += [
+        "Private Sub JixiaoRun(pythonCode As String, title As String)",
+        "    Dim interpreter As String",
+        "    #If Mac Then",
+        '        interpreter = GetConfig("INTERPRETER_MAC", "")',
+        "    #Else",
+        '        interpreter = GetConfig("INTERPRETER_WIN", "")',
+        "    #End If",
+        "    Dim found As Boolean",
+        '    If interpreter <> "" Then found = FileExists(interpreter)',
+        "    If Not found Then",
+        f"        MsgBox {_vba_text(before)} & interpreter & {_vba_text(after)}, vbCritical, title",
+        "        Exit Sub",
+        "    End If",
+        "    RunPython pythonCode",
+        "End Sub",
+        "",
+        "' Text from hex UTF-16 code units (4 digits each): keeps this module ASCII in any code page.",
+        "Public Function JixiaoText(codes As String) As String",
+        "    Dim i As Long, k As Long, value As Long, result As String",
+        "    For i = 1 To Len(codes) Step 4",
+        "        value = 0",
+        "        For k = 0 To 3",
+        '            value = value * 16 + InStr(1, "0123456789ABCDEF", Mid$(codes, i + k, 1), vbBinaryCompare) - 1',
+        "        Next k",
+        "        result = result & ChrW(value)",
+        "    Next i",
+        "    JixiaoText = result",
+        "End Function",
+        "",
+        "' Descriptions for Insert Function, as xlwings' Import Functions sets them (Application.MacroOptions).",
+        "Public Sub JixiaoRegisterFunctions()",
+        "    On Error Resume Next",
+    ]
+    from .udf import CATEGORY, FUNCTIONS
+    from .xl import FUNCTION_ARGS
+
+    for name, core in FUNCTIONS.items():
+        docs = ", ".join(_vba_text(doc[:255]) for _arg, doc in FUNCTION_ARGS[core.__name__])
+        lines += [f"    Application.MacroOptions Macro:=\"'\" & ThisWorkbook.Name & \"'!{name}\", _",
+                  f"        Description:={_vba_text((core.__doc__ or '')[:255])}, _",
+                  f"        Category:={_vba_text(CATEGORY)}, _",
+                  f"        ArgumentDescriptions:=Array({docs})"]
+    lines += ["End Sub", ""]
+    return "\r\n".join(lines)
+
+
+def udf_module(workbook_name: str) -> str:
+    """The xlwings_udfs module as xlwings' Import Functions writes it (import_udfs + generate_vba_wrapper)."""
+    import inspect
+
+    from . import udf
+
+    out = ['Attribute VB_Name = "xlwings_udfs"',
+           "'Autogenerated code by xlwings - changes will be lost with next import!",
+           """#Const App = "Microsoft Excel" 'Adjust when using outside of Excel"""]
+    book = "ActiveWorkbook" if workbook_name.endswith(".xlam") else "ThisWorkbook"
+    for name in sorted(udf.FUNCTIONS):  # generate_vba_wrapper walks dir(module): sorted names
+        params = inspect.signature(getattr(udf, name)).parameters.values()
+        signature = ", ".join(("Optional " if p.default is not p.empty else "") + p.name for p in params)
+        args = "Array(" + ", ".join(p.name for p in params) + ")"
+        out += [f"Function {name}({signature})",
+                '    #If App = "Microsoft Excel" Then',
+                "        If TypeOf Application.Caller Is Range Then On Error GoTo failed",
+                f'        {name} = XLPy.CallUDF("{UDF_PYTHON_MODULE}", "{name}", {args}, {book}, Application.Caller)',
+                "        Exit Function",
+                "    #Else",
+                f'        {name} = XLPy.CallUDF("{UDF_PYTHON_MODULE}", "{name}", {args})',
+                "        Exit Function",
+                "    #End If",
+                "failed:",
+                f"    {name} = Err.Description",
+                "End Function",
+                ""]
+    return "\r\n".join(out) + "\r\n"
+
+
+WORKBOOK_OPEN = "Private Sub Workbook_Open()\r\n    JixiaoRegisterFunctions\r\nEnd Sub\r\n"
+XLWINGS_PROJECT_LINE = 'Public Const PROJECT_NAME As String = "myaddin"'
+
+
+def vba_project(template_bin: bytes, workbook_name: str) -> bytes:
+    """The template's vbaProject.bin with the jixiao modules (see the comment above BUTTONS)."""
+    from .vba import Module, read_project, write_project
+
+    project = read_project(template_bin)
+    sources = {m.name: m.source for m in project.modules}
+    if XLWINGS_PROJECT_LINE not in sources.get("xlwings", ""):
+        raise RuntimeError("xlwings 加载项模板的 VBA 与预期不同（没有 PROJECT_NAME），无法生成加载项")
+    project.modules = [m for m in project.modules if m.name != "RibbonMyAddin"]
+    sources["xlwings"] = sources["xlwings"].replace(
+        XLWINGS_PROJECT_LINE, f'Public Const PROJECT_NAME As String = "{PROJECT_NAME}"')
+    this = sources["ThisWorkbook"]
+    newline = "\r\n" if "\r\n" in this else "\n"  # the template's modules use LF: keep one style per module
+    sources["ThisWorkbook"] = this.rstrip("\r\n") + newline + WORKBOOK_OPEN.replace("\r\n", newline)
+    added = [Module(ADDIN_MODULE, addin_module()), Module(UDF_MODULE, udf_module(workbook_name))]
+    return write_project(project, added, name=VBA_PROJECT, sources=sources)
 
 
 def ribbon_template() -> Path:
@@ -107,18 +249,11 @@ def default_interpreter() -> str:
     return str(windowless if exe.name.lower() == "python.exe" and windowless.is_file() else exe)
 
 
-def xlam_paths(output: str | os.PathLike) -> list[Path]:
-    output = Path(output)
-    return [output.with_name(output.stem + suffix + ".xlam") for suffix, *_ in BUTTONS]
-
-
 def build_xlam(output: str | os.PathLike, python: str | None = None) -> list[Path]:
-    """The three button add-ins (and their callback modules) from xlwings' ribbon add-in template."""
+    """One .xlam: the 绩效自评 tab (校验, 清除标记, 问题列表) and the JIXIAO_* worksheet functions."""
     output = Path(output)
     if output.suffix.lower() != ".xlam":
         raise ValueError("输出文件的扩展名必须是 .xlam")
-    if not output.stem.isidentifier() or not output.stem.isascii():
-        raise ValueError("加载项文件名只能用英文字母、数字和下划线（它同时是 Python 模块名），如 jixiao_addin.xlam")
     interpreter = python or default_interpreter()
     source = ribbon_template()
     from .xlsxio import atomic_write
@@ -127,28 +262,26 @@ def build_xlam(output: str | os.PathLike, python: str | None = None) -> list[Pat
         output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ValueError(_os_error(exc, output.parent)) from None
-    written = []
-    for path, (_suffix, label, handler, image, tip) in zip(xlam_paths(output), BUTTONS):
-        def write(temp: str, label=label, image=image, tip=tip, button=path.stem) -> None:
-            with zipfile.ZipFile(source) as src, zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as out:
-                for info in src.infolist():
-                    data = src.read(info.filename)
-                    if info.filename == "customUI/customUI.xml":
-                        data = ribbon_xml(label, button, image, tip).encode("utf-8")
-                    elif info.filename == "xl/workbook.xml":
-                        data = data.replace(b'name="_myaddin.conf"', f'name="{CONF_SHEET}"'.encode())
-                    elif info.filename == "xl/worksheets/sheet1.xml":
-                        data = _conf_sheet(data.decode("utf-8"), interpreter).encode("utf-8")
-                    out.writestr(info, data)
 
-        try:
-            atomic_write(path, write)
-            sidecar = path.with_suffix(".py")
-            sidecar.write_text(SIDECAR.format(label=label, handler=handler), encoding="utf-8")
-        except OSError as exc:
-            raise ValueError(_os_error(exc, path)) from None
-        written += [path, sidecar]
-    return written
+    def write(temp: str) -> None:
+        with zipfile.ZipFile(source) as src, zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in src.infolist():
+                data = src.read(info.filename)
+                if info.filename == "customUI/customUI.xml":
+                    data = ribbon_xml().encode("utf-8")
+                elif info.filename == "xl/workbook.xml":
+                    data = data.replace(b'name="_myaddin.conf"', f'name="{CONF_SHEET}"'.encode())
+                elif info.filename == "xl/worksheets/sheet1.xml":
+                    data = _conf_sheet(data.decode("utf-8"), interpreter).encode("utf-8")
+                elif info.filename == "xl/vbaProject.bin":
+                    data = vba_project(data, output.name)
+                out.writestr(info, data)
+
+    try:
+        atomic_write(output, write)
+    except OSError as exc:
+        raise ValueError(_os_error(exc, output)) from None
+    return [output]
 
 
 def _os_error(exc: OSError, path: Path) -> str:
@@ -161,38 +294,62 @@ def _os_error(exc: OSError, path: Path) -> str:
     return f"无法写入 {path}：{reason}。请换一个可以写入的位置（如 -o 桌面上的 jixiao_addin.xlam）"
 
 
-INSTALL_STEPS = """安装经典 Excel 加载项（Windows 或 Mac 桌面版 Excel，本机 Python）：
+INSTALL_STEPS = """安装经典 Excel 加载项（Windows 桌面版 Excel 2016 及以上，本机 Python）：
   1. 安装 Python 3.10 以上版本，再安装本工具：pip install "jixiao_xl-0.1.0-py3-none-any.whl"
      （安装包由 python -m pip wheel . --no-deps -w dist 在源码目录生成；也可在源码目录 pip install .）
   2. 生成加载项：jixiao-xl addin build-xlam -o jixiao_addin.xlam
-     得到 jixiao_addin.xlam（校验）、jixiao_addin_clear.xlam（清除标记）、jixiao_addin_list.xlam（问题列表）
-     和同名的 .py 文件；加载项里已写好运行它的 Python 路径（另一个 Python 用 --python 指定）
-  3. Windows：jixiao-xl addin install jixiao_addin.xlam 把这些文件复制到 Excel 的 XLSTART 文件夹；
-     或手动复制到 %APPDATA%\\Microsoft\\Excel\\XLSTART（六个文件放在一起）
-  4. 重启 Excel，功能区出现“绩效自评”选项卡：校验、清除标记、问题列表
+     一个文件：“绩效自评”选项卡（校验、清除标记、问题列表）和工作表函数 JIXIAO_EXEC_RATE 等；
+     加载项里已写好运行它的 Python（默认是运行本命令的 Python，另一个 Python 用 --python 指定）
+  3. Windows：jixiao-xl addin install jixiao_addin.xlam 把它装入 Excel 的 XLSTART 文件夹（加载项中的 Python
+     在这台电脑上不存在时改用运行本命令的 Python）；或手动复制到 %APPDATA%\\Microsoft\\Excel\\XLSTART
+  4. 重启 Excel，功能区出现“绩效自评”选项卡
 """
 
 
-def install(xlam: str | None) -> str:
-    """On Windows copy the add-ins into XLSTART; elsewhere (or without a file) return the steps."""
+def interpreter_of(xlam: str | os.PathLike) -> str:
+    """The Python an add-in built here runs (Interpreter_Win, or Interpreter_Mac on a Mac), "" if none."""
+    import re
+
+    with zipfile.ZipFile(xlam) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    row = 2 if sys.platform == "darwin" else 1
+    found = re.search(rf'<c r="B{row}"[^>]*t="inlineStr"><is><t>(.*?)</t>', sheet)
+    if not found:
+        return ""
+    return found.group(1).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def install(xlam: str | None, xlstart: str | os.PathLike | None = None) -> str:
+    """On Windows put the add-in into XLSTART; elsewhere (or without a file) return the steps.
+
+    The add-in is written afresh there: with the Python it names when that exists on this
+    computer, else with the Python running this command (an add-in from the offline bundle
+    names the Python of the computer that built the bundle).
+    """
     if not xlam:
         return INSTALL_STEPS
-    paths = xlam_paths(xlam)
-    missing = [p for p in paths + [p.with_suffix(".py") for p in paths] if not p.is_file()]
-    if missing:
-        raise FileNotFoundError(f"找不到加载项文件 {missing[0]}：请先运行 jixiao-xl addin build-xlam -o {Path(xlam).name}，"
-                                "再把生成的文件一起安装")
-    if sys.platform != "win32":
-        return INSTALL_STEPS
-    xlstart = Path(os.environ["APPDATA"]) / "Microsoft" / "Excel" / "XLSTART"
+    path = Path(xlam)
+    if not path.is_file():
+        raise FileNotFoundError(f"找不到加载项文件 {path}：请先运行 jixiao-xl addin build-xlam -o {path.name}，"
+                                "再安装生成的文件")
+    if xlstart is None:
+        if sys.platform != "win32":
+            return INSTALL_STEPS
+        xlstart = Path(os.environ["APPDATA"]) / "Microsoft" / "Excel" / "XLSTART"
+    xlstart = Path(xlstart)
+    try:
+        recorded = interpreter_of(path)
+    except (OSError, KeyError, zipfile.BadZipFile):
+        raise ValueError(f"{path} 不是 jixiao-xl addin build-xlam 生成的加载项，请重新生成") from None
+    python = recorded if recorded and Path(recorded).is_file() else None
     try:
         xlstart.mkdir(parents=True, exist_ok=True)
-        for path in paths:
-            for item in (path, path.with_suffix(".py")):
-                shutil.copy2(item, xlstart / item.name)
     except OSError as exc:
         raise ValueError(_os_error(exc, xlstart)) from None
-    return f"已复制到 {xlstart}，重启 Excel 后功能区出现“绩效自评”选项卡（校验、清除标记、问题列表）。"
+    build_xlam(xlstart / path.name, python=python)
+    used = python or default_interpreter()
+    return (f"已安装到 {xlstart}（加载项使用的 Python：{used}），"
+            "重启 Excel 后功能区出现“绩效自评”选项卡（校验、清除标记、问题列表）。")
 
 
 # ------------------------------------------------------------------ WPS 加载项 (addin/wps)

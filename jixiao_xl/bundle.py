@@ -568,7 +568,7 @@ def readme(targets: list[Target], project: str, notes: list[str], has_wps: bool,
     if has_xlam:
         indent = " " * 23
         lines += ["  addin/classic/       经典 Excel 加载项（Windows）：",
-                  f"{indent}运行 jixiao-xl addin install 该文件夹\\jixiao_addin.xlam（同一文件夹的其他文件一并安装）"]
+                  f"{indent}运行 jixiao-xl addin install 该文件夹\\jixiao_addin.xlam（装入 XLSTART，写入这台电脑的 Python）"]
     if has_wps:
         lines.append("  addin/wps/           WPS 加载项")
     else:

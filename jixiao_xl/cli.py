@@ -393,7 +393,7 @@ def _addin(args, parser) -> int:
         except (ValueError, RuntimeError) as exc:
             print(f"jixiao-xl：{exc}", file=sys.stderr)
             return 2
-        print("已生成：" + "、".join(str(f) for f in files) + "（这些文件放在同一个文件夹）")
+        print("已生成：" + "、".join(str(f) for f in files) + "（“绩效自评”选项卡和 JIXIAO_ 工作表函数）")
         return 0
     if args.addin_command == "build-wps":
         try:
@@ -406,7 +406,7 @@ def _addin(args, parser) -> int:
     if args.addin_command == "install":
         try:
             print(addin.install(args.xlam))
-        except (FileNotFoundError, ValueError) as exc:
+        except (FileNotFoundError, ValueError, RuntimeError) as exc:
             print(f"jixiao-xl：{exc}", file=sys.stderr)
             return 2
         return 0

@@ -562,9 +562,47 @@ def _mode(value) -> str:
     return mode
 
 
+# Argument descriptions: Office.js shows them (arg doc), the classic .xlam registers them with
+# Application.MacroOptions (jixiao_xl.udf, jixiao_xl.addin).
+FUNCTION_ARGS = {
+    "exec_rate": (
+        ("full_budget", "全年预算数（元或万元，与执行数单位一致）"),
+        ("executed", "全年执行数"),
+    ),
+    "exec_score": (
+        ("full_budget", "全年预算数"),
+        ("executed", "全年执行数"),
+        ("weight", "执行率分值（默认 10）"),
+        ("mode", "计分方式：“比例”（默认，分值 × 执行率）或“江西”（区间计分）"),
+    ),
+    "indicator_score": (
+        ("target", "年度指标值，如 ≥95%、≤30天、有所改善"),
+        ("actual", "实际完成值，如 98%、45天"),
+        ("weight", "分值"),
+    ),
+    "indicator_scores": (
+        ("table", "指标表区域：每行依次为 年度指标值、实际完成值、分值（三列）"),
+    ),
+    "control_rate": (
+        ("actual", "决算数（实际数）"),
+        ("budget", "预算数（批复数）"),
+    ),
+    "grade": (
+        ("total", "自评总分（0–100）"),
+    ),
+}
+ARG_OPTIONS = {("indicator_scores", "table"): {"ndim": 2}}
+
+
+def _documented(f):
+    """Apply the function's argument descriptions (and options) from FUNCTION_ARGS."""
+    for name, doc in reversed(FUNCTION_ARGS[f.__name__]):
+        f = arg(name, doc=doc, **ARG_OPTIONS.get((f.__name__, name), {}))(f)
+    return f
+
+
 @func
-@arg("full_budget", doc="全年预算数（元或万元，与执行数单位一致）")
-@arg("executed", doc="全年执行数")
+@_documented
 @_worksheet_function("EXEC_RATE")
 def exec_rate(full_budget, executed):
     """预算执行率 = 全年执行数 ÷ 全年预算数（全年预算数为空或0时返回空）。"""
@@ -575,10 +613,7 @@ def exec_rate(full_budget, executed):
 
 
 @func
-@arg("full_budget", doc="全年预算数")
-@arg("executed", doc="全年执行数")
-@arg("weight", doc="执行率分值（默认 10）")
-@arg("mode", doc="计分方式：“比例”（默认，分值 × 执行率）或“江西”（区间计分）")
+@_documented
 @_worksheet_function("EXEC_SCORE")
 def exec_score(full_budget, executed, weight=10, mode="比例"):
     """执行率得分：分值 × min(执行率, 1)，保留两位小数；计分方式为“江西”时按江西区间计分。"""
@@ -590,9 +625,7 @@ def exec_score(full_budget, executed, weight=10, mode="比例"):
 
 
 @func
-@arg("target", doc="年度指标值，如 ≥95%、≤30天、有所改善")
-@arg("actual", doc="实际完成值，如 98%、45天")
-@arg("weight", doc="分值")
+@_documented
 @_worksheet_function("INDICATOR_SCORE")
 def indicator_score(target, actual, weight):
     """三级指标得分：按年度指标值、实际完成值和分值自动计分（定性指标返回空）。"""
@@ -603,7 +636,7 @@ def indicator_score(target, actual, weight):
 
 
 @func
-@arg("table", ndim=2, doc="指标表区域：每行依次为 年度指标值、实际完成值、分值（三列）")
+@_documented
 @_worksheet_function("INDICATOR_SCORES")
 def indicator_scores(table):
     """整张指标表计分：每行为 年度指标值、实际完成值、分值，返回一列得分（动态数组）。"""
@@ -624,8 +657,7 @@ def indicator_scores(table):
 
 
 @func
-@arg("actual", doc="决算数（实际数）")
-@arg("budget", doc="预算数（批复数）")
+@_documented
 @_worksheet_function("CONTROL_RATE")
 def control_rate(actual, budget):
     """控制率 = 决算数（实际数）÷ 预算数（批复数），分母为空或0时返回空。"""
@@ -636,7 +668,7 @@ def control_rate(actual, budget):
 
 
 @func
-@arg("total", doc="自评总分（0–100）")
+@_documented
 @_worksheet_function("GRADE")
 def grade(total):
     """自评等级：优 ≥ 90，良 80–90，中 60–80，差 < 60（总分须在 0–100 之间）。"""

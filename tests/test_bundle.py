@@ -82,7 +82,7 @@ def test_bundle_holds_wheels_addins_workbooks_scripts_and_a_zip(built):
     for needed in ["install.sh", "安装.bat", "install.py", "说明.txt", "README.md", "templates/绩效自评模板.xlsx",
                    EXAMPLE,
                    "addin/server/templates/manifest.xml", "addin/server/custom_scripts/__init__.py",
-                   "addin/classic/jixiao_addin.xlam", "addin/classic/jixiao_addin.py",
+                   "addin/classic/jixiao_addin.xlam",
                    "wheelhouse/jixiao_xl-0.1.0-py3-none-any.whl"]:
         assert needed in files
     assert not any("__pycache__" in f or "certs/" in f for f in files)

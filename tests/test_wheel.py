@@ -87,6 +87,29 @@ def test_wheel_carries_the_wps_addin_without_its_tests(wheel):
     assert not any(n.startswith("jixiao_xl/addin_wps/test") for n in names)
 
 
+def test_installed_wheel_builds_the_classic_xlam_for_its_own_python(venv, tmp_path):
+    """build-xlam from the wheel: one .xlam naming the venv's Python, which imports what the VBA calls."""
+    import zipfile
+
+    bindir = venv / ("Scripts" if os.name == "nt" else "bin")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}  # as on a user's PC
+    command = [str(bindir / "jixiao-xl"), "addin", "build-xlam", "-o", str(tmp_path / "jixiao_addin.xlam")]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["jixiao_addin.xlam"]
+    from jixiao_xl.addin import interpreter_of
+
+    own = subprocess.run([str(bindir / "python"), "-c", "import sys; print(sys.executable)"], capture_output=True,
+                         text=True, check=True, env=env).stdout.strip()
+    assert interpreter_of(tmp_path / "jixiao_addin.xlam") == own  # the settings sheet names the venv's Python
+    assert zipfile.ZipFile(tmp_path / "jixiao_addin.xlam").testzip() is None
+    probe = ("import jixiao_xl, jixiao_xl.udf as u, jixiao_xl.xl as x; "
+             "print(jixiao_xl.__file__); print(sorted(u.FUNCTIONS)); print(callable(x.main) and callable(x.main_list))")
+    where, names, handlers = subprocess.run([str(bindir / "python"), "-c", probe], capture_output=True, text=True,
+                                            check=True, cwd=tmp_path, env=env).stdout.splitlines()
+    assert str(ROOT) not in where and names.count("JIXIAO_") == 6 and handlers == "True"
+
+
 def test_installed_wheel_builds_the_wps_addin(venv, tmp_path):
     bindir = venv / ("Scripts" if os.name == "nt" else "bin")
     out = tmp_path / "wps"
