@@ -1,0 +1,8 @@
+"""Settings every test process needs before any test module is imported."""
+
+import os
+from pathlib import Path
+
+# xlwings Server reads its project folder once, when it is first imported; whichever test module imports
+# it first (test_wheel's importorskip, test_addin, test_batch_web) must find our add-in server there.
+os.environ["XLWINGS_PROJECT_DIR"] = str(Path(__file__).resolve().parent.parent / "jixiao_xl" / "addin_server")
