@@ -73,6 +73,7 @@ class Field:
     parts: tuple[str, ...] = ()  # this value = sum of these (per column)
     at_least: tuple[str, ...] = ()  # this value >= sum of these
     derived: bool = False
+    rated: bool = False  # 附件1: the row's 控制率 (决算 ÷ 预算) is derived, in the funds' rate column
 
     def __post_init__(self):
         keys = (label_key(self.label),) + tuple(label_key(a) for a in self.aliases)
@@ -137,7 +138,8 @@ FUND_COLUMNS = (
 )
 
 FUND_ROWS = (
-    Field("sangong", "“三公”经费", "funds", parts=("car", "abroad", "reception"), aliases=("三公经费支出",)),
+    Field("sangong", "“三公”经费", "funds", parts=("car", "abroad", "reception"), aliases=("三公经费支出",),
+          rated=True),
     Field("car", "1、公务用车购置和维护经费", "funds", parts=("car_purchase", "car_operation"),
           aliases=("公务用车购置及运行维护费", "公务用车购置及运行费")),
     Field("car_purchase", "其中：公车购置", "funds", aliases=("公务用车购置", "公务用车购置费")),
@@ -149,14 +151,17 @@ FUND_ROWS = (
     Field("project_business", "1、业务工作经费", "funds"),
     Field("project_operation", "2、运行维护经费", "funds"),
     Field("county_special", "3、县级专项资金\n(一个专项一行)", "funds", aliases=("专项资金", "县级专项")),
-    Field("public_funds", "公用经费", "funds", at_least=("office", "utilities_travel", "meeting_training")),
+    Field("public_funds", "公用经费", "funds", at_least=("office", "utilities_travel", "meeting_training"),
+          rated=True),
     Field("office", "其中：办公经费", "funds"),
     Field("utilities_travel", "水费、电费、差旅费", "funds"),
     Field("meeting_training", "会议费、培训费", "funds"),
-    Field("procurement", "政府采购金额", "funds"),
+    Field("procurement", "政府采购金额", "funds", rated=True),
     Field("basic_adjustment", "部门基本支出预算调整", "funds"),
 )
 FUND_ROW = {f.key: f for f in FUND_ROWS}
+# the funds header's 控制率 column (the template has it; the official 附件1 does not): derived in ``rated`` rows
+FUND_RATE = Field("rate", "控制率\n(决算÷预算)", "funds", "rate", derived=True, aliases=("控制率",))
 # Rows between 县级专项资金 and 公用经费 that match no field are its 专项 items;
 # unknown rows between 项目支出 and 县级专项资金 are other parts of 项目支出.
 SPECIAL_ITEMS_AFTER = "county_special"

@@ -211,6 +211,7 @@ def read_basic(region: Region, title: str) -> BasicData:
     else:
         columns = _fund_columns(region, head, year)
         form.columns = {k: v[1] for k, v in columns.items()}
+        rate_col = region.find_in_row(head, F.FUND_RATE)
         first_amount = min(c for c, _ in columns.values()) if columns else 1
         label_col = 0
         for col in range(first_amount):
@@ -242,7 +243,8 @@ def read_basic(region: Region, title: str) -> BasicData:
                 ck: region.cell(row, col, f"{short} {ctext}") for ck, (col, ctext) in columns.items()
             }
             if field is not None and field.key not in form.rows:
-                form.rows[field.key] = FundRow(field.key, short, row, cells)
+                rate = region.cell(row, rate_col, f"{short} 控制率") if field.rated and rate_col is not None else None
+                form.rows[field.key] = FundRow(field.key, short, row, cells, rate)
                 state = field.key
             elif state == "county_special" or state == "special":
                 form.specials.append(FundRow("special", short, row, cells))

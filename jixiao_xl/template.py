@@ -18,15 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import forms as F
-from .derive import derived
+from .derive import Derived, cell_value, derived, settle
 from .grid import Grid, parse_a1, parse_range
 from .marks import RESULT_HEADER, RESULT_SHEET
 from .model import BasicData, Cell, SelfEval, Workbook, num
 from .profiles import Profile
 from .reader import Region, read_basic, read_self_eval
 from .sheetspec import SheetSpec
-from .scoring import grade, ratio
-from .values import fmt_number
+from .values import fmt_number, norm_label
 
 INFO_SHEET = "填表说明"
 MARKER = "jixiao-xl 绩效自评模板"
@@ -70,8 +69,6 @@ class TemplateSheet(SheetSpec):
     score_checks: list[tuple[str, str]] = field(default_factory=list)  # (score cell, weight cell)
     rate_cells: set[str] = field(default_factory=set)
     text_inputs: set[str] = field(default_factory=set)
-    # results of the template's own formulas (titles aside), computed from the settled rows
-    computed: dict[str, object] = field(default_factory=dict)  # A1 -> callable(rows) -> value
     # derived cells whose value carried over by --from differed from the formula: (A1, where, typed, computed)
     replaced: list[tuple[str, str, object, object]] = field(default_factory=list)
 
@@ -155,8 +152,7 @@ def _basic_sheet(data: TemplateData) -> TemplateSheet:
                  _rate_value(staff.get("staff_rate"))])
     sheet.amount_cells.update({f"B{r}", f"C{r}"})
     sheet.formats[f"D{r}"] = "0.00%"
-    r = lay.add(["经费控制情况(万元)", f"{year - 1}年决算数", f"{year}年预算数", f"{year}年决算数",
-                 "控制率\n(决算÷预算)"])
+    r = lay.add(["经费控制情况(万元)", f"{year - 1}年决算数", f"{year}年预算数", f"{year}年决算数", F.FUND_RATE.label])
     sheet.formulas[f"B{r}"] = f'=({YEAR_REF}-1)&"年决算数"'
     sheet.formulas[f"C{r}"] = f'={YEAR_REF}&"年预算数"'
     sheet.formulas[f"D{r}"] = f'={YEAR_REF}&"年决算数"'
@@ -170,9 +166,7 @@ def _basic_sheet(data: TemplateData) -> TemplateSheet:
             sheet.text_inputs.add(f"A{r}")
         target = sheet.signed_cells if key == "basic_adjustment" else sheet.amount_cells
         target.update(f"{c}{r}" for c in "BCD")
-        if key in ("sangong", "public_funds", "procurement"):
-            sheet.formulas[f"E{r}"] = f'=IF(AND(ISNUMBER(C{r}),N(C{r})>0,ISNUMBER(D{r})),D{r}/C{r},"")'
-            sheet.computed[f"E{r}"] = lambda rows, i=r - 1: ratio(_num(rows[i][3]), _num(rows[i][2]))
+        if key is not None and F.FUND_ROW[key].rated:  # its 控制率: a derived cell (derive)
             sheet.formats[f"E{r}"] = "0.00%"
         return r
 
@@ -313,8 +307,10 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
     level_rows = []
     for level_name, fixed, rows in _indicator_groups(data, src):
         first = lay.row
+        # a header states its rows' total (derive gives it the formula), or the submission's other total
+        header = fixed or f"{level_name}\n({fmt_number(sum(_num(v[4]) or 0 for v in rows))}分)"
         for i, values in enumerate(rows):
-            r = lay.add([None, fixed or level_name if i == 0 else None] + values)
+            r = lay.add([None, header if i == 0 else None] + values)
             sheet.text_inputs.update({f"C{r}", f"D{r}", f"E{r}", f"F{r}", f"I{r}"})
             sheet.amount_cells.add(f"G{r}")
             sheet.score_checks.append((f"H{r}", f"G{r}"))
@@ -323,18 +319,11 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
             sheet.merges.append(f"B{first}:B{last}")
         level_rows.append((level_name, fixed, first, last))
     sheet.merges.append(f"A{head_row}:A{lay.row - 1}")
-    total = lay.add(["总分", None, None, None, None, None, None, None, None], ["A#:F#"])
+    # the 等级 beside the 总分: derive gives it its formula
+    total = lay.add(["总分", None, None, None, None, None, None, None, f"{F.GRADE.label}："], ["A#:F#"])
     lay.header(f"A{total}")
     for level_name, fixed, first, last in level_rows:
         lay.header(f"B{first}")
-        if fixed is None:
-            sheet.formulas[f"B{first}"] = f'="{level_name}"&CHAR(10)&"("&SUM(G{first}:G{last})&"分)"'
-            sheet.computed[f"B{first}"] = lambda rows, n=level_name, a=first, b=last: (
-                f"{n}\n({fmt_number(sum(_num(rows[i][6]) or 0 for i in range(a - 1, b)))}分)")
-            sheet.rows[first - 1][1] = sheet.computed[f"B{first}"](sheet.rows)
-    sheet.formulas[f"I{total}"] = (f'="等级："&IF(ROUND(H{total},2)>=90,"优",IF(ROUND(H{total},2)>=80,"良",'
-                                   f'IF(ROUND(H{total},2)>=60,"中","差")))')
-    sheet.computed[f"I{total}"] = lambda rows, i=total - 1: f"等级：{grade(_num(rows[i][7]) or 0)}"
     return sheet
 
 
@@ -398,33 +387,42 @@ def _settle(sheet: TemplateSheet, profile: Profile) -> None:
     ``--from``: where the submission's value differs from the formula's result
     it is recorded in ``sheet.replaced`` so the command can say so.
     """
-    formulas = None
-    submitted: dict[str, Cell] = {}
-    for _ in range(6):
-        form = _read_back(sheet)
-        items = derived(form, profile)
-        if formulas is None:
-            formulas = {d.cell.address for d in items if d.formula}
-            submitted = {d.cell.address: d.cell for d in items if d.formula and not d.cell.blank}
-        changed = False
-        for item in items:
-            if item.cell.address not in formulas:
-                continue
-            sheet.formulas[item.cell.address] = item.formula
-            row, col = item.cell.row, item.cell.col
-            if sheet.rows[row][col] != item.value:
-                sheet.rows[row][col] = item.value
-                changed = True
-        if not changed:
-            break
-    for item in derived(_read_back(sheet), profile):
-        if item.formula:
-            sheet.derived_cells.add(item.cell.address)
+    first: list[Derived] | None = None
+
+    def read() -> list[Derived]:
+        nonlocal first
+        items = derived(_read_back(sheet), profile)
+        if first is None:  # the cells that get a formula, and what the submission had in them
+            first = [d for d in items if d.formula]
+        return items
+
+    def write(item: Derived) -> bool:
+        if item.cell.address not in formulas:
+            return False
+        sheet.formulas[item.cell.address] = item.formula
+        value = cell_value(item)
+        changed = sheet.rows[item.cell.row][item.cell.col] != value
+        sheet.rows[item.cell.row][item.cell.col] = value
+        return changed
+
+    read()
+    formulas = {d.cell.address for d in first}
+    submitted = {d.cell.address: d.cell for d in first if not d.cell.blank}
+    for item in settle(read, write):
+        if not item.formula:
+            continue
+        sheet.derived_cells.add(item.cell.address)
         old = submitted.get(item.cell.address)
-        if old is not None and item.formula:
-            found = old.rate if item.kind == "rate" else old.number
-            if found is None or item.value is None or abs(found - float(item.value)) > 0.005:
-                sheet.replaced.append((item.cell.address, old.where, old.raw, item.value))
+        if old is not None and _differs(old, item):
+            sheet.replaced.append((item.cell.address, old.where, old.raw, item.value))
+
+
+def _differs(old: Cell, item: Derived) -> bool:
+    """A submitted value that is not what the derived cell's formula gives."""
+    if isinstance(item.value, str):
+        return norm_label(old.raw) != norm_label(cell_value(item))
+    found = old.rate if item.kind == "rate" else old.number
+    return found is None or item.value is None or abs(found - float(item.value)) > 0.005
 
 
 def build(data: TemplateData, projects: int = 1) -> list[TemplateSheet]:
@@ -441,8 +439,6 @@ def build(data: TemplateData, projects: int = 1) -> list[TemplateSheet]:
             _settle(sheet, data.profile)
         for address in sheet.formulas:
             row, col = parse_a1(address)
-            if address in sheet.computed:
-                sheet.rows[row][col] = sheet.computed[address](sheet.rows)
             sheet.cached[address] = sheet.rows[row][col]
     return sheets
 
