@@ -280,3 +280,14 @@ SIGNATURES: dict[str, tuple[Field, ...]] = {
 }
 SIGNATURE_MIN = 5
 SIGNATURE_TITLED = 2
+
+
+# ------------------------------------------------------------------ 填表说明
+
+# The first sheet of our template: its marker says a workbook is our template (fill, the Excel button), and
+# the cells that hold what every title and header refers to.
+INFO_SHEET = "填表说明"
+MARKER = "jixiao-xl 绩效自评模板"  # in A1
+INFO_YEAR = "C4"  # 年度: every title and year header is a formula on it
+INFO_UNIT = "C5"  # 单位名称: 预算部门名称 and 主管部门
+INFO_PROFILE = "C6"  # 评分口径 (hunan, national)

@@ -19,18 +19,24 @@ from dataclasses import dataclass, field
 
 from . import forms as F
 from .derive import Derived, cell_value, derived, settle
-from .grid import Grid, parse_a1, parse_range
-from .marks import RESULT_HEADER, RESULT_SHEET
+from .grid import Grid, col_letter, parse_a1, parse_range
+from .forms import INFO_SHEET, MARKER
+from .marks import DERIVED_FILL, HEADER_FILL, INPUT_FILL, RESULT_HEADER, RESULT_SHEET  # noqa: F401 (re-exported)
 from .model import BasicData, Cell, SelfEval, Workbook, num
 from .profiles import Profile
 from .reader import Region, read_basic, read_self_eval
 from .sheetspec import SheetSpec
 from .values import fmt_number, norm_label
 
-INFO_SHEET = "填表说明"
-MARKER = "jixiao-xl 绩效自评模板"
-YEAR_REF = f"{INFO_SHEET}!$C$4"
-UNIT_REF = f"{INFO_SHEET}!$C$5"
+
+
+def _absolute(address: str) -> str:
+    row, col = parse_a1(address)
+    return f"{INFO_SHEET}!${col_letter(col)}${row + 1}"
+
+
+YEAR_REF = _absolute(F.INFO_YEAR)
+UNIT_REF = _absolute(F.INFO_UNIT)
 
 # 二级指标 and default 分值 of a blank template, by profile.
 LEVELS = {
@@ -46,9 +52,6 @@ LEVELS = {
         ("满意度指标", [("服务对象满意度指标", 10)]),
     ],
 }
-INPUT_FILL = "FFF2CC"  # yellow: typed by the user
-DERIVED_FILL = "DDEBF7"  # blue: computed (a formula, locked)
-HEADER_FILL = "E7E6E6"  # grey: labels
 BLANK_SPECIALS = 3  # empty 专项 rows in a blank template (the last one stays empty for inserting)
 
 
@@ -335,9 +338,10 @@ def _info_sheet(data: TemplateData) -> TemplateSheet:
     lay.add([None, "基本信息"])
     r = lay.add([None, "年度", data.year])
     sheet.inputs.add(f"C{r}")
-    r = lay.add([None, "单位名称", data.unit or None])
-    sheet.text_inputs.add(f"C{r}")
-    r = lay.add([None, "评分口径", data.profile.name])
+    r2 = lay.add([None, "单位名称", data.unit or None])
+    sheet.text_inputs.add(f"C{r2}")
+    r3 = lay.add([None, "评分口径", data.profile.name])
+    assert (f"C{r}", f"C{r2}", f"C{r3}") == (F.INFO_YEAR, F.INFO_UNIT, F.INFO_PROFILE)  # where titles refer
     lay.add([None, None, f"{data.profile.label}：执行率 {fmt_number(data.profile.exec_weight)} 分，" + "，".join(
         f"{k} {fmt_number(v)} 分" for k, v in data.profile.level1.items())])
     lay.add([None])

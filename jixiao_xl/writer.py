@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .grid import parse_a1, parse_range
-from .template import DERIVED_FILL, HEADER_FILL, INPUT_FILL, TemplateSheet
+from .marks import DERIVED_FILL, HEADER_FILL, INPUT_FILL
+from .template import TemplateSheet
 from .xlsxio import save_workbook, set_text
 
 
