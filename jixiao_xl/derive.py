@@ -73,15 +73,16 @@ def _basic(form: BasicData, profile: Profile, res: dict) -> list[Derived]:
         out.append(Derived(staff["staff_rate"], res["staff_control_rate"],
                            _ratio(staff["actual_staff"].address, staff["establishment"].address), "rate"))
     # inner sums first: 公务用车 before 三公, 县级专项 before 项目支出
-    for key in ("car", "sangong", "county_special", "project"):
+    for field in F.sums_inner_first():
+        key = field.key
         row = form.rows.get(key)
         parts = part_keys(form, key)
         if row is None:
             continue
         for col, cell in row.cells.items():
-            if key == "county_special":
-                public = form.rows.get("public_funds")
-                first, last = row.row + 1, (public.row - 1 if public else row.row + len(parts))
+            if field.items:  # the rows under it down to the next row of the form: inserted 专项 rows count
+                after = form.rows.get(F.row_after(key) or "")
+                first, last = row.row + 1, (after.row - 1 if after else row.row + len(parts))
                 if last < first:
                     continue
                 letter = col_letter(cell.col)

@@ -146,9 +146,9 @@ def _fund_columns(region: Region, row: int, year: int | None) -> dict[str, tuple
     actuals, budgets = [], []
     for col in range(region.width(row)):
         key = region.key(row, col)
-        if key.endswith("决算数") or key.endswith("决算"):
+        if key.endswith(F.ACTUAL_ENDINGS):
             actuals.append(col)
-        elif key.endswith("预算数") or key.endswith("预算"):
+        elif key.endswith(F.BUDGET_ENDINGS):
             budgets.append(col)
     text = {c: nfkc(str(region.grid.get(row, c))).replace("\n", "") for c in actuals + budgets}
     columns: dict[str, tuple[int, str]] = {}
@@ -197,7 +197,7 @@ def read_basic(region: Region, title: str) -> BasicData:
     head = None
     for row in range(region.top, region.bottom):
         keys = [region.key(row, c) for c in range(region.width(row))]
-        if any(k.endswith("决算数") for k in keys) and any(k.endswith("预算数") for k in keys):
+        if any(k.endswith(F.ACTUAL_ENDINGS[0]) for k in keys) and any(k.endswith(F.BUDGET_ENDINGS[0]) for k in keys):
             head = row
             break
     stop = region.bottom
@@ -219,6 +219,8 @@ def read_basic(region: Region, title: str) -> BasicData:
                 label_col = col
                 break
         state = None
+        items = {f.key for f in F.FUND_ROWS if f.items} | {"special"}  # rows whose next unnamed rows are items
+        others = F.open_rows() | {"project_other"}  # rows whose next unnamed rows are other parts
         for row in range(head + 1, stop):
             label = None
             for col in range(label_col, first_amount):
@@ -227,7 +229,7 @@ def read_basic(region: Region, title: str) -> BasicData:
                     break
             if label is None:
                 # an amount typed in a 专项 row whose name was left blank still counts in the sum
-                if state in ("county_special", "special") and any(
+                if state in items and any(
                         not is_blank(grid.get(row, c)) for c, _ in columns.values()):
                     cells = {ck: region.cell(row, col, f"专项（第{row + 1}行，未填名称） {ctext}")
                              for ck, (col, ctext) in columns.items()}
@@ -235,7 +237,7 @@ def read_basic(region: Region, title: str) -> BasicData:
                     state = "special"
                 continue
             key = F.label_key(label)
-            if key.startswith("说明") or key.startswith("填表人"):
+            if key.startswith(F.END_OF_FUNDS):
                 break
             field = _field_for(key, F.FUND_ROWS)
             short = F.display_label(label)
@@ -246,10 +248,10 @@ def read_basic(region: Region, title: str) -> BasicData:
                 rate = region.cell(row, rate_col, f"{short} 控制率") if field.rated and rate_col is not None else None
                 form.rows[field.key] = FundRow(field.key, short, row, cells, rate)
                 state = field.key
-            elif state == "county_special" or state == "special":
+            elif state in items:
                 form.specials.append(FundRow("special", short, row, cells))
                 state = "special"
-            elif state in ("project", "project_business", "project_operation", "project_other"):
+            elif state in others:
                 form.project_others.append(FundRow("project_other", short, row, cells))
                 state = "project_other"
         for f in F.FUND_ROWS:
