@@ -404,8 +404,7 @@ def _read_back(sheet: TemplateSheet):
     region = Region(grid, 0, len(sheet.rows))
     if sheet.kind == "basic_data":
         return read_basic(region, sheet.rows[1][0])
-    spec = F.DEPT if sheet.kind == "dept_self_eval" else F.PROJECT
-    return read_self_eval(region, spec, sheet.rows[1][0])
+    return read_self_eval(region, F.FORM_BY_KIND[sheet.kind], sheet.rows[1][0])
 
 
 def _settle(sheet: TemplateSheet, profile: Profile) -> None:
