@@ -165,3 +165,11 @@ def test_without_the_split_the_blank_row_is_an_input(tmp_path):
     specs, at = _split_seed()
     report = check_file(tmp_path, specs)
     assert not [f for f in by_code(report, "D001") if f.cell in (f"C{at}", f"D{at}")]
+
+
+def test_fill_and_the_button_do_not_import_the_template_builder():
+    """They need the 填表说明 sheet's name, marker and cells (forms) and the role colours (marks), no more."""
+    for name in ("fill.py", "xl.py"):
+        tree = ast.parse((ROOT / "jixiao_xl" / name).read_text(encoding="utf-8"))
+        modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert "template" not in modules and "writer" not in modules, name
