@@ -34,11 +34,19 @@ def _fund_columns(region: Region, row: int, year: int | None) -> dict[str, tuple
 
 
 def read_basic(region: Region, title: str) -> BasicData:
-    year = _year(title)
-    form = BasicData(region.grid.name, title, year)
-    grid = region.grid
+    form = BasicData(region.grid.name, title, _year(title))
+    saving = region.find(F.SAVING)
+    _read_staff(region, form)
+    _read_funds(region, form, saving)
+    _read_buildings(region, form, saving)
+    if saving:
+        form.saving = region.cell(saving[0], region.after(*saving), F.SAVING.short)
+    return form
 
-    # 财政供养人员: a header row with 编制数 / 实际在职人数 / 控制率, values below it.
+
+def _read_staff(region: Region, form: BasicData) -> None:
+    """财政供养人员: a header row with 编制数 / 实际在职人数 / 控制率, values below it."""
+    grid = region.grid
     pos = region.find(F.STAFF_FIELDS[0])
     if pos:
         head_row = pos[0]
@@ -59,7 +67,10 @@ def read_basic(region: Region, title: str) -> BasicData:
     else:
         form.missing.append("编制数")
 
-    # 经费控制情况: the header row names the three amount columns.
+
+def _read_funds(region: Region, form: BasicData, saving: tuple[int, int] | None) -> None:
+    """经费控制情况: the header row names the three amount columns; rows by label down to 楼堂馆所."""
+    grid = region.grid
     head = None
     for row in range(region.top, region.bottom):
         keys = [region.key(row, c) for c in range(region.width(row))]
@@ -68,63 +79,64 @@ def read_basic(region: Region, title: str) -> BasicData:
             break
     stop = region.bottom
     building = region.find(F.BUILDING_HEADER)
-    saving = region.find(F.SAVING)
     for pos in (building, saving):
         if pos and (head is None or pos[0] > head):
             stop = min(stop, pos[0])
     if head is None:
         form.missing.append("经费控制情况")
-    else:
-        columns = _fund_columns(region, head, year)
-        form.columns = {k: v[1] for k, v in columns.items()}
-        rate_col = region.find_in_row(head, F.FUND_RATE)
-        first_amount = min(c for c, _ in columns.values()) if columns else 1
-        label_col = 0
-        for col in range(first_amount):
-            if not is_blank(grid.get(head, col)):
-                label_col = col
+        return
+    columns = _fund_columns(region, head, form.year)
+    form.columns = {k: v[1] for k, v in columns.items()}
+    rate_col = region.find_in_row(head, F.FUND_RATE)
+    first_amount = min(c for c, _ in columns.values()) if columns else 1
+    label_col = 0
+    for col in range(first_amount):
+        if not is_blank(grid.get(head, col)):
+            label_col = col
+            break
+    state = None
+    items = {f.key for f in F.FUND_ROWS if f.items} | {"special"}  # rows whose next unnamed rows are items
+    others = F.open_rows() | {"project_other"}  # rows whose next unnamed rows are other parts
+    for row in range(head + 1, stop):
+        label = None
+        for col in range(label_col, first_amount):
+            if region.key(row, col):
+                label = grid.get(row, col)
                 break
-        state = None
-        items = {f.key for f in F.FUND_ROWS if f.items} | {"special"}  # rows whose next unnamed rows are items
-        others = F.open_rows() | {"project_other"}  # rows whose next unnamed rows are other parts
-        for row in range(head + 1, stop):
-            label = None
-            for col in range(label_col, first_amount):
-                if region.key(row, col):
-                    label = grid.get(row, col)
-                    break
-            if label is None:
-                # an amount typed in a 专项 row whose name was left blank still counts in the sum
-                if state in items and any(
-                        not is_blank(grid.get(row, c)) for c, _ in columns.values()):
-                    cells = {ck: region.cell(row, col, f"专项（第{row + 1}行，未填名称） {ctext}")
-                             for ck, (col, ctext) in columns.items()}
-                    form.specials.append(FundRow("special", "（未填名称）", row, cells))
-                    state = "special"
-                continue
-            key = F.label_key(label)
-            if key.startswith(F.END_OF_FUNDS):
-                break
-            field = _field_for(key, F.FUND_ROWS)
-            short = F.display_label(label)
-            cells = {
-                ck: region.cell(row, col, f"{short} {ctext}") for ck, (col, ctext) in columns.items()
-            }
-            if field is not None and field.key not in form.rows:
-                rate = region.cell(row, rate_col, f"{short} 控制率") if field.rated and rate_col is not None else None
-                form.rows[field.key] = FundRow(field.key, short, row, cells, rate)
-                state = field.key
-            elif state in items:
-                form.specials.append(FundRow("special", short, row, cells))
+        if label is None:
+            # an amount typed in a 专项 row whose name was left blank still counts in the sum
+            if state in items and any(
+                    not is_blank(grid.get(row, c)) for c, _ in columns.values()):
+                cells = {ck: region.cell(row, col, f"专项（第{row + 1}行，未填名称） {ctext}")
+                         for ck, (col, ctext) in columns.items()}
+                form.specials.append(FundRow("special", "（未填名称）", row, cells))
                 state = "special"
-            elif state in others:
-                form.project_others.append(FundRow("project_other", short, row, cells))
-                state = "project_other"
-        for f in F.FUND_ROWS:
-            if f.key not in form.rows:
-                form.missing.append(f.short)
+            continue
+        key = F.label_key(label)
+        if key.startswith(F.END_OF_FUNDS):
+            break
+        field = _field_for(key, F.FUND_ROWS)
+        short = F.display_label(label)
+        cells = {
+            ck: region.cell(row, col, f"{short} {ctext}") for ck, (col, ctext) in columns.items()
+        }
+        if field is not None and field.key not in form.rows:
+            rate = region.cell(row, rate_col, f"{short} 控制率") if field.rated and rate_col is not None else None
+            form.rows[field.key] = FundRow(field.key, short, row, cells, rate)
+            state = field.key
+        elif state in items:
+            form.specials.append(FundRow("special", short, row, cells))
+            state = "special"
+        elif state in others:
+            form.project_others.append(FundRow("project_other", short, row, cells))
+            state = "project_other"
+    for f in F.FUND_ROWS:
+        if f.key not in form.rows:
+            form.missing.append(f.short)
 
-    # 楼堂馆所: header row with 批复规模 ..., project rows below until 厉行节约.
+
+def _read_buildings(region: Region, form: BasicData, saving: tuple[int, int] | None) -> None:
+    """楼堂馆所: header row with 批复规模 ..., project rows below until 厉行节约."""
     pos = region.find(F.BUILDING_FIELDS[0])
     if pos:
         head_row = pos[0]
@@ -137,6 +149,3 @@ def read_basic(region: Region, title: str) -> BasicData:
             }
             if row == head_row + 1 or any(not c.blank for c in cells.values()):
                 form.buildings.append(Building(row, cells))
-    if saving:
-        form.saving = region.cell(saving[0], region.after(*saving), F.SAVING.short)
-    return form
