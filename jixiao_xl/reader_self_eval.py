@@ -52,15 +52,7 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
             form.missing.append(f.short)
 
     # 年度资金总额: the header row names the columns, the total row holds the values.
-    head = None
-    cols: dict[str, int] = {}
-    for row in range(region.top, region.bottom):
-        found = {f.key: region.find_in_row(row, f) for f in F.EXEC_COLUMNS[:3]}
-        if all(c is not None for c in found.values()):
-            head = row
-            cols = {f.key: region.find_in_row(row, f) for f in F.EXEC_COLUMNS}
-            cols = {k: c for k, c in cols.items() if c is not None}
-            break
+    head, cols = _exec_head(region)
     form.exec_columns = cols
     if head is not None:
         # a column the form does not show, or labels this tool does not know: say so instead of skipping
@@ -77,67 +69,94 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
         for key, col in cols.items():
             form.exec[key] = region.cell(total[0], col, f"年度资金总额 {names[key]}")
         end = min(p[0] for p in (goals_pos, ind_head, (region.bottom, 0)) if p and p[0] > total[0])
-        first_amount = min(cols.values())
         if spec is F.DEPT:
-            fields = F.DEPT_INCOME + F.DEPT_EXPENSE
-            income_col = None
-            for row in range(total[0] + 1, end):
-                for col in range(region.width(row)):
-                    raw = grid.get(row, col)
-                    if not isinstance(raw, str):
-                        continue
-                    inline = split_inline(raw)
-                    key = F.label_key(inline[0] if inline else raw)
-                    field = _field_for(key, fields)
-                    if field and field.key not in form.breakdown:
-                        form.breakdown[field.key] = _value_beside(region, row, col, field.short, numeric=True)
-                        if field.key == "income_total":
-                            income_col = col
-                    elif (field is None and income_col == col and F.is_source_label(key)
-                          and "income_total" in form.breakdown and f"income+{key}" not in form.breakdown):
-                        # 中央财政资金 / 上年结转资金 … listed under 按收入性质分: another part of it
-                        short = F.display_label(inline[0] if inline else raw)
-                        form.breakdown[f"income+{key}"] = _value_beside(region, row, col, short, numeric=True)
-            found = [f for f in fields if f.key in form.breakdown]
-            for group in (F.DEPT_INCOME, F.DEPT_EXPENSE):
-                # the parts a form lists vary by province: one missing part is not a missing column
-                if not any(f in found for f in group[1:]) or group[0] not in found:
-                    form.missing += [f.short for f in group if f not in found][:2]
+            _read_breakdown(region, form, total[0] + 1, end)
         else:
-            for row in range(total[0] + 1, end):
-                for col in range(first_amount):
-                    key = region.key(row, col)
-                    if not key:
-                        continue
-                    field = _field_for(key, F.PROJECT_SOURCES)
-                    source = field.key if field else (key if F.is_source_label(key) else None)
-                    cells = {k: region.cell(row, cols[k], "") for k in ("initial", "full", "executed") if k in cols}
-                    if source is None:
-                        if any(not c.blank for c in cells.values()):
-                            form.unknown_sources.append(region.cell(row, col, F.display_label(grid.get(row, col))))
-                        break
-                    if source in form.sources:
-                        break
-                    short = field.short if field else F.display_label(grid.get(row, col))
-                    for k, cell in cells.items():
-                        cell.where = f"{short} {names[k]}"
-                    form.sources[source] = cells
-                    form.source_labels[source] = short
-                    break
+            _read_sources(region, form, total[0] + 1, end, cols, names)
 
     if goals_pos:
-        row = goals_pos[0]
-        next_row = row + 1
-        for f in F.GOAL_COLUMNS:
-            col = region.find_in_row(row, f)
-            if col is not None:
-                form.goals[f.key] = region.cell(next_row, col, f"年度总体目标 {f.short}")
+        _read_goals(region, form, goals_pos[0])
 
     if ind_head is None:
         form.missing.append("绩效指标")
         return form
     _read_indicators(region, form, ind_head[0])
     return form
+
+
+def _exec_head(region: Region) -> tuple[int | None, dict[str, int]]:
+    """The row that heads the 年度资金总额 columns (年初/全年预算数, 全年执行数 …) and their columns."""
+    for row in range(region.top, region.bottom):
+        found = {f.key: region.find_in_row(row, f) for f in F.EXEC_COLUMNS[:3]}
+        if all(c is not None for c in found.values()):
+            cols = {f.key: region.find_in_row(row, f) for f in F.EXEC_COLUMNS}
+            return row, {k: c for k, c in cols.items() if c is not None}
+    return None, {}
+
+
+def _read_breakdown(region: Region, form: SelfEval, first: int, end: int) -> None:
+    """附件2: 按收入性质分 / 按支出性质分 and their parts, in rows first … end - 1."""
+    grid = region.grid
+    fields = F.DEPT_INCOME + F.DEPT_EXPENSE
+    income_col = None
+    for row in range(first, end):
+        for col in range(region.width(row)):
+            raw = grid.get(row, col)
+            if not isinstance(raw, str):
+                continue
+            inline = split_inline(raw)
+            key = F.label_key(inline[0] if inline else raw)
+            field = _field_for(key, fields)
+            if field and field.key not in form.breakdown:
+                form.breakdown[field.key] = _value_beside(region, row, col, field.short, numeric=True)
+                if field.key == "income_total":
+                    income_col = col
+            elif (field is None and income_col == col and F.is_source_label(key)
+                  and "income_total" in form.breakdown and f"income+{key}" not in form.breakdown):
+                # 中央财政资金 / 上年结转资金 … listed under 按收入性质分: another part of it
+                short = F.display_label(inline[0] if inline else raw)
+                form.breakdown[f"income+{key}"] = _value_beside(region, row, col, short, numeric=True)
+    found = [f for f in fields if f.key in form.breakdown]
+    for group in (F.DEPT_INCOME, F.DEPT_EXPENSE):
+        # the parts a form lists vary by province: one missing part is not a missing column
+        if not any(f in found for f in group[1:]) or group[0] not in found:
+            form.missing += [f.short for f in group if f not in found][:2]
+
+
+def _read_sources(region: Region, form: SelfEval, first: int, end: int, cols: dict[str, int],
+                  names: dict[str, str]) -> None:
+    """附件3: the funding sources under 年度资金总额 (当年财政拨款, 上年结转资金 …), in rows first … end - 1."""
+    grid = region.grid
+    first_amount = min(cols.values())
+    for row in range(first, end):
+        for col in range(first_amount):
+            key = region.key(row, col)
+            if not key:
+                continue
+            field = _field_for(key, F.PROJECT_SOURCES)
+            source = field.key if field else (key if F.is_source_label(key) else None)
+            cells = {k: region.cell(row, cols[k], "") for k in ("initial", "full", "executed") if k in cols}
+            if source is None:
+                if any(not c.blank for c in cells.values()):
+                    form.unknown_sources.append(region.cell(row, col, F.display_label(grid.get(row, col))))
+                break
+            if source in form.sources:
+                break
+            short = field.short if field else F.display_label(grid.get(row, col))
+            for k, cell in cells.items():
+                cell.where = f"{short} {names[k]}"
+            form.sources[source] = cells
+            form.source_labels[source] = short
+            break
+
+
+def _read_goals(region: Region, form: SelfEval, row: int) -> None:
+    """年度总体目标: 预期目标 and 实际完成情况 under their headers."""
+    next_row = row + 1
+    for f in F.GOAL_COLUMNS:
+        col = region.find_in_row(row, f)
+        if col is not None:
+            form.goals[f.key] = region.cell(next_row, col, f"年度总体目标 {f.short}")
 
 
 _INDICATOR_COLUMN_NAMES = {f.key: f.short for f in F.INDICATOR_COLUMNS}
