@@ -124,7 +124,7 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict) -> list[Derived]:
     out: list[Derived] = []
     ex = form.exec
     # 附件3: 年度资金总额 = 当年财政拨款 + 上年结转资金 + 其他资金, per column
-    for col in ("initial", "full", "executed"):
+    for col in (f.key for f in F.EXEC_COLUMNS[:3]):  # 年初预算数, 全年预算数, 全年执行数
         sources = [form.sources[k].get(col) for k in source_parts(form) if form.sources[k].get(col) is not None]
         if col in ex and sources:
             values = [num(c) for c in sources]

@@ -98,6 +98,7 @@ def _read_breakdown(region: Region, form: SelfEval, first: int, end: int) -> Non
     """附件2: 按收入性质分 / 按支出性质分 and their parts, in rows first … end - 1."""
     grid = region.grid
     fields = F.DEPT_INCOME + F.DEPT_EXPENSE
+    income = F.DEPT_INCOME[0].key  # 按收入性质分: source rows listed under it are parts of it too
     income_col = None
     for row in range(first, end):
         for col in range(region.width(row)):
@@ -109,10 +110,10 @@ def _read_breakdown(region: Region, form: SelfEval, first: int, end: int) -> Non
             field = _field_for(key, fields)
             if field and field.key not in form.breakdown:
                 form.breakdown[field.key] = _value_beside(region, row, col, field.short, numeric=True)
-                if field.key == "income_total":
+                if field.key == income:
                     income_col = col
             elif (field is None and income_col == col and F.is_source_label(key)
-                  and "income_total" in form.breakdown and f"income+{key}" not in form.breakdown):
+                  and income in form.breakdown and f"income+{key}" not in form.breakdown):
                 # 中央财政资金 / 上年结转资金 … listed under 按收入性质分: another part of it
                 short = F.display_label(inline[0] if inline else raw)
                 form.breakdown[f"income+{key}"] = _value_beside(region, row, col, short, numeric=True)
@@ -135,7 +136,7 @@ def _read_sources(region: Region, form: SelfEval, first: int, end: int, cols: di
                 continue
             field = _field_for(key, F.PROJECT_SOURCES)
             source = field.key if field else (key if F.is_source_label(key) else None)
-            cells = {k: region.cell(row, cols[k], "") for k in ("initial", "full", "executed") if k in cols}
+            cells = {f.key: region.cell(row, cols[f.key], "") for f in F.EXEC_COLUMNS[:3] if f.key in cols}
             if source is None:
                 if any(not c.blank for c in cells.values()):
                     form.unknown_sources.append(region.cell(row, col, F.display_label(grid.get(row, col))))
