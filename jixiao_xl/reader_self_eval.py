@@ -179,14 +179,7 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
         total_col = next((c for c in range(0, cols["level3"] + 1)
                           if region.key(row, c) and F.key_matches(region.key(row, c), F.TOTAL_ROW.keys)), None)
         if total_col is not None:
-            form.total_weight = region.cell(row, cols["weight"], "总分 分值")
-            form.total_score = region.cell(row, cols["score"], "总分 得分")
-            if form.total_weight.blank and form.total_score.blank:
-                numbers = [c for c in range(region.after(row, total_col), region.width(row))
-                           if not is_blank(grid.get(row, c))]
-                if len(numbers) >= 2:
-                    form.total_weight = region.cell(row, numbers[0], "总分 分值")
-                    form.total_score = region.cell(row, numbers[1], "总分 得分")
+            _read_total(region, form, row, total_col, cols)
             break
         if cols["level1"] is not None:
             raw1 = grid.get(row, cols["level1"])
@@ -231,6 +224,25 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
             notes.append(indicator.reason.text)
         row += 1
     form.unread_weights = [level.header for level in form.levels if level.name and level.weight is None]
+    _read_below(region, form, head, row, notes)
+
+
+def _read_total(region: Region, form: SelfEval, row: int, total_col: int, cols: dict[str, int | None]) -> None:
+    """The 总分 row: its 分值 and 得分 under those columns, else the first two numbers right of the label."""
+    grid = region.grid
+    form.total_weight = region.cell(row, cols["weight"], "总分 分值")
+    form.total_score = region.cell(row, cols["score"], "总分 得分")
+    if form.total_weight.blank and form.total_score.blank:
+        numbers = [c for c in range(region.after(row, total_col), region.width(row))
+                   if not is_blank(grid.get(row, c))]
+        if len(numbers) >= 2:
+            form.total_weight = region.cell(row, numbers[0], "总分 分值")
+            form.total_score = region.cell(row, numbers[1], "总分 得分")
+
+
+def _read_below(region: Region, form: SelfEval, head: int, row: int, notes: list[str]) -> None:
+    """After the indicators (``row``: the 总分 row): the stated 等级, the notes, the percent formats."""
+    grid = region.grid
     # the stated 等级: on or below the 总分 row, else in the head of the form (never among the indicators)
     grade = region.find(F.GRADE, start=row, stop=region.bottom) or region.find(F.GRADE, stop=head)
     if grade:
