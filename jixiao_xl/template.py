@@ -153,6 +153,16 @@ class Layout:
     def header(self, *addresses: str) -> None:
         self.sheet.headers.update(addresses)
 
+    def typed(self, r: int, fields, first: int = 1, signed: bool = False) -> None:
+        """The roles of row ``r``'s cells under ``fields`` (from column ``first``), by the fields' kinds: numbers
+        typed by the user (validated; ``signed`` may be negative), rates formatted as percentages."""
+        for c, f in enumerate(fields, start=first):
+            address = f"{col_letter(c)}{r}"
+            if f.kind == "rate":
+                self.sheet.formats[address] = "0.00%"
+            elif f.kind in ("amount", "count", "weight"):
+                (self.sheet.signed_cells if signed else self.sheet.amount_cells).add(address)
+
     def labels(self, values: list, year: int, merges: list[str] = ()) -> int:
         """A row of labels (bold, grey); one with a year gets a formula on the year typed on 填表说明."""
         r = self.add([_year_text(v, year) if isinstance(v, str) else v for v in values], merges)
@@ -178,10 +188,8 @@ def _basic_sheet(data: TemplateData) -> TemplateSheet:
     sheet.formulas[f"A{r}"] = _year_formula(F.BASIC.title)
     lay.labels([F.STAFF_HEADER.label] + [f.label for f in F.STAFF_FIELDS], year)
     staff = src.staff if src else {}
-    r = lay.add([None, _value(staff.get("establishment")), _value(staff.get("actual_staff")),
-                 _rate_value(staff.get("staff_rate"))])
-    sheet.amount_cells.update({f"B{r}", f"C{r}"})
-    sheet.formats[f"D{r}"] = "0.00%"
+    r = lay.add([None] + [(_rate_value if f.kind == "rate" else _value)(staff.get(f.key)) for f in F.STAFF_FIELDS])
+    lay.typed(r, F.STAFF_FIELDS)
     lay.labels([F.FUNDS_HEADER.label] + [f.label for f in F.FUND_COLUMNS] + [F.FUND_RATE.label], year)
     cols = tuple(f.key for f in F.FUND_COLUMNS)
 
@@ -190,10 +198,9 @@ def _basic_sheet(data: TemplateData) -> TemplateSheet:
         r = lay.add([label] + values)
         if key is None:  # a 专项 or other project row: its name is typed too
             sheet.text_inputs.add(f"A{r}")
-        target = sheet.signed_cells if key == "basic_adjustment" else sheet.amount_cells
-        target.update(f"{c}{r}" for c in "BCD")
+        lay.typed(r, F.FUND_COLUMNS, signed=key == "basic_adjustment")  # an adjustment may be negative
         if key is not None and F.FUND_ROW[key].rated:  # its 控制率: a derived cell (derive)
-            sheet.formats[f"E{r}"] = "0.00%"
+            lay.typed(r, [F.FUND_RATE], first=1 + len(F.FUND_COLUMNS))
         return r
 
     others_after = F.others_after()
@@ -215,8 +222,7 @@ def _basic_sheet(data: TemplateData) -> TemplateSheet:
         cells = building.cells if building else {}
         values = [(_rate_value if f.kind == "rate" else _value)(cells.get(f.key)) for f in F.BUILDING_FIELDS]
         r = lay.add([None] + values)
-        sheet.amount_cells.update(f"{c}{r}" for c in "BCEF")
-        sheet.formats.update({f"D{r}": "0.00%", f"G{r}": "0.00%"})
+        lay.typed(r, F.BUILDING_FIELDS)
     r = lay.add([F.SAVING.label, _text(src.saving) if src else None], ["B#:G#"])
     sheet.text_inputs.add(f"B{r}")
     lay.header(f"A{r}")
@@ -290,8 +296,7 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
         values["weight"] = profile.exec_weight
     r = lay.add([None, F.EXEC_TOTAL.label] + [values[f.key] for f in shown])
     lay.header(f"B{r}")
-    sheet.amount_cells.update({f"C{r}", f"D{r}", f"E{r}", f"F{r}"})
-    sheet.formats[f"G{r}"] = "0.00%"
+    lay.typed(r, [f for f in shown if f.kind != "score"], first=2)  # the 得分 is derived
     if dept:
         parts = src.breakdown if src else {}
         for left, right in zip_longest(F.DEPT_INCOME, F.DEPT_EXPENSE):  # 按收入性质分 | 按支出性质分, side by side
@@ -315,7 +320,7 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
             label = standard.get(key) or src.source_labels.get(key, key)
             r = lay.add([None, label] + [_value(cells.get(f.key)) for f in F.EXEC_COLUMNS[:3]])
             lay.header(f"B{r}")
-            sheet.amount_cells.update({f"C{r}", f"D{r}", f"E{r}"})
+            lay.typed(r, F.EXEC_COLUMNS[:3], first=2)
     sheet.merges.append(f"A{section}:A{lay.row - 1}")
     goals = src.goals if src else {}
     expected, achieved = F.GOAL_COLUMNS

@@ -173,3 +173,22 @@ def test_fill_and_the_button_do_not_import_the_template_builder():
         tree = ast.parse((ROOT / "jixiao_xl" / name).read_text(encoding="utf-8"))
         modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
         assert "template" not in modules and "writer" not in modules, name
+
+
+def test_committed_templates_keep_every_cells_role_and_format(tmp_path):
+    """Laying the template out from forms changed no cell's colour, lock, font or number format."""
+    from .test_template import BLANK, SEED_TEMPLATE
+    from .test_seed import EXAMPLE
+
+    profile = get_profile()
+    fresh = {BLANK: T.data_from(None, 2024, "", profile),
+             SEED_TEMPLATE: T.data_from(read_workbook(str(EXAMPLE)), None, None, profile)}
+    for committed, data in fresh.items():
+        path = tmp_path / committed.name
+        write_template(T.build(data), path)
+        a, b = openpyxl.load_workbook(committed), openpyxl.load_workbook(path)
+        for name in a.sheetnames:
+            def roles(ws):
+                return [(c.coordinate, c.fill.fgColor.rgb, c.protection.locked, c.font.b, c.number_format,
+                         c.alignment.horizontal) for row in ws.iter_rows() for c in row]
+            assert roles(a[name]) == roles(b[name]), f"{committed.name}/{name}"
