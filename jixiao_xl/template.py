@@ -420,12 +420,14 @@ def _settle(sheet: TemplateSheet, profile: Profile) -> None:
     it is recorded in ``sheet.replaced`` so the command can say so.
     """
     first: list[Derived] | None = None
+    formulas: set[str] = set()
 
     def read() -> list[Derived]:
         nonlocal first
         items = derived(_read_back(sheet), profile)
         if first is None:  # the cells that get a formula, and what the submission had in them
             first = [d for d in items if d.formula]
+            formulas.update(d.cell.address for d in first)
         return items
 
     def write(item: Derived) -> bool:
@@ -437,10 +439,9 @@ def _settle(sheet: TemplateSheet, profile: Profile) -> None:
         sheet.rows[item.cell.row][item.cell.col] = value
         return changed
 
-    read()
-    formulas = {d.cell.address for d in first}
+    settled = settle(read, write)
     submitted = {d.cell.address: d.cell for d in first if not d.cell.blank}
-    for item in settle(read, write):
+    for item in settled:
         if not item.formula:
             continue
         sheet.derived_cells.add(item.cell.address)
