@@ -18,6 +18,7 @@ import pytest
 from jixiao_xl import forms as F
 from jixiao_xl import template as T
 from jixiao_xl.derive import derived
+from jixiao_xl.model import num
 from jixiao_xl.profiles import get_profile
 from jixiao_xl.reader import read_workbook
 from jixiao_xl.writer import write_template
@@ -192,3 +193,19 @@ def test_committed_templates_keep_every_cells_role_and_format(tmp_path):
                 return [(c.coordinate, c.fill.fgColor.rgb, c.protection.locked, c.font.b, c.number_format,
                          c.alignment.horizontal) for row in ws.iter_rows() for c in row]
             assert roles(a[name]) == roles(b[name]), f"{committed.name}/{name}"
+
+
+def test_a_provinces_own_wording_is_one_alias(tmp_path, monkeypatch):
+    """A province that heads the row "公务接待费用": unread (and reported missing) until forms lists the wording."""
+    basic, dept, project = clean_seed()
+    set_cells([basic], {"附件1!A11": "3、公务接待费用"})
+    before = check_file(tmp_path, [basic, dept, project], name="before.xlsx").forms[0].form
+    assert "reception" not in before.rows and "公务接待" in before.missing
+    rows = tuple(dataclasses.replace(f, aliases=f.aliases + ("公务接待费用",)) if f.key == "reception" else f
+                 for f in F.FUND_ROWS)
+    monkeypatch.setattr(F, "FUND_ROWS", rows)
+    monkeypatch.setattr(F, "FUND_ROW", {f.key: f for f in rows})
+    report = check_file(tmp_path, [basic, dept, project], name="after.xlsx")
+    after = report.forms[0].form
+    assert after.rows["reception"].row == 10 and num(after.rows["reception"].cells["actual"]) == 5.34
+    assert "公务接待" not in after.missing and not by_code(report, "B110")  # 三公 17 = 9 + 0 + 8 again
