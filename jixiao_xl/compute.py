@@ -19,11 +19,11 @@ from .targets import Judgement, judge
 
 def part_keys(form: BasicData, key: str) -> list:
     """The rows that add up to ``key`` (FundRow objects or field keys)."""
-    if key == "county_special":
-        return list(form.specials)
     field = F.FUND_ROW.get(key)
+    if field is not None and field.items:  # 县级专项资金: its 专项 rows
+        return list(form.specials)
     parts: list = list(field.parts) if field else []
-    if key == "project":
+    if field is not None and field.open:  # 项目支出: and the rows among its parts that name no field
         parts += list(form.project_others)
     return parts
 

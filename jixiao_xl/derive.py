@@ -19,12 +19,15 @@ workbook's own layout; each is guarded so that no #DIV/0! ever shows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
+from . import forms as F
 from . import scoring as S
-from .compute import part_keys, parts_sum, results as _results, source_parts, stated_score_sum
+from .compute import amount, part_keys, parts_sum, results as _results, source_parts, stated_score_sum
 from .grid import col_letter
 from .model import BasicData, Cell, SelfEval, num
 from .profiles import Profile
+from .values import fmt_number
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,26 @@ class Derived:
     value: object  # the engine's value; None = blank
     formula: str | None  # "=..." or None where no formula applies
     kind: str  # amount | rate | score | text | grade
+
+
+def cell_value(item: Derived) -> object:
+    """What the cell holds once written: the value, after its label when label and value share the cell
+    ("等级：优")."""
+    if not item.cell.prefix:
+        return item.value
+    return f"{item.cell.prefix}{item.value if isinstance(item.value, str) else fmt_number(item.value)}"
+
+
+def settle(read: Callable[[], list[Derived]], write: Callable[[Derived], bool], passes: int = 6) -> list[Derived]:
+    """Write derived cells until reading back changes nothing (a sum feeds a total, the total a rate …).
+
+    ``read`` reads the form(s) again and returns their derived cells; ``write`` puts one in place and says
+    whether the cell changed.  Returns the derived cells of the settled form(s)."""
+    for _ in range(passes):
+        changed = [write(item) for item in read()]  # every item written, not only up to the first change
+        if not any(changed):
+            break
+    return read()
 
 
 def _count_sum(refs: str) -> str:
@@ -50,15 +73,16 @@ def _basic(form: BasicData, profile: Profile, res: dict) -> list[Derived]:
         out.append(Derived(staff["staff_rate"], res["staff_control_rate"],
                            _ratio(staff["actual_staff"].address, staff["establishment"].address), "rate"))
     # inner sums first: 公务用车 before 三公, 县级专项 before 项目支出
-    for key in ("car", "sangong", "county_special", "project"):
+    for field in F.sums_inner_first():
+        key = field.key
         row = form.rows.get(key)
         parts = part_keys(form, key)
         if row is None:
             continue
         for col, cell in row.cells.items():
-            if key == "county_special":
-                public = form.rows.get("public_funds")
-                first, last = row.row + 1, (public.row - 1 if public else row.row + len(parts))
+            if field.items:  # the rows under it down to the next row of the form: inserted 专项 rows count
+                after = form.rows.get(F.row_after(key) or "")
+                first, last = row.row + 1, (after.row - 1 if after else row.row + len(parts))
                 if last < first:
                     continue
                 letter = col_letter(cell.col)
@@ -70,6 +94,15 @@ def _basic(form: BasicData, profile: Profile, res: dict) -> list[Derived]:
                     continue
                 refs = ",".join(c.address for c in cells)
             out.append(Derived(cell, parts_sum(form, key, col), _count_sum(refs), "amount"))
+    # 控制率 (决算 ÷ 预算) of the rows that have one, where the form has the column (the template does)
+    for field in F.FUND_ROWS:
+        row = form.rows.get(field.key)
+        if not field.rated or row is None or row.rate is None:
+            continue
+        top, bottom = row.cells.get("actual"), row.cells.get("budget")
+        if top is not None and bottom is not None:
+            value = S.ratio(amount(form, field.key, "actual"), amount(form, field.key, "budget"))
+            out.append(Derived(row.rate, value, _ratio(top.address, bottom.address), "rate"))
     for building in form.buildings:
         for rate_key, top, bottom in (("area_rate", "actual_area", "approved_area"),
                                       ("investment_rate", "actual_investment", "budget_investment")):
@@ -91,7 +124,7 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict) -> list[Derived]:
     out: list[Derived] = []
     ex = form.exec
     # 附件3: 年度资金总额 = 当年财政拨款 + 上年结转资金 + 其他资金, per column
-    for col in ("initial", "full", "executed"):
+    for col in (f.key for f in F.EXEC_COLUMNS[:3]):  # 年初预算数, 全年预算数, 全年执行数
         sources = [form.sources[k].get(col) for k in source_parts(form) if form.sources[k].get(col) is not None]
         if col in ex and sources:
             values = [num(c) for c in sources]
@@ -114,8 +147,8 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict) -> list[Derived]:
                                f"=IF({guard},{score},0)", "score"))
     # 附件2: 按收入性质分 / 按支出性质分 totals
     extra = tuple(k for k in form.breakdown if k.startswith("income+"))
-    for head, parts in (("income_total", ("general", "gov_fund", "special_nontax", "other") + extra),
-                        ("expense_total", ("basic", "project"))):
+    income, expense = F.DEPT_INCOME[0], F.DEPT_EXPENSE[0]
+    for head, parts in ((income.key, income.parts + extra), (expense.key, expense.parts)):
         cell = form.breakdown.get(head)
         cells = [form.breakdown[p] for p in parts if p in form.breakdown]
         if cell is None or not cells:
@@ -124,6 +157,7 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict) -> list[Derived]:
         value = None if all(v is None for v in values) else round(sum(v or 0 for v in values), 6)
         formula = None if any(c.prefix for c in cells + [cell]) else _count_sum(",".join(c.address for c in cells))
         out.append(Derived(cell, value, formula, "amount"))
+    out += _level_headers(form)
     indicators = form.indicators
     if indicators and (form.total_weight is not None or form.total_score is not None):
         first = min(i.row for i in indicators)
@@ -139,6 +173,26 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict) -> list[Derived]:
                                f"={exec_s}+SUM({score_col}{first + 1}:{score_col}{last + 1})", "score"))
     if form.grade is not None and form.total_score is not None:
         out.append(_grade(form, profile))
+    return out
+
+
+def _level_headers(form: SelfEval) -> list[Derived]:
+    """The 一级指标 headers that state their rows' 分值 total ("产出指标(30分)"): the total as a formula.
+
+    A header stating another total is the user's text (the checks report it), never rewritten; one that
+    states the right total is right as typed, so its value is the text it holds."""
+    out = []
+    for level in form.levels:
+        if not level.name or level.weight is None or not level.indicators:
+            continue
+        total = sum(num(i.weight) or 0.0 for i in level.indicators)
+        if abs(level.weight - total) > 0.005:
+            continue
+        col = col_letter(level.indicators[0].weight.col)
+        first, last = level.header.row, max(i.row for i in level.indicators)
+        name = level.name.replace('"', '""')
+        formula = f'="{name}"&CHAR(10)&"("&SUM({col}{first + 1}:{col}{last + 1})&"分)"'
+        out.append(Derived(level.header, level.header.raw, formula, "text"))
     return out
 
 

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from math import comb
 
+from . import forms as F
 from .compute import part_keys
 from .model import BasicData, Cell, num
 
 # the identities of 附件1, inner first
-SUM_KEYS = ("car", "sangong", "county_special", "project")
 MAX_SIZE = 6
 MAX_TRIALS = 10000
 
@@ -104,7 +104,7 @@ def _cells_of(form: BasicData, part, col: str) -> list[Cell]:
 
 def basic_equations(form: BasicData, col: str) -> list[Equation]:
     out = []
-    for key in SUM_KEYS:
+    for key in (f.key for f in F.sums_inner_first()):  # 公务用车, 三公, 县级专项, 项目支出 (forms)
         row = form.rows.get(key)
         parts = part_keys(form, key)
         if row is None or not parts:
@@ -208,15 +208,14 @@ def diagnose(equations: list[Equation], tol: float) -> Diagnosis:
     return diagnosis
 
 
-INCOME_PARTS = ("general", "gov_fund", "special_nontax", "other")
-EXPENSE_PARTS = ("basic", "project")
 
 
 def dept_equations(form) -> list[Equation]:
     """附件2: 按收入性质分 = 全年预算数 = Σ its parts, and the same for 按支出性质分; they share 全年预算数."""
     full = form.exec.get("full")
     out = []
-    for key, head, parts in (("income", "income_total", INCOME_PARTS), ("expense", "expense_total", EXPENSE_PARTS)):
+    income, expense = F.DEPT_INCOME[0], F.DEPT_EXPENSE[0]  # 按收入性质分, 按支出性质分 and their parts
+    for key, head, parts in (("income", income.key, income.parts), ("expense", expense.key, expense.parts)):
         cells = form.breakdown
         keys = parts + (tuple(k for k in cells if k.startswith("income+")) if key == "income" else ())
         part_cells = [cells[k] for k in keys if k in cells]

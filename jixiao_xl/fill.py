@@ -27,7 +27,7 @@ from .profiles import Profile, get_profile
 from .reader import read_forms
 from .marks import (HEADER, MARK_COLORS, MARKS_SHEET, RESULT_SHEET, RESULT_WIDTHS, Mark, by_cell, display_width,
                     note_text, rate_rows, read_marks, result_rows, worst)
-from .template import INFO_SHEET, MARKER
+from .forms import INFO_SHEET, MARKER
 from .values import fmt_number, norm_label
 from .xlsxio import OutputError, make_backup, output_problem, save_workbook, set_text
 

@@ -63,7 +63,8 @@ def label_matches(text: object, keys: tuple[str, ...]) -> bool:
 
 @dataclass(frozen=True)
 class Field:
-    """A labelled value: ``label`` is printed, ``keys`` are what the reader accepts."""
+    """A labelled value: ``label`` is printed (line breaks as the template prints it; they never matter
+    to the reader), ``keys`` are what the reader accepts."""
 
     key: str
     label: str
@@ -73,6 +74,9 @@ class Field:
     parts: tuple[str, ...] = ()  # this value = sum of these (per column)
     at_least: tuple[str, ...] = ()  # this value >= sum of these
     derived: bool = False
+    rated: bool = False  # 附件1: the row's 控制率 (决算 ÷ 预算) is derived, in the funds' rate column
+    items: bool = False  # 附件1: the rows under it that name no field are its items (one 专项 a row), its parts
+    open: bool = False  # 附件1: rows among its parts that name no field are parts too (other 项目支出)
 
     def __post_init__(self):
         keys = (label_key(self.label),) + tuple(label_key(a) for a in self.aliases)
@@ -137,30 +141,69 @@ FUND_COLUMNS = (
 )
 
 FUND_ROWS = (
-    Field("sangong", "“三公”经费", "funds", parts=("car", "abroad", "reception"), aliases=("三公经费支出",)),
+    Field("sangong", "“三公”经费", "funds", parts=("car", "abroad", "reception"), aliases=("三公经费支出",),
+          rated=True),
     Field("car", "1、公务用车购置和维护经费", "funds", parts=("car_purchase", "car_operation"),
           aliases=("公务用车购置及运行维护费", "公务用车购置及运行费")),
     Field("car_purchase", "其中：公车购置", "funds", aliases=("公务用车购置", "公务用车购置费")),
     Field("car_operation", "公车运行维护", "funds", aliases=("公务用车运行维护费", "公务用车运行费")),
     Field("abroad", "2、出国经费", "funds", aliases=("因公出国(境)经费", "因公出国(境)费", "出国(境)经费")),
     Field("reception", "3、公务接待", "funds", aliases=("公务接待费",)),
-    Field("project", "项目支出：", "funds",
+    Field("project", "项目支出：", "funds", open=True,
           parts=("project_business", "project_operation", "county_special"), aliases=("项目支出合计",)),
     Field("project_business", "1、业务工作经费", "funds"),
     Field("project_operation", "2、运行维护经费", "funds"),
-    Field("county_special", "3、县级专项资金\n(一个专项一行)", "funds", aliases=("专项资金", "县级专项")),
-    Field("public_funds", "公用经费", "funds", at_least=("office", "utilities_travel", "meeting_training")),
+    Field("county_special", "3、县级专项资金\n(一个专项一行)", "funds", aliases=("专项资金", "县级专项"), items=True),
+    Field("public_funds", "公用经费", "funds", at_least=("office", "utilities_travel", "meeting_training"),
+          rated=True),
     Field("office", "其中：办公经费", "funds"),
     Field("utilities_travel", "水费、电费、差旅费", "funds"),
     Field("meeting_training", "会议费、培训费", "funds"),
-    Field("procurement", "政府采购金额", "funds"),
+    Field("procurement", "政府采购金额", "funds", rated=True),
     Field("basic_adjustment", "部门基本支出预算调整", "funds"),
 )
 FUND_ROW = {f.key: f for f in FUND_ROWS}
-# Rows between 县级专项资金 and 公用经费 that match no field are its 专项 items;
-# unknown rows between 项目支出 and 县级专项资金 are other parts of 项目支出.
-SPECIAL_ITEMS_AFTER = "county_special"
-SPECIAL_ITEMS_BEFORE = "public_funds"
+# the funds header's 控制率 column (the template has it; the official 附件1 does not): derived in ``rated`` rows
+FUND_RATE = Field("rate", "控制率\n(决算÷预算)", "funds", "rate", derived=True, aliases=("控制率",))
+# Rows between 县级专项资金 and 公用经费 that match no field are its 专项 items (``items``);
+# unknown rows between 项目支出 and 县级专项资金 are other parts of 项目支出 (``open``).
+
+
+def sums_inner_first() -> list[Field]:
+    """The fund rows that are sums (of parts or items), each after the sums among its parts (公务用车
+    before 三公, 县级专项 before 项目支出), in the order of ``FUND_ROWS`` otherwise."""
+    rows = {f.key: f for f in FUND_ROWS}
+    out: list[Field] = []
+
+    def visit(f: Field) -> None:
+        for part in f.parts:
+            if part in rows:
+                visit(rows[part])
+        if (f.parts or f.items) and f not in out:
+            out.append(f)
+
+    for f in FUND_ROWS:
+        visit(f)
+    return out
+
+
+def open_rows() -> set[str]:
+    """Keys of the rows after which a row that names no field is another part of an ``open`` sum."""
+    rows = {f.key: f for f in FUND_ROWS}
+    return {k for f in FUND_ROWS if f.open for k in (f.key,) + f.parts if k in rows and not rows[k].items}
+
+
+def others_after() -> set[str]:
+    """Keys of the rows after which an ``open`` sum's other parts are listed (after its last named part)."""
+    rows = {f.key: f for f in FUND_ROWS}
+    return {([f.key] + [p for p in f.parts if p in rows and not rows[p].items])[-1] for f in FUND_ROWS if f.open}
+
+
+def row_after(key: str) -> str | None:
+    """The field that follows a row in ``FUND_ROWS`` (where a row's items end)."""
+    keys = [f.key for f in FUND_ROWS]
+    i = keys.index(key)
+    return keys[i + 1] if i + 1 < len(keys) else None
 
 BUILDING_HEADER = Field("building_header", "楼堂馆所控制情况\n({year}年完工项目)", "building", "text",
                         aliases=("楼堂馆所控制情况",))
@@ -173,6 +216,13 @@ BUILDING_FIELDS = (
     Field("investment_rate", "投资概算控制率", "building", "rate", derived=True),
 )
 SAVING = Field("saving", "厉行节约保障措施", "saving", "text")
+# Below 附件1: a note, then the signature line; a row starting with one of END_OF_FUNDS ends the funds table.
+BASIC_NOTE = "说明：“项目支出”需要填报基本支出以外的所有项目支出情况，“公用经费”填报基本支出中的一般商品和服务支出。"
+BASIC_SIGNATURE = ("填表人", "填报日期", "联系电话", "单位负责人签字")
+END_OF_FUNDS = ("说明", "填表人")
+# the funds header names its columns by how they end (the year before them varies)
+ACTUAL_ENDINGS = ("决算数", "决算")
+BUDGET_ENDINGS = ("预算数", "预算")
 
 # ------------------------------------------------------ 附件2 / 附件3 自评表
 
@@ -183,17 +233,17 @@ PROJECT = FormSpec("project_self_eval", "附件3", "{year}年度项目支出绩�
 FORMS = (BASIC, DEPT, PROJECT)
 FORM_BY_KIND = {f.kind: f for f in FORMS}
 
-DEPT_NAME = Field("dept_name", "预算部门名称", "head", "text", aliases=("部门名称", "预算单位名称"))
+DEPT_NAME = Field("dept_name", "预算部门\n名称", "head", "text", aliases=("部门名称", "预算单位名称"))
 PROJECT_HEAD = (
     Field("project_name", "项目支出名称", "head", "text", aliases=("项目名称",)),
     Field("authority", "主管部门", "head", "text"),
-    Field("implementer", "实施单位", "head", "text"),
+    Field("implementer", "实施\n单位", "head", "text"),
 )
 
 EXEC_COLUMNS = (
-    Field("initial", "年初预算数", "exec", aliases=("年初预算",)),
-    Field("full", "全年预算数", "exec", aliases=("调整后预算数", "全年预算")),
-    Field("executed", "全年执行数", "exec", aliases=("全年实际执行数", "实际执行数", "全年执行")),
+    Field("initial", "年初\n预算数", "exec", aliases=("年初预算",)),
+    Field("full", "全年\n预算数", "exec", aliases=("调整后预算数", "全年预算")),
+    Field("executed", "全年\n执行数", "exec", aliases=("全年实际执行数", "实际执行数", "全年执行")),
     Field("weight", "分值", "exec", "weight", aliases=("权重",)),
     Field("rate", "执行率", "exec", "rate", derived=True, aliases=("预算执行率", "资金执行率")),
     Field("score", "得分", "exec", "score", derived=True, aliases=("执行率得分", "自评得分")),
@@ -203,6 +253,9 @@ EXEC_COLUMNS = (
         "追加(调减)数", "年中追加数", "预算调整", "追加调整数", "调整追加数")),
 )
 EXEC_TOTAL = Field("total", "年度资金总额", "exec", aliases=("年度资金总额(万元)",))
+# the label of the funds section (left of its rows), by form kind
+EXEC_SECTION = {"dept_self_eval": Field("exec_section", "年度预算申请(万元)", "exec", "text"),
+                "project_self_eval": Field("exec_section", "项目资金(万元)", "exec", "text")}
 
 # 附件2: the breakdown of the total, usually written "其中：一般公共预算：1762.55".
 DEPT_INCOME = (
@@ -238,6 +291,7 @@ def is_source_label(key: str) -> bool:
     return bool(key) and key.endswith(SOURCE_ENDINGS) and not any(w in key for w in NOT_A_SOURCE)
 
 GOALS_HEADER = Field("goals", "年度总体目标", "goals", "text")
+INDICATORS_HEADER = Field("indicators", "绩效指标", "indicators", "text")
 GOAL_COLUMNS = (
     Field("expected", "预期目标", "goals", "text"),
     Field("achieved", "实际完成情况", "goals", "text"),
@@ -251,7 +305,7 @@ INDICATOR_COLUMNS = (
     Field("actual", "实际完成值", "indicators", "text", aliases=("完成值",)),
     Field("weight", "分值", "indicators", "weight"),
     Field("score", "得分", "indicators", "score"),
-    Field("reason", "偏差原因分析及改进措施", "indicators", "text", aliases=("偏差原因分析", "偏差原因")),
+    Field("reason", "偏差原因\n分析及\n改进措施", "indicators", "text", aliases=("偏差原因分析", "偏差原因")),
 )
 TOTAL_ROW = Field("total", "总分", "indicators", "score", aliases=("合计",))
 # the grade stated on the form, at or below the 总分 row: "等级：优" (W106)
@@ -275,3 +329,14 @@ SIGNATURES: dict[str, tuple[Field, ...]] = {
 }
 SIGNATURE_MIN = 5
 SIGNATURE_TITLED = 2
+
+
+# ------------------------------------------------------------------ 填表说明
+
+# The first sheet of our template: its marker says a workbook is our template (fill, the Excel button), and
+# the cells that hold what every title and header refers to.
+INFO_SHEET = "填表说明"
+MARKER = "jixiao-xl 绩效自评模板"  # in A1
+INFO_YEAR = "C4"  # 年度: every title and year header is a formula on it
+INFO_UNIT = "C5"  # 单位名称: 预算部门名称 and 主管部门
+INFO_PROFILE = "C6"  # 评分口径 (hunan, national)

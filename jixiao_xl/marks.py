@@ -19,6 +19,10 @@ MARKS_SHEET = "_jixiao_marks"
 RESULT_SHEET = "校验结果"
 HEADER = ["sheet", "cell", "fill", "note"]
 MARK_COLORS = {"error": "FFC7CE", "warning": "FFEB9C"}  # red for errors, yellow for warnings
+# the roles of a template's cells, as the template paints them and the Excel button shows them
+INPUT_FILL = "FFF2CC"  # yellow: typed by the user
+DERIVED_FILL = "DDEBF7"  # blue: computed (a formula, locked)
+HEADER_FILL = "E7E6E6"  # grey: labels
 RESULT_HEADER = ["代码", "严重程度", "工作表", "单元格", "位置", "说明", "应为", "实际"]
 
 

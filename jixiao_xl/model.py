@@ -86,6 +86,7 @@ class FundRow:
     label: str
     row: int
     cells: dict[str, Cell]  # by column key: prev_actual, budget, actual
+    rate: Cell | None = None  # its 控制率 (决算 ÷ 预算), when the funds header has that column
 
 
 @dataclass

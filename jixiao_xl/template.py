@@ -15,23 +15,30 @@ two differ the command lists them (``TemplateSheet.replaced``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from itertools import zip_longest
 
 from . import forms as F
-from .derive import derived
-from .grid import Grid, parse_a1, parse_range
-from .marks import RESULT_HEADER, RESULT_SHEET
+from .derive import Derived, cell_value, derived, settle
+from .grid import Grid, col_letter, parse_a1, parse_range
+from .forms import INFO_SHEET, MARKER
+from .marks import DERIVED_FILL, HEADER_FILL, INPUT_FILL, RESULT_HEADER, RESULT_SHEET  # noqa: F401 (re-exported)
 from .model import BasicData, Cell, SelfEval, Workbook, num
 from .profiles import Profile
 from .reader import Region, read_basic, read_self_eval
 from .sheetspec import SheetSpec
-from .scoring import grade, ratio
-from .values import fmt_number
+from .values import fmt_number, norm_label
 
-INFO_SHEET = "填表说明"
-MARKER = "jixiao-xl 绩效自评模板"
-YEAR_REF = f"{INFO_SHEET}!$C$4"
-UNIT_REF = f"{INFO_SHEET}!$C$5"
+
+
+def _absolute(address: str) -> str:
+    row, col = parse_a1(address)
+    return f"{INFO_SHEET}!${col_letter(col)}${row + 1}"
+
+
+YEAR_REF = _absolute(F.INFO_YEAR)
+UNIT_REF = _absolute(F.INFO_UNIT)
 
 # 二级指标 and default 分值 of a blank template, by profile.
 LEVELS = {
@@ -47,9 +54,6 @@ LEVELS = {
         ("满意度指标", [("服务对象满意度指标", 10)]),
     ],
 }
-INPUT_FILL = "FFF2CC"  # yellow: typed by the user
-DERIVED_FILL = "DDEBF7"  # blue: computed (a formula, locked)
-HEADER_FILL = "E7E6E6"  # grey: labels
 BLANK_SPECIALS = 3  # empty 专项 rows in a blank template (the last one stays empty for inserting)
 
 
@@ -70,8 +74,6 @@ class TemplateSheet(SheetSpec):
     score_checks: list[tuple[str, str]] = field(default_factory=list)  # (score cell, weight cell)
     rate_cells: set[str] = field(default_factory=set)
     text_inputs: set[str] = field(default_factory=set)
-    # results of the template's own formulas (titles aside), computed from the settled rows
-    computed: dict[str, object] = field(default_factory=dict)  # A1 -> callable(rows) -> value
     # derived cells whose value carried over by --from differed from the formula: (A1, where, typed, computed)
     replaced: list[tuple[str, str, object, object]] = field(default_factory=list)
 
@@ -111,6 +113,24 @@ def _rate_value(cell: Cell | None):
     return rate if rate is not None else cell.raw
 
 
+def _year_text(label: str, year: int) -> str:
+    """A label with its year: "{year}年预算数" → "2024年预算数", "{prev}年决算数" → "2023年决算数"."""
+    return label.format(year=year, prev=year - 1)
+
+
+def _year_formula(label: str) -> str:
+    """The formula that prints a label with the year typed on 填表说明: "{prev}年决算数" → =(年度-1)&"年决算数"."""
+    terms = []
+    for part in re.split(r"(\{year\}|\{prev\})", label):
+        if part == "{year}":
+            terms.append(YEAR_REF)
+        elif part == "{prev}":
+            terms.append(f"({YEAR_REF}-1)")
+        elif part:
+            terms.append("&CHAR(10)&".join(f'"{line}"' for line in part.split("\n")))
+    return "=" + "&".join(terms)
+
+
 class Layout:
     """Rows being laid out for one sheet, with the roles of their cells."""
 
@@ -133,6 +153,26 @@ class Layout:
     def header(self, *addresses: str) -> None:
         self.sheet.headers.update(addresses)
 
+    def typed(self, r: int, fields, first: int = 1, signed: bool = False) -> None:
+        """The roles of row ``r``'s cells under ``fields`` (from column ``first``), by the fields' kinds: numbers
+        typed by the user (validated; ``signed`` may be negative), rates formatted as percentages."""
+        for c, f in enumerate(fields, start=first):
+            address = f"{col_letter(c)}{r}"
+            if f.kind == "rate":
+                self.sheet.formats[address] = "0.00%"
+            elif f.kind in ("amount", "count", "weight"):
+                (self.sheet.signed_cells if signed else self.sheet.amount_cells).add(address)
+
+    def labels(self, values: list, year: int, merges: list[str] = ()) -> int:
+        """A row of labels (bold, grey); one with a year gets a formula on the year typed on 填表说明."""
+        r = self.add([_year_text(v, year) if isinstance(v, str) else v for v in values], merges)
+        for c, value in enumerate(values):
+            if isinstance(value, str) and "{" in value:
+                self.sheet.formulas[f"{col_letter(c)}{r}"] = _year_formula(value)
+            if value is not None:
+                self.header(f"{col_letter(c)}{r}")
+        return r
+
 
 # ------------------------------------------------------------------ 附件1
 
@@ -142,69 +182,54 @@ def _basic_sheet(data: TemplateData) -> TemplateSheet:
     sheet = TemplateSheet("附件1", [], kind="basic_data", print_rows="5:5", freeze="B6",
                           widths={"A": 34, "B": 14, "C": 14, "D": 14, "E": 14, "F": 14, "G": 14})
     lay = Layout(sheet, 7)
-    title = F.BASIC.title.format(year=year)
-    lay.add(["附件1"])
-    r = lay.add([title], ["A#:G#"])
+    lay.add([F.BASIC.annex])
+    r = lay.add([_year_text(F.BASIC.title, year)], ["A#:G#"])
     sheet.title = f"A{r}"
-    sheet.formulas[f"A{r}"] = f'={YEAR_REF}&"年度部门整体支出绩效评价基础数据表"'
-    r = lay.add(["财政供养人员情况(人)", "编制数", f"{year}年实际在职人数", "控制率"])
-    sheet.formulas[f"C{r}"] = f'={YEAR_REF}&"年实际在职人数"'
-    lay.header(f"A{r}", f"B{r}", f"C{r}", f"D{r}")
+    sheet.formulas[f"A{r}"] = _year_formula(F.BASIC.title)
+    lay.labels([F.STAFF_HEADER.label] + [f.label for f in F.STAFF_FIELDS], year)
     staff = src.staff if src else {}
-    r = lay.add([None, _value(staff.get("establishment")), _value(staff.get("actual_staff")),
-                 _rate_value(staff.get("staff_rate"))])
-    sheet.amount_cells.update({f"B{r}", f"C{r}"})
-    sheet.formats[f"D{r}"] = "0.00%"
-    r = lay.add(["经费控制情况(万元)", f"{year - 1}年决算数", f"{year}年预算数", f"{year}年决算数",
-                 "控制率\n(决算÷预算)"])
-    sheet.formulas[f"B{r}"] = f'=({YEAR_REF}-1)&"年决算数"'
-    sheet.formulas[f"C{r}"] = f'={YEAR_REF}&"年预算数"'
-    sheet.formulas[f"D{r}"] = f'={YEAR_REF}&"年决算数"'
-    lay.header(*(f"{c}{r}" for c in "ABCDE"))
-    cols = ("prev_actual", "budget", "actual")
+    r = lay.add([None] + [(_rate_value if f.kind == "rate" else _value)(staff.get(f.key)) for f in F.STAFF_FIELDS])
+    lay.typed(r, F.STAFF_FIELDS)
+    lay.labels([F.FUNDS_HEADER.label] + [f.label for f in F.FUND_COLUMNS] + [F.FUND_RATE.label], year)
+    cols = tuple(f.key for f in F.FUND_COLUMNS)
 
     def fund_row(label, cells, key=None):
         values = [_value(cells.get(c)) if cells else None for c in cols]
         r = lay.add([label] + values)
         if key is None:  # a 专项 or other project row: its name is typed too
             sheet.text_inputs.add(f"A{r}")
-        target = sheet.signed_cells if key == "basic_adjustment" else sheet.amount_cells
-        target.update(f"{c}{r}" for c in "BCD")
-        if key in ("sangong", "public_funds", "procurement"):
-            sheet.formulas[f"E{r}"] = f'=IF(AND(ISNUMBER(C{r}),N(C{r})>0,ISNUMBER(D{r})),D{r}/C{r},"")'
-            sheet.computed[f"E{r}"] = lambda rows, i=r - 1: ratio(_num(rows[i][3]), _num(rows[i][2]))
-            sheet.formats[f"E{r}"] = "0.00%"
+        lay.typed(r, F.FUND_COLUMNS, signed=key == "basic_adjustment")  # an adjustment may be negative
+        if key is not None and F.FUND_ROW[key].rated:  # its 控制率: a derived cell (derive)
+            lay.typed(r, [F.FUND_RATE], first=1 + len(F.FUND_COLUMNS))
         return r
 
+    others_after = F.others_after()
     for field_ in F.FUND_ROWS:
         row = src.rows.get(field_.key) if src else None
         fund_row(field_.label, row.cells if row else None, field_.key)
-        if field_.key == "project_operation" and src:
+        if field_.key in others_after and src:  # other parts of 项目支出, as the submission lists them
             for other in src.project_others:
                 fund_row(other.label, other.cells)
-        if field_.key == "county_special":
+        if field_.items:  # one row per 专项, and empty rows to type more
             specials = src.specials if src else []
             for special in specials:
                 fund_row(special.label, special.cells)
             for _ in range(1 if specials else BLANK_SPECIALS):
                 fund_row(None, None)
-    r = lay.add(["楼堂馆所控制情况\n(%d年完工项目)" % year] + [f.label for f in F.BUILDING_FIELDS])
-    sheet.formulas[f"A{r}"] = f'="楼堂馆所控制情况"&CHAR(10)&"("&{YEAR_REF}&"年完工项目)"'
-    lay.header(*(f"{c}{r}" for c in "ABCDEFG"))
+    lay.labels([F.BUILDING_HEADER.label] + [f.label for f in F.BUILDING_FIELDS], year)
     buildings = src.buildings if src and src.buildings else [None]
     for building in buildings:
         cells = building.cells if building else {}
         values = [(_rate_value if f.kind == "rate" else _value)(cells.get(f.key)) for f in F.BUILDING_FIELDS]
         r = lay.add([None] + values)
-        sheet.amount_cells.update(f"{c}{r}" for c in "BCEF")
-        sheet.formats.update({f"D{r}": "0.00%", f"G{r}": "0.00%"})
+        lay.typed(r, F.BUILDING_FIELDS)
     r = lay.add([F.SAVING.label, _text(src.saving) if src else None], ["B#:G#"])
     sheet.text_inputs.add(f"B{r}")
     lay.header(f"A{r}")
-    lay.add(["说明：“项目支出”需要填报基本支出以外的所有项目支出情况，“公用经费”填报基本支出中的一般商品和服务支出。"],
-            ["A#:G#"])
-    r = lay.add(["填表人：", None, "填报日期：", None, "联系电话：", None, "单位负责人签字："])
-    sheet.text_inputs.update({f"B{r}", f"D{r}", f"F{r}"})
+    lay.add([F.BASIC_NOTE], ["A#:G#"])
+    signature = [v for label in F.BASIC_SIGNATURE for v in (f"{label}：", None)][:-1]  # a blank after each
+    r = lay.add(signature)
+    sheet.text_inputs.update(f"{col_letter(c + 1)}{r}" for c in range(0, len(signature) - 1, 2))
     return sheet
 
 
@@ -215,9 +240,10 @@ def _indicator_groups(data: TemplateData, src: SelfEval | None):
     """[(一级 name, header text or None, [row values])] from the source, or the profile's defaults."""
     if src and src.indicators:
         groups = []
+        columns = F.INDICATOR_COLUMNS[2:]  # 三级指标 … 偏差原因, after the 二级 name
         for level in src.levels:
-            rows = [[i.level2 or None, _text(i.level3), _text(i.target), _text(i.actual), _value(i.weight),
-                     _value(i.score), _text(i.reason)] for i in level.indicators]
+            rows = [[i.level2 or None] + [(_text if f.kind == "text" else _value)(getattr(i, f.key)) for f in columns]
+                    for i in level.indicators]
             stated = level.weight
             total = sum(num(i.weight) or 0 for i in level.indicators)
             fixed = None
@@ -225,7 +251,8 @@ def _indicator_groups(data: TemplateData, src: SelfEval | None):
                 fixed = f"{level.name}\n({fmt_number(stated)}分)"  # keep a header that disagrees with its rows
             groups.append((level.name, fixed, rows))
         return groups
-    return [(name, None, [[l2, None, None, None, w, None, None] for l2, w in level2s])
+    keys = [f.key for f in F.INDICATOR_COLUMNS[1:]]
+    return [(name, None, [[l2 if k == "level2" else w if k == "weight" else None for k in keys] for l2, w in level2s])
             for name, level2s in LEVELS.get(data.profile.name, LEVELS["hunan"])]
 
 
@@ -236,23 +263,23 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
                           widths={"A": 10, "B": 16, "C": 16, "D": 26, "E": 22, "F": 22, "G": 9, "H": 9, "I": 18})
     lay = Layout(sheet, 9)
     lay.add([spec.annex])
-    suffix = "部门整体支出绩效自评表" if dept else "项目支出绩效自评表"
-    r = lay.add([spec.title.format(year=year)], ["A#:I#"])
+    r = lay.add([_year_text(spec.title, year)], ["A#:I#"])
     sheet.title = f"A{r}"
-    sheet.formulas[f"A{r}"] = f'={YEAR_REF}&"年度{suffix}"'
+    sheet.formulas[f"A{r}"] = _year_formula(spec.title)
     head = src.head if src else {}
     if dept:
-        r = lay.add(["预算部门\n名称", data.unit or None], ["B#:I#"])
+        r = lay.add([F.DEPT_NAME.label, data.unit or None], ["B#:I#"])
         sheet.formulas[f"B{r}"] = f"={UNIT_REF}"
         lay.header(f"A{r}")
     else:
-        r = lay.add(["项目支出名称", _text(head.get("project_name"))], ["B#:I#"])
+        name_, authority_, implementer_ = F.PROJECT_HEAD
+        r = lay.add([name_.label, _text(head.get(name_.key))], ["B#:I#"])
         sheet.text_inputs.add(f"B{r}")
         lay.header(f"A{r}")
-        authority = _text(head.get("authority"))
+        authority = _text(head.get(authority_.key))
         own = authority is not None and str(authority).strip() != (data.unit or "").strip()
-        r = lay.add(["主管部门", authority if own else data.unit or None, None, None, "实施\n单位",
-                     _text(head.get("implementer"))], ["B#:D#", "F#:I#"])
+        r = lay.add([authority_.label, authority if own else data.unit or None, None, None, implementer_.label,
+                     _text(head.get(implementer_.key))], ["B#:D#", "F#:I#"])
         if own:  # --from: a 主管部门 other than the unit is kept as typed
             sheet.text_inputs.add(f"B{r}")
         else:
@@ -261,26 +288,22 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
         lay.header(f"A{r}", f"E{r}")
     ex = src.exec if src else {}
     section = lay.row
-    r = lay.add(["年度预算申请(万元)" if dept else "项目资金(万元)", None, "年初\n预算数", "全年\n预算数", "全年\n执行数",
-                 "分值", "执行率", "得分"])
-    lay.header(*(f"{c}{r}" for c in "ABCDEFGH"))
-    weight = _value(ex.get("weight"))
-    r = lay.add([None, "年度资金总额", _value(ex.get("initial")), _value(ex.get("full")), _value(ex.get("executed")),
-                 profile.exec_weight if weight is None and not src else weight,
-                 _rate_value(ex.get("rate")), _value(ex.get("score"))])
+    shown = F.EXEC_COLUMNS[:6]  # 年初/全年预算数, 全年执行数, 分值, 执行率, 得分 (no 调整数 column)
+    r = lay.labels([F.EXEC_SECTION[spec.kind].label, None] + [f.label for f in shown], year)
+    lay.header(f"B{r}")  # grey under the section label too
+    values = {f.key: (_rate_value if f.kind == "rate" else _value)(ex.get(f.key)) for f in shown}
+    if values["weight"] is None and not src:
+        values["weight"] = profile.exec_weight
+    r = lay.add([None, F.EXEC_TOTAL.label] + [values[f.key] for f in shown])
     lay.header(f"B{r}")
-    sheet.amount_cells.update({f"C{r}", f"D{r}", f"E{r}", f"F{r}"})
-    sheet.formats[f"G{r}"] = "0.00%"
+    lay.typed(r, [f for f in shown if f.kind != "score"], first=2)  # the 得分 is derived
     if dept:
         parts = src.breakdown if src else {}
-        pairs = [("income_total", "expense_total"), ("general", "basic"), ("gov_fund", "project"),
-                 ("special_nontax", None), ("other", None)]
-        labels = {f.key: f.label for f in F.DEPT_INCOME + F.DEPT_EXPENSE}
-        for left, right in pairs:
-            values = [None, labels[left], None, _value(parts.get(left))]
+        for left, right in zip_longest(F.DEPT_INCOME, F.DEPT_EXPENSE):  # 按收入性质分 | 按支出性质分, side by side
+            values = [None, left.label, None, _value(parts.get(left.key))]
             merges = ["B#:C#"]
             if right:
-                values += [labels[right], None, None, _value(parts.get(right))]
+                values += [right.label, None, None, _value(parts.get(right.key))]
                 merges.append("E#:G#")
             r = lay.add(values, merges)
             lay.header(f"B{r}", f"E{r}")
@@ -295,46 +318,44 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
         for key in order:
             cells = sources.get(key, {})
             label = standard.get(key) or src.source_labels.get(key, key)
-            r = lay.add([None, label] + [_value(cells.get(c)) for c in ("initial", "full", "executed")])
+            r = lay.add([None, label] + [_value(cells.get(f.key)) for f in F.EXEC_COLUMNS[:3]])
             lay.header(f"B{r}")
-            sheet.amount_cells.update({f"C{r}", f"D{r}", f"E{r}"})
+            lay.typed(r, F.EXEC_COLUMNS[:3], first=2)
     sheet.merges.append(f"A{section}:A{lay.row - 1}")
     goals = src.goals if src else {}
-    r = lay.add(["年度总体目标", "预期目标", None, None, None, "实际完成情况"], ["B#:E#", "F#:I#"])
-    lay.header(f"A{r}", f"B{r}", f"F{r}")
-    r2 = lay.add([None, _text(goals.get("expected")), None, None, None, _text(goals.get("achieved"))],
+    expected, achieved = F.GOAL_COLUMNS
+    r = lay.labels([F.GOALS_HEADER.label, expected.label, None, None, None, achieved.label], year,
+                   ["B#:E#", "F#:I#"])
+    r2 = lay.add([None, _text(goals.get(expected.key)), None, None, None, _text(goals.get(achieved.key))],
                  ["B#:E#", "F#:I#"])
     sheet.merges.append(f"A{r}:A{r2}")
     sheet.text_inputs.update({f"B{r2}", f"F{r2}"})
-    head_row = lay.add(["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
-                        "偏差原因\n分析及\n改进措施"])
-    lay.header(*(f"{c}{head_row}" for c in "ABCDEFGHI"))
+    head_row = lay.labels([F.INDICATORS_HEADER.label] + [f.label for f in F.INDICATOR_COLUMNS], year)
     sheet.print_rows = f"{head_row}:{head_row}"
+    # the columns right of 一级指标: C 二级指标 … (text typed), G 分值, H 得分
+    letters = {f.key: col_letter(c) for c, f in enumerate(F.INDICATOR_COLUMNS[1:], start=2)}
+    texts = [letters[f.key] for f in F.INDICATOR_COLUMNS[1:] if f.kind == "text"]
+    weight_at = list(letters).index("weight")
     level_rows = []
     for level_name, fixed, rows in _indicator_groups(data, src):
         first = lay.row
+        # a header states its rows' total (derive gives it the formula), or the submission's other total
+        header = fixed or f"{level_name}\n({fmt_number(sum(_num(v[weight_at]) or 0 for v in rows))}分)"
         for i, values in enumerate(rows):
-            r = lay.add([None, fixed or level_name if i == 0 else None] + values)
-            sheet.text_inputs.update({f"C{r}", f"D{r}", f"E{r}", f"F{r}", f"I{r}"})
-            sheet.amount_cells.add(f"G{r}")
-            sheet.score_checks.append((f"H{r}", f"G{r}"))
+            r = lay.add([None, header if i == 0 else None] + values)
+            sheet.text_inputs.update(f"{c}{r}" for c in texts)
+            sheet.amount_cells.add(f"{letters['weight']}{r}")
+            sheet.score_checks.append((f"{letters['score']}{r}", f"{letters['weight']}{r}"))
         last = lay.row - 1
         if last > first:
             sheet.merges.append(f"B{first}:B{last}")
         level_rows.append((level_name, fixed, first, last))
     sheet.merges.append(f"A{head_row}:A{lay.row - 1}")
-    total = lay.add(["总分", None, None, None, None, None, None, None, None], ["A#:F#"])
+    # the 等级 beside the 总分: derive gives it its formula
+    total = lay.add([F.TOTAL_ROW.label, None, None, None, None, None, None, None, f"{F.GRADE.label}："], ["A#:F#"])
     lay.header(f"A{total}")
     for level_name, fixed, first, last in level_rows:
         lay.header(f"B{first}")
-        if fixed is None:
-            sheet.formulas[f"B{first}"] = f'="{level_name}"&CHAR(10)&"("&SUM(G{first}:G{last})&"分)"'
-            sheet.computed[f"B{first}"] = lambda rows, n=level_name, a=first, b=last: (
-                f"{n}\n({fmt_number(sum(_num(rows[i][6]) or 0 for i in range(a - 1, b)))}分)")
-            sheet.rows[first - 1][1] = sheet.computed[f"B{first}"](sheet.rows)
-    sheet.formulas[f"I{total}"] = (f'="等级："&IF(ROUND(H{total},2)>=90,"优",IF(ROUND(H{total},2)>=80,"良",'
-                                   f'IF(ROUND(H{total},2)>=60,"中","差")))')
-    sheet.computed[f"I{total}"] = lambda rows, i=total - 1: f"等级：{grade(_num(rows[i][7]) or 0)}"
     return sheet
 
 
@@ -346,9 +367,10 @@ def _info_sheet(data: TemplateData) -> TemplateSheet:
     lay.add([None, "基本信息"])
     r = lay.add([None, "年度", data.year])
     sheet.inputs.add(f"C{r}")
-    r = lay.add([None, "单位名称", data.unit or None])
-    sheet.text_inputs.add(f"C{r}")
-    r = lay.add([None, "评分口径", data.profile.name])
+    r2 = lay.add([None, "单位名称", data.unit or None])
+    sheet.text_inputs.add(f"C{r2}")
+    r3 = lay.add([None, "评分口径", data.profile.name])
+    assert (f"C{r}", f"C{r2}", f"C{r3}") == (F.INFO_YEAR, F.INFO_UNIT, F.INFO_PROFILE)  # where titles refer
     lay.add([None, None, f"{data.profile.label}：执行率 {fmt_number(data.profile.exec_weight)} 分，" + "，".join(
         f"{k} {fmt_number(v)} 分" for k, v in data.profile.level1.items())])
     lay.add([None])
@@ -387,8 +409,7 @@ def _read_back(sheet: TemplateSheet):
     region = Region(grid, 0, len(sheet.rows))
     if sheet.kind == "basic_data":
         return read_basic(region, sheet.rows[1][0])
-    spec = F.DEPT if sheet.kind == "dept_self_eval" else F.PROJECT
-    return read_self_eval(region, spec, sheet.rows[1][0])
+    return read_self_eval(region, F.FORM_BY_KIND[sheet.kind], sheet.rows[1][0])
 
 
 def _settle(sheet: TemplateSheet, profile: Profile) -> None:
@@ -398,33 +419,43 @@ def _settle(sheet: TemplateSheet, profile: Profile) -> None:
     ``--from``: where the submission's value differs from the formula's result
     it is recorded in ``sheet.replaced`` so the command can say so.
     """
-    formulas = None
-    submitted: dict[str, Cell] = {}
-    for _ in range(6):
-        form = _read_back(sheet)
-        items = derived(form, profile)
-        if formulas is None:
-            formulas = {d.cell.address for d in items if d.formula}
-            submitted = {d.cell.address: d.cell for d in items if d.formula and not d.cell.blank}
-        changed = False
-        for item in items:
-            if item.cell.address not in formulas:
-                continue
-            sheet.formulas[item.cell.address] = item.formula
-            row, col = item.cell.row, item.cell.col
-            if sheet.rows[row][col] != item.value:
-                sheet.rows[row][col] = item.value
-                changed = True
-        if not changed:
-            break
-    for item in derived(_read_back(sheet), profile):
-        if item.formula:
-            sheet.derived_cells.add(item.cell.address)
+    first: list[Derived] | None = None
+    formulas: set[str] = set()
+
+    def read() -> list[Derived]:
+        nonlocal first
+        items = derived(_read_back(sheet), profile)
+        if first is None:  # the cells that get a formula, and what the submission had in them
+            first = [d for d in items if d.formula]
+            formulas.update(d.cell.address for d in first)
+        return items
+
+    def write(item: Derived) -> bool:
+        if item.cell.address not in formulas:
+            return False
+        sheet.formulas[item.cell.address] = item.formula
+        value = cell_value(item)
+        changed = sheet.rows[item.cell.row][item.cell.col] != value
+        sheet.rows[item.cell.row][item.cell.col] = value
+        return changed
+
+    settled = settle(read, write)
+    submitted = {d.cell.address: d.cell for d in first if not d.cell.blank}
+    for item in settled:
+        if not item.formula:
+            continue
+        sheet.derived_cells.add(item.cell.address)
         old = submitted.get(item.cell.address)
-        if old is not None and item.formula:
-            found = old.rate if item.kind == "rate" else old.number
-            if found is None or item.value is None or abs(found - float(item.value)) > 0.005:
-                sheet.replaced.append((item.cell.address, old.where, old.raw, item.value))
+        if old is not None and _differs(old, item):
+            sheet.replaced.append((item.cell.address, old.where, old.raw, item.value))
+
+
+def _differs(old: Cell, item: Derived) -> bool:
+    """A submitted value that is not what the derived cell's formula gives."""
+    if isinstance(item.value, str):
+        return norm_label(old.raw) != norm_label(cell_value(item))
+    found = old.rate if item.kind == "rate" else old.number
+    return found is None or item.value is None or abs(found - float(item.value)) > 0.005
 
 
 def build(data: TemplateData, projects: int = 1) -> list[TemplateSheet]:
@@ -441,8 +472,6 @@ def build(data: TemplateData, projects: int = 1) -> list[TemplateSheet]:
             _settle(sheet, data.profile)
         for address in sheet.formulas:
             row, col = parse_a1(address)
-            if address in sheet.computed:
-                sheet.rows[row][col] = sheet.computed[address](sheet.rows)
             sheet.cached[address] = sheet.rows[row][col]
     return sheets
 

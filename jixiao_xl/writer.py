@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from .forms import END_OF_FUNDS
 from .grid import parse_a1, parse_range
-from .template import DERIVED_FILL, HEADER_FILL, INPUT_FILL, TemplateSheet
+from .marks import DERIVED_FILL, HEADER_FILL, INPUT_FILL
+from .template import TemplateSheet
 from .xlsxio import save_workbook, set_text
 
 
@@ -130,7 +132,7 @@ def to_openpyxl(sheets: list[TemplateSheet]):
             last = len(sheet.rows)
             for r in range(3, last + 1):
                 first = sheet.rows[r - 1][0] if sheet.rows[r - 1] else None
-                if isinstance(first, str) and (first.startswith("说明") or first.startswith("填表人")):
+                if isinstance(first, str) and first.startswith(END_OF_FUNDS):  # notes and signatures: no border
                     continue
                 for c in range(1, width + 1):
                     ws.cell(row=r, column=c).border = st["border"]

@@ -214,7 +214,7 @@ def _role_colors(grids, profile, template: bool) -> dict[tuple[str, str], str]:
     from .derive import derived
     from .reader import read_forms
     from .rules.general import numeric_cells
-    from .template import DERIVED_FILL, INPUT_FILL
+    from .marks import DERIVED_FILL, INPUT_FILL
 
     colors = {}
     for form in read_forms(grids).forms:
@@ -237,18 +237,19 @@ def _link_formula(sheet: str, cell: str) -> str:
 
 def _profile(grids, template: bool):
     from .profiles import PROFILES, get_profile
-    from .template import INFO_SHEET
+    from .forms import INFO_PROFILE, INFO_SHEET
+    from .grid import parse_a1
 
     if template:
         info = next(g for g in grids if g.name == INFO_SHEET)
-        name = info.get(5, 2)
+        name = info.get(*parse_a1(INFO_PROFILE))
         if isinstance(name, str) and name.strip() in PROFILES:
             return get_profile(name.strip())
     return get_profile()
 
 
 def _is_template(grids) -> bool:
-    from .template import INFO_SHEET, MARKER
+    from .forms import INFO_SHEET, MARKER
 
     return any(g.name == INFO_SHEET and g.get(0, 0) == MARKER for g in grids)
 

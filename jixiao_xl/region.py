@@ -1,0 +1,115 @@
+"""A form's rows in a grid, with every label indexed once, and the label lookups the readers share."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import forms as F
+from .grid import Grid
+from .model import Cell
+from .values import NotANumber, split_inline, to_number
+
+_YEAR = re.compile(r"(\d{4})\s*年")
+
+
+LABEL_MAX = 80  # characters; a longer text is content, not a label
+
+
+@lru_cache(maxsize=16384)
+def _cell_key(value: str) -> str:
+    """A cell's label key; "主管部门：汨罗市司法局" is found by its label part."""
+    inline = split_inline(value)
+    return F.label_key(inline[0] if inline else value)
+
+
+class Region:
+    """Rows [top, bottom) of a grid that hold one form, with every label key indexed once."""
+
+    def __init__(self, grid: Grid, top: int, bottom: int):
+        self.grid = grid
+        self.top = top
+        self.bottom = bottom
+        self._keys: dict[tuple[int, int], str] = {}
+        self._index: dict[str, list[tuple[int, int]]] = {}
+        keys, index = self._keys, self._index
+        for row in range(top, min(bottom, grid.height)):
+            for col, value in enumerate(grid.rows[row]):
+                # labels are short; long texts (goals, explanations) are never looked up
+                if value.__class__ is not str or not value or len(value) > LABEL_MAX:
+                    continue
+                key = _cell_key(value)
+                if not key:
+                    continue
+                keys[(row, col)] = key
+                index.setdefault(key, []).append((row, col))
+                cut = key.find("(", 1)
+                while cut > 0:  # "县级专项资金(一个专项一行)" is also found as "县级专项资金"
+                    index.setdefault(key[:cut], []).append((row, col))
+                    cut = key.find("(", cut + 1)
+
+    def key(self, row: int, col: int) -> str:
+        return self._keys.get((row, col), "")
+
+    def width(self, row: int) -> int:
+        return len(self.grid.rows[row]) if row < self.grid.height else 0
+
+    def find(self, field: F.Field, start: int | None = None, stop: int | None = None,
+             cols: range | None = None) -> tuple[int, int] | None:
+        """The first cell (row-major) at or below ``start`` whose label matches ``field``."""
+        start = self.top if start is None else start
+        stop = self.bottom if stop is None else stop
+        best = None
+        for want in field.keys:
+            for pos in self._index.get(want, ()):
+                if pos[0] < start or (cols is not None and pos[1] not in cols):
+                    continue
+                if pos[0] < stop and (best is None or pos < best):
+                    best = pos
+                break
+        return best
+
+    def find_in_row(self, row: int, field: F.Field) -> int | None:
+        found = self.find(field, start=row, stop=row + 1)
+        return found[1] if found else None
+
+    def after(self, row: int, col: int) -> int:
+        """The column just right of the (merged) cell at row, col."""
+        rng = self.grid.merge_at(row, col)
+        return (rng[3] if rng else col) + 1
+
+    def cell(self, row: int, col: int, where: str) -> Cell:
+        return Cell(self.grid.get(row, col), row, col, where)
+
+
+_FIELD_TABLES: dict[tuple, dict[str, F.Field]] = {}
+
+
+def _field_for(key: str, fields: tuple[F.Field, ...]) -> F.Field | None:
+    """The first field whose label matches ``key`` (exactly, or followed by a note in brackets)."""
+    table = _FIELD_TABLES.get(fields)
+    if table is None:
+        table = _FIELD_TABLES[fields] = {}
+        for f in reversed(fields):  # earlier fields win
+            for k in f.keys:
+                table[k] = f
+    field = table.get(key)
+    if field is None:
+        cut = key.find("(", 1)
+        while cut > 0 and field is None:
+            field = table.get(key[:cut])
+            cut = key.find("(", cut + 1)
+    return field
+
+
+def _numeric_text(value: object) -> bool:
+    try:
+        to_number(value)
+        return True
+    except NotANumber:
+        return False
+
+
+def _year(title: str) -> int | None:
+    match = _YEAR.search(title)
+    return int(match.group(1)) if match else None
