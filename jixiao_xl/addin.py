@@ -96,6 +96,12 @@ MISSING_PACKAGE = ("加载项使用的 Python 中没有安装 jixiao-xl：请用
                    "（pip install jixiao_xl-…whl），或重新运行 jixiao-xl addin build-xlam --python 装有它的 Python。")
 
 
+NO_WORKBOOK = ("没有可以{}的工作簿：请先打开要{}的工作簿并点一下它的窗口；"
+               "若它在“受保护的视图”中打开，请先点击“启用编辑”。")
+VBA_FAILED = ("Excel 未能启动 Python，{}没有完成：{}。请确认这台电脑允许 Excel 运行命令（WScript.Shell 未被禁用），"
+              "或把这段文字发给管理员。")
+
+
 def python_command(handler: str, label: str) -> str:
     """What RunPython runs for a button: the handler, or a Chinese alert when jixiao-xl is missing."""
     return ("import importlib.util, xlwings; "
@@ -107,6 +113,8 @@ def python_command(handler: str, label: str) -> str:
 def addin_module() -> str:
     """The JixiaoAddin module: ribbon callbacks, JixiaoText, JixiaoRegisterFunctions."""
     before, after = MISSING_PYTHON.split("{}")
+    no_book_before, no_book_middle, no_book_after = NO_WORKBOOK.split("{}")
+    failed_before, failed_middle, failed_after = VBA_FAILED.split("{}")
     lines = [f'Attribute VB_Name = "{ADDIN_MODULE}"',
              "' Written by jixiao-xl addin build-xlam: the callbacks of the ribbon tab, and the help of the",
              "' JIXIAO functions (module xlwings_udfs). RunPython, GetConfig and FileExists are xlwings'.",
@@ -117,6 +125,13 @@ def addin_module() -> str:
                   "End Sub", ""]
     lines += [
         "Private Sub JixiaoRun(pythonCode As String, title As String)",
+        "    ' No workbook in the active window (none open, or the file is in Protected View): xlwings'",
+        "    ' RunPython would stop on ActiveWorkbook with Run-time error 91 in English.",
+        "    If ActiveWorkbook Is Nothing Then",
+        f"        MsgBox {_vba_text(no_book_before)} & title & {_vba_text(no_book_middle)} & title & "
+        f"{_vba_text(no_book_after)}, vbExclamation, title",
+        "        Exit Sub",
+        "    End If",
         "    Dim interpreter As String",
         "    #If Mac Then",
         '        interpreter = GetConfig("INTERPRETER_MAC", "")',
@@ -129,7 +144,14 @@ def addin_module() -> str:
         f"        MsgBox {_vba_text(before)} & interpreter & {_vba_text(after)}, vbCritical, title",
         "        Exit Sub",
         "    End If",
+        "    ' A VBA error on the way to Python (WScript.Shell blocked by policy, ...): a Chinese message, not",
+        "    ' VBA's English dialog with its Debug button.",
+        "    On Error GoTo failed",
         "    RunPython pythonCode",
+        "    Exit Sub",
+        "failed:",
+        f"    MsgBox {_vba_text(failed_before)} & title & {_vba_text(failed_middle)} & Err.Description & \" (\" & "
+        f"Err.Number & \")\" & {_vba_text(failed_after)}, vbCritical, title",
         "End Sub",
         "",
         "' Text from hex UTF-16 code units (4 digits each): keeps this module ASCII in any code page.",

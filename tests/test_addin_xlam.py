@@ -353,6 +353,35 @@ def test_jixiao_text_strings_decode_to_the_messages(xlam):
     assert xl_functions.exec_score.__doc__[:20] in "".join(texts)
 
 
+def _procedure(code: str, header: str) -> list[str]:
+    lines = code.split("\r\n")
+    start = next(k for k, line in enumerate(lines) if line.startswith(header))
+    end = next(k for k in range(start, len(lines)) if lines[k] == "End Sub")
+    return [line.strip() for line in lines[start:end + 1]]
+
+
+def _texts(line: str) -> str:
+    return "".join(bytes.fromhex(h).decode("utf-16-be") for h in re.findall(r'JixiaoText\("([0-9A-F]+)"\)', line))
+
+
+def test_buttons_explain_a_missing_workbook_and_vba_errors_in_chinese(xlam):
+    """With no workbook in the active window (none open, or one in Protected View, where ActiveWorkbook is
+    Nothing per Excel's documentation), xlwings' RunPython stops on ActiveWorkbook.FullName with VBA's
+    English "Run-time error '91'" and its Debug button; a VBA error on the way to Python (WScript.Shell
+    blocked) does the same. The callback checks first and traps the rest with a Chinese message."""
+    body = _procedure(modules(xlam)["JixiaoAddin"], "Private Sub JixiaoRun(")
+    run = body.index("RunPython pythonCode")
+    guard = body.index("If ActiveWorkbook Is Nothing Then")
+    code = [line for line in body[:guard] if not line.startswith("'")]
+    assert guard < run and all("ActiveWorkbook" not in line and "GetConfig" not in line for line in code)
+    assert body[guard + 1].startswith("MsgBox") and body[guard + 2] == "Exit Sub"
+    assert "受保护的视图" in _texts(body[guard + 1]) and _texts(body[guard + 1]).startswith("没有可以")
+    assert body[run - 1] == "On Error GoTo failed" and body[run + 1:run + 3] == ["Exit Sub", "failed:"]
+    handler = body[run + 3]
+    assert handler.startswith("MsgBox") and "Err.Description" in handler and "vbCritical" in handler
+    assert _texts(handler).startswith("Excel 未能启动 Python")
+
+
 # ------------------------------------------------------------------ LibreOffice's VBA importer
 
 
