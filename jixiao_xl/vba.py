@@ -445,7 +445,10 @@ def write_project(project: Project, added: list[Module] = (), name: str | None =
     for module in modules:
         records += _module_records(module, codepage)
         source = sources.get(module.name, module.source)
-        streams["VBA/" + module.name] = compress(source.encode(codepage))
+        # the stream is the one MODULESTREAMNAME names (2.3.4.2.3.2.3), which need not be the module's name
+        stream = next((b for r, b in module.records if r == 0x001A), None)
+        stream = stream.decode(codepage) if stream is not None else module.name
+        streams["VBA/" + stream] = compress(source.encode(codepage))
     records += [(0x0010, b"")]
     streams["VBA/dir"] = compress(_pack(records))
     streams["VBA/_VBA_PROJECT"] = bytes.fromhex("CC61FFFF000100")  # Reserved1, Version 0xFFFF, 2 reserved

@@ -78,6 +78,23 @@ def test_compound_file_writer_is_read_by_olefile():
     assert vba.read_cfb(data) == streams
 
 
+def test_a_module_is_written_to_the_stream_its_dir_record_names(tmp_path):
+    """MODULESTREAMNAME (MS-OVBA 2.3.4.2.3.2.3) names a module's stream; it need not be the module's name
+    (Office keeps the old stream name when a module is renamed). The writer must use it."""
+    import olefile
+
+    template = zipfile.ZipFile(addin.ribbon_template()).read("xl/vbaProject.bin")
+    project = vba.read_project(template)
+    sheet = next(m for m in project.modules if m.name == "Sheet2")
+    sheet.records = [(r, b"Blatt2" if r == 0x001A else "Blatt2".encode("utf-16-le") if r == 0x0032 else b)
+                     for r, b in sheet.records]
+    data = vba.write_project(project)
+    ole = olefile.OleFileIO(io.BytesIO(data))
+    assert ole.exists("VBA/Blatt2") and not ole.exists("VBA/Sheet2")
+    assert vba.decompress(ole.openstream("VBA/Blatt2").read()).decode("cp1252") == sheet.source
+    assert [m.source for m in vba.read_project(data).modules] == [m.source for m in project.modules]
+
+
 def _red_black_ok(entries, node) -> int:
     """Black height of the subtree, asserting the red-black rules and the MS-CFB 2.6.4 order."""
     if node == 0xFFFFFFFF:
