@@ -184,6 +184,8 @@ def test_vba_project_reads_back_with_olefile_olevba_and_our_reader(xlam):
     names = [b.decode() for r, b in records if r == 0x0019]
     assert names == NEW_MODULES
     assert [struct.unpack("<I", b)[0] for r, b in records if r == 0x0031] == [0] * len(NEW_MODULES)
+    # PROJECTCOOKIE and every MODULECOOKIE as MS-OVBA says a writer writes them (2.3.4.2.3.1, 2.3.4.2.3.2.7)
+    assert [b for r, b in records if r in (0x0013, 0x002C)] == [b"\xff\xff"] * (1 + len(NEW_MODULES))
     types = [r for r, _ in records if r in (0x0021, 0x0022)]
     assert types == [0x0022, 0x0022, 0x0022, 0x0021, 0x0021, 0x0021]
     assert next(b for r, b in records if r == 0x0004) == b"JixiaoXl"
