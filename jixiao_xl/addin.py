@@ -265,10 +265,15 @@ def _conf_sheet(xml: str, interpreter: str) -> str:
 
 
 def default_interpreter() -> str:
-    """The Python running this build (pythonw.exe beside python.exe on Windows, so no console flashes)."""
-    exe = Path(sys.executable)
-    windowless = exe.with_name("pythonw.exe")
-    return str(windowless if exe.name.lower() == "python.exe" and windowless.is_file() else exe)
+    """The Python running this build, as xlwings' own ``xlwings config create`` records it (sys.executable).
+
+    python.exe, not pythonw.exe: xlwings' RunPython runs ``cmd.exe /C "python" -c …`` with
+    WScript.Shell.Run(…, 0, True), and cmd.exe waits only for console programs: with the GUI
+    pythonw.exe the button returns at once (a second click starts a second run on the same book,
+    and a Python that dies at start shows nothing). No console shows either way: Run's window
+    style 0 hides cmd's console, which python.exe inherits, and xlwings' DLL hides the UDF server's.
+    """
+    return sys.executable
 
 
 def build_xlam(output: str | os.PathLike, python: str | None = None) -> list[Path]:

@@ -78,6 +78,19 @@ def test_compound_file_writer_is_read_by_olefile():
     assert vba.read_cfb(data) == streams
 
 
+def test_the_recorded_python_is_the_console_python_xlwings_waits_for(tmp_path, monkeypatch):
+    """Interpreter_Win is python.exe even when pythonw.exe sits beside it (cmd.exe /C does not wait for a GUI
+    program, so RunPython would return before the check ran); xlwings' config create records the same."""
+    folder = tmp_path / "Python312"
+    folder.mkdir()
+    for name in ("python.exe", "pythonw.exe"):
+        (folder / name).write_bytes(b"MZ")
+    monkeypatch.setattr(sys, "executable", str(folder / "python.exe"))
+    assert addin.default_interpreter() == str(folder / "python.exe")
+    (built,) = addin.build_xlam(tmp_path / "jixiao_addin.xlam")
+    assert addin.interpreter_of(built) == str(folder / "python.exe")
+
+
 def test_a_module_is_written_to_the_stream_its_dir_record_names(tmp_path):
     """MODULESTREAMNAME (MS-OVBA 2.3.4.2.3.2.3) names a module's stream; it need not be the module's name
     (Office keeps the old stream name when a module is renamed). The writer must use it."""
