@@ -408,7 +408,9 @@ def test_buttons_explain_a_missing_workbook_and_vba_errors_in_chinese(xlam):
     assert guard < run and all("ActiveWorkbook" not in line and "GetConfig" not in line for line in code)
     assert body[guard + 1].startswith("MsgBox") and body[guard + 2] == "Exit Sub"
     assert "受保护的视图" in _texts(body[guard + 1]) and _texts(body[guard + 1]).startswith("没有可以")
-    assert body[run - 1] == "On Error GoTo failed" and body[run + 1:run + 3] == ["Exit Sub", "failed:"]
+    trap = body.index("On Error GoTo failed")
+    assert guard < trap < body.index('interpreter = GetConfig("INTERPRETER_WIN", "")') < run
+    assert body[run + 1:run + 3] == ["Exit Sub", "failed:"]
     handler = body[run + 3]
     assert handler.startswith("MsgBox") and "Err.Description" in handler and "vbCritical" in handler
     assert _texts(handler).startswith("Excel 未能启动 Python")
