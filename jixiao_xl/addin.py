@@ -96,6 +96,12 @@ MISSING_PACKAGE = ("加载项使用的 Python 中没有安装 jixiao-xl：请用
                    "（pip install jixiao_xl-…whl），或重新运行 jixiao-xl addin build-xlam --python 装有它的 Python。")
 
 
+NO_WORKBOOK = ("没有可以{}的工作簿：请先打开要{}的工作簿并点一下它的窗口；"
+               "若它在“受保护的视图”中打开，请先点击“启用编辑”。")
+VBA_FAILED = ("Excel 未能启动 Python，{}没有完成：{}。请确认这台电脑允许 Excel 运行命令（WScript.Shell 未被禁用），"
+              "或把这段文字发给管理员。")
+
+
 def python_command(handler: str, label: str) -> str:
     """What RunPython runs for a button: the handler, or a Chinese alert when jixiao-xl is missing."""
     return ("import importlib.util, xlwings; "
@@ -107,6 +113,8 @@ def python_command(handler: str, label: str) -> str:
 def addin_module() -> str:
     """The JixiaoAddin module: ribbon callbacks, JixiaoText, JixiaoRegisterFunctions."""
     before, after = MISSING_PYTHON.split("{}")
+    no_book_before, no_book_middle, no_book_after = NO_WORKBOOK.split("{}")
+    failed_before, failed_middle, failed_after = VBA_FAILED.split("{}")
     lines = [f'Attribute VB_Name = "{ADDIN_MODULE}"',
              "' Written by jixiao-xl addin build-xlam: the callbacks of the ribbon tab, and the help of the",
              "' JIXIAO functions (module xlwings_udfs). RunPython, GetConfig and FileExists are xlwings'.",
@@ -117,6 +125,16 @@ def addin_module() -> str:
                   "End Sub", ""]
     lines += [
         "Private Sub JixiaoRun(pythonCode As String, title As String)",
+        "    ' No workbook in the active window (none open, or the file is in Protected View): xlwings'",
+        "    ' RunPython would stop on ActiveWorkbook with Run-time error 91 in English.",
+        "    If ActiveWorkbook Is Nothing Then",
+        f"        MsgBox {_vba_text(no_book_before)} & title & {_vba_text(no_book_middle)} & title & "
+        f"{_vba_text(no_book_after)}, vbExclamation, title",
+        "        Exit Sub",
+        "    End If",
+        "    ' Any VBA error from here on (settings lookup, WScript.Shell blocked by policy, ...): a Chinese",
+        "    ' message, not VBA's English dialog with its Debug button.",
+        "    On Error GoTo failed",
         "    Dim interpreter As String",
         "    #If Mac Then",
         '        interpreter = GetConfig("INTERPRETER_MAC", "")',
@@ -130,6 +148,10 @@ def addin_module() -> str:
         "        Exit Sub",
         "    End If",
         "    RunPython pythonCode",
+        "    Exit Sub",
+        "failed:",
+        f"    MsgBox {_vba_text(failed_before)} & title & {_vba_text(failed_middle)} & Err.Description & \" (\" & "
+        f"Err.Number & \")\" & {_vba_text(failed_after)}, vbCritical, title",
         "End Sub",
         "",
         "' Text from hex UTF-16 code units (4 digits each): keeps this module ASCII in any code page.",
@@ -243,10 +265,15 @@ def _conf_sheet(xml: str, interpreter: str) -> str:
 
 
 def default_interpreter() -> str:
-    """The Python running this build (pythonw.exe beside python.exe on Windows, so no console flashes)."""
-    exe = Path(sys.executable)
-    windowless = exe.with_name("pythonw.exe")
-    return str(windowless if exe.name.lower() == "python.exe" and windowless.is_file() else exe)
+    """The Python running this build, as xlwings' own ``xlwings config create`` records it (sys.executable).
+
+    python.exe, not pythonw.exe: xlwings' RunPython runs ``cmd.exe /C "python" -c …`` with
+    WScript.Shell.Run(…, 0, True), and cmd.exe waits only for console programs: with the GUI
+    pythonw.exe the button returns at once (a second click starts a second run on the same book,
+    and a Python that dies at start shows nothing). No console shows either way: Run's window
+    style 0 hides cmd's console, which python.exe inherits, and xlwings' DLL hides the UDF server's.
+    """
+    return sys.executable
 
 
 def build_xlam(output: str | os.PathLike, python: str | None = None) -> list[Path]:

@@ -388,9 +388,11 @@ def read_project(vba_bin: bytes) -> Project:
 
 
 def _module_records(module: Module, codepage: str) -> list[tuple[int, bytes]]:
-    """The MODULE record (2.3.4.2.3.2); an existing module keeps its records but gets MODULEOFFSET 0."""
+    """The MODULE record (2.3.4.2.3.2); an existing module keeps its records but gets MODULEOFFSET 0 and the
+    MODULECOOKIE a writer must write, 0xFFFF (2.3.4.2.3.2.7; Office's own value belongs to the dropped cache)."""
     if module.records:
-        return [(r, struct.pack("<I", 0) if r == 0x0031 else b) for r, b in module.records]
+        fresh = {0x0031: struct.pack("<I", 0), 0x002C: struct.pack("<H", 0xFFFF)}
+        return [(r, fresh.get(r, b)) for r, b in module.records]
     name, wide = module.name.encode(codepage), module.name.encode("utf-16-le")
     return [(0x0019, name), (0x0047, wide), (0x001A, name), (0x0032, wide), (0x001C, b""), (0x0048, b""),
             (0x0031, struct.pack("<I", 0)), (0x001E, struct.pack("<I", 0)), (0x002C, struct.pack("<H", 0xFFFF)),
@@ -445,7 +447,10 @@ def write_project(project: Project, added: list[Module] = (), name: str | None =
     for module in modules:
         records += _module_records(module, codepage)
         source = sources.get(module.name, module.source)
-        streams["VBA/" + module.name] = compress(source.encode(codepage))
+        # the stream is the one MODULESTREAMNAME names (2.3.4.2.3.2.3), which need not be the module's name
+        stream = next((b for r, b in module.records if r == 0x001A), None)
+        stream = stream.decode(codepage) if stream is not None else module.name
+        streams["VBA/" + stream] = compress(source.encode(codepage))
     records += [(0x0010, b"")]
     streams["VBA/dir"] = compress(_pack(records))
     streams["VBA/_VBA_PROJECT"] = bytes.fromhex("CC61FFFF000100")  # Reserved1, Version 0xFFFF, 2 reserved

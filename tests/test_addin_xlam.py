@@ -78,6 +78,36 @@ def test_compound_file_writer_is_read_by_olefile():
     assert vba.read_cfb(data) == streams
 
 
+def test_the_recorded_python_is_the_console_python_xlwings_waits_for(tmp_path, monkeypatch):
+    """Interpreter_Win is python.exe even when pythonw.exe sits beside it (cmd.exe /C does not wait for a GUI
+    program, so RunPython would return before the check ran); xlwings' config create records the same."""
+    folder = tmp_path / "Python312"
+    folder.mkdir()
+    for name in ("python.exe", "pythonw.exe"):
+        (folder / name).write_bytes(b"MZ")
+    monkeypatch.setattr(sys, "executable", str(folder / "python.exe"))
+    assert addin.default_interpreter() == str(folder / "python.exe")
+    (built,) = addin.build_xlam(tmp_path / "jixiao_addin.xlam")
+    assert addin.interpreter_of(built) == str(folder / "python.exe")
+
+
+def test_a_module_is_written_to_the_stream_its_dir_record_names(tmp_path):
+    """MODULESTREAMNAME (MS-OVBA 2.3.4.2.3.2.3) names a module's stream; it need not be the module's name
+    (Office keeps the old stream name when a module is renamed). The writer must use it."""
+    import olefile
+
+    template = zipfile.ZipFile(addin.ribbon_template()).read("xl/vbaProject.bin")
+    project = vba.read_project(template)
+    sheet = next(m for m in project.modules if m.name == "Sheet2")
+    sheet.records = [(r, b"Blatt2" if r == 0x001A else "Blatt2".encode("utf-16-le") if r == 0x0032 else b)
+                     for r, b in sheet.records]
+    data = vba.write_project(project)
+    ole = olefile.OleFileIO(io.BytesIO(data))
+    assert ole.exists("VBA/Blatt2") and not ole.exists("VBA/Sheet2")
+    assert vba.decompress(ole.openstream("VBA/Blatt2").read()).decode("cp1252") == sheet.source
+    assert [m.source for m in vba.read_project(data).modules] == [m.source for m in project.modules]
+
+
 def _red_black_ok(entries, node) -> int:
     """Black height of the subtree, asserting the red-black rules and the MS-CFB 2.6.4 order."""
     if node == 0xFFFFFFFF:
@@ -167,6 +197,8 @@ def test_vba_project_reads_back_with_olefile_olevba_and_our_reader(xlam):
     names = [b.decode() for r, b in records if r == 0x0019]
     assert names == NEW_MODULES
     assert [struct.unpack("<I", b)[0] for r, b in records if r == 0x0031] == [0] * len(NEW_MODULES)
+    # PROJECTCOOKIE and every MODULECOOKIE as MS-OVBA says a writer writes them (2.3.4.2.3.1, 2.3.4.2.3.2.7)
+    assert [b for r, b in records if r in (0x0013, 0x002C)] == [b"\xff\xff"] * (1 + len(NEW_MODULES))
     types = [r for r, _ in records if r in (0x0021, 0x0022)]
     assert types == [0x0022, 0x0022, 0x0022, 0x0021, 0x0021, 0x0021]
     assert next(b for r, b in records if r == 0x0004) == b"JixiaoXl"
@@ -351,6 +383,37 @@ def test_jixiao_text_strings_decode_to_the_messages(xlam):
     assert "校验" in texts and "绩效自评" in texts
     assert any(t.startswith("找不到加载项设置的 Python：") for t in texts)
     assert xl_functions.exec_score.__doc__[:20] in "".join(texts)
+
+
+def _procedure(code: str, header: str) -> list[str]:
+    lines = code.split("\r\n")
+    start = next(k for k, line in enumerate(lines) if line.startswith(header))
+    end = next(k for k in range(start, len(lines)) if lines[k] == "End Sub")
+    return [line.strip() for line in lines[start:end + 1]]
+
+
+def _texts(line: str) -> str:
+    return "".join(bytes.fromhex(h).decode("utf-16-be") for h in re.findall(r'JixiaoText\("([0-9A-F]+)"\)', line))
+
+
+def test_buttons_explain_a_missing_workbook_and_vba_errors_in_chinese(xlam):
+    """With no workbook in the active window (none open, or one in Protected View, where ActiveWorkbook is
+    Nothing per Excel's documentation), xlwings' RunPython stops on ActiveWorkbook.FullName with VBA's
+    English "Run-time error '91'" and its Debug button; a VBA error on the way to Python (WScript.Shell
+    blocked) does the same. The callback checks first and traps the rest with a Chinese message."""
+    body = _procedure(modules(xlam)["JixiaoAddin"], "Private Sub JixiaoRun(")
+    run = body.index("RunPython pythonCode")
+    guard = body.index("If ActiveWorkbook Is Nothing Then")
+    code = [line for line in body[:guard] if not line.startswith("'")]
+    assert guard < run and all("ActiveWorkbook" not in line and "GetConfig" not in line for line in code)
+    assert body[guard + 1].startswith("MsgBox") and body[guard + 2] == "Exit Sub"
+    assert "受保护的视图" in _texts(body[guard + 1]) and _texts(body[guard + 1]).startswith("没有可以")
+    trap = body.index("On Error GoTo failed")
+    assert guard < trap < body.index('interpreter = GetConfig("INTERPRETER_WIN", "")') < run
+    assert body[run + 1:run + 3] == ["Exit Sub", "failed:"]
+    handler = body[run + 3]
+    assert handler.startswith("MsgBox") and "Err.Description" in handler and "vbCritical" in handler
+    assert _texts(handler).startswith("Excel 未能启动 Python")
 
 
 # ------------------------------------------------------------------ LibreOffice's VBA importer
