@@ -9,6 +9,7 @@ imported at module import; the core loads when a button is clicked.
 
 from __future__ import annotations
 
+import sys
 import xlwings as xw
 
 try:  # xlwings Server (needs XLWINGS_LICENSE_KEY, e.g. "noncommercial")
@@ -443,7 +444,13 @@ def clear_marks(book: xw.Book):
 
 
 def _classic(action: str, run) -> None:
-    book = xw.Book.caller()
+    try:
+        book = xw.Book.caller()
+    except Exception as exc:  # no workbook to alert in: xlwings' RunPython shows what we write to stderr
+        _log(action, exc)
+        sys.stderr.write(f"{action}未完成：没有找到要{action}的工作簿。请先打开并点选要{action}的工作簿"
+                         "（受保护视图中的文件请先点“启用编辑”），再点按钮。\n")
+        raise SystemExit(1) from None
     try:
         text = run(book)
     except Exception as exc:

@@ -635,6 +635,24 @@ def test_classic_buttons_alert_in_chinese(monkeypatch, handler):
     assert english_free(message) and "KeyError" not in message and "管理员" in message
 
 
+
+@pytest.mark.parametrize("handler", ["main", "main_clear", "main_list"])
+def test_classic_button_without_a_workbook_says_so_in_chinese(monkeypatch, capsys, handler):
+    """Book.caller() fails (no workbook open, Protected View): RunPython shows our stderr, not a traceback."""
+    import xlwings as xw
+
+    import jixiao_xl.xl as xl
+
+    def no_book():
+        raise AttributeError("'NoneType' object has no attribute 'FullName'")
+
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(no_book))
+    with pytest.raises(SystemExit) as exit_info:
+        getattr(xl, handler)()
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert "没有找到要" in err and "工作簿" in err and english_free(err) and "Traceback" not in err
+
 NODE_BUTTON_HARNESS = r"""
 const fs = require("fs");
 const [ribbonPath, scenario] = process.argv.slice(2);
