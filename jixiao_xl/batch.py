@@ -185,12 +185,18 @@ def survey(inputs: list[str], outdir: Path):
 # ------------------------------------------------------------------ worker
 
 
+_PROFILES: dict = {}  # (name, overrides) -> Profile, in a worker
+
+
 def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: str) -> dict:
     """Check one file (and fill it); never raises."""
     from .check import check_path
     from .profiles import get_profile
 
-    profile = get_profile(profile_name, **overrides)
+    key = (profile_name, tuple(sorted(overrides.items())))
+    profile = _PROFILES.get(key)
+    if profile is None:
+        profile = _PROFILES[key] = get_profile(profile_name, **overrides)
     report = check_path(task.path, profile)
     result = {"path": task.path, "rel": task.rel, "report": report.to_dict(), "rows": _rows(task, report),
               "authority": workbook_authority(report), "filled": None, "fill_error": None}
@@ -279,6 +285,7 @@ def _rows(task: Task, report) -> list[list]:
 
 
 def _worker_main(conn, profile_name: str, overrides: dict, fill: bool, outdir: str) -> None:
+    """Take lists of tasks, send back one (index, result) per file as soon as it is done."""
     try:
         import resource
 
@@ -287,18 +294,19 @@ def _worker_main(conn, profile_name: str, overrides: dict, fill: bool, outdir: s
         pass
     while True:
         try:
-            task = conn.recv()
+            tasks = conn.recv()
         except EOFError:
             return
-        if task is None:
+        if tasks is None:
             return
-        try:
-            result = process(task, profile_name, overrides, fill, outdir)
-        except MemoryError:
-            result = _failed(task, "文件过大，处理时超出内存限制")
-        except BaseException as exc:  # one odd file never stops the run
-            result = _failed(task, f"处理时出错（{type(exc).__name__}）")
-        conn.send((task.index, result))
+        for task in tasks:
+            try:
+                result = process(task, profile_name, overrides, fill, outdir)
+            except MemoryError:
+                result = _failed(task, "文件过大，处理时超出内存限制")
+            except BaseException as exc:  # one odd file never stops the run
+                result = _failed(task, f"处理时出错（{type(exc).__name__}）")
+            conn.send((task.index, result))
 
 
 def _failed(task: Task, reason: str) -> dict:
@@ -306,14 +314,53 @@ def _failed(task: Task, reason: str) -> dict:
     return {"path": task.path, "rel": task.rel, "report": report, "rows": [], "filled": None, "fill_error": None}
 
 
+class _Preload:
+    """Imports the summary writer needs (pandas: ~0.35 s) in a thread of the parent while the workers check.
+
+    A fork while another thread imports can leave the child with a held import
+    lock, so every worker start waits for the thread first (``wait``).
+    """
+
+    def __init__(self):
+        self.thread = None
+
+    def start(self, modules: tuple[str, ...] = ("pandas", "xlsxwriter")) -> None:
+        import threading
+
+        def load() -> None:
+            import importlib
+
+            for name in modules:
+                try:
+                    importlib.import_module(name)
+                except Exception:  # the writer imports it again and reports the problem
+                    return
+
+        self.thread = threading.Thread(target=load, name="jixiao-preload", daemon=True)
+        self.thread.start()
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+
+
+_preload = _Preload()
+
+
 class _Worker:
     def __init__(self, ctx, args):
+        _preload.wait()  # never fork while an import runs in another thread
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_worker_main, args=(child, *args), daemon=True)
         self.process.start()
         child.close()
-        self.task: Task | None = None
-        self.started = 0.0
+        self.tasks: deque[Task] = deque()  # sent, not yet answered; the first is being processed
+        self.started = 0.0  # when the first of them started
+
+    @property
+    def task(self) -> Task | None:
+        return self.tasks[0] if self.tasks else None
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -330,44 +377,72 @@ class _Worker:
         self.conn.close()
 
 
-def run_pool(tasks: list[Task], jobs: int, timeout: float, args: tuple, progress=None) -> list[dict]:
-    """Process tasks in ``jobs`` worker processes, each file within ``timeout`` seconds."""
+def _chunk(pending: deque, jobs: int) -> list[Task]:
+    """The next tasks for one worker: several at a time while many are left (fewer round trips through the
+    pipe, no worker waiting for the parent), one at a time near the end (no worker idle while another
+    still holds a queue)."""
+    size = max(1, min(CHUNK, len(pending) // (4 * jobs)))
+    return [pending.popleft() for _ in range(min(size, len(pending)))]
+
+
+CHUNK = 8  # most tasks sent to a worker at once
+
+
+def run_pool(tasks: list[Task], jobs: int, timeout: float, args: tuple, progress=None, started=None) -> list[dict]:
+    """Process tasks in ``jobs`` worker processes, each file within ``timeout`` seconds.
+
+    ``started()`` is called once the workers run (batch starts importing the summary writer then).
+    """
     import multiprocessing
     from multiprocessing.connection import wait
 
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     results: list[dict | None] = [None] * len(tasks)
     pending = deque(tasks)
-    workers = [_Worker(ctx, args) for _ in range(max(1, min(jobs, len(tasks))))]
+    count = max(1, min(jobs, len(tasks)))
+    workers = [_Worker(ctx, args) for _ in range(count)]
+    if started:
+        started()
     done = 0
+
+    def finish(worker: _Worker, result: dict) -> None:
+        nonlocal done
+        task = worker.tasks.popleft()
+        results[task.index] = result
+        worker.started = time.monotonic()
+        done += 1
+        if progress:
+            progress(done, len(tasks))
+
+    def replace(worker: _Worker) -> None:
+        pending.extendleft(reversed(worker.tasks))  # the rest of its queue goes to the next free worker
+        worker.tasks.clear()
+        workers[workers.index(worker)] = _replace(worker, ctx, args)
+
     try:
-        while pending or any(w.task for w in workers):
+        while pending or any(w.tasks for w in workers):
             for worker in workers:
-                if worker.task is None and pending:
-                    worker.task = pending.popleft()
+                if not worker.tasks and pending:
+                    chunk = _chunk(pending, count)
+                    worker.tasks.extend(chunk)
                     worker.started = time.monotonic()
-                    worker.conn.send(worker.task)
-            busy = [w for w in workers if w.task is not None]
-            ready = wait([w.conn for w in busy], timeout=0.2)
+                    worker.conn.send(chunk)
+            busy = [w for w in workers if w.tasks]
+            ready = wait([w.conn for w in busy], timeout=min(0.2, timeout))
             for worker in busy:
                 if worker.conn in ready:
                     try:
-                        index, result = worker.conn.recv()
-                        results[index] = result
+                        while True:  # every result already in the pipe
+                            index, result = worker.conn.recv()
+                            finish(worker, result)
+                            if not worker.tasks or not worker.conn.poll():
+                                break
                     except (EOFError, OSError):  # the worker died (crash, killed by the system)
-                        results[worker.task.index] = _failed(worker.task, "处理时程序异常退出，文件可能已损坏")
-                        workers[workers.index(worker)] = _replace(worker, ctx, args)
-                    else:
-                        worker.task = None
-                    done += 1
-                    if progress:
-                        progress(done, len(tasks))
+                        finish(worker, _failed(worker.task, "处理时程序异常退出，文件可能已损坏"))
+                        replace(worker)
                 elif time.monotonic() - worker.started > timeout:
-                    results[worker.task.index] = _failed(worker.task, f"处理超过 {timeout:g} 秒，已跳过（文件可能异常）")
-                    workers[workers.index(worker)] = _replace(worker, ctx, args)
-                    done += 1
-                    if progress:
-                        progress(done, len(tasks))
+                    finish(worker, _failed(worker.task, f"处理超过 {timeout:g} 秒，已跳过（文件可能异常）"))
+                    replace(worker)
     finally:
         for worker in workers:
             worker.stop()
@@ -766,10 +841,12 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
     tasks, skipped, attachments, own = survey(inputs, out)
     jobs = jobs or os.cpu_count() or 1
     args = (profile_name, overrides or {}, fill, str(out))
-    results = run_pool(tasks, jobs, timeout, args, progress) if tasks else []
-    from .narrative.inbox import attach_reports  # .docx reports beside their workbooks (narrative/inbox.py)
+    results = run_pool(tasks, jobs, timeout, args, progress, started=_preload.start) if tasks else []
+    from .narrative.inbox import REPORT_SUFFIXES, attach_reports  # .docx reports beside their workbooks
 
-    results, attachments = attach_reports(inputs, results, attachments, profile_name, overrides or {}, summary_row)
+    if any(rel.lower().endswith(REPORT_SUFFIXES) for rel, _ in attachments):  # its imports take 40 ms
+        results, attachments = attach_reports(inputs, results, attachments, profile_name, overrides or {},
+                                              summary_row)
     result = BatchResult(out, results, skipped, attachments, own)
     from .xlsxio import atomic_write
 
