@@ -29,7 +29,10 @@ class Cell:
 
     @property
     def address(self) -> str:
-        return a1(self.row, self.col)
+        cached = self.__dict__.get("_address")
+        if cached is None:
+            cached = self.__dict__["_address"] = a1(self.row, self.col)
+        return cached
 
     @property
     def blank(self) -> bool:
