@@ -350,10 +350,16 @@ _preload = _Preload()
 
 class _Worker:
     def __init__(self, ctx, args):
+        import gc
+
         _preload.wait()  # never fork while an import runs in another thread
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_worker_main, args=(child, *args), daemon=True)
-        self.process.start()
+        gc.freeze()  # the worker's collections skip what it inherits: no walk over (and copy of) the parent's heap
+        try:
+            self.process.start()
+        finally:
+            gc.unfreeze()
         child.close()
         self.tasks: deque[Task] = deque()  # sent, not yet answered; the first is being processed
         self.started = 0.0  # when the first of them started

@@ -7,6 +7,7 @@ bulk ``range.value`` that the Excel layer (``xl.py``) reads through xlwings.
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -132,6 +133,24 @@ def broken_reason(path: str, detail: str) -> str:
 
 _FORMULA_TOKENS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
 _ERROR_TOKENS = (b'"e"', b"'e'")
+# Every token above is a "f" followed by one of " >/" after "<" or ":", or an "e" between two equal quotes.
+# A search for a one-byte literal ("f", "e") followed by a class runs at memory speed; the eight token
+# searches took ten times longer.  Each hit is then looked at byte by byte.
+_F_HIT = re.compile(rb"f[ >/]")
+_E_HIT = re.compile(rb"e[\"']")
+
+
+def _has_tokens(data: bytes) -> bool:
+    """Whether a sheet part holds one of the tokens (a byte test, no parsing)."""
+    for hit in _F_HIT.finditer(data):
+        at = hit.start()
+        if at and data[at - 1] in b"<:":
+            return True
+    for hit in _E_HIT.finditer(data):
+        at = hit.start()
+        if at and data[at - 1] == data[at + 1]:  # "e" or 'e'
+            return True
+    return False
 
 
 def _sheet_issues(data: bytes) -> tuple[list[str], dict[str, str], dict[str, str]]:
@@ -186,7 +205,7 @@ def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict
         if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:
             raise UnreadableWorkbook(f"文件含有不允许的 XML 实体定义（{member}），疑似 XML 炸弹，已拒绝读取")
         # a UTF-8 part without any formula or error marker is skipped; other encodings are always parsed
-        if plain_utf8(data) and not any(t in data for t in _FORMULA_TOKENS + _ERROR_TOKENS):
+        if plain_utf8(data) and not _has_tokens(data):
             continue
         try:
             uncached, errors, texts = _sheet_issues(data)
