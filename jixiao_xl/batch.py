@@ -198,8 +198,10 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
     if profile is None:
         profile = _PROFILES[key] = get_profile(profile_name, **overrides)
     report = check_path(task.path, profile)
-    result = {"path": task.path, "rel": task.rel, "report": report.to_dict(), "rows": _rows(task, report),
-              "authority": workbook_authority(report), "filled": None, "fill_error": None}
+    data = report.to_dict()
+    result = {"path": task.path, "rel": task.rel, "report": data, "rows": _rows(task, report),
+              "authority": workbook_authority(report), "filled": None, "fill_error": None,
+              "json": _dumps(data)}  # findings.json's entry, written here in parallel rather than in the parent
     if fill and report.status != "unreadable":
         from .fill import FillError, fill as fill_one
         from .xlsxio import OutputError
@@ -463,13 +465,18 @@ def _replace(worker: _Worker, ctx, args) -> _Worker:
 # ------------------------------------------------------------------ outputs
 
 
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def to_json(result: BatchResult) -> str:
-    files = [r["report"] for r in result.results]
-    files += [{"path": path, "status": "unreadable", "error": reason, "forms": [], "findings": []}
+    """findings.json: every file's report (as the worker serialised it, when it did), attachments, skipped."""
+    files = [r.get("json") or _dumps(r["report"]) for r in result.results]
+    files += [_dumps({"path": path, "status": "unreadable", "error": reason, "forms": [], "findings": []})
               for path, reason in result.unsupported]
     attachments = [{"path": path, "note": note} for path, note in result.attachments]
-    return json.dumps({"version": 1, "files": files, "attachments": attachments, "skipped": result.own},
-                      ensure_ascii=False, separators=(",", ":"))
+    return (f'{{"version":1,"files":[{",".join(files)}],"attachments":{_dumps(attachments)},'
+            f'"skipped":{_dumps(result.own)}}}')
 
 
 SUMMARY_COLUMNS = ["文件", "单位", "表", "项目", "执行率", "执行率得分", "填报总分", "复核总分", "差额", "填报等级",
