@@ -17,6 +17,7 @@ from .a1 import a1, col_letter, parse_a1, parse_range  # noqa: F401 (the grid's 
 # Limits that keep a hostile file from exhausting memory.
 MAX_UNCOMPRESSED = 512 * 1024 * 1024  # bytes of XML a workbook may unpack to
 MAX_RATIO = 200  # uncompressed / compressed of one member
+MAX_MERGE_INDEX = 100_000  # rows covered by merged ranges that merge_at indexes (more: it scans them all)
 
 
 @dataclass
@@ -61,10 +62,25 @@ class Grid:
         return []
 
     def merge_at(self, row: int, col: int) -> tuple[int, int, int, int] | None:
-        for rng in self.merged:
+        for rng in self._merges_of(row):
             if rng[0] <= row <= rng[2] and rng[1] <= col <= rng[3]:
                 return rng
         return None
+
+    def _merges_of(self, row: int) -> list[tuple[int, int, int, int]]:
+        """The merged ranges that may cover a row, in ``merged`` order (indexed by row on first use;
+        all of them when the ranges span too many rows to index)."""
+        kept = self.__dict__.get("_merge_rows")
+        if kept is None or kept[0] is not self.merged or kept[1] != len(self.merged):
+            rows: dict[int, list] | None = {}
+            if sum(rng[2] - rng[0] + 1 for rng in self.merged) > MAX_MERGE_INDEX:
+                rows = None
+            else:
+                for rng in self.merged:
+                    for r in range(rng[0], rng[2] + 1):
+                        rows.setdefault(r, []).append(rng)
+            kept = self.__dict__["_merge_rows"] = (self.merged, len(self.merged), rows)
+        return self.merged if kept[2] is None else kept[2].get(row, ())
 
 
 class UnreadableWorkbook(Exception):
