@@ -1,7 +1,7 @@
 """Batch throughput side by side: jixiao-xl batch, batch --fill, LibreOffice, a raw calamine read.
 
     python benchmarks/batch.py [--files 400] [--lo-files 100] [--runs 3] [--no-fill] [--phases]
-    python benchmarks/batch.py --files 2000 --lo-files 0 --no-fill --runs 3   # the 2,000-workbook target
+    python benchmarks/batch.py --files 2000 --also 300 --lo-files 0 --no-fill --runs 3   # issue 14's targets
 
 Generates variants of the seed workbook with injected errors, then times, in one run:
   - a raw python-calamine read of every sheet of every file (one process),
@@ -143,6 +143,9 @@ def main() -> None:
     parser.add_argument("--phases", action="store_true", help="also time each phase in one process")
     parser.add_argument("--runs", type=int, default=1, help="check-only batch runs (the median is reported)")
     parser.add_argument("--no-fill", action="store_true", help="skip the batch --fill run")
+    parser.add_argument("--also", type=int, default=0, metavar="K",
+                        help="also time check-only on the first K files (same run); the difference of the two "
+                             "runs gives the time each further workbook adds (steady state, start-up excluded)")
     args = parser.parse_args()
     cli = [sys.executable, "-m", "jixiao_xl"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -153,6 +156,16 @@ def main() -> None:
         runs = sorted(timed_run(cli + ["batch", str(inbox), "-o", str(Path(tmp) / f"out1_{i}")])
                       for i in range(max(1, args.runs)))
         check, check_peak = runs[len(runs) // 2][0], max(peak for _, peak in runs)
+        small = None
+        if 0 < args.also < args.files:
+            few = Path(tmp) / "few"
+            for path in paths[: args.also]:
+                target = few / path.relative_to(inbox)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(path, target)
+            small_runs = sorted(timed_run(cli + ["batch", str(few), "-o", str(Path(tmp) / f"out3_{i}")])
+                                for i in range(max(1, args.runs)))
+            small = small_runs[len(small_runs) // 2]
         fill = fill_peak = None
         if not args.no_fill:
             fill, fill_peak = timed_run(cli + ["batch", str(inbox), "-o", str(Path(tmp) / "out2"), "--fill"])
@@ -171,6 +184,12 @@ def main() -> None:
     median = f" (median of {len(runs)}: {', '.join(f'{t:.2f}' for t, _ in runs)} s)" if len(runs) > 1 else ""
     print(f"  jixiao-xl batch (check only)          {n / check:8.0f} workbooks/s   peak memory {check_peak / 2**20:.0f} MB"
           f"{median}")
+    if small is not None:
+        k = args.also
+        print(f"  jixiao-xl batch (check only), {k:5d}  {k / small[0]:8.0f} workbooks/s   peak memory "
+              f"{small[1] / 2**20:.0f} MB ({small[0]:.2f} s)")
+        each = (check - small[0]) / (n - k)
+        print(f"  each further workbook (steady state)  {1000 * each:8.2f} ms wall = {each / (raw / n):.1f}× the raw read")
     if fill is not None:
         print(f"  jixiao-xl batch --fill                {n / fill:8.0f} workbooks/s   peak memory {fill_peak / 2**20:.0f} MB")
     if lo:
