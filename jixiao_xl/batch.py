@@ -320,10 +320,14 @@ class _Preload:
     """Imports the summary writer needs (pandas: ~0.35 s) in a thread of the parent while the workers check.
 
     A fork while another thread imports can leave the child with a held import
-    lock, so every worker start waits for the thread first (``wait``).
+    lock, so every worker starts through ``fork``, which waits for the thread and
+    keeps a new one from starting meanwhile (the web page runs jobs in threads).
     """
 
     def __init__(self):
+        import threading
+
+        self.lock = threading.Lock()
         self.thread = None
 
     def start(self, modules: tuple[str, ...] = ("pandas", "xlsxwriter")) -> None:
@@ -338,13 +342,24 @@ class _Preload:
                 except Exception:  # the writer imports it again and reports the problem
                     return
 
-        self.thread = threading.Thread(target=load, name="jixiao-preload", daemon=True)
-        self.thread.start()
+        with self.lock:
+            if all(name in sys.modules for name in modules) or (self.thread and self.thread.is_alive()):
+                return
+            self.thread = threading.Thread(target=load, name="jixiao-preload", daemon=True)
+            self.thread.start()
 
-    def wait(self) -> None:
-        if self.thread is not None:
-            self.thread.join()
-            self.thread = None
+    def fork(self, start) -> None:
+        """``start()`` (a fork) once no import thread runs; none starts meanwhile (the lock is held)."""
+        import gc
+
+        with self.lock:
+            if self.thread is not None:
+                self.thread.join()
+            gc.freeze()  # the worker's collections skip what it inherits: no walk over (and copy of) our heap
+            try:
+                start()
+            finally:
+                gc.unfreeze()
 
 
 _preload = _Preload()
@@ -352,16 +367,9 @@ _preload = _Preload()
 
 class _Worker:
     def __init__(self, ctx, args):
-        import gc
-
-        _preload.wait()  # never fork while an import runs in another thread
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_worker_main, args=(child, *args), daemon=True)
-        gc.freeze()  # the worker's collections skip what it inherits: no walk over (and copy of) the parent's heap
-        try:
-            self.process.start()
-        finally:
-            gc.unfreeze()
+        _preload.fork(self.process.start)  # never while an import runs in another thread
         child.close()
         self.tasks: deque[Task] = deque()  # sent, not yet answered; the first is being processed
         self.started = 0.0  # when the first of them started

@@ -40,3 +40,24 @@ def test_byte_test_for_formulas_and_errors_agrees_with_the_tokens():
         assert _has_tokens(data) == any(t in data for t in _FORMULA_TOKENS + _ERROR_TOKENS), data
     assert not _has_tokens(b'<c r="A1" t="inlineStr"><is><t xml:space="preserve"> x</t></is></c>')
     assert _has_tokens(b'<x:c r="A1"><x:f>A2</x:f></x:c>')
+
+
+def test_no_worker_is_forked_while_the_summary_imports_run(tmp_path, monkeypatch):
+    """pandas is imported in a thread while the workers check; a worker (re)started meanwhile waits for it:
+    a fork during an import can leave the child holding the import lock for ever."""
+    import sys
+    import time
+
+    from jixiao_xl.batch import _Preload
+
+    (tmp_path / "slow_import_for_test.py").write_text("import time\ntime.sleep(0.5)\nDONE = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    preload = _Preload()
+    preload.start(modules=("slow_import_for_test",))
+    seen = []
+    started = time.monotonic()
+    preload.fork(lambda: seen.append(sys.modules.get("slow_import_for_test")))
+    assert time.monotonic() - started >= 0.3
+    assert seen and getattr(seen[0], "DONE", False)  # the import had finished when the fork ran
+    preload.start(modules=("slow_import_for_test",))  # already imported: no second thread
+    assert not preload.thread.is_alive()
