@@ -657,10 +657,16 @@ def write_summary(result: BatchResult, path: Path, by: str | None = None) -> Non
 
 
 def _plain(row: list) -> bool:
-    """Only values _rows_xml writes as xlsxwriter would: None, text of Excel's size, finite numbers."""
+    """Only values _rows_xml writes as xlsxwriter would: None, finite numbers, and text of Excel's size
+    without control characters or "_x0041_"-like sequences (Excel escapes both, and readers differ on
+    unescaping them in inline strings: xlsxwriter writes such text to the shared strings)."""
     for value in row:
         kind = value.__class__
-        if value is None or (kind is str and len(value) <= 16383):
+        if value is None:
+            continue
+        if kind is str:
+            if len(value) > 16383 or _CONTROL.search(value) or ("_x" in value and _ESCAPED.search(value)):
+                return False
             continue
         if (kind is int or kind is float) and value - value == 0:  # not NaN or infinite
             continue
@@ -668,16 +674,12 @@ def _plain(row: list) -> bool:
     return True
 
 
-_CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
-_ESCAPED = re.compile("(_x[0-9a-fA-F]{4}_)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_ESCAPED = re.compile("_x[0-9a-fA-F]{4}_")
 
 
 def _text_xml(text: str) -> str:
-    """An inline string's <is> as xlsxwriter's constant_memory mode writes it."""
-    if "_x" in text:
-        text = _ESCAPED.sub(r"_x005F\1", text)
-    if _CONTROL.search(text):
-        text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text)
+    """An inline string's <is> as xlsxwriter's constant_memory mode writes it (for text _plain lets by)."""
     if "&" in text or "<" in text or ">" in text:
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if text[:1].isspace() or text[-1:].isspace():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from jixiao_xl.grid import _ERROR_TOKENS, _FORMULA_TOKENS, Grid, _has_tokens
 
 
@@ -61,3 +63,58 @@ def test_no_worker_is_forked_while_the_summary_imports_run(tmp_path, monkeypatch
     assert seen and getattr(seen[0], "DONE", False)  # the import had finished when the fork ran
     preload.start(modules=("slow_import_for_test",))  # already imported: no second thread
     assert not preload.thread.is_alive()
+
+
+ODD = {"spliced": [" 前后有空格 ", "a&b<c>d", "=SUM(A1:A2)", "换行\n文字", "\u3000全角空格", "_x00 未完"],
+       # text Excel escapes (_xHHHH_): these sheets are written cell by cell by xlsxwriter, as before
+       "escaped": ["控制\x01字符", "_x0041_ 字面"]}
+
+
+@pytest.mark.parametrize("kind", ODD)
+def test_summary_lists_read_back_as_xlsxwriter_would_write_them(tmp_path, kind):
+    """汇总 and 问题明细 rows go into the sheet XML directly; awkward text reads back exactly as the
+    same rows written cell by cell with xlsxwriter."""
+    import zipfile
+
+    import openpyxl
+    import xlsxwriter
+
+    from jixiao_xl import batch
+
+    odd = ODD[kind]
+    results = []
+    for i, text in enumerate(odd):
+        finding = {"sheet": "附件2", "cell": "H25", "code": "W101", "severity": "error", "message": text,
+                   "expected": 1, "found": 2}
+        report = {"path": f"{i}.xlsx", "status": "errors", "error": None, "findings": [],
+                  "forms": [{"form": "dept_self_eval", "sheet": "附件2", "title": "", "results": {},
+                             "findings": [finding]}]}
+        rows = [batch.summary_row(f"{text}.xlsx", text, "[附件2] 部门整体支出绩效自评表", rate=1.2673, exec_score=10,
+                                  submitted=95, total=99.5, submitted_grade="优", grade="优", errors=1)]
+        results.append({"path": f"{i}.xlsx", "rel": f"{text}.xlsx", "report": report, "rows": rows, "filled": None,
+                        "fill_error": None})
+    ours = tmp_path / "汇总.xlsx"
+    batch.write_summary(batch.BatchResult(tmp_path, results), ours)
+
+    plain = tmp_path / "plain.xlsx"
+    tables = batch.summary_tables(batch.BatchResult(tmp_path, results))
+    book = xlsxwriter.Workbook(str(plain), {"strings_to_formulas": False, "strings_to_urls": False,
+                                            "strings_to_numbers": False})
+    for name in ("汇总", "问题明细"):
+        sheet = book.add_worksheet(name)
+        columns, rows = tables[name]
+        sheet.write_row(0, 0, columns)
+        for r, row in enumerate(rows, start=1):
+            sheet.write_row(r, 0, row)
+    book.close()
+
+    read, expected = openpyxl.load_workbook(ours), openpyxl.load_workbook(plain)
+    for name in ("汇总", "问题明细"):
+        got = [[c.value for c in row] for row in read[name].iter_rows()]
+        want = [[c.value for c in row] for row in expected[name].iter_rows()]
+        assert got == want
+        assert read[name].max_row == len(odd) + 1
+    assert read["汇总"]["E2"].number_format == "0.00%"  # the column's format reaches the spliced cells
+    with zipfile.ZipFile(ours) as archive:
+        inline = b'inlineStr' in archive.read("xl/worksheets/sheet3.xml")  # 问题明细
+    assert inline == (kind == "spliced")
