@@ -182,16 +182,18 @@ def main() -> None:
     print(f"{n} workbooks (seed variants with injected errors), {os.cpu_count()} cores")
     print(f"  raw python-calamine read (1 process)  {n / raw:8.0f} workbooks/s")
     median = f" (median of {len(runs)}: {', '.join(f'{t:.2f}' for t, _ in runs)} s)" if len(runs) > 1 else ""
-    print(f"  jixiao-xl batch (check only)          {n / check:8.0f} workbooks/s   peak memory {check_peak / 2**20:.0f} MB"
-          f"{median}")
+    print(f"  jixiao-xl batch (check only)          {n / check:8.0f} workbooks/s   "
+          f"peak memory {check_peak / 2**20:.0f} MB{median}")
     if small is not None:
         k = args.also
         print(f"  jixiao-xl batch (check only), {k:5d}  {k / small[0]:8.0f} workbooks/s   peak memory "
               f"{small[1] / 2**20:.0f} MB ({small[0]:.2f} s)")
         each = (check - small[0]) / (n - k)
-        print(f"  each further workbook (steady state)  {1000 * each:8.2f} ms wall = {each / (raw / n):.1f}× the raw read")
+        print(f"  each further workbook (steady state)  {1000 * each:8.2f} ms wall = "
+              f"{each / (raw / n):.1f}× the raw read")
     if fill is not None:
-        print(f"  jixiao-xl batch --fill                {n / fill:8.0f} workbooks/s   peak memory {fill_peak / 2**20:.0f} MB")
+        print(f"  jixiao-xl batch --fill                {n / fill:8.0f} workbooks/s   "
+              f"peak memory {fill_peak / 2**20:.0f} MB")
     if lo:
         print(f"  LibreOffice recalculation ({args.lo_files} files)   {1 / lo:8.1f} workbooks/s")
         print(f"  check-only is {lo / (check / n):.0f}× faster than LibreOffice")
