@@ -1,13 +1,15 @@
 """Batch throughput side by side: jixiao-xl batch, batch --fill, LibreOffice, a raw calamine read.
 
-    python benchmarks/batch.py [--files 400] [--lo-files 100]
+    python benchmarks/batch.py [--files 400] [--lo-files 100] [--runs 3] [--no-fill] [--phases]
+    python benchmarks/batch.py --files 2000 --also 300 --lo-files 0 --no-fill --runs 3   # issue 14's targets
 
 Generates variants of the seed workbook with injected errors, then times, in one run:
   - a raw python-calamine read of every sheet of every file (one process),
   - `jixiao-xl batch` check-only and with --fill (all cores, as a user runs it),
   - headless LibreOffice recalculating --lo-files of the same files (one soffice run),
 and reports workbooks per second, the ratios, and the peak memory of the batch's whole
-process tree (parent and workers, sampled from /proc every 20 ms).
+process tree (parent and workers, sampled from /proc every 20 ms).  With --runs, the
+check-only batch runs that many times and the median is reported (the machine is shared).
 """
 
 from __future__ import annotations
@@ -139,6 +141,11 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=400)
     parser.add_argument("--lo-files", type=int, default=100)
     parser.add_argument("--phases", action="store_true", help="also time each phase in one process")
+    parser.add_argument("--runs", type=int, default=1, help="check-only batch runs (the median is reported)")
+    parser.add_argument("--no-fill", action="store_true", help="skip the batch --fill run")
+    parser.add_argument("--also", type=int, default=0, metavar="K",
+                        help="also time check-only on the first K files (same run); the difference of the two "
+                             "runs gives the time each further workbook adds (steady state, start-up excluded)")
     args = parser.parse_args()
     cli = [sys.executable, "-m", "jixiao_xl"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -146,8 +153,22 @@ def main() -> None:
         inbox.mkdir()
         paths = make_files(inbox, args.files)
         raw = calamine_read(paths)
-        check, check_peak = timed_run(cli + ["batch", str(inbox), "-o", str(Path(tmp) / "out1")])
-        fill, fill_peak = timed_run(cli + ["batch", str(inbox), "-o", str(Path(tmp) / "out2"), "--fill"])
+        runs = sorted(timed_run(cli + ["batch", str(inbox), "-o", str(Path(tmp) / f"out1_{i}")])
+                      for i in range(max(1, args.runs)))
+        check, check_peak = runs[len(runs) // 2][0], max(peak for _, peak in runs)
+        small = None
+        if 0 < args.also < args.files:
+            few = Path(tmp) / "few"
+            for path in paths[: args.also]:
+                target = few / path.relative_to(inbox)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(path, target)
+            small_runs = sorted(timed_run(cli + ["batch", str(few), "-o", str(Path(tmp) / f"out3_{i}")])
+                                for i in range(max(1, args.runs)))
+            small = small_runs[len(small_runs) // 2]
+        fill = fill_peak = None
+        if not args.no_fill:
+            fill, fill_peak = timed_run(cli + ["batch", str(inbox), "-o", str(Path(tmp) / "out2"), "--fill"])
         lo = None
         from tests.libreoffice import convert, soffice
 
@@ -160,12 +181,24 @@ def main() -> None:
     n = args.files
     print(f"{n} workbooks (seed variants with injected errors), {os.cpu_count()} cores")
     print(f"  raw python-calamine read (1 process)  {n / raw:8.0f} workbooks/s")
-    print(f"  jixiao-xl batch (check only)          {n / check:8.0f} workbooks/s   peak memory {check_peak / 2**20:.0f} MB")
-    print(f"  jixiao-xl batch --fill                {n / fill:8.0f} workbooks/s   peak memory {fill_peak / 2**20:.0f} MB")
+    median = f" (median of {len(runs)}: {', '.join(f'{t:.2f}' for t, _ in runs)} s)" if len(runs) > 1 else ""
+    print(f"  jixiao-xl batch (check only)          {n / check:8.0f} workbooks/s   "
+          f"peak memory {check_peak / 2**20:.0f} MB{median}")
+    if small is not None:
+        k = args.also
+        print(f"  jixiao-xl batch (check only), {k:5d}  {k / small[0]:8.0f} workbooks/s   peak memory "
+              f"{small[1] / 2**20:.0f} MB ({small[0]:.2f} s)")
+        each = (check - small[0]) / (n - k)
+        print(f"  each further workbook (steady state)  {1000 * each:8.2f} ms wall = "
+              f"{each / (raw / n):.1f}× the raw read")
+    if fill is not None:
+        print(f"  jixiao-xl batch --fill                {n / fill:8.0f} workbooks/s   "
+              f"peak memory {fill_peak / 2**20:.0f} MB")
     if lo:
         print(f"  LibreOffice recalculation ({args.lo_files} files)   {1 / lo:8.1f} workbooks/s")
         print(f"  check-only is {lo / (check / n):.0f}× faster than LibreOffice")
     print(f"  check-only takes {(check / n) / (raw / n):.1f}× the raw read's time per workbook")
+    print(f"  machine load (1, 5, 15 min)           {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for name, value in split.items():
         print(f"  {name:45s} {value:8.3f}")
 

@@ -5,12 +5,21 @@ from __future__ import annotations
 
 def col_letter(col: int) -> str:
     """0-based column index to letters: 0 -> A, 27 -> AB."""
+    if 0 <= col < len(_LETTERS):
+        return _LETTERS[col]
+    return _col_letter(col)
+
+
+def _col_letter(col: int) -> str:
     letters = ""
     col += 1
     while col:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+_LETTERS = tuple(_col_letter(c) for c in range(702))  # A .. ZZ: the forms' columns, looked up (hot in the rules)
 
 
 def parse_a1(address: str) -> tuple[int, int]:
@@ -33,4 +42,4 @@ def parse_range(rng: str) -> tuple[int, int, int, int]:
 
 def a1(row: int, col: int) -> str:
     """0-based (row, col) to an A1 address."""
-    return f"{col_letter(col)}{row + 1}"
+    return f"{_LETTERS[col] if 0 <= col < 702 else _col_letter(col)}{row + 1}"

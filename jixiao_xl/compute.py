@@ -116,10 +116,21 @@ def exec_weight(form: SelfEval, profile: Profile) -> float:
 
 
 def judgement(ind: Indicator, profile: Profile) -> Judgement:
-    """How the row's 年度指标值 and 实际完成值 read and score (``targets.judge``)."""
-    return judge(ind.target.raw, ind.actual.raw, num(ind.weight), level1=ind.level1, level2=ind.level2,
-                 name=ind.level3.text, scoring=profile.scoring, percent=ind.actual.percent,
-                 target_percent=ind.target.percent)
+    """How the row's 年度指标值 and 实际完成值 read and score (``targets.judge``).
+
+    Six rules ask for each row's judgement; the last one is kept on the row with
+    what it was computed from (the lookup in judge's cache hashes the Scoring every time).
+    """
+    key = (ind.target, ind.actual, ind.weight, ind.level3, ind.level1, ind.level2, profile.scoring,
+           ind.actual.percent, ind.target.percent)
+    kept = ind.__dict__.get("_judgement")  # the same cells (compared by identity first: cheap) and scoring
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    found = judge(ind.target.raw, ind.actual.raw, num(ind.weight), level1=ind.level1, level2=ind.level2,
+                  name=ind.level3.text, scoring=profile.scoring, percent=ind.actual.percent,
+                  target_percent=ind.target.percent)
+    ind.__dict__["_judgement"] = (key, found)
+    return found
 
 
 def expected_indicator_score(ind: Indicator, profile: Profile) -> float | None:

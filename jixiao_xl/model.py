@@ -29,7 +29,10 @@ class Cell:
 
     @property
     def address(self) -> str:
-        return a1(self.row, self.col)
+        cached = self.__dict__.get("_address")
+        if cached is None:
+            cached = self.__dict__["_address"] = a1(self.row, self.col)
+        return cached
 
     @property
     def blank(self) -> bool:
@@ -71,7 +74,10 @@ class Cell:
 
 
 def num(cell: Cell | None) -> float | None:
-    return cell.number if cell is not None else None
+    if cell is None:
+        return None
+    cache = cell.__dict__  # the parsed number once known (hot: ~1,000 calls a workbook)
+    return cache["_number"] if "_number" in cache else cell.number
 
 
 def num0(cell: Cell | None) -> float:

@@ -97,7 +97,7 @@ def _exec_head(region: Region) -> tuple[int | None, dict[str, int]]:
 def _read_breakdown(region: Region, form: SelfEval, first: int, end: int) -> None:
     """附件2: 按收入性质分 / 按支出性质分 and their parts, in rows first … end - 1."""
     grid = region.grid
-    fields = F.DEPT_INCOME + F.DEPT_EXPENSE
+    fields = _DEPT_FIELDS
     income = F.DEPT_INCOME[0].key  # 按收入性质分: source rows listed under it are parts of it too
     income_col = None
     for row in range(first, end):
@@ -160,6 +160,7 @@ def _read_goals(region: Region, form: SelfEval, row: int) -> None:
             form.goals[f.key] = region.cell(next_row, col, f"年度总体目标 {f.short}")
 
 
+_DEPT_FIELDS = F.DEPT_INCOME + F.DEPT_EXPENSE  # one tuple, so that _field_for finds its table by identity
 _INDICATOR_COLUMN_NAMES = {f.key: f.short for f in F.INDICATOR_COLUMNS}
 
 

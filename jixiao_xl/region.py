@@ -82,14 +82,18 @@ class Region:
         return Cell(self.grid.get(row, col), row, col, where)
 
 
-_FIELD_TABLES: dict[tuple, dict[str, F.Field]] = {}
+_FIELD_TABLES: dict[int, tuple[tuple, dict[str, F.Field]]] = {}
 
 
 def _field_for(key: str, fields: tuple[F.Field, ...]) -> F.Field | None:
     """The first field whose label matches ``key`` (exactly, or followed by a note in brackets)."""
-    table = _FIELD_TABLES.get(fields)
+    kept = _FIELD_TABLES.get(id(fields))  # by identity: hashing a tuple of Fields hashes every field's keys
+    table = kept[1] if kept is not None and kept[0] is fields else None
     if table is None:
-        table = _FIELD_TABLES[fields] = {}
+        if len(_FIELD_TABLES) > 32:  # tuples made on the fly: keep the cache small
+            _FIELD_TABLES.clear()
+        table = {}
+        _FIELD_TABLES[id(fields)] = (fields, table)  # the tuple is kept with it, so its id is not reused
         for f in reversed(fields):  # earlier fields win
             for k in f.keys:
                 table[k] = f

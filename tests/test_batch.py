@@ -6,6 +6,7 @@ import hashlib
 import json
 import shutil
 import time
+from collections import deque
 from pathlib import Path
 
 import openpyxl
@@ -210,6 +211,36 @@ def test_a_crashing_worker_is_replaced(tmp_path, monkeypatch):
     result = batch.run([str(tmp_path)], str(tmp_path / "out"), jobs=1, timeout=30)
     assert "异常退出" in by_rel(result, "crash.xlsx")["report"]["error"]
     assert by_rel(result, "b.xlsx")["report"]["status"] == "errors"
+
+
+def test_a_hang_and_a_crash_inside_a_chunk_cost_only_their_own_file(tmp_path, monkeypatch):
+    """Workers get several files at a time; a file that hangs or kills its worker in the middle of
+    such a chunk is reported, and the files queued behind it are still checked by a fresh worker."""
+    import os
+
+    names = [f"f{i:02d}.xlsx" for i in range(40)]
+    for name in names:
+        shutil.copy(EXAMPLE, tmp_path / name)
+    real = batch.process
+
+    def odd(task, *args):
+        if task.rel == "f02.xlsx":
+            os._exit(3)
+        if task.rel == "f13.xlsx":
+            time.sleep(60)
+        return real(task, *args)
+
+    monkeypatch.setattr(batch, "process", odd)
+    assert len(batch._chunk(deque(range(40)), 1)) > 3  # f02 and f13 are inside chunks, not at their ends
+    start = time.monotonic()
+    result = batch.run([str(tmp_path)], str(tmp_path / "out"), jobs=1, timeout=2)
+    assert time.monotonic() - start < 30
+    assert [r["rel"] for r in result.results] == names
+    assert "异常退出" in by_rel(result, "f02.xlsx")["report"]["error"]
+    assert by_rel(result, "f13.xlsx")["report"]["error"].startswith("处理超过 2 秒")
+    others = [r for r in result.results if r["rel"] not in ("f02.xlsx", "f13.xlsx")]
+    assert {r["report"]["status"] for r in others} == {"errors"}  # the seed's own errors, every one checked
+    assert all(r["rows"] for r in others)
 
 
 # ------------------------------------------------------------ attachments, earlier outputs, counts

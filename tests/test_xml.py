@@ -83,6 +83,26 @@ def test_result_is_stored_however_spelled(tmp_path, spelling):
     assert openpyxl.load_workbook(path)["Sheet"]["A2"].value == "=A1+1"  # the formula itself untouched
 
 
+ERRORS = {
+    "double-quotes": '<c r="A2" t="e"><v>#DIV/0!</v></c>',
+    "single-quotes": "<c r='A2' t='e'><v>#DIV/0!</v></c>",
+    "type-first": '<c t="e" r="A2" s="0"><f>1/0</f><v>#DIV/0!</v></c>',
+}
+
+
+@pytest.mark.parametrize("spelling", ERRORS)
+def test_error_value_is_shown_however_spelled(tmp_path, spelling):
+    """calamine shows an error value as an empty cell; the byte test before parsing must still see it."""
+    path = tiny(tmp_path, ERRORS[spelling])
+    assert read_grids(str(path))[0].rows[1][0] == "#DIV/0!"
+
+
+def test_shared_formula_without_result_is_found(tmp_path):
+    path = tiny(tmp_path, '<c r="A2"><f t="shared" ref="A2:A3" si="0">A1+1</f></c>'
+                          '<c r="A3"><f t="shared" si="0"/></c>')
+    assert read_grids(str(path))[0].uncached == ["A2", "A3"]
+
+
 def test_prefixed_namespace_is_read(tmp_path):
     """A sheet written with a namespace prefix (``<x:c>``) is the same XML."""
     path = tiny(tmp_path, UNCACHED["lxml"])

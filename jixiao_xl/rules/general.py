@@ -12,8 +12,18 @@ from ..values import fmt_number as n, fmt_rate as pct
 from .base import Context, r2, r4
 
 
-def numeric_cells(form) -> Iterator[tuple[Cell, str]]:
-    """Every cell of a form that must hold a number, with its kind (amount, rate, count, score)."""
+def numeric_cells(form) -> list[tuple[Cell, str]]:
+    """Every cell of a form that must hold a number, with its kind (amount, rate, count, score).
+
+    Three rules walk them; the list is made once per form (kept on the form, which rules do not change).
+    """
+    kept = form.__dict__.get("_numeric_cells")
+    if kept is None:
+        kept = form.__dict__["_numeric_cells"] = list(_numeric_cells(form))
+    return kept
+
+
+def _numeric_cells(form) -> Iterator[tuple[Cell, str]]:
     if isinstance(form, BasicData):
         for key, cell in form.staff.items():
             yield cell, "rate" if key == "staff_rate" else "count"

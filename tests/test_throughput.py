@@ -1,0 +1,120 @@
+"""The shortcuts batch throughput relies on give the answers of the plain code they replace."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from jixiao_xl.grid import _ERROR_TOKENS, _FORMULA_TOKENS, Grid, _has_tokens
+
+
+def _scan(grid: Grid, row: int, col: int):
+    return next((r for r in grid.merged if r[0] <= row <= r[2] and r[1] <= col <= r[3]), None)
+
+
+def test_merged_cell_lookup_matches_a_scan_of_every_range():
+    rng = random.Random(5)
+    merged = []
+    for _ in range(60):
+        r0, c0 = rng.randrange(40), rng.randrange(12)
+        merged.append((r0, c0, r0 + rng.randrange(4), c0 + rng.randrange(4)))  # overlapping too: first wins
+    grid = Grid("附件3", [[""] * 16 for _ in range(45)], merged)
+    cells = [(r, c) for r in range(46) for c in range(17)]
+    assert [grid.merge_at(r, c) for r, c in cells] == [_scan(grid, r, c) for r, c in cells]
+    grid.merged.append((44, 0, 44, 15))  # a range added later is seen
+    assert grid.merge_at(44, 7) == (44, 0, 44, 15)
+
+
+def test_merged_cell_lookup_with_a_range_over_a_million_rows():
+    """A hostile sheet merging A1:B1048576 is not indexed row by row (memory), only scanned."""
+    grid = Grid("x", [["a", "b", "c"]], [(0, 0, 1_048_575, 1), (3, 2, 4, 2)])
+    assert grid.merge_at(900_000, 1) == (0, 0, 1_048_575, 1)
+    assert grid.merge_at(4, 2) == (3, 2, 4, 2)
+    assert grid.merge_at(5, 2) is None
+
+
+def test_byte_test_for_formulas_and_errors_agrees_with_the_tokens():
+    rng = random.Random(1)
+    alphabet = b'<:fe"\' >/x'
+    for _ in range(50_000):
+        data = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 9)))
+        assert _has_tokens(data) == any(t in data for t in _FORMULA_TOKENS + _ERROR_TOKENS), data
+    assert not _has_tokens(b'<c r="A1" t="inlineStr"><is><t xml:space="preserve"> x</t></is></c>')
+    assert _has_tokens(b'<x:c r="A1"><x:f>A2</x:f></x:c>')
+
+
+def test_no_worker_is_forked_while_the_summary_imports_run(tmp_path, monkeypatch):
+    """pandas is imported in a thread while the workers check; a worker (re)started meanwhile waits for it:
+    a fork during an import can leave the child holding the import lock for ever."""
+    import sys
+    import time
+
+    from jixiao_xl.batch import _Preload
+
+    (tmp_path / "slow_import_for_test.py").write_text("import time\ntime.sleep(0.5)\nDONE = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    preload = _Preload()
+    preload.start(modules=("slow_import_for_test",))
+    seen = []
+    started = time.monotonic()
+    preload.fork(lambda: seen.append(sys.modules.get("slow_import_for_test")))
+    assert time.monotonic() - started >= 0.3
+    assert seen and getattr(seen[0], "DONE", False)  # the import had finished when the fork ran
+    preload.start(modules=("slow_import_for_test",))  # already imported: no second thread
+    assert not preload.thread.is_alive()
+
+
+ODD = {"spliced": [" 前后有空格 ", "a&b<c>d", "=SUM(A1:A2)", "换行\n文字", "\u3000全角空格", "_x00 未完"],
+       # text Excel escapes (_xHHHH_): these sheets are written cell by cell by xlsxwriter, as before
+       "escaped": ["控制\x01字符", "_x0041_ 字面"]}
+
+
+@pytest.mark.parametrize("kind", ODD)
+def test_summary_lists_read_back_as_xlsxwriter_would_write_them(tmp_path, kind):
+    """汇总 and 问题明细 rows go into the sheet XML directly; awkward text reads back exactly as the
+    same rows written cell by cell with xlsxwriter."""
+    import zipfile
+
+    import openpyxl
+    import xlsxwriter
+
+    from jixiao_xl import batch
+
+    odd = ODD[kind]
+    results = []
+    for i, text in enumerate(odd):
+        finding = {"sheet": "附件2", "cell": "H25", "code": "W101", "severity": "error", "message": text,
+                   "expected": 1, "found": 2}
+        report = {"path": f"{i}.xlsx", "status": "errors", "error": None, "findings": [],
+                  "forms": [{"form": "dept_self_eval", "sheet": "附件2", "title": "", "results": {},
+                             "findings": [finding]}]}
+        rows = [batch.summary_row(f"{text}.xlsx", text, "[附件2] 部门整体支出绩效自评表", rate=1.2673, exec_score=10,
+                                  submitted=95, total=99.5, submitted_grade="优", grade="优", errors=1)]
+        results.append({"path": f"{i}.xlsx", "rel": f"{text}.xlsx", "report": report, "rows": rows, "filled": None,
+                        "fill_error": None})
+    ours = tmp_path / "汇总.xlsx"
+    batch.write_summary(batch.BatchResult(tmp_path, results), ours)
+
+    plain = tmp_path / "plain.xlsx"
+    tables = batch.summary_tables(batch.BatchResult(tmp_path, results))
+    book = xlsxwriter.Workbook(str(plain), {"strings_to_formulas": False, "strings_to_urls": False,
+                                            "strings_to_numbers": False})
+    for name in ("汇总", "问题明细"):
+        sheet = book.add_worksheet(name)
+        columns, rows = tables[name]
+        sheet.write_row(0, 0, columns)
+        for r, row in enumerate(rows, start=1):
+            sheet.write_row(r, 0, row)
+    book.close()
+
+    read, expected = openpyxl.load_workbook(ours), openpyxl.load_workbook(plain)
+    for name in ("汇总", "问题明细"):
+        got = [[c.value for c in row] for row in read[name].iter_rows()]
+        want = [[c.value for c in row] for row in expected[name].iter_rows()]
+        assert got == want
+        assert read[name].max_row == len(odd) + 1
+    assert read["汇总"]["E2"].number_format == "0.00%"  # the column's format reaches the spliced cells
+    with zipfile.ZipFile(ours) as archive:
+        inline = b'inlineStr' in archive.read("xl/worksheets/sheet3.xml")  # 问题明细
+    assert inline == (kind == "spliced")
