@@ -15,6 +15,7 @@ import os
 import stat
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,14 +23,14 @@ from .check import FileReport, check_grids
 from .derive import Derived, derived
 from .diagnose import blamed
 from .findings import Finding
-from .grid import Grid, UnreadableWorkbook, parse_a1, read_grids
+from .grid import Grid, UnreadableWorkbook, broken_reason, parse_a1, read_grids
 from .profiles import Profile, get_profile
 from .reader import read_forms
 from .marks import (HEADER, MARK_COLORS, MARKS_SHEET, RESULT_SHEET, RESULT_WIDTHS, Mark, by_cell, display_width,
                     note_text, rate_rows, read_marks, result_rows, worst)
 from .template import INFO_SHEET, MARKER
 from .values import fmt_number, norm_label
-from .xlsxio import OutputError, make_backup, output_problem, save_workbook, set_text
+from .xlsxio import OutputError, atomic_write, inject_cached_values, make_backup, output_problem, set_text
 
 COMMENT_AUTHOR = "jixiao-xl"
 
@@ -135,14 +136,6 @@ def _same(old: object, item: Derived) -> bool:
 
 def _cell_text(item: Derived) -> str:
     return f"{item.cell.prefix}{item.value if isinstance(item.value, str) else fmt_number(item.value)}"
-
-
-def is_template(book) -> bool:
-    """Our template, also after LibreOffice or WPS saved it (they may store the marker as rich text)."""
-    if INFO_SHEET not in book.sheetnames:
-        return False
-    marker = book[INFO_SHEET]["A1"].value
-    return marker is not None and str(marker).strip() == MARKER
 
 
 # ------------------------------------------------------------------ marks
@@ -297,19 +290,125 @@ def print_ready(ws, report) -> None:
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
+# ------------------------------------------------------------------ the plan
+
+
+@dataclass(frozen=True)
+class CellOp:
+    """What a writer puts in one cell."""
+
+    kind: str  # number | text (always text, never a formula) | formula (with its result) | result (kept formula)
+    value: object  # the number, the text, or the formula's result (None: an empty result)
+    formula: str | None = None  # "=...", for kind == "formula"
+    percent: bool = False  # a rate: shown as 0.00% when the cell's format is General
+
+
+@dataclass
+class FillPlan:
+    """Everything ``fill`` will write, as plain data: the writers (direct XML or openpyxl) only carry it out."""
+
+    template: bool
+    cells: dict[str, dict[str, CellOp]]  # sheet -> A1 -> operation
+    changes: list[Change]
+    notes: list[str]
+    report: FileReport
+    results: list[list]  # the 校验结果 rows (header first)
+    rate_rows: list[int]  # 校验结果 rows whose 应为/实际 are percentages
+    marks: list[Finding] | None  # findings to mark (None: --mark not asked)
+    clear_marks: bool  # an earlier run's marks to take off
+
+
+def _is_template(grids: list[Grid]) -> bool:
+    """Our template, also after LibreOffice or WPS saved it (they may store the marker as rich text)."""
+    info = next((g for g in grids if g.name == INFO_SHEET), None)
+    marker = info.get(0, 0) if info is not None else None
+    return marker is not None and str(marker).strip() == MARKER
+
+
+def _covered(grid: Grid, row: int, col: int) -> bool:
+    """Inside a merged range but not its first cell: nothing can be written there."""
+    return any(r0 <= row <= r1 and c0 <= col <= c1 and (row, col) != (r0, c0) for r0, c0, r1, c1 in grid.merged)
+
+
+def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str, profile: Profile, *,
+              overwrite_derived: bool = False, mark: bool = False) -> FillPlan:
+    """The plan of a fill from the grids (updated in place) and the formulas of the workbook ({(sheet, A1): "=..."})."""
+    template = _is_template(grids)
+    by_name = {g.name: g for g in grids}
+    keep, refresh, restore = _formula_cells(grids, formulas, profile, template)
+    cells: dict[str, dict[str, CellOp]] = {}
+    changes: list[Change] = []
+    for sheet, item, corrected, old in plan(grids, profile, overwrite_derived, keep, refresh):
+        address = item.cell.address
+        if template and item.formula:  # its result is set below with every other derived formula
+            op, new = CellOp("formula", None, item.formula), item.formula
+            restore.pop((sheet, address), None)
+        elif item.cell.prefix or isinstance(item.value, str):
+            new = _cell_text(item) if item.cell.prefix else item.value
+            op = CellOp("text", new)
+        else:
+            new = item.value
+            op = CellOp("number", new, percent=item.kind == "rate")
+        cells.setdefault(sheet, {})[address] = op
+        changes.append(Change(sheet, address, old, new, item.formula if template else None, corrected))
+    if overwrite_derived:  # a template's derived cell typed over with the right number gets its formula back
+        for (sheet, address), (formula, old) in restore.items():
+            cells.setdefault(sheet, {})[address] = CellOp("formula", None, formula)
+            changes.append(Change(sheet, address, old, formula, formula, True))
+        order = {g.name: i for i, g in enumerate(grids)}
+        changes.sort(key=lambda c: (order[c.sheet], *parse_a1(c.cell)))
+    notes = [f"[{sheet}] {address} 是填报人自己的公式，未改动（计算结果如有不符，见“校验结果”）"
+             for sheet, address in sorted(keep)
+             if overwrite_derived and not _covered(by_name[sheet], *parse_a1(address))]
+    if template:  # every derived formula of a template carries its current result
+        for form in read_forms(grids).forms:
+            for item in derived(form, profile):
+                key = (form.sheet, item.cell.address)
+                op = cells.get(form.sheet, {}).get(item.cell.address)
+                value = "" if item.value is None else item.value
+                if op is not None and op.kind == "formula":
+                    cells[form.sheet][item.cell.address] = CellOp("formula", value, op.formula)
+                elif op is None and item.formula and key in formulas:
+                    cells.setdefault(form.sheet, {})[item.cell.address] = CellOp("result", value)
+    report = check_grids(grids, path, profile)
+    return FillPlan(template, cells, changes, notes, report, result_rows(report), rate_rows(report),
+                    report.all_findings() if mark else None, MARKS_SHEET in by_name)
+
+
+def _formula_cells(grids: list[Grid], formulas: dict[tuple[str, str], str], profile: Profile, template: bool):
+    """Which derived cells hold formulas, and what fill may do with them.
+
+    keep: formulas the user wrote (never turned into a constant, never replaced) and cells covered by a
+    merged range; refresh: our own formulas in a template, intact (only their stored result is renewed);
+    restore: a template's derived cells that lost their formula to a typed number
+    ({(sheet, A1): (formula, typed value)}; given back with ``--overwrite-derived``).
+    """
+    by_name = {g.name: g for g in grids}
+    keep: set[tuple[str, str]] = set()
+    refresh: set[tuple[str, str]] = set()
+    restore: dict[tuple[str, str], tuple[str, object]] = {}
+    for form in read_forms(grids).forms:
+        for item in derived(form, profile):
+            key = (form.sheet, item.cell.address)
+            if _covered(by_name[form.sheet], item.cell.row, item.cell.col):
+                keep.add(key)
+            elif key in formulas:
+                if template and item.formula and _same_formula(formulas[key], item.formula):
+                    refresh.add(key)
+                elif not (template and item.formula):
+                    keep.add(key)
+            elif template and item.formula and not item.cell.blank:
+                restore[key] = (item.formula, item.cell.raw)
+    return keep, refresh, restore
+
+
 # ------------------------------------------------------------------ fill
 
 
-def _has_drawings(path: str) -> bool:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return any(n.startswith("xl/drawings/") or n.startswith("xl/charts/") for n in archive.namelist())
-    except Exception:  # a damaged archive: the load above already coped with it
-        return False
-
-
 def fill(path: str, output: str | None = None, *, in_place: bool = False, overwrite_derived: bool = False,
-         mark: bool = False, profile: Profile | None = None) -> FillResult:
+         mark: bool = False, profile: Profile | None = None, writer: str = "auto") -> FillResult:
+    """Fill ``path`` into ``output`` (or in place).  ``writer``: "auto" (the direct XML writer, openpyxl for
+    marks and for files it does not handle), "direct" or "openpyxl"."""
     profile = profile or get_profile()
     if output is None and not in_place:
         raise FillError("请用 -o 指定输出文件，或用 --in-place 直接修改原文件（会先备份）")
@@ -327,68 +426,40 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
         grids = read_grids(path)
     except UnreadableWorkbook as exc:
         raise FillError(str(exc)) from None
-    if not read_forms(grids).forms:
+    forms = read_forms(grids).forms
+    if not forms:
         from .check import NO_FORM
 
         raise FillError(NO_FORM)
 
-    import openpyxl
+    from . import xlsxpatch
 
-    keep_vba = path.lower().endswith(".xlsm")
+    source = None
     try:
-        book = openpyxl.load_workbook(path, keep_vba=keep_vba, rich_text=True)
-        cached_book = openpyxl.load_workbook(path, data_only=True, read_only=True)
-        cached = _formula_results(book, cached_book)  # read-only sheets are parsed only here
-    except Exception as exc:  # openpyxl's own parse errors (defusedxml refuses entity declarations), zlib errors
-        from .grid import broken_reason
+        source = xlsxpatch.Source(path)
+        formulas = {(name, a): f for name in {f.sheet for f in forms} for a, f in source.formulas(name).items()}
+    except xlsxpatch.Refused:
+        raise FillError(broken_reason(path, "DTD")) from None
+    except (xlsxpatch.Unsupported, KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError, zlib.error):
+        source = None
+        formulas = _openpyxl_formulas(path, {f.sheet for f in forms})
+    plan_ = make_plan(grids, formulas, path, profile, overwrite_derived=overwrite_derived, mark=mark)
+    result = FillResult(path, target, plan_.changes, plan_.report, plan_.template, notes=list(plan_.notes))
+    direct = writer == "direct" or (writer == "auto" and source is not None and plan_.marks is None
+                                    and not plan_.clear_marks)
 
-        raise FillError(broken_reason(path, type(exc).__name__)) from None
-    template = is_template(book)
-
-    result = FillResult(path, target, template=template)
-    if _has_drawings(path):
-        result.notes.append("注意：文件中的图片或图表不会保留在输出文件中")
-
-    keep, refresh, restore = _formula_cells(book, grids, profile, template)
-    for sheet, item, corrected, old in plan(grids, profile, overwrite_derived, keep, refresh):
-        cell = book[sheet][item.cell.address]
-        if item.cell.prefix:
-            old = cell.value
-        if template and item.formula:  # its result is stored below with every other derived formula
-            cell.value = item.formula
-            new = item.formula
-            restore.pop((sheet, item.cell.address), None)
-        elif item.cell.prefix:
-            new = _cell_text(item)
-            set_text(cell, new)
-        else:
-            new = item.value
-            cell.value = new
-            if item.kind == "rate" and cell.number_format == "General":
-                cell.number_format = "0.00%"
-        result.changes.append(Change(sheet, item.cell.address, old, new, item.formula if template else None,
-                                     corrected))
-    if overwrite_derived:  # a template's derived cell typed over with the right number gets its formula back
-        for (sheet, address), (formula, old) in restore.items():
-            book[sheet][address].value = formula
-            result.changes.append(Change(sheet, address, old, formula, formula, True))
-        result.changes.sort(key=lambda c: (book.sheetnames.index(c.sheet), *parse_a1(c.cell)))
-    for sheet, address in sorted(keep):
-        if overwrite_derived and type(book[sheet][address]).__name__ != "MergedCell":
-            result.notes.append(f"[{sheet}] {address} 是填报人自己的公式，未改动（计算结果如有不符，见“校验结果”）")
-    # every derived formula of a template carries its current result
-    if template:
-        for form in read_forms(grids).forms:
-            for item in derived(form, profile):
-                if item.formula and book[form.sheet][item.cell.address].data_type == "f":
-                    cached.setdefault(form.sheet, {})[item.cell.address] = "" if item.value is None else item.value
-
-    report = check_grids(grids, path, profile)
-    result.report = report
-    clear_marks(book)
-    write_results(book, report)
-    if mark:
-        apply_marks(book, report.all_findings())
+    def write(temp: str) -> None:
+        if direct:
+            try:
+                xlsxpatch.write(source, plan_.cells, RESULT_SHEET, plan_.results, plan_.rate_rows, RESULT_WIDTHS,
+                                temp)
+                return
+            except (xlsxpatch.Unsupported, AttributeError) as exc:
+                if writer == "direct":
+                    raise FillError(f"无法直接写入此文件（{exc}）") from None
+        write_openpyxl(path, plan_, temp)
+        if _has_drawings(path):
+            result.notes.append("注意：文件中的图片或图表不会保留在输出文件中")
 
     def backup() -> None:  # once the new content is complete, just before it replaces the original
         result.backup = str(make_backup(path, time.strftime("%Y%m%d-%H%M%S")))
@@ -397,7 +468,7 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     # checked copy), writable by its owner; an existing output or the input itself keeps its own
     mode = None if os.path.exists(target) else stat.S_IMODE(os.stat(path).st_mode) | stat.S_IWUSR
     try:
-        save_workbook(book, target, cached, mode=mode, before_replace=backup if in_place else None)
+        atomic_write(target, write, mode, before_replace=backup if in_place else None)
     except OutputError:
         if result.backup:  # the original is still in place: the copy would only be clutter
             Path(result.backup).unlink(missing_ok=True)
@@ -406,31 +477,64 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     return result
 
 
-def _formula_cells(book, grids: list[Grid], profile: Profile, template: bool):
-    """Which derived cells hold formulas, and what fill may do with them.
+def _has_drawings(path: str) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(n.startswith("xl/drawings/") or n.startswith("xl/charts/") for n in archive.namelist())
+    except Exception:  # a damaged archive: the load above already coped with it
+        return False
 
-    keep: formulas the user wrote (never turned into a constant, never replaced);
-    refresh: our own formulas in a template, intact (only their stored result is renewed);
-    restore: a template's derived cells that lost their formula to a typed number
-    ({(sheet, A1): (formula, typed value)}; given back with ``--overwrite-derived``).
-    """
-    keep: set[tuple[str, str]] = set()
-    refresh: set[tuple[str, str]] = set()
-    restore: dict[tuple[str, str], tuple[str, object]] = {}
-    for form in read_forms(grids).forms:
-        for item in derived(form, profile):
-            key = (form.sheet, item.cell.address)
-            cell = book[form.sheet][item.cell.address]
-            if type(cell).__name__ == "MergedCell":  # covered by a merged range: nothing can be written there
-                keep.add(key)
-            elif cell.data_type == "f":
-                if template and item.formula and _same_formula(cell.value, item.formula):
-                    refresh.add(key)
-                elif not (template and item.formula):
-                    keep.add(key)
-            elif template and item.formula and not item.cell.blank:
-                restore[key] = (item.formula, cell.value)
-    return keep, refresh, restore
+
+def _openpyxl_formulas(path: str, sheets: set[str]) -> dict[tuple[str, str], str]:
+    """The formulas of some sheets, read with openpyxl (for files the direct reader does not handle)."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True)
+    except Exception as exc:  # openpyxl's own parse errors (defusedxml refuses entity declarations), zlib errors
+        raise FillError(broken_reason(path, type(exc).__name__)) from None
+    found = {}
+    for ws in book.worksheets:
+        if ws.title in sheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    if getattr(c, "data_type", None) == "f" and isinstance(c.value, str):
+                        found[(ws.title, c.coordinate)] = c.value
+    book.close()
+    return found
+
+
+def write_openpyxl(path: str, plan_: FillPlan, temp: str) -> None:
+    """The openpyxl writer: the whole workbook loaded and saved (marks need it: comments and fills)."""
+    import openpyxl
+
+    keep_vba = path.lower().endswith(".xlsm")
+    try:
+        book = openpyxl.load_workbook(path, keep_vba=keep_vba, rich_text=True)
+        cached_book = openpyxl.load_workbook(path, data_only=True, read_only=True)
+        cached = _formula_results(book, cached_book)  # read-only sheets are parsed only here
+    except Exception as exc:  # openpyxl's own parse errors (defusedxml refuses entity declarations), zlib errors
+        raise FillError(broken_reason(path, type(exc).__name__)) from None
+    for sheet, ops in plan_.cells.items():
+        for address, op in ops.items():
+            cell = book[sheet][address]
+            if op.kind == "formula":
+                cell.value = op.formula
+            elif op.kind == "text":
+                set_text(cell, op.value)
+            elif op.kind == "number":
+                cell.value = op.value
+                if op.percent and cell.number_format == "General":
+                    cell.number_format = "0.00%"
+            if op.kind in ("formula", "result"):
+                cached.setdefault(sheet, {})[address] = op.value
+    clear_marks(book)
+    write_results(book, plan_.report)
+    if plan_.marks is not None:
+        apply_marks(book, plan_.marks)
+    book.save(temp)
+    if cached:
+        inject_cached_values(temp, cached)
 
 
 def _same_formula(found, ours: str) -> bool:
