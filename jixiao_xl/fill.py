@@ -16,10 +16,10 @@ import stat
 import time
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .check import FileReport, check_grids
+from .check import FileReport, check_workbook
 from .derive import Derived, derived
 from .diagnose import blamed
 from .findings import Finding
@@ -75,6 +75,11 @@ def _differs(item: Derived, profile: Profile) -> bool:
 
 def plan(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tuple[str, str]] = frozenset(),
          refresh: set[tuple[str, str]] = frozenset()) -> list[tuple[str, Derived, bool, object]]:
+    return _settle(grids, profile, overwrite, keep, refresh)[0]
+
+
+def _settle(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tuple[str, str]] = frozenset(),
+            refresh: set[tuple[str, str]] = frozenset(), path: str = ""):
     """(sheet, derived item, corrected, old value) for every cell fill will write, settling chains of sums.
 
     Only derived cells are ever planned (``derive.derived``; an indicator's 得分
@@ -86,9 +91,18 @@ def plan(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tuple[s
     """
     by_name = {g.name: g for g in grids}
     decided: dict[tuple[str, str], tuple[str, Derived, bool, object]] = {}
-    for _ in range(6):
-        changed = False
-        for form in read_forms(grids).forms:
+    settled = None  # the forms as read from the final grids, when the last pass changed nothing
+    book = read_forms(grids, path)
+    forms_of: dict[str, list] = {g.name: [] for g in grids}
+    for form in book.forms:
+        forms_of[form.sheet].append(form)
+    dirty = {name for name, forms in forms_of.items() if forms}
+    for n in range(6):
+        if n:  # a form depends on its own sheet only: a sheet nothing was written to is not read again
+            for name in dirty:
+                forms_of[name] = read_forms([by_name[name]], path).forms
+        changed, touched = False, set()
+        for form in (f for g in grids if g.name in dirty for f in forms_of[g.name]):
             # a wrong sum in a chain is corrected only where the diagnosis blames it (公务用车, not 三公)
             suspects = blamed(form, profile.tolerance_amount)
             for item in derived(form, profile):
@@ -112,11 +126,14 @@ def plan(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tuple[s
                 if cells[item.cell.col] != new:
                     cells[item.cell.col] = new
                     changed = True
+                    touched.add(form.sheet)
+        dirty = touched
         if not changed:
+            settled = replace(book, forms=[f for g in grids for f in forms_of[g.name]])
             break
     order = {g.name: i for i, g in enumerate(grids)}
     entries = [entry for entry in decided.values() if not _same(entry[3], entry[1])]
-    return sorted(entries, key=lambda e: (order[e[0]], e[1].cell.row, e[1].cell.col))
+    return sorted(entries, key=lambda e: (order[e[0]], e[1].cell.row, e[1].cell.col)), settled
 
 
 def _same(old: object, item: Derived) -> bool:
@@ -331,14 +348,18 @@ def _covered(grid: Grid, row: int, col: int) -> bool:
 
 
 def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str, profile: Profile, *,
-              overwrite_derived: bool = False, mark: bool = False) -> FillPlan:
-    """The plan of a fill from the grids (updated in place) and the formulas of the workbook ({(sheet, A1): "=..."})."""
+              overwrite_derived: bool = False, mark: bool = False, forms=None) -> FillPlan:
+    """The plan of a fill from the grids (updated in place) and the formulas of the workbook ({(sheet, A1): "=..."}).
+
+    ``forms``: the forms already read from these grids, if any."""
     template = _is_template(grids)
     by_name = {g.name: g for g in grids}
-    keep, refresh, restore = _formula_cells(grids, formulas, profile, template)
+    keep, refresh, restore = _formula_cells(grids, formulas, profile, template, forms)
     cells: dict[str, dict[str, CellOp]] = {}
     changes: list[Change] = []
-    for sheet, item, corrected, old in plan(grids, profile, overwrite_derived, keep, refresh):
+    entries, book = _settle(grids, profile, overwrite_derived, keep, refresh, path)
+    book = book or read_forms(grids, path)
+    for sheet, item, corrected, old in entries:
         address = item.cell.address
         if template and item.formula:  # its result is set below with every other derived formula
             op, new = CellOp("formula", None, item.formula), item.formula
@@ -361,7 +382,7 @@ def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str
              for sheet, address in sorted(keep)
              if overwrite_derived and not _covered(by_name[sheet], *parse_a1(address))]
     if template:  # every derived formula of a template carries its current result
-        for form in read_forms(grids).forms:
+        for form in book.forms:
             for item in derived(form, profile):
                 key = (form.sheet, item.cell.address)
                 op = cells.get(form.sheet, {}).get(item.cell.address)
@@ -370,12 +391,13 @@ def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str
                     cells[form.sheet][item.cell.address] = CellOp("formula", value, op.formula)
                 elif op is None and item.formula and key in formulas:
                     cells.setdefault(form.sheet, {})[item.cell.address] = CellOp("result", value)
-    report = check_grids(grids, path, profile)
+    report = check_workbook(book, profile)
     return FillPlan(template, cells, changes, notes, report, result_rows(report), rate_rows(report),
                     report.all_findings() if mark else None, MARKS_SHEET in by_name)
 
 
-def _formula_cells(grids: list[Grid], formulas: dict[tuple[str, str], str], profile: Profile, template: bool):
+def _formula_cells(grids: list[Grid], formulas: dict[tuple[str, str], str], profile: Profile, template: bool,
+                   forms=None):
     """Which derived cells hold formulas, and what fill may do with them.
 
     keep: formulas the user wrote (never turned into a constant, never replaced) and cells covered by a
@@ -387,7 +409,7 @@ def _formula_cells(grids: list[Grid], formulas: dict[tuple[str, str], str], prof
     keep: set[tuple[str, str]] = set()
     refresh: set[tuple[str, str]] = set()
     restore: dict[tuple[str, str], tuple[str, object]] = {}
-    for form in read_forms(grids).forms:
+    for form in forms if forms is not None else read_forms(grids).forms:
         for item in derived(form, profile):
             key = (form.sheet, item.cell.address)
             if _covered(by_name[form.sheet], item.cell.row, item.cell.col):
@@ -443,7 +465,7 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     except (xlsxpatch.Unsupported, KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError, zlib.error):
         source = None
         formulas = _openpyxl_formulas(path, {f.sheet for f in forms})
-    plan_ = make_plan(grids, formulas, path, profile, overwrite_derived=overwrite_derived, mark=mark)
+    plan_ = make_plan(grids, formulas, path, profile, overwrite_derived=overwrite_derived, mark=mark, forms=forms)
     result = FillResult(path, target, plan_.changes, plan_.report, plan_.template, notes=list(plan_.notes))
     direct = writer == "direct" or (writer == "auto" and source is not None and plan_.marks is None
                                     and not plan_.clear_marks)

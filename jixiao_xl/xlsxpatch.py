@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import posixpath
 import pyexpat
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -142,10 +143,13 @@ def scan(data: bytes, keep) -> Span:
 # ------------------------------------------------------------------ markup
 
 
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # in text, not XML
+
+
 def esc(text: str) -> str:
+    """Text as XML character data; characters XML cannot hold are written as Excel does (_x0001_)."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return "".join(c if c in "\t\n\r" or 0x20 <= ord(c) < 0xD800 or 0xE000 <= ord(c) < 0xFFFE
-                   or ord(c) > 0xFFFF else f"_x{ord(c):04X}_" for c in text)
+    return _ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
 
 
 def attr(text: str) -> str:
@@ -235,11 +239,23 @@ class Source:
     """An .xlsx read once: its members in order, its sheet parts, and scans of the sheets asked for."""
 
     def __init__(self, path: str):
+        self.path = path
         with zipfile.ZipFile(path) as archive:
             self.infos = archive.infolist()
-            self.data = {info.filename: archive.read(info.filename) for info in self.infos}
+            self.data = {info.filename: archive.read(info.filename) for info in self.infos
+                         if info.filename in _ALWAYS}
+        self.names = {info.filename for info in self.infos}
         self.paths = self._sheet_paths()
         self._sheets: dict[str, Sheet] = {}
+
+    def read(self, name: str | None) -> bytes | None:
+        """A member's content (read on first use), None when there is no such member."""
+        if name not in self.names:
+            return None
+        if name not in self.data:
+            with zipfile.ZipFile(self.path) as archive:
+                self.data[name] = archive.read(name)
+        return self.data[name]
 
     def _sheet_paths(self) -> dict[str, str]:
         try:
@@ -259,7 +275,7 @@ class Source:
     def sheet(self, name: str) -> Sheet:
         if name not in self._sheets:
             part = self.paths.get(name)
-            if part not in self.data:
+            if self.read(part) is None:
                 raise Unsupported("sheet part")
             root = scan(self.data[part], _sheet_keep)
             sheet_data = root.child("sheetData")
@@ -282,6 +298,11 @@ class Source:
 
     def formulas(self, name: str) -> dict[str, str]:
         """{A1: "=formula"} of a sheet, shared formulas translated to each cell as openpyxl does."""
+        from .grid import _FORMULA_TOKENS
+
+        data = self.read(self.paths.get(name))
+        if data is not None and plain_utf8(data) and not any(t in data for t in _FORMULA_TOKENS):
+            return {}  # no formula in the part: no need to parse it
         sheet = self.sheet(name)
         found, masters = {}, {}
         for address, c in sheet.cells.items():
@@ -300,6 +321,9 @@ class Source:
                 origin, text = masters[f.get("si")]
                 found[address] = Translator("=" + text, origin=origin).translate_formula(address)
         return found
+
+
+_ALWAYS = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
 
 
 def _target(target: str) -> str:
@@ -656,13 +680,44 @@ def write(source: Source, cells: dict[str, dict], result_sheet: str, rows: list[
     if type_patches:
         new["[Content_Types].xml"] = _patched(types_data, type_patches)
 
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+    with open(source.path, "rb") as raw, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
         for info in source.infos:
             if info.filename in dropped:
                 continue
             data = new.pop(info.filename, None)
-            out.writestr(info, source.data[info.filename] if data is None else data,
-                         compress_type=zipfile.ZIP_DEFLATED)
+            if data is None and not _copy_raw(raw, info, out):
+                data = source.read(info.filename)
+            if data is not None:
+                out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
         for name, data in new.items():
             if data is not None:
                 out.writestr(name, data)
+
+
+def _copy_raw(raw, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> bool:
+    """Copy a member's compressed bytes as they are (no inflate, no deflate); False when it cannot be."""
+    if info.flag_bits & 0x01 or info.file_size >= 0xFFFFFFFF or info.compress_size >= 0xFFFFFFFF \
+            or info.header_offset >= 0xFFFFFFFF or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return False
+    raw.seek(info.header_offset)
+    header = raw.read(30)
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        return False
+    skip = int.from_bytes(header[26:28], "little") + int.from_bytes(header[28:30], "little")
+    raw.seek(info.header_offset + 30 + skip)
+    body = raw.read(info.compress_size)
+    if len(body) != info.compress_size:
+        return False
+    copy = zipfile.ZipInfo(info.filename, info.date_time)
+    copy.compress_type, copy.CRC = info.compress_type, info.CRC
+    copy.compress_size, copy.file_size = info.compress_size, info.file_size
+    copy.external_attr, copy.create_system = info.external_attr, info.create_system
+    copy.flag_bits = info.flag_bits & 0x800  # UTF-8 names; no data descriptor: sizes are in the header
+    copy.header_offset = out.fp.tell()
+    out.fp.write(copy.FileHeader(zip64=False))
+    out.fp.write(body)
+    out.start_dir = out.fp.tell()
+    out.filelist.append(copy)
+    out.NameToInfo[copy.filename] = copy
+    out._didModify = True
+    return True
