@@ -476,7 +476,9 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
                 xlsxpatch.write(source, plan_.cells, RESULT_SHEET, plan_.results, plan_.rate_rows, RESULT_WIDTHS,
                                 temp)
                 return
-            except (xlsxpatch.Unsupported, AttributeError) as exc:
+            except xlsxpatch.Refused:
+                raise FillError(broken_reason(path, "DTD")) from None
+            except xlsxpatch.Unsupported as exc:
                 if writer == "direct":
                     raise FillError(f"无法直接写入此文件（{exc}）") from None
         write_openpyxl(path, plan_, temp)
