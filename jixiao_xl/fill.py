@@ -26,9 +26,8 @@ from .findings import Finding
 from .grid import Grid, UnreadableWorkbook, broken_reason, parse_a1, read_grids
 from .profiles import Profile, get_profile
 from .reader import read_forms
-from .marks import (HEADER, MARK_COLORS, MARKS_SHEET, RESULT_SHEET, RESULT_WIDTHS, Mark, by_cell, display_width,
-                    note_text, rate_rows, read_marks, result_rows, worst)
-from .template import INFO_SHEET, MARKER
+from .marks import (HEADER, INFO_SHEET, MARK_COLORS, MARKER, MARKS_SHEET, RESULT_SHEET, RESULT_WIDTHS, Mark, by_cell,
+                    display_width, note_text, rate_rows, read_marks, result_rows, worst)
 from .values import fmt_number, norm_label
 from .xlsxio import OutputError, atomic_write, inject_cached_values, make_backup, output_problem, set_text
 

@@ -17,6 +17,8 @@ from .findings import SEVERITY_LABEL
 
 MARKS_SHEET = "_jixiao_marks"
 RESULT_SHEET = "校验结果"
+INFO_SHEET = "填表说明"  # the template's notes sheet; its A1 holds MARKER
+MARKER = "jixiao-xl 绩效自评模板"
 HEADER = ["sheet", "cell", "fill", "note"]
 MARK_COLORS = {"error": "FFC7CE", "warning": "FFEB9C"}  # red for errors, yellow for warnings
 RESULT_HEADER = ["代码", "严重程度", "工作表", "单元格", "位置", "说明", "应为", "实际"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from . import forms as F
 from .derive import derived
 from .grid import Grid, parse_a1, parse_range
-from .marks import RESULT_HEADER, RESULT_SHEET
+from .marks import INFO_SHEET, MARKER, RESULT_HEADER, RESULT_SHEET  # noqa: F401 (INFO_SHEET, MARKER: template API)
 from .model import BasicData, Cell, SelfEval, Workbook, num
 from .profiles import Profile
 from .reader import Region, read_basic, read_self_eval
@@ -28,8 +28,6 @@ from .sheetspec import SheetSpec
 from .scoring import grade, ratio
 from .values import fmt_number
 
-INFO_SHEET = "填表说明"
-MARKER = "jixiao-xl 绩效自评模板"
 YEAR_REF = f"{INFO_SHEET}!$C$4"
 UNIT_REF = f"{INFO_SHEET}!$C$5"
 
