@@ -435,7 +435,8 @@ def patch_sheet(source: Source, name: str, ops: dict, styles: Styles) -> bytes:
         old = sheet.cells.get(address)
         if old is not None:
             f = old.child("f")
-            if op.kind == "formula" and f is not None and f.get("t") == "shared" and f.get("ref") not in (None, address):
+            shared_master = f is not None and f.get("t") == "shared" and f.get("ref") not in (None, address)
+            if op.kind == "formula" and shared_master:  # its formula is the one the other cells of the range use
                 raise Unsupported("shared formula master")
             style = int(old.get("s", "0"))
         else:
