@@ -459,15 +459,31 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     try:
         source = xlsxpatch.Source(path)
         formulas = {(name, a): f for name in {f.sheet for f in forms} for a, f in source.formulas(name).items()}
-    except xlsxpatch.Refused:
-        raise FillError(broken_reason(path, "DTD")) from None
-    except (xlsxpatch.Unsupported, KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError, zlib.error):
-        source = None
+    except (xlsxpatch.Refused, xlsxpatch.Unsupported, KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError,
+            zlib.error) as exc:
+        if source is not None:
+            source.close()
+            source = None
+        if isinstance(exc, xlsxpatch.Refused):
+            raise FillError(broken_reason(path, "DTD")) from None
         formulas = _openpyxl_formulas(path, {f.sheet for f in forms})
+    try:
+        return _fill(path, target, grids, forms, source, formulas, profile, in_place=in_place,
+                     overwrite_derived=overwrite_derived, mark=mark, writer=writer)
+    finally:
+        if source is not None:
+            source.close()
+
+
+def _fill(path, target, grids, forms, source, formulas, profile, *, in_place, overwrite_derived, mark, writer):
+    from . import xlsxpatch
+
     plan_ = make_plan(grids, formulas, path, profile, overwrite_derived=overwrite_derived, mark=mark, forms=forms)
     result = FillResult(path, target, plan_.changes, plan_.report, plan_.template, notes=list(plan_.notes))
-    direct = writer == "direct" or (writer == "auto" and source is not None and plan_.marks is None
-                                    and not plan_.clear_marks)
+    direct = source is not None and (writer == "direct" or (writer == "auto" and plan_.marks is None
+                                                             and not plan_.clear_marks))
+    if writer == "direct" and source is None:
+        raise FillError("此文件不能直接写入（请不指定写入方式）")
 
     def write(temp: str) -> None:
         if direct:
@@ -477,9 +493,11 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
                 return
             except xlsxpatch.Refused:
                 raise FillError(broken_reason(path, "DTD")) from None
-            except xlsxpatch.Unsupported as exc:
+            except xlsxpatch.Unsupported:
                 if writer == "direct":
-                    raise FillError(f"无法直接写入此文件（{exc}）") from None
+                    raise FillError("此文件不能直接写入（请不指定写入方式）") from None
+            finally:  # closed before the output replaces the input (Windows refuses to replace an open file)
+                source.close()
         write_openpyxl(path, plan_, temp)
         if _has_drawings(path):
             result.notes.append("注意：文件中的图片或图表不会保留在输出文件中")

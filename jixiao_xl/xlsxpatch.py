@@ -240,21 +240,32 @@ class Source:
 
     def __init__(self, path: str):
         self.path = path
-        with zipfile.ZipFile(path) as archive:
-            self.infos = archive.infolist()
-            self.data = {info.filename: archive.read(info.filename) for info in self.infos
-                         if info.filename in _ALWAYS}
-        self.names = {info.filename for info in self.infos}
-        self.paths = self._sheet_paths()
+        self.archive = zipfile.ZipFile(path)  # open until close(): members are read on first use
+        try:
+            self.infos = self.archive.infolist()
+            self.names = {info.filename for info in self.infos}
+            self.data = {name: self.archive.read(name) for name in _ALWAYS if name in self.names}
+            self.paths = self._sheet_paths()
+        except BaseException:
+            self.close()
+            raise
         self._sheets: dict[str, Sheet] = {}
+
+    def close(self) -> None:
+        self.archive.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def read(self, name: str | None) -> bytes | None:
         """A member's content (read on first use), None when there is no such member."""
         if name not in self.names:
             return None
         if name not in self.data:
-            with zipfile.ZipFile(self.path) as archive:
-                self.data[name] = archive.read(name)
+            self.data[name] = self.archive.read(name)
         return self.data[name]
 
     def _sheet_paths(self) -> dict[str, str]:
@@ -681,7 +692,8 @@ def write(source: Source, cells: dict[str, dict], result_sheet: str, rows: list[
     if type_patches:
         new["[Content_Types].xml"] = _patched(types_data, type_patches)
 
-    with open(source.path, "rb") as raw, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+    raw = source.archive.fp
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
         for info in source.infos:
             if info.filename in dropped:
                 continue
