@@ -530,8 +530,8 @@ def _openpyxl_formulas(path: str, sheets: set[str]) -> dict[tuple[str, str], str
     """The formulas of some sheets, read with openpyxl (for files the direct reader does not handle)."""
     import openpyxl
 
-    try:
-        book = openpyxl.load_workbook(path, read_only=True)
+    try:  # not read-only: that mode trusts the declared dimension and would miss formulas outside it
+        book = openpyxl.load_workbook(path)
     except Exception as exc:  # openpyxl's own parse errors (defusedxml refuses entity declarations), zlib errors
         raise FillError(broken_reason(path, type(exc).__name__)) from None
     found = {}
@@ -539,9 +539,8 @@ def _openpyxl_formulas(path: str, sheets: set[str]) -> dict[tuple[str, str], str
         if ws.title in sheets:
             for row in ws.iter_rows():
                 for c in row:
-                    if getattr(c, "data_type", None) == "f" and isinstance(c.value, str):
+                    if c.data_type == "f" and isinstance(c.value, str):
                         found[(ws.title, c.coordinate)] = c.value
-    book.close()
     return found
 
 

@@ -366,3 +366,25 @@ def test_libreoffice_opens_the_outputs_and_recalculates_the_template(tmp):
                 continue
             assert recalculated[(sheet, address)][0] == pytest.approx(value), (out.name, sheet, address)
     assert typed.exists()
+
+
+def test_a_file_the_direct_writer_does_not_handle_goes_through_openpyxl(tmp):
+    """Cells without an address (allowed by the format, written by some generators): the direct writer
+    declines, the openpyxl writer fills the file the same way; asked for the direct writer alone, a Chinese error."""
+    from jixiao_xl.fill import FillError
+
+    def edit(name, data):
+        if name == "xl/worksheets/sheet1.xml":
+            assert b'<c r="A1" s="1"' in data
+            return data.replace(b'<c r="A1" s="1"', b'<c s="1"', 1)
+        return None if name == "" else data
+
+    path = _rewrite(EXAMPLE, tmp / "no_r.xlsx", edit)
+    out = tmp / "no_r_out.xlsx"
+    result = fill(str(path), str(out))
+    assert [(c.cell, c.new) for c in result.changes] == [("B12", 332.0), ("C12", 83.0), ("D12", 440.32)]
+    book = openpyxl.load_workbook(out)["附件1"]
+    assert book["A1"].value == "附件1" and book["D12"].value == 440.32
+    with pytest.raises(FillError, match="不能直接写入"):
+        fill(str(path), str(tmp / "no_r_direct.xlsx"), writer="direct")
+    assert not (tmp / "no_r_direct.xlsx").exists()
