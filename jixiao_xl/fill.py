@@ -78,7 +78,7 @@ def plan(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tuple[s
 
 
 def _settle(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tuple[str, str]] = frozenset(),
-            refresh: set[tuple[str, str]] = frozenset(), path: str = ""):
+            refresh: set[tuple[str, str]] = frozenset(), path: str = "", book=None):
     """(sheet, derived item, corrected, old value) for every cell fill will write, settling chains of sums.
 
     Only derived cells are ever planned (``derive.derived``; an indicator's 得分
@@ -91,7 +91,7 @@ def _settle(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tupl
     by_name = {g.name: g for g in grids}
     decided: dict[tuple[str, str], tuple[str, Derived, bool, object]] = {}
     settled = None  # the forms as read from the final grids, when the last pass changed nothing
-    book = read_forms(grids, path)
+    book = book if book is not None else read_forms(grids, path)  # the forms as the grids are now
     forms_of: dict[str, list] = {g.name: [] for g in grids}
     for form in book.forms:
         forms_of[form.sheet].append(form)
@@ -103,7 +103,7 @@ def _settle(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tupl
         changed, touched = False, set()
         for form in (f for g in grids if g.name in dirty for f in forms_of[g.name]):
             # a wrong sum in a chain is corrected only where the diagnosis blames it (公务用车, not 三公)
-            suspects = blamed(form, profile.tolerance_amount)
+            suspects = blamed(form, profile.tolerance_amount) if overwrite else None
             for item in derived(form, profile):
                 key = (form.sheet, item.cell.address)
                 if item.value is None or key in keep:
@@ -347,16 +347,16 @@ def _covered(grid: Grid, row: int, col: int) -> bool:
 
 
 def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str, profile: Profile, *,
-              overwrite_derived: bool = False, mark: bool = False, forms=None) -> FillPlan:
+              overwrite_derived: bool = False, mark: bool = False, book=None) -> FillPlan:
     """The plan of a fill from the grids (updated in place) and the formulas of the workbook ({(sheet, A1): "=..."}).
 
-    ``forms``: the forms already read from these grids, if any."""
+    ``book``: the forms already read from these grids (``read_forms(grids, path)``), if any."""
     template = _is_template(grids)
     by_name = {g.name: g for g in grids}
-    keep, refresh, restore = _formula_cells(grids, formulas, profile, template, forms)
+    keep, refresh, restore = _formula_cells(grids, formulas, profile, template, book.forms if book else None)
     cells: dict[str, dict[str, CellOp]] = {}
     changes: list[Change] = []
-    entries, book = _settle(grids, profile, overwrite_derived, keep, refresh, path)
+    entries, book = _settle(grids, profile, overwrite_derived, keep, refresh, path, book)
     book = book or read_forms(grids, path)
     for sheet, item, corrected, old in entries:
         address = item.cell.address
@@ -447,7 +447,8 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
         grids = read_grids(path)
     except UnreadableWorkbook as exc:
         raise FillError(str(exc)) from None
-    forms = read_forms(grids).forms
+    book = read_forms(grids, path)
+    forms = book.forms
     if not forms:
         from .check import NO_FORM
 
@@ -468,17 +469,17 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
             raise FillError(broken_reason(path, "DTD")) from None
         formulas = _openpyxl_formulas(path, {f.sheet for f in forms})
     try:
-        return _fill(path, target, grids, forms, source, formulas, profile, in_place=in_place,
+        return _fill(path, target, grids, book, source, formulas, profile, in_place=in_place,
                      overwrite_derived=overwrite_derived, mark=mark, writer=writer)
     finally:
         if source is not None:
             source.close()
 
 
-def _fill(path, target, grids, forms, source, formulas, profile, *, in_place, overwrite_derived, mark, writer):
+def _fill(path, target, grids, book, source, formulas, profile, *, in_place, overwrite_derived, mark, writer):
     from . import xlsxpatch
 
-    plan_ = make_plan(grids, formulas, path, profile, overwrite_derived=overwrite_derived, mark=mark, forms=forms)
+    plan_ = make_plan(grids, formulas, path, profile, overwrite_derived=overwrite_derived, mark=mark, book=book)
     result = FillResult(path, target, plan_.changes, plan_.report, plan_.template, notes=list(plan_.notes))
     direct = source is not None and (writer == "direct" or (writer == "auto" and plan_.marks is None
                                                              and not plan_.clear_marks))
