@@ -388,3 +388,15 @@ def test_a_file_the_direct_writer_does_not_handle_goes_through_openpyxl(tmp):
     with pytest.raises(FillError, match="不能直接写入"):
         fill(str(path), str(tmp / "no_r_direct.xlsx"), writer="direct")
     assert not (tmp / "no_r_direct.xlsx").exists()
+
+
+def test_fill_with_grids_already_read_writes_the_same(tmp):
+    """batch hands fill the grids its check read: the output is the one fill makes on its own."""
+    from jixiao_xl.grid import read_grids
+
+    source = seed_variant(tmp, {"附件1!D6": 21.5}, "shared_grids.xlsx")
+    alone, shared = tmp / "alone.xlsx", tmp / "shared.xlsx"
+    a = fill(str(source), str(alone))
+    b = fill(str(source), str(shared), grids=read_grids(str(source)))
+    assert [(c.cell, c.new) for c in a.changes] == [(c.cell, c.new) for c in b.changes] != []
+    assert members(alone) == members(shared)
