@@ -206,7 +206,7 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
         target = Path(outdir) / "filled" / task.rel
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fill_one(task.path, str(target), profile=profile, grids=grids)
+            fill_one(task.path, str(target), profile=profile, grids=grids, book=report.workbook)
             result["filled"] = str(target)
         except (FillError, OutputError) as exc:
             result["fill_error"] = str(exc)

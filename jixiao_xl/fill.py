@@ -428,10 +428,11 @@ def _formula_cells(grids: list[Grid], formulas: dict[tuple[str, str], str], prof
 
 def fill(path: str, output: str | None = None, *, in_place: bool = False, overwrite_derived: bool = False,
          mark: bool = False, profile: Profile | None = None, writer: str = "auto",
-         grids: list[Grid] | None = None) -> FillResult:
+         grids: list[Grid] | None = None, book=None) -> FillResult:
     """Fill ``path`` into ``output`` (or in place).  ``writer``: "auto" (the direct XML writer, openpyxl for
     marks and for files it does not handle), "direct" or "openpyxl".  ``grids``: the grids of ``path`` when the
-    caller has read them already (``read_grids``; batch checks first); they are updated in place."""
+    caller has read them already (``read_grids``; batch checks first); they are updated in place.  ``book``: the
+    forms read from those grids (``read_forms(grids, path)``, a check's ``report.workbook``)."""
     profile = profile or get_profile()
     if output is None and not in_place:
         raise FillError("请用 -o 指定输出文件，或用 --in-place 直接修改原文件（会先备份）")
@@ -449,7 +450,7 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
         grids = grids if grids is not None else read_grids(path)
     except UnreadableWorkbook as exc:
         raise FillError(str(exc)) from None
-    book = read_forms(grids, path)
+    book = book if book is not None and grids is not None else read_forms(grids, path)
     forms = book.forms
     if not forms:
         from .check import NO_FORM

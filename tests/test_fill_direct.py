@@ -392,11 +392,15 @@ def test_a_file_the_direct_writer_does_not_handle_goes_through_openpyxl(tmp):
 
 def test_fill_with_grids_already_read_writes_the_same(tmp):
     """batch hands fill the grids its check read: the output is the one fill makes on its own."""
+    from jixiao_xl.check import check_grids
     from jixiao_xl.grid import read_grids
 
     source = seed_variant(tmp, {"附件1!D6": 21.5}, "shared_grids.xlsx")
     alone, shared = tmp / "alone.xlsx", tmp / "shared.xlsx"
     a = fill(str(source), str(alone))
-    b = fill(str(source), str(shared), grids=read_grids(str(source)))
+    grids = read_grids(str(source))
+    report = check_path(str(source))  # what batch does: check, then fill from the same grids and forms
+    b = fill(str(source), str(shared), grids=grids, book=check_grids(grids, str(source)).workbook)
+    assert findings(report) != findings(b.report)  # the check before the fill, the findings after it
     assert [(c.cell, c.new) for c in a.changes] == [(c.cell, c.new) for c in b.changes] != []
     assert members(alone) == members(shared)
