@@ -190,14 +190,20 @@ _PROFILES: dict = {}  # (name, overrides) -> Profile, in a worker
 
 def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: str) -> dict:
     """Check one file (and fill it); never raises."""
-    from .check import check_path
+    from .check import FileReport, check_grids
+    from .grid import UnreadableWorkbook, read_grids
     from .profiles import get_profile
 
     key = (profile_name, tuple(sorted(overrides.items())))
     profile = _PROFILES.get(key)
     if profile is None:
         profile = _PROFILES[key] = get_profile(profile_name, **overrides)
-    report = check_path(task.path, profile)
+    try:  # check.check_path, keeping the grids for fill (the file is read once)
+        grids = read_grids(task.path)
+    except UnreadableWorkbook as exc:
+        grids, report = None, FileReport(task.path, "unreadable", str(exc))
+    else:
+        report = check_grids(grids, task.path, profile)
     data = report.to_dict()
     result = {"path": task.path, "rel": task.rel, "report": data, "rows": _rows(task, report),
               "authority": workbook_authority(report), "filled": None, "fill_error": None,
@@ -209,7 +215,7 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
         target = Path(outdir) / "filled" / task.rel
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fill_one(task.path, str(target), profile=profile)
+            fill_one(task.path, str(target), profile=profile, grids=grids, book=report.workbook)
             result["filled"] = str(target)
         except (FillError, OutputError) as exc:
             result["fill_error"] = str(exc)

@@ -15,21 +15,22 @@ import os
 import stat
 import time
 import zipfile
-from dataclasses import dataclass, field
+import zlib
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .check import FileReport, check_grids
+from .check import FileReport, check_workbook
 from .derive import Derived, derived
 from .diagnose import blamed
 from .findings import Finding
-from .grid import Grid, UnreadableWorkbook, parse_a1, read_grids
+from .grid import Grid, UnreadableWorkbook, broken_reason, parse_a1, read_grids
 from .profiles import Profile, get_profile
 from .reader import read_forms
 from .marks import (HEADER, MARK_COLORS, MARKS_SHEET, RESULT_SHEET, RESULT_WIDTHS, Mark, by_cell, display_width,
                     note_text, rate_rows, read_marks, result_rows, worst)
 from .forms import INFO_SHEET, MARKER
 from .values import fmt_number, norm_label
-from .xlsxio import OutputError, make_backup, output_problem, save_workbook, set_text
+from .xlsxio import OutputError, atomic_write, inject_cached_values, make_backup, output_problem, set_text
 
 COMMENT_AUTHOR = "jixiao-xl"
 
@@ -74,6 +75,11 @@ def _differs(item: Derived, profile: Profile) -> bool:
 
 def plan(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tuple[str, str]] = frozenset(),
          refresh: set[tuple[str, str]] = frozenset()) -> list[tuple[str, Derived, bool, object]]:
+    return _settle(grids, profile, overwrite, keep, refresh)[0]
+
+
+def _settle(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tuple[str, str]] = frozenset(),
+            refresh: set[tuple[str, str]] = frozenset(), path: str = "", book=None):
     """(sheet, derived item, corrected, old value) for every cell fill will write, settling chains of sums.
 
     Only derived cells are ever planned (``derive.derived``; an indicator's 得分
@@ -85,11 +91,20 @@ def plan(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tuple[s
     """
     by_name = {g.name: g for g in grids}
     decided: dict[tuple[str, str], tuple[str, Derived, bool, object]] = {}
-    for _ in range(6):
-        changed = False
-        for form in read_forms(grids).forms:
+    settled = None  # the forms as read from the final grids, when the last pass changed nothing
+    book = book if book is not None else read_forms(grids, path)  # the forms as the grids are now
+    forms_of: dict[str, list] = {g.name: [] for g in grids}
+    for form in book.forms:
+        forms_of[form.sheet].append(form)
+    dirty = {name for name, forms in forms_of.items() if forms}
+    for n in range(6):
+        if n:  # a form depends on its own sheet only: a sheet nothing was written to is not read again
+            for name in dirty:
+                forms_of[name] = read_forms([by_name[name]], path).forms
+        changed, touched = False, set()
+        for form in (f for g in grids if g.name in dirty for f in forms_of[g.name]):
             # a wrong sum in a chain is corrected only where the diagnosis blames it (公务用车, not 三公)
-            suspects = blamed(form, profile.tolerance_amount)
+            suspects = blamed(form, profile.tolerance_amount) if overwrite else None
             for item in derived(form, profile):
                 key = (form.sheet, item.cell.address)
                 if item.value is None or key in keep:
@@ -111,11 +126,14 @@ def plan(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tuple[s
                 if cells[item.cell.col] != new:
                     cells[item.cell.col] = new
                     changed = True
+                    touched.add(form.sheet)
+        dirty = touched
         if not changed:
+            settled = replace(book, forms=[f for g in grids for f in forms_of[g.name]])
             break
     order = {g.name: i for i, g in enumerate(grids)}
     entries = [entry for entry in decided.values() if not _same(entry[3], entry[1])]
-    return sorted(entries, key=lambda e: (order[e[0]], e[1].cell.row, e[1].cell.col))
+    return sorted(entries, key=lambda e: (order[e[0]], e[1].cell.row, e[1].cell.col)), settled
 
 
 def _same(old: object, item: Derived) -> bool:
@@ -135,14 +153,6 @@ def _same(old: object, item: Derived) -> bool:
 
 def _cell_text(item: Derived) -> str:
     return f"{item.cell.prefix}{item.value if isinstance(item.value, str) else fmt_number(item.value)}"
-
-
-def is_template(book) -> bool:
-    """Our template, also after LibreOffice or WPS saved it (they may store the marker as rich text)."""
-    if INFO_SHEET not in book.sheetnames:
-        return False
-    marker = book[INFO_SHEET]["A1"].value
-    return marker is not None and str(marker).strip() == MARKER
 
 
 # ------------------------------------------------------------------ marks
@@ -297,19 +307,133 @@ def print_ready(ws, report) -> None:
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
+# ------------------------------------------------------------------ the plan
+
+
+@dataclass(frozen=True)
+class CellOp:
+    """What a writer puts in one cell."""
+
+    kind: str  # number | text (always text, never a formula) | formula (with its result) | result (kept formula)
+    value: object  # the number, the text, or the formula's result (None: an empty result)
+    formula: str | None = None  # "=...", for kind == "formula"
+    percent: bool = False  # a rate: shown as 0.00% when the cell's format is General
+
+
+@dataclass
+class FillPlan:
+    """Everything ``fill`` will write, as plain data: the writers (direct XML or openpyxl) only carry it out."""
+
+    template: bool
+    cells: dict[str, dict[str, CellOp]]  # sheet -> A1 -> operation
+    changes: list[Change]
+    notes: list[str]
+    report: FileReport
+    results: list[list]  # the 校验结果 rows (header first)
+    rate_rows: list[int]  # 校验结果 rows whose 应为/实际 are percentages
+    marks: list[Finding] | None  # findings to mark (None: --mark not asked)
+    clear_marks: bool  # an earlier run's marks to take off
+
+
+def _is_template(grids: list[Grid]) -> bool:
+    """Our template, also after LibreOffice or WPS saved it (they may store the marker as rich text)."""
+    info = next((g for g in grids if g.name == INFO_SHEET), None)
+    marker = info.get(0, 0) if info is not None else None
+    return marker is not None and str(marker).strip() == MARKER
+
+
+def _covered(grid: Grid, row: int, col: int) -> bool:
+    """Inside a merged range but not its first cell: nothing can be written there."""
+    return any(r0 <= row <= r1 and c0 <= col <= c1 and (row, col) != (r0, c0) for r0, c0, r1, c1 in grid.merged)
+
+
+def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str, profile: Profile, *,
+              overwrite_derived: bool = False, mark: bool = False, book=None) -> FillPlan:
+    """The plan of a fill from the grids (updated in place) and the formulas of the workbook ({(sheet, A1): "=..."}).
+
+    ``book``: the forms already read from these grids (``read_forms(grids, path)``), if any."""
+    template = _is_template(grids)
+    by_name = {g.name: g for g in grids}
+    keep, refresh, restore = _formula_cells(grids, formulas, profile, template, book.forms if book else None)
+    cells: dict[str, dict[str, CellOp]] = {}
+    changes: list[Change] = []
+    entries, book = _settle(grids, profile, overwrite_derived, keep, refresh, path, book)
+    book = book or read_forms(grids, path)
+    for sheet, item, corrected, old in entries:
+        address = item.cell.address
+        if template and item.formula:  # its result is set below with every other derived formula
+            op, new = CellOp("formula", None, item.formula), item.formula
+            restore.pop((sheet, address), None)
+        elif item.cell.prefix or isinstance(item.value, str):
+            new = _cell_text(item) if item.cell.prefix else item.value
+            op = CellOp("text", new)
+        else:
+            new = item.value
+            op = CellOp("number", new, percent=item.kind == "rate")
+        cells.setdefault(sheet, {})[address] = op
+        changes.append(Change(sheet, address, old, new, item.formula if template else None, corrected))
+    if overwrite_derived:  # a template's derived cell typed over with the right number gets its formula back
+        for (sheet, address), (formula, old) in restore.items():
+            cells.setdefault(sheet, {})[address] = CellOp("formula", None, formula)
+            changes.append(Change(sheet, address, old, formula, formula, True))
+        order = {g.name: i for i, g in enumerate(grids)}
+        changes.sort(key=lambda c: (order[c.sheet], *parse_a1(c.cell)))
+    notes = [f"[{sheet}] {address} 是填报人自己的公式，未改动（计算结果如有不符，见“校验结果”）"
+             for sheet, address in sorted(keep)
+             if overwrite_derived and not _covered(by_name[sheet], *parse_a1(address))]
+    if template:  # every derived formula of a template carries its current result
+        for form in book.forms:
+            for item in derived(form, profile):
+                key = (form.sheet, item.cell.address)
+                op = cells.get(form.sheet, {}).get(item.cell.address)
+                value = "" if item.value is None else item.value
+                if op is not None and op.kind == "formula":
+                    cells[form.sheet][item.cell.address] = CellOp("formula", value, op.formula)
+                elif op is None and item.formula and key in formulas:
+                    cells.setdefault(form.sheet, {})[item.cell.address] = CellOp("result", value)
+    report = check_workbook(book, profile)
+    return FillPlan(template, cells, changes, notes, report, result_rows(report), rate_rows(report),
+                    report.all_findings() if mark else None, MARKS_SHEET in by_name)
+
+
+def _formula_cells(grids: list[Grid], formulas: dict[tuple[str, str], str], profile: Profile, template: bool,
+                   forms=None):
+    """Which derived cells hold formulas, and what fill may do with them.
+
+    keep: formulas the user wrote (never turned into a constant, never replaced) and cells covered by a
+    merged range; refresh: our own formulas in a template, intact (only their stored result is renewed);
+    restore: a template's derived cells that lost their formula to a typed number
+    ({(sheet, A1): (formula, typed value)}; given back with ``--overwrite-derived``).
+    """
+    by_name = {g.name: g for g in grids}
+    keep: set[tuple[str, str]] = set()
+    refresh: set[tuple[str, str]] = set()
+    restore: dict[tuple[str, str], tuple[str, object]] = {}
+    for form in forms if forms is not None else read_forms(grids).forms:
+        for item in derived(form, profile):
+            key = (form.sheet, item.cell.address)
+            if _covered(by_name[form.sheet], item.cell.row, item.cell.col):
+                keep.add(key)
+            elif key in formulas:
+                if template and item.formula and _same_formula(formulas[key], item.formula):
+                    refresh.add(key)
+                elif not (template and item.formula):
+                    keep.add(key)
+            elif template and item.formula and not item.cell.blank:
+                restore[key] = (item.formula, item.cell.raw)
+    return keep, refresh, restore
+
+
 # ------------------------------------------------------------------ fill
 
 
-def _has_drawings(path: str) -> bool:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return any(n.startswith("xl/drawings/") or n.startswith("xl/charts/") for n in archive.namelist())
-    except Exception:  # a damaged archive: the load above already coped with it
-        return False
-
-
 def fill(path: str, output: str | None = None, *, in_place: bool = False, overwrite_derived: bool = False,
-         mark: bool = False, profile: Profile | None = None) -> FillResult:
+         mark: bool = False, profile: Profile | None = None, writer: str = "auto",
+         grids: list[Grid] | None = None, book=None) -> FillResult:
+    """Fill ``path`` into ``output`` (or in place).  ``writer``: "auto" (the direct XML writer, openpyxl for
+    marks and for files it does not handle), "direct" or "openpyxl".  ``grids``: the grids of ``path`` when the
+    caller has read them already (``read_grids``; batch checks first); they are updated in place.  ``book``: the
+    forms read from those grids (``read_forms(grids, path)``, a check's ``report.workbook``)."""
     profile = profile or get_profile()
     if output is None and not in_place:
         raise FillError("请用 -o 指定输出文件，或用 --in-place 直接修改原文件（会先备份）")
@@ -324,71 +448,64 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     if problem:
         raise OutputError(target, problem)
     try:
-        grids = read_grids(path)
+        grids = grids if grids is not None else read_grids(path)
     except UnreadableWorkbook as exc:
         raise FillError(str(exc)) from None
-    if not read_forms(grids).forms:
+    book = book if book is not None and grids is not None else read_forms(grids, path)
+    forms = book.forms
+    if not forms:
         from .check import NO_FORM
 
         raise FillError(NO_FORM)
 
-    import openpyxl
+    from . import xlsxpatch
 
-    keep_vba = path.lower().endswith(".xlsm")
+    source = None
     try:
-        book = openpyxl.load_workbook(path, keep_vba=keep_vba, rich_text=True)
-        cached_book = openpyxl.load_workbook(path, data_only=True, read_only=True)
-        cached = _formula_results(book, cached_book)  # read-only sheets are parsed only here
-    except Exception as exc:  # openpyxl's own parse errors (defusedxml refuses entity declarations), zlib errors
-        from .grid import broken_reason
+        source = xlsxpatch.Source(path)
+        formulas = {(name, a): f for name in {f.sheet for f in forms} for a, f in source.formulas(name).items()}
+    except (xlsxpatch.Refused, xlsxpatch.Unsupported, KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError,
+            zlib.error) as exc:
+        if source is not None:
+            source.close()
+            source = None
+        if isinstance(exc, xlsxpatch.Refused):
+            raise FillError(broken_reason(path, "DTD")) from None
+        formulas = _openpyxl_formulas(path, {f.sheet for f in forms})
+    try:
+        return _fill(path, target, grids, book, source, formulas, profile, in_place=in_place,
+                     overwrite_derived=overwrite_derived, mark=mark, writer=writer)
+    finally:
+        if source is not None:
+            source.close()
 
-        raise FillError(broken_reason(path, type(exc).__name__)) from None
-    template = is_template(book)
 
-    result = FillResult(path, target, template=template)
-    if _has_drawings(path):
-        result.notes.append("注意：文件中的图片或图表不会保留在输出文件中")
+def _fill(path, target, grids, book, source, formulas, profile, *, in_place, overwrite_derived, mark, writer):
+    from . import xlsxpatch
 
-    keep, refresh, restore = _formula_cells(book, grids, profile, template)
-    for sheet, item, corrected, old in plan(grids, profile, overwrite_derived, keep, refresh):
-        cell = book[sheet][item.cell.address]
-        if item.cell.prefix:
-            old = cell.value
-        if template and item.formula:  # its result is stored below with every other derived formula
-            cell.value = item.formula
-            new = item.formula
-            restore.pop((sheet, item.cell.address), None)
-        elif item.cell.prefix:
-            new = _cell_text(item)
-            set_text(cell, new)
-        else:
-            new = item.value
-            cell.value = new
-            if item.kind == "rate" and cell.number_format == "General":
-                cell.number_format = "0.00%"
-        result.changes.append(Change(sheet, item.cell.address, old, new, item.formula if template else None,
-                                     corrected))
-    if overwrite_derived:  # a template's derived cell typed over with the right number gets its formula back
-        for (sheet, address), (formula, old) in restore.items():
-            book[sheet][address].value = formula
-            result.changes.append(Change(sheet, address, old, formula, formula, True))
-        result.changes.sort(key=lambda c: (book.sheetnames.index(c.sheet), *parse_a1(c.cell)))
-    for sheet, address in sorted(keep):
-        if overwrite_derived and type(book[sheet][address]).__name__ != "MergedCell":
-            result.notes.append(f"[{sheet}] {address} 是填报人自己的公式，未改动（计算结果如有不符，见“校验结果”）")
-    # every derived formula of a template carries its current result
-    if template:
-        for form in read_forms(grids).forms:
-            for item in derived(form, profile):
-                if item.formula and book[form.sheet][item.cell.address].data_type == "f":
-                    cached.setdefault(form.sheet, {})[item.cell.address] = "" if item.value is None else item.value
+    plan_ = make_plan(grids, formulas, path, profile, overwrite_derived=overwrite_derived, mark=mark, book=book)
+    result = FillResult(path, target, plan_.changes, plan_.report, plan_.template, notes=list(plan_.notes))
+    direct = source is not None and (writer == "direct" or (writer == "auto" and plan_.marks is None
+                                                             and not plan_.clear_marks))
+    if writer == "direct" and source is None:
+        raise FillError("此文件不能直接写入（请不指定写入方式）")
 
-    report = check_grids(grids, path, profile)
-    result.report = report
-    clear_marks(book)
-    write_results(book, report)
-    if mark:
-        apply_marks(book, report.all_findings())
+    def write(temp: str) -> None:
+        if direct:
+            try:
+                xlsxpatch.write(source, plan_.cells, RESULT_SHEET, plan_.results, plan_.rate_rows, RESULT_WIDTHS,
+                                temp)
+                return
+            except xlsxpatch.Refused:
+                raise FillError(broken_reason(path, "DTD")) from None
+            except xlsxpatch.Unsupported:
+                if writer == "direct":
+                    raise FillError("此文件不能直接写入（请不指定写入方式）") from None
+            finally:  # closed before the output replaces the input (Windows refuses to replace an open file)
+                source.close()
+        write_openpyxl(path, plan_, temp)
+        if _has_drawings(path):
+            result.notes.append("注意：文件中的图片或图表不会保留在输出文件中")
 
     def backup() -> None:  # once the new content is complete, just before it replaces the original
         result.backup = str(make_backup(path, time.strftime("%Y%m%d-%H%M%S")))
@@ -397,7 +514,7 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     # checked copy), writable by its owner; an existing output or the input itself keeps its own
     mode = None if os.path.exists(target) else stat.S_IMODE(os.stat(path).st_mode) | stat.S_IWUSR
     try:
-        save_workbook(book, target, cached, mode=mode, before_replace=backup if in_place else None)
+        atomic_write(target, write, mode, before_replace=backup if in_place else None)
     except OutputError:
         if result.backup:  # the original is still in place: the copy would only be clutter
             Path(result.backup).unlink(missing_ok=True)
@@ -406,31 +523,63 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     return result
 
 
-def _formula_cells(book, grids: list[Grid], profile: Profile, template: bool):
-    """Which derived cells hold formulas, and what fill may do with them.
+def _has_drawings(path: str) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(n.startswith("xl/drawings/") or n.startswith("xl/charts/") for n in archive.namelist())
+    except Exception:  # a damaged archive: the load above already coped with it
+        return False
 
-    keep: formulas the user wrote (never turned into a constant, never replaced);
-    refresh: our own formulas in a template, intact (only their stored result is renewed);
-    restore: a template's derived cells that lost their formula to a typed number
-    ({(sheet, A1): (formula, typed value)}; given back with ``--overwrite-derived``).
-    """
-    keep: set[tuple[str, str]] = set()
-    refresh: set[tuple[str, str]] = set()
-    restore: dict[tuple[str, str], tuple[str, object]] = {}
-    for form in read_forms(grids).forms:
-        for item in derived(form, profile):
-            key = (form.sheet, item.cell.address)
-            cell = book[form.sheet][item.cell.address]
-            if type(cell).__name__ == "MergedCell":  # covered by a merged range: nothing can be written there
-                keep.add(key)
-            elif cell.data_type == "f":
-                if template and item.formula and _same_formula(cell.value, item.formula):
-                    refresh.add(key)
-                elif not (template and item.formula):
-                    keep.add(key)
-            elif template and item.formula and not item.cell.blank:
-                restore[key] = (item.formula, cell.value)
-    return keep, refresh, restore
+
+def _openpyxl_formulas(path: str, sheets: set[str]) -> dict[tuple[str, str], str]:
+    """The formulas of some sheets, read with openpyxl (for files the direct reader does not handle)."""
+    import openpyxl
+
+    try:  # not read-only: that mode trusts the declared dimension and would miss formulas outside it
+        book = openpyxl.load_workbook(path)
+    except Exception as exc:  # openpyxl's own parse errors (defusedxml refuses entity declarations), zlib errors
+        raise FillError(broken_reason(path, type(exc).__name__)) from None
+    found = {}
+    for ws in book.worksheets:
+        if ws.title in sheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    if c.data_type == "f" and isinstance(c.value, str):
+                        found[(ws.title, c.coordinate)] = c.value
+    return found
+
+
+def write_openpyxl(path: str, plan_: FillPlan, temp: str) -> None:
+    """The openpyxl writer: the whole workbook loaded and saved (marks need it: comments and fills)."""
+    import openpyxl
+
+    keep_vba = path.lower().endswith(".xlsm")
+    try:
+        book = openpyxl.load_workbook(path, keep_vba=keep_vba, rich_text=True)
+        cached_book = openpyxl.load_workbook(path, data_only=True, read_only=True)
+        cached = _formula_results(book, cached_book)  # read-only sheets are parsed only here
+    except Exception as exc:  # openpyxl's own parse errors (defusedxml refuses entity declarations), zlib errors
+        raise FillError(broken_reason(path, type(exc).__name__)) from None
+    for sheet, ops in plan_.cells.items():
+        for address, op in ops.items():
+            cell = book[sheet][address]
+            if op.kind == "formula":
+                cell.value = op.formula
+            elif op.kind == "text":
+                set_text(cell, op.value)
+            elif op.kind == "number":
+                cell.value = op.value
+                if op.percent and cell.number_format == "General":
+                    cell.number_format = "0.00%"
+            if op.kind in ("formula", "result"):
+                cached.setdefault(sheet, {})[address] = op.value
+    clear_marks(book)
+    write_results(book, plan_.report)
+    if plan_.marks is not None:
+        apply_marks(book, plan_.marks)
+    book.save(temp)
+    if cached:
+        inject_cached_values(temp, cached)
 
 
 def _same_formula(found, ours: str) -> bool:

@@ -130,14 +130,20 @@ def test_in_place_on_a_read_only_file(seed, capsys):
     assert files(seed.parent) == {"seed.xlsx"}  # no stray .bak
 
 
-def test_a_failing_save_leaves_nothing(seed, capsys, monkeypatch):
+@pytest.mark.parametrize("marks", [False, True], ids=["direct-writer", "openpyxl-writer"])
+def test_a_failing_save_leaves_nothing(seed, capsys, monkeypatch, marks):
     """The disk fills up while saving: the original stays, no backup, no temporary file."""
-    def full(self, filename):
+    import zipfile
+
+    def full(self, *args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", full)
+    if marks:
+        monkeypatch.setattr(openpyxl.Workbook, "save", full)
+    else:
+        monkeypatch.setattr(zipfile.ZipFile, "writestr", full)
     before = seed.read_bytes()
-    assert main(["fill", str(seed), "--in-place"]) == 2
+    assert main(["fill", str(seed), "--in-place"] + (["--mark"] if marks else [])) == 2
     assert one_line(capsys) == f"jixiao-xl：无法写入 {seed}：磁盘空间不足"
     assert seed.read_bytes() == before and files(seed.parent) == {"seed.xlsx"}
 
