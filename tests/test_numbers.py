@@ -45,3 +45,58 @@ def test_a_zero_indicator_score_counts_as_zero_in_the_score_gap():
     anything more (81/90 = 90%) would report 84.5%."""
     assert by_code(check_specs(set_cells(clean_seed(), _scored_zero(83 * 0.845))), "E107") == []
     assert by_code(check_specs(set_cells(clean_seed(), _scored_zero(83 * 0.835))), "E107")
+
+
+def _message(edits: dict, code: str, cell: str) -> str:
+    found = [f for f in by_code(check_specs(set_cells(clean_seed(), edits)), code) if f.cell == cell]
+    assert len(found) == 1, [f.message for f in found]
+    return found[0].message
+
+
+def test_a_sum_without_a_repair_shows_its_parts_with_blanks_as_zero():
+    """No repair without a negative amount: B110 shows the sum as computed, 出国经费 (blank) as 0."""
+    assert _message({"附件1!D6": -30, "附件1!D7": -20, "附件1!D9": -20, "附件1!D11": 0}, "B110", "D6").endswith(
+        "= -20 + 0 + 0 = -20，现填 -30")
+
+
+def test_a_blamed_cell_names_the_other_sum_it_also_repairs_and_no_other():
+    """The seed's 公务用车 17: fixing it also makes 三公 add up; a failing 县级专项资金 sum elsewhere in the column
+    is not part of that note."""
+    message = _message({"附件1!B7": 17, "附件1!B16": 250}, "B111", "B7")
+    assert message.endswith("现填 17（改正后“三公”经费 17 = 9 + 0 + 8 也相符）"), message
+
+
+def test_alternative_repairs_list_two_and_count_the_rest():
+    message = _message({"附件1!B16": 250}, "B113", "B15")
+    assert message.endswith("现填 332；同样只改一处也能相符的还有：司法局专项（B16）应为 256；人民调解（B17）应为 13 等 5 种改法，"
+                            "请核对究竟哪一处填错"), message
+
+
+def test_executed_blank_names_only_what_was_typed():
+    """E109 with the rate typed and the score left blank lists the rate alone."""
+    message = _message({"附件3!E6": None, "附件3!E7": None, "附件3!H6": None}, "E109", "E6")
+    assert "但已填写执行率 100.00%：" in message, message
+
+
+def test_executed_blank_names_the_score_alone():
+    message = _message({"附件3!E6": None, "附件3!E7": None, "附件3!G6": None}, "E109", "E6")
+    assert "但已填写得分 10：" in message, message
+
+
+def test_exec_score_shows_weight_times_rate():
+    message = _message({"附件3!E6": 63.08, "附件3!E7": 63.08, "附件3!G6": 0.76}, "E104", "H6")
+    assert message.endswith("执行率得分应为 分值 × 执行率 = 10 × 76.00% = 7.6，现填 10"), message
+
+
+def test_fund_breakdown_note_counts_blank_sources_as_zero():
+    message = _message({"附件2!B7": "其中：一般公共预算：1700"}, "F101", "B7")
+    assert message.endswith("（改正后 按收入性质分 1762.55 = 一般公共预算 + 政府性基金拨款 + 纳入专户管理的非税收入拨款 + 其他资金 "
+                            "= 1762.55 + 0 + 0 + 0）"), message
+
+
+def test_fund_breakdown_lists_two_of_three_alternatives():
+    """Four typed sources 30 short: any one of them could be the typo; the message names two others."""
+    message = _message({"附件2!B7": "其中：一般公共预算：1700", "附件2!B8": "政府性基金拨款：10",
+                        "附件2!B9": "纳入专户管理的非税收入拨款：10", "附件2!B10": "其他资金：10"}, "F101", "B7")
+    assert message.endswith("；同样只改1处也能相符的还有：政府性基金拨款（B8）应为 42.55；纳入专户管理的非税收入拨款（B9）应为 42.55，"
+                            "请核对究竟哪一处填错"), message
