@@ -64,6 +64,8 @@ CASES = [
     Case("B101", "fail", "rate-not-updated", {"附件1!C4": 78}, "附件1", "D4", expected=0.963, found=1.0),
     Case("B101", "pass", "rate-as-text", {"附件1!C4": 78, "附件1!D4": "96.30%"}),
     Case("B101", "pass", "no-rate-column", {"附件1!D3": None, "附件1!D4": None}),  # S001 reports the missing column
+    Case("B101", "fail", "establishment-of-one", {"附件1!B4": 1, "附件1!C4": 1, "附件1!D4": 0.5}, "附件1", "D4",
+         expected=1.0, found=0.5),
     Case("B102", "fail", "over-establishment", {"附件1!C4": 85, "附件1!D4": None}, "附件1", "C4", expected=1.0, found=1.0494),
     Case("B102", "pass", "within-establishment", {"附件1!C4": 80, "附件1!D4": None}),
     Case("B103", "fail", "no-establishment", {"附件1!B4": None, "附件1!D4": None}, "附件1", "B4", expected=None, found=None),
@@ -80,6 +82,9 @@ CASES = [
     Case("B111", "pass", "consistent", {}),
     Case("B112", "fail", "project-total-off", {"附件1!D12": 500}, "附件1", "D12", expected=440.32, found=500.0),
     Case("B112", "pass", "project-total-right", {"附件1!D12": 440.32}),
+    # a row under 项目支出 with a name of its own is one of its parts
+    Case("B112", "fail", "other-project-row-counts", {"附件1!A13": "1、信息化建设经费", "附件1!D13": 10, "附件1!D12": 440.32},
+         "附件1", "D12", expected=450.32, found=440.32),
     Case("B113", "fail", "special-total-off", {"附件1!C15": 80}, "附件1", "C15", expected=83.0, found=80.0),
     Case("B113", "pass", "special-total-right", {}),
     # one item off while 公务用车 is off too: each blamed cell under its own identity
@@ -165,6 +170,9 @@ CASES = [
     Case("I103", "pass", "compound-reordered", {"附件2!F14": "组织学法考试2次，组织法治宣传5次"}),
     Case("I103", "pass", "missed-by-a-hair-rounds-to-full", {"附件2!F21": "94.99%"}),  # 10 × 94.99 ÷ 95 = 10.00
     Case("I103", "pass", "met-a-hair-above-weight-left-to-I101", {"附件2!H14": 10.004}),  # within 0.005 of 10
+    # a miss at full marks is reported even when the score is within the half unit of its last digit: 2.5 for 2.46
+    Case("I103", "fail", "missed-at-full-marks-one-decimal", {"附件2!G21": 2.5, "附件2!H21": 2.5, "附件2!F21": "93.5%"},
+         "附件2", "H21", expected=2.46, found=2.5),
     Case("I107", "fail", "deducted-below-rule", {"附件2!F21": "85%", "附件2!H21": 5, "附件2!I21": "未达标"},
          "附件2", "H21", expected=8.95, found=5.0),
     Case("I107", "pass", "scored-by-rule", {"附件2!F21": "85%", "附件2!H21": 8.95, "附件2!I21": "未达标"}),
@@ -177,6 +185,7 @@ CASES = [
          {"附件2!E16": "2023年6月底前完成", "附件2!F16": "2023年9月完成", "附件2!H16": 6, "附件2!I16": "设备到货延迟"}),
     Case("I109", "fail", "unit-mismatch", {"附件2!E14": "≥200人次", "附件2!F14": "培训180人"}, "附件2", "H14",
          expected=None, found=None),
+    Case("I109", "pass", "period-target-is-not-a-deadline", {"附件2!E16": "2023年全年", "附件2!F16": "全年完成"}),
     Case("I109", "pass", "weight-blank-left-to-I106", {"附件2!E14": "≥200人次", "附件2!F14": "培训180人", "附件2!G14": None}),
     Case("I109", "pass", "units-agree", {"附件2!E14": "≥200人次", "附件2!F14": "培训210人次"}),
     Case("I104", "fail", "target-too-low", {"附件2!E14": "2次法治宣传，2次学法考试"}, "附件2", "F14", expected=2.0, found=5.0),
@@ -187,18 +196,22 @@ CASES = [
     Case("I106", "fail", "qualitative-score-blank", {"附件2!H19": None}, "附件2", "H19", expected=None, found=None),
     Case("I106", "fail", "weight-blank", {"附件2!G19": None}, "附件2", "G19", expected=None, found=None),
     Case("I106", "pass", "all-filled", {}),
+    Case("I106", "pass", "quantitative-score-blank-is-computed", {"附件2!F21": "98%", "附件2!H21": None}),  # D001 gives 10
     # W: weights and totals
     Case("W101", "fail", "output-weights-short", {"附件2!G16": 5}, "附件2", "B14", expected=30.0, found=25.0),
     Case("W101", "pass", "output-weights-sum", {}),
     Case("W102", "fail", "weights-total-95", {"附件2!G16": 5, "附件2!B14": "产出指标(25分)"}, "附件2", "G25",
          expected=100.0, found=95.0),
     Case("W102", "pass", "weights-total-100", {}),
+    Case("W101", "fail", "blank-weight-counts-zero", {"附件2!G14": None}, "附件2", "B14", expected=30.0, found=20.0),
     Case("W103", "fail", "total-weight-90", {"附件2!G25": 90}, "附件2", "G25", expected=100.0, found=90.0),
     Case("W103", "pass", "total-weight-100", {}),
     Case("W104", "fail", "total-score-100", {"附件2!H25": 100}, "附件2", "H25", expected=99.0, found=100.0),
     Case("W104", "pass", "total-score-99", {}),
+    Case("W104", "pass", "no-total-row", {"附件2!A25": None, "附件2!G25": None, "附件2!H25": None, "附件2!I25": None}),
     Case("W105", "fail", "hunan-form-national-profile", {}, "附件2", "B14", profile="national", expected=50, found=30.0),
     Case("W105", "pass", "hunan-form-hunan-profile", {}),
+    Case("W105", "pass", "unknown-level-without-weight", {"附件2!B22": "其他指标"}),  # S001: its weight is unread
     Case("W106", "fail", "grade-above-total", {"附件2!H25": 85, "附件2!I25": "等级：优"}, "附件2", "I25",
          expected="良", found="优"),
     Case("W106", "pass", "grade-matches-total", {"附件2!I25": "等级：优"}),
@@ -212,6 +225,7 @@ CASES = [
     Case("F103", "fail", "appropriation-short", {"附件3!D7": 80}, "附件3", "D6", expected=80.0, found=83.0),
     Case("F103", "pass", "seed-sources", {}),
     Case("F103", "pass", "appropriation-broken-down-by-level", dict(BY_LEVEL)),  # 83 = 50 + 33: counted once
+    Case("F103", "pass", "by-level-appropriation-initial-blank", {**BY_LEVEL, "附件3!C7": None}),
     Case("F103", "fail", "level-rows-not-its-breakdown", {**BY_LEVEL, "附件3!D9": 30}, "附件3", "D6",
          expected=163.0, found=83.0),
     Case("F104", "fail", "note-row-under-total", {"附件3!B9": "备注", "附件3!C9": 5}, "附件3", "B9", expected=None, found="备注"),
@@ -227,6 +241,12 @@ CASES = [
          {"附件2!E5": 1700, "附件2!E8": "项目支出：500", "附件2!E7": "其中：基本支出：1262.55"}),
     Case("X101", "pass", "nearly-executed-budget-above-spending",  # 1762 of 1762.55 is not fully executed
          {"附件2!E5": 1762, "附件2!E8": "项目支出：500", "附件2!E7": "其中：基本支出：1262.55"}),
+    Case("X101", "fail", "executed-within-half-a-cent-is-complete",  # 1762.545 of 1762.55: the two must be equal
+         {"附件2!E5": 1762.545, "附件2!E8": "项目支出：450", "附件2!E7": "其中：基本支出：1312.55"}, "附件2", "E8",
+         expected=440.32, found=450.0),
+    Case("X101", "fail", "partly-executed-spending-half-above-budget",
+         {"附件2!E5": 1700, "附件2!E8": "项目支出：439.82", "附件2!E7": "其中：基本支出：1322.73"}, "附件2", "E8",
+         expected=440.32, found=439.82),
     Case("X102", "fail", "project-above-dept",
          {f"附件3!{c}{r}": 500 for c in "CDE" for r in (6, 7)}, "附件3", "D6", expected=440.32, found=500.0),
     Case("X102", "pass", "seed-project-budget", {}),

@@ -100,3 +100,15 @@ def test_fund_breakdown_lists_two_of_three_alternatives():
                         "附件2!B9": "纳入专户管理的非税收入拨款：10", "附件2!B10": "其他资金：10"}, "F101", "B7")
     assert message.endswith("；同样只改1处也能相符的还有：政府性基金拨款（B8）应为 42.55；纳入专户管理的非税收入拨款（B9）应为 42.55，"
                             "请核对究竟哪一处填错"), message
+
+
+def test_qualitative_band_shows_its_range():
+    message = _message({"附件2!H17": 5, "附件2!I17": "有待提高"}, "I105", "H17")
+    assert message.endswith("得分应在 8–10 之间，现为 5"), message
+
+
+def test_profile_weights_say_what_the_profile_wants():
+    report = check_specs(clean_seed(), "national")
+    messages = {f.cell: f.message for f in by_code(report, "W105") if f.sheet == "附件2"}
+    assert messages["B14"].endswith("产出指标为 30 分，按全国（财预〔2020〕10号）口径应为 50 分"), messages
+    assert messages["B22"].endswith("成本指标为 20 分，全国（财预〔2020〕10号）口径中没有“成本指标”这一项一级指标"), messages
