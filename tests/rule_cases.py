@@ -42,6 +42,7 @@ CASES = [
     Case("N001", "fail", "total-score-as-words", {"附件2!H25": "约99"}, "附件2", "H25", expected=None, found="约99"),
     Case("N002", "fail", "negative-reception", {"附件1!D11": -5.34}, "附件1", "D11", expected=0, found=-5.34),
     Case("N002", "pass", "negative-budget-adjustment", {"附件1!D30": -10}),
+    Case("N002", "pass", "zero-amount", {"附件1!D10": 0}),
     Case("N003", "fail", "division-by-zero", {"附件2!G5": "#DIV/0!"}, "附件2", "G5", expected=None, found="#DIV/0!"),
     Case("N003", "pass", "rate-as-number", {"附件2!G5": 1.0}),
     Case("N001", "pass", "error-value-left-to-N003", {"附件2!G5": "#DIV/0!"}),
@@ -60,6 +61,9 @@ CASES = [
     Case("D001", "fail", "exec-blank-rate-zero", {"附件3!E6": None, "附件3!E7": None, "附件3!G6": None, "附件3!H6": None},
          "附件3", "G6", expected=0.0, found=None),
     Case("D001", "pass", "project-row-filled", {"附件1!B12": 332, "附件1!C12": 83, "附件1!D12": 440.32}),
+    # 总分 left blank while a qualitative 得分 (生态效益, 5 points) is blank too: that row counts 0, 99 − 5
+    Case("D001", "fail", "total-score-with-a-qualitative-score-blank", {"附件2!H19": None, "附件2!H25": None}, "附件2",
+         "H25", expected=94.0, found=None),
     # B: 附件1
     Case("B101", "fail", "rate-not-updated", {"附件1!C4": 78}, "附件1", "D4", expected=0.963, found=1.0),
     Case("B101", "pass", "rate-as-text", {"附件1!C4": 78, "附件1!D4": "96.30%"}),
@@ -203,11 +207,13 @@ CASES = [
     Case("W102", "fail", "weights-total-95", {"附件2!G16": 5, "附件2!B14": "产出指标(25分)"}, "附件2", "G25",
          expected=100.0, found=95.0),
     Case("W102", "pass", "weights-total-100", {}),
+    Case("W102", "fail", "blank-weight-counts-zero", {"附件2!G19": None}, "附件2", "G25", expected=100.0, found=95.0),
     Case("W101", "fail", "blank-weight-counts-zero", {"附件2!G14": None}, "附件2", "B14", expected=30.0, found=20.0),
     Case("W103", "fail", "total-weight-90", {"附件2!G25": 90}, "附件2", "G25", expected=100.0, found=90.0),
     Case("W103", "pass", "total-weight-100", {}),
     Case("W104", "fail", "total-score-100", {"附件2!H25": 100}, "附件2", "H25", expected=99.0, found=100.0),
     Case("W104", "pass", "total-score-99", {}),
+    Case("W104", "fail", "blank-score-counts-zero", {"附件2!H19": None}, "附件2", "H25", expected=94.0, found=99.0),
     Case("W104", "pass", "no-total-row", {"附件2!A25": None, "附件2!G25": None, "附件2!H25": None, "附件2!I25": None}),
     Case("W105", "fail", "hunan-form-national-profile", {}, "附件2", "B14", profile="national", expected=50, found=30.0),
     Case("W105", "pass", "hunan-form-hunan-profile", {}),
@@ -226,6 +232,14 @@ CASES = [
     Case("F103", "pass", "seed-sources", {}),
     Case("F103", "pass", "appropriation-broken-down-by-level", dict(BY_LEVEL)),  # 83 = 50 + 33: counted once
     Case("F103", "pass", "by-level-appropriation-initial-blank", {**BY_LEVEL, "附件3!C7": None}),
+    Case("F103", "pass", "no-source-in-a-column", {"附件3!C7": None}),  # 年初 83 with no source typed: nothing to add
+    Case("F103", "fail", "level-rows-half-off-are-not-its-breakdown", {**BY_LEVEL, "附件3!D9": 32.5}, "附件3", "D6",
+         expected=165.5, found=83.0),
+    Case("F103", "pass", "one-level-row-blank", {"附件3!B8": "中央财政资金", "附件3!B9": "省级财政资金",
+                                                 "附件3!C8": 83, "附件3!D8": 83, "附件3!E8": 83}),  # 83 = 83 + blank
+    Case("F103", "fail", "level-rows-under-carryover-are-sources",  # only 当年财政拨款 is broken down by level
+         {**BY_LEVEL, "附件3!B7": "上年结转资金"},
+         "附件3", "D6", expected=166.0, found=83.0),
     Case("F103", "fail", "level-rows-not-its-breakdown", {**BY_LEVEL, "附件3!D9": 30}, "附件3", "D6",
          expected=163.0, found=83.0),
     Case("F104", "fail", "note-row-under-total", {"附件3!B9": "备注", "附件3!C9": 5}, "附件3", "B9", expected=None, found="备注"),

@@ -112,3 +112,21 @@ def test_profile_weights_say_what_the_profile_wants():
     messages = {f.cell: f.message for f in by_code(report, "W105") if f.sheet == "附件2"}
     assert messages["B14"].endswith("产出指标为 30 分，按全国（财预〔2020〕10号）口径应为 50 分"), messages
     assert messages["B22"].endswith("成本指标为 20 分，全国（财预〔2020〕10号）口径中没有“成本指标”这一项一级指标"), messages
+
+
+def test_unread_level_weight_names_the_level():
+    message = _message({"附件2!B22": "其他指标"}, "S001", "B22")
+    assert message.endswith("读不出一级指标“其他指标”的分值（表头写作如“其他指标(30分)”），该指标的分值合计没有校验"), message
+
+
+@pytest.mark.parametrize("count, shown", [(12, "B6、B7、B8、B9、B10、B11、B12、B13、B14、B15、B16、B17 是公式"),
+                                          (13, "B6、B7、B8、B9、B10、B11、B12、B13、B14、B15、B16、B17 等 13 个 是公式")])
+def test_formulas_without_results_list_twelve_cells(count, shown):
+    uncached = [f"B{r}" for r in range(6, 6 + count)]
+    found = by_code(check_specs(set_cells(clean_seed(), {"uncached:附件1": uncached})), "S002")
+    assert len(found) == 1 and shown in found[0].message, [f.message for f in found]
+
+
+def test_adjustment_sum_names_the_adjustment_column():
+    message = _message({"附件2!I4": "调整预算数", "附件2!I5": 500}, "E108", "D5")
+    assert message.endswith("全年预算数应为 年初预算数 + 调整预算数 = 1238.36 + 500 = 1738.36，现填 1762.55"), message
