@@ -130,3 +130,23 @@ def test_formulas_without_results_list_twelve_cells(count, shown):
 def test_adjustment_sum_names_the_adjustment_column():
     message = _message({"附件2!I4": "调整预算数", "附件2!I5": 500}, "E108", "D5")
     assert message.endswith("全年预算数应为 年初预算数 + 调整预算数 = 1238.36 + 500 = 1738.36，现填 1762.55"), message
+
+
+_FIVE_SPECIALS = {f"附件1!{c}{r}": None for c in "ABCD" for r in range(21, 25)}  # 专项 rows 16–20 left
+_FOUR_SPECIALS = {**_FIVE_SPECIALS, "附件1!A20": None, "附件1!B20": None, "附件1!C20": None, "附件1!D20": None}
+
+
+@pytest.mark.parametrize("edits, shown", [
+    ({**_FIVE_SPECIALS, "附件1!B16": 250}, "县级专项资金应为 下列 5 行之和 = 326，现填 332"),
+    ({**_FOUR_SPECIALS, "附件1!B15": 318, "附件1!B16": 250},
+     "县级专项资金应为 司法局专项 + 人民调解 + 特殊人群收治中心 + 政府购买社区矫正服务及社区矫正经费 = 250 + 7 + 10 + 45 = 312，现填 318"),
+    ({**_FIVE_SPECIALS, "附件1!B15": 273, "附件1!B16": 250, "附件1!B19": None, "附件1!B20": None},
+     "人民调解（B17）应为 13 等 3 种改法，请核对"),
+    ({**_FIVE_SPECIALS, "附件1!B15": 263, "附件1!B16": 250, "附件1!B18": None, "附件1!B19": None, "附件1!B20": None},
+     "司法局专项（B16）应为 256；人民调解（B17）应为 13，请核对"),
+], ids=["five-items-summed", "four-items-itemised", "three-alternatives-counted", "two-alternatives-named"])
+def test_special_sum_shows_items_and_alternatives(edits, shown):
+    """B113 spells a sum of up to four items out and summarises five or more; it names two other one-cell
+    repairs and counts them when there are more than two."""
+    message = _message(edits, "B113", "B15")
+    assert shown in message, message
