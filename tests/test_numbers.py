@@ -150,3 +150,10 @@ def test_special_sum_shows_items_and_alternatives(edits, shown):
     repairs and counts them when there are more than two."""
     message = _message(edits, "B113", "B15")
     assert shown in message, message
+
+
+def test_form_recognised_by_labels_names_six_of_them():
+    found = by_code(check_specs(set_cells(clean_seed(), {"附件2!A2": None})), "S003")
+    assert [f.message for f in found] == [
+        "[附件2] 表格标题：没有找到表格标题，根据栏目（预算部门名称、年度资金总额、年初预算数、全年预算数、全年执行数、按收入性质分 等）"
+        "判断为 附件2 部门整体支出绩效自评表"]
