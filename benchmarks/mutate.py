@@ -1,13 +1,18 @@
 """A small mutation tester for the rule layer: does the fast test suite notice a wrong operator or number?
 
-    python benchmarks/mutate.py [--files jixiao_xl/rules/*.py ...] [--sample N] [--shard k/n]
+    nice -n 10 python benchmarks/mutate.py --layer rules --out mutants.jsonl [--shard k/n] [--resume]
+    python benchmarks/mutate.py --files jixiao_xl/targets.py --sample N
+    python benchmarks/mutate.py --layer rules --survivors mutants.jsonl --out retest.jsonl
 
 Each mutant changes one thing in one module (a comparison ``<``↔``<=``, ``>``↔``>=``, ``==``↔``!=``,
 ``is``↔``is not``, ``in``↔``not in``; arithmetic ``+``↔``-``, ``*``↔``/``; a number n → n + 1; ``and``↔``or``;
 ``not x`` → ``x``), in a copy of the repository, and runs the fast tests there with ``-x``.  A mutant is killed
 when a test fails (or it runs past the time limit); it survives when every test passes.  Message text is not
 mutated.  The parent imports the heavy third-party modules once and forks a child per mutant.
-Prints the score and every survivor as ``file:line  original → mutant``; docs/mutation.md records a run.
+Prints the score and every survivor as ``file:line  original → mutant``; with ``--out`` every mutant's result is
+appended as a JSON line as it is known, so ``--resume`` carries on after an interrupted run and ``--survivors``
+re-tests the survivors of an earlier run.  The tests most likely to fail for a module run first (``FIRST``).
+docs/mutation.md records a run.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import json
 import os
 import random
 import shutil
@@ -25,11 +31,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_FILES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "jixiao_xl" / "rules").glob("*.py")) + [
-    "jixiao_xl/scoring.py", "jixiao_xl/compute.py", "jixiao_xl/targets.py"]
-FAST_TESTS = ["tests/test_boundaries.py", "tests/test_rules.py", "tests/test_scoring.py", "tests/test_targets.py",
-              "tests/test_new_rules.py", "tests/test_units.py", "tests/test_values.py", "tests/test_diagnose.py",
-              "tests/test_numbers.py", "tests/test_recognition.py", "tests/test_reader_variants.py", "tests/test_corpus.py"]
+RULE_LAYER = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "jixiao_xl" / "rules").glob("*.py")) + [
+    "jixiao_xl/scoring.py", "jixiao_xl/compute.py"]
+LAYERS = {"rules": RULE_LAYER, "targets": ["jixiao_xl/targets.py"], "all": RULE_LAYER + ["jixiao_xl/targets.py"]}
+FAST_TESTS = ["tests/test_rules.py", "tests/test_boundaries.py", "tests/test_new_rules.py", "tests/test_numbers.py",
+              "tests/test_scoring.py", "tests/test_corpus.py", "tests/test_diagnose.py", "tests/test_reader_variants.py",
+              "tests/test_recognition.py", "tests/test_values.py", "tests/test_units.py", "tests/test_targets.py"]
+# Run first for a module (the rest follow in FAST_TESTS order): a killed mutant costs only its first failing test.
+FIRST = {"jixiao_xl/scoring.py": ["tests/test_scoring.py"], "jixiao_xl/targets.py": ["tests/test_targets.py"]}
 
 SWAP_CMP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
             ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.In: ast.NotIn, ast.NotIn: ast.In}
@@ -112,8 +121,10 @@ def _text(path: Path, index: int) -> str:
     return source.splitlines()[line - 1].strip() if line else ""
 
 
-def run_one(workdir: Path, timeout: int) -> bool:
+def run_one(workdir: Path, timeout: int, rel: str = "") -> bool:
     """True when the fast tests pass (the mutant survived)."""
+    first = FIRST.get(rel, [])
+    tests = first + [t for t in FAST_TESTS if t not in first]
     pid = os.fork()
     if pid == 0:
         os.chdir(workdir)
@@ -124,7 +135,7 @@ def run_one(workdir: Path, timeout: int) -> bool:
         os.dup2(devnull, 2)
         signal.alarm(timeout)
         import pytest
-        code = pytest.main(["-x", "-q", "-p", "no:cacheprovider", *FAST_TESTS])
+        code = pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests])
         os._exit(int(code))
     _, status = os.waitpid(pid, 0)
     return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
@@ -132,10 +143,15 @@ def run_one(workdir: Path, timeout: int) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--files", nargs="*", default=DEFAULT_FILES)
+    parser.add_argument("--files", nargs="*", help="modules to mutate (default: the --layer's)")
+    parser.add_argument("--layer", choices=sorted(LAYERS), default="all",
+                        help="rules: rules/, scoring.py, compute.py; targets: the indicator parser; all: both")
+    parser.add_argument("--out", help="append each mutant's result to this file as a JSON line")
+    parser.add_argument("--resume", action="store_true", help="skip the mutants already recorded in --out")
     parser.add_argument("--sample", type=int, default=0, help="test a random sample of this many mutants")
     parser.add_argument("--seed", type=int, default=12)
-    parser.add_argument("--survivors", help="re-test only the mutants listed as SURVIVED in this earlier output")
+    parser.add_argument("--survivors", help="re-test only the survivors of an earlier run (its --out JSON lines, "
+                        "or its printed SURVIVED lines), matched by module, mutation and source line")
     parser.add_argument("--shard", default="0/1", help="k/n: test every n-th mutant from the k-th (parallel runs)")
     parser.add_argument("--timeout", type=int, default=120)
     args = parser.parse_args()
@@ -151,13 +167,18 @@ def main() -> int:
         print("the fast tests fail without any mutant", file=sys.stderr)
         return 2
     mutants = []
-    for rel in args.files:
+    files = args.files or LAYERS[args.layer]
+    for rel in files:
         source = (work / rel).read_text(encoding="utf-8")
         mutants += [(rel, index, kind, what) for index, kind, what in sites(ast.parse(source))]
     if args.survivors:
         wanted = set()
         for line in Path(args.survivors).read_text(encoding="utf-8").splitlines():
-            if line.startswith("SURVIVED "):
+            if line.startswith("{"):
+                record = json.loads(line)
+                if record["survived"]:
+                    wanted.add((record["file"], record["what"], record["source"]))
+            elif line.startswith("SURVIVED "):
                 head, _, text = line[len("SURVIVED "):].partition("  | ")
                 where, what = head.split("  ", 1)
                 wanted.add((where.split(":")[0], what.strip(), text.strip()))  # by source text: lines move
@@ -166,18 +187,33 @@ def main() -> int:
         mutants = random.Random(args.seed).sample(mutants, args.sample)
     k, n_shards = (int(x) for x in args.shard.split("/"))
     mutants = mutants[k::n_shards]
+    done = set()
+    if args.resume and args.out and Path(args.out).exists():
+        for line in Path(args.out).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                done.add((record["file"], record["index"], record["kind"]))
+        mutants = [m for m in mutants if (m[0], m[1], m[2]) not in done]
+        print(f"resuming: {len(done)} already recorded, {len(mutants)} to run", flush=True)
+    out = open(args.out, "a", encoding="utf-8") if args.out else None
     killed, survivors, start = 0, [], time.time()
     for n, (rel, index, kind, what) in enumerate(mutants, 1):
         original = (work / rel).read_text(encoding="utf-8")
         text, line = mutate(original, index, kind)
         target = work / rel
         target.write_text(text, encoding="utf-8")
+        began = time.time()
         try:
-            survived = run_one(work, args.timeout)
+            survived = run_one(work, args.timeout, rel)
         finally:
             target.write_text(original, encoding="utf-8")
+        src_line = original.splitlines()[line - 1].strip() if line else ""
+        if out:
+            out.write(json.dumps({"file": rel, "index": index, "kind": kind, "what": what, "line": line,
+                                  "source": src_line, "survived": survived,
+                                  "seconds": round(time.time() - began, 1)}, ensure_ascii=False) + "\n")
+            out.flush()
         if survived:
-            src_line = original.splitlines()[line - 1].strip() if line else ""
             survivors.append(f"{rel}:{line}  {what}  | {src_line}")
             print("SURVIVED", survivors[-1], flush=True)
         else:

@@ -42,8 +42,10 @@ CASES = [
     Case("N001", "fail", "total-score-as-words", {"附件2!H25": "约99"}, "附件2", "H25", expected=None, found="约99"),
     Case("N002", "fail", "negative-reception", {"附件1!D11": -5.34}, "附件1", "D11", expected=0, found=-5.34),
     Case("N002", "pass", "negative-budget-adjustment", {"附件1!D30": -10}),
+    Case("N002", "pass", "zero-amount", {"附件1!D10": 0}),
     Case("N003", "fail", "division-by-zero", {"附件2!G5": "#DIV/0!"}, "附件2", "G5", expected=None, found="#DIV/0!"),
     Case("N003", "pass", "rate-as-number", {"附件2!G5": 1.0}),
+    Case("N001", "pass", "error-value-left-to-N003", {"附件2!G5": "#DIV/0!"}),
     # S: structure
     Case("S002", "fail", "sum-saved-without-result", {"uncached:附件1": ["B6", "C6"], "附件1!B6": None}, "附件1", "B6",
          expected=None, found=2),
@@ -54,29 +56,48 @@ CASES = [
     Case("S001", "pass", "total-row-with-unit", {"附件2!B5": "年度资金总额（万元）"}),
     # D: derived cells left blank
     Case("D001", "fail", "exec-rate-blank", {"附件2!G5": None}, "附件2", "G5", expected=1.0, found=None),
+    Case("D001", "fail", "staff-rate-blank", {"附件1!C4": 78, "附件1!D4": None}, "附件1", "D4", expected=0.963, found=None),
     Case("D001", "fail", "project-row-blank", {}, "附件1", "D12", expected=440.32, found=None),
     Case("D001", "fail", "exec-blank-rate-zero", {"附件3!E6": None, "附件3!E7": None, "附件3!G6": None, "附件3!H6": None},
          "附件3", "G6", expected=0.0, found=None),
     Case("D001", "pass", "project-row-filled", {"附件1!B12": 332, "附件1!C12": 83, "附件1!D12": 440.32}),
+    # 总分 left blank while a qualitative 得分 (生态效益, 5 points) is blank too: that row counts 0, 99 − 5
+    Case("D001", "fail", "total-score-with-a-qualitative-score-blank", {"附件2!H19": None, "附件2!H25": None}, "附件2",
+         "H25", expected=94.0, found=None),
     # B: 附件1
     Case("B101", "fail", "rate-not-updated", {"附件1!C4": 78}, "附件1", "D4", expected=0.963, found=1.0),
     Case("B101", "pass", "rate-as-text", {"附件1!C4": 78, "附件1!D4": "96.30%"}),
+    Case("B101", "pass", "no-rate-column", {"附件1!D3": None, "附件1!D4": None}),  # S001 reports the missing column
+    Case("B101", "fail", "establishment-of-one", {"附件1!B4": 1, "附件1!C4": 1, "附件1!D4": 0.5}, "附件1", "D4",
+         expected=1.0, found=0.5),
     Case("B102", "fail", "over-establishment", {"附件1!C4": 85, "附件1!D4": None}, "附件1", "C4", expected=1.0, found=1.0494),
     Case("B102", "pass", "within-establishment", {"附件1!C4": 80, "附件1!D4": None}),
     Case("B103", "fail", "no-establishment", {"附件1!B4": None, "附件1!D4": None}, "附件1", "B4", expected=None, found=None),
     Case("B103", "pass", "establishment-given", {}),
+    Case("B103", "fail", "establishment-zero", {"附件1!B4": 0, "附件1!D4": None}, "附件1", "B4", expected=None, found=0),
     Case("B110", "pass", "seed-2022-blames-car", {"附件1!B7": 17}),  # B111 at B7: 三公 17 is right
     Case("B110", "fail", "car-right-total-off", {"附件1!B6": 25}, "附件1", "B6", expected=17.0, found=25.0),
     Case("B110", "fail", "actual-total-off", {"附件1!D6": 20}, "附件1", "D6", expected=12.88, found=20.0),
     Case("B110", "pass", "consistent", {}),
+    # no repair without a negative amount: the total is reported as computed (blanks count as 0)
+    Case("B110", "fail", "no-repair-without-negatives",
+         {"附件1!D6": -30, "附件1!D7": -20, "附件1!D9": -20, "附件1!D11": 0}, "附件1", "D6", expected=-20.0, found=-30.0),
     Case("B111", "fail", "seed-2022", {"附件1!B7": 17}, "附件1", "B7", expected=9.0, found=17.0),
     Case("B111", "pass", "consistent", {}),
     Case("B112", "fail", "project-total-off", {"附件1!D12": 500}, "附件1", "D12", expected=440.32, found=500.0),
     Case("B112", "pass", "project-total-right", {"附件1!D12": 440.32}),
+    # a row under 项目支出 with a name of its own is one of its parts
+    Case("B112", "fail", "other-project-row-counts", {"附件1!A13": "1、信息化建设经费", "附件1!D13": 10, "附件1!D12": 440.32},
+         "附件1", "D12", expected=450.32, found=440.32),
     Case("B113", "fail", "special-total-off", {"附件1!C15": 80}, "附件1", "C15", expected=83.0, found=80.0),
     Case("B113", "pass", "special-total-right", {}),
+    # one item off while 公务用车 is off too: each blamed cell under its own identity
+    Case("B113", "fail", "item-off-while-car-off", {"附件1!B12": 332, "附件1!B16": 250, "附件1!B9": 5}, "附件1", "B16",
+         expected=256.0, found=250.0),
     Case("B114", "fail", "office-exceeds", {"附件1!D26": 300}, "附件1", "D25", expected=357.91, found=340.27),
     Case("B114", "pass", "parts-below-total", {}),
+    Case("B114", "pass", "blank-part-is-zero", {"附件1!D26": 285.51, "附件1!D28": None}),  # 285.51 + 54.76 = 340.27
+    Case("B114", "pass", "total-blank", {"附件1!D25": None}),
     Case("B120", "fail", "sangong-over", {"附件1!D6": 20, "附件1!D11": 12.46}, "附件1", "D6", expected=1.0, found=1.1765),
     Case("B120", "pass", "sangong-under", {}),
     Case("B121", "fail", "seed-126-percent", {}, "附件1", "D25", expected=1.0, found=1.2673),
@@ -85,9 +106,15 @@ CASES = [
          {"附件1!C6": 0, "附件1!C7": 0, "附件1!C9": 0, "附件1!C11": 0}, "附件1", "C6", expected=None, found=0.0),
     Case("B122", "pass", "sangong-with-budget", {}),
     Case("B122", "pass", "budget-shows-error", {"附件1!C6": "#REF!"}),  # N003 reports the error; no 0 budget is read
+    Case("B122", "pass", "budget-error-no-parts", {"附件1!C6": "#REF!", "附件1!C7": None, "附件1!C9": None,
+                                                   "附件1!C11": None}),
+    Case("B122", "pass", "small-budget-is-a-budget", {"附件1!C25": 0.5}),  # B121 reports the rate instead
+    Case("B122", "pass", "no-budget-column", {"附件1!C5": None}),
     Case("B130", "fail", "scale-rate-wrong", {"附件1!B32": 1000, "附件1!C32": 1100, "附件1!D32": 1.0}, "附件1", "D32",
          expected=1.1, found=1.0),
     Case("B130", "pass", "scale-rate-right", {"附件1!B32": 1000, "附件1!C32": 1100, "附件1!D32": "110%"}),
+    Case("B130", "pass", "actual-scale-blank", {"附件1!B32": 1000, "附件1!D32": 1.1}),
+    Case("B130", "pass", "no-rate-column", {"附件1!D31": None, "附件1!B32": 1000, "附件1!C32": 1100}),
     Case("B131", "fail", "over-approved-scale", {"附件1!B32": 1000, "附件1!C32": 1100}, "附件1", "C32",
          expected=1000.0, found=1100.0),
     Case("B131", "pass", "within-approved-scale", {"附件1!B32": 1000, "附件1!C32": 980}),
@@ -111,9 +138,14 @@ CASES = [
     Case("E107", "fail", "low-exec-full-marks", {**LOW_EXEC_PROJECT, "附件3!H6": 7.6}, "附件3", "E6",
          expected=0.76, found=1.0),
     Case("E107", "pass", "full-exec-full-marks", {}),
+    # an indicator with a blank 分值 counts 0 in the score rate: 85 of 85 against 78.84 of 83 executed
+    Case("E107", "fail", "blank-weight-not-counted", {"附件3!E6": 78.84, "附件3!E7": 78.84, "附件3!G6": 0.9499,
+                                                      "附件3!H6": 9.5, "附件3!G23": None, "附件3!H23": None},
+         "附件3", "E6", expected=0.9499, found=1.0),
     Case("E108", "fail", "adjustment-does-not-add-up", {"附件2!I4": "调整预算数", "附件2!I5": 500}, "附件2", "D5",
          expected=1738.36, found=1762.55),
     Case("E108", "pass", "adjustment-adds-up", {"附件2!I4": "调整预算数", "附件2!I5": 524.19}),
+    Case("E108", "pass", "adjustment-unreadable", {"附件2!I4": "调整预算数", "附件2!I5": "约500"}),  # N001 reports it
     Case("E109", "fail", "executed-blank-rate-typed", {"附件3!E6": None, "附件3!E7": None}, "附件3", "E6",
          expected="全年执行数", found=None),
     Case("E109", "fail", "full-budget-blank-rate-typed", {"附件3!D6": None, "附件3!D7": None}, "附件3", "D6",
@@ -140,15 +172,24 @@ CASES = [
     Case("I103", "fail", "percent-typed-as-fraction", {"附件2!F21": 0.85}, "附件2", "H21", expected=8.95, found=10.0),
     Case("I103", "pass", "deadline-met", {"附件2!E16": "2023年12月底前完成", "附件2!F16": "2023年11月完成"}),
     Case("I103", "pass", "compound-reordered", {"附件2!F14": "组织学法考试2次，组织法治宣传5次"}),
+    Case("I103", "pass", "missed-by-a-hair-rounds-to-full", {"附件2!F21": "94.99%"}),  # 10 × 94.99 ÷ 95 = 10.00
+    Case("I103", "pass", "met-a-hair-above-weight-left-to-I101", {"附件2!H14": 10.004}),  # within 0.005 of 10
+    # a miss at full marks is reported even when the score is within the half unit of its last digit: 2.5 for 2.46
+    Case("I103", "fail", "missed-at-full-marks-one-decimal", {"附件2!G21": 2.5, "附件2!H21": 2.5, "附件2!F21": "93.5%"},
+         "附件2", "H21", expected=2.46, found=2.5),
     Case("I107", "fail", "deducted-below-rule", {"附件2!F21": "85%", "附件2!H21": 5, "附件2!I21": "未达标"},
          "附件2", "H21", expected=8.95, found=5.0),
     Case("I107", "pass", "scored-by-rule", {"附件2!F21": "85%", "附件2!H21": 8.95, "附件2!I21": "未达标"}),
     Case("I108", "fail", "deadline-missed-full-marks", {"附件2!E16": "2023年6月底前完成", "附件2!F16": "2023年9月完成"},
          "附件2", "H16", expected=None, found=10.0),
+    Case("I108", "fail", "deadline-missed-full-marks-less-half-a-cent",
+         {"附件2!E16": "2023年6月底前完成", "附件2!F16": "2023年9月完成", "附件2!H16": 9.995}, "附件2", "H16",
+         expected=None, found=9.99),
     Case("I108", "pass", "deadline-missed-deducted",
          {"附件2!E16": "2023年6月底前完成", "附件2!F16": "2023年9月完成", "附件2!H16": 6, "附件2!I16": "设备到货延迟"}),
     Case("I109", "fail", "unit-mismatch", {"附件2!E14": "≥200人次", "附件2!F14": "培训180人"}, "附件2", "H14",
          expected=None, found=None),
+    Case("I109", "pass", "period-target-is-not-a-deadline", {"附件2!E16": "2023年全年", "附件2!F16": "全年完成"}),
     Case("I109", "pass", "weight-blank-left-to-I106", {"附件2!E14": "≥200人次", "附件2!F14": "培训180人", "附件2!G14": None}),
     Case("I109", "pass", "units-agree", {"附件2!E14": "≥200人次", "附件2!F14": "培训210人次"}),
     Case("I104", "fail", "target-too-low", {"附件2!E14": "2次法治宣传，2次学法考试"}, "附件2", "F14", expected=2.0, found=5.0),
@@ -159,18 +200,24 @@ CASES = [
     Case("I106", "fail", "qualitative-score-blank", {"附件2!H19": None}, "附件2", "H19", expected=None, found=None),
     Case("I106", "fail", "weight-blank", {"附件2!G19": None}, "附件2", "G19", expected=None, found=None),
     Case("I106", "pass", "all-filled", {}),
+    Case("I106", "pass", "quantitative-score-blank-is-computed", {"附件2!F21": "98%", "附件2!H21": None}),  # D001 gives 10
     # W: weights and totals
     Case("W101", "fail", "output-weights-short", {"附件2!G16": 5}, "附件2", "B14", expected=30.0, found=25.0),
     Case("W101", "pass", "output-weights-sum", {}),
     Case("W102", "fail", "weights-total-95", {"附件2!G16": 5, "附件2!B14": "产出指标(25分)"}, "附件2", "G25",
          expected=100.0, found=95.0),
     Case("W102", "pass", "weights-total-100", {}),
+    Case("W102", "fail", "blank-weight-counts-zero", {"附件2!G19": None}, "附件2", "G25", expected=100.0, found=95.0),
+    Case("W101", "fail", "blank-weight-counts-zero", {"附件2!G14": None}, "附件2", "B14", expected=30.0, found=20.0),
     Case("W103", "fail", "total-weight-90", {"附件2!G25": 90}, "附件2", "G25", expected=100.0, found=90.0),
     Case("W103", "pass", "total-weight-100", {}),
     Case("W104", "fail", "total-score-100", {"附件2!H25": 100}, "附件2", "H25", expected=99.0, found=100.0),
     Case("W104", "pass", "total-score-99", {}),
+    Case("W104", "fail", "blank-score-counts-zero", {"附件2!H19": None}, "附件2", "H25", expected=94.0, found=99.0),
+    Case("W104", "pass", "no-total-row", {"附件2!A25": None, "附件2!G25": None, "附件2!H25": None, "附件2!I25": None}),
     Case("W105", "fail", "hunan-form-national-profile", {}, "附件2", "B14", profile="national", expected=50, found=30.0),
     Case("W105", "pass", "hunan-form-hunan-profile", {}),
+    Case("W105", "pass", "unknown-level-without-weight", {"附件2!B22": "其他指标"}),  # S001: its weight is unread
     Case("W106", "fail", "grade-above-total", {"附件2!H25": 85, "附件2!I25": "等级：优"}, "附件2", "I25",
          expected="良", found="优"),
     Case("W106", "pass", "grade-matches-total", {"附件2!I25": "等级：优"}),
@@ -184,6 +231,15 @@ CASES = [
     Case("F103", "fail", "appropriation-short", {"附件3!D7": 80}, "附件3", "D6", expected=80.0, found=83.0),
     Case("F103", "pass", "seed-sources", {}),
     Case("F103", "pass", "appropriation-broken-down-by-level", dict(BY_LEVEL)),  # 83 = 50 + 33: counted once
+    Case("F103", "pass", "by-level-appropriation-initial-blank", {**BY_LEVEL, "附件3!C7": None}),
+    Case("F103", "pass", "no-source-in-a-column", {"附件3!C7": None}),  # 年初 83 with no source typed: nothing to add
+    Case("F103", "fail", "level-rows-half-off-are-not-its-breakdown", {**BY_LEVEL, "附件3!D9": 32.5}, "附件3", "D6",
+         expected=165.5, found=83.0),
+    Case("F103", "pass", "one-level-row-blank", {"附件3!B8": "中央财政资金", "附件3!B9": "省级财政资金",
+                                                 "附件3!C8": 83, "附件3!D8": 83, "附件3!E8": 83}),  # 83 = 83 + blank
+    Case("F103", "fail", "level-rows-under-carryover-are-sources",  # only 当年财政拨款 is broken down by level
+         {**BY_LEVEL, "附件3!B7": "上年结转资金"},
+         "附件3", "D6", expected=166.0, found=83.0),
     Case("F103", "fail", "level-rows-not-its-breakdown", {**BY_LEVEL, "附件3!D9": 30}, "附件3", "D6",
          expected=163.0, found=83.0),
     Case("F104", "fail", "note-row-under-total", {"附件3!B9": "备注", "附件3!C9": 5}, "附件3", "B9", expected=None, found="备注"),
@@ -197,6 +253,14 @@ CASES = [
          expected=440.32, found=400.0),
     Case("X101", "pass", "partly-executed-budget-above-spending",
          {"附件2!E5": 1700, "附件2!E8": "项目支出：500", "附件2!E7": "其中：基本支出：1262.55"}),
+    Case("X101", "pass", "nearly-executed-budget-above-spending",  # 1762 of 1762.55 is not fully executed
+         {"附件2!E5": 1762, "附件2!E8": "项目支出：500", "附件2!E7": "其中：基本支出：1262.55"}),
+    Case("X101", "fail", "executed-within-half-a-cent-is-complete",  # 1762.545 of 1762.55: the two must be equal
+         {"附件2!E5": 1762.545, "附件2!E8": "项目支出：450", "附件2!E7": "其中：基本支出：1312.55"}, "附件2", "E8",
+         expected=440.32, found=450.0),
+    Case("X101", "fail", "partly-executed-spending-half-above-budget",
+         {"附件2!E5": 1700, "附件2!E8": "项目支出：439.82", "附件2!E7": "其中：基本支出：1322.73"}, "附件2", "E8",
+         expected=440.32, found=439.82),
     Case("X102", "fail", "project-above-dept",
          {f"附件3!{c}{r}": 500 for c in "CDE" for r in (6, 7)}, "附件3", "D6", expected=440.32, found=500.0),
     Case("X102", "pass", "seed-project-budget", {}),
