@@ -118,3 +118,28 @@ def test_finding_keeps_values_apart_from_message_text():
     assert "96.30%" in finding.message and "100.00%" in finding.message
     with pytest.raises(TypeError):
         basic.STAFF_RATE.at("附件1", None, 0.963, 1.0)  # values only by name
+
+
+@pytest.mark.parametrize("edits, expected", [
+    ({"附件2!B7": "其中：一般公共预算：1700"},
+     [("F101", "B7", 1762.55, 1700.0, "= 1700 + 0 + 0 + 0 = 1700 应等于 按收入性质分合计 1762.55")]),
+    ({"附件2!B6": "按收入性质分：1800"},
+     [("F101", "B6", 1762.55, 1800.0, "应等于 年度资金总额（全年预算数）1762.55，现为 1800"),
+      ("F101", "B7", 1800.0, 1762.55, "= 1762.55 + 0 + 0 + 0 = 1762.55 应等于 按收入性质分合计 1800")]),
+    ({"附件2!E8": "项目支出：400", "附件2!E6": "按支出性质分：1722.23"},
+     [("F102", "E6", 1762.55, 1722.23, "应等于 年度资金总额（全年预算数）1762.55，现为 1722.23")]),
+    ({"附件2!E8": "项目支出：300"},
+     [("F102", "E7", 1762.55, 1622.23, "基本支出 + 项目支出 = 1322.23 + 300 = 1622.23 应等于 按支出性质分合计 1762.55")]),
+    ({}, []),
+])
+def test_fund_breakdown_when_the_diagnosis_gives_up(monkeypatch, edits, expected):
+    """A breakdown too tangled for the repair search (its trial budget spent): F101/F102 compare the sums as typed."""
+    from jixiao_xl import diagnose
+
+    monkeypatch.setattr(diagnose, "MAX_TRIALS", 0)
+    report = check_specs(set_cells(clean_seed(), edits))
+    found = [(f.code, f.cell, f.expected, f.found, f.message)
+             for code in ("F101", "F102") for f in by_code(report, code)]
+    assert [(c, cell, e, v) for c, cell, e, v, _ in found] == [(c, cell, e, v) for c, cell, e, v, _ in expected]
+    for (*_, message), (*_, words) in zip(found, expected):
+        assert words in message
