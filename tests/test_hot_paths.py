@@ -1,0 +1,59 @@
+"""The throughput shortcuts give what the plain computation gives, on the rule cases' workbooks
+(blank totals, rates, scores and grades among them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jixiao_xl.derive import blank_fillable, derived
+from jixiao_xl.profiles import get_profile
+from jixiao_xl.grid import read_grids
+from jixiao_xl.reader import read_forms
+
+from .helpers import clean_seed, set_cells, to_grids
+from .rule_cases import CASES
+
+BLANKED = {"附件1!D6": None, "附件1!D7": None, "附件1!C12": None, "附件2!G5": None, "附件2!H5": None,
+           "附件2!H25": None, "附件3!E6": None, "附件3!G6": None, "附件3!H6": None, "附件3!H24": None}
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "workbook_templates" / "examples"
+
+
+def _all_derived_blanked(grids, profile):
+    """The workbook with every derived cell emptied (a grade after its label keeps the label: "等级：")."""
+    for form in read_forms(grids).forms:
+        grid = next(g for g in grids if g.name == form.sheet)
+        for item in derived(form, profile):
+            if item.kind != "text":  # a 一级指标 header emptied is no header: nothing to fill
+                grid.rows[item.cell.row][item.cell.col] = item.cell.prefix or None
+    return read_forms(grids)
+
+
+def _books(profile):
+    yield "seed", read_forms(to_grids(clean_seed()))
+    yield "blanked", read_forms(to_grids(set_cells(clean_seed(), dict(BLANKED))))
+    yield "seed-all-blank", _all_derived_blanked(to_grids(clean_seed()), profile)
+    for path in sorted(EXAMPLES.glob("*.xlsx")):
+        yield path.name, read_forms(read_grids(str(path)))
+        yield f"{path.name}-all-blank", _all_derived_blanked(read_grids(str(path)), profile)
+    for case in CASES:
+        yield case.id, read_forms(to_grids(set_cells(clean_seed(), dict(case.edits))))
+
+
+@pytest.mark.parametrize("profile", ["hunan", "national"])
+def test_blank_fillable_is_the_blank_computable_derived_cells(profile):
+    prof = get_profile(profile)
+    seen, kinds = 0, set()
+    for name, book in _books(prof):
+        for form in book.forms:
+            want = [(d.cell.address, d.value, d.formula, d.kind) for d in derived(form, prof)
+                    if d.cell.blank and d.value is not None]
+            got = [(d.cell.address, d.value, d.formula, d.kind) for d in blank_fillable(form, prof)]
+            assert got == want, (name, form.kind)
+            seen += len(got)
+            kinds |= {d.kind for d in blank_fillable(form, prof)}
+    assert kinds == {"amount", "rate", "score", "grade"}
+    assert seen > 50  # the blanked cells are there: the comparison is not between empty lists
