@@ -57,3 +57,46 @@ def test_blank_fillable_is_the_blank_computable_derived_cells(profile):
             kinds |= {d.kind for d in blank_fillable(form, prof)}
     assert kinds == {"amount", "rate", "score", "grade"}
     assert seen > 50  # the blanked cells are there: the comparison is not between empty lists
+
+
+def _plain_index(grid, top, bottom):
+    """The label index as the reader defines it, computed without any cache."""
+    from jixiao_xl import forms as F
+    from jixiao_xl.region import LABEL_MAX
+    from jixiao_xl.values import split_inline
+
+    keys, index = {}, {}
+    for row in range(top, min(bottom, grid.height)):
+        for col, value in enumerate(grid.rows[row]):
+            if not isinstance(value, str) or not value or len(value) > LABEL_MAX:
+                continue
+            inline = split_inline(value)
+            key = F.label_key(inline[0] if inline else value)
+            if not key:
+                continue
+            keys[(row, col)] = key
+            index.setdefault(key, []).append((row, col))
+            cut = key.find("(", 1)
+            while cut > 0:
+                index.setdefault(key[:cut], []).append((row, col))
+                cut = key.find("(", cut + 1)
+    return keys, index
+
+
+def test_region_index_with_the_text_cache_is_the_plain_index():
+    from jixiao_xl import region as R
+
+    grids = to_grids(set_cells(clean_seed(), {"附件1!A40": "县级专项资金(一个专项一行)(注)", "附件1!A41": "主管部门：某局",
+                                              "附件1!B41": "三公经费（万元）", "附件1!C41": "  "}))
+    grids += read_grids(str(EXAMPLES / "miluo_sifaju_2023.xlsx"))
+    for cold in (True, False):  # the first pass fills the cache, the second reads it
+        if cold:
+            R._ENTRIES.clear()
+        for grid in grids:
+            for top, bottom in ((0, grid.height), (3, 20), (grid.height - 5, grid.height + 10)):
+                region = R.Region(grid, top, bottom)
+                keys, index = _plain_index(grid, top, bottom)
+                assert region._keys == keys
+                assert region._index == index  # same keys, same positions, in the same (row-major) order
+    assert R._ENTRIES["县级专项资金(一个专项一行)(注)"] == ("县级专项资金(一个专项一行)(注)", "县级专项资金",
+                                                  "县级专项资金(一个专项一行)")
