@@ -100,3 +100,19 @@ def test_region_index_with_the_text_cache_is_the_plain_index():
                 assert region._index == index  # same keys, same positions, in the same (row-major) order
     assert R._ENTRIES["县级专项资金(一个专项一行)(注)"] == ("县级专项资金(一个专项一行)(注)", "县级专项资金",
                                                   "县级专项资金(一个专项一行)")
+
+
+@pytest.mark.parametrize("raw", [1762.55, 0.0, -0.0, -5.34, 1e-7, 12345678.9, float("inf"), float("nan")])
+@pytest.mark.parametrize("unit", [None, "万元", "元"])
+def test_a_float_cell_reads_as_to_number_reads_it(raw, unit):
+    import math
+
+    from jixiao_xl.model import Cell, num
+    from jixiao_xl.values import to_number
+
+    cell = Cell(raw, 5, 3, "“三公”经费 决算数", unit=unit)
+    want = to_number(raw)
+    got = cell.number
+    assert (got is None and want is None) or (got == want and math.copysign(1, got) == math.copysign(1, want))
+    assert num(cell) is got and cell.error is None
+    assert Cell("830,000元", 5, 3, "", unit="万元").number == 83  # text still goes through the parser and units
