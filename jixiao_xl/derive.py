@@ -235,14 +235,17 @@ def blank_fillable(form, profile: Profile, results: dict | None = None) -> list[
     return [d for d in found if d.cell.blank and d.value is not None]
 
 
-def input_suggestions(form, profile: Profile) -> list[Derived]:
-    """Input cells whose value the engine can compute: the 得分 of quantitative indicators.
+def input_suggestions(form, profile: Profile, blank_only: bool = False) -> list[Derived]:
+    """Input cells whose value the engine can compute: the 得分 of quantitative indicators
+    (``blank_only``: only those left blank, the others not scored at all).
 
     They are shown as a reference (D001, I103) and never written: the score is the evaluator's."""
     if isinstance(form, BasicData):
         return []
     out = []
     for ind in form.indicators:
+        if blank_only and not ind.score.blank:
+            continue
         expected = S.indicator_score(ind.target.raw, ind.actual.raw, num(ind.weight), profile.scoring)
         if expected is not None:
             out.append(Derived(ind.score, expected, None, "score"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from jixiao_xl.derive import blank_fillable, derived
+from jixiao_xl.derive import blank_fillable, derived, input_suggestions
 from jixiao_xl.profiles import get_profile
 from jixiao_xl.grid import read_grids
 from jixiao_xl.reader import read_forms
@@ -32,7 +32,17 @@ def _all_derived_blanked(grids, profile):
     return read_forms(grids)
 
 
+def _scores_blanked(grids):
+    """The workbook with every indicator's 得分 emptied (the evaluator has not scored yet)."""
+    for form in read_forms(grids).forms:
+        grid = next(g for g in grids if g.name == form.sheet)
+        for ind in getattr(form, "indicators", []):
+            grid.rows[ind.score.row][ind.score.col] = None
+    return read_forms(grids)
+
+
 def _books(profile):
+    yield "seed-scores-blank", _scores_blanked(to_grids(clean_seed()))
     yield "seed", read_forms(to_grids(clean_seed()))
     yield "blanked", read_forms(to_grids(set_cells(clean_seed(), dict(BLANKED))))
     yield "seed-all-blank", _all_derived_blanked(to_grids(clean_seed()), profile)
@@ -46,7 +56,7 @@ def _books(profile):
 @pytest.mark.parametrize("profile", ["hunan", "national"])
 def test_blank_fillable_is_the_blank_computable_derived_cells(profile):
     prof = get_profile(profile)
-    seen, kinds = 0, set()
+    seen, kinds, suggested = 0, set(), 0
     for name, book in _books(prof):
         for form in book.forms:
             want = [(d.cell.address, d.value, d.formula, d.kind) for d in derived(form, prof)
@@ -55,7 +65,12 @@ def test_blank_fillable_is_the_blank_computable_derived_cells(profile):
             assert got == want, (name, form.kind)
             seen += len(got)
             kinds |= {d.kind for d in blank_fillable(form, prof)}
+            want = [(d.cell.address, d.value) for d in input_suggestions(form, prof) if d.cell.blank]
+            got = [(d.cell.address, d.value) for d in input_suggestions(form, prof, blank_only=True)]
+            assert got == want, (name, form.kind)
+            suggested += len(got)
     assert kinds == {"amount", "rate", "score", "grade"}
+    assert suggested >= 3  # blank scores of quantitative rows among them
     assert seen > 50  # the blanked cells are there: the comparison is not between empty lists
 
 
