@@ -131,3 +131,13 @@ def test_a_float_cell_reads_as_to_number_reads_it(raw, unit):
     assert (got is None and want is None) or (got == want and math.copysign(1, got) == math.copysign(1, want))
     assert num(cell) is got and cell.error is None
     assert Cell("830,000元", 5, 3, "", unit="万元").number == 83  # text still goes through the parser and units
+
+
+def test_total_row_test_with_its_cache_is_key_matches():
+    from jixiao_xl import forms as F
+    from jixiao_xl import reader_self_eval as RS
+
+    keys = ["总分", "总分(满分100)", "总分合计", "合计", "得分", "", None, F.TOTAL_ROW.keys[0] + "(注)"]
+    for _ in range(2):  # cold, then from the cache
+        assert [RS._is_total(k) for k in keys] == [bool(k) and F.key_matches(k, F.TOTAL_ROW.keys) for k in keys]
+    assert RS._is_total("总分") and not RS._is_total("总分合计")
