@@ -141,3 +141,38 @@ def test_total_row_test_with_its_cache_is_key_matches():
     for _ in range(2):  # cold, then from the cache
         assert [RS._is_total(k) for k in keys] == [bool(k) and F.key_matches(k, F.TOTAL_ROW.keys) for k in keys]
     assert RS._is_total("总分") and not RS._is_total("总分合计")
+
+
+def _by_definition(form, code):
+    """N001 / N002 as they read every numeric cell, without the float shortcut."""
+    from jixiao_xl.rules.general import is_error_value, numeric_cells
+
+    out = []
+    for cell, kind in numeric_cells(form):
+        if cell.blank or (code == "N001" and is_error_value(cell.raw)):
+            continue
+        value = cell.rate if kind == "rate" else cell.number
+        if code == "N001" and value is None and cell.error:
+            out.append(cell.address)
+        if code == "N002" and kind != "signed" and value is not None and value < 0:
+            out.append(cell.address)
+    return out
+
+
+@pytest.mark.parametrize("value", [-5.34, -0.0, 0.0, float("nan"), -1e-9, 150.0, -150.0, True, -3, "-5",
+                                   "约12万", "—"])
+def test_number_rules_with_the_float_shortcut_find_what_they_find_by_definition(value):
+    from jixiao_xl.check import check_grids
+    from jixiao_xl.profiles import get_profile
+
+    # an amount, a signed amount (调整), a rate typed in points, a 分值, a 得分
+    edits = {"附件1!D11": value, "附件1!D30": value, "附件2!G5": value, "附件3!G6": value, "附件2!G14": value,
+             "附件2!H14": value}
+    grids = to_grids(set_cells(clean_seed(), edits))
+    report = check_grids(grids, "t.xlsx", get_profile())
+    book = read_forms(to_grids(set_cells(clean_seed(), edits)))
+    for code in ("N001", "N002"):
+        found = sorted(f.cell for f in report.all_findings() if f.code == code)
+        assert found == sorted(a for form in book.forms for a in _by_definition(form, code)), code
+    if value in (-5.34, -150.0, -3, "-5"):
+        assert any(f.code == "N002" for f in report.all_findings())

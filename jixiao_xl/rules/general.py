@@ -60,6 +60,8 @@ def is_error_value(raw: object) -> bool:
 
 def _not_a_number(rule: Rule, form, ctx: Context):
     for cell, kind in numeric_cells(form):
+        if cell.raw.__class__ is float:  # most cells: a float is always a number (NaN reads as blank)
+            continue
         if cell.blank or is_error_value(cell.raw):
             continue
         value = cell.rate if kind == "rate" else cell.number
@@ -124,7 +126,10 @@ UNCACHED = Rule(
 
 def _negative(rule: Rule, form, ctx: Context):
     for cell, kind in numeric_cells(form):
-        if kind == "signed" or cell.blank:
+        raw = cell.raw
+        if kind == "signed" or (raw.__class__ is float and not raw < 0):  # a float reads as itself (a rate
+            continue  # typed in points as itself / 100): only a negative one is negative
+        if cell.blank:
             continue
         value = cell.rate if kind == "rate" else cell.number
         if value is not None and value < 0:
