@@ -66,10 +66,11 @@ def _ratio(top: str, bottom: str) -> str:
     return f'=IF(AND(ISNUMBER({bottom}),N({bottom})>0,ISNUMBER({top})),{top}/{bottom},"")'
 
 
-def _basic(form: BasicData, profile: Profile, res: dict) -> list[Derived]:
+def _basic(form: BasicData, profile: Profile, res: dict, blank_only: bool = False) -> list[Derived]:
     out: list[Derived] = []
     staff = form.staff
-    if "staff_rate" in staff and "establishment" in staff and "actual_staff" in staff:
+    if ("staff_rate" in staff and "establishment" in staff and "actual_staff" in staff
+            and not (blank_only and not staff["staff_rate"].blank)):
         out.append(Derived(staff["staff_rate"], res["staff_control_rate"],
                            _ratio(staff["actual_staff"].address, staff["establishment"].address), "rate"))
     # inner sums first: 公务用车 before 三公, 县级专项 before 项目支出
@@ -80,6 +81,8 @@ def _basic(form: BasicData, profile: Profile, res: dict) -> list[Derived]:
         if row is None:
             continue
         for col, cell in row.cells.items():
+            if blank_only and not cell.blank:
+                continue
             if field.items:  # the rows under it down to the next row of the form: inserted 专项 rows count
                 after = form.rows.get(F.row_after(key) or "")
                 first, last = row.row + 1, (after.row - 1 if after else row.row + len(parts))
@@ -97,7 +100,7 @@ def _basic(form: BasicData, profile: Profile, res: dict) -> list[Derived]:
     # 控制率 (决算 ÷ 预算) of the rows that have one, where the form has the column (the template does)
     for field in F.FUND_ROWS:
         row = form.rows.get(field.key)
-        if not field.rated or row is None or row.rate is None:
+        if not field.rated or row is None or row.rate is None or (blank_only and not row.rate.blank):
             continue
         top, bottom = row.cells.get("actual"), row.cells.get("budget")
         if top is not None and bottom is not None:
@@ -107,7 +110,8 @@ def _basic(form: BasicData, profile: Profile, res: dict) -> list[Derived]:
         for rate_key, top, bottom in (("area_rate", "actual_area", "approved_area"),
                                       ("investment_rate", "actual_investment", "budget_investment")):
             cells = building.cells
-            if rate_key in cells and top in cells and bottom in cells:
+            if (rate_key in cells and top in cells and bottom in cells
+                    and not (blank_only and not cells[rate_key].blank)):
                 value = S.ratio(num(cells[top]), num(cells[bottom]))
                 out.append(Derived(cells[rate_key], value, _ratio(cells[top].address, cells[bottom].address), "rate"))
     return out
@@ -120,13 +124,13 @@ def exec_score_formula(rate: str, weight: str, mode: str) -> str:
     return f"ROUND({weight}*MIN(MAX({rate},0),1),2)"
 
 
-def _self_eval(form: SelfEval, profile: Profile, res: dict) -> list[Derived]:
+def _self_eval(form: SelfEval, profile: Profile, res: dict, blank_only: bool = False) -> list[Derived]:
     out: list[Derived] = []
     ex = form.exec
     # 附件3: 年度资金总额 = 当年财政拨款 + 上年结转资金 + 其他资金, per column
     for col in (f.key for f in F.EXEC_COLUMNS[:3]):  # 年初预算数, 全年预算数, 全年执行数
         sources = [form.sources[k].get(col) for k in source_parts(form) if form.sources[k].get(col) is not None]
-        if col in ex and sources:
+        if col in ex and sources and not (blank_only and not ex[col].blank):
             values = [num(c) for c in sources]
             value = None if all(v is None for v in values) else round(sum(v or 0 for v in values), 6)
             refs = ",".join(c.address for c in sources)
@@ -139,9 +143,9 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict) -> list[Derived]:
         full, executed = ex["full"].address, ex["executed"].address
         guard = f"AND(ISNUMBER({full}),N({full})>0)"
         rate = f"N({executed})/{full}"
-        if "rate" in ex:
+        if "rate" in ex and not (blank_only and not ex["rate"].blank):
             out.append(Derived(ex["rate"], res["exec_rate"], f'=IF({guard},{rate},"")', "rate"))
-        if "score" in ex:
+        if "score" in ex and not (blank_only and not ex["score"].blank):
             score = exec_score_formula(rate, weight, profile.exec_mode)
             out.append(Derived(ex["score"], res["exec_score"] if res["exec_rate"] is not None else 0.0,
                                f"=IF({guard},{score},0)", "score"))
@@ -151,13 +155,13 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict) -> list[Derived]:
     for head, parts in ((income.key, income.parts + extra), (expense.key, expense.parts)):
         cell = form.breakdown.get(head)
         cells = [form.breakdown[p] for p in parts if p in form.breakdown]
-        if cell is None or not cells:
+        if cell is None or not cells or (blank_only and not cell.blank):
             continue
         values = [num(c) for c in cells]
         value = None if all(v is None for v in values) else round(sum(v or 0 for v in values), 6)
         formula = None if any(c.prefix for c in cells + [cell]) else _count_sum(",".join(c.address for c in cells))
         out.append(Derived(cell, value, formula, "amount"))
-    out += _level_headers(form)
+    out += _level_headers(form, blank_only)
     indicators = form.indicators
     if indicators and (form.total_weight is not None or form.total_score is not None):
         first = min(i.row for i in indicators)
@@ -165,24 +169,26 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict) -> list[Derived]:
         weight_col = col_letter(indicators[0].weight.col)
         score_col = col_letter(indicators[0].score.col)
         exec_s = f"N({ex['score'].address})" if "score" in ex else "0"
-        if form.total_weight is not None:
+        if form.total_weight is not None and not (blank_only and not form.total_weight.blank):
             out.append(Derived(form.total_weight, res["weight_total"],
                                f"={weight}+SUM({weight_col}{first + 1}:{weight_col}{last + 1})", "score"))
-        if form.total_score is not None:
+        if form.total_score is not None and not (blank_only and not form.total_score.blank):
             out.append(Derived(form.total_score, S.round2(stated_score_sum(form, profile)),
                                f"={exec_s}+SUM({score_col}{first + 1}:{score_col}{last + 1})", "score"))
-    if form.grade is not None and form.total_score is not None:
+    if form.grade is not None and form.total_score is not None and not (blank_only and not form.grade.blank):
         out.append(_grade(form, profile))
     return out
 
 
-def _level_headers(form: SelfEval) -> list[Derived]:
+def _level_headers(form: SelfEval, blank_only: bool = False) -> list[Derived]:
     """The 一级指标 headers that state their rows' 分值 total ("产出指标(30分)"): the total as a formula.
 
     A header stating another total is the user's text (the checks report it), never rewritten; one that
     states the right total is right as typed, so its value is the text it holds."""
     out = []
     for level in form.levels:
+        if blank_only and not level.header.blank:
+            continue
         if not level.name or level.weight is None or not level.indicators:
             continue
         total = sum(num(i.weight) or 0.0 for i in level.indicators)
@@ -222,18 +228,24 @@ def derived(form, profile: Profile, results: dict | None = None) -> list[Derived
 
 
 def blank_fillable(form, profile: Profile, results: dict | None = None) -> list[Derived]:
-    """Derived cells left blank whose value can be computed."""
-    return [d for d in derived(form, profile, results) if d.cell.blank and d.value is not None]
+    """Derived cells left blank whose value can be computed (the filled ones are skipped before their
+    value and formula are built: most cells of a submitted form are filled)."""
+    res = results if results is not None else _results(form, profile)
+    found = _basic(form, profile, res, True) if isinstance(form, BasicData) else _self_eval(form, profile, res, True)
+    return [d for d in found if d.cell.blank and d.value is not None]
 
 
-def input_suggestions(form, profile: Profile) -> list[Derived]:
-    """Input cells whose value the engine can compute: the 得分 of quantitative indicators.
+def input_suggestions(form, profile: Profile, blank_only: bool = False) -> list[Derived]:
+    """Input cells whose value the engine can compute: the 得分 of quantitative indicators
+    (``blank_only``: only those left blank, the others not scored at all).
 
     They are shown as a reference (D001, I103) and never written: the score is the evaluator's."""
     if isinstance(form, BasicData):
         return []
     out = []
     for ind in form.indicators:
+        if blank_only and not ind.score.blank:
+            continue
         expected = S.indicator_score(ind.target.raw, ind.actual.raw, num(ind.weight), profile.scoring)
         if expected is not None:
             out.append(Derived(ind.score, expected, None, "score"))

@@ -164,6 +164,20 @@ _DEPT_FIELDS = F.DEPT_INCOME + F.DEPT_EXPENSE  # one tuple, so that _field_for f
 _INDICATOR_COLUMN_NAMES = {f.key: f.short for f in F.INDICATOR_COLUMNS}
 
 
+_TOTALS: dict[str, bool] = {}  # label key -> it names the 总分 row (the keys repeat across files)
+
+
+def _is_total(key: str | None) -> bool:
+    if not key:
+        return False
+    found = _TOTALS.get(key)
+    if found is None:
+        if len(_TOTALS) >= 16384:
+            _TOTALS.clear()
+        found = _TOTALS[key] = F.key_matches(key, F.TOTAL_ROW.keys)
+    return found
+
+
 def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
     grid = region.grid
     cols = {f.key: region.find_in_row(head, f) for f in F.INDICATOR_COLUMNS}
@@ -176,9 +190,11 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
     level2 = ""
     notes: list[str] = []
     row = head + 1
+    label_at = region._keys.get
+    rows, height = grid.rows, grid.height
+    cell_cols = [(key, col) for key, col in cols.items() if col is not None and key not in ("level1", "level2")]
     while row < region.bottom:
-        total_col = next((c for c in range(0, cols["level3"] + 1)
-                          if region.key(row, c) and F.key_matches(region.key(row, c), F.TOTAL_ROW.keys)), None)
+        total_col = next((c for c in range(0, cols["level3"] + 1) if _is_total(label_at((row, c)))), None)
         if total_col is not None:
             _read_total(region, form, row, total_col, cols)
             break
@@ -196,10 +212,12 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
             raw2 = grid.get(row, cols["level2"])
             if not is_blank(raw2):
                 level2 = F.label_key(raw2)
-        cells = {
-            key: region.cell(row, col, "") for key, col in cols.items()
-            if col is not None and key not in ("level1", "level2")
-        }
+        values = rows[row] if row < height else ()
+        width = len(values)
+        cells = {}
+        for key, col in cell_cols:  # as region.cell reads them ("" is no value), without two calls per cell
+            value = values[col] if col < width else None
+            cells[key] = Cell(None if value == "" else value, row, col, "")
         if "reason" in cells and cells["reason"].blank:
             rng = grid.merge_at(row, cols["reason"])
             if rng and rng[0] < row:  # a 偏差原因 merged over several rows explains each of them

@@ -23,6 +23,26 @@ def _cell_key(value: str) -> str:
     return F.label_key(inline[0] if inline else value)
 
 
+_ENTRIES: dict[str, tuple[str, ...]] = {}  # cell text -> the keys it is indexed under (texts repeat across files)
+
+
+def _entry(value: str) -> tuple[str, ...]:
+    """The keys a cell's text is indexed under: its label key, then that key cut before each "(" after the
+    first character ("县级专项资金(一个专项一行)" is also found as "县级专项资金"); () for no label."""
+    keys = _ENTRIES.get(value)
+    if keys is None:
+        key = _cell_key(value)
+        found = [key] if key else []
+        cut = key.find("(", 1)
+        while cut > 0 and key:
+            found.append(key[:cut])
+            cut = key.find("(", cut + 1)
+        if len(_ENTRIES) >= 16384:
+            _ENTRIES.clear()
+        keys = _ENTRIES[value] = tuple(found)
+    return keys
+
+
 class Region:
     """Rows [top, bottom) of a grid that hold one form, with every label key indexed once."""
 
@@ -33,20 +53,25 @@ class Region:
         self._keys: dict[tuple[int, int], str] = {}
         self._index: dict[str, list[tuple[int, int]]] = {}
         keys, index = self._keys, self._index
+        rows, known = grid.rows, _ENTRIES.get
         for row in range(top, min(bottom, grid.height)):
-            for col, value in enumerate(grid.rows[row]):
+            for col, value in enumerate(rows[row]):
                 # labels are short; long texts (goals, explanations) are never looked up
                 if value.__class__ is not str or not value or len(value) > LABEL_MAX:
                     continue
-                key = _cell_key(value)
-                if not key:
+                entry = known(value)
+                if entry is None:
+                    entry = _entry(value)
+                if not entry:
                     continue
-                keys[(row, col)] = key
-                index.setdefault(key, []).append((row, col))
-                cut = key.find("(", 1)
-                while cut > 0:  # "县级专项资金(一个专项一行)" is also found as "县级专项资金"
-                    index.setdefault(key[:cut], []).append((row, col))
-                    cut = key.find("(", cut + 1)
+                pos = (row, col)
+                keys[pos] = entry[0]
+                for key in entry:
+                    found = index.get(key)
+                    if found is None:
+                        index[key] = [pos]
+                    else:
+                        found.append(pos)
 
     def key(self, row: int, col: int) -> str:
         return self._keys.get((row, col), "")

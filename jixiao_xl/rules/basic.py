@@ -83,11 +83,14 @@ def _part_label(form: BasicData, part) -> str:
 
 
 def _cell_labels(form: BasicData) -> dict[str, str]:
-    """Row label of every amount cell, by address."""
-    labels = {}
-    for row in list(form.rows.values()) + form.specials + form.project_others:
-        for cell in row.cells.values():
-            labels[cell.address] = row.label
+    """Row label of every amount cell, by address (made once per form: the sum rules share it, and rules
+    do not change the form)."""
+    labels = form.__dict__.get("_cell_labels")
+    if labels is None:
+        labels = form.__dict__["_cell_labels"] = {}
+        for row in list(form.rows.values()) + form.specials + form.project_others:
+            for cell in row.cells.values():
+                labels[cell.address] = row.label
     return labels
 
 

@@ -60,6 +60,8 @@ def is_error_value(raw: object) -> bool:
 
 def _not_a_number(rule: Rule, form, ctx: Context):
     for cell, kind in numeric_cells(form):
+        if cell.raw.__class__ is float:  # most cells: a float is always a number (NaN reads as blank)
+            continue
         if cell.blank or is_error_value(cell.raw):
             continue
         value = cell.rate if kind == "rate" else cell.number
@@ -124,7 +126,10 @@ UNCACHED = Rule(
 
 def _negative(rule: Rule, form, ctx: Context):
     for cell, kind in numeric_cells(form):
-        if kind == "signed" or cell.blank:
+        raw = cell.raw
+        if kind == "signed" or (raw.__class__ is float and not raw < 0):  # a float reads as itself (a rate
+            continue  # typed in points as itself / 100): only a negative one is negative
+        if cell.blank:
             continue
         value = cell.rate if kind == "rate" else cell.number
         if value is not None and value < 0:
@@ -199,7 +204,7 @@ def _derived_blank(rule: Rule, form, ctx: Context):
             continue
         yield rule.at(form.sheet, item.cell, expected=r4(value) if rate else r2(value), found=None,
                       text=dict(value=pct(value) if rate else n(value), hint="可用 jixiao-xl fill 自动填写"))
-    for item in input_suggestions(form, ctx.profile):  # the evaluator's input: shown, never filled in
+    for item in input_suggestions(form, ctx.profile, blank_only=True):  # the evaluator's input: never filled in
         if item.cell.blank:
             yield rule.at(form.sheet, item.cell, expected=r2(item.value), found=None,
                           text=dict(value=n(item.value),

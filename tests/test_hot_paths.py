@@ -1,0 +1,178 @@
+"""The throughput shortcuts give what the plain computation gives, on the rule cases' workbooks
+(blank totals, rates, scores and grades among them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jixiao_xl.derive import blank_fillable, derived, input_suggestions
+from jixiao_xl.profiles import get_profile
+from jixiao_xl.grid import read_grids
+from jixiao_xl.reader import read_forms
+
+from .helpers import clean_seed, set_cells, to_grids
+from .rule_cases import CASES
+
+BLANKED = {"附件1!D6": None, "附件1!D7": None, "附件1!C12": None, "附件2!G5": None, "附件2!H5": None,
+           "附件2!H25": None, "附件3!E6": None, "附件3!G6": None, "附件3!H6": None, "附件3!H24": None}
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "workbook_templates" / "examples"
+
+
+def _all_derived_blanked(grids, profile):
+    """The workbook with every derived cell emptied (a grade after its label keeps the label: "等级：")."""
+    for form in read_forms(grids).forms:
+        grid = next(g for g in grids if g.name == form.sheet)
+        for item in derived(form, profile):
+            if item.kind != "text":  # a 一级指标 header emptied is no header: nothing to fill
+                grid.rows[item.cell.row][item.cell.col] = item.cell.prefix or None
+    return read_forms(grids)
+
+
+def _scores_blanked(grids):
+    """The workbook with every indicator's 得分 emptied (the evaluator has not scored yet)."""
+    for form in read_forms(grids).forms:
+        grid = next(g for g in grids if g.name == form.sheet)
+        for ind in getattr(form, "indicators", []):
+            grid.rows[ind.score.row][ind.score.col] = None
+    return read_forms(grids)
+
+
+def _books(profile):
+    yield "seed-scores-blank", _scores_blanked(to_grids(clean_seed()))
+    yield "seed", read_forms(to_grids(clean_seed()))
+    yield "blanked", read_forms(to_grids(set_cells(clean_seed(), dict(BLANKED))))
+    yield "seed-all-blank", _all_derived_blanked(to_grids(clean_seed()), profile)
+    for path in sorted(EXAMPLES.glob("*.xlsx")):
+        yield path.name, read_forms(read_grids(str(path)))
+        yield f"{path.name}-all-blank", _all_derived_blanked(read_grids(str(path)), profile)
+    for case in CASES:
+        yield case.id, read_forms(to_grids(set_cells(clean_seed(), dict(case.edits))))
+
+
+@pytest.mark.parametrize("profile", ["hunan", "national"])
+def test_blank_fillable_is_the_blank_computable_derived_cells(profile):
+    prof = get_profile(profile)
+    seen, kinds, suggested = 0, set(), 0
+    for name, book in _books(prof):
+        for form in book.forms:
+            want = [(d.cell.address, d.value, d.formula, d.kind) for d in derived(form, prof)
+                    if d.cell.blank and d.value is not None]
+            got = [(d.cell.address, d.value, d.formula, d.kind) for d in blank_fillable(form, prof)]
+            assert got == want, (name, form.kind)
+            seen += len(got)
+            kinds |= {d.kind for d in blank_fillable(form, prof)}
+            want = [(d.cell.address, d.value) for d in input_suggestions(form, prof) if d.cell.blank]
+            got = [(d.cell.address, d.value) for d in input_suggestions(form, prof, blank_only=True)]
+            assert got == want, (name, form.kind)
+            suggested += len(got)
+    assert kinds == {"amount", "rate", "score", "grade"}
+    assert suggested >= 3  # blank scores of quantitative rows among them
+    assert seen > 50  # the blanked cells are there: the comparison is not between empty lists
+
+
+def _plain_index(grid, top, bottom):
+    """The label index as the reader defines it, computed without any cache."""
+    from jixiao_xl import forms as F
+    from jixiao_xl.region import LABEL_MAX
+    from jixiao_xl.values import split_inline
+
+    keys, index = {}, {}
+    for row in range(top, min(bottom, grid.height)):
+        for col, value in enumerate(grid.rows[row]):
+            if not isinstance(value, str) or not value or len(value) > LABEL_MAX:
+                continue
+            inline = split_inline(value)
+            key = F.label_key(inline[0] if inline else value)
+            if not key:
+                continue
+            keys[(row, col)] = key
+            index.setdefault(key, []).append((row, col))
+            cut = key.find("(", 1)
+            while cut > 0:
+                index.setdefault(key[:cut], []).append((row, col))
+                cut = key.find("(", cut + 1)
+    return keys, index
+
+
+def test_region_index_with_the_text_cache_is_the_plain_index():
+    from jixiao_xl import region as R
+
+    grids = to_grids(set_cells(clean_seed(), {"附件1!A40": "县级专项资金(一个专项一行)(注)", "附件1!A41": "主管部门：某局",
+                                              "附件1!B41": "三公经费（万元）", "附件1!C41": "  "}))
+    grids += read_grids(str(EXAMPLES / "miluo_sifaju_2023.xlsx"))
+    for cold in (True, False):  # the first pass fills the cache, the second reads it
+        if cold:
+            R._ENTRIES.clear()
+        for grid in grids:
+            for top, bottom in ((0, grid.height), (3, 20), (grid.height - 5, grid.height + 10)):
+                region = R.Region(grid, top, bottom)
+                keys, index = _plain_index(grid, top, bottom)
+                assert region._keys == keys
+                assert region._index == index  # same keys, same positions, in the same (row-major) order
+    assert R._ENTRIES["县级专项资金(一个专项一行)(注)"] == ("县级专项资金(一个专项一行)(注)", "县级专项资金",
+                                                  "县级专项资金(一个专项一行)")
+
+
+@pytest.mark.parametrize("raw", [1762.55, 0.0, -0.0, -5.34, 1e-7, 12345678.9, float("inf"), float("nan")])
+@pytest.mark.parametrize("unit", [None, "万元", "元"])
+def test_a_float_cell_reads_as_to_number_reads_it(raw, unit):
+    import math
+
+    from jixiao_xl.model import Cell, num
+    from jixiao_xl.values import to_number
+
+    cell = Cell(raw, 5, 3, "“三公”经费 决算数", unit=unit)
+    want = to_number(raw)
+    got = cell.number
+    assert (got is None and want is None) or (got == want and math.copysign(1, got) == math.copysign(1, want))
+    assert num(cell) is got and cell.error is None
+    assert Cell("830,000元", 5, 3, "", unit="万元").number == 83  # text still goes through the parser and units
+
+
+def test_total_row_test_with_its_cache_is_key_matches():
+    from jixiao_xl import forms as F
+    from jixiao_xl import reader_self_eval as RS
+
+    keys = ["总分", "总分(满分100)", "总分合计", "合计", "得分", "", None, F.TOTAL_ROW.keys[0] + "(注)"]
+    for _ in range(2):  # cold, then from the cache
+        assert [RS._is_total(k) for k in keys] == [bool(k) and F.key_matches(k, F.TOTAL_ROW.keys) for k in keys]
+    assert RS._is_total("总分") and not RS._is_total("总分合计")
+
+
+def _by_definition(form, code):
+    """N001 / N002 as they read every numeric cell, without the float shortcut."""
+    from jixiao_xl.rules.general import is_error_value, numeric_cells
+
+    out = []
+    for cell, kind in numeric_cells(form):
+        if cell.blank or (code == "N001" and is_error_value(cell.raw)):
+            continue
+        value = cell.rate if kind == "rate" else cell.number
+        if code == "N001" and value is None and cell.error:
+            out.append(cell.address)
+        if code == "N002" and kind != "signed" and value is not None and value < 0:
+            out.append(cell.address)
+    return out
+
+
+@pytest.mark.parametrize("value", [-5.34, -0.0, 0.0, float("nan"), -1e-9, 150.0, -150.0, True, -3, "-5",
+                                   "约12万", "—"])
+def test_number_rules_with_the_float_shortcut_find_what_they_find_by_definition(value):
+    from jixiao_xl.check import check_grids
+    from jixiao_xl.profiles import get_profile
+
+    # an amount, a signed amount (调整), a rate typed in points, a 分值, a 得分
+    edits = {"附件1!D11": value, "附件1!D30": value, "附件2!G5": value, "附件3!G6": value, "附件2!G14": value,
+             "附件2!H14": value}
+    grids = to_grids(set_cells(clean_seed(), edits))
+    report = check_grids(grids, "t.xlsx", get_profile())
+    book = read_forms(to_grids(set_cells(clean_seed(), edits)))
+    for code in ("N001", "N002"):
+        found = sorted(f.cell for f in report.all_findings() if f.code == code)
+        assert found == sorted(a for form in book.forms for a in _by_definition(form, code)), code
+    if value in (-5.34, -150.0, -3, "-5"):
+        assert any(f.code == "N002" for f in report.all_findings())
