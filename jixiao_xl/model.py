@@ -58,9 +58,9 @@ class Cell:
         cache = self.__dict__
         if "_number" not in cache:
             raw = self.raw
-            if raw.__class__ is float:  # most cells: read as to_number reads them (NaN is blank), no unit typed
-                cache["_number"] = raw if raw == raw else None
-                return cache["_number"]
+            if raw.__class__ is float and raw - raw == 0:  # most cells: a finite float, no unit typed
+                cache["_number"] = raw
+                return raw
             value = self._parse(to_number)
             if value is not None and self.unit is not None:
                 typed = value_unit(self.raw)

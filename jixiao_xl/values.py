@@ -97,6 +97,8 @@ def to_number(value: object) -> float | None:
     if isinstance(value, (int, float)):
         if value != value:  # NaN
             return None
+        if value - value != 0:  # ±inf (a damaged file or a hand-made payload): no amount a form can hold
+            raise NotANumber(str(value))
         return float(value)
     text = nfkc(str(value)).strip()
     if text in EMPTY_MARKS:
@@ -110,6 +112,8 @@ def to_number(value: object) -> float | None:
     if not _NUMBER.match(text):
         raise NotANumber(str(value))
     number = float(text)
+    if number - number != 0:  # "1e999" overflows to inf
+        raise NotANumber(str(value))
     return number / 100.0 if percent else number
 
 

@@ -187,3 +187,38 @@ def test_template_then_check_with_either_serialiser(tmp_path, lxml):
     values = openpyxl.load_workbook(out, data_only=True)
     assert values["附件1"]["A2"].value == "2024年度部门整体支出绩效评价基础数据表"
     assert values["附件2"]["H5"].value == 0 and values["附件2"]["B14"].value == "产出指标\n(30分)"
+
+
+def test_infinite_numbers_in_a_damaged_file_are_named_not_a_crash(tmp_path):
+    """`<v>-inf</v>` (calamine reads it as -inf) and "1e999" typed as text: N001 at those cells; check, fill and batch
+    finish with their usual exit codes instead of an internal error."""
+    example = Path(__file__).resolve().parent.parent / "workbook_templates" / "examples" / "miluo_sifaju_2023.xlsx"
+    book = openpyxl.load_workbook(example)
+    book["附件1"]["C11"] = "1e999"
+    book.save(tmp_path / "typed.xlsx")
+    source = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(tmp_path / "typed.xlsx") as z, zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as out:
+        basic = sheet_paths(z)["附件1"]
+        for info in z.infolist():
+            data = z.read(info.filename)
+            if info.filename == basic:  # 附件1!B7 = 17 in the example
+                head, tail = data.split(b'r="B7"', 1)
+                value_start = tail.index(b"<v>") + 3
+                tail = tail[:value_start] + b"-inf" + tail[tail.index(b"</v>"):]
+                data = head + b'r="B7"' + tail
+            out.writestr(info.filename, data)
+    report = check_path(str(source))
+    n001 = {(f.sheet, f.cell): f for f in report.all_findings() if f.code == "N001"}
+    assert set(n001) == {("附件1", "B7"), ("附件1", "C11")}
+    assert n001[("附件1", "B7")].found == "-inf" and "“-inf”不是数字" in n001[("附件1", "B7")].message
+    assert n001[("附件1", "C11")].found == "1e999"
+    assert not [f for f in report.all_findings() if f.code == "R900"]
+    cli = [sys.executable, "-m", "jixiao_xl"]
+    checked = subprocess.run(cli + ["check", str(source)], capture_output=True, text=True)
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr and "内部错误" not in checked.stderr
+    filled = subprocess.run(cli + ["fill", str(source), "-o", str(tmp_path / "out.xlsx")], capture_output=True, text=True)
+    assert filled.returncode in (0, 1) and "内部错误" not in filled.stderr + filled.stdout, filled.stderr
+    assert (tmp_path / "out.xlsx").is_file()
+    batch = subprocess.run(cli + ["batch", str(tmp_path), "-o", str(tmp_path / "review")], capture_output=True,
+                           text=True)
+    assert "内部错误" not in batch.stderr + batch.stdout and (tmp_path / "review" / "汇总.xlsx").is_file(), batch.stderr

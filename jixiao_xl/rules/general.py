@@ -60,8 +60,9 @@ def is_error_value(raw: object) -> bool:
 
 def _not_a_number(rule: Rule, form, ctx: Context):
     for cell, kind in numeric_cells(form):
-        if cell.raw.__class__ is float:  # most cells: a float is always a number (NaN reads as blank)
-            continue
+        raw = cell.raw
+        if raw.__class__ is float and (raw - raw == 0 or raw != raw):  # most cells: a finite float is a number
+            continue  # (NaN reads as blank); ±inf from a damaged file is not
         if cell.blank or is_error_value(cell.raw):
             continue
         value = cell.rate if kind == "rate" else cell.number
