@@ -34,7 +34,7 @@ CELL_EDIT = st.tuples(st.just("cell"), st.sampled_from(SHEETS), st.integers(1, 3
 SHEET_EDIT = st.tuples(st.just("sheet"), st.sampled_from(SHEETS),
                        st.sampled_from(["delete", "rename", "copy", "hide", "insert_rows", "delete_rows", "merge"]),
                        st.integers(1, 30))
-ZIP_EDIT = st.tuples(st.just("zip"), st.sampled_from(["drop", "truncate", "garbage", "flip", "empty"]),
+ZIP_EDIT = st.tuples(st.just("zip"), st.sampled_from(["drop", "truncate", "garbage", "flip", "empty", "value"]),
                      st.integers(0, 10**6))
 
 
@@ -89,6 +89,10 @@ def mutate(cell_edits, sheet_edits, zip_edits) -> bytes:
                         content = bytes(rng.randrange(256) for _ in range(rng.randint(0, 200)))
                     elif action == "empty":
                         content = b""
+                    elif action == "value" and b"<v>" in content:  # a stored value no program writes
+                        odd = rng.choice([b"-inf", b"inf", b"NaN", b"1e999", b"-1e-400", b"0x10", b"", b"1.2.3"])
+                        cut = rng.choice([i for i in range(len(content)) if content.startswith(b"<v>", i)]) + 3
+                        content = content[:cut] + odd + content[content.index(b"</v>", cut):]
                 archive.writestr(info, content)
         data = out.getvalue()
     return data
