@@ -77,6 +77,7 @@ class Field:
     rated: bool = False  # 附件1: the row's 控制率 (决算 ÷ 预算) is derived, in the funds' rate column
     items: bool = False  # 附件1: the rows under it that name no field are its items (one 专项 a row), its parts
     open: bool = False  # 附件1: rows among its parts that name no field are parts too (other 项目支出)
+    width: float | None = None  # a column heading: the template's column width (None: DEFAULT_WIDTH)
 
     def __post_init__(self):
         keys = (label_key(self.label),) + tuple(label_key(a) for a in self.aliases)
@@ -291,22 +292,27 @@ def is_source_label(key: str) -> bool:
     return bool(key) and key.endswith(SOURCE_ENDINGS) and not any(w in key for w in NOT_A_SOURCE)
 
 GOALS_HEADER = Field("goals", "年度总体目标", "goals", "text")
-INDICATORS_HEADER = Field("indicators", "绩效指标", "indicators", "text")
+INDICATORS_HEADER = Field("indicators", "绩效指标", "indicators", "text", width=10)
 GOAL_COLUMNS = (
     Field("expected", "预期目标", "goals", "text"),
     Field("achieved", "实际完成情况", "goals", "text"),
 )
 
+# The template lays 附件2/3 out from this tuple: 绩效指标 in column A, these columns from B in this order
+# (widths from here), the 总分 label merged up to 分值, the 等级 in the last column; the reader finds each
+# column by its heading. A province's extra column is one more entry (kind "text": typed, read, not checked).
 INDICATOR_COLUMNS = (
-    Field("level1", "一级指标", "indicators", "text"),
-    Field("level2", "二级指标", "indicators", "text"),
-    Field("level3", "三级指标", "indicators", "text"),
-    Field("target", "年度指标值", "indicators", "text", aliases=("指标值",)),
-    Field("actual", "实际完成值", "indicators", "text", aliases=("完成值",)),
-    Field("weight", "分值", "indicators", "weight"),
-    Field("score", "得分", "indicators", "score"),
-    Field("reason", "偏差原因\n分析及\n改进措施", "indicators", "text", aliases=("偏差原因分析", "偏差原因")),
+    Field("level1", "一级指标", "indicators", "text", width=16),
+    Field("level2", "二级指标", "indicators", "text", width=16),
+    Field("level3", "三级指标", "indicators", "text", width=26),
+    Field("target", "年度指标值", "indicators", "text", aliases=("指标值",), width=22),
+    Field("actual", "实际完成值", "indicators", "text", aliases=("完成值",), width=22),
+    Field("weight", "分值", "indicators", "weight", width=9),
+    Field("score", "得分", "indicators", "score", width=9),
+    Field("reason", "偏差原因\n分析及\n改进措施", "indicators", "text", aliases=("偏差原因分析", "偏差原因"),
+          width=18),
 )
+DEFAULT_WIDTH = 16
 TOTAL_ROW = Field("total", "总分", "indicators", "score", aliases=("合计",))
 # the grade stated on the form, at or below the 总分 row: "等级：优" (W106)
 GRADE = Field("grade", "等级", "indicators", "text", aliases=(

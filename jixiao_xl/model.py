@@ -137,6 +137,11 @@ class Indicator:
     weight: Cell
     score: Cell
     reason: Cell | None
+    extra: dict[str, Cell] = field(default_factory=dict)  # columns of INDICATOR_COLUMNS no rule reads, by key
+
+    def column(self, key: str) -> Cell | None:
+        """The cell under a column of ``forms.INDICATOR_COLUMNS`` (level1/level2 are names, not cells)."""
+        return self.extra[key] if key in self.extra else getattr(self, key, None)
 
     @property
     def name(self) -> str:

@@ -161,12 +161,13 @@ def _read_goals(region: Region, form: SelfEval, row: int) -> None:
 
 
 _DEPT_FIELDS = F.DEPT_INCOME + F.DEPT_EXPENSE  # one tuple, so that _field_for finds its table by identity
-_INDICATOR_COLUMN_NAMES = {f.key: f.short for f in F.INDICATOR_COLUMNS}
+_INDICATOR_FIELDS = ("level3", "target", "actual", "weight", "score", "reason")  # Indicator's own cells
 
 
 def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
     grid = region.grid
     cols = {f.key: region.find_in_row(head, f) for f in F.INDICATOR_COLUMNS}
+    names = {f.key: f.short for f in F.INDICATOR_COLUMNS}
     for key in ("level3", "weight", "score"):
         if cols[key] is None:
             form.missing.append(next(f.short for f in F.INDICATOR_COLUMNS if f.key == key))
@@ -204,7 +205,7 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
             rng = grid.merge_at(row, cols["reason"])
             if rng and rng[0] < row:  # a 偏差原因 merged over several rows explains each of them
                 cells["reason"] = region.cell(rng[0], rng[1], "")
-        if all(c.blank for k, c in cells.items() if k != "reason"):
+        if all(c.blank for k, c in cells.items() if k != "reason" and k in _INDICATOR_FIELDS):  # not a note alone
             row += 1
             continue
         if level1 is None:
@@ -213,12 +214,13 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
         name = cells["level3"].text.replace("\n", "") or level2 or level1.name
         label = f"{level2 or level1.name}“{name}”" if name != level2 else name
         for key, cell in cells.items():
-            cell.where = f"{label} {_INDICATOR_COLUMN_NAMES[key]}"
+            cell.where = f"{label} {names[key]}"
         indicator = Indicator(
             row=row, level1=level1.name, level2=level2, level3=cells["level3"],
             target=cells.get("target") or Cell(None, row, cols["level3"], f"{label} 年度指标值"),
             actual=cells.get("actual") or Cell(None, row, cols["level3"], f"{label} 实际完成值"),
             weight=cells["weight"], score=cells["score"], reason=cells.get("reason"),
+            extra={k: c for k, c in cells.items() if k not in _INDICATOR_FIELDS},
         )
         level1.indicators.append(indicator)
         if indicator.reason is not None and not indicator.reason.blank:

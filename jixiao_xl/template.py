@@ -236,13 +236,17 @@ def _basic_sheet(data: TemplateData) -> TemplateSheet:
 # ------------------------------------------------------------ 附件2 / 附件3
 
 
+def _column(key: str) -> F.Field:
+    return next(f for f in F.INDICATOR_COLUMNS if f.key == key)
+
+
 def _indicator_groups(data: TemplateData, src: SelfEval | None):
     """[(一级 name, header text or None, [row values])] from the source, or the profile's defaults."""
     if src and src.indicators:
         groups = []
         columns = F.INDICATOR_COLUMNS[2:]  # 三级指标 … 偏差原因, after the 二级 name
         for level in src.levels:
-            rows = [[i.level2 or None] + [(_text if f.kind == "text" else _value)(getattr(i, f.key)) for f in columns]
+            rows = [[i.level2 or None] + [(_text if f.kind == "text" else _value)(i.column(f.key)) for f in columns]
                     for i in level.indicators]
             stated = level.weight
             total = sum(num(i.weight) or 0 for i in level.indicators)
@@ -259,16 +263,19 @@ def _indicator_groups(data: TemplateData, src: SelfEval | None):
 def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfEval | None) -> TemplateSheet:
     year, profile = data.year, data.profile
     dept = spec is F.DEPT
+    # the columns are the indicator table's (forms.INDICATOR_COLUMNS): 绩效指标 in A, one column each from B
+    columns = (F.INDICATORS_HEADER,) + F.INDICATOR_COLUMNS
+    last = col_letter(len(columns) - 1)
     sheet = TemplateSheet(name, [], kind=spec.kind, landscape=True, freeze="A4",
-                          widths={"A": 10, "B": 16, "C": 16, "D": 26, "E": 22, "F": 22, "G": 9, "H": 9, "I": 18})
-    lay = Layout(sheet, 9)
+                          widths={col_letter(c): f.width or F.DEFAULT_WIDTH for c, f in enumerate(columns)})
+    lay = Layout(sheet, len(columns))
     lay.add([spec.annex])
-    r = lay.add([_year_text(spec.title, year)], ["A#:I#"])
+    r = lay.add([_year_text(spec.title, year)], [f"A#:{last}#"])
     sheet.title = f"A{r}"
     sheet.formulas[f"A{r}"] = _year_formula(spec.title)
     head = src.head if src else {}
     if dept:
-        r = lay.add([F.DEPT_NAME.label, data.unit or None], ["B#:I#"])
+        r = lay.add([F.DEPT_NAME.label, data.unit or None], [f"B#:{last}#"])
         sheet.formulas[f"B{r}"] = f"={UNIT_REF}"
         lay.header(f"A{r}")
     else:
@@ -279,7 +286,7 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
         authority = _text(head.get(authority_.key))
         own = authority is not None and str(authority).strip() != (data.unit or "").strip()
         r = lay.add([authority_.label, authority if own else data.unit or None, None, None, implementer_.label,
-                     _text(head.get(implementer_.key))], ["B#:D#", "F#:I#"])
+                     _text(head.get(implementer_.key))], ["B#:D#", f"F#:{last}#"])
         if own:  # --from: a 主管部门 other than the unit is kept as typed
             sheet.text_inputs.add(f"B{r}")
         else:
@@ -323,13 +330,19 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
             lay.typed(r, F.EXEC_COLUMNS[:3], first=2)
     sheet.merges.append(f"A{section}:A{lay.row - 1}")
     goals = src.goals if src else {}
-    expected, achieved = F.GOAL_COLUMNS
-    r = lay.labels([F.GOALS_HEADER.label, expected.label, None, None, None, achieved.label], year,
-                   ["B#:E#", "F#:I#"])
-    r2 = lay.add([None, _text(goals.get(expected.key)), None, None, None, _text(goals.get(achieved.key))],
-                 ["B#:E#", "F#:I#"])
+    # the goal columns share B … the last column: an equal span each, the last one to the end
+    span = (len(columns) - 1) // len(F.GOAL_COLUMNS)
+    starts = [1 + i * span for i in range(len(F.GOAL_COLUMNS))]
+    ends = starts[1:] + [len(columns)]
+    goal_merges = [f"{col_letter(a)}#:{col_letter(b - 1)}#" for a, b in zip(starts, ends)]
+    heads, typed = [F.GOALS_HEADER.label], [None]
+    for f, a, b in zip(F.GOAL_COLUMNS, starts, ends):
+        heads += [f.label] + [None] * (b - a - 1)
+        typed += [_text(goals.get(f.key))] + [None] * (b - a - 1)
+    r = lay.labels(heads, year, goal_merges)
+    r2 = lay.add(typed, goal_merges)
     sheet.merges.append(f"A{r}:A{r2}")
-    sheet.text_inputs.update({f"B{r2}", f"F{r2}"})
+    sheet.text_inputs.update(f"{col_letter(a)}{r2}" for a in starts)
     head_row = lay.labels([F.INDICATORS_HEADER.label] + [f.label for f in F.INDICATOR_COLUMNS], year)
     sheet.print_rows = f"{head_row}:{head_row}"
     # the columns right of 一级指标: C 二级指标 … (text typed), G 分值, H 得分
@@ -352,7 +365,9 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
         level_rows.append((level_name, fixed, first, last))
     sheet.merges.append(f"A{head_row}:A{lay.row - 1}")
     # the 等级 beside the 总分: derive gives it its formula
-    total = lay.add([F.TOTAL_ROW.label, None, None, None, None, None, None, None, f"{F.GRADE.label}："], ["A#:F#"])
+    # the 总分 label over the columns before 分值 (derive writes its 分值 and 得分), the 等级 in the last column
+    total = lay.add([F.TOTAL_ROW.label] + [None] * (len(columns) - 2) + [f"{F.GRADE.label}："],
+                    [f"A#:{col_letter(columns.index(_column('weight')) - 1)}#"])
     lay.header(f"A{total}")
     for level_name, fixed, first, last in level_rows:
         lay.header(f"B{first}")
