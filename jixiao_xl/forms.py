@@ -134,7 +134,10 @@ STAFF_FIELDS = (
     Field("staff_rate", "控制率", "staff", "rate", derived=True),
 )
 
-FUNDS_HEADER = Field("funds_header", "经费控制情况(万元)", "funds", "text", aliases=("经费控制情况",))
+FUNDS_HEADER = Field("funds_header", "经费控制情况(万元)", "funds", "text", aliases=("经费控制情况",), width=34)
+# The funds table's columns. The amounts are found by how their headings end (决算数/预算数, the year before
+# them varies); any other entry (kind "text", e.g. a province's 备注) by its heading. The template prints the
+# amounts, then the 控制率 (FUND_RATE), then the other entries, each BASIC_WIDTH wide unless it says otherwise.
 FUND_COLUMNS = (
     Field("prev_actual", "{prev}年决算数", "funds"),
     Field("budget", "{year}年预算数", "funds"),
@@ -205,6 +208,19 @@ def row_after(key: str) -> str | None:
     keys = [f.key for f in FUND_ROWS]
     i = keys.index(key)
     return keys[i + 1] if i + 1 < len(keys) else None
+
+BASIC_WIDTH = 14  # 附件1: the width of every column right of the labels, unless its heading's field says
+
+
+def fund_amounts() -> tuple[Field, ...]:
+    """The amount columns of the funds table (决算/预算): summed, rated, checked."""
+    return tuple(f for f in FUND_COLUMNS if f.kind == "amount")
+
+
+def fund_notes() -> tuple[Field, ...]:
+    """The funds table's other columns (a province's 备注 …): typed, read by heading, checked by nothing."""
+    return tuple(f for f in FUND_COLUMNS if f.kind != "amount")
+
 
 BUILDING_HEADER = Field("building_header", "楼堂馆所控制情况\n({year}年完工项目)", "building", "text",
                         aliases=("楼堂馆所控制情况",))

@@ -93,6 +93,7 @@ class FundRow:
     row: int
     cells: dict[str, Cell]  # by column key: prev_actual, budget, actual
     rate: Cell | None = None  # its 控制率 (决算 ÷ 预算), when the funds header has that column
+    extra: dict[str, Cell] = field(default_factory=dict)  # forms.fund_notes() columns (备注 …), by key
 
 
 @dataclass

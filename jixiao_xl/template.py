@@ -179,41 +179,48 @@ class Layout:
 
 def _basic_sheet(data: TemplateData) -> TemplateSheet:
     year, src = data.year, data.basic
-    sheet = TemplateSheet("附件1", [], kind="basic_data", print_rows="5:5", freeze="B6",
-                          widths={"A": 34, "B": 14, "C": 14, "D": 14, "E": 14, "F": 14, "G": 14})
-    lay = Layout(sheet, 7)
+    # the funds table's columns (forms.FUND_COLUMNS): the amounts, their 控制率, then any other (备注 …)
+    amounts, notes = F.fund_amounts(), F.fund_notes()
+    funds = (F.FUNDS_HEADER,) + amounts + (F.FUND_RATE,) + notes
+    width = max(len(funds), 1 + len(F.STAFF_FIELDS), 1 + len(F.BUILDING_FIELDS))
+    last = col_letter(width - 1)
+    widths = {"A": F.FUNDS_HEADER.width}
+    widths.update({col_letter(c): (funds[c].width if c < len(funds) else None) or F.BASIC_WIDTH
+                   for c in range(1, width)})
+    sheet = TemplateSheet("附件1", [], kind="basic_data", print_rows="5:5", freeze="B6", widths=widths)
+    lay = Layout(sheet, width)
     lay.add([F.BASIC.annex])
-    r = lay.add([_year_text(F.BASIC.title, year)], ["A#:G#"])
+    r = lay.add([_year_text(F.BASIC.title, year)], [f"A#:{last}#"])
     sheet.title = f"A{r}"
     sheet.formulas[f"A{r}"] = _year_formula(F.BASIC.title)
     lay.labels([F.STAFF_HEADER.label] + [f.label for f in F.STAFF_FIELDS], year)
     staff = src.staff if src else {}
     r = lay.add([None] + [(_rate_value if f.kind == "rate" else _value)(staff.get(f.key)) for f in F.STAFF_FIELDS])
     lay.typed(r, F.STAFF_FIELDS)
-    lay.labels([F.FUNDS_HEADER.label] + [f.label for f in F.FUND_COLUMNS] + [F.FUND_RATE.label], year)
-    cols = tuple(f.key for f in F.FUND_COLUMNS)
+    lay.labels([f.label for f in funds], year)
 
-    def fund_row(label, cells, key=None):
-        values = [_value(cells.get(c)) if cells else None for c in cols]
+    def fund_row(label, row=None, key=None):
+        values = [_value(row.cells.get(f.key)) if row else None for f in amounts] + [None]  # 控制率: derive's
+        values += [_text(row.extra.get(f.key)) if row else None for f in notes]
         r = lay.add([label] + values)
         if key is None:  # a 专项 or other project row: its name is typed too
             sheet.text_inputs.add(f"A{r}")
-        lay.typed(r, F.FUND_COLUMNS, signed=key == "basic_adjustment")  # an adjustment may be negative
+        lay.typed(r, amounts, signed=key == "basic_adjustment")  # an adjustment may be negative
         if key is not None and F.FUND_ROW[key].rated:  # its 控制率: a derived cell (derive)
-            lay.typed(r, [F.FUND_RATE], first=1 + len(F.FUND_COLUMNS))
+            lay.typed(r, [F.FUND_RATE], first=1 + len(amounts))
+        sheet.text_inputs.update(f"{col_letter(c)}{r}" for c in range(2 + len(amounts), len(funds)))
         return r
 
     others_after = F.others_after()
     for field_ in F.FUND_ROWS:
-        row = src.rows.get(field_.key) if src else None
-        fund_row(field_.label, row.cells if row else None, field_.key)
+        fund_row(field_.label, src.rows.get(field_.key) if src else None, field_.key)
         if field_.key in others_after and src:  # other parts of 项目支出, as the submission lists them
             for other in src.project_others:
-                fund_row(other.label, other.cells)
+                fund_row(other.label, other)
         if field_.items:  # one row per 专项, and empty rows to type more
             specials = src.specials if src else []
             for special in specials:
-                fund_row(special.label, special.cells)
+                fund_row(special.label, special)
             for _ in range(1 if specials else BLANK_SPECIALS):
                 fund_row(None, None)
     lay.labels([F.BUILDING_HEADER.label] + [f.label for f in F.BUILDING_FIELDS], year)
@@ -223,10 +230,10 @@ def _basic_sheet(data: TemplateData) -> TemplateSheet:
         values = [(_rate_value if f.kind == "rate" else _value)(cells.get(f.key)) for f in F.BUILDING_FIELDS]
         r = lay.add([None] + values)
         lay.typed(r, F.BUILDING_FIELDS)
-    r = lay.add([F.SAVING.label, _text(src.saving) if src else None], ["B#:G#"])
+    r = lay.add([F.SAVING.label, _text(src.saving) if src else None], [f"B#:{last}#"])
     sheet.text_inputs.add(f"B{r}")
     lay.header(f"A{r}")
-    lay.add([F.BASIC_NOTE], ["A#:G#"])
+    lay.add([F.BASIC_NOTE], [f"A#:{last}#"])
     signature = [v for label in F.BASIC_SIGNATURE for v in (f"{label}：", None)][:-1]  # a blank after each
     r = lay.add(signature)
     sheet.text_inputs.update(f"{col_letter(c + 1)}{r}" for c in range(0, len(signature) - 1, 2))
