@@ -1,7 +1,7 @@
 """forms.py is the one description of each form's columns: a province's extra column is one edit there.
 
-The test appends a column to a copy of ``forms.INDICATOR_COLUMNS`` (monkeypatched for the test only)
-and shows that the template lays it out (heading, width, merges up to it), the reader reads what is
+The test appends a column to a copy of ``forms.INDICATOR_COLUMNS`` (or of 附件1's ``FUND_COLUMNS``),
+monkeypatched for the test only, and shows that the template lays it out (heading, width, merges up to it), the reader reads what is
 typed under it by its heading, every derived formula is still derive's (their column letters come
 from the layout), and the checks find the same on the seed; without the edit the column is read by
 nothing.
@@ -132,3 +132,82 @@ def test_without_the_entry_the_column_is_read_by_nothing(tmp_path, monkeypatch):
     ws = openpyxl.load_workbook(_build(tmp_path, "plain.xlsx"))["附件2"]
     assert ws.max_column == 9 and "A2:I2" in {str(m) for m in ws.merged_cells.ranges}
     assert col_letter(len(F.INDICATOR_COLUMNS)) == "I"
+
+
+# ------------------------------------------------------------------ 附件1: a 备注 column in the funds table
+
+NOTE = F.Field("note", "备注", "funds", "text", aliases=("说明事项",), width=24)
+NOTE_TYPED = "含上级追加接待任务"
+
+
+def _patch_funds(monkeypatch) -> None:
+    """A province whose funds table has a 备注 column: one entry in forms."""
+    monkeypatch.setattr(F, "FUND_COLUMNS", F.FUND_COLUMNS + (NOTE,))
+
+
+def _build_basic(tmp_path, name: str, book=None, typed: str | None = None):
+    """A template; ``typed`` goes in the last column of 附件1's 公务接待 row, as a user would type it."""
+    profile = get_profile()
+    sheets = T.build(T.data_from(book, 2023 if book is None else None, "某局", profile))
+    if typed is not None:
+        basic = next(s for s in sheets if s.name == "附件1")
+        row = next(values for values in basic.rows if values[0] == F.FUND_ROW["reception"].label)
+        row[5] = typed
+    path = tmp_path / name
+    write_template(sheets, path)
+    return path
+
+
+def _basic(path):
+    return next(f for f in read_workbook(str(path)).forms if f.kind == "basic_data")
+
+
+def test_a_note_column_is_laid_out_after_the_rate_and_read(tmp_path, monkeypatch):
+    _patch_funds(monkeypatch)
+    path = _build_basic(tmp_path, "t.xlsx", typed=NOTE_TYPED)
+    ws = openpyxl.load_workbook(path, data_only=True)["附件1"]
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "经费控制情况(万元)")
+    assert [ws.cell(head, c).value for c in range(2, 8)] == [
+        "2022年决算数", "2023年预算数", "2023年决算数", "控制率\n(决算÷预算)", "备注", None]
+    widths = openpyxl.load_workbook(path)["附件1"].column_dimensions
+    assert (widths["E"].width, widths["F"].width, widths["G"].width) == (14, 24, 14)
+    basic = _basic(path)
+    reception = basic.rows["reception"]
+    assert ws.cell(reception.row + 1, 6).value == NOTE_TYPED
+    note = reception.extra["note"]
+    assert (note.raw, note.address, note.where) == (NOTE_TYPED, f"F{reception.row + 1}", "公务接待 备注")
+    assert set(reception.cells) == {"prev_actual", "budget", "actual"}  # not an amount: nothing sums it
+    assert all(set(r.extra) == {"note"} for r in basic.rows.values())
+    cell = openpyxl.load_workbook(path)["附件1"][note.address]
+    assert cell.protection.locked is False and cell.fill.fgColor.rgb.endswith(T.INPUT_FILL)
+
+
+def test_with_a_note_column_every_formula_is_derives_and_the_checks_find_the_same(tmp_path, monkeypatch):
+    profile = get_profile()
+    before = _findings(check_path(str(EXAMPLE)))
+    template_before = _findings(check_path(str(_build_basic(tmp_path, "before.xlsx", read_workbook(str(EXAMPLE))))))
+    _patch_funds(monkeypatch)
+    assert _findings(check_path(str(EXAMPLE))) == before
+    path = _build_basic(tmp_path, "after.xlsx", read_workbook(str(EXAMPLE)), typed=NOTE_TYPED)
+    assert _findings(check_path(str(path))) == template_before and template_before
+    written = _formulas(path)
+    basic = _basic(path)
+    ours = {d.cell.address: d.formula for d in derived(basic, profile) if d.formula}
+    assert ours and {a: written["附件1"].get(a) for a in ours} == ours
+    assert all(_label_formula(f) for a, f in written["附件1"].items() if a not in ours)
+    assert not [a for a in ours if a.startswith("F")]  # the 备注 column holds no formula
+    # --from carries the note over
+    again = _build_basic(tmp_path, "again.xlsx", read_workbook(str(path)))
+    assert _basic(again).rows["reception"].extra["note"].raw == NOTE_TYPED
+
+
+def test_without_the_entry_the_note_column_is_read_by_nothing(tmp_path, monkeypatch):
+    _patch_funds(monkeypatch)
+    path = _build_basic(tmp_path, "t.xlsx", typed=NOTE_TYPED)
+    monkeypatch.undo()
+    basic = _basic(path)
+    assert not any(r.extra for r in basic.rows.values())
+    assert not [c for f in read_workbook(str(path)).forms for c in form_cells(f) if c.raw == NOTE_TYPED]
+    ws = openpyxl.load_workbook(_build_basic(tmp_path, "plain.xlsx"))["附件1"]
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "经费控制情况(万元)")
+    assert ws.cell(head, 6).value is None and ws.column_dimensions["F"].width == 14
