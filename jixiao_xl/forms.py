@@ -78,6 +78,7 @@ class Field:
     items: bool = False  # 附件1: the rows under it that name no field are its items (one 专项 a row), its parts
     open: bool = False  # 附件1: rows among its parts that name no field are parts too (other 项目支出)
     width: float | None = None  # a column heading: the template's column width (None: DEFAULT_WIDTH)
+    printed: bool = True  # a column heading: the template prints the column (False: read when a form has it)
 
     def __post_init__(self):
         keys = (label_key(self.label),) + tuple(label_key(a) for a in self.aliases)
@@ -257,6 +258,9 @@ PROJECT_HEAD = (
     Field("implementer", "实施\n单位", "head", "text"),
 )
 
+# The 年度资金总额 row's columns, found by heading; the template prints the ``printed`` ones from column C in
+# this order. Amounts, 分值, 执行率 and 得分 are checked; an entry of kind "text" (a province's 备注) is
+# typed and read (``SelfEval.exec_notes``), checked by nothing.
 EXEC_COLUMNS = (
     Field("initial", "年初\n预算数", "exec", aliases=("年初预算",)),
     Field("full", "全年\n预算数", "exec", aliases=("调整后预算数", "全年预算")),
@@ -267,7 +271,7 @@ EXEC_COLUMNS = (
     # 年初预算数 ± 年中调整 = 全年预算数 (E108), when the form has the column
     Field("adjustment", "调整预算数", "exec", aliases=(
         "预算调整数", "年中调整数", "调整数", "追加数", "追加预算数", "追加(调整)数", "调整(追加)数",
-        "追加(调减)数", "年中追加数", "预算调整", "追加调整数", "调整追加数")),
+        "追加(调减)数", "年中追加数", "预算调整", "追加调整数", "调整追加数"), printed=False),
 )
 EXEC_TOTAL = Field("total", "年度资金总额", "exec", aliases=("年度资金总额(万元)",))
 # the label of the funds section (left of its rows), by form kind

@@ -170,6 +170,7 @@ class SelfEval:
     head: dict[str, Cell] = field(default_factory=dict)  # dept_name / project_name ...
     exec: dict[str, Cell] = field(default_factory=dict)  # 年度资金总额 row by column key
     exec_columns: dict[str, int] = field(default_factory=dict)
+    exec_notes: dict[str, Cell] = field(default_factory=dict)  # 年度资金总额 row, text columns (备注 …) by key
     breakdown: dict[str, Cell] = field(default_factory=dict)  # 附件2 income/expense parts
     sources: dict[str, dict[str, Cell]] = field(default_factory=dict)  # 附件3 rows by column
     source_labels: dict[str, str] = field(default_factory=dict)  # 附件3 source key -> label as shown

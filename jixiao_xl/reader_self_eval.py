@@ -66,8 +66,10 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
         names = {f.key: f.short for f in F.EXEC_COLUMNS}
         if "adjustment" in cols:  # named as the form heads it: 追加数, 调整预算数 …
             names["adjustment"] = F.display_label(grid.get(head, cols["adjustment"])) or names["adjustment"]
+        texts = {f.key for f in F.EXEC_COLUMNS if f.kind == "text"}
         for key, col in cols.items():
-            form.exec[key] = region.cell(total[0], col, f"年度资金总额 {names[key]}")
+            (form.exec_notes if key in texts else form.exec)[key] = region.cell(
+                total[0], col, f"年度资金总额 {names[key]}")
         end = min(p[0] for p in (goals_pos, ind_head, (region.bottom, 0)) if p and p[0] > total[0])
         if spec is F.DEPT:
             _read_breakdown(region, form, total[0] + 1, end)

@@ -271,11 +271,16 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
     year, profile = data.year, data.profile
     dept = spec is F.DEPT
     # the columns are the indicator table's (forms.INDICATOR_COLUMNS): 绩效指标 in A, one column each from B
+    # (the 年度资金总额 row's printed columns from C, forms.EXEC_COLUMNS, widen the sheet if they need to)
     columns = (F.INDICATORS_HEADER,) + F.INDICATOR_COLUMNS
-    last = col_letter(len(columns) - 1)
-    sheet = TemplateSheet(name, [], kind=spec.kind, landscape=True, freeze="A4",
-                          widths={col_letter(c): f.width or F.DEFAULT_WIDTH for c, f in enumerate(columns)})
-    lay = Layout(sheet, len(columns))
+    shown = tuple(f for f in F.EXEC_COLUMNS if f.printed)
+    exec_row = (None, F.EXEC_TOTAL) + shown
+    width = max(len(columns), len(exec_row))
+    last = col_letter(width - 1)
+    widths = {col_letter(c): (columns[c].width if c < len(columns) else exec_row[c].width) or F.DEFAULT_WIDTH
+              for c in range(width)}
+    sheet = TemplateSheet(name, [], kind=spec.kind, landscape=True, freeze="A4", widths=widths)
+    lay = Layout(sheet, width)
     lay.add([spec.annex])
     r = lay.add([_year_text(spec.title, year)], [f"A#:{last}#"])
     sheet.title = f"A{r}"
@@ -300,17 +305,18 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
             sheet.formulas[f"B{r}"] = f"={UNIT_REF}"
         sheet.text_inputs.add(f"F{r}")
         lay.header(f"A{r}", f"E{r}")
-    ex = src.exec if src else {}
+    ex = {**src.exec_notes, **src.exec} if src else {}
     section = lay.row
-    shown = F.EXEC_COLUMNS[:6]  # 年初/全年预算数, 全年执行数, 分值, 执行率, 得分 (no 调整数 column)
     r = lay.labels([F.EXEC_SECTION[spec.kind].label, None] + [f.label for f in shown], year)
     lay.header(f"B{r}")  # grey under the section label too
-    values = {f.key: (_rate_value if f.kind == "rate" else _value)(ex.get(f.key)) for f in shown}
+    read = {"rate": _rate_value, "text": _text}
+    values = {f.key: read.get(f.kind, _value)(ex.get(f.key)) for f in shown}
     if values["weight"] is None and not src:
         values["weight"] = profile.exec_weight
     r = lay.add([None, F.EXEC_TOTAL.label] + [values[f.key] for f in shown])
     lay.header(f"B{r}")
     lay.typed(r, [f for f in shown if f.kind != "score"], first=2)  # the 得分 is derived
+    sheet.text_inputs.update(f"{col_letter(c)}{r}" for c, f in enumerate(shown, start=2) if f.kind == "text")
     if dept:
         parts = src.breakdown if src else {}
         for left, right in zip_longest(F.DEPT_INCOME, F.DEPT_EXPENSE):  # 按收入性质分 | 按支出性质分, side by side
@@ -338,9 +344,9 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
     sheet.merges.append(f"A{section}:A{lay.row - 1}")
     goals = src.goals if src else {}
     # the goal columns share B … the last column: an equal span each, the last one to the end
-    span = (len(columns) - 1) // len(F.GOAL_COLUMNS)
+    span = (width - 1) // len(F.GOAL_COLUMNS)
     starts = [1 + i * span for i in range(len(F.GOAL_COLUMNS))]
-    ends = starts[1:] + [len(columns)]
+    ends = starts[1:] + [width]
     goal_merges = [f"{col_letter(a)}#:{col_letter(b - 1)}#" for a, b in zip(starts, ends)]
     heads, typed = [F.GOALS_HEADER.label], [None]
     for f, a, b in zip(F.GOAL_COLUMNS, starts, ends):
@@ -373,7 +379,7 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
     sheet.merges.append(f"A{head_row}:A{lay.row - 1}")
     # the 等级 beside the 总分: derive gives it its formula
     # the 总分 label over the columns before 分值 (derive writes its 分值 and 得分), the 等级 in the last column
-    total = lay.add([F.TOTAL_ROW.label] + [None] * (len(columns) - 2) + [f"{F.GRADE.label}："],
+    total = lay.add([F.TOTAL_ROW.label] + [None] * (width - 2) + [f"{F.GRADE.label}："],
                     [f"A#:{col_letter(columns.index(_column('weight')) - 1)}#"])
     lay.header(f"A{total}")
     for level_name, fixed, first, last in level_rows:
