@@ -211,3 +211,56 @@ def test_without_the_entry_the_note_column_is_read_by_nothing(tmp_path, monkeypa
     ws = openpyxl.load_workbook(_build_basic(tmp_path, "plain.xlsx"))["附件1"]
     head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "经费控制情况(万元)")
     assert ws.cell(head, 6).value is None and ws.column_dimensions["F"].width == 14
+
+
+# ------------------------------------------------------------ 附件2/3: a 备注 column in the 年度资金总额 row
+
+EXEC_NOTE = F.Field("note", "备注", "exec", "text")
+EXEC_TYPED = "年中追加化债资金"
+
+
+def _patch_exec(monkeypatch) -> None:
+    monkeypatch.setattr(F, "EXEC_COLUMNS", F.EXEC_COLUMNS + (EXEC_NOTE,))
+
+
+def _build_exec(tmp_path, name: str, book=None, typed: str | None = None):
+    """A template; ``typed`` goes in column I of 附件2's 年度资金总额 row, as a user would type it."""
+    sheets = T.build(T.data_from(book, 2023 if book is None else None, "某局", get_profile()))
+    if typed is not None:
+        dept = next(s for s in sheets if s.name == "附件2")
+        next(values for values in dept.rows if values[1] == F.EXEC_TOTAL.label)[8] = typed
+    path = tmp_path / name
+    write_template(sheets, path)
+    return path
+
+
+def test_a_note_in_the_funds_row_is_laid_out_read_and_checked_by_nothing(tmp_path, monkeypatch):
+    profile = get_profile()
+    template_before = _findings(check_path(str(_build_exec(tmp_path, "before.xlsx", read_workbook(str(EXAMPLE))))))
+    before = _findings(check_path(str(EXAMPLE)))
+    _patch_exec(monkeypatch)
+    assert _findings(check_path(str(EXAMPLE))) == before
+    path = _build_exec(tmp_path, "after.xlsx", read_workbook(str(EXAMPLE)), typed=EXEC_TYPED)
+    assert _findings(check_path(str(path))) == template_before and template_before  # no N001 on the text
+    ws = openpyxl.load_workbook(path)["附件2"]
+    dept = _dept(path)
+    total = dept.exec["full"].row + 1
+    assert [ws.cell(total - 1, c).value for c in range(3, 10)] == [
+        "年初\n预算数", "全年\n预算数", "全年\n执行数", "分值", "执行率", "得分", "备注"]
+    note = dept.exec_notes["note"]
+    assert (note.raw, note.address, note.where) == (EXEC_TYPED, f"I{total}", "年度资金总额 备注")
+    assert "note" not in dept.exec and ws[note.address].protection.locked is False
+    written = _formulas(path)["附件2"]
+    ours = {d.cell.address: d.formula for d in derived(dept, profile) if d.formula}
+    assert ours and {a: written.get(a) for a in ours} == ours
+    again = _build_exec(tmp_path, "again.xlsx", read_workbook(str(path)))  # --from carries it over
+    assert _dept(again).exec_notes["note"].raw == EXEC_TYPED
+
+
+def test_without_the_entry_the_funds_row_note_is_read_by_nothing(tmp_path, monkeypatch):
+    _patch_exec(monkeypatch)
+    path = _build_exec(tmp_path, "t.xlsx", typed=EXEC_TYPED)
+    monkeypatch.undo()
+    forms = read_workbook(str(path)).forms
+    assert not any(f.exec_notes for f in forms[1:])
+    assert not [c for f in forms for c in form_cells(f) if c.raw == EXEC_TYPED]
