@@ -264,3 +264,22 @@ def test_without_the_entry_the_funds_row_note_is_read_by_nothing(tmp_path, monke
     forms = read_workbook(str(path)).forms
     assert not any(f.exec_notes for f in forms[1:])
     assert not [c for f in forms for c in form_cells(f) if c.raw == EXEC_TYPED]
+
+
+# ------------------------------------------------------------ 附件2/3: a third 年度总体目标 column
+
+def test_a_third_goal_column_shares_the_row_and_is_read(tmp_path, monkeypatch):
+    before = _findings(check_path(str(_build(tmp_path, "before.xlsx", read_workbook(str(EXAMPLE))))))
+    monkeypatch.setattr(F, "GOAL_COLUMNS", F.GOAL_COLUMNS + (F.Field("gap", "偏差说明", "goals", "text"),))
+    sheets = T.build(T.data_from(read_workbook(str(EXAMPLE)), None, None, get_profile()))
+    dept = next(s for s in sheets if s.name == "附件2")
+    head = next(r for r, values in enumerate(dept.rows) if values[0] == F.GOALS_HEADER.label)
+    assert dept.rows[head][1:9] == ["预期目标", None, "实际完成情况", None, "偏差说明", None, None, None]
+    assert {f"B{head + 1}:C{head + 1}", f"D{head + 1}:E{head + 1}", f"F{head + 1}:I{head + 1}"} <= set(dept.merges)
+    dept.rows[head + 1][5] = "无偏差"
+    path = tmp_path / "after.xlsx"
+    write_template(sheets, path)
+    form = _dept(path)
+    assert form.goals["gap"].raw == "无偏差" and form.goals["gap"].address == f"F{head + 2}"
+    assert form.goals["expected"].address == f"B{head + 2}" and not form.goals["expected"].blank
+    assert _findings(check_path(str(path))) == before
