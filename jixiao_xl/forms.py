@@ -210,6 +210,7 @@ def row_after(key: str) -> str | None:
     i = keys.index(key)
     return keys[i + 1] if i + 1 < len(keys) else None
 
+
 BASIC_WIDTH = 14  # 附件1: the width of every column right of the labels, unless its heading's field says
 
 

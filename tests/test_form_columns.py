@@ -1,10 +1,10 @@
 """forms.py is the one description of each form's columns: a province's extra column is one edit there.
 
-The test appends a column to a copy of ``forms.INDICATOR_COLUMNS`` (or of 附件1's ``FUND_COLUMNS``),
-monkeypatched for the test only, and shows that the template lays it out (heading, width, merges up to it), the reader reads what is
-typed under it by its heading, every derived formula is still derive's (their column letters come
-from the layout), and the checks find the same on the seed; without the edit the column is read by
-nothing.
+Each test appends a column to a copy of one of the column tuples of ``forms`` (``INDICATOR_COLUMNS``,
+附件1's ``FUND_COLUMNS``, ``EXEC_COLUMNS``, ``GOAL_COLUMNS``), monkeypatched for the test only, and shows
+that the template lays it out (heading, width, merges up to it), the reader reads what is typed under it
+by its heading, every derived formula is still derive's (their column letters come from the layout), and
+the checks find the same on the seed; without the edit the column is read by nothing.
 """
 
 from __future__ import annotations
