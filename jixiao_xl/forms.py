@@ -77,6 +77,8 @@ class Field:
     rated: bool = False  # 附件1: the row's 控制率 (决算 ÷ 预算) is derived, in the funds' rate column
     items: bool = False  # 附件1: the rows under it that name no field are its items (one 专项 a row), its parts
     open: bool = False  # 附件1: rows among its parts that name no field are parts too (other 项目支出)
+    width: float | None = None  # a column heading: the template's column width (None: DEFAULT_WIDTH)
+    printed: bool = True  # a column heading: the template prints the column (False: read when a form has it)
 
     def __post_init__(self):
         keys = (label_key(self.label),) + tuple(label_key(a) for a in self.aliases)
@@ -133,7 +135,10 @@ STAFF_FIELDS = (
     Field("staff_rate", "控制率", "staff", "rate", derived=True),
 )
 
-FUNDS_HEADER = Field("funds_header", "经费控制情况(万元)", "funds", "text", aliases=("经费控制情况",))
+FUNDS_HEADER = Field("funds_header", "经费控制情况(万元)", "funds", "text", aliases=("经费控制情况",), width=34)
+# The funds table's columns. The amounts are found by how their headings end (决算数/预算数, the year before
+# them varies); any other entry (kind "text", e.g. a province's 备注) by its heading. The template prints the
+# amounts, then the 控制率 (FUND_RATE), then the other entries, each BASIC_WIDTH wide unless it says otherwise.
 FUND_COLUMNS = (
     Field("prev_actual", "{prev}年决算数", "funds"),
     Field("budget", "{year}年预算数", "funds"),
@@ -205,6 +210,20 @@ def row_after(key: str) -> str | None:
     i = keys.index(key)
     return keys[i + 1] if i + 1 < len(keys) else None
 
+
+BASIC_WIDTH = 14  # 附件1: the width of every column right of the labels, unless its heading's field says
+
+
+def fund_amounts() -> tuple[Field, ...]:
+    """The amount columns of the funds table (决算/预算): summed, rated, checked."""
+    return tuple(f for f in FUND_COLUMNS if f.kind == "amount")
+
+
+def fund_notes() -> tuple[Field, ...]:
+    """The funds table's other columns (a province's 备注 …): typed, read by heading, checked by nothing."""
+    return tuple(f for f in FUND_COLUMNS if f.kind != "amount")
+
+
 BUILDING_HEADER = Field("building_header", "楼堂馆所控制情况\n({year}年完工项目)", "building", "text",
                         aliases=("楼堂馆所控制情况",))
 BUILDING_FIELDS = (
@@ -240,6 +259,9 @@ PROJECT_HEAD = (
     Field("implementer", "实施\n单位", "head", "text"),
 )
 
+# The 年度资金总额 row's columns, found by heading; the template prints the ``printed`` ones from column C in
+# this order. Amounts, 分值, 执行率 and 得分 are checked; an entry of kind "text" (a province's 备注) is
+# typed and read (``SelfEval.exec_notes``), checked by nothing.
 EXEC_COLUMNS = (
     Field("initial", "年初\n预算数", "exec", aliases=("年初预算",)),
     Field("full", "全年\n预算数", "exec", aliases=("调整后预算数", "全年预算")),
@@ -250,7 +272,7 @@ EXEC_COLUMNS = (
     # 年初预算数 ± 年中调整 = 全年预算数 (E108), when the form has the column
     Field("adjustment", "调整预算数", "exec", aliases=(
         "预算调整数", "年中调整数", "调整数", "追加数", "追加预算数", "追加(调整)数", "调整(追加)数",
-        "追加(调减)数", "年中追加数", "预算调整", "追加调整数", "调整追加数")),
+        "追加(调减)数", "年中追加数", "预算调整", "追加调整数", "调整追加数"), printed=False),
 )
 EXEC_TOTAL = Field("total", "年度资金总额", "exec", aliases=("年度资金总额(万元)",))
 # the label of the funds section (left of its rows), by form kind
@@ -291,22 +313,27 @@ def is_source_label(key: str) -> bool:
     return bool(key) and key.endswith(SOURCE_ENDINGS) and not any(w in key for w in NOT_A_SOURCE)
 
 GOALS_HEADER = Field("goals", "年度总体目标", "goals", "text")
-INDICATORS_HEADER = Field("indicators", "绩效指标", "indicators", "text")
+INDICATORS_HEADER = Field("indicators", "绩效指标", "indicators", "text", width=10)
 GOAL_COLUMNS = (
     Field("expected", "预期目标", "goals", "text"),
     Field("achieved", "实际完成情况", "goals", "text"),
 )
 
+# The template lays 附件2/3 out from this tuple: 绩效指标 in column A, these columns from B in this order
+# (widths from here), the 总分 label merged up to 分值, the 等级 in the last column; the reader finds each
+# column by its heading. A province's extra column is one more entry (kind "text": typed, read, not checked).
 INDICATOR_COLUMNS = (
-    Field("level1", "一级指标", "indicators", "text"),
-    Field("level2", "二级指标", "indicators", "text"),
-    Field("level3", "三级指标", "indicators", "text"),
-    Field("target", "年度指标值", "indicators", "text", aliases=("指标值",)),
-    Field("actual", "实际完成值", "indicators", "text", aliases=("完成值",)),
-    Field("weight", "分值", "indicators", "weight"),
-    Field("score", "得分", "indicators", "score"),
-    Field("reason", "偏差原因\n分析及\n改进措施", "indicators", "text", aliases=("偏差原因分析", "偏差原因")),
+    Field("level1", "一级指标", "indicators", "text", width=16),
+    Field("level2", "二级指标", "indicators", "text", width=16),
+    Field("level3", "三级指标", "indicators", "text", width=26),
+    Field("target", "年度指标值", "indicators", "text", aliases=("指标值",), width=22),
+    Field("actual", "实际完成值", "indicators", "text", aliases=("完成值",), width=22),
+    Field("weight", "分值", "indicators", "weight", width=9),
+    Field("score", "得分", "indicators", "score", width=9),
+    Field("reason", "偏差原因\n分析及\n改进措施", "indicators", "text", aliases=("偏差原因分析", "偏差原因"),
+          width=18),
 )
+DEFAULT_WIDTH = 16
 TOTAL_ROW = Field("total", "总分", "indicators", "score", aliases=("合计",))
 # the grade stated on the form, at or below the 总分 row: "等级：优" (W106)
 GRADE = Field("grade", "等级", "indicators", "text", aliases=(

@@ -97,6 +97,7 @@ class FundRow:
     row: int
     cells: dict[str, Cell]  # by column key: prev_actual, budget, actual
     rate: Cell | None = None  # its 控制率 (决算 ÷ 预算), when the funds header has that column
+    extra: dict[str, Cell] = field(default_factory=dict)  # forms.fund_notes() columns (备注 …), by key
 
 
 @dataclass
@@ -141,6 +142,11 @@ class Indicator:
     weight: Cell
     score: Cell
     reason: Cell | None
+    extra: dict[str, Cell] = field(default_factory=dict)  # columns of INDICATOR_COLUMNS no rule reads, by key
+
+    def column(self, key: str) -> Cell | None:
+        """The cell under a column of ``forms.INDICATOR_COLUMNS`` (level1/level2 are names, not cells)."""
+        return self.extra[key] if key in self.extra else getattr(self, key, None)
 
     @property
     def name(self) -> str:
@@ -168,6 +174,7 @@ class SelfEval:
     head: dict[str, Cell] = field(default_factory=dict)  # dept_name / project_name ...
     exec: dict[str, Cell] = field(default_factory=dict)  # 年度资金总额 row by column key
     exec_columns: dict[str, int] = field(default_factory=dict)
+    exec_notes: dict[str, Cell] = field(default_factory=dict)  # 年度资金总额 row, text columns (备注 …) by key
     breakdown: dict[str, Cell] = field(default_factory=dict)  # 附件2 income/expense parts
     sources: dict[str, dict[str, Cell]] = field(default_factory=dict)  # 附件3 rows by column
     source_labels: dict[str, str] = field(default_factory=dict)  # 附件3 source key -> label as shown

@@ -88,6 +88,7 @@ def _read_funds(region: Region, form: BasicData, saving: tuple[int, int] | None)
     columns = _fund_columns(region, head, form.year)
     form.columns = {k: v[1] for k, v in columns.items()}
     rate_col = region.find_in_row(head, F.FUND_RATE)
+    notes = {f.key: (c, f.short) for f in F.fund_notes() if (c := region.find_in_row(head, f)) is not None}
     first_amount = min(c for c, _ in columns.values()) if columns else 1
     label_col = 0
     for col in range(first_amount):
@@ -109,7 +110,8 @@ def _read_funds(region: Region, form: BasicData, saving: tuple[int, int] | None)
                     not is_blank(grid.get(row, c)) for c, _ in columns.values()):
                 cells = {ck: region.cell(row, col, f"专项（第{row + 1}行，未填名称） {ctext}")
                          for ck, (col, ctext) in columns.items()}
-                form.specials.append(FundRow("special", "（未填名称）", row, cells))
+                extra = _notes(region, row, notes, f"专项（第{row + 1}行，未填名称）")
+                form.specials.append(FundRow("special", "（未填名称）", row, cells, extra=extra))
                 state = "special"
             continue
         key = F.label_key(label)
@@ -120,19 +122,25 @@ def _read_funds(region: Region, form: BasicData, saving: tuple[int, int] | None)
         cells = {
             ck: region.cell(row, col, f"{short} {ctext}") for ck, (col, ctext) in columns.items()
         }
+        extra = _notes(region, row, notes, short)
         if field is not None and field.key not in form.rows:
             rate = region.cell(row, rate_col, f"{short} 控制率") if field.rated and rate_col is not None else None
-            form.rows[field.key] = FundRow(field.key, short, row, cells, rate)
+            form.rows[field.key] = FundRow(field.key, short, row, cells, rate, extra)
             state = field.key
         elif state in items:
-            form.specials.append(FundRow("special", short, row, cells))
+            form.specials.append(FundRow("special", short, row, cells, extra=extra))
             state = "special"
         elif state in others:
-            form.project_others.append(FundRow("project_other", short, row, cells))
+            form.project_others.append(FundRow("project_other", short, row, cells, extra=extra))
             state = "project_other"
     for f in F.FUND_ROWS:
         if f.key not in form.rows:
             form.missing.append(f.short)
+
+
+def _notes(region: Region, row: int, notes: dict[str, tuple[int, str]], short: str) -> dict:
+    """A funds row's cells under the table's other columns (备注 …), by key."""
+    return {k: region.cell(row, col, f"{short} {name}") for k, (col, name) in notes.items()}
 
 
 def _read_buildings(region: Region, form: BasicData, saving: tuple[int, int] | None) -> None:

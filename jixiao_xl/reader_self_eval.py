@@ -66,8 +66,10 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
         names = {f.key: f.short for f in F.EXEC_COLUMNS}
         if "adjustment" in cols:  # named as the form heads it: 追加数, 调整预算数 …
             names["adjustment"] = F.display_label(grid.get(head, cols["adjustment"])) or names["adjustment"]
+        texts = {f.key for f in F.EXEC_COLUMNS if f.kind == "text"}
         for key, col in cols.items():
-            form.exec[key] = region.cell(total[0], col, f"年度资金总额 {names[key]}")
+            (form.exec_notes if key in texts else form.exec)[key] = region.cell(
+                total[0], col, f"年度资金总额 {names[key]}")
         end = min(p[0] for p in (goals_pos, ind_head, (region.bottom, 0)) if p and p[0] > total[0])
         if spec is F.DEPT:
             _read_breakdown(region, form, total[0] + 1, end)
@@ -161,7 +163,7 @@ def _read_goals(region: Region, form: SelfEval, row: int) -> None:
 
 
 _DEPT_FIELDS = F.DEPT_INCOME + F.DEPT_EXPENSE  # one tuple, so that _field_for finds its table by identity
-_INDICATOR_COLUMN_NAMES = {f.key: f.short for f in F.INDICATOR_COLUMNS}
+_INDICATOR_FIELDS = ("level3", "target", "actual", "weight", "score", "reason")  # Indicator's own cells
 
 
 _TOTALS: dict[str, bool] = {}  # label key -> it names the 总分 row (the keys repeat across files)
@@ -181,6 +183,7 @@ def _is_total(key: str | None) -> bool:
 def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
     grid = region.grid
     cols = {f.key: region.find_in_row(head, f) for f in F.INDICATOR_COLUMNS}
+    names = {f.key: f.short for f in F.INDICATOR_COLUMNS}
     for key in ("level3", "weight", "score"):
         if cols[key] is None:
             form.missing.append(next(f.short for f in F.INDICATOR_COLUMNS if f.key == key))
@@ -222,7 +225,7 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
             rng = grid.merge_at(row, cols["reason"])
             if rng and rng[0] < row:  # a 偏差原因 merged over several rows explains each of them
                 cells["reason"] = region.cell(rng[0], rng[1], "")
-        if all(c.blank for k, c in cells.items() if k != "reason"):
+        if all(c.blank for k, c in cells.items() if k != "reason" and k in _INDICATOR_FIELDS):  # not a note alone
             row += 1
             continue
         if level1 is None:
@@ -231,12 +234,13 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
         name = cells["level3"].text.replace("\n", "") or level2 or level1.name
         label = f"{level2 or level1.name}“{name}”" if name != level2 else name
         for key, cell in cells.items():
-            cell.where = f"{label} {_INDICATOR_COLUMN_NAMES[key]}"
+            cell.where = f"{label} {names[key]}"
         indicator = Indicator(
             row=row, level1=level1.name, level2=level2, level3=cells["level3"],
             target=cells.get("target") or Cell(None, row, cols["level3"], f"{label} 年度指标值"),
             actual=cells.get("actual") or Cell(None, row, cols["level3"], f"{label} 实际完成值"),
             weight=cells["weight"], score=cells["score"], reason=cells.get("reason"),
+            extra={k: c for k, c in cells.items() if k not in _INDICATOR_FIELDS},
         )
         level1.indicators.append(indicator)
         if indicator.reason is not None and not indicator.reason.blank:

@@ -179,41 +179,48 @@ class Layout:
 
 def _basic_sheet(data: TemplateData) -> TemplateSheet:
     year, src = data.year, data.basic
-    sheet = TemplateSheet("附件1", [], kind="basic_data", print_rows="5:5", freeze="B6",
-                          widths={"A": 34, "B": 14, "C": 14, "D": 14, "E": 14, "F": 14, "G": 14})
-    lay = Layout(sheet, 7)
+    # the funds table's columns (forms.FUND_COLUMNS): the amounts, their 控制率, then any other (备注 …)
+    amounts, notes = F.fund_amounts(), F.fund_notes()
+    funds = (F.FUNDS_HEADER,) + amounts + (F.FUND_RATE,) + notes
+    width = max(len(funds), 1 + len(F.STAFF_FIELDS), 1 + len(F.BUILDING_FIELDS))
+    last = col_letter(width - 1)
+    widths = {"A": F.FUNDS_HEADER.width}
+    widths.update({col_letter(c): (funds[c].width if c < len(funds) else None) or F.BASIC_WIDTH
+                   for c in range(1, width)})
+    sheet = TemplateSheet("附件1", [], kind="basic_data", print_rows="5:5", freeze="B6", widths=widths)
+    lay = Layout(sheet, width)
     lay.add([F.BASIC.annex])
-    r = lay.add([_year_text(F.BASIC.title, year)], ["A#:G#"])
+    r = lay.add([_year_text(F.BASIC.title, year)], [f"A#:{last}#"])
     sheet.title = f"A{r}"
     sheet.formulas[f"A{r}"] = _year_formula(F.BASIC.title)
     lay.labels([F.STAFF_HEADER.label] + [f.label for f in F.STAFF_FIELDS], year)
     staff = src.staff if src else {}
     r = lay.add([None] + [(_rate_value if f.kind == "rate" else _value)(staff.get(f.key)) for f in F.STAFF_FIELDS])
     lay.typed(r, F.STAFF_FIELDS)
-    lay.labels([F.FUNDS_HEADER.label] + [f.label for f in F.FUND_COLUMNS] + [F.FUND_RATE.label], year)
-    cols = tuple(f.key for f in F.FUND_COLUMNS)
+    lay.labels([f.label for f in funds], year)
 
-    def fund_row(label, cells, key=None):
-        values = [_value(cells.get(c)) if cells else None for c in cols]
+    def fund_row(label, row=None, key=None):
+        values = [_value(row.cells.get(f.key)) if row else None for f in amounts] + [None]  # 控制率: derive's
+        values += [_text(row.extra.get(f.key)) if row else None for f in notes]
         r = lay.add([label] + values)
         if key is None:  # a 专项 or other project row: its name is typed too
             sheet.text_inputs.add(f"A{r}")
-        lay.typed(r, F.FUND_COLUMNS, signed=key == "basic_adjustment")  # an adjustment may be negative
+        lay.typed(r, amounts, signed=key == "basic_adjustment")  # an adjustment may be negative
         if key is not None and F.FUND_ROW[key].rated:  # its 控制率: a derived cell (derive)
-            lay.typed(r, [F.FUND_RATE], first=1 + len(F.FUND_COLUMNS))
+            lay.typed(r, [F.FUND_RATE], first=1 + len(amounts))
+        sheet.text_inputs.update(f"{col_letter(c)}{r}" for c in range(2 + len(amounts), len(funds)))
         return r
 
     others_after = F.others_after()
     for field_ in F.FUND_ROWS:
-        row = src.rows.get(field_.key) if src else None
-        fund_row(field_.label, row.cells if row else None, field_.key)
+        fund_row(field_.label, src.rows.get(field_.key) if src else None, field_.key)
         if field_.key in others_after and src:  # other parts of 项目支出, as the submission lists them
             for other in src.project_others:
-                fund_row(other.label, other.cells)
+                fund_row(other.label, other)
         if field_.items:  # one row per 专项, and empty rows to type more
             specials = src.specials if src else []
             for special in specials:
-                fund_row(special.label, special.cells)
+                fund_row(special.label, special)
             for _ in range(1 if specials else BLANK_SPECIALS):
                 fund_row(None, None)
     lay.labels([F.BUILDING_HEADER.label] + [f.label for f in F.BUILDING_FIELDS], year)
@@ -223,10 +230,10 @@ def _basic_sheet(data: TemplateData) -> TemplateSheet:
         values = [(_rate_value if f.kind == "rate" else _value)(cells.get(f.key)) for f in F.BUILDING_FIELDS]
         r = lay.add([None] + values)
         lay.typed(r, F.BUILDING_FIELDS)
-    r = lay.add([F.SAVING.label, _text(src.saving) if src else None], ["B#:G#"])
+    r = lay.add([F.SAVING.label, _text(src.saving) if src else None], [f"B#:{last}#"])
     sheet.text_inputs.add(f"B{r}")
     lay.header(f"A{r}")
-    lay.add([F.BASIC_NOTE], ["A#:G#"])
+    lay.add([F.BASIC_NOTE], [f"A#:{last}#"])
     signature = [v for label in F.BASIC_SIGNATURE for v in (f"{label}：", None)][:-1]  # a blank after each
     r = lay.add(signature)
     sheet.text_inputs.update(f"{col_letter(c + 1)}{r}" for c in range(0, len(signature) - 1, 2))
@@ -236,13 +243,17 @@ def _basic_sheet(data: TemplateData) -> TemplateSheet:
 # ------------------------------------------------------------ 附件2 / 附件3
 
 
+def _column(key: str) -> F.Field:
+    return next(f for f in F.INDICATOR_COLUMNS if f.key == key)
+
+
 def _indicator_groups(data: TemplateData, src: SelfEval | None):
     """[(一级 name, header text or None, [row values])] from the source, or the profile's defaults."""
     if src and src.indicators:
         groups = []
         columns = F.INDICATOR_COLUMNS[2:]  # 三级指标 … 偏差原因, after the 二级 name
         for level in src.levels:
-            rows = [[i.level2 or None] + [(_text if f.kind == "text" else _value)(getattr(i, f.key)) for f in columns]
+            rows = [[i.level2 or None] + [(_text if f.kind == "text" else _value)(i.column(f.key)) for f in columns]
                     for i in level.indicators]
             stated = level.weight
             total = sum(num(i.weight) or 0 for i in level.indicators)
@@ -259,16 +270,24 @@ def _indicator_groups(data: TemplateData, src: SelfEval | None):
 def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfEval | None) -> TemplateSheet:
     year, profile = data.year, data.profile
     dept = spec is F.DEPT
-    sheet = TemplateSheet(name, [], kind=spec.kind, landscape=True, freeze="A4",
-                          widths={"A": 10, "B": 16, "C": 16, "D": 26, "E": 22, "F": 22, "G": 9, "H": 9, "I": 18})
-    lay = Layout(sheet, 9)
+    # the columns are the indicator table's (forms.INDICATOR_COLUMNS): 绩效指标 in A, one column each from B
+    # (the 年度资金总额 row's printed columns from C, forms.EXEC_COLUMNS, widen the sheet if they need to)
+    columns = (F.INDICATORS_HEADER,) + F.INDICATOR_COLUMNS
+    shown = tuple(f for f in F.EXEC_COLUMNS if f.printed)
+    exec_row = (None, F.EXEC_TOTAL) + shown
+    width = max(len(columns), len(exec_row))
+    last = col_letter(width - 1)
+    widths = {col_letter(c): (columns[c].width if c < len(columns) else exec_row[c].width) or F.DEFAULT_WIDTH
+              for c in range(width)}
+    sheet = TemplateSheet(name, [], kind=spec.kind, landscape=True, freeze="A4", widths=widths)
+    lay = Layout(sheet, width)
     lay.add([spec.annex])
-    r = lay.add([_year_text(spec.title, year)], ["A#:I#"])
+    r = lay.add([_year_text(spec.title, year)], [f"A#:{last}#"])
     sheet.title = f"A{r}"
     sheet.formulas[f"A{r}"] = _year_formula(spec.title)
     head = src.head if src else {}
     if dept:
-        r = lay.add([F.DEPT_NAME.label, data.unit or None], ["B#:I#"])
+        r = lay.add([F.DEPT_NAME.label, data.unit or None], [f"B#:{last}#"])
         sheet.formulas[f"B{r}"] = f"={UNIT_REF}"
         lay.header(f"A{r}")
     else:
@@ -279,24 +298,25 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
         authority = _text(head.get(authority_.key))
         own = authority is not None and str(authority).strip() != (data.unit or "").strip()
         r = lay.add([authority_.label, authority if own else data.unit or None, None, None, implementer_.label,
-                     _text(head.get(implementer_.key))], ["B#:D#", "F#:I#"])
+                     _text(head.get(implementer_.key))], ["B#:D#", f"F#:{last}#"])
         if own:  # --from: a 主管部门 other than the unit is kept as typed
             sheet.text_inputs.add(f"B{r}")
         else:
             sheet.formulas[f"B{r}"] = f"={UNIT_REF}"
         sheet.text_inputs.add(f"F{r}")
         lay.header(f"A{r}", f"E{r}")
-    ex = src.exec if src else {}
+    ex = {**src.exec_notes, **src.exec} if src else {}
     section = lay.row
-    shown = F.EXEC_COLUMNS[:6]  # 年初/全年预算数, 全年执行数, 分值, 执行率, 得分 (no 调整数 column)
     r = lay.labels([F.EXEC_SECTION[spec.kind].label, None] + [f.label for f in shown], year)
     lay.header(f"B{r}")  # grey under the section label too
-    values = {f.key: (_rate_value if f.kind == "rate" else _value)(ex.get(f.key)) for f in shown}
+    read = {"rate": _rate_value, "text": _text}
+    values = {f.key: read.get(f.kind, _value)(ex.get(f.key)) for f in shown}
     if values["weight"] is None and not src:
         values["weight"] = profile.exec_weight
     r = lay.add([None, F.EXEC_TOTAL.label] + [values[f.key] for f in shown])
     lay.header(f"B{r}")
     lay.typed(r, [f for f in shown if f.kind != "score"], first=2)  # the 得分 is derived
+    sheet.text_inputs.update(f"{col_letter(c)}{r}" for c, f in enumerate(shown, start=2) if f.kind == "text")
     if dept:
         parts = src.breakdown if src else {}
         for left, right in zip_longest(F.DEPT_INCOME, F.DEPT_EXPENSE):  # 按收入性质分 | 按支出性质分, side by side
@@ -323,13 +343,19 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
             lay.typed(r, F.EXEC_COLUMNS[:3], first=2)
     sheet.merges.append(f"A{section}:A{lay.row - 1}")
     goals = src.goals if src else {}
-    expected, achieved = F.GOAL_COLUMNS
-    r = lay.labels([F.GOALS_HEADER.label, expected.label, None, None, None, achieved.label], year,
-                   ["B#:E#", "F#:I#"])
-    r2 = lay.add([None, _text(goals.get(expected.key)), None, None, None, _text(goals.get(achieved.key))],
-                 ["B#:E#", "F#:I#"])
+    # the goal columns share B … the last column: an equal span each, the last one to the end
+    span = (width - 1) // len(F.GOAL_COLUMNS)
+    starts = [1 + i * span for i in range(len(F.GOAL_COLUMNS))]
+    ends = starts[1:] + [width]
+    goal_merges = [f"{col_letter(a)}#:{col_letter(b - 1)}#" for a, b in zip(starts, ends)]
+    heads, typed = [F.GOALS_HEADER.label], [None]
+    for f, a, b in zip(F.GOAL_COLUMNS, starts, ends):
+        heads += [f.label] + [None] * (b - a - 1)
+        typed += [_text(goals.get(f.key))] + [None] * (b - a - 1)
+    r = lay.labels(heads, year, goal_merges)
+    r2 = lay.add(typed, goal_merges)
     sheet.merges.append(f"A{r}:A{r2}")
-    sheet.text_inputs.update({f"B{r2}", f"F{r2}"})
+    sheet.text_inputs.update(f"{col_letter(a)}{r2}" for a in starts)
     head_row = lay.labels([F.INDICATORS_HEADER.label] + [f.label for f in F.INDICATOR_COLUMNS], year)
     sheet.print_rows = f"{head_row}:{head_row}"
     # the columns right of 一级指标: C 二级指标 … (text typed), G 分值, H 得分
@@ -352,7 +378,9 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
         level_rows.append((level_name, fixed, first, last))
     sheet.merges.append(f"A{head_row}:A{lay.row - 1}")
     # the 等级 beside the 总分: derive gives it its formula
-    total = lay.add([F.TOTAL_ROW.label, None, None, None, None, None, None, None, f"{F.GRADE.label}："], ["A#:F#"])
+    # the 总分 label over the columns before 分值 (derive writes its 分值 and 得分), the 等级 in the last column
+    total = lay.add([F.TOTAL_ROW.label] + [None] * (width - 2) + [f"{F.GRADE.label}："],
+                    [f"A#:{col_letter(columns.index(_column('weight')) - 1)}#"])
     lay.header(f"A{total}")
     for level_name, fixed, first, last in level_rows:
         lay.header(f"B{first}")
