@@ -172,6 +172,8 @@ def fmt_number(value: float | None) -> str:
         return "空"
     if value != value or value in (float("inf"), float("-inf")):  # a sum of huge numbers overflows
         return "超出可表示范围的数"
+    if abs(value) >= 1e15:  # no amount on these forms; shown short (1.7e+308), not as 309 digits
+        return f"{value:.6g}"
     if abs(value - round(value)) < 1e-9:
         return str(int(round(value)))
     return f"{value:.2f}".rstrip("0").rstrip(".")
@@ -187,5 +189,7 @@ def round2(value: float) -> float:
     """Round half away from zero to 2 decimals, as people and Excel's ROUND do (7.625 → 7.63)."""
     if value < 0:
         return -round2(-value)
+    if not value < 1e15:  # no cents at this size (a float's spacing is 0.125 at 1e15); inf and NaN as they are
+        return value
     scaled = round(value * 100, 6)  # 7.625 * 100 is 762.4999999999999 in floating point
     return math.floor(scaled + 0.5) / 100

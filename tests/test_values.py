@@ -119,3 +119,15 @@ def test_fmt_number_of_an_overflowed_sum_is_said_in_chinese():
     assert fmt_number(1.7976931348623155e308 * 2) == "超出可表示范围的数"
     assert fmt_number(float("nan")) == "超出可表示范围的数"
     assert [fmt_number(v) for v in (17.0, 12.88, 1762.55)] == ["17", "12.88", "1762.55"]
+
+
+@pytest.mark.parametrize("value, rounded, shown", [
+    (7.63, 7.63, "7.63"), (1762.554, 1762.55, "1762.55"), (1.7e308, 1.7e308, "1.7e+308"),
+    (-1e300, -1e300, "-1e+300"), (1e15, 1e15, "1e+15"), (123456789012.344, 123456789012.34, "123456789012.34"),
+])
+def test_round2_and_fmt_number_at_any_size(value, rounded, shown):
+    from jixiao_xl.values import fmt_number, round2
+
+    assert round2(value) == rounded
+    assert fmt_number(value) == shown
+    assert fmt_number(float("inf")) == "超出可表示范围的数"

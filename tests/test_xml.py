@@ -222,3 +222,28 @@ def test_infinite_numbers_in_a_damaged_file_are_named_not_a_crash(tmp_path):
     batch = subprocess.run(cli + ["batch", str(tmp_path), "-o", str(tmp_path / "review")], capture_output=True,
                            text=True)
     assert "内部错误" not in batch.stderr + batch.stdout and (tmp_path / "review" / "汇总.xlsx").is_file(), batch.stderr
+
+
+def test_absurdly_large_numbers_are_checked_not_a_crash(tmp_path):
+    """Every number of the example replaced by 1.7e308 (sums overflow to inf): check, fill and batch end normally;
+    the messages show the numbers short."""
+    example = Path(__file__).resolve().parent.parent / "workbook_templates" / "examples" / "miluo_sifaju_2023.xlsx"
+    book = openpyxl.load_workbook(example)
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                    cell.value = 1.7e308
+    source = tmp_path / "huge.xlsx"
+    book.save(source)
+    report = check_path(str(source))
+    assert report.status == "errors" and not [f for f in report.all_findings() if f.code == "R900"]
+    x102 = [f for f in report.all_findings() if f.code == "X102"]
+    assert x102 and "1.7e+308 万元" in x102[0].message and x102[0].found == 1.7e308
+    assert all(len(f.message) < 400 for f in report.all_findings())
+    cli = [sys.executable, "-m", "jixiao_xl"]
+    for args in (["check", str(source)], ["fill", str(source), "-o", str(tmp_path / "out.xlsx")],
+                 ["batch", str(source), "-o", str(tmp_path / "review")]):
+        done = subprocess.run(cli + args, capture_output=True, text=True)
+        assert done.returncode in (0, 1) and "内部错误" not in done.stdout + done.stderr, (args, done.stderr)
+    assert (tmp_path / "out.xlsx").is_file() and (tmp_path / "review" / "汇总.xlsx").is_file()
