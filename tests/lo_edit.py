@@ -8,42 +8,16 @@ inserting rows), then everything is recalculated and saved as .xlsx.
 """
 
 import json
-import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-import uno
-from com.sun.star.beans import PropertyValue
-
-
-def prop(name, value):
-    p = PropertyValue()
-    p.Name, p.Value = name, value
-    return p
+from lo_uno import desktop, prop
 
 
 def main() -> None:
     source, target, ops_path, profile = sys.argv[1:5]
-    pipe = f"jx{os.getpid()}"
-    office = subprocess.Popen(["soffice", "--headless", "--norestore", "--nolockcheck",
-                               f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
-                               f"--accept=pipe,name={pipe};urp;"], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    try:
-        local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-        for _ in range(120):
-            try:
-                ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-                break
-            except Exception:
-                time.sleep(0.25)
-        else:
-            raise SystemExit("LibreOffice did not start")
-        desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        doc = desktop.loadComponentFromURL(Path(source).resolve().as_uri(), "_blank", 0, (prop("Hidden", True),))
+    with desktop(profile) as office:
+        doc = office.loadComponentFromURL(Path(source).resolve().as_uri(), "_blank", 0, (prop("Hidden", True),))
         sheets = doc.Sheets
         for op in json.loads(Path(ops_path).read_text(encoding="utf-8")):
             sheet = sheets.getByName(op[1])
@@ -58,13 +32,6 @@ def main() -> None:
         doc.calculateAll()
         doc.storeToURL(Path(target).resolve().as_uri(), (prop("FilterName", "Calc MS Excel 2007 XML"),))
         doc.close(True)
-    finally:
-        try:
-            desktop.terminate()
-        except Exception:
-            pass
-        office.terminate()
-        office.wait(timeout=30)
 
 
 if __name__ == "__main__":

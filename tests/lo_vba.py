@@ -11,14 +11,10 @@ functions by name) and the value LibreOffice computes is reported.
 """
 
 import json
-import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-import uno
-from com.sun.star.beans import PropertyValue
+from lo_uno import desktop, prop
 
 SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
@@ -33,36 +29,14 @@ SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def prop(name, value):
-    p = PropertyValue()
-    p.Name, p.Value = name, value
-    return p
-
-
 def main() -> None:
     source, profile, module, *formulas = sys.argv[1:]
     user = Path(profile) / "user"
     user.mkdir(parents=True, exist_ok=True)
     (user / "registrymodifications.xcu").write_text(SETTINGS, encoding="utf-8")
-    pipe = f"jxvba{os.getpid()}"
-    office = subprocess.Popen(["soffice", "--headless", "--norestore", "--nolockcheck",
-                               f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
-                               f"--accept=pipe,name={pipe};urp;"], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    try:
-        local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-        for _ in range(240):
-            try:
-                ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-                break
-            except Exception:
-                time.sleep(0.25)
-        else:
-            raise SystemExit("LibreOffice did not start")
-        desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        doc = desktop.loadComponentFromURL(Path(source).resolve().as_uri(), "_blank", 0,
-                                           (prop("Hidden", True), prop("MacroExecutionMode", 4)))
+    with desktop(profile, "jxvba", tries=240) as office:
+        doc = office.loadComponentFromURL(Path(source).resolve().as_uri(), "_blank", 0,
+                                          (prop("Hidden", True), prop("MacroExecutionMode", 4)))
         libraries = doc.BasicLibraries
         report = {"libraries": list(libraries.getElementNames()), "modules": {}, "values": []}
         for name in report["libraries"]:
@@ -72,8 +46,8 @@ def main() -> None:
         codes = {name: next(mods[name] for mods in report["modules"].values() if name in mods)
                  for name in module.split(",")}
         doc.close(True)
-        doc = desktop.loadComponentFromURL("private:factory/scalc", "_blank", 0,
-                                           (prop("Hidden", True), prop("MacroExecutionMode", 4)))
+        doc = office.loadComponentFromURL("private:factory/scalc", "_blank", 0,
+                                          (prop("Hidden", True), prop("MacroExecutionMode", 4)))
         if not doc.BasicLibraries.hasByName("Standard"):
             doc.BasicLibraries.createLibrary("Standard")
         for name, code in codes.items():
@@ -88,12 +62,6 @@ def main() -> None:
             report["values"].append({"string": cell.String, "error": cell.getError()})
         doc.close(True)
         print(json.dumps(report, ensure_ascii=False))
-    finally:
-        office.terminate()
-        try:
-            office.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            office.kill()
 
 
 if __name__ == "__main__":
