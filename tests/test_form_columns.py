@@ -38,18 +38,23 @@ def extra_column(monkeypatch):
     _patch(monkeypatch)
 
 
-def _build(tmp_path, name: str, book=None, typed: str | None = None):
-    """A template (blank, or --from ``book``); ``typed`` goes under the last column of 附件2's first indicator,
+def _template(tmp_path, name: str, book, typed: str | None, sheet: str, row, col: int):
+    """A template (blank, or --from ``book``) with ``typed`` at ``col`` of the row ``row(rows)`` picks in ``sheet``,
     as a user would type it there."""
-    profile = get_profile()
-    sheets = T.build(T.data_from(book, 2023 if book is None else None, "某局", profile))
+    sheets = T.build(T.data_from(book, 2023 if book is None else None, "某局", get_profile()))
     if typed is not None:
-        dept = next(s for s in sheets if s.name == "附件2")
-        head = next(r for r, values in enumerate(dept.rows) if values[0] == F.INDICATORS_HEADER.label)
-        dept.rows[head + 1][-1] = typed
+        row(next(s for s in sheets if s.name == sheet).rows)[col] = typed
     path = tmp_path / name
     write_template(sheets, path)
     return path
+
+
+def _build(tmp_path, name: str, book=None, typed: str | None = None):
+    """``typed`` goes under the last column of 附件2's first indicator."""
+    def first_indicator(rows):
+        return rows[next(r for r, values in enumerate(rows) if values[0] == F.INDICATORS_HEADER.label) + 1]
+
+    return _template(tmp_path, name, book, typed, "附件2", first_indicator, -1)
 
 
 def _dept(path):
@@ -146,16 +151,9 @@ def _patch_funds(monkeypatch) -> None:
 
 
 def _build_basic(tmp_path, name: str, book=None, typed: str | None = None):
-    """A template; ``typed`` goes in the last column of 附件1's 公务接待 row, as a user would type it."""
-    profile = get_profile()
-    sheets = T.build(T.data_from(book, 2023 if book is None else None, "某局", profile))
-    if typed is not None:
-        basic = next(s for s in sheets if s.name == "附件1")
-        row = next(values for values in basic.rows if values[0] == F.FUND_ROW["reception"].label)
-        row[5] = typed
-    path = tmp_path / name
-    write_template(sheets, path)
-    return path
+    """``typed`` goes in the last column of 附件1's 公务接待 row."""
+    return _template(tmp_path, name, book, typed, "附件1",
+                     lambda rows: next(v for v in rows if v[0] == F.FUND_ROW["reception"].label), 5)
 
 
 def _basic(path):
@@ -224,14 +222,9 @@ def _patch_exec(monkeypatch) -> None:
 
 
 def _build_exec(tmp_path, name: str, book=None, typed: str | None = None):
-    """A template; ``typed`` goes in column I of 附件2's 年度资金总额 row, as a user would type it."""
-    sheets = T.build(T.data_from(book, 2023 if book is None else None, "某局", get_profile()))
-    if typed is not None:
-        dept = next(s for s in sheets if s.name == "附件2")
-        next(values for values in dept.rows if values[1] == F.EXEC_TOTAL.label)[8] = typed
-    path = tmp_path / name
-    write_template(sheets, path)
-    return path
+    """``typed`` goes in column I of 附件2's 年度资金总额 row."""
+    return _template(tmp_path, name, book, typed, "附件2",
+                     lambda rows: next(v for v in rows if v[1] == F.EXEC_TOTAL.label), 8)
 
 
 def test_a_note_in_the_funds_row_is_laid_out_read_and_checked_by_nothing(tmp_path, monkeypatch):
