@@ -582,9 +582,8 @@ globalThis.jixiaoMark(context, "_jixiao_marks", JSON.stringify(marks)).then(() =
 """
 
 
-@pytest.mark.parametrize("api19", [True, False], ids=["ExcelApi1.9", "ExcelApi1.8"])
-def test_jixiao_mark_javascript_records_fills_as_the_stand_in_does(tmp_path, api19):
-    """Run ribbon.js's jixiaoMark under Node against a mock Office.js context."""
+def _run_ribbon_js(tmp_path, harness_source: str, *args: str):
+    """Run a Node harness around the task pane's ribbon.js (a mock Office.js context); its printed JSON."""
     import json
     import shutil
     import subprocess
@@ -593,14 +592,20 @@ def test_jixiao_mark_javascript_records_fills_as_the_stand_in_does(tmp_path, api
     if node is None:
         pytest.skip("node is not installed")
     harness = tmp_path / "harness.js"
-    harness.write_text(NODE_HARNESS, encoding="utf-8")
+    harness.write_text(harness_source, encoding="utf-8")
+    ribbon = ROOT / "jixiao_xl" / "addin_server" / "static" / "js" / "ribbon.js"
+    return json.loads(subprocess.run([node, str(harness), str(ribbon), *args], capture_output=True, text=True,
+                                     check=True).stdout)
+
+@pytest.mark.parametrize("api19", [True, False], ids=["ExcelApi1.9", "ExcelApi1.8"])
+def test_jixiao_mark_javascript_records_fills_as_the_stand_in_does(tmp_path, api19):
+    """Run ribbon.js's jixiaoMark under Node against a mock Office.js context."""
+    import json
+
     cases = {"附件1!B6": {"color": "#00B0F0", "pattern": "Solid"},
              "附件1!B7": {"color": "#FFFFFF", "pattern": "None"},
              "附件2!D5": {"color": "#FFFFFF", "pattern": "Solid"}}
-    ribbon = ROOT / "jixiao_xl" / "addin_server" / "static" / "js" / "ribbon.js"
-    command = [node, str(harness), str(ribbon), json.dumps(cases, ensure_ascii=False), "1" if api19 else "0"]
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    writes = json.loads(out)
+    writes = _run_ribbon_js(tmp_path, NODE_HARNESS, json.dumps(cases, ensure_ascii=False), "1" if api19 else "0")
     records = {key: json.loads(v[0][0]) for kind, key, v in writes if kind == "values"}
     assert records == {
         "_jixiao_marks!C2": {"patternType": "solid", "fg": {"rgb": "FF00B0F0"}, "bg": None},
@@ -687,18 +692,7 @@ globalThis.runJixiaoScript(scenario === "offline" ? "clear_marks" : "validate", 
 
 @pytest.mark.parametrize("scenario", ["ok", "protected", "offline"])
 def test_ribbon_buttons_show_excel_side_failures_in_chinese(tmp_path, scenario):
-    import json
-    import shutil
-    import subprocess
-
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
-    harness = tmp_path / "buttons.js"
-    harness.write_text(NODE_BUTTON_HARNESS, encoding="utf-8")
-    ribbon = ROOT / "jixiao_xl" / "addin_server" / "static" / "js" / "ribbon.js"
-    result = json.loads(subprocess.run([node, str(harness), str(ribbon), scenario], capture_output=True, text=True,
-                                       check=True).stdout)
+    result = _run_ribbon_js(tmp_path, NODE_BUTTON_HARNESS, scenario)
     assert result["completed"] == 1  # the ribbon button is always released
     if scenario == "ok":
         assert result["dialogs"] == []
