@@ -10,9 +10,7 @@ the core alone (read the same values as grids, plan the fill, check).
 import argparse
 import logging
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,14 +18,7 @@ os.environ["XLWINGS_PROJECT_DIR"] = str(ROOT / "jixiao_xl" / "addin_server")
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 sys.path.insert(0, str(ROOT))
 
-
-def median_ms(func, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+from benchmarks.timing import median_ms
 
 
 def main() -> None:

@@ -12,26 +12,21 @@ the whole check with the bundled workbook (read .docx + read .xlsx + check), the
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.timing import median_ms
+
 
 def timed(func, runs: int) -> float:
     from jixiao_xl.narrative import extract
 
-    times = []
-    for _ in range(runs):
-        extract.sentences.cache_clear()  # cold: every paragraph read as if never seen
-        start = time.perf_counter()
-        func()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    # cold: every paragraph read as if never seen
+    return median_ms(func, runs, before=extract.sentences.cache_clear)
 
 
 def main() -> None:
