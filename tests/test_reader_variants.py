@@ -7,9 +7,9 @@ import re
 import pytest
 
 from jixiao_xl.grid import a1
-from .samples import SheetSpec, seed_sheets
 
 from .helpers import by_code, check_file, form, parse_a1, set_cells
+from .samples import SheetSpec, seed_sheets
 
 _CELL = re.compile(r"([A-Z]+)(\d+)")
 
@@ -132,16 +132,21 @@ def test_forms_in_any_sheet_order_and_name(tmp_path, seed_signature):
     assert by_code(report, "B111")[0].message.startswith("[基础]")
 
 
-def test_all_forms_on_one_sheet(tmp_path, seed_signature):
-    basic, dept, project = seed_sheets()
+def one_sheet(name: str, specs) -> SheetSpec:
+    """The forms one below another on one sheet, two blank rows before each."""
     rows, merges, formats = [], [], {}
-    for spec in (basic, dept, project):
+    for spec in specs:
         offset = len(rows) + 2
         moved = shift(spec, offset, 0)
         rows = rows + [[]] * 2 + moved.rows[offset:]
         merges += moved.merges
         formats.update(moved.formats)
-    report = check_file(tmp_path, [SheetSpec("自评材料", rows, merges, formats)])
+    return SheetSpec(name, rows, merges, formats)
+
+
+def test_all_forms_on_one_sheet(tmp_path, seed_signature):
+    basic, dept, project = seed_sheets()
+    report = check_file(tmp_path, [one_sheet("自评材料", (basic, dept, project))])
     assert signature(report) == seed_signature
 
 

@@ -130,21 +130,12 @@ def test_workbook_without_any_form_still_says_so(tmp_path):
 
 
 def test_untitled_forms_below_a_titled_one_on_the_same_sheet(tmp_path):
-    from .samples import SheetSpec
-
-    from .test_reader_variants import shift
+    from .test_reader_variants import one_sheet
 
     basic, dept, project = clean_seed()
     dept.rows[1][0] = None  # only 附件1 keeps its title
     project.rows[1][0] = None
-    rows, merges, formats = [], [], {}
-    for spec in (basic, dept, project):
-        offset = len(rows) + 2
-        moved = shift(spec, offset, 0)
-        rows = rows + [[]] * 2 + moved.rows[offset:]
-        merges += moved.merges
-        formats.update(moved.formats)
-    report = check_file(tmp_path, [SheetSpec("自评材料", rows, merges, formats)])
+    report = check_file(tmp_path, [one_sheet("自评材料", (basic, dept, project))])
     assert [f.kind for f in report.forms] == ["basic_data", "dept_self_eval", "project_self_eval"]
     assert [f.sheet for f in by_code(report, "S003")] == ["自评材料", "自评材料"]
     assert [f.results.get("total_score") for f in report.forms[1:]] == [99.0, 100.0]
