@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .check import FileReport, check_workbook
-from .derive import Derived, derived
+from .derive import Derived, derived, settle
 from .diagnose import blamed
 from .findings import Finding
 from .grid import Grid, UnreadableWorkbook, broken_reason, parse_a1, read_grids
@@ -87,50 +87,62 @@ def _settle(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tupl
     the user wrote); ``refresh``: our own formulas, intact, whose result is
     recomputed without counting as a change.  The grids are updated in place
     with the new values, so the returned list and the grids agree with what
-    the output file will hold.
+    the output file will hold; the forms as read from them come back with it.
+    Passes follow ``derive.settle``, reading again only the sheets a pass wrote to.
     """
     by_name = {g.name: g for g in grids}
     decided: dict[tuple[str, str], tuple[str, Derived, bool, object]] = {}
-    settled = None  # the forms as read from the final grids, when the last pass changed nothing
     book = book if book is not None else read_forms(grids, path)  # the forms as the grids are now
     forms_of: dict[str, list] = {g.name: [] for g in grids}
     for form in book.forms:
         forms_of[form.sheet].append(form)
-    dirty = {name for name, forms in forms_of.items() if forms}
-    for n in range(6):
-        if n:  # a form depends on its own sheet only: a sheet nothing was written to is not read again
+    dirty = {name for name, forms in forms_of.items() if forms}  # sheets to read (again) in the next pass
+    touched: set[str] = set()  # sheets written to in this pass
+    first = True
+
+    def read() -> list:
+        nonlocal first
+        if not first:  # a form depends on its own sheet only: a sheet nothing was written to is not read again
+            dirty.clear()
+            dirty.update(touched)
             for name in dirty:
                 forms_of[name] = read_forms([by_name[name]], path).forms
-        changed, touched = False, set()
+        first = False
+        touched.clear()
+        items = []
         for form in (f for g in grids if g.name in dirty for f in forms_of[g.name]):
             # a wrong sum in a chain is corrected only where the diagnosis blames it (公务用车, not 三公)
             suspects = blamed(form, profile.tolerance_amount) if overwrite else None
-            for item in derived(form, profile):
-                key = (form.sheet, item.cell.address)
-                if item.value is None or key in keep:
-                    continue
-                if key not in refresh:
-                    wrong = overwrite and _differs(item, profile) and (
-                        suspects is None or item.kind != "amount" or item.cell.address in suspects)
-                    if key not in decided and not (item.cell.blank or wrong):
-                        continue
-                    corrected, old = decided[key][2:] if key in decided else (not item.cell.blank, item.cell.raw)
-                    decided[key] = (form.sheet, item, corrected, old)
-                grid = by_name[form.sheet]
-                new = _cell_text(item) if item.cell.prefix else item.value
-                while len(grid.rows) <= item.cell.row:
-                    grid.rows.append([])
-                cells = grid.rows[item.cell.row]
-                while len(cells) <= item.cell.col:
-                    cells.append(None)
-                if cells[item.cell.col] != new:
-                    cells[item.cell.col] = new
-                    changed = True
-                    touched.add(form.sheet)
-        dirty = touched
-        if not changed:
-            settled = replace(book, forms=[f for g in grids for f in forms_of[g.name]])
-            break
+            items += [(form.sheet, suspects, item) for item in derived(form, profile)]
+        return items
+
+    def write(entry) -> bool:
+        sheet, suspects, item = entry
+        key = (sheet, item.cell.address)
+        if item.value is None or key in keep:
+            return False
+        if key not in refresh:
+            wrong = overwrite and _differs(item, profile) and (
+                suspects is None or item.kind != "amount" or item.cell.address in suspects)
+            if key not in decided and not (item.cell.blank or wrong):
+                return False
+            corrected, old = decided[key][2:] if key in decided else (not item.cell.blank, item.cell.raw)
+            decided[key] = (sheet, item, corrected, old)
+        grid = by_name[sheet]
+        new = _cell_text(item) if item.cell.prefix else item.value
+        while len(grid.rows) <= item.cell.row:
+            grid.rows.append([])
+        cells = grid.rows[item.cell.row]
+        while len(cells) <= item.cell.col:
+            cells.append(None)
+        if cells[item.cell.col] == new:
+            return False
+        cells[item.cell.col] = new
+        touched.add(sheet)
+        return True
+
+    settle(read, write)  # its last read brings every written sheet's forms up to date
+    settled = replace(book, forms=[f for g in grids for f in forms_of[g.name]])
     order = {g.name: i for i, g in enumerate(grids)}
     entries = [entry for entry in decided.values() if not _same(entry[3], entry[1])]
     return sorted(entries, key=lambda e: (order[e[0]], e[1].cell.row, e[1].cell.col)), settled
@@ -358,7 +370,6 @@ def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str
     cells: dict[str, dict[str, CellOp]] = {}
     changes: list[Change] = []
     entries, book = _settle(grids, profile, overwrite_derived, keep, refresh, path, book)
-    book = book or read_forms(grids, path)
     for sheet, item, corrected, old in entries:
         address = item.cell.address
         if template and item.formula:  # its result is set below with every other derived formula
