@@ -84,6 +84,11 @@ def parse_xml(data: bytes):
     return SafeET.fromstring(data, forbid_dtd=True)
 
 
+def part_path(target: str) -> str:
+    """The zip member a relationship of xl/workbook.xml points at (absolute, or relative to xl/)."""
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+
+
 def sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> path of its XML inside the archive."""
     workbook = parse_xml(archive.read("xl/workbook.xml"))
@@ -94,9 +99,7 @@ def sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     targets = {}
     for rel in rels.iter():
         if local(rel.tag) == "Relationship" and rel.get("Id") and rel.get("Target"):
-            target = rel.get("Target")
-            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            targets[rel.get("Id")] = path
+            targets[rel.get("Id")] = part_path(rel.get("Target"))
     paths = {}
     for sheet in workbook.iter():
         if local(sheet.tag) != "sheet":

@@ -17,14 +17,13 @@ Anything this writer does not handle (a part in another encoding, cells without 
 from __future__ import annotations
 
 import math
-import posixpath
 import pyexpat
 import re
 import zipfile
 from dataclasses import dataclass, field
 
 from .a1 import col_letter, parse_a1
-from .xlsxio import plain_utf8
+from .xlsxio import part_path, plain_utf8
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -274,7 +273,7 @@ class Source:
             rels = scan(self.data["xl/_rels/workbook.xml.rels"], lambda p: p == ("Relationships",))
         except KeyError:
             raise Unsupported("parts") from None
-        targets = {r.get("Id"): _target(r.get("Target")) for r in rels.children if r.local == "Relationship"}
+        targets = {r.get("Id"): part_path(r.get("Target")) for r in rels.children if r.local == "Relationship"}
         sheets = book.child("sheets")
         paths = {}
         for s in sheets.children if sheets else []:
@@ -335,10 +334,6 @@ class Source:
 
 
 _ALWAYS = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
-
-
-def _target(target: str) -> str:
-    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
 
 
 # ------------------------------------------------------------------ styles
@@ -681,7 +676,7 @@ def write(source: Source, cells: dict[str, dict], result_sheet: str, rows: list[
     if formulas_changed and "xl/calcChain.xml" in source.data:
         dropped.add("xl/calcChain.xml")
         for r in rels.children:
-            if r.get("Target") and _target(r.get("Target")) == "xl/calcChain.xml":
+            if r.get("Target") and part_path(r.get("Target")) == "xl/calcChain.xml":
                 rel_patches.append((r.start, r.end, ""))
         for t in types.children:
             if t.get("PartName") == "/xl/calcChain.xml":
