@@ -188,8 +188,9 @@ def survey(inputs: list[str], outdir: Path):
 _PROFILES: dict = {}  # (name, overrides) -> Profile, in a worker
 
 
-def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: str) -> dict:
-    """Check one file (and fill it); never raises."""
+def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: str, by: str | None = None) -> dict:
+    """Check one file (and fill it); never raises.  The result carries its 汇总 and 问题明细 rows, and
+    those rows as sheet XML (``list_xml``), written here in parallel rather than in the parent."""
     from .check import FileReport, check_grids
     from .grid import UnreadableWorkbook, read_grids
     from .profiles import get_profile
@@ -208,6 +209,7 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
     result = {"path": task.path, "rel": task.rel, "report": data, "rows": _rows(task, report),
               "authority": workbook_authority(report), "filled": None, "fill_error": None,
               "json": _dumps(data)}  # findings.json's entry, written here in parallel rather than in the parent
+    result["list_xml"] = (by, list_xml(result, by))
     if fill and report.status != "unreadable":
         from .fill import FillError, fill as fill_one
         from .xlsxio import OutputError
@@ -292,7 +294,7 @@ def _rows(task: Task, report) -> list[list]:
     return rows
 
 
-def _worker_main(conn, profile_name: str, overrides: dict, fill: bool, outdir: str) -> None:
+def _worker_main(conn, profile_name: str, overrides: dict, fill: bool, outdir: str, by: str | None) -> None:
     """Take lists of tasks, send back one (index, result) per file as soon as it is done."""
     try:
         import resource
@@ -309,7 +311,7 @@ def _worker_main(conn, profile_name: str, overrides: dict, fill: bool, outdir: s
             return
         for task in tasks:
             try:
-                result = process(task, profile_name, overrides, fill, outdir)
+                result = process(task, profile_name, overrides, fill, outdir, by)
             except MemoryError:
                 result = _failed(task, "文件过大，处理时超出内存限制")
             except BaseException as exc:  # one odd file never stops the run
@@ -532,11 +534,7 @@ def summary_tables(result: BatchResult, by: str | None = None) -> dict[str, tupl
     for r in result.results:
         group = [group_of(r, by)] if by else []
         summary += [group + row for row in r["rows"]]
-        unit = next((row[1] for row in r["rows"] if row[1]), "")
-        report = r["report"]
-        for f in [f for form in report["forms"] for f in form["findings"]] + report["findings"]:
-            details.append(group + [r["rel"], unit, f["sheet"], f["cell"], f["code"], SEVERITY_LABEL[f["severity"]],
-                                    f["message"]])
+        details += [group + row for row in detail_rows(r)]
     unreadable = [[r["rel"], r["report"]["error"]] for r in result.results if r["report"]["status"] == "unreadable"]
     unreadable += [[p, reason] for p, reason in result.unsupported]
     unreadable += [[r["rel"], f"自动填写失败：{r['fill_error']}"] for r in result.results if r["fill_error"]]
@@ -548,6 +546,14 @@ def summary_tables(result: BatchResult, by: str | None = None) -> dict[str, tupl
         "无法读取": (UNREADABLE_COLUMNS, unreadable),
         "附件": (ATTACHMENT_COLUMNS, others),
     }
+
+
+def detail_rows(r: dict) -> list[list]:
+    """问题明细 rows of one result (DETAIL_COLUMNS): every finding of its forms, then the workbook's."""
+    unit = next((row[1] for row in r["rows"] if row[1]), "")
+    report = r["report"]
+    return [[r["rel"], unit, f["sheet"], f["cell"], f["code"], SEVERITY_LABEL[f["severity"]], f["message"]]
+            for f in [f for form in report["forms"] for f in form["findings"]] + report["findings"]]
 
 
 def _titles() -> dict[str, str]:
@@ -625,8 +631,10 @@ def write_summary(result: BatchResult, path: Path, by: str | None = None) -> Non
 
     pandas computes the statistics; xlsxwriter writes the workbook (formats,
     filters, charts, page set-up) with only the header row of each list, and
-    the lists' rows are then put into the sheets' XML directly (_rows_xml):
-    xlsxwriter spends ~7 µs a cell in Python, 1.3 s for 2,000 workbooks.
+    the lists' rows are then put into the sheets' XML directly: xlsxwriter
+    spends ~7 µs a cell in Python, 1.3 s for 2,000 workbooks.  The workers
+    have already written each workbook's rows as XML (``list_xml``); here they
+    are numbered and given their formats' indexes.
     """
     import pandas as pd
     import xlsxwriter
@@ -635,7 +643,8 @@ def write_summary(result: BatchResult, path: Path, by: str | None = None) -> Non
 
     tables = summary_tables(result, by)
     stats = statistics({name: pd.DataFrame(rows, columns=columns) for name, (columns, rows) in tables.items()
-                        if name in ("汇总", "问题明细")}, by)
+                        if name in LIST_SHEETS}, by)
+    fragments = _fragments(result, by, tables)
 
     def write(temp: str) -> None:
         # strings_to_formulas=False keeps "=..." text as text
@@ -645,25 +654,121 @@ def write_summary(result: BatchResult, path: Path, by: str | None = None) -> Non
         spliced = {}
         for name, (columns, rows) in tables.items():
             ws = book.add_worksheet(name)
-            plain = all(_plain(row) for row in rows)
-            if not plain:  # a value _rows_xml does not write (never from our own rows): xlsxwriter writes all
+            if fragments[name] is None:  # a value rows_xml does not write (never from our own rows): xlsxwriter does
                 for r, row in enumerate(rows, start=1):
                     ws.write_row(r, 0, row)
-            styles = _format(book, ws, name, columns, len(rows), bool(by))
-            if plain and rows:
-                spliced[name] = (rows, styles, 15 * LINES[name], len(columns))
+            formats = _format(book, ws, name, columns, len(rows), bool(by) and name in LIST_SHEETS)
+            if fragments[name]:
+                spliced[name] = (fragments[name], formats, len(columns))
             if name == "汇总":
                 _write_statistics(book, stats)
         book.close()
         if spliced:
-            _splice(temp, {name: (_rows_xml(rows, [s._get_xf_index() if s else 0 for s in styles], height), len(rows),
-                                  width) for name, (rows, styles, height, width) in spliced.items()})
+            _splice(temp, {name: (_numbered(rows, {kind: f._get_xf_index() for kind, f in formats.items()}),
+                                  len(rows), width) for name, (rows, formats, width) in spliced.items()})
 
     atomic_write(path, write)
 
 
+LIST_SHEETS = ("汇总", "问题明细")  # the sheets with a row per form / per finding, written by the workers
+# In a row's XML from rows_xml, its number and its cells' format indexes are placeholders (control
+# characters, which _plain keeps out of any text), filled in when the summary workbook is written.
+ROW_MARK = "\x01"
+KIND_MARKS = {"wrap": "\x02", "centred": "\x03", "top": "\x04", "percent": "\x05"}
+
+
+def column_kinds(name: str, columns: list[str], grouped: bool) -> list[str]:
+    """Each column's format in a summary sheet (KIND_MARKS' keys): wrapped text, centred, top-aligned, percent."""
+    shift = 1 if grouped else 0
+    wrapped = ({0} if grouped else set()) | {c + shift for c in WRAP[name]}
+    kinds = ["wrap" if col in wrapped else "centred" if title in CENTRED else "top" for col, title in enumerate(columns)]
+    if name == "汇总":
+        kinds[columns.index("执行率")] = "percent"
+    return kinds
+
+
+_HEADS: dict[tuple[str, int, bool], tuple[list[str], str]] = {}  # (sheet, columns, grouped) -> cell heads, row head
+
+
+def rows_xml(name: str, rows: list[list], grouped: bool) -> list[str] | None:
+    """Each row's <row> element for a summary sheet, cells as xlsxwriter writes them (numbers as %.16G,
+    empty text and None left out, strings inline), with placeholders for the row number and the formats;
+    None when a row holds a value only xlsxwriter writes right (see _plain)."""
+    if not all(_plain(row) for row in rows):
+        return None
+    width = len(rows[0]) if rows else 0
+    heads = _HEADS.get((name, width, grouped))
+    if heads is None:
+        from .a1 import col_letter
+
+        columns = _columns(name, grouped)
+        kinds = column_kinds(name, columns, grouped)
+        heads = _HEADS[(name, width, grouped)] = (
+            [f'<c r="{col_letter(c)}{ROW_MARK}" s="{KIND_MARKS[kinds[c]]}"' for c in range(width)],
+            f'<row r="{ROW_MARK}" ht="{15 * LINES[name]}" customHeight="1">')
+    cell_heads, row_head = heads
+    out = []
+    texts: dict[str, str] = {}  # file names, units, codes repeat: escape each once
+    for row in rows:
+        cells = []
+        for c, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            if value.__class__ is str:
+                body = texts.get(value)
+                if body is None:
+                    body = texts[value] = _text_xml(value)
+                cells.append(f'{cell_heads[c]} t="inlineStr">{body}</c>')
+            else:
+                cells.append(f"{cell_heads[c]}><v>{value:.16G}</v></c>")
+        out.append(f'{row_head}{"".join(cells)}</row>' if cells else "")
+    return out
+
+
+def _columns(name: str, grouped: bool) -> list[str]:
+    columns = {"汇总": SUMMARY_COLUMNS, "问题明细": DETAIL_COLUMNS, "无法读取": UNREADABLE_COLUMNS,
+               "附件": ATTACHMENT_COLUMNS}[name]
+    return ["分组"] + columns if grouped else columns  # the group's own label does not change a format
+
+
+def list_xml(r: dict, by: str | None) -> dict[str, list[str] | None]:
+    """A result's 汇总 and 问题明细 rows as rows_xml writes them (in a worker, beside the check)."""
+    group = [group_of(r, by)] if by else []
+    return {"汇总": rows_xml("汇总", [group + row for row in r["rows"]], bool(by)),
+            "问题明细": rows_xml("问题明细", [group + row for row in detail_rows(r)], bool(by))}
+
+
+def _fragments(result: BatchResult, by: str | None, tables: dict) -> dict[str, list[str] | None]:
+    """Each summary sheet's rows as XML: the workers' (``list_xml``) where they wrote them for this grouping,
+    written here for the others; None for a sheet with a row rows_xml does not write."""
+    out: dict[str, list[str] | None] = {}
+    for name in LIST_SHEETS:
+        rows: list[str] | None = []
+        for r in result.results:
+            made_by, made = r.get("list_xml") or (None, None)
+            part = made[name] if made is not None and made_by == by else list_xml(r, by)[name]
+            if part is None:
+                rows = None
+                break
+            rows += part
+        out[name] = rows
+    for name in tables:
+        if name not in LIST_SHEETS:
+            out[name] = rows_xml(name, tables[name][1], False)
+    return out
+
+
+def _numbered(rows: list[str], indexes: dict[str, int]) -> str:
+    """The rows' XML from rows_xml with their numbers (from 2: row 1 is the header) and format indexes."""
+    xml = "".join([row.replace(ROW_MARK, str(n)) for n, row in enumerate(rows, start=2)])
+    for kind, mark in KIND_MARKS.items():
+        if mark in xml:
+            xml = xml.replace(mark, str(indexes[kind]))
+    return xml
+
+
 def _plain(row: list) -> bool:
-    """Only values _rows_xml writes as xlsxwriter would: None, finite numbers, and text of Excel's size
+    """Only values rows_xml writes as xlsxwriter would: None, finite numbers, and text of Excel's size
     without control characters or "_x0041_"-like sequences (Excel escapes both, and readers differ on
     unescaping them in inline strings: xlsxwriter writes such text to the shared strings)."""
     for value in row:
@@ -691,33 +796,6 @@ def _text_xml(text: str) -> str:
     if text[:1].isspace() or text[-1:].isspace():
         return f'<is><t xml:space="preserve">{text}</t></is>'
     return f"<is><t>{text}</t></is>"
-
-
-def _rows_xml(rows: list[list], styles: list[int], height: int) -> str:
-    """<row> elements for rows 2.. of a sheet: cells styled by their column, as xlsxwriter writes them
-    (numbers as %.16G, empty text and None left out), strings inline."""
-    from xlsxwriter.utility import xl_col_to_name
-
-    letters = [xl_col_to_name(c) for c in range(len(styles))]
-    heads = [f' s="{s}"' if s else "" for s in styles]
-    out = []
-    append = out.append
-    texts: dict[str, str] = {}  # file names, units, codes repeat: escape each once
-    for r, row in enumerate(rows, start=2):
-        cells = []
-        for c, value in enumerate(row):
-            if value is None or value == "":
-                continue
-            if value.__class__ is str:
-                body = texts.get(value)
-                if body is None:
-                    body = texts[value] = _text_xml(value)
-                cells.append(f'<c r="{letters[c]}{r}"{heads[c]} t="inlineStr">{body}</c>')
-            else:
-                cells.append(f'<c r="{letters[c]}{r}"{heads[c]}><v>{value:.16G}</v></c>')
-        if cells:
-            append(f'<row r="{r}" ht="{height}" customHeight="1">{"".join(cells)}</row>')
-    return "".join(out)
 
 
 def _splice(path: str, sheets: dict[str, tuple[str, int, int]]) -> None:
@@ -755,9 +833,9 @@ def _page_setup(ws, title: str, header_rows: int = 1) -> None:
     ws.set_footer("&C第 &P 页，共 &N 页")
 
 
-def _format(book, ws, name: str, columns: list[str], count: int, grouped: bool) -> list:
+def _format(book, ws, name: str, columns: list[str], count: int, grouped: bool) -> dict:
     """Header frozen and filtered, widths, % formats, colours as conditional formats (cheap for any size);
-    returns each column's format."""
+    returns the columns' formats by kind (column_kinds)."""
     header = book.add_format({"bold": True, "bg_color": "#E7E6E6", "border": 1, "text_wrap": True,
                               "valign": "vcenter"})
     red = book.add_format({"bg_color": "#FFC7CE"})
@@ -765,14 +843,13 @@ def _format(book, ws, name: str, columns: list[str], count: int, grouped: bool) 
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     top = book.add_format({"valign": "top"})
     centred = book.add_format({"valign": "top", "align": "center"})
-    shift = 1 if grouped else 0
+    formats = {"wrap": wrap, "centred": centred, "top": top}
+    if name == "汇总":
+        formats["percent"] = book.add_format({"num_format": "0.00%", "valign": "top", "align": "right"})
     widths = ([12] if grouped else []) + WIDTHS[name]
-    wrapped = ({0} if grouped else set()) | {c + shift for c in WRAP[name]}
-    styles = []
-    for col, title in enumerate(columns):
+    for col, (title, kind) in enumerate(zip(columns, column_kinds(name, columns, grouped))):
         ws.write_string(0, col, title, header)
-        styles.append(wrap if col in wrapped else centred if title in CENTRED else top)
-        ws.set_column(col, col, widths[col], styles[-1])
+        ws.set_column(col, col, widths[col], formats[kind])
     ws.set_default_row(15 * LINES[name])
     ws.set_row(0, 30)
     last = max(count, 1)
@@ -781,8 +858,6 @@ def _format(book, ws, name: str, columns: list[str], count: int, grouped: bool) 
     _page_setup(ws, f"绩效自评批量校验 — {name}")
     if name == "汇总":
         c = {title: i for i, title in enumerate(columns)}
-        styles[c["执行率"]] = book.add_format({"num_format": "0.00%", "valign": "top", "align": "right"})
-        ws.set_column(c["执行率"], c["执行率"], widths[c["执行率"]], styles[c["执行率"]])
         for grade_, color in GRADE_FILLS.items():
             for col in (c["填报等级"], c["复核等级"]):
                 ws.conditional_format(1, col, last, col, {"type": "cell", "criteria": "==", "value": f'"{grade_}"',
@@ -802,7 +877,7 @@ def _format(book, ws, name: str, columns: list[str], count: int, grouped: bool) 
         ws.conditional_format(1, col, last, col, {"type": "cell", "criteria": "==", "value": '"错误"', "format": red})
         ws.conditional_format(1, col, last, col, {"type": "cell", "criteria": "==", "value": '"警告"',
                                                   "format": yellow})
-    return styles
+    return formats
 
 
 def _write_statistics(book, tables: list[tuple[str, object]]) -> None:
@@ -869,7 +944,7 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
         raise OutputError(out, reason(exc)) from None
     tasks, skipped, attachments, own = survey(inputs, out)
     jobs = jobs or os.cpu_count() or 1
-    args = (profile_name, overrides or {}, fill, str(out))
+    args = (profile_name, overrides or {}, fill, str(out), by)
     results = run_pool(tasks, jobs, timeout, args, progress, started=_preload.start) if tasks else []
     from .narrative.inbox import REPORT_SUFFIXES, attach_reports  # .docx reports beside their workbooks
 

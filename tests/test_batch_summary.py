@@ -209,3 +209,26 @@ def test_statistics_with_nothing_readable(tmp_path):
     assert rows[1][:4] == ("复核等级", "部门整体（附件2）", "项目（附件3）", "合计")
     assert [r[:4] for r in rows[2:6]] == [("优", 0, 0, 0), ("良", 0, 0, 0), ("中", 0, 0, 0), ("差", 0, 0, 0)]
     assert list(book["无法读取"].iter_rows(min_row=2, values_only=True))[0][0] == "县/坏.xlsx"
+
+
+def test_grouped_run_keeps_the_unreadable_and_attachment_widths(tmp_path):
+    """--by adds a group column to 汇总 and 问题明细 only; 无法读取 and 附件 keep their own widths
+    (they were once laid out as if they had the group column: 文件 12 characters wide)."""
+    inbox = tmp_path / "in" / "岳阳县"
+    inbox.mkdir(parents=True)
+    shutil.copy(EXAMPLE, inbox / "自评.xlsx")
+    (inbox / "坏文件.xlsx").write_bytes(b"PK\x03\x04 not a zip")
+    (inbox / "报告扫描件.pdf").write_bytes(b"%PDF-1.4")
+    batch.run([str(tmp_path / "in")], str(tmp_path / "out"), jobs=1, by="region")
+    book = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")
+
+    def widths(name):
+        ws = book[name]
+        return [round(ws.column_dimensions[c].width) for c in "AB"]
+
+    assert book["汇总"]["A1"].value == "地区" and widths("汇总")[0] == 13  # 12 characters + padding
+    for name, first, second in (("无法读取", 50, 90), ("附件", 50, 70)):
+        assert book[name]["A1"].value == "文件"
+        assert widths(name) == [first + 1, second + 1], name
+    assert book["无法读取"]["A2"].value == "岳阳县/坏文件.xlsx"
+    assert book["附件"]["A2"].value == "岳阳县/报告扫描件.pdf"

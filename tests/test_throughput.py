@@ -118,3 +118,37 @@ def test_summary_lists_read_back_as_xlsxwriter_would_write_them(tmp_path, kind):
     with zipfile.ZipFile(ours) as archive:
         inline = b'inlineStr' in archive.read("xl/worksheets/sheet3.xml")  # 问题明细
     assert inline == (kind == "spliced")
+
+
+@pytest.mark.parametrize("by", [None, "region", "authority"])
+def test_summary_from_the_workers_rows_equals_the_summary_written_in_the_parent(tmp_path, by):
+    """Workers write each workbook's 汇总/问题明细 rows as XML; the summary they give is the one the parent
+    writes from the results alone, byte for byte, for every grouping (rows a worker wrote for another
+    grouping are written again)."""
+    import shutil
+    import zipfile
+
+    from jixiao_xl import batch
+
+    from .samples import write_seed_example
+
+    inbox = tmp_path / "in"
+    for region in ("岳阳县", "平江县"):
+        (inbox / region).mkdir(parents=True)
+        write_seed_example(inbox / region / "自评.xlsx")
+    shutil.copy(inbox / "岳阳县" / "自评.xlsx", inbox / "岳阳县" / "另一份.xlsx")
+    tasks, *_ = batch.survey([str(inbox)], tmp_path / "out")
+    made = [batch.process(t, "hunan", {}, False, str(tmp_path), "region") for t in tasks]
+    assert all(r["list_xml"][0] == "region" and r["list_xml"][1]["问题明细"] for r in made)
+    bare = [{k: v for k, v in r.items() if k != "list_xml"} for r in made]
+
+    def parts(results, name):
+        batch.write_summary(batch.BatchResult(tmp_path, results), tmp_path / name, by)
+        with zipfile.ZipFile(tmp_path / name) as archive:
+            return {n: archive.read(n) for n in archive.namelist() if not n.startswith("docProps")}
+
+    ours, plain = parts(made, "ours.xlsx"), parts(bare, "plain.xlsx")
+    assert ours == plain
+    sheet = ours["xl/worksheets/sheet3.xml"].decode()  # 问题明细
+    assert sheet.count("<row ") == 1 + sum(len(batch.detail_rows(r)) for r in made)
+    assert ("<t>岳阳县</t>" in sheet) == (by == "region")  # the group column
