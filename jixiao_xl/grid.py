@@ -158,15 +158,58 @@ _E_HIT = re.compile(rb"e[\"']")
 
 def _has_tokens(data: bytes) -> bool:
     """Whether a sheet part holds one of the tokens (a byte test, no parsing)."""
+    return _has_formula_tokens(data) or _has_error_tokens(data)
+
+
+def _has_formula_tokens(data: bytes) -> bool:
     for hit in _F_HIT.finditer(data):
         at = hit.start()
         if at and data[at - 1] in b"<:":
             return True
+    return False
+
+
+def _has_error_tokens(data: bytes) -> bool:
     for hit in _E_HIT.finditer(data):
         at = hit.start()
         if at and data[at - 1] == data[at + 1]:  # "e" or 'e'
             return True
     return False
+
+
+# The end of a formula (</f>, or <f .../> for a shared one), and what follows a formula with its result: its
+# <v> (same prefix) holding some text.  A cell's children come in the order f, v, is (ECMA-376 CT_Cell), and
+# "<" cannot occur in text, so a formula whose end is followed by such a <v> has its result.
+# A text formula's result may be empty (<v/> in a cell of t="str").
+_F_END = re.compile(rb"</([\w.-]+:)?f>|<([\w.-]+:)?f\b[^>]*/>")
+_V_TEXT = re.compile(rb"\s*<([\w.-]+:)?v>[^<]")
+_V_EMPTY = re.compile(rb"\s*<([\w.-]+:)?v\s*/>")
+_V_PAIR = re.compile(rb"\s*<([\w.-]+:)?v></([\w.-]+:)?v>")
+_STR_CELL = re.compile(rb"<([\w.-]+:)?c\s[^>]*?(?<=\s)t\s*=\s*([\"'])str\2[^>]*>\s*")
+
+
+def _formulas_cached(data: bytes) -> bool:
+    """Whether every formula of a sheet part is followed by its result (a byte test): Excel saves every
+    formula's result, so a workbook saved by Excel or WPS is not parsed for uncached formulas at all."""
+    for hit in _F_END.finditer(data):
+        closing = hit.group(0).startswith(b"</")
+        prefix = hit.group(1) if closing else hit.group(2)
+        value = _V_TEXT.match(data, hit.end())
+        if value is not None and value.group(1) == prefix:
+            continue
+        empty = _V_EMPTY.match(data, hit.end())
+        pair = _V_PAIR.match(data, hit.end()) if empty is None else None
+        if not ((empty is not None and empty.group(1) == prefix)
+                or (pair is not None and pair.group(1) == prefix and pair.group(2) == prefix)):
+            return False
+        # an empty result is a result in a text cell only; as "<" cannot occur in a formula's text, the
+        # "<" before </f> opens the formula, and the one before the formula opens its cell
+        start = data.rfind(b"<", 0, hit.start()) if closing else hit.start()
+        cell = data.rfind(b"<", 0, start)
+        tag = _STR_CELL.fullmatch(data, cell, start) if cell >= 0 else None
+        if tag is None or tag.group(1) != prefix:
+            return False
+    return True
 
 
 def _sheet_issues(data: bytes) -> tuple[list[str], dict[str, str], dict[str, str]]:
@@ -242,8 +285,10 @@ def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict
             continue
         if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:
             raise UnreadableWorkbook(f"文件含有不允许的 XML 实体定义（{member}），疑似 XML 炸弹，已拒绝读取")
-        # a UTF-8 part without any formula or error marker is skipped; other encodings are always parsed
-        if plain_utf8(data) and not _has_tokens(data):
+        # a UTF-8 part without error values and without formulas lacking their result is skipped; other
+        # encodings are always parsed
+        if plain_utf8(data) and not _has_error_tokens(data) and (not _has_formula_tokens(data)
+                                                                 or _formulas_cached(data)):
             continue
         try:
             uncached, errors, texts = _sheet_issues(data)
