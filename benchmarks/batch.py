@@ -2,6 +2,7 @@
 
     python benchmarks/batch.py [--files 400] [--lo-files 100] [--runs 3] [--no-fill] [--phases]
     python benchmarks/batch.py --files 2000 --also 300 --lo-files 0 --no-fill --runs 3   # issue 14's targets
+    python benchmarks/batch.py --kind template ...   # the same workbooks with formulas, as Excel saves them
 
 Generates variants of the seed workbook with injected errors, then times, in one run:
   - a raw python-calamine read of every sheet of every file (one process),
@@ -47,6 +48,26 @@ def make_files(folder: Path, count: int) -> list[Path]:
         path = sub / f"workbook_{i:05d}.xlsx"
         write_xlsx(path, sheets)
         paths.append(path)
+    return paths
+
+
+def make_template_files(folder: Path, count: int) -> list[Path]:
+    """The same variants laid into jixiao-xl's own template (``template --from``): formulas for every derived
+    cell, each saved with its result, as a workbook filled in Excel or WPS is."""
+    from jixiao_xl import template as T
+    from jixiao_xl.profiles import get_profile
+    from jixiao_xl.reader import read_workbook
+    from jixiao_xl.writer import write_template
+
+    profile = get_profile("hunan")
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = make_files(Path(tmp), count)
+        paths = []
+        for path in plain:
+            target = folder / path.relative_to(tmp)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_template(T.build(T.data_from(read_workbook(str(path)), None, None, profile)), target)
+            paths.append(target)
     return paths
 
 
@@ -141,6 +162,9 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=400)
     parser.add_argument("--lo-files", type=int, default=100)
     parser.add_argument("--phases", action="store_true", help="also time each phase in one process")
+    parser.add_argument("--kind", choices=["seed", "template"], default="seed",
+                        help="seed: variants of the seed as openpyxl writes them (values only); template: the same "
+                             "laid into jixiao-xl's template (formulas with saved results, as Excel saves them)")
     parser.add_argument("--runs", type=int, default=1, help="check-only batch runs (the median is reported)")
     parser.add_argument("--no-fill", action="store_true", help="skip the batch --fill run")
     parser.add_argument("--also", type=int, default=0, metavar="K",
@@ -156,7 +180,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         inbox = Path(tmp) / "inbox"
         inbox.mkdir()
-        paths = make_files(inbox, args.files)
+        paths = (make_template_files if args.kind == "template" else make_files)(inbox, args.files)
         raw = calamine_read(paths)
         runs = sorted(timed_run(cli + ["batch", str(inbox), "-o", str(Path(tmp) / f"out1_{i}")])
                       for i in range(max(1, args.runs)))
@@ -184,7 +208,8 @@ def main() -> None:
             lo = (time.perf_counter() - start) / len(subset)
         split = phases(paths, Path(tmp)) if args.phases else {}
     n = args.files
-    print(f"{n} workbooks (seed variants with injected errors), {os.cpu_count()} cores")
+    kind = "laid into the template, formulas with results" if args.kind == "template" else "values only"
+    print(f"{n} workbooks (seed variants with injected errors, {kind}), {os.cpu_count()} cores")
     print(f"  raw python-calamine read (1 process)  {n / raw:8.0f} workbooks/s")
     median = f" (median of {len(runs)}: {', '.join(f'{t:.2f}' for t, _ in runs)} s)" if len(runs) > 1 else ""
     print(f"  jixiao-xl batch (check only)          {n / check:8.0f} workbooks/s   "
