@@ -191,25 +191,48 @@ _STR_CELL = re.compile(rb"<([\w.-]+:)?c\s[^>]*?(?<=\s)t\s*=\s*([\"'])str\2[^>]*>
 def _formulas_cached(data: bytes) -> bool:
     """Whether every formula of a sheet part is followed by its result (a byte test): Excel saves every
     formula's result, so a workbook saved by Excel or WPS is not parsed for uncached formulas at all."""
-    for hit in _F_END.finditer(data):
-        closing = hit.group(0).startswith(b"</")
-        prefix = hit.group(1) if closing else hit.group(2)
-        value = _V_TEXT.match(data, hit.end())
-        if value is not None and value.group(1) == prefix:
-            continue
-        empty = _V_EMPTY.match(data, hit.end())
-        pair = _V_PAIR.match(data, hit.end()) if empty is None else None
-        if not ((empty is not None and empty.group(1) == prefix)
-                or (pair is not None and pair.group(1) == prefix and pair.group(2) == prefix)):
+    if b":f" in data:  # formulas with a namespace prefix (or the text ":f"): the general scan
+        for hit in _F_END.finditer(data):
+            closing = hit.group(0).startswith(b"</")
+            if not _result_follows(data, hit.start(), hit.end(), hit.group(1) if closing else hit.group(2)):
+                return False
+        return True
+    # without prefixes, byte searches: </f> ends a formula with a text, <f/> and <f .../> are empty ones
+    for token in (b"</f>", b"<f/>"):
+        at = data.find(token)
+        while at >= 0:
+            end = at + len(token)
+            if not (data.startswith(b"<v>", end) and data[end + 3:end + 4] not in b"<") \
+                    and not _result_follows(data, at, end, None):
+                return False
+            at = data.find(token, end)
+    at = data.find(b"<f ")
+    while at >= 0:
+        end = data.find(b">", at) + 1
+        if end == 0:
             return False
-        # an empty result is a result in a text cell only; as "<" cannot occur in a formula's text, the
-        # "<" before </f> opens the formula, and the one before the formula opens its cell
-        start = data.rfind(b"<", 0, hit.start()) if closing else hit.start()
-        cell = data.rfind(b"<", 0, start)
-        tag = _STR_CELL.fullmatch(data, cell, start) if cell >= 0 else None
-        if tag is None or tag.group(1) != prefix:
+        if data[end - 2:end] == b"/>" and not _result_follows(data, at, end, None):
             return False
+        at = data.find(b"<f ", end)
     return True
+
+
+def _result_follows(data: bytes, at: int, end: int, prefix: bytes | None) -> bool:
+    """Whether the formula whose end tag (or empty tag) spans data[at:end] is followed by its result."""
+    value = _V_TEXT.match(data, end)
+    if value is not None and value.group(1) == prefix:
+        return True
+    empty = _V_EMPTY.match(data, end)
+    pair = _V_PAIR.match(data, end) if empty is None else None
+    if not ((empty is not None and empty.group(1) == prefix)
+            or (pair is not None and pair.group(1) == prefix and pair.group(2) == prefix)):
+        return False
+    # an empty result is a result in a text cell only; as "<" cannot occur in a formula's text, the
+    # "<" before </f> opens the formula, and the one before the formula opens its cell
+    start = data.rfind(b"<", 0, at) if data.startswith(b"</", at) else at
+    cell = data.rfind(b"<", 0, start)
+    tag = _STR_CELL.fullmatch(data, cell, start) if cell >= 0 else None
+    return tag is not None and tag.group(1) == prefix
 
 
 def _sheet_issues(data: bytes) -> tuple[list[str], dict[str, str], dict[str, str]]:
