@@ -48,13 +48,13 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
-        if self.unsupported or any(r["report"]["status"] == "unreadable" for r in self.results):
+        if self.unsupported or any(status_of(r) == "unreadable" for r in self.results):
             return 2
-        return 1 if any(r["report"]["status"] == "errors" for r in self.results) else 0
+        return 1 if any(status_of(r) == "errors" for r in self.results) else 0
 
     def counts(self) -> dict[str, int]:
         """Every file found, once: workbooks by status (unreadable ones included), attachments, our outputs."""
-        statuses = [r["report"]["status"] for r in self.results]
+        statuses = [status_of(r) for r in self.results]
         counts = {status: statuses.count(status) for status in STATUS_LABEL}
         counts["unreadable"] += len(self.unsupported)
         counts["workbooks"] = sum(counts[status] for status in STATUS_LABEL)
@@ -79,6 +79,31 @@ class BatchResult:
 
 
 ATTACHMENT_NOTE = "附件，未校验"
+
+
+class Result(dict):
+    """One workbook's result as a worker sends it: its report is decoded from findings.json's entry (``json``)
+    when first asked for, as the summary needs only the status, the rows and the problems of each."""
+
+    def __missing__(self, key):
+        if key == "report" and dict.__contains__(self, "json"):
+            value = self["report"] = json.loads(self["json"])
+            return value
+        raise KeyError(key)
+
+    def __contains__(self, key) -> bool:
+        return dict.__contains__(self, key) or (key == "report" and dict.__contains__(self, "json"))
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+
+def status_of(r: dict) -> str:
+    return r["status"] if "status" in r else r["report"]["status"]
+
+
+def error_of(r: dict) -> str | None:
+    return r["error"] if "status" in r else r["report"]["error"]
 
 
 def unsupported_reason(path: Path) -> str | None:
@@ -206,10 +231,11 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
     else:
         report = check_grids(grids, task.path, profile)
     data = report.to_dict()
-    result = {"path": task.path, "rel": task.rel, "report": data, "rows": _rows(task, report),
-              "authority": workbook_authority(report), "filled": None, "fill_error": None,
-              "json": _dumps(data)}  # findings.json's entry, written here in parallel rather than in the parent
+    result = {"path": task.path, "rel": task.rel, "status": report.status, "error": report.error, "report": data,
+              "rows": _rows(task, report), "authority": workbook_authority(report), "filled": None,
+              "fill_error": None, "json": _dumps(data)}  # findings.json's entry, written here rather than in the parent
     result["list_xml"] = (by, list_xml(result, by))
+    result["problems"] = [[f[4], f[5]] for f in detail_rows(result)]  # (code, severity) for the statistics
     if fill and report.status != "unreadable":
         from .fill import FillError, fill as fill_one
         from .xlsxio import OutputError
@@ -316,6 +342,8 @@ def _worker_main(conn, profile_name: str, overrides: dict, fill: bool, outdir: s
                 result = _failed(task, "文件过大，处理时超出内存限制")
             except BaseException as exc:  # one odd file never stops the run
                 result = _failed(task, f"处理时出错（{type(exc).__name__}）")
+            if "json" in result:  # the parent decodes the report from it when it needs it (see Result)
+                del result["report"]
             conn.send((task.index, result))
 
 
@@ -432,7 +460,7 @@ def run_pool(tasks: list[Task], jobs: int, timeout: float, args: tuple, progress
     def finish(worker: _Worker, result: dict) -> None:
         nonlocal done
         task = worker.tasks.popleft()
-        results[task.index] = result
+        results[task.index] = Result(result)
         worker.started = time.monotonic()
         done += 1
         if progress:
@@ -527,22 +555,24 @@ def group_of(r: dict, by: str | None) -> str:
     return ""
 
 
-def summary_tables(result: BatchResult, by: str | None = None) -> dict[str, tuple[list[str], list[list]]]:
-    """The summary sheets as (columns, rows): 汇总, 问题明细, 无法读取, 附件."""
+def summary_tables(result: BatchResult, by: str | None = None,
+                   details: bool = True) -> dict[str, tuple[list[str], list[list]]]:
+    """The summary sheets as (columns, rows): 汇总, 问题明细 (without its rows unless ``details``), 无法读取, 附件."""
     label = {v: k for k, v in BY_CHOICES.items()}.get(by)
-    summary, details = [], []
+    summary, detail = [], []
     for r in result.results:
         group = [group_of(r, by)] if by else []
         summary += [group + row for row in r["rows"]]
-        details += [group + row for row in detail_rows(r)]
-    unreadable = [[r["rel"], r["report"]["error"]] for r in result.results if r["report"]["status"] == "unreadable"]
+        if details:
+            detail += [group + row for row in detail_rows(r)]
+    unreadable = [[r["rel"], error_of(r)] for r in result.results if status_of(r) == "unreadable"]
     unreadable += [[p, reason] for p, reason in result.unsupported]
     unreadable += [[r["rel"], f"自动填写失败：{r['fill_error']}"] for r in result.results if r["fill_error"]]
     others = [[p, note] for p, note in result.attachments] + [[p, "本工具以前生成的文件，已跳过"] for p in result.own]
     extra = [label] if by else []
     return {
         "汇总": (extra + SUMMARY_COLUMNS, summary),
-        "问题明细": (extra + DETAIL_COLUMNS, details),
+        "问题明细": (extra + DETAIL_COLUMNS, detail),
         "无法读取": (UNREADABLE_COLUMNS, unreadable),
         "附件": (ATTACHMENT_COLUMNS, others),
     }
@@ -554,6 +584,18 @@ def detail_rows(r: dict) -> list[list]:
     report = r["report"]
     return [[r["rel"], unit, f["sheet"], f["cell"], f["code"], SEVERITY_LABEL[f["severity"]], f["message"]]
             for f in [f for form in report["forms"] for f in form["findings"]] + report["findings"]]
+
+
+def _problem_frame(result: BatchResult):
+    """The 问题明细 columns the statistics use (文件, 代码, 严重程度), from the workers' ``problems``."""
+    import pandas as pd
+
+    rows = []
+    for r in result.results:
+        problems = r["problems"] if "problems" in r else [[f[4], f[5]] for f in detail_rows(r)]
+        rel = r["rel"]
+        rows += [[rel, code, severity] for code, severity in problems]
+    return pd.DataFrame(rows, columns=["文件", "代码", "严重程度"])
 
 
 def _titles() -> dict[str, str]:
@@ -641,10 +683,12 @@ def write_summary(result: BatchResult, path: Path, by: str | None = None) -> Non
 
     from .xlsxio import atomic_write
 
-    tables = summary_tables(result, by)
-    stats = statistics({name: pd.DataFrame(rows, columns=columns) for name, (columns, rows) in tables.items()
-                        if name in LIST_SHEETS}, by)
+    tables = summary_tables(result, by, details=False)
     fragments = _fragments(result, by, tables)
+    if fragments["问题明细"] is None:  # a row only xlsxwriter writes right: it writes them all
+        tables["问题明细"] = summary_tables(result, by)["问题明细"]
+    columns, rows = tables["汇总"]
+    stats = statistics({"汇总": pd.DataFrame(rows, columns=columns), "问题明细": _problem_frame(result)}, by)
 
     def write(temp: str) -> None:
         # strings_to_formulas=False keeps "=..." text as text
@@ -657,7 +701,8 @@ def write_summary(result: BatchResult, path: Path, by: str | None = None) -> Non
             if fragments[name] is None:  # a value rows_xml does not write (never from our own rows): xlsxwriter does
                 for r, row in enumerate(rows, start=1):
                     ws.write_row(r, 0, row)
-            formats = _format(book, ws, name, columns, len(rows), bool(by) and name in LIST_SHEETS)
+            count = len(rows) if fragments[name] is None else len(fragments[name])
+            formats = _format(book, ws, name, columns, count, bool(by) and name in LIST_SHEETS)
             if fragments[name]:
                 spliced[name] = (fragments[name], formats, len(columns))
             if name == "汇总":
@@ -673,7 +718,7 @@ def write_summary(result: BatchResult, path: Path, by: str | None = None) -> Non
 LIST_SHEETS = ("汇总", "问题明细")  # the sheets with a row per form / per finding, written by the workers
 # In a row's XML from rows_xml, its number and its cells' format indexes are placeholders (control
 # characters, which _plain keeps out of any text), filled in when the summary workbook is written.
-ROW_MARK = "\x01"
+ROW_MARK = b"\x01"
 KIND_MARKS = {"wrap": "\x02", "centred": "\x03", "top": "\x04", "percent": "\x05"}
 
 
@@ -690,10 +735,10 @@ def column_kinds(name: str, columns: list[str], grouped: bool) -> list[str]:
 _HEADS: dict[tuple[str, int, bool], tuple[list[str], str]] = {}  # (sheet, columns, grouped) -> cell heads, row head
 
 
-def rows_xml(name: str, rows: list[list], grouped: bool) -> list[str] | None:
-    """Each row's <row> element for a summary sheet, cells as xlsxwriter writes them (numbers as %.16G,
-    empty text and None left out, strings inline), with placeholders for the row number and the formats;
-    None when a row holds a value only xlsxwriter writes right (see _plain)."""
+def rows_xml(name: str, rows: list[list], grouped: bool) -> list[bytes] | None:
+    """Each row's <row> element for a summary sheet (UTF-8), cells as xlsxwriter writes them (numbers as
+    %.16G, empty text and None left out, strings inline), with placeholders for the row number and the
+    formats; None when a row holds a value only xlsxwriter writes right (see _plain)."""
     if not all(_plain(row) for row in rows):
         return None
     width = len(rows[0]) if rows else 0
@@ -704,8 +749,8 @@ def rows_xml(name: str, rows: list[list], grouped: bool) -> list[str] | None:
         columns = _columns(name, grouped)
         kinds = column_kinds(name, columns, grouped)
         heads = _HEADS[(name, width, grouped)] = (
-            [f'<c r="{col_letter(c)}{ROW_MARK}" s="{KIND_MARKS[kinds[c]]}"' for c in range(width)],
-            f'<row r="{ROW_MARK}" ht="{15 * LINES[name]}" customHeight="1">')
+            [f'<c r="{col_letter(c)}\x01" s="{KIND_MARKS[kinds[c]]}"' for c in range(width)],
+            f'<row r="\x01" ht="{15 * LINES[name]}" customHeight="1">')
     cell_heads, row_head = heads
     out = []
     texts: dict[str, str] = {}  # file names, units, codes repeat: escape each once
@@ -721,7 +766,7 @@ def rows_xml(name: str, rows: list[list], grouped: bool) -> list[str] | None:
                 cells.append(f'{cell_heads[c]} t="inlineStr">{body}</c>')
             else:
                 cells.append(f"{cell_heads[c]}><v>{value:.16G}</v></c>")
-        out.append(f'{row_head}{"".join(cells)}</row>' if cells else "")
+        out.append(f'{row_head}{"".join(cells)}</row>'.encode() if cells else b"")
     return out
 
 
@@ -731,19 +776,19 @@ def _columns(name: str, grouped: bool) -> list[str]:
     return ["分组"] + columns if grouped else columns  # the group's own label does not change a format
 
 
-def list_xml(r: dict, by: str | None) -> dict[str, list[str] | None]:
+def list_xml(r: dict, by: str | None) -> dict[str, list[bytes] | None]:
     """A result's 汇总 and 问题明细 rows as rows_xml writes them (in a worker, beside the check)."""
     group = [group_of(r, by)] if by else []
     return {"汇总": rows_xml("汇总", [group + row for row in r["rows"]], bool(by)),
             "问题明细": rows_xml("问题明细", [group + row for row in detail_rows(r)], bool(by))}
 
 
-def _fragments(result: BatchResult, by: str | None, tables: dict) -> dict[str, list[str] | None]:
+def _fragments(result: BatchResult, by: str | None, tables: dict) -> dict[str, list[bytes] | None]:
     """Each summary sheet's rows as XML: the workers' (``list_xml``) where they wrote them for this grouping,
     written here for the others; None for a sheet with a row rows_xml does not write."""
-    out: dict[str, list[str] | None] = {}
+    out: dict[str, list[bytes] | None] = {}
     for name in LIST_SHEETS:
-        rows: list[str] | None = []
+        rows: list[bytes] | None = []
         for r in result.results:
             made_by, made = r.get("list_xml") or (None, None)
             part = made[name] if made is not None and made_by == by else list_xml(r, by)[name]
@@ -758,12 +803,12 @@ def _fragments(result: BatchResult, by: str | None, tables: dict) -> dict[str, l
     return out
 
 
-def _numbered(rows: list[str], indexes: dict[str, int]) -> str:
+def _numbered(rows: list[bytes], indexes: dict[str, int]) -> bytes:
     """The rows' XML from rows_xml with their numbers (from 2: row 1 is the header) and format indexes."""
-    xml = "".join([row.replace(ROW_MARK, str(n)) for n, row in enumerate(rows, start=2)])
+    xml = b"".join([row.replace(ROW_MARK, b"%d" % n) for n, row in enumerate(rows, start=2)])
     for kind, mark in KIND_MARKS.items():
-        if mark in xml:
-            xml = xml.replace(mark, str(indexes[kind]))
+        if mark.encode() in xml:
+            xml = xml.replace(mark.encode(), b"%d" % indexes[kind])
     return xml
 
 
@@ -798,8 +843,8 @@ def _text_xml(text: str) -> str:
     return f"<is><t>{text}</t></is>"
 
 
-def _splice(path: str, sheets: dict[str, tuple[str, int, int]]) -> None:
-    """Put rows (XML, count, columns) after the header row of the named sheets of the workbook at path."""
+def _splice(path: str, sheets: dict[str, tuple[bytes, int, int]]) -> None:
+    """Put rows (UTF-8 XML, count, columns) after the header row of the named sheets of the workbook at path."""
     import zipfile
 
     from xlsxwriter.utility import xl_col_to_name
@@ -811,11 +856,12 @@ def _splice(path: str, sheets: dict[str, tuple[str, int, int]]) -> None:
         data = {info.filename: source.read(info) for info in infos}
         parts = sheet_paths(source)
     for name, (rows, count, width) in sheets.items():
-        xml = data[parts[name]].decode("utf-8")
+        xml = data[parts[name]]
         last = xl_col_to_name(width - 1)
-        xml = xml.replace(f'<dimension ref="A1:{last}1"/>', f'<dimension ref="A1:{last}{count + 1}"/>', 1)
-        end = xml.index("</sheetData>")
-        data[parts[name]] = (xml[:end] + rows + xml[end:]).encode("utf-8")
+        dimension = f'<dimension ref="A1:{last}1"/>'.encode()
+        xml = xml.replace(dimension, dimension.replace(b"1\"/>", b"%d\"/>" % (count + 1)), 1)
+        end = xml.index(b"</sheetData>")
+        data[parts[name]] = xml[:end] + rows + xml[end:]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for info in infos:
             target.writestr(info, data[info.filename], compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)

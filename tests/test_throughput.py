@@ -147,8 +147,18 @@ def test_summary_from_the_workers_rows_equals_the_summary_written_in_the_parent(
         with zipfile.ZipFile(tmp_path / name) as archive:
             return {n: archive.read(n) for n in archive.namelist() if not n.startswith("docProps")}
 
-    ours, plain = parts(made, "ours.xlsx"), parts(bare, "plain.xlsx")
+    sent = []  # as the parent holds what a worker sends: the report only as findings.json's entry
+    for r in made:
+        lean = batch.Result({k: v for k, v in r.items() if k != "report"})
+        sent.append(lean)
+    ours, plain = parts(sent, "ours.xlsx"), parts(bare, "plain.xlsx")
     assert ours == plain
+    # the rows the workers wrote for this grouping need no report decoded; for another, each is read again
+    assert any(dict.__contains__(r, "report") for r in sent) == (by != "region")
+    full = batch.BatchResult(tmp_path, bare)
+    assert batch.BatchResult(tmp_path, sent).counts() == full.counts() and full.counts()["errors"] == 3
+    assert batch.to_json(batch.BatchResult(tmp_path, sent)) == batch.to_json(full)
+    assert sent[0]["report"] == bare[0]["report"] and "report" in sent[1] and sent[1].get("report")["forms"]
     sheet = ours["xl/worksheets/sheet3.xml"].decode()  # 问题明细
     assert sheet.count("<row ") == 1 + sum(len(batch.detail_rows(r)) for r in made)
     assert ("<t>岳阳县</t>" in sheet) == (by == "region")  # the group column
