@@ -697,14 +697,18 @@ def write_summary(result: BatchResult, path: Path, by: str | None = None) -> Non
         book = xlsxwriter.Workbook(temp, options)
         spliced = {}
         for name, (columns, rows) in tables.items():
-            ws = book.add_worksheet(name)
-            if fragments[name] is None:  # a value rows_xml does not write (never from our own rows): xlsxwriter does
-                for r, row in enumerate(rows, start=1):
-                    ws.write_row(r, 0, row)
-            count = len(rows) if fragments[name] is None else len(fragments[name])
-            formats = _format(book, ws, name, columns, count, bool(by) and name in LIST_SHEETS)
-            if fragments[name]:
-                spliced[name] = (fragments[name], formats, len(columns))
+            made = fragments[name]
+            count = len(rows) if made is None else len(made)
+            for part in range(max(1, -(-count // MAX_ROWS))):  # a sheet holds 1,048,576 rows: more go on
+                sheet = f"{name}（续{part}）" if part else name
+                first, last = part * MAX_ROWS, min(count, (part + 1) * MAX_ROWS)
+                ws = book.add_worksheet(sheet)
+                if made is None:  # a value rows_xml does not write (never from our own rows): xlsxwriter does
+                    for r, row in enumerate(rows[first:last], start=1):
+                        ws.write_row(r, 0, row)
+                formats = _format(book, ws, name, columns, last - first, bool(by) and name in LIST_SHEETS)
+                if made:
+                    spliced[sheet] = (made[first:last], formats, len(columns))
             if name == "汇总":
                 _write_statistics(book, stats)
         book.close()
@@ -716,6 +720,7 @@ def write_summary(result: BatchResult, path: Path, by: str | None = None) -> Non
 
 
 LIST_SHEETS = ("汇总", "问题明细")  # the sheets with a row per form / per finding, written by the workers
+MAX_ROWS = 1_048_575  # data rows of a sheet under its header (Excel's and LibreOffice's limit: 1,048,576)
 # In a row's XML from rows_xml, its number and its cells' format indexes are placeholders (control
 # characters, which _plain keeps out of any text), filled in when the summary workbook is written.
 ROW_MARK = b"\x01"
@@ -901,7 +906,7 @@ def _format(book, ws, name: str, columns: list[str], count: int, grouped: bool) 
     last = max(count, 1)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, last, len(columns) - 1)
-    _page_setup(ws, f"绩效自评批量校验 — {name}")
+    _page_setup(ws, f"绩效自评批量校验 — {ws.name}")
     if name == "汇总":
         c = {title: i for i, title in enumerate(columns)}
         for grade_, color in GRADE_FILLS.items():

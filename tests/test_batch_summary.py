@@ -232,3 +232,36 @@ def test_grouped_run_keeps_the_unreadable_and_attachment_widths(tmp_path):
         assert widths(name) == [first + 1, second + 1], name
     assert book["无法读取"]["A2"].value == "岳阳县/坏文件.xlsx"
     assert book["附件"]["A2"].value == "岳阳县/报告扫描件.pdf"
+
+
+def test_lists_longer_than_a_sheet_go_on_in_continuation_sheets(tmp_path, monkeypatch):
+    """A sheet holds 1,048,576 rows: a province-wide run with more findings goes on in 问题明细（续1）…,
+    every sheet with its header, filters and page set-up, no row lost or repeated (the limit is made
+    small here: the same code splits at Excel's)."""
+    inbox = tmp_path / "in"
+    for i in range(3):
+        (inbox / f"单位{i}").mkdir(parents=True)
+        shutil.copy(EXAMPLE, inbox / f"单位{i}" / "自评.xlsx")
+    full = batch.run([str(inbox)], str(tmp_path / "full"), jobs=1)
+    whole = openpyxl.load_workbook(tmp_path / "full" / "汇总.xlsx")
+    details = [r for r in whole["问题明细"].iter_rows(min_row=2, values_only=True)]
+    summary = [r for r in whole["汇总"].iter_rows(min_row=2, values_only=True)]
+    assert len(details) == 18 and len(summary) == 9  # the seed's 6 findings and 3 forms, three times
+
+    monkeypatch.setattr(batch, "MAX_ROWS", 4)
+    batch.write_summary(full, tmp_path / "split.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "split.xlsx")
+    assert book.sheetnames == ["汇总", "汇总（续1）", "汇总（续2）", "统计", "问题明细", "问题明细（续1）",
+                               "问题明细（续2）", "问题明细（续3）", "问题明细（续4）", "无法读取", "附件"]
+
+    def rows(prefix, header):
+        out = []
+        for ws in (book[n] for n in book.sheetnames if n.startswith(prefix)):
+            assert [c.value for c in ws[1]] == header and ws.max_row <= 5
+            assert ws.auto_filter.ref and ws.print_title_rows == "$1:$1"
+            out += list(ws.iter_rows(min_row=2, values_only=True))
+        return out
+
+    assert rows("问题明细", batch.DETAIL_COLUMNS) == details
+    assert rows("汇总", batch.SUMMARY_COLUMNS) == summary
+    assert book["问题明细（续1）"].oddHeader.center.text == "绩效自评批量校验 — 问题明细（续1）"
