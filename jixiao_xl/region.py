@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 
 from . import forms as F
@@ -14,6 +15,7 @@ _YEAR = re.compile(r"(\d{4})\s*年")
 
 
 LABEL_MAX = 80  # characters; a longer text is content, not a label
+TITLE_MAX = 120  # characters; a title is shorter (see forms.FormSpec.recognises)
 
 
 @lru_cache(maxsize=16384)
@@ -50,14 +52,21 @@ class Region:
         self.grid = grid
         self.top = top
         self.bottom = bottom
+        self._lo, self._hi = top, bottom  # the rows lookups are kept to (a part shares a wider index)
         self._keys: dict[tuple[int, int], str] = {}
         self._index: dict[str, list[tuple[int, int]]] = {}
-        keys, index = self._keys, self._index
+        self._titles: list[tuple[int, str]] = []  # see title_texts
+        self._labelled: list[int] = []  # the rows that hold a label, ascending
+        keys, index, titles, labelled = self._keys, self._index, self._titles, self._labelled
         rows, known = grid.rows, _ENTRIES.get
         for row in range(top, min(bottom, grid.height)):
             for col, value in enumerate(rows[row]):
+                if value.__class__ is not str or not value:
+                    continue
+                if "表" in value and len(value) < TITLE_MAX:
+                    titles.append((row, value))
                 # labels are short; long texts (goals, explanations) are never looked up
-                if value.__class__ is not str or not value or len(value) > LABEL_MAX:
+                if len(value) > LABEL_MAX:
                     continue
                 entry = known(value)
                 if entry is None:
@@ -65,6 +74,8 @@ class Region:
                 if not entry:
                     continue
                 pos = (row, col)
+                if not labelled or labelled[-1] != row:
+                    labelled.append(row)
                 keys[pos] = entry[0]
                 for key in entry:
                     found = index.get(key)
@@ -73,7 +84,29 @@ class Region:
                     else:
                         found.append(pos)
 
+    def part(self, top: int, bottom: int) -> Region:
+        """Rows [top, bottom) of this region as a region of their own, sharing this one's index (a sheet
+        is indexed once, however many forms and candidate parts it is cut into)."""
+        part = Region.__new__(Region)
+        part.grid, part.top, part.bottom = self.grid, top, bottom
+        part._keys, part._index = self._keys, self._index
+        part._titles, part._labelled = self._titles, self._labelled
+        # the shared index holds rows [self.top, self.bottom): lookups are kept to both ranges
+        part._lo, part._hi = max(top, self._lo), min(bottom, self._hi)
+        return part
+
+    def title_texts(self) -> list[tuple[int, str]]:
+        """The texts that may be a form's title (see reader.find_forms): (row, text), row-major."""
+        return [t for t in self._titles if self._lo <= t[0] < self._hi]
+
+    def labelled(self) -> bool:
+        """Some cell of the region holds a label (else every ``find`` finds nothing)."""
+        at = bisect_left(self._labelled, self._lo)
+        return at < len(self._labelled) and self._labelled[at] < self._hi
+
     def key(self, row: int, col: int) -> str:
+        if row < self._lo or row >= self._hi:
+            return ""
         return self._keys.get((row, col), "")
 
     def width(self, row: int) -> int:
@@ -82,8 +115,8 @@ class Region:
     def find(self, field: F.Field, start: int | None = None, stop: int | None = None,
              cols: range | None = None) -> tuple[int, int] | None:
         """The first cell (row-major) at or below ``start`` whose label matches ``field``."""
-        start = self.top if start is None else start
-        stop = self.bottom if stop is None else stop
+        start = self._lo if start is None or start < self._lo else start
+        stop = self._hi if stop is None or stop > self._hi else stop
         best = None
         for want in field.keys:
             for pos in self._index.get(want, ()):

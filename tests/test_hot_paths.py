@@ -117,6 +117,32 @@ def test_region_index_with_the_text_cache_is_the_plain_index():
                                                   "县级专项资金(一个专项一行)")
 
 
+def test_a_part_of_an_indexed_sheet_finds_what_the_part_indexed_alone_finds():
+    from jixiao_xl import forms as F
+    from jixiao_xl import region as R
+
+    fields = [v for v in vars(F).values() if isinstance(v, F.Field)]
+    fields += [f for v in vars(F).values() if isinstance(v, tuple) for f in v if isinstance(f, F.Field)]
+    grids = to_grids(set_cells(clean_seed(), {"附件1!A40": "总分", "附件1!A42": "三级指标"}))
+    grids += read_grids(str(EXAMPLES / "miluo_sifaju_2023.xlsx"))
+    for grid in grids:
+        sheet = R.Region(grid, 0, grid.height)
+        h = grid.height
+        for top, bottom in ((0, h), (2, 20), (13, 14), (h - 5, h + 10), (h - 2, h), (h, h), (20, 3)):
+            part, alone = sheet.part(top, bottom), R.Region(grid, top, bottom)
+            assert (part.top, part.bottom) == (top, bottom)
+            assert part.labelled() == bool(alone._index)
+            assert part.title_texts() == alone.title_texts()
+            for row in range(-1, h + 2):
+                for col in range(-1, part.width(row) + 2):
+                    assert part.key(row, col) == alone.key(row, col), (grid.name, top, bottom, row, col)
+            for field in fields:
+                for start, stop in ((None, None), (top - 3, None), (top + 2, None), (None, bottom - 1),
+                                    (top + 1, top + 2), (None, bottom + 5)):
+                    for cols in (None, range(0, 2), range(3, 9)):
+                        assert part.find(field, start, stop, cols) == alone.find(field, start, stop, cols)
+
+
 @pytest.mark.parametrize("raw", [1762.55, 0.0, -0.0, -5.34, 1e-7, 12345678.9, float("inf"), float("-inf"),
                                  float("nan")])
 @pytest.mark.parametrize("unit", [None, "万元", "元"])
