@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import forms as F
-from .model import Cell, Indicator, Level1, SelfEval
+from .model import Cell, Indicator, Level1, SelfEval, blank_value
 from .region import Region, _field_for, _numeric_text, _year
 from .values import header_name, header_weight, is_blank, split_inline
 
@@ -166,20 +166,6 @@ _DEPT_FIELDS = F.DEPT_INCOME + F.DEPT_EXPENSE  # one tuple, so that _field_for f
 _INDICATOR_FIELDS = ("level3", "target", "actual", "weight", "score", "reason")  # Indicator's own cells
 
 
-_TOTALS: dict[str, bool] = {}  # label key -> it names the 总分 row (the keys repeat across files)
-
-
-def _is_total(key: str | None) -> bool:
-    if not key:
-        return False
-    found = _TOTALS.get(key)
-    if found is None:
-        if len(_TOTALS) >= 16384:
-            _TOTALS.clear()
-        found = _TOTALS[key] = F.key_matches(key, F.TOTAL_ROW.keys)
-    return found
-
-
 def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
     grid = region.grid
     cols = {f.key: region.find_in_row(head, f) for f in F.INDICATOR_COLUMNS}
@@ -192,39 +178,41 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
     level1: Level1 | None = None
     level2 = ""
     notes: list[str] = []
-    row = head + 1
-    label_at = region._keys.get
+    col1, col2, col3, reason_col = cols["level1"], cols["level2"], cols["level3"], cols["reason"]
+    # the 总分 row: the first row below the header with a 总分 label left of (or in) the 三级指标 column
+    total = region.find(F.TOTAL_ROW, start=head + 1, cols=range(col3 + 1))
+    end = total[0] if total else region.bottom
     rows, height = grid.rows, grid.height
     cell_cols = [(key, col) for key, col in cols.items() if col is not None and key not in ("level1", "level2")]
-    while row < region.bottom:
-        total_col = next((c for c in range(0, cols["level3"] + 1) if _is_total(label_at((row, c)))), None)
-        if total_col is not None:
-            _read_total(region, form, row, total_col, cols)
-            break
-        if cols["level1"] is not None:
-            raw1 = grid.get(row, cols["level1"])
-            if not is_blank(raw1):
+    row = head + 1
+    while row < end:
+        values = rows[row] if row < height else ()
+        width = len(values)
+        if col1 is not None:
+            raw1 = values[col1] if col1 < width else None
+            if raw1 == "":
+                raw1 = None
+            if not blank_value(raw1):
                 name = header_name(raw1)
                 # A repeated 一级 text on each row (instead of a merged cell) is the same band.
                 if level1 is None or name != level1.name:
-                    header = region.cell(row, cols["level1"], f"一级指标 {name}")
+                    header = region.cell(row, col1, f"一级指标 {name}")
                     level1 = Level1(name, header, header_weight(raw1))
                     form.levels.append(level1)
                     level2 = ""
-        if cols["level2"] is not None:
-            raw2 = grid.get(row, cols["level2"])
-            if not is_blank(raw2):
+        if col2 is not None:
+            raw2 = values[col2] if col2 < width else None
+            if raw2 is not None and raw2 != "" and not blank_value(raw2):
                 level2 = F.label_key(raw2)
-        values = rows[row] if row < height else ()
-        width = len(values)
         cells = {}
         for key, col in cell_cols:  # as region.cell reads them ("" is no value), without two calls per cell
             value = values[col] if col < width else None
             cells[key] = Cell(None if value == "" else value, row, col, "")
-        if "reason" in cells and cells["reason"].blank:
-            rng = grid.merge_at(row, cols["reason"])
+        reason = cells.get("reason")
+        if reason is not None and reason.blank:
+            rng = grid.merge_at(row, reason_col)
             if rng and rng[0] < row:  # a 偏差原因 merged over several rows explains each of them
-                cells["reason"] = region.cell(rng[0], rng[1], "")
+                reason = cells["reason"] = region.cell(rng[0], rng[1], "")
         if all(c.blank for k, c in cells.items() if k != "reason" and k in _INDICATOR_FIELDS):  # not a note alone
             row += 1
             continue
@@ -237,15 +225,17 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
             cell.where = f"{label} {names[key]}"
         indicator = Indicator(
             row=row, level1=level1.name, level2=level2, level3=cells["level3"],
-            target=cells.get("target") or Cell(None, row, cols["level3"], f"{label} 年度指标值"),
-            actual=cells.get("actual") or Cell(None, row, cols["level3"], f"{label} 实际完成值"),
-            weight=cells["weight"], score=cells["score"], reason=cells.get("reason"),
+            target=cells.get("target") or Cell(None, row, col3, f"{label} 年度指标值"),
+            actual=cells.get("actual") or Cell(None, row, col3, f"{label} 实际完成值"),
+            weight=cells["weight"], score=cells["score"], reason=reason,
             extra={k: c for k, c in cells.items() if k not in _INDICATOR_FIELDS},
         )
         level1.indicators.append(indicator)
-        if indicator.reason is not None and not indicator.reason.blank:
-            notes.append(indicator.reason.text)
+        if reason is not None and not reason.blank:
+            notes.append(reason.text)
         row += 1
+    if total:
+        _read_total(region, form, row, total[1], cols)
     form.unread_weights = [level.header for level in form.levels if level.name and level.weight is None]
     _read_below(region, form, head, row, notes)
 

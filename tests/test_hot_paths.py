@@ -165,16 +165,6 @@ def test_a_float_cell_reads_as_to_number_reads_it(raw, unit):
     assert Cell("830,000元", 5, 3, "", unit="万元").number == 83  # text still goes through the parser and units
 
 
-def test_total_row_test_with_its_cache_is_key_matches():
-    from jixiao_xl import forms as F
-    from jixiao_xl import reader_self_eval as RS
-
-    keys = ["总分", "总分(满分100)", "总分合计", "合计", "得分", "", None, F.TOTAL_ROW.keys[0] + "(注)"]
-    for _ in range(2):  # cold, then from the cache
-        assert [RS._is_total(k) for k in keys] == [bool(k) and F.key_matches(k, F.TOTAL_ROW.keys) for k in keys]
-    assert RS._is_total("总分") and not RS._is_total("总分合计")
-
-
 def _by_definition(form, code):
     """N001 / N002 as they read every numeric cell, without the float shortcut."""
     from jixiao_xl.rules.general import is_error_value, numeric_cells
@@ -208,3 +198,22 @@ def test_number_rules_with_the_float_shortcut_find_what_they_find_by_definition(
         assert found == sorted(a for form in book.forms for a in _by_definition(form, code)), code
     if value in (-5.34, -150.0, -3, "-5"):
         assert any(f.code == "N002" for f in report.all_findings())
+
+
+def test_blank_value_is_is_blank():
+    import unicodedata
+
+    from jixiao_xl.model import Cell, blank_value
+    from jixiao_xl.values import EMPTY_MARKS, is_blank
+
+    texts = [None, "", " ", 0.0, 1.5, float("nan"), 0, True, "无", " 无 ", "\u3000无\u3000", "无\n", "无无", "无 无",
+             "无\u0301", "\u00a0无", "——", " - ", "／", "n/a", "－", "1、群众法治观念加强；2、社会法治环境改善",
+             "≥95%", "100%", "社会秩序良好", "（无）", "暂无", "无。", "\t无\t"]
+    texts += list(EMPTY_MARKS) + [f" {m}\u3000" for m in EMPTY_MARKS] + [m + "无" for m in EMPTY_MARKS]
+    texts += [chr(cp) + "无" for cp in range(0x300, 0x370)] + ["无" + chr(cp) for cp in range(0x300, 0x370)]
+    texts += ["无" + chr(cp) for cp in range(0x2000, 0x2070)] + [chr(cp) + "无" for cp in range(0xFF00, 0xFF65)]
+    texts += [unicodedata.normalize("NFD", t) for t in texts if isinstance(t, str)]
+    for text in texts:
+        assert blank_value(text) == is_blank(text), repr(text)
+        assert Cell(text, 0, 0, "").blank == is_blank(text), repr(text)
+    assert blank_value(" 无 ") and not blank_value("无无") and not blank_value("1、群众法治观念加强；2、社会法治环境改善")
