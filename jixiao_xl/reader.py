@@ -174,18 +174,14 @@ def _apply_unit(form, region: Region, title: str) -> None:
     """The form's amount unit: the first one its title, "单位：" line or headers declare (rows above the
     indicators), else the official 万元; every amount cell then reads "830,000元" in that unit."""
     unit = declared_unit(title)
-    grid = region.grid
     stop = region.bottom
     if isinstance(form, SelfEval) and form.levels:
         stop = min(stop, min(level.header.row for level in form.levels))
-    row = max(region.top - 1, 0)
-    while unit is None and row < stop:
-        for value in grid.rows[row] if row < grid.height else ():
-            if value.__class__ is str and len(value) <= LABEL_MAX:
-                unit = declared_unit(value)
-                if unit:
-                    break
-        row += 1
+    if unit is None:
+        for value in region.unit_texts(max(region.top - 1, 0), stop):
+            unit = declared_unit(value)
+            if unit:
+                break
     form.unit = unit or DEFAULT_UNIT
     for cell in _amount_cells(form):
         cell.unit = form.unit

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import forms as F
 from .model import Cell, Indicator, Level1, SelfEval, blank_value
-from .region import Region, _field_for, _numeric_text, _year
+from .region import LABEL_MAX, Region, _cell_key, _field_for, _numeric_text, _year
 from .values import header_name, header_weight, is_blank, split_inline
 
 def _prefix(text: str) -> str:
@@ -88,12 +88,12 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
 
 def _exec_head(region: Region) -> tuple[int | None, dict[str, int]]:
     """The row that heads the 年度资金总额 columns (年初/全年预算数, 全年执行数 …) and their columns."""
-    for row in range(region.top, region.bottom):
-        found = {f.key: region.find_in_row(row, f) for f in F.EXEC_COLUMNS[:3]}
-        if all(c is not None for c in found.values()):
-            cols = {f.key: region.find_in_row(row, f) for f in F.EXEC_COLUMNS}
-            return row, {k: c for k, c in cols.items() if c is not None}
-    return None, {}
+    rows = set.intersection(*(region.rows_with(f) for f in F.EXEC_COLUMNS[:3]))  # the first row with all three
+    if not rows:
+        return None, {}
+    row = min(rows)
+    cols = {f.key: region.find_in_row(row, f) for f in F.EXEC_COLUMNS}
+    return row, {k: c for k, c in cols.items() if c is not None}
 
 
 def _read_breakdown(region: Region, form: SelfEval, first: int, end: int) -> None:
@@ -103,12 +103,11 @@ def _read_breakdown(region: Region, form: SelfEval, first: int, end: int) -> Non
     income = F.DEPT_INCOME[0].key  # 按收入性质分: source rows listed under it are parts of it too
     income_col = None
     for row in range(first, end):
-        for col in range(region.width(row)):
-            raw = grid.get(row, col)
-            if not isinstance(raw, str):
+        for col, raw in enumerate(grid.rows[row] if row < grid.height else ()):
+            if not isinstance(raw, str) or not raw:
                 continue
-            inline = split_inline(raw)
-            key = F.label_key(inline[0] if inline else raw)
+            # the label key as the region indexed it (a longer text is not indexed: its key is worked out)
+            key = region.key(row, col) if len(raw) <= LABEL_MAX else _cell_key(raw)
             field = _field_for(key, fields)
             if field and field.key not in form.breakdown:
                 form.breakdown[field.key] = _value_beside(region, row, col, field.short, numeric=True)
@@ -117,6 +116,7 @@ def _read_breakdown(region: Region, form: SelfEval, first: int, end: int) -> Non
             elif (field is None and income_col == col and F.is_source_label(key)
                   and income in form.breakdown and f"income+{key}" not in form.breakdown):
                 # 中央财政资金 / 上年结转资金 … listed under 按收入性质分: another part of it
+                inline = split_inline(raw)
                 short = F.display_label(inline[0] if inline else raw)
                 form.breakdown[f"income+{key}"] = _value_beside(region, row, col, short, numeric=True)
     found = [f for f in fields if f.key in form.breakdown]

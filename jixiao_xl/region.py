@@ -57,7 +57,9 @@ class Region:
         self._index: dict[str, list[tuple[int, int]]] = {}
         self._titles: list[tuple[int, str]] = []  # see title_texts
         self._labelled: list[int] = []  # the rows that hold a label, ascending
-        keys, index, titles, labelled = self._keys, self._index, self._titles, self._labelled
+        self._units: list[tuple[int, str]] = []  # see unit_texts
+        self._scanned = (top, bottom)  # the rows the lists above were built from
+        keys, index, titles, labelled, units = self._keys, self._index, self._titles, self._labelled, self._units
         rows, known = grid.rows, _ENTRIES.get
         for row in range(top, min(bottom, grid.height)):
             for col, value in enumerate(rows[row]):
@@ -68,6 +70,8 @@ class Region:
                 # labels are short; long texts (goals, explanations) are never looked up
                 if len(value) > LABEL_MAX:
                     continue
+                if "元" in value:
+                    units.append((row, value))
                 entry = known(value)
                 if entry is None:
                     entry = _entry(value)
@@ -90,7 +94,8 @@ class Region:
         part = Region.__new__(Region)
         part.grid, part.top, part.bottom = self.grid, top, bottom
         part._keys, part._index = self._keys, self._index
-        part._titles, part._labelled = self._titles, self._labelled
+        part._titles, part._labelled, part._units, part._scanned = (self._titles, self._labelled, self._units,
+                                                                     self._scanned)
         # the shared index holds rows [self.top, self.bottom): lookups are kept to both ranges
         part._lo, part._hi = max(top, self._lo), min(bottom, self._hi)
         return part
@@ -137,7 +142,22 @@ class Region:
         return (rng[3] if rng else col) + 1
 
     def cell(self, row: int, col: int, where: str) -> Cell:
-        return Cell(self.grid.get(row, col), row, col, where)
+        rows = self.grid.rows  # as Grid.get reads it ("" is no value), in one call (~130 cells a workbook)
+        value = rows[row][col] if 0 <= row < len(rows) and 0 <= col < len(rows[row]) else None
+        return Cell(None if value == "" else value, row, col, where)
+
+    def rows_with(self, field: F.Field) -> set[int]:
+        """The rows of the region that hold a label matching ``field``."""
+        lo, hi = self._lo, self._hi
+        return {pos[0] for want in field.keys for pos in self._index.get(want, ()) if lo <= pos[0] < hi}
+
+    def unit_texts(self, start: int, stop: int) -> list[str]:
+        """The texts in rows [start, stop), row-major, that may declare an amount unit (short, with 元)."""
+        if start < self._scanned[0] or stop > self._scanned[1]:  # rows the index was not built from
+            rows = self.grid.rows
+            return [v for r in range(start, min(stop, len(rows))) for v in rows[r]
+                    if v.__class__ is str and "元" in v and len(v) <= LABEL_MAX]
+        return [v for r, v in self._units if start <= r < stop]
 
 
 _FIELD_TABLES: dict[int, tuple[tuple, dict[str, F.Field]]] = {}
