@@ -73,7 +73,7 @@ def _read_funds(region: Region, form: BasicData, saving: tuple[int, int] | None)
     grid = region.grid
     head = None
     for row in range(region.top, region.bottom):
-        keys = [region.key(row, c) for c in range(region.width(row))]
+        keys = region.row_keys(row)
         if any(k.endswith(F.ACTUAL_ENDINGS[0]) for k in keys) and any(k.endswith(F.BUDGET_ENDINGS[0]) for k in keys):
             head = row
             break

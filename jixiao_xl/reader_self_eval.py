@@ -119,11 +119,11 @@ def _read_breakdown(region: Region, form: SelfEval, first: int, end: int) -> Non
                 inline = split_inline(raw)
                 short = F.display_label(inline[0] if inline else raw)
                 form.breakdown[f"income+{key}"] = _value_beside(region, row, col, short, numeric=True)
-    found = [f for f in fields if f.key in form.breakdown]
+    found = form.breakdown  # the fields found, by key
     for group in (F.DEPT_INCOME, F.DEPT_EXPENSE):
         # the parts a form lists vary by province: one missing part is not a missing column
-        if not any(f in found for f in group[1:]) or group[0] not in found:
-            form.missing += [f.short for f in group if f not in found][:2]
+        if not any(f.key in found for f in group[1:]) or group[0].key not in found:
+            form.missing += [f.short for f in group if f.key not in found][:2]
 
 
 def _read_sources(region: Region, form: SelfEval, first: int, end: int, cols: dict[str, int],
@@ -166,6 +166,21 @@ _DEPT_FIELDS = F.DEPT_INCOME + F.DEPT_EXPENSE  # one tuple, so that _field_for f
 _INDICATOR_FIELDS = ("level3", "target", "actual", "weight", "score", "reason")  # Indicator's own cells
 
 
+_BANDS: dict[object, tuple[str, float | None]] = {}  # 一级 header text -> its name and weight (they repeat)
+
+
+def _band(raw: object) -> tuple[str, float | None]:
+    """A 一级指标 header's name and stated weight ("产出指标(30分)" -> 产出指标, 30)."""
+    found = _BANDS.get(raw) if raw.__class__ is str else None
+    if found is None:
+        found = (header_name(raw), header_weight(raw))
+        if raw.__class__ is str:
+            if len(_BANDS) >= 4096:
+                _BANDS.clear()
+            _BANDS[raw] = found
+    return found
+
+
 def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
     grid = region.grid
     cols = {f.key: region.find_in_row(head, f) for f in F.INDICATOR_COLUMNS}
@@ -184,6 +199,8 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
     end = total[0] if total else region.bottom
     rows, height = grid.rows, grid.height
     cell_cols = [(key, col) for key, col in cols.items() if col is not None and key not in ("level1", "level2")]
+    checked = [key for key, _ in cell_cols if key != "reason" and key in _INDICATOR_FIELDS]  # one filled: a row
+    extra = [key for key, _ in cell_cols if key not in _INDICATOR_FIELDS]
     row = head + 1
     while row < end:
         values = rows[row] if row < height else ()
@@ -193,11 +210,11 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
             if raw1 == "":
                 raw1 = None
             if not blank_value(raw1):
-                name = header_name(raw1)
+                name, weight = _band(raw1)
                 # A repeated 一级 text on each row (instead of a merged cell) is the same band.
                 if level1 is None or name != level1.name:
                     header = region.cell(row, col1, f"一级指标 {name}")
-                    level1 = Level1(name, header, header_weight(raw1))
+                    level1 = Level1(name, header, weight)
                     form.levels.append(level1)
                     level2 = ""
         if col2 is not None:
@@ -213,7 +230,10 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
             rng = grid.merge_at(row, reason_col)
             if rng and rng[0] < row:  # a 偏差原因 merged over several rows explains each of them
                 reason = cells["reason"] = region.cell(rng[0], rng[1], "")
-        if all(c.blank for k, c in cells.items() if k != "reason" and k in _INDICATOR_FIELDS):  # not a note alone
+        for key in checked:
+            if not cells[key].blank:
+                break
+        else:  # nothing but a note (偏差原因) in the row: no indicator
             row += 1
             continue
         if level1 is None:
@@ -228,7 +248,7 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
             target=cells.get("target") or Cell(None, row, col3, f"{label} 年度指标值"),
             actual=cells.get("actual") or Cell(None, row, col3, f"{label} 实际完成值"),
             weight=cells["weight"], score=cells["score"], reason=reason,
-            extra={k: c for k, c in cells.items() if k not in _INDICATOR_FIELDS},
+            extra={k: cells[k] for k in extra},
         )
         level1.indicators.append(indicator)
         if reason is not None and not reason.blank:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from functools import lru_cache
 
 from . import forms as F
@@ -56,10 +55,9 @@ class Region:
         self._keys: dict[tuple[int, int], str] = {}
         self._index: dict[str, list[tuple[int, int]]] = {}
         self._titles: list[tuple[int, str]] = []  # see title_texts
-        self._labelled: list[int] = []  # the rows that hold a label, ascending
         self._units: list[tuple[int, str]] = []  # see unit_texts
         self._scanned = (top, bottom)  # the rows the lists above were built from
-        keys, index, titles, labelled, units = self._keys, self._index, self._titles, self._labelled, self._units
+        keys, index, titles, units = self._keys, self._index, self._titles, self._units
         rows, known = grid.rows, _ENTRIES.get
         for row in range(top, min(bottom, grid.height)):
             for col, value in enumerate(rows[row]):
@@ -78,8 +76,6 @@ class Region:
                 if not entry:
                     continue
                 pos = (row, col)
-                if not labelled or labelled[-1] != row:
-                    labelled.append(row)
                 keys[pos] = entry[0]
                 for key in entry:
                     found = index.get(key)
@@ -94,8 +90,7 @@ class Region:
         part = Region.__new__(Region)
         part.grid, part.top, part.bottom = self.grid, top, bottom
         part._keys, part._index = self._keys, self._index
-        part._titles, part._labelled, part._units, part._scanned = (self._titles, self._labelled, self._units,
-                                                                     self._scanned)
+        part._titles, part._units, part._scanned = self._titles, self._units, self._scanned
         # the shared index holds rows [self.top, self.bottom): lookups are kept to both ranges
         part._lo, part._hi = max(top, self._lo), min(bottom, self._hi)
         return part
@@ -106,8 +101,16 @@ class Region:
 
     def labelled(self) -> bool:
         """Some cell of the region holds a label (else every ``find`` finds nothing)."""
-        at = bisect_left(self._labelled, self._lo)
-        return at < len(self._labelled) and self._labelled[at] < self._hi
+        keys, rows = self._keys, self.grid.rows
+        return any((row, col) in keys for row in range(self._lo, min(self._hi, len(rows)))
+                   for col in range(len(rows[row])))
+
+    def row_keys(self, row: int) -> list[str]:
+        """The label key of every cell of a row ("" where none), as ``key`` gives them."""
+        if row < self._lo or row >= self._hi:
+            return [""] * self.width(row)
+        keys = self._keys
+        return [keys.get((row, col), "") for col in range(self.width(row))]
 
     def key(self, row: int, col: int) -> str:
         if row < self._lo or row >= self._hi:
