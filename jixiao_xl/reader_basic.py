@@ -108,8 +108,7 @@ def _read_funds(region: Region, form: BasicData, saving: tuple[int, int] | None)
             # an amount typed in a 专项 row whose name was left blank still counts in the sum
             if state in items and any(
                     not is_blank(grid.get(row, c)) for c, _ in columns.values()):
-                cells = {ck: region.cell(row, col, f"专项（第{row + 1}行，未填名称） {ctext}")
-                         for ck, (col, ctext) in columns.items()}
+                cells = region.cells(row, columns, f"专项（第{row + 1}行，未填名称）")
                 extra = _notes(region, row, notes, f"专项（第{row + 1}行，未填名称）")
                 form.specials.append(FundRow("special", "（未填名称）", row, cells, extra=extra))
                 state = "special"
@@ -119,9 +118,7 @@ def _read_funds(region: Region, form: BasicData, saving: tuple[int, int] | None)
             break
         field = _field_for(key, F.FUND_ROWS)
         short = F.display_label(label)
-        cells = {
-            ck: region.cell(row, col, f"{short} {ctext}") for ck, (col, ctext) in columns.items()
-        }
+        cells = region.cells(row, columns, short)
         extra = _notes(region, row, notes, short)
         if field is not None and field.key not in form.rows:
             rate = region.cell(row, rate_col, f"{short} 控制率") if field.rated and rate_col is not None else None
@@ -140,7 +137,7 @@ def _read_funds(region: Region, form: BasicData, saving: tuple[int, int] | None)
 
 def _notes(region: Region, row: int, notes: dict[str, tuple[int, str]], short: str) -> dict:
     """A funds row's cells under the table's other columns (备注 …), by key."""
-    return {k: region.cell(row, col, f"{short} {name}") for k, (col, name) in notes.items()}
+    return region.cells(row, notes, short) if notes else {}
 
 
 def _read_buildings(region: Region, form: BasicData, saving: tuple[int, int] | None) -> None:

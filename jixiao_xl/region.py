@@ -149,6 +149,17 @@ class Region:
         value = rows[row][col] if 0 <= row < len(rows) and 0 <= col < len(rows[row]) else None
         return Cell(None if value == "" else value, row, col, where)
 
+    def cells(self, row: int, columns: dict[str, tuple[int, str]], label: str) -> dict[str, Cell]:
+        """A row's cells under ``columns`` (key -> column and its heading), each named "label heading"."""
+        rows = self.grid.rows
+        values = rows[row] if 0 <= row < len(rows) else ()
+        width = len(values)
+        out = {}
+        for key, (col, heading) in columns.items():
+            value = values[col] if 0 <= col < width else None
+            out[key] = Cell(None if value == "" else value, row, col, f"{label} {heading}")
+        return out
+
     def rows_with(self, field: F.Field) -> set[int]:
         """The rows of the region that hold a label matching ``field``."""
         lo, hi = self._lo, self._hi
