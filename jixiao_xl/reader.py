@@ -27,6 +27,9 @@ def find_forms(grid: Grid) -> list[tuple[F.FormSpec, int, str]]:
 
 def _titles(region: Region) -> list[tuple[F.FormSpec, int, str]]:
     """(form, title row, title text) for every form title in a region: the first in its row."""
+    if _JUDGED_BY[0] is not F.FORMS:  # judged by other forms' wordings: judge again
+        _TITLE_OF.clear()
+        _JUDGED_BY[0] = F.FORMS
     found = []
     last = -1
     for row, value in region.title_texts():
@@ -41,7 +44,8 @@ def _titles(region: Region) -> list[tuple[F.FormSpec, int, str]]:
     return found
 
 
-_TITLE_OF: dict[str, tuple[F.FormSpec | None, str]] = {}  # text -> (form, title), as _title_of; texts repeat
+_TITLE_OF: dict[str, tuple[F.FormSpec | None, str]] = {}  # text -> _title_of(text) (texts repeat across files)
+_JUDGED_BY: list = [F.FORMS]  # the forms whose wordings _TITLE_OF was filled by
 
 
 def _title_of(text: str) -> tuple[F.FormSpec | None, str]:

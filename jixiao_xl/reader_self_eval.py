@@ -248,7 +248,7 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
             target=cells.get("target") or Cell(None, row, col3, f"{label} 年度指标值"),
             actual=cells.get("actual") or Cell(None, row, col3, f"{label} 实际完成值"),
             weight=cells["weight"], score=cells["score"], reason=reason,
-            extra={k: cells[k] for k in extra},
+            extra={k: cells[k] for k in extra} if extra else {},
         )
         level1.indicators.append(indicator)
         if reason is not None and not reason.blank:

@@ -217,3 +217,27 @@ def test_blank_value_is_is_blank():
         assert blank_value(text) == is_blank(text), repr(text)
         assert Cell(text, 0, 0, "").blank == is_blank(text), repr(text)
     assert blank_value(" 无 ") and not blank_value("无无") and not blank_value("1、群众法治观念加强；2、社会法治环境改善")
+
+
+def test_the_reader_caches_give_each_workbook_what_it_gives_alone():
+    from jixiao_xl import reader as R
+    from jixiao_xl import reader_self_eval as RS
+    from jixiao_xl import region as RG
+
+    def alone(specs):
+        R._TITLE_OF.clear()
+        RS._BANDS.clear()
+        RG._ENTRIES.clear()
+        return read_forms(to_grids(specs))
+
+    other = set_cells(clean_seed(), {"附件2!A2": "2022年度部门整体支出绩效自评表（单位：元）", "附件2!B14": "产出指标(40分)",
+                                     "附件3!B13": "产出指标"})
+    for first, second in ((other, clean_seed()), (clean_seed(), other)):
+        want = alone(second)
+        read_forms(to_grids(first))
+        assert read_forms(to_grids(second)) == want
+    a, b = (next(f for f in read_forms(to_grids(s)).forms if f.kind == "dept_self_eval") for s in (other, clean_seed()))
+    assert (a.year, a.unit, a.levels[0].name, a.levels[0].weight) == (2022, "元", "产出指标", 40)
+    assert (b.year, b.unit, b.levels[0].name, b.levels[0].weight) == (2023, "万元", "产出指标", 30)
+    c = next(f for f in read_forms(to_grids(other)).forms if f.kind == "project_self_eval")
+    assert c.levels[0].weight is None and c.unread_weights == [c.levels[0].header]
