@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from . import forms as F
 from .model import Cell, Indicator, Level1, SelfEval, blank_value
-from .region import LABEL_MAX, Region, _cell_key, _field_for, _numeric_text, _year
-from .values import header_name, header_weight, is_blank, split_inline
+from .region import LABEL_MAX, Region, _cell_key, _field_for, _numeric_text, _year, inline_parts
+from .values import header_name, header_weight, split_inline
 
 def _prefix(text: str) -> str:
     """The label part of "其中：一般公共预算：1762.55", with its colon, as typed."""
@@ -21,16 +21,16 @@ def _value_beside(region: Region, row: int, col: int, where: str, numeric: bool 
     or, when that is another label, the last empty cell before it.
     """
     raw = region.grid.get(row, col)
-    inline = split_inline(raw)
+    inline = inline_parts(raw) if raw.__class__ is str else split_inline(raw)
     if inline:
         # "政府性基金拨款：" written with a colon: the value belongs in the same cell.
         return Cell(inline[1] or None, row, col, where, prefix=_prefix(str(raw)))
     right = region.after(row, col)
-    if not numeric or region.grid.merges_known or not is_blank(region.grid.get(row, right)):
+    if not numeric or region.grid.merges_known or not blank_value(region.grid.get(row, right)):
         return region.cell(row, right, where)
     width = region.width(row)
     probe = right
-    while probe < width and is_blank(region.grid.get(row, probe)):
+    while probe < width and blank_value(region.grid.get(row, probe)):
         probe += 1
     if probe >= width:  # nothing to the right: the value cell is the one beside the label
         return region.cell(row, right, where)
@@ -116,7 +116,7 @@ def _read_breakdown(region: Region, form: SelfEval, first: int, end: int) -> Non
             elif (field is None and income_col == col and F.is_source_label(key)
                   and income in form.breakdown and f"income+{key}" not in form.breakdown):
                 # 中央财政资金 / 上年结转资金 … listed under 按收入性质分: another part of it
-                inline = split_inline(raw)
+                inline = inline_parts(raw)
                 short = F.display_label(inline[0] if inline else raw)
                 form.breakdown[f"income+{key}"] = _value_beside(region, row, col, short, numeric=True)
     found = form.breakdown  # the fields found, by key
@@ -267,7 +267,7 @@ def _read_total(region: Region, form: SelfEval, row: int, total_col: int, cols: 
     form.total_score = region.cell(row, cols["score"], "总分 得分")
     if form.total_weight.blank and form.total_score.blank:
         numbers = [c for c in range(region.after(row, total_col), region.width(row))
-                   if not is_blank(grid.get(row, c))]
+                   if not blank_value(grid.get(row, c))]
         if len(numbers) >= 2:
             form.total_weight = region.cell(row, numbers[0], "总分 分值")
             form.total_score = region.cell(row, numbers[1], "总分 得分")

@@ -18,9 +18,17 @@ TITLE_MAX = 120  # characters; a title is shorter (see forms.FormSpec.recognises
 
 
 @lru_cache(maxsize=16384)
+def inline_parts(value: str) -> tuple[str, str] | None:
+    """``values.split_inline`` of a text, worked out once: the index splits every short text, and the
+    readers split the labels they read a value beside again (normalising "其中：一般公共预算：1762.55"
+    costs microseconds)."""
+    return split_inline(value)
+
+
+@lru_cache(maxsize=16384)
 def _cell_key(value: str) -> str:
     """A cell's label key; "主管部门：汨罗市司法局" is found by its label part."""
-    inline = split_inline(value)
+    inline = inline_parts(value)
     return F.label_key(inline[0] if inline else value)
 
 
