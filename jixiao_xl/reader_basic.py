@@ -99,11 +99,8 @@ def _read_funds(region: Region, form: BasicData, saving: tuple[int, int] | None)
     items = {f.key for f in F.FUND_ROWS if f.items} | {"special"}  # rows whose next unnamed rows are items
     others = F.open_rows() | {"project_other"}  # rows whose next unnamed rows are other parts
     for row in range(head + 1, stop):
-        label = None
-        for col in range(label_col, first_amount):
-            if region.key(row, col):
-                label = grid.get(row, col)
-                break
+        col = region.first_label(row, label_col, first_amount)
+        label = grid.get(row, col) if col is not None else None
         if label is None:
             # an amount typed in a 专项 row whose name was left blank still counts in the sum
             if state in items and any(
@@ -113,11 +110,9 @@ def _read_funds(region: Region, form: BasicData, saving: tuple[int, int] | None)
                 form.specials.append(FundRow("special", "（未填名称）", row, cells, extra=extra))
                 state = "special"
             continue
-        key = F.label_key(label)
-        if key.startswith(F.END_OF_FUNDS):
+        ends, field, short = _fund_label(label)
+        if ends:
             break
-        field = _field_for(key, F.FUND_ROWS)
-        short = F.display_label(label)
         cells = region.cells(row, columns, short)
         extra = _notes(region, row, notes, short)
         if field is not None and field.key not in form.rows:
@@ -133,6 +128,25 @@ def _read_funds(region: Region, form: BasicData, saving: tuple[int, int] | None)
     for f in F.FUND_ROWS:
         if f.key not in form.rows:
             form.missing.append(f.short)
+
+
+_FUND_LABELS: dict[object, tuple[bool, F.Field | None, str]] = {}  # label -> _fund_label (labels repeat)
+_FUND_ROWS_USED: list = [F.FUND_ROWS]  # the rows _FUND_LABELS was filled with
+
+
+def _fund_label(label: object) -> tuple[bool, F.Field | None, str]:
+    """A funds row's label: whether it ends the table (说明, 填表人), the row it names, its short form."""
+    if _FUND_ROWS_USED[0] is not F.FUND_ROWS:  # other rows (a province's form description): judge again
+        _FUND_LABELS.clear()
+        _FUND_ROWS_USED[0] = F.FUND_ROWS
+    found = _FUND_LABELS.get(label)
+    if found is None:
+        key = F.label_key(label)
+        found = (key.startswith(F.END_OF_FUNDS), _field_for(key, F.FUND_ROWS), F.display_label(label))
+        if len(_FUND_LABELS) >= 4096:
+            _FUND_LABELS.clear()
+        _FUND_LABELS[label] = found
+    return found
 
 
 def _notes(region: Region, row: int, notes: dict[str, tuple[int, str]], short: str) -> dict:

@@ -207,9 +207,7 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
         width = len(values)
         if col1 is not None:
             raw1 = values[col1] if col1 < width else None
-            if raw1 == "":
-                raw1 = None
-            if not blank_value(raw1):
+            if raw1 is not None and raw1 != "" and not blank_value(raw1):
                 name, weight = _band(raw1)
                 # A repeated 一级 text on each row (instead of a merged cell) is the same band.
                 if level1 is None or name != level1.name:

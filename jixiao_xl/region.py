@@ -120,6 +120,15 @@ class Region:
         keys = self._keys
         return [keys.get((row, col), "") for col in range(self.width(row))]
 
+    def first_label(self, row: int, start: int, stop: int) -> int | None:
+        """The first column in [start, stop) of a row whose cell holds a label."""
+        if self._lo <= row < self._hi:
+            keys = self._keys
+            for col in range(start, stop):
+                if (row, col) in keys:
+                    return col
+        return None
+
     def key(self, row: int, col: int) -> str:
         if row < self._lo or row >= self._hi:
             return ""
