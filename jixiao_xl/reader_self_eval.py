@@ -167,6 +167,19 @@ _INDICATOR_FIELDS = ("level3", "target", "actual", "weight", "score", "reason") 
 
 
 _BANDS: dict[object, tuple[str, float | None]] = {}  # 一级 header text -> its name and weight (they repeat)
+_LEVEL2: dict[str, str | None] = {}  # 二级 text -> _level2 (the names repeat)
+
+
+def _level2(raw: object) -> str | None:
+    """A 二级指标 cell's name as compared ("数量指标"); None for a blank cell (the band above goes on)."""
+    if raw.__class__ is not str:
+        return None if blank_value(raw) else F.label_key(raw)
+    if raw in _LEVEL2:
+        return _LEVEL2[raw]
+    if len(_LEVEL2) >= 4096:
+        _LEVEL2.clear()
+    found = _LEVEL2[raw] = None if blank_value(raw) else F.label_key(raw)
+    return found
 
 
 def _band(raw: object) -> tuple[str, float | None]:
@@ -217,8 +230,10 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
                     level2 = ""
         if col2 is not None:
             raw2 = values[col2] if col2 < width else None
-            if raw2 is not None and raw2 != "" and not blank_value(raw2):
-                level2 = F.label_key(raw2)
+            if raw2 is not None and raw2 != "":
+                name2 = _level2(raw2)
+                if name2 is not None:
+                    level2 = name2
         cells = {}
         for key, col in cell_cols:  # as region.cell reads them ("" is no value), without two calls per cell
             value = values[col] if col < width else None

@@ -221,17 +221,18 @@ def test_blank_value_is_is_blank():
 
 def test_the_reader_caches_give_each_workbook_what_it_gives_alone():
     from jixiao_xl import reader as R
+    from jixiao_xl import reader_basic as RB
     from jixiao_xl import reader_self_eval as RS
     from jixiao_xl import region as RG
 
     def alone(specs):
-        R._TITLE_OF.clear()
-        RS._BANDS.clear()
-        RG._ENTRIES.clear()
+        for cache in (R._TITLE_OF, RB._FUND_LABELS, RS._BANDS, RS._LEVEL2, RG._ENTRIES):
+            cache.clear()
+        RG.inline_parts.cache_clear()
         return read_forms(to_grids(specs))
 
     other = set_cells(clean_seed(), {"附件2!A2": "2022年度部门整体支出绩效自评表（单位：元）", "附件2!B14": "产出指标(40分)",
-                                     "附件3!B13": "产出指标"})
+                                     "附件3!B13": "产出指标", "附件2!C15": "无", "附件1!A17": "说明：人民调解"})
     for first, second in ((other, clean_seed()), (clean_seed(), other)):
         want = alone(second)
         read_forms(to_grids(first))
@@ -241,3 +242,8 @@ def test_the_reader_caches_give_each_workbook_what_it_gives_alone():
     assert (b.year, b.unit, b.levels[0].name, b.levels[0].weight) == (2023, "万元", "产出指标", 30)
     c = next(f for f in read_forms(to_grids(other)).forms if f.kind == "project_self_eval")
     assert c.levels[0].weight is None and c.unread_weights == [c.levels[0].header]
+    assert [i.level2 for i in a.indicators[:3]] == ["数量指标", "数量指标", "时效指标"]
+    assert [i.level2 for i in b.indicators[:3]] == ["数量指标", "质量指标", "时效指标"]
+    basic_a, basic_b = (read_forms(to_grids(s)).forms[0] for s in (other, clean_seed()))
+    assert [r.label for r in basic_a.specials] == ["司法局专项"]  # the funds table ends at the 说明 line
+    assert len(basic_b.specials) == 9
