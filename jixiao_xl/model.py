@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from enum import Enum
 
 from .grid import a1
-from .values import NotANumber, convert, is_blank, to_number, to_rate, value_unit
+from .values import EMPTY_MARKS, NotANumber, convert, is_blank, to_number, to_rate, value_unit
+
+_IDEOGRAPH = re.compile("[\u4e00-\u9fff]")
+# the empty marks written with an ideograph ("无") are one character long (else blank_value asks is_blank)
+_SHORT_IDEOGRAPH_MARKS = all(len(m) == 1 for m in EMPTY_MARKS if _IDEOGRAPH.search(m))
 
 
-@dataclass
+def blank_value(raw: object) -> bool:
+    """``values.is_blank(raw)``, without normalising a text of two or more characters that holds a CJK
+    ideograph: NFKC keeps every ideograph as it is, drops no character and turns none into a space, so
+    such a text normalises to two or more characters with an ideograph, and no empty mark is that (the
+    targets and explanations are most of a form's texts; normalising one costs microseconds)."""
+    if raw is None:
+        return True
+    if raw.__class__ is float:
+        return False
+    if raw.__class__ is str and _SHORT_IDEOGRAPH_MARKS and _IDEOGRAPH.search(raw) and len(raw.strip()) > 1:
+        return False
+    return is_blank(raw)
+
+
+class _Unread(Enum):  # an enum member, so that a pickled cell keeps it as the same object
+    UNREAD = 0
+
+
+_UNREAD = _Unread.UNREAD  # a parsed value not worked out yet (None is a blank cell's number)
+
+
+@dataclass(slots=True)
 class Cell:
     """One value read from a form.
 
@@ -26,19 +53,24 @@ class Cell:
     prefix: str = ""  # "按收入性质分：" when the value shares its cell with the label
     percent: bool | None = None  # the cell is formatted as a percentage (None: format not known)
     unit: str | None = None  # the form's amount unit, for amounts: "830,000元" in a 万元 table is 83
+    # worked out once, on first use (slots: a cell is made and read hundreds of times a workbook)
+    _address: str | None = field(default=None, init=False, repr=False, compare=False)
+    _blank: bool | None = field(default=None, init=False, repr=False, compare=False)
+    _number: object = field(default=_UNREAD, init=False, repr=False, compare=False)
+    _rate: object = field(default=_UNREAD, init=False, repr=False, compare=False)
 
     @property
     def address(self) -> str:
-        cached = self.__dict__.get("_address")
+        cached = self._address
         if cached is None:
-            cached = self.__dict__["_address"] = a1(self.row, self.col)
+            cached = self._address = a1(self.row, self.col)
         return cached
 
     @property
     def blank(self) -> bool:
-        cached = self.__dict__.get("_blank")
+        cached = self._blank
         if cached is None:
-            cached = self.__dict__["_blank"] = is_blank(self.raw)
+            cached = self._blank = blank_value(self.raw)
         return cached
 
     @property
@@ -52,36 +84,36 @@ class Cell:
             self.error = f"“{self.raw}”不是数字"
             return None
 
-    # parsed once per cell (plain dict caching: functools.cached_property takes a lock per access)
+    # parsed once per cell
     @property
     def number(self) -> float | None:
-        cache = self.__dict__
-        if "_number" not in cache:
+        value = self._number
+        if value is _UNREAD:
             raw = self.raw
             if raw.__class__ is float and raw - raw == 0:  # most cells: a finite float, no unit typed
-                cache["_number"] = raw
+                self._number = raw
                 return raw
             value = self._parse(to_number)
             if value is not None and self.unit is not None:
                 typed = value_unit(self.raw)
                 if typed and typed != self.unit:
                     value = convert(value, typed, self.unit)
-            cache["_number"] = value
-        return cache["_number"]
+            self._number = value
+        return value
 
     @property
     def rate(self) -> float | None:
-        cache = self.__dict__
-        if "_rate" not in cache:
-            cache["_rate"] = self._parse(to_rate)
-        return cache["_rate"]
+        value = self._rate
+        if value is _UNREAD:
+            value = self._rate = self._parse(to_rate)
+        return value
 
 
 def num(cell: Cell | None) -> float | None:
     if cell is None:
         return None
-    cache = cell.__dict__  # the parsed number once known (hot: ~1,000 calls a workbook)
-    return cache["_number"] if "_number" in cache else cell.number
+    value = cell._number  # the parsed number once known (hot: ~1,000 calls a workbook)
+    return cell.number if value is _UNREAD else value
 
 
 def num0(cell: Cell | None) -> float:

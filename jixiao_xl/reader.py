@@ -22,17 +22,41 @@ __all__ = ["LABEL_MAX", "Region", "find_forms", "locate_forms", "read_basic", "r
 
 def find_forms(grid: Grid) -> list[tuple[F.FormSpec, int, str]]:
     """(form, title row, title text) for every form title in a sheet."""
+    return _titles(Region(grid, 0, grid.height))
+
+
+def _titles(region: Region) -> list[tuple[F.FormSpec, int, str]]:
+    """(form, title row, title text) for every form title in a region: the first in its row."""
+    if _JUDGED_BY[0] is not F.FORMS:  # judged by other forms' wordings: judge again
+        _TITLE_OF.clear()
+        _JUDGED_BY[0] = F.FORMS
     found = []
-    for row, values in enumerate(grid.rows):
-        for value in values:
-            if isinstance(value, str) and "表" in value and len(value) < 120:
-                for spec in F.FORMS:
-                    if spec.recognises(value):
-                        found.append((spec, row, nfkc(value).replace("\n", "").strip()))
-                        break
-                else:
-                    continue
-                break
+    last = -1
+    for row, value in region.title_texts():
+        if row == last:
+            continue
+        title = _TITLE_OF.get(value)
+        if title is None:
+            title = _title_of(value)
+        if title[0] is not None:
+            found.append((title[0], row, title[1]))
+            last = row
+    return found
+
+
+_TITLE_OF: dict[str, tuple[F.FormSpec | None, str]] = {}  # text -> _title_of(text) (texts repeat across files)
+_JUDGED_BY: list = [F.FORMS]  # the forms whose wordings _TITLE_OF was filled by
+
+
+def _title_of(text: str) -> tuple[F.FormSpec | None, str]:
+    """The form a text is the title of (None if none), and the title as kept."""
+    if len(_TITLE_OF) >= 4096:
+        _TITLE_OF.clear()
+    for spec in F.FORMS:
+        if spec.recognises(text):
+            found = _TITLE_OF[text] = (spec, nfkc(text).replace("\n", "").strip())
+            return found
+    found = _TITLE_OF[text] = (None, "")
     return found
 
 
@@ -47,6 +71,16 @@ def _hits(region: Region, kind: str) -> list[str]:
     return [f.short for f in F.SIGNATURES[kind] if region.find(f)]
 
 
+def _has_hits(region: Region, kind: str, count: int) -> bool:
+    """The region holds at least ``count`` of the kind's signature labels (``_hits``, stopping early)."""
+    for f in F.SIGNATURES[kind]:
+        if count <= 0:
+            break
+        if region.find(f):
+            count -= 1
+    return count <= 0
+
+
 def locate_forms(grid: Grid) -> list[tuple[F.FormSpec, Region, str, list[str]]]:
     """(form, region, title, signature labels when recognised by them alone) for every form in a sheet.
 
@@ -55,18 +89,19 @@ def locate_forms(grid: Grid) -> list[tuple[F.FormSpec, Region, str, list[str]]]:
     without a title is recognised by its labels (the title may be a formula saved without its result,
     or stand in the sheet name).
     """
-    titles = find_forms(grid)
+    sheet = Region(grid, 0, grid.height)  # the sheet indexed once; every form's region is a part of it
+    titles = _titles(sheet)
     regions: dict[tuple[int, int], Region] = {}
 
     def region_of(index: int) -> Region:
         top = titles[index][1] + 1
         bottom = titles[index + 1][1] if index + 1 < len(titles) else grid.height
         if (top, bottom) not in regions:
-            regions[(top, bottom)] = Region(grid, top, bottom)
+            regions[(top, bottom)] = sheet.part(top, bottom)
         return regions[(top, bottom)]
 
     while titles:
-        kept = [t for i, t in enumerate(titles) if len(_hits(region_of(i), t[0].kind)) >= F.SIGNATURE_TITLED]
+        kept = [t for i, t in enumerate(titles) if _has_hits(region_of(i), t[0].kind, F.SIGNATURE_TITLED)]
         if len(kept) == len(titles):
             break
         titles = kept
@@ -77,7 +112,7 @@ def locate_forms(grid: Grid) -> list[tuple[F.FormSpec, Region, str, list[str]]]:
         return out
     if grid.name in _TOOL_SHEETS:
         return []
-    region = Region(grid, 0, grid.height)
+    region = sheet
     for spec in F.FORMS:  # the title in the sheet name
         if spec.recognises(grid.name) and len(_hits(region, spec.kind)) >= F.SIGNATURE_TITLED:
             return _with_untitled_below((spec, region, nfkc(grid.name).strip(), []))
@@ -88,9 +123,11 @@ def locate_forms(grid: Grid) -> list[tuple[F.FormSpec, Region, str, list[str]]]:
 def _by_signature(region: Region):
     """The form a region holds, judged by its labels alone: the kind with most of its labels (at least
     SIGNATURE_MIN, and more than any other kind)."""
+    if not region.labelled():  # no label at all (the notes below a form): nothing to judge
+        return None
     # judged on the first form only: up to the first end of a form (总分 or 厉行节约) in the region
     ends = [e for e in (_form_end(region, F.BASIC), _form_end(region, F.DEPT)) if e is not None]
-    judged = Region(region.grid, region.top, min(ends) + 1) if ends else region
+    judged = region.part(region.top, min(ends) + 1) if ends else region
     scored = sorted(((len(hits), spec, hits) for spec in F.FORMS for hits in [_hits(judged, spec.kind)]),
                     key=lambda t: -t[0])
     best, second = scored[0], scored[1]
@@ -115,11 +152,11 @@ def _with_untitled_below(located):
     while located:
         spec, region, title, signature = located
         end = _form_end(region, spec)
-        below = _by_signature(Region(region.grid, end + 1, region.bottom)) if end is not None else None
+        below = _by_signature(region.part(end + 1, region.bottom)) if end is not None else None
         if below is None:
             out.append(located)
             break
-        out.append((spec, Region(region.grid, region.top, end + 1), title, signature))
+        out.append((spec, region.part(region.top, end + 1), title, signature))
         located = below
     return out
 
@@ -141,18 +178,14 @@ def _apply_unit(form, region: Region, title: str) -> None:
     """The form's amount unit: the first one its title, "单位：" line or headers declare (rows above the
     indicators), else the official 万元; every amount cell then reads "830,000元" in that unit."""
     unit = declared_unit(title)
-    grid = region.grid
     stop = region.bottom
     if isinstance(form, SelfEval) and form.levels:
         stop = min(stop, min(level.header.row for level in form.levels))
-    row = max(region.top - 1, 0)
-    while unit is None and row < stop:
-        for value in grid.rows[row] if row < grid.height else ():
-            if value.__class__ is str and len(value) <= LABEL_MAX:
-                unit = declared_unit(value)
-                if unit:
-                    break
-        row += 1
+    if unit is None:
+        for value in region.unit_texts(max(region.top - 1, 0), stop):
+            unit = declared_unit(value)
+            if unit:
+                break
     form.unit = unit or DEFAULT_UNIT
     for cell in _amount_cells(form):
         cell.unit = form.unit

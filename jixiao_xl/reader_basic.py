@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from . import forms as F
-from .model import BasicData, Building, FundRow
+from .model import BasicData, Building, FundRow, blank_value
 from .region import Region, _field_for, _numeric_text, _year
-from .values import is_blank, nfkc
+from .values import nfkc
 
 def _fund_columns(region: Region, row: int, year: int | None) -> dict[str, tuple[int, str]]:
     """Map prev_actual / budget / actual to (column, header text) in the funds header row."""
@@ -56,7 +56,7 @@ def _read_staff(region: Region, form: BasicData) -> None:
             if any(region.key(probe, c) for c in range(region.width(probe))
                    if not _numeric_text(grid.get(probe, c))):
                 break  # the next section's header: the values were left blank
-            if any(c is not None and not is_blank(grid.get(probe, c)) for c in cols.values()):
+            if any(c is not None and not blank_value(grid.get(probe, c)) for c in cols.values()):
                 value_row = probe
                 break
         for f in F.STAFF_FIELDS:
@@ -73,7 +73,7 @@ def _read_funds(region: Region, form: BasicData, saving: tuple[int, int] | None)
     grid = region.grid
     head = None
     for row in range(region.top, region.bottom):
-        keys = [region.key(row, c) for c in range(region.width(row))]
+        keys = region.row_keys(row)
         if any(k.endswith(F.ACTUAL_ENDINGS[0]) for k in keys) and any(k.endswith(F.BUDGET_ENDINGS[0]) for k in keys):
             head = row
             break
@@ -92,36 +92,28 @@ def _read_funds(region: Region, form: BasicData, saving: tuple[int, int] | None)
     first_amount = min(c for c, _ in columns.values()) if columns else 1
     label_col = 0
     for col in range(first_amount):
-        if not is_blank(grid.get(head, col)):
+        if not blank_value(grid.get(head, col)):
             label_col = col
             break
     state = None
     items = {f.key for f in F.FUND_ROWS if f.items} | {"special"}  # rows whose next unnamed rows are items
     others = F.open_rows() | {"project_other"}  # rows whose next unnamed rows are other parts
     for row in range(head + 1, stop):
-        label = None
-        for col in range(label_col, first_amount):
-            if region.key(row, col):
-                label = grid.get(row, col)
-                break
+        col = region.first_label(row, label_col, first_amount)
+        label = grid.get(row, col) if col is not None else None
         if label is None:
             # an amount typed in a 专项 row whose name was left blank still counts in the sum
             if state in items and any(
-                    not is_blank(grid.get(row, c)) for c, _ in columns.values()):
-                cells = {ck: region.cell(row, col, f"专项（第{row + 1}行，未填名称） {ctext}")
-                         for ck, (col, ctext) in columns.items()}
+                    not blank_value(grid.get(row, c)) for c, _ in columns.values()):
+                cells = region.cells(row, columns, f"专项（第{row + 1}行，未填名称）")
                 extra = _notes(region, row, notes, f"专项（第{row + 1}行，未填名称）")
                 form.specials.append(FundRow("special", "（未填名称）", row, cells, extra=extra))
                 state = "special"
             continue
-        key = F.label_key(label)
-        if key.startswith(F.END_OF_FUNDS):
+        ends, field, short = _fund_label(label)
+        if ends:
             break
-        field = _field_for(key, F.FUND_ROWS)
-        short = F.display_label(label)
-        cells = {
-            ck: region.cell(row, col, f"{short} {ctext}") for ck, (col, ctext) in columns.items()
-        }
+        cells = region.cells(row, columns, short)
         extra = _notes(region, row, notes, short)
         if field is not None and field.key not in form.rows:
             rate = region.cell(row, rate_col, f"{short} 控制率") if field.rated and rate_col is not None else None
@@ -138,9 +130,28 @@ def _read_funds(region: Region, form: BasicData, saving: tuple[int, int] | None)
             form.missing.append(f.short)
 
 
+_FUND_LABELS: dict[object, tuple[bool, F.Field | None, str]] = {}  # label -> _fund_label (labels repeat)
+_FUND_ROWS_USED: list = [F.FUND_ROWS]  # the rows _FUND_LABELS was filled with
+
+
+def _fund_label(label: object) -> tuple[bool, F.Field | None, str]:
+    """A funds row's label: whether it ends the table (说明, 填表人), the row it names, its short form."""
+    if _FUND_ROWS_USED[0] is not F.FUND_ROWS:  # other rows (a province's form description): judge again
+        _FUND_LABELS.clear()
+        _FUND_ROWS_USED[0] = F.FUND_ROWS
+    found = _FUND_LABELS.get(label)
+    if found is None:
+        key = F.label_key(label)
+        found = (key.startswith(F.END_OF_FUNDS), _field_for(key, F.FUND_ROWS), F.display_label(label))
+        if len(_FUND_LABELS) >= 4096:
+            _FUND_LABELS.clear()
+        _FUND_LABELS[label] = found
+    return found
+
+
 def _notes(region: Region, row: int, notes: dict[str, tuple[int, str]], short: str) -> dict:
     """A funds row's cells under the table's other columns (备注 …), by key."""
-    return {k: region.cell(row, col, f"{short} {name}") for k, (col, name) in notes.items()}
+    return region.cells(row, notes, short) if notes else {}
 
 
 def _read_buildings(region: Region, form: BasicData, saving: tuple[int, int] | None) -> None:

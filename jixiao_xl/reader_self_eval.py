@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from . import forms as F
-from .model import Cell, Indicator, Level1, SelfEval
-from .region import Region, _field_for, _numeric_text, _year
-from .values import header_name, header_weight, is_blank, split_inline
+from .model import Cell, Indicator, Level1, SelfEval, blank_value
+from .region import LABEL_MAX, Region, _cell_key, _field_for, _numeric_text, _year, inline_parts
+from .values import header_name, header_weight, split_inline
 
 def _prefix(text: str) -> str:
     """The label part of "其中：一般公共预算：1762.55", with its colon, as typed."""
@@ -21,16 +21,16 @@ def _value_beside(region: Region, row: int, col: int, where: str, numeric: bool 
     or, when that is another label, the last empty cell before it.
     """
     raw = region.grid.get(row, col)
-    inline = split_inline(raw)
+    inline = inline_parts(raw) if raw.__class__ is str else split_inline(raw)
     if inline:
         # "政府性基金拨款：" written with a colon: the value belongs in the same cell.
         return Cell(inline[1] or None, row, col, where, prefix=_prefix(str(raw)))
     right = region.after(row, col)
-    if not numeric or region.grid.merges_known or not is_blank(region.grid.get(row, right)):
+    if not numeric or region.grid.merges_known or not blank_value(region.grid.get(row, right)):
         return region.cell(row, right, where)
     width = region.width(row)
     probe = right
-    while probe < width and is_blank(region.grid.get(row, probe)):
+    while probe < width and blank_value(region.grid.get(row, probe)):
         probe += 1
     if probe >= width:  # nothing to the right: the value cell is the one beside the label
         return region.cell(row, right, where)
@@ -88,12 +88,12 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
 
 def _exec_head(region: Region) -> tuple[int | None, dict[str, int]]:
     """The row that heads the 年度资金总额 columns (年初/全年预算数, 全年执行数 …) and their columns."""
-    for row in range(region.top, region.bottom):
-        found = {f.key: region.find_in_row(row, f) for f in F.EXEC_COLUMNS[:3]}
-        if all(c is not None for c in found.values()):
-            cols = {f.key: region.find_in_row(row, f) for f in F.EXEC_COLUMNS}
-            return row, {k: c for k, c in cols.items() if c is not None}
-    return None, {}
+    rows = set.intersection(*(region.rows_with(f) for f in F.EXEC_COLUMNS[:3]))  # the first row with all three
+    if not rows:
+        return None, {}
+    row = min(rows)
+    cols = {f.key: region.find_in_row(row, f) for f in F.EXEC_COLUMNS}
+    return row, {k: c for k, c in cols.items() if c is not None}
 
 
 def _read_breakdown(region: Region, form: SelfEval, first: int, end: int) -> None:
@@ -103,12 +103,11 @@ def _read_breakdown(region: Region, form: SelfEval, first: int, end: int) -> Non
     income = F.DEPT_INCOME[0].key  # 按收入性质分: source rows listed under it are parts of it too
     income_col = None
     for row in range(first, end):
-        for col in range(region.width(row)):
-            raw = grid.get(row, col)
-            if not isinstance(raw, str):
+        for col, raw in enumerate(grid.rows[row] if row < grid.height else ()):
+            if not isinstance(raw, str) or not raw:
                 continue
-            inline = split_inline(raw)
-            key = F.label_key(inline[0] if inline else raw)
+            # the label key as the region indexed it (a longer text is not indexed: its key is worked out)
+            key = region.key(row, col) if len(raw) <= LABEL_MAX else _cell_key(raw)
             field = _field_for(key, fields)
             if field and field.key not in form.breakdown:
                 form.breakdown[field.key] = _value_beside(region, row, col, field.short, numeric=True)
@@ -117,13 +116,14 @@ def _read_breakdown(region: Region, form: SelfEval, first: int, end: int) -> Non
             elif (field is None and income_col == col and F.is_source_label(key)
                   and income in form.breakdown and f"income+{key}" not in form.breakdown):
                 # 中央财政资金 / 上年结转资金 … listed under 按收入性质分: another part of it
+                inline = inline_parts(raw)
                 short = F.display_label(inline[0] if inline else raw)
                 form.breakdown[f"income+{key}"] = _value_beside(region, row, col, short, numeric=True)
-    found = [f for f in fields if f.key in form.breakdown]
+    found = form.breakdown  # the fields found, by key
     for group in (F.DEPT_INCOME, F.DEPT_EXPENSE):
         # the parts a form lists vary by province: one missing part is not a missing column
-        if not any(f in found for f in group[1:]) or group[0] not in found:
-            form.missing += [f.short for f in group if f not in found][:2]
+        if not any(f.key in found for f in group[1:]) or group[0].key not in found:
+            form.missing += [f.short for f in group if f.key not in found][:2]
 
 
 def _read_sources(region: Region, form: SelfEval, first: int, end: int, cols: dict[str, int],
@@ -166,17 +166,31 @@ _DEPT_FIELDS = F.DEPT_INCOME + F.DEPT_EXPENSE  # one tuple, so that _field_for f
 _INDICATOR_FIELDS = ("level3", "target", "actual", "weight", "score", "reason")  # Indicator's own cells
 
 
-_TOTALS: dict[str, bool] = {}  # label key -> it names the 总分 row (the keys repeat across files)
+_BANDS: dict[object, tuple[str, float | None]] = {}  # 一级 header text -> its name and weight (they repeat)
+_LEVEL2: dict[str, str | None] = {}  # 二级 text -> _level2 (the names repeat)
 
 
-def _is_total(key: str | None) -> bool:
-    if not key:
-        return False
-    found = _TOTALS.get(key)
+def _level2(raw: object) -> str | None:
+    """A 二级指标 cell's name as compared ("数量指标"); None for a blank cell (the band above goes on)."""
+    if raw.__class__ is not str:
+        return None if blank_value(raw) else F.label_key(raw)
+    if raw in _LEVEL2:
+        return _LEVEL2[raw]
+    if len(_LEVEL2) >= 4096:
+        _LEVEL2.clear()
+    found = _LEVEL2[raw] = None if blank_value(raw) else F.label_key(raw)
+    return found
+
+
+def _band(raw: object) -> tuple[str, float | None]:
+    """A 一级指标 header's name and stated weight ("产出指标(30分)" -> 产出指标, 30)."""
+    found = _BANDS.get(raw) if raw.__class__ is str else None
     if found is None:
-        if len(_TOTALS) >= 16384:
-            _TOTALS.clear()
-        found = _TOTALS[key] = F.key_matches(key, F.TOTAL_ROW.keys)
+        found = (header_name(raw), header_weight(raw))
+        if raw.__class__ is str:
+            if len(_BANDS) >= 4096:
+                _BANDS.clear()
+            _BANDS[raw] = found
     return found
 
 
@@ -192,40 +206,47 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
     level1: Level1 | None = None
     level2 = ""
     notes: list[str] = []
-    row = head + 1
-    label_at = region._keys.get
+    col1, col2, col3, reason_col = cols["level1"], cols["level2"], cols["level3"], cols["reason"]
+    # the 总分 row: the first row below the header with a 总分 label left of (or in) the 三级指标 column
+    total = region.find(F.TOTAL_ROW, start=head + 1, cols=range(col3 + 1))
+    end = total[0] if total else region.bottom
     rows, height = grid.rows, grid.height
     cell_cols = [(key, col) for key, col in cols.items() if col is not None and key not in ("level1", "level2")]
-    while row < region.bottom:
-        total_col = next((c for c in range(0, cols["level3"] + 1) if _is_total(label_at((row, c)))), None)
-        if total_col is not None:
-            _read_total(region, form, row, total_col, cols)
-            break
-        if cols["level1"] is not None:
-            raw1 = grid.get(row, cols["level1"])
-            if not is_blank(raw1):
-                name = header_name(raw1)
-                # A repeated 一级 text on each row (instead of a merged cell) is the same band.
-                if level1 is None or name != level1.name:
-                    header = region.cell(row, cols["level1"], f"一级指标 {name}")
-                    level1 = Level1(name, header, header_weight(raw1))
-                    form.levels.append(level1)
-                    level2 = ""
-        if cols["level2"] is not None:
-            raw2 = grid.get(row, cols["level2"])
-            if not is_blank(raw2):
-                level2 = F.label_key(raw2)
+    checked = [key for key, _ in cell_cols if key != "reason" and key in _INDICATOR_FIELDS]  # one filled: a row
+    extra = [key for key, _ in cell_cols if key not in _INDICATOR_FIELDS]
+    row = head + 1
+    while row < end:
         values = rows[row] if row < height else ()
         width = len(values)
+        if col1 is not None:
+            raw1 = values[col1] if col1 < width else None
+            if raw1 is not None and raw1 != "" and not blank_value(raw1):
+                name, weight = _band(raw1)
+                # A repeated 一级 text on each row (instead of a merged cell) is the same band.
+                if level1 is None or name != level1.name:
+                    header = region.cell(row, col1, f"一级指标 {name}")
+                    level1 = Level1(name, header, weight)
+                    form.levels.append(level1)
+                    level2 = ""
+        if col2 is not None:
+            raw2 = values[col2] if col2 < width else None
+            if raw2 is not None and raw2 != "":
+                name2 = _level2(raw2)
+                if name2 is not None:
+                    level2 = name2
         cells = {}
         for key, col in cell_cols:  # as region.cell reads them ("" is no value), without two calls per cell
             value = values[col] if col < width else None
             cells[key] = Cell(None if value == "" else value, row, col, "")
-        if "reason" in cells and cells["reason"].blank:
-            rng = grid.merge_at(row, cols["reason"])
+        reason = cells.get("reason")
+        if reason is not None and reason.blank:
+            rng = grid.merge_at(row, reason_col)
             if rng and rng[0] < row:  # a 偏差原因 merged over several rows explains each of them
-                cells["reason"] = region.cell(rng[0], rng[1], "")
-        if all(c.blank for k, c in cells.items() if k != "reason" and k in _INDICATOR_FIELDS):  # not a note alone
+                reason = cells["reason"] = region.cell(rng[0], rng[1], "")
+        for key in checked:
+            if not cells[key].blank:
+                break
+        else:  # nothing but a note (偏差原因) in the row: no indicator
             row += 1
             continue
         if level1 is None:
@@ -235,17 +256,18 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
         label = f"{level2 or level1.name}“{name}”" if name != level2 else name
         for key, cell in cells.items():
             cell.where = f"{label} {names[key]}"
-        indicator = Indicator(
-            row=row, level1=level1.name, level2=level2, level3=cells["level3"],
-            target=cells.get("target") or Cell(None, row, cols["level3"], f"{label} 年度指标值"),
-            actual=cells.get("actual") or Cell(None, row, cols["level3"], f"{label} 实际完成值"),
-            weight=cells["weight"], score=cells["score"], reason=cells.get("reason"),
-            extra={k: c for k, c in cells.items() if k not in _INDICATOR_FIELDS},
-        )
+        target = cells.get("target") or Cell(None, row, col3, f"{label} 年度指标值")
+        actual = cells.get("actual") or Cell(None, row, col3, f"{label} 实际完成值")
+        extras = {k: cells[k] for k in extra} if extra else {}
+        # positional, in Indicator's field order (keywords cost a third of the call)
+        indicator = Indicator(row, level1.name, level2, cells["level3"], target, actual, cells["weight"],
+                              cells["score"], reason, extras)
         level1.indicators.append(indicator)
-        if indicator.reason is not None and not indicator.reason.blank:
-            notes.append(indicator.reason.text)
+        if reason is not None and not reason.blank:
+            notes.append(reason.text)
         row += 1
+    if total:
+        _read_total(region, form, row, total[1], cols)
     form.unread_weights = [level.header for level in form.levels if level.name and level.weight is None]
     _read_below(region, form, head, row, notes)
 
@@ -257,7 +279,7 @@ def _read_total(region: Region, form: SelfEval, row: int, total_col: int, cols: 
     form.total_score = region.cell(row, cols["score"], "总分 得分")
     if form.total_weight.blank and form.total_score.blank:
         numbers = [c for c in range(region.after(row, total_col), region.width(row))
-                   if not is_blank(grid.get(row, c))]
+                   if not blank_value(grid.get(row, c))]
         if len(numbers) >= 2:
             form.total_weight = region.cell(row, numbers[0], "总分 分值")
             form.total_score = region.cell(row, numbers[1], "总分 得分")

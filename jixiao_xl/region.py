@@ -14,12 +14,21 @@ _YEAR = re.compile(r"(\d{4})\s*年")
 
 
 LABEL_MAX = 80  # characters; a longer text is content, not a label
+TITLE_MAX = 120  # characters; a title is shorter (see forms.FormSpec.recognises)
+
+
+@lru_cache(maxsize=16384)
+def inline_parts(value: str) -> tuple[str, str] | None:
+    """``values.split_inline`` of a text, worked out once: the index splits every short text, and the
+    readers split the labels they read a value beside again (normalising "其中：一般公共预算：1762.55"
+    costs microseconds)."""
+    return split_inline(value)
 
 
 @lru_cache(maxsize=16384)
 def _cell_key(value: str) -> str:
     """A cell's label key; "主管部门：汨罗市司法局" is found by its label part."""
-    inline = split_inline(value)
+    inline = inline_parts(value)
     return F.label_key(inline[0] if inline else value)
 
 
@@ -50,15 +59,25 @@ class Region:
         self.grid = grid
         self.top = top
         self.bottom = bottom
+        self._lo, self._hi = top, bottom  # the rows lookups are kept to (a part shares a wider index)
         self._keys: dict[tuple[int, int], str] = {}
         self._index: dict[str, list[tuple[int, int]]] = {}
-        keys, index = self._keys, self._index
+        self._titles: list[tuple[int, str]] = []  # see title_texts
+        self._units: list[tuple[int, str]] = []  # see unit_texts
+        self._scanned = (top, bottom)  # the rows the lists above were built from
+        keys, index, titles, units = self._keys, self._index, self._titles, self._units
         rows, known = grid.rows, _ENTRIES.get
         for row in range(top, min(bottom, grid.height)):
             for col, value in enumerate(rows[row]):
-                # labels are short; long texts (goals, explanations) are never looked up
-                if value.__class__ is not str or not value or len(value) > LABEL_MAX:
+                if value.__class__ is not str or not value:
                     continue
+                if "表" in value and len(value) < TITLE_MAX:
+                    titles.append((row, value))
+                # labels are short; long texts (goals, explanations) are never looked up
+                if len(value) > LABEL_MAX:
+                    continue
+                if "元" in value:
+                    units.append((row, value))
                 entry = known(value)
                 if entry is None:
                     entry = _entry(value)
@@ -73,7 +92,46 @@ class Region:
                     else:
                         found.append(pos)
 
+    def part(self, top: int, bottom: int) -> Region:
+        """Rows [top, bottom) of this region as a region of their own, sharing this one's index (a sheet
+        is indexed once, however many forms and candidate parts it is cut into)."""
+        part = Region.__new__(Region)
+        part.grid, part.top, part.bottom = self.grid, top, bottom
+        part._keys, part._index = self._keys, self._index
+        part._titles, part._units, part._scanned = self._titles, self._units, self._scanned
+        # the shared index holds rows [self.top, self.bottom): lookups are kept to both ranges
+        part._lo, part._hi = max(top, self._lo), min(bottom, self._hi)
+        return part
+
+    def title_texts(self) -> list[tuple[int, str]]:
+        """The texts that may be a form's title (see reader.find_forms): (row, text), row-major."""
+        return [t for t in self._titles if self._lo <= t[0] < self._hi]
+
+    def labelled(self) -> bool:
+        """Some cell of the region holds a label (else every ``find`` finds nothing)."""
+        keys, rows = self._keys, self.grid.rows
+        return any((row, col) in keys for row in range(self._lo, min(self._hi, len(rows)))
+                   for col in range(len(rows[row])))
+
+    def row_keys(self, row: int) -> list[str]:
+        """The label key of every cell of a row ("" where none), as ``key`` gives them."""
+        if row < self._lo or row >= self._hi:
+            return [""] * self.width(row)
+        keys = self._keys
+        return [keys.get((row, col), "") for col in range(self.width(row))]
+
+    def first_label(self, row: int, start: int, stop: int) -> int | None:
+        """The first column in [start, stop) of a row whose cell holds a label."""
+        if self._lo <= row < self._hi:
+            keys = self._keys
+            for col in range(start, stop):
+                if (row, col) in keys:
+                    return col
+        return None
+
     def key(self, row: int, col: int) -> str:
+        if row < self._lo or row >= self._hi:
+            return ""
         return self._keys.get((row, col), "")
 
     def width(self, row: int) -> int:
@@ -82,8 +140,8 @@ class Region:
     def find(self, field: F.Field, start: int | None = None, stop: int | None = None,
              cols: range | None = None) -> tuple[int, int] | None:
         """The first cell (row-major) at or below ``start`` whose label matches ``field``."""
-        start = self.top if start is None else start
-        stop = self.bottom if stop is None else stop
+        start = self._lo if start is None or start < self._lo else start
+        stop = self._hi if stop is None or stop > self._hi else stop
         best = None
         for want in field.keys:
             for pos in self._index.get(want, ()):
@@ -104,7 +162,33 @@ class Region:
         return (rng[3] if rng else col) + 1
 
     def cell(self, row: int, col: int, where: str) -> Cell:
-        return Cell(self.grid.get(row, col), row, col, where)
+        rows = self.grid.rows  # as Grid.get reads it ("" is no value), in one call (~130 cells a workbook)
+        value = rows[row][col] if 0 <= row < len(rows) and 0 <= col < len(rows[row]) else None
+        return Cell(None if value == "" else value, row, col, where)
+
+    def cells(self, row: int, columns: dict[str, tuple[int, str]], label: str) -> dict[str, Cell]:
+        """A row's cells under ``columns`` (key -> column and its heading), each named "label heading"."""
+        rows = self.grid.rows
+        values = rows[row] if 0 <= row < len(rows) else ()
+        width = len(values)
+        out = {}
+        for key, (col, heading) in columns.items():
+            value = values[col] if 0 <= col < width else None
+            out[key] = Cell(None if value == "" else value, row, col, f"{label} {heading}")
+        return out
+
+    def rows_with(self, field: F.Field) -> set[int]:
+        """The rows of the region that hold a label matching ``field``."""
+        lo, hi = self._lo, self._hi
+        return {pos[0] for want in field.keys for pos in self._index.get(want, ()) if lo <= pos[0] < hi}
+
+    def unit_texts(self, start: int, stop: int) -> list[str]:
+        """The texts in rows [start, stop), row-major, that may declare an amount unit (short, with 元)."""
+        if start < self._scanned[0] or stop > self._scanned[1]:  # rows the index was not built from
+            rows = self.grid.rows
+            return [v for r in range(start, min(stop, len(rows))) for v in rows[r]
+                    if v.__class__ is str and "元" in v and len(v) <= LABEL_MAX]
+        return [v for r, v in self._units if start <= r < stop]
 
 
 _FIELD_TABLES: dict[int, tuple[tuple, dict[str, F.Field]]] = {}

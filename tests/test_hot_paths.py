@@ -117,6 +117,32 @@ def test_region_index_with_the_text_cache_is_the_plain_index():
                                                   "县级专项资金(一个专项一行)")
 
 
+def test_a_part_of_an_indexed_sheet_finds_what_the_part_indexed_alone_finds():
+    from jixiao_xl import forms as F
+    from jixiao_xl import region as R
+
+    fields = [v for v in vars(F).values() if isinstance(v, F.Field)]
+    fields += [f for v in vars(F).values() if isinstance(v, tuple) for f in v if isinstance(f, F.Field)]
+    grids = to_grids(set_cells(clean_seed(), {"附件1!A40": "总分", "附件1!A42": "三级指标"}))
+    grids += read_grids(str(EXAMPLES / "miluo_sifaju_2023.xlsx"))
+    for grid in grids:
+        sheet = R.Region(grid, 0, grid.height)
+        h = grid.height
+        for top, bottom in ((0, h), (2, 20), (13, 14), (h - 5, h + 10), (h - 2, h), (h, h), (20, 3)):
+            part, alone = sheet.part(top, bottom), R.Region(grid, top, bottom)
+            assert (part.top, part.bottom) == (top, bottom)
+            assert part.labelled() == bool(alone._index)
+            assert part.title_texts() == alone.title_texts()
+            for row in range(-1, h + 2):
+                for col in range(-1, part.width(row) + 2):
+                    assert part.key(row, col) == alone.key(row, col), (grid.name, top, bottom, row, col)
+            for field in fields:
+                for start, stop in ((None, None), (top - 3, None), (top + 2, None), (None, bottom - 1),
+                                    (top + 1, top + 2), (None, bottom + 5)):
+                    for cols in (None, range(0, 2), range(3, 9)):
+                        assert part.find(field, start, stop, cols) == alone.find(field, start, stop, cols)
+
+
 @pytest.mark.parametrize("raw", [1762.55, 0.0, -0.0, -5.34, 1e-7, 12345678.9, float("inf"), float("-inf"),
                                  float("nan")])
 @pytest.mark.parametrize("unit", [None, "万元", "元"])
@@ -137,16 +163,6 @@ def test_a_float_cell_reads_as_to_number_reads_it(raw, unit):
     assert (got is None and want is None) or (got == want and math.copysign(1, got) == math.copysign(1, want))
     assert num(cell) is got and cell.error is None
     assert Cell("830,000元", 5, 3, "", unit="万元").number == 83  # text still goes through the parser and units
-
-
-def test_total_row_test_with_its_cache_is_key_matches():
-    from jixiao_xl import forms as F
-    from jixiao_xl import reader_self_eval as RS
-
-    keys = ["总分", "总分(满分100)", "总分合计", "合计", "得分", "", None, F.TOTAL_ROW.keys[0] + "(注)"]
-    for _ in range(2):  # cold, then from the cache
-        assert [RS._is_total(k) for k in keys] == [bool(k) and F.key_matches(k, F.TOTAL_ROW.keys) for k in keys]
-    assert RS._is_total("总分") and not RS._is_total("总分合计")
 
 
 def _by_definition(form, code):
@@ -182,3 +198,52 @@ def test_number_rules_with_the_float_shortcut_find_what_they_find_by_definition(
         assert found == sorted(a for form in book.forms for a in _by_definition(form, code)), code
     if value in (-5.34, -150.0, -3, "-5"):
         assert any(f.code == "N002" for f in report.all_findings())
+
+
+def test_blank_value_is_is_blank():
+    import unicodedata
+
+    from jixiao_xl.model import Cell, blank_value
+    from jixiao_xl.values import EMPTY_MARKS, is_blank
+
+    texts = [None, "", " ", 0.0, 1.5, float("nan"), 0, True, "无", " 无 ", "\u3000无\u3000", "无\n", "无无", "无 无",
+             "无\u0301", "\u00a0无", "——", " - ", "／", "n/a", "－", "1、群众法治观念加强；2、社会法治环境改善",
+             "≥95%", "100%", "社会秩序良好", "（无）", "暂无", "无。", "\t无\t"]
+    texts += list(EMPTY_MARKS) + [f" {m}\u3000" for m in EMPTY_MARKS] + [m + "无" for m in EMPTY_MARKS]
+    texts += [chr(cp) + "无" for cp in range(0x300, 0x370)] + ["无" + chr(cp) for cp in range(0x300, 0x370)]
+    texts += ["无" + chr(cp) for cp in range(0x2000, 0x2070)] + [chr(cp) + "无" for cp in range(0xFF00, 0xFF65)]
+    texts += [unicodedata.normalize("NFD", t) for t in texts if isinstance(t, str)]
+    for text in texts:
+        assert blank_value(text) == is_blank(text), repr(text)
+        assert Cell(text, 0, 0, "").blank == is_blank(text), repr(text)
+    assert blank_value(" 无 ") and not blank_value("无无") and not blank_value("1、群众法治观念加强；2、社会法治环境改善")
+
+
+def test_the_reader_caches_give_each_workbook_what_it_gives_alone():
+    from jixiao_xl import reader as R
+    from jixiao_xl import reader_basic as RB
+    from jixiao_xl import reader_self_eval as RS
+    from jixiao_xl import region as RG
+
+    def alone(specs):
+        for cache in (R._TITLE_OF, RB._FUND_LABELS, RS._BANDS, RS._LEVEL2, RG._ENTRIES):
+            cache.clear()
+        RG.inline_parts.cache_clear()
+        return read_forms(to_grids(specs))
+
+    other = set_cells(clean_seed(), {"附件2!A2": "2022年度部门整体支出绩效自评表（单位：元）", "附件2!B14": "产出指标(40分)",
+                                     "附件3!B13": "产出指标", "附件2!C15": "无", "附件1!A17": "说明：人民调解"})
+    for first, second in ((other, clean_seed()), (clean_seed(), other)):
+        want = alone(second)
+        read_forms(to_grids(first))
+        assert read_forms(to_grids(second)) == want
+    a, b = (next(f for f in read_forms(to_grids(s)).forms if f.kind == "dept_self_eval") for s in (other, clean_seed()))
+    assert (a.year, a.unit, a.levels[0].name, a.levels[0].weight) == (2022, "元", "产出指标", 40)
+    assert (b.year, b.unit, b.levels[0].name, b.levels[0].weight) == (2023, "万元", "产出指标", 30)
+    c = next(f for f in read_forms(to_grids(other)).forms if f.kind == "project_self_eval")
+    assert c.levels[0].weight is None and c.unread_weights == [c.levels[0].header]
+    assert [i.level2 for i in a.indicators[:3]] == ["数量指标", "数量指标", "时效指标"]
+    assert [i.level2 for i in b.indicators[:3]] == ["数量指标", "质量指标", "时效指标"]
+    basic_a, basic_b = (read_forms(to_grids(s)).forms[0] for s in (other, clean_seed()))
+    assert [r.label for r in basic_a.specials] == ["司法局专项"]  # the funds table ends at the 说明 line
+    assert len(basic_b.specials) == 9
