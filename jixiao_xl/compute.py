@@ -8,6 +8,8 @@ it does not add up.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from . import forms as F
 from . import scoring as S
 from .model import BasicData, Indicator, SelfEval, num
@@ -115,38 +117,47 @@ def exec_weight(form: SelfEval, profile: Profile) -> float:
     return profile.exec_weight if value is None else value
 
 
-def judgement(ind: Indicator, profile: Profile) -> Judgement:
-    """How the row's 年度指标值 and 实际完成值 read and score (``targets.judge``).
+def judge_row(ind: Indicator, profile: Profile) -> Judgement:
+    """How the row's 年度指标值 and 实际完成值 read and score (``targets.judge``), computed afresh."""
+    return judge(ind.target.raw, ind.actual.raw, num(ind.weight), level1=ind.level1, level2=ind.level2,
+                 name=ind.level3.text, scoring=profile.scoring, percent=ind.actual.percent,
+                 target_percent=ind.target.percent)
 
-    Six rules ask for each row's judgement; the last one is kept on the row with
-    what it was computed from (the lookup in judge's cache hashes the Scoring every time).
+
+def judgement(ind: Indicator, profile: Profile) -> Judgement:
+    """``judge_row``, kept on the row with what it was computed from.
+
+    A check asks ``Context.judgement`` instead (once per row and check, nothing left on the row).
     """
     key = (ind.target, ind.actual, ind.weight, ind.level3, ind.level1, ind.level2, profile.scoring,
            ind.actual.percent, ind.target.percent)
     kept = ind.__dict__.get("_judgement")  # the same cells (compared by identity first: cheap) and scoring
     if kept is not None and kept[0] == key:
         return kept[1]
-    found = judge(ind.target.raw, ind.actual.raw, num(ind.weight), level1=ind.level1, level2=ind.level2,
-                  name=ind.level3.text, scoring=profile.scoring, percent=ind.actual.percent,
-                  target_percent=ind.target.percent)
+    found = judge_row(ind, profile)
     ind.__dict__["_judgement"] = (key, found)
     return found
 
 
-def expected_indicator_score(ind: Indicator, profile: Profile) -> float | None:
-    """The platform's score of a quantitative indicator; None if it cannot be scored by rule."""
+JudgeOf = Callable[[Indicator], Judgement]
+
+
+def expected_indicator_score(ind: Indicator, profile: Profile, judge_of: JudgeOf | None = None) -> float | None:
+    """The platform's score of a quantitative indicator; None if it cannot be scored by rule.
+
+    ``judge_of``: where the row's judgement comes from (``Context.judgement`` in a check)."""
     if num(ind.weight) is None:
         return None
-    return judgement(ind, profile).expected
+    return (judge_of(ind) if judge_of is not None else judgement(ind, profile)).expected
 
 
-def effective_indicator_score(ind: Indicator, profile: Profile) -> float:
+def effective_indicator_score(ind: Indicator, profile: Profile, judge_of: JudgeOf | None = None) -> float:
     """The score that counts: as typed, but never above what the rule allows, within [0, 分值].
 
     A blank score of a quantitative row counts as computed; the evaluator may
     give less than the rule's score (a deduction is theirs to make), never more.
     """
-    expected = expected_indicator_score(ind, profile)
+    expected = expected_indicator_score(ind, profile, judge_of)
     score = num(ind.score)
     if score is None:
         score = expected if expected is not None else 0.0
@@ -166,12 +177,12 @@ def stated_score_sum(form: SelfEval, profile: Profile) -> float:
     return exec_score + sum(num(i.score) or 0 for i in form.indicators)
 
 
-def self_eval_results(form: SelfEval, profile: Profile) -> dict:
+def self_eval_results(form: SelfEval, profile: Profile, judge_of: JudgeOf | None = None) -> dict:
     rate = S.exec_rate(num(form.exec.get("full")), num(form.exec.get("executed")))
     weight = exec_weight(form, profile)
     score = S.exec_score(rate, weight, profile.exec_mode)
     weights = sum(num(i.weight) or 0.0 for i in form.indicators)
-    total = S.round2(score + sum(effective_indicator_score(i, profile) for i in form.indicators))
+    total = S.round2(score + sum(effective_indicator_score(i, profile, judge_of) for i in form.indicators))
     return {
         "exec_rate": rate,
         "exec_score": score,
@@ -181,7 +192,7 @@ def self_eval_results(form: SelfEval, profile: Profile) -> dict:
     }
 
 
-def results(form, profile: Profile) -> dict:
+def results(form, profile: Profile, judge_of: JudgeOf | None = None) -> dict:
     if isinstance(form, BasicData):
         return basic_results(form)
-    return self_eval_results(form, profile)
+    return self_eval_results(form, profile, judge_of)

@@ -187,8 +187,13 @@ def diagnose_basic(form: BasicData, col: str, tol: float) -> Diagnosis:
     key = (col, tol)
     if key in cache:
         return cache[key]
-    diagnosis = cache[key] = diagnose(basic_equations(form, col), tol)
+    diagnosis = cache[key] = basic_diagnosis(form, col, tol)
     return diagnosis
+
+
+def basic_diagnosis(form: BasicData, col: str, tol: float) -> Diagnosis:
+    """``diagnose_basic`` computed afresh, kept nowhere (a check keeps it on its ``Context``)."""
+    return diagnose(basic_equations(form, col), tol)
 
 
 def diagnose(equations: list[Equation], tol: float) -> Diagnosis:
@@ -234,8 +239,13 @@ def dept_equations(form) -> list[Equation]:
 def diagnose_dept(form, tol: float) -> Diagnosis:
     cache = form.__dict__.setdefault("_diagnoses", {})
     if tol not in cache:
-        cache[tol] = diagnose(dept_equations(form), tol)
+        cache[tol] = dept_diagnosis(form, tol)
     return cache[tol]
+
+
+def dept_diagnosis(form, tol: float) -> Diagnosis:
+    """``diagnose_dept`` computed afresh, kept nowhere (a check keeps it on its ``Context``)."""
+    return diagnose(dept_equations(form), tol)
 
 
 def _linked(equations: list[Equation], violated: list[Equation]) -> list[Equation]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import forms as F
 from ..compute import amount, part_keys
-from ..diagnose import _cells_of, diagnose_basic
+from ..diagnose import _cells_of, basic_diagnosis
 from ..findings import Rule
 from ..model import BasicData, num
 from ..values import fmt_number as n, fmt_rate as pct
@@ -83,14 +83,11 @@ def _part_label(form: BasicData, part) -> str:
 
 
 def _cell_labels(form: BasicData) -> dict[str, str]:
-    """Row label of every amount cell, by address (made once per form: the sum rules share it, and rules
-    do not change the form)."""
-    labels = form.__dict__.get("_cell_labels")
-    if labels is None:
-        labels = form.__dict__["_cell_labels"] = {}
-        for row in list(form.rows.values()) + form.specials + form.project_others:
-            for cell in row.cells.values():
-                labels[cell.address] = row.label
+    """Row label of every amount cell, by address (the sum rules share it: ``Context.once``)."""
+    labels = {}
+    for row in list(form.rows.values()) + form.specials + form.project_others:
+        for cell in row.cells.values():
+            labels[cell.address] = row.label
     return labels
 
 
@@ -131,10 +128,10 @@ def _sum_check(rule: Rule, form: BasicData, ctx: Context, key: str):
     tol = ctx.profile.tolerance_amount
     labels = None
     for col in COLUMNS:
-        diagnosis = diagnose_basic(form, col, tol)
+        diagnosis = ctx.once(basic_diagnosis, form, col, tol)
         if not diagnosis.violated:
             continue
-        labels = labels or _cell_labels(form)
+        labels = labels or ctx.once(_cell_labels, form)
         for eq in diagnosis.unresolved:  # no small repair found: the total of the failing identity, as computed
             if eq.key == key:
                 total = sum(num(c) or 0 for c in eq.parts)

@@ -165,7 +165,7 @@ def _low_exec_high_score(rule: Rule, form: SelfEval, ctx: Context):
     weights = sum(num(i.weight) or 0 for i in form.indicators)
     if rate is None or not weights or executed_missing(form):
         return
-    score_rate = sum(effective_indicator_score(i, ctx.profile) for i in form.indicators) / weights
+    score_rate = sum(effective_indicator_score(i, ctx.profile, ctx.judgement) for i in form.indicators) / weights
     gap, unexecuted = score_rate - rate, 1 - rate
     if gap > ctx.profile.score_gap + 1e-9 or (unexecuted > ctx.profile.unexecuted + 1e-9 and gap > 1e-9):
         yield rule.at(form.sheet, form.exec.get("executed"), expected=r4(rate), found=r4(score_rate),

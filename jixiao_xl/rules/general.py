@@ -13,14 +13,19 @@ from .base import Context, r2, r4
 
 
 def numeric_cells(form) -> list[tuple[Cell, str]]:
-    """Every cell of a form that must hold a number, with its kind (amount, rate, count, score).
+    """Every cell of a form that must hold a number, with its kind (amount, rate, count, score)."""
+    return list(_numeric_cells(form))
 
-    Three rules walk them; the list is made once per form (kept on the form, which rules do not change).
-    """
-    kept = form.__dict__.get("_numeric_cells")
-    if kept is None:
-        kept = form.__dict__["_numeric_cells"] = list(_numeric_cells(form))
-    return kept
+
+def _plain(raw: object) -> bool:
+    """Nothing to say about a cell holding this: nothing, a finite float ≥ 0 (a number, not negative) or NaN
+    (reads as blank).  ±inf from a damaged file and a negative float are not plain."""
+    return raw is None or (raw.__class__ is float and ((raw - raw == 0 and raw >= 0) or raw != raw))
+
+
+def unusual_cells(form) -> list[tuple[Cell, str]]:
+    """The numeric cells N001, N002 and N003 look at: those not ``_plain`` (most cells of a form are)."""
+    return [(cell, kind) for cell, kind in _numeric_cells(form) if not _plain(cell.raw)]
 
 
 def _numeric_cells(form) -> Iterator[tuple[Cell, str]]:
@@ -59,7 +64,7 @@ def is_error_value(raw: object) -> bool:
 
 
 def _not_a_number(rule: Rule, form, ctx: Context):
-    for cell, kind in numeric_cells(form):
+    for cell, kind in ctx.once(unusual_cells, form):
         raw = cell.raw
         if raw.__class__ is float and (raw - raw == 0 or raw != raw):  # most cells: a finite float is a number
             continue  # (NaN reads as blank); ±inf from a damaged file is not
@@ -84,7 +89,7 @@ NOT_A_NUMBER = Rule(
 
 
 def _error_value(rule: Rule, form, ctx: Context):
-    for cell, _ in numeric_cells(form):
+    for cell, _ in ctx.once(unusual_cells, form):
         if is_error_value(cell.raw):
             yield rule.at(form.sheet, cell, expected=None, found=str(cell.raw), text=dict(value=str(cell.raw).strip()))
 
@@ -126,7 +131,7 @@ UNCACHED = Rule(
 
 
 def _negative(rule: Rule, form, ctx: Context):
-    for cell, kind in numeric_cells(form):
+    for cell, kind in ctx.once(unusual_cells, form):
         raw = cell.raw
         if kind == "signed" or (raw.__class__ is float and not raw < 0):  # a float reads as itself (a rate
             continue  # typed in points as itself / 100): only a negative one is negative

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from ..compute import expected_indicator_score, judgement
+from ..compute import expected_indicator_score
 from ..findings import Rule
 from ..model import SelfEval, num
 from ..targets import overachieved
@@ -72,7 +72,7 @@ def _scored(form: SelfEval, ctx: Context):
     for ind in form.indicators:
         if ind.score.blank or num(ind.weight) is None:
             continue
-        judged = judgement(ind, ctx.profile)
+        judged = ctx.judgement(ind)
         expected, found = judged.expected, ind.score.number
         if expected is not None and found is not None:
             yield ind, judged, expected, found, shown_tolerance(ind.score, ctx.profile.tolerance_score)
@@ -111,7 +111,7 @@ QUANTITATIVE = Rule(
 
 def _overachievement(rule: Rule, form: SelfEval, ctx: Context):
     for ind in form.indicators:
-        for pair in overachieved(judgement(ind, ctx.profile), ctx.profile.scoring):
+        for pair in overachieved(ctx.judgement(ind), ctx.profile.scoring):
             yield rule.at(form.sheet, ind.actual, expected=r2(pair.target.value), found=r2(pair.actual.value),
                           text=dict(target=pair.target.shown(actual=True), actual=pair.actual.shown(actual=True),
                                     factor=n(ctx.profile.scoring.overachievement)))
@@ -156,7 +156,7 @@ def _missed_full_marks(rule: Rule, form: SelfEval, ctx: Context):
         weight, score = num(ind.weight), num(ind.score)
         if weight is None or score is None or score < weight - ctx.profile.tolerance_score:
             continue
-        judged = judgement(ind, ctx.profile)
+        judged = ctx.judgement(ind)
         if judged.met is False and judged.expected is None:
             yield rule.at(form.sheet, ind.score, expected=None, found=r2(score),
                           text=dict(reading=judged.explain(), found=n(score)))
@@ -178,7 +178,7 @@ def _not_judged(rule: Rule, form: SelfEval, ctx: Context):
     for ind in form.indicators:
         if num(ind.weight) is None or ind.target.blank:
             continue
-        judged = judgement(ind, ctx.profile)
+        judged = ctx.judgement(ind)
         if judged.met is not None or not judged.target.parts or not judged.why:
             continue
         if all(p.family == "date" and not p.deadline for p in judged.target.parts):
@@ -204,7 +204,7 @@ def _band(rule: Rule, form: SelfEval, ctx: Context):
     band = ctx.profile.scoring.band_achieved
     for ind in form.indicators:
         weight, score = num(ind.weight), num(ind.score)
-        if not weight or score is None or judgement(ind, ctx.profile).quantitative:
+        if not weight or score is None or ctx.judgement(ind).quantitative:
             continue
         target, actual = norm_label(ind.target.raw), norm_label(ind.actual.raw)
         if target and target == actual and score < band * weight - 1e-9:
@@ -229,7 +229,7 @@ def _blank(rule: Rule, form: SelfEval, ctx: Context):
     for ind in form.indicators:
         if ind.weight.blank:
             yield rule.at(form.sheet, ind.weight, expected=None, found=None, text=dict(what="分值"))
-        elif ind.score.blank and expected_indicator_score(ind, ctx.profile) is None:
+        elif ind.score.blank and expected_indicator_score(ind, ctx.profile, ctx.judgement) is None:
             yield rule.at(form.sheet, ind.score, expected=None, found=None, text=dict(what="得分"))
 
 

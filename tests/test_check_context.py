@@ -1,0 +1,99 @@
+"""What a check computes once and shares between rules (``rules.base.Context``) is the check's own:
+workbooks checked one after another in one process (a batch worker checks thousands) give what each
+gives alone, and nothing of a check is left on the forms it read."""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import weakref
+
+from jixiao_xl.check import check_workbook
+from jixiao_xl.profiles import get_profile
+from jixiao_xl.reader import read_forms
+from jixiao_xl.rules import RULES
+from jixiao_xl.rules.base import Context
+from jixiao_xl.rules.general import unusual_cells
+
+from .helpers import clean_seed, seed_sheets, set_cells, to_grids
+
+# two workbooks whose shared values all differ: 附件1's chain (三公 17 ≠ 17 + 0 + 8 in the seed), the
+# judgement of a 附件2 row (满意度 85% against ≥95%), 附件2's breakdown and 附件3's sources
+SEED = {}
+OTHER = {"附件1!B7": 9, "附件2!F21": "85%", "附件2!G7": 60, "附件3!C8": 1}
+
+
+def _book(edits: dict, clean: bool):
+    sheets = clean_seed() if clean else seed_sheets()
+    return read_forms(to_grids(set_cells(sheets, dict(edits))), "t.xlsx")
+
+
+def _findings(report) -> list[tuple]:
+    return [(f.code, f.sheet, f.cell, f.message, f.expected, f.found) for f in report.all_findings()]
+
+
+def _run(ctx: Context, book) -> list[tuple]:
+    out = []
+    for form in book.forms:
+        out.append(ctx.results(form))
+        for rule in RULES:
+            if rule.applies_to(form.kind) and rule.code != "R900":
+                out += [(f.code, f.cell, f.message, f.expected, f.found) for f in rule.check(rule, form, ctx)]
+    return out
+
+
+def test_workbooks_checked_in_a_row_give_what_each_gives_alone():
+    profile = get_profile()
+    alone = {name: _findings(check_workbook(_book(edits, name == "other"), profile))
+             for name, edits in (("seed", SEED), ("other", OTHER))}
+    assert alone["seed"] != alone["other"]
+    assert {"B111", "I103"} <= {f[0] for f in alone["seed"] + alone["other"]}
+    for name, edits in (("other", OTHER), ("seed", SEED), ("other", OTHER), ("seed", SEED)):
+        assert _findings(check_workbook(_book(edits, name == "other"), profile)) == alone[name], name
+
+
+def test_one_context_for_two_workbooks_gives_each_its_own_values():
+    """A Context keyed by id() keeps what it keyed alive: a form or row dropped while the context lives
+    cannot be mistaken for a new one at the same address."""
+    profile = get_profile()
+    fresh = _run(Context(profile), _book(OTHER, True))
+    shared = Context(profile)
+    first = _book(SEED, False)
+    assert _run(shared, first) != fresh
+    kept = [weakref.ref(f) for f in first.forms] + [weakref.ref(i) for f in first.forms for i in
+                                                     getattr(f, "indicators", [])]
+    assert len(kept) > 20
+    del first
+    gc.collect()
+    assert all(ref() is not None for ref in kept)
+    for _ in range(3):
+        assert _run(shared, _book(OTHER, True)) == fresh
+    del shared
+    gc.collect()
+    assert all(ref() is None for ref in kept)  # and lets go of them with the check
+
+
+def test_each_memo_keeps_its_object_until_the_check_ends():
+    ctx = Context(get_profile())
+    dept = _book(SEED, False).forms[1]
+    ind = dataclasses.replace(dept.indicators[0])  # held by nothing but this test
+    forms = [dataclasses.replace(dept), dataclasses.replace(dept)]
+    assert ctx.judgement(ind) is ctx.judgement(ind)
+    assert ctx.results(forms[0]) is ctx.results(forms[0])
+    assert ctx.once(unusual_cells, forms[1]) is ctx.once(unusual_cells, forms[1])
+    refs = [weakref.ref(ind)] + [weakref.ref(f) for f in forms]
+    del ind, forms
+    gc.collect()
+    assert all(ref() is not None for ref in refs)
+    del ctx
+    gc.collect()
+    assert all(ref() is None for ref in refs)
+
+
+def test_a_check_leaves_nothing_on_the_forms():
+    book = _book(SEED, False)
+    before = [dict(vars(form)) for form in book.forms]
+    rows = [dict(vars(ind)) for form in book.forms for ind in getattr(form, "indicators", [])]
+    check_workbook(book, get_profile())
+    assert [dict(vars(form)) for form in book.forms] == before
+    assert [dict(vars(ind)) for form in book.forms for ind in getattr(form, "indicators", [])] == rows
