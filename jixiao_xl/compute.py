@@ -8,7 +8,7 @@ it does not add up.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import NamedTuple
 
 from . import forms as F
 from . import scoring as S
@@ -125,10 +125,8 @@ def judge_row(ind: Indicator, profile: Profile) -> Judgement:
 
 
 def judgement(ind: Indicator, profile: Profile) -> Judgement:
-    """``judge_row``, kept on the row with what it was computed from.
-
-    A check asks ``Context.judgement`` instead (once per row and check, nothing left on the row).
-    """
+    """``judge_row``, kept on the row with what it was computed from (a check reads ``indicator_rows``
+    instead: once per row and check, nothing left on the row)."""
     key = (ind.target, ind.actual, ind.weight, ind.level3, ind.level1, ind.level2, profile.scoring,
            ind.actual.percent, ind.target.percent)
     kept = ind.__dict__.get("_judgement")  # the same cells (compared by identity first: cheap) and scoring
@@ -139,33 +137,50 @@ def judgement(ind: Indicator, profile: Profile) -> Judgement:
     return found
 
 
-JudgeOf = Callable[[Indicator], Judgement]
-
-
-def expected_indicator_score(ind: Indicator, profile: Profile, judge_of: JudgeOf | None = None) -> float | None:
-    """The platform's score of a quantitative indicator; None if it cannot be scored by rule.
-
-    ``judge_of``: where the row's judgement comes from (``Context.judgement`` in a check)."""
+def expected_indicator_score(ind: Indicator, profile: Profile) -> float | None:
+    """The platform's score of a quantitative indicator; None if it cannot be scored by rule."""
     if num(ind.weight) is None:
         return None
-    return (judge_of(ind) if judge_of is not None else judgement(ind, profile)).expected
+    return judgement(ind, profile).expected
 
 
-def effective_indicator_score(ind: Indicator, profile: Profile, judge_of: JudgeOf | None = None) -> float:
+def effective_indicator_score(ind: Indicator, profile: Profile) -> float:
     """The score that counts: as typed, but never above what the rule allows, within [0, 分值].
 
     A blank score of a quantitative row counts as computed; the evaluator may
     give less than the rule's score (a deduction is theirs to make), never more.
     """
-    expected = expected_indicator_score(ind, profile, judge_of)
-    score = num(ind.score)
+    return _effective(num(ind.weight), num(ind.score), expected_indicator_score(ind, profile))
+
+
+def _effective(weight: float | None, score: float | None, expected: float | None) -> float:
     if score is None:
         score = expected if expected is not None else 0.0
     elif expected is not None:
         score = min(score, expected)
-    weight = num(ind.weight)
     score = max(score, 0.0)
     return min(score, weight) if weight is not None else score
+
+
+class Row(NamedTuple):
+    """A 三级指标 row with the numbers the results and the rules read from it (``indicator_rows``)."""
+
+    ind: Indicator
+    weight: float | None  # 分值 as typed
+    score: float | None  # 得分 as typed
+    judged: Judgement  # ``judge_row``
+    expected: float | None  # ``expected_indicator_score``
+    effective: float  # ``effective_indicator_score``
+
+
+def indicator_rows(form: SelfEval, profile: Profile) -> list[Row]:
+    """Every 三级指标 row of a form, read and judged once (a check keeps them: ``Context.rows``)."""
+    out = []
+    for ind in form.indicators:
+        weight, score, judged = num(ind.weight), num(ind.score), judge_row(ind, profile)
+        expected = None if weight is None else judged.expected
+        out.append(Row(ind, weight, score, judged, expected, _effective(weight, score, expected)))
+    return out
 
 
 def stated_score_sum(form: SelfEval, profile: Profile) -> float:
@@ -177,12 +192,14 @@ def stated_score_sum(form: SelfEval, profile: Profile) -> float:
     return exec_score + sum(num(i.score) or 0 for i in form.indicators)
 
 
-def self_eval_results(form: SelfEval, profile: Profile, judge_of: JudgeOf | None = None) -> dict:
+def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None = None) -> dict:
+    """The results of 附件2/附件3 (``rows``: its ``indicator_rows`` when already read)."""
+    rows = indicator_rows(form, profile) if rows is None else rows
     rate = S.exec_rate(num(form.exec.get("full")), num(form.exec.get("executed")))
     weight = exec_weight(form, profile)
     score = S.exec_score(rate, weight, profile.exec_mode)
-    weights = sum(num(i.weight) or 0.0 for i in form.indicators)
-    total = S.round2(score + sum(effective_indicator_score(i, profile, judge_of) for i in form.indicators))
+    weights = sum(r.weight or 0.0 for r in rows)
+    total = S.round2(score + sum(r.effective for r in rows))
     return {
         "exec_rate": rate,
         "exec_score": score,
@@ -192,7 +209,7 @@ def self_eval_results(form: SelfEval, profile: Profile, judge_of: JudgeOf | None
     }
 
 
-def results(form, profile: Profile, judge_of: JudgeOf | None = None) -> dict:
+def results(form, profile: Profile, rows: list[Row] | None = None) -> dict:
     if isinstance(form, BasicData):
         return basic_results(form)
-    return self_eval_results(form, profile, judge_of)
+    return self_eval_results(form, profile, rows)

@@ -76,13 +76,12 @@ def test_one_context_for_two_workbooks_gives_each_its_own_values():
 def test_each_memo_keeps_its_object_until_the_check_ends():
     ctx = Context(get_profile())
     dept = _book(SEED, False).forms[1]
-    ind = dataclasses.replace(dept.indicators[0])  # held by nothing but this test
-    forms = [dataclasses.replace(dept), dataclasses.replace(dept)]
-    assert ctx.judgement(ind) is ctx.judgement(ind)
-    assert ctx.results(forms[0]) is ctx.results(forms[0])
-    assert ctx.once(unusual_cells, forms[1]) is ctx.once(unusual_cells, forms[1])
-    refs = [weakref.ref(ind)] + [weakref.ref(f) for f in forms]
-    del ind, forms
+    forms = [dataclasses.replace(dept) for _ in range(3)]  # held by nothing but this test
+    assert ctx.rows(forms[0]) is ctx.rows(forms[0])
+    assert ctx.results(forms[1]) is ctx.results(forms[1])
+    assert ctx.once(unusual_cells, forms[2]) is ctx.once(unusual_cells, forms[2])
+    refs = [weakref.ref(f) for f in forms]
+    del forms
     gc.collect()
     assert all(ref() is not None for ref in refs)
     del ctx
@@ -97,3 +96,27 @@ def test_a_check_leaves_nothing_on_the_forms():
     check_workbook(book, get_profile())
     assert [dict(vars(form)) for form in book.forms] == before
     assert [dict(vars(ind)) for form in book.forms for ind in getattr(form, "indicators", [])] == rows
+
+
+def test_indicator_rows_are_what_each_row_gives_alone():
+    """``compute.indicator_rows`` (read once per check) against the functions of one row."""
+    from jixiao_xl import compute as C
+    from jixiao_xl.model import num
+
+    from .rule_cases import CASES
+
+    profile = get_profile()
+    seen = set()
+    for case in CASES:
+        for form in _book(case.edits, True).forms:
+            if form.kind == "basic_data":
+                continue
+            rows = C.indicator_rows(form, profile)
+            assert [r.ind for r in rows] == form.indicators
+            for r in rows:
+                alone = (num(r.ind.weight), num(r.ind.score), C.judge_row(r.ind, profile),
+                         C.expected_indicator_score(r.ind, profile), C.effective_indicator_score(r.ind, profile))
+                assert tuple(r)[1:] == alone, case.id
+                seen.add((r.expected is None, r.score is None, r.weight is None))
+            assert C.results(form, profile, rows) == C.results(form, profile)
+    assert len(seen) >= 4  # scored and unscored rows, blank scores and blank weights among them

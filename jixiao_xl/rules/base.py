@@ -6,10 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..compute import judge_row, results
-from ..model import Cell, Indicator
+from ..compute import Row, indicator_rows, results
+from ..model import BasicData, Cell, SelfEval
 from ..profiles import Profile, get_profile
-from ..targets import Judgement
 from ..values import RATE_POINTS_THRESHOLD, nfkc
 
 
@@ -24,20 +23,21 @@ class Context:
 
     profile: Profile = field(default_factory=get_profile)
     _results: dict = field(default_factory=dict)
-    _judged: dict = field(default_factory=dict)
+    _rows: dict = field(default_factory=dict)
     _kept: dict = field(default_factory=dict)
 
     def results(self, form) -> dict:
         kept = self._results.get(id(form))
         if kept is None or kept[0] is not form:
-            kept = self._results[id(form)] = (form, results(form, self.profile, self.judgement))
+            rows = None if isinstance(form, BasicData) else self.rows(form)
+            kept = self._results[id(form)] = (form, results(form, self.profile, rows))
         return kept[1]
 
-    def judgement(self, ind: Indicator) -> Judgement:
-        """``compute.judgement`` of a row, once per check (the results and six rules ask for it)."""
-        kept = self._judged.get(id(ind))
-        if kept is None or kept[0] is not ind:
-            kept = self._judged[id(ind)] = (ind, judge_row(ind, self.profile))
+    def rows(self, form: SelfEval) -> list[Row]:
+        """``compute.indicator_rows`` of a form, once per check (the results and a dozen rules read them)."""
+        kept = self._rows.get(id(form))
+        if kept is None or kept[0] is not form:
+            kept = self._rows[id(form)] = (form, indicator_rows(form, self.profile))
         return kept[1]
 
     def once(self, make: Callable, obj, *args):

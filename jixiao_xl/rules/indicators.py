@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from ..compute import expected_indicator_score
 from ..findings import Rule
 from ..model import SelfEval, num
 from ..targets import overachieved
@@ -13,8 +12,8 @@ from .base import Context, r2, shown_tolerance
 
 
 def _out_of_range(rule: Rule, form: SelfEval, ctx: Context):
-    for ind in form.indicators:
-        weight, score = num(ind.weight), num(ind.score)
+    for row in ctx.rows(form):
+        ind, weight, score = row.ind, row.weight, row.score
         if score is None:
             continue
         if score < -1e-9 or (weight is not None and score > weight + 1e-9):
@@ -35,8 +34,8 @@ OUT_OF_RANGE = Rule(
 
 
 def _missing_reason(rule: Rule, form: SelfEval, ctx: Context):
-    for ind in form.indicators:
-        weight, score = num(ind.weight), num(ind.score)
+    for row in ctx.rows(form):
+        ind, weight, score = row.ind, row.weight, row.score
         if weight is None or score is None or score >= weight - 1e-9:
             continue
         if ind.reason is None or ind.reason.blank:
@@ -69,13 +68,13 @@ def shown(cell) -> str:
 
 def _scored(form: SelfEval, ctx: Context):
     """(indicator, judgement, rule's score, typed score, tolerance at the digits typed) of every row with both."""
-    for ind in form.indicators:
-        if ind.score.blank or num(ind.weight) is None:
+    for row in ctx.rows(form):
+        ind = row.ind
+        if ind.score.blank or row.weight is None:
             continue
-        judged = ctx.judgement(ind)
-        expected, found = judged.expected, ind.score.number
+        expected, found = row.expected, row.score
         if expected is not None and found is not None:
-            yield ind, judged, expected, found, shown_tolerance(ind.score, ctx.profile.tolerance_score)
+            yield ind, row.judged, expected, found, shown_tolerance(ind.score, ctx.profile.tolerance_score)
 
 
 def _quantitative(rule: Rule, form: SelfEval, ctx: Context):
@@ -110,9 +109,9 @@ QUANTITATIVE = Rule(
 
 
 def _overachievement(rule: Rule, form: SelfEval, ctx: Context):
-    for ind in form.indicators:
-        for pair in overachieved(ctx.judgement(ind), ctx.profile.scoring):
-            yield rule.at(form.sheet, ind.actual, expected=r2(pair.target.value), found=r2(pair.actual.value),
+    for row in ctx.rows(form):
+        for pair in overachieved(row.judged, ctx.profile.scoring):
+            yield rule.at(form.sheet, row.ind.actual, expected=r2(pair.target.value), found=r2(pair.actual.value),
                           text=dict(target=pair.target.shown(actual=True), actual=pair.actual.shown(actual=True),
                                     factor=n(ctx.profile.scoring.overachievement)))
 
@@ -152,11 +151,10 @@ BELOW_RULE = Rule(
 
 
 def _missed_full_marks(rule: Rule, form: SelfEval, ctx: Context):
-    for ind in form.indicators:
-        weight, score = num(ind.weight), num(ind.score)
+    for row in ctx.rows(form):
+        ind, weight, score, judged = row.ind, row.weight, row.score, row.judged
         if weight is None or score is None or score < weight - ctx.profile.tolerance_score:
             continue
-        judged = ctx.judgement(ind)
         if judged.met is False and judged.expected is None:
             yield rule.at(form.sheet, ind.score, expected=None, found=r2(score),
                           text=dict(reading=judged.explain(), found=n(score)))
@@ -175,10 +173,10 @@ MISSED_FULL_MARKS = Rule(
 
 
 def _not_judged(rule: Rule, form: SelfEval, ctx: Context):
-    for ind in form.indicators:
-        if num(ind.weight) is None or ind.target.blank:
+    for row in ctx.rows(form):
+        ind, judged = row.ind, row.judged
+        if row.weight is None or ind.target.blank:
             continue
-        judged = ctx.judgement(ind)
         if judged.met is not None or not judged.target.parts or not judged.why:
             continue
         if all(p.family == "date" and not p.deadline for p in judged.target.parts):
@@ -202,9 +200,9 @@ NOT_JUDGED = Rule(
 
 def _band(rule: Rule, form: SelfEval, ctx: Context):
     band = ctx.profile.scoring.band_achieved
-    for ind in form.indicators:
-        weight, score = num(ind.weight), num(ind.score)
-        if not weight or score is None or ctx.judgement(ind).quantitative:
+    for row in ctx.rows(form):
+        ind, weight, score = row.ind, row.weight, row.score
+        if not weight or score is None or row.judged.quantitative:
             continue
         target, actual = norm_label(ind.target.raw), norm_label(ind.actual.raw)
         if target and target == actual and score < band * weight - 1e-9:
@@ -226,10 +224,11 @@ BAND = Rule(
 
 
 def _blank(rule: Rule, form: SelfEval, ctx: Context):
-    for ind in form.indicators:
+    for row in ctx.rows(form):
+        ind = row.ind
         if ind.weight.blank:
             yield rule.at(form.sheet, ind.weight, expected=None, found=None, text=dict(what="分值"))
-        elif ind.score.blank and expected_indicator_score(ind, ctx.profile, ctx.judgement) is None:
+        elif ind.score.blank and row.expected is None:
             yield rule.at(form.sheet, ind.score, expected=None, found=None, text=dict(what="得分"))
 
 
