@@ -18,6 +18,16 @@ from .targets import Judgement, judge
 
 # ------------------------------------------------------------------ 附件1
 
+_SUM_FIELDS: tuple = (None, ())
+
+
+def sum_fields() -> tuple:
+    """``forms.sums_inner_first()``, made once for the current ``FUND_ROWS`` (a test may replace them)."""
+    global _SUM_FIELDS
+    if _SUM_FIELDS[0] is not F.FUND_ROWS:
+        _SUM_FIELDS = (F.FUND_ROWS, tuple(F.sums_inner_first()))
+    return _SUM_FIELDS[1]
+
 
 def part_keys(form: BasicData, key: str) -> list:
     """The rows that add up to ``key`` (FundRow objects or field keys)."""

@@ -3,7 +3,7 @@ and derived cells that were left blank."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterable
 
 from ..derive import blank_fillable, input_suggestions
 from ..findings import Rule
@@ -14,45 +14,41 @@ from .base import Context, r2, r4
 
 def numeric_cells(form) -> list[tuple[Cell, str]]:
     """Every cell of a form that must hold a number, with its kind (amount, rate, count, score)."""
-    return list(_numeric_cells(form))
-
-
-def _plain(raw: object) -> bool:
-    """Nothing to say about a cell holding this: nothing, a finite float ≥ 0 (a number, not negative) or NaN
-    (reads as blank).  ±inf from a damaged file and a negative float are not plain."""
-    return raw is None or (raw.__class__ is float and ((raw - raw == 0 and raw >= 0) or raw != raw))
+    return [(cell, kind) for kind, cells in _numeric_groups(form) for cell in cells]
 
 
 def unusual_cells(form) -> list[tuple[Cell, str]]:
-    """The numeric cells N001, N002 and N003 look at: those not ``_plain`` (most cells of a form are)."""
-    return [(cell, kind) for cell, kind in _numeric_cells(form) if not _plain(cell.raw)]
+    """The numeric cells N001, N002 and N003 look at: all but those holding nothing, a finite float ≥ 0
+    (a number, not negative) or NaN (reads as blank) — most cells of a form.  ±inf from a damaged file and
+    a negative float are looked at."""
+    out = []
+    for kind, cells in _numeric_groups(form):
+        for cell in cells:
+            raw = cell.raw
+            if raw is None or (raw.__class__ is float and ((raw - raw == 0 and raw >= 0) or raw != raw)):
+                continue
+            out.append((cell, kind))
+    return out
 
 
-def _numeric_cells(form) -> Iterator[tuple[Cell, str]]:
+_EXEC_KINDS = {"rate": "rate", "adjustment": "signed"}
+
+
+def _numeric_groups(form) -> list[tuple[str, Iterable[Cell]]]:
+    """``numeric_cells`` in runs of one kind."""
     if isinstance(form, BasicData):
-        for key, cell in form.staff.items():
-            yield cell, "rate" if key == "staff_rate" else "count"
-        for row in list(form.rows.values()) + form.specials + form.project_others:
-            kind = "signed" if row.key == "basic_adjustment" else "amount"
-            for cell in row.cells.values():
-                yield cell, kind
+        out = [("rate" if key == "staff_rate" else "count", (cell,)) for key, cell in form.staff.items()]
+        for rows in (form.rows.values(), form.specials, form.project_others):
+            out += [("signed" if row.key == "basic_adjustment" else "amount", row.cells.values()) for row in rows]
         for building in form.buildings:
-            for key, cell in building.cells.items():
-                yield cell, "rate" if key.endswith("rate") else "amount"
-        return
-    for key, cell in form.exec.items():
-        yield cell, {"rate": "rate", "adjustment": "signed"}.get(key, "amount")
-    for cell in form.breakdown.values():
-        yield cell, "amount"
-    for row in form.sources.values():
-        for cell in row.values():
-            yield cell, "amount"
-    for ind in form.indicators:
-        yield ind.weight, "score"
-        yield ind.score, "score"
-    for cell in (form.total_weight, form.total_score):
-        if cell is not None:
-            yield cell, "score"
+            out += [("rate" if key.endswith("rate") else "amount", (cell,)) for key, cell in building.cells.items()]
+        return out
+    out = [(_EXEC_KINDS.get(key, "amount"), (cell,)) for key, cell in form.exec.items()]
+    out.append(("amount", form.breakdown.values()))
+    out += [("amount", row.values()) for row in form.sources.values()]
+    out.append(("score", [cell for ind in form.indicators for cell in (ind.weight, ind.score)]))
+    out.append(("score", [cell for cell in (form.total_weight, form.total_score) if cell is not None]))
+    return out
 
 
 ERROR_VALUES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!",
