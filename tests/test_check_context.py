@@ -8,6 +8,8 @@ import dataclasses
 import gc
 import weakref
 
+import pytest
+
 from jixiao_xl.check import check_workbook
 from jixiao_xl.profiles import get_profile
 from jixiao_xl.reader import read_forms
@@ -120,3 +122,14 @@ def test_indicator_rows_are_what_each_row_gives_alone():
                 seen.add((r.expected is None, r.score is None, r.weight is None))
             assert C.results(form, profile, rows) == C.results(form, profile)
     assert len(seen) >= 4  # scored and unscored rows, blank scores and blank weights among them
+
+
+@pytest.mark.parametrize("pair", [(95, 95.0), (95.0, 95), ("95", 95.0), (95.0, "95.0"), ("达到预期 ", "达到预期"),
+                                  ("ＡＢ", "AB"), (True, 1), (None, "")])
+def test_band_text_cache_gives_what_norm_label_gives(pair):
+    """I105's kept normalisation of a 定性 target and actual is norm_label, whatever was kept before."""
+    from jixiao_xl.rules.indicators import _norm
+    from jixiao_xl.values import norm_label
+
+    for value in pair + pair:  # the second round from the cache
+        assert _norm(value) == norm_label(value)

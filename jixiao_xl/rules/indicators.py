@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+from functools import lru_cache
 
 from ..findings import Rule
 from ..model import SelfEval, num
@@ -198,13 +199,24 @@ NOT_JUDGED = Rule(
 )
 
 
+@lru_cache(maxsize=4096)
+def _norm_text(text: str) -> str:
+    return norm_label(text)
+
+
+def _norm(raw: object) -> str:
+    """``norm_label``, kept by value for text: the same 定性 targets and actuals come back row after row
+    and workbook after workbook ("达到预期", "有所提高").  Only text is kept: 95 and 95.0 are one key."""
+    return _norm_text(raw) if raw.__class__ is str else norm_label(raw)
+
+
 def _band(rule: Rule, form: SelfEval, ctx: Context):
     band = ctx.profile.scoring.band_achieved
     for row in ctx.rows(form):
         ind, weight, score = row.ind, row.weight, row.score
         if not weight or score is None or row.judged.quantitative:
             continue
-        target, actual = norm_label(ind.target.raw), norm_label(ind.actual.raw)
+        target, actual = _norm(ind.target.raw), _norm(ind.actual.raw)
         if target and target == actual and score < band * weight - 1e-9:
             yield rule.at(form.sheet, ind.score, expected=r2(band * weight), found=r2(score),
                           text=dict(score=n(score),
