@@ -128,42 +128,19 @@ def exec_weight(form: SelfEval, profile: Profile) -> float:
 
 
 def judge_row(ind: Indicator, profile: Profile) -> Judgement:
-    """How the row's 年度指标值 and 实际完成值 read and score (``targets.judge``), computed afresh."""
+    """How the row's 年度指标值 and 实际完成值 read and score (``targets.judge``)."""
     return judge(ind.target.raw, ind.actual.raw, num(ind.weight), level1=ind.level1, level2=ind.level2,
                  name=ind.level3.text, scoring=profile.scoring, percent=ind.actual.percent,
                  target_percent=ind.target.percent)
 
 
-def judgement(ind: Indicator, profile: Profile) -> Judgement:
-    """``judge_row``, kept on the row with what it was computed from (a check reads ``indicator_rows``
-    instead: once per row and check, nothing left on the row)."""
-    key = (ind.target, ind.actual, ind.weight, ind.level3, ind.level1, ind.level2, profile.scoring,
-           ind.actual.percent, ind.target.percent)
-    kept = ind.__dict__.get("_judgement")  # the same cells (compared by identity first: cheap) and scoring
-    if kept is not None and kept[0] == key:
-        return kept[1]
-    found = judge_row(ind, profile)
-    ind.__dict__["_judgement"] = (key, found)
-    return found
-
-
-def expected_indicator_score(ind: Indicator, profile: Profile) -> float | None:
-    """The platform's score of a quantitative indicator; None if it cannot be scored by rule."""
-    if num(ind.weight) is None:
-        return None
-    return judgement(ind, profile).expected
-
-
-def effective_indicator_score(ind: Indicator, profile: Profile) -> float:
-    """The score that counts: as typed, but never above what the rule allows, within [0, 分值].
+def effective_score(weight: float | None, score: float | None, expected: float | None) -> float:
+    """The score that counts: as typed, but never above what the rule allows (``expected``), within
+    [0, 分值].
 
     A blank score of a quantitative row counts as computed; the evaluator may
     give less than the rule's score (a deduction is theirs to make), never more.
     """
-    return _effective(num(ind.weight), num(ind.score), expected_indicator_score(ind, profile))
-
-
-def _effective(weight: float | None, score: float | None, expected: float | None) -> float:
     if score is None:
         score = expected if expected is not None else 0.0
     elif expected is not None:
@@ -179,8 +156,8 @@ class Row(NamedTuple):
     weight: float | None  # 分值 as typed
     score: float | None  # 得分 as typed
     judged: Judgement  # ``judge_row``
-    expected: float | None  # ``expected_indicator_score``
-    effective: float  # ``effective_indicator_score``
+    expected: float | None  # the platform's score of a quantitative row; None if it cannot be scored by rule
+    effective: float  # ``effective_score``
 
 
 def indicator_rows(form: SelfEval, profile: Profile) -> list[Row]:
@@ -189,7 +166,7 @@ def indicator_rows(form: SelfEval, profile: Profile) -> list[Row]:
     for ind in form.indicators:
         weight, score, judged = num(ind.weight), num(ind.score), judge_row(ind, profile)
         expected = None if weight is None else judged.expected
-        out.append(Row(ind, weight, score, judged, expected, _effective(weight, score, expected)))
+        out.append(Row(ind, weight, score, judged, expected, effective_score(weight, score, expected)))
     return out
 
 

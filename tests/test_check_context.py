@@ -101,9 +101,10 @@ def test_a_check_leaves_nothing_on_the_forms():
 
 
 def test_indicator_rows_are_what_each_row_gives_alone():
-    """``compute.indicator_rows`` (read once per check) against the functions of one row."""
+    """``compute.indicator_rows`` (read once per check) against each row read by itself."""
     from jixiao_xl import compute as C
     from jixiao_xl.model import num
+    from jixiao_xl.targets import judge
 
     from .rule_cases import CASES
 
@@ -116,10 +117,17 @@ def test_indicator_rows_are_what_each_row_gives_alone():
             rows = C.indicator_rows(form, profile)
             assert [r.ind for r in rows] == form.indicators
             for r in rows:
-                alone = (num(r.ind.weight), num(r.ind.score), C.judge_row(r.ind, profile),
-                         C.expected_indicator_score(r.ind, profile), C.effective_indicator_score(r.ind, profile))
-                assert tuple(r)[1:] == alone, case.id
-                seen.add((r.expected is None, r.score is None, r.weight is None))
+                ind = r.ind
+                weight, score = num(ind.weight), num(ind.score)
+                judged = judge(ind.target.raw, ind.actual.raw, weight, level1=ind.level1, level2=ind.level2,
+                               name=ind.level3.text, scoring=profile.scoring, percent=ind.actual.percent,
+                               target_percent=ind.target.percent)
+                expected = None if weight is None else judged.expected
+                effective = 0.0 if score is None and expected is None else score if expected is None else (
+                    expected if score is None else min(score, expected))
+                effective = max(effective, 0.0) if weight is None else min(max(effective, 0.0), weight)
+                assert tuple(r)[1:] == (weight, score, judged, expected, effective), case.id
+                seen.add((expected is None, score is None, weight is None))
             assert C.results(form, profile, rows) == C.results(form, profile)
     assert len(seen) >= 4  # scored and unscored rows, blank scores and blank weights among them
 
