@@ -115,7 +115,8 @@ _BY_KIND: dict[tuple[int, str], tuple[list, list]] = {}
 
 
 def _rules_for(kind: str) -> list:
-    """The rules of a form kind, in RULES order (R900 is not run: it reports the others' crashes)."""
+    """The rules of a form kind (or of the workbook), in RULES order (R900 is not run: it reports the
+    others' crashes)."""
     kept = _BY_KIND.get((id(RULES), kind))
     if kept is None or kept[0] is not RULES:  # RULES replaced (a test does): its own lists
         kept = _BY_KIND[(id(RULES), kind)] = (RULES, [r for r in RULES if r.applies_to(kind) and r is not CRASHED])
@@ -139,8 +140,8 @@ def check_workbook(book: Workbook, profile: Profile | None = None,
         if not wanted.wants(CRASHED.code):
             form_report.findings = [f for f in form_report.findings if f.code != CRASHED.code]
         report.forms.append(form_report)
-    for rule in RULES:
-        if rule.scope == "workbook" and wanted.wants(rule.code):
+    for rule in _rules_for("workbook"):
+        if wanted.wants(rule.code):
             report.findings.extend(_run(rule, book, ctx, ""))
     findings = report.all_findings()
     if any(f.severity == "error" for f in findings):

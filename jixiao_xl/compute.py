@@ -8,6 +8,8 @@ it does not add up.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from . import forms as F
 from . import scoring as S
 from .model import BasicData, Indicator, SelfEval, num
@@ -15,6 +17,16 @@ from .profiles import Profile
 from .targets import Judgement, judge
 
 # ------------------------------------------------------------------ 附件1
+
+_SUM_FIELDS: tuple = (None, ())
+
+
+def sum_fields() -> tuple:
+    """``forms.sums_inner_first()``, made once for the current ``FUND_ROWS`` (a test may replace them)."""
+    global _SUM_FIELDS
+    if _SUM_FIELDS[0] is not F.FUND_ROWS:
+        _SUM_FIELDS = (F.FUND_ROWS, tuple(F.sums_inner_first()))
+    return _SUM_FIELDS[1]
 
 
 def part_keys(form: BasicData, key: str) -> list:
@@ -115,46 +127,47 @@ def exec_weight(form: SelfEval, profile: Profile) -> float:
     return profile.exec_weight if value is None else value
 
 
-def judgement(ind: Indicator, profile: Profile) -> Judgement:
-    """How the row's 年度指标值 and 实际完成值 read and score (``targets.judge``).
-
-    Six rules ask for each row's judgement; the last one is kept on the row with
-    what it was computed from (the lookup in judge's cache hashes the Scoring every time).
-    """
-    key = (ind.target, ind.actual, ind.weight, ind.level3, ind.level1, ind.level2, profile.scoring,
-           ind.actual.percent, ind.target.percent)
-    kept = ind.__dict__.get("_judgement")  # the same cells (compared by identity first: cheap) and scoring
-    if kept is not None and kept[0] == key:
-        return kept[1]
-    found = judge(ind.target.raw, ind.actual.raw, num(ind.weight), level1=ind.level1, level2=ind.level2,
-                  name=ind.level3.text, scoring=profile.scoring, percent=ind.actual.percent,
-                  target_percent=ind.target.percent)
-    ind.__dict__["_judgement"] = (key, found)
-    return found
+def judge_row(ind: Indicator, profile: Profile) -> Judgement:
+    """How the row's 年度指标值 and 实际完成值 read and score (``targets.judge``)."""
+    return judge(ind.target.raw, ind.actual.raw, num(ind.weight), level1=ind.level1, level2=ind.level2,
+                 name=ind.level3.text, scoring=profile.scoring, percent=ind.actual.percent,
+                 target_percent=ind.target.percent)
 
 
-def expected_indicator_score(ind: Indicator, profile: Profile) -> float | None:
-    """The platform's score of a quantitative indicator; None if it cannot be scored by rule."""
-    if num(ind.weight) is None:
-        return None
-    return judgement(ind, profile).expected
-
-
-def effective_indicator_score(ind: Indicator, profile: Profile) -> float:
-    """The score that counts: as typed, but never above what the rule allows, within [0, 分值].
+def effective_score(weight: float | None, score: float | None, expected: float | None) -> float:
+    """The score that counts: as typed, but never above what the rule allows (``expected``), within
+    [0, 分值].
 
     A blank score of a quantitative row counts as computed; the evaluator may
     give less than the rule's score (a deduction is theirs to make), never more.
     """
-    expected = expected_indicator_score(ind, profile)
-    score = num(ind.score)
     if score is None:
         score = expected if expected is not None else 0.0
     elif expected is not None:
         score = min(score, expected)
-    weight = num(ind.weight)
     score = max(score, 0.0)
     return min(score, weight) if weight is not None else score
+
+
+class Row(NamedTuple):
+    """A 三级指标 row with the numbers the results and the rules read from it (``indicator_rows``)."""
+
+    ind: Indicator
+    weight: float | None  # 分值 as typed
+    score: float | None  # 得分 as typed
+    judged: Judgement  # ``judge_row``
+    expected: float | None  # the platform's score of a quantitative row; None if it cannot be scored by rule
+    effective: float  # ``effective_score``
+
+
+def indicator_rows(form: SelfEval, profile: Profile) -> list[Row]:
+    """Every 三级指标 row of a form, read and judged once (a check keeps them: ``Context.rows``)."""
+    out = []
+    for ind in form.indicators:
+        weight, score, judged = num(ind.weight), num(ind.score), judge_row(ind, profile)
+        expected = None if weight is None else judged.expected
+        out.append(Row(ind, weight, score, judged, expected, effective_score(weight, score, expected)))
+    return out
 
 
 def stated_score_sum(form: SelfEval, profile: Profile) -> float:
@@ -166,12 +179,14 @@ def stated_score_sum(form: SelfEval, profile: Profile) -> float:
     return exec_score + sum(num(i.score) or 0 for i in form.indicators)
 
 
-def self_eval_results(form: SelfEval, profile: Profile) -> dict:
+def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None = None) -> dict:
+    """The results of 附件2/附件3 (``rows``: its ``indicator_rows`` when already read)."""
+    rows = indicator_rows(form, profile) if rows is None else rows
     rate = S.exec_rate(num(form.exec.get("full")), num(form.exec.get("executed")))
     weight = exec_weight(form, profile)
     score = S.exec_score(rate, weight, profile.exec_mode)
-    weights = sum(num(i.weight) or 0.0 for i in form.indicators)
-    total = S.round2(score + sum(effective_indicator_score(i, profile) for i in form.indicators))
+    weights = sum(r.weight or 0.0 for r in rows)
+    total = S.round2(score + sum(r.effective for r in rows))
     return {
         "exec_rate": rate,
         "exec_score": score,
@@ -181,7 +196,7 @@ def self_eval_results(form: SelfEval, profile: Profile) -> dict:
     }
 
 
-def results(form, profile: Profile) -> dict:
+def results(form, profile: Profile, rows: list[Row] | None = None) -> dict:
     if isinstance(form, BasicData):
         return basic_results(form)
-    return self_eval_results(form, profile)
+    return self_eval_results(form, profile, rows)

@@ -23,7 +23,7 @@ from typing import Callable
 
 from . import forms as F
 from . import scoring as S
-from .compute import amount, part_keys, parts_sum, results as _results, source_parts, stated_score_sum
+from .compute import amount, part_keys, parts_sum, results as _results, source_parts, stated_score_sum, sum_fields
 from .grid import col_letter
 from .model import BasicData, Cell, SelfEval, num
 from .profiles import Profile
@@ -74,7 +74,7 @@ def _basic(form: BasicData, profile: Profile, res: dict, blank_only: bool = Fals
         out.append(Derived(staff["staff_rate"], res["staff_control_rate"],
                            _ratio(staff["actual_staff"].address, staff["establishment"].address), "rate"))
     # inner sums first: 公务用车 before 三公, 县级专项 before 项目支出
-    for field in F.sums_inner_first():
+    for field in sum_fields():
         key = field.key
         row = form.rows.get(key)
         parts = part_keys(form, key)
@@ -128,9 +128,13 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict, blank_only: bool = F
     out: list[Derived] = []
     ex = form.exec
     # 附件3: 年度资金总额 = 当年财政拨款 + 上年结转资金 + 其他资金, per column
+    keys = None  # source_parts, once a cell needs them
     for col in (f.key for f in F.EXEC_COLUMNS[:3]):  # 年初预算数, 全年预算数, 全年执行数
-        sources = [form.sources[k].get(col) for k in source_parts(form) if form.sources[k].get(col) is not None]
-        if col in ex and sources and not (blank_only and not ex[col].blank):
+        if col not in ex or (blank_only and not ex[col].blank):
+            continue
+        keys = source_parts(form) if keys is None else keys
+        sources = [form.sources[k].get(col) for k in keys if form.sources[k].get(col) is not None]
+        if sources:
             values = [num(c) for c in sources]
             value = None if all(v is None for v in values) else round(sum(v or 0 for v in values), 6)
             refs = ",".join(c.address for c in sources)
@@ -154,16 +158,19 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict, blank_only: bool = F
     income, expense = F.DEPT_INCOME[0], F.DEPT_EXPENSE[0]
     for head, parts in ((income.key, income.parts + extra), (expense.key, expense.parts)):
         cell = form.breakdown.get(head)
+        if cell is None or (blank_only and not cell.blank):
+            continue
         cells = [form.breakdown[p] for p in parts if p in form.breakdown]
-        if cell is None or not cells or (blank_only and not cell.blank):
+        if not cells:
             continue
         values = [num(c) for c in cells]
         value = None if all(v is None for v in values) else round(sum(v or 0 for v in values), 6)
         formula = None if any(c.prefix for c in cells + [cell]) else _count_sum(",".join(c.address for c in cells))
         out.append(Derived(cell, value, formula, "amount"))
     out += _level_headers(form, blank_only)
-    indicators = form.indicators
-    if indicators and (form.total_weight is not None or form.total_score is not None):
+    wanted = any(c is not None and not (blank_only and not c.blank) for c in (form.total_weight, form.total_score))
+    indicators = form.indicators if wanted else []
+    if indicators:
         first = min(i.row for i in indicators)
         last = max(i.row for i in indicators)
         weight_col = col_letter(indicators[0].weight.col)

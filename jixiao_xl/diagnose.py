@@ -21,7 +21,7 @@ from itertools import combinations
 from math import comb
 
 from . import forms as F
-from .compute import part_keys
+from .compute import part_keys, sum_fields
 from .model import BasicData, Cell, num
 
 # the identities of 附件1, inner first
@@ -97,20 +97,21 @@ def _cells_of(form: BasicData, part, col: str) -> list[Cell]:
     cell = form.cell(part, col)
     if cell is not None and num(cell) is not None:
         return [cell]
-    if part_keys(form, part):  # a blank subtotal counts as the sum of its parts
-        return [c for p in part_keys(form, part) for c in _cells_of(form, p, col)]
+    parts = part_keys(form, part)
+    if parts:  # a blank subtotal counts as the sum of its parts
+        return [c for p in parts for c in _cells_of(form, p, col)]
     return [cell] if cell is not None else []
 
 
 def basic_equations(form: BasicData, col: str) -> list[Equation]:
     out = []
-    for key in (f.key for f in F.sums_inner_first()):  # 公务用车, 三公, 县级专项, 项目支出 (forms)
+    for key in (f.key for f in sum_fields()):  # 公务用车, 三公, 县级专项, 项目支出 (forms)
         row = form.rows.get(key)
-        parts = part_keys(form, key)
-        if row is None or not parts:
-            continue
-        total = row.cells.get(col)
+        total = row.cells.get(col) if row is not None else None
         if total is None or num(total) is None:
+            continue
+        parts = part_keys(form, key)
+        if not parts:
             continue
         cells = [c for p in parts for c in _cells_of(form, p, col)]
         if all(num(c) is None for c in cells):
@@ -187,8 +188,13 @@ def diagnose_basic(form: BasicData, col: str, tol: float) -> Diagnosis:
     key = (col, tol)
     if key in cache:
         return cache[key]
-    diagnosis = cache[key] = diagnose(basic_equations(form, col), tol)
+    diagnosis = cache[key] = basic_diagnosis(form, col, tol)
     return diagnosis
+
+
+def basic_diagnosis(form: BasicData, col: str, tol: float) -> Diagnosis:
+    """``diagnose_basic`` computed afresh, kept nowhere (a check keeps it on its ``Context``)."""
+    return diagnose(basic_equations(form, col), tol)
 
 
 def diagnose(equations: list[Equation], tol: float) -> Diagnosis:
@@ -234,8 +240,13 @@ def dept_equations(form) -> list[Equation]:
 def diagnose_dept(form, tol: float) -> Diagnosis:
     cache = form.__dict__.setdefault("_diagnoses", {})
     if tol not in cache:
-        cache[tol] = diagnose(dept_equations(form), tol)
+        cache[tol] = dept_diagnosis(form, tol)
     return cache[tol]
+
+
+def dept_diagnosis(form, tol: float) -> Diagnosis:
+    """``diagnose_dept`` computed afresh, kept nowhere (a check keeps it on its ``Context``)."""
+    return diagnose(dept_equations(form), tol)
 
 
 def _linked(equations: list[Equation], violated: list[Equation]) -> list[Equation]:

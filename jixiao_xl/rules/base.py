@@ -4,23 +4,50 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
-from ..compute import results
-from ..model import Cell
+from ..compute import Row, indicator_rows, results
+from ..model import BasicData, Cell, SelfEval
 from ..profiles import Profile, get_profile
 from ..values import RATE_POINTS_THRESHOLD, nfkc
 
 
 @dataclass
 class Context:
+    """One check's shared values: what several rules ask of the same form or row is computed once.
+
+    Everything is kept here, not on the forms, so it goes when the check ends (a worker checks thousands of
+    workbooks).  Entries are keyed by ``id`` and keep their object alive, so an id stays its object's own
+    while the context lives.
+    """
+
     profile: Profile = field(default_factory=get_profile)
     _results: dict = field(default_factory=dict)
+    _rows: dict = field(default_factory=dict)
+    _kept: dict = field(default_factory=dict)
 
     def results(self, form) -> dict:
-        key = id(form)
-        if key not in self._results:
-            self._results[key] = results(form, self.profile)
-        return self._results[key]
+        kept = self._results.get(id(form))
+        if kept is None or kept[0] is not form:
+            rows = None if isinstance(form, BasicData) else self.rows(form)
+            kept = self._results[id(form)] = (form, results(form, self.profile, rows))
+        return kept[1]
+
+    def rows(self, form: SelfEval) -> list[Row]:
+        """``compute.indicator_rows`` of a form, once per check (the results and a dozen rules read them)."""
+        kept = self._rows.get(id(form))
+        if kept is None or kept[0] is not form:
+            kept = self._rows[id(form)] = (form, indicator_rows(form, self.profile))
+        return kept[1]
+
+    def once(self, make: Callable, obj, *args):
+        """``make(obj, *args)``, computed once per check (``make`` a module-level function: it is part of the
+        key, with ``args``)."""
+        key = (make, id(obj), *args)
+        kept = self._kept.get(key)
+        if kept is None or kept[0] is not obj:
+            kept = self._kept[key] = (obj, make(obj, *args))
+        return kept[1]
 
 
 def differs(stated: float | None, expected: float | None, tolerance: float) -> bool:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from .. import forms as F
+from ..a1 import parse_a1
 from ..compute import amount, part_keys
-from ..diagnose import _cells_of, diagnose_basic
+from ..diagnose import _cells_of, basic_diagnosis
 from ..findings import Rule
 from ..model import BasicData, num
 from ..values import fmt_number as n, fmt_rate as pct
@@ -82,16 +83,17 @@ def _part_label(form: BasicData, part) -> str:
     return part.label
 
 
-def _cell_labels(form: BasicData) -> dict[str, str]:
-    """Row label of every amount cell, by address (made once per form: the sum rules share it, and rules
-    do not change the form)."""
-    labels = form.__dict__.get("_cell_labels")
-    if labels is None:
-        labels = form.__dict__["_cell_labels"] = {}
-        for row in list(form.rows.values()) + form.specials + form.project_others:
-            for cell in row.cells.values():
-                labels[cell.address] = row.label
-    return labels
+class _Labels:
+    """Row label of every amount cell of a form, looked up by address (kept by position: only the few
+    addresses a message names are ever looked up)."""
+
+    def __init__(self, form: BasicData):
+        self._at = {(cell.row, cell.col): row.label
+                    for row in list(form.rows.values()) + form.specials + form.project_others
+                    for cell in row.cells.values()}
+
+    def get(self, address: str, default=None):
+        return self._at.get(parse_a1(address), default)
 
 
 def _formula(form: BasicData, eq, value) -> str:
@@ -128,46 +130,53 @@ def _sum_check(rule: Rule, form: BasicData, ctx: Context, key: str):
     row = form.rows.get(key)
     if row is None or not part_keys(form, key):
         return
-    tol = ctx.profile.tolerance_amount
-    labels = None
     for col in COLUMNS:
-        diagnosis = diagnose_basic(form, col, tol)
-        if not diagnosis.violated:
-            continue
-        labels = labels or _cell_labels(form)
-        for eq in diagnosis.unresolved:  # no small repair found: the total of the failing identity, as computed
-            if eq.key == key:
-                total = sum(num(c) or 0 for c in eq.parts)
-                stated = num(eq.total)
-                yield rule.at(form.sheet, eq.total, expected=r2(total), found=r2(stated),
-                              text=dict(subject=row.label,
-                                        detail=_formula(form, eq, lambda c: num(c) or 0), found=n(stated), note=""))
-        repair = diagnosis.chosen
-        if repair is None:
-            continue
+        for home, cell, expected, found, text in ctx.once(_blamed, form, col, ctx.profile.tolerance_amount):
+            if home == key:
+                yield rule.at(form.sheet, cell, expected=expected, found=found, text=text)
 
-        def value(c, fixed=repair.values):
-            return fixed.get(c.address, num(c) or 0.0)
 
-        for address, should in repair.values.items():
-            cell = repair.cells[address]
-            home = _home(diagnosis, address)
-            if home is None or home.key != key:
-                continue
-            found = num(cell)
-            others = [eq for eq in diagnosis.violated if eq is not home and any(
-                c.address == address for c in [eq.total] + eq.parts)]
-            note = "".join(f"（改正后{labels.get(eq.total.address, '')} {n(value(eq.total))} = "
-                           f"{' + '.join(n(value(c)) for c in eq.parts)} 也相符）" for eq in others)
-            note += _alternatives(labels, diagnosis, address)
-            if home.total.address == address:
-                detail = _formula(form, home, value)
-            else:
-                detail = (f"{n(should)}（使 {labels.get(home.total.address, '')} {n(value(home.total))} = "
-                          f"{_formula(form, home, value)}）")
-            yield rule.at(form.sheet, cell, expected=r2(should), found=r2(found),
-                          text=dict(subject=labels.get(address, row.label),
-                                    detail=detail, found=n(found), note=note))
+def _blamed(form: BasicData, col: str, tol: float) -> list[tuple]:
+    """What B110-B113 report in one column, each with the identity (row key) it is reported under: made
+    once per column and check, each rule keeps its own."""
+    diagnosis = basic_diagnosis(form, col, tol)
+    if not diagnosis.violated:
+        return []
+    labels = _Labels(form)
+    out = []
+    for eq in diagnosis.unresolved:  # no small repair found: the total of the failing identity, as computed
+        total = sum(num(c) or 0 for c in eq.parts)
+        stated = num(eq.total)
+        out.append((eq.key, eq.total, r2(total), r2(stated),
+                    dict(subject=form.rows[eq.key].label,
+                         detail=_formula(form, eq, lambda c: num(c) or 0), found=n(stated), note="")))
+    repair = diagnosis.chosen
+    if repair is None:
+        return out
+
+    def value(c, fixed=repair.values):
+        return fixed.get(c.address, num(c) or 0.0)
+
+    for address, should in repair.values.items():
+        cell = repair.cells[address]
+        home = _home(diagnosis, address)
+        if home is None:
+            continue
+        found = num(cell)
+        others = [eq for eq in diagnosis.violated if eq is not home and any(
+            c.address == address for c in [eq.total] + eq.parts)]
+        note = "".join(f"（改正后{labels.get(eq.total.address, '')} {n(value(eq.total))} = "
+                       f"{' + '.join(n(value(c)) for c in eq.parts)} 也相符）" for eq in others)
+        note += _alternatives(labels, diagnosis, address)
+        if home.total.address == address:
+            detail = _formula(form, home, value)
+        else:
+            detail = (f"{n(should)}（使 {labels.get(home.total.address, '')} {n(value(home.total))} = "
+                      f"{_formula(form, home, value)}）")
+        out.append((home.key, cell, r2(should), r2(found),
+                    dict(subject=labels.get(address, form.rows[home.key].label),
+                         detail=detail, found=n(found), note=note)))
+    return out
 
 
 def _home(diagnosis, address: str):

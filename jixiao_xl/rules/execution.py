@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..compute import effective_indicator_score, exec_weight
+from ..compute import exec_weight
 from ..findings import Rule
 from ..model import SelfEval, num
 from ..values import fmt_number as n, fmt_rate as pct
@@ -162,10 +162,11 @@ LOW_EXEC = Rule(
 def _low_exec_high_score(rule: Rule, form: SelfEval, ctx: Context):
     res = ctx.results(form)
     rate = res["exec_rate"]
-    weights = sum(num(i.weight) or 0 for i in form.indicators)
+    rows = ctx.rows(form)
+    weights = sum(r.weight or 0 for r in rows)
     if rate is None or not weights or executed_missing(form):
         return
-    score_rate = sum(effective_indicator_score(i, ctx.profile) for i in form.indicators) / weights
+    score_rate = sum(r.effective for r in rows) / weights
     gap, unexecuted = score_rate - rate, 1 - rate
     if gap > ctx.profile.score_gap + 1e-9 or (unexecuted > ctx.profile.unexecuted + 1e-9 and gap > 1e-9):
         yield rule.at(form.sheet, form.exec.get("executed"), expected=r4(rate), found=r4(score_rate),

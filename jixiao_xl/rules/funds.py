@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import forms as F
 from ..compute import source_parts
-from ..diagnose import diagnose_dept
+from ..diagnose import dept_diagnosis
 from ..findings import Rule
 from ..model import SelfEval, num
 from ..values import fmt_number as n
@@ -46,7 +46,7 @@ def _describe(eq, value, label) -> str:
 
 def _diagnosed(rule: Rule, form: SelfEval, ctx: Context, key: str, fields: tuple[F.Field, ...]):
     """Report a failing 附件2 breakdown at the cells the diagnosis blames; None when it found no repair."""
-    diagnosis = diagnose_dept(form, ctx.profile.tolerance_amount)
+    diagnosis = ctx.once(dept_diagnosis, form, ctx.profile.tolerance_amount)
     if not diagnosis.violated:
         return []
     repair = diagnosis.chosen

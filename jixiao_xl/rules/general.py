@@ -3,7 +3,7 @@ and derived cells that were left blank."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterable
 
 from ..derive import blank_fillable, input_suggestions
 from ..findings import Rule
@@ -13,41 +13,42 @@ from .base import Context, r2, r4
 
 
 def numeric_cells(form) -> list[tuple[Cell, str]]:
-    """Every cell of a form that must hold a number, with its kind (amount, rate, count, score).
-
-    Three rules walk them; the list is made once per form (kept on the form, which rules do not change).
-    """
-    kept = form.__dict__.get("_numeric_cells")
-    if kept is None:
-        kept = form.__dict__["_numeric_cells"] = list(_numeric_cells(form))
-    return kept
+    """Every cell of a form that must hold a number, with its kind (amount, rate, count, score)."""
+    return [(cell, kind) for kind, cells in _numeric_groups(form) for cell in cells]
 
 
-def _numeric_cells(form) -> Iterator[tuple[Cell, str]]:
+def unusual_cells(form) -> list[tuple[Cell, str]]:
+    """The numeric cells N001, N002 and N003 look at: all but those holding nothing, a finite float ≥ 0
+    (a number, not negative) or NaN (reads as blank) — most cells of a form.  ±inf from a damaged file and
+    a negative float are looked at."""
+    out = []
+    for kind, cells in _numeric_groups(form):
+        for cell in cells:
+            raw = cell.raw
+            if raw is None or (raw.__class__ is float and ((raw - raw == 0 and raw >= 0) or raw != raw)):
+                continue
+            out.append((cell, kind))
+    return out
+
+
+_EXEC_KINDS = {"rate": "rate", "adjustment": "signed"}
+
+
+def _numeric_groups(form) -> list[tuple[str, Iterable[Cell]]]:
+    """``numeric_cells`` in runs of one kind."""
     if isinstance(form, BasicData):
-        for key, cell in form.staff.items():
-            yield cell, "rate" if key == "staff_rate" else "count"
-        for row in list(form.rows.values()) + form.specials + form.project_others:
-            kind = "signed" if row.key == "basic_adjustment" else "amount"
-            for cell in row.cells.values():
-                yield cell, kind
+        out = [("rate" if key == "staff_rate" else "count", (cell,)) for key, cell in form.staff.items()]
+        for rows in (form.rows.values(), form.specials, form.project_others):
+            out += [("signed" if row.key == "basic_adjustment" else "amount", row.cells.values()) for row in rows]
         for building in form.buildings:
-            for key, cell in building.cells.items():
-                yield cell, "rate" if key.endswith("rate") else "amount"
-        return
-    for key, cell in form.exec.items():
-        yield cell, {"rate": "rate", "adjustment": "signed"}.get(key, "amount")
-    for cell in form.breakdown.values():
-        yield cell, "amount"
-    for row in form.sources.values():
-        for cell in row.values():
-            yield cell, "amount"
-    for ind in form.indicators:
-        yield ind.weight, "score"
-        yield ind.score, "score"
-    for cell in (form.total_weight, form.total_score):
-        if cell is not None:
-            yield cell, "score"
+            out += [("rate" if key.endswith("rate") else "amount", (cell,)) for key, cell in building.cells.items()]
+        return out
+    out = [(_EXEC_KINDS.get(key, "amount"), (cell,)) for key, cell in form.exec.items()]
+    out.append(("amount", form.breakdown.values()))
+    out += [("amount", row.values()) for row in form.sources.values()]
+    out.append(("score", [cell for ind in form.indicators for cell in (ind.weight, ind.score)]))
+    out.append(("score", [cell for cell in (form.total_weight, form.total_score) if cell is not None]))
+    return out
 
 
 ERROR_VALUES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!",
@@ -59,7 +60,7 @@ def is_error_value(raw: object) -> bool:
 
 
 def _not_a_number(rule: Rule, form, ctx: Context):
-    for cell, kind in numeric_cells(form):
+    for cell, kind in ctx.once(unusual_cells, form):
         raw = cell.raw
         if raw.__class__ is float and (raw - raw == 0 or raw != raw):  # most cells: a finite float is a number
             continue  # (NaN reads as blank); ±inf from a damaged file is not
@@ -84,7 +85,7 @@ NOT_A_NUMBER = Rule(
 
 
 def _error_value(rule: Rule, form, ctx: Context):
-    for cell, _ in numeric_cells(form):
+    for cell, _ in ctx.once(unusual_cells, form):
         if is_error_value(cell.raw):
             yield rule.at(form.sheet, cell, expected=None, found=str(cell.raw), text=dict(value=str(cell.raw).strip()))
 
@@ -126,7 +127,7 @@ UNCACHED = Rule(
 
 
 def _negative(rule: Rule, form, ctx: Context):
-    for cell, kind in numeric_cells(form):
+    for cell, kind in ctx.once(unusual_cells, form):
         raw = cell.raw
         if kind == "signed" or (raw.__class__ is float and not raw < 0):  # a float reads as itself (a rate
             continue  # typed in points as itself / 100): only a negative one is negative

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as _dt
+from functools import lru_cache
 
-from ..compute import expected_indicator_score, judgement
 from ..findings import Rule
 from ..model import SelfEval, num
 from ..targets import overachieved
@@ -13,8 +13,8 @@ from .base import Context, r2, shown_tolerance
 
 
 def _out_of_range(rule: Rule, form: SelfEval, ctx: Context):
-    for ind in form.indicators:
-        weight, score = num(ind.weight), num(ind.score)
+    for row in ctx.rows(form):
+        ind, weight, score = row.ind, row.weight, row.score
         if score is None:
             continue
         if score < -1e-9 or (weight is not None and score > weight + 1e-9):
@@ -35,8 +35,8 @@ OUT_OF_RANGE = Rule(
 
 
 def _missing_reason(rule: Rule, form: SelfEval, ctx: Context):
-    for ind in form.indicators:
-        weight, score = num(ind.weight), num(ind.score)
+    for row in ctx.rows(form):
+        ind, weight, score = row.ind, row.weight, row.score
         if weight is None or score is None or score >= weight - 1e-9:
             continue
         if ind.reason is None or ind.reason.blank:
@@ -69,13 +69,13 @@ def shown(cell) -> str:
 
 def _scored(form: SelfEval, ctx: Context):
     """(indicator, judgement, rule's score, typed score, tolerance at the digits typed) of every row with both."""
-    for ind in form.indicators:
-        if ind.score.blank or num(ind.weight) is None:
+    for row in ctx.rows(form):
+        ind = row.ind
+        if ind.score.blank or row.weight is None:
             continue
-        judged = judgement(ind, ctx.profile)
-        expected, found = judged.expected, ind.score.number
+        expected, found = row.expected, row.score
         if expected is not None and found is not None:
-            yield ind, judged, expected, found, shown_tolerance(ind.score, ctx.profile.tolerance_score)
+            yield ind, row.judged, expected, found, shown_tolerance(ind.score, ctx.profile.tolerance_score)
 
 
 def _quantitative(rule: Rule, form: SelfEval, ctx: Context):
@@ -110,9 +110,9 @@ QUANTITATIVE = Rule(
 
 
 def _overachievement(rule: Rule, form: SelfEval, ctx: Context):
-    for ind in form.indicators:
-        for pair in overachieved(judgement(ind, ctx.profile), ctx.profile.scoring):
-            yield rule.at(form.sheet, ind.actual, expected=r2(pair.target.value), found=r2(pair.actual.value),
+    for row in ctx.rows(form):
+        for pair in overachieved(row.judged, ctx.profile.scoring):
+            yield rule.at(form.sheet, row.ind.actual, expected=r2(pair.target.value), found=r2(pair.actual.value),
                           text=dict(target=pair.target.shown(actual=True), actual=pair.actual.shown(actual=True),
                                     factor=n(ctx.profile.scoring.overachievement)))
 
@@ -152,11 +152,10 @@ BELOW_RULE = Rule(
 
 
 def _missed_full_marks(rule: Rule, form: SelfEval, ctx: Context):
-    for ind in form.indicators:
-        weight, score = num(ind.weight), num(ind.score)
+    for row in ctx.rows(form):
+        ind, weight, score, judged = row.ind, row.weight, row.score, row.judged
         if weight is None or score is None or score < weight - ctx.profile.tolerance_score:
             continue
-        judged = judgement(ind, ctx.profile)
         if judged.met is False and judged.expected is None:
             yield rule.at(form.sheet, ind.score, expected=None, found=r2(score),
                           text=dict(reading=judged.explain(), found=n(score)))
@@ -175,10 +174,10 @@ MISSED_FULL_MARKS = Rule(
 
 
 def _not_judged(rule: Rule, form: SelfEval, ctx: Context):
-    for ind in form.indicators:
-        if num(ind.weight) is None or ind.target.blank:
+    for row in ctx.rows(form):
+        ind, judged = row.ind, row.judged
+        if row.weight is None or ind.target.blank:
             continue
-        judged = judgement(ind, ctx.profile)
         if judged.met is not None or not judged.target.parts or not judged.why:
             continue
         if all(p.family == "date" and not p.deadline for p in judged.target.parts):
@@ -200,13 +199,24 @@ NOT_JUDGED = Rule(
 )
 
 
+@lru_cache(maxsize=4096)
+def _norm_text(text: str) -> str:
+    return norm_label(text)
+
+
+def _norm(raw: object) -> str:
+    """``norm_label``, kept by value for text: the same 定性 targets and actuals come back row after row
+    and workbook after workbook ("达到预期", "有所提高").  Only text is kept: 95 and 95.0 are one key."""
+    return _norm_text(raw) if raw.__class__ is str else norm_label(raw)
+
+
 def _band(rule: Rule, form: SelfEval, ctx: Context):
     band = ctx.profile.scoring.band_achieved
-    for ind in form.indicators:
-        weight, score = num(ind.weight), num(ind.score)
-        if not weight or score is None or judgement(ind, ctx.profile).quantitative:
+    for row in ctx.rows(form):
+        ind, weight, score = row.ind, row.weight, row.score
+        if not weight or score is None or row.judged.quantitative:
             continue
-        target, actual = norm_label(ind.target.raw), norm_label(ind.actual.raw)
+        target, actual = _norm(ind.target.raw), _norm(ind.actual.raw)
         if target and target == actual and score < band * weight - 1e-9:
             yield rule.at(form.sheet, ind.score, expected=r2(band * weight), found=r2(score),
                           text=dict(score=n(score),
@@ -226,10 +236,11 @@ BAND = Rule(
 
 
 def _blank(rule: Rule, form: SelfEval, ctx: Context):
-    for ind in form.indicators:
+    for row in ctx.rows(form):
+        ind = row.ind
         if ind.weight.blank:
             yield rule.at(form.sheet, ind.weight, expected=None, found=None, text=dict(what="分值"))
-        elif ind.score.blank and expected_indicator_score(ind, ctx.profile) is None:
+        elif ind.score.blank and row.expected is None:
             yield rule.at(form.sheet, ind.score, expected=None, found=None, text=dict(what="得分"))
 
 
