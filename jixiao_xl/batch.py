@@ -193,18 +193,37 @@ def survey(inputs: list[str], outdir: Path):
                     if (here / d).resolve() == outdir:
                         continue
                     if earlier and d == "filled":
-                        own += [str(p.relative_to(root)) for p in sorted((here / d).rglob("*")) if p.is_file()]
+                        own += [readable(str(p.relative_to(root))) for p in sorted((here / d).rglob("*")) if p.is_file()]
                         continue
                     kept.append(d)
                 dirnames[:] = kept
                 for name in sorted(filenames):
                     path = here / name
-                    consider(path, str(path.relative_to(root)))
+                    consider(path, readable(str(path.relative_to(root))))
         elif root.exists():
-            consider(root, root.name)
+            consider(root, readable(root.name))
         else:
             unsupported.append((str(root), "找不到文件或文件夹"))
     return tasks, unsupported, attachments, own
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")  # a byte of a file name that is not UTF-8, as Python holds it
+
+
+def readable(rel: str) -> str:
+    """A relative path as people read it.  A zip made on Chinese Windows stores GBK names, which unzip on
+    Linux writes as they are: each part of the path that is not UTF-8 is read as GB18030 (else shown with
+    "\ufffd").  Only what is shown and mirrored under filled/ changes; the file is read from its own path."""
+    if not _SURROGATE.search(rel):
+        return rel
+    parts = []
+    for part in rel.split(os.sep):
+        raw = part.encode("utf-8", "surrogateescape")
+        try:
+            parts.append(raw.decode("utf-8") if not _SURROGATE.search(part) else raw.decode("gb18030"))
+        except UnicodeDecodeError:
+            parts.append(raw.decode("utf-8", "replace"))
+    return os.sep.join(parts)
 
 
 # ------------------------------------------------------------------ worker
@@ -510,7 +529,10 @@ def _replace(worker: _Worker, ctx, args) -> _Worker:
 
 
 def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if _SURROGATE.search(text):  # a file's path not in UTF-8 on disk: its bytes as JSON escapes (json.load
+        text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)  # gives the path back)
+    return text
 
 
 def to_json(result: BatchResult) -> str:

@@ -149,10 +149,11 @@ def broken_reason(path: str, detail: str) -> str:
 
 _FORMULA_TOKENS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
 _ERROR_TOKENS = (b'"e"', b"'e'")
-# Every token above is a "f" followed by one of " >/" after "<" or ":", or an "e" between two equal quotes.
+# Every token above is a "f" followed by one of " >/" after "<" or ":", or an "e" between two equal quotes
+# (XML allows any white space after a tag's name, so "f" followed by white space counts as well).
 # A search for a one-byte literal ("f", "e") followed by a class runs at memory speed; the eight token
 # searches took ten times longer.  Each hit is then looked at byte by byte.
-_F_HIT = re.compile(rb"f[ >/]")
+_F_HIT = re.compile(rb"f[\s>/]")
 _E_HIT = re.compile(rb"e[\"']")
 
 
@@ -182,6 +183,8 @@ def _has_error_tokens(data: bytes) -> bool:
 # "<" cannot occur in text, so a formula whose end is followed by such a <v> has its result.
 # A text formula's result may be empty (<v/> in a cell of t="str").
 _F_END = re.compile(rb"</([\w.-]+:)?f>|<([\w.-]+:)?f\b[^>]*/>")
+_F_START = re.compile(rb"<([\w.-]+:)?f[\s>/]")  # a formula's start tag (or empty tag)
+_F_START_PLAIN = re.compile(rb"<f[\s>/]")
 _V_TEXT = re.compile(rb"\s*<([\w.-]+:)?v>[^<]")
 _V_EMPTY = re.compile(rb"\s*<([\w.-]+:)?v\s*/>")
 _V_PAIR = re.compile(rb"\s*<([\w.-]+:)?v></([\w.-]+:)?v>")
@@ -190,14 +193,19 @@ _STR_CELL = re.compile(rb"<([\w.-]+:)?c\s[^>]*?(?<=\s)t\s*=\s*([\"'])str\2[^>]*>
 
 def _formulas_cached(data: bytes) -> bool:
     """Whether every formula of a sheet part is followed by its result (a byte test): Excel saves every
-    formula's result, so a workbook saved by Excel or WPS is not parsed for uncached formulas at all."""
+    formula's result, so a workbook saved by Excel or WPS is not parsed for uncached formulas at all.
+    Every formula start must be matched by an end found here (a tag spaced otherwise, as in "</f >", or
+    with a ">" in an attribute value, is not found: such a part is parsed)."""
     if b":f" in data:  # formulas with a namespace prefix (or the text ":f"): the general scan
+        ends = 0
         for hit in _F_END.finditer(data):
             closing = hit.group(0).startswith(b"</")
             if not _result_follows(data, hit.start(), hit.end(), hit.group(1) if closing else hit.group(2)):
                 return False
-        return True
+            ends += 1
+        return ends == len(_F_START.findall(data))
     # without prefixes, byte searches: </f> ends a formula with a text, <f/> and <f .../> are empty ones
+    ends = 0
     for token in (b"</f>", b"<f/>"):
         at = data.find(token)
         while at >= 0:
@@ -205,16 +213,19 @@ def _formulas_cached(data: bytes) -> bool:
             if not (data.startswith(b"<v>", end) and data[end + 3:end + 4] not in b"<") \
                     and not _result_follows(data, at, end, None):
                 return False
+            ends += 1
             at = data.find(token, end)
     at = data.find(b"<f ")
     while at >= 0:
         end = data.find(b">", at) + 1
         if end == 0:
             return False
-        if data[end - 2:end] == b"/>" and not _result_follows(data, at, end, None):
-            return False
+        if data[end - 2:end] == b"/>":
+            if not _result_follows(data, at, end, None):
+                return False
+            ends += 1
         at = data.find(b"<f ", end)
-    return True
+    return ends == len(_F_START_PLAIN.findall(data))  # a start as "<f\n" is not found by the searches above
 
 
 def _result_follows(data: bytes, at: int, end: int, prefix: bytes | None) -> bool:
@@ -366,7 +377,11 @@ def read_grids(path: str) -> list[Grid]:
         return _read_grids_openpyxl(path, issues)
 
     try:
-        book = pc.CalamineWorkbook.from_path(path)
+        if path.isascii() or not any("\udc80" <= ch <= "\udcff" for ch in path):
+            book = pc.CalamineWorkbook.from_path(path)
+        else:  # a name not in UTF-8 on disk (a GBK name unzipped on Linux): calamine takes only UTF-8 paths
+            with open(path, "rb") as handle:
+                book = pc.CalamineWorkbook.from_filelike(handle)
         grids = []
         for meta in book.sheets_metadata:
             if str(meta.typ) != str(pc.SheetTypeEnum.WorkSheet):

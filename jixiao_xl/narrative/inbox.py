@@ -82,10 +82,10 @@ def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[s
                 try:
                     books.append(read_workbook(partner["path"]))
                 except UnreadableWorkbook:  # changed since its worker read it
-                    why = f"工作簿 {Path(partner['path']).name} 无法读取"
+                    why = f"工作簿 {Path(partner['rel']).name} 无法读取"
             partners = partners if books else []
             report = check_paragraphs(paragraphs, gather(books, profile), str(path), why)
-        against = "、".join(Path(p["path"]).name for p in partners)
+        against = "、".join(Path(p["rel"]).name for p in partners)
         findings = report.findings
         errors = sum(1 for f in findings if f.severity == "error")
         warnings = sum(1 for f in findings if f.severity == "warning")
