@@ -36,7 +36,8 @@ RULE_LAYER = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "jixiao_xl" / "rul
 LAYERS = {"rules": RULE_LAYER, "targets": ["jixiao_xl/targets.py"], "all": RULE_LAYER + ["jixiao_xl/targets.py"]}
 FAST_TESTS = ["tests/test_rules.py", "tests/test_boundaries.py", "tests/test_new_rules.py", "tests/test_numbers.py",
               "tests/test_scoring.py", "tests/test_corpus.py", "tests/test_diagnose.py", "tests/test_reader_variants.py",
-              "tests/test_recognition.py", "tests/test_values.py", "tests/test_units.py", "tests/test_targets.py"]
+              "tests/test_recognition.py", "tests/test_values.py", "tests/test_units.py", "tests/test_targets.py",
+              "tests/test_check_context.py", "tests/test_hot_paths.py"]
 # Run first for a module (the rest follow in FAST_TESTS order): a killed mutant costs only its first failing test.
 FIRST = {"jixiao_xl/scoring.py": ["tests/test_scoring.py"], "jixiao_xl/targets.py": ["tests/test_targets.py"]}
 
