@@ -162,6 +162,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="mutate-"))
     shutil.copytree(ROOT / "jixiao_xl", work / "jixiao_xl", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "tests", work / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "workbook_templates" / "examples", work / "workbook_templates" / "examples")  # hot paths
     for name in ("pyproject.toml",):
         shutil.copy(ROOT / name, work / name)
     if run_one(work, args.timeout) is False:
