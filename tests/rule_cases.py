@@ -43,6 +43,8 @@ CASES = [
     Case("N002", "fail", "negative-reception", {"附件1!D11": -5.34}, "附件1", "D11", expected=0, found=-5.34),
     Case("N002", "pass", "negative-budget-adjustment", {"附件1!D30": -10}),
     Case("N002", "pass", "zero-amount", {"附件1!D10": 0}),
+    Case("N002", "fail", "negative-staff-count", {"附件1!B4": -3}, "附件1", "B4", expected=0, found=-3),
+    Case("N002", "fail", "negative-staff-rate", {"附件1!D4": "-50%"}, "附件1", "D4", expected=0, found=-0.5),
     Case("N003", "fail", "division-by-zero", {"附件2!G5": "#DIV/0!"}, "附件2", "G5", expected=None, found="#DIV/0!"),
     Case("N003", "pass", "rate-as-number", {"附件2!G5": 1.0}),
     Case("N001", "pass", "error-value-left-to-N003", {"附件2!G5": "#DIV/0!"}),

@@ -143,3 +143,11 @@ def test_fund_breakdown_when_the_diagnosis_gives_up(monkeypatch, edits, expected
     assert [(c, cell, e, v) for c, cell, e, v, _ in found] == [(c, cell, e, v) for c, cell, e, v, _ in expected]
     for (*_, message), (*_, words) in zip(found, expected):
         assert words in message
+
+
+@pytest.mark.parametrize(("cell", "typed", "shown"), [("附件1!D4", "-50%", "现填 -50.00%"), ("附件1!D4", -0.5, "现填 -50.00%"),
+                                                     ("附件1!B4", -3, "现填 -3"), ("附件1!D11", -5.34, "现填 -5.34")])
+def test_negative_value_is_shown_as_typed(cell, typed, shown):
+    """N002 names a negative rate as a percentage (what the user typed), a count or an amount as a number."""
+    (finding,) = by_code(check_specs(set_cells(clean_seed(), {cell: typed})), "N002")
+    assert finding.message.endswith(f"不能为负数，{shown}")

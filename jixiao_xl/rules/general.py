@@ -134,8 +134,9 @@ def _negative(rule: Rule, form, ctx: Context):
         if cell.blank:
             continue
         value = cell.rate if kind == "rate" else cell.number
-        if value is not None and value < 0:
-            yield rule.at(form.sheet, cell, expected=0, found=value, text=dict(value=n(value)))
+        if value is not None and value < 0:  # a rate shown as it is typed: -50%, not -0.5
+            yield rule.at(form.sheet, cell, expected=0, found=value, text=dict(value=pct(value) if kind == "rate"
+                                                                              else n(value)))
 
 
 NEGATIVE = Rule(
