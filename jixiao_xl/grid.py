@@ -377,11 +377,10 @@ def read_grids(path: str) -> list[Grid]:
         return _read_grids_openpyxl(path, issues)
 
     try:
-        if path.isascii() or not any("\udc80" <= ch <= "\udcff" for ch in path):
-            book = pc.CalamineWorkbook.from_path(path)
-        else:  # a name not in UTF-8 on disk (a GBK name unzipped on Linux): calamine takes only UTF-8 paths
-            with open(path, "rb") as handle:
-                book = pc.CalamineWorkbook.from_filelike(handle)
+        # opened here, not by name: calamine takes only UTF-8 paths (a GBK name unzipped on Linux is not one),
+        # and reads the whole file when given it
+        with open(path, "rb") as handle:
+            book = pc.CalamineWorkbook.from_filelike(handle)
         grids = []
         for meta in book.sheets_metadata:
             if str(meta.typ) != str(pc.SheetTypeEnum.WorkSheet):
