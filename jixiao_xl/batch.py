@@ -253,8 +253,9 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
     result = {"path": task.path, "rel": task.rel, "status": report.status, "error": report.error, "report": data,
               "rows": _rows(task, report), "authority": workbook_authority(report), "filled": None,
               "fill_error": None, "json": _dumps(data)}  # findings.json's entry, written here rather than in the parent
-    result["list_xml"] = (by, list_xml(result, by))
-    result["problems"] = [[f[4], f[5]] for f in detail_rows(result)]  # (code, severity) for the statistics
+    details = detail_rows(result)
+    result["list_xml"] = (by, list_xml(result, by, details))
+    result["problems"] = problems(details)  # for the statistics
     if fill and report.status != "unreadable":
         from .fill import FillError, fill as fill_one
         from .xlsxio import OutputError
@@ -550,6 +551,8 @@ SUMMARY_COLUMNS = ["文件", "单位", "表", "项目", "执行率", "执行率�
 DETAIL_COLUMNS = ["文件", "单位", "工作表", "单元格", "代码", "严重程度", "说明"]
 UNREADABLE_COLUMNS = ["文件", "原因"]
 ATTACHMENT_COLUMNS = ["文件", "说明"]
+SHEET_COLUMNS = {"汇总": SUMMARY_COLUMNS, "问题明细": DETAIL_COLUMNS, "无法读取": UNREADABLE_COLUMNS,
+                 "附件": ATTACHMENT_COLUMNS}  # the summary workbook's lists, in sheet order
 GRADE_FILLS = {"优": "C6EFCE", "良": "E2EFDA", "中": "FFEB9C", "差": "FFC7CE"}
 GRADES = ["优", "良", "中", "差"]
 WHOLE_DEPARTMENT = "（部门整体）"
@@ -591,13 +594,8 @@ def summary_tables(result: BatchResult, by: str | None = None,
     unreadable += [[p, reason] for p, reason in result.unsupported]
     unreadable += [[r["rel"], f"自动填写失败：{r['fill_error']}"] for r in result.results if r["fill_error"]]
     others = [[p, note] for p, note in result.attachments] + [[p, "本工具以前生成的文件，已跳过"] for p in result.own]
-    extra = [label] if by else []
-    return {
-        "汇总": (extra + SUMMARY_COLUMNS, summary),
-        "问题明细": (extra + DETAIL_COLUMNS, detail),
-        "无法读取": (UNREADABLE_COLUMNS, unreadable),
-        "附件": (ATTACHMENT_COLUMNS, others),
-    }
+    rows = {"汇总": summary, "问题明细": detail, "无法读取": unreadable, "附件": others}
+    return {name: (_columns(name, label), rows[name]) for name in SHEET_COLUMNS}
 
 
 def detail_rows(r: dict) -> list[list]:
@@ -608,15 +606,20 @@ def detail_rows(r: dict) -> list[list]:
             for f in [f for form in report["forms"] for f in form["findings"]] + report["findings"]]
 
 
+def problems(details: list[list]) -> list[list]:
+    """(代码, 严重程度) of each of a result's 问题明细 rows: what the statistics count."""
+    return [[row[4], row[5]] for row in details]
+
+
 def _problem_frame(result: BatchResult):
     """The 问题明细 columns the statistics use (文件, 代码, 严重程度), from the workers' ``problems``."""
     import pandas as pd
 
     rows = []
     for r in result.results:
-        problems = r["problems"] if "problems" in r else [[f[4], f[5]] for f in detail_rows(r)]
         rel = r["rel"]
-        rows += [[rel, code, severity] for code, severity in problems]
+        rows += [[rel, code, severity] for code, severity in (r["problems"] if "problems" in r
+                                                               else problems(detail_rows(r)))]
     return pd.DataFrame(rows, columns=["文件", "代码", "严重程度"])
 
 
@@ -745,7 +748,7 @@ LIST_SHEETS = ("汇总", "问题明细")  # the sheets with a row per form / per
 MAX_ROWS = 1_048_575  # data rows of a sheet under its header (Excel's and LibreOffice's limit: 1,048,576)
 # In a row's XML from rows_xml, its number and its cells' format indexes are placeholders (control
 # characters, which _plain keeps out of any text), filled in when the summary workbook is written.
-ROW_MARK = b"\x01"
+ROW_MARK = "\x01"
 KIND_MARKS = {"wrap": "\x02", "centred": "\x03", "top": "\x04", "percent": "\x05"}
 
 
@@ -759,7 +762,7 @@ def column_kinds(name: str, columns: list[str], grouped: bool) -> list[str]:
     return kinds
 
 
-_HEADS: dict[tuple[str, int, bool], tuple[list[str], str]] = {}  # (sheet, columns, grouped) -> cell heads, row head
+_HEADS: dict[tuple[str, bool], tuple[list[str], str]] = {}  # (sheet, grouped) -> each cell's head, the row's head
 
 
 def rows_xml(name: str, rows: list[list], grouped: bool) -> list[bytes] | None:
@@ -768,16 +771,14 @@ def rows_xml(name: str, rows: list[list], grouped: bool) -> list[bytes] | None:
     formats; None when a row holds a value only xlsxwriter writes right (see _plain)."""
     if not all(_plain(row) for row in rows):
         return None
-    width = len(rows[0]) if rows else 0
-    heads = _HEADS.get((name, width, grouped))
+    heads = _HEADS.get((name, grouped))
     if heads is None:
         from .a1 import col_letter
 
-        columns = _columns(name, grouped)
-        kinds = column_kinds(name, columns, grouped)
-        heads = _HEADS[(name, width, grouped)] = (
-            [f'<c r="{col_letter(c)}\x01" s="{KIND_MARKS[kinds[c]]}"' for c in range(width)],
-            f'<row r="\x01" ht="{15 * LINES[name]}" customHeight="1">')
+        kinds = column_kinds(name, _columns(name, "分组" if grouped else None), grouped)
+        heads = _HEADS[(name, grouped)] = (
+            [f'<c r="{col_letter(c)}{ROW_MARK}" s="{KIND_MARKS[kind]}"' for c, kind in enumerate(kinds)],
+            f'<row r="{ROW_MARK}" ht="{15 * LINES[name]}" customHeight="1">')
     cell_heads, row_head = heads
     out = []
     texts: dict[str, str] = {}  # file names, units, codes repeat: escape each once
@@ -797,17 +798,19 @@ def rows_xml(name: str, rows: list[list], grouped: bool) -> list[bytes] | None:
     return out
 
 
-def _columns(name: str, grouped: bool) -> list[str]:
-    columns = {"汇总": SUMMARY_COLUMNS, "问题明细": DETAIL_COLUMNS, "无法读取": UNREADABLE_COLUMNS,
-               "附件": ATTACHMENT_COLUMNS}[name]
-    return ["分组"] + columns if grouped else columns  # the group's own label does not change a format
+def _columns(name: str, group: str | None) -> list[str]:
+    """A summary sheet's columns; the lists begin with the group's (``group``: 地区 or 主管部门) when grouped."""
+    columns = SHEET_COLUMNS[name]
+    return [group] + columns if group and name in LIST_SHEETS else columns
 
 
-def list_xml(r: dict, by: str | None) -> dict[str, list[bytes] | None]:
-    """A result's 汇总 and 问题明细 rows as rows_xml writes them (in a worker, beside the check)."""
+def list_xml(r: dict, by: str | None, details: list[list] | None = None) -> dict[str, list[bytes] | None]:
+    """A result's 汇总 and 问题明细 rows (``details``: its detail_rows, when made) as rows_xml writes them
+    (in a worker, beside the check)."""
     group = [group_of(r, by)] if by else []
+    details = detail_rows(r) if details is None else details
     return {"汇总": rows_xml("汇总", [group + row for row in r["rows"]], bool(by)),
-            "问题明细": rows_xml("问题明细", [group + row for row in detail_rows(r)], bool(by))}
+            "问题明细": rows_xml("问题明细", [group + row for row in details], bool(by))}
 
 
 def _fragments(result: BatchResult, by: str | None, tables: dict) -> dict[str, list[bytes] | None]:
@@ -832,7 +835,8 @@ def _fragments(result: BatchResult, by: str | None, tables: dict) -> dict[str, l
 
 def _numbered(rows: list[bytes], indexes: dict[str, int]) -> bytes:
     """The rows' XML from rows_xml with their numbers (from 2: row 1 is the header) and format indexes."""
-    xml = b"".join([row.replace(ROW_MARK, b"%d" % n) for n, row in enumerate(rows, start=2)])
+    mark = ROW_MARK.encode()
+    xml = b"".join([row.replace(mark, b"%d" % n) for n, row in enumerate(rows, start=2)])
     for kind, mark in KIND_MARKS.items():
         if mark.encode() in xml:
             xml = xml.replace(mark.encode(), b"%d" % indexes[kind])
