@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import Enum
 
 from .grid import a1
-from .values import EMPTY_MARKS, NotANumber, convert, is_blank, to_number, to_rate, value_unit
-
-_IDEOGRAPH = re.compile("[\u4e00-\u9fff]")
-# the empty marks written with an ideograph ("无") are one character long (else blank_value asks is_blank)
-_SHORT_IDEOGRAPH_MARKS = all(len(m) == 1 for m in EMPTY_MARKS if _IDEOGRAPH.search(m))
-
-
-def blank_value(raw: object) -> bool:
-    """``values.is_blank(raw)``, without normalising a text of two or more characters that holds a CJK
-    ideograph: NFKC keeps every ideograph as it is, drops no character and turns none into a space, so
-    such a text normalises to two or more characters with an ideograph, and no empty mark is that (the
-    targets and explanations are most of a form's texts; normalising one costs microseconds)."""
-    if raw is None:
-        return True
-    if raw.__class__ is float:
-        return False
-    if raw.__class__ is str and _SHORT_IDEOGRAPH_MARKS and _IDEOGRAPH.search(raw) and len(raw.strip()) > 1:
-        return False
-    return is_blank(raw)
+from .values import NotANumber, convert, is_blank, to_number, to_rate, value_unit
 
 
 class _Unread(Enum):  # an enum member, so that a pickled cell keeps it as the same object
@@ -70,7 +51,7 @@ class Cell:
     def blank(self) -> bool:
         cached = self._blank
         if cached is None:
-            cached = self._blank = blank_value(self.raw)
+            cached = self._blank = is_blank(self.raw)
         return cached
 
     @property

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from . import forms as F
-from .model import BasicData, Building, FundRow, blank_value
+from .model import BasicData, Building, FundRow
 from .region import Region, _field_for, _numeric_text, _year
-from .values import nfkc
+from .values import is_blank, nfkc
 
 def _fund_columns(region: Region, row: int, year: int | None) -> dict[str, tuple[int, str]]:
     """Map prev_actual / budget / actual to (column, header text) in the funds header row."""
@@ -56,7 +56,7 @@ def _read_staff(region: Region, form: BasicData) -> None:
             if any(region.key(probe, c) for c in range(region.width(probe))
                    if not _numeric_text(grid.get(probe, c))):
                 break  # the next section's header: the values were left blank
-            if any(c is not None and not blank_value(grid.get(probe, c)) for c in cols.values()):
+            if any(c is not None and not is_blank(grid.get(probe, c)) for c in cols.values()):
                 value_row = probe
                 break
         for f in F.STAFF_FIELDS:
@@ -92,7 +92,7 @@ def _read_funds(region: Region, form: BasicData, saving: tuple[int, int] | None)
     first_amount = min(c for c, _ in columns.values()) if columns else 1
     label_col = 0
     for col in range(first_amount):
-        if not blank_value(grid.get(head, col)):
+        if not is_blank(grid.get(head, col)):
             label_col = col
             break
     state = None
@@ -104,7 +104,7 @@ def _read_funds(region: Region, form: BasicData, saving: tuple[int, int] | None)
         if label is None:
             # an amount typed in a 专项 row whose name was left blank still counts in the sum
             if state in items and any(
-                    not blank_value(grid.get(row, c)) for c, _ in columns.values()):
+                    not is_blank(grid.get(row, c)) for c, _ in columns.values()):
                 cells = region.cells(row, columns, f"专项（第{row + 1}行，未填名称）")
                 extra = _notes(region, row, notes, f"专项（第{row + 1}行，未填名称）")
                 form.specials.append(FundRow("special", "（未填名称）", row, cells, extra=extra))

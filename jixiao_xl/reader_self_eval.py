@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from . import forms as F
-from .model import Cell, Indicator, Level1, SelfEval, blank_value
+from .model import Cell, Indicator, Level1, SelfEval
 from .region import LABEL_MAX, Region, _cell_key, _field_for, _numeric_text, _year, inline_parts
-from .values import header_name, header_weight, split_inline
+from .values import header_name, header_weight, is_blank, split_inline
 
 def _prefix(text: str) -> str:
     """The label part of "其中：一般公共预算：1762.55", with its colon, as typed."""
@@ -26,11 +26,11 @@ def _value_beside(region: Region, row: int, col: int, where: str, numeric: bool 
         # "政府性基金拨款：" written with a colon: the value belongs in the same cell.
         return Cell(inline[1] or None, row, col, where, prefix=_prefix(str(raw)))
     right = region.after(row, col)
-    if not numeric or region.grid.merges_known or not blank_value(region.grid.get(row, right)):
+    if not numeric or region.grid.merges_known or not is_blank(region.grid.get(row, right)):
         return region.cell(row, right, where)
     width = region.width(row)
     probe = right
-    while probe < width and blank_value(region.grid.get(row, probe)):
+    while probe < width and is_blank(region.grid.get(row, probe)):
         probe += 1
     if probe >= width:  # nothing to the right: the value cell is the one beside the label
         return region.cell(row, right, where)
@@ -173,12 +173,12 @@ _LEVEL2: dict[str, str | None] = {}  # 二级 text -> _level2 (the names repeat)
 def _level2(raw: object) -> str | None:
     """A 二级指标 cell's name as compared ("数量指标"); None for a blank cell (the band above goes on)."""
     if raw.__class__ is not str:
-        return None if blank_value(raw) else F.label_key(raw)
+        return None if is_blank(raw) else F.label_key(raw)
     if raw in _LEVEL2:
         return _LEVEL2[raw]
     if len(_LEVEL2) >= 4096:
         _LEVEL2.clear()
-    found = _LEVEL2[raw] = None if blank_value(raw) else F.label_key(raw)
+    found = _LEVEL2[raw] = None if is_blank(raw) else F.label_key(raw)
     return found
 
 
@@ -220,7 +220,7 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
         width = len(values)
         if col1 is not None:
             raw1 = values[col1] if col1 < width else None
-            if raw1 is not None and raw1 != "" and not blank_value(raw1):
+            if raw1 is not None and raw1 != "" and not is_blank(raw1):
                 name, weight = _band(raw1)
                 # A repeated 一级 text on each row (instead of a merged cell) is the same band.
                 if level1 is None or name != level1.name:
@@ -279,7 +279,7 @@ def _read_total(region: Region, form: SelfEval, row: int, total_col: int, cols: 
     form.total_score = region.cell(row, cols["score"], "总分 得分")
     if form.total_weight.blank and form.total_score.blank:
         numbers = [c for c in range(region.after(row, total_col), region.width(row))
-                   if not blank_value(grid.get(row, c))]
+                   if not is_blank(grid.get(row, c))]
         if len(numbers) >= 2:
             form.total_weight = region.cell(row, numbers[0], "总分 分值")
             form.total_score = region.cell(row, numbers[1], "总分 得分")

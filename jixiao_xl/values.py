@@ -73,10 +73,21 @@ def strip_enum(label: str) -> str:
     return _LABEL_ENUM.sub("", label)
 
 
+_IDEOGRAPH = re.compile("[\u4e00-\u9fff]")
+# the empty marks written with an ideograph ("无") are one character long (else is_blank normalises every text)
+_SHORT_IDEOGRAPH_MARKS = all(len(m) == 1 for m in EMPTY_MARKS if _IDEOGRAPH.search(m))
+
+
 def is_blank(value: object) -> bool:
+    """Nothing, or an empty mark ("无", "—", "n/a" …) after NFKC.  A text of two or more characters that holds
+    a CJK ideograph is not normalised: NFKC keeps every ideograph as it is, drops no character and turns none
+    into a space, so such a text normalises to two or more characters with an ideograph, and no empty mark is
+    that (the targets and explanations are most of a form's texts; normalising one costs microseconds)."""
     if value is None:
         return True
     if isinstance(value, str):
+        if _SHORT_IDEOGRAPH_MARKS and _IDEOGRAPH.search(value) and len(value.strip()) > 1:
+            return False
         return nfkc(value).strip() in EMPTY_MARKS
     return False
 
