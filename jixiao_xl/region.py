@@ -162,20 +162,12 @@ class Region:
         return (rng[3] if rng else col) + 1
 
     def cell(self, row: int, col: int, where: str) -> Cell:
-        rows = self.grid.rows  # as Grid.get reads it ("" is no value), in one call (~130 cells a workbook)
-        value = rows[row][col] if 0 <= row < len(rows) and 0 <= col < len(rows[row]) else None
-        return Cell(None if value == "" else value, row, col, where)
+        return Cell(self.grid.get(row, col), row, col, where)
 
     def cells(self, row: int, columns: dict[str, tuple[int, str]], label: str) -> dict[str, Cell]:
         """A row's cells under ``columns`` (key -> column and its heading), each named "label heading"."""
-        rows = self.grid.rows
-        values = rows[row] if 0 <= row < len(rows) else ()
-        width = len(values)
-        out = {}
-        for key, (col, heading) in columns.items():
-            value = values[col] if 0 <= col < width else None
-            out[key] = Cell(None if value == "" else value, row, col, f"{label} {heading}")
-        return out
+        get = self.grid.get
+        return {key: Cell(get(row, col), row, col, f"{label} {heading}") for key, (col, heading) in columns.items()}
 
     def rows_with(self, field: F.Field) -> set[int]:
         """The rows of the region that hold a label matching ``field``."""
