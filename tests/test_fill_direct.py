@@ -9,7 +9,6 @@ to the numbers fill stored.
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET

@@ -54,7 +54,6 @@ def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[s
 
     ``summary_row`` is batch's own row builder, handed in so that this layer does not import batch.
     """
-    from ..check import FileReport
     from ..grid import UnreadableWorkbook
     from ..profiles import get_profile
     from ..reader import read_workbook
