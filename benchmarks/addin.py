@@ -50,7 +50,7 @@ def main() -> None:
         plan(grids, profile, overwrite=False)
         check_grids(grids, "book.xlsx", profile)
 
-    with TestClient(main_app) as client:
+    with TestClient(main_app, base_url="http://127.0.0.1") as client:  # a Host the guard accepts
         def request():
             response = client.post("/xlwings/custom-scripts-call/validate", json=body)
             assert response.status_code == 200

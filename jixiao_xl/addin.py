@@ -427,9 +427,12 @@ def plugins_xml(addin_url: str, publish: bool) -> str:
             "</jsplugins>\n")
 
 
-def wps_config_js(server: str) -> str:
+def wps_config_js(server: str, key: str = "") -> str:
+    """js/config.js: the server the add-in sends workbooks to ("" = the one that served it) and, for a
+    shared server, its access key (sent as the Authorization header)."""
     return ("// The jixiao-xl server this add-in sends workbooks to (written by jixiao-xl addin build-wps).\n"
-            f"window.JIXIAO_WPS_CONFIG = {{ server: {json.dumps(server, ensure_ascii=False)} }};\n")
+            f"window.JIXIAO_WPS_CONFIG = {{ server: {json.dumps(server, ensure_ascii=False)}, "
+            f"key: {json.dumps(key)} }};\n")
 
 
 WPS_STEPS = """WPS 加载项“绩效自评”（jixiao-xl addin build-wps 生成）
@@ -493,13 +496,32 @@ def build_wps(output: str | os.PathLike, server: str = "http://127.0.0.1:8000",
     return written
 
 
-def serve(project_dir: str | os.PathLike | None = None, host: str = "127.0.0.1", port: int = 8000,
-          cert_dir: str | os.PathLike = "certs", allow_origins=()) -> None:
-    """Start the xlwings Server add-in on localhost (HTTPS when <cert_dir>/localhost+2*.pem exist).
+def _lan_address() -> str:
+    """A name colleagues can reach this computer by: its first non-loopback IPv4 address, else its name."""
+    import socket
 
-    It also serves the WPS add-in under /wps/ (routers/custom.py); ``allow_origins`` lets pages
-    from other origins (a WPS add-in published elsewhere) call it (CORS).
+    name = socket.gethostname()
+    try:
+        for *_ignored, address in socket.getaddrinfo(name, None, socket.AF_INET):
+            if not address[0].startswith("127."):
+                return address[0]
+    except OSError:
+        pass
+    return name
+
+
+def serve(project_dir: str | os.PathLike | None = None, host: str = "127.0.0.1", port: int = 8000,
+          cert_dir: str | os.PathLike = "certs", allow_origins=(), public_url: str | None = None,
+          new_key: bool = False) -> None:
+    """Start the xlwings Server add-in (HTTPS when <cert_dir>/localhost+2*.pem exist).
+
+    It also serves the WPS add-in under /wps/ and the 批量校验 page (routers/custom.py); ``allow_origins``
+    lets pages from other origins (a WPS add-in published elsewhere) call it (CORS). A server that listens
+    beyond loopback, or has a ``public_url``, is shared: it needs the access key (jixiao_xl.guard) kept in
+    the user's settings folder (``new_key`` rotates it), and prints its addresses with the key.
     """
+    from . import guard
+
     project = Path(project_dir or server_dir()).resolve()
     if not (project / "templates" / "manifest.xml").is_file():
         raise ValueError(f"{project} 不是加载项服务目录（缺少 templates/manifest.xml）")
@@ -507,6 +529,17 @@ def serve(project_dir: str | os.PathLike | None = None, host: str = "127.0.0.1",
     if allow_origins:
         os.environ["XLWINGS_CORS_ALLOW_ORIGINS"] = json.dumps(
             [o if o in ("*", "null") else _check_url(o, "允许的来源").rstrip("/") for o in allow_origins])
+    if public_url:
+        public_url = _check_url(public_url, "公开地址").rstrip("/")
+        os.environ[guard.PUBLIC_URL_ENV] = public_url
+    shared = bool(public_url) or not guard.is_loopback(host)
+    key = guard.server_key(new=new_key) if shared or new_key else ""
+    if shared:
+        os.environ[guard.KEY_ENV] = key
+        os.environ["XLWINGS_AUTH_PROVIDERS"] = json.dumps([guard.AUTH_PROVIDER])
+    else:
+        os.environ.pop(guard.KEY_ENV, None)
+    guard.reset()
     os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
     os.environ.setdefault("XLWINGS_ENVIRONMENT", "prod")
     try:
@@ -517,12 +550,25 @@ def serve(project_dir: str | os.PathLike | None = None, host: str = "127.0.0.1",
                            "（或在源码目录运行 pip install '.[server]'）") from None
 
     certs = Path(cert_dir)
-    key, cert = certs / "localhost+2-key.pem", certs / "localhost+2.pem"
-    https = key.exists() and cert.exists()
+    cert_key, cert = certs / "localhost+2-key.pem", certs / "localhost+2.pem"
+    https = cert_key.exists() and cert.exists()
     scheme = "https" if https else "http"
-    print(f"加载项服务：{scheme}://{host}:{port}/manifest.xml（按 Ctrl+C 停止）", flush=True)
-    print(f"WPS 加载项：{scheme}://{host}:{port}/wps/（publish.xml：{scheme}://{host}:{port}/wps/publish.xml）", flush=True)
+    shown = host if guard.is_loopback(host) or host not in ("0.0.0.0", "::", "") else _lan_address()
+    base = public_url or f"{scheme}://{'[' + shown + ']' if ':' in shown else shown}:{port}"
+    query = f"?key={key}" if shared else ""
+    print(f"批量校验页面：{base}/jixiao/batch{query}", flush=True)
+    print(f"Office.js 加载项清单：{base}/manifest.xml{query}", flush=True)
+    print(f"WPS 加载项：{base}/wps/publish.xml{query}（放入各电脑的 jsaddons 文件夹）", flush=True)
+    if shared:
+        print(f"这是共用服务：以上地址带有访问密钥，只发给需要使用的同事；没有密钥的请求一律拒绝。"
+              f"密钥保存在 {guard.key_file()}，换新密钥：jixiao-xl addin serve --new-key", flush=True)
+        if not https and not (public_url or "").startswith("https://"):
+            print("注意：以 HTTP 共用时，密钥和上传的材料在局域网中明文传输；请按 README“多人共用与安全”配置证书。",
+                  flush=True)
+    elif new_key:
+        print(f"已生成新的访问密钥（保存在 {guard.key_file()}），共用服务（--host 0.0.0.0）时使用。", flush=True)
     if not https:
         print(f"未找到证书 {cert}，以 HTTP 运行（Office.js 加载项需要 HTTPS，见 README）", flush=True)
+    print("按 Ctrl+C 停止", flush=True)
     uvicorn.run("xlwings_server.main:main_app", host=host, port=port,
-                ssl_keyfile=str(key) if https else None, ssl_certfile=str(cert) if https else None)
+                ssl_keyfile=str(cert_key) if https else None, ssl_certfile=str(cert) if https else None)

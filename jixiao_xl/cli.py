@@ -162,12 +162,16 @@ def _build_parser() -> argparse.ArgumentParser:
     addin_sub = addin.add_subparsers(dest="addin_command", metavar="操作")
     serve = addin_sub.add_parser("serve", help="启动加载项服务（xlwings Server，供 Office.js 加载项和 WPS 加载项使用）")
     serve.add_argument("--port", type=_positive, default=8000, metavar="端口", help="端口（默认 8000）")
-    serve.add_argument("--host", default="127.0.0.1", metavar="地址", help="监听地址（默认 127.0.0.1，只供本机使用）")
+    serve.add_argument("--host", default="127.0.0.1", metavar="地址", help="监听地址（默认 127.0.0.1，只供本机使用；0.0.0.0 供局域网共用，需访问密钥）")
     serve.add_argument("--certs", default="certs", metavar="目录",
                        help="mkcert 证书所在目录（默认当前目录下的 certs），有证书时以 HTTPS 运行")
     serve.add_argument("--project-dir", metavar="文件夹", help="xlwings Server 项目目录（默认：随本工具安装的加载项）")
     serve.add_argument("--allow-origin", action="append", default=[], metavar="来源",
                        help="允许从这个来源（如 http://内网网站）调用校验服务（CORS，WPS 加载项不由本服务提供时用），可重复")
+    serve.add_argument("--public-url", metavar="地址",
+                       help="同事访问本服务用的地址（如 https://jixiao.局域网域名，经反向代理时用）：清单和加载项中的"
+                            "地址按它生成，并只接受以它访问")
+    serve.add_argument("--new-key", action="store_true", help="换一个新的访问密钥（旧的带密钥地址随即失效）")
     build = addin_sub.add_parser("build-xlam", help="生成经典 Excel 加载项（.xlam）")
     build.add_argument("-o", "--output", default="jixiao_addin.xlam", metavar="文件", help="输出文件")
     build.add_argument("--python", metavar="路径", help="加载项运行的 Python（默认：运行本命令的 Python）")
@@ -382,7 +386,7 @@ def _addin(args, parser) -> int:
     if args.addin_command == "serve":
         try:
             addin.serve(args.project_dir, host=args.host, port=args.port, cert_dir=args.certs,
-                        allow_origins=args.allow_origin)
+                        allow_origins=args.allow_origin, public_url=args.public_url, new_key=args.new_key)
         except (ValueError, RuntimeError) as exc:
             print(f"jixiao-xl：{exc}", file=sys.stderr)
             return 2

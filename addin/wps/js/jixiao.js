@@ -261,10 +261,21 @@
       "重新生成加载项，或从校验服务上的 /wps/ 加载它。");
   }
 
-  async function defaultPost(url, body) {
+  // The access key of a shared server: config.js (build-wps, or /wps/k/<key>/js/config.js as the server
+  // writes it), else the /wps/k/<key>/ address the add-in was loaded from; "" for a server on this PC.
+  function accessKey(config, location) {
+    if (config && config.key) return String(config.key);
+    const href = location ? String(location.href || location) : "";
+    const match = /\/wps\/k\/([A-Za-z0-9_-]+)\//.exec(href);
+    return match ? match[1] : "";
+  }
+
+  async function defaultPost(url, body, key) {
+    const headers = { "Content-Type": "application/json", "X-Jixiao-Request": "1" };
+    if (key) headers.Authorization = key;
     const response = await fetch(url, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: headers,
       body: JSON.stringify(body),
     });
     return { status: response.status, text: await response.text() };
@@ -290,12 +301,15 @@
     const url = serverUrl(options.config, options.location) + "/jixiao/wps/" + script;
     const payload = readBook(app);
     const post = options.post || defaultPost;
-    const answer = await post(url, payload);
+    const answer = await post(url, payload, accessKey(options.config, options.location));
     let data = null;
     try {
       data = JSON.parse(answer.text);
     } catch (e) {
       data = null;
+    }
+    if (answer.status !== 200 && data && typeof data.detail === "string") {
+      throw new ClientError(data.detail + `（${action}未进行，工作簿没有被修改）`);  // the server's refusal (401, 413 …)
     }
     if (answer.status !== 200 || data === null) {
       const said = /[\u4e00-\u9fff]/.test(answer.text || "") && String(answer.text).length < 500 ? answer.text : "";
@@ -349,7 +363,7 @@
 
   const api = {
     VERSION, MARKS_SHEET, ClientError, bgrToHex, hexToBgr, fillRecord, readBook, applyActions,
-    serverUrl, clientMessage, run, listFindings, jixiaoMark,
+    serverUrl, accessKey, clientMessage, run, listFindings, jixiaoMark,
   };
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   else root.JixiaoWps = api;

@@ -124,10 +124,14 @@ async def wps_script(script: str, request: Request):
 
 
 def _wps_plugins(request: Request, publish: bool):
+    """The add-in's address from the server's configured URL (or the Host the guard checked), never a raw
+    Host header; on a shared server the address carries the key (/wps/k/<key>/)."""
     from jixiao_xl.addin import plugins_xml
+    from jixiao_xl.guard import WPS_KEYED, base_url
 
-    return Response(plugins_xml(str(request.url_for("wps_file", path="")), publish),
-                    media_type="application/xml; charset=utf-8")
+    key = getattr(request.state, "jixiao_key", "")
+    folder = f"{WPS_KEYED}{key}/" if key else "/wps/"
+    return Response(plugins_xml(base_url(request.scope) + folder, publish), media_type="application/xml; charset=utf-8")
 
 
 @router.get("/wps/publish.xml")
@@ -142,14 +146,27 @@ async def wps_jsplugins(request: Request):
     return _wps_plugins(request, False)
 
 
+@router.get("/wps/k/{key}/{path:path}", name="wps_keyed_file")
+async def wps_keyed_file(key: str, path: str, request: Request):
+    """The WPS add-in of a shared server: the same files, its js/config.js carrying the key (checked by the
+    guard before this runs) that its calls send."""
+    return _wps_file(path, getattr(request.state, "jixiao_key", ""))
+
+
 @router.get("/wps/{path:path}", name="wps_file")
 async def wps_file(path: str):
     """The WPS add-in's files (online mode): only the add-in's own files, never anything else."""
-    from jixiao_xl.addin import WPS_FILES, wps_dir
+    return _wps_file(path, "")
+
+
+def _wps_file(path: str, key: str):
+    from jixiao_xl.addin import WPS_FILES, wps_config_js, wps_dir
 
     name = path or "index.html"
     if name not in WPS_FILES:
         return PlainTextResponse("WPS 加载项中没有这个文件。", status_code=404)
+    if name == "js/config.js" and key:
+        return Response(wps_config_js("", key), media_type=WPS_TYPES[".js"])
     return FileResponse(wps_dir() / name, media_type=WPS_TYPES[Path(name).suffix])
 
 
@@ -177,4 +194,10 @@ async def chinese_errors(request: Request, call_next):
 
 _main = sys.modules.get("xlwings_server.main")  # the app being built (this module is loaded from it)
 if _main is not None and hasattr(_main, "app"):
+    # Outermost first: Guard (paths, Host, cross-site, key, body cap), chinese_errors, then Offload
+    # (workbook routes in a worker thread) next to the routes; see jixiao_xl/guard.py.
+    from jixiao_xl.guard import Guard, Offload
+
+    _main.app.add_middleware(Offload)
     _main.app.middleware("http")(chinese_errors)
+    _main.app.add_middleware(Guard)

@@ -7,6 +7,9 @@ const JIXIAO_ACTIONS = { validate: "校验", validate_all: "校验", clear_marks
 
 function jixiaoClientMessage(error, action) {
   const text = String(error);
+  if (/访问密钥|上限|拒绝/.test(text)) {  // the server's own refusal (401, 403, 413): already Chinese
+    return `${text}（${action}未进行，工作簿没有被修改）`;
+  }
   if (/protect|AccessDenied|受保护|保护/i.test(text)) {
     return `工作表受保护，无法${action}。请先取消保护（审阅 → 撤销工作表保护）再${action}。`;
   }
