@@ -398,8 +398,17 @@ def install(xlam: str | None, xlstart: str | os.PathLike | None = None) -> str:
 #
 # A WPS JS add-in: ribbon.xml (Office's customUI), index.html/main.js loading js/*.js, manifest.xml.
 # WPS finds add-ins through jsaddons/publish.xml or, with oem.ini [Server] JSPluginsServer, a
-# jsplugins.xml (formats as written by the wpsjs tool: <jspluginonline name type url/> for an
-# add-in served over HTTP, <jsplugin name type url version/> for a packaged one).
+# jsplugins.xml. Both are written here as WPS' own tool wpsjs writes them (npm package wpsjs 2.2.3,
+# the same attributes in 1.5.9), for an add-in served over HTTP ("online", <jspluginonline>):
+# - publish.xml: src/lib/debug_publish.js configPublish() (`wpsjs debug`): attributes name, type,
+#   url, debug="", enable="enable_dev", install="null" in that order (and customDomain only when the
+#   project's package.json sets one: xml2js leaves out an undefined attribute);
+# - jsplugins.xml: src/lib/debug_xmlplugin.js (`wpsjs debug` where oem.ini is used): name, type, url
+#   (debug="code" only when debugging), nothing else;
+# - both through xml2js 0.6's Builder: <?xml version="1.0" encoding="UTF-8" standalone="yes"?>,
+#   two-space indent, no trailing newline.
+# A packaged ("offline", 7z) add-in is <jsplugin name type url="NAME_VERSION" version
+# enable="enable_dev" install="null" customDomain=""/> (src/lib/build.js CreatePublishXml); not used here.
 WPS_NAME = "jixiao_wps"  # letters, digits and underscores only (wpsjs requires it of add-in names)
 WPS_FILES = ("index.html", "main.js", "manifest.xml", "ribbon.xml", "js/config.js", "js/jixiao.js", "js/ribbon.js",
              "images/validate.svg", "images/clear.svg", "images/list.svg")
@@ -435,11 +444,12 @@ def _check_url(url: str, what: str) -> str:
 
 
 def plugins_xml(addin_url: str, publish: bool) -> str:
-    """publish.xml (publish=True, in each PC's jsaddons folder) or jsplugins.xml (oem.ini JSPluginsServer)."""
-    enable = ' enable="true"' if publish else ""
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<jsplugins>\n'
-            f'    <jspluginonline name="{WPS_NAME}" type="et" url="{_xml_text(addin_url)}"{enable}/>\n'
-            "</jsplugins>\n")
+    """publish.xml (publish=True, in each PC's jsaddons folder) or jsplugins.xml (oem.ini JSPluginsServer),
+    byte for byte as wpsjs writes them for an online add-in at ``addin_url`` (see the comment above)."""
+    extra = ' debug="" enable="enable_dev" install="null"' if publish else ""
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<jsplugins>\n'
+            f'  <jspluginonline name="{WPS_NAME}" type="et" url="{_xml_text(addin_url)}"{extra}/>\n'
+            "</jsplugins>")
 
 
 def wps_config_js(server: str) -> str:
