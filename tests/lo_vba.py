@@ -2,6 +2,9 @@
 
     /usr/bin/python3 tests/lo_vba.py BOOK.xlsm PROFILE_DIR MODULE[,MODULE...] FORMULA...
 
+A MODULE of the form NAME=FILE is not taken from the book: FILE's text goes in as module NAME
+(a test's own Basic, e.g. a function that calls a Sub of the project and reports what happened).
+
 Prints JSON: the document's Basic libraries and each module LibreOffice's VBA importer made of
 the project, with its source ("executable code" on: the importer adds Option VBASupport 1).
 Then the MODULEs, exactly as imported, go into a new spreadsheet's Standard library (xlwings'
@@ -43,8 +46,13 @@ def main() -> None:
             libraries.loadLibrary(name)
             library = libraries.getByName(name)
             report["modules"][name] = {m: library.getByName(m) for m in library.getElementNames()}
-        codes = {name: next(mods[name] for mods in report["modules"].values() if name in mods)
-                 for name in module.split(",")}
+        codes = {}
+        for name in module.split(","):
+            if "=" in name:
+                name, path = name.split("=", 1)
+                codes[name] = Path(path).read_text(encoding="utf-8")
+            else:
+                codes[name] = next(mods[name] for mods in report["modules"].values() if name in mods)
         doc.close(True)
         doc = office.loadComponentFromURL("private:factory/scalc", "_blank", 0,
                                           (prop("Hidden", True), prop("MacroExecutionMode", 4)))

@@ -214,12 +214,84 @@ def test_vba_project_reads_back_with_olefile_olevba_and_our_reader(xlam):
         assert ours[name] == via_olefile[name]
         assert via_olevba[name].replace("\r\n", "\n").strip() == ours[name].replace("\r\n", "\n").strip()
     assert all(text.isascii() for text in ours.values())
-    assert ours["ThisWorkbook"].endswith(
-        "\r\nPrivate Sub Workbook_Open()\r\n    JixiaoRegisterFunctions\r\nEnd Sub\r\n")
+    template = vba.read_project(zipfile.ZipFile(addin.ribbon_template()).read("xl/vbaProject.bin"))
+    assert ours["ThisWorkbook"] == next(m.source for m in template.modules if m.name == "ThisWorkbook")  # no events
     assert "\r\n" not in ours["xlwings"]  # xlwings' module keeps its own LF line ends
     assert all(len(line) <= 1023 for text in ours.values() for line in text.splitlines())
     for name in udf.FUNCTIONS:
         assert f"Function {name}(" in ours["xlwings_udfs"] and f"'!{name}\", _" in ours["JixiaoAddin"]
+
+
+# ------------------------------------------------------------------ no auto-exec: what scanners see
+
+
+def _mraptor(path: Path):
+    """oletools' MacroRaptor on a file, as its command line does (all modules' code, then scan)."""
+    from oletools.mraptor import MacroRaptor, Result_MacroOK, Result_Suspicious
+    from oletools.olevba import VBA_Parser
+
+    parser = VBA_Parser(str(path))
+    try:
+        assert parser.detect_vba_macros()
+        raptor = MacroRaptor(parser.get_vba_code_all_modules())
+    finally:
+        parser.close()
+    raptor.scan()
+    return raptor, (Result_Suspicious if raptor.suspicious else Result_MacroOK).name
+
+
+def _with_this_workbook(xlam: Path, out: Path, code: str) -> Path:
+    """A copy of the add-in whose ThisWorkbook module ends with ``code``."""
+    with zipfile.ZipFile(xlam) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/vbaProject.bin":
+                project = vba.read_project(data)
+                this = next(m.source for m in project.modules if m.name == "ThisWorkbook")
+                data = vba.write_project(project, sources={"ThisWorkbook": this + code})
+            dst.writestr(info, data)
+    return out
+
+
+def test_mraptor_rates_the_add_in_macro_ok_like_the_xlwings_template(xlam, tmp_path):
+    """Endpoint security on government PCs quarantines what oletools' mraptor calls SUSPICIOUS: an auto-exec
+    macro (Workbook_Open, Auto_Open, a control's _Click, ...) in a project that also writes files or runs
+    programs. xlwings' RunPython needs Shell-like calls (flags W and X), so the add-in must have no auto-exec."""
+    raptor, result = _mraptor(xlam)
+    assert result == "Macro OK" and not raptor.autoexec and raptor.get_flags() == "-WX", raptor.matches
+    assert _mraptor(addin.ribbon_template())[1] == "Macro OK"  # xlwings' own template, for comparison
+    cli = subprocess.run([sys.executable, "-m", "oletools.mraptor", "-m", str(xlam)], capture_output=True, text=True)
+    assert cli.returncode == 2 and "Macro OK" in cli.stdout and "SUSPICIOUS" not in cli.stdout  # 2: Macro OK
+
+    # the check has teeth: the add-in as it was (descriptions registered from Workbook_Open) is SUSPICIOUS
+    old = _with_this_workbook(xlam, tmp_path / "old.xlam",
+                              "Private Sub Workbook_Open()\r\n    JixiaoRegisterFunctions\r\nEnd Sub\r\n")
+    raptor, result = _mraptor(old)
+    assert result == "SUSPICIOUS" and raptor.autoexec_match == "Workbook_Open" and raptor.get_flags() == "AWX"
+    cli = subprocess.run([sys.executable, "-m", "oletools.mraptor", str(old)], capture_output=True, text=True)
+    assert cli.returncode == 20 and "SUSPICIOUS" in cli.stdout
+
+
+def test_the_ribbon_onload_callback_registers_the_descriptions(xlam):
+    """customUI's onLoad names a public Sub taking the IRibbonUI (the signature Office calls it with); it and
+    a button's first click register the descriptions; no name in the project matches mraptor's AutoExec."""
+    from oletools.mraptor import re_autoexec
+
+    ns = "{http://schemas.microsoft.com/office/2006/01/customui}"
+    ribbon = ElementTree.fromstring(zipfile.ZipFile(xlam).read("customUI/customUI.xml"))
+    assert ribbon.tag == f"{ns}customUI" and ribbon.get("onLoad") == addin.ON_LOAD == "JixiaoRibbonLoaded"
+    code = modules(xlam)["JixiaoAddin"]
+    assert _procedure(code, "Public Sub JixiaoRibbonLoaded(") == [
+        "Public Sub JixiaoRibbonLoaded(ribbon As IRibbonUI)", "JixiaoRegisterFunctions", "End Sub"]
+    run = _procedure(code, "Private Sub JixiaoRun(")
+    assert "If Not jixiaoRegistered Then JixiaoRegisterFunctions" in run
+    assert run.index("If Not jixiaoRegistered Then JixiaoRegisterFunctions") < run.index("RunPython pythonCode")
+    register = _procedure(code, "Public Sub JixiaoRegisterFunctions(")
+    assert register[1] == "jixiaoRegistered = True" and sum("Application.MacroOptions" in line
+                                                              for line in register) == len(udf.FUNCTIONS)
+    assert "Private jixiaoRegistered As Boolean" in code.split("\r\n")
+    for name, text in modules(xlam).items():
+        assert re_autoexec.search(text) is None, (name, re_autoexec.search(text))
 
 
 # ------------------------------------------------------------------ xlwings' own code, run from its source
@@ -438,9 +510,12 @@ def test_libreoffice_imports_the_project_and_runs_its_vba(xlam, tmp_path):
         pytest.skip("LibreOffice with python3-uno is not installed")
     book = _as_xlsm(xlam, tmp_path / "book.xlsm")
     assert zipfile.ZipFile(book).read("xl/vbaProject.bin") == zipfile.ZipFile(xlam).read("xl/vbaProject.bin")
+    probe = tmp_path / "probe.bas"  # calls the ribbon's onLoad callback as Office would, reports how it ended
+    probe.write_text(ONLOAD_PROBE, encoding="utf-8")
     run = subprocess.run(["/usr/bin/python3", str(Path(__file__).with_name("lo_vba.py")), str(book),
-                          str(tmp_path / "profile"), "JixiaoAddin,xlwings_udfs", '=JIXIAOTEXT("68219A8C")',
-                          '=JIXIAOTEXT("7EE9654881EA8BC4")', '=LEN(JIXIAOTEXT("6E05966468078BB0"))'],
+                          str(tmp_path / "profile"), f"JixiaoAddin,xlwings_udfs,Probe={probe}",
+                          '=JIXIAOTEXT("68219A8C")', '=JIXIAOTEXT("7EE9654881EA8BC4")',
+                          '=LEN(JIXIAOTEXT("6E05966468078BB0"))', "=PROBEONLOAD()"],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
@@ -452,10 +527,26 @@ def test_libreoffice_imports_the_project_and_runs_its_vba(xlam, tmp_path):
         assert re.search(rf"Public (Sub|Function) {name}\(", imported["JixiaoAddin"])
     for name in udf.FUNCTIONS:
         assert f"Function {name}(" in imported["xlwings_udfs"]
-    assert "Sub Workbook_Open()" in imported["ThisWorkbook"]
-    # our two modules as imported compile together in LibreOffice Basic's VBA mode; the helper runs in a cell
+    assert "Workbook_Open" not in imported["ThisWorkbook"]
+    # our two modules as imported compile together in LibreOffice Basic's VBA mode; the helper runs in a cell,
+    # and so does the onLoad callback (JixiaoRibbonLoaded, then JixiaoRegisterFunctions) to its end. The probe
+    # tells a missing Sub (error 35) from a run; LibreOffice has no Application.MacroOptions (error 423), which
+    # JixiaoRegisterFunctions' On Error Resume Next absorbs as it would any failure in Excel: that the
+    # descriptions appear is for Excel to show (README)
     assert report["values"] == [{"string": "校验", "error": 0}, {"string": "绩效自评", "error": 0},
-                                {"string": "4", "error": 0}]
+                                {"string": "4", "error": 0}, {"string": "ok", "error": 0}]
+
+
+ONLOAD_PROBE = """Option VBASupport 1
+Function ProbeOnLoad()
+    On Error GoTo failed
+    JixiaoRibbonLoaded Nothing
+    ProbeOnLoad = "ok"
+    Exit Function
+failed:
+    ProbeOnLoad = "error " & Err.Number & ": " & Err.Description
+End Function
+"""
 
 
 # ------------------------------------------------------------------ install

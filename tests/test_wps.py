@@ -258,7 +258,7 @@ def test_build_wps_writes_the_addin_and_its_plugin_lists(tmp_path):
     assert publish.tag == "jsplugins"
     (entry,) = publish.findall("jspluginonline")
     assert entry.attrib == {"name": "jixiao_wps", "type": "et", "url": "http://192.168.1.10:8000/wps/",
-                            "enable": "true"}
+                            "debug": "", "enable": "enable_dev", "install": "null"}
     (entry,) = ElementTree.parse(out / "jsplugins.xml").getroot().findall("jspluginonline")
     assert entry.get("url") == "http://192.168.1.10:8000/wps/"
     steps = (out / "安装说明.txt").read_text(encoding="utf-8")
@@ -280,3 +280,46 @@ def test_build_wps_refuses_a_bad_server_address_in_chinese(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "http://" in err and "192.168.1.10:8000" in err and "Traceback" not in err
     assert not (tmp_path / "x").exists()
+
+
+# ------------------------------------------------------------------ the plugin lists as wpsjs writes them
+
+# What WPS' own tool writes, from the npm package wpsjs 2.2.3 (the attributes are the same in 1.5.9) for an
+# online add-in (package.json name "jixiao_wps", addonType "et", no customDomain) served at the URL below:
+# publish.xml from src/lib/debug_publish.js configPublish(), jsplugins.xml from src/lib/debug_xmlplugin.js
+# (not debugging), each serialized by xml2js 0.6.2's Builder as wpsjs calls it (output recorded from running it).
+WPSJS_URL = "http://127.0.0.1:8000/wps/"
+WPSJS_PUBLISH_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<jsplugins>\n'
+                     '  <jspluginonline name="jixiao_wps" type="et" url="http://127.0.0.1:8000/wps/" debug=""'
+                     ' enable="enable_dev" install="null"/>\n</jsplugins>')
+WPSJS_JSPLUGINS_XML = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<jsplugins>
+  <jspluginonline name="jixiao_wps" type="et" url="http://127.0.0.1:8000/wps/"/>
+</jsplugins>"""
+# the attributes, in order, wpsjs gives each entry (the same sources)
+WPSJS_ATTRIBUTES = {
+    "publish.xml": [("name", None), ("type", "et"), ("url", None), ("debug", ""), ("enable", "enable_dev"),
+                    ("install", "null")],
+    "jsplugins.xml": [("name", None), ("type", "et"), ("url", None)],
+}
+
+
+def test_plugin_lists_are_what_wpsjs_writes():
+    assert addin.plugins_xml(WPSJS_URL, publish=True) == WPSJS_PUBLISH_XML
+    assert addin.plugins_xml(WPSJS_URL, publish=False) == WPSJS_JSPLUGINS_XML
+
+
+@pytest.mark.parametrize("url", [WPSJS_URL, "https://oa.example.gov.cn/addins/jixiao_wps/",
+                                 "http://intranet/a?x=1&y=<2>/"])
+def test_plugin_list_entries_have_wpsjs_attributes_in_its_order(url):
+    for name, publish in (("publish.xml", True), ("jsplugins.xml", False)):
+        text = addin.plugins_xml(url, publish)
+        root = ElementTree.fromstring(text.encode("utf-8"))
+        assert root.tag == "jsplugins" and [child.tag for child in root] == ["jspluginonline"]
+        entry = root[0]
+        assert list(entry.attrib) == [key for key, _ in WPSJS_ATTRIBUTES[name]], name
+        expected = {"name": addin.WPS_NAME, "url": url}
+        for key, value in WPSJS_ATTRIBUTES[name]:
+            assert entry.get(key) == (expected[key] if value is None else value), (name, key)
+        assert "true" not in entry.attrib.values()  # enable="true" is a value wpsjs never writes
+
