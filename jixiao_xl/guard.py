@@ -358,7 +358,7 @@ class Guard:
             receive = replay(b"".join(chunks), receive)
         if set_cookie is not None:
             send = with_header(send, b"set-cookie", set_cookie)
-        return await self.app(scope, receive, send)
+        return await self.app(scope, receive, in_chinese(send))
 
 
 def replay(body: bytes, receive):
@@ -380,6 +380,37 @@ def with_header(send, name: bytes, value: bytes):
     async def sending(message):
         if message["type"] == "http.response.start":
             message = dict(message, headers=list(message.get("headers", [])) + [(name, value)])
+        await send(message)
+
+    return sending
+
+
+NOT_FOUND = "没有这个页面或文件。请检查地址是否完整（可从校验服务启动时显示的地址复制）。"
+NOT_ALLOWED = "这个地址不支持这种请求方式。请从校验服务的页面或加载项操作。"
+STOCK = {b"Not Found": NOT_FOUND, b'{"detail":"Not Found"}': NOT_FOUND,
+         b"Method Not Allowed": NOT_ALLOWED, b'{"detail":"Method Not Allowed"}': NOT_ALLOWED}
+
+
+def in_chinese(send):
+    """Starlette's stock English 404/405 answers (static files, unknown routes) as one Chinese line."""
+    held = None
+    body = b""
+
+    async def sending(message):
+        nonlocal held, body
+        if message["type"] == "http.response.start" and message.get("status") in (404, 405):
+            held = message
+            return
+        if held is not None and message["type"] == "http.response.body":
+            body += message.get("body", b"")
+            if message.get("more_body") and len(body) <= 64:
+                return  # middlewares stream a body in pieces: wait for the last one
+            start, held = held, None
+            text = None if message.get("more_body") else STOCK.get(body)
+            if text is not None:
+                return await answer(send, start["status"], text)
+            await send(start)
+            message = dict(message, body=body)
         await send(message)
 
     return sending

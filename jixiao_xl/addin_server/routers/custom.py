@@ -8,6 +8,7 @@ Also the WPS 加载项's routes: its 校验 / 清除标记 / 问题列表 reques
 and the 批量校验 page /jixiao/batch with its job routes (jixiao_xl/batch_web.py).
 """
 
+import importlib.util
 import logging
 import sys
 from pathlib import Path
@@ -19,6 +20,13 @@ from markupsafe import escape
 from xlwings_server.templates import TemplateResponse
 
 from jixiao_xl.batch_web import router as batch_router
+
+# xlwings asks for every cell it converts whether it is Pyodide's JsNull (xlwings.utils.is_jsnull: a
+# `from pyodide.ffi import JsNull` that fails on a server, searching sys.path each time under the import
+# lock: 100-160 µs a cell, a 100,000-cell argument 16 s, while every other request's imports wait on that
+# lock). Not in Pyodide, the import is marked missing once, and fails at once.
+if "pyodide" not in sys.modules and importlib.util.find_spec("pyodide") is None:
+    sys.modules["pyodide"] = None
 
 router = APIRouter()
 router.include_router(batch_router)
