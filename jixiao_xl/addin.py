@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import zipfile
@@ -488,10 +489,19 @@ WPS_STEPS = """WPS 加载项“绩效自评”（jixiao-xl addin build-wps 生�
 
 
 def build_wps(output: str | os.PathLike, server: str = "http://127.0.0.1:8000",
-              addin_url: str | None = None) -> list[Path]:
-    """The WPS add-in for an IT person: the add-in folder (its js/config.js names the server),
-    publish.xml and jsplugins.xml pointing WPS at it, and the steps in 安装说明.txt."""
+              addin_url: str | None = None, key: str | None = None) -> list[Path]:
+    """The WPS add-in for an IT person: the add-in folder (its js/config.js names the server and, for a
+    shared server, its access key), publish.xml and jsplugins.xml pointing WPS at it, and the steps in
+    安装说明.txt. A shared server's key: ``key``, else the one kept on this computer (built where it runs)."""
+    from urllib.parse import urlsplit
+
+    from . import guard
+
     server = _check_url(server, "服务地址").rstrip("/")
+    if key is None and not guard.is_loopback(urlsplit(server).hostname or "") and guard.key_file().is_file():
+        key = guard.server_key()
+    if key and not re.fullmatch(r"[A-Za-z0-9_-]{20,}", key):
+        raise ValueError("访问密钥的格式不对：请复制服务启动时显示的地址中 key= 后面的整段文字")
     addin_url = _check_url(addin_url, "加载项地址") if addin_url else server + "/wps/"
     if not addin_url.endswith("/"):
         addin_url += "/"
@@ -505,7 +515,7 @@ def build_wps(output: str | os.PathLike, server: str = "http://127.0.0.1:8000",
             path = target / name
             path.parent.mkdir(parents=True, exist_ok=True)
             if name == "js/config.js":
-                path.write_text(wps_config_js(server), encoding="utf-8")
+                path.write_text(wps_config_js(server, key or ""), encoding="utf-8")
             else:
                 shutil.copyfile(source / name, path)
             written.append(path)

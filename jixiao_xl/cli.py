@@ -180,6 +180,8 @@ def _build_parser() -> argparse.ArgumentParser:
     wps.add_argument("--server", default="http://127.0.0.1:8000", metavar="地址",
                      help="jixiao-xl 服务的地址（默认 http://127.0.0.1:8000，即每台电脑本机运行的服务）")
     wps.add_argument("--addin-url", metavar="地址", help="加载项文件所在的网址（默认：服务地址/wps/，由服务提供）")
+    wps.add_argument("--key", metavar="密钥", help="共用服务的访问密钥（服务启动时显示的地址中 key= 后的文字；"
+                                                   "在运行服务的电脑上生成时自动使用）")
     install = addin_sub.add_parser("install", help="安装经典加载项（Windows），或显示安装步骤")
     install.add_argument("xlam", nargs="?", metavar="文件", help="build-xlam 生成的 .xlam 文件")
 
@@ -401,7 +403,7 @@ def _addin(args, parser) -> int:
         return 0
     if args.addin_command == "build-wps":
         try:
-            files = addin.build_wps(args.output, server=args.server, addin_url=args.addin_url)
+            files = addin.build_wps(args.output, server=args.server, addin_url=args.addin_url, key=args.key)
         except (ValueError, RuntimeError) as exc:
             print(f"jixiao-xl：{exc}", file=sys.stderr)
             return 2
