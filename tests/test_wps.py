@@ -152,7 +152,7 @@ def test_wps_addin_end_to_end_under_node(server, tmp_path):
     assert result.returncode == 0, output + "\n--- server log ---\n" + log.read_text(errors="replace")[-4000:]
     # every test ran (none skipped for want of the server) and passed
     assert "# fail 0" in output and "# skipped 0" in output, output
-    assert count(output, "pass") == 14, output
+    assert count(output, "pass") == 16, output
     # the server logged the corrupt marks record's detail (the user saw only Chinese)
     assert "清除标记 failed" in log.read_text(errors="replace")
 
@@ -166,7 +166,7 @@ def test_node_tests_without_server_skip_only_the_server_ones(tmp_path):
                             timeout=120, cwd=ROOT)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    assert "# fail 0" in output and count(output, "skipped") == 8 and count(output, "pass") == 6, output
+    assert "# fail 0" in output and count(output, "skipped") == 8 and count(output, "pass") == 8, output
 
 
 # ------------------------------------------------------------------ what the server gives the WPS add-in
@@ -323,3 +323,24 @@ def test_plugin_list_entries_have_wpsjs_attributes_in_its_order(url):
             assert entry.get(key) == (expected[key] if value is None else value), (name, key)
         assert "true" not in entry.attrib.values()  # enable="true" is a value wpsjs never writes
 
+
+
+def test_build_wps_writes_a_shared_servers_key(tmp_path, monkeypatch, capsys):
+    from jixiao_xl import guard
+    from jixiao_xl.cli import main
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    key = "AbCdEfGhIjKlMnOpQrStUvWxYz012345"
+    files = addin.build_wps(tmp_path / "a", server="http://10.0.0.5:8000", key=key)
+    config = next(f for f in files if f.name == "config.js").read_text(encoding="utf-8")
+    assert f'key: "{key}"' in config
+    # built on the computer that runs the shared server: its kept key, without --key
+    kept = guard.server_key()
+    files = addin.build_wps(tmp_path / "b", server="http://10.0.0.5:8000")
+    assert f'key: "{kept}"' in next(f for f in files if f.name == "config.js").read_text(encoding="utf-8")
+    files = addin.build_wps(tmp_path / "c")  # each PC its own server on 127.0.0.1: no key
+    assert 'key: ""' in next(f for f in files if f.name == "config.js").read_text(encoding="utf-8")
+    assert main(["addin", "build-wps", "-o", str(tmp_path / "d"), "--server", "http://10.0.0.5:8000",
+                 "--key", "abc"]) == 2
+    err = capsys.readouterr().err
+    assert "访问密钥的格式不对" in err and "Traceback" not in err

@@ -235,6 +235,29 @@ test("the server's address: configured, or the server that served the add-in", (
     /没有设置校验服务的地址/);
 });
 
+test("a shared server's key: from config.js, or from the /wps/k/<key>/ address the add-in was loaded from", () => {
+  const key = "AbCdEfGhIjKlMnOpQrStUvWxYz012345";
+  assert.equal(JixiaoWps.accessKey({ key }, null), key);
+  assert.equal(JixiaoWps.accessKey({ server: "" }, { href: `http://10.0.0.5:8000/wps/k/${key}/index.html` }), key);
+  assert.equal(JixiaoWps.serverUrl({ server: "" }, { href: `http://10.0.0.5:8000/wps/k/${key}/index.html` }),
+    "http://10.0.0.5:8000");
+  assert.equal(JixiaoWps.accessKey({ server: "" }, { href: "http://127.0.0.1:8000/wps/index.html" }), "");
+});
+
+test("a refusal of the server (401 without the key) is its Chinese line, the workbook untouched", async () => {
+  const sent = [];
+  const ui = { alerts: [], alert(text, title) { this.alerts.push([text, title]); } };
+  const app = new Application({ name: "a.xlsx", sheets: [{ name: "S", cells: [{ address: "A1", value: 1 }] }] });
+  const before = app.snapshot();
+  await JixiaoWps.run("validate", app, {
+    ui, config: { server: "http://10.0.0.5:8000", key: "k".repeat(32) },
+    post: async (url, body, key) => { sent.push(key); return { status: 401, text: JSON.stringify({ detail: "需要访问密钥：请使用管理员给出的带密钥的地址" }) }; },
+  });
+  assert.deepEqual(sent, ["k".repeat(32)]);
+  assert.match(ui.alerts[0][0], /^需要访问密钥.*工作簿没有被修改/);
+  assert.deepEqual(app.snapshot(), before);
+});
+
 test("an answer the add-in does not understand changes nothing and says so in Chinese", async () => {
   const app = new Application({ name: "a.xlsx", sheets: [{ name: "S", cells: [{ address: "A1", value: 1 }] }] });
   const before = app.snapshot();
