@@ -286,6 +286,23 @@ def is_public(path: str) -> bool:
     return path.startswith(PUBLIC_PREFIXES)
 
 
+_KEY_IN_PATH = re.compile(r"(key=|/wps/k/)[A-Za-z0-9_%-]+")
+
+
+def redact(text: str) -> str:
+    """A request line without the access key (``?key=…``, ``/wps/k/…/``), as the access log prints it."""
+    return _KEY_IN_PATH.sub(lambda m: m.group(1) + "***", text)
+
+
+class RedactKey:
+    """A logging filter for uvicorn's access log: job ids may show, keys never."""
+
+    def filter(self, record) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
 # ------------------------------------------------------------------ the middlewares
 
 

@@ -122,6 +122,15 @@ def test_shared_server_prints_the_batch_page_with_its_key(server):
     assert "共用服务" in server.output and "明文" in server.output  # plain HTTP on a network is said
 
 
+def test_the_access_log_never_shows_the_key(server):
+    httpx.get(server.url + "/jixiao/batch", params={"key": server.key})
+    httpx.get(f"{server.url}/wps/k/{server.key}/js/config.js")
+    time.sleep(0.3)
+    log = server.output.split("按 Ctrl+C 停止", 1)[1]
+    assert "GET /jixiao/batch?key=*** HTTP/1.1" in log and "GET /wps/k/***/js/config.js" in log
+    assert server.key not in log
+
+
 def test_key_is_reused_rotated_and_public_url_used(tmp_path, server):
     first = Server(tmp_path, "--host", "0.0.0.0")
     try:

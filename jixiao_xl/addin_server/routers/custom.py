@@ -204,8 +204,9 @@ _main = sys.modules.get("xlwings_server.main")  # the app being built (this modu
 if _main is not None and hasattr(_main, "app"):
     # Outermost first: Guard (paths, Host, cross-site, key, body cap), chinese_errors, then Offload
     # (workbook routes in a worker thread) next to the routes; see jixiao_xl/guard.py.
-    from jixiao_xl.guard import Guard, Offload
+    from jixiao_xl.guard import Guard, Offload, RedactKey
 
+    logging.getLogger("uvicorn.access").addFilter(RedactKey())
     _main.app.add_middleware(Offload)
     _main.app.middleware("http")(chinese_errors)
     _main.app.add_middleware(Guard)
