@@ -26,6 +26,7 @@ from .findings import Finding
 from .grid import Grid, UnreadableWorkbook, broken_reason, parse_a1, read_grids
 from .profiles import Profile, get_profile
 from .reader import read_forms
+from .rules.general import is_error_value
 from .marks import (HEADER, MARK_COLORS, MARKS_SHEET, RESULT_SHEET, RESULT_WIDTHS, Mark, by_cell, display_width,
                     note_text, rate_rows, read_marks, result_rows, worst)
 from .forms import INFO_SHEET, MARKER
@@ -119,7 +120,10 @@ def _settle(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tupl
     def write(entry) -> bool:
         sheet, suspects, item = entry
         key = (sheet, item.cell.address)
-        if item.value is None or key in keep:
+        # A cell showing an error (#DIV/0!, #REF! …) is never written, even a derived one and even with
+        # overwrite: it almost always holds the accountant's own formula (a rate =E6/D6 over a 预算数 of 0),
+        # which a number would replace for good; the error is reported (N003) for them to fix the formula.
+        if item.value is None or key in keep or is_error_value(item.cell.raw):
             return False
         if key not in refresh:
             wrong = overwrite and _differs(item, profile) and (
@@ -430,7 +434,7 @@ def _formula_cells(grids: list[Grid], formulas: dict[tuple[str, str], str], prof
                     refresh.add(key)
                 elif not (template and item.formula):
                     keep.add(key)
-            elif template and item.formula and not item.cell.blank:
+            elif template and item.formula and not item.cell.blank and not is_error_value(item.cell.raw):
                 restore[key] = (item.formula, item.cell.raw)
     return keep, refresh, restore
 
