@@ -9,10 +9,11 @@
 // (Text(), Delete(), Parent, Author).
 //
 // Behaviour copied from Excel/WPS where the add-in depends on it: an empty cell's Value2 is
-// undefined; a cell showing an error (#DIV/0!) gives its COM error code as Value2 (-2146826281, the CVErr
-// codes of VBA and of xlwings' _xlwindows.py cell_errors), its text as Text, and its formula as Formula; a leading apostrophe in an entry makes it text; Interior.ColorIndex is -4142 and
-// Color reads white (16777215) when a cell has no fill; AddComment on a cell that already has a
-// comment fails; writing to a protected sheet fails. Every call is recorded in app.calls.
+// undefined; a cell showing an error (#DIV/0!) gives its COM error code as Value2 (-2146826281, the
+// CVErr codes of VBA and of xlwings' _xlwindows.py cell_errors) and its formula as Formula; a leading
+// apostrophe in an entry makes it text; Interior.ColorIndex is -4142 and Color reads white (16777215)
+// when a cell has no fill; AddComment on a cell that already has a comment fails; writing to a
+// protected sheet fails. Every call is recorded in app.calls.
 
 "use strict";
 
@@ -173,11 +174,6 @@ class Range {
   }
   get Formula() {
     return this._single() ? (this._cell(this._top, this._left).formula || this.Value2) : null;
-  }
-  get Text() { // what the cell shows (a number as typed: the stand-in keeps no number formats)
-    const cell = this._cell(this._top, this._left);
-    if (cell.error) return cell.error;
-    return cell.value === undefined ? "" : String(cell.value);
   }
   set Formula(value) {
     this._sheet._app._log("Range.Formula.set", this._label(), value);
