@@ -766,6 +766,8 @@ def test_error_cells_and_their_formulas_survive_validate(client, notes):
     rows = list(book["校验结果"].iter_rows(min_row=2, values_only=True))
     found = {(r[2], r[3]): r for r in rows if r[0] == "N003"}
     assert set(found) == set(ERROR_CELLS)
+    # and no finding that reads the error as 0 ("执行率 0.00% 低于 90%", "总分应为 90")
+    assert not [r for r in rows if r[0] in ("E101", "E103", "E104", "E106", "E107", "W104")], rows
     for (sheet, address), (shown, _) in ERROR_CELLS.items():
         _, severity, _, _, where, message = found[(sheet, address)][:6]
         assert severity == "错误" and f"({address})" in where and message.startswith(f"单元格显示 {shown}（公式出错）")
