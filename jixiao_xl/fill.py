@@ -12,6 +12,7 @@ unless ``in_place`` is asked for, and then a backup is kept.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import time
 import zipfile
@@ -26,6 +27,7 @@ from .findings import Finding
 from .grid import Grid, UnreadableWorkbook, broken_reason, parse_a1, read_grids
 from .profiles import Profile, get_profile
 from .reader import read_forms
+from .rules.general import is_error_value
 from .marks import (HEADER, MARK_COLORS, MARKS_SHEET, RESULT_SHEET, RESULT_WIDTHS, Mark, by_cell, display_width,
                     note_text, rate_rows, read_marks, result_rows, worst)
 from .forms import INFO_SHEET, MARKER
@@ -91,6 +93,7 @@ def _settle(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tupl
     Passes follow ``derive.settle``, reading again only the sheets a pass wrote to.
     """
     by_name = {g.name: g for g in grids}
+    errors = _error_cells(grids)
     decided: dict[tuple[str, str], tuple[str, Derived, bool, object]] = {}
     book = book if book is not None else read_forms(grids, path)  # the forms as the grids are now
     forms_of: dict[str, list] = {g.name: [] for g in grids}
@@ -119,7 +122,15 @@ def _settle(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tupl
     def write(entry) -> bool:
         sheet, suspects, item = entry
         key = (sheet, item.cell.address)
-        if item.value is None or key in keep:
+        # A cell showing an error (#DIV/0!, #REF! …) is never written, even a derived one and even with
+        # overwrite: it almost always holds the accountant's own formula (a rate =E6/D6 over a 预算数 of 0),
+        # which a number would replace for good; the error is reported (N003) for them to fix the formula.
+        if item.value is None or key in keep or is_error_value(item.cell.raw):
+            return False
+        # Nor is a value worked out from a cell showing an error: the engine reads the error as blank, so the
+        # value would be made up (a 执行率 of 0% where 全年执行数 shows #REF!, a total without the part that
+        # shows #DIV/0!); the cell stays as it is until the error is fixed, as Excel would show it.
+        if sheet in errors and _reads_error(errors[sheet], item.formula):
             return False
         if key not in refresh:
             wrong = overwrite and _differs(item, profile) and (
@@ -146,6 +157,32 @@ def _settle(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tupl
     order = {g.name: i for i, g in enumerate(grids)}
     entries = [entry for entry in decided.values() if not _same(entry[3], entry[1])]
     return sorted(entries, key=lambda e: (order[e[0]], e[1].cell.row, e[1].cell.col)), settled
+
+
+_REF = re.compile(r"(?<![A-Za-z0-9_.!])\$?([A-Z]{1,3})\$?([0-9]+)(?::\$?([A-Z]{1,3})\$?([0-9]+))?(?![0-9(])")
+
+
+def _error_cells(grids: list[Grid]) -> dict[str, set[tuple[int, int]]]:
+    """Per sheet, the (row, col) of every cell showing an error value; sheets without any are left out."""
+    out = {}
+    for grid in grids:
+        found = {(r, c) for r, cells in enumerate(grid.rows) for c, value in enumerate(cells)
+                 if value.__class__ is str and value[:1] == "#" and is_error_value(value)}
+        if found:
+            out[grid.name] = found
+    return out
+
+
+def _reads_error(errors: set[tuple[int, int]], formula: str | None) -> bool:
+    """The derived cell's formula (same-sheet references: ``derive`` builds them so) reads a cell showing an error."""
+    if not formula:
+        return False
+    for m in _REF.finditer(formula):
+        r0, c0 = parse_a1(m.group(1) + m.group(2))
+        r1, c1 = parse_a1(m.group(3) + m.group(4)) if m.group(3) else (r0, c0)
+        if any(r0 <= r <= r1 and c0 <= c <= c1 for r, c in errors):
+            return True
+    return False
 
 
 def _same(old: object, item: Derived) -> bool:
@@ -430,7 +467,7 @@ def _formula_cells(grids: list[Grid], formulas: dict[tuple[str, str], str], prof
                     refresh.add(key)
                 elif not (template and item.formula):
                     keep.add(key)
-            elif template and item.formula and not item.cell.blank:
+            elif template and item.formula and not item.cell.blank and not is_error_value(item.cell.raw):
                 restore[key] = (item.formula, item.cell.raw)
     return keep, refresh, restore
 

@@ -41,16 +41,48 @@ def _as_rows(values) -> list[list]:
     return values
 
 
+# Excel's cell errors as COM hands them over (CVErr codes, VT_ERROR): the table of xlwings' _xlwindows.py
+# cell_errors.  WPS's JavaScript Range.Value2 gives an error cell as this number too; the WPS add-in
+# (addin/wps/js/jixiao.js) sends the error text instead, and this table is the server's fallback for an
+# add-in that does not (an older one).
+COM_ERRORS = {
+    -2146826281: "#DIV/0!",
+    -2146826246: "#N/A",
+    -2146826259: "#NAME?",
+    -2146826288: "#NULL!",
+    -2146826252: "#NUM!",
+    -2146826265: "#REF!",
+    -2146826273: "#VALUE!",
+}
+
+
+def _cell_value(value):
+    """A value as read, with a COM error code (an int, never a float) as the error's text."""
+    if value.__class__ is int and value in COM_ERRORS:
+        return COM_ERRORS[value]
+    return value
+
+
 def read_grids(book):
-    """Every sheet's values in one read per sheet, as grids for the reader."""
+    """Every sheet's values in one read per sheet, as grids for the reader.
+
+    A cell showing an error (#DIV/0!, #REF! …) is read as that text, as the file readers read it
+    (grid.read_grids): xlwings reads errors as None unless asked (``err_to_str``), and None is a blank
+    cell, which 校验 would fill, replacing the formula that shows the error.  With ``err_to_str``:
+    Office.js sends Range.values, where an error cell is its text ("#DIV/0!"), and xlwings keeps it
+    (pro/_xlremote.py _clean_value_data_element); classic Excel gives COM error codes, which xlwings
+    turns into the text (_xlwindows.py cell_errors); WPS sends the text (its add-in converts Value2's
+    codes), or the code, converted here.  The rules report the error (N003) and nothing writes a cell
+    that shows one (fill._settle).
+    """
     from .grid import Grid
 
     grids = []
     for sheet in book.sheets:
         used = sheet.used_range
-        rows = _as_rows(used.options(ndim=2).value)
+        rows = _as_rows(used.options(ndim=2, err_to_str=True).value)
         top, left = used.row - 1, used.column - 1
-        grid_rows = [[] for _ in range(top)] + [[None] * left + list(r) for r in rows]
+        grid_rows = [[] for _ in range(top)] + [[None] * left + [_cell_value(v) for v in r] for r in rows]
         grids.append(Grid(sheet.name, grid_rows, [], merges_known=False))
     return grids
 

@@ -6,6 +6,15 @@ sheet's values from A1 to the last used cell, its visibility, and per sheet
 ``notes`` (the addresses of cells with a note) and ``notes_supported``
 (``isSetSupported("ExcelApi", "1.18")``; without it ``notes`` is empty).
 
+A cell showing an error goes as its text: the client loads ``values, numberFormat`` of each sheet's
+used range (index.js ``getBookData``: ``.load("values, numberFormat")``, then ``values =
+item["range"].values; convertDateValues(values, ...)``, which only touches numbers), and Office.js'
+``Range.values`` gives an error cell as "#DIV/0!", "#N/A", "#REF!" …; no formulas and no ``valueTypes``
+are sent.  xlwings reads those texts as None unless ``err_to_str`` (``xlwings/pro/_xlremote.py``
+``_clean_value_data_element``).  openpyxl holds an error cell the same way (the text, data type "e"),
+so ``payload`` sends it as the client does.  A user's formula is kept in ``Excel.formulas`` (the
+workbook holds what Excel shows), and any write to the cell drops it, as in Excel.
+
 Two client generations:
 
 - ``notes=True``: Microsoft 365 (ExcelApi 1.18 and later),

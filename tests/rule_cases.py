@@ -123,23 +123,28 @@ CASES = [
     # E: execution
     Case("E101", "fail", "rate-on-initial-budget", {"附件2!G5": 1.4233}, "附件2", "G5", expected=1.0, found=1.4233),
     Case("E101", "pass", "rate-as-text", {"附件2!G5": "100%"}),
+    Case("E101", "pass", "executed-shows-error", {"附件3!E6": "#REF!"}),  # N003 reports it; not "应为 0%"
     Case("E102", "fail", "executed-above-budget", {"附件3!E6": 90, "附件3!E7": 90}, "附件3", "E6",
          expected=1.0, found=1.0843),
     Case("E102", "pass", "executed-within-budget", {}),
     Case("E103", "fail", "no-full-budget", {"附件3!D6": None, "附件3!D7": None, "附件3!G6": None, "附件3!H6": None},
          "附件3", "D6", expected=None, found=None),
     Case("E103", "pass", "full-budget-given", {}),
+    Case("E103", "pass", "full-budget-shows-error", {"附件3!D6": "#DIV/0!"}),  # N003's, not "为空或为0"
     Case("E104", "fail", "score-not-scaled", dict(LOW_EXEC_PROJECT), "附件3", "H6", expected=7.6, found=10.0),
     Case("E104", "pass", "score-scaled", {**LOW_EXEC_PROJECT, "附件3!H6": 7.6}),
+    Case("E104", "pass", "executed-shows-error", {"附件3!E6": "#N/A"}),
     Case("E105", "fail", "seed-42-percent", {}, "附件2", "D5", expected=0.3, found=0.4233),
     Case("E105", "pass", "small-addition", {"附件2!C5": 1500}),
     Case("E106", "fail", "low-exec-silent", {**LOW_EXEC_PROJECT, "附件3!H6": 7.6}, "附件3", "G6",
          expected=None, found=0.76),
+    Case("E106", "pass", "executed-shows-error", {"附件3!E6": "#REF!", "附件3!G6": None}),
     Case("E106", "pass", "low-exec-explained",
          {**LOW_EXEC_PROJECT, "附件3!H6": 7.6, "附件3!I13": "部分项目跨年度实施，资金结转下年"}),
     Case("E107", "fail", "low-exec-full-marks", {**LOW_EXEC_PROJECT, "附件3!H6": 7.6}, "附件3", "E6",
          expected=0.76, found=1.0),
     Case("E107", "pass", "full-exec-full-marks", {}),
+    Case("E107", "pass", "executed-shows-error", {"附件3!E6": "#REF!", "附件3!G6": None, "附件3!H6": None}),
     # an indicator with a blank 分值 counts 0 in the score rate: 85 of 85 against 78.84 of 83 executed
     Case("E107", "fail", "blank-weight-not-counted", {"附件3!E6": 78.84, "附件3!E7": 78.84, "附件3!G6": 0.9499,
                                                       "附件3!H6": 9.5, "附件3!G23": None, "附件3!H23": None},
@@ -216,6 +221,8 @@ CASES = [
     Case("W104", "fail", "total-score-100", {"附件2!H25": 100}, "附件2", "H25", expected=99.0, found=100.0),
     Case("W104", "pass", "total-score-99", {}),
     Case("W104", "fail", "blank-score-counts-zero", {"附件2!H19": None}, "附件2", "H25", expected=94.0, found=99.0),
+    Case("W104", "pass", "score-shows-error", {"附件2!H19": "#DIV/0!"}),  # the sum is unknown: N003's
+    Case("W104", "pass", "exec-figure-shows-error", {"附件3!E6": "#REF!", "附件3!H6": None}),
     Case("W104", "pass", "no-total-row", {"附件2!A25": None, "附件2!G25": None, "附件2!H25": None, "附件2!I25": None}),
     Case("W105", "fail", "hunan-form-national-profile", {}, "附件2", "B14", profile="national", expected=50, found=30.0),
     Case("W105", "pass", "hunan-form-hunan-profile", {}),

@@ -22,7 +22,7 @@ from jixiao_xl.profiles import get_profile  # noqa: E402
 from jixiao_xl.scoring import exec_score, indicator_score  # noqa: E402
 from jixiao_xl.writer import write_template  # noqa: E402
 
-from .officejs import Excel, payload, snapshot  # noqa: E402
+from .officejs import Excel, get_column_letter, payload, snapshot  # noqa: E402
 from .test_seed import EXAMPLE  # noqa: E402
 
 
@@ -703,3 +703,142 @@ def test_ribbon_buttons_show_excel_side_failures_in_chinese(tmp_path, scenario):
         assert "工作表受保护，无法校验。请先取消保护" in url and "title=校验未完成" in url
     else:
         assert "连接不到校验服务，无法清除标记" in url and "title=清除标记未完成" in url
+
+
+# ------------------------------------------------------------------ cells showing an error (issue 21)
+#
+# Office.js sends an error cell as its text ("#DIV/0!": Range.values, see tests/officejs.py); xlwings would
+# make it None, a blank cell 校验 fills.  The accountant's formula must survive every click.
+
+ERROR_CELLS = {
+    # 附件1 B12 (项目支出 2022年决算数): blank in the seed, where 校验 writes 332; here a formula showing #DIV/0!
+    ("附件1", "B12"): ("#DIV/0!", "=B13/B14"),
+    # 附件3 E6 (全年执行数): a formula showing #REF!, and 执行率 G6 / 得分 H6 left blank for 校验 to derive
+    ("附件3", "E6"): ("#REF!", "=E7+#REF!"),
+}
+
+
+def error_excel(notes: bool = True) -> Excel:
+    book = openpyxl.load_workbook(EXAMPLE, data_only=True)
+    excel = Excel(book, notes=notes)
+    for (sheet, address), (shown, formula) in ERROR_CELLS.items():
+        book[sheet][address] = shown  # openpyxl: an error value (data type "e"), as Excel shows it
+        excel.formulas[(sheet, address)] = formula
+    book["附件3"]["G6"] = book["附件3"]["H6"] = None
+    return excel
+
+
+def written_cells(actions: list[dict], book) -> set[tuple[str, str]]:
+    """The cells of the workbook's own sheets the server writes a value or formula to (not 校验结果)."""
+    out = set()
+    for action in actions:
+        if action["func"] in ("setValues", "setFormula") and action["sheet_position"] < len(book.worksheets):
+            ws = book.worksheets[action["sheet_position"]]
+            for r in range(action["row_count"]):
+                for c in range(action["column_count"]):
+                    out.add((ws.title, f"{get_column_letter(action['start_column'] + c + 1)}{action['start_row'] + r + 1}"))
+    return out
+
+
+def no_absurd_numbers(book) -> None:
+    """No rate like -2586537687.95% (an error code read as a number) anywhere in the workbook."""
+    for ws in book.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            for value in row:
+                assert not (isinstance(value, (int, float)) and abs(value) > 1e7), (ws.title, value)
+                assert not (isinstance(value, str) and "2586537" in value), (ws.title, value)
+
+
+@GENERATIONS
+def test_error_cells_and_their_formulas_survive_validate(client, notes):
+    excel = error_excel(notes)
+    book = excel.book
+    actions = actions_of(client, excel, "validate")
+    written = written_cells(actions, book)
+    assert not written & set(ERROR_CELLS)  # no write to a cell showing an error
+    assert not written & {("附件3", "G6"), ("附件3", "H6")}  # nor a value worked out from one (0% over #REF!)
+    assert ("附件1", "C12") in written  # the rest of the row is filled as before
+    excel.apply({"actions": actions})
+    for (sheet, address), (shown, formula) in ERROR_CELLS.items():
+        assert book[sheet][address].value == shown and excel.formulas[(sheet, address)] == formula
+        assert book[sheet][address].fill.fgColor.rgb.endswith("FFC7CE")  # marked by colour only
+    assert book["附件3"]["G6"].value is None and book["附件3"]["H6"].value is None
+    rows = list(book["校验结果"].iter_rows(min_row=2, values_only=True))
+    found = {(r[2], r[3]): r for r in rows if r[0] == "N003"}
+    assert set(found) == set(ERROR_CELLS)
+    # and no finding that reads the error as 0 ("执行率 0.00% 低于 90%", "总分应为 90")
+    assert not [r for r in rows if r[0] in ("E101", "E103", "E104", "E106", "E107", "W104")], rows
+    for (sheet, address), (shown, _) in ERROR_CELLS.items():
+        _, severity, _, _, where, message = found[(sheet, address)][:6]
+        assert severity == "错误" and f"({address})" in where and message.startswith(f"单元格显示 {shown}（公式出错）")
+        assert "请改正公式" in message and "不改动" in message
+    if notes:
+        assert "N003" in book["附件1"]["B12"].comment.text and "#DIV/0!" in book["附件1"]["B12"].comment.text
+    no_absurd_numbers(book)
+    click(client, excel, "validate")  # a second click: still untouched
+    click(client, excel, "clear_marks")
+    for (sheet, address), (shown, formula) in ERROR_CELLS.items():
+        assert book[sheet][address].value == shown and excel.formulas[(sheet, address)] == formula
+        assert book[sheet][address].fill.patternType is None
+
+
+def test_task_pane_lists_the_error_cells(client):
+    response = client.post("/jixiao/findings", json=error_excel().payload())
+    assert response.status_code == 200
+    assert "显示 #DIV/0!（公式出错）" in response.text and "显示 #REF!（公式出错）" in response.text
+
+
+COM = {"#DIV/0!": -2146826281, "#N/A": -2146826246, "#NAME?": -2146826259, "#NULL!": -2146826288,
+       "#NUM!": -2146826252, "#REF!": -2146826265, "#VALUE!": -2146826273}
+
+
+def test_wps_request_with_com_error_codes_is_read_as_errors(client):
+    """An older WPS add-in posts Range.Value2 as is: an error cell is its COM error code (-2146826281 is
+    #DIV/0!).  The server reads it as the error: no rate of -2586537687.95% (-2146826281 ÷ 83), no write."""
+    excel = error_excel()
+    book = excel.book
+    book["附件3"]["E6"] = "#DIV/0!"
+    body = dict(excel.payload(), client="WPS")
+    for sheet in body["sheets"]:
+        sheet["values"] = [[COM.get(v, v) if isinstance(v, str) else v for v in row] for row in sheet["values"]]
+    assert body["sheets"][2]["values"][5][4] == -2146826281
+    response = client.post("/jixiao/wps/validate", json=body)
+    assert response.status_code == 200, response.text
+    actions = response.json()["actions"]
+    written = written_cells(actions, book)
+    assert not written & {("附件1", "B12"), ("附件3", "E6"), ("附件3", "G6"), ("附件3", "H6")}
+    excel.apply({"actions": actions})
+    assert book["附件3"]["E6"].value == "#DIV/0!" and excel.formulas[("附件3", "E6")] == "=E7+#REF!"
+    messages = [r[4] + "：" + r[5] for r in book["校验结果"].iter_rows(min_row=2, values_only=True) if r[0] == "N003"]
+    assert any("(E6)" in m and "显示 #DIV/0!（公式出错）" in m for m in messages), messages
+    no_absurd_numbers(book)
+    findings = client.post("/jixiao/wps/findings", json=body).json()
+    assert not any("2586537" in f["message"] for f in findings["findings"])
+
+
+def test_every_com_error_code_reads_as_its_error():
+    from jixiao_xl import xl
+
+    assert xl.COM_ERRORS == {code: text for text, code in COM.items()}
+    assert all(xl._cell_value(code) == text for text, code in COM.items())
+    assert xl._cell_value(-2146826281.0) == -2146826281.0  # a number typed in a cell stays a number
+
+
+def test_xlwings_book_reads_errors_as_errors(tmp_path):
+    """read_grids on a real xlwings Book (its calamine engine: like classic COM, errors are None unless
+    err_to_str): the cell showing #DIV/0! is read as that, and 校验's plan leaves it alone."""
+    import xlwings as xw
+
+    from jixiao_xl import xl
+    from jixiao_xl.fill import plan
+
+    path = tmp_path / "errors.xlsx"
+    book = openpyxl.load_workbook(EXAMPLE)
+    book["附件1"]["B12"] = "#DIV/0!"
+    book.save(path)
+    with xw.Book(path, mode="r") as xbook:
+        assert xbook.sheets["附件1"]["B12"].value is None  # xlwings' default: the error is lost
+        grids = xl.read_grids(xbook)
+    assert grids[0].rows[11][1] == "#DIV/0!"
+    changes = {(sheet, item.cell.address) for sheet, item, *_ in plan(grids, get_profile(), overwrite=True)}
+    assert ("附件1", "B12") not in changes and ("附件1", "C12") in changes

@@ -186,3 +186,38 @@ def test_a_problem_inside_a_merged_range_marks_its_first_cell(tmp_path):
     fill(str(source), str(out), mark=True)
     marked = openpyxl.load_workbook(out)["附件1"]
     assert "B111" in marked["A7"].comment.text and marked["A7"].fill.fgColor.rgb.endswith("FFC7CE")
+
+
+def test_fill_never_writes_a_cell_showing_an_error(tmp_path):
+    """As 校验 (issue 21): a derived cell showing an error keeps its formula, even with --overwrite-derived;
+    a derived value is not worked out from a cell showing an error (no 0% 执行率 over a #N/A 执行数)."""
+    book = openpyxl.load_workbook(EXAMPLE)
+    book["附件1"]["B12"] = "=B13/B14"  # saved below with its result #DIV/0!, as Excel saves it
+    book["附件3"]["E6"] = "#N/A"  # an error value with no formula (pasted as values)
+    book["附件3"]["E6"].data_type = "e"
+    book["附件3"]["G6"] = book["附件3"]["H6"] = None
+    path = tmp_path / "errors.xlsx"
+    book.save(path)
+    import re
+    import zipfile
+
+    patched = tmp_path / "errors-cached.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(patched, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data, n = re.subn(rb'<c r="B12"([^>]*?)(?: t="\w+")?><f>B13/B14</f>(<v>[^<]*</v>|<v/>)?</c>',
+                                  rb'<c r="B12"\1 t="e"><f>B13/B14</f><v>#DIV/0!</v></c>', data)
+                assert n == 1
+            zout.writestr(info, data)
+    for overwrite in (False, True):
+        out = tmp_path / f"out-{overwrite}.xlsx"
+        result = fill(str(patched), str(out), overwrite_derived=overwrite)
+        changed = {(c.sheet, c.cell) for c in result.changes}
+        assert not changed & {("附件1", "B12"), ("附件3", "E6"), ("附件3", "G6"), ("附件3", "H6")}, changed
+        assert ("附件1", "C12") in changed
+        formulas, shown = cells(out), cells(out, data_only=True)
+        assert formulas[("附件1", "B12")] == "=B13/B14" and shown[("附件1", "B12")] == "#DIV/0!"
+        assert shown[("附件3", "E6")] == "#N/A" and ("附件3", "G6") not in shown
+        n003 = {(f.sheet, f.cell) for f in result.report.all_findings() if f.code == "N003"}
+        assert n003 == {("附件1", "B12"), ("附件3", "E6")}

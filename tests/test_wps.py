@@ -33,8 +33,11 @@ NODE_TESTS = ROOT / "addin" / "wps" / "test"
 USER_FILL = "DDEBF7"  # a colour the accountant gave 附件1 D25 before 校验 marked it
 
 
-def fixture_of(book, name: str, hidden=(), protected=()) -> dict:
-    """The stand-in's workbook: each sheet's cells with value, solid fill ("#RRGGBB") and comment."""
+def fixture_of(book, name: str, hidden=(), protected=(), formulas=None) -> dict:
+    """The stand-in's workbook: each sheet's cells with value, solid fill ("#RRGGBB") and comment; a cell
+    showing an error (openpyxl: data type "e") as ``error`` (the stand-in's Value2 gives its COM error code),
+    and the formulas of ``formulas`` ({(sheet, A1): "=..."}) as ``formula``."""
+    formulas = formulas or {}
     sheets = []
     for ws in book.worksheets:
         cells = []
@@ -46,7 +49,12 @@ def fixture_of(book, name: str, hidden=(), protected=()) -> dict:
                     fill = "#" + rgb[-6:].upper()
                 comment = cell.comment.text if cell.comment else None
                 if cell.value is not None or fill or comment:
-                    cells.append({"address": cell.coordinate, "value": cell.value, "fill": fill, "comment": comment})
+                    entry = {"address": cell.coordinate, "value": cell.value, "fill": fill, "comment": comment}
+                    if cell.data_type == "e":
+                        entry.update(value=None, error=cell.value)
+                    if (ws.title, cell.coordinate) in formulas:
+                        entry["formula"] = formulas[(ws.title, cell.coordinate)]
+                    cells.append(entry)
         visible = {"visible": -1, "hidden": 0, "veryHidden": 2}[ws.sheet_state]
         sheets.append({"name": ws.title, "visible": 0 if ws.title in hidden else visible, "cells": cells,
                        "protected": ws.title in protected})
@@ -73,6 +81,16 @@ def write_fixtures(folder: Path) -> None:
     other.active["B1"] = "应发"
     (folder / "noform.json").write_text(json.dumps(fixture_of(other, "工资.xlsx"), ensure_ascii=False),
                                         encoding="utf-8")
+
+    # cells showing errors where 校验 would write: 附件1 B12 (blank in the seed: 校验 writes 332 there) a
+    # formula showing #DIV/0!, 附件3 E6 (全年执行数) one showing #N/A with 执行率 G6 and 得分 H6 left blank
+    errors = openpyxl.load_workbook(EXAMPLE, data_only=True)
+    errors["附件1"]["B12"] = "#DIV/0!"
+    errors["附件3"]["E6"] = "#N/A"
+    errors["附件3"]["G6"] = errors["附件3"]["H6"] = None
+    (folder / "errors.json").write_text(json.dumps(fixture_of(
+        errors, "miluo_sifaju_2023.xlsx", formulas={("附件1", "B12"): "=B13/B14", ("附件3", "E6"): "=VLOOKUP(A6,E7:E9,2,0)"}),
+        ensure_ascii=False), encoding="utf-8")
 
     corrupt = openpyxl.load_workbook(EXAMPLE, data_only=True)
     marks = corrupt.create_sheet("_jixiao_marks")
@@ -152,7 +170,7 @@ def test_wps_addin_end_to_end_under_node(server, tmp_path):
     assert result.returncode == 0, output + "\n--- server log ---\n" + log.read_text(errors="replace")[-4000:]
     # every test ran (none skipped for want of the server) and passed
     assert "# fail 0" in output and "# skipped 0" in output, output
-    assert count(output, "pass") == 16, output
+    assert count(output, "pass") == 18, output
     # the server logged the corrupt marks record's detail (the user saw only Chinese)
     assert "清除标记 failed" in log.read_text(errors="replace")
 
@@ -166,7 +184,7 @@ def test_node_tests_without_server_skip_only_the_server_ones(tmp_path):
                             timeout=120, cwd=ROOT)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    assert "# fail 0" in output and count(output, "skipped") == 8 and count(output, "pass") == 8, output
+    assert "# fail 0" in output and count(output, "skipped") == 9 and count(output, "pass") == 9, output
 
 
 # ------------------------------------------------------------------ what the server gives the WPS add-in

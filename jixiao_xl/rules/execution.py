@@ -7,6 +7,7 @@ from ..findings import Rule
 from ..model import SelfEval, num
 from ..values import fmt_number as n, fmt_rate as pct
 from .base import Context, differs, r2, r4, shown_tolerance
+from .general import is_error_value
 
 
 def missing_figure(form: SelfEval):
@@ -23,7 +24,12 @@ def missing_figure(form: SelfEval):
 
 
 def executed_missing(form: SelfEval) -> bool:
-    return missing_figure(form) is not None
+    """A figure the 执行率 needs is left blank under a typed rate (E109), or 全年执行数 / 全年预算数 shows an
+    error value (N003 reports it): the rate is not known, and is not "0%" either."""
+    if missing_figure(form) is not None:
+        return True
+    return any(cell is not None and is_error_value(cell.raw) for cell in (form.exec.get("executed"),
+                                                                           form.exec.get("full")))
 
 
 def _rate_mismatch(rule: Rule, form: SelfEval, ctx: Context):
@@ -70,7 +76,7 @@ RATE_OVER = Rule(
 
 def _no_budget(rule: Rule, form: SelfEval, ctx: Context):
     cell = form.exec.get("full")
-    if cell is None or cell.error or missing_figure(form) is cell:
+    if cell is None or cell.error or is_error_value(cell.raw) or missing_figure(form) is cell:
         return  # E109 reports a blank 全年预算数 under a typed rate
     if not num(cell):
         yield rule.at(form.sheet, cell, expected=None, found=num(cell))

@@ -51,11 +51,16 @@ def _numeric_groups(form) -> list[tuple[str, Iterable[Cell]]]:
     return out
 
 
+# The error values a cell can show: Excel's classic seven, the dynamic-array and data-type ones (Office.js
+# Range.values gives each as this text: #SPILL!, #CALC!, #BLOCKED! …, xlwings' remote engine adds #DATA!),
+# and WPS's/LibreOffice's #ERROR.
 ERROR_VALUES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!",
-                "#GETTING_DATA", "#ERROR")
+                "#GETTING_DATA", "#ERROR", "#DATA!", "#BLOCKED!", "#BUSY!", "#CONNECT!", "#FIELD!", "#UNKNOWN!",
+                "#TIMEOUT!", "#PYTHON!")
 
 
 def is_error_value(raw: object) -> bool:
+    """The cell shows an error value (as the readers give it: its text, "#DIV/0!")."""
     return isinstance(raw, str) and raw.strip().upper() in ERROR_VALUES
 
 
@@ -93,8 +98,10 @@ def _error_value(rule: Rule, form, ctx: Context):
 ERROR_VALUE = Rule(
     code="N003", name="error-value", severity="error", scope="any",
     summary="应填数字的单元格显示错误值（如 #DIV/0!、#REF!）",
-    template="单元格显示错误值 {value}，无法参与计算（常见原因：除数为0、引用的单元格被删除）",
-    why="错误值说明该单元格的公式算不出结果，依赖它的合计、比率和得分都无法核对。",
+    template="单元格显示 {value}（公式出错），无法校验和计算，请改正公式（常见原因：除数为0、引用的单元格被删除）；"
+    "本工具不改动显示错误值的单元格",
+    why="错误值说明该单元格的公式算不出结果，依赖它的合计、比率和得分都无法核对。"
+    "显示错误值的单元格保留原样（公式不会被替换成数字），改正公式后再校验。",
     source="本工具的读取规则",
     bad="执行率 =E5/D5，全年预算数为空，显示 #DIV/0!",
     good="执行率 =IF(D5>0,E5/D5,\"\")，全年预算数为空时显示空白",

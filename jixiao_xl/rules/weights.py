@@ -8,6 +8,7 @@ from ..findings import Rule
 from ..model import SelfEval, num
 from ..values import fmt_number as n
 from .base import Context, differs, r2
+from .general import is_error_value
 
 
 def _level_sum(rule: Rule, form: SelfEval, ctx: Context):
@@ -79,9 +80,21 @@ TOTAL_WEIGHT = Rule(
 )
 
 
+def _scores_unknown(form: SelfEval) -> bool:
+    """A 得分 the 总分 adds up (or the 执行数 / 预算数 a blank 执行率得分 comes from) shows an error value:
+    the sum is not known (N003 reports the error), so no "总分应为 …" that counts the error as 0."""
+    ex = form.exec
+    cells = [ex.get("score")] + [ind.score for ind in form.indicators]
+    if ex.get("score") is None or ex["score"].blank:
+        cells += [ex.get("executed"), ex.get("full")]
+    return any(cell is not None and is_error_value(cell.raw) for cell in cells)
+
+
 def _total_score_cell(rule: Rule, form: SelfEval, ctx: Context):
     cell = form.total_score
     if cell is None or cell.blank:
+        return
+    if _scores_unknown(form):
         return
     found = cell.number
     expected = stated_score_sum(form, ctx.profile)

@@ -4,8 +4,9 @@
 //
 // The request is the book payload xlwings Server's Office.js client sends (client "WPS"); the answer is
 // its list of actions. WPS's object model is synchronous and VBA-like: Application.ActiveWorkbook,
-// Worksheets.Item(i) (1-based), Range.Value2 (a 2-D array for several cells, a scalar for one),
-// Range.Formula, Interior.Color (BGR number), Interior.ColorIndex (-4142: no fill), Range.Comment,
+// Worksheets.Item(i) (1-based), Range.Value2 (a 2-D array for several cells, a scalar for one; an error
+// cell's COM error code, sent as the error's text), Range.Formula, Interior.Color (BGR number),
+// Interior.ColorIndex (-4142: no fill), Range.Comment,
 // Range.AddComment(text), Comment.Text(), Comment.Delete(), Worksheet.Visible (-1, 0, 2).
 //
 // Everything WPS-specific is reached through the `app` argument (window.Application in WPS, a
@@ -73,8 +74,28 @@
     return value;
   }
 
+  // A cell showing an error: Range.Value2 gives its COM error code (CVErr, as VBA and xlwings' _xlwindows.py
+  // cell_errors know them), not its text. Sent as that code the server would read a number (a 执行率 of
+  // -2146826281 ÷ 83 = -2586537687.95%) or, as Office.js' text is read without err_to_str, a blank cell that
+  // 校验 fills, replacing the accountant's formula. Sent as the text Excel, Office.js and the file readers
+  // give ("#DIV/0!"), it is reported and left untouched. A cell holding exactly one of these numbers reads
+  // as the error too (Value2 does not tell them apart); no budget form holds such an amount.
+  const COM_ERRORS = {
+    "-2146826281": "#DIV/0!",
+    "-2146826246": "#N/A",
+    "-2146826259": "#NAME?",
+    "-2146826288": "#NULL!",
+    "-2146826252": "#NUM!",
+    "-2146826265": "#REF!",
+    "-2146826273": "#VALUE!",
+  };
+
   function cellValue(value) {
-    return value === null || value === undefined ? "" : value;
+    if (value === null || value === undefined) return "";
+    if (typeof value === "number" && Number.isInteger(value) && COM_ERRORS[String(value)]) {
+      return COM_ERRORS[String(value)];
+    }
+    return value;
   }
 
   // Values from A1 to the last used cell, as the Office.js client sends them.
@@ -362,7 +383,7 @@
   }
 
   const api = {
-    VERSION, MARKS_SHEET, ClientError, bgrToHex, hexToBgr, fillRecord, readBook, applyActions,
+    VERSION, MARKS_SHEET, COM_ERRORS, ClientError, bgrToHex, hexToBgr, fillRecord, readBook, applyActions,
     serverUrl, accessKey, clientMessage, run, listFindings, jixiaoMark,
   };
   if (typeof module !== "undefined" && module.exports) module.exports = api;

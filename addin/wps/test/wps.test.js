@@ -126,6 +126,55 @@ test("校验 colours and comments the problem cells, writes 校验结果, alerts
   assert.equal(body.book.active_sheet_index, 1);
 });
 
+test("校验 leaves a cell showing an error and its formula alone, and says to fix it", e2e, async () => {
+  const app = workbook("errors");
+  const opts = options();
+  await JixiaoWps.run("validate", app, opts);
+  // the request: the error's text, not the COM error code WPS's Value2 gives (-2146826281 is #DIV/0!)
+  const values = (name) => opts.sent[0].body.sheets.find((s) => s.name === name).values;
+  assert.equal(values("附件1")[11][1], "#DIV/0!");
+  assert.equal(values("附件3")[5][4], "#N/A");
+  assert.ok(!JSON.stringify(opts.sent[0].body).includes("-21468"));
+  // the cells and their formulas as they were; nothing written there or worked out from them
+  for (const [sheet, address, shown, formula] of [["附件1", "B12", "#DIV/0!", "=B13/B14"],
+    ["附件3", "E6", "#N/A", "=VLOOKUP(A6,E7:E9,2,0)"]]) {
+    const cell = app.cell(sheet, address);
+    assert.equal(cell.value, shown, address);
+    assert.equal(cell.formula, formula, address);
+    assert.equal(cell.fill, RED, address); // marked by colour and comment only
+    assert.match(cell.comment, new RegExp(`N003 错误：单元格显示 ${shown.replace("/", "\\/")}（公式出错）.*请改正公式`));
+  }
+  const writes = app.calls.filter((c) => c[0] === "Range.Value2.set" || c[0] === "Range.Formula.set");
+  for (const label of ["附件1!B12", "附件3!E6", "附件3!G6", "附件3!H6"]) {
+    assert.ok(!writes.some((c) => c[1] === label), label);
+  }
+  assert.equal(app.cell("附件3", "G6").value, null);
+  assert.deepEqual(["C12", "D12"].map((a) => app.cell("附件1", a).value), [83, 440.32]); // the rest as before
+  // 校验结果 names the cells and the errors; no rate made of an error code (-2586537687.95%) anywhere
+  const rows = app.ActiveWorkbook.Worksheets.Item("校验结果").UsedRange.Value2;
+  const n003 = rows.filter((r) => r[0] === "N003").map((r) => [r[2], r[3], r[1]]);
+  assert.deepEqual(n003, [["附件1", "B12", "错误"], ["附件3", "E6", "错误"]]);
+  assert.ok(!JSON.stringify(app.snapshot()).includes("2586537"));
+  for (const cell of Object.values(app.snapshot())) {
+    assert.ok(!(typeof cell.value === "number" && Math.abs(cell.value) > 1e7), JSON.stringify(cell));
+  }
+  // 清除标记: the look comes back, the formulas are still there
+  await JixiaoWps.run("clear_marks", app, options());
+  assert.deepEqual(app.cell("附件1", "B12"), { value: "#DIV/0!", formula: "=B13/B14", fill: null, comment: null });
+});
+
+test("a cell showing an error is sent as the error's text, whatever COM error code Value2 gives", () => {
+  const codes = require("./wps_standin.js").COM_ERROR_CODES;
+  const cells = Object.keys(codes).map((error, i) => ({ address: "A" + (i + 1), error, formula: "=1/0" }));
+  cells.push({ address: "B1", value: -2146826281.5 }, { address: "B2", value: "-2146826281" });
+  const app = new Application({ name: "a.xlsx", sheets: [{ name: "S", cells }] });
+  assert.equal(app.ActiveWorkbook.Worksheets.Item(1).Range("A1").Value2, -2146826281); // what WPS gives
+  const values = JixiaoWps.readBook(app).sheets[0].values;
+  assert.deepEqual(values.map((row) => row[0]), Object.keys(codes));
+  assert.deepEqual([values[0][1], values[1][1]], [-2146826281.5, "-2146826281"]); // a number, a text: as they are
+  assert.deepEqual(JixiaoWps.COM_ERRORS, Object.fromEntries(Object.entries(codes).map(([e, c]) => [String(c), e])));
+});
+
 test("a second 校验 gives the same workbook", e2e, async () => {
   const app = workbook("seed");
   await JixiaoWps.run("validate", app, options());

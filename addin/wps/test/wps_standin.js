@@ -9,14 +9,20 @@
 // (Text(), Delete(), Parent, Author).
 //
 // Behaviour copied from Excel/WPS where the add-in depends on it: an empty cell's Value2 is
-// undefined; a leading apostrophe in an entry makes it text; Interior.ColorIndex is -4142 and
-// Color reads white (16777215) when a cell has no fill; AddComment on a cell that already has a
-// comment fails; writing to a protected sheet fails. Every call is recorded in app.calls.
+// undefined; a cell showing an error (#DIV/0!) gives its COM error code as Value2 (-2146826281, the
+// CVErr codes of VBA and of xlwings' _xlwindows.py cell_errors) and its formula as Formula; a leading
+// apostrophe in an entry makes it text; Interior.ColorIndex is -4142 and Color reads white (16777215)
+// when a cell has no fill; AddComment on a cell that already has a comment fails; writing to a
+// protected sheet fails. Every call is recorded in app.calls.
 
 "use strict";
 
 const XL_NONE = -4142;
 const WHITE = 16777215;
+const COM_ERROR_CODES = {
+  "#DIV/0!": -2146826281, "#N/A": -2146826246, "#NAME?": -2146826259, "#NULL!": -2146826288,
+  "#NUM!": -2146826252, "#REF!": -2146826265, "#VALUE!": -2146826273,
+};
 
 function columnName(column) {
   let name = "";
@@ -144,11 +150,12 @@ class Range {
   }
   get Value2() {
     this._sheet._app._log("Range.Value2.get", this._label());
-    if (this._single()) return this._cell(this._top, this._left).value;
+    const value2 = (cell) => (cell.error ? COM_ERROR_CODES[cell.error] : cell.value);
+    if (this._single()) return value2(this._cell(this._top, this._left));
     const rows = [];
     for (let r = this._top; r <= this._bottom; r++) {
       const row = [];
-      for (let c = this._left; c <= this._right; c++) row.push(this._cell(r, c).value);
+      for (let c = this._left; c <= this._right; c++) row.push(value2(this._cell(r, c)));
       rows.push(row);
     }
     return rows;
@@ -159,6 +166,7 @@ class Range {
     this._each((cell, r, c) => {
       const entry = Array.isArray(value) ? value[r][c] : value;
       cell.formula = null;
+      cell.error = null;
       if (entry === "" || entry === null || entry === undefined) cell.value = undefined;
       else if (typeof entry === "string" && entry.startsWith("'")) cell.value = entry.slice(1);
       else cell.value = entry;
@@ -172,6 +180,7 @@ class Range {
     this._sheet._write();
     this._each((cell, r, c) => {
       const entry = Array.isArray(value) ? value[r][c] : value;
+      cell.error = null; // the new formula's result: the stand-in does not calculate
       if (typeof entry === "string" && entry.startsWith("=")) {
         cell.formula = entry;
         const link = /^=HYPERLINK\(".*","(.*)"\)$/.exec(entry);
@@ -208,7 +217,7 @@ class Range {
   ClearContents() {
     this._sheet._app._log("Range.ClearContents", this._label());
     this._sheet._write();
-    this._each((cell) => { cell.value = undefined; cell.formula = null; });
+    this._each((cell) => { cell.value = undefined; cell.formula = null; cell.error = null; });
   }
   Select() {
     this._sheet._app._log("Range.Select", this._label());
@@ -220,12 +229,14 @@ class Worksheet {
     this._app = app;
     this._name = name;
     this._visible = visible === undefined ? -1 : visible;
-    this._cells = new Map(); // "row,column" -> {value, formula, fill: {color, pattern} | null, comment}
+    this._cells = new Map(); // "row,column" -> {value, formula, error ("#DIV/0!" | null), fill: {color, pattern} | null, comment}
     this.protected = false;
   }
   _cell(row, column) {
     const key = row + "," + column;
-    if (!this._cells.has(key)) this._cells.set(key, { value: undefined, formula: null, fill: null, comment: null });
+    if (!this._cells.has(key)) {
+      this._cells.set(key, { value: undefined, formula: null, error: null, fill: null, comment: null });
+    }
     return this._cells.get(key);
   }
   _write() {
@@ -233,7 +244,7 @@ class Worksheet {
   }
   _used() {
     const used = [...this._cells.entries()]
-      .filter(([, c]) => c.value !== undefined || c.formula || c.fill || c.comment);
+      .filter(([, c]) => c.value !== undefined || c.formula || c.error || c.fill || c.comment);
     return used.map(([key]) => key.split(",").map(Number));
   }
   get Name() {
@@ -282,7 +293,7 @@ class Worksheet {
       ClearContents: () => {
         sheet._app._log("Cells.ClearContents", sheet._name);
         sheet._write();
-        for (const cell of sheet._cells.values()) { cell.value = undefined; cell.formula = null; }
+        for (const cell of sheet._cells.values()) { cell.value = undefined; cell.formula = null; cell.error = null; }
       },
     };
   }
@@ -324,7 +335,8 @@ class Worksheets {
 }
 
 class Application {
-  // fixture: {name, active, sheets: [{name, visible, protected, cells: [{address, value, fill: "#RRGGBB", comment}]}]}
+  // fixture: {name, active, sheets: [{name, visible, protected,
+  //   cells: [{address, value, formula, error: "#DIV/0!" (a cell showing an error), fill: "#RRGGBB", comment}]}]}
   constructor(fixture) {
     this.calls = [];
     this.UserName = "会计";
@@ -334,7 +346,9 @@ class Application {
       for (const c of spec.cells) {
         const [row, column] = parseCell(c.address);
         const cell = sheet._cell(row, column);
-        cell.value = c.value === null ? undefined : c.value;
+        cell.value = c.value === null || c.value === undefined ? undefined : c.value;
+        cell.formula = c.formula || null;
+        cell.error = c.error || null;
         cell.fill = c.fill ? { color: hexToBgr(c.fill), pattern: 1 } : null;
         cell.comment = c.comment ? { text: c.comment, author: "会计" } : null;
       }
@@ -357,9 +371,9 @@ class Application {
       out[sheet.Name + "!visible"] = sheet.Visible;
       for (const [key, cell] of sheet._cells.entries()) {
         const [row, column] = key.split(",").map(Number);
-        if (cell.value === undefined && !cell.fill && !cell.comment && !cell.formula) continue;
+        if (cell.value === undefined && !cell.fill && !cell.comment && !cell.formula && !cell.error) continue;
         out[`${sheet.Name}!${columnName(column)}${row}`] = {
-          value: cell.value === undefined ? null : cell.value,
+          value: cell.error || (cell.value === undefined ? null : cell.value),
           formula: cell.formula,
           fill: cell.fill ? bgrToHex(cell.fill.color) : null,
           comment: cell.comment ? cell.comment.text : null,
@@ -376,4 +390,4 @@ class Application {
   }
 }
 
-module.exports = { Application, columnName, parseCell, hexToBgr, bgrToHex, XL_NONE };
+module.exports = { Application, columnName, parseCell, hexToBgr, bgrToHex, XL_NONE, COM_ERROR_CODES };
