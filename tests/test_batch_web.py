@@ -28,6 +28,9 @@ from fastapi.testclient import TestClient  # noqa: E402
 from .test_seed import EXAMPLE  # noqa: E402
 
 JOBS = "/jixiao/batch/jobs"
+# The server refuses a simple (CORS) POST; the page sends this header on every POST and PUT, and so do
+# the tests' clients (every request of the `client` fixture and of the streaming test's client).
+NON_SIMPLE = {"X-Jixiao-Request": "1"}
 DEPT_ROW = ["汨罗/司法局.xlsx", "汨罗市司法局", "[附件2] 部门整体支出绩效自评表", "（部门整体）", 1, 10, 99, 99, 0, None, "优",
             "一致", 0, 1, "有警告"]
 
@@ -36,7 +39,7 @@ DEPT_ROW = ["汨罗/司法局.xlsx", "汨罗市司法局", "[附件2] 部门整�
 def client():
     from xlwings_server.main import main_app
 
-    with TestClient(main_app) as test_client:
+    with TestClient(main_app, headers=NON_SIMPLE) as test_client:
         yield test_client
 
 
@@ -231,7 +234,8 @@ def test_streamed_2gb_body_is_cut_at_the_cap(job_dir):
             yield chunk
 
     async def go():
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=main_app), base_url="http://test") as http:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=main_app), base_url="http://test",
+                                     headers=NON_SIMPLE) as http:
             job = (await http.post(JOBS)).json()
             answer = await http.put(f"{JOBS}/{job['id']}/files", params={"name": "材料.zip"}, content=body())
             return job, answer
@@ -261,12 +265,14 @@ def test_batch_page_in_headless_chromium(tmp_path):
     material = tmp_path / "材料.zip"
     material.write_bytes(example_zip())
     port = _free_port()
-    env = dict(os.environ, JIXIAO_BATCH_DIR=str(tmp_path / "jobs"))
+    # the server runs this worktree's code, not whatever jixiao_xl the environment has installed
+    env = dict(os.environ, JIXIAO_BATCH_DIR=str(tmp_path / "jobs"),
+               PYTHONPATH=os.pathsep.join([str(ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
     server = subprocess.Popen(
         [sys.executable, "-c", f"from jixiao_xl.addin import serve; serve(host='127.0.0.1', port={port})"],
         cwd=tmp_path, env=env, stdout=(tmp_path / "server.log").open("wb"), stderr=subprocess.STDOUT)
     try:
-        url = f"http://127.0.0.1:{port}/jixiao/batch"
+        url = f"http://127.0.0.1:{port}/jixiao/batch?key=abc"  # as a shared server's link opens it
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -278,6 +284,8 @@ def test_batch_page_in_headless_chromium(tmp_path):
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium or "/usr/bin/chromium", args=["--no-sandbox"])
             page = browser.new_page(accept_downloads=True)
+            sent = []
+            page.on("request", lambda r: sent.append((r.method, r.url, r.headers.get("x-jixiao-request"))))
             page.goto(url)
             assert page.title() == "绩效自评 批量校验"
             page.set_input_files("#zip", str(material))
@@ -303,6 +311,10 @@ def test_batch_page_in_headless_chromium(tmp_path):
             page.wait_for_function("document.getElementById('error').textContent.length > 0", timeout=30_000)
             assert page.inner_text("#error").startswith("上传的文件不是有效的 .zip 压缩包")
             browser.close()
+        changes = [(m, u.split("?")[0].rsplit("/", 1)[-1], h) for m, u, h in sent if m not in ("GET", "HEAD")]
+        assert len(changes) == 6  # twice: create the job, upload the zip, start
+        assert {h for _, _, h in changes} == {"1"}, changes
+        assert {m for m, _, _ in changes} == {"POST", "PUT"}
         assert files_left(tmp_path / "jobs") == []
     finally:
         server.terminate()
