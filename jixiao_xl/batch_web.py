@@ -8,8 +8,9 @@ removed once its outputs are downloaded (or after an hour), unless JIXIAO_BATCH_
 
 Every upload is a raw request body streamed to disk with a byte cap (no multipart
 spooling), and every zip is checked before anything is extracted: entry count, total
-uncompressed size, compression ratio, names (``..``, absolute paths, drive letters)
-and symlinks; extraction counts the bytes actually written as well.  Every refusal is
+uncompressed size, compression ratio (of each entry over 1 MB, and of the whole archive
+once it unpacks to more than 10 MB), names (``..``, absolute paths, drive letters) and
+symlinks; extraction counts the bytes actually written as well.  Every refusal is
 a Chinese message the page shows; nothing is written outside the job folder.
 
 Limits (environment variables): JIXIAO_BATCH_MAX_UPLOAD_MB (200), JIXIAO_BATCH_MAX_UNZIPPED_MB
@@ -40,6 +41,7 @@ logger = logging.getLogger("jixiao_xl.batch_web")
 MB = 1 << 20
 JOB_TTL = 3600.0  # seconds a finished job's folder is kept when nobody downloads it
 MAX_JOBS = 8  # job folders at once (uploading, waiting, running or waiting for download)
+RATIO_FLOOR = 10 * MB  # a zip unpacking to no more than this is not refused for its overall ratio
 _RUN_LOCK = threading.Lock()  # one batch at a time: the machine's cores are the workers'
 _JOBS: dict[str, "Job"] = {}
 _JOBS_LOCK = threading.Lock()
@@ -188,6 +190,7 @@ def extract_zip(path: Path, dest: Path, lim: Limits) -> int:
                       "请用“发送到 → 压缩(zipped)文件夹”重新压缩后上传，或直接选择文件夹上传。") from None
     with archive:
         infos = archive.infolist()
+        packed = 0
         if len(infos) > lim.entries:
             raise Refused(f"压缩包中有 {len(infos)} 个条目，超过上限 {lim.entries} 个。请分批上传。")
         total = 0
@@ -201,12 +204,19 @@ def extract_zip(path: Path, dest: Path, lim: Limits) -> int:
             if info.is_dir():
                 continue
             total += info.file_size
+            packed += info.compress_size
             if total > lim.unzipped:
                 raise Refused(f"压缩包解压后超过 {_mb(lim.unzipped)}（上限），已拒绝。请分批上传。")
             if info.file_size > MB and info.file_size > lim.ratio * max(info.compress_size, 1):
                 raise Refused(f"压缩包中的“{name}”压缩比异常（{info.compress_size} 字节解压为 {info.file_size} 字节），"
                               "可能是恶意压缩包，已拒绝。")
             plan.append((info, rel))
+        # The whole archive: many small entries of zeros pass the check above one by one.  Its stored
+        # sizes may lie, but not beyond the file; an entry never yields more than its stated size.
+        packed = max(min(packed, path.stat().st_size), 1)
+        if total > max(RATIO_FLOOR, lim.ratio * packed):
+            raise Refused(f"压缩包解压后共 {total} 字节，是压缩后大小（{packed} 字节）的 {total // packed} 倍，"
+                          f"超过上限 {lim.ratio:g} 倍，可能是恶意压缩包，已拒绝。")
         written = 0
         count = 0
         for info, rel in plan:

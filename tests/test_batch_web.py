@@ -247,6 +247,54 @@ def test_streamed_2gb_body_is_cut_at_the_cap(job_dir):
     assert files_left(job_dir) == []
 
 
+@pytest.fixture
+def batch():
+    from jixiao_xl import batch_web
+
+    return batch_web
+
+
+@pytest.fixture(scope="module")
+def many_zeros_zip() -> bytes:
+    """990 entries of 1 MB of zeros: each passes the per-entry check (not over 1 MB), 990 MB in all."""
+    buf = io.BytesIO()
+    zeros = bytes(1 << 20)
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for i in range(990):
+            archive.writestr(f"{i:03}.xlsx", zeros)
+    return buf.getvalue()
+
+
+def test_many_small_entries_of_zeros_are_refused_before_writing(client, batch, job_dir, many_zeros_zip, tmp_path):
+    assert len(many_zeros_zip) < 1_200_000
+    upload = tmp_path / "炸弹.zip"
+    upload.write_bytes(many_zeros_zip)
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    with pytest.raises(batch.Refused) as refused:
+        batch.extract_zip(upload, dest, batch.limits())
+    assert str(refused.value).startswith("压缩包解压后共 1038090240 字节，是压缩后大小（")
+    assert str(refused.value).endswith("超过上限 200 倍，可能是恶意压缩包，已拒绝。")
+    assert list(dest.iterdir()) == []  # not a byte written
+    status = submit(client, {"材料.zip": many_zeros_zip})
+    assert status["state"] == "failed" and status["error"] == str(refused.value)
+    assert files_left(job_dir) == []
+
+
+def test_a_zip_of_several_workbooks_and_a_text_is_accepted(client, batch, job_dir, tmp_path):
+    notes = ("本批材料由各单位报送，请按附件顺序查阅。\n" * 20_000).encode()[:1 << 20]  # 1 MB, ~300:1 zipped
+    entries = [(f"单位{i}/司法局.xlsx", EXAMPLE.read_bytes()) for i in range(5)] + [("说明.txt", notes)]
+    raw = _zip_with(entries)
+    upload = tmp_path / "材料.zip"
+    upload.write_bytes(raw)
+    dest = tmp_path / "dest"
+    assert batch.extract_zip(upload, dest, batch.limits()) == 6
+    status = submit(client, {"材料.zip": raw})
+    assert status["state"] == "done", status
+    rows = summary_rows(client.get(f"{JOBS}/{status['id']}/download/summary").content)
+    assert len(rows) == 15 and {r[0] for r in rows} >= {f"单位{i}/司法局.xlsx" for i in range(5)}
+
+
 # ------------------------------------------------------------------ in a real browser
 
 
