@@ -247,11 +247,200 @@ def test_streamed_2gb_body_is_cut_at_the_cap(job_dir):
     assert files_left(job_dir) == []
 
 
+# ------------------------------------------------------------------ slots, expiry, disk, the root
+
+
 @pytest.fixture
-def batch():
+def batch(monkeypatch):
+    """The batch_web module with no jobs of earlier tests."""
     from jixiao_xl import batch_web
 
+    monkeypatch.setattr(batch_web, "_JOBS", {})
     return batch_web
+
+
+def one_line_chinese(answer, status: int) -> str:
+    assert answer.status_code == status, answer.text
+    error = answer.json()["error"]
+    assert "\n" not in error and "Traceback" not in error and error.endswith("。")
+    return error
+
+
+def wait_for(client, job_id: str) -> dict:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        status = client.get(f"{JOBS}/{job_id}").json()
+        if status["state"] in ("done", "failed"):
+            return status
+        time.sleep(0.1)
+    raise AssertionError("批量校验任务没有结束")
+
+
+def job_folders(root: Path) -> list[Path]:
+    return sorted(root.glob("run-*/job-*"))
+
+
+def test_empty_jobs_do_not_block_a_real_upload(client, batch, job_dir):
+    empty = [client.post(JOBS).json()["id"] for _ in range(3 * batch.MAX_UPLOADING)]  # any page, nothing uploaded
+    assert len({e for e in empty}) == len(empty)
+    assert sum(1 for j in batch._JOBS.values() if j.state == "uploading") <= batch.MAX_UPLOADING
+    status = submit(client, {"材料.zip": example_zip()})
+    assert status["state"] == "done", status
+    assert DEPT_ROW in summary_rows(client.get(f"{JOBS}/{status['id']}/download/summary").content)
+    # the oldest empty jobs made room; their pages are told to upload again
+    gone = client.put(f"{JOBS}/{empty[0]}/files", params={"name": "a.xlsx"}, content=b"x")
+    assert "请重新上传" in one_line_chinese(gone, 404)
+    assert len(job_folders(job_dir)) <= batch.MAX_UPLOADING  # the dropped ones' folders are gone
+
+
+def test_finished_jobs_hold_no_slot_and_a_ninth_queued_job_is_refused(client, batch, job_dir):
+    finished = submit(client, {"材料.zip": example_zip()}, fill=True)
+    assert finished["state"] == "done"
+    assert client.get(f"{JOBS}/{finished['id']}/download/summary").status_code == 200  # the copies not fetched
+    jobs = []
+    for i in range(batch.MAX_JOBS + 1):
+        job = client.post(JOBS).json()
+        assert client.put(f"{JOBS}/{job['id']}/files", params={"name": f"{i}.txt"}, content=b"x").status_code == 200
+        jobs.append(job["id"])
+    batch._RUN_LOCK.acquire()  # a long batch runs: the started jobs wait
+    try:
+        for job_id in jobs[:-1]:
+            started = client.post(f"{JOBS}/{job_id}/start")
+            assert started.status_code == 200 and started.json()["state"] == "waiting"
+        error = one_line_chinese(client.post(f"{JOBS}/{jobs[-1]}/start"), 503)
+        assert error == "服务器上排队和正在进行的批量校验任务已满（8 个），请稍后重试。"
+        assert client.get(f"{JOBS}/{jobs[-1]}").json()["state"] == "uploading"  # it may start later
+        assert client.post(JOBS).status_code == 200  # making a job is still allowed
+    finally:
+        batch._RUN_LOCK.release()
+    assert all(wait_for(client, job_id)["state"] == "done" for job_id in jobs[:-1])
+    assert client.post(f"{JOBS}/{jobs[-1]}/start").status_code == 200
+    assert wait_for(client, jobs[-1])["state"] == "done"
+    twice = client.post(f"{JOBS}/{jobs[-1]}/start")
+    assert one_line_chinese(twice, 409) == "这个任务已经开始校验。"
+    filled = client.get(f"{JOBS}/{finished['id']}/download/filled")  # the finished job's results waited
+    assert filled.status_code == 200 and filled.content[:2] == b"PK"
+
+
+def test_an_empty_job_expires_after_10_minutes(client, batch, job_dir, monkeypatch):
+    clock = [1_000_000.0]
+    monkeypatch.setattr(batch, "_now", lambda: clock[0])
+    empty = client.post(JOBS).json()["id"]
+    busy = client.post(JOBS).json()["id"]
+    clock[0] += 540  # 9 minutes
+    assert client.get(f"{JOBS}/{empty}").status_code == 200
+    assert client.put(f"{JOBS}/{busy}/files", params={"name": "a.xlsx"}, content=b"x").status_code == 200
+    assert len(job_folders(job_dir)) == 2
+    clock[0] += 61  # 10 minutes and a second after it was made
+    assert "请重新上传" in one_line_chinese(client.get(f"{JOBS}/{empty}"), 404)
+    assert client.get(f"{JOBS}/{busy}").json()["state"] == "uploading"  # it received bytes 61 s ago
+    assert len(job_folders(job_dir)) == 1
+    clock[0] += 600  # nothing more came for 10 minutes: that one goes too
+    assert client.get(f"{JOBS}/{busy}").status_code == 404
+    assert job_folders(job_dir) == [] and files_left(job_dir) == []
+    # results nobody downloads stay an hour
+    done = submit(client, {"说明.txt": "附件".encode()})
+    assert done["state"] == "done" and len(job_folders(job_dir)) == 1
+    clock[0] += 3599
+    assert client.get(f"{JOBS}/{done['id']}").json()["state"] == "done"
+    clock[0] += 2
+    assert "请重新上传" in one_line_chinese(client.get(f"{JOBS}/{done['id']}/download/summary"), 404)
+    assert job_folders(job_dir) == [] and files_left(job_dir) == []
+
+
+def test_material_is_deleted_when_the_run_ends_and_results_wait(client, batch, job_dir):
+    status = submit(client, {"材料.zip": example_zip(), "另/司法局.xlsx": EXAMPLE.read_bytes()}, fill=True)
+    assert status["state"] == "done", status
+    [folder] = job_folders(job_dir)
+    left = files_left(folder)
+    assert left and not (folder / "收到的材料").exists()
+    assert all(name.startswith("结果") or name == "填写后的副本.zip" for name in left), left
+    assert sum((folder / n).stat().st_size for n in left) < 10 * EXAMPLE.stat().st_size
+    summary = client.get(f"{JOBS}/{status['id']}/download/summary")
+    assert summary.status_code == 200 and len(summary_rows(summary.content)) == 6
+    assert folder.exists()  # the copies are not fetched yet
+    assert client.get(f"{JOBS}/{status['id']}/download/filled").status_code == 200
+    assert not folder.exists()
+
+
+def test_folders_of_a_stopped_server_are_swept_at_start_a_live_ones_kept(client, batch, job_dir, tmp_path):
+    job_dir.mkdir(mode=0o700)
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        live_start = batch._process_start(live.pid)
+        assert live_start and live_start.isdigit()
+        folders = {"dead": job_dir / f"run-{ended.pid}-{batch._process_start(os.getpid())}",
+                   "reused": job_dir / f"run-{os.getpid()}-1",  # our pid, another start: a server long gone
+                   "live": job_dir / f"run-{live.pid}-{live_start}"}
+        for folder in folders.values():
+            (folder / "job-x" / "收到的材料").mkdir(parents=True)
+            (folder / "job-x" / "收到的材料" / "a.xlsx").write_bytes(b"x" * 1000)
+        (job_dir / "别的").mkdir()  # not a run folder: left alone
+        assert client.get("/jixiao/batch").status_code == 200  # the first request with this root
+        assert not folders["dead"].exists() and not folders["reused"].exists()
+        assert files_left(folders["live"]) == ["job-x/收到的材料/a.xlsx"]
+        assert (job_dir / "别的").is_dir()
+        job = client.post(JOBS).json()
+        ours = batch._JOBS[job["id"]].folder.parent
+        assert ours.name == f"run-{os.getpid()}-{batch._process_start(os.getpid())}"
+        assert stat.S_IMODE(ours.stat().st_mode) == 0o700
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_the_root_is_private(client, batch, tmp_path, monkeypatch):
+    import tempfile
+
+    if not hasattr(os, "getuid"):
+        pytest.skip("Windows: the temporary folder is the user's own")
+    monkeypatch.delenv("JIXIAO_BATCH_DIR")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(batch, "_RUNS", {})
+    root = tmp_path / f"jixiao_batch-{os.getuid()}"
+    job = client.post(JOBS).json()
+    assert batch._JOBS[job["id"]].folder.parent.parent == root
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+
+    def other_user(path: Path) -> None:
+        if os.getuid() == 0:
+            os.chown(path, 65534, 65534)
+        else:
+            monkeypatch.setattr(batch, "_uid", lambda: os.getuid() + 1)
+
+    for spoil in (lambda path: path.chmod(0o777), other_user):
+        shutil.rmtree(root)
+        root.mkdir()
+        spoil(root)
+        monkeypatch.setattr(batch, "_RUNS", {})
+        job = client.post(JOBS).json()
+        fresh = batch._JOBS[job["id"]].folder.parent.parent
+        assert fresh != root and fresh.name.startswith(f"jixiao_batch-{os.getuid()}-")
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o700 and fresh.stat().st_uid == os.getuid()
+        assert list(root.iterdir()) == []  # nothing put in the spoiled one
+        monkeypatch.setattr(batch, "_uid", os.getuid)
+    # JIXIAO_BATCH_DIR: made 0700 when missing; refused when loose, someone else's or a symlink
+    chosen = tmp_path / "我的" / "批量"
+    monkeypatch.setenv("JIXIAO_BATCH_DIR", str(chosen))
+    assert client.post(JOBS).status_code == 200 and stat.S_IMODE(chosen.stat().st_mode) == 0o700
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    loose.chmod(0o777)
+    link = tmp_path / "link"
+    link.symlink_to(chosen)
+    for folder, why in ((loose, "其他用户可以写入"), (link, "是符号链接")):
+        monkeypatch.setenv("JIXIAO_BATCH_DIR", str(folder))
+        error = one_line_chinese(client.post(JOBS), 500)
+        assert error.startswith(f"批量校验的临时文件夹 {folder}（JIXIAO_BATCH_DIR）{why}，")
+    assert list(loose.iterdir()) == []
+    if os.getuid() == 0:
+        foreign = tmp_path / "foreign"
+        foreign.mkdir()
+        os.chown(foreign, 65534, 65534)
+        monkeypatch.setenv("JIXIAO_BATCH_DIR", str(foreign))
+        assert "属于其他用户" in one_line_chinese(client.post(JOBS), 500)
 
 
 @pytest.fixture(scope="module")
