@@ -234,7 +234,7 @@ def test_streamed_2gb_body_is_cut_at_the_cap(job_dir):
             yield chunk
 
     async def go():
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=main_app), base_url="http://test",
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=main_app), base_url="http://testserver",
                                      headers=NON_SIMPLE) as http:
             job = (await http.post(JOBS)).json()
             answer = await http.put(f"{JOBS}/{job['id']}/files", params={"name": "材料.zip"}, content=body())
