@@ -181,8 +181,10 @@ def _process_start(pid: int) -> str | None:
             return None
         except OSError:
             return "?"
-        fields = text.rpartition(")")[2].split()
-        return fields[19] if len(fields) > 19 else "?"  # field 22 of stat: start time in clock ticks
+        fields = text.rpartition(")")[2].split()  # from field 3 of stat, the state, on
+        if fields[:1] in (["Z"], ["X"]):
+            return None  # a zombie: it has ended, nobody reaped it yet
+        return fields[19] if len(fields) > 19 else "?"  # field 22: start time in clock ticks
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -368,18 +368,23 @@ def test_folders_of_a_stopped_server_are_swept_at_start_a_live_ones_kept(client,
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
     ended.wait()
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    killed = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         live_start = batch._process_start(live.pid)
-        assert live_start and live_start.isdigit()
+        killed_start = batch._process_start(killed.pid)
+        assert live_start and live_start.isdigit() and killed_start and killed_start.isdigit()
+        killed.kill()  # not waited for: a zombie, as a killed server is until it is reaped
+        time.sleep(0.3)
         folders = {"dead": job_dir / f"run-{ended.pid}-{batch._process_start(os.getpid())}",
                    "reused": job_dir / f"run-{os.getpid()}-1",  # our pid, another start: a server long gone
+                   "killed": job_dir / f"run-{killed.pid}-{killed_start}",
                    "live": job_dir / f"run-{live.pid}-{live_start}"}
         for folder in folders.values():
             (folder / "job-x" / "收到的材料").mkdir(parents=True)
             (folder / "job-x" / "收到的材料" / "a.xlsx").write_bytes(b"x" * 1000)
         (job_dir / "别的").mkdir()  # not a run folder: left alone
         assert client.get("/jixiao/batch").status_code == 200  # the first request with this root
-        assert not folders["dead"].exists() and not folders["reused"].exists()
+        assert not folders["dead"].exists() and not folders["reused"].exists() and not folders["killed"].exists()
         assert files_left(folders["live"]) == ["job-x/收到的材料/a.xlsx"]
         assert (job_dir / "别的").is_dir()
         job = client.post(JOBS).json()
@@ -387,8 +392,9 @@ def test_folders_of_a_stopped_server_are_swept_at_start_a_live_ones_kept(client,
         assert ours.name == f"run-{os.getpid()}-{batch._process_start(os.getpid())}"
         assert stat.S_IMODE(ours.stat().st_mode) == 0o700
     finally:
-        live.kill()
-        live.wait()
+        for process in (live, killed):
+            process.kill()
+            process.wait()
 
 
 def test_the_root_is_private(client, batch, tmp_path, monkeypatch):
