@@ -338,7 +338,7 @@ def _job(job_id: str) -> Job:
     with _JOBS_LOCK:
         job = _JOBS.get(job_id)
     if job is None:
-        raise Refused("找不到这个批量校验任务（可能已下载完毕并清理，或服务已重启）。请重新上传。", 404)
+        raise Refused("找不到这个批量校验任务（可能已下载完毕并清理、上传中断太久已过期，或服务已重启）。请重新上传。", 404)
     return job
 
 

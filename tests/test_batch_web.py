@@ -291,6 +291,12 @@ def test_empty_jobs_do_not_block_a_real_upload(client, batch, job_dir):
     gone = client.put(f"{JOBS}/{empty[0]}/files", params={"name": "a.xlsx"}, content=b"x")
     assert "请重新上传" in one_line_chinese(gone, 404)
     assert len(job_folders(job_dir)) <= batch.MAX_UPLOADING  # the dropped ones' folders are gone
+    # uploads that hold data are not dropped: when all 16 have some, a 17th waits
+    for _ in range(batch.MAX_UPLOADING):
+        job = client.post(JOBS).json()
+        assert client.put(f"{JOBS}/{job['id']}/files", params={"name": "a.xlsx"}, content=b"x").status_code == 200
+    error = one_line_chinese(client.post(JOBS), 503)
+    assert error == "服务器上正在上传的批量校验任务太多（16 个），请稍后再试。"
 
 
 def test_finished_jobs_hold_no_slot_and_a_ninth_queued_job_is_refused(client, batch, job_dir):
