@@ -3,13 +3,27 @@
 A reviewer uploads a .zip of submissions (or several files / a folder); the server
 checks them with ``batch.run`` in a background thread (one job at a time, each file
 within the CLI's time limit) in a job folder under a temporary directory, and the page
-offers 汇总.xlsx (and the filled copies as a .zip) for download.  The job folder is
-removed once its outputs are downloaded (or after an hour), unless JIXIAO_BATCH_KEEP=1.
+offers 汇总.xlsx (and the filled copies as a .zip) for download.
+
+Slots: at most MAX_JOBS (8) jobs queued or running; a ninth start is refused (503) and may be
+retried.  Jobs still being uploaded are bounded apart (MAX_UPLOADING, 16): when that is full, a new
+job drops the oldest *empty* one (nothing uploaded yet), so empty jobs never block a real upload;
+an uploading job that receives nothing for 10 minutes is dropped.  Finished jobs hold no slot.
+
+Disk: the uploaded material (收到的材料: zips and extracted files) is deleted when the run ends,
+whether it succeeded or not; the results are kept until downloaded, or for an hour.  Job folders
+live in a folder of this server process, <root>/run-<pid>-<process start>; the first use of a root
+deletes the run folders of server processes that no longer run (another live server's stay).  The
+root is JIXIAO_BATCH_DIR, or $TMPDIR/jixiao_batch-<uid> made 0700; a root that is a symlink, owned
+by another user or writable by group/others is not used (the default one is replaced by a fresh
+private folder, a JIXIAO_BATCH_DIR one is refused in Chinese).  JIXIAO_BATCH_KEEP=1 keeps every
+folder (and the material) and sweeps nothing.
 
 Every upload is a raw request body streamed to disk with a byte cap (no multipart
 spooling), and every zip is checked before anything is extracted: entry count, total
-uncompressed size, compression ratio, names (``..``, absolute paths, drive letters)
-and symlinks; extraction counts the bytes actually written as well.  Every refusal is
+uncompressed size, compression ratio (of each entry over 1 MB, and of the whole archive
+once it unpacks to more than 10 MB), names (``..``, absolute paths, drive letters) and
+symlinks; extraction counts the bytes actually written as well.  Every refusal is
 a Chinese message the page shows; nothing is written outside the job folder.
 
 Limits (environment variables): JIXIAO_BATCH_MAX_UPLOAD_MB (200), JIXIAO_BATCH_MAX_UNZIPPED_MB
@@ -21,8 +35,10 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import stat
+import sys
 import tempfile
 import threading
 import time
@@ -38,8 +54,11 @@ router = APIRouter()
 logger = logging.getLogger("jixiao_xl.batch_web")
 
 MB = 1 << 20
-JOB_TTL = 3600.0  # seconds a finished job's folder is kept when nobody downloads it
-MAX_JOBS = 8  # job folders at once (uploading, waiting, running or waiting for download)
+JOB_TTL = 3600.0  # seconds a finished job's results are kept when nobody downloads them
+UPLOAD_IDLE = 600.0  # seconds an uploading job may receive nothing (an empty one: since it was made)
+MAX_JOBS = 8  # jobs queued or running at once; checked when a job starts
+MAX_UPLOADING = 16  # jobs being uploaded at once; a new one drops the oldest empty one when full
+RATIO_FLOOR = 10 * MB  # a zip unpacking to no more than this is not refused for its overall ratio
 _RUN_LOCK = threading.Lock()  # one batch at a time: the machine's cores are the workers'
 _JOBS: dict[str, "Job"] = {}
 _JOBS_LOCK = threading.Lock()
@@ -82,10 +101,172 @@ def _keep() -> bool:
     return os.environ.get("JIXIAO_BATCH_KEEP", "").strip().lower() in ("1", "true", "yes")
 
 
-def _root() -> Path:
-    root = Path(os.environ.get("JIXIAO_BATCH_DIR") or Path(tempfile.gettempdir()) / "jixiao_batch")
-    root.mkdir(parents=True, exist_ok=True)
+def _now() -> float:
+    return time.monotonic()
+
+
+# ------------------------------------------------------------------ the private root and this process's run folder
+
+
+_RUNS: dict[str, Path] = {}  # configured root ("" for the default) -> this process's run folder in it
+_RUNS_LOCK = threading.Lock()
+_RUN_NAME = re.compile(r"run-(\d+)-(\d+)")
+_SWEEPER: list[threading.Thread] = []
+
+
+def _uid() -> int | None:
+    getuid = getattr(os, "getuid", None)  # None on Windows, where the temporary folder is the user's own
+    return getuid() if getuid else None
+
+
+def _root_problem(path: Path) -> str:
+    """Why a root folder may not hold uploads (Chinese, '' when it is private to this user)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return "无法访问"
+    if stat.S_ISLNK(info.st_mode):
+        return "是符号链接"
+    if not stat.S_ISDIR(info.st_mode):
+        return "不是文件夹"
+    uid = _uid()
+    if uid is None:
+        return ""
+    if info.st_uid != uid:
+        return "属于其他用户"
+    if info.st_mode & 0o022:
+        return "其他用户可以写入"
+    return ""
+
+
+def _private_root(configured: str) -> Path:
+    if configured:
+        root = Path(configured)
+        try:
+            root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError:
+            problem = "无法创建"
+        else:
+            problem = _root_problem(root)
+        if problem:
+            raise Refused(f"批量校验的临时文件夹 {root}（JIXIAO_BATCH_DIR）{problem}，为保护上传的材料，服务器不使用它。"
+                          "请把 JIXIAO_BATCH_DIR 改为只有自己能写入的文件夹，或删去这项设置。", 500)
+        return root
+    tag = "" if _uid() is None else f"-{_uid()}"
+    root = Path(tempfile.gettempdir()) / f"jixiao_batch{tag}"
+    try:
+        root.mkdir(mode=0o700, exist_ok=True)
+    except OSError:
+        problem = "无法创建"
+    else:
+        problem = _root_problem(root)
+    if problem:  # someone else's, or loose: a fresh private folder for this process instead
+        fresh = Path(tempfile.mkdtemp(prefix=f"jixiao_batch{tag}-"))
+        logger.warning("批量校验的临时文件夹 %s %s，本次改用 %s", root, problem, fresh)
+        return fresh
+    if _uid() is not None and os.lstat(root).st_mode & 0o077:
+        os.chmod(root, 0o700)  # ours and not writable by others: make it unreadable too
     return root
+
+
+def _process_start(pid: int) -> str | None:
+    """When process pid started, as a token to tell it from a later process with the same pid: None when
+    no process pid runs, "?" when it runs but its start cannot be read, "0" where no start time is known."""
+    if sys.platform == "win32":
+        return _windows_process_start(pid)
+    if os.path.exists("/proc/self/stat"):
+        try:
+            text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        except FileNotFoundError:
+            return None
+        except OSError:
+            return "?"
+        fields = text.rpartition(")")[2].split()  # from field 3 of stat, the state, on
+        if fields[:1] in (["Z"], ["X"]):
+            return None  # a zombie: it has ended, nobody reaped it yet
+        return fields[19] if len(fields) > 19 else "?"  # field 22: start time in clock ticks
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return None  # another user's process: the root is this user's, so its server is gone
+    return "0"
+
+
+def _windows_process_start(pid: int) -> str | None:
+    import ctypes
+    from ctypes import wintypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32.OpenProcess.restype = wintypes.HANDLE
+    kernel32.OpenProcess.argtypes = (wintypes.DWORD, wintypes.BOOL, wintypes.DWORD)
+    kernel32.GetExitCodeProcess.argtypes = (wintypes.HANDLE, ctypes.POINTER(wintypes.DWORD))
+    kernel32.GetProcessTimes.argtypes = (wintypes.HANDLE,) + (ctypes.POINTER(wintypes.FILETIME),) * 4
+    kernel32.CloseHandle.argtypes = (wintypes.HANDLE,)
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return "?" if ctypes.get_last_error() == 5 else None  # ERROR_ACCESS_DENIED: it runs
+    try:
+        code = wintypes.DWORD()
+        if kernel32.GetExitCodeProcess(handle, ctypes.byref(code)) and code.value != 259:  # STILL_ACTIVE
+            return None
+        times = [wintypes.FILETIME() for _ in range(4)]
+        if not kernel32.GetProcessTimes(handle, *(ctypes.byref(t) for t in times)):
+            return "?"
+        return str(times[0].dwHighDateTime << 32 | times[0].dwLowDateTime)
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+def _alive(pid: int, start: str) -> bool:
+    now = _process_start(pid)
+    return now is not None and now in (start, "?")
+
+
+def _sweep_runs(root: Path) -> None:
+    """Delete the run folders of server processes that no longer run (not a live server's, not ours)."""
+    if _keep():
+        return
+    try:
+        folders = list(root.iterdir())
+    except OSError:
+        return
+    for folder in folders:
+        match = _RUN_NAME.fullmatch(folder.name)
+        if match and not folder.is_symlink() and folder.is_dir() and not _alive(int(match[1]), match[2]):
+            logger.info("批量校验：删除已停止的服务进程留下的 %s", folder)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _root() -> Path:
+    """This process's run folder, where its job folders go (made, and the root swept, at first use)."""
+    configured = os.environ.get("JIXIAO_BATCH_DIR", "")
+    with _RUNS_LOCK:
+        run = _RUNS.get(configured)
+        if run is not None and run.is_dir():
+            return run
+        root = _private_root(configured)
+        if run is None or run.parent != root:
+            _sweep_runs(root)
+        start = _process_start(os.getpid()) or ""
+        run = root / f"run-{os.getpid()}-{start if start.isdigit() else 0}"
+        run.mkdir(mode=0o700, exist_ok=True)
+        _RUNS[configured] = run
+        if not _SWEEPER:
+            _SWEEPER.append(threading.Thread(target=_sweeper, name="jixiao-batch-sweeper", daemon=True))
+            _SWEEPER[0].start()
+    return run
+
+
+def _sweeper() -> None:
+    """Expired jobs go even when no request comes."""
+    while True:
+        time.sleep(60)
+        try:
+            _sweep()
+        except Exception as exc:  # never let the thread die
+            logger.error("批量校验：清理过期任务失败", exc_info=exc)
 
 
 def _mb(size: int) -> str:
@@ -104,9 +285,15 @@ class Job:
     message: str = "正在上传"
     error: str = ""
     closing: str = ""
-    created: float = field(default_factory=time.monotonic)
+    created: float = field(default_factory=lambda: _now())
+    touched: float = field(default_factory=lambda: _now())  # when the last uploaded bytes came
+    files: int = 0  # files uploaded
     finished: float = 0.0
     fetched: set = field(default_factory=set)
+
+    @property
+    def empty(self) -> bool:
+        return self.state == "uploading" and not self.files and not self.uploaded
 
     @property
     def inbox(self) -> Path:
@@ -127,26 +314,31 @@ def _remove(job: Job) -> None:
     shutil.rmtree(job.folder, ignore_errors=True)
 
 
+def _drop(job: Job) -> None:
+    """Forget a job and delete its folder (JIXIAO_BATCH_KEEP=1: the folder stays)."""
+    if _keep():
+        with _JOBS_LOCK:
+            _JOBS.pop(job.id, None)
+    else:
+        _remove(job)
+
+
 def _sweep() -> None:
-    """Forget (and delete) jobs nobody came back for."""
-    now = time.monotonic()
+    """Forget (and delete) jobs nobody came back for: results after an hour, an upload idle for 10 minutes."""
+    now = _now()
     with _JOBS_LOCK:
         stale = [j for j in _JOBS.values()
                  if (j.state in ("done", "failed") and now - j.finished > JOB_TTL)
-                 or (j.state == "uploading" and now - j.created > JOB_TTL)]
+                 or (j.state == "uploading" and now - j.touched > UPLOAD_IDLE)]
     for job in stale:
-        if _keep():  # the folder stays; the server forgets the job
-            with _JOBS_LOCK:
-                _JOBS.pop(job.id, None)
-        else:
-            _remove(job)
+        _drop(job)
 
 
 def _job(job_id: str) -> Job:
     with _JOBS_LOCK:
         job = _JOBS.get(job_id)
     if job is None:
-        raise Refused("找不到这个批量校验任务（可能已下载完毕并清理，或服务已重启）。请重新上传。", 404)
+        raise Refused("找不到这个批量校验任务（可能已下载完毕并清理、上传中断太久已过期，或服务已重启）。请重新上传。", 404)
     return job
 
 
@@ -188,6 +380,7 @@ def extract_zip(path: Path, dest: Path, lim: Limits) -> int:
                       "请用“发送到 → 压缩(zipped)文件夹”重新压缩后上传，或直接选择文件夹上传。") from None
     with archive:
         infos = archive.infolist()
+        packed = 0
         if len(infos) > lim.entries:
             raise Refused(f"压缩包中有 {len(infos)} 个条目，超过上限 {lim.entries} 个。请分批上传。")
         total = 0
@@ -201,12 +394,19 @@ def extract_zip(path: Path, dest: Path, lim: Limits) -> int:
             if info.is_dir():
                 continue
             total += info.file_size
+            packed += info.compress_size
             if total > lim.unzipped:
                 raise Refused(f"压缩包解压后超过 {_mb(lim.unzipped)}（上限），已拒绝。请分批上传。")
             if info.file_size > MB and info.file_size > lim.ratio * max(info.compress_size, 1):
                 raise Refused(f"压缩包中的“{name}”压缩比异常（{info.compress_size} 字节解压为 {info.file_size} 字节），"
                               "可能是恶意压缩包，已拒绝。")
             plan.append((info, rel))
+        # The whole archive: many small entries of zeros pass the check above one by one.  Its stored
+        # sizes may lie, but not beyond the file; an entry never yields more than its stated size.
+        packed = max(min(packed, path.stat().st_size), 1)
+        if total > max(RATIO_FLOOR, lim.ratio * packed):
+            raise Refused(f"压缩包解压后共 {total} 字节，是压缩后大小（{packed} 字节）的 {total // packed} 倍，"
+                          f"超过上限 {lim.ratio:g} 倍，可能是恶意压缩包，已拒绝。")
         written = 0
         count = 0
         for info, rel in plan:
@@ -261,9 +461,11 @@ def _run(job: Job) -> None:
             if job.fill:
                 job.message = "正在打包填写后的副本"
                 _zip_folder(job.out / "filled", job.folder / "填写后的副本.zip")
+            if not _keep():
+                shutil.rmtree(job.inbox, ignore_errors=True)  # the material goes; the results wait for download
             job.closing = result.closing_line()
             job.message = "已完成"
-            job.finished = time.monotonic()
+            job.finished = _now()
             job.state = "done"  # last: a poll that sees it finds everything in place
             return
     except Refused as exc:
@@ -273,7 +475,7 @@ def _run(job: Job) -> None:
         error = "批量校验时出现意外错误（详细原因已记入服务器日志）。请重试；仍不成功请联系管理员。"
     shutil.rmtree(job.folder, ignore_errors=True)  # nothing of a refused job is kept; its status says why
     job.error, job.message = error, "未完成"
-    job.finished = time.monotonic()
+    job.finished = _now()
     job.state = "failed"
 
 
@@ -292,19 +494,36 @@ def _zip_folder(folder: Path, target: Path) -> None:
 async def batch_page():
     page = Path(__file__).parent / "addin_server" / "templates" / "jixiao_batch.html"
     text = page.read_text(encoding="utf-8").replace("{{MAX_UPLOAD_MB}}", f"{limits().upload / MB:g}")
+    _sweep()
+    try:
+        _root()  # a server's first page sweeps what earlier server processes left
+    except Refused:
+        pass  # said when a job is made
     return HTMLResponse(text)
 
 
 @router.post("/jixiao/batch/jobs")
 async def create_job(fill: bool = False):
+    """A new job, uploading.  Only queued and running jobs count against MAX_JOBS (when they start);
+    uploading ones are bounded by MAX_UPLOADING, and a new job takes the place of the oldest empty one."""
     _sweep()
+    try:
+        run = _root()
+    except Refused as exc:
+        return _refusal(exc)
     with _JOBS_LOCK:
-        if sum(1 for j in _JOBS.values() if j.state != "failed") >= MAX_JOBS:
-            return _refusal(Refused("服务器上同时进行的批量校验任务太多，请稍后再试。", 503))
+        uploading = sorted((j for j in _JOBS.values() if j.state == "uploading"), key=lambda j: j.created)
+        dropped = [j for j in uploading if j.empty][:max(0, len(uploading) + 1 - MAX_UPLOADING)]
+        if len(uploading) - len(dropped) >= MAX_UPLOADING:
+            return _refusal(Refused(f"服务器上正在上传的批量校验任务太多（{MAX_UPLOADING} 个），请稍后再试。", 503))
+        for old in dropped:
+            _JOBS.pop(old.id, None)
         job_id = uuid.uuid4().hex
-        job = Job(job_id, Path(tempfile.mkdtemp(prefix="job-", dir=_root())), fill)
+        job = Job(job_id, Path(tempfile.mkdtemp(prefix="job-", dir=run)), fill)
         job.inbox.mkdir()
         _JOBS[job_id] = job
+    for old in dropped:  # nothing uploaded to them: their pages, if any, will be told to upload again
+        _drop(old)
     return job.status()
 
 
@@ -333,9 +552,12 @@ async def upload_file(job_id: str, name: str, request: Request):
             with open(target, "xb") as sink:
                 async for chunk in request.stream():
                     job.uploaded += len(chunk)
+                    job.touched = _now()
                     if job.uploaded > lim.upload:
                         raise Refused(f"上传的材料超过 {_mb(lim.upload)}（上限），已拒绝。请分批上传。", 413)
                     sink.write(chunk)
+            job.files += 1
+            job.touched = _now()
         except FileExistsError:
             raise Refused(f"“{name}”上传了不止一次。请重新选择后上传。", 409) from None
         except OSError:  # e.g. "a" uploaded, then "a/b"
@@ -357,17 +579,21 @@ async def upload_file(job_id: str, name: str, request: Request):
 async def start_job(job_id: str):
     try:
         job = _job(job_id)
-        if job.state != "uploading":
-            raise Refused("这个任务已经开始校验。", 409)
+        with _JOBS_LOCK:
+            if job.state != "uploading" or _JOBS.get(job_id) is not job:
+                raise Refused("这个任务已经开始校验。", 409)
+            if sum(1 for j in _JOBS.values() if j.state in ("waiting", "running")) >= MAX_JOBS:
+                raise Refused(f"服务器上排队和正在进行的批量校验任务已满（{MAX_JOBS} 个），请稍后重试。", 503)
+            job.state, job.message = "waiting", "排队等待（服务器一次处理一批）"
     except Refused as exc:
         return _refusal(exc)
-    job.state, job.message = "waiting", "排队等待（服务器一次处理一批）"
     threading.Thread(target=_run, args=(job,), name=f"jixiao-batch-{job_id}", daemon=True).start()
     return job.status()
 
 
 @router.get("/jixiao/batch/jobs/{job_id}")
 async def job_status(job_id: str):
+    _sweep()
     try:
         return _job(job_id).status()
     except Refused as exc:
@@ -383,6 +609,7 @@ DOWNLOADS = {"summary": ("结果/汇总.xlsx", "汇总.xlsx",
 async def download(job_id: str, what: str):
     from starlette.background import BackgroundTask
 
+    _sweep()
     try:
         job = _job(job_id)
         if what not in DOWNLOADS or (what == "filled" and not job.fill):

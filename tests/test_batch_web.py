@@ -28,6 +28,9 @@ from fastapi.testclient import TestClient  # noqa: E402
 from .test_seed import EXAMPLE  # noqa: E402
 
 JOBS = "/jixiao/batch/jobs"
+# The server refuses a simple (CORS) POST; the page sends this header on every POST and PUT, and so do
+# the tests' clients (every request of the `client` fixture and of the streaming test's client).
+NON_SIMPLE = {"X-Jixiao-Request": "1"}
 DEPT_ROW = ["汨罗/司法局.xlsx", "汨罗市司法局", "[附件2] 部门整体支出绩效自评表", "（部门整体）", 1, 10, 99, 99, 0, None, "优",
             "一致", 0, 1, "有警告"]
 
@@ -36,7 +39,7 @@ DEPT_ROW = ["汨罗/司法局.xlsx", "汨罗市司法局", "[附件2] 部门整�
 def client():
     from xlwings_server.main import main_app
 
-    with TestClient(main_app) as test_client:
+    with TestClient(main_app, headers=NON_SIMPLE) as test_client:
         yield test_client
 
 
@@ -231,7 +234,8 @@ def test_streamed_2gb_body_is_cut_at_the_cap(job_dir):
             yield chunk
 
     async def go():
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=main_app), base_url="http://test") as http:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=main_app), base_url="http://testserver",
+                                     headers=NON_SIMPLE) as http:
             job = (await http.post(JOBS)).json()
             answer = await http.put(f"{JOBS}/{job['id']}/files", params={"name": "材料.zip"}, content=body())
             return job, answer
@@ -241,6 +245,255 @@ def test_streamed_2gb_body_is_cut_at_the_cap(job_dir):
     assert answer.json()["error"] == "上传的材料超过 200 MB（上限），已拒绝。请分批上传。"
     assert 200 << 20 < sent <= (200 << 20) + 2 * len(chunk)  # read up to the cap, not 2 GB
     assert files_left(job_dir) == []
+
+
+# ------------------------------------------------------------------ slots, expiry, disk, the root
+
+
+@pytest.fixture
+def batch(monkeypatch):
+    """The batch_web module with no jobs of earlier tests."""
+    from jixiao_xl import batch_web
+
+    monkeypatch.setattr(batch_web, "_JOBS", {})
+    return batch_web
+
+
+def one_line_chinese(answer, status: int) -> str:
+    assert answer.status_code == status, answer.text
+    error = answer.json()["error"]
+    assert "\n" not in error and "Traceback" not in error and error.endswith("。")
+    return error
+
+
+def wait_for(client, job_id: str) -> dict:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        status = client.get(f"{JOBS}/{job_id}").json()
+        if status["state"] in ("done", "failed"):
+            return status
+        time.sleep(0.1)
+    raise AssertionError("批量校验任务没有结束")
+
+
+def job_folders(root: Path) -> list[Path]:
+    return sorted(root.glob("run-*/job-*"))
+
+
+def test_empty_jobs_do_not_block_a_real_upload(client, batch, job_dir):
+    empty = [client.post(JOBS).json()["id"] for _ in range(3 * batch.MAX_UPLOADING)]  # any page, nothing uploaded
+    assert len({e for e in empty}) == len(empty)
+    assert sum(1 for j in batch._JOBS.values() if j.state == "uploading") <= batch.MAX_UPLOADING
+    status = submit(client, {"材料.zip": example_zip()})
+    assert status["state"] == "done", status
+    assert DEPT_ROW in summary_rows(client.get(f"{JOBS}/{status['id']}/download/summary").content)
+    # the oldest empty jobs made room; their pages are told to upload again
+    gone = client.put(f"{JOBS}/{empty[0]}/files", params={"name": "a.xlsx"}, content=b"x")
+    assert "请重新上传" in one_line_chinese(gone, 404)
+    assert len(job_folders(job_dir)) <= batch.MAX_UPLOADING  # the dropped ones' folders are gone
+    # uploads that hold data are not dropped: when all 16 have some, a 17th waits
+    for _ in range(batch.MAX_UPLOADING):
+        job = client.post(JOBS).json()
+        assert client.put(f"{JOBS}/{job['id']}/files", params={"name": "a.xlsx"}, content=b"x").status_code == 200
+    error = one_line_chinese(client.post(JOBS), 503)
+    assert error == "服务器上正在上传的批量校验任务太多（16 个），请稍后再试。"
+
+
+def test_finished_jobs_hold_no_slot_and_a_ninth_queued_job_is_refused(client, batch, job_dir):
+    finished = submit(client, {"材料.zip": example_zip()}, fill=True)
+    assert finished["state"] == "done"
+    assert client.get(f"{JOBS}/{finished['id']}/download/summary").status_code == 200  # the copies not fetched
+    jobs = []
+    for i in range(batch.MAX_JOBS + 1):
+        job = client.post(JOBS).json()
+        assert client.put(f"{JOBS}/{job['id']}/files", params={"name": f"{i}.txt"}, content=b"x").status_code == 200
+        jobs.append(job["id"])
+    batch._RUN_LOCK.acquire()  # a long batch runs: the started jobs wait
+    try:
+        for job_id in jobs[:-1]:
+            started = client.post(f"{JOBS}/{job_id}/start")
+            assert started.status_code == 200 and started.json()["state"] == "waiting"
+        error = one_line_chinese(client.post(f"{JOBS}/{jobs[-1]}/start"), 503)
+        assert error == "服务器上排队和正在进行的批量校验任务已满（8 个），请稍后重试。"
+        assert client.get(f"{JOBS}/{jobs[-1]}").json()["state"] == "uploading"  # it may start later
+        assert client.post(JOBS).status_code == 200  # making a job is still allowed
+    finally:
+        batch._RUN_LOCK.release()
+    assert all(wait_for(client, job_id)["state"] == "done" for job_id in jobs[:-1])
+    assert client.post(f"{JOBS}/{jobs[-1]}/start").status_code == 200
+    assert wait_for(client, jobs[-1])["state"] == "done"
+    twice = client.post(f"{JOBS}/{jobs[-1]}/start")
+    assert one_line_chinese(twice, 409) == "这个任务已经开始校验。"
+    filled = client.get(f"{JOBS}/{finished['id']}/download/filled")  # the finished job's results waited
+    assert filled.status_code == 200 and filled.content[:2] == b"PK"
+
+
+def test_an_empty_job_expires_after_10_minutes(client, batch, job_dir, monkeypatch):
+    clock = [1_000_000.0]
+    monkeypatch.setattr(batch, "_now", lambda: clock[0])
+    empty = client.post(JOBS).json()["id"]
+    busy = client.post(JOBS).json()["id"]
+    clock[0] += 540  # 9 minutes
+    assert client.get(f"{JOBS}/{empty}").status_code == 200
+    assert client.put(f"{JOBS}/{busy}/files", params={"name": "a.xlsx"}, content=b"x").status_code == 200
+    assert len(job_folders(job_dir)) == 2
+    clock[0] += 61  # 10 minutes and a second after it was made
+    assert "请重新上传" in one_line_chinese(client.get(f"{JOBS}/{empty}"), 404)
+    assert client.get(f"{JOBS}/{busy}").json()["state"] == "uploading"  # it received bytes 61 s ago
+    assert len(job_folders(job_dir)) == 1
+    clock[0] += 600  # nothing more came for 10 minutes: that one goes too
+    assert client.get(f"{JOBS}/{busy}").status_code == 404
+    assert job_folders(job_dir) == [] and files_left(job_dir) == []
+    # results nobody downloads stay an hour
+    done = submit(client, {"说明.txt": "附件".encode()})
+    assert done["state"] == "done" and len(job_folders(job_dir)) == 1
+    clock[0] += 3599
+    assert client.get(f"{JOBS}/{done['id']}").json()["state"] == "done"
+    clock[0] += 2
+    assert "请重新上传" in one_line_chinese(client.get(f"{JOBS}/{done['id']}/download/summary"), 404)
+    assert job_folders(job_dir) == [] and files_left(job_dir) == []
+
+
+def test_material_is_deleted_when_the_run_ends_and_results_wait(client, batch, job_dir):
+    status = submit(client, {"材料.zip": example_zip(), "另/司法局.xlsx": EXAMPLE.read_bytes()}, fill=True)
+    assert status["state"] == "done", status
+    [folder] = job_folders(job_dir)
+    left = files_left(folder)
+    assert left and not (folder / "收到的材料").exists()
+    assert all(name.startswith("结果") or name == "填写后的副本.zip" for name in left), left
+    assert sum((folder / n).stat().st_size for n in left) < 10 * EXAMPLE.stat().st_size
+    summary = client.get(f"{JOBS}/{status['id']}/download/summary")
+    assert summary.status_code == 200 and len(summary_rows(summary.content)) == 6
+    assert folder.exists()  # the copies are not fetched yet
+    assert client.get(f"{JOBS}/{status['id']}/download/filled").status_code == 200
+    assert not folder.exists()
+
+
+def test_folders_of_a_stopped_server_are_swept_at_start_a_live_ones_kept(client, batch, job_dir, tmp_path):
+    job_dir.mkdir(mode=0o700)
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    killed = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        live_start = batch._process_start(live.pid)
+        killed_start = batch._process_start(killed.pid)
+        assert live_start and live_start.isdigit() and killed_start and killed_start.isdigit()
+        killed.kill()  # not waited for: a zombie, as a killed server is until it is reaped
+        time.sleep(0.3)
+        folders = {"dead": job_dir / f"run-{ended.pid}-{batch._process_start(os.getpid())}",
+                   "reused": job_dir / f"run-{os.getpid()}-1",  # our pid, another start: a server long gone
+                   "killed": job_dir / f"run-{killed.pid}-{killed_start}",
+                   "live": job_dir / f"run-{live.pid}-{live_start}"}
+        for folder in folders.values():
+            (folder / "job-x" / "收到的材料").mkdir(parents=True)
+            (folder / "job-x" / "收到的材料" / "a.xlsx").write_bytes(b"x" * 1000)
+        (job_dir / "别的").mkdir()  # not a run folder: left alone
+        assert client.get("/jixiao/batch").status_code == 200  # the first request with this root
+        assert not folders["dead"].exists() and not folders["reused"].exists() and not folders["killed"].exists()
+        assert files_left(folders["live"]) == ["job-x/收到的材料/a.xlsx"]
+        assert (job_dir / "别的").is_dir()
+        job = client.post(JOBS).json()
+        ours = batch._JOBS[job["id"]].folder.parent
+        assert ours.name == f"run-{os.getpid()}-{batch._process_start(os.getpid())}"
+        assert stat.S_IMODE(ours.stat().st_mode) == 0o700
+    finally:
+        for process in (live, killed):
+            process.kill()
+            process.wait()
+
+
+def test_the_root_is_private(client, batch, tmp_path, monkeypatch):
+    import tempfile
+
+    if not hasattr(os, "getuid"):
+        pytest.skip("Windows: the temporary folder is the user's own")
+    monkeypatch.delenv("JIXIAO_BATCH_DIR")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(batch, "_RUNS", {})
+    root = tmp_path / f"jixiao_batch-{os.getuid()}"
+    job = client.post(JOBS).json()
+    assert batch._JOBS[job["id"]].folder.parent.parent == root
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+
+    def other_user(path: Path) -> None:
+        if os.getuid() == 0:
+            os.chown(path, 65534, 65534)
+        else:
+            monkeypatch.setattr(batch, "_uid", lambda: os.getuid() + 1)
+
+    for spoil in (lambda path: path.chmod(0o777), other_user):
+        shutil.rmtree(root)
+        root.mkdir()
+        spoil(root)
+        monkeypatch.setattr(batch, "_RUNS", {})
+        job = client.post(JOBS).json()
+        fresh = batch._JOBS[job["id"]].folder.parent.parent
+        assert fresh != root and fresh.name.startswith(f"jixiao_batch-{os.getuid()}-")
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o700 and fresh.stat().st_uid == os.getuid()
+        assert list(root.iterdir()) == []  # nothing put in the spoiled one
+        monkeypatch.setattr(batch, "_uid", os.getuid)
+    # JIXIAO_BATCH_DIR: made 0700 when missing; refused when loose, someone else's or a symlink
+    chosen = tmp_path / "我的" / "批量"
+    monkeypatch.setenv("JIXIAO_BATCH_DIR", str(chosen))
+    assert client.post(JOBS).status_code == 200 and stat.S_IMODE(chosen.stat().st_mode) == 0o700
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    loose.chmod(0o777)
+    link = tmp_path / "link"
+    link.symlink_to(chosen)
+    for folder, why in ((loose, "其他用户可以写入"), (link, "是符号链接")):
+        monkeypatch.setenv("JIXIAO_BATCH_DIR", str(folder))
+        error = one_line_chinese(client.post(JOBS), 500)
+        assert error.startswith(f"批量校验的临时文件夹 {folder}（JIXIAO_BATCH_DIR）{why}，")
+    assert list(loose.iterdir()) == []
+    if os.getuid() == 0:
+        foreign = tmp_path / "foreign"
+        foreign.mkdir()
+        os.chown(foreign, 65534, 65534)
+        monkeypatch.setenv("JIXIAO_BATCH_DIR", str(foreign))
+        assert "属于其他用户" in one_line_chinese(client.post(JOBS), 500)
+
+
+@pytest.fixture(scope="module")
+def many_zeros_zip() -> bytes:
+    """990 entries of 1 MB of zeros: each passes the per-entry check (not over 1 MB), 990 MB in all."""
+    buf = io.BytesIO()
+    zeros = bytes(1 << 20)
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for i in range(990):
+            archive.writestr(f"{i:03}.xlsx", zeros)
+    return buf.getvalue()
+
+
+def test_many_small_entries_of_zeros_are_refused_before_writing(client, batch, job_dir, many_zeros_zip, tmp_path):
+    assert len(many_zeros_zip) < 1_200_000
+    upload = tmp_path / "炸弹.zip"
+    upload.write_bytes(many_zeros_zip)
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    with pytest.raises(batch.Refused) as refused:
+        batch.extract_zip(upload, dest, batch.limits())
+    assert str(refused.value).startswith("压缩包解压后共 1038090240 字节，是压缩后大小（")
+    assert str(refused.value).endswith("超过上限 200 倍，可能是恶意压缩包，已拒绝。")
+    assert list(dest.iterdir()) == []  # not a byte written
+    status = submit(client, {"材料.zip": many_zeros_zip})
+    assert status["state"] == "failed" and status["error"] == str(refused.value)
+    assert files_left(job_dir) == []
+
+
+def test_a_zip_of_several_workbooks_and_a_text_is_accepted(client, batch, job_dir, tmp_path):
+    notes = ("本批材料由各单位报送，请按附件顺序查阅。\n" * 20_000).encode()[:1 << 20]  # 1 MB, ~300:1 zipped
+    entries = [(f"单位{i}/司法局.xlsx", EXAMPLE.read_bytes()) for i in range(5)] + [("说明.txt", notes)]
+    raw = _zip_with(entries)
+    upload = tmp_path / "材料.zip"
+    upload.write_bytes(raw)
+    dest = tmp_path / "dest"
+    assert batch.extract_zip(upload, dest, batch.limits()) == 6
+    status = submit(client, {"材料.zip": raw})
+    assert status["state"] == "done", status
+    rows = summary_rows(client.get(f"{JOBS}/{status['id']}/download/summary").content)
+    assert len(rows) == 15 and {r[0] for r in rows} >= {f"单位{i}/司法局.xlsx" for i in range(5)}
 
 
 # ------------------------------------------------------------------ in a real browser
@@ -261,12 +514,14 @@ def test_batch_page_in_headless_chromium(tmp_path):
     material = tmp_path / "材料.zip"
     material.write_bytes(example_zip())
     port = _free_port()
-    env = dict(os.environ, JIXIAO_BATCH_DIR=str(tmp_path / "jobs"))
+    # the server runs this worktree's code, not whatever jixiao_xl the environment has installed
+    env = dict(os.environ, JIXIAO_BATCH_DIR=str(tmp_path / "jobs"),
+               PYTHONPATH=os.pathsep.join([str(ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
     server = subprocess.Popen(
         [sys.executable, "-c", f"from jixiao_xl.addin import serve; serve(host='127.0.0.1', port={port})"],
         cwd=tmp_path, env=env, stdout=(tmp_path / "server.log").open("wb"), stderr=subprocess.STDOUT)
     try:
-        url = f"http://127.0.0.1:{port}/jixiao/batch"
+        url = f"http://127.0.0.1:{port}/jixiao/batch?key=abc"  # as a shared server's link opens it
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -278,6 +533,8 @@ def test_batch_page_in_headless_chromium(tmp_path):
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium or "/usr/bin/chromium", args=["--no-sandbox"])
             page = browser.new_page(accept_downloads=True)
+            sent = []
+            page.on("request", lambda r: sent.append((r.method, r.url, r.headers.get("x-jixiao-request"))))
             page.goto(url)
             assert page.title() == "绩效自评 批量校验"
             page.set_input_files("#zip", str(material))
@@ -303,6 +560,10 @@ def test_batch_page_in_headless_chromium(tmp_path):
             page.wait_for_function("document.getElementById('error').textContent.length > 0", timeout=30_000)
             assert page.inner_text("#error").startswith("上传的文件不是有效的 .zip 压缩包")
             browser.close()
+        changes = [(m, u.split("?")[0].rsplit("/", 1)[-1], h) for m, u, h in sent if m not in ("GET", "HEAD")]
+        assert len(changes) == 6  # twice: create the job, upload the zip, start
+        assert {h for _, _, h in changes} == {"1"}, changes
+        assert {m for m, _, _ in changes} == {"POST", "PUT"}
         assert files_left(tmp_path / "jobs") == []
     finally:
         server.terminate()
