@@ -604,6 +604,12 @@ def serve(project_dir: str | os.PathLike | None = None, host: str = "127.0.0.1",
         print(f"已生成新的访问密钥（保存在 {guard.key_file()}），共用服务（--host 0.0.0.0）时使用。", flush=True)
     if not https:
         print(f"未找到证书 {cert}，以 HTTP 运行（Office.js 加载项需要 HTTPS，见 README）", flush=True)
+    from . import batch_web
+
+    try:  # the batch page's private folder now: folders left by stopped servers are swept at start
+        batch_web._root()
+    except batch_web.Refused as exc:
+        raise ValueError(str(exc)) from None
     print("按 Ctrl+C 停止", flush=True)
     uvicorn.run("xlwings_server.main:main_app", host=host, port=port,
                 ssl_keyfile=str(cert_key) if https else None, ssl_certfile=str(cert) if https else None)

@@ -159,8 +159,15 @@ def test_key_is_reused_rotated_and_public_url_used(tmp_path, server):
 
 
 def test_loopback_server_needs_no_key(tmp_path):
+    stale = tmp_path / "jobs" / "run-999999999-1" / "job-x" / "收到的材料"  # left by a server that stopped
+    stale.mkdir(parents=True)
+    (stale / "a.xlsx").write_bytes(b"x")
     local = Server(tmp_path)
     try:
+        assert not (tmp_path / "jobs" / "run-999999999-1").exists()  # swept at start, before any request
+        assert [p.name for p in (tmp_path / "jobs").iterdir()] == [f"run-{local.process.pid}-" +
+                                                                   p.name.rsplit("-", 1)[1]
+                                                                   for p in (tmp_path / "jobs").iterdir()]
         assert local.key == "" and "共用服务" not in local.output
         assert f"批量校验页面：http://127.0.0.1:{local.port}/jixiao/batch\n" in local.output
         assert httpx.get(local.url + "/jixiao/batch").status_code == 200
