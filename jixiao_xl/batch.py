@@ -242,7 +242,7 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
     key = (profile_name, tuple(sorted(overrides.items())))
     profile = _PROFILES.get(key)
     if profile is None:
-        profile = _PROFILES[key] = get_profile(profile_name, **overrides)
+        profile = _PROFILES[key] = get_profile(profile_name, **overrides) if profile_name else None
     try:  # check.check_path, keeping the grids for fill (the file is read once)
         grids = read_grids(task.path)
     except UnreadableWorkbook as exc:
@@ -333,11 +333,19 @@ def _rows(task: Task, report) -> list[list]:
         submitted = num(form.total_score) if getattr(form, "total_score", None) is not None else None
         grade_cell = getattr(form, "grade", None)
         submitted_grade = stated_grade(grade_cell.text or "") if grade_cell is not None and not grade_cell.blank else None
-        rows.append(summary_row(task.rel, own_unit, f"[{form.sheet}] {FORM_TITLES[form.kind]}", project,
-                                rate=res.get("exec_rate"), exec_score=res.get("exec_score"), submitted=submitted,
-                                total=res.get("total_score"), submitted_grade=submitted_grade, grade=res.get("grade"),
-                                errors=errors, warnings=warnings, status=status))
+        row = summary_row(task.rel, own_unit, f"[{form.sheet}] {FORM_TITLES[form.kind]}", project,
+                          rate=res.get("exec_rate"), exec_score=res.get("exec_score"), submitted=submitted,
+                          total=res.get("total_score"), submitted_grade=submitted_grade, grade=res.get("grade"),
+                          errors=errors, warnings=warnings, status=status)
+        for column, key in UNREAD_COLUMNS.items():  # what was not read says so (未读出 / 未评分), never 0 / 差
+            if row[column] is None and key in res.get("unread", {}):
+                row[column] = res["unread"][key].split("：", 1)[0]
+        rows.append(row)
     return rows
+
+
+# 汇总's columns (SUMMARY_COLUMNS) that show a result, and the result: 执行率, 执行率得分, 复核总分
+UNREAD_COLUMNS = {4: "exec_rate", 5: "exec_score", 7: "total_score"}
 
 
 def _worker_main(conn, profile_name: str, overrides: dict, fill: bool, outdir: str, by: str | None) -> None:
@@ -1009,7 +1017,7 @@ def _write_statistics(book, tables: list[tuple[str, object]]) -> None:
 # ------------------------------------------------------------------ entry
 
 
-def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None = None, profile_name: str = "hunan",
+def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None = None, profile_name: str | None = None,
         overrides: dict | None = None, timeout: float = 60.0, progress=None, by: str | None = None) -> BatchResult:
     start = time.monotonic()
     from .xlsxio import OutputError, reason

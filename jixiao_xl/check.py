@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from .findings import Finding
 from .grid import Grid, UnreadableWorkbook, read_grids
 from .model import Workbook
-from .profiles import Profile, get_profile
+from .profiles import Profile
 from .reader import read_forms
 from .rules import BY_CODE, CRASHED, RULES
 from .rules.base import Context
@@ -54,6 +54,8 @@ class FileReport:
     forms: list[FormReport] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # cross-form
     workbook: Workbook | None = None
+    profile: dict | None = None  # the scoring profile used: name, label, known, reason
+
 
     def all_findings(self) -> list[Finding]:
         return [f for form in self.forms for f in form.findings] + self.findings
@@ -68,6 +70,7 @@ class FileReport:
             "error": self.error,
             "forms": [f.to_dict() for f in self.forms],
             "findings": [f.to_dict() for f in self.findings],
+            "profile": self.profile,
         }
 
 
@@ -124,10 +127,23 @@ def _rules_for(kind: str) -> list:
 
 
 def check_workbook(book: Workbook, profile: Profile | None = None,
-                   rule_filter: RuleFilter | None = None) -> FileReport:
-    ctx = Context(profile or get_profile())
+                   rule_filter: RuleFilter | None = None, text: str = "") -> FileReport:
+    """Check every form of a workbook. ``profile``: the one named (--profile); None: chosen from the
+    workbook itself (``detect.choose``; ``text``: its sheets' texts), silent on province-only rules when
+    the province is not known."""
+    if profile is None:
+        from .detect import choose
+
+        choice = choose(book, text)
+        ctx = Context(choice.profile, profile_known=choice.known, choice_reason=choice.reason)
+        chosen = {"name": choice.profile.name, "label": choice.profile.label, "known": choice.known,
+                  "reason": choice.reason, "candidates": list(choice.candidates)}
+    else:
+        ctx = Context(profile)
+        chosen = {"name": profile.name, "label": profile.label, "known": True, "reason": "按 --profile 指定",
+                  "candidates": []}
     wanted = rule_filter or RuleFilter()
-    report = FileReport(book.path, workbook=book)
+    report = FileReport(book.path, workbook=book, profile=chosen)
     if not book.forms:
         report.status, report.error = "unreadable", NO_FORM
         return report
@@ -153,6 +169,10 @@ def check_workbook(book: Workbook, profile: Profile | None = None,
 
 def check_grids(grids: list[Grid], path: str = "", profile: Profile | None = None,
                 rule_filter: RuleFilter | None = None) -> FileReport:
+    if profile is None:
+        from .detect import grid_text
+
+        return check_workbook(read_forms(grids, path), None, rule_filter, grid_text(grids))
     return check_workbook(read_forms(grids, path), profile, rule_filter)
 
 

@@ -120,8 +120,7 @@ def _build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="校验工作簿，列出全部问题", description="校验绩效自评工作簿")
     check.add_argument("paths", nargs="+", metavar="文件", help=".xlsx/.xlsm 工作簿，或包含它们的文件夹")
     check.add_argument("--json", action="store_true", help="输出 JSON（格式见 README）")
-    check.add_argument("--profile", default="hunan", choices=["hunan", "national"],
-                       help="评分口径：hunan（默认，湖南 30/30/10/20）或 national（10号文 50/30/10）")
+    check.add_argument("--profile", default=None, metavar="口径", help="评分口径（默认：按表上的地名和栏目判断；判断不了时只按表上写明的分值校验）。可选的口径见 jixiao-xl profiles")
     check.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None,
                        help="执行率计分方式：proportional（默认，按比例）或 jiangxi（区间）")
     check.add_argument("--select", action="append", metavar="规则", help="只运行这些规则（代码或前缀，逗号分隔）")
@@ -133,7 +132,8 @@ def _build_parser() -> argparse.ArgumentParser:
     template.add_argument("--year", type=_year, metavar="年度", help="年度，如 2024（默认：--from 文件的年度，或去年）")
     template.add_argument("--unit", metavar="单位", help="单位名称")
     template.add_argument("--projects", type=_positive, default=1, metavar="N", help="项目支出自评表（附件3）的张数")
-    template.add_argument("--profile", default="hunan", choices=["hunan", "national"], help="评分口径")
+    template.add_argument("--profile", default="hunan", metavar="口径",
+                          help="模板的评分口径（默认 hunan；可选的口径见 jixiao-xl profiles）")
     template.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help="执行率计分方式")
     template.add_argument("--from", dest="source", metavar="文件", help="把已提交工作簿的数据填入新模板")
 
@@ -143,7 +143,7 @@ def _build_parser() -> argparse.ArgumentParser:
     fill.add_argument("--in-place", action="store_true", help="直接修改原文件（先备份为 原名.时间.bak.xlsx）")
     fill.add_argument("--overwrite-derived", action="store_true", help="同时更正填错的计算项（默认只填空白）")
     fill.add_argument("--mark", action="store_true", help="给有问题的单元格标色并加批注")
-    fill.add_argument("--profile", default="hunan", choices=["hunan", "national"], help="评分口径")
+    fill.add_argument("--profile", default=None, metavar="口径", help="评分口径（默认：按表上的地名和栏目判断；判断不了时只按表上写明的分值校验）。可选的口径见 jixiao-xl profiles")
     fill.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help="执行率计分方式")
 
     batch = sub.add_parser("batch", help="批量校验一个或多个文件夹，生成汇总表", description="批量校验、汇总")
@@ -152,7 +152,7 @@ def _build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--fill", action="store_true", help="同时生成自动填写后的副本（输出文件夹/filled/）")
     batch.add_argument("--jobs", type=_positive, default=None, metavar="N", help="并行进程数（默认：CPU 核数）")
     batch.add_argument("--timeout", type=_seconds, default=60.0, metavar="秒", help="每个文件最长处理时间（默认 60 秒）")
-    batch.add_argument("--profile", default="hunan", choices=["hunan", "national"], help="评分口径")
+    batch.add_argument("--profile", default=None, metavar="口径", help="评分口径（默认：按表上的地名和栏目判断；判断不了时只按表上写明的分值校验）。可选的口径见 jixiao-xl profiles")
     batch.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help="执行率计分方式")
     batch.add_argument("--json", action="store_true", help="同时把 JSON 结果输出到屏幕")
     batch.add_argument("--by", choices=["地区", "主管部门"], default=None,
@@ -197,6 +197,11 @@ def _build_parser() -> argparse.ArgumentParser:
 
     add_report_parser(sub, _Parser)
 
+    prof = sub.add_parser("profiles", help="列出各省评分口径及其来源", description="各省评分口径（执行率分值、一级指标分值、"
+                          "计分办法、等级）及每条的来源")
+    prof.add_argument("action", nargs="?", choices=["list", "explain"], default="list", metavar="操作",
+                      help="list（默认）列出全部；explain 口径名 显示一个口径的全部规则和来源")
+    prof.add_argument("name", nargs="?", metavar="口径", help="口径名，如 hubei")
     explain = sub.add_parser("explain", help="说明一条规则", description="显示规则的说明、依据和示例")
     explain.add_argument("code", nargs="?", metavar="规则",
                          help="代码（B110）、名称（sangong-sum）或前缀（B、B1）；省略则列出全部规则")
@@ -253,10 +258,36 @@ def _check(args) -> int:
 
 
 def _profile(args):
+    """The profile named with --profile; None: chosen from each workbook (jiangxi when only --exec-mode
+    jiangxi is given)."""
     from .profiles import get_profile
 
-    overrides = {"exec_mode": args.exec_mode} if args.exec_mode else {}
-    return get_profile(args.profile, **overrides)
+    name = args.profile
+    if name is None and getattr(args, "exec_mode", None) == "jiangxi":
+        name = "jiangxi"
+    if name is None:
+        return None
+    overrides = {"exec_mode": args.exec_mode} if getattr(args, "exec_mode", None) else {}
+    return get_profile(name, **overrides)
+
+
+def _profiles(args) -> int:
+    from .profiles import EVIDENCE, describe, get_profile, profiles
+
+    if args.action == "explain" or args.name:
+        if not args.name:
+            print("jixiao-xl：请写出口径名，如 jixiao-xl profiles explain hubei", file=sys.stderr)
+            return 2
+        print(describe(get_profile(args.name)))
+        return 0
+    for profile in profiles().values():
+        grades = sorted({s["grade"] for s in profile.data["sources"].values()})
+        weights = "、".join(f"{k}{v:g}" for k, v in profile.level1.items()) or "一级分值不固定"
+        print(f"{profile.name:<16}{profile.label}：执行率 {profile.exec_weight:g} 分，{weights}"
+              f"（来源 {len(profile.data['sources'])} 条，{'/'.join(grades)} 级）")
+    print("\n来源等级：" + "；".join(f"{k} {v}" for k, v in EVIDENCE.items()))
+    print("不用 --profile 时按表上的地名和特有栏目判断；判断不了时只按表上写明的分值校验。")
+    return 0
 
 
 def _template(args) -> int:
@@ -368,8 +399,11 @@ def _batch(args) -> int:
         print(f"jixiao-xl：无法写入 {args.output}：{problem}", file=sys.stderr)
         return 2
     overrides = {"exec_mode": args.exec_mode} if args.exec_mode else {}
+    profile_name = args.profile or ("jiangxi" if args.exec_mode == "jiangxi" else None)
+    if profile_name is None:
+        overrides = {}  # each workbook's own profile (detect.choose)
     try:
-        result = batch.run(args.paths, args.output, fill=args.fill, jobs=args.jobs, profile_name=args.profile,
+        result = batch.run(args.paths, args.output, fill=args.fill, jobs=args.jobs, profile_name=profile_name,
                            overrides=overrides, timeout=args.timeout, progress=batch.Progress(),
                            by=batch.BY_CHOICES.get(args.by) if args.by else None)
     except OutputError as exc:
@@ -531,6 +565,20 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from .profiles import ProfileError, profiles, unknown_profile
+
+    try:
+        known = profiles()  # the profile files, checked at start: a bad one is named with its field
+    except ProfileError as exc:
+        print(f"jixiao-xl：{exc}", file=sys.stderr)
+        return 2
+    wanted = getattr(args, "profile", None) or getattr(args, "name", None) if args.command in (
+        "check", "fill", "batch", "template", "profiles") else None
+    if wanted and wanted not in known:
+        print(f"jixiao-xl：{unknown_profile(wanted)}", file=sys.stderr)
+        return 2
+    if args.command == "profiles":
+        return _profiles(args)
     if args.command == "check":
         return _check(args)
     if args.command == "explain":

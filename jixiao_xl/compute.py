@@ -179,21 +179,81 @@ def stated_score_sum(form: SelfEval, profile: Profile) -> float:
     return exec_score + sum(num(i.score) or 0 for i in form.indicators)
 
 
+UNREAD_EXEC = "未读出：表中找不到执行情况（年度资金总额的预算数、执行数）"
+UNREAD_WEIGHTS = "未读出：表中没有各项指标的分值（权重）"
+UNSCORED = "未评分：各项指标的得分都没有填写"
+NO_INDICATORS = "未读出：表中找不到三级指标"
+
+
+def exec_read(form: SelfEval) -> bool:
+    """Whether the form's execution block was read: a budget, an executed amount, a rate or a score in it."""
+    return any(num(form.exec.get(key)) is not None for key in ("full", "executed", "rate", "score"))
+
+
 def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None = None) -> dict:
-    """The results of 附件2/附件3 (``rows``: its ``indicator_rows`` when already read)."""
+    """The results of 附件2/附件3 (``rows``: its ``indicator_rows`` when already read).
+
+    What was not read is never a number: a form whose execution block, weights or scores could not be
+    read has None for the results that depend on them, and ``unread`` says why (key → Chinese reason);
+    a form with indicators but no 得分 typed at all is 未评分 (no total, no grade), never 0 分 / 差.
+    """
     rows = indicator_rows(form, profile) if rows is None else rows
-    rate = S.exec_rate(num(form.exec.get("full")), num(form.exec.get("executed")))
+    unread: dict[str, str] = {}
     weight = exec_weight(form, profile)
-    score = S.exec_score(rate, weight, profile.exec_mode)
-    weights = sum(r.weight or 0.0 for r in rows)
-    total = S.round2(score + sum(r.effective for r in rows))
-    return {
+    if exec_read(form):
+        rate = S.exec_rate(num(form.exec.get("full")), num(form.exec.get("executed")))
+        score = S.exec_score(rate, weight, profile.exec_mode)
+    else:
+        rate = score = None
+        unread["exec_rate"] = unread["exec_score"] = UNREAD_EXEC
+    weights = [r.weight for r in rows if r.weight is not None]
+    if rows and not weights:
+        weight_total = None
+        unread["weight_total"] = UNREAD_WEIGHTS
+    else:
+        weight_total = S.round2(weight + sum(weights))
+    if not rows:
+        total = None
+        unread["total_score"] = unread["grade"] = NO_INDICATORS
+    elif all(r.score is None for r in rows) and not weights:
+        total = None  # no weights and no scores: nothing of the score was read
+        unread["total_score"] = unread["grade"] = UNSCORED if form.levels else NO_INDICATORS
+    elif all(r.score is None for r in rows) and num(form.total_score) is None:
+        total = None
+        unread["total_score"] = unread["grade"] = UNSCORED
+    else:
+        total = S.round2((score or 0.0) + sum(r.effective for r in rows))
+    out = {
         "exec_rate": rate,
         "exec_score": score,
-        "weight_total": S.round2(weight + weights),
+        "weight_total": weight_total,
         "total_score": total,
         "grade": S.grade(total),
     }
+    if unread:
+        out["unread"] = unread
+    return out
+
+
+def shown(res: dict, key: str) -> str:
+    """A result as the text, the add-in's alert and 校验结果 show it: the number (执行率 as a percentage,
+    the grade as its word), or why there is none (未读出 / 未评分), never 0 or 差 for what was not read."""
+    from .values import fmt_number, fmt_rate
+
+    value = res.get(key)
+    if value is None:
+        reason = res.get("unread", {}).get(key, "")
+        return reason.split("：", 1)[0] if reason else "空"
+    if key == "grade" or isinstance(value, str):
+        return value
+    return fmt_rate(value) if key.endswith("rate") else fmt_number(value)
+
+
+def total_text(res: dict) -> str:
+    """"总分 99（优）", or "总分 未评分" / "总分 未读出" (no grade shown beside it)."""
+    if res.get("total_score") is None:
+        return f"总分 {shown(res, 'total_score')}"
+    return f"总分 {shown(res, 'total_score')}（{shown(res, 'grade')}）"
 
 
 def results(form, profile: Profile, rows: list[Row] | None = None) -> dict:

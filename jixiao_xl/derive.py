@@ -18,7 +18,7 @@ workbook's own layout; each is guarded so that no #DIV/0! ever shows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from . import forms as F
@@ -43,6 +43,8 @@ def cell_value(item: Derived) -> object:
     ("等级：优")."""
     if not item.cell.prefix:
         return item.value
+    if item.value is None:  # 未评分: the label alone, as the formula shows it ("等级：")
+        return item.cell.prefix
     return f"{item.cell.prefix}{item.value if isinstance(item.value, str) else fmt_number(item.value)}"
 
 
@@ -168,6 +170,9 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict, blank_only: bool = F
         formula = None if any(c.prefix for c in cells + [cell]) else _count_sum(",".join(c.address for c in cells))
         out.append(Derived(cell, value, formula, "amount"))
     out += _level_headers(form, blank_only)
+    # a form nobody has scored yet (未评分): its total and grade keep their formulas (a template computes as
+    # the scores are typed) but get no value, never 0 分 / 差 from blank scores
+    unscored = res.get("unread", {}).get("total_score")
     wanted = any(c is not None and not (blank_only and not c.blank) for c in (form.total_weight, form.total_score))
     indicators = form.indicators if wanted else []
     if indicators:
@@ -180,10 +185,12 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict, blank_only: bool = F
             out.append(Derived(form.total_weight, res["weight_total"],
                                f"={weight}+SUM({weight_col}{first + 1}:{weight_col}{last + 1})", "score"))
         if form.total_score is not None and not (blank_only and not form.total_score.blank):
-            out.append(Derived(form.total_score, S.round2(stated_score_sum(form, profile)),
-                               f"={exec_s}+SUM({score_col}{first + 1}:{score_col}{last + 1})", "score"))
+            scores = f"{score_col}{first + 1}:{score_col}{last + 1}"
+            out.append(Derived(form.total_score, None if unscored else S.round2(stated_score_sum(form, profile)),
+                               f'=IF(COUNT({scores})=0,"",{exec_s}+SUM({scores}))', "score"))
     if form.grade is not None and form.total_score is not None and not (blank_only and not form.grade.blank):
-        out.append(_grade(form, profile))
+        grade = _grade(form, profile)
+        out.append(replace(grade, value=None) if unscored else grade)
     return out
 
 
@@ -214,7 +221,8 @@ def _grade(form: SelfEval, profile: Profile) -> Derived:
     prefix = form.grade.prefix  # "等级：" when label and grade share the cell
     total = form.total_score.address
     rounded = f"ROUND({total},2)"  # as the template writes it
-    formula = (f'="{prefix}"&IF({rounded}>=90,"优",IF({rounded}>=80,"良",IF({rounded}>=60,"中","差")))'
+    formula = (f'="{prefix}"&IF(ISNUMBER({total}),IF({rounded}>=90,"优",IF({rounded}>=80,"良",'
+               f'IF({rounded}>=60,"中","差"))),"")'
                if form.total_score.address != form.grade.address else None)
     return Derived(form.grade, S.grade(S.round2(stated_score_sum(form, profile))), formula, "grade")
 

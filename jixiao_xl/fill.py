@@ -397,7 +397,7 @@ def _covered(grid: Grid, row: int, col: int) -> bool:
 
 
 def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str, profile: Profile, *,
-              overwrite_derived: bool = False, mark: bool = False, book=None) -> FillPlan:
+              overwrite_derived: bool = False, mark: bool = False, book=None, auto: bool = False) -> FillPlan:
     """The plan of a fill from the grids (updated in place) and the formulas of the workbook ({(sheet, A1): "=..."}).
 
     ``book``: the forms already read from these grids (``read_forms(grids, path)``), if any."""
@@ -439,7 +439,12 @@ def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str
                     cells[form.sheet][item.cell.address] = CellOp("formula", value, op.formula)
                 elif op is None and item.formula and key in formulas:
                     cells.setdefault(form.sheet, {})[item.cell.address] = CellOp("result", value)
-    report = check_workbook(book, profile)
+    if auto:  # the check says how the profile was chosen, and is silent on province-only rules when unsure
+        from .detect import grid_text
+
+        report = check_workbook(book, None, text=grid_text(grids))
+    else:
+        report = check_workbook(book, profile)
     return FillPlan(template, cells, changes, notes, report, result_rows(report), rate_rows(report),
                     report.all_findings() if mark else None, MARKS_SHEET in by_name)
 
@@ -482,7 +487,6 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     marks and for files it does not handle), "direct" or "openpyxl".  ``grids``: the grids of ``path`` when the
     caller has read them already (``read_grids``; batch checks first); they are updated in place.  ``book``: the
     forms read from those grids (``read_forms(grids, path)``, a check's ``report.workbook``)."""
-    profile = profile or get_profile()
     if output is None and not in_place:
         raise FillError("请用 -o 指定输出文件，或用 --in-place 直接修改原文件（会先备份）")
     if output is not None and in_place:
@@ -505,6 +509,11 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
         from .check import NO_FORM
 
         raise FillError(NO_FORM)
+    auto = profile is None
+    if auto:  # the profile the workbook itself points to (detect.choose), as its check chooses it
+        from .detect import choose, grid_text
+
+        profile = choose(book, grid_text(grids)).profile
 
     from . import xlsxpatch
 
@@ -521,17 +530,19 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
             raise FillError(broken_reason(path, "DTD")) from None
         formulas = _openpyxl_formulas(path, {f.sheet for f in forms})
     try:
-        return _fill(path, target, grids, book, source, formulas, profile, in_place=in_place,
+        return _fill(path, target, grids, book, source, formulas, profile, auto=auto, in_place=in_place,
                      overwrite_derived=overwrite_derived, mark=mark, writer=writer)
     finally:
         if source is not None:
             source.close()
 
 
-def _fill(path, target, grids, book, source, formulas, profile, *, in_place, overwrite_derived, mark, writer):
+def _fill(path, target, grids, book, source, formulas, profile, *, auto=False, in_place, overwrite_derived, mark,
+          writer):
     from . import xlsxpatch
 
-    plan_ = make_plan(grids, formulas, path, profile, overwrite_derived=overwrite_derived, mark=mark, book=book)
+    plan_ = make_plan(grids, formulas, path, profile, overwrite_derived=overwrite_derived, mark=mark, book=book,
+                      auto=auto)
     result = FillResult(path, target, plan_.changes, plan_.report, plan_.template, notes=list(plan_.notes))
     direct = source is not None and (writer == "direct" or (writer == "auto" and plan_.marks is None
                                                              and not plan_.clear_marks))

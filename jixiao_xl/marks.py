@@ -111,7 +111,7 @@ RESULT_WIDTHS = {"A": 7, "B": 8, "C": 8, "D": 7, "E": 30, "F": 70, "G": 10, "H":
 
 def result_rows(report) -> list[list]:
     """The 校验结果 sheet: a row per finding, then each form's result and the totals."""
-    from .values import fmt_number, fmt_rate
+    from .values import fmt_rate
 
     rows = [list(RESULT_HEADER)]
     for finding in report.all_findings():
@@ -122,8 +122,10 @@ def result_rows(report) -> list[list]:
     for form_report in report.forms:
         res = form_report.results
         if "total_score" in res:
-            line = (f"[{form_report.form.sheet}] 执行率 {fmt_rate(res['exec_rate'])}，执行率得分 "
-                    f"{fmt_number(res['exec_score'])}，总分 {fmt_number(res['total_score'])}（{res['grade']}）")
+            from .compute import shown, total_text
+
+            line = (f"[{form_report.form.sheet}] 执行率 {shown(res, 'exec_rate')}，执行率得分 "
+                    f"{shown(res, 'exec_score')}，{total_text(res)}")
         else:
             line = f"[{form_report.form.sheet}] 财政供养人员控制率 {fmt_rate(res['staff_control_rate'])}"
         rows.append([line] + [None] * (len(RESULT_HEADER) - 1))

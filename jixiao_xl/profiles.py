@@ -1,15 +1,29 @@
-"""Scoring profiles: the weights and thresholds that differ by province.
+"""Scoring profiles: the weights and thresholds that differ by province, as data.
 
-hunan (default): the seed's form — 执行率 10, 产出 30, 效益 30, 满意度 10, 成本 20.
-national: 财预〔2020〕10号 第十三条 — 执行率 10, 产出 50, 效益 30, 满意度 10
-(成本 is a 二级 under 产出).
+Each profile is one JSON file in ``profile_data/`` (national, 中央部门 and one per province or scheme):
+how to recognise the form (place names, marks printed on it), the 执行率 weight and mode, what 0/0 and
+more than 100 % mean, the 一级 weights and whether a unit may vary them, indicator scoring, when a
+偏差原因 is required, the grade bands, and for every rule its source (document or published address)
+with how sure it is (A: read on a public form or notice; B: a document known by number; C: the
+budget platform's performance module). Files are read and checked when first asked for; a missing or
+wrong field stops with one Chinese line naming the file and the field.
+
+What the form itself prints (weights in its headers, the 执行率 分值) decides the arithmetic; a profile
+fills in only what the form leaves out, and rules that only a profile justifies (W105) speak only when
+the form's province is known (``--profile``, or ``detect.choose`` sure of it).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from .scoring import Scoring
+
+DATA = Path(__file__).parent / "profile_data"
+EVIDENCE = {"A": "公开的表格或文件原文", "B": "已知文号的文件（原文未复核）", "C": "预算管理一体化系统绩效模块的做法"}
+EXEC_MODES = {"proportional": "分值 × 执行率（不超过分值）", "jiangxi": "分档：100% 得满分，≥80% 得 70%，≥60% 得 50%，其余 0"}
 
 
 @dataclass(frozen=True)
@@ -27,27 +41,177 @@ class Profile:
     tolerance_amount: float = 0.005  # 万元
     tolerance_rate: float = 0.0001  # 0.01 percentage point
     tolerance_score: float = 0.005
+    province: str = ""
+    over_100: str = "capped"  # capped (E102 reports it) | allowed (浙江)
+    zero_budget_rate: float | None = None  # 执行率 of 0 ÷ 0: None (not defined) or 1.0 (浙江)
+    level1_adjustable: bool = False
+    places: tuple = ()  # names on a form that place it in this profile's province
+    marks: tuple = ()  # texts printed only on this profile's forms
+    min_score: float = 2
+    data: dict = field(default_factory=dict, compare=False, hash=False, repr=False)  # the file, for explain
 
 
-PROFILES = {
-    "hunan": Profile(
-        "hunan", "湖南", 10,
-        {"产出指标": 30, "效益指标": 30, "满意度指标": 10, "成本指标": 20},
-    ),
-    "national": Profile(
-        "national", "全国（财预〔2020〕10号）", 10,
-        {"产出指标": 50, "效益指标": 30, "满意度指标": 10},
-    ),
-}
+class ProfileError(ValueError):
+    """A profile file with a missing or wrong field (one Chinese line naming the file and the field)."""
+
+
+def _need(data: dict, path: str, kind, file: str, allow_none: bool = False):
+    value = data
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            raise ProfileError(f"评分口径文件 {file}：缺少字段 {path}")
+        value = value[part]
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        names = {str: "文字", list: "列表", dict: "对象", bool: "true 或 false", (int, float): "数字"}
+        raise ProfileError(f"评分口径文件 {file}：字段 {path} 应为{names.get(kind, '数字')}，现为 {value!r}")
+    return value
+
+
+def _check(data: dict, file: str) -> None:
+    number = (int, float)
+    name = _need(data, "name", str, file)
+    if name != Path(file).stem:
+        raise ProfileError(f"评分口径文件 {file}：字段 name 应与文件名相同（{Path(file).stem}），现为 {name!r}")
+    for path in ("label", "province", "evidence"):
+        _need(data, path, str, file)
+    if data["evidence"] not in EVIDENCE:
+        raise ProfileError(f"评分口径文件 {file}：字段 evidence 应为 A、B 或 C，现为 {data['evidence']!r}")
+    _need(data, "detect.places", list, file)
+    _need(data, "detect.marks", list, file)
+    _need(data, "detect.min_score", number, file)
+    if _need(data, "execution.weight", number, file) <= 0:
+        raise ProfileError(f"评分口径文件 {file}：字段 execution.weight 应大于 0")
+    if _need(data, "execution.mode", str, file) not in EXEC_MODES:
+        raise ProfileError(f"评分口径文件 {file}：字段 execution.mode 应为 {'、'.join(EXEC_MODES)} 之一，"
+                           f"现为 {data['execution']['mode']!r}")
+    if _need(data, "execution.over_100", str, file) not in ("capped", "allowed"):
+        raise ProfileError(f"评分口径文件 {file}：字段 execution.over_100 应为 capped 或 allowed")
+    _need(data, "execution.zero_budget_rate", number, file, allow_none=True)
+    weights = _need(data, "level1.weights", dict, file, allow_none=True)
+    for key, value in (weights or {}).items():
+        if not isinstance(value, number) or isinstance(value, bool) or value <= 0:
+            raise ProfileError(f"评分口径文件 {file}：字段 level1.weights.{key} 应为大于 0 的数字，现为 {value!r}")
+    _need(data, "level1.adjustable", bool, file)
+    bands = _need(data, "indicators.qualitative_bands", list, file)
+    if len(bands) != 2 or not all(isinstance(b, number) for b in bands) or not 1 > bands[0] > bands[1] > 0:
+        raise ProfileError(f"评分口径文件 {file}：字段 indicators.qualitative_bands 应为两个递减的比例，如 [0.8, 0.6]")
+    if _need(data, "indicators.reverse", str, file) not in ("platform", "hubei"):
+        raise ProfileError(f"评分口径文件 {file}：字段 indicators.reverse 应为 platform 或 hubei")
+    if _need(data, "indicators.over_achievement", number, file) <= 1:
+        raise ProfileError(f"评分口径文件 {file}：字段 indicators.over_achievement 应大于 1")
+    _need(data, "deviation.explain_below", number, file, allow_none=True)
+    grade_bands = _need(data, "grades.bands", list, file)
+    if [b[0] for b in grade_bands if isinstance(b, list)] != ["优", "良", "中", "差"]:
+        raise ProfileError(f"评分口径文件 {file}：字段 grades.bands 应依次为 优、良、中、差 及其最低分")
+    if _need(data, "grades.boundary", str, file) not in (">=", ">"):
+        raise ProfileError(f"评分口径文件 {file}：字段 grades.boundary 应为 >= 或 >")
+    sources = _need(data, "sources", dict, file)
+    if not sources:
+        raise ProfileError(f"评分口径文件 {file}：字段 sources 不能为空（每条规则都要写明来源）")
+    for key, source in sources.items():
+        for part in ("text", "address", "grade"):
+            _need(source, part, str, f"{file} sources.{key}")
+        if source["grade"] not in EVIDENCE:
+            raise ProfileError(f"评分口径文件 {file}：字段 sources.{key}.grade 应为 A、B 或 C")
+    for section in ("execution", "level1", "indicators", "deviation", "grades"):
+        ref = _need(data, f"{section}.source", str, file)
+        if ref not in sources:
+            raise ProfileError(f"评分口径文件 {file}：字段 {section}.source 指向的来源“{ref}”不在 sources 中")
+
+
+def from_data(data: dict, file: str) -> Profile:
+    _check(data, file)
+    ex, ind = data["execution"], data["indicators"]
+    bands = ind["qualitative_bands"]
+    scoring = Scoring(reverse_mode=ind["reverse"], band_achieved=bands[0], band_partial=bands[1],
+                      overachievement=ind["over_achievement"])
+    return Profile(
+        data["name"], data["label"], float(ex["weight"]), dict(data["level1"]["weights"] or {}),
+        exec_mode=ex["mode"], scoring=scoring, province=data["province"], over_100=ex["over_100"],
+        zero_budget_rate=ex["zero_budget_rate"], level1_adjustable=data["level1"]["adjustable"],
+        places=tuple(data["detect"]["places"]), marks=tuple(data["detect"]["marks"]),
+        min_score=data["detect"]["min_score"], data=data)
+
+
+def load(folder: Path = DATA) -> dict[str, Profile]:
+    """Every profile file of ``folder``, checked (ProfileError on the first bad field)."""
+    out = {}
+    for path in sorted(folder.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise ProfileError(f"评分口径文件 {path.name}：不是有效的 JSON（{exc}）") from None
+        if not isinstance(data, dict):
+            raise ProfileError(f"评分口径文件 {path.name}：内容应为一个对象")
+        out[path.stem] = from_data(data, path.name)
+    return out
+
+
+_LOADED: dict = {}  # "extra": the JIXIAO_PROFILE_DIR they were read with, "profiles": name -> Profile
+
+
+def profiles() -> dict[str, Profile]:
+    """The bundled profiles, then a bureau's own from the folder JIXIAO_PROFILE_DIR names (same format; a
+    file named like a bundled one replaces it), read once."""
+    import os
+
+    extra = os.environ.get("JIXIAO_PROFILE_DIR", "")
+    if "profiles" not in _LOADED or _LOADED["extra"] != extra:
+        found = load()
+        if extra:
+            if not Path(extra).is_dir():
+                raise ProfileError(f"JIXIAO_PROFILE_DIR 指向的文件夹不存在：{extra}")
+            found.update(load(Path(extra)))
+        _LOADED.update(extra=extra, profiles=found)
+    return _LOADED["profiles"]
+
+
+def unknown_profile(name: str) -> str:
+    listed = "、".join(f"{p.name}（{p.label}）" for p in profiles().values())
+    return f"未知的评分口径：{name}。可选：{listed}"
 
 
 def get_profile(name: str = "hunan", **overrides) -> Profile:
     """A profile by name, with any field overridden (exec_mode="jiangxi", ...)."""
     try:
-        profile = PROFILES[name]
+        profile = profiles()[name]
     except KeyError:
-        raise ValueError(f"未知的评分口径：{name}（可选：{'、'.join(PROFILES)}）") from None
+        raise ValueError(unknown_profile(name)) from None
     scoring_fields = {k: overrides.pop(k) for k in list(overrides) if k in Scoring.__dataclass_fields__}
     if scoring_fields:
         overrides["scoring"] = replace(profile.scoring, **scoring_fields)
     return replace(profile, **overrides) if overrides else profile
+
+
+def describe(profile: Profile) -> str:
+    """``jixiao-xl profiles explain NAME``: every rule of a profile with its source, in Chinese."""
+    data = profile.data
+    sources = data.get("sources", {})
+
+    def cite(section: str) -> str:
+        key = data.get(section, {}).get("source")
+        source = sources.get(key, {})
+        return f"〔{source.get('grade', '')}〕{source.get('address', '')}" if source else ""
+
+    weights = profile.level1
+    level1 = ("、".join(f"{k} {v:g}" for k, v in weights.items()) if weights else "不固定（以表上写明的为准）")
+    ind = data.get("indicators", {})
+    bands = ind.get("qualitative_bands", [0.8, 0.6])
+    lines = [f"{profile.name}：{profile.label}（{profile.province}）",
+             f"  识别：地名 {'、'.join(profile.places[:8]) or '无'}{'等' if len(profile.places) > 8 else ''}；"
+             f"表上特有文字 {'、'.join(profile.marks) or '无'}",
+             f"  执行率：分值 {profile.exec_weight:g}，{EXEC_MODES[profile.exec_mode]}；超过 100% "
+             f"{'允许' if profile.over_100 == 'allowed' else '按 100% 计分并报错'}；预算为 0 时执行率 "
+             f"{'按 100%' if profile.zero_budget_rate == 1 else '不计算'}  {cite('execution')}",
+             f"  一级指标分值：{level1}；{'单位可调整' if profile.level1_adjustable else '固定'}  {cite('level1')}",
+             f"  三级指标：定性指标 达成 {bands[0]:.0%}–100%、部分达成 {bands[1]:.0%}–{bands[0]:.0%}；反向指标 "
+             f"{'权重×A/B' if ind.get('reverse') == 'hubei' else '平台线性计分'}；超额 {ind.get('over_achievement', 1.5):g} 倍提示"
+             f"  {cite('indicators')}",
+             f"  等级：{'、'.join(f'{g} {m}' for g, m in data.get('grades', {}).get('bands', []))}"
+             f"（{data.get('grades', {}).get('boundary', '>=')}）  {cite('grades')}",
+             "  来源："]
+    for key, source in sources.items():
+        lines.append(f"    [{key}]〔{source['grade']}：{EVIDENCE[source['grade']]}〕{source['text']}（{source['address']}）")
+    return "\n".join(lines)

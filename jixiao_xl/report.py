@@ -6,7 +6,7 @@ import json
 
 from .check import FORM_TITLES, FileReport
 from .findings import SEVERITY_LABEL
-from .values import fmt_number, fmt_rate
+from .values import fmt_rate
 
 JSON_VERSION = 1
 
@@ -30,8 +30,10 @@ def _results_line(form_report) -> str:
     if form_report.kind == "basic_data":
         parts = [f"{label} {fmt_rate(res[key])}" for key, label in RESULT_LABELS.items() if res.get(key) is not None]
         return "；".join(parts) if parts else "（无可计算的控制率）"
-    return (f"执行率 {fmt_rate(res['exec_rate'])}，执行率得分 {fmt_number(res['exec_score'])}，"
-            f"分值合计 {fmt_number(res['weight_total'])}，总分 {fmt_number(res['total_score'])}（{res['grade']}）")
+    from .compute import shown, total_text
+
+    return (f"执行率 {shown(res, 'exec_rate')}，执行率得分 {shown(res, 'exec_score')}，"
+            f"分值合计 {shown(res, 'weight_total')}，{total_text(res)}")
 
 
 def to_text(reports: list[FileReport], show_info: bool = True) -> str:

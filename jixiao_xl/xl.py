@@ -269,16 +269,16 @@ def _link_formula(sheet: str, cell: str) -> str:
 
 
 def _profile(grids, template: bool):
-    from .profiles import PROFILES, get_profile
+    from .profiles import get_profile, profiles
     from .forms import INFO_PROFILE, INFO_SHEET
     from .grid import parse_a1
 
     if template:
         info = next(g for g in grids if g.name == INFO_SHEET)
         name = info.get(*parse_a1(INFO_PROFILE))
-        if isinstance(name, str) and name.strip() in PROFILES:
+        if isinstance(name, str) and name.strip() in profiles():
             return get_profile(name.strip())
-    return get_profile()
+    return None  # chosen from the workbook itself (detect.choose)
 
 
 def _is_template(grids) -> bool:
@@ -292,7 +292,7 @@ HIDDEN_HINT = "（需要时在任务窗格点“校验（含隐藏表）”）" 
 
 def summary(report, skipped=()) -> str:
     """The alert after 校验: counts, then each self-evaluation's sheet, total and grade, then skipped sheets."""
-    from .values import fmt_number
+    from .compute import total_text
 
     parts = [f"发现 {report.count('error')} 个错误、{report.count('warning')} 个警告"]
     names = {"dept_self_eval": "部门整体支出自评", "project_self_eval": "项目支出自评"}
@@ -302,7 +302,7 @@ def summary(report, skipped=()) -> str:
             label = names[form_report.kind]
             if form_report.kind == "project_self_eval" and getattr(form_report.form, "name", ""):
                 label += f"（{form_report.form.name}）"
-            parts.append(f"{form_report.form.sheet}：{label}总分 {fmt_number(res['total_score'])}（{res['grade']}）")
+            parts.append(f"{form_report.form.sheet}：{label}{total_text(res)}")
     if skipped:
         parts.append("未校验隐藏的工作表：" + "、".join(skipped) + HIDDEN_HINT)
     return "；".join(parts)
@@ -345,8 +345,15 @@ def run_validate(book, include_hidden: bool = False) -> str:
     grids, work, skipped = _work_grids(book, include_hidden)
     template = _is_template(grids)
     profile = _profile(grids, template)
+    if profile is None:  # the fill follows the profile the check will choose from the same sheets
+        from .detect import choose, grid_text
+        from .reader import read_forms
+
+        fill_profile = choose(read_forms(work, book.name), grid_text(work)).profile
+    else:
+        fill_profile = profile
     previous = _previous_marks(grids)
-    changes = plan(work, profile, overwrite=False)
+    changes = plan(work, fill_profile, overwrite=False)
     report = check_grids(work, book.name, profile)
     if report.status == "unreadable":  # nothing recognisable: say so and leave the book alone
         raise _no_form()

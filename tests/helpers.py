@@ -22,6 +22,9 @@ def set_cells(specs: list[SheetSpec], edits: dict[str, object]) -> list[SheetSpe
         if key.startswith("uncached:"):  # {"uncached:附件1": ["B6"]}: formulas saved without results
             by_name[key.split(":", 1)[1]].uncached = list(value)
             continue
+        if key.startswith("drop:"):  # {"drop:附件1": True}: the workbook without that sheet
+            specs.remove(by_name.pop(key.split(":", 1)[1]))
+            continue
         sheet, address = key.split("!")
         row, col = parse_a1(address)
         rows = by_name[sheet].rows
@@ -43,7 +46,9 @@ def clean_seed() -> list[SheetSpec]:
 
 
 def check_specs(specs: list[SheetSpec], profile: str = "hunan", **overrides):
-    return check_grids(to_grids(specs), "test.xlsx", get_profile(profile, **overrides))
+    """Check sheets with a named profile, or ``profile="auto"``: the one the workbook points to."""
+    chosen = None if profile == "auto" else get_profile(profile, **overrides)
+    return check_grids(to_grids(specs), "test.xlsx", chosen)
 
 
 def check_file(tmp_path, specs: list[SheetSpec], name: str = "book.xlsx", **kwargs):

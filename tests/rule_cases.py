@@ -35,6 +35,12 @@ BY_LEVEL = {f"附件3!{c}{r}": v for r, v in ((8, 50), (9, 33)) for c in "CDE"} 
     "附件3!B8": "中央财政资金", "附件3!B9": "省级财政资金"}  # under 当年财政拨款 83
 LOW_EXEC_PROJECT = {"附件3!E6": 63.08, "附件3!E7": 63.08, "附件3!G6": 0.76}
 
+# The seed without what places it in 湖南: its 附件1 (a 湖南 form), 汨罗 in the unit names and the goals, the 湖南
+# heading “成本指标(20分)” (the weights stay: 30/30/10/20 alone is not enough to tell the province).
+NO_PROVINCE = {"drop:附件1": True, "附件2!B3": "市司法局", "附件3!B4": "市司法局", "附件3!F4": "市司法局",
+               "附件2!F12": "普法宣传、法律援助等年度目标均已完成",
+               "附件2!B22": "成本指标\n（20.0分）", "附件3!B21": "成本指标\n（20.0分）"}
+
 CASES = [
     # N: numbers
     Case("N001", "fail", "amount-as-words", {"附件1!D6": "约12万"}, "附件1", "D6", expected=None, found="约12万"),
@@ -54,6 +60,10 @@ CASES = [
     Case("S002", "pass", "results-saved", {}),
     Case("S003", "fail", "title-removed", {"附件2!A2": None}, "附件2", "", expected="部门整体支出绩效自评表", found=None),
     Case("S003", "pass", "title-present", {}),
+    # P: the scoring profile, chosen from the workbook itself (profile="auto")
+    Case("P001", "fail", "no-province-on-the-forms", NO_PROVINCE, "", "", profile="auto", expected=None, found=None),
+    Case("P001", "pass", "place-named-on-the-forms", {}, profile="auto"),
+    Case("P001", "pass", "profile-named", NO_PROVINCE),
     Case("S001", "fail", "total-row-relabelled", {"附件2!B5": "资金合计"}, "附件2", "", expected="年度资金总额", found=None),
     Case("S001", "pass", "total-row-with-unit", {"附件2!B5": "年度资金总额（万元）"}),
     # D: derived cells left blank

@@ -51,7 +51,9 @@ def test_json_contract(capsys):
     data = json.loads(out)
     assert data["version"] == 1
     (entry,) = data["files"]
-    assert set(entry) == {"path", "status", "error", "forms", "findings"}
+    assert set(entry) == {"path", "status", "error", "forms", "findings", "profile"}
+    assert entry["profile"]["name"] == "hunan" and entry["profile"]["known"] is True  # chosen from the forms
+    assert "汨罗" in entry["profile"]["reason"]
     assert entry["status"] == "errors" and entry["error"] is None
     kinds = [f["form"] for f in entry["forms"]]
     assert kinds == ["basic_data", "dept_self_eval", "project_self_eval"]
@@ -223,7 +225,6 @@ def test_help_is_chinese(capsys, words):
 
 @pytest.mark.parametrize("args, shown", [
     (["check"], "缺少必需的参数：文件"),
-    (["check", "--profile", "sichuan", "a.xlsx"], "参数 --profile：无效的选项：'sichuan'（可选：'hunan', 'national'）"),
     (["chek", "a.xlsx"], "无效的选项：'chek'"),
     (["check", "a.xlsx", "--bogus"], "无法识别的参数：--bogus"),
     (["batch", "in", "-o", "out", "--jobs", "x"], "参数 --jobs：应为正整数（现为“x”）"),

@@ -75,8 +75,8 @@ def test_every_template_formula_is_derives_and_back(tmp_path, case):
     assert len(headers) == len(dept.levels) >= 3
     grade = items[dept.grade.address]
     total = dept.total_score.address
-    assert grade.formula == (f'="等级："&IF(ROUND({total},2)>=90,"优",IF(ROUND({total},2)>=80,"良",'
-                             f'IF(ROUND({total},2)>=60,"中","差")))')
+    assert grade.formula == (f'="等级："&IF(ISNUMBER({total}),IF(ROUND({total},2)>=90,"优",IF(ROUND({total},2)>=80,"良",'
+                             f'IF(ROUND({total},2)>=60,"中","差"))),"")')
 
 
 def test_seed_template_shows_derived_values_a_user_reads(tmp_path):

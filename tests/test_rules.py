@@ -73,7 +73,7 @@ def test_crashing_rule_does_not_stop_other_rules(monkeypatch):
 
 @pytest.mark.parametrize("rule", R.RULES, ids=lambda r: r.code)
 def test_every_rule_is_documented(rule):
-    assert rule.code[0] in "BEIWFXNSDR" and len(rule.code) == 4
+    assert rule.code[0] in "BEIWFXNSDPR" and len(rule.code) == 4
     assert rule.severity in ("error", "warning", "info")
     for text in (rule.summary, rule.template, rule.why, rule.source, rule.bad, rule.good):
         assert text and text.strip()

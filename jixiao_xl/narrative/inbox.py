@@ -61,7 +61,7 @@ def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[s
     from .document import UnreadableReport, read_report
     from .facts import gather
 
-    profile = get_profile(profile_name, **overrides)
+    profile = get_profile(profile_name, **overrides) if profile_name else None
     keep, added = [], []
     for rel, reason in skipped:
         path = _source(rel, inputs) if rel.lower().endswith(REPORT_SUFFIXES) else None

@@ -1,7 +1,7 @@
 """The rule set: a plain list, grouped by concern, each rule with a stable code.
 
 Code prefixes: B 附件1 基础数据表, E 执行率, I 三级指标, W 分值与总分, F 资金构成,
-X 跨表, N 数值, S 表格结构, D 可自动填写, R 本工具自身.
+X 跨表, N 数值, S 表格结构, D 可自动填写, P 评分口径, R 本工具自身.
 """
 
 from __future__ import annotations

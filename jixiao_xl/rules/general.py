@@ -181,6 +181,24 @@ INCOMPLETE = Rule(
 )
 
 
+def _profile_choice(rule: Rule, book, ctx: Context):
+    if not ctx.profile_known and ctx.choice_reason:
+        yield rule.at("", None, where="评分口径", text=dict(text=ctx.choice_reason))
+
+
+PROFILE_CHOICE = Rule(
+    code="P001", name="province-unknown", severity="info", scope="workbook",
+    summary="不能确定表属于哪个省份，只按表上写明的分值校验",
+    template="{text}",
+    why="各省的执行率分值、一级指标权重、计分办法不同；表上写明的分值决定计算，只有某省口径才有的要求"
+    "（如湖南的一级指标分值）在不知道省份时不检查，以免把别省正确的表报错。",
+    source="各省口径及来源见 jixiao-xl profiles",
+    bad="表上没有地名，也没有某省特有的栏目",
+    good="单位名称含地名（如“汨罗市司法局”），或用 --profile hunan 指定",
+    check=_profile_choice,
+)
+
+
 def _by_signature(rule: Rule, form, ctx: Context):
     if form.signature:
         from ..forms import FORM_BY_KIND
@@ -232,4 +250,4 @@ DERIVED_BLANK = Rule(
     check=_derived_blank,
 )
 
-RULES = [NOT_A_NUMBER, NEGATIVE, ERROR_VALUE, INCOMPLETE, UNCACHED, BY_SIGNATURE, DERIVED_BLANK]
+RULES = [NOT_A_NUMBER, NEGATIVE, ERROR_VALUE, INCOMPLETE, UNCACHED, BY_SIGNATURE, DERIVED_BLANK, PROFILE_CHOICE]

@@ -116,6 +116,8 @@ TOTAL_SCORE = Rule(
 
 
 def _profile_weights(rule: Rule, form: SelfEval, ctx: Context):
+    if not ctx.profile_known or not ctx.profile.level1:
+        return  # only a province's own rule says what its 一级 weights are: silent when it is not known
     expected = ctx.profile.level1
     for level in form.levels:
         if level.weight is None or not level.name:
@@ -133,8 +135,9 @@ PROFILE_WEIGHTS = Rule(
     code="W105", name="profile-weights", severity="warning", scope="self_eval",
     summary="一级指标分值与所选评分口径不一致",
     template="{level}为 {header} 分，{expectation}",
-    why="各地对一级指标的权重规定不同（湖南：产出30、效益30、满意度10、成本20；全国10号文：产出50、效益30、满意度10）；"
-    "用 --profile 选择本地口径。",
+    why="各地对一级指标的权重规定不同（湖南：产出30、效益30、满意度10、成本20；全国10号文：产出50、效益30、满意度10；"
+    "河南：成本10、产出30、效益25、满意度5；宁夏：决策10、管理25、产出30、效益35）。只在知道表属于哪个省份时"
+    "（--profile 指定，或表上的地名、特有栏目足以判断）才比较；不知道时不提示。用 jixiao-xl profiles 查看各口径及来源。",
     source="财预〔2020〕10号 第十三条 [B]；湖南 2023 年自评表 [A]",
     bad="湖南口径下“产出指标(50分)”",
     good="湖南口径下“产出指标(30分)”",

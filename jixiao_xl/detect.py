@@ -1,0 +1,112 @@
+"""Which province's rules a workbook follows, from the workbook itself (``--profile`` always wins).
+
+Evidence, each as its profile file says (profile_data/*.json, ``detect``):
+- a place of the province named on the forms (the unit, the title, the notes): 2 points;
+- a text printed only on that profile's forms (a column heading such as “得分(20分*执行率)”, a report
+  number): 2 points each;
+- the 一级 weights printed on a form being exactly the profile's (e.g. 湖南's 产出30/效益30/满意度10/成本20): 1.
+
+The profile with most points is chosen when it reaches its ``min_score`` and no other has as many;
+otherwise the province is not known: the arithmetic follows what the form prints (and 财预〔2020〕10号
+for what it leaves out), and rules that only a province's profile justifies stay silent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .profiles import Profile, get_profile, profiles
+
+FALLBACK = "national"
+MAX_TEXT = 200_000  # characters of a workbook's texts looked at (titles, units and headings come first)
+_SQUEEZE = str.maketrans({"（": "(", "）": ")", "：": ":", " ": None, "\n": None, "\r": None, "\t": None,
+                          "\u3000": None, "＊": "*", "×": "*"})
+
+
+@dataclass(frozen=True)
+class Choice:
+    profile: Profile
+    known: bool  # the province is known (chosen by evidence, or named with --profile)
+    reason: str  # Chinese: what decided, or why nothing did
+    candidates: tuple = ()  # names of the profiles that had some evidence, best first
+
+
+def squeeze(text: str) -> str:
+    """Text as compared with profile marks: no spaces or line breaks, ASCII brackets."""
+    return text.translate(_SQUEEZE)
+
+
+_INDEX: tuple | None = None
+
+
+def _index():
+    """One regex of every place and mark of every profile, and what each match is evidence of."""
+    global _INDEX
+    loaded = profiles()
+    if _INDEX is None or _INDEX[0] is not loaded:
+        owners: dict[str, list[tuple[str, str]]] = {}
+        for profile in loaded.values():
+            for kind, words in (("place", profile.places), ("mark", profile.marks)):
+                for word in words:
+                    owners.setdefault(squeeze(word), []).append((profile.name, kind))
+        words = sorted(owners, key=len, reverse=True)
+        pattern = re.compile("|".join(re.escape(w) for w in words)) if words else None
+        _INDEX = (loaded, pattern, owners)
+    return _INDEX[1], _INDEX[2]
+
+
+def grid_text(grids) -> str:
+    """The texts of a workbook's sheets, in reading order (at most MAX_TEXT characters)."""
+    parts, size = [], 0
+    for grid in grids:
+        for row in grid.rows:
+            for value in row:
+                if value.__class__ is str and value:
+                    parts.append(value)
+                    size += len(value)
+            if size > MAX_TEXT:
+                break
+    return "\n".join(parts)
+
+
+def choose(book, text: str = "") -> Choice:
+    """The profile of a workbook (``book``: its forms; ``text``: its sheets' texts, ``grid_text``)."""
+    pattern, owners = _index()
+    points: dict[str, float] = {}
+    found: dict[str, list[str]] = {}
+    if pattern is not None and text:
+        for word in dict.fromkeys(pattern.findall(squeeze(text))):  # in reading order, each once
+            for name, kind in owners[word]:
+                gained = 2
+                if kind == "place" and any(w for w in found.get(name, []) if w.startswith("地名")):
+                    gained = 0  # one place is evidence enough; several are not more
+                points[name] = points.get(name, 0) + gained
+                found.setdefault(name, []).append(("地名" if kind == "place" else "表上文字") + f"“{word}”")
+    for form in getattr(book, "forms", ()):
+        printed = {level.name: level.weight for level in getattr(form, "levels", ()) if level.weight is not None}
+        if len(printed) < 3:
+            continue
+        for profile in profiles().values():
+            weights = "一级指标分值 " + "、".join(f"{k}{v:g}" for k, v in printed.items())
+            if profile.level1 and printed == profile.level1 and weights not in found.get(profile.name, []):
+                points[profile.name] = points.get(profile.name, 0) + 1  # once, however many forms print them
+                found.setdefault(profile.name, []).append(weights)
+    ranked = sorted(points, key=lambda n: -points[n])
+    candidates = tuple(n for n in ranked if points[n] > 0)
+    if candidates:
+        best = candidates[0]
+        profile = profiles()[best]
+        tied = [n for n in candidates[1:] if points[n] == points[best]]
+        if points[best] >= profile.min_score and not tied:
+            evidence = sorted(found[best], key=lambda w: not w.startswith("地名"))  # a place first, then marks
+            return Choice(profile, True, f"按{profile.label}口径（依据：{'，'.join(evidence[:3])}）", candidates)
+    fallback = get_profile(FALLBACK)
+    if candidates:
+        named = "、".join(profiles()[n].label for n in candidates[:4])
+        reason = (f"不能确定是哪个省份的表（可能是：{named}），只按表上写明的分值校验，"
+                  "只有某省口径才要求的检查没有进行；可用 --profile 指定")
+    else:
+        reason = ("表上没有省份或地区的标志，只按表上写明的分值和财预〔2020〕10号校验，"
+                  "只有某省口径才要求的检查没有进行；可用 --profile 指定")
+    return Choice(fallback, False, reason, candidates)
