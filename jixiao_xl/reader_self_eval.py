@@ -54,12 +54,18 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
     # 年度资金总额: the header row names the columns, the total row holds the values.
     head, cols = _exec_head(region)
     form.exec_columns = cols
-    if head is not None:
-        # a column the form does not show, or labels this tool does not know: say so instead of skipping
-        form.missing += [f.short for f in F.EXEC_COLUMNS[3:6] if f.key not in cols]
-    total = region.find(F.EXEC_TOTAL, start=head) if head is not None else None
     goals_pos = region.find(F.GOAL_COLUMNS[0])
     ind_head = region.find(F.INDICATOR_COLUMNS[2])  # 三级指标
+    stated = _stated_exec_weight(region, head, cols) if head is not None and "weight" not in cols else None
+    # a form with no 分值/权重/得分 anywhere (县级专项资金绩效目标自评表) is unscored: nothing to report missing
+    form.scored = bool(stated is not None or "weight" in cols or "score" in cols or (
+        ind_head is not None and any(region.find_in_row(ind_head[0], f) is not None
+                                     for f in F.INDICATOR_COLUMNS if f.key in ("weight", "score"))))
+    if head is not None:
+        # a column the form does not show, or labels this tool does not know: say so instead of skipping
+        form.missing += [f.short for f in F.EXEC_COLUMNS[3:6] if f.key not in cols
+                         and (form.scored or f.key == "rate") and not (f.key == "weight" and stated is not None)]
+    total = region.find(F.EXEC_TOTAL, start=head) if head is not None else None
     if head is None or total is None:
         form.missing.append(F.EXEC_TOTAL.short)
     else:
@@ -70,6 +76,8 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
         for key, col in cols.items():
             (form.exec_notes if key in texts else form.exec)[key] = region.cell(
                 total[0], col, f"年度资金总额 {names[key]}")
+        if stated is not None:
+            form.exec["weight"] = stated
         end = min(p[0] for p in (goals_pos, ind_head, (region.bottom, 0)) if p and p[0] > total[0])
         if spec is F.DEPT:
             _read_breakdown(region, form, total[0] + 1, end)
@@ -87,13 +95,31 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
 
 
 def _exec_head(region: Region) -> tuple[int | None, dict[str, int]]:
-    """The row that heads the 年度资金总额 columns (年初/全年预算数, 全年执行数 …) and their columns."""
-    rows = set.intersection(*(region.rows_with(f) for f in F.EXEC_COLUMNS[:3]))  # the first row with all three
+    """The row that heads the 年度资金总额 columns (年初/全年预算数, 全年执行数 …) and their columns: the first
+    row with both 全年预算数 and 全年执行数 (保山/湖北 "预算数(A) / 执行数(B)" print no 年初预算数)."""
+    rows = region.rows_with(F.EXEC_COLUMNS[1]) & region.rows_with(F.EXEC_COLUMNS[2])
     if not rows:
         return None, {}
     row = min(rows)
     cols = {f.key: region.find_in_row(row, f) for f in F.EXEC_COLUMNS}
     return row, {k: c for k, c in cols.items() if c is not None}
+
+
+def _stated_exec_weight(region: Region, head: int, cols: dict[str, int]) -> Cell | None:
+    """The 执行率 weight a form without a 分值 column states in a heading of its funds block: the section label
+    left of the amounts ("预算执行情况(万元)(20分)"), else the 得分 heading ("得分(20分*执行率)")."""
+    first = min(cols.values())
+    for field in F.EXEC_WEIGHT_HEADINGS:
+        for col in range(region.width(head)):
+            if field.key == "exec_section" and col >= first:
+                break
+            raw = region.grid.get(head, col)
+            if not isinstance(raw, str) or not field.matches(raw):
+                continue
+            points = F.STATED_POINTS.search(F.norm_label(raw))
+            if points:
+                return Cell(float(points.group(1)), head, col, f"{F.display_label(raw)} 分值", prefix=raw)
+    return None
 
 
 def _read_breakdown(region: Region, form: SelfEval, first: int, end: int) -> None:
@@ -198,7 +224,18 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
     grid = region.grid
     cols = {f.key: region.find_in_row(head, f) for f in F.INDICATOR_COLUMNS}
     names = {f.key: f.short for f in F.INDICATOR_COLUMNS}
-    for key in ("level3", "weight", "score"):
+    section = region.find_in_row(head, F.INDICATORS_SECTION)
+    if section is not None:  # "绩效指标(90分)", "年度绩效目标(80分)": the weight of all indicators together
+        raw = grid.get(head, section)
+        points = F.STATED_POINTS.search(F.norm_label(raw)) if isinstance(raw, str) else None
+        if points:
+            form.indicators_weight = Cell(float(points.group(1)), head, section, f"{F.display_label(raw)} 分值",
+                                          prefix=raw)
+    # 三级指标 is needed; a form without 分值 (保山/湖北: the 一级 headers state the weights) or without any
+    # score (an unscored form) is read with those cells None
+    wanted = ("level3", "weight", "score") if cols["weight"] is None and cols["score"] is None and form.scored \
+        else ("level3", "score") if form.scored else ("level3",)
+    for key in wanted:
         if cols[key] is None:
             form.missing.append(next(f.short for f in F.INDICATOR_COLUMNS if f.key == key))
             return
@@ -260,29 +297,59 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
         actual = cells.get("actual") or Cell(None, row, col3, f"{label} 实际完成值")
         extras = {k: cells[k] for k in extra} if extra else {}
         # positional, in Indicator's field order (keywords cost a third of the call)
-        indicator = Indicator(row, level1.name, level2, cells["level3"], target, actual, cells["weight"],
-                              cells["score"], reason, extras)
+        indicator = Indicator(row, level1.name, level2, cells["level3"], target, actual, cells.get("weight"),
+                              cells.get("score"), reason, extras)
         level1.indicators.append(indicator)
         if reason is not None and not reason.blank:
             notes.append(reason.text)
         row += 1
     if total:
         _read_total(region, form, row, total[1], cols)
-    form.unread_weights = [level.header for level in form.levels if level.name and level.weight is None]
+    if cols["weight"] is None and form.scored and not any(level.weight is not None for level in form.levels) \
+            and form.indicators_weight is None:
+        form.missing.append(names["weight"])  # no 分值 column, and no header states a weight: not a known layout
+    named = [level for level in form.levels if level.name]
+    form.level_weights_printed = any(level.weight is not None for level in named)
+    # a 一级 name with no weight where no 一级 header states one (the national form) is the layout, not an edit
+    form.unread_weights = [level.header for level in named if level.weight is None] \
+        if form.level_weights_printed else []
     _read_below(region, form, head, row, notes)
 
 
 def _read_total(region: Region, form: SelfEval, row: int, total_col: int, cols: dict[str, int | None]) -> None:
     """The 总分 row: its 分值 and 得分 under those columns, else the first two numbers right of the label."""
     grid = region.grid
-    form.total_weight = region.cell(row, cols["weight"], "总分 分值")
-    form.total_score = region.cell(row, cols["score"], "总分 得分")
-    if form.total_weight.blank and form.total_score.blank:
-        numbers = [c for c in range(region.after(row, total_col), region.width(row))
-                   if not is_blank(grid.get(row, c))]
-        if len(numbers) >= 2:
+    weight_col, score_col = cols["weight"], cols["score"]
+    form.total_weight = region.cell(row, weight_col, "总分 分值") if weight_col is not None else None
+    form.total_score = region.cell(row, score_col, "总分 得分") if score_col is not None else None
+    if any(c is not None and not c.blank for c in (form.total_weight, form.total_score)):
+        return
+    if weight_col is None and score_col is None and not form.scored:
+        return
+    # the values right of the label, up to a 等级 label in the same row ("总分(100分) | 100 | 自评等级 | 优")
+    numbers = []
+    for c in range(region.after(row, total_col), region.width(row)):
+        if F.GRADE.matches(grid.get(row, c)):
+            break
+        if not is_blank(grid.get(row, c)):
+            numbers.append(c)
+    if len(numbers) >= 2:
+        form.total_weight = region.cell(row, numbers[0], "总分 分值")
+        form.total_score = region.cell(row, numbers[1], "总分 得分")
+        return
+    label = grid.get(row, total_col)
+    points = F.STATED_POINTS.search(F.norm_label(label)) if isinstance(label, str) else None
+    if points:  # "总分(100分)": the label states the 分值
+        form.total_weight = Cell(float(points.group(1)), row, total_col, "总分 分值", prefix=label)
+    if len(numbers) == 1:
+        # one number: the 得分, unless no 得分 is typed anywhere while 分值 are (四川 "合计 | 100": 10 + 60 + 30)
+        unscored = all(i.score is None or i.score.blank for i in form.indicators) and (
+            "score" not in form.exec or form.exec["score"].blank)
+        weights = any(i.weight is not None and not i.weight.blank for i in form.indicators)
+        if unscored and weights and points is None:
             form.total_weight = region.cell(row, numbers[0], "总分 分值")
-            form.total_score = region.cell(row, numbers[1], "总分 得分")
+        else:
+            form.total_score = region.cell(row, numbers[0], "总分 得分")
 
 
 def _read_below(region: Region, form: SelfEval, head: int, row: int, notes: list[str]) -> None:
