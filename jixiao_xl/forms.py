@@ -256,7 +256,7 @@ PROJECT = FormSpec("project_self_eval", "附件3", "{year}年度项目支出绩�
 FORMS = (BASIC, DEPT, PROJECT)
 FORM_BY_KIND = {f.kind: f for f in FORMS}
 
-DEPT_NAME = Field("dept_name", "预算部门\n名称", "head", "text", aliases=("部门名称", "预算单位名称"))
+DEPT_NAME = Field("dept_name", "预算部门\n名称", "head", "text", aliases=("部门名称", "预算单位名称", "预算部门、单位名称", "部门"))
 PROJECT_HEAD = (
     Field("project_name", "项目支出名称", "head", "text", aliases=("项目名称", "专项资金名称")),
     Field("authority", "主管部门", "head", "text", aliases=("县级主管部门",)),
@@ -269,10 +269,12 @@ PROJECT_HEAD = (
 EXEC_COLUMNS = (
     Field("initial", "年初\n预算数", "exec", aliases=("年初预算",)),
     # 保山/湖北 "预算数(A) / 执行数(B)" (A: the adjusted budget, as their notes say); 四川 "调整后预算数 / 预算执行数"
-    Field("full", "全年\n预算数", "exec", aliases=("调整后预算数", "全年预算", "预算数(A)")),
+    # 宁夏 "调整预算数(A)": the A of 执行率(B/A) is the full-year budget, not the adjustment; 重庆 "全年(调整)预算数"
+    Field("full", "全年\n预算数", "exec", aliases=("调整后预算数", "全年预算", "预算数(A)", "调整预算数(A)",
+                                                "全年(调整)预算数")),
     Field("executed", "全年\n执行数", "exec", aliases=(
         "全年实际执行数", "实际执行数", "全年执行", "执行数(B)", "预算执行数", "执行数")),
-    Field("weight", "分值", "exec", "weight", aliases=("权重",)),
+    Field("weight", "分值", "exec", "weight", aliases=("权重", "执行率权重")),
     Field("rate", "执行率", "exec", "rate", derived=True, aliases=("预算执行率", "资金执行率")),
     Field("score", "得分", "exec", "score", derived=True, aliases=("执行率得分", "自评得分")),
     # 年初预算数 ± 年中调整 = 全年预算数 (E108), when the form has the column
@@ -333,7 +335,7 @@ INDICATORS_HEADER = Field("indicators", "绩效指标", "indicators", "text", wi
 INDICATORS_SECTION = Field("indicators", "绩效指标", "indicators", "text", aliases=("年度绩效目标",))
 GOAL_COLUMNS = (
     Field("expected", "预期目标", "goals", "text", aliases=("年初设定目标",)),
-    Field("achieved", "实际完成情况", "goals", "text", aliases=("全年实际完成情况",)),
+    Field("achieved", "实际完成情况", "goals", "text", aliases=("全年实际完成情况", "年度总体目标完成情况")),
 )
 
 # The template lays 附件2/3 out from this tuple: 绩效指标 in column A, these columns from B in this order
@@ -342,16 +344,21 @@ GOAL_COLUMNS = (
 INDICATOR_COLUMNS = (
     Field("level1", "一级指标", "indicators", "text", width=16),
     Field("level2", "二级指标", "indicators", "text", width=16),
-    Field("level3", "三级指标", "indicators", "text", width=26),
-    Field("target", "年度指标值", "indicators", "text", aliases=("指标值", "年初目标值", "目标值"), width=22),
-    Field("actual", "实际完成值", "indicators", "text", aliases=("完成值", "全年完成值"), width=22),
+    Field("level3", "三级指标", "indicators", "text", aliases=("指标名称",), width=26),  # 重庆: one 指标名称 column
+    Field("target", "年度指标值", "indicators", "text", aliases=("指标值", "年初目标值", "目标值", "年初指标值"),
+          width=22),
+    Field("actual", "实际完成值", "indicators", "text", aliases=("完成值", "全年完成值", "全年实际值", "实际值"),
+          width=22),
     # 四川 prints 权重; 保山/湖北 and the 县级专项 form print no weight column at all (then the 一级 headers state them)
-    Field("weight", "分值", "indicators", "weight", aliases=("权重", "指标权重"), width=9),
-    Field("score", "得分", "indicators", "score", width=9),
+    Field("weight", "分值", "indicators", "weight", aliases=("权重", "指标权重", "参考分值"), width=9),
+    Field("score", "得分", "indicators", "score", aliases=("指标得分",), width=9),
     Field("reason", "偏差原因\n分析及\n改进措施", "indicators", "text", aliases=(
-        "偏差原因分析", "偏差原因", "未完成原因分析", "未完成原因和改进措施", "未完成原因"), width=18),
+        "偏差原因分析", "偏差原因", "未完成原因分析", "未完成原因和改进措施", "未完成原因", "未完成原因分析及改进措施"),
+          width=18),
 )
 DEFAULT_WIDTH = 16
+# 宁夏 scores the 执行率 as a 三级指标 (项目管理 / 投入管理 / 预算执行率) instead of a funds column: that row
+EXEC_INDICATOR = Field("exec_indicator", "预算执行率", "indicators", "text", aliases=("资金执行率",))
 TOTAL_ROW = Field("total", "总分", "indicators", "score", aliases=("合计",))
 # the grade stated on the form, at or below the 总分 row: "等级：优" (W106)
 GRADE = Field("grade", "等级", "indicators", "text", aliases=(

@@ -189,6 +189,7 @@ class SelfEval:
     exec: dict[str, Cell] = field(default_factory=dict)  # 年度资金总额 row by column key
     exec_columns: dict[str, int] = field(default_factory=dict)
     exec_notes: dict[str, Cell] = field(default_factory=dict)  # 年度资金总额 row, text columns (备注 …) by key
+    exec_indicator: Indicator | None = None  # the 三级指标 that scores the 执行率 (宁夏 项目管理/预算执行率)
     breakdown: dict[str, Cell] = field(default_factory=dict)  # 附件2 income/expense parts
     sources: dict[str, dict[str, Cell]] = field(default_factory=dict)  # 附件3 rows by column
     source_labels: dict[str, str] = field(default_factory=dict)  # 附件3 source key -> label as shown

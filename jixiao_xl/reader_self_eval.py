@@ -50,6 +50,7 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
             form.head[f.key] = _value_beside(region, *pos, f.short)
         else:
             form.missing.append(f.short)
+    heads_missing = len(form.missing)
 
     # 年度资金总额: the header row names the columns, the total row holds the values.
     head, cols = _exec_head(region)
@@ -61,11 +62,13 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
     form.scored = bool(stated is not None or "weight" in cols or "score" in cols or (
         ind_head is not None and any(region.find_in_row(ind_head[0], f) is not None
                                      for f in F.INDICATOR_COLUMNS if f.key in ("weight", "score"))))
-    if head is not None:
-        # a column the form does not show, or labels this tool does not know: say so instead of skipping
-        form.missing += [f.short for f in F.EXEC_COLUMNS[3:6] if f.key not in cols
-                         and (form.scored or f.key == "rate") and not (f.key == "weight" and stated is not None)]
+    # a column the form does not show, or labels this tool does not know: said after the indicators are read
+    # (the 执行率 may be scored as one of them)
+    unshown = [f for f in F.EXEC_COLUMNS[3:6] if head is not None and f.key not in cols
+               and (form.scored or f.key == "rate") and not (f.key == "weight" and stated is not None)]
     total = region.find(F.EXEC_TOTAL, start=head) if head is not None else None
+    if total is None and head is not None:
+        total = _unlabelled_total(region, head, cols)
     if head is None or total is None:
         form.missing.append(F.EXEC_TOTAL.short)
     else:
@@ -79,7 +82,13 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
         if stated is not None:
             form.exec["weight"] = stated
         end = min(p[0] for p in (goals_pos, ind_head, (region.bottom, 0)) if p and p[0] > total[0])
-        if spec is F.DEPT:
+        if spec is F.DEPT and (region.find(F.DEPT_INCOME[0], start=total[0] + 1, stop=end)
+                               or region.find(F.DEPT_EXPENSE[0], start=total[0] + 1, stop=end)):
+            _read_breakdown(region, form, total[0] + 1, end)
+        elif spec is F.DEPT and any(region.find(f, start=total[0] + 1, stop=end) for f in F.PROJECT_SOURCES[:2]):
+            # 安徽: 附件2 lists the project form's sources (当年财政拨款, 上年结转资金 …) under its total
+            _read_sources(region, form, total[0] + 1, end, cols, names)
+        elif spec is F.DEPT:
             _read_breakdown(region, form, total[0] + 1, end)
         else:
             _read_sources(region, form, total[0] + 1, end, cols, names)
@@ -87,11 +96,33 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
     if goals_pos:
         _read_goals(region, form, goals_pos[0])
 
+    if ind_head is not None:
+        _read_indicators(region, form, ind_head[0])
+        form.exec_indicator = next((i for i in form.indicators if F.EXEC_INDICATOR.matches(i.level3.raw)), None)
+    if form.exec_indicator is not None:  # 宁夏: the 执行率 is weighted and scored as a 三级指标
+        unshown = [f for f in unshown if f.key not in ("weight", "score")]
+    missing = [f.short for f in unshown]
     if ind_head is None:
-        form.missing.append("绩效指标")
-        return form
-    _read_indicators(region, form, ind_head[0])
+        missing.append("绩效指标")
+    form.missing = list(dict.fromkeys(form.missing[:heads_missing] + missing + form.missing[heads_missing:]))
     return form
+
+
+def _unlabelled_total(region: Region, head: int, cols: dict[str, int]) -> tuple[int, int] | None:
+    """The 年度资金总额 row of a funds block that does not label it (重庆: the values right under the column
+    headings, beside the section label merged down): the next row, when it holds nothing left of the amounts
+    but a merged label and something under the columns."""
+    row = head + 1
+    if row >= region.bottom:
+        return None
+    first = min(cols.values())
+    for col in range(first):
+        rng = region.grid.merge_at(row, col)
+        if not is_blank(region.grid.get(row, col)) and not (rng and rng[0] < row):
+            return None
+    if all(is_blank(region.grid.get(row, c)) for c in cols.values()):
+        return None
+    return row, 0
 
 
 def _exec_head(region: Region) -> tuple[int | None, dict[str, int]]:
@@ -101,8 +132,12 @@ def _exec_head(region: Region) -> tuple[int | None, dict[str, int]]:
     if not rows:
         return None, {}
     row = min(rows)
-    cols = {f.key: region.find_in_row(row, f) for f in F.EXEC_COLUMNS}
-    return row, {k: c for k, c in cols.items() if c is not None}
+    cols: dict[str, int] = {}
+    for f in F.EXEC_COLUMNS:  # a heading is the first field's it names ("调整预算数(A)" is 全年预算数, see forms)
+        col = region.find_in_row(row, f)
+        if col is not None and col not in cols.values():
+            cols[f.key] = col
+    return row, cols
 
 
 def _stated_exec_weight(region: Region, head: int, cols: dict[str, int]) -> Cell | None:
@@ -146,6 +181,8 @@ def _read_breakdown(region: Region, form: SelfEval, first: int, end: int) -> Non
                 short = F.display_label(inline[0] if inline else raw)
                 form.breakdown[f"income+{key}"] = _value_beside(region, row, col, short, numeric=True)
     found = form.breakdown  # the fields found, by key
+    if not found:  # no breakdown printed at all (重庆, 安徽 forms): a layout, not an edit of the headers
+        return
     for group in (F.DEPT_INCOME, F.DEPT_EXPENSE):
         # the parts a form lists vary by province: one missing part is not a missing column
         if not any(f.key in found for f in group[1:]) or group[0].key not in found:
@@ -223,6 +260,11 @@ def _band(raw: object) -> tuple[str, float | None]:
 def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
     grid = region.grid
     cols = {f.key: region.find_in_row(head, f) for f in F.INDICATOR_COLUMNS}
+    if head - 1 >= region.top:  # a two-row heading (丽江): 分值/得分 … above, over an empty cell of this row
+        for f in F.INDICATOR_COLUMNS:
+            col = region.find_in_row(head - 1, f) if cols[f.key] is None else None
+            if col is not None and col not in cols.values() and is_blank(grid.get(head, col)):
+                cols[f.key] = col
     names = {f.key: f.short for f in F.INDICATOR_COLUMNS}
     section = region.find_in_row(head, F.INDICATORS_SECTION)
     if section is not None:  # "绩效指标(90分)", "年度绩效目标(80分)": the weight of all indicators together
