@@ -364,6 +364,14 @@ def _read_total(region: Region, form: SelfEval, row: int, total_col: int, cols: 
     weight_col, score_col = cols["weight"], cols["score"]
     form.total_weight = region.cell(row, weight_col, "总分 分值") if weight_col is not None else None
     form.total_score = region.cell(row, score_col, "总分 得分") if score_col is not None else None
+    if form.total_weight is not None and form.total_weight.blank and form.total_score is not None \
+            and not form.total_score.blank:
+        # 四川 "合计 | 100" once its 得分 is filled in: the 100 left of the 权重 column is still the 分值 total
+        stated = [c for c in range(region.after(row, total_col), weight_col)
+                  if not is_blank(grid.get(row, c)) and _numeric_text(grid.get(row, c))]
+        if len(stated) == 1:
+            form.total_weight = region.cell(row, stated[0], "总分 分值")
+        return
     if any(c is not None and not c.blank for c in (form.total_weight, form.total_score)):
         return
     if weight_col is None and score_col is None and not form.scored:
@@ -384,9 +392,9 @@ def _read_total(region: Region, form: SelfEval, row: int, total_col: int, cols: 
     if points:  # "总分(100分)": the label states the 分值
         form.total_weight = Cell(float(points.group(1)), row, total_col, "总分 分值", prefix=label)
     if len(numbers) == 1:
-        # one number: the 得分, unless no 得分 is typed anywhere while 分值 are (四川 "合计 | 100": 10 + 60 + 30)
-        unscored = all(i.score is None or i.score.blank for i in form.indicators) and (
-            "score" not in form.exec or form.exec["score"].blank)
+        # one number: the 得分, unless no indicator has a 得分 while they have 分值 (四川 "合计 | 100": 10 + 60 + 30;
+        # the 执行率得分 is not asked, a fill may have written it)
+        unscored = all(i.score is None or i.score.blank for i in form.indicators)
         weights = any(i.weight is not None and not i.weight.blank for i in form.indicators)
         if unscored and weights and points is None:
             form.total_weight = region.cell(row, numbers[0], "总分 分值")

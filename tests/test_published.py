@@ -276,3 +276,15 @@ def test_lijiang_two_row_indicator_heading(tmp_path):
     sums = {level.name: sum(num(i.weight) or 0 for i in level.indicators) for level in f.levels}
     assert sums == data["printed"]["indicator_weights"]
     assert not s001(report)
+
+
+def test_fill_of_the_sichuan_table_leaves_the_stated_total(tmp_path):
+    # fill writes the blank 执行率得分 and 总分得分; the "合计 | 100" it states stays the 权重 total, even once the
+    # 得分 beside it is filled in (no second 100 under 权重)
+    from jixiao_xl.fill import fill
+
+    data, report = check_table(tmp_path, "sichuan_qingshen_2023_project")
+    printed = data["printed"]
+    result = fill(report.path, str(tmp_path / "filled.xlsx"))
+    changed = {c.cell: c.new for c in result.changes}
+    assert changed == {"H9": printed["exec_weight"] * printed["exec_rate"], "J17": pytest.approx(10.0)}
