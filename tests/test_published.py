@@ -229,6 +229,8 @@ def test_national_layout_without_level1_weights_gives_no_s001(tmp_path):
     assert data["printed"]["level1"] == {}  # the table prints no 一级 weight
     assert f.level_weights_printed is False and not f.unread_weights
     assert not s001(report)
+    (info,) = by_code(report, "S004")  # one info for the form: the 一级 sums cannot be checked
+    assert info.severity == "info" and info.cell == "A14"
     assert num(f.exec["weight"]) == data["printed"]["exec_weight"]
 
 
