@@ -290,3 +290,16 @@ def test_fill_of_the_sichuan_table_leaves_the_stated_total(tmp_path):
     result = fill(report.path, str(tmp_path / "filled.xlsx"))
     changed = {c.cell: c.new for c in result.changes}
     assert changed == {"H9": printed["exec_weight"] * printed["exec_rate"], "J17": pytest.approx(10.0)}
+
+
+@pytest.mark.parametrize("edits", [
+    {"B9": "年度资金总额："}, {"B9": "资金总额"}, {"D8": "预算执行数"}, {"C8": "全年预算数(A)", "D8": "全年执行数(B)"},
+    {"A8": "项目资金(万元)(20分)"}, {"A8": "预算执行情况(万元)", "F8": "得分(20分*执行率)"},
+], ids=lambda e: "+".join(str(v) for v in e.values()))
+def test_funds_block_wordings_seen_in_published_tables(tmp_path, edits):
+    data, report = check_table(tmp_path, "yunnan_changning_2022_project", edits)
+    printed = data["printed"]
+    (f,) = read(report)
+    assert num(f.exec["full"]) == printed["budget"] and num(f.exec["executed"]) == printed["executed"]
+    assert num(f.exec["weight"]) == printed["exec_weight"] and num(f.exec["score"]) == printed["exec_score"]
+    assert not s001(report)
