@@ -178,13 +178,14 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict, blank_only: bool = F
     if indicators:
         first = min(i.row for i in indicators)
         last = max(i.row for i in indicators)
-        weight_col = col_letter(indicators[0].weight.col)
-        score_col = col_letter(indicators[0].score.col)
+        # a form without a 分值 (or 得分) column has no column to sum: that total is not derived
+        weight_col = col_letter(indicators[0].weight.col) if indicators[0].weight is not None else None
+        score_col = col_letter(indicators[0].score.col) if indicators[0].score is not None else None
         exec_s = f"N({ex['score'].address})" if "score" in ex else "0"
-        if form.total_weight is not None and not (blank_only and not form.total_weight.blank):
+        if form.total_weight is not None and weight_col and not (blank_only and not form.total_weight.blank):
             out.append(Derived(form.total_weight, res["weight_total"],
                                f"={weight}+SUM({weight_col}{first + 1}:{weight_col}{last + 1})", "score"))
-        if form.total_score is not None and not (blank_only and not form.total_score.blank):
+        if form.total_score is not None and score_col and not (blank_only and not form.total_score.blank):
             scores = f"{score_col}{first + 1}:{score_col}{last + 1}"
             out.append(Derived(form.total_score, None if unscored else S.round2(stated_score_sum(form, profile)),
                                f'=IF(COUNT({scores})=0,"",{exec_s}+SUM({scores}))', "score"))
@@ -203,7 +204,7 @@ def _level_headers(form: SelfEval, blank_only: bool = False) -> list[Derived]:
     for level in form.levels:
         if blank_only and not level.header.blank:
             continue
-        if not level.name or level.weight is None or not level.indicators:
+        if not level.name or level.weight is None or not level.indicators or level.indicators[0].weight is None:
             continue
         total = sum(num(i.weight) or 0.0 for i in level.indicators)
         if abs(level.weight - total) > 0.005:
@@ -231,6 +232,8 @@ def _exec_weight_ref(form: SelfEval, profile: Profile) -> str:
     """The 执行率 分值 as a formula term: the cell when it holds a number, else the profile's."""
     default = f"{profile.exec_weight:g}"
     cell = form.exec.get("weight")
+    if cell is not None and cell.prefix and cell.number is not None:  # stated in a heading: "预算执行情况(20分)"
+        return f"{cell.number:g}"
     return f"IF(ISNUMBER({cell.address}),{cell.address},{default})" if cell is not None else default
 
 
@@ -259,6 +262,8 @@ def input_suggestions(form, profile: Profile, blank_only: bool = False) -> list[
         return []
     out = []
     for ind in form.indicators:
+        if ind.score is None:  # an unscored form: no 得分 to suggest
+            continue
         if blank_only and not ind.score.blank:
             continue
         expected = S.indicator_score(ind.target.raw, ind.actual.raw, num(ind.weight), profile.scoring)

@@ -79,6 +79,7 @@ class Field:
     open: bool = False  # 附件1: rows among its parts that name no field are parts too (other 项目支出)
     width: float | None = None  # a column heading: the template's column width (None: DEFAULT_WIDTH)
     printed: bool = True  # a column heading: the template prints the column (False: read when a form has it)
+    core: bool = True  # a row every known template prints (False: read when a form has it, its absence no warning)
 
     def __post_init__(self):
         keys = (label_key(self.label),) + tuple(label_key(a) for a in self.aliases)
@@ -156,16 +157,19 @@ FUND_ROWS = (
     Field("reception", "3、公务接待", "funds", aliases=("公务接待费",)),
     Field("project", "项目支出：", "funds", open=True,
           parts=("project_business", "project_operation", "county_special"), aliases=("项目支出合计",)),
-    Field("project_business", "1、业务工作经费", "funds"),
-    Field("project_operation", "2、运行维护经费", "funds"),
-    Field("county_special", "3、县级专项资金\n(一个专项一行)", "funds", aliases=("专项资金", "县级专项"), items=True),
+    # 业务工作经费 … 县级专项资金 and 部门基本支出预算调整 are not printed by every year's template (衡山 2023
+    # prints "省级专项资金(每个专项一行)"): read when there, their absence is not an edit of the headers
+    Field("project_business", "1、业务工作经费", "funds", core=False),
+    Field("project_operation", "2、运行维护经费", "funds", core=False),
+    Field("county_special", "3、县级专项资金\n(一个专项一行)", "funds", aliases=(
+        "专项资金", "县级专项", "省级专项资金", "市级专项资金"), items=True, core=False),
     Field("public_funds", "公用经费", "funds", at_least=("office", "utilities_travel", "meeting_training"),
           rated=True),
     Field("office", "其中：办公经费", "funds"),
     Field("utilities_travel", "水费、电费、差旅费", "funds"),
     Field("meeting_training", "会议费、培训费", "funds"),
     Field("procurement", "政府采购金额", "funds", rated=True),
-    Field("basic_adjustment", "部门基本支出预算调整", "funds"),
+    Field("basic_adjustment", "部门基本支出预算调整", "funds", core=False),
 )
 FUND_ROW = {f.key: f for f in FUND_ROWS}
 # the funds header's 控制率 column (the template has it; the official 附件1 does not): derived in ``rated`` rows
@@ -252,11 +256,11 @@ PROJECT = FormSpec("project_self_eval", "附件3", "{year}年度项目支出绩�
 FORMS = (BASIC, DEPT, PROJECT)
 FORM_BY_KIND = {f.kind: f for f in FORMS}
 
-DEPT_NAME = Field("dept_name", "预算部门\n名称", "head", "text", aliases=("部门名称", "预算单位名称"))
+DEPT_NAME = Field("dept_name", "预算部门\n名称", "head", "text", aliases=("部门名称", "预算单位名称", "预算部门、单位名称", "部门"))
 PROJECT_HEAD = (
-    Field("project_name", "项目支出名称", "head", "text", aliases=("项目名称",)),
-    Field("authority", "主管部门", "head", "text"),
-    Field("implementer", "实施\n单位", "head", "text"),
+    Field("project_name", "项目支出名称", "head", "text", aliases=("项目名称", "专项资金名称")),
+    Field("authority", "主管部门", "head", "text", aliases=("县级主管部门",)),
+    Field("implementer", "实施\n单位", "head", "text", aliases=("项目实施单位",)),
 )
 
 # The 年度资金总额 row's columns, found by heading; the template prints the ``printed`` ones from column C in
@@ -264,9 +268,13 @@ PROJECT_HEAD = (
 # typed and read (``SelfEval.exec_notes``), checked by nothing.
 EXEC_COLUMNS = (
     Field("initial", "年初\n预算数", "exec", aliases=("年初预算",)),
-    Field("full", "全年\n预算数", "exec", aliases=("调整后预算数", "全年预算")),
-    Field("executed", "全年\n执行数", "exec", aliases=("全年实际执行数", "实际执行数", "全年执行")),
-    Field("weight", "分值", "exec", "weight", aliases=("权重",)),
+    # 保山/湖北 "预算数(A) / 执行数(B)" (A: the adjusted budget, as their notes say); 四川 "调整后预算数 / 预算执行数"
+    # 宁夏 "调整预算数(A)": the A of 执行率(B/A) is the full-year budget, not the adjustment; 重庆 "全年(调整)预算数"
+    Field("full", "全年\n预算数", "exec", aliases=("调整后预算数", "全年预算", "预算数(A)", "调整预算数(A)",
+                                                "全年(调整)预算数")),
+    Field("executed", "全年\n执行数", "exec", aliases=(
+        "全年实际执行数", "实际执行数", "全年执行", "执行数(B)", "预算执行数", "执行数")),
+    Field("weight", "分值", "exec", "weight", aliases=("权重", "执行率权重")),
     Field("rate", "执行率", "exec", "rate", derived=True, aliases=("预算执行率", "资金执行率")),
     Field("score", "得分", "exec", "score", derived=True, aliases=("执行率得分", "自评得分")),
     # 年初预算数 ± 年中调整 = 全年预算数 (E108), when the form has the column
@@ -274,10 +282,18 @@ EXEC_COLUMNS = (
         "预算调整数", "年中调整数", "调整数", "追加数", "追加预算数", "追加(调整)数", "调整(追加)数",
         "追加(调减)数", "年中追加数", "预算调整", "追加调整数", "调整追加数"), printed=False),
 )
-EXEC_TOTAL = Field("total", "年度资金总额", "exec", aliases=("年度资金总额(万元)",))
+EXEC_TOTAL = Field("total", "年度资金总额", "exec", aliases=("年度资金总额(万元)", "年度财政资金总额", "资金总额", "总额"))
 # the label of the funds section (left of its rows), by form kind
 EXEC_SECTION = {"dept_self_eval": Field("exec_section", "年度预算申请(万元)", "exec", "text"),
                 "project_self_eval": Field("exec_section", "项目资金(万元)", "exec", "text")}
+# Where a form without a 分值 column states the 执行率 weight: its funds heading ("预算执行情况(万元)(20分)",
+# 四川 "预算执行情况(10分)") left of the amount columns, or its 得分 heading ("得分(20分*执行率)"). The number
+# before "分" in such a heading is the weight.
+EXEC_WEIGHT_HEADINGS = (
+    Field("exec_section", "预算执行情况", "exec", "text", aliases=("项目资金", "年度预算申请", "预算执行")),
+    Field("score", "得分", "exec", "score", aliases=("执行率得分", "自评得分")),
+)
+STATED_POINTS = re.compile(r"[(（]\s*(?:分值|权重)?[:：]?\s*([0-9]+(?:\.[0-9]+)?)\s*分")
 
 # 附件2: the breakdown of the total, usually written "其中：一般公共预算：1762.55".
 DEPT_INCOME = (
@@ -314,9 +330,12 @@ def is_source_label(key: str) -> bool:
 
 GOALS_HEADER = Field("goals", "年度总体目标", "goals", "text")
 INDICATORS_HEADER = Field("indicators", "绩效指标", "indicators", "text", width=10)
+# The heading left of the indicator table may state the weight of all indicators together: 四川 "绩效指标(90分)",
+# 保山/湖北 "年度绩效目标(80分)" (read into ``SelfEval.indicators_weight``).
+INDICATORS_SECTION = Field("indicators", "绩效指标", "indicators", "text", aliases=("年度绩效目标",))
 GOAL_COLUMNS = (
-    Field("expected", "预期目标", "goals", "text"),
-    Field("achieved", "实际完成情况", "goals", "text"),
+    Field("expected", "预期目标", "goals", "text", aliases=("年初设定目标",)),
+    Field("achieved", "实际完成情况", "goals", "text", aliases=("全年实际完成情况", "年度总体目标完成情况")),
 )
 
 # The template lays 附件2/3 out from this tuple: 绩效指标 in column A, these columns from B in this order
@@ -325,15 +344,21 @@ GOAL_COLUMNS = (
 INDICATOR_COLUMNS = (
     Field("level1", "一级指标", "indicators", "text", width=16),
     Field("level2", "二级指标", "indicators", "text", width=16),
-    Field("level3", "三级指标", "indicators", "text", width=26),
-    Field("target", "年度指标值", "indicators", "text", aliases=("指标值",), width=22),
-    Field("actual", "实际完成值", "indicators", "text", aliases=("完成值",), width=22),
-    Field("weight", "分值", "indicators", "weight", width=9),
-    Field("score", "得分", "indicators", "score", width=9),
-    Field("reason", "偏差原因\n分析及\n改进措施", "indicators", "text", aliases=("偏差原因分析", "偏差原因"),
+    Field("level3", "三级指标", "indicators", "text", aliases=("指标名称",), width=26),  # 重庆: one 指标名称 column
+    Field("target", "年度指标值", "indicators", "text", aliases=("指标值", "年初目标值", "目标值", "年初指标值"),
+          width=22),
+    Field("actual", "实际完成值", "indicators", "text", aliases=("完成值", "全年完成值", "全年实际值", "实际值"),
+          width=22),
+    # 四川 prints 权重; 保山/湖北 and the 县级专项 form print no weight column at all (then the 一级 headers state them)
+    Field("weight", "分值", "indicators", "weight", aliases=("权重", "指标权重", "参考分值"), width=9),
+    Field("score", "得分", "indicators", "score", aliases=("指标得分",), width=9),
+    Field("reason", "偏差原因\n分析及\n改进措施", "indicators", "text", aliases=(
+        "偏差原因分析", "偏差原因", "未完成原因分析", "未完成原因和改进措施", "未完成原因", "未完成原因分析及改进措施"),
           width=18),
 )
 DEFAULT_WIDTH = 16
+# 宁夏 scores the 执行率 as a 三级指标 (项目管理 / 投入管理 / 预算执行率) instead of a funds column: that row
+EXEC_INDICATOR = Field("exec_indicator", "预算执行率", "indicators", "text", aliases=("资金执行率",))
 TOTAL_ROW = Field("total", "总分", "indicators", "score", aliases=("合计",))
 # the grade stated on the form, at or below the 总分 row: "等级：优" (W106)
 GRADE = Field("grade", "等级", "indicators", "text", aliases=(

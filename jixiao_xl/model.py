@@ -134,6 +134,7 @@ class BasicData:
     buildings: list[Building] = field(default_factory=list)
     saving: Cell | None = None
     missing: list[str] = field(default_factory=list)  # labels the reader did not find
+    absent: list[str] = field(default_factory=list)  # rows not every template prints (``Field.core``), not found
     signature: list[str] = field(default_factory=list)  # labels it was recognised by, when it had no title
     unit: str = "万元"  # amount unit the form declares (default: the official 万元)
 
@@ -152,8 +153,8 @@ class Indicator:
     level3: Cell
     target: Cell
     actual: Cell
-    weight: Cell
-    score: Cell
+    weight: Cell | None  # None: the form has no 分值/权重 column (the 一级 headers state the weights)
+    score: Cell | None  # None: the form has no 得分 column (an unscored form)
     reason: Cell | None
     extra: dict[str, Cell] = field(default_factory=dict)  # columns of INDICATOR_COLUMNS no rule reads, by key
 
@@ -188,6 +189,7 @@ class SelfEval:
     exec: dict[str, Cell] = field(default_factory=dict)  # 年度资金总额 row by column key
     exec_columns: dict[str, int] = field(default_factory=dict)
     exec_notes: dict[str, Cell] = field(default_factory=dict)  # 年度资金总额 row, text columns (备注 …) by key
+    exec_indicator: Indicator | None = None  # the 三级指标 that scores the 执行率 (宁夏 项目管理/预算执行率)
     breakdown: dict[str, Cell] = field(default_factory=dict)  # 附件2 income/expense parts
     sources: dict[str, dict[str, Cell]] = field(default_factory=dict)  # 附件3 rows by column
     source_labels: dict[str, str] = field(default_factory=dict)  # 附件3 source key -> label as shown
@@ -198,6 +200,12 @@ class SelfEval:
     total_score: Cell | None = None
     grade: Cell | None = None  # 等级 as stated ("等级：优"), when the form has one
     unread_weights: list[Cell] = field(default_factory=list)  # 一级 headers whose "(30分)" could not be read
+    # False: no 一级 header states a weight (the national 10号 form prints none): their sums cannot be checked
+    level_weights_printed: bool = True
+    # the weight of all indicators together as the form states it ("绩效指标(90分)", "年度绩效目标(80分)")
+    indicators_weight: Cell | None = None
+    # False: the form has no 分值/权重/得分 anywhere (县级专项资金绩效目标自评表): its scores are absent, not 0
+    scored: bool = True
     notes: str = ""  # every other text on the form (explanations)
     missing: list[str] = field(default_factory=list)  # labels the reader did not find
     signature: list[str] = field(default_factory=list)  # labels it was recognised by, when it had no title

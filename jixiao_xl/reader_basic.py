@@ -127,7 +127,7 @@ def _read_funds(region: Region, form: BasicData, saving: tuple[int, int] | None)
             state = "project_other"
     for f in F.FUND_ROWS:
         if f.key not in form.rows:
-            form.missing.append(f.short)
+            (form.missing if f.core else form.absent).append(f.short)
 
 
 _FUND_LABELS: dict[object, tuple[bool, F.Field | None, str]] = {}  # label -> _fund_label (labels repeat)

@@ -50,16 +50,25 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
             form.head[f.key] = _value_beside(region, *pos, f.short)
         else:
             form.missing.append(f.short)
+    heads_missing = len(form.missing)
 
     # 年度资金总额: the header row names the columns, the total row holds the values.
     head, cols = _exec_head(region)
     form.exec_columns = cols
-    if head is not None:
-        # a column the form does not show, or labels this tool does not know: say so instead of skipping
-        form.missing += [f.short for f in F.EXEC_COLUMNS[3:6] if f.key not in cols]
-    total = region.find(F.EXEC_TOTAL, start=head) if head is not None else None
     goals_pos = region.find(F.GOAL_COLUMNS[0])
     ind_head = region.find(F.INDICATOR_COLUMNS[2])  # 三级指标
+    stated = _stated_exec_weight(region, head, cols) if head is not None and "weight" not in cols else None
+    # a form with no 分值/权重/得分 anywhere (县级专项资金绩效目标自评表) is unscored: nothing to report missing
+    form.scored = bool(stated is not None or "weight" in cols or "score" in cols or (
+        ind_head is not None and any(region.find_in_row(ind_head[0], f) is not None
+                                     for f in F.INDICATOR_COLUMNS if f.key in ("weight", "score"))))
+    # a column the form does not show, or labels this tool does not know: said after the indicators are read
+    # (the 执行率 may be scored as one of them)
+    unshown = [f for f in F.EXEC_COLUMNS[3:6] if head is not None and f.key not in cols
+               and (form.scored or f.key == "rate") and not (f.key == "weight" and stated is not None)]
+    total = region.find(F.EXEC_TOTAL, start=head) if head is not None else None
+    if total is None and head is not None:
+        total = _unlabelled_total(region, head, cols)
     if head is None or total is None:
         form.missing.append(F.EXEC_TOTAL.short)
     else:
@@ -70,8 +79,16 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
         for key, col in cols.items():
             (form.exec_notes if key in texts else form.exec)[key] = region.cell(
                 total[0], col, f"年度资金总额 {names[key]}")
+        if stated is not None:
+            form.exec["weight"] = stated
         end = min(p[0] for p in (goals_pos, ind_head, (region.bottom, 0)) if p and p[0] > total[0])
-        if spec is F.DEPT:
+        if spec is F.DEPT and (region.find(F.DEPT_INCOME[0], start=total[0] + 1, stop=end)
+                               or region.find(F.DEPT_EXPENSE[0], start=total[0] + 1, stop=end)):
+            _read_breakdown(region, form, total[0] + 1, end)
+        elif spec is F.DEPT and any(region.find(f, start=total[0] + 1, stop=end) for f in F.PROJECT_SOURCES[:2]):
+            # 安徽: 附件2 lists the project form's sources (当年财政拨款, 上年结转资金 …) under its total
+            _read_sources(region, form, total[0] + 1, end, cols, names)
+        elif spec is F.DEPT:
             _read_breakdown(region, form, total[0] + 1, end)
         else:
             _read_sources(region, form, total[0] + 1, end, cols, names)
@@ -79,21 +96,65 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
     if goals_pos:
         _read_goals(region, form, goals_pos[0])
 
+    if ind_head is not None:
+        _read_indicators(region, form, ind_head[0])
+        form.exec_indicator = next((i for i in form.indicators if F.EXEC_INDICATOR.matches(i.level3.raw)), None)
+    if form.exec_indicator is not None:  # 宁夏: the 执行率 is weighted and scored as a 三级指标
+        unshown = [f for f in unshown if f.key not in ("weight", "score")]
+    missing = [f.short for f in unshown]
     if ind_head is None:
-        form.missing.append("绩效指标")
-        return form
-    _read_indicators(region, form, ind_head[0])
+        missing.append("绩效指标")
+    form.missing = list(dict.fromkeys(form.missing[:heads_missing] + missing + form.missing[heads_missing:]))
     return form
 
 
+def _unlabelled_total(region: Region, head: int, cols: dict[str, int]) -> tuple[int, int] | None:
+    """The 年度资金总额 row of a funds block that does not label it (重庆: the values right under the column
+    headings, beside the section label merged down): the next row, when it holds nothing left of the amounts
+    but a merged label and something under the columns."""
+    row = head + 1
+    if row >= region.bottom:
+        return None
+    first = min(cols.values())
+    for col in range(first):
+        rng = region.grid.merge_at(row, col)
+        if not is_blank(region.grid.get(row, col)) and not (rng and rng[0] < row):
+            return None
+    if all(is_blank(region.grid.get(row, c)) for c in cols.values()):
+        return None
+    return row, 0
+
+
 def _exec_head(region: Region) -> tuple[int | None, dict[str, int]]:
-    """The row that heads the 年度资金总额 columns (年初/全年预算数, 全年执行数 …) and their columns."""
-    rows = set.intersection(*(region.rows_with(f) for f in F.EXEC_COLUMNS[:3]))  # the first row with all three
+    """The row that heads the 年度资金总额 columns (年初/全年预算数, 全年执行数 …) and their columns: the first
+    row with both 全年预算数 and 全年执行数 (保山/湖北 "预算数(A) / 执行数(B)" print no 年初预算数)."""
+    rows = region.rows_with(F.EXEC_COLUMNS[1]) & region.rows_with(F.EXEC_COLUMNS[2])
     if not rows:
         return None, {}
     row = min(rows)
-    cols = {f.key: region.find_in_row(row, f) for f in F.EXEC_COLUMNS}
-    return row, {k: c for k, c in cols.items() if c is not None}
+    cols: dict[str, int] = {}
+    for f in F.EXEC_COLUMNS:  # a heading is the first field's it names ("调整预算数(A)" is 全年预算数, see forms)
+        col = region.find_in_row(row, f)
+        if col is not None and col not in cols.values():
+            cols[f.key] = col
+    return row, cols
+
+
+def _stated_exec_weight(region: Region, head: int, cols: dict[str, int]) -> Cell | None:
+    """The 执行率 weight a form without a 分值 column states in a heading of its funds block: the section label
+    left of the amounts ("预算执行情况(万元)(20分)"), else the 得分 heading ("得分(20分*执行率)")."""
+    first = min(cols.values())
+    for field in F.EXEC_WEIGHT_HEADINGS:
+        for col in range(region.width(head)):
+            if field.key == "exec_section" and col >= first:
+                break
+            raw = region.grid.get(head, col)
+            if not isinstance(raw, str) or not field.matches(raw):
+                continue
+            points = F.STATED_POINTS.search(F.norm_label(raw))
+            if points:
+                return Cell(float(points.group(1)), head, col, f"{F.display_label(raw)} 分值", prefix=raw)
+    return None
 
 
 def _read_breakdown(region: Region, form: SelfEval, first: int, end: int) -> None:
@@ -120,6 +181,8 @@ def _read_breakdown(region: Region, form: SelfEval, first: int, end: int) -> Non
                 short = F.display_label(inline[0] if inline else raw)
                 form.breakdown[f"income+{key}"] = _value_beside(region, row, col, short, numeric=True)
     found = form.breakdown  # the fields found, by key
+    if not found:  # no breakdown printed at all (重庆, 安徽 forms): a layout, not an edit of the headers
+        return
     for group in (F.DEPT_INCOME, F.DEPT_EXPENSE):
         # the parts a form lists vary by province: one missing part is not a missing column
         if not any(f.key in found for f in group[1:]) or group[0].key not in found:
@@ -197,8 +260,24 @@ def _band(raw: object) -> tuple[str, float | None]:
 def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
     grid = region.grid
     cols = {f.key: region.find_in_row(head, f) for f in F.INDICATOR_COLUMNS}
+    if head - 1 >= region.top:  # a two-row heading (丽江): 分值/得分 … above, over an empty cell of this row
+        for f in F.INDICATOR_COLUMNS:
+            col = region.find_in_row(head - 1, f) if cols[f.key] is None else None
+            if col is not None and col not in cols.values() and is_blank(grid.get(head, col)):
+                cols[f.key] = col
     names = {f.key: f.short for f in F.INDICATOR_COLUMNS}
-    for key in ("level3", "weight", "score"):
+    section = region.find_in_row(head, F.INDICATORS_SECTION)
+    if section is not None:  # "绩效指标(90分)", "年度绩效目标(80分)": the weight of all indicators together
+        raw = grid.get(head, section)
+        points = F.STATED_POINTS.search(F.norm_label(raw)) if isinstance(raw, str) else None
+        if points:
+            form.indicators_weight = Cell(float(points.group(1)), head, section, f"{F.display_label(raw)} 分值",
+                                          prefix=raw)
+    # 三级指标 is needed; a form without 分值 (保山/湖北: the 一级 headers state the weights) or without any
+    # score (an unscored form) is read with those cells None
+    wanted = ("level3", "weight", "score") if cols["weight"] is None and cols["score"] is None and form.scored \
+        else ("level3", "score") if form.scored else ("level3",)
+    for key in wanted:
         if cols[key] is None:
             form.missing.append(next(f.short for f in F.INDICATOR_COLUMNS if f.key == key))
             return
@@ -260,29 +339,67 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
         actual = cells.get("actual") or Cell(None, row, col3, f"{label} 实际完成值")
         extras = {k: cells[k] for k in extra} if extra else {}
         # positional, in Indicator's field order (keywords cost a third of the call)
-        indicator = Indicator(row, level1.name, level2, cells["level3"], target, actual, cells["weight"],
-                              cells["score"], reason, extras)
+        indicator = Indicator(row, level1.name, level2, cells["level3"], target, actual, cells.get("weight"),
+                              cells.get("score"), reason, extras)
         level1.indicators.append(indicator)
         if reason is not None and not reason.blank:
             notes.append(reason.text)
         row += 1
     if total:
         _read_total(region, form, row, total[1], cols)
-    form.unread_weights = [level.header for level in form.levels if level.name and level.weight is None]
+    if cols["weight"] is None and form.scored and not any(level.weight is not None for level in form.levels) \
+            and form.indicators_weight is None:
+        form.missing.append(names["weight"])  # no 分值 column, and no header states a weight: not a known layout
+    named = [level for level in form.levels if level.name]
+    form.level_weights_printed = any(level.weight is not None for level in named)
+    # a 一级 name with no weight where no 一级 header states one (the national form) is the layout, not an edit
+    form.unread_weights = [level.header for level in named if level.weight is None] \
+        if form.level_weights_printed else []
     _read_below(region, form, head, row, notes)
 
 
 def _read_total(region: Region, form: SelfEval, row: int, total_col: int, cols: dict[str, int | None]) -> None:
     """The 总分 row: its 分值 and 得分 under those columns, else the first two numbers right of the label."""
     grid = region.grid
-    form.total_weight = region.cell(row, cols["weight"], "总分 分值")
-    form.total_score = region.cell(row, cols["score"], "总分 得分")
-    if form.total_weight.blank and form.total_score.blank:
-        numbers = [c for c in range(region.after(row, total_col), region.width(row))
-                   if not is_blank(grid.get(row, c))]
-        if len(numbers) >= 2:
+    weight_col, score_col = cols["weight"], cols["score"]
+    form.total_weight = region.cell(row, weight_col, "总分 分值") if weight_col is not None else None
+    form.total_score = region.cell(row, score_col, "总分 得分") if score_col is not None else None
+    if form.total_weight is not None and form.total_weight.blank and form.total_score is not None \
+            and not form.total_score.blank:
+        # 四川 "合计 | 100" once its 得分 is filled in: the 100 left of the 权重 column is still the 分值 total
+        stated = [c for c in range(region.after(row, total_col), weight_col)
+                  if not is_blank(grid.get(row, c)) and _numeric_text(grid.get(row, c))]
+        if len(stated) == 1:
+            form.total_weight = region.cell(row, stated[0], "总分 分值")
+        return
+    if any(c is not None and not c.blank for c in (form.total_weight, form.total_score)):
+        return
+    if weight_col is None and score_col is None and not form.scored:
+        return
+    # the values right of the label, up to a 等级 label in the same row ("总分(100分) | 100 | 自评等级 | 优")
+    numbers = []
+    for c in range(region.after(row, total_col), region.width(row)):
+        if F.GRADE.matches(grid.get(row, c)):
+            break
+        if not is_blank(grid.get(row, c)):
+            numbers.append(c)
+    if len(numbers) >= 2:
+        form.total_weight = region.cell(row, numbers[0], "总分 分值")
+        form.total_score = region.cell(row, numbers[1], "总分 得分")
+        return
+    label = grid.get(row, total_col)
+    points = F.STATED_POINTS.search(F.norm_label(label)) if isinstance(label, str) else None
+    if points:  # "总分(100分)": the label states the 分值
+        form.total_weight = Cell(float(points.group(1)), row, total_col, "总分 分值", prefix=label)
+    if len(numbers) == 1:
+        # one number: the 得分, unless no indicator has a 得分 while they have 分值 (四川 "合计 | 100": 10 + 60 + 30;
+        # the 执行率得分 is not asked, a fill may have written it)
+        unscored = all(i.score is None or i.score.blank for i in form.indicators)
+        weights = any(i.weight is not None and not i.weight.blank for i in form.indicators)
+        if unscored and weights and points is None:
             form.total_weight = region.cell(row, numbers[0], "总分 分值")
-            form.total_score = region.cell(row, numbers[1], "总分 得分")
+        else:
+            form.total_score = region.cell(row, numbers[0], "总分 得分")
 
 
 def _read_below(region: Region, form: SelfEval, head: int, row: int, notes: list[str]) -> None:

@@ -66,6 +66,12 @@ CASES = [
     Case("P001", "pass", "profile-named", NO_PROVINCE),
     Case("S001", "fail", "total-row-relabelled", {"附件2!B5": "资金合计"}, "附件2", "", expected="年度资金总额", found=None),
     Case("S001", "pass", "total-row-with-unit", {"附件2!B5": "年度资金总额（万元）"}),
+    # the national form prints its 一级 names without weights: the layout, not an edit (no S001, one S004)
+    Case("S004", "fail", "no-level1-weight-printed", {"附件3!B13": "产出指标", "附件3!B16": "效益指标",
+                                                     "附件3!B20": "满意度指标", "附件3!B21": "成本指标"},
+         "附件3", "B13", expected=None, found="产出指标"),
+    Case("S004", "pass", "level1-weights-printed", {}),
+    Case("S004", "pass", "one-level1-weight-unread", {"附件3!B13": "产出指标"}),  # S001 reports that one
     # D: derived cells left blank
     Case("D001", "fail", "exec-rate-blank", {"附件2!G5": None}, "附件2", "G5", expected=1.0, found=None),
     Case("D001", "fail", "staff-rate-blank", {"附件1!C4": 78, "附件1!D4": None}, "附件1", "D4", expected=0.963, found=None),

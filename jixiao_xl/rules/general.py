@@ -46,7 +46,7 @@ def _numeric_groups(form) -> list[tuple[str, Iterable[Cell]]]:
     out = [(_EXEC_KINDS.get(key, "amount"), (cell,)) for key, cell in form.exec.items()]
     out.append(("amount", form.breakdown.values()))
     out += [("amount", row.values()) for row in form.sources.values()]
-    out.append(("score", [cell for ind in form.indicators for cell in (ind.weight, ind.score)]))
+    out.append(("score", [cell for ind in form.indicators for cell in (ind.weight, ind.score) if cell is not None]))
     out.append(("score", [cell for cell in (form.total_weight, form.total_score) if cell is not None]))
     return out
 
@@ -250,4 +250,28 @@ DERIVED_BLANK = Rule(
     check=_derived_blank,
 )
 
-RULES = [NOT_A_NUMBER, NEGATIVE, ERROR_VALUE, INCOMPLETE, UNCACHED, BY_SIGNATURE, DERIVED_BLANK, PROFILE_CHOICE]
+def _level_weights_unprinted(rule: Rule, form, ctx: Context):
+    if getattr(form, "level_weights_printed", True) or not getattr(form, "scored", True):
+        return
+    named = [level for level in form.levels if level.name]
+    if named:
+        names = "、".join(level.name for level in named[:4])
+        yield rule.at(form.sheet, named[0].header, expected=None, found=named[0].header.text,
+                      text=dict(names=names))
+
+
+LEVEL_WEIGHTS_UNPRINTED = Rule(
+    code="S004", name="level1-weights-not-printed", severity="info", scope="self_eval",
+    summary="一级指标表头没有标注分值，各一级指标的分值合计无法核对",
+    template="一级指标（{names}）表头都没有标注分值（如“产出指标(50分)”），这些指标的分值合计没有核对",
+    why="有的样表（如财预〔2020〕10号所附项目支出绩效自评表）一级指标不标分值，这是表式本身，不是改动了表头；"
+    "只是无法核对各一级指标下三级指标分值之和。只有部分一级指标标了分值时，另由 S001 提示读不出的那几项。",
+    source="财预〔2020〕10号 附件项目支出绩效自评表（一级指标不标分值）；河北廊坊 2019 年公开自评表 [A]",
+    bad="产出指标、效益指标、满意度指标三个表头都只写名称",
+    good="产出指标(50分)、效益指标(30分)、满意度指标(10分)",
+    check=_level_weights_unprinted,
+)
+
+
+RULES = [NOT_A_NUMBER, NEGATIVE, ERROR_VALUE, INCOMPLETE, UNCACHED, BY_SIGNATURE, DERIVED_BLANK,
+         LEVEL_WEIGHTS_UNPRINTED, PROFILE_CHOICE]

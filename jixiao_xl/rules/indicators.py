@@ -71,7 +71,7 @@ def _scored(form: SelfEval, ctx: Context):
     """(indicator, judgement, rule's score, typed score, tolerance at the digits typed) of every row with both."""
     for row in ctx.rows(form):
         ind = row.ind
-        if ind.score.blank or row.weight is None:
+        if ind.score is None or ind.score.blank or row.weight is None:
             continue
         expected, found = row.expected, row.score
         if expected is not None and found is not None:
@@ -238,9 +238,9 @@ BAND = Rule(
 def _blank(rule: Rule, form: SelfEval, ctx: Context):
     for row in ctx.rows(form):
         ind = row.ind
-        if ind.weight.blank:
+        if ind.weight is not None and ind.weight.blank:  # None: no 分值 column (the 一级 headers state them)
             yield rule.at(form.sheet, ind.weight, expected=None, found=None, text=dict(what="分值"))
-        elif ind.score.blank and row.expected is None:
+        elif ind.score is not None and ind.score.blank and row.expected is None:
             yield rule.at(form.sheet, ind.score, expected=None, found=None, text=dict(what="得分"))
 
 

@@ -1,0 +1,308 @@
+"""Published self-evaluation tables of other provinces (tests/data/published), each written as a real .xlsx and
+checked: what a reviewer sees, every number tied to what the table prints (its ``printed``)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from jixiao_xl.check import check_path
+from jixiao_xl.grid import parse_a1
+from jixiao_xl.model import num
+
+from .helpers import by_code
+from .samples import SheetSpec, write_xlsx
+
+PUBLISHED = Path(__file__).parent / "data" / "published"
+NAMES = sorted(p.stem for p in PUBLISHED.glob("*.json"))
+
+
+def table(name: str) -> dict:
+    return json.loads((PUBLISHED / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def check_table(tmp_path, name: str, edits: dict[str, object] | None = None, rows: list | None = None):
+    """(the table's JSON, the check of it written as an .xlsx); ``edits`` {"E9": 30} change printed cells (an
+    injected error), ``rows`` are appended below it."""
+    data = table(name)
+    grid = copy.deepcopy(data["rows"]) + [list(r) for r in rows or ()]
+    for address, value in (edits or {}).items():
+        row, col = parse_a1(address)
+        grid[row][col] = value
+    path = tmp_path / f"{name}.xlsx"
+    write_xlsx(path, [SheetSpec(data.get("sheet") or "Sheet1", grid, list(data.get("merges", [])))])
+    return data, check_path(str(path))
+
+
+def s001(report) -> list[str]:
+    return [f.message for f in by_code(report, "S001")]
+
+
+def read(report):
+    """The forms as the reader read them (the model the report was made from)."""
+    return report.workbook.forms
+
+
+# ---------------------------------------------------------------- every table
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_published_table_is_read_and_checked(tmp_path, name):
+    data, report = check_table(tmp_path, name)
+    assert report.status != "unreadable", report.error
+    assert not by_code(report, "R900")  # no rule crashed on a layout it had not seen
+    kinds = {"project": {"project_self_eval"}, "department": {"dept_self_eval"}, "basic": {"basic_data"}}
+    assert {f.kind for f in report.forms} == kinds[data["kind"].split(" ")[0]]
+
+
+# ---------------------------------------------------------------- 保山/湖北: the 20-point form
+
+
+def test_baoshan_execution_read_from_the_20_point_form(tmp_path):
+    data, report = check_table(tmp_path, "yunnan_changning_2022_project")
+    printed = data["printed"]
+    (f,) = read(report)
+    assert num(f.exec["full"]) == printed["budget"] and num(f.exec["executed"]) == printed["executed"]
+    assert f.exec["rate"].rate == pytest.approx(printed["exec_rate"])  # printed as a bare "20"
+    assert str(f.exec["rate"].raw).rstrip("0").rstrip(".") == printed["exec_rate_as_printed"]
+    assert num(f.exec["weight"]) == printed["exec_weight"]  # from "预算执行情况(万元)(20分)"
+    assert f.exec["weight"].address == "A8"
+    assert num(f.exec["score"]) == printed["exec_score"]
+    # the 一级 weight comes from its header; the rows print none
+    levels = {level.name: level.weight for level in f.levels}
+    assert levels["产出指标"] == printed["level1"]["产出指标"]
+    assert all(ind.weight is None for ind in f.indicators)
+    assert num(f.indicators_weight) == printed["level1"]["年度绩效目标"]
+    assert not s001(report)
+    # the check agrees with the printed rate and score: no finding on them
+    assert not [x for x in report.all_findings() if x.code in ("E101", "E104")]
+
+
+def test_baoshan_injected_executed_is_caught_at_the_rate_and_score(tmp_path):
+    data = table("yunnan_changning_2022_project")
+    printed = data["printed"]
+    executed = printed["executed"] + 5  # 15 instead of 10: the printed 20% and 4 no longer hold
+    _, report = check_table(tmp_path, "yunnan_changning_2022_project", {"D9": executed})
+    rate = executed / printed["budget"]
+    (e101,) = by_code(report, "E101")
+    assert e101.cell == "E9" and e101.expected == pytest.approx(rate) and e101.found == pytest.approx(printed["exec_rate"])
+    (e104,) = by_code(report, "E104")
+    assert e104.cell == "F9"
+    assert e104.expected == pytest.approx(printed["exec_weight"] * rate)  # 20 × 30% = 6, the weight from the form
+    assert e104.found == printed["exec_score"]
+
+
+def test_baoshan_total_row_holding_the_total_and_the_grade(tmp_path):
+    # constructed: the published copy is cut off before its 总分 row; this is the row as the form prints it
+    data = table("yunnan_changning_2022_project")
+    width = len(data["rows"][0])
+    row = ["总分(100分)", 100, "自评等级", "优"] + [None] * (width - 4)
+    _, report = check_table(tmp_path, "yunnan_changning_2022_project", rows=[row])
+    (f,) = read(report)
+    assert num(f.total_weight) == 100 and f.total_weight.address.startswith("A")
+    assert num(f.total_score) == 100 and f.total_score.address.startswith("B")
+    assert f.grade.text == "优"
+    assert not s001(report)
+
+
+def test_hubei_execution_total_and_section_weight(tmp_path):
+    data, report = check_table(tmp_path, "hubei_unknown-jinbu_2020_project")
+    printed = data["printed"]
+    (f,) = read(report)
+    assert num(f.exec["full"]) == printed["budget"] and num(f.exec["executed"]) == printed["executed"]
+    assert f.exec["rate"].rate == pytest.approx(printed["exec_rate"])  # printed as a bare "1"
+    assert num(f.exec["weight"]) == printed["exec_weight"]
+    assert num(f.exec["score"]) == printed["exec_score"]
+    assert num(f.indicators_weight) == printed["level1"]["年度绩效目标"]
+    assert num(f.total_score) == printed["total"]
+    assert not s001(report)
+
+
+def test_hubei_injected_score_is_caught(tmp_path):
+    data = table("hubei_unknown-jinbu_2020_project")
+    printed = data["printed"]
+    _, report = check_table(tmp_path, "hubei_unknown-jinbu_2020_project", {"F9": printed["exec_score"] - 5})
+    (e104,) = by_code(report, "E104")
+    assert e104.cell == "F9" and e104.expected == pytest.approx(printed["exec_weight"] * printed["exec_rate"])
+
+
+# ---------------------------------------------------------------- 四川 2023 system form
+
+
+@pytest.mark.parametrize("name", ["sichuan_qingshen_2023_project", "sichuan_daying_2023_project"])
+def test_sichuan_execution_block(tmp_path, name):
+    data, report = check_table(tmp_path, name)
+    printed = data["printed"]
+    (f,) = read(report)
+    assert num(f.exec["initial"]) == printed["initial_budget"]
+    assert num(f.exec["full"]) == printed["budget"] and num(f.exec["executed"]) == printed["executed"]
+    assert f.exec["rate"].rate == pytest.approx(printed["exec_rate"])
+    assert num(f.exec["weight"]) == printed["exec_weight"]  # the 权重 column
+    assert num(f.exec["score"]) == printed["exec_score"]
+    assert num(f.indicators_weight) == printed["level1"]["绩效指标"]  # "绩效指标(90分)"
+    assert {"财政资金", "财政专户管理资金", "单位资金", "其他资金"} <= set(f.source_labels.values())
+    assert not s001(report)
+
+
+def test_sichuan_indicator_weights_and_total(tmp_path):
+    data, report = check_table(tmp_path, "sichuan_qingshen_2023_project")
+    printed = data["printed"]
+    (f,) = read(report)
+    assert {ind.name: num(ind.weight) for ind in f.indicators} == printed["indicator_weights"]
+    assert num(f.total_weight) == printed["total"]  # "合计 | 100": the 权重 total (every 得分 is blank)
+    assert f.total_score is None or f.total_score.blank
+
+
+def test_sichuan_injected_executed_is_caught_at_the_rate(tmp_path):
+    data = table("sichuan_qingshen_2023_project")
+    printed = data["printed"]
+    executed = 200.0
+    _, report = check_table(tmp_path, "sichuan_qingshen_2023_project", {"E9": executed})
+    (e101,) = by_code(report, "E101")
+    assert e101.cell == "F9"
+    assert e101.expected == pytest.approx(round(executed / printed["budget"], 4))
+    assert e101.found == pytest.approx(printed["exec_rate"])
+
+
+# ---------------------------------------------------------------- the unscored 县级专项 form
+
+
+def test_unscored_county_special_form(tmp_path):
+    data, report = check_table(tmp_path, "hunan_hengshan_2020_county_special_unscored")
+    printed = data["printed"]
+    (f,) = read(report)
+    assert f.scored is False
+    assert num(f.exec["full"]) == printed["budget"] and num(f.exec["executed"]) == printed["executed"]
+    assert f.exec["rate"].rate == pytest.approx(printed["exec_rate"])
+    assert "weight" not in f.exec and "score" not in f.exec  # absent, not 0
+    head = next(i for i, r in enumerate(data["rows"]) if r[3] == "三级指标")
+    names = [r[3] for r in data["rows"][head + 1:] if r[3] and r[3] != "三级指标"]
+    assert [ind.name for ind in f.indicators] == names
+    assert all(ind.weight is None and ind.score is None for ind in f.indicators)
+    assert f.total_weight is None and f.total_score is None
+    assert f.head["project_name"].text == data["rows"][1][1]
+    assert not s001(report)
+    assert not by_code(report, "F104")  # the goals below the funds are not taken for funding sources
+
+
+# ---------------------------------------------------------------- 附件1 of another year
+
+
+def test_hengshan_basic_data_has_no_missing_rows(tmp_path):
+    _, report = check_table(tmp_path, "hunan_hengshan_guantang_2023_basic")
+    (f,) = read(report)
+    assert not s001(report)
+    assert "county_special" in f.rows  # printed "3、省级专项资金(每个专项一行"
+    assert not f.missing and not f.absent
+
+
+def test_basic_data_without_optional_rows_is_no_edit(tmp_path):
+    # the rows the 衡山 template leaves empty, removed: a template that does not print them
+    data = table("hunan_hengshan_guantang_2023_basic")
+    keep = [r for r in data["rows"] if not str(r[0] or "").startswith(("1、业务", "2、运行", "3、省级", "部门基本"))]
+    data["rows"] = keep
+    data["merges"] = [m for m in data["merges"] if int(m.split(":")[0][1:]) <= 12]  # the rows above the cut
+    path = tmp_path / "basic.xlsx"
+    write_xlsx(path, [SheetSpec(data["sheet"], keep, data["merges"])])
+    report = check_path(str(path))
+    (f,) = read(report)
+    assert not s001(report)
+    assert set(f.absent) == {"业务工作经费", "运行维护经费", "县级专项资金", "部门基本支出预算调整"}
+
+
+def test_basic_data_with_a_core_row_renamed_is_still_reported(tmp_path):
+    # a row every template prints, renamed: that is an edit of the headers
+    _, report = check_table(tmp_path, "hunan_hengshan_guantang_2023_basic", {"A18": "日常公用支出"})
+    messages = s001(report)
+    assert any("公用经费" in m and "请检查是否删改了表头文字" in m for m in messages)
+
+
+# ---------------------------------------------------------------- the national form without 一级 weights
+
+
+def test_national_layout_without_level1_weights_gives_no_s001(tmp_path):
+    data, report = check_table(tmp_path, "hebei_langfang_2019_project")
+    (f,) = read(report)
+    assert data["printed"]["level1"] == {}  # the table prints no 一级 weight
+    assert f.level_weights_printed is False and not f.unread_weights
+    assert not s001(report)
+    (info,) = by_code(report, "S004")  # one info for the form: the 一级 sums cannot be checked
+    assert info.severity == "info" and info.cell == "A14"
+    assert num(f.exec["weight"]) == data["printed"]["exec_weight"]
+
+
+# ---------------------------------------------------------------- 部门整体 / other systems
+
+
+def test_ningxia_execution_scored_as_an_indicator(tmp_path):
+    data, report = check_table(tmp_path, "ningxia_yinchuan_2021_project")
+    printed = data["printed"]
+    (f,) = read(report)
+    assert num(f.exec["full"]) == printed["budget"] and num(f.exec["executed"]) == printed["executed"]
+    assert num(f.exec["initial"]) == printed["initial_budget"]  # "调整预算数(A)" is the full budget, not 年初
+    assert f.exec["rate"].rate == pytest.approx(printed["exec_rate"])
+    assert num(f.exec_indicator.weight) == printed["exec_weight"]
+    assert num(f.exec_indicator.score) == printed["exec_score"]
+    assert {level.name: level.weight for level in f.levels} == printed["level1"]
+    assert not s001(report)
+
+
+def test_chongqing_department_form(tmp_path):
+    data, report = check_table(tmp_path, "chongqing_xibukexuecheng_2021_department")
+    printed = data["printed"]
+    (f,) = read(report)
+    assert f.exec["rate"].rate == pytest.approx(printed["exec_rate"])
+    assert num(f.exec["weight"]) == printed["exec_weight"]  # 执行率权重
+    assert num(f.exec["score"]) == printed["exec_score"]  # 执行率得分(分)
+    rows = [r for r in data["rows"][8:] if isinstance(r[8], (int, float))]
+    assert [num(i.weight) for i in f.indicators if not i.weight.blank] == [r[8] for r in rows]
+    assert [num(i.score) for i in f.indicators if not i.score.blank] == [r[9] for r in rows]
+    assert "绩效指标" not in f.missing
+
+
+def test_anhui_department_with_project_sources(tmp_path):
+    data, report = check_table(tmp_path, "anhui_jinzhai_2023_department")
+    printed = data["printed"]
+    (f,) = read(report)
+    assert num(f.exec["full"]) == printed["budget"] and num(f.exec["executed"]) == printed["executed"]
+    assert "appropriation" in f.sources
+    assert not s001(report)
+
+
+def test_lijiang_two_row_indicator_heading(tmp_path):
+    data, report = check_table(tmp_path, "yunnan_lijiang-gucheng_2020_project")
+    (f,) = read(report)
+    sums = {level.name: sum(num(i.weight) or 0 for i in level.indicators) for level in f.levels}
+    assert sums == data["printed"]["indicator_weights"]
+    assert not s001(report)
+
+
+def test_fill_of_the_sichuan_table_leaves_the_stated_total(tmp_path):
+    # fill writes the blank 执行率得分 (the execution block was read); the unit typed no 得分 at all, so the form
+    # is 未评分: no 总分 is made up from the 执行率得分 alone, and the "合计 | 100" it states stays the 权重 total
+    # (no second 100 under 权重)
+    from jixiao_xl.fill import fill
+
+    data, report = check_table(tmp_path, "sichuan_qingshen_2023_project")
+    printed = data["printed"]
+    (f,) = report.forms
+    assert f.results["total_score"] is None and f.results["unread"]["total_score"].startswith("未评分")
+    result = fill(report.path, str(tmp_path / "filled.xlsx"))
+    changed = {c.cell: c.new for c in result.changes}
+    assert changed == {"H9": printed["exec_weight"] * printed["exec_rate"]}
+
+
+@pytest.mark.parametrize("edits", [
+    {"B9": "年度资金总额："}, {"B9": "资金总额"}, {"D8": "预算执行数"}, {"C8": "全年预算数(A)", "D8": "全年执行数(B)"},
+    {"A8": "项目资金(万元)(20分)"}, {"A8": "预算执行情况(万元)", "F8": "得分(20分*执行率)"},
+], ids=lambda e: "+".join(str(v) for v in e.values()))
+def test_funds_block_wordings_seen_in_published_tables(tmp_path, edits):
+    data, report = check_table(tmp_path, "yunnan_changning_2022_project", edits)
+    printed = data["printed"]
+    (f,) = read(report)
+    assert num(f.exec["full"]) == printed["budget"] and num(f.exec["executed"]) == printed["executed"]
+    assert num(f.exec["weight"]) == printed["exec_weight"] and num(f.exec["score"]) == printed["exec_score"]
+    assert not s001(report)
