@@ -60,6 +60,11 @@ CASES = [
     Case("S002", "pass", "results-saved", {}),
     Case("S003", "fail", "title-removed", {"附件2!A2": None}, "附件2", "", expected="部门整体支出绩效自评表", found=None),
     Case("S003", "pass", "title-present", {}),
+    Case("W107", "fail", "note-says-other-weights",
+         {"附件3!A26": "注：1.一级指标分值统一设置为：产出指标50分、效益指标30分、满意度指标10分、预算资金执行率10分"},
+         "附件3", "B13", expected=50.0, found=30.0),
+    Case("W107", "pass", "note-agrees", {"附件3!A26": "注：一级指标分值为：产出指标30分、效益指标30分、满意度指标10分"}),
+    Case("W107", "pass", "note-without-weights", {"附件3!A26": "注：满意度指标按问卷结果评分"}),
     # P: the scoring profile, chosen from the workbook itself (profile="auto")
     Case("P001", "fail", "no-province-on-the-forms", NO_PROVINCE, "", "", profile="auto", expected=None, found=None),
     Case("P001", "pass", "place-named-on-the-forms", {}, profile="auto"),

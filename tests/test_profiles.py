@@ -147,3 +147,17 @@ def test_rates_over_100_are_allowed_only_where_the_profile_says(tmp_path):
     assert by_code(check_file(tmp_path, over), "E102")[0].found == pytest.approx(90 / 83, abs=1e-4)
     shutil.copy(tmp_path / "book.xlsx", tmp_path / "zj.xlsx")
     assert not by_code(check_path(str(tmp_path / "zj.xlsx"), get_profile("zhejiang")), "E102")
+
+
+def test_a_note_that_disagrees_with_the_headers_is_a_warning_not_an_error(tmp_path):
+    """中江 2022: headers 产出70/效益20/满意度10, the 注 on the same table 产出50/效益30/满意度10/执行率10."""
+    name = "sichuan_zhongjiang_2022_project"
+    printed = table(name)["printed"]
+    report = check_path(str(workbook(name, tmp_path)))
+    found = {(f.expected, f.found) for f in by_code(report, "W107")}
+    disagree = {(float(printed["level1_in_note"][k]), float(v)) for k, v in printed["level1"].items()
+                if printed["level1_in_note"][k] != v}
+    assert found == disagree == {(50.0, 70.0), (30.0, 20.0)}
+    assert all(f.severity == "warning" and "计算按表头" in f.message for f in by_code(report, "W107"))
+    (form,) = report.forms  # the arithmetic follows the headers: the 110 the table adds up to is said
+    assert form.results["weight_total"] == printed["exec_weight"] + sum(printed["level1"].values())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..compute import exec_weight, stated_score_sum
 from .. import scoring as S
 from ..findings import Rule
@@ -144,6 +146,40 @@ PROFILE_WEIGHTS = Rule(
     check=_profile_weights,
 )
 
+_NOTE_WEIGHT = re.compile(r"(产出|效益|满意度|成本)(?:指标)?(?:分值|权重)?(?:为|:|：)?\s*(\d+(?:\.\d+)?)\s*分")
+
+
+def note_weights(notes: str) -> dict[str, float]:
+    """一级 weights a note under the table states ("一级指标分值统一设置为:产出指标50分、效益指标30分…")."""
+    if "一级指标" not in notes and "分值" not in notes:
+        return {}
+    found: dict[str, float] = {}
+    for name, value in _NOTE_WEIGHT.findall(notes):
+        found.setdefault(name + "指标", float(value))
+    return found if len(found) >= 2 else {}
+
+
+def _note_weights(rule: Rule, form: SelfEval, ctx: Context):
+    stated = note_weights(form.notes or "")
+    for level in form.levels:
+        want = stated.get(level.name)
+        if want is None or level.weight is None or not differs(level.weight, want, ctx.profile.tolerance_score):
+            continue
+        yield rule.at(form.sheet, level.header, expected=want, found=r2(level.weight),
+                      text=dict(level=level.name, header=n(level.weight), note=n(want)))
+
+
+NOTE_WEIGHTS = Rule(
+    code="W107", name="note-weights", severity="warning", scope="self_eval",
+    summary="表头标注的一级指标分值与表下注释写明的不一致",
+    template="表头写{level} {header} 分，表下注释写明{level} {note} 分；计算按表头，请确认哪一个是对的",
+    why="表头和表下的注释是同一张表上的两种说法；分值按表头计算，两者不一致时提示，由填报人确认，不判为错误。",
+    source="四川 中江县 2022 衔接资金绩效目标自评表（表头 70/20/10，注释 50/30/10/10）[A]",
+    bad="表头“产出指标(70分)”，注释“产出指标50分”",
+    good="表头“产出指标(50分)”，注释“产出指标50分”",
+    check=_note_weights,
+)
+
 _GRADE_WORDS = (("不合格", "差"), ("较差", "差"), ("优秀", "优"), ("良好", "良"), ("中等", "中"), ("合格", "中"),
                 ("及格", "中"), ("优", "优"), ("良", "良"), ("中", "中"), ("差", "差"))
 
@@ -184,4 +220,4 @@ GRADE = Rule(
     check=_grade,
 )
 
-RULES = [LEVEL_SUM, WEIGHT_TOTAL, TOTAL_WEIGHT, TOTAL_SCORE, PROFILE_WEIGHTS, GRADE]
+RULES = [LEVEL_SUM, WEIGHT_TOTAL, TOTAL_WEIGHT, TOTAL_SCORE, PROFILE_WEIGHTS, NOTE_WEIGHTS, GRADE]
