@@ -20,8 +20,8 @@ from .profiles import Profile, get_profile, profiles
 
 FALLBACK = "national"
 MAX_TEXT = 200_000  # characters of a workbook's texts looked at (titles, units and headings come first)
-_SQUEEZE = str.maketrans({"（": "(", "）": ")", "：": ":", " ": None, "\n": None, "\r": None, "\t": None,
-                          "\u3000": None, "＊": "*", "×": "*"})
+_SQUEEZE = (("（", "("), ("）", ")"), ("：", ":"), (" ", ""), ("\n", ""), ("\r", ""), ("\t", ""), ("\u3000", ""),
+            ("＊", "*"), ("×", "*"))  # str.replace each: ten C passes beat one str.translate on CJK text
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,10 @@ class Choice:
 
 def squeeze(text: str) -> str:
     """Text as compared with profile marks: no spaces or line breaks, ASCII brackets."""
-    return text.translate(_SQUEEZE)
+    for old, new in _SQUEEZE:
+        if old in text:
+            text = text.replace(old, new)
+    return text
 
 
 _INDEX: tuple | None = None
@@ -87,9 +90,12 @@ def choose(book, text: str = "") -> Choice:
         printed = {level.name: level.weight for level in getattr(form, "levels", ()) if level.weight is not None}
         if len(printed) < 3:
             continue
+        weights = None
         for profile in profiles().values():
-            weights = "一级指标分值 " + "、".join(f"{k}{v:g}" for k, v in printed.items())
-            if profile.level1 and printed == profile.level1 and weights not in found.get(profile.name, []):
+            if not profile.level1 or printed != profile.level1:
+                continue
+            weights = weights or "一级指标分值 " + "、".join(f"{k}{v:g}" for k, v in printed.items())
+            if weights not in found.get(profile.name, []):
                 points[profile.name] = points.get(profile.name, 0) + 1  # once, however many forms print them
                 found.setdefault(profile.name, []).append(weights)
     ranked = sorted(points, key=lambda n: -points[n])

@@ -161,3 +161,12 @@ def test_a_note_that_disagrees_with_the_headers_is_a_warning_not_an_error(tmp_pa
     assert all(f.severity == "warning" and "计算按表头" in f.message for f in by_code(report, "W107"))
     (form,) = report.forms  # the arithmetic follows the headers: the 110 the table adds up to is said
     assert form.results["weight_total"] == printed["exec_weight"] + sum(printed["level1"].values())
+
+
+@pytest.mark.parametrize("text", ["确保定期开展督查", "长治久安", "大同小异", "接待来宾", "推广安全知识", "开封检查",
+                                  "日常德育工作", "湘江西岸治理"])
+def test_words_that_merely_contain_a_place_name_are_no_evidence(text):
+    from jixiao_xl.detect import choose
+
+    choice = choose(None, text)
+    assert choice.known is False and choice.candidates == (), (text, choice)
