@@ -20,6 +20,8 @@ from .profiles import Profile, get_profile, profiles
 
 FALLBACK = "national"
 MAX_TEXT = 200_000  # characters of a workbook's texts looked at (titles, units and headings come first)
+MAX_ROWS = 25  # of each sheet: the title, the unit, the funds block and the headings are at the top
+MAX_CELL = 60  # longer cells are paragraphs (goals, explanations), not where a unit or a heading is written
 _SQUEEZE = (("（", "("), ("）", ")"), ("：", ":"), (" ", ""), ("\n", ""), ("\r", ""), ("\t", ""), ("\u3000", ""),
             ("＊", "*"), ("×", "*"))  # str.replace each: ten C passes beat one str.translate on CJK text
 
@@ -60,17 +62,11 @@ def _index():
 
 
 def grid_text(grids) -> str:
-    """The texts of a workbook's sheets, in reading order (at most MAX_TEXT characters)."""
-    parts, size = [], 0
-    for grid in grids:
-        for row in grid.rows:
-            for value in row:
-                if value.__class__ is str and value:
-                    parts.append(value)
-                    size += len(value)
-            if size > MAX_TEXT:
-                break
-    return "\n".join(parts)
+    """The short texts at the top of a workbook's sheets (titles, units, headings, labels: where a place or a
+    mark is printed), each once, in reading order; long paragraphs (goals, explanations) are left out."""
+    texts = [v for grid in grids for row in grid.rows[:MAX_ROWS] for v in row
+             if v.__class__ is str and 1 < len(v) <= MAX_CELL]
+    return "\n".join(dict.fromkeys(texts))[:MAX_TEXT]
 
 
 def choose(book, text: str = "") -> Choice:
