@@ -204,7 +204,7 @@ def _build_parser() -> argparse.ArgumentParser:
     prof.add_argument("name", nargs="?", metavar="口径", help="口径名，如 hubei")
     explain = sub.add_parser("explain", help="说明一条规则", description="显示规则的说明、依据和示例")
     explain.add_argument("code", nargs="?", metavar="规则",
-                         help="代码（B110）、名称（sangong-sum）或前缀（B、B1）；省略则列出全部规则")
+                         help="代码（B110）、名称（sangong-sum）、前缀（B、B1）或评分口径名（hubei）；省略则列出全部规则")
     return parser
 
 
@@ -493,10 +493,15 @@ def _explain(args) -> int:
     if rule is not None:
         print(rule.explain())
         return 0
+    from .profiles import describe, profiles
+
+    if wanted.lower() in profiles():  # a profile: every rule of it with its source (jixiao-xl profiles explain)
+        print(describe(profiles()[wanted.lower()]))
+        return 0
     matching = [r for r in RULES if r.code.startswith(wanted.upper())] if wanted else []
     if not matching:
         print(f"jixiao-xl：没有这条规则：{args.code}（可以给代码 B110、名称 sangong-sum 或前缀 B；"
-              "用 jixiao-xl explain 查看全部规则）", file=sys.stderr)
+              "用 jixiao-xl explain 查看全部规则；评分口径用 jixiao-xl profiles 查看）", file=sys.stderr)
         return 2
     for rule in matching:
         print(f"{rule.code}  {SEVERITY_LABEL[rule.severity]}  {rule.name:30s} {rule.summary}")

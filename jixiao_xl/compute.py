@@ -202,6 +202,9 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
     weight = exec_weight(form, profile)
     if exec_read(form):
         rate = S.exec_rate(num(form.exec.get("full")), num(form.exec.get("executed")))
+        if rate is None and profile.zero_budget_rate is not None and num(form.exec.get("full")) == 0 \
+                and not num(form.exec.get("executed")):
+            rate = profile.zero_budget_rate  # 浙江: 0 ÷ 0 counts as 100 % (profile_data/zhejiang.json)
         score = S.exec_score(rate, weight, profile.exec_mode)
     else:
         rate = score = None

@@ -170,3 +170,17 @@ def test_words_that_merely_contain_a_place_name_are_no_evidence(text):
 
     choice = choose(None, text)
     assert choice.known is False and choice.candidates == (), (text, choice)
+
+
+def test_explain_shows_a_profile_and_zero_over_zero_follows_it(tmp_path, capsys):
+    assert main(["explain", "jiangxi"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("jiangxi：江西") and "分档" in out and "selfbdgpay.js" in out
+    zero = set_cells(clean_seed(), {f"附件3!{c}{r}": 0 for c in "CDE" for r in (6, 7)} | {"附件3!G6": None,
+                                                                                      "附件3!H6": None})
+    report = check_file(tmp_path, zero)
+    (project,) = [f for f in report.forms if f.kind == "project_self_eval"]
+    assert project.results["exec_rate"] is None  # 0 ÷ 0 is not a rate nationally …
+    zj = check_path(str(tmp_path / "book.xlsx"), get_profile("zhejiang"))
+    (project,) = [f for f in zj.forms if f.kind == "project_self_eval"]
+    assert project.results["exec_rate"] == 1.0 and project.results["exec_score"] == 10  # … 100 % in 浙江
