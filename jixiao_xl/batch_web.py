@@ -50,6 +50,8 @@ from pathlib import Path, PurePosixPath
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
+from .guard import env_number
+
 router = APIRouter()
 logger = logging.getLogger("jixiao_xl.batch_web")
 
@@ -72,14 +74,6 @@ class Refused(Exception):
         self.status = status
 
 
-def _env_number(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, ""))
-        return value if value > 0 else default
-    except ValueError:
-        return default
-
-
 @dataclass
 class Limits:
     upload: int
@@ -90,11 +84,11 @@ class Limits:
 
 
 def limits() -> Limits:
-    return Limits(upload=int(_env_number("JIXIAO_BATCH_MAX_UPLOAD_MB", 200) * MB),
-                  unzipped=int(_env_number("JIXIAO_BATCH_MAX_UNZIPPED_MB", 1000) * MB),
-                  entries=int(_env_number("JIXIAO_BATCH_MAX_ENTRIES", 10000)),
-                  ratio=_env_number("JIXIAO_BATCH_MAX_RATIO", 200),
-                  timeout=_env_number("JIXIAO_BATCH_TIMEOUT", 60))
+    return Limits(upload=int(env_number("JIXIAO_BATCH_MAX_UPLOAD_MB", 200) * MB),
+                  unzipped=int(env_number("JIXIAO_BATCH_MAX_UNZIPPED_MB", 1000) * MB),
+                  entries=int(env_number("JIXIAO_BATCH_MAX_ENTRIES", 10000)),
+                  ratio=env_number("JIXIAO_BATCH_MAX_RATIO", 200),
+                  timeout=env_number("JIXIAO_BATCH_TIMEOUT", 60))
 
 
 def _keep() -> bool:

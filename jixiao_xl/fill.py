@@ -25,7 +25,7 @@ from .derive import Derived, derived, settle
 from .diagnose import blamed
 from .findings import Finding
 from .grid import Grid, UnreadableWorkbook, broken_reason, parse_a1, read_grids
-from .profiles import Profile, get_profile
+from .profiles import Profile
 from .reader import read_forms
 from .rules.general import is_error_value
 from .marks import (HEADER, MARK_COLORS, MARKS_SHEET, RESULT_SHEET, RESULT_WIDTHS, Mark, by_cell, display_width,

@@ -82,7 +82,8 @@ TOO_MANY_CELLS = ("函数参数中有 {:,} 个单元格，超过上限 {:,} 个�
                   "（如 D8:H30），不要选整列。")
 
 
-def _env_number(name: str, default: float) -> float:
+def env_number(name: str, default: float) -> float:
+    """A positive number from the environment (a server limit), else ``default``."""
     try:
         value = float(os.environ.get(name, ""))
         return value if value > 0 else default
@@ -172,8 +173,8 @@ class Settings:
         except ValueError:
             origins = []
         self.origins = {str(o).rstrip("/").lower() for o in origins if isinstance(o, str)}
-        self.max_body = int(_env_number("JIXIAO_MAX_BODY_MB", 20) * MB)
-        self.max_cells = int(_env_number("JIXIAO_MAX_FUNCTION_CELLS", 100_000))
+        self.max_body = int(env_number("JIXIAO_MAX_BODY_MB", 20) * MB)
+        self.max_cells = int(env_number("JIXIAO_MAX_FUNCTION_CELLS", 100_000))
         providers = os.environ.get("XLWINGS_AUTH_PROVIDERS", "")
         self.xlwings_checks_key = AUTH_PROVIDER in providers
 

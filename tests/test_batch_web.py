@@ -71,13 +71,7 @@ def submit(client, uploads: dict[str, bytes], fill: bool = False) -> dict:
         if answer.status_code != 200:
             return answer.json()
     client.post(f"{JOBS}/{job['id']}/start")
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        status = client.get(f"{JOBS}/{job['id']}").json()
-        if status["state"] in ("done", "failed"):
-            return status
-        time.sleep(0.2)
-    raise AssertionError("批量校验任务没有结束")
+    return wait_for(client, job["id"])
 
 
 def summary_rows(content: bytes) -> list[list]:
