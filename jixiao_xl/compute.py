@@ -211,9 +211,12 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
         unread["exec_rate"] = unread["exec_score"] = UNREAD_EXEC
     weights = [r.weight for r in rows if r.weight is not None]
     stated = num(getattr(form, "indicators_weight", None))  # "年度绩效目标(80分)": all indicators together
-    if rows and not weights and stated is not None:
+    if not rows:
+        weight_total = None
+        unread["weight_total"] = NO_INDICATORS
+    elif not weights and stated is not None:
         weight_total = S.round2(weight + stated)
-    elif rows and not weights:
+    elif not weights:
         weight_total = None
         unread["weight_total"] = UNREAD_WEIGHTS
     else:

@@ -82,7 +82,7 @@ class Rule:
         """
         address = address or (cell.address if cell is not None else "")
         where = where if where is not None else (cell.where if cell is not None else "")
-        prefix = f"[{sheet}] {where} ({address})：" if address else f"[{sheet}] {where}："
+        prefix = f"[{sheet}] {where} ({address})：" if address else f"[{sheet}] {where}：" if sheet else f"{where}："
         message = prefix + self.template.format(**(text or {}))
         return Finding(self.code, self.severity, sheet, address, message, expected, found)
 

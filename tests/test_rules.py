@@ -42,7 +42,7 @@ def test_rule_case(case, monkeypatch):
     values = [(f.expected, f.found) for f in found if (f.sheet, f.cell) == (case.sheet, case.cell)]
     assert any(_same(e, case.expected) and _same(v, case.found) for e, v in values), values
     for finding in found:
-        assert finding.message.startswith(f"[{finding.sheet}]")
+        assert finding.message.startswith(f"[{finding.sheet}]" if finding.sheet else "评分口径：")  # P001: the workbook
         assert finding.severity == R.BY_CODE[case.code].severity
 
 
