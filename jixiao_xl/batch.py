@@ -161,7 +161,7 @@ RETURN, VERIFY, PASS = "需退回", "请核实", "通过"  # 退回清单's 处�
 FORM_NAMES = {"附件1": FORM_TITLES["basic_data"], "附件2": FORM_TITLES["dept_self_eval"],
               "附件3": FORM_TITLES["project_self_eval"]}
 FIRST_ERRORS = 3  # the errors 退回清单 names for a unit
-SHORT = 36  # characters of each (one line of its column)
+SHORT = 34  # characters of each (about one line of its column)
 
 
 @dataclass
@@ -199,12 +199,14 @@ class Unit:
 
     def first_errors(self) -> list[str]:
         out = [f"{Path(r['rel']).name} 无法读取：{error_of(r)}" for r in self.workbooks if status_of(r) == "unreadable"]
-        out += [f"{Path(rel).name} 无法读取：{reason}" for rel, reason in self.unsupported]
+        out = [shorten(text) for text in out + [f"{Path(rel).name} 无法读取：{reason}" for rel, reason in self.unsupported]]
         for r in self.workbooks + self.reports:
             if len(out) >= FIRST_ERRORS:
                 break
-            out += r["first_errors"] if "first_errors" in r else first_errors(detail_rows(r))
-        return [shorten(text) for text in out[:FIRST_ERRORS]]
+            for text in r["first_errors"] if "first_errors" in r else first_errors(detail_rows(r)):
+                if text not in out:  # two copies of a workbook: each error once
+                    out.append(text)
+        return out[:FIRST_ERRORS]
 
     @property
     def verdict(self) -> str:
@@ -230,6 +232,8 @@ def first_errors(details: list[list]) -> list[str]:
             text = row[6]
             if where and text.startswith("[") and "：" in text:  # "[附件2] 总分 得分 (H25)：why": the why
                 text = f"{where}：{text.split('：', 1)[1]}"
+            elif where and text.startswith("“") and "”：" in text:  # a report's "“excerpt”：why": the why
+                text = f"{where}：{text.split('”：', 1)[1]}"
             out.append(shorten(text))
             if len(out) == FIRST_ERRORS:
                 break
@@ -800,7 +804,7 @@ TOP_PROBLEMS = 20
 # them at full size.  LibreOffice and WPS do not grow rows for wrapped text, so wrapped sheets get a
 # default row height of two (汇总) or three (问题明细) lines.
 WIDTHS = {"汇总": [24, 18, 24, 26, 8, 6, 6, 6, 6, 5, 5, 7, 5, 5, 7], "问题明细": [24, 16, 7, 7, 6, 6, 84],
-          "无法读取": [50, 90], "附件": [50, 70], "退回清单": [16, 12, 7, 8, 8, 5, 5, 5, 5, 74, 14]}
+          "无法读取": [50, 90], "附件": [50, 70], "退回清单": [16, 12, 6, 9, 9, 8, 8, 5, 5, 64, 20]}
 WRAP = {"汇总": {0, 1, 2, 3}, "问题明细": {0, 1, 6}, "无法读取": {0, 1}, "附件": {0, 1}, "退回清单": {0, 1, 9, 10}}
 LINES = {"汇总": 2, "问题明细": 3, "无法读取": 2, "附件": 1, "退回清单": 3}
 CENTRED = {"执行率得分", "填报总分", "复核总分", "差额", "填报等级", "复核等级", "核对", "错误数", "警告数", "状态",
