@@ -4,8 +4,16 @@ Files are checked in worker processes, one per core.  The parent gives each
 file a time limit and kills a worker that overruns it (a hung parser cannot be
 interrupted from inside), so one pathological file costs its time limit and a
 line in 无法读取, never the run.  Results are written at the end: 汇总.xlsx
-(sheets 汇总, 问题明细, 无法读取), findings.json (the check JSON contract) and,
-with ``fill``, the filled copies under filled/ mirroring the input tree.
+(sheets 汇总, 统计, 退回清单, 问题明细, 无法读取, 附件), findings.json (the check
+JSON contract, with each file's path relative to its input folder, and the
+units) and, with ``fill``, the filled copies under filled/ mirroring the input tree.
+
+What is counted: 工作簿 (checked in the workers), 自评报告 (the .docx ones checked
+by narrative.inbox afterwards, and documents whose name says 报告), other
+attachments, our own earlier outputs.  Files are grouped into units by folder
+(group_units): a folder's workbooks are one unit unless they hold 附件2 of several
+departments; a folder with no workbook (and none under it) is a unit 缺少工作簿.
+退回清单 has one row per unit.
 """
 
 from __future__ import annotations
@@ -61,7 +69,7 @@ class BatchResult:
     def reports(self) -> list[dict]:
         return [r for r in self.results if is_report(r)]
 
-    def units(self) -> list["Unit"]:
+    def units(self) -> list[Unit]:
         if self._units is None:
             self._units = group_units(self)
         return self._units
@@ -253,7 +261,7 @@ def _dept_names(r: dict) -> list[str]:
     return [row[1] for row in r["rows"] if FORM_NAMES["附件2"] in row[2] and row[1]]
 
 
-def group_units(result: "BatchResult") -> list[Unit]:
+def group_units(result: BatchResult) -> list[Unit]:
     """The units of a batch: see Unit.  A folder without a workbook (and with none below it) is a unit of
     its own, 缺少工作簿, with whatever it holds; files that belong to no unit (a region folder's notes, files
     given at the top with no workbook) are in 附件 only."""
