@@ -4,8 +4,16 @@ Files are checked in worker processes, one per core.  The parent gives each
 file a time limit and kills a worker that overruns it (a hung parser cannot be
 interrupted from inside), so one pathological file costs its time limit and a
 line in 无法读取, never the run.  Results are written at the end: 汇总.xlsx
-(sheets 汇总, 问题明细, 无法读取), findings.json (the check JSON contract) and,
-with ``fill``, the filled copies under filled/ mirroring the input tree.
+(sheets 汇总, 统计, 退回清单, 问题明细, 无法读取, 附件), findings.json (the check
+JSON contract, with each file's path relative to its input folder, and the
+units) and, with ``fill``, the filled copies under filled/ mirroring the input tree.
+
+What is counted: 工作簿 (checked in the workers), 自评报告 (the .docx ones checked
+by narrative.inbox afterwards, and documents whose name says 报告), other
+attachments, our own earlier outputs.  Files are grouped into units by folder
+(group_units): a folder's workbooks are one unit unless they hold 附件2 of several
+departments; a folder with no workbook (and none under it) is a unit 缺少工作簿.
+退回清单 has one row per unit.
 """
 
 from __future__ import annotations
@@ -52,33 +60,70 @@ class BatchResult:
             return 2
         return 1 if any(status_of(r) == "errors" for r in self.results) else 0
 
+    _units: list | None = field(default=None, repr=False)
+
+    def workbooks(self) -> list[dict]:
+        """The workbook results (the reports checked beside them are results too: see is_report)."""
+        return [r for r in self.results if not is_report(r)]
+
+    def reports(self) -> list[dict]:
+        return [r for r in self.results if is_report(r)]
+
+    def units(self) -> list[Unit]:
+        if self._units is None:
+            self._units = group_units(self)
+        return self._units
+
     def counts(self) -> dict[str, int]:
-        """Every file found, once: workbooks by status (unreadable ones included), attachments, our outputs."""
-        statuses = [status_of(r) for r in self.results]
+        """Every file found, once: workbooks by status (unreadable ones included), reports (checked or not),
+        other attachments, our outputs; and the units (folders) with and without a readable workbook."""
+        statuses = [status_of(r) for r in self.workbooks()]
         counts = {status: statuses.count(status) for status in STATUS_LABEL}
         counts["unreadable"] += len(self.unsupported)
         counts["workbooks"] = sum(counts[status] for status in STATUS_LABEL)
-        counts["forms"] = sum(len(r["rows"]) for r in self.results)
-        counts["attachments"] = len(self.attachments)
+        counts["forms"] = sum(len(r["rows"]) for r in self.workbooks())
+        checked = self.reports()
+        counts["reports_checked"] = len(checked)
+        for status in ("errors", "warnings"):
+            counts[f"reports_{status}"] = sum(1 for r in checked if status_of(r) == status)
+        named = sum(1 for path, _ in self.attachments if is_report_file(path))
+        counts["reports"] = len(checked) + named
+        counts["attachments"] = len(self.attachments) - named
         counts["own"] = len(self.own)
-        counts["files"] = counts["workbooks"] + counts["attachments"] + counts["own"]
+        counts["files"] = counts["workbooks"] + counts["reports"] + counts["attachments"] + counts["own"]
+        units = self.units()
+        counts["units"] = len(units)
+        counts["units_without_workbook"] = sum(1 for u in units if not u.readable)
+        counts["units_returned"] = sum(1 for u in units if u.verdict == RETURN)
         return counts
 
     def closing_line(self) -> str:
         c = self.counts()
         line = (f"共 {c['files']} 个文件，其中 {c['workbooks']} 个工作簿（{c['forms']} 张表）：{c['clean']} 个通过，"
                 f"{c['warnings']} 个有警告，{c['errors']} 个有错误，{c['unreadable']} 个无法读取")
+        if c["reports"]:
+            line += f"；{c['reports']} 份自评报告"
+            if c["reports_checked"]:
+                found = "，".join(f"{c[f'reports_{key}']} 份{label}" for key, label in
+                                 (("errors", "有错误"), ("warnings", "有警告")) if c[f"reports_{key}"])
+                line += f"（{c['reports_checked']} 份已核对{'：' + found if found else ''}）"
         if c["attachments"]:
-            line += f"；{c['attachments']} 个附件未校验"
+            line += f"；{c['attachments']} 个其他附件未校验"
         if c["own"]:
             line += f"；{c['own']} 个本工具以前生成的文件已跳过"
-        differ = sum(1 for r in self.results for row in r["rows"] if row[11] == "不一致")
+        if c["units"]:
+            line += f"；{c['units']} 个单位，{c['units_returned']} 个需退回"
+            if c["units_without_workbook"]:
+                line += f"（其中 {c['units_without_workbook']} 个缺少工作簿）"
+            line += "，见“退回清单”"
+        differ = sum(1 for r in self.workbooks() for row in r["rows"] if row[11] == "不一致")
         if differ:
             line += f"；{differ} 张表填报的总分或等级与复核不一致（见汇总表“核对”列）"
         return line + f"。用时 {self.seconds:.1f} 秒"
 
 
 ATTACHMENT_NOTE = "附件，未校验"
+NOT_FOUND = "找不到文件或文件夹"
 
 
 class Result(dict):
@@ -104,6 +149,188 @@ def status_of(r: dict) -> str:
 
 def error_of(r: dict) -> str | None:
     return r["error"] if "status" in r else r["report"]["error"]
+
+
+def is_report(r: dict) -> bool:
+    """A result of a 自评报告 checked beside the workbooks (run marks those narrative.inbox adds)."""
+    return r.get("kind") == "report"
+
+
+# What a 自评报告 may come as: a document whose name says 报告 (a .docx one is also checked when it can be read)
+REPORT_DOCUMENTS = (".docx", ".doc", ".pdf", ".wps", ".odt", ".rtf", ".ofd")
+
+
+def is_report_file(rel: str) -> bool:
+    name = Path(rel).name
+    return name.lower().endswith(REPORT_DOCUMENTS) and "报告" in name and not name.startswith("~$")
+
+
+RETURN, VERIFY, PASS = "需退回", "请核实", "通过"  # 退回清单's 处理 column
+FORM_NAMES = {"附件1": FORM_TITLES["basic_data"], "附件2": FORM_TITLES["dept_self_eval"],
+              "附件3": FORM_TITLES["project_self_eval"]}
+FIRST_ERRORS = 3  # the errors 退回清单 names for a unit
+SHORT = 34  # characters of each (about one line of its column)
+
+
+@dataclass
+class Unit:
+    """A unit's material: the workbooks of one folder (several units when the folder holds several
+    附件2 of different departments), its reports, and the files of its sub-folders without workbooks."""
+
+    folder: str  # relative to the input folder, "/" between parts; "" for files given at the top
+    name: str
+    workbooks: list = field(default_factory=list)  # results (readable or not)
+    unsupported: list = field(default_factory=list)  # (rel, reason): workbook files that cannot be read
+    reports: list = field(default_factory=list)  # report results (checked)
+    files: list = field(default_factory=list)  # other files' rel (reports not checked among them)
+
+    @property
+    def readable(self) -> bool:
+        return any(status_of(r) != "unreadable" for r in self.workbooks)
+
+    def forms(self) -> set[str]:
+        return {key for r in self.workbooks for row in r["rows"] for key, title in FORM_NAMES.items()
+                if title in row[2]}
+
+    def missing(self) -> list[str]:
+        out = [] if self.readable else ["工作簿"]
+        if self.readable:
+            forms = self.forms()
+            out += [key for key in FORM_NAMES if key not in forms]
+        if not self.reports and not any(is_report_file(rel) for rel in self.files):
+            out.append("自评报告")
+        return out
+
+    def problem_counts(self) -> tuple[int, int]:
+        labels = [severity for r in self.workbooks + self.reports for _, severity in _problems_of(r)]
+        return labels.count(SEVERITY_LABEL["error"]), labels.count(SEVERITY_LABEL["warning"])
+
+    def first_errors(self) -> list[str]:
+        out = [f"{Path(r['rel']).name} 无法读取：{error_of(r)}" for r in self.workbooks if status_of(r) == "unreadable"]
+        out = [shorten(text) for text in out + [f"{Path(rel).name} 无法读取：{reason}" for rel, reason in self.unsupported]]
+        for r in self.workbooks + self.reports:
+            if len(out) >= FIRST_ERRORS:
+                break
+            for text in r["first_errors"] if "first_errors" in r else first_errors(detail_rows(r)):
+                if text not in out:  # two copies of a workbook: each error once
+                    out.append(text)
+        return out[:FIRST_ERRORS]
+
+    @property
+    def verdict(self) -> str:
+        errors, warnings = self.problem_counts()
+        missing = self.missing()
+        if errors or "工作簿" in missing or "附件2" in missing or self.unsupported or \
+                any(status_of(r) == "unreadable" for r in self.workbooks):
+            return RETURN
+        return VERIFY if warnings or missing else PASS
+
+
+def shorten(text: str, size: int = SHORT) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def first_errors(details: list[list]) -> list[str]:
+    """The first errors of a result's 问题明细 rows, as 退回清单 names them ("附件2 H25：…")."""
+    out = []
+    for row in details:
+        if row[5] == SEVERITY_LABEL["error"]:
+            where = " ".join(part for part in (row[2], row[3]) if part)
+            text = row[6]
+            if where and text.startswith("[") and "：" in text:  # "[附件2] 总分 得分 (H25)：why": the why
+                text = f"{where}：{text.split('：', 1)[1]}"
+            elif where and text.startswith("“") and "”：" in text:  # a report's "“excerpt”：why": the why
+                text = f"{where}：{text.split('”：', 1)[1]}"
+            out.append(shorten(text))
+            if len(out) == FIRST_ERRORS:
+                break
+    return out
+
+
+def _problems_of(r: dict) -> list[list]:
+    return r["problems"] if "problems" in r else problems(detail_rows(r))
+
+
+def _folder(rel: str) -> str:
+    parent = Path(rel).parent.as_posix()
+    return "" if parent == "." else parent
+
+
+def _dept_names(r: dict) -> list[str]:
+    return [row[1] for row in r["rows"] if FORM_NAMES["附件2"] in row[2] and row[1]]
+
+
+def group_units(result: BatchResult) -> list[Unit]:
+    """The units of a batch: see Unit.  A folder without a workbook (and with none below it) is a unit of
+    its own, 缺少工作簿, with whatever it holds; files that belong to no unit (a region folder's notes, files
+    given at the top with no workbook) are in 附件 only."""
+    books: dict[str, list] = {}  # folder -> workbook results and unsupported (rel, reason)
+    for r in result.workbooks():
+        books.setdefault(_folder(r["rel"]), []).append(r)
+    for rel, reason in result.unsupported:
+        if reason != NOT_FOUND:
+            books.setdefault(_folder(rel), []).append((rel, reason))
+    below = set()  # folders with a workbook in them or under them
+    for folder in books:
+        parts = folder.split("/") if folder else []
+        below.update("/".join(parts[:i]) for i in range(len(parts) + 1))
+    units: dict[tuple[str, str], Unit] = {}
+    by_folder: dict[str, list[Unit]] = {}
+
+    def add(folder: str, name: str) -> Unit:
+        unit = units.get((folder, name))
+        if unit is None:
+            unit = units[(folder, name)] = Unit(folder, name)
+            by_folder.setdefault(folder, []).append(unit)
+        return unit
+
+    for folder, entries in books.items():
+        names = list(dict.fromkeys(n for e in entries if isinstance(e, dict) for n in _dept_names(e)))
+        whole = None  # one department in a folder (or none, below the top): the folder is one unit
+        if len(names) == 1:
+            whole = names[0]
+        elif not names and folder:
+            whole = next((e["rows"][0][1] for e in entries if isinstance(e, dict) and e["rows"]),
+                         folder.rsplit("/", 1)[-1])
+        for e in entries:
+            if whole is not None:
+                name = whole
+            elif isinstance(e, dict):  # several departments (or files at the top): one unit each
+                own = _dept_names(e)
+                first = e["rows"][0][1] if e["rows"] else None
+                name = own[0] if own else next((n for n in (e.get("authority"), first) if n and n in names),
+                                               first or Path(e["rel"]).stem)
+            else:
+                name = Path(e[0]).stem
+            unit = add(folder, name)
+            (unit.workbooks if isinstance(e, dict) else unit.unsupported).append(e)
+
+    def home(rel: str, unit_name: str = "") -> Unit | None:
+        folder = _folder(rel)
+        if folder not in below:  # no workbook here or under: the unit is the folder under the last that has one
+            if not folder:
+                return None
+            parts = folder.split("/")
+            top = next(i for i in range(1, len(parts) + 1) if "/".join(parts[:i]) not in below)
+            parent = "/".join(parts[:top - 1])
+            if parent and len(by_folder.get(parent, [])) == 1:  # material in a sub-folder of a unit's folder
+                return by_folder[parent][0]
+            return add("/".join(parts[:top]), parts[top - 1])
+        here = by_folder.get(folder, [])
+        if len(here) == 1:
+            return here[0]
+        return next((u for u in here if unit_name and u.name == unit_name), None)
+
+    for r in result.reports():
+        unit = home(r["rel"], next((row[1] for row in r["rows"] if row[1]), ""))
+        if unit is not None:
+            unit.reports.append(r)
+    for rel, _ in result.attachments:
+        unit = home(rel)
+        if unit is not None:
+            unit.files.append(rel)
+    return sorted(units.values(), key=lambda u: (u.folder, u.name))
 
 
 def unsupported_reason(path: Path) -> str | None:
@@ -203,7 +430,7 @@ def survey(inputs: list[str], outdir: Path):
         elif root.exists():
             consider(root, readable(root.name))
         else:
-            unsupported.append((str(root), "找不到文件或文件夹"))
+            unsupported.append((str(root), NOT_FOUND))
     return tasks, unsupported, attachments, own
 
 
@@ -256,6 +483,7 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
     details = detail_rows(result)
     result["list_xml"] = (by, list_xml(result, by, details))
     result["problems"] = problems(details)  # for the statistics
+    result["first_errors"] = first_errors(details)  # for 退回清单
     if fill and report.status != "unreadable":
         from .fill import FillError, fill as fill_one
         from .xlsxio import OutputError
@@ -545,21 +773,34 @@ def _dumps(value) -> str:
 
 
 def to_json(result: BatchResult) -> str:
-    """findings.json: every file's report (as the worker serialised it, when it did), attachments, skipped."""
-    files = [r.get("json") or _dumps(r["report"]) for r in result.results]
-    files += [_dumps({"path": path, "status": "unreadable", "error": reason, "forms": [], "findings": []})
-              for path, reason in result.unsupported]
-    attachments = [{"path": path, "note": note} for path, note in result.attachments]
+    """findings.json: every file's report (as the worker serialised it, when it did), attachments, skipped,
+    units.  Every file has ``rel``, its path relative to the input folder it was found in, the base of
+    attachments' ``path``, ``skipped`` and the units' lists (a file's ``path`` is where it lies on disk)."""
+    files = [f'{{"rel":{_dumps(r["rel"])},"kind":"{"report" if is_report(r) else "workbook"}",'
+             f'{(r.get("json") or _dumps(r["report"]))[1:]}' for r in result.results]
+    files += [_dumps({"rel": path, "kind": "workbook", "path": path, "status": "unreadable", "error": reason,
+                      "forms": [], "findings": []}) for path, reason in result.unsupported]
+    attachments = [{"path": path, "note": note, "kind": "report" if is_report_file(path) else "attachment"}
+                   for path, note in result.attachments]
+    units = []
+    for unit in result.units():
+        errors, warnings = unit.problem_counts()
+        units.append({"folder": unit.folder, "unit": unit.name, "verdict": unit.verdict, "missing": unit.missing(),
+                      "errors": errors, "warnings": warnings, "first_errors": unit.first_errors(),
+                      "workbooks": [r["rel"] for r in unit.workbooks] + [rel for rel, _ in unit.unsupported],
+                      "reports": [r["rel"] for r in unit.reports], "files": unit.files})
     return (f'{{"version":1,"files":[{",".join(files)}],"attachments":{_dumps(attachments)},'
-            f'"skipped":{_dumps(result.own)}}}')
+            f'"skipped":{_dumps(result.own)},"units":{_dumps(units)}}}')
 
 
 SUMMARY_COLUMNS = ["文件", "单位", "表", "项目", "执行率", "执行率得分", "填报总分", "复核总分", "差额", "填报等级",
                    "复核等级", "核对", "错误数", "警告数", "状态"]
 DETAIL_COLUMNS = ["文件", "单位", "工作表", "单元格", "代码", "严重程度", "说明"]
+RETURN_COLUMNS = ["单位", "文件夹", "处理", "填报总分（附件2）", "复核总分（附件2）", "填报等级", "复核等级", "错误数",
+                  "警告数", f"首先要改的问题（前 {FIRST_ERRORS} 个错误）", "缺少的材料"]
 UNREADABLE_COLUMNS = ["文件", "原因"]
 ATTACHMENT_COLUMNS = ["文件", "说明"]
-SHEET_COLUMNS = {"汇总": SUMMARY_COLUMNS, "问题明细": DETAIL_COLUMNS, "无法读取": UNREADABLE_COLUMNS,
+SHEET_COLUMNS = {"汇总": SUMMARY_COLUMNS, "退回清单": RETURN_COLUMNS, "问题明细": DETAIL_COLUMNS, "无法读取": UNREADABLE_COLUMNS,
                  "附件": ATTACHMENT_COLUMNS}  # the summary workbook's lists, in sheet order
 GRADE_FILLS = {"优": "C6EFCE", "良": "E2EFDA", "中": "FFEB9C", "差": "FFC7CE"}
 GRADES = ["优", "良", "中", "差"]
@@ -571,11 +812,11 @@ TOP_PROBLEMS = 20
 # them at full size.  LibreOffice and WPS do not grow rows for wrapped text, so wrapped sheets get a
 # default row height of two (汇总) or three (问题明细) lines.
 WIDTHS = {"汇总": [24, 18, 24, 26, 8, 6, 6, 6, 6, 5, 5, 7, 5, 5, 7], "问题明细": [24, 16, 7, 7, 6, 6, 84],
-          "无法读取": [50, 90], "附件": [50, 70]}
-WRAP = {"汇总": {0, 1, 2, 3}, "问题明细": {0, 1, 6}, "无法读取": {0, 1}, "附件": {0, 1}}
-LINES = {"汇总": 2, "问题明细": 3, "无法读取": 2, "附件": 1}
+          "无法读取": [50, 90], "附件": [50, 70], "退回清单": [16, 12, 6, 9, 9, 8, 8, 5, 5, 64, 20]}
+WRAP = {"汇总": {0, 1, 2, 3}, "问题明细": {0, 1, 6}, "无法读取": {0, 1}, "附件": {0, 1}, "退回清单": {0, 1, 9, 10}}
+LINES = {"汇总": 2, "问题明细": 3, "无法读取": 2, "附件": 1, "退回清单": 3}
 CENTRED = {"执行率得分", "填报总分", "复核总分", "差额", "填报等级", "复核等级", "核对", "错误数", "警告数", "状态",
-           "工作表", "单元格", "代码", "严重程度"}
+           "工作表", "单元格", "代码", "严重程度", "处理", "填报总分（附件2）", "复核总分（附件2）"}
 
 
 def group_of(r: dict, by: str | None) -> str:
@@ -602,8 +843,27 @@ def summary_tables(result: BatchResult, by: str | None = None,
     unreadable += [[p, reason] for p, reason in result.unsupported]
     unreadable += [[r["rel"], f"自动填写失败：{r['fill_error']}"] for r in result.results if r["fill_error"]]
     others = [[p, note] for p, note in result.attachments] + [[p, "本工具以前生成的文件，已跳过"] for p in result.own]
-    rows = {"汇总": summary, "问题明细": detail, "无法读取": unreadable, "附件": others}
+    rows = {"汇总": summary, "退回清单": return_rows(result), "问题明细": detail, "无法读取": unreadable,
+            "附件": others}
     return {name: (_columns(name, label), rows[name]) for name in SHEET_COLUMNS}
+
+
+def return_rows(result: BatchResult) -> list[list]:
+    """退回清单 (RETURN_COLUMNS): one row per unit, those to return first, then those to verify, then the rest."""
+    order = {RETURN: 0, VERIFY: 1, PASS: 2}
+    rows = []
+    for unit in result.units():
+        dept = next((row for r in unit.workbooks for row in r["rows"] if FORM_NAMES["附件2"] in row[2]), None)
+        if dept is not None:
+            scores = [dept[6], dept[7], dept[9], dept[10]]  # 填报总分, 复核总分, 填报等级, 复核等级
+        else:
+            scores = ["无可读的工作簿" if not unit.readable else "无附件2", None, None, None]
+        errors, warnings = unit.problem_counts()
+        missing = unit.missing()
+        rows.append([unit.name, unit.folder or "（顶层）", unit.verdict, *scores, errors, warnings,
+                     "\n".join(f"{i}. {text}" for i, text in enumerate(unit.first_errors(), 1)),
+                     "缺少" + "、".join(missing) if missing else ""])
+    return [row for _, row in sorted(enumerate(rows), key=lambda pair: (order[pair[1][2]], pair[0]))]
 
 
 def detail_rows(r: dict) -> list[list]:
@@ -620,25 +880,34 @@ def problems(details: list[list]) -> list[list]:
 
 
 def _problem_frame(result: BatchResult):
-    """The 问题明细 columns the statistics use (文件, 代码, 严重程度), from the workers' ``problems``."""
+    """The 问题明细 columns the statistics use (文件, 单位: its unit's folder and name, 代码, 严重程度), from
+    the workers' ``problems``."""
     import pandas as pd
 
+    unit_of = {id(r): f"{unit.folder}\0{unit.name}" for unit in result.units() for r in unit.workbooks + unit.reports}
     rows = []
     for r in result.results:
         rel = r["rel"]
-        rows += [[rel, code, severity] for code, severity in (r["problems"] if "problems" in r
-                                                               else problems(detail_rows(r)))]
-    return pd.DataFrame(rows, columns=["文件", "代码", "严重程度"])
+        unit = unit_of.get(id(r), rel)
+        rows += [[rel, unit, code, severity] for code, severity in _problems_of(r)]
+    return pd.DataFrame(rows, columns=["文件", "单位", "代码", "严重程度"])
 
 
-def _titles() -> dict[str, str]:
+def _titles(codes=()) -> dict[str, str]:
+    """Each code's rule summary: the workbook rules', and the report rules' (T…) when one is asked for."""
     from .rules import BY_CODE
 
-    return {code: rule.summary for code, rule in BY_CODE.items()}
+    titles = {code: rule.summary for code, rule in BY_CODE.items()}
+    if any(code not in titles for code in codes):
+        from .narrative.rules import BY_CODE as REPORT_RULES
+
+        titles.update({code: rule.summary for code, rule in REPORT_RULES.items()})
+    return titles
 
 
-def statistics(frames: dict, by: str | None = None) -> list[tuple[str, object]]:
-    """The 统计 sheet's tables, (title, DataFrame), computed with pandas from 汇总 and 问题明细."""
+def statistics(frames: dict, by: str | None = None, counts: dict | None = None) -> list[tuple[str, object]]:
+    """The 统计 sheet's tables, (title, DataFrame), computed with pandas from 汇总 and 问题明细; the files and
+    units first when ``counts`` (BatchResult.counts) is given."""
     import pandas as pd
 
     label = {v: k for k, v in BY_CHOICES.items()}.get(by)
@@ -646,6 +915,9 @@ def statistics(frames: dict, by: str | None = None) -> list[tuple[str, object]]:
     scored = summary[summary["复核总分"].notna()].copy()
     scored["类别"] = scored["表"].map(lambda t: KINDS[0] if "部门整体支出绩效自评表" in t else KINDS[1])
     tables: list[tuple[str, object]] = []
+    if counts is not None:
+        tables.append(("文件与单位", pd.DataFrame({"项目": list(COUNT_ROWS.values()),
+                                                  "数量": [counts[key] for key in COUNT_ROWS]})))
 
     grades = pd.crosstab(scored["类别"], pd.Categorical(scored["复核等级"], categories=GRADES), dropna=False)
     grades = grades.reindex(columns=GRADES, fill_value=0).T.reindex(columns=KINDS, fill_value=0)
@@ -662,23 +934,24 @@ def statistics(frames: dict, by: str | None = None) -> list[tuple[str, object]]:
         by_group.index.name = label
         tables.append((f"按{label}：各等级数量", by_group.reset_index()))
 
-    titles = _titles()
     problems = details[details["严重程度"].isin(["错误", "警告"])]
+    titles = _titles(set(problems["代码"]))
+    units = "单位" if "单位" in details else "文件"  # units, not files (a unit's report and workbooks are one)
     if len(problems):
-        top = (problems.groupby("代码").agg(严重程度=("严重程度", "first"), 单位数=("文件", "nunique"),
+        top = (problems.groupby("代码").agg(严重程度=("严重程度", "first"), 单位数=(units, "nunique"),
                                           次数=("代码", "size"))
                .sort_values(["单位数", "次数", "代码"], ascending=[False, False, True]).head(TOP_PROBLEMS).reset_index())
-        top.insert(1, "问题", top["代码"].map(lambda c: titles.get(c, "")))
+        top.insert(1, "问题", top["代码"].map(lambda c: titles.get(c) or f"（{c}）"))
     else:
         top = pd.DataFrame(columns=["代码", "问题", "严重程度", "单位数", "次数"])
-    tables.append((f"最常见的问题（前 {TOP_PROBLEMS} 个，按涉及的文件数）", top))
+    tables.append((f"最常见的问题（前 {TOP_PROBLEMS} 个，按涉及的单位数）", top))
 
     per_file = summary.groupby("文件", sort=False).agg(单位=("单位", "first"), 错误数=("错误数", "sum"),
                                                      警告数=("警告数", "sum"))
     per_file = per_file[(per_file["错误数"] > 0) | (per_file["警告数"] > 0)]
     per_file = per_file.sort_values(["错误数", "警告数"], ascending=False).reset_index()
     per_file.insert(0, "名次", range(1, len(per_file) + 1))
-    tables.append(("各单位错误、警告数（从多到少）", per_file[["名次", "单位", "文件", "错误数", "警告数"]]))
+    tables.append(("各工作簿错误、警告数（从多到少）", per_file[["名次", "单位", "文件", "错误数", "警告数"]]))
 
     rates = pd.to_numeric(scored["执行率"], errors="coerce").dropna()
     bins = [-float("inf"), 0.6, 0.8, 0.9, 0.95, 1.0 - 1e-9, 1.0 + 1e-9, float("inf")]
@@ -701,6 +974,11 @@ def statistics(frames: dict, by: str | None = None) -> list[tuple[str, object]]:
     return tables
 
 
+COUNT_ROWS = {"workbooks": "工作簿", "forms": "其中的表", "unreadable": "无法读取的工作簿", "reports": "自评报告",
+              "reports_checked": "其中与工作簿核对的", "attachments": "其他附件", "units": "单位",
+              "units_without_workbook": "缺少工作簿的单位", "units_returned": "需退回的单位"}
+
+
 def write_summary(result: BatchResult, path: Path, by: str | None = None) -> None:
     """汇总.xlsx: 汇总, 统计, 问题明细, 无法读取, 附件; print-ready, charts on 统计.
 
@@ -721,7 +999,8 @@ def write_summary(result: BatchResult, path: Path, by: str | None = None) -> Non
     if fragments["问题明细"] is None:  # a row only xlsxwriter writes right: it writes them all
         tables["问题明细"] = summary_tables(result, by)["问题明细"]
     columns, rows = tables["汇总"]
-    stats = statistics({"汇总": pd.DataFrame(rows, columns=columns), "问题明细": _problem_frame(result)}, by)
+    stats = statistics({"汇总": pd.DataFrame(rows, columns=columns), "问题明细": _problem_frame(result)}, by,
+                       result.counts())
 
     def write(temp: str) -> None:
         # strings_to_formulas=False keeps "=..." text as text
@@ -737,8 +1016,11 @@ def write_summary(result: BatchResult, path: Path, by: str | None = None) -> Non
                 first, last = part * MAX_ROWS, min(count, (part + 1) * MAX_ROWS)
                 ws = book.add_worksheet(sheet)
                 if made is None:  # a value rows_xml does not write (never from our own rows): xlsxwriter does
+                    hide = _hidden_column(name, bool(by))
                     for r, row in enumerate(rows[first:last], start=1):
                         ws.write_row(r, 0, row)
+                        if hide is not None and row[hide] == INFO:
+                            ws.set_row(r, 15 * LINES[name], None, {"hidden": True})
                 formats = _format(book, ws, name, columns, last - first, bool(by) and name in LIST_SHEETS)
                 if made:
                     spliced[sheet] = (made[first:last], formats, len(columns))
@@ -788,6 +1070,8 @@ def rows_xml(name: str, rows: list[list], grouped: bool) -> list[bytes] | None:
             [f'<c r="{col_letter(c)}{ROW_MARK}" s="{KIND_MARKS[kind]}"' for c, kind in enumerate(kinds)],
             f'<row r="{ROW_MARK}" ht="{15 * LINES[name]}" customHeight="1">')
     cell_heads, row_head = heads
+    hide = _hidden_column(name, grouped)  # 问题明细's 提示 rows: hidden by its filter (kept, not printed)
+    hidden_head = row_head.replace(">", ' hidden="1">')
     out = []
     texts: dict[str, str] = {}  # file names, units, codes repeat: escape each once
     for row in rows:
@@ -802,8 +1086,17 @@ def rows_xml(name: str, rows: list[list], grouped: bool) -> list[bytes] | None:
                 cells.append(f'{cell_heads[c]} t="inlineStr">{body}</c>')
             else:
                 cells.append(f"{cell_heads[c]}><v>{value:.16G}</v></c>")
-        out.append(f'{row_head}{"".join(cells)}</row>'.encode() if cells else b"")
+        head = hidden_head if hide is not None and row[hide] == INFO else row_head
+        out.append(f'{head}{"".join(cells)}</row>'.encode() if cells else b"")
     return out
+
+
+INFO = SEVERITY_LABEL["info"]
+
+
+def _hidden_column(name: str, grouped: bool) -> int | None:
+    """The column whose 提示 rows a sheet hides (its filter shows 错误 and 警告 only), or None."""
+    return DETAIL_COLUMNS.index("严重程度") + (1 if grouped else 0) if name == "问题明细" else None
 
 
 def _columns(name: str, group: str | None) -> list[str]:
@@ -957,8 +1250,19 @@ def _format(book, ws, name: str, columns: list[str], count: int, grouped: bool) 
                                                             "format": red})
         ws.conditional_format(1, c["状态"], last, c["状态"], {"type": "cell", "criteria": "==", "value": '"有警告"',
                                                             "format": yellow})
+    elif name == "退回清单":
+        col = columns.index("处理")
+        ws.conditional_format(1, col, last, col, {"type": "cell", "criteria": "==", "value": f'"{RETURN}"',
+                                                  "format": red})
+        ws.conditional_format(1, col, last, col, {"type": "cell", "criteria": "==", "value": f'"{VERIFY}"',
+                                                  "format": yellow})
+        for col in (columns.index("错误数"),):
+            ws.conditional_format(1, col, last, col, {"type": "cell", "criteria": ">", "value": 0, "format": red})
     elif name == "问题明细":
         col = columns.index("严重程度")
+        # 提示 rows (D001 可用 jixiao-xl fill 自动填写 …) stay in the list but out of the printed view: the filter
+        # shows 错误 and 警告 only and the rows are written hidden (rows_xml); one click on the filter shows them
+        ws.filter_column_list(col, [SEVERITY_LABEL["error"], SEVERITY_LABEL["warning"]])
         ws.conditional_format(1, col, last, col, {"type": "cell", "criteria": "==", "value": '"错误"', "format": red})
         ws.conditional_format(1, col, last, col, {"type": "cell", "criteria": "==", "value": '"警告"',
                                                   "format": yellow})
@@ -1005,10 +1309,10 @@ def _write_statistics(book, tables: list[tuple[str, object]]) -> None:
     first, count, _ = places[title]
     if count:
         bar = book.add_chart({"type": "bar"})
-        bar.add_series({"name": "涉及文件数", "categories": ["统计", first, 0, first + count - 1, 0],
+        bar.add_series({"name": "涉及单位数", "categories": ["统计", first, 1, first + count - 1, 1],  # 问题, not 代码
                         "values": ["统计", first, 3, first + count - 1, 3], "data_labels": {"value": True},
                         "fill": {"color": "#ED7D31"}})
-        bar.set_title({"name": "最常见的问题（涉及文件数）"})
+        bar.set_title({"name": "最常见的问题（涉及单位数）"})
         bar.set_legend({"none": True})
         bar.set_y_axis({"reverse": True})
         ws.insert_chart(16, 8, bar, {"x_scale": 1.0, "y_scale": 1.4})
@@ -1034,8 +1338,14 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
     from .narrative.inbox import REPORT_SUFFIXES, attach_reports  # .docx reports beside their workbooks
 
     if any(rel.lower().endswith(REPORT_SUFFIXES) for rel, _ in attachments):  # its imports take 40 ms
+        stage = getattr(progress, "stage", None)
+        if stage:
+            stage(f"正在核对自评报告（{sum(1 for rel, _ in attachments if rel.lower().endswith(REPORT_SUFFIXES))} 个文件）")
+        books = len(results)
         results, attachments = attach_reports(inputs, results, attachments, profile_name, overrides or {},
                                               summary_row)
+        for r in results[books:]:
+            r["kind"] = "report"
     result = BatchResult(out, results, skipped, attachments, own)
     from .xlsxio import atomic_write
 
@@ -1046,7 +1356,8 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
 
 
 class Progress:
-    """A one-line progress bar on a terminal; silent otherwise."""
+    """A one-line progress bar of the workbooks on a terminal (the reports and other files are not counted in
+    it: ``stage`` says when the reports are checked); silent otherwise."""
 
     def __init__(self, stream=None):
         self.stream = stream = stream if stream is not None else sys.stderr
@@ -1059,7 +1370,13 @@ class Progress:
         self.last = time.monotonic()
         width = 30
         filled = int(width * done / max(total, 1))
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        self.stream.write(f"\r工作簿 [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
         if done >= total:
             self.stream.write("\n")
         self.stream.flush()
+
+    def stage(self, text: str) -> None:
+        """A step after the workbooks (the reports are checked in this process, after them)."""
+        if self.enabled:
+            self.stream.write(text + "…\n")
+            self.stream.flush()

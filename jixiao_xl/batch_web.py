@@ -445,10 +445,12 @@ def _run(job: Job) -> None:
                 upload.unlink()
             if not any(p.is_file() for p in material.rglob("*")):
                 raise Refused("上传的材料中没有文件。请选择含有自评表（.xlsx）的压缩包或文件夹。")
-            job.message = "正在校验"
+            job.message = "正在校验工作簿"
 
-            def progress(done: int, total: int) -> None:
+            def progress(done: int, total: int) -> None:  # the workbooks; the reports come after them
                 job.done, job.total = done, total
+
+            progress.stage = lambda text: setattr(job, "message", f"工作簿已校验，{text}")  # type: ignore[attr-defined]
 
             result = run([str(material)], str(job.out), fill=job.fill, jobs=None, timeout=lim.timeout,
                          progress=progress)

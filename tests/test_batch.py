@@ -102,7 +102,7 @@ def test_unsupported_files_listed_with_reasons(run):
 def test_summary_workbook(run):
     _, out = run
     book = openpyxl.load_workbook(out / "汇总.xlsx")
-    assert book.sheetnames == ["汇总", "统计", "问题明细", "无法读取", "附件"]
+    assert book.sheetnames == ["汇总", "统计", "退回清单", "问题明细", "无法读取", "附件"]
     summary = book["汇总"]
     assert [c.value for c in summary[1]] == batch.SUMMARY_COLUMNS
     assert summary.freeze_panes == "A2" and summary.auto_filter.ref
@@ -266,8 +266,9 @@ def test_attachments_do_not_change_the_exit_code(inbox, tmp_path, capsys):
     capsys.readouterr()
     assert main(["batch", str(inbox), "-o", str(tmp_path / "out"), "--jobs", "1"]) == 1  # the example's 2 errors
     out = capsys.readouterr().out
+    # the two 自评报告.pdf are reports (not checked: not .docx), the rest other attachments
     assert "共 13 个文件，其中 2 个工作簿（6 张表）：0 个通过，0 个有警告，2 个有错误，0 个无法读取；" \
-           "8 个附件未校验；3 个本工具以前生成的文件已跳过" in out
+           "2 份自评报告；6 个其他附件未校验；3 个本工具以前生成的文件已跳过；2 个单位，2 个需退回" in out
     book = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")
     attached = {r[0].value: r[1].value for r in book["附件"].iter_rows(min_row=2)}
     assert attached["司法局/自评报告.pdf"] == "附件，未校验" and attached["财政局/现场照片.jpg"] == "附件，未校验"
@@ -293,9 +294,9 @@ def test_every_count_in_the_closing_line_adds_up(run):
     result, _ = run
     c = result.counts()
     assert c["clean"] + c["warnings"] + c["errors"] + c["unreadable"] == c["workbooks"]
-    assert c["workbooks"] + c["attachments"] + c["own"] == c["files"]
+    assert c["workbooks"] + c["reports"] + c["attachments"] + c["own"] == c["files"]
     assert c["workbooks"] == len(result.results) + len(result.unsupported)
     assert c["unreadable"] == len(hostile.HOSTILE) + 1  # the hostile files and old.xls
     line = result.closing_line()
     assert f"共 {c['files']} 个文件，其中 {c['workbooks']} 个工作簿" in line
-    assert f"{c['unreadable']} 个无法读取；2 个附件未校验" in line
+    assert f"{c['unreadable']} 个无法读取；2 个其他附件未校验" in line

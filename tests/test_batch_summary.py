@@ -86,7 +86,7 @@ def test_submitted_beside_recomputed(summary):
 
 def test_statistics_sheet(summary):
     book = openpyxl.load_workbook(summary)
-    assert book.sheetnames == ["汇总", "统计", "问题明细", "无法读取", "附件"]
+    assert book.sheetnames == ["汇总", "统计", "退回清单", "问题明细", "无法读取", "附件"]
     rows = [[c for c in r] for r in book["统计"].iter_rows(values_only=True)]
 
     def table(title):
@@ -104,14 +104,14 @@ def test_statistics_sheet(summary):
     assert [(g[0], g[1], g[-1]) for g in groups] == [("岳阳县", 28, 1), ("平江县", 24, 0)] or \
         [(g[0], g[1], g[-1]) for g in groups] == [("平江县", 24, 0), ("岳阳县", 28, 1)]
 
-    head, top = table("最常见的问题（前 20 个，按涉及的文件数）")
+    head, top = table("最常见的问题（前 20 个，按涉及的单位数）")
     assert head == ["代码", "问题", "严重程度", "单位数", "次数"]
     by_code = {r[0]: r for r in top}
     assert by_code["B121"][1:5] == ["公用经费决算超过预算（公用经费控制率超过100%）", "警告", total, total]
     assert by_code["B111"][3] == total - 1  # the template example has no B111 error
     assert top[0][3] >= top[-1][3]  # most frequent first
 
-    head, ranked = table("各单位错误、警告数（从多到少）")
+    head, ranked = table("各工作簿错误、警告数（从多到少）")
     assert head == ["名次", "单位", "文件", "错误数", "警告数"]
     assert ranked[0][0] == 1 and ranked[-1][2] == "平江县/单位00/自评.xlsx" and ranked[-1][3] == 0
 
@@ -156,7 +156,7 @@ needs_lo = pytest.mark.skipif(soffice() is None and not os.environ.get("CI"), re
 @needs_lo
 def test_summary_prints_landscape_one_page_wide(summary, tmp_path):
     pages = _pdf_pages(summary, tmp_path)
-    sheets = [next((s for s in ("汇总", "统计", "问题明细", "无法读取", "附件") if f"批量校验 — {s}" in p), None)
+    sheets = [next((s for s in ("汇总", "统计", "退回清单", "问题明细", "无法读取", "附件") if f"批量校验 — {s}" in p), None)
               for p in pages]
     assert None not in sheets
     summary_pages = [p for p, s in zip(pages, sheets) if s == "汇总"]
@@ -206,6 +206,8 @@ def test_statistics_with_nothing_readable(tmp_path):
     assert result.exit_code == 2
     book = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")
     rows = [r for r in book["统计"].iter_rows(values_only=True)]
+    start = next(i for i, r in enumerate(rows) if r[0] == "各等级数量（按复核总分）")  # after 文件与单位
+    rows = rows[start:]
     assert rows[1][:4] == ("复核等级", "部门整体（附件2）", "项目（附件3）", "合计")
     assert [r[:4] for r in rows[2:6]] == [("优", 0, 0, 0), ("良", 0, 0, 0), ("中", 0, 0, 0), ("差", 0, 0, 0)]
     assert list(book["无法读取"].iter_rows(min_row=2, values_only=True))[0][0] == "县/坏.xlsx"
@@ -251,7 +253,7 @@ def test_lists_longer_than_a_sheet_go_on_in_continuation_sheets(tmp_path, monkey
     monkeypatch.setattr(batch, "MAX_ROWS", 4)
     batch.write_summary(full, tmp_path / "split.xlsx")
     book = openpyxl.load_workbook(tmp_path / "split.xlsx")
-    assert book.sheetnames == ["汇总", "汇总（续1）", "汇总（续2）", "统计", "问题明细", "问题明细（续1）",
+    assert book.sheetnames == ["汇总", "汇总（续1）", "汇总（续2）", "统计", "退回清单", "问题明细", "问题明细（续1）",
                                "问题明细（续2）", "问题明细（续3）", "问题明细（续4）", "无法读取", "附件"]
 
     def rows(prefix, header):

@@ -116,7 +116,7 @@ def test_summary_lists_read_back_as_xlsxwriter_would_write_them(tmp_path, kind):
         assert read[name].max_row == len(odd) + 1
     assert read["汇总"]["E2"].number_format == "0.00%"  # the column's format reaches the spliced cells
     with zipfile.ZipFile(ours) as archive:
-        inline = b'inlineStr' in archive.read("xl/worksheets/sheet3.xml")  # 问题明细
+        inline = b'inlineStr' in archive.read("xl/worksheets/sheet4.xml")  # 问题明细 (after 汇总, 统计, 退回清单)
     assert inline == (kind == "spliced")
 
 
@@ -159,7 +159,7 @@ def test_summary_from_the_workers_rows_equals_the_summary_written_in_the_parent(
     assert batch.BatchResult(tmp_path, sent).counts() == full.counts() and full.counts()["errors"] == 3
     assert batch.to_json(batch.BatchResult(tmp_path, sent)) == batch.to_json(full)
     assert sent[0]["report"] == bare[0]["report"] and "report" in sent[1] and sent[1].get("report")["forms"]
-    sheet = ours["xl/worksheets/sheet3.xml"].decode()  # 问题明细
+    sheet = ours["xl/worksheets/sheet4.xml"].decode()  # 问题明细 (after 汇总, 统计, 退回清单)
     assert sheet.count("<row ") == 1 + sum(len(batch.detail_rows(r)) for r in made)
     assert ("<t>岳阳县</t>" in sheet) == (by == "region")  # the group column
 
