@@ -117,12 +117,13 @@ def _join(before: str, after: str) -> str:
 
 
 _OPEN, _CLOSE = "〔（(《“‘\\[【「", "〕）)》”’\\]】」，。、；：,.;:!?！？%"
-_LEAD = re.compile(f"[{_OPEN}]*(?:[0-9A-Za-z.,%/+\\-]+|.)[{_CLOSE}]*[0-9A-Za-z.%/+\\-]*")
+_LEAD = re.compile(f"[{_OPEN}]*(?:[0-9A-Za-z.,%/+\\-]+|.)[{_CLOSE}]*[0-9A-Za-z.%/+\\-]*(?:[{_OPEN}]+.)?")
 
 
 def _lead_width(text: str, char: float) -> float:
-    """About how wide the start of a line is that could not have been put at the end of the line before
-    (an opening bracket, a number or Latin word and the punctuation after it, or one Chinese character)."""
+    """About how wide the start of a line is that could not have been put at the end of the line before:
+    a number or Latin word, or one Chinese character, with the punctuation that may not be split from it
+    (opening brackets and quotes before it, closing ones after it, and an opening one with its next character)."""
     lead = _LEAD.match(text).group(0)
     return sum(0.55 * char if c.isascii() else char for c in lead)
 
