@@ -100,6 +100,11 @@ def files(tmp_path_factory):
                 '"DocumentOpenPassword":{"type":"string","value":"secret"}}'
     made["encrypted_pdf"] = convert(made["faithful", "docx"], encrypted, root / "encrypted", profile)
     made["encrypted_pdf"] = made["encrypted_pdf"].with_suffix(".pdf")
+    # “禁止复制”: encrypted with a permissions password only, as many published PDFs are; anyone may open it
+    protected = 'pdf:writer_pdf_Export:{"RestrictPermissions":{"type":"boolean","value":"true"},' \
+                '"PermissionPassword":{"type":"string","value":"owner"},' \
+                '"EnableCopyingOfContent":{"type":"boolean","value":"false"}}'
+    made["no_copy_pdf"] = convert(made["changed", "docx"], protected, root / "no_copy", profile).with_suffix(".pdf")
     return made
 
 
@@ -118,6 +123,11 @@ def test_doc_and_pdf_give_the_same_findings_as_the_docx(files, name):
         assert sum(1 for f in expected if f[1] == "error") >= 2
     assert _findings(files[name, "doc"]) == expected
     assert _findings(files[name, "pdf"]) == expected
+
+
+def test_a_pdf_that_forbids_copying_is_still_read(files):
+    assert b"/Encrypt" in files["no_copy_pdf"].read_bytes()
+    assert _findings(files["no_copy_pdf"]) == _findings(files["changed", "docx"])
 
 
 def test_pdf_paragraphs_are_the_documents_paragraphs(files):

@@ -2,7 +2,8 @@
 
 A report is a .docx, an old Word/WPS document (.doc/.wps/.wpt, converted by LibreOffice when it is
 installed) or a PDF with a text layer.  A PDF whose first paragraphs do not read like a report (a notice, a
-signed cover page) and one that cannot be read (a scan) stay attachments, with the reason.
+signed cover page) and one that cannot be read (a scan) stay attachments, with the reason.  Reading takes
+~15 ms for a .docx, ~50 ms a page for a PDF, ~2 s for a .doc (starting LibreOffice).
 
 Pairing rule: a report goes with the workbooks in its own folder.  One workbook
 there: that one.  Several: the one whose unit (附件2 单位名称) or file name

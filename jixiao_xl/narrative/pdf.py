@@ -26,6 +26,7 @@ _HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[(（][�
 _SENTENCE_END = ("。", "！", "？", "；", "：", ":", ";", "!", "?")
 _GAP = "\x00"
 _CJK_GAP = re.compile("(?<=[^\x00-\x7f])\x00|\x00(?=[^\x00-\x7f])")
+MAX_PAGES = 500  # a self-evaluation report has 5–30; a PDF of thousands of pages is something else
 BAND = 0.09  # the top and bottom 9 % of a page hold its header and footer
 
 
@@ -159,19 +160,35 @@ def read_pdf(path: str, max_chars: int) -> tuple[list[str], int, int]:
         from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
         from pdfminer.pdfpage import PDFPage
         from pdfminer.pdfparser import PDFParser
+        from pdfminer.pdftypes import resolve1
         from pdfminer.converter import PDFPageAggregator
     except ImportError:
         raise UnreadableReport("这是 PDF 文件，读取 PDF 需要 pdfminer.six（pip install pdfminer.six）；"
                                "或提交报告的 Word 文档（.docx）") from None
+    import logging
+
+    quiet = logging.getLogger("pdfminer")  # its warnings about odd files are not for the user's terminal
+    if not quiet.handlers:
+        quiet.addHandler(logging.NullHandler())
     pages: list[tuple[list[_Row], float]] = []
     images = chars = 0
     try:
         with open(path, "rb") as handle:
             document = PDFDocument(PDFParser(handle), password="")
+            try:
+                count = int(resolve1(resolve1(document.catalog["Pages"])["Count"]))
+            except Exception:  # noqa: BLE001 - a damaged page tree: the pages are found one by one below
+                count = 0
+            if count > MAX_PAGES:
+                raise UnreadableReport(f"PDF 共 {count} 页，远超自评报告的篇幅（通常 5–30 页），未校验；"
+                                       "请只提交自评报告本身")
             manager = PDFResourceManager(caching=True)
             device = PDFPageAggregator(manager, laparams=LAParams(boxes_flow=None))
             interpreter = PDFPageInterpreter(manager, device)
             for number, page in enumerate(PDFPage.create_pages(document), 1):
+                if number > MAX_PAGES:
+                    raise UnreadableReport(f"PDF 超过 {MAX_PAGES} 页，远超自评报告的篇幅（通常 5–30 页），未校验；"
+                                           "请只提交自评报告本身")
                 interpreter.process_page(page)
                 layout = device.get_result()
                 height = layout.height or 842.0
