@@ -271,7 +271,10 @@ def test_attachments_do_not_change_the_exit_code(inbox, tmp_path, capsys):
            "2 份自评报告；6 个其他附件未校验；3 个本工具以前生成的文件已跳过；2 个单位，2 个需退回" in out
     book = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")
     attached = {r[0].value: r[1].value for r in book["附件"].iter_rows(min_row=2)}
-    assert attached["司法局/自评报告.pdf"] == "附件，未校验" and attached["财政局/现场照片.jpg"] == "附件，未校验"
+    # a PDF is read as a report when it can be; this one is only a PDF header, so it stays an attachment, with why
+    assert attached["司法局/自评报告.pdf"] == ("附件，未校验（未能作为自评报告核对：PDF 文件已损坏或不完整，无法读取"
+                                          "（PDFSyntaxError）；请重新导出后再提交）")
+    assert attached["财政局/现场照片.jpg"] == "附件，未校验"
     assert attached["旧结果/汇总.xlsx"] == attached["旧结果/filled/自评.xlsx"] == "本工具以前生成的文件，已跳过"
     assert not list(book["无法读取"].iter_rows(min_row=2))
     files = {r[0].value for r in book["汇总"].iter_rows(min_row=2)}

@@ -197,16 +197,28 @@ def test_rule_is_documented(rule, capsys):
 # ------------------------------------------------------------------ bad input
 
 
-def test_legacy_formats_are_asked_to_be_saved_as_docx(tmp_path, capsys):
+def test_legacy_formats_that_cannot_be_converted_are_asked_to_be_saved_as_docx(tmp_path, capsys, monkeypatch):
+    """A broken .doc/.wps: LibreOffice cannot convert it; without LibreOffice: how to convert it by hand.
+    (Real .doc files converted by LibreOffice: tests/test_report_formats.py.)"""
+    from jixiao_xl.narrative import office
+
     doc = tmp_path / "报告.doc"
     doc.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000)
     wps = tmp_path / "报告.wps"
     wps.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000)
-    assert check_report(str(doc)).error == "这是Word 97-2003 文档（.doc），请用 Word 或 WPS 打开后“另存为” Word 文档（.docx）再校验"
+    monkeypatch.setattr(office, "soffice", lambda: None)
+    assert check_report(str(doc)).error == ("这是Word 97-2003 文档（.doc），需要 LibreOffice 才能自动转换，但本机未安装；"
+                                            "请用 Word 或 WPS 打开后“另存为” Word 文档（.docx）再校验，"
+                                            "或安装 LibreOffice（https://zh-cn.libreoffice.org）后重试")
     assert "WPS 文字文档（.wps）" in check_report(str(wps)).error
     assert main(["report", "check", str(wps)]) == 2
     captured = capsys.readouterr()
     assert "另存为" in captured.err and "Traceback" not in captured.err + captured.out
+    monkeypatch.undo()
+    if office.soffice() is not None:
+        assert check_report(str(wps)).error == ("这是WPS 文字文档（.wps），LibreOffice 无法转换（文档可能已加密或已损坏）；"
+                                                "请用 Word 或 WPS 打开后“另存为” Word 文档（.docx）再校验")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["报告.doc", "报告.wps"]  # nothing written beside them
 
 
 @pytest.mark.parametrize("maker, expected", [

@@ -8,12 +8,13 @@ from ..findings import SEVERITY_LABEL
 
 
 def add_parser(sub, parser_class) -> None:
-    report = sub.add_parser("report", help="核对绩效自评报告（.docx）中的数字，或按工作簿生成报告初稿",
+    report = sub.add_parser("report", help="核对绩效自评报告（.docx/.doc/.wps/PDF）中的数字，或按工作簿生成报告初稿",
                             description="绩效自评报告：与自评表核对数字，或由自评表生成初稿")
     actions = report.add_subparsers(dest="report_command", metavar="操作", parser_class=parser_class)
     check = actions.add_parser("check", help="核对报告中的金额、占比、比率、得分和等级",
                                description="核对报告内部的加总、占比、前后一致，并与工作簿中的表核对")
-    check.add_argument("report", metavar="报告", help="绩效自评报告（.docx）")
+    check.add_argument("report", metavar="报告",
+                       help="绩效自评报告：.docx；.doc/.wps/.wpt（需安装 LibreOffice，自动转换）；带文字层的 PDF（扫描件无法读取）")
     check.add_argument("workbooks", nargs="*", default=[], metavar="工作簿", help="同一单位、同一年度的工作簿（.xlsx，可多个）")
     check.add_argument("--json", action="store_true", help="输出 JSON（格式同 check --json）")
     check.add_argument("--no-info", action="store_true", help="不显示“提示”级别的结果")

@@ -26,7 +26,17 @@ class Paragraph:
     style: str = ""
 
 
-def _check_file(path: str) -> None:
+def _word_encrypted(head: bytes) -> bool:
+    """A Word 97-2003/WPS document saved with an opening password: its FIB (at the start of the WordDocument
+    stream, on a sector boundary) has fEncrypted (0x0100) set.  The stream usually comes first in the file."""
+    for offset in range(512, min(len(head), 1 << 16) - 16, 512):
+        if head[offset:offset + 2] == b"\xec\xa5" and 0x65 <= int.from_bytes(head[offset + 2:offset + 4], "little") <= 0x200:
+            return bool(int.from_bytes(head[offset + 10:offset + 12], "little") & 0x0100)
+    return False
+
+
+def _check_file(path: str) -> str | None:
+    """None for a .docx to read; "pdf" for a PDF; the kind of an old document that LibreOffice may convert."""
     suffix = os.path.splitext(path)[1].lower()
     from ..files import OLE2, FileProblem, encrypted, head_of
 
@@ -35,16 +45,15 @@ def _check_file(path: str) -> None:
     except FileProblem as exc:
         raise UnreadableReport(str(exc)) from None
     if head.startswith(OLE2):
-        if encrypted(head):
+        if encrypted(head) or _word_encrypted(head):
             raise UnreadableReport("文档已加密（设置了打开密码），请取消密码后再提交")
-        kind = LEGACY.get(suffix, "旧版 Word/WPS 文档")
-        raise UnreadableReport(f"这是{kind}，{SAVE_AS}")
-    if suffix in LEGACY and not head.startswith(b"PK"):  # a .docx renamed .doc is read as what it is
-        raise UnreadableReport(f"这是{LEGACY[suffix]}，{SAVE_AS}")
+        return LEGACY.get(suffix, "旧版 Word/WPS 文档")
+    if suffix in LEGACY and not head.startswith((b"PK", b"%PDF", b"{\\rtf")):  # a .docx renamed .doc is read as what it is
+        raise UnreadableReport(f"这是{LEGACY[suffix]}，但文件内容不是 Word/WPS 文档（可能已损坏），{SAVE_AS}")
     if head.startswith(b"{\\rtf"):
-        raise UnreadableReport(f"这是 RTF 文档，{SAVE_AS}")
-    if head.startswith(b"%PDF"):
-        raise UnreadableReport("这是 PDF 文件，无法核对其中的数字；请提交报告的 Word 文档（.docx）")
+        return "RTF 文档"
+    if head.lstrip()[:5] == b"%PDF-" or b"%PDF-" in head[:1024]:
+        return "pdf"
     if not head.startswith(b"PK"):
         raise UnreadableReport(f"不是 Word 文档（.docx），{SAVE_AS}")
     try:
@@ -59,6 +68,7 @@ def _check_file(path: str) -> None:
         raise UnreadableReport("压缩包里没有文档正文，不是 Word 文档（.docx）")
     if body.file_size > MAX_XML:
         raise UnreadableReport(f"文档正文解压后 {body.file_size >> 20} MB，远超自评报告的篇幅，疑似异常文件，未校验")
+    return None
 
 
 _UNIT = re.compile(r"单位[:：]\s*(亿元|万元|元)|[(（](亿元|万元|元)[)）]")
@@ -98,8 +108,39 @@ def table_statements(grid: list[list[str]], before: str = "") -> list[tuple[int,
 
 
 def read_paragraphs(path: str) -> tuple[list[Paragraph], int]:
-    """The report's non-empty paragraphs (body and table cells, in order) and its number of pictures."""
-    _check_file(path)
+    """The report's non-empty paragraphs (body and table cells, in order) and its number of pictures.
+
+    A .docx is read as it is; a PDF through its text layer (narrative/pdf.py); a .doc/.wps/.wpt/.dot/.rtf
+    after LibreOffice converted it to .docx in a temporary folder (narrative/office.py).
+    """
+    kind = _check_file(path)
+    if kind == "pdf":
+        from . import pdf
+
+        try:
+            texts, pages, images = pdf.read_pdf(path, MAX_CHARS)
+        except pdf.UnreadableReport as exc:
+            raise UnreadableReport(str(exc)) from None
+        if not texts:
+            if images:
+                raise UnreadableReport(f"这是扫描件，无法读取文字（PDF 共 {pages} 页，只有图片）；"
+                                       "请提交可编辑的 Word 文档（.docx）或带文字层的 PDF")
+            raise UnreadableReport("PDF 中没有任何文字")
+        return [Paragraph(i, text, f"第{i}段") for i, text in enumerate(texts, 1)], images
+    if kind is not None:
+        from .office import ConversionFailed, as_docx
+
+        try:
+            with as_docx(path, kind) as converted:
+                if _check_file(converted) is not None:
+                    raise UnreadableReport(f"这是{kind}，LibreOffice 转换的结果无法读取；{SAVE_AS}")
+                return _read_docx(converted)
+        except ConversionFailed as exc:
+            raise UnreadableReport(str(exc)) from None
+    return _read_docx(path)
+
+
+def _read_docx(path: str) -> tuple[list[Paragraph], int]:
     import docx
     from docx.oxml.ns import qn
 
