@@ -90,7 +90,8 @@ def test_progress_counts_the_workbooks_and_names_the_report_step(inbox, tmp_path
     batch.run([str(inbox)], str(tmp_path / "out"), jobs=1, progress=batch.Progress(stream))
     text = stream.getvalue()
     assert "工作簿 [" in text and text.split("\n")[0].endswith(" 4/4")  # workbooks only, not the reports
-    assert "正在核对自评报告（2 个文件）…" in text
+    # the two .docx reports and the scanned PDF, a candidate report once PDFs are read (it ends up a 附件)
+    assert "正在核对自评报告（3 个文件）…" in text
 
 
 def test_return_list_has_one_row_per_unit(done):
