@@ -56,12 +56,17 @@ def percent_styles(archive: zipfile.ZipFile) -> set[int]:
     return styles
 
 
-def percent_cells(path: str, sheet: str, cells: list[tuple[int, int]]) -> set[tuple[int, int]] | None:
+def percent_cells(path: str, sheet: str, cells: list[tuple[int, int]],
+                  kind: str = "xlsx") -> set[tuple[int, int]] | None:
     """Which of ``cells`` ((row, col), 0-based) of ``sheet`` are formatted as percentages.
 
-    Reads styles.xml and the sheet's XML up to the last row asked for; None when
-    the formats cannot be read.
+    Reads styles.xml and the sheet's XML up to the last row asked for (an .xls: its
+    FORMAT and XF records, through xlrd); None when the formats cannot be read (an .xlsb).
     """
+    if kind == "xls":
+        return xls_percent_cells(path, sheet, cells)
+    if kind != "xlsx":
+        return None
     from defusedxml import ElementTree
 
     from .xlsxio import sheet_paths
@@ -94,3 +99,120 @@ def percent_cells(path: str, sheet: str, cells: list[tuple[int, int]]) -> set[tu
             return found
     except Exception:  # noqa: BLE001 - a format we cannot read is simply not known
         return None
+
+
+# ------------------------------------------------------------------ .xls (BIFF8)
+
+
+def xls_percent_cells(path: str, sheet: str, cells: list[tuple[int, int]]) -> set[tuple[int, int]] | None:
+    """Percentage cells of an .xls/.et sheet: each cell's XF record names its FORMAT (built-in 9 and 10 are
+    "0%" and "0.00%").  xlrd parses the BIFF records (only the sheet asked for); None without xlrd or when
+    the file cannot be parsed."""
+    try:
+        import xlrd
+    except ImportError:
+        return None
+    try:
+        with open(path, "rb") as handle:  # read here: the name may not be UTF-8
+            data = handle.read()
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True, logfile=_Null())
+        try:
+            ws = book.sheet_by_name(sheet)
+            found = set()
+            for row, col in cells:
+                if row >= ws.nrows or col >= ws.ncols:
+                    continue
+                xf = book.xf_list[ws.cell_xf_index(row, col)]
+                fmt = book.format_map.get(xf.format_key)
+                if xf.format_key in BUILTIN_PERCENT or (fmt is not None and is_percent_code(fmt.format_str or "")):
+                    found.add((row, col))
+            return found
+        finally:
+            book.release_resources()
+    except Exception:  # noqa: BLE001 - a format we cannot read is simply not known
+        return None
+
+
+class _Null:
+    def write(self, *_):
+        pass
+
+
+# ------------------------------------------------------------------ .ods
+
+
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_T = "{%s}" % _TABLE
+_VALUE_TYPE = "{%s}value-type" % _OFFICE
+MAX_REPEAT = 10_000  # cells a repeated cell or row with content stands for, at most (a sheet's blank tail is long)
+
+
+def ods_layout(path: str) -> dict[str, tuple[list[tuple[int, int, int, int]], set[tuple[int, int]]]]:
+    """Per sheet of an .ods: its merged ranges (inclusive, 0-based) and the cells holding a percentage
+    (office:value-type="percentage", what a "0%" style gives a number), from content.xml (defusedxml)."""
+    from defusedxml import ElementTree
+
+    layout: dict[str, tuple[list, set]] = {}
+    with zipfile.ZipFile(path) as archive, archive.open("content.xml") as stream:
+        name = None
+        depth = 0  # tables inside a table (sub-tables) are not sheets: ignored
+        row = col = 0
+        merged: list = []
+        percents: set = set()
+        row_merges: list = []
+        row_percents: list = []
+        for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+            tag = element.tag
+            if not tag.startswith(_T):
+                if event == "end" and depth == 0:
+                    element.clear()
+                continue
+            local = tag[len(_T):]
+            if local == "table":
+                if event == "start":
+                    depth += 1
+                    if depth == 1:
+                        name = element.get(_T + "name") or ""
+                        row, merged, percents = 0, [], set()
+                else:
+                    depth -= 1
+                    if depth == 0:
+                        layout[name] = (merged, percents)
+                        element.clear()
+                continue
+            if depth != 1:
+                continue
+            if local == "table-row":
+                if event == "start":
+                    col, row_merges, row_percents = 0, [], []
+                else:
+                    repeat = _repeat(element.get(_T + "number-rows-repeated"))
+                    if row_merges or row_percents:
+                        for k in range(min(repeat, MAX_REPEAT)):
+                            merged.extend((row + k, c0, row + k + r, c1) for c0, r, c1 in row_merges)
+                            percents.update((row + k, c) for c in row_percents)
+                    row += repeat
+                    element.clear()
+            elif local in ("table-cell", "covered-table-cell") and event == "end":
+                repeat = _repeat(element.get(_T + "number-columns-repeated"))
+                if local == "table-cell":
+                    span_c = _repeat(element.get(_T + "number-columns-spanned"))
+                    span_r = _repeat(element.get(_T + "number-rows-spanned"))
+                    percent = element.get(_VALUE_TYPE) == "percentage"
+                    if span_c > 1 or span_r > 1 or percent:
+                        for k in range(min(repeat, MAX_REPEAT)):
+                            if span_c > 1 or span_r > 1:
+                                row_merges.append((col + k, span_r - 1, col + k + span_c - 1))
+                            if percent:
+                                row_percents.append(col + k)
+                col += repeat
+                element.clear()
+    return layout
+
+
+def _repeat(value: str | None) -> int:
+    try:
+        return max(1, int(value)) if value else 1
+    except ValueError:
+        return 1
