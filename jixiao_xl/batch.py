@@ -290,6 +290,8 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
         from .xlsxio import OutputError
 
         target = Path(outdir) / "filled" / task.rel
+        if grids and grids[0].kind != "xlsx":  # an .xls/.et/.ods/.xlsb is filled into a new .xlsx
+            target = target.with_name(f"{target.stem}（已填写）.xlsx")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             fill_one(task.path, str(target), profile=profile, grids=grids, book=report.workbook)

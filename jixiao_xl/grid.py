@@ -468,19 +468,36 @@ def _read_calamine(path: str, kind: str, issues: dict, layout: dict | None = Non
         raise UnreadableWorkbook(ENCRYPTED) from None
     except (pc.CalamineError, pc.ZipError, pc.XmlError) as exc:
         if kind == "xls":
-            raise UnreadableWorkbook(_ole2_reason(str(exc))) from None
+            raise UnreadableWorkbook(_ole2_reason(str(exc), path)) from None
         raise UnreadableWorkbook(broken_reason(path, type(exc).__name__)) from None
     except Exception as exc:  # calamine raises plain errors for some broken parts
         if kind == "xls":
-            raise UnreadableWorkbook(_ole2_reason(str(exc))) from None
+            raise UnreadableWorkbook(_ole2_reason(str(exc), path)) from None
         raise UnreadableWorkbook(broken_reason(path, str(exc)[:80])) from None
 
 
-def _ole2_reason(detail: str) -> str:
+def _ole2_reason(detail: str, path: str) -> str:
+    """Why calamine could not read an OLE2 file: encrypted (a FILEPASS record, which calamine reads from a
+    file object as "Cannot detect file format": xlrd tells), else damaged or incomplete."""
     low = detail.lower()
     if "password" in low or "encrypt" in low:
         return ENCRYPTED
+    try:
+        import xlrd
+
+        with open(path, "rb") as handle:
+            xlrd.open_workbook(file_contents=handle.read(), on_demand=True, logfile=_Quiet()).release_resources()
+    except ImportError:
+        pass
+    except Exception as exc:  # noqa: BLE001 - xlrd's reasons are plain errors
+        if "encrypt" in str(exc).lower():
+            return ENCRYPTED
     return BROKEN_OLE2
+
+
+class _Quiet:
+    def write(self, *_):
+        pass
 
 
 def _read_other(path: str, kind: str) -> list[Grid]:
