@@ -180,3 +180,20 @@ def test_batch_takes_every_format_as_a_workbook(books, tmp_path):
     assert sorted(p.name for p in filled.iterdir()) == ["a.xlsx", "b（已填写）.xlsx", "c（已填写）.xlsx",
                                                         "d（已填写）.xlsx", "e（已填写）.xlsx"]
     assert (inbox / "b.xls").read_bytes() == books["example.xls"].read_bytes()
+
+
+def test_ods_layout_by_byte_search_matches_the_parse(books, tmp_path):
+    from jixiao_xl.numfmt import _ods_parse, _ods_scan, ods_layout
+
+    data = zipfile.ZipFile(books["percent.ods"]).read("content.xml")
+    assert _ods_scan(data) == _ods_parse(data)
+    assert (19, 5) in _ods_scan(data)["附件3"][1]  # F20, 0.85 formatted 0%
+    # another prefix bound to the table namespace: parsed, the same layout
+    other = data
+    for old, new in ((b"<table:", b"<tb:"), (b"</table:", b"</tb:"), (b" table:", b" tb:"), (b"xmlns:table=", b"xmlns:tb=")):
+        other = other.replace(old, new)
+    renamed = tmp_path / "other.ods"
+    with zipfile.ZipFile(books["percent.ods"]) as src, zipfile.ZipFile(renamed, "w") as out:
+        for info in src.infolist():
+            out.writestr(info, other if info.filename == "content.xml" else src.read(info))
+    assert ods_layout(str(renamed)) == _ods_parse(data)
