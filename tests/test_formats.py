@@ -197,3 +197,11 @@ def test_ods_layout_by_byte_search_matches_the_parse(books, tmp_path):
         for info in src.infolist():
             out.writestr(info, other if info.filename == "content.xml" else src.read(info))
     assert ods_layout(str(renamed)) == _ods_parse(data)
+
+
+@pytest.mark.parametrize("name", ["example.xls", "example.ods"])
+def test_template_from_another_format(books, tmp_path, capsys, name):
+    assert main(["template", "--from", str(books["example.xlsx"]), "-o", str(tmp_path / "ref.xlsx")]) == 0
+    assert main(["template", "--from", str(books[name]), "-o", str(tmp_path / "new.xlsx")]) == 0
+    capsys.readouterr()
+    assert findings(capsys, tmp_path / "new.xlsx") == findings(capsys, tmp_path / "ref.xlsx")
