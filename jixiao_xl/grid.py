@@ -455,12 +455,14 @@ def _read_calamine(path: str, kind: str, issues: dict, layout: dict | None = Non
                 continue
             sheet = book.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
-            merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+            ranges = sheet.merged_cell_ranges  # None where calamine reads none (.ods, .xlsb)
+            merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (ranges or [])]
             percents = None
             if layout is not None:
                 merged, percents = layout.get(meta.name, ([], set()))
             hidden = str(meta.visible) != str(pc.SheetVisibleEnum.Visible)
-            grid = Grid(meta.name, rows, merged, hidden, path=path, kind=kind, percents=percents)
+            grid = Grid(meta.name, rows, merged, hidden, path=path, kind=kind, percents=percents,
+                        merges_known=ranges is not None or layout is not None or kind == "xlsx")
             grids.append(_with_issues(grid, issues))
         _text_formulas(grids)
         return grids
