@@ -205,3 +205,15 @@ def test_template_from_another_format(books, tmp_path, capsys, name):
     assert main(["template", "--from", str(books[name]), "-o", str(tmp_path / "new.xlsx")]) == 0
     capsys.readouterr()
     assert findings(capsys, tmp_path / "new.xlsx") == findings(capsys, tmp_path / "ref.xlsx")
+
+
+def test_ods_with_an_entity_declaration_is_refused(books, tmp_path, capsys):
+    bomb = tmp_path / "bomb.ods"
+    with zipfile.ZipFile(books["example.ods"]) as src, zipfile.ZipFile(bomb, "w") as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "content.xml":
+                data = data.replace(b"?>", b'?><!DOCTYPE x [<!ENTITY a "aaaa">]>', 1)
+            out.writestr(info, data)
+    assert main(["check", str(bomb)]) == 2
+    assert "疑似 XML 炸弹" in capsys.readouterr().err
