@@ -433,7 +433,7 @@ def read_grids(path: str) -> list[Grid]:
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError) as exc:
             raise UnreadableWorkbook(f"文件已损坏，无法读取（{type(exc).__name__}）") from None
     try:
-        import python_calamine as pc
+        import python_calamine  # noqa: F401
     except ImportError:  # no wheel for this CPU: the same grids through openpyxl, slower
         return _read_grids_openpyxl(path, issues)
     return _read_calamine(path, "xlsx", issues)
@@ -472,7 +472,7 @@ def _read_calamine(path: str, kind: str, issues: dict, layout: dict | None = Non
         if kind == "xls":
             raise UnreadableWorkbook(_ole2_reason(str(exc), path)) from None
         raise UnreadableWorkbook(broken_reason(path, type(exc).__name__)) from None
-    except Exception as exc:  # calamine raises plain errors for some broken parts
+    except Exception as exc:  # noqa: BLE001 - calamine raises plain errors for some broken parts
         if kind == "xls":
             raise UnreadableWorkbook(_ole2_reason(str(exc), path)) from None
         raise UnreadableWorkbook(broken_reason(path, str(exc)[:80])) from None

@@ -143,8 +143,8 @@ class _Null:
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-_T = "{%s}" % _TABLE
-_VALUE_TYPE = "{%s}value-type" % _OFFICE
+_T = f"{{{_TABLE}}}"
+_VALUE_TYPE = f"{{{_OFFICE}}}value-type"
 MAX_REPEAT = 10_000  # cells a repeated cell or row with content stands for, at most (a sheet's blank tail is long)
 
 
