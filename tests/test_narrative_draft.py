@@ -111,5 +111,5 @@ def test_draft_from_unreadable_workbook(tmp_path, capsys):
     bad.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     assert main(["report", "draft", str(bad), "-o", str(tmp_path / "a.docx")]) == 2
     err = capsys.readouterr().err
-    assert "请另存为 .xlsx" in err and "Traceback" not in err
+    assert "文件已损坏或不完整" in err and "Traceback" not in err
     assert not (tmp_path / "a.docx").exists()
