@@ -347,6 +347,10 @@ def is_workbook_file(path: Path) -> bool:
         return False
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         return True
+    from .narrative.inbox import REPORT_SUFFIXES
+
+    if path.suffix.lower() in REPORT_SUFFIXES:  # a report (.doc, .pdf …) is read as one, never as a workbook
+        return False
     import zipfile
 
     from .files import OLE2

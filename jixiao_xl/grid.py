@@ -100,8 +100,9 @@ _OTHER_STREAMS = tuple(n.encode("utf-16-le") for n in ("WordDocument", "PowerPoi
 
 
 def ole2_workbook(head: bytes) -> bool:
-    """Whether the first megabyte of an OLE2 file names a workbook stream (the directory usually lies there)."""
-    return any(name in head for name in _BOOK_STREAMS)
+    """Whether the first megabyte of an OLE2 file names a workbook stream (the directory usually lies there)
+    and no Word/PowerPoint/Visio one: a .doc's text or fonts ("Book Antiqua") may hold "Book" too."""
+    return any(name in head for name in _BOOK_STREAMS) and not any(name in head for name in _OTHER_STREAMS)
 
 
 def _zip_kind(archive: zipfile.ZipFile) -> str:
