@@ -167,6 +167,17 @@ _TAG = re.compile(rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)(
 _ATTR = re.compile(rb"""([\w.-]+:[\w.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
+
+def _note_cell(col: int, repeat: int, span_c: int, span_r: int, percent: bool, row_merges: list,
+               row_percents: list) -> None:
+    """One .ods cell (repeated ``repeat`` times from ``col``): its merge and whether it is a percentage."""
+    if span_c > 1 or span_r > 1 or percent:
+        for k in range(min(repeat, MAX_REPEAT)):
+            if span_c > 1 or span_r > 1:
+                row_merges.append((col + k, span_r - 1, col + k + span_c - 1))
+            if percent:
+                row_percents.append(col + k)
+
 def _ods_scan(data: bytes) -> dict[str, tuple[list, set]]:
     """ods_layout from the tags of content.xml found by a byte search, when the file binds the usual prefixes
     (table:, office:) to their namespaces, as LibreOffice, WPS and Excel write it: five times faster than
@@ -224,12 +235,7 @@ def _ods_scan(data: bytes) -> dict[str, tuple[list, set]]:
                 span_c = _repeat(_text(attrs.get(b"table:number-columns-spanned")))
                 span_r = _repeat(_text(attrs.get(b"table:number-rows-spanned")))
                 percent = attrs.get(b"office:value-type") == b"percentage"
-                if span_c > 1 or span_r > 1 or percent:
-                    for k in range(min(repeat, MAX_REPEAT)):
-                        if span_c > 1 or span_r > 1:
-                            row_merges.append((col + k, span_r - 1, col + k + span_c - 1))
-                        if percent:
-                            row_percents.append(col + k)
+                _note_cell(col, repeat, span_c, span_r, percent, row_merges, row_percents)
             col += repeat
     return layout
 
@@ -319,12 +325,7 @@ def _ods_parse(data: bytes) -> dict[str, tuple[list, set]]:
                     span_c = _repeat(element.get(_T + "number-columns-spanned"))
                     span_r = _repeat(element.get(_T + "number-rows-spanned"))
                     percent = element.get(_VALUE_TYPE) == "percentage"
-                    if span_c > 1 or span_r > 1 or percent:
-                        for k in range(min(repeat, MAX_REPEAT)):
-                            if span_c > 1 or span_r > 1:
-                                row_merges.append((col + k, span_r - 1, col + k + span_c - 1))
-                            if percent:
-                                row_percents.append(col + k)
+                    _note_cell(col, repeat, span_c, span_r, percent, row_merges, row_percents)
                 col += repeat
                 element.clear()
     return layout
