@@ -108,6 +108,18 @@ def _split_codes(values: list[str] | None) -> list[str]:
     return [code for value in values or [] for code in value.split(",") if code.strip()]
 
 
+def _version() -> str:
+    """The installed package's version (its metadata); the source's own when not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("jixiao-xl")
+    except PackageNotFoundError:
+        from . import __version__
+
+        return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     with _chinese():
         return _build_parser()
@@ -115,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="jixiao-xl", description="绩效自评表（附件1/2/3）校验与自动计算工具")
+    parser.add_argument("--version", action="version", version=f"jixiao-xl {_version()}", help="显示版本号并退出")
     sub = parser.add_subparsers(dest="command", metavar="命令")
 
     check = sub.add_parser("check", help="校验工作簿，列出全部问题", description="校验绩效自评工作簿")

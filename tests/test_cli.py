@@ -103,6 +103,19 @@ def test_explain(capsys):
     assert code == 2 and "没有这条规则" in err
 
 
+def test_version(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert out.strip() == f"jixiao-xl {version('jixiao-xl')}" == "jixiao-xl 0.1.0"
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "--version   显示版本号并退出" in capsys.readouterr().out
+
+
 def _encrypted(path: Path) -> None:
     from msoffcrypto.format.ooxml import OOXMLFile
 
