@@ -217,7 +217,8 @@ def _build_parser() -> argparse.ArgumentParser:
     prof.add_argument("name", nargs="?", metavar="口径", help="口径名，如 hubei")
     explain = sub.add_parser("explain", help="说明一条规则", description="显示规则的说明、依据和示例")
     explain.add_argument("code", nargs="?", metavar="规则",
-                         help="代码（B110）、名称（sangong-sum）、前缀（B、B1）或评分口径名（hubei）；省略则列出全部规则")
+                         help="代码（B110）、名称（sangong-sum）、前缀（B、B1）、评分口径名（hubei）或关键词（三公、执行率）；"
+                              "省略则列出全部规则")
     return parser
 
 
@@ -512,14 +513,36 @@ def _explain(args) -> int:
         print(describe(profiles()[wanted.lower()]))
         return 0
     matching = [r for r in RULES if r.code.startswith(wanted.upper())] if wanted else []
+    searched = not matching
+    if searched:  # keywords (三公、执行率、sangong): every one in the rule's code, name, summary or message
+        matching = _rules_with(RULES, wanted)
     if not matching:
-        print(f"jixiao-xl：没有这条规则：{args.code}（可以给代码 B110、名称 sangong-sum 或前缀 B；"
+        print(f"jixiao-xl：没有这条规则：{args.code}（可以给代码 B110、名称 sangong-sum、前缀 B 或关键词如 三公；"
               "用 jixiao-xl explain 查看全部规则；评分口径用 jixiao-xl profiles 查看）", file=sys.stderr)
         return 2
     for rule in matching:
         print(f"{rule.code}  {SEVERITY_LABEL[rule.severity]}  {rule.name:30s} {rule.summary}")
-    print(f"\n共 {len(matching)} 条规则；用 jixiao-xl explain 代码 查看一条规则的说明")
+    found = f"含“{' '.join(wanted.split())}”的规则" if searched else "规则"
+    print(f"\n共 {len(matching)} 条{found}；用 jixiao-xl explain 代码 查看一条规则的说明")
     return 0
+
+
+def _rules_with(rules, text: str) -> list:
+    """The rules whose code, name, summary or message template hold every keyword of ``text``
+    (case and full-width forms ignored)."""
+    from .values import nfkc
+
+    def plain(value: str) -> str:  # “三公”经费 is found by 三公经费
+        return re.sub(r"[\"'“”‘’「」『』]", "", nfkc(value)).lower()
+
+    words = [plain(word) for word in text.split() if plain(word)]
+    if not words:
+        return []
+
+    def haystack(rule) -> str:
+        return plain(" ".join((rule.code, rule.name, rule.summary, rule.template)))
+
+    return [rule for rule in rules if all(word in haystack(rule) for word in words)]
 
 
 class _QuietPipe:

@@ -103,6 +103,28 @@ def test_explain(capsys):
     assert code == 2 and "没有这条规则" in err
 
 
+def test_explain_finds_rules_by_chinese_keywords(capsys):
+    code, out, _ = run(capsys, "explain", "三公")
+    assert code == 0
+    codes = [line.split()[0] for line in out.splitlines() if line[:1].isalpha() and line[1:4].isdigit()]
+    assert {"B110", "B120", "B122"} <= set(codes)
+    assert "含“三公”的规则" in out
+    _, out2, _ = run(capsys, "explain", "三公经费")  # “三公”经费 in the rule's words
+    assert "B110" in out2
+    _, out3, _ = run(capsys, "explain", "三公 预算")  # every keyword
+    assert "B120" in out3 and "B110" not in out3
+    _, out4, _ = run(capsys, "explain", "Sangong")  # part of a name
+    assert "B110" in out4 and "B120" in out4
+    # exact code, name and profile names still come first, with the rule's full text
+    assert run(capsys, "explain", "sangong-sum")[1].startswith("B110 sangong-sum（错误）")
+    assert "含“hubei”" not in run(capsys, "explain", "hubei")[1]
+    _, out5, _ = run(capsys, "explain", "B1")  # a code prefix, as before
+    assert "含" not in out5 and all(c.startswith("B1") for c in
+                                    (line.split()[0] for line in out5.splitlines()[:-2] if line.strip()))
+    code, _, err = run(capsys, "explain", "没有这种话")
+    assert code == 2 and "关键词" in err
+
+
 def test_version(capsys):
     from importlib.metadata import version
 
