@@ -374,8 +374,10 @@ def is_workbook_file(path: Path) -> bool:
 
 
 def attachment_note(path: Path) -> str:
-    if path.name.startswith("~$"):
-        return "Excel 打开文件时生成的临时文件，未校验"
+    from .files import is_lock_file, lock_file_note
+
+    if is_lock_file(path):
+        return lock_file_note(path, checked_elsewhere=True)
     return ATTACHMENT_NOTE
 
 

@@ -12,6 +12,21 @@ OLE2 = b"\xd0\xcf\x11\xe0"  # the container of .xls/.doc/.et/.wps and of passwor
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 
+LOCK_PREFIX = "~$"  # Excel/WPS (and Word) write "~$name" beside a file while it is open: the owner's name
+
+
+def is_lock_file(path) -> bool:
+    return os.path.basename(str(path)).startswith(LOCK_PREFIX)
+
+
+def lock_file_note(path, checked_elsewhere: bool = False) -> str:
+    """What a "~$" owner file is, naming the file it belongs to (the name after "~$"; Excel may drop a long
+    name's first characters).  ``checked_elsewhere``: the note of a batch, which checks that file itself."""
+    name = os.path.basename(str(path))[len(LOCK_PREFIX):]
+    what = f"Excel 或 WPS 打开“{name}”时生成的锁定文件（临时文件，说明“{name}”正在别处打开）"
+    return f"{what}，未校验" if checked_elsewhere else f"这是{what}，不是工作簿本身；请校验“{name}”"
+
+
 class FileProblem(Exception):
     """Why a file cannot be opened at all; ``str()`` is for people."""
 

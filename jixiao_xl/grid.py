@@ -150,6 +150,10 @@ def _sniff(path: str) -> tuple[str, zipfile.ZipFile | None]:
             raise UnreadableWorkbook("不是 Excel 工作簿文件（是 Word 或 PowerPoint 等其他 Office 文件）")
         return "xls", None
     if not head.startswith(b"PK"):
+        from .files import is_lock_file, lock_file_note
+
+        if is_lock_file(path):  # "~$汇总.xlsx": the owner file of a workbook open elsewhere
+            raise UnreadableWorkbook(lock_file_note(path))
         raise UnreadableWorkbook("不是 Excel 工作簿文件（.xlsx/.xls/.et/.ods）")
     try:
         archive = zipfile.ZipFile(path)

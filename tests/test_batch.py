@@ -97,7 +97,8 @@ def test_unsupported_files_listed_with_reasons(run):
     # a .docx is taken as a 自评报告 (narrative/inbox.py); this one cannot be read as one: an attachment still
     attachments = dict(run[0].attachments)
     assert attachments["说明.docx"] == "附件，未校验（未能作为自评报告核对：文档已损坏（压缩包不完整），请重新保存后再提交）"
-    assert "临时文件" in attachments["~$2023绩效自评.xlsx"]
+    lock = attachments["~$2023绩效自评.xlsx"]
+    assert "临时文件" in lock and "“2023绩效自评.xlsx”正在别处打开" in lock and lock.endswith("未校验")
 
 
 def test_summary_workbook(run):

@@ -240,6 +240,32 @@ def test_check_a_folder(tmp_path, capsys):
     assert files == ["b.xlsx", "a.xlsx"] and code == 1
 
 
+def _owner_file(user: str = "张三") -> bytes:
+    """An Excel owner ("~$") file as Excel writes it: the user's name twice (ANSI, then UTF-16), 165 bytes."""
+    ansi = user.encode("gbk")
+    wide = user.encode("utf-16-le")
+    data = bytes([len(ansi)]) + ansi.ljust(53, b" ") + bytes([len(user), 0]) + wide
+    return data.ljust(165, b" ")
+
+
+def test_check_of_a_lock_file_names_its_workbook(tmp_path, capsys):
+    shutil.copy(EXAMPLE, tmp_path / "汇总.xlsx")
+    lock = tmp_path / "~$汇总.xlsx"
+    lock.write_bytes(_owner_file())
+    code, out, err = run(capsys, "check", str(lock))
+    assert code == 2
+    assert "不是 Excel 工作簿" not in out + err
+    assert "锁定文件" in err and "“汇总.xlsx”正在别处打开" in err and "请校验“汇总.xlsx”" in err
+    code, out, _ = run(capsys, "check", "--json", str(lock))
+    (entry,) = json.loads(out)["files"]
+    assert entry["status"] == "unreadable" and "锁定文件" in entry["error"]
+    # a folder holding both: the workbook is checked, the lock file passed over as before
+    code, out, _ = run(capsys, "check", "--json", str(tmp_path))
+    assert [Path(f["path"]).name for f in json.loads(out)["files"]] == ["汇总.xlsx"]
+    code, _, err = run(capsys, "fill", str(lock), "-o", str(tmp_path / "out.xlsx"))
+    assert code == 2 and "锁定文件" in err and not (tmp_path / "out.xlsx").exists()
+
+
 # ------------------------------------------------------------ Chinese throughout, polish
 
 ENGLISH = ("usage", "positional arguments", "optional arguments", "options:", "show this help", "invalid choice",
