@@ -397,7 +397,7 @@ def _info_sheet(data: TemplateData) -> TemplateSheet:
     sheet.inputs.add(f"C{r}")
     r2 = lay.add([None, "单位名称", data.unit or None])
     sheet.text_inputs.add(f"C{r2}")
-    r3 = lay.add([None, "评分口径", data.profile.name])
+    r3 = lay.add([None, "评分口径", data.profile.label])  # the Chinese label; xl.py takes it back to the profile
     assert (f"C{r}", f"C{r2}", f"C{r3}") == (F.INFO_YEAR, F.INFO_UNIT, F.INFO_PROFILE)  # where titles refer
     lay.add([None, None, f"{data.profile.label}：执行率 {fmt_number(data.profile.exec_weight)} 分，" + "，".join(
         f"{k} {fmt_number(v)} 分" for k, v in data.profile.level1.items())])

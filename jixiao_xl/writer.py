@@ -31,22 +31,29 @@ def _styles():
 def _validations(ws, sheet: TemplateSheet) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    # what to type, shown when the cell is selected (Excel and WPS: 输入信息)
     if sheet.amount_cells:
         dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                            showErrorMessage=True, errorTitle="数值不正确", error="请填写不小于0的数字")
+                            showErrorMessage=True, errorTitle="数值不正确", error="请填写不小于0的数字",
+                            showInputMessage=True, promptTitle="填写数字",
+                            prompt="填写不小于0的数字，只写数字，不带单位和文字；没有的填0或留空")
         for address in sorted(sheet.amount_cells - set(sheet.formulas), key=parse_a1):
             dv.add(address)
         ws.add_data_validation(dv)
     if sheet.signed_cells:
         dv = DataValidation(type="decimal", operator="between", formula1="-1000000000", formula2="1000000000",
-                            allow_blank=True, showErrorMessage=True, errorTitle="数值不正确", error="请填写数字")
+                            allow_blank=True, showErrorMessage=True, errorTitle="数值不正确", error="请填写数字",
+                            showInputMessage=True, promptTitle="填写数字",
+                            prompt="填写数字，调减的填负数（如 -5）；只写数字，不带单位和文字")
         for address in sorted(sheet.signed_cells - set(sheet.formulas), key=parse_a1):
             dv.add(address)
         ws.add_data_validation(dv)
     for score, weight in sheet.score_checks:
         dv = DataValidation(type="custom", formula1=f"AND(ISNUMBER({score}),{score}>=0,{score}<=N({weight}))",
                             allow_blank=True, showErrorMessage=True, errorTitle="得分不正确",
-                            error="得分应在0到分值之间（得分不能大于分值）")
+                            error="得分应在0到分值之间（得分不能大于分值）",
+                            showInputMessage=True, promptTitle="填写得分",
+                            prompt="填写0到本行分值之间的数字（不能大于分值）；得分低于分值时须填写偏差原因分析及改进措施")
         dv.add(score)
         ws.add_data_validation(dv)
 

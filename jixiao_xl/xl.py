@@ -278,6 +278,9 @@ def _profile(grids, template: bool):
         name = info.get(*parse_a1(INFO_PROFILE))
         if isinstance(name, str) and name.strip() in profiles():
             return get_profile(name.strip())
+        by_label = {p.label: p.name for p in profiles().values()}  # 填表说明 shows the label (湖南)
+        if isinstance(name, str) and name.strip() in by_label:
+            return get_profile(by_label[name.strip()])
     return None  # chosen from the workbook itself (detect.choose)
 
 

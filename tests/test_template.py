@@ -93,6 +93,27 @@ def test_validation_print_setup_and_panes(tmp_path, capsys):
     assert book["附件1"].page_setup.orientation == "portrait"
 
 
+def test_validations_prompt_what_to_type_and_info_shows_the_profile_label(tmp_path, capsys):
+    path = make(tmp_path, "--profile", "hubei")
+    book = openpyxl.load_workbook(path)
+    for name in ("附件1", "附件2", "附件3"):
+        validations = book[name].data_validations.dataValidation
+        assert validations
+        for dv in validations:
+            assert dv.showInputMessage and dv.promptTitle and dv.prompt, (name, dv.sqref)
+            assert len(dv.promptTitle) <= 32 and len(dv.prompt) <= 255  # Excel's limits
+    prompts = {dv.promptTitle: dv.prompt for dv in book["附件2"].data_validations.dataValidation}
+    assert "不小于0的数字" in prompts["填写数字"] and "分值" in prompts["填写得分"]
+    info = book["填表说明"]
+    assert info["B6"].value == "评分口径" and info["C6"].value == "湖北"
+    assert "hubei" not in str(info["C6"].value)
+    # the add-in still takes the profile from it
+    from jixiao_xl.grid import read_grids
+    from jixiao_xl.xl import _profile
+
+    assert _profile(read_grids(str(path)), True).name == "hubei"
+
+
 def test_text_from_submission_never_becomes_a_formula(tmp_path, capsys):
     from .samples import seed_sheets, write_xlsx
 
