@@ -439,6 +439,7 @@ def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str
                     cells[form.sheet][item.cell.address] = CellOp("formula", value, op.formula)
                 elif op is None and item.formula and key in formulas:
                     cells.setdefault(form.sheet, {})[item.cell.address] = CellOp("result", value)
+    _known_results(grids, cells)  # the input's formulas saved without a result get theirs where it is known
     if auto:  # the check says how the profile was chosen, and is silent on province-only rules when unsure
         from .detect import grid_text
 
@@ -447,6 +448,56 @@ def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str
         report = check_workbook(book, profile)
     return FillPlan(template, cells, changes, notes, report, result_rows(report), rate_rows(report),
                     report.all_findings() if mark else None, MARKS_SHEET in by_name)
+
+
+_GRADE_FORMULA = re.compile(r'^"(?P<prefix>[^"]*)"&IF\(ISNUMBER\((?P<total>\$?[A-Z]{1,3}\$?\d+)\),IF\(ROUND\('
+                            r'(?P=total),2\)>=90,"优",IF\(ROUND\((?P=total),2\)>=80,"良",IF\(ROUND\((?P=total),2\)>=60,'
+                            r'"中","差"\)\)\),""\)$')
+
+
+def _known_results(grids: list[Grid], cells: dict[str, dict[str, CellOp]]) -> None:
+    """Formulas the input holds without a result (written by a program: openpyxl keeps none) that the plan
+    leaves as they are: their result where it is known, so the output carries it and a check of the output
+    has no S002 for them.  Known: a title's or header's text formula (the reader works those out; an empty
+    one, =填表说明!$C$5 of a unit not typed yet, too) and the 等级 formula of our template."""
+    from .scoring import grade
+    from .textformula import evaluate
+
+    by_name = {g.name: g for g in grids}
+
+    def value_of(sheet: str, address: str, depth: int = 0):
+        op = cells.get(sheet, {}).get(address)
+        if op is not None:
+            if op.kind in ("formula", "result"):
+                return "" if op.value is None else op.value
+            return op.value
+        grid = by_name.get(sheet)
+        if grid is None or depth > 8:
+            raise ValueError(sheet)
+        if address in grid.uncached:
+            text = grid.formulas.get(address)
+            value = evaluate(text, sheet, value_of, depth + 1) if text else None
+            if value is None:
+                raise ValueError(address)
+            return value
+        value = grid.get(*parse_a1(address))
+        return "" if value is None else value
+
+    for grid in grids:
+        for address, text in grid.formulas.items():
+            if address in cells.get(grid.name, {}):
+                continue
+            match = _GRADE_FORMULA.match(text.replace(" ", ""))
+            try:
+                if match:
+                    total = value_of(grid.name, match["total"].replace("$", ""))
+                    numeric = isinstance(total, (int, float)) and not isinstance(total, bool)
+                    value = match["prefix"] + ((grade(float(total)) or "") if numeric else "")
+                else:
+                    value = value_of(grid.name, address)
+            except ValueError:
+                continue  # a number worked out from other cells, or a formula not understood: left as it is
+            cells.setdefault(grid.name, {})[address] = CellOp("result", value)
 
 
 def _formula_cells(grids: list[Grid], formulas: dict[tuple[str, str], str], profile: Profile, template: bool,

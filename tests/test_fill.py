@@ -13,6 +13,7 @@ from jixiao_xl import template as T
 from jixiao_xl.cli import main
 from jixiao_xl.fill import MARKS_SHEET, FillError, fill
 from jixiao_xl.profiles import get_profile
+from jixiao_xl.reader import read_workbook
 from .samples import seed_sheets, write_xlsx
 from jixiao_xl.template import RESULT_HEADER, RESULT_SHEET
 from jixiao_xl.writer import write_template
@@ -152,6 +153,43 @@ def test_template_formula_restored(tmp_path):
     assert openpyxl.load_workbook(out)["附件2"]["G5"].value == formula
     values = openpyxl.load_workbook(out, data_only=True)["附件2"]
     assert values["G5"].value == 0.75 and values["H5"].value == 7.5  # results stored for every reader
+
+
+@pytest.mark.parametrize("mark", [False, True])  # the direct writer and openpyxl's
+@pytest.mark.parametrize("unit", ["", "某某县财政局"])
+def test_fill_output_of_a_template_saved_without_results_has_no_s002(tmp_path, mark, unit):
+    """A template saved by a program (openpyxl keeps no results): the fill's output carries the result of every
+    formula of ours, the titles, the unit (empty or not) and the 等级 too, so a check of it has no S002."""
+    from jixiao_xl.check import check_path
+
+    made = tmp_path / "made.xlsx"
+    write_template(T.build(T.data_from(None, 2024, unit, get_profile())), made)
+    path, out = tmp_path / "saved.xlsx", tmp_path / "out.xlsx"
+    openpyxl.load_workbook(made).save(path)  # every formula's result dropped
+    assert any(f.code == "S002" for f in check_path(str(path)).all_findings())
+    result = fill(str(path), str(out), mark=mark)
+    assert [f.code for f in check_path(str(out)).all_findings() if f.code == "S002"] == []
+    values = openpyxl.load_workbook(out, data_only=True)
+    assert values["附件2"]["A2"].value == "2024年度部门整体支出绩效自评表"
+    assert values["附件2"]["I25"].value == "等级："  # nobody has scored yet
+    assert values["附件2"]["B3"].value == (unit or None)  # an empty text result
+    assert result.template
+
+
+def test_fill_output_of_a_scored_uncached_template_carries_its_grade(tmp_path):
+    from jixiao_xl.check import check_path
+
+    sheets = T.build(T.data_from(read_workbook(str(EXAMPLE)), None, None, get_profile()))
+    made, path, out = tmp_path / "made.xlsx", tmp_path / "saved.xlsx", tmp_path / "out.xlsx"
+    write_template(sheets, made)
+    openpyxl.load_workbook(made).save(path)
+    fill(str(path), str(out))
+    assert [f.code for f in check_path(str(out)).all_findings() if f.code == "S002"] == []
+    cached = openpyxl.load_workbook(made, data_only=True)["附件2"]
+    values = openpyxl.load_workbook(out, data_only=True)["附件2"]
+    grade_cell = next(c for row in cached.iter_rows() for c in row
+                      if isinstance(c.value, str) and c.value.startswith("等级："))
+    assert values[grade_cell.coordinate].value == grade_cell.value != "等级："
 
 
 def test_inline_breakdown_total_is_written_as_text(tmp_path):
