@@ -265,6 +265,10 @@ CASES = [
     Case("F102", "fail", "project-short",
          {"附件2!E8": "项目支出：400", "附件2!E6": "按支出性质分：1722.23"}, "附件2", "E6", expected=1762.55, found=1722.23),
     Case("F102", "pass", "seed-expense", {}),
+    # the template's =SUM(基本支出, 项目支出) follows a typo in 基本支出: the typo is blamed, never the formula
+    Case("F102", "fail", "part-of-formula-sum", {"formulas:附件2": ["E6"], "附件2!E6": "按支出性质分：1772.55",
+                                                  "附件2!E7": "其中：基本支出：1332.23"},
+         "附件2", "E7", expected=1322.23, found=1332.23),
     Case("F103", "fail", "appropriation-short", {"附件3!D7": 80}, "附件3", "D6", expected=80.0, found=83.0),
     Case("F103", "pass", "seed-sources", {}),
     Case("F103", "pass", "appropriation-broken-down-by-level", dict(BY_LEVEL)),  # 83 = 50 + 33: counted once
