@@ -48,6 +48,7 @@ class Repair:
 
     values: dict[str, float]  # address -> corrected value
     cells: dict[str, Cell] = field(default_factory=dict)
+    follows: dict[str, float] = field(default_factory=dict)  # formula cells -> what they then compute
 
 
 @dataclass
@@ -67,6 +68,7 @@ class Diagnosis:
         for repair in firsts:
             merged.values.update(repair.values)
             merged.cells.update(repair.cells)
+            merged.follows.update(repair.follows)
         return merged
 
     @property
@@ -145,11 +147,18 @@ def _solve(rows: list[list[float]], rhs: list[float], tol: float) -> list[float]
     return [a[i][n] for i in range(n)]
 
 
-def _repairs(equations: list[Equation], tol: float) -> list[Repair]:
+def _repairs(equations: list[Equation], tol: float, fixed: frozenset | set = frozenset()) -> list[Repair]:
+    """``fixed``: addresses never changed (the template's own formulas: the user cannot type there)."""
     cells: dict[str, Cell] = {}
+    free: list[str] = []  # formula cells: never changed by hand, they follow the cells they sum
     for eq in equations:
         for c in [eq.total] + eq.parts:
-            if num(c) is not None:  # only what was typed is suspected; a blank stays blank
+            if num(c) is None:  # only what was typed is suspected; a blank stays blank
+                continue
+            if c.address in fixed:
+                if c.address not in free:
+                    free.append(c.address)
+            else:
                 cells.setdefault(c.address, c)
     order = list(cells)
     current = {a: num(c) for a, c in cells.items()}
@@ -167,16 +176,18 @@ def _repairs(equations: list[Equation], tol: float) -> list[Repair]:
         found = []
         for subset in combinations(order, size):
             trials += 1
+            unknowns = subset + tuple(free)
             rows, rhs = [], []
             for row in coef:
-                rows.append([row.get(a, 0.0) for a in subset])
-                rhs.append(-sum(v * fixed_value[a] for a, v in row.items() if a not in subset))
+                rows.append([row.get(a, 0.0) for a in unknowns])
+                rhs.append(-sum(v * fixed_value[a] for a, v in row.items() if a not in unknowns))
             solution = _solve(rows, rhs, tol)
             if solution is None or any(v < -tol - 1e-9 for v in solution):
                 continue
             if any(abs(v - current[a]) <= tol + 1e-9 for a, v in zip(subset, solution)):
                 continue  # a cell left as it is: a smaller repair covers this one
-            found.append(Repair({a: round(v, 6) for a, v in zip(subset, solution)}, {a: cells[a] for a in subset}))
+            found.append(Repair({a: round(v, 6) for a, v in zip(subset, solution)}, {a: cells[a] for a in subset},
+                                {a: round(v, 6) for a, v in zip(free, solution[len(subset):])}))
         if found:
             return found
     return []
@@ -194,11 +205,12 @@ def diagnose_basic(form: BasicData, col: str, tol: float) -> Diagnosis:
 
 def basic_diagnosis(form: BasicData, col: str, tol: float) -> Diagnosis:
     """``diagnose_basic`` computed afresh, kept nowhere (a check keeps it on its ``Context``)."""
-    return diagnose(basic_equations(form, col), tol)
+    return diagnose(basic_equations(form, col), tol, form.formula_cells)
 
 
-def diagnose(equations: list[Equation], tol: float) -> Diagnosis:
-    """The failing identities among ``equations`` and the smallest repairs that satisfy all of them."""
+def diagnose(equations: list[Equation], tol: float, fixed: frozenset | set = frozenset()) -> Diagnosis:
+    """The failing identities among ``equations`` and the smallest repairs that satisfy all of them;
+    ``fixed``: the addresses of formula cells, never among the cells a repair changes."""
     violated = [eq for eq in equations if abs(eq.residual(lambda c: num(c) or 0.0)) > tol + 1e-9]
     diagnosis = Diagnosis(equations, violated)
     seen: list[Equation] = []
@@ -208,7 +220,7 @@ def diagnose(equations: list[Equation], tol: float) -> Diagnosis:
         # one chain: the failing identity and every identity linked to it through shared cells
         chain = _linked(equations, [eq])
         seen += chain
-        repairs = _repairs(chain, tol)
+        repairs = _repairs(chain, tol, fixed)
         repairs.sort(key=lambda r: _preference(r, violated))
         diagnosis.components.append((chain, repairs))
     return diagnosis
@@ -246,7 +258,7 @@ def diagnose_dept(form, tol: float) -> Diagnosis:
 
 def dept_diagnosis(form, tol: float) -> Diagnosis:
     """``diagnose_dept`` computed afresh, kept nowhere (a check keeps it on its ``Context``)."""
-    return diagnose(dept_equations(form), tol)
+    return diagnose(dept_equations(form), tol, form.formula_cells)
 
 
 def _linked(equations: list[Equation], violated: list[Equation]) -> list[Equation]:

@@ -31,6 +31,7 @@ class Grid:
     merges_known: bool = True  # False for values read through Office.js, which sends no merges
     uncached: list[str] = field(default_factory=list)  # A1 of formulas saved without a result
     formulas: dict[str, str] = field(default_factory=dict)  # A1 -> formula text, for those without a result
+    formula_cells: set[str] = field(default_factory=set)  # A1 of every cell holding a formula (.xlsx)
     path: str | None = None  # the file it was read from, for the number formats asked for on demand
     kind: str = "xlsx"  # the file's format (workbook_kind): how its number formats are read
     percents: set[tuple[int, int]] | None = None  # the percentage cells, when read with the values (.ods)
@@ -306,6 +307,17 @@ def _result_follows(data: bytes, at: int, end: int, prefix: bytes | None) -> boo
     return tag is not None and tag.group(1) == prefix
 
 
+# a cell whose first child is a formula: <c r="D12" s="5"><f>...</f>
+_FORMULA_CELL = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3}[0-9]{1,7})"[^>/]*>\s*<f[\s>/]')
+
+
+def formula_addresses(data: bytes) -> set[str]:
+    """A1 of the cells of a sheet part that hold a formula (a byte scan; prefixed tags are not seen)."""
+    if not _has_formula_tokens(data):
+        return set()
+    return {m.group(1).decode("ascii") for m in _FORMULA_CELL.finditer(data)}
+
+
 def _sheet_issues(data: bytes) -> tuple[list[str], dict[str, str], dict[str, str]]:
     """Formulas without a result (and their text) and error values of one sheet part, parsed with defusedxml."""
     from .xlsxio import parse_xml
@@ -381,8 +393,11 @@ def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict
             raise UnreadableWorkbook(f"文件含有不允许的 XML 实体定义（{member}），疑似 XML 炸弹，已拒绝读取")
         # a UTF-8 part without error values and without formulas lacking their result is skipped; other
         # encodings are always parsed
+        cells = formula_addresses(data) if plain_utf8(data) else set()
         if plain_utf8(data) and not _has_error_tokens(data) and (not _has_formula_tokens(data)
                                                                  or _formulas_cached(data)):
+            if cells:
+                issues[name] = ([], {}, {}, cells)
             continue
         try:
             uncached, errors, texts = _sheet_issues(data)
@@ -390,17 +405,18 @@ def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict
             raise UnreadableWorkbook(f"文件含有不允许的 XML 实体定义（{member}），疑似 XML 炸弹，已拒绝读取") from None
         except ParseError:
             raise UnreadableWorkbook(f"文件已损坏，无法读取（{member} 不是有效的 XML）") from None
-        if uncached or errors:
-            issues[name] = (uncached, errors, texts)
+        if uncached or errors or cells:
+            issues[name] = (uncached, errors, texts, cells)
     return issues
 
 
 def _with_issues(grid: Grid, issues: dict[str, tuple[list[str], dict[str, str], dict[str, str]]]) -> Grid:
     """The grid with its uncached formulas noted (and their text kept) and error values shown
     ("#DIV/0!" where calamine shows nothing)."""
-    uncached, errors, texts = issues.get(grid.name, ([], {}, {}))
+    uncached, errors, texts, cells = issues.get(grid.name, ([], {}, {}, set()))
     grid.uncached = uncached
     grid.formulas = texts
+    grid.formula_cells = cells
     for address, value in errors.items():
         row, col = parse_a1(address)
         while len(grid.rows) <= row:

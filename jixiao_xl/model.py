@@ -34,6 +34,9 @@ class Cell:
     prefix: str = ""  # "按收入性质分：" when the value shares its cell with the label
     percent: bool | None = None  # the cell is formatted as a percentage (None: format not known)
     unit: str | None = None  # the form's amount unit, for amounts: "830,000元" in a 万元 table is 83
+    # a number typed as text ("11.8万元") in a cell a formula of the sheet sums: Excel skips it, so it
+    # reads as no number (``skipped`` keeps the number it would be, for the finding that says so)
+    skipped: float | None = None
     # worked out once, on first use (slots: a cell is made and read hundreds of times a workbook)
     _address: str | None = field(default=None, init=False, repr=False, compare=False)
     _blank: bool | None = field(default=None, init=False, repr=False, compare=False)
@@ -137,6 +140,7 @@ class BasicData:
     absent: list[str] = field(default_factory=list)  # rows not every template prints (``Field.core``), not found
     signature: list[str] = field(default_factory=list)  # labels it was recognised by, when it had no title
     unit: str = "万元"  # amount unit the form declares (default: the official 万元)
+    formula_cells: set[str] = field(default_factory=set)  # A1 of the sheet's formula cells (.xlsx)
 
     kind = "basic_data"
 
@@ -210,6 +214,7 @@ class SelfEval:
     missing: list[str] = field(default_factory=list)  # labels the reader did not find
     signature: list[str] = field(default_factory=list)  # labels it was recognised by, when it had no title
     unit: str = "万元"  # amount unit the form declares (default: the official 万元)
+    formula_cells: set[str] = field(default_factory=set)  # A1 of the sheet's formula cells (.xlsx)
 
     @property
     def indicators(self) -> list[Indicator]:

@@ -9,7 +9,7 @@ rows, a shifted start and merged cells do not matter.
 from __future__ import annotations
 
 from . import forms as F
-from .grid import Grid, read_grids
+from .grid import Grid, a1, read_grids
 from .model import BasicData, Cell, SelfEval, Workbook
 from .reader_basic import read_basic
 from .reader_self_eval import read_self_eval
@@ -208,6 +208,9 @@ def read_forms(grids: list[Grid], path: str = "") -> Workbook:
                 form = read_self_eval(region, spec, title)
             form.signature = signature
             _apply_unit(form, region, title)
+            if grid.formula_cells:
+                form.formula_cells = grid.formula_cells
+                _skip_summed_text(form)
             if form.year is None and not title:
                 form.year = _year(grid.name)
             found.append(form)
@@ -217,3 +220,33 @@ def read_forms(grids: list[Grid], path: str = "") -> Workbook:
 def read_workbook(path: str) -> Workbook:
     """Read a file; raises grid.UnreadableWorkbook with a Chinese reason."""
     return read_forms(read_grids(path), path)
+
+
+def _skip_summed_text(form) -> None:
+    """Numbers typed as text in cells that a formula of the template sums (=SUM(D13,D14,D15)): Excel's SUM
+    skips them, so they read as no number, as Excel computes; ``Cell.skipped`` keeps the number (N004)."""
+    from .derive import derived
+    from .profiles import get_profile
+    from .grid import parse_range
+
+    texts = {c.address: c for c in _amount_cells(form)
+             if isinstance(c.raw, str) and not c.blank and c.number is not None}
+    if not texts:
+        return
+    summed = set()
+    for item in derived(form, get_profile()):
+        formula = item.formula or ""
+        if item.cell.address not in form.formula_cells or "SUM(" not in formula:
+            continue
+        refs = formula[formula.index("SUM(") + 4: formula.index(")", formula.index("SUM("))]
+        for ref in refs.split(","):
+            if ":" in ref:
+                r0, c0, r1, c1 = parse_range(ref)
+                summed |= {a1(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+            else:
+                summed.add(ref)
+    for address in summed & texts.keys():
+        cell = texts[address]
+        cell.skipped = cell.number
+        cell._number = None
+    form.__dict__.pop("_diagnoses", None)

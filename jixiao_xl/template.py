@@ -54,6 +54,8 @@ LEVELS = {
         ("满意度指标", [("服务对象满意度指标", 10)]),
     ],
 }
+GOAL_LINES = 4  # lines a 年度总体目标 row shows, blank or filled (more when its text needs them)
+INDICATOR_LINES = 2  # lines a 三级指标 row shows (long names, 偏差原因)
 BLANK_SPECIALS = 3  # empty 专项 rows in a blank template (the last one stays empty for inserting)
 
 
@@ -74,6 +76,8 @@ class TemplateSheet(SheetSpec):
     score_checks: list[tuple[str, str]] = field(default_factory=list)  # (score cell, weight cell)
     rate_cells: set[str] = field(default_factory=set)
     text_inputs: set[str] = field(default_factory=set)
+    # rows of long typed text (1-based) -> the lines they show at least, filled or blank (fit_heights)
+    min_lines: dict[int, int] = field(default_factory=dict)
     # derived cells whose value carried over by --from differed from the formula: (A1, where, typed, computed)
     replaced: list[tuple[str, str, object, object]] = field(default_factory=list)
 
@@ -356,6 +360,7 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
     r2 = lay.add(typed, goal_merges)
     sheet.merges.append(f"A{r}:A{r2}")
     sheet.text_inputs.update(f"{col_letter(a)}{r2}" for a in starts)
+    sheet.min_lines[r2] = GOAL_LINES
     head_row = lay.labels([F.INDICATORS_HEADER.label] + [f.label for f in F.INDICATOR_COLUMNS], year)
     sheet.print_rows = f"{head_row}:{head_row}"
     # the columns right of 一级指标: C 二级指标 … (text typed), G 分值, H 得分
@@ -370,6 +375,7 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
         for i, values in enumerate(rows):
             r = lay.add([None, header if i == 0 else None] + values)
             sheet.text_inputs.update(f"{c}{r}" for c in texts)
+            sheet.min_lines[r] = INDICATOR_LINES
             sheet.amount_cells.add(f"{letters['weight']}{r}")
             sheet.score_checks.append((f"{letters['score']}{r}", f"{letters['weight']}{r}"))
         last = lay.row - 1

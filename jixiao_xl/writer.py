@@ -89,8 +89,10 @@ def _text_width(text: str) -> float:
 def fit_heights(ws, sheet, line_height: float = 15.0) -> None:
     """Row heights that show every wrapped line (Excel does not autofit merged cells).
 
-    ``sheet`` is a SheetSpec (rows, merges, widths); a TemplateSheet's title row keeps its own height.
+    ``sheet`` is a SheetSpec (rows, merges, widths); a TemplateSheet's title row keeps its own height, and its
+    rows of long typed text show at least their ``min_lines``, blank or filled.
     """
+    least = getattr(sheet, "min_lines", {})
     widths = {col: sheet.widths.get(col, 9.0) for col in "ABCDEFGHIJKLMNOP"}
     spans, tall = {}, set()
     for rng in sheet.merges:
@@ -103,7 +105,7 @@ def fit_heights(ws, sheet, line_height: float = 15.0) -> None:
         title = getattr(sheet, "title", "")
         if title and parse_a1(title)[0] == r:
             continue
-        lines = 1
+        lines = least.get(r + 1, 1)
         for c, value in enumerate(values):
             if not isinstance(value, str) or not value or (r, c) in tall:
                 continue

@@ -12,6 +12,7 @@ def to_grids(specs: list[SheetSpec]) -> list[Grid]:
     grids = [Grid(s.name, [list(r) for r in s.rows], [parse_range(m) for m in s.merges]) for s in specs]
     for grid, spec in zip(grids, specs):
         grid.uncached = list(getattr(spec, "uncached", []))
+        grid.formula_cells = set(getattr(spec, "formula_cells", ()))
     return grids
 
 
@@ -21,6 +22,9 @@ def set_cells(specs: list[SheetSpec], edits: dict[str, object]) -> list[SheetSpe
     for key, value in edits.items():
         if key.startswith("uncached:"):  # {"uncached:附件1": ["B6"]}: formulas saved without results
             by_name[key.split(":", 1)[1]].uncached = list(value)
+            continue
+        if key.startswith("formulas:"):  # {"formulas:附件1": ["D12"]}: cells holding formulas (with results)
+            by_name[key.split(":", 1)[1]].formula_cells = list(value)
             continue
         if key.startswith("drop:"):  # {"drop:附件1": True}: the workbook without that sheet
             specs.remove(by_name.pop(key.split(":", 1)[1]))

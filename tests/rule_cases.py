@@ -53,6 +53,13 @@ CASES = [
     Case("N002", "fail", "negative-staff-rate", {"附件1!D4": "-50%"}, "附件1", "D4", expected=0, found=-0.5),
     Case("N003", "fail", "division-by-zero", {"附件2!G5": "#DIV/0!"}, "附件2", "G5", expected=None, found="#DIV/0!"),
     Case("N003", "pass", "rate-as-number", {"附件2!G5": 1.0}),
+    # a number typed as text where the template's formula sums it: reported there, not at the locked sum
+    Case("N004", "fail", "project-part-as-text", {"formulas:附件1": ["D12", "D15"], "附件1!D13": "11.8万元",
+                                                    "附件1!D12": 440.32},
+         "附件1", "D13", expected=11.8, found="11.8万元"),
+    Case("N004", "pass", "text-total-typed-by-hand", {"附件1!D13": "11.8万元", "附件1!D12": 452.12}),
+    Case("B112", "pass", "text-part-skipped-by-formula", {"formulas:附件1": ["D12", "D15"], "附件1!D13": "11.8万元",
+                                                           "附件1!D12": 440.32}),
     Case("N001", "pass", "error-value-left-to-N003", {"附件2!G5": "#DIV/0!"}),
     # S: structure
     Case("S002", "fail", "sum-saved-without-result", {"uncached:附件1": ["B6", "C6"], "附件1!B6": None}, "附件1", "B6",
@@ -258,6 +265,10 @@ CASES = [
     Case("F102", "fail", "project-short",
          {"附件2!E8": "项目支出：400", "附件2!E6": "按支出性质分：1722.23"}, "附件2", "E6", expected=1762.55, found=1722.23),
     Case("F102", "pass", "seed-expense", {}),
+    # the template's =SUM(基本支出, 项目支出) follows a typo in 基本支出: the typo is blamed, never the formula
+    Case("F102", "fail", "part-of-formula-sum", {"formulas:附件2": ["E6"], "附件2!E6": "按支出性质分：1772.55",
+                                                  "附件2!E7": "其中：基本支出：1332.23"},
+         "附件2", "E7", expected=1322.23, found=1332.23),
     Case("F103", "fail", "appropriation-short", {"附件3!D7": 80}, "附件3", "D6", expected=80.0, found=83.0),
     Case("F103", "pass", "seed-sources", {}),
     Case("F103", "pass", "appropriation-broken-down-by-level", dict(BY_LEVEL)),  # 83 = 50 + 33: counted once

@@ -95,3 +95,23 @@ def test_independent_chains_are_diagnosed_separately(tmp_path):
                                ("B112", "B12", 332.0, 999.0), ("B113", "B15", 332.0, 300.0)]
     message = by_code(report, "B110")[0].message
     assert "9 + 0 + 8 = 17，现填 40" in message and "同样改动 2 处的改法" in message
+
+
+def test_template_formula_is_never_blamed(tmp_path):
+    """One typo in 基本支出 of the template: one F102 at that cell, none at the template's =SUM(H7,H8), and a
+    full explanation (the sum follows the corrected part)."""
+    import openpyxl
+
+    from jixiao_xl.check import check_path
+    from jixiao_xl.xlsxio import save_workbook
+    from .test_libreoffice import ROOT
+
+    book = openpyxl.load_workbook(ROOT / "workbook_templates" / "examples" / "miluo_sifaju_2023_template.xlsx")
+    book["附件2"]["H7"] = 1332.23
+    path = tmp_path / "typo.xlsx"
+    # as Excel saves it: the sums' results stored (=SUM(H7,H8) now 1772.55)
+    save_workbook(book, path, {"附件2": {"D6": 1762.55, "H6": 1772.55}})
+    found = by_code(check_path(str(path)), "F102")
+    assert [(f.cell, f.expected, f.found) for f in found] == [("H7", 1322.23, 1332.23)], [f.message for f in found]
+    assert "（改正后 按支出性质分 1762.55 = 基本支出 + 项目支出 = 1322.23 + 440.32" in found[0].message
+    assert "项目支出（H8）应为 430.32" in found[0].message

@@ -232,3 +232,25 @@ def test_formulas_follow_rows_inserted_in_libreoffice(tmp_path, lo_profile):
     assert not codes & {"B112", "B113", "W101", "W102", "W103", "W104", "E101", "E104", "N001"}
     dept = report.forms[1].results
     assert dept["exec_rate"] == 0.8 and dept["exec_score"] == 8.0 and dept["weight_total"] == 100.0
+
+
+def test_number_typed_as_text_in_a_summed_part(tmp_path, lo_profile):
+    """'11.8万元' as text in a part the template sums: one N004 at that cell (Excel's SUM skips it), nothing at
+    the locked sum; fill stores the results LibreOffice computes."""
+    from jixiao_xl.fill import fill
+
+    book = openpyxl.load_workbook(ROOT / "workbook_templates" / "examples" / "miluo_sifaju_2023_template.xlsx")
+    book["附件1"]["D13"] = "11.8万元"
+    typed = tmp_path / "typed.xlsx"
+    book.save(typed)
+    (saved,) = convert([typed], tmp_path / "lo", profile=lo_profile)  # as Excel would save it: results stored
+    for path in (saved, typed):
+        findings = [f for f in check_path(str(path)).all_findings() if f.severity == "error"]
+        assert [(f.code, f.cell) for f in findings] == [("N004", "D13")], [f.message for f in findings]
+        assert findings[0].message.endswith("填的是文字“11.8万元”，Excel 不计入合计，请改为数字 11.8")
+    filled = tmp_path / "filled.xlsx"
+    fill(str(typed), str(filled))
+    assert openpyxl.load_workbook(filled, data_only=True)["附件1"]["D12"].value == 440.32
+    (recalculated,) = convert([filled], tmp_path / "lo2", profile=lo_profile)
+    # every result fill stored is LibreOffice's (the titles' text formulas it stores none for)
+    assert [p for p in formula_disagreements(filled, recalculated) if "jixiao-xl None " not in p] == []

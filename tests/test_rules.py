@@ -151,3 +151,17 @@ def test_negative_value_is_shown_as_typed(cell, typed, shown):
     """N002 names a negative rate as a percentage (what the user typed), a count or an amount as a number."""
     (finding,) = by_code(check_specs(set_cells(clean_seed(), {cell: typed})), "N002")
     assert finding.message.endswith(f"不能为负数，{shown}")
+
+
+_EMPTY_CLAUSE = __import__("re").compile(r"[（(][\s:：，,；;]*(?:改正后|使|其中|即|如)?[\s:：，,；;]*[）)]")
+
+
+def test_no_message_has_an_empty_clause():
+    """No finding of the rule-case corpus says "（改正后 ）" or another clause with nothing in it."""
+    bad = []
+    for case in CASES:
+        if case.code == "R900":
+            continue
+        report = check_specs(set_cells(clean_seed(), dict(case.edits)), case.profile)
+        bad += [f"{case.id}: {f.message}" for f in report.all_findings() if _EMPTY_CLAUSE.search(f.message)]
+    assert bad == []

@@ -194,6 +194,24 @@ def test_committed_templates_match_generator(tmp_path):
             cells_b = [[c.value for c in r] for r in b[name].iter_rows()]
             assert cells_a == cells_b, f"{committed.name}/{name} differs: run `python workbook_templates/build.py`"
             assert sorted(map(str, a[name].merged_cells.ranges)) == sorted(map(str, b[name].merged_cells.ranges))
+            heights_a = {r: d.height for r, d in a[name].row_dimensions.items() if d.height}
+            heights_b = {r: d.height for r, d in b[name].row_dimensions.items() if d.height}
+            assert heights_a == heights_b, f"{committed.name}/{name} row heights differ: run the build"
+
+
+def test_blank_template_rows_of_long_text_are_tall_and_wrap():
+    """年度总体目标 shows 4 lines and every 三级指标 row 2 (long names, 偏差原因), blank as they are."""
+    book = openpyxl.load_workbook(BLANK)
+    for name in ("附件2", "附件3"):
+        ws = book[name]
+        goal = next(r for r in range(1, ws.max_row + 1) if "总体目标" in str(ws.cell(r, 1).value or "")) + 1
+        assert ws.row_dimensions[goal].height >= T.GOAL_LINES * 15
+        assert ws.cell(goal, 2).alignment.wrap_text
+        head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == "一级指标")
+        total = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "总分")
+        for r in range(head + 1, total):
+            assert ws.row_dimensions[r].height >= T.INDICATOR_LINES * 15, (name, r)
+            assert all(ws.cell(r, c).alignment.wrap_text for c in range(3, ws.max_column + 1)), (name, r)
 
 
 def test_output_same_as_source_is_refused(tmp_path, capsys):

@@ -154,8 +154,8 @@ def _blamed(form: BasicData, col: str, tol: float) -> list[tuple]:
     if repair is None:
         return out
 
-    def value(c, fixed=repair.values):
-        return fixed.get(c.address, num(c) or 0.0)
+    def value(c, fixed=repair.values, follows=repair.follows):  # a formula: what its repaired parts make it
+        return fixed.get(c.address, follows.get(c.address, num(c) or 0.0))
 
     for address, should in repair.values.items():
         cell = repair.cells[address]

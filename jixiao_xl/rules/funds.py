@@ -57,8 +57,10 @@ def _diagnosed(rule: Rule, form: SelfEval, ctx: Context, key: str, fields: tuple
     def label(c):
         return "年度资金总额（全年预算数）" if c is form.exec.get("full") else labels[c.address]
 
-    def value(c, fixed=repair.values):
-        return fixed.get(c.address, num(c) or 0.0)
+    formulas = form.formula_cells
+
+    def value(c, fixed=repair.values, follows=repair.follows):  # a formula: what its repaired parts make it
+        return fixed.get(c.address, follows.get(c.address, num(c) or 0.0))
 
     out = []
     for address, should in repair.values.items():
@@ -68,7 +70,12 @@ def _diagnosed(rule: Rule, form: SelfEval, ctx: Context, key: str, fields: tuple
         if home.key != key:
             continue
         fixed = [eq for eq in diagnosis.violated if address in [c.address for c in [eq.total] + eq.parts]]
-        note = "（改正后 " + "；".join(_describe(eq, value, label) for eq in fixed) + "）"
+        if not fixed:  # a part of a formula total: the sum follows, and the identity the sum failed holds
+            sums = [eq for eq in diagnosis.equations
+                    if eq.total.address in formulas and address in [c.address for c in eq.parts]]
+            totals = {eq.total.address for eq in sums}
+            fixed = sums + [eq for eq in diagnosis.violated if eq.total.address in totals]
+        note = ("（改正后 " + "；".join(_describe(eq, value, label) for eq in fixed) + "）") if fixed else ""
         others = diagnosis.alternatives(address)
         if others:
             named = "；".join("、".join(f"{labels.get(a, a)}（{a}）应为 {n(v)}" for a, v in r.values.items())

@@ -89,6 +89,27 @@ NOT_A_NUMBER = Rule(
 )
 
 
+def _summed_text(rule: Rule, form, ctx: Context):
+    for cell, _ in ctx.once(unusual_cells, form):
+        if cell.skipped is not None:
+            yield rule.at(form.sheet, cell, expected=r2(cell.skipped), found=str(cell.raw),
+                          text=dict(raw=str(cell.raw).strip(), number=n(cell.skipped)))
+
+
+SUMMED_TEXT = Rule(
+    code="N004", name="number-as-text-in-sum", severity="error", scope="any",
+    summary="公式求和的单元格中填的是文字形式的数字，Excel 不计入合计",
+    template="填的是文字“{raw}”，Excel 不计入合计，请改为数字 {number}",
+    why="模板的合计是公式（如 =SUM(D13,D14,D15)），Excel 和 WPS 求和时跳过文字，"
+    "带“万元”等字样或以文本格式存放的数字不会计入合计，合计因此偏小。"
+    "这类单元格按 Excel 的算法计为空，错误只报在该单元格上，不报在锁定的合计公式上。",
+    source="Excel SUM 函数忽略文本的计算规则",
+    bad="项目支出 =SUM(D13,D14,D15)；业务工作经费 填“11.8万元”",
+    good="业务工作经费 填 11.8",
+    check=_summed_text,
+)
+
+
 def _error_value(rule: Rule, form, ctx: Context):
     for cell, _ in ctx.once(unusual_cells, form):
         if is_error_value(cell.raw):
@@ -273,5 +294,5 @@ LEVEL_WEIGHTS_UNPRINTED = Rule(
 )
 
 
-RULES = [NOT_A_NUMBER, NEGATIVE, ERROR_VALUE, INCOMPLETE, UNCACHED, BY_SIGNATURE, DERIVED_BLANK,
+RULES = [NOT_A_NUMBER, NEGATIVE, ERROR_VALUE, SUMMED_TEXT, INCOMPLETE, UNCACHED, BY_SIGNATURE, DERIVED_BLANK,
          LEVEL_WEIGHTS_UNPRINTED, PROFILE_CHOICE]
