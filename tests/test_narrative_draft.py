@@ -117,3 +117,30 @@ def test_draft_from_unreadable_workbook(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "文件已损坏或不完整" in err and "Traceback" not in err
     assert not (tmp_path / "a.docx").exists()
+
+
+def test_draft_does_not_repeat_the_workbooks_errors_as_facts(tmp_path, capsys):
+    """Issue 24: a 总分 of 103.8 (recomputed 99) and a “三公”经费 that does not add up are not copied: each is
+    【待核实：…】 with the check's reason and value, the command says how many, and report check flags them."""
+    book = tmp_path / "表.xlsx"
+    write_xlsx(book, set_cells(seed_sheets(), {"附件1!B7": 9, "附件2!H25": 103.8, "附件1!D6": 20}))
+    out = _draft(tmp_path, book)
+    printed = capsys.readouterr().out
+    assert "有错误的数字未照抄：2 处写作【待核实：…】" in printed
+    texts = _texts(out)
+    assert not any("103.8分，等级" in t or "决算数20万元" in t for t in texts)
+    (score,) = [t for t in texts if t.startswith("部门整体支出绩效自评得分")]
+    assert score.startswith("部门整体支出绩效自评得分【待核实：") and "之和 99，现填 103.8（附件2 H25）】" in score
+    (sangong,) = [t for t in texts if "“三公”经费" in t and "待核实" in t]
+    assert "= 12.88，现填 20" in sangong and "（附件1 D6）】" in sangong
+    assert "项目自评得分100分，等级为“优”。" in texts  # 附件3 has no error: stated as it is
+    report = check_report(str(out), [str(book)])
+    left = [f.message for f in report.findings if f.code == "T106"]
+    assert len(left) == 15 + 2 and sum("【待核实：" in m for m in left) == 2
+    assert [f.code for f in report.findings if f.severity == "error"] == []  # the reasons' figures are not statements
+
+
+def test_draft_of_a_clean_workbook_has_nothing_to_verify(tmp_path, capsys):
+    out = _draft(tmp_path)
+    assert "待核实" not in capsys.readouterr().out
+    assert not any("待核实" in t for t in _texts(out))

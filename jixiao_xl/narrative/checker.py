@@ -601,8 +601,9 @@ def check_placeholders(run: _Run, paragraphs: list[Paragraph]) -> None:
     for para in paragraphs:
         for match in PLACEHOLDER_RE.finditer(para.text):
             placeholder = match.group(0)
-            run.add(PLACEHOLDER, para, None, placeholder,
-                    excerpt=excerpt(para.text.strip(), match.start(), match.end()), placeholder=shorten(placeholder))
+            shown = excerpt(para.text.strip(), match.start(), match.end())
+            run.add(PLACEHOLDER, para, None, placeholder, excerpt=shown,
+                    placeholder="" if placeholder in shown else f"“{shorten(placeholder)}”")
 
 
 def _masked(para: Paragraph) -> Paragraph:

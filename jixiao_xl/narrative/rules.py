@@ -69,7 +69,7 @@ SCORE_GRADE = _rule(
 PLACEHOLDER = _rule(
     "T106", "report-placeholder-left", "warning",
     "报告中留有未填写或待核实的占位内容（【请填写…】、【待核实…】）",
-    "“{excerpt}”：留有占位“{placeholder}”，请填写或核实后删除括号",
+    "“{excerpt}”：留有未完成的占位{placeholder}，请填写或核实后删除括号",
     "报告草稿（jixiao-xl report draft）把表中没有的内容和表中有错的数字留作【请填写：…】、【待核实：…】；"
     "留着占位的报告还没有写完，不能报送。",
     "本工具的运行约定",
