@@ -107,3 +107,14 @@ def test_deadline_without_year_falls_in_the_form_year(tmp_path):
     assert finding.cell == "H16" and "12月底" in finding.message
     edits["附件2!E16"] = "次年1月底前完成"
     assert not by_code(check_file(tmp_path, set_cells(clean_seed(), edits), "next.xlsx"), "I108")
+
+
+def test_blank_score_of_a_late_deadline_gets_no_suggested_full_marks(tmp_path):
+    """The D001 suggestion reads the deadline with the form's year too: no full marks for a missed one."""
+    edits = {"附件2!A2": "2024年度部门整体支出绩效自评表", "附件2!E16": "12月底前完成", "附件2!F16": "2025年1月10日完成",
+             "附件2!H16": None}
+    report = check_file(tmp_path, set_cells(clean_seed(), edits))
+    assert not [f for f in by_code(report, "D001") if f.sheet == "附件2" and f.cell == "H16"]
+    edits["附件2!F16"] = "2024年12月20日完成"
+    met = check_file(tmp_path, set_cells(clean_seed(), edits), "met.xlsx")
+    assert [f.expected for f in by_code(met, "D001") if f.sheet == "附件2" and f.cell == "H16"] == [10.0]
