@@ -624,11 +624,12 @@ def one_placeholder_line(findings: list[Finding]) -> list[Finding]:
     left = [f for f in findings if f.code == PLACEHOLDER.code]
     if len(left) <= 1:
         return findings
-    places = "、".join(dict.fromkeys(f.cell for f in left))
+    where = list(dict.fromkeys(f.cell for f in left))
+    places = "、".join(where[:5]) + ("等" if len(where) > 5 else "")
     first = left[0]
     message = (f"[{SHEET}] 全文：留有 {len(left)} 处占位（【请填写…】、【待核实…】），在{places}；"
                "请填写或核实后删除括号")
-    merged = Finding(first.code, first.severity, SHEET, first.cell, message, None, len(left))
+    merged = Finding(first.code, first.severity, SHEET, "全文", message, None, len(left))
     out = [f for f in findings if f.code != PLACEHOLDER.code]
     out.insert(findings.index(first), merged)
     return out
