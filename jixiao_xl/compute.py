@@ -127,11 +127,12 @@ def exec_weight(form: SelfEval, profile: Profile) -> float:
     return profile.exec_weight if value is None else value
 
 
-def judge_row(ind: Indicator, profile: Profile) -> Judgement:
-    """How the row's 年度指标值 and 实际完成值 read and score (``targets.judge``)."""
+def judge_row(ind: Indicator, profile: Profile, year: int | None = None) -> Judgement:
+    """How the row's 年度指标值 and 实际完成值 read and score (``targets.judge``; ``year``: the form's, for a
+    deadline written without one)."""
     return judge(ind.target.raw, ind.actual.raw, num(ind.weight), level1=ind.level1, level2=ind.level2,
                  name=ind.level3.text, scoring=profile.scoring, percent=ind.actual.percent,
-                 target_percent=ind.target.percent)
+                 target_percent=ind.target.percent, year=year)
 
 
 def effective_score(weight: float | None, score: float | None, expected: float | None) -> float:
@@ -164,7 +165,7 @@ def indicator_rows(form: SelfEval, profile: Profile) -> list[Row]:
     """Every 三级指标 row of a form, read and judged once (a check keeps them: ``Context.rows``)."""
     out = []
     for ind in form.indicators:
-        weight, score, judged = num(ind.weight), num(ind.score), judge_row(ind, profile)
+        weight, score, judged = num(ind.weight), num(ind.score), judge_row(ind, profile, form.year)
         expected = None if weight is None else judged.expected
         out.append(Row(ind, weight, score, judged, expected, effective_score(weight, score, expected)))
     return out

@@ -266,7 +266,8 @@ def input_suggestions(form, profile: Profile, blank_only: bool = False) -> list[
             continue
         if blank_only and not ind.score.blank:
             continue
-        expected = S.indicator_score(ind.target.raw, ind.actual.raw, num(ind.weight), profile.scoring)
+        expected = S.indicator_score(ind.target.raw, ind.actual.raw, num(ind.weight), profile.scoring,
+                                       year=form.year)
         if expected is not None:
             out.append(Derived(ind.score, expected, None, "score"))
     return out

@@ -67,7 +67,8 @@ def grade(total: float | None) -> str | None:
 
 
 def indicator_score(target: object, actual: object, weight: float | None, scoring: Scoring = Scoring(), *,
-                    level1: str = "", level2: str = "", name: str = "", percent: bool | None = None) -> float | None:
+                    level1: str = "", level2: str = "", name: str = "", percent: bool | None = None,
+                    year: int | None = None) -> float | None:
     """Expected 得分 of a quantitative indicator, None when the row cannot be scored by rule.
 
     The texts are read by ``targets.judge`` (the one parser of indicator values): a
@@ -77,5 +78,5 @@ def indicator_score(target: object, actual: object, weight: float | None, scorin
     if weight is None:
         return None
     judgement = judge(target, actual, weight, level1=level1, level2=level2, name=name, scoring=scoring,
-                      percent=percent)
+                      percent=percent, year=year)
     return judgement.expected

@@ -747,14 +747,15 @@ def _pair(target: Reading, actual: Reading, scoring: Scoring) -> tuple[list[tupl
 
 def judge(target: object, actual: object, weight: float | None, *, level1: str = "", level2: str = "",
           name: str = "", scoring: Scoring = Scoring(), percent: bool | None = None,
-          target_percent: bool | None = None) -> Judgement:
+          target_percent: bool | None = None, year: int | None = None) -> Judgement:
     """Read a row's target and actual and score it; never raises.
 
     ``percent``/``target_percent``: whether the actual/target cell is formatted as a
-    percentage (None when not known).
+    percentage (None when not known).  ``year``: the form's year (2024年度): a deadline
+    written without a year ("12月底前") falls in it, "次年3月" in the next.
     """
     try:
-        return _judge(target, actual, weight, level1, level2, name, scoring, (percent, target_percent))
+        return _judge(target, actual, weight, level1, level2, name, scoring, (percent, target_percent), year)
     except Exception as exc:  # noqa: BLE001 - a reading failure is qualitative, never a crash
         return Judgement(Reading(str(target)), Reading(str(actual)), why=f"无法解析（{type(exc).__name__}）")
 
@@ -763,14 +764,14 @@ def _hashable(value: object) -> bool:
     return value is None or isinstance(value, (str, int, float, _dt.date))
 
 
-def _judge(target, actual, weight, level1, level2, name, scoring, percent) -> Judgement:
+def _judge(target, actual, weight, level1, level2, name, scoring, percent, year=None) -> Judgement:
     if _hashable(target) and _hashable(actual):
-        return _judge_cached(target, actual, weight, level1, level2, name, scoring, percent)
-    return _judge_cached.__wrapped__(str(target), str(actual), weight, level1, level2, name, scoring, percent)
+        return _judge_cached(target, actual, weight, level1, level2, name, scoring, percent, year)
+    return _judge_cached.__wrapped__(str(target), str(actual), weight, level1, level2, name, scoring, percent, year)
 
 
 @lru_cache(maxsize=16384)
-def _judge_cached(target, actual, weight, level1, level2, name, scoring, percent) -> Judgement:
+def _judge_cached(target, actual, weight, level1, level2, name, scoring, percent, year=None) -> Judgement:
     t = parse_target(target, percent[1])
     a = read_actual(actual, percent[0])
     if not t.parts:
@@ -806,8 +807,9 @@ def _judge_cached(target, actual, weight, level1, level2, name, scoring, percent
     for tp, ap in matched:
         op, basis = _direction(tp, level1, level2, name)
         if tp.family == "date":
-            lo, hi = ap.when.bounds(tp.when.year or ap.when.year or 2000)
-            dl = tp.when.bounds(ap.when.year or tp.when.year or 2000)[1]
+            lo, hi = ap.when.bounds(tp.when.year or year or ap.when.year or 2000)
+            # a deadline without a year ("12月底前") falls in the form's year, else in the actual's
+            dl = tp.when.bounds(year or ap.when.year or tp.when.year or 2000)[1]
             if not tp.deadline and "时效" not in level1 + level2 and not _LIMIT_NAMES.search(name):
                 pairs.append(Pair(tp, ap, "=", "日期没有写“前/截至”，也不是时效指标", None, None))
                 continue

@@ -497,3 +497,15 @@ def test_figures_in_a_report_table_are_read_with_row_column_and_unit(tmp_path):
 def test_table_without_a_unit_is_not_guessed(tmp_path):
     report = check_report(str(_with_table(tmp_path / "t.docx", TABLE, above="表1 经费情况")), [D.WORKBOOK])
     assert [f.code for f in report.findings] == []  # bare numbers without a unit are not read; 126.73% matches
+
+
+def test_leftover_placeholders_are_each_a_warning(tmp_path, lines):
+    """Issue 24: an unfinished report (【请填写…】, 【待核实…】 left in) does not pass."""
+    changed = D.edit(lines, "公用经费340.27万元", "公用经费340.27万元【请填写：超支原因】") + [
+        "部门整体支出绩效自评得分【待核实：表中总分103.8分，按各项得分复核为98.8分】。"]
+    report = _check(tmp_path, changed)
+    left = _at(report, "T106")
+    assert len(left) == 2 and report.status != "clean"
+    assert "【请填写：超支原因】" in left[0].message and "【待核实：" in left[1].message
+    assert all(f.severity == "warning" for f in left)
+    assert not _at(report, "T203") and not _at(report, "T201")  # a placeholder's figures are its reason, not statements

@@ -98,3 +98,23 @@ def test_grade_stated_in_its_own_row_below_or_in_the_head(tmp_path):
     sheets = set_cells(clean_seed(), {"附件3!J3": "评价等级：中"})
     (finding,) = by_code(check_file(tmp_path, sheets, "b.xlsx"), "W106")
     assert (finding.sheet, finding.cell, finding.expected) == ("附件3", "J3", "优")
+
+
+def test_deadline_without_year_falls_in_the_form_year(tmp_path):
+    """Issue 24: "12月底前" on a 2024 form against "2025年1月10日完成" at full marks is a missed deadline."""
+    edits = {"附件2!A2": "2024年度部门整体支出绩效自评表", "附件2!E16": "12月底前完成", "附件2!F16": "2025年1月10日完成"}
+    (finding,) = by_code(check_file(tmp_path, set_cells(clean_seed(), edits)), "I108")
+    assert finding.cell == "H16" and "12月底" in finding.message
+    edits["附件2!E16"] = "次年1月底前完成"
+    assert not by_code(check_file(tmp_path, set_cells(clean_seed(), edits), "next.xlsx"), "I108")
+
+
+def test_blank_score_of_a_late_deadline_gets_no_suggested_full_marks(tmp_path):
+    """The D001 suggestion reads the deadline with the form's year too: no full marks for a missed one."""
+    edits = {"附件2!A2": "2024年度部门整体支出绩效自评表", "附件2!E16": "12月底前完成", "附件2!F16": "2025年1月10日完成",
+             "附件2!H16": None}
+    report = check_file(tmp_path, set_cells(clean_seed(), edits))
+    assert not [f for f in by_code(report, "D001") if f.sheet == "附件2" and f.cell == "H16"]
+    edits["附件2!F16"] = "2024年12月20日完成"
+    met = check_file(tmp_path, set_cells(clean_seed(), edits), "met.xlsx")
+    assert [f.expected for f in by_code(met, "D001") if f.sheet == "附件2" and f.cell == "H16"] == [10.0]

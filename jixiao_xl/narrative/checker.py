@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..check import FileReport
 from ..findings import Finding
@@ -19,8 +19,8 @@ from . import concepts as C
 from . import extract as X
 from .document import Paragraph, UnreadableReport, read_report
 from .facts import Facts, Project, gather
-from .rules import (AMOUNT, COUNT_SUM, NO_TABLE, PART_SUM, RATE, REPEAT, SCORE, SCORE_GRADE, SHARE, STAFF,
-                    UNCHECKED, UNMATCHED, YEAR)
+from .rules import (AMOUNT, COUNT_SUM, NO_TABLE, PART_SUM, PLACEHOLDER, RATE, REPEAT, SCORE, SCORE_GRADE, SHARE,
+                    STAFF, UNCHECKED, UNMATCHED, YEAR)
 
 SHEET = "报告"
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s?年度")
@@ -592,6 +592,49 @@ def check_tables(run: _Run) -> None:
                         found=q.text, table=fact.where, expected=f"{fact.shown()} 分")
 
 
+# 【请填写：…】, 【待核实：…】 (what report draft leaves), and the like typed by hand
+PLACEHOLDER_RE = re.compile(r"【\s*(?:请填写|请补充|待填写|待补充|待核实|请核实)[^【】]{0,200}】")
+
+
+def check_placeholders(run: _Run, paragraphs: list[Paragraph]) -> None:
+    """T106: one warning for each placeholder left in the text."""
+    for para in paragraphs:
+        for match in PLACEHOLDER_RE.finditer(para.text):
+            placeholder = match.group(0)
+            shown = excerpt(para.text.strip(), match.start(), match.end())
+            run.add(PLACEHOLDER, para, None, placeholder, excerpt=shown,
+                    placeholder="" if placeholder in shown else f"“{shorten(placeholder)}”")
+
+
+def _masked(para: Paragraph) -> Paragraph:
+    """The paragraph with each placeholder's inside blanked (same length): the figures in 【待核实：表中总分103.8分…】
+    are the reason for the placeholder, not statements of the report (T106 reports the placeholder)."""
+    if "【" not in para.text:
+        return para
+    text = PLACEHOLDER_RE.sub(lambda m: "【" + "□" * (len(m.group(0)) - 2) + "】", para.text)
+    return para if text == para.text else replace(para, text=text)
+
+
+def shorten(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 2] + "…】"
+
+
+def one_placeholder_line(findings: list[Finding]) -> list[Finding]:
+    """The findings with their T106 (one per placeholder) made one line for the report (batch lists it so)."""
+    left = [f for f in findings if f.code == PLACEHOLDER.code]
+    if len(left) <= 1:
+        return findings
+    where = list(dict.fromkeys(f.cell for f in left))
+    places = "、".join(where[:5]) + ("等" if len(where) > 5 else "")
+    first = left[0]
+    message = (f"[{SHEET}] 全文：留有 {len(left)} 处占位（【请填写…】、【待核实…】），在{places}；"
+               "请填写或核实后删除括号")
+    merged = Finding(first.code, first.severity, SHEET, "全文", message, None, len(left))
+    out = [f for f in findings if f.code != PLACEHOLDER.code]
+    out.insert(findings.index(first), merged)
+    return out
+
+
 def _report_unchecked(run: _Run) -> None:
     seen, rows = set(), []
     for stmt in run.unchecked:
@@ -622,8 +665,11 @@ def _status(findings: list[Finding]) -> str:
 def check_paragraphs(paragraphs: list[Paragraph], facts: Facts | None = None, path: str = "",
                      no_table_reason: str | None = None) -> FileReport:
     facts = facts or Facts()
+    run = _Run(facts, None)
+    check_placeholders(run, paragraphs)
+    paragraphs = [_masked(p) for p in paragraphs]
     report_year, title = _report_year(paragraphs)
-    run = _Run(facts, report_year)
+    run.report_year = report_year
     if facts.empty:
         run.compare = False
     run.statements = statements(paragraphs, facts, report_year, run.project_paras)

@@ -63,7 +63,7 @@ def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[s
     from ..grid import UnreadableWorkbook
     from ..profiles import get_profile
     from ..reader import read_workbook
-    from .checker import check_paragraphs
+    from .checker import check_paragraphs, one_placeholder_line
     from .document import UnreadableReport, read_report
     from .facts import gather
 
@@ -93,6 +93,7 @@ def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[s
                     why = f"工作簿 {Path(partner['rel']).name} 无法读取"
             partners = partners if books else []
             report = check_paragraphs(paragraphs, gather(books, profile), str(path), why)
+            report.findings = one_placeholder_line(report.findings)  # batch: one line per report
         against = "、".join(Path(p["rel"]).name for p in partners)
         findings = report.findings
         errors = sum(1 for f in findings if f.severity == "error")

@@ -66,6 +66,16 @@ SCORE_GRADE = _rule(
     "部门整体支出绩效自评得分99分，等级为良。",
     "部门整体支出绩效自评得分99分，等级为优。",
 )
+PLACEHOLDER = _rule(
+    "T106", "report-placeholder-left", "warning",
+    "报告中留有未填写或待核实的占位内容（【请填写…】、【待核实…】）",
+    "“{excerpt}”：留有未完成的占位{placeholder}，请填写或核实后删除括号",
+    "报告草稿（jixiao-xl report draft）把表中没有的内容和表中有错的数字留作【请填写：…】、【待核实：…】；"
+    "留着占位的报告还没有写完，不能报送。",
+    "本工具的运行约定",
+    "2023年度本部门主要职能为【请填写：部门职能】。",
+    "2023年度本部门主要职能为公共法律服务和法治宣传。",
+)
 AMOUNT = _rule(
     "T201", "report-amount-differs-from-table", "error",
     "报告中的金额与工作簿中对应的数不符",
@@ -139,6 +149,6 @@ NO_TABLE = _rule(
     "jixiao-xl report check 报告.docx 工作簿.xlsx",
 )
 
-RULES: list[Rule] = [PART_SUM, SHARE, REPEAT, COUNT_SUM, SCORE_GRADE, AMOUNT, RATE, SCORE, YEAR, STAFF, UNMATCHED,
+RULES: list[Rule] = [PART_SUM, SHARE, REPEAT, COUNT_SUM, SCORE_GRADE, PLACEHOLDER, AMOUNT, RATE, SCORE, YEAR, STAFF, UNMATCHED,
                      UNCHECKED, NO_TABLE]
 BY_CODE = {rule.code: rule for rule in RULES}
