@@ -531,6 +531,22 @@ def _formula_cells(grids: list[Grid], formulas: dict[tuple[str, str], str], prof
 # ------------------------------------------------------------------ fill
 
 
+def _read_forms(path: str, grids, book):
+    """The grids (read here unless given) and the forms of the workbook to fill; FillError when it cannot be
+    read or holds no form."""
+    given = grids is not None
+    try:
+        grids = grids if given else read_grids(path)
+    except UnreadableWorkbook as exc:
+        raise FillError(str(exc)) from None
+    book = book if book is not None and given else read_forms(grids, path)  # forms only of the grids given
+    if not book.forms:
+        from .check import NO_FORM
+
+        raise FillError(NO_FORM)
+    return grids, book
+
+
 def fill(path: str, output: str | None = None, *, in_place: bool = False, overwrite_derived: bool = False,
          mark: bool = False, profile: Profile | None = None, writer: str = "auto",
          grids: list[Grid] | None = None, book=None) -> FillResult:
@@ -557,16 +573,8 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     problem = output_problem(target) if os.path.exists(path) else None
     if problem:
         raise OutputError(target, problem)
-    try:
-        grids = grids if grids is not None else read_grids(path)
-    except UnreadableWorkbook as exc:
-        raise FillError(str(exc)) from None
-    book = book if book is not None and grids is not None else read_forms(grids, path)
+    grids, book = _read_forms(path, grids, book)
     forms = book.forms
-    if not forms:
-        from .check import NO_FORM
-
-        raise FillError(NO_FORM)
     auto = profile is None
     if auto:  # the profile the workbook itself points to (detect.choose), as its check chooses it
         from .detect import choose, grid_text
@@ -631,15 +639,7 @@ def _fill_converted(path: str, output: str | None, kind: str, *, in_place: bool,
     problem = output_problem(output) if os.path.exists(path) else None
     if problem:
         raise OutputError(output, problem)
-    try:
-        grids = grids if grids is not None else read_grids(path)
-    except UnreadableWorkbook as exc:
-        raise FillError(str(exc)) from None
-    book = book if book is not None else read_forms(grids, path)
-    if not book.forms:
-        from .check import NO_FORM
-
-        raise FillError(NO_FORM)
+    grids, book = _read_forms(path, grids, book)
     fd, temp = tempfile.mkstemp(prefix=".jixiao-", suffix=".xlsx")
     os.close(fd)
     try:
