@@ -29,6 +29,7 @@ from pathlib import Path
 
 from .check import FORM_TITLES
 from .findings import SEVERITY_LABEL
+from .report import JSON_VERSION  # one version for check --json and findings.json
 
 # names that are workbooks; a file named otherwise is one when its content says so (is_workbook_file)
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlt", ".et", ".ett", ".ods", ".ots", ".xlsb")
@@ -152,6 +153,11 @@ def error_of(r: dict) -> str | None:
     return r["error"] if "status" in r else r["report"]["error"]
 
 
+def error_code_of(r: dict) -> str | None:
+    """The catalogue code (problems.py) of an unreadable file's reason."""
+    return r.get("error_code") if "status" in r else r["report"].get("error_code")
+
+
 def is_report(r: dict) -> bool:
     """A result of a 自评报告 checked beside the workbooks (run marks those narrative.inbox adds)."""
     return r.get("kind") == "report"
@@ -212,7 +218,7 @@ class Unit:
         for r in self.workbooks + self.reports:
             if len(out) >= FIRST_ERRORS:
                 break
-            for text in r["first_errors"] if "first_errors" in r else first_errors(detail_rows(r)):
+            for text in r["first_errors"] if "first_errors" in r else first_errors(r):
                 if text not in out:  # two copies of a workbook: each error once
                     out.append(text)
         return out[:FIRST_ERRORS]
@@ -232,18 +238,16 @@ def shorten(text: str, size: int = SHORT) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
-def first_errors(details: list[list]) -> list[str]:
-    """The first errors of a result's 问题明细 rows, as 退回清单 names them ("附件2 H25：…")."""
+def first_errors(r: dict) -> list[str]:
+    """The first errors of a result, as 退回清单 names them ("附件2 H25：why", a report's "自评报告 第12段：why")."""
     out = []
-    for row in details:
-        if row[5] == SEVERITY_LABEL["error"]:
-            where = " ".join(part for part in (row[2], row[3]) if part)
-            text = row[6]
-            if where and text.startswith("[") and "：" in text:  # "[附件2] 总分 得分 (H25)：why": the why
-                text = f"{where}：{text.split('：', 1)[1]}"
-            elif where and text.startswith("“") and "”：" in text:  # a report's "“excerpt”：why": the why
-                text = f"{where}：{text.split('”：', 1)[1]}"
-            out.append(shorten(text))
+    for f in _findings_of(r):
+        if f["severity"] == "error":
+            where = " ".join(part for part in (f["sheet"], f["cell"]) if part)
+            text = f["text"]
+            if text.startswith("“") and "”：" in text:  # a report rule's "“excerpt”：why": the why
+                text = text.split("”：", 1)[1]
+            out.append(shorten(f"{where}：{text}" if where else text))
             if len(out) == FIRST_ERRORS:
                 break
     return out
@@ -405,7 +409,7 @@ def is_own_json(path: Path) -> bool:
             head = handle.read(64)
     except OSError:
         return False
-    return head.replace(b" ", b"").startswith(b'{"version":1,"files":')
+    return head.replace(b" ", b"").startswith((b'{"version":1,"files":', b'{"version":2,"files":'))
 
 
 def is_own_output(path: Path) -> bool:
@@ -508,17 +512,18 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
     try:  # check.check_path, keeping the grids for fill (the file is read once)
         grids = read_grids(task.path)
     except UnreadableWorkbook as exc:
-        grids, report = None, FileReport(task.path, "unreadable", str(exc))
+        grids, report = None, FileReport(task.path, "unreadable", str(exc), code=exc.code)
     else:
         report = check_grids(grids, task.path, profile)
     data = report.to_dict()
-    result = {"path": task.path, "rel": task.rel, "status": report.status, "error": report.error, "report": data,
+    result = {"path": task.path, "rel": task.rel, "status": report.status, "error": report.error,
+              "error_code": report.code, "report": data,
               "rows": _rows(task, report), "authority": workbook_authority(report), "filled": None,
-              "fill_error": None, "json": _dumps(data)}  # findings.json's entry, written here rather than in the parent
+              "fill_error": None, "fill_error_code": None, "json": _dumps(data)}  # findings.json's entry, written here rather than in the parent
     details = detail_rows(result)
     result["list_xml"] = (by, list_xml(result, by, details))
     result["problems"] = problems(details)  # for the statistics
-    result["first_errors"] = first_errors(details)  # for 退回清单
+    result["first_errors"] = first_errors(result)  # for 退回清单
     if fill and report.status != "unreadable":
         from .fill import FillError, fill as fill_one
         from .xlsxio import OutputError
@@ -531,11 +536,12 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
             fill_one(task.path, str(target), profile=profile, grids=grids, book=report.workbook)
             result["filled"] = str(target)
         except (FillError, OutputError) as exc:
-            result["fill_error"] = str(exc)
+            result["fill_error"], result["fill_error_code"] = str(exc), exc.code
         except OSError as exc:
             from .xlsxio import reason
 
-            result["fill_error"] = f"无法写入 {target}：{reason(exc)}"
+            why = reason(exc)
+            result["fill_error"], result["fill_error_code"] = f"无法写入 {target}：{why}", why.code
     return result
 
 
@@ -632,17 +638,23 @@ def _worker_main(conn, profile_name: str, overrides: dict, fill: bool, outdir: s
             try:
                 result = process(task, profile_name, overrides, fill, outdir, by)
             except MemoryError:
-                result = _failed(task, "文件过大，处理时超出内存限制")
+                result = _failed(task, "U014")
             except BaseException as exc:  # one odd file never stops the run
-                result = _failed(task, f"处理时出错（{type(exc).__name__}）")
+                result = _failed(task, "U016", detail=type(exc).__name__)
             if "json" in result:  # the parent decodes the report from it when it needs it (see Result)
                 del result["report"]
             conn.send((task.index, result))
 
 
-def _failed(task: Task, reason: str) -> dict:
-    report = {"path": task.path, "status": "unreadable", "error": reason, "forms": [], "findings": []}
-    return {"path": task.path, "rel": task.rel, "report": report, "rows": [], "filled": None, "fill_error": None}
+def _failed(task: Task, code: str, text: str | None = None, **fields) -> dict:
+    """The result of a file whose processing failed, for a catalogued reason (problems.py)."""
+    from .problems import PROBLEMS
+
+    reason = text if text is not None else PROBLEMS[code].template.format(**fields)
+    report = {"path": task.path, "status": "unreadable", "error": reason, "error_code": code, "forms": [],
+              "findings": []}
+    return {"path": task.path, "rel": task.rel, "report": report, "rows": [], "filled": None, "fill_error": None,
+            "fill_error_code": None}
 
 
 class _Preload:
@@ -783,10 +795,10 @@ def run_pool(tasks: list[Task], jobs: int, timeout: float, args: tuple, progress
                             if not worker.tasks or not worker.conn.poll():
                                 break
                     except (EOFError, OSError):  # the worker died (crash, killed by the system)
-                        finish(worker, _failed(worker.task, "处理时程序异常退出，文件可能已损坏"))
+                        finish(worker, _failed(worker.task, "U015", "处理时程序异常退出，文件可能已损坏"))
                         replace(worker)
                 elif time.monotonic() - worker.started > timeout:
-                    finish(worker, _failed(worker.task, f"处理超过 {timeout:g} 秒，已跳过（文件可能异常）"))
+                    finish(worker, _failed(worker.task, "U015", f"处理超过 {timeout:g} 秒，已跳过（文件可能异常）"))
                     replace(worker)
     finally:
         for worker in workers:
@@ -816,7 +828,7 @@ def to_json(result: BatchResult) -> str:
     files = [f'{{"rel":{_dumps(r["rel"])},"kind":"{"report" if is_report(r) else "workbook"}",'
              f'{(r.get("json") or _dumps(r["report"]))[1:]}' for r in result.results]
     files += [_dumps({"rel": path, "kind": "workbook", "path": path, "status": "unreadable", "error": reason,
-                      "forms": [], "findings": []}) for path, reason in result.unsupported]
+                      "error_code": "U007", "forms": [], "findings": []}) for path, reason in result.unsupported]
     attachments = [{"path": path, "note": note, "kind": "report" if is_report_file(path) else "attachment"}
                    for path, note in result.attachments]
     units = []
@@ -826,7 +838,7 @@ def to_json(result: BatchResult) -> str:
                       "errors": errors, "warnings": warnings, "first_errors": unit.first_errors(),
                       "workbooks": [r["rel"] for r in unit.workbooks] + [rel for rel, _ in unit.unsupported],
                       "reports": [r["rel"] for r in unit.reports], "files": unit.files})
-    return (f'{{"version":1,"files":[{",".join(files)}],"attachments":{_dumps(attachments)},'
+    return (f'{{"version":{JSON_VERSION},"files":[{",".join(files)}],"attachments":{_dumps(attachments)},'
             f'"skipped":{_dumps(result.own)},"units":{_dumps(units)}}}')
 
 
@@ -835,7 +847,7 @@ SUMMARY_COLUMNS = ["文件", "单位", "表", "项目", "执行率", "执行率�
 DETAIL_COLUMNS = ["文件", "单位", "工作表", "单元格", "代码", "严重程度", "说明"]
 RETURN_COLUMNS = ["单位", "文件夹", "处理", "填报总分（附件2）", "复核总分（附件2）", "填报等级", "复核等级", "错误数",
                   "警告数", f"首先要改的问题（前 {FIRST_ERRORS} 个错误）", "缺少的材料"]
-UNREADABLE_COLUMNS = ["文件", "原因"]
+UNREADABLE_COLUMNS = ["文件", "代码", "原因"]
 ATTACHMENT_COLUMNS = ["文件", "说明"]
 SHEET_COLUMNS = {"汇总": SUMMARY_COLUMNS, "退回清单": RETURN_COLUMNS, "问题明细": DETAIL_COLUMNS, "无法读取": UNREADABLE_COLUMNS,
                  "附件": ATTACHMENT_COLUMNS}  # the summary workbook's lists, in sheet order
@@ -849,8 +861,8 @@ TOP_PROBLEMS = 20
 # them at full size.  LibreOffice and WPS do not grow rows for wrapped text, so wrapped sheets get a
 # default row height of two (汇总) or three (问题明细) lines.
 WIDTHS = {"汇总": [24, 18, 24, 26, 8, 6, 6, 6, 6, 5, 5, 7, 5, 5, 7], "问题明细": [24, 16, 7, 7, 6, 6, 84],
-          "无法读取": [50, 90], "附件": [50, 70], "退回清单": [16, 12, 6, 9, 9, 8, 8, 5, 5, 64, 20]}
-WRAP = {"汇总": {0, 1, 2, 3}, "问题明细": {0, 1, 6}, "无法读取": {0, 1}, "附件": {0, 1}, "退回清单": {0, 1, 9, 10}}
+          "无法读取": [50, 7, 90], "附件": [50, 70], "退回清单": [16, 12, 6, 9, 9, 8, 8, 5, 5, 64, 20]}
+WRAP = {"汇总": {0, 1, 2, 3}, "问题明细": {0, 1, 6}, "无法读取": {0, 2}, "附件": {0, 1}, "退回清单": {0, 1, 9, 10}}
 LINES = {"汇总": 2, "问题明细": 3, "无法读取": 2, "附件": 1, "退回清单": 3}
 CENTRED = {"执行率得分", "填报总分", "复核总分", "差额", "填报等级", "复核等级", "核对", "错误数", "警告数", "状态",
            "工作表", "单元格", "代码", "严重程度", "处理", "填报总分（附件2）", "复核总分（附件2）"}
@@ -876,9 +888,10 @@ def summary_tables(result: BatchResult, by: str | None = None,
         summary += [group + row for row in r["rows"]]
         if details:
             detail += [group + row for row in detail_rows(r)]
-    unreadable = [[r["rel"], error_of(r)] for r in result.results if status_of(r) == "unreadable"]
-    unreadable += [[p, reason] for p, reason in result.unsupported]
-    unreadable += [[r["rel"], f"自动填写失败：{r['fill_error']}"] for r in result.results if r["fill_error"]]
+    unreadable = [[r["rel"], error_code_of(r), error_of(r)] for r in result.results if status_of(r) == "unreadable"]
+    unreadable += [[p, "U007", reason] for p, reason in result.unsupported]
+    unreadable += [[r["rel"], r.get("fill_error_code"), f"自动填写失败：{r['fill_error']}"]
+                   for r in result.results if r["fill_error"]]
     others = [[p, note] for p, note in result.attachments] + [[p, "本工具以前生成的文件，已跳过"] for p in result.own]
     rows = {"汇总": summary, "退回清单": return_rows(result), "问题明细": detail, "无法读取": unreadable,
             "附件": others}
@@ -906,9 +919,14 @@ def return_rows(result: BatchResult) -> list[list]:
 def detail_rows(r: dict) -> list[list]:
     """问题明细 rows of one result (DETAIL_COLUMNS): every finding of its forms, then the workbook's."""
     unit = next((row[1] for row in r["rows"] if row[1]), "")
-    report = r["report"]
     return [[r["rel"], unit, f["sheet"], f["cell"], f["code"], SEVERITY_LABEL[f["severity"]], f["message"]]
-            for f in [f for form in report["forms"] for f in form["findings"]] + report["findings"]]
+            for f in _findings_of(r)]
+
+
+def _findings_of(r: dict) -> list[dict]:
+    """Every finding of a result: its forms', then the workbook's (or the report's)."""
+    report = r["report"]
+    return [f for form in report["forms"] for f in form["findings"]] + report["findings"]
 
 
 def problems(details: list[list]) -> list[list]:

@@ -50,6 +50,7 @@ from pathlib import Path, PurePosixPath
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
+from . import problems
 from .guard import env_number
 
 router = APIRouter()
@@ -66,11 +67,12 @@ _JOBS: dict[str, "Job"] = {}
 _JOBS_LOCK = threading.Lock()
 
 
-class Refused(Exception):
-    """An upload or zip the server refuses; the message (Chinese) is shown in the page."""
+class Refused(problems.Refused):
+    """An upload or zip the server refuses: the message (Chinese) shown in the page, the HTTP status, and the
+    reason's code in the catalogue of file problems (problems.py, U2xx)."""
 
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
+    def __init__(self, message: str, status: int = 400, code: str = "U204"):
+        super().__init__(code, message)
         self.status = status
 
 
@@ -144,7 +146,7 @@ def _private_root(configured: str) -> Path:
             problem = _root_problem(root)
         if problem:
             raise Refused(f"批量校验的临时文件夹 {root}（JIXIAO_BATCH_DIR）{problem}，为保护上传的材料，服务器不使用它。"
-                          "请把 JIXIAO_BATCH_DIR 改为只有自己能写入的文件夹，或删去这项设置。", 500)
+                          "请把 JIXIAO_BATCH_DIR 改为只有自己能写入的文件夹，或删去这项设置。", 500, code="U206")
         return root
     tag = "" if _uid() is None else f"-{_uid()}"
     root = Path(tempfile.gettempdir()) / f"jixiao_batch{tag}"
@@ -278,6 +280,7 @@ class Job:
     total: int = 0
     message: str = "正在上传"
     error: str = ""
+    code: str | None = None  # the error's code (problems.py), None for an unexpected failure
     closing: str = ""
     created: float = field(default_factory=lambda: _now())
     touched: float = field(default_factory=lambda: _now())  # when the last uploaded bytes came
@@ -299,7 +302,7 @@ class Job:
 
     def status(self) -> dict:
         return {"id": self.id, "state": self.state, "done": self.done, "total": self.total, "message": self.message,
-                "error": self.error, "closing": self.closing, "fill": self.fill}
+                "error": self.error, "code": self.code, "closing": self.closing, "fill": self.fill}
 
 
 def _remove(job: Job) -> None:
@@ -337,7 +340,7 @@ def _job(job_id: str) -> Job:
 
 
 def _refusal(exc: Refused) -> JSONResponse:
-    return JSONResponse({"error": str(exc)}, status_code=exc.status)
+    return JSONResponse({"error": str(exc), "code": exc.code}, status_code=exc.status)
 
 
 # ------------------------------------------------------------------ names and zips
@@ -350,7 +353,7 @@ def safe_relpath(name: str) -> PurePosixPath:
     if (not parts or text.startswith("/") or ".." in parts or ":" in parts[0]
             or any("\x00" in p for p in parts)):
         raise Refused(f"文件名“{name}”指向上传文件夹以外的位置（含“..”、绝对路径或盘符），已拒绝整个上传。"
-                      "请直接压缩存放材料的文件夹后重新上传。")
+                      "请直接压缩存放材料的文件夹后重新上传。", code="U201")
     return PurePosixPath(*parts)
 
 
@@ -371,57 +374,57 @@ def extract_zip(path: Path, dest: Path, lim: Limits) -> int:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError):
         raise Refused("上传的文件不是有效的 .zip 压缩包（可能不是 zip 格式或已损坏）。"
-                      "请用“发送到 → 压缩(zipped)文件夹”重新压缩后上传，或直接选择文件夹上传。") from None
+                      "请用“发送到 → 压缩(zipped)文件夹”重新压缩后上传，或直接选择文件夹上传。", code="U203") from None
     with archive:
         infos = archive.infolist()
         packed = 0
         if len(infos) > lim.entries:
-            raise Refused(f"压缩包中有 {len(infos)} 个条目，超过上限 {lim.entries} 个。请分批上传。")
+            raise Refused(f"压缩包中有 {len(infos)} 个条目，超过上限 {lim.entries} 个。请分批上传。", code="U202")
         total = 0
         plan = []
         for info in infos:
             name = _entry_name(info)
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
-                raise Refused(f"压缩包中的“{name}”是符号链接，已拒绝整个压缩包。请只压缩文件本身后重新上传。")
+                raise Refused(f"压缩包中的“{name}”是符号链接，已拒绝整个压缩包。请只压缩文件本身后重新上传。", code="U201")
             rel = safe_relpath(name)
             if info.is_dir():
                 continue
             total += info.file_size
             packed += info.compress_size
             if total > lim.unzipped:
-                raise Refused(f"压缩包解压后超过 {_mb(lim.unzipped)}（上限），已拒绝。请分批上传。")
+                raise Refused(f"压缩包解压后超过 {_mb(lim.unzipped)}（上限），已拒绝。请分批上传。", code="U202")
             if info.file_size > MB and info.file_size > lim.ratio * max(info.compress_size, 1):
                 raise Refused(f"压缩包中的“{name}”压缩比异常（{info.compress_size} 字节解压为 {info.file_size} 字节），"
-                              "可能是恶意压缩包，已拒绝。")
+                              "可能是恶意压缩包，已拒绝。", code="U201")
             plan.append((info, rel))
         # The whole archive: many small entries of zeros pass the check above one by one.  Its stored
         # sizes may lie, but not beyond the file; an entry never yields more than its stated size.
         packed = max(min(packed, path.stat().st_size), 1)
         if total > max(RATIO_FLOOR, lim.ratio * packed):
             raise Refused(f"压缩包解压后共 {total} 字节，是压缩后大小（{packed} 字节）的 {total // packed} 倍，"
-                          f"超过上限 {lim.ratio:g} 倍，可能是恶意压缩包，已拒绝。")
+                          f"超过上限 {lim.ratio:g} 倍，可能是恶意压缩包，已拒绝。", code="U201")
         written = 0
         count = 0
         for info, rel in plan:
             target = dest.joinpath(*rel.parts)
             if dest.resolve() not in target.resolve().parents:
-                raise Refused(f"压缩包中的“{_entry_name(info)}”指向上传文件夹以外的位置，已拒绝。")
+                raise Refused(f"压缩包中的“{_entry_name(info)}”指向上传文件夹以外的位置，已拒绝。", code="U201")
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 with archive.open(info) as source, open(target, "xb") as sink:
                     while chunk := source.read(MB):
                         written += len(chunk)
                         if written > lim.unzipped:
-                            raise Refused(f"压缩包解压后超过 {_mb(lim.unzipped)}（上限），已拒绝。请分批上传。")
+                            raise Refused(f"压缩包解压后超过 {_mb(lim.unzipped)}（上限），已拒绝。请分批上传。", code="U202")
                         sink.write(chunk)
             except FileExistsError:
-                raise Refused(f"压缩包中“{_entry_name(info)}”出现了不止一次，已拒绝。请重新压缩后上传。") from None
+                raise Refused(f"压缩包中“{_entry_name(info)}”出现了不止一次，已拒绝。请重新压缩后上传。", code="U201") from None
             except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError,
                     ValueError, OSError) as exc:
                 if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
-                    raise Refused(f"压缩包中的“{_entry_name(info)}”有密码，无法解压。请去掉压缩包密码后重新上传。") from None
-                raise Refused(f"压缩包中的“{_entry_name(info)}”无法解压（压缩包可能已损坏）。请重新压缩后上传。") from None
+                    raise Refused(f"压缩包中的“{_entry_name(info)}”有密码，无法解压。请去掉压缩包密码后重新上传。", code="U203") from None
+                raise Refused(f"压缩包中的“{_entry_name(info)}”无法解压（压缩包可能已损坏）。请重新压缩后上传。", code="U203") from None
             count += 1
     return count
 
@@ -444,7 +447,7 @@ def _run(job: Job) -> None:
                 extract_zip(upload, material if alone else material / upload.stem, lim)
                 upload.unlink()
             if not any(p.is_file() for p in material.rglob("*")):
-                raise Refused("上传的材料中没有文件。请选择含有自评表（.xlsx）的压缩包或文件夹。")
+                raise Refused("上传的材料中没有文件。请选择含有自评表（.xlsx）的压缩包或文件夹。", code="U207")
             job.message = "正在校验工作簿"
 
             def progress(done: int, total: int) -> None:  # the workbooks; the reports come after them
@@ -465,12 +468,12 @@ def _run(job: Job) -> None:
             job.state = "done"  # last: a poll that sees it finds everything in place
             return
     except Refused as exc:
-        error = str(exc)
+        error, code = str(exc), exc.code
     except Exception as exc:  # the page shows a Chinese message; the log keeps the detail
         logger.error("批量校验 failed", exc_info=exc)
-        error = "批量校验时出现意外错误（详细原因已记入服务器日志）。请重试；仍不成功请联系管理员。"
+        error, code = "批量校验时出现意外错误（详细原因已记入服务器日志）。请重试；仍不成功请联系管理员。", None
     shutil.rmtree(job.folder, ignore_errors=True)  # nothing of a refused job is kept; its status says why
-    job.error, job.message = error, "未完成"
+    job.error, job.code, job.message = error, code, "未完成"
     job.finished = _now()
     job.state = "failed"
 
@@ -511,7 +514,7 @@ async def create_job(fill: bool = False):
         uploading = sorted((j for j in _JOBS.values() if j.state == "uploading"), key=lambda j: j.created)
         dropped = [j for j in uploading if j.empty][:max(0, len(uploading) + 1 - MAX_UPLOADING)]
         if len(uploading) - len(dropped) >= MAX_UPLOADING:
-            return _refusal(Refused(f"服务器上正在上传的批量校验任务太多（{MAX_UPLOADING} 个），请稍后再试。", 503))
+            return _refusal(Refused(f"服务器上正在上传的批量校验任务太多（{MAX_UPLOADING} 个），请稍后再试。", 503, code="U205"))
         for old in dropped:
             _JOBS.pop(old.id, None)
         job_id = uuid.uuid4().hex
@@ -534,7 +537,7 @@ async def upload_file(job_id: str, name: str, request: Request):
         lim = limits()
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and job.uploaded + int(declared) > lim.upload:
-            raise Refused(f"上传的材料超过 {_mb(lim.upload)}（上限），已拒绝。请分批上传。", 413)
+            raise Refused(f"上传的材料超过 {_mb(lim.upload)}（上限），已拒绝。请分批上传。", 413, code="U202")
         rel = safe_relpath(name)
         if rel.suffix.lower() == ".zip" and len(rel.parts) == 1:
             target = job.inbox / "zips" / rel.name  # extracted when the job starts
@@ -550,7 +553,7 @@ async def upload_file(job_id: str, name: str, request: Request):
                     job.uploaded += len(chunk)
                     job.touched = _now()
                     if job.uploaded > lim.upload:
-                        raise Refused(f"上传的材料超过 {_mb(lim.upload)}（上限），已拒绝。请分批上传。", 413)
+                        raise Refused(f"上传的材料超过 {_mb(lim.upload)}（上限），已拒绝。请分批上传。", 413, code="U202")
                     sink.write(chunk)
             job.files += 1
             job.touched = _now()
@@ -579,7 +582,7 @@ async def start_job(job_id: str):
             if job.state != "uploading" or _JOBS.get(job_id) is not job:
                 raise Refused("这个任务已经开始校验。", 409)
             if sum(1 for j in _JOBS.values() if j.state in ("waiting", "running")) >= MAX_JOBS:
-                raise Refused(f"服务器上排队和正在进行的批量校验任务已满（{MAX_JOBS} 个），请稍后重试。", 503)
+                raise Refused(f"服务器上排队和正在进行的批量校验任务已满（{MAX_JOBS} 个），请稍后重试。", 503, code="U205")
             job.state, job.message = "waiting", "排队等待（服务器一次处理一批）"
     except Refused as exc:
         return _refusal(exc)

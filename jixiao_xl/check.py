@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from .findings import Finding
 from .grid import Grid, UnreadableWorkbook, read_grids
 from .model import Workbook
+from .problems import PROBLEMS
 from .profiles import Profile
 from .reader import read_forms
 from .rules import BY_CODE, CRASHED, RULES
@@ -23,7 +24,7 @@ FORM_TITLES = {
     "dept_self_eval": "部门整体支出绩效自评表",
     "project_self_eval": "项目支出绩效自评表",
 }
-NO_FORM = "没有找到可识别的绩效自评表（附件1 基础数据表、附件2 部门整体支出绩效自评表、附件3 项目支出绩效自评表）"
+NO_FORM = PROBLEMS["U012"].template
 
 
 @dataclass
@@ -55,6 +56,7 @@ class FileReport:
     findings: list[Finding] = field(default_factory=list)  # cross-form
     workbook: Workbook | None = None
     profile: dict | None = None  # the scoring profile used: name, label, known, reason
+    code: str | None = None  # the error's code in the catalogue of file problems (problems.py): U001 …
 
 
     def all_findings(self) -> list[Finding]:
@@ -68,6 +70,7 @@ class FileReport:
             "path": self.path,
             "status": self.status,
             "error": self.error,
+            "error_code": self.code,
             "forms": [f.to_dict() for f in self.forms],
             "findings": [f.to_dict() for f in self.findings],
             "profile": self.profile,
@@ -145,7 +148,7 @@ def check_workbook(book: Workbook, profile: Profile | None = None,
     wanted = rule_filter or RuleFilter()
     report = FileReport(book.path, workbook=book, profile=chosen)
     if not book.forms:
-        report.status, report.error = "unreadable", NO_FORM
+        report.status, report.error, report.code = "unreadable", NO_FORM, "U012"
         return report
     for form in book.forms:
         form_report = FormReport(form, ctx.results(form))
@@ -181,5 +184,5 @@ def check_path(path: str, profile: Profile | None = None, rule_filter: RuleFilte
     try:
         grids = read_grids(path)
     except UnreadableWorkbook as exc:
-        return FileReport(path, "unreadable", str(exc))
+        return FileReport(path, "unreadable", str(exc), code=exc.code)
     return check_grids(grids, path, profile, rule_filter)

@@ -12,6 +12,8 @@ import os
 import re
 import sys
 
+from .problems import with_code
+
 # argparse's own words (Python 3.10-3.13), in Chinese.  They are swapped in only while our parser
 # is built and used (``_chinese``), so nothing else in the process sees them.
 _ARGPARSE_ZH = {
@@ -265,7 +267,7 @@ def _check(args) -> int:
         print(to_text(reports, show_info=not args.no_info))
         for report in reports:
             if report.status == "unreadable":
-                print(f"jixiao-xl：{report.path}：{report.error}", file=sys.stderr)
+                print(f"jixiao-xl：{report.path}：{with_code(report.error, report.code)}", file=sys.stderr)
     if empty or any(r.status == "unreadable" for r in reports):
         return 2
     return 1 if any(r.status == "errors" for r in reports) else 0
@@ -318,7 +320,7 @@ def _template(args) -> int:
         try:
             book = read_workbook(args.source)
         except UnreadableWorkbook as exc:
-            print(f"jixiao-xl：{args.source}：{exc}", file=sys.stderr)
+            print(f"jixiao-xl：{args.source}：{with_code(str(exc), exc.code)}", file=sys.stderr)
             return 2
         if not book.forms:
             from .check import NO_FORM
@@ -349,7 +351,7 @@ def _template(args) -> int:
         sheets = T.build(data, args.projects)
         write_template(sheets, output)
     except OutputError as exc:
-        print(f"jixiao-xl：{exc}", file=sys.stderr)
+        print(f"jixiao-xl：{with_code(str(exc), exc.code)}", file=sys.stderr)
         return 2
     print(f"已生成模板：{output}（{data.year} 年度，{data.profile.label}口径）")
     for sheet in sheets:
@@ -368,10 +370,10 @@ def _fill(args) -> int:
         result = fill(args.path, args.output, in_place=args.in_place, overwrite_derived=args.overwrite_derived,
                       mark=args.mark, profile=_profile(args))
     except OutputError as exc:
-        print(f"jixiao-xl：{exc}", file=sys.stderr)
+        print(f"jixiao-xl：{with_code(str(exc), exc.code)}", file=sys.stderr)
         return 2
     except FillError as exc:
-        print(f"jixiao-xl：{args.path}：{exc}", file=sys.stderr)
+        print(f"jixiao-xl：{args.path}：{with_code(str(exc), exc.code)}", file=sys.stderr)
         return 2
     filled = sum(1 for c in result.changes if not c.corrected)
     corrected = sum(1 for c in result.changes if c.corrected)
@@ -421,7 +423,7 @@ def _batch(args) -> int:
                            overrides=overrides, timeout=args.timeout, progress=batch.Progress(),
                            by=batch.BY_CHOICES.get(args.by) if args.by else None)
     except OutputError as exc:
-        print(f"jixiao-xl：{exc}", file=sys.stderr)
+        print(f"jixiao-xl：{with_code(str(exc), exc.code)}", file=sys.stderr)
         return 2
     if args.json:
         print(batch.to_json(result))
@@ -498,33 +500,56 @@ def _explain(args) -> int:
 
     RULES = CHECK_RULES + REPORT_RULES  # the report's T rules beside the workbook's
     BY_CODE = {rule.code: rule for rule in RULES}
+    from .problems import PROBLEMS, matching
+
+    def problem_line(p) -> str:
+        return f"{p.code}  {p.effect:4s}  {p.name:30s} {p.about}：{p.template.split('；')[0].format_map(_Blank())}"
+
     if not args.code:
         for rule in RULES:
             print(f"{rule.code}  {SEVERITY_LABEL[rule.severity]}  {rule.name:30s} {rule.summary}")
+        print("\n文件问题（文件无法校验或输出无法写入时给出的代码）：")
+        for problem in PROBLEMS.values():
+            print(problem_line(problem))
         return 0
     wanted = args.code.strip()
     rule = BY_CODE.get(wanted.upper()) or next((r for r in RULES if r.name == wanted.lower()), None)
     if rule is not None:
         print(rule.explain())
         return 0
+    if wanted.upper() in PROBLEMS:
+        print(PROBLEMS[wanted.upper()].explain().format_map(_Blank()))
+        return 0
     from .profiles import describe, profiles
 
     if wanted.lower() in profiles():  # a profile: every rule of it with its source (jixiao-xl profiles explain)
         print(describe(profiles()[wanted.lower()]))
         return 0
-    matching = [r for r in RULES if r.code.startswith(wanted.upper())] if wanted else []
-    searched = not matching
-    if searched:  # keywords (三公、执行率、sangong): every one in the rule's code, name, summary or message
-        matching = _rules_with(RULES, wanted)
-    if not matching:
+    by_prefix = [r for r in RULES if r.code.startswith(wanted.upper())] if wanted else []
+    problems = [p for p in PROBLEMS.values() if p.code.startswith(wanted.upper())] if wanted else []
+    searched = not by_prefix and not problems
+    if searched:  # keywords (三公、执行率、sangong、加密): every one in the code, name, summary or message
+        by_prefix, problems = _rules_with(RULES, wanted), matching(wanted)
+    if not by_prefix and not problems:
         print(f"jixiao-xl：没有这条规则：{args.code}（可以给代码 B110、名称 sangong-sum、前缀 B 或关键词如 三公；"
               "用 jixiao-xl explain 查看全部规则；评分口径用 jixiao-xl profiles 查看）", file=sys.stderr)
         return 2
-    for rule in matching:
+    for rule in by_prefix:
         print(f"{rule.code}  {SEVERITY_LABEL[rule.severity]}  {rule.name:30s} {rule.summary}")
+    for problem in problems:
+        print(problem_line(problem))
     found = f"含“{' '.join(wanted.split())}”的规则" if searched else "规则"
-    print(f"\n共 {len(matching)} 条{found}；用 jixiao-xl explain 代码 查看一条规则的说明")
+    parts = ([f"{len(by_prefix)} 条{found}"] if by_prefix else []) + ([f"{len(problems)} 个文件问题"] if problems else [])
+    count = "共 " + "、".join(parts)
+    print(f"\n{count}；用 jixiao-xl explain 代码 查看一条的说明")
     return 0
+
+
+class _Blank(dict):
+    """A template's fields left as "…" where a catalogue text is shown on its own."""
+
+    def __missing__(self, key):
+        return "…"
 
 
 def _rules_with(rules, text: str) -> list:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from .problems import Refused
+
 OLE2 = b"\xd0\xcf\x11\xe0"  # the container of .xls/.doc/.et/.wps and of password-protected .xlsx/.docx
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
@@ -27,8 +29,8 @@ def lock_file_note(path, checked_elsewhere: bool = False) -> str:
     return f"{what}，未校验" if checked_elsewhere else f"这是{what}，不是工作簿本身；请校验“{name}”"
 
 
-class FileProblem(Exception):
-    """Why a file cannot be opened at all; ``str()`` is for people."""
+class FileProblem(Refused):
+    """Why a file cannot be opened at all (a catalogued reason); ``str()`` is for people."""
 
 
 def head_of(path: str, what: str, size: int = 1 << 20) -> bytes:
@@ -38,13 +40,13 @@ def head_of(path: str, what: str, size: int = 1 << 20) -> bytes:
         with open(path, "rb") as handle:
             head = handle.read(size)
     except FileNotFoundError:
-        raise FileProblem("找不到文件") from None
+        raise FileProblem("U007") from None
     except IsADirectoryError:
-        raise FileProblem(f"这是文件夹，不是{what}") from None
+        raise FileProblem("U008", what=what) from None
     except OSError as exc:
-        raise FileProblem(f"无法打开文件（{exc.strerror or exc}）") from None
+        raise FileProblem("U009", detail=exc.strerror or exc) from None
     if length == 0:
-        raise FileProblem("文件是空的（0 字节）")
+        raise FileProblem("U010")
     return head
 
 

@@ -24,7 +24,7 @@ from .check import FileReport, check_workbook
 from .derive import Derived, derived, settle
 from .diagnose import blamed
 from .findings import Finding
-from .grid import Grid, UnreadableWorkbook, broken_reason, parse_a1, read_grids
+from .grid import Grid, UnreadableWorkbook, broken, parse_a1, read_grids
 from .profiles import Profile
 from .reader import read_forms
 from .rules.general import is_error_value
@@ -32,13 +32,15 @@ from .marks import (HEADER, MARK_COLORS, MARKS_SHEET, RESULT_SHEET, RESULT_WIDTH
                     note_text, rate_rows, read_marks, result_rows, worst)
 from .forms import INFO_SHEET, MARKER
 from .values import fmt_number, norm_label
+from .problems import Refused
 from .xlsxio import OutputError, atomic_write, inject_cached_values, make_backup, output_problem, set_text
 
 COMMENT_AUTHOR = "jixiao-xl"
 
 
-class FillError(Exception):
-    """A fill that cannot be done; the message is for people (``OutputError``: the output cannot be written)."""
+class FillError(Refused):
+    """A fill that cannot be done: a catalogued reason, its text for people (``OutputError``: the output
+    cannot be written)."""
 
 
 @dataclass
@@ -538,12 +540,10 @@ def _read_forms(path: str, grids, book):
     try:
         grids = grids if given else read_grids(path)
     except UnreadableWorkbook as exc:
-        raise FillError(str(exc)) from None
+        raise FillError.like(exc) from None
     book = book if book is not None and given else read_forms(grids, path)  # forms only of the grids given
     if not book.forms:
-        from .check import NO_FORM
-
-        raise FillError(NO_FORM)
+        raise FillError("U012")
     return grids, book
 
 
@@ -562,14 +562,14 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
         return _fill_converted(path, output, kind, in_place=in_place, overwrite_derived=overwrite_derived,
                                mark=mark, profile=profile, writer=writer, grids=grids, book=book)
     if output is None and not in_place:
-        raise FillError("请用 -o 指定输出文件，或用 --in-place 直接修改原文件（会先备份）")
+        raise FillError("O008")
     if output is not None and in_place:
-        raise FillError("-o 和 --in-place 只能选一个")
+        raise FillError("O008", text="-o 和 --in-place 只能选一个")
     target = path if in_place else output
     if not in_place and os.path.abspath(output) == os.path.abspath(path):
-        raise FillError("输出文件不能和输入文件相同；要直接修改原文件请用 --in-place")
+        raise FillError("O003", text="输出文件不能和输入文件相同；要直接修改原文件请用 --in-place")
     if in_place and os.path.isfile(path) and output_problem(path) == "文件是只读的，不能覆盖":
-        raise OutputError(path, "文件是只读的，不能直接修改（可以用 -o 另存一份）")
+        raise OutputError(path, "文件是只读的，不能直接修改（可以用 -o 另存一份）", "O001")
     problem = output_problem(target) if os.path.exists(path) else None
     if problem:
         raise OutputError(target, problem)
@@ -593,7 +593,7 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
             source.close()
             source = None
         if isinstance(exc, xlsxpatch.Refused):
-            raise FillError(broken_reason(path, "DTD")) from None
+            raise FillError.like(broken(path, "DTD")) from None
         formulas = _openpyxl_formulas(path, {f.sheet for f in forms})
     try:
         return _fill(path, target, grids, book, source, formulas, profile, auto=auto, in_place=in_place,
@@ -628,14 +628,14 @@ def _fill_converted(path: str, output: str | None, kind: str, *, in_place: bool,
 
     ext = KINDS[kind]
     if in_place:
-        raise FillError(f"这是 {ext} 格式的工作簿，不能直接修改（--in-place）：填写结果只能另存为 .xlsx。"
+        raise FillError("U013", text=f"这是 {ext} 格式的工作簿，不能直接修改（--in-place）：填写结果只能另存为 .xlsx。"
                         f"请去掉 --in-place，结果会写到“{Path(converted_name(path)).name}”，原文件不会改动")
     if output is None:
         output = converted_name(path)
     elif not output.lower().endswith(".xlsx"):
-        raise FillError(f"这是 {ext} 格式的工作簿，填写结果只能另存为 .xlsx：输出文件名须以 .xlsx 结尾")
+        raise FillError("O007", text=f"这是 {ext} 格式的工作簿，填写结果只能另存为 .xlsx：输出文件名须以 .xlsx 结尾")
     if os.path.abspath(output) == os.path.abspath(path):
-        raise FillError("输出文件不能和输入文件相同")
+        raise FillError("O003")
     problem = output_problem(output) if os.path.exists(path) else None
     if problem:
         raise OutputError(output, problem)
@@ -702,7 +702,7 @@ def _fill(path, target, grids, book, source, formulas, profile, *, auto=False, i
     direct = source is not None and (writer == "direct" or (writer == "auto" and plan_.marks is None
                                                              and not plan_.clear_marks))
     if writer == "direct" and source is None:
-        raise FillError("此文件不能直接写入（请不指定写入方式）")
+        raise FillError("O009")
 
     def write(temp: str) -> None:
         if direct:
@@ -711,10 +711,10 @@ def _fill(path, target, grids, book, source, formulas, profile, *, auto=False, i
                                 temp)
                 return
             except xlsxpatch.Refused:
-                raise FillError(broken_reason(path, "DTD")) from None
+                raise FillError.like(broken(path, "DTD")) from None
             except xlsxpatch.Unsupported:
                 if writer == "direct":
-                    raise FillError("此文件不能直接写入（请不指定写入方式）") from None
+                    raise FillError("O009") from None
             finally:  # closed before the output replaces the input (Windows refuses to replace an open file)
                 source.close()
         write_openpyxl(path, plan_, temp)
@@ -752,7 +752,7 @@ def _openpyxl_formulas(path: str, sheets: set[str]) -> dict[tuple[str, str], str
     try:  # not read-only: that mode trusts the declared dimension and would miss formulas outside it
         book = openpyxl.load_workbook(path)
     except Exception as exc:  # openpyxl's own parse errors (defusedxml refuses entity declarations), zlib errors
-        raise FillError(broken_reason(path, type(exc).__name__)) from None
+        raise FillError.like(broken(path, type(exc).__name__)) from None
     found = {}
     for ws in book.worksheets:
         if ws.title in sheets:
@@ -773,7 +773,7 @@ def write_openpyxl(path: str, plan_: FillPlan, temp: str) -> None:
         cached_book = openpyxl.load_workbook(path, data_only=True, read_only=True)
         cached = _formula_results(book, cached_book)  # read-only sheets are parsed only here
     except Exception as exc:  # openpyxl's own parse errors (defusedxml refuses entity declarations), zlib errors
-        raise FillError(broken_reason(path, type(exc).__name__)) from None
+        raise FillError.like(broken(path, type(exc).__name__)) from None
     for sheet, ops in plan_.cells.items():
         for address, op in ops.items():
             cell = book[sheet][address]

@@ -19,16 +19,22 @@ SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem at one cell.  ``message`` is complete Chinese text with the
-    location prefix; ``expected``/``found`` are plain values (numbers or text)."""
+    """One problem at one cell.  ``location`` says where ("[附件2] 总分 得分 (H25)"), ``text`` what is wrong
+    and what to do; ``message`` is the two joined, as people read it.  ``expected``/``found`` are plain
+    values (numbers or text).  Location and text are kept apart so nothing splits a message back."""
 
     code: str
     severity: str
     sheet: str
     cell: str
-    message: str
+    location: str
+    text: str
     expected: object = None
     found: object = None
+
+    @property
+    def message(self) -> str:
+        return f"{self.location}：{self.text}" if self.location else self.text
 
     def to_dict(self) -> dict:
         return {
@@ -37,6 +43,8 @@ class Finding:
             "sheet": self.sheet,
             "cell": self.cell,
             "message": self.message,
+            "location": self.location,
+            "text": self.text,
             "expected": self.expected,
             "found": self.found,
         }
@@ -82,9 +90,9 @@ class Rule:
         """
         address = address or (cell.address if cell is not None else "")
         where = where if where is not None else (cell.where if cell is not None else "")
-        prefix = f"[{sheet}] {where} ({address})：" if address else f"[{sheet}] {where}：" if sheet else f"{where}："
-        message = prefix + self.template.format(**(text or {}))
-        return Finding(self.code, self.severity, sheet, address, message, expected, found)
+        location = f"[{sheet}] {where} ({address})" if address else f"[{sheet}] {where}" if sheet else where
+        return Finding(self.code, self.severity, sheet, address, location, self.template.format(**(text or {})),
+                       expected, found)
 
     def applies_to(self, kind: str) -> bool:
         if self.scope == "any":

@@ -13,6 +13,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from .a1 import a1, col_letter, parse_a1, parse_range  # noqa: F401 (the grid's API)
+from .problems import Refused
 
 # Limits that keep a hostile file from exhausting memory.
 MAX_UNCOMPRESSED = 512 * 1024 * 1024  # bytes of XML a workbook may unpack to
@@ -88,14 +89,13 @@ class Grid:
         return self.merged if kept[2] is None else kept[2].get(row, ())
 
 
-class UnreadableWorkbook(Exception):
-    """A file that cannot be read as a workbook; the message is for people."""
+class UnreadableWorkbook(Refused):
+    """A file that cannot be read as a workbook: a catalogued reason (problems.py), its text for people."""
 
 
 KINDS = {"xlsx": ".xlsx", "xls": ".xls", "ods": ".ods", "xlsb": ".xlsb"}  # what workbook_kind tells apart
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 BROKEN_OLE2 = "文件已损坏或不完整，无法读取，请重新保存后再提交"
-ENCRYPTED = "文件已加密（设置了打开密码），请取消密码后再提交"
 _BOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))  # BIFF8 and BIFF5 workbook streams
 _OTHER_STREAMS = tuple(n.encode("utf-16-le") for n in ("WordDocument", "PowerPoint Document", "VisioDocument"))
 
@@ -118,14 +118,14 @@ def _zip_kind(archive: zipfile.ZipFile) -> str:
             and archive.read("mimetype").strip() == ODS_MIMETYPE:
         kind = "ods"
     else:
-        raise UnreadableWorkbook("压缩包里没有工作簿内容，不是 Excel 工作簿文件")
+        raise UnreadableWorkbook("U005", text="压缩包里没有工作簿内容，不是 Excel 工作簿文件")
     total = 0
     for info in infos:
         total += info.file_size
         if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 10 << 20:
-            raise UnreadableWorkbook(f"文件内容异常（{info.filename} 解压后过大），疑似压缩炸弹，已拒绝读取")
+            raise UnreadableWorkbook("U004", text=f"文件内容异常（{info.filename} 解压后过大），疑似压缩炸弹，已拒绝读取")
     if total > MAX_UNCOMPRESSED:
-        raise UnreadableWorkbook("文件解压后超过 512 MB，疑似压缩炸弹，已拒绝读取")
+        raise UnreadableWorkbook("U004")
     return kind
 
 
@@ -140,26 +140,26 @@ def _sniff(path: str) -> tuple[str, zipfile.ZipFile | None]:
         if head.startswith(OLE2):
             head = head_of(path, "工作簿")  # the first megabyte holds the container's directory
     except FileProblem as exc:
-        raise UnreadableWorkbook(str(exc)) from None
+        raise UnreadableWorkbook.like(exc) from None
     if head.startswith(OLE2):
         if encrypted(head):
-            raise UnreadableWorkbook(ENCRYPTED)
+            raise UnreadableWorkbook("U001")
         # the header of a compound file: the full signature, and 512- or 4096-byte sectors
         if len(head) < 512 or head[:8] != OLE2 + b"\xa1\xb1\x1a\xe1" or head[30:32] not in (b"\x09\x00", b"\x0c\x00"):
-            raise UnreadableWorkbook(BROKEN_OLE2)
+            raise UnreadableWorkbook("U002", text=BROKEN_OLE2)
         if not any(name in head for name in _BOOK_STREAMS) and any(name in head for name in _OTHER_STREAMS):
-            raise UnreadableWorkbook("不是 Excel 工作簿文件（是 Word 或 PowerPoint 等其他 Office 文件）")
+            raise UnreadableWorkbook("U005", text="不是 Excel 工作簿文件（是 Word 或 PowerPoint 等其他 Office 文件）")
         return "xls", None
     if not head.startswith(b"PK"):
         from .files import is_lock_file, lock_file_note
 
         if is_lock_file(path):  # "~$汇总.xlsx": the owner file of a workbook open elsewhere
-            raise UnreadableWorkbook(lock_file_note(path))
-        raise UnreadableWorkbook("不是 Excel 工作簿文件（.xlsx/.xls/.et/.ods）")
+            raise UnreadableWorkbook("U006", text=lock_file_note(path))
+        raise UnreadableWorkbook("U005")
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError):  # incl. unknown zip versions
-        raise UnreadableWorkbook("文件已损坏（压缩包不完整），请重新保存后再提交") from None
+        raise UnreadableWorkbook("U002", text="文件已损坏（压缩包不完整），请重新保存后再提交") from None
     try:
         return _zip_kind(archive), archive
     except BaseException:
@@ -181,7 +181,7 @@ def _open(path: str) -> zipfile.ZipFile:
     if kind != "xlsx":
         if archive is not None:
             archive.close()
-        raise UnreadableWorkbook(f"这是 {KINDS[kind]} 格式，不是 .xlsx")
+        raise UnreadableWorkbook("U013", kind=KINDS[kind])
     return archive
 
 
@@ -200,12 +200,12 @@ def declares_entities(path: str) -> str | None:
     return None
 
 
-def broken_reason(path: str, detail: str) -> str:
-    """Why a file that opened as a zip could not be parsed, for people."""
+def broken(path: str, detail: str) -> UnreadableWorkbook:
+    """Why a file that opened as a zip could not be parsed: entities declared (U003), else damaged (U002)."""
     part = declares_entities(path)
     if part:
-        return f"文件含有不允许的 XML 实体定义（{part}），疑似 XML 炸弹，已拒绝读取"
-    return f"文件已损坏，无法读取（{detail}）"
+        return UnreadableWorkbook("U003", part=part)
+    return UnreadableWorkbook("U002", detail=detail)
 
 
 _FORMULA_TOKENS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
@@ -380,9 +380,9 @@ def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict
     try:
         paths = _sheet_paths(archive, sheet_paths)
     except DefusedXmlException:
-        raise UnreadableWorkbook("文件含有不允许的 XML 实体定义（xl/workbook.xml），疑似 XML 炸弹，已拒绝读取") from None
+        raise UnreadableWorkbook("U003", part="xl/workbook.xml") from None
     except ParseError:
-        raise UnreadableWorkbook("文件已损坏，无法读取（xl/workbook.xml 不是有效的 XML）") from None
+        raise UnreadableWorkbook("U002", detail="xl/workbook.xml 不是有效的 XML") from None
     issues = {}
     for name, member in paths.items():
         try:
@@ -390,7 +390,7 @@ def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict
         except KeyError:
             continue
         if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:
-            raise UnreadableWorkbook(f"文件含有不允许的 XML 实体定义（{member}），疑似 XML 炸弹，已拒绝读取")
+            raise UnreadableWorkbook("U003", part=member)
         # a UTF-8 part without error values and without formulas lacking their result is skipped; other
         # encodings are always parsed
         cells = formula_addresses(data) if plain_utf8(data) else set()
@@ -402,9 +402,9 @@ def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict
         try:
             uncached, errors, texts = _sheet_issues(data)
         except DefusedXmlException:
-            raise UnreadableWorkbook(f"文件含有不允许的 XML 实体定义（{member}），疑似 XML 炸弹，已拒绝读取") from None
+            raise UnreadableWorkbook("U003", part=member) from None
         except ParseError:
-            raise UnreadableWorkbook(f"文件已损坏，无法读取（{member} 不是有效的 XML）") from None
+            raise UnreadableWorkbook("U002", detail=f"{member} 不是有效的 XML") from None
         if uncached or errors or cells:
             issues[name] = (uncached, errors, texts, cells)
     return issues
@@ -434,7 +434,7 @@ def _read_grids_openpyxl(path: str, issues: dict) -> list[Grid]:
     try:
         sheets = read_rows(path)
     except Exception as exc:  # openpyxl raises many kinds of errors for broken parts
-        raise UnreadableWorkbook(broken_reason(path, type(exc).__name__)) from None
+        raise broken(path, type(exc).__name__) from None
     grids = [_with_issues(Grid(name, rows, merged, hidden, path=path), issues) for name, rows, merged, hidden in sheets]
     _text_formulas(grids)
     return grids
@@ -452,7 +452,7 @@ def read_grids(path: str) -> list[Grid]:
         try:
             issues = _formula_issues(archive)
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError) as exc:
-            raise UnreadableWorkbook(f"文件已损坏，无法读取（{type(exc).__name__}）") from None
+            raise UnreadableWorkbook("U002", detail=type(exc).__name__) from None
     try:
         import python_calamine  # noqa: F401
     except ImportError:  # no wheel for this CPU: the same grids through openpyxl, slower
@@ -488,23 +488,23 @@ def _read_calamine(path: str, kind: str, issues: dict, layout: dict | None = Non
         _text_formulas(grids)
         return grids
     except pc.PasswordError:
-        raise UnreadableWorkbook(ENCRYPTED) from None
+        raise UnreadableWorkbook("U001") from None
     except (pc.CalamineError, pc.ZipError, pc.XmlError) as exc:
         if kind == "xls":
-            raise UnreadableWorkbook(_ole2_reason(str(exc), path)) from None
-        raise UnreadableWorkbook(broken_reason(path, type(exc).__name__)) from None
+            raise _ole2_problem(str(exc), path) from None
+        raise broken(path, type(exc).__name__) from None
     except Exception as exc:  # noqa: BLE001 - calamine raises plain errors for some broken parts
         if kind == "xls":
-            raise UnreadableWorkbook(_ole2_reason(str(exc), path)) from None
-        raise UnreadableWorkbook(broken_reason(path, str(exc)[:80])) from None
+            raise _ole2_problem(str(exc), path) from None
+        raise broken(path, str(exc)[:80]) from None
 
 
-def _ole2_reason(detail: str, path: str) -> str:
+def _ole2_problem(detail: str, path: str) -> UnreadableWorkbook:
     """Why calamine could not read an OLE2 file: encrypted (a FILEPASS record, which calamine reads from a
     file object as "Cannot detect file format": xlrd tells), else damaged or incomplete."""
     low = detail.lower()
     if "password" in low or "encrypt" in low:
-        return ENCRYPTED
+        return UnreadableWorkbook("U001")
     try:
         import xlrd
 
@@ -514,8 +514,8 @@ def _ole2_reason(detail: str, path: str) -> str:
         pass
     except Exception as exc:  # noqa: BLE001 - xlrd's reasons are plain errors
         if "encrypt" in str(exc).lower():
-            return ENCRYPTED
-    return BROKEN_OLE2
+            return UnreadableWorkbook("U001")
+    return UnreadableWorkbook("U002", text=BROKEN_OLE2)
 
 
 class _Quiet:
@@ -529,7 +529,7 @@ def _read_other(path: str, kind: str) -> list[Grid]:
     try:
         import python_calamine  # noqa: F401
     except ImportError:
-        raise UnreadableWorkbook(f"此电脑上无法读取 {KINDS[kind]} 格式（缺少 python-calamine），请另存为 .xlsx") from None
+        raise UnreadableWorkbook("U011", text=f"此电脑上无法读取 {KINDS[kind]} 格式（缺少 python-calamine），请另存为 .xlsx") from None
     layout = None
     if kind == "ods":
         from .numfmt import ods_layout
@@ -539,7 +539,7 @@ def _read_other(path: str, kind: str) -> list[Grid]:
         except UnreadableWorkbook:
             raise
         except Exception as exc:  # noqa: BLE001 - a damaged content.xml: calamine's reason, or this one
-            raise UnreadableWorkbook(broken_reason(path, type(exc).__name__)) from None
+            raise broken(path, type(exc).__name__) from None
     return _read_calamine(path, kind, {}, layout)
 
 

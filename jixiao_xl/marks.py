@@ -71,7 +71,7 @@ def as_hex(fill: dict | None) -> str | None:
 
 def note_text(findings) -> str:
     """The comment put on a marked cell: one line per finding, without the location prefix."""
-    return "\n".join(f"{f.code} {SEVERITY_LABEL[f.severity]}：{f.message.split('：', 1)[-1]}" for f in findings)
+    return "\n".join(f"{f.code} {SEVERITY_LABEL[f.severity]}：{f.text}" for f in findings)
 
 
 def by_cell(findings, sheets) -> dict[tuple[str, str], list]:
@@ -115,8 +115,8 @@ def result_rows(report) -> list[list]:
 
     rows = [list(RESULT_HEADER)]
     for finding in report.all_findings():
-        location, _, text = finding.message.partition("：")
-        rows.append([finding.code, SEVERITY_LABEL[finding.severity], finding.sheet, finding.cell, location, text,
+        rows.append([finding.code, SEVERITY_LABEL[finding.severity], finding.sheet, finding.cell, finding.location,
+                     finding.text,
                      finding.expected, finding.found])
     rows.append([None] * len(RESULT_HEADER))
     for form_report in report.forms:

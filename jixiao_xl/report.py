@@ -8,7 +8,8 @@ from .check import FORM_TITLES, FileReport
 from .findings import SEVERITY_LABEL
 from .values import fmt_rate
 
-JSON_VERSION = 1
+# 2: each finding has its location and text beside the message; a file has error_code (problems.py)
+JSON_VERSION = 2
 
 RESULT_LABELS = {
     "staff_control_rate": "财政供养人员控制率",
@@ -23,6 +24,11 @@ RESULT_LABELS = {
 def to_json(reports: list[FileReport]) -> str:
     return json.dumps({"version": JSON_VERSION, "files": [r.to_dict() for r in reports]},
                       ensure_ascii=False, indent=2)
+
+
+def _code(report: FileReport) -> str:
+    """"（U001）" after 无法读取, for ``jixiao-xl explain U001``."""
+    return f"（{report.code}）" if report.code else ""
 
 
 def _results_line(form_report) -> str:
@@ -44,7 +50,7 @@ def to_text(reports: list[FileReport], show_info: bool = True) -> str:
         lines.append(report.path)
         if report.status == "unreadable":
             unreadable += 1
-            lines.append(f"  无法读取：{report.error}")
+            lines.append(f"  无法读取{_code(report)}：{report.error}")
             lines.append("")
             continue
         for form_report in report.forms:

@@ -28,6 +28,8 @@ from xml.etree import ElementTree as ET
 
 from defusedxml import ElementTree as SafeET
 
+from .problems import Refused
+
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 # prefixes written back as they were (ElementTree would otherwise invent ns0, ns1 ...)
 NAMESPACES = {
@@ -41,11 +43,23 @@ NAMESPACES = {
 }
 
 
-class OutputError(Exception):
-    """A file that cannot be written where asked; ``str()`` is one line for people."""
+class Reason(str):
+    """Why an output cannot be written: the Chinese text, with its catalogue code (problems.py) as ``code``."""
 
-    def __init__(self, path, reason: str):
-        super().__init__(f"无法写入 {path}：{reason}")
+    code: str
+
+    def __new__(cls, text: str, code: str = "O005"):
+        out = super().__new__(cls, text)
+        out.code = code
+        return out
+
+
+class OutputError(Refused):
+    """A file that cannot be written where asked; ``str()`` is one line for people, ``code`` its O-code
+    (from ``code``, else the reason's own, else O005 写入失败)."""
+
+    def __init__(self, path, reason: str, code: str | None = None):
+        super().__init__(code or getattr(reason, "code", "O005"), f"无法写入 {path}：{reason}")
         self.path, self.reason = str(path), reason
 
 
@@ -165,9 +179,11 @@ def inject_cached_values(path: str | os.PathLike, values: dict[str, dict[str, ob
 # ------------------------------------------------------------------ paths and permissions
 
 _REASONS = {
-    errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EROFS: "所在磁盘是只读的",
-    errno.ENOSPC: "磁盘空间不足", errno.ENOENT: "文件夹不存在", errno.ENOTDIR: "路径中有一段是文件，不是文件夹",
-    errno.EISDIR: "这是一个文件夹，请给出文件名", errno.ENAMETOOLONG: "文件名太长", errno.EDQUOT: "超出磁盘配额",
+    errno.EACCES: Reason("没有写入权限", "O001"), errno.EPERM: Reason("没有写入权限", "O001"),
+    errno.EROFS: Reason("所在磁盘是只读的", "O001"), errno.ENOSPC: Reason("磁盘空间不足"),
+    errno.ENOENT: Reason("文件夹不存在", "O002"), errno.ENOTDIR: Reason("路径中有一段是文件，不是文件夹", "O002"),
+    errno.EISDIR: Reason("这是一个文件夹，请给出文件名", "O007"), errno.ENAMETOOLONG: Reason("文件名太长"),
+    errno.EDQUOT: Reason("超出磁盘配额"),
 }
 
 
@@ -180,21 +196,21 @@ def output_problem(path: str | os.PathLike) -> str | None:
     """Why a file cannot be written at ``path`` (Chinese, naming the folder when it is the cause), or None."""
     path = Path(path)
     if path.is_dir():
-        return "这是一个文件夹，请给出文件名"
+        return Reason("这是一个文件夹，请给出文件名", "O007")
     folder = path.parent
     if not folder.exists():
         ancestor = folder
         while not ancestor.exists() and ancestor != ancestor.parent:
             ancestor = ancestor.parent
         if ancestor.exists() and not ancestor.is_dir():
-            return f"“{ancestor}”是文件，不是文件夹"
-        return f"文件夹“{folder}”不存在"
+            return Reason(f"“{ancestor}”是文件，不是文件夹", "O002")
+        return Reason(f"文件夹“{folder}”不存在", "O002")
     if not folder.is_dir():
-        return f"“{folder}”是文件，不是文件夹"
+        return Reason(f"“{folder}”是文件，不是文件夹", "O002")
     if _no_write_bits(folder) or not os.access(folder, os.X_OK):
-        return f"文件夹“{folder}”是只读的（没有写入权限）"
+        return Reason(f"文件夹“{folder}”是只读的（没有写入权限）", "O001")
     if path.exists() and _no_write_bits(path):
-        return "文件是只读的，不能覆盖"
+        return Reason("文件是只读的，不能覆盖", "O001")
     return None
 
 
@@ -203,23 +219,23 @@ def folder_problem(path: str | os.PathLike) -> str | None:
     path = Path(path)
     if path.exists():
         if not path.is_dir():
-            return "这是一个文件，不是文件夹"
+            return Reason("这是一个文件，不是文件夹", "O002")
         if _no_write_bits(path) or not os.access(path, os.X_OK):
-            return "文件夹是只读的（没有写入权限）"
+            return Reason("文件夹是只读的（没有写入权限）", "O001")
         return None
     ancestor = path.parent
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
     if not ancestor.is_dir():
-        return f"“{ancestor}”是文件，不是文件夹"
+        return Reason(f"“{ancestor}”是文件，不是文件夹", "O002")
     if _no_write_bits(ancestor):
-        return f"无法在只读的文件夹“{ancestor}”中新建文件夹"
+        return Reason(f"无法在只读的文件夹“{ancestor}”中新建文件夹", "O001")
     return None
 
 
 def reason(exc: OSError) -> str:
     """An operating-system error as a short Chinese reason."""
-    return _REASONS.get(exc.errno, f"系统错误（{exc.strerror or exc}）")
+    return _REASONS.get(exc.errno) or Reason(f"系统错误（{exc.strerror or exc}）")
 
 
 def new_file_mode() -> int:
@@ -268,7 +284,7 @@ def backup_path(path: str | os.PathLike, stamp: str) -> Path:
         candidate = path.with_name(f"{path.stem}.{tag}.bak{path.suffix}")
         if not candidate.exists():
             return candidate
-    raise OutputError(path, "备份文件过多")
+    raise OutputError(path, "备份文件过多", "O006")
 
 
 def make_backup(path: str | os.PathLike, stamp: str) -> Path:

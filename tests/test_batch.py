@@ -138,7 +138,7 @@ def test_formula_looking_text_stays_text(run):
 def test_findings_json_follows_the_check_contract(run):
     _, out = run
     data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
-    assert data["version"] == 1
+    assert data["version"] == 2
     statuses = {Path(f["path"]).name: f["status"] for f in data["files"]}
     assert statuses["2023绩效自评.xlsx"] == "errors" and statuses["encrypted.xlsx"] == "unreadable"
     assert statuses["old.xls"] == "unreadable"

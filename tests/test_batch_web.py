@@ -196,10 +196,12 @@ def test_zip_bomb_ratio_and_total_size_are_refused(client, job_dir, monkeypatch)
     assert len(bomb) < 100_000
     status = submit(client, {"材料.zip": bomb})
     assert status["state"] == "failed" and "“炸弹.xlsx”压缩比异常" in status["error"]
+    assert status["code"] == "U201"  # problems.py: an unsafe zip
     monkeypatch.setenv("JIXIAO_BATCH_MAX_UNZIPPED_MB", "1")
     big = _zip_with([("a.xlsx", os.urandom(600_000)), ("b.xlsx", os.urandom(600_000))])
     status = submit(client, {"材料.zip": big})
     assert status["state"] == "failed" and status["error"] == "压缩包解压后超过 1 MB（上限），已拒绝。请分批上传。"
+    assert status["code"] == "U202"
     assert files_left(job_dir) == []
 
 
@@ -208,7 +210,7 @@ def test_declared_size_over_the_cap_is_refused_before_reading(client, job_dir, m
     job = client.post(JOBS).json()
     answer = client.put(f"{JOBS}/{job['id']}/files", params={"name": "材料.zip"}, content=b"x" * 2_000_000)
     assert answer.status_code == 413
-    assert answer.json()["error"] == "上传的材料超过 1 MB（上限），已拒绝。请分批上传。"
+    assert answer.json() == {"error": "上传的材料超过 1 MB（上限），已拒绝。请分批上传。", "code": "U202"}
     assert files_left(job_dir) == []
 
 

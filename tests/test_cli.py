@@ -49,18 +49,20 @@ def test_json_contract(capsys):
     code, out, _ = run(capsys, "check", "--json", str(EXAMPLE))
     assert code == 1
     data = json.loads(out)
-    assert data["version"] == 1
+    assert data["version"] == 2
     (entry,) = data["files"]
-    assert set(entry) == {"path", "status", "error", "forms", "findings", "profile"}
+    assert set(entry) == {"path", "status", "error", "error_code", "forms", "findings", "profile"}
     assert entry["profile"]["name"] == "hunan" and entry["profile"]["known"] is True  # chosen from the forms
     assert "汨罗" in entry["profile"]["reason"]
-    assert entry["status"] == "errors" and entry["error"] is None
+    assert entry["status"] == "errors" and entry["error"] is None and entry["error_code"] is None
     kinds = [f["form"] for f in entry["forms"]]
     assert kinds == ["basic_data", "dept_self_eval", "project_self_eval"]
     for form in entry["forms"]:
         assert set(form) == {"form", "sheet", "title", "results", "findings"}
         for finding in form["findings"]:
-            assert set(finding) == {"code", "severity", "sheet", "cell", "message", "expected", "found"}
+            assert set(finding) == {"code", "severity", "sheet", "cell", "message", "location", "text", "expected",
+                                    "found"}
+            assert finding["message"] == f"{finding['location']}：{finding['text']}"  # version 2: kept apart
             assert finding["severity"] in ("error", "warning", "info")
     assert set(entry["forms"][0]["results"]) == {
         "staff_control_rate", "sangong_control_rate", "public_funds_control_rate", "procurement_rate",
@@ -70,6 +72,8 @@ def test_json_contract(capsys):
                                             "total_score": 99.0, "grade": "优"}
     first = entry["forms"][0]["findings"][0]
     assert (first["code"], first["cell"], first["expected"], first["found"]) == ("B111", "B7", 9.0, 17.0)
+    assert first["location"].startswith("[附件1]") and first["location"].endswith("(B7)")
+    assert "17" in first["text"] and "9" in first["text"] and "：" not in first["location"]
 
 
 def test_select_and_ignore(capsys):
@@ -147,47 +151,51 @@ def _encrypted(path: Path) -> None:
     path.write_bytes(out.getvalue())
 
 
-def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str, str]]:
     files = {}
     text = tmp_path / "notes.xlsx"
     text.write_text("这不是工作簿")
-    files["not-a-workbook"] = (text, "不是 Excel 工作簿")
+    files["not-a-workbook"] = (text, "不是 Excel 工作簿", "U005")
     truncated = tmp_path / "truncated.xlsx"
     truncated.write_bytes(EXAMPLE.read_bytes()[:5000])
-    files["truncated"] = (truncated, "文件已损坏")
+    files["truncated"] = (truncated, "文件已损坏", "U002")
     empty = tmp_path / "empty.xlsx"
     empty.write_bytes(b"")
-    files["empty"] = (empty, "文件是空的")
+    files["empty"] = (empty, "文件是空的", "U010")
     encrypted = tmp_path / "encrypted.xlsx"
     _encrypted(encrypted)
-    files["encrypted"] = (encrypted, "文件已加密")
+    files["encrypted"] = (encrypted, "文件已加密", "U001")
     legacy = tmp_path / "old.xlsx"
     legacy.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
-    files["legacy-xls"] = (legacy, "文件已损坏或不完整")
+    files["legacy-xls"] = (legacy, "文件已损坏或不完整", "U002")
     noform = tmp_path / "noform.xlsx"
     book = openpyxl.Workbook()
     book.active.append(["姓名", "金额"])
     book.save(noform)
-    files["no-form"] = (noform, "没有找到可识别的绩效自评表")
-    files["missing"] = (tmp_path / "nowhere.xlsx", "找不到文件")
+    files["no-form"] = (noform, "没有找到可识别的绩效自评表", "U012")
+    files["missing"] = (tmp_path / "nowhere.xlsx", "找不到文件", "U007")
     return files
 
 
 @pytest.mark.parametrize("kind", ["not-a-workbook", "truncated", "empty", "encrypted", "legacy-xls", "no-form",
                                   "missing"])
 def test_bad_input_gets_one_chinese_line_and_exit_2(tmp_path, capsys, kind):
-    path, reason = _bad_files(tmp_path)[kind]
+    path, reason, problem = _bad_files(tmp_path)[kind]
     before = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
     code, out, err = run(capsys, "check", str(path))
     assert code == 2
-    assert reason in err and str(path) in err
+    assert reason in err and str(path) in err and err.strip().endswith(f"（{problem}）")  # the code for explain
     assert len(err.strip().splitlines()) == 1
+    assert f"无法读取（{problem}）：" in out
     assert "Traceback" not in out + err
     if before:
         assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     code, out, _ = run(capsys, "check", "--json", str(path))
     entry = json.loads(out)["files"][0]
     assert entry["status"] == "unreadable" and reason in entry["error"] and entry["forms"] == []
+    assert entry["error_code"] == problem
+    code, out, _ = run(capsys, "explain", problem)  # every code a refusal gives is explained
+    assert code == 0 and out.startswith(f"{problem} ") and "怎么办：" in out
 
 
 def test_one_bad_file_does_not_stop_the_others(tmp_path, capsys):

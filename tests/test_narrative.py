@@ -284,7 +284,7 @@ def test_cli_json_contract(tmp_path, lines, capsys):
     assert main(["report", "check", str(path), D.WORKBOOK, "--json"]) == 1
     data = json.loads(capsys.readouterr().out)
     (entry,) = data["files"]
-    assert data["version"] == 1 and entry["status"] == "errors" and entry["forms"] == []
+    assert data["version"] == 2 and entry["status"] == "errors" and entry["forms"] == []
     amount = next(f for f in entry["findings"] if f["code"] == "T201")
     assert amount == {**amount, "severity": "error", "sheet": "报告", "expected": 340.27, "found": 350.27}
 

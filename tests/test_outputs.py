@@ -125,7 +125,7 @@ def test_in_place_on_a_read_only_file(seed, capsys):
     before = seed.read_bytes()
     assert main(["fill", str(seed), "--in-place"]) == 2
     line = one_line(capsys)
-    assert line == f"jixiao-xl：无法写入 {seed}：文件是只读的，不能直接修改（可以用 -o 另存一份）"
+    assert line == f"jixiao-xl：无法写入 {seed}：文件是只读的，不能直接修改（可以用 -o 另存一份）（O001）"
     assert seed.read_bytes() == before
     assert files(seed.parent) == {"seed.xlsx"}  # no stray .bak
 
@@ -144,7 +144,7 @@ def test_a_failing_save_leaves_nothing(seed, capsys, monkeypatch, marks):
         monkeypatch.setattr(zipfile.ZipFile, "writestr", full)
     before = seed.read_bytes()
     assert main(["fill", str(seed), "--in-place"] + (["--mark"] if marks else [])) == 2
-    assert one_line(capsys) == f"jixiao-xl：无法写入 {seed}：磁盘空间不足"
+    assert one_line(capsys) == f"jixiao-xl：无法写入 {seed}：磁盘空间不足（O005）"
     assert seed.read_bytes() == before and files(seed.parent) == {"seed.xlsx"}
 
 

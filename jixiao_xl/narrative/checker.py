@@ -75,8 +75,8 @@ class _Run:
 
 def at(rule, where: str, expected=None, found=None, /, **fields) -> Finding:
     """A finding of a report rule at a paragraph ("第12段") or "全文"; ``cell`` is that place."""
-    message = f"[{SHEET}] {where}：" + rule.template.format(**fields)
-    return Finding(rule.code, rule.severity, SHEET, where, message, expected, found)
+    return Finding(rule.code, rule.severity, SHEET, where, f"[{SHEET}] {where}", rule.template.format(**fields),
+                   expected, found)
 
 
 def excerpt(text: str, start: int = 0, end: int | None = None, width: int = 70) -> str:
@@ -627,9 +627,8 @@ def one_placeholder_line(findings: list[Finding]) -> list[Finding]:
     where = list(dict.fromkeys(f.cell for f in left))
     places = "、".join(where[:5]) + ("等" if len(where) > 5 else "")
     first = left[0]
-    message = (f"[{SHEET}] 全文：留有 {len(left)} 处占位（【请填写…】、【待核实…】），在{places}；"
-               "请填写或核实后删除括号")
-    merged = Finding(first.code, first.severity, SHEET, "全文", message, None, len(left))
+    text = f"留有 {len(left)} 处占位（【请填写…】、【待核实…】），在{places}；请填写或核实后删除括号"
+    merged = Finding(first.code, first.severity, SHEET, "全文", f"[{SHEET}] 全文", text, None, len(left))
     out = [f for f in findings if f.code != PLACEHOLDER.code]
     out.insert(findings.index(first), merged)
     return out
@@ -728,9 +727,9 @@ def check_report(path: str, workbooks: list[str] | tuple = (), profile=None, boo
     try:
         paragraphs = read_report(path)
     except UnreadableReport as exc:
-        return FileReport(path, "unreadable", str(exc))
+        return FileReport(path, "unreadable", str(exc), code=exc.code)
     except Exception as exc:  # noqa: BLE001 - a broken document is a line for people, never a traceback
-        return FileReport(path, "unreadable", f"文档无法读取（{type(exc).__name__}）")
+        return FileReport(path, "unreadable", f"文档无法读取（{type(exc).__name__}）", code="U002")
     found, notes, unreadable = load_workbooks(workbooks)
     loaded = list(books or []) + found
     problems = list(problems or []) + [f"工作簿 {w} 无法读取：{why}" for w, why in unreadable] + notes

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..findings import SEVERITY_LABEL
+from ..problems import with_code
 
 
 def add_parser(sub, parser_class) -> None:
@@ -36,7 +37,7 @@ def to_text(reports, show_info: bool = True, workbooks: list[str] | None = None)
         lines.append(head)
         if report.status == "unreadable":
             unreadable += 1
-            lines.append(f"  无法读取：{report.error}")
+            lines.append(f"  无法读取：{with_code(report.error, report.code)}")
             continue
         shown = 0
         for finding in report.findings:
@@ -71,7 +72,7 @@ def run(args) -> int:
         report = check_report(args.report, (), profile, books=books, problems=problems)
         print(to_json([report]) if args.json else to_text([report], not args.no_info, args.workbooks))
         if report.status == "unreadable":
-            print(f"jixiao-xl：{args.report}：{report.error}", file=sys.stderr)
+            print(f"jixiao-xl：{args.report}：{with_code(report.error, report.code)}", file=sys.stderr)
             return 2
         return 1 if report.status == "errors" else 0
     if args.report_command == "draft":

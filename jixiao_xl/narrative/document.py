@@ -7,6 +7,8 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+from ..problems import Refused
+
 MAX_CHARS = 400_000  # ~ 500 pages of text; a self-evaluation report is 5–30
 MAX_XML = 60 << 20  # word/document.xml unpacked
 LEGACY = {".doc": "Word 97-2003 文档（.doc）", ".wps": "WPS 文字文档（.wps）", ".wpt": "WPS 文字模板（.wpt）",
@@ -14,8 +16,8 @@ LEGACY = {".doc": "Word 97-2003 文档（.doc）", ".wps": "WPS 文字文档（.
 SAVE_AS = "请用 Word 或 WPS 打开后“另存为” Word 文档（.docx）再校验"
 
 
-class UnreadableReport(Exception):
-    """A file that cannot be read as a report; the message is for people."""
+class UnreadableReport(Refused):
+    """A file that cannot be read as a report: a catalogued reason (problems.py), its text for people."""
 
 
 @dataclass(frozen=True)
@@ -43,31 +45,31 @@ def _check_file(path: str) -> str | None:
     try:
         head = head_of(path, "报告文档")
     except FileProblem as exc:
-        raise UnreadableReport(str(exc)) from None
+        raise UnreadableReport.like(exc) from None
     if head.startswith(OLE2):
         if encrypted(head) or _word_encrypted(head):
-            raise UnreadableReport("文档已加密（设置了打开密码），请取消密码后再提交")
+            raise UnreadableReport("U001", text="文档已加密（设置了打开密码），请取消密码后再提交")
         return LEGACY.get(suffix, "旧版 Word/WPS 文档")
     if suffix in LEGACY and not head.startswith((b"PK", b"%PDF", b"{\\rtf")):  # a .docx renamed .doc is read as what it is
-        raise UnreadableReport(f"这是{LEGACY[suffix]}，但文件内容不是 Word/WPS 文档（可能已损坏），{SAVE_AS}")
+        raise UnreadableReport("U005", text=f"这是{LEGACY[suffix]}，但文件内容不是 Word/WPS 文档（可能已损坏），{SAVE_AS}")
     if head.startswith(b"{\\rtf"):
         return "RTF 文档"
     if head.lstrip()[:5] == b"%PDF-" or b"%PDF-" in head[:1024]:
         return "pdf"
     if not head.startswith(b"PK"):
-        raise UnreadableReport(f"不是 Word 文档（.docx），{SAVE_AS}")
+        raise UnreadableReport("U005", text=f"不是 Word 文档（.docx），{SAVE_AS}")
     try:
         with zipfile.ZipFile(path) as archive:
             names = {info.filename: info for info in archive.infolist()}
     except (zipfile.BadZipFile, OSError, EOFError):
-        raise UnreadableReport("文档已损坏（压缩包不完整），请重新保存后再提交") from None
+        raise UnreadableReport("U002", text="文档已损坏（压缩包不完整），请重新保存后再提交") from None
     body = names.get("word/document.xml")
     if body is None:
         if "xl/workbook.xml" in names:
-            raise UnreadableReport("这是 Excel 工作簿，不是报告；工作簿请放在报告之后：jixiao-xl report check 报告.docx 工作簿.xlsx")
-        raise UnreadableReport("压缩包里没有文档正文，不是 Word 文档（.docx）")
+            raise UnreadableReport("U105")
+        raise UnreadableReport("U005", text="压缩包里没有文档正文，不是 Word 文档（.docx）")
     if body.file_size > MAX_XML:
-        raise UnreadableReport(f"文档正文解压后 {body.file_size >> 20} MB，远超自评报告的篇幅，疑似异常文件，未校验")
+        raise UnreadableReport("U102", text=f"文档正文解压后 {body.file_size >> 20} MB，远超自评报告的篇幅，疑似异常文件，未校验")
     return None
 
 
@@ -120,12 +122,12 @@ def read_paragraphs(path: str) -> tuple[list[Paragraph], int]:
         try:
             texts, pages, images = pdf.read_pdf(path, MAX_CHARS)
         except pdf.UnreadableReport as exc:
-            raise UnreadableReport(str(exc)) from None
+            raise UnreadableReport.like(exc) from None
         if not texts:
             if images:
-                raise UnreadableReport(f"这是扫描件，无法读取文字（PDF 共 {pages} 页，只有图片）；"
+                raise UnreadableReport("U101", text=f"这是扫描件，无法读取文字（PDF 共 {pages} 页，只有图片）；"
                                        "请提交可编辑的 Word 文档（.docx）或带文字层的 PDF")
-            raise UnreadableReport("PDF 中没有任何文字")
+            raise UnreadableReport("U103", text="PDF 中没有任何文字")
         return [Paragraph(i, text, f"第{i}段") for i, text in enumerate(texts, 1)], images
     if kind is not None:
         from .office import ConversionFailed, as_docx
@@ -133,10 +135,10 @@ def read_paragraphs(path: str) -> tuple[list[Paragraph], int]:
         try:
             with as_docx(path, kind) as converted:
                 if _check_file(converted) is not None:
-                    raise UnreadableReport(f"这是{kind}，LibreOffice 转换的结果无法读取；{SAVE_AS}")
+                    raise UnreadableReport("U104", text=f"这是{kind}，LibreOffice 转换的结果无法读取；{SAVE_AS}")
                 return _read_docx(converted)
         except ConversionFailed as exc:
-            raise UnreadableReport(str(exc)) from None
+            raise UnreadableReport.like(exc) from None
     return _read_docx(path)
 
 
@@ -148,8 +150,8 @@ def _read_docx(path: str) -> tuple[list[Paragraph], int]:
         document = docx.Document(path)
     except Exception as exc:  # python-docx/lxml raise many kinds for a broken package
         if "DOCTYPE" in str(exc) or "ENTITY" in str(exc).upper():
-            raise UnreadableReport("文档含有不允许的 XML 实体定义，疑似 XML 炸弹，已拒绝读取") from None
-        raise UnreadableReport(f"文档已损坏，无法读取（{type(exc).__name__}）") from None
+            raise UnreadableReport("U003", text="文档含有不允许的 XML 实体定义，疑似 XML 炸弹，已拒绝读取") from None
+        raise UnreadableReport("U002", text=f"文档已损坏，无法读取（{type(exc).__name__}）") from None
     body = document.element.body
     p_tag, tbl_tag, t_tag, tab_tag, br_tag = qn("w:p"), qn("w:tbl"), qn("w:t"), qn("w:tab"), qn("w:br")
     tr_tag, tc_tag = qn("w:tr"), qn("w:tc")
@@ -169,7 +171,7 @@ def _read_docx(path: str) -> tuple[list[Paragraph], int]:
             return
         chars += len(text)
         if chars > MAX_CHARS:
-            raise UnreadableReport(f"文档超过 {MAX_CHARS // 10000} 万字，远超自评报告的篇幅（通常 5–30 页），未校验；"
+            raise UnreadableReport("U102", text=f"文档超过 {MAX_CHARS // 10000} 万字，远超自评报告的篇幅（通常 5–30 页），未校验；"
                                    "请只提交自评报告本身")
         index = len(out) + 1
         out.append(Paragraph(index, text, where or f"第{index}段", style))
@@ -196,6 +198,6 @@ def read_report(path: str) -> list[Paragraph]:
     paragraphs, pictures = read_paragraphs(path)
     if not paragraphs:
         if pictures:
-            raise UnreadableReport(f"文档只有图片（{pictures} 张），没有可读的文字（可能是扫描件）；请提交可编辑的 Word 文档")
-        raise UnreadableReport("文档是空的，没有任何文字")
+            raise UnreadableReport("U101", text=f"文档只有图片（{pictures} 张），没有可读的文字（可能是扫描件）；请提交可编辑的 Word 文档")
+        raise UnreadableReport("U103")
     return paragraphs

@@ -88,7 +88,7 @@ class Doubts:
 
 def _verify(what: str, found: list[Finding]) -> tuple[str, bool]:
     """【待核实：what——the check's reasons (with the recomputed value)】"""
-    reasons = "；".join(f"{f.message.split('：', 1)[-1]}（{f.sheet} {f.cell}）" for f in found)
+    reasons = "；".join(f"{f.text}（{f.sheet} {f.cell}）" for f in found)
     return (f"{VERIFY_MARK}{what}，表中有误：{reasons}】", True)
 
 

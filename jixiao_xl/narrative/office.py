@@ -15,11 +15,13 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..problems import Refused
+
 TIMEOUT = 30.0  # seconds for one conversion; a self-evaluation report converts in 1–3 s
 SAVE_AS = "请用 Word 或 WPS 打开后“另存为” Word 文档（.docx）再校验"
 
 
-class ConversionFailed(Exception):
+class ConversionFailed(Refused):
     """LibreOffice is missing, failed, or took too long; ``str()`` is for people."""
 
 
@@ -64,7 +66,7 @@ def as_docx(path: str, kind: str, timeout: float | None = None):
     timeout = TIMEOUT if timeout is None else timeout
     program = soffice()
     if program is None:
-        raise ConversionFailed(f"这是{kind}，需要 LibreOffice 才能自动转换，但本机未安装；{SAVE_AS}，"
+        raise ConversionFailed("U011", text=f"这是{kind}，需要 LibreOffice 才能自动转换，但本机未安装；{SAVE_AS}，"
                                "或安装 LibreOffice（https://zh-cn.libreoffice.org）后重试")
     work = tempfile.mkdtemp(prefix="jixiao-report-")
     try:
@@ -83,16 +85,16 @@ def as_docx(path: str, kind: str, timeout: float | None = None):
             process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                        stderr=subprocess.PIPE, **options)
         except OSError as exc:
-            raise ConversionFailed(f"这是{kind}，LibreOffice 无法启动（{exc.strerror or exc}）；{SAVE_AS}") from None
+            raise ConversionFailed("U104", text=f"这是{kind}，LibreOffice 无法启动（{exc.strerror or exc}）；{SAVE_AS}") from None
         try:
             process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             _stop(process)
-            raise ConversionFailed(f"这是{kind}，LibreOffice 转换超过 {timeout:g} 秒仍未完成（文档可能已损坏或过大），"
+            raise ConversionFailed("U104", text=f"这是{kind}，LibreOffice 转换超过 {timeout:g} 秒仍未完成（文档可能已损坏或过大），"
                                    f"未校验；{SAVE_AS}") from None
         result = out / "report.docx"
         if not result.is_file() or result.stat().st_size == 0:
-            raise ConversionFailed(f"这是{kind}，LibreOffice 无法转换（文档可能已加密或已损坏）；"
+            raise ConversionFailed("U104", text=f"这是{kind}，LibreOffice 无法转换（文档可能已加密或已损坏）；"
                                    f"{SAVE_AS}")
         yield str(result)
     finally:

@@ -15,8 +15,10 @@ from collections import Counter
 from dataclasses import dataclass
 from statistics import median
 
+from ..problems import Refused
 
-class UnreadableReport(Exception):
+
+class UnreadableReport(Refused):
     """Why the PDF cannot be read; ``str()`` is for people (document.py passes it on as its own kind)."""
 
 
@@ -163,7 +165,7 @@ def read_pdf(path: str, max_chars: int) -> tuple[list[str], int, int]:
         from pdfminer.pdftypes import resolve1
         from pdfminer.converter import PDFPageAggregator
     except ImportError:
-        raise UnreadableReport("这是 PDF 文件，读取 PDF 需要 pdfminer.six（pip install pdfminer.six）；"
+        raise UnreadableReport("U011", text="这是 PDF 文件，读取 PDF 需要 pdfminer.six（pip install pdfminer.six）；"
                                "或提交报告的 Word 文档（.docx）") from None
     import logging
 
@@ -180,14 +182,14 @@ def read_pdf(path: str, max_chars: int) -> tuple[list[str], int, int]:
             except Exception:  # noqa: BLE001 - a damaged page tree: the pages are found one by one below
                 count = 0
             if count > MAX_PAGES:
-                raise UnreadableReport(f"PDF 共 {count} 页，远超自评报告的篇幅（通常 5–30 页），未校验；"
+                raise UnreadableReport("U102", text=f"PDF 共 {count} 页，远超自评报告的篇幅（通常 5–30 页），未校验；"
                                        "请只提交自评报告本身")
             manager = PDFResourceManager(caching=True)
             device = PDFPageAggregator(manager, laparams=LAParams(boxes_flow=None))
             interpreter = PDFPageInterpreter(manager, device)
             for number, page in enumerate(PDFPage.create_pages(document), 1):
                 if number > MAX_PAGES:
-                    raise UnreadableReport(f"PDF 超过 {MAX_PAGES} 页，远超自评报告的篇幅（通常 5–30 页），未校验；"
+                    raise UnreadableReport("U102", text=f"PDF 超过 {MAX_PAGES} 页，远超自评报告的篇幅（通常 5–30 页），未校验；"
                                            "请只提交自评报告本身")
                 interpreter.process_page(page)
                 layout = device.get_result()
@@ -196,18 +198,18 @@ def read_pdf(path: str, max_chars: int) -> tuple[list[str], int, int]:
                 images += found
                 chars += sum(len(r.text) for r in rows)
                 if chars > max_chars:
-                    raise UnreadableReport(f"PDF 超过 {max_chars // 10000} 万字，远超自评报告的篇幅（通常 5–30 页），"
+                    raise UnreadableReport("U102", text=f"PDF 超过 {max_chars // 10000} 万字，远超自评报告的篇幅（通常 5–30 页），"
                                            "未校验；请只提交自评报告本身")
                 pages.append((rows, height))
     except UnreadableReport:
         raise
     except PDFPasswordIncorrect:
-        raise UnreadableReport("PDF 设置了打开密码，无法读取；请取消密码后再提交") from None
+        raise UnreadableReport("U001", text="PDF 设置了打开密码，无法读取；请取消密码后再提交") from None
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds (and bare ones) for a broken file
         name = type(exc).__name__
         if "Encrypt" in name or "Password" in name or "crypt" in str(exc).lower():
-            raise UnreadableReport("PDF 已加密，无法读取其中的文字；请提交未加密的 PDF 或 Word 文档（.docx）") from None
-        raise UnreadableReport(f"PDF 文件已损坏或不完整，无法读取（{name}）；请重新导出后再提交") from None
+            raise UnreadableReport("U001", text="PDF 已加密，无法读取其中的文字；请提交未加密的 PDF 或 Word 文档（.docx）") from None
+        raise UnreadableReport("U002", text=f"PDF 文件已损坏或不完整，无法读取（{name}）；请重新导出后再提交") from None
     if not pages:
-        raise UnreadableReport("PDF 文件已损坏或不完整：没有任何页面；请重新导出后再提交")
+        raise UnreadableReport("U002", text="PDF 文件已损坏或不完整：没有任何页面；请重新导出后再提交")
     return paragraphs_of(_drop_headers_and_footers(pages)), len(pages), images
