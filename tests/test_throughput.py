@@ -85,7 +85,7 @@ def test_summary_lists_read_back_as_xlsxwriter_would_write_them(tmp_path, kind):
     results = []
     for i, text in enumerate(odd):
         finding = {"sheet": "附件2", "cell": "H25", "code": "W101", "severity": "error", "message": text,
-                   "expected": 1, "found": 2}
+                   "location": "", "text": text, "expected": 1, "found": 2}
         report = {"path": f"{i}.xlsx", "status": "errors", "error": None, "findings": [],
                   "forms": [{"form": "dept_self_eval", "sheet": "附件2", "title": "", "results": {},
                              "findings": [finding]}]}
