@@ -347,6 +347,8 @@ def _template(args) -> int:
         return 2
     try:
         sheets = T.build(data, args.projects)
+        if args.source:
+            T.carry_formats(sheets, args.source)
         write_template(sheets, output)
     except OutputError as exc:
         print(f"jixiao-xl：{exc}", file=sys.stderr)
