@@ -253,7 +253,7 @@ def blank_fillable(form, profile: Profile, results: dict | None = None) -> list[
     return [d for d in found if d.cell.blank and d.value is not None]
 
 
-def as_opened(form, profile: Profile):
+def as_opened(form, profile: Profile, results: dict | None = None):
     """The form as Excel or WPS shows it on opening, when some of its derived cells are formulas saved without a
     result (a workbook written by a program): read, they are blank (S002); opened, each shows its formula's
     value, computed from the others until nothing changes (项目支出 from its parts, then 执行率, 得分, 总分).
@@ -262,7 +262,7 @@ def as_opened(form, profile: Profile):
     import copy
 
     formulas = form.formula_cells
-    if not formulas or not any(d.cell.address in formulas for d in blank_fillable(form, profile)):
+    if not formulas or not any(d.cell.address in formulas for d in blank_fillable(form, profile, results)):
         return None
     opened = copy.deepcopy(form)
     opened.__dict__.pop("_diagnoses", None)

@@ -42,7 +42,7 @@ class Context:
         if kept is None or kept[0] is not form:
             from ..derive import as_opened
 
-            kept = self._kept[key] = (form, as_opened(form, self.profile))
+            kept = self._kept[key] = (form, as_opened(form, self.profile, self.results(form)))
         return kept[1]
 
     def rows(self, form: SelfEval) -> list[Row]:
