@@ -7,7 +7,9 @@ cell; what only the department can write is a yellow-highlighted placeholder
 in 【】.  A figure the workbook check finds wrong (an error at its cell, or at a
 cell it is computed from) is not copied: it becomes 【待核实：…】 with the check's
 reason and recomputed value, which ``report check`` then reports (T106) until
-someone settles it.  The output is written atomically and never over the workbook.
+someone settles it; a sentence with such a figure is one 【待核实：…】 as a whole.  The document follows the
+official layout (GB/T 9704-2012: A4, 仿宋 body, 黑体/楷体 heading styles, — 1 — page numbers).  The output is
+written atomically, never over the workbook, and over an existing file only with --force (a backup kept).
 """
 
 from __future__ import annotations
