@@ -1,6 +1,7 @@
 """``jixiao-xl bundle``: an offline install bundle for machines without access to a package index.
 
-The bundle is a folder (and a .zip of it) holding
+The bundle is a .zip of a folder (or, with ``folder=True``, the folder itself: not both, which would take
+twice the space of a bundle of several hundred MB) holding
 
 - ``wheelhouse/``: the project's own wheel (built here from the source) and a binary wheel of every
   dependency for each chosen platform and Python version, downloaded by pip, plus one
@@ -122,17 +123,18 @@ class Target:
 
 @dataclass
 class Bundle:
-    path: Path
-    zip_path: Path
+    path: Path | None  # the folder, when it was asked for
+    zip_path: Path | None  # the .zip of it, by default
     targets: list[Target]
     notes: list[str]
+    example: str = ""  # what check shows on the bundled example ("有 1 个错误、2 个警告")
 
 
 # ---------------------------------------------------------------------------------------------- checks
 
 
-def check_args(output: str | os.PathLike, platforms: list[str] | None, pythons: list[str] | None
-               ) -> tuple[Path, list[Platform], list[str]]:
+def check_args(output: str | os.PathLike, platforms: list[str] | None, pythons: list[str] | None,
+               folder: bool = False) -> tuple[Path, list[Platform], list[str]]:
     """The output folder, platforms and Python versions asked for; BundleError if any is wrong."""
     names = list(dict.fromkeys(platforms or PLATFORMS))
     unknown = [n for n in names if n not in PLATFORMS]
@@ -143,9 +145,9 @@ def check_args(output: str | os.PathLike, platforms: list[str] | None, pythons: 
     if bad:
         raise BundleError(f"不支持的 Python 版本：{'、'.join(bad)}（可选：{'、'.join(PYTHONS)}）")
     out = Path(output).absolute()
-    if out.exists() or out.is_symlink():
+    if folder and (out.exists() or out.is_symlink()):
         raise BundleError(f"输出文件夹已存在：{out}（请换一个名字，或先删除它）")
-    if _zip_path(out).exists():
+    if not folder and (_zip_path(out).exists() or _zip_path(out).is_symlink()):
         raise BundleError(f"压缩包已存在：{_zip_path(out)}（请换一个名字，或先删除它）")
     if not out.parent.is_dir():
         raise BundleError(f"输出位置不存在：{out.parent}")
@@ -454,7 +456,7 @@ def main():
     run([tool, "explain", "B110"], quiet=True)  # the installed command starts
     print("")
     print("jixiao-xl 已安装到 {}。下一步：".format(target))
-    print("  1. 试一试（自带示例有 2 处错误）：\"{}\" check \"{}\"".format(tool, EXAMPLE))
+    print("  1. 试一试（自带示例__EXAMPLE_SHOWS__）：\"{}\" check \"{}\"".format(tool, EXAMPLE))
     print("  2. 校验别的文件：\"{}\" check 文件.xlsx；批量：\"{}\" batch 文件夹 -o 结果".format(tool, tool))
     print("  3. 想直接输入 jixiao-xl：把 {} 加入 PATH 环境变量".format(bin_dir))
     print("  4. 填报模板在 {}；Excel 加载项见 说明.txt".format(os.path.join(HERE, "templates")))
@@ -466,8 +468,19 @@ if __name__ == "__main__":
 """
 
 
-def install_py() -> str:
-    return INSTALL_PY.replace("__EXAMPLE__", EXAMPLE)
+def install_py(shows: str) -> str:
+    return INSTALL_PY.replace("__EXAMPLE__", EXAMPLE).replace("__EXAMPLE_SHOWS__", shows)
+
+
+def example_shows(path: Path) -> str:
+    """What ``check`` shows on the bundled example, as the texts say it: "有 1 个错误、2 个警告" (checked when the
+    bundle is made, so the texts never promise what the check does not show)."""
+    from .check import check_path
+
+    report = check_path(str(path))
+    counts = [(report.count("error"), "个错误"), (report.count("warning"), "个警告")]
+    found = "、".join(f"{n} {label}" for n, label in counts if n)
+    return f"有 {found}" if found else "没有错误或警告"
 
 
 def install_sh(targets: list[Target]) -> str:
@@ -523,7 +536,8 @@ def install_bat(targets: list[Target]) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
-def readme(targets: list[Target], project: str, notes: list[str], has_wps: bool, has_xlam: bool) -> str:
+def readme(targets: list[Target], project: str, notes: list[str], has_wps: bool, has_xlam: bool,
+           example: str = "") -> str:
     by_platform: dict[str, list[Target]] = {}
     for target in targets:
         by_platform.setdefault(target.platform.name, []).append(target)
@@ -553,7 +567,7 @@ def readme(targets: list[Target], project: str, notes: list[str], has_wps: bool,
         "  明年更新：在同一台电脑上运行新安装包的安装脚本，安装位置相同即可（已有的安装会被更新）。",
         "",
         "安装后：",
-        "  jixiao-xl check 文件.xlsx        校验（示例：examples 文件夹，有 2 处错误）",
+        f"  jixiao-xl check 文件.xlsx        校验（示例：examples 文件夹{'，' + example if example else ''}）",
         "  jixiao-xl fill 文件.xlsx -o 新文件.xlsx --mark   自动填写计算项并标出问题",
         "  jixiao-xl batch 文件夹 -o 结果    批量校验并汇总",
         "  jixiao-xl template -o 模板.xlsx --year 2024 --unit 单位名称   生成填报模板",
@@ -595,9 +609,10 @@ def write_zip(folder: Path, zip_path: Path) -> None:
 
 
 def build(output: str | os.PathLike, platforms: list[str] | None = None, pythons: list[str] | None = None,
-          log=print, env: dict | None = None) -> Bundle:
-    """Make the bundle; BundleError (and nothing left behind) when it cannot be made."""
-    out, chosen, versions = check_args(output, platforms, pythons)
+          log=print, env: dict | None = None, folder: bool = False) -> Bundle:
+    """Make the bundle: ``output``.zip, or with ``folder`` the folder ``output``; BundleError (and nothing left
+    behind) when it cannot be made."""
+    out, chosen, versions = check_args(output, platforms, pythons, folder)
     try:
         work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".部分", dir=out.parent))
     except OSError as exc:
@@ -628,7 +643,8 @@ def build(output: str | os.PathLike, platforms: list[str] | None = None, pythons
         log("复制加载项、模板和示例 …")
         copy_addins(stage, notes)
         copy_workbooks(stage)
-        (stage / "install.py").write_text(install_py(), encoding="utf-8", newline="\n")
+        shows = example_shows(stage / EXAMPLE)
+        (stage / "install.py").write_text(install_py(shows), encoding="utf-8", newline="\n")
         if any(t.platform.name == "win_amd64" for t in targets):
             (stage / "安装.bat").write_bytes(install_bat(targets).encode("gbk"))
         if any(t.platform.name != "win_amd64" for t in targets):
@@ -636,17 +652,15 @@ def build(output: str | os.PathLike, platforms: list[str] | None = None, pythons
             script.write_text(install_sh(targets), encoding="utf-8", newline="\n")
             script.chmod(0o755)
         text = readme(targets, f"{name} {version}", notes, (stage / "addin" / "wps").is_dir(),
-                      (stage / "addin" / "classic" / "jixiao_addin.xlam").is_file())
+                      (stage / "addin" / "classic" / "jixiao_addin.xlam").is_file(), shows)
         (stage / "说明.txt").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+        if folder:
+            os.rename(stage, out)
+            return Bundle(out, None, targets, notes, shows)
         log("打包 zip …")
         write_zip(stage, zip_temp)
-        os.rename(stage, out)
-        try:
-            os.rename(zip_temp, _zip_path(out))
-        except OSError:
-            os.rename(out, stage)  # put it back so that the cleanup below removes it
-            raise
-        return Bundle(out, _zip_path(out), targets, notes)
+        os.rename(zip_temp, _zip_path(out))
+        return Bundle(None, _zip_path(out), targets, notes, shows)
     except OSError as exc:
         raise BundleError(f"写入安装包失败：{exc.strerror or exc}（{exc.filename or out}）") from None
     finally:

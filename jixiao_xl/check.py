@@ -151,7 +151,8 @@ def check_workbook(book: Workbook, profile: Profile | None = None,
         report.status, report.error, report.code = "unreadable", NO_FORM, "U012"
         return report
     for form in book.forms:
-        form_report = FormReport(form, ctx.results(form))
+        opened = ctx.opened(form)  # formulas saved without a result: the 结果 line shows what Excel shows (D001)
+        form_report = FormReport(form, ctx.results(opened if opened is not None else form))
         for rule in _rules_for(form.kind):
             if wanted.wants(rule.code):
                 form_report.findings.extend(_run(rule, form, ctx, form.sheet))

@@ -202,7 +202,9 @@ def _build_parser() -> argparse.ArgumentParser:
 
     bundle = sub.add_parser("bundle", help="生成离线安装包（内网电脑用）",
                             description="生成离线安装包：wheel、加载项、模板和安装脚本")
-    bundle.add_argument("-o", "--output", required=True, metavar="文件夹", help="输出文件夹（同时生成同名 .zip）")
+    bundle.add_argument("-o", "--output", required=True, metavar="名称",
+                        help="安装包的名称：生成 名称.zip（解压后是同名文件夹）")
+    bundle.add_argument("--folder", action="store_true", help="生成文件夹而不是 .zip（在本机直接使用或自行打包）")
     bundle.add_argument("--platform", nargs="+", action="extend", metavar="平台",
                         help="win_amd64、manylinux_x86_64、manylinux_aarch64（默认：全部）")
     bundle.add_argument("--python", nargs="+", action="extend", metavar="版本",
@@ -349,6 +351,8 @@ def _template(args) -> int:
         return 2
     try:
         sheets = T.build(data, args.projects)
+        if args.source:
+            T.carry_formats(sheets, args.source)
         write_template(sheets, output)
     except OutputError as exc:
         print(f"jixiao-xl：{with_code(str(exc), exc.code)}", file=sys.stderr)
@@ -479,7 +483,8 @@ def _bundle(args) -> int:
     from .bundle import BundleError, build
 
     try:
-        result = build(args.output, args.platform, args.python, log=lambda line: print(line, flush=True))
+        result = build(args.output, args.platform, args.python, log=lambda line: print(line, flush=True),
+                       folder=args.folder)
     except BundleError as exc:
         print(f"jixiao-xl：{exc}", file=sys.stderr)
         return 2
@@ -489,7 +494,10 @@ def _bundle(args) -> int:
               + (f"；{skipped}" if skipped else ""))
     for note in result.notes:
         print(note)
-    print(f"已生成离线安装包：{result.path}（压缩包：{result.zip_path}）")
+    made = result.path or result.zip_path
+    print(f"已生成离线安装包：{made}")
+    if result.zip_path:
+        print("复制到要安装的电脑上解压，运行其中的 安装.bat（Windows）或 install.sh（Linux）；说明见其中的 说明.txt")
     return 0
 
 

@@ -25,7 +25,7 @@ from . import forms as F
 from . import scoring as S
 from .compute import amount, part_keys, parts_sum, results as _results, source_parts, stated_score_sum, sum_fields
 from .grid import col_letter
-from .model import BasicData, Cell, SelfEval, num
+from .model import _UNREAD, BasicData, Cell, SelfEval, num
 from .profiles import Profile
 from .values import fmt_number
 
@@ -251,6 +251,38 @@ def blank_fillable(form, profile: Profile, results: dict | None = None) -> list[
     res = results if results is not None else _results(form, profile)
     found = _basic(form, profile, res, True) if isinstance(form, BasicData) else _self_eval(form, profile, res, True)
     return [d for d in found if d.cell.blank and d.value is not None]
+
+
+def as_opened(form, profile: Profile, results: dict | None = None):
+    """The form as Excel or WPS shows it on opening, when some of its derived cells are formulas saved without a
+    result (a workbook written by a program): read, they are blank (S002); opened, each shows its formula's
+    value, computed from the others until nothing changes (项目支出 from its parts, then 执行率, 得分, 总分).
+    A copy with those cells filled in; None when the form has no such cell.  D001's suggested values and the
+    结果 line are both taken from it, so they agree with each other and with what fill writes."""
+    import copy
+
+    formulas = form.formula_cells
+    if not formulas or not any(d.cell.address in formulas for d in blank_fillable(form, profile, results)):
+        return None
+    opened = copy.deepcopy(form)
+    opened.__dict__.pop("_diagnoses", None)
+    # the derived cells that were blank as read and are formulas: those Excel computes; typed ones stay as typed
+    pending = {d.cell.address for d in derived(opened, profile) if d.cell.blank and d.cell.address in formulas}
+
+    def read() -> list[Derived]:
+        return [d for d in derived(opened, profile) if d.cell.address in pending]
+
+    def write(item: Derived) -> bool:
+        cell, value = item.cell, item.value
+        if value is None or cell.raw == value:
+            return False
+        cell.raw, cell.error = value, None
+        cell._blank, cell._number, cell._rate = None, _UNREAD, _UNREAD
+        opened.__dict__.pop("_diagnoses", None)
+        return True
+
+    settle(read, write)
+    return opened
 
 
 def input_suggestions(form, profile: Profile, blank_only: bool = False) -> list[Derived]:

@@ -101,6 +101,78 @@ def percent_cells(path: str, sheet: str, cells: list[tuple[int, int]],
         return None
 
 
+def number_formats(path: str, kind: str, wanted: dict[str, set[tuple[int, int]]]) -> dict[str, dict[tuple[int, int], str]]:
+    """The number format code of each wanted cell ({sheet: {(row, col) 0-based}}) that has one other than
+    General: "0%", "0.00", "yyyy年m月d日", "@" ….  An .xlsx through openpyxl (read-only, only down to the last
+    row asked for), an .xls through xlrd; nothing for a format that cannot be read (an .ods or .xlsb keeps
+    only what the values say)."""
+    try:
+        if kind == "xlsx":
+            return _xlsx_formats(path, wanted)
+        if kind == "xls":
+            return _xls_formats(path, wanted)
+    except Exception:  # noqa: BLE001 - a format we cannot read is simply not known
+        pass
+    return {}
+
+
+def _xlsx_formats(path: str, wanted: dict[str, set[tuple[int, int]]]) -> dict[str, dict[tuple[int, int], str]]:
+    import warnings
+
+    from openpyxl import load_workbook
+
+    found: dict[str, dict[tuple[int, int], str]] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl's warnings on parts it does not know are not the user's
+        book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        for sheet, cells in wanted.items():
+            if sheet not in book.sheetnames or not cells:
+                continue
+            ws = book[sheet]
+            rows: dict[int, set[int]] = {}
+            for row, col in cells:
+                rows.setdefault(row, set()).add(col)
+            codes = found.setdefault(sheet, {})
+            for row in ws.iter_rows(min_row=1, max_row=max(rows) + 1):
+                for cell in row:
+                    r, col = getattr(cell, "row", None), getattr(cell, "column", None)
+                    if r is None or col is None or col - 1 not in rows.get(r - 1, ()):
+                        continue
+                    code = cell.number_format
+                    if code and code != "General":
+                        codes[(r - 1, col - 1)] = code
+    finally:
+        book.close()
+    return found
+
+
+def _xls_formats(path: str, wanted: dict[str, set[tuple[int, int]]]) -> dict[str, dict[tuple[int, int], str]]:
+    import xlrd
+
+    with open(path, "rb") as handle:  # read here: the name may not be UTF-8
+        data = handle.read()
+    book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True, logfile=_Null())
+    found: dict[str, dict[tuple[int, int], str]] = {}
+    try:
+        for sheet, cells in wanted.items():
+            if sheet not in book.sheet_names():
+                continue
+            ws = book.sheet_by_name(sheet)
+            codes = found.setdefault(sheet, {})
+            for row, col in cells:
+                if row >= ws.nrows or col >= ws.ncols:
+                    continue
+                xf = book.xf_list[ws.cell_xf_index(row, col)]
+                fmt = book.format_map.get(xf.format_key)
+                code = fmt.format_str if fmt is not None else ""
+                if code and code != "General":
+                    codes[(row, col)] = code
+    finally:
+        book.release_resources()
+    return found
+
+
 # ------------------------------------------------------------------ .xls (BIFF8)
 
 

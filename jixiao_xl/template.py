@@ -78,6 +78,8 @@ class TemplateSheet(SheetSpec):
     text_inputs: set[str] = field(default_factory=set)
     # rows of long typed text (1-based) -> the lines they show at least, filled or blank (fit_heights)
     min_lines: dict[int, int] = field(default_factory=dict)
+    # typed cells carried over by --from: A1 -> (submitted sheet, row, col), 0-based (their number formats)
+    carried: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     # derived cells whose value carried over by --from differed from the formula: (A1, where, typed, computed)
     replaced: list[tuple[str, str, object, object]] = field(default_factory=list)
 
@@ -97,24 +99,47 @@ def _typed(cell: Cell | None) -> bool:
     return cell is not None and cell.raw is not None and not (isinstance(cell.raw, str) and not cell.raw.strip())
 
 
+class _Carried:
+    """A value laid into the template from a submitted cell (--from), with that cell: the layout notes where
+    it lands, so the cell keeps the number format it was typed under (100% stays 100%, not 1)."""
+
+    __slots__ = ("value", "cell")
+
+    def __init__(self, value, cell: Cell):
+        self.value, self.cell = value, cell
+
+
+def _plain(value):
+    """The value itself, without the cell it came from."""
+    return value.value if isinstance(value, _Carried) else value
+
+
+def _carry(value, cell: Cell):
+    """``value`` with its source cell when it is what the cell held (a rate read from 76 is not: its format
+    would not show it)."""
+    raw = cell.raw
+    same = value is raw or (type(value) in (int, float) and type(raw) in (int, float) and value == raw)
+    return _Carried(value, cell) if same else value
+
+
 def _value(cell: Cell | None):
     """A source cell's value for the template: its number when it is one, else its text as typed."""
     if not _typed(cell):
         return None
     number = None if cell.blank else cell.number
-    return number if number is not None and cell.error is None else cell.raw
+    return _carry(number if number is not None and cell.error is None else cell.raw, cell)
 
 
 def _text(cell: Cell | None):
     """A text field as typed ("98%" and "无" stay text; a number stays a number)."""
-    return cell.raw if _typed(cell) else None
+    return _carry(cell.raw, cell) if _typed(cell) else None
 
 
 def _rate_value(cell: Cell | None):
     if not _typed(cell):
         return None
     rate = None if cell.blank else cell.rate
-    return rate if rate is not None else cell.raw
+    return _carry(rate if rate is not None else cell.raw, cell)
 
 
 def _year_text(label: str, year: int) -> str:
@@ -138,9 +163,10 @@ def _year_formula(label: str) -> str:
 class Layout:
     """Rows being laid out for one sheet, with the roles of their cells."""
 
-    def __init__(self, sheet: TemplateSheet, width: int):
+    def __init__(self, sheet: TemplateSheet, width: int, source: str | None = None):
         self.sheet = sheet
         self.width = width
+        self.source = source  # the submitted sheet the typed values come from (--from)
 
     @property
     def row(self) -> int:
@@ -149,7 +175,11 @@ class Layout:
 
     def add(self, values: list, merges: list[str] = ()) -> int:
         row = self.row
-        self.sheet.rows.append(list(values) + [None] * (self.width - len(values)))
+        for c, value in enumerate(values):
+            if isinstance(value, _Carried):
+                if self.source is not None:
+                    self.sheet.carried[f"{col_letter(c)}{row}"] = (self.source, value.cell.row, value.cell.col)
+        self.sheet.rows.append([_plain(v) for v in values] + [None] * (self.width - len(values)))
         for m in merges:
             self.sheet.merges.append(m.replace("#", str(row)))
         return row
@@ -192,7 +222,7 @@ def _basic_sheet(data: TemplateData) -> TemplateSheet:
     widths.update({col_letter(c): (funds[c].width if c < len(funds) else None) or F.BASIC_WIDTH
                    for c in range(1, width)})
     sheet = TemplateSheet("附件1", [], kind="basic_data", print_rows="5:5", freeze="B6", widths=widths)
-    lay = Layout(sheet, width)
+    lay = Layout(sheet, width, src.sheet if src else None)
     lay.add([F.BASIC.annex])
     r = lay.add([_year_text(F.BASIC.title, year)], [f"A#:{last}#"])
     sheet.title = f"A{r}"
@@ -284,7 +314,7 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
     widths = {col_letter(c): (columns[c].width if c < len(columns) else exec_row[c].width) or F.DEFAULT_WIDTH
               for c in range(width)}
     sheet = TemplateSheet(name, [], kind=spec.kind, landscape=True, freeze="A4", widths=widths)
-    lay = Layout(sheet, width)
+    lay = Layout(sheet, width, src.sheet if src else None)
     lay.add([spec.annex])
     r = lay.add([_year_text(spec.title, year)], [f"A#:{last}#"])
     sheet.title = f"A{r}"
@@ -299,7 +329,7 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
         r = lay.add([name_.label, _text(head.get(name_.key))], ["B#:I#"])
         sheet.text_inputs.add(f"B{r}")
         lay.header(f"A{r}")
-        authority = _text(head.get(authority_.key))
+        authority = _plain(_text(head.get(authority_.key)))
         own = authority is not None and str(authority).strip() != (data.unit or "").strip()
         r = lay.add([authority_.label, authority if own else data.unit or None, None, None, implementer_.label,
                      _text(head.get(implementer_.key))], ["B#:D#", f"F#:{last}#"])
@@ -371,7 +401,7 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
     for level_name, fixed, rows in _indicator_groups(data, src):
         first = lay.row
         # a header states its rows' total (derive gives it the formula), or the submission's other total
-        header = fixed or f"{level_name}\n({fmt_number(sum(_num(v[weight_at]) or 0 for v in rows))}分)"
+        header = fixed or f"{level_name}\n({fmt_number(sum(_num(_plain(v[weight_at])) or 0 for v in rows))}分)"
         for i, values in enumerate(rows):
             r = lay.add([None, header if i == 0 else None] + values)
             sheet.text_inputs.update(f"{c}{r}" for c in texts)
@@ -508,6 +538,31 @@ def build(data: TemplateData, projects: int = 1) -> list[TemplateSheet]:
             row, col = parse_a1(address)
             sheet.cached[address] = sheet.rows[row][col]
     return sheets
+
+
+def carry_formats(sheets: list[TemplateSheet], path: str) -> None:
+    """--from: each typed cell laid into the template keeps the number format it had in ``path`` (100% stays
+    100% and is judged as a percentage, 72.74% is not 0.7274, a date stays a date, text "@" stays text).
+    Formula cells keep the template's own formats."""
+    from .grid import workbook_kind
+    from .numfmt import number_formats
+
+    wanted: dict[str, set[tuple[int, int]]] = {}
+    for sheet in sheets:
+        for name, row, col in sheet.carried.values():
+            wanted.setdefault(name, set()).add((row, col))
+    if not wanted:
+        return
+    try:
+        kind = workbook_kind(path)
+    except Exception:  # noqa: BLE001 - read once already; a format not known is left as it is
+        return
+    codes = number_formats(path, kind, wanted)
+    for sheet in sheets:
+        for address, (name, row, col) in sheet.carried.items():
+            code = codes.get(name, {}).get((row, col))
+            if code and address not in sheet.formulas:
+                sheet.formats[address] = code
 
 
 def _as_text(value) -> str:

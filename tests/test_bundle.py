@@ -8,7 +8,9 @@ shows that every requirement is satisfied from the bundle.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -19,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from jixiao_xl import bundle as B
+from jixiao_xl.check import check_path
 from jixiao_xl.cli import main
 
 PLATFORMS = ["manylinux_x86_64", "win_amd64", "manylinux_aarch64"]
@@ -41,8 +44,9 @@ def _isolated_env(**extra) -> dict:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    """One bundle for the three platforms and Python 3.11, downloaded once for all the tests here."""
+def made(tmp_path_factory):
+    """One bundle for the three platforms and Python 3.11, downloaded once for all the tests here: by default
+    a .zip only."""
     out = tmp_path_factory.mktemp("bundle") / "离线安装包"
     try:
         return B.build(out, PLATFORMS, ["3.11"], log=lambda line: None)
@@ -50,6 +54,15 @@ def built(tmp_path_factory):
         if "无法连接软件包索引" in str(exc):
             pytest.skip(f"PyPI 不可达，无法生成安装包：{exc}")
         raise
+
+
+@pytest.fixture(scope="session")
+def built(made, tmp_path_factory):
+    """The bundle as the user has it on the target machine: the .zip unpacked."""
+    where = tmp_path_factory.mktemp("unzipped")
+    with zipfile.ZipFile(made.zip_path) as archive:
+        archive.extractall(where)
+    return dataclasses.replace(made, path=where / "离线安装包")
 
 
 def _requirements(bundle_dir: Path, key: str) -> dict[str, str]:
@@ -75,9 +88,9 @@ def _dev_check_output(path: Path, capsys) -> tuple[int, str]:
 # ---------------------------------------------------------------------------------------------- contents
 
 
-def test_bundle_holds_wheels_addins_workbooks_scripts_and_a_zip(built):
+def test_bundle_holds_wheels_addins_workbooks_scripts_and_a_zip(made, built):
     root = built.path
-    assert built.zip_path == root.with_name("离线安装包.zip")
+    assert made.path is None and made.zip_path.name == "离线安装包.zip"
     files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
     for needed in ["install.sh", "安装.bat", "install.py", "说明.txt", "README.md", "templates/绩效自评模板.xlsx",
                    EXAMPLE,
@@ -93,8 +106,8 @@ def test_bundle_holds_wheels_addins_workbooks_scripts_and_a_zip(built):
         assert (archive.getinfo("离线安装包/install.sh").external_attr >> 16) & 0o777 == 0o755
         with archive.open("离线安装包/" + EXAMPLE) as member:
             assert member.read() == (root / EXAMPLE).read_bytes()
-    # No leftovers of the build beside the output.
-    assert sorted(p.name for p in root.parent.iterdir()) == ["离线安装包", "离线安装包.zip"]
+    # The zip alone (not the same folder beside it, twice the space), and no leftovers of the build.
+    assert sorted(p.name for p in made.zip_path.parent.iterdir()) == ["离线安装包.zip"]
 
 
 def test_requirements_follow_each_platform(built):
@@ -127,6 +140,11 @@ def test_readme_and_windows_script(built):
     assert "addin/wps/           WPS 加载项" in text and "尚未提供" not in text  # the WPS 加载项 travels too
     assert (root / "addin" / "wps" / "ribbon.xml").is_file() and not (root / "addin" / "wps" / "test").exists()
     assert "明年更新" in text and "注意" not in text
+    # what check shows on the bundled example, as it shows it (checked when the bundle was made)
+    report = check_path(str(root / EXAMPLE))
+    shows = f"有 {report.count('error')} 个错误、{report.count('warning')} 个警告"
+    assert built.example == shows and f"校验（示例：examples 文件夹，{shows}）" in text
+    assert f"试一试（自带示例{shows}）" in (root / "install.py").read_text(encoding="utf-8")
     bat = (root / "安装.bat").read_bytes()
     assert b"\r\n" in bat and b"\n" not in bat.replace(b"\r\n", b"")
     script = bat.decode("gbk")  # cmd.exe on Chinese Windows reads batch files in code page 936
@@ -200,13 +218,16 @@ def test_install_offline_check_then_update_to_a_bundle_without_calamine(built, l
     check = _check(target, example, tmp_path)
     assert check.returncode == 1  # the example keeps the submission's two mistakes
     assert "共 1 个文件：1 个错误，2 个警告" in check.stdout
+    errors, warnings = re.search(r"共 1 个文件：(\d+) 个错误，(\d+) 个警告", check.stdout).groups()
+    assert f"试一试（自带示例有 {errors} 个错误、{warnings} 个警告）" in result.stdout  # what the check then shows
     assert "年中追加 (全年 1762.55 − 年初 1238.36) ÷ 年初 = 42.33%，超过 30.00%" in check.stdout
     assert (1, check.stdout) == _dev_check_output(example, capsys)
 
     # A dependency without a wheel for the platform (as python-calamine on a CPU it does not support):
     # the bundle, built from a local mirror that lacks it, says so and leaves it out ...
     env = _isolated_env(PIP_NO_INDEX="1", PIP_FIND_LINKS=str(local_index))
-    made = B.build(tmp_path / "包", ["manylinux_x86_64"], ["3.11"], log=lambda line: None, env=env)
+    made = B.build(tmp_path / "包", ["manylinux_x86_64"], ["3.11"], log=lambda line: None, env=env, folder=True)
+    assert made.zip_path is None and not (tmp_path / "包.zip").exists()  # --folder: the folder, not both
     (info,) = made.targets
     assert info.missing == {"python-calamine": B.OPTIONAL["python-calamine"]}
     assert "python-calamine" not in _requirements(made.path, "manylinux_x86_64-py3.11")
@@ -268,7 +289,8 @@ def test_unknown_platform_or_python(tmp_path, args, message):
 @pytest.mark.parametrize("existing", ["包", "包.zip"])
 def test_existing_output_is_refused_and_left_alone(tmp_path, existing):
     (tmp_path / existing).mkdir() if existing == "包" else (tmp_path / existing).write_bytes(b"old")
-    result = _bundle_cli(["-o", "包", "--platform", "win_amd64", "--python", "3.11"], tmp_path)
+    folder = ["--folder"] if existing == "包" else []  # what would be written: the zip, or with --folder the folder
+    result = _bundle_cli(["-o", "包", "--platform", "win_amd64", "--python", "3.11", *folder], tmp_path)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [f"jixiao-xl：{'输出文件夹' if existing == '包' else '压缩包'}已存在："
                                           f"{tmp_path / existing}（请换一个名字，或先删除它）"]

@@ -129,8 +129,8 @@ def test_draft_does_not_repeat_the_workbooks_errors_as_facts(tmp_path, capsys):
     assert "有错误的数字未照抄：2 处写作【待核实：…】" in printed
     texts = _texts(out)
     assert not any("103.8分，等级" in t or "决算数20万元" in t for t in texts)
-    (score,) = [t for t in texts if t.startswith("部门整体支出绩效自评得分")]
-    assert score.startswith("部门整体支出绩效自评得分【待核实：") and "之和 99，现填 103.8（附件2 H25）】" in score
+    (score,) = [t for t in texts if "部门整体支出绩效自评得分" in t]
+    assert score.startswith("【待核实：部门整体支出绩效自评得分和等级，表中有误：") and score.endswith("之和 99，现填 103.8（附件2 H25）】")
     (sangong,) = [t for t in texts if "“三公”经费" in t and "待核实" in t]
     assert "= 12.88，现填 20" in sangong and "（附件1 D6）】" in sangong
     assert "项目自评得分100分，等级为“优”。" in texts  # 附件3 has no error: stated as it is
@@ -144,3 +144,75 @@ def test_draft_of_a_clean_workbook_has_nothing_to_verify(tmp_path, capsys):
     out = _draft(tmp_path)
     assert "待核实" not in capsys.readouterr().out
     assert not any("待核实" in t for t in _texts(out))
+
+
+def _many_errors(path):
+    """The example with every indicator's 得分 above its 分值, the 全年执行数 at 90% under the stated 执行率 and
+    得分, and each amount of 附件1 one more than typed: some 40 errors."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(EXAMPLE)
+    for name in ("附件2", "附件3"):
+        for row in book[name].iter_rows(min_row=4):
+            weight, score = row[6], row[7]
+            if row[1].value == "年度资金总额":
+                row[4].value = round(row[3].value * 0.9, 2)
+            elif isinstance(weight.value, (int, float)) and isinstance(score.value, (int, float)) and row[3].value:
+                score.value = weight.value + 3
+    for row in book["附件1"].iter_rows(min_row=6, max_row=30):
+        for cell in row[1:5]:
+            if isinstance(cell.value, (int, float)) and cell.value:
+                cell.value += 1
+    book.save(path)
+    return path
+
+
+def test_a_sentence_with_several_wrong_figures_is_one_placeholder(tmp_path, capsys):
+    """Issue 24: 全年执行数, 执行率 and its 得分 wrong in one sentence: the sentence is not stated, nor cut into
+    pieces: it is one 【待核实：…】 naming its figures, with each reason once (and the cell to change)."""
+    book = tmp_path / "表.xlsx"
+    write_xlsx(book, set_cells(seed_sheets(), {"附件3!E6": 74.7, "附件3!H21": -1}))
+    out = _draft(tmp_path, book)
+    document = docx.Document(str(out))
+    lines = [p for p in document.paragraphs if "项目的" in p.text or "执行数" in p.text]
+    (project,) = [p for p in lines if p.text.startswith("【待核实：项目的")]
+    text = project.text
+    assert text.count("【") == 1 and text.endswith("】")
+    assert text.startswith("【待核实：项目的年初预算数、全年预算数、全年执行数、执行率和执行率得分，表中有误：")
+    # each reason once (the 执行率 and its 得分 both rest on 全年执行数); what does not fit in a placeholder that
+    # report check reads as one (200 characters) is counted, not cut
+    assert "现填 74.7（附件3 E6）；执行率应为 全年执行数 ÷ 全年预算数 = 74.7 ÷ 83 = 90.00%，现填 100.00%（附件3 G6）" in text
+    assert text.count("（附件3 G6）") == 1 and text.endswith("；另有 1 处（运行 jixiao-xl check 可看全部）】")
+    assert len(text) <= 202
+    assert [r.font.highlight_color for r in project.runs] == [WD_COLOR_INDEX.YELLOW]  # one run, all of it marked
+    assert not any("全年执行数74.7万元" in p.text or "执行率90%" in p.text for p in document.paragraphs)
+    # the indicator scored -1 of 10: its sentence is one placeholder, then the reason as typed
+    (indicator,) = [p.text for p in document.paragraphs if "的指标值、完成值、分值和得分" in p.text]
+    assert indicator.startswith("【待核实：“") and "（附件3 H21）】偏差原因：" in indicator
+    assert indicator.count("【待核实") == 1
+    # the project's sentence in the department's report and in its own, the indicator, the 总分 (-1 counted)
+    assert "有错误的数字未照抄：4 处" in capsys.readouterr().out
+
+
+def test_draft_of_a_workbook_with_forty_errors(tmp_path, capsys):
+    """Bad input from issue 24: a workbook with 40 errors still gets a draft; each doubtful sentence is one
+    placeholder, the command counts them, the workbook is not changed and report check finds no contradiction."""
+    from jixiao_xl.check import check_path
+
+    book = _many_errors(tmp_path / "表.xlsx")
+    errors = check_path(str(book)).count("error")
+    assert errors >= 40
+    before = book.read_bytes()
+    out = _draft(tmp_path, book)
+    printed = capsys.readouterr().out
+    texts = _texts(out)
+    verify = [t for t in texts if "【待核实：" in t]
+    assert f"有错误的数字未照抄：{len(verify)} 处" in printed and len(verify) >= 6
+    assert all(t.count("【待核实：") == 1 and t.startswith("【待核实：") for t in verify)
+    assert "各项绩效指标均已完成，得分与分值一致。" not in texts  # every 得分 is above its 分值
+    assert sum("的分值和得分，表中有误" in t for t in verify) == 2  # 附件2 and 附件3: one for their indicators
+    assert "15 处需要单位填写的内容" in printed
+    assert book.read_bytes() == before
+    report = check_report(str(out), [str(book)])
+    assert [f.code for f in report.findings if f.severity == "error"] == []
+    assert sum(f.code == "T106" for f in report.findings) == 15 + len(verify)

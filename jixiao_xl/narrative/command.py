@@ -25,6 +25,7 @@ def add_parser(sub, parser_class) -> None:
     draft.add_argument("workbook", metavar="工作簿", help="绩效自评工作簿（.xlsx）")
     draft.add_argument("-o", "--output", required=True, metavar="文件", help="输出的 .docx 文件")
     draft.add_argument("--profile", default="hunan", choices=["hunan", "national"], help="评分口径")
+    draft.add_argument("--force", action="store_true", help="输出文件已存在时覆盖（先备份原文件）")
 
 
 def to_text(reports, show_info: bool = True, workbooks: list[str] | None = None) -> str:
@@ -79,9 +80,9 @@ def run(args) -> int:
         from .draft import DraftError, write_draft
 
         try:
-            summary = write_draft(args.workbook, args.output, profile)
+            summary = write_draft(args.workbook, args.output, profile, force=args.force)
         except DraftError as exc:
-            print(f"jixiao-xl：{exc}", file=sys.stderr)
+            print(f"jixiao-xl：{with_code(str(exc), exc.code)}", file=sys.stderr)
             return 2
         print(summary)
         return 0

@@ -7,17 +7,19 @@ cell; what only the department can write is a yellow-highlighted placeholder
 in 【】.  A figure the workbook check finds wrong (an error at its cell, or at a
 cell it is computed from) is not copied: it becomes 【待核实：…】 with the check's
 reason and recomputed value, which ``report check`` then reports (T106) until
-someone settles it.  The output is written atomically and never over the workbook.
+someone settles it; a sentence with such a figure is one 【待核实：…】 as a whole.  The document follows the
+official layout (GB/T 9704-2012: A4, 仿宋 body, 黑体/楷体 heading styles, — 1 — page numbers).  The output is
+written atomically, never over the workbook, and over an existing file only with --force (a backup kept).
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 
 from ..findings import Finding
 from ..model import Cell, SelfEval, num
+from ..problems import Refused
 from ..values import fmt_number
 from .facts import Fact, Facts, gather
 
@@ -25,8 +27,8 @@ PLACEHOLDER_MARK = "【"
 VERIFY_MARK = "【待核实："
 
 
-class DraftError(Exception):
-    """Why no draft was written; the message is for people."""
+class DraftError(Refused):
+    """Why no draft was written: a catalogued reason (problems.py), its text for people."""
 
 
 def pct(value: float) -> str:
@@ -86,41 +88,82 @@ class Doubts:
         return out
 
 
+PLACEHOLDER_CHARS = 200  # inside 【…】: what report check reads as one placeholder (T106), and a reader takes in
+
+
 def _verify(what: str, found: list[Finding]) -> tuple[str, bool]:
-    """【待核实：what——the check's reasons (with the recomputed value)】"""
-    reasons = "；".join(f"{f.text}（{f.sheet} {f.cell}）" for f in found)
-    return (f"{VERIFY_MARK}{what}，表中有误：{reasons}】", True)
+    """【待核实：what，表中有误：the check's reasons (with the recomputed value and the cell)】, at most
+    PLACEHOLDER_CHARS inside the brackets: reasons that do not fit are counted, not cut mid-way."""
+    if len(what) > 80:
+        what = what[:79] + "…"
+    head = f"{VERIFY_MARK[1:]}{what}，表中有误："
+    reasons = [f"{f.text}（{f.sheet} {f.cell}）" for f in found]
+    room = PLACEHOLDER_CHARS - len(head)
+    shown: list[str] = []
+    for i, reason in enumerate(reasons):
+        rest = len(reasons) - i - 1
+        more = f"；另有 {rest} 处（运行 jixiao-xl check 可看全部）" if rest else ""
+        text = "；".join(shown + [reason])
+        if len(text) + len(more) <= room:
+            shown.append(reason)
+            continue
+        if not shown:  # the first reason alone is too long: its start, and where it is
+            cut = room - len(more) - len(f"…（{found[i].sheet} {found[i].cell}）")
+            shown.append(reason[:max(cut, 10)] + f"…（{found[i].sheet} {found[i].cell}）")
+            continue
+        break
+    left = len(reasons) - len(shown)
+    text = "；".join(shown) + (f"；另有 {left} 处（运行 jixiao-xl check 可看全部）" if left else "")
+    return (f"【{head}{text}】", True)
+
+
+def _names(names: list[str]) -> str:
+    """年初预算数、全年预算数和执行率"""
+    return names[0] if len(names) == 1 else "、".join(names[:-1]) + "和" + names[-1]
 
 
 def _indicator_lines(form: SelfEval, doubts: Doubts) -> list[Block]:
-    out = []
+    """The indicators scored below their 分值, each with its reason; an indicator whose 分值 or 得分 the check
+    finds wrong is never stated: one 【待核实：…】 for it (below its 分值) or for all the others together."""
+    out, others, found = [], [], []
     for ind in form.indicators:
         weight, score = num(ind.weight), num(ind.score)
-        if weight is None or score is None or score >= weight:
-            continue
         name = ind.name.replace("\n", "")
-        line = f"“{name}”（{ind.level2 or ind.level1}）年度指标值为“{ind.target.text}”，实际完成值为“{ind.actual.text}”，"
         wrong = doubts.on((form.sheet, ind.weight), (form.sheet, ind.score))
+        if weight is None or score is None or score >= weight:
+            if wrong:
+                others.append(f"“{name}”")
+                found.extend(f for f in wrong if f not in found)
+            continue
+        line = f"“{name}”（{ind.level2 or ind.level1}）年度指标值为“{ind.target.text}”，实际完成值为“{ind.actual.text}”，"
         reason = ind.reason.text if ind.reason is not None else ""
         tail = reason + "。" if reason else _todo("偏差原因分析及改进措施")
-        if wrong:
-            out.append(_p(line, _verify("分值和得分", wrong), "。偏差原因：", tail))
+        if wrong:  # the sentence as a whole is in doubt: one placeholder, then the reason as typed
+            out.append(_p(_verify(f"“{name}”（{ind.level2 or ind.level1}）的指标值、完成值、分值和得分", wrong),
+                          "偏差原因：", tail))
             continue
         line += f"分值{fmt_number(weight)}分，得{fmt_number(score)}分。偏差原因："
         out.append(_p(line, tail))
+    if others:
+        names = "、".join(others) if len(others) <= 2 else f"{'、'.join(others[:2])}等 {len(others)} 项指标"
+        out.append(_p(_verify(names + "的分值和得分", found)))
     if not out:
         out.append(_p("各项绩效指标均已完成，得分与分值一致。"))
     return out
 
 
 def _exec_line(form: SelfEval, facts: Facts, who: str, doubts: Doubts) -> Block:
+    """The budget, execution and 执行率 of a form in one sentence; when the check finds an error at any of its
+    cells, the sentence is not stated at all: the figures hang together (执行率 = 执行数 ÷ 预算数, its 得分 from
+    it), so it becomes one 【待核实：…】 naming them, with every reason once."""
     full, executed = num(form.exec.get("full")), num(form.exec.get("executed"))
     results = facts._results(form)
-    parts: list = []
+    parts: list[tuple[str, str]] = []
+    cells: list[str] = []
 
-    def part(label: str, text: str, *cells: str) -> None:
-        wrong = doubts.on(*((form.sheet, form.exec.get(key)) for key in cells))
-        parts.append(_verify(label, wrong) if wrong else text)
+    def part(label: str, text: str, *keys: str) -> None:
+        parts.append((label, text))
+        cells.extend(k for k in keys if k not in cells)
 
     if num(form.exec.get("initial")) is not None:
         part("年初预算数", f"年初预算数{amt(num(form.exec['initial']))}万元", "initial")
@@ -135,13 +178,10 @@ def _exec_line(form: SelfEval, facts: Facts, who: str, doubts: Doubts) -> Block:
         part("执行率得分", f"执行率得分{fmt_number(score.value)}分", "full", "executed", "rate", "score")
     if not parts:
         return _p(_todo(f"{who}的预算数、执行数和执行率（表中未填写）"))
-    pieces: list = [who]
-    for i, piece in enumerate(parts):
-        if i:
-            pieces.append("，")
-        pieces.append(piece)
-    pieces.append("。")
-    return _p(*pieces)
+    wrong = doubts.on(*((form.sheet, form.exec.get(key)) for key in cells))
+    if wrong:
+        return _p(_verify(f"{who}的" + _names([label for label, _ in parts]), wrong))
+    return _p(who + "，".join(text for _, text in parts) + "。")
 
 
 def _score_line(form: SelfEval, facts: Facts, who: str, doubts: Doubts) -> Block:
@@ -150,7 +190,7 @@ def _score_line(form: SelfEval, facts: Facts, who: str, doubts: Doubts) -> Block
         return _p(_todo(f"{who}自评得分和等级（表中未算出总分）"))
     wrong = doubts.on(score)
     if wrong:
-        return _p(f"{who}自评得分", _verify("自评得分和等级", wrong), "。")
+        return _p(_verify(f"{who}自评得分和等级", wrong))
     return _p(f"{who}自评得分{fmt_number(score.value)}分，等级为“{grade.value}”。")
 
 
@@ -276,69 +316,240 @@ def blocks(facts: Facts, doubts: Doubts | None = None) -> list[Block]:
     return out
 
 
-def _write(blocks_: list[Block], path: str) -> None:
-    import docx
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
+# The official document format (GB/T 9704-2012 党政机关公文格式): A4, margins, fonts and sizes.
+PAGE_CM = (21.0, 29.7)
+MARGINS_CM = {"top": 3.7, "bottom": 3.5, "left": 2.8, "right": 2.6}
+LINE_PT = 28.95  # 22 lines a page on the 3号 text block
+# font → the font Word uses where it is not installed (fontTable altName): the GB2312 fonts of the standard
+# are not on every computer; their Windows names are
+FONTS = {"仿宋_GB2312": "仿宋", "楷体_GB2312": "楷体", "方正小标宋简体": "宋体", "黑体": None, "宋体": None}
+# style -> (Word style, font, size in pt, outline level or None)
+STYLES = {
+    None: ("Normal", "仿宋_GB2312", 16, None),  # 三号 仿宋
+    "title": ("Title", "方正小标宋简体", 22, None),  # 二号 小标宋, centred
+    "heading": ("Heading 1", "黑体", 16, 0),  # 一、… 三号 黑体
+    "subheading": ("Heading 2", "楷体_GB2312", 16, 1),  # （一）… 三号 楷体
+}
+PAGE_NUMBER = ("宋体", 14)  # — 1 — in 四号 宋体
+
+
+def _fonts(element, font: str, size: float | None = None) -> None:
+    """Set a style's or run's fonts (Latin and East Asian, no theme fonts, which would win) and size."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        fonts.attrib.pop(qn(f"w:{attr}"), None)
+    for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
+        fonts.set(qn(f"w:{attr}"), font)
+    if size is not None:
+        for tag in ("w:sz", "w:szCs"):
+            old = rpr.find(qn(tag))
+            if old is None:
+                old = OxmlElement(tag)
+                rpr.append(old)
+            old.set(qn("w:val"), str(int(size * 2)))
+
+
+def _style_document(document) -> None:
+    """Page, styles and fonts of an official document."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    for section in document.sections:
+        section.page_width, section.page_height = Cm(PAGE_CM[0]), Cm(PAGE_CM[1])
+        section.top_margin, section.bottom_margin = Cm(MARGINS_CM["top"]), Cm(MARGINS_CM["bottom"])
+        section.left_margin, section.right_margin = Cm(MARGINS_CM["left"]), Cm(MARGINS_CM["right"])
+        section.header_distance, section.footer_distance = Cm(1.5), Cm(2.5)
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        for fonts in defaults.iter(qn("w:rFonts")):
+            for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+                fonts.attrib.pop(qn(f"w:{attr}"), None)
+        for lang in defaults.iter(qn("w:lang")):
+            lang.set(qn("w:eastAsia"), "zh-CN")
+    for kind, (name, font, size, level) in STYLES.items():
+        style = document.styles[name]
+        _fonts(style.element, font, size)
+        rpr = style.element.rPr
+        for tag in ("w:b", "w:bCs", "w:color", "w:spacing", "w:kern"):  # 黑体/楷体 as they are, black
+            for old in rpr.findall(qn(tag)):
+                rpr.remove(old)
+        ppr = style.element.get_or_add_pPr()
+        for old in ppr.findall(qn("w:pBdr")):  # the Title style's rule under it
+            ppr.remove(old)
+        fmt = style.paragraph_format
+        fmt.space_before, fmt.space_after = Pt(0), Pt(0)
+        fmt.line_spacing = Pt(35 if kind == "title" else LINE_PT)
+        if kind == "title":
+            fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            fmt.first_line_indent = Pt(0)
+            fmt.space_after = Pt(LINE_PT)  # a blank line under the title
+        else:
+            fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            fmt.first_line_indent = Pt(2 * size)  # two characters
+        if level is not None:
+            fmt.keep_with_next = True
+            outline = ppr.find(qn("w:outlineLvl"))
+            if outline is None:
+                outline = OxmlElement("w:outlineLvl")
+                ppr.append(outline)
+            outline.set(qn("w:val"), str(level))
+    _font_table(document)
+
+
+def _font_table(document) -> None:
+    """Name, in the font table, the installed font Word takes where a GB2312 font is missing (w:altName)."""
+    from lxml import etree
+
+    from docx.oxml.ns import qn
+
+    part = next((p for p in document.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml"), None)
+    if part is None:
+        return
+    root = etree.fromstring(part.blob)
+    have = {f.get(qn("w:name")) for f in root.findall(qn("w:font"))}
+    for name, alt in FONTS.items():
+        if name in have:
+            continue
+        font = etree.SubElement(root, qn("w:font"))
+        font.set(qn("w:name"), name)
+        if alt:
+            etree.SubElement(font, qn("w:altName")).set(qn("w:val"), alt)
+        etree.SubElement(font, qn("w:charset")).set(qn("w:val"), "86")  # GB2312
+        etree.SubElement(font, qn("w:family")).set(qn("w:val"), "modern" if "宋" in name or "仿" in name else "auto")
+        etree.SubElement(font, qn("w:pitch")).set(qn("w:val"), "fixed")
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _page_numbers(document) -> None:
+    """— 1 — in the footer: odd pages on the right, even pages on the left, one character in (GB/T 9704 7.5)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
+    font, size = PAGE_NUMBER
+    document.settings.odd_and_even_pages_header_footer = True
+    for section in document.sections:
+        for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+                              (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+            footer.is_linked_to_previous = False
+            paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+            paragraph.alignment = align
+            fmt = paragraph.paragraph_format
+            fmt.first_line_indent = Pt(0)
+            fmt.line_spacing = 1.0
+            if align == WD_ALIGN_PARAGRAPH.RIGHT:
+                fmt.right_indent = Pt(size)
+            else:
+                fmt.left_indent = Pt(size)
+
+            def run(text=None, field=None):
+                r = paragraph.add_run(text)
+                _fonts(r._r, font, size)
+                if field == "begin" or field == "separate" or field == "end":
+                    char = OxmlElement("w:fldChar")
+                    char.set(qn("w:fldCharType"), field)
+                    r._r.append(char)
+                elif field == "instr":
+                    instr = OxmlElement("w:instrText")
+                    instr.set(qn("xml:space"), "preserve")
+                    instr.text = " PAGE "
+                    r._r.append(instr)
+                return r
+
+            run("— ")
+            run(field="begin")
+            run(field="instr")
+            run(field="separate")
+            run("1")
+            run(field="end")
+            run(" —")
+
+
+def _write(blocks_: list[Block], path: str, before_replace=None) -> None:
+    """The draft as a .docx, written atomically (never half a file); ``before_replace`` runs once it is
+    complete, just before it takes the place of ``path``."""
+    import docx
+    from docx.enum.text import WD_COLOR_INDEX
+
+    from ..xlsxio import atomic_write
+
     document = docx.Document()
-    normal = document.styles["Normal"]
-    normal.font.name = "SimSun"
-    normal.font.size = Pt(12)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    _style_document(document)
+    _page_numbers(document)
+    titles = 0
     for block in blocks_:
-        paragraph = document.add_paragraph()
+        paragraph = document.add_paragraph(style=STYLES[block.style][0])
         if block.style == "title":
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            titles += 1
+            if titles > 1:  # each 项目支出绩效评价报告 starts on a new page
+                paragraph.paragraph_format.page_break_before = True
         for text, placeholder in block.pieces:
             run = paragraph.add_run(text)
-            if block.style in ("title", "heading"):
-                run.bold = True
-                run.font.size = Pt(16 if block.style == "title" else 14)
-            elif block.style == "subheading":
-                run.bold = True
             if placeholder:
                 run.font.highlight_color = WD_COLOR_INDEX.YELLOW
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temp = tempfile.mkstemp(suffix=".docx", dir=directory)
-    os.close(handle)
-    try:
-        document.save(temp)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+    atomic_write(path, lambda temp: document.save(temp), before_replace=before_replace)
 
 
-def write_draft(workbook: str, output: str, profile=None) -> str:
-    """Write the draft; returns a line for people.  Raises DraftError with a Chinese reason."""
+def write_draft(workbook: str, output: str, profile=None, force: bool = False) -> str:
+    """Write the draft; returns a line for people.  Raises DraftError with a Chinese reason.
+
+    An existing ``output`` (perhaps a draft already completed by hand) is never replaced unless ``force``,
+    and then a copy of it is kept first (原名.时间.bak.docx)."""
     from ..grid import UnreadableWorkbook
     from ..reader import read_workbook
 
     if not output.lower().endswith(".docx"):
-        raise DraftError(f"输出文件应为 Word 文档（.docx）：{output}")
+        raise DraftError("O007", text=f"输出文件应为 Word 文档（.docx）：{output}")
     if os.path.abspath(output) == os.path.abspath(workbook):
-        raise DraftError("输出文件不能和工作簿相同")
+        raise DraftError("O003", text="输出文件不能和工作簿相同")
+    from ..xlsxio import output_problem
+
+    problem = output_problem(output)
+    if problem:
+        raise DraftError(problem.code, text=f"无法写入 {output}：{problem}")
+    exists = os.path.lexists(output)
+    if exists and not force:
+        raise DraftError("O004", text=f"{output} 已存在，未覆盖（其中可能已有填写的内容）；要重新生成请加 --force（会先备份原文件）")
     try:
         book = read_workbook(workbook)
     except UnreadableWorkbook as exc:
-        raise DraftError(f"{workbook}：{exc}") from None
+        raise DraftError.like(exc, f"{workbook}：{exc}") from None
     facts = gather([book], profile)
     if facts.dept is None and facts.basic is None:
-        raise DraftError(f"{workbook}：没有找到附件1 或附件2，无法生成部门整体支出绩效自评报告")
+        raise DraftError("U012", text=f"{workbook}：没有找到附件1 或附件2，无法生成部门整体支出绩效自评报告")
     from ..check import check_workbook
 
     content = blocks(facts, Doubts(check_workbook(book, profile).all_findings()))
+    from ..xlsxio import OutputError, make_backup
+
+    backup: list[str] = []
+
+    def keep() -> None:  # the old file, copied once the new draft is complete
+        import time
+
+        backup.append(str(make_backup(output, time.strftime("%Y%m%d-%H%M%S"))))
+
     try:
-        _write(content, output)
+        _write(content, output, keep if exists else None)
+    except OutputError as exc:
+        raise DraftError.like(exc) from None
     except OSError as exc:
-        raise DraftError(f"无法写入 {output}（{exc.strerror or exc}）") from None
+        raise DraftError("O005", text=f"无法写入 {output}（{exc.strerror or exc}）") from None
     todo = sum(1 for b in content for t, p in b.pieces if p and not t.startswith(VERIFY_MARK))
     verify = sum(1 for b in content for t, p in b.pieces if p and t.startswith(VERIFY_MARK))
     line = f"已生成报告初稿：{output}（{todo} 处需要单位填写的内容已用黄色标出）"
+    if backup:
+        line += f"\n原有的 {output} 已备份为 {backup[0]}"
     if verify:
         line += f"\n工作簿中有错误的数字未照抄：{verify} 处写作【待核实：…】（附原因和复核值），请核实后改写"
     return line

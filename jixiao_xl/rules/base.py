@@ -35,6 +35,16 @@ class Context:
             kept = self._results[id(form)] = (form, results(form, self.profile, rows))
         return kept[1]
 
+    def opened(self, form):
+        """``derive.as_opened`` of a form (its formulas saved without a result worked out), once per check."""
+        key = ("opened", id(form))
+        kept = self._kept.get(key)
+        if kept is None or kept[0] is not form:
+            from ..derive import as_opened
+
+            kept = self._kept[key] = (form, as_opened(form, self.profile, self.results(form)))
+        return kept[1]
+
     def rows(self, form: SelfEval) -> list[Row]:
         """``compute.indicator_rows`` of a form, once per check (the results and a dozen rules read them)."""
         kept = self._rows.get(id(form))

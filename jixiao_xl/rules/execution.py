@@ -80,6 +80,9 @@ def _no_budget(rule: Rule, form: SelfEval, ctx: Context):
     cell = form.exec.get("full")
     if cell is None or cell.error or is_error_value(cell.raw) or missing_figure(form) is cell:
         return  # E109 reports a blank 全年预算数 under a typed rate
+    opened = ctx.opened(form) if cell.blank and cell.address in form.formula_cells else None
+    if opened is not None and num(opened.exec.get("full")):
+        return  # a formula saved without a result (S002), not empty: opened, it shows the sum of its parts
     if not num(cell):
         yield rule.at(form.sheet, cell, expected=None, found=num(cell))
 

@@ -3,9 +3,10 @@ and derived cells that were left blank."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable
 
-from ..derive import blank_fillable, input_suggestions
+from ..derive import blank_fillable, derived, input_suggestions
 from ..findings import Rule
 from ..model import BasicData, Cell
 from ..values import fmt_number as n, fmt_rate as pct
@@ -245,7 +246,16 @@ BY_SIGNATURE = Rule(
 
 
 def _derived_blank(rule: Rule, form, ctx: Context):
-    for item in blank_fillable(form, ctx.profile, ctx.results(form)):
+    # formulas saved without a result: the values Excel shows on opening (the 结果 line's too), worked out
+    # in turn, not each from the others left blank (a 得分 of 0 because its 全年预算数 is such a formula)
+    opened = ctx.opened(form)
+    if opened is None:
+        items = blank_fillable(form, ctx.profile, ctx.results(form))
+    else:  # every derived cell blank as read, with the value it shows once the file is opened
+        shown = {d.cell.address: d.value for d in derived(opened, ctx.profile)}
+        items = [replace(d, value=shown.get(d.cell.address)) for d in derived(form, ctx.profile, ctx.results(form))
+                 if d.cell.blank and shown.get(d.cell.address) is not None]
+    for item in items:
         value, rate = item.value, item.kind == "rate"
         if isinstance(value, str):  # the 等级
             yield rule.at(form.sheet, item.cell, expected=value, found=None,
