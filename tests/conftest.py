@@ -10,3 +10,7 @@ os.environ["XLWINGS_PROJECT_DIR"] = str(Path(__file__).resolve().parent.parent /
 # The TestClient's requests name the host "testserver": the add-in server's guard (jixiao_xl/guard.py) accepts
 # only names of this computer, IP literals and names it is told.
 os.environ.setdefault("JIXIAO_ALLOWED_HOSTS", "testserver")
+
+# xlwings (>= 0.33) validates a license when its server module is imported: "noncommercial" is the free one, as
+# `jixiao-xl serve` sets it.  Set here so any test file can run on its own (test_bundle builds the .xlam).
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
