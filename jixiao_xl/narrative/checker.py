@@ -19,7 +19,8 @@ from . import concepts as C
 from . import extract as X
 from .document import Paragraph, UnreadableReport, read_report
 from .facts import Facts, Project, gather
-from .rules import (AMOUNT, COUNT_SUM, NO_TABLE, PART_SUM, PLACEHOLDER, RATE, REPEAT, SCORE, SCORE_GRADE, SHARE,
+from .rules import (AMOUNT, COUNT_SUM, NO_TABLE, PART_ABOVE, PART_SUM, PLACEHOLDER, RATE, RATE_TEXT, REPEAT, SCORE,
+                    SCORE_GRADE, SHARE,
                     STAFF, UNCHECKED, UNMATCHED, YEAR)
 
 SHEET = "报告"
@@ -240,6 +241,8 @@ def _resolve(stmt: Statement, report_year: int | None) -> None:
 
 
 def _group(q: X.Quantity) -> str:
+    if q.kind in ("length", "area"):
+        return q.kind
     if q.kind == "count":
         return "count:" + X.EQUIVALENT.get(q.unit, q.unit)
     return q.kind
@@ -252,6 +255,19 @@ def _slack(q: X.Quantity) -> float:
             return 0.0
         return q.half_unit * (q.value / q.number_written() if q.number_written() else 1.0)
     return q.half_unit
+
+
+def _exact_slack(qs: list[X.Quantity]) -> dict[int, float]:
+    """Each amount's slack when the relation is written to its most precise figure: "30万元" beside
+    "89.97万元" is 30 exactly, not 29.5 to 30.5."""
+    amounts = [q for q in qs if q.kind == "amount"]
+    if not amounts:
+        return {}
+    places = max(q.decimals - round(__import__("math").log10(X.AMOUNT_UNITS.get(q.unit, 1.0))) for q in amounts)
+    if places <= 0:
+        return {}
+    # a round figure among figures with decimals was written round because it is: "30万元" beside "29.99万元"
+    return {id(q): 0.0 if q.decimals == 0 else q.half_unit for q in amounts}
 
 
 def _consistent(wholes: list[float], parts: list[float], tolerance: float) -> bool:
@@ -272,9 +288,11 @@ def _check_sum(run: _Run, para: Paragraph, text: str, whole_qs: list[X.Quantity]
         return
     if any(q.approx or q.bound for q in whole_qs[-1:] + parts):
         return
-    if whole_qs[-1].kind not in ("amount", "count"):
+    if whole_qs[-1].kind not in ("amount", "count", "length", "area"):
         return
-    tolerance = sum(_slack(q) for q in parts) + max(_slack(q) for q in whole_qs) + 1e-9
+    exact = _exact_slack(whole_qs[-1:] + parts)
+    slack = lambda q: exact.get(id(q), _slack(q))  # noqa: E731
+    tolerance = sum(slack(q) for q in parts) + max(slack(q) for q in whole_qs) + 1e-9
     if _consistent([w.value for w in whole_qs], [p.value for p in parts], tolerance):
         return
     whole = whole_qs[-1]
@@ -285,8 +303,10 @@ def _check_sum(run: _Run, para: Paragraph, text: str, whole_qs: list[X.Quantity]
                 whole_label=whole.label or "合计", whole=_num(whole.value),
                 parts=" + ".join(_num(p.value) for p in parts), total=_num(total), diff=_num(abs(total - whole.value)))
     else:
+        scale = X.MEASURE_UNITS[whole.unit][1] if whole.kind in ("length", "area") else 1.0
         run.add(COUNT_SUM, para, whole.value, total, excerpt=shown, whole_label=whole.label or "总数",
-                whole=whole.text, parts=" + ".join(p.text for p in parts), total=_num(total) + whole.unit)
+                whole=whole.text, parts=" + ".join(p.text for p in parts),
+                total=_num(round(total / scale, 6)) + whole.unit)
 
 
 def check_sums(run: _Run, paragraphs: list[Paragraph]) -> None:
@@ -324,9 +344,228 @@ def check_sums(run: _Run, paragraphs: list[Paragraph]) -> None:
                     wholes = [q for q in last.quantities if _group(q) == group and C.is_level(q.label)]
                     if wholes:
                         joined = text[last.start:s_end]
-                        _check_sum(run, para, text, wholes, parts, joined, last.start)
+                        _breakdown(run, para, text, wholes, parts, joined, last.start)
                     continue
-                _check_sum(run, para, text, wholes, parts, sentence.text, sentence.start)
+                _breakdown(run, para, text, wholes, parts, sentence.text, sentence.start)
+
+
+# a breakdown by level of the indicator tree: "其中一级指标3个，二级指标9个，三级指标12个" are not parts of the 12
+_LEVEL = re.compile(r"[一二三四1-4]级")
+# the words of a label that say which column of a repeated series it is: "送审金额", "审定金额", "核减"
+_SERIES_WORDS = re.compile(r"[\u4e00-\u9fff]{2,6}$")
+# a figure that opens its clause with these is not a category of the breakdown before it
+_NOT_A_PART = re.compile(r"^(?:此外|另外|另有|另|同时|以及)")
+
+
+def _series_key(label: str) -> str:
+    match = _SERIES_WORDS.search(C.clean(label).rstrip("为是共达计"))
+    return match.group(0)[-4:] if match else ""
+
+
+def _tolerance(wholes: list[X.Quantity], parts: list[X.Quantity]) -> float:
+    return sum(_slack(q) for q in parts) + max(_slack(q) for q in wholes) + 1e-9
+
+
+def _part_above(run: _Run, para: Paragraph, whole: X.Quantity, part: X.Quantity, sentence_text: str,
+                offset: int) -> None:
+    if whole.approx or whole.bound or part.approx or part.bound or whole.value <= 0:
+        return
+    if part.value <= whole.value + _slack(part) + _slack(whole) + 1e-9:
+        return
+    shown = excerpt(sentence_text.strip(), whole.start - offset, part.end - offset)
+    run.add(PART_ABOVE, para, round(whole.value, 4), round(part.value, 4), excerpt=shown,
+            part_label=part.label or "其中", part=part.text, whole_label=whole.label or "总数", whole=whole.text)
+
+
+def _breakdown(run: _Run, para: Paragraph, text: str, wholes: list[X.Quantity], parts: list[X.Quantity],
+               sentence_text: str, offset: int) -> None:
+    """The parts after a 其中 against the total before it, when the words make them parts of it.
+
+    Not parts: levels of the indicator tree ("其中一级指标3个…"), a figure opened by 此外/另有, and a figure
+    equal to the total written again after the parts ("…，2021年度中央下达资金61.8万元").  With several totals
+    of one kind before the 其中 ("送审金额35.43亿元，审定金额32.66亿元，其中预算…送审金额23.79亿元，
+    审定金额21.81亿元…"), each total takes the parts its words name; when none do, nothing is said.
+    """
+    if not wholes or not parts:
+        return
+    if any(_LEVEL.search(C.clean(q.label)) for q in parts):
+        return
+    parts = [q for q in parts if not _NOT_A_PART.match(q.label)]
+    if len(wholes) > 1 and parts:
+        biggest = max(q.value for q in parts)
+        large = [w for w in wholes if w.value + _slack(w) >= biggest]
+        if len(large) == 1:
+            wholes = large
+    if len(wholes) > 1:
+        for whole in wholes:
+            key = _series_key(whole.label)
+            named = [q for q in parts if key and _series_key(q.label) == key]
+            if len(named) >= 2:
+                _check_sum(run, para, text, [whole], named, sentence_text, offset)
+        return
+    whole = wholes[-1]
+    if len(parts) >= 2:
+        tol = _tolerance([whole], parts)
+        kept = [q for q in parts if abs(q.value - whole.value) > tol]
+        if len(kept) < len(parts) and len(kept) >= 2:
+            parts = kept
+    if len(parts) == 1:
+        _part_above(run, para, whole, parts[0], sentence_text, offset)
+        return
+    _check_sum(run, para, text, [whole], parts, sentence_text, offset)
+
+
+def check_included(run: _Run, paragraphs: list[Paragraph]) -> None:
+    """"985万元（含1个年初结转结余项目50万元）": what the brackets include is not more than the figure before them."""
+    for para in paragraphs:
+        text = X.normalise(para.text)
+        if "含" not in text:
+            continue
+        for m in _PAREN.finditer(text):
+            if not re.match(r"[(（]\s*(?:其中|含|包含|包括)", m.group(0)):
+                continue
+            for sentence in X.sentences(text):
+                if not sentence.start <= m.start() < sentence.start + len(sentence.text):
+                    continue
+                before = [q for q in sentence.quantities if q.end <= m.start() and m.start() - q.end <= 1]
+                if not before:
+                    continue
+                whole = before[-1]
+                inside = [q for q in sentence.quantities if m.start() < q.start < m.end()
+                          and _group(q) == _group(whole)]
+                if len(inside) == 1:
+                    _part_above(run, para, whole, inside[0], sentence.text, sentence.start)
+
+
+# a total written after its parts: "…3.2万元；共计40.83万元", "合计批复总投资6222.4万元"
+_TOTAL_AFTER = re.compile(r"^(?:合计|共计|总计)")
+
+
+def check_totals_after(run: _Run, paragraphs: list[Paragraph]) -> None:
+    for para in paragraphs:
+        text = X.normalise(para.text)
+        spans = [m.span() for m in _PAREN.finditer(text)]
+        for sentence in X.sentences(text):
+            qs = sentence.quantities
+            start = 0
+            for j, total in enumerate(qs):
+                if not _TOTAL_AFTER.match(C.clean(total.label)) or total.kind not in ("amount", "count", "length",
+                                                                                       "area"):
+                    continue
+                inside = next((sp for sp in spans if sp[0] < total.start < sp[1]), None)
+                group = _group(total)
+                candidates = [q for q in qs[start:j] if _group(q) == group
+                              and next((sp for sp in spans if sp[0] < q.start < sp[1]), None) == inside]
+                start = j + 1
+                outside = sentence.text[:total.start - sentence.start]
+                for a, b in sorted(spans, reverse=True):
+                    if a >= sentence.start and b <= total.start:
+                        outside = outside[:a - sentence.start] + outside[b - sentence.start:]
+                if "其中" in outside:
+                    continue  # the 其中 reading covers it
+                if len(candidates) < 2 or any(q.approx or q.bound for q in candidates + [total]):
+                    continue
+                tol = _tolerance([total], candidates)
+                if any(abs(sum(q.value for q in candidates[k:]) - total.value) <= tol
+                       for k in range(len(candidates) - 1)):
+                    continue
+                if any(q.value > total.value + tol for q in candidates):
+                    continue  # not its parts
+                _check_sum(run, para, text, [total], candidates, sentence.text, sentence.start)
+            _bracketed_totals(run, para, text, sentence, spans)
+
+
+def _bracketed_totals(run: _Run, para: Paragraph, text: str, sentence: X.Sentence, spans: list) -> None:
+    """"一批…3374.3万元(其中建筑工程3292万元)，二批…(其中建筑工程1975.775万元)…，合计…6222.4万元(其中建筑工程
+    6025.215万元)": the bracketed figure after a 合计 is the sum of the bracketed figures of the same words."""
+    def span_of(q):
+        return next((sp for sp in spans if sp[0] < q.start < sp[1]), None)
+
+    qs = sentence.quantities
+    for j, outer in enumerate(qs[:-1]):
+        inner = qs[j + 1]
+        if not _TOTAL_AFTER.match(C.clean(outer.label)) or span_of(outer) or not span_of(inner):
+            continue
+        key = _series_key(inner.label)
+        parts = [q for q in qs[:j] if span_of(q) and _group(q) == _group(inner) and key
+                 and _series_key(q.label) == key]
+        if len(parts) >= 2:
+            _check_sum(run, para, text, [inner], parts, sentence.text, sentence.start)
+
+
+# a rate and the two figures it is made of, in one sentence
+_RATE_WORDS = re.compile(r"(执行率|支付率|到位率|完成率|拨付率)(?:为|达|达到|是)?$")
+_UNSPENT = re.compile(r"未支|未付|未拨|结余|未使用|剩余")
+_DONE = re.compile(r"执行|支出|支付|拨付|到位|完成|使用|实际")
+_PLANNED = re.compile(r"预算|安排|下达|计划|资金|总额|共")
+
+
+def check_rates(run: _Run, paragraphs: list[Paragraph]) -> None:
+    for para in paragraphs:
+        text = X.normalise(para.text)
+        if "率" not in text:
+            continue
+        for sentence in X.sentences(text):
+            after = 0
+            for q in sentence.quantities:
+                if q.kind != "percent":
+                    continue
+                figures = [a for a in sentence.quantities if after <= a.start < q.start and a.kind == "amount"]
+                after = q.end
+                rate = _RATE_WORDS.search(C.clean(q.label))
+                if not rate or q.approx or q.bound or len(figures) != 2 or any(a.approx or a.bound for a in figures):
+                    continue
+                a, b = figures
+                unspent = [f for f in figures if _UNSPENT.search(f.label)]
+                if len(unspent) == 1:
+                    done = b if unspent[0] is a else a
+                    num, den, den_text = done.value, done.value + unspent[0].value, f"({done.text} + {unspent[0].text})"
+                    den_half = done.half_unit + unspent[0].half_unit
+                elif _DONE.search(b.label) and _PLANNED.search(a.label) and not _DONE.search(a.label):
+                    num, den, den_text, den_half = b.value, a.value, a.text, a.half_unit
+                else:
+                    continue
+                done = b if num == b.value else a
+                if den <= 0 or num <= 0:
+                    continue
+                computed = num / den
+                slack = q.half_unit + computed * (done.half_unit / num + den_half / den) + 1e-9
+                if abs(computed - q.value) > slack:
+                    shown = excerpt(sentence.text.strip(), a.start - sentence.start, q.end - sentence.start)
+                    run.add(RATE_TEXT, para, round(computed, 6), round(q.value, 6), excerpt=shown,
+                            rate_label=rate.group(1), numerator=done.text, denominator=den_text,
+                            computed=f"{computed * 100:.{max(q.decimals, 2)}f}%", stated=q.text)
+
+
+# a document number: "呼财农指【2023】41号", "皖财农〔2020〕1351号"
+_DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,8}[〔【\[(（]\s*(?:19|20)\d{2}\s*[〕】\])）]\s*\d+\s*号")
+
+
+def check_document_numbers(run: _Run, paragraphs: list[Paragraph]) -> None:
+    """The amount one document (by its 文号) gave, written differently in two places (T103)."""
+    first: dict[str, tuple[Paragraph, X.Sentence, X.Quantity]] = {}
+    for para in paragraphs:
+        text = X.normalise(para.text)
+        for sentence in X.sentences(text):
+            numbers = list(_DOC_NO.finditer(sentence.text))
+            if len(numbers) != 1:
+                continue
+            doc_no = re.sub(r"\s", "", numbers[0].group(0))
+            cut = sentence.start + numbers[0].end()
+            amounts = [q for q in sentence.quantities if q.start >= cut and q.kind == "amount"]
+            if len(amounts) != 1 or amounts[0].approx or amounts[0].bound:
+                continue
+            q = amounts[0]
+            seen = first.get(doc_no)
+            if seen is None:
+                first[doc_no] = (para, sentence, q)
+                continue
+            p0, s0, q0 = seen
+            if abs(q0.value - q.value) > q0.half_unit + q.half_unit + 1e-9:
+                where0 = f"{p0.where}“{excerpt(s0.text.strip(), q0.start - s0.start, q0.end - s0.start)}”"
+                run.add(REPEAT, para, round(q0.value, 4), round(q.value, 4),
+                        excerpt=excerpt(sentence.text.strip(), q.start - sentence.start, q.end - sentence.start),
+                        label=f"{doc_no}下达的金额", found=_num(q.value), expected=_num(q0.value), first_where=where0)
 
 
 def _paragraph_parts(run: _Run, i: int, paragraphs: list[Paragraph], texts: list[str],
@@ -423,9 +662,10 @@ def check_shares(run: _Run) -> None:
         else:
             whole = _whole_value(run, stmt, whole_words) if part.kind == "amount" else None
         if whole is None:
+            where = "报告和表中都" if run.compare else "报告中"
             run.add(UNMATCHED, stmt, None, round(q.value, 6), excerpt=_sentence_excerpt(stmt),
                     label=f"占{whole_words}的", found=q.text,
-                    reason=f"报告和表中都找不到“{whole_words}”的金额，占比无法计算")
+                    reason=f"{where}找不到“{whole_words}”的金额，占比无法计算")
             continue
         value, half, source = whole
         if value == 0 or not part.value:
@@ -438,15 +678,35 @@ def check_shares(run: _Run) -> None:
                     computed=f"{computed * 100:.{max(q.decimals, 2)}f}%", stated=q.text)
 
 
+# words that do not name whose figure it is: "2023年度全年预算数", "本单位项目支出"
+_GENERIC_OWNER = re.compile(r"(?:19|20)\d{2}年度?|年度|全年|本年|当年|上年|本单位|我单位|本部门|部门|整体|单位|其中|项目|专项|该|本|此|的|为|是|共|有")
+
+
+def _owner(stmt: Statement) -> str:
+    """The words before a figure's keyword that name whose it is ("教育补助项目全年预算数" → "教育补助项目")."""
+    label = C.clean(stmt.q.label)
+    keys = [k for k, v in C.AMOUNTS.items() if v == stmt.concept and k in label]
+    if not keys:
+        return ""
+    cut = max(label.rfind(k) for k in keys)
+    words = re.sub(r"[^\u4e00-\u9fff]", "", _PAREN.sub("", label[:cut]))
+    return _GENERIC_OWNER.sub("", words)
+
+
 def check_repeats(run: _Run) -> None:
     first: dict[tuple, Statement] = {}
+    owner_of: dict[tuple, str] = {}  # the last owner named in a sentence: "…项目全年预算数9万元，执行数为8.4万元"
     for stmt in run.statements:
         q = stmt.q
         if q.kind != "amount" or not stmt.concept or q.approx or q.bound:
             continue
         if stmt.subject is None:  # whose figure it is is not certain: nothing to compare it with
             continue
-        key = (stmt.concept, stmt.column, stmt.year, stmt.subject)
+        place = (stmt.para.index, stmt.sentence.start)
+        owner = _owner(stmt) or owner_of.get(place, "")
+        owner_of[place] = owner
+        # labels are compared by what they name: 教育补助项目 and 残疾人培训项目 are two items, not one written twice
+        key = (stmt.concept, stmt.column, stmt.year, stmt.subject, owner)
         seen = first.get(key)
         if seen is None:
             first[key] = stmt
@@ -679,6 +939,10 @@ def check_paragraphs(paragraphs: list[Paragraph], facts: Facts | None = None, pa
         run.compare = False
         no_table_reason = f"报告是 {report_year} 年度，工作簿是 {facts.year} 年度"
     check_sums(run, paragraphs)
+    check_included(run, paragraphs)
+    check_totals_after(run, paragraphs)
+    check_rates(run, paragraphs)
+    check_document_numbers(run, paragraphs)
     check_shares(run)
     check_repeats(run)
     check_grades(run, paragraphs)
