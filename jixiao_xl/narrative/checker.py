@@ -19,7 +19,7 @@ from . import concepts as C
 from . import extract as X
 from .document import Paragraph, UnreadableReport, read_report
 from .facts import Facts, Project, gather
-from .rules import (AMOUNT, COUNT_SUM, NO_TABLE, PART_ABOVE, PART_SUM, PLACEHOLDER, RATE, RATE_TEXT, REPEAT, SCORE,
+from .rules import (ADJUSTED, AMOUNT, COUNT_SUM, NO_TABLE, PART_ABOVE, PART_SUM, PLACEHOLDER, RATE, RATE_TEXT, REPEAT, SCORE,
                     SCORE_GRADE, SHARE,
                     STAFF, UNCHECKED, UNMATCHED, YEAR)
 
@@ -299,11 +299,15 @@ def _check_sum(run: _Run, para: Paragraph, text: str, whole_qs: list[X.Quantity]
     total = sum(p.value for p in parts)
     shown = excerpt(sentence_text.strip(), whole.start - offset, parts[-1].end - offset)
     if whole.kind == "amount":
+        # shown in the total's own unit: "送审金额 35.43 亿元，其中各项之和 24.79 + 11.63 = 36.42 亿元"
+        unit = whole.unit if whole.unit in ("亿元", "元") else "万元"
+        k = X.AMOUNT_UNITS[unit]
         run.add(PART_SUM, para, round(whole.value, 4), round(total, 4), excerpt=shown,
-                whole_label=whole.label or "合计", whole=_num(whole.value),
-                parts=" + ".join(_num(p.value) for p in parts), total=_num(total), diff=_num(abs(total - whole.value)))
+                whole_label=whole.label or "合计", whole=_num(whole.value / k), unit=unit,
+                parts=" + ".join(_num(p.value / k) for p in parts), total=_num(total / k),
+                diff=_num(abs(total - whole.value) / k))
     else:
-        scale = X.MEASURE_UNITS[whole.unit][1] if whole.kind in ("length", "area") else 1.0
+        scale = X.measure_scale(whole.unit) if whole.kind in ("length", "area") else 1.0
         run.add(COUNT_SUM, para, whole.value, total, excerpt=shown, whole_label=whole.label or "总数",
                 whole=whole.text, parts=" + ".join(p.text for p in parts),
                 total=_num(round(total / scale, 6)) + whole.unit)
@@ -336,17 +340,19 @@ def check_sums(run: _Run, paragraphs: list[Paragraph]) -> None:
                     if not sentence.text[m.end():].strip(" :：,，") and s_end >= len(text.rstrip("。 ")):
                         _paragraph_parts(run, i, paragraphs, texts, [q for q in before])
                     continue
-                group = _group(parts[0])
-                parts = [q for q in parts if _group(q) == group]
-                wholes = [q for q in before if _group(q) == group]
-                if not wholes and last is not None and not sentence.text[:m.start()].strip():
-                    # "“三公”经费支出12.88万元，比上年减少4.12万元。其中：…": the total of the sentence before
-                    wholes = [q for q in last.quantities if _group(q) == group and C.is_level(q.label)]
-                    if wholes:
-                        joined = text[last.start:s_end]
-                        _breakdown(run, para, text, wholes, parts, joined, last.start)
-                    continue
-                _breakdown(run, para, text, wholes, parts, sentence.text, sentence.start)
+                all_parts = parts
+                # each kind of figure is its own breakdown: "其中预算173宗，送审金额23.79亿元…": 宗 and 亿元 apart
+                for group in dict.fromkeys(_group(q) for q in all_parts):
+                    parts = [q for q in all_parts if _group(q) == group]
+                    wholes = [q for q in before if _group(q) == group]
+                    if not wholes and last is not None and not sentence.text[:m.start()].strip():
+                        # "“三公”经费支出12.88万元，比上年减少4.12万元。其中：…": the total of the sentence before
+                        wholes = [q for q in last.quantities if _group(q) == group and C.is_level(q.label)]
+                        if wholes:
+                            joined = text[last.start:s_end]
+                            _breakdown(run, para, text, wholes, parts, joined, last.start)
+                        continue
+                    _breakdown(run, para, text, wholes, parts, sentence.text, sentence.start)
 
 
 # a breakdown by level of the indicator tree: "其中一级指标3个，二级指标9个，三级指标12个" are not parts of the 12
@@ -391,6 +397,10 @@ def _breakdown(run: _Run, para: Paragraph, text: str, wholes: list[X.Quantity], 
     if any(_LEVEL.search(C.clean(q.label)) for q in parts):
         return
     parts = [q for q in parts if not _NOT_A_PART.match(q.label)]
+    cut = next((k for k, q in enumerate(parts) if _ADJUST.search(C.clean(q.label))), None)
+    if cut is not None and any(_NET.search(C.clean(q.label)) for q in parts[cut + 1:]):
+        # "…孤儿基本生活保障金11万元，调减40万元，全年实际下达71万元": an adjustment and its net end the parts
+        parts = parts[:cut]
     if len(wholes) > 1 and parts:
         biggest = max(q.value for q in parts)
         large = [w for w in wholes if w.value + _slack(w) >= biggest]
@@ -437,6 +447,54 @@ def check_included(run: _Run, paragraphs: list[Paragraph]) -> None:
                     _part_above(run, para, whole, inside[0], sentence.text, sentence.start)
 
 
+# an adjustment of the figure before it and the amount after it
+_ADJUST = re.compile(r"(追加|调增|调减|核减|收回|压减|增加|减少)$")
+_ADJUST_SIGN = {"追加": 1, "调增": 1, "增加": 1, "调减": -1, "核减": -1, "收回": -1, "压减": -1, "减少": -1}
+_NET = re.compile(r"(全年|实际|调整后|最终|合计|共计)")
+
+
+def check_adjustments(run: _Run, paragraphs: list[Paragraph]) -> None:
+    """"年初安排100万元，追加11万元，后调减40万元，全年实际下达71万元": 100 + 11 − 40 = 71 (T109)."""
+    for para in paragraphs:
+        text = X.normalise(para.text)
+        if not any(word in text for word in _ADJUST_SIGN):
+            continue
+        spans = [m.span() for m in _PAREN.finditer(text)]
+        for sentence in X.sentences(text):
+            qs = [q for q in sentence.quantities if q.kind == "amount"
+                  and not any(a < q.start < b for a, b in spans)]
+            k = next((i for i, q in enumerate(qs) if _ADJUST.search(C.clean(q.label).rstrip("了"))), None)
+            if k is None or k == 0:
+                continue
+            j = k
+            steps = []
+            while j < len(qs) and (m := _ADJUST.search(C.clean(qs[j].label).rstrip("了"))):
+                steps.append((_ADJUST_SIGN[m.group(1)], qs[j]))
+                j += 1
+            if j >= len(qs) or not _NET.search(C.clean(qs[j].label)):
+                continue
+            net = qs[j]
+            before = sentence.text[:qs[k].start - sentence.start]
+            # the base: the figure before the adjustments, or before the 其中 that lists its parts
+            q_start = before.rfind("其中")
+            base_candidates = [q for q in qs[:k] if q_start < 0 or q.start - sentence.start < q_start]
+            if not base_candidates:
+                continue
+            base = base_candidates[-1]
+            figures = [base, net] + [q for _, q in steps]
+            if any(q.approx or q.bound for q in figures):
+                continue
+            computed = base.value + sum(sign * q.value for sign, q in steps)
+            tolerance = sum(q.half_unit for q in figures) + 1e-9
+            if abs(computed - net.value) <= tolerance:
+                continue
+            shown = excerpt(sentence.text.strip(), base.start - sentence.start, net.end - sentence.start)
+            chain = _num(base.value) + "".join(f" {'+' if sign > 0 else '−'} {_num(q.value)}" for sign, q in steps)
+            run.add(ADJUSTED, para, round(computed, 4), round(net.value, 4), excerpt=shown,
+                    base_label=base.label or "原数", chain=chain, computed=_num(computed),
+                    net_label=net.label or "调整后", net=_num(net.value))
+
+
 # a total written after its parts: "…3.2万元；共计40.83万元", "合计批复总投资6222.4万元"
 _TOTAL_AFTER = re.compile(r"^(?:合计|共计|总计)")
 
@@ -445,9 +503,16 @@ def check_totals_after(run: _Run, paragraphs: list[Paragraph]) -> None:
     for para in paragraphs:
         text = X.normalise(para.text)
         spans = [m.span() for m in _PAREN.finditer(text)]
+        previous = None
         for sentence in X.sentences(text):
             qs = sentence.quantities
             start = 0
+            last, previous = previous, sentence
+            if len(qs) == 1 and last is not None and _TOTAL_AFTER.match(sentence.text.strip()):
+                # "…基本公共卫生服务项目3万元。共计下达中央、市级转移支付资金3580.69万元。"
+                _total_of(run, para, text, qs[0], [q for q in last.quantities if _group(q) == _group(qs[0])
+                                                   and not any(a < q.start < b for a, b in spans)],
+                          text[last.start:sentence.start + len(sentence.text)], last.start)
             for j, total in enumerate(qs):
                 if not _TOTAL_AFTER.match(C.clean(total.label)) or total.kind not in ("amount", "count", "length",
                                                                                        "area"):
@@ -463,16 +528,22 @@ def check_totals_after(run: _Run, paragraphs: list[Paragraph]) -> None:
                         outside = outside[:a - sentence.start] + outside[b - sentence.start:]
                 if "其中" in outside:
                     continue  # the 其中 reading covers it
-                if len(candidates) < 2 or any(q.approx or q.bound for q in candidates + [total]):
-                    continue
-                tol = _tolerance([total], candidates)
-                if any(abs(sum(q.value for q in candidates[k:]) - total.value) <= tol
-                       for k in range(len(candidates) - 1)):
-                    continue
-                if any(q.value > total.value + tol for q in candidates):
-                    continue  # not its parts
-                _check_sum(run, para, text, [total], candidates, sentence.text, sentence.start)
+                _total_of(run, para, text, total, candidates, sentence.text, sentence.start)
             _bracketed_totals(run, para, text, sentence, spans)
+
+
+def _total_of(run: _Run, para: Paragraph, text: str, total: X.Quantity, candidates: list[X.Quantity],
+              shown_text: str, offset: int) -> None:
+    """A 合计/共计 against the figures listed before it: right when they, or the last few of them, add up to it;
+    not said when one of them is bigger than the total (then they are not its parts)."""
+    if len(candidates) < 2 or any(q.approx or q.bound for q in candidates + [total]):
+        return
+    tol = _tolerance([total], candidates)
+    if any(abs(sum(q.value for q in candidates[k:]) - total.value) <= tol for k in range(len(candidates) - 1)):
+        return
+    if any(q.value > total.value + tol for q in candidates):
+        return
+    _check_sum(run, para, text, [total], candidates, shown_text, offset)
 
 
 def _bracketed_totals(run: _Run, para: Paragraph, text: str, sentence: X.Sentence, spans: list) -> None:
@@ -494,7 +565,7 @@ def _bracketed_totals(run: _Run, para: Paragraph, text: str, sentence: X.Sentenc
 
 
 # a rate and the two figures it is made of, in one sentence
-_RATE_WORDS = re.compile(r"(执行率|支付率|到位率|完成率|拨付率)(?:为|达|达到|是)?$")
+_RATE_WORDS = re.compile(r"(执行率|支付率|到位率|完成率|拨付率|支出率)(?:为|达|达到|是)?$")
 _UNSPENT = re.compile(r"未支|未付|未拨|结余|未使用|剩余")
 _DONE = re.compile(r"执行|支出|支付|拨付|到位|完成|使用|实际")
 _PLANNED = re.compile(r"预算|安排|下达|计划|资金|总额|共")
@@ -505,13 +576,25 @@ def check_rates(run: _Run, paragraphs: list[Paragraph]) -> None:
         text = X.normalise(para.text)
         if "率" not in text:
             continue
+        previous = None
         for sentence in X.sentences(text):
             after = 0
+            last, previous = previous, sentence
             for q in sentence.quantities:
                 if q.kind != "percent":
                     continue
                 figures = [a for a in sentence.quantities if after <= a.start < q.start and a.kind == "amount"]
+                first_rate = after == 0
                 after = q.end
+                if first_rate and last is not None:
+                    earlier = [a for a in last.quantities if a.kind == "amount"]
+                    if not figures and len(earlier) == 2:
+                        # "实际执行飞行经费9109.54万元，结余689.66万元，为中央补助资金。项目执行率92.96%。"
+                        figures = earlier
+                    elif len(figures) == 1 and _DONE.search(figures[0].label) and len(earlier) == 1 \
+                            and _PLANNED.search(earlier[0].label) and not _DONE.search(earlier[0].label):
+                        # "…14856.17万元资金全部拨付到位…。实际形成支出14474.11553万元，支出率97.43%。"
+                        figures = earlier + figures
                 rate = _RATE_WORDS.search(C.clean(q.label))
                 if not rate or q.approx or q.bound or len(figures) != 2 or any(a.approx or a.bound for a in figures):
                     continue
@@ -531,7 +614,7 @@ def check_rates(run: _Run, paragraphs: list[Paragraph]) -> None:
                 computed = num / den
                 slack = q.half_unit + computed * (done.half_unit / num + den_half / den) + 1e-9
                 if abs(computed - q.value) > slack:
-                    shown = excerpt(sentence.text.strip(), a.start - sentence.start, q.end - sentence.start)
+                    shown = excerpt(sentence.text.strip(), max(0, a.start - sentence.start), q.end - sentence.start)
                     run.add(RATE_TEXT, para, round(computed, 6), round(q.value, 6), excerpt=shown,
                             rate_label=rate.group(1), numerator=done.text, denominator=den_text,
                             computed=f"{computed * 100:.{max(q.decimals, 2)}f}%", stated=q.text)
@@ -591,7 +674,7 @@ def _paragraph_parts(run: _Run, i: int, paragraphs: list[Paragraph], texts: list
     run.add(PART_SUM, paragraphs[i], round(whole.value, 4), round(total, 4),
             excerpt=excerpt(texts[i]) + f"（其后各段：{names}）", whole_label=whole.label or "合计",
             whole=_num(whole.value), parts=" + ".join(_num(p.value) for p in parts), total=_num(total),
-            diff=_num(abs(total - whole.value)))
+            diff=_num(abs(total - whole.value)), unit="万元")
 
 
 def _whole_value(run: _Run, stmt: Statement, whole_words: str) -> tuple[float, float, str] | None:
@@ -607,9 +690,23 @@ def _whole_value(run: _Run, stmt: Statement, whole_words: str) -> tuple[float, f
                 run.by_concept.setdefault(s.concept, []).append(s)
     listed = run.by_concept.get(concept, [])
     at_ = bisect.bisect_left([(s.para.index, s.q.start) for s in listed], (stmt.para.index, stmt.q.start))
-    if at_:
-        best = listed[at_ - 1]
+    # the figure the sentence names: its own figure for the whole if it has one, else the last one before it of
+    # the same year and the same owner ("本级项目支出" is not "项目支出总额", 上年的总收入 is not this year's)
+    earlier = listed[:at_]
+    same_sentence = [s for s in earlier if s.para.index == stmt.para.index and s.sentence.start == stmt.sentence.start]
+    if same_sentence:
+        best = same_sentence[-1]
         return best.q.value, best.q.half_unit, f"{best.q.label}{best.q.text}"
+    owner = _GENERIC_OWNER.sub("", re.sub(r"[^\u4e00-\u9fff]", "", whole_words))
+    keys = [k for k, v in C.AMOUNTS.items() if v == concept and k in owner]
+    if keys:
+        owner = owner[:max(owner.rfind(k) for k in keys)]
+    fitting = [s for s in earlier if s.year == stmt.year and s.column == "actual" and _same_scope(_owner(s), owner)]
+    if fitting:
+        best = fitting[-1]
+        return best.q.value, best.q.half_unit, f"{best.q.label}{best.q.text}"
+    if earlier:
+        return None
     if run.compare:
         fact = run.facts.amount(concept, "actual", stmt.form)
         if fact is not None and isinstance(fact.value, (int, float)):
@@ -680,6 +777,15 @@ def check_shares(run: _Run) -> None:
 
 # words that do not name whose figure it is: "2023年度全年预算数", "本单位项目支出"
 _GENERIC_OWNER = re.compile(r"(?:19|20)\d{2}年度?|年度|全年|本年|当年|上年|本单位|我单位|本部门|部门|整体|单位|其中|项目|专项|该|本|此|的|为|是|共|有")
+
+
+# words that narrow a figure to a part of the 部门: 本级项目支出 is not the 项目支出总额
+_NARROW = re.compile(r"本级|所属|下属|机关|二级")
+
+
+def _same_scope(a: str, b: str) -> bool:
+    """Two owners of one kind of figure that may be the same figure: equal, or neither narrowed to a part."""
+    return a == b or not (_NARROW.search(a) or _NARROW.search(b))
 
 
 def _owner(stmt: Statement) -> str:
@@ -942,6 +1048,7 @@ def check_paragraphs(paragraphs: list[Paragraph], facts: Facts | None = None, pa
     check_included(run, paragraphs)
     check_totals_after(run, paragraphs)
     check_rates(run, paragraphs)
+    check_adjustments(run, paragraphs)
     check_document_numbers(run, paragraphs)
     check_shares(run)
     check_repeats(run)

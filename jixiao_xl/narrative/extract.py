@@ -17,7 +17,7 @@ _WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "％": "
 
 AMOUNT_UNITS = {"元": 1e-4, "万元": 1.0, "亿元": 1e4, "万": 1.0, "亿": 1e4}
 COUNT_UNITS = ("人次", "场次", "余人", "人", "件", "起", "例", "次", "场", "份", "册", "把", "项", "家", "名", "本",
-               "个", "户", "所", "条", "篇", "期", "天", "台", "辆", "套", "批", "处", "宗", "笔")
+               "个", "户", "所", "条", "篇", "期", "天", "台", "辆", "套", "批", "处", "宗", "笔", "架", "座", "盏", "段")
 EQUIVALENT = {"起": "件", "宗": "件"}  # 818起 of which 161件 …
 # physical quantities, read in one unit per dimension so that parts written in km and m add up
 MEASURE_UNITS = {"公里": ("length", 1000.0), "千米": ("length", 1000.0), "km": ("length", 1000.0),
@@ -26,6 +26,13 @@ MEASURE_UNITS = {"公里": ("length", 1000.0), "千米": ("length", 1000.0), "km
                  "亩": ("area", 10000.0 / 15), "平方米": ("area", 1.0), "㎡": ("area", 1.0), "m²": ("area", 1.0),
                  "平方公里": ("area", 1e6), "km²": ("area", 1e6)}
 _MEASURE = sorted(MEASURE_UNITS, key=len, reverse=True)
+
+
+def measure_scale(unit: str) -> float:
+    """Metres or square metres per unit as written ("万亩" is 10,000 亩)."""
+    if unit.startswith("万"):
+        return 1e4 * MEASURE_UNITS[unit[1:]][1]
+    return MEASURE_UNITS[unit][1]
 
 _QUANTITY = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -85,7 +92,7 @@ class Quantity:
         if self.kind == "amount":
             return half * AMOUNT_UNITS.get(self.unit, 1.0)
         if self.kind in ("length", "area"):
-            return half * MEASURE_UNITS[self.unit][1]
+            return half * measure_scale(self.unit)
         return half
 
 
@@ -177,10 +184,10 @@ def quantities(text: str) -> list[Quantity]:
                 continue
             kind, unit_name, value = "percent", unit, number / (100 if unit == "%" else 1000)
         elif unit in MEASURE_UNITS:
-            if mult:
+            if mult == "亿":
                 continue
             kind, scale = MEASURE_UNITS[unit]
-            unit_name, value = unit, number * scale
+            unit_name, value = (mult or "") + unit, number * scale * (1e4 if mult else 1)
         elif unit and unit.startswith("分"):
             if mult:
                 continue

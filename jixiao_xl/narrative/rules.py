@@ -24,7 +24,7 @@ SOURCE = "财预〔2020〕10号《项目支出绩效评价管理办法》第二�
 PART_SUM = _rule(
     "T101", "report-parts-not-adding-up", "error",
     "报告中“其中”各项金额之和与所述合计不符",
-    "“{excerpt}”：{whole_label} {whole} 万元，其中各项之和 {parts} = {total} 万元，相差 {diff} 万元",
+    "“{excerpt}”：{whole_label} {whole} {unit}，其中各项之和 {parts} = {total} {unit}，相差 {diff} {unit}",
     "合计与分项写在同一处，读者会直接相加核对；对不上说明有一个数字抄错了。",
     SOURCE,
     "2023年度财政拨款基本支出1322.23万元，其中：人员经费981.96万元，公用经费350.27万元。",
@@ -93,6 +93,15 @@ PART_ABOVE = _rule(
     SOURCE,
     "项目立项批复525.39万元，其中600万元为中央水利发展资金。",
     "项目立项批复525.39万元，其中500万元为中央水利发展资金。",
+)
+ADJUSTED = _rule(
+    "T109", "report-adjustment-not-adding-up", "error",
+    "报告中年初数加减追加、调减后与所写的调整后（实际）数不符",
+    "“{excerpt}”：{base_label} {chain} = {computed} 万元，报告写{net_label} {net} 万元",
+    "追加、调减是对前面那个数的增减，调整后的数应当等于原数加追加、减调减；对不上说明有一个数写错了。",
+    SOURCE,
+    "年初安排100万元，追加11万元，后调减40万元，全年实际下达81万元。",
+    "年初安排100万元，追加11万元，后调减40万元，全年实际下达71万元。",
 )
 AMOUNT = _rule(
     "T201", "report-amount-differs-from-table", "error",
@@ -167,6 +176,6 @@ NO_TABLE = _rule(
     "jixiao-xl report check 报告.docx 工作簿.xlsx",
 )
 
-RULES: list[Rule] = [PART_SUM, SHARE, REPEAT, COUNT_SUM, SCORE_GRADE, PLACEHOLDER, RATE_TEXT, PART_ABOVE, AMOUNT, RATE, SCORE, YEAR, STAFF, UNMATCHED,
+RULES: list[Rule] = [PART_SUM, SHARE, REPEAT, COUNT_SUM, SCORE_GRADE, PLACEHOLDER, RATE_TEXT, PART_ABOVE, ADJUSTED, AMOUNT, RATE, SCORE, YEAR, STAFF, UNMATCHED,
                      UNCHECKED, NO_TABLE]
 BY_CODE = {rule.code: rule for rule in RULES}
