@@ -19,7 +19,7 @@ from . import concepts as C
 from . import extract as X
 from .document import Paragraph, UnreadableReport, read_report
 from .facts import Facts, Project, gather
-from .rules import (ADJUSTED, AMOUNT, COUNT_SUM, NO_TABLE, PART_ABOVE, PART_SUM, PLACEHOLDER, RATE, RATE_TEXT, REPEAT, SCORE,
+from .rules import (ADJUSTED, AMOUNT, CHANGE, COUNT_SUM, NO_TABLE, PART_ABOVE, PART_SUM, PLACEHOLDER, RATE, RATE_TEXT, REPEAT, SCORE,
                     SCORE_GRADE, SHARE,
                     STAFF, UNCHECKED, UNMATCHED, YEAR)
 
@@ -310,7 +310,7 @@ def _check_sum(run: _Run, para: Paragraph, text: str, whole_qs: list[X.Quantity]
         scale = X.measure_scale(whole.unit) if whole.kind in ("length", "area") else 1.0
         run.add(COUNT_SUM, para, whole.value, total, excerpt=shown, whole_label=whole.label or "总数",
                 whole=whole.text, parts=" + ".join(p.text for p in parts),
-                total=_num(round(total / scale, 6)) + whole.unit)
+                total=(format(round(total / scale, 6), "g") if scale != 1.0 else _num(total)) + whole.unit)
 
 
 def check_sums(run: _Run, paragraphs: list[Paragraph]) -> None:
@@ -620,6 +620,77 @@ def check_rates(run: _Run, paragraphs: list[Paragraph]) -> None:
                             computed=f"{computed * 100:.{max(q.decimals, 2)}f}%", stated=q.text)
 
 
+# year-on-year: "支出12.88万元，上年支出17万元，比上年减少4.12万元，下降24.24%"
+_PREVIOUS_YEAR = re.compile(r"上年|上一年|去年")
+_CHANGE_WORDS = re.compile(r"(增加|增长|上升|提高|减少|下降|降低)了?$")
+_DOWN = ("减少", "下降", "降低")
+
+
+def check_changes(run: _Run, paragraphs: list[Paragraph]) -> None:
+    """The change from last year against both years' figures written in the same sentence (T110)."""
+    for para in paragraphs:
+        text = X.normalise(para.text)
+        if not _PREVIOUS_YEAR.search(text) and "同比" not in text:
+            continue
+        for sentence in X.sentences(text):
+            if not (_PREVIOUS_YEAR.search(sentence.text) or "同比" in sentence.text):
+                continue
+            qs = [q for q in sentence.quantities if q.kind in ("amount", "percent") and not q.approx and not q.bound]
+            amounts = [q for q in qs if q.kind == "amount"]
+            current = [q for q in amounts if C.is_level(q.label) and not _PREVIOUS_YEAR.search(q.label)]
+            previous = [q for q in amounts if C.is_level(q.label) and _PREVIOUS_YEAR.search(q.label)]
+            deltas = [q for q in amounts if _CHANGE_WORDS.search(C.clean(q.label))]
+            pcts = [q for q in qs if q.kind == "percent" and _CHANGE_WORDS.search(C.clean(q.label))]
+            if len(current) != 1 or len(previous) > 1 or len(deltas) > 1 or len(pcts) > 1:
+                continue
+            a = current[0]
+            b = previous[0] if previous else None
+            delta = deltas[0] if deltas else None
+            pct = pcts[0] if pcts else None
+            if delta is not None and (delta.start < a.start or (b is not None and delta.start < b.start)):
+                continue
+            first = a if b is None else min(a, b, key=lambda q: q.start)
+            last = max([q for q in (a, b, delta, pct) if q is not None], key=lambda q: q.end)
+            shown = excerpt(sentence.text.strip(), first.start - sentence.start, last.end - sentence.start)
+
+            def sign(q):
+                return -1 if _CHANGE_WORDS.search(C.clean(q.label)).group(1) in _DOWN else 1
+
+            exact = _exact_slack([q for q in (a, b, delta) if q is not None])
+
+            def half(q):
+                return exact.get(id(q), q.half_unit)
+
+            if b is not None and delta is not None:
+                computed = a.value - b.value
+                if abs(computed - sign(delta) * delta.value) > half(a) + half(b) + half(delta) + 1e-9:
+                    run.add(CHANGE, para, round(computed, 4), round(sign(delta) * delta.value, 4), excerpt=shown,
+                            what=f"{a.text} − {b.text} = {_num(computed)} 万元",
+                            computed=("增加" if computed >= 0 else "减少") + f" {_num(abs(computed))} 万元",
+                            stated=f"{_CHANGE_WORDS.search(C.clean(delta.label)).group(1)} {delta.text}")
+                    continue
+            if pct is None:
+                continue
+            if b is not None:
+                base, change, slack_in = b.value, a.value - b.value, half(a) + half(b)
+                what = f"({a.text} − {b.text}) ÷ {b.text}"
+            elif delta is not None:
+                change = sign(delta) * delta.value
+                base, slack_in = a.value - change, half(a) + half(delta)
+                what = f"{delta.text} ÷ ({a.text} {'−' if change >= 0 else '+'} {delta.text})"
+            else:
+                continue
+            if base <= 0:
+                continue
+            computed = change / base
+            stated = sign(pct) * pct.value
+            slack = pct.half_unit + (slack_in / base) * (1 + abs(computed)) + 1e-9
+            if abs(computed - stated) > slack:
+                run.add(CHANGE, para, round(computed, 6), round(stated, 6), excerpt=shown, what=f"增减幅度 {what}",
+                        computed=("增长" if computed >= 0 else "下降") + f" {abs(computed) * 100:.{max(pct.decimals, 2)}f}%",
+                        stated=f"{_CHANGE_WORDS.search(C.clean(pct.label)).group(1)} {pct.text}")
+
+
 # a document number: "呼财农指【2023】41号", "皖财农〔2020〕1351号"
 _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,8}[〔【\[(（]\s*(?:19|20)\d{2}\s*[〕】\])）]\s*\d+\s*号")
 
@@ -644,7 +715,8 @@ def check_document_numbers(run: _Run, paragraphs: list[Paragraph]) -> None:
                 first[doc_no] = (para, sentence, q)
                 continue
             p0, s0, q0 = seen
-            if abs(q0.value - q.value) > q0.half_unit + q.half_unit + 1e-9:
+            # one figure written twice: equal as rounded to the coarser of the two ("5万元" is not "6万元")
+            if abs(q0.value - q.value) > max(q0.half_unit, q.half_unit) + 1e-9:
                 where0 = f"{p0.where}“{excerpt(s0.text.strip(), q0.start - s0.start, q0.end - s0.start)}”"
                 run.add(REPEAT, para, round(q0.value, 4), round(q.value, 4),
                         excerpt=excerpt(sentence.text.strip(), q.start - sentence.start, q.end - sentence.start),
@@ -1049,6 +1121,7 @@ def check_paragraphs(paragraphs: list[Paragraph], facts: Facts | None = None, pa
     check_totals_after(run, paragraphs)
     check_rates(run, paragraphs)
     check_adjustments(run, paragraphs)
+    check_changes(run, paragraphs)
     check_document_numbers(run, paragraphs)
     check_shares(run)
     check_repeats(run)

@@ -103,6 +103,15 @@ ADJUSTED = _rule(
     "年初安排100万元，追加11万元，后调减40万元，全年实际下达81万元。",
     "年初安排100万元，追加11万元，后调减40万元，全年实际下达71万元。",
 )
+CHANGE = _rule(
+    "T110", "report-change-not-matching-its-figures", "error",
+    "报告写出的比上年增减额或增减幅度与同一句中两年的数不符",
+    "“{excerpt}”：按本句的数，{what} 应为 {computed}，报告写 {stated}",
+    "增减额 = 本年数 − 上年数，增减幅度 = 增减额 ÷ 上年数；两年的数和增减写在同一句里，读者会直接核算。",
+    SOURCE,
+    "“三公”经费支出12.88万元，上年支出17万元，比上年减少4.12万元，下降25.24%。",
+    "“三公”经费支出12.88万元，上年支出17万元，比上年减少4.12万元，下降24.24%。",
+)
 AMOUNT = _rule(
     "T201", "report-amount-differs-from-table", "error",
     "报告中的金额与工作簿中对应的数不符",
@@ -176,6 +185,6 @@ NO_TABLE = _rule(
     "jixiao-xl report check 报告.docx 工作簿.xlsx",
 )
 
-RULES: list[Rule] = [PART_SUM, SHARE, REPEAT, COUNT_SUM, SCORE_GRADE, PLACEHOLDER, RATE_TEXT, PART_ABOVE, ADJUSTED, AMOUNT, RATE, SCORE, YEAR, STAFF, UNMATCHED,
+RULES: list[Rule] = [PART_SUM, SHARE, REPEAT, COUNT_SUM, SCORE_GRADE, PLACEHOLDER, RATE_TEXT, PART_ABOVE, ADJUSTED, CHANGE, AMOUNT, RATE, SCORE, YEAR, STAFF, UNMATCHED,
                      UNCHECKED, NO_TABLE]
 BY_CODE = {rule.code: rule for rule in RULES}
