@@ -1,7 +1,10 @@
 """``report check`` on the corpus of real published 自评报告 (tests/data/reports): precision, recall, and the
 recall on one-number changes by kind of relation; then the time per report.
 
-    python benchmarks/report_corpus.py [--runs 5] [--no-time]
+    python benchmarks/report_corpus.py [--runs 5] [--no-time] [--code DIR]
+
+``--code DIR`` checks with the jixiao_xl found in DIR (a ``git archive`` of an older commit, say), to
+compare before and after on the same corpus.
 
 Precision: of the errors and warnings raised, how many name a relation the hand verdict calls inconsistent.
 Recall: of those inconsistent relations, how many are named.  Changes: each consistent relation with a
@@ -33,7 +36,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-time", action="store_true")
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--code", help="a folder holding the jixiao_xl to measure (default: this checkout)")
     args = parser.parse_args()
+    code = str(Path(args.code).resolve()) if args.code else str(ROOT)
+    sys.path.insert(0, code)
     docs = RC.load()
     relations = [r for d in docs for r in d["relations"]]
     verdicts = {v: sum(r["verdict"] == v for r in relations) for v in ("consistent", "inconsistent", "unjudgeable")}
@@ -83,7 +89,7 @@ def main() -> None:
             document.save(path)
             paths.append(path)
         with_docx = statistics.mean(median(lambda p=p: check_report(p)) for p in paths)
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        env = dict(os.environ, PYTHONPATH=code)
         cli = []
         for path in paths[: max(3, len(paths) // 2)]:
             times = []

@@ -60,9 +60,13 @@ _GRADE = re.compile(
 _GRADE_NAME = {"优秀": "优", "良好": "良", "中等": "中", "合格": "中", "不合格": "差"}
 
 
+_FULL_WIDTH = re.compile("[\uff10-\uff19％．]")
+
+
 def normalise(text: str) -> str:
-    """Full-width digits, ％ and ． as ASCII, one character for one."""
-    return text.translate(_WIDTH)
+    """Full-width digits, ％ and ． as ASCII, one character for one (text without them is returned as it is:
+    every check reads every paragraph through here)."""
+    return text.translate(_WIDTH) if _FULL_WIDTH.search(text) else text
 
 
 @dataclass(frozen=True)
