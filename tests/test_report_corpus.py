@@ -61,7 +61,7 @@ def test_every_genuine_inconsistency_is_found_with_what_was_read(doc, relation):
 
 # the rates measured by benchmarks/report_corpus.py when the corpus was built: floors, so that a regression fails
 CHANGE_FLOORS = {"sum": (19, 23), "sum_after": (5, 5), "part_of": (5, 5), "count_sum": (2, 2), "adjustment": (1, 1),
-                 "restated": (5, 7), "rate": (3, 7), "difference": (1, 1)}
+                 "restated": (5, 7), "rate": (6, 7), "difference": (1, 1)}
 
 
 def test_one_number_changes_are_found_at_least_at_the_measured_rate():
@@ -72,7 +72,7 @@ def test_one_number_changes_are_found_at_least_at_the_measured_rate():
         assert seen == total, (kind, seen)
         assert got >= found, (kind, got, found, score.changes_missed)
     got, seen = score.change_rate()
-    assert got >= 44 and seen == 51
+    assert got >= 47 and seen == 51
 
 
 # ------------------------------------------------------------------ what misled the check (issue 27)
@@ -168,3 +168,10 @@ def test_one_documents_amount_written_twice_differently():
     assert repeat.code == "T103" and repeat.cell == "第2段"
     assert "呼财农指【2023】41号下达的金额 写作 6 万元" in repeat.message and "写作 5 万元" in repeat.message
     assert _findings(texts[0], texts[0]) == []
+
+
+def test_a_rate_named_by_its_figure():
+    text = "审定358宗，送审金额35.43亿元，审定金额32.66亿元，核减2.77亿元，核减率{}。"
+    assert _findings(text.format("7.82%")) == []
+    (rate,) = _findings(text.format("8.82%"))
+    assert rate.code == "T107" and "核减率 按本句的数应为 2.77亿元 ÷ 35.43亿元 = 7.82%，报告写 8.82%" in rate.message

@@ -596,7 +596,12 @@ def check_rates(run: _Run, paragraphs: list[Paragraph]) -> None:
                         # "…14856.17万元资金全部拨付到位…。实际形成支出14474.11553万元，支出率97.43%。"
                         figures = earlier + figures
                 rate = _RATE_WORDS.search(C.clean(q.label))
-                if not rate or q.approx or q.bound or len(figures) != 2 or any(a.approx or a.bound for a in figures):
+                if q.approx or q.bound or any(a.approx or a.bound for a in figures):
+                    continue
+                if rate and len(figures) != 2:
+                    continue
+                if not rate:
+                    _named_rate(run, para, sentence, q, figures)
                     continue
                 a, b = figures
                 unspent = [f for f in figures if _UNSPENT.search(f.label)]
@@ -689,6 +694,33 @@ def check_changes(run: _Run, paragraphs: list[Paragraph]) -> None:
                 run.add(CHANGE, para, round(computed, 6), round(stated, 6), excerpt=shown, what=f"增减幅度 {what}",
                         computed=("增长" if computed >= 0 else "下降") + f" {abs(computed) * 100:.{max(pct.decimals, 2)}f}%",
                         stated=f"{_CHANGE_WORDS.search(C.clean(pct.label)).group(1)} {pct.text}")
+
+
+# "送审金额35.43亿元，审定金额32.66亿元，核减2.77亿元，核减率7.82%": the rate of the figure its word names, on the
+# figure the others are taken from
+_NAMED_RATE = re.compile(r"([\u4e00-\u9fff]{2})率(?:为|达|是)?$")
+_BASE = re.compile(r"送审|预算|计划|安排|下达|总额|合计")
+
+
+def _named_rate(run: _Run, para: Paragraph, sentence: X.Sentence, q: X.Quantity, figures: list[X.Quantity]) -> None:
+    named = _NAMED_RATE.search(C.clean(q.label))
+    if not named or _CHANGE_WORDS.search(named.group(1)) or len(figures) < 2:
+        return
+    word = named.group(1)
+    numerators = [f for f in figures if C.clean(f.label).endswith(word)]
+    bases = [f for f in figures if _BASE.search(f.label) and f not in numerators]
+    if len(numerators) != 1 or not bases:
+        return
+    num, den = numerators[0], bases[0]
+    if den.value <= 0 or num.value <= 0 or den.start > num.start:
+        return
+    computed = num.value / den.value
+    slack = q.half_unit + computed * (num.half_unit / num.value + den.half_unit / den.value) + 1e-9
+    if abs(computed - q.value) > slack:
+        shown = excerpt(sentence.text.strip(), den.start - sentence.start, q.end - sentence.start)
+        run.add(RATE_TEXT, para, round(computed, 6), round(q.value, 6), excerpt=shown, rate_label=f"{word}率",
+                numerator=num.text, denominator=den.text, computed=f"{computed * 100:.{max(q.decimals, 2)}f}%",
+                stated=q.text)
 
 
 # a document number: "呼财农指【2023】41号", "皖财农〔2020〕1351号"

@@ -78,7 +78,7 @@ PLACEHOLDER = _rule(
 )
 RATE_TEXT = _rule(
     "T107", "report-rate-not-matching-its-figures", "error",
-    "报告写出的执行率、支付率、到位率、完成率与同一句中的两个金额不符",
+    "报告写出的比率（执行率、支付率、到位率、完成率，以及“核减2.77亿元，核减率7.82%”这类）与同一句中的金额不符",
     "“{excerpt}”：{rate_label} 按本句的数应为 {numerator} ÷ {denominator} = {computed}，报告写 {stated}",
     "比率与算出它的两个数写在同一句里，读者会直接相除核对；对不上说明比率或金额有一处错了。",
     SOURCE,
