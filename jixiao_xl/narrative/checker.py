@@ -637,12 +637,20 @@ def check_changes(run: _Run, paragraphs: list[Paragraph]) -> None:
         text = X.normalise(para.text)
         if not _PREVIOUS_YEAR.search(text) and "同比" not in text:
             continue
+        previous_sentence = None
         for sentence in X.sentences(text):
+            last_sentence, previous_sentence = previous_sentence, sentence
             if not (_PREVIOUS_YEAR.search(sentence.text) or "同比" in sentence.text):
                 continue
             qs = [q for q in sentence.quantities if q.kind in ("amount", "percent") and not q.approx and not q.bound]
             amounts = [q for q in qs if q.kind == "amount"]
             current = [q for q in amounts if C.is_level(q.label) and not _PREVIOUS_YEAR.search(q.label)]
+            if not current and last_sentence is not None and re.match(r"\s*(?:与上年相比|比上年|较上年|同比)",
+                                                                       sentence.text):
+                # "…“三公”经费总支出为1928.76万元。与上年相比，…支出减少了1093.92万元，下降了36.2%。"
+                earlier = [q for q in last_sentence.quantities if q.kind == "amount" and not q.approx
+                           and not q.bound and C.is_level(q.label)]
+                current = earlier if len(earlier) == 1 else []
             previous = [q for q in amounts if C.is_level(q.label) and _PREVIOUS_YEAR.search(q.label)]
             deltas = [q for q in amounts if _CHANGE_WORDS.search(C.clean(q.label))]
             pcts = [q for q in qs if q.kind == "percent" and _CHANGE_WORDS.search(C.clean(q.label))]
@@ -652,11 +660,15 @@ def check_changes(run: _Run, paragraphs: list[Paragraph]) -> None:
             b = previous[0] if previous else None
             delta = deltas[0] if deltas else None
             pct = pcts[0] if pcts else None
-            if delta is not None and (delta.start < a.start or (b is not None and delta.start < b.start)):
+            if delta is not None and b is not None and delta.start < b.start:
+                continue
+            if delta is not None and delta.start < a.start and a.start >= sentence.start:
                 continue
             first = a if b is None else min(a, b, key=lambda q: q.start)
             last = max([q for q in (a, b, delta, pct) if q is not None], key=lambda q: q.end)
-            shown = excerpt(sentence.text.strip(), first.start - sentence.start, last.end - sentence.start)
+            whole = text[min(first.start, sentence.start):sentence.start + len(sentence.text)]
+            shown = excerpt(whole.strip(), first.start - min(first.start, sentence.start),
+                            last.end - min(first.start, sentence.start))
 
             def sign(q):
                 return -1 if _CHANGE_WORDS.search(C.clean(q.label)).group(1) in _DOWN else 1
