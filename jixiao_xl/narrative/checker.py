@@ -19,9 +19,26 @@ from . import concepts as C
 from . import extract as X
 from .document import Paragraph, UnreadableReport, read_report
 from .facts import Facts, Project, gather
-from .rules import (ADJUSTED, AMOUNT, CHANGE, COUNT_SUM, NO_TABLE, PART_ABOVE, PART_SUM, PLACEHOLDER, RATE, RATE_TEXT, REPEAT, SCORE,
-                    SCORE_GRADE, SHARE,
-                    STAFF, UNCHECKED, UNMATCHED, YEAR)
+from .rules import (
+    ADJUSTED,
+    AMOUNT,
+    CHANGE,
+    COUNT_SUM,
+    NO_TABLE,
+    PART_ABOVE,
+    PART_SUM,
+    PLACEHOLDER,
+    RATE,
+    RATE_TEXT,
+    REPEAT,
+    SCORE,
+    SCORE_GRADE,
+    SHARE,
+    STAFF,
+    UNCHECKED,
+    UNMATCHED,
+    YEAR,
+)
 
 SHEET = "报告"
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s?年度")
@@ -291,7 +308,10 @@ def _check_sum(run: _Run, para: Paragraph, text: str, whole_qs: list[X.Quantity]
     if whole_qs[-1].kind not in ("amount", "count", "length", "area"):
         return
     exact = _exact_slack(whole_qs[-1:] + parts)
-    slack = lambda q: exact.get(id(q), _slack(q))  # noqa: E731
+
+    def slack(q):
+        return exact.get(id(q), _slack(q))
+
     tolerance = sum(slack(q) for q in parts) + max(slack(q) for q in whole_qs) + 1e-9
     if _consistent([w.value for w in whole_qs], [p.value for p in parts], tolerance):
         return
@@ -675,7 +695,7 @@ def check_changes(run: _Run, paragraphs: list[Paragraph]) -> None:
 
             exact = _exact_slack([q for q in (a, b, delta) if q is not None])
 
-            def half(q):
+            def half(q, exact=exact):
                 return exact.get(id(q), q.half_unit)
 
             if b is not None and delta is not None:
