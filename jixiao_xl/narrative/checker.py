@@ -19,8 +19,26 @@ from . import concepts as C
 from . import extract as X
 from .document import Paragraph, UnreadableReport, read_report
 from .facts import Facts, Project, gather
-from .rules import (AMOUNT, COUNT_SUM, NO_TABLE, PART_SUM, PLACEHOLDER, RATE, REPEAT, SCORE, SCORE_GRADE, SHARE,
-                    STAFF, UNCHECKED, UNMATCHED, YEAR)
+from .rules import (
+    ADJUSTED,
+    AMOUNT,
+    CHANGE,
+    COUNT_SUM,
+    NO_TABLE,
+    PART_ABOVE,
+    PART_SUM,
+    PLACEHOLDER,
+    RATE,
+    RATE_TEXT,
+    REPEAT,
+    SCORE,
+    SCORE_GRADE,
+    SHARE,
+    STAFF,
+    UNCHECKED,
+    UNMATCHED,
+    YEAR,
+)
 
 SHEET = "报告"
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s?年度")
@@ -240,6 +258,8 @@ def _resolve(stmt: Statement, report_year: int | None) -> None:
 
 
 def _group(q: X.Quantity) -> str:
+    if q.kind in ("length", "area"):
+        return q.kind
     if q.kind == "count":
         return "count:" + X.EQUIVALENT.get(q.unit, q.unit)
     return q.kind
@@ -252,6 +272,19 @@ def _slack(q: X.Quantity) -> float:
             return 0.0
         return q.half_unit * (q.value / q.number_written() if q.number_written() else 1.0)
     return q.half_unit
+
+
+def _exact_slack(qs: list[X.Quantity]) -> dict[int, float]:
+    """Each amount's slack when the relation is written to its most precise figure: "30万元" beside
+    "89.97万元" is 30 exactly, not 29.5 to 30.5."""
+    amounts = [q for q in qs if q.kind == "amount"]
+    if not amounts:
+        return {}
+    places = max(q.decimals - round(__import__("math").log10(X.AMOUNT_UNITS.get(q.unit, 1.0))) for q in amounts)
+    if places <= 0:
+        return {}
+    # a round figure among figures with decimals was written round because it is: "30万元" beside "29.99万元"
+    return {id(q): 0.0 if q.decimals == 0 else q.half_unit for q in amounts}
 
 
 def _consistent(wholes: list[float], parts: list[float], tolerance: float) -> bool:
@@ -272,21 +305,32 @@ def _check_sum(run: _Run, para: Paragraph, text: str, whole_qs: list[X.Quantity]
         return
     if any(q.approx or q.bound for q in whole_qs[-1:] + parts):
         return
-    if whole_qs[-1].kind not in ("amount", "count"):
+    if whole_qs[-1].kind not in ("amount", "count", "length", "area"):
         return
-    tolerance = sum(_slack(q) for q in parts) + max(_slack(q) for q in whole_qs) + 1e-9
+    exact = _exact_slack(whole_qs[-1:] + parts)
+
+    def slack(q):
+        return exact.get(id(q), _slack(q))
+
+    tolerance = sum(slack(q) for q in parts) + max(slack(q) for q in whole_qs) + 1e-9
     if _consistent([w.value for w in whole_qs], [p.value for p in parts], tolerance):
         return
     whole = whole_qs[-1]
     total = sum(p.value for p in parts)
     shown = excerpt(sentence_text.strip(), whole.start - offset, parts[-1].end - offset)
     if whole.kind == "amount":
+        # shown in the total's own unit: "送审金额 35.43 亿元，其中各项之和 24.79 + 11.63 = 36.42 亿元"
+        unit = whole.unit if whole.unit in ("亿元", "元") else "万元"
+        k = X.AMOUNT_UNITS[unit]
         run.add(PART_SUM, para, round(whole.value, 4), round(total, 4), excerpt=shown,
-                whole_label=whole.label or "合计", whole=_num(whole.value),
-                parts=" + ".join(_num(p.value) for p in parts), total=_num(total), diff=_num(abs(total - whole.value)))
+                whole_label=whole.label or "合计", whole=_num(whole.value / k), unit=unit,
+                parts=" + ".join(_num(p.value / k) for p in parts), total=_num(total / k),
+                diff=_num(abs(total - whole.value) / k))
     else:
+        scale = X.measure_scale(whole.unit) if whole.kind in ("length", "area") else 1.0
         run.add(COUNT_SUM, para, whole.value, total, excerpt=shown, whole_label=whole.label or "总数",
-                whole=whole.text, parts=" + ".join(p.text for p in parts), total=_num(total) + whole.unit)
+                whole=whole.text, parts=" + ".join(p.text for p in parts),
+                total=(format(round(total / scale, 6), "g") if scale != 1.0 else _num(total)) + whole.unit)
 
 
 def check_sums(run: _Run, paragraphs: list[Paragraph]) -> None:
@@ -316,17 +360,431 @@ def check_sums(run: _Run, paragraphs: list[Paragraph]) -> None:
                     if not sentence.text[m.end():].strip(" :：,，") and s_end >= len(text.rstrip("。 ")):
                         _paragraph_parts(run, i, paragraphs, texts, [q for q in before])
                     continue
-                group = _group(parts[0])
-                parts = [q for q in parts if _group(q) == group]
-                wholes = [q for q in before if _group(q) == group]
-                if not wholes and last is not None and not sentence.text[:m.start()].strip():
-                    # "“三公”经费支出12.88万元，比上年减少4.12万元。其中：…": the total of the sentence before
-                    wholes = [q for q in last.quantities if _group(q) == group and C.is_level(q.label)]
-                    if wholes:
-                        joined = text[last.start:s_end]
-                        _check_sum(run, para, text, wholes, parts, joined, last.start)
+                all_parts = parts
+                # each kind of figure is its own breakdown: "其中预算173宗，送审金额23.79亿元…": 宗 and 亿元 apart
+                for group in dict.fromkeys(_group(q) for q in all_parts):
+                    parts = [q for q in all_parts if _group(q) == group]
+                    wholes = [q for q in before if _group(q) == group]
+                    if not wholes and last is not None and not sentence.text[:m.start()].strip():
+                        # "“三公”经费支出12.88万元，比上年减少4.12万元。其中：…": the total of the sentence before
+                        wholes = [q for q in last.quantities if _group(q) == group and C.is_level(q.label)]
+                        if wholes:
+                            joined = text[last.start:s_end]
+                            _breakdown(run, para, text, wholes, parts, joined, last.start)
+                        continue
+                    _breakdown(run, para, text, wholes, parts, sentence.text, sentence.start)
+
+
+# a breakdown by level of the indicator tree: "其中一级指标3个，二级指标9个，三级指标12个" are not parts of the 12
+_LEVEL = re.compile(r"[一二三四1-4]级")
+# the words of a label that say which column of a repeated series it is: "送审金额", "审定金额", "核减"
+_SERIES_WORDS = re.compile(r"[\u4e00-\u9fff]{2,6}$")
+# a figure that opens its clause with these is not a category of the breakdown before it
+_NOT_A_PART = re.compile(r"^(?:此外|另外|另有|另|同时|以及)")
+
+
+def _series_key(label: str) -> str:
+    match = _SERIES_WORDS.search(C.clean(label).rstrip("为是共达计"))
+    return match.group(0)[-4:] if match else ""
+
+
+def _tolerance(wholes: list[X.Quantity], parts: list[X.Quantity]) -> float:
+    return sum(_slack(q) for q in parts) + max(_slack(q) for q in wholes) + 1e-9
+
+
+def _part_above(run: _Run, para: Paragraph, whole: X.Quantity, part: X.Quantity, sentence_text: str,
+                offset: int) -> None:
+    if whole.approx or whole.bound or part.approx or part.bound or whole.value <= 0:
+        return
+    if part.value <= whole.value + _slack(part) + _slack(whole) + 1e-9:
+        return
+    shown = excerpt(sentence_text.strip(), whole.start - offset, part.end - offset)
+    run.add(PART_ABOVE, para, round(whole.value, 4), round(part.value, 4), excerpt=shown,
+            part_label=part.label or "其中", part=part.text, whole_label=whole.label or "总数", whole=whole.text)
+
+
+def _breakdown(run: _Run, para: Paragraph, text: str, wholes: list[X.Quantity], parts: list[X.Quantity],
+               sentence_text: str, offset: int) -> None:
+    """The parts after a 其中 against the total before it, when the words make them parts of it.
+
+    Not parts: levels of the indicator tree ("其中一级指标3个…"), a figure opened by 此外/另有, and a figure
+    equal to the total written again after the parts ("…，2021年度中央下达资金61.8万元").  With several totals
+    of one kind before the 其中 ("送审金额35.43亿元，审定金额32.66亿元，其中预算…送审金额23.79亿元，
+    审定金额21.81亿元…"), each total takes the parts its words name; when none do, nothing is said.
+    """
+    if not wholes or not parts:
+        return
+    if any(_LEVEL.search(C.clean(q.label)) for q in parts):
+        return
+    parts = [q for q in parts if not _NOT_A_PART.match(q.label)]
+    cut = next((k for k, q in enumerate(parts) if _ADJUST.search(C.clean(q.label))), None)
+    if cut is not None and any(_NET.search(C.clean(q.label)) for q in parts[cut + 1:]):
+        # "…孤儿基本生活保障金11万元，调减40万元，全年实际下达71万元": an adjustment and its net end the parts
+        parts = parts[:cut]
+    if len(wholes) > 1 and parts:
+        biggest = max(q.value for q in parts)
+        large = [w for w in wholes if w.value + _slack(w) >= biggest]
+        if len(large) == 1:
+            wholes = large
+    if len(wholes) > 1:
+        for whole in wholes:
+            key = _series_key(whole.label)
+            named = [q for q in parts if key and _series_key(q.label) == key]
+            if len(named) >= 2:
+                _check_sum(run, para, text, [whole], named, sentence_text, offset)
+        return
+    whole = wholes[-1]
+    if len(parts) >= 2:
+        tol = _tolerance([whole], parts)
+        kept = [q for q in parts if abs(q.value - whole.value) > tol]
+        if len(kept) < len(parts) and len(kept) >= 2:
+            parts = kept
+    if len(parts) == 1:
+        _part_above(run, para, whole, parts[0], sentence_text, offset)
+        return
+    _check_sum(run, para, text, [whole], parts, sentence_text, offset)
+
+
+def check_included(run: _Run, paragraphs: list[Paragraph]) -> None:
+    """"985万元（含1个年初结转结余项目50万元）": what the brackets include is not more than the figure before them."""
+    for para in paragraphs:
+        text = X.normalise(para.text)
+        if "含" not in text:
+            continue
+        for m in _PAREN.finditer(text):
+            if not re.match(r"[(（]\s*(?:其中|含|包含|包括)", m.group(0)):
+                continue
+            for sentence in X.sentences(text):
+                if not sentence.start <= m.start() < sentence.start + len(sentence.text):
                     continue
-                _check_sum(run, para, text, wholes, parts, sentence.text, sentence.start)
+                before = [q for q in sentence.quantities if q.end <= m.start() and m.start() - q.end <= 1]
+                if not before:
+                    continue
+                whole = before[-1]
+                inside = [q for q in sentence.quantities if m.start() < q.start < m.end()
+                          and _group(q) == _group(whole)]
+                if len(inside) == 1:
+                    _part_above(run, para, whole, inside[0], sentence.text, sentence.start)
+
+
+# an adjustment of the figure before it and the amount after it
+_ADJUST = re.compile(r"(追加|调增|调减|核减|收回|压减|增加|减少)$")
+_ADJUST_SIGN = {"追加": 1, "调增": 1, "增加": 1, "调减": -1, "核减": -1, "收回": -1, "压减": -1, "减少": -1}
+_NET = re.compile(r"(全年|实际|调整后|最终|合计|共计)")
+
+
+def check_adjustments(run: _Run, paragraphs: list[Paragraph]) -> None:
+    """"年初安排100万元，追加11万元，后调减40万元，全年实际下达71万元": 100 + 11 − 40 = 71 (T109)."""
+    for para in paragraphs:
+        text = X.normalise(para.text)
+        if not any(word in text for word in _ADJUST_SIGN):
+            continue
+        spans = [m.span() for m in _PAREN.finditer(text)]
+        for sentence in X.sentences(text):
+            qs = [q for q in sentence.quantities if q.kind == "amount"
+                  and not any(a < q.start < b for a, b in spans)]
+            k = next((i for i, q in enumerate(qs) if _ADJUST.search(C.clean(q.label).rstrip("了"))), None)
+            if k is None or k == 0:
+                continue
+            j = k
+            steps = []
+            while j < len(qs) and (m := _ADJUST.search(C.clean(qs[j].label).rstrip("了"))):
+                steps.append((_ADJUST_SIGN[m.group(1)], qs[j]))
+                j += 1
+            if j >= len(qs) or not _NET.search(C.clean(qs[j].label)):
+                continue
+            net = qs[j]
+            before = sentence.text[:qs[k].start - sentence.start]
+            # the base: the figure before the adjustments, or before the 其中 that lists its parts
+            q_start = before.rfind("其中")
+            base_candidates = [q for q in qs[:k] if q_start < 0 or q.start - sentence.start < q_start]
+            if not base_candidates:
+                continue
+            base = base_candidates[-1]
+            figures = [base, net] + [q for _, q in steps]
+            if any(q.approx or q.bound for q in figures):
+                continue
+            computed = base.value + sum(sign * q.value for sign, q in steps)
+            tolerance = sum(q.half_unit for q in figures) + 1e-9
+            if abs(computed - net.value) <= tolerance:
+                continue
+            shown = excerpt(sentence.text.strip(), base.start - sentence.start, net.end - sentence.start)
+            chain = _num(base.value) + "".join(f" {'+' if sign > 0 else '−'} {_num(q.value)}" for sign, q in steps)
+            run.add(ADJUSTED, para, round(computed, 4), round(net.value, 4), excerpt=shown,
+                    base_label=base.label or "原数", chain=chain, computed=_num(computed),
+                    net_label=net.label or "调整后", net=_num(net.value))
+
+
+# a total written after its parts: "…3.2万元；共计40.83万元", "合计批复总投资6222.4万元"
+_TOTAL_AFTER = re.compile(r"^(?:合计|共计|总计)")
+
+
+def check_totals_after(run: _Run, paragraphs: list[Paragraph]) -> None:
+    for para in paragraphs:
+        text = X.normalise(para.text)
+        spans = [m.span() for m in _PAREN.finditer(text)]
+        previous = None
+        for sentence in X.sentences(text):
+            qs = sentence.quantities
+            start = 0
+            last, previous = previous, sentence
+            if len(qs) == 1 and last is not None and _TOTAL_AFTER.match(sentence.text.strip()):
+                # "…基本公共卫生服务项目3万元。共计下达中央、市级转移支付资金3580.69万元。"
+                _total_of(run, para, text, qs[0], [q for q in last.quantities if _group(q) == _group(qs[0])
+                                                   and not any(a < q.start < b for a, b in spans)],
+                          text[last.start:sentence.start + len(sentence.text)], last.start)
+            for j, total in enumerate(qs):
+                if not _TOTAL_AFTER.match(C.clean(total.label)) or total.kind not in ("amount", "count", "length",
+                                                                                       "area"):
+                    continue
+                inside = next((sp for sp in spans if sp[0] < total.start < sp[1]), None)
+                group = _group(total)
+                candidates = [q for q in qs[start:j] if _group(q) == group
+                              and next((sp for sp in spans if sp[0] < q.start < sp[1]), None) == inside]
+                start = j + 1
+                outside = sentence.text[:total.start - sentence.start]
+                for a, b in sorted(spans, reverse=True):
+                    if a >= sentence.start and b <= total.start:
+                        outside = outside[:a - sentence.start] + outside[b - sentence.start:]
+                if "其中" in outside:
+                    continue  # the 其中 reading covers it
+                _total_of(run, para, text, total, candidates, sentence.text, sentence.start)
+            _bracketed_totals(run, para, text, sentence, spans)
+
+
+def _total_of(run: _Run, para: Paragraph, text: str, total: X.Quantity, candidates: list[X.Quantity],
+              shown_text: str, offset: int) -> None:
+    """A 合计/共计 against the figures listed before it: right when they, or the last few of them, add up to it;
+    not said when one of them is bigger than the total (then they are not its parts)."""
+    if len(candidates) < 2 or any(q.approx or q.bound for q in candidates + [total]):
+        return
+    tol = _tolerance([total], candidates)
+    if any(abs(sum(q.value for q in candidates[k:]) - total.value) <= tol for k in range(len(candidates) - 1)):
+        return
+    if any(q.value > total.value + tol for q in candidates):
+        return
+    _check_sum(run, para, text, [total], candidates, shown_text, offset)
+
+
+def _bracketed_totals(run: _Run, para: Paragraph, text: str, sentence: X.Sentence, spans: list) -> None:
+    """"一批…3374.3万元(其中建筑工程3292万元)，二批…(其中建筑工程1975.775万元)…，合计…6222.4万元(其中建筑工程
+    6025.215万元)": the bracketed figure after a 合计 is the sum of the bracketed figures of the same words."""
+    def span_of(q):
+        return next((sp for sp in spans if sp[0] < q.start < sp[1]), None)
+
+    qs = sentence.quantities
+    for j, outer in enumerate(qs[:-1]):
+        inner = qs[j + 1]
+        if not _TOTAL_AFTER.match(C.clean(outer.label)) or span_of(outer) or not span_of(inner):
+            continue
+        key = _series_key(inner.label)
+        parts = [q for q in qs[:j] if span_of(q) and _group(q) == _group(inner) and key
+                 and _series_key(q.label) == key]
+        if len(parts) >= 2:
+            _check_sum(run, para, text, [inner], parts, sentence.text, sentence.start)
+
+
+# a rate and the two figures it is made of, in one sentence
+_RATE_WORDS = re.compile(r"(执行率|支付率|到位率|完成率|拨付率|支出率)(?:为|达|达到|是)?$")
+_UNSPENT = re.compile(r"未支|未付|未拨|结余|未使用|剩余")
+_DONE = re.compile(r"执行|支出|支付|拨付|到位|完成|使用|实际")
+_PLANNED = re.compile(r"预算|安排|下达|计划|资金|总额|共")
+
+
+def check_rates(run: _Run, paragraphs: list[Paragraph]) -> None:
+    for para in paragraphs:
+        text = X.normalise(para.text)
+        if "率" not in text:
+            continue
+        previous = None
+        for sentence in X.sentences(text):
+            after = 0
+            last, previous = previous, sentence
+            for q in sentence.quantities:
+                if q.kind != "percent":
+                    continue
+                figures = [a for a in sentence.quantities if after <= a.start < q.start and a.kind == "amount"]
+                first_rate = after == 0
+                after = q.end
+                if first_rate and last is not None:
+                    earlier = [a for a in last.quantities if a.kind == "amount"]
+                    if not figures and len(earlier) == 2:
+                        # "实际执行飞行经费9109.54万元，结余689.66万元，为中央补助资金。项目执行率92.96%。"
+                        figures = earlier
+                    elif len(figures) == 1 and _DONE.search(figures[0].label) and len(earlier) == 1 \
+                            and _PLANNED.search(earlier[0].label) and not _DONE.search(earlier[0].label):
+                        # "…14856.17万元资金全部拨付到位…。实际形成支出14474.11553万元，支出率97.43%。"
+                        figures = earlier + figures
+                rate = _RATE_WORDS.search(C.clean(q.label))
+                if q.approx or q.bound or any(a.approx or a.bound for a in figures):
+                    continue
+                if rate and len(figures) != 2:
+                    continue
+                if not rate:
+                    _named_rate(run, para, sentence, q, figures)
+                    continue
+                a, b = figures
+                unspent = [f for f in figures if _UNSPENT.search(f.label)]
+                if len(unspent) == 1:
+                    done = b if unspent[0] is a else a
+                    num, den, den_text = done.value, done.value + unspent[0].value, f"({done.text} + {unspent[0].text})"
+                    den_half = done.half_unit + unspent[0].half_unit
+                elif _DONE.search(b.label) and _PLANNED.search(a.label) and not _DONE.search(a.label):
+                    num, den, den_text, den_half = b.value, a.value, a.text, a.half_unit
+                else:
+                    continue
+                done = b if num == b.value else a
+                if den <= 0 or num <= 0:
+                    continue
+                computed = num / den
+                slack = q.half_unit + computed * (done.half_unit / num + den_half / den) + 1e-9
+                if abs(computed - q.value) > slack:
+                    shown = excerpt(sentence.text.strip(), max(0, a.start - sentence.start), q.end - sentence.start)
+                    run.add(RATE_TEXT, para, round(computed, 6), round(q.value, 6), excerpt=shown,
+                            rate_label=rate.group(1), numerator=done.text, denominator=den_text,
+                            computed=f"{computed * 100:.{max(q.decimals, 2)}f}%", stated=q.text)
+
+
+# year-on-year: "支出12.88万元，上年支出17万元，比上年减少4.12万元，下降24.24%"
+_PREVIOUS_YEAR = re.compile(r"上年|上一年|去年")
+_CHANGE_WORDS = re.compile(r"(增加|增长|上升|提高|减少|下降|降低)了?$")
+_DOWN = ("减少", "下降", "降低")
+
+
+def check_changes(run: _Run, paragraphs: list[Paragraph]) -> None:
+    """The change from last year against both years' figures written in the same sentence (T110)."""
+    for para in paragraphs:
+        text = X.normalise(para.text)
+        if not _PREVIOUS_YEAR.search(text) and "同比" not in text:
+            continue
+        previous_sentence = None
+        for sentence in X.sentences(text):
+            last_sentence, previous_sentence = previous_sentence, sentence
+            if not (_PREVIOUS_YEAR.search(sentence.text) or "同比" in sentence.text):
+                continue
+            qs = [q for q in sentence.quantities if q.kind in ("amount", "percent") and not q.approx and not q.bound]
+            amounts = [q for q in qs if q.kind == "amount"]
+            current = [q for q in amounts if C.is_level(q.label) and not _PREVIOUS_YEAR.search(q.label)]
+            if not current and last_sentence is not None and re.match(r"\s*(?:与上年相比|比上年|较上年|同比)",
+                                                                       sentence.text):
+                # "…“三公”经费总支出为1928.76万元。与上年相比，…支出减少了1093.92万元，下降了36.2%。"
+                earlier = [q for q in last_sentence.quantities if q.kind == "amount" and not q.approx
+                           and not q.bound and C.is_level(q.label)]
+                current = earlier if len(earlier) == 1 else []
+            previous = [q for q in amounts if C.is_level(q.label) and _PREVIOUS_YEAR.search(q.label)]
+            deltas = [q for q in amounts if _CHANGE_WORDS.search(C.clean(q.label))]
+            pcts = [q for q in qs if q.kind == "percent" and _CHANGE_WORDS.search(C.clean(q.label))]
+            if len(current) != 1 or len(previous) > 1 or len(deltas) > 1 or len(pcts) > 1:
+                continue
+            a = current[0]
+            b = previous[0] if previous else None
+            delta = deltas[0] if deltas else None
+            pct = pcts[0] if pcts else None
+            if delta is not None and b is not None and delta.start < b.start:
+                continue
+            if delta is not None and delta.start < a.start and a.start >= sentence.start:
+                continue
+            first = a if b is None else min(a, b, key=lambda q: q.start)
+            last = max([q for q in (a, b, delta, pct) if q is not None], key=lambda q: q.end)
+            whole = text[min(first.start, sentence.start):sentence.start + len(sentence.text)]
+            shown = excerpt(whole.strip(), first.start - min(first.start, sentence.start),
+                            last.end - min(first.start, sentence.start))
+
+            def sign(q):
+                return -1 if _CHANGE_WORDS.search(C.clean(q.label)).group(1) in _DOWN else 1
+
+            exact = _exact_slack([q for q in (a, b, delta) if q is not None])
+
+            def half(q, exact=exact):
+                return exact.get(id(q), q.half_unit)
+
+            if b is not None and delta is not None:
+                computed = a.value - b.value
+                if abs(computed - sign(delta) * delta.value) > half(a) + half(b) + half(delta) + 1e-9:
+                    run.add(CHANGE, para, round(computed, 4), round(sign(delta) * delta.value, 4), excerpt=shown,
+                            what=f"{a.text} − {b.text} = {_num(computed)} 万元",
+                            computed=("增加" if computed >= 0 else "减少") + f" {_num(abs(computed))} 万元",
+                            stated=f"{_CHANGE_WORDS.search(C.clean(delta.label)).group(1)} {delta.text}")
+                    continue
+            if pct is None:
+                continue
+            if b is not None:
+                base, change, slack_in = b.value, a.value - b.value, half(a) + half(b)
+                what = f"({a.text} − {b.text}) ÷ {b.text}"
+            elif delta is not None:
+                change = sign(delta) * delta.value
+                base, slack_in = a.value - change, half(a) + half(delta)
+                what = f"{delta.text} ÷ ({a.text} {'−' if change >= 0 else '+'} {delta.text})"
+            else:
+                continue
+            if base <= 0:
+                continue
+            computed = change / base
+            stated = sign(pct) * pct.value
+            slack = pct.half_unit + (slack_in / base) * (1 + abs(computed)) + 1e-9
+            if abs(computed - stated) > slack:
+                run.add(CHANGE, para, round(computed, 6), round(stated, 6), excerpt=shown, what=f"增减幅度 {what}",
+                        computed=("增长" if computed >= 0 else "下降") + f" {abs(computed) * 100:.{max(pct.decimals, 2)}f}%",
+                        stated=f"{_CHANGE_WORDS.search(C.clean(pct.label)).group(1)} {pct.text}")
+
+
+# "送审金额35.43亿元，审定金额32.66亿元，核减2.77亿元，核减率7.82%": the rate of the figure its word names, on the
+# figure the others are taken from
+_NAMED_RATE = re.compile(r"([\u4e00-\u9fff]{2})率(?:为|达|是)?$")
+_BASE = re.compile(r"送审|预算|计划|安排|下达|总额|合计")
+
+
+def _named_rate(run: _Run, para: Paragraph, sentence: X.Sentence, q: X.Quantity, figures: list[X.Quantity]) -> None:
+    named = _NAMED_RATE.search(C.clean(q.label))
+    if not named or _CHANGE_WORDS.search(named.group(1)) or len(figures) < 2:
+        return
+    word = named.group(1)
+    numerators = [f for f in figures if C.clean(f.label).endswith(word)]
+    bases = [f for f in figures if _BASE.search(f.label) and f not in numerators]
+    if len(numerators) != 1 or not bases:
+        return
+    num, den = numerators[0], bases[0]
+    if den.value <= 0 or num.value <= 0 or den.start > num.start:
+        return
+    computed = num.value / den.value
+    slack = q.half_unit + computed * (num.half_unit / num.value + den.half_unit / den.value) + 1e-9
+    if abs(computed - q.value) > slack:
+        shown = excerpt(sentence.text.strip(), den.start - sentence.start, q.end - sentence.start)
+        run.add(RATE_TEXT, para, round(computed, 6), round(q.value, 6), excerpt=shown, rate_label=f"{word}率",
+                numerator=num.text, denominator=den.text, computed=f"{computed * 100:.{max(q.decimals, 2)}f}%",
+                stated=q.text)
+
+
+# a document number: "呼财农指【2023】41号", "皖财农〔2020〕1351号"
+_DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,8}[〔【\[(（]\s*(?:19|20)\d{2}\s*[〕】\])）]\s*\d+\s*号")
+
+
+def check_document_numbers(run: _Run, paragraphs: list[Paragraph]) -> None:
+    """The amount one document (by its 文号) gave, written differently in two places (T103)."""
+    first: dict[str, tuple[Paragraph, X.Sentence, X.Quantity]] = {}
+    for para in paragraphs:
+        text = X.normalise(para.text)
+        for sentence in X.sentences(text):
+            numbers = list(_DOC_NO.finditer(sentence.text))
+            if len(numbers) != 1:
+                continue
+            doc_no = re.sub(r"\s", "", numbers[0].group(0))
+            cut = sentence.start + numbers[0].end()
+            amounts = [q for q in sentence.quantities if q.start >= cut and q.kind == "amount"]
+            if len(amounts) != 1 or amounts[0].approx or amounts[0].bound:
+                continue
+            q = amounts[0]
+            seen = first.get(doc_no)
+            if seen is None:
+                first[doc_no] = (para, sentence, q)
+                continue
+            p0, s0, q0 = seen
+            # one figure written twice: equal as rounded to the coarser of the two ("5万元" is not "6万元")
+            if abs(q0.value - q.value) > max(q0.half_unit, q.half_unit) + 1e-9:
+                where0 = f"{p0.where}“{excerpt(s0.text.strip(), q0.start - s0.start, q0.end - s0.start)}”"
+                run.add(REPEAT, para, round(q0.value, 4), round(q.value, 4),
+                        excerpt=excerpt(sentence.text.strip(), q.start - sentence.start, q.end - sentence.start),
+                        label=f"{doc_no}下达的金额", found=_num(q.value), expected=_num(q0.value), first_where=where0)
 
 
 def _paragraph_parts(run: _Run, i: int, paragraphs: list[Paragraph], texts: list[str],
@@ -352,7 +810,7 @@ def _paragraph_parts(run: _Run, i: int, paragraphs: list[Paragraph], texts: list
     run.add(PART_SUM, paragraphs[i], round(whole.value, 4), round(total, 4),
             excerpt=excerpt(texts[i]) + f"（其后各段：{names}）", whole_label=whole.label or "合计",
             whole=_num(whole.value), parts=" + ".join(_num(p.value) for p in parts), total=_num(total),
-            diff=_num(abs(total - whole.value)))
+            diff=_num(abs(total - whole.value)), unit="万元")
 
 
 def _whole_value(run: _Run, stmt: Statement, whole_words: str) -> tuple[float, float, str] | None:
@@ -368,9 +826,23 @@ def _whole_value(run: _Run, stmt: Statement, whole_words: str) -> tuple[float, f
                 run.by_concept.setdefault(s.concept, []).append(s)
     listed = run.by_concept.get(concept, [])
     at_ = bisect.bisect_left([(s.para.index, s.q.start) for s in listed], (stmt.para.index, stmt.q.start))
-    if at_:
-        best = listed[at_ - 1]
+    # the figure the sentence names: its own figure for the whole if it has one, else the last one before it of
+    # the same year and the same owner ("本级项目支出" is not "项目支出总额", 上年的总收入 is not this year's)
+    earlier = listed[:at_]
+    same_sentence = [s for s in earlier if s.para.index == stmt.para.index and s.sentence.start == stmt.sentence.start]
+    if same_sentence:
+        best = same_sentence[-1]
         return best.q.value, best.q.half_unit, f"{best.q.label}{best.q.text}"
+    owner = _GENERIC_OWNER.sub("", re.sub(r"[^\u4e00-\u9fff]", "", whole_words))
+    keys = [k for k, v in C.AMOUNTS.items() if v == concept and k in owner]
+    if keys:
+        owner = owner[:max(owner.rfind(k) for k in keys)]
+    fitting = [s for s in earlier if s.year == stmt.year and s.column == "actual" and _same_scope(_owner(s), owner)]
+    if fitting:
+        best = fitting[-1]
+        return best.q.value, best.q.half_unit, f"{best.q.label}{best.q.text}"
+    if earlier:
+        return None
     if run.compare:
         fact = run.facts.amount(concept, "actual", stmt.form)
         if fact is not None and isinstance(fact.value, (int, float)):
@@ -423,9 +895,10 @@ def check_shares(run: _Run) -> None:
         else:
             whole = _whole_value(run, stmt, whole_words) if part.kind == "amount" else None
         if whole is None:
+            where = "报告和表中都" if run.compare else "报告中"
             run.add(UNMATCHED, stmt, None, round(q.value, 6), excerpt=_sentence_excerpt(stmt),
                     label=f"占{whole_words}的", found=q.text,
-                    reason=f"报告和表中都找不到“{whole_words}”的金额，占比无法计算")
+                    reason=f"{where}找不到“{whole_words}”的金额，占比无法计算")
             continue
         value, half, source = whole
         if value == 0 or not part.value:
@@ -438,15 +911,44 @@ def check_shares(run: _Run) -> None:
                     computed=f"{computed * 100:.{max(q.decimals, 2)}f}%", stated=q.text)
 
 
+# words that do not name whose figure it is: "2023年度全年预算数", "本单位项目支出"
+_GENERIC_OWNER = re.compile(r"(?:19|20)\d{2}年度?|年度|全年|本年|当年|上年|本单位|我单位|本部门|部门|整体|单位|其中|项目|专项|该|本|此|的|为|是|共|有")
+
+
+# words that narrow a figure to a part of the 部门: 本级项目支出 is not the 项目支出总额
+_NARROW = re.compile(r"本级|所属|下属|机关|二级")
+
+
+def _same_scope(a: str, b: str) -> bool:
+    """Two owners of one kind of figure that may be the same figure: equal, or neither narrowed to a part."""
+    return a == b or not (_NARROW.search(a) or _NARROW.search(b))
+
+
+def _owner(stmt: Statement) -> str:
+    """The words before a figure's keyword that name whose it is ("教育补助项目全年预算数" → "教育补助项目")."""
+    label = C.clean(stmt.q.label)
+    keys = [k for k, v in C.AMOUNTS.items() if v == stmt.concept and k in label]
+    if not keys:
+        return ""
+    cut = max(label.rfind(k) for k in keys)
+    words = re.sub(r"[^\u4e00-\u9fff]", "", _PAREN.sub("", label[:cut]))
+    return _GENERIC_OWNER.sub("", words)
+
+
 def check_repeats(run: _Run) -> None:
     first: dict[tuple, Statement] = {}
+    owner_of: dict[tuple, str] = {}  # the last owner named in a sentence: "…项目全年预算数9万元，执行数为8.4万元"
     for stmt in run.statements:
         q = stmt.q
         if q.kind != "amount" or not stmt.concept or q.approx or q.bound:
             continue
         if stmt.subject is None:  # whose figure it is is not certain: nothing to compare it with
             continue
-        key = (stmt.concept, stmt.column, stmt.year, stmt.subject)
+        place = (stmt.para.index, stmt.sentence.start)
+        owner = _owner(stmt) or owner_of.get(place, "")
+        owner_of[place] = owner
+        # labels are compared by what they name: 教育补助项目 and 残疾人培训项目 are two items, not one written twice
+        key = (stmt.concept, stmt.column, stmt.year, stmt.subject, owner)
         seen = first.get(key)
         if seen is None:
             first[key] = stmt
@@ -678,6 +1180,12 @@ def check_paragraphs(paragraphs: list[Paragraph], facts: Facts | None = None, pa
         run.compare = False
         no_table_reason = f"报告是 {report_year} 年度，工作簿是 {facts.year} 年度"
     check_sums(run, paragraphs)
+    check_included(run, paragraphs)
+    check_totals_after(run, paragraphs)
+    check_rates(run, paragraphs)
+    check_adjustments(run, paragraphs)
+    check_changes(run, paragraphs)
+    check_document_numbers(run, paragraphs)
     check_shares(run)
     check_repeats(run)
     check_grades(run, paragraphs)

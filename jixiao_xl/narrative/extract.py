@@ -17,14 +17,31 @@ _WIDTH = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "％": "
 
 AMOUNT_UNITS = {"元": 1e-4, "万元": 1.0, "亿元": 1e4, "万": 1.0, "亿": 1e4}
 COUNT_UNITS = ("人次", "场次", "余人", "人", "件", "起", "例", "次", "场", "份", "册", "把", "项", "家", "名", "本",
-               "个", "户", "所", "条", "篇", "期", "天", "台", "辆", "套", "批", "处", "宗", "笔")
+               "个", "户", "所", "条", "篇", "期", "天", "台", "辆", "套", "批", "处", "宗", "笔", "架", "座", "盏", "段")
 EQUIVALENT = {"起": "件", "宗": "件"}  # 818起 of which 161件 …
+# physical quantities, read in one unit per dimension so that parts written in km and m add up
+MEASURE_UNITS = {"公里": ("length", 1000.0), "千米": ("length", 1000.0), "km": ("length", 1000.0),
+                 "米": ("length", 1.0), "m": ("length", 1.0),
+                 "公顷": ("area", 10000.0), "hm²": ("area", 10000.0), "hm2": ("area", 10000.0), "hm": ("area", 10000.0),
+                 "亩": ("area", 10000.0 / 15), "平方米": ("area", 1.0), "㎡": ("area", 1.0), "m²": ("area", 1.0),
+                 "平方公里": ("area", 1e6), "km²": ("area", 1e6)}
+_MEASURE = sorted(MEASURE_UNITS, key=len, reverse=True)
+
+
+def measure_scale(unit: str) -> float:
+    """Metres or square metres per unit as written ("万亩" is 10,000 亩)."""
+    if unit.startswith("万"):
+        return 1e4 * MEASURE_UNITS[unit[1:]][1]
+    return MEASURE_UNITS[unit][1]
 
 _QUANTITY = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"\s?(?P<mod1>多|余)?(?P<mult>万|亿)?(?P<mod2>多|余)?"
-    r"(?P<unit>元|%|‰|分(?![别之期批类管工配布成享散])|" + "|".join(COUNT_UNITS) + r")?"
+    r"(?P<unit>元|%|‰|分(?![别之期批类管工配布成享散])|"
+    + "|".join(re.escape(u) + ("(?![a-zA-Z])" if u[-1].isalpha() and u.isascii() and u != "hm" else "") for u in _MEASURE)
+    + "|" + "|".join(COUNT_UNITS) + r")?"
 )
+_OTHER_MEASURE = re.compile(r"\s?(?:[a-zA-Z]|[斤吨株头只羽尾棵盏块方套台辆亩平立])")
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s?年")
 _BOUND_AFTER = re.compile(r"^\s?(?:以下|以内|之内|及以下)")
 _BOUND_AFTER_GE = re.compile(r"^\s?(?:以上|及以上)")
@@ -43,15 +60,19 @@ _GRADE = re.compile(
 _GRADE_NAME = {"优秀": "优", "良好": "良", "中等": "中", "合格": "中", "不合格": "差"}
 
 
+_FULL_WIDTH = re.compile("[\uff10-\uff19％．]")
+
+
 def normalise(text: str) -> str:
-    """Full-width digits, ％ and ． as ASCII, one character for one."""
-    return text.translate(_WIDTH)
+    """Full-width digits, ％ and ． as ASCII, one character for one (text without them is returned as it is:
+    every check reads every paragraph through here)."""
+    return text.translate(_WIDTH) if _FULL_WIDTH.search(text) else text
 
 
 @dataclass(frozen=True)
 class Quantity:
     value: float
-    kind: str  # amount | percent | count | score
+    kind: str  # amount | percent | count | score | length (in m) | area (in m²)
     unit: str  # "万元", "%", "件" …
     text: str  # as written: "981.96万元"
     decimals: int  # digits after the point as written
@@ -74,6 +95,8 @@ class Quantity:
             return half / (1000 if self.unit == "‰" else 100)
         if self.kind == "amount":
             return half * AMOUNT_UNITS.get(self.unit, 1.0)
+        if self.kind in ("length", "area"):
+            return half * measure_scale(self.unit)
         return half
 
 
@@ -143,6 +166,8 @@ def quantities(text: str) -> list[Quantity]:
         unit, mult = m.group("unit"), m.group("mult")
         if unit is None and mult is None:
             continue
+        if unit is None and _OTHER_MEASURE.match(text, m.end()):
+            continue  # "产量10万斤", "保土量3.51万t": not money
         raw = m.group("num").replace(",", "")
         try:
             number = float(raw)
@@ -162,6 +187,11 @@ def quantities(text: str) -> list[Quantity]:
             if mult:
                 continue
             kind, unit_name, value = "percent", unit, number / (100 if unit == "%" else 1000)
+        elif unit in MEASURE_UNITS:
+            if mult == "亿":
+                continue
+            kind, scale = MEASURE_UNITS[unit]
+            unit_name, value = (mult or "") + unit, number * scale * (1e4 if mult else 1)
         elif unit and unit.startswith("分"):
             if mult:
                 continue

@@ -24,7 +24,7 @@ SOURCE = "财预〔2020〕10号《项目支出绩效评价管理办法》第二�
 PART_SUM = _rule(
     "T101", "report-parts-not-adding-up", "error",
     "报告中“其中”各项金额之和与所述合计不符",
-    "“{excerpt}”：{whole_label} {whole} 万元，其中各项之和 {parts} = {total} 万元，相差 {diff} 万元",
+    "“{excerpt}”：{whole_label} {whole} {unit}，其中各项之和 {parts} = {total} {unit}，相差 {diff} {unit}",
     "合计与分项写在同一处，读者会直接相加核对；对不上说明有一个数字抄错了。",
     SOURCE,
     "2023年度财政拨款基本支出1322.23万元，其中：人员经费981.96万元，公用经费350.27万元。",
@@ -50,9 +50,9 @@ REPEAT = _rule(
 )
 COUNT_SUM = _rule(
     "T104", "report-counts-not-adding-up", "warning",
-    "报告中“其中”各项数量之和与所述总数不符",
+    "报告中“其中”各项数量（件数、人数、长度、面积）之和与所述总数不符",
     "“{excerpt}”：{whole_label} {whole}，其中各项之和 {parts} = {total}",
-    "件数、人数的分项应当加得起来；也可能是分类不全，请核对后改正或写明“等”。",
+    "件数、人数、长度、面积的分项应当加得起来（不同单位先换算）；也可能是分类不全，请核对后改正或写明“等”。",
     SOURCE,
     "全年办理法律援助案件308件，其中刑事案件234件、民事案件63件、行政案件1件。",
     "全年办理法律援助案件308件，其中刑事案件234件、民事案件73件、行政案件1件。",
@@ -75,6 +75,42 @@ PLACEHOLDER = _rule(
     "本工具的运行约定",
     "2023年度本部门主要职能为【请填写：部门职能】。",
     "2023年度本部门主要职能为公共法律服务和法治宣传。",
+)
+RATE_TEXT = _rule(
+    "T107", "report-rate-not-matching-its-figures", "error",
+    "报告写出的比率（执行率、支付率、到位率、完成率，以及“核减2.77亿元，核减率7.82%”这类）与同一句中的金额不符",
+    "“{excerpt}”：{rate_label} 按本句的数应为 {numerator} ÷ {denominator} = {computed}，报告写 {stated}",
+    "比率与算出它的两个数写在同一句里，读者会直接相除核对；对不上说明比率或金额有一处错了。",
+    SOURCE,
+    "项目资金共2179万元，已完成拨付2113.63万元，执行率87%。",
+    "项目资金共2179万元，已完成拨付2113.63万元，执行率97%。",
+)
+PART_ABOVE = _rule(
+    "T108", "report-part-above-its-total", "error",
+    "报告中“其中”“含”所列的一项大于它所属的总数",
+    "“{excerpt}”：{part_label} {part} 大于它所属的{whole_label} {whole}，部分不能大于整体",
+    "“其中”“含”后面的数是前面总数的一部分，不可能比总数大；多半是其中一个数抄错了。",
+    SOURCE,
+    "项目立项批复525.39万元，其中600万元为中央水利发展资金。",
+    "项目立项批复525.39万元，其中500万元为中央水利发展资金。",
+)
+ADJUSTED = _rule(
+    "T109", "report-adjustment-not-adding-up", "error",
+    "报告中年初数加减追加、调减后与所写的调整后（实际）数不符",
+    "“{excerpt}”：{base_label} {chain} = {computed} 万元，报告写{net_label} {net} 万元",
+    "追加、调减是对前面那个数的增减，调整后的数应当等于原数加追加、减调减；对不上说明有一个数写错了。",
+    SOURCE,
+    "年初安排100万元，追加11万元，后调减40万元，全年实际下达81万元。",
+    "年初安排100万元，追加11万元，后调减40万元，全年实际下达71万元。",
+)
+CHANGE = _rule(
+    "T110", "report-change-not-matching-its-figures", "error",
+    "报告写出的比上年增减额或增减幅度与同一句中两年的数不符",
+    "“{excerpt}”：按本句的数，{what} 应为 {computed}，报告写 {stated}",
+    "增减额 = 本年数 − 上年数，增减幅度 = 增减额 ÷ 上年数；两年的数和增减写在同一句里，读者会直接核算。",
+    SOURCE,
+    "“三公”经费支出12.88万元，上年支出17万元，比上年减少4.12万元，下降25.24%。",
+    "“三公”经费支出12.88万元，上年支出17万元，比上年减少4.12万元，下降24.24%。",
 )
 AMOUNT = _rule(
     "T201", "report-amount-differs-from-table", "error",
@@ -149,6 +185,6 @@ NO_TABLE = _rule(
     "jixiao-xl report check 报告.docx 工作簿.xlsx",
 )
 
-RULES: list[Rule] = [PART_SUM, SHARE, REPEAT, COUNT_SUM, SCORE_GRADE, PLACEHOLDER, AMOUNT, RATE, SCORE, YEAR, STAFF, UNMATCHED,
+RULES: list[Rule] = [PART_SUM, SHARE, REPEAT, COUNT_SUM, SCORE_GRADE, PLACEHOLDER, RATE_TEXT, PART_ABOVE, ADJUSTED, CHANGE, AMOUNT, RATE, SCORE, YEAR, STAFF, UNMATCHED,
                      UNCHECKED, NO_TABLE]
 BY_CODE = {rule.code: rule for rule in RULES}
