@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from jixiao_xl.cli import main
 from jixiao_xl.derive import derived, form_cells, input_cells
-from jixiao_xl.fill import _formula_results, fill, plan
+from jixiao_xl.fill import fill, plan
+from jixiao_xl.openpyxl_writer import _formula_results
 from jixiao_xl.grid import read_grids
 from .libreoffice import convert, soffice
 from jixiao_xl.marks import MARKS_SHEET, RESULT_SHEET
