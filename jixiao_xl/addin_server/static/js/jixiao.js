@@ -1,12 +1,18 @@
 // Task pane: list the findings of the open workbook (POST its data to /jixiao/findings).
+// The shared server's key goes as the Authorization header (auth.js getAuth), as xlwings' own calls send
+// it: Excel on the web runs the task pane in a frame of another site, where the server's cookie is a
+// third-party cookie the browser does not send.
 async function refreshFindings() {
   const target = document.querySelector("#jixiao-findings");
   target.textContent = "正在校验…";
   try {
     const payload = await xlwings.getBookData();
+    const auth = typeof globalThis.getAuth === "function" ? await globalThis.getAuth() : { token: "" };
+    const headers = { "Content-Type": "application/json" };
+    if (auth.token) headers.Authorization = auth.token;
     const response = await fetch(window.location.origin + "/jixiao/findings", {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: headers,
       body: JSON.stringify(payload),
     });
     if (response.ok) {
