@@ -88,7 +88,8 @@ class Pane:
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.goto(url)
+        # Excel on Windows adds its host to the task pane's address (office.js reads it there)
+        self.page.goto(url + ("&" if "?" in url else "?") + "_host_Info=Excel$Win32$16.01$zh-CN$$$$0")
         self.page.wait_for_function("window.xlwings && window.OfficeStandin && document.readyState === 'complete'")
 
     def ribbon(self, command: str) -> None:
@@ -304,3 +305,30 @@ def test_findings_list_sends_the_key_without_cookies(open_pane):
     pane.page.click("#jixiao-refresh")
     pane.page.wait_for_function("document.querySelector('#jixiao-findings').textContent.trim() !== '正在校验…'")
     assert SUMMARY in pane.page.locator("#jixiao-findings").inner_text()
+
+
+# ------------------------------------------------------------------ outside Office
+
+
+@pytest.mark.parametrize("path", ["/jixiao/help", "/taskpane.html"])
+def test_pages_in_a_plain_browser_say_they_run_in_excel(browser, server, path):
+    """The help page (the manifest's SupportUrl) and the task pane opened in a browser, with the real office.js:
+    no reloads, no "The add-in didn't load properly", a Chinese note that the buttons work inside Excel/WPS."""
+    page = browser.new_page()
+    loads = []
+    page.on("load", lambda _page: loads.append(1))
+    page.clock.install()  # the clock of xlwings' 5-second reload timer: run on below
+    page.goto(server.url + path)
+    for _ in range(4):  # 24 s of page time: past every timeout of taskpane-reload.js
+        page.clock.run_for(6000)
+        page.wait_for_timeout(150)
+    text = page.locator("body").inner_text()
+    page.close()
+    assert loads == [1], "the page reloaded itself"
+    assert "didn't load" not in text and "Reload" not in text
+    assert "Excel" in text and "在浏览器中" in text
+    if path == "/taskpane.html":
+        assert "需要在 Excel 中使用" in text and "WPS 表格请安装 WPS 加载项" in text
+        assert "校验（含隐藏表）" not in text  # buttons that cannot work here are not offered
+    else:
+        assert "在 Excel 或 WPS 表格中使用" in text
