@@ -58,9 +58,11 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
+    """One Chromium and one browser profile for the module (its cache spares reloading xlwings' 40 modules);
+    each test opens its own page."""
     with playwright.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
-        yield chromium
+        yield chromium.new_context()
         chromium.close()
 
 
@@ -80,12 +82,12 @@ class Pane:
     """The task pane page (also the ribbon's function file) in Excel, over the stand-in's workbook."""
 
     def __init__(self, browser, url: str, workbook: dict, client: str):
-        self.context = browser.new_context()
-        self.context.add_init_script(
+        self.context = browser
+        self.page = browser.new_page()
+        self.page.add_init_script(
             "window.__officeStandinConfig = " + json.dumps({"client": client, "workbook": workbook}, ensure_ascii=False))
-        self.context.route("**/office-js/**/office.js",
-                           lambda route: route.fulfill(body=OFFICEJS_STANDIN, content_type="text/javascript"))
-        self.page = self.context.new_page()
+        self.page.route("**/office-js/**/office.js",
+                        lambda route: route.fulfill(body=OFFICEJS_STANDIN, content_type="text/javascript"))
         self.errors: list[str] = []
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         # Excel on Windows adds its host to the task pane's address (office.js reads it there)
@@ -116,7 +118,7 @@ class Pane:
         return {s["name"]: s for s in snap["sheets"]}
 
     def close(self) -> None:
-        self.context.close()
+        self.page.close()
         assert self.errors == [], self.errors
 
 
@@ -129,6 +131,7 @@ def open_pane(browser, server):
         panes.append(pane)
         return pane
 
+    opener.browser = browser
     yield opener
     for pane in panes:
         pane.close()
@@ -288,6 +291,7 @@ def test_protected_sheet_is_said_in_chinese(open_pane):
 def test_pane_without_the_key_is_refused_in_chinese(open_pane, server):
     """A shared server: a task pane opened without the key (an old manifest) cannot run 校验; the workbook
     stays as it was and the user is told what to do."""
+    open_pane.browser.clear_cookies()  # none left by the panes opened with the key
     pane = open_pane(example_workbook(), url=f"{server.url}/taskpane.html")
     before = pane.book()
     pane.ribbon("jixiao-validate")
@@ -315,6 +319,7 @@ def test_pages_in_a_plain_browser_say_they_run_in_excel(browser, server, path):
     """The help page (the manifest's SupportUrl) and the task pane opened in a browser, with the real office.js:
     no reloads, no "The add-in didn't load properly", a Chinese note that the buttons work inside Excel/WPS."""
     page = browser.new_page()
+    page.context.clear_cookies()
     loads = []
     page.on("load", lambda _page: loads.append(1))
     page.clock.install()  # the clock of xlwings' 5-second reload timer: run on below
@@ -332,3 +337,16 @@ def test_pages_in_a_plain_browser_say_they_run_in_excel(browser, server, path):
         assert "校验（含隐藏表）" not in text  # buttons that cannot work here are not offered
     else:
         assert "在 Excel 或 WPS 表格中使用" in text
+
+
+def test_an_alert_left_open_does_not_swallow_the_next_one(open_pane):
+    """校验's alert still open (Office allows one dialog at a time: 12007), then 清除标记 cannot reach the
+    server: the user must still read why."""
+    pane = open_pane(example_workbook())
+    pane.ribbon("jixiao-validate")
+    pane.page.wait_for_function("OfficeStandin.dialogs.length === 1 && OfficeStandin.dialogs[0].open")
+    pane.page.route("**/xlwings/custom-scripts-call/**", lambda route: route.abort())  # the server went away
+    pane.ribbon("jixiao-clear-marks")
+    title, text = pane.alert(2)
+    assert title == "清除标记未完成" and text.startswith("连接不到校验服务，无法清除标记。")
+    assert pane.book()["附件1"]["cells"]["B7"]["fill"] == RED  # nothing was cleared
