@@ -288,6 +288,18 @@ def test_protected_sheet_is_said_in_chinese(open_pane):
     assert pane.book()["附件1"]["cells"].get("B12") is None  # the protected sheet was not written
 
 
+def test_worksheet_functions_calculate_through_the_shared_server(open_pane):
+    """=JIXIAO.EXEC_RATE(…) in a cell: xlwings' function code (custom-functions-code.js, associated when the
+    function file loads) posts the call with the key from auth.js; a wrong argument is #VALUE! in Chinese."""
+    pane = open_pane(example_workbook())
+    assert {"EXEC_RATE", "EXEC_SCORE", "INDICATOR_SCORE", "INDICATOR_SCORES", "CONTROL_RATE", "GRADE"} <= set(
+        pane.page.evaluate("OfficeStandin.functions()"))
+    rate = pane.page.evaluate("OfficeStandin.calculate('EXEC_RATE', [[[1762.55]], [[1762.55]]], '附件2!G5')")
+    assert rate == {"value": [[1]]}
+    wrong = pane.page.evaluate("OfficeStandin.calculate('EXEC_RATE', [[['一千']], [[83]]], '附件2!G5')")
+    assert wrong["code"] == "#VALUE!" and "全年预算数" in wrong["message"], wrong
+
+
 def test_pane_without_the_key_is_refused_in_chinese(open_pane, server):
     """A shared server: a task pane opened without the key (an old manifest) cannot run 校验; the workbook
     stays as it was and the user is told what to do."""

@@ -931,5 +931,17 @@
       return new Promise((resolve) => handler({ completed: () => resolve(true), source: { id } }));
     },
     functions: () => Object.keys(functions),
+    // Excel calculates a cell with =JIXIAO.NAME(…): the associated function with each argument as a 2-D
+    // range value and the invocation last; the value the cell shows, or the error's code and message.
+    async calculate(name, args, address) {
+      const fn = functions[name];
+      if (!fn) throw new Error(`no function associated with ${name}`);
+      const invocation = { address, parameterAddresses: [], setResult() {}, onCanceled: null };
+      try {
+        return { value: await fn(...args, invocation) };
+      } catch (error) {
+        return { code: error.code || null, message: String(error.message || error) };
+      }
+    },
   };
 })();
