@@ -257,10 +257,12 @@ def test_error_cells_keep_their_formulas(open_pane, client):
     """A workbook with cells showing #DIV/0! and #REF!: reported (N003), marked, never written; G6/H6 worked out
     from the error stay blank; 清除标记 leaves them as they were."""
     pane = open_pane(error_workbook(), client)
+    before = typed(pane.book())
     pane.ribbon("jixiao-validate")
     title, text = pane.alert()
     assert title == "校验结果" and text.startswith("发现 ")
     book = pane.book()
+    assert {k: v for k, v in typed(book).items() if k in before} == before  # nothing typed changed
     for (sheet, address), (shown, formula) in ERROR_CELLS.items():
         cell = book[sheet]["cells"][address]
         assert (cell["v"], cell["f"], cell["fill"]) == (shown, formula, RED)
@@ -272,6 +274,7 @@ def test_error_cells_keep_their_formulas(open_pane, client):
     assert n003[("附件1", "B12")].startswith("单元格显示 #DIV/0!（公式出错）")
     pane.ribbon("jixiao-clear-marks")
     book = pane.book()
+    assert {k: v for k, v in typed(book).items() if k in before} == before
     for (sheet, address), (shown, formula) in ERROR_CELLS.items():
         cell = book[sheet]["cells"][address]
         assert (cell["v"], cell["f"], cell["fill"], cell["note"]) == (shown, formula, None, None)

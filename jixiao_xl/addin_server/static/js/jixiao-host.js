@@ -6,8 +6,11 @@
 // Windows), the _host_Info parameter Office adds to the page's address, window.name (Office on the web)
 // or the copy it keeps in sessionStorage ("hostInfoValue") across reloads; office.js itself decides
 // "outside of Office client" when none is there. The same test here, before any recovery can start
-// (a classic script, run while the page is parsed): outside Office the reload budget is used up
-// (taskpane-reload.js then only shows its prompt, which the page's CSS hides) and the notice is shown.
+// (a classic script, run while the page is parsed): without a host the reload budget is used up, so
+// taskpane-reload.js only shows its prompt. When Office.onReady then confirms there is no host, the page
+// shows the notice instead of the buttons and that prompt (the CSS of taskpane.html); had the test been
+// wrong inside Office, onReady brings a host and the page is as before, and an Office.js that never
+// connects still gets xlwings' manual reload prompt.
 (function () {
   function insideOffice() {
     try {
@@ -31,10 +34,14 @@
   }
 
   if (insideOffice()) return;
-  document.documentElement.classList.add("jixiao-outside-office");
   try {
     window.sessionStorage.setItem("xlwingsTaskpaneReloadCount", "1000");
   } catch (e) {
     // without storage taskpane-reload.js does not reload by itself either
+  }
+  if (typeof Office !== "undefined" && Office.onReady) {
+    Office.onReady().then((info) => {
+      if (!info || !info.host) document.documentElement.classList.add("jixiao-outside-office");
+    });
   }
 })();
