@@ -313,6 +313,9 @@ def test_pane_without_the_key_is_refused_in_chinese(open_pane, server):
     title, text = pane.alert()
     assert title == "校验未完成"
     assert text.startswith("需要访问密钥：") and text.endswith("（校验未进行，工作簿没有被修改）")
+    pane.page.click("#jixiao-refresh")
+    pane.page.wait_for_function("document.querySelector('#jixiao-findings').textContent.trim() !== '正在校验…'")
+    assert pane.page.locator("#jixiao-findings").inner_text().startswith("无法列出问题：需要访问密钥：")
     assert pane.book() == before
 
 

@@ -18,7 +18,11 @@ async function refreshFindings() {
     if (response.ok) {
       target.innerHTML = await response.text();
     } else {
-      target.textContent = "无法列出问题：服务器没有正常回应（" + response.status + "）。请稍后重试，或联系管理员。";
+      // the server's own refusal (no key, wrong key, too large) is one Chinese line: show it as it is
+      const said = await response.json().then((data) => data && data.detail, () => null);
+      target.textContent = /[\u4e00-\u9fff]/.test(said || "")
+        ? "无法列出问题：" + said
+        : "无法列出问题：服务器没有正常回应（" + response.status + "）。请稍后重试，或联系管理员。";
     }
   } catch (error) {
     target.textContent = "无法列出问题：连接不到校验服务。请确认加载项服务正在运行后重试。";
