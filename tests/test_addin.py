@@ -539,6 +539,7 @@ const [ribbonPath, casesJson, api19] = process.argv.slice(2);
 const cells = JSON.parse(casesJson);   // {"Sheet!A1": {color, pattern}}
 const writes = [];
 globalThis.window = { addEventListener() {} };
+globalThis.document = { currentScript: { src: "https://127.0.0.1:8000/static/js/ribbon.js" } };
 globalThis.Office = {
   actions: { associate() {} },
   context: { requirements: {
@@ -666,7 +667,20 @@ let completed = 0;
 const span = { textContent: "" };
 const banner = { classList: { add() {}, remove() {} }, querySelector: () => span };
 globalThis.window = { addEventListener() {}, location: { origin: "https://127.0.0.1:8000" } };
-globalThis.document = { querySelector: (sel) => (sel === "#global-error-alert" ? banner : null) };
+// xlwings' alert module (static/js/alerts/parent.js, which ribbon.js imports by its address beside
+// ribbon.js): here one that records the alerts (the real one runs in tests/test_officejs_browser.py)
+const path = require("path");
+const folder = fs.mkdtempSync(path.join(require("os").tmpdir(), "ribbon-"));
+fs.mkdirSync(path.join(folder, "js", "alerts"), { recursive: true });
+fs.writeFileSync(path.join(folder, "js", "package.json"), '{"type": "module"}');
+fs.writeFileSync(path.join(folder, "js", "alerts", "parent.js"),
+  "export async function xlAlert(prompt, title, buttons, mode, callback) " +
+  "{ globalThis.dialogs.push({ prompt, title, buttons, mode, callback }); }");
+globalThis.dialogs = dialogs;
+globalThis.document = {
+  querySelector: (sel) => (sel === "#global-error-alert" ? banner : null),
+  currentScript: { src: require("url").pathToFileURL(path.join(folder, "js", "ribbon.js")).href },
+};
 globalThis.callbacks = {};
 globalThis.Office = {
   onReady: async () => {},
@@ -697,12 +711,12 @@ def test_ribbon_buttons_show_excel_side_failures_in_chinese(tmp_path, scenario):
     if scenario == "ok":
         assert result["dialogs"] == []
         return
-    (url,) = result["dialogs"]
-    assert "/xlwings/alert?prompt=" in url and "&buttons=ok&mode=critical" in url
+    (dialog,) = result["dialogs"]  # through xlwings' own alert: an OK button, the critical icon
+    assert (dialog["buttons"], dialog["mode"], dialog["callback"]) == ("ok", "critical", "")
     if scenario == "protected":
-        assert "工作表受保护，无法校验。请先取消保护" in url and "title=校验未完成" in url
+        assert dialog["prompt"].startswith("工作表受保护，无法校验。请先取消保护") and dialog["title"] == "校验未完成"
     else:
-        assert "连接不到校验服务，无法清除标记" in url and "title=清除标记未完成" in url
+        assert dialog["prompt"].startswith("连接不到校验服务，无法清除标记") and dialog["title"] == "清除标记未完成"
 
 
 # ------------------------------------------------------------------ cells showing an error (issue 21)

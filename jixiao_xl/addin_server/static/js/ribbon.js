@@ -19,18 +19,14 @@ function jixiaoClientMessage(error, action) {
   return `Excel 在${action}时出错，可能只改了一部分。请检查工作簿后再试一次；如仍出错，请联系管理员（Excel 给出的原因：${text}）。`;
 }
 
+// The alert goes through xlwings' own alert (static/js/alerts/parent.js, the module instance its client
+// uses, imported by its address): Office allows one dialog at a time (12007 for a second one), and that
+// module closes the dialog it opened last (校验's result, say) before it opens the next.
+const JIXIAO_ALERTS_URL = new URL("alerts/parent.js", document.currentScript.src).href;
+
 async function jixiaoAlert(prompt, title) {
-  await Office.onReady();
-  const url =
-    window.location.origin +
-    ((globalThis.config && globalThis.config.appPath) || "") +
-    "/xlwings/alert?prompt=" + encodeURIComponent(prompt) +
-    "&title=" + encodeURIComponent(title) +
-    "&buttons=ok&mode=critical&callback=";
-  Office.context.ui.displayDialogAsync(url, { height: 40, width: 30, displayInIframe: true }, (result) => {
-    const dialog = result.value;
-    if (dialog) dialog.addEventHandler(Office.EventType.DialogMessageReceived, () => dialog.close());
-  });
+  const { xlAlert } = await import(JIXIAO_ALERTS_URL);
+  await xlAlert(prompt, title, "ok", "critical", "");
 }
 
 async function runJixiaoScript(scriptName, event) {
