@@ -122,7 +122,7 @@ def test_a_table_without_province_marks_is_checked_on_what_it_prints(tmp_path):
     assert report.profile["known"] is False and {"hubei", "yunnan_baoshan"} <= set(report.profile["candidates"])
     (form,) = report.forms
     printed = table("hubei_unknown-jinbu_2020_project")["printed"]
-    assert form.results["exec_score"] == printed["exec_score"] and form.results["total_score"] == printed["total"]
+    assert form.results.exec_score == printed["exec_score"] and form.results.total_score == printed["total"]
 
 
 def test_profile_weights_only_when_the_province_is_known(tmp_path):
@@ -160,7 +160,7 @@ def test_a_note_that_disagrees_with_the_headers_is_a_warning_not_an_error(tmp_pa
     assert found == disagree == {(50.0, 70.0), (30.0, 20.0)}
     assert all(f.severity == "warning" and "计算按表头" in f.message for f in by_code(report, "W107"))
     (form,) = report.forms  # the arithmetic follows the headers: the 110 the table adds up to is said
-    assert form.results["weight_total"] == printed["exec_weight"] + sum(printed["level1"].values())
+    assert form.results.weight_total == printed["exec_weight"] + sum(printed["level1"].values())
 
 
 @pytest.mark.parametrize("text", ["确保定期开展督查", "长治久安", "大同小异", "接待来宾", "推广安全知识", "开封检查",
@@ -180,7 +180,7 @@ def test_explain_shows_a_profile_and_zero_over_zero_follows_it(tmp_path, capsys)
                                                                                       "附件3!H6": None})
     report = check_file(tmp_path, zero)
     (project,) = [f for f in report.forms if f.kind == "project_self_eval"]
-    assert project.results["exec_rate"] is None  # 0 ÷ 0 is not a rate nationally …
+    assert project.results.exec_rate is None  # 0 ÷ 0 is not a rate nationally …
     zj = check_path(str(tmp_path / "book.xlsx"), get_profile("zhejiang"))
     (project,) = [f for f in zj.forms if f.kind == "project_self_eval"]
-    assert project.results["exec_rate"] == 1.0 and project.results["exec_score"] == 10  # … 100 % in 浙江
+    assert project.results.exec_rate == 1.0 and project.results.exec_score == 10  # … 100 % in 浙江
