@@ -48,6 +48,8 @@ def broken(tmp_path, change) -> Path:
     (lambda d: d["execution"].pop("weight"), "execution.weight"),
     (lambda d: d["execution"].update(mode="halves"), "execution.mode"),
     (lambda d: d["level1"].update(weights={"产出指标": "三十"}), "level1.weights.产出指标"),
+    (lambda d: d["level1"].update(weights={"产出指标": {"数量指标": 0}}), "level1.weights.产出指标.数量指标"),
+    (lambda d: d["level1"].update(weights={"产出指标": {}}), "level1.weights.产出指标"),
     (lambda d: d.update(sources={}), "sources"),
     (lambda d: d["grades"].update(source="nowhere"), "grades.source"),
     (lambda d: d.update(name="hubie"), "name"),
@@ -59,6 +61,24 @@ def test_a_bad_profile_file_is_one_line_naming_file_and_field(tmp_path, change, 
         load(broken(tmp_path, change))
     text = str(exc.value)
     assert text.startswith("评分口径文件 hubei.json") and field in text and "\n" not in text
+
+
+def test_level2_weights_are_the_profiles_and_their_sums_its_level1():
+    """二级 weights live in the profile file; the 一级 weight is their sum, typed nowhere else, and the blank
+    template's 二级 rows are the profile's."""
+    from jixiao_xl.template import levels
+
+    hunan, national = get_profile("hunan"), get_profile("national")
+    assert hunan.level1 == {"产出指标": 30, "效益指标": 30, "满意度指标": 10, "成本指标": 20}
+    assert national.level1 == {"产出指标": 50, "效益指标": 30, "满意度指标": 10}
+    for profile in profiles().values():
+        assert {k: sum(v.values()) for k, v in profile.level2.items()} == {
+            k: v for k, v in profile.level1.items() if k in profile.level2}
+        raw = profile.data["level1"]["weights"] or {}
+        assert not any(isinstance(v, dict) for v in raw.values()) or profile.level2  # each 一级 given once
+    assert levels(national)[0] == ("产出指标", [("数量指标", 15), ("质量指标", 15), ("时效指标", 10), ("成本指标", 10)])
+    assert levels(get_profile("hubei")) == levels(hunan)  # a profile without 二级: the seed's (湖南) rows
+    assert sum(w for _, parts in levels(hunan) for _, w in parts) + hunan.exec_weight == 100
 
 
 def test_a_bad_profile_file_stops_the_cli_at_start(tmp_path):
