@@ -8,9 +8,11 @@ it does not add up.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from types import MappingProxyType
-from typing import ClassVar, Mapping
+from typing import ClassVar
 
 from . import forms as F
 from . import scoring as S
