@@ -40,7 +40,7 @@ def main() -> None:
                 codes = Counter(f.code for f in report.all_findings() if f.severity == "warning")
                 wrong = {c: codes[c] for c in ("W105", "S001") if codes[c]}
                 totals[when].update(wrong)
-                scores = [f"{shown(fr.results, 'total_score')}" for fr in report.forms if "total_score" in fr.results]
+                scores = [f"{shown(fr.results, 'total_score')}" for fr in report.forms if fr.kind != "basic_data"]
                 chosen = (report.profile or {}).get("name", "") if when == "after" else args.profile
                 chosen += "" if when == "before" or (report.profile or {}).get("known") else "?"
                 line.append(f"{when}: {chosen:<16} W105 {wrong.get('W105', 0)} S001 {wrong.get('S001', 0)} "

@@ -605,12 +605,12 @@ def _rows(task: Task, report) -> list[list]:
         grade_cell = getattr(form, "grade", None)
         submitted_grade = stated_grade(grade_cell.text or "") if grade_cell is not None and not grade_cell.blank else None
         row = summary_row(task.rel, own_unit, f"[{form.sheet}] {FORM_TITLES[form.kind]}", project,
-                          rate=res.get("exec_rate"), exec_score=res.get("exec_score"), submitted=submitted,
-                          total=res.get("total_score"), submitted_grade=submitted_grade, grade=res.get("grade"),
+                          rate=res.value("exec_rate"), exec_score=res.value("exec_score"), submitted=submitted,
+                          total=res.value("total_score"), submitted_grade=submitted_grade, grade=res.value("grade"),
                           errors=errors, warnings=warnings, status=status)
         for column, key in UNREAD_COLUMNS.items():  # what was not read says so (未读出 / 未评分), never 0 / 差
-            if row[column] is None and key in res.get("unread", {}):
-                row[column] = res["unread"][key].split("：", 1)[0]
+            if row[column] is None and res.why(key):
+                row[column] = res.why(key).split("：", 1)[0]
         rows.append(row)
     return rows
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .compute import Results
 from .findings import Finding
 from .grid import Grid, UnreadableWorkbook, read_grids
 from .model import Workbook
@@ -30,7 +31,7 @@ NO_FORM = PROBLEMS["U012"].template
 @dataclass
 class FormReport:
     form: object  # BasicData | SelfEval
-    results: dict
+    results: Results  # compute.BasicResults | compute.SelfEvalResults
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -42,7 +43,7 @@ class FormReport:
             "form": self.form.kind,
             "sheet": self.form.sheet,
             "title": self.form.title,
-            "results": {k: _clean(v) for k, v in self.results.items()},
+            "results": {k: _clean(v) for k, v in self.results.to_dict().items()},
             "findings": [f.to_dict() for f in self.findings],
         }
 

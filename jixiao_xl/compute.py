@@ -8,7 +8,11 @@ it does not add up.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from types import MappingProxyType
+from typing import ClassVar
 
 from . import forms as F
 from . import scoring as S
@@ -59,27 +63,105 @@ def amount(form: BasicData, key: str, col: str) -> float | None:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class RateRelation:
+    """One rate of 附件1 (决算 ÷ 预算, 实际 ÷ 核定): the one statement of which cells it divides.
+
+    ``where`` says which part of the form holds its numbers: "staff" (财政供养人员: ``cell`` the rate's
+    cell), "fund" (a row of the funds table: ``row``; its rate cell is the row's 控制率 column) or
+    "building" (each building row: ``cell`` the rate's cell; the form's rate divides the buildings' totals).
+    The results (``basic_results``), the derived cells (``derive``) and the report's labels read it.
+    """
+
+    key: str  # the result's name (BasicResults field, the JSON key)
+    label: str  # as the report prints it
+    where: str  # staff | fund | building
+    top: str  # the numerator's key (a staff entry, a funds column, a building entry)
+    bottom: str  # the denominator's key
+    row: str = ""  # fund: the funds row
+    cell: str = ""  # staff / building: the rate cell's key
+
+
+RATES: tuple[RateRelation, ...] = (
+    RateRelation("staff_control_rate", "财政供养人员控制率", "staff", "actual_staff", "establishment",
+                 cell="staff_rate"),
+    RateRelation("sangong_control_rate", "三公经费控制率", "fund", "actual", "budget", row="sangong"),
+    RateRelation("public_funds_control_rate", "公用经费控制率", "fund", "actual", "budget", row="public_funds"),
+    RateRelation("procurement_rate", "政府采购执行率", "fund", "actual", "budget", row="procurement"),
+    RateRelation("scale_control_rate", "规模控制率", "building", "actual_area", "approved_area", cell="area_rate"),
+    RateRelation("investment_control_rate", "投资概算控制率", "building", "actual_investment", "budget_investment",
+                 cell="investment_rate"),
+)
+RATE = {r.key: r for r in RATES}
+
+
 def building_totals(form: BasicData) -> dict[str, float | None]:
     totals: dict[str, float | None] = {}
-    for key in ("approved_area", "actual_area", "budget_investment", "actual_investment"):
+    for key in {k for r in RATES if r.where == "building" for k in (r.top, r.bottom)}:
         values = [num(b.cells.get(key)) for b in form.buildings]
         values = [v for v in values if v is not None]
         totals[key] = sum(values) if values else None
     return totals
 
 
-def basic_results(form: BasicData) -> dict:
-    staff = form.staff
+def rate_value(form: BasicData, rate: RateRelation, buildings: dict | None = None) -> float | None:
+    """A 附件1 rate of the whole form (the buildings' totals for a building rate: ``buildings`` when made)."""
+    if rate.where == "staff":
+        return S.ratio(num(form.staff.get(rate.top)), num(form.staff.get(rate.bottom)))
+    if rate.where == "fund":
+        return S.ratio(amount(form, rate.row, rate.top), amount(form, rate.row, rate.bottom))
+    totals = building_totals(form) if buildings is None else buildings
+    return S.ratio(totals[rate.top], totals[rate.bottom])
+
+
+def row_rate(cells: dict, rate: RateRelation) -> float | None:
+    """A rate of one row that holds both its numbers (a building row: 实际面积 ÷ 核定面积)."""
+    return S.ratio(num(cells.get(rate.top)), num(cells.get(rate.bottom)))
+
+
+_NO_REASONS: Mapping[str, str] = MappingProxyType({})
+
+
+class _Results:
+    """What the result records share: a result by its name, why it was not read, and the JSON form."""
+
+    __slots__ = ()
+    KEYS: ClassVar[tuple[str, ...]] = ()
+
+    def value(self, key: str):
+        """A result by its JSON name (None for a name this kind of form has not)."""
+        return getattr(self, key) if key in self.KEYS else None
+
+    def why(self, key: str) -> str:
+        """Why a result is None ("未读出：…" / "未评分：…"), "" when it was read or nothing says why."""
+        return self.unread.get(key, "")  # type: ignore[attr-defined]
+
+    def to_dict(self) -> dict:
+        """The ``results`` of findings.json / ``check --json`` (the judged rows are not part of it)."""
+        out = {key: getattr(self, key) for key in self.KEYS}
+        if self.unread:  # type: ignore[attr-defined]
+            out["unread"] = dict(self.unread)  # type: ignore[attr-defined]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class BasicResults(_Results):
+    """The results of 附件1: its rates (``RATES``), None where a rate cannot be computed."""
+
+    staff_control_rate: float | None = None
+    sangong_control_rate: float | None = None
+    public_funds_control_rate: float | None = None
+    procurement_rate: float | None = None
+    scale_control_rate: float | None = None
+    investment_control_rate: float | None = None
+    unread: Mapping[str, str] = dc_field(default_factory=lambda: _NO_REASONS)
+
+    KEYS: ClassVar[tuple[str, ...]] = tuple(r.key for r in RATES)
+
+
+def basic_results(form: BasicData) -> BasicResults:
     buildings = building_totals(form)
-    return {
-        "staff_control_rate": S.ratio(num(staff.get("actual_staff")), num(staff.get("establishment"))),
-        "sangong_control_rate": S.ratio(amount(form, "sangong", "actual"), amount(form, "sangong", "budget")),
-        "public_funds_control_rate": S.ratio(amount(form, "public_funds", "actual"),
-                                             amount(form, "public_funds", "budget")),
-        "procurement_rate": S.ratio(amount(form, "procurement", "actual"), amount(form, "procurement", "budget")),
-        "scale_control_rate": S.ratio(buildings["actual_area"], buildings["approved_area"]),
-        "investment_control_rate": S.ratio(buildings["actual_investment"], buildings["budget_investment"]),
-    }
+    return BasicResults(**{r.key: rate_value(form, r, buildings) for r in RATES})
 
 
 # ------------------------------------------------------------ 附件2 / 附件3
@@ -150,15 +232,37 @@ def effective_score(weight: float | None, score: float | None, expected: float |
     return min(score, weight) if weight is not None else score
 
 
-class Row(NamedTuple):
-    """A 三级指标 row with the numbers the results and the rules read from it (``indicator_rows``)."""
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A 三级指标 row judged once: what the results, the rules, D001, the button, the report and the
+    narrative draft read of it (``indicator_rows``; kept in ``SelfEvalResults.rows``)."""
 
     ind: Indicator
     weight: float | None  # 分值 as typed
     score: float | None  # 得分 as typed
     judged: Judgement  # ``judge_row``
     expected: float | None  # the platform's score of a quantitative row; None if it cannot be scored by rule
-    effective: float  # ``effective_score``
+    effective: float  # ``effective_score``: what the row counts in the total
+
+    @property
+    def target(self) -> object:
+        """年度指标值 as typed."""
+        return self.ind.target.raw
+
+    @property
+    def actual(self) -> object:
+        """实际完成值 as typed."""
+        return self.ind.actual.raw
+
+    @property
+    def suggested(self) -> float | None:
+        """The score the rule gives the row (D001 shows it for a blank 得分), None when it gives none."""
+        return self.expected
+
+    @property
+    def reason(self) -> str:
+        """How the row was read and scored ("读作：…"), or why it could not be (``Judgement.explain``)."""
+        return self.judged.explain()
 
 
 def indicator_rows(form: SelfEval, profile: Profile) -> list[Row]:
@@ -191,7 +295,23 @@ def exec_read(form: SelfEval) -> bool:
     return any(num(form.exec.get(key)) is not None for key in ("full", "executed", "rate", "score"))
 
 
-def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None = None) -> dict:
+@dataclass(frozen=True, slots=True)
+class SelfEvalResults(_Results):
+    """The results of 附件2/附件3 with the judged rows they are made of (``rows``: each row's target, actual,
+    judgement and suggested score); None where a result was not read, ``unread`` saying why."""
+
+    exec_rate: float | None = None
+    exec_score: float | None = None
+    weight_total: float | None = None
+    total_score: float | None = None
+    grade: str | None = None
+    unread: Mapping[str, str] = dc_field(default_factory=lambda: _NO_REASONS)
+    rows: tuple[Row, ...] = ()
+
+    KEYS: ClassVar[tuple[str, ...]] = ("exec_rate", "exec_score", "weight_total", "total_score", "grade")
+
+
+def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None = None) -> SelfEvalResults:
     """The results of 附件2/附件3 (``rows``: its ``indicator_rows`` when already read).
 
     What was not read is never a number: a form whose execution block, weights or scores could not be
@@ -233,40 +353,36 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
         unread["total_score"] = unread["grade"] = UNSCORED
     else:
         total = S.round2((score or 0.0) + sum(r.effective for r in rows))
-    out = {
-        "exec_rate": rate,
-        "exec_score": score,
-        "weight_total": weight_total,
-        "total_score": total,
-        "grade": S.grade(total),
-    }
-    if unread:
-        out["unread"] = unread
-    return out
+    return SelfEvalResults(rate, score, weight_total, total, S.grade(total),
+                           MappingProxyType(unread) if unread else _NO_REASONS, tuple(rows))
 
 
-def shown(res: dict, key: str) -> str:
+def shown(res: _Results, key: str) -> str:
     """A result as the text, the add-in's alert and 校验结果 show it: the number (执行率 as a percentage,
     the grade as its word), or why there is none (未读出 / 未评分), never 0 or 差 for what was not read."""
     from .values import fmt_number, fmt_rate
 
-    value = res.get(key)
+    value = res.value(key)
     if value is None:
-        reason = res.get("unread", {}).get(key, "")
+        reason = res.why(key)
         return reason.split("：", 1)[0] if reason else "空"
     if key == "grade" or isinstance(value, str):
         return value
     return fmt_rate(value) if key.endswith("rate") else fmt_number(value)
 
 
-def total_text(res: dict) -> str:
+def total_text(res: SelfEvalResults) -> str:
     """"总分 99（优）", or "总分 未评分" / "总分 未读出" (no grade shown beside it)."""
-    if res.get("total_score") is None:
+    if res.total_score is None:
         return f"总分 {shown(res, 'total_score')}"
     return f"总分 {shown(res, 'total_score')}（{shown(res, 'grade')}）"
 
 
-def results(form, profile: Profile, rows: list[Row] | None = None) -> dict:
+Results = BasicResults | SelfEvalResults
+
+
+def results(form, profile: Profile, rows: list[Row] | None = None) -> Results:
+    """The results of a form (``rows``: a 附件2/附件3's ``indicator_rows`` when already read)."""
     if isinstance(form, BasicData):
         return basic_results(form)
     return self_eval_results(form, profile, rows)

@@ -23,7 +23,8 @@ from typing import Callable
 
 from . import forms as F
 from . import scoring as S
-from .compute import amount, part_keys, parts_sum, results as _results, source_parts, stated_score_sum, sum_fields
+from .compute import (RATES, BasicResults, Results, SelfEvalResults, part_keys, parts_sum, rate_value, results as _results,
+                      row_rate, source_parts, stated_score_sum, sum_fields)
 from .grid import col_letter
 from .model import _UNREAD, BasicData, Cell, SelfEval, num
 from .profiles import Profile
@@ -68,13 +69,14 @@ def _ratio(top: str, bottom: str) -> str:
     return f'=IF(AND(ISNUMBER({bottom}),N({bottom})>0,ISNUMBER({top})),{top}/{bottom},"")'
 
 
-def _basic(form: BasicData, profile: Profile, res: dict, blank_only: bool = False) -> list[Derived]:
+def _basic(form: BasicData, profile: Profile, res: BasicResults, blank_only: bool = False) -> list[Derived]:
     out: list[Derived] = []
     staff = form.staff
-    if ("staff_rate" in staff and "establishment" in staff and "actual_staff" in staff
-            and not (blank_only and not staff["staff_rate"].blank)):
-        out.append(Derived(staff["staff_rate"], res["staff_control_rate"],
-                           _ratio(staff["actual_staff"].address, staff["establishment"].address), "rate"))
+    for rate in RATES:  # 财政供养人员控制率 (compute.RATES)
+        if (rate.where == "staff" and rate.cell in staff and rate.top in staff and rate.bottom in staff
+                and not (blank_only and not staff[rate.cell].blank)):
+            out.append(Derived(staff[rate.cell], res.value(rate.key),
+                               _ratio(staff[rate.top].address, staff[rate.bottom].address), "rate"))
     # inner sums first: 公务用车 before 三公, 县级专项 before 项目支出
     for field in sum_fields():
         key = field.key
@@ -100,22 +102,21 @@ def _basic(form: BasicData, profile: Profile, res: dict, blank_only: bool = Fals
                 refs = ",".join(c.address for c in cells)
             out.append(Derived(cell, parts_sum(form, key, col), _count_sum(refs), "amount"))
     # 控制率 (决算 ÷ 预算) of the rows that have one, where the form has the column (the template does)
-    for field in F.FUND_ROWS:
-        row = form.rows.get(field.key)
-        if not field.rated or row is None or row.rate is None or (blank_only and not row.rate.blank):
+    for rate in RATES:
+        row = form.rows.get(rate.row) if rate.where == "fund" else None
+        if row is None or row.rate is None or (blank_only and not row.rate.blank):
             continue
-        top, bottom = row.cells.get("actual"), row.cells.get("budget")
+        top, bottom = row.cells.get(rate.top), row.cells.get(rate.bottom)
         if top is not None and bottom is not None:
-            value = S.ratio(amount(form, field.key, "actual"), amount(form, field.key, "budget"))
-            out.append(Derived(row.rate, value, _ratio(top.address, bottom.address), "rate"))
+            out.append(Derived(row.rate, rate_value(form, rate), _ratio(top.address, bottom.address), "rate"))
+    building_rates = [r for r in RATES if r.where == "building"]
     for building in form.buildings:
-        for rate_key, top, bottom in (("area_rate", "actual_area", "approved_area"),
-                                      ("investment_rate", "actual_investment", "budget_investment")):
-            cells = building.cells
-            if (rate_key in cells and top in cells and bottom in cells
-                    and not (blank_only and not cells[rate_key].blank)):
-                value = S.ratio(num(cells[top]), num(cells[bottom]))
-                out.append(Derived(cells[rate_key], value, _ratio(cells[top].address, cells[bottom].address), "rate"))
+        cells = building.cells
+        for rate in building_rates:
+            if (rate.cell in cells and rate.top in cells and rate.bottom in cells
+                    and not (blank_only and not cells[rate.cell].blank)):
+                out.append(Derived(cells[rate.cell], row_rate(cells, rate),
+                                   _ratio(cells[rate.top].address, cells[rate.bottom].address), "rate"))
     return out
 
 
@@ -126,7 +127,7 @@ def exec_score_formula(rate: str, weight: str, mode: str) -> str:
     return f"ROUND({weight}*MIN(MAX({rate},0),1),2)"
 
 
-def _self_eval(form: SelfEval, profile: Profile, res: dict, blank_only: bool = False) -> list[Derived]:
+def _self_eval(form: SelfEval, profile: Profile, res: SelfEvalResults, blank_only: bool = False) -> list[Derived]:
     out: list[Derived] = []
     ex = form.exec
     # 附件3: 年度资金总额 = 当年财政拨款 + 上年结转资金 + 其他资金, per column
@@ -150,10 +151,10 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict, blank_only: bool = F
         guard = f"AND(ISNUMBER({full}),N({full})>0)"
         rate = f"N({executed})/{full}"
         if "rate" in ex and not (blank_only and not ex["rate"].blank):
-            out.append(Derived(ex["rate"], res["exec_rate"], f'=IF({guard},{rate},"")', "rate"))
+            out.append(Derived(ex["rate"], res.exec_rate, f'=IF({guard},{rate},"")', "rate"))
         if "score" in ex and not (blank_only and not ex["score"].blank):
             score = exec_score_formula(rate, weight, profile.exec_mode)
-            out.append(Derived(ex["score"], res["exec_score"] if res["exec_rate"] is not None else 0.0,
+            out.append(Derived(ex["score"], res.exec_score if res.exec_rate is not None else 0.0,
                                f"=IF({guard},{score},0)", "score"))
     # 附件2: 按收入性质分 / 按支出性质分 totals
     extra = tuple(k for k in form.breakdown if k.startswith("income+"))
@@ -172,7 +173,7 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict, blank_only: bool = F
     out += _level_headers(form, blank_only)
     # a form nobody has scored yet (未评分): its total and grade keep their formulas (a template computes as
     # the scores are typed) but get no value, never 0 分 / 差 from blank scores
-    unscored = res.get("unread", {}).get("total_score")
+    unscored = res.why("total_score")
     wanted = any(c is not None and not (blank_only and not c.blank) for c in (form.total_weight, form.total_score))
     indicators = form.indicators if wanted else []
     if indicators:
@@ -183,7 +184,7 @@ def _self_eval(form: SelfEval, profile: Profile, res: dict, blank_only: bool = F
         score_col = col_letter(indicators[0].score.col) if indicators[0].score is not None else None
         exec_s = f"N({ex['score'].address})" if "score" in ex else "0"
         if form.total_weight is not None and weight_col and not (blank_only and not form.total_weight.blank):
-            out.append(Derived(form.total_weight, res["weight_total"],
+            out.append(Derived(form.total_weight, res.weight_total,
                                f"={weight}+SUM({weight_col}{first + 1}:{weight_col}{last + 1})", "score"))
         if form.total_score is not None and score_col and not (blank_only and not form.total_score.blank):
             scores = f"{score_col}{first + 1}:{score_col}{last + 1}"
@@ -237,7 +238,7 @@ def _exec_weight_ref(form: SelfEval, profile: Profile) -> str:
     return f"IF(ISNUMBER({cell.address}),{cell.address},{default})" if cell is not None else default
 
 
-def derived(form, profile: Profile, results: dict | None = None) -> list[Derived]:
+def derived(form, profile: Profile, results: Results | None = None) -> list[Derived]:
     """Every derived cell of a form with its correct value and formula (``results``: already computed)."""
     res = results if results is not None else _results(form, profile)
     if isinstance(form, BasicData):
@@ -245,7 +246,7 @@ def derived(form, profile: Profile, results: dict | None = None) -> list[Derived
     return _self_eval(form, profile, res)
 
 
-def blank_fillable(form, profile: Profile, results: dict | None = None) -> list[Derived]:
+def blank_fillable(form, profile: Profile, results: Results | None = None) -> list[Derived]:
     """Derived cells left blank whose value can be computed (the filled ones are skipped before their
     value and formula are built: most cells of a submitted form are filled)."""
     res = results if results is not None else _results(form, profile)
@@ -253,7 +254,7 @@ def blank_fillable(form, profile: Profile, results: dict | None = None) -> list[
     return [d for d in found if d.cell.blank and d.value is not None]
 
 
-def as_opened(form, profile: Profile, results: dict | None = None):
+def as_opened(form, profile: Profile, results: Results | None = None):
     """The form as Excel or WPS shows it on opening, when some of its derived cells are formulas saved without a
     result (a workbook written by a program): read, they are blank (S002); opened, each shows its formula's
     value, computed from the others until nothing changes (项目支出 from its parts, then 执行率, 得分, 总分).
@@ -285,23 +286,26 @@ def as_opened(form, profile: Profile, results: dict | None = None):
     return opened
 
 
-def input_suggestions(form, profile: Profile, blank_only: bool = False) -> list[Derived]:
+def input_suggestions(form, profile: Profile, blank_only: bool = False,
+                      results: Results | None = None) -> list[Derived]:
     """Input cells whose value the engine can compute: the 得分 of quantitative indicators
-    (``blank_only``: only those left blank, the others not scored at all).
+    (``blank_only``: only those left blank, the others not scored at all; ``results``: already computed).
 
-    They are shown as a reference (D001, I103) and never written: the score is the evaluator's."""
+    The value is the judged row's own score (``compute.Row.suggested``), the one the total counts: there
+    is no second way of scoring a row.  They are shown as a reference (D001, I103) and never written: the
+    score is the evaluator's."""
     if isinstance(form, BasicData):
         return []
+    res = results if results is not None else _results(form, profile)
     out = []
-    for ind in form.indicators:
-        if ind.score is None:  # an unscored form: no 得分 to suggest
+    for row in res.rows:
+        cell = row.ind.score
+        if cell is None:  # an unscored form: no 得分 to suggest
             continue
-        if blank_only and not ind.score.blank:
+        if blank_only and not cell.blank:
             continue
-        expected = S.indicator_score(ind.target.raw, ind.actual.raw, num(ind.weight), profile.scoring,
-                                       year=form.year)
-        if expected is not None:
-            out.append(Derived(ind.score, expected, None, "score"))
+        if row.suggested is not None:
+            out.append(Derived(cell, row.suggested, None, "score"))
     return out
 
 

@@ -121,13 +121,13 @@ def result_rows(report) -> list[list]:
     rows.append([None] * len(RESULT_HEADER))
     for form_report in report.forms:
         res = form_report.results
-        if "total_score" in res:
+        if form_report.kind != "basic_data":
             from .compute import shown, total_text
 
             line = (f"[{form_report.form.sheet}] 执行率 {shown(res, 'exec_rate')}，执行率得分 "
                     f"{shown(res, 'exec_score')}，{total_text(res)}")
         else:
-            line = f"[{form_report.form.sheet}] 财政供养人员控制率 {fmt_rate(res['staff_control_rate'])}"
+            line = f"[{form_report.form.sheet}] 财政供养人员控制率 {fmt_rate(res.staff_control_rate)}"
         rows.append([line] + [None] * (len(RESULT_HEADER) - 1))
     rows.append([f"共 {report.count('error')} 个错误、{report.count('warning')} 个警告"]
                 + [None] * (len(RESULT_HEADER) - 1))

@@ -31,7 +31,7 @@ class Profile:
     name: str
     label: str
     exec_weight: float
-    level1: dict[str, float]
+    level1: dict[str, float]  # 一级 name → 分值 (a sum of its 二级 when the file gives them)
     exec_mode: str = "proportional"  # proportional | jiangxi
     scoring: Scoring = field(default_factory=Scoring)
     addition_threshold: float = 0.30  # (全年 − 年初) ÷ 年初 above this → warning
@@ -48,6 +48,7 @@ class Profile:
     places: tuple = ()  # names on a form that place it in this profile's province
     marks: tuple = ()  # texts printed only on this profile's forms
     min_score: float = 2
+    level2: dict[str, dict[str, float]] = field(default_factory=dict)  # 一级 → 二级 → 分值 (a blank template's rows)
     data: dict = field(default_factory=dict, compare=False, hash=False, repr=False)  # the file, for explain
 
 
@@ -91,8 +92,14 @@ def _check(data: dict, file: str) -> None:
     _need(data, "execution.zero_budget_rate", number, file, allow_none=True)
     weights = _need(data, "level1.weights", dict, file, allow_none=True)
     for key, value in (weights or {}).items():
-        if not isinstance(value, number) or isinstance(value, bool) or value <= 0:
-            raise ProfileError(f"评分口径文件 {file}：字段 level1.weights.{key} 应为大于 0 的数字，现为 {value!r}")
+        if isinstance(value, dict) and value:  # its 二级 weights: the 一级 weight is their sum, never typed again
+            for name, part in value.items():
+                if not _positive(part):
+                    raise ProfileError(f"评分口径文件 {file}：字段 level1.weights.{key}.{name} 应为大于 0 的数字，"
+                                       f"现为 {part!r}")
+        elif not _positive(value):
+            raise ProfileError(f"评分口径文件 {file}：字段 level1.weights.{key} 应为大于 0 的数字（或其二级指标的分值，"
+                               f"如 {{\"数量指标\": 10}}），现为 {value!r}")
     _need(data, "level1.adjustable", bool, file)
     bands = _need(data, "indicators.qualitative_bands", list, file)
     if len(bands) != 2 or not all(isinstance(b, number) for b in bands) or not 1 > bands[0] > bands[1] > 0:
@@ -121,18 +128,38 @@ def _check(data: dict, file: str) -> None:
             raise ProfileError(f"评分口径文件 {file}：字段 {section}.source 指向的来源“{ref}”不在 sources 中")
 
 
+def _positive(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+
+
+def level_weights(weights: dict | None) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """``level1.weights`` of a profile file → (一级 → 分值, 一级 → 二级 → 分值).
+
+    A 一级 is given either its 分值 or its 二级 with theirs ({"产出指标": {"数量指标": 10, …}}); the 一级 分值 is
+    then their sum, so no total is typed twice."""
+    level1, level2 = {}, {}
+    for name, value in (weights or {}).items():
+        if isinstance(value, dict):
+            level2[name] = dict(value)
+            level1[name] = sum(value.values())
+        else:
+            level1[name] = value
+    return level1, level2
+
+
 def from_data(data: dict, file: str) -> Profile:
     _check(data, file)
     ex, ind = data["execution"], data["indicators"]
+    level1, level2 = level_weights(data["level1"]["weights"])
     bands = ind["qualitative_bands"]
     scoring = Scoring(reverse_mode=ind["reverse"], band_achieved=bands[0], band_partial=bands[1],
                       overachievement=ind["over_achievement"])
     return Profile(
-        data["name"], data["label"], float(ex["weight"]), dict(data["level1"]["weights"] or {}),
+        data["name"], data["label"], float(ex["weight"]), level1,
         exec_mode=ex["mode"], scoring=scoring, province=data["province"], over_100=ex["over_100"],
         zero_budget_rate=ex["zero_budget_rate"], level1_adjustable=data["level1"]["adjustable"],
         places=tuple(data["detect"]["places"]), marks=tuple(data["detect"]["marks"]),
-        min_score=data["detect"]["min_score"], data=data)
+        min_score=data["detect"]["min_score"], level2=level2, data=data)
 
 
 def load(folder: Path = DATA) -> dict[str, Profile]:

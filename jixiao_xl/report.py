@@ -5,20 +5,14 @@ from __future__ import annotations
 import json
 
 from .check import FORM_TITLES, FileReport
+from .compute import RATES
 from .findings import SEVERITY_LABEL
 from .values import fmt_rate
 
 # 2: each finding has its location and text beside the message; a file has error_code (problems.py)
 JSON_VERSION = 2
 
-RESULT_LABELS = {
-    "staff_control_rate": "财政供养人员控制率",
-    "sangong_control_rate": "三公经费控制率",
-    "public_funds_control_rate": "公用经费控制率",
-    "procurement_rate": "政府采购执行率",
-    "scale_control_rate": "规模控制率",
-    "investment_control_rate": "投资概算控制率",
-}
+RESULT_LABELS = {rate.key: rate.label for rate in RATES}  # 附件1's rates, as compute.RATES names them
 
 
 def to_json(reports: list[FileReport]) -> str:
@@ -34,7 +28,8 @@ def _code(report: FileReport) -> str:
 def _results_line(form_report) -> str:
     res = form_report.results
     if form_report.kind == "basic_data":
-        parts = [f"{label} {fmt_rate(res[key])}" for key, label in RESULT_LABELS.items() if res.get(key) is not None]
+        parts = [f"{label} {fmt_rate(res.value(key))}" for key, label in RESULT_LABELS.items()
+                 if res.value(key) is not None]
         return "；".join(parts) if parts else "（无可计算的控制率）"
     from .compute import shown, total_text
 

@@ -25,7 +25,7 @@ from .grid import Grid, col_letter, parse_a1, parse_range
 from .forms import INFO_SHEET, MARKER
 from .marks import DERIVED_FILL, HEADER_FILL, INPUT_FILL, RESULT_HEADER, RESULT_SHEET  # noqa: F401 (re-exported)
 from .model import BasicData, Cell, SelfEval, Workbook, num
-from .profiles import Profile
+from .profiles import Profile, get_profile
 from .reader import Region, read_basic, read_self_eval
 from .sheetspec import SheetSpec
 from .values import fmt_number, norm_label
@@ -41,19 +41,16 @@ YEAR_REF = _absolute(F.INFO_YEAR)
 UNIT_REF = _absolute(F.INFO_UNIT)
 
 # 二级指标 and default 分值 of a blank template, by profile.
-LEVELS = {
-    "hunan": [
-        ("产出指标", [("数量指标", 10), ("质量指标", 10), ("时效指标", 10)]),
-        ("效益指标", [("经济效益指标", 10), ("社会效益指标", 10), ("生态效益指标", 5), ("可持续影响指标", 5)]),
-        ("满意度指标", [("服务对象满意度指标", 10)]),
-        ("成本指标", [("经济成本指标", 10), ("社会成本指标", 5), ("生态环境成本指标", 5)]),
-    ],
-    "national": [
-        ("产出指标", [("数量指标", 15), ("质量指标", 15), ("时效指标", 10), ("成本指标", 10)]),
-        ("效益指标", [("经济效益指标", 10), ("社会效益指标", 10), ("生态效益指标", 5), ("可持续影响指标", 5)]),
-        ("满意度指标", [("服务对象满意度指标", 10)]),
-    ],
-}
+def levels(profile: Profile) -> list[tuple[str, list[tuple[str, float]]]]:
+    """The 一级 and 二级 rows of a blank template with their 分值: the profile's (``Profile.level2``, from its
+    file's level1.weights), else 湖南's (the seed's layout); a profile file that gives no 二级 at all (a bureau's
+    own hunan.json) gets one blank 二级 row per 一级 with the 一级's 分值."""
+    for source in (profile, get_profile("hunan")):
+        if source.level2:
+            return [(name, list(parts.items())) for name, parts in source.level2.items()]
+    return [(name, [("", weight)]) for name, weight in profile.level1.items()]
+
+
 GOAL_LINES = 4  # lines a 年度总体目标 row shows, blank or filled (more when its text needs them)
 INDICATOR_LINES = 2  # lines a 三级指标 row shows (long names, 偏差原因)
 BLANK_SPECIALS = 3  # empty 专项 rows in a blank template (the last one stays empty for inserting)
@@ -298,7 +295,7 @@ def _indicator_groups(data: TemplateData, src: SelfEval | None):
         return groups
     keys = [f.key for f in F.INDICATOR_COLUMNS[1:]]
     return [(name, None, [[l2 if k == "level2" else w if k == "weight" else None for k in keys] for l2, w in level2s])
-            for name, level2s in LEVELS.get(data.profile.name, LEVELS["hunan"])]
+            for name, level2s in levels(data.profile)]
 
 
 def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfEval | None) -> TemplateSheet:

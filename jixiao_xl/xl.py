@@ -301,7 +301,7 @@ def summary(report, skipped=()) -> str:
     names = {"dept_self_eval": "部门整体支出自评", "project_self_eval": "项目支出自评"}
     for form_report in report.forms:
         res = form_report.results
-        if "total_score" in res:
+        if form_report.kind != "basic_data":
             label = names[form_report.kind]
             if form_report.kind == "project_self_eval" and getattr(form_report.form, "name", ""):
                 label += f"（{form_report.form.name}）"

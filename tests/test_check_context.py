@@ -126,7 +126,8 @@ def test_indicator_rows_are_what_each_row_gives_alone():
                 effective = 0.0 if score is None and expected is None else score if expected is None else (
                     expected if score is None else min(score, expected))
                 effective = max(effective, 0.0) if weight is None else min(max(effective, 0.0), weight)
-                assert tuple(r)[1:] == (weight, score, judged, expected, effective), case.id
+                assert (r.weight, r.score, r.judged, r.expected, r.effective) == (weight, score, judged, expected,
+                                                                                 effective), case.id
                 seen.add((expected is None, score is None, weight is None))
             assert C.results(form, profile, rows) == C.results(form, profile)
     assert len(seen) >= 4  # scored and unscored rows, blank scores and blank weights among them

@@ -37,7 +37,7 @@ def _snapshot(paths: list[str]) -> dict:
             "error": report.error,
             "findings": [[f.code, f.severity, f.sheet, f.cell, f.message, f.expected, f.found]
                          for f in report.all_findings()],
-            "results": [[f.kind, f.results] for f in report.forms],
+            "results": [[f.kind, f.results.to_dict()] for f in report.forms],
             "grids": [[g.name, repr(g.rows), g.merged, g.hidden, g.uncached] for g in grids],
         }
     return json.loads(json.dumps(out, default=repr, ensure_ascii=False))

@@ -231,7 +231,7 @@ def test_formulas_follow_rows_inserted_in_libreoffice(tmp_path, lo_profile):
     codes = {f.code for f in report.all_findings()}
     assert not codes & {"B112", "B113", "W101", "W102", "W103", "W104", "E101", "E104", "N001"}
     dept = report.forms[1].results
-    assert dept["exec_rate"] == 0.8 and dept["exec_score"] == 8.0 and dept["weight_total"] == 100.0
+    assert dept.exec_rate == 0.8 and dept.exec_score == 8.0 and dept.weight_total == 100.0
 
 
 def test_number_typed_as_text_in_a_summed_part(tmp_path, lo_profile):

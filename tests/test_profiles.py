@@ -48,6 +48,8 @@ def broken(tmp_path, change) -> Path:
     (lambda d: d["execution"].pop("weight"), "execution.weight"),
     (lambda d: d["execution"].update(mode="halves"), "execution.mode"),
     (lambda d: d["level1"].update(weights={"产出指标": "三十"}), "level1.weights.产出指标"),
+    (lambda d: d["level1"].update(weights={"产出指标": {"数量指标": 0}}), "level1.weights.产出指标.数量指标"),
+    (lambda d: d["level1"].update(weights={"产出指标": {}}), "level1.weights.产出指标"),
     (lambda d: d.update(sources={}), "sources"),
     (lambda d: d["grades"].update(source="nowhere"), "grades.source"),
     (lambda d: d.update(name="hubie"), "name"),
@@ -59,6 +61,24 @@ def test_a_bad_profile_file_is_one_line_naming_file_and_field(tmp_path, change, 
         load(broken(tmp_path, change))
     text = str(exc.value)
     assert text.startswith("评分口径文件 hubei.json") and field in text and "\n" not in text
+
+
+def test_level2_weights_are_the_profiles_and_their_sums_its_level1():
+    """二级 weights live in the profile file; the 一级 weight is their sum, typed nowhere else, and the blank
+    template's 二级 rows are the profile's."""
+    from jixiao_xl.template import levels
+
+    hunan, national = get_profile("hunan"), get_profile("national")
+    assert hunan.level1 == {"产出指标": 30, "效益指标": 30, "满意度指标": 10, "成本指标": 20}
+    assert national.level1 == {"产出指标": 50, "效益指标": 30, "满意度指标": 10}
+    for profile in profiles().values():
+        assert {k: sum(v.values()) for k, v in profile.level2.items()} == {
+            k: v for k, v in profile.level1.items() if k in profile.level2}
+        raw = profile.data["level1"]["weights"] or {}
+        assert not any(isinstance(v, dict) for v in raw.values()) or profile.level2  # each 一级 given once
+    assert levels(national)[0] == ("产出指标", [("数量指标", 15), ("质量指标", 15), ("时效指标", 10), ("成本指标", 10)])
+    assert levels(get_profile("hubei")) == levels(hunan)  # a profile without 二级: the seed's (湖南) rows
+    assert sum(w for _, parts in levels(hunan) for _, w in parts) + hunan.exec_weight == 100
 
 
 def test_a_bad_profile_file_stops_the_cli_at_start(tmp_path):
@@ -122,7 +142,7 @@ def test_a_table_without_province_marks_is_checked_on_what_it_prints(tmp_path):
     assert report.profile["known"] is False and {"hubei", "yunnan_baoshan"} <= set(report.profile["candidates"])
     (form,) = report.forms
     printed = table("hubei_unknown-jinbu_2020_project")["printed"]
-    assert form.results["exec_score"] == printed["exec_score"] and form.results["total_score"] == printed["total"]
+    assert form.results.exec_score == printed["exec_score"] and form.results.total_score == printed["total"]
 
 
 def test_profile_weights_only_when_the_province_is_known(tmp_path):
@@ -160,7 +180,7 @@ def test_a_note_that_disagrees_with_the_headers_is_a_warning_not_an_error(tmp_pa
     assert found == disagree == {(50.0, 70.0), (30.0, 20.0)}
     assert all(f.severity == "warning" and "计算按表头" in f.message for f in by_code(report, "W107"))
     (form,) = report.forms  # the arithmetic follows the headers: the 110 the table adds up to is said
-    assert form.results["weight_total"] == printed["exec_weight"] + sum(printed["level1"].values())
+    assert form.results.weight_total == printed["exec_weight"] + sum(printed["level1"].values())
 
 
 @pytest.mark.parametrize("text", ["确保定期开展督查", "长治久安", "大同小异", "接待来宾", "推广安全知识", "开封检查",
@@ -180,7 +200,7 @@ def test_explain_shows_a_profile_and_zero_over_zero_follows_it(tmp_path, capsys)
                                                                                       "附件3!H6": None})
     report = check_file(tmp_path, zero)
     (project,) = [f for f in report.forms if f.kind == "project_self_eval"]
-    assert project.results["exec_rate"] is None  # 0 ÷ 0 is not a rate nationally …
+    assert project.results.exec_rate is None  # 0 ÷ 0 is not a rate nationally …
     zj = check_path(str(tmp_path / "book.xlsx"), get_profile("zhejiang"))
     (project,) = [f for f in zj.forms if f.kind == "project_self_eval"]
-    assert project.results["exec_rate"] == 1.0 and project.results["exec_score"] == 10  # … 100 % in 浙江
+    assert project.results.exec_rate == 1.0 and project.results.exec_score == 10  # … 100 % in 浙江

@@ -289,7 +289,7 @@ def test_fill_of_the_sichuan_table_leaves_the_stated_total(tmp_path):
     data, report = check_table(tmp_path, "sichuan_qingshen_2023_project")
     printed = data["printed"]
     (f,) = report.forms
-    assert f.results["total_score"] is None and f.results["unread"]["total_score"].startswith("未评分")
+    assert f.results.total_score is None and f.results.why("total_score").startswith("未评分")
     result = fill(report.path, str(tmp_path / "filled.xlsx"))
     changed = {c.cell: c.new for c in result.changes}
     assert changed == {"H9": printed["exec_weight"] * printed["exec_rate"]}

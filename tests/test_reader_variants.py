@@ -55,7 +55,7 @@ def insert_row(spec: SheetSpec, before: int, values: list) -> SheetSpec:
 def signature(report):
     """What a user sees, independent of where the cells are."""
     findings = sorted((f.code, f.severity, f.expected, f.found) for f in report.all_findings())
-    results = [(f.kind, {k: (round(v, 6) if isinstance(v, float) else v) for k, v in f.results.items()})
+    results = [(f.kind, {k: (round(v, 6) if isinstance(v, float) else v) for k, v in f.results.to_dict().items()})
                for f in report.forms]
     return findings, sorted(results, key=lambda r: r[0])
 
@@ -83,7 +83,7 @@ def test_inserted_special_and_indicator_rows(tmp_path):
     dept_form = form(report, "dept_self_eval").form
     assert [i.name for i in dept_form.levels[0].indicators][:2] == ["组织法治宣传，组织学法考试", "开展法律援助宣传"]
     assert len(dept_form.indicators) == 12
-    assert form(report, "dept_self_eval").results["total_score"] == 99.0
+    assert form(report, "dept_self_eval").results.total_score == 99.0
     assert len(form(report, "basic_data").form.specials) == 10
 
 
@@ -159,7 +159,7 @@ def test_several_project_sheets(tmp_path):
     report = check_file(tmp_path, [basic, dept, project, second])
     projects = [f for f in report.forms if f.kind == "project_self_eval"]
     assert [p.form.name for p in projects] == ["司法专项（人民调解，收治中心，社区矫正，政府购买，法律救援）", "普法宣传"]
-    assert projects[1].results["exec_score"] == 9.64
+    assert projects[1].results.exec_score == 9.64
     assert projects[1].findings == []
 
 

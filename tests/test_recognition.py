@@ -32,7 +32,7 @@ def test_title_wordings_of_other_provinces(tmp_path, basic, dept, project):
     assert report.status != "unreadable"
     assert _kinds(report) == SEED_KINDS
     assert not by_code(report, "S003") and not by_code(report, "S001")
-    assert report.forms[1].results["total_score"] == 99.0
+    assert report.forms[1].results.total_score == 99.0
 
 
 def test_title_far_from_a1_in_a_merged_cell(tmp_path):
@@ -60,7 +60,7 @@ def test_no_title_at_all_is_recognised_by_its_labels_and_says_so(tmp_path):
     assert [(f.sheet, f.severity) for f in infos] == [("附件1", "info"), ("附件2", "info"), ("附件3", "info")]
     assert infos[1].message.startswith("[附件2] 表格标题：没有找到表格标题，根据栏目（预算部门名称、年度资金总额")
     assert infos[1].message.endswith("等）判断为 附件2 部门整体支出绩效自评表")
-    assert report.forms[1].results["total_score"] == 99.0
+    assert report.forms[1].results.total_score == 99.0
 
 
 def test_a_note_under_the_total_never_starts_a_form(tmp_path):
@@ -73,7 +73,7 @@ def test_a_note_under_the_total_never_starts_a_form(tmp_path):
     report = check_file(tmp_path, sheets)
     assert _kinds(report) == SEED_KINDS
     assert not by_code(report, "S001")
-    assert report.forms[2].results["grade"] == "优"
+    assert report.forms[2].results.grade == "优"
 
 
 def test_a_sentence_mentioning_a_form_in_a_long_paragraph_is_not_a_title(tmp_path):
@@ -138,7 +138,7 @@ def test_untitled_forms_below_a_titled_one_on_the_same_sheet(tmp_path):
     report = check_file(tmp_path, [one_sheet("自评材料", (basic, dept, project))])
     assert [f.kind for f in report.forms] == ["basic_data", "dept_self_eval", "project_self_eval"]
     assert [f.sheet for f in by_code(report, "S003")] == ["自评材料", "自评材料"]
-    assert [f.results.get("total_score") for f in report.forms[1:]] == [99.0, 100.0]
+    assert [f.results.total_score for f in report.forms[1:]] == [99.0, 100.0]
     assert [f.code for f in report.all_findings() if f.severity == "error"] == []
 
 

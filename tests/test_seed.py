@@ -39,14 +39,15 @@ def test_seed_warnings_are_public_funds_and_in_year_addition(report):
 
 def test_seed_results(report):
     basic = form(report, "basic_data").results
-    assert basic["staff_control_rate"] == 1.0
-    assert round(basic["sangong_control_rate"], 4) == 0.7576
-    assert round(basic["public_funds_control_rate"], 4) == 1.2673
-    assert basic["scale_control_rate"] is None
+    assert basic.staff_control_rate == 1.0
+    assert round(basic.sangong_control_rate, 4) == 0.7576
+    assert round(basic.public_funds_control_rate, 4) == 1.2673
+    assert basic.scale_control_rate is None
     dept = form(report, "dept_self_eval").results
-    assert dept == {"exec_rate": 1.0, "exec_score": 10.0, "weight_total": 100.0, "total_score": 99.0, "grade": "优"}
+    assert dept.to_dict() == {"exec_rate": 1.0, "exec_score": 10.0, "weight_total": 100.0, "total_score": 99.0,
+                              "grade": "优"}
     project = form(report, "project_self_eval").results
-    assert project["total_score"] == 100.0 and project["grade"] == "优"
+    assert project.total_score == 100.0 and project.grade == "优"
 
 
 def test_seed_blank_project_row_is_offered_for_auto_fill(report):

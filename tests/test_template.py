@@ -50,7 +50,7 @@ def test_blank_template_reads_as_three_forms_without_errors(tmp_path, capsys):
     assert report.status == "warnings"
     assert {f.code for f in report.all_findings()} <= {"E103", "I106"}
     dept = report.forms[1].results
-    assert dept["weight_total"] == 100.0  # the profile's default 分值 add up
+    assert dept.weight_total == 100.0  # the profile's default 分值 add up
 
 
 def test_national_profile_weights(tmp_path, capsys):
@@ -128,7 +128,7 @@ def test_text_from_submission_never_becomes_a_formula(tmp_path, capsys):
 
 def _signature(report):
     findings = sorted((f.code, f.severity, f.expected, f.found) for f in report.all_findings() if f.code != "D001")
-    return findings, [(f.kind, f.results) for f in report.forms]
+    return findings, [(f.kind, f.results.to_dict()) for f in report.forms]
 
 
 def test_round_trip_from_seed_keeps_inputs_and_gives_every_derived_cell_its_formula(tmp_path, capsys):

@@ -119,4 +119,4 @@ def test_judged_the_same(books):
         dept = next(f for f in check_path(str(books[made])).forms if f.kind == "dept_self_eval")
         assert Counter(f.code for f in dept.findings) == codes, made
         assert any("完成值“72.74%”" in f.message and f.code == "I103" for f in dept.findings)
-        assert dept.results["total_score"] == original.results["total_score"] == 66.76
+        assert dept.results.total_score == original.results.total_score == 66.76

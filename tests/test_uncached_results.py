@@ -38,7 +38,7 @@ def test_result_line_and_d001_agree_with_what_excel_shows(books, capsys):
     assert (shown["D6"].value, shown["G6"].value, shown["H6"].value, shown["H24"].value) == (83, 1, 10, 100)
     report = check_path(str(saved))
     project = next(f for f in report.forms if f.kind == "project_self_eval")
-    assert (project.results["exec_rate"], project.results["exec_score"], project.results["total_score"]) == (1, 10, 100)
+    assert (project.results.exec_rate, project.results.exec_score, project.results.total_score) == (1, 10, 100)
     d001 = {f.cell: f.expected for f in project.findings if f.code == "D001"}
     assert d001 == {"C6": 83, "D6": 83, "E6": 83, "G6": 1, "H6": 10, "G24": 100, "H24": 100}
     assert d001["H6"] == shown["H6"].value and d001["H24"] == shown["H24"].value
@@ -58,4 +58,4 @@ def test_fill_writes_the_same(books, tmp_path, capsys):
     assert main(["fill", str(saved), "-o", str(out)]) in (0, 1)
     filled = openpyxl.load_workbook(out, data_only=True)["附件3"]
     assert (filled["H6"].value, filled["H24"].value) == (10, 100)
-    assert check_path(str(out)).forms[-1].results["total_score"] == 100
+    assert check_path(str(out)).forms[-1].results.total_score == 100

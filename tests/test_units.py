@@ -20,7 +20,7 @@ def test_basic_data_in_yuan_beside_self_evaluation_in_wan(tmp_path):
     basic = report.forms[0]
     assert basic.form.unit == "元" and report.forms[1].form.unit == "万元"
     assert not by_code(report, "X101") and not by_code(report, "X102")
-    assert round(basic.results["sangong_control_rate"], 4) == 0.7576
+    assert round(basic.results.sangong_control_rate, 4) == 0.7576
     assert [(f.cell, f.expected) for f in by_code(report, "D001") if f.sheet == "附件1"] == [
         ("B12", 3320000.0), ("C12", 830000.0), ("D12", 4403200.0)]  # amounts in the form's own unit
 

@@ -26,12 +26,12 @@ def test_a_form_nobody_scored_is_unscored_not_zero_or_poor(tmp_path, capsys):
     specs = set_cells(clean_seed(), SCORES)
     report = check_file(tmp_path, specs)
     res = project(report).results
-    assert res["total_score"] is None and res["grade"] is None
-    assert res["unread"]["total_score"].startswith("未评分")
-    assert res["exec_rate"] == 1.0 and res["exec_score"] == 10  # the execution block was read: it counts
+    assert res.total_score is None and res.grade is None
+    assert res.why("total_score").startswith("未评分")
+    assert res.exec_rate == 1.0 and res.exec_score == 10  # the execution block was read: it counts
     assert "总分 未评分" in summary(report) and "差" not in summary(report)
     # the other forms of the same workbook keep their totals
-    assert form(report, "dept_self_eval").results["total_score"] == 99
+    assert form(report, "dept_self_eval").results.total_score == 99
 
     path = tmp_path / "book.xlsx"
     assert main(["check", str(path), "--json"]) in (0, 1)
@@ -52,9 +52,9 @@ def test_a_form_nobody_scored_is_unscored_not_zero_or_poor(tmp_path, capsys):
 def test_an_execution_block_not_read_is_not_a_zero_rate(tmp_path):
     report = check_file(tmp_path, set_cells(clean_seed(), NO_EXEC))
     res = project(report).results
-    assert res["exec_rate"] is None and res["exec_score"] is None
-    assert res["unread"]["exec_rate"].startswith("未读出：表中找不到执行情况")
-    assert res["total_score"] == 90 and res["grade"] == "优"  # the indicators' 90 still stand, said as read
+    assert res.exec_rate is None and res.exec_score is None
+    assert res.why("exec_rate").startswith("未读出：表中找不到执行情况")
+    assert res.total_score == 90 and res.grade == "优"  # the indicators' 90 still stand, said as read
     assert not [f for f in project(report).findings if f.code in ("E101", "E104", "E106", "E107")]
 
 

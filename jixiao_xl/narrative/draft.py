@@ -122,12 +122,12 @@ def _names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else "、".join(names[:-1]) + "和" + names[-1]
 
 
-def _indicator_lines(form: SelfEval, doubts: Doubts) -> list[Block]:
+def _indicator_lines(form: SelfEval, facts: Facts, doubts: Doubts) -> list[Block]:
     """The indicators scored below their 分值, each with its reason; an indicator whose 分值 or 得分 the check
     finds wrong is never stated: one 【待核实：…】 for it (below its 分值) or for all the others together."""
     out, others, found = [], [], []
-    for ind in form.indicators:
-        weight, score = num(ind.weight), num(ind.score)
+    for row in facts._results(form).rows:  # the judged rows the check and the total read
+        ind, weight, score = row.ind, row.weight, row.score
         name = ind.name.replace("\n", "")
         wrong = doubts.on((form.sheet, ind.weight), (form.sheet, ind.score))
         if weight is None or score is None or score >= weight:
@@ -171,8 +171,8 @@ def _exec_line(form: SelfEval, facts: Facts, who: str, doubts: Doubts) -> Block:
         part("全年预算数", f"全年预算数{amt(full)}万元", "full")
     if executed is not None:
         part("全年执行数", f"全年执行数{amt(executed)}万元", "executed")
-    if results.get("exec_rate") is not None:
-        part("执行率", f"执行率{pct(results['exec_rate'])}", "full", "executed", "rate")
+    if results.exec_rate is not None:
+        part("执行率", f"执行率{pct(results.exec_rate)}", "full", "executed", "rate")
     score = facts.score("exec_score", form)
     if score is not None:
         part("执行率得分", f"执行率得分{fmt_number(score.value)}分", "full", "executed", "rate", "score")
@@ -286,7 +286,7 @@ def blocks(facts: Facts, doubts: Doubts | None = None) -> list[Block]:
                              f"政府采购执行率{pct(rate.value)}。"))
     if dept is not None:
         out.append(_p("未完成的绩效指标：", style="subheading"))
-        out.extend(_indicator_lines(dept, doubts))
+        out.extend(_indicator_lines(dept, facts, doubts))
         out.append(_score_line(dept, facts, "部门整体支出绩效", doubts))
     for i, proj in enumerate(facts.projects, 1):
         out.append(_p(f"项目{i}：{proj.name}", style="subheading"))
@@ -306,7 +306,7 @@ def blocks(facts: Facts, doubts: Doubts | None = None) -> list[Block]:
         out.append(_p("二、项目资金及执行情况", style="heading"))
         out.append(_exec_line(form, facts, "项目", doubts))
         out.append(_p("三、绩效目标完成情况", style="heading"))
-        out.extend(_indicator_lines(form, doubts))
+        out.extend(_indicator_lines(form, facts, doubts))
         out.append(_p("四、自评结果", style="heading"))
         out.append(_score_line(form, facts, "项目", doubts))
         out.append(_p("五、存在的主要问题", style="heading"))

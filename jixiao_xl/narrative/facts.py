@@ -47,7 +47,7 @@ BASIC_COLUMNS = {"budget": "预算数", "prev_actual": "上年决算数", "actua
 @dataclass
 class Project:
     form: SelfEval
-    results: dict
+    results: compute.SelfEvalResults
 
     @property
     def name(self) -> str:
@@ -67,8 +67,8 @@ class Facts:
 
     basic: BasicData | None = None
     dept: SelfEval | None = None
-    dept_results: dict = field(default_factory=dict)
-    basic_results: dict = field(default_factory=dict)
+    dept_results: compute.SelfEvalResults = field(default_factory=compute.SelfEvalResults)
+    basic_results: compute.BasicResults = field(default_factory=compute.BasicResults)
     projects: list[Project] = field(default_factory=list)
     year: int | None = None
     paths: list[str] = field(default_factory=list)
@@ -154,10 +154,9 @@ class Facts:
                        "staff_control_rate"):
             if basic is None:
                 return None
-            value = self.basic_results.get(concept)
-            parts = {"sangong_control_rate": ("sangong", "“三公”经费控制率"),
-                     "public_funds_control_rate": ("public_funds", "公用经费控制率"),
-                     "procurement_rate": ("procurement", "政府采购执行率")}
+            value = self.basic_results.value(concept)
+            names = {"sangong_control_rate": "“三公”经费控制率", "public_funds_control_rate": "公用经费控制率",
+                     "procurement_rate": "政府采购执行率"}
             if concept == "staff_control_rate":
                 actual, est = basic.staff.get("actual_staff"), basic.staff.get("establishment")
                 if value is None or actual is None or est is None:
@@ -165,7 +164,7 @@ class Facts:
                 where = (f"[{basic.sheet}] 财政供养人员控制率 = 实际在职人数 {fmt_number(num(actual))} "
                          f"({actual.address}) ÷ 编制数 {fmt_number(num(est))} ({est.address}) = {fmt_rate(value)}")
                 return Fact(value, where, basic.sheet, actual.address, "rate")
-            key, name = parts[concept]
+            key, name = compute.RATE[concept].row, names[concept]  # the row the rate divides (compute.RATES)
             actual, budget = basic.cell(key, "actual"), basic.cell(key, "budget")
             if value is None or actual is None or budget is None:
                 return None
@@ -176,18 +175,18 @@ class Facts:
             target = form or self.dept
             if target is None:
                 return None
-            value = self._results(target).get("exec_rate")
+            value = self._results(target).exec_rate
             cell = target.exec.get("rate")
             return _fact(value, target.sheet, cell, "执行率", "rate")
         return None
 
-    def _results(self, form: SelfEval) -> dict:
+    def _results(self, form: SelfEval) -> compute.SelfEvalResults:
         if form is self.dept:
             return self.dept_results
         for project in self.projects:
             if project.form is form:
                 return project.results
-        return {}
+        return compute.SelfEvalResults()
 
     def score(self, concept: str, form: SelfEval | None = None) -> Fact | None:
         target = form or self.dept
@@ -195,10 +194,10 @@ class Facts:
             return None
         if concept == "exec_score":
             cell = target.exec.get("score")
-            value = num(cell) if cell is not None and num(cell) is not None else self._results(target).get("exec_score")
+            value = num(cell) if cell is not None and num(cell) is not None else self._results(target).exec_score
             return _fact(value, target.sheet, cell, "执行率得分", "score")
         cell = target.total_score
-        value = num(cell) if cell is not None and num(cell) is not None else self._results(target).get("total_score")
+        value = num(cell) if cell is not None and num(cell) is not None else self._results(target).total_score
         return _fact(value, target.sheet, cell, "总分", "score")
 
     def grade(self, form: SelfEval | None = None) -> Fact | None:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..compute import Row, indicator_rows, results
+from ..compute import Results, Row, SelfEvalResults, indicator_rows, results
 from ..model import BasicData, Cell, SelfEval
 from ..profiles import Profile, get_profile
 from ..values import RATE_POINTS_THRESHOLD, nfkc
@@ -25,13 +25,13 @@ class Context:
     profile_known: bool = True  # the province is known (--profile, or detect.choose sure of it)
     choice_reason: str = ""  # how the profile was chosen, when it was chosen from the workbook
     _results: dict = field(default_factory=dict)
-    _rows: dict = field(default_factory=dict)
     _kept: dict = field(default_factory=dict)
 
-    def results(self, form) -> dict:
+    def results(self, form) -> Results:
+        """``compute.results`` of a form, once per check: the record every rule, D001 and the report read."""
         kept = self._results.get(id(form))
         if kept is None or kept[0] is not form:
-            rows = None if isinstance(form, BasicData) else self.rows(form)
+            rows = None if isinstance(form, BasicData) else indicator_rows(form, self.profile)
             kept = self._results[id(form)] = (form, results(form, self.profile, rows))
         return kept[1]
 
@@ -45,12 +45,10 @@ class Context:
             kept = self._kept[key] = (form, as_opened(form, self.profile, self.results(form)))
         return kept[1]
 
-    def rows(self, form: SelfEval) -> list[Row]:
-        """``compute.indicator_rows`` of a form, once per check (the results and a dozen rules read them)."""
-        kept = self._rows.get(id(form))
-        if kept is None or kept[0] is not form:
-            kept = self._rows[id(form)] = (form, indicator_rows(form, self.profile))
-        return kept[1]
+    def rows(self, form: SelfEval) -> tuple[Row, ...]:
+        """The judged 三级指标 rows of a form: its results' own (``SelfEvalResults.rows``), read once per check."""
+        res = self.results(form)
+        return res.rows if isinstance(res, SelfEvalResults) else ()
 
     def once(self, make: Callable, obj, *args):
         """``make(obj, *args)``, computed once per check (``make`` a module-level function: it is part of the

@@ -18,7 +18,7 @@ def _staff_rate(rule: Rule, form: BasicData, ctx: Context):
     stated = form.staff.get("staff_rate")
     if stated is None or stated.blank:
         return
-    expected = ctx.results(form)["staff_control_rate"]
+    expected = ctx.results(form).staff_control_rate
     found = stated.rate
     if differs(found, expected, shown_tolerance(stated, ctx.profile.tolerance_rate, rate=True)):
         formula = f"{n(num(form.staff.get('actual_staff')))} ÷ {n(num(form.staff.get('establishment')))}"
@@ -39,7 +39,7 @@ STAFF_RATE = Rule(
 
 
 def _staff_over(rule: Rule, form: BasicData, ctx: Context):
-    rate = ctx.results(form)["staff_control_rate"]
+    rate = ctx.results(form).staff_control_rate
     if rate is not None and rate > 1 + 1e-9:
         cell = form.staff.get("actual_staff")
         yield rule.at(form.sheet, cell, expected=1.0, found=r4(rate), text=dict(rate=pct(rate)))
@@ -286,7 +286,7 @@ PUBLIC_PARTS = Rule(
 
 
 def _over_budget(rule: Rule, form: BasicData, ctx: Context, key: str, result: str):
-    rate = ctx.results(form)[result]
+    rate = ctx.results(form).value(result)
     if rate is not None and rate > 1 + 1e-9:
         yield rule.at(form.sheet, form.cell(key, "actual"), expected=1.0, found=r4(rate),
                       text=dict(rate=pct(rate),

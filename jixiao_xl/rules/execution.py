@@ -36,7 +36,7 @@ def _rate_mismatch(rule: Rule, form: SelfEval, ctx: Context):
     cell = form.exec.get("rate")
     if cell is None or cell.blank or executed_missing(form):
         return
-    expected = ctx.results(form)["exec_rate"]
+    expected = ctx.results(form).exec_rate
     found = cell.rate
     if differs(found, expected, shown_tolerance(cell, ctx.profile.tolerance_rate, rate=True)):
         yield rule.at(form.sheet, cell, expected=r4(expected), found=r4(found),
@@ -57,7 +57,7 @@ RATE_MISMATCH = Rule(
 
 
 def _rate_over(rule: Rule, form: SelfEval, ctx: Context):
-    rate = ctx.results(form)["exec_rate"]
+    rate = ctx.results(form).exec_rate
     if ctx.profile.over_100 == "allowed":
         return  # 浙江: the platform dropped the check in 2024 (profile_data/zhejiang.json)
     if rate is not None and rate > 1 + 1e-9:
@@ -105,13 +105,13 @@ def _score_mismatch(rule: Rule, form: SelfEval, ctx: Context):
         return
     res = ctx.results(form)
     found = cell.number
-    if differs(found, res["exec_score"], shown_tolerance(cell, ctx.profile.tolerance_score)):
+    if differs(found, res.exec_score, shown_tolerance(cell, ctx.profile.tolerance_score)):
         weight = exec_weight(form, ctx.profile)
         how = ("按区间计分" if ctx.profile.exec_mode == "jiangxi"
-               else f"分值 × 执行率 = {n(weight)} × {pct(min(res['exec_rate'] or 0, 1))}")
-        yield rule.at(form.sheet, cell, expected=r2(res["exec_score"]), found=r2(found),
+               else f"分值 × 执行率 = {n(weight)} × {pct(min(res.exec_rate or 0, 1))}")
+        yield rule.at(form.sheet, cell, expected=r2(res.exec_score), found=r2(found),
                       text=dict(how=how,
-                                expected=n(res["exec_score"]), found=n(found)))
+                                expected=n(res.exec_score), found=n(found)))
 
 
 SCORE_MISMATCH = Rule(
@@ -150,7 +150,7 @@ ADDITION = Rule(
 
 
 def _low_exec(rule: Rule, form: SelfEval, ctx: Context):
-    rate = ctx.results(form)["exec_rate"]
+    rate = ctx.results(form).exec_rate
     if executed_missing(form):
         return
     if rate is not None and rate < ctx.profile.low_exec - 1e-9 and not form.notes.strip():
@@ -172,7 +172,7 @@ LOW_EXEC = Rule(
 
 def _low_exec_high_score(rule: Rule, form: SelfEval, ctx: Context):
     res = ctx.results(form)
-    rate = res["exec_rate"]
+    rate = res.exec_rate
     rows = ctx.rows(form)
     weights = sum(r.weight or 0 for r in rows)
     if rate is None or not weights or executed_missing(form):

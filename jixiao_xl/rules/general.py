@@ -263,7 +263,8 @@ def _derived_blank(rule: Rule, form, ctx: Context):
             continue
         yield rule.at(form.sheet, item.cell, expected=r4(value) if rate else r2(value), found=None,
                       text=dict(value=pct(value) if rate else n(value), hint="可用 jixiao-xl fill 自动填写"))
-    for item in input_suggestions(form, ctx.profile, blank_only=True):  # the evaluator's input: never filled in
+    # the evaluator's input, never filled in: the judged row's own score, the one the total counts
+    for item in input_suggestions(form, ctx.profile, blank_only=True, results=ctx.results(form)):
         if item.cell.blank:
             yield rule.at(form.sheet, item.cell, expected=r2(item.value), found=None,
                           text=dict(value=n(item.value),

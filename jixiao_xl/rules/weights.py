@@ -39,7 +39,7 @@ LEVEL_SUM = Rule(
 def _weight_total(rule: Rule, form: SelfEval, ctx: Context):
     if not form.indicators:
         return
-    total = ctx.results(form)["weight_total"]
+    total = ctx.results(form).weight_total
     if total is not None and differs(total, 100.0, ctx.profile.tolerance_score):
         cell = form.total_weight or form.exec.get("weight")
         yield rule.at(form.sheet, cell, expected=100.0, found=r2(total),
@@ -64,7 +64,7 @@ def _total_weight_cell(rule: Rule, form: SelfEval, ctx: Context):
     if cell is None or cell.blank:
         return
     found = cell.number
-    expected = ctx.results(form)["weight_total"]
+    expected = ctx.results(form).weight_total
     if differs(found, expected, ctx.profile.tolerance_score):
         yield rule.at(form.sheet, cell, expected=r2(expected), found=r2(found),
                       text=dict(expected=n(expected), found=n(found)))
@@ -200,7 +200,7 @@ def _grade(rule: Rule, form: SelfEval, ctx: Context):
     total = num(form.total_score)
     basis = "总分"
     if total is None:
-        total, basis = ctx.results(form)["total_score"], "按表内得分计算的总分"
+        total, basis = ctx.results(form).total_score, "按表内得分计算的总分"
     expected = S.grade(total)
     if found is None or expected is None or found == expected:
         return
