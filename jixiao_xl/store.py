@@ -28,6 +28,10 @@ APPLICATION_ID = 0x4A58584C  # "JXXL"
 DEFAULT_NAME = "绩效库.sqlite"
 WAIT_SECONDS = float(os.environ.get("JIXIAO_STORE_WAIT", "30"))  # how long a writer waits for another
 COMMIT_EVERY = 200  # workbooks per transaction in batch
+# a store up to this size is read through (PRAGMA quick_check) before anything is written to it: a damaged
+# one is refused.  A larger one relies on SQLite's checks of each page it reads (a damaged page met while
+# writing rolls the transaction back): read through a whole store of gigabytes would cost minutes each run.
+QUICK_CHECK_MAX = 512 << 20
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 SCHEMA = """
@@ -461,6 +465,10 @@ class Store:
             conn.execute("BEGIN IMMEDIATE")  # the write lock, at once: a locked or read-only store is refused here
             try:
                 ours = _verify(conn, path)
+                if ours and path.stat().st_size <= QUICK_CHECK_MAX:
+                    problems = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
+                    if problems != ["ok"]:
+                        raise sqlite3.DatabaseError("database disk image is malformed")
                 if not ours:
                     for statement in SCHEMA.split(";\n"):
                         if statement.strip():
