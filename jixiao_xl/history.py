@@ -27,12 +27,15 @@ def unit_years(conn, unit: str, unit_map: UnitMap) -> dict:
         keys).fetchall()
     if not forms:
         return {}
+    import json
+
     ids = [f[0] for f in forms]
     id_marks = ",".join("?" * len(ids))
-    figures = conn.execute(f"SELECT form_id, key, label, cell, value, text FROM figures WHERE form_id IN ({id_marks}) "
-                           "ORDER BY form_id, rowid", ids).fetchall()
-    findings = conn.execute(f"SELECT form_id, code, severity, sheet, cell, message FROM findings "
-                            f"WHERE form_id IN ({id_marks}) ORDER BY form_id, rowid", ids).fetchall()
+    figures, findings = [], []
+    for form_id, figs, found in conn.execute(f"SELECT id, figures_json, findings_json FROM forms "
+                                             f"WHERE id IN ({id_marks}) ORDER BY id", ids):
+        figures += [(form_id, *fig[:5]) for fig in json.loads(figs)]
+        findings += [(form_id, *f[:5]) for f in json.loads(found)]
     return {"forms": forms, "figures": figures, "findings": findings}
 
 

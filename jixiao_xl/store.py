@@ -21,7 +21,10 @@ import re
 import sqlite3
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+
+from .model import _UNREAD
 
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x4A58584C  # "JXXL"
@@ -55,38 +58,48 @@ CREATE TABLE forms (
     first_stored TEXT NOT NULL,      -- when this unit/year/form/project was first stored (UTC, ISO 8601)
     stored TEXT NOT NULL,            -- when the submission now held was stored
     replaced INTEGER NOT NULL DEFAULT 0,  -- how many earlier submissions it replaced
+    -- every figure that is not blank: [[key, label, cell, value, text], ...] (the view figures)
+    figures_json TEXT NOT NULL,
+    -- every finding: [[code, severity, sheet, cell, message, expected, found], ...] (the view findings)
+    findings_json TEXT NOT NULL,
     UNIQUE (unit_key, year, form, project_key)
 );
-CREATE INDEX forms_unit ON forms (unit_key, year);
-CREATE TABLE figures (
-    form_id INTEGER NOT NULL REFERENCES forms (id),
-    key TEXT NOT NULL,               -- row.column, e.g. sangong.actual, ind:产出指标/数量指标/….target
-    label TEXT NOT NULL,             -- as the form names it, e.g. “三公”经费 2023年决算数
-    cell TEXT NOT NULL,              -- A1 address on the sheet
-    value REAL,                      -- the number read (NULL: blank or text)
-    text TEXT,                       -- what the cell held, as text
-    unit TEXT                        -- 万元 for amounts; for an indicator, the kind of quantity read
-);
-CREATE INDEX figures_form ON figures (form_id);
-CREATE TABLE findings (
-    form_id INTEGER NOT NULL REFERENCES forms (id),
-    code TEXT NOT NULL, severity TEXT NOT NULL, sheet TEXT NOT NULL, cell TEXT NOT NULL, message TEXT NOT NULL,
-    expected TEXT, found TEXT
-);
-CREATE INDEX findings_form ON findings (form_id);
 CREATE TABLE replacements (
     form_id INTEGER NOT NULL REFERENCES forms (id),
     source_file TEXT NOT NULL, source_hash TEXT NOT NULL,
     stored TEXT NOT NULL,            -- when the replaced submission had been stored
     replaced_at TEXT NOT NULL        -- when it was replaced
 );
+CREATE TRIGGER forms_replaced BEFORE UPDATE OF source_hash ON forms
+BEGIN
+    INSERT INTO replacements VALUES (OLD.id, OLD.source_file, OLD.source_hash, OLD.stored, NEW.stored);
+END;
 CREATE VIEW form_results AS
     SELECT unit, year, form, project, total_score, grade, exec_rate, exec_score, errors, warnings, status,
            source_file, stored FROM forms;
-CREATE VIEW form_figures AS
-    SELECT f.unit, f.year, f.form, f.project, g.key, g.label, g.cell, g.value, g.text
-    FROM figures g JOIN forms f ON f.id = g.form_id;
+CREATE VIEW figures AS
+    SELECT f.id AS form_id, f.unit, f.year, f.form, f.project,
+           json_extract(j.value, '$[0]') AS key, json_extract(j.value, '$[1]') AS label,
+           json_extract(j.value, '$[2]') AS cell, json_extract(j.value, '$[3]') AS value,
+           json_extract(j.value, '$[4]') AS text
+    FROM forms f, json_each(f.figures_json) j;
+CREATE VIEW findings AS
+    SELECT f.id AS form_id, f.unit, f.year, f.form, f.project,
+           json_extract(j.value, '$[0]') AS code, json_extract(j.value, '$[1]') AS severity,
+           json_extract(j.value, '$[2]') AS sheet, json_extract(j.value, '$[3]') AS cell,
+           json_extract(j.value, '$[4]') AS message, json_extract(j.value, '$[5]') AS expected,
+           json_extract(j.value, '$[6]') AS found
+    FROM forms f, json_each(f.findings_json) j;
 """
+
+_COLUMNS = ("unit_key, year, form, project_key, unit, project, sheet, source_file, source_hash, status, errors, "
+            "warnings, exec_rate, exec_score, total_score, grade, results_json, figures_json, findings_json, "
+            "first_stored, stored")
+_KEPT = ("unit_key", "year", "form", "project_key", "first_stored")
+UPSERT = (f"INSERT INTO forms ({_COLUMNS}) VALUES ({', '.join('?' * 21)}) "
+          "ON CONFLICT (unit_key, year, form, project_key) DO UPDATE SET "
+          + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ") if c not in _KEPT)
+          + ", replaced = replaced + 1 WHERE forms.source_hash != excluded.source_hash RETURNING replaced")
 
 FORM_LABEL = {"basic_data": "附件1", "dept_self_eval": "附件2", "project_self_eval": "附件3"}
 
@@ -101,6 +114,7 @@ class StoreError(Exception):
 _DROP = re.compile(r"[\s()（）\[\]【】<>《》“”\"'‘’·・.,，、:：;；_\-—]+")
 
 
+@lru_cache(maxsize=65536)
 def norm_name(name: str) -> str:
     """A unit's or project's name as it is matched: full-width folded, no spaces, brackets or punctuation."""
     import unicodedata
@@ -199,74 +213,52 @@ def read_results(form_report) -> dict:
     return {key: (round(v, 6) if isinstance(v, float) else v) for key, v in res.items()}
 
 
-def _text(cell) -> str | None:
+def _fig(out: list, key: str, cell, label: str | None = None) -> None:
+    """[key, label, cell, value, text] of a cell that is not blank: a number typed as one has no text; a text
+    has the number the check read from it (None when no rule parsed it: it is kept as text, not parsed here)."""
     if cell is None or cell.blank:
-        return None
-    raw = cell.raw
-    return str(raw) if not isinstance(raw, float) else f"{raw:.15G}"
-
-
-def _number(cell):
-    from .model import num
-
-    if cell is None:
-        return None
-    try:
-        return num(cell)
-    except Exception:  # noqa: BLE001 - a value the reader cannot parse is kept as text only
-        return None
-
-
-def _fig(out: list, key: str, cell, label: str | None = None, unit: str | None = None, value=None) -> None:
-    if cell is None:
         return
-    number = _number(cell) if value is None else value
-    out.append((key, label or cell.where or key, cell.address, number, _text(cell), unit))
+    raw = cell.raw
+    kind = raw.__class__
+    if (kind is float or kind is int) and raw - raw == 0:
+        out.append([key, label or cell.where, cell.address, raw, None])
+        return
+    value = cell._number
+    out.append([key, label or cell.where, cell.address, None if value is _UNREAD else value, str(raw)])
 
 
-def _single(reading):
-    """The one number a target or an actual reads as (its quantity's kind), or None."""
-    parts = [p for p in reading.parts if p.family not in ("date", "text")]
-    if len(parts) != 1 or len(reading.parts) != 1 or parts[0].change:
-        return None
-    return parts[0]
-
-
-def figures(form, profile=None) -> list[tuple]:
-    """Every figure of a form: (key, label, cell, value, text, unit)."""
-    out: list[tuple] = []
+def figures(form) -> list[list]:
+    """Every figure of a form that is not blank: [key, label, cell, value, text]."""
+    out: list[list] = []
     if form.kind == "basic_data":
-        unit = form.unit
         for key, cell in form.staff.items():
             _fig(out, f"staff.{key}", cell)
         for key, row in form.rows.items():
             for col, cell in row.cells.items():
-                _fig(out, f"{key}.{col}", cell, unit=unit)
+                _fig(out, f"{key}.{col}", cell)
         for kind, rows in (("special", form.specials), ("other", form.project_others)):
             for row in rows:
                 name = norm_name(row.label)
                 for col, cell in row.cells.items():
-                    _fig(out, f"{kind}:{name}.{col}", cell, unit=unit)
+                    _fig(out, f"{kind}:{name}.{col}", cell)
         for i, building in enumerate(form.buildings):
             for col, cell in building.cells.items():
                 _fig(out, f"building{i + 1}.{col}", cell)
         return out
     for key, cell in form.exec.items():
-        _fig(out, f"exec.{key}", cell, unit=form.unit)
+        _fig(out, f"exec.{key}", cell)
     for source, cells in form.sources.items():
         for col, cell in cells.items():
-            _fig(out, f"source:{source}.{col}", cell, unit=form.unit)
+            _fig(out, f"source:{source}.{col}", cell)
     for key, cell in form.breakdown.items():
-        _fig(out, f"breakdown.{key}", cell, unit=form.unit)
+        _fig(out, f"breakdown.{key}", cell)
     for ind in form.indicators:
         base = indicator_key(ind)
-        for col in ("target", "actual"):
-            cell = getattr(ind, col)
-            part = _reading(cell, ind, col, form.year)
-            label = f"{ind.name} {'年度指标值' if col == 'target' else '实际完成值'}"
-            _fig(out, f"{base}.{col}", cell, label, part.family if part else None, part.value if part else None)
-        for col in ("weight", "score"):
-            _fig(out, f"{base}.{col}", getattr(ind, col), f"{ind.name} {'分值' if col == 'weight' else '得分'}")
+        name = ind.name
+        _fig(out, f"{base}.target", ind.target, f"{name} 年度指标值")
+        _fig(out, f"{base}.actual", ind.actual, f"{name} 实际完成值")
+        _fig(out, f"{base}.weight", ind.weight, f"{name} 分值")
+        _fig(out, f"{base}.score", ind.score, f"{name} 得分")
     _fig(out, "total_score", form.total_score, "总分")
     _fig(out, "grade", form.grade, "等级")
     return out
@@ -274,19 +266,6 @@ def figures(form, profile=None) -> list[tuple]:
 
 def indicator_key(ind) -> str:
     return f"ind:{norm_name(ind.level1)}/{norm_name(ind.level2)}/{norm_name(ind.level3.text)}"
-
-
-def _reading(cell, ind, col: str, year):
-    from .targets import judge
-
-    if cell is None or cell.blank:
-        return None
-    try:
-        judged = judge(ind.target.raw, ind.actual.raw, None, level1=ind.level1, level2=ind.level2,
-                       name=ind.level3.text, year=year)
-    except Exception:  # noqa: BLE001 - a text the reader cannot judge: kept as text
-        return None
-    return _single(judged.target if col == "target" else judged.actual)
 
 
 def file_hash(path: str) -> str:
@@ -312,8 +291,9 @@ class FormRecord:
     errors: int
     warnings: int
     results: dict
-    figures: list = field(default_factory=list)
-    findings: list = field(default_factory=list)
+    results_json: str = "{}"
+    figures: str = "[]"  # JSON: [[key, label, cell, value, text], ...]
+    findings: str = "[]"  # JSON: [[code, severity, sheet, cell, message, expected, found], ...]
 
 
 @dataclass
@@ -351,17 +331,18 @@ def records(report, source_file: str, unit_map: UnitMap | None = None) -> BookRe
         warnings = sum(1 for f in found if f.severity == "warning")
         status = "errors" if errors else "warnings" if warnings else "clean"
         project = form_project(form)
+        results = read_results(form_report)
         out.forms.append(FormRecord(
             unit_map.key(unit), unit, year, form.kind, norm_name(project), project, form.sheet, status, errors,
-            warnings, read_results(form_report), figures(form),
-            [(f.code, f.severity, f.sheet, f.cell, f.message, _plain(f.expected), _plain(f.found)) for f in found]))
+            warnings, results, _json(results), _json(figures(form)),
+            _json([[f.code, f.severity, f.sheet, f.cell, f.message, f.expected, f.found] for f in found])))
     if not out.forms:
         out.skipped = "表中读不出年度"
     return out
 
 
-def _plain(value):
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 # ------------------------------------------------------------------ the file
@@ -462,6 +443,9 @@ class Store:
         try:
             conn = _connect(path)
             conn.execute(f"PRAGMA busy_timeout = {int(WAIT_SECONDS * 1000)}")
+            conn.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash loses at most the last chunk, never the file
+            if state == "new":
+                conn.execute("PRAGMA page_size = 65536")  # a form's figures fit one page (no overflow chains)
             conn.execute("BEGIN IMMEDIATE")  # the write lock, at once: a locked or read-only store is refused here
             try:
                 ours = _verify(conn, path)
@@ -470,7 +454,7 @@ class Store:
                     if problems != ["ok"]:
                         raise sqlite3.DatabaseError("database disk image is malformed")
                 if not ours:
-                    for statement in SCHEMA.split(";\n"):
+                    for statement in re.split(r";\n(?!\s*END;)(?=\S|$)", SCHEMA):
                         if statement.strip():
                             conn.execute(statement)
                     conn.execute("INSERT INTO meta VALUES ('schema_version', ?), ('created', ?)",
@@ -514,6 +498,7 @@ class Store:
         conn = self.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
+            now = _now()
             counts = dict.fromkeys(self.counts, 0)
             keys = []
             for book in books:
@@ -521,7 +506,7 @@ class Store:
                     counts["skipped"] += 1
                     continue
                 for rec in book.forms:
-                    counts[self._put(book, rec)] += 1
+                    counts[self._put(book, rec, now)] += 1
                     keys.append((rec.unit_key, rec.year, rec.form, rec.project_key))
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -532,40 +517,18 @@ class Store:
             self.counts[key] += value
         self.keys += keys
 
-    def _put(self, book: BookRecords, rec: FormRecord) -> str:
-        conn = self.conn
-        key = (rec.unit_key, rec.year, rec.form, rec.project_key)
-        row = conn.execute("SELECT id, source_hash, source_file, stored FROM forms WHERE unit_key = ? AND year = ? "
-                           "AND form = ? AND project_key = ?", key).fetchone()
-        now = _now()
-        values = (rec.unit, rec.project, rec.sheet, book.source_file, book.source_hash, rec.status, rec.errors,
-                  rec.warnings, rec.results.get("exec_rate"), rec.results.get("exec_score"),
-                  rec.results.get("total_score"), rec.results.get("grade"),
-                  json.dumps(rec.results, ensure_ascii=False, sort_keys=True))
-        if row is not None and row[1] == book.source_hash:
-            return "unchanged"
+    def _put(self, book: BookRecords, rec: FormRecord, now: str) -> str:
+        """One form in one statement: new, or replacing an earlier submission of another hash (the trigger
+        forms_replaced keeps the earlier one's file, hash and time), or left as it is (same hash)."""
+        row = self.conn.execute(UPSERT, (
+            rec.unit_key, rec.year, rec.form, rec.project_key, rec.unit, rec.project, rec.sheet, book.source_file,
+            book.source_hash, rec.status, rec.errors, rec.warnings, rec.results.get("exec_rate"),
+            rec.results.get("exec_score"), rec.results.get("total_score"), rec.results.get("grade"),
+            rec.results_json, rec.figures, rec.findings, now, now,
+        )).fetchone()
         if row is None:
-            form_id = conn.execute(
-                "INSERT INTO forms (unit, project, sheet, source_file, source_hash, status, errors, warnings, "
-                "exec_rate, exec_score, total_score, grade, results_json, unit_key, year, form, project_key, "
-                "first_stored, stored) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", values + key + (now, now)
-            ).lastrowid
-            outcome = "added"
-        else:
-            form_id = row[0]
-            conn.execute("INSERT INTO replacements VALUES (?, ?, ?, ?, ?)", (form_id, row[2], row[1], row[3], now))
-            conn.execute("DELETE FROM figures WHERE form_id = ?", (form_id,))
-            conn.execute("DELETE FROM findings WHERE form_id = ?", (form_id,))
-            conn.execute(
-                "UPDATE forms SET unit = ?, project = ?, sheet = ?, source_file = ?, source_hash = ?, status = ?, "
-                "errors = ?, warnings = ?, exec_rate = ?, exec_score = ?, total_score = ?, grade = ?, "
-                "results_json = ?, stored = ?, replaced = replaced + 1 WHERE id = ?", values + (now, form_id))
-            outcome = "replaced"
-        conn.executemany("INSERT INTO figures VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         [(form_id, *fig) for fig in rec.figures])
-        conn.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         [(form_id, *f) for f in rec.findings])
-        return outcome
+            return "unchanged"
+        return "added" if row[0] == 0 else "replaced"
 
     def close(self) -> None:
         try:
@@ -618,8 +581,23 @@ class Previous:
     year: int
     source_file: str
     unit: str
-    results: dict
-    figures: dict  # key -> (label, cell, value, text, unit)
+    results_json: str
+    figures_json: str
+    _figures: dict | None = None
+    _results: dict | None = None
+
+    @property
+    def results(self) -> dict:
+        if self._results is None:
+            self._results = json.loads(self.results_json)
+        return self._results
+
+    @property
+    def figures(self) -> dict:
+        """key -> (label, cell, value, text)."""
+        if self._figures is None:
+            self._figures = {key: rest for key, *rest in json.loads(self.figures_json)}
+        return self._figures
 
 
 class History:
@@ -647,24 +625,23 @@ class History:
     def bind(self, book) -> BoundHistory:
         return BoundHistory(self, book)
 
-    def previous(self, unit: str, year: int, kind: str, project: str) -> Previous | None:
+    def year_before(self, unit: str, year: int) -> dict[tuple[str, str], Previous]:
+        """Every form the store holds of the unit's year before ``year``, by (form, project key): one query."""
         conn = self.conn()
         if conn is None:
-            return None
+            return {}
         keys = self.unit_map.keys(unit)
         marks = ",".join("?" * len(keys))
         try:
-            row = conn.execute(
-                f"SELECT id, year, source_file, unit, results_json FROM forms WHERE unit_key IN ({marks}) "
-                "AND year = ? AND form = ? AND project_key = ? LIMIT 1",
-                (*keys, year - 1, kind, norm_name(project))).fetchone()
-            if row is None:
-                return None
-            figs = {key: rest for key, *rest in conn.execute(
-                "SELECT key, label, cell, value, text, unit FROM figures WHERE form_id = ?", (row[0],))}
-        except sqlite3.Error:
-            return None
-        return Previous(row[1], row[2], row[3], json.loads(row[4]), figs)
+            rows = conn.execute(
+                f"SELECT form, project_key, year, source_file, unit, results_json, figures_json FROM forms "
+                f"WHERE unit_key IN ({marks}) AND year = ?", (*keys, year - 1)).fetchall()
+        except sqlite3.Error:  # the H rules are silent when the store cannot be read
+            return {}
+        return {(r[0], r[1]): Previous(*r[2:]) for r in rows}
+
+    def previous(self, unit: str, year: int, kind: str, project: str) -> Previous | None:
+        return self.year_before(unit, year).get((kind, norm_name(project)))
 
 
 class BoundHistory:
@@ -672,12 +649,15 @@ class BoundHistory:
         self.history = history
         self.forms = list(book.forms)
         self.unit = book_unit(self.forms)
+        self._year, self._kept = None, {}
 
     def previous(self, form) -> Previous | None:
         year = form_year(form, self.forms)
         if not self.unit or year is None:
             return None
-        return self.history.previous(self.unit, year, form.kind, form_project(form))
+        if self._year != year:
+            self._year, self._kept = year, self.history.year_before(self.unit, year)
+        return self._kept.get((form.kind, norm_name(form_project(form))))
 
 
 # ------------------------------------------------------------------ across years
@@ -689,7 +669,7 @@ def cross_year_rows(path: str | os.PathLike, keys: list[tuple], unit_map: UnitMa
     rows = []
     try:
         for unit_key, year, kind, project_key in dict.fromkeys(keys):
-            now = conn.execute("SELECT unit, project, total_score, grade, exec_rate, source_file, id FROM forms "
+            now = conn.execute("SELECT unit, project, total_score, grade, exec_rate, source_file, findings_json FROM forms "
                                "WHERE unit_key = ? AND year = ? AND form = ? AND project_key = ?",
                                (unit_key, year, kind, project_key)).fetchone()
             if now is None:
@@ -699,8 +679,7 @@ def cross_year_rows(path: str | os.PathLike, keys: list[tuple], unit_map: UnitMa
             before = conn.execute(f"SELECT total_score, grade, exec_rate, source_file FROM forms WHERE unit_key IN "
                                   f"({marks}) AND year = ? AND form = ? AND project_key = ?",
                                   (*olds, year - 1, kind, project_key)).fetchone()
-            history = conn.execute("SELECT count(*) FROM findings WHERE form_id = ? AND code LIKE 'H%'",
-                                   (now[6],)).fetchone()[0]
+            history = sum(1 for f in json.loads(now[6]) if f[0].startswith("H"))
             unit, project, total, grade, rate, source, _ = now
             if before is None:
                 rows.append([unit, FORM_LABEL.get(kind, kind), project, year, None, total, None, grade, None, rate,

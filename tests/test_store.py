@@ -129,8 +129,7 @@ def test_rerun_changes_nothing_and_a_corrected_resubmission_replaces_keeping_whe
     conn = sqlite3.connect(store)
     rows = conn.execute("SELECT form, replaced, first_stored <= stored FROM forms ORDER BY form").fetchall()
     assert rows == [("basic_data", 1, 1), ("dept_self_eval", 1, 1), ("project_self_eval", 1, 1)]
-    value = conn.execute("SELECT g.value FROM figures g JOIN forms f ON f.id = g.form_id "
-                         "WHERE f.form = 'basic_data' AND g.key = 'car.prev_actual'").fetchone()[0]
+    value = conn.execute("SELECT value FROM figures WHERE form = 'basic_data' AND key = 'car.prev_actual'").fetchone()[0]
     assert value == 9
     kept = conn.execute("SELECT count(*), count(DISTINCT source_hash) FROM replacements").fetchone()
     assert kept == (3, 1)
@@ -143,7 +142,9 @@ def test_schema_is_readable_by_pandas(books, capsys):
     run(capsys, "check", books["2022"], "--store", books["store"])
     conn = sqlite3.connect(books["store"])
     results = pd.read_sql("SELECT * FROM form_results ORDER BY form", conn)
-    figures = pd.read_sql("SELECT * FROM form_figures WHERE key = 'car.actual'", conn)
+    figures = pd.read_sql("SELECT * FROM figures WHERE key = 'car.actual'", conn)
+    findings = pd.read_sql("SELECT * FROM findings WHERE code = 'X101'", conn)
+    assert findings["cell"].tolist() == ["E8"] and findings["form"].tolist() == ["basic_data"]
     assert list(results["total_score"].dropna()) == [99.0, 100.0] and list(results["year"]) == [2022] * 3
     assert figures["value"].tolist() == [9.0] and figures["cell"].tolist() == ["D7"]
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

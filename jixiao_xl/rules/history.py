@@ -67,6 +67,21 @@ PREV_ACTUAL = Rule(
 )
 
 
+def _last_actual(figure):
+    """Last year's 实际完成值 as one quantity (a Part), or None."""
+    from ..targets import read_actual
+
+    _label, _cell, value, text = figure
+    try:
+        reading = read_actual(text if text is not None else value)
+    except Exception:  # noqa: BLE001 - a text that cannot be read: no comparison
+        return None
+    parts = reading.parts
+    if len(parts) != 1 or parts[0].family in ("date", "text") or parts[0].change:
+        return None
+    return parts[0]
+
+
 def _target_below(rule, form, ctx):
     prev = previous(form, ctx)
     if prev is None:
@@ -75,20 +90,20 @@ def _target_below(rule, form, ctx):
 
     for row in ctx.rows(form):
         ind, judged = row.ind, row.judged
-        figure = prev.figures.get(f"{indicator_key(ind)}.actual")
-        if figure is None or figure[2] is None or not figure[4]:
-            continue
         parts = judged.target.parts
         if len(parts) != 1 or parts[0].family in ("date", "text") or parts[0].change:
             continue
         target = parts[0]
         op = judged.pairs[0].op if judged.pairs else target.op
-        if target.family != figure[4] or op in ("<=", "<", "range") or target.op in ("<=", "<", "range"):
+        if op in ("<=", "<", "range") or target.op in ("<=", "<", "range"):
+            continue  # lower is better (成本, 时限): a lower target is no lower ambition
+        figure = prev.figures.get(f"{indicator_key(ind)}.actual")
+        last = _last_actual(figure) if figure is not None else None
+        if last is None or last.family != target.family:
             continue
-        last = figure[2]
-        if target.value < last - 1e-9:
-            yield TARGET_BELOW.at(form.sheet, ind.target, expected=r2(last), found=r2(target.value), text=dict(
-                found=ind.target.text, year=prev.year, expected=figure[3] or fmt_number(last), file=_file(prev),
+        if target.value < last.value - 1e-9:
+            yield TARGET_BELOW.at(form.sheet, ind.target, expected=r2(last.value), found=r2(target.value), text=dict(
+                found=ind.target.text, year=prev.year, expected=figure[3] or fmt_number(figure[2]), file=_file(prev),
                 cell=figure[1], same="同一项目同一指标" if form.kind == "project_self_eval" else "同一指标"))
 
 
