@@ -194,6 +194,9 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="同事访问本服务用的地址（如 https://jixiao.局域网域名，经反向代理时用）：清单和加载项中的"
                             "地址按它生成，并只接受以它访问")
     serve.add_argument("--new-key", action="store_true", help="换一个新的访问密钥（旧的带密钥地址随即失效）")
+    serve.add_argument("--store", default=None, metavar="文件",
+                       help="批量校验页面的结果存入本机这个绩效库（SQLite），并与库中上一年度核对；库不经网页下载")
+    serve.add_argument("--unit-map", default=None, metavar="文件", help="单位更名对照表（与 --store 一起用）")
     build = addin_sub.add_parser("build-xlam", help="生成经典 Excel 加载项（.xlam）")
     build.add_argument("-o", "--output", default="jixiao_addin.xlam", metavar="文件", help="输出文件")
     build.add_argument("--python", metavar="路径", help="加载项运行的 Python（默认：运行本命令的 Python）")
@@ -497,7 +500,8 @@ def _addin(args, parser) -> int:
     if args.addin_command == "serve":
         try:
             addin.serve(args.project_dir, host=args.host, port=args.port, cert_dir=args.certs,
-                        allow_origins=args.allow_origin, public_url=args.public_url, new_key=args.new_key)
+                        allow_origins=args.allow_origin, public_url=args.public_url, new_key=args.new_key,
+                        store=args.store, unit_map=args.unit_map)
         except (ValueError, RuntimeError) as exc:
             print(f"jixiao-xl：{exc}", file=sys.stderr)
             return 2
