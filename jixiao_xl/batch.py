@@ -1410,7 +1410,7 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
         from .store import cross_year_rows, write_cross_year
 
         store.commit()
-        rows = cross_year_rows(store.path, store.keys, unit_map)
+        rows = cross_year_rows(store.conn, store.keys, unit_map)
         extra = lambda book: write_cross_year(book, rows)  # noqa: E731
     from .narrative.inbox import REPORT_SUFFIXES, attach_reports  # .docx reports beside their workbooks
 

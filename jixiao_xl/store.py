@@ -663,33 +663,39 @@ class BoundHistory:
 # ------------------------------------------------------------------ across years
 
 
-def cross_year_rows(path: str | os.PathLike, keys: list[tuple], unit_map: UnitMap | None = None) -> list[list]:
-    """跨年 (the batch's 汇总): each form stored in this run beside the same form of the unit's previous year."""
-    conn = open_readonly(path)
+def cross_year_rows(conn: sqlite3.Connection, keys: list[tuple], unit_map: UnitMap | None = None) -> list[list]:
+    """跨年 (the batch's 汇总): each form stored in this run (``keys``) beside the same form of the unit's
+    previous year; one query (the keys in a temporary table), so 100,000 workbooks take seconds, not minutes."""
+    unit_map = unit_map or UnitMap()
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_keys (unit_key TEXT, year INTEGER, form TEXT, project_key TEXT)")
+    conn.execute("DELETE FROM run_keys")
+    conn.executemany("INSERT INTO run_keys VALUES (?, ?, ?, ?)", list(dict.fromkeys(keys)))
+    found = conn.execute(
+        "SELECT n.unit, n.form, n.project, n.year, p.total_score, n.total_score, p.grade, n.grade, p.exec_rate, "
+        "n.exec_rate, p.source_file, n.source_file, "
+        "(length(n.findings_json) - length(replace(n.findings_json, '[\"H', ''))) / 3, n.unit_key, n.project_key, "
+        "p.id FROM run_keys k JOIN forms n ON n.unit_key = k.unit_key AND n.year = k.year AND n.form = k.form "
+        "AND n.project_key = k.project_key LEFT JOIN forms p ON p.unit_key = n.unit_key AND p.year = n.year - 1 "
+        "AND p.form = n.form AND p.project_key = n.project_key").fetchall()
+    conn.execute("DELETE FROM run_keys")
     rows = []
-    try:
-        for unit_key, year, kind, project_key in dict.fromkeys(keys):
-            now = conn.execute("SELECT unit, project, total_score, grade, exec_rate, source_file, findings_json FROM forms "
-                               "WHERE unit_key = ? AND year = ? AND form = ? AND project_key = ?",
-                               (unit_key, year, kind, project_key)).fetchone()
-            if now is None:
-                continue
-            olds = (unit_map or UnitMap()).keys_of(unit_key)
-            marks = ",".join("?" * len(olds))
-            before = conn.execute(f"SELECT total_score, grade, exec_rate, source_file FROM forms WHERE unit_key IN "
-                                  f"({marks}) AND year = ? AND form = ? AND project_key = ?",
-                                  (*olds, year - 1, kind, project_key)).fetchone()
-            history = sum(1 for f in json.loads(now[6]) if f[0].startswith("H"))
-            unit, project, total, grade, rate, source, _ = now
-            if before is None:
-                rows.append([unit, FORM_LABEL.get(kind, kind), project, year, None, total, None, grade, None, rate,
-                             None, "", source, "库中没有上年", history])
-                continue
-            diff = round(total - before[0], 2) if total is not None and before[0] is not None else None
-            rows.append([unit, FORM_LABEL.get(kind, kind), project, year, before[0], total, before[1], grade,
-                         before[2], rate, diff, before[3], source, "", history])
-    finally:
-        conn.close()
+    for (unit, kind, project, year, before, total, old_grade, grade, old_rate, rate, old_file, source, history,
+         unit_key, project_key, prev_id) in found:
+        if prev_id is None and len(unit_map.keys_of(unit_key)) > 1:  # stored under an old name (--unit-map)
+            olds = unit_map.keys_of(unit_key)[1:]
+            prev = conn.execute(
+                f"SELECT total_score, grade, exec_rate, source_file, id FROM forms WHERE unit_key IN "
+                f"({','.join('?' * len(olds))}) AND year = ? AND form = ? AND project_key = ?",
+                (*olds, year - 1, kind, project_key)).fetchone()
+            if prev is not None:
+                before, old_grade, old_rate, old_file, prev_id = prev
+        if prev_id is None:
+            rows.append([unit, FORM_LABEL.get(kind, kind), project, year, None, total, None, grade, None, rate, None,
+                         "", source, "库中没有上年", history])
+            continue
+        diff = round(total - before, 2) if total is not None and before is not None else None
+        rows.append([unit, FORM_LABEL.get(kind, kind), project, year, before, total, old_grade, grade, old_rate, rate,
+                     diff, old_file, source, "", history])
     rows.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
     return rows
 
