@@ -295,3 +295,13 @@ def test_explain_knows_the_history_rules(capsys):
     assert code == 0 and "上年决算数与本单位上一年度填报的本年决算数不符" in out and "绩效库" in out
     code, out, _ = run(capsys, "explain", "H")
     assert code == 0 and all(c in out for c in ("H101", "H102", "H103"))
+
+
+def test_unit_map_mistakes_are_one_chinese_line(books, tmp_path, capsys):
+    mapping = tmp_path / "更名.txt"
+    mapping.write_text("汨罗市司法行政局\n", encoding="utf-8")
+    code, out, err = run(capsys, "check", books["2023"], "--store", books["store"], "--unit-map", mapping)
+    assert code == 2 and err.strip() == f"jixiao-xl：单位更名对照表 {mapping} 第 1 行读不出“旧名称,新名称”：汨罗市司法行政局"
+    assert not books["store"].exists()
+    code, out, err = run(capsys, "check", books["2023"], "--unit-map", mapping)
+    assert code == 2 and "--unit-map 需要和 --store 一起使用" in err
