@@ -305,3 +305,12 @@ def test_unit_map_mistakes_are_one_chinese_line(books, tmp_path, capsys):
     assert not books["store"].exists()
     code, out, err = run(capsys, "check", books["2023"], "--unit-map", mapping)
     assert code == 2 and "--unit-map 需要和 --store 一起使用" in err
+
+
+def test_history_of_a_store_that_is_missing_or_not_ours(tmp_path, capsys):
+    code, out, err = run(capsys, "history", "汨罗市司法局", "--store", tmp_path / "无.sqlite", "-o", tmp_path / "h.xlsx")
+    assert code == 2 and err.strip() == f"jixiao-xl：绩效库 {tmp_path / '无.sqlite'} 不存在或是空文件"
+    text = tmp_path / "笔记.sqlite"
+    text.write_text("不是数据库", encoding="utf-8")
+    code, out, err = run(capsys, "history", "汨罗市司法局", "--store", text, "-o", tmp_path / "h.xlsx")
+    assert code == 2 and "不是本工具的绩效库" in err and not (tmp_path / "h.xlsx").exists()
