@@ -512,7 +512,10 @@ class Store:
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            raise StoreError(_message(self.path, exc)) from None
+            stored = self.counts["added"] + self.counts["replaced"] + self.counts["unchanged"]
+            reason = _message(self.path, exc).split("，本次未写入任何内容")[0]
+            raise StoreError(f"{reason}：这一组 {len(books)} 个工作簿没有存入（已回滚，库未改动）；此前已存入 "
+                             f"{stored} 张表，重新运行时已存入的不会重复") from None
         for key, value in counts.items():
             self.counts[key] += value
         self.keys += keys

@@ -314,3 +314,26 @@ def test_history_of_a_store_that_is_missing_or_not_ours(tmp_path, capsys):
     text.write_text("不是数据库", encoding="utf-8")
     code, out, err = run(capsys, "history", "汨罗市司法局", "--store", text, "-o", tmp_path / "h.xlsx")
     assert code == 2 and "不是本工具的绩效库" in err and not (tmp_path / "h.xlsx").exists()
+
+
+def test_a_store_locked_in_the_middle_of_a_run_rolls_back_that_group(books, monkeypatch):
+    from jixiao_xl import store as S
+    from jixiao_xl.check import check_path
+
+    monkeypatch.setattr(S, "WAIT_SECONDS", 0.3)
+    store = S.Store.open(books["store"])
+    store.add(S.records(check_path(str(books["2022"])), str(books["2022"])))
+    store.commit()
+    other = sqlite3.connect(books["store"], isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    store.add(S.records(check_path(str(books["2023"])), str(books["2023"])))
+    with pytest.raises(S.StoreError) as refused:
+        store.commit()
+    assert str(refused.value) == (f"绩效库 {books['store']} 正被其他程序写入，等待 0.3 秒后仍未释放：这一组 1 个工作簿"
+                                  "没有存入（已回滚，库未改动）；此前已存入 3 张表，重新运行时已存入的不会重复")
+    other.execute("ROLLBACK")
+    other.close()
+    store.close()
+    conn = sqlite3.connect(books["store"])
+    assert conn.execute("SELECT year, count(*) FROM forms GROUP BY year").fetchall() == [(2022, 3)]
+    conn.close()
