@@ -1411,7 +1411,7 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
 
         store.commit()
         rows = cross_year_rows(store.conn, store.keys, unit_map)
-        extra = lambda book: write_cross_year(book, rows)  # noqa: E731
+        extra = lambda book: write_cross_year(book, rows)
     from .narrative.inbox import REPORT_SUFFIXES, attach_reports  # .docx reports beside their workbooks
 
     if any(rel.lower().endswith(REPORT_SUFFIXES) for rel, _ in attachments):  # its imports take 40 ms
