@@ -82,14 +82,10 @@ def _last_actual(figure):
     return parts[0]
 
 
-def _target_below(rule, form, ctx):
-    prev = previous(form, ctx)
-    if prev is None:
-        return
-    from ..store import indicator_key
-
+def _raised_targets(form, ctx):
+    """(row, target) of the rows whose target is one quantity where more is better (≥, >, = or no sign)."""
     for row in ctx.rows(form):
-        ind, judged = row.ind, row.judged
+        judged = row.judged
         parts = judged.target.parts
         if len(parts) != 1 or parts[0].family in ("date", "text") or parts[0].change:
             continue
@@ -97,6 +93,18 @@ def _target_below(rule, form, ctx):
         op = judged.pairs[0].op if judged.pairs else target.op
         if op in ("<=", "<", "range") or target.op in ("<=", "<", "range"):
             continue  # lower is better (成本, 时限): a lower target is no lower ambition
+        yield row, target
+
+
+def _target_below(rule, form, ctx):
+    candidates = list(_raised_targets(form, ctx))
+    prev = previous(form, ctx) if candidates else None  # no such target: last year is not read
+    if prev is None:
+        return
+    from ..store import indicator_key
+
+    for row, target in candidates:
+        ind = row.ind
         figure = prev.figures.get(f"{indicator_key(ind)}.actual")
         last = _last_actual(figure) if figure is not None else None
         if last is None or last.family != target.family:
