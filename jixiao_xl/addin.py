@@ -547,7 +547,7 @@ def _lan_address() -> str:
 
 def serve(project_dir: str | os.PathLike | None = None, host: str = "127.0.0.1", port: int = 8000,
           cert_dir: str | os.PathLike = "certs", allow_origins=(), public_url: str | None = None,
-          new_key: bool = False) -> None:
+          new_key: bool = False, store: str | None = None, unit_map: str | None = None) -> None:
     """Start the xlwings Server add-in (HTTPS when <cert_dir>/localhost+2*.pem exist).
 
     It also serves the WPS add-in under /wps/ and the 批量校验 page (routers/custom.py); ``allow_origins``
@@ -606,6 +606,18 @@ def serve(project_dir: str | os.PathLike | None = None, host: str = "127.0.0.1",
         print(f"未找到证书 {cert}，以 HTTP 运行（Office.js 加载项需要 HTTPS，见 README）", flush=True)
     from . import batch_web
 
+    if store:  # the batch page's results go into a store on this computer (behind the page's key)
+        from .store import Store, StoreError, UnitMap
+
+        try:
+            UnitMap.read(unit_map)
+            Store.open(store).close()
+        except StoreError as exc:
+            raise ValueError(str(exc)) from None
+        os.environ[batch_web.STORE_ENV] = str(Path(store).resolve())
+        if unit_map:
+            os.environ[batch_web.UNIT_MAP_ENV] = str(Path(unit_map).resolve())
+        print(f"批量校验的结果存入绩效库：{Path(store).resolve()}（只保存在本机，网页上不提供下载）", flush=True)
     try:  # the batch page's private folder now: folders left by stopped servers are swept at start
         batch_web._root()
     except batch_web.Refused as exc:

@@ -498,7 +498,8 @@ def readable(rel: str) -> str:
 _PROFILES: dict = {}  # (name, overrides) -> Profile, in a worker
 
 
-def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: str, by: str | None = None) -> dict:
+def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: str, by: str | None = None,
+            store: tuple | None = None) -> dict:
     """Check one file (and fill it); never raises.  The result carries its 汇总 and 问题明细 rows, and
     those rows as sheet XML (``list_xml``), written here in parallel rather than in the parent."""
     from .check import FileReport, check_grids
@@ -514,7 +515,7 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
     except UnreadableWorkbook as exc:
         grids, report = None, FileReport(task.path, "unreadable", str(exc), code=exc.code)
     else:
-        report = check_grids(grids, task.path, profile)
+        report = check_grids(grids, task.path, profile, history=_history(store))
     data = report.to_dict()
     result = {"path": task.path, "rel": task.rel, "status": report.status, "error": report.error,
               "error_code": report.code, "report": data,
@@ -524,6 +525,10 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
     result["list_xml"] = (by, list_xml(result, by, details))
     result["problems"] = problems(details)  # for the statistics
     result["first_errors"] = first_errors(result)  # for 退回清单
+    if store is not None:  # what goes into the store: the parent writes it (store.Store.add)
+        from .store import records
+
+        result["store"] = records(report, task.path, _history(store).unit_map)
     if fill and report.status != "unreadable":
         from .fill import FillError, fill as fill_one
         from .xlsxio import OutputError
@@ -615,11 +620,28 @@ def _rows(task: Task, report) -> list[list]:
     return rows
 
 
+_HISTORY: dict = {}  # (store path, unit map) -> store.History, in a worker
+
+
+def _history(store: tuple | None):
+    """The store's lookup for the H rules (``store``: its path and the unit map's pairs), one per worker."""
+    if store is None:
+        return None
+    key = (store[0], tuple(sorted(store[1].items())))
+    history = _HISTORY.get(key)
+    if history is None:
+        from .store import History, UnitMap
+
+        history = _HISTORY[key] = History(store[0], UnitMap.of_keys(store[1]))
+    return history
+
+
 # 汇总's columns (SUMMARY_COLUMNS) that show a result, and the result: 执行率, 执行率得分, 复核总分
 UNREAD_COLUMNS = {4: "exec_rate", 5: "exec_score", 7: "total_score"}
 
 
-def _worker_main(conn, profile_name: str, overrides: dict, fill: bool, outdir: str, by: str | None) -> None:
+def _worker_main(conn, profile_name: str, overrides: dict, fill: bool, outdir: str, by: str | None,
+                 store: tuple | None = None) -> None:
     """Take lists of tasks, send back one (index, result) per file as soon as it is done."""
     try:
         import resource
@@ -636,7 +658,7 @@ def _worker_main(conn, profile_name: str, overrides: dict, fill: bool, outdir: s
             return
         for task in tasks:
             try:
-                result = process(task, profile_name, overrides, fill, outdir, by)
+                result = process(task, profile_name, overrides, fill, outdir, by, store)
             except MemoryError:
                 result = _failed(task, "U014")
             except BaseException as exc:  # one odd file never stops the run
@@ -745,10 +767,12 @@ def _chunk(pending: deque, jobs: int) -> list[Task]:
 CHUNK = 8  # most tasks sent to a worker at once
 
 
-def run_pool(tasks: list[Task], jobs: int, timeout: float, args: tuple, progress=None, started=None) -> list[dict]:
+def run_pool(tasks: list[Task], jobs: int, timeout: float, args: tuple, progress=None, started=None,
+             received=None) -> list[dict]:
     """Process tasks in ``jobs`` worker processes, each file within ``timeout`` seconds.
 
-    ``started()`` is called once the workers run (batch starts importing the summary writer then).
+    ``started()`` is called once the workers run (batch starts importing the summary writer then);
+    ``received(result)`` with each result as it comes (--store writes them as they arrive).
     """
     import multiprocessing
     from multiprocessing.connection import wait
@@ -766,6 +790,8 @@ def run_pool(tasks: list[Task], jobs: int, timeout: float, args: tuple, progress
         nonlocal done
         task = worker.tasks.popleft()
         results[task.index] = Result(result)
+        if received is not None:
+            received(results[task.index])
         worker.started = time.monotonic()
         done += 1
         if progress:
@@ -1034,7 +1060,7 @@ COUNT_ROWS = {"workbooks": "工作簿", "forms": "其中的表", "unreadable": "
               "units_without_workbook": "缺少工作簿的单位", "units_returned": "需退回的单位"}
 
 
-def write_summary(result: BatchResult, path: Path, by: str | None = None) -> None:
+def write_summary(result: BatchResult, path: Path, by: str | None = None, extra=None) -> None:
     """汇总.xlsx: 汇总, 统计, 问题明细, 无法读取, 附件; print-ready, charts on 统计.
 
     pandas computes the statistics; xlsxwriter writes the workbook (formats,
@@ -1081,6 +1107,8 @@ def write_summary(result: BatchResult, path: Path, by: str | None = None) -> Non
                     spliced[sheet] = (made[first:last], formats, len(columns))
             if name == "汇总":
                 _write_statistics(book, stats)
+        if extra is not None:  # --store: the 跨年 sheet
+            extra(book)
         book.close()
         if spliced:
             _splice(temp, {name: (_numbered(rows, {kind: f._get_xf_index() for kind, f in formats.items()}),
@@ -1377,7 +1405,10 @@ def _write_statistics(book, tables: list[tuple[str, object]]) -> None:
 
 
 def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None = None, profile_name: str | None = None,
-        overrides: dict | None = None, timeout: float = 60.0, progress=None, by: str | None = None) -> BatchResult:
+        overrides: dict | None = None, timeout: float = 60.0, progress=None, by: str | None = None,
+        store=None, unit_map=None) -> BatchResult:
+    """``store``: an open ``store.Store`` (--store): each workbook's forms go into it as they are checked,
+    the H rules read the unit's previous year from it, and 汇总 gets a 跨年 sheet."""
     start = time.monotonic()
     from .xlsxio import OutputError, reason
 
@@ -1388,8 +1419,17 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
         raise OutputError(out, reason(exc)) from None
     tasks, skipped, attachments, own = survey(inputs, out)
     jobs = jobs or os.cpu_count() or 1
-    args = (profile_name, overrides or {}, fill, str(out), by)
-    results = run_pool(tasks, jobs, timeout, args, progress, started=_preload.start) if tasks else []
+    keep = None if store is None else (str(store.path), dict(unit_map.to_new) if unit_map else {})
+    args = (profile_name, overrides or {}, fill, str(out), by, keep)
+    received = None if store is None else (lambda r: store.add(dict.pop(r, "store", None)))
+    results = run_pool(tasks, jobs, timeout, args, progress, started=_preload.start, received=received) if tasks else []
+    extra = None
+    if store is not None:
+        from .store import cross_year_rows, write_cross_year
+
+        store.commit()
+        rows = cross_year_rows(store.conn, store.keys, unit_map)
+        extra = lambda book: write_cross_year(book, rows)
     from .narrative.inbox import REPORT_SUFFIXES, attach_reports  # .docx reports beside their workbooks
 
     if any(rel.lower().endswith(REPORT_SUFFIXES) for rel, _ in attachments):  # its imports take 40 ms
@@ -1405,7 +1445,7 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
     from .xlsxio import atomic_write
 
     atomic_write(out / JSON_NAME, lambda temp: Path(temp).write_text(to_json(result), encoding="utf-8"))
-    write_summary(result, out / SUMMARY_NAME, by)
+    write_summary(result, out / SUMMARY_NAME, by, extra)
     result.seconds = time.monotonic() - start
     return result
 

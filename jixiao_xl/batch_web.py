@@ -455,14 +455,19 @@ def _run(job: Job) -> None:
 
             progress.stage = lambda text: setattr(job, "message", f"工作簿已校验，{text}")  # type: ignore[attr-defined]
 
-            result = run([str(material)], str(job.out), fill=job.fill, jobs=None, timeout=lim.timeout,
-                         progress=progress)
+            store, unit_map = _store()
+            try:
+                result = run([str(material)], str(job.out), fill=job.fill, jobs=None, timeout=lim.timeout,
+                             progress=progress, store=store, unit_map=unit_map)
+            finally:
+                if store is not None:
+                    store.conn.close()
             if job.fill:
                 job.message = "正在打包填写后的副本"
                 _zip_folder(job.out / "filled", job.folder / "填写后的副本.zip")
             if not _keep():
                 shutil.rmtree(job.inbox, ignore_errors=True)  # the material goes; the results wait for download
-            job.closing = result.closing_line()
+            job.closing = result.closing_line() + (f"；{store.summary()}" if store is not None else "")
             job.message = "已完成"
             job.finished = _now()
             job.state = "done"  # last: a poll that sees it finds everything in place
@@ -476,6 +481,24 @@ def _run(job: Job) -> None:
     job.error, job.code, job.message = error, code, "未完成"
     job.finished = _now()
     job.state = "failed"
+
+
+STORE_ENV = "JIXIAO_BATCH_STORE"  # addin serve --store: every batch of the page goes into this store
+UNIT_MAP_ENV = "JIXIAO_BATCH_UNIT_MAP"
+
+
+def _store():
+    """The server's store (``addin serve --store``), opened for one run (runs are one at a time), or None.
+    It stays on the server: the page offers its 汇总 (with 跨年), never the store itself."""
+    path = os.environ.get(STORE_ENV)
+    if not path:
+        return None, None
+    from .store import Store, StoreError, UnitMap
+
+    try:
+        return Store.open(path), UnitMap.read(os.environ.get(UNIT_MAP_ENV))
+    except StoreError as exc:
+        raise Refused(f"服务器上的绩效库现在不能使用：{exc}") from None
 
 
 def _zip_folder(folder: Path, target: Path) -> None:

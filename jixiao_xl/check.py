@@ -131,10 +131,10 @@ def _rules_for(kind: str) -> list:
 
 
 def check_workbook(book: Workbook, profile: Profile | None = None,
-                   rule_filter: RuleFilter | None = None, text: str = "") -> FileReport:
+                   rule_filter: RuleFilter | None = None, text: str = "", history=None) -> FileReport:
     """Check every form of a workbook. ``profile``: the one named (--profile); None: chosen from the
     workbook itself (``detect.choose``; ``text``: its sheets' texts), silent on province-only rules when
-    the province is not known."""
+    the province is not known.  ``history``: a ``store.History`` (--store), for the H rules."""
     if profile is None:
         from .detect import choose
 
@@ -146,6 +146,8 @@ def check_workbook(book: Workbook, profile: Profile | None = None,
         ctx = Context(profile)
         chosen = {"name": profile.name, "label": profile.label, "known": True, "reason": "按 --profile 指定",
                   "candidates": []}
+    if history is not None:
+        ctx.history = history.bind(book)
     wanted = rule_filter or RuleFilter()
     report = FileReport(book.path, workbook=book, profile=chosen)
     if not book.forms:
@@ -173,18 +175,19 @@ def check_workbook(book: Workbook, profile: Profile | None = None,
 
 
 def check_grids(grids: list[Grid], path: str = "", profile: Profile | None = None,
-                rule_filter: RuleFilter | None = None) -> FileReport:
+                rule_filter: RuleFilter | None = None, history=None) -> FileReport:
     if profile is None:
         from .detect import grid_text
 
-        return check_workbook(read_forms(grids, path), None, rule_filter, grid_text(grids))
-    return check_workbook(read_forms(grids, path), profile, rule_filter)
+        return check_workbook(read_forms(grids, path), None, rule_filter, grid_text(grids), history)
+    return check_workbook(read_forms(grids, path), profile, rule_filter, history=history)
 
 
-def check_path(path: str, profile: Profile | None = None, rule_filter: RuleFilter | None = None) -> FileReport:
+def check_path(path: str, profile: Profile | None = None, rule_filter: RuleFilter | None = None,
+               history=None) -> FileReport:
     """Check one file; never raises for a bad file."""
     try:
         grids = read_grids(path)
     except UnreadableWorkbook as exc:
         return FileReport(path, "unreadable", str(exc), code=exc.code)
-    return check_grids(grids, path, profile, rule_filter)
+    return check_grids(grids, path, profile, rule_filter, history)

@@ -141,6 +141,7 @@ def _build_parser() -> argparse.ArgumentParser:
     check.add_argument("--select", action="append", metavar="规则", help="只运行这些规则（代码或前缀，逗号分隔）")
     check.add_argument("--ignore", action="append", metavar="规则", help="不运行这些规则（代码或前缀，逗号分隔）")
     check.add_argument("--no-info", action="store_true", help="不显示“提示”级别的结果")
+    _store_options(check)
 
     template = sub.add_parser("template", help="生成自动计算的填报模板", description="生成绩效自评填报模板（.xlsx）")
     template.add_argument("-o", "--output", metavar="文件", help="输出文件（默认：绩效自评模板_年度.xlsx）")
@@ -172,6 +173,14 @@ def _build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--json", action="store_true", help="同时把 JSON 结果输出到屏幕")
     batch.add_argument("--by", choices=["地区", "主管部门"], default=None,
                        help="统计表按组汇总：地区＝第一层文件夹，主管部门＝附件3 所填")
+    _store_options(batch)
+
+    hist = sub.add_parser("history", help="从绩效库导出一个单位的历年对比表", description="把绩效库中一个单位各年度的"
+                          "数据、结果和问题并排导出为 .xlsx")
+    hist.add_argument("unit", metavar="单位", help="单位名称（按规范化的名称匹配，如 汨罗市司法局）")
+    hist.add_argument("--store", default=None, metavar="文件", help="绩效库文件（默认：当前文件夹的 绩效库.sqlite）")
+    hist.add_argument("--unit-map", default=None, metavar="文件", help="单位更名对照表（每行“旧名称,新名称”）")
+    hist.add_argument("-o", "--output", metavar="文件", help="输出文件（默认：单位_历年对比.xlsx）")
 
     addin = sub.add_parser("addin", help="Excel 和 WPS 加载项：启动服务、生成和安装", description="Excel 和 WPS 加载项")
     addin_sub = addin.add_subparsers(dest="addin_command", metavar="操作")
@@ -187,6 +196,9 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="同事访问本服务用的地址（如 https://jixiao.局域网域名，经反向代理时用）：清单和加载项中的"
                             "地址按它生成，并只接受以它访问")
     serve.add_argument("--new-key", action="store_true", help="换一个新的访问密钥（旧的带密钥地址随即失效）")
+    serve.add_argument("--store", default=None, metavar="文件",
+                       help="批量校验页面的结果存入本机这个绩效库（SQLite），并与库中上一年度核对；库不经网页下载")
+    serve.add_argument("--unit-map", default=None, metavar="文件", help="单位更名对照表（与 --store 一起用）")
     build = addin_sub.add_parser("build-xlam", help="生成经典 Excel 加载项（.xlam）")
     build.add_argument("-o", "--output", default="jixiao_addin.xlam", metavar="文件", help="输出文件")
     build.add_argument("--python", metavar="路径", help="加载项运行的 Python（默认：运行本命令的 Python）")
@@ -226,6 +238,29 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _store_options(parser) -> None:
+    parser.add_argument("--store", default=None, metavar="文件",
+                        help="把各单位各年度的表存入这个绩效库（SQLite，如 绩效库.sqlite），并与库中本单位上一年度的"
+                             "填报核对（H 类规则）")
+    parser.add_argument("--unit-map", default=None, metavar="文件",
+                        help="单位更名对照表：每行“旧名称,新名称”，更名前后的年度视为同一单位")
+
+
+def _open_store(args):
+    """(Store, History, UnitMap) for --store, or Nones; a store that cannot be used: StoreError."""
+    if not getattr(args, "store", None):
+        if getattr(args, "unit_map", None):
+            from .store import StoreError
+
+            raise StoreError("--unit-map 需要和 --store 一起使用", "U305")
+        return None, None, None
+    from .store import History, Store, UnitMap
+
+    unit_map = UnitMap.read(args.unit_map)
+    store = Store.open(args.store)
+    return store, History(args.store, unit_map), unit_map
+
+
 def _expand(paths: list[str]) -> tuple[list[str], list[str]]:
     """Files as given; folders become the workbooks in them (recursively, sorted). Also: folders without any."""
     from pathlib import Path
@@ -262,7 +297,22 @@ def _check(args) -> int:
         print(f"jixiao-xl：{folder}：文件夹里没有 .xlsx/.xlsm 工作簿", file=sys.stderr)
     if not paths:
         return 2
-    reports = [check_path(path, profile, rule_filter) for path in paths]
+    from .store import StoreError, records
+
+    try:
+        store, history, unit_map = _open_store(args)
+    except StoreError as exc:
+        print(f"jixiao-xl：{exc}", file=sys.stderr)
+        return 2
+    reports = [check_path(path, profile, rule_filter, history) for path in paths]
+    if store is not None:
+        try:
+            for report in reports:
+                store.add(records(report, report.path, unit_map))
+            store.close()
+        except StoreError as exc:
+            print(f"jixiao-xl：{exc}", file=sys.stderr)
+            return 2
     if args.json:
         print(to_json(reports))
     else:
@@ -270,6 +320,8 @@ def _check(args) -> int:
         for report in reports:
             if report.status == "unreadable":
                 print(f"jixiao-xl：{report.path}：{with_code(report.error, report.code)}", file=sys.stderr)
+    if store is not None:
+        print(store.summary(), file=sys.stderr if args.json else sys.stdout)
     if empty or any(r.status == "unreadable" for r in reports):
         return 2
     return 1 if any(r.status == "errors" for r in reports) else 0
@@ -422,13 +474,25 @@ def _batch(args) -> int:
     profile_name = args.profile or ("jiangxi" if args.exec_mode == "jiangxi" else None)
     if profile_name is None:
         overrides = {}  # each workbook's own profile (detect.choose)
+    from .store import StoreError
+
+    try:
+        store, _, unit_map = _open_store(args)
+    except StoreError as exc:
+        print(f"jixiao-xl：{exc}", file=sys.stderr)
+        return 2
     try:
         result = batch.run(args.paths, args.output, fill=args.fill, jobs=args.jobs, profile_name=profile_name,
                            overrides=overrides, timeout=args.timeout, progress=batch.Progress(),
-                           by=batch.BY_CHOICES.get(args.by) if args.by else None)
-    except OutputError as exc:
-        print(f"jixiao-xl：{with_code(str(exc), exc.code)}", file=sys.stderr)
+                           by=batch.BY_CHOICES.get(args.by) if args.by else None, store=store, unit_map=unit_map)
+    except (OutputError, StoreError) as exc:
+        print(f"jixiao-xl：{with_code(str(exc), getattr(exc, 'code', None))}", file=sys.stderr)
         return 2
+    finally:
+        if store is not None:
+            store.conn.close()
+    if store is not None:
+        print(store.summary(), file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(batch.to_json(result))
     print(result.closing_line(), file=sys.stderr if args.json else sys.stdout)
@@ -442,7 +506,8 @@ def _addin(args, parser) -> int:
     if args.addin_command == "serve":
         try:
             addin.serve(args.project_dir, host=args.host, port=args.port, cert_dir=args.certs,
-                        allow_origins=args.allow_origin, public_url=args.public_url, new_key=args.new_key)
+                        allow_origins=args.allow_origin, public_url=args.public_url, new_key=args.new_key,
+                        store=args.store, unit_map=args.unit_map)
         except (ValueError, RuntimeError) as exc:
             print(f"jixiao-xl：{exc}", file=sys.stderr)
             return 2
@@ -661,6 +726,10 @@ def _main(argv: list[str] | None) -> int:
         return _batch(args)
     if args.command == "addin":
         return _addin(args, parser)
+    if args.command == "history":
+        from .history import command
+
+        return command(args)
     if args.command == "template":
         return _template(args)
     if args.command == "fill":

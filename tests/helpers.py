@@ -49,6 +49,32 @@ def clean_seed() -> list[SheetSpec]:
     return set_cells(seed_sheets(), dict(CLEAN_EDITS))
 
 
+def seed_last_year(edits: dict) -> list[SheetSpec]:
+    """The clean seed as the unit's previous year: its texts a year back (2023 → 2022, 2022 → 2021) and its
+    附件1 决算数 column holding what this year's 上年决算数 column copied; then ``edits``."""
+    specs = clean_seed()
+    for spec in specs:
+        for row in spec.rows:
+            for i, value in enumerate(row):
+                if isinstance(value, str) and "202" in value:
+                    row[i] = value.replace("2022", "\0").replace("2023", "2022").replace("\0", "2021")
+    for row in specs[0].rows[5:30]:
+        if len(row) > 3:
+            row[3], row[1] = row[1], None
+    return set_cells(specs, dict(edits))
+
+
+def check_with_history(specs: list[SheetSpec], previous: list[SheetSpec], folder, profile: str = "hunan"):
+    """Check ``specs`` against a store that holds ``previous`` (checked and stored first), as --store does."""
+    from jixiao_xl.store import History, Store, records
+
+    path = folder / "绩效库.sqlite"
+    store = Store.open(path)
+    store.add(records(check_specs(previous, profile), "上年.xlsx"))
+    store.close()
+    return check_grids(to_grids(specs), "test.xlsx", get_profile(profile), history=History(path))
+
+
 def check_specs(specs: list[SheetSpec], profile: str = "hunan", **overrides):
     """Check sheets with a named profile, or ``profile="auto"``: the one the workbook points to."""
     chosen = None if profile == "auto" else get_profile(profile, **overrides)

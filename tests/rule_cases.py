@@ -25,6 +25,9 @@ class Case:
     profile: str = "hunan"
     expected: object = UNSET
     found: object = UNSET
+    # H rules: the unit's previous year, as edits of the clean seed moved back a year (helpers.seed_last_year);
+    # it is checked and put into a store, and the case is checked against that store
+    previous: dict | None = None
 
     @property
     def id(self) -> str:
@@ -313,6 +316,17 @@ CASES = [
     Case("X103", "fail", "basic-data-last-year", {"附件1!A2": "2022年度部门整体支出绩效评价基础数据表"}, "附件1", "",
          expected=2023, found=2022),
     Case("X103", "pass", "same-year", {}),
+    # H: against the unit's previous year in the store (previous=: last year's workbook, as edits)
+    Case("H101", "fail", "prev-actual-not-last-years", {}, "附件1", "B7", expected=12.0, found=9.0,
+         previous={"附件1!D7": 12}),
+    Case("H101", "pass", "prev-actual-as-last-year", {}, previous={}),
+    Case("H101", "pass", "no-store", {"附件1!B7": 12}),
+    Case("H102", "fail", "target-below-last-actual", {}, "附件3", "E20", expected=99.0, found=95.0, previous={}),
+    Case("H102", "pass", "target-at-last-actual", {},
+         previous={"附件3!F20": "95%", "附件2!F21": "95%"}),
+    Case("H103", "fail", "low-two-years", dict(LOW_EXEC_PROJECT), "附件3", "G6", expected=0.7, found=0.76,
+         previous={"附件3!E6": 58.1, "附件3!E7": 58.1, "附件3!G6": 0.7}),
+    Case("H103", "pass", "low-this-year-only", dict(LOW_EXEC_PROJECT), previous={}),
     # R: a crashing rule (the test injects the crash)
     Case("R900", "fail", "rule-raises", {}, "附件1", "", expected=None, found=None),
     Case("R900", "pass", "no-crash", {}),

@@ -564,3 +564,32 @@ def test_batch_page_in_headless_chromium(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_server_store_keeps_each_batch_and_checks_against_last_year(client, job_dir, tmp_path, monkeypatch):
+    """addin serve --store: the page's batches go into the server's store; the second year's 汇总 has 跨年 and
+    the H101 warning against the first year's file; the store is never offered for download."""
+    from .history_books import last_year
+
+    store = tmp_path / "库" / "绩效库.sqlite"
+    store.parent.mkdir()
+    monkeypatch.setenv("JIXIAO_BATCH_STORE", str(store))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        archive.write(last_year(tmp_path / "2022.xlsx"), "汨罗/司法局2022.xlsx")
+    first = submit(client, {"2022.zip": buf.getvalue()})
+    assert first["state"] == "done" and "新存入 3 张表" in first["closing"], first
+    second = submit(client, {"2023.zip": example_zip()})
+    assert second["state"] == "done" and "新存入 3 张表" in second["closing"], second
+    summary = client.get(f"{JOBS}/{second['id']}/download/summary")
+    book = openpyxl.load_workbook(io.BytesIO(summary.content))
+    cross = [[c.value for c in r] for r in book["跨年"].iter_rows(min_row=2)]
+    dept = next(r for r in cross if r[1] == "附件2")
+    assert dept[:8] == ["汨罗市司法局", "附件2", None, 2023, 99, 99, "优", "优"]
+    assert dept[11].endswith("司法局2022.xlsx")
+    details = [[c.value for c in r] for r in book["问题明细"].iter_rows(min_row=2)]
+    assert [(r[3], r[4]) for r in details if r[4] == "H101"] == [("B7", "H101")]
+    assert client.get(f"{JOBS}/{second['id']}/download/store").status_code == 404
+    store.write_text("不是数据库", encoding="utf-8")  # someone replaced the server's store: refused in Chinese
+    refused = submit(client, {"2023.zip": example_zip()})
+    assert refused["state"] == "failed" and "不是本工具的绩效库" in refused["error"]

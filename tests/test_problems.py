@@ -53,6 +53,10 @@ def test_every_refusal_in_the_package_names_a_catalogued_code():
             codes = [node.args[0].value] if node.args and isinstance(node.args[0], ast.Constant) else []
             if not codes and not (node.args and isinstance(node.args[0], ast.Name) and node.args[0].id == "code"):
                 bad.append(f"{where}: {name} without a literal code")
+        elif name == "StoreError":  # StoreError(message, code)
+            codes = [node.args[1].value] if len(node.args) > 1 and isinstance(node.args[1], ast.Constant) else []
+            if len(node.args) > 1 and not codes and not (isinstance(node.args[1], ast.Call)):
+                bad.append(f"{where}: StoreError without a literal code")
         elif name == "OutputError" and len(node.args) == 3:
             codes = [node.args[2].value]
         elif name in ("Reason", "_failed") and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant):

@@ -7,7 +7,7 @@ import pytest
 from jixiao_xl import rules as R
 from jixiao_xl.rules import basic
 
-from .helpers import by_code, check_specs, clean_seed, set_cells
+from .helpers import by_code, check_specs, check_with_history, clean_seed, seed_last_year, set_cells
 from .rule_cases import CASES, UNSET
 
 
@@ -24,11 +24,14 @@ def _inject_crash(monkeypatch):
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_rule_case(case, monkeypatch):
+def test_rule_case(case, monkeypatch, tmp_path):
     if case.code == "R900" and case.outcome == "fail":
         _inject_crash(monkeypatch)
     specs = set_cells(clean_seed(), dict(case.edits))
-    report = check_specs(specs, case.profile)
+    if case.previous is not None:
+        report = check_with_history(specs, seed_last_year(case.previous), tmp_path, case.profile)
+    else:
+        report = check_specs(specs, case.profile)
     found = by_code(report, case.code)
     if case.code != "R900":
         assert by_code(report, "R900") == [], "a rule crashed: " + by_code(report, "R900")[0].message
@@ -73,7 +76,7 @@ def test_crashing_rule_does_not_stop_other_rules(monkeypatch):
 
 @pytest.mark.parametrize("rule", R.RULES, ids=lambda r: r.code)
 def test_every_rule_is_documented(rule):
-    assert rule.code[0] in "BEIWFXNSDPR" and len(rule.code) == 4
+    assert rule.code[0] in "BEIWFXNSDPHR" and len(rule.code) == 4
     assert rule.severity in ("error", "warning", "info")
     for text in (rule.summary, rule.template, rule.why, rule.source, rule.bad, rule.good):
         assert text and text.strip()

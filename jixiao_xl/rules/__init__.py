@@ -1,13 +1,13 @@
 """The rule set: a plain list, grouped by concern, each rule with a stable code.
 
 Code prefixes: B 附件1 基础数据表, E 执行率, I 三级指标, W 分值与总分, F 资金构成,
-X 跨表, N 数值, S 表格结构, D 可自动填写, P 评分口径, R 本工具自身.
+X 跨表, N 数值, S 表格结构, D 可自动填写, P 评分口径, H 跨年（--store）, R 本工具自身.
 """
 
 from __future__ import annotations
 
 from ..findings import Rule
-from . import basic, crossform, execution, funds, general, indicators, weights
+from . import basic, crossform, execution, funds, general, history, indicators, weights
 
 
 def _crashed(rule, form, ctx):  # pragma: no cover - never called; the runner reports crashes
@@ -27,7 +27,7 @@ CRASHED = Rule(
 
 RULES: list[Rule] = (
     general.RULES + basic.RULES + execution.RULES + indicators.RULES + weights.RULES + funds.RULES
-    + crossform.RULES + [CRASHED]
+    + crossform.RULES + history.RULES + [CRASHED]
 )
 BY_CODE = {rule.code: rule for rule in RULES}
 assert len(BY_CODE) == len(RULES), "duplicate rule code"

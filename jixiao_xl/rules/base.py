@@ -24,6 +24,7 @@ class Context:
     profile: Profile = field(default_factory=get_profile)
     profile_known: bool = True  # the province is known (--profile, or detect.choose sure of it)
     choice_reason: str = ""  # how the profile was chosen, when it was chosen from the workbook
+    history: object = None  # the store's lookup of the unit's previous year (store.BoundHistory), with --store
     _results: dict = field(default_factory=dict)
     _kept: dict = field(default_factory=dict)
 

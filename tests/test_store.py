@@ -1,0 +1,341 @@
+"""The results store (--store) end to end through the CLI, on real workbooks of two years.
+
+2023: the bundled example (its 附件1 gives 公务用车 17 for 2022 where 0 + 9 = 9).  2022: a workbook made from it
+with openpyxl (tests/history_books.py) whose own 2022 决算数 says 9 — or 17, when last year agrees.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from jixiao_xl.cli import main
+from jixiao_xl.store import APPLICATION_ID, SCHEMA_VERSION
+
+from .history_books import last_year, this_year
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def books(tmp_path) -> dict:
+    (tmp_path / "2022").mkdir()
+    (tmp_path / "2023").mkdir()
+    return {"2022": last_year(tmp_path / "2022" / "司法局2022.xlsx"),
+            "2023": this_year(tmp_path / "2023" / "司法局2023.xlsx"), "store": tmp_path / "绩效库.sqlite"}
+
+
+def _findings(capsys, path, store, *extra) -> list[dict]:
+    code, out, err = run(capsys, "check", path, "--store", store, "--json", *extra)
+    assert code in (0, 1), err
+    data = json.loads(out)
+    assert "绩效库" in err and "新存入" in err
+    return [f for form in data["files"][0]["forms"] for f in form["findings"]] + data["files"][0]["findings"]
+
+
+def test_last_years_figure_differs_warning_at_the_cell_with_both_numbers_and_the_file(books, capsys):
+    code, out, err = run(capsys, "check", books["2022"], "--store", books["store"])
+    assert "新存入 3 张表" in out
+    code, out, err = run(capsys, "check", books["2023"], "--store", books["store"])
+    line = next(line for line in out.splitlines() if "H101" in line)
+    assert "[附件1] 公务用车购置和维护经费 2022年决算数 (B7)" in line
+    assert "上年决算数填 17" in line and "2022 年填报的公务用车购置和维护经费决算数为 9" in line
+    assert "司法局2022.xlsx 的 D7" in line
+    assert sum("H101" in line for line in out.splitlines()) == 1  # every other 2022 figure agrees
+    # the 满意度 target ≥95% is below last year's actual 99% (info, both numbers)
+    info = next(line for line in out.splitlines() if "H102" in line and "[附件3]" in line)
+    assert "(E20)" in info and "“≥95%”" in info and "99%" in info
+
+
+def test_json_carries_both_numbers(books, capsys):
+    _findings(capsys, books["2022"], books["store"])
+    found = _findings(capsys, books["2023"], books["store"])
+    [h101] = [f for f in found if f["code"] == "H101"]
+    assert (h101["sheet"], h101["cell"], h101["expected"], h101["found"], h101["severity"]) == \
+        ("附件1", "B7", 9, 17, "warning")
+    [h102] = [f for f in found if f["code"] == "H102" and f["sheet"] == "附件3"]
+    assert (h102["cell"], h102["expected"], h102["found"], h102["severity"]) == ("E20", 99, 95, "info")
+
+
+def test_no_history_warning_when_last_year_agrees_or_is_missing(books, tmp_path, capsys):
+    found = _findings(capsys, books["2023"], books["store"])  # the store holds no 2022
+    assert not [f for f in found if f["code"].startswith("H")]
+    agreeing = last_year(tmp_path / "agree2022.xlsx", car=17, satisfaction="95%")
+    other = tmp_path / "other.sqlite"
+    _findings(capsys, agreeing, other)
+    found = _findings(capsys, books["2023"], other)
+    assert not [f for f in found if f["code"] == "H101"], found
+    # 附件3's 满意度 was 95% last year: a target of ≥95% is no lower (附件2's was 98%: still an info there)
+    assert [(f["sheet"], f["cell"]) for f in found if f["code"] == "H102"] == [("附件2", "E21")]
+    assert [f for f in found if f["code"] == "B111"]  # the sum is still wrong within the year
+
+
+def test_low_execution_two_years_running(tmp_path, capsys):
+    store = tmp_path / "s.sqlite"
+    _findings(capsys, last_year(tmp_path / "a2022.xlsx", executed=58.1), store)  # 70.00%
+    found = _findings(capsys, this_year(tmp_path / "a2023.xlsx", executed=63.08), store)  # 76.00%
+    [h103] = [f for f in found if f["code"] == "H103"]
+    assert (h103["sheet"], h103["cell"], h103["expected"], h103["found"]) == ("附件3", "G6", 0.7, 0.76)
+    assert "预算执行率 76.00%" in h103["message"] and "2022 年也只有 70.00%" in h103["message"]
+    store2 = tmp_path / "s2.sqlite"
+    _findings(capsys, last_year(tmp_path / "b2022.xlsx"), store2)  # last year 100%: once is no pattern
+    found = _findings(capsys, this_year(tmp_path / "b2023.xlsx", executed=63.08), store2)
+    assert not [f for f in found if f["code"] == "H103"]
+
+
+def test_renamed_unit_found_through_the_unit_map(tmp_path, capsys):
+    store = tmp_path / "s.sqlite"
+    _findings(capsys, last_year(tmp_path / "old.xlsx", unit="汨罗市司法行政局"), store)
+    found = _findings(capsys, this_year(tmp_path / "new.xlsx"), store)
+    assert not [f for f in found if f["code"] == "H101"]  # another name: another unit
+    mapping = tmp_path / "更名.csv"
+    mapping.write_text("# 旧名称,新名称\n汨罗市司法行政局 , 汨罗市 司法局\n", encoding="utf-8")
+    found = _findings(capsys, this_year(tmp_path / "new2.xlsx"), store, "--unit-map", mapping)
+    assert [f["cell"] for f in found if f["code"] == "H101"] == ["B7"]
+
+
+def _dump(path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def test_rerun_changes_nothing_and_a_corrected_resubmission_replaces_keeping_when(books, capsys):
+    store = books["store"]
+    run(capsys, "check", books["2023"], "--store", store)
+    before = _dump(store)
+    code, out, _ = run(capsys, "check", books["2023"], "--store", store)
+    assert "新存入 0 张表，更正后替换 0 张，与库中相同未改动 3 张" in out
+    assert _dump(store) == before
+    book = openpyxl.load_workbook(books["2023"])
+    book["附件1"]["B7"] = 9  # the unit corrects its 2022 column
+    book.save(books["2023"])
+    code, out, _ = run(capsys, "check", books["2023"], "--store", store)
+    assert "更正后替换 3 张" in out  # the file changed: each of its forms is the corrected one now
+    conn = sqlite3.connect(store)
+    rows = conn.execute("SELECT form, replaced, first_stored <= stored FROM forms ORDER BY form").fetchall()
+    assert rows == [("basic_data", 1, 1), ("dept_self_eval", 1, 1), ("project_self_eval", 1, 1)]
+    value = conn.execute("SELECT value FROM figures WHERE form = 'basic_data' AND key = 'car.prev_actual'").fetchone()[0]
+    assert value == 9
+    kept = conn.execute("SELECT count(*), count(DISTINCT source_hash) FROM replacements").fetchone()
+    assert kept == (3, 1)
+    conn.close()
+
+
+def test_schema_is_readable_by_pandas(books, capsys):
+    import pandas as pd
+
+    run(capsys, "check", books["2022"], "--store", books["store"])
+    conn = sqlite3.connect(books["store"])
+    results = pd.read_sql("SELECT * FROM form_results ORDER BY form", conn)
+    figures = pd.read_sql("SELECT * FROM figures WHERE key = 'car.actual'", conn)
+    findings = pd.read_sql("SELECT * FROM findings WHERE code = 'X101'", conn)
+    assert findings["cell"].tolist() == ["E8"] and findings["form"].tolist() == ["basic_data"]
+    assert list(results["total_score"].dropna()) == [99.0, 100.0] and list(results["year"]) == [2022] * 3
+    assert figures["value"].tolist() == [9.0] and figures["cell"].tolist() == ["D7"]
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    conn.close()
+
+
+def test_batch_stores_checks_history_and_writes_the_cross_year_sheet(books, tmp_path, capsys):
+    store = books["store"]
+    code, out, err = run(capsys, "batch", books["2022"].parent, "-o", tmp_path / "out22", "--store", store)
+    assert code == 0 and "新存入 3 张表" in out
+    code, out, err = run(capsys, "batch", books["2023"].parent, "-o", tmp_path / "out23", "--store", store)
+    assert code == 1 and "新存入 3 张表" in out
+    summary = openpyxl.load_workbook(tmp_path / "out23" / "汇总.xlsx")
+    details = [row for row in summary["问题明细"].iter_rows(values_only=True) if row[4] == "H101"]
+    assert len(details) == 1 and details[0][3] == "B7" and "为 9" in details[0][6]
+    rows = list(summary["跨年"].iter_rows(values_only=True))
+    header = rows[0]
+    dept = dict(zip(header, next(r for r in rows[1:] if r[1] == "附件2")))
+    assert (dept["年度"], dept["上年总分"], dept["本年总分"], dept["上年等级"], dept["本年等级"]) == (2023, 99, 99, "优", "优")
+    assert dept["上年文件"].endswith("司法局2022.xlsx") and dept["本年文件"].endswith("司法局2023.xlsx")
+    basic = dict(zip(header, next(r for r in rows[1:] if r[1] == "附件1")))
+    assert basic["跨年问题数"] == 1
+    # running the same batch again changes nothing
+    before = _dump(store)
+    code, out, err = run(capsys, "batch", books["2023"].parent, "-o", tmp_path / "again", "--store", store)
+    assert "与库中相同未改动 3 张" in out and _dump(store) == before
+    # a batch without a store has no 跨年 sheet
+    run(capsys, "batch", books["2023"].parent, "-o", tmp_path / "plain")
+    assert "跨年" not in openpyxl.load_workbook(tmp_path / "plain" / "汇总.xlsx").sheetnames
+
+
+def test_history_export_puts_the_years_side_by_side(books, tmp_path, capsys):
+    run(capsys, "check", books["2022"], "--store", books["store"])
+    run(capsys, "check", books["2023"], "--store", books["store"])
+    target = tmp_path / "历年.xlsx"
+    code, out, err = run(capsys, "history", "汨罗市 司法局", "--store", books["store"], "-o", target)
+    assert code == 0 and "2022、2023 年度：6 张表" in out, err
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == ["结果", "数据", "问题"]
+    results = list(book["结果"].iter_rows(values_only=True))
+    assert results[0][:7] == ("表", "项目", "2022年总分", "2022年等级", "2022年执行率", "2022年错误", "2022年警告")
+    dept = next(r for r in results if r[0] == "附件2")
+    assert (dept[2], dept[3], dept[7], dept[8]) == (99, "优", 99, "优")
+    data = {r[3]: r for r in book["数据"].iter_rows(values_only=True) if r[0] == "附件1"}
+    assert data["car.actual"][4:6] == (9, 7.54)  # 2022's own 决算数, then 2023's
+    assert data["car.prev_actual"][4:6] == (None, 17)
+    problems = [r for r in book["问题"].iter_rows(values_only=True) if r[4] == "H101"]
+    assert problems[0][0] == 2023 and problems[0][3] == "B7"
+    code, out, err = run(capsys, "history", "长沙市司法局", "--store", books["store"], "-o", tmp_path / "x.xlsx")
+    assert code == 2 and err.startswith("jixiao-xl：绩效库") and "没有单位“长沙市司法局”" in err
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+# ------------------------------------------------------------------ bad stores
+
+
+def _refused(capsys, tmp_path, store, *words) -> None:
+    before = store.read_bytes() if store.exists() else None
+    for argv in (("check", "--store", store, tmp_path / "2023"),
+                 ("batch", tmp_path / "2023", "-o", tmp_path / "out", "--store", store)):
+        code, out, err = run(capsys, *argv)
+        assert code == 2, err
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("jixiao-xl："), err
+        for word in words:
+            assert word in lines[0], lines[0]
+        assert not re.search(r"Traceback|database|error|disk|locked|malformed", err, re.I)  # no English
+        assert not (tmp_path / "out").exists()  # nothing written
+        assert (store.read_bytes() if store.exists() else None) == before
+
+
+def test_a_file_that_is_not_ours(books, tmp_path, capsys):
+    text = tmp_path / "笔记.sqlite"
+    text.write_text("不是数据库", encoding="utf-8")
+    _refused(capsys, tmp_path, text, "不是本工具的绩效库", "未作任何修改")
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    _refused(capsys, tmp_path, other, "不是本工具的绩效库")
+
+
+def test_a_store_of_a_newer_schema(books, tmp_path, capsys):
+    store = books["store"]
+    run(capsys, "check", books["2022"], "--store", store)
+    conn = sqlite3.connect(store)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    _refused(capsys, tmp_path, store, "更新版本", "请升级 jixiao-xl")
+
+
+def test_a_damaged_store_is_never_made_worse(books, tmp_path, capsys):
+    store = books["store"]
+    run(capsys, "check", books["2022"], "--store", store)
+    conn = sqlite3.connect(store)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = bytearray(store.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    page = 65536 if page == 1 else page  # SQLite writes 1 for 64 KiB pages
+    assert len(data) >= 2 * page
+    data[page + 50: 2 * page] = b"\xff" * (page - 50)  # the page after sqlite_master's: the forms table
+    store.write_bytes(bytes(data))
+    _refused(capsys, tmp_path, store, "已损坏", "原文件未作修改")
+
+
+def test_a_store_where_nothing_can_be_written(books, tmp_path, capsys):
+    _refused(capsys, tmp_path, Path("/sys/绩效库.sqlite"), "不能写入")
+
+
+def test_a_locked_store_waits_then_refuses_in_chinese(books, tmp_path, capsys, monkeypatch):
+    from jixiao_xl import store as S
+
+    store = books["store"]
+    run(capsys, "check", books["2022"], "--store", store)
+    monkeypatch.setattr(S, "WAIT_SECONDS", 0.3)
+    other = sqlite3.connect(store, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another program is writing
+    try:
+        before = _dump_locked = store.read_bytes()
+        code, out, err = run(capsys, "check", books["2023"], "--store", store)
+        assert code == 2 and "正被其他程序写入" in err and "未写入任何内容" in err
+        assert store.read_bytes() == before == _dump_locked
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_concurrent_writers_wait_for_each_other(books, tmp_path):
+    """Two check --store at once on the same store: both finish, every form once, the file sound."""
+    store = books["store"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    procs = [subprocess.Popen([sys.executable, "-m", "jixiao_xl", "check", str(path), "--store", str(store)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+             for path in (books["2022"], books["2023"])]
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode in (0, 1), err.decode()
+    conn = sqlite3.connect(store)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT year, count(*) FROM forms GROUP BY year").fetchall() == [(2022, 3), (2023, 3)]
+    conn.close()
+
+
+def test_explain_knows_the_history_rules(capsys):
+    code, out, _ = run(capsys, "explain", "H101")
+    assert code == 0 and "上年决算数与本单位上一年度填报的本年决算数不符" in out and "绩效库" in out
+    code, out, _ = run(capsys, "explain", "H")
+    assert code == 0 and all(c in out for c in ("H101", "H102", "H103"))
+
+
+def test_unit_map_mistakes_are_one_chinese_line(books, tmp_path, capsys):
+    mapping = tmp_path / "更名.txt"
+    mapping.write_text("汨罗市司法行政局\n", encoding="utf-8")
+    code, out, err = run(capsys, "check", books["2023"], "--store", books["store"], "--unit-map", mapping)
+    assert code == 2 and err.strip() == f"jixiao-xl：单位更名对照表 {mapping} 第 1 行读不出“旧名称,新名称”：汨罗市司法行政局"
+    assert not books["store"].exists()
+    code, out, err = run(capsys, "check", books["2023"], "--unit-map", mapping)
+    assert code == 2 and "--unit-map 需要和 --store 一起使用" in err
+
+
+def test_history_of_a_store_that_is_missing_or_not_ours(tmp_path, capsys):
+    code, out, err = run(capsys, "history", "汨罗市司法局", "--store", tmp_path / "无.sqlite", "-o", tmp_path / "h.xlsx")
+    assert code == 2 and err.strip() == f"jixiao-xl：绩效库 {tmp_path / '无.sqlite'} 不存在或是空文件"
+    text = tmp_path / "笔记.sqlite"
+    text.write_text("不是数据库", encoding="utf-8")
+    code, out, err = run(capsys, "history", "汨罗市司法局", "--store", text, "-o", tmp_path / "h.xlsx")
+    assert code == 2 and "不是本工具的绩效库" in err and not (tmp_path / "h.xlsx").exists()
+
+
+def test_a_store_locked_in_the_middle_of_a_run_rolls_back_that_group(books, monkeypatch):
+    from jixiao_xl import store as S
+    from jixiao_xl.check import check_path
+
+    monkeypatch.setattr(S, "WAIT_SECONDS", 0.3)
+    store = S.Store.open(books["store"])
+    store.add(S.records(check_path(str(books["2022"])), str(books["2022"])))
+    store.commit()
+    other = sqlite3.connect(books["store"], isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    store.add(S.records(check_path(str(books["2023"])), str(books["2023"])))
+    with pytest.raises(S.StoreError) as refused:
+        store.commit()
+    assert str(refused.value) == (f"绩效库 {books['store']} 正被其他程序写入，等待 0.3 秒后仍未释放：这一组 1 个工作簿"
+                                  "没有存入（已回滚，库未改动）；此前已存入 3 张表，重新运行时已存入的不会重复")
+    other.execute("ROLLBACK")
+    other.close()
+    store.close()
+    conn = sqlite3.connect(books["store"])
+    assert conn.execute("SELECT year, count(*) FROM forms GROUP BY year").fetchall() == [(2022, 3)]
+    conn.close()
