@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-os.environ["XLWINGS_PROJECT_DIR"] = str(ROOT / "jixiao_xl" / "addin_server")
+os.environ["XLWINGS_PROJECT_DIR"] = str(ROOT / "addin" / "server")
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 sys.path.insert(0, str(ROOT))
 
@@ -34,10 +34,10 @@ def main() -> None:
     from fastapi.testclient import TestClient
     from xlwings_server.main import main_app
 
-    from jixiao_xl.check import check_grids
-    from jixiao_xl.fill import plan
-    from jixiao_xl.grid import Grid
-    from jixiao_xl.profiles import get_profile
+    from jixiao_xl.rules.check import check_grids
+    from jixiao_xl.write.fill import plan
+    from jixiao_xl.xlsx.grid import Grid
+    from jixiao_xl.compute.profiles import get_profile
     from tests.officejs import payload
 
     book = openpyxl.load_workbook(ROOT / "workbook_templates" / "examples" / "miluo_sifaju_2023.xlsx", data_only=True)

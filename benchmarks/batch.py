@@ -54,10 +54,10 @@ def make_files(folder: Path, count: int) -> list[Path]:
 def make_template_files(folder: Path, count: int) -> list[Path]:
     """The same variants laid into jixiao-xl's own template (``template --from``): formulas for every derived
     cell, each saved with its result, as a workbook filled in Excel or WPS is."""
-    from jixiao_xl import template as T
-    from jixiao_xl.profiles import get_profile
-    from jixiao_xl.reader import read_workbook
-    from jixiao_xl.writer import write_template
+    from jixiao_xl.write import template as T
+    from jixiao_xl.compute.profiles import get_profile
+    from jixiao_xl.read.reader import read_workbook
+    from jixiao_xl.write.writer import write_template
 
     profile = get_profile("hunan")
     with tempfile.TemporaryDirectory() as tmp:
@@ -117,10 +117,10 @@ def phases(paths: list[Path], tmp: Path) -> dict[str, float]:
     """Where one process's time goes, per workbook (ms): the zip/XML pre-scan, the calamine read,
     form recognition, the rules; plus start-up and the summary writer (seconds)."""
     from jixiao_xl import batch
-    from jixiao_xl.check import check_path
-    from jixiao_xl.grid import _formula_issues, _open, read_grids
-    from jixiao_xl.profiles import get_profile
-    from jixiao_xl.reader import read_forms
+    from jixiao_xl.rules.check import check_path
+    from jixiao_xl.xlsx.grid import _formula_issues, _open, read_grids
+    from jixiao_xl.compute.profiles import get_profile
+    from jixiao_xl.read.reader import read_forms
 
     empty = tmp / "empty"
     empty.mkdir(exist_ok=True)

@@ -63,7 +63,7 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=200)
     args = parser.parse_args()
 
-    from jixiao_xl.check import check_path
+    from jixiao_xl.rules.check import check_path
     from tests.samples import seed_sheets, write_xlsx
 
     with tempfile.TemporaryDirectory() as tmp:

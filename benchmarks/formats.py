@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))  # tests/libreoffice.py
 
 def per_file(paths: list[Path], repeat: int = 3) -> float:
     """Median over ``repeat`` passes of the mean ms per file of a full check."""
-    from jixiao_xl.check import check_path
+    from jixiao_xl.rules.check import check_path
 
     runs = []
     for _ in range(repeat):

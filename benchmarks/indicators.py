@@ -47,8 +47,8 @@ def main() -> None:
     args = parser.parse_args()
     import openpyxl
 
-    from jixiao_xl import targets
-    from jixiao_xl.check import check_path
+    from jixiao_xl.compute import targets
+    from jixiao_xl.rules.check import check_path
 
     rows = [json.loads(line) for line in (ROOT / "tests/data/indicator_rows.jsonl").read_text("utf-8").splitlines()]
     pairs = [(r["target"], r["actual"], r["weight"] or 10, r["level1"], r["level2"], r["level3"])

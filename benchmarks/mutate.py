@@ -1,7 +1,7 @@
 """A small mutation tester for the rule layer: does the fast test suite notice a wrong operator or number?
 
     nice -n 10 python benchmarks/mutate.py --layer rules --out mutants.jsonl [--shard k/n] [--resume]
-    python benchmarks/mutate.py --files jixiao_xl/targets.py --sample N
+    python benchmarks/mutate.py --files jixiao_xl/compute/targets.py --sample N
     python benchmarks/mutate.py --layer rules --survivors mutants.jsonl --out retest.jsonl
 
 Each mutant changes one thing in one module (a comparison ``<``↔``<=``, ``>``↔``>=``, ``==``↔``!=``,
@@ -31,14 +31,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RULE_LAYER = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "jixiao_xl" / "rules").glob("*.py")) + [
-    "jixiao_xl/scoring.py", "jixiao_xl/compute.py"]
-LAYERS = {"rules": RULE_LAYER, "targets": ["jixiao_xl/targets.py"], "all": RULE_LAYER + ["jixiao_xl/targets.py"]}
+    "jixiao_xl/compute/scoring.py", "jixiao_xl/compute/results.py"]
+LAYERS = {"rules": RULE_LAYER, "targets": ["jixiao_xl/compute/targets.py"], "all": RULE_LAYER + ["jixiao_xl/compute/targets.py"]}
 FAST_TESTS = ["tests/test_rules.py", "tests/test_boundaries.py", "tests/test_new_rules.py", "tests/test_numbers.py",
               "tests/test_scoring.py", "tests/test_corpus.py", "tests/test_diagnose.py", "tests/test_reader_variants.py",
               "tests/test_recognition.py", "tests/test_values.py", "tests/test_units.py", "tests/test_targets.py",
               "tests/test_check_context.py", "tests/test_hot_paths.py"]
 # Run first for a module (the rest follow in FAST_TESTS order): a killed mutant costs only its first failing test.
-FIRST = {"jixiao_xl/scoring.py": ["tests/test_scoring.py"], "jixiao_xl/targets.py": ["tests/test_targets.py"]}
+FIRST = {"jixiao_xl/compute/scoring.py": ["tests/test_scoring.py"], "jixiao_xl/compute/targets.py": ["tests/test_targets.py"]}
 
 SWAP_CMP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
             ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.In: ast.NotIn, ast.NotIn: ast.In}

@@ -24,9 +24,9 @@ def main() -> None:
     parser.add_argument("--profile", default="hunan", help="the profile every table was checked with before")
     args = parser.parse_args()
 
-    from jixiao_xl.check import check_path
-    from jixiao_xl.compute import shown
-    from jixiao_xl.profiles import get_profile
+    from jixiao_xl.rules.check import check_path
+    from jixiao_xl.compute.results import shown
+    from jixiao_xl.compute.profiles import get_profile
     from tests.published import TABLES, workbook
 
     before_profile = get_profile(args.profile)

@@ -38,7 +38,7 @@ def main() -> None:
     from jixiao_xl.narrative.checker import check_paragraphs, check_report
     from jixiao_xl.narrative.document import read_report
     from jixiao_xl.narrative.facts import gather
-    from jixiao_xl.reader import read_workbook
+    from jixiao_xl.read.reader import read_workbook
     from tests.samples import EXAMPLE_NAME
 
     workbook = str(ROOT / "workbook_templates" / "examples" / EXAMPLE_NAME)

@@ -60,10 +60,10 @@ def build_corpus(folder: Path, variants: int = 60) -> list[Path]:
 
 
 def fingerprint(path: Path, tmp: Path) -> list[dict]:
-    from jixiao_xl.check import check_path
-    from jixiao_xl.fill import FillError, fill
-    from jixiao_xl.grid import read_grids
-    from jixiao_xl.profiles import get_profile
+    from jixiao_xl.rules.check import check_path
+    from jixiao_xl.write.fill import FillError, fill
+    from jixiao_xl.xlsx.grid import read_grids
+    from jixiao_xl.compute.profiles import get_profile
 
     out = []
     for name in ("hunan", "national"):

@@ -13,13 +13,13 @@ import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the seed lives in tests/, not in the wheel
 
-from jixiao_xl import template as T
+from jixiao_xl.write import template as T
 from tests.libreoffice import convert
-from jixiao_xl.profiles import get_profile
-from jixiao_xl.reader import read_workbook
+from jixiao_xl.compute.profiles import get_profile
+from jixiao_xl.read.reader import read_workbook
 from tests.samples import EXAMPLE_NAME
-from jixiao_xl.writer import to_openpyxl
-from jixiao_xl.xlsxio import save_workbook
+from jixiao_xl.write.writer import to_openpyxl
+from jixiao_xl.xlsx.xlsxio import save_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "previews"

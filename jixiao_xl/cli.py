@@ -250,11 +250,11 @@ def _open_store(args):
     """(Store, History, UnitMap) for --store, or Nones; a store that cannot be used: StoreError."""
     if not getattr(args, "store", None):
         if getattr(args, "unit_map", None):
-            from .store import StoreError
+            from .store.db import StoreError
 
             raise StoreError("--unit-map 需要和 --store 一起使用", "U305")
         return None, None, None
-    from .store import History, Store, UnitMap
+    from .store.db import History, Store, UnitMap
 
     unit_map = UnitMap.read(args.unit_map)
     store = Store.open(args.store)
@@ -283,8 +283,8 @@ def _expand(paths: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _check(args) -> int:
-    from .check import RuleFilter, check_path
-    from .report import to_json, to_text
+    from .rules.check import RuleFilter, check_path
+    from .rules.report import to_json, to_text
 
     profile = _profile(args)
     try:
@@ -297,7 +297,7 @@ def _check(args) -> int:
         print(f"jixiao-xl：{folder}：文件夹里没有 .xlsx/.xlsm 工作簿", file=sys.stderr)
     if not paths:
         return 2
-    from .store import StoreError, records
+    from .store.db import StoreError, records
 
     try:
         store, history, unit_map = _open_store(args)
@@ -330,7 +330,7 @@ def _check(args) -> int:
 def _profile(args):
     """The profile named with --profile; None: chosen from each workbook (jiangxi when only --exec-mode
     jiangxi is given)."""
-    from .profiles import get_profile
+    from .compute.profiles import get_profile
 
     name = args.profile
     if name is None and getattr(args, "exec_mode", None) == "jiangxi":
@@ -342,7 +342,7 @@ def _profile(args):
 
 
 def _profiles(args) -> int:
-    from .profiles import EVIDENCE, describe, get_profile, profiles
+    from .compute.profiles import EVIDENCE, describe, get_profile, profiles
 
     if args.action == "explain" or args.name:
         if not args.name:
@@ -363,11 +363,11 @@ def _profiles(args) -> int:
 def _template(args) -> int:
     import os
 
-    from . import template as T
-    from .grid import UnreadableWorkbook
-    from .reader import read_workbook
-    from .writer import write_template
-    from .xlsxio import OutputError, output_problem
+    from .write import template as T
+    from .xlsx.grid import UnreadableWorkbook
+    from .read.reader import read_workbook
+    from .write.writer import write_template
+    from .xlsx.xlsxio import OutputError, output_problem
 
     book = None
     if args.source:
@@ -377,7 +377,7 @@ def _template(args) -> int:
             print(f"jixiao-xl：{args.source}：{with_code(str(exc), exc.code)}", file=sys.stderr)
             return 2
         if not book.forms:
-            from .check import NO_FORM
+            from .rules.check import NO_FORM
 
             print(f"jixiao-xl：{args.source}：{NO_FORM}", file=sys.stderr)
             return 2
@@ -418,9 +418,9 @@ def _template(args) -> int:
 
 
 def _fill(args) -> int:
-    from .fill import FillError, fill
-    from .findings import SEVERITY_LABEL
-    from .xlsxio import OutputError
+    from .write.fill import FillError, fill
+    from .rules.findings import SEVERITY_LABEL
+    from .xlsx.xlsxio import OutputError
 
     try:
         result = fill(args.path, args.output, in_place=args.in_place, overwrite_derived=args.overwrite_derived,
@@ -451,7 +451,7 @@ def _fill(args) -> int:
 
 
 def _shown(value) -> str:
-    from .values import fmt_number
+    from .read.values import fmt_number
 
     if value is None:
         return "空"
@@ -464,7 +464,7 @@ def _batch(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("jixiao-xl：--jobs 至少为 1", file=sys.stderr)
         return 2
-    from .xlsxio import OutputError, folder_problem
+    from .xlsx.xlsxio import OutputError, folder_problem
 
     problem = folder_problem(args.output)
     if problem:
@@ -474,7 +474,7 @@ def _batch(args) -> int:
     profile_name = args.profile or ("jiangxi" if args.exec_mode == "jiangxi" else None)
     if profile_name is None:
         overrides = {}  # each workbook's own profile (detect.choose)
-    from .store import StoreError
+    from .store.db import StoreError
 
     try:
         store, _, unit_map = _open_store(args)
@@ -501,7 +501,7 @@ def _batch(args) -> int:
 
 
 def _addin(args, parser) -> int:
-    from . import addin
+    from .excel import addin
 
     if args.addin_command == "serve":
         try:
@@ -545,7 +545,7 @@ def _subcommand(parser: argparse.ArgumentParser, name: str) -> argparse.Argument
 
 
 def _bundle(args) -> int:
-    from .bundle import BundleError, build
+    from .excel.bundle import BundleError, build
 
     try:
         result = build(args.output, args.platform, args.python, log=lambda line: print(line, flush=True),
@@ -567,7 +567,7 @@ def _bundle(args) -> int:
 
 
 def _explain(args) -> int:
-    from .findings import SEVERITY_LABEL
+    from .rules.findings import SEVERITY_LABEL
     from .narrative.rules import RULES as REPORT_RULES
     from .rules import RULES as CHECK_RULES
 
@@ -593,7 +593,7 @@ def _explain(args) -> int:
     if wanted.upper() in PROBLEMS:
         print(PROBLEMS[wanted.upper()].explain().format_map(_Blank()))
         return 0
-    from .profiles import describe, profiles
+    from .compute.profiles import describe, profiles
 
     if wanted.lower() in profiles():  # a profile: every rule of it with its source (jixiao-xl profiles explain)
         print(describe(profiles()[wanted.lower()]))
@@ -628,7 +628,7 @@ class _Blank(dict):
 def _rules_with(rules, text: str) -> list:
     """The rules whose code, name, summary or message template hold every keyword of ``text``
     (case and full-width forms ignored)."""
-    from .values import nfkc
+    from .read.values import nfkc
 
     def plain(value: str) -> str:  # “三公”经费 is found by 三公经费
         return re.sub(r"[\"'“”‘’「」『』]", "", nfkc(value)).lower()
@@ -689,7 +689,7 @@ def main(argv: list[str] | None = None) -> int:
         print("jixiao-xl：已中断", file=sys.stderr)
         return 2
     except Exception as exc:  # a bug of ours: still one Chinese line, never a traceback
-        from .xlsxio import OutputError
+        from .xlsx.xlsxio import OutputError
 
         if isinstance(exc, OutputError):  # an output that cannot be written, from any command
             print(f"jixiao-xl：{exc}", file=sys.stderr)
@@ -704,7 +704,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .profiles import ProfileError, profiles, unknown_profile
+    from .compute.profiles import ProfileError, profiles, unknown_profile
 
     try:
         known = profiles()  # the profile files, checked at start: a bad one is named with its field
@@ -727,7 +727,7 @@ def _main(argv: list[str] | None) -> int:
     if args.command == "addin":
         return _addin(args, parser)
     if args.command == "history":
-        from .history import command
+        from .store.history import command
 
         return command(args)
     if args.command == "template":

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from jixiao_xl.check import check_grids, check_path
-from jixiao_xl.grid import Grid, parse_a1, parse_range  # noqa: F401 (re-exported for tests)
-from jixiao_xl.profiles import get_profile
+from jixiao_xl.rules.check import check_grids, check_path
+from jixiao_xl.xlsx.grid import Grid, parse_a1, parse_range  # noqa: F401 (re-exported for tests)
+from jixiao_xl.compute.profiles import get_profile
 from .samples import SheetSpec, seed_sheets, write_xlsx
 
 
@@ -66,7 +66,7 @@ def seed_last_year(edits: dict) -> list[SheetSpec]:
 
 def check_with_history(specs: list[SheetSpec], previous: list[SheetSpec], folder, profile: str = "hunan"):
     """Check ``specs`` against a store that holds ``previous`` (checked and stored first), as --store does."""
-    from jixiao_xl.store import History, Store, records
+    from jixiao_xl.store.db import History, Store, records
 
     path = folder / "绩效库.sqlite"
     store = Store.open(path)

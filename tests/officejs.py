@@ -159,7 +159,7 @@ class Excel:
         callback(*args)
 
     def callback_jixiaoMark(self, marks_sheet: str, marks_json: str):
-        """jixiao_xl/addin_server/static/js/ribbon.js jixiaoMark: record each cell's fill, then colour it."""
+        """addin/server/static/js/ribbon.js jixiaoMark: record each cell's fill, then colour it."""
         store = self.book[marks_sheet]
         for mark in json.loads(marks_json):
             cell = self.book[mark["sheet"]][mark["cell"]]

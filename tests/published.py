@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from jixiao_xl.sheetspec import SheetSpec
+from jixiao_xl.read.sheetspec import SheetSpec
 
 from .samples import write_xlsx
 

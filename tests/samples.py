@@ -8,9 +8,9 @@ The submission's mistakes are kept: the 2022 三公 rows do not add up.
 
 from __future__ import annotations
 
-from jixiao_xl.sheetspec import SheetSpec
-from jixiao_xl.writer import fit_heights
-from jixiao_xl.xlsxio import set_text
+from jixiao_xl.read.sheetspec import SheetSpec
+from jixiao_xl.write.writer import fit_heights
+from jixiao_xl.xlsx.xlsxio import set_text
 
 PCT = "0.00%"
 

@@ -10,17 +10,17 @@ import openpyxl
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-os.environ["XLWINGS_PROJECT_DIR"] = str(ROOT / "jixiao_xl" / "addin_server")
+os.environ["XLWINGS_PROJECT_DIR"] = str(ROOT / "addin" / "server")
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 os.environ.setdefault("XLWINGS_ENVIRONMENT", "prod")
 
 pytest.importorskip("xlwings_server")
 from fastapi.testclient import TestClient  # noqa: E402
 
-from jixiao_xl import template as T  # noqa: E402
-from jixiao_xl.profiles import get_profile  # noqa: E402
-from jixiao_xl.scoring import exec_score, indicator_score  # noqa: E402
-from jixiao_xl.writer import write_template  # noqa: E402
+from jixiao_xl.write import template as T  # noqa: E402
+from jixiao_xl.compute.profiles import get_profile  # noqa: E402
+from jixiao_xl.compute.scoring import exec_score, indicator_score  # noqa: E402
+from jixiao_xl.write.writer import write_template  # noqa: E402
 
 from .officejs import Excel, get_column_letter, payload, snapshot  # noqa: E402
 from .test_seed import EXAMPLE  # noqa: E402
@@ -183,7 +183,7 @@ def test_taskpane_lists_findings(client):
 
 def test_xlwings_template_vba_is_what_the_build_relies_on():
     """Decompress the template's VBA: the names the generated modules call, the config lookup the build renames."""
-    from jixiao_xl.addin import ribbon_template
+    from jixiao_xl.excel.addin import ribbon_template
 
     from .vba import modules
 
@@ -221,8 +221,8 @@ def test_layer_import_is_light():
     import subprocess
     import sys
 
-    code = ("import sys; import jixiao_xl.xl; "
-            "print([m for m in ('openpyxl', 'jixiao_xl.check', 'jixiao_xl.reader') if m in sys.modules])")
+    code = ("import sys; import jixiao_xl.excel.xl; "
+            "print([m for m in ('openpyxl', 'jixiao_xl.rules.check', 'jixiao_xl.read.reader') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ}).stdout.strip()
     assert out == "[]"
@@ -230,7 +230,7 @@ def test_layer_import_is_light():
 
 def test_marks_from_fill_and_from_the_button_undo_each_other(client, tmp_path):
     """fill --mark, then 校验 and 清除标记 in Excel: the sheet looks as submitted; and the other way round."""
-    from jixiao_xl.fill import fill
+    from jixiao_xl.write.fill import fill
 
     marked = tmp_path / "marked.xlsx"
     fill(str(EXAMPLE), str(marked), mark=True)
@@ -306,7 +306,7 @@ def test_user_note_after_fill_mark_does_not_break_validate(client, tmp_path):
     """fill --mark over a user's note, then 校验 in Excel: no "A note already exists", the note survives."""
     from openpyxl.comments import Comment
 
-    from jixiao_xl.fill import fill
+    from jixiao_xl.write.fill import fill
 
     source = openpyxl.load_workbook(EXAMPLE)
     source["附件1"]["B7"].comment = Comment("请核对人数", "会计")  # on the cell the check blames
@@ -324,7 +324,7 @@ def test_user_note_after_fill_mark_does_not_break_validate(client, tmp_path):
 
 def test_perpetual_excel_keeps_the_record_of_notes_it_cannot_remove(client, tmp_path):
     """Notes left by fill --mark stay recorded on Excel without notes, so a later fill still removes them."""
-    from jixiao_xl.fill import fill
+    from jixiao_xl.write.fill import fill
 
     marked = tmp_path / "m.xlsx"
     fill(str(EXAMPLE), str(marked), mark=True)
@@ -382,7 +382,7 @@ def english_free(text: str) -> bool:
 
 @pytest.mark.parametrize("script", ["validate", "validate_all", "clear_marks"])
 def test_script_failures_are_one_chinese_alert(client, monkeypatch, caplog, script):
-    import jixiao_xl.xl as xl
+    import jixiao_xl.excel.xl as xl
 
     def broken(*_args, **_kwargs):
         raise KeyError("internal detail")
@@ -401,7 +401,7 @@ def test_script_failures_are_one_chinese_alert(client, monkeypatch, caplog, scri
 
 
 def test_failure_halfway_through_the_writes_sends_no_writes(client, monkeypatch):
-    import jixiao_xl.xl as xl
+    import jixiao_xl.excel.xl as xl
 
     def broken(*_args, **_kwargs):
         raise PermissionError("sheet is protected")
@@ -423,7 +423,7 @@ def test_malformed_requests_answer_in_chinese(client):
 
 
 def test_function_failure_is_a_chinese_error_value(client, monkeypatch):
-    import jixiao_xl.scoring as scoring
+    import jixiao_xl.compute.scoring as scoring
 
     monkeypatch.setattr(scoring, "grade", lambda *_: 1 / 0)
     response = function_response(client, "grade", 95)
@@ -431,7 +431,7 @@ def test_function_failure_is_a_chinese_error_value(client, monkeypatch):
 
 
 def test_task_pane_failure_is_chinese(client, monkeypatch):
-    import jixiao_xl.xl as xl
+    import jixiao_xl.excel.xl as xl
 
     monkeypatch.setattr(xl, "read_grids", lambda *_: [][1])
     response = client.post("/jixiao/findings", json=payload(openpyxl.load_workbook(EXAMPLE, data_only=True)))
@@ -594,7 +594,7 @@ def _run_ribbon_js(tmp_path, harness_source: str, *args: str):
         pytest.skip("node is not installed")
     harness = tmp_path / "harness.js"
     harness.write_text(harness_source, encoding="utf-8")
-    ribbon = ROOT / "jixiao_xl" / "addin_server" / "static" / "js" / "ribbon.js"
+    ribbon = ROOT / "addin" / "server" / "static" / "js" / "ribbon.js"
     return json.loads(subprocess.run([node, str(harness), str(ribbon), *args], capture_output=True, text=True,
                                      check=True).stdout)
 
@@ -623,7 +623,7 @@ def test_classic_buttons_alert_in_chinese(monkeypatch, handler):
     """The classic add-in's handlers, driven with an xlwings book as RunPython would hand them one."""
     import xlwings as xw
 
-    import jixiao_xl.xl as xl
+    import jixiao_xl.excel.xl as xl
 
     book = xw.Book(json=payload(openpyxl.load_workbook(EXAMPLE, data_only=True)))
     monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: book))
@@ -647,7 +647,7 @@ def test_classic_button_without_a_workbook_says_so_in_chinese(monkeypatch, capsy
     """Book.caller() fails (no workbook open, Protected View): RunPython shows our stderr, not a traceback."""
     import xlwings as xw
 
-    import jixiao_xl.xl as xl
+    import jixiao_xl.excel.xl as xl
 
     def no_book():
         raise AttributeError("'NoneType' object has no attribute 'FullName'")
@@ -831,7 +831,7 @@ def test_wps_request_with_com_error_codes_is_read_as_errors(client):
 
 
 def test_every_com_error_code_reads_as_its_error():
-    from jixiao_xl import xl
+    from jixiao_xl.excel import xl
 
     assert xl.COM_ERRORS == {code: text for text, code in COM.items()}
     assert all(xl._cell_value(code) == text for text, code in COM.items())
@@ -843,8 +843,8 @@ def test_xlwings_book_reads_errors_as_errors(tmp_path):
     err_to_str): the cell showing #DIV/0! is read as that, and 校验's plan leaves it alone."""
     import xlwings as xw
 
-    from jixiao_xl import xl
-    from jixiao_xl.fill import plan
+    from jixiao_xl.excel import xl
+    from jixiao_xl.write.fill import plan
 
     path = tmp_path / "errors.xlsx"
     book = openpyxl.load_workbook(EXAMPLE)

@@ -18,7 +18,7 @@ import pytest
 
 from jixiao_xl import batch
 from jixiao_xl.cli import main
-from jixiao_xl.fill import fill
+from jixiao_xl.write.fill import fill
 from .libreoffice import convert, profile_dir, soffice
 
 from .test_seed import EXAMPLE

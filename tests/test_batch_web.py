@@ -1,4 +1,4 @@
-"""批量校验 in a browser: the add-in server's /jixiao/batch page and its job routes (jixiao_xl/batch_web.py)."""
+"""批量校验 in a browser: the add-in server's /jixiao/batch page and its job routes (jixiao_xl/excel/batch_web.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-os.environ["XLWINGS_PROJECT_DIR"] = str(ROOT / "jixiao_xl" / "addin_server")
+os.environ["XLWINGS_PROJECT_DIR"] = str(ROOT / "addin" / "server")
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 os.environ.setdefault("XLWINGS_ENVIRONMENT", "prod")
 
@@ -249,7 +249,7 @@ def test_streamed_2gb_body_is_cut_at_the_cap(job_dir):
 @pytest.fixture
 def batch(monkeypatch):
     """The batch_web module with no jobs of earlier tests."""
-    from jixiao_xl import batch_web
+    from jixiao_xl.excel import batch_web
 
     monkeypatch.setattr(batch_web, "_JOBS", {})
     return batch_web
@@ -514,7 +514,7 @@ def test_batch_page_in_headless_chromium(tmp_path):
     env = dict(os.environ, JIXIAO_BATCH_DIR=str(tmp_path / "jobs"),
                PYTHONPATH=os.pathsep.join([str(ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
     server = subprocess.Popen(
-        [sys.executable, "-c", f"from jixiao_xl.addin import serve; serve(host='127.0.0.1', port={port})"],
+        [sys.executable, "-c", f"from jixiao_xl.excel.addin import serve; serve(host='127.0.0.1', port={port})"],
         cwd=tmp_path, env=env, stdout=(tmp_path / "server.log").open("wb"), stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}/jixiao/batch?key=abc"  # as a shared server's link opens it

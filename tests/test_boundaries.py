@@ -4,7 +4,7 @@ Each pair edits the corrected seed twice: once exactly at (or just inside) the
 limit, where the rule must stay silent, and once just past it, where it must
 report.  A threshold moved by a point, a tolerance widened or a ``>`` turned into
 ``>=`` fails one side of a pair.  Limits are the Hunan profile's
-(``jixiao_xl.profiles``): amounts ±0.005 万元, rates ±0.01 percentage point,
+(``jixiao_xl.compute.profiles``): amounts ±0.005 万元, rates ±0.01 percentage point,
 scores ±0.005, 年中追加 30%, 执行率 90%, score gap 5 points, 超额 1.5×.
 """
 

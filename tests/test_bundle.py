@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from jixiao_xl import bundle as B
-from jixiao_xl.check import check_path
+from jixiao_xl.excel import bundle as B
+from jixiao_xl.rules.check import check_path
 from jixiao_xl.cli import main
 
 PLATFORMS = ["manylinux_x86_64", "win_amd64", "manylinux_aarch64"]
@@ -327,11 +327,11 @@ def test_failure_after_files_were_written_leaves_nothing(local_index, tmp_path):
 
 def test_wps_addin_is_picked_up_when_the_source_has_one(tmp_path, monkeypatch):
     source = tmp_path / "source"
-    shutil.copytree(B.server_project(), source / "jixiao_xl" / "addin_server")
+    shutil.copytree(B.server_project(), source / "addin" / "server")
     (source / "addin" / "wps").mkdir(parents=True)
     (source / "addin" / "wps" / "main.js").write_text("// WPS 加载项\n", encoding="utf-8")
-    (source / "jixiao_xl" / "addin_server" / "certs").mkdir(exist_ok=True)
-    (source / "jixiao_xl" / "addin_server" / "certs" / "localhost+2-key.pem").write_text("secret")
+    (source / "addin" / "server" / "certs").mkdir(exist_ok=True)
+    (source / "addin" / "server" / "certs" / "localhost+2-key.pem").write_text("secret")
     monkeypatch.setattr(B, "REPO", source)
     out, notes = tmp_path / "out", []
     B.copy_addins(out, notes)

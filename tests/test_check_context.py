@@ -10,9 +10,9 @@ import weakref
 
 import pytest
 
-from jixiao_xl.check import check_workbook
-from jixiao_xl.profiles import get_profile
-from jixiao_xl.reader import read_forms
+from jixiao_xl.rules.check import check_workbook
+from jixiao_xl.compute.profiles import get_profile
+from jixiao_xl.read.reader import read_forms
 from jixiao_xl.rules import RULES
 from jixiao_xl.rules.base import Context
 from jixiao_xl.rules.general import unusual_cells
@@ -102,9 +102,9 @@ def test_a_check_leaves_nothing_on_the_forms():
 
 def test_indicator_rows_are_what_each_row_gives_alone():
     """``compute.indicator_rows`` (read once per check) against each row read by itself."""
-    from jixiao_xl import compute as C
-    from jixiao_xl.model import num
-    from jixiao_xl.targets import judge
+    from jixiao_xl.compute import results as C
+    from jixiao_xl.read.model import num
+    from jixiao_xl.compute.targets import judge
 
     from .rule_cases import CASES
 
@@ -138,7 +138,7 @@ def test_indicator_rows_are_what_each_row_gives_alone():
 def test_band_text_cache_gives_what_norm_label_gives(pair):
     """I105's kept normalisation of a 定性 target and actual is norm_label, whatever was kept before."""
     from jixiao_xl.rules.indicators import _norm
-    from jixiao_xl.values import norm_label
+    from jixiao_xl.read.values import norm_label
 
     for value in pair + pair:  # the second round from the cache
         assert _norm(value) == norm_label(value)

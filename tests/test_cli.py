@@ -232,7 +232,7 @@ def test_console_script_runs_in_a_fresh_process(tmp_path):
 
 
 def test_import_stays_light():
-    code = ("import sys, jixiao_xl, jixiao_xl.check, jixiao_xl.cli; "
+    code = ("import sys, jixiao_xl, jixiao_xl.rules.check, jixiao_xl.cli; "
             "heavy = [m for m in ('pandas', 'xlwings', 'openpyxl', 'numpy') if m in sys.modules]; print(heavy)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"

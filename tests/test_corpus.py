@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from jixiao_xl.model import Cell, Indicator, Level1, SelfEval
-from jixiao_xl.profiles import get_profile
+from jixiao_xl.read.model import Cell, Indicator, Level1, SelfEval
+from jixiao_xl.compute.profiles import get_profile
 from jixiao_xl.rules import indicators
 from jixiao_xl.rules.base import Context
-from jixiao_xl.targets import judge
+from jixiao_xl.compute.targets import judge
 
 DATA = Path(__file__).parent / "data"
 ROWS = [json.loads(line) for line in (DATA / "indicator_rows.jsonl").read_text(encoding="utf-8").splitlines()]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jixiao_xl.fill import fill
+from jixiao_xl.write.fill import fill
 from .samples import write_xlsx
 
 from .helpers import by_code, check_file, clean_seed, set_cells
@@ -102,8 +102,8 @@ def test_template_formula_is_never_blamed(tmp_path):
     full explanation (the sum follows the corrected part)."""
     import openpyxl
 
-    from jixiao_xl.check import check_path
-    from jixiao_xl.xlsxio import save_workbook
+    from jixiao_xl.rules.check import check_path
+    from jixiao_xl.xlsx.xlsxio import save_workbook
     from .test_libreoffice import ROOT
 
     book = openpyxl.load_workbook(ROOT / "workbook_templates" / "examples" / "miluo_sifaju_2023_template.xlsx")

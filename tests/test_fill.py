@@ -9,14 +9,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from jixiao_xl import template as T
+from jixiao_xl.write import template as T
 from jixiao_xl.cli import main
-from jixiao_xl.fill import MARKS_SHEET, FillError, fill
-from jixiao_xl.profiles import get_profile
-from jixiao_xl.reader import read_workbook
+from jixiao_xl.write.fill import MARKS_SHEET, FillError, fill
+from jixiao_xl.compute.profiles import get_profile
+from jixiao_xl.read.reader import read_workbook
 from .samples import seed_sheets, write_xlsx
-from jixiao_xl.template import RESULT_HEADER, RESULT_SHEET
-from jixiao_xl.writer import write_template
+from jixiao_xl.write.template import RESULT_HEADER, RESULT_SHEET
+from jixiao_xl.write.writer import write_template
 
 from .helpers import set_cells
 from .test_seed import EXAMPLE
@@ -160,7 +160,7 @@ def test_template_formula_restored(tmp_path):
 def test_fill_output_of_a_template_saved_without_results_has_no_s002(tmp_path, mark, unit):
     """A template saved by a program (openpyxl keeps no results): the fill's output carries the result of every
     formula of ours, the titles, the unit (empty or not) and the 等级 too, so a check of it has no S002."""
-    from jixiao_xl.check import check_path
+    from jixiao_xl.rules.check import check_path
 
     made = tmp_path / "made.xlsx"
     write_template(T.build(T.data_from(None, 2024, unit, get_profile())), made)
@@ -177,7 +177,7 @@ def test_fill_output_of_a_template_saved_without_results_has_no_s002(tmp_path, m
 
 
 def test_fill_output_of_a_scored_uncached_template_carries_its_grade(tmp_path):
-    from jixiao_xl.check import check_path
+    from jixiao_xl.rules.check import check_path
 
     sheets = T.build(T.data_from(read_workbook(str(EXAMPLE)), None, None, get_profile()))
     made, path, out = tmp_path / "made.xlsx", tmp_path / "saved.xlsx", tmp_path / "out.xlsx"

@@ -17,13 +17,13 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from jixiao_xl.check import check_path
-from jixiao_xl.fill import CellOp, fill
-from jixiao_xl.marks import RESULT_SHEET
-from jixiao_xl import template as T
-from jixiao_xl.profiles import get_profile
-from jixiao_xl.writer import write_template
-from jixiao_xl.xlsxpatch import Source, Styles, patch_sheet
+from jixiao_xl.rules.check import check_path
+from jixiao_xl.write.fill import CellOp, fill
+from jixiao_xl.write.marks import RESULT_SHEET
+from jixiao_xl.write import template as T
+from jixiao_xl.compute.profiles import get_profile
+from jixiao_xl.write.writer import write_template
+from jixiao_xl.write.xlsxpatch import Source, Styles, patch_sheet
 
 from .helpers import set_cells
 from .libreoffice import convert, soffice
@@ -334,7 +334,7 @@ def test_new_rows_and_cells_in_order(tmp):
 
 def test_entity_declaration_in_styles_is_refused(tmp):
     """A DTD in a part only the direct writer parses (styles.xml) is refused in Chinese."""
-    from jixiao_xl.fill import FillError
+    from jixiao_xl.write.fill import FillError
 
     def edit(name, data):
         if name == "xl/styles.xml":
@@ -370,7 +370,7 @@ def test_libreoffice_opens_the_outputs_and_recalculates_the_template(tmp):
 def test_a_file_the_direct_writer_does_not_handle_goes_through_openpyxl(tmp):
     """Cells without an address (allowed by the format, written by some generators): the direct writer
     declines, the openpyxl writer fills the file the same way; asked for the direct writer alone, a Chinese error."""
-    from jixiao_xl.fill import FillError
+    from jixiao_xl.write.fill import FillError
 
     def edit(name, data):
         if name == "xl/worksheets/sheet1.xml":
@@ -391,8 +391,8 @@ def test_a_file_the_direct_writer_does_not_handle_goes_through_openpyxl(tmp):
 
 def test_fill_with_grids_already_read_writes_the_same(tmp):
     """batch hands fill the grids its check read: the output is the one fill makes on its own."""
-    from jixiao_xl.check import check_grids
-    from jixiao_xl.grid import read_grids
+    from jixiao_xl.rules.check import check_grids
+    from jixiao_xl.xlsx.grid import read_grids
 
     source = seed_variant(tmp, {"附件1!D6": 21.5}, "shared_grids.xlsx")
     alone, shared = tmp / "alone.xlsx", tmp / "shared.xlsx"

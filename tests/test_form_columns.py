@@ -12,14 +12,14 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from jixiao_xl import forms as F
-from jixiao_xl import template as T
-from jixiao_xl.check import check_path
-from jixiao_xl.derive import derived, form_cells
-from jixiao_xl.grid import col_letter
-from jixiao_xl.profiles import get_profile
-from jixiao_xl.reader import read_workbook
-from jixiao_xl.writer import write_template
+from jixiao_xl.read import forms as F
+from jixiao_xl.write import template as T
+from jixiao_xl.rules.check import check_path
+from jixiao_xl.compute.derive import derived, form_cells
+from jixiao_xl.xlsx.grid import col_letter
+from jixiao_xl.compute.profiles import get_profile
+from jixiao_xl.read.reader import read_workbook
+from jixiao_xl.write.writer import write_template
 
 from .test_formula_source import _formulas, _label_formula
 from .test_seed import EXAMPLE

@@ -17,7 +17,7 @@ import pytest
 
 from jixiao_xl import batch
 from jixiao_xl.cli import main
-from jixiao_xl.grid import UnreadableWorkbook, read_grids, workbook_kind
+from jixiao_xl.xlsx.grid import UnreadableWorkbook, read_grids, workbook_kind
 
 from .libreoffice import convert, soffice
 from .test_seed import EXAMPLE
@@ -183,7 +183,7 @@ def test_batch_takes_every_format_as_a_workbook(books, tmp_path):
 
 
 def test_ods_layout_by_byte_search_matches_the_parse(books, tmp_path):
-    from jixiao_xl.numfmt import _ods_parse, _ods_scan, ods_layout
+    from jixiao_xl.xlsx.numfmt import _ods_parse, _ods_scan, ods_layout
 
     data = zipfile.ZipFile(books["percent.ods"]).read("content.xml")
     assert _ods_scan(data) == _ods_parse(data)

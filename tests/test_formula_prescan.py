@@ -13,7 +13,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from jixiao_xl.check import check_path
+from jixiao_xl.rules.check import check_path
 
 from .samples import write_seed_example
 
@@ -66,7 +66,7 @@ def test_byte_test_with_spaced_tags_never_skips_a_formula_without_its_result():
     the byte test lets skip, the parse finds nothing in."""
     import random
 
-    from jixiao_xl.grid import _formulas_cached, _has_error_tokens, _has_formula_tokens, _sheet_issues
+    from jixiao_xl.xlsx.grid import _formulas_cached, _has_error_tokens, _has_formula_tokens, _sheet_issues
 
     from .test_throughput import _random_sheet
 

@@ -12,12 +12,12 @@ import re
 import openpyxl
 import pytest
 
-from jixiao_xl import template as T
-from jixiao_xl.derive import derived
-from jixiao_xl.fill import fill
-from jixiao_xl.profiles import get_profile
-from jixiao_xl.reader import read_workbook
-from jixiao_xl.writer import write_template
+from jixiao_xl.write import template as T
+from jixiao_xl.compute.derive import derived
+from jixiao_xl.write.fill import fill
+from jixiao_xl.compute.profiles import get_profile
+from jixiao_xl.read.reader import read_workbook
+from jixiao_xl.write.writer import write_template
 
 from .helpers import set_cells
 from .samples import seed_sheets, write_xlsx

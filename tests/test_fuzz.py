@@ -142,7 +142,7 @@ def test_every_command_survives_a_mutated_workbook(tmp_path_factory, capsys, cel
 
 def test_mutations_reach_every_kind_of_damage():
     """The strategies really produce unreadable files, changed forms and intact ones (the test can fail)."""
-    from jixiao_xl.check import check_path
+    from jixiao_xl.rules.check import check_path
 
     samples = {
         "intact": mutate([], [], []),

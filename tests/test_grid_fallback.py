@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from jixiao_xl.check import check_path
-from jixiao_xl.grid import read_grids
+from jixiao_xl.rules.check import check_path
+from jixiao_xl.xlsx.grid import read_grids
 from .samples import write_xlsx
 from .samples import seed_sheets
 
@@ -87,7 +87,7 @@ def test_same_grids_and_findings_without_calamine(tmp_path):
     paths = _variants(tmp_path)
     with_calamine = _snapshot(paths)
     code = ("import json, sys\nfrom tests.test_grid_fallback import _snapshot\n"
-            "import jixiao_xl.grid\n"
+            "import jixiao_xl.xlsx.grid\n"
             "try:\n    import python_calamine\n    sys.exit('calamine still importable')\n"
             "except ImportError:\n    pass\n"
             "print(json.dumps(_snapshot(sys.argv[1:]), default=repr, ensure_ascii=False))")

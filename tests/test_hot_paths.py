@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from jixiao_xl.derive import blank_fillable, derived, input_suggestions
-from jixiao_xl.profiles import get_profile
-from jixiao_xl.grid import read_grids
-from jixiao_xl.reader import read_forms
+from jixiao_xl.compute.derive import blank_fillable, derived, input_suggestions
+from jixiao_xl.compute.profiles import get_profile
+from jixiao_xl.xlsx.grid import read_grids
+from jixiao_xl.read.reader import read_forms
 
 from .helpers import clean_seed, set_cells, to_grids
 from .rule_cases import CASES
@@ -76,9 +76,9 @@ def test_blank_fillable_is_the_blank_computable_derived_cells(profile):
 
 def _plain_index(grid, top, bottom):
     """The label index as the reader defines it, computed without any cache."""
-    from jixiao_xl import forms as F
-    from jixiao_xl.region import LABEL_MAX
-    from jixiao_xl.values import split_inline
+    from jixiao_xl.read import forms as F
+    from jixiao_xl.read.region import LABEL_MAX
+    from jixiao_xl.read.values import split_inline
 
     keys, index = {}, {}
     for row in range(top, min(bottom, grid.height)):
@@ -99,7 +99,7 @@ def _plain_index(grid, top, bottom):
 
 
 def test_region_index_with_the_text_cache_is_the_plain_index():
-    from jixiao_xl import region as R
+    from jixiao_xl.read import region as R
 
     grids = to_grids(set_cells(clean_seed(), {"附件1!A40": "县级专项资金(一个专项一行)(注)", "附件1!A41": "主管部门：某局",
                                               "附件1!B41": "三公经费（万元）", "附件1!C41": "  "}))
@@ -118,8 +118,8 @@ def test_region_index_with_the_text_cache_is_the_plain_index():
 
 
 def test_a_part_of_an_indexed_sheet_finds_what_the_part_indexed_alone_finds():
-    from jixiao_xl import forms as F
-    from jixiao_xl import region as R
+    from jixiao_xl.read import forms as F
+    from jixiao_xl.read import region as R
 
     fields = [v for v in vars(F).values() if isinstance(v, F.Field)]
     fields += [f for v in vars(F).values() if isinstance(v, tuple) for f in v if isinstance(f, F.Field)]
@@ -149,8 +149,8 @@ def test_a_part_of_an_indexed_sheet_finds_what_the_part_indexed_alone_finds():
 def test_a_float_cell_reads_as_to_number_reads_it(raw, unit):
     import math
 
-    from jixiao_xl.model import Cell, num
-    from jixiao_xl.values import NotANumber, to_number
+    from jixiao_xl.read.model import Cell, num
+    from jixiao_xl.read.values import NotANumber, to_number
 
     cell = Cell(raw, 5, 3, "“三公”经费 决算数", unit=unit)
     got = cell.number
@@ -184,8 +184,8 @@ def _by_definition(form, code):
 @pytest.mark.parametrize("value", [-5.34, -0.0, 0.0, float("nan"), float("inf"), float("-inf"), -1e-9, 150.0, -150.0,
                                    True, -3, "-5", "约12万", "—", "1e999"])
 def test_number_rules_with_the_float_shortcut_find_what_they_find_by_definition(value):
-    from jixiao_xl.check import check_grids
-    from jixiao_xl.profiles import get_profile
+    from jixiao_xl.rules.check import check_grids
+    from jixiao_xl.compute.profiles import get_profile
 
     # an amount, a signed amount (调整), a rate typed in points, a 分值, a 得分
     edits = {"附件1!D11": value, "附件1!D30": value, "附件2!G5": value, "附件3!G6": value, "附件2!G14": value,
@@ -205,8 +205,8 @@ def test_blank_test_skipping_nfkc_is_the_definition():
     definition (NFKC, stripped, one of the empty marks) answers."""
     import unicodedata
 
-    from jixiao_xl.model import Cell
-    from jixiao_xl.values import EMPTY_MARKS, is_blank
+    from jixiao_xl.read.model import Cell
+    from jixiao_xl.read.values import EMPTY_MARKS, is_blank
 
     def definition(value):
         return value is None or (isinstance(value, str)
@@ -226,10 +226,10 @@ def test_blank_test_skipping_nfkc_is_the_definition():
 
 
 def test_the_reader_caches_give_each_workbook_what_it_gives_alone():
-    from jixiao_xl import reader as R
-    from jixiao_xl import reader_basic as RB
-    from jixiao_xl import reader_self_eval as RS
-    from jixiao_xl import region as RG
+    from jixiao_xl.read import reader as R
+    from jixiao_xl.read import reader_basic as RB
+    from jixiao_xl.read import reader_self_eval as RS
+    from jixiao_xl.read import region as RG
 
     def alone(specs):
         for cache in (R._TITLE_OF, RB._FUND_LABELS, RS._BANDS, RS._LEVEL2, RG._ENTRIES):

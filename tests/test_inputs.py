@@ -19,15 +19,15 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from jixiao_xl.cli import main
-from jixiao_xl.derive import derived, form_cells, input_cells
-from jixiao_xl.fill import fill, plan
-from jixiao_xl.openpyxl_writer import _formula_results
-from jixiao_xl.grid import read_grids
+from jixiao_xl.compute.derive import derived, form_cells, input_cells
+from jixiao_xl.write.fill import fill, plan
+from jixiao_xl.write.openpyxl_writer import _formula_results
+from jixiao_xl.xlsx.grid import read_grids
 from .libreoffice import convert, soffice
-from jixiao_xl.marks import MARKS_SHEET, RESULT_SHEET
-from jixiao_xl.profiles import get_profile
-from jixiao_xl.reader import read_forms, read_workbook
-from jixiao_xl.xlsxio import save_workbook
+from jixiao_xl.write.marks import MARKS_SHEET, RESULT_SHEET
+from jixiao_xl.compute.profiles import get_profile
+from jixiao_xl.read.reader import read_forms, read_workbook
+from jixiao_xl.xlsx.xlsxio import save_workbook
 
 from .test_seed import EXAMPLE
 

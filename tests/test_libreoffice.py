@@ -15,14 +15,14 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
-from jixiao_xl import template as T
-from jixiao_xl.check import check_path
+from jixiao_xl.write import template as T
+from jixiao_xl.rules.check import check_path
 from .libreoffice import convert, profile_dir, soffice
-from jixiao_xl.profiles import get_profile
-from jixiao_xl.reader import read_workbook
+from jixiao_xl.compute.profiles import get_profile
+from jixiao_xl.read.reader import read_workbook
 from .samples import seed_sheets, write_xlsx
-from jixiao_xl.writer import write_template
-from jixiao_xl.xlsxio import save_workbook
+from jixiao_xl.write.writer import write_template
+from jixiao_xl.xlsx.xlsxio import save_workbook
 
 from .helpers import set_cells
 
@@ -237,7 +237,7 @@ def test_formulas_follow_rows_inserted_in_libreoffice(tmp_path, lo_profile):
 def test_number_typed_as_text_in_a_summed_part(tmp_path, lo_profile):
     """'11.8万元' as text in a part the template sums: one N004 at that cell (Excel's SUM skips it), nothing at
     the locked sum; fill stores the results LibreOffice computes."""
-    from jixiao_xl.fill import fill
+    from jixiao_xl.write.fill import fill
 
     book = openpyxl.load_workbook(ROOT / "workbook_templates" / "examples" / "miluo_sifaju_2023_template.xlsx")
     book["附件1"]["D13"] = "11.8万元"

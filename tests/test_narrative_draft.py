@@ -197,7 +197,7 @@ def test_a_sentence_with_several_wrong_figures_is_one_placeholder(tmp_path, caps
 def test_draft_of_a_workbook_with_forty_errors(tmp_path, capsys):
     """Bad input from issue 24: a workbook with 40 errors still gets a draft; each doubtful sentence is one
     placeholder, the command counts them, the workbook is not changed and report check finds no contradiction."""
-    from jixiao_xl.check import check_path
+    from jixiao_xl.rules.check import check_path
 
     book = _many_errors(tmp_path / "表.xlsx")
     errors = check_path(str(book)).count("error")

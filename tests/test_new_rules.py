@@ -66,7 +66,7 @@ def test_merged_deviation_reason_covers_every_row(tmp_path):
 
 
 def test_fill_leaves_a_typed_rate_over_a_blank_executed_figure(tmp_path):
-    from jixiao_xl.fill import fill
+    from jixiao_xl.write.fill import fill
     from .samples import write_xlsx
 
     source, out = tmp_path / "in.xlsx", tmp_path / "out.xlsx"

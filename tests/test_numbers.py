@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jixiao_xl.rules.base import r2, r4
-from jixiao_xl.targets import judge, read_text
+from jixiao_xl.compute.targets import judge, read_text
 
 from .helpers import by_code, check_specs, clean_seed, set_cells
 

@@ -150,7 +150,7 @@ def test_a_failing_save_leaves_nothing(seed, capsys, monkeypatch, marks):
 
 def test_backups_in_the_same_second_never_overwrite(seed, monkeypatch, capsys):
     """Two runs in one second: two backups, the first still holding the original."""
-    import jixiao_xl.fill as F
+    import jixiao_xl.write.fill as F
 
     monkeypatch.setattr(F.time, "strftime", lambda fmt: "20240101-120000")
     original = seed.read_bytes()
@@ -203,7 +203,7 @@ def test_overwritten_output_keeps_its_bits(tmp_path, seed, umask):
 
 def test_an_unexpected_error_is_still_one_chinese_line(seed, capsys, monkeypatch):
     """The last resort: a bug of ours ends in one line and exit 2, never a traceback."""
-    import jixiao_xl.check as C
+    import jixiao_xl.rules.check as C
 
     def broken(*args, **kwargs):
         raise KeyError("boom")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from jixiao_xl.check import check_path
+from jixiao_xl.rules.check import check_path
 from jixiao_xl.cli import main
-from jixiao_xl.profiles import DATA, ProfileError, get_profile, load, profiles
+from jixiao_xl.compute.profiles import DATA, ProfileError, get_profile, load, profiles
 
 from .helpers import by_code, check_file, clean_seed, set_cells
 from .published import table, workbook
@@ -66,7 +66,7 @@ def test_a_bad_profile_file_is_one_line_naming_file_and_field(tmp_path, change, 
 def test_level2_weights_are_the_profiles_and_their_sums_its_level1():
     """二级 weights live in the profile file; the 一级 weight is their sum, typed nowhere else, and the blank
     template's 二级 rows are the profile's."""
-    from jixiao_xl.template import levels
+    from jixiao_xl.write.template import levels
 
     hunan, national = get_profile("hunan"), get_profile("national")
     assert hunan.level1 == {"产出指标": 30, "效益指标": 30, "满意度指标": 10, "成本指标": 20}
@@ -186,7 +186,7 @@ def test_a_note_that_disagrees_with_the_headers_is_a_warning_not_an_error(tmp_pa
 @pytest.mark.parametrize("text", ["确保定期开展督查", "长治久安", "大同小异", "接待来宾", "推广安全知识", "开封检查",
                                   "日常德育工作", "湘江西岸治理"])
 def test_words_that_merely_contain_a_place_name_are_no_evidence(text):
-    from jixiao_xl.detect import choose
+    from jixiao_xl.compute.detect import choose
 
     choice = choose(None, text)
     assert choice.known is False and choice.candidates == (), (text, choice)

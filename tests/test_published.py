@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from jixiao_xl.check import check_path
-from jixiao_xl.grid import parse_a1
-from jixiao_xl.model import num
+from jixiao_xl.rules.check import check_path
+from jixiao_xl.xlsx.grid import parse_a1
+from jixiao_xl.read.model import num
 
 from .helpers import by_code
 from .samples import SheetSpec, write_xlsx
@@ -284,7 +284,7 @@ def test_fill_of_the_sichuan_table_leaves_the_stated_total(tmp_path):
     # fill writes the blank 执行率得分 (the execution block was read); the unit typed no 得分 at all, so the form
     # is 未评分: no 总分 is made up from the 执行率得分 alone, and the "合计 | 100" it states stays the 权重 total
     # (no second 100 under 权重)
-    from jixiao_xl.fill import fill
+    from jixiao_xl.write.fill import fill
 
     data, report = check_table(tmp_path, "sichuan_qingshen_2023_project")
     printed = data["printed"]

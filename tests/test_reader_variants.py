@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from jixiao_xl.grid import a1
+from jixiao_xl.xlsx.grid import a1
 
 from .helpers import by_code, check_file, form, parse_a1, set_cells
 from .samples import SheetSpec, seed_sheets

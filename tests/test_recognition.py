@@ -6,7 +6,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from jixiao_xl.check import NO_FORM, check_path
+from jixiao_xl.rules.check import NO_FORM, check_path
 
 from .helpers import by_code, check_file, clean_seed, set_cells
 
@@ -143,7 +143,7 @@ def test_untitled_forms_below_a_titled_one_on_the_same_sheet(tmp_path):
 
 
 def test_text_formula_evaluation():
-    from jixiao_xl.textformula import evaluate
+    from jixiao_xl.xlsx.textformula import evaluate
 
     cells = {("填表说明", "C4"): 2024, ("附件2", "G14"): 10, ("附件2", "G15"): 10, ("附件2", "G16"): 10}
 

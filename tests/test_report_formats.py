@@ -8,7 +8,6 @@ LibreOffice.  ``report check`` must find the same problems, with the same number
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess

@@ -18,16 +18,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from jixiao_xl import compute as C
-from jixiao_xl import forms as F
-from jixiao_xl import scoring as S
-from jixiao_xl.check import check_workbook
-from jixiao_xl.model import num
-from jixiao_xl.profiles import get_profile
-from jixiao_xl.reader import read_forms
+from jixiao_xl.compute import results as C
+from jixiao_xl.read import forms as F
+from jixiao_xl.compute import scoring as S
+from jixiao_xl.rules.check import check_workbook
+from jixiao_xl.read.model import num
+from jixiao_xl.compute.profiles import get_profile
+from jixiao_xl.read.reader import read_forms
 from jixiao_xl.rules import general
 from jixiao_xl.rules.base import Context
-from jixiao_xl.targets import judge
+from jixiao_xl.compute.targets import judge
 
 from .helpers import clean_seed, set_cells, to_grids
 from .rule_cases import CASES
@@ -149,7 +149,7 @@ def test_the_rate_relations_have_one_home():
     the layout gives a 控制率 column, and a building's rate cell divides the entries the total rate sums."""
     assert {r.row for r in C.RATES if r.where == "fund"} == {f.key for f in F.FUND_ROWS if f.rated}
     assert [f.name for f in dataclasses.fields(C.BasicResults) if f.name != "unread"] == [r.key for r in C.RATES]
-    from jixiao_xl.derive import derived
+    from jixiao_xl.compute.derive import derived
 
     book = read_forms(to_grids(clean_seed()), "t.xlsx")
     basic = book.forms[0]

@@ -17,7 +17,7 @@ def _crash(rule, form, ctx):
 
 def _inject_crash(monkeypatch):
     """Make B110 raise, as a rule with a bug would."""
-    import jixiao_xl.check as engine
+    import jixiao_xl.rules.check as engine
 
     crashing = R.Rule(**{**basic.SANGONG_SUM.__dict__, "check": _crash})
     monkeypatch.setattr(engine, "RULES", [crashing if r is basic.SANGONG_SUM else r for r in R.RULES])
@@ -137,7 +137,7 @@ def test_finding_keeps_values_apart_from_message_text():
 ])
 def test_fund_breakdown_when_the_diagnosis_gives_up(monkeypatch, edits, expected):
     """A breakdown too tangled for the repair search (its trial budget spent): F101/F102 compare the sums as typed."""
-    from jixiao_xl import diagnose
+    from jixiao_xl.compute import diagnose
 
     monkeypatch.setattr(diagnose, "MAX_TRIALS", 0)
     report = check_specs(set_cells(clean_seed(), edits))

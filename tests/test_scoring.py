@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import assume, given, strategies as st
 
-from jixiao_xl.scoring import Scoring, exec_rate, exec_score, grade, indicator_score
-from jixiao_xl.targets import judge, read_text, score_part
+from jixiao_xl.compute.scoring import Scoring, exec_rate, exec_score, grade, indicator_score
+from jixiao_xl.compute.targets import judge, read_text, score_part
 
 
 def test_exec_rate_uses_full_year_budget_not_initial():

@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from jixiao_xl.check import check_path
+from jixiao_xl.rules.check import check_path
 from .samples import EXAMPLE_NAME, write_seed_example
 
 from .helpers import by_code, form

@@ -68,7 +68,7 @@ def test_dept_income_listed_by_level(tmp_path):
 
 
 def test_template_from_a_submission_keeps_its_source_rows(tmp_path):
-    from jixiao_xl.check import check_path
+    from jixiao_xl.rules.check import check_path
     from jixiao_xl.cli import main
     from .samples import write_xlsx
 

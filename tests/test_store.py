@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 
 from jixiao_xl.cli import main
-from jixiao_xl.store import APPLICATION_ID, SCHEMA_VERSION
+from jixiao_xl.store.db import APPLICATION_ID, SCHEMA_VERSION
 
 from .history_books import last_year, this_year
 
@@ -259,7 +259,7 @@ def test_a_store_where_nothing_can_be_written(books, tmp_path, capsys):
 
 
 def test_a_locked_store_waits_then_refuses_in_chinese(books, tmp_path, capsys, monkeypatch):
-    from jixiao_xl import store as S
+    from jixiao_xl.store import db as S
 
     store = books["store"]
     run(capsys, "check", books["2022"], "--store", store)
@@ -319,8 +319,8 @@ def test_history_of_a_store_that_is_missing_or_not_ours(tmp_path, capsys):
 
 
 def test_a_store_locked_in_the_middle_of_a_run_rolls_back_that_group(books, monkeypatch):
-    from jixiao_xl import store as S
-    from jixiao_xl.check import check_path
+    from jixiao_xl.store import db as S
+    from jixiao_xl.rules.check import check_path
 
     monkeypatch.setattr(S, "WAIT_SECONDS", 0.3)
     store = S.Store.open(books["store"])

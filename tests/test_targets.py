@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from jixiao_xl.check import check_path
-from jixiao_xl.readings import _UNIT_TABLE, parse_target, read_actual, read_text
-from jixiao_xl.targets import judge
+from jixiao_xl.rules.check import check_path
+from jixiao_xl.compute.readings import _UNIT_TABLE, parse_target, read_actual, read_text
+from jixiao_xl.compute.targets import judge
 
 from .helpers import by_code, check_file, clean_seed, set_cells
 

@@ -7,13 +7,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from jixiao_xl import template as T
-from jixiao_xl.check import check_path
+from jixiao_xl.write import template as T
+from jixiao_xl.rules.check import check_path
 from jixiao_xl.cli import main
-from jixiao_xl.profiles import get_profile
-from jixiao_xl.reader import read_workbook
-from jixiao_xl.template import DERIVED_FILL, INPUT_FILL
-from jixiao_xl.writer import write_template
+from jixiao_xl.compute.profiles import get_profile
+from jixiao_xl.read.reader import read_workbook
+from jixiao_xl.write.template import DERIVED_FILL, INPUT_FILL
+from jixiao_xl.write.writer import write_template
 
 from .test_seed import EXAMPLE
 
@@ -108,8 +108,8 @@ def test_validations_prompt_what_to_type_and_info_shows_the_profile_label(tmp_pa
     assert info["B6"].value == "评分口径" and info["C6"].value == "湖北"
     assert "hubei" not in str(info["C6"].value)
     # the add-in still takes the profile from it
-    from jixiao_xl.grid import read_grids
-    from jixiao_xl.xl import _profile
+    from jixiao_xl.xlsx.grid import read_grids
+    from jixiao_xl.excel.xl import _profile
 
     assert _profile(read_grids(str(path)), True).name == "hubei"
 
@@ -151,7 +151,7 @@ def test_round_trip_from_seed_keeps_inputs_and_gives_every_derived_cell_its_form
 
 def test_from_carries_every_typed_value_including_text(tmp_path, capsys):
     """Each input cell of the example (numbers, "无", texts) is in the template, as typed."""
-    from jixiao_xl.derive import form_cells, input_cells
+    from jixiao_xl.compute.derive import form_cells, input_cells
 
     profile = get_profile()
     source, built = read_workbook(str(EXAMPLE)), read_workbook(str(make(tmp_path, "--from", str(EXAMPLE))))

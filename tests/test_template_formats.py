@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from jixiao_xl.check import check_path
+from jixiao_xl.rules.check import check_path
 from jixiao_xl.cli import main
 
 from . import published as P

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from jixiao_xl.grid import _ERROR_TOKENS, _FORMULA_TOKENS, Grid, _has_tokens
+from jixiao_xl.xlsx.grid import _ERROR_TOKENS, _FORMULA_TOKENS, Grid, _has_tokens
 
 
 def _scan(grid: Grid, row: int, col: int):
@@ -189,7 +189,7 @@ def _random_sheet(rng) -> bytes:
 def test_byte_test_for_saved_results_never_skips_a_formula_without_its_result():
     """A sheet part is parsed for formulas without results unless a byte test shows every formula followed
     by its result; whatever it lets skip, the parse finds nothing in (and it lets skip what Excel saves)."""
-    from jixiao_xl.grid import _formulas_cached, _has_error_tokens, _sheet_issues
+    from jixiao_xl.xlsx.grid import _formulas_cached, _has_error_tokens, _sheet_issues
 
     rng = random.Random(7)
     skipped = {True: 0, False: 0}  # by whether a formula has a prefix (the general scan) or none (byte searches)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from jixiao_xl.check import check_path
+from jixiao_xl.rules.check import check_path
 from jixiao_xl.cli import main
 
 from .libreoffice import convert, soffice

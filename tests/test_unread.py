@@ -9,8 +9,8 @@ import openpyxl
 
 from jixiao_xl.batch import run as batch_run
 from jixiao_xl.cli import main
-from jixiao_xl.fill import fill
-from jixiao_xl.xl import summary
+from jixiao_xl.write.fill import fill
+from jixiao_xl.excel.xl import summary
 
 from .helpers import check_file, clean_seed, form, set_cells
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from jixiao_xl.forms import FUND_ROW, label_key
-from jixiao_xl.values import (NotANumber, header_name, header_weight, is_blank, norm_label, split_inline,
+from jixiao_xl.read.forms import FUND_ROW, label_key
+from jixiao_xl.read.values import (NotANumber, header_name, header_weight, is_blank, norm_label, split_inline,
                               to_number, to_rate)
 
 
@@ -114,7 +114,7 @@ def test_property_parser_never_raises_anything_but_not_a_number(text):
 
 def test_fmt_number_of_an_overflowed_sum_is_said_in_chinese():
     """Hypothesis found a 附件1 cell of 1.797e308: its sum is inf, and `fill` printed it (OverflowError)."""
-    from jixiao_xl.values import fmt_number
+    from jixiao_xl.read.values import fmt_number
 
     assert fmt_number(1.7976931348623155e308 * 2) == "超出可表示范围的数"
     assert fmt_number(float("nan")) == "超出可表示范围的数"
@@ -126,7 +126,7 @@ def test_fmt_number_of_an_overflowed_sum_is_said_in_chinese():
     (-1e300, -1e300, "-1e+300"), (1e15, 1e15, "1e+15"), (123456789012.344, 123456789012.34, "123456789012.34"),
 ])
 def test_round2_and_fmt_number_at_any_size(value, rounded, shown):
-    from jixiao_xl.values import fmt_number, round2
+    from jixiao_xl.read.values import fmt_number, round2
 
     assert round2(value) == rounded
     assert fmt_number(value) == shown

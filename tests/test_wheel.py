@@ -74,13 +74,13 @@ def test_wheel_carries_every_subpackage(wheel):
 def test_wheel_leaves_the_test_fixtures_out(wheel):
     """The seed submission and the LibreOffice driver serve tests, build scripts and benchmarks only."""
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert "jixiao_xl/sheetspec.py" in names and "jixiao_xl/a1.py" in names
+    assert "jixiao_xl/read/sheetspec.py" in names and "jixiao_xl/xlsx/a1.py" in names
     assert not {"jixiao_xl/samples.py", "jixiao_xl/libreoffice.py"} & names
     assert not any(n.startswith("tests/") for n in names)
 
 
 def test_wheel_carries_the_wps_addin_without_its_tests(wheel):
-    from jixiao_xl.addin import WPS_FILES
+    from jixiao_xl.excel.addin import WPS_FILES
 
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {f"jixiao_xl/addin_wps/{name}" for name in WPS_FILES} <= names
@@ -97,13 +97,13 @@ def test_installed_wheel_builds_the_classic_xlam_for_its_own_python(venv, tmp_pa
     result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["jixiao_addin.xlam"]
-    from jixiao_xl.addin import interpreter_of
+    from jixiao_xl.excel.addin import interpreter_of
 
     own = subprocess.run([str(bindir / "python"), "-c", "import sys; print(sys.executable)"], capture_output=True,
                          text=True, check=True, env=env).stdout.strip()
     assert interpreter_of(tmp_path / "jixiao_addin.xlam") == own  # the settings sheet names the venv's Python
     assert zipfile.ZipFile(tmp_path / "jixiao_addin.xlam").testzip() is None
-    probe = ("import jixiao_xl, jixiao_xl.udf as u, jixiao_xl.xl as x; "
+    probe = ("import jixiao_xl, jixiao_xl.excel.udf as u, jixiao_xl.excel.xl as x; "
              "print(jixiao_xl.__file__); print(sorted(u.FUNCTIONS)); print(callable(x.main) and callable(x.main_list))")
     where, names, handlers = subprocess.run([str(bindir / "python"), "-c", probe], capture_output=True, text=True,
                                             check=True, cwd=tmp_path, env=env).stdout.splitlines()

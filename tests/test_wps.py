@@ -24,7 +24,7 @@ import pytest
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
-from jixiao_xl import addin
+from jixiao_xl.excel import addin
 
 from .test_seed import EXAMPLE
 
@@ -344,7 +344,7 @@ def test_plugin_list_entries_have_wpsjs_attributes_in_its_order(url):
 
 
 def test_build_wps_writes_a_shared_servers_key(tmp_path, monkeypatch, capsys):
-    from jixiao_xl import guard
+    from jixiao_xl.excel import guard
     from jixiao_xl.cli import main
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))

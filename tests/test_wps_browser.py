@@ -40,7 +40,7 @@ SUMMARY = ("发现 1 个错误、2 个警告；附件2：部门整体支出自�
 def site(tmp_path_factory):
     """A shared server that allows one other site (127.0.0.1:<port>), and that site: a plain web server
     holding the add-in as `jixiao-xl addin build-wps` writes it for the shared server (with its key)."""
-    from jixiao_xl.addin import build_wps, wps_version
+    from jixiao_xl.excel.addin import build_wps, wps_version
 
     folder = tmp_path_factory.mktemp("wps")
     port = free_port()

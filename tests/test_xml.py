@@ -19,9 +19,9 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from jixiao_xl.check import check_path
-from jixiao_xl.grid import UnreadableWorkbook, read_grids
-from jixiao_xl.xlsxio import inject_cached_values, sheet_paths
+from jixiao_xl.rules.check import check_path
+from jixiao_xl.xlsx.grid import UnreadableWorkbook, read_grids
+from jixiao_xl.xlsx.xlsxio import inject_cached_values, sheet_paths
 
 SHEET = "xl/worksheets/sheet1.xml"
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

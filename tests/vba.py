@@ -1,4 +1,4 @@
-"""Read the VBA source of an .xlam's vbaProject.bin (MS-OVBA) with olefile, independently of jixiao_xl.vba's
+"""Read the VBA source of an .xlam's vbaProject.bin (MS-OVBA) with olefile, independently of jixiao_xl.excel.vba's
 compound-file reader: the template's VBA (what the build relies on) and the built add-in's."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import io
 import struct
 import zipfile
 
-from jixiao_xl.vba import decompress  # MS-OVBA 2.4.1; oletools' decompress_stream checks it in test_addin_xlam
+from jixiao_xl.excel.vba import decompress  # MS-OVBA 2.4.1; oletools' decompress_stream checks it in test_addin_xlam
 
 
 def dir_records(xlam) -> list[tuple[int, bytes]]:

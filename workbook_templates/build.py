@@ -8,11 +8,11 @@ import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the seed lives in tests/, not in the wheel
 
-from jixiao_xl import template as T
-from jixiao_xl.profiles import get_profile
-from jixiao_xl.reader import read_workbook
+from jixiao_xl.write import template as T
+from jixiao_xl.compute.profiles import get_profile
+from jixiao_xl.read.reader import read_workbook
 from tests.samples import EXAMPLE_NAME, write_seed_example
-from jixiao_xl.writer import write_template
+from jixiao_xl.write.writer import write_template
 
 HERE = Path(__file__).resolve().parent
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..check import FileReport
-from ..findings import Finding
-from ..values import fmt_rate
+from ..rules.check import FileReport
+from ..rules.findings import Finding
+from ..read.values import fmt_rate
 from . import concepts as C
 from .arithmetic import check_adjustments, check_changes, check_included, check_rates, check_sums, check_totals_after
 from .consistency import check_document_numbers, check_grades, check_repeats, check_shares
@@ -251,8 +251,8 @@ def check_paragraphs(paragraphs: list[Paragraph], facts: Facts | None = None, pa
 
 def load_workbooks(paths: list[str] | tuple) -> tuple[list, list[str], list[tuple[str, str]]]:
     """(books with forms, notes on books without forms, (path, reason) of the ones that cannot be read)."""
-    from ..grid import UnreadableWorkbook
-    from ..reader import read_workbook
+    from ..xlsx.grid import UnreadableWorkbook
+    from ..read.reader import read_workbook
 
     loaded, problems, unreadable = [], [], []
     for workbook in paths:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..findings import SEVERITY_LABEL
+from ..rules.findings import SEVERITY_LABEL
 from ..problems import with_code
 
 
@@ -58,11 +58,11 @@ def to_text(reports, show_info: bool = True, workbooks: list[str] | None = None)
 
 
 def run(args) -> int:
-    from ..profiles import get_profile
+    from ..compute.profiles import get_profile
 
     profile = get_profile(args.profile)
     if args.report_command == "check":
-        from ..report import to_json
+        from ..rules.report import to_json
         from .checker import check_report, load_workbooks
 
         books, problems, unreadable = load_workbooks(args.workbooks)

@@ -197,7 +197,7 @@ def check_repeats(run: _Run) -> None:
 
 
 def check_grades(run: _Run, paragraphs: list[Paragraph]) -> None:
-    from ..scoring import grade as grade_of
+    from ..compute.scoring import grade as grade_of
 
     by_para: dict[int, list[Statement]] = {}
     for stmt in run.statements:

@@ -40,7 +40,7 @@ def _word_encrypted(head: bytes) -> bool:
 def _check_file(path: str) -> str | None:
     """None for a .docx to read; "pdf" for a PDF; the kind of an old document that LibreOffice may convert."""
     suffix = os.path.splitext(path)[1].lower()
-    from ..files import OLE2, FileProblem, encrypted, head_of
+    from ..xlsx.files import OLE2, FileProblem, encrypted, head_of
 
     try:
         head = head_of(path, "报告文档")

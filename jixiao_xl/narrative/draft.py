@@ -17,10 +17,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from ..findings import Finding
-from ..model import Cell, SelfEval, num
+from ..rules.findings import Finding
+from ..read.model import Cell, SelfEval, num
 from ..problems import Refused
-from ..values import fmt_number
+from ..read.values import fmt_number
 from .facts import Fact, Facts, gather
 
 PLACEHOLDER_MARK = "【"
@@ -481,7 +481,7 @@ def _write(blocks_: list[Block], path: str, before_replace=None) -> None:
     import docx
     from docx.enum.text import WD_COLOR_INDEX
 
-    from ..xlsxio import atomic_write
+    from ..xlsx.xlsxio import atomic_write
 
     document = docx.Document()
     _style_document(document)
@@ -505,14 +505,14 @@ def write_draft(workbook: str, output: str, profile=None, force: bool = False) -
 
     An existing ``output`` (perhaps a draft already completed by hand) is never replaced unless ``force``,
     and then a copy of it is kept first (原名.时间.bak.docx)."""
-    from ..grid import UnreadableWorkbook
-    from ..reader import read_workbook
+    from ..xlsx.grid import UnreadableWorkbook
+    from ..read.reader import read_workbook
 
     if not output.lower().endswith(".docx"):
         raise DraftError("O007", text=f"输出文件应为 Word 文档（.docx）：{output}")
     if os.path.abspath(output) == os.path.abspath(workbook):
         raise DraftError("O003", text="输出文件不能和工作簿相同")
-    from ..xlsxio import output_problem
+    from ..xlsx.xlsxio import output_problem
 
     problem = output_problem(output)
     if problem:
@@ -527,10 +527,10 @@ def write_draft(workbook: str, output: str, profile=None, force: bool = False) -
     facts = gather([book], profile)
     if facts.dept is None and facts.basic is None:
         raise DraftError("U012", text=f"{workbook}：没有找到附件1 或附件2，无法生成部门整体支出绩效自评报告")
-    from ..check import check_workbook
+    from ..rules.check import check_workbook
 
     content = blocks(facts, Doubts(check_workbook(book, profile).all_findings()))
-    from ..xlsxio import OutputError, make_backup
+    from ..xlsx.xlsxio import OutputError, make_backup
 
     backup: list[str] = []
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import compute
-from ..model import BasicData, Cell, SelfEval, Workbook, num
-from ..profiles import Profile, get_profile
-from ..values import fmt_number, fmt_rate, norm_label
+from ..compute import results as compute
+from ..read.model import BasicData, Cell, SelfEval, Workbook, num
+from ..compute.profiles import Profile, get_profile
+from ..read.values import fmt_number, fmt_rate, norm_label
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,7 @@ class Facts:
         score = self.score("total", target)
         if score is None:
             return None
-        from ..scoring import grade
+        from ..compute.scoring import grade
 
         return Fact(grade(score.value), f"{score.where} {fmt_number(score.value)} 分对应的等级", score.sheet,
                     score.cell, "grade")

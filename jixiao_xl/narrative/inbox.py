@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..values import norm_label
+from ..read.values import norm_label
 
 REPORT_SUFFIXES = (".docx", ".doc", ".wps", ".wpt", ".pdf")
 _REPORT_WORDS = ("报告", "自评", "绩效")
@@ -60,9 +60,9 @@ def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[s
 
     ``summary_row`` is batch's own row builder, handed in so that this layer does not import batch.
     """
-    from ..grid import UnreadableWorkbook
-    from ..profiles import get_profile
-    from ..reader import read_workbook
+    from ..xlsx.grid import UnreadableWorkbook
+    from ..compute.profiles import get_profile
+    from ..read.reader import read_workbook
     from .checker import check_paragraphs, one_placeholder_line
     from .document import UnreadableReport, read_report
     from .facts import gather

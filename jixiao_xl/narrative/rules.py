@@ -7,7 +7,7 @@ accepts, both read against the bundled example workbook (汨罗市司法局 2023
 
 from __future__ import annotations
 
-from ..findings import Rule
+from ..rules.findings import Rule
 
 
 def _engine(rule, target, ctx):  # pragma: no cover - the report checker applies these rules itself

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..findings import Finding
-from ..values import fmt_number, norm_label
+from ..rules.findings import Finding
+from ..read.values import fmt_number, norm_label
 from . import concepts as C
 from . import extract as X
 from .document import Paragraph

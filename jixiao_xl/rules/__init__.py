@@ -6,7 +6,7 @@ X 跨表, N 数值, S 表格结构, D 可自动填写, P 评分口径, H 跨年�
 
 from __future__ import annotations
 
-from ..findings import Rule
+from .findings import Rule
 from . import basic, crossform, execution, funds, general, history, indicators, weights
 
 

@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..compute import Results, Row, SelfEvalResults, indicator_rows, results
-from ..model import BasicData, Cell, SelfEval
-from ..profiles import Profile, get_profile
-from ..values import RATE_POINTS_THRESHOLD, nfkc
+from ..compute.results import Results, Row, SelfEvalResults, indicator_rows, results
+from ..read.model import BasicData, Cell, SelfEval
+from ..compute.profiles import Profile, get_profile
+from ..read.values import RATE_POINTS_THRESHOLD, nfkc
 
 
 @dataclass
@@ -41,7 +41,7 @@ class Context:
         key = ("opened", id(form))
         kept = self._kept.get(key)
         if kept is None or kept[0] is not form:
-            from ..derive import as_opened
+            from ..compute.derive import as_opened
 
             kept = self._kept[key] = (form, as_opened(form, self.profile, self.results(form)))
         return kept[1]

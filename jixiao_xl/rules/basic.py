@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from .. import forms as F
-from ..a1 import parse_a1
-from ..compute import amount, part_keys
-from ..diagnose import _cells_of, basic_diagnosis
-from ..findings import Rule
-from ..model import BasicData, num
-from ..values import fmt_number as n, fmt_rate as pct
+from ..read import forms as F
+from ..xlsx.a1 import parse_a1
+from ..compute.results import amount, part_keys
+from ..compute.diagnose import _cells_of, basic_diagnosis
+from .findings import Rule
+from ..read.model import BasicData, num
+from ..read.values import fmt_number as n, fmt_rate as pct
 from .base import Context, differs, r2, r4, shown_tolerance
 
 COLUMNS = ("prev_actual", "budget", "actual")

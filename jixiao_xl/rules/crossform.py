@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..compute import amount
-from ..findings import Rule
-from ..model import Workbook, num
-from ..values import convert, fmt_number as n
+from ..compute.results import amount
+from .findings import Rule
+from ..read.model import Workbook, num
+from ..read.values import convert, fmt_number as n
 from .base import Context, differs, r2
 
 

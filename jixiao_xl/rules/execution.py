@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..compute import exec_weight
-from ..findings import Rule
-from ..model import SelfEval, num
-from ..values import fmt_number as n, fmt_rate as pct
+from ..compute.results import exec_weight
+from .findings import Rule
+from ..read.model import SelfEval, num
+from ..read.values import fmt_number as n, fmt_rate as pct
 from .base import Context, differs, r2, r4, shown_tolerance
 from .general import is_error_value
 

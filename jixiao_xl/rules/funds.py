@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .. import forms as F
-from ..compute import source_parts
-from ..diagnose import dept_diagnosis
-from ..findings import Rule
-from ..model import SelfEval, num
-from ..values import fmt_number as n
+from ..read import forms as F
+from ..compute.results import source_parts
+from ..compute.diagnose import dept_diagnosis
+from .findings import Rule
+from ..read.model import SelfEval, num
+from ..read.values import fmt_number as n
 from .base import Context, differs, r2
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable
 
-from ..derive import blank_fillable, derived, input_suggestions
-from ..findings import Rule
-from ..model import BasicData, Cell
-from ..values import fmt_number as n, fmt_rate as pct
+from ..compute.derive import blank_fillable, derived, input_suggestions
+from .findings import Rule
+from ..read.model import BasicData, Cell
+from ..read.values import fmt_number as n, fmt_rate as pct
 from .base import Context, r2, r4
 
 
@@ -223,7 +223,7 @@ PROFILE_CHOICE = Rule(
 
 def _by_signature(rule: Rule, form, ctx: Context):
     if form.signature:
-        from ..forms import FORM_BY_KIND
+        from ..read.forms import FORM_BY_KIND
 
         spec = FORM_BY_KIND[form.kind]
         shown = "、".join(form.signature[:6])

@@ -6,9 +6,9 @@ workbook, ``store.BoundHistory``); without a store they say nothing.
 
 from __future__ import annotations
 
-from ..findings import Rule
-from ..model import num
-from ..values import fmt_number, fmt_rate
+from .findings import Rule
+from ..read.model import num
+from ..read.values import fmt_number, fmt_rate
 from .base import differs, r2, r4
 
 SOURCE = "本工具的跨年核对：绩效库（--store）中本单位上一年度的填报"
@@ -36,7 +36,7 @@ def _prev_actuals(rule, form, ctx):
     if prev is None:
         return
     rows = [(f"{key}.actual", row) for key, row in form.rows.items()]
-    from ..store import norm_name
+    from ..store.db import norm_name
 
     rows += [(f"special:{norm_name(row.label)}.actual", row) for row in form.specials]
     rows += [(f"other:{norm_name(row.label)}.actual", row) for row in form.project_others]
@@ -69,7 +69,7 @@ PREV_ACTUAL = Rule(
 
 def _last_actual(figure):
     """Last year's 实际完成值 as one quantity (a Part), or None."""
-    from ..targets import read_actual
+    from ..compute.targets import read_actual
 
     _label, _cell, value, text = figure
     try:
@@ -101,7 +101,7 @@ def _target_below(rule, form, ctx):
     prev = previous(form, ctx) if candidates else None  # no such target: last year is not read
     if prev is None:
         return
-    from ..store import indicator_key
+    from ..store.db import indicator_key
 
     for row, target in candidates:
         ind = row.ind

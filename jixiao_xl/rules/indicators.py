@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as _dt
 from functools import lru_cache
 
-from ..findings import Rule
-from ..model import SelfEval, num
-from ..targets import overachieved
-from ..values import fmt_number as n, norm_label
+from .findings import Rule
+from ..read.model import SelfEval, num
+from ..compute.targets import overachieved
+from ..read.values import fmt_number as n, norm_label
 from .base import Context, r2, shown_tolerance
 
 

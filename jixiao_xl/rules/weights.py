@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from ..compute import exec_weight, stated_score_sum
-from .. import scoring as S
-from ..findings import Rule
-from ..model import SelfEval, num
-from ..values import fmt_number as n
+from ..compute.results import exec_weight, stated_score_sum
+from ..compute import scoring as S
+from .findings import Rule
+from ..read.model import SelfEval, num
+from ..read.values import fmt_number as n
 from .base import Context, differs, r2
 from .general import is_error_value
 

@@ -43,7 +43,7 @@ class Server:
         self.log = folder / "server.log"
         self.config = folder / "config"
         public = f", public_url={self.url!r}" if shared else ""
-        code = (f"from jixiao_xl.addin import serve; serve(host='127.0.0.1', port={self.port}{public}, "
+        code = (f"from jixiao_xl.excel.addin import serve; serve(host='127.0.0.1', port={self.port}{public}, "
                 f"allow_origins={list(allow_origins)!r})")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("XLWINGS_", "JIXIAO_"))}
         env.update(XDG_CONFIG_HOME=str(self.config), JIXIAO_BATCH_DIR=str(folder / "jobs"),

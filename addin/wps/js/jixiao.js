@@ -17,7 +17,7 @@
   "use strict";
 
   const VERSION = "0.1.0";
-  const MARKS_SHEET = "_jixiao_marks"; // jixiao_xl/marks.py: the record of what 校验 coloured
+  const MARKS_SHEET = "_jixiao_marks"; // jixiao_xl/write/marks.py: the record of what 校验 coloured
   const XL_NONE = -4142; // xlColorIndexNone / xlPatternNone
   const XL_SOLID = 1; // xlPatternSolid
   const VISIBILITY = { Visible: -1, Hidden: 0, VeryHidden: 2 };
@@ -41,7 +41,7 @@
     return r + g * 256 + b * 65536;
   }
 
-  // A cell's fill as the marks record keeps it (jixiao_xl/marks.py solid()/as_hex()).
+  // A cell's fill as the marks record keeps it (jixiao_xl/write/marks.py solid()/as_hex()).
   function fillRecord(range) {
     const interior = range.Interior;
     if (Number(interior.ColorIndex) === XL_NONE || Number(interior.Pattern) === XL_NONE) {

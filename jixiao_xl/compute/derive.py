@@ -1,0 +1,338 @@
+"""Every derived cell of a form: where it is, its correct value, and its Excel formula.
+
+This module is the one definition of **input cell vs derived cell**.  A cell
+is derived when it is in ``derived()``: sums, subtotals, totals, control and
+execution rates, the 执行率得分, the 总分 and its 等级 (the template adds its
+title formulas).  Every other cell the reader found is an input
+(``input_cells``): what the user typed, never written by ``fill``, the
+template's ``--from`` or the Excel button.  An indicator's 得分 is an input
+too: the evaluator's judgement.  For a quantitative indicator the engine
+can still compute a reference score (``input_suggestions``), which the checks
+show but nothing ever writes.
+
+One list serves the D001 check (blank derived cells), ``fill`` (values in
+official-layout workbooks, formulas in templates) and the template writer.
+Formulas are built from the positions the reader found, so they follow the
+workbook's own layout; each is guarded so that no #DIV/0! ever shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from ..read import forms as F
+from . import scoring as S
+from .results import (RATES, BasicResults, Results, SelfEvalResults, part_keys, parts_sum, rate_value, results as _results,
+                      row_rate, source_parts, stated_score_sum, sum_fields)
+from ..xlsx.grid import col_letter
+from ..read.model import _UNREAD, BasicData, Cell, SelfEval, num
+from .profiles import Profile
+from ..read.values import fmt_number
+
+
+@dataclass(frozen=True)
+class Derived:
+    cell: Cell
+    value: object  # the engine's value; None = blank
+    formula: str | None  # "=..." or None where no formula applies
+    kind: str  # amount | rate | score | text | grade
+
+
+def cell_value(item: Derived) -> object:
+    """What the cell holds once written: the value, after its label when label and value share the cell
+    ("等级：优")."""
+    if not item.cell.prefix:
+        return item.value
+    if item.value is None:  # 未评分: the label alone, as the formula shows it ("等级：")
+        return item.cell.prefix
+    return f"{item.cell.prefix}{item.value if isinstance(item.value, str) else fmt_number(item.value)}"
+
+
+def settle(read: Callable[[], list[Derived]], write: Callable[[Derived], bool], passes: int = 6) -> list[Derived]:
+    """Write derived cells until reading back changes nothing (a sum feeds a total, the total a rate …).
+
+    ``read`` reads the form(s) again and returns their derived cells; ``write`` puts one in place and says
+    whether the cell changed.  Returns the derived cells of the settled form(s)."""
+    for _ in range(passes):
+        changed = [write(item) for item in read()]  # every item written, not only up to the first change
+        if not any(changed):
+            break
+    return read()
+
+
+def _count_sum(refs: str) -> str:
+    return f'=IF(COUNT({refs})=0,"",SUM({refs}))'
+
+
+def _ratio(top: str, bottom: str) -> str:
+    return f'=IF(AND(ISNUMBER({bottom}),N({bottom})>0,ISNUMBER({top})),{top}/{bottom},"")'
+
+
+def _basic(form: BasicData, profile: Profile, res: BasicResults, blank_only: bool = False) -> list[Derived]:
+    out: list[Derived] = []
+    staff = form.staff
+    for rate in RATES:  # 财政供养人员控制率 (compute.RATES)
+        if (rate.where == "staff" and rate.cell in staff and rate.top in staff and rate.bottom in staff
+                and not (blank_only and not staff[rate.cell].blank)):
+            out.append(Derived(staff[rate.cell], res.value(rate.key),
+                               _ratio(staff[rate.top].address, staff[rate.bottom].address), "rate"))
+    # inner sums first: 公务用车 before 三公, 县级专项 before 项目支出
+    for field in sum_fields():
+        key = field.key
+        row = form.rows.get(key)
+        parts = part_keys(form, key)
+        if row is None:
+            continue
+        for col, cell in row.cells.items():
+            if blank_only and not cell.blank:
+                continue
+            if field.items:  # the rows under it down to the next row of the form: inserted 专项 rows count
+                after = form.rows.get(F.row_after(key) or "")
+                first, last = row.row + 1, (after.row - 1 if after else row.row + len(parts))
+                if last < first:
+                    continue
+                letter = col_letter(cell.col)
+                refs = f"{letter}{first + 1}:{letter}{last + 1}"
+            else:
+                cells = [form.cell(p, col) if isinstance(p, str) else p.cells.get(col) for p in parts]
+                cells = [c for c in cells if c is not None]
+                if not cells:
+                    continue
+                refs = ",".join(c.address for c in cells)
+            out.append(Derived(cell, parts_sum(form, key, col), _count_sum(refs), "amount"))
+    # 控制率 (决算 ÷ 预算) of the rows that have one, where the form has the column (the template does)
+    for rate in RATES:
+        row = form.rows.get(rate.row) if rate.where == "fund" else None
+        if row is None or row.rate is None or (blank_only and not row.rate.blank):
+            continue
+        top, bottom = row.cells.get(rate.top), row.cells.get(rate.bottom)
+        if top is not None and bottom is not None:
+            out.append(Derived(row.rate, rate_value(form, rate), _ratio(top.address, bottom.address), "rate"))
+    building_rates = [r for r in RATES if r.where == "building"]
+    for building in form.buildings:
+        cells = building.cells
+        for rate in building_rates:
+            if (rate.cell in cells and rate.top in cells and rate.bottom in cells
+                    and not (blank_only and not cells[rate.cell].blank)):
+                out.append(Derived(cells[rate.cell], row_rate(cells, rate),
+                                   _ratio(cells[rate.top].address, cells[rate.bottom].address), "rate"))
+    return out
+
+
+def exec_score_formula(rate: str, weight: str, mode: str) -> str:
+    if mode == "jiangxi":
+        return (f"IF({rate}>=1,{weight},IF({rate}>=0.8,ROUND({weight}*0.7,2),"
+                f"IF({rate}>=0.6,ROUND({weight}*0.5,2),0)))")
+    return f"ROUND({weight}*MIN(MAX({rate},0),1),2)"
+
+
+def _self_eval(form: SelfEval, profile: Profile, res: SelfEvalResults, blank_only: bool = False) -> list[Derived]:
+    out: list[Derived] = []
+    ex = form.exec
+    # 附件3: 年度资金总额 = 当年财政拨款 + 上年结转资金 + 其他资金, per column
+    keys = None  # source_parts, once a cell needs them
+    for col in (f.key for f in F.EXEC_COLUMNS[:3]):  # 年初预算数, 全年预算数, 全年执行数
+        if col not in ex or (blank_only and not ex[col].blank):
+            continue
+        keys = source_parts(form) if keys is None else keys
+        sources = [form.sources[k].get(col) for k in keys if form.sources[k].get(col) is not None]
+        if sources:
+            values = [num(c) for c in sources]
+            value = None if all(v is None for v in values) else round(sum(v or 0 for v in values), 6)
+            refs = ",".join(c.address for c in sources)
+            out.append(Derived(ex[col], value, _count_sum(refs), "amount"))
+    weight = _exec_weight_ref(form, profile)
+    stated = any(k in ex and not ex[k].blank and (ex[k].rate if k == "rate" else ex[k].number)
+                 for k in ("rate", "score"))
+    missing = stated and any(k in ex and ex[k].blank for k in ("executed", "full"))
+    if {"full", "executed"} <= ex.keys() and not missing:  # a typed rate over a blank 执行数 stays (E109)
+        full, executed = ex["full"].address, ex["executed"].address
+        guard = f"AND(ISNUMBER({full}),N({full})>0)"
+        rate = f"N({executed})/{full}"
+        if "rate" in ex and not (blank_only and not ex["rate"].blank):
+            out.append(Derived(ex["rate"], res.exec_rate, f'=IF({guard},{rate},"")', "rate"))
+        if "score" in ex and not (blank_only and not ex["score"].blank):
+            score = exec_score_formula(rate, weight, profile.exec_mode)
+            out.append(Derived(ex["score"], res.exec_score if res.exec_rate is not None else 0.0,
+                               f"=IF({guard},{score},0)", "score"))
+    # 附件2: 按收入性质分 / 按支出性质分 totals
+    extra = tuple(k for k in form.breakdown if k.startswith("income+"))
+    income, expense = F.DEPT_INCOME[0], F.DEPT_EXPENSE[0]
+    for head, parts in ((income.key, income.parts + extra), (expense.key, expense.parts)):
+        cell = form.breakdown.get(head)
+        if cell is None or (blank_only and not cell.blank):
+            continue
+        cells = [form.breakdown[p] for p in parts if p in form.breakdown]
+        if not cells:
+            continue
+        values = [num(c) for c in cells]
+        value = None if all(v is None for v in values) else round(sum(v or 0 for v in values), 6)
+        formula = None if any(c.prefix for c in cells + [cell]) else _count_sum(",".join(c.address for c in cells))
+        out.append(Derived(cell, value, formula, "amount"))
+    out += _level_headers(form, blank_only)
+    # a form nobody has scored yet (未评分): its total and grade keep their formulas (a template computes as
+    # the scores are typed) but get no value, never 0 分 / 差 from blank scores
+    unscored = res.why("total_score")
+    wanted = any(c is not None and not (blank_only and not c.blank) for c in (form.total_weight, form.total_score))
+    indicators = form.indicators if wanted else []
+    if indicators:
+        first = min(i.row for i in indicators)
+        last = max(i.row for i in indicators)
+        # a form without a 分值 (or 得分) column has no column to sum: that total is not derived
+        weight_col = col_letter(indicators[0].weight.col) if indicators[0].weight is not None else None
+        score_col = col_letter(indicators[0].score.col) if indicators[0].score is not None else None
+        exec_s = f"N({ex['score'].address})" if "score" in ex else "0"
+        if form.total_weight is not None and weight_col and not (blank_only and not form.total_weight.blank):
+            out.append(Derived(form.total_weight, res.weight_total,
+                               f"={weight}+SUM({weight_col}{first + 1}:{weight_col}{last + 1})", "score"))
+        if form.total_score is not None and score_col and not (blank_only and not form.total_score.blank):
+            scores = f"{score_col}{first + 1}:{score_col}{last + 1}"
+            out.append(Derived(form.total_score, None if unscored else S.round2(stated_score_sum(form, profile)),
+                               f'=IF(COUNT({scores})=0,"",{exec_s}+SUM({scores}))', "score"))
+    if form.grade is not None and form.total_score is not None and not (blank_only and not form.grade.blank):
+        grade = _grade(form, profile)
+        out.append(replace(grade, value=None) if unscored else grade)
+    return out
+
+
+def _level_headers(form: SelfEval, blank_only: bool = False) -> list[Derived]:
+    """The 一级指标 headers that state their rows' 分值 total ("产出指标(30分)"): the total as a formula.
+
+    A header stating another total is the user's text (the checks report it), never rewritten; one that
+    states the right total is right as typed, so its value is the text it holds."""
+    out = []
+    for level in form.levels:
+        if blank_only and not level.header.blank:
+            continue
+        if not level.name or level.weight is None or not level.indicators or level.indicators[0].weight is None:
+            continue
+        total = sum(num(i.weight) or 0.0 for i in level.indicators)
+        if abs(level.weight - total) > 0.005:
+            continue
+        col = col_letter(level.indicators[0].weight.col)
+        first, last = level.header.row, max(i.row for i in level.indicators)
+        name = level.name.replace('"', '""')
+        formula = f'="{name}"&CHAR(10)&"("&SUM({col}{first + 1}:{col}{last + 1})&"分)"'
+        out.append(Derived(level.header, level.header.raw, formula, "text"))
+    return out
+
+
+def _grade(form: SelfEval, profile: Profile) -> Derived:
+    """The 等级 of the stated 总分 (优 ≥ 90, 良 ≥ 80, 中 ≥ 60, else 差), written as the cell writes it."""
+    prefix = form.grade.prefix  # "等级：" when label and grade share the cell
+    total = form.total_score.address
+    rounded = f"ROUND({total},2)"  # as the template writes it
+    formula = (f'="{prefix}"&IF(ISNUMBER({total}),IF({rounded}>=90,"优",IF({rounded}>=80,"良",'
+               f'IF({rounded}>=60,"中","差"))),"")'
+               if form.total_score.address != form.grade.address else None)
+    return Derived(form.grade, S.grade(S.round2(stated_score_sum(form, profile))), formula, "grade")
+
+
+def _exec_weight_ref(form: SelfEval, profile: Profile) -> str:
+    """The 执行率 分值 as a formula term: the cell when it holds a number, else the profile's."""
+    default = f"{profile.exec_weight:g}"
+    cell = form.exec.get("weight")
+    if cell is not None and cell.prefix and cell.number is not None:  # stated in a heading: "预算执行情况(20分)"
+        return f"{cell.number:g}"
+    return f"IF(ISNUMBER({cell.address}),{cell.address},{default})" if cell is not None else default
+
+
+def derived(form, profile: Profile, results: Results | None = None) -> list[Derived]:
+    """Every derived cell of a form with its correct value and formula (``results``: already computed)."""
+    res = results if results is not None else _results(form, profile)
+    if isinstance(form, BasicData):
+        return _basic(form, profile, res)
+    return _self_eval(form, profile, res)
+
+
+def blank_fillable(form, profile: Profile, results: Results | None = None) -> list[Derived]:
+    """Derived cells left blank whose value can be computed (the filled ones are skipped before their
+    value and formula are built: most cells of a submitted form are filled)."""
+    res = results if results is not None else _results(form, profile)
+    found = _basic(form, profile, res, True) if isinstance(form, BasicData) else _self_eval(form, profile, res, True)
+    return [d for d in found if d.cell.blank and d.value is not None]
+
+
+def as_opened(form, profile: Profile, results: Results | None = None):
+    """The form as Excel or WPS shows it on opening, when some of its derived cells are formulas saved without a
+    result (a workbook written by a program): read, they are blank (S002); opened, each shows its formula's
+    value, computed from the others until nothing changes (项目支出 from its parts, then 执行率, 得分, 总分).
+    A copy with those cells filled in; None when the form has no such cell.  D001's suggested values and the
+    结果 line are both taken from it, so they agree with each other and with what fill writes."""
+    import copy
+
+    formulas = form.formula_cells
+    if not formulas or not any(d.cell.address in formulas for d in blank_fillable(form, profile, results)):
+        return None
+    opened = copy.deepcopy(form)
+    opened.__dict__.pop("_diagnoses", None)
+    # the derived cells that were blank as read and are formulas: those Excel computes; typed ones stay as typed
+    pending = {d.cell.address for d in derived(opened, profile) if d.cell.blank and d.cell.address in formulas}
+
+    def read() -> list[Derived]:
+        return [d for d in derived(opened, profile) if d.cell.address in pending]
+
+    def write(item: Derived) -> bool:
+        cell, value = item.cell, item.value
+        if value is None or cell.raw == value:
+            return False
+        cell.raw, cell.error = value, None
+        cell._blank, cell._number, cell._rate = None, _UNREAD, _UNREAD
+        opened.__dict__.pop("_diagnoses", None)
+        return True
+
+    settle(read, write)
+    return opened
+
+
+def input_suggestions(form, profile: Profile, blank_only: bool = False,
+                      results: Results | None = None) -> list[Derived]:
+    """Input cells whose value the engine can compute: the 得分 of quantitative indicators
+    (``blank_only``: only those left blank, the others not scored at all; ``results``: already computed).
+
+    The value is the judged row's own score (``compute.Row.suggested``), the one the total counts: there
+    is no second way of scoring a row.  They are shown as a reference (D001, I103) and never written: the
+    score is the evaluator's."""
+    if isinstance(form, BasicData):
+        return []
+    res = results if results is not None else _results(form, profile)
+    out = []
+    for row in res.rows:
+        cell = row.ind.score
+        if cell is None:  # an unscored form: no 得分 to suggest
+            continue
+        if blank_only and not cell.blank:
+            continue
+        if row.suggested is not None:
+            out.append(Derived(cell, row.suggested, None, "score"))
+    return out
+
+
+def form_cells(form) -> list[Cell]:
+    """Every cell the reader found in a form (labels aside)."""
+    found: list[Cell] = []
+
+    def add(value) -> None:
+        if isinstance(value, Cell):
+            found.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                add(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                add(item)
+        elif hasattr(value, "__dataclass_fields__"):
+            for name in value.__dataclass_fields__:
+                add(getattr(value, name))
+
+    add(form)
+    unique = {(c.row, c.col): c for c in found}
+    return list(unique.values())
+
+
+def input_cells(form, profile: Profile) -> list[Cell]:
+    """Every cell of a form that is the user's input: everything the reader found that is not derived."""
+    derived_at = {(d.cell.row, d.cell.col) for d in derived(form, profile)}
+    return [c for c in form_cells(form) if (c.row, c.col) not in derived_at]
+

@@ -1,0 +1,388 @@
+"""Derived values of a form: what the form's derived cells should hold.
+
+Rules compare these with what was typed; the JSON ``results`` and the
+auto-fill use them.  A total left blank is taken as the sum of its parts; a
+total that was typed is used as typed, and the identity rules report it when
+it does not add up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from types import MappingProxyType
+from typing import ClassVar
+
+from ..read import forms as F
+from . import scoring as S
+from ..read.model import BasicData, Indicator, SelfEval, num
+from .profiles import Profile
+from .targets import Judgement, judge
+
+# ------------------------------------------------------------------ 附件1
+
+_SUM_FIELDS: tuple = (None, ())
+
+
+def sum_fields() -> tuple:
+    """``forms.sums_inner_first()``, made once for the current ``FUND_ROWS`` (a test may replace them)."""
+    global _SUM_FIELDS
+    if _SUM_FIELDS[0] is not F.FUND_ROWS:
+        _SUM_FIELDS = (F.FUND_ROWS, tuple(F.sums_inner_first()))
+    return _SUM_FIELDS[1]
+
+
+def part_keys(form: BasicData, key: str) -> list:
+    """The rows that add up to ``key`` (FundRow objects or field keys)."""
+    field = F.FUND_ROW.get(key)
+    if field is not None and field.items:  # 县级专项资金: its 专项 rows
+        return list(form.specials)
+    parts: list = list(field.parts) if field else []
+    if field is not None and field.open:  # 项目支出: and the rows among its parts that name no field
+        parts += list(form.project_others)
+    return parts
+
+
+def parts_sum(form: BasicData, key: str, col: str) -> float | None:
+    """Σ parts of a row in one column (blank parts = 0); None when every part is blank."""
+    total, any_filled = 0.0, False
+    for part in part_keys(form, key):
+        value = amount(form, part, col) if isinstance(part, str) else num(part.cells.get(col))
+        if value is not None:
+            total += value
+            any_filled = True
+    return round(total, 6) if any_filled else None
+
+
+def amount(form: BasicData, key: str, col: str) -> float | None:
+    """A row's value in a column: as typed, else the sum of its parts when any is filled."""
+    value = num(form.cell(key, col))
+    if value is None and part_keys(form, key):
+        return parts_sum(form, key, col)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class RateRelation:
+    """One rate of 附件1 (决算 ÷ 预算, 实际 ÷ 核定): the one statement of which cells it divides.
+
+    ``where`` says which part of the form holds its numbers: "staff" (财政供养人员: ``cell`` the rate's
+    cell), "fund" (a row of the funds table: ``row``; its rate cell is the row's 控制率 column) or
+    "building" (each building row: ``cell`` the rate's cell; the form's rate divides the buildings' totals).
+    The results (``basic_results``), the derived cells (``derive``) and the report's labels read it.
+    """
+
+    key: str  # the result's name (BasicResults field, the JSON key)
+    label: str  # as the report prints it
+    where: str  # staff | fund | building
+    top: str  # the numerator's key (a staff entry, a funds column, a building entry)
+    bottom: str  # the denominator's key
+    row: str = ""  # fund: the funds row
+    cell: str = ""  # staff / building: the rate cell's key
+
+
+RATES: tuple[RateRelation, ...] = (
+    RateRelation("staff_control_rate", "财政供养人员控制率", "staff", "actual_staff", "establishment",
+                 cell="staff_rate"),
+    RateRelation("sangong_control_rate", "三公经费控制率", "fund", "actual", "budget", row="sangong"),
+    RateRelation("public_funds_control_rate", "公用经费控制率", "fund", "actual", "budget", row="public_funds"),
+    RateRelation("procurement_rate", "政府采购执行率", "fund", "actual", "budget", row="procurement"),
+    RateRelation("scale_control_rate", "规模控制率", "building", "actual_area", "approved_area", cell="area_rate"),
+    RateRelation("investment_control_rate", "投资概算控制率", "building", "actual_investment", "budget_investment",
+                 cell="investment_rate"),
+)
+RATE = {r.key: r for r in RATES}
+
+
+def building_totals(form: BasicData) -> dict[str, float | None]:
+    totals: dict[str, float | None] = {}
+    for key in {k for r in RATES if r.where == "building" for k in (r.top, r.bottom)}:
+        values = [num(b.cells.get(key)) for b in form.buildings]
+        values = [v for v in values if v is not None]
+        totals[key] = sum(values) if values else None
+    return totals
+
+
+def rate_value(form: BasicData, rate: RateRelation, buildings: dict | None = None) -> float | None:
+    """A 附件1 rate of the whole form (the buildings' totals for a building rate: ``buildings`` when made)."""
+    if rate.where == "staff":
+        return S.ratio(num(form.staff.get(rate.top)), num(form.staff.get(rate.bottom)))
+    if rate.where == "fund":
+        return S.ratio(amount(form, rate.row, rate.top), amount(form, rate.row, rate.bottom))
+    totals = building_totals(form) if buildings is None else buildings
+    return S.ratio(totals[rate.top], totals[rate.bottom])
+
+
+def row_rate(cells: dict, rate: RateRelation) -> float | None:
+    """A rate of one row that holds both its numbers (a building row: 实际面积 ÷ 核定面积)."""
+    return S.ratio(num(cells.get(rate.top)), num(cells.get(rate.bottom)))
+
+
+_NO_REASONS: Mapping[str, str] = MappingProxyType({})
+
+
+class _Results:
+    """What the result records share: a result by its name, why it was not read, and the JSON form."""
+
+    __slots__ = ()
+    KEYS: ClassVar[tuple[str, ...]] = ()
+
+    def value(self, key: str):
+        """A result by its JSON name (None for a name this kind of form has not)."""
+        return getattr(self, key) if key in self.KEYS else None
+
+    def why(self, key: str) -> str:
+        """Why a result is None ("未读出：…" / "未评分：…"), "" when it was read or nothing says why."""
+        return self.unread.get(key, "")  # type: ignore[attr-defined]
+
+    def to_dict(self) -> dict:
+        """The ``results`` of findings.json / ``check --json`` (the judged rows are not part of it)."""
+        out = {key: getattr(self, key) for key in self.KEYS}
+        if self.unread:  # type: ignore[attr-defined]
+            out["unread"] = dict(self.unread)  # type: ignore[attr-defined]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class BasicResults(_Results):
+    """The results of 附件1: its rates (``RATES``), None where a rate cannot be computed."""
+
+    staff_control_rate: float | None = None
+    sangong_control_rate: float | None = None
+    public_funds_control_rate: float | None = None
+    procurement_rate: float | None = None
+    scale_control_rate: float | None = None
+    investment_control_rate: float | None = None
+    unread: Mapping[str, str] = dc_field(default_factory=lambda: _NO_REASONS)
+
+    KEYS: ClassVar[tuple[str, ...]] = tuple(r.key for r in RATES)
+
+
+def basic_results(form: BasicData) -> BasicResults:
+    buildings = building_totals(form)
+    return BasicResults(**{r.key: rate_value(form, r, buildings) for r in RATES})
+
+
+# ------------------------------------------------------------ 附件2 / 附件3
+
+_LEVELS = ("中央", "省", "市", "县", "区", "本级", "上级", "地方")
+
+
+def source_parts(form: SelfEval) -> list[str]:
+    """Keys of 附件3's source rows that add up to 年度资金总额.
+
+    Rows of 中央/省级/市级… funds right under 当年财政拨款 that add up to it are its breakdown
+    ("当年财政拨款 100，其中：中央 60，省级 40") and are not counted a second time.
+    """
+    keys = list(form.sources)
+    nested: set[str] = set()
+    for i, key in enumerate(keys):
+        if key != "appropriation" and "财政拨款" not in key:
+            continue
+        run = []
+        for other in keys[i + 1:]:
+            if not other.startswith(_LEVELS):
+                break
+            run.append(other)
+        if len(run) >= 2 and _adds_up(form, key, run):
+            nested.update(run)
+    return [k for k in keys if k not in nested]
+
+
+def _adds_up(form: SelfEval, key: str, run: list[str]) -> bool:
+    compared = False
+    for col, cell in form.sources[key].items():
+        values = [num(form.sources[k].get(col)) for k in run]
+        if num(cell) is None or all(v is None for v in values):
+            continue
+        if abs(num(cell) - sum(v or 0 for v in values)) > 0.005:
+            return False
+        compared = True
+    return compared
+
+
+
+def exec_weight(form: SelfEval, profile: Profile) -> float:
+    """The 分值 of the 执行率 row as stated on the form, else the profile's."""
+    value = num(form.exec.get("weight"))
+    return profile.exec_weight if value is None else value
+
+
+def judge_row(ind: Indicator, profile: Profile, year: int | None = None) -> Judgement:
+    """How the row's 年度指标值 and 实际完成值 read and score (``targets.judge``; ``year``: the form's, for a
+    deadline written without one)."""
+    return judge(ind.target.raw, ind.actual.raw, num(ind.weight), level1=ind.level1, level2=ind.level2,
+                 name=ind.level3.text, scoring=profile.scoring, percent=ind.actual.percent,
+                 target_percent=ind.target.percent, year=year)
+
+
+def effective_score(weight: float | None, score: float | None, expected: float | None) -> float:
+    """The score that counts: as typed, but never above what the rule allows (``expected``), within
+    [0, 分值].
+
+    A blank score of a quantitative row counts as computed; the evaluator may
+    give less than the rule's score (a deduction is theirs to make), never more.
+    """
+    if score is None:
+        score = expected if expected is not None else 0.0
+    elif expected is not None:
+        score = min(score, expected)
+    score = max(score, 0.0)
+    return min(score, weight) if weight is not None else score
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A 三级指标 row judged once: what the results, the rules, D001, the button, the report and the
+    narrative draft read of it (``indicator_rows``; kept in ``SelfEvalResults.rows``)."""
+
+    ind: Indicator
+    weight: float | None  # 分值 as typed
+    score: float | None  # 得分 as typed
+    judged: Judgement  # ``judge_row``
+    expected: float | None  # the platform's score of a quantitative row; None if it cannot be scored by rule
+    effective: float  # ``effective_score``: what the row counts in the total
+
+    @property
+    def target(self) -> object:
+        """年度指标值 as typed."""
+        return self.ind.target.raw
+
+    @property
+    def actual(self) -> object:
+        """实际完成值 as typed."""
+        return self.ind.actual.raw
+
+    @property
+    def suggested(self) -> float | None:
+        """The score the rule gives the row (D001 shows it for a blank 得分), None when it gives none."""
+        return self.expected
+
+    @property
+    def reason(self) -> str:
+        """How the row was read and scored ("读作：…"), or why it could not be (``Judgement.explain``)."""
+        return self.judged.explain()
+
+
+def indicator_rows(form: SelfEval, profile: Profile) -> list[Row]:
+    """Every 三级指标 row of a form, read and judged once (a check keeps them: ``Context.rows``)."""
+    out = []
+    for ind in form.indicators:
+        weight, score, judged = num(ind.weight), num(ind.score), judge_row(ind, profile, form.year)
+        expected = None if weight is None else judged.expected
+        out.append(Row(ind, weight, score, judged, expected, effective_score(weight, score, expected)))
+    return out
+
+
+def stated_score_sum(form: SelfEval, profile: Profile) -> float:
+    """Σ 得分 as typed, the 执行率得分 included (computed when left blank)."""
+    exec_score = num(form.exec.get("score"))
+    if exec_score is None:
+        rate = S.exec_rate(num(form.exec.get("full")), num(form.exec.get("executed")))
+        exec_score = S.exec_score(rate, exec_weight(form, profile), profile.exec_mode)
+    return exec_score + sum(num(i.score) or 0 for i in form.indicators)
+
+
+UNREAD_EXEC = "未读出：表中找不到执行情况（年度资金总额的预算数、执行数）"
+UNREAD_WEIGHTS = "未读出：表中没有各项指标的分值（权重）"
+UNSCORED = "未评分：各项指标的得分都没有填写"
+NO_INDICATORS = "未读出：表中找不到三级指标"
+
+
+def exec_read(form: SelfEval) -> bool:
+    """Whether the form's execution block was read: a budget, an executed amount, a rate or a score in it."""
+    return any(num(form.exec.get(key)) is not None for key in ("full", "executed", "rate", "score"))
+
+
+@dataclass(frozen=True, slots=True)
+class SelfEvalResults(_Results):
+    """The results of 附件2/附件3 with the judged rows they are made of (``rows``: each row's target, actual,
+    judgement and suggested score); None where a result was not read, ``unread`` saying why."""
+
+    exec_rate: float | None = None
+    exec_score: float | None = None
+    weight_total: float | None = None
+    total_score: float | None = None
+    grade: str | None = None
+    unread: Mapping[str, str] = dc_field(default_factory=lambda: _NO_REASONS)
+    rows: tuple[Row, ...] = ()
+
+    KEYS: ClassVar[tuple[str, ...]] = ("exec_rate", "exec_score", "weight_total", "total_score", "grade")
+
+
+def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None = None) -> SelfEvalResults:
+    """The results of 附件2/附件3 (``rows``: its ``indicator_rows`` when already read).
+
+    What was not read is never a number: a form whose execution block, weights or scores could not be
+    read has None for the results that depend on them, and ``unread`` says why (key → Chinese reason);
+    a form with indicators but no 得分 typed at all is 未评分 (no total, no grade), never 0 分 / 差.
+    """
+    rows = indicator_rows(form, profile) if rows is None else rows
+    unread: dict[str, str] = {}
+    weight = exec_weight(form, profile)
+    if exec_read(form):
+        rate = S.exec_rate(num(form.exec.get("full")), num(form.exec.get("executed")))
+        if rate is None and profile.zero_budget_rate is not None and num(form.exec.get("full")) == 0 \
+                and not num(form.exec.get("executed")):
+            rate = profile.zero_budget_rate  # 浙江: 0 ÷ 0 counts as 100 % (profile_data/zhejiang.json)
+        score = S.exec_score(rate, weight, profile.exec_mode)
+    else:
+        rate = score = None
+        unread["exec_rate"] = unread["exec_score"] = UNREAD_EXEC
+    weights = [r.weight for r in rows if r.weight is not None]
+    stated = num(getattr(form, "indicators_weight", None))  # "年度绩效目标(80分)": all indicators together
+    if not rows:
+        weight_total = None
+        unread["weight_total"] = NO_INDICATORS
+    elif not weights and stated is not None:
+        weight_total = S.round2(weight + stated)
+    elif not weights:
+        weight_total = None
+        unread["weight_total"] = UNREAD_WEIGHTS
+    else:
+        weight_total = S.round2(weight + sum(weights))
+    if not rows:
+        total = None
+        unread["total_score"] = unread["grade"] = NO_INDICATORS
+    elif all(r.score is None for r in rows) and not weights:
+        total = None  # no weights and no scores: nothing of the score was read
+        unread["total_score"] = unread["grade"] = UNSCORED if form.levels else NO_INDICATORS
+    elif all(r.score is None for r in rows) and num(form.total_score) is None:
+        total = None
+        unread["total_score"] = unread["grade"] = UNSCORED
+    else:
+        total = S.round2((score or 0.0) + sum(r.effective for r in rows))
+    return SelfEvalResults(rate, score, weight_total, total, S.grade(total),
+                           MappingProxyType(unread) if unread else _NO_REASONS, tuple(rows))
+
+
+def shown(res: _Results, key: str) -> str:
+    """A result as the text, the add-in's alert and 校验结果 show it: the number (执行率 as a percentage,
+    the grade as its word), or why there is none (未读出 / 未评分), never 0 or 差 for what was not read."""
+    from ..read.values import fmt_number, fmt_rate
+
+    value = res.value(key)
+    if value is None:
+        reason = res.why(key)
+        return reason.split("：", 1)[0] if reason else "空"
+    if key == "grade" or isinstance(value, str):
+        return value
+    return fmt_rate(value) if key.endswith("rate") else fmt_number(value)
+
+
+def total_text(res: SelfEvalResults) -> str:
+    """"总分 99（优）", or "总分 未评分" / "总分 未读出" (no grade shown beside it)."""
+    if res.total_score is None:
+        return f"总分 {shown(res, 'total_score')}"
+    return f"总分 {shown(res, 'total_score')}（{shown(res, 'grade')}）"
+
+
+Results = BasicResults | SelfEvalResults
+
+
+def results(form, profile: Profile, rows: list[Row] | None = None) -> Results:
+    """The results of a form (``rows``: a 附件2/附件3's ``indicator_rows`` when already read)."""
+    if isinstance(form, BasicData):
+        return basic_results(form)
+    return self_eval_results(form, profile, rows)

@@ -1,0 +1,730 @@
+"""The Excel front end: the 校验 button, 清除标记, and the JIXIAO worksheet functions.
+
+One code path serves xlwings classic (``RunPython`` from the ribbon add-in),
+xlwings Server (the Office.js add-in in ``addin/server``) and xlwings Lite:
+one bulk read of every sheet, the pure core, then a small set of writes
+(derived cells, the 校验结果 sheet, marks, an alert).  Only xlwings itself is
+imported at module import; the core loads when a button is clicked.
+"""
+
+from __future__ import annotations
+
+import sys
+import xlwings as xw
+
+try:  # xlwings Server (needs XLWINGS_LICENSE_KEY, e.g. "noncommercial")
+    from xlwings.server import func, script
+except Exception:
+    try:  # xlwings Lite, and classic Excel on Windows (func makes classic UDFs there)
+        from xlwings import func, script
+    except Exception:  # nothing to register with: plain functions are enough for RunPython
+        def script(f=None, **_):
+            return f if f is not None else (lambda g: g)
+
+        def func(f=None, **_):
+            return f if f is not None else (lambda g: g)
+
+MARKS_SHEET = "_jixiao_marks"  # as in jixiao_xl.write.marks, which is imported only when a button is clicked
+RESULT_SHEET = "校验结果"
+
+
+# ------------------------------------------------------------------ reading
+
+
+def _as_rows(values) -> list[list]:
+    if values is None:
+        return [[]]
+    if not isinstance(values, list):
+        return [[values]]
+    if values and not isinstance(values[0], list):
+        return [values]
+    return values
+
+
+# Excel's cell errors as COM hands them over (CVErr codes, VT_ERROR): the table of xlwings' _xlwindows.py
+# cell_errors.  WPS's JavaScript Range.Value2 gives an error cell as this number too; the WPS add-in
+# (addin/wps/js/jixiao.js) sends the error text instead, and this table is the server's fallback for an
+# add-in that does not (an older one).
+COM_ERRORS = {
+    -2146826281: "#DIV/0!",
+    -2146826246: "#N/A",
+    -2146826259: "#NAME?",
+    -2146826288: "#NULL!",
+    -2146826252: "#NUM!",
+    -2146826265: "#REF!",
+    -2146826273: "#VALUE!",
+}
+
+
+def _cell_value(value):
+    """A value as read, with a COM error code (an int, never a float) as the error's text."""
+    if value.__class__ is int and value in COM_ERRORS:
+        return COM_ERRORS[value]
+    return value
+
+
+def read_grids(book):
+    """Every sheet's values in one read per sheet, as grids for the reader.
+
+    A cell showing an error (#DIV/0!, #REF! …) is read as that text, as the file readers read it
+    (grid.read_grids): xlwings reads errors as None unless asked (``err_to_str``), and None is a blank
+    cell, which 校验 would fill, replacing the formula that shows the error.  With ``err_to_str``:
+    Office.js sends Range.values, where an error cell is its text ("#DIV/0!"), and xlwings keeps it
+    (pro/_xlremote.py _clean_value_data_element); classic Excel gives COM error codes, which xlwings
+    turns into the text (_xlwindows.py cell_errors); WPS sends the text (its add-in converts Value2's
+    codes), or the code, converted here.  The rules report the error (N003) and nothing writes a cell
+    that shows one (fill._settle).
+    """
+    from ..xlsx.grid import Grid
+
+    grids = []
+    for sheet in book.sheets:
+        used = sheet.used_range
+        rows = _as_rows(used.options(ndim=2, err_to_str=True).value)
+        top, left = used.row - 1, used.column - 1
+        grid_rows = [[] for _ in range(top)] + [[None] * left + [_cell_value(v) for v in r] for r in rows]
+        grids.append(Grid(sheet.name, grid_rows, [], merges_known=False))
+    return grids
+
+
+def _text_cell(value):
+    """Text from a workbook is written as text: a leading = + - @ is protected with an apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+# ------------------------------------------------------------------ errors
+
+
+class UserError(Exception):
+    """A failure whose Chinese message already says what happened and what to do."""
+
+
+def _now() -> str:
+    import time
+
+    return time.strftime("%H:%M:%S")
+
+
+def friendly(exc: BaseException, action: str, untouched: bool = True) -> str:
+    """The Chinese message for any failure of a button, a function or the task pane.
+
+    ``action`` names what the user did (校验, 清除标记, 列出问题); ``untouched`` says
+    whether the workbook is known to be unchanged (Office.js: nothing was sent back).
+    """
+    if isinstance(exc, UserError):
+        return str(exc)
+    text = str(exc).lower()
+    after = "工作簿没有被修改。" if untouched else "工作簿可能只改了一部分，请检查后再试一次。"
+    if "protect" in text or "保护" in text:
+        return f"工作簿或工作表受保护，无法{action}。请先取消保护（审阅 → 撤销工作表保护）再{action}。"
+    if isinstance(exc, MemoryError):
+        return f"工作簿太大，内存不足，无法{action}。{after}请关闭其他程序或拆分工作簿后再试。"
+    if isinstance(exc, NotImplementedError):
+        return (f"这个版本的 Excel 不支持{action}所需的功能，{after}"
+                "请改用经典加载项（.xlam）或命令行 jixiao-xl check。")
+    return (f"{action}时程序出错，{after}"
+            f"请保存工作簿后重试；如仍出错，请把工作簿发给管理员，并告知时间 {_now()}（服务器日志中记有详细原因）。")
+
+
+def _log(action: str, exc: BaseException) -> None:
+    import logging
+
+    logging.getLogger("jixiao_xl.excel.xl").error("%s failed", action, exc_info=exc)
+
+
+def _discard_actions(book) -> bool:
+    """Drop the writes an Office.js request has queued so far; True when the workbook stays untouched."""
+    data = getattr(getattr(book, "impl", None), "_json", None)
+    if isinstance(data, dict) and isinstance(data.get("actions"), list):
+        data["actions"].clear()
+        return True
+    return False
+
+
+def _guarded(action: str):
+    """A button's script: any failure becomes one Chinese alert (logged with the detail), never an HTTP 500."""
+    import functools
+
+    def wrap(run):
+        @functools.wraps(run)
+        def script_body(book: xw.Book):
+            try:
+                run(book)
+            except Exception as exc:  # every failure reaches the user as Chinese text
+                _log(action, exc)
+                untouched = _discard_actions(book)
+                book.app.alert(friendly(exc, action, untouched), title=f"{action}未完成", mode="critical")
+
+        return script_body
+
+    return wrap
+
+
+# ------------------------------------------------------------------ marks
+
+
+def _previous_marks(grids):
+    """The marks the last 校验 (or fill --mark) left, from the hidden marks sheet."""
+    from ..write.marks import read_marks
+
+    for grid in grids:
+        if grid.name == MARKS_SHEET:
+            return read_marks(grid.rows)
+    return []
+
+
+def _sheet(book, name):
+    for sheet in book.sheets:
+        if sheet.name == name:
+            return sheet
+    return None
+
+
+def _hidden(sheet) -> bool:
+    try:
+        return sheet.visible in (False, 0, 2)  # classic: -1 visible, 0 hidden, 2 very hidden
+    except Exception:
+        return False
+
+
+def _notes_supported(sheet) -> bool:
+    """False on Office.js without ExcelApi 1.18 (Excel 2019/2021/2024 perpetual): add_note would raise there."""
+    api = sheet.api  # Office.js: the sheet's payload, with notes_supported from isSetSupported("ExcelApi", "1.18")
+    return not (isinstance(api, dict) and api.get("notes_supported") is False)
+
+
+def _officejs(book) -> bool:
+    api = getattr(book, "api", None)
+    return isinstance(api, dict) and api.get("client") == "Office.js"
+
+
+def _restore(book, marks) -> dict:
+    """Put back the fill and note each marked cell had before it was marked.
+
+    Returns the marks whose note could not be taken off (Excel without the notes API,
+    notes left by ``fill --mark``): they stay in the record so a later 清除标记 or
+    ``fill`` in a capable program still removes them.
+    """
+    from ..write.marks import as_hex
+
+    left = {}
+    for mark in marks:
+        sheet = _sheet(book, mark.sheet)
+        if sheet is None:
+            continue
+        cell = sheet[mark.cell]
+        cell.color = as_hex(mark.fill)
+        ours = mark.note is None or "text" in mark.note
+        if not _notes_supported(sheet):
+            if ours:
+                left[(mark.sheet, mark.cell)] = mark
+            continue
+        if ours:  # ours: take it off (and give back the one it replaced)
+            if cell.note is not None:
+                cell.note.delete()
+            if mark.note is not None:
+                cell.add_note(mark.note["text"])
+    return left
+
+
+def _read_color(cell):
+    """The cell's fill as "#RRGGBB" (None: no fill), or ... when this Excel cannot tell the server."""
+    try:
+        color = cell.color  # classic Excel can tell
+    except NotImplementedError:  # Office.js: read by the add-in's own JavaScript (jixiaoMark) instead
+        return ...
+    if isinstance(color, tuple):
+        return "#%02X%02X%02X" % color
+    return color
+
+
+def _role_colors(grids, profile, template: bool) -> dict[tuple[str, str], str]:
+    """The colour each form cell has in our template: blue derived, yellow input."""
+    if not template:
+        return {}
+    from ..compute.derive import derived
+    from ..read.reader import read_forms
+    from ..rules.general import numeric_cells
+    from ..write.marks import DERIVED_FILL, INPUT_FILL
+
+    colors = {}
+    for form in read_forms(grids).forms:
+        for cell, _ in numeric_cells(form):
+            colors[(form.sheet, cell.address)] = "#" + INPUT_FILL
+        for item in derived(form, profile):
+            if item.formula:
+                colors[(form.sheet, item.cell.address)] = "#" + DERIVED_FILL
+    return colors
+
+
+def _link_formula(sheet: str, cell: str) -> str:
+    """=HYPERLINK to a cell of this workbook (works in every Excel, with or without notes)."""
+    target = "#'" + sheet.replace("'", "''") + "'!" + cell
+    return '=HYPERLINK("' + target.replace('"', '""') + '","' + cell + '")'
+
+
+# ------------------------------------------------------------------ scripts
+
+
+def _profile(grids, template: bool):
+    from ..compute.profiles import get_profile, profiles
+    from ..read.forms import INFO_PROFILE, INFO_SHEET
+    from ..xlsx.grid import parse_a1
+
+    if template:
+        info = next(g for g in grids if g.name == INFO_SHEET)
+        name = info.get(*parse_a1(INFO_PROFILE))
+        if isinstance(name, str) and name.strip() in profiles():
+            return get_profile(name.strip())
+        by_label = {p.label: p.name for p in profiles().values()}  # 填表说明 shows the label (湖南)
+        if isinstance(name, str) and name.strip() in by_label:
+            return get_profile(by_label[name.strip()])
+    return None  # chosen from the workbook itself (detect.choose)
+
+
+def _is_template(grids) -> bool:
+    from ..read.forms import INFO_SHEET, MARKER
+
+    return any(g.name == INFO_SHEET and g.get(0, 0) == MARKER for g in grids)
+
+
+HIDDEN_HINT = "（需要时在任务窗格点“校验（含隐藏表）”）"  # the Office.js task pane's button
+
+
+def summary(report, skipped=()) -> str:
+    """The alert after 校验: counts, then each self-evaluation's sheet, total and grade, then skipped sheets."""
+    from ..compute.results import total_text
+
+    parts = [f"发现 {report.count('error')} 个错误、{report.count('warning')} 个警告"]
+    names = {"dept_self_eval": "部门整体支出自评", "project_self_eval": "项目支出自评"}
+    for form_report in report.forms:
+        res = form_report.results
+        if form_report.kind != "basic_data":
+            label = names[form_report.kind]
+            if form_report.kind == "project_self_eval" and getattr(form_report.form, "name", ""):
+                label += f"（{form_report.form.name}）"
+            parts.append(f"{form_report.form.sheet}：{label}{total_text(res)}")
+    if skipped:
+        parts.append("未校验隐藏的工作表：" + "、".join(skipped) + HIDDEN_HINT)
+    return "；".join(parts)
+
+
+def _no_form() -> UserError:
+    from ..rules.check import NO_FORM
+
+    return UserError(NO_FORM + "。工作簿没有被修改。请打开提交的绩效自评工作簿，"
+                     "或检查表格标题（如“部门整体支出绩效自评表”）是否完整后再校验。")
+
+
+def _work_grids(book, include_hidden: bool):
+    """All grids, and the ones to check: not our own sheets, hidden sheets only when asked."""
+    grids = read_grids(book)
+    hidden = {s.name for s in book.sheets if _hidden(s)}
+    skipped = [g.name for g in grids if g.name in hidden and g.name not in (RESULT_SHEET, MARKS_SHEET)]
+    work = [g for g in grids if g.name not in (RESULT_SHEET, MARKS_SHEET)
+            and (include_hidden or g.name not in hidden)]
+    return grids, work, ([] if include_hidden else skipped)
+
+
+def findings_for(book, include_hidden: bool = False):
+    """Check the open workbook without changing it (the task pane's list)."""
+    from ..rules.check import check_grids
+
+    grids, work, _ = _work_grids(book, include_hidden)
+    report = check_grids(work, book.name, _profile(grids, _is_template(grids)))
+    if report.status == "unreadable":
+        raise _no_form()
+    return report
+
+
+def run_validate(book, include_hidden: bool = False) -> str:
+    """校验: fill blank derived cells, rewrite 校验结果, re-mark problem cells; returns the alert text."""
+    from ..rules.check import check_grids
+    from ..write.fill import plan
+    from ..write.marks import HEADER, MARK_COLORS, Mark, by_cell, note_text, rate_rows, result_rows, solid, worst
+
+    grids, work, skipped = _work_grids(book, include_hidden)
+    template = _is_template(grids)
+    profile = _profile(grids, template)
+    if profile is None:  # the fill follows the profile the check will choose from the same sheets
+        from ..compute.detect import choose, grid_text
+        from ..read.reader import read_forms
+
+        fill_profile = choose(read_forms(work, book.name), grid_text(work)).profile
+    else:
+        fill_profile = profile
+    previous = _previous_marks(grids)
+    changes = plan(work, fill_profile, overwrite=False)
+    report = check_grids(work, book.name, profile)
+    if report.status == "unreadable":  # nothing recognisable: say so and leave the book alone
+        raise _no_form()
+
+    for sheet_name, item, _corrected, _old in changes:
+        cell = _sheet(book, sheet_name)[item.cell.address]
+        if template and item.formula:
+            cell.formula = item.formula
+        elif item.cell.prefix:
+            from ..read.values import fmt_number
+
+            shown = item.value if isinstance(item.value, str) else fmt_number(item.value)
+            cell.value = _text_cell(f"{item.cell.prefix}{shown}")
+        else:
+            cell.value = item.value
+
+    # 校验结果: cleared and written in one block, so a second click gives the same sheet;
+    # the 单元格 column links to the cell (the only pointer where Excel has no notes)
+    rows = [[_text_cell(v) for v in row] for row in result_rows(report)]
+    results = _sheet(book, RESULT_SHEET) or book.sheets.add(RESULT_SHEET, after=book.sheets[len(book.sheets) - 1])
+    results.clear_contents()
+    results["A1"].value = rows
+    findings = report.all_findings()
+    if any(f.cell for f in findings):
+        links = [[_link_formula(f.sheet, f.cell) if f.cell and f.sheet else _text_cell(f.cell or "")]
+                 for f in findings]
+        results.range((2, 4), (len(findings) + 1, 4)).formula = links
+    # 应为/实际 of a rate finding as % (1.2673 -> 126.73%); the rest back to General, as the last click may differ
+    results.range((2, 7), (len(rows), 8)).number_format = "General"
+    for row in rate_rows(report):
+        results.range((row, 7), (row, 8)).number_format = "0.00%"
+
+    # marks: first restore what the last click coloured, then colour this click's problems
+    left = _restore(book, previous)
+    before = {(m.sheet, m.cell): m for m in previous}
+    roles = _role_colors(grids, profile, template)
+    marks, unread = [], []
+    officejs = _officejs(book)
+    for (sheet_name, address), items in by_cell(findings, {s.name for s in book.sheets}).items():
+        sheet = _sheet(book, sheet_name)
+        cell = sheet[address]
+        color = "#" + MARK_COLORS[worst(items)]
+        old = before.get((sheet_name, address))
+        fill = old.fill if old is not None else None
+        original = None if old is not None else _read_color(cell)
+        if original is ... and officejs:  # the add-in's JavaScript reads the colour, records it, colours the cell
+            unread.append({"sheet": sheet_name, "cell": address, "color": color, "row": len(marks) + 2})
+        else:
+            if old is None:
+                fill = solid(roles.get((sheet_name, address)) if original is ... else original)
+            cell.color = color
+        if (sheet_name, address) in left:  # a note we could not take off stays recorded as ours
+            note = left.pop((sheet_name, address)).note
+        elif not _notes_supported(sheet):
+            note = {"kept": True}  # no notes in this Excel: the finding is in 校验结果, linked to the cell
+        elif cell.note is not None:  # the user's own note (or one put back just now): keep it, add none
+            note = {"kept": True}
+        else:
+            cell.add_note(note_text(items))
+            note = None
+        marks.append(Mark(sheet_name, address, fill, note).row())
+    marks += [m.row() for m in left.values()]
+    store = _sheet(book, MARKS_SHEET)
+    if marks or store is not None:
+        if store is None:
+            store = book.sheets.add(MARKS_SHEET, after=book.sheets[len(book.sheets) - 1])
+        store.clear_contents()
+        store["A1"].value = [HEADER] + marks
+        store.visible = False
+    if unread:
+        import json
+
+        book.app.macro("jixiaoMark")(MARKS_SHEET, json.dumps(unread, ensure_ascii=False))
+    return summary(report, skipped)
+
+
+def run_clear(book) -> str:
+    """清除标记: restore the marked cells; keep in the record only the notes this Excel cannot remove."""
+    from ..write.marks import HEADER
+
+    grids = read_grids(book)
+    marks = _previous_marks(grids)
+    left = _restore(book, marks)
+    store = _sheet(book, MARKS_SHEET)
+    if store is not None:
+        store.clear_contents()
+        if left:
+            store["A1"].value = [HEADER] + [m.row() for m in left.values()]
+    if left:
+        return (f"已恢复 {len(marks)} 个单元格原来的颜色。其中 {len(left)} 个单元格上有 jixiao-xl 加的批注，"
+                "这个版本的 Excel 不能删除批注（需要 Microsoft 365）：请在 Microsoft 365 的 Excel 中再点“清除标记”，"
+                "或用命令 jixiao-xl fill 处理这个文件，批注都会去掉。")
+    return f"已清除 {len(marks)} 个单元格的标记，恢复了原来的颜色。" if marks else "没有需要清除的标记。"
+
+
+@_guarded("校验")
+def validate_book(book):
+    """The 校验 button on any client (Office.js, WPS): the alert, or one Chinese alert on failure."""
+    book.app.alert(run_validate(book), title="校验结果")
+
+
+@_guarded("清除标记")
+def clear_marks_book(book):
+    """The 清除标记 button on any client: quiet (the cells show it) unless notes could not be removed."""
+    text = run_clear(book)
+    if "不能删除批注" in text:
+        book.app.alert(text, title="清除标记")
+
+
+@script
+def validate(book: xw.Book):
+    """校验：重新计算、校验并标出有问题的单元格（不含隐藏的工作表）。"""
+    validate_book(book)
+
+
+@script
+@_guarded("校验")
+def validate_all(book: xw.Book):
+    """校验（含隐藏表）：同“校验”，隐藏的工作表也校验和标记。"""
+    book.app.alert(run_validate(book, include_hidden=True), title="校验结果")
+
+
+@script
+def clear_marks(book: xw.Book):
+    """清除标记：恢复被标色单元格原来的样子，去掉批注。"""
+    clear_marks_book(book)
+
+
+def _classic(action: str, run) -> None:
+    try:
+        book = xw.Book.caller()
+    except Exception as exc:  # no workbook to alert in: xlwings' RunPython shows what we write to stderr
+        _log(action, exc)
+        sys.stderr.write(f"{action}未完成：没有找到要{action}的工作簿。请先打开并点选要{action}的工作簿"
+                         "（受保护视图中的文件请先点“启用编辑”），再点按钮。\n")
+        raise SystemExit(1) from None
+    try:
+        text = run(book)
+    except Exception as exc:
+        _log(action, exc)
+        text = friendly(exc, action, untouched=False)
+    if text:
+        book.app.alert(text, title=action)
+
+
+def main():
+    """The classic ribbon add-in's 校验 (RunPython "import jixiao_addin; jixiao_addin.main()")."""
+    _classic("校验", run_validate)
+
+
+def main_clear():
+    """The classic ribbon add-in's 清除标记."""
+    _classic("清除标记", run_clear)
+
+
+def main_list():
+    """The classic ribbon add-in's 问题列表: the findings in an alert (the 校验结果 sheet has them all)."""
+    def listing(book):
+        report = findings_for(book)
+        lines = [summary(report)] + [f"{f.code} {f.message}" for f in report.all_findings()[:30]]
+        return "\n".join(lines)
+
+    _classic("问题列表", listing)
+
+
+# ------------------------------------------------------------------ worksheet functions
+#
+# A bad argument raises FunctionError (an XlwingsError): xlwings Server answers 400 and
+# Excel shows #VALUE! with the Chinese message on the cell's error flag (no retries);
+# classic Excel shows the message too.  Blank arguments give a blank result, as before.
+
+try:
+    from xlwings.server import arg
+except Exception:
+    try:
+        from xlwings import arg
+    except Exception:
+        def arg(*_a, **_k):
+            return lambda g: g
+
+
+class FunctionError(xw.XlwingsError):
+    """A worksheet function's Chinese error message."""
+
+
+EXEC_MODES = {"proportional": "proportional", "比例": "proportional", "按比例": "proportional",
+              "jiangxi": "jiangxi", "江西": "jiangxi", "江西区间": "jiangxi"}
+
+
+def _worksheet_function(name: str):
+    """Any failure of a function becomes a FunctionError in Chinese (logged when unexpected)."""
+    import functools
+
+    def wrap(f):
+        @functools.wraps(f)
+        def body(*args):
+            try:
+                return f(*args)
+            except FunctionError:
+                raise
+            except Exception as exc:
+                _log(f"JIXIAO.{name}", exc)
+                raise FunctionError(friendly(exc, f"计算 JIXIAO.{name}")) from None
+
+        return body
+
+    return wrap
+
+
+def _single(value, label: str):
+    """One cell's value; a multi-cell range is refused with its size."""
+    if isinstance(value, list):
+        rows = _as_rows(value)
+        if len(rows) == 1 and len(rows[0]) == 1:
+            return rows[0][0]
+        raise FunctionError(f"{label}应为一个单元格，收到的是含 {sum(len(r) for r in rows)} 个单元格的区域；"
+                            "请只选一个单元格（整张指标表请用 JIXIAO.INDICATOR_SCORES）")
+    return value
+
+
+def _number(value, label: str = "参数"):
+    """A number (text such as "1,234.5" or "98%" accepted); None for blank; FunctionError otherwise."""
+    from ..read.values import NotANumber, to_number
+
+    value = _single(value, label)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise FunctionError(f"{label}应为数字，收到的是逻辑值 {'TRUE' if value else 'FALSE'}")
+    try:
+        number = to_number(value)
+    except NotANumber:
+        number = None
+    if number is None:
+        raise FunctionError(f"{label}应为数字，收到的是“{value}”；请填写数字（如 83 或 83.5）")
+    return number
+
+
+def _weight(value):
+    number = _number(value, "分值")
+    if number is not None and number < 0:
+        raise FunctionError(f"分值不能为负数，收到的是 {value}")
+    return number
+
+
+def _mode(value) -> str:
+    value = _single(value, "计分方式")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "proportional"
+    mode = EXEC_MODES.get(str(value).strip().lower())
+    if mode is None:
+        raise FunctionError(f"计分方式应为“比例”或“江西”，收到的是“{value}”")
+    return mode
+
+
+# Argument descriptions: Office.js shows them (arg doc), the classic .xlam registers them with
+# Application.MacroOptions (jixiao_xl.excel.udf, jixiao_xl.excel.addin).
+FUNCTION_ARGS = {
+    "exec_rate": (
+        ("full_budget", "全年预算数（元或万元，与执行数单位一致）"),
+        ("executed", "全年执行数"),
+    ),
+    "exec_score": (
+        ("full_budget", "全年预算数"),
+        ("executed", "全年执行数"),
+        ("weight", "执行率分值（默认 10）"),
+        ("mode", "计分方式：“比例”（默认，分值 × 执行率）或“江西”（区间计分）"),
+    ),
+    "indicator_score": (
+        ("target", "年度指标值，如 ≥95%、≤30天、有所改善"),
+        ("actual", "实际完成值，如 98%、45天"),
+        ("weight", "分值"),
+    ),
+    "indicator_scores": (
+        ("table", "指标表区域：每行依次为 年度指标值、实际完成值、分值（三列）"),
+    ),
+    "control_rate": (
+        ("actual", "决算数（实际数）"),
+        ("budget", "预算数（批复数）"),
+    ),
+    "grade": (
+        ("total", "自评总分（0–100）"),
+    ),
+}
+ARG_OPTIONS = {("indicator_scores", "table"): {"ndim": 2}}
+
+
+def _documented(f):
+    """Apply the function's argument descriptions (and options) from FUNCTION_ARGS."""
+    for name, doc in reversed(FUNCTION_ARGS[f.__name__]):
+        f = arg(name, doc=doc, **ARG_OPTIONS.get((f.__name__, name), {}))(f)
+    return f
+
+
+@func
+@_documented
+@_worksheet_function("EXEC_RATE")
+def exec_rate(full_budget, executed):
+    """预算执行率 = 全年执行数 ÷ 全年预算数（全年预算数为空或0时返回空）。"""
+    from ..compute.scoring import exec_rate as rate
+
+    value = rate(_number(full_budget, "全年预算数"), _number(executed, "全年执行数"))
+    return "" if value is None else value
+
+
+@func
+@_documented
+@_worksheet_function("EXEC_SCORE")
+def exec_score(full_budget, executed, weight=10, mode="比例"):
+    """执行率得分：分值 × min(执行率, 1)，保留两位小数；计分方式为“江西”时按江西区间计分。"""
+    from ..compute.scoring import exec_rate as rate, exec_score as score
+
+    points = _weight(weight)
+    return score(rate(_number(full_budget, "全年预算数"), _number(executed, "全年执行数")),
+                 points or 0, _mode(mode))
+
+
+@func
+@_documented
+@_worksheet_function("INDICATOR_SCORE")
+def indicator_score(target, actual, weight):
+    """三级指标得分：按年度指标值、实际完成值和分值自动计分（定性指标返回空）。"""
+    from ..compute.scoring import indicator_score as score
+
+    value = score(_single(target, "年度指标值"), _single(actual, "实际完成值"), _weight(weight))
+    return "" if value is None else value
+
+
+@func
+@_documented
+@_worksheet_function("INDICATOR_SCORES")
+def indicator_scores(table):
+    """整张指标表计分：每行为 年度指标值、实际完成值、分值，返回一列得分（动态数组）。"""
+    from ..compute.scoring import indicator_score as score
+
+    rows = _as_rows(table)
+    if any(len(row) != 3 for row in rows):
+        raise FunctionError(f"指标表区域应为 3 列（年度指标值、实际完成值、分值），收到的是 {len(rows[0])} 列")
+    out = []
+    for number, (target, actual, weight) in enumerate(rows, start=1):
+        try:
+            points = _weight(weight)
+        except FunctionError as exc:
+            raise FunctionError(f"第 {number} 行：{exc}") from None
+        value = score(target, actual, points)
+        out.append(["" if value is None else value])
+    return out
+
+
+@func
+@_documented
+@_worksheet_function("CONTROL_RATE")
+def control_rate(actual, budget):
+    """控制率 = 决算数（实际数）÷ 预算数（批复数），分母为空或0时返回空。"""
+    from ..compute.scoring import ratio
+
+    value = ratio(_number(actual, "决算数"), _number(budget, "预算数"))
+    return "" if value is None else value
+
+
+@func
+@_documented
+@_worksheet_function("GRADE")
+def grade(total):
+    """自评等级：优 ≥ 90，良 80–90，中 60–80，差 < 60（总分须在 0–100 之间）。"""
+    from ..compute.scoring import grade as letter
+
+    score = _number(total, "总分")
+    if score is not None and not 0 <= score <= 100:
+        raise FunctionError(f"总分应在 0 到 100 之间，收到的是 {_single(total, '总分')}")
+    return letter(score) or ""

@@ -1,0 +1,240 @@
+"""What the reader hands to the rules: plain values that remember their cell."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from ..xlsx.grid import a1
+from .values import NotANumber, convert, is_blank, to_number, to_rate, value_unit
+
+
+class _Unread(Enum):  # an enum member, so that a pickled cell keeps it as the same object
+    UNREAD = 0
+
+
+_UNREAD = _Unread.UNREAD  # a parsed value not worked out yet (None is a blank cell's number)
+
+
+@dataclass(slots=True)
+class Cell:
+    """One value read from a form.
+
+    ``where`` names it for people ("“三公”经费 2022年决算数"); ``raw`` is what
+    the cell held (for a "label：value" cell, just the value part, the label
+    kept in ``prefix``); ``row``/``col`` are 0-based.  Numbers are parsed lazily by
+    ``number``/``rate`` and a cell that cannot be parsed records ``error``.
+    """
+
+    raw: object
+    row: int
+    col: int
+    where: str
+    error: str | None = None
+    prefix: str = ""  # "按收入性质分：" when the value shares its cell with the label
+    percent: bool | None = None  # the cell is formatted as a percentage (None: format not known)
+    unit: str | None = None  # the form's amount unit, for amounts: "830,000元" in a 万元 table is 83
+    # a number typed as text ("11.8万元") in a cell a formula of the sheet sums: Excel skips it, so it
+    # reads as no number (``skipped`` keeps the number it would be, for the finding that says so)
+    skipped: float | None = None
+    # worked out once, on first use (slots: a cell is made and read hundreds of times a workbook)
+    _address: str | None = field(default=None, init=False, repr=False, compare=False)
+    _blank: bool | None = field(default=None, init=False, repr=False, compare=False)
+    _number: object = field(default=_UNREAD, init=False, repr=False, compare=False)
+    _rate: object = field(default=_UNREAD, init=False, repr=False, compare=False)
+
+    @property
+    def address(self) -> str:
+        cached = self._address
+        if cached is None:
+            cached = self._address = a1(self.row, self.col)
+        return cached
+
+    @property
+    def blank(self) -> bool:
+        cached = self._blank
+        if cached is None:
+            cached = self._blank = is_blank(self.raw)
+        return cached
+
+    @property
+    def text(self) -> str:
+        return "" if self.blank else str(self.raw).strip()
+
+    def _parse(self, parser):
+        try:
+            return parser(self.raw)
+        except NotANumber:
+            self.error = f"“{self.raw}”不是数字"
+            return None
+
+    # parsed once per cell
+    @property
+    def number(self) -> float | None:
+        value = self._number
+        if value is _UNREAD:
+            raw = self.raw
+            if raw.__class__ is float and raw - raw == 0:  # most cells: a finite float, no unit typed
+                self._number = raw
+                return raw
+            value = self._parse(to_number)
+            if value is not None and self.unit is not None:
+                typed = value_unit(self.raw)
+                if typed and typed != self.unit:
+                    value = convert(value, typed, self.unit)
+            self._number = value
+        return value
+
+    @property
+    def rate(self) -> float | None:
+        value = self._rate
+        if value is _UNREAD:
+            value = self._rate = self._parse(to_rate)
+        return value
+
+
+def num(cell: Cell | None) -> float | None:
+    if cell is None:
+        return None
+    value = cell._number  # the parsed number once known (hot: ~1,000 calls a workbook)
+    return cell.number if value is _UNREAD else value
+
+
+def num0(cell: Cell | None) -> float:
+    """A number where blank counts as 0 (sums such as 三公 = 车 + 出国 + 接待)."""
+    value = num(cell)
+    return 0.0 if value is None else value
+
+
+@dataclass
+class FundRow:
+    key: str  # a FUND_ROWS key, or "special" for a 专项 item, "project_other"
+    label: str
+    row: int
+    cells: dict[str, Cell]  # by column key: prev_actual, budget, actual
+    rate: Cell | None = None  # its 控制率 (决算 ÷ 预算), when the funds header has that column
+    extra: dict[str, Cell] = field(default_factory=dict)  # forms.fund_notes() columns (备注 …), by key
+
+
+@dataclass
+class Building:
+    row: int
+    cells: dict[str, Cell]
+
+
+@dataclass
+class BasicData:
+    """附件1 基础数据表."""
+
+    sheet: str
+    title: str
+    year: int | None
+    staff: dict[str, Cell] = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)  # column key -> header text
+    rows: dict[str, FundRow] = field(default_factory=dict)
+    specials: list[FundRow] = field(default_factory=list)
+    project_others: list[FundRow] = field(default_factory=list)
+    buildings: list[Building] = field(default_factory=list)
+    saving: Cell | None = None
+    missing: list[str] = field(default_factory=list)  # labels the reader did not find
+    absent: list[str] = field(default_factory=list)  # rows not every template prints (``Field.core``), not found
+    signature: list[str] = field(default_factory=list)  # labels it was recognised by, when it had no title
+    unit: str = "万元"  # amount unit the form declares (default: the official 万元)
+    formula_cells: set[str] = field(default_factory=set)  # A1 of the sheet's formula cells (.xlsx)
+
+    kind = "basic_data"
+
+    def cell(self, row_key: str, col_key: str) -> Cell | None:
+        row = self.rows.get(row_key)
+        return row.cells.get(col_key) if row else None
+
+
+@dataclass
+class Indicator:
+    row: int
+    level1: str
+    level2: str
+    level3: Cell
+    target: Cell
+    actual: Cell
+    weight: Cell | None  # None: the form has no 分值/权重 column (the 一级 headers state the weights)
+    score: Cell | None  # None: the form has no 得分 column (an unscored form)
+    reason: Cell | None
+    extra: dict[str, Cell] = field(default_factory=dict)  # columns of INDICATOR_COLUMNS no rule reads, by key
+
+    def column(self, key: str) -> Cell | None:
+        """The cell under a column of ``forms.INDICATOR_COLUMNS`` (level1/level2 are names, not cells)."""
+        return self.extra[key] if key in self.extra else getattr(self, key, None)
+
+    @property
+    def name(self) -> str:
+        return self.level3.text or self.level2 or self.level1
+
+
+@dataclass
+class Level1:
+    """A 一级指标 band: its header cell, stated total ("(30分)") and rows."""
+
+    name: str
+    header: Cell
+    weight: float | None
+    indicators: list[Indicator] = field(default_factory=list)
+
+
+@dataclass
+class SelfEval:
+    """附件2 部门整体支出绩效自评表 or 附件3 项目支出绩效自评表."""
+
+    kind: str  # dept_self_eval | project_self_eval
+    sheet: str
+    title: str
+    year: int | None
+    head: dict[str, Cell] = field(default_factory=dict)  # dept_name / project_name ...
+    exec: dict[str, Cell] = field(default_factory=dict)  # 年度资金总额 row by column key
+    exec_columns: dict[str, int] = field(default_factory=dict)
+    exec_notes: dict[str, Cell] = field(default_factory=dict)  # 年度资金总额 row, text columns (备注 …) by key
+    exec_indicator: Indicator | None = None  # the 三级指标 that scores the 执行率 (宁夏 项目管理/预算执行率)
+    breakdown: dict[str, Cell] = field(default_factory=dict)  # 附件2 income/expense parts
+    sources: dict[str, dict[str, Cell]] = field(default_factory=dict)  # 附件3 rows by column
+    source_labels: dict[str, str] = field(default_factory=dict)  # 附件3 source key -> label as shown
+    unknown_sources: list[Cell] = field(default_factory=list)  # labels under 年度资金总额 that name no source
+    goals: dict[str, Cell] = field(default_factory=dict)
+    levels: list[Level1] = field(default_factory=list)
+    total_weight: Cell | None = None
+    total_score: Cell | None = None
+    grade: Cell | None = None  # 等级 as stated ("等级：优"), when the form has one
+    unread_weights: list[Cell] = field(default_factory=list)  # 一级 headers whose "(30分)" could not be read
+    # False: no 一级 header states a weight (the national 10号 form prints none): their sums cannot be checked
+    level_weights_printed: bool = True
+    # the weight of all indicators together as the form states it ("绩效指标(90分)", "年度绩效目标(80分)")
+    indicators_weight: Cell | None = None
+    # False: the form has no 分值/权重/得分 anywhere (县级专项资金绩效目标自评表): its scores are absent, not 0
+    scored: bool = True
+    notes: str = ""  # every other text on the form (explanations)
+    missing: list[str] = field(default_factory=list)  # labels the reader did not find
+    signature: list[str] = field(default_factory=list)  # labels it was recognised by, when it had no title
+    unit: str = "万元"  # amount unit the form declares (default: the official 万元)
+    formula_cells: set[str] = field(default_factory=set)  # A1 of the sheet's formula cells (.xlsx)
+
+    @property
+    def indicators(self) -> list[Indicator]:
+        return [ind for level in self.levels for ind in level.indicators]
+
+    @property
+    def name(self) -> str:
+        key = "dept_name" if self.kind == "dept_self_eval" else "project_name"
+        cell = self.head.get(key)
+        return cell.text if cell else ""
+
+
+@dataclass
+class Workbook:
+    """Every form found in one workbook, in sheet order."""
+
+    path: str
+    forms: list  # BasicData | SelfEval
+    hidden_sheets: list[str] = field(default_factory=list)
+    uncached: dict[str, list[str]] = field(default_factory=dict)  # sheet -> formulas saved without a result
+
+    def of_kind(self, kind: str) -> list:
+        return [f for f in self.forms if f.kind == kind]

@@ -1,0 +1,252 @@
+"""Find the annex forms in grids and read their fields by label.
+
+A form is recognised by its title text wherever it stands; a sheet may hold
+several forms one under another.  Inside a form every field is found by the
+label that anchors it (see ``forms``), so title rows, spacer rows, inserted
+rows, a shifted start and merged cells do not matter.
+"""
+
+from __future__ import annotations
+
+from . import forms as F
+from ..xlsx.grid import Grid, a1, read_grids
+from .model import BasicData, Cell, SelfEval, Workbook
+from .reader_basic import read_basic
+from .reader_self_eval import read_self_eval
+from .region import LABEL_MAX, Region, _year
+from .values import DEFAULT_UNIT, declared_unit, nfkc
+
+__all__ = ["LABEL_MAX", "Region", "find_forms", "locate_forms", "read_basic", "read_forms", "read_self_eval",
+           "read_workbook"]
+
+
+def find_forms(grid: Grid) -> list[tuple[F.FormSpec, int, str]]:
+    """(form, title row, title text) for every form title in a sheet."""
+    return _titles(Region(grid, 0, grid.height))
+
+
+def _titles(region: Region) -> list[tuple[F.FormSpec, int, str]]:
+    """(form, title row, title text) for every form title in a region: the first in its row."""
+    if _JUDGED_BY[0] is not F.FORMS:  # judged by other forms' wordings: judge again
+        _TITLE_OF.clear()
+        _JUDGED_BY[0] = F.FORMS
+    found = []
+    last = -1
+    for row, value in region.title_texts():
+        if row == last:
+            continue
+        title = _TITLE_OF.get(value)
+        if title is None:
+            title = _title_of(value)
+        if title[0] is not None:
+            found.append((title[0], row, title[1]))
+            last = row
+    return found
+
+
+_TITLE_OF: dict[str, tuple[F.FormSpec | None, str]] = {}  # text -> _title_of(text) (texts repeat across files)
+_JUDGED_BY: list = [F.FORMS]  # the forms whose wordings _TITLE_OF was filled by
+
+
+def _title_of(text: str) -> tuple[F.FormSpec | None, str]:
+    """The form a text is the title of (None if none), and the title as kept."""
+    if len(_TITLE_OF) >= 4096:
+        _TITLE_OF.clear()
+    for spec in F.FORMS:
+        if spec.recognises(text):
+            found = _TITLE_OF[text] = (spec, nfkc(text).replace("\n", "").strip())
+            return found
+    found = _TITLE_OF[text] = (None, "")
+    return found
+
+
+# ------------------------------------------------------------------ entry
+
+
+_TOOL_SHEETS = ("校验结果", "_jixiao_marks")  # written by fill and the Excel button, never forms
+
+
+def _hits(region: Region, kind: str) -> list[str]:
+    """The signature labels of a form kind found in a region."""
+    return [f.short for f in F.SIGNATURES[kind] if region.find(f)]
+
+
+def _has_hits(region: Region, kind: str, count: int) -> bool:
+    """The region holds at least ``count`` of the kind's signature labels (``_hits``, stopping early)."""
+    for f in F.SIGNATURES[kind]:
+        if count <= 0:
+            break
+        if region.find(f):
+            count -= 1
+    return count <= 0
+
+
+def locate_forms(grid: Grid) -> list[tuple[F.FormSpec, Region, str, list[str]]]:
+    """(form, region, title, signature labels when recognised by them alone) for every form in a sheet.
+
+    A title (any accepted wording, see ``forms``) starts a form only when its region holds some of the
+    form's labels, so a line that merely looks like a title (a note, a cover) starts nothing.  A sheet
+    without a title is recognised by its labels (the title may be a formula saved without its result,
+    or stand in the sheet name).
+    """
+    sheet = Region(grid, 0, grid.height)  # the sheet indexed once; every form's region is a part of it
+    titles = _titles(sheet)
+    regions: dict[tuple[int, int], Region] = {}
+
+    def region_of(index: int) -> Region:
+        top = titles[index][1] + 1
+        bottom = titles[index + 1][1] if index + 1 < len(titles) else grid.height
+        if (top, bottom) not in regions:
+            regions[(top, bottom)] = sheet.part(top, bottom)
+        return regions[(top, bottom)]
+
+    while titles:
+        kept = [t for i, t in enumerate(titles) if _has_hits(region_of(i), t[0].kind, F.SIGNATURE_TITLED)]
+        if len(kept) == len(titles):
+            break
+        titles = kept
+    if titles:
+        out = []
+        for index, (spec, row, title) in enumerate(titles):
+            out += _with_untitled_below((spec, region_of(index), title, []))
+        return out
+    if grid.name in _TOOL_SHEETS:
+        return []
+    region = sheet
+    for spec in F.FORMS:  # the title in the sheet name
+        if spec.recognises(grid.name) and len(_hits(region, spec.kind)) >= F.SIGNATURE_TITLED:
+            return _with_untitled_below((spec, region, nfkc(grid.name).strip(), []))
+    found = _by_signature(region)
+    return _with_untitled_below(found) if found else []
+
+
+def _by_signature(region: Region):
+    """The form a region holds, judged by its labels alone: the kind with most of its labels (at least
+    SIGNATURE_MIN, and more than any other kind)."""
+    if not region.labelled():  # no label at all (the notes below a form): nothing to judge
+        return None
+    # judged on the first form only: up to the first end of a form (总分 or 厉行节约) in the region
+    ends = [e for e in (_form_end(region, F.BASIC), _form_end(region, F.DEPT)) if e is not None]
+    judged = region.part(region.top, min(ends) + 1) if ends else region
+    scored = sorted(((len(hits), spec, hits) for spec in F.FORMS for hits in [_hits(judged, spec.kind)]),
+                    key=lambda t: -t[0])
+    best, second = scored[0], scored[1]
+    if best[0] >= F.SIGNATURE_MIN and best[0] > second[0]:
+        return (best[1], region, "", best[2])
+    return None
+
+
+def _form_end(region: Region, spec: F.FormSpec) -> int | None:
+    """The last row of a form: its 总分 row (附件2/3) or 厉行节约 row (附件1)."""
+    if spec is F.BASIC:
+        end = region.find(F.SAVING)
+    else:
+        head = region.find(F.INDICATOR_COLUMNS[2])
+        end = region.find(F.TOTAL_ROW, start=head[0]) if head else None
+    return end[0] if end else None
+
+
+def _with_untitled_below(located):
+    """A form, and any form without a recognisable title drawn below its end on the same sheet."""
+    out = []
+    while located:
+        spec, region, title, signature = located
+        end = _form_end(region, spec)
+        below = _by_signature(region.part(end + 1, region.bottom)) if end is not None else None
+        if below is None:
+            out.append(located)
+            break
+        out.append((spec, region.part(region.top, end + 1), title, signature))
+        located = below
+    return out
+
+
+def _amount_cells(form) -> list[Cell]:
+    if isinstance(form, BasicData):
+        cells = [c for row in list(form.rows.values()) + form.specials + form.project_others
+                 for c in row.cells.values()]
+        cells += [b.cells[k] for b in form.buildings for k in ("budget_investment", "actual_investment")
+                  if k in b.cells]
+        return cells
+    cells = [c for k, c in form.exec.items() if k not in ("rate", "score", "weight")]
+    cells += list(form.breakdown.values())
+    cells += [c for row in form.sources.values() for c in row.values()]
+    return cells
+
+
+def _apply_unit(form, region: Region, title: str) -> None:
+    """The form's amount unit: the first one its title, "单位：" line or headers declare (rows above the
+    indicators), else the official 万元; every amount cell then reads "830,000元" in that unit."""
+    unit = declared_unit(title)
+    stop = region.bottom
+    if isinstance(form, SelfEval) and form.levels:
+        stop = min(stop, min(level.header.row for level in form.levels))
+    if unit is None:
+        for value in region.unit_texts(max(region.top - 1, 0), stop):
+            unit = declared_unit(value)
+            if unit:
+                break
+    form.unit = unit or DEFAULT_UNIT
+    for cell in _amount_cells(form):
+        cell.unit = form.unit
+
+
+def read_forms(grids: list[Grid], path: str = "") -> Workbook:
+    """Every form in the grids of one workbook."""
+    found = []
+    hidden = []
+    uncached = {}
+    for grid in grids:
+        if grid.uncached:
+            uncached[grid.name] = list(grid.uncached)
+        if grid.hidden:
+            hidden.append(grid.name)
+        for spec, region, title, signature in locate_forms(grid):
+            if spec is F.BASIC:
+                form = read_basic(region, title)
+            else:
+                form = read_self_eval(region, spec, title)
+            form.signature = signature
+            _apply_unit(form, region, title)
+            if grid.formula_cells:
+                form.formula_cells = grid.formula_cells
+                _skip_summed_text(form)
+            if form.year is None and not title:
+                form.year = _year(grid.name)
+            found.append(form)
+    return Workbook(path, found, hidden, uncached)
+
+
+def read_workbook(path: str) -> Workbook:
+    """Read a file; raises grid.UnreadableWorkbook with a Chinese reason."""
+    return read_forms(read_grids(path), path)
+
+
+def _skip_summed_text(form) -> None:
+    """Numbers typed as text in cells that a formula of the template sums (=SUM(D13,D14,D15)): Excel's SUM
+    skips them, so they read as no number, as Excel computes; ``Cell.skipped`` keeps the number (N004)."""
+    from ..compute.derive import derived
+    from ..compute.profiles import get_profile
+    from ..xlsx.grid import parse_range
+
+    texts = {c.address: c for c in _amount_cells(form)
+             if isinstance(c.raw, str) and not c.blank and c.number is not None}
+    if not texts:
+        return
+    summed = set()
+    for item in derived(form, get_profile()):
+        formula = item.formula or ""
+        if item.cell.address not in form.formula_cells or "SUM(" not in formula:
+            continue
+        refs = formula[formula.index("SUM(") + 4: formula.index(")", formula.index("SUM("))]
+        for ref in refs.split(","):
+            if ":" in ref:
+                r0, c0, r1, c1 = parse_range(ref)
+                summed |= {a1(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+            else:
+                summed.add(ref)
+    for address in summed & texts.keys():
+        cell = texts[address]
+        cell.skipped = cell.number
+        cell._number = None
+    form.__dict__.pop("_diagnoses", None)

@@ -1,0 +1,738 @@
+"""The results store (``--store 绩效库.sqlite``): every unit's forms of every year in one SQLite file.
+
+One row of ``forms`` per (unit, year, form, project), with the source file and its SHA-256, the results
+and counts; ``figures`` holds every figure read from it (label, cell, value as typed), ``findings`` every
+finding, ``replacements`` each earlier submission a corrected one replaced and when.  The schema is
+documented in docs/store.md; its version is ``PRAGMA user_version`` and the file is marked as ours by
+``PRAGMA application_id``.
+
+Who writes: the batch parent (its workers send records, ``records``; one transaction per chunk) or
+``check``.  Who reads: the history rules (``History``, through ``rules/history.py``), ``jixiao-xl history``
+and the 跨年 sheet of 汇总.  A store that is not ours, of a newer schema, locked past the wait, on a disk
+that cannot be written or damaged raises ``StoreError`` (one Chinese line) before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ..read.model import _UNREAD
+from ..problems import Refused
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x4A58584C  # "JXXL"
+DEFAULT_NAME = "绩效库.sqlite"
+WAIT_SECONDS = float(os.environ.get("JIXIAO_STORE_WAIT", "30"))  # how long a writer waits for another
+COMMIT_EVERY = 200  # workbooks per transaction in batch
+# a store up to this size is read through (PRAGMA quick_check) before anything is written to it: a damaged
+# one is refused.  A larger one relies on SQLite's checks of each page it reads (a damaged page met while
+# writing rolls the transaction back): read through a whole store of gigabytes would cost minutes each run.
+QUICK_CHECK_MAX = 512 << 20
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE forms (
+    id INTEGER PRIMARY KEY,
+    unit_key TEXT NOT NULL,          -- the unit's name normalised (after --unit-map)
+    unit TEXT NOT NULL,              -- as the workbook names it
+    year INTEGER NOT NULL,
+    form TEXT NOT NULL,              -- basic_data | dept_self_eval | project_self_eval
+    project_key TEXT NOT NULL,       -- '' for 附件1 and 附件2
+    project TEXT NOT NULL,
+    sheet TEXT NOT NULL,
+    source_file TEXT NOT NULL,
+    source_hash TEXT NOT NULL,       -- SHA-256 of the file
+    status TEXT NOT NULL,            -- clean | warnings | errors
+    errors INTEGER NOT NULL,
+    warnings INTEGER NOT NULL,
+    exec_rate REAL, exec_score REAL, total_score REAL, grade TEXT,
+    results_json TEXT NOT NULL,      -- every result of the form, JSON
+    first_stored TEXT NOT NULL,      -- when this unit/year/form/project was first stored (UTC, ISO 8601)
+    stored TEXT NOT NULL,            -- when the submission now held was stored
+    replaced INTEGER NOT NULL DEFAULT 0,  -- how many earlier submissions it replaced
+    -- every figure that is not blank: [[key, label, cell, value, text], ...] (the view figures)
+    figures_json TEXT NOT NULL,
+    -- every finding: [[code, severity, sheet, cell, message, expected, found], ...] (the view findings)
+    findings_json TEXT NOT NULL,
+    UNIQUE (unit_key, year, form, project_key)
+);
+CREATE TABLE replacements (
+    form_id INTEGER NOT NULL REFERENCES forms (id),
+    source_file TEXT NOT NULL, source_hash TEXT NOT NULL,
+    stored TEXT NOT NULL,            -- when the replaced submission had been stored
+    replaced_at TEXT NOT NULL        -- when it was replaced
+);
+CREATE TRIGGER forms_replaced BEFORE UPDATE OF source_hash ON forms
+BEGIN
+    INSERT INTO replacements VALUES (OLD.id, OLD.source_file, OLD.source_hash, OLD.stored, NEW.stored);
+END;
+CREATE VIEW form_results AS
+    SELECT unit, year, form, project, total_score, grade, exec_rate, exec_score, errors, warnings, status,
+           source_file, stored FROM forms;
+CREATE VIEW figures AS
+    SELECT f.id AS form_id, f.unit, f.year, f.form, f.project,
+           json_extract(j.value, '$[0]') AS key, json_extract(j.value, '$[1]') AS label,
+           json_extract(j.value, '$[2]') AS cell, json_extract(j.value, '$[3]') AS value,
+           json_extract(j.value, '$[4]') AS text
+    FROM forms f, json_each(f.figures_json) j;
+CREATE VIEW findings AS
+    SELECT f.id AS form_id, f.unit, f.year, f.form, f.project,
+           json_extract(j.value, '$[0]') AS code, json_extract(j.value, '$[1]') AS severity,
+           json_extract(j.value, '$[2]') AS sheet, json_extract(j.value, '$[3]') AS cell,
+           json_extract(j.value, '$[4]') AS message, json_extract(j.value, '$[5]') AS expected,
+           json_extract(j.value, '$[6]') AS found
+    FROM forms f, json_each(f.findings_json) j;
+"""
+
+_COLUMNS = ("unit_key, year, form, project_key, unit, project, sheet, source_file, source_hash, status, errors, "
+            "warnings, exec_rate, exec_score, total_score, grade, results_json, figures_json, findings_json, "
+            "first_stored, stored")
+_KEPT = ("unit_key", "year", "form", "project_key", "first_stored")
+UPSERT = (f"INSERT INTO forms ({_COLUMNS}) VALUES ({', '.join('?' * 21)}) "
+          "ON CONFLICT (unit_key, year, form, project_key) DO UPDATE SET "
+          + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ") if c not in _KEPT)
+          + ", replaced = replaced + 1 WHERE forms.source_hash != excluded.source_hash RETURNING replaced")
+
+FORM_LABEL = {"basic_data": "附件1", "dept_self_eval": "附件2", "project_self_eval": "附件3"}
+
+
+class StoreError(Refused):
+    """A store that cannot be used: the message is the one Chinese line the user sees, ``code`` its reason in
+    the catalogue of file problems (problems.py, U3xx)."""
+
+    def __init__(self, message: str, code: str = "U303"):
+        super().__init__(code, message)
+
+
+# ------------------------------------------------------------------ names
+
+
+_DROP = re.compile(r"[\s()（）\[\]【】<>《》“”\"'‘’·・.,，、:：;；_\-—]+")
+
+
+@lru_cache(maxsize=65536)
+def norm_name(name: str) -> str:
+    """A unit's or project's name as it is matched: full-width folded, no spaces, brackets or punctuation."""
+    import unicodedata
+
+    return _DROP.sub("", unicodedata.normalize("NFKC", str(name or ""))).lower()
+
+
+class UnitMap:
+    """--unit-map: renamed units, one per line "旧名称,新名称" (a tab, =, → or => also separates; # starts a
+    note).  A unit is stored under its new name's key; its years stored under an old name are found too."""
+
+    def __init__(self, pairs: dict[str, str] | None = None):
+        self.to_new = {norm_name(old): norm_name(new) for old, new in (pairs or {}).items()}
+
+    @classmethod
+    def of_keys(cls, to_new: dict[str, str]) -> UnitMap:
+        made = cls()
+        made.to_new = dict(to_new)
+        return made
+
+    @classmethod
+    def read(cls, path: str | None) -> UnitMap:
+        if not path:
+            return cls()
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as exc:
+            raise StoreError(f"无法读取单位更名对照表 {path}：{exc.strerror or exc}", "U305") from None
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise StoreError(f"单位更名对照表 {path} 不是文本文件（应为每行“旧名称,新名称”）", "U305")
+        pairs = {}
+        for number, line in enumerate(text.splitlines(), 1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            parts = [p.strip() for p in re.split(r"=>|→|->|\t|,|，|=", line) if p.strip()]
+            if len(parts) != 2:
+                raise StoreError(f"单位更名对照表 {path} 第 {number} 行读不出“旧名称,新名称”：{line}", "U305")
+            pairs[parts[0]] = parts[1]
+        return cls(pairs)
+
+    def key(self, name: str) -> str:
+        key = norm_name(name)
+        seen = set()
+        while key in self.to_new and key not in seen:  # A → B → C
+            seen.add(key)
+            key = self.to_new[key]
+        return key
+
+    def keys(self, name: str) -> list[str]:
+        """The unit's key and every old name's key that maps to it."""
+        return self.keys_of(self.key(name))
+
+    def keys_of(self, key: str) -> list[str]:
+        return [key] + sorted(old for old in self.to_new if self.key(old) == key and old != key)
+
+
+# ------------------------------------------------------------------ what a workbook gives
+
+
+def _head(form, key: str) -> str:
+    cell = getattr(form, "head", {}).get(key)
+    return (cell.text or "").strip() if cell is not None else ""
+
+
+def book_unit(forms) -> str:
+    """The unit a workbook belongs to (as batch.workbook_unit): 附件2's 预算部门名称, else 附件3's 实施单位 / 主管部门."""
+    for kind, key in (("dept_self_eval", "dept_name"), ("project_self_eval", "implementer"),
+                      ("project_self_eval", "authority")):
+        for form in forms:
+            if form.kind == kind and _head(form, key):
+                return _head(form, key)
+    return ""
+
+
+def form_year(form, forms) -> int | None:
+    if form.year:
+        return form.year
+    years = [f.year for f in forms if f.year]
+    return max(years) if years else None
+
+
+def form_project(form) -> str:
+    return _head(form, "project_name") if form.kind == "project_self_eval" else ""
+
+
+def read_results(form_report) -> dict:
+    """The results of one form as the store keeps them: the ONE place that reads a check's results."""
+    res = form_report.results.to_dict()  # the record's JSON form (why a result was not read under "unread")
+    return {key: (round(v, 6) if isinstance(v, float) else v) for key, v in res.items()}
+
+
+def _fig(out: list, key: str, cell, label: str | None = None) -> None:
+    """[key, label, cell, value, text] of a cell that is not blank: a number typed as one has no text; a text
+    has the number the check read from it (None when no rule parsed it: it is kept as text, not parsed here)."""
+    if cell is None or cell.blank:
+        return
+    raw = cell.raw
+    kind = raw.__class__
+    if (kind is float or kind is int) and raw - raw == 0:
+        out.append([key, label or cell.where, cell.address, raw, None])
+        return
+    value = cell._number
+    out.append([key, label or cell.where, cell.address, None if value is _UNREAD else value, str(raw)])
+
+
+def figures(form) -> list[list]:
+    """Every figure of a form that is not blank: [key, label, cell, value, text]."""
+    out: list[list] = []
+    if form.kind == "basic_data":
+        for key, cell in form.staff.items():
+            _fig(out, f"staff.{key}", cell)
+        for key, row in form.rows.items():
+            for col, cell in row.cells.items():
+                _fig(out, f"{key}.{col}", cell)
+        for kind, rows in (("special", form.specials), ("other", form.project_others)):
+            for row in rows:
+                name = norm_name(row.label)
+                for col, cell in row.cells.items():
+                    _fig(out, f"{kind}:{name}.{col}", cell)
+        for i, building in enumerate(form.buildings):
+            for col, cell in building.cells.items():
+                _fig(out, f"building{i + 1}.{col}", cell)
+        return out
+    for key, cell in form.exec.items():
+        _fig(out, f"exec.{key}", cell)
+    for source, cells in form.sources.items():
+        for col, cell in cells.items():
+            _fig(out, f"source:{source}.{col}", cell)
+    for key, cell in form.breakdown.items():
+        _fig(out, f"breakdown.{key}", cell)
+    for ind in form.indicators:
+        base = indicator_key(ind)
+        name = ind.name
+        _fig(out, f"{base}.target", ind.target, f"{name} 年度指标值")
+        _fig(out, f"{base}.actual", ind.actual, f"{name} 实际完成值")
+        _fig(out, f"{base}.weight", ind.weight, f"{name} 分值")
+        _fig(out, f"{base}.score", ind.score, f"{name} 得分")
+    _fig(out, "total_score", form.total_score, "总分")
+    _fig(out, "grade", form.grade, "等级")
+    return out
+
+
+def indicator_key(ind) -> str:
+    return f"ind:{norm_name(ind.level1)}/{norm_name(ind.level2)}/{norm_name(ind.level3.text)}"
+
+
+def file_hash(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class FormRecord:
+    """One form as it goes into the store (plain values: a batch worker sends it to the parent)."""
+
+    unit_key: str
+    unit: str
+    year: int
+    form: str
+    project_key: str
+    project: str
+    sheet: str
+    status: str
+    errors: int
+    warnings: int
+    results: dict
+    results_json: str = "{}"
+    figures: str = "[]"  # JSON: [[key, label, cell, value, text], ...]
+    findings: str = "[]"  # JSON: [[code, severity, sheet, cell, message, expected, found], ...]
+
+
+@dataclass
+class BookRecords:
+    source_file: str
+    source_hash: str
+    forms: list[FormRecord] = field(default_factory=list)
+    skipped: str = ""  # why nothing of the workbook was stored
+
+
+def records(report, source_file: str, unit_map: UnitMap | None = None) -> BookRecords:
+    """What a checked workbook puts into the store."""
+    unit_map = unit_map or UnitMap()
+    try:
+        digest = file_hash(report.path)
+    except OSError:
+        digest = ""
+    out = BookRecords(source_file, digest)
+    if report.status == "unreadable" or not report.forms:
+        out.skipped = "无法读取"
+        return out
+    forms = [f.form for f in report.forms]
+    unit = book_unit(forms)
+    if not unit:
+        out.skipped = "表中没有单位名称（附件2 预算部门名称或附件3 实施单位）"
+        return out
+    shared = [f for f in report.findings]  # the workbook's own findings go with the first form
+    for i, form_report in enumerate(report.forms):
+        form = form_report.form
+        year = form_year(form, forms)
+        if year is None:
+            continue
+        found = form_report.findings + (shared if i == 0 else [])
+        errors = sum(1 for f in found if f.severity == "error")
+        warnings = sum(1 for f in found if f.severity == "warning")
+        status = "errors" if errors else "warnings" if warnings else "clean"
+        project = form_project(form)
+        results = read_results(form_report)
+        out.forms.append(FormRecord(
+            unit_map.key(unit), unit, year, form.kind, norm_name(project), project, form.sheet, status, errors,
+            warnings, results, _json(results), _json(figures(form)),
+            _json([[f.code, f.severity, f.sheet, f.cell, f.message, f.expected, f.found] for f in found])))
+    if not out.forms:
+        out.skipped = "表中读不出年度"
+    return out
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+# ------------------------------------------------------------------ the file
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return "locked"
+    if "readonly" in text or "read-only" in text or "unable to open" in text or "disk i/o" in text:
+        return "readonly"
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return "damaged"
+    return "other"
+
+
+def _message(path, exc: BaseException) -> str:
+    kind = _reason(exc)
+    if kind == "locked":
+        return (f"绩效库 {path} 正被其他程序写入，等待 {WAIT_SECONDS:g} 秒后仍未释放，本次未写入任何内容；"
+                "请等对方完成后重试")
+    if kind == "readonly":
+        return f"绩效库 {path} 所在位置不能写入（只读或无权限），本次未写入任何内容；请换一个可写的位置"
+    if kind == "damaged":
+        return (f"绩效库 {path} 已损坏（SQLite 报告文件结构错误），本次未写入任何内容，原文件未作修改；"
+                "请用备份恢复，或换一个新文件名")
+    return f"绩效库 {path} 无法使用（{exc}），本次未写入任何内容"
+
+
+def _code(exc: BaseException) -> str:
+    """The catalogue code of a SQLite failure: a place that cannot be written (U304), else busy or damaged."""
+    return "U304" if _reason(exc) == "readonly" else "U303"
+
+
+def _inspect(path: Path) -> str:
+    """'new' (missing or empty), 'sqlite' (a SQLite file), else raises StoreError (not a SQLite file)."""
+    if path.is_dir():
+        raise StoreError(f"绩效库 {path} 是一个文件夹，请给出文件名，如 {DEFAULT_NAME}", "U304")
+    if not path.exists() or path.stat().st_size == 0:
+        return "new"
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except OSError as exc:
+        raise StoreError(f"无法读取绩效库 {path}：{exc.strerror or exc}", "U303") from None
+    if head != SQLITE_HEADER:
+        raise StoreError(f"{path} 不是本工具的绩效库（不是 SQLite 数据库文件），未作任何修改；请换一个文件名", "U301")
+    return "sqlite"
+
+
+def _verify(conn: sqlite3.Connection, path) -> bool:
+    """True when the file holds our schema; False when it is an empty database. Raises StoreError otherwise."""
+    app = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    if app == 0 and version == 0 and tables == 0:
+        return False
+    if app != APPLICATION_ID:
+        raise StoreError(f"{path} 是 SQLite 数据库，但不是本工具的绩效库，未作任何修改；请换一个文件名", "U301")
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"绩效库 {path} 是更新版本的 jixiao-xl 建立的（结构版本 {version}，本版本只认识 "
+                         f"{SCHEMA_VERSION}），未作任何修改；请升级 jixiao-xl", "U302")
+    return True
+
+
+def _connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    if readonly:
+        uri = "file:" + _quote(path) + "?mode=ro"
+        return sqlite3.connect(uri, uri=True, timeout=WAIT_SECONDS, isolation_level=None, check_same_thread=False)
+    return sqlite3.connect(str(path), timeout=WAIT_SECONDS, isolation_level=None, check_same_thread=False)
+
+
+def _quote(path: Path) -> str:
+    from urllib.parse import quote
+
+    return quote(str(path.resolve()))
+
+
+class Store:
+    """A store opened for writing: ``Store.open(path)`` checks it (and creates it when new) before anything
+    else is done; ``add`` buffers a workbook's records, ``commit`` writes them in one transaction."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self.conn = conn
+        self.pending: list[BookRecords] = []
+        self.counts = {"added": 0, "replaced": 0, "unchanged": 0, "skipped": 0}
+        self.keys: list[tuple] = []  # (unit_key, year, form, project_key) stored in this run, in order
+
+    @classmethod
+    def open(cls, path: str | os.PathLike) -> Store:
+        path = Path(path)
+        state = _inspect(path)
+        if state == "new" and not path.parent.exists():
+            raise StoreError(f"绩效库 {path} 所在的文件夹不存在", "U304")
+        if state == "new" and not os.access(path.parent, os.W_OK):
+            raise StoreError(f"绩效库 {path} 所在位置不能写入（只读或无权限），本次未写入任何内容；请换一个可写的位置", "U304")
+        conn = None
+        try:
+            conn = _connect(path)
+            conn.execute(f"PRAGMA busy_timeout = {int(WAIT_SECONDS * 1000)}")
+            conn.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash loses at most the last chunk, never the file
+            if state == "new":
+                conn.execute("PRAGMA page_size = 65536")  # a form's figures fit one page (no overflow chains)
+            conn.execute("BEGIN IMMEDIATE")  # the write lock, at once: a locked or read-only store is refused here
+            try:
+                ours = _verify(conn, path)
+                if ours and path.stat().st_size <= QUICK_CHECK_MAX:
+                    problems = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
+                    if problems != ["ok"]:
+                        raise sqlite3.DatabaseError("database disk image is malformed")
+                if not ours:
+                    for statement in re.split(r";\n(?!\s*END;)(?=\S|$)", SCHEMA):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute("INSERT INTO meta VALUES ('schema_version', ?), ('created', ?)",
+                                 (str(SCHEMA_VERSION), _now()))
+                    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            if not ours:
+                conn.execute("PRAGMA journal_mode = WAL")  # readers (the batch workers) while the parent writes
+        except StoreError:
+            if conn is not None:
+                conn.close()
+            if state == "new":
+                _remove_new(path)
+            raise
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            if state == "new":
+                _remove_new(path)
+            raise StoreError(_message(path, exc), _code(exc)) from None
+        return cls(path, conn)
+
+    # ---- writing
+
+    def add(self, book: BookRecords | None) -> None:
+        if book is None:
+            return
+        self.pending.append(book)
+        if len(self.pending) >= COMMIT_EVERY:
+            self.commit()
+
+    def commit(self) -> None:
+        if not self.pending:
+            return
+        books, self.pending = self.pending, []
+        conn = self.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            now = _now()
+            counts = dict.fromkeys(self.counts, 0)
+            keys = []
+            for book in books:
+                if not book.forms:
+                    counts["skipped"] += 1
+                    continue
+                for rec in book.forms:
+                    counts[self._put(book, rec, now)] += 1
+                    keys.append((rec.unit_key, rec.year, rec.form, rec.project_key))
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            stored = self.counts["added"] + self.counts["replaced"] + self.counts["unchanged"]
+            reason = _message(self.path, exc).split("，本次未写入任何内容")[0]
+            raise StoreError(f"{reason}：这一组 {len(books)} 个工作簿没有存入（已回滚，库未改动）；此前已存入 "
+                             f"{stored} 张表，重新运行时已存入的不会重复", "U306") from None
+        for key, value in counts.items():
+            self.counts[key] += value
+        self.keys += keys
+
+    def _put(self, book: BookRecords, rec: FormRecord, now: str) -> str:
+        """One form in one statement: new, or replacing an earlier submission of another hash (the trigger
+        forms_replaced keeps the earlier one's file, hash and time), or left as it is (same hash)."""
+        row = self.conn.execute(UPSERT, (
+            rec.unit_key, rec.year, rec.form, rec.project_key, rec.unit, rec.project, rec.sheet, book.source_file,
+            book.source_hash, rec.status, rec.errors, rec.warnings, rec.results.get("exec_rate"),
+            rec.results.get("exec_score"), rec.results.get("total_score"), rec.results.get("grade"),
+            rec.results_json, rec.figures, rec.findings, now, now,
+        )).fetchone()
+        if row is None:
+            return "unchanged"
+        return "added" if row[0] == 0 else "replaced"
+
+    def close(self) -> None:
+        try:
+            self.commit()
+        finally:
+            self.conn.close()
+
+    def summary(self) -> str:
+        c = self.counts
+        line = (f"绩效库 {self.path}：新存入 {c['added']} 张表，更正后替换 {c['replaced']} 张，"
+                f"与库中相同未改动 {c['unchanged']} 张")
+        if c["skipped"]:
+            line += f"；{c['skipped']} 个工作簿未存入（无法读取，或读不出单位名称、年度）"
+        return line
+
+
+def _remove_new(path: Path) -> None:
+    """A store file this run created and then refused: gone again (nothing written)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            target = Path(str(path) + suffix)
+            if target.exists() and (suffix or target.stat().st_size == 0):
+                target.unlink()
+        except OSError:
+            pass
+
+
+# ------------------------------------------------------------------ reading
+
+
+def open_readonly(path: str | os.PathLike) -> sqlite3.Connection:
+    """A store opened to read (history): StoreError when it is missing, not ours, newer or damaged."""
+    path = Path(path)
+    if _inspect(path) == "new":
+        raise StoreError(f"绩效库 {path} 不存在或是空文件", "U301")
+    try:
+        conn = _connect(path, readonly=True)
+        if not _verify(conn, path):
+            conn.close()
+            raise StoreError(f"{path} 是空的 SQLite 数据库，不是本工具的绩效库", "U301")
+    except sqlite3.Error as exc:
+        raise StoreError(_message(path, exc), _code(exc)) from None
+    return conn
+
+
+@dataclass
+class Previous:
+    """A form as the store holds it for the unit's earlier year."""
+
+    year: int
+    source_file: str
+    unit: str
+    results_json: str
+    figures_json: str
+    _figures: dict | None = None
+    _results: dict | None = None
+
+    @property
+    def results(self) -> dict:
+        if self._results is None:
+            self._results = json.loads(self.results_json)
+        return self._results
+
+    @property
+    def figures(self) -> dict:
+        """key -> (label, cell, value, text)."""
+        if self._figures is None:
+            self._figures = {key: rest for key, *rest in json.loads(self.figures_json)}
+        return self._figures
+
+
+class History:
+    """What the history rules ask of the store: the same form of the unit's previous year.
+
+    Opened lazily (a batch worker opens its own read-only connection after the fork); ``bind(book)``
+    gives the lookup for one workbook (``rules/history.py`` reads ``ctx.history.previous(form)``)."""
+
+    def __init__(self, path: str | os.PathLike, unit_map: UnitMap | None = None):
+        self.path = Path(path)
+        self.unit_map = unit_map or UnitMap()
+        self._conn = None
+        self._pid = None
+
+    def conn(self) -> sqlite3.Connection | None:
+        if self._conn is None or self._pid != os.getpid():
+            try:
+                self._conn = open_readonly(self.path)
+            except StoreError:
+                self._conn = None
+                return None
+            self._pid = os.getpid()
+        return self._conn
+
+    def bind(self, book) -> BoundHistory:
+        return BoundHistory(self, book)
+
+    def year_before(self, unit: str, year: int) -> dict[tuple[str, str], Previous]:
+        """Every form the store holds of the unit's year before ``year``, by (form, project key): one query."""
+        conn = self.conn()
+        if conn is None:
+            return {}
+        keys = self.unit_map.keys(unit)
+        marks = ",".join("?" * len(keys))
+        try:
+            rows = conn.execute(
+                f"SELECT form, project_key, year, source_file, unit, results_json, figures_json FROM forms "
+                f"WHERE unit_key IN ({marks}) AND year = ?", (*keys, year - 1)).fetchall()
+        except sqlite3.Error:  # the H rules are silent when the store cannot be read
+            return {}
+        return {(r[0], r[1]): Previous(*r[2:]) for r in rows}
+
+    def previous(self, unit: str, year: int, kind: str, project: str) -> Previous | None:
+        return self.year_before(unit, year).get((kind, norm_name(project)))
+
+
+class BoundHistory:
+    def __init__(self, history: History, book):
+        self.history = history
+        self.forms = list(book.forms)
+        self.unit = book_unit(self.forms)
+        self._year, self._kept = None, {}
+
+    def previous(self, form) -> Previous | None:
+        year = form_year(form, self.forms)
+        if not self.unit or year is None:
+            return None
+        if self._year != year:
+            self._year, self._kept = year, self.history.year_before(self.unit, year)
+        return self._kept.get((form.kind, norm_name(form_project(form))))
+
+
+# ------------------------------------------------------------------ across years
+
+
+def cross_year_rows(conn: sqlite3.Connection, keys: list[tuple], unit_map: UnitMap | None = None) -> list[list]:
+    """跨年 (the batch's 汇总): each form stored in this run (``keys``) beside the same form of the unit's
+    previous year; one query (the keys in a temporary table), so 100,000 workbooks take seconds, not minutes."""
+    unit_map = unit_map or UnitMap()
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_keys (unit_key TEXT, year INTEGER, form TEXT, project_key TEXT)")
+    conn.execute("DELETE FROM run_keys")
+    conn.executemany("INSERT INTO run_keys VALUES (?, ?, ?, ?)", list(dict.fromkeys(keys)))
+    found = conn.execute(
+        "SELECT n.unit, n.form, n.project, n.year, p.total_score, n.total_score, p.grade, n.grade, p.exec_rate, "
+        "n.exec_rate, p.source_file, n.source_file, "
+        "(length(n.findings_json) - length(replace(n.findings_json, '[\"H', ''))) / 3, n.unit_key, n.project_key, "
+        "p.id FROM run_keys k JOIN forms n ON n.unit_key = k.unit_key AND n.year = k.year AND n.form = k.form "
+        "AND n.project_key = k.project_key LEFT JOIN forms p ON p.unit_key = n.unit_key AND p.year = n.year - 1 "
+        "AND p.form = n.form AND p.project_key = n.project_key").fetchall()
+    conn.execute("DELETE FROM run_keys")
+    rows = []
+    for (unit, kind, project, year, before, total, old_grade, grade, old_rate, rate, old_file, source, history,
+         unit_key, project_key, prev_id) in found:
+        if prev_id is None and len(unit_map.keys_of(unit_key)) > 1:  # stored under an old name (--unit-map)
+            olds = unit_map.keys_of(unit_key)[1:]
+            prev = conn.execute(
+                f"SELECT total_score, grade, exec_rate, source_file, id FROM forms WHERE unit_key IN "
+                f"({','.join('?' * len(olds))}) AND year = ? AND form = ? AND project_key = ?",
+                (*olds, year - 1, kind, project_key)).fetchone()
+            if prev is not None:
+                before, old_grade, old_rate, old_file, prev_id = prev
+        if prev_id is None:
+            rows.append([unit, FORM_LABEL.get(kind, kind), project, year, None, total, None, grade, None, rate, None,
+                         "", source, "库中没有上年", history])
+            continue
+        diff = round(total - before, 2) if total is not None and before is not None else None
+        rows.append([unit, FORM_LABEL.get(kind, kind), project, year, before, total, old_grade, grade, old_rate, rate,
+                     diff, old_file, source, "", history])
+    rows.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
+    return rows
+
+
+CROSS_YEAR_COLUMNS = ["单位", "表", "项目", "年度", "上年总分", "本年总分", "上年等级", "本年等级", "上年执行率",
+                      "本年执行率", "总分变化", "上年文件", "本年文件", "说明", "跨年问题数"]
+
+
+def write_cross_year(book, rows: list[list]) -> None:
+    """The 跨年 sheet of 汇总 (xlsxwriter ``book``)."""
+    ws = book.add_worksheet("跨年")
+    header = book.add_format({"bold": True, "bg_color": "#E7E6E6", "border": 1, "text_wrap": True})
+    percent = book.add_format({"num_format": "0.00%"})
+    widths = [20, 6, 28, 6, 8, 8, 7, 7, 9, 9, 8, 30, 30, 12, 8]
+    for col, (title, width) in enumerate(zip(CROSS_YEAR_COLUMNS, widths)):
+        ws.write_string(0, col, title, header)
+        ws.set_column(col, col, width, percent if title.endswith("执行率") else None)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            if isinstance(value, (int, float)):
+                ws.write_number(r, c, value)
+            else:
+                ws.write_string(r, c, str(value))
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(rows), 1), len(CROSS_YEAR_COLUMNS) - 1)

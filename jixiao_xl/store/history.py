@@ -1,0 +1,161 @@
+"""``jixiao-xl history 单位 --store 绩效库.sqlite``: one unit's years side by side, as an .xlsx.
+
+Sheets: 结果 (each form and project: 总分, 等级, 执行率, 错误/警告 per year), 数据 (every figure: one row per
+form, project and figure, one column per year), 问题 (every finding stored, by year).  Reads the store
+only (``store.open_readonly``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .db import DEFAULT_NAME, FORM_LABEL, StoreError, UnitMap, open_readonly
+
+
+class UnitNotFound(StoreError):
+    pass
+
+
+def unit_years(conn, unit: str, unit_map: UnitMap) -> dict:
+    """Everything the store holds of a unit: forms (with results), figures and findings, by year."""
+    keys = unit_map.keys(unit)
+    marks = ",".join("?" * len(keys))
+    forms = conn.execute(
+        f"SELECT id, unit, year, form, project, total_score, grade, exec_rate, exec_score, errors, warnings, "
+        f"source_file, stored, replaced FROM forms WHERE unit_key IN ({marks}) ORDER BY year, form, project",
+        keys).fetchall()
+    if not forms:
+        return {}
+    import json
+
+    ids = [f[0] for f in forms]
+    id_marks = ",".join("?" * len(ids))
+    figures, findings = [], []
+    for form_id, figs, found in conn.execute(f"SELECT id, figures_json, findings_json FROM forms "
+                                             f"WHERE id IN ({id_marks}) ORDER BY id", ids):
+        figures += [(form_id, *fig[:5]) for fig in json.loads(figs)]
+        findings += [(form_id, *f[:5]) for f in json.loads(found)]
+    return {"forms": forms, "figures": figures, "findings": findings}
+
+
+def similar_units(conn, unit: str, limit: int = 5) -> list[str]:
+    from .db import norm_name
+
+    key = norm_name(unit)
+    core = key[:4] if len(key) >= 4 else key
+    rows = conn.execute("SELECT DISTINCT unit FROM forms WHERE unit_key LIKE ? LIMIT ?",
+                        (f"%{core}%", limit)).fetchall()
+    return [r[0] for r in rows]
+
+
+SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def sheets(data: dict) -> dict[str, tuple[list[str], list[list]]]:
+    """The three sheets' columns and rows."""
+    forms = data["forms"]
+    years = sorted({f[2] for f in forms})
+    by_id = {f[0]: f for f in forms}
+    # 结果: one row per form and project, the years side by side
+    results: dict[tuple, dict] = {}
+    for f in forms:
+        results.setdefault((FORM_LABEL.get(f[3], f[3]), f[4]), {})[f[2]] = f
+    columns = ["表", "项目"] + [f"{y}年{what}" for y in years for what in ("总分", "等级", "执行率", "错误", "警告")]
+    rows = []
+    for (form, project), per_year in sorted(results.items()):
+        row = [form, project or "（部门整体）"]
+        for y in years:
+            f = per_year.get(y)
+            row += [f[5], f[6], f[7], f[9], f[10]] if f else [None] * 5
+        rows.append(row)
+    out = {"结果": (columns, rows)}
+    # 数据: one row per figure
+    values: dict[tuple, dict] = {}
+    labels: dict[tuple, str] = {}
+    for form_id, key, label, cell, value, text in data["figures"]:
+        f = by_id[form_id]
+        where = (FORM_LABEL.get(f[3], f[3]), f[4] or "（部门整体）", key)
+        values.setdefault(where, {})[f[2]] = value if value is not None else text
+        labels.setdefault(where, label.replace(str(f[2]), "本").replace(str(f[2] - 1), "上") if label else key)
+    columns = ["表", "项目", "项目名称（数据）", "代码"] + [f"{y}年" for y in years]
+    rows = [[form, project, labels[(form, project, key)], key] + [per_year.get(y) for y in years]
+            for (form, project, key), per_year in values.items()]
+    out["数据"] = (columns, rows)
+    # 问题
+    columns = ["年度", "表", "项目", "单元格", "代码", "严重程度", "问题", "文件"]
+    rows = [[by_id[i][2], FORM_LABEL.get(by_id[i][3], by_id[i][3]), by_id[i][4], cell, code, SEVERITY.get(sev, sev),
+             message, by_id[i][11]] for i, code, sev, _sheet, cell, message in data["findings"]]
+    rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    out["问题"] = (columns, rows)
+    return out
+
+
+WIDTHS = {"结果": 10, "数据": 14, "问题": 10}
+
+
+def write(path: str | Path, unit: str, tables: dict) -> None:
+    import xlsxwriter
+
+    from ..xlsx.xlsxio import atomic_write
+
+    def make(temp: str) -> None:
+        book = xlsxwriter.Workbook(temp, {"strings_to_formulas": False, "strings_to_urls": False,
+                                          "strings_to_numbers": False})
+        header = book.add_format({"bold": True, "bg_color": "#E7E6E6", "border": 1, "text_wrap": True})
+        percent = book.add_format({"num_format": "0.00%"})
+        wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        for name, (columns, rows) in tables.items():
+            ws = book.add_worksheet(name)
+            for c, title in enumerate(columns):
+                ws.write_string(0, c, title, header)
+                width = 60 if title == "问题" else 30 if title in ("项目", "项目名称（数据）", "文件") else WIDTHS[name]
+                ws.set_column(c, c, width, percent if title.endswith("执行率") else wrap if title == "问题" else None)
+            for r, row in enumerate(rows, start=1):
+                for c, value in enumerate(row):
+                    if value is None:
+                        continue
+                    if isinstance(value, (int, float)) and not isinstance(value, bool):
+                        ws.write_number(r, c, value)
+                    else:
+                        ws.write_string(r, c, str(value))
+            ws.freeze_panes(1, 2 if name != "问题" else 0)
+            ws.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
+            ws.set_header(f"&C{unit} 历年对比 — {name}")
+        book.close()
+
+    atomic_write(path, make)
+
+
+def export(store: str | Path, unit: str, output: str | Path, unit_map: UnitMap | None = None) -> dict:
+    """Write the unit's years to ``output``; returns what was found (years, forms, figures, findings)."""
+    conn = open_readonly(store)
+    try:
+        data = unit_years(conn, unit, unit_map or UnitMap())
+        if not data:
+            near = similar_units(conn, unit)
+            hint = f"；库中相近的单位：{'、'.join(near)}" if near else ""
+            raise UnitNotFound(f"绩效库 {store} 中没有单位“{unit}”{hint}")
+    finally:
+        conn.close()
+    tables = sheets(data)
+    write(output, data["forms"][0][1], tables)
+    return {"years": sorted({f[2] for f in data["forms"]}), "forms": len(data["forms"]),
+            "figures": len(data["figures"]), "findings": len(data["findings"])}
+
+
+def command(args) -> int:
+    from ..xlsx.xlsxio import OutputError
+
+    store = args.store or DEFAULT_NAME
+    output = args.output or f"{args.unit}_历年对比.xlsx"
+    try:
+        unit_map = UnitMap.read(args.unit_map)
+        found = export(store, args.unit, output, unit_map)
+    except (StoreError, OutputError) as exc:
+        print(f"jixiao-xl：{exc}", file=sys.stderr)
+        return 2
+    years = "、".join(str(y) for y in found["years"])
+    print(f"已导出 {args.unit} {years} 年度：{found['forms']} 张表，{found['figures']} 个数据，"
+          f"{found['findings']} 个问题 → {output}")
+    return 0

@@ -1,0 +1,588 @@
+"""The template workbook: the official annex tables that compute as you type.
+
+Layout comes from ``forms`` (labels) and the reader itself: each sheet is first
+laid out as plain rows, read back with the same reader that checks submitted
+workbooks, and the formulas of ``derive`` are then built from the positions
+the reader found.  So the template, the reader and the checks cannot drift
+apart.  Every formula is written with its current result (``xlsxio``), so the
+template reads correctly even where nothing recalculates.
+
+``--from``: a submitted workbook's data is laid into the template: every
+typed value as typed (numbers as numbers, text such as "无" as text), and
+every derived cell gets its formula, never the old file's number; where the
+two differ the command lists them (``TemplateSheet.replaced``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import zip_longest
+
+from ..read import forms as F
+from ..compute.derive import Derived, cell_value, derived, settle
+from ..xlsx.grid import Grid, col_letter, parse_a1, parse_range
+from ..read.forms import INFO_SHEET, MARKER
+from .marks import DERIVED_FILL, HEADER_FILL, INPUT_FILL, RESULT_HEADER, RESULT_SHEET  # noqa: F401 (re-exported)
+from ..read.model import BasicData, Cell, SelfEval, Workbook, num
+from ..compute.profiles import Profile, get_profile
+from ..read.reader import Region, read_basic, read_self_eval
+from ..read.sheetspec import SheetSpec
+from ..read.values import fmt_number, norm_label
+
+
+
+def _absolute(address: str) -> str:
+    row, col = parse_a1(address)
+    return f"{INFO_SHEET}!${col_letter(col)}${row + 1}"
+
+
+YEAR_REF = _absolute(F.INFO_YEAR)
+UNIT_REF = _absolute(F.INFO_UNIT)
+
+# 二级指标 and default 分值 of a blank template, by profile.
+def levels(profile: Profile) -> list[tuple[str, list[tuple[str, float]]]]:
+    """The 一级 and 二级 rows of a blank template with their 分值: the profile's (``Profile.level2``, from its
+    file's level1.weights), else 湖南's (the seed's layout); a profile file that gives no 二级 at all (a bureau's
+    own hunan.json) gets one blank 二级 row per 一级 with the 一级's 分值."""
+    for source in (profile, get_profile("hunan")):
+        if source.level2:
+            return [(name, list(parts.items())) for name, parts in source.level2.items()]
+    return [(name, [("", weight)]) for name, weight in profile.level1.items()]
+
+
+GOAL_LINES = 4  # lines a 年度总体目标 row shows, blank or filled (more when its text needs them)
+INDICATOR_LINES = 2  # lines a 三级指标 row shows (long names, 偏差原因)
+BLANK_SPECIALS = 3  # empty 专项 rows in a blank template (the last one stays empty for inserting)
+
+
+@dataclass
+class TemplateSheet(SheetSpec):
+    kind: str = ""
+    formulas: dict[str, str] = field(default_factory=dict)
+    cached: dict[str, object] = field(default_factory=dict)
+    inputs: set[str] = field(default_factory=set)
+    derived_cells: set[str] = field(default_factory=set)
+    headers: set[str] = field(default_factory=set)
+    title: str = ""
+    landscape: bool = False
+    print_rows: str | None = None
+    freeze: str | None = None
+    amount_cells: set[str] = field(default_factory=set)
+    signed_cells: set[str] = field(default_factory=set)
+    score_checks: list[tuple[str, str]] = field(default_factory=list)  # (score cell, weight cell)
+    rate_cells: set[str] = field(default_factory=set)
+    text_inputs: set[str] = field(default_factory=set)
+    # rows of long typed text (1-based) -> the lines they show at least, filled or blank (fit_heights)
+    min_lines: dict[int, int] = field(default_factory=dict)
+    # typed cells carried over by --from: A1 -> (submitted sheet, row, col), 0-based (their number formats)
+    carried: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+    # derived cells whose value carried over by --from differed from the formula: (A1, where, typed, computed)
+    replaced: list[tuple[str, str, object, object]] = field(default_factory=list)
+
+
+@dataclass
+class TemplateData:
+    year: int
+    unit: str
+    profile: Profile
+    basic: BasicData | None = None
+    dept: SelfEval | None = None
+    projects: list[SelfEval] = field(default_factory=list)
+
+
+def _typed(cell: Cell | None) -> bool:
+    """Whether the user typed anything at all ("无" and "/" count: they are kept as typed)."""
+    return cell is not None and cell.raw is not None and not (isinstance(cell.raw, str) and not cell.raw.strip())
+
+
+class _Carried:
+    """A value laid into the template from a submitted cell (--from), with that cell: the layout notes where
+    it lands, so the cell keeps the number format it was typed under (100% stays 100%, not 1)."""
+
+    __slots__ = ("value", "cell")
+
+    def __init__(self, value, cell: Cell):
+        self.value, self.cell = value, cell
+
+
+def _plain(value):
+    """The value itself, without the cell it came from."""
+    return value.value if isinstance(value, _Carried) else value
+
+
+def _carry(value, cell: Cell):
+    """``value`` with its source cell when it is what the cell held (a rate read from 76 is not: its format
+    would not show it)."""
+    raw = cell.raw
+    same = value is raw or (type(value) in (int, float) and type(raw) in (int, float) and value == raw)
+    return _Carried(value, cell) if same else value
+
+
+def _value(cell: Cell | None):
+    """A source cell's value for the template: its number when it is one, else its text as typed."""
+    if not _typed(cell):
+        return None
+    number = None if cell.blank else cell.number
+    return _carry(number if number is not None and cell.error is None else cell.raw, cell)
+
+
+def _text(cell: Cell | None):
+    """A text field as typed ("98%" and "无" stay text; a number stays a number)."""
+    return _carry(cell.raw, cell) if _typed(cell) else None
+
+
+def _rate_value(cell: Cell | None):
+    if not _typed(cell):
+        return None
+    rate = None if cell.blank else cell.rate
+    return _carry(rate if rate is not None else cell.raw, cell)
+
+
+def _year_text(label: str, year: int) -> str:
+    """A label with its year: "{year}年预算数" → "2024年预算数", "{prev}年决算数" → "2023年决算数"."""
+    return label.format(year=year, prev=year - 1)
+
+
+def _year_formula(label: str) -> str:
+    """The formula that prints a label with the year typed on 填表说明: "{prev}年决算数" → =(年度-1)&"年决算数"."""
+    terms = []
+    for part in re.split(r"(\{year\}|\{prev\})", label):
+        if part == "{year}":
+            terms.append(YEAR_REF)
+        elif part == "{prev}":
+            terms.append(f"({YEAR_REF}-1)")
+        elif part:
+            terms.append("&CHAR(10)&".join(f'"{line}"' for line in part.split("\n")))
+    return "=" + "&".join(terms)
+
+
+class Layout:
+    """Rows being laid out for one sheet, with the roles of their cells."""
+
+    def __init__(self, sheet: TemplateSheet, width: int, source: str | None = None):
+        self.sheet = sheet
+        self.width = width
+        self.source = source  # the submitted sheet the typed values come from (--from)
+
+    @property
+    def row(self) -> int:
+        """1-based number of the next row."""
+        return len(self.sheet.rows) + 1
+
+    def add(self, values: list, merges: list[str] = ()) -> int:
+        row = self.row
+        for c, value in enumerate(values):
+            if isinstance(value, _Carried):
+                if self.source is not None:
+                    self.sheet.carried[f"{col_letter(c)}{row}"] = (self.source, value.cell.row, value.cell.col)
+        self.sheet.rows.append([_plain(v) for v in values] + [None] * (self.width - len(values)))
+        for m in merges:
+            self.sheet.merges.append(m.replace("#", str(row)))
+        return row
+
+    def header(self, *addresses: str) -> None:
+        self.sheet.headers.update(addresses)
+
+    def typed(self, r: int, fields, first: int = 1, signed: bool = False) -> None:
+        """The roles of row ``r``'s cells under ``fields`` (from column ``first``), by the fields' kinds: numbers
+        typed by the user (validated; ``signed`` may be negative), rates formatted as percentages."""
+        for c, f in enumerate(fields, start=first):
+            address = f"{col_letter(c)}{r}"
+            if f.kind == "rate":
+                self.sheet.formats[address] = "0.00%"
+            elif f.kind in ("amount", "count", "weight"):
+                (self.sheet.signed_cells if signed else self.sheet.amount_cells).add(address)
+
+    def labels(self, values: list, year: int, merges: list[str] = ()) -> int:
+        """A row of labels (bold, grey); one with a year gets a formula on the year typed on 填表说明."""
+        r = self.add([_year_text(v, year) if isinstance(v, str) else v for v in values], merges)
+        for c, value in enumerate(values):
+            if isinstance(value, str) and "{" in value:
+                self.sheet.formulas[f"{col_letter(c)}{r}"] = _year_formula(value)
+            if value is not None:
+                self.header(f"{col_letter(c)}{r}")
+        return r
+
+
+# ------------------------------------------------------------------ 附件1
+
+
+def _basic_sheet(data: TemplateData) -> TemplateSheet:
+    year, src = data.year, data.basic
+    # the funds table's columns (forms.FUND_COLUMNS): the amounts, their 控制率, then any other (备注 …)
+    amounts, notes = F.fund_amounts(), F.fund_notes()
+    funds = (F.FUNDS_HEADER,) + amounts + (F.FUND_RATE,) + notes
+    width = max(len(funds), 1 + len(F.STAFF_FIELDS), 1 + len(F.BUILDING_FIELDS))
+    last = col_letter(width - 1)
+    widths = {"A": F.FUNDS_HEADER.width}
+    widths.update({col_letter(c): (funds[c].width if c < len(funds) else None) or F.BASIC_WIDTH
+                   for c in range(1, width)})
+    sheet = TemplateSheet("附件1", [], kind="basic_data", print_rows="5:5", freeze="B6", widths=widths)
+    lay = Layout(sheet, width, src.sheet if src else None)
+    lay.add([F.BASIC.annex])
+    r = lay.add([_year_text(F.BASIC.title, year)], [f"A#:{last}#"])
+    sheet.title = f"A{r}"
+    sheet.formulas[f"A{r}"] = _year_formula(F.BASIC.title)
+    lay.labels([F.STAFF_HEADER.label] + [f.label for f in F.STAFF_FIELDS], year)
+    staff = src.staff if src else {}
+    r = lay.add([None] + [(_rate_value if f.kind == "rate" else _value)(staff.get(f.key)) for f in F.STAFF_FIELDS])
+    lay.typed(r, F.STAFF_FIELDS)
+    lay.labels([f.label for f in funds], year)
+
+    def fund_row(label, row=None, key=None):
+        values = [_value(row.cells.get(f.key)) if row else None for f in amounts] + [None]  # 控制率: derive's
+        values += [_text(row.extra.get(f.key)) if row else None for f in notes]
+        r = lay.add([label] + values)
+        if key is None:  # a 专项 or other project row: its name is typed too
+            sheet.text_inputs.add(f"A{r}")
+        lay.typed(r, amounts, signed=key == "basic_adjustment")  # an adjustment may be negative
+        if key is not None and F.FUND_ROW[key].rated:  # its 控制率: a derived cell (derive)
+            lay.typed(r, [F.FUND_RATE], first=1 + len(amounts))
+        sheet.text_inputs.update(f"{col_letter(c)}{r}" for c in range(2 + len(amounts), len(funds)))
+        return r
+
+    others_after = F.others_after()
+    for field_ in F.FUND_ROWS:
+        fund_row(field_.label, src.rows.get(field_.key) if src else None, field_.key)
+        if field_.key in others_after and src:  # other parts of 项目支出, as the submission lists them
+            for other in src.project_others:
+                fund_row(other.label, other)
+        if field_.items:  # one row per 专项, and empty rows to type more
+            specials = src.specials if src else []
+            for special in specials:
+                fund_row(special.label, special)
+            for _ in range(1 if specials else BLANK_SPECIALS):
+                fund_row(None, None)
+    lay.labels([F.BUILDING_HEADER.label] + [f.label for f in F.BUILDING_FIELDS], year)
+    buildings = src.buildings if src and src.buildings else [None]
+    for building in buildings:
+        cells = building.cells if building else {}
+        values = [(_rate_value if f.kind == "rate" else _value)(cells.get(f.key)) for f in F.BUILDING_FIELDS]
+        r = lay.add([None] + values)
+        lay.typed(r, F.BUILDING_FIELDS)
+    r = lay.add([F.SAVING.label, _text(src.saving) if src else None], [f"B#:{last}#"])
+    sheet.text_inputs.add(f"B{r}")
+    lay.header(f"A{r}")
+    lay.add([F.BASIC_NOTE], [f"A#:{last}#"])
+    signature = [v for label in F.BASIC_SIGNATURE for v in (f"{label}：", None)][:-1]  # a blank after each
+    r = lay.add(signature)
+    sheet.text_inputs.update(f"{col_letter(c + 1)}{r}" for c in range(0, len(signature) - 1, 2))
+    return sheet
+
+
+# ------------------------------------------------------------ 附件2 / 附件3
+
+
+def _column(key: str) -> F.Field:
+    return next(f for f in F.INDICATOR_COLUMNS if f.key == key)
+
+
+def _indicator_groups(data: TemplateData, src: SelfEval | None):
+    """[(一级 name, header text or None, [row values])] from the source, or the profile's defaults."""
+    if src and src.indicators:
+        groups = []
+        columns = F.INDICATOR_COLUMNS[2:]  # 三级指标 … 偏差原因, after the 二级 name
+        for level in src.levels:
+            rows = [[i.level2 or None] + [(_text if f.kind == "text" else _value)(i.column(f.key)) for f in columns]
+                    for i in level.indicators]
+            stated = level.weight
+            total = sum(num(i.weight) or 0 for i in level.indicators)
+            fixed = None
+            if stated is not None and abs(stated - total) > 0.005:
+                fixed = f"{level.name}\n({fmt_number(stated)}分)"  # keep a header that disagrees with its rows
+            groups.append((level.name, fixed, rows))
+        return groups
+    keys = [f.key for f in F.INDICATOR_COLUMNS[1:]]
+    return [(name, None, [[l2 if k == "level2" else w if k == "weight" else None for k in keys] for l2, w in level2s])
+            for name, level2s in levels(data.profile)]
+
+
+def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfEval | None) -> TemplateSheet:
+    year, profile = data.year, data.profile
+    dept = spec is F.DEPT
+    # the columns are the indicator table's (forms.INDICATOR_COLUMNS): 绩效指标 in A, one column each from B
+    # (the 年度资金总额 row's printed columns from C, forms.EXEC_COLUMNS, widen the sheet if they need to)
+    columns = (F.INDICATORS_HEADER,) + F.INDICATOR_COLUMNS
+    shown = tuple(f for f in F.EXEC_COLUMNS if f.printed)
+    exec_row = (None, F.EXEC_TOTAL) + shown
+    width = max(len(columns), len(exec_row))
+    last = col_letter(width - 1)
+    widths = {col_letter(c): (columns[c].width if c < len(columns) else exec_row[c].width) or F.DEFAULT_WIDTH
+              for c in range(width)}
+    sheet = TemplateSheet(name, [], kind=spec.kind, landscape=True, freeze="A4", widths=widths)
+    lay = Layout(sheet, width, src.sheet if src else None)
+    lay.add([spec.annex])
+    r = lay.add([_year_text(spec.title, year)], [f"A#:{last}#"])
+    sheet.title = f"A{r}"
+    sheet.formulas[f"A{r}"] = _year_formula(spec.title)
+    head = src.head if src else {}
+    if dept:
+        r = lay.add([F.DEPT_NAME.label, data.unit or None], [f"B#:{last}#"])
+        sheet.formulas[f"B{r}"] = f"={UNIT_REF}"
+        lay.header(f"A{r}")
+    else:
+        name_, authority_, implementer_ = F.PROJECT_HEAD
+        r = lay.add([name_.label, _text(head.get(name_.key))], ["B#:I#"])
+        sheet.text_inputs.add(f"B{r}")
+        lay.header(f"A{r}")
+        authority = _plain(_text(head.get(authority_.key)))
+        own = authority is not None and str(authority).strip() != (data.unit or "").strip()
+        r = lay.add([authority_.label, authority if own else data.unit or None, None, None, implementer_.label,
+                     _text(head.get(implementer_.key))], ["B#:D#", f"F#:{last}#"])
+        if own:  # --from: a 主管部门 other than the unit is kept as typed
+            sheet.text_inputs.add(f"B{r}")
+        else:
+            sheet.formulas[f"B{r}"] = f"={UNIT_REF}"
+        sheet.text_inputs.add(f"F{r}")
+        lay.header(f"A{r}", f"E{r}")
+    ex = {**src.exec_notes, **src.exec} if src else {}
+    section = lay.row
+    r = lay.labels([F.EXEC_SECTION[spec.kind].label, None] + [f.label for f in shown], year)
+    lay.header(f"B{r}")  # grey under the section label too
+    read = {"rate": _rate_value, "text": _text}
+    values = {f.key: read.get(f.kind, _value)(ex.get(f.key)) for f in shown}
+    if values["weight"] is None and not src:
+        values["weight"] = profile.exec_weight
+    r = lay.add([None, F.EXEC_TOTAL.label] + [values[f.key] for f in shown])
+    lay.header(f"B{r}")
+    lay.typed(r, [f for f in shown if f.kind != "score"], first=2)  # the 得分 is derived
+    sheet.text_inputs.update(f"{col_letter(c)}{r}" for c, f in enumerate(shown, start=2) if f.kind == "text")
+    if dept:
+        parts = src.breakdown if src else {}
+        for left, right in zip_longest(F.DEPT_INCOME, F.DEPT_EXPENSE):  # 按收入性质分 | 按支出性质分, side by side
+            values = [None, left.label, None, _value(parts.get(left.key))]
+            merges = ["B#:C#"]
+            if right:
+                values += [right.label, None, None, _value(parts.get(right.key))]
+                merges.append("E#:G#")
+            r = lay.add(values, merges)
+            lay.header(f"B{r}", f"E{r}")
+            sheet.amount_cells.add(f"D{r}")
+            if right:
+                sheet.amount_cells.add(f"H{r}")
+    else:
+        sources = src.sources if src else {}
+        standard = {f.key: f.label for f in F.PROJECT_SOURCES}
+        # the submission's own source rows in its order (中央/省级财政资金 …), then the standard rows it lacks
+        order = list(sources) + [k for k in standard if k not in sources]
+        for key in order:
+            cells = sources.get(key, {})
+            label = standard.get(key) or src.source_labels.get(key, key)
+            r = lay.add([None, label] + [_value(cells.get(f.key)) for f in F.EXEC_COLUMNS[:3]])
+            lay.header(f"B{r}")
+            lay.typed(r, F.EXEC_COLUMNS[:3], first=2)
+    sheet.merges.append(f"A{section}:A{lay.row - 1}")
+    goals = src.goals if src else {}
+    # the goal columns share B … the last column: an equal span each, the last one to the end
+    span = (width - 1) // len(F.GOAL_COLUMNS)
+    starts = [1 + i * span for i in range(len(F.GOAL_COLUMNS))]
+    ends = starts[1:] + [width]
+    goal_merges = [f"{col_letter(a)}#:{col_letter(b - 1)}#" for a, b in zip(starts, ends)]
+    heads, typed = [F.GOALS_HEADER.label], [None]
+    for f, a, b in zip(F.GOAL_COLUMNS, starts, ends):
+        heads += [f.label] + [None] * (b - a - 1)
+        typed += [_text(goals.get(f.key))] + [None] * (b - a - 1)
+    r = lay.labels(heads, year, goal_merges)
+    r2 = lay.add(typed, goal_merges)
+    sheet.merges.append(f"A{r}:A{r2}")
+    sheet.text_inputs.update(f"{col_letter(a)}{r2}" for a in starts)
+    sheet.min_lines[r2] = GOAL_LINES
+    head_row = lay.labels([F.INDICATORS_HEADER.label] + [f.label for f in F.INDICATOR_COLUMNS], year)
+    sheet.print_rows = f"{head_row}:{head_row}"
+    # the columns right of 一级指标: C 二级指标 … (text typed), G 分值, H 得分
+    letters = {f.key: col_letter(c) for c, f in enumerate(F.INDICATOR_COLUMNS[1:], start=2)}
+    texts = [letters[f.key] for f in F.INDICATOR_COLUMNS[1:] if f.kind == "text"]
+    weight_at = list(letters).index("weight")
+    level_rows = []
+    for level_name, fixed, rows in _indicator_groups(data, src):
+        first = lay.row
+        # a header states its rows' total (derive gives it the formula), or the submission's other total
+        header = fixed or f"{level_name}\n({fmt_number(sum(_num(_plain(v[weight_at])) or 0 for v in rows))}分)"
+        for i, values in enumerate(rows):
+            r = lay.add([None, header if i == 0 else None] + values)
+            sheet.text_inputs.update(f"{c}{r}" for c in texts)
+            sheet.min_lines[r] = INDICATOR_LINES
+            sheet.amount_cells.add(f"{letters['weight']}{r}")
+            sheet.score_checks.append((f"{letters['score']}{r}", f"{letters['weight']}{r}"))
+        last = lay.row - 1
+        if last > first:
+            sheet.merges.append(f"B{first}:B{last}")
+        level_rows.append((level_name, fixed, first, last))
+    sheet.merges.append(f"A{head_row}:A{lay.row - 1}")
+    # the 等级 beside the 总分: derive gives it its formula
+    # the 总分 label over the columns before 分值 (derive writes its 分值 and 得分), the 等级 in the last column
+    total = lay.add([F.TOTAL_ROW.label] + [None] * (width - 2) + [f"{F.GRADE.label}："],
+                    [f"A#:{col_letter(columns.index(_column('weight')) - 1)}#"])
+    lay.header(f"A{total}")
+    for level_name, fixed, first, last in level_rows:
+        lay.header(f"B{first}")
+    return sheet
+
+
+def _info_sheet(data: TemplateData) -> TemplateSheet:
+    sheet = TemplateSheet(INFO_SHEET, [], kind="info", widths={"A": 4, "B": 16, "C": 60})
+    lay = Layout(sheet, 3)
+    lay.add([MARKER])
+    lay.add([None])
+    lay.add([None, "基本信息"])
+    r = lay.add([None, "年度", data.year])
+    sheet.inputs.add(f"C{r}")
+    r2 = lay.add([None, "单位名称", data.unit or None])
+    sheet.text_inputs.add(f"C{r2}")
+    r3 = lay.add([None, "评分口径", data.profile.label])  # the Chinese label; xl.py takes it back to the profile
+    assert (f"C{r}", f"C{r2}", f"C{r3}") == (F.INFO_YEAR, F.INFO_UNIT, F.INFO_PROFILE)  # where titles refer
+    lay.add([None, None, f"{data.profile.label}：执行率 {fmt_number(data.profile.exec_weight)} 分，" + "，".join(
+        f"{k} {fmt_number(v)} 分" for k, v in data.profile.level1.items())])
+    lay.add([None])
+    lay.add([None, "颜色说明"])
+    r = lay.add([None, "黄色", "需要填写的单元格"])
+    sheet.inputs.add(f"B{r}")
+    r = lay.add([None, "蓝色", "自动计算的单元格（公式，已锁定，不用填写）"])
+    sheet.derived_cells.add(f"B{r}")
+    lay.add([None])
+    lay.add([None, "填表步骤"])
+    steps = [
+        "1. 在本页填写年度和单位名称，各表标题会自动更新。",
+        "2. 附件1 基础数据表：填写编制数、实际在职人数和各项经费；“三公”经费、公务用车、县级专项、项目支出合计和控制率自动计算。",
+        "3. 县级专项资金下“一个专项一行”；专项较多时在空行上方插入行，合计会自动包含新行。",
+        "4. 附件2/附件3：填写年初预算数、全年预算数、全年执行数和各三级指标；执行率、执行率得分、一级指标分值小计、总分和等级自动计算。",
+        "5. 得分低于分值时必须填写“偏差原因分析及改进措施”。",
+        "6. 填完后运行“校验”（Excel 加载项按钮，或命令 jixiao-xl fill 文件 -o 输出 --mark），问题会列在“校验结果”表中。",
+    ]
+    for step in steps:
+        lay.add([None, None, step])
+    return sheet
+
+
+def _results_sheet() -> TemplateSheet:
+    sheet = TemplateSheet(RESULT_SHEET, [RESULT_HEADER], kind="results", freeze="A2",
+                          widths={"A": 8, "B": 10, "C": 10, "D": 8, "E": 30, "F": 80, "G": 12, "H": 12})
+    sheet.headers.update(f"{c}1" for c in "ABCDEFGH")
+    return sheet
+
+
+# ------------------------------------------------------------------ formulas
+
+
+def _read_back(sheet: TemplateSheet):
+    grid = Grid(sheet.name, sheet.rows, [parse_range(m) for m in sheet.merges])
+    region = Region(grid, 0, len(sheet.rows))
+    if sheet.kind == "basic_data":
+        return read_basic(region, sheet.rows[1][0])
+    return read_self_eval(region, F.FORM_BY_KIND[sheet.kind], sheet.rows[1][0])
+
+
+def _settle(sheet: TemplateSheet, profile: Profile) -> None:
+    """Give every derived cell its formula, and compute all results until they are stable.
+
+    A derived cell never keeps a typed value, not even one carried over by
+    ``--from``: where the submission's value differs from the formula's result
+    it is recorded in ``sheet.replaced`` so the command can say so.
+    """
+    first: list[Derived] | None = None
+    formulas: set[str] = set()
+
+    def read() -> list[Derived]:
+        nonlocal first
+        items = derived(_read_back(sheet), profile)
+        if first is None:  # the cells that get a formula, and what the submission had in them
+            first = [d for d in items if d.formula]
+            formulas.update(d.cell.address for d in first)
+        return items
+
+    def write(item: Derived) -> bool:
+        if item.cell.address not in formulas:
+            return False
+        sheet.formulas[item.cell.address] = item.formula
+        value = cell_value(item)
+        changed = sheet.rows[item.cell.row][item.cell.col] != value
+        sheet.rows[item.cell.row][item.cell.col] = value
+        return changed
+
+    settled = settle(read, write)
+    submitted = {d.cell.address: d.cell for d in first if not d.cell.blank}
+    for item in settled:
+        if not item.formula:
+            continue
+        sheet.derived_cells.add(item.cell.address)
+        old = submitted.get(item.cell.address)
+        if old is not None and _differs(old, item):
+            sheet.replaced.append((item.cell.address, old.where, old.raw, item.value))
+
+
+def _differs(old: Cell, item: Derived) -> bool:
+    """A submitted value that is not what the derived cell's formula gives."""
+    if isinstance(item.value, str):
+        return norm_label(old.raw) != norm_label(cell_value(item))
+    found = old.rate if item.kind == "rate" else old.number
+    return found is None or item.value is None or abs(found - float(item.value)) > 0.005
+
+
+def build(data: TemplateData, projects: int = 1) -> list[TemplateSheet]:
+    """All sheets of a template, laid out, with formulas and their current results."""
+    sheets = [_info_sheet(data), _basic_sheet(data), _self_eval_sheet(data, F.DEPT, "附件2", data.dept)]
+    count = max(projects, len(data.projects), 1)
+    for i in range(count):
+        name = "附件3" if count == 1 else f"附件3-{i + 1}"
+        src = data.projects[i] if i < len(data.projects) else None
+        sheets.append(_self_eval_sheet(data, F.PROJECT, name, src))
+    sheets.append(_results_sheet())
+    for sheet in sheets:
+        if sheet.kind in ("basic_data", "dept_self_eval", "project_self_eval"):
+            _settle(sheet, data.profile)
+        for address in sheet.formulas:
+            row, col = parse_a1(address)
+            sheet.cached[address] = sheet.rows[row][col]
+    return sheets
+
+
+def carry_formats(sheets: list[TemplateSheet], path: str) -> None:
+    """--from: each typed cell laid into the template keeps the number format it had in ``path`` (100% stays
+    100% and is judged as a percentage, 72.74% is not 0.7274, a date stays a date, text "@" stays text).
+    Formula cells keep the template's own formats."""
+    from ..xlsx.grid import workbook_kind
+    from ..xlsx.numfmt import number_formats
+
+    wanted: dict[str, set[tuple[int, int]]] = {}
+    for sheet in sheets:
+        for name, row, col in sheet.carried.values():
+            wanted.setdefault(name, set()).add((row, col))
+    if not wanted:
+        return
+    try:
+        kind = workbook_kind(path)
+    except Exception:  # noqa: BLE001 - read once already; a format not known is left as it is
+        return
+    codes = number_formats(path, kind, wanted)
+    for sheet in sheets:
+        for address, (name, row, col) in sheet.carried.items():
+            code = codes.get(name, {}).get((row, col))
+            if code and address not in sheet.formulas:
+                sheet.formats[address] = code
+
+
+def _as_text(value) -> str:
+    return fmt_number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
+def _num(value) -> float | None:
+    return num(Cell(value, 0, 0, ""))
+
+
+def data_from(book: Workbook | None, year: int | None, unit: str | None, profile: Profile) -> TemplateData:
+    basic = (book.of_kind("basic_data") or [None])[0] if book else None
+    dept = (book.of_kind("dept_self_eval") or [None])[0] if book else None
+    projects = book.of_kind("project_self_eval") if book else []
+    if year is None and book:
+        years = [f.year for f in book.forms if f.year]
+        year = max(set(years), key=years.count) if years else None
+    if unit is None and book:  # the name as typed, even "无"
+        if dept is not None and _typed(dept.head.get("dept_name")):
+            unit = _as_text(dept.head["dept_name"].raw)
+        elif projects and _typed(projects[0].head.get("authority")):
+            unit = _as_text(projects[0].head["authority"].raw)
+    from datetime import date
+
+    return TemplateData(year or date.today().year - 1, unit or "", profile, basic, dept, projects)
+

@@ -1,0 +1,55 @@
+"""The first look at a submitted file, shared by the workbook and the report readers.
+
+Both refuse, with the same Chinese reasons, what is missing, a folder, unreadable or
+empty, and tell an encrypted Office file from an old binary one.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ..problems import Refused
+
+OLE2 = b"\xd0\xcf\x11\xe0"  # the container of .xls/.doc/.et/.wps and of password-protected .xlsx/.docx
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+
+
+LOCK_PREFIX = "~$"  # Excel/WPS (and Word) write "~$name" beside a file while it is open: the owner's name
+
+
+def is_lock_file(path) -> bool:
+    return os.path.basename(str(path)).startswith(LOCK_PREFIX)
+
+
+def lock_file_note(path, checked_elsewhere: bool = False) -> str:
+    """What a "~$" owner file is, naming the file it belongs to (the name after "~$"; Excel may drop a long
+    name's first characters).  ``checked_elsewhere``: the note of a batch, which checks that file itself."""
+    name = os.path.basename(str(path))[len(LOCK_PREFIX):]
+    what = f"Excel 或 WPS 打开“{name}”时生成的锁定文件（临时文件，说明“{name}”正在别处打开）"
+    return f"{what}，未校验" if checked_elsewhere else f"这是{what}，不是工作簿本身；请校验“{name}”"
+
+
+class FileProblem(Refused):
+    """Why a file cannot be opened at all (a catalogued reason); ``str()`` is for people."""
+
+
+def head_of(path: str, what: str, size: int = 1 << 20) -> bytes:
+    """The first ``size`` bytes of a file; ``what`` names what it should be ("工作簿", "报告文档")."""
+    try:
+        length = os.path.getsize(path)
+        with open(path, "rb") as handle:
+            head = handle.read(size)
+    except FileNotFoundError:
+        raise FileProblem("U007") from None
+    except IsADirectoryError:
+        raise FileProblem("U008", what=what) from None
+    except OSError as exc:
+        raise FileProblem("U009", detail=exc.strerror or exc) from None
+    if length == 0:
+        raise FileProblem("U010")
+    return head
+
+
+def encrypted(head: bytes) -> bool:
+    """An Office file saved with an opening password (an OLE2 container holding EncryptedPackage)."""
+    return head.startswith(OLE2) and _ENCRYPTED in head
