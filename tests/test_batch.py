@@ -189,7 +189,7 @@ def test_a_hanging_file_is_cut_off(tmp_path, monkeypatch):
             time.sleep(60)
         return real(task, *args)
 
-    monkeypatch.setattr(batch, "process", slow_process)
+    monkeypatch.setattr(batch.worker, "process", slow_process)
     start = time.monotonic()
     result = batch.run([str(tmp_path)], str(tmp_path / "out"), jobs=2, timeout=2)
     assert time.monotonic() - start < 20
@@ -209,7 +209,7 @@ def test_a_crashing_worker_is_replaced(tmp_path, monkeypatch):
             os._exit(3)  # as if the parser took the process down
         return real(task, *args)
 
-    monkeypatch.setattr(batch, "process", crashing)
+    monkeypatch.setattr(batch.worker, "process", crashing)
     result = batch.run([str(tmp_path)], str(tmp_path / "out"), jobs=1, timeout=30)
     assert "异常退出" in by_rel(result, "crash.xlsx")["report"]["error"]
     assert by_rel(result, "b.xlsx")["report"]["status"] == "errors"
@@ -232,7 +232,7 @@ def test_a_hang_and_a_crash_inside_a_chunk_cost_only_their_own_file(tmp_path, mo
             time.sleep(60)
         return real(task, *args)
 
-    monkeypatch.setattr(batch, "process", odd)
+    monkeypatch.setattr(batch.worker, "process", odd)
     assert len(batch._chunk(deque(range(40)), 1)) > 3  # f02 and f13 are inside chunks, not at their ends
     start = time.monotonic()
     result = batch.run([str(tmp_path)], str(tmp_path / "out"), jobs=1, timeout=2)

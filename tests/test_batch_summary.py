@@ -251,7 +251,7 @@ def test_lists_longer_than_a_sheet_go_on_in_continuation_sheets(tmp_path, monkey
     summary = [r for r in whole["汇总"].iter_rows(min_row=2, values_only=True)]
     assert len(details) == 18 and len(summary) == 9  # the seed's 6 findings and 3 forms, three times
 
-    monkeypatch.setattr(batch, "MAX_ROWS", 4)
+    monkeypatch.setattr(batch.summary, "MAX_ROWS", 4)
     batch.write_summary(full, tmp_path / "split.xlsx")
     book = openpyxl.load_workbook(tmp_path / "split.xlsx")
     assert book.sheetnames == ["汇总", "汇总（续1）", "汇总（续2）", "统计", "退回清单", "问题明细", "问题明细（续1）",

@@ -1,0 +1,333 @@
+"""What a batch run holds: the tasks, each file's result as the workers send it, units (a folder's submissions) and what 退回清单 says of them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..rules.check import FORM_TITLES
+from ..rules.findings import SEVERITY_LABEL
+
+# names that are workbooks; a file named otherwise is one when its content says so (is_workbook_file)
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlt", ".et", ".ett", ".ods", ".ots", ".xlsb")
+LEGACY_SUFFIXES = ()  # read since issue 23 (kept for callers that add it to WORKBOOK_SUFFIXES)
+STATUS_LABEL = {"clean": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法读取"}
+SUMMARY_NAME = "汇总.xlsx"
+JSON_NAME = "findings.json"
+MEMORY_LIMIT = 2 << 30  # bytes of address space a worker may use
+
+
+@dataclass
+class Task:
+    index: int
+    path: str
+    rel: str  # path relative to the folder it was found in (mirrored under filled/)
+
+
+@dataclass
+class BatchResult:
+    outdir: Path
+    results: list[dict] = field(default_factory=list)  # one per workbook, input order
+    unsupported: list[tuple[str, str]] = field(default_factory=list)  # (file, reason): workbooks we cannot read
+    attachments: list[tuple[str, str]] = field(default_factory=list)  # (file, note): not workbooks, not checked
+    own: list[str] = field(default_factory=list)  # earlier outputs of this tool, skipped
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        if self.unsupported or any(status_of(r) == "unreadable" for r in self.results):
+            return 2
+        return 1 if any(status_of(r) == "errors" for r in self.results) else 0
+
+    _units: list | None = field(default=None, repr=False)
+
+    def workbooks(self) -> list[dict]:
+        """The workbook results (the reports checked beside them are results too: see is_report)."""
+        return [r for r in self.results if not is_report(r)]
+
+    def reports(self) -> list[dict]:
+        return [r for r in self.results if is_report(r)]
+
+    def units(self) -> list[Unit]:
+        if self._units is None:
+            self._units = group_units(self)
+        return self._units
+
+    def counts(self) -> dict[str, int]:
+        """Every file found, once: workbooks by status (unreadable ones included), reports (checked or not),
+        other attachments, our outputs; and the units (folders) with and without a readable workbook."""
+        statuses = [status_of(r) for r in self.workbooks()]
+        counts = {status: statuses.count(status) for status in STATUS_LABEL}
+        counts["unreadable"] += len(self.unsupported)
+        counts["workbooks"] = sum(counts[status] for status in STATUS_LABEL)
+        counts["forms"] = sum(len(r["rows"]) for r in self.workbooks())
+        checked = self.reports()
+        counts["reports_checked"] = len(checked)
+        for status in ("errors", "warnings"):
+            counts[f"reports_{status}"] = sum(1 for r in checked if status_of(r) == status)
+        named = sum(1 for path, _ in self.attachments if is_report_file(path))
+        counts["reports"] = len(checked) + named
+        counts["attachments"] = len(self.attachments) - named
+        counts["own"] = len(self.own)
+        counts["files"] = counts["workbooks"] + counts["reports"] + counts["attachments"] + counts["own"]
+        units = self.units()
+        counts["units"] = len(units)
+        counts["units_without_workbook"] = sum(1 for u in units if not u.readable)
+        counts["units_returned"] = sum(1 for u in units if u.verdict == RETURN)
+        return counts
+
+    def closing_line(self) -> str:
+        c = self.counts()
+        line = (f"共 {c['files']} 个文件，其中 {c['workbooks']} 个工作簿（{c['forms']} 张表）：{c['clean']} 个通过，"
+                f"{c['warnings']} 个有警告，{c['errors']} 个有错误，{c['unreadable']} 个无法读取")
+        if c["reports"]:
+            line += f"；{c['reports']} 份自评报告"
+            if c["reports_checked"]:
+                found = "，".join(f"{c[f'reports_{key}']} 份{label}" for key, label in
+                                 (("errors", "有错误"), ("warnings", "有警告")) if c[f"reports_{key}"])
+                line += f"（{c['reports_checked']} 份已核对{'：' + found if found else ''}）"
+        if c["attachments"]:
+            line += f"；{c['attachments']} 个其他附件未校验"
+        if c["own"]:
+            line += f"；{c['own']} 个本工具以前生成的文件已跳过"
+        if c["units"]:
+            line += f"；{c['units']} 个单位，{c['units_returned']} 个需退回"
+            if c["units_without_workbook"]:
+                line += f"（其中 {c['units_without_workbook']} 个缺少工作簿）"
+            line += "，见“退回清单”"
+        differ = sum(1 for r in self.workbooks() for row in r["rows"] if row[11] == "不一致")
+        if differ:
+            line += f"；{differ} 张表填报的总分或等级与复核不一致（见汇总表“核对”列）"
+        return line + f"。用时 {self.seconds:.1f} 秒"
+
+
+ATTACHMENT_NOTE = "附件，未校验"
+NOT_FOUND = "找不到文件或文件夹"
+
+
+class Result(dict):
+    """One workbook's result as a worker sends it: its report is decoded from findings.json's entry (``json``)
+    when first asked for, as the summary needs only the status, the rows and the problems of each."""
+
+    def __missing__(self, key):
+        if key == "report" and dict.__contains__(self, "json"):
+            value = self["report"] = json.loads(self["json"])
+            return value
+        raise KeyError(key)
+
+    def __contains__(self, key) -> bool:
+        return dict.__contains__(self, key) or (key == "report" and dict.__contains__(self, "json"))
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+
+def status_of(r: dict) -> str:
+    return r["status"] if "status" in r else r["report"]["status"]
+
+
+def error_of(r: dict) -> str | None:
+    return r["error"] if "status" in r else r["report"]["error"]
+
+
+def error_code_of(r: dict) -> str | None:
+    """The catalogue code (problems.py) of an unreadable file's reason."""
+    return r.get("error_code") if "status" in r else r["report"].get("error_code")
+
+
+def is_report(r: dict) -> bool:
+    """A result of a 自评报告 checked beside the workbooks (run marks those narrative.inbox adds)."""
+    return r.get("kind") == "report"
+
+
+# What a 自评报告 may come as: a document whose name says 报告 (a .docx one is also checked when it can be read)
+REPORT_DOCUMENTS = (".docx", ".doc", ".pdf", ".wps", ".odt", ".rtf", ".ofd")
+
+
+def is_report_file(rel: str) -> bool:
+    name = Path(rel).name
+    return name.lower().endswith(REPORT_DOCUMENTS) and "报告" in name and not name.startswith("~$")
+
+
+RETURN, VERIFY, PASS = "需退回", "请核实", "通过"  # 退回清单's 处理 column
+FORM_NAMES = {"附件1": FORM_TITLES["basic_data"], "附件2": FORM_TITLES["dept_self_eval"],
+              "附件3": FORM_TITLES["project_self_eval"]}
+FIRST_ERRORS = 3  # the errors 退回清单 names for a unit
+SHORT = 34  # characters of each (about one line of its column)
+
+
+@dataclass
+class Unit:
+    """A unit's material: the workbooks of one folder (several units when the folder holds several
+    附件2 of different departments), its reports, and the files of its sub-folders without workbooks."""
+
+    folder: str  # relative to the input folder, "/" between parts; "" for files given at the top
+    name: str
+    workbooks: list = field(default_factory=list)  # results (readable or not)
+    unsupported: list = field(default_factory=list)  # (rel, reason): workbook files that cannot be read
+    reports: list = field(default_factory=list)  # report results (checked)
+    files: list = field(default_factory=list)  # other files' rel (reports not checked among them)
+
+    @property
+    def readable(self) -> bool:
+        return any(status_of(r) != "unreadable" for r in self.workbooks)
+
+    def forms(self) -> set[str]:
+        return {key for r in self.workbooks for row in r["rows"] for key, title in FORM_NAMES.items()
+                if title in row[2]}
+
+    def missing(self) -> list[str]:
+        out = [] if self.readable else ["工作簿"]
+        if self.readable:
+            forms = self.forms()
+            out += [key for key in FORM_NAMES if key not in forms]
+        if not self.reports and not any(is_report_file(rel) for rel in self.files):
+            out.append("自评报告")
+        return out
+
+    def problem_counts(self) -> tuple[int, int]:
+        labels = [severity for r in self.workbooks + self.reports for _, severity in _problems_of(r)]
+        return labels.count(SEVERITY_LABEL["error"]), labels.count(SEVERITY_LABEL["warning"])
+
+    def first_errors(self) -> list[str]:
+        out = [f"{Path(r['rel']).name} 无法读取：{error_of(r)}" for r in self.workbooks if status_of(r) == "unreadable"]
+        out = [shorten(text) for text in out + [f"{Path(rel).name} 无法读取：{reason}" for rel, reason in self.unsupported]]
+        for r in self.workbooks + self.reports:
+            if len(out) >= FIRST_ERRORS:
+                break
+            for text in r["first_errors"] if "first_errors" in r else first_errors(r):
+                if text not in out:  # two copies of a workbook: each error once
+                    out.append(text)
+        return out[:FIRST_ERRORS]
+
+    @property
+    def verdict(self) -> str:
+        errors, warnings = self.problem_counts()
+        missing = self.missing()
+        if errors or "工作簿" in missing or "附件2" in missing or self.unsupported or \
+                any(status_of(r) == "unreadable" for r in self.workbooks):
+            return RETURN
+        return VERIFY if warnings or missing else PASS
+
+
+def shorten(text: str, size: int = SHORT) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def first_errors(r: dict) -> list[str]:
+    """The first errors of a result, as 退回清单 names them ("附件2 H25：why", a report's "自评报告 第12段：why")."""
+    out = []
+    for f in _findings_of(r):
+        if f["severity"] == "error":
+            where = " ".join(part for part in (f["sheet"], f["cell"]) if part)
+            text = f["text"]
+            if text.startswith("“") and "”：" in text:  # a report rule's "“excerpt”：why": the why
+                text = text.split("”：", 1)[1]
+            out.append(shorten(f"{where}：{text}" if where else text))
+            if len(out) == FIRST_ERRORS:
+                break
+    return out
+
+
+def _problems_of(r: dict) -> list[list]:
+    return r["problems"] if "problems" in r else problems(detail_rows(r))
+
+
+def _folder(rel: str) -> str:
+    parent = Path(rel).parent.as_posix()
+    return "" if parent == "." else parent
+
+
+def _dept_names(r: dict) -> list[str]:
+    return [row[1] for row in r["rows"] if FORM_NAMES["附件2"] in row[2] and row[1]]
+
+
+def group_units(result: BatchResult) -> list[Unit]:
+    """The units of a batch: see Unit.  A folder without a workbook (and with none below it) is a unit of
+    its own, 缺少工作簿, with whatever it holds; files that belong to no unit (a region folder's notes, files
+    given at the top with no workbook) are in 附件 only."""
+    books: dict[str, list] = {}  # folder -> workbook results and unsupported (rel, reason)
+    for r in result.workbooks():
+        books.setdefault(_folder(r["rel"]), []).append(r)
+    for rel, reason in result.unsupported:
+        if reason != NOT_FOUND:
+            books.setdefault(_folder(rel), []).append((rel, reason))
+    below = set()  # folders with a workbook in them or under them
+    for folder in books:
+        parts = folder.split("/") if folder else []
+        below.update("/".join(parts[:i]) for i in range(len(parts) + 1))
+    units: dict[tuple[str, str], Unit] = {}
+    by_folder: dict[str, list[Unit]] = {}
+
+    def add(folder: str, name: str) -> Unit:
+        unit = units.get((folder, name))
+        if unit is None:
+            unit = units[(folder, name)] = Unit(folder, name)
+            by_folder.setdefault(folder, []).append(unit)
+        return unit
+
+    for folder, entries in books.items():
+        names = list(dict.fromkeys(n for e in entries if isinstance(e, dict) for n in _dept_names(e)))
+        whole = None  # one department in a folder (or none, below the top): the folder is one unit
+        if len(names) == 1:
+            whole = names[0]
+        elif not names and folder:
+            whole = next((e["rows"][0][1] for e in entries if isinstance(e, dict) and e["rows"]),
+                         folder.rsplit("/", 1)[-1])
+        for e in entries:
+            if whole is not None:
+                name = whole
+            elif isinstance(e, dict):  # several departments (or files at the top): one unit each
+                own = _dept_names(e)
+                first = e["rows"][0][1] if e["rows"] else None
+                name = own[0] if own else next((n for n in (e.get("authority"), first) if n and n in names),
+                                               first or Path(e["rel"]).stem)
+            else:
+                name = Path(e[0]).stem
+            unit = add(folder, name)
+            (unit.workbooks if isinstance(e, dict) else unit.unsupported).append(e)
+
+    def home(rel: str, unit_name: str = "") -> Unit | None:
+        folder = _folder(rel)
+        if folder not in below:  # no workbook here or under: the unit is the folder under the last that has one
+            if not folder:
+                return None
+            parts = folder.split("/")
+            top = next(i for i in range(1, len(parts) + 1) if "/".join(parts[:i]) not in below)
+            parent = "/".join(parts[:top - 1])
+            if parent and len(by_folder.get(parent, [])) == 1:  # material in a sub-folder of a unit's folder
+                return by_folder[parent][0]
+            return add("/".join(parts[:top]), parts[top - 1])
+        here = by_folder.get(folder, [])
+        if len(here) == 1:
+            return here[0]
+        return next((u for u in here if unit_name and u.name == unit_name), None)
+
+    for r in result.reports():
+        unit = home(r["rel"], next((row[1] for row in r["rows"] if row[1]), ""))
+        if unit is not None:
+            unit.reports.append(r)
+    for rel, _ in result.attachments:
+        unit = home(rel)
+        if unit is not None:
+            unit.files.append(rel)
+    return sorted(units.values(), key=lambda u: (u.folder, u.name))
+
+def detail_rows(r: dict) -> list[list]:
+    """问题明细 rows of one result (DETAIL_COLUMNS): every finding of its forms, then the workbook's."""
+    unit = next((row[1] for row in r["rows"] if row[1]), "")
+    return [[r["rel"], unit, f["sheet"], f["cell"], f["code"], SEVERITY_LABEL[f["severity"]], f["message"]]
+            for f in _findings_of(r)]
+
+
+def _findings_of(r: dict) -> list[dict]:
+    """Every finding of a result: its forms', then the workbook's (or the report's)."""
+    report = r["report"]
+    return [f for form in report["forms"] for f in form["findings"]] + report["findings"]
+
+
+def problems(details: list[list]) -> list[list]:
+    """(代码, 严重程度) of each of a result's 问题明细 rows: what the statistics count."""
+    return [[row[4], row[5]] for row in details]

@@ -1,0 +1,357 @@
+"""The per-file work of a batch, in worker processes: pre-scan, read, check, fill, the store's records and the summary rows; the pool that gives each file a time limit."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import deque
+from pathlib import Path
+
+from ..rules.check import FORM_TITLES
+from .results import MEMORY_LIMIT, STATUS_LABEL, Result, Task, detail_rows, first_errors, problems
+from .summary import WHOLE_DEPARTMENT, _dumps, list_xml
+
+# ------------------------------------------------------------------ worker
+
+
+_PROFILES: dict = {}  # (name, overrides) -> Profile, in a worker
+
+
+def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: str, by: str | None = None,
+            store: tuple | None = None) -> dict:
+    """Check one file (and fill it); never raises.  The result carries its 汇总 and 问题明细 rows, and
+    those rows as sheet XML (``list_xml``), written here in parallel rather than in the parent."""
+    from ..compute.profiles import get_profile
+    from ..rules.check import FileReport, check_grids
+    from ..xlsx.grid import UnreadableWorkbook, read_grids
+
+    key = (profile_name, tuple(sorted(overrides.items())))
+    profile = _PROFILES.get(key)
+    if profile is None:
+        profile = _PROFILES[key] = get_profile(profile_name, **overrides) if profile_name else None
+    try:  # check.check_path, keeping the grids for fill (the file is read once)
+        grids = read_grids(task.path)
+    except UnreadableWorkbook as exc:
+        grids, report = None, FileReport(task.path, "unreadable", str(exc), code=exc.code)
+    else:
+        report = check_grids(grids, task.path, profile, history=_history(store))
+    data = report.to_dict()
+    result = {"path": task.path, "rel": task.rel, "status": report.status, "error": report.error,
+              "error_code": report.code, "report": data,
+              "rows": _rows(task, report), "authority": workbook_authority(report), "filled": None,
+              "fill_error": None, "fill_error_code": None, "json": _dumps(data)}  # findings.json's entry, written here rather than in the parent
+    details = detail_rows(result)
+    result["list_xml"] = (by, list_xml(result, by, details))
+    result["problems"] = problems(details)  # for the statistics
+    result["first_errors"] = first_errors(result)  # for 退回清单
+    if store is not None:  # what goes into the store: the parent writes it (store.Store.add)
+        from ..store.db import records
+
+        result["store"] = records(report, task.path, _history(store).unit_map)
+    if fill and report.status != "unreadable":
+        from ..write.fill import FillError
+        from ..write.fill import fill as fill_one
+        from ..xlsx.xlsxio import OutputError
+
+        target = Path(outdir) / "filled" / task.rel
+        if grids and grids[0].kind != "xlsx":  # an .xls/.et/.ods/.xlsb is filled into a new .xlsx
+            target = target.with_name(f"{target.stem}（已填写）.xlsx")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fill_one(task.path, str(target), profile=profile, grids=grids, book=report.workbook)
+            result["filled"] = str(target)
+        except (FillError, OutputError) as exc:
+            result["fill_error"], result["fill_error_code"] = str(exc), exc.code
+        except OSError as exc:
+            from ..xlsx.xlsxio import reason
+
+            why = reason(exc)
+            result["fill_error"], result["fill_error_code"] = f"无法写入 {target}：{why}", why.code
+    return result
+
+
+def summary_row(rel: str, unit: str, table: str, project: str = "", *, rate=None, exec_score=None,
+                submitted=None, total=None, submitted_grade=None, grade=None, errors: int = 0, warnings: int = 0,
+                status: str = "clean") -> list:
+    """One 汇总 row (SUMMARY_COLUMNS): what the unit submitted beside what the rules recompute."""
+    diff = round(submitted - total, 2) if submitted is not None and total is not None else None
+    if submitted is None and submitted_grade is None:
+        agree = "未填总分" if total is not None else ""
+    elif (diff is not None and abs(diff) >= 0.005) or (submitted_grade and grade and submitted_grade != grade):
+        agree = "不一致"
+    else:
+        agree = "一致"
+    return [rel, unit, table, project, rate, exec_score, submitted, total, diff, submitted_grade, grade, agree,
+            errors, warnings, STATUS_LABEL[status]]
+
+
+def _head(form, key: str) -> str:
+    cell = getattr(form, "head", {}).get(key)
+    return (cell.text or "").strip() if cell is not None else ""
+
+
+def workbook_unit(report) -> str:
+    """The unit a workbook belongs to: 附件2's 预算部门名称, else 附件3's 实施单位 / 主管部门."""
+    forms = [f.form for f in report.forms]
+    for kind, key in (("dept_self_eval", "dept_name"), ("project_self_eval", "implementer"),
+                      ("project_self_eval", "authority")):
+        for form in forms:
+            if form.kind == kind and _head(form, key):
+                return _head(form, key)
+    return ""
+
+
+def workbook_authority(report) -> str:
+    """主管部门 as 附件3 states it, else the unit itself (a 附件2 names the department)."""
+    for form_report in report.forms:
+        if form_report.form.kind == "project_self_eval" and _head(form_report.form, "authority"):
+            return _head(form_report.form, "authority")
+    return workbook_unit(report)
+
+
+def _rows(task: Task, report) -> list[list]:
+    from ..read.model import num
+    from ..rules.weights import stated_grade
+
+    unit = workbook_unit(report) or Path(task.rel).stem
+    rows = []
+    for form_report in report.forms:
+        res, form = form_report.results, form_report.form
+        errors = sum(1 for f in form_report.findings if f.severity == "error")
+        warnings = sum(1 for f in form_report.findings if f.severity == "warning")
+        status = "errors" if errors else ("warnings" if warnings else "clean")
+        own_unit, project = unit, WHOLE_DEPARTMENT  # 附件1 and 附件2 are about the department as a whole
+        if form.kind == "dept_self_eval":
+            own_unit = _head(form, "dept_name") or unit
+        elif form.kind == "project_self_eval":
+            own_unit = _head(form, "implementer") or unit
+            project = _head(form, "project_name") or "（未填项目名称）"
+        submitted = num(form.total_score) if getattr(form, "total_score", None) is not None else None
+        grade_cell = getattr(form, "grade", None)
+        submitted_grade = stated_grade(grade_cell.text or "") if grade_cell is not None and not grade_cell.blank else None
+        row = summary_row(task.rel, own_unit, f"[{form.sheet}] {FORM_TITLES[form.kind]}", project,
+                          rate=res.value("exec_rate"), exec_score=res.value("exec_score"), submitted=submitted,
+                          total=res.value("total_score"), submitted_grade=submitted_grade, grade=res.value("grade"),
+                          errors=errors, warnings=warnings, status=status)
+        for column, key in UNREAD_COLUMNS.items():  # what was not read says so (未读出 / 未评分), never 0 / 差
+            if row[column] is None and res.why(key):
+                row[column] = res.why(key).split("：", 1)[0]
+        rows.append(row)
+    return rows
+
+
+_HISTORY: dict = {}  # (store path, unit map) -> store.History, in a worker
+
+
+def _history(store: tuple | None):
+    """The store's lookup for the H rules (``store``: its path and the unit map's pairs), one per worker."""
+    if store is None:
+        return None
+    key = (store[0], tuple(sorted(store[1].items())))
+    history = _HISTORY.get(key)
+    if history is None:
+        from ..store.db import History, UnitMap
+
+        history = _HISTORY[key] = History(store[0], UnitMap.of_keys(store[1]))
+    return history
+
+
+# 汇总's columns (SUMMARY_COLUMNS) that show a result, and the result: 执行率, 执行率得分, 复核总分
+UNREAD_COLUMNS = {4: "exec_rate", 5: "exec_score", 7: "total_score"}
+
+
+def _worker_main(conn, profile_name: str, overrides: dict, fill: bool, outdir: str, by: str | None,
+                 store: tuple | None = None) -> None:
+    """Take lists of tasks, send back one (index, result) per file as soon as it is done."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    except (ImportError, ValueError, OSError):  # not on every platform
+        pass
+    while True:
+        try:
+            tasks = conn.recv()
+        except EOFError:
+            return
+        if tasks is None:
+            return
+        for task in tasks:
+            try:
+                result = process(task, profile_name, overrides, fill, outdir, by, store)
+            except MemoryError:
+                result = _failed(task, "U014")
+            except BaseException as exc:  # one odd file never stops the run
+                result = _failed(task, "U016", detail=type(exc).__name__)
+            if "json" in result:  # the parent decodes the report from it when it needs it (see Result)
+                del result["report"]
+            conn.send((task.index, result))
+
+
+def _failed(task: Task, code: str, text: str | None = None, **fields) -> dict:
+    """The result of a file whose processing failed, for a catalogued reason (problems.py)."""
+    from ..problems import PROBLEMS
+
+    reason = text if text is not None else PROBLEMS[code].template.format(**fields)
+    report = {"path": task.path, "status": "unreadable", "error": reason, "error_code": code, "forms": [],
+              "findings": []}
+    return {"path": task.path, "rel": task.rel, "report": report, "rows": [], "filled": None, "fill_error": None,
+            "fill_error_code": None}
+
+
+class _Preload:
+    """Imports the summary writer needs (pandas: ~0.35 s) in a thread of the parent while the workers check.
+
+    A fork while another thread imports can leave the child with a held import
+    lock, so every worker starts through ``fork``, which waits for the thread and
+    keeps a new one from starting meanwhile (the web page runs jobs in threads).
+    """
+
+    def __init__(self):
+        import threading
+
+        self.lock = threading.Lock()
+        self.thread = None
+
+    def start(self, modules: tuple[str, ...] = ("pandas", "xlsxwriter")) -> None:
+        import threading
+
+        def load() -> None:
+            import importlib
+
+            for name in modules:
+                try:
+                    importlib.import_module(name)
+                except Exception:  # the writer imports it again and reports the problem
+                    return
+
+        with self.lock:
+            if all(name in sys.modules for name in modules) or (self.thread and self.thread.is_alive()):
+                return
+            self.thread = threading.Thread(target=load, name="jixiao-preload", daemon=True)
+            self.thread.start()
+
+    def fork(self, start) -> None:
+        """``start()`` (a fork) once no import thread runs; none starts meanwhile (the lock is held)."""
+        import gc
+
+        with self.lock:
+            if self.thread is not None:
+                self.thread.join()
+            gc.freeze()  # the worker's collections skip what it inherits: no walk over (and copy of) our heap
+            try:
+                start()
+            finally:
+                gc.unfreeze()
+
+
+_preload = _Preload()
+
+
+class _Worker:
+    def __init__(self, ctx, args):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, *args), daemon=True)
+        _preload.fork(self.process.start)  # never while an import runs in another thread
+        child.close()
+        self.tasks: deque[Task] = deque()  # sent, not yet answered; the first is being processed
+        self.started = 0.0  # when the first of them started
+
+    @property
+    def task(self) -> Task | None:
+        return self.tasks[0] if self.tasks else None
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+def _chunk(pending: deque, jobs: int) -> list[Task]:
+    """The next tasks for one worker: several at a time while many are left (fewer round trips through the
+    pipe, no worker waiting for the parent), one at a time near the end (no worker idle while another
+    still holds a queue)."""
+    size = max(1, min(CHUNK, len(pending) // (4 * jobs)))
+    return [pending.popleft() for _ in range(min(size, len(pending)))]
+
+
+CHUNK = 8  # most tasks sent to a worker at once
+
+
+def run_pool(tasks: list[Task], jobs: int, timeout: float, args: tuple, progress=None, started=None,
+             received=None) -> list[dict]:
+    """Process tasks in ``jobs`` worker processes, each file within ``timeout`` seconds.
+
+    ``started()`` is called once the workers run (batch starts importing the summary writer then);
+    ``received(result)`` with each result as it comes (--store writes them as they arrive).
+    """
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    results: list[dict | None] = [None] * len(tasks)
+    pending = deque(tasks)
+    count = max(1, min(jobs, len(tasks)))
+    workers = [_Worker(ctx, args) for _ in range(count)]
+    if started:
+        started()
+    done = 0
+
+    def finish(worker: _Worker, result: dict) -> None:
+        nonlocal done
+        task = worker.tasks.popleft()
+        results[task.index] = Result(result)
+        if received is not None:
+            received(results[task.index])
+        worker.started = time.monotonic()
+        done += 1
+        if progress:
+            progress(done, len(tasks))
+
+    def replace(worker: _Worker) -> None:
+        pending.extendleft(reversed(worker.tasks))  # the rest of its queue goes to the next free worker
+        worker.tasks.clear()
+        workers[workers.index(worker)] = _replace(worker, ctx, args)
+
+    try:
+        while pending or any(w.tasks for w in workers):
+            for worker in workers:
+                if not worker.tasks and pending:
+                    chunk = _chunk(pending, count)
+                    worker.tasks.extend(chunk)
+                    worker.started = time.monotonic()
+                    worker.conn.send(chunk)
+            busy = [w for w in workers if w.tasks]
+            ready = wait([w.conn for w in busy], timeout=min(0.2, timeout))
+            for worker in busy:
+                if worker.conn in ready:
+                    try:
+                        while True:  # every result already in the pipe
+                            index, result = worker.conn.recv()
+                            finish(worker, result)
+                            if not worker.tasks or not worker.conn.poll():
+                                break
+                    except (EOFError, OSError):  # the worker died (crash, killed by the system)
+                        finish(worker, _failed(worker.task, "U015", "处理时程序异常退出，文件可能已损坏"))
+                        replace(worker)
+                elif time.monotonic() - worker.started > timeout:
+                    finish(worker, _failed(worker.task, "U015", f"处理超过 {timeout:g} 秒，已跳过（文件可能异常）"))
+                    replace(worker)
+    finally:
+        for worker in workers:
+            worker.stop()
+    return results  # type: ignore[return-value]
+
+
+def _replace(worker: _Worker, ctx, args) -> _Worker:
+    worker.stop(kill=True)
+    return _Worker(ctx, args)
