@@ -81,7 +81,8 @@ def batch_cost(tmp: Path, files: int, runs: int) -> None:
 def big_store(tmp: Path, count: int, queries: int) -> None:
     from jixiao_xl.store import history as H
     from jixiao_xl.rules.check import check_path
-    from jixiao_xl.store.db import History, Store, norm_name, records
+    from jixiao_xl.store.db import History, Store
+    from jixiao_xl.store.records import norm_name, records
     from tests.helpers import clean_seed, seed_last_year
     from tests.samples import write_xlsx
 

@@ -250,11 +250,12 @@ def _open_store(args):
     """(Store, History, UnitMap) for --store, or Nones; a store that cannot be used: StoreError."""
     if not getattr(args, "store", None):
         if getattr(args, "unit_map", None):
-            from .store.db import StoreError
+            from .store.records import StoreError
 
             raise StoreError("--unit-map 需要和 --store 一起使用", "U305")
         return None, None, None
-    from .store.db import History, Store, UnitMap
+    from .store.db import History, Store
+    from .store.records import UnitMap
 
     unit_map = UnitMap.read(args.unit_map)
     store = Store.open(args.store)
@@ -297,7 +298,7 @@ def _check(args) -> int:
         print(f"jixiao-xl：{folder}：文件夹里没有 .xlsx/.xlsm 工作簿", file=sys.stderr)
     if not paths:
         return 2
-    from .store.db import StoreError, records
+    from .store.records import StoreError, records
 
     try:
         store, history, unit_map = _open_store(args)
@@ -474,7 +475,7 @@ def _batch(args) -> int:
     profile_name = args.profile or ("jiangxi" if args.exec_mode == "jiangxi" else None)
     if profile_name is None:
         overrides = {}  # each workbook's own profile (detect.choose)
-    from .store.db import StoreError
+    from .store.records import StoreError
 
     try:
         store, _, unit_map = _open_store(args)

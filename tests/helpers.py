@@ -66,7 +66,8 @@ def seed_last_year(edits: dict) -> list[SheetSpec]:
 
 def check_with_history(specs: list[SheetSpec], previous: list[SheetSpec], folder, profile: str = "hunan"):
     """Check ``specs`` against a store that holds ``previous`` (checked and stored first), as --store does."""
-    from jixiao_xl.store.db import History, Store, records
+    from jixiao_xl.store.db import History, Store
+    from jixiao_xl.store.records import records
 
     path = folder / "绩效库.sqlite"
     store = Store.open(path)

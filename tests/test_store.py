@@ -320,15 +320,16 @@ def test_history_of_a_store_that_is_missing_or_not_ours(tmp_path, capsys):
 
 def test_a_store_locked_in_the_middle_of_a_run_rolls_back_that_group(books, monkeypatch):
     from jixiao_xl.store import db as S
+    from jixiao_xl.store.records import records
     from jixiao_xl.rules.check import check_path
 
     monkeypatch.setattr(S, "WAIT_SECONDS", 0.3)
     store = S.Store.open(books["store"])
-    store.add(S.records(check_path(str(books["2022"])), str(books["2022"])))
+    store.add(records(check_path(str(books["2022"])), str(books["2022"])))
     store.commit()
     other = sqlite3.connect(books["store"], isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
-    store.add(S.records(check_path(str(books["2023"])), str(books["2023"])))
+    store.add(records(check_path(str(books["2023"])), str(books["2023"])))
     with pytest.raises(S.StoreError) as refused:
         store.commit()
     assert str(refused.value) == (f"绩效库 {books['store']} 正被其他程序写入，等待 0.3 秒后仍未释放：这一组 1 个工作簿"

@@ -45,7 +45,7 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
     result["problems"] = problems(details)  # for the statistics
     result["first_errors"] = first_errors(result)  # for 退回清单
     if store is not None:  # what goes into the store: the parent writes it (store.Store.add)
-        from ..store.db import records
+        from ..store.records import records
 
         result["store"] = records(report, task.path, _history(store).unit_map)
     if fill and report.status != "unreadable":
@@ -150,7 +150,8 @@ def _history(store: tuple | None):
     key = (store[0], tuple(sorted(store[1].items())))
     history = _HISTORY.get(key)
     if history is None:
-        from ..store.db import History, UnitMap
+        from ..store.db import History
+        from ..store.records import UnitMap
 
         history = _HISTORY[key] = History(store[0], UnitMap.of_keys(store[1]))
     return history

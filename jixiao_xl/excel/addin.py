@@ -591,7 +591,8 @@ def serve(project_dir: str | os.PathLike | None = None, host: str = "127.0.0.1",
     from . import batch_web
 
     if store:  # the batch page's results go into a store on this computer (behind the page's key)
-        from ..store.db import Store, StoreError, UnitMap
+        from ..store.db import Store
+        from ..store.records import StoreError, UnitMap
 
         try:
             UnitMap.read(unit_map)

@@ -493,7 +493,8 @@ def _store():
     path = os.environ.get(STORE_ENV)
     if not path:
         return None, None
-    from ..store.db import Store, StoreError, UnitMap
+    from ..store.db import Store
+    from ..store.records import StoreError, UnitMap
 
     try:
         return Store.open(path), UnitMap.read(os.environ.get(UNIT_MAP_ENV))

@@ -36,7 +36,7 @@ def _prev_actuals(rule, form, ctx):
     if prev is None:
         return
     rows = [(f"{key}.actual", row) for key, row in form.rows.items()]
-    from ..store.db import norm_name
+    from ..store.records import norm_name
 
     rows += [(f"special:{norm_name(row.label)}.actual", row) for row in form.specials]
     rows += [(f"other:{norm_name(row.label)}.actual", row) for row in form.project_others]
@@ -101,7 +101,7 @@ def _target_below(rule, form, ctx):
     prev = previous(form, ctx) if candidates else None  # no such target: last year is not read
     if prev is None:
         return
-    from ..store.db import indicator_key
+    from ..store.records import indicator_key
 
     for row, target in candidates:
         ind = row.ind

@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .db import DEFAULT_NAME, FORM_LABEL, StoreError, UnitMap, open_readonly
+from .db import DEFAULT_NAME, open_readonly
+from .records import FORM_LABEL, StoreError, UnitMap
 
 
 class UnitNotFound(StoreError):
@@ -40,7 +41,7 @@ def unit_years(conn, unit: str, unit_map: UnitMap) -> dict:
 
 
 def similar_units(conn, unit: str, limit: int = 5) -> list[str]:
-    from .db import norm_name
+    from .records import norm_name
 
     key = norm_name(unit)
     core = key[:4] if len(key) >= 4 else key
