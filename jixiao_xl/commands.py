@@ -1,0 +1,419 @@
+"""The commands behind ``jixiao-xl``: check, profiles, template, fill, batch, serve/addin, bundle, explain.
+
+Each takes the parsed arguments and returns the exit code (0 clean, 1 errors found, 2 refused); every refusal
+is one Chinese line on stderr.  cli.py builds the parser and runs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+from .problems import with_code
+
+
+def _split_codes(values: list[str] | None) -> list[str]:
+    return [code for value in values or [] for code in value.split(",") if code.strip()]
+
+
+
+
+def _open_store(args):
+    """(Store, History, UnitMap) for --store, or Nones; a store that cannot be used: StoreError."""
+    if not getattr(args, "store", None):
+        if getattr(args, "unit_map", None):
+            from .store.records import StoreError
+
+            raise StoreError("--unit-map 需要和 --store 一起使用", "U305")
+        return None, None, None
+    from .store.db import History, Store
+    from .store.records import UnitMap
+
+    unit_map = UnitMap.read(args.unit_map)
+    store = Store.open(args.store)
+    return store, History(args.store, unit_map), unit_map
+
+
+def _expand(paths: list[str]) -> tuple[list[str], list[str]]:
+    """Files as given; folders become the workbooks in them (recursively, sorted). Also: folders without any."""
+    from pathlib import Path
+
+    from .batch import is_own_output, is_workbook_file
+
+    out, empty = [], []
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():  # an earlier batch's 汇总.xlsx is no submission
+            # workbooks by name (.xlsx, .xls, .et, .ods, …) or by content
+            found = sorted(str(p) for p in path.rglob("*")
+                           if p.is_file() and is_workbook_file(p) and not is_own_output(p))
+            if not found:
+                empty.append(item)
+            out += found
+        else:
+            out.append(item)
+    return out, empty
+
+
+def _check(args) -> int:
+    from .rules.check import RuleFilter, check_path
+    from .rules.report import to_json, to_text
+
+    profile = _profile(args)
+    try:
+        rule_filter = RuleFilter(_split_codes(args.select), _split_codes(args.ignore))
+    except ValueError as exc:
+        print(f"jixiao-xl：{exc}", file=sys.stderr)
+        return 2
+    paths, empty = _expand(args.paths)
+    for folder in empty:
+        print(f"jixiao-xl：{folder}：文件夹里没有 .xlsx/.xlsm 工作簿", file=sys.stderr)
+    if not paths:
+        return 2
+    from .store.records import StoreError, records
+
+    try:
+        store, history, unit_map = _open_store(args)
+    except StoreError as exc:
+        print(f"jixiao-xl：{exc}", file=sys.stderr)
+        return 2
+    reports = [check_path(path, profile, rule_filter, history) for path in paths]
+    if store is not None:
+        try:
+            for report in reports:
+                store.add(records(report, report.path, unit_map))
+            store.close()
+        except StoreError as exc:
+            print(f"jixiao-xl：{exc}", file=sys.stderr)
+            return 2
+    if args.json:
+        print(to_json(reports))
+    else:
+        print(to_text(reports, show_info=not args.no_info))
+        for report in reports:
+            if report.status == "unreadable":
+                print(f"jixiao-xl：{report.path}：{with_code(report.error, report.code)}", file=sys.stderr)
+    if store is not None:
+        print(store.summary(), file=sys.stderr if args.json else sys.stdout)
+    if empty or any(r.status == "unreadable" for r in reports):
+        return 2
+    return 1 if any(r.status == "errors" for r in reports) else 0
+
+
+def _profile(args):
+    """The profile named with --profile; None: chosen from each workbook (jiangxi when only --exec-mode
+    jiangxi is given)."""
+    from .compute.profiles import get_profile
+
+    name = args.profile
+    if name is None and getattr(args, "exec_mode", None) == "jiangxi":
+        name = "jiangxi"
+    if name is None:
+        return None
+    overrides = {"exec_mode": args.exec_mode} if getattr(args, "exec_mode", None) else {}
+    return get_profile(name, **overrides)
+
+
+def _profiles(args) -> int:
+    from .compute.profiles import EVIDENCE, describe, get_profile, profiles
+
+    if args.action == "explain" or args.name:
+        if not args.name:
+            print("jixiao-xl：请写出口径名，如 jixiao-xl profiles explain hubei", file=sys.stderr)
+            return 2
+        print(describe(get_profile(args.name)))
+        return 0
+    for profile in profiles().values():
+        grades = sorted({s["grade"] for s in profile.data["sources"].values()})
+        weights = "、".join(f"{k}{v:g}" for k, v in profile.level1.items()) or "一级分值不固定"
+        print(f"{profile.name:<16}{profile.label}：执行率 {profile.exec_weight:g} 分，{weights}"
+              f"（来源 {len(profile.data['sources'])} 条，{'/'.join(grades)} 级）")
+    print("\n来源等级：" + "；".join(f"{k} {v}" for k, v in EVIDENCE.items()))
+    print("不用 --profile 时按表上的地名和特有栏目判断；判断不了时只按表上写明的分值校验。")
+    return 0
+
+
+def _template(args) -> int:
+    import os
+
+    from .read.reader import read_workbook
+    from .write import template as T
+    from .write.writer import write_template
+    from .xlsx.grid import UnreadableWorkbook
+    from .xlsx.xlsxio import OutputError, output_problem
+
+    book = None
+    if args.source:
+        try:
+            book = read_workbook(args.source)
+        except UnreadableWorkbook as exc:
+            print(f"jixiao-xl：{args.source}：{with_code(str(exc), exc.code)}", file=sys.stderr)
+            return 2
+        if not book.forms:
+            from .rules.check import NO_FORM
+
+            print(f"jixiao-xl：{args.source}：{NO_FORM}", file=sys.stderr)
+            return 2
+    if args.projects < 1:
+        print("jixiao-xl：--projects 至少为 1", file=sys.stderr)
+        return 2
+    if book is not None and args.year is not None:
+        years = sorted({f.year for f in book.forms if f.year})
+        if years and years != [args.year]:
+            shown = "、".join(str(y) for y in years)
+            print(f"jixiao-xl：--year {args.year} 与 {args.source} 的年度（{shown}）不同：其中的 {years[0] - 1} 年决算数、"
+                  f"{years[0]} 年预算数和决算数会被标成 {args.year - 1}、{args.year} 年的数据，已停止。"
+                  f"沿用这份材料的数据请去掉 --year；做 {args.year} 年度的新模板请去掉 --from", file=sys.stderr)
+            return 2
+    data = T.data_from(book, args.year, args.unit, _profile(args))
+    output = args.output or f"绩效自评模板_{data.year}.xlsx"
+    if args.source and os.path.abspath(output) == os.path.abspath(args.source):
+        print("jixiao-xl：输出文件不能和 --from 的文件相同", file=sys.stderr)
+        return 2
+    problem = output_problem(output)
+    if problem:
+        print(f"jixiao-xl：无法写入 {output}：{problem}", file=sys.stderr)
+        return 2
+    try:
+        sheets = T.build(data, args.projects)
+        if args.source:
+            T.carry_formats(sheets, args.source)
+        write_template(sheets, output)
+    except OutputError as exc:
+        print(f"jixiao-xl：{with_code(str(exc), exc.code)}", file=sys.stderr)
+        return 2
+    print(f"已生成模板：{output}（{data.year} 年度，{data.profile.label}口径）")
+    for sheet in sheets:
+        for address, where, typed, computed in sheet.replaced:
+            print(f"  [{sheet.name}] {where} ({address})：原表填 {_shown(typed)}，模板中改为公式，"
+                  f"按表内数据为 {_shown(computed)}")
+    return 0
+
+
+def _fill(args) -> int:
+    from .rules.findings import SEVERITY_LABEL
+    from .write.fill import FillError, fill
+    from .xlsx.xlsxio import OutputError
+
+    try:
+        result = fill(args.path, args.output, in_place=args.in_place, overwrite_derived=args.overwrite_derived,
+                      mark=args.mark, profile=_profile(args))
+    except OutputError as exc:
+        print(f"jixiao-xl：{with_code(str(exc), exc.code)}", file=sys.stderr)
+        return 2
+    except FillError as exc:
+        print(f"jixiao-xl：{args.path}：{with_code(str(exc), exc.code)}", file=sys.stderr)
+        return 2
+    filled = sum(1 for c in result.changes if not c.corrected)
+    corrected = sum(1 for c in result.changes if c.corrected)
+    for change in result.changes:
+        verb = "更正" if change.corrected else "填写"
+        print(f"  {verb} [{change.sheet}] {change.cell}：{_shown(change.old)} → {change.formula or _shown(change.new)}")
+    report = result.report
+    print(f"已填写 {filled} 个、更正 {corrected} 个单元格；{report.count('error')} 个错误、"
+          f"{report.count('warning')} 个警告（见“校验结果”表）")
+    for finding in report.all_findings():
+        if finding.severity != "info":
+            print(f"  {finding.code} {SEVERITY_LABEL[finding.severity]}  {finding.message}")
+    for note in result.notes:
+        print(note)
+    if result.backup:
+        print(f"原文件已备份为：{result.backup}")
+    print(f"已写入：{result.output}")
+    return 1 if report.status == "errors" else 0
+
+
+def _shown(value) -> str:
+    from .read.values import fmt_number
+
+    if value is None:
+        return "空"
+    return fmt_number(value) if isinstance(value, (int, float)) else str(value)
+
+
+def _batch(args) -> int:
+    from . import batch
+
+    if args.jobs is not None and args.jobs < 1:
+        print("jixiao-xl：--jobs 至少为 1", file=sys.stderr)
+        return 2
+    from .xlsx.xlsxio import OutputError, folder_problem
+
+    problem = folder_problem(args.output)
+    if problem:
+        print(f"jixiao-xl：无法写入 {args.output}：{problem}", file=sys.stderr)
+        return 2
+    overrides = {"exec_mode": args.exec_mode} if args.exec_mode else {}
+    profile_name = args.profile or ("jiangxi" if args.exec_mode == "jiangxi" else None)
+    if profile_name is None:
+        overrides = {}  # each workbook's own profile (detect.choose)
+    from .store.records import StoreError
+
+    try:
+        store, _, unit_map = _open_store(args)
+    except StoreError as exc:
+        print(f"jixiao-xl：{exc}", file=sys.stderr)
+        return 2
+    try:
+        result = batch.run(args.paths, args.output, fill=args.fill, jobs=args.jobs, profile_name=profile_name,
+                           overrides=overrides, timeout=args.timeout, progress=batch.Progress(),
+                           by=batch.BY_CHOICES.get(args.by) if args.by else None, store=store, unit_map=unit_map)
+    except (OutputError, StoreError) as exc:
+        print(f"jixiao-xl：{with_code(str(exc), getattr(exc, 'code', None))}", file=sys.stderr)
+        return 2
+    finally:
+        if store is not None:
+            store.conn.close()
+    if store is not None:
+        print(store.summary(), file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        print(batch.to_json(result))
+    print(result.closing_line(), file=sys.stderr if args.json else sys.stdout)
+    print(f"汇总：{result.outdir / batch.SUMMARY_NAME}", file=sys.stderr if args.json else sys.stdout)
+    return result.exit_code
+
+
+def _addin(args, parser) -> int:
+    from .excel import addin
+
+    if args.addin_command == "serve":
+        try:
+            addin.serve(args.project_dir, host=args.host, port=args.port, cert_dir=args.certs,
+                        allow_origins=args.allow_origin, public_url=args.public_url, new_key=args.new_key,
+                        store=args.store, unit_map=args.unit_map)
+        except (ValueError, RuntimeError) as exc:
+            print(f"jixiao-xl：{exc}", file=sys.stderr)
+            return 2
+        return 0
+    if args.addin_command == "build-xlam":
+        try:
+            files = addin.build_xlam(args.output, python=args.python)
+        except (ValueError, RuntimeError) as exc:
+            print(f"jixiao-xl：{exc}", file=sys.stderr)
+            return 2
+        print("已生成：" + "、".join(str(f) for f in files) + "（“绩效自评”选项卡和 JIXIAO_ 工作表函数）")
+        return 0
+    if args.addin_command == "build-wps":
+        try:
+            files = addin.build_wps(args.output, server=args.server, addin_url=args.addin_url, key=args.key)
+        except (ValueError, RuntimeError) as exc:
+            print(f"jixiao-xl：{exc}", file=sys.stderr)
+            return 2
+        print(f"已在 {args.output} 中生成 WPS 加载项（{len(files)} 个文件），安装步骤见其中的 安装说明.txt")
+        return 0
+    if args.addin_command == "install":
+        try:
+            print(addin.install(args.xlam))
+        except (FileNotFoundError, ValueError, RuntimeError) as exc:
+            print(f"jixiao-xl：{exc}", file=sys.stderr)
+            return 2
+        return 0
+    _subcommand(parser, "addin").print_help(sys.stderr)  # no action given: a usage error, not a success
+    return 2
+
+
+def _subcommand(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return actions[0].choices[name] if actions else parser
+
+
+def _bundle(args) -> int:
+    from .excel.bundle import BundleError, build
+
+    try:
+        result = build(args.output, args.platform, args.python, log=lambda line: print(line, flush=True),
+                       folder=args.folder)
+    except BundleError as exc:
+        print(f"jixiao-xl：{exc}", file=sys.stderr)
+        return 2
+    for target in result.targets:
+        skipped = "；".join(f"缺少 {dep}（{lost}）" for dep, lost in target.missing.items())
+        print(f"  {target.platform.name} / Python {target.python}：{len(target.wheels)} 个 wheel"
+              + (f"；{skipped}" if skipped else ""))
+    for note in result.notes:
+        print(note)
+    made = result.path or result.zip_path
+    print(f"已生成离线安装包：{made}")
+    if result.zip_path:
+        print("复制到要安装的电脑上解压，运行其中的 安装.bat（Windows）或 install.sh（Linux）；说明见其中的 说明.txt")
+    return 0
+
+
+def _explain(args) -> int:
+    from .narrative.rules import RULES as REPORT_RULES
+    from .rules import RULES as CHECK_RULES
+    from .rules.findings import SEVERITY_LABEL
+
+    RULES = CHECK_RULES + REPORT_RULES  # the report's T rules beside the workbook's
+    BY_CODE = {rule.code: rule for rule in RULES}
+    from .problems import PROBLEMS, matching
+
+    def problem_line(p) -> str:
+        return f"{p.code}  {p.effect:4s}  {p.name:30s} {p.about}：{p.template.split('；')[0].format_map(_Blank())}"
+
+    if not args.code:
+        for rule in RULES:
+            print(f"{rule.code}  {SEVERITY_LABEL[rule.severity]}  {rule.name:30s} {rule.summary}")
+        print("\n文件问题（文件无法校验或输出无法写入时给出的代码）：")
+        for problem in PROBLEMS.values():
+            print(problem_line(problem))
+        return 0
+    wanted = args.code.strip()
+    rule = BY_CODE.get(wanted.upper()) or next((r for r in RULES if r.name == wanted.lower()), None)
+    if rule is not None:
+        print(rule.explain())
+        return 0
+    if wanted.upper() in PROBLEMS:
+        print(PROBLEMS[wanted.upper()].explain().format_map(_Blank()))
+        return 0
+    from .compute.profiles import describe, profiles
+
+    if wanted.lower() in profiles():  # a profile: every rule of it with its source (jixiao-xl profiles explain)
+        print(describe(profiles()[wanted.lower()]))
+        return 0
+    by_prefix = [r for r in RULES if r.code.startswith(wanted.upper())] if wanted else []
+    problems = [p for p in PROBLEMS.values() if p.code.startswith(wanted.upper())] if wanted else []
+    searched = not by_prefix and not problems
+    if searched:  # keywords (三公、执行率、sangong、加密): every one in the code, name, summary or message
+        by_prefix, problems = _rules_with(RULES, wanted), matching(wanted)
+    if not by_prefix and not problems:
+        print(f"jixiao-xl：没有这条规则：{args.code}（可以给代码 B110、名称 sangong-sum、前缀 B 或关键词如 三公；"
+              "用 jixiao-xl explain 查看全部规则；评分口径用 jixiao-xl profiles 查看）", file=sys.stderr)
+        return 2
+    for rule in by_prefix:
+        print(f"{rule.code}  {SEVERITY_LABEL[rule.severity]}  {rule.name:30s} {rule.summary}")
+    for problem in problems:
+        print(problem_line(problem))
+    found = f"含“{' '.join(wanted.split())}”的规则" if searched else "规则"
+    parts = ([f"{len(by_prefix)} 条{found}"] if by_prefix else []) + ([f"{len(problems)} 个文件问题"] if problems else [])
+    count = "共 " + "、".join(parts)
+    print(f"\n{count}；用 jixiao-xl explain 代码 查看一条的说明")
+    return 0
+
+
+class _Blank(dict):
+    """A template's fields left as "…" where a catalogue text is shown on its own."""
+
+    def __missing__(self, key):
+        return "…"
+
+
+def _rules_with(rules, text: str) -> list:
+    """The rules whose code, name, summary or message template hold every keyword of ``text``
+    (case and full-width forms ignored)."""
+    from .read.values import nfkc
+
+    def plain(value: str) -> str:  # “三公”经费 is found by 三公经费
+        return re.sub(r"[\"'“”‘’「」『』]", "", nfkc(value)).lower()
+
+    words = [plain(word) for word in text.split() if plain(word)]
+    if not words:
+        return []
+
+    def haystack(rule) -> str:
+        return plain(" ".join((rule.code, rule.name, rule.summary, rule.template)))
+
+    return [rule for rule in rules if all(word in haystack(rule) for word in words)]
+
+
