@@ -29,7 +29,7 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # xlwings' conver
 from jixiao_xl.excel import addin
 from jixiao_xl.excel import udf
 from jixiao_xl.excel import vba
-from jixiao_xl.excel import xl as xl_functions
+from jixiao_xl.excel import functions as xl_functions
 
 from .libreoffice import soffice
 from .test_seed import EXAMPLE

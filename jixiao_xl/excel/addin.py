@@ -187,7 +187,7 @@ def addin_module() -> str:
         "    On Error Resume Next",
     ]
     from .udf import CATEGORY, FUNCTIONS
-    from .xl import FUNCTION_ARGS
+    from .functions import FUNCTION_ARGS
 
     for name, core in FUNCTIONS.items():
         docs = ", ".join(_vba_text(doc[:255]) for _arg, doc in FUNCTION_ARGS[core.__name__])

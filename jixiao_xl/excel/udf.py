@@ -8,7 +8,7 @@ settings sheet) then runs ``xlwings.udfs.call_udf``: it imports this module, rea
 argument with the options in the function's ``__xlfunc__`` (set here by xlwings' classic
 decorators), calls the function and writes the result back.
 
-Each function is the Office.js function of ``jixiao_xl.excel.xl`` (same checks, same Chinese
+Each function is the Office.js function of ``jixiao_xl.excel.functions`` (same checks, same Chinese
 messages). A refused argument raises a COM exception whose description is the Chinese
 message: the wrapper's ``On Error GoTo failed`` puts ``Err.Description`` into the cell, so
 the cell shows the reason itself (classic Excel has no error flag with a message for VBA
@@ -17,7 +17,7 @@ functions).
 
 from __future__ import annotations
 
-from . import xl
+from . import functions as fn
 
 PREFIX = "JIXIAO_"
 CATEGORY = "绩效自评"  # the function category in Excel's Insert Function dialog
@@ -28,49 +28,49 @@ def _fail(message: str):
     try:  # Windows (pywin32, which xlwings' COM server runs on)
         from win32com.server.exception import COMException
     except ImportError:
-        raise xl.FunctionError(message) from None
+        raise fn.FunctionError(message) from None
     raise COMException(description=message, scode=DISP_E_EXCEPTION) from None
 
 
 def _call(core, *args):
     try:
         return core(*args)
-    except xl.FunctionError as exc:  # every failure of a core function is one (already Chinese, logged)
+    except fn.FunctionError as exc:  # every failure of a core function is one (already Chinese, logged)
         _fail(str(exc).replace("JIXIAO.", PREFIX))  # the messages name functions as this Excel spells them
 
 
 def JIXIAO_EXEC_RATE(full_budget, executed):
-    return _call(xl.exec_rate, full_budget, executed)
+    return _call(fn.exec_rate, full_budget, executed)
 
 
 def JIXIAO_EXEC_SCORE(full_budget, executed, weight=10, mode="比例"):
-    return _call(xl.exec_score, full_budget, executed, weight, mode)
+    return _call(fn.exec_score, full_budget, executed, weight, mode)
 
 
 def JIXIAO_INDICATOR_SCORE(target, actual, weight):
-    return _call(xl.indicator_score, target, actual, weight)
+    return _call(fn.indicator_score, target, actual, weight)
 
 
 def JIXIAO_INDICATOR_SCORES(table):
-    return _call(xl.indicator_scores, table)
+    return _call(fn.indicator_scores, table)
 
 
 def JIXIAO_CONTROL_RATE(actual, budget):
-    return _call(xl.control_rate, actual, budget)
+    return _call(fn.control_rate, actual, budget)
 
 
 def JIXIAO_GRADE(total):
-    return _call(xl.grade, total)
+    return _call(fn.grade, total)
 
 
 # classic name -> the Office.js function it serves (its docstring and argument descriptions too)
 FUNCTIONS = {
-    "JIXIAO_EXEC_RATE": xl.exec_rate,
-    "JIXIAO_EXEC_SCORE": xl.exec_score,
-    "JIXIAO_INDICATOR_SCORE": xl.indicator_score,
-    "JIXIAO_INDICATOR_SCORES": xl.indicator_scores,
-    "JIXIAO_CONTROL_RATE": xl.control_rate,
-    "JIXIAO_GRADE": xl.grade,
+    "JIXIAO_EXEC_RATE": fn.exec_rate,
+    "JIXIAO_EXEC_SCORE": fn.exec_score,
+    "JIXIAO_INDICATOR_SCORE": fn.indicator_score,
+    "JIXIAO_INDICATOR_SCORES": fn.indicator_scores,
+    "JIXIAO_CONTROL_RATE": fn.control_rate,
+    "JIXIAO_GRADE": fn.grade,
 }
 
 
@@ -84,8 +84,8 @@ def register(xlfunc, xlarg) -> None:
     for name, f in functions().items():
         core = FUNCTIONS[name]
         f.__doc__ = core.__doc__
-        for arg_name, doc in xl.FUNCTION_ARGS[core.__name__]:  # as @xw.arg below @xw.func: applied first
-            xlarg(arg_name, doc=doc, **xl.ARG_OPTIONS.get((core.__name__, arg_name), {}))(f)
+        for arg_name, doc in fn.FUNCTION_ARGS[core.__name__]:  # as @xw.arg below @xw.func: applied first
+            xlarg(arg_name, doc=doc, **fn.ARG_OPTIONS.get((core.__name__, arg_name), {}))(f)
         xlfunc(category=CATEGORY)(f)
 
 

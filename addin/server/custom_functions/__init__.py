@@ -1,6 +1,6 @@
 """xlwings Server worksheet functions, shown in Excel under the namespace JIXIAO."""
 
-from jixiao_xl.excel.xl import (  # noqa: F401
+from jixiao_xl.excel.functions import (  # noqa: F401
     control_rate,
     exec_rate,
     exec_score,
