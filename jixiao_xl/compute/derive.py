@@ -128,54 +128,77 @@ def exec_score_formula(rate: str, weight: str, mode: str) -> str:
 
 
 def _self_eval(form: SelfEval, profile: Profile, res: SelfEvalResults, blank_only: bool = False) -> list[Derived]:
-    out: list[Derived] = []
-    ex = form.exec
-    # 附件3: 年度资金总额 = 当年财政拨款 + 上年结转资金 + 其他资金, per column
-    keys = None  # source_parts, once a cell needs them
-    for col in (f.key for f in F.EXEC_COLUMNS[:3]):  # 年初预算数, 全年预算数, 全年执行数
-        if col not in ex or (blank_only and not ex[col].blank):
+    """A 附件2/3's derived cells, section by section as the form prints them."""
+    return (_fund_sources(form, blank_only) + _execution(form, profile, res, blank_only)
+            + _breakdown(form, blank_only) + _level_headers(form, blank_only) + _totals(form, profile, res, blank_only))
+
+
+def _wanted(cell, blank_only: bool) -> bool:
+    """A derived cell to give: present, and blank when only blank ones are asked for."""
+    return cell is not None and not (blank_only and not cell.blank)
+
+
+def _summed(cells: list[Cell]) -> float | None:
+    values = [num(c) for c in cells]
+    return None if all(v is None for v in values) else round(sum(v or 0 for v in values), 6)
+
+
+def _fund_sources(form: SelfEval, blank_only: bool) -> list[Derived]:
+    """附件3: 年度资金总额 = 当年财政拨款 + 上年结转资金 + 其他资金, per column (年初预算数, 全年预算数, 全年执行数)."""
+    out, ex, keys = [], form.exec, None  # source_parts, once a cell needs them
+    for col in (f.key for f in F.EXEC_COLUMNS[:3]):
+        if not _wanted(ex.get(col), blank_only):
             continue
         keys = source_parts(form) if keys is None else keys
         sources = [form.sources[k].get(col) for k in keys if form.sources[k].get(col) is not None]
         if sources:
-            values = [num(c) for c in sources]
-            value = None if all(v is None for v in values) else round(sum(v or 0 for v in values), 6)
-            refs = ",".join(c.address for c in sources)
-            out.append(Derived(ex[col], value, _count_sum(refs), "amount"))
-    weight = _exec_weight_ref(form, profile)
+            out.append(Derived(ex[col], _summed(sources), _count_sum(",".join(c.address for c in sources)), "amount"))
+    return out
+
+
+def _execution(form: SelfEval, profile: Profile, res: SelfEvalResults, blank_only: bool) -> list[Derived]:
+    """执行率 = 全年执行数 ÷ 全年预算数 and its 得分; a typed rate over a blank 执行数 stays as typed (E109)."""
+    ex = form.exec
     stated = any(k in ex and not ex[k].blank and (ex[k].rate if k == "rate" else ex[k].number)
                  for k in ("rate", "score"))
     missing = stated and any(k in ex and ex[k].blank for k in ("executed", "full"))
-    if {"full", "executed"} <= ex.keys() and not missing:  # a typed rate over a blank 执行数 stays (E109)
-        full, executed = ex["full"].address, ex["executed"].address
-        guard = f"AND(ISNUMBER({full}),N({full})>0)"
-        rate = f"N({executed})/{full}"
-        if "rate" in ex and not (blank_only and not ex["rate"].blank):
-            out.append(Derived(ex["rate"], res.exec_rate, f'=IF({guard},{rate},"")', "rate"))
-        if "score" in ex and not (blank_only and not ex["score"].blank):
-            score = exec_score_formula(rate, weight, profile.exec_mode)
-            out.append(Derived(ex["score"], res.exec_score if res.exec_rate is not None else 0.0,
-                               f"=IF({guard},{score},0)", "score"))
-    # 附件2: 按收入性质分 / 按支出性质分 totals
+    if not {"full", "executed"} <= ex.keys() or missing:
+        return []
+    full, executed = ex["full"].address, ex["executed"].address
+    guard = f"AND(ISNUMBER({full}),N({full})>0)"
+    rate = f"N({executed})/{full}"
+    out = []
+    if _wanted(ex.get("rate"), blank_only):
+        out.append(Derived(ex["rate"], res.exec_rate, f'=IF({guard},{rate},"")', "rate"))
+    if _wanted(ex.get("score"), blank_only):
+        score = exec_score_formula(rate, _exec_weight_ref(form, profile), profile.exec_mode)
+        out.append(Derived(ex["score"], res.exec_score if res.exec_rate is not None else 0.0,
+                           f"=IF({guard},{score},0)", "score"))
+    return out
+
+
+def _breakdown(form: SelfEval, blank_only: bool) -> list[Derived]:
+    """附件2: the 按收入性质分 / 按支出性质分 totals (a unit's extra income rows count in theirs)."""
     extra = tuple(k for k in form.breakdown if k.startswith("income+"))
     income, expense = F.DEPT_INCOME[0], F.DEPT_EXPENSE[0]
+    out = []
     for head, parts in ((income.key, income.parts + extra), (expense.key, expense.parts)):
         cell = form.breakdown.get(head)
-        if cell is None or (blank_only and not cell.blank):
-            continue
         cells = [form.breakdown[p] for p in parts if p in form.breakdown]
-        if not cells:
+        if not _wanted(cell, blank_only) or not cells:
             continue
-        values = [num(c) for c in cells]
-        value = None if all(v is None for v in values) else round(sum(v or 0 for v in values), 6)
         formula = None if any(c.prefix for c in cells + [cell]) else _count_sum(",".join(c.address for c in cells))
-        out.append(Derived(cell, value, formula, "amount"))
-    out += _level_headers(form, blank_only)
-    # a form nobody has scored yet (未评分): its total and grade keep their formulas (a template computes as
-    # the scores are typed) but get no value, never 0 分 / 差 from blank scores
+        out.append(Derived(cell, _summed(cells), formula, "amount"))
+    return out
+
+
+def _totals(form: SelfEval, profile: Profile, res: SelfEvalResults, blank_only: bool) -> list[Derived]:
+    """分值合计, 总分 and 等级.  A form nobody has scored yet (未评分): its total and grade keep their formulas (a
+    template computes as the scores are typed) but get no value, never 0 分 / 差 from blank scores."""
+    out, ex = [], form.exec
     unscored = res.why("total_score")
-    wanted = any(c is not None and not (blank_only and not c.blank) for c in (form.total_weight, form.total_score))
-    indicators = form.indicators if wanted else []
+    indicators = form.indicators if _wanted(form.total_weight, blank_only) or _wanted(form.total_score, blank_only) \
+        else []
     if indicators:
         first = min(i.row for i in indicators)
         last = max(i.row for i in indicators)
@@ -183,14 +206,15 @@ def _self_eval(form: SelfEval, profile: Profile, res: SelfEvalResults, blank_onl
         weight_col = col_letter(indicators[0].weight.col) if indicators[0].weight is not None else None
         score_col = col_letter(indicators[0].score.col) if indicators[0].score is not None else None
         exec_s = f"N({ex['score'].address})" if "score" in ex else "0"
-        if form.total_weight is not None and weight_col and not (blank_only and not form.total_weight.blank):
+        if weight_col and _wanted(form.total_weight, blank_only):
+            weight = _exec_weight_ref(form, profile)
             out.append(Derived(form.total_weight, res.weight_total,
                                f"={weight}+SUM({weight_col}{first + 1}:{weight_col}{last + 1})", "score"))
-        if form.total_score is not None and score_col and not (blank_only and not form.total_score.blank):
+        if score_col and _wanted(form.total_score, blank_only):
             scores = f"{score_col}{first + 1}:{score_col}{last + 1}"
             out.append(Derived(form.total_score, None if unscored else S.round2(stated_score_sum(form, profile)),
                                f'=IF(COUNT({scores})=0,"",{exec_s}+SUM({scores}))', "score"))
-    if form.grade is not None and form.total_score is not None and not (blank_only and not form.grade.blank):
+    if form.total_score is not None and _wanted(form.grade, blank_only):
         grade = _grade(form, profile)
         out.append(replace(grade, value=None) if unscored else grade)
     return out
