@@ -257,7 +257,9 @@ def _band(raw: object) -> tuple[str, float | None]:
     return found
 
 
-def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
+def _indicator_columns(region: Region, form: SelfEval, head: int) -> dict[str, int | None] | None:
+    """The 三级指标 table's columns by their printed labels (a two-row heading too), the section's stated weight;
+    None (the missing column noted on the form) when a column the form needs is not there."""
     grid = region.grid
     cols = {f.key: region.find_in_row(head, f) for f in F.INDICATOR_COLUMNS}
     if head - 1 >= region.top:  # a two-row heading (丽江): 分值/得分 … above, over an empty cell of this row
@@ -265,7 +267,6 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
             col = region.find_in_row(head - 1, f) if cols[f.key] is None else None
             if col is not None and col not in cols.values() and is_blank(grid.get(head, col)):
                 cols[f.key] = col
-    names = {f.key: f.short for f in F.INDICATOR_COLUMNS}
     section = region.find_in_row(head, F.INDICATORS_SECTION)
     if section is not None:  # "绩效指标(90分)", "年度绩效目标(80分)": the weight of all indicators together
         raw = grid.get(head, section)
@@ -280,7 +281,16 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
     for key in wanted:
         if cols[key] is None:
             form.missing.append(next(f.short for f in F.INDICATOR_COLUMNS if f.key == key))
-            return
+            return None
+    return cols
+
+
+def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
+    cols = _indicator_columns(region, form, head)
+    if cols is None:
+        return
+    grid = region.grid
+    names = {f.key: f.short for f in F.INDICATOR_COLUMNS}
     first_col = min(c for c in cols.values() if c is not None)
     level1: Level1 | None = None
     level2 = ""
@@ -347,15 +357,20 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
         row += 1
     if total:
         _read_total(region, form, row, total[1], cols)
-    if cols["weight"] is None and form.scored and not any(level.weight is not None for level in form.levels) \
+    _level_weights(form, cols["weight"] is None, names["weight"])
+    _read_below(region, form, head, row, notes)
+
+
+def _level_weights(form: SelfEval, no_weight_column: bool, weight_label: str) -> None:
+    """Where the form states its weights: a 分值 column, the 一级 headers, or neither (not a known layout)."""
+    if no_weight_column and form.scored and not any(level.weight is not None for level in form.levels) \
             and form.indicators_weight is None:
-        form.missing.append(names["weight"])  # no 分值 column, and no header states a weight: not a known layout
+        form.missing.append(weight_label)  # no 分值 column, and no header states a weight: not a known layout
     named = [level for level in form.levels if level.name]
     form.level_weights_printed = any(level.weight is not None for level in named)
     # a 一级 name with no weight where no 一级 header states one (the national form) is the layout, not an edit
     form.unread_weights = [level.header for level in named if level.weight is None] \
         if form.level_weights_printed else []
-    _read_below(region, form, head, row, notes)
 
 
 def _read_total(region: Region, form: SelfEval, row: int, total_col: int, cols: dict[str, int | None]) -> None:
