@@ -13,7 +13,7 @@ def server_dir() -> Path:
 
     checkout = Path(__file__).resolve().parents[2] / "addin" / "server"
     for folder in (Path(str(files("jixiao_xl"))) / "addin_server", checkout):
-        if (folder / "routers").is_dir():
+        if (folder / "routers" / "custom.py").is_file():
             return folder
     raise RuntimeError("没有找到 Office.js 加载项的服务器项目（addin/server）：请重新安装 jixiao-xl")
 
