@@ -8,6 +8,8 @@ from collections import deque
 from pathlib import Path
 
 from ..rules.check import FORM_TITLES
+from ..store.records import book_unit
+from ..store.records import head_text as _head
 from .results import MEMORY_LIMIT, STATUS_LABEL, Result, Task, detail_rows, first_errors, problems
 from .summary import WHOLE_DEPARTMENT, _dumps, list_xml
 
@@ -85,20 +87,9 @@ def summary_row(rel: str, unit: str, table: str, project: str = "", *, rate=None
             errors, warnings, STATUS_LABEL[status]]
 
 
-def _head(form, key: str) -> str:
-    cell = getattr(form, "head", {}).get(key)
-    return (cell.text or "").strip() if cell is not None else ""
-
-
 def workbook_unit(report) -> str:
-    """The unit a workbook belongs to: 附件2's 预算部门名称, else 附件3's 实施单位 / 主管部门."""
-    forms = [f.form for f in report.forms]
-    for kind, key in (("dept_self_eval", "dept_name"), ("project_self_eval", "implementer"),
-                      ("project_self_eval", "authority")):
-        for form in forms:
-            if form.kind == kind and _head(form, key):
-                return _head(form, key)
-    return ""
+    """The unit a workbook belongs to: 附件2's 预算部门名称, else 附件3's 实施单位 / 主管部门 (as the store keys it)."""
+    return book_unit([f.form for f in report.forms])
 
 
 def workbook_authority(report) -> str:

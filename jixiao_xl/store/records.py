@@ -96,7 +96,8 @@ class UnitMap:
 # ------------------------------------------------------------------ what a workbook gives
 
 
-def _head(form, key: str) -> str:
+def head_text(form, key: str) -> str:
+    """A text of the form's head (单位, 项目名称 …) as typed, stripped; "" when the form has none."""
     cell = getattr(form, "head", {}).get(key)
     return (cell.text or "").strip() if cell is not None else ""
 
@@ -106,8 +107,8 @@ def book_unit(forms) -> str:
     for kind, key in (("dept_self_eval", "dept_name"), ("project_self_eval", "implementer"),
                       ("project_self_eval", "authority")):
         for form in forms:
-            if form.kind == kind and _head(form, key):
-                return _head(form, key)
+            if form.kind == kind and head_text(form, key):
+                return head_text(form, key)
     return ""
 
 
@@ -119,7 +120,7 @@ def form_year(form, forms) -> int | None:
 
 
 def form_project(form) -> str:
-    return _head(form, "project_name") if form.kind == "project_self_eval" else ""
+    return head_text(form, "project_name") if form.kind == "project_self_eval" else ""
 
 
 def read_results(form_report) -> dict:
