@@ -582,3 +582,16 @@ def test_install_writes_the_python_of_this_computer(tmp_path):
     (tmp_path / "broken.xlam").write_bytes(b"not a zip")
     with pytest.raises(ValueError, match="不是 jixiao-xl addin build-xlam 生成的加载项"):
         addin.install(str(tmp_path / "broken.xlam"), xlstart=tmp_path / "XLSTART")
+
+
+def test_an_add_in_built_before_the_move_still_finds_its_python():
+    """A classic add-in built by an earlier release runs ``__import__('jixiao_xl.xl').xl.main()`` from its buttons
+    and ``XLPy.CallUDF("jixiao_xl.udf", "JIXIAO_…")`` from its functions: both still reach the same code."""
+    code = ("import jixiao_xl.excel.udf as new, jixiao_xl.excel.xl as x; "
+            "old = __import__('jixiao_xl.xl').xl; u = __import__('jixiao_xl.udf').udf; "
+            "print(old.main is x.main and old.main_clear is x.main_clear and old.main_list is x.main_list, "
+            "sorted(n for n in dir(u) if n.startswith('JIXIAO_')) == sorted(new.FUNCTIONS), "
+            "all(getattr(u, n) is getattr(new, n) for n in new.FUNCTIONS))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial"}).stdout.split()
+    assert out == ["True", "True", "True"]
