@@ -324,6 +324,9 @@ CASES = [
     Case("H102", "fail", "target-below-last-actual", {}, "附件3", "E20", expected=99.0, found=95.0, previous={}),
     Case("H102", "pass", "target-at-last-actual", {},
          previous={"附件3!F20": "95%", "附件2!F21": "95%"}),
+    # a cost (lower is better: its 二级 says 成本) set below last year's actual is no lower ambition
+    Case("H102", "pass", "cost-target-below-last-actual", {"附件3!E21": "83万元", "附件3!F21": "80万元"},
+         previous={"附件3!F20": "95%", "附件2!F21": "95%", "附件3!E21": "85万元", "附件3!F21": "90万元"}),
     Case("H103", "fail", "low-two-years", dict(LOW_EXEC_PROJECT), "附件3", "G6", expected=0.7, found=0.76,
          previous={"附件3!E6": 58.1, "附件3!E7": 58.1, "附件3!G6": 0.7}),
     Case("H103", "pass", "low-this-year-only", dict(LOW_EXEC_PROJECT), previous={}),

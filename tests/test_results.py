@@ -189,3 +189,18 @@ def test_the_issue_example_d001_and_the_total_agree_end_to_end(tmp_path):
     text = _cli("check", str(path)).stdout
     assert "得分 (H13)：未填写，按表内数据应为 10（" in text
     assert "分值合计 100，总分 100（优）" in text.split("[附件3]")[1]
+
+
+def test_weight_total_of_a_form_that_states_its_indicators_weight_in_the_section_header(tmp_path):
+    """湖北's project form has no 分值 column: "年度绩效目标(90分)" states all indicators together, so 分值合计 is the
+    执行率 weight plus that (as printed), never the difference."""
+    from jixiao_xl.read.model import num
+    from jixiao_xl.rules.check import check_path
+
+    from .published import table, workbook
+
+    name = "hubei_unknown-jinbu_2020_project"
+    printed = table(name)["printed"]
+    (form_report,) = check_path(str(workbook(name, tmp_path))).forms
+    assert num(form_report.form.indicators_weight) == printed["level1"]["年度绩效目标"]
+    assert form_report.results.weight_total == printed["exec_weight"] + printed["level1"]["年度绩效目标"]
