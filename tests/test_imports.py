@@ -171,3 +171,10 @@ def test_core_never_imports_xlwings_or_pandas_when_imported():
 def test_core_never_imports_xlwings_at_all():
     for module in sorted(m for m in MODULES if _in_core(m)):
         assert not any(i.split(".")[0] == "xlwings" for i in _imports(module, MODULES[module], False)), module
+
+
+def test_every_module_keeps_to_one_job_in_under_700_lines():
+    """A module over 700 lines has grown several jobs (batch.py once held 1,477: collect, pool, rows, summary):
+    split it along them, as batch/, narrative/ and the others were."""
+    long = {m: n for m, p in MODULES.items() if (n := len(p.read_text(encoding="utf-8").splitlines())) > 700}
+    assert long == {}
