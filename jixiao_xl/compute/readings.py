@@ -366,6 +366,92 @@ def _op_of(pre: str | None, post: str | None) -> str:
     return ""
 
 
+def _date_parts(text: str) -> tuple[list[tuple[int, Part]], str]:
+    """The dates and deadlines of a text ("12月底前", "次年3月"), with the text they leave: each date masked."""
+    parts: list[tuple[int, Part]] = []
+    masked = list(text)
+    for match in (_DATE.finditer(text) if _DATE_HINT.search(text) else ()):
+        if not match.group(0).strip():
+            continue
+        when = _when(match)
+        if when is None:
+            continue
+        after, before = text[match.end():], text[:match.start()]
+        if when.year is None and _NEXT_YEAR.search(before[-4:]):
+            when = When(None, when.start, when.end, _NEXT_YEAR.search(before[-4:]).group(0) + when.text, 1)
+        deadline = bool(_DEADLINE_AFTER.match(after)) or bool(_DEADLINE_BEFORE.search(before))
+        parts.append((match.start(), Part("<=" if deadline else "", 0.0, "", "date", when=when, deadline=deadline)))
+        for i in range(match.start(), match.end()):
+            masked[i] = "◆"
+    return parts, "".join(masked)
+
+
+_MULT = {"万": 1e4, "千": 1e3, "亿": 1e8}
+
+
+def _quantity_part(match: re.Match, masked_text: str, spans: list[tuple[int, int]]) -> Part | None:
+    """One quantity of a text (its comparison, value in the unit's base, family, noun, range, change, period),
+    or None for a number that is not one (a bare number without a comparator, part of a date, "2023-11")."""
+    unit, num = match.group("unit"), match.group("num")
+    if num is None:
+        return None
+    start, end = match.start("num"), match.end()
+    before = masked_text[max(0, match.start("num") - 1):match.start("num")]
+    if before and (before.isdigit() or before in ".◆第"):
+        return None
+    after = masked_text[end:end + 1]
+    value = float(num)
+    if match.group("sign") == "-" and not match.group("dash"):
+        value = -value
+    mult = match.group("mult")
+    if mult:
+        value *= _MULT[mult]
+    op = _op_of(match.group("pre"), match.group("post"))
+    change_word = match.group("change")
+    if unit is None:
+        # a bare number counts only with a comparator, or when it is the whole text
+        whole = masked_text.strip() == match.group(0).strip()
+        if not (op or whole) or after and re.match(r"[\u4e00-\u9fff]", after) and not op:
+            return None
+        if after and after[0] in "年月日号":
+            return None
+        family, factor = "", 1.0
+    else:
+        family, factor = _UNIT_TABLE[unit]
+    per = "*".join(p for p in (match.group("per"), match.group("per2")) if p)
+    period = ""
+    if family in _COUNT_FAMILIES:  # 每季度1次, 月均100件, 1次/月: counted over the year
+        before_text = masked_text[max(0, match.start() - 8):match.start()]
+        found = _PERIOD_BEFORE.search(before_text)
+        if per in _PER_PERIOD:
+            period, per = _PER_PERIOD[per], ""
+        elif found and not per:
+            period = _PERIOD_WORD[found.group(1) or found.group(2)]
+        if period:
+            value *= _PERIODS[period]
+    if per and per != "年":  # "次/年" over a year's evaluation is a count; "元/人" is not an amount
+        family, unit = f"{family}/{per}", f"{unit or ''}/{per}"
+    high = None
+    if match.group("num2") is not None:
+        high = float(match.group("num2")) * factor * (_MULT[mult] if mult else 1)
+        if high < value * factor:
+            return None  # "2023-11": not a range
+        op = "range"
+    change = bool(change_word)
+    if change:
+        down = any(w in change_word for w in _DOWN_WORDS)
+        value = -abs(value) if down else abs(value)
+        if op == "":
+            op = "<=" if down else ">="
+        elif down and op in (">=", ">"):
+            op = "<="  # "下降不低于5%": a change of −5% or more down
+    seg = next((s for s in spans if s[0] <= start < s[1] or s[0] <= start <= s[1]), (0, len(masked_text)))
+    noun = masked_text[seg[0]:seg[1]].replace(match.group(0), " ")  # its words; _noun() strips them when pairing
+    approx = bool(match.group("approx") or match.group("approx2"))
+    return Part(op, value * factor, unit or "", family, noun.replace("◆", ""), high, change, approx, period=period,
+                scaled=bool(mult) and unit is None)
+
+
 @lru_cache(maxsize=16384)
 def read_text(text: str) -> Reading:
     """Every comparable part of a target or actual text."""
@@ -382,82 +468,12 @@ def read_text(text: str) -> Reading:
     if neg:  # accountants' negative: (5.34)
         return Reading(raw, (Part("", -float(neg.group(1)), "", ""),), bare=True)
     # dates first, so that 2023年 / 12月 are not read as durations
-    parts: list[tuple[int, Part]] = []
-    masked = list(text)
-    for match in (_DATE.finditer(text) if _DATE_HINT.search(text) else ()):
-        if not match.group(0).strip():
-            continue
-        when = _when(match)
-        if when is None:
-            continue
-        after, before = text[match.end():], text[:match.start()]
-        if when.year is None and _NEXT_YEAR.search(before[-4:]):
-            when = When(None, when.start, when.end, _NEXT_YEAR.search(before[-4:]).group(0) + when.text, 1)
-        deadline = bool(_DEADLINE_AFTER.match(after)) or bool(_DEADLINE_BEFORE.search(before))
-        parts.append((match.start(), Part("<=" if deadline else "", 0.0, "", "date", when=when, deadline=deadline)))
-        for i in range(match.start(), match.end()):
-            masked[i] = "◆"
-    masked_text = "".join(masked)
+    parts, masked_text = _date_parts(text)
     spans = _segments(masked_text) if _SEPARATORS.search(masked_text) else [(0, len(masked_text))]
     for match in (_QTY.finditer(masked_text) if _DIGIT.search(masked_text) else ()):
-        unit, num = match.group("unit"), match.group("num")
-        if num is None:
-            continue
-        start, end = match.start("num"), match.end()
-        before = masked_text[max(0, match.start("num") - 1):match.start("num")]
-        if before and (before.isdigit() or before in ".◆第"):
-            continue
-        after = masked_text[end:end + 1]
-        value = float(num)
-        if match.group("sign") == "-" and not match.group("dash"):
-            value = -value
-        mult = match.group("mult")
-        if mult:
-            value *= {"万": 1e4, "千": 1e3, "亿": 1e8}[mult]
-        op = _op_of(match.group("pre"), match.group("post"))
-        change_word = match.group("change")
-        if unit is None:
-            # a bare number counts only with a comparator, or when it is the whole text
-            whole = masked_text.strip() == match.group(0).strip()
-            if not (op or whole) or after and re.match(r"[\u4e00-\u9fff]", after) and not op:
-                continue
-            if after and after[0] in "年月日号":
-                continue
-            family, factor = "", 1.0
-        else:
-            family, factor = _UNIT_TABLE[unit]
-        per = "*".join(p for p in (match.group("per"), match.group("per2")) if p)
-        period = ""
-        if family in _COUNT_FAMILIES:  # 每季度1次, 月均100件, 1次/月: counted over the year
-            before_text = masked_text[max(0, match.start() - 8):match.start()]
-            found = _PERIOD_BEFORE.search(before_text)
-            if per in _PER_PERIOD:
-                period, per = _PER_PERIOD[per], ""
-            elif found and not per:
-                period = _PERIOD_WORD[found.group(1) or found.group(2)]
-            if period:
-                value *= _PERIODS[period]
-        if per and per != "年":  # "次/年" over a year's evaluation is a count; "元/人" is not an amount
-            family, unit = f"{family}/{per}", f"{unit or ''}/{per}"
-        high = None
-        if match.group("num2") is not None:
-            high = float(match.group("num2")) * factor * ({"万": 1e4, "千": 1e3, "亿": 1e8}[mult] if mult else 1)
-            if high < value * factor:
-                continue  # "2023-11": not a range
-            op = "range"
-        change = bool(change_word)
-        if change:
-            down = any(w in change_word for w in _DOWN_WORDS)
-            value = -abs(value) if down else abs(value)
-            if op == "":
-                op = "<=" if down else ">="
-            elif down and op in (">=", ">"):
-                op = "<="  # "下降不低于5%": a change of −5% or more down
-        seg = next((s for s in spans if s[0] <= start < s[1] or s[0] <= start <= s[1]), (0, len(masked_text)))
-        noun = masked_text[seg[0]:seg[1]].replace(match.group(0), " ")  # its words; _noun() strips them when pairing
-        approx = bool(match.group("approx") or match.group("approx2"))
-        parts.append((start, Part(op, value * factor, unit or "", family, noun.replace("◆", ""), high, change,
-                                  approx, period=period, scaled=bool(mult) and unit is None)))
+        part = _quantity_part(match, masked_text, spans)
+        if part is not None:
+            parts.append((match.start("num"), part))
     parts.sort(key=lambda p: p[0])
     only = tuple(p for _, p in parts)
     bare = len(only) == 1 and not only[0].family and not only[0].op and only[0].when is None
