@@ -318,42 +318,40 @@ def _judge_cached(target, actual, weight, level1, level2, name, scoring, percent
         return Judgement(t, a, why=why)
     scored = isinstance(weight, (int, float)) and not isinstance(weight, bool) and math.isfinite(weight)
     weight = float(weight) if scored else 0.0
-    pairs = []
-    for tp, ap in matched:
-        op, basis = _direction(tp, level1, level2, name)
-        if tp.family == "date":
-            lo, hi = ap.when.bounds(tp.when.year or year or ap.when.year or 2000)
-            # a deadline without a year ("12月底前") falls in the form's year, else in the actual's
-            dl = tp.when.bounds(year or ap.when.year or tp.when.year or 2000)[1]
-            if not tp.deadline and "时效" not in level1 + level2 and not _LIMIT_NAMES.search(name):
-                pairs.append(Pair(tp, ap, "=", "日期没有写“前/截至”，也不是时效指标", None, None))
-                continue
-            if hi <= dl:
-                pairs.append(Pair(tp, ap, "<=", basis, True, weight))
-            elif lo > dl:
-                pairs.append(Pair(tp, ap, "<=", basis, False, None))
-            else:
-                pairs.append(Pair(tp, ap, "<=", basis, None, None))
-            continue
-        if ap.op == "range":
-            pairs.append(Pair(tp, ap, op, "完成值是一个范围，不是一个数", None, None))
-            continue
-        a_value = tp.value
-        if tp.approx and op in (">=", ">", "<=", "<", "="):
-            slack = abs(a_value) * scoring.approx_tolerance
-            a_value = a_value - slack if op in (">=", ">") else a_value + slack if op in ("<=", "<") else a_value
-            if op == "=" and abs(ap.value - tp.value) <= slack:
-                a_value = ap.value
-        met, score = score_part(op, a_value, ap.value, weight, scoring, tp.op == "=", tp.high)
-        if met is False and tp.change:
-            # a change on last year: proportional on the size of the change, 0 when it went the other way
-            same_side = (tp.value > 0) == (ap.value > 0) and ap.value != 0
-            score = round2(min(abs(ap.value) / abs(tp.value), 1.0) * weight) if same_side and tp.value else 0.0
-        pairs.append(Pair(tp, ap, op, basis, met, score))
+    pairs = [_scored_pair(tp, ap, weight, level1, level2, name, scoring, year) for tp, ap in matched]
     judgement = _verdict(t, a, pairs, weight)
     if not scored and judgement.expected is not None:
         return Judgement(t, a, judgement.pairs, judgement.met, None, judgement.why)
     return judgement
+
+
+def _scored_pair(tp: Part, ap: Part, weight: float, level1: str, level2: str, name: str, scoring: Scoring,
+                 year) -> Pair:
+    """One target part against its actual: the direction, met or not, and the part's score."""
+    op, basis = _direction(tp, level1, level2, name)
+    if tp.family == "date":
+        lo, hi = ap.when.bounds(tp.when.year or year or ap.when.year or 2000)
+        # a deadline without a year ("12月底前") falls in the form's year, else in the actual's
+        dl = tp.when.bounds(year or ap.when.year or tp.when.year or 2000)[1]
+        if not tp.deadline and "时效" not in level1 + level2 and not _LIMIT_NAMES.search(name):
+            return Pair(tp, ap, "=", "日期没有写“前/截至”，也不是时效指标", None, None)
+        if hi <= dl:
+            return Pair(tp, ap, "<=", basis, True, weight)
+        return Pair(tp, ap, "<=", basis, False if lo > dl else None, None)
+    if ap.op == "range":
+        return Pair(tp, ap, op, "完成值是一个范围，不是一个数", None, None)
+    a_value = tp.value
+    if tp.approx and op in (">=", ">", "<=", "<", "="):
+        slack = abs(a_value) * scoring.approx_tolerance
+        a_value = a_value - slack if op in (">=", ">") else a_value + slack if op in ("<=", "<") else a_value
+        if op == "=" and abs(ap.value - tp.value) <= slack:
+            a_value = ap.value
+    met, score = score_part(op, a_value, ap.value, weight, scoring, tp.op == "=", tp.high)
+    if met is False and tp.change:
+        # a change on last year: proportional on the size of the change, 0 when it went the other way
+        same_side = (tp.value > 0) == (ap.value > 0) and ap.value != 0
+        score = round2(min(abs(ap.value) / abs(tp.value), 1.0) * weight) if same_side and tp.value else 0.0
+    return Pair(tp, ap, op, basis, met, score)
 
 
 def _verdict(t: Reading, a: Reading, pairs: list[Pair], weight: float) -> Judgement:
