@@ -195,68 +195,81 @@ def _similarity(a: str, b: str) -> float:
 
 def _pair(target: Reading, actual: Reading, scoring: Scoring) -> tuple[list[tuple[Part, Part]] | None, str]:
     """Pair target parts with actual parts by family (unit) and, within a family, by noun."""
-    wanted = [p for p in target.parts]
+    wanted = list(target.parts)
     got = list(actual.parts)
     if actual.bare and len(wanted) == 1 and wanted[0].family not in ("date",):
-        number = got[0].value
-        t = wanted[0]
-        if t.family == "percent":
-            low_target = abs(t.value) <= scoring.fraction_limit * 100 and abs(t.value) < 10
-            if 0 < abs(number) <= scoring.fraction_limit:
-                if low_target:
-                    return None, (f"完成值 {_fmt(number)} 没有单位，指标值是 {t.shown()}："
-                                  f"无法判断是 {_fmt(number * 100)}% 还是 {_fmt(number)}%")
-                number *= 100
-        factor = 1.0 if got[0].scaled else _UNIT_TABLE.get(t.unit.split("/")[0], ("", 1.0))[1]  # "83万": 元
-        if t.value and number and not 1e-3 <= abs(number * factor / t.value) <= 1e3:
-            return None, f"完成值 {_fmt(number)} 没有单位，与指标值 {t.shown()} 相差千倍以上，单位可能不同"
-        return [(t, Part("", number * factor, t.unit, t.family))], ""
+        return _bare_pair(wanted[0], got[0], scoring)
     pairs: list[tuple[Part, Part]] = []
     for family in dict.fromkeys(p.family for p in wanted):
-        targets = [p for p in wanted if p.family == family]
-        if family == "date":
-            candidates = [p for p in got if p.family == "date"]
-            if not candidates:
-                return None, "指标值是日期，完成值没有可比较的日期"
-            if len(targets) == 1:
-                latest = max(candidates, key=lambda p: p.when.bounds(2000)[1])
-                pairs.append((targets[0], latest))
-                continue
-            return None, "指标值有多个日期，无法一一对应"
-        candidates = [p for p in got if p.family == family and p.change == targets[0].change]
-        if any(t.change != targets[0].change for t in targets):
-            candidates = [p for p in got if p.family == family]
-        if not candidates and family == "" and len(wanted) == 1:
-            candidates = [p for p in got if p.family != "date" and not p.change]  # "≥90" against "95%"
-            candidates = candidates if len(candidates) == 1 else []
-            if candidates and candidates[0].family == "percent":
-                t = targets[0]
-                if 0 < abs(t.value) <= scoring.fraction_limit:  # "≥0.95" against "97%": 95%
-                    t = t._replace(value=t.value * 100, high=None if t.high is None else t.high * 100)
-                pairs.append((t._replace(family="percent", unit="%"), candidates[0]))
-                continue
+        found, why = _family_pairs(family, [p for p in wanted if p.family == family], wanted, got, scoring)
+        if found is None:
+            return None, why
+        pairs += found
+    return pairs, ""
+
+
+def _bare_pair(t: Part, bare: Part, scoring: Scoring) -> tuple[list[tuple[Part, Part]] | None, str]:
+    """One target part against a bare number (no unit): read in the target's unit, unless that is ambiguous."""
+    number = bare.value
+    if t.family == "percent":
+        low_target = abs(t.value) <= scoring.fraction_limit * 100 and abs(t.value) < 10
+        if 0 < abs(number) <= scoring.fraction_limit:
+            if low_target:
+                return None, (f"完成值 {_fmt(number)} 没有单位，指标值是 {t.shown()}："
+                              f"无法判断是 {_fmt(number * 100)}% 还是 {_fmt(number)}%")
+            number *= 100
+    factor = 1.0 if bare.scaled else _UNIT_TABLE.get(t.unit.split("/")[0], ("", 1.0))[1]  # "83万": 元
+    if t.value and number and not 1e-3 <= abs(number * factor / t.value) <= 1e3:
+        return None, f"完成值 {_fmt(number)} 没有单位，与指标值 {t.shown()} 相差千倍以上，单位可能不同"
+    return [(t, Part("", number * factor, t.unit, t.family))], ""
+
+
+def _family_pairs(family: str, targets: list[Part], wanted: list[Part], got: list[Part],
+                  scoring: Scoring) -> tuple[list[tuple[Part, Part]] | None, str]:
+    """The target parts of one family (unit) paired with the actual's, or None and why not."""
+    if family == "date":
+        candidates = [p for p in got if p.family == "date"]
         if not candidates:
-            if targets[0].change:
-                return None, "指标值是较上年的变化，完成值中没有对应的变化数"
-            unit = targets[0].unit or "无单位"
-            units = "、".join(dict.fromkeys(p.unit or "无单位" for p in got if p.family != "date")) or "没有数字"
-            return None, f"指标值的单位是“{unit}”，完成值中是“{units}”，无法比较"
-        if len(targets) == 1 and len(candidates) == 1:
-            pairs.append((targets[0], candidates[0]))
-            continue
-        # several parts of one unit: by noun, each target to a distinct actual, with a clear best
-        used: set[int] = set()
-        for t in targets:
-            ranked = sorted(((_similarity(_noun(t.noun), _noun(c.noun)), i) for i, c in enumerate(candidates)
-                             if i not in used),
-                            reverse=True)
-            if not ranked or ranked[0][0] < 0.2 or (len(ranked) > 1 and ranked[1][0] >= ranked[0][0] - 0.05):
-                if len(targets) == len(candidates) and all(not _noun(c.noun) for c in candidates) and \
-                        all(not _noun(x.noun) for x in targets):
-                    return None, "复合指标的各项没有名称，无法按项对应"
-                return None, f"复合指标中“{_noun(t.noun).strip() or t.shown()}”在完成值中找不到唯一对应的一项"
-            used.add(ranked[0][1])
-            pairs.append((t, candidates[ranked[0][1]]))
+            return None, "指标值是日期，完成值没有可比较的日期"
+        if len(targets) == 1:
+            return [(targets[0], max(candidates, key=lambda p: p.when.bounds(2000)[1]))], ""
+        return None, "指标值有多个日期，无法一一对应"
+    candidates = [p for p in got if p.family == family and p.change == targets[0].change]
+    if any(t.change != targets[0].change for t in targets):
+        candidates = [p for p in got if p.family == family]
+    if not candidates and family == "" and len(wanted) == 1:
+        candidates = [p for p in got if p.family != "date" and not p.change]  # "≥90" against "95%"
+        candidates = candidates if len(candidates) == 1 else []
+        if candidates and candidates[0].family == "percent":
+            t = targets[0]
+            if 0 < abs(t.value) <= scoring.fraction_limit:  # "≥0.95" against "97%": 95%
+                t = t._replace(value=t.value * 100, high=None if t.high is None else t.high * 100)
+            return [(t._replace(family="percent", unit="%"), candidates[0])], ""
+    if not candidates:
+        if targets[0].change:
+            return None, "指标值是较上年的变化，完成值中没有对应的变化数"
+        unit = targets[0].unit or "无单位"
+        units = "、".join(dict.fromkeys(p.unit or "无单位" for p in got if p.family != "date")) or "没有数字"
+        return None, f"指标值的单位是“{unit}”，完成值中是“{units}”，无法比较"
+    if len(targets) == 1 and len(candidates) == 1:
+        return [(targets[0], candidates[0])], ""
+    return _by_noun(targets, candidates)
+
+
+def _by_noun(targets: list[Part], candidates: list[Part]) -> tuple[list[tuple[Part, Part]] | None, str]:
+    """Several parts of one unit: by noun, each target to a distinct actual, with a clear best."""
+    pairs, used = [], set()
+    for t in targets:
+        ranked = sorted(((_similarity(_noun(t.noun), _noun(c.noun)), i) for i, c in enumerate(candidates)
+                         if i not in used),
+                        reverse=True)
+        if not ranked or ranked[0][0] < 0.2 or (len(ranked) > 1 and ranked[1][0] >= ranked[0][0] - 0.05):
+            if len(targets) == len(candidates) and all(not _noun(c.noun) for c in candidates) and \
+                    all(not _noun(x.noun) for x in targets):
+                return None, "复合指标的各项没有名称，无法按项对应"
+            return None, f"复合指标中“{_noun(t.noun).strip() or t.shown()}”在完成值中找不到唯一对应的一项"
+        used.add(ranked[0][1])
+        pairs.append((t, candidates[ranked[0][1]]))
     return pairs, ""
 
 
