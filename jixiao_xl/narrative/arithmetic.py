@@ -422,75 +422,79 @@ def check_changes(run: _Run, paragraphs: list[Paragraph]) -> None:
         text = X.normalise(para.text)
         if not _PREVIOUS_YEAR.search(text) and "同比" not in text:
             continue
-        previous_sentence = None
+        last_sentence = None
         for sentence in X.sentences(text):
-            last_sentence, previous_sentence = previous_sentence, sentence
-            if not (_PREVIOUS_YEAR.search(sentence.text) or "同比" in sentence.text):
-                continue
-            qs = [q for q in sentence.quantities if q.kind in ("amount", "percent") and not q.approx and not q.bound]
-            amounts = [q for q in qs if q.kind == "amount"]
-            current = [q for q in amounts if C.is_level(q.label) and not _PREVIOUS_YEAR.search(q.label)]
-            if not current and last_sentence is not None and re.match(r"\s*(?:与上年相比|比上年|较上年|同比)",
-                                                                       sentence.text):
-                # "…“三公”经费总支出为1928.76万元。与上年相比，…支出减少了1093.92万元，下降了36.2%。"
-                earlier = [q for q in last_sentence.quantities if q.kind == "amount" and not q.approx
-                           and not q.bound and C.is_level(q.label)]
-                current = earlier if len(earlier) == 1 else []
-            previous = [q for q in amounts if C.is_level(q.label) and _PREVIOUS_YEAR.search(q.label)]
-            deltas = [q for q in amounts if _CHANGE_WORDS.search(C.clean(q.label))]
-            pcts = [q for q in qs if q.kind == "percent" and _CHANGE_WORDS.search(C.clean(q.label))]
-            if len(current) != 1 or len(previous) > 1 or len(deltas) > 1 or len(pcts) > 1:
-                continue
-            a = current[0]
-            b = previous[0] if previous else None
-            delta = deltas[0] if deltas else None
-            pct = pcts[0] if pcts else None
-            if delta is not None and b is not None and delta.start < b.start:
-                continue
-            if delta is not None and delta.start < a.start and a.start >= sentence.start:
-                continue
-            first = a if b is None else min(a, b, key=lambda q: q.start)
-            last = max([q for q in (a, b, delta, pct) if q is not None], key=lambda q: q.end)
-            whole = text[min(first.start, sentence.start):sentence.start + len(sentence.text)]
-            shown = excerpt(whole.strip(), first.start - min(first.start, sentence.start),
-                            last.end - min(first.start, sentence.start))
+            if _PREVIOUS_YEAR.search(sentence.text) or "同比" in sentence.text:
+                _change_in_sentence(run, para, text, sentence, last_sentence)
+            last_sentence = sentence
 
-            def sign(q):
-                return -1 if _CHANGE_WORDS.search(C.clean(q.label)).group(1) in _DOWN else 1
 
-            exact = _exact_slack([q for q in (a, b, delta) if q is not None])
+def _change_in_sentence(run: _Run, para: Paragraph, text: str, sentence, last_sentence) -> None:
+    """One sentence naming last year: this year's figure, last year's, the change and its rate, if it states them."""
+    qs = [q for q in sentence.quantities if q.kind in ("amount", "percent") and not q.approx and not q.bound]
+    amounts = [q for q in qs if q.kind == "amount"]
+    current = [q for q in amounts if C.is_level(q.label) and not _PREVIOUS_YEAR.search(q.label)]
+    if not current and last_sentence is not None and re.match(r"\s*(?:与上年相比|比上年|较上年|同比)",
+                                                               sentence.text):
+        # "…“三公”经费总支出为1928.76万元。与上年相比，…支出减少了1093.92万元，下降了36.2%。"
+        earlier = [q for q in last_sentence.quantities if q.kind == "amount" and not q.approx
+                   and not q.bound and C.is_level(q.label)]
+        current = earlier if len(earlier) == 1 else []
+    previous = [q for q in amounts if C.is_level(q.label) and _PREVIOUS_YEAR.search(q.label)]
+    deltas = [q for q in amounts if _CHANGE_WORDS.search(C.clean(q.label))]
+    pcts = [q for q in qs if q.kind == "percent" and _CHANGE_WORDS.search(C.clean(q.label))]
+    if len(current) != 1 or len(previous) > 1 or len(deltas) > 1 or len(pcts) > 1:
+        return
+    a = current[0]
+    b = previous[0] if previous else None
+    delta = deltas[0] if deltas else None
+    pct = pcts[0] if pcts else None
+    if delta is not None and b is not None and delta.start < b.start:
+        return
+    if delta is not None and delta.start < a.start and a.start >= sentence.start:
+        return
+    first = a if b is None else min(a, b, key=lambda q: q.start)
+    last = max([q for q in (a, b, delta, pct) if q is not None], key=lambda q: q.end)
+    whole = text[min(first.start, sentence.start):sentence.start + len(sentence.text)]
+    shown = excerpt(whole.strip(), first.start - min(first.start, sentence.start),
+                    last.end - min(first.start, sentence.start))
 
-            def half(q, exact=exact):
-                return exact.get(id(q), q.half_unit)
+    def sign(q):
+        return -1 if _CHANGE_WORDS.search(C.clean(q.label)).group(1) in _DOWN else 1
 
-            if b is not None and delta is not None:
-                computed = a.value - b.value
-                if abs(computed - sign(delta) * delta.value) > half(a) + half(b) + half(delta) + 1e-9:
-                    run.add(CHANGE, para, round(computed, 4), round(sign(delta) * delta.value, 4), excerpt=shown,
-                            what=f"{a.text} − {b.text} = {_num(computed)} 万元",
-                            computed=("增加" if computed >= 0 else "减少") + f" {_num(abs(computed))} 万元",
-                            stated=f"{_CHANGE_WORDS.search(C.clean(delta.label)).group(1)} {delta.text}")
-                    continue
-            if pct is None:
-                continue
-            if b is not None:
-                base, change, slack_in = b.value, a.value - b.value, half(a) + half(b)
-                what = f"({a.text} − {b.text}) ÷ {b.text}"
-            elif delta is not None:
-                change = sign(delta) * delta.value
-                base, slack_in = a.value - change, half(a) + half(delta)
-                what = f"{delta.text} ÷ ({a.text} {'−' if change >= 0 else '+'} {delta.text})"
-            else:
-                continue
-            if base <= 0:
-                continue
-            computed = change / base
-            stated = sign(pct) * pct.value
-            slack = pct.half_unit + (slack_in / base) * (1 + abs(computed)) + 1e-9
-            if abs(computed - stated) > slack:
-                run.add(CHANGE, para, round(computed, 6), round(stated, 6), excerpt=shown, what=f"增减幅度 {what}",
-                        computed=("增长" if computed >= 0 else "下降") + f" {abs(computed) * 100:.{max(pct.decimals, 2)}f}%",
-                        stated=f"{_CHANGE_WORDS.search(C.clean(pct.label)).group(1)} {pct.text}")
+    exact = _exact_slack([q for q in (a, b, delta) if q is not None])
+
+    def half(q, exact=exact):
+        return exact.get(id(q), q.half_unit)
+
+    if b is not None and delta is not None:
+        computed = a.value - b.value
+        if abs(computed - sign(delta) * delta.value) > half(a) + half(b) + half(delta) + 1e-9:
+            run.add(CHANGE, para, round(computed, 4), round(sign(delta) * delta.value, 4), excerpt=shown,
+                    what=f"{a.text} − {b.text} = {_num(computed)} 万元",
+                    computed=("增加" if computed >= 0 else "减少") + f" {_num(abs(computed))} 万元",
+                    stated=f"{_CHANGE_WORDS.search(C.clean(delta.label)).group(1)} {delta.text}")
+            return
+    if pct is None:
+        return
+    if b is not None:
+        base, change, slack_in = b.value, a.value - b.value, half(a) + half(b)
+        what = f"({a.text} − {b.text}) ÷ {b.text}"
+    elif delta is not None:
+        change = sign(delta) * delta.value
+        base, slack_in = a.value - change, half(a) + half(delta)
+        what = f"{delta.text} ÷ ({a.text} {'−' if change >= 0 else '+'} {delta.text})"
+    else:
+        return
+    if base <= 0:
+        return
+    computed = change / base
+    stated = sign(pct) * pct.value
+    slack = pct.half_unit + (slack_in / base) * (1 + abs(computed)) + 1e-9
+    if abs(computed - stated) > slack:
+        run.add(CHANGE, para, round(computed, 6), round(stated, 6), excerpt=shown, what=f"增减幅度 {what}",
+                computed=("增长" if computed >= 0 else "下降") + f" {abs(computed) * 100:.{max(pct.decimals, 2)}f}%",
+                stated=f"{_CHANGE_WORDS.search(C.clean(pct.label)).group(1)} {pct.text}")
 
 
 # "送审金额35.43亿元，审定金额32.66亿元，核减2.77亿元，核减率7.82%": the rate of the figure its word names, on the
