@@ -32,6 +32,10 @@ class Problem:
         """What the refusal means: an output is not written, anything else not checked."""
         return "无法写入" if self.code.startswith("O") else "无法校验"
 
+    def text(self, text: str | None = None, **fields) -> str:
+        """What people read of this problem: ``text`` (a more specific wording), else the template's, filled."""
+        return text if text is not None else self.template.format(**fields)
+
     def explain(self) -> str:
         return f"{self.code} {self.name}（{self.about}{self.effect}）\n{self.template}\n\n怎么办：{self.advice}\n"
 
@@ -143,7 +147,7 @@ class Refused(Exception):
     def __init__(self, code: str, text: str | None = None, **fields):
         self.problem = PROBLEMS[code]
         self.code = code
-        self.text = text if text is not None else self.problem.template.format(**fields)
+        self.text = self.problem.text(text, **fields)
         super().__init__(self.text)
 
     def __str__(self) -> str:
@@ -158,11 +162,6 @@ class Refused(Exception):
 def with_code(text: str, code: str | None) -> str:
     """A refusal's text as a command prints it: "…（U001）", the code for ``jixiao-xl explain``."""
     return f"{text}（{code}）" if code else text
-
-
-def code_of(exc: BaseException) -> str | None:
-    """The catalogue code of an exception, or None for one that is not a refusal."""
-    return exc.code if isinstance(exc, Refused) else None
 
 
 def matching(text: str) -> list[Problem]:

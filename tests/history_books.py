@@ -42,10 +42,7 @@ def last_year(path: Path, *, car: float = 9, satisfaction: str = "社会公众�
             if cell.value == "社会公众满意度99%":
                 cell.value = satisfaction
     if executed is not None:
-        project["E6"].value = executed
-        project["E7"].value = executed
-        project["G6"].value = round(executed / project["D6"].value, 4)
-        project["H6"].value = None
+        _executed(project, executed)
     if unit is not None:
         _rename(book, unit)
     book.save(path)
@@ -58,15 +55,19 @@ def this_year(path: Path, *, executed: float | None = None, unit: str | None = N
 
     book = load_workbook(EXAMPLE)
     if executed is not None:
-        project = book["附件3"]
-        project["E6"].value = executed
-        project["E7"].value = executed
-        project["G6"].value = round(executed / project["D6"].value, 4)
-        project["H6"].value = None
+        _executed(book["附件3"], executed)
     if unit is not None:
         _rename(book, unit)
     book.save(path)
     return path
+
+
+def _executed(project, executed: float) -> None:
+    """附件3's 全年执行数 (both rows) set to ``executed``, its 执行率 as typed by the unit, its 得分 left blank."""
+    project["E6"].value = executed
+    project["E7"].value = executed
+    project["G6"].value = round(executed / project["D6"].value, 4)
+    project["H6"].value = None
 
 
 def _rename(book, unit: str) -> None:

@@ -184,7 +184,7 @@ def _failed(task: Task, code: str, text: str | None = None, **fields) -> dict:
     """The result of a file whose processing failed, for a catalogued reason (problems.py)."""
     from ..problems import PROBLEMS
 
-    reason = text if text is not None else PROBLEMS[code].template.format(**fields)
+    reason = PROBLEMS[code].text(text, **fields)
     report = {"path": task.path, "status": "unreadable", "error": reason, "error_code": code, "forms": [],
               "findings": []}
     return {"path": task.path, "rel": task.rel, "report": report, "rows": [], "filled": None, "fill_error": None,
