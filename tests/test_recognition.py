@@ -26,6 +26,8 @@ SEED_KINDS = [("basic_data", "附件1"), ("dept_self_eval", "附件2"), ("projec
     ("2023年度部门整体支出绩效评价基础数据表（汨罗市司法局）", "部门整体支出绩效自评表\n填报单位：汨罗市司法局  金额单位：万元",
      "某某专项资金绩效自评表"),
     ("2023年度部门整体支出绩效评价基础数据表", "2023年度部门整体绩效自评表", "项目支出绩效评价自评表（2023年度）"),
+    # "自评情况表" / "自评结果表": the form printed under another word for the same table
+    ("2023年度部门整体支出绩效评价基础数据表", "2023年度部门整体支出绩效自评情况表", "2023年度项目支出绩效自评结果表"),
 ])
 def test_title_wordings_of_other_provinces(tmp_path, basic, dept, project):
     report = check_file(tmp_path, set_cells(clean_seed(), {"附件1!A2": basic, "附件2!A2": dept, "附件3!A2": project}))
