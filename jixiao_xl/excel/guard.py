@@ -407,24 +407,41 @@ NOT_FOUND = "没有这个页面或文件。请检查地址是否完整（可从�
 NOT_ALLOWED = "这个地址不支持这种请求方式。请从校验服务的页面或加载项操作。"
 STOCK = {b"Not Found": NOT_FOUND, b'{"detail":"Not Found"}': NOT_FOUND,
          b"Method Not Allowed": NOT_ALLOWED, b'{"detail":"Method Not Allowed"}': NOT_ALLOWED}
+BAD_REQUEST = ("请求的内容不完整，或不是本工具的加载项、页面发出的，未处理（工作簿没有被修改）。"
+               "请从 Excel/WPS 的“绩效自评”选项卡或批量校验页面操作；仍不成功请更新加载项。")
+FAILED = "校验服务未能完成这个请求（HTTP {status}），工作簿没有被修改。请重试；仍不成功请联系管理员。"
+BY_STATUS = {400: BAD_REQUEST, 422: BAD_REQUEST}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+MAX_HELD = 64 << 10  # an error answer is short: a longer body is passed on as it is
+
+
+def _chinese_for(status: int, body: bytes) -> str | None:
+    """The Chinese line for an error answer without any Chinese (Starlette's stock 404/405, xlwings Server's
+    English 400 for a malformed request …); None for one that already says it in Chinese."""
+    if body in STOCK:
+        return STOCK[body]
+    if _CJK.search(body.decode("utf-8", "replace")):
+        return None
+    return BY_STATUS.get(status, FAILED.format(status=status))
 
 
 def in_chinese(send):
-    """Starlette's stock English 404/405 answers (static files, unknown routes) as one Chinese line."""
+    """Every error answer (4xx, 5xx) whose body holds no Chinese, from Starlette (unknown routes, static files)
+    or xlwings Server (a malformed request), as one Chinese line for its status."""
     held = None
     body = b""
 
     async def sending(message):
         nonlocal held, body
-        if message["type"] == "http.response.start" and message.get("status") in (404, 405):
+        if message["type"] == "http.response.start" and message.get("status", 200) >= 400:
             held = message
             return
         if held is not None and message["type"] == "http.response.body":
             body += message.get("body", b"")
-            if message.get("more_body") and len(body) <= 64:
+            if message.get("more_body") and len(body) <= MAX_HELD:
                 return  # middlewares stream a body in pieces: wait for the last one
             start, held = held, None
-            text = None if message.get("more_body") else STOCK.get(body)
+            text = None if message.get("more_body") else _chinese_for(start["status"], body)
             if text is not None:
                 return await answer(send, start["status"], text)
             await send(start)
