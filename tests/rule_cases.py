@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 
 
 UNSET = object()  # a fail case must state expected and found (None when the finding has no value)
+# the seed's three titles without their year ("2023年度"): a workbook that states none
+NO_YEAR = {"附件1!A2": "部门整体支出绩效评价基础数据表", "附件2!A2": "部门整体支出绩效自评表",
+           "附件3!A2": "项目支出绩效自评表"}
 
 
 @dataclass(frozen=True)
@@ -230,6 +233,16 @@ CASES = [
     Case("I108", "pass", "deadline-without-year-met-in-form-year",
          {"附件2!E16": "12月底前完成", "附件2!F16": "2023年12月20日完成"}),
     Case("I108", "pass", "next-year-deadline-met", {"附件2!E16": "次年1月底前完成", "附件2!F16": "2024年1月10日完成"}),
+    # 附件2's title states no year: the workbook's other forms do (2023), and the deadline falls in that year
+    Case("I108", "fail", "deadline-without-year-takes-the-workbooks-year",
+         {"附件2!A2": "部门整体支出绩效自评表", "附件2!E16": "12月底前完成", "附件2!F16": "2024年1月10日完成"},
+         "附件2", "H16", expected=None, found=10.0),
+    # no title states a year: "12月底前" may be 2023's (late) or 2024's (on time): not judged, said why
+    Case("I109", "fail", "deadline-without-year-in-a-workbook-without-one",
+         {**NO_YEAR, "附件2!E16": "12月底前完成", "附件2!F16": "2024年1月10日完成"}, "附件2", "H16",
+         expected=None, found=None),
+    Case("I109", "pass", "deadline-without-year-met-whichever-year",
+         {**NO_YEAR, "附件2!E16": "次年3月底前完成", "附件2!F16": "2024年1月10日完成"}),
     Case("I109", "fail", "unit-mismatch", {"附件2!E14": "≥200人次", "附件2!F14": "培训180人"}, "附件2", "H14",
          expected=None, found=None),
     Case("I109", "pass", "period-target-is-not-a-deadline", {"附件2!E16": "2023年全年", "附件2!F16": "全年完成"}),

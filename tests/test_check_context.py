@@ -121,7 +121,7 @@ def test_indicator_rows_are_what_each_row_gives_alone():
                 weight, score = num(ind.weight), num(ind.score)
                 judged = judge(ind.target.raw, ind.actual.raw, weight, level1=ind.level1, level2=ind.level2,
                                name=ind.level3.text, scoring=profile.scoring, percent=ind.actual.percent,
-                               target_percent=ind.target.percent, year=form.year)
+                               target_percent=ind.target.percent, year=form.year or form.book_year)
                 expected = None if weight is None else judged.expected
                 effective = 0.0 if score is None and expected is None else score if expected is None else (
                     expected if score is None else min(score, expected))

@@ -59,7 +59,7 @@ def _agree(form_report, profile) -> int:
         ind = row.ind
         alone = judge(ind.target.raw, ind.actual.raw, num(ind.weight), level1=ind.level1, level2=ind.level2,
                       name=ind.level3.text, scoring=profile.scoring, percent=ind.actual.percent,
-                      target_percent=ind.target.percent, year=form.year)
+                      target_percent=ind.target.percent, year=form.year or form.book_year)
         assert row.judged == alone and row.reason == alone.explain()
         assert (row.target, row.actual) == (ind.target.raw, ind.actual.raw)
         if ind.score is None or not ind.score.blank:

@@ -295,3 +295,21 @@ def test_property_met_counts_get_full_marks_and_misses_proportional(a, b):
     judged = judge(f"≥{a}人次", f"实际完成{b}人次", 10)
     assert judged.met is (b >= a)
     assert judged.expected == (10 if b >= a else round(b / a * 10 + 1e-9, 2))
+
+
+@pytest.mark.parametrize("target, actual, year, met", [
+    ("12月底前完成", "2024年1月10日完成", 2023, False),  # the form's year: late
+    ("12月底前完成", "2024年1月10日完成", 2024, True),
+    ("12月底前完成", "2024年1月10日完成", None, None),  # 2023's or 2024's deadline: not judged
+    ("12月底前完成", "2023年12月20日完成", None, None),  # on time in 2023, but a 2022 form's would be late
+    ("6月底前完成", "2024年8月完成", None, False),  # late whichever year the form is of
+    ("次年3月底前完成", "2024年1月10日完成", None, True),  # on time whichever year
+    ("2023年12月底前完成", "2024年1月10日完成", None, False),  # the deadline states its year
+])
+def test_a_deadline_without_a_year_falls_in_the_forms_year_or_is_not_judged(target, actual, year, met):
+    judged = judge(target, actual, 10, level1="产出指标", level2="时效指标", name="完成时间", year=year)
+    assert judged.met is met
+    assert judged.expected == (10 if met else None)
+    if met is None:
+        assert "表上读不出年度" in judged.why and "期限“12月底”" in judged.why
+        assert f"{int(actual[:4]) - 1} 年还是 {actual[:4]} 年" in judged.why

@@ -269,7 +269,7 @@ def indicator_rows(form: SelfEval, profile: Profile) -> list[Row]:
     """Every 三级指标 row of a form, read and judged once (a check keeps them: ``Context.rows``)."""
     out = []
     for ind in form.indicators:
-        weight, score, judged = num(ind.weight), num(ind.score), judge_row(ind, profile, form.year)
+        weight, score, judged = num(ind.weight), num(ind.score), judge_row(ind, profile, form.year or form.book_year)
         expected = None if weight is None else judged.expected
         out.append(Row(ind, weight, score, judged, expected, effective_score(weight, score, expected)))
     return out

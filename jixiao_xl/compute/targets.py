@@ -106,6 +106,7 @@ class Pair:
     basis: str  # which rule decided the comparison
     met: bool | None  # None: could not be decided
     score: float | None  # the platform's score of this part alone, when defined
+    why: str = ""  # why it could not be decided, when the reason is the pair's own (else the verdict words it)
 
 
 @dataclass(frozen=True)
@@ -343,14 +344,20 @@ def _scored_pair(tp: Part, ap: Part, weight: float, level1: str, level2: str, na
     """One target part against its actual: the direction, met or not, and the part's score."""
     op, basis = _direction(tp, level1, level2, name)
     if tp.family == "date":
-        lo, hi = ap.when.bounds(tp.when.year or year or ap.when.year or 2000)
-        # a deadline without a year ("12月底前") falls in the form's year, else in the actual's
-        dl = tp.when.bounds(year or ap.when.year or tp.when.year or 2000)[1]
         if not tp.deadline and "时效" not in level1 + level2 and not _LIMIT_NAMES.search(name):
             return Pair(tp, ap, "=", "日期没有写“前/截至”，也不是时效指标", None, None)
-        if hi <= dl:
-            return Pair(tp, ap, "<=", basis, True, weight)
-        return Pair(tp, ap, "<=", basis, False if lo > dl else None, None)
+        if year is None and tp.when.year is None and ap.when.year is not None:
+            # a deadline without a year ("12月底前") falls in the form's year, which the form does not say: the
+            # actual's year or the one before (a self-evaluation is written after its year) — judged only when
+            # both give the same answer ("2024年1月10日" against "12月底前" is on time in 2024, late in 2023)
+            verdicts = {_on_time(tp, ap, form_year) for form_year in (ap.when.year, ap.when.year - 1)}
+            if len(verdicts) > 1:
+                return Pair(tp, ap, "<=", basis, None, None, why=f"表上读不出年度，期限“{tp.when.text}”不知是 "
+                            f"{ap.when.year - 1} 年还是 {ap.when.year} 年的，无法判断是否按时")
+            met = verdicts.pop()
+        else:
+            met = _on_time(tp, ap, year or ap.when.year or tp.when.year or 2000)
+        return Pair(tp, ap, "<=", basis, met, weight if met else None)
     if ap.op == "range":
         return Pair(tp, ap, op, "完成值是一个范围，不是一个数", None, None)
     a_value = tp.value
@@ -367,6 +374,16 @@ def _scored_pair(tp: Part, ap: Part, weight: float, level1: str, level2: str, na
     return Pair(tp, ap, op, basis, met, score)
 
 
+def _on_time(tp: Part, ap: Part, year: int) -> bool | None:
+    """A completion date against a deadline falling in ``year`` (the form's): True when it is on or before
+    it, False when wholly after, None when the actual spans it ("2024年内" against "6月底前")."""
+    lo, hi = ap.when.bounds(tp.when.year or year)
+    dl = tp.when.bounds(year)[1]
+    if hi <= dl:
+        return True
+    return False if lo > dl else None
+
+
 def _verdict(t: Reading, a: Reading, pairs: list[Pair], weight: float) -> Judgement:
     """The row's verdict from its pairs: met when all are, missed when any is, else undecided."""
     results = [p.met for p in pairs]
@@ -380,8 +397,8 @@ def _verdict(t: Reading, a: Reading, pairs: list[Pair], weight: float) -> Judgem
             return Judgement(t, a, tuple(pairs), False, None, "未完成，但没有可计算的得分规则")
         return Judgement(t, a, tuple(pairs), False, round2(sum(scores) / len(scores)))
     undecided = next(p for p in pairs if p.met is None)
-    return Judgement(t, a, tuple(pairs), None, None, undecided.basis if undecided.op == "=" else
-                     "完成值与指标值的关系无法判断")
+    return Judgement(t, a, tuple(pairs), None, None, undecided.why or (
+        undecided.basis if undecided.op == "=" else "完成值与指标值的关系无法判断"))
 
 
 def overachieved(j: Judgement, scoring: Scoring = Scoring()) -> list[Pair]:

@@ -215,6 +215,9 @@ class SelfEval:
     signature: list[str] = field(default_factory=list)  # labels it was recognised by, when it had no title
     unit: str = "万元"  # amount unit the form declares (default: the official 万元)
     formula_cells: set[str] = field(default_factory=set)  # A1 of the sheet's formula cells (.xlsx)
+    # the year the workbook's other forms state when this one states none (an untitled 附件3 beside a
+    # "2023年度" 附件1): a deadline written without a year ("12月底前") falls in it
+    book_year: int | None = None
 
     @property
     def indicators(self) -> list[Indicator]:

@@ -214,6 +214,11 @@ def read_forms(grids: list[Grid], path: str = "") -> Workbook:
             if form.year is None and not title:
                 form.year = _year(grid.name)
             found.append(form)
+    years = {form.year for form in found if form.year}
+    if len(years) == 1:  # one year stated across the workbook: the year of the forms that state none
+        for form in found:
+            if form.year is None and hasattr(form, "book_year"):
+                form.book_year = next(iter(years))
     return Workbook(path, found, hidden, uncached)
 
 
