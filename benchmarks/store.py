@@ -1,6 +1,6 @@
 """The results store (--store) at scale: what it costs batch, and how fast history answers on a big store.
 
-    python benchmarks/store.py [--files 400] [--runs 5] [--big 100000] [--queries 20]
+    python benchmarks/store.py [--files 400] [--runs 5] [--big 100000] [--queries 20] [--instructions 200]
 
 1. batch with and without --store, side by side (``farm-bench --vs``: A B A B …, the ratio taken pair by pair):
    ``--files`` workbooks of 2023, one unit each (the seed with its unit renamed, errors injected as in
@@ -12,6 +12,11 @@
    ``Store.add`` batch uses.  On it: the H rules' lookup (``History.previous``) and ``jixiao-xl history``'s
    export (``history.export``: the .xlsx of one unit's years) for ``--queries`` random units, and one whole
    ``jixiao-xl history`` command (process start included).
+3. ``--instructions N`` (needs valgrind): the same two batches counted in instructions rather than seconds,
+   every process of the run included (callgrind, ``--trace-children``), on 1 workbook and on N: the difference
+   over N - 1 is what one more workbook costs, start-up left out.  A count does not drift with the machine's
+   load (the seconds of a shared two-core machine do, by 10 % from run to run); it does not see caches, I/O
+   or SHA-256's hardware instructions (valgrind runs OpenSSL's software path: about 0.35 M of a workbook's).
 The big store is made in a temporary folder and removed (``--keep`` keeps it).
 """
 
@@ -78,6 +83,56 @@ def batch_cost(tmp: Path, files: int, runs: int) -> None:
     print(proc.stdout + proc.stderr)
 
 
+def _instructions(tmp: Path, name: str, folder: Path, store: Path | None, base: Path) -> int:
+    """Instructions of one whole batch run (every process), under callgrind."""
+    out = tmp / f"cg-{name}"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    extra = []
+    if store is not None:
+        shutil.copy(base, store)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{store}{suffix}").unlink(missing_ok=True)
+        extra = ["--store", str(store)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "0"}
+    subprocess.run(["valgrind", "--tool=callgrind", "--trace-children=yes",
+                    f"--callgrind-out-file={out}/out.%p", *cli("batch", str(folder), "-o", str(tmp / f"o-{name}"),
+                                                              *extra)],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    total = 0
+    for part in out.iterdir():
+        for line in part.read_text(errors="replace").splitlines():
+            if line.startswith("summary:"):
+                total += int(line.split()[1])
+    return total
+
+
+def instruction_cost(tmp: Path, files: int) -> None:
+    print(f"== 指令数：batch 与 batch --store（1 个和 {files} 个 2023 年工作簿，valgrind callgrind，含全部进程）")
+    if shutil.which("valgrind") is None:
+        print("没有 valgrind（apt-get install valgrind），跳过")
+        return
+    make_year(tmp / "i22", files, 2022)
+    make_year(tmp / "i23", files, 2023)
+    base = tmp / "ibase.sqlite"
+    subprocess.run(cli("batch", str(tmp / "i22"), "-o", str(tmp / "io22"), "--store", str(base)),
+                   stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    one = tmp / "i1"
+    one.mkdir()
+    shutil.copy(next((tmp / "i23").rglob("*.xlsx")), one / "unit.xlsx")
+    counts = {}
+    for label, store in (("batch", None), ("batch --store", tmp / "i.sqlite")):
+        small = _instructions(tmp, "s", one, store, base)
+        large = _instructions(tmp, "l", tmp / "i23", store, base)
+        counts[label] = (small, large, (large - small) / (files - 1))
+        print(f"{label:14s} 1 个：{small / 1e9:.3f} G   {files} 个：{large / 1e9:.3f} G   "
+              f"每多一个工作簿：{counts[label][2] / 1e6:.2f} M")
+    plain, stored = counts["batch"][2], counts["batch --store"][2]
+    whole = counts["batch --store"][1] / counts["batch"][1]
+    print(f"每个工作簿 --store 多用 {(stored - plain) / 1e6:.2f} M 条指令，为 batch 的 {stored / plain - 1:.1%}；"
+          f"{files} 个工作簿整次运行（含启动）为 {whole - 1:.1%}")
+
+
 def big_store(tmp: Path, count: int, queries: int) -> None:
     from jixiao_xl.store import history as H
     from jixiao_xl.rules.check import check_path
@@ -101,7 +156,7 @@ def big_store(tmp: Path, count: int, queries: int) -> None:
         for year, book in seeds.items():
             copy = type(book)(f"{year}/dept{i % 20:02d}/unit_{i:06d}.xlsx", f"{i:064x}", [], "")
             for rec in book.forms:
-                clone = type(rec)(**{**rec.__dict__, "unit": name, "unit_key": norm_name(name)})
+                clone = rec._replace(unit=name, unit_key=norm_name(name))
                 copy.forms.append(clone)
             store.add(copy)
             forms += len(copy.forms)
@@ -150,12 +205,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--big", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=20)
+    parser.add_argument("--instructions", type=int, default=0, metavar="N")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="jixiao-store-"))
     try:
         if args.files:
             batch_cost(tmp, args.files, args.runs)
+        if args.instructions:
+            instruction_cost(tmp, args.instructions)
         if args.big:
             big_store(tmp, args.big, args.queries)
     finally:

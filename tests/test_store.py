@@ -340,3 +340,80 @@ def test_a_store_locked_in_the_middle_of_a_run_rolls_back_that_group(books, monk
     conn = sqlite3.connect(books["store"])
     assert conn.execute("SELECT year, count(*) FROM forms GROUP BY year").fetchall() == [(2022, 3)]
     conn.close()
+
+
+# ------------------------------------------------------------------ what batch --store makes, made fast
+
+
+def _published_and_seed(tmp_path) -> list[Path]:
+    from .history_books import last_year, this_year
+    from .published import workbook
+
+    folder = Path(__file__).parent / "data" / "published"
+    books = [workbook(p.stem, tmp_path) for p in sorted(folder.glob("*.json"))]
+    return books + [last_year(tmp_path / "2022.xlsx"), this_year(tmp_path / "2023.xlsx")]
+
+
+def test_figures_json_is_every_figure_with_its_label_and_cell(tmp_path):
+    """The JSON batch --store writes straight (records.figures_json) says what the list form says, on every
+    published table and on the seed of both years; and it holds the figures a reviewer looks for."""
+    from jixiao_xl.rules.check import check_path
+    from jixiao_xl.store.records import figures, figures_json
+
+    seen = 0
+    for path in _published_and_seed(tmp_path):
+        for form_report in check_path(str(path)).forms:
+            for _ in range(2):  # the second time from what the first one kept
+                assert json.loads(figures_json(form_report.form)) == figures(form_report.form), path.name
+            seen += 1
+    assert seen >= 25
+    keyed = {}
+    for year in ("2022", "2023"):
+        basic = next(f.form for f in check_path(str(tmp_path / f"{year}.xlsx")).forms if f.form.kind == "basic_data")
+        keyed[year] = {entry[0]: entry for entry in json.loads(figures_json(basic))}
+    assert keyed["2023"]["car.prev_actual"][2:4] == ["B7", 17]  # the seed's own mistake: 17 where 0 + 9 = 9
+    assert keyed["2022"]["car.actual"][2:4] == ["D7", 9] and "公务用车" in keyed["2022"]["car.actual"][1]
+
+
+def test_previous_year_actuals_are_read_without_the_rest(tmp_path):
+    """History's lookup decodes only the ".actual" figures the H rules compare: the same entries the whole
+    JSON gives, also when a label or a text contains quotes, brackets or '.actual",' itself."""
+    from jixiao_xl.store.db import Previous
+
+    entries = [["ind:a\"b/c\\.actual", "x[\"y.actual\",", "B2", 1.0, None],
+               ["k.actual", "l.actual", "C3", 0.95, "≥95%.actual"],
+               ["q.target", ",[\"z.actual\",", "D4", None, "t.actual"],
+               ["r.prev_actual", "s", "E5", 3, None], ["z.actual", "最后一个", "F6", 2, None]]
+    text = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
+    for stored in (text, text.encode()):
+        prev = Previous(2022, "上年.xlsx", "单位", None, None, None, stored)
+        assert prev.actuals == {e[0]: e for e in entries if e[0].endswith(".actual")}
+        assert set(prev.figures) == {e[0] for e in entries}
+    assert Previous(2022, "", "", None, None, None, b'[["a.actual",').actuals == {}  # edited by hand: silent
+
+
+def test_batch_store_records_match_the_single_check(books, tmp_path):
+    """A batch worker hands records its report's dict (records(data=)): what it stores is what check --store
+    stores for the same file."""
+    from jixiao_xl.rules.check import check_path
+    from jixiao_xl.store.records import records
+
+    report = check_path(str(books["2023"]))
+    alone, shared = records(report, "x.xlsx"), records(report, "x.xlsx", data=report.to_dict())
+    assert alone == shared and len(alone.forms) == 3
+    dept = next(rec for rec in alone.forms if rec.form == "dept_self_eval")
+    assert dept.total_score == 99 and dept.grade == "优" and json.loads(dept.results_json)["total_score"] == 99
+
+
+def test_cross_year_sheet_is_sorted_and_shows_rates_as_percent(books, tmp_path, capsys):
+    run(capsys, "batch", books["2022"].parent, "-o", tmp_path / "out22", "--store", books["store"])
+    run(capsys, "batch", books["2023"].parent, "-o", tmp_path / "out23", "--store", books["store"])
+    sheet = openpyxl.load_workbook(tmp_path / "out23" / "汇总.xlsx")["跨年"]
+    header = [c.value for c in sheet[1]]
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
+    assert [r[1] for r in rows] == ["附件1", "附件2", "附件3"]  # by unit, form, project, year
+    rate = header.index("本年执行率")
+    project = rows[2]
+    assert project[rate] == pytest.approx(1.0) and sheet.cell(4, rate + 1).number_format == "0.00%"
+    assert project[header.index("上年执行率")] == pytest.approx(1.0)
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:O")

@@ -51,13 +51,8 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
     args = (profile_name, overrides or {}, fill, str(out), by, keep)
     received = None if store is None else (lambda r: store.add(dict.pop(r, "store", None)))
     results = run_pool(tasks, jobs, timeout, args, progress, started=_preload.start, received=received) if tasks else []
-    extra = None
     if store is not None:
-        from ..store.db import cross_year_rows, write_cross_year
-
         store.commit()
-        rows = cross_year_rows(store.conn, store.keys, unit_map)
-        extra = lambda book: write_cross_year(book, rows)
     from ..narrative.inbox import REPORT_SUFFIXES, attach_reports  # .docx reports beside their workbooks
 
     if any(rel.lower().endswith(REPORT_SUFFIXES) for rel, _ in attachments):  # its imports take 40 ms
@@ -69,11 +64,11 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
                                               summary_row)
         for r in results[books:]:
             r["kind"] = "report"
-    result = BatchResult(out, results, skipped, attachments, own)
+    result = BatchResult(out, results, skipped, attachments, own, cross_year=store is not None)
     from ..xlsx.xlsxio import atomic_write
 
     atomic_write(out / JSON_NAME, lambda temp: Path(temp).write_text(to_json(result), encoding="utf-8"))
-    write_summary(result, out / SUMMARY_NAME, by, extra)
+    write_summary(result, out / SUMMARY_NAME, by)
     result.seconds = time.monotonic() - start
     return result
 

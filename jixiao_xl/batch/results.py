@@ -33,6 +33,7 @@ class BatchResult:
     attachments: list[tuple[str, str]] = field(default_factory=list)  # (file, note): not workbooks, not checked
     own: list[str] = field(default_factory=list)  # earlier outputs of this tool, skipped
     seconds: float = 0.0
+    cross_year: bool = False  # --store: 汇总 has a 跨年 sheet (each result's "cross_year" rows)
 
     @property
     def exit_code(self) -> int:

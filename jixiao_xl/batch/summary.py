@@ -63,8 +63,11 @@ RETURN_COLUMNS = ["单位", "文件夹", "处理", "填报总分（附件2）", 
                   "警告数", f"首先要改的问题（前 {FIRST_ERRORS} 个错误）", "缺少的材料"]
 UNREADABLE_COLUMNS = ["文件", "代码", "原因"]
 ATTACHMENT_COLUMNS = ["文件", "说明"]
+CROSS_YEAR = "跨年"  # --store: each form stored beside the unit's previous year (store.db.cross_year_rows)
+CROSS_YEAR_COLUMNS = ["单位", "表", "项目", "年度", "上年总分", "本年总分", "上年等级", "本年等级", "上年执行率",
+                      "本年执行率", "总分变化", "上年文件", "本年文件", "说明", "跨年问题数"]
 SHEET_COLUMNS = {"汇总": SUMMARY_COLUMNS, "退回清单": RETURN_COLUMNS, "问题明细": DETAIL_COLUMNS, "无法读取": UNREADABLE_COLUMNS,
-                 "附件": ATTACHMENT_COLUMNS}  # the summary workbook's lists, in sheet order
+                 "附件": ATTACHMENT_COLUMNS, CROSS_YEAR: CROSS_YEAR_COLUMNS}  # the lists, in sheet order
 GRADE_FILLS = {"优": "C6EFCE", "良": "E2EFDA", "中": "FFEB9C", "差": "FFC7CE"}
 GRADES = ["优", "良", "中", "差"]
 WHOLE_DEPARTMENT = "（部门整体）"
@@ -75,9 +78,12 @@ TOP_PROBLEMS = 20
 # them at full size.  LibreOffice and WPS do not grow rows for wrapped text, so wrapped sheets get a
 # default row height of two (汇总) or three (问题明细) lines.
 WIDTHS = {"汇总": [24, 18, 24, 26, 8, 6, 6, 6, 6, 5, 5, 7, 5, 5, 7], "问题明细": [24, 16, 7, 7, 6, 6, 84],
-          "无法读取": [50, 7, 90], "附件": [50, 70], "退回清单": [16, 12, 6, 9, 9, 8, 8, 5, 5, 64, 20]}
-WRAP = {"汇总": {0, 1, 2, 3}, "问题明细": {0, 1, 6}, "无法读取": {0, 2}, "附件": {0, 1}, "退回清单": {0, 1, 9, 10}}
-LINES = {"汇总": 2, "问题明细": 3, "无法读取": 2, "附件": 1, "退回清单": 3}
+          "无法读取": [50, 7, 90], "附件": [50, 70], "退回清单": [16, 12, 6, 9, 9, 8, 8, 5, 5, 64, 20],
+          CROSS_YEAR: [20, 6, 24, 6, 7, 7, 6, 6, 8, 8, 7, 28, 28, 12, 7]}
+WRAP = {"汇总": {0, 1, 2, 3}, "问题明细": {0, 1, 6}, "无法读取": {0, 2}, "附件": {0, 1}, "退回清单": {0, 1, 9, 10},
+        CROSS_YEAR: {0, 2, 11, 12}}
+LINES = {"汇总": 2, "问题明细": 3, "无法读取": 2, "附件": 1, "退回清单": 3, CROSS_YEAR: 2}
+PERCENT = {"汇总": ("执行率",), CROSS_YEAR: ("上年执行率", "本年执行率")}  # the columns shown as 0.00%
 CENTRED = {"执行率得分", "填报总分", "复核总分", "差额", "填报等级", "复核等级", "核对", "错误数", "警告数", "状态",
            "工作表", "单元格", "代码", "严重程度", "处理", "填报总分（附件2）", "复核总分（附件2）"}
 
@@ -109,7 +115,20 @@ def summary_tables(result: BatchResult, by: str | None = None,
     others = [[p, note] for p, note in result.attachments] + [[p, "本工具以前生成的文件，已跳过"] for p in result.own]
     rows = {"汇总": summary, "退回清单": return_rows(result), "问题明细": detail, "无法读取": unreadable,
             "附件": others}
-    return {name: (_columns(name, label), rows[name]) for name in SHEET_COLUMNS}
+    if result.cross_year:
+        rows[CROSS_YEAR] = [row for row, _ in cross_year(result)]
+    return {name: (_columns(name, label), rows[name]) for name in SHEET_COLUMNS if name in rows}
+
+
+def cross_year(result: BatchResult) -> list[tuple[list, bytes | None]]:
+    """跨年's rows, each with its XML as the worker wrote it, by unit, form, project and year."""
+    pairs = []
+    for r in result.results:
+        rows = r.get("cross_year") or []
+        made = r.get("cross_xml") or [None] * len(rows)
+        pairs += zip(rows, made)
+    pairs.sort(key=lambda pair: (pair[0][0], pair[0][1], pair[0][2], pair[0][3]))
+    return pairs
 
 
 def return_rows(result: BatchResult) -> list[list]:
@@ -230,7 +249,7 @@ COUNT_ROWS = {"workbooks": "工作簿", "forms": "其中的表", "unreadable": "
               "units_without_workbook": "缺少工作簿的单位", "units_returned": "需退回的单位"}
 
 
-def write_summary(result: BatchResult, path: Path, by: str | None = None, extra=None) -> None:
+def write_summary(result: BatchResult, path: Path, by: str | None = None) -> None:
     """汇总.xlsx: 汇总, 统计, 问题明细, 无法读取, 附件; print-ready, charts on 统计.
 
     pandas computes the statistics; xlsxwriter writes the workbook (formats,
@@ -277,8 +296,6 @@ def write_summary(result: BatchResult, path: Path, by: str | None = None, extra=
                     spliced[sheet] = (made[first:last], formats, len(columns))
             if name == "汇总":
                 _write_statistics(book, stats)
-        if extra is not None:  # --store: the 跨年 sheet
-            extra(book)
         book.close()
         if spliced:
             _splice(temp, {name: (_numbered(rows, {kind: f._get_xf_index() for kind, f in formats.items()}),
@@ -300,8 +317,8 @@ def column_kinds(name: str, columns: list[str], grouped: bool) -> list[str]:
     shift = 1 if grouped else 0
     wrapped = ({0} if grouped else set()) | {c + shift for c in WRAP[name]}
     kinds = ["wrap" if col in wrapped else "centred" if title in CENTRED else "top" for col, title in enumerate(columns)]
-    if name == "汇总":
-        kinds[columns.index("执行率")] = "percent"
+    for title in PERCENT.get(name, ()):
+        kinds[columns.index(title)] = "percent"
     return kinds
 
 
@@ -382,7 +399,10 @@ def _fragments(result: BatchResult, by: str | None, tables: dict) -> dict[str, l
             rows += part
         out[name] = rows
     for name in tables:
-        if name not in LIST_SHEETS:
+        if name == CROSS_YEAR:  # the workers wrote them
+            made = [xml for _, xml in cross_year(result)]
+            out[name] = None if None in made else made
+        elif name not in LIST_SHEETS:
             out[name] = rows_xml(name, tables[name][1], False)
     return out
 
@@ -475,7 +495,7 @@ def _format(book, ws, name: str, columns: list[str], count: int, grouped: bool) 
     top = book.add_format({"valign": "top"})
     centred = book.add_format({"valign": "top", "align": "center"})
     formats = {"wrap": wrap, "centred": centred, "top": top}
-    if name == "汇总":
+    if name in PERCENT:
         formats["percent"] = book.add_format({"num_format": "0.00%", "valign": "top", "align": "right"})
     widths = ([12] if grouped else []) + WIDTHS[name]
     for col, (title, kind) in enumerate(zip(columns, column_kinds(name, columns, grouped))):

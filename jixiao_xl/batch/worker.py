@@ -11,7 +11,7 @@ from ..rules.check import FORM_TITLES
 from ..store.records import book_unit
 from ..store.records import head_text as _head
 from .results import MEMORY_LIMIT, STATUS_LABEL, Result, Task, detail_rows, first_errors, problems
-from .summary import WHOLE_DEPARTMENT, _dumps, list_xml
+from .summary import CROSS_YEAR, WHOLE_DEPARTMENT, _dumps, list_xml, rows_xml
 
 # ------------------------------------------------------------------ worker
 
@@ -47,9 +47,12 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
     result["problems"] = problems(details)  # for the statistics
     result["first_errors"] = first_errors(result)  # for 退回清单
     if store is not None:  # what goes into the store: the parent writes it (store.Store.add)
+        from ..store.db import cross_year_rows
         from ..store.records import records
 
-        result["store"] = records(report, task.path, _history(store).unit_map)
+        book = result["store"] = records(report, task.path, _history(store).unit_map, data)
+        rows = result["cross_year"] = cross_year_rows(book, report.history)
+        result["cross_xml"] = rows_xml(CROSS_YEAR, rows, False)  # 跨年's rows, written here as 汇总's are
     if fill and report.status != "unreadable":
         from ..write.fill import FillError
         from ..write.fill import fill as fill_one

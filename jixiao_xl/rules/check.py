@@ -58,6 +58,9 @@ class FileReport:
     workbook: Workbook | None = None
     profile: dict | None = None  # the scoring profile used: name, label, known, reason
     code: str | None = None  # the error's code in the catalogue of file problems (problems.py): U001 …
+    # --store: the store's lookup bound to this workbook (store.BoundHistory), kept so what goes into the
+    # store (the 跨年 rows) reads the previous year the H rules read, without asking again
+    history: object = field(default=None, repr=False)
 
 
     def all_findings(self) -> list[Finding]:
@@ -149,7 +152,7 @@ def check_workbook(book: Workbook, profile: Profile | None = None,
     if history is not None:
         ctx.history = history.bind(book)
     wanted = rule_filter or RuleFilter()
-    report = FileReport(book.path, workbook=book, profile=chosen)
+    report = FileReport(book.path, workbook=book, profile=chosen, history=getattr(ctx, "history", None))
     if not book.forms:
         report.status, report.error, report.code = "unreadable", NO_FORM, "U012"
         return report

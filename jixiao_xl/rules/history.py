@@ -35,22 +35,25 @@ def _prev_actuals(rule, form, ctx):
     prev = previous(form, ctx)
     if prev is None:
         return
-    rows = [(f"{key}.actual", row) for key, row in form.rows.items()]
     from ..store.records import norm_name
 
-    rows += [(f"special:{norm_name(row.label)}.actual", row) for row in form.specials]
-    rows += [(f"other:{norm_name(row.label)}.actual", row) for row in form.project_others]
+    rows = [(key, row) for key, row in form.rows.items()]
+    rows += [(f"special:{norm_name(row.label)}", row) for row in form.specials]
+    rows += [(f"other:{norm_name(row.label)}", row) for row in form.project_others]
+    actuals = prev.actuals
     for key, row in rows:
         cell = row.cells.get("prev_actual")
         stated = num(cell)
-        figure = prev.figures.get(key)
-        if stated is None or figure is None or figure[2] is None:
+        if stated is None:
             continue
-        last = figure[2]
+        figure = actuals.get(f"{key}.actual")
+        if figure is None or figure[3] is None:
+            continue
+        last = figure[3]
         if differs(stated, last, 0.005):
             yield PREV_ACTUAL.at(form.sheet, cell, expected=r2(last), found=r2(stated), text=dict(
                 found=fmt_number(stated), year=prev.year, expected=fmt_number(last), label=row.label,
-                cell=figure[1], file=_file(prev)))
+                cell=figure[2], file=_file(prev)))
 
 
 PREV_ACTUAL = Rule(
@@ -71,7 +74,7 @@ def _last_actual(figure):
     """Last year's 实际完成值 as one quantity (a Part), or None."""
     from ..compute.targets import read_actual
 
-    _label, _cell, value, text = figure
+    _key, _label, _cell, value, text = figure
     try:
         reading = read_actual(text if text is not None else value)
     except Exception:  # noqa: BLE001 - a text that cannot be read: no comparison
@@ -105,14 +108,14 @@ def _target_below(rule, form, ctx):
 
     for row, target in candidates:
         ind = row.ind
-        figure = prev.figures.get(f"{indicator_key(ind)}.actual")
+        figure = prev.actuals.get(f"{indicator_key(ind)}.actual")
         last = _last_actual(figure) if figure is not None else None
         if last is None or last.family != target.family:
             continue
         if target.value < last.value - 1e-9:
             yield TARGET_BELOW.at(form.sheet, ind.target, expected=r2(last.value), found=r2(target.value), text=dict(
-                found=ind.target.text, year=prev.year, expected=figure[3] or fmt_number(figure[2]), file=_file(prev),
-                cell=figure[1], same="同一项目同一指标" if form.kind == "project_self_eval" else "同一指标"))
+                found=ind.target.text, year=prev.year, expected=figure[4] or fmt_number(figure[3]), file=_file(prev),
+                cell=figure[2], same="同一项目同一指标" if form.kind == "project_self_eval" else "同一指标"))
 
 
 TARGET_BELOW = Rule(
@@ -130,12 +133,12 @@ TARGET_BELOW = Rule(
 
 
 def _exec_two_years(rule, form, ctx):
-    prev = previous(form, ctx)
-    if prev is None:
-        return
     rate = ctx.results(form).value("exec_rate")
-    before = prev.results.get("exec_rate")
-    if rate is None or before is None or not (rate < LOW_EXEC and before < LOW_EXEC):
+    if rate is None or rate >= LOW_EXEC:
+        return
+    prev = previous(form, ctx)
+    before = prev.exec_rate if prev is not None else None
+    if before is None or before >= LOW_EXEC:
         return
     cell = form.exec.get("rate") or form.exec.get("executed")
     yield LOW_TWO_YEARS.at(form.sheet, cell, expected=r4(before), found=r4(rate), text=dict(

@@ -103,7 +103,9 @@ _COLUMNS = ("unit_key, year, form, project_key, unit, project, sheet, source_fil
             "warnings, exec_rate, exec_score, total_score, grade, results_json, figures_json, findings_json, "
             "first_stored, stored")
 _KEPT = ("unit_key", "year", "form", "project_key", "first_stored")
-UPSERT = (f"INSERT INTO forms ({_COLUMNS}) VALUES ({', '.join('?' * 21)}) "
+_JSON_COLUMNS = ("results_json", "figures_json", "findings_json")  # bound as UTF-8 bytes (records.FormRecord)
+_VALUES = ", ".join("CAST(? AS TEXT)" if c in _JSON_COLUMNS else "?" for c in _COLUMNS.split(", "))
+UPSERT = (f"INSERT INTO forms ({_COLUMNS}) VALUES ({_VALUES}) "
           "ON CONFLICT (unit_key, year, form, project_key) DO UPDATE SET "
           + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ") if c not in _KEPT)
           + ", replaced = replaced + 1 WHERE forms.source_hash != excluded.source_hash RETURNING replaced")
@@ -197,7 +199,6 @@ class Store:
         self.conn = conn
         self.pending: list[BookRecords] = []
         self.counts = {"added": 0, "replaced": 0, "unchanged": 0, "skipped": 0}
-        self.keys: list[tuple] = []  # (unit_key, year, form, project_key) stored in this run, in order
 
     @classmethod
     def open(cls, path: str | os.PathLike) -> Store:
@@ -268,14 +269,12 @@ class Store:
             conn.execute("BEGIN IMMEDIATE")
             now = _now()
             counts = dict.fromkeys(self.counts, 0)
-            keys = []
             for book in books:
                 if not book.forms:
                     counts["skipped"] += 1
                     continue
                 for rec in book.forms:
                     counts[self._put(book, rec, now)] += 1
-                    keys.append((rec.unit_key, rec.year, rec.form, rec.project_key))
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             if conn.in_transaction:
@@ -286,16 +285,14 @@ class Store:
                              f"{stored} 张表，重新运行时已存入的不会重复", "U306") from None
         for key, value in counts.items():
             self.counts[key] += value
-        self.keys += keys
 
     def _put(self, book: BookRecords, rec: FormRecord, now: str) -> str:
         """One form in one statement: new, or replacing an earlier submission of another hash (the trigger
         forms_replaced keeps the earlier one's file, hash and time), or left as it is (same hash)."""
         row = self.conn.execute(UPSERT, (
             rec.unit_key, rec.year, rec.form, rec.project_key, rec.unit, rec.project, rec.sheet, book.source_file,
-            book.source_hash, rec.status, rec.errors, rec.warnings, rec.results.get("exec_rate"),
-            rec.results.get("exec_score"), rec.results.get("total_score"), rec.results.get("grade"),
-            rec.results_json, rec.figures, rec.findings, now, now,
+            book.source_hash, rec.status, rec.errors, rec.warnings, rec.exec_rate, rec.exec_score, rec.total_score,
+            rec.grade, rec.results_json, rec.figures, rec.findings, now, now,
         )).fetchone()
         if row is None:
             return "unchanged"
@@ -347,28 +344,54 @@ def open_readonly(path: str | os.PathLike) -> sqlite3.Connection:
 
 @dataclass
 class Previous:
-    """A form as the store holds it for the unit's earlier year."""
+    """A form as the store holds it for the unit's earlier year: its file, its headline results (columns of
+    ``forms``) and its figures (JSON, read on first use: most workbooks' H rules need only some forms')."""
 
     year: int
     source_file: str
     unit: str
-    results_json: str
-    figures_json: str
+    exec_rate: float | None
+    total_score: float | None
+    grade: str | None
+    figures_json: bytes | str  # UTF-8 as read for the H rules (actuals decodes only what they compare)
     _figures: dict | None = None
-    _results: dict | None = None
-
-    @property
-    def results(self) -> dict:
-        if self._results is None:
-            self._results = json.loads(self.results_json)
-        return self._results
+    _actuals: dict | None = None
 
     @property
     def figures(self) -> dict:
-        """key -> (label, cell, value, text)."""
-        if self._figures is None:
-            self._figures = {key: rest for key, *rest in json.loads(self.figures_json)}
-        return self._figures
+        """key -> [key, label, cell, value, text]."""
+        figures = self._figures
+        if figures is None:
+            figures = self._figures = {entry[0]: entry for entry in json.loads(self.figures_json)}
+        return figures
+
+    @property
+    def actuals(self) -> dict:
+        """``figures`` whose key ends in ".actual" (决算数, 实际完成值: what the H rules compare), cut out of the
+        stored UTF-8 and decoded together (a form's other hundred-odd figures would be decoded, made into
+        objects and dropped for every workbook a batch checks).  Inside a JSON string a quote is always
+        escaped, so '["' is where an entry starts, ',["' where the next one does, '.actual",' ends a string."""
+        actuals = self._actuals
+        if actuals is None:
+            text = self.figures_json
+            if isinstance(text, str):
+                text = text.encode()
+            pieces = []
+            end = text.find(b'.actual",')
+            while end != -1:
+                start = text.rfind(b'["', 0, end)
+                stop = text.find(b',["', end)
+                if start >= 0:
+                    pieces.append(text[start:stop if stop != -1 else len(text) - 1])
+                end = text.find(b'.actual",', end + 9)
+            try:  # the pieces decoded at once
+                entries = json.loads(b"[%s]" % b",".join(pieces))
+            except ValueError:  # not the JSON we write (edited by hand): the H rules say nothing of it
+                entries = []
+            # the key ends so (a label or a text may too)
+            actuals = self._actuals = {e[0]: e for e in entries
+                                       if isinstance(e, list) and len(e) == 5 and str(e[0]).endswith(".actual")}
+        return actuals
 
 
 class History:
@@ -405,8 +428,10 @@ class History:
         marks = ",".join("?" * len(keys))
         try:
             rows = conn.execute(
-                f"SELECT form, project_key, year, source_file, unit, results_json, figures_json FROM forms "
-                f"WHERE unit_key IN ({marks}) AND year = ?", (*keys, year - 1)).fetchall()
+                f"SELECT form, project_key, year, source_file, unit, exec_rate, total_score, grade, "
+                f"CAST(figures_json AS BLOB) "
+                f"FROM forms WHERE unit_key IN ({marks}) AND year = ? ORDER BY unit_key = ?",  # its own name's last
+                (*keys, year - 1, keys[0])).fetchall()
         except sqlite3.Error:  # the H rules are silent when the store cannot be read
             return {}
         return {(r[0], r[1]): Previous(*r[2:]) for r in rows}
@@ -430,67 +455,32 @@ class BoundHistory:
             self._year, self._kept = year, self.history.year_before(self.unit, year)
         return self._kept.get((form.kind, norm_name(form_project(form))))
 
+    def previous_of(self, rec: FormRecord) -> Previous | None:
+        """The previous year of a form as the store keeps it (``records``: its year and project key)."""
+        if not self.unit:
+            return None
+        if self._year != rec.year:
+            self._year, self._kept = rec.year, self.history.year_before(self.unit, rec.year)
+        return self._kept.get((rec.form, rec.project_key))
+
 
 # ------------------------------------------------------------------ across years
 
 
-def cross_year_rows(conn: sqlite3.Connection, keys: list[tuple], unit_map: UnitMap | None = None) -> list[list]:
-    """跨年 (the batch's 汇总): each form stored in this run (``keys``) beside the same form of the unit's
-    previous year; one query (the keys in a temporary table), so 100,000 workbooks take seconds, not minutes."""
-    unit_map = unit_map or UnitMap()
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_keys (unit_key TEXT, year INTEGER, form TEXT, project_key TEXT)")
-    conn.execute("DELETE FROM run_keys")
-    conn.executemany("INSERT INTO run_keys VALUES (?, ?, ?, ?)", list(dict.fromkeys(keys)))
-    found = conn.execute(
-        "SELECT n.unit, n.form, n.project, n.year, p.total_score, n.total_score, p.grade, n.grade, p.exec_rate, "
-        "n.exec_rate, p.source_file, n.source_file, "
-        "(length(n.findings_json) - length(replace(n.findings_json, '[\"H', ''))) / 3, n.unit_key, n.project_key, "
-        "p.id FROM run_keys k JOIN forms n ON n.unit_key = k.unit_key AND n.year = k.year AND n.form = k.form "
-        "AND n.project_key = k.project_key LEFT JOIN forms p ON p.unit_key = n.unit_key AND p.year = n.year - 1 "
-        "AND p.form = n.form AND p.project_key = n.project_key").fetchall()
-    conn.execute("DELETE FROM run_keys")
+def cross_year_rows(book: BookRecords, history: BoundHistory | None) -> list[list]:
+    """跨年 (the batch's 汇总, summary.CROSS_YEAR_COLUMNS): each form of a workbook as it goes into the store
+    beside the same form of the unit's previous year, as the H rules found it (``history``: the lookup the
+    check was bound to, one query a workbook; None when the store could not be read).  Made in the worker."""
     rows = []
-    for (unit, kind, project, year, before, total, old_grade, grade, old_rate, rate, old_file, source, history,
-         unit_key, project_key, prev_id) in found:
-        if prev_id is None and len(unit_map.keys_of(unit_key)) > 1:  # stored under an old name (--unit-map)
-            olds = unit_map.keys_of(unit_key)[1:]
-            prev = conn.execute(
-                f"SELECT total_score, grade, exec_rate, source_file, id FROM forms WHERE unit_key IN "
-                f"({','.join('?' * len(olds))}) AND year = ? AND form = ? AND project_key = ?",
-                (*olds, year - 1, kind, project_key)).fetchone()
-            if prev is not None:
-                before, old_grade, old_rate, old_file, prev_id = prev
-        if prev_id is None:
-            rows.append([unit, FORM_LABEL.get(kind, kind), project, year, None, total, None, grade, None, rate, None,
-                         "", source, "库中没有上年", history])
+    for rec in book.forms:
+        prev = history.previous_of(rec) if history is not None else None
+        label = FORM_LABEL.get(rec.form, rec.form)
+        if prev is None:
+            rows.append([rec.unit, label, rec.project, rec.year, None, rec.total_score, None, rec.grade, None,
+                         rec.exec_rate, None, "", book.source_file, "库中没有上年", rec.history_findings])
             continue
+        before, total = prev.total_score, rec.total_score
         diff = round(total - before, 2) if total is not None and before is not None else None
-        rows.append([unit, FORM_LABEL.get(kind, kind), project, year, before, total, old_grade, grade, old_rate, rate,
-                     diff, old_file, source, "", history])
-    rows.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
+        rows.append([rec.unit, label, rec.project, rec.year, before, total, prev.grade, rec.grade, prev.exec_rate,
+                     rec.exec_rate, diff, prev.source_file, book.source_file, "", rec.history_findings])
     return rows
-
-
-CROSS_YEAR_COLUMNS = ["单位", "表", "项目", "年度", "上年总分", "本年总分", "上年等级", "本年等级", "上年执行率",
-                      "本年执行率", "总分变化", "上年文件", "本年文件", "说明", "跨年问题数"]
-
-
-def write_cross_year(book, rows: list[list]) -> None:
-    """The 跨年 sheet of 汇总 (xlsxwriter ``book``)."""
-    ws = book.add_worksheet("跨年")
-    header = book.add_format({"bold": True, "bg_color": "#E7E6E6", "border": 1, "text_wrap": True})
-    percent = book.add_format({"num_format": "0.00%"})
-    widths = [20, 6, 28, 6, 8, 8, 7, 7, 9, 9, 8, 30, 30, 12, 8]
-    for col, (title, width) in enumerate(zip(CROSS_YEAR_COLUMNS, widths)):
-        ws.write_string(0, col, title, header)
-        ws.set_column(col, col, width, percent if title.endswith("执行率") else None)
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row):
-            if value is None or value == "":
-                continue
-            if isinstance(value, (int, float)):
-                ws.write_number(r, c, value)
-            else:
-                ws.write_string(r, c, str(value))
-    ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(len(rows), 1), len(CROSS_YEAR_COLUMNS) - 1)

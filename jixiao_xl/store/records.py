@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from typing import NamedTuple
 from pathlib import Path
 
 from ..problems import Refused
@@ -29,12 +29,19 @@ class StoreError(Refused):
 _DROP = re.compile(r"[\s()（）\[\]【】<>《》“”\"'‘’·・.,，、:：;；_\-—]+")
 
 
-@lru_cache(maxsize=65536)
+_NAMES: dict[str, str] = {}  # a plain dict, cleared when large: an lru_cache's links the collector would walk
+
+
 def norm_name(name: str) -> str:
     """A unit's or project's name as it is matched: full-width folded, no spaces, brackets or punctuation."""
-    import unicodedata
+    made = _NAMES.get(name)
+    if made is None:
+        import unicodedata
 
-    return _DROP.sub("", unicodedata.normalize("NFKC", str(name or ""))).lower()
+        if len(_NAMES) > 65536:
+            _NAMES.clear()
+        made = _NAMES[name] = _DROP.sub("", unicodedata.normalize("NFKC", str(name or ""))).lower()
+    return made
 
 
 class UnitMap:
@@ -124,60 +131,128 @@ def form_project(form) -> str:
 
 
 def read_results(form_report) -> dict:
-    """The results of one form as the store keeps them: the ONE place that reads a check's results."""
+    """The results of one form as the store keeps them, as ``FormReport.to_dict`` gives them (a batch worker
+    passes those: records(data=))."""
     res = form_report.results.to_dict()  # the record's JSON form (why a result was not read under "unread")
     return {key: (round(v, 6) if isinstance(v, float) else v) for key, v in res.items()}
 
 
-def _fig(out: list, key: str, cell, label: str | None = None) -> None:
-    """[key, label, cell, value, text] of a cell that is not blank: a number typed as one has no text; a text
-    has the number the check read from it (None when no rule parsed it: it is kept as text, not parsed here)."""
-    if cell is None or cell.blank:
-        return
+def _groups(form) -> list[tuple]:
+    """(prefix, name, cells) of a form: each cell (suffix, cell) has the key prefix + suffix; its label is its
+    own (``where``) when name is None, else "name word" (WORDS[suffix]: an indicator's "… 实际完成值").  The
+    parts are strings the form holds already (their hashes known), so ``figures_json`` finds a figure's head
+    without building its key or label."""
+    if form.kind == "basic_data":
+        groups = [("staff.", None, form.staff.items())]
+        groups += [(f"{key}.", None, row.cells.items()) for key, row in form.rows.items()]
+        for kind, rows in (("special", form.specials), ("other", form.project_others)):
+            groups += [(f"{kind}:{norm_name(row.label)}.", None, row.cells.items()) for row in rows]
+        groups += [(f"building{i + 1}.", None, b.cells.items()) for i, b in enumerate(form.buildings)]
+        return groups
+    groups = [("exec.", None, form.exec.items())]
+    groups += [(f"source:{source}.", None, cells.items()) for source, cells in form.sources.items()]
+    groups.append(("breakdown.", None, form.breakdown.items()))
+    groups += [(indicator_key(ind) + ".", ind.name, [(part, getattr(ind, part)) for part in INDICATOR_PARTS])
+               for ind in form.indicators]
+    groups.append(("", "", [("total_score", form.total_score), ("grade", form.grade)]))
+    return groups
+
+
+INDICATOR_PARTS = ("target", "actual", "weight", "score")
+WORDS = {"target": "年度指标值", "actual": "实际完成值", "weight": "分值", "score": "得分", "total_score": "总分",
+         "grade": "等级"}
+
+
+def _filled(cell) -> bool:
+    if cell is None:
+        return False
+    blank = cell._blank
+    return not (cell.blank if blank is None else blank)
+
+
+def _label(name: str | None, suffix: str, cell) -> str:
+    if name is None:
+        return cell.where
+    return f"{name} {WORDS[suffix]}" if name else WORDS[suffix]
+
+
+def _value(cell):
+    """(value, text) of a figure: a number typed as one has no text; a text has the number the check read
+    from it (None when no rule parsed it: it is kept as text, not parsed here)."""
     raw = cell.raw
     kind = raw.__class__
     if (kind is float or kind is int) and raw - raw == 0:
-        out.append([key, label or cell.where, cell.address, raw, None])
-        return
+        return raw, None
     value = cell._number
-    out.append([key, label or cell.where, cell.address, None if value is _UNREAD else value, str(raw)])
+    if value is _UNREAD or value is None or value.__class__ not in (float, int) or value - value != 0:
+        return None, str(raw)
+    return value, str(raw)
 
 
 def figures(form) -> list[list]:
     """Every figure of a form that is not blank: [key, label, cell, value, text]."""
-    out: list[list] = []
-    if form.kind == "basic_data":
-        for key, cell in form.staff.items():
-            _fig(out, f"staff.{key}", cell)
-        for key, row in form.rows.items():
-            for col, cell in row.cells.items():
-                _fig(out, f"{key}.{col}", cell)
-        for kind, rows in (("special", form.specials), ("other", form.project_others)):
-            for row in rows:
-                name = norm_name(row.label)
-                for col, cell in row.cells.items():
-                    _fig(out, f"{kind}:{name}.{col}", cell)
-        for i, building in enumerate(form.buildings):
-            for col, cell in building.cells.items():
-                _fig(out, f"building{i + 1}.{col}", cell)
-        return out
-    for key, cell in form.exec.items():
-        _fig(out, f"exec.{key}", cell)
-    for source, cells in form.sources.items():
-        for col, cell in cells.items():
-            _fig(out, f"source:{source}.{col}", cell)
-    for key, cell in form.breakdown.items():
-        _fig(out, f"breakdown.{key}", cell)
-    for ind in form.indicators:
-        base = indicator_key(ind)
-        name = ind.name
-        _fig(out, f"{base}.target", ind.target, f"{name} 年度指标值")
-        _fig(out, f"{base}.actual", ind.actual, f"{name} 实际完成值")
-        _fig(out, f"{base}.weight", ind.weight, f"{name} 分值")
-        _fig(out, f"{base}.score", ind.score, f"{name} 得分")
-    _fig(out, "total_score", form.total_score, "总分")
-    _fig(out, "grade", form.grade, "等级")
-    return out
+    return [[prefix + suffix, _label(name, suffix, cell), cell.address, *_value(cell)]
+            for prefix, name, cells in _groups(form) for suffix, cell in cells if _filled(cell)]
+
+
+# what figures_json has encoded before (a layout's cells, numbers like 0 and 100, texts like "≥95%" recur in
+# every form), as UTF-8: plain dicts, which the garbage collector never walks (an lru_cache's links it would)
+_HEADS: dict[tuple, bytes] = {}  # (prefix, suffix, label, row, col) -> the figure's JSON up to its value
+_FLOATS: dict[float, bytes] = {}
+_INTS: dict[int, bytes] = {}
+_TEXTS: dict[str, bytes] = {}  # a text -> its JSON and "]" (it ends its figure)
+_CACHES = (_HEADS, _FLOATS, _INTS, _TEXTS)
+
+
+def figures_json(form) -> bytes:
+    """``figures`` as the store keeps them: JSON in UTF-8, written straight.  The key, label and cell of each
+    figure are encoded once per layout, numbers and texts once each (with what follows them), and the parts
+    joined once: a form costs tens of microseconds rather than the few hundred a list, json.dumps and
+    encoding take (batch --store runs it on every cell of every form: the test for blank is inlined)."""
+    heads, floats, ints, texts = _HEADS, _FLOATS, _INTS, _TEXTS
+    if len(heads) > 100_000 or len(floats) > 100_000 or len(texts) > 100_000:  # many layouts: start again
+        for cache in _CACHES:
+            cache.clear()
+    out = []
+    add = out.append
+    for prefix, name, cells in _groups(form):
+        for suffix, cell in cells:
+            if cell is None:
+                continue
+            raw = cell.raw
+            kind = raw.__class__
+            number = (kind is float or kind is int) and raw - raw == 0
+            if not number:  # a number is never blank: only a text (or nothing) asks the cell
+                blank = cell._blank
+                if cell.blank if blank is None else blank:
+                    continue
+            mark = (prefix, suffix, cell.where if name is None else name, cell.row, cell.col)
+            head = heads.get(mark)
+            if head is None:
+                head = heads[mark] = b",[%s,%s,%s," % (_jstr(prefix + suffix), _jstr(_label(name, suffix, cell)),
+                                                       _jstr(cell.address))
+            add(head)
+            if number:  # "number,null]"
+                cache = floats if kind is float else ints
+                tail = cache.get(raw)
+                if tail is None:
+                    tail = cache[raw] = repr(raw).encode() + b",null]"
+                add(tail)
+            else:  # "value or null," then the text as JSON with "]"
+                value, text = _value(cell)
+                add(b"null," if value is None else repr(value).encode() + b",")
+                tail = texts.get(text)
+                if tail is None:
+                    tail = texts[text] = json.dumps(text, ensure_ascii=False).encode() + b"]"
+                add(tail)
+    if not out:
+        return b"[]"
+    out[0] = out[0][1:]  # the first head without its comma
+    return b"[%s]" % b"".join(out)
+
+
+def _jstr(text: str) -> bytes:
+    return json.dumps(text, ensure_ascii=False).encode()
 
 
 def indicator_key(ind) -> str:
@@ -192,9 +267,9 @@ def file_hash(path: str) -> str:
     return digest.hexdigest()
 
 
-@dataclass
-class FormRecord:
-    """One form as it goes into the store (plain values: a batch worker sends it to the parent)."""
+class FormRecord(NamedTuple):
+    """One form as it goes into the store (plain values: a batch worker sends it to the parent; a named tuple
+    pickles in a third of a dataclass's time)."""
 
     unit_key: str
     unit: str
@@ -206,10 +281,16 @@ class FormRecord:
     status: str
     errors: int
     warnings: int
-    results: dict
-    results_json: str = "{}"
-    figures: str = "[]"  # JSON: [[key, label, cell, value, text], ...]
-    findings: str = "[]"  # JSON: [[code, severity, sheet, cell, message, expected, found], ...]
+    exec_rate: float | None  # the headline results (columns of forms); all of them are in results_json
+    exec_score: float | None
+    total_score: float | None
+    grade: str | None
+    # the JSON columns as UTF-8: a worker encodes each once (a str would be encoded to send it, decoded on
+    # arrival and encoded again for SQLite); the store binds them as text (store.db.UPSERT)
+    results_json: bytes = b"{}"
+    figures: bytes = b"[]"  # JSON: [[key, label, cell, value, text], ...]
+    findings: bytes = b"[]"  # JSON: [[code, severity, sheet, cell, message, expected, found], ...]
+    history_findings: int = 0  # how many of its findings are H rules' (跨年问题数)
 
 
 @dataclass
@@ -220,8 +301,9 @@ class BookRecords:
     skipped: str = ""  # why nothing of the workbook was stored
 
 
-def records(report, source_file: str, unit_map: UnitMap | None = None) -> BookRecords:
-    """What a checked workbook puts into the store."""
+def records(report, source_file: str, unit_map: UnitMap | None = None, data: dict | None = None) -> BookRecords:
+    """What a checked workbook puts into the store (``data``: the report's ``to_dict()`` when it is made
+    already, as in a batch worker: its results are the ones the store keeps)."""
     unit_map = unit_map or UnitMap()
     try:
         digest = file_hash(report.path)
@@ -247,11 +329,13 @@ def records(report, source_file: str, unit_map: UnitMap | None = None) -> BookRe
         warnings = sum(1 for f in found if f.severity == "warning")
         status = "errors" if errors else "warnings" if warnings else "clean"
         project = form_project(form)
-        results = read_results(form_report)
+        results = data["forms"][i]["results"] if data is not None else read_results(form_report)
         out.forms.append(FormRecord(
             unit_map.key(unit), unit, year, form.kind, norm_name(project), project, form.sheet, status, errors,
-            warnings, results, _json(results), _json(figures(form)),
-            _json([[f.code, f.severity, f.sheet, f.cell, f.message, f.expected, f.found] for f in found])))
+            warnings, results.get("exec_rate"), results.get("exec_score"), results.get("total_score"),
+            results.get("grade"), _json(results).encode(), figures_json(form),
+            _json([[f.code, f.severity, f.sheet, f.cell, f.message, f.expected, f.found] for f in found]).encode(),
+            sum(1 for f in found if f.code.startswith("H"))))
     if not out.forms:
         out.skipped = "表中读不出年度"
     return out
