@@ -417,3 +417,40 @@ def test_cross_year_sheet_is_sorted_and_shows_rates_as_percent(books, tmp_path, 
     assert project[rate] == pytest.approx(1.0) and sheet.cell(4, rate + 1).number_format == "0.00%"
     assert project[header.index("上年执行率")] == pytest.approx(1.0)
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:O")
+
+
+def test_cross_year_finds_a_renamed_units_last_year_and_keeps_odd_names(tmp_path, capsys):
+    """跨年 in batch: last year stored under the old name is found through --unit-map; a project whose name is
+    longer than a cell's inline text (written by xlsxwriter, not the workers' XML) still gets its row."""
+    store = tmp_path / "s.sqlite"
+    (tmp_path / "22").mkdir()
+    (tmp_path / "23").mkdir()
+    last_year(tmp_path / "22" / "old.xlsx", unit="汨罗市司法行政局")
+    run(capsys, "batch", tmp_path / "22", "-o", tmp_path / "o22", "--store", store)
+    this_year(tmp_path / "23" / "new.xlsx")
+    mapping = tmp_path / "更名.csv"
+    mapping.write_text("汨罗市司法行政局,汨罗市司法局\n", encoding="utf-8")
+    code, out, err = run(capsys, "batch", tmp_path / "23", "-o", tmp_path / "o23", "--store", store,
+                         "--unit-map", mapping)
+    assert code == 1 and "新存入 3 张表" in out, err
+    sheet = openpyxl.load_workbook(tmp_path / "o23" / "汇总.xlsx")["跨年"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, [c.value for c in r])) for r in sheet.iter_rows(min_row=2)]
+    dept = next(r for r in rows if r["表"] == "附件2")
+    assert (dept["上年总分"], dept["本年总分"], dept["说明"]) == (99, 99, None)
+    assert dept["上年文件"].endswith("old.xlsx") and next(r for r in rows if r["表"] == "附件1")["跨年问题数"] == 1
+
+    odd = tmp_path / "odd"
+    odd.mkdir()
+    book = this_year(odd / "odd.xlsx")
+    wb = openpyxl.load_workbook(book)
+    wb["附件3"]["B3"] = long = "司法专项" * 4200
+    wb.save(book)
+    code, out, err = run(capsys, "batch", odd, "-o", tmp_path / "oodd", "--store", tmp_path / "odd.sqlite")
+    assert "新存入 3 张表" in out, err
+    sheet = openpyxl.load_workbook(tmp_path / "oodd" / "汇总.xlsx")["跨年"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
+    assert len(rows) == 3 and all(r[13] == "库中没有上年" for r in rows)
+    assert rows[2][2] == long and rows[2][1] == "附件3"
+    rate = next(r for r in range(2, 5) if sheet.cell(r, 10).value is not None)  # 本年执行率 of 附件2
+    assert sheet.cell(rate, 10).value == pytest.approx(1.0) and sheet.cell(rate, 10).number_format == "0.00%"
