@@ -161,6 +161,9 @@ class Indicator:
     score: Cell | None  # None: the form has no 得分 column (an unscored form)
     reason: Cell | None
     extra: dict[str, Cell] = field(default_factory=dict)  # columns of INDICATOR_COLUMNS no rule reads, by key
+    # the indicator's key across years (store.records.indicator_key), made once: the store's figures and the
+    # H rules both ask for it
+    store_key: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def column(self, key: str) -> Cell | None:
         """The cell under a column of ``forms.INDICATOR_COLUMNS`` (level1/level2 are names, not cells)."""

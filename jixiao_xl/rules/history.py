@@ -106,9 +106,10 @@ def _target_below(rule, form, ctx):
         return
     from ..store.records import indicator_key
 
+    actuals = prev.actuals
     for row, target in candidates:
         ind = row.ind
-        figure = prev.actuals.get(f"{indicator_key(ind)}.actual")
+        figure = actuals.get(indicator_key(ind) + ".actual") if actuals else None
         last = _last_actual(figure) if figure is not None else None
         if last is None or last.family != target.family:
             continue

@@ -256,7 +256,10 @@ def _jstr(text: str) -> bytes:
 
 
 def indicator_key(ind) -> str:
-    return f"ind:{norm_name(ind.level1)}/{norm_name(ind.level2)}/{norm_name(ind.level3.text)}"
+    key = ind.store_key
+    if key is None:
+        key = ind.store_key = f"ind:{norm_name(ind.level1)}/{norm_name(ind.level2)}/{norm_name(ind.level3.text)}"
+    return key
 
 
 def file_hash(path: str) -> str:
