@@ -50,6 +50,19 @@ class BatchResult:
     def reports(self) -> list[dict]:
         return [r for r in self.results if is_report(r)]
 
+    _cross: list | None = field(default=None, repr=False)
+
+    def cross_year_rows(self) -> list[tuple[list, bytes | None]]:
+        """跨年's rows (--store), each with its XML as the worker wrote it, by unit, form, project and year."""
+        if self._cross is None:
+            pairs = []
+            for r in self.results:
+                rows = r.get("cross_year") or []
+                pairs += zip(rows, r.get("cross_xml") or [None] * len(rows))
+            pairs.sort(key=lambda pair: (pair[0][0], pair[0][1], pair[0][2], pair[0][3]))
+            self._cross = pairs
+        return self._cross
+
     def units(self) -> list[Unit]:
         if self._units is None:
             self._units = group_units(self)

@@ -116,19 +116,8 @@ def summary_tables(result: BatchResult, by: str | None = None,
     rows = {"汇总": summary, "退回清单": return_rows(result), "问题明细": detail, "无法读取": unreadable,
             "附件": others}
     if result.cross_year:
-        rows[CROSS_YEAR] = [row for row, _ in cross_year(result)]
+        rows[CROSS_YEAR] = [row for row, _ in result.cross_year_rows()]
     return {name: (_columns(name, label), rows[name]) for name in SHEET_COLUMNS if name in rows}
-
-
-def cross_year(result: BatchResult) -> list[tuple[list, bytes | None]]:
-    """跨年's rows, each with its XML as the worker wrote it, by unit, form, project and year."""
-    pairs = []
-    for r in result.results:
-        rows = r.get("cross_year") or []
-        made = r.get("cross_xml") or [None] * len(rows)
-        pairs += zip(rows, made)
-    pairs.sort(key=lambda pair: (pair[0][0], pair[0][1], pair[0][2], pair[0][3]))
-    return pairs
 
 
 def return_rows(result: BatchResult) -> list[list]:
@@ -400,7 +389,7 @@ def _fragments(result: BatchResult, by: str | None, tables: dict) -> dict[str, l
         out[name] = rows
     for name in tables:
         if name == CROSS_YEAR:  # the workers wrote them
-            made = [xml for _, xml in cross_year(result)]
+            made = [xml for _, xml in result.cross_year_rows()]
             out[name] = None if None in made else made
         elif name not in LIST_SHEETS:
             out[name] = rows_xml(name, tables[name][1], False)

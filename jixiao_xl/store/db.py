@@ -345,7 +345,7 @@ def open_readonly(path: str | os.PathLike) -> sqlite3.Connection:
 @dataclass
 class Previous:
     """A form as the store holds it for the unit's earlier year: its file, its headline results (columns of
-    ``forms``) and its figures (JSON, read on first use: most workbooks' H rules need only some forms')."""
+    ``forms``) and its figures (JSON; ``actuals`` decodes what the H rules compare, on first use)."""
 
     year: int
     source_file: str
@@ -354,20 +354,11 @@ class Previous:
     total_score: float | None
     grade: str | None
     figures_json: bytes | str  # UTF-8 as read for the H rules (actuals decodes only what they compare)
-    _figures: dict | None = None
     _actuals: dict | None = None
 
     @property
-    def figures(self) -> dict:
-        """key -> [key, label, cell, value, text]."""
-        figures = self._figures
-        if figures is None:
-            figures = self._figures = {entry[0]: entry for entry in json.loads(self.figures_json)}
-        return figures
-
-    @property
     def actuals(self) -> dict:
-        """``figures`` whose key ends in ".actual" (决算数, 实际完成值: what the H rules compare), cut out of the
+        """The figures whose key ends in ".actual" (决算数, 实际完成值: what the H rules compare), cut out of the
         stored UTF-8 and decoded together (a form's other hundred-odd figures would be decoded, made into
         objects and dropped for every workbook a batch checks).  Inside a JSON string a quote is always
         escaped, so '["' is where an entry starts, ',["' where the next one does, '.actual",' ends a string."""
@@ -448,20 +439,19 @@ class BoundHistory:
         self._year, self._kept = None, {}
 
     def previous(self, form) -> Previous | None:
-        year = form_year(form, self.forms)
+        return self._find(form_year(form, self.forms), form.kind, norm_name(form_project(form)))
+
+    def previous_of(self, rec: FormRecord) -> Previous | None:
+        """The previous year of a form as the store keeps it (``records``: its year and project key)."""
+        return self._find(rec.year, rec.form, rec.project_key)
+
+    def _find(self, year: int | None, kind: str, project_key: str) -> Previous | None:
+        """The unit's form of the year before ``year``: one query per year the workbook's forms are of."""
         if not self.unit or year is None:
             return None
         if self._year != year:
             self._year, self._kept = year, self.history.year_before(self.unit, year)
-        return self._kept.get((form.kind, norm_name(form_project(form))))
-
-    def previous_of(self, rec: FormRecord) -> Previous | None:
-        """The previous year of a form as the store keeps it (``records``: its year and project key)."""
-        if not self.unit:
-            return None
-        if self._year != rec.year:
-            self._year, self._kept = rec.year, self.history.year_before(self.unit, rec.year)
-        return self._kept.get((rec.form, rec.project_key))
+        return self._kept.get((kind, project_key))
 
 
 # ------------------------------------------------------------------ across years

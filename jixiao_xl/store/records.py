@@ -164,10 +164,7 @@ WORDS = {"target": "年度指标值", "actual": "实际完成值", "weight": "�
 
 
 def _filled(cell) -> bool:
-    if cell is None:
-        return False
-    blank = cell._blank
-    return not (cell.blank if blank is None else blank)
+    return cell is not None and not cell.blank
 
 
 def _label(name: str | None, suffix: str, cell) -> str:
@@ -222,10 +219,8 @@ def figures_json(form) -> bytes:
             raw = cell.raw
             kind = raw.__class__
             number = (kind is float or kind is int) and raw - raw == 0
-            if not number:  # a number is never blank: only a text (or nothing) asks the cell
-                blank = cell._blank
-                if cell.blank if blank is None else blank:
-                    continue
+            if not number and cell.blank:  # a number is never blank: only a text (or nothing) asks the cell
+                continue
             mark = (prefix, suffix, cell.where if name is None else name, cell.row, cell.col)
             head = heads.get(mark)
             if head is None:
