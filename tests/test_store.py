@@ -136,6 +136,30 @@ def test_rerun_changes_nothing_and_a_corrected_resubmission_replaces_keeping_whe
     conn.close()
 
 
+def test_one_batch_with_a_copy_and_a_corrected_resubmission_counts_each(books, tmp_path, capsys):
+    """One chunk holds a unit's two years, a byte copy of one and a corrected resubmission of the other: the
+    new forms go in together, the copy is left as it is, the correction replaces (whatever order they come)."""
+    folder = tmp_path / "交来"
+    folder.mkdir()
+    for year in ("2022", "2023"):
+        (folder / books[year].name).write_bytes(books[year].read_bytes())
+    (folder / "司法局2022（副本）.xlsx").write_bytes(books["2022"].read_bytes())
+    book = openpyxl.load_workbook(books["2023"])
+    book["附件1"]["B7"] = 9  # the corrected 2022 column
+    book.save(folder / "司法局2023（更正）.xlsx")
+    store = books["store"]
+    code, out, err = run(capsys, "batch", folder, "-o", tmp_path / "out", "--store", store)
+    assert code in (0, 1), err
+    assert "新存入 6 张表，更正后替换 3 张，与库中相同未改动 3 张" in out
+    conn = sqlite3.connect(store)
+    rows = conn.execute("SELECT year, form, replaced FROM forms ORDER BY year, form").fetchall()
+    assert rows == [(2022, "basic_data", 0), (2022, "dept_self_eval", 0), (2022, "project_self_eval", 0),
+                    (2023, "basic_data", 1), (2023, "dept_self_eval", 1), (2023, "project_self_eval", 1)]
+    replaced = conn.execute("SELECT count(*), count(DISTINCT form_id) FROM replacements").fetchone()
+    assert replaced == (3, 3)
+    conn.close()
+
+
 def test_schema_is_readable_by_pandas(books, capsys):
     import pandas as pd
 

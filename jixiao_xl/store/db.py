@@ -109,6 +109,14 @@ UPSERT = (f"INSERT INTO forms ({_COLUMNS}) VALUES ({_VALUES}) "
           "ON CONFLICT (unit_key, year, form, project_key) DO UPDATE SET "
           + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ") if c not in _KEPT)
           + ", replaced = replaced + 1 WHERE forms.source_hash != excluded.source_hash RETURNING replaced")
+INSERT = f"INSERT INTO forms ({_COLUMNS}) VALUES ({_VALUES})"  # a form the store does not hold yet
+
+
+def _row(book: BookRecords, rec: FormRecord, now: str) -> tuple:
+    """A form's values in the order of _COLUMNS."""
+    return (rec.unit_key, rec.year, rec.form, rec.project_key, rec.unit, rec.project, rec.sheet, book.source_file,
+            book.source_hash, rec.status, rec.errors, rec.warnings, rec.exec_rate, rec.exec_score, rec.total_score,
+            rec.grade, rec.results_json, rec.figures, rec.findings, now, now)
 
 # ------------------------------------------------------------------ the file
 
@@ -213,6 +221,7 @@ class Store:
             conn = _connect(path)
             conn.execute(f"PRAGMA busy_timeout = {int(WAIT_SECONDS * 1000)}")
             conn.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash loses at most the last chunk, never the file
+            conn.execute("PRAGMA temp_store = MEMORY")
             if state == "new":
                 conn.execute("PRAGMA page_size = 65536")  # a form's figures fit one page (no overflow chains)
             conn.execute("BEGIN IMMEDIATE")  # the write lock, at once: a locked or read-only store is refused here
@@ -267,14 +276,7 @@ class Store:
         conn = self.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
-            now = _now()
-            counts = dict.fromkeys(self.counts, 0)
-            for book in books:
-                if not book.forms:
-                    counts["skipped"] += 1
-                    continue
-                for rec in book.forms:
-                    counts[self._put(book, rec, now)] += 1
+            counts = self._write(books, _now())
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             if conn.in_transaction:
@@ -286,17 +288,44 @@ class Store:
         for key, value in counts.items():
             self.counts[key] += value
 
-    def _put(self, book: BookRecords, rec: FormRecord, now: str) -> str:
-        """One form in one statement: new, or replacing an earlier submission of another hash (the trigger
-        forms_replaced keeps the earlier one's file, hash and time), or left as it is (same hash)."""
-        row = self.conn.execute(UPSERT, (
-            rec.unit_key, rec.year, rec.form, rec.project_key, rec.unit, rec.project, rec.sheet, book.source_file,
-            book.source_hash, rec.status, rec.errors, rec.warnings, rec.exec_rate, rec.exec_score, rec.total_score,
-            rec.grade, rec.results_json, rec.figures, rec.findings, now, now,
-        )).fetchone()
-        if row is None:
-            return "unchanged"
-        return "added" if row[0] == 0 else "replaced"
+    def _write(self, books: list[BookRecords], now: str) -> dict[str, int]:
+        """A chunk's forms, in the order they came, inside the caller's transaction.  What the store holds
+        of the chunk's units is read in one query; the forms it does not hold yet (nearly all of a new
+        year's) go in together, one ``executemany`` of a plain INSERT (no trigger, no statement journal:
+        a third of the UPSERT's time); a form held from the same file is left as it is; only a corrected
+        resubmission (another file) takes the UPSERT, whose trigger keeps the one it replaces."""
+        conn = self.conn
+        counts = dict.fromkeys(self.counts, 0)
+        units = sorted({rec.unit_key for book in books for rec in book.forms})
+        held = {}
+        for i in range(0, len(units), 500):  # the units bound as they are (SQLite allows 32,766 a statement)
+            part = units[i:i + 500]
+            held.update((r[:4], r[4]) for r in conn.execute(
+                "SELECT unit_key, year, form, project_key, source_hash FROM forms WHERE unit_key IN "
+                f"({','.join('?' * len(part))})", part))
+        new: list[tuple] = []
+        for book in books:
+            if not book.forms:
+                counts["skipped"] += 1
+                continue
+            for rec in book.forms:
+                key = (rec.unit_key, rec.year, rec.form, rec.project_key)
+                was = held.get(key)
+                held[key] = book.source_hash
+                if was is None:
+                    new.append(_row(book, rec, now))
+                    counts["added"] += 1
+                elif was == book.source_hash:
+                    counts["unchanged"] += 1
+                else:  # another file for a form held: what came before it goes in first, then it replaces
+                    if new:
+                        conn.executemany(INSERT, new)
+                        new = []
+                    conn.execute(UPSERT, _row(book, rec, now)).fetchone()
+                    counts["replaced"] += 1
+        if new:
+            conn.executemany(INSERT, new)
+        return counts
 
     def close(self) -> None:
         try:
