@@ -28,8 +28,11 @@ from .results import (
 # ------------------------------------------------------------------ outputs
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # made once, not per call
+
+
 def _dumps(value) -> str:
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = _ENCODE(value)
     if _SURROGATE.search(text):  # a file's path not in UTF-8 on disk: its bytes as JSON escapes (json.load
         text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)  # gives the path back)
     return text
