@@ -80,11 +80,14 @@ def _check(args) -> int:
         return 2
     reports = [check_path(path, profile, rule_filter, history) for path in paths]
     if store is not None:
+        history.close()  # before the store: the one that closes last folds the WAL into the file
+        store.files(report.path for report in reports)
         try:
             for report in reports:
                 store.add(records(report, report.path, unit_map))
             store.close()
         except StoreError as exc:
+            store.shut()
             print(f"jixiao-xl：{exc}", file=sys.stderr)
             return 2
     if args.json:
@@ -264,7 +267,7 @@ def _batch(args) -> int:
         return 2
     finally:
         if store is not None:
-            store.conn.close()
+            store.shut()
     if store is not None:
         print(store.summary(), file=sys.stderr if args.json else sys.stdout)
     if args.json:

@@ -136,9 +136,11 @@ def test_rerun_changes_nothing_and_a_corrected_resubmission_replaces_keeping_whe
     conn.close()
 
 
-def test_one_batch_with_a_copy_and_a_corrected_resubmission_counts_each(books, tmp_path, capsys):
-    """One chunk holds a unit's two years, a byte copy of one and a corrected resubmission of the other: the
-    new forms go in together, the copy is left as it is, the correction replaces (whatever order they come)."""
+def test_two_files_of_one_unit_and_year_in_one_batch_are_a_duplicate_and_a_rerun_changes_nothing(
+        books, tmp_path, capsys):
+    """One folder holds a unit's two years, a byte copy of one and a corrected copy of the other: each form goes
+    in once, the other file of the same unit, year and form is named as a duplicate and not stored, and running
+    the folder again changes nothing (before, the two files replaced each other on every run)."""
     folder = tmp_path / "交来"
     folder.mkdir()
     for year in ("2022", "2023"):
@@ -148,16 +150,49 @@ def test_one_batch_with_a_copy_and_a_corrected_resubmission_counts_each(books, t
     book["附件1"]["B7"] = 9  # the corrected 2022 column
     book.save(folder / "司法局2023（更正）.xlsx")
     store = books["store"]
-    code, out, err = run(capsys, "batch", folder, "-o", tmp_path / "out", "--store", store)
+    code, out, err = run(capsys, "batch", folder, "-o", tmp_path / "out", "--store", store, "--jobs", "1")
     assert code in (0, 1), err
-    assert "新存入 6 张表，更正后替换 3 张，与库中相同未改动 3 张" in out
+    assert "新存入 6 张表，更正后替换 0 张，与库中相同未改动 0 张；6 张表与本次的另一个文件重复" in out
+    assert re.search(r"司法局2023(（更正）)?\.xlsx 与 司法局2023(（更正）)?\.xlsx 同为汨罗市司法局 2023 年的附件1、附件2、"
+                     r"附件3“[^”]+”", out)
+    assert re.search(r"司法局2022(（副本）)?\.xlsx 与 司法局2022(（副本）)?\.xlsx 同为汨罗市司法局 2022 年的附件1", out)
+    assert "请删去多余的一份" in out
+    before = _dump(store)
+    files = sorted(folder.iterdir(), reverse=True)  # the files not stored come first this time
+    for again, given in (("again", files), ("again2", [folder])):
+        code, out, err = run(capsys, "batch", *given, "-o", tmp_path / again, "--store", store, "--jobs", "1")
+        assert "新存入 0 张表，更正后替换 0 张，与库中相同未改动 6 张；6 张表与本次的另一个文件重复" in out
+        assert _dump(store) == before
     conn = sqlite3.connect(store)
     rows = conn.execute("SELECT year, form, replaced FROM forms ORDER BY year, form").fetchall()
     assert rows == [(2022, "basic_data", 0), (2022, "dept_self_eval", 0), (2022, "project_self_eval", 0),
-                    (2023, "basic_data", 1), (2023, "dept_self_eval", 1), (2023, "project_self_eval", 1)]
-    replaced = conn.execute("SELECT count(*), count(DISTINCT form_id) FROM replacements").fetchone()
-    assert replaced == (3, 3)
+                    (2023, "basic_data", 0), (2023, "dept_self_eval", 0), (2023, "project_self_eval", 0)]
+    assert conn.execute("SELECT count(*) FROM replacements").fetchone()[0] == 0
     conn.close()
+    # the extra one removed: the folder's remaining file is the unit's 2023 now
+    stored = sqlite3.connect(store).execute(
+        "SELECT source_file FROM forms WHERE year = 2023 AND form = 'basic_data'").fetchone()[0]
+    Path(stored).unlink()
+    code, out, err = run(capsys, "batch", folder, "-o", tmp_path / "last", "--store", store)
+    assert "新存入 0 张表，更正后替换 3 张，与库中相同未改动 3 张；3 张表与本次的另一个文件重复" in out
+
+
+def test_the_store_is_whole_without_its_wal_after_check_and_batch(books, tmp_path, capsys):
+    """Copied alone (no -wal, no -shm), the store holds everything written: check and batch fold the WAL into
+    the file and leave it in rollback-journal mode; history, which only reads, leaves nothing beside it."""
+    store = books["store"]
+    run(capsys, "check", books["2022"], "--store", store)
+    run(capsys, "batch", books["2023"].parent, "-o", tmp_path / "out", "--store", store)
+    assert sorted(p.name for p in store.parent.iterdir() if p.name.startswith(store.name)) == [store.name]
+    alone = tmp_path / "拷贝.sqlite"
+    alone.write_bytes(store.read_bytes())
+    conn = sqlite3.connect(alone)
+    assert conn.execute("SELECT year, count(*) FROM forms GROUP BY year").fetchall() == [(2022, 3), (2023, 3)]
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    conn.close()
+    code, out, err = run(capsys, "history", "汨罗市司法局", "--store", store, "-o", tmp_path / "h.xlsx")
+    assert code == 0 and "2022、2023 年度：6 张表" in out
+    assert sorted(p.name for p in store.parent.iterdir() if p.name.startswith(store.name)) == [store.name]
 
 
 def test_schema_is_readable_by_pandas(books, capsys):
@@ -276,6 +311,51 @@ def test_a_damaged_store_is_never_made_worse(books, tmp_path, capsys):
     data[page + 50: 2 * page] = b"\xff" * (page - 50)  # the page after sqlite_master's: the forms table
     store.write_bytes(bytes(data))
     _refused(capsys, tmp_path, store, "已损坏", "原文件未作修改")
+    # history, which only reads, says the same (before: "程序内部错误（DatabaseError）"): the forms table damaged
+    run(capsys, "check", books["2022"], "--store", tmp_path / "二.sqlite")
+    store = tmp_path / "二.sqlite"
+    conn = sqlite3.connect(store)
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'forms'").fetchone()[0]
+    conn.close()
+    data = bytearray(store.read_bytes())
+    data[(root - 1) * page: (root - 1) * page + 200] = b"\x07" * 200
+    store.write_bytes(bytes(data))
+    code, out, err = run(capsys, "history", "汨罗市司法局", "--store", store, "-o", tmp_path / "h.xlsx")
+    assert code == 2 and "已损坏" in err and "内部错误" not in err and not (tmp_path / "h.xlsx").exists()
+
+
+@pytest.mark.parametrize("left", ["closed", "wal"])
+def test_history_reads_a_store_in_a_read_only_folder(books, capsys, left):
+    """A store on a read-only share: history exports it, whether the store was closed by this tool (rollback-
+    journal mode) or left in WAL mode by an interrupted run (it cannot add its -shm there)."""
+    import shutil
+    import tempfile
+
+    run(capsys, "check", books["2022"], "--store", books["store"])
+    share = Path(tempfile.mkdtemp(dir="/tmp"))
+    out = Path(tempfile.mkdtemp(dir="/tmp"))
+    try:
+        store = share / "绩效库.sqlite"
+        shutil.copy(books["store"], store)
+        if left == "wal":
+            conn = sqlite3.connect(store)
+            assert conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal"
+            conn.close()
+        os.chmod(share, 0o555)
+        os.chmod(out, 0o777)
+        command = [sys.executable, "-m", "jixiao_xl", "history", "汨罗市司法局", "--store", str(store), "-o",
+                   str(out / "h.xlsx")]
+        if os.geteuid() == 0:  # root writes anywhere: run it as nobody
+            share.chmod(0o555)
+            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.getcwd()})
+        assert done.returncode == 0, done.stderr
+        assert "2022 年度：3 张表" in done.stdout and (out / "h.xlsx").exists()
+        assert sorted(p.name for p in share.iterdir()) == ["绩效库.sqlite"]
+    finally:
+        os.chmod(share, 0o755)
+        shutil.rmtree(share, ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
 
 
 def test_a_store_where_nothing_can_be_written(books, tmp_path, capsys):

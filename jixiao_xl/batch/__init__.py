@@ -47,6 +47,8 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
         raise OutputError(out, reason(exc)) from None
     tasks, skipped, attachments, own = survey(inputs, out)
     jobs = jobs or os.cpu_count() or 1
+    if store is not None:
+        store.files(t.path for t in tasks)
     keep = None if store is None else (str(store.path), dict(unit_map.to_new) if unit_map else {})
     args = (profile_name, overrides or {}, fill, str(out), by, keep)
     received = None if store is None else (lambda r: store.add(dict.pop(r, "store", None)))

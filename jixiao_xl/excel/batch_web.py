@@ -461,7 +461,7 @@ def _run(job: Job) -> None:
                              progress=progress, store=store, unit_map=unit_map)
             finally:
                 if store is not None:
-                    store.conn.close()
+                    store.shut()
             if job.fill:
                 job.message = "正在打包填写后的副本"
                 _zip_folder(job.out / "filled", job.folder / "填写后的副本.zip")

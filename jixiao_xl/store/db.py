@@ -185,9 +185,9 @@ def _verify(conn: sqlite3.Connection, path) -> bool:
     return True
 
 
-def _connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+def _connect(path: Path, readonly: bool = False, immutable: bool = False) -> sqlite3.Connection:
     if readonly:
-        uri = "file:" + _quote(path) + "?mode=ro"
+        uri = "file:" + _quote(path) + "?mode=ro" + ("&immutable=1" if immutable else "")
         return sqlite3.connect(uri, uri=True, timeout=WAIT_SECONDS, isolation_level=None, check_same_thread=False)
     return sqlite3.connect(str(path), timeout=WAIT_SECONDS, isolation_level=None, check_same_thread=False)
 
@@ -206,7 +206,17 @@ class Store:
         self.path = path
         self.conn = conn
         self.pending: list[BookRecords] = []
-        self.counts = {"added": 0, "replaced": 0, "unchanged": 0, "skipped": 0}
+        self.counts = {"added": 0, "replaced": 0, "unchanged": 0, "skipped": 0, "duplicate": 0}
+        # the files of this run (``files``), and which of them holds each form it stored or found stored: a
+        # second file of the run for the same unit, year, form and project is a duplicate, never a
+        # correction (else each re-run of the folder would put them in in turn)
+        self.run_files: set[str] = set()
+        self.claimed: dict[tuple, str] = {}
+        self.duplicates: dict[tuple[str, str], tuple[str, int, list[str]]] = {}  # (file, kept) -> unit, year, forms
+
+    def files(self, paths) -> None:
+        """The files this run checks (a stored form from another of them is not replaced by this one)."""
+        self.run_files = {_same_file(p) for p in paths}
 
     @classmethod
     def open(cls, path: str | os.PathLike) -> Store:
@@ -244,8 +254,7 @@ class Store:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-            if not ours:
-                conn.execute("PRAGMA journal_mode = WAL")  # readers (the batch workers) while the parent writes
+            _journal(conn, "WAL")  # readers (the batch workers) while the parent writes; DELETE again at close
         except StoreError:
             if conn is not None:
                 conn.close()
@@ -300,22 +309,33 @@ class Store:
         held = {}
         for i in range(0, len(units), 500):  # the units bound as they are (SQLite allows 32,766 a statement)
             part = units[i:i + 500]
-            held.update((r[:4], r[4]) for r in conn.execute(
-                "SELECT unit_key, year, form, project_key, source_hash FROM forms WHERE unit_key IN "
+            held.update((r[:4], r[4:]) for r in conn.execute(
+                "SELECT unit_key, year, form, project_key, source_hash, source_file FROM forms WHERE unit_key IN "
                 f"({','.join('?' * len(part))})", part))
         new: list[tuple] = []
+        claimed = self.claimed
         for book in books:
             if not book.forms:
                 counts["skipped"] += 1
                 continue
+            this = _same_file(book.source_file)
             for rec in book.forms:
                 key = (rec.unit_key, rec.year, rec.form, rec.project_key)
                 was = held.get(key)
-                held[key] = book.source_hash
+                if was is not None and was[0] != book.source_hash and key not in claimed:
+                    other = _same_file(was[1])
+                    if other != this and other in self.run_files:  # stored from another file of this run
+                        claimed[key] = other
+                owner = claimed.setdefault(key, this)
+                if owner != this:
+                    counts["duplicate"] += 1
+                    self._duplicate(rec, owner, book.source_file)
+                    continue
+                held[key] = (book.source_hash, book.source_file)
                 if was is None:
                     new.append(_row(book, rec, now))
                     counts["added"] += 1
-                elif was == book.source_hash:
+                elif was[0] == book.source_hash:
                     counts["unchanged"] += 1
                 else:  # another file for a form held: what came before it goes in first, then it replaces
                     if new:
@@ -331,7 +351,28 @@ class Store:
         try:
             self.commit()
         finally:
-            self.conn.close()
+            self.shut()
+
+    def shut(self) -> None:
+        """Close without committing what is pending.  The WAL is folded into the file and the file left in
+        rollback-journal mode, so that it is whole on its own: copied, mailed or read from a read-only share
+        without its -wal and -shm (when another connection still has it open, that one's close does it)."""
+        conn = self.conn
+        try:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            _journal(conn, "DELETE")
+        except sqlite3.Error:
+            pass
+        finally:
+            conn.close()
+
+    def _duplicate(self, rec: FormRecord, kept: str, dropped: str) -> None:
+        """Remember a file of this run that repeats another's form: by pair of files, with the forms."""
+        pair = self.duplicates.setdefault((dropped, kept), (rec.unit, rec.year, []))
+        form = FORM_LABEL.get(rec.form, rec.form) + (f"“{rec.project}”" if rec.project else "")
+        if form not in pair[2]:
+            pair[2].append(form)
 
     def summary(self) -> str:
         c = self.counts
@@ -339,7 +380,29 @@ class Store:
                 f"与库中相同未改动 {c['unchanged']} 张")
         if c["skipped"]:
             line += f"；{c['skipped']} 个工作簿未存入（无法读取，或读不出单位名称、年度）"
+        if c["duplicate"]:
+            pairs = [f"{Path(dropped).name} 与 {Path(kept).name} 同为{unit} {year} 年的{'、'.join(forms)}"
+                     for (dropped, kept), (unit, year, forms) in sorted(self.duplicates.items())]
+            more = f"等 {len(pairs)} 处" if len(pairs) > 3 else ""
+            line += (f"；{c['duplicate']} 张表与本次的另一个文件重复（同一单位、年度、表），未存入："
+                     f"{'；'.join(pairs[:3])}{more}。请删去多余的一份，或把更正后的一份单独运行")
         return line
+
+
+def _same_file(path: str) -> str:
+    """A file's path as compared across runs (relative or absolute, as it was given)."""
+    return os.path.normcase(os.path.abspath(path)) if path else ""
+
+
+def _journal(conn: sqlite3.Connection, mode: str) -> None:
+    """Set the journal mode when no other connection stands in the way (busy: left as it is, still safe)."""
+    try:
+        conn.execute("PRAGMA busy_timeout = 0")
+        conn.execute(f"PRAGMA journal_mode = {mode}").fetchone()
+    except sqlite3.OperationalError:
+        pass
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(WAIT_SECONDS * 1000)}")
 
 
 def _remove_new(path: Path) -> None:
@@ -362,8 +425,15 @@ def open_readonly(path: str | os.PathLike) -> sqlite3.Connection:
     if _inspect(path) == "new":
         raise StoreError(f"绩效库 {path} 不存在或是空文件", "U301")
     try:
-        conn = _connect(path, readonly=True)
-        if not _verify(conn, path):
+        try:
+            conn = _connect(path, readonly=True)
+            ours = _verify(conn, path)
+        except sqlite3.OperationalError as exc:  # left in WAL mode in a folder it cannot add its -shm to
+            if _reason(exc) != "readonly":
+                raise
+            conn = _connect(path, readonly=True, immutable=True)  # nobody can write there either
+            ours = _verify(conn, path)
+        if not ours:
             conn.close()
             raise StoreError(f"{path} 是空的 SQLite 数据库，不是本工具的绩效库", "U301")
     except sqlite3.Error as exc:
@@ -435,6 +505,12 @@ class History:
                 return None
             self._pid = os.getpid()
         return self._conn
+
+    def close(self) -> None:
+        """Close this process's connection (before the store is closed for writing: see Store.shut)."""
+        if self._conn is not None and self._pid == os.getpid():
+            self._conn.close()
+        self._conn = None
 
     def bind(self, book) -> BoundHistory:
         return BoundHistory(self, book)

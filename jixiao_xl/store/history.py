@@ -7,10 +7,11 @@ only (``store.open_readonly``).
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
-from .db import DEFAULT_NAME, open_readonly
+from .db import DEFAULT_NAME, _message as store_message, open_readonly
 from .records import FORM_LABEL, StoreError, UnitMap
 
 
@@ -137,6 +138,8 @@ def export(store: str | Path, unit: str, output: str | Path, unit_map: UnitMap |
             near = similar_units(conn, unit)
             hint = f"；库中相近的单位：{'、'.join(near)}" if near else ""
             raise UnitNotFound(f"绩效库 {store} 中没有单位“{unit}”{hint}")
+    except sqlite3.Error as exc:  # a page damaged where the unit's forms lie
+        raise StoreError(store_message(store, exc), "U303") from None
     finally:
         conn.close()
     tables = sheets(data)
