@@ -59,6 +59,31 @@ def test_last_years_figure_differs_warning_at_the_cell_with_both_numbers_and_the
     assert "(E20)" in info and "“≥95%”" in info and "99%" in info
 
 
+def test_last_year_in_yuan_is_compared_in_this_years_wanyuan(books, tmp_path, capsys):
+    """Last year's 附件1 typed its amounts in 元 ("经费控制情况(元)", 170,000), this year's in 万元 (17): one
+    amount, no warning; only 公务用车 differs (9 万元 = 90,000 元 against 17), said in this year's unit.  A store
+    of an older version keeps no unit: amounts 10,000 times apart are still taken as one."""
+    book = openpyxl.load_workbook(books["2022"])
+    basic = book["附件1"]
+    basic["A5"] = "经费控制情况(元)"
+    for row in range(6, 31):
+        if isinstance(basic.cell(row, 4).value, (int, float)):
+            basic.cell(row, 4).value = basic.cell(row, 4).value * 10000
+    book.save(books["2022"])
+    store = books["store"]
+    run(capsys, "check", books["2022"], "--store", store)
+    found = _findings(capsys, books["2023"], store)
+    h101 = [f for f in found if f["code"] == "H101"]
+    assert [(f["cell"], f["expected"], f["found"]) for f in h101] == [("B7", 9, 17)]
+    assert "为 9（上年表以元为单位，填 90000）" in h101[0]["message"]
+    conn = sqlite3.connect(store)
+    conn.execute("UPDATE forms SET results_json = json_remove(results_json, '$.amount_unit')")
+    conn.commit()
+    conn.close()
+    found = _findings(capsys, books["2023"], store)
+    assert [f["cell"] for f in found if f["code"] == "H101"] == ["B7"]  # 17 against 90,000: still said
+
+
 def test_json_carries_both_numbers(books, capsys):
     _findings(capsys, books["2022"], books["store"])
     found = _findings(capsys, books["2023"], books["store"])
@@ -490,10 +515,10 @@ def test_previous_year_actuals_are_read_without_the_rest(tmp_path):
                ["r.prev_actual", "s", "E5", 3, None], ["z.actual", "最后一个", "F6", 2, None]]
     text = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
     for stored in (text, text.encode()):
-        prev = Previous(2022, "上年.xlsx", "单位", None, None, None, stored)
+        prev = Previous(2022, "上年.xlsx", "单位", None, None, None, "万元", stored)
         assert prev.actuals == {e[0]: e for e in entries if e[0].endswith(".actual")}
         assert {e[0] for e in json.loads(stored)} == {e[0] for e in entries}  # what actuals cut from
-    assert Previous(2022, "", "", None, None, None, b'[["a.actual",').actuals == {}  # edited by hand: silent
+    assert Previous(2022, "", "", None, None, None, None, b'[["a.actual",').actuals == {}  # edited by hand: silent
 
 
 def test_batch_store_records_match_the_single_check(books, tmp_path):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .findings import Rule
 from ..read.model import num
-from ..read.values import fmt_number, fmt_rate
+from ..read.values import AMOUNT_UNITS, convert, fmt_number, fmt_rate
 from .base import differs, r2, r4
 
 SOURCE = "本工具的跨年核对：绩效库（--store）中本单位上一年度的填报"
@@ -49,11 +49,26 @@ def _prev_actuals(rule, form, ctx):
         figure = actuals.get(f"{key}.actual")
         if figure is None or figure[3] is None:
             continue
-        last = figure[3]
+        typed = figure[3]
+        then, now = prev.amount_unit, getattr(form, "unit", None)
+        last, shown = typed, fmt_number(typed)
+        if then and now and then != now and then in AMOUNT_UNITS and now in AMOUNT_UNITS:
+            last = convert(typed, then, now)  # last year's form in 元, this year's in 万元: one amount
+            shown = f"{fmt_number(last)}（上年表以{then}为单位，填 {fmt_number(typed)}）"
+        elif not then and _units_apart(stated, typed):  # a store of an older version keeps no unit: 17 and
+            continue  # 170,000 are one amount in 万元 and in 元, not a figure typed wrong
         if differs(stated, last, 0.005):
             yield PREV_ACTUAL.at(form.sheet, cell, expected=r2(last), found=r2(stated), text=dict(
-                found=fmt_number(stated), year=prev.year, expected=fmt_number(last), label=row.label,
+                found=fmt_number(stated), year=prev.year, expected=shown, label=row.label,
                 cell=figure[2], file=_file(prev)))
+
+
+def _units_apart(a: float, b: float) -> bool:
+    """a and b are one amount in two of the units a form uses (元, 千元, 万元, 亿元)."""
+    if not a or not b:
+        return False
+    ratio = max(abs(a), abs(b)) / min(abs(a), abs(b))
+    return any(abs(ratio - factor) <= factor * 0.0005 for factor in (1e3, 1e4, 1e5, 1e8))
 
 
 PREV_ACTUAL = Rule(

@@ -452,6 +452,7 @@ class Previous:
     exec_rate: float | None
     total_score: float | None
     grade: str | None
+    amount_unit: str | None  # the unit its amounts were typed in (万元, 元 …); None in a store of an older version
     figures_json: bytes | str  # UTF-8 as read for the H rules (actuals decodes only what they compare)
     _actuals: dict | None = None
 
@@ -525,7 +526,7 @@ class History:
         try:
             rows = conn.execute(
                 f"SELECT form, project_key, year, source_file, unit, exec_rate, total_score, grade, "
-                f"CAST(figures_json AS BLOB) "
+                f"json_extract(results_json, '$.amount_unit'), CAST(figures_json AS BLOB) "
                 f"FROM forms WHERE unit_key IN ({marks}) AND year = ? ORDER BY unit_key = ?",  # its own name's last
                 (*keys, year - 1, keys[0])).fetchall()
         except sqlite3.Error:  # the H rules are silent when the store cannot be read

@@ -328,6 +328,9 @@ def records(report, source_file: str, unit_map: UnitMap | None = None, data: dic
         status = "errors" if errors else "warnings" if warnings else "clean"
         project = form_project(form)
         results = data["forms"][i]["results"] if data is not None else read_results(form_report)
+        amounts = getattr(form, "unit", None)
+        if amounts:  # the amounts' unit the form declares (万元 when it declares none): H101 converts with it
+            results = {**results, "amount_unit": amounts}
         out.forms.append(FormRecord(
             unit_map.key(unit), unit, year, form.kind, norm_name(project), project, form.sheet, status, errors,
             warnings, results.get("exec_rate"), results.get("exec_score"), results.get("total_score"),
