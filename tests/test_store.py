@@ -182,6 +182,11 @@ def test_two_files_of_one_unit_and_year_in_one_batch_are_a_duplicate_and_a_rerun
                      r"附件3“[^”]+”", out)
     assert re.search(r"司法局2022(（副本）)?\.xlsx 与 司法局2022(（副本）)?\.xlsx 同为汨罗市司法局 2022 年的附件1", out)
     assert "请删去多余的一份" in out
+    # run again: the 2023 file was checked before its 2022 was stored; now its H101 is found and kept
+    code, out, err = run(capsys, "batch", folder, "-o", tmp_path / "second", "--store", store, "--jobs", "1")
+    assert "与库中相同未改动 3 张；同一文件重新检查的结果有变化（如库中已有上年），已更新 3 张" in out
+    held = sqlite3.connect(store).execute("SELECT findings_json FROM forms WHERE year = 2023 AND form = 'basic_data'")
+    assert '"H101"' in held.fetchone()[0]
     before = _dump(store)
     files = sorted(folder.iterdir(), reverse=True)  # the files not stored come first this time
     for again, given in (("again", files), ("again2", [folder])):

@@ -104,12 +104,25 @@ _COLUMNS = ("unit_key, year, form, project_key, unit, project, sheet, source_fil
             "first_stored, stored")
 _KEPT = ("unit_key", "year", "form", "project_key", "first_stored")
 _JSON_COLUMNS = ("results_json", "figures_json", "findings_json")  # bound as UTF-8 bytes (records.FormRecord)
-_VALUES = ", ".join("CAST(? AS TEXT)" if c in _JSON_COLUMNS else "?" for c in _COLUMNS.split(", "))
+
+
+def _bound(column: str) -> str:
+    return "CAST(? AS TEXT)" if column in _JSON_COLUMNS else "?"
+
+
+_VALUES = ", ".join(_bound(c) for c in _COLUMNS.split(", "))
 UPSERT = (f"INSERT INTO forms ({_COLUMNS}) VALUES ({_VALUES}) "
           "ON CONFLICT (unit_key, year, form, project_key) DO UPDATE SET "
           + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ") if c not in _KEPT)
           + ", replaced = replaced + 1 WHERE forms.source_hash != excluded.source_hash RETURNING replaced")
 INSERT = f"INSERT INTO forms ({_COLUMNS}) VALUES ({_VALUES})"  # a form the store does not hold yet
+# the same file checked again (another version of the tool, or last year stored since): its results, figures and
+# findings as they are now, when they differ; still the same submission (no replacement, its times kept)
+_RECHECKED = ("status", "errors", "warnings", "exec_rate", "exec_score", "total_score", "grade", "results_json",
+              "figures_json", "findings_json")
+RECHECK = ("UPDATE forms SET " + ", ".join(f"{c} = {_bound(c)}" for c in _RECHECKED)
+           + " WHERE unit_key = ? AND year = ? AND form = ? AND project_key = ? AND source_hash = ? AND ("
+           + " OR ".join(f"{c} IS NOT {_bound(c)}" for c in _RECHECKED) + ")")
 
 
 def _row(book: BookRecords, rec: FormRecord, now: str) -> tuple:
@@ -206,7 +219,7 @@ class Store:
         self.path = path
         self.conn = conn
         self.pending: list[BookRecords] = []
-        self.counts = {"added": 0, "replaced": 0, "unchanged": 0, "skipped": 0, "duplicate": 0}
+        self.counts = {"added": 0, "replaced": 0, "unchanged": 0, "rechecked": 0, "skipped": 0, "duplicate": 0}
         # the files of this run (``files``), and which of them holds each form it stored or found stored: a
         # second file of the run for the same unit, year, form and project is a duplicate, never a
         # correction (else each re-run of the folder would put them in in turn)
@@ -290,7 +303,7 @@ class Store:
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            stored = self.counts["added"] + self.counts["replaced"] + self.counts["unchanged"]
+            stored = sum(self.counts[k] for k in ("added", "replaced", "unchanged", "rechecked"))
             reason = _message(self.path, exc).split("，本次未写入任何内容")[0]
             raise StoreError(f"{reason}：这一组 {len(books)} 个工作簿没有存入（已回滚，库未改动）；此前已存入 "
                              f"{stored} 张表，重新运行时已存入的不会重复", "U306") from None
@@ -336,7 +349,7 @@ class Store:
                     new.append(_row(book, rec, now))
                     counts["added"] += 1
                 elif was[0] == book.source_hash:
-                    counts["unchanged"] += 1
+                    counts["unchanged" if self._recheck(rec, book) == 0 else "rechecked"] += 1
                 else:  # another file for a form held: what came before it goes in first, then it replaces
                     if new:
                         conn.executemany(INSERT, new)
@@ -367,6 +380,12 @@ class Store:
         finally:
             conn.close()
 
+    def _recheck(self, rec: FormRecord, book: BookRecords) -> int:
+        values = (rec.status, rec.errors, rec.warnings, rec.exec_rate, rec.exec_score, rec.total_score, rec.grade,
+                  rec.results_json, rec.figures, rec.findings)
+        return self.conn.execute(RECHECK, (*values, rec.unit_key, rec.year, rec.form, rec.project_key,
+                                           book.source_hash, *values)).rowcount
+
     def _duplicate(self, rec: FormRecord, kept: str, dropped: str) -> None:
         """Remember a file of this run that repeats another's form: by pair of files, with the forms."""
         pair = self.duplicates.setdefault((dropped, kept), (rec.unit, rec.year, []))
@@ -378,6 +397,8 @@ class Store:
         c = self.counts
         line = (f"绩效库 {self.path}：新存入 {c['added']} 张表，更正后替换 {c['replaced']} 张，"
                 f"与库中相同未改动 {c['unchanged']} 张")
+        if c["rechecked"]:
+            line += f"；同一文件重新检查的结果有变化（如库中已有上年），已更新 {c['rechecked']} 张"
         if c["skipped"]:
             line += f"；{c['skipped']} 个工作簿未存入（无法读取，或读不出单位名称、年度）"
         if c["duplicate"]:
