@@ -131,6 +131,15 @@ def test_renamed_unit_found_through_the_unit_map(tmp_path, capsys):
     assert [f["cell"] for f in found if f["code"] == "H101"] == ["B7"]
 
 
+@pytest.mark.parametrize("typed", ["汨罗市司法局。", "汨罗市\u200b司法局", "汨罗市/司法局", "\ufeff汨罗市司法局",
+                                   "汨罗市「司法局」", "汨罗市 〔司法局〕!"])
+def test_punctuation_and_invisible_marks_in_a_units_name_are_the_same_unit(tmp_path, capsys, typed):
+    store = tmp_path / "s.sqlite"
+    _findings(capsys, last_year(tmp_path / "old.xlsx"), store)
+    found = _findings(capsys, this_year(tmp_path / "new.xlsx", unit=typed), store)
+    assert [f["cell"] for f in found if f["code"] == "H101"] == ["B7"]
+
+
 def _dump(path) -> list[str]:
     conn = sqlite3.connect(path)
     try:

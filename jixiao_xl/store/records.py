@@ -26,7 +26,8 @@ class StoreError(Refused):
 # ------------------------------------------------------------------ names
 
 
-_DROP = re.compile(r"[\s()（）\[\]【】<>《》“”\"'‘’·・.,，、:：;；_\-—]+")
+_DROP = re.compile(r"[\s()（）\[\]【】<>《》〈〉〔〕「」『』{}“”\"'‘’·・.,，、。:：;；!！?？/\\|_\-—~～…"
+                   "\u200b-\u200f\u2060\ufeff]+")  # spaces, zero-width marks, brackets, quotes, punctuation
 
 
 _NAMES: dict[str, str] = {}  # a plain dict, cleared when large: an lru_cache's links the collector would walk
