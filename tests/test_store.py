@@ -450,6 +450,24 @@ def test_unit_map_mistakes_are_one_chinese_line(books, tmp_path, capsys):
     assert not books["store"].exists()
     code, out, err = run(capsys, "check", books["2023"], "--unit-map", mapping)
     assert code == 2 and "--unit-map 需要和 --store 一起使用" in err
+    cases = {  # an old name given two new names; a circle of renamings; no such file; a folder
+        "两个新名称.csv": ("汨罗市司法行政局,汨罗市法务局\n汨罗市 司法行政局,汨罗市公安局\n",
+                      "第 2 行：“汨罗市 司法行政局”在第 1 行已改为“汨罗市法务局”，这里又改为“汨罗市公安局”"),
+        "绕圈.csv": ("汨罗市司法行政局,汨罗市法务局\n汨罗市法务局,汨罗市司法行政局\n",
+                   "中的更名绕成了一圈（汨罗市司法行政局→汨罗市法务局→汨罗市司法行政局）"),
+        "没有这个文件.csv": (None, "找不到单位更名对照表"),
+        "一个文件夹": ("", "这是一个文件夹"),
+    }
+    for name, (text, said) in cases.items():
+        given = tmp_path / name
+        if text == "":
+            given.mkdir()
+        elif text is not None:
+            given.write_text(text, encoding="utf-8")
+        code, out, err = run(capsys, "check", books["2023"], "--store", books["store"], "--unit-map", given)
+        assert code == 2 and said in err and len(err.strip().splitlines()) == 1, err
+        assert not re.search(r"[A-Za-z]{4,}", err.replace(str(tmp_path), "").replace("jixiao-xl", "")), err
+        assert not books["store"].exists()
 
 
 def test_history_of_a_store_that_is_missing_or_not_ours(tmp_path, capsys):

@@ -45,6 +45,14 @@ def norm_name(name: str) -> str:
     return made
 
 
+def _first(pairs: dict, key: str) -> str:
+    """The name as typed of a normalised old name (pairs: old key -> (new name typed, new key))."""
+    for old, (typed, new) in pairs.items():
+        if new == key:
+            return typed
+    return key
+
+
 class UnitMap:
     """--unit-map: renamed units, one per line "旧名称,新名称" (a tab, =, → or => also separates; # starts a
     note).  A unit is stored under its new name's key; its years stored under an old name are found too."""
@@ -62,10 +70,14 @@ class UnitMap:
     def read(cls, path: str | None) -> UnitMap:
         if not path:
             return cls()
+        if not Path(path).exists():
+            raise StoreError(f"找不到单位更名对照表 {path}（应为每行“旧名称,新名称”的文本文件）", "U305")
         try:
             raw = Path(path).read_bytes()
         except OSError as exc:
-            raise StoreError(f"无法读取单位更名对照表 {path}：{exc.strerror or exc}", "U305") from None
+            from ..xlsx.xlsxio import reason
+
+            raise StoreError(f"无法读取单位更名对照表 {path}：{reason(exc)}", "U305") from None
         for encoding in ("utf-8-sig", "gb18030"):
             try:
                 text = raw.decode(encoding)
@@ -74,7 +86,7 @@ class UnitMap:
                 continue
         else:
             raise StoreError(f"单位更名对照表 {path} 不是文本文件（应为每行“旧名称,新名称”）", "U305")
-        pairs = {}
+        pairs, lines = {}, {}
         for number, line in enumerate(text.splitlines(), 1):
             line = line.split("#", 1)[0].strip()
             if not line:
@@ -82,10 +94,27 @@ class UnitMap:
             parts = [p.strip() for p in re.split(r"=>|→|->|\t|,|，|=", line) if p.strip()]
             if len(parts) != 2:
                 raise StoreError(f"单位更名对照表 {path} 第 {number} 行读不出“旧名称,新名称”：{line}", "U305")
-            pairs[parts[0]] = parts[1]
-        return cls(pairs)
+            old, new = norm_name(parts[0]), norm_name(parts[1])
+            if old in pairs and pairs[old][1] != new:
+                first, before = lines[old], pairs[old]
+                raise StoreError(f"单位更名对照表 {path} 第 {number} 行：“{parts[0]}”在第 {first} 行已改为"
+                                 f"“{before[0]}”，这里又改为“{parts[1]}”；一个旧名称只能对应一个新名称", "U305")
+            if old != new:
+                pairs[old], lines[old] = (parts[1], new), number
+        made = cls()
+        made.to_new = {old: new for old, (_, new) in pairs.items()}
+        for start in made.to_new:  # A → B → … → A: no name would be the unit's own
+            seen, key = [start], made.to_new[start]
+            while key in made.to_new and key not in seen:
+                seen.append(key)
+                key = made.to_new[key]
+            if key in seen:
+                names = "→".join(pairs[k][0] for k in seen[seen.index(key):])
+                raise StoreError(f"单位更名对照表 {path} 中的更名绕成了一圈（{_first(pairs, key)}→{names}），"
+                                 "请只保留从旧名称到现名称的方向", "U305")
+        return made
 
-    def key(self, name: str) -> str:
+    def key(self, name: str) -> str:  # noqa: D102 - the unit's key after every renaming
         key = norm_name(name)
         seen = set()
         while key in self.to_new and key not in seen:  # A → B → C
