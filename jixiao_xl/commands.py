@@ -32,6 +32,7 @@ def _open_store(args):
 
     unit_map = UnitMap.read(args.unit_map)
     store = Store.open(args.store)
+    store.unit_map = unit_map
     return store, History(args.store, unit_map), unit_map
 
 

@@ -131,6 +131,30 @@ def test_renamed_unit_found_through_the_unit_map(tmp_path, capsys):
     assert [f["cell"] for f in found if f["code"] == "H101"] == ["B7"]
 
 
+def test_last_year_stored_under_the_old_name_is_not_stored_again_under_the_new(tmp_path, capsys):
+    """Last year went in under the unit's old name; running that folder again with --unit-map finds it (the
+    same file: nothing changes), a corrected file replaces it under the new name, and history counts it once."""
+    store = tmp_path / "s.sqlite"
+    old = last_year(tmp_path / "2022.xlsx", unit="汨罗市司法行政局")
+    run(capsys, "check", old, "--store", store)
+    mapping = tmp_path / "更名.csv"
+    mapping.write_text("汨罗市司法行政局,汨罗市司法局\n", encoding="utf-8")
+    before = _dump(store)
+    code, out, err = run(capsys, "check", old, "--store", store, "--unit-map", mapping)
+    assert "新存入 0 张表，更正后替换 0 张，与库中相同未改动 3 张" in out and _dump(store) == before
+    book = openpyxl.load_workbook(old)
+    book["附件1"]["D7"] = 10  # the unit corrects last year's 公务用车
+    book.save(old)
+    code, out, err = run(capsys, "check", old, "--store", store, "--unit-map", mapping)
+    assert "新存入 0 张表，更正后替换 3 张" in out
+    conn = sqlite3.connect(store)
+    assert conn.execute("SELECT DISTINCT unit_key, replaced FROM forms").fetchall() == [("汨罗市司法局", 1)]
+    assert conn.execute("SELECT count(*) FROM replacements").fetchone()[0] == 3
+    conn.close()
+    code, out, err = run(capsys, "history", "汨罗市司法局", "--store", store, "-o", tmp_path / "h.xlsx")
+    assert code == 0 and "2022 年度：3 张表" in out
+
+
 @pytest.mark.parametrize("typed", ["汨罗市司法局。", "汨罗市\u200b司法局", "汨罗市/司法局", "\ufeff汨罗市司法局",
                                    "汨罗市「司法局」", "汨罗市 〔司法局〕!"])
 def test_punctuation_and_invisible_marks_in_a_units_name_are_the_same_unit(tmp_path, capsys, typed):

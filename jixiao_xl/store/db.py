@@ -116,6 +116,9 @@ UPSERT = (f"INSERT INTO forms ({_COLUMNS}) VALUES ({_VALUES}) "
           + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ") if c not in _KEPT)
           + ", replaced = replaced + 1 WHERE forms.source_hash != excluded.source_hash RETURNING replaced")
 INSERT = f"INSERT INTO forms ({_COLUMNS}) VALUES ({_VALUES})"  # a form the store does not hold yet
+# a form stored under the unit's old name (--unit-map) replaced by a corrected submission under its new name
+REKEY = ("UPDATE forms SET " + ", ".join(f"{c} = {_bound(c)}" for c in _COLUMNS.split(", ") if c != "first_stored")
+         + ", replaced = replaced + 1 WHERE unit_key = ? AND year = ? AND form = ? AND project_key = ?")
 # the same file checked again (another version of the tool, or last year stored since): its results, figures and
 # findings as they are now, when they differ; still the same submission (no replacement, its times kept)
 _RECHECKED = ("status", "errors", "warnings", "exec_rate", "exec_score", "total_score", "grade", "results_json",
@@ -224,6 +227,7 @@ class Store:
         # second file of the run for the same unit, year, form and project is a duplicate, never a
         # correction (else each re-run of the folder would put them in in turn)
         self.run_files: set[str] = set()
+        self.unit_map = UnitMap()  # --unit-map: a form stored under a unit's old name is that unit's
         self.claimed: dict[tuple, str] = {}
         self.duplicates: dict[tuple[str, str], tuple[str, int, list[str]]] = {}  # (file, kept) -> unit, year, forms
 
@@ -318,7 +322,8 @@ class Store:
         resubmission (another file) takes the UPSERT, whose trigger keeps the one it replaces."""
         conn = self.conn
         counts = dict.fromkeys(self.counts, 0)
-        units = sorted({rec.unit_key for book in books for rec in book.forms})
+        keys_of = self.unit_map.keys_of
+        units = sorted({key for book in books for rec in book.forms for key in keys_of(rec.unit_key)})
         held = {}
         for i in range(0, len(units), 500):  # the units bound as they are (SQLite allows 32,766 a statement)
             part = units[i:i + 500]
@@ -334,7 +339,13 @@ class Store:
             this = _same_file(book.source_file)
             for rec in book.forms:
                 key = (rec.unit_key, rec.year, rec.form, rec.project_key)
-                was = held.get(key)
+                was, under = held.get(key), rec.unit_key
+                if was is None:  # stored under an old name of the unit (--unit-map): that one is this form
+                    for old in keys_of(rec.unit_key)[1:]:
+                        was = held.get((old, rec.year, rec.form, rec.project_key))
+                        if was is not None:
+                            under = old
+                            break
                 if was is not None and was[0] != book.source_hash and key not in claimed:
                     other = _same_file(was[1])
                     if other != this and other in self.run_files:  # stored from another file of this run
@@ -344,7 +355,7 @@ class Store:
                     counts["duplicate"] += 1
                     self._duplicate(rec, owner, book.source_file)
                     continue
-                held[key] = (book.source_hash, book.source_file)
+                held[key] = held[(under, *key[1:])] = (book.source_hash, book.source_file)
                 if was is None:
                     new.append(_row(book, rec, now))
                     counts["added"] += 1
@@ -354,7 +365,10 @@ class Store:
                     if new:
                         conn.executemany(INSERT, new)
                         new = []
-                    conn.execute(UPSERT, _row(book, rec, now)).fetchone()
+                    if under != rec.unit_key:  # the old name's row becomes the new name's, replaced
+                        conn.execute(REKEY, (*_row(book, rec, now)[:-2], now, under, *key[1:]))
+                    else:
+                        conn.execute(UPSERT, _row(book, rec, now)).fetchone()
                     counts["replaced"] += 1
         if new:
             conn.executemany(INSERT, new)
