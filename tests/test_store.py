@@ -316,6 +316,11 @@ def test_history_export_puts_the_years_side_by_side(books, tmp_path, capsys):
     assert data["car.prev_actual"][4:6] == (None, 17)
     problems = [r for r in book["问题"].iter_rows(values_only=True) if r[4] == "H101"]
     assert problems[0][0] == 2023 and problems[0][3] == "B7"
+    for ws in book.worksheets:  # printed: A4 across, one page wide, the header row on every page
+        setup = ws.page_setup
+        assert (setup.orientation, setup.paperSize, setup.fitToHeight) == ("landscape", 9, 0)
+        assert setup.fitToWidth in (None, 1)  # 1 is the default: xlsxwriter leaves it out
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$1"
     code, out, err = run(capsys, "history", "长沙市司法局", "--store", books["store"], "-o", tmp_path / "x.xlsx")
     assert code == 2 and err.startswith("jixiao-xl：绩效库") and "没有单位“长沙市司法局”" in err
     assert not (tmp_path / "x.xlsx").exists()

@@ -124,6 +124,10 @@ def write(path: str | Path, unit: str, tables: dict) -> None:
             ws.freeze_panes(1, 2 if name != "问题" else 0)
             ws.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
             ws.set_header(f"&C{unit} 历年对比 — {name}")
+            ws.set_paper(9)  # A4, across, every column on one page wide, the header row on each page
+            ws.set_landscape()
+            ws.fit_to_pages(1, 0)
+            ws.repeat_rows(0)
         book.close()
 
     atomic_write(path, make)
