@@ -286,6 +286,7 @@ def test_batch_stores_checks_history_and_writes_the_cross_year_sheet(books, tmp_
     rows = list(summary["跨年"].iter_rows(values_only=True))
     header = rows[0]
     dept = dict(zip(header, next(r for r in rows[1:] if r[1] == "附件2")))
+    assert dept["项目"] == "（部门整体）"  # as 汇总 names it
     assert (dept["年度"], dept["上年总分"], dept["本年总分"], dept["上年等级"], dept["本年等级"]) == (2023, 99, 99, "优", "优")
     assert dept["上年文件"].endswith("司法局2022.xlsx") and dept["本年文件"].endswith("司法局2023.xlsx")
     basic = dict(zip(header, next(r for r in rows[1:] if r[1] == "附件1")))
@@ -316,6 +317,15 @@ def test_history_export_puts_the_years_side_by_side(books, tmp_path, capsys):
     assert data["car.prev_actual"][4:6] == (None, 17)
     problems = [r for r in book["问题"].iter_rows(values_only=True) if r[4] == "H101"]
     assert problems[0][0] == 2023 and problems[0][3] == "B7"
+    # an indicator named with its year ("2022年全年", "2023年全年") is one row, both years filled
+    data = list(book["数据"].iter_rows(values_only=True))
+    timely = [r for r in data if r[0] == "附件2" and r[3] == "ind:产出指标/时效指标/本年全年.actual"]
+    assert timely == [("附件2", "（部门整体）", "本年全年 实际完成值", "ind:产出指标/时效指标/本年全年.actual", "2022年全年",
+                       "2023年全年")]
+    assert not [r for r in data[1:] if "2022" in r[3] or "2023" in r[3]]
+    # a finding across forms is listed under the form it names, not the form it was kept with
+    across = [r for r in book["问题"].iter_rows(values_only=True) if r[4] == "X101"]
+    assert across and all(r[1] == "附件2" and r[2] == "（部门整体）" and r[3] == "E8" for r in across)
     for ws in book.worksheets:  # printed: A4 across, one page wide, the header row on every page
         setup = ws.page_setup
         assert (setup.orientation, setup.paperSize, setup.fitToHeight) == ("landscape", 9, 0)

@@ -73,7 +73,6 @@ SHEET_COLUMNS = {"汇总": SUMMARY_COLUMNS, "退回清单": RETURN_COLUMNS, "问
                  "附件": ATTACHMENT_COLUMNS, CROSS_YEAR: CROSS_YEAR_COLUMNS}  # the lists, in sheet order
 GRADE_FILLS = {"优": "C6EFCE", "良": "E2EFDA", "中": "FFEB9C", "差": "FFC7CE"}
 GRADES = ["优", "良", "中", "差"]
-WHOLE_DEPARTMENT = "（部门整体）"
 KINDS = ["部门整体（附件2）", "项目（附件3）"]  # the 统计 grade table's columns
 BY_CHOICES = {"地区": "region", "主管部门": "authority"}
 TOP_PROBLEMS = 20

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from ..rules.check import FORM_TITLES
 from ..store.records import book_unit
+from ..store.records import WHOLE_DEPARTMENT
 from ..store.records import head_text as _head
 from .results import MEMORY_LIMIT, STATUS_LABEL, Result, Task, detail_rows, first_errors, problems
-from .summary import CROSS_YEAR, WHOLE_DEPARTMENT, _dumps, list_xml, rows_xml
+from .summary import CROSS_YEAR, _dumps, list_xml, rows_xml
 
 # ------------------------------------------------------------------ worker
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .records import (
     FORM_LABEL,
+    WHOLE_DEPARTMENT,
     BookRecords,
     FormRecord,
     StoreError,
@@ -605,13 +606,13 @@ def cross_year_rows(book: BookRecords, history: BoundHistory | None) -> list[lis
     rows = []
     for rec in book.forms:
         prev = history.previous_of(rec) if history is not None else None
-        label = FORM_LABEL.get(rec.form, rec.form)
+        label, project = FORM_LABEL.get(rec.form, rec.form), rec.project or WHOLE_DEPARTMENT
         if prev is None:
-            rows.append([rec.unit, label, rec.project, rec.year, None, rec.total_score, None, rec.grade, None,
+            rows.append([rec.unit, label, project, rec.year, None, rec.total_score, None, rec.grade, None,
                          rec.exec_rate, None, "", book.source_file, "库中没有上年", rec.history_findings])
             continue
         before, total = prev.total_score, rec.total_score
         diff = round(total - before, 2) if total is not None and before is not None else None
-        rows.append([rec.unit, label, rec.project, rec.year, before, total, prev.grade, rec.grade, prev.exec_rate,
+        rows.append([rec.unit, label, project, rec.year, before, total, prev.grade, rec.grade, prev.exec_rate,
                      rec.exec_rate, diff, prev.source_file, book.source_file, "", rec.history_findings])
     return rows

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from .db import DEFAULT_NAME, _message as store_message, open_readonly
-from .records import FORM_LABEL, StoreError, UnitMap
+from .records import FORM_LABEL, WHOLE_DEPARTMENT, StoreError, UnitMap
 
 
 class UnitNotFound(StoreError):
@@ -25,7 +25,7 @@ def unit_years(conn, unit: str, unit_map: UnitMap) -> dict:
     marks = ",".join("?" * len(keys))
     forms = conn.execute(
         f"SELECT id, unit, year, form, project, total_score, grade, exec_rate, exec_score, errors, warnings, "
-        f"source_file, stored, replaced FROM forms WHERE unit_key IN ({marks}) ORDER BY year, form, project",
+        f"source_file, stored, replaced, sheet FROM forms WHERE unit_key IN ({marks}) ORDER BY year, form, project",
         keys).fetchall()
     if not forms:
         return {}
@@ -66,31 +66,49 @@ def sheets(data: dict) -> dict[str, tuple[list[str], list[list]]]:
     columns = ["表", "项目"] + [f"{y}年{what}" for y in years for what in ("总分", "等级", "执行率", "错误", "警告")]
     rows = []
     for (form, project), per_year in sorted(results.items()):
-        row = [form, project or "（部门整体）"]
+        row = [form, project or WHOLE_DEPARTMENT]
         for y in years:
             f = per_year.get(y)
             row += [f[5], f[6], f[7], f[9], f[10]] if f else [None] * 5
         rows.append(row)
     out = {"结果": (columns, rows)}
-    # 数据: one row per figure
+    # 数据: one row per figure; a year written in a key or label (an indicator "2022年全年…", a column
+    # "2022年决算数") is the form's own year ("本") or the year before ("上"), so that the years line up
     values: dict[tuple, dict] = {}
     labels: dict[tuple, str] = {}
+    place: dict[tuple, tuple] = {}  # where a figure stands in its form (the earliest of the years)
+    seen: dict[int, int] = {}
     for form_id, key, label, cell, value, text in data["figures"]:
         f = by_id[form_id]
-        where = (FORM_LABEL.get(f[3], f[3]), f[4] or "（部门整体）", key)
+        key, label = _as_years(key, f[2]), _as_years(label, f[2]) if label else None
+        where = (FORM_LABEL.get(f[3], f[3]), f[4] or WHOLE_DEPARTMENT, key)
         values.setdefault(where, {})[f[2]] = value if value is not None else text
-        labels.setdefault(where, label.replace(str(f[2]), "本").replace(str(f[2] - 1), "上") if label else key)
+        labels.setdefault(where, label or key)
+        seen[form_id] = seen.get(form_id, -1) + 1
+        place[where] = min(place.get(where, (seen[form_id],)), (seen[form_id],))
     columns = ["表", "项目", "项目名称（数据）", "代码"] + [f"{y}年" for y in years]
-    rows = [[form, project, labels[(form, project, key)], key] + [per_year.get(y) for y in years]
-            for (form, project, key), per_year in values.items()]
+    order = sorted(values, key=lambda w: (w[0], w[1] if w[1] != WHOLE_DEPARTMENT else "", place[w]))
+    rows = [[form, project, labels[(form, project, key)], key] + [values[(form, project, key)].get(y) for y in years]
+            for form, project, key in order]
     out["数据"] = (columns, rows)
-    # 问题
+    # 问题: a finding of the workbook as a whole (X: across forms) is kept with its first form; its sheet says
+    # which form it is about
+    sheet_label = {(f[2], f[14]): FORM_LABEL.get(f[3], f[3]) for f in forms}
     columns = ["年度", "表", "项目", "单元格", "代码", "严重程度", "问题", "文件"]
-    rows = [[by_id[i][2], FORM_LABEL.get(by_id[i][3], by_id[i][3]), by_id[i][4], cell, code, SEVERITY.get(sev, sev),
-             message, by_id[i][11]] for i, code, sev, _sheet, cell, message in data["findings"]]
+    rows = []
+    for i, code, sev, sheet, cell, message in data["findings"]:
+        f = by_id[i]
+        form = FORM_LABEL.get(f[3], f[3]) if sheet in (None, "", f[14]) else sheet_label.get((f[2], sheet), sheet)
+        project = f[4] if sheet in (None, "", f[14]) else ""
+        rows.append([f[2], form, project or WHOLE_DEPARTMENT, cell, code, SEVERITY.get(sev, sev), message, f[11]])
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     out["问题"] = (columns, rows)
     return out
+
+
+def _as_years(text: str, year: int) -> str:
+    """A key or label with the form's year as 本 and the year before as 上 ("2022年决算数" of 2023: "上年决算数")."""
+    return text.replace(str(year), "本").replace(str(year - 1), "上") if text else text
 
 
 WIDTHS = {"结果": 10, "数据": 14, "问题": 10}

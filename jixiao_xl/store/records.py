@@ -13,6 +13,7 @@ from ..problems import Refused
 from ..read.model import _UNREAD
 
 FORM_LABEL = {"basic_data": "附件1", "dept_self_eval": "附件2", "project_self_eval": "附件3"}
+WHOLE_DEPARTMENT = "（部门整体）"  # the 项目 of 附件1 and 附件2 wherever forms are listed (汇总, 跨年, history)
 
 
 class StoreError(Refused):
