@@ -334,6 +334,13 @@ def test_history_export_puts_the_years_side_by_side(books, tmp_path, capsys):
     code, out, err = run(capsys, "history", "长沙市司法局", "--store", books["store"], "-o", tmp_path / "x.xlsx")
     assert code == 2 and err.startswith("jixiao-xl：绩效库") and "没有单位“长沙市司法局”" in err
     assert not (tmp_path / "x.xlsx").exists()
+    for typed in ("汩罗市司法局", "岳阳市司法局"):  # one character off (汩 for 汨), another city: the close name
+        code, out, err = run(capsys, "history", typed, "--store", books["store"], "-o", tmp_path / "x.xlsx")
+        assert code == 2 and err.strip().endswith(f"没有单位“{typed}”；库中相近的单位：汨罗市司法局"), err
+    code, out, err = run(capsys, "history", " ", "--store", books["store"], "-o", tmp_path / "x.xlsx")
+    assert code == 2 and "请给出单位名称" in err
+    code, out, err = run(capsys, "history", "汨罗市司法局", "--store", books["store"], "-o", tmp_path / "x.csv")
+    assert code == 2 and "请给出 .xlsx 文件名" in err and not (tmp_path / "x.csv").exists()
 
 
 # ------------------------------------------------------------------ bad stores
