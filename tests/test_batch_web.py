@@ -585,7 +585,7 @@ def test_server_store_keeps_each_batch_and_checks_against_last_year(client, job_
     book = openpyxl.load_workbook(io.BytesIO(summary.content))
     cross = [[c.value for c in r] for r in book["跨年"].iter_rows(min_row=2)]
     dept = next(r for r in cross if r[1] == "附件2")
-    assert dept[:8] == ["汨罗市司法局", "附件2", None, 2023, 99, 99, "优", "优"]
+    assert dept[:8] == ["汨罗市司法局", "附件2", "（部门整体）", 2023, 99, 99, "优", "优"]
     assert dept[11].endswith("司法局2022.xlsx")
     details = [[c.value for c in r] for r in book["问题明细"].iter_rows(min_row=2)]
     assert [(r[3], r[4]) for r in details if r[4] == "H101"] == [("B7", "H101")]
