@@ -195,7 +195,7 @@ def test_rerun_changes_nothing_and_a_corrected_resubmission_replaces_keeping_whe
 
 
 def test_two_files_of_one_unit_and_year_in_one_batch_are_a_duplicate_and_a_rerun_changes_nothing(
-        books, tmp_path, capsys):
+        books, tmp_path, capsys, monkeypatch):
     """One folder holds a unit's two years, a byte copy of one and a corrected copy of the other: each form goes
     in once, the other file of the same unit, year and form is named as a duplicate and not stored, and running
     the folder again changes nothing (before, the two files replaced each other on every run)."""
@@ -222,7 +222,9 @@ def test_two_files_of_one_unit_and_year_in_one_batch_are_a_duplicate_and_a_rerun
     assert '"H101"' in held.fetchone()[0]
     before = _dump(store)
     files = sorted(folder.iterdir(), reverse=True)  # the files not stored come first this time
-    for again, given in (("again", files), ("again2", [folder])):
+    monkeypatch.chdir(tmp_path)
+    relative = [Path(folder.name) / f.name for f in files]  # the same files spelt otherwise
+    for again, given in (("again", files), ("again2", [folder]), ("again3", relative)):
         code, out, err = run(capsys, "batch", *given, "-o", tmp_path / again, "--store", store, "--jobs", "1")
         assert "新存入 0 张表，更正后替换 0 张，与库中相同未改动 6 张；6 张表与本次的另一个文件重复" in out
         assert _dump(store) == before

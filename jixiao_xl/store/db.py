@@ -337,7 +337,7 @@ class Store:
             if not book.forms:
                 counts["skipped"] += 1
                 continue
-            this = _same_file(book.source_file)
+            this = book.source_file  # the run's own spelling of it (one spelling a run)
             for rec in book.forms:
                 key = (rec.unit_key, rec.year, rec.form, rec.project_key)
                 was, under = held.get(key), rec.unit_key
@@ -349,10 +349,10 @@ class Store:
                             break
                 if was is not None and was[0] != book.source_hash and key not in claimed:
                     other = _same_file(was[1])
-                    if other != this and other in self.run_files:  # stored from another file of this run
-                        claimed[key] = other
+                    if other != _same_file(this) and other in self.run_files:  # stored from another file of
+                        claimed[key] = was[1]  # this run: that one stays, this one is its duplicate
                 owner = claimed.setdefault(key, this)
-                if owner != this:
+                if owner != this and _same_file(owner) != _same_file(this):
                     counts["duplicate"] += 1
                     self._duplicate(rec, owner, book.source_file)
                     continue

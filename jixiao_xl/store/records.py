@@ -128,6 +128,8 @@ class UnitMap:
         return self.keys_of(self.key(name))
 
     def keys_of(self, key: str) -> list[str]:
+        if not self.to_new:  # no map (nearly always): the key alone
+            return [key]
         return [key] + sorted(old for old in self.to_new if self.key(old) == key and old != key)
 
 
