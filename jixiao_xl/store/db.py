@@ -272,7 +272,8 @@ class Store:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-            _journal(conn, "WAL")  # readers (the batch workers) while the parent writes; DELETE again at close
+            if _journal(conn, "WAL") != "wal":  # readers (the batch workers) while the parent writes; DELETE
+                conn.execute("PRAGMA synchronous = FULL")  # at close.  Held by a reader: safe without WAL too
         except StoreError:
             if conn is not None:
                 conn.close()
@@ -384,11 +385,14 @@ class Store:
     def shut(self) -> None:
         """Close without committing what is pending.  The WAL is folded into the file and the file left in
         rollback-journal mode, so that it is whole on its own: copied, mailed or read from a read-only share
-        without its -wal and -shm (when another connection still has it open, that one's close does it)."""
+        without its -wal and -shm.  A reader still open (history, a web page's batch) keeps the mode as it is,
+        but the checkpoint first puts every committed page into the file (an idle reader does not stop it)."""
         conn = self.conn
         try:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            conn.execute("PRAGMA busy_timeout = 0")
+            conn.execute("PRAGMA wal_checkpoint(FULL)").fetchall()
             _journal(conn, "DELETE")
         except sqlite3.Error:
             pass
@@ -430,13 +434,14 @@ def _same_file(path: str) -> str:
     return os.path.normcase(os.path.abspath(path)) if path else ""
 
 
-def _journal(conn: sqlite3.Connection, mode: str) -> None:
-    """Set the journal mode when no other connection stands in the way (busy: left as it is, still safe)."""
+def _journal(conn: sqlite3.Connection, mode: str) -> str:
+    """Set the journal mode when no other connection stands in the way (busy: left as it is, still safe);
+    returns the mode the file is in."""
     try:
         conn.execute("PRAGMA busy_timeout = 0")
-        conn.execute(f"PRAGMA journal_mode = {mode}").fetchone()
+        return conn.execute(f"PRAGMA journal_mode = {mode}").fetchone()[0]
     except sqlite3.OperationalError:
-        pass
+        return conn.execute("PRAGMA journal_mode").fetchone()[0]
     finally:
         conn.execute(f"PRAGMA busy_timeout = {int(WAIT_SECONDS * 1000)}")
 
@@ -465,8 +470,12 @@ def open_readonly(path: str | os.PathLike) -> sqlite3.Connection:
             conn = _connect(path, readonly=True)
             ours = _verify(conn, path)
         except sqlite3.OperationalError as exc:  # left in WAL mode in a folder it cannot add its -shm to
-            if _reason(exc) != "readonly":
+            wal = Path(f"{path}-wal")
+            if _reason(exc) != "readonly" or os.access(path.parent, os.W_OK):
                 raise
+            if wal.exists() and wal.stat().st_size:  # committed pages there would be missed
+                raise StoreError(f"绩效库 {path} 在只读的位置，旁边还有未并入的日志 {wal.name}，无法完整读取；"
+                                 "请在可以写入的位置用 jixiao-xl 打开一次（如 check --store）后再读", "U303") from None
             conn = _connect(path, readonly=True, immutable=True)  # nobody can write there either
             ours = _verify(conn, path)
         if not ours:
