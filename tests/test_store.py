@@ -242,6 +242,38 @@ def test_two_files_of_one_unit_and_year_in_one_batch_are_a_duplicate_and_a_rerun
     assert "新存入 0 张表，更正后替换 3 张，与库中相同未改动 3 张；3 张表与本次的另一个文件重复" in out
 
 
+def test_a_duplicate_is_known_by_content_however_the_files_are_named(books, tmp_path, capsys, monkeypatch):
+    """Stored from inside the folder (relative names), checked again from its parent, the files given the other
+    way round: the stored one is recognised by its content (SHA-256), the other is the duplicate, nothing
+    changes.  And a file whose content moved to another year no longer holds its old form: the run's real file
+    of that year replaces it, no duplicate is claimed."""
+    folder = tmp_path / "s1"
+    folder.mkdir()
+    (folder / "a.xlsx").write_bytes(books["2023"].read_bytes())
+    book = openpyxl.load_workbook(books["2023"])
+    book["附件1"]["B7"] = 9
+    book.save(folder / "b.xlsx")
+    store = tmp_path / "st.sqlite"
+    monkeypatch.chdir(folder)
+    code, out, err = run(capsys, "check", "a.xlsx", "b.xlsx", "--store", store)
+    assert "新存入 3 张表，更正后替换 0 张，与库中相同未改动 0 张；3 张表与本次的另一个文件重复" in out
+    before = _dump(store)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "check", "s1/b.xlsx", "s1/a.xlsx", "--store", store)
+    assert "新存入 0 张表，更正后替换 0 张，与库中相同未改动 3 张；3 张表与本次的另一个文件重复" in out
+    assert "b.xlsx 与 a.xlsx 同为汨罗市司法局 2023 年" in out and _dump(store) == before
+    # a.xlsx held 2022 (its year typed wrong) and now holds 2023; c.xlsx is the unit's real 2022
+    other = tmp_path / "s2"
+    other.mkdir()
+    last_year(other / "a.xlsx")
+    second = tmp_path / "st2.sqlite"
+    run(capsys, "check", other / "a.xlsx", "--store", second)
+    (other / "a.xlsx").write_bytes(books["2023"].read_bytes())
+    last_year(other / "c.xlsx", car=10)
+    code, out, err = run(capsys, "check", other / "c.xlsx", other / "a.xlsx", "--store", second)
+    assert "新存入 3 张表，更正后替换 3 张，与库中相同未改动 0 张" in out and "重复" not in out
+
+
 def test_the_store_is_whole_without_its_wal_after_check_and_batch(books, tmp_path, capsys):
     """Copied alone (no -wal, no -shm), the store holds everything written: check and batch fold the WAL into
     the file and leave it in rollback-journal mode; history, which only reads, leaves nothing beside it."""

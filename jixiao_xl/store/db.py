@@ -227,14 +227,31 @@ class Store:
         # the files of this run (``files``), and which of them holds each form it stored or found stored: a
         # second file of the run for the same unit, year, form and project is a duplicate, never a
         # correction (else each re-run of the folder would put them in in turn)
-        self.run_files: set[str] = set()
+        self.run_files: list[str] = []
+        self._run_hashes: dict[str, str] | None = None  # SHA-256 -> a file of this run, made when first needed
         self.unit_map = UnitMap()  # --unit-map: a form stored under a unit's old name is that unit's
         self.claimed: dict[tuple, str] = {}
         self.duplicates: dict[tuple[str, str], tuple[str, int, list[str]]] = {}  # (file, kept) -> unit, year, forms
 
     def files(self, paths) -> None:
-        """The files this run checks (a stored form from another of them is not replaced by this one)."""
-        self.run_files = {_same_file(p) for p in paths}
+        """The files this run checks, as it names them (a form stored from the content of one of them is not
+        replaced by another of them: that one is a duplicate)."""
+        self.run_files, self._run_hashes = list(paths), None
+
+    def _run_file_of(self, digest: str) -> str | None:
+        """The file of this run whose content has this SHA-256 (the files are hashed on the first question:
+        only a run that meets a stored form from another file asks)."""
+        if self._run_hashes is None:
+            from .records import file_hash
+
+            made: dict[str, str] = {}
+            for path in self.run_files:
+                try:
+                    made.setdefault(file_hash(path), path)
+                except OSError:
+                    continue
+            self._run_hashes = made
+        return self._run_hashes.get(digest)
 
     @classmethod
     def open(cls, path: str | os.PathLike) -> Store:
@@ -338,7 +355,7 @@ class Store:
             if not book.forms:
                 counts["skipped"] += 1
                 continue
-            this = book.source_file  # the run's own spelling of it (one spelling a run)
+            this = book.source_file  # as this run names it (run_files, claimed: one spelling a run)
             for rec in book.forms:
                 key = (rec.unit_key, rec.year, rec.form, rec.project_key)
                 was, under = held.get(key), rec.unit_key
@@ -349,11 +366,11 @@ class Store:
                             under = old
                             break
                 if was is not None and was[0] != book.source_hash and key not in claimed:
-                    other = _same_file(was[1])
-                    if other != _same_file(this) and other in self.run_files:  # stored from another file of
-                        claimed[key] = was[1]  # this run: that one stays, this one is its duplicate
+                    other = self._run_file_of(was[0])  # stored from the content of another file of this run:
+                    if other is not None:  # that one stays, this one is its duplicate
+                        claimed[key] = other
                 owner = claimed.setdefault(key, this)
-                if owner != this and _same_file(owner) != _same_file(this):
+                if owner != this:
                     counts["duplicate"] += 1
                     self._duplicate(rec, owner, book.source_file)
                     continue
@@ -427,11 +444,6 @@ class Store:
             line += (f"；{c['duplicate']} 张表与本次的另一个文件重复（同一单位、年度、表），未存入："
                      f"{'；'.join(pairs[:3])}{more}。请删去多余的一份，或把更正后的一份单独运行")
         return line
-
-
-def _same_file(path: str) -> str:
-    """A file's path as compared across runs (relative or absolute, as it was given)."""
-    return os.path.normcase(os.path.abspath(path)) if path else ""
 
 
 def _journal(conn: sqlite3.Connection, mode: str) -> str:
