@@ -83,6 +83,7 @@ def _check(args) -> int:
     if store is not None:
         history.close()  # before the store: the one that closes last folds the WAL into the file
         store.files(report.path for report in reports)
+        store.rechecks = not (args.select or args.ignore)  # a check of some rules does not replace a whole one
         try:
             for report in reports:
                 store.add(records(report, report.path, unit_map))

@@ -155,6 +155,43 @@ def test_last_year_stored_under_the_old_name_is_not_stored_again_under_the_new(t
     assert code == 0 and "2022 年度：3 张表" in out
 
 
+def test_a_recheck_reaches_the_row_under_the_old_name_and_a_partial_check_changes_nothing(tmp_path, capsys):
+    """This year went in under the unit's old name before last year did; checked again with --unit-map, its
+    new H101 reaches the row kept under the old name.  A check of some rules only (--select) leaves it as is."""
+    store = tmp_path / "s.sqlite"
+    new = this_year(tmp_path / "2023.xlsx", unit="汨罗市司法行政局")
+    run(capsys, "check", new, "--store", store)
+    run(capsys, "check", last_year(tmp_path / "2022.xlsx", unit="汨罗市司法行政局"), "--store", store)
+    mapping = tmp_path / "更名.csv"
+    mapping.write_text("汨罗市司法行政局,汨罗市司法局\n", encoding="utf-8")
+    before = _dump(store)
+    code, out, err = run(capsys, "check", new, "--store", store, "--select", "B")
+    assert "与库中相同未改动 3 张" in out and "已更新" not in out and _dump(store) == before
+    code, out, err = run(capsys, "check", new, "--store", store, "--unit-map", mapping)
+    assert "与库中相同未改动 0 张；同一文件重新检查的结果有变化（如库中已有上年），已更新 3 张" in out
+    conn = sqlite3.connect(store)
+    kept = conn.execute("SELECT unit_key, findings_json FROM forms WHERE year = 2023 AND form = 'basic_data'")
+    unit_key, findings = kept.fetchone()
+    assert unit_key == "汨罗市司法行政局" and '"H101"' in findings
+    conn.close()
+
+
+def test_last_year_in_wanyuan_against_this_year_in_yuan_allows_its_rounding(books, capsys):
+    """Last year in 万元 (17, to two decimals), this year in 元 (170,040): within 50 元 they are one amount."""
+    book = openpyxl.load_workbook(books["2023"])
+    basic = book["附件1"]
+    basic["A5"] = "经费控制情况(元)"
+    for row in range(6, 31):
+        for col in (2, 3, 4):
+            if isinstance(basic.cell(row, col).value, (int, float)):
+                basic.cell(row, col).value = basic.cell(row, col).value * 10000 + (40 if col == 2 else 0)
+    book.save(books["2023"])
+    run(capsys, "check", books["2022"], "--store", books["store"])
+    found = _findings(capsys, books["2023"], books["store"])
+    h101 = [(f["cell"], f["expected"], f["found"]) for f in found if f["code"] == "H101"]
+    assert h101 == [("B7", 90000, 170040)]  # only 公务用车 (9 万元 last year), in this year's 元
+
+
 @pytest.mark.parametrize("typed", ["汨罗市司法局。", "汨罗市\u200b司法局", "汨罗市/司法局", "\ufeff汨罗市司法局",
                                    "汨罗市「司法局」", "汨罗市 〔司法局〕!"])
 def test_punctuation_and_invisible_marks_in_a_units_name_are_the_same_unit(tmp_path, capsys, typed):

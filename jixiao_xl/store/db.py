@@ -230,6 +230,7 @@ class Store:
         self.run_files: list[str] = []
         self._run_hashes: dict[str, str] | None = None  # SHA-256 -> a file of this run, made when first needed
         self.unit_map = UnitMap()  # --unit-map: a form stored under a unit's old name is that unit's
+        self.rechecks = True  # False when the check ran only some rules (--select/--ignore): not the whole story
         self.claimed: dict[tuple, str] = {}
         self.duplicates: dict[tuple[str, str], tuple[str, int, list[str]]] = {}  # (file, kept) -> unit, year, forms
 
@@ -379,7 +380,8 @@ class Store:
                     new.append(_row(book, rec, now))
                     counts["added"] += 1
                 elif was[0] == book.source_hash:
-                    counts["unchanged" if self._recheck(rec, book) == 0 else "rechecked"] += 1
+                    counts["unchanged" if not self.rechecks or self._recheck(rec, book, under) == 0
+                           else "rechecked"] += 1
                 else:  # another file for a form held: what came before it goes in first, then it replaces
                     if new:
                         conn.executemany(INSERT, new)
@@ -416,10 +418,12 @@ class Store:
         finally:
             conn.close()
 
-    def _recheck(self, rec: FormRecord, book: BookRecords) -> int:
+    def _recheck(self, rec: FormRecord, book: BookRecords, under: str) -> int:
+        """The held form (under the unit's key ``under``, an old name's with --unit-map) given this check's
+        results, figures and findings when they differ; 1 when it did."""
         values = (rec.status, rec.errors, rec.warnings, rec.exec_rate, rec.exec_score, rec.total_score, rec.grade,
                   rec.results_json, rec.figures, rec.findings)
-        return self.conn.execute(RECHECK, (*values, rec.unit_key, rec.year, rec.form, rec.project_key,
+        return self.conn.execute(RECHECK, (*values, under, rec.year, rec.form, rec.project_key,
                                            book.source_hash, *values)).rowcount
 
     def _duplicate(self, rec: FormRecord, kept: str, dropped: str) -> None:

@@ -106,12 +106,13 @@ def sheets(data: dict) -> dict[str, tuple[list[str], list[list]]]:
     # 问题: a finding of the workbook as a whole (X: across forms) is kept with its first form; its sheet says
     # which form it is about
     sheet_label = {(f[2], f[14]): FORM_LABEL.get(f[3], f[3]) for f in forms}
+    sheet_project = {(f[2], f[14]): f[4] for f in forms}
     columns = ["年度", "表", "项目", "单元格", "代码", "严重程度", "问题", "文件"]
     rows = []
     for i, code, sev, sheet, cell, message in data["findings"]:
         f = by_id[i]
         form = FORM_LABEL.get(f[3], f[3]) if sheet in (None, "", f[14]) else sheet_label.get((f[2], sheet), sheet)
-        project = f[4] if sheet in (None, "", f[14]) else ""
+        project = f[4] if sheet in (None, "", f[14]) else sheet_project.get((f[2], sheet), "")
         rows.append([f[2], form, project or WHOLE_DEPARTMENT, cell, code, SEVERITY.get(sev, sev), message, f[11]])
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     out["问题"] = (columns, rows)

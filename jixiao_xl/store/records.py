@@ -130,7 +130,14 @@ class UnitMap:
     def keys_of(self, key: str) -> list[str]:
         if not self.to_new:  # no map (nearly always): the key alone
             return [key]
-        return [key] + sorted(old for old in self.to_new if self.key(old) == key and old != key)
+        olds = self.__dict__.get("_olds")
+        if olds is None:  # each current name's old names, made once (the store asks for every form)
+            olds = self._olds = {}
+            for old in sorted(self.to_new):
+                new = self.key(old)
+                if new != old:
+                    olds.setdefault(new, []).append(old)
+        return [key] + olds.get(key, [])
 
 
 # ------------------------------------------------------------------ what a workbook gives
