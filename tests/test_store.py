@@ -201,6 +201,25 @@ def test_punctuation_and_invisible_marks_in_a_units_name_are_the_same_unit(tmp_p
     assert [f["cell"] for f in found if f["code"] == "H101"] == ["B7"]
 
 
+def test_a_store_keyed_by_the_earlier_rules_is_keyed_again_once(books, capsys):
+    """A store written when "。" and "/" were kept in keys ("汨罗市司法局。"): opened for writing, its keys are made
+    again by today's rules (once), so last year is found and this year's file is not stored a second time."""
+    store = books["store"]
+    run(capsys, "check", books["2022"], "--store", store)
+    conn = sqlite3.connect(store)
+    conn.execute("UPDATE forms SET unit_key = unit_key || '。', project_key = project_key || '/'")
+    conn.execute("DELETE FROM meta WHERE key = 'key_version'")
+    conn.commit()
+    conn.close()
+    found = _findings(capsys, books["2023"], store)
+    assert [f["cell"] for f in found if f["code"] == "H101"] == ["B7"]
+    conn = sqlite3.connect(store)
+    assert conn.execute("SELECT count(*), count(DISTINCT unit_key) FROM forms").fetchone() == (6, 1)
+    assert conn.execute("SELECT count(*) FROM forms WHERE project_key LIKE '%/'").fetchone()[0] == 0
+    assert conn.execute("SELECT value FROM meta WHERE key = 'key_version'").fetchone() == ("2",)
+    conn.close()
+
+
 def _dump(path) -> list[str]:
     conn = sqlite3.connect(path)
     try:

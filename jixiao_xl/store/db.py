@@ -285,6 +285,7 @@ class Store:
                                  (str(SCHEMA_VERSION), _now()))
                     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                _rekey(conn)
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -448,6 +449,26 @@ class Store:
             line += (f"；{c['duplicate']} 张表与本次的另一个文件重复（同一单位、年度、表），未存入："
                      f"{'；'.join(pairs[:3])}{more}。请删去多余的一份，或把更正后的一份单独运行")
         return line
+
+
+KEY_VERSION = "2"  # how norm_name makes keys: 2 also drops 。！？/「」〔〕, zero-width marks and a BOM
+
+
+def _rekey(conn: sqlite3.Connection) -> None:
+    """Keys made by an earlier norm_name made again (once: meta's key_version), so that a unit typed
+    "汨罗市司法局。" then and "汨罗市司法局" now is one.  A key the new one would collide with stays as it is."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'key_version'").fetchone()
+    if row is not None and row[0] == KEY_VERSION:
+        return
+    for column in ("unit_key", "project_key"):
+        for (old,) in conn.execute(f"SELECT DISTINCT {column} FROM forms").fetchall():
+            new = norm_name(old)
+            if new != old:
+                try:
+                    conn.execute(f"UPDATE forms SET {column} = ? WHERE {column} = ?", (new, old))
+                except sqlite3.IntegrityError:
+                    pass
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('key_version', ?)", (KEY_VERSION,))
 
 
 def _journal(conn: sqlite3.Connection, mode: str) -> str:
