@@ -230,3 +230,19 @@ def test_printed_pages(done, tmp_path):
     details = [p for p in pages if "批量校验 — 问题明细" in p]
     assert details and "公用经费控制率" in details[0]
     assert not any("自动填写" in p for p in details)
+
+
+def test_return_list_gives_a_reports_why_when_its_excerpt_quotes_in_turn(tmp_path):
+    """A report's sentence that itself quotes with a colon ("严格执行“八项规定”：…"): 退回清单 shows the why after the
+    whole excerpt, not the excerpt's second half (it was cut at the first "”：")."""
+    unit = tmp_path / "收件" / "司法局"
+    unit.mkdir(parents=True)
+    shutil.copy(EXAMPLE, unit / "自评.xlsx")
+    D.build(unit / "自评报告.docx", D.edit(D.seed_report_lines(), "三公经费控制率在100%以下",
+                                         "严格执行“八项规定”：三公经费控制率为75.76%，公用经费控制率在100%以下"))
+    batch.run([str(tmp_path / "收件")], str(tmp_path / "out"))
+    book = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")
+    first = _rows(book, "退回清单")[0]["首先要改的问题（前 3 个错误）"].split("\n")
+    report = next(line for line in first if "报告" in line)
+    assert report.startswith("2. 报告 第") and "：公用经费控制率在 报告写 不超过 100%" in report, report
+    assert "八项规定" not in report and "75.76" not in report

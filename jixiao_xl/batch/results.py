@@ -236,13 +236,27 @@ def first_errors(r: dict) -> list[str]:
     for f in _findings_of(r):
         if f["severity"] == "error":
             where = " ".join(part for part in (f["sheet"], f["cell"]) if part)
-            text = f["text"]
-            if text.startswith("“") and "”：" in text:  # a report rule's "“excerpt”：why": the why
-                text = text.split("”：", 1)[1]
+            text = _without_excerpt(f["text"])
             out.append(shorten(f"{where}：{text}" if where else text))
             if len(out) == FIRST_ERRORS:
                 break
     return out
+
+
+def _without_excerpt(text: str) -> str:
+    """A report rule's "“excerpt”：why" as its why.  The excerpt may quote in turn (“执行“八项规定”：…”): its end is
+    the "”：" where the quotes opened at the start close; an excerpt cut inside a quote ends at the last "”："."""
+    if not text.startswith("“") or "”：" not in text:
+        return text
+    depth = 0
+    for i, char in enumerate(text):
+        if char == "“":
+            depth += 1
+        elif char == "”":
+            depth -= 1
+            if depth == 0 and text.startswith("：", i + 1):
+                return text[i + 2:]
+    return text.rsplit("”：", 1)[1]
 
 
 def _problems_of(r: dict) -> list[list]:
