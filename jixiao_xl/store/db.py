@@ -103,7 +103,6 @@ CREATE VIEW findings AS
 _COLUMNS = ("unit_key, year, form, project_key, unit, project, sheet, source_file, source_hash, status, errors, "
             "warnings, exec_rate, exec_score, total_score, grade, results_json, figures_json, findings_json, "
             "first_stored, stored")
-_KEPT = ("unit_key", "year", "form", "project_key", "first_stored")
 _JSON_COLUMNS = ("results_json", "figures_json", "findings_json")  # bound as UTF-8 bytes (records.FormRecord)
 
 
@@ -112,14 +111,11 @@ def _bound(column: str) -> str:
 
 
 _VALUES = ", ".join(_bound(c) for c in _COLUMNS.split(", "))
-UPSERT = (f"INSERT INTO forms ({_COLUMNS}) VALUES ({_VALUES}) "
-          "ON CONFLICT (unit_key, year, form, project_key) DO UPDATE SET "
-          + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ") if c not in _KEPT)
-          + ", replaced = replaced + 1 WHERE forms.source_hash != excluded.source_hash RETURNING replaced")
 INSERT = f"INSERT INTO forms ({_COLUMNS}) VALUES ({_VALUES})"  # a form the store does not hold yet
-# a form stored under the unit's old name (--unit-map) replaced by a corrected submission under its new name
-REKEY = ("UPDATE forms SET " + ", ".join(f"{c} = {_bound(c)}" for c in _COLUMNS.split(", ") if c != "first_stored")
-         + ", replaced = replaced + 1 WHERE unit_key = ? AND year = ? AND form = ? AND project_key = ?")
+# a form held (under the unit's key, or an old name's with --unit-map: the row then takes the new one) replaced
+# by a corrected submission: the trigger forms_replaced keeps the earlier file, hash and time; first_stored stays
+REPLACE = ("UPDATE forms SET " + ", ".join(f"{c} = {_bound(c)}" for c in _COLUMNS.split(", ") if c != "first_stored")
+           + ", replaced = replaced + 1 WHERE unit_key = ? AND year = ? AND form = ? AND project_key = ?")
 # the same file checked again (another version of the tool, or last year stored since): its results, figures and
 # findings as they are now, when they differ; still the same submission (no replacement, its times kept)
 _RECHECKED = ("status", "errors", "warnings", "exec_rate", "exec_score", "total_score", "grade", "results_json",
@@ -339,8 +335,9 @@ class Store:
         """A chunk's forms, in the order they came, inside the caller's transaction.  What the store holds
         of the chunk's units is read in one query; the forms it does not hold yet (nearly all of a new
         year's) go in together, one ``executemany`` of a plain INSERT (no trigger, no statement journal:
-        a third of the UPSERT's time); a form held from the same file is left as it is; only a corrected
-        resubmission (another file) takes the UPSERT, whose trigger keeps the one it replaces."""
+        a third of an UPSERT's time); a form held from the same file is left as it is (or rechecked); only a
+        corrected resubmission (another file) takes an UPDATE (REPLACE), whose trigger keeps the one it
+        replaces."""
         conn = self.conn
         counts = dict.fromkeys(self.counts, 0)
         keys_of = self.unit_map.keys_of
@@ -387,10 +384,7 @@ class Store:
                     if new:
                         conn.executemany(INSERT, new)
                         new = []
-                    if under != rec.unit_key:  # the old name's row becomes the new name's, replaced
-                        conn.execute(REKEY, (*_row(book, rec, now)[:-2], now, under, *key[1:]))
-                    else:
-                        conn.execute(UPSERT, _row(book, rec, now)).fetchone()
+                    conn.execute(REPLACE, (*_row(book, rec, now)[:-2], now, under, *key[1:]))
                     counts["replaced"] += 1
         if new:
             conn.executemany(INSERT, new)

@@ -324,7 +324,7 @@ class FormRecord(NamedTuple):
     total_score: float | None
     grade: str | None
     # the JSON columns as UTF-8: a worker encodes each once (a str would be encoded to send it, decoded on
-    # arrival and encoded again for SQLite); the store binds them as text (store.db.UPSERT)
+    # arrival and encoded again for SQLite); the store binds them as text (store.db._bound)
     results_json: bytes = b"{}"
     figures: bytes = b"[]"  # JSON: [[key, label, cell, value, text], ...]
     findings: bytes = b"[]"  # JSON: [[code, severity, sheet, cell, message, expected, found], ...]
