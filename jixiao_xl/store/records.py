@@ -46,20 +46,13 @@ def norm_name(name: str) -> str:
     return made
 
 
-def _first(pairs: dict, key: str) -> str:
-    """The name as typed of a normalised old name (pairs: old key -> (new name typed, new key))."""
-    for old, (typed, new) in pairs.items():
-        if new == key:
-            return typed
-    return key
-
-
 class UnitMap:
     """--unit-map: renamed units, one per line "旧名称,新名称" (a tab, =, → or => also separates; # starts a
     note).  A unit is stored under its new name's key; its years stored under an old name are found too."""
 
     def __init__(self, pairs: dict[str, str] | None = None):
         self.to_new = {norm_name(old): norm_name(new) for old, new in (pairs or {}).items()}
+        self._olds: dict[str, list[str]] | None = None  # each current name's old names (keys_of), made once
 
     @classmethod
     def of_keys(cls, to_new: dict[str, str]) -> UnitMap:
@@ -87,7 +80,7 @@ class UnitMap:
                 continue
         else:
             raise StoreError(f"单位更名对照表 {path} 不是文本文件（应为每行“旧名称,新名称”）", "U305")
-        pairs, lines = {}, {}
+        pairs, lines, typed = {}, {}, {}  # old key -> (new name as typed, new key); its line; names as typed
         for number, line in enumerate(text.splitlines(), 1):
             line = line.split("#", 1)[0].strip()
             if not line:
@@ -102,6 +95,8 @@ class UnitMap:
                                  f"“{before[0]}”，这里又改为“{parts[1]}”；一个旧名称只能对应一个新名称", "U305")
             if old != new:
                 pairs[old], lines[old] = (parts[1], new), number
+                typed.setdefault(old, parts[0])
+                typed.setdefault(new, parts[1])
         made = cls()
         made.to_new = {old: new for old, (_, new) in pairs.items()}
         for start in made.to_new:  # A → B → … → A: no name would be the unit's own
@@ -110,12 +105,12 @@ class UnitMap:
                 seen.append(key)
                 key = made.to_new[key]
             if key in seen:
-                names = "→".join(pairs[k][0] for k in seen[seen.index(key):])
-                raise StoreError(f"单位更名对照表 {path} 中的更名绕成了一圈（{_first(pairs, key)}→{names}），"
+                names = "→".join(typed[k] for k in [*seen[seen.index(key):], key])
+                raise StoreError(f"单位更名对照表 {path} 中的更名绕成了一圈（{names}），"
                                  "请只保留从旧名称到现名称的方向", "U305")
         return made
 
-    def key(self, name: str) -> str:  # noqa: D102 - the unit's key after every renaming
+    def key(self, name: str) -> str:
         key = norm_name(name)
         seen = set()
         while key in self.to_new and key not in seen:  # A → B → C
@@ -130,8 +125,8 @@ class UnitMap:
     def keys_of(self, key: str) -> list[str]:
         if not self.to_new:  # no map (nearly always): the key alone
             return [key]
-        olds = self.__dict__.get("_olds")
-        if olds is None:  # each current name's old names, made once (the store asks for every form)
+        olds = self._olds
+        if olds is None:  # made once (the store asks for every form)
             olds = self._olds = {}
             for old in sorted(self.to_new):
                 new = self.key(old)
@@ -278,7 +273,7 @@ def figures_json(form) -> bytes:
                 add(b"null," if value is None else repr(value).encode() + b",")
                 tail = texts.get(text)
                 if tail is None:
-                    tail = texts[text] = json.dumps(text, ensure_ascii=False).encode() + b"]"
+                    tail = texts[text] = _jstr(text) + b"]"
                 add(tail)
     if not out:
         return b"[]"
