@@ -31,8 +31,7 @@ def _open_store(args):
     from .store.records import UnitMap
 
     unit_map = UnitMap.read(args.unit_map)
-    store = Store.open(args.store)
-    store.unit_map = unit_map
+    store = Store.open(args.store, unit_map)
     return store, History(args.store, unit_map), unit_map
 
 

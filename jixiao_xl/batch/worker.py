@@ -8,8 +8,7 @@ from collections import deque
 from pathlib import Path
 
 from ..rules.check import FORM_TITLES
-from ..store.records import book_unit
-from ..store.records import WHOLE_DEPARTMENT
+from ..store.records import WHOLE_DEPARTMENT, book_unit
 from ..store.records import head_text as _head
 from .results import MEMORY_LIMIT, STATUS_LABEL, Result, Task, detail_rows, first_errors, problems
 from .summary import CROSS_YEAR, _dumps, list_xml, rows_xml

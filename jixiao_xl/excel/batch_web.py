@@ -498,9 +498,7 @@ def _store():
 
     try:
         unit_map = UnitMap.read(os.environ.get(UNIT_MAP_ENV))
-        store = Store.open(path)
-        store.unit_map = unit_map
-        return store, unit_map
+        return Store.open(path, unit_map), unit_map
     except StoreError as exc:
         raise Refused(f"服务器上的绩效库现在不能使用：{exc}") from None
 

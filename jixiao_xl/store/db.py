@@ -251,7 +251,8 @@ class Store:
         return self._run_hashes.get(digest)
 
     @classmethod
-    def open(cls, path: str | os.PathLike) -> Store:
+    def open(cls, path: str | os.PathLike, unit_map: UnitMap | None = None) -> Store:
+        """The store at ``path`` checked (and made when new) for writing; ``unit_map``: --unit-map."""
         path = Path(path)
         state = _inspect(path)
         if state == "new" and not path.parent.exists():
@@ -301,7 +302,9 @@ class Store:
             if state == "new":
                 _remove_new(path)
             raise StoreError(_message(path, exc), _code(exc)) from None
-        return cls(path, conn)
+        made = cls(path, conn)
+        made.unit_map = unit_map or UnitMap()
+        return made
 
     # ---- writing
 
