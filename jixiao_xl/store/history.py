@@ -46,12 +46,11 @@ def similar_units(conn, unit: str, limit: int = 5) -> list[str]:
     The keys come from the unique index (one pass, no table scan); those sharing two characters with the name
     are ranked by difflib: a store of 100,000 units answers in a fraction of a second."""
     import difflib
+    import heapq
 
     key = norm_name(unit)
     if not key:
         return []
-    import heapq
-
     chars, least = set(key), min(2, len(set(key)))
     names, shared = {}, []
     for k, name in conn.execute("SELECT unit_key, min(unit) FROM forms GROUP BY unit_key"):
@@ -88,16 +87,16 @@ def sheets(data: dict) -> dict[str, tuple[list[str], list[list]]]:
     # "2022年决算数") is the form's own year ("本") or the year before ("上"), so that the years line up
     values: dict[tuple, dict] = {}
     labels: dict[tuple, str] = {}
-    place: dict[tuple, tuple] = {}  # where a figure stands in its form (the earliest of the years)
-    seen: dict[int, int] = {}
+    place: dict[tuple, int] = {}  # where a figure stands in its form (the earliest of the years)
+    seen: dict[int, int] = {}  # figures met so far of each form
     for form_id, key, label, cell, value, text in data["figures"]:
         f = by_id[form_id]
         key, label = _as_years(key, f[2]), _as_years(label, f[2]) if label else None
         where = (FORM_LABEL.get(f[3], f[3]), f[4] or WHOLE_DEPARTMENT, key)
         values.setdefault(where, {})[f[2]] = value if value is not None else text
         labels.setdefault(where, label or key)
-        seen[form_id] = seen.get(form_id, -1) + 1
-        place[where] = min(place.get(where, (seen[form_id],)), (seen[form_id],))
+        at = seen[form_id] = seen.get(form_id, -1) + 1
+        place[where] = min(place.get(where, at), at)
     columns = ["表", "项目", "项目名称（数据）", "代码"] + [f"{y}年" for y in years]
     order = sorted(values, key=lambda w: (w[0], w[1] if w[1] != WHOLE_DEPARTMENT else "", place[w]))
     rows = [[form, project, labels[(form, project, key)], key] + [values[(form, project, key)].get(y) for y in years]
@@ -105,14 +104,13 @@ def sheets(data: dict) -> dict[str, tuple[list[str], list[list]]]:
     out["数据"] = (columns, rows)
     # 问题: a finding of the workbook as a whole (X: across forms) is kept with its first form; its sheet says
     # which form it is about
-    sheet_label = {(f[2], f[14]): FORM_LABEL.get(f[3], f[3]) for f in forms}
-    sheet_project = {(f[2], f[14]): f[4] for f in forms}
+    by_sheet = {(f[2], f[14]): (FORM_LABEL.get(f[3], f[3]), f[4]) for f in forms}  # (year, sheet) -> form, project
     columns = ["年度", "表", "项目", "单元格", "代码", "严重程度", "问题", "文件"]
     rows = []
     for i, code, sev, sheet, cell, message in data["findings"]:
         f = by_id[i]
-        form = FORM_LABEL.get(f[3], f[3]) if sheet in (None, "", f[14]) else sheet_label.get((f[2], sheet), sheet)
-        project = f[4] if sheet in (None, "", f[14]) else sheet_project.get((f[2], sheet), "")
+        own = (FORM_LABEL.get(f[3], f[3]), f[4])
+        form, project = own if sheet in (None, "", f[14]) else by_sheet.get((f[2], sheet), (sheet, ""))
         rows.append([f[2], form, project or WHOLE_DEPARTMENT, cell, code, SEVERITY.get(sev, sev), message, f[11]])
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     out["问题"] = (columns, rows)
