@@ -119,6 +119,19 @@ def test_gbk_names_of_a_zip_made_on_chinese_windows(client, job_dir):
     assert {r[0] for r in rows} == {"司法局.xlsx"}
 
 
+def test_utf8_names_of_a_zip_made_on_linux_without_the_flag(client, job_dir):
+    """Info-ZIP on Linux writes UTF-8 names without the UTF-8 flag: read as UTF-8 (before: GBK or cp437 mojibake,
+    which also split one unit's folder in two)."""
+    utf8 = "汨罗/司法局.xlsx".encode()
+    placeholder = b"A" * (len(utf8) - 5) + b".xlsx"
+    raw = example_zip(placeholder.decode()).replace(placeholder, utf8)
+    assert all(not info.flag_bits & 0x800 for info in zipfile.ZipFile(io.BytesIO(raw)).infolist())
+    status = submit(client, {"材料.zip": raw})
+    assert status["state"] == "done", status
+    rows = summary_rows(client.get(f"{JOBS}/{status['id']}/download/summary").content)
+    assert {r[0] for r in rows} == {"汨罗/司法局.xlsx"}
+
+
 def test_several_files_of_a_folder(client, job_dir):
     status = submit(client, {"收到/司法局.xlsx": EXAMPLE.read_bytes(), "收到/说明.txt": "附件".encode()})
     assert status["state"] == "done", status

@@ -358,13 +358,20 @@ def safe_relpath(name: str) -> PurePosixPath:
 
 
 def _entry_name(info: zipfile.ZipInfo) -> str:
-    """The entry's name; names zipped on Chinese Windows are GBK without the UTF-8 flag."""
+    """The entry's name.  Without the UTF-8 flag, zipfile reads the bytes as cp437: Linux's and macOS's zip
+    write UTF-8 there (tried first, strictly: GBK rarely passes for UTF-8), Chinese Windows writes GBK."""
     if info.flag_bits & 0x800:
         return info.filename
     try:
-        return info.filename.encode("cp437").decode("gbk")
-    except (UnicodeEncodeError, UnicodeDecodeError):
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
         return info.filename
+    for encoding in ("utf-8", "gbk"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
 
 
 def extract_zip(path: Path, dest: Path, lim: Limits) -> int:
