@@ -771,3 +771,20 @@ def test_cross_year_finds_a_renamed_units_last_year_and_keeps_odd_names(tmp_path
     assert rows[2][2] == long and rows[2][1] == "附件3"
     rate = next(r for r in range(2, 5) if sheet.cell(r, 10).value is not None)  # 本年执行率 of 附件2
     assert sheet.cell(rate, 10).value == pytest.approx(1.0) and sheet.cell(rate, 10).number_format == "0.00%"
+
+
+def test_a_year_on_its_own_line_under_the_title_is_the_forms_year(tmp_path, capsys):
+    """新疆阜康's published 附件3: "项目支出绩效自评表" in A1, "(2023年度)" alone in A2 (the official layout). Its year
+    is read from that line, so the store keeps it (before: "读不出单位名称、年度", nothing stored); written
+    "2023年度" or "（2023年度）" alike."""
+    from .published import workbook
+
+    for i, line in enumerate(["(2023年度)", "2023年度", "（2023年度）"]):
+        (tmp_path / str(i)).mkdir()
+        path = workbook("xinjiang_fukang_tongjiju_2023_project", tmp_path / str(i), {(1, 0): line})
+        store = tmp_path / f"s{i}.sqlite"
+        code, out, err = run(capsys, "check", path, "--store", store)
+        assert "新存入 1 张表" in out, out
+        conn = sqlite3.connect(store)
+        assert conn.execute("SELECT year, form FROM forms").fetchall() == [(2023, "project_self_eval")]
+        conn.close()

@@ -8,6 +8,8 @@ rows, a shifted start and merged cells do not matter.
 
 from __future__ import annotations
 
+import re
+
 from . import forms as F
 from ..xlsx.grid import Grid, a1, read_grids
 from .model import BasicData, Cell, SelfEval, Workbook
@@ -191,6 +193,21 @@ def _apply_unit(form, region: Region, title: str) -> None:
         cell.unit = form.unit
 
 
+_YEAR_LINE = re.compile(r"[(（]?\s*(20\d\d)\s*年度?\s*[)）]?")
+
+
+def _year_below(region) -> int | None:
+    """A year standing alone in a cell of the form's first rows ("(2023年度)", "2023年度" under its title)."""
+    rows = region.grid.rows
+    for r in range(max(region.top - 1, 0), min(region.top + 3, len(rows))):
+        for value in rows[r]:
+            if value.__class__ is str and len(value) <= 12:
+                match = _YEAR_LINE.fullmatch(value.strip())
+                if match:
+                    return int(match.group(1))
+    return None
+
+
 def read_forms(grids: list[Grid], path: str = "") -> Workbook:
     """Every form in the grids of one workbook."""
     found = []
@@ -211,8 +228,8 @@ def read_forms(grids: list[Grid], path: str = "") -> Workbook:
             if grid.formula_cells:
                 form.formula_cells = grid.formula_cells
                 _skip_summed_text(form)
-            if form.year is None and not title:
-                form.year = _year(grid.name)
+            if form.year is None:  # "(2023年度)" on its own line under the title (the official layout), else
+                form.year = _year_below(region) or (None if title else _year(grid.name))  # an untitled sheet's name
             found.append(form)
     years = {form.year for form in found if form.year}
     if len(years) == 1:  # one year stated across the workbook: the year of the forms that state none
