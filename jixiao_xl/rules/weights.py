@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..compute.results import exec_weight, stated_score_sum
+from ..compute.results import exec_part_missing, exec_weight, stated_score_sum
 from ..compute import scoring as S
 from .findings import Rule
 from ..read.model import SelfEval, num
@@ -98,6 +98,8 @@ def _total_score_cell(rule: Rule, form: SelfEval, ctx: Context):
         return
     if _scores_unknown(form):
         return
+    if exec_part_missing(form, ctx.profile, [w for w in (num(i.weight) for i in form.indicators) if w is not None]):
+        return  # the 执行率得分 it adds was not read: the sum is not known
     found = cell.number
     expected = stated_score_sum(form, ctx.profile)
     if differs(found, expected, ctx.profile.tolerance_score):
