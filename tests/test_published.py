@@ -308,19 +308,16 @@ def test_funds_block_wordings_seen_in_published_tables(tmp_path, edits):
     assert not s001(report)
 
 
-def test_a_form_whose_execution_block_is_cut_off_has_no_total_and_no_total_error(tmp_path):
+def test_a_form_whose_execution_block_is_cut_off_has_no_total_error(tmp_path):
     """四川大英's 附件3, its last rows only (sichuan_daying_2023_project_tail): the 年度资金总额 block is not on
-    the page, so the 执行率得分 its 总分 100 includes is not known.  The 总分 is 未读出 — not 90 (优) counting that
-    part as 0 — and W104 does not call the printed 100 wrong (before: "应为 … 90，现填 100", an error)."""
-    from jixiao_xl.compute.results import shown
-
+    the page, so the 执行率得分 its printed 总分 100 includes is not known.  W104 does not call that 100 wrong (before:
+    "总分得分应为 … 90，现填 100", an error); the indicators' 90 stand as read, the 执行率 as 未读出."""
     from .published import workbook
 
     report = check_path(str(workbook("sichuan_daying_2023_project_tail", tmp_path)))
     form = report.forms[0]
-    assert form.results.total_score is None and form.results.grade is None
-    assert shown(form.results, "total_score") == "未读出"
-    assert form.results.why("total_score") == "未读出：表中找不到执行情况，执行率得分不知，总分无法复核"
+    assert form.results.exec_score is None and form.results.why("exec_score").startswith("未读出")
+    assert form.results.total_score == 90
     codes = [f.code for f in form.findings]
     assert "W104" not in codes and "S001" in codes
     assert not [f for f in form.findings if f.severity == "error"]

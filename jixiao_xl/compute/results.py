@@ -295,15 +295,6 @@ def exec_read(form: SelfEval) -> bool:
     return any(num(form.exec.get(key)) is not None for key in ("full", "executed", "rate", "score"))
 
 
-UNREAD_EXEC_TOTAL = "未读出：表中找不到执行情况，执行率得分不知，总分无法复核"
-
-
-def exec_part_missing(form: SelfEval, profile: Profile, weights: list[float]) -> bool:
-    """The 执行率 part counts in the form's 总分 (its indicators' 分值 ``weights`` leave room for it), but the
-    execution block was not read: the 总分 cannot be recomputed (a 0 there would be a score never read)."""
-    return not exec_read(form) and exec_weight(form, profile) > 0 and sum(weights) < 100 - 1e-6
-
-
 @dataclass(frozen=True, slots=True)
 class SelfEvalResults(_Results):
     """The results of 附件2/附件3 with the judged rows they are made of (``rows``: each row's target, actual,
@@ -360,9 +351,6 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
     elif all(r.score is None for r in rows) and num(form.total_score) is None:
         total = None
         unread["total_score"] = unread["grade"] = UNSCORED
-    elif exec_part_missing(form, profile, weights):
-        total = None
-        unread["total_score"] = unread["grade"] = UNREAD_EXEC_TOTAL
     else:
         total = S.round2((score or 0.0) + sum(r.effective for r in rows))
     return SelfEvalResults(rate, score, weight_total, total, S.grade(total),
