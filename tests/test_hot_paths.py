@@ -167,7 +167,8 @@ def test_a_float_cell_reads_as_to_number_reads_it(raw, unit):
 
 def _by_definition(form, code):
     """N001 / N002 as they read every numeric cell, without the float shortcut."""
-    from jixiao_xl.rules.general import is_error_value, numeric_cells
+    from jixiao_xl.read.values import is_error_value
+    from jixiao_xl.rules.general import numeric_cells
 
     out = []
     for cell, kind in numeric_cells(form):

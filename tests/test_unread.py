@@ -53,7 +53,7 @@ def test_an_execution_block_not_read_is_not_a_zero_rate(tmp_path):
     report = check_file(tmp_path, set_cells(clean_seed(), NO_EXEC))
     res = project(report).results
     assert res.exec_rate is None and res.exec_score is None
-    assert res.why("exec_rate").startswith("未读出：表中找不到执行情况")
+    assert res.why("exec_rate") == "未读出：年度资金总额的全年预算数、全年执行数都没有填写"
     assert res.total_score == 90 and res.grade == "优"  # the indicators' 90 still stand, said as read
     assert not [f for f in project(report).findings if f.code in ("E101", "E104", "E106", "E107")]
 
@@ -74,3 +74,88 @@ def test_summary_says_unscored_and_unread_in_its_cells(tmp_path):
     noexec = rows[("noexec.xlsx", "[附件3]")]
     assert noexec["执行率"] == "未读出" and noexec["执行率得分"] == "未读出" and noexec["复核总分"] == 90
     assert rows[("unscored.xlsx", "[附件2]")]["复核总分"] == 99
+
+
+# ------------------------------------------------ a typed 执行率 over blank figures: neither it nor 0 % is known
+
+
+def _summary_rows(tmp_path, files: dict) -> dict:
+    """汇总's rows by (file, form) after a batch of ``files`` {name: sheet specs}."""
+    from tests.samples import write_xlsx
+
+    folder = tmp_path / "in"
+    folder.mkdir(exist_ok=True)
+    for name, specs in files.items():
+        write_xlsx(folder / name, specs)
+    batch_run([str(folder)], str(tmp_path / "out"))
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")["汇总"]
+    head = [c.value for c in sheet[1]]
+    return {(r[0], r[2][:5]): dict(zip(head, r)) for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]}
+
+
+def _text(path, capsys) -> str:
+    """What ``jixiao-xl check`` prints for a file."""
+    capsys.readouterr()
+    main(["check", str(path)])
+    return capsys.readouterr().out
+
+
+def test_a_typed_rate_over_a_blank_executed_figure_is_not_scored_zero(tmp_path, capsys):
+    # 全年执行数 blank, 执行率 100% and 得分 10 typed: the rate is not 0 %, and the total is not the indicators'
+    # 90 + 0 (it was "总分 90（优）" beside a form printing 100)
+    report = check_file(tmp_path, set_cells(clean_seed(), {"附件3!E6": None, "附件3!E7": None}))
+    res = project(report).results
+    assert (res.exec_rate, res.exec_score, res.total_score, res.grade) == (None, None, None, None)
+    assert res.why("exec_rate") == "无法复核：全年执行数未填写，填报的执行率、得分无从核对"
+    assert res.why("total_score") == "无法复核：总分含执行率得分，而全年执行数未填写，填报的执行率、得分无从核对"
+    assert "执行率 无法复核，执行率得分 无法复核，分值合计 100，总分 无法复核" in _text(report.path, capsys)
+    assert "附件3：项目支出自评（司法专项（人民调解，收治中心，社区矫正，政府购买，法律救援））总分 无法复核" in summary(report)
+    assert [f.code for f in project(report).findings if f.severity != "info"] == ["E109"]  # no W104 on 100
+    assert not [f for f in project(report).findings if f.code == "D001" and f.cell == "H6"]
+    assert main(["check", str(tmp_path / "book.xlsx"), "--json"]) == 1
+    (entry,) = [f for f in json.loads(capsys.readouterr().out)["files"][0]["forms"] if f["form"] == "project_self_eval"]
+    assert entry["results"]["total_score"] is None and entry["results"]["exec_score"] is None
+    assert entry["results"]["unread"]["exec_rate"].startswith("无法复核：全年执行数未填写")
+    row = _summary_rows(tmp_path, {"blank.xlsx": set_cells(clean_seed(), {"附件3!E6": None, "附件3!E7": None})})[
+        ("blank.xlsx", "[附件3]")]
+    assert (row["执行率"], row["执行率得分"], row["复核总分"], row["复核等级"]) == ("无法复核", "无法复核", "无法复核", None)
+    assert row["填报总分"] == 100
+
+
+def test_an_error_value_in_the_budget_is_no_zero_rate(tmp_path):
+    report = check_file(tmp_path, set_cells(clean_seed(), {"附件3!D6": "#REF!", "附件3!D7": "#REF!"}))
+    res = project(report).results
+    assert res.exec_rate is None and res.exec_score is None and res.total_score is None
+    assert res.why("exec_score") == "无法复核：全年预算数显示错误值 #REF!"
+    assert "总分 无法复核" in summary(report)
+
+
+def test_a_published_form_with_its_amounts_missing_is_one_error_not_zero_points(tmp_path, capsys):
+    # 西部(重庆)科学城's department form: 执行率 76% and 得分 7.6 printed, the three amounts unreadable (blank);
+    # it was "执行率得分 0，总分 66.76（中）" with E103 "按0分计" beside E109
+    from .test_published import check_table
+
+    data, report = check_table(tmp_path, "chongqing_xibukexuecheng_2021_department")
+    (form_report,) = report.forms
+    res = form_report.results
+    assert (res.exec_rate, res.exec_score, res.total_score, res.grade) == (None, None, None, None)
+    assert res.why("exec_rate") == "无法复核：全年执行数、全年预算数未填写，填报的执行率、得分无从核对"
+    found = {f.code: f for f in form_report.findings}
+    assert "E103" not in found
+    assert found["E109"].cell == "E5"
+    assert ("全年执行数、全年预算数未填写，但已填写执行率 76.00%、得分 7.6：执行率 = 全年执行数 ÷ 全年预算数，"
+            "得分也据此计算，请填写全年执行数、全年预算数") in found["E109"].message
+    assert "执行率 无法复核，执行率得分 无法复核，分值合计 80，总分 无法复核" in _text(report.path, capsys)
+
+
+def test_a_blank_form_has_no_zero_score_suggested(tmp_path, capsys):
+    # 湖北工程学院's form as published, without a number: its execution block is 未读出, so neither E103's
+    # "按0分计" nor D001's "应为 0" at its 得分
+    from .test_published import check_table
+
+    data, report = check_table(tmp_path, "hubei_hbpu_unknown_project")
+    (form_report,) = report.forms
+    assert form_report.results.why("exec_score") == "未读出：年度资金总额的全年预算数、全年执行数都没有填写"
+    assert not [f for f in form_report.findings if f.code == "E103"]
+    assert not [f for f in form_report.findings if f.code == "D001" and "应为 0" in f.message]
+    assert "执行率 未读出，执行率得分 未读出，分值合计 未读出，总分 未评分" in _text(report.path, capsys)

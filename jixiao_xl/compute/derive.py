@@ -23,8 +23,8 @@ from typing import Callable
 
 from ..read import forms as F
 from . import scoring as S
-from .results import (RATES, BasicResults, Results, SelfEvalResults, part_keys, parts_sum, rate_value, results as _results,
-                      row_rate, source_parts, stated_score_sum, sum_fields)
+from .results import (RATES, BasicResults, Results, SelfEvalResults, blank_exec_figures, part_keys, parts_sum, rate_value,
+                      results as _results, row_rate, source_parts, stated_score_sum, sum_fields)
 from ..xlsx.grid import col_letter
 from ..read.model import _UNREAD, BasicData, Cell, SelfEval, num
 from .profiles import Profile
@@ -159,10 +159,7 @@ def _fund_sources(form: SelfEval, blank_only: bool) -> list[Derived]:
 def _execution(form: SelfEval, profile: Profile, res: SelfEvalResults, blank_only: bool) -> list[Derived]:
     """执行率 = 全年执行数 ÷ 全年预算数 and its 得分; a typed rate over a blank 执行数 stays as typed (E109)."""
     ex = form.exec
-    stated = any(k in ex and not ex[k].blank and (ex[k].rate if k == "rate" else ex[k].number)
-                 for k in ("rate", "score"))
-    missing = stated and any(k in ex and ex[k].blank for k in ("executed", "full"))
-    if not {"full", "executed"} <= ex.keys() or missing:
+    if not {"full", "executed"} <= ex.keys() or blank_exec_figures(form):
         return []
     full, executed = ex["full"].address, ex["executed"].address
     guard = f"AND(ISNUMBER({full}),N({full})>0)"

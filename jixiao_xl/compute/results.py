@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from ..read import forms as F
 from . import scoring as S
-from ..read.model import BasicData, Indicator, SelfEval, num
+from ..read.model import BasicData, Cell, Indicator, SelfEval, num
 from .profiles import Profile
 from .targets import Judgement, judge
 
@@ -295,6 +295,40 @@ def exec_read(form: SelfEval) -> bool:
     return any(num(form.exec.get(key)) is not None for key in ("full", "executed", "rate", "score"))
 
 
+EXEC_FIGURES = (("executed", "全年执行数"), ("full", "全年预算数"))  # what 执行率 = 全年执行数 ÷ 全年预算数 needs
+
+
+def blank_exec_figures(form: SelfEval) -> list[tuple[str, Cell]]:
+    """(name, cell) of 全年执行数 / 全年预算数 left blank although a 执行率 or 得分 that depends on them was
+    typed (E109): the rate is not known, and is not "0%" either."""
+    ex = form.exec
+    rate, score = ex.get("rate"), ex.get("score")
+    if not ((rate is not None and not rate.blank and rate.rate) or (score is not None and score.number)):
+        return []
+    return [(name, ex[key]) for key, name in EXEC_FIGURES if key in ex and ex[key].blank]
+
+
+def exec_unknown(form: SelfEval) -> str:
+    """Why the 执行率 cannot be recomputed although the block was filled ("" when it can): the figures it
+    needs are blank under a typed rate or score, or show an error value (#REF! …)."""
+    from ..read.values import is_error_value
+
+    blank = blank_exec_figures(form)
+    if blank:
+        return f"无法复核：{'、'.join(name for name, _ in blank)}未填写，填报的执行率、得分无从核对"
+    for key, name in EXEC_FIGURES:
+        cell = form.exec.get(key)
+        if cell is not None and is_error_value(cell.raw):
+            return f"无法复核：{name}显示错误值 {str(cell.raw).strip()}"
+    return ""
+
+
+def _unread_exec(form: SelfEval) -> str:
+    if any(form.exec.get(key) is not None for key, _ in EXEC_FIGURES):  # the row is there, left empty
+        return "未读出：年度资金总额的全年预算数、全年执行数都没有填写"
+    return UNREAD_EXEC
+
+
 @dataclass(frozen=True, slots=True)
 class SelfEvalResults(_Results):
     """The results of 附件2/附件3 with the judged rows they are made of (``rows``: each row's target, actual,
@@ -321,7 +355,11 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
     rows = indicator_rows(form, profile) if rows is None else rows
     unread: dict[str, str] = {}
     weight = exec_weight(form, profile)
-    if exec_read(form):
+    unknown = exec_unknown(form) if exec_read(form) else ""
+    if unknown:  # a typed rate over blank figures: neither that rate nor 0 % is known
+        rate = score = None
+        unread["exec_rate"] = unread["exec_score"] = unknown
+    elif exec_read(form):
         rate = S.exec_rate(num(form.exec.get("full")), num(form.exec.get("executed")))
         if rate is None and profile.zero_budget_rate is not None and num(form.exec.get("full")) == 0 \
                 and not num(form.exec.get("executed")):
@@ -329,7 +367,7 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
         score = S.exec_score(rate, weight, profile.exec_mode)
     else:
         rate = score = None
-        unread["exec_rate"] = unread["exec_score"] = UNREAD_EXEC
+        unread["exec_rate"] = unread["exec_score"] = _unread_exec(form)
     weights = [r.weight for r in rows if r.weight is not None]
     stated = num(getattr(form, "indicators_weight", None))  # "年度绩效目标(80分)": all indicators together
     if not rows:
@@ -351,6 +389,9 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
     elif all(r.score is None for r in rows) and num(form.total_score) is None:
         total = None
         unread["total_score"] = unread["grade"] = UNSCORED
+    elif unknown:  # the total counts the 执行率得分, which cannot be recomputed
+        total = None
+        unread["total_score"] = unread["grade"] = f"无法复核：总分含执行率得分，而{unknown.split('：', 1)[1]}"
     else:
         total = S.round2((score or 0.0) + sum(r.effective for r in rows))
     return SelfEvalResults(rate, score, weight_total, total, S.grade(total),

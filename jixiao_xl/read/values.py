@@ -204,3 +204,16 @@ def round2(value: float) -> float:
         return value
     scaled = round(value * 100, 6)  # 7.625 * 100 is 762.4999999999999 in floating point
     return math.floor(scaled + 0.5) / 100
+
+
+# The error values a cell can show: Excel's classic seven, the dynamic-array and data-type ones (Office.js
+# Range.values gives each as this text: #SPILL!, #CALC!, #BLOCKED! …, xlwings' remote engine adds #DATA!),
+# and WPS's/LibreOffice's #ERROR.
+ERROR_VALUES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!",
+                "#GETTING_DATA", "#ERROR", "#DATA!", "#BLOCKED!", "#BUSY!", "#CONNECT!", "#FIELD!", "#UNKNOWN!",
+                "#TIMEOUT!", "#PYTHON!")
+
+
+def is_error_value(raw: object) -> bool:
+    """The cell shows an error value (as the readers give it: its text, "#DIV/0!")."""
+    return isinstance(raw, str) and raw.strip().upper() in ERROR_VALUES

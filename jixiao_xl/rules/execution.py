@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from ..compute.results import exec_weight
+from ..compute.results import blank_exec_figures, exec_read, exec_weight
 from .findings import Rule
 from ..read.model import SelfEval, num
 from ..read.values import fmt_number as n, fmt_rate as pct
 from .base import Context, differs, r2, r4, shown_tolerance
-from .general import is_error_value
+from ..read.values import is_error_value
 
 
 def missing_figure(form: SelfEval):
-    """全年执行数 (or 全年预算数) left blank although a rate or score that depends on it was typed (E109):
-    the rate and score rules stay silent instead of reporting "空 ÷ 83 = 0%" four times over."""
-    rate, score = form.exec.get("rate"), form.exec.get("score")
-    if not ((rate is not None and rate.rate) or (score is not None and score.number)):
-        return None
-    for key in ("executed", "full"):
-        cell = form.exec.get(key)
-        if cell is not None and cell.blank:
-            return cell
-    return None
+    """The first of 全年执行数 / 全年预算数 left blank although a rate or score that depends on it was typed
+    (E109 reports it): the rate and score rules stay silent instead of reporting "空 ÷ 83 = 0%" four times over."""
+    blank = blank_exec_figures(form)
+    return blank[0][1] if blank else None
 
 
 def executed_missing(form: SelfEval) -> bool:
@@ -78,8 +72,10 @@ RATE_OVER = Rule(
 
 def _no_budget(rule: Rule, form: SelfEval, ctx: Context):
     cell = form.exec.get("full")
-    if cell is None or cell.error or is_error_value(cell.raw) or missing_figure(form) is cell:
-        return  # E109 reports a blank 全年预算数 under a typed rate
+    if cell is None or cell.error or is_error_value(cell.raw) or missing_figure(form) is not None:
+        return  # E109 reports a blank 全年预算数 (or 执行数) under a typed rate
+    if not exec_read(form):
+        return  # nothing typed in the block: its results are 未读出, not "0 分"
     opened = ctx.opened(form) if cell.blank and cell.address in form.formula_cells else None
     if opened is not None and num(opened.exec.get("full")):
         return  # a formula saved without a result (S002), not empty: opened, it shows the sum of its parts
@@ -240,7 +236,7 @@ def _executed_blank(rule: Rule, form: SelfEval, ctx: Context):
         stated.append(f"执行率 {pct(rate.rate) if rate.rate is not None else rate.text}")
     if score is not None and not score.blank:
         stated.append(f"得分 {n(score.number) if score.number is not None else score.text}")
-    what = "全年执行数" if blank is form.exec.get("executed") else "全年预算数"
+    what = "、".join(name for name, _ in blank_exec_figures(form))
     yield rule.at(form.sheet, blank, expected=what, found=None, text=dict(what=what, stated="、".join(stated)))
 
 

@@ -9,7 +9,7 @@ from typing import Iterable
 from ..compute.derive import blank_fillable, derived, input_suggestions
 from .findings import Rule
 from ..read.model import BasicData, Cell
-from ..read.values import fmt_number as n, fmt_rate as pct
+from ..read.values import fmt_number as n, fmt_rate as pct, is_error_value
 from .base import Context, r2, r4
 
 
@@ -50,19 +50,6 @@ def _numeric_groups(form) -> list[tuple[str, Iterable[Cell]]]:
     out.append(("score", [cell for ind in form.indicators for cell in (ind.weight, ind.score) if cell is not None]))
     out.append(("score", [cell for cell in (form.total_weight, form.total_score) if cell is not None]))
     return out
-
-
-# The error values a cell can show: Excel's classic seven, the dynamic-array and data-type ones (Office.js
-# Range.values gives each as this text: #SPILL!, #CALC!, #BLOCKED! …, xlwings' remote engine adds #DATA!),
-# and WPS's/LibreOffice's #ERROR.
-ERROR_VALUES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!",
-                "#GETTING_DATA", "#ERROR", "#DATA!", "#BLOCKED!", "#BUSY!", "#CONNECT!", "#FIELD!", "#UNKNOWN!",
-                "#TIMEOUT!", "#PYTHON!")
-
-
-def is_error_value(raw: object) -> bool:
-    """The cell shows an error value (as the readers give it: its text, "#DIV/0!")."""
-    return isinstance(raw, str) and raw.strip().upper() in ERROR_VALUES
 
 
 def _not_a_number(rule: Rule, form, ctx: Context):
@@ -255,7 +242,11 @@ def _derived_blank(rule: Rule, form, ctx: Context):
         shown = {d.cell.address: d.value for d in derived(opened, ctx.profile)}
         items = [replace(d, value=shown.get(d.cell.address)) for d in derived(form, ctx.profile, ctx.results(form))
                  if d.cell.blank and shown.get(d.cell.address) is not None]
+    # a 执行率得分 the block does not give (未读出, 无法复核) is suggested as nothing, not as the 0 a formula shows
+    unknown = ctx.results(form).why("exec_score") and getattr(form, "exec", {}).get("score")
     for item in items:
+        if unknown is not None and item.cell is unknown:
+            continue
         value, rate = item.value, item.kind == "rate"
         if isinstance(value, str):  # the 等级
             yield rule.at(form.sheet, item.cell, expected=value, found=None,

@@ -10,7 +10,7 @@ from .findings import Rule
 from ..read.model import SelfEval, num
 from ..read.values import fmt_number as n
 from .base import Context, differs, r2
-from .general import is_error_value
+from ..read.values import is_error_value
 
 
 def _level_sum(rule: Rule, form: SelfEval, ctx: Context):

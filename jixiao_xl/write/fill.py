@@ -35,7 +35,7 @@ from .marks import (
 from .openpyxl_writer import COMMENT_AUTHOR, FillError, _same_formula, write_openpyxl  # noqa: F401 (fill's API)
 from ..compute.profiles import Profile
 from ..read.reader import read_forms
-from ..rules.general import is_error_value
+from ..read.values import is_error_value
 from ..read.values import fmt_number, norm_label
 from ..xlsx.xlsxio import OutputError, atomic_write, make_backup, output_problem
 
