@@ -321,3 +321,43 @@ def test_a_form_whose_execution_block_is_cut_off_has_no_total_error(tmp_path):
     codes = [f.code for f in form.findings]
     assert "W104" not in codes and "S001" in codes
     assert not [f for f in form.findings if f.severity == "error"]
+
+
+@pytest.mark.parametrize("name, cell, expected, found", [
+    ("chongqing_xibukexuecheng_2021_department", "J2", 77.6, 97.6),  # "自评总分(分) | 97.6" in the second row
+    ("ningxia_yinchuan_2021_project", "B4", 94, 98),  # "自评得分 | 98 | 财政审核评分"
+])
+def test_a_total_stated_in_the_head_is_the_forms_total(tmp_path, name, cell, expected, found):
+    # neither form has a 总分 row (重庆's is cut off, 宁夏 states it at the top): the total the head states is the
+    # one the unit submitted, compared with its parts (it was not read, so 汇总 showed no 填报总分)
+    from jixiao_xl.batch import run as batch_run
+
+    data, report = check_table(tmp_path, name)
+    (f,) = read(report)
+    assert (f.total_score.address, num(f.total_score)) == (cell, found)
+    (w104,) = by_code(report, "W104")
+    assert (w104.cell, w104.expected, w104.found) == (cell, expected, found)
+    assert f"之和 {expected:g}，现填 {found:g}" in w104.message
+    batch_run([str(report.path)], str(tmp_path / "out"))
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")["汇总"]
+    head = [c.value for c in sheet[1]]
+    (row,) = [dict(zip(head, r)) for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]]
+    assert row["填报总分"] == found
+
+
+def test_a_score_column_heading_in_the_head_is_no_stated_total(tmp_path):
+    # the 执行 block headed "… | 执行率 | 自评得分" (衡山县贯塘乡's wording) on a form without a 总分 row: the empty
+    # cell right of that heading is no 总分 for fill to write or for D001 to ask for
+    from jixiao_xl.write.fill import fill
+
+    from .helpers import check_file, clean_seed, set_cells
+
+    edits = {"附件3!H5": "自评得分", "附件3!A24": None, "附件3!G24": None, "附件3!H24": None}
+    report = check_file(tmp_path, set_cells(clean_seed(), edits))
+    (f,) = [x for x in report.forms if x.kind == "project_self_eval"]
+    assert num(f.form.exec["score"]) == 10 and f.form.total_score is None
+    assert not [x for x in f.findings if x.cell == "I5"]
+    result = fill(report.path, str(tmp_path / "filled.xlsx"))
+    assert not [c for c in result.changes if c.sheet == "附件3" and c.cell == "I5"]

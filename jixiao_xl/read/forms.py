@@ -360,6 +360,8 @@ DEFAULT_WIDTH = 16
 # 宁夏 scores the 执行率 as a 三级指标 (项目管理 / 投入管理 / 预算执行率) instead of a funds column: that row
 EXEC_INDICATOR = Field("exec_indicator", "预算执行率", "indicators", "text", aliases=("资金执行率",))
 TOTAL_ROW = Field("total", "总分", "indicators", "score", aliases=("合计",))
+# the total stated in the head of the form when it has no 总分 row (重庆 "自评总分(分) | 97.6", 宁夏 "自评得分 | 98")
+HEAD_TOTAL = Field("head_total", "自评总分", "head", "score", aliases=("自评得分", "自评总得分"))
 # the grade stated on the form, at or below the 总分 row: "等级：优" (W106)
 GRADE = Field("grade", "等级", "indicators", "text", aliases=(
     "自评等级", "评价等级", "绩效等级", "自评结果", "评价结果", "等次", "评定等级", "绩效评价等级", "自评等次"))

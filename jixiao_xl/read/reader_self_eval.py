@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import forms as F
-from .model import Cell, Indicator, Level1, SelfEval
+from .model import Cell, Indicator, Level1, SelfEval, num
 from .region import LABEL_MAX, Region, _cell_key, _field_for, _numeric_text, _year, inline_parts
 from .values import header_name, header_weight, is_blank, split_inline
 
@@ -424,6 +424,11 @@ def _read_below(region: Region, form: SelfEval, head: int, row: int, notes: list
     grade = region.find(F.GRADE, start=row, stop=region.bottom) or region.find(F.GRADE, stop=head)
     if grade:
         form.grade = _value_beside(region, *grade, "等级")
+    if form.total_score is None:  # no 总分 row: a total the head states ("自评总分(分) | 97.6") is the form's
+        stated = region.find(F.HEAD_TOTAL, stop=head)
+        cell = _value_beside(region, *stated, "自评总分", numeric=True) if stated else None
+        if cell is not None and num(cell) is not None:  # a number: not the 执行 block's "自评得分" column heading
+            form.total_score = cell
     for r in range(row + 1, region.bottom):
         for value in grid.row_values(r):
             if isinstance(value, str) and value.strip():
