@@ -129,7 +129,7 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="命令")
 
     check = sub.add_parser("check", help="校验工作簿，列出全部问题", description="校验绩效自评工作簿")
-    check.add_argument("paths", nargs="+", metavar="文件", help=".xlsx/.xlsm 工作簿，或包含它们的文件夹")
+    check.add_argument("paths", nargs="+", metavar="文件", help="工作簿（.xlsx、.xls、WPS .et、.ods 等），或包含它们的文件夹")
     check.add_argument("--json", action="store_true", help="输出 JSON（格式见 README）")
     check.add_argument("--profile", default=None, metavar="口径", help="评分口径（默认：按表上的地名和栏目判断；判断不了时只按表上写明的分值校验）。可选的口径见 jixiao-xl profiles")
     check.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None,
@@ -159,7 +159,7 @@ def _build_parser() -> argparse.ArgumentParser:
     fill.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help="执行率计分方式")
 
     batch = sub.add_parser("batch", help="批量校验一个或多个文件夹，生成汇总表", description="批量校验、汇总")
-    batch.add_argument("paths", nargs="+", metavar="文件夹或文件", help="收到的材料（递归查找 .xlsx/.xlsm）")
+    batch.add_argument("paths", nargs="+", metavar="文件夹或文件", help="收到的材料（递归查找 .xlsx、.xls、WPS .et、.ods 等工作簿和自评报告）")
     batch.add_argument("-o", "--output", required=True, metavar="输出文件夹", help="写入 汇总.xlsx、findings.json")
     batch.add_argument("--fill", action="store_true", help="同时生成自动填写后的副本（输出文件夹/filled/）")
     batch.add_argument("--jobs", type=_positive, default=None, metavar="N", help="并行进程数（默认：CPU 核数）")

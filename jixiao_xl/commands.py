@@ -68,7 +68,7 @@ def _check(args) -> int:
         return 2
     paths, empty = _expand(args.paths)
     for folder in empty:
-        print(f"jixiao-xl：{folder}：文件夹里没有 .xlsx/.xlsm 工作簿", file=sys.stderr)
+        print(f"jixiao-xl：{folder}：文件夹里没有工作簿（.xlsx、.xls、.et、.ods 等）", file=sys.stderr)
     if not paths:
         return 2
     from .store.records import StoreError, records

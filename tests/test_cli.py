@@ -342,7 +342,7 @@ def test_check_of_a_folder_without_workbooks(tmp_path, capsys):
     (tmp_path / "报告.pdf").write_bytes(b"%PDF")
     code, out, err = run(capsys, "check", str(tmp_path))
     assert code == 2 and out == ""
-    assert err == f"jixiao-xl：{tmp_path}：文件夹里没有 .xlsx/.xlsm 工作簿\n"
+    assert err == f"jixiao-xl：{tmp_path}：文件夹里没有工作簿（.xlsx、.xls、.et、.ods 等）\n"
 
 
 def test_check_of_a_missing_file(tmp_path, capsys):
@@ -420,3 +420,19 @@ def test_bundle_into_an_unwritable_place_is_one_chinese_line(tmp_path, capsys, w
     assert main(["bundle", "-o", str(output), "--platform", "manylinux_x86_64", "--python", "3.11"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(start), err
+
+
+def test_help_names_every_format_a_folder_is_searched_for(tmp_path, capsys):
+    # batch finds .xls, WPS .et and .ods as well (issue 23); its help said ".xlsx/.xlsm" only
+    for command in ("check", "batch"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        out = capsys.readouterr().out
+        assert ".xls、WPS .et、.ods" in out and ".xlsx/.xlsm" not in out, command
+    from tests.samples import write_xlsx
+    from .helpers import clean_seed
+
+    write_xlsx(tmp_path / "book.xlsx", clean_seed())
+    (tmp_path / "book.xlsx").rename(tmp_path / "book.et")  # WPS's own name for the same file
+    code, out, err = run(capsys, "check", str(tmp_path))
+    assert code == 0 and "book.et" in out and "总分 100（优）" in out and err == ""
