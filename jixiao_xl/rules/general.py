@@ -243,7 +243,8 @@ def _derived_blank(rule: Rule, form, ctx: Context):
         items = [replace(d, value=shown.get(d.cell.address)) for d in derived(form, ctx.profile, ctx.results(form))
                  if d.cell.blank and shown.get(d.cell.address) is not None]
     # a 执行率得分 the block does not give (未读出, 无法复核) is suggested as nothing, not as the 0 a formula shows
-    unknown = ctx.results(form).why("exec_score") and getattr(form, "exec", {}).get("score")
+    shown = ctx.results(opened if opened is not None else form)  # as the 结果 line (check.py) gives it
+    unknown = shown.why("exec_score") and getattr(form, "exec", {}).get("score")
     for item in items:
         if unknown is not None and item.cell is unknown:
             continue
