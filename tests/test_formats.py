@@ -217,3 +217,27 @@ def test_ods_with_an_entity_declaration_is_refused(books, tmp_path, capsys):
             out.writestr(info, data)
     assert main(["check", str(bomb)]) == 2
     assert "疑似 XML 炸弹" in capsys.readouterr().err
+
+
+def test_an_et_saved_as_xlsx_is_marked_and_read_without_calamine(tmp_path, capsys):
+    # WPS also saves its .et as .xlsx content under the .et name: openpyxl refuses such a name outright, so
+    # fill --mark (and every read where python-calamine is missing: a 信创 machine without its wheel) said
+    # "文件已损坏，无法读取（InvalidFileException）"
+    import subprocess
+    import sys
+
+    source = tmp_path / "本单位.et"
+    shutil.copy(EXAMPLE, source)
+    out = tmp_path / "已标注.et"
+    assert main(["fill", str(source), "-o", str(out), "--mark"]) == 1
+    captured = capsys.readouterr()
+    assert "无法读取" not in captured.err + captured.out and f"已写入：{out}" in captured.out
+    with open(out, "rb") as handle:
+        book = openpyxl.load_workbook(handle)
+    note = book["附件1"]["B7"].comment
+    assert note is not None and note.text.startswith("B111 错误：") and "现填 17" in note.text
+    code = ("import sys; sys.modules['python_calamine'] = None\n"
+            "from jixiao_xl.cli import main; sys.exit(main(['check', sys.argv[1]]))")
+    done = subprocess.run([sys.executable, "-c", code, str(source)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "B111 错误" in done.stdout and "无法读取" not in done.stdout + done.stderr

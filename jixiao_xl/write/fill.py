@@ -37,7 +37,7 @@ from ..compute.profiles import Profile
 from ..read.reader import read_forms
 from ..read.values import is_error_value
 from ..read.values import fmt_number, norm_label
-from ..xlsx.xlsxio import OutputError, atomic_write, make_backup, output_problem
+from ..xlsx.xlsxio import OutputError, atomic_write, make_backup, openpyxl_source, output_problem
 
 
 @dataclass
@@ -595,7 +595,7 @@ def _openpyxl_formulas(path: str, sheets: set[str]) -> dict[tuple[str, str], str
     import openpyxl
 
     try:  # not read-only: that mode trusts the declared dimension and would miss formulas outside it
-        book = openpyxl.load_workbook(path)
+        book = openpyxl.load_workbook(openpyxl_source(path))
     except Exception as exc:  # openpyxl's own parse errors (defusedxml refuses entity declarations), zlib errors
         raise FillError.like(broken(path, type(exc).__name__)) from None
     found = {}

@@ -24,7 +24,7 @@ from .marks import (
     worst,
 )
 from ..problems import Refused
-from ..xlsx.xlsxio import inject_cached_values, set_text
+from ..xlsx.xlsxio import inject_cached_values, openpyxl_source, set_text
 
 COMMENT_AUTHOR = "jixiao-xl"
 
@@ -192,8 +192,8 @@ def write_openpyxl(path: str, plan_, temp: str) -> None:  # plan_: fill.FillPlan
 
     keep_vba = path.lower().endswith(".xlsm")
     try:
-        book = openpyxl.load_workbook(path, keep_vba=keep_vba, rich_text=True)
-        cached_book = openpyxl.load_workbook(path, data_only=True, read_only=True)
+        book = openpyxl.load_workbook(openpyxl_source(path), keep_vba=keep_vba, rich_text=True)
+        cached_book = openpyxl.load_workbook(openpyxl_source(path), data_only=True, read_only=True)
         cached = _formula_results(book, cached_book)  # read-only sheets are parsed only here
     except Exception as exc:  # openpyxl's own parse errors (defusedxml refuses entity declarations), zlib errors
         raise FillError.like(broken(path, type(exc).__name__)) from None

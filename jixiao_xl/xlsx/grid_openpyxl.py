@@ -44,12 +44,12 @@ def read_rows(path: str) -> list[tuple[str, list[list[object]], list[tuple[int, 
     """(name, rows, merged ranges, hidden) of every worksheet, rows starting at A1."""
     import openpyxl
 
-    from .xlsxio import sheet_paths
+    from .xlsxio import openpyxl_source, sheet_paths
 
     with zipfile.ZipFile(path) as archive:
         members = sheet_paths(archive)
         merges = {name: merged_ranges(archive, member) for name, member in members.items()}
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    book = openpyxl.load_workbook(openpyxl_source(path), read_only=True, data_only=True, keep_links=False)
     try:
         sheets = []
         for sheet in book.worksheets:

@@ -121,10 +121,12 @@ def _xlsx_formats(path: str, wanted: dict[str, set[tuple[int, int]]]) -> dict[st
 
     from openpyxl import load_workbook
 
+    from .xlsxio import openpyxl_source
+
     found: dict[str, dict[tuple[int, int], str]] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl's warnings on parts it does not know are not the user's
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(openpyxl_source(path), read_only=True, data_only=True)
     try:
         for sheet, cells in wanted.items():
             if sheet not in book.sheetnames or not cells:

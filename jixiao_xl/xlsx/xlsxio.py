@@ -103,6 +103,20 @@ def part_path(target: str) -> str:
     return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
 
 
+OPENPYXL_NAMES = (".xlsx", ".xlsm", ".xltx", ".xltm")  # the names openpyxl.load_workbook opens by path
+
+
+def openpyxl_source(path: str | os.PathLike):
+    """What ``openpyxl.load_workbook`` is given for a workbook whose content is .xlsx: its path, or its bytes when
+    its name is one openpyxl refuses by name alone (WPS's .et/.ett saved as .xlsx, a misnamed file) — it
+    would raise InvalidFileException, which reads as a damaged file."""
+    if str(path).lower().endswith(OPENPYXL_NAMES):
+        return path
+    import io
+
+    return io.BytesIO(Path(path).read_bytes())
+
+
 def sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> path of its XML inside the archive."""
     workbook = parse_xml(archive.read("xl/workbook.xml"))
