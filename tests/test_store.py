@@ -788,3 +788,52 @@ def test_a_year_on_its_own_line_under_the_title_is_the_forms_year(tmp_path, caps
         conn = sqlite3.connect(store)
         assert conn.execute("SELECT year, form FROM forms").fetchall() == [(2023, "project_self_eval")]
         conn.close()
+
+
+def _split(book: Path, folder: Path) -> None:
+    """The workbook as a department also sends it: 附件1 in a file of its own (it has no 单位 line), 附件2 and
+    附件3 in another, both in the department's folder."""
+    folder.mkdir(parents=True)
+    for name, keep in (("附件1.xlsx", {"附件1"}), ("附件2、3.xlsx", {"附件2", "附件3"})):
+        part = openpyxl.load_workbook(book)
+        for sheet in list(part.sheetnames):
+            if sheet not in keep:
+                del part[sheet]
+        part.save(folder / name)
+
+
+def test_a_lone_basic_data_file_is_its_folders_unit_in_the_summary_and_the_store(books, tmp_path, capsys):
+    # 附件1 names no unit: sent alone, it was 汇总's "附件1" (its file name), never stored, and so never last
+    # year's for H101 — the example's one real error (17 where 0 + 9 = 9) went unseen when the files were split
+    for year in ("2022", "2023"):
+        _split(books[year], tmp_path / f"in{year}" / "司法局")
+    code, out, err = run(capsys, "batch", tmp_path / "in2022", "-o", tmp_path / "out2022", "--store", books["store"])
+    assert "新存入 3 张表" in out and "未存入" not in out
+    code, out, err = run(capsys, "batch", tmp_path / "in2023", "-o", tmp_path / "out2023", "--store", books["store"])
+    assert code == 1 and "新存入 3 张表" in out and "未存入" not in out
+    with sqlite3.connect(books["store"]) as conn:
+        stored = conn.execute("SELECT year, form, unit, source_file FROM forms WHERE form = 'basic_data' "
+                              "ORDER BY year").fetchall()
+    assert [(y, u, Path(f).name) for y, _, u, f in stored] == [(2022, "汨罗市司法局", "附件1.xlsx"),
+                                                               (2023, "汨罗市司法局", "附件1.xlsx")]
+    data = json.loads((tmp_path / "out2023" / "findings.json").read_text(encoding="utf-8"))
+    (basic,) = [f for f in data["files"] if f["path"].endswith("附件1.xlsx")]
+    (h101,) = [x for form in basic["forms"] for x in form["findings"] if x["code"] == "H101"]
+    assert (h101["cell"], h101["expected"], h101["found"]) == ("B7", 9, 17)
+    assert "本单位 2022 年填报的公务用车购置和维护经费决算数为 9" in h101["message"]
+    book = openpyxl.load_workbook(tmp_path / "out2023" / "汇总.xlsx")
+    units = {r[0]: r[1] for r in book["汇总"].iter_rows(min_row=2, values_only=True) if r[0]}
+    assert units == {"司法局/附件1.xlsx": "汨罗市司法局", "司法局/附件2、3.xlsx": "汨罗市司法局"}
+    assert {r[1] for r in book["问题明细"].iter_rows(min_row=2, values_only=True) if r[0]} == {"汨罗市司法局"}
+    cross = [r[:3] for r in book["跨年"].iter_rows(min_row=2, values_only=True) if r[0]]
+    assert ("汨罗市司法局", "附件1", "（部门整体）") in cross
+
+    # without a store the rows say the unit too; a folder naming two units leaves its lone 附件1 by file name
+    code, out, err = run(capsys, "batch", tmp_path / "in2023", "-o", tmp_path / "plain")
+    rows = openpyxl.load_workbook(tmp_path / "plain" / "汇总.xlsx")["汇总"].iter_rows(min_row=2, values_only=True)
+    assert {r[0]: r[1] for r in rows if r[0]}["司法局/附件1.xlsx"] == "汨罗市司法局"
+    other = tmp_path / "in2023" / "司法局" / "另一单位.xlsx"
+    this_year(other, unit="汨罗市财政局")
+    code, out, err = run(capsys, "batch", tmp_path / "in2023", "-o", tmp_path / "two")
+    rows = openpyxl.load_workbook(tmp_path / "two" / "汇总.xlsx")["汇总"].iter_rows(min_row=2, values_only=True)
+    assert {r[0]: r[1] for r in rows if r[0]}["司法局/附件1.xlsx"] == "附件1"

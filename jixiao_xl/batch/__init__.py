@@ -24,7 +24,7 @@ from pathlib import Path
 
 # the package's API (cli, the batch page, narrative, tests): what a run is made of lives in its modules
 from .collect import is_own_output, is_workbook_file, survey  # noqa: F401
-from .results import JSON_NAME, SUMMARY_NAME, BatchResult, Result, Task, detail_rows  # noqa: F401
+from .results import JSON_NAME, SUMMARY_NAME, BatchResult, Result, Task, _folder, detail_rows  # noqa: F401
 from .summary import (  # noqa: F401
     BY_CHOICES, DETAIL_COLUMNS, RETURN_COLUMNS, SUMMARY_COLUMNS, summary_tables, to_json, write_summary)
 from .worker import _chunk, _Preload, _preload, _rows, process, run_pool, summary_row, workbook_unit  # noqa: F401
@@ -51,8 +51,18 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
         store.files(t.path for t in tasks)
     keep = None if store is None else (str(store.path), dict(unit_map.to_new) if unit_map else {})
     args = (profile_name, overrides or {}, fill, str(out), by, keep)
-    received = None if store is None else (lambda r: store.add(dict.pop(r, "store", None)))
-    results = run_pool(tasks, jobs, timeout, args, progress, started=_preload.start, received=received) if tasks else []
+    held: dict[int, object] = {}  # --store: the records of workbooks that name no unit, until their folder's is known
+
+    def received(r):
+        book = dict.pop(r, "store", None)
+        if r.get("report", {}).get("forms") and not r.get("unit"):
+            held[id(r)] = book
+        else:
+            store.add(book)
+
+    results = run_pool(tasks, jobs, timeout, args, progress, started=_preload.start,
+                       received=None if store is None else received) if tasks else []
+    results = _name_lone_workbooks(tasks, results, jobs, timeout, args, store, held)
     if store is not None:
         store.commit()
     from ..narrative.inbox import REPORT_SUFFIXES, attach_reports  # .docx reports beside their workbooks
@@ -73,6 +83,44 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
     write_summary(result, out / SUMMARY_NAME, by)
     result.seconds = time.monotonic() - start
     return result
+
+
+def folder_units(results: list) -> dict[str, str]:
+    """The unit of each folder whose workbooks name exactly one (by its normalised name), as first typed."""
+    from ..store.records import norm_name
+
+    named: dict[str, dict[str, str]] = {}
+    for r in results:
+        if r.get("unit"):
+            named.setdefault(_folder(r["rel"]), {}).setdefault(norm_name(r["unit"]), r["unit"])
+    return {folder: next(iter(names.values())) for folder, names in named.items() if len(names) == 1}
+
+
+def _name_lone_workbooks(tasks: list, results: list, jobs: int, timeout: float, args: tuple, store, held: dict) -> list:
+    """A workbook that names no unit (附件1 has no 单位 line: a lone 附件1 file) belongs to the one unit its
+    folder's other workbooks name: its 汇总 and 问题明细 rows say so (not its file name), and with --store it is
+    checked again as that unit's — the H rules compare it with the unit's last year, and it is stored (a 附件1
+    never stored could never be last year's for H101)."""
+    units = folder_units(results)
+    lone = [i for i, r in enumerate(results) if r is not None and r.get("report", {}).get("forms")
+            and not r.get("unit") and units.get(_folder(r["rel"]))]
+    if store is not None:
+        again = [Task(n, tasks[i].path, tasks[i].rel, units[_folder(results[i]["rel"])]) for n, i in enumerate(lone)]
+        redone = run_pool(again, jobs, timeout, args) if again else []
+        for i, r in zip(lone, redone):
+            if r.get("report", {}).get("forms"):  # read again as it was the first time
+                held.pop(id(results[i]), None)
+                store.add(dict.pop(r, "store", None))
+                results[i] = r
+        for book in held.values():  # no unit anywhere in its folder: counted as not stored
+            store.add(book)
+        return results
+    for i in lone:
+        r, unit = results[i], units[_folder(results[i]["rel"])]
+        stem = Path(r["rel"]).stem
+        r["rows"] = [[row[0], unit if row[1] == stem else row[1], *row[2:]] for row in r["rows"]]
+        r["list_xml"] = None  # written again in the parent, with the unit
+    return results
 
 
 class Progress:

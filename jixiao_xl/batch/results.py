@@ -23,6 +23,7 @@ class Task:
     index: int
     path: str
     rel: str  # path relative to the folder it was found in (mirrored under filled/)
+    unit: str = ""  # the unit of a workbook that names none, as its folder's others do (a lone 附件1: run.py)
 
 
 @dataclass

@@ -36,11 +36,13 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
     except UnreadableWorkbook as exc:
         grids, report = None, FileReport(task.path, "unreadable", str(exc), code=exc.code)
     else:
-        report = check_grids(grids, task.path, profile, history=_history(store))
+        history = _history(store)
+        report = check_grids(grids, task.path, profile, history=history and history.for_unit(task.unit))
     data = report.to_dict()
     result = {"path": task.path, "rel": task.rel, "status": report.status, "error": report.error,
               "error_code": report.code, "report": data,
-              "rows": _rows(task, report), "authority": workbook_authority(report), "filled": None,
+              "rows": _rows(task, report), "authority": workbook_authority(report), "unit": workbook_unit(report),
+              "filled": None,
               "fill_error": None, "fill_error_code": None, "json": _dumps(data)}  # findings.json's entry, written here rather than in the parent
     details = detail_rows(result)
     result["list_xml"] = (by, list_xml(result, by, details))
@@ -50,7 +52,7 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
         from ..store.db import cross_year_rows
         from ..store.records import records
 
-        book = result["store"] = records(report, task.path, _history(store).unit_map, data)
+        book = result["store"] = records(report, task.path, _history(store).unit_map, data, task.unit)
         rows = result["cross_year"] = cross_year_rows(book, report.history)
         result["cross_xml"] = rows_xml(CROSS_YEAR, rows, False)  # 跨年's rows, written here as 汇总's are
     if fill and report.status != "unreadable":
@@ -107,7 +109,7 @@ def _rows(task: Task, report) -> list[list]:
     from ..read.model import num
     from ..rules.weights import stated_grade
 
-    unit = workbook_unit(report) or Path(task.rel).stem
+    unit = workbook_unit(report) or task.unit or Path(task.rel).stem
     rows = []
     for form_report in report.forms:
         res, form = form_report.results, form_report.form

@@ -592,8 +592,13 @@ class History:
             self._conn.close()
         self._conn = None
 
-    def bind(self, book) -> BoundHistory:
-        return BoundHistory(self, book)
+    def bind(self, book, unit: str = "") -> BoundHistory:
+        return BoundHistory(self, book, unit)
+
+    def for_unit(self, unit: str) -> History | _ForUnit:
+        """This lookup for workbooks that name no unit of their own and belong to ``unit`` (batch: a lone 附件1
+        beside its department's 附件2 in one folder)."""
+        return _ForUnit(self, unit) if unit else self
 
     def year_before(self, unit: str, year: int) -> dict[tuple[str, str], Previous]:
         """Every form the store holds of the unit's year before ``year``, by (form, project key): one query."""
@@ -616,11 +621,19 @@ class History:
         return self.year_before(unit, year).get((kind, norm_name(project)))
 
 
+class _ForUnit:
+    def __init__(self, history: History, unit: str):
+        self.history, self.unit = history, unit
+
+    def bind(self, book) -> BoundHistory:
+        return BoundHistory(self.history, book, self.unit)
+
+
 class BoundHistory:
-    def __init__(self, history: History, book):
+    def __init__(self, history: History, book, unit: str = ""):
         self.history = history
         self.forms = list(book.forms)
-        self.unit = book_unit(self.forms)
+        self.unit = book_unit(self.forms) or unit  # ``unit``: the folder's, for a workbook that names none
         self._year, self._kept = None, {}
 
     def previous(self, form) -> Previous | None:

@@ -334,9 +334,11 @@ class BookRecords:
     skipped: str = ""  # why nothing of the workbook was stored
 
 
-def records(report, source_file: str, unit_map: UnitMap | None = None, data: dict | None = None) -> BookRecords:
+def records(report, source_file: str, unit_map: UnitMap | None = None, data: dict | None = None,
+            unit: str = "") -> BookRecords:
     """What a checked workbook puts into the store (``data``: the report's ``to_dict()`` when it is made
-    already, as in a batch worker: its results are the ones the store keeps)."""
+    already, as in a batch worker: its results are the ones the store keeps; ``unit``: the unit of a workbook
+    that names none, as its folder's other workbooks do — a lone 附件1)."""
     unit_map = unit_map or UnitMap()
     try:
         digest = file_hash(report.path)
@@ -347,7 +349,7 @@ def records(report, source_file: str, unit_map: UnitMap | None = None, data: dic
         out.skipped = "无法读取"
         return out
     forms = [f.form for f in report.forms]
-    unit = book_unit(forms)
+    unit = book_unit(forms) or unit
     if not unit:
         out.skipped = "表中没有单位名称（附件2 预算部门名称或附件3 实施单位）"
         return out
