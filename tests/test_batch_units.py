@@ -246,3 +246,24 @@ def test_return_list_gives_a_reports_why_when_its_excerpt_quotes_in_turn(tmp_pat
     report = next(line for line in first if "报告" in line)
     assert report.startswith("2. 报告 第") and "：公用经费控制率在 报告写 不超过 100%" in report, report
     assert "八项规定" not in report and "75.76" not in report
+
+
+def test_project_tables_alone_are_returned_only_where_the_province_asks_for_the_rest(tmp_path):
+    # 湖南 sends 附件1 and 附件2 with its 附件3 (its profile's materials); a 湖北 unit's project table sent on
+    # its own, with no error, was "需退回 … 缺少附件1、附件2" — 附件1 is 湖南's own form
+    from .published import workbook as published_workbook
+    from .helpers import clean_seed
+    from .samples import write_xlsx
+
+    inbox = tmp_path / "in"
+    (inbox / "湖北单位").mkdir(parents=True)
+    published_workbook("hubei_unknown-jinbu_2020_project", inbox / "湖北单位")
+    (inbox / "湖南单位").mkdir()
+    write_xlsx(inbox / "湖南单位" / "项目.xlsx", [s for s in clean_seed() if s.name == "附件3"])
+    (inbox / "湖南单位" / "自评报告.pdf").write_bytes(b"%PDF-1.4\n")
+    (inbox / "湖北单位" / "自评报告.pdf").write_bytes(b"%PDF-1.4\n")
+    batch.run([str(inbox)], str(tmp_path / "out"), jobs=1)
+    rows = {row["文件夹"]: row for row in _rows(openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx"), "退回清单")}
+    hubei, hunan = rows["湖北单位"], rows["湖南单位"]
+    assert (hubei["处理"], hubei["错误数"], hubei["缺少的材料"]) == ("通过", 0, None)
+    assert (hunan["处理"], hunan["缺少的材料"]) == ("需退回", "缺少附件1、附件2")

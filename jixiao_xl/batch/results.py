@@ -192,11 +192,22 @@ class Unit:
         return {key for r in self.workbooks for row in r["rows"] for key, title in FORM_NAMES.items()
                 if title in row[2]}
 
+    def required(self) -> set[str]:
+        """The forms the unit's province asks of a department besides its 附件3 (profile ``materials``: 湖南's
+        附件1 and 附件2); none where the province is not known — another province's project tables may well be
+        sent on their own."""
+        from ..compute.profiles import profiles
+
+        known = profiles()
+        names = {chosen["name"] for r in self.workbooks if status_of(r) != "unreadable"
+                 for chosen in [r["report"].get("profile") or {}] if chosen.get("known")}
+        return {form for name in names if name in known for form in known[name].materials}
+
     def missing(self) -> list[str]:
         out = [] if self.readable else ["工作簿"]
         if self.readable:
-            forms = self.forms()
-            out += [key for key in FORM_NAMES if key not in forms]
+            forms, required = self.forms(), self.required()
+            out += [key for key in FORM_NAMES if key in required and key not in forms]
         if not self.reports and not any(is_report_file(rel) for rel in self.files):
             out.append("自评报告")
         return out

@@ -49,6 +49,9 @@ class Profile:
     marks: tuple = ()  # texts printed only on this profile's forms
     min_score: float = 2
     level2: dict[str, dict[str, float]] = field(default_factory=dict)  # 一级 → 二级 → 分值 (a blank template's rows)
+    # the forms a department's material must hold besides its 附件3 ("附件1", "附件2"): 退回清单 asks for them
+    # only where the province's own rule does (湖南's 基础数据表 is its own form)
+    materials: tuple = ()
     data: dict = field(default_factory=dict, compare=False, hash=False, repr=False)  # the file, for explain
 
 
@@ -122,10 +125,15 @@ def _check(data: dict, file: str) -> None:
             _need(source, part, str, f"{file} sources.{key}")
         if source["grade"] not in EVIDENCE:
             raise ProfileError(f"评分口径文件 {file}：字段 sources.{key}.grade 应为 A、B 或 C")
-    for section in ("execution", "level1", "indicators", "deviation", "grades"):
+    optional = [section for section in ("materials",) if section in data]
+    for section in ("execution", "level1", "indicators", "deviation", "grades", *optional):
         ref = _need(data, f"{section}.source", str, file)
         if ref not in sources:
             raise ProfileError(f"评分口径文件 {file}：字段 {section}.source 指向的来源“{ref}”不在 sources 中")
+    if optional:
+        forms = _need(data, "materials.forms", list, file)
+        if not set(forms) <= {"附件1", "附件2"}:
+            raise ProfileError(f"评分口径文件 {file}：字段 materials.forms 只能列出“附件1”“附件2”")
 
 
 def _positive(value) -> bool:
@@ -159,7 +167,8 @@ def from_data(data: dict, file: str) -> Profile:
         exec_mode=ex["mode"], scoring=scoring, province=data["province"], over_100=ex["over_100"],
         zero_budget_rate=ex["zero_budget_rate"], level1_adjustable=data["level1"]["adjustable"],
         places=tuple(data["detect"]["places"]), marks=tuple(data["detect"]["marks"]),
-        min_score=data["detect"]["min_score"], level2=level2, data=data)
+        min_score=data["detect"]["min_score"], level2=level2,
+        materials=tuple(data.get("materials", {}).get("forms", ())), data=data)
 
 
 def load(folder: Path = DATA) -> dict[str, Profile]:
