@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .helpers import by_code, check_file, clean_seed, set_cells
 
 
@@ -118,3 +120,21 @@ def test_blank_score_of_a_late_deadline_gets_no_suggested_full_marks(tmp_path):
     edits["附件2!F16"] = "2024年12月20日完成"
     met = check_file(tmp_path, set_cells(clean_seed(), edits), "met.xlsx")
     assert [f.expected for f in by_code(met, "D001") if f.sheet == "附件2" and f.cell == "H16"] == [10.0]
+
+
+@pytest.mark.parametrize("edits, part", [
+    ({"附件3!H6": 9}, ("E104", "H6", 10.0, 9.0)),  # 执行率得分 9 where 10 × 100% = 10
+    ({"附件3!H13": 12}, ("I101", "H13", 10.0, 12.0)),  # an indicator's 得分 12 over its 分值 10
+])
+def test_a_right_total_is_not_blamed_for_a_wrong_part(tmp_path, edits, part):
+    # 总分 100 is right; one 得分 it adds is wrong. W104 said "总分应为 99（102），现填 100": the one right cell
+    # told to take the wrong sum (黄石's 19 for 19.55, 上海's 12 of 10 in a trial of published tables)
+    report = check_file(tmp_path, set_cells(clean_seed(), edits))
+    project = [f for f in report.forms if f.kind == "project_self_eval"][0]
+    assert project.results.total_score == 100
+    found = [(f.code, f.cell, f.expected, f.found) for f in project.findings if f.severity != "info"]
+    assert found == [part]
+    # a total that matches neither the right sum nor its parts is still an error, with the parts' sum
+    report = check_file(tmp_path, set_cells(clean_seed(), {**edits, "附件3!H24": 97}), "b.xlsx")
+    (w104,) = by_code(report, "W104")
+    assert (w104.cell, w104.found) == ("H24", 97.0) and w104.expected in (99.0, 102.0)

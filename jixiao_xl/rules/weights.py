@@ -109,6 +109,9 @@ def _total_score_cell(rule: Rule, form: SelfEval, ctx: Context):
         return  # the 执行率得分 it adds was not read: the sum is not known
     found = cell.number
     expected = stated_score_sum(form, ctx.profile)
+    right = ctx.results(form).total_score
+    if right is not None and found is not None and not differs(found, right, ctx.profile.tolerance_score):
+        return  # the 总分 is right: a 得分 it adds is wrong, and its own rule (E104, I101, I103) says which
     if differs(found, expected, ctx.profile.tolerance_score):
         yield rule.at(form.sheet, cell, expected=r2(expected), found=r2(found),
                       text=dict(expected=n(expected), found=n(found)))
