@@ -13,6 +13,7 @@ def to_grids(specs: list[SheetSpec]) -> list[Grid]:
     for grid, spec in zip(grids, specs):
         grid.uncached = list(getattr(spec, "uncached", []))
         grid.formula_cells = set(getattr(spec, "formula_cells", ()))
+        grid.far_cells = list(getattr(spec, "far_cells", []))
     return grids
 
 
@@ -25,6 +26,9 @@ def set_cells(specs: list[SheetSpec], edits: dict[str, object]) -> list[SheetSpe
             continue
         if key.startswith("formulas:"):  # {"formulas:附件1": ["D12"]}: cells holding formulas (with results)
             by_name[key.split(":", 1)[1]].formula_cells = list(value)
+            continue
+        if key.startswith("far:"):  # {"far:附件2": ["XFD1048576"]}: values far away, left unread (read_grids)
+            by_name[key.split(":", 1)[1]].far_cells = list(value)
             continue
         if key.startswith("drop:"):  # {"drop:附件1": True}: the workbook without that sheet
             specs.remove(by_name.pop(key.split(":", 1)[1]))

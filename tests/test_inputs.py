@@ -252,3 +252,53 @@ def test_fill_in_place_changes_only_derived_cells(tmp_path):
     allowed = derived_addresses(source)
     fill(str(source), in_place=True, overwrite_derived=True, mark=True)
     assert changed(before, contents(source)) <= allowed
+
+
+def _with_a_stray_value(tmp_path, sheet: str, address: str) -> Path:
+    """The bundled example with one value typed far away (a stray key press at the sheet's last cell)."""
+    path = tmp_path / "远处有字.xlsx"
+    book = openpyxl.load_workbook(EXAMPLE)
+    book[sheet][address] = "y"
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("sheet, address", [("附件2", "XFD1048576"), ("附件1", "XFD10000"), ("附件3", "A1048576")])
+def test_one_stray_value_far_away_is_left_unread_not_a_crash(tmp_path, sheet, address):
+    # calamine built the sheet as one dense range: for XFD1048576 it asked for 512 GiB and aborted the process
+    # with a Rust backtrace (exit 134; batch called the file damaged); XFD10000 took 44 s and 6.4 GB; fill --mark
+    # then made every cell up to it in openpyxl and was killed at 24 GB
+    import subprocess
+    import sys
+
+    path = _with_a_stray_value(tmp_path, sheet, address)
+    blocked = "import sys; sys.modules['python_calamine'] = None\n"
+    for prefix in ("", blocked):  # with python-calamine, and through openpyxl where it is missing
+        code = prefix + "from jixiao_xl.cli import main; sys.exit(main(['check', sys.argv[1]]))"
+        done = subprocess.run([sys.executable, "-c", "import sys\n" + code, str(path)], capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == 1 and done.stderr == "", done.stderr[-2000:]
+        assert (f"S005 提示  [{sheet}] ({address})：{address} 远在表格之外（第 50000 行以下或 CZ 列以右），"
+                "内容没有读取；如是误填，请删除") in done.stdout
+        assert "B111 错误  [附件1] 公务用车购置和维护经费 2022年决算数 (B7)" in done.stdout  # the rest as ever
+    out = tmp_path / "标注.xlsx"
+    done = subprocess.run([sys.executable, "-m", "jixiao_xl", "fill", str(path), "-o", str(out), "--mark"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and f"已写入：{out}" in done.stdout, done.stderr[-2000:]
+    marked = openpyxl.load_workbook(out)
+    assert marked[sheet][address].value == "y"  # what the user typed stays, however far
+    assert marked["附件1"]["B7"].comment is not None
+    assert len(marked[sheet]._cells) < 1000  # no cell made up to reach it
+
+
+def test_rows_of_data_beyond_the_limit_on_a_sheet_of_their_own_say_nothing(tmp_path, capsys):
+    # a sheet of 60,000 data rows beside the forms: its far rows are not read, and not the forms' to judge
+    book = openpyxl.load_workbook(EXAMPLE)
+    data = book.create_sheet("明细")
+    for row in range(1, 60_001, 997):
+        data.cell(row, 1, f"第{row}笔")
+    data.cell(60_000, 2, 1.5)
+    book.save(tmp_path / "带明细.xlsx")
+    assert main(["check", str(tmp_path / "带明细.xlsx")]) == 1
+    out = capsys.readouterr().out
+    assert "S005" not in out and "B111 错误" in out

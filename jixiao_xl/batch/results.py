@@ -199,8 +199,7 @@ class Unit:
         from ..compute.profiles import profiles
 
         known = profiles()
-        names = {chosen["name"] for r in self.workbooks if status_of(r) != "unreadable"
-                 for chosen in [r["report"].get("profile") or {}] if chosen.get("known")}
+        names = {r.get("province") for r in self.workbooks}  # the profile a worker's check was sure of
         return {form for name in names if name in known for form in known[name].materials}
 
     def missing(self) -> list[str]:

@@ -42,6 +42,7 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
     result = {"path": task.path, "rel": task.rel, "status": report.status, "error": report.error,
               "error_code": report.code, "report": data,
               "rows": _rows(task, report), "authority": workbook_authority(report), "unit": workbook_unit(report),
+              "province": (report.profile or {}).get("name") if (report.profile or {}).get("known") else None,
               "filled": None,
               "fill_error": None, "fill_error_code": None, "json": _dumps(data)}  # findings.json's entry, written here rather than in the parent
     details = detail_rows(result)

@@ -241,6 +241,7 @@ class Workbook:
     forms: list  # BasicData | SelfEval
     hidden_sheets: list[str] = field(default_factory=list)
     uncached: dict[str, list[str]] = field(default_factory=dict)  # sheet -> formulas saved without a result
+    far_cells: dict[str, list[str]] = field(default_factory=dict)  # sheet -> cells far outside the forms, unread
 
     def of_kind(self, kind: str) -> list:
         return [f for f in self.forms if f.kind == kind]

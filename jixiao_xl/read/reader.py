@@ -236,7 +236,8 @@ def read_forms(grids: list[Grid], path: str = "") -> Workbook:
         for form in found:
             if form.year is None and hasattr(form, "book_year"):
                 form.book_year = next(iter(years))
-    return Workbook(path, found, hidden, uncached)
+    far = {grid.name: list(grid.far_cells) for grid in grids if grid.far_cells}
+    return Workbook(path, found, hidden, uncached, far)
 
 
 def read_workbook(path: str) -> Workbook:

@@ -90,7 +90,8 @@ class Rule:
         """
         address = address or (cell.address if cell is not None else "")
         where = where if where is not None else (cell.where if cell is not None else "")
-        location = f"[{sheet}] {where} ({address})" if address else f"[{sheet}] {where}" if sheet else where
+        parts = [f"[{sheet}]" if sheet else "", where, f"({address})" if address else ""]
+        location = " ".join(part for part in parts if part)  # "[附件2] (XFD1048576)" where nothing names the cell
         return Finding(self.code, self.severity, sheet, address, location, self.template.format(**(text or {})),
                        expected, found)
 

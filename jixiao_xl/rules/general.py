@@ -142,6 +142,31 @@ UNCACHED = Rule(
 )
 
 
+def _far_cells(rule: Rule, book, ctx: Context):
+    from ..xlsx.grid import FAR_COL, FAR_ROW, col_letter
+
+    form_sheets = {f.sheet for f in book.forms}  # a sheet of data rows beside the forms is not theirs to judge
+    for sheet, cells in getattr(book, "far_cells", {}).items():
+        if sheet not in form_sheets:
+            continue
+        shown = "、".join(cells[:6]) + (f" 等 {len(cells)} 个单元格" if len(cells) > 6 else "")
+        yield rule.at(sheet, None, expected=None, found=len(cells), where="", address=cells[0],
+                      text=dict(cells=shown, row=FAR_ROW, col=col_letter(FAR_COL - 1)))
+
+
+FAR_CELLS = Rule(
+    code="S005", name="far-cells-unread", severity="info", scope="workbook",
+    summary="远在表格之外的单元格有内容，没有读取",
+    template="{cells} 远在表格之外（第 {row} 行以下或 {col} 列以右），内容没有读取；如是误填，请删除",
+    why="一个误填在工作表最远处（如 XFD1048576）的值会让整张工作表变成上百亿个单元格，任何程序都无法读入；"
+    "自评表都在工作表的前几十行、前十几列，这么远的内容不属于任何一张表。",
+    source="本工具的读取规则（Excel 工作表最大 1048576 行 × 16384 列）",
+    bad="附件2 的 XFD1048576 单元格里有一个误输入的“y”",
+    good="删除该单元格的内容后保存",
+    check=_far_cells,
+)
+
+
 def _negative(rule: Rule, form, ctx: Context):
     for cell, kind in ctx.once(unusual_cells, form):
         raw = cell.raw
@@ -297,5 +322,5 @@ LEVEL_WEIGHTS_UNPRINTED = Rule(
 )
 
 
-RULES = [NOT_A_NUMBER, NEGATIVE, ERROR_VALUE, SUMMED_TEXT, INCOMPLETE, UNCACHED, BY_SIGNATURE, DERIVED_BLANK,
+RULES = [NOT_A_NUMBER, NEGATIVE, ERROR_VALUE, SUMMED_TEXT, INCOMPLETE, UNCACHED, FAR_CELLS, BY_SIGNATURE, DERIVED_BLANK,
          LEVEL_WEIGHTS_UNPRINTED, PROFILE_CHOICE]

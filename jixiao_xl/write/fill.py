@@ -601,8 +601,7 @@ def _openpyxl_formulas(path: str, sheets: set[str]) -> dict[tuple[str, str], str
     found = {}
     for ws in book.worksheets:
         if ws.title in sheets:
-            for row in ws.iter_rows():
-                for c in row:
-                    if c.data_type == "f" and isinstance(c.value, str):
-                        found[(ws.title, c.coordinate)] = c.value
+            for c in list(ws._cells.values()):  # the cells there are (iter_rows makes every one up to XFD1048576)
+                if c.data_type == "f" and isinstance(c.value, str):
+                    found[(ws.title, c.coordinate)] = c.value
     return found

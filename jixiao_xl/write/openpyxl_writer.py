@@ -227,12 +227,14 @@ def _formula_results(book, cached_book) -> dict[str, dict[str, object]]:
     """The stored results of every formula in the workbook, to write back after saving."""
     results: dict[str, dict[str, object]] = {}
     for ws in book.worksheets:
-        formulas = [(c.coordinate, c.row, c.column) for row in ws.iter_rows() for c in row if c.data_type == "f"]
+        # the cells there are: iter_rows would make (and save) every cell up to one stray value at XFD1048576
+        formulas = [(c.coordinate, c.row, c.column) for c in list(ws._cells.values()) if c.data_type == "f"]
         if not formulas or ws.title not in cached_book.sheetnames:
             continue
         values = {}
         cws = cached_book[ws.title]
-        rows = list(cws.iter_rows(values_only=True))
+        rows = list(cws.iter_rows(max_row=max(r for _, r, _ in formulas), max_col=max(c for _, _, c in formulas),
+                                  values_only=True))
         for address, r, c in formulas:
             if r - 1 < len(rows) and c - 1 < len(rows[r - 1]):
                 value = rows[r - 1][c - 1]

@@ -7,6 +7,7 @@ bulk ``range.value`` that the Excel layer (``xl.py``) reads through xlwings.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 import zlib
@@ -36,6 +37,7 @@ class Grid:
     path: str | None = None  # the file it was read from, for the number formats asked for on demand
     kind: str = "xlsx"  # the file's format (workbook_kind): how its number formats are read
     percents: set[tuple[int, int]] | None = None  # the percentage cells, when read with the values (.ods)
+    far_cells: list[str] = field(default_factory=list)  # A1 of cells far outside any form, left unread (.xlsx)
 
     def percent_flags(self, cells: list[tuple[int, int]]) -> dict[tuple[int, int], bool | None]:
         """Whether each cell is formatted as a percentage; None for all when the format is not known."""
@@ -364,7 +366,57 @@ def _sheet_paths(archive: zipfile.ZipFile, parse) -> dict[str, str]:
     return dict(paths)
 
 
-def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict[str, str], dict[str, str]]]:
+# A sheet's cells are read into a dense grid (calamine's, then Python's): one stray value at XFD1048576 would
+# ask for 17 billion cells (calamine aborts the process asking for 512 GiB).  Cells beyond these are not read.
+FAR_ROW = 50_000  # rows
+FAR_COL = 104  # columns: A … CZ
+_FAR_COLUMN = re.compile(rb' r="(?:[D-Z][A-Z]|[A-Z]{3})[0-9]')  # a cell beyond column CZ
+_LAST_ROW = re.compile(rb'<row[^>]*?\sr="([0-9]+)"')
+_CELL_ELEMENT = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(?:/>|>.*?</c>)', re.S)
+_DIMENSION = re.compile(rb'<dimension\s[^>]*?/>')
+
+
+def _far(data: bytes) -> bool:
+    """Whether a sheet part holds a cell beyond FAR_ROW or FAR_COL (a byte scan: rows are written in order)."""
+    if _FAR_COLUMN.search(data):
+        return True
+    start = data.rfind(b"<row")
+    last = _LAST_ROW.match(data, start) if start >= 0 else None
+    return last is not None and int(last.group(1)) > FAR_ROW
+
+
+def _without_far_cells(data: bytes) -> tuple[bytes, list[str]]:
+    """A sheet part without its cells beyond FAR_ROW / FAR_COL (and without the dimension that spans them),
+    and the A1 of those cells."""
+    dropped = []
+
+    def keep(match) -> bytes:
+        column, row = match.group(1), int(match.group(2))
+        if row > FAR_ROW or parse_a1(f"{column.decode()}1")[1] >= FAR_COL:
+            dropped.append(f"{column.decode()}{row}")
+            return b""
+        return match.group(0)
+
+    return _DIMENSION.sub(b"", _CELL_ELEMENT.sub(keep, data)), dropped
+
+
+def _near_copy(archive: zipfile.ZipFile, parts: dict[str, str]) -> tuple[io.BytesIO, dict[str, list[str]]]:
+    """The workbook in memory with the far cells of ``parts`` (member -> sheet name) left out; the A1 of what
+    was left out, by sheet."""
+    out, dropped = io.BytesIO(), {}
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in archive.infolist():
+            data = archive.read(info.filename)
+            if info.filename in parts:
+                data, cells = _without_far_cells(data)
+                dropped[parts[info.filename]] = cells
+            copy.writestr(info.filename, data)
+    out.seek(0)
+    return out, dropped
+
+
+def _formula_issues(archive: zipfile.ZipFile,
+                    far: dict[str, str] | None = None) -> dict[str, tuple[list[str], dict[str, str], dict[str, str]]]:
     """Per sheet: formulas saved without a result, and cells holding error values (#DIV/0!).
 
     python-calamine shows both as empty cells, so the sheet XML is parsed
@@ -391,6 +443,8 @@ def _formula_issues(archive: zipfile.ZipFile) -> dict[str, tuple[list[str], dict
             continue
         if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:
             raise UnreadableWorkbook("U003", part=member)
+        if far is not None and _far(data):
+            far[member] = name
         # a UTF-8 part without error values and without formulas lacking their result is skipped; other
         # encodings are always parsed
         cells = formula_addresses(data) if plain_utf8(data) else set()
@@ -427,12 +481,12 @@ def _with_issues(grid: Grid, issues: dict[str, tuple[list[str], dict[str, str], 
     return grid
 
 
-def _read_grids_openpyxl(path: str, issues: dict) -> list[Grid]:
-    """read_grids without python-calamine (see grid_openpyxl)."""
+def _read_grids_openpyxl(path: str, issues: dict, source=None) -> list[Grid]:
+    """read_grids without python-calamine (see grid_openpyxl); ``source``: the file's bytes to read instead."""
     from .grid_openpyxl import read_rows
 
     try:
-        sheets = read_rows(path)
+        sheets = read_rows(path if source is None else source)
     except Exception as exc:  # openpyxl raises many kinds of errors for broken parts
         raise broken(path, type(exc).__name__) from None
     grids = [_with_issues(Grid(name, rows, merged, hidden, path=path), issues) for name, rows, merged, hidden in sheets]
@@ -448,28 +502,37 @@ def read_grids(path: str) -> list[Grid]:
         if archive is not None:
             archive.close()
         return _read_other(path, kind)
+    far: dict[str, str] = {}
     with archive:
         try:
-            issues = _formula_issues(archive)
+            issues = _formula_issues(archive, far)
+            source, dropped = _near_copy(archive, far) if far else (None, {})
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError) as exc:
             raise UnreadableWorkbook("U002", detail=type(exc).__name__) from None
     try:
         import python_calamine  # noqa: F401
     except ImportError:  # no wheel for this CPU: the same grids through openpyxl, slower
-        return _read_grids_openpyxl(path, issues)
-    return _read_calamine(path, "xlsx", issues)
+        grids = _read_grids_openpyxl(path, issues, source)
+    else:
+        grids = _read_calamine(path, "xlsx", issues, source=source)
+    for grid in grids:
+        grid.far_cells = dropped.get(grid.name, [])
+    return grids
 
 
-def _read_calamine(path: str, kind: str, issues: dict, layout: dict | None = None) -> list[Grid]:
+def _read_calamine(path: str, kind: str, issues: dict, layout: dict | None = None, source=None) -> list[Grid]:
     """The worksheets of a file through python-calamine; ``layout``: {sheet: (merged, percents)} of an .ods
-    (calamine reads no merged ranges there)."""
+    (calamine reads no merged ranges there); ``source``: the file's bytes to read instead (_near_copy)."""
     import python_calamine as pc
 
     try:
         # opened here, not by name: calamine takes only UTF-8 paths (a GBK name unzipped on Linux is not one),
         # and reads the whole file when given it
-        with open(path, "rb") as handle:
-            book = pc.CalamineWorkbook.from_filelike(handle)
+        if source is not None:
+            book = pc.CalamineWorkbook.from_filelike(source)
+        else:
+            with open(path, "rb") as handle:
+                book = pc.CalamineWorkbook.from_filelike(handle)
         grids = []
         for meta in book.sheets_metadata:
             if str(meta.typ) != str(pc.SheetTypeEnum.WorkSheet):

@@ -40,8 +40,9 @@ def merged_ranges(archive: zipfile.ZipFile, member: str) -> list[tuple[int, int,
     return [parse_range(ref.decode()) for ref in _MERGE.findall(data)]
 
 
-def read_rows(path: str) -> list[tuple[str, list[list[object]], list[tuple[int, int, int, int]], bool]]:
-    """(name, rows, merged ranges, hidden) of every worksheet, rows starting at A1."""
+def read_rows(path) -> list[tuple[str, list[list[object]], list[tuple[int, int, int, int]], bool]]:
+    """(name, rows, merged ranges, hidden) of every worksheet, rows starting at A1 (``path``: or the file's
+    bytes as a file object)."""
     import openpyxl
 
     from .xlsxio import openpyxl_source, sheet_paths

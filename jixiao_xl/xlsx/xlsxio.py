@@ -110,6 +110,9 @@ def openpyxl_source(path: str | os.PathLike):
     """What ``openpyxl.load_workbook`` is given for a workbook whose content is .xlsx: its path, or its bytes when
     its name is one openpyxl refuses by name alone (WPS's .et/.ett saved as .xlsx, a misnamed file) — it
     would raise InvalidFileException, which reads as a damaged file."""
+    if not isinstance(path, (str, os.PathLike)):  # bytes already (grid._near_copy)
+        path.seek(0)
+        return path
     if str(path).lower().endswith(OPENPYXL_NAMES):
         return path
     import io
