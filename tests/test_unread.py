@@ -159,3 +159,36 @@ def test_a_blank_form_has_no_zero_score_suggested(tmp_path, capsys):
     assert not [f for f in form_report.findings if f.code == "E103"]
     assert not [f for f in form_report.findings if f.code == "D001" and "应为 0" in f.message]
     assert "执行率 未读出，执行率得分 未读出，分值合计 未读出，总分 未评分" in _text(report.path, capsys)
+
+
+def test_a_score_typed_in_words_leaves_the_total_unchecked_and_untouched(tmp_path, capsys):
+    # 附件2 H16 "满分", H25 "99分", I25 "等级：优秀": the total was that 得分 counted as 0 — "总分 89（良）", W104
+    # "应为 79", and fill --overwrite-derived wrote 79 and "等级：中" over what the unit typed
+    edits = {"附件2!H16": "满分", "附件2!H25": "99分", "附件2!I25": "等级：优秀"}
+    report = check_file(tmp_path, set_cells(clean_seed(), edits))
+    res = form(report, "dept_self_eval").results
+    assert (res.total_score, res.grade) == (None, None)
+    assert res.why("total_score") == "无法复核：得分 “满分”（H16） 不是数字"
+    codes = [(f.code, f.cell) for f in form(report, "dept_self_eval").findings if f.severity == "error"]
+    assert codes == [("N001", "H16")]  # the one cell to change; no W104 on the typed 99
+    assert "执行率 100.00%，执行率得分 10，分值合计 100，总分 无法复核" in _text(report.path, capsys)
+    out = tmp_path / "filled.xlsx"
+    result = fill(report.path, str(out), overwrite_derived=True)
+    assert not [c for c in result.changes if c.sheet == "附件2" and c.cell in ("H25", "I25")]
+    sheet = openpyxl.load_workbook(out)["附件2"]
+    assert (sheet["H16"].value, sheet["H25"].value, sheet["I25"].value) == ("满分", "99分", "等级：优秀")
+
+
+def test_a_total_row_never_summed_is_no_zero_rate(tmp_path, capsys):
+    # 池州贵池区棠溪镇's published table: 年度资金总额 0 / 0 / 0 over 本年财政拨款 90 / 89.974 / 89.974 (F103 on
+    # each); it read "执行率 空，执行率得分 0 … 总分 80（良）" with E103 "按0分计"
+    from .test_published import check_table
+
+    data, report = check_table(tmp_path, "anhui_chizhou_guichi_tangxi_2022_project")
+    (form_report,) = report.forms
+    res = form_report.results
+    assert (res.exec_rate, res.exec_score, res.total_score, res.grade) == (None, None, None, None)
+    assert res.why("exec_score") == "无法复核：全年预算数填 0 或空白，而其中各项之和为 89.97"
+    codes = [(f.code, f.cell) for f in form_report.findings if f.code in ("E103", "F103")]
+    assert codes == [("F103", "D7"), ("F103", "E7"), ("F103", "F7")]
+    assert "执行率 无法复核，执行率得分 无法复核，分值合计 90，总分 无法复核" in _text(report.path, capsys)

@@ -207,11 +207,11 @@ def _totals(form: SelfEval, profile: Profile, res: SelfEvalResults, blank_only: 
             weight = _exec_weight_ref(form, profile)
             out.append(Derived(form.total_weight, res.weight_total,
                                f"={weight}+SUM({weight_col}{first + 1}:{weight_col}{last + 1})", "score"))
-        if score_col and _wanted(form.total_score, blank_only):
+        if score_col and _wanted(form.total_score, blank_only) and not unscored.startswith("无法复核"):
             scores = f"{score_col}{first + 1}:{score_col}{last + 1}"
             out.append(Derived(form.total_score, None if unscored else S.round2(stated_score_sum(form, profile)),
                                f'=IF(COUNT({scores})=0,"",{exec_s}+SUM({scores}))', "score"))
-    if form.total_score is not None and _wanted(form.grade, blank_only):
+    if form.total_score is not None and _wanted(form.grade, blank_only) and not unscored.startswith("无法复核"):
         grade = _grade(form, profile)
         out.append(replace(grade, value=None) if unscored else grade)
     return out

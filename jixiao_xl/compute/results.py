@@ -320,6 +320,12 @@ def exec_unknown(form: SelfEval) -> str:
         cell = form.exec.get(key)
         if cell is not None and is_error_value(cell.raw):
             return f"无法复核：{name}显示错误值 {str(cell.raw).strip()}"
+    if not num(form.exec.get("full")) and not form.unknown_sources:  # a total row never summed (F103 says so)
+        parts = [num(form.sources[k].get("full")) for k in source_parts(form)]
+        if sum(v or 0 for v in parts) > 0:
+            from ..read.values import fmt_number
+
+            return f"无法复核：全年预算数填 0 或空白，而其中各项之和为 {fmt_number(sum(v or 0 for v in parts))}"
     return ""
 
 
@@ -380,9 +386,15 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
         unread["weight_total"] = UNREAD_WEIGHTS
     else:
         weight_total = S.round2(weight + sum(weights))
+    unreadable = [r.ind.score for r in rows if r.score is None and r.ind.score is not None and not r.ind.score.blank]
     if not rows:
         total = None
         unread["total_score"] = unread["grade"] = NO_INDICATORS
+    elif unreadable:  # "满分" typed as a 得分: the total is not that 得分 counted as 0
+        total = None
+        cells = "、".join(f"“{c.text}”（{c.address}）" for c in unreadable[:3])
+        more = f" 等 {len(unreadable)} 个" if len(unreadable) > 3 else ""
+        unread["total_score"] = unread["grade"] = f"无法复核：得分 {cells}{more} 不是数字"
     elif all(r.score is None for r in rows) and not weights:
         total = None  # no weights and no scores: nothing of the score was read
         unread["total_score"] = unread["grade"] = UNSCORED if form.levels else NO_INDICATORS

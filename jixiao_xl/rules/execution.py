@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..compute.results import blank_exec_figures, exec_read, exec_weight
+from ..compute.results import blank_exec_figures, exec_read, exec_unknown, exec_weight
 from .findings import Rule
 from ..read.model import SelfEval, num
 from ..read.values import fmt_number as n, fmt_rate as pct
@@ -74,8 +74,8 @@ def _no_budget(rule: Rule, form: SelfEval, ctx: Context):
     cell = form.exec.get("full")
     if cell is None or cell.error or is_error_value(cell.raw) or missing_figure(form) is not None:
         return  # E109 reports a blank 全年预算数 (or 执行数) under a typed rate
-    if not exec_read(form):
-        return  # nothing typed in the block: its results are 未读出, not "0 分"
+    if not exec_read(form) or exec_unknown(form):
+        return  # nothing typed in the block (its results are 未读出), or a total row never summed (F103): not "0 分"
     opened = ctx.opened(form) if cell.blank and cell.address in form.formula_cells else None
     if opened is not None and num(opened.exec.get("full")):
         return  # a formula saved without a result (S002), not empty: opened, it shows the sum of its parts

@@ -89,7 +89,10 @@ def _scores_unknown(form: SelfEval) -> bool:
     cells = [ex.get("score")] + [ind.score for ind in form.indicators]
     if ex.get("score") is None or ex["score"].blank:
         cells += [ex.get("executed"), ex.get("full")]
-    return any(cell is not None and is_error_value(cell.raw) for cell in cells)
+    if any(cell is not None and is_error_value(cell.raw) for cell in cells):
+        return True
+    # a 得分 typed as words ("满分"): N001 names it; the sum would count it as 0
+    return any(ind.score is not None and not ind.score.blank and num(ind.score) is None for ind in form.indicators)
 
 
 def _exec_part_missing(form: SelfEval, profile) -> bool:
