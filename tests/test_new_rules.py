@@ -138,3 +138,16 @@ def test_a_right_total_is_not_blamed_for_a_wrong_part(tmp_path, edits, part):
     report = check_file(tmp_path, set_cells(clean_seed(), {**edits, "附件3!H24": 97}), "b.xlsx")
     (w104,) = by_code(report, "W104")
     assert (w104.cell, w104.found) == ("H24", 97.0) and w104.expected in (99.0, 102.0)
+
+
+def test_amounts_ten_thousand_times_apart_are_named_a_unit_mixup(tmp_path):
+    # 附件2's 全年预算数 typed in 元 (17625500) in a 万元 table: F101 said "应为 1762.55，现为 17625500" and no more
+    report = check_file(tmp_path, set_cells(clean_seed(), {"附件2!D5": 17625500}))
+    (f101,) = [f for f in by_code(report, "F101") if f.cell == "D5"]
+    assert (f101.expected, f101.found) == (1762.55, 17625500)
+    assert f101.message.endswith("（两数正好相差 1 万倍：疑似一处按“元”、一处按“万元”填写，请核对金额单位）")
+    # a plain typo is no unit mix-up; a negative 得分 is told so
+    report = check_file(tmp_path, set_cells(clean_seed(), {"附件2!D5": 1762.65, "附件2!H14": -2}), "b.xlsx")
+    assert not [f for f in report.all_findings() if "1 万倍" in f.message]
+    (i101,) = by_code(report, "I101")
+    assert i101.message.endswith("得分 -2 不在 0 到分值 10 之间（得分不能为负）")

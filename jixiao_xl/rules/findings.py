@@ -50,6 +50,17 @@ class Finding:
         }
 
 
+UNIT_HINT = "（两数正好相差 1 万倍：疑似一处按“元”、一处按“万元”填写，请核对金额单位）"
+
+
+def _ten_thousandfold(expected, found) -> bool:
+    """Two amounts 10,000 times apart (to 0.1 %): one typed in 元 where the form counts in 万元, or back."""
+    if expected.__class__ not in (int, float) or found.__class__ not in (int, float) or not expected or not found:
+        return False
+    ratio = abs(found / expected)
+    return abs(ratio - 10_000) <= 10 or abs(ratio * 10_000 - 1) <= 0.001
+
+
 @dataclass(frozen=True, kw_only=True)
 class Rule:
     """A check with a stable code, built with keywords only.  ``summary`` is the
@@ -92,8 +103,10 @@ class Rule:
         where = where if where is not None else (cell.where if cell is not None else "")
         parts = [f"[{sheet}]" if sheet else "", where, f"({address})" if address else ""]
         location = " ".join(part for part in parts if part)  # "[附件2] (XFD1048576)" where nothing names the cell
-        return Finding(self.code, self.severity, sheet, address, location, self.template.format(**(text or {})),
-                       expected, found)
+        message = self.template.format(**(text or {}))
+        if _ten_thousandfold(expected, found):
+            message += UNIT_HINT
+        return Finding(self.code, self.severity, sheet, address, location, message, expected, found)
 
     def applies_to(self, kind: str) -> bool:
         if self.scope == "any":

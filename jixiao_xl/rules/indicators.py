@@ -19,13 +19,14 @@ def _out_of_range(rule: Rule, form: SelfEval, ctx: Context):
             continue
         if score < -1e-9 or (weight is not None and score > weight + 1e-9):
             yield rule.at(form.sheet, ind.score, expected=r2(weight), found=r2(score),
-                          text=dict(score=n(score), weight=n(weight)))
+                          text=dict(score=n(score), weight=n(weight),
+                                    why="得分不能为负" if score < 0 else "得分不能大于分值"))
 
 
 OUT_OF_RANGE = Rule(
     code="I101", name="score-out-of-range", severity="error", scope="self_eval",
     summary="得分大于分值或小于0",
-    template="得分 {score} 不在 0 到分值 {weight} 之间（得分不能大于分值）",
+    template="得分 {score} 不在 0 到分值 {weight} 之间（{why}）",
     why="每个三级指标的得分只能在0和该指标分值之间。",
     source="财政部预算管理一体化系统校验“得分不能大于分值” [A]；财预〔2020〕10号 [B]",
     bad="分值 10，得分 12",
