@@ -361,3 +361,25 @@ def test_a_score_column_heading_in_the_head_is_no_stated_total(tmp_path):
     assert not [x for x in f.findings if x.cell == "I5"]
     result = fill(report.path, str(tmp_path / "filled.xlsx"))
     assert not [c for c in result.changes if c.sheet == "附件3" and c.cell == "I5"]
+
+
+def test_a_province_without_a_profile_is_named_and_its_table_is_judged_as_printed(tmp_path):
+    # 上海市普陀区体育事业管理中心's table (amounts in 元): P001 said "表上没有省份或地区的标志" of a form naming
+    # 上海市; its 执行率 86.18% (215457.6 ÷ 250000), 执行率得分 8.62 and 总分 98.62 stand
+    data, report = check_table(tmp_path, "shanghai_putuo_tiyu_2022_project")
+    (p001,) = by_code(report, "P001")
+    assert p001.message.startswith("评分口径：表上写的是上海，本工具还没有上海的评分口径，只按表上写明的分值")
+    (f,) = report.forms
+    res = f.results
+    assert (round(res.exec_rate, 4), res.exec_score, res.total_score, res.grade) == (0.8618, 8.62, 98.62, "优")
+    assert not [x for x in f.findings if x.severity == "error"]
+
+
+def test_a_right_total_beside_a_wrong_execution_score_on_a_published_table(tmp_path):
+    # 黄石市住房和城乡建设局 (湖北 20-point form, "99.55分" printed): its 执行率得分 19.55 made 19, the printed total
+    # is still right — E104 names F8, and no W104 tells the right 99.55 to become 99
+    data, report = check_table(tmp_path, "hubei_huangshi_zjj_2022_project", {"F8": 19})
+    (f,) = report.forms
+    assert f.results.total_score == 99.55
+    errors = [(x.code, x.cell, x.expected, x.found) for x in f.findings if x.severity == "error"]
+    assert errors == [("E104", "F8", 19.55, 19.0)]

@@ -108,7 +108,22 @@ def choose(book, text: str = "") -> Choice:
         named = "、".join(profiles()[n].label for n in candidates[:4])
         reason = (f"不能确定是哪个省份的表（可能是：{named}），只按表上写明的分值校验，"
                   "只有某省口径才要求的检查没有进行；可用 --profile 指定")
+    elif _province_named(text):  # a province no profile holds (上海): named, not "no mark"
+        reason = (f"表上写的是{_province_named(text)}，本工具还没有{_province_named(text)}的评分口径，只按表上写明的"
+                  "分值和财预〔2020〕10号校验，只有某省口径才要求的检查没有进行；可用 --profile 指定")
     else:
         reason = ("表上没有省份或地区的标志，只按表上写明的分值和财预〔2020〕10号校验，"
                   "只有某省口径才要求的检查没有进行；可用 --profile 指定")
     return Choice(fallback, False, reason, candidates)
+
+
+PROVINCES = ("北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建",
+             "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海",
+             "内蒙古", "广西", "西藏", "宁夏", "新疆", "新疆生产建设兵团")
+_PROVINCE = re.compile("|".join(sorted(PROVINCES, key=len, reverse=True)))
+
+
+def _province_named(text: str) -> str:
+    """The first province (省、自治区、直辖市) the texts name, "" when none."""
+    found = _PROVINCE.search(text) if text else None
+    return found.group(0) if found else ""
