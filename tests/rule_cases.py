@@ -307,6 +307,10 @@ CASES = [
          "附件3", "D6", expected=166.0, found=83.0),
     Case("F103", "fail", "level-rows-not-its-breakdown", {**BY_LEVEL, "附件3!D9": 30}, "附件3", "D6",
          expected=163.0, found=83.0),
+    Case("F105", "fail", "sources-left-zero", {"附件3!D7": 0}, "附件3", "D7", expected=83.0, found=0.0),
+    Case("F105", "pass", "seed-sources", {}),
+    Case("F105", "pass", "sources-blank", {"附件3!D7": None}),  # nothing typed: nothing to add (as F103)
+    Case("F103", "pass", "sources-left-zero-is-F105s", {"附件3!D7": 0}),  # not "全年预算数应为 0"
     Case("F104", "fail", "note-row-under-total", {"附件3!B9": "备注", "附件3!C9": 5}, "附件3", "B9", expected=None, found="备注"),
     Case("F104", "pass", "every-row-a-source", {"附件3!B9": "其中：省级财政资金"}),
     # X: across forms

@@ -151,3 +151,18 @@ def test_amounts_ten_thousand_times_apart_are_named_a_unit_mixup(tmp_path):
     assert not [f for f in report.all_findings() if "1 万倍" in f.message]
     (i101,) = by_code(report, "I101")
     assert i101.message.endswith("得分 -2 不在 0 到分值 10 之间（得分不能为负）")
+
+
+def test_sources_left_at_zero_are_asked_for_and_the_total_is_kept(tmp_path):
+    # 上海普陀's second table: 年度资金总额 20000 over 当年财政拨款 0 (the template's 0s): F103 said "全年预算数应为
+    # … = 0 + 0 + 0 = 0，现填 20000" — the wrong cell, and fill --overwrite-derived made the total 0
+    from jixiao_xl.write.fill import fill
+
+    report = check_file(tmp_path, set_cells(clean_seed(), {"附件3!C7": 0, "附件3!D7": 0}))
+    found = [(f.code, f.cell, f.expected, f.found) for f in report.all_findings() if f.code in ("F103", "F105")]
+    assert found == [("F105", "C7", 83.0, 0.0), ("F105", "D7", 83.0, 0.0)]
+    (first, _) = by_code(report, "F105")
+    assert first.message.endswith("年初预算数：年度资金总额为 83，其中各项（当年财政拨款、上年结转资金、其他资金）却都是 0 或空白；"
+                                  "请按资金来源填写，合计应为 83")
+    result = fill(report.path, str(tmp_path / "filled.xlsx"), overwrite_derived=True)
+    assert not [c for c in result.changes if c.sheet == "附件3" and c.cell in ("C6", "D6")]

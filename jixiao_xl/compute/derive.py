@@ -151,6 +151,9 @@ def _fund_sources(form: SelfEval, blank_only: bool) -> list[Derived]:
             continue
         keys = source_parts(form) if keys is None else keys
         sources = [form.sources[k].get(col) for k in keys if form.sources[k].get(col) is not None]
+        typed = num(ex[col])
+        if typed and typed > 0 and not any(num(c) for c in sources):
+            continue  # the sources left at 0 under an amount (F105): the amount is not made 0
         if sources:
             out.append(Derived(ex[col], _summed(sources), _count_sum(",".join(c.address for c in sources)), "amount"))
     return out

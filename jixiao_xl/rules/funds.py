@@ -139,6 +139,8 @@ def _sources(rule: Rule, form: SelfEval, ctx: Context):
         values = [num(form.sources[k].get(col)) for k in keys]
         if total is None or all(v is None for v in values):
             continue
+        if total > 0 and not any(values):  # the sources left at 0: F105 asks for them, not for a total of 0
+            continue
         parts = sum(v or 0 for v in values)
         if differs(total, parts, ctx.profile.tolerance_amount):
             numbers = " + ".join(n(v or 0) for v in values)
@@ -177,4 +179,33 @@ UNKNOWN_SOURCE = Rule(
     check=_unknown_sources,
 )
 
-RULES = [INCOME, EXPENSE, SOURCES, UNKNOWN_SOURCE]
+def _sources_zero(rule: Rule, form: SelfEval, ctx: Context):
+    if form.unknown_sources:
+        return
+    names = {f.key: f.short for f in F.EXEC_COLUMNS}
+    keys = source_parts(form)
+    for col in ("initial", "full", "executed"):
+        total = num(form.exec.get(col))
+        cells = [form.sources[k].get(col) for k in keys]
+        values = [num(c) for c in cells]
+        if not total or total <= 0 or all(v is None for v in values) or any(values):
+            continue
+        first = next(c for c, v in zip(cells, values) if v is not None)
+        labels = "、".join(form.source_labels.get(k, k) for k in keys)
+        yield rule.at(form.sheet, first, expected=r2(total), found=0.0,
+                      text=dict(column=names[col], labels=labels, total=n(total)))
+
+
+SOURCES_ZERO = Rule(
+    code="F105", name="project-sources-left-zero", severity="warning", scope="project_self_eval",
+    summary="年度资金总额有金额，各项资金来源却都填 0",
+    template="{column}：年度资金总额为 {total}，其中各项（{labels}）却都是 0 或空白；请按资金来源填写，合计应为 {total}",
+    why="年度资金总额由各项资金来源组成；来源一栏全部为 0 多半是没有填写（模板里的 0），不是总额填错。",
+    source="财预〔2020〕10号 附件项目支出绩效自评表 [B]",
+    bad="年度资金总额 全年预算数 20000；当年财政拨款 0、上年结转资金 0、其他资金 0",
+    good="年度资金总额 全年预算数 20000；当年财政拨款 20000",
+    check=_sources_zero,
+)
+
+
+RULES = [INCOME, EXPENSE, SOURCES, SOURCES_ZERO, UNKNOWN_SOURCE]
