@@ -247,10 +247,31 @@ def test_number_typed_as_text_in_a_summed_part(tmp_path, lo_profile):
     for path in (saved, typed):
         findings = [f for f in check_path(str(path)).all_findings() if f.severity == "error"]
         assert [(f.code, f.cell) for f in findings] == [("N004", "D13")], [f.message for f in findings]
-        assert findings[0].message.endswith("填的是文字“11.8万元”，Excel 不计入合计，请改为数字 11.8")
+        assert findings[0].message.endswith("填的是文字“11.8万元”，表中的公式把它当作空白（不计入合计、比率和得分），请改为数字 11.8")
     filled = tmp_path / "filled.xlsx"
     fill(str(typed), str(filled))
     assert openpyxl.load_workbook(filled, data_only=True)["附件1"]["D12"].value == 440.32
     (recalculated,) = convert([filled], tmp_path / "lo2", profile=lo_profile)
     # every result fill stored is LibreOffice's (the titles' text formulas it stores none for)
     assert [p for p in formula_disagreements(filled, recalculated) if "jixiao-xl None " not in p] == []
+
+
+def test_an_amount_typed_as_text_under_the_rate_formula_is_named_at_its_cell(tmp_path, lo_profile):
+    """'1,350万元' pasted into the template's 全年预算数: its 执行率 formula (ISNUMBER, N) takes it for blank and the
+    workbook shows 执行率得分 0; the check said 执行率 95%, 优 and E104 at the locked 得分 formula.  Now: N004 at
+    the two typed cells, the results as the workbook shows them, nothing at the formulas."""
+    book = openpyxl.load_workbook(ROOT / "workbook_templates" / "examples" / "miluo_sifaju_2023_template.xlsx")
+    book["附件2"]["D5"], book["附件2"]["E5"] = "1,762.55万元", "1762.55万元"
+    typed = tmp_path / "typed.xlsx"
+    book.save(typed)
+    (saved,) = convert([typed], tmp_path / "lo", profile=lo_profile)
+    shown = openpyxl.load_workbook(saved, data_only=True)["附件2"]
+    report = check_path(str(saved))
+    dept = next(f for f in report.forms if f.kind == "dept_self_eval")
+    errors = [(f.code, f.cell) for f in dept.findings if f.severity != "info"]
+    assert errors == [("N004", "D5"), ("N004", "E5")], errors
+    assert not [f for f in dept.findings if f.code in ("E101", "E103", "E104", "W104")]
+    assert dept.findings[0].message.endswith("填的是文字“1,762.55万元”，表中的公式把它当作空白（不计入合计、比率和得分），"
+                                             "请改为数字 1762.55")
+    assert dept.results.exec_score == 0 == (shown["H5"].value or 0)  # as the workbook shows it
+    assert dept.results.total_score == shown["H25"].value

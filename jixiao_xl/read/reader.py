@@ -245,6 +245,9 @@ def read_workbook(path: str) -> Workbook:
     return read_forms(read_grids(path), path)
 
 
+_REFERENCE = re.compile(r"(?<![A-Z0-9_.!\"])[A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?(?![0-9A-Z(])")
+
+
 def _skip_summed_text(form) -> None:
     """Numbers typed as text in cells that a formula of the template sums (=SUM(D13,D14,D15)): Excel's SUM
     skips them, so they read as no number, as Excel computes; ``Cell.skipped`` keeps the number (N004)."""
@@ -259,10 +262,11 @@ def _skip_summed_text(form) -> None:
     summed = set()
     for item in derived(form, get_profile()):
         formula = item.formula or ""
-        if item.cell.address not in form.formula_cells or "SUM(" not in formula:
+        if item.cell.address not in form.formula_cells:
             continue
-        refs = formula[formula.index("SUM(") + 4: formula.index(")", formula.index("SUM("))]
-        for ref in refs.split(","):
+        # every cell the template's formula reads: its SUM skips text, its N() and ISNUMBER() take text for
+        # nothing (执行率 =IF(AND(ISNUMBER(D5),N(D5)>0),N(E5)/D5,"") over "1,350万元" shows nothing, its 得分 0)
+        for ref in _REFERENCE.findall(formula):
             if ":" in ref:
                 r0, c0, r1, c1 = parse_range(ref)
                 summed |= {a1(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}

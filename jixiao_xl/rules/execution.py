@@ -72,7 +72,8 @@ RATE_OVER = Rule(
 
 def _no_budget(rule: Rule, form: SelfEval, ctx: Context):
     cell = form.exec.get("full")
-    if cell is None or cell.error or is_error_value(cell.raw) or missing_figure(form) is not None:
+    if cell is None or cell.error or is_error_value(cell.raw) or missing_figure(form) is not None \
+            or cell.skipped is not None:  # a number typed as text the formulas take for blank: N004's
         return  # E109 reports a blank 全年预算数 (or 执行数) under a typed rate
     if not exec_read(form) or exec_unknown(form):
         return  # nothing typed in the block (its results are 未读出), or a total row never summed (F103): not "0 分"

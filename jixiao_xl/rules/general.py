@@ -86,8 +86,8 @@ def _summed_text(rule: Rule, form, ctx: Context):
 
 SUMMED_TEXT = Rule(
     code="N004", name="number-as-text-in-sum", severity="error", scope="any",
-    summary="公式求和的单元格中填的是文字形式的数字，Excel 不计入合计",
-    template="填的是文字“{raw}”，Excel 不计入合计，请改为数字 {number}",
+    summary="公式引用的单元格中填的是文字形式的数字，Excel 的公式把它当作空白",
+    template="填的是文字“{raw}”，表中的公式把它当作空白（不计入合计、比率和得分），请改为数字 {number}",
     why="模板的合计是公式（如 =SUM(D13,D14,D15)），Excel 和 WPS 求和时跳过文字，"
     "带“万元”等字样或以文本格式存放的数字不会计入合计，合计因此偏小。"
     "这类单元格按 Excel 的算法计为空，错误只报在该单元格上，不报在锁定的合计公式上。",
