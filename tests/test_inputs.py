@@ -302,3 +302,21 @@ def test_rows_of_data_beyond_the_limit_on_a_sheet_of_their_own_say_nothing(tmp_p
     assert main(["check", str(tmp_path / "带明细.xlsx")]) == 1
     out = capsys.readouterr().out
     assert "S005" not in out and "B111 错误" in out
+
+
+def test_a_word_document_named_xlsx_and_an_output_named_txt_are_told_so(tmp_path, capsys):
+    # a .docx renamed .xlsx read "压缩包里没有工作簿内容"; fill -o out.txt wrote a workbook named .txt
+    import zipfile
+
+    doc = tmp_path / "自评表.xlsx"
+    with zipfile.ZipFile(doc, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    assert main(["check", str(doc)]) == 2
+    out, err = capsys.readouterr()
+    assert "无法读取（U005）：这是 Word 文档（.docx），不是 Excel 工作簿（扩展名可能被改过）" in out
+    target = tmp_path / "结果.txt"
+    assert main(["fill", str(EXAMPLE), "-o", str(target)]) == 2
+    out, err = capsys.readouterr()
+    assert "输出文件“结果.txt”不是工作簿的文件名" in err and "须以 .xlsx 结尾" in err and not target.exists()
+    assert main(["fill", str(EXAMPLE), "-o", str(tmp_path / "结果.xlsx")]) == 1  # as ever

@@ -392,6 +392,9 @@ def _read_forms(path: str, grids, book):
     return grids, book
 
 
+WORKBOOK_NAMES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".et", ".ett")  # names an .xlsx-content output may take
+
+
 def fill(path: str, output: str | None = None, *, in_place: bool = False, overwrite_derived: bool = False,
          mark: bool = False, profile: Profile | None = None, writer: str = "auto",
          grids: list[Grid] | None = None, book=None) -> FillResult:
@@ -411,6 +414,9 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     if output is not None and in_place:
         raise FillError("O008", text="-o 和 --in-place 只能选一个")
     target = path if in_place else output
+    if not in_place and not output.lower().endswith(WORKBOOK_NAMES + (Path(path).suffix.lower() or ".xlsx",)):
+        raise FillError("O007", text=f"输出文件“{Path(output).name}”不是工作簿的文件名：填写结果是 Excel 工作簿，"
+                        "输出文件名须以 .xlsx 结尾（或与原文件的扩展名相同）")
     if not in_place and os.path.abspath(output) == os.path.abspath(path):
         raise FillError("O003", text="输出文件不能和输入文件相同；要直接修改原文件请用 --in-place")
     if in_place and os.path.isfile(path) and output_problem(path) == "文件是只读的，不能覆盖":

@@ -119,6 +119,10 @@ def _zip_kind(archive: zipfile.ZipFile) -> str:
     elif "mimetype" in names and "content.xml" in names and archive.getinfo("mimetype").file_size < 256 \
             and archive.read("mimetype").strip() == ODS_MIMETYPE:
         kind = "ods"
+    elif "word/document.xml" in names:
+        raise UnreadableWorkbook("U005", text="这是 Word 文档（.docx），不是 Excel 工作簿（扩展名可能被改过）")
+    elif "ppt/presentation.xml" in names:
+        raise UnreadableWorkbook("U005", text="这是 PowerPoint 演示文稿，不是 Excel 工作簿（扩展名可能被改过）")
     else:
         raise UnreadableWorkbook("U005", text="压缩包里没有工作簿内容，不是 Excel 工作簿文件")
     total = 0
