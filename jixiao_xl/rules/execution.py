@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..compute.results import blank_exec_figures, exec_read, exec_unknown, exec_weight
+from ..compute.results import blank_exec_figures, exec_read, exec_weight
 from .findings import Rule
 from ..read.model import SelfEval, num
 from ..read.values import fmt_number as n, fmt_rate as pct
@@ -28,7 +28,7 @@ def executed_missing(form: SelfEval) -> bool:
 
 def _rate_mismatch(rule: Rule, form: SelfEval, ctx: Context):
     cell = form.exec.get("rate")
-    if cell is None or cell.blank or executed_missing(form):
+    if cell is None or cell.blank or ctx.once(executed_missing, form):
         return
     expected = ctx.results(form).exec_rate
     found = cell.rate
@@ -72,10 +72,10 @@ RATE_OVER = Rule(
 
 def _no_budget(rule: Rule, form: SelfEval, ctx: Context):
     cell = form.exec.get("full")
-    if cell is None or cell.error or is_error_value(cell.raw) or missing_figure(form) is not None \
+    if cell is None or cell.error or is_error_value(cell.raw) or ctx.once(missing_figure, form) is not None \
             or cell.skipped is not None:  # a number typed as text the formulas take for blank: N004's
         return  # E109 reports a blank 全年预算数 (or 执行数) under a typed rate
-    if not exec_read(form) or exec_unknown(form):
+    if not exec_read(form) or ctx.results(form).why("exec_rate").startswith("无法复核"):
         return  # nothing typed in the block (its results are 未读出), or a total row never summed (F103): not "0 分"
     opened = ctx.opened(form) if cell.blank and cell.address in form.formula_cells else None
     if opened is not None and num(opened.exec.get("full")):
@@ -98,7 +98,7 @@ NO_BUDGET = Rule(
 
 def _score_mismatch(rule: Rule, form: SelfEval, ctx: Context):
     cell = form.exec.get("score")
-    if cell is None or cell.blank or executed_missing(form):
+    if cell is None or cell.blank or ctx.once(executed_missing, form):
         return
     res = ctx.results(form)
     found = cell.number
@@ -148,7 +148,7 @@ ADDITION = Rule(
 
 def _low_exec(rule: Rule, form: SelfEval, ctx: Context):
     rate = ctx.results(form).exec_rate
-    if executed_missing(form):
+    if ctx.once(executed_missing, form):
         return
     if rate is not None and rate < ctx.profile.low_exec - 1e-9 and not form.notes.strip():
         yield rule.at(form.sheet, form.exec.get("rate") or form.exec.get("executed"), expected=None, found=r4(rate),
@@ -172,7 +172,7 @@ def _low_exec_high_score(rule: Rule, form: SelfEval, ctx: Context):
     rate = res.exec_rate
     rows = ctx.rows(form)
     weights = sum(r.weight or 0 for r in rows)
-    if rate is None or not weights or executed_missing(form):
+    if rate is None or not weights or ctx.once(executed_missing, form):
         return
     score_rate = sum(r.effective for r in rows) / weights
     gap, unexecuted = score_rate - rate, 1 - rate
@@ -228,7 +228,7 @@ ADJUSTMENT = Rule(
 
 
 def _executed_blank(rule: Rule, form: SelfEval, ctx: Context):
-    blank = missing_figure(form)
+    blank = ctx.once(missing_figure, form)
     if blank is None:
         return
     rate, score = form.exec.get("rate"), form.exec.get("score")
