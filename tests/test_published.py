@@ -383,3 +383,11 @@ def test_a_right_total_beside_a_wrong_execution_score_on_a_published_table(tmp_p
     assert f.results.total_score == 99.55
     errors = [(x.code, x.cell, x.expected, x.found) for x in f.findings if x.severity == "error"]
     assert errors == [("E104", "F8", 19.55, 19.0)]
+
+
+def test_a_form_recognised_by_its_labels_names_them_as_printed(tmp_path):
+    # 黄石's table prints 项目名称, 项目实施单位, 年度财政资金总额, 预算数(A): S003 named the official wordings
+    # (项目支出名称、实施单位、全年预算数…), which are not on the sheet
+    data, report = check_table(tmp_path, "hubei_huangshi_zjj_2022_project")
+    (s003,) = by_code(report, "S003")
+    assert "根据栏目（项目名称、主管部门、项目实施单位、年度财政资金总额、预算数、执行数 等）判断为 附件3" in s003.message

@@ -69,8 +69,16 @@ _TOOL_SHEETS = ("校验结果", "_jixiao_marks")  # written by fill and the Exce
 
 
 def _hits(region: Region, kind: str) -> list[str]:
-    """The signature labels of a form kind found in a region."""
-    return [f.short for f in F.SIGNATURES[kind] if region.find(f)]
+    """The signature labels of a form kind found in a region, as the sheet prints them (S003 names them: "预算数(A)"
+    where the form's own wording is 全年预算数)."""
+    out = []
+    for field in F.SIGNATURES[kind]:
+        found = region.find(field)
+        if found:
+            raw = region.grid.get(*found)
+            shown = F.display_label(raw) if isinstance(raw, str) else ""
+            out.append(shown or field.short)
+    return out
 
 
 def _has_hits(region: Region, kind: str, count: int) -> bool:
