@@ -307,6 +307,10 @@ CASES = [
          "附件3", "D6", expected=166.0, found=83.0),
     Case("F103", "fail", "level-rows-not-its-breakdown", {**BY_LEVEL, "附件3!D9": 30}, "附件3", "D6",
          expected=163.0, found=83.0),
+    Case("W108", "fail", "levels-add-to-90-under-80", {"附件3!A12": "绩效指标(80分)"}, "附件3", "B13",
+         expected=80.0, found=90.0),
+    Case("W108", "pass", "levels-add-to-the-stated-90", {"附件3!A12": "绩效指标(90分)"}),
+    Case("W108", "pass", "no-section-weight-printed", {}),
     Case("F105", "fail", "sources-left-zero", {"附件3!D7": 0}, "附件3", "D7", expected=83.0, found=0.0),
     Case("F105", "pass", "seed-sources", {}),
     Case("F105", "pass", "sources-blank", {"附件3!D7": None}),  # nothing typed: nothing to add (as F103)

@@ -391,3 +391,14 @@ def test_a_form_recognised_by_its_labels_names_them_as_printed(tmp_path):
     data, report = check_table(tmp_path, "hubei_huangshi_zjj_2022_project")
     (s003,) = by_code(report, "S003")
     assert "根据栏目（项目名称、主管部门、项目实施单位、年度财政资金总额、预算数、执行数 等）判断为 附件3" in s003.message
+
+
+def test_level_weights_that_do_not_add_up_to_the_stated_section_weight(tmp_path):
+    # the 湖北 商务局 table: 年度绩效目标(80分) over 产出指标(60分) and 效益指标(40分) — a 100-point section in an
+    # 80-point place, so its scores reach 120; nothing said so (fill --overwrite-derived then wrote 120 and
+    # ended "0 个错误")
+    data, report = check_table(tmp_path, "hubei_unknown-shangwu_2020_project")
+    (w108,) = by_code(report, "W108")
+    assert (w108.cell, w108.expected, w108.found) == ("B11", 80.0, 100.0)
+    assert w108.message.endswith("一级指标标注的分值 产出指标 60 + 效益指标 40 = 100，与“年度绩效目标”标注的 80 分不符；"
+                                 "请改正其中标错的一处")

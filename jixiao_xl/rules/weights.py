@@ -7,6 +7,7 @@ import re
 from ..compute.results import exec_read, exec_weight, stated_score_sum
 from ..compute import scoring as S
 from .findings import Rule
+from ..read import forms as F
 from ..read.model import SelfEval, num
 from ..read.values import fmt_number as n
 from .base import Context, differs, r2
@@ -33,6 +34,33 @@ LEVEL_SUM = Rule(
     bad="产出指标(30分)：数量 10，质量 10，时效 5",
     good="产出指标(30分)：数量 10，质量 10，时效 10",
     check=_level_sum,
+)
+
+
+def _section_weights(rule: Rule, form: SelfEval, ctx: Context):
+    stated = getattr(form, "indicators_weight", None)
+    named = [level for level in form.levels if level.name]
+    if stated is None or num(stated) is None or not named or any(level.weight is None for level in named):
+        return
+    total = sum(level.weight for level in named)
+    if differs(total, num(stated), ctx.profile.tolerance_score):
+        parts = " + ".join(f"{level.name} {n(level.weight)}" for level in named)
+        parts = f"{parts} = {n(total)}" if len(named) > 1 else f"只有 {parts}"
+        yield rule.at(form.sheet, named[0].header, expected=r2(num(stated)), found=r2(total),
+                      text=dict(parts=parts, section=F.display_label(stated.prefix),
+                                stated=n(num(stated))))
+
+
+SECTION_WEIGHTS = Rule(
+    code="W108", name="level1-weights-vs-section", severity="error", scope="self_eval",
+    summary="各一级指标标注的分值之和不等于“年度绩效目标(80分)”等标注的指标总分值",
+    template="一级指标标注的分值 {parts}，与“{section}”标注的 {stated} 分不符；请改正其中标错的一处",
+    why="保山、湖北等自评表在“年度绩效目标(80分)”下再分产出、效益、满意度指标(各若干分)，各一级指标分值相加"
+    "必须等于标注的指标总分值，否则满分不是100分，得分也会超过满分。",
+    source="湖北、云南保山项目支出绩效自评表（预算执行情况 20 分、年度绩效目标 80 分）[A]",
+    bad="年度绩效目标(80分)：产出指标(60分)、效益指标(40分)",
+    good="年度绩效目标(80分)：产出指标(50分)、效益指标(30分)",
+    check=_section_weights,
 )
 
 
@@ -235,4 +263,4 @@ GRADE = Rule(
     check=_grade,
 )
 
-RULES = [LEVEL_SUM, WEIGHT_TOTAL, TOTAL_WEIGHT, TOTAL_SCORE, PROFILE_WEIGHTS, NOTE_WEIGHTS, GRADE]
+RULES = [LEVEL_SUM, SECTION_WEIGHTS, WEIGHT_TOTAL, TOTAL_WEIGHT, TOTAL_SCORE, PROFILE_WEIGHTS, NOTE_WEIGHTS, GRADE]
