@@ -509,3 +509,23 @@ def test_leftover_placeholders_are_each_a_warning(tmp_path, lines):
     assert "【请填写：超支原因】" in left[0].message and "【待核实：" in left[1].message
     assert all(f.severity == "warning" for f in left)
     assert not _at(report, "T203") and not _at(report, "T201")  # a placeholder's figures are its reason, not statements
+
+
+@pytest.mark.parametrize("sentence", [
+    "基本支出全年预算数1322.23万元。", "基本支出预算数1322.23万元。", "基本支出调整预算1322.23万元。",
+    "项目支出全年预算数440.32万元。", "项目支出预算数440.32万元。", "项目支出预算数83万元。",
+])
+def test_a_breakdown_line_named_with_a_column_word_is_that_line(tmp_path, lines, sentence):
+    # "基本支出全年预算数1322.23万元" was compared with 年度资金总额 1762.55 (T201, an error on a right report), and
+    # "项目支出全年预算数440.32万元" with 附件1's 本年预算数 83: 附件2's 按支出性质分 lines are on the full-year
+    # budget basis (rules §6), and "项目支出预算数" may be either
+    report = _check(tmp_path, D.insert_after(lines, "一、部门(单位)基本情况", sentence))
+    assert not _at(report, "T201"), [f.message for f in _at(report, "T201")]
+
+
+@pytest.mark.parametrize("sentence, expected, found", [
+    ("基本支出全年预算数1300万元。", 1322.23, 1300), ("项目支出预算数500万元。", 83, 500)])
+def test_a_wrong_breakdown_figure_is_still_an_error(tmp_path, lines, sentence, expected, found):
+    report = _check(tmp_path, D.insert_after(lines, "一、部门(单位)基本情况", sentence))
+    (t201,) = _at(report, "T201")
+    assert (t201.expected, t201.found) == (expected, found)

@@ -90,7 +90,8 @@ def check_tables(run: _Run) -> None:
                 run.add(UNMATCHED, stmt, None, q.value, excerpt=_sentence_excerpt(stmt), label=label, found=q.text,
                         reason=f"是 {stmt.year} 年的数，工作簿是 {run.report_year} 年度")
                 continue
-            fact = facts.amount(stmt.concept, stmt.column, stmt.form)
+            candidates = facts.amounts(stmt.concept, stmt.column, stmt.form)
+            fact = candidates[0] if candidates else None
             if fact is None or not isinstance(fact.value, (int, float)):
                 if q.value == 0 and fact is None and stmt.concept in ("gov_fund",):
                     continue
@@ -100,7 +101,16 @@ def check_tables(run: _Run) -> None:
                 continue
             if q.approx or q.bound:
                 continue
-            if abs(fact.value - q.value) > q.half_unit + 0.005 + 1e-9:
+            wrong = all(abs(f.value - q.value) > q.half_unit + 0.005 + 1e-9 for f in candidates
+                        if isinstance(f.value, (int, float)))
+            if wrong and stmt.concept in C.BREAKDOWN_ROWS and stmt.column == "budget" \
+                    and not any(word in q.label for word in ("全年", "调整")):
+                # 附件2's line is the full-year budget; "基本支出预算1200万元" may be the 年初 one, which no table has
+                run.add(UNMATCHED, stmt, None, round(q.value, 4), excerpt=_sentence_excerpt(stmt), label=label,
+                        found=q.text, reason=f"表中{C.CONCEPT_NAMES[stmt.concept]}只有全年预算口径的数（{fact.where} 为 "
+                        f"{fact.shown()} 万元），报告没有写明是年初预算还是全年预算")
+                continue
+            if wrong:
                 run.add(AMOUNT, stmt, round(fact.value, 4), round(q.value, 4), excerpt=_sentence_excerpt(stmt),
                         label=label, found=_num(q.value), table=fact.where, expected=fact.shown(),
                         hint=_prev_hint(run, stmt))

@@ -77,9 +77,14 @@ def amount_concept(label: str, rows_only: bool = False) -> tuple[str | None, boo
     if rows_only:
         return row, named
     column, has_column = _nearest(text, _COLUMNS)
-    if row in BASIC_ROWS or not has_column:
+    if row in BASIC_ROWS or row in BREAKDOWN_ROWS or not has_column:
         return row, named
     return column, True
+
+
+# 附件2's 按收入性质分 / 按支出性质分 lines: a row of their own, on the full-year budget basis (rules §6), whatever
+# column word names them ("基本支出全年预算数1322.23万元" is that line, not 年度资金总额)
+BREAKDOWN_ROWS = {"basic", "general", "gov_fund"}
 
 
 # words that make an amount a change, an average or a part, not the level a table holds

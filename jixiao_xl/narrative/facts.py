@@ -115,6 +115,8 @@ class Facts:
             return _fact(num(cell), target.sheet, cell) if cell is not None else None
         if concept == "personnel":
             return self.personnel() if column == "actual" else None
+        if concept in ("basic", "general", "gov_fund") and column == "budget":
+            return self.breakdown(concept)  # the lines are on the full-year budget basis (rules §6)
         if concept in ("basic", "general", "gov_fund", "expense_total", "income_total"):
             if column != "actual":
                 return None
@@ -133,6 +135,17 @@ class Facts:
                        "car_purchase"):
             return self.basic_row(concept, column)
         return None
+
+    def amounts(self, concept: str, column: str = "actual", form: SelfEval | None = None) -> list[Fact]:
+        """``amount``, and the other table values the same words may name: "项目支出预算数" is 附件1's 本年预算数
+        (年初) or 附件2's 按支出性质分 项目支出 (全年预算, rules §6) — a figure equal to either is not wrong."""
+        first = self.amount(concept, column, form)
+        found = [first] if first is not None else []
+        if concept == "project" and column == "budget":
+            other = self.breakdown("project")
+            if other is not None and (first is None or other.value != first.value):
+                found.append(other)
+        return found
 
     def staff(self, concept: str) -> Fact | None:
         """附件1's 编制数 or 实际在职人数 (head counts)."""
