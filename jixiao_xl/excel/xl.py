@@ -143,6 +143,26 @@ def _discard_actions(book) -> bool:
     return False
 
 
+def _alert(book, prompt: str, title: str, mode: str | None = None) -> None:
+    """An alert on ``book``.  xlwings' remote engine files ``app.alert`` under the process's "active" book, the
+    last one any request opened: two users clicking 校验 at once got each other's alerts.  There the action is
+    added to this request's own book."""
+    impl = getattr(book, "impl", None)
+    if hasattr(impl, "append_json_action"):
+        impl.append_json_action(func="alert", args=[prompt or "", title or "", "ok", mode or "", ""])
+    else:
+        book.app.alert(prompt, title=title, mode=mode)
+
+
+def _macro(book, name: str, *args) -> None:
+    """Run the client's ``name`` on ``book`` (as _alert: its own book, never the process's active one)."""
+    impl = getattr(book, "impl", None)
+    if hasattr(impl, "append_json_action"):
+        impl.append_json_action(func="runMacro", args=[name, *args])
+    else:
+        book.app.macro(name)(*args)
+
+
 def _guarded(action: str):
     """A button's script: any failure becomes one Chinese alert (logged with the detail), never an HTTP 500."""
     import functools
@@ -155,7 +175,7 @@ def _guarded(action: str):
             except Exception as exc:  # every failure reaches the user as Chinese text
                 _log(action, exc)
                 untouched = _discard_actions(book)
-                book.app.alert(friendly(exc, action, untouched), title=f"{action}未完成", mode="critical")
+                _alert(book, friendly(exc, action, untouched), f"{action}未完成", "critical")
 
         return script_body
 
@@ -429,7 +449,7 @@ def run_validate(book, include_hidden: bool = False) -> str:
     if unread:
         import json
 
-        book.app.macro("jixiaoMark")(MARKS_SHEET, json.dumps(unread, ensure_ascii=False))
+        _macro(book, "jixiaoMark", MARKS_SHEET, json.dumps(unread, ensure_ascii=False))
     return summary(report, skipped)
 
 
@@ -455,7 +475,7 @@ def run_clear(book) -> str:
 @_guarded("校验")
 def validate_book(book):
     """The 校验 button on any client (Office.js, WPS): the alert, or one Chinese alert on failure."""
-    book.app.alert(run_validate(book), title="校验结果")
+    _alert(book, run_validate(book), "校验结果")
 
 
 @_guarded("清除标记")
@@ -463,7 +483,7 @@ def clear_marks_book(book):
     """The 清除标记 button on any client: quiet (the cells show it) unless notes could not be removed."""
     text = run_clear(book)
     if "不能删除批注" in text:
-        book.app.alert(text, title="清除标记")
+        _alert(book, text, "清除标记")
 
 
 @script
@@ -476,7 +496,7 @@ def validate(book: xw.Book):
 @_guarded("校验")
 def validate_all(book: xw.Book):
     """校验（含隐藏表）：同“校验”，隐藏的工作表也校验和标记。"""
-    book.app.alert(run_validate(book, include_hidden=True), title="校验结果")
+    _alert(book, run_validate(book, include_hidden=True), "校验结果")
 
 
 @script
@@ -499,7 +519,7 @@ def _classic(action: str, run) -> None:
         _log(action, exc)
         text = friendly(exc, action, untouched=False)
     if text:
-        book.app.alert(text, title=action)
+        _alert(book, text, action)
 
 
 def main():
