@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import openpyxl
+import pytest
 
 from jixiao_xl.batch import run as batch_run
 from jixiao_xl.cli import main
@@ -192,3 +193,18 @@ def test_a_total_row_never_summed_is_no_zero_rate(tmp_path, capsys):
     codes = [(f.code, f.cell) for f in form_report.findings if f.code in ("E103", "F103")]
     assert codes == [("F103", "D7"), ("F103", "E7"), ("F103", "F7")]
     assert "执行率 无法复核，执行率得分 无法复核，分值合计 90，总分 无法复核" in _text(report.path, capsys)
+
+
+@pytest.mark.parametrize("cell, text, name", [("附件2!D5", "见附表", "全年预算数"), ("附件2!E5", "待统计", "全年执行数")])
+def test_words_in_place_of_an_amount_leave_the_rate_unchecked(tmp_path, capsys, cell, text, name):
+    # "见附表" in 全年预算数 read "执行率 空，执行率得分 0 … 总分 89（良）" with E101 "空 ÷ 1762.55 = 0.00%" and E104
+    # "应为 0"; the add-in, 汇总 and the store said 89 良, and fill --overwrite-derived wrote H5 0 and H25 89
+    report = check_file(tmp_path, set_cells(clean_seed(), {cell: text}))
+    dept = form(report, "dept_self_eval")
+    res = dept.results
+    assert (res.exec_rate, res.exec_score, res.total_score, res.grade) == (None, None, None, None)
+    assert res.why("exec_score") == f"无法复核：{name}填的是“{text}”，不是数字"
+    assert [(f.code, f.cell) for f in dept.findings if f.severity == "error"] == [("N001", cell.split("!")[1])]
+    assert "执行率 无法复核，执行率得分 无法复核，分值合计 100，总分 无法复核" in _text(report.path, capsys)
+    result = fill(report.path, str(tmp_path / "filled.xlsx"), overwrite_derived=True)
+    assert not [c for c in result.changes if c.sheet == "附件2" and c.cell in ("G5", "H5", "H25", "I25")]

@@ -152,10 +152,10 @@ def _fund_sources(form: SelfEval, blank_only: bool) -> list[Derived]:
         keys = source_parts(form) if keys is None else keys
         sources = [form.sources[k].get(col) for k in keys if form.sources[k].get(col) is not None]
         typed = num(ex[col])
-        if typed and typed > 0 and not any(num(c) for c in sources):
-            continue  # the sources left at 0 under an amount (F105): the amount is not made 0
-        if sources:
-            out.append(Derived(ex[col], _summed(sources), _count_sum(",".join(c.address for c in sources)), "amount"))
+        zeros = bool(typed and typed > 0 and not any(num(c) for c in sources))  # sources left at 0 (F105)
+        if sources:  # a derived cell still, but an amount over sources left at 0 is not made 0
+            out.append(Derived(ex[col], None if zeros else _summed(sources),
+                               _count_sum(",".join(c.address for c in sources)), "amount"))
     return out
 
 
@@ -172,7 +172,8 @@ def _execution(form: SelfEval, profile: Profile, res: SelfEvalResults, blank_onl
         out.append(Derived(ex["rate"], res.exec_rate, f'=IF({guard},{rate},"")', "rate"))
     if _wanted(ex.get("score"), blank_only):
         score = exec_score_formula(rate, _exec_weight_ref(form, profile), profile.exec_mode)
-        out.append(Derived(ex["score"], res.exec_score if res.exec_rate is not None else 0.0,
+        unknown = res.why("exec_rate").startswith("无法复核")  # "见附表" in 全年预算数: no 0 written for it
+        out.append(Derived(ex["score"], res.exec_score if res.exec_rate is not None else None if unknown else 0.0,
                            f"=IF({guard},{score},0)", "score"))
     return out
 
@@ -210,11 +211,11 @@ def _totals(form: SelfEval, profile: Profile, res: SelfEvalResults, blank_only: 
             weight = _exec_weight_ref(form, profile)
             out.append(Derived(form.total_weight, res.weight_total,
                                f"={weight}+SUM({weight_col}{first + 1}:{weight_col}{last + 1})", "score"))
-        if score_col and _wanted(form.total_score, blank_only) and not unscored.startswith("无法复核"):
+        if score_col and _wanted(form.total_score, blank_only):
             scores = f"{score_col}{first + 1}:{score_col}{last + 1}"
             out.append(Derived(form.total_score, None if unscored else S.round2(stated_score_sum(form, profile)),
                                f'=IF(COUNT({scores})=0,"",{exec_s}+SUM({scores}))', "score"))
-    if form.total_score is not None and _wanted(form.grade, blank_only) and not unscored.startswith("无法复核"):
+    if form.total_score is not None and _wanted(form.grade, blank_only):
         grade = _grade(form, profile)
         out.append(replace(grade, value=None) if unscored else grade)
     return out

@@ -320,6 +320,8 @@ def exec_unknown(form: SelfEval) -> str:
         cell = form.exec.get(key)
         if cell is not None and is_error_value(cell.raw):
             return f"无法复核：{name}显示错误值 {str(cell.raw).strip()}"
+        if cell is not None and not cell.blank and cell.skipped is None and num(cell) is None:
+            return f"无法复核：{name}填的是“{cell.text}”，不是数字"  # "见附表", "八十三": N001 names it
     if not num(form.exec.get("full")) and not form.unknown_sources:  # a total row never summed (F103 says so)
         parts = [num(form.sources[k].get("full")) for k in source_parts(form)]
         if sum(v or 0 for v in parts) > 0:

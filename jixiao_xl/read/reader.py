@@ -15,7 +15,7 @@ from ..xlsx.grid import Grid, a1, read_grids
 from .model import BasicData, Cell, SelfEval, Workbook
 from .reader_basic import read_basic
 from .reader_self_eval import read_self_eval
-from .region import LABEL_MAX, Region, _year
+from .region import LABEL_MAX, Region, _year, inline_parts
 from .values import DEFAULT_UNIT, declared_unit, nfkc
 
 __all__ = ["LABEL_MAX", "Region", "find_forms", "locate_forms", "read_basic", "read_forms", "read_self_eval",
@@ -76,7 +76,8 @@ def _hits(region: Region, kind: str) -> list[str]:
         found = region.find(field)
         if found:
             raw = region.grid.get(*found)
-            shown = F.display_label(raw) if isinstance(raw, str) else ""
+            inline = inline_parts(raw) if isinstance(raw, str) else None  # "按收入性质分：1762.55": its label
+            shown = F.display_label(inline[0] if inline else raw) if isinstance(raw, str) else ""
             out.append(shown or field.short)
     return out
 

@@ -22,8 +22,10 @@ def executed_missing(form: SelfEval) -> bool:
     error value (N003 reports it): the rate is not known, and is not "0%" either."""
     if missing_figure(form) is not None:
         return True
-    return any(cell is not None and is_error_value(cell.raw) for cell in (form.exec.get("executed"),
-                                                                           form.exec.get("full")))
+    # an error value (N003) or words ("见附表": N001) where a figure should be: the rate is not known either
+    return any(cell is not None and (is_error_value(cell.raw) or (not cell.blank and cell.skipped is None
+                                                                  and num(cell) is None))
+               for cell in (form.exec.get("executed"), form.exec.get("full")))
 
 
 def _rate_mismatch(rule: Rule, form: SelfEval, ctx: Context):
