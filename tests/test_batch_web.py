@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import sqlite3
 import os
 import shutil
 import socket
@@ -599,9 +600,16 @@ def test_server_store_keeps_each_batch_and_checks_against_last_year(client, job_
     cross = [[c.value for c in r] for r in book["跨年"].iter_rows(min_row=2)]
     dept = next(r for r in cross if r[1] == "附件2")
     assert dept[:8] == ["汨罗市司法局", "附件2", "（部门整体）", 2023, 99, 99, "优", "优"]
-    assert dept[11].endswith("司法局2022.xlsx")
+    # the files as uploaded, not the server's temporary folder (gone after the run) nor its store's path
+    assert (dept[11], dept[12]) == ("汨罗/司法局2022.xlsx", "汨罗/司法局.xlsx")
+    assert "服务器上的绩效库：新存入 3 张表" in second["closing"] and str(store) not in second["closing"]
+    with sqlite3.connect(store) as conn:
+        files = {row[0] for row in conn.execute("SELECT source_file FROM forms")}
+    assert "汨罗/司法局2022.xlsx" in files and not any(f.startswith("/") for f in files), files
     details = [[c.value for c in r] for r in book["问题明细"].iter_rows(min_row=2)]
     assert [(r[3], r[4]) for r in details if r[4] == "H101"] == [("B7", "H101")]
+    (h101,) = [r for r in details if r[4] == "H101"]
+    assert "（上年文件 汨罗/司法局2022.xlsx 的 D7）" in h101[6]
     assert client.get(f"{JOBS}/{second['id']}/download/store").status_code == 404
     store.write_text("不是数据库", encoding="utf-8")  # someone replaced the server's store: refused in Chinese
     refused = submit(client, {"2023.zip": example_zip()})

@@ -34,9 +34,11 @@ from .worker import _chunk, _Preload, _preload, _rows, process, run_pool, summar
 
 def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None = None, profile_name: str | None = None,
         overrides: dict | None = None, timeout: float = 60.0, progress=None, by: str | None = None,
-        store=None, unit_map=None) -> BatchResult:
+        store=None, unit_map=None, stored_names: str = "path") -> BatchResult:
     """``store``: an open ``store.Store`` (--store): each workbook's forms go into it as they are checked,
-    the H rules read the unit's previous year from it, and 汇总 gets a 跨年 sheet."""
+    the H rules read the unit's previous year from it, and 汇总 gets a 跨年 sheet; ``stored_names``: "path"
+    (each form records its file's path) or "rel" (its path inside the input folder: the batch page's uploads
+    live in a temporary folder gone after the run)."""
     start = time.monotonic()
     from ..xlsx.xlsxio import OutputError, reason
 
@@ -47,9 +49,9 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
         raise OutputError(out, reason(exc)) from None
     tasks, skipped, attachments, own = survey(inputs, out)
     jobs = jobs or os.cpu_count() or 1
-    if store is not None:
-        store.files(t.path for t in tasks)
-    keep = None if store is None else (str(store.path), dict(unit_map.to_new) if unit_map else {})
+    if store is not None:  # the files a form records: their paths, or (the batch page) their place in the upload
+        store.files((t.path for t in tasks), (t.rel for t in tasks) if stored_names == "rel" else None)
+    keep = None if store is None else (str(store.path), dict(unit_map.to_new) if unit_map else {}, stored_names)
     args = (profile_name, overrides or {}, fill, str(out), by, keep)
     held: dict[int, object] = {}  # --store: the records of workbooks that name no unit, until their folder's is known
 

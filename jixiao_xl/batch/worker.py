@@ -53,7 +53,8 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
         from ..store.db import cross_year_rows
         from ..store.records import records
 
-        book = result["store"] = records(report, task.path, _history(store).unit_map, data, task.unit)
+        named = task.rel if len(store) > 2 and store[2] == "rel" else task.path  # as run(stored_names=) asks
+        book = result["store"] = records(report, named, _history(store).unit_map, data, task.unit)
         rows = result["cross_year"] = cross_year_rows(book, report.history)
         result["cross_xml"] = rows_xml(CROSS_YEAR, rows, False)  # 跨年's rows, written here as 汇总's are
     if fill and report.status != "unreadable":

@@ -465,7 +465,7 @@ def _run(job: Job) -> None:
             store, unit_map = _store()
             try:
                 result = run([str(material)], str(job.out), fill=job.fill, jobs=None, timeout=lim.timeout,
-                             progress=progress, store=store, unit_map=unit_map)
+                             progress=progress, store=store, unit_map=unit_map, stored_names="rel")
             finally:
                 if store is not None:
                     store.shut()
@@ -474,7 +474,7 @@ def _run(job: Job) -> None:
                 _zip_folder(job.out / "filled", job.folder / "填写后的副本.zip")
             if not _keep():
                 shutil.rmtree(job.inbox, ignore_errors=True)  # the material goes; the results wait for download
-            job.closing = result.closing_line() + (f"；{store.summary()}" if store is not None else "")
+            job.closing = result.closing_line() + (f"；{store.summary('服务器上的绩效库')}" if store is not None else "")
             job.message = "已完成"
             job.finished = _now()
             job.state = "done"  # last: a poll that sees it finds everything in place

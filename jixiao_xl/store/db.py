@@ -223,17 +223,19 @@ class Store:
         # the files of this run (``files``), and which of them holds each form it stored or found stored: a
         # second file of the run for the same unit, year, form and project is a duplicate, never a
         # correction (else each re-run of the folder would put them in in turn)
-        self.run_files: list[str] = []
+        self.run_files: list[tuple[str, str]] = []  # (the name a form records, the file's path)
         self._run_hashes: dict[str, str] | None = None  # SHA-256 -> a file of this run, made when first needed
         self.unit_map = UnitMap()  # --unit-map: a form stored under a unit's old name is that unit's
         self.rechecks = True  # False when the check ran only some rules (--select/--ignore): not the whole story
         self.claimed: dict[tuple, str] = {}
         self.duplicates: dict[tuple[str, str], tuple[str, int, list[str]]] = {}  # (file, kept) -> unit, year, forms
 
-    def files(self, paths) -> None:
-        """The files this run checks, as it names them (a form stored from the content of one of them is not
-        replaced by another of them: that one is a duplicate)."""
-        self.run_files, self._run_hashes = list(paths), None
+    def files(self, paths, names=None) -> None:
+        """The files this run checks, as it names them (``names``, in their order: the batch page names its
+        uploads by their place in the upload, not by the server's temporary folder); a form stored from the
+        content of one of them is not replaced by another of them: that one is a duplicate."""
+        paths = list(paths)
+        self.run_files, self._run_hashes = list(zip(paths if names is None else list(names), paths)), None
 
     def _run_file_of(self, digest: str) -> str | None:
         """The file of this run whose content has this SHA-256 (the files are hashed on the first question:
@@ -242,9 +244,9 @@ class Store:
             from .records import file_hash
 
             made: dict[str, str] = {}
-            for path in self.run_files:
+            for name, path in self.run_files:
                 try:
-                    made.setdefault(file_hash(path), path)
+                    made.setdefault(file_hash(path), name)
                 except OSError:
                     continue
             self._run_hashes = made
@@ -431,9 +433,11 @@ class Store:
         if form not in pair[2]:
             pair[2].append(form)
 
-    def summary(self) -> str:
+    def summary(self, shown: str | None = None) -> str:
+        """The closing line (``shown``: how the store is named there; the batch page does not show the server's
+        paths)."""
         c = self.counts
-        line = (f"绩效库 {self.path}：新存入 {c['added']} 张表，更正后替换 {c['replaced']} 张，"
+        line = (f"{shown or f'绩效库 {self.path}'}：新存入 {c['added']} 张表，更正后替换 {c['replaced']} 张，"
                 f"与库中相同未改动 {c['unchanged']} 张")
         if c["rechecked"]:
             line += f"；同一文件重新检查的结果有变化（如库中已有上年），已更新 {c['rechecked']} 张"
