@@ -547,6 +547,9 @@ def test_batch_page_in_headless_chromium(tmp_path):
             page.on("request", lambda r: sent.append((r.method, r.url, r.headers.get("x-jixiao-request"))))
             page.goto(url)
             assert page.title() == "绩效自评 批量校验"
+            assert page.url == f"http://127.0.0.1:{port}/jixiao/batch"  # the key left the address bar
+            accepted = page.get_attribute("#files", "accept").split(",")
+            assert {".xlsx", ".xls", ".et", ".ods", ".xlsb", ".docx", ".doc", ".wps", ".pdf"} <= set(accepted)
             page.set_input_files("#zip", str(material))
             page.click("#submit")
             link = page.wait_for_selector("#download-summary", timeout=90_000)
