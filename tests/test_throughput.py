@@ -206,3 +206,17 @@ def test_byte_test_for_saved_results_never_skips_a_formula_without_its_result():
     assert _formulas_cached(excel) and not _has_error_tokens(excel)
     assert not _formulas_cached(excel.replace(b"<v>4</v>", b""))  # C1 saved without its result
     assert not _formulas_cached(excel.replace(b"<v>12.5</v>", b"<v></v>"))  # an empty number is no result
+
+
+def test_the_parent_decodes_no_report_of_a_workbook_that_names_its_unit(tmp_path):
+    # the check for workbooks naming no unit (a lone 附件1) asked each result for its report, which the parent
+    # holds only as findings.json's entry: every workbook of a batch was decoded once more for it
+    from jixiao_xl import batch
+
+    from .samples import write_seed_example
+
+    for name in ("甲", "乙"):
+        (tmp_path / "in" / name).mkdir(parents=True)
+        write_seed_example(tmp_path / "in" / name / "自评.xlsx")
+    result = batch.run([str(tmp_path / "in")], str(tmp_path / "out"), jobs=1)
+    assert len(result.results) == 2 and not any(dict.__contains__(r, "report") for r in result.results)

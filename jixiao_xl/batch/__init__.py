@@ -57,7 +57,7 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
 
     def received(r):
         book = dict.pop(r, "store", None)
-        if r.get("report", {}).get("forms") and not r.get("unit"):
+        if r.get("rows") and not r.get("unit"):
             held[id(r)] = book
         else:
             store.add(book)
@@ -104,13 +104,13 @@ def _name_lone_workbooks(tasks: list, results: list, jobs: int, timeout: float, 
     checked again as that unit's — the H rules compare it with the unit's last year, and it is stored (a 附件1
     never stored could never be last year's for H101)."""
     units = folder_units(results)
-    lone = [i for i, r in enumerate(results) if r is not None and r.get("report", {}).get("forms")
+    lone = [i for i, r in enumerate(results) if r is not None and r.get("rows")  # (rows: forms read, no report decoded)
             and not r.get("unit") and units.get(_folder(r["rel"]))]
     if store is not None:
         again = [Task(n, tasks[i].path, tasks[i].rel, units[_folder(results[i]["rel"])]) for n, i in enumerate(lone)]
         redone = run_pool(again, jobs, timeout, args) if again else []
         for i, r in zip(lone, redone):
-            if r.get("report", {}).get("forms"):  # read again as it was the first time
+            if r.get("rows"):  # read again as it was the first time
                 held.pop(id(results[i]), None)
                 store.add(dict.pop(r, "store", None))
                 results[i] = r
