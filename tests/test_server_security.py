@@ -400,3 +400,12 @@ def test_two_colleagues_clicking_at_once_each_get_their_own_answer(server, route
     for unit, alerts, marks in answers:
         assert len(alerts) == 1 and len(marks) == 1, (unit, alerts, len(marks))
         assert errors[unit] in alerts[0], (unit, alerts[0][:80])
+
+
+def test_a_stranger_gets_401_whatever_the_body(server):
+    # {} without the key reached xlwings' body check first and got 400 "请求的内容不完整": a stranger learns
+    # nothing of what the server would accept — every request without the key is refused as such
+    for body in ({}, {"client": "Office.js"}, ["x"]):
+        for path in ("/xlwings/custom-scripts-call/validate", "/xlwings/custom-functions-call"):
+            text = refusal(httpx.post(server.url + path, json=body), 401)
+            assert "密钥" in text, (path, body, text)
