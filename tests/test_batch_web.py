@@ -166,6 +166,17 @@ def test_path_traversal_in_a_zip_is_refused(client, tmp_path, job_dir):
     assert files_left(job_dir) == []  # nothing extracted, not even ok.xlsx
 
 
+@pytest.mark.parametrize("name", ["正常/" + "长" * 100 + ".xlsx", "层/" * 1500 + "a.xlsx"])
+def test_a_name_too_long_for_the_server_is_said_so(client, job_dir, name):
+    # Windows takes a file named with 100 Chinese characters (300 bytes here) and deep folders: the page said
+    # "批量校验时出现意外错误" (an uncaught OSError) or "压缩包可能已损坏"
+    status = submit(client, {"材料.zip": _zip_with([("ok.xlsx", EXAMPLE.read_bytes()), (name, EXAMPLE.read_bytes())])})
+    assert status["state"] == "failed"
+    assert "文件名或文件夹层级太长（超过服务器文件系统允许的长度），无法解压" in status["error"], status["error"]
+    assert "意外" not in status["error"] and "损坏" not in status["error"]
+    assert files_left(job_dir) == []
+
+
 def test_symlink_in_a_zip_is_refused(client, job_dir):
     link = zipfile.ZipInfo("link.xlsx")
     link.external_attr = (stat.S_IFLNK | 0o777) << 16

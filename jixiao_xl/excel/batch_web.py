@@ -374,6 +374,18 @@ def _entry_name(info: zipfile.ZipInfo) -> str:
     return info.filename
 
 
+def _unpackable(info: zipfile.ZipInfo, exc: BaseException) -> str:
+    """Why an entry could not be written, in Chinese: a name too long for the file system is said so."""
+    import errno
+
+    name = _entry_name(info)
+    shown = name if len(name) <= 60 else name[:28] + "…" + name[-28:]
+    if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:
+        return (f"压缩包中的“{shown}”文件名或文件夹层级太长（超过服务器文件系统允许的长度），无法解压。"
+                "请缩短文件夹和文件的名称后重新上传。")
+    return f"压缩包中的“{shown}”无法解压（压缩包可能已损坏）。请重新压缩后上传。"
+
+
 def extract_zip(path: Path, dest: Path, lim: Limits) -> int:
     """Extract a checked zip into dest; returns the number of files.  Refused before writing anything
     when the zip is not one, or breaks a limit; the bytes written are counted as well."""
@@ -415,9 +427,12 @@ def extract_zip(path: Path, dest: Path, lim: Limits) -> int:
         count = 0
         for info, rel in plan:
             target = dest.joinpath(*rel.parts)
-            if dest.resolve() not in target.resolve().parents:
-                raise Refused(f"压缩包中的“{_entry_name(info)}”指向上传文件夹以外的位置，已拒绝。", code="U201")
-            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                if dest.resolve() not in target.resolve().parents:
+                    raise Refused(f"压缩包中的“{_entry_name(info)}”指向上传文件夹以外的位置，已拒绝。", code="U201")
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # a name or a nesting longer than the file system takes
+                raise Refused(_unpackable(info, exc), code="U203") from None
             try:
                 with archive.open(info) as source, open(target, "xb") as sink:
                     while chunk := source.read(MB):
@@ -431,7 +446,7 @@ def extract_zip(path: Path, dest: Path, lim: Limits) -> int:
                     ValueError, OSError) as exc:
                 if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
                     raise Refused(f"压缩包中的“{_entry_name(info)}”有密码，无法解压。请去掉压缩包密码后重新上传。", code="U203") from None
-                raise Refused(f"压缩包中的“{_entry_name(info)}”无法解压（压缩包可能已损坏）。请重新压缩后上传。", code="U203") from None
+                raise Refused(_unpackable(info, exc), code="U203") from None
             count += 1
     return count
 
