@@ -216,3 +216,47 @@ def test_draft_of_a_workbook_with_forty_errors(tmp_path, capsys):
     report = check_report(str(out), [str(book)])
     assert [f.code for f in report.findings if f.severity == "error"] == []
     assert sum(f.code == "T106" for f in report.findings) == 15 + len(verify)
+
+
+def _jiangxi_book(path):
+    """A 江西 unit (南昌) on the national layout (产出50 含成本, 效益30, 满意度10): 执行率 85% scores 7 by 江西's bands."""
+    from .helpers import clean_seed, set_cells
+    from .samples import write_xlsx
+
+    specs = clean_seed()
+    rows = specs[1].rows
+    cost = rows[21:24]
+    del rows[21:24]
+    for i, row in enumerate(cost):
+        row[1], row[2] = None, "成本指标" if i == 0 else None
+        rows.insert(16 + i, row)
+    set_cells(specs, {"附件2!A2": "2023年度部门整体支出绩效自评表", "附件2!B3": "南昌市青山湖区司法局",
+                      "附件2!B14": "产出指标\n(50分)", "附件2!E5": 1498.17, "附件2!G5": 0.85, "附件2!H5": 7,
+                      "附件2!H25": 96, "drop:附件1": True, "drop:附件3": True})
+    specs[0].merges = [m for m in specs[0].merges if not m.startswith(("B1", "B2"))] + ["B14:B19", "B20:B23"]
+    write_xlsx(path, specs)
+    return path
+
+
+def test_draft_and_check_judge_by_the_province_the_workbook_is_of(tmp_path, capsys):
+    # check chose 江西 (南昌) and found 执行率得分 7 right; report draft judged it by 湖南's 10 × 85% = 8.5 and
+    # wrote "【待核实：…应为 8.5，现填 7】" instead of the sentence; --profile took only hunan / national
+    from jixiao_xl.cli import main
+
+    book = _jiangxi_book(tmp_path / "江西.xlsx")
+    out = tmp_path / "初稿.docx"
+    assert main(["report", "draft", str(book), "-o", str(out)]) == 0
+    text = "\n".join(p.text for p in docx.Document(out).paragraphs)
+    assert "执行率85%，执行率得分7分" in text and "应为 8.5" not in text
+    report = tmp_path / "报告.docx"
+    document = docx.Document()
+    for line in ("2023年度南昌市青山湖区司法局部门整体支出绩效自评报告",
+                 "部门整体支出全年预算数1762.55万元，全年执行数1498.17万元，预算执行率85%，执行率得分7分。"):
+        document.add_paragraph(line)
+    document.save(report)
+    capsys.readouterr()
+    assert main(["report", "check", str(report), str(book)]) == 0
+    assert "没有发现问题" in capsys.readouterr().out
+    assert main(["report", "check", str(report), str(book), "--profile", "jiangxi"]) == 0
+    assert main(["report", "check", str(report), str(book), "--profile", "火星"]) == 2
+    assert "火星" in capsys.readouterr().err

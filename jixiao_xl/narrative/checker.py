@@ -259,15 +259,27 @@ def check_paragraphs(paragraphs: list[Paragraph], facts: Facts | None = None, pa
     return FileReport(path, _status(run.findings), None, [], run.findings)
 
 
+def chosen_workbook(path: str):
+    """A workbook read with the profile its check would choose (``book.profile``: from the places and marks
+    on its sheets, as ``check`` does; the fallback when nothing tells)."""
+    from ..compute.detect import choose, grid_text
+    from ..read.reader import read_forms
+    from ..xlsx.grid import read_grids
+
+    grids = read_grids(path)
+    book = read_forms(grids, path)
+    book.profile = choose(book, grid_text(grids)).profile
+    return book
+
+
 def load_workbooks(paths: list[str] | tuple) -> tuple[list, list[str], list[tuple[str, str]]]:
     """(books with forms, notes on books without forms, (path, reason) of the ones that cannot be read)."""
     from ..xlsx.grid import UnreadableWorkbook
-    from ..read.reader import read_workbook
 
     loaded, problems, unreadable = [], [], []
     for workbook in paths:
         try:
-            book = read_workbook(workbook)
+            book = chosen_workbook(workbook)
         except UnreadableWorkbook as exc:
             unreadable.append((workbook, str(exc)))
             continue
@@ -297,6 +309,8 @@ def check_report(path: str, workbooks: list[str] | tuple = (), profile=None, boo
     found, notes, unreadable = load_workbooks(workbooks)
     loaded = list(books or []) + found
     problems = list(problems or []) + [f"工作簿 {w} 无法读取：{why}" for w, why in unreadable] + notes
+    if profile is None:  # no --profile: the one the (first) workbook's check chooses
+        profile = next((b.profile for b in loaded if getattr(b, "profile", None) is not None), None)
     facts = gather(loaded, profile)
     reason = "；".join(problems) if problems else None
     report = check_paragraphs(paragraphs, facts, path, reason)

@@ -19,12 +19,12 @@ def add_parser(sub, parser_class) -> None:
     check.add_argument("workbooks", nargs="*", default=[], metavar="工作簿", help="同一单位、同一年度的工作簿（.xlsx，可多个）")
     check.add_argument("--json", action="store_true", help="输出 JSON（格式同 check --json）")
     check.add_argument("--no-info", action="store_true", help="不显示“提示”级别的结果")
-    check.add_argument("--profile", default="hunan", choices=["hunan", "national"], help="评分口径")
+    check.add_argument("--profile", default=None, metavar="口径", help="评分口径（默认按表上的地名和栏目判断，同 check；可选的口径见 jixiao-xl profiles）")
     draft = actions.add_parser("draft", help="按工作簿生成自评报告初稿（.docx）",
                                description="按工作簿中的表生成部门整体支出绩效自评报告初稿")
     draft.add_argument("workbook", metavar="工作簿", help="绩效自评工作簿（.xlsx）")
     draft.add_argument("-o", "--output", required=True, metavar="文件", help="输出的 .docx 文件")
-    draft.add_argument("--profile", default="hunan", choices=["hunan", "national"], help="评分口径")
+    draft.add_argument("--profile", default=None, metavar="口径", help="评分口径（默认按表上的地名和栏目判断，同 check；可选的口径见 jixiao-xl profiles）")
     draft.add_argument("--force", action="store_true", help="输出文件已存在时覆盖（先备份原文件）")
 
 
@@ -60,7 +60,11 @@ def to_text(reports, show_info: bool = True, workbooks: list[str] | None = None)
 def run(args) -> int:
     from ..compute.profiles import get_profile
 
-    profile = get_profile(args.profile)
+    try:  # None: each workbook's own, as check chooses it (the report of a 江西 unit is judged by 江西's bands)
+        profile = get_profile(args.profile) if args.profile else None
+    except ValueError as exc:
+        print(f"jixiao-xl：{exc}", file=sys.stderr)
+        return 2
     if args.report_command == "check":
         from ..rules.report import to_json
         from .checker import check_report, load_workbooks

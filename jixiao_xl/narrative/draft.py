@@ -506,7 +506,7 @@ def write_draft(workbook: str, output: str, profile=None, force: bool = False) -
     An existing ``output`` (perhaps a draft already completed by hand) is never replaced unless ``force``,
     and then a copy of it is kept first (原名.时间.bak.docx)."""
     from ..xlsx.grid import UnreadableWorkbook
-    from ..read.reader import read_workbook
+    from .checker import chosen_workbook
 
     if not output.lower().endswith(".docx"):
         raise DraftError("O007", text=f"输出文件应为 Word 文档（.docx）：{output}")
@@ -521,9 +521,10 @@ def write_draft(workbook: str, output: str, profile=None, force: bool = False) -
     if exists and not force:
         raise DraftError("O004", text=f"{output} 已存在，未覆盖（其中可能已有填写的内容）；要重新生成请加 --force（会先备份原文件）")
     try:
-        book = read_workbook(workbook)
+        book = chosen_workbook(workbook)
     except UnreadableWorkbook as exc:
         raise DraftError.like(exc, f"{workbook}：{exc}") from None
+    profile = profile or book.profile  # as check chooses it: a 江西 unit's 执行率得分 by 江西's bands
     facts = gather([book], profile)
     if facts.dept is None and facts.basic is None:
         raise DraftError("U012", text=f"{workbook}：没有找到附件1 或附件2，无法生成部门整体支出绩效自评报告")
