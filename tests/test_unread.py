@@ -131,15 +131,22 @@ def test_an_error_value_in_the_budget_is_no_zero_rate(tmp_path):
     assert "总分 无法复核" in summary(report)
 
 
-def test_a_published_form_with_its_amounts_missing_is_one_error_not_zero_points(tmp_path, capsys):
-    # 西部(重庆)科学城's department form: 执行率 76% and 得分 7.6 printed, the three amounts unreadable (blank);
-    # it was "执行率得分 0，总分 66.76（中）" with E103 "按0分计" beside E109
+def _not_recomputed(tmp_path, name: str):
+    """A published table's check and its one form, whose 执行率, 执行率得分, 总分 and 等级 are all 无法复核."""
     from .test_published import check_table
 
-    data, report = check_table(tmp_path, "chongqing_xibukexuecheng_2021_department")
+    _, report = check_table(tmp_path, name)
     (form_report,) = report.forms
     res = form_report.results
     assert (res.exec_rate, res.exec_score, res.total_score, res.grade) == (None, None, None, None)
+    return report, form_report
+
+
+def test_a_published_form_with_its_amounts_missing_is_one_error_not_zero_points(tmp_path, capsys):
+    # 西部(重庆)科学城's department form: 执行率 76% and 得分 7.6 printed, the three amounts unreadable (blank);
+    # it was "执行率得分 0，总分 66.76（中）" with E103 "按0分计" beside E109
+    report, form_report = _not_recomputed(tmp_path, "chongqing_xibukexuecheng_2021_department")
+    res = form_report.results
     assert res.why("exec_rate") == "无法复核：全年执行数、全年预算数未填写，填报的执行率、得分无从核对"
     found = {f.code: f for f in form_report.findings}
     assert "E103" not in found
@@ -183,12 +190,8 @@ def test_a_score_typed_in_words_leaves_the_total_unchecked_and_untouched(tmp_pat
 def test_a_total_row_never_summed_is_no_zero_rate(tmp_path, capsys):
     # 池州贵池区棠溪镇's published table: 年度资金总额 0 / 0 / 0 over 本年财政拨款 90 / 89.974 / 89.974 (F103 on
     # each); it read "执行率 空，执行率得分 0 … 总分 80（良）" with E103 "按0分计"
-    from .test_published import check_table
-
-    data, report = check_table(tmp_path, "anhui_chizhou_guichi_tangxi_2022_project")
-    (form_report,) = report.forms
+    report, form_report = _not_recomputed(tmp_path, "anhui_chizhou_guichi_tangxi_2022_project")
     res = form_report.results
-    assert (res.exec_rate, res.exec_score, res.total_score, res.grade) == (None, None, None, None)
     assert res.why("exec_score") == "无法复核：全年预算数填 0 或空白，而其中各项之和为 89.97"
     codes = [(f.code, f.cell) for f in form_report.findings if f.code in ("E103", "F103")]
     assert codes == [("F103", "D7"), ("F103", "E7"), ("F103", "F7")]
