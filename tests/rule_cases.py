@@ -307,6 +307,8 @@ CASES = [
          "附件3", "D6", expected=166.0, found=83.0),
     Case("F103", "fail", "level-rows-not-its-breakdown", {**BY_LEVEL, "附件3!D9": 30}, "附件3", "D6",
          expected=163.0, found=83.0),
+    Case("W105", "fail", "exec-weight-20-in-hunan", {"附件2!F5": 20}, "附件2", "F5", expected=10.0, found=20.0),
+    Case("W105", "pass", "exec-weight-20-province-unknown", {**NO_PROVINCE, "附件2!F5": 20}, profile="auto"),
     Case("W108", "fail", "levels-add-to-90-under-80", {"附件3!A12": "绩效指标(80分)"}, "附件3", "B13",
          expected=80.0, found=90.0),
     Case("W108", "pass", "levels-add-to-the-stated-90", {"附件3!A12": "绩效指标(90分)"}),

@@ -161,8 +161,16 @@ TOTAL_SCORE = Rule(
 
 
 def _profile_weights(rule: Rule, form: SelfEval, ctx: Context):
-    if not ctx.profile_known or not ctx.profile.level1:
-        return  # only a province's own rule says what its 一级 weights are: silent when it is not known
+    if not ctx.profile_known:
+        return  # only a province's own rule says what its weights are: silent when it is not known
+    cell = form.exec.get("weight")  # the 执行率 分值 (湖南 10, 湖北/保山 20)
+    typed = num(cell) if cell is not None else None
+    if typed is not None and differs(typed, ctx.profile.exec_weight, ctx.profile.tolerance_score):
+        yield rule.at(form.sheet, cell, expected=ctx.profile.exec_weight, found=r2(typed),
+                      text=dict(level="执行率分值", header=n(typed),
+                                expectation=f"按{ctx.profile.label}口径应为 {n(ctx.profile.exec_weight)} 分"))
+    if not ctx.profile.level1:
+        return
     expected = ctx.profile.level1
     for level in form.levels:
         if level.weight is None or not level.name:
@@ -178,9 +186,9 @@ def _profile_weights(rule: Rule, form: SelfEval, ctx: Context):
 
 PROFILE_WEIGHTS = Rule(
     code="W105", name="profile-weights", severity="warning", scope="self_eval",
-    summary="一级指标分值与所选评分口径不一致",
+    summary="执行率分值或一级指标分值与所选评分口径不一致",
     template="{level}为 {header} 分，{expectation}",
-    why="各地对一级指标的权重规定不同（湖南：产出30、效益30、满意度10、成本20；全国10号文：产出50、效益30、满意度10；"
+    why="各地对执行率和一级指标的权重规定不同（执行率：湖南 10 分，湖北、云南保山 20 分；一级指标：湖南：产出30、效益30、满意度10、成本20；全国10号文：产出50、效益30、满意度10；"
     "河南：成本10、产出30、效益25、满意度5；宁夏：决策10、管理25、产出30、效益35）。只在知道表属于哪个省份时"
     "（--profile 指定，或表上的地名、特有栏目足以判断）才比较；不知道时不提示。用 jixiao-xl profiles 查看各口径及来源。",
     source="财预〔2020〕10号 第十三条 [B]；湖南 2023 年自评表 [A]",
