@@ -205,6 +205,12 @@ CASES = [
     Case("I103", "fail", "satisfaction-missed-full-marks", {"附件2!F21": "85%"}, "附件2", "H21", expected=8.95, found=10.0),
     Case("I103", "pass", "satisfaction-missed-scaled", {"附件2!F21": "85%", "附件2!H21": 8.95, "附件2!I21": "未达标"}),
     Case("I103", "pass", "compound-target-met", {}),
+    # a range target short of its floor: not met, 85 ÷ 90 × 10 = 9.44 (it was I109 "无法判断" and kept full marks)
+    Case("I103", "fail", "short-of-a-range-target", {"附件2!E21": "90%-100%", "附件2!F21": "85%"}, "附件2", "H21",
+         expected=9.44, found=10.0),
+    Case("I103", "pass", "within-a-range-target", {"附件2!E21": "90%～100%", "附件2!F21": "95%"}),
+    Case("I103", "pass", "short-of-a-range-target-scaled", {"附件2!E21": "90%-100%", "附件2!F21": "85%",
+                                                            "附件2!H21": 9.44, "附件2!I21": "未达到下限"}),
     Case("I103", "pass", "missed-narrowly-scored-within-tolerance",  # 10 × 94.9 ÷ 95 = 9.989; 9.993 is not full marks
          {"附件2!F21": "94.9%", "附件2!H21": 9.993, "附件2!I21": "略低于目标"}),
     Case("I103", "fail", "time-limit-exceeded-full-marks", {"附件2!E16": "5日内办结", "附件2!F16": "平均8日办结"},

@@ -159,7 +159,9 @@ def score_part(op: str, a: float, b: float, weight: float, scoring: Scoring, exp
     if op == "range":
         if a - 1e-9 <= b <= (high if high is not None else a) + 1e-9:
             return True, weight
-        return None, None
+        if b < a and a > 0:  # short of the range ("90%-100%", 85%): not met, scored as short of its floor
+            return False, round2(max(b, 0.0) / a * weight)
+        return None, None  # above it: whether that is over-achievement or a miss, the form does not say
     if op in (">=", ">"):
         if b >= a - 1e-9:
             return True, weight
