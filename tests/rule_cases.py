@@ -208,6 +208,10 @@ CASES = [
     # a range target short of its floor: not met, 85 ÷ 90 × 10 = 9.44 (it was I109 "无法判断" and kept full marks)
     Case("I103", "fail", "short-of-a-range-target", {"附件2!E21": "90%-100%", "附件2!F21": "85%"}, "附件2", "H21",
          expected=9.44, found=10.0),
+    # "0起" in a 成本 row is "≤ 0 起": one 起 is B ≥ 2A, 0 points as "=0起" gives (it was I108 alone)
+    Case("I103", "fail", "one-incident-against-none", {"附件2!D23": "安全事故", "附件2!E23": "0起", "附件2!F23": "1起"},
+         "附件2", "H23", expected=0.0, found=5.0),
+    Case("I103", "pass", "none-against-none", {"附件2!D23": "安全事故", "附件2!E23": "0起", "附件2!F23": "0起"}),
     Case("I103", "pass", "within-a-range-target", {"附件2!E21": "90%～100%", "附件2!F21": "95%"}),
     Case("I103", "pass", "short-of-a-range-target-scaled", {"附件2!E21": "90%-100%", "附件2!F21": "85%",
                                                             "附件2!H21": 9.44, "附件2!I21": "未达到下限"}),

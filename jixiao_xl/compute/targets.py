@@ -171,7 +171,9 @@ def score_part(op: str, a: float, b: float, weight: float, scoring: Scoring, exp
     if op in ("<=", "<"):
         if b <= a + 1e-9:
             return True, weight
-        if a <= 0:
+        if abs(a) <= 1e-9:  # "0起" in a 成本 row against "1起": B ≥ 2A, 0 points (as "=0起" scores)
+            return False, 0.0
+        if a < 0:
             return False, None
         if scoring.reverse_mode == "hubei":
             return False, round2(a / b * weight)
