@@ -323,11 +323,11 @@ def exec_unknown(form: SelfEval) -> str:
         if cell is not None and not cell.blank and cell.skipped is None and num(cell) is None:
             return f"无法复核：{name}填的是“{cell.text}”，不是数字"  # "见附表", "八十三": N001 names it
     if not num(form.exec.get("full")) and not form.unknown_sources:  # a total row never summed (F103 says so)
-        parts = [num(form.sources[k].get("full")) for k in source_parts(form)]
-        if sum(v or 0 for v in parts) > 0:
+        parts = sum(num(form.sources[k].get("full")) or 0 for k in source_parts(form))
+        if parts > 0:
             from ..read.values import fmt_number
 
-            return f"无法复核：全年预算数填 0 或空白，而其中各项之和为 {fmt_number(sum(v or 0 for v in parts))}"
+            return f"无法复核：全年预算数填 0 或空白，而其中各项之和为 {fmt_number(parts)}"
     return ""
 
 
@@ -363,11 +363,12 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
     rows = indicator_rows(form, profile) if rows is None else rows
     unread: dict[str, str] = {}
     weight = exec_weight(form, profile)
-    unknown = exec_unknown(form) if exec_read(form) else ""
+    read = exec_read(form)
+    unknown = exec_unknown(form) if read else ""
     if unknown:  # a typed rate over blank figures: neither that rate nor 0 % is known
         rate = score = None
         unread["exec_rate"] = unread["exec_score"] = unknown
-    elif exec_read(form):
+    elif read:
         rate = S.exec_rate(num(form.exec.get("full")), num(form.exec.get("executed")))
         if rate is None and profile.zero_budget_rate is not None and num(form.exec.get("full")) == 0 \
                 and not num(form.exec.get("executed")):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..compute.results import blank_exec_figures, exec_read, exec_weight
+from ..compute.results import blank_exec_figures, exec_read, exec_unknown, exec_weight
 from .findings import Rule
 from ..read.model import SelfEval, num
 from ..read.values import fmt_number as n, fmt_rate as pct
@@ -18,14 +18,10 @@ def missing_figure(form: SelfEval):
 
 
 def executed_missing(form: SelfEval) -> bool:
-    """A figure the 执行率 needs is left blank under a typed rate (E109), or 全年执行数 / 全年预算数 shows an
-    error value (N003 reports it): the rate is not known, and is not "0%" either."""
-    if missing_figure(form) is not None:
-        return True
-    # an error value (N003) or words ("见附表": N001) where a figure should be: the rate is not known either
-    return any(cell is not None and (is_error_value(cell.raw) or (not cell.blank and cell.skipped is None
-                                                                  and num(cell) is None))
-               for cell in (form.exec.get("executed"), form.exec.get("full")))
+    """The 执行率 is not known, and is not "0%" either (``results.exec_unknown``: a figure left blank under a
+    typed rate (E109), an error value (N003) or words (N001) where a figure should be, a total row never
+    summed (F103)): the rate and score rules leave it to those."""
+    return bool(exec_unknown(form))
 
 
 def _rate_mismatch(rule: Rule, form: SelfEval, ctx: Context):
