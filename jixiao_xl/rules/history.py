@@ -51,7 +51,7 @@ def _prev_actuals(rule, form, ctx):
             continue
         typed = figure[3]
         then, now = prev.amount_unit, getattr(form, "unit", None)
-        last, shown, tolerance = typed, fmt_number(typed), 0.005
+        last, shown, tolerance = typed, None, 0.005
         if then and now and then != now and then in AMOUNT_UNITS and now in AMOUNT_UNITS:
             last = convert(typed, then, now)  # last year's form in 元, this year's in 万元: one amount
             shown = f"{fmt_number(last)}（上年表以{then}为单位，填 {fmt_number(typed)}）"
@@ -59,7 +59,8 @@ def _prev_actuals(rule, form, ctx):
             tolerance = max(tolerance, 0.005 * AMOUNT_UNITS[then] / AMOUNT_UNITS[now])
         elif not then and _units_apart(stated, typed):  # a store of an older version keeps no unit: 17 and
             continue  # 170,000 are one amount in 万元 and in 元, not a figure typed wrong
-        if differs(stated, last, tolerance):
+        if differs(stated, last, tolerance):  # the figures formatted only for the message
+            shown = shown or fmt_number(typed)
             yield PREV_ACTUAL.at(form.sheet, cell, expected=r2(last), found=r2(stated), text=dict(
                 found=fmt_number(stated), year=prev.year, expected=shown, label=row.label,
                 cell=figure[2], file=_file(prev)))
