@@ -313,3 +313,18 @@ def test_a_deadline_without_a_year_falls_in_the_forms_year_or_is_not_judged(targ
     if met is None:
         assert "表上读不出年度" in judged.why and "期限“12月底”" in judged.why
         assert f"{int(actual[:4]) - 1} 年还是 {actual[:4]} 年" in judged.why
+
+
+def test_an_approximate_target_says_the_allowance_it_took(tmp_path):
+    """"约230件" is judged with the 5 % allowance the README states, and the message says so: against 200 件
+    the score is 200 ÷ 218.5 × 10 = 9.15 (not 200 ÷ 230 × 10 = 8.70), and the reviewer can see why."""
+    specs = set_cells(clean_seed(), {"附件2!D14": "办理法律援助案件", "附件2!E14": "约230件", "附件2!F14": "200件"})
+    found = by_code(check_file(tmp_path, specs), "I103")
+    assert [(f.cell, f.expected, f.found) for f in found] == [("H14", 9.15, 10.0)]
+    assert "“约”数允许 5% 的出入，按 ≥ 218.5 件 判断" in found[0].message
+    assert "实际 200 件，未完成" in found[0].message
+    # within the allowance: met, full marks stand, and no message
+    specs = set_cells(clean_seed(), {"附件2!D14": "办理法律援助案件", "附件2!E14": "约230件", "附件2!F14": "220件"})
+    assert by_code(check_file(tmp_path, specs, name="met.xlsx"), "I103") == []
+    # the message names whose scoring rule set the maximum (the workbook's province, as check chose it)
+    assert "按湖南口径的计分规则最多得 9.15 分，现填 10" in found[0].message

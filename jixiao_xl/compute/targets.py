@@ -107,6 +107,7 @@ class Pair:
     met: bool | None  # None: could not be decided
     score: float | None  # the platform's score of this part alone, when defined
     why: str = ""  # why it could not be decided, when the reason is the pair's own (else the verdict words it)
+    allowance: str = ""  # "约 A": the allowance the comparison took, in words (explain says it)
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,8 @@ class Judgement:
             if not target.op and pair.op:
                 target = _with_op(target, pair.op)
             verdict = {True: "已完成", False: "未完成", None: "无法判断"}[pair.met]
-            bits.append(f"读作：{target.shown()}；实际 {pair.actual.shown(actual=True)}，{verdict}")
+            allowance = f"（{pair.allowance}）" if pair.allowance else ""
+            bits.append(f"读作：{target.shown()}{allowance}；实际 {pair.actual.shown(actual=True)}，{verdict}")
         text = "；".join(bits)
         if self.why and self.met is None:
             text += f"（{self.why}）"
@@ -364,18 +366,31 @@ def _scored_pair(tp: Part, ap: Part, weight: float, level1: str, level2: str, na
         return Pair(tp, ap, "<=", basis, met, weight if met else None)
     if ap.op == "range":
         return Pair(tp, ap, op, "完成值是一个范围，不是一个数", None, None)
-    a_value = tp.value
+    a_value, allowance = tp.value, ""
     if tp.approx and op in (">=", ">", "<=", "<", "="):
         slack = abs(a_value) * scoring.approx_tolerance
         a_value = a_value - slack if op in (">=", ">") else a_value + slack if op in ("<=", "<") else a_value
         if op == "=" and abs(ap.value - tp.value) <= slack:
             a_value = ap.value
+        allowance = _allowance(tp, op, slack, scoring.approx_tolerance)
     met, score = score_part(op, a_value, ap.value, weight, scoring, tp.op == "=", tp.high)
     if met is False and tp.change:
         # a change on last year: proportional on the size of the change, 0 when it went the other way
         same_side = (tp.value > 0) == (ap.value > 0) and ap.value != 0
         score = round2(min(abs(ap.value) / abs(tp.value), 1.0) * weight) if same_side and tp.value else 0.0
-    return Pair(tp, ap, op, basis, met, score)
+    return Pair(tp, ap, op, basis, met, score, allowance=allowance)
+
+
+def _allowance(tp: Part, op: str, slack: float, share: float) -> str:
+    """"约 A" in words: the share it allows and the bound (or the band, for "约 A" alone) it was judged by."""
+    plain = tp._replace(approx=False, change=False, period="")
+    if op == "=":
+        low, high = plain._replace(value=tp.value - slack), plain._replace(value=tp.value + slack)
+        bound = f"{_with_op(low, '').shown()}–{_with_op(high, '').shown()}"
+    else:
+        moved = tp.value - slack if op in (">=", ">") else tp.value + slack
+        bound = _with_op(plain._replace(value=moved), op).shown()
+    return f"“约”数允许 {_fmt(share * 100)}% 的出入，按 {bound} 判断"
 
 
 def _on_time(tp: Part, ap: Part, year: int) -> bool | None:

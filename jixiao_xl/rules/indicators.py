@@ -86,13 +86,13 @@ def _quantitative(rule: Rule, form: SelfEval, ctx: Context):
             continue
         yield rule.at(form.sheet, ind.score, expected=r2(expected), found=r2(found),
                       text=dict(target=shown(ind.target), actual=shown(ind.actual), reading=judged.explain(),
-                                expected=n(expected), found=n(found)))
+                                expected=n(expected), found=n(found), rules=ctx.profile.label))
 
 
 QUANTITATIVE = Rule(
     code="I103", name="quantitative-score-above-rule", severity="error", scope="self_eval",
     summary="定量指标的得分高于按指标值、完成值计算的分数",
-    template="指标值“{target}”、完成值“{actual}”（{reading}），按规则最多得 {expected} 分，现填 {found}",
+    template="指标值“{target}”、完成值“{actual}”（{reading}），按{rules}口径的计分规则最多得 {expected} 分，现填 {found}",
     why="定量指标达到指标值得满分；未达到的按 完成值 ÷ 指标值 × 分值 计分；反向指标（≤，含成本金额、办理时限）"
     "超出部分按比例扣分，超过两倍不得分；复合指标按名称和单位逐项对应，每项都达到才得满分。"
     "指标值怎样读：≥ ≤ > < ＝ 及 不低于、不少于、不小于、达到、以上 读作“至少”，不高于、不超过、不大于、控制在、"
