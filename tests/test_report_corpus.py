@@ -175,3 +175,26 @@ def test_a_rate_named_by_its_figure():
     assert _findings(text.format("7.82%")) == []
     (rate,) = _findings(text.format("8.82%"))
     assert rate.code == "T107" and "核减率 按本句的数应为 2.77亿元 ÷ 35.43亿元 = 7.82%，报告写 8.82%" in rate.message
+
+
+@pytest.mark.parametrize("sentence", [
+    "2023年度部门收入预算1762.55万元中，基本支出1322.23万元，项目支出340.32万元。",
+    "2023年度支出决算1762.55万元，包括基本支出1322.23万元和项目支出340.32万元。",
+    "2023年度支出决算1762.55万元，包含基本支出1322.23万元、项目支出340.32万元。",
+])
+def test_a_breakdown_opened_otherwise_than_by_qizhong_is_added_up(sentence):
+    """"…万元中，…" and "…万元，包括…和…" list the parts of the figure just before them as 其中 does: parts
+    that miss it by 100 万元 are an error with both sums; the same parts right are nothing."""
+    (found,) = _findings(sentence)
+    assert found.code == "T101" and (found.expected, found.found) == (1762.55, 1662.55)
+    assert "1322.23 + 340.32 = 1662.55 万元，相差 100 万元" in found.message
+    assert _findings(sentence.replace("340.32", "440.32")) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "全年办理案件308件，工作内容包括调解纠纷1250件和法律援助230件。",  # 包括 far from the 308: not its parts
+    "2023年中，办理案件308件，调解纠纷1250件。",  # a year, not a total
+    "资金包括1322.23万元和440.32万元，全年预算1762.55万元。",  # no total before 包括
+])
+def test_words_that_only_look_like_a_breakdown_are_not_added_up(sentence):
+    assert _findings(sentence) == []

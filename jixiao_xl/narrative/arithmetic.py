@@ -106,9 +106,16 @@ def check_sums(run: _Run, paragraphs: list[Paragraph]) -> None:
         for sentence in X.sentences(text):
             s_end = sentence.start + len(sentence.text)
             last, previous = previous, sentence
-            for m in re.finditer("其中", sentence.text):
+            for m in _OPENER.finditer(sentence.text):
                 k = sentence.start + m.start()
                 paren = next((s for s in spans if s[0] < k < s[1]), None)
+                if m.group(0) != "其中":  # "1762.55万元中，…", "1700万元，包括…和…": the figure just before is the total
+                    if paren:
+                        continue
+                    touching = [q for q in sentence.quantities if q.end <= k and q.kind != "percent"
+                                and _JOINED.fullmatch(text[q.end:k])][-1:]
+                    if not touching or (m.group(0) == "中" and touching[0].end != k):
+                        continue
                 if paren:
                     inside = [q for q in sentence.quantities if paren[0] < q.start < paren[1]]
                     before = [q for q in sentence.quantities if q.end <= paren[0]][-1:]
@@ -116,8 +123,10 @@ def check_sums(run: _Run, paragraphs: list[Paragraph]) -> None:
                 else:
                     outside = [q for q in sentence.quantities if not any(a < q.start < b for a, b in spans)]
                     before = [q for q in outside if q.end <= k and q.kind != "percent"]
+                    if m.group(0) != "其中":
+                        before = touching
                     parts = [q for q in outside if q.start > k and q.kind != "percent"]
-                    nxt = re.search("其中", sentence.text[m.end():])
+                    nxt = _OPENER.search(sentence.text[m.end():])
                     if nxt:  # a later 其中 starts another breakdown
                         stop = sentence.start + m.end() + nxt.start()
                         parts = [q for q in parts if q.start < stop]
@@ -139,6 +148,10 @@ def check_sums(run: _Run, paragraphs: list[Paragraph]) -> None:
                         continue
                     _breakdown(run, para, text, wholes, parts, sentence.text, sentence.start)
 
+
+# what opens a breakdown: 其中, and right after its total "…万元中，", "…万元，包括/包含 … 和 …"
+_OPENER = re.compile(r"其中|中(?=[，,：:])|包括|包含")
+_JOINED = re.compile(r"[，,：:\s]?")  # between the total and 包括: at most one mark
 
 # a breakdown by level of the indicator tree: "其中一级指标3个，二级指标9个，三级指标12个" are not parts of the 12
 _LEVEL = re.compile(r"[一二三四1-4]级")
