@@ -155,9 +155,9 @@ def _template(args) -> int:
             print(f"jixiao-xl：{args.source}：{with_code(str(exc), exc.code)}", file=sys.stderr)
             return 2
         if not book.forms:
-            from .rules.check import NO_FORM
+            from .rules.check import no_form_text
 
-            print(f"jixiao-xl：{args.source}：{NO_FORM}", file=sys.stderr)
+            print(f"jixiao-xl：{args.source}：{no_form_text(book)}", file=sys.stderr)
             return 2
     if args.projects < 1:
         print("jixiao-xl：--projects 至少为 1", file=sys.stderr)

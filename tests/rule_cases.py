@@ -76,6 +76,11 @@ CASES = [
     Case("S005", "pass", "nothing-far-away", {}),
     Case("S003", "fail", "title-removed", {"附件2!A2": None}, "附件2", "", expected="部门整体支出绩效自评表", found=None),
     Case("S003", "pass", "title-present", {}),
+    # 附件3 retitled a 绩效目标表 with its 实际完成值 and 得分 headings gone: targets only, set aside
+    Case("S006", "fail", "targets-table", {"附件3!A2": "2023年度项目支出绩效目标表", "附件3!F12": None,
+                                           "附件3!H12": None}, "附件3", "A2",
+         expected=None, found="2023年度项目支出绩效目标表"),
+    Case("S006", "pass", "targets-title-over-outcome-columns", {"附件3!A2": "2023年度项目支出绩效目标表"}),
     Case("W107", "fail", "note-says-other-weights",
          {"附件3!A26": "注：1.一级指标分值统一设置为：产出指标50分、效益指标30分、满意度指标10分、预算资金执行率10分"},
          "附件3", "B13", expected=50.0, found=30.0),

@@ -158,3 +158,123 @@ def test_text_formula_evaluation():
     assert evaluate("'填表说明'!C4", "附件1", lookup) == 2024
     assert evaluate('IF(A1>0,"a","b")', "附件1", lookup) is None  # not a simple text formula: left unread
     assert evaluate('VLOOKUP(A1,B:C,2)', "附件1", lookup) is None
+
+
+# ---------------------------------------------------------------- 绩效目标表: targets only, not a self-evaluation
+
+# The targets of the seed's project as a 项目支出绩效目标表 (the 财预〔2020〕10号 family's layout: 年度指标值, no 实际完成值,
+# 分值 or 得分), and the department's as a 部门整体支出绩效目标申报表.
+PROJECT_TARGETS = [
+    ["2023年度项目支出绩效目标表", None, None, None, None],
+    ["项目名称", "司法专项（人民调解，收治中心，社区矫正，政府购买，法律救援）", None, None, None],
+    ["主管部门", "汨罗市司法局", None, "实施单位", "汨罗市司法局"],
+    ["项目资金(万元)", "年度资金总额", 83, None, None],
+    [None, "其中：财政拨款", 83, None, None],
+    [None, "其他资金", None, None, None],
+    ["年度总体目标", "法治建设工作不断深入，特殊人群管理不断强化，组织学法考试，进行特殊人群人员收治", None, None, None],
+    ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值"],
+    [None, "产出指标", "数量指标", "公共法律服务站、点建设", "村社区全覆盖"],
+    [None, None, "质量指标", "各项工作、合法合规", "合法合规"],
+    [None, "效益指标", "社会效益指标", "维护社会稳定,普法宣传，增强法治意识", "维护社会稳定"],
+    [None, "满意度指标", "服务对象满意度指标", "社会公众满意度", "≥95%"],
+]
+DEPT_TARGETS = [
+    ["部门整体支出绩效目标申报表（2023年度）", None, None, None, None],
+    ["部门名称", "汨罗市司法局", None, None, None],
+    ["年度资金总额", 1238.36, None, None, None],
+    ["年度总体目标", "深入开展普法宣传，做好社区矫正、法律援助和人民调解工作", None, None, None],
+    ["绩效指标", "一级指标", "二级指标", "三级指标", "指标值"],
+    [None, "产出指标", "数量指标", "组织法治宣传，组织学法考试", "5次法治宣传，2次学法考试"],
+    [None, "效益指标", "社会效益指标", "群众法治观念加强", "社会法治环境改善"],
+    [None, "满意度指标", "服务对象满意度指标", "社会群众满意度", "≥95%"],
+]
+
+
+def _targets_sheets():
+    from .samples import SheetSpec
+
+    return [SheetSpec("项目绩效目标", [list(r) for r in PROJECT_TARGETS], ["A1:E1", "B2:E2", "A4:A6", "B7:E7", "A9:A12"]),
+            SheetSpec("部门绩效目标", [list(r) for r in DEPT_TARGETS], ["A1:E1", "B2:E2", "B4:E4", "A6:A8"])]
+
+
+def test_a_targets_table_beside_the_forms_is_not_checked_as_a_self_evaluation(tmp_path):
+    # a 项目支出绩效目标表 and a 部门整体支出绩效目标申报表 submitted with the seed were read as 附件3 and 附件2 by their
+    # labels: S001 "找不到年度资金总额", S003 "判断为 附件3 项目支出绩效自评表", a 未评分 form in the 结果 and 汇总
+    report = check_file(tmp_path, clean_seed() + _targets_sheets())
+    assert _kinds(report) == SEED_KINDS
+    assert [(f.sheet, f.cell, f.message) for f in by_code(report, "S006")] == [
+        ("项目绩效目标", "A1", "[项目绩效目标] (A1)：工作表“项目绩效目标”的“2023年度项目支出绩效目标表”是绩效目标表"
+                              "（表中只有年度指标值，没有实际完成值和得分），不是绩效自评表，没有按自评表校验"),
+        ("部门绩效目标", "A1", "[部门绩效目标] (A1)：工作表“部门绩效目标”的“部门整体支出绩效目标申报表(2023年度)”是绩效目标表"
+                              "（表中只有年度指标值，没有实际完成值和得分），不是绩效自评表，没有按自评表校验"),
+    ]
+    assert by_code(report, "S006")[0].severity == "info"
+    assert [f.code for f in report.all_findings() if f.sheet in ("项目绩效目标", "部门绩效目标")] == ["S006", "S006"]
+    # the forms are checked as without the targets tables: the seed's own findings and results
+    assert sorted({f.code for f in report.all_findings()} - {"S006"}) == ["B121", "D001", "E105"]
+    assert [f.results.total_score for f in report.forms[1:]] == [99.0, 100.0]
+    assert report.status == "warnings"
+
+
+def test_a_targets_table_below_a_self_evaluation_on_the_same_sheet(tmp_path):
+    from .samples import SheetSpec
+
+    project = clean_seed()[2]
+    rows = project.rows + [[None] * 9] + [list(r) + [None] * 4 for r in PROJECT_TARGETS]
+    report = check_file(tmp_path, [SheetSpec("附件3", rows, project.merges)])
+    assert _kinds(report) == [("project_self_eval", "附件3")]
+    (s006,) = by_code(report, "S006")
+    assert s006.cell == "A26" and "“2023年度项目支出绩效目标表”是绩效目标表" in s006.message
+    assert report.forms[0].results.total_score == 100.0 and not by_code(report, "S003")
+
+
+# 重庆市奉节县人民政府 (cqfj.gov.cn, 2024-02-01): "2023年云雾土家族乡加工园配套设施建设项目支出绩效目标审批表",
+# http://cqfj.gov.cn/index/xz_168/ywtjzx/zwxx_61303/gsgg_107031/202402/t20240201_12892054.html — transcribed from
+# the stored page text up to where the stored copy ends (in the 产出指标 rows); grid rebuilt from the text order; the
+# 项目负责人's name and telephone left out. It prints 分值 (and "年度绩效目标(90分)") but no 实际完成值 and no 得分.
+FENGJIE_TARGETS = [
+    ["2023年云雾土家族乡加工园配套设施建设项目支出绩效目标审批表", None, None, None, None, None, None],
+    ["(   2023年度)", None, None, None, None, None, None],
+    ["预算单位: 奉节县云雾土家族乡人民政府", None, None, None, None, "金额单位:万元", None],
+    ["项目名称", "2023年云雾土家族乡加工园配套设施建设项目", None, None, "项目分类", "资产资源类--房屋类", None],
+    ["建设周期", "2023年4月-2024年2月", None, None, "业务主管部门", "县民宗委", None],
+    ["实施单位", "云雾土家族乡", None, "项目负责人", None, "联系电话", None],
+    ["项目审批", "奉节县民族宗教事务委员会《关于下达2023年度少数民族发展资金项目计划的通知》(奉节民宗委发〔2022〕3号)",
+     None, None, None, None, None],
+    ["项目总体概况", "新建中药材晾晒房一座,占地300平方米,包含场坪整治及硬化,硬化室外晒坝420平方米,室内场坪1800平方米,"
+     "C25混凝土,厚15cm;新建厕所1个,长4.5米,宽3米,占地13.5平方米,配套三格式化粪池4.5立方米。经济效益:项目建成后能够带动"
+     "当地20名群众务工增收5000元/年;社会效益:促进当地中药材产业发展,带动受益总人口200人,其他脱贫人口和监测对象41人;"
+     "群众满意度:群众满意度达到95%以上。", None, None, None, None, None],
+    ["年度主要目标     和成果", "新建中药材晾晒房一座,占地300平方米,包含场坪整治及硬化,硬化室外晒坝420平方米,室内场坪"
+     "1800平方米,C25混凝土,厚15cm;新建厕所1个,长4.5米,宽3米,占地13.5平方米,配套三格式化粪池4.5立方米。",
+     None, None, None, None, None],
+    ["项目资金\n预算执行\n10分", "项目总预算", 65, "财政资金预算分类", "一般公共预算", None, None],
+    [None, "当年年度预算", 65, None, None, None, None],
+    [None, "其中:财政资金", 65, "财政资金科目代码", "21305", None, None],
+    [None, "其中:其它资金", 0, None, None, None, None],
+    [None, "年度预算执行率", "100%", "分值", "10分", None, None],
+    ["年度绩效目标(90分)", "一级指标", "二级指标", "三级指标", "指标值", "分值", "指标解释"],
+    [None, "成本指标(0-20)分", "经济成本指标", "项目建设成本", "≤65万元", 10, None],
+    [None, None, "社会成本指标", None, None, None, None],
+    [None, None, "生态环境成本指标", None, None, None, None],
+    [None, "产出指标\n(40-50)分", "数量指标", None, None, None, None],
+]
+
+
+def test_a_published_targets_table_alone_is_named_not_checked(tmp_path):
+    # it was read as a 附件3 by its labels (项目名称、实施单位、一级指标、二级指标、三级指标) and checked as one: every
+    # indicator "未评分", S001 for the missing 年度资金总额 and 得分
+    from .samples import SheetSpec
+
+    merges = ["A1:G1", "A2:G2", "B4:D4", "B5:D5", "B7:G7", "B8:G8", "B9:G9", "A10:A14", "A15:A19", "B16:B18"]
+    report = check_file(tmp_path, [SheetSpec("项目目标审批表", [list(r) for r in FENGJIE_TARGETS], merges)])
+    assert report.status == "unreadable" and report.code == "U012" and not report.forms
+    assert report.error == (NO_FORM + "；工作表“项目目标审批表”的“2023年云雾土家族乡加工园配套设施建设项目支出绩效目标审批表”"
+                            "是绩效目标表（表中只有年度指标值，没有实际完成值和得分），不是绩效自评表，没有按自评表校验")
+
+
+def test_a_targets_title_over_a_table_with_outcomes_is_checked_as_a_self_evaluation(tmp_path):
+    # "项目支出绩效目标表" over a table that does carry 实际完成值 and 得分: a self-evaluation under another title
+    report = check_file(tmp_path, set_cells(clean_seed(), {"附件3!A2": "2023年度项目支出绩效目标表"}))
+    assert _kinds(report) == SEED_KINDS and not by_code(report, "S006")
+    assert report.forms[2].results.total_score == 100.0

@@ -331,10 +331,11 @@ def summary(report, skipped=()) -> str:
     return "；".join(parts)
 
 
-def _no_form() -> UserError:
+def _no_form(report=None) -> UserError:
     from ..rules.check import NO_FORM
 
-    return UserError(NO_FORM + "。工作簿没有被修改。请打开提交的绩效自评工作簿，"
+    reason = report.error if report is not None and report.error else NO_FORM  # a 绩效目标表 it holds is named
+    return UserError(reason + "。工作簿没有被修改。请打开提交的绩效自评工作簿，"
                      "或检查表格标题（如“部门整体支出绩效自评表”）是否完整后再校验。")
 
 
@@ -355,7 +356,7 @@ def findings_for(book, include_hidden: bool = False):
     grids, work, _ = _work_grids(book, include_hidden)
     report = check_grids(work, book.name, _profile(grids, _is_template(grids)))
     if report.status == "unreadable":
-        raise _no_form()
+        raise _no_form(report)
     return report
 
 
@@ -379,7 +380,7 @@ def run_validate(book, include_hidden: bool = False) -> str:
     changes = plan(work, fill_profile, overwrite=False)
     report = check_grids(work, book.name, profile)
     if report.status == "unreadable":  # nothing recognisable: say so and leave the book alone
-        raise _no_form()
+        raise _no_form(report)
 
     for sheet_name, item, _corrected, _old in changes:
         cell = _sheet(book, sheet_name)[item.cell.address]

@@ -256,6 +256,16 @@ PROJECT = FormSpec("project_self_eval", "附件3", "{year}年度项目支出绩�
 FORMS = (BASIC, DEPT, PROJECT)
 FORM_BY_KIND = {f.kind: f for f in FORMS}
 
+# A 绩效目标表 (项目支出绩效目标申报表, 部门整体支出绩效目标表 …) states the targets a self-evaluation is later
+# scored against. It prints most of 附件2/3's labels (项目名称, 年度资金总额, 一级/二级/三级指标 …), so its labels
+# alone take it for one; what tells it apart is its indicator heading: the targets (年度指标值) and none of
+# OUTCOME_COLUMNS. A table recognised by its labels whose heading is so is set aside, never read as 附件2/3
+# (S006 names it); one whose heading has an outcome column is read as a self-evaluation, whatever its title.
+# TARGETS is not in FORMS: its wording only names the table in that message.
+TARGETS = FormSpec("targets", "绩效目标表", "{year}年度项目支出绩效目标表", "绩效目标表",
+                   r"(?:" + _WHOLE + r"|(?:项目(?:支出)?|专项(?:资金)?)?绩效)目标(?:申报|审批|审核|批复)?表")
+OUTCOME_COLUMNS = ("actual", "score")  # keys of INDICATOR_COLUMNS: what a self-evaluation prints beside its targets
+
 DEPT_NAME = Field("dept_name", "预算部门\n名称", "head", "text", aliases=("部门名称", "预算单位名称", "预算部门、单位名称", "部门"))
 PROJECT_HEAD = (
     Field("project_name", "项目支出名称", "head", "text", aliases=("项目名称", "专项资金名称")),

@@ -234,6 +234,16 @@ class SelfEval:
 
 
 @dataclass
+class SetAside:
+    """A table that looks like a form by its labels but is another one (a 绩效目标表, see ``forms.TARGETS``):
+    not read, not checked, named (S006)."""
+
+    sheet: str
+    title: str  # its title as printed ("" when it has none)
+    address: str  # its title's cell, else its indicator heading's
+
+
+@dataclass
 class Workbook:
     """Every form found in one workbook, in sheet order."""
 
@@ -242,6 +252,7 @@ class Workbook:
     hidden_sheets: list[str] = field(default_factory=list)
     uncached: dict[str, list[str]] = field(default_factory=dict)  # sheet -> formulas saved without a result
     far_cells: dict[str, list[str]] = field(default_factory=dict)  # sheet -> cells far outside the forms, unread
+    set_aside: list[SetAside] = field(default_factory=list)  # tables taken for no form (绩效目标表)
 
     def of_kind(self, kind: str) -> list:
         return [f for f in self.forms if f.kind == kind]

@@ -12,7 +12,7 @@ import re
 
 from . import forms as F
 from ..xlsx.grid import Grid, a1, read_grids
-from .model import BasicData, Cell, SelfEval, Workbook
+from .model import BasicData, Cell, SelfEval, SetAside, Workbook
 from .reader_basic import read_basic
 from .reader_self_eval import read_self_eval
 from .region import LABEL_MAX, Region, _year, inline_parts
@@ -172,6 +172,36 @@ def _with_untitled_below(located):
     return out
 
 
+_INDICATOR_FIELD = {f.key: f for f in F.INDICATOR_COLUMNS}
+
+
+def _targets_only(region: Region) -> tuple[int, int] | None:
+    """The indicator heading of a region that is a 绩效目标表 (see ``forms.TARGETS``): the heading (one row, or
+    two) names the targets and none of ``forms.OUTCOME_COLUMNS``; None for any other region."""
+    head = region.find(F.INDICATOR_COLUMNS[2])  # 三级指标
+    if head is None:
+        return None
+    rows = range(max(head[0] - 1, region.top), head[0] + 1)  # a two-row heading: 分值/得分 … above (丽江)
+
+    def printed(key: str) -> bool:
+        return any(region.find_in_row(row, _INDICATOR_FIELD[key]) is not None for row in rows)
+
+    if printed("target") and not any(printed(key) for key in F.OUTCOME_COLUMNS):
+        return head
+    return None
+
+
+def _set_aside(region: Region, head: tuple[int, int]) -> SetAside:
+    """A 绩效目标表 as S006 names it: its title (in its rows, else the sheet's name) and where it stands."""
+    grid = region.grid
+    for row, text in region.title_texts():
+        if row < head[0] and F.TARGETS.recognises(text):
+            col = next(c for c, v in enumerate(grid.rows[row]) if v == text)
+            return SetAside(grid.name, nfkc(text).replace("\n", "").strip(), a1(row, col))
+    title = nfkc(grid.name).strip() if F.TARGETS.recognises(grid.name) else ""
+    return SetAside(grid.name, title, a1(*head))
+
+
 def _amount_cells(form) -> list[Cell]:
     if isinstance(form, BasicData):
         cells = [c for row in list(form.rows.values()) + form.specials + form.project_others
@@ -222,12 +252,18 @@ def read_forms(grids: list[Grid], path: str = "") -> Workbook:
     found = []
     hidden = []
     uncached = {}
+    set_aside = []
     for grid in grids:
         if grid.uncached:
             uncached[grid.name] = list(grid.uncached)
         if grid.hidden:
             hidden.append(grid.name)
         for spec, region, title, signature in locate_forms(grid):
+            # taken for 附件2/3 by its labels alone, but a 绩效目标表 (targets, no outcome): no form at all
+            targets = _targets_only(region) if spec is not F.BASIC and not title else None
+            if targets is not None:
+                set_aside.append(_set_aside(region, targets))
+                continue
             if spec is F.BASIC:
                 form = read_basic(region, title)
             else:
@@ -246,7 +282,7 @@ def read_forms(grids: list[Grid], path: str = "") -> Workbook:
             if form.year is None and hasattr(form, "book_year"):
                 form.book_year = next(iter(years))
     far = {grid.name: list(grid.far_cells) for grid in grids if grid.far_cells}
-    return Workbook(path, found, hidden, uncached, far)
+    return Workbook(path, found, hidden, uncached, far, set_aside)
 
 
 def read_workbook(path: str) -> Workbook:

@@ -28,6 +28,14 @@ FORM_TITLES = {
 NO_FORM = PROBLEMS["U012"].template
 
 
+def no_form_text(book: Workbook) -> str:
+    """Why a workbook has no form to check: U012's text, and the 绩效目标表 it holds instead (S006's words)."""
+    from .general import set_aside_text
+
+    aside = getattr(book, "set_aside", ())
+    return NO_FORM + "".join(f"；{set_aside_text(item)}" for item in aside)
+
+
 @dataclass
 class FormReport:
     form: object  # BasicData | SelfEval
@@ -154,7 +162,7 @@ def check_workbook(book: Workbook, profile: Profile | None = None,
     wanted = rule_filter or RuleFilter()
     report = FileReport(book.path, workbook=book, profile=chosen, history=getattr(ctx, "history", None))
     if not book.forms:
-        report.status, report.error, report.code = "unreadable", NO_FORM, "U012"
+        report.status, report.error, report.code = "unreadable", no_form_text(book), "U012"
         return report
     for form in book.forms:
         opened = ctx.opened(form)  # formulas saved without a result: the 结果 line shows what Excel shows (D001)

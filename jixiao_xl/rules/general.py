@@ -167,6 +167,36 @@ FAR_CELLS = Rule(
 )
 
 
+TARGETS_ONLY = "（表中只有年度指标值，没有实际完成值和得分）"
+
+
+def set_aside_text(item) -> str:
+    """What a table set aside as a 绩效目标表 is, for people: "工作表“X”的“title”是绩效目标表……"."""
+    title = f"的“{item.title}”" if item.title and item.title != item.sheet else ""
+    return f"工作表“{item.sheet}”{title}是绩效目标表{TARGETS_ONLY}，不是绩效自评表，没有按自评表校验"
+
+
+def _set_aside(rule: Rule, book, ctx: Context):
+    for item in getattr(book, "set_aside", ()):
+        yield rule.at(item.sheet, None, expected=None, found=item.title or None, where="", address=item.address,
+                      text=dict(text=set_aside_text(item)))
+
+
+SET_ASIDE = Rule(
+    code="S006", name="targets-table-not-checked", severity="info", scope="workbook",
+    summary="工作簿中的绩效目标表不是自评表，没有校验",
+    template="{text}",
+    why="绩效目标表（项目支出绩效目标申报表、部门整体支出绩效目标表等）是编制预算时申报的目标，只有年度指标值，"
+    "没有实际完成值和得分；它的栏目与自评表相近，但不是自评表，按自评表校验只会得出“缺得分”“无总分”之类的误报。"
+    "表中有实际完成值或得分栏目的，无论标题怎么写，都按自评表校验。",
+    source="财预〔2020〕10号 附件项目支出绩效自评表（年度指标值、实际完成值、分值、得分）；"
+    "重庆市奉节县公开的项目支出绩效目标审批表 [A]",
+    bad="把“2023年度项目支出绩效目标表”当作附件3 校验，报“找不到年度资金总额”",
+    good="提示该表是绩效目标表、没有校验，其余各表照常校验",
+    check=_set_aside,
+)
+
+
 def _negative(rule: Rule, form, ctx: Context):
     for cell, kind in ctx.once(unusual_cells, form):
         raw = cell.raw
@@ -323,4 +353,4 @@ LEVEL_WEIGHTS_UNPRINTED = Rule(
 
 
 RULES = [NOT_A_NUMBER, NEGATIVE, ERROR_VALUE, SUMMED_TEXT, INCOMPLETE, UNCACHED, FAR_CELLS, BY_SIGNATURE, DERIVED_BLANK,
-         LEVEL_WEIGHTS_UNPRINTED, PROFILE_CHOICE]
+         LEVEL_WEIGHTS_UNPRINTED, SET_ASIDE, PROFILE_CHOICE]

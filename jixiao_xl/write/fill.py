@@ -19,7 +19,7 @@ import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..rules.check import FileReport, check_workbook
+from ..rules.check import FileReport, check_workbook, no_form_text
 from ..compute.derive import Derived, derived, settle
 from ..compute.diagnose import blamed
 from ..rules.findings import Finding
@@ -388,7 +388,7 @@ def _read_forms(path: str, grids, book):
         raise FillError.like(exc) from None
     book = book if book is not None and given else read_forms(grids, path)  # forms only of the grids given
     if not book.forms:
-        raise FillError("U012")
+        raise FillError("U012", text=no_form_text(book))
     return grids, book
 
 
