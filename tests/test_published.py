@@ -393,6 +393,35 @@ def test_a_form_recognised_by_its_labels_names_them_as_printed(tmp_path):
     assert "根据栏目（项目名称、主管部门、项目实施单位、年度财政资金总额、预算数、执行数 等）判断为 附件3" in s003.message
 
 
+def test_a_numbered_target_block_states_the_weight_of_the_indicators(tmp_path):
+    # 黄石市住房和城乡建设局 prints "年度绩效目标1\n(80分)" left of its indicators (no 分值 column): the "1" hid the
+    # heading, so S001 said "表中找不到“分值”栏目" and 分值合计 was 未读出
+    data, report = check_table(tmp_path, "hubei_huangshi_zjj_2022_project")
+    (f,) = report.forms
+    assert num(f.form.indicators_weight) == data["printed"]["level1"]["年度绩效目标1"] == 80
+    assert f.form.indicators_weight.address == "A9"
+    assert (f.results.weight_total, f.results.total_score, f.results.grade) == (100.0, 99.55, "优")
+    assert not s001(report)
+
+
+@pytest.mark.parametrize("header", ["年度绩效目标1\n(80分)", "年度绩效指标（80分）", "年度绩效目标：（80分）"])
+def test_level_weights_against_a_section_heading_written_otherwise(tmp_path, header):
+    # the 湖北 商务局 table's 产出指标(60分) + 效益指标(40分) = 100 under its 80-point heading, the heading written as
+    # other tables write it: W108 said nothing (the heading was not read)
+    data, report = check_table(tmp_path, "hubei_unknown-shangwu_2020_project", {"A10": header})
+    (w108,) = by_code(report, "W108")
+    assert (w108.cell, w108.expected, w108.found) == ("B11", 80.0, 100.0)
+    assert not s001(report)
+
+
+def test_words_before_the_section_weight_are_not_a_decoration(tmp_path):
+    # "年度绩效目标完成情况(80分)" is not the 80-point heading written otherwise: it is not read as one
+    data, report = check_table(tmp_path, "hubei_huangshi_zjj_2022_project", {"A9": "年度绩效目标完成情况\n(80分)"})
+    (f,) = report.forms
+    assert f.form.indicators_weight is None and f.results.weight_total is None
+    assert any("找不到“分值”栏目" in m for m in s001(report))
+
+
 def test_level_weights_that_do_not_add_up_to_the_stated_section_weight(tmp_path):
     # the 湖北 商务局 table: 年度绩效目标(80分) over 产出指标(60分) and 效益指标(40分) — a 100-point section in an
     # 80-point place, so its scores reach 120; nothing said so (fill --overwrite-derived then wrote 120 and

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .values import norm_label, strip_enum
+from .values import drop_weight_decoration, norm_label, strip_enum
 
 
 _YEAR_PREFIX = re.compile(r"^(?:\d{4}|\{year\}|\{prev\})年度?")
@@ -21,7 +21,8 @@ _YEAR_PREFIX = re.compile(r"^(?:\d{4}|\{year\}|\{prev\})年度?")
 
 def label_key(text: object) -> str:
     """The key a label is compared by: normalised, without numbering, a leading
-    year ("2023年实际在职人数" -> "实际在职人数") or a trailing colon."""
+    year ("2023年实际在职人数" -> "实际在职人数"), a trailing colon or what stands between a heading's words and
+    its weight ("年度绩效目标1(80分)" -> "年度绩效目标(80分)", ``values.WEIGHT_DECORATIONS``)."""
     if isinstance(text, str):
         return _label_key(text)
     return _label_key(str(text)) if text is not None else ""
@@ -29,7 +30,7 @@ def label_key(text: object) -> str:
 
 @lru_cache(maxsize=8192)
 def _label_key(text: str) -> str:
-    return _YEAR_PREFIX.sub("", strip_enum(norm_label(text))).rstrip(":")
+    return _YEAR_PREFIX.sub("", strip_enum(drop_weight_decoration(norm_label(text)))).rstrip(":")
 
 
 _TRAILING_NOTE = re.compile(r"[(（][^()（）]*[)）]$")
@@ -341,8 +342,8 @@ def is_source_label(key: str) -> bool:
 GOALS_HEADER = Field("goals", "年度总体目标", "goals", "text")
 INDICATORS_HEADER = Field("indicators", "绩效指标", "indicators", "text", width=10)
 # The heading left of the indicator table may state the weight of all indicators together: 四川 "绩效指标(90分)",
-# 保山/湖北 "年度绩效目标(80分)" (read into ``SelfEval.indicators_weight``).
-INDICATORS_SECTION = Field("indicators", "绩效指标", "indicators", "text", aliases=("年度绩效目标",))
+# 保山/湖北 "年度绩效目标(80分)", "年度绩效指标(80分)" (read into ``SelfEval.indicators_weight``).
+INDICATORS_SECTION = Field("indicators", "绩效指标", "indicators", "text", aliases=("年度绩效目标", "年度绩效指标"))
 GOAL_COLUMNS = (
     Field("expected", "预期目标", "goals", "text", aliases=("年初设定目标",)),
     Field("achieved", "实际完成情况", "goals", "text", aliases=("全年实际完成情况", "年度总体目标完成情况")),

@@ -164,6 +164,22 @@ _WEIGHT = re.compile(r"\(\s*(?:分值|权重)?[:：]?\s*([0-9]+(?:\.[0-9]+)?)\s*
                      r"|(?:分值|权重)?[:：]?([0-9]+(?:\.[0-9]+)?)\s*分$")
 
 
+# What people put between a heading's words and the weight it states: a number ("年度绩效目标1 (80分)", the first
+# of several target blocks; "①" is "1" once normalised), a dash, a colon or a stop ("产出指标：（30分）"). One
+# pattern an entry; a heading is found by its words without it. Dropped only right after a word (an ideograph) and
+# right before a stated weight "(80分)"/"(分值80分)", so a heading's own words, "(一)" numbering, a year or a
+# figure ("培训100(10分)") and a note that states no weight ("任务1(2023年)") stay as typed.
+WEIGHT_DECORATIONS = (r"[0-9]{1,2}", r"[-—–_:.、]")
+_DECORATED = re.compile(r"(?<=[\u4e00-\u9fff])(?:" + "|".join(WEIGHT_DECORATIONS)
+                        + r")(?=\((?:分值|权重)?:?[0-9]+(?:\.[0-9]+)?分)")
+
+
+def drop_weight_decoration(label: str) -> str:
+    """A normalised heading without what stands between its words and its weight: "年度绩效目标1(80分)" ->
+    "年度绩效目标(80分)" (see WEIGHT_DECORATIONS)."""
+    return _DECORATED.sub("", label) if "分" in label else label
+
+
 def header_weight(value: object) -> float | None:
     """The band total stated in a 一级 header: "产出指标(30分)" -> 30."""
     if value is None:
@@ -174,7 +190,7 @@ def header_weight(value: object) -> float | None:
 
 def header_name(value: object) -> str:
     """The 一级 name without its weight: "产出指标\n(30分)" -> "产出指标"."""
-    return _WEIGHT.sub("", norm_label(value))
+    return _WEIGHT.sub("", drop_weight_decoration(norm_label(value)))
 
 
 def fmt_number(value: float | None) -> str:
