@@ -382,11 +382,13 @@ def call_udf(name, *args):
 
 
 def test_functions_answer_as_through_the_com_server(registered):
+    from jixiao_xl.compute.profiles import get_profile
     from jixiao_xl.compute.scoring import exec_score, grade, indicator_score
 
     assert call_udf("JIXIAO_EXEC_RATE", 100.0, 83.0) == 0.83
-    assert call_udf("JIXIAO_EXEC_SCORE", 100.0, 83.0, MISSING, MISSING) == exec_score(0.83, 10, "proportional") == 8.3
-    assert call_udf("JIXIAO_EXEC_SCORE", 100.0, 83.0, 20.0, "江西") == exec_score(0.83, 20, "jiangxi")
+    assert call_udf("JIXIAO_EXEC_SCORE", 100.0, 83.0, MISSING, MISSING) == exec_score(0.83, 10) == 8.3
+    assert call_udf("JIXIAO_EXEC_SCORE", 100.0, 83.0, 20.0, "江西") == exec_score(
+        0.83, 20, get_profile("jiangxi").score_bands) == 14
     assert call_udf("JIXIAO_INDICATOR_SCORE", "≥95%", "98%", 10.0) == indicator_score("≥95%", "98%", 10) == 10
     table = ((("≥95%", "90%", 10.0), ("≤30天", "45天", 5.0)))  # a block of cells, as a tuple of rows
     assert call_udf("JIXIAO_INDICATOR_SCORES", table) == [[indicator_score("≥95%", "90%", 10)],

@@ -132,15 +132,21 @@ def test_formulas_match_engine_on_random_templates(tmp_path_factory, lo_profile,
     assert problems == []
 
 
-def test_jiangxi_mode_formulas_match(tmp_path, lo_profile):
+@pytest.mark.parametrize("executed, points", [
+    (70, 7),  # 84.34 %
+    (82.9975, 10),  # 99.997 % shows 100.00 %: the band is chosen on the rate as shown
+    (82.995, 7),  # 99.994 % shows 99.99 %
+])
+def test_jiangxi_mode_formulas_match(tmp_path, lo_profile, executed, points):
     profile = get_profile(exec_mode="jiangxi")
     template = tmp_path / "jx.xlsx"
     source = tmp_path / "src.xlsx"
-    write_xlsx(source, set_cells(seed_sheets(), {**BLANK_DERIVED, "附件3!C7": 83, "附件3!D7": 83, "附件3!E7": 70}))
+    write_xlsx(source, set_cells(seed_sheets(), {**BLANK_DERIVED, "附件3!C7": 83, "附件3!D7": 83,
+                                                 "附件3!E7": executed}))
     write_template(T.build(T.data_from(read_workbook(str(source)), None, None, profile)), template)
     (recalculated,) = convert([template], tmp_path / "lo", profile=lo_profile)
     assert formula_disagreements(template, recalculated) == []
-    assert openpyxl.load_workbook(recalculated, data_only=True)["附件3"]["H6"].value == 7  # 84.34% → 7 points
+    assert openpyxl.load_workbook(recalculated, data_only=True)["附件3"]["H6"].value == points
 
 
 def test_seed_in_template_scores_99_after_recalculation(tmp_path, lo_profile):

@@ -30,7 +30,7 @@ def test_bundled_profiles_cover_ten_provinces_each_rule_with_its_source():
         for section in SECTIONS:
             source = profile.data["sources"][profile.data[section]["source"]]
             assert source["address"] and source["text"] and source["grade"] in "ABC", (profile.name, section)
-    assert get_profile("hubei").exec_weight == 20 and get_profile("jiangxi").exec_mode == "jiangxi"
+    assert get_profile("hubei").exec_weight == 20 and get_profile("jiangxi").exec_mode == "bands"
     assert get_profile("henan").level1 == {"成本指标": 10, "产出指标": 30, "效益指标": 25, "满意度指标": 5}
     assert get_profile("hubei").scoring.band_partial == 0.5 and get_profile("hubei").scoring.reverse_mode == "hubei"
 
@@ -55,6 +55,10 @@ def broken(tmp_path, change) -> Path:
     (lambda d: d.update(name="hubie"), "name"),
     (lambda d: d["indicators"].update(qualitative_bands=[0.5, 0.8]), "indicators.qualitative_bands"),
     (lambda d: d["sources"]["hubei_notes"].update(grade="D"), "sources.hubei_notes.grade"),
+    (lambda d: d["execution"].update(mode="bands"), "execution.bands"),
+    (lambda d: d["execution"].update(mode="bands", bands=[[0.6, 0.5], [0.8, 0.7], [0, 0]]), "execution.bands"),
+    (lambda d: d["execution"].update(mode="bands", bands=[[1.0, 1.0], [0.8, 7]]), "execution.bands"),
+    (lambda d: d["execution"].update(decimals=2.5), "execution.decimals"),
 ])
 def test_a_bad_profile_file_is_one_line_naming_file_and_field(tmp_path, change, field):
     with pytest.raises(ProfileError) as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import assume, given, strategies as st
 
+from jixiao_xl.compute.profiles import get_profile
 from jixiao_xl.compute.scoring import Scoring, exec_rate, exec_score, grade, indicator_score
 from jixiao_xl.compute.targets import judge, read_text, score_part
 
@@ -20,9 +21,11 @@ def test_exec_score_proportional(rate, score):
     assert exec_score(rate, 10) == score
 
 
-@pytest.mark.parametrize("rate, score", [(1.0, 10), (0.99, 7), (0.8, 7), (0.79, 5), (0.6, 5), (0.59, 0)])
+@pytest.mark.parametrize("rate, score", [(1.0, 10), (0.99, 7), (0.8, 7), (0.79, 5), (0.6, 5), (0.59, 0),
+                                         (0.99995, 10), (0.99994, 7), (0.79995, 7), (0.79994, 5), (-0.1, 0)])
 def test_exec_score_jiangxi_intervals(rate, score):
-    assert exec_score(rate, 10, "jiangxi") == score
+    """江西's bands, each chosen on the rate shown to two decimals of a percent (99.995 % shows 100.00 %)."""
+    assert exec_score(rate, 10, get_profile("jiangxi").score_bands) == score
 
 
 @pytest.mark.parametrize("total, letter", [(99, "优"), (90, "优"), (89.995, "优"), (89.994, "良"), (80, "良"),

@@ -120,11 +120,20 @@ def _basic(form: BasicData, profile: Profile, res: BasicResults, blank_only: boo
     return out
 
 
-def exec_score_formula(rate: str, weight: str, mode: str) -> str:
-    if mode == "jiangxi":
-        return (f"IF({rate}>=1,{weight},IF({rate}>=0.8,ROUND({weight}*0.7,2),"
-                f"IF({rate}>=0.6,ROUND({weight}*0.5,2),0)))")
-    return f"ROUND({weight}*MIN(MAX({rate},0),1),2)"
+def exec_score_formula(rate: str, weight: str, bands: tuple = (), decimals: int = 2) -> str:
+    """The 执行率得分 formula: 分值 × 执行率 (at most the 分值), or the banded profile's bands, each chosen on the
+    rate rounded as the form shows it (``scoring.exec_score``)."""
+    if not bands:
+        return f"ROUND({weight}*MIN(MAX({rate},0),1),2)"
+    shown = f"ROUND(MAX({rate},0),{decimals + 2})"
+
+    def points(share: float) -> str:
+        return weight if share == 1 else "0" if share == 0 else f"ROUND({weight}*{share:g},2)"
+
+    formula = "0"
+    for lowest, share in reversed(bands):
+        formula = points(share) if lowest <= 0 else f"IF({shown}>={lowest:g},{points(share)},{formula})"
+    return formula
 
 
 def _self_eval(form: SelfEval, profile: Profile, res: SelfEvalResults, blank_only: bool = False) -> list[Derived]:
@@ -171,7 +180,7 @@ def _execution(form: SelfEval, profile: Profile, res: SelfEvalResults, blank_onl
     if _wanted(ex.get("rate"), blank_only):
         out.append(Derived(ex["rate"], res.exec_rate, f'=IF({guard},{rate},"")', "rate"))
     if _wanted(ex.get("score"), blank_only):
-        score = exec_score_formula(rate, _exec_weight_ref(form, profile), profile.exec_mode)
+        score = exec_score_formula(rate, _exec_weight_ref(form, profile), profile.score_bands, profile.rate_decimals)
         unknown = res.why("exec_rate").startswith("无法复核")  # "见附表" in 全年预算数: no 0 written for it
         out.append(Derived(ex["score"], res.exec_score if res.exec_rate is not None else None if unknown else 0.0,
                            f"=IF({guard},{score},0)", "score"))

@@ -19,11 +19,13 @@ import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .scoring import Scoring
+from .scoring import Scoring, band_label
 
 DATA = Path(__file__).parent / "profile_data"
 EVIDENCE = {"A": "公开的表格或文件原文", "B": "已知文号的文件（原文未复核）", "C": "预算管理一体化系统绩效模块的做法"}
-EXEC_MODES = {"proportional": "分值 × 执行率（不超过分值）", "jiangxi": "分档：100% 得满分，≥80% 得 70%，≥60% 得 50%，其余 0"}
+# how the 执行率 is scored: in proportion, or by the bands a profile lists (execution.bands, highest first:
+# [lowest rate, share of the 分值]); a band is chosen on the rate as the form shows it (execution.decimals)
+EXEC_MODES = {"proportional": "分值 × 执行率（不超过分值）", "bands": "分档计分"}
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,9 @@ class Profile:
     label: str
     exec_weight: float
     level1: dict[str, float]  # 一级 name → 分值 (a sum of its 二级 when the file gives them)
-    exec_mode: str = "proportional"  # proportional | jiangxi
+    exec_mode: str = "proportional"  # proportional | bands
+    exec_bands: tuple = ()  # bands: ((lowest rate, share of the 分值), …) highest first, the last from 0
+    rate_decimals: int = 2  # decimals of a percent a 执行率 is shown (and banded) with
     scoring: Scoring = field(default_factory=Scoring)
     addition_threshold: float = 0.30  # (全年 − 年初) ÷ 年初 above this → warning
     low_exec: float = 0.90  # 执行率 below this needs an explanation
@@ -53,6 +57,11 @@ class Profile:
     # only where the province's own rule does (湖南's 基础数据表 is its own form)
     materials: tuple = ()
     data: dict = field(default_factory=dict, compare=False, hash=False, repr=False)  # the file, for explain
+
+    @property
+    def score_bands(self) -> tuple:
+        """The bands the 执行率 is scored by; () when it is scored in proportion."""
+        return self.exec_bands if self.exec_mode == "bands" else ()
 
 
 class ProfileError(ValueError):
@@ -90,6 +99,12 @@ def _check(data: dict, file: str) -> None:
     if _need(data, "execution.mode", str, file) not in EXEC_MODES:
         raise ProfileError(f"评分口径文件 {file}：字段 execution.mode 应为 {'、'.join(EXEC_MODES)} 之一，"
                            f"现为 {data['execution']['mode']!r}")
+    if data["execution"]["mode"] == "bands":
+        _check_bands(data["execution"].get("bands"), file)
+    decimals = data["execution"].get("decimals", 2)
+    if not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 4:
+        raise ProfileError(f"评分口径文件 {file}：字段 execution.decimals 应为 0 到 4 的整数（执行率百分数保留的小数位数），"
+                           f"现为 {decimals!r}")
     if _need(data, "execution.over_100", str, file) not in ("capped", "allowed"):
         raise ProfileError(f"评分口径文件 {file}：字段 execution.over_100 应为 capped 或 allowed")
     _need(data, "execution.zero_budget_rate", number, file, allow_none=True)
@@ -136,6 +151,27 @@ def _check(data: dict, file: str) -> None:
             raise ProfileError(f"评分口径文件 {file}：字段 materials.forms 只能列出“附件1”“附件2”")
 
 
+def _check_bands(bands, file: str) -> None:
+    """execution.bands: [[lowest rate, share of the 分值], …], the lowest rates falling to 0, shares in [0, 1]."""
+    example = "如 [[1.0, 1.0], [0.8, 0.7], [0.6, 0.5], [0, 0]]"
+    if not isinstance(bands, list) or not bands:
+        raise ProfileError(f"评分口径文件 {file}：字段 execution.mode 为 bands 时须有 execution.bands，列出各档的"
+                           f"最低执行率和得分占分值的比例（{example}）")
+    lowest = []
+    for band in bands:
+        if not (isinstance(band, list) and len(band) == 2 and all(_number(v) for v in band) and 0 <= band[1] <= 1
+                and band[0] >= 0):
+            raise ProfileError(f"评分口径文件 {file}：字段 execution.bands 的每一档应为 [最低执行率, 得分比例]，"
+                               f"比例在 0 到 1 之间（{example}），现为 {band!r}")
+        lowest.append(band[0])
+    if any(a <= b for a, b in zip(lowest, lowest[1:])) or lowest[-1] != 0:
+        raise ProfileError(f"评分口径文件 {file}：字段 execution.bands 应从高到低排列，最后一档从 0 起（{example}）")
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _positive(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
 
@@ -164,7 +200,8 @@ def from_data(data: dict, file: str) -> Profile:
                       overachievement=ind["over_achievement"])
     return Profile(
         data["name"], data["label"], float(ex["weight"]), level1,
-        exec_mode=ex["mode"], scoring=scoring, province=data["province"], over_100=ex["over_100"],
+        exec_mode=ex["mode"], exec_bands=tuple((float(a), float(b)) for a, b in ex.get("bands") or ()),
+        rate_decimals=ex.get("decimals", 2), scoring=scoring, province=data["province"], over_100=ex["over_100"],
         zero_budget_rate=ex["zero_budget_rate"], level1_adjustable=data["level1"]["adjustable"],
         places=tuple(data["detect"]["places"]), marks=tuple(data["detect"]["marks"]),
         min_score=data["detect"]["min_score"], level2=level2,
@@ -210,15 +247,33 @@ def unknown_profile(name: str) -> str:
 
 
 def get_profile(name: str = "hunan", **overrides) -> Profile:
-    """A profile by name, with any field overridden (exec_mode="jiangxi", ...)."""
+    """A profile by name, with any field overridden (exec_mode="proportional", ...).  exec_mode may also name a
+    banded profile (--exec-mode jiangxi): the 执行率 is then scored by that profile's bands."""
     try:
         profile = profiles()[name]
     except KeyError:
         raise ValueError(unknown_profile(name)) from None
+    mode = overrides.get("exec_mode")
+    if mode is not None and mode not in EXEC_MODES:
+        banded = profiles().get(mode)
+        if banded is None or not banded.score_bands:
+            raise ValueError(f"未知的执行率计分方式：{mode}")
+        overrides.update(exec_mode="bands", exec_bands=banded.exec_bands, rate_decimals=banded.rate_decimals)
+    elif mode == "bands" and not overrides.get("exec_bands", profile.exec_bands):
+        raise ValueError(f"评分口径 {name} 没有列出执行率的分档（execution.bands）")
     scoring_fields = {k: overrides.pop(k) for k in list(overrides) if k in Scoring.__dataclass_fields__}
     if scoring_fields:
         overrides["scoring"] = replace(profile.scoring, **scoring_fields)
     return replace(profile, **overrides) if overrides else profile
+
+
+def exec_rule(profile: Profile) -> str:
+    """How a profile scores the 执行率, in Chinese, its bands named from their numbers."""
+    bands = profile.score_bands
+    if not bands:
+        return EXEC_MODES["proportional"]
+    parts = "；".join(f"{band_label(bands, i)} 得分值的 {round(share * 100, 6):g}%" for i, (_, share) in enumerate(bands))
+    return f"{EXEC_MODES['bands']}：{parts}（按执行率保留 {profile.rate_decimals} 位小数的百分数定档）"
 
 
 def describe(profile: Profile) -> str:
@@ -238,7 +293,7 @@ def describe(profile: Profile) -> str:
     lines = [f"{profile.name}：{profile.label}（{profile.province}）",
              f"  识别：地名 {'、'.join(profile.places[:8]) or '无'}{'等' if len(profile.places) > 8 else ''}；"
              f"表上特有文字 {'、'.join(profile.marks) or '无'}",
-             f"  执行率：分值 {profile.exec_weight:g}，{EXEC_MODES[profile.exec_mode]}；超过 100% "
+             f"  执行率：分值 {profile.exec_weight:g}，{exec_rule(profile)}；超过 100% "
              f"{'允许' if profile.over_100 == 'allowed' else '按 100% 计分并报错'}；预算为 0 时执行率 "
              f"{'按 100%' if profile.zero_budget_rate == 1 else '不计算'}  {cite('execution')}",
              f"  一级指标分值：{level1}；{'单位可调整' if profile.level1_adjustable else '固定'}  {cite('level1')}",

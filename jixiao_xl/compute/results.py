@@ -280,7 +280,7 @@ def stated_score_sum(form: SelfEval, profile: Profile) -> float:
     exec_score = num(form.exec.get("score"))
     if exec_score is None:
         rate = S.exec_rate(num(form.exec.get("full")), num(form.exec.get("executed")))
-        exec_score = S.exec_score(rate, exec_weight(form, profile), profile.exec_mode)
+        exec_score = S.exec_score(rate, exec_weight(form, profile), profile.score_bands, profile.rate_decimals)
     return exec_score + sum(num(i.score) or 0 for i in form.indicators)
 
 
@@ -373,7 +373,7 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
         if rate is None and profile.zero_budget_rate is not None and num(form.exec.get("full")) == 0 \
                 and not num(form.exec.get("executed")):
             rate = profile.zero_budget_rate  # 浙江: 0 ÷ 0 counts as 100 % (profile_data/zhejiang.json)
-        score = S.exec_score(rate, weight, profile.exec_mode)
+        score = S.exec_score(rate, weight, profile.score_bands, profile.rate_decimals)
     else:
         rate = score = None
         unread["exec_rate"] = unread["exec_score"] = _unread_exec(form)

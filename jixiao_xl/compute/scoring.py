@@ -6,10 +6,13 @@ built on them.  Rates are fractions (1.0 = 100%).
 
 from __future__ import annotations
 
+import math
+
 from .targets import Scoring, judge
 from ..read.values import round2
 
-__all__ = ["Scoring", "ratio", "round2", "exec_rate", "exec_score", "grade", "indicator_score"]
+__all__ = ["Scoring", "ratio", "round2", "exec_rate", "exec_score", "exec_band", "band_label", "rate_as_shown",
+           "grade", "indicator_score"]
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -27,26 +30,58 @@ def exec_rate(full_budget: float | None, executed: float | None) -> float | None
     return ratio(0.0 if executed is None else executed, full_budget)
 
 
-def exec_score(rate: float | None, weight: float | None, mode: str = "proportional") -> float:
+Band = tuple[float, float]  # (the lowest 执行率 of the band, the share of the 分值 it scores)
+
+
+def rate_as_shown(rate: float, decimals: int = 2) -> float:
+    """A 执行率 rounded as a form prints it: ``decimals`` decimals of a percent, half away from zero as Excel's
+    ROUND does (99.997 % → 100.00 %, 79.995 % → 80.00 %) [spec §5: a rate is stated to 2 decimals]."""
+    places = decimals + 2
+    scaled = round(abs(rate) * 10 ** places, 6)  # 0.79995 * 10000 is 7999.499999999999 in floating point
+    return math.copysign(math.floor(scaled + 0.5) / 10 ** places, rate)
+
+
+def exec_band(rate: float | None, bands: tuple[Band, ...], decimals: int = 2) -> int | None:
+    """The index of the band (highest first) the 执行率 falls in, judged on the rate as the form shows it
+    (``rate_as_shown``): the evaluator reads the band off the printed rate.  None without a rate or bands."""
+    if rate is None or not bands:
+        return None
+    shown = rate_as_shown(max(rate, 0.0), decimals)
+    for index, (lowest, _) in enumerate(bands):
+        if shown >= lowest - 1e-12:
+            return index
+    return None  # below the lowest band: scores 0
+
+
+def exec_score(rate: float | None, weight: float | None, bands: tuple[Band, ...] = (), decimals: int = 2) -> float:
     """执行率得分.
 
-    proportional (default): 分值 × min(执行率, 1), 2 decimals [platform "预算执行率*10"].
-    jiangxi: 100% → 分值, [80%,100%) → 70%, [60%,80%) → 50%, below → 0 [Jiangxi platform].
+    No ``bands`` (proportional, the default): 分值 × min(执行率, 1), 2 decimals [platform "预算执行率*10"].
+    ``bands`` (a banded profile's ``execution.bands``, 江西: 100 % → 分值, [80 %, 100 %) → 70 %, [60 %, 80 %) → 50 %,
+    below → 0 [Jiangxi platform]): the share of the band the rate shown to ``decimals`` decimals of a percent
+    falls in.
     """
     if rate is None or not weight:
         return 0.0
     rate = max(rate, 0.0)
-    if mode == "jiangxi":
-        if rate >= 1.0 - 1e-9:
-            share = 1.0
-        elif rate >= 0.8:
-            share = 0.7
-        elif rate >= 0.6:
-            share = 0.5
-        else:
-            share = 0.0
-        return round2(weight * share)
+    if bands:
+        index = exec_band(rate, bands, decimals)
+        return 0.0 if index is None else round2(weight * bands[index][1])
     return round2(weight * min(rate, 1.0))
+
+
+def band_label(bands: tuple[Band, ...], index: int) -> str:
+    """A band as people name it, from its numbers: "100%（含）以上", "80%（含）—100%", "60%以下"."""
+    def pct(value: float) -> str:
+        return f"{round(value * 100, 6):g}%"
+
+    lowest = bands[index][0]
+    if index == 0:
+        return f"{pct(lowest)}（含）以上" if lowest > 0 else "全部"
+    upper = bands[index - 1][0]
+    if lowest <= 0:
+        return f"{pct(upper)}以下"
+    return f"{pct(lowest)}（含）—{pct(upper)}"
 
 
 def grade(total: float | None) -> str | None:

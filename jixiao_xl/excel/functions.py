@@ -163,11 +163,14 @@ def exec_rate(full_budget, executed):
 @_worksheet_function("EXEC_SCORE")
 def exec_score(full_budget, executed, weight=10, mode="比例"):
     """执行率得分：分值 × min(执行率, 1)，保留两位小数；计分方式为“江西”时按江西区间计分。"""
+    from ..compute.profiles import get_profile
     from ..compute.scoring import exec_rate as rate, exec_score as score
 
     points = _weight(weight)
-    return score(rate(_number(full_budget, "全年预算数"), _number(executed, "全年执行数")),
-                 points or 0, _mode(mode))
+    chosen = _mode(mode)
+    banded = get_profile(chosen) if chosen != "proportional" else None  # "江西": the 江西 profile's bands
+    return score(rate(_number(full_budget, "全年预算数"), _number(executed, "全年执行数")), points or 0,
+                 banded.score_bands if banded else (), banded.rate_decimals if banded else 2)
 
 
 @func

@@ -102,7 +102,7 @@ def _score_mismatch(rule: Rule, form: SelfEval, ctx: Context):
     found = cell.number
     if differs(found, res.exec_score, shown_tolerance(cell, ctx.profile.tolerance_score)):
         weight = exec_weight(form, ctx.profile)
-        how = ("按区间计分" if ctx.profile.exec_mode == "jiangxi"
+        how = ("按区间计分" if ctx.profile.score_bands
                else f"分值 × 执行率 = {n(weight)} × {pct(min(res.exec_rate or 0, 1))}")
         yield rule.at(form.sheet, cell, expected=r2(res.exec_score), found=r2(found),
                       text=dict(how=how,

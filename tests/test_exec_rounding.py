@@ -1,0 +1,94 @@
+"""执行率 as the form states it: the band a banded profile scores is chosen on the rate rounded as the form
+prints it (2 decimals of a percent), E104 names that band, and a stated 执行率 is right when it equals the
+computed rate rounded to the precision it was typed or formatted with (spec §5) — on real .xlsx files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from jixiao_xl.compute.profiles import get_profile
+from jixiao_xl.rules.check import check_path
+
+from .helpers import by_code, clean_seed, form, set_cells
+from .samples import write_xlsx
+
+
+def _project(tmp_path, edits: dict, formats: dict | None = None, name: str = "book.xlsx"):
+    """The clean seed's 附件3 with its 年度资金总额 (and 当年财政拨款, so the sources add up) and ``edits``."""
+    specs = set_cells(clean_seed(), dict(edits))
+    project = next(s for s in specs if s.name == "附件3")
+    project.formats.update(formats or {})
+    path = tmp_path / name
+    write_xlsx(path, specs)
+    return path
+
+
+def _executed(full: float, executed: float, **cells) -> dict:
+    edits = {"附件3!C6": full, "附件3!D6": full, "附件3!C7": full, "附件3!D7": full,
+             "附件3!E6": executed, "附件3!E7": executed}
+    edits.update({f"附件3!{k}": v for k, v in cells.items()})
+    return edits
+
+
+def _messages(report, code: str, cell: str) -> list[str]:
+    return [f.message for f in by_code(report, code) if f.cell == cell and f.sheet == "附件3"]
+
+
+# ------------------------------------------------------------------ 1. the band of the rate as the form shows it
+
+
+def test_jiangxi_rate_that_shows_100_percent_takes_full_marks(tmp_path):
+    """82.9975 ÷ 83 = 99.99699 %: the form prints 100.00 % and the evaluator gives the 100 % band's 10 points;
+    the band was chosen on the unrounded rate (7 points) and H6 turned red."""
+    path = _project(tmp_path, _executed(83, 82.9975, G6=1.0, H6=10))
+    report = check_path(str(path), get_profile("jiangxi"))
+    assert _messages(report, "E104", "H6") == []
+    assert _messages(report, "E101", "G6") == []
+    assert form(report, "project_self_eval").results.exec_score == 10
+
+
+def test_jiangxi_rate_that_rounds_below_the_edge_takes_the_lower_band(tmp_path):
+    """82.995 ÷ 83 = 99.99398 % shows 99.99 %: still the 80 %–100 % band, 7 points; 10 is wrong."""
+    path = _project(tmp_path, _executed(83, 82.995, G6=0.9999, H6=10))
+    report = check_path(str(path), get_profile("jiangxi"))
+    assert [(f.expected, f.found) for f in by_code(report, "E104") if f.cell == "H6"] == [(7, 10)]
+    assert form(report, "project_self_eval").results.exec_score == 7
+
+
+@pytest.mark.parametrize("executed, score", [
+    (66.39668, 7),  # 79.996 % shows 80.00 %: the 80 % band
+    (66.39502, 5),  # 79.994 % shows 79.99 %: below it
+    (49.79668, 5),  # 59.996 % shows 60.00 %
+    (49.79502, 0),  # 59.994 % shows 59.99 %
+])
+def test_jiangxi_band_edges_are_judged_on_the_rate_rounded_to_two_decimals(tmp_path, executed, score):
+    path = _project(tmp_path, _executed(83, executed, G6=None, H6=score))
+    report = check_path(str(path), get_profile("jiangxi"))
+    assert _messages(report, "E104", "H6") == []
+    assert form(report, "project_self_eval").results.exec_score == score
+
+
+def _bureau_profile(folder) -> None:
+    """A bureau's own banded profile (JIXIAO_PROFILE_DIR): full marks from 90 %, half below."""
+    data = json.loads(json.dumps(get_profile("jiangxi").data))
+    data.update(name="bureau", label="某局（执行率两档）", province="某省")
+    data["detect"] = {"places": [], "marks": [], "min_score": 2}
+    data["execution"].update(mode="bands", bands=[[0.9, 1.0], [0, 0.5]])
+    folder.mkdir()
+    (folder / "bureau.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def test_every_banded_profile_bands_the_rate_as_shown(tmp_path, monkeypatch):
+    """Not only 江西: a profile file with its own bands scores 89.996 % (shown 90.00 %) in the 90 % band, and 85 %
+    in the band below."""
+    _bureau_profile(tmp_path / "profiles")
+    monkeypatch.setenv("JIXIAO_PROFILE_DIR", str(tmp_path / "profiles"))
+    shown_90 = _project(tmp_path, _executed(83, 74.69668, G6=0.9, H6=10), name="90.xlsx")
+    report = check_path(str(shown_90), get_profile("bureau"))
+    assert _messages(report, "E104", "H6") == []
+    assert form(report, "project_self_eval").results.exec_score == 10
+    low = _project(tmp_path, _executed(83, 70.55, G6=0.85, H6=10), name="85.xlsx")
+    low_report = check_path(str(low), get_profile("bureau"))
+    assert [(f.expected, f.found) for f in by_code(low_report, "E104") if f.cell == "H6"] == [(5, 10)]
