@@ -53,7 +53,9 @@ def test_jiangxi_rate_that_rounds_below_the_edge_takes_the_lower_band(tmp_path):
     """82.995 ÷ 83 = 99.99398 % shows 99.99 %: still the 80 %–100 % band, 7 points; 10 is wrong."""
     path = _project(tmp_path, _executed(83, 82.995, G6=0.9999, H6=10))
     report = check_path(str(path), get_profile("jiangxi"))
-    assert [(f.expected, f.found) for f in by_code(report, "E104") if f.cell == "H6"] == [(7, 10)]
+    (message,) = _messages(report, "E104", "H6")
+    assert message == ("[附件3] 年度资金总额 得分 (H6)：执行率 99.99% 属于“80%（含）—100%”档，"
+                       "应得 7 分（分值 10 × 70%），现填 10")
     assert form(report, "project_self_eval").results.exec_score == 7
 
 
@@ -80,9 +82,9 @@ def _bureau_profile(folder) -> None:
     (folder / "bureau.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
-def test_every_banded_profile_bands_the_rate_as_shown(tmp_path, monkeypatch):
-    """Not only 江西: a profile file with its own bands scores 89.996 % (shown 90.00 %) in the 90 % band, and 85 %
-    in the band below."""
+def test_every_banded_profile_bands_the_rate_as_shown_and_E104_names_the_band(tmp_path, monkeypatch):
+    """Not only 江西: a profile file with its own bands scores 89.996 % (shown 90.00 %) in the 90 % band, and E104
+    says which band 85 % falls in, in the words of that file's bands."""
     _bureau_profile(tmp_path / "profiles")
     monkeypatch.setenv("JIXIAO_PROFILE_DIR", str(tmp_path / "profiles"))
     shown_90 = _project(tmp_path, _executed(83, 74.69668, G6=0.9, H6=10), name="90.xlsx")
@@ -90,5 +92,16 @@ def test_every_banded_profile_bands_the_rate_as_shown(tmp_path, monkeypatch):
     assert _messages(report, "E104", "H6") == []
     assert form(report, "project_self_eval").results.exec_score == 10
     low = _project(tmp_path, _executed(83, 70.55, G6=0.85, H6=10), name="85.xlsx")
-    low_report = check_path(str(low), get_profile("bureau"))
-    assert [(f.expected, f.found) for f in by_code(low_report, "E104") if f.cell == "H6"] == [(5, 10)]
+    (message,) = _messages(check_path(str(low), get_profile("bureau")), "E104", "H6")
+    assert message.endswith("：执行率 85.00% 属于“90%以下”档，应得 5 分（分值 10 × 50%），现填 10"), message
+
+
+@pytest.mark.parametrize("executed, weight, message", [
+    (78.85, 10, "执行率 95.00% 属于“80%（含）—100%”档，应得 7 分（分值 10 × 70%），现填 10"),
+    (58.1, 20, "执行率 70.00% 属于“60%（含）—80%”档，应得 10 分（分值 20 × 50%），现填 20"),  # the form's 分值 20
+    (41.5, 10, "执行率 50.00% 属于“60%以下”档，应得 0 分（分值 10 × 0%），现填 10"),
+], ids=["95%", "70%-of-20", "50%"])
+def test_E104_on_a_banded_profile_names_the_band_and_what_it_scores(tmp_path, executed, weight, message):
+    path = _project(tmp_path, _executed(83, executed, F6=weight, G6=None, H6=weight))
+    (found,) = _messages(check_path(str(path), get_profile("jiangxi")), "E104", "H6")
+    assert found == f"[附件3] 年度资金总额 得分 (H6)：{message}", found

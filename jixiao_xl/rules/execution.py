@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..compute.results import blank_exec_figures, exec_read, exec_unknown, exec_weight
+from ..compute.scoring import band_label, exec_band, rate_as_shown
 from .findings import Rule
 from ..read.model import SelfEval, num
 from ..read.values import fmt_number as n, fmt_rate as pct
@@ -102,18 +103,32 @@ def _score_mismatch(rule: Rule, form: SelfEval, ctx: Context):
     found = cell.number
     if differs(found, res.exec_score, shown_tolerance(cell, ctx.profile.tolerance_score)):
         weight = exec_weight(form, ctx.profile)
-        how = ("按区间计分" if ctx.profile.score_bands
-               else f"分值 × 执行率 = {n(weight)} × {pct(min(res.exec_rate or 0, 1))}")
         yield rule.at(form.sheet, cell, expected=r2(res.exec_score), found=r2(found),
-                      text=dict(how=how,
-                                expected=n(res.exec_score), found=n(found)))
+                      text=dict(how=_how_scored(res.exec_rate, res.exec_score, weight, ctx.profile), found=n(found)))
+
+
+def _how_scored(rate: float | None, score: float, weight: float, profile) -> str:
+    """How the 执行率得分 follows from the rate: 分值 × 执行率, or the band (named from the profile's bands) the
+    rate as the form shows it falls in and what that band scores."""
+    bands = profile.score_bands
+    if not bands:
+        return f"执行率得分应为 分值 × 执行率 = {n(weight)} × {pct(min(rate or 0, 1))} = {n(score)}"
+    index = exec_band(rate, bands, profile.rate_decimals)
+    if index is None:  # no rate (全年预算数 0: E103 says so), or below the lowest band
+        return f"执行率无法计算，执行率得分应为 {n(score)}" if rate is None else f"执行率得分应为 {n(score)}"
+    decimals = profile.rate_decimals
+    shown = f"{rate_as_shown(max(rate, 0.0), decimals) * 100:.{decimals}f}%"
+    share = f"{round(bands[index][1] * 100, 6):g}%"
+    return (f"执行率 {shown} 属于“{band_label(bands, index)}”档，应得 {n(score)} 分"
+            f"（分值 {n(weight)} × {share}）")
 
 
 SCORE_MISMATCH = Rule(
     code="E104", name="exec-score-mismatch", severity="error", scope="self_eval",
     summary="执行率得分与“分值 × 执行率”不符",
-    template="执行率得分应为 {how} = {expected}，现填 {found}",
-    why="执行率得分按执行率比例计算（超过100%按100%），保留两位小数；江西口径按区间计分。",
+    template="{how}，现填 {found}",
+    why="执行率得分按执行率比例计算（超过100%按100%），保留两位小数；分档计分的口径（江西）按表上显示的执行率"
+    "（百分数保留两位小数）所在的档计分。",
     source="财政部一体化系统“自评得分(预算执行率*10)”；重庆公开自评表 76% → 7.6 [C]；江西区间计分 [A]",
     bad="分值 10，执行率 76%，得分填 10",
     good="分值 10，执行率 76%，得分填 7.6",
