@@ -4,7 +4,7 @@ Each pair edits the corrected seed twice: once exactly at (or just inside) the
 limit, where the rule must stay silent, and once just past it, where it must
 report.  A threshold moved by a point, a tolerance widened or a ``>`` turned into
 ``>=`` fails one side of a pair.  Limits are the Hunan profile's
-(``jixiao_xl.compute.profiles``): amounts ±0.005 万元, rates ±0.01 percentage point,
+(``jixiao_xl.compute.profiles``): amounts ±0.005 万元, rates half the last digit they state (spec §5),
 scores ±0.005, 年中追加 30%, 执行率 90%, score gap 5 points, 超额 1.5×.
 """
 
@@ -28,8 +28,9 @@ def _exec3(executed: float) -> dict:
 
 # (rule, name, edits at the limit: silent, edits past the limit: reported)
 PAIRS = [
-    # B101 control rate: 78 ÷ 81 = 96.296…%; a number gets 0.01 point, typed text half its last digit
-    ("B101", "rate-number-tolerance", {"附件1!C4": 78, "附件1!D4": 0.96306}, {"附件1!C4": 78, "附件1!D4": 0.96307}),
+    # B101 control rate: 78 ÷ 81 = 96.296…%; a rate is right at the precision it was typed with: 0.96296 (five
+    # decimals) for 96.2963 %, not 0.96297 (no 0.01-point allowance on top)
+    ("B101", "rate-number-tolerance", {"附件1!C4": 78, "附件1!D4": 0.96296}, {"附件1!C4": 78, "附件1!D4": 0.96297}),
     ("B101", "rate-text-shown-digits", {"附件1!C4": 78, "附件1!D4": "96.3%"}, {"附件1!C4": 78, "附件1!D4": "96.4%"}),
     ("B101", "rate-text-two-decimals", {"附件1!C4": 78, "附件1!D4": "96.30%"}, {"附件1!C4": 78, "附件1!D4": "96.31%"}),
     ("B101", "rate-fraction-whole-points", {"附件1!C4": 78, "附件1!D4": 0.96}, {"附件1!C4": 78, "附件1!D4": 0.95}),
@@ -48,8 +49,9 @@ PAIRS = [
                                          "附件1!D6": 0.005, "附件1!D7": 0, "附件1!D11": 0.005},
      {"附件1!C6": 0, "附件1!C7": 0, "附件1!C9": 0, "附件1!C11": 0, "附件1!D6": 0.006, "附件1!D7": 0,
       "附件1!D11": 0.006}),
-    ("B130", "scale-rate-tolerance", {"附件1!B32": 1000, "附件1!C32": 1100, "附件1!D32": 1.1001},
-     {"附件1!B32": 1000, "附件1!C32": 1100, "附件1!D32": 1.1002}),
+    # ... 110.005 % is 110.01 % rounded; 110.004 % is not
+    ("B130", "scale-rate-tolerance", {"附件1!B32": 1000, "附件1!C32": 1100.05, "附件1!D32": 1.1001},
+     {"附件1!B32": 1000, "附件1!C32": 1100.04, "附件1!D32": 1.1001}),
     # ... a rate typed "96.3%" stands for 96.25%–96.35% (half its last digit, in points); "96%" for 95.5%–96.5%
     ("B130", "rate-text-one-decimal", {"附件1!B32": 1000, "附件1!C32": 962.502, "附件1!D32": "96.3%"},
      {"附件1!B32": 1000, "附件1!C32": 962.498, "附件1!D32": "96.3%"}),
@@ -60,14 +62,16 @@ PAIRS = [
     # ... a fraction typed with 3 decimals stands for ±0.0005 (0.963 for 96.25%–96.35%)
     ("B130", "rate-fraction-three-decimals", {"附件1!B32": 1000, "附件1!C32": 962.55, "附件1!D32": 0.963},
      {"附件1!B32": 1000, "附件1!C32": 962.49, "附件1!D32": 0.963}),
-    # ... a rate saved in scientific notation (a formula's tiny result, 5e-05) gets the 0.01-point floor
+    # ... a rate saved in scientific notation (a formula's tiny result, 5e-05) is read at its five decimals
     ("B130", "rate-in-scientific-notation", {"附件1!B32": 100000, "附件1!C32": 5, "附件1!D32": 5e-05},
      {"附件1!B32": 100000, "附件1!C32": 300, "附件1!D32": 5e-05}),
     ("B131", "scale-at-approved", {"附件1!B32": 1000, "附件1!C32": 1000.004}, {"附件1!B32": 1000, "附件1!C32": 1000.006}),
     ("B131", "scale-exactly-half-a-cent-above", {"附件1!B32": 1000, "附件1!C32": 1000.005},
      {"附件1!B32": 1000, "附件1!C32": 1000.006}),
     # E: execution (附件2 1762.55 of 1762.55; 附件3 83 of 83)
-    ("E101", "rate-tolerance", {"附件2!G5": 1.0001}, {"附件2!G5": 1.00011}),
+    # E101: 71.53 ÷ 83 = 86.1807 %: 0.8618 is it to four decimals, 0.8619 is not (no 0.01-point allowance)
+    ("E101", "rate-tolerance", {"附件3!E6": 71.53, "附件3!E7": 71.53, "附件3!G6": 0.8618, "附件3!H6": 8.62},
+     {"附件3!E6": 71.53, "附件3!E7": 71.53, "附件3!G6": 0.8619, "附件3!H6": 8.62}),
     ("E101", "rate-text-shown-digits", {"附件2!G5": "100.0%"}, {"附件2!G5": "100.1%"}),
     ("E102", "executed-at-budget", {"附件3!E6": 83, "附件3!E7": 83}, {"附件3!E6": 83.01, "附件3!E7": 83.01}),
     ("E104", "score-tolerance", {**LOW, "附件3!H6": 7.604}, {**LOW, "附件3!H6": 7.606}),

@@ -10,6 +10,7 @@ import pytest
 
 from jixiao_xl.compute.profiles import get_profile
 from jixiao_xl.rules.check import check_path
+from jixiao_xl.xlsx.numfmt import shown_places
 
 from .helpers import by_code, clean_seed, form, set_cells
 from .samples import write_xlsx
@@ -105,3 +106,81 @@ def test_E104_on_a_banded_profile_names_the_band_and_what_it_scores(tmp_path, ex
     path = _project(tmp_path, _executed(83, executed, F6=weight, G6=None, H6=weight))
     (found,) = _messages(check_path(str(path), get_profile("jiangxi")), "E104", "H6")
     assert found == f"[附件3] 年度资金总额 得分 (H6)：{message}", found
+
+
+# ------------------------------------------------------------------ 3. a stated rate at its own precision
+
+# 71.53 ÷ 83 = 86.1807…%: 86.18 % to two decimals, 86.2 % to one
+RIGHT_SCORE = {"H6": 8.62, "H24": 98.62}
+
+
+def _rate_report(tmp_path, rate, number_format: str | None = "0.00%"):
+    formats = {"G6": number_format} if number_format else {}
+    path = _project(tmp_path, _executed(83, 71.53, G6=rate, **RIGHT_SCORE), formats)
+    if number_format is None:  # the seed formats G6 as 0.00%: the cell left General
+        from openpyxl import load_workbook
+
+        book = load_workbook(path)
+        book["附件3"]["G6"].number_format = "General"
+        book.save(path)
+    return check_path(str(path))
+
+
+@pytest.mark.parametrize("rate, number_format, shown", [
+    (0.8619, "0.00%", "86.19%"),  # typed as a fraction in a 0.00% cell: it shows 86.19 %
+    ("86.19%", "0.00%", "86.19%"),  # typed as text with two decimals
+    (0.8619, None, "86.19%"),  # a General cell: the four decimals typed
+    (0.862, "0.00%", "86.20%"),  # shows 86.20 %: the form states two decimals
+])
+def test_E101_a_rate_wrong_at_the_precision_it_shows_is_an_error(tmp_path, rate, number_format, shown):
+    (message,) = _messages(_rate_report(tmp_path, rate, number_format), "E101", "G6")
+    assert message == ("[附件3] 年度资金总额 执行率 (G6)：执行率应为 全年执行数 ÷ 全年预算数 = 71.53 ÷ 83 = 86.18%，"
+                       f"现填 {shown}"), message
+
+
+@pytest.mark.parametrize("rate, number_format", [
+    ("86.2%", "0.00%"),  # text with one decimal: 86.1807 % is 86.2 % to one decimal
+    (86.2, None),  # percentage points typed with one decimal
+    (0.862, "0.0%"),  # shows 86.2 %
+    (0.8619, "0.0%"),  # shows 86.2 % too: judged as it shows, not on the digits behind it
+    (0.8619, "0%"),  # shows 86 %
+    (0.8618, "0.00%"),
+    (0.86180000000001, "0.00%"),  # float noise behind 86.18 %
+    (0.86180000000001, None),
+    (0.861807, "0.00%"),  # more digits than it shows
+    ("86.18 %", "0.00%"),
+    ("约86%", "0.00%"),  # words: not read as a rate, never an error
+])
+def test_E101_a_rate_right_at_the_precision_it_shows_passes(tmp_path, rate, number_format):
+    assert _messages(_rate_report(tmp_path, rate, number_format), "E101", "G6") == []
+
+
+@pytest.mark.parametrize("rate", ["86.18%", "86.19%", 0.8618, 0.8619])
+def test_E101_a_computed_rate_at_a_rounding_half_is_right_either_way(tmp_path, rate):
+    """1723.7 ÷ 2000 = 86.185 % exactly: 86.18 % and 86.19 % are both that rate rounded."""
+    path = _project(tmp_path, _executed(2000, 1723.7, G6=rate, H6=8.62))
+    assert _messages(check_path(str(path)), "E101", "G6") == []
+
+
+def test_fill_overwrite_derived_corrects_the_rate_the_check_calls_wrong(tmp_path):
+    """fill --overwrite-derived corrects what E101 reports (0.8619 for 86.18 %) and keeps what it accepts (86.2 %)."""
+    from jixiao_xl.write.fill import fill
+
+    wrong = _project(tmp_path, _executed(83, 71.53, G6=0.8619, **RIGHT_SCORE), name="wrong.xlsx")
+    result = fill(str(wrong), str(tmp_path / "wrong-filled.xlsx"), overwrite_derived=True)
+    assert [(c.sheet, c.cell, c.old) for c in result.changes if c.corrected] == [("附件3", "G6", 0.8619)]
+    assert not [f for f in result.report.all_findings() if f.code == "E101"]
+    right = _project(tmp_path, _executed(83, 71.53, G6="86.2%", **RIGHT_SCORE), name="right.xlsx")
+    result = fill(str(right), str(tmp_path / "right-filled.xlsx"), overwrite_derived=True)
+    assert [c.cell for c in result.changes if c.corrected] == []
+
+
+@pytest.mark.parametrize("code, places", [
+    ("0.00%", (True, 2, 2)), ("0%", (True, 0, 0)), ("0.0#%", (True, 1, 2)), ("#,##0.00", (False, 2, 2)),
+    ("[$-804]0.00%", (True, 2, 2)), ('"约"0.0%', (True, 1, 1)), ("0.00\\%", (False, 2, 2)),  # an escaped % shows as is
+    ("General", None), ("G/通用格式", None), ("@", None), ("yyyy-mm-dd", None), ("0.00E+00", None), (None, None),
+])
+def test_the_decimals_a_number_format_shows(code, places):
+    """What a cell's format says of a rate: a percentage or not, its fewest and most decimals; None where the format
+    does not fix them (the number is then judged as typed)."""
+    assert shown_places(code) == places

@@ -241,3 +241,22 @@ def test_an_et_saved_as_xlsx_is_marked_and_read_without_calamine(tmp_path, capsy
     done = subprocess.run([sys.executable, "-c", code, str(source)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "B111 错误" in done.stdout and "无法读取" not in done.stdout + done.stderr
+
+
+def test_a_rate_in_an_xls_is_judged_as_its_format_shows_it(tmp_path, capsys):
+    """71.53 ÷ 83 = 86.18 %: 0.8619 shows 86.2 % in a 0.0% cell (right) and 86.19 % in a 0.00% cell (E101), in an
+    .xls (its FORMAT records, read through xlrd) as in the .xlsx."""
+    sources = []
+    for name, code in (("one.xlsx", "0.0%"), ("two.xlsx", "0.00%")):
+        book = openpyxl.load_workbook(EXAMPLE)
+        ws = book["附件3"]
+        ws["E6"], ws["E7"], ws["G6"], ws["H6"], ws["H24"] = 71.53, 71.53, 0.8619, 8.62, 98.62
+        ws["G6"].number_format = code
+        book.save(tmp_path / name)
+        sources.append(tmp_path / name)
+    one, two = convert(sources, tmp_path / "xls", "xls:MS Excel 97")
+    for path in (sources[0], one):
+        assert [f for f in findings(capsys, path)[1] if f[0] == "E101"] == [], path
+    for path in (sources[1], two):
+        (e101,) = [f for f in findings(capsys, path)[1] if f[0] == "E101"]
+        assert e101[2] == "G6" and e101[5].endswith("= 71.53 ÷ 83 = 86.18%，现填 86.19%"), e101

@@ -365,14 +365,17 @@ def test_a_score_column_heading_in_the_head_is_no_stated_total(tmp_path):
 
 def test_a_province_without_a_profile_is_named_and_its_table_is_judged_as_printed(tmp_path):
     # 上海市普陀区体育事业管理中心's table (amounts in 元): P001 said "表上没有省份或地区的标志" of a form naming
-    # 上海市; its 执行率 86.18% (215457.6 ÷ 250000), 执行率得分 8.62 and 总分 98.62 stand
+    # 上海市; its 执行率 86.18% (215457.6 ÷ 250000), 执行率得分 8.62 and 总分 98.62 stand.  The table prints 86.19%:
+    # wrong at the two decimals it states (spec §5), once passed by a 0.01-point allowance
     data, report = check_table(tmp_path, "shanghai_putuo_tiyu_2022_project")
     (p001,) = by_code(report, "P001")
     assert p001.message.startswith("评分口径：表上写的是上海，本工具还没有上海的评分口径，只按表上写明的分值")
     (f,) = report.forms
     res = f.results
     assert (round(res.exec_rate, 4), res.exec_score, res.total_score, res.grade) == (0.8618, 8.62, 98.62, "优")
-    assert not [x for x in f.findings if x.severity == "error"]
+    assert [x.message for x in f.findings if x.severity == "error"] == [
+        "[财政项目支出绩效自评表] 年度资金总额 执行率 (G6)：执行率应为 全年执行数 ÷ 全年预算数 = 215457.6 ÷ 250000 = 86.18%，"
+        "现填 86.19%"]
 
 
 def test_a_right_total_beside_a_wrong_execution_score_on_a_published_table(tmp_path):

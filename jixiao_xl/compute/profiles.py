@@ -43,7 +43,7 @@ class Profile:
     score_gap: float = 0.05  # indicator score rate above 执行率 by more → warning
     unexecuted: float = 0.20  # (预算 − 执行) ÷ 预算 above this → warning
     tolerance_amount: float = 0.005  # 万元
-    tolerance_rate: float = 0.0001  # 0.01 percentage point
+    tolerance_rate: float = 0.0001  # a stated rate whose precision cannot be told (else half its last digit shown)
     tolerance_score: float = 0.005
     province: str = ""
     over_100: str = "capped"  # capped (E102 reports it) | allowed (浙江)

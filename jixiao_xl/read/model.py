@@ -37,6 +37,9 @@ class Cell:
     # a number typed as text ("11.8万元") in a cell a formula of the sheet sums: Excel skips it, so it
     # reads as no number (``skipped`` keeps the number it would be, for the finding that says so)
     skipped: float | None = None
+    # how its number format shows a number: (fewest, most) decimals, in percentage points when ``percent``; None
+    # when not known or General (the number shows as typed).  Asked only for the rate cells (``reader``)
+    shown: tuple[int, int] | None = None
     # worked out once, on first use (slots: a cell is made and read hundreds of times a workbook)
     _address: str | None = field(default=None, init=False, repr=False, compare=False)
     _blank: bool | None = field(default=None, init=False, repr=False, compare=False)

@@ -281,8 +281,41 @@ def read_forms(grids: list[Grid], path: str = "") -> Workbook:
         for form in found:
             if form.year is None and hasattr(form, "book_year"):
                 form.book_year = next(iter(years))
+    _rate_formats(found, grids)
     far = {grid.name: list(grid.far_cells) for grid in grids if grid.far_cells}
     return Workbook(path, found, hidden, uncached, far, set_aside)
+
+
+def rate_cells(form) -> list[Cell]:
+    """The cells of a form holding a stated rate: 附件2/3's 执行率, 附件1's 控制率 (staff, funds rows, buildings)."""
+    if isinstance(form, BasicData):
+        cells = [form.staff.get("staff_rate")] + [row.rate for row in form.rows.values()]
+        cells += [b.cells.get(key) for b in form.buildings for key in ("area_rate", "investment_rate")]
+    else:
+        cells = [form.exec.get("rate")]
+    return [c for c in cells if c is not None]
+
+
+def _rate_formats(forms: list, grids: list[Grid]) -> None:
+    """How each rate typed as a number shows (``Cell.shown``, ``Cell.percent``): 0.8619 in a 0.00% cell states
+    86.19 %, in a 0.0% cell 86.2 % (spec §5: a stated rate is judged at the precision it shows).  The file's
+    formats are read once for all its forms; values from Excel or Office.js (no file) keep what was typed."""
+    source = next((g for g in grids if g.path is not None), None)
+    numbers: dict[str, list[Cell]] = {}
+    for form in forms:
+        numbers.setdefault(form.sheet, []).extend(
+            c for c in rate_cells(form) if isinstance(c.raw, (int, float)) and not isinstance(c.raw, bool))
+    if source is None or not any(numbers.values()):
+        return
+    from ..xlsx.numfmt import cell_formats, shown_places
+
+    codes = cell_formats(source.path, {sheet: [(c.row, c.col) for c in cells] for sheet, cells in numbers.items()},
+                         source.kind)
+    for sheet, cells in numbers.items():
+        for cell in cells:
+            places = shown_places((codes or {}).get(sheet, {}).get((cell.row, cell.col)))
+            if places is not None:
+                cell.percent, cell.shown = places[0], places[1:]
 
 
 def read_workbook(path: str) -> Workbook:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -71,14 +72,22 @@ def differs(stated: float | None, expected: float | None, tolerance: float) -> b
 _LAST_NUMBER = re.compile(r"[-+]?\d+(?:\.(\d+))?(?!.*\d)")
 
 
-def shown_tolerance(cell: Cell | None, tolerance: float, rate: bool = False) -> float:
-    """The tolerance a stated rate or score deserves: half a unit of the last digit shown.
+def typed_decimals(value: float) -> int:
+    """The decimals a number was typed with, float noise aside: 0.8618 and 0.86180000000001 both 4, 5e-05 5,
+    100.0 none (12 significant digits: more than a cell shows, fewer than the noise of a sum)."""
+    exponent = Decimal(f"{value:.12g}").normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
-    "94.4%" for a computed 94.44% is right at the precision typed; so is 0.944.
-    A number in a cell with many digits (a formula's result) gets ``tolerance``,
-    which is also the floor, and so does a whole score: 10 is not 9.5 rounded.
-    Rates are fractions; a rate typed as a fraction
-    counts to whole percentage points at least (1 shows as 100%).
+
+def shown_tolerance(cell: Cell | None, tolerance: float, rate: bool = False) -> float:
+    """The tolerance a stated rate or score deserves: half a unit of the last digit it states.
+
+    A rate is right when it equals the computed value rounded to the precision it was typed or formatted with
+    (spec §5): "94.4%" for a computed 94.44% is right, and so is 0.944; "86.19%" for 86.18% is not.  A number in
+    a cell whose format fixes its decimals is judged as it shows (``Cell.shown``: 0.8619 in a 0.0% cell states
+    86.2%, in a 0.00% cell 86.19%), else as typed; a rate typed as a fraction counts to whole percentage points at
+    least (1 shows as 100%).  ``tolerance`` is for a cell whose precision cannot be told, and the floor of a
+    score, as is a whole score: 10 is not 9.5 rounded.
     """
     if cell is None:
         return tolerance
@@ -86,29 +95,29 @@ def shown_tolerance(cell: Cell | None, tolerance: float, rate: bool = False) -> 
     if isinstance(raw, bool) or raw is None:
         return tolerance
     if isinstance(raw, (int, float)):
-        text = repr(float(raw))
-        if "e" in text or "inf" in text or "nan" in text:
+        value = abs(float(raw))
+        if value != value or value == float("inf"):
             return tolerance
-        value, percent = abs(float(raw)), False
+        digits, percent = typed_decimals(value), False
+        if cell.shown is not None:  # the format shows between its fewest and most decimals, as Excel rounds
+            fewest, most = cell.shown
+            if cell.percent:
+                digits, percent = max(fewest, min(max(digits - 2, 0), most)), True
+            else:
+                digits = max(fewest, min(digits, most))
     else:
         text = nfkc(str(raw)).strip()
+        match = _LAST_NUMBER.search(text.replace(",", ""))
+        if not match:
+            return tolerance
         percent = text.endswith("%")
-        value = None
-    match = _LAST_NUMBER.search(text.replace(",", ""))
-    if not match:
-        return tolerance
-    digits = len((match.group(1) or "").rstrip("0"))
-    if value is None:
+        digits = len((match.group(1) or "").rstrip("0"))
         value = abs(float(match.group(0)))
-    if not rate and digits == 0:
-        return tolerance  # a whole score (10) is typed as such, not rounded from 9.5
-    half = 0.5 * 10 ** -digits
-    if rate:
-        if percent or value > RATE_POINTS_THRESHOLD:
-            half /= 100  # percentage points
-        else:
-            half = 0.5 * 10 ** -max(digits, 2)
-    return max(tolerance, half)
+    if not rate:
+        return tolerance if digits == 0 else max(tolerance, 0.5 * 10 ** -digits)  # a whole score is typed as such
+    if percent or value > RATE_POINTS_THRESHOLD:
+        return 0.5 * 10 ** -(digits + 2)  # percentage points
+    return 0.5 * 10 ** -max(digits, 2)
 
 
 def r2(value: float | None) -> float | None:

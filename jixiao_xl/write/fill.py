@@ -69,8 +69,12 @@ def _differs(item: Derived, profile: Profile) -> bool:
     found = item.cell.rate if item.kind == "rate" else item.cell.number
     if found is None:
         return True
-    tolerance = {"rate": profile.tolerance_rate, "score": profile.tolerance_score}.get(item.kind,
-                                                                                       profile.tolerance_amount)
+    if item.kind == "rate":  # wrong where the check says so: at the precision it was typed or formatted with
+        from ..rules.base import shown_tolerance
+
+        tolerance = shown_tolerance(item.cell, profile.tolerance_rate, rate=True)
+    else:
+        tolerance = profile.tolerance_score if item.kind == "score" else profile.tolerance_amount
     return abs(found - float(item.value)) > tolerance + 1e-9
 
 

@@ -101,6 +101,133 @@ def percent_cells(path: str, sheet: str, cells: list[tuple[int, int]],
         return None
 
 
+# the built-in number formats a number may show with (ids without a numFmt element); dates and others unknown
+BUILTIN_CODES = {0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%", 11: "0.00E+00",
+                 37: "#,##0_);(#,##0)", 38: "#,##0_);[Red](#,##0)", 39: "#,##0.00_);(#,##0.00)",
+                 40: "#,##0.00_);[Red](#,##0.00)", 49: "@"}
+_NOT_SHOWN = re.compile(r'"[^"]*"|\\.|_.|\*.|\[[^\]]*\]')  # quoted text, escapes, spacing, fills, [colours]
+
+
+def shown_places(code: str | None) -> tuple[bool, int, int] | None:
+    """How a positive number looks in a cell of format ``code``: (a percentage?, the fewest and the most decimals
+    it shows) — "0.00%" → (True, 2, 2), "0.0#" → (False, 1, 2), "#,##0" → (False, 0, 0).  None when the format
+    does not fix them: General (as typed), text, dates and times, scientific notation, or no format known."""
+    if not code:
+        return None
+    section = _NOT_SHOWN.sub("", code).split(";", 1)[0]
+    plain = section.strip().lower()
+    if not plain or plain == "general" or "@" in plain or re.search(r"[ymdhse]", plain) or "/" in plain:
+        return None
+    if not re.search(r"[0#?]", section):
+        return None
+    decimals = re.search(r"\.([0#?]*)", section)
+    places = decimals.group(1) if decimals else ""
+    return "%" in section, sum(c in "0?" for c in places), len(places)
+
+
+def cell_formats(path: str, wanted: dict[str, list[tuple[int, int]]],
+                 kind: str = "xlsx") -> dict[str, dict[tuple[int, int], str]] | None:
+    """The number format code of each wanted cell ({sheet: [(row, col) 0-based]}; "General" for the default
+    format); None when the formats cannot be read (an .ods or .xlsb, a broken part).  An .xlsx is read once:
+    styles.xml, then each sheet's XML only down to the last row asked for; an .xls through xlrd."""
+    wanted = {sheet: cells for sheet, cells in wanted.items() if cells}
+    if not wanted:
+        return {}
+    if kind == "xls":
+        found = number_formats(path, kind, {sheet: set(cells) for sheet, cells in wanted.items()})
+        if not found:
+            return None
+        return {sheet: {c: found.get(sheet, {}).get(c, "General") for c in cells} for sheet, cells in wanted.items()}
+    if kind != "xlsx":
+        return None
+    from .xlsxio import sheet_paths
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            codes = xf_codes(archive)
+            members = sheet_paths(archive)
+            out = {}
+            for sheet, cells in wanted.items():
+                if sheet in members:
+                    with archive.open(members[sheet]) as stream:
+                        styles = _cell_styles(stream, set(cells))
+                    out[sheet] = {cell: codes[s] for cell, s in styles.items() if s < len(codes) and codes[s]}
+            return out
+    except Exception:  # noqa: BLE001 - a format we cannot read is simply not known
+        return None
+
+
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row)\s([^>]*)>")
+_ATTR_R = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z0-9]+)["']""")
+_ATTR_S = re.compile(rb"""(?:^|\s)s\s*=\s*["']([0-9]+)["']""")
+
+
+def _cell_styles(stream, cells: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """The style index (s, 0 when absent) of each of ``cells`` in a sheet's XML, read in chunks only as far as
+    the last row asked for: a byte search for the <c> and <row> tags, not a parse of every element (the values
+    were parsed already)."""
+    last = max(row for row, _ in cells) + 1  # 1-based, as in the XML
+    found: dict[tuple[int, int], int] = {}
+    buffer, done = b"", False
+    while not done and len(found) < len(cells):
+        chunk = stream.read(1 << 14)
+        done = not chunk
+        buffer += chunk
+        end = len(buffer) if done else buffer.rfind(b"<")  # a tag cut at the chunk's end waits for the next
+        if end <= 0:
+            continue
+        for match in _CELL_TAG.finditer(buffer, 0, end):
+            ref = _ATTR_R.search(match.group(2))
+            if ref is None:
+                continue
+            if match.group(1) == b"row":
+                if ref.group(1).isdigit() and int(ref.group(1)) > last:
+                    return found
+                continue
+            cell = parse_a1(ref.group(1).decode("ascii"))
+            if cell in cells:
+                style = _ATTR_S.search(match.group(2))
+                found[cell] = int(style.group(1)) if style else 0
+        buffer = buffer[end:]
+    return found
+
+
+_STYLE_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(numFmt|cellXfs|xf)(?=[\s/>])([^>]*)>")
+_STYLE_ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def xf_codes(archive: zipfile.ZipFile) -> list[str | None]:
+    """The number format code of each cell format (cellXfs), by index; None where it is not known.  styles.xml
+    is searched for its numFmt and cellXfs/xf tags (no entity is ever expanded)."""
+    from xml.sax.saxutils import unescape
+
+    try:
+        data = archive.read("xl/styles.xml")
+    except KeyError:
+        return ["General"]
+    codes: dict[int, str] = {}
+    ids: list[int | None] = []
+    in_xfs = False
+    for match in _STYLE_TAG.finditer(data):
+        closing, name, rest = match.groups()
+        if name == b"cellXfs":
+            in_xfs = not closing and not rest.rstrip().endswith(b"/")
+            continue
+        if closing:
+            continue
+        attrs = {m.group(1).split(b":")[-1]: m.group(2) if m.group(2) is not None else m.group(3)
+                 for m in _STYLE_ATTR.finditer(rest)}
+        number = attrs.get(b"numFmtId", b"0").strip()
+        if name == b"numFmt":
+            if number.isdigit():
+                codes[int(number)] = unescape(attrs.get(b"formatCode", b"").decode("utf-8", "replace"),
+                                              {"&quot;": '"', "&apos;": "'"})
+        elif in_xfs:
+            ids.append(int(number) if number.isdigit() else None)
+    out = [None if i is None else codes.get(i, BUILTIN_CODES.get(i)) for i in ids]
+    return out or ["General"]
+
+
 def number_formats(path: str, kind: str, wanted: dict[str, set[tuple[int, int]]]) -> dict[str, dict[tuple[int, int], str]]:
     """The number format code of each wanted cell ({sheet: {(row, col) 0-based}}) that has one other than
     General: "0%", "0.00", "yyyy年m月d日", "@" ….  An .xlsx through openpyxl (read-only, only down to the last
