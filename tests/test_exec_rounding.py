@@ -184,3 +184,34 @@ def test_the_decimals_a_number_format_shows(code, places):
     """What a cell's format says of a rate: a percentage or not, its fewest and most decimals; None where the format
     does not fix them (the number is then judged as typed)."""
     assert shown_places(code) == places
+
+
+def test_formats_are_read_only_for_a_rate_that_differs_by_less_than_half_a_point(tmp_path, monkeypatch):
+    """A workbook's number formats are read from the file only when a stated rate misses the computed one by
+    less than the coarsest precision a rate can state (half a percentage point): a rate equal to its formula's
+    result, or wrong by more, is judged without them — and judged the same."""
+    from jixiao_xl.xlsx import numfmt
+
+    reads = []
+    real = numfmt.cell_formats
+    monkeypatch.setattr(numfmt, "cell_formats", lambda *a, **k: reads.append(a[0]) or real(*a, **k))
+    clean = _project(tmp_path, _executed(83, 71.53, G6=71.53 / 83, **RIGHT_SCORE), {"G6": "0.00%"}, "equal.xlsx")
+    assert _messages(check_path(str(clean)), "E101", "G6") == [] and reads == []
+    far = _project(tmp_path, _executed(83, 71.53, G6=0.80, **RIGHT_SCORE), {"G6": "0.00%"}, "far.xlsx")
+    (message,) = _messages(check_path(str(far)), "E101", "G6")
+    assert "= 86.18%，现填 80.00%" in message and reads == []
+    near = _project(tmp_path, _executed(83, 71.53, G6=0.8619, **RIGHT_SCORE), {"G6": "0.0%"}, "near.xlsx")
+    assert _messages(check_path(str(near)), "E101", "G6") == [] and reads == [str(near)]  # shows 86.2 %: right
+
+
+@pytest.mark.parametrize("raw", [0.8619, 0.86, 1, 86, 86.5, "86%", "86", "0.9", "86.19%", "约86%", 1e-9, 250])
+@pytest.mark.parametrize("shown", [None, (0, 0), (0, 2), (3, 3)])
+def test_no_stated_rate_is_allowed_more_than_half_a_point(raw, shown):
+    """rate_differs calls a rate wrong without its format beyond COARSEST_RATE: no precision may allow more."""
+    from jixiao_xl.read.model import Cell
+    from jixiao_xl.rules.base import COARSEST_RATE, shown_tolerance
+
+    for percent in (True, False, None):
+        cell = Cell(raw, 5, 6, "执行率")
+        cell.shown, cell.percent = shown, percent
+        assert shown_tolerance(cell, 0.0001, rate=True) <= COARSEST_RATE + 1e-15

@@ -38,7 +38,8 @@ class Cell:
     # reads as no number (``skipped`` keeps the number it would be, for the finding that says so)
     skipped: float | None = None
     # how its number format shows a number: (fewest, most) decimals, in percentage points when ``percent``; None
-    # when not known or General (the number shows as typed).  Asked only for the rate cells (``reader``)
+    # when not known or General (the number shows as typed).  Asked only for the rate cells; until a rule asks, a
+    # ``reader.PendingFormats`` that reads them from the file (``rules.base.shown_tolerance`` resolves it)
     shown: tuple[int, int] | None = None
     # worked out once, on first use (slots: a cell is made and read hundreds of times a workbook)
     _address: str | None = field(default=None, init=False, repr=False, compare=False)

@@ -296,26 +296,49 @@ def rate_cells(form) -> list[Cell]:
     return [c for c in cells if c is not None]
 
 
+class PendingFormats:
+    """The number formats of a workbook's rate cells, read from the file when first asked (``Cell.shown`` holds
+    this until then; ``rules.base.shown_tolerance`` resolves it): only a stated rate that differs from the
+    computed one needs them, and reading them costs more than the rest of a workbook's check."""
+
+    __slots__ = ("path", "kind", "cells")
+
+    def __init__(self, path: str, kind: str, cells: dict[str, list[Cell]]):
+        self.path, self.kind, self.cells = path, kind, cells
+
+    def resolve(self) -> None:
+        from ..xlsx.numfmt import cell_formats, shown_places
+
+        cells, self.cells = self.cells, {}
+        codes = cell_formats(self.path, {sheet: [(c.row, c.col) for c in found] for sheet, found in cells.items()},
+                             self.kind) if cells else {}
+        for sheet, found in cells.items():
+            for cell in found:
+                places = shown_places((codes or {}).get(sheet, {}).get((cell.row, cell.col)))
+                cell.shown = None
+                if places is not None:
+                    cell.percent, cell.shown = places[0], places[1:]
+
+
 def _rate_formats(forms: list, grids: list[Grid]) -> None:
     """How each rate typed as a number shows (``Cell.shown``, ``Cell.percent``): 0.8619 in a 0.00% cell states
     86.19 %, in a 0.0% cell 86.2 % (spec §5: a stated rate is judged at the precision it shows).  The file's
-    formats are read once for all its forms; values from Excel or Office.js (no file) keep what was typed."""
+    formats are read once for all its forms, when a rule first asks (``PendingFormats``); values from Excel or
+    Office.js (no file) keep what was typed."""
     source = next((g for g in grids if g.path is not None), None)
+    if source is None:
+        return
     numbers: dict[str, list[Cell]] = {}
     for form in forms:
-        numbers.setdefault(form.sheet, []).extend(
-            c for c in rate_cells(form) if isinstance(c.raw, (int, float)) and not isinstance(c.raw, bool))
-    if source is None or not any(numbers.values()):
-        return
-    from ..xlsx.numfmt import cell_formats, shown_places
-
-    codes = cell_formats(source.path, {sheet: [(c.row, c.col) for c in cells] for sheet, cells in numbers.items()},
-                         source.kind)
-    for sheet, cells in numbers.items():
-        for cell in cells:
-            places = shown_places((codes or {}).get(sheet, {}).get((cell.row, cell.col)))
-            if places is not None:
-                cell.percent, cell.shown = places[0], places[1:]
+        for cell in rate_cells(form):
+            raw = cell.raw
+            if (raw.__class__ is float or raw.__class__ is int) and cell.shown is None:
+                numbers.setdefault(form.sheet, []).append(cell)
+    if numbers:
+        pending = PendingFormats(source.path, source.kind, numbers)
+        for found in numbers.values():
+            for cell in found:
+                cell.shown = pending
 
 
 def read_workbook(path: str) -> Workbook:

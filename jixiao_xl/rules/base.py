@@ -79,6 +79,24 @@ def typed_decimals(value: float) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
+def rate_differs(cell: Cell | None, found: float | None, expected: float | None, tolerance: float) -> bool:
+    """A stated rate against the computed one, at the precision it states (``shown_tolerance``).  A rate equal to
+    the computed one (a formula's result: nearly every rate) is right at any precision, so its cell's number
+    format, read from the file only when asked (``Cell.shown`` pending), is read only for a rate that differs."""
+    if found is None or expected is None:
+        return False
+    gap = abs(found - expected)
+    if gap <= 1e-12:
+        return False
+    if gap > COARSEST_RATE + 1e-9:  # wrong at any precision a rate can state (whole percentage points)
+        return True
+    return differs(found, expected, shown_tolerance(cell, tolerance, rate=True))
+
+
+# half a percentage point: the most any stated rate is allowed (shown_tolerance), "86%" for 86.4 %
+COARSEST_RATE = 0.005
+
+
 def shown_tolerance(cell: Cell | None, tolerance: float, rate: bool = False) -> float:
     """The tolerance a stated rate or score deserves: half a unit of the last digit it states.
 
@@ -99,8 +117,12 @@ def shown_tolerance(cell: Cell | None, tolerance: float, rate: bool = False) -> 
         if value != value or value == float("inf"):
             return tolerance
         digits, percent = typed_decimals(value), False
-        if cell.shown is not None:  # the format shows between its fewest and most decimals, as Excel rounds
-            fewest, most = cell.shown
+        shown = cell.shown
+        if shown is not None and shown.__class__ is not tuple:  # the file's formats, read now (reader.PendingFormats)
+            shown.resolve()
+            shown = cell.shown
+        if shown is not None:  # the format shows between its fewest and most decimals, as Excel rounds
+            fewest, most = shown
             if cell.percent:
                 digits, percent = max(fewest, min(max(digits - 2, 0), most)), True
             else:

@@ -9,7 +9,7 @@ from ..compute.diagnose import _cells_of, basic_diagnosis
 from .findings import Rule
 from ..read.model import BasicData, num
 from ..read.values import fmt_number as n, fmt_rate as pct
-from .base import Context, differs, r2, r4, shown_tolerance
+from .base import Context, differs, r2, r4, rate_differs, shown_tolerance
 
 COLUMNS = ("prev_actual", "budget", "actual")
 
@@ -20,7 +20,7 @@ def _staff_rate(rule: Rule, form: BasicData, ctx: Context):
         return
     expected = ctx.results(form).staff_control_rate
     found = stated.rate
-    if differs(found, expected, shown_tolerance(stated, ctx.profile.tolerance_rate, rate=True)):
+    if rate_differs(stated, found, expected, ctx.profile.tolerance_rate):
         formula = f"{n(num(form.staff.get('actual_staff')))} ÷ {n(num(form.staff.get('establishment')))}"
         yield rule.at(form.sheet, stated, expected=r4(expected), found=r4(found),
                       text=dict(expected=pct(expected), found=pct(found), formula=formula))
@@ -363,7 +363,7 @@ def _building_rates(rule: Rule, form: BasicData, ctx: Context):
             if a is not None and b:
                 expected = a / b
             found = cell.rate
-            if differs(found, expected, shown_tolerance(cell, ctx.profile.tolerance_rate, rate=True)):
+            if rate_differs(cell, found, expected, ctx.profile.tolerance_rate):
                 yield rule.at(form.sheet, cell, expected=r4(expected), found=r4(found),
                               text=dict(formula=f"{n(a)} ÷ {n(b)}",
                                         expected=pct(expected), found=pct(found)))

@@ -7,7 +7,7 @@ from ..compute.scoring import band_label, exec_band, rate_as_shown
 from .findings import Rule
 from ..read.model import SelfEval, num
 from ..read.values import fmt_number as n, fmt_rate as pct
-from .base import Context, differs, r2, r4, shown_tolerance
+from .base import Context, differs, r2, r4, rate_differs, shown_tolerance
 from ..read.values import is_error_value
 
 
@@ -31,7 +31,7 @@ def _rate_mismatch(rule: Rule, form: SelfEval, ctx: Context):
         return
     expected = ctx.results(form).exec_rate
     found = cell.rate
-    if differs(found, expected, shown_tolerance(cell, ctx.profile.tolerance_rate, rate=True)):
+    if rate_differs(cell, found, expected, ctx.profile.tolerance_rate):
         yield rule.at(form.sheet, cell, expected=r4(expected), found=r4(found),
                       text=dict(expected=pct(expected), found=pct(found),
                                 formula=f"{n(num(form.exec.get('executed')))} ÷ {n(num(form.exec.get('full')))}"))

@@ -70,11 +70,10 @@ def _differs(item: Derived, profile: Profile) -> bool:
     if found is None:
         return True
     if item.kind == "rate":  # wrong where the check says so: at the precision it was typed or formatted with
-        from ..rules.base import shown_tolerance
+        from ..rules.base import rate_differs
 
-        tolerance = shown_tolerance(item.cell, profile.tolerance_rate, rate=True)
-    else:
-        tolerance = profile.tolerance_score if item.kind == "score" else profile.tolerance_amount
+        return rate_differs(item.cell, found, float(item.value), profile.tolerance_rate)
+    tolerance = profile.tolerance_score if item.kind == "score" else profile.tolerance_amount
     return abs(found - float(item.value)) > tolerance + 1e-9
 
 
