@@ -9,7 +9,7 @@ from ..compute.diagnose import _cells_of, basic_diagnosis
 from .findings import Rule
 from ..read.model import BasicData, num
 from ..read.values import fmt_number as n, fmt_rate as pct
-from .base import Context, differs, r2, r4, rate_differs, shown_tolerance
+from .base import Context, r2, r4, rate_differs
 
 COLUMNS = ("prev_actual", "budget", "actual")
 
