@@ -208,3 +208,15 @@ def test_explain_shows_a_profile_and_zero_over_zero_follows_it(tmp_path, capsys)
     zj = check_path(str(tmp_path / "book.xlsx"), get_profile("zhejiang"))
     (project,) = [f for f in zj.forms if f.kind == "project_self_eval"]
     assert project.results.exec_rate == 1.0 and project.results.exec_score == 10  # … 100 % in 浙江
+
+
+def test_a_bureaus_file_written_for_the_earlier_jiangxi_mode_still_scores_by_its_bands(tmp_path):
+    """A profile file of an earlier version says execution.mode "jiangxi" (no bands listed): it loads, and scores
+    the 执行率 by the bands that mode scored by (100 % full, ≥ 80 % 70 %, ≥ 60 % 50 %, below 0)."""
+    folder = broken(tmp_path, lambda d: d["execution"].update(mode="jiangxi"))
+    profile = load(folder)["hubei"]
+    assert profile.exec_mode == "bands" and profile.score_bands == ((1.0, 1.0), (0.8, 0.7), (0.6, 0.5), (0.0, 0.0))
+    from jixiao_xl.compute.scoring import exec_score
+
+    assert [exec_score(rate, 20, profile.score_bands, profile.rate_decimals) for rate in (1.0, 0.9, 0.7, 0.5)] == [
+        20, 14, 10, 0]

@@ -191,7 +191,21 @@ def level_weights(weights: dict | None) -> tuple[dict[str, float], dict[str, dic
     return level1, level2
 
 
+# the bands the mode "jiangxi" of earlier versions scored by (a bureau's own file may still say so)
+LEGACY_JIANGXI_BANDS = [[1.0, 1.0], [0.8, 0.7], [0.6, 0.5], [0, 0]]
+
+
+def _legacy(data: dict) -> dict:
+    """A file written for an earlier version: execution.mode "jiangxi" is the mode "bands" with 江西's bands
+    (those it lists, else the ones that mode scored by)."""
+    ex = data.get("execution")
+    if isinstance(ex, dict) and ex.get("mode") == "jiangxi":
+        data = {**data, "execution": {**ex, "mode": "bands", "bands": ex.get("bands") or LEGACY_JIANGXI_BANDS}}
+    return data
+
+
 def from_data(data: dict, file: str) -> Profile:
+    data = _legacy(data)
     _check(data, file)
     ex, ind = data["execution"], data["indicators"]
     level1, level2 = level_weights(data["level1"]["weights"])
