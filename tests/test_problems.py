@@ -28,7 +28,8 @@ from .test_seed import EXAMPLE
 
 PACKAGE = Path(__file__).resolve().parents[1] / "jixiao_xl"
 # the exceptions that carry a catalogue record (their first argument is the code)
-CARRIERS = {"Refused", "UnreadableWorkbook", "UnreadableReport", "FileProblem", "FillError", "ConversionFailed"}
+CARRIERS = {"Refused", "UnreadableWorkbook", "UnreadableReport", "FileProblem", "FillError", "ConversionFailed",
+            "ArchiveRefused"}
 
 
 def _calls():

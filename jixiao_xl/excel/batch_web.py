@@ -20,11 +20,10 @@ private folder, a JIXIAO_BATCH_DIR one is refused in Chinese).  JIXIAO_BATCH_KEE
 folder (and the material) and sweeps nothing.
 
 Every upload is a raw request body streamed to disk with a byte cap (no multipart
-spooling), and every zip is checked before anything is extracted: entry count, total
-uncompressed size, compression ratio (of each entry over 1 MB, and of the whole archive
-once it unpacks to more than 10 MB), names (``..``, absolute paths, drive letters) and
-symlinks; extraction counts the bytes actually written as well.  Every refusal is
-a Chinese message the page shows; nothing is written outside the job folder.
+spooling), and every zip is checked before anything is extracted (batch/archive.py: entry
+count, total uncompressed size, compression ratio, names, symlinks, passwords); extraction
+counts the bytes actually written as well.  Every refusal is a Chinese message the page shows;
+nothing is written outside the job folder.
 
 Limits (environment variables): JIXIAO_BATCH_MAX_UPLOAD_MB (200), JIXIAO_BATCH_MAX_UNZIPPED_MB
 (1000), JIXIAO_BATCH_MAX_ENTRIES (10000), JIXIAO_BATCH_MAX_RATIO (200), JIXIAO_BATCH_TIMEOUT
@@ -51,17 +50,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from .. import problems
-from .guard import env_number
+from ..batch import archive
+from ..batch.archive import MB, Limits, limits  # noqa: F401  (the page's limits; tests use them from here)
 
 router = APIRouter()
 logger = logging.getLogger("jixiao_xl.excel.batch_web")
 
-MB = 1 << 20
 JOB_TTL = 3600.0  # seconds a finished job's results are kept when nobody downloads them
 UPLOAD_IDLE = 600.0  # seconds an uploading job may receive nothing (an empty one: since it was made)
 MAX_JOBS = 8  # jobs queued or running at once; checked when a job starts
 MAX_UPLOADING = 16  # jobs being uploaded at once; a new one drops the oldest empty one when full
-RATIO_FLOOR = 10 * MB  # a zip unpacking to no more than this is not refused for its overall ratio
 _RUN_LOCK = threading.Lock()  # one batch at a time: the machine's cores are the workers'
 _JOBS: dict[str, "Job"] = {}
 _JOBS_LOCK = threading.Lock()
@@ -75,22 +73,13 @@ class Refused(problems.Refused):
         super().__init__(code, message)
         self.status = status
 
-
-@dataclass
-class Limits:
-    upload: int
-    unzipped: int
-    entries: int
-    ratio: float
-    timeout: float
-
-
-def limits() -> Limits:
-    return Limits(upload=int(env_number("JIXIAO_BATCH_MAX_UPLOAD_MB", 200) * MB),
-                  unzipped=int(env_number("JIXIAO_BATCH_MAX_UNZIPPED_MB", 1000) * MB),
-                  entries=int(env_number("JIXIAO_BATCH_MAX_ENTRIES", 10000)),
-                  ratio=env_number("JIXIAO_BATCH_MAX_RATIO", 200),
-                  timeout=env_number("JIXIAO_BATCH_TIMEOUT", 60))
+    @classmethod
+    def like(cls, other: problems.Refused, text: str | None = None) -> Refused:
+        """The page's refusal (400) of what ``other`` refused (a zip: batch.archive)."""
+        refused = cls.__new__(cls)
+        problems.Refused.__init__(refused, other.code, text if text is not None else other.text)
+        refused.status = 400
+        return refused
 
 
 def _keep() -> bool:
@@ -265,8 +254,7 @@ def _sweeper() -> None:
             logger.error("批量校验：清理过期任务失败", exc_info=exc)
 
 
-def _mb(size: int) -> str:
-    return f"{size / MB:g} MB"
+_mb = archive.mb
 
 
 @dataclass
@@ -348,107 +336,19 @@ def _refusal(exc: Refused) -> JSONResponse:
 
 def safe_relpath(name: str) -> PurePosixPath:
     """A relative path inside the job folder, or Refused (``..``, absolute paths, drive letters)."""
-    text = name.replace("\\", "/")
-    parts = [p for p in text.split("/") if p not in ("", ".")]
-    if (not parts or text.startswith("/") or ".." in parts or ":" in parts[0]
-            or any("\x00" in p for p in parts)):
-        raise Refused(f"文件名“{name}”指向上传文件夹以外的位置（含“..”、绝对路径或盘符），已拒绝整个上传。"
-                      "请直接压缩存放材料的文件夹后重新上传。", code="U201")
-    return PurePosixPath(*parts)
-
-
-def _entry_name(info: zipfile.ZipInfo) -> str:
-    """The entry's name.  Without the UTF-8 flag, zipfile reads the bytes as cp437: Linux's and macOS's zip
-    write UTF-8 there (tried first, strictly: GBK rarely passes for UTF-8), Chinese Windows writes GBK."""
-    if info.flag_bits & 0x800:
-        return info.filename
     try:
-        raw = info.filename.encode("cp437")
-    except UnicodeEncodeError:
-        return info.filename
-    for encoding in ("utf-8", "gbk"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return info.filename
-
-
-def _unpackable(info: zipfile.ZipInfo, exc: BaseException) -> str:
-    """Why an entry could not be written, in Chinese: a name too long for the file system is said so."""
-    import errno
-
-    name = _entry_name(info)
-    shown = name if len(name) <= 60 else name[:28] + "…" + name[-28:]
-    if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:
-        return (f"压缩包中的“{shown}”文件名或文件夹层级太长（超过服务器文件系统允许的长度），无法解压。"
-                "请缩短文件夹和文件的名称后重新上传。")
-    return f"压缩包中的“{shown}”无法解压（压缩包可能已损坏）。请重新压缩后上传。"
+        return archive.safe_relpath(name)
+    except archive.ArchiveRefused as exc:
+        raise Refused.like(exc) from None
 
 
 def extract_zip(path: Path, dest: Path, lim: Limits) -> int:
-    """Extract a checked zip into dest; returns the number of files.  Refused before writing anything
-    when the zip is not one, or breaks a limit; the bytes written are counted as well."""
+    """Extract a checked uploaded zip into dest (batch.archive.unpack); returns the number of files.  Refused
+    before writing anything when the zip is not one, breaks a limit or has a password."""
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise Refused("上传的文件不是有效的 .zip 压缩包（可能不是 zip 格式或已损坏）。"
-                      "请用“发送到 → 压缩(zipped)文件夹”重新压缩后上传，或直接选择文件夹上传。", code="U203") from None
-    with archive:
-        infos = archive.infolist()
-        packed = 0
-        if len(infos) > lim.entries:
-            raise Refused(f"压缩包中有 {len(infos)} 个条目，超过上限 {lim.entries} 个。请分批上传。", code="U202")
-        total = 0
-        plan = []
-        for info in infos:
-            name = _entry_name(info)
-            mode = info.external_attr >> 16
-            if stat.S_ISLNK(mode):
-                raise Refused(f"压缩包中的“{name}”是符号链接，已拒绝整个压缩包。请只压缩文件本身后重新上传。", code="U201")
-            rel = safe_relpath(name)
-            if info.is_dir():
-                continue
-            total += info.file_size
-            packed += info.compress_size
-            if total > lim.unzipped:
-                raise Refused(f"压缩包解压后超过 {_mb(lim.unzipped)}（上限），已拒绝。请分批上传。", code="U202")
-            if info.file_size > MB and info.file_size > lim.ratio * max(info.compress_size, 1):
-                raise Refused(f"压缩包中的“{name}”压缩比异常（{info.compress_size} 字节解压为 {info.file_size} 字节），"
-                              "可能是恶意压缩包，已拒绝。", code="U201")
-            plan.append((info, rel))
-        # The whole archive: many small entries of zeros pass the check above one by one.  Its stored
-        # sizes may lie, but not beyond the file; an entry never yields more than its stated size.
-        packed = max(min(packed, path.stat().st_size), 1)
-        if total > max(RATIO_FLOOR, lim.ratio * packed):
-            raise Refused(f"压缩包解压后共 {total} 字节，是压缩后大小（{packed} 字节）的 {total // packed} 倍，"
-                          f"超过上限 {lim.ratio:g} 倍，可能是恶意压缩包，已拒绝。", code="U201")
-        written = 0
-        count = 0
-        for info, rel in plan:
-            target = dest.joinpath(*rel.parts)
-            try:
-                if dest.resolve() not in target.resolve().parents:
-                    raise Refused(f"压缩包中的“{_entry_name(info)}”指向上传文件夹以外的位置，已拒绝。", code="U201")
-                target.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:  # a name or a nesting longer than the file system takes
-                raise Refused(_unpackable(info, exc), code="U203") from None
-            try:
-                with archive.open(info) as source, open(target, "xb") as sink:
-                    while chunk := source.read(MB):
-                        written += len(chunk)
-                        if written > lim.unzipped:
-                            raise Refused(f"压缩包解压后超过 {_mb(lim.unzipped)}（上限），已拒绝。请分批上传。", code="U202")
-                        sink.write(chunk)
-            except FileExistsError:
-                raise Refused(f"压缩包中“{_entry_name(info)}”出现了不止一次，已拒绝。请重新压缩后上传。", code="U201") from None
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError,
-                    ValueError, OSError) as exc:
-                if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
-                    raise Refused(f"压缩包中的“{_entry_name(info)}”有密码，无法解压。请去掉压缩包密码后重新上传。", code="U203") from None
-                raise Refused(_unpackable(info, exc), code="U203") from None
-            count += 1
-    return count
+        return archive.extract_zip(path, dest, lim)
+    except archive.ArchiveRefused as exc:
+        raise Refused.like(exc) from None
 
 
 # ------------------------------------------------------------------ the job
@@ -526,11 +426,11 @@ def _store():
 
 
 def _zip_folder(folder: Path, target: Path) -> None:
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copies:
         if folder.is_dir():
             for path in sorted(folder.rglob("*")):
                 if path.is_file():
-                    archive.write(path, path.relative_to(folder).as_posix())
+                    copies.write(path, path.relative_to(folder).as_posix())
 
 
 # ------------------------------------------------------------------ routes
