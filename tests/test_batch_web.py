@@ -628,3 +628,31 @@ def test_server_store_keeps_each_batch_and_checks_against_last_year(client, job_
     store.write_text("不是数据库", encoding="utf-8")  # someone replaced the server's store: refused in Chinese
     refused = submit(client, {"2023.zip": example_zip()})
     assert refused["state"] == "failed" and "不是本工具的绩效库" in refused["error"]
+
+
+def test_zips_inside_the_upload_are_opened_not_listed_as_attachments(client, batch, job_dir):
+    """A zip of the units' zips, and a folder holding a unit's zip: each inner zip is opened (its folder read
+    缺少工作簿 before); a .rar among them is said so; nothing unpacked is left in the job folder."""
+    region = _zip_with([("汨罗/司法局.zip", example_zip("司法局.xlsx")),
+                        ("岳阳/财政局.rar", b"Rar!\x1a\x07\x01\x00" + b"x" * 100)])
+    status = submit(client, {"材料.zip": region, "另/教育局.zip": example_zip("教育局/自评.xlsx")}, fill=True)
+    assert status["state"] == "done", status
+    assert status["closing"].startswith("共 3 个文件（已解压 2 个压缩包），其中 2 个工作簿（6 张表）")
+    assert "1 个压缩包无法打开（见“无法读取”）" in status["closing"] and "缺少工作簿" not in status["closing"]
+    [folder] = job_folders(job_dir)
+    assert not any(p.name.startswith("jixiao_zip-") for p in folder.rglob("*"))
+    content = client.get(f"{JOBS}/{status['id']}/download/summary").content
+    files = {r[0] for r in summary_rows(content)}
+    assert files == {"材料/汨罗/司法局.zip/司法局.xlsx", "另/教育局.zip/教育局/自评.xlsx"}
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    [unreadable] = list(book["无法读取"].iter_rows(min_row=2, values_only=True))
+    assert unreadable[:2] == ("材料/岳阳/财政局.rar", "U018")
+    assert "这是 RAR 压缩包，本工具只能打开 .zip" in unreadable[2]
+    returned = {r[1]: r for r in book["退回清单"].iter_rows(min_row=2, values_only=True)}
+    assert set(returned) == {"材料/汨罗", "另/教育局", "材料/岳阳"}
+    assert returned["材料/汨罗"][0] == "汨罗市司法局" and returned["材料/岳阳"][2] == "请核实"
+    assert not any("工作簿" in (r[10] or "") for r in returned.values())
+    with zipfile.ZipFile(io.BytesIO(client.get(f"{JOBS}/{status['id']}/download/filled").content)) as copies:
+        assert sorted(copies.namelist()) == [
+            "另/教育局.zip/教育局/自评.xlsx", "材料/汨罗/司法局.zip/司法局.xlsx"]
+    assert files_left(job_dir) == []

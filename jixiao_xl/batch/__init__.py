@@ -13,13 +13,20 @@ by narrative.inbox afterwards, and documents whose name says 报告), other
 attachments, our own earlier outputs.  Files are grouped into units by folder
 (group_units): a folder's workbooks are one unit unless they hold 附件2 of several
 departments; a folder with no workbook (and none under it) is a unit 缺少工作簿.
-退回清单 has one row per unit."""
+退回清单 has one row per unit.
+
+Archives: the .zip files found are opened (zips in them too, 3 levels deep) into a temporary
+folder removed when the run ends (archive.Unpacker, the batch page's checks); their files are
+named "汨罗/司法局.zip/司法局2023.xlsx" and belong to the unit of the folder the zip lies in.  A zip
+that cannot be opened, and a .rar or .7z, is listed in 无法读取 (U017, U018) and makes its folder's
+unit say so instead of 缺少工作簿; the run then ends with exit code 2."""
 
 from __future__ import annotations
 
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 # the package's API (cli, the batch page, narrative, tests): what a run is made of lives in its modules
@@ -34,23 +41,37 @@ from .worker import _chunk, _Preload, _preload, _rows, process, run_pool, summar
 
 def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None = None, profile_name: str | None = None,
         overrides: dict | None = None, timeout: float = 60.0, progress=None, by: str | None = None,
-        store=None, unit_map=None, stored_names: str = "path") -> BatchResult:
+        store=None, unit_map=None, stored_names: str = "path", scratch: str | None = None) -> BatchResult:
     """``store``: an open ``store.Store`` (--store): each workbook's forms go into it as they are checked,
     the H rules read the unit's previous year from it, and 汇总 gets a 跨年 sheet; ``stored_names``: "path"
     (each form records its file's path) or "rel" (its path inside the input folder: the batch page's uploads
-    live in a temporary folder gone after the run)."""
-    start = time.monotonic()
+    live in a temporary folder gone after the run).  The zips found are opened (archive.Unpacker) into a
+    temporary folder in ``scratch`` (else the system's), removed when the run ends."""
     from ..xlsx.xlsxio import OutputError, reason
+    from .archive import Unpacker, limits
 
     out = Path(outdir)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(out, reason(exc)) from None
-    tasks, skipped, attachments, own = survey(inputs, out)
+    unpacker = Unpacker(limits(), scratch)
+    try:
+        return _run(inputs, out, unpacker, fill=fill, jobs=jobs, profile_name=profile_name, overrides=overrides,
+                    timeout=timeout, progress=progress, by=by, store=store, unit_map=unit_map,
+                    stored_names=stored_names)
+    finally:
+        unpacker.close()  # whatever happened: nothing unpacked is left
+
+
+def _run(inputs: list[str], out: Path, unpacker, *, fill: bool, jobs: int | None, profile_name: str | None,
+         overrides: dict | None, timeout: float, progress, by: str | None, store, unit_map,
+         stored_names: str) -> BatchResult:
+    start = time.monotonic()
+    tasks, skipped, attachments, own = survey(inputs, out, unpacker)
     jobs = jobs or os.cpu_count() or 1
     if store is not None:  # the files a form records: their paths, or (the batch page) their place in the upload
-        store.files((t.path for t in tasks), (t.rel for t in tasks) if stored_names == "rel" else None)
+        store.files((t.path for t in tasks), (t.rel if stored_names == "rel" else t.shown or t.path for t in tasks))
     keep = None if store is None else (str(store.path), dict(unit_map.to_new) if unit_map else {}, stored_names)
     args = (profile_name, overrides or {}, fill, str(out), by, keep)
     held: dict[int, object] = {}  # --store: the records of workbooks that name no unit, until their folder's is known
@@ -75,10 +96,13 @@ def run(inputs: list[str], outdir: str, *, fill: bool = False, jobs: int | None 
             stage(f"正在核对自评报告（{sum(1 for rel, _ in attachments if rel.lower().endswith(REPORT_SUFFIXES))} 个文件）")
         books = len(results)
         results, attachments = attach_reports(inputs, results, attachments, profile_name, overrides or {},
-                                              summary_row)
+                                              summary_row, sources=unpacker.sources, places=unpacker.places)
         for r in results[books:]:
             r["kind"] = "report"
-    result = BatchResult(out, results, skipped, attachments, own, cross_year=store is not None)
+            if r["path"] in unpacker.shown:  # a report from an archive: named by the archive's path
+                r["report"]["path"] = unpacker.shown[r["path"]]
+    result = BatchResult(out, results, skipped, attachments, own, cross_year=store is not None,
+                         archives=list(unpacker.opened), unopened=list(unpacker.unopened))
     from ..xlsx.xlsxio import atomic_write
 
     atomic_write(out / JSON_NAME, lambda temp: Path(temp).write_text(to_json(result), encoding="utf-8"))
@@ -107,7 +131,7 @@ def _name_lone_workbooks(tasks: list, results: list, jobs: int, timeout: float, 
     lone = [i for i, r in enumerate(results) if r is not None and r.get("rows")  # (rows: forms read, no report decoded)
             and not r.get("unit") and units.get(_folder(r["rel"]))]
     if store is not None:
-        again = [Task(n, tasks[i].path, tasks[i].rel, units[_folder(results[i]["rel"])]) for n, i in enumerate(lone)]
+        again = [replace(tasks[i], index=n, unit=units[_folder(results[i]["rel"])]) for n, i in enumerate(lone)]
         redone = run_pool(again, jobs, timeout, args) if again else []
         for i, r in zip(lone, redone):
             if r.get("rows"):  # read again as it was the first time

@@ -1,5 +1,5 @@
-"""Zip archives, safely: the checks every zip passes before anything is unpacked (the batch page's uploads,
-excel/batch_web.py).
+"""Zip archives, safely: the checks every zip passes before anything is unpacked, shared by the batch page's
+uploads (excel/batch_web.py) and the archives ``batch`` finds among the submissions (``Unpacker``).
 
 A zip is checked before a byte is written: entry count, total uncompressed size, compression ratio (of each
 entry over 1 MB, and of the whole archive once it unpacks to more than 10 MB), names (``..``, absolute paths,
@@ -7,22 +7,37 @@ drive letters), symlinks and passwords; unpacking counts the bytes actually writ
 without the UTF-8 flag are read as UTF-8, else GBK (Chinese Windows).  A refusal is ``ArchiveRefused``: the
 text the batch page shows for an upload, and ``why``, the reason alone, for a zip found in a folder.
 
-Limits (environment variables): JIXIAO_BATCH_MAX_UNZIPPED_MB (1000), JIXIAO_BATCH_MAX_ENTRIES (10000),
-JIXIAO_BATCH_MAX_RATIO (200), JIXIAO_BATCH_MAX_UPLOAD_MB (200), JIXIAO_BATCH_TIMEOUT (60 seconds a file).
+In a batch an archive's files are checked as if they lay in a folder named after it ("汨罗/司法局.zip/a.xlsx"),
+and they belong to the folder the archive lies in (``outer_folder``): the unit's.  Zips inside zips are opened
+to a depth of MAX_DEPTH; .rar, .7z and the like are not opened and are said so.
+
+Limits (environment variables): JIXIAO_BATCH_MAX_UNZIPPED_MB (1000: one archive, and in a batch all its
+archives together), JIXIAO_BATCH_MAX_ENTRIES (10000), JIXIAO_BATCH_MAX_RATIO (200), JIXIAO_BATCH_MAX_UPLOAD_MB
+(200), JIXIAO_BATCH_TIMEOUT (60 seconds a file).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from .. import problems
 
 MB = 1 << 20
 RATIO_FLOOR = 10 * MB  # a zip unpacking to no more than this is not refused for its overall ratio
+MAX_DEPTH = 3  # zips inside zips opened in a batch: a zip, a zip in it, and one in that
+ZIP_SUFFIXES = (".zip",)
+# archives this tool does not open (a file so named that is a zip after all is opened)
+OTHER_SUFFIXES = (".rar", ".7z", ".zipx", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".cab", ".arj", ".lzh", ".z01")
+SUFFIXES = ZIP_SUFFIXES + OTHER_SUFFIXES
+_MAGIC = ((b"Rar!\x1a\x07", "RAR"), (b"7z\xbc\xaf\x27\x1c", "7z"), (b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"),
+          (b"\xfd7zXZ\x00", "xz"), (b"MSCF", "CAB"))
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 
 
 class ArchiveRefused(problems.Refused):
@@ -198,3 +213,122 @@ def unpack(path: Path, dest: Path, lim: Limits) -> tuple[int, int]:
 def extract_zip(path: Path, dest: Path, lim: Limits) -> int:
     """Extract a checked zip into dest; returns the number of files (see ``unpack``)."""
     return unpack(path, dest, lim)[0]
+
+
+# ------------------------------------------------------------------ archives among a batch's files
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(8)
+    except OSError:
+        return b""
+
+
+def _format(head: bytes) -> str | None:
+    return next((name for magic, name in _MAGIC if head.startswith(magic)), None)
+
+
+def archive_kind(path: Path) -> str | None:
+    """"zip" for a zip to open, "other" for an archive this tool does not open (.rar, .7z …), None for any
+    other file.  Asked of a file that is not a workbook (an .xlsx is a zip too: collect asks that first)."""
+    suffix = path.suffix.lower()
+    if suffix in ZIP_SUFFIXES:
+        return "zip"
+    head = _head(path)
+    if suffix in OTHER_SUFFIXES:
+        return "zip" if head.startswith(_ZIP_MAGIC) else "other"
+    return "other" if _format(head) in ("RAR", "7z") else None
+
+
+def outer_folder(rel: str) -> str:
+    """The folder a file belongs to, "/" between parts: a file from an archive belongs to the folder the
+    archive lies in ("汨罗/司法局.zip/a.xlsx": 汨罗), and so do the folders inside the archive
+    ("材料.zip/汨罗/a.xlsx": 汨罗)."""
+    parts = Path(rel).parent.parts
+    return "/".join(p for p in parts if not p.lower().endswith(SUFFIXES) and p != ".")
+
+
+ADVICE = {"U201": "请核实来源，或请报送单位重新压缩后再报送",
+          "U202": "请解压后再运行",
+          "U203": "请解压后再运行；解压不了的请报送单位重新压缩（不设密码）后再报送"}
+
+
+@dataclass
+class Unopened:
+    """An archive found among the submissions that was not opened: its place, the catalogue code and why."""
+
+    rel: str
+    code: str  # U017 could not be opened (damaged, password, unsafe, too big, too deep), U018 a format not opened
+    reason: str
+
+
+@dataclass
+class Unpacker:
+    """Opens the zips a batch finds into one temporary folder (in ``scratch``, else the system's), removed by
+    ``close`` whatever happened; the input archives are only read.  Keeps what a run needs to name the files
+    it unpacked: their place for people (``shown``), the folder they count as lying in (``places``: a report
+    beside a zip pairs with the workbook in it), and the rel of each (``sources``)."""
+
+    lim: Limits
+    scratch: str | None = None
+    opened: list = field(default_factory=list)  # (rel, files) of the archives opened
+    unopened: list = field(default_factory=list)  # Unopened
+    sources: dict = field(default_factory=dict)  # rel of a file from an archive -> its path in the temporary folder
+    places: dict = field(default_factory=dict)  # that path -> the folder it counts as lying in
+    shown: dict = field(default_factory=dict)  # that path -> the archive's path, then the path inside it
+    _root: Path | None = None
+    _used: int = 0  # bytes unpacked so far (all archives of a run together within lim.unzipped)
+
+    def root(self) -> Path:
+        if self._root is None:
+            self._root = Path(tempfile.mkdtemp(prefix="jixiao_zip-", dir=self.scratch))
+        return self._root
+
+    def refuse(self, rel: str, code: str, text: str | None = None, **fields) -> None:
+        """An archive not opened, for a catalogued reason (problems.py U017, U018)."""
+        self.unopened.append(Unopened(rel, code, problems.PROBLEMS[code].text(text, **fields)))
+
+    def other(self, path: Path, rel: str) -> None:
+        """An archive of a format this tool does not open (.rar, .7z …)."""
+        self.refuse(rel, "U018", kind=_format(_head(path)) or path.suffix.lstrip(".").upper())
+
+    def open(self, path: Path, rel: str, depth: int) -> Path | None:
+        """Unpack the zip ``path`` (``rel`` in the batch, ``depth`` its nesting: 1 for one lying in a folder):
+        the folder it is unpacked to, or None when it could not be (said in ``unopened``)."""
+        if depth > MAX_DEPTH:
+            self.refuse(rel, "U017", detail=f"压缩包里套压缩包超过 {MAX_DEPTH} 层，这一层未解压")
+            return None
+        kind = _format(_head(path))
+        if kind:  # a RAR or 7z archive named .zip
+            self.refuse(rel, "U018", kind=kind)
+            return None
+        left = self.lim.unzipped - self._used
+        dest = self.root() / str(len(self.opened) + len(self.unopened))
+        dest.mkdir()
+        try:
+            files, size = unpack(path, dest, replace(self.lim, unzipped=left))
+        except ArchiveRefused as exc:
+            shutil.rmtree(dest, ignore_errors=True)
+            why = exc.why
+            if exc.code == "U202" and left < self.lim.unzipped and why.startswith("解压后超过"):
+                why = f"这一批的压缩包解压后共超过 {mb(self.lim.unzipped)}（上限）"
+            self.refuse(rel, "U017", f"压缩包无法打开：{why}；{ADVICE[exc.code]}")
+            return None
+        self._used += size
+        self.opened.append((rel, files))
+        place = self.places.get(str(path), path.parent)
+        shown = self.shown.get(str(path), str(path))
+        for file in dest.rglob("*"):
+            if file.is_file():
+                inner = file.relative_to(dest)
+                self.places[str(file)] = place.joinpath(*inner.parent.parts)
+                self.shown[str(file)] = os.path.join(shown, *inner.parts)
+                self.sources[os.path.join(rel, *inner.parts)] = str(file)
+        return dest
+
+    def close(self) -> None:
+        if self._root is not None:
+            shutil.rmtree(self._root, ignore_errors=True)
+            self._root = None

@@ -6,6 +6,8 @@ import os
 import re
 from pathlib import Path
 
+from ..xlsx.files import is_lock_file
+from .archive import Unpacker, archive_kind
 from .results import ATTACHMENT_NOTE, JSON_NAME, NOT_FOUND, SUMMARY_NAME, WORKBOOK_SUFFIXES, Task
 
 
@@ -97,11 +99,14 @@ def collect(inputs: list[str], outdir: Path) -> tuple[list[Task], list[tuple[str
     return tasks, unsupported
 
 
-def survey(inputs: list[str], outdir: Path):
+def survey(inputs: list[str], outdir: Path, unpacker: Unpacker | None = None):
     """(workbooks to check, workbooks that cannot be, attachments, earlier outputs of this tool).
 
     An earlier output folder is recognised by its 汇总.xlsx or findings.json;
     its filled/ copies are skipped with it, wherever the folder lies.
+    With ``unpacker`` the zips found are opened (nested ones too) and their files surveyed as if they lay in
+    a folder named after the zip ("汨罗/司法局.zip/a.xlsx"); the archives opened and those that could not be
+    are in the unpacker.  Without it an archive is an attachment.
     """
     outdir = outdir.resolve()
     tasks: list[Task] = []
@@ -109,34 +114,46 @@ def survey(inputs: list[str], outdir: Path):
     attachments: list[tuple[str, str]] = []
     own: list[str] = []
 
-    def consider(path: Path, rel: str) -> None:
+    def consider(path: Path, rel: str, depth: int = 0) -> None:
         if is_own_output(path):
             own.append(rel)
         elif is_workbook_file(path):
-            tasks.append(Task(len(tasks), str(path), rel))
+            shown = unpacker.shown.get(str(path), "") if unpacker is not None else ""
+            tasks.append(Task(len(tasks), str(path), rel, shown=shown))
         elif unsupported_reason(path):
             unsupported.append((rel, unsupported_reason(path)))
+        elif unpacker is not None and not is_lock_file(path) and (kind := archive_kind(path)):
+            if kind == "other":
+                unpacker.other(path, rel)
+            else:
+                inside = unpacker.open(path, rel, depth + 1)
+                if inside is not None:
+                    walk(inside, rel, depth + 1)
         else:
             attachments.append((rel, attachment_note(path)))
+
+    def walk(root: Path, prefix: str = "", depth: int = 0) -> None:
+        for dirpath, dirnames, filenames in os.walk(root):
+            here = Path(dirpath)
+            earlier = any(is_own_output(here / name) for name in (SUMMARY_NAME, JSON_NAME) if name in filenames)
+            kept = []
+            for d in sorted(dirnames):
+                if (here / d).resolve() == outdir:
+                    continue
+                if earlier and d == "filled":
+                    own.extend(os.path.join(prefix, readable(str(p.relative_to(root))))
+                               for p in sorted((here / d).rglob("*")) if p.is_file())
+                    continue
+                kept.append(d)
+            dirnames[:] = kept
+            for name in sorted(filenames):
+                path = here / name
+                consider(path, os.path.join(prefix, readable(str(path.relative_to(root)))), depth)
 
     for item in inputs:
         root = Path(item)
         if root.is_dir():
-            for dirpath, dirnames, filenames in os.walk(root):
-                here = Path(dirpath)
-                earlier = any(is_own_output(here / name) for name in (SUMMARY_NAME, JSON_NAME) if name in filenames)
-                kept = []
-                for d in sorted(dirnames):
-                    if (here / d).resolve() == outdir:
-                        continue
-                    if earlier and d == "filled":
-                        own += [readable(str(p.relative_to(root))) for p in sorted((here / d).rglob("*")) if p.is_file()]
-                        continue
-                    kept.append(d)
-                dirnames[:] = kept
-                for name in sorted(filenames):
-                    path = here / name
-                    consider(path, readable(str(path.relative_to(root))))
+            walk(root)
         elif root.exists():
             consider(root, readable(root.name))
         else:

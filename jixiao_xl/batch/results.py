@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..rules.check import FORM_TITLES
 from ..rules.findings import SEVERITY_LABEL
+from .archive import Unopened, outer_folder
 
 # names that are workbooks; a file named otherwise is one when its content says so (is_workbook_file)
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlt", ".et", ".ett", ".ods", ".ots", ".xlsb")
@@ -24,6 +25,7 @@ class Task:
     path: str
     rel: str  # path relative to the folder it was found in (mirrored under filled/)
     unit: str = ""  # the unit of a workbook that names none, as its folder's others do (a lone 附件1: run.py)
+    shown: str = ""  # a file from an archive: its path as people read it (the archive's, then inside it)
 
 
 @dataclass
@@ -35,10 +37,12 @@ class BatchResult:
     own: list[str] = field(default_factory=list)  # earlier outputs of this tool, skipped
     seconds: float = 0.0
     cross_year: bool = False  # --store: 汇总 has a 跨年 sheet (each result's "cross_year" rows)
+    archives: list[tuple[str, int]] = field(default_factory=list)  # (file, files in it): the zips opened
+    unopened: list = field(default_factory=list)  # archive.Unopened: archives that could not be opened (with why)
 
     @property
     def exit_code(self) -> int:
-        if self.unsupported or any(status_of(r) == "unreadable" for r in self.results):
+        if self.unsupported or self.unopened or any(status_of(r) == "unreadable" for r in self.results):
             return 2
         return 1 if any(status_of(r) == "errors" for r in self.results) else 0
 
@@ -85,16 +89,20 @@ class BatchResult:
         counts["reports"] = len(checked) + named
         counts["attachments"] = len(self.attachments) - named
         counts["own"] = len(self.own)
-        counts["files"] = counts["workbooks"] + counts["reports"] + counts["attachments"] + counts["own"]
+        counts["archives"] = len(self.archives)
+        counts["archives_unopened"] = len(self.unopened)
+        counts["files"] = (counts["workbooks"] + counts["reports"] + counts["attachments"] + counts["own"]
+                           + counts["archives_unopened"])  # an opened zip counts as the files in it
         units = self.units()
         counts["units"] = len(units)
-        counts["units_without_workbook"] = sum(1 for u in units if not u.readable)
+        counts["units_without_workbook"] = sum(1 for u in units if "工作簿" in u.missing())
         counts["units_returned"] = sum(1 for u in units if u.verdict == RETURN)
         return counts
 
     def closing_line(self) -> str:
         c = self.counts()
-        line = (f"共 {c['files']} 个文件，其中 {c['workbooks']} 个工作簿（{c['forms']} 张表）：{c['clean']} 个通过，"
+        unpacked = f"（已解压 {c['archives']} 个压缩包）" if c["archives"] else ""
+        line = (f"共 {c['files']} 个文件{unpacked}，其中 {c['workbooks']} 个工作簿（{c['forms']} 张表）：{c['clean']} 个通过，"
                 f"{c['warnings']} 个有警告，{c['errors']} 个有错误，{c['unreadable']} 个无法读取")
         if c["reports"]:
             line += f"；{c['reports']} 份自评报告"
@@ -104,6 +112,8 @@ class BatchResult:
                 line += f"（{c['reports_checked']} 份已核对{'：' + found if found else ''}）"
         if c["attachments"]:
             line += f"；{c['attachments']} 个其他附件未校验"
+        if c["archives_unopened"]:
+            line += f"；{c['archives_unopened']} 个压缩包无法打开（见“无法读取”）"
         if c["own"]:
             line += f"；{c['own']} 个本工具以前生成的文件已跳过"
         if c["units"]:
@@ -182,7 +192,8 @@ class Unit:
     workbooks: list = field(default_factory=list)  # results (readable or not)
     unsupported: list = field(default_factory=list)  # (rel, reason): workbook files that cannot be read
     reports: list = field(default_factory=list)  # report results (checked)
-    files: list = field(default_factory=list)  # other files' rel (reports not checked among them)
+    files: list = field(default_factory=list)  # other files' rel (reports not checked among them, zips opened)
+    archives: list = field(default_factory=list)  # archive.Unopened: its archives that could not be opened
 
     @property
     def readable(self) -> bool:
@@ -203,6 +214,10 @@ class Unit:
         return {form for name in names if name in known for form in known[name].materials}
 
     def missing(self) -> list[str]:
+        """What the unit did not send.  Nothing is said missing where an archive could not be opened: it may be
+        in there (退回清单 says what could not be opened instead)."""
+        if self.archives:
+            return []
         out = [] if self.readable else ["工作簿"]
         if self.readable:
             forms, required = self.forms(), self.required()
@@ -216,7 +231,9 @@ class Unit:
         return labels.count(SEVERITY_LABEL["error"]), labels.count(SEVERITY_LABEL["warning"])
 
     def first_errors(self) -> list[str]:
-        out = [f"{Path(r['rel']).name} 无法读取：{error_of(r)}" for r in self.workbooks if status_of(r) == "unreadable"]
+        out = [f"{Path(a.rel).name} {a.reason}" for a in self.archives]  # "司法局.zip 压缩包无法打开：…"
+        out += [f"{Path(r['rel']).name} 无法读取：{error_of(r)}" for r in self.workbooks
+                if status_of(r) == "unreadable"]
         out = [shorten(text) for text in out + [f"{Path(rel).name} 无法读取：{reason}" for rel, reason in self.unsupported]]
         for r in self.workbooks + self.reports:
             if len(out) >= FIRST_ERRORS:
@@ -231,9 +248,10 @@ class Unit:
         errors, warnings = self.problem_counts()
         missing = self.missing()
         if errors or "工作簿" in missing or "附件2" in missing or self.unsupported or \
-                any(status_of(r) == "unreadable" for r in self.workbooks):
+                any(status_of(r) == "unreadable" for r in self.workbooks) or \
+                any(a.code != "U018" for a in self.archives):  # a zip damaged, with a password, unsafe: sent again
             return RETURN
-        return VERIFY if warnings or missing else PASS
+        return VERIFY if warnings or missing or self.archives else PASS  # a .rar: the reviewer unpacks it
 
 
 def shorten(text: str, size: int = SHORT) -> str:
@@ -275,8 +293,9 @@ def _problems_of(r: dict) -> list[list]:
 
 
 def _folder(rel: str) -> str:
-    parent = Path(rel).parent.as_posix()
-    return "" if parent == "." else parent
+    """The folder of a file's unit, "/" between parts: a file from an archive belongs to the folder the archive
+    lies in (archive.outer_folder)."""
+    return outer_folder(rel)
 
 
 def _dept_names(r: dict) -> list[str]:
@@ -293,6 +312,8 @@ def group_units(result: BatchResult) -> list[Unit]:
     for rel, reason in result.unsupported:
         if reason != NOT_FOUND:
             books.setdefault(_folder(rel), []).append((rel, reason))
+    for unopened in result.unopened:  # an archive not opened: material of its folder (not 缺少工作簿)
+        books.setdefault(_folder(unopened.rel), []).append(unopened)
     below = set()  # folders with a workbook in them or under them
     for folder in books:
         parts = folder.split("/") if folder else []
@@ -324,9 +345,10 @@ def group_units(result: BatchResult) -> list[Unit]:
                 name = own[0] if own else next((n for n in (e.get("authority"), first) if n and n in names),
                                                first or Path(e["rel"]).stem)
             else:
-                name = Path(e[0]).stem
+                name = Path(e.rel if isinstance(e, Unopened) else e[0]).stem
             unit = add(folder, name)
-            (unit.workbooks if isinstance(e, dict) else unit.unsupported).append(e)
+            (unit.workbooks if isinstance(e, dict) else unit.archives if isinstance(e, Unopened)
+             else unit.unsupported).append(e)
 
     def home(rel: str, unit_name: str = "") -> Unit | None:
         folder = _folder(rel)
@@ -348,7 +370,7 @@ def group_units(result: BatchResult) -> list[Unit]:
         unit = home(r["rel"], next((row[1] for row in r["rows"] if row[1]), ""))
         if unit is not None:
             unit.reports.append(r)
-    for rel, _ in result.attachments:
+    for rel, _ in result.attachments + result.archives:
         unit = home(rel)
         if unit is not None:
             unit.files.append(rel)

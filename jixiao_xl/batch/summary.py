@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..rules.findings import SEVERITY_LABEL
 from ..rules.report import JSON_VERSION
+from .archive import outer_folder
 from .collect import _SURROGATE
 from .results import (
     FIRST_ERRORS,
@@ -46,14 +47,19 @@ def to_json(result: BatchResult) -> str:
              f'{(r.get("json") or _dumps(r["report"]))[1:]}' for r in result.results]
     files += [_dumps({"rel": path, "kind": "workbook", "path": path, "status": "unreadable", "error": reason,
                       "error_code": "U007", "forms": [], "findings": []}) for path, reason in result.unsupported]
+    files += [_dumps({"rel": a.rel, "kind": "archive", "path": a.rel, "status": "unreadable", "error": a.reason,
+                      "error_code": a.code, "forms": [], "findings": []}) for a in result.unopened]
     attachments = [{"path": path, "note": note, "kind": "report" if is_report_file(path) else "attachment"}
                    for path, note in result.attachments]
+    attachments += [{"path": path, "note": archive_note(path, files), "kind": "archive"}
+                    for path, files in result.archives]
     units = []
     for unit in result.units():
         errors, warnings = unit.problem_counts()
         units.append({"folder": unit.folder, "unit": unit.name, "verdict": unit.verdict, "missing": unit.missing(),
                       "errors": errors, "warnings": warnings, "first_errors": unit.first_errors(),
                       "workbooks": [r["rel"] for r in unit.workbooks] + [rel for rel, _ in unit.unsupported],
+                      "archives": [a.rel for a in unit.archives],
                       "reports": [r["rel"] for r in unit.reports], "files": unit.files})
     return (f'{{"version":{JSON_VERSION},"files":[{",".join(files)}],"attachments":{_dumps(attachments)},'
             f'"skipped":{_dumps(result.own)},"units":{_dumps(units)}}}')
@@ -90,11 +96,16 @@ CENTRED = {"执行率得分", "填报总分", "复核总分", "差额", "填报�
            "工作表", "单元格", "代码", "严重程度", "处理", "填报总分（附件2）", "复核总分（附件2）"}
 
 
+def archive_note(rel: str, files: int) -> str:
+    """附件's line for a zip opened: where its files are listed."""
+    return f"压缩包，已解压：其中的 {files} 个文件列为“{Path(rel).name}/…”"
+
+
 def group_of(r: dict, by: str | None) -> str:
     """The 地区 (first folder of the path) or 主管部门 (附件3) a result belongs to."""
     if by == "region":
-        parts = Path(r["rel"]).parts
-        return parts[0] if len(parts) > 1 else "（未分组）"
+        folder = outer_folder(r["rel"])  # a zip's files are in the folder it lies in (材料.zip/汨罗/…: 汨罗)
+        return folder.split("/")[0] if folder else "（未分组）"
     if by == "authority":
         return r.get("authority") or "（未填主管部门）"
     return ""
@@ -112,9 +123,11 @@ def summary_tables(result: BatchResult, by: str | None = None,
             detail += [group + row for row in detail_rows(r)]
     unreadable = [[r["rel"], error_code_of(r), error_of(r)] for r in result.results if status_of(r) == "unreadable"]
     unreadable += [[p, "U007", reason] for p, reason in result.unsupported]
+    unreadable += [[a.rel, a.code, a.reason] for a in result.unopened]
     unreadable += [[r["rel"], r.get("fill_error_code"), f"自动填写失败：{r['fill_error']}"]
                    for r in result.results if r["fill_error"]]
-    others = [[p, note] for p, note in result.attachments] + [[p, "本工具以前生成的文件，已跳过"] for p in result.own]
+    others = [[p, note] for p, note in result.attachments] + [[p, archive_note(p, n)] for p, n in result.archives]
+    others += [[p, "本工具以前生成的文件，已跳过"] for p in result.own]
     rows = {"汇总": summary, "退回清单": return_rows(result), "问题明细": detail, "无法读取": unreadable,
             "附件": others}
     if result.cross_year:
@@ -131,12 +144,15 @@ def return_rows(result: BatchResult) -> list[list]:
         if dept is not None:
             scores = [dept[6], dept[7], dept[9], dept[10]]  # 填报总分, 复核总分, 填报等级, 复核等级
         else:
-            scores = ["无可读的工作簿" if not unit.readable else "无附件2", None, None, None]
+            scores = ["无附件2" if unit.readable else "压缩包无法打开" if unit.archives else "无可读的工作簿",
+                      None, None, None]
         errors, warnings = unit.problem_counts()
         missing = unit.missing()
+        lacking = "缺少" + "、".join(missing) if missing else ""
+        if unit.archives:  # what it lacks may be in the archive
+            lacking = f"{len(unit.archives)} 个压缩包无法打开，未能核对"
         rows.append([unit.name, unit.folder or "（顶层）", unit.verdict, *scores, errors, warnings,
-                     "\n".join(f"{i}. {text}" for i, text in enumerate(unit.first_errors(), 1)),
-                     "缺少" + "、".join(missing) if missing else ""])
+                     "\n".join(f"{i}. {text}" for i, text in enumerate(unit.first_errors(), 1)), lacking])
     return [row for _, row in sorted(enumerate(rows), key=lambda pair: (order[pair[1][2]], pair[0]))]
 
 
@@ -177,8 +193,9 @@ def statistics(frames: dict, by: str | None = None, counts: dict | None = None) 
     scored["类别"] = scored["表"].map(lambda t: KINDS[0] if "部门整体支出绩效自评表" in t else KINDS[1])
     tables: list[tuple[str, object]] = []
     if counts is not None:
-        tables.append(("文件与单位", pd.DataFrame({"项目": list(COUNT_ROWS.values()),
-                                                  "数量": [counts[key] for key in COUNT_ROWS]})))
+        shown = [key for key in COUNT_ROWS if counts[key] or key not in ("archives", "archives_unopened")]
+        tables.append(("文件与单位", pd.DataFrame({"项目": [COUNT_ROWS[key] for key in shown],
+                                                  "数量": [counts[key] for key in shown]})))
 
     grades = pd.crosstab(scored["类别"], pd.Categorical(scored["复核等级"], categories=GRADES), dropna=False)
     grades = grades.reindex(columns=GRADES, fill_value=0).T.reindex(columns=KINDS, fill_value=0)
@@ -236,7 +253,8 @@ def statistics(frames: dict, by: str | None = None, counts: dict | None = None) 
 
 
 COUNT_ROWS = {"workbooks": "工作簿", "forms": "其中的表", "unreadable": "无法读取的工作簿", "reports": "自评报告",
-              "reports_checked": "其中与工作簿核对的", "attachments": "其他附件", "units": "单位",
+              "reports_checked": "其中与工作簿核对的", "attachments": "其他附件", "archives": "已解压的压缩包",
+              "archives_unopened": "无法打开的压缩包", "units": "单位",
               "units_without_workbook": "缺少工作簿的单位", "units_returned": "需退回的单位"}
 
 

@@ -39,6 +39,8 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
         history = _history(store)
         report = check_grids(grids, task.path, profile, history=history and history.for_unit(task.unit))
     data = report.to_dict()
+    if task.shown:  # a file from an archive: named by the archive's path, not the temporary folder's
+        data["path"] = task.shown
     result = {"path": task.path, "rel": task.rel, "status": report.status, "error": report.error,
               "error_code": report.code, "report": data,
               "rows": _rows(task, report), "authority": workbook_authority(report), "unit": workbook_unit(report),
@@ -53,7 +55,8 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
         from ..store.db import cross_year_rows
         from ..store.records import records
 
-        named = task.rel if len(store) > 2 and store[2] == "rel" else task.path  # as run(stored_names=) asks
+        # as run(stored_names=) asks; a file from an archive by the archive's path, never the temporary one
+        named = task.rel if len(store) > 2 and store[2] == "rel" else task.shown or task.path
         book = result["store"] = records(report, named, _history(store).unit_map, data, task.unit)
         rows = result["cross_year"] = cross_year_rows(book, report.history)
         result["cross_xml"] = rows_xml(CROSS_YEAR, rows, False)  # 跨年's rows, written here as 汇总's are
@@ -192,7 +195,7 @@ def _failed(task: Task, code: str, text: str | None = None, **fields) -> dict:
     from ..problems import PROBLEMS
 
     reason = PROBLEMS[code].text(text, **fields)
-    report = {"path": task.path, "status": "unreadable", "error": reason, "error_code": code, "forms": [],
+    report = {"path": task.shown or task.path, "status": "unreadable", "error": reason, "error_code": code, "forms": [],
               "findings": []}
     return {"path": task.path, "rel": task.rel, "report": report, "rows": [], "filled": None, "fill_error": None,
             "fill_error_code": None}

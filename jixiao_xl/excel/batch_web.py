@@ -22,8 +22,10 @@ folder (and the material) and sweeps nothing.
 Every upload is a raw request body streamed to disk with a byte cap (no multipart
 spooling), and every zip is checked before anything is extracted (batch/archive.py: entry
 count, total uncompressed size, compression ratio, names, symlinks, passwords); extraction
-counts the bytes actually written as well.  Every refusal is a Chinese message the page shows;
-nothing is written outside the job folder.
+counts the bytes actually written as well.  A top-level uploaded zip that fails a check refuses
+the whole upload; zips inside the material (a folder of zips, a zip of zips) are opened by
+``batch.run`` with the same checks, and one that cannot be is listed in 无法读取 with why.  Every
+refusal is a Chinese message the page shows; nothing is written outside the job folder.
 
 Limits (environment variables): JIXIAO_BATCH_MAX_UPLOAD_MB (200), JIXIAO_BATCH_MAX_UNZIPPED_MB
 (1000), JIXIAO_BATCH_MAX_ENTRIES (10000), JIXIAO_BATCH_MAX_RATIO (200), JIXIAO_BATCH_TIMEOUT
@@ -380,7 +382,8 @@ def _run(job: Job) -> None:
             store, unit_map = _store()
             try:
                 result = run([str(material)], str(job.out), fill=job.fill, jobs=None, timeout=lim.timeout,
-                             progress=progress, store=store, unit_map=unit_map, stored_names="rel")
+                             progress=progress, store=store, unit_map=unit_map, stored_names="rel",
+                             scratch=str(job.inbox))  # zips inside the material: unpacked in the job's folder
             finally:
                 if store is not None:
                     store.shut()

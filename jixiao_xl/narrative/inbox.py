@@ -24,7 +24,10 @@ _REPORT_WORDS = ("报告", "自评", "绩效")
 STATUS_LABEL = {"clean": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法读取"}
 
 
-def _source(rel: str, inputs: list[str]) -> Path | None:
+def _source(rel: str, inputs: list[str], sources: dict | None = None) -> Path | None:
+    """Where the file ``rel`` lies: in an input folder, or (``sources``) where batch unpacked an archive."""
+    if sources and rel in sources:
+        return Path(sources[rel])
     for item in inputs:
         root = Path(item)
         if root.is_dir() and (root / rel).is_file():
@@ -39,10 +42,16 @@ def _units(result: dict) -> list[str]:
     return [norm_label(n) for n in names] + [norm_label(Path(result["path"]).stem)]
 
 
-def pair(report: Path, results: list[dict], title: str = "") -> tuple[list[dict], str | None]:
-    """The workbook results a report goes with, and why none when there is none."""
-    beside = [r for r in results if Path(r["path"]).parent == report.parent
-              and r["report"]["status"] != "unreadable"]
+def pair(report: Path, results: list[dict], title: str = "",
+         places: dict | None = None) -> tuple[list[dict], str | None]:
+    """The workbook results a report goes with, and why none when there is none.  ``places``: the folder a file
+    unpacked from an archive counts as lying in (the archive's own), by its path."""
+    places = places or {}
+
+    def folder(path) -> Path:
+        return places.get(str(path), Path(path).parent)
+
+    beside = [r for r in results if folder(r["path"]) == folder(report) and r["report"]["status"] != "unreadable"]
     if len(beside) == 1:
         return beside, None
     if not beside:
@@ -55,10 +64,13 @@ def pair(report: Path, results: list[dict], title: str = "") -> tuple[list[dict]
 
 
 def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[str, str]], profile_name: str,
-                   overrides: dict, summary_row) -> tuple[list[dict], list[tuple[str, str]]]:
+                   overrides: dict, summary_row, sources: dict | None = None,
+                   places: dict | None = None) -> tuple[list[dict], list[tuple[str, str]]]:
     """Check the reports ``batch`` set aside; returns (results + report results, what stays skipped).
 
-    ``summary_row`` is batch's own row builder, handed in so that this layer does not import batch.
+    ``summary_row`` is batch's own row builder, handed in so that this layer does not import batch;
+    ``sources`` and ``places`` name the files batch unpacked from archives: where each lies by its rel, and
+    the folder it counts as lying in by its path (a report beside a zip goes with the workbook in the zip).
     """
     from ..xlsx.grid import UnreadableWorkbook
     from ..compute.profiles import get_profile
@@ -70,7 +82,7 @@ def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[s
     profile = get_profile(profile_name, **overrides) if profile_name else None
     keep, added = [], []
     for rel, reason in skipped:
-        path = _source(rel, inputs) if rel.lower().endswith(REPORT_SUFFIXES) else None
+        path = _source(rel, inputs, sources) if rel.lower().endswith(REPORT_SUFFIXES) else None
         if path is None or path.name.startswith("~$"):
             keep.append((rel, reason))
             continue
@@ -84,7 +96,7 @@ def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[s
             if path.suffix.lower() == ".pdf" and not any(w in title + path.stem for w in _REPORT_WORDS):
                 keep.append((rel, f"{reason}（PDF 的标题和文件名不像自评报告，未核对）"))
                 continue
-            partners, why = pair(path, results, title)
+            partners, why = pair(path, results, title, places)
             books = []
             for partner in partners:
                 try:
