@@ -215,3 +215,14 @@ def test_no_stated_rate_is_allowed_more_than_half_a_point(raw, shown):
         cell = Cell(raw, 5, 6, "执行率")
         cell.shown, cell.percent = shown, percent
         assert shown_tolerance(cell, 0.0001, rate=True) <= COARSEST_RATE + 1e-15
+
+
+@pytest.mark.parametrize("value, decimals", [
+    (0.8618, 4), (0.86180000000001, 4), (5e-05, 5), (100.0, 0), (0.0, 0), (86.19, 2), (-12.25, 2), (2 / 3, 12),
+    (1.5e-07, 8), (1e20, 0), (float("inf"), 0), (float("nan"), 0), (0.1 + 0.2, 1),
+])
+def test_the_decimals_a_number_was_typed_with(value, decimals):
+    """typed_decimals reads a number at 12 significant digits: float noise is not a digit typed."""
+    from jixiao_xl.rules.base import typed_decimals
+
+    assert typed_decimals(value) == decimals

@@ -75,7 +75,11 @@ _LAST_NUMBER = re.compile(r"[-+]?\d+(?:\.(\d+))?(?!.*\d)")
 def typed_decimals(value: float) -> int:
     """The decimals a number was typed with, float noise aside: 0.8618 and 0.86180000000001 both 4, 5e-05 5,
     100.0 none (12 significant digits: more than a cell shows, fewer than the noise of a sum)."""
-    exponent = Decimal(f"{value:.12g}").normalize().as_tuple().exponent
+    text = f"{value:.12g}"  # "g" drops trailing zeros: "0.8618", "100", "5e-05"
+    if "e" not in text:
+        dot = text.find(".")
+        return 0 if dot < 0 else len(text) - dot - 1
+    exponent = Decimal(text).normalize().as_tuple().exponent  # 5e-05, 1.5e+20, inf, nan
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
