@@ -41,13 +41,19 @@ def _expand(paths: list[str]) -> tuple[list[str], list[str]]:
 
     from .batch import is_own_output, is_workbook_file
 
+    from .batch.archive import archive_kind
+
     out, empty = [], []
     for item in paths:
         path = Path(item)
         if path.is_dir():  # an earlier batch's 汇总.xlsx is no submission
             # workbooks by name (.xlsx, .xls, .et, .ods, …) or by content
-            found = sorted(str(p) for p in path.rglob("*")
-                           if p.is_file() and is_workbook_file(p) and not is_own_output(p))
+            files = sorted(p for p in path.rglob("*") if p.is_file())
+            found = [str(p) for p in files if is_workbook_file(p) and not is_own_output(p)]
+            archives = [p for p in files if str(p) not in found and archive_kind(p)]
+            if archives:  # check reads workbooks only: what lies in a zip is batch's (it opens them)
+                print(f"jixiao-xl：{item}：另有 {len(archives)} 个压缩包（如 {archives[0].name}）没有校验；"
+                      "请用 jixiao-xl batch 校验压缩包里的工作簿，或先解压", file=sys.stderr)
             if not found:
                 empty.append(item)
             out += found

@@ -345,6 +345,25 @@ def test_check_of_a_folder_without_workbooks(tmp_path, capsys):
     assert err == f"jixiao-xl：{tmp_path}：文件夹里没有工作簿（.xlsx、.xls、.et、.ods 等）\n"
 
 
+def test_check_names_the_zips_it_does_not_open(tmp_path, capsys):
+    """check reads workbooks; a folder holding a unit's zip beside another's workbook says the zip was not checked
+    and how to check it (batch opens zips), and a zip given to check is called a zip of workbooks, not "no
+    workbook content"."""
+    import zipfile
+
+    (tmp_path / "司法局.xlsx").write_bytes(EXAMPLE.read_bytes())
+    with zipfile.ZipFile(tmp_path / "财政局.zip", "w") as archive:
+        archive.writestr("财政局2023.xlsx", EXAMPLE.read_bytes())
+    code, out, err = run(capsys, "check", str(tmp_path))
+    assert code == 1 and "司法局.xlsx" in out and "财政局" not in out
+    assert err == (f"jixiao-xl：{tmp_path}：另有 1 个压缩包（如 财政局.zip）没有校验；"
+                   "请用 jixiao-xl batch 校验压缩包里的工作簿，或先解压\n")
+    code, out, err = run(capsys, "check", str(tmp_path / "财政局.zip"))
+    assert code == 2
+    assert "这是压缩包，内有 1 个工作簿（如“财政局2023.xlsx”），不是单个工作簿；请用 jixiao-xl batch 校验（会自动解压），或先解压" \
+        in out + err
+
+
 def test_check_of_a_missing_file(tmp_path, capsys):
     code, _, err = run(capsys, "check", str(tmp_path / "无.xlsx"))
     assert code == 2 and f"jixiao-xl：{tmp_path / '无.xlsx'}：找不到文件" in err

@@ -108,6 +108,20 @@ def ole2_workbook(head: bytes) -> bool:
     return any(name in head for name in _BOOK_STREAMS) and not any(name in head for name in _OTHER_STREAMS)
 
 
+_BOOK_ENTRIES = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".xlsb")
+
+
+def _entry(info: zipfile.ZipInfo) -> str:
+    """An entry's file name as people wrote it: a zip made on Chinese Windows stores GBK without saying so."""
+    name = info.filename
+    if not info.flag_bits & 0x800:
+        try:
+            name = name.encode("cp437").decode("gbk")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+    return name.rsplit("/", 1)[-1]
+
+
 def _zip_kind(archive: zipfile.ZipFile) -> str:
     """The workbook a zip holds ("xlsx", "xlsb", "ods"), after rejecting bombs."""
     infos = archive.infolist()
@@ -124,6 +138,10 @@ def _zip_kind(archive: zipfile.ZipFile) -> str:
     elif "ppt/presentation.xml" in names:
         raise UnreadableWorkbook("U005", text="这是 PowerPoint 演示文稿，不是 Excel 工作簿（扩展名可能被改过）")
     else:
+        books = [info for info in infos if info.filename.lower().endswith(_BOOK_ENTRIES)]
+        if books:  # a zip of submissions given where one workbook was expected
+            raise UnreadableWorkbook("U005", text=f"这是压缩包，内有 {len(books)} 个工作簿（如“{_entry(books[0])}”），"
+                                                  "不是单个工作簿；请用 jixiao-xl batch 校验（会自动解压），或先解压")
         raise UnreadableWorkbook("U005", text="压缩包里没有工作簿内容，不是 Excel 工作簿文件")
     total = 0
     for info in infos:
