@@ -59,7 +59,7 @@ class Limits:
 
 
 def env_number(name: str, default: float) -> float:
-    """A positive number from the environment (a limit), else ``default``."""
+    """A positive number from the environment (a limit: the batch page's, the server's), else ``default``."""
     try:
         value = float(os.environ.get(name, ""))
         return value if value > 0 else default

@@ -45,7 +45,10 @@ import secrets
 import socket
 import sys
 from pathlib import Path
+
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from ..batch.archive import env_number  # a limit from the environment (the batch page's too)
 
 MB = 1 << 20
 KEY_ENV = "JIXIAO_ACCESS_KEY"
@@ -80,15 +83,6 @@ WRONG_KEY = "访问密钥不正确或已更换：请向管理员索取新的带�
 TOO_BIG = "请求的内容超过 {} MB（上限），已拒绝。请缩小工作簿（删去无关的工作表）后再试。"
 TOO_MANY_CELLS = ("函数参数中有 {:,} 个单元格，超过上限 {:,} 个。请只选中自评表中需要计算的区域"
                   "（如 D8:H30），不要选整列。")
-
-
-def env_number(name: str, default: float) -> float:
-    """A positive number from the environment (a server limit), else ``default``."""
-    try:
-        value = float(os.environ.get(name, ""))
-        return value if value > 0 else default
-    except ValueError:
-        return default
 
 
 # ------------------------------------------------------------------ the key
