@@ -45,7 +45,6 @@ import secrets
 import socket
 import sys
 from pathlib import Path
-
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..batch.archive import env_number  # a limit from the environment (the batch page's too)
