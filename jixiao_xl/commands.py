@@ -208,7 +208,7 @@ def _fill(args) -> int:
 
     try:
         result = fill(args.path, args.output, in_place=args.in_place, overwrite_derived=args.overwrite_derived,
-                      mark=args.mark, profile=_profile(args))
+                      mark=args.mark, profile=_profile(args), keep_earlier=True)
     except OutputError as exc:
         print(f"jixiao-xl：{with_code(str(exc), exc.code)}", file=sys.stderr)
         return 2

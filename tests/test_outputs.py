@@ -211,3 +211,23 @@ def test_an_unexpected_error_is_still_one_chinese_line(seed, capsys, monkeypatch
     monkeypatch.setattr(C, "check_path", broken)
     assert main(["check", str(seed)]) == 2
     assert one_line(capsys) == "jixiao-xl：程序内部错误（KeyError），请把文件和命令发给维护人员"
+
+
+def test_fill_keeps_an_earlier_output_edited_since_as_a_backup(tmp_path, capsys):
+    """fill -o onto its own earlier output: unchanged, it is simply replaced (no clutter); edited since (a reason
+    typed into the checked copy), the edited copy is kept as 原名.时间.bak.xlsx, never over another, and said."""
+    out = tmp_path / "已校验.xlsx"
+    assert main(["fill", str(EXAMPLE), "-o", str(out)]) == 1
+    assert main(["fill", str(EXAMPLE), "-o", str(out)]) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["已校验.xlsx"]
+    capsys.readouterr()
+    book = openpyxl.load_workbook(out)
+    book["附件2"]["I15"] = "手工补写的偏差原因"
+    book.save(out)
+    assert main(["fill", str(EXAMPLE), "-o", str(out)]) == 1
+    printed = capsys.readouterr().out
+    (backup,) = [p for p in tmp_path.iterdir() if p.name != "已校验.xlsx"]
+    assert backup.name.startswith("已校验.") and backup.name.endswith(".bak.xlsx")
+    assert f"输出文件“已校验.xlsx”原已存在，且与本次结果不同（可能在上次输出后手工改过）：原有的一份已备份为 {backup}" in printed
+    assert openpyxl.load_workbook(backup)["附件2"]["I15"].value == "手工补写的偏差原因"
+    assert openpyxl.load_workbook(out)["附件2"]["I15"].value is None  # the new output is the input's, filled

@@ -400,18 +400,20 @@ WORKBOOK_NAMES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".et", ".ett")  # names an
 
 def fill(path: str, output: str | None = None, *, in_place: bool = False, overwrite_derived: bool = False,
          mark: bool = False, profile: Profile | None = None, writer: str = "auto",
-         grids: list[Grid] | None = None, book=None) -> FillResult:
+         grids: list[Grid] | None = None, book=None, keep_earlier: bool = False) -> FillResult:
     """Fill ``path`` into ``output`` (or in place).  ``writer``: "auto" (the direct XML writer, openpyxl for
     marks and for files it does not handle), "direct" or "openpyxl".  ``grids``: the grids of ``path`` when the
     caller has read them already (``read_grids``; batch checks first); they are updated in place.  ``book``: the
-    forms read from those grids (``read_forms(grids, path)``, a check's ``report.workbook``).
+    forms read from those grids (``read_forms(grids, path)``, a check's ``report.workbook``).  ``keep_earlier``
+    (``fill -o``): an existing output that differs from the new one is kept as a backup (``_Earlier``).
 
     A workbook in another format (.xls/.et, .ods, .xlsb: ``workbook_kind``) is filled into a new .xlsx
     (``converted_name`` beside it unless ``output`` is given) and never modified: ``in_place`` is refused."""
     kind = grids[0].kind if grids and grids[0].path == path else _kind_of(path)  # (a converted copy: its own)
     if kind != "xlsx":
         return _fill_converted(path, output, kind, in_place=in_place, overwrite_derived=overwrite_derived,
-                               mark=mark, profile=profile, writer=writer, grids=grids, book=book)
+                               mark=mark, profile=profile, writer=writer, grids=grids, book=book,
+                               keep_earlier=keep_earlier)
     if output is None and not in_place:
         raise FillError("O008")
     if output is not None and in_place:
@@ -451,7 +453,7 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
         formulas = _openpyxl_formulas(path, {f.sheet for f in forms})
     try:
         return _fill(path, target, grids, book, source, formulas, profile, auto=auto, in_place=in_place,
-                     overwrite_derived=overwrite_derived, mark=mark, writer=writer)
+                     overwrite_derived=overwrite_derived, mark=mark, writer=writer, keep_earlier=keep_earlier)
     finally:
         if source is not None:
             source.close()
@@ -500,7 +502,8 @@ def _fill_converted(path: str, output: str | None, kind: str, *, in_place: bool,
         grids_to_xlsx(grids, temp)
         os.chmod(temp, stat.S_IMODE(os.stat(path).st_mode) | stat.S_IWUSR)  # the output's permission bits
         result = fill(temp, output, overwrite_derived=options["overwrite_derived"], mark=options["mark"],
-                      profile=options["profile"], writer=options["writer"], grids=grids, book=book)
+                      profile=options["profile"], writer=options["writer"], grids=grids, book=book,
+                      keep_earlier=options["keep_earlier"])
     finally:
         Path(temp).unlink(missing_ok=True)
     result.path = path
@@ -547,7 +550,7 @@ def grids_to_xlsx(grids: list[Grid], out: str) -> None:
 
 
 def _fill(path, target, grids, book, source, formulas, profile, *, auto=False, in_place, overwrite_derived, mark,
-          writer):
+          writer, keep_earlier=False):
     from . import xlsxpatch
 
     plan_ = make_plan(grids, formulas, path, profile, overwrite_derived=overwrite_derived, mark=mark, book=book,
@@ -581,6 +584,7 @@ def _fill(path, target, grids, book, source, formulas, profile, *, auto=False, i
     # a new output keeps the input's permission bits (a colleague who could read the submission can read the
     # checked copy), writable by its owner; an existing output or the input itself keeps its own
     mode = None if os.path.exists(target) else stat.S_IMODE(os.stat(path).st_mode) | stat.S_IWUSR
+    earlier = _Earlier(target) if keep_earlier and not in_place and os.path.exists(target) else None
     try:
         atomic_write(target, write, mode, before_replace=backup if in_place else None)
     except OutputError:
@@ -588,7 +592,55 @@ def _fill(path, target, grids, book, source, formulas, profile, *, auto=False, i
             Path(result.backup).unlink(missing_ok=True)
             result.backup = None
         raise
+    if earlier is not None:
+        kept = earlier.keep_if_changed()
+        if kept:
+            result.notes.append(f"输出文件“{Path(target).name}”原已存在，且与本次结果不同（可能在上次输出后手工改过）："
+                                f"原有的一份已备份为 {kept}")
     return result
+
+
+class _Earlier:
+    """An output file that exists before ``fill -o`` replaces it: its bytes and values, kept as a backup
+    (原名.时间.bak.xlsx, never over another) when what the user sees in it differs from the new output — a
+    copy edited since the last run is not lost; an unchanged re-run leaves no clutter."""
+
+    def __init__(self, path: str):
+        self.path = path
+        try:
+            self.data = Path(path).read_bytes()
+            self.mode = stat.S_IMODE(os.stat(path).st_mode)
+        except OSError:
+            self.data = None
+        self.values = _values(path) if self.data is not None else None
+
+    def keep_if_changed(self) -> str | None:
+        if self.data is None or (self.values is not None and self.values == _values(self.path)):
+            return None
+        from ..xlsx.xlsxio import backup_path
+
+        while True:
+            target = backup_path(self.path, time.strftime("%Y%m%d-%H%M%S"))
+            try:
+                with open(target, "xb") as handle:  # "x": never over another backup
+                    handle.write(self.data)
+                break
+            except FileExistsError:
+                continue
+            except OSError as exc:  # the new output is written; say the old one could not be kept
+                from ..xlsx.xlsxio import reason
+
+                return f"（未能备份：{reason(exc)}）"
+        os.chmod(target, self.mode)
+        return str(target)
+
+
+def _values(path: str):
+    """Every sheet's values as a reader sees them, or None when the file cannot be read."""
+    try:
+        return {grid.name: grid.rows for grid in read_grids(path)}
+    except (UnreadableWorkbook, OSError):
+        return None
 
 
 def _has_drawings(path: str) -> bool:
