@@ -231,3 +231,17 @@ def test_fill_keeps_an_earlier_output_edited_since_as_a_backup(tmp_path, capsys)
     assert f"输出文件“已校验.xlsx”原已存在，且与本次结果不同（可能在上次输出后手工改过）：原有的一份已备份为 {backup}" in printed
     assert openpyxl.load_workbook(backup)["附件2"]["I15"].value == "手工补写的偏差原因"
     assert openpyxl.load_workbook(out)["附件2"]["I15"].value is None  # the new output is the input's, filled
+
+
+@pytest.mark.parametrize("lock", ["~$教育局2024.xlsx", "~$局2024.xlsx", ".~lock.教育局2024.xlsx#"])
+def test_fill_in_place_refuses_a_workbook_open_in_excel_wps_or_libreoffice(tmp_path, capsys, lock):
+    """A lock file beside the workbook says it is open: writing now would be lost when Excel/WPS saves its copy.
+    Refused in Chinese, exit 2, the workbook untouched and no backup made."""
+    book = tmp_path / "教育局2024.xlsx"
+    shutil.copy(EXAMPLE, book)
+    (tmp_path / lock).write_bytes(b"owner")
+    before = book.read_bytes()
+    assert main(["fill", str(book), "--in-place"]) == 2
+    err = capsys.readouterr().err
+    assert f"文件正在别处打开（旁边有锁定文件“{lock}”），本次未写入；请在 Excel、WPS 或 LibreOffice 中关闭它后再运行" in err
+    assert book.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == sorted([book.name, lock])

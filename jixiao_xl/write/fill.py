@@ -37,6 +37,7 @@ from ..compute.profiles import Profile
 from ..read.reader import read_forms
 from ..read.values import is_error_value
 from ..read.values import fmt_number, norm_label
+from ..xlsx.files import open_elsewhere
 from ..xlsx.xlsxio import OutputError, atomic_write, make_backup, openpyxl_source, output_problem
 
 
@@ -426,6 +427,10 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
         raise FillError("O003", text="输出文件不能和输入文件相同；要直接修改原文件请用 --in-place")
     if in_place and os.path.isfile(path) and output_problem(path) == "文件是只读的，不能覆盖":
         raise OutputError(path, "文件是只读的，不能直接修改（可以用 -o 另存一份）", "O001")
+    lock = open_elsewhere(target) if os.path.isfile(target) else None
+    if lock:  # Excel/WPS/LibreOffice would save their copy over ours (or ours is lost when they close it)
+        raise OutputError(target, f"文件正在别处打开（旁边有锁定文件“{lock}”），本次未写入；请在 Excel、WPS 或 "
+                                  "LibreOffice 中关闭它后再运行（或用 -o 另存一份）", "O005")
     problem = output_problem(target) if os.path.exists(path) else None
     if problem:
         raise OutputError(target, problem)

@@ -29,6 +29,16 @@ def lock_file_note(path, checked_elsewhere: bool = False) -> str:
     return f"{what}，未校验" if checked_elsewhere else f"这是{what}，不是工作簿本身；请校验“{name}”"
 
 
+def open_elsewhere(path) -> str | None:
+    """The lock file beside ``path`` that says it is open in Excel/WPS ("~$name"; Excel drops a long name's first
+    two characters) or LibreOffice (".~lock.name#"), or None."""
+    folder, name = os.path.split(os.path.abspath(str(path)))
+    for lock in (LOCK_PREFIX + name, LOCK_PREFIX + name[2:], f".~lock.{name}#"):
+        if len(lock) > len(LOCK_PREFIX) and os.path.isfile(os.path.join(folder, lock)):
+            return lock
+    return None
+
+
 class FileProblem(Refused):
     """Why a file cannot be opened at all (a catalogued reason); ``str()`` is for people."""
 
