@@ -8,7 +8,7 @@ with a Chinese reason.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..compute.results import Results
 from .findings import Finding
@@ -164,19 +164,25 @@ def check_workbook(book: Workbook, profile: Profile | None = None,
     if not book.forms:
         report.status, report.error, report.code = "unreadable", no_form_text(book), "U012"
         return report
+    shown_forms = []
     for form in book.forms:
-        opened = ctx.opened(form)  # formulas saved without a result: the 结果 line shows what Excel shows (D001)
-        form_report = FormReport(form, ctx.results(opened if opened is not None else form))
+        # formulas saved without a result (a workbook written by a program): the rules judge, and the 结果 line
+        # shows, what Excel shows once the file is opened; only the rules about what the file holds read it as is
+        opened = ctx.opened(form)
+        shown = opened if opened is not None else form
+        shown_forms.append(shown)
+        form_report = FormReport(form, ctx.results(shown))
         for rule in _rules_for(form.kind):
             if wanted.wants(rule.code):
-                form_report.findings.extend(_run(rule, form, ctx, form.sheet))
+                form_report.findings.extend(_run(rule, form if rule.as_read else shown, ctx, form.sheet))
         form_report.findings.sort(key=_position)
         if not wanted.wants(CRASHED.code):
             form_report.findings = [f for f in form_report.findings if f.code != CRASHED.code]
         report.forms.append(form_report)
+    shown_book = replace(book, forms=shown_forms)  # the cross-form rules compare what the forms show, too
     for rule in _rules_for("workbook"):
         if wanted.wants(rule.code):
-            report.findings.extend(_run(rule, book, ctx, ""))
+            report.findings.extend(_run(rule, book if rule.as_read else shown_book, ctx, ""))
     findings = report.all_findings()
     if any(f.severity == "error" for f in findings):
         report.status = "errors"

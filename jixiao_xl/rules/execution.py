@@ -76,10 +76,7 @@ def _no_budget(rule: Rule, form: SelfEval, ctx: Context):
         return  # E109 reports a blank 全年预算数 (or 执行数) under a typed rate
     if not exec_read(form) or ctx.results(form).why("exec_rate").startswith("无法复核"):
         return  # nothing typed in the block (its results are 未读出), or a total row never summed (F103): not "0 分"
-    opened = ctx.opened(form) if cell.blank and cell.address in form.formula_cells else None
-    if opened is not None and num(opened.exec.get("full")):
-        return  # a formula saved without a result (S002), not empty: opened, it shows the sum of its parts
-    if not num(cell):
+    if not num(cell):  # (a formula saved without a result is judged as it shows: check.py gives the form opened)
         yield rule.at(form.sheet, cell, expected=None, found=num(cell))
 
 

@@ -80,6 +80,10 @@ class Rule:
     bad: str
     good: str
     check: Callable[..., Iterable[Finding]]
+    # False (nearly every rule): the rule judges the form as Excel shows it once opened, the template's formulas
+    # saved without a result worked out (``Context.opened``), the values the 结果 line shows.  True: it judges
+    # what the file holds, blank formulas blank (D001 names the cells left blank, S002 the formulas without one).
+    as_read: bool = False
 
     def __post_init__(self):
         if self.severity not in SEVERITIES:

@@ -118,27 +118,49 @@ ERROR_VALUE = Rule(
 )
 
 
+def _worked_out(form, ctx: Context) -> set[str]:
+    """The formulas saved without a result whose value the check worked out as Excel shows it (the template's
+    totals, rates, 得分 and 总分: ``Context.opened``)."""
+    opened = ctx.opened(form)
+    if opened is None:
+        return set()
+    return {d.cell.address for d in derived(opened, ctx.profile) if not d.cell.blank} & form.formula_cells
+
+
+def _cells_text(addresses: list[str]) -> str:
+    return "、".join(addresses[:12]) + (f" 等 {len(addresses)} 个" if len(addresses) > 12 else "")
+
+
 def _uncached(rule: Rule, book, ctx: Context):
-    form_sheets = {f.sheet for f in book.forms}
+    forms = {f.sheet: f for f in book.forms}
     for sheet, addresses in book.uncached.items():
-        if sheet not in form_sheets:
+        if sheet not in forms:
             continue
-        shown = "、".join(addresses[:12]) + (f" 等 {len(addresses)} 个" if len(addresses) > 12 else "")
+        worked = _worked_out(forms[sheet], ctx)
+        blank = [a for a in addresses if a not in worked]
+        if not blank:
+            how = "；校验按公式算出了它们在 Excel 中显示的值"
+        elif len(blank) == len(addresses):
+            how = "，这些单元格按空白处理"
+        else:
+            how = f"；校验按公式算出了其中的合计、比率和得分，{_cells_text(blank)} 按空白处理"
         yield rule.at(sheet, None, expected=None, found=len(addresses), where="", address=addresses[0],
-                      text=dict(cells=shown))
+                      text=dict(cells=_cells_text(addresses), how=how))
 
 
 UNCACHED = Rule(
     code="S002", name="formula-without-result", severity="warning", scope="workbook",
     summary="公式没有保存计算结果，这些单元格的值无法读取",
-    template="{cells} 是公式，但文件中没有保存计算结果（文件可能由程序生成、未经 Excel/WPS 保存），这些单元格按空白处理；"
+    template="{cells} 是公式，但文件中没有保存计算结果（文件可能由程序生成、未经 Excel/WPS 保存）{how}；"
     "请在 Excel 或 WPS 中打开并保存后再提交",
-    why="Excel 保存文件时会把公式的结果一并保存；由程序生成、从未在 Excel 中打开过的文件只有公式没有结果，"
-    "读取时只能按空白处理，校验可能不准确。",
+    why="Excel 保存文件时会把公式的结果一并保存；由程序生成、从未在 Excel 中打开过的文件只有公式没有结果。"
+    "模板中的合计、执行率、得分和总分公式，校验按公式算出 Excel 打开后显示的值，再据此校验；"
+    "其余公式读取时只能按空白处理，校验可能不准确。",
     source="Office Open XML 文件格式（单元格的公式 <f> 与缓存值 <v>）",
     bad="用脚本生成的工作簿，合计单元格只有公式 =SUM(B7:B11)",
     good="在 Excel 中打开后保存，合计单元格同时保存了结果 17",
     check=_uncached,
+    as_read=True,
 )
 
 
@@ -327,6 +349,7 @@ DERIVED_BLANK = Rule(
     bad="项目支出 空；县级专项资金 440.32",
     good="项目支出 440.32；县级专项资金 440.32",
     check=_derived_blank,
+    as_read=True,
 )
 
 def _level_weights_unprinted(rule: Rule, form, ctx: Context):
