@@ -187,6 +187,17 @@ def test_a_score_typed_in_words_leaves_the_total_unchecked_and_untouched(tmp_pat
     assert (sheet["H16"].value, sheet["H25"].value, sheet["I25"].value) == ("满分", "99分", "等级：优秀")
 
 
+def test_no_score_rate_is_shown_from_a_score_typed_in_words(tmp_path):
+    # trial F: "满分" typed as a 得分 left the total 无法复核, yet E107 said "指标得分率 99.56%", counting it full
+    low = {"附件3!E6": 60, "附件3!E7": 60, "附件3!G6": None, "附件3!H6": None}  # 执行率 60 ÷ 83 = 72.29 %
+    scored = project(check_file(tmp_path, set_cells(clean_seed(), low), "scored.xlsx"))
+    assert [f.message for f in scored.findings if f.code == "E107"] == [
+        "[附件3] 年度资金总额 全年执行数 (E6)：指标得分率 100.00% 明显高于预算执行率 72.29%，请核实指标完成情况"]
+    words = project(check_file(tmp_path, set_cells(clean_seed(), low | {"附件3!H14": "满分"}), "words.xlsx"))
+    assert words.results.why("total_score") == "无法复核：得分 “满分”（H14） 不是数字"
+    assert [f.code for f in words.findings if f.code in ("E107", "N001")] == ["N001"]
+
+
 def test_a_total_row_never_summed_is_no_zero_rate(tmp_path, capsys):
     # 池州贵池区棠溪镇's published table: 年度资金总额 0 / 0 / 0 over 本年财政拨款 90 / 89.974 / 89.974 (F103 on
     # each); it read "执行率 空，执行率得分 0 … 总分 80（良）" with E103 "按0分计"

@@ -184,6 +184,8 @@ def _low_exec_high_score(rule: Rule, form: SelfEval, ctx: Context):
     weights = sum(r.weight or 0 for r in rows)
     if rate is None or not weights or ctx.once(executed_missing, form):
         return
+    if res.total_score is None:  # a 得分 not read ("满分": N001 names it), or none typed: nor is the 得分率
+        return
     score_rate = sum(r.effective for r in rows) / weights
     gap, unexecuted = score_rate - rate, 1 - rate
     if gap > ctx.profile.score_gap + 1e-9 or (unexecuted > ctx.profile.unexecuted + 1e-9 and gap > 1e-9):
@@ -195,7 +197,8 @@ LOW_EXEC_HIGH_SCORE = Rule(
     code="E107", name="low-exec-high-score", severity="warning", scope="self_eval",
     summary="“执行低、得分高”：指标得分率明显高于预算执行率",
     template="指标得分率 {score_rate} 明显高于预算执行率 {rate}，请核实指标完成情况",
-    why="资金没有用完而指标几乎满分，通常说明指标值设定偏低或自评打分偏松，财政审核时会重点复核。",
+    why="资金没有用完而指标几乎满分，通常说明指标值设定偏低或自评打分偏松，财政审核时会重点复核。"
+    "得分写成文字（如“满分”，N001）时总分无法复核，尚未评分时没有总分：这时得分率也不计算，不提示。",
     source="财政部预算管理一体化系统审核提示（得分率高于执行率超过5个百分点或未执行超过20%）[C]",
     bad="执行率 70%，三级指标得分 88/90",
     good="执行率 70%，三级指标得分按完成情况打 63/90，并说明原因",
