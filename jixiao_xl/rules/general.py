@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable
 
-from ..compute.derive import blank_fillable, derived, input_suggestions
+from ..compute.derive import blank_fillable, derived, form_cells, input_suggestions
 from .findings import Rule
 from ..read.model import BasicData, Cell
 from ..read.values import fmt_number as n, fmt_rate as pct, is_error_value
@@ -119,12 +119,10 @@ ERROR_VALUE = Rule(
 
 
 def _worked_out(form, ctx: Context) -> set[str]:
-    """The formulas saved without a result whose value the check worked out as Excel shows it (the template's
-    totals, rates, 得分 and 总分: ``Context.opened``)."""
+    """The cells of a form the check reads a value in once opened (``Context.opened``: the template's totals,
+    rates, 得分 and 总分 saved without a result worked out as Excel shows them; fill's report: as it filled them)."""
     opened = ctx.opened(form)
-    if opened is None:
-        return set()
-    return {d.cell.address for d in derived(opened, ctx.profile) if not d.cell.blank} & form.formula_cells
+    return {c.address for c in form_cells(opened if opened is not None else form) if not c.blank}
 
 
 def _cells_text(addresses: list[str]) -> str:
