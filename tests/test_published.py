@@ -156,15 +156,18 @@ def test_sichuan_indicator_weights_and_total(tmp_path):
     assert f.total_score is None or f.total_score.blank
 
 
-def test_sichuan_injected_executed_is_caught_at_the_rate(tmp_path):
+def test_sichuan_injected_executed_is_caught_at_its_cell(tmp_path):
+    # the 全年执行数 total typed 200 over its sources' 251.89: F103 names that cell with both figures; the printed
+    # rate is not blamed as if 200 were right (it was E101 "应为 79.40%" at F9): the rate is 无法复核 until mended
     data = table("sichuan_qingshen_2023_project")
     printed = data["printed"]
     executed = 200.0
     _, report = check_table(tmp_path, "sichuan_qingshen_2023_project", {"E9": executed})
-    (e101,) = by_code(report, "E101")
-    assert e101.cell == "F9"
-    assert e101.expected == pytest.approx(round(executed / printed["budget"], 4))
-    assert e101.found == pytest.approx(printed["exec_rate"])
+    (f103,) = by_code(report, "F103")
+    assert (f103.cell, f103.expected, f103.found) == ("E9", printed["executed"], executed)
+    assert not by_code(report, "E101") and not by_code(report, "E104")
+    assert report.forms[0].results.why("exec_rate") == (
+        f"无法复核：全年执行数 200 与其中各项之和 {printed['executed']:g} 不符（见 E9）")
 
 
 # ---------------------------------------------------------------- the unscored 县级专项 form

@@ -209,6 +209,21 @@ def test_a_total_row_never_summed_is_no_zero_rate(tmp_path, capsys):
     assert "执行率 无法复核，执行率得分 无法复核，分值合计 90，总分 无法复核" in _text(report.path, capsys)
 
 
+def test_a_total_that_disagrees_with_its_parts_blames_no_other_cell(tmp_path, capsys):
+    # trial F: 全年预算数 typed 80 over 当年财政拨款 83; F103 rightly asks for 83 in D6, but E102 blamed the right
+    # 全年执行数 ("预算执行率不能超过100%，现为 103.75%：全年执行数大于全年预算数" at E6) and the 结果 line scored the
+    # 103.75 % (执行率得分 10): which of 80 and 83 is right is not known, so neither is the rate
+    report = check_file(tmp_path, set_cells(clean_seed(), {"附件3!D6": 80}))
+    found = project(report)
+    assert [f.message for f in found.findings if f.severity != "info"] == [
+        "[附件3] 年度资金总额 全年预算数 (D6)：全年预算数应为 当年财政拨款 + 上年结转资金 + 其他资金 = 83 + 0 + 0 = 83，"
+        "现填 80；执行率、执行率得分和总分据此计算，改正前无法复核"]
+    res = found.results
+    assert (res.exec_rate, res.exec_score, res.total_score, res.grade) == (None, None, None, None)
+    assert res.why("exec_rate") == "无法复核：全年预算数 80 与其中各项之和 83 不符（见 D6）"
+    assert "执行率 无法复核，执行率得分 无法复核，分值合计 100，总分 无法复核" in _text(report.path, capsys)
+
+
 @pytest.mark.parametrize("cell, text, name", [("附件2!D5", "见附表", "全年预算数"), ("附件2!E5", "待统计", "全年执行数")])
 def test_words_in_place_of_an_amount_leave_the_rate_unchecked(tmp_path, capsys, cell, text, name):
     # "见附表" in 全年预算数 read "执行率 空，执行率得分 0 … 总分 89（良）" with E101 "空 ÷ 1762.55 = 0.00%" and E104

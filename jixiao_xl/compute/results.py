@@ -308,10 +308,12 @@ def blank_exec_figures(form: SelfEval) -> list[tuple[str, Cell]]:
     return [(name, ex[key]) for key, name in EXEC_FIGURES if key in ex and ex[key].blank]
 
 
-def exec_unknown(form: SelfEval) -> str:
+def exec_unknown(form: SelfEval, tolerance: float = 0.005) -> str:
     """Why the 执行率 cannot be recomputed although the block was filled ("" when it can): the figures it
-    needs are blank under a typed rate or score, or show an error value (#REF! …)."""
-    from ..read.values import is_error_value
+    needs are blank under a typed rate or score, or show an error value (#REF! …), or a total of the 年度资金总额
+    row disagrees with its own parts (F103 reports it there: which of the two is right is not known, and a rate
+    from it would blame the other figure; ``tolerance``: the profile's for amounts)."""
+    from ..read.values import fmt_number, is_error_value
 
     blank = blank_exec_figures(form)
     if blank:
@@ -322,12 +324,19 @@ def exec_unknown(form: SelfEval) -> str:
             return f"无法复核：{name}显示错误值 {str(cell.raw).strip()}"
         if cell is not None and not cell.blank and cell.skipped is None and num(cell) is None:
             return f"无法复核：{name}填的是“{cell.text}”，不是数字"  # "见附表", "八十三": N001 names it
-    if not num(form.exec.get("full")) and not form.unknown_sources:  # a total row never summed (F103 says so)
-        parts = sum(num(form.sources[k].get("full")) or 0 for k in source_parts(form))
-        if parts > 0:
-            from ..read.values import fmt_number
-
-            return f"无法复核：全年预算数填 0 或空白，而其中各项之和为 {fmt_number(parts)}"
+    if form.unknown_sources:  # a row that may or may not be a part (F104): no sum is asserted
+        return ""
+    keys = source_parts(form)
+    for key, name in reversed(EXEC_FIGURES):  # 全年预算数 first, as F103 lists them
+        cell = form.exec.get(key)
+        total, values = num(cell), [num(form.sources[k].get(key)) for k in keys]
+        parts = sum(v or 0 for v in values)
+        if key == "full" and not total and parts > 0:  # a total row never summed (F103 says so)
+            return f"无法复核：{name}填 0 或空白，而其中各项之和为 {fmt_number(parts)}"
+        if total is None or not any(values):  # nothing to add up, or the parts left at 0 (F105 asks for them)
+            continue
+        if abs(total - parts) > tolerance + 1e-9:  # F103
+            return f"无法复核：{name} {fmt_number(total)} 与其中各项之和 {fmt_number(parts)} 不符（见 {cell.address}）"
     return ""
 
 
@@ -364,7 +373,7 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
     unread: dict[str, str] = {}
     weight = exec_weight(form, profile)
     read = exec_read(form)
-    unknown = exec_unknown(form) if read else ""
+    unknown = exec_unknown(form, profile.tolerance_amount) if read else ""
     if unknown:  # a typed rate over blank figures: neither that rate nor 0 % is known
         rate = score = None
         unread["exec_rate"] = unread["exec_score"] = unknown

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..compute.results import blank_exec_figures, exec_read, exec_unknown, exec_weight
+from ..compute.results import blank_exec_figures, exec_read, exec_weight
 from ..compute.scoring import band_label, exec_band, rate_as_shown
 from .findings import Rule
 from ..read.model import SelfEval, num
@@ -18,16 +18,16 @@ def missing_figure(form: SelfEval):
     return blank[0][1] if blank else None
 
 
-def executed_missing(form: SelfEval) -> bool:
+def executed_missing(form: SelfEval, ctx: Context) -> bool:
     """The 执行率 is not known, and is not "0%" either (``results.exec_unknown``: a figure left blank under a
-    typed rate (E109), an error value (N003) or words (N001) where a figure should be, a total row never
-    summed (F103)): the rate and score rules leave it to those."""
-    return bool(exec_unknown(form))
+    typed rate (E109), an error value (N003) or words (N001) where a figure should be, a total of the row that
+    disagrees with its parts or was never summed (F103)): the rate and score rules leave it to those."""
+    return ctx.results(form).why("exec_rate").startswith("无法复核")
 
 
 def _rate_mismatch(rule: Rule, form: SelfEval, ctx: Context):
     cell = form.exec.get("rate")
-    if cell is None or cell.blank or ctx.once(executed_missing, form):
+    if cell is None or cell.blank or executed_missing(form, ctx):
         return
     expected = ctx.results(form).exec_rate
     found = cell.rate
@@ -74,7 +74,7 @@ def _no_budget(rule: Rule, form: SelfEval, ctx: Context):
     if cell is None or cell.error or is_error_value(cell.raw) or ctx.once(missing_figure, form) is not None \
             or cell.skipped is not None:  # a number typed as text the formulas take for blank: N004's
         return  # E109 reports a blank 全年预算数 (or 执行数) under a typed rate
-    if not exec_read(form) or ctx.results(form).why("exec_rate").startswith("无法复核"):
+    if not exec_read(form) or executed_missing(form, ctx):
         return  # nothing typed in the block (its results are 未读出), or a total row never summed (F103): not "0 分"
     if not num(cell):  # (a formula saved without a result is judged as it shows: check.py gives the form opened)
         yield rule.at(form.sheet, cell, expected=None, found=num(cell))
@@ -94,7 +94,7 @@ NO_BUDGET = Rule(
 
 def _score_mismatch(rule: Rule, form: SelfEval, ctx: Context):
     cell = form.exec.get("score")
-    if cell is None or cell.blank or ctx.once(executed_missing, form):
+    if cell is None or cell.blank or executed_missing(form, ctx):
         return
     res = ctx.results(form)
     found = cell.number
@@ -158,7 +158,7 @@ ADDITION = Rule(
 
 def _low_exec(rule: Rule, form: SelfEval, ctx: Context):
     rate = ctx.results(form).exec_rate
-    if ctx.once(executed_missing, form):
+    if executed_missing(form, ctx):
         return
     if rate is not None and rate < ctx.profile.low_exec - 1e-9 and not form.notes.strip():
         yield rule.at(form.sheet, form.exec.get("rate") or form.exec.get("executed"), expected=None, found=r4(rate),
@@ -182,7 +182,7 @@ def _low_exec_high_score(rule: Rule, form: SelfEval, ctx: Context):
     rate = res.exec_rate
     rows = ctx.rows(form)
     weights = sum(r.weight or 0 for r in rows)
-    if rate is None or not weights or ctx.once(executed_missing, form):
+    if rate is None or not weights or executed_missing(form, ctx):
         return
     if res.total_score is None:  # a 得分 not read ("满分": N001 names it), or none typed: nor is the 得分率
         return

@@ -144,16 +144,21 @@ def _sources(rule: Rule, form: SelfEval, ctx: Context):
         parts = sum(v or 0 for v in values)
         if differs(total, parts, ctx.profile.tolerance_amount):
             numbers = " + ".join(n(v or 0) for v in values)
+            # the 结果 line's 执行率 无法复核 comes from here (results.exec_unknown): say so where it is to be mended
+            blocked = col != "initial" and ctx.results(form).why("exec_rate").startswith("无法复核")
             yield rule.at(form.sheet, total_cell, expected=r2(parts), found=r2(total),
                           text=dict(column=names[col], labels=labels,
-                                    detail=f"{numbers} = {n(parts)}", found=n(total)))
+                                    detail=f"{numbers} = {n(parts)}", found=n(total),
+                                    note="；执行率、执行率得分和总分据此计算，改正前无法复核" if blocked else ""))
 
 
 SOURCES = Rule(
     code="F103", name="project-sources", severity="error", scope="project_self_eval",
     summary="项目资金总额不等于各资金来源（当年财政拨款、上年结转资金、其他资金等）之和",
-    template="{column}应为 {labels} = {detail}，现填 {found}",
-    why="项目的年度资金总额由当年财政拨款（或中央、省、市、县各级财政资金）、上年结转结余和其他资金组成，每一列都要相等。",
+    template="{column}应为 {labels} = {detail}，现填 {found}{note}",
+    why="项目的年度资金总额由当年财政拨款（或中央、省、市、县各级财政资金）、上年结转结余和其他资金组成，每一列都要相等。"
+    "全年预算数或全年执行数与其中各项之和不符时，不知哪一个是对的，执行率、执行率得分和总分都显示“无法复核”，"
+    "也不再按它报执行率超过100%等问题，改正这一处后再复核。",
     source="财预〔2020〕10号 附件项目支出绩效自评表 [B]",
     bad="年度资金总额 全年预算数 83；当年财政拨款 80",
     good="年度资金总额 全年预算数 83；当年财政拨款 83",
