@@ -24,17 +24,19 @@ def table(name: str) -> dict:
     return json.loads((PUBLISHED / f"{name}.json").read_text(encoding="utf-8"))
 
 
-def check_table(tmp_path, name: str, edits: dict[str, object] | None = None, rows: list | None = None):
+def check_table(tmp_path, name: str, edits: dict[str, object] | None = None, rows: list | None = None,
+                sheet: str | None = None, **kwargs):
     """(the table's JSON, the check of it written as an .xlsx); ``edits`` {"E9": 30} change printed cells (an
-    injected error), ``rows`` are appended below it."""
+    injected error), ``rows`` are appended below it, ``sheet`` names the sheet otherwise; ``kwargs`` go to
+    check_path (``profile=``)."""
     data = table(name)
     grid = copy.deepcopy(data["rows"]) + [list(r) for r in rows or ()]
     for address, value in (edits or {}).items():
         row, col = parse_a1(address)
         grid[row][col] = value
     path = tmp_path / f"{name}.xlsx"
-    write_xlsx(path, [SheetSpec(data.get("sheet") or "Sheet1", grid, list(data.get("merges", [])))])
-    return data, check_path(str(path))
+    write_xlsx(path, [SheetSpec(sheet or data.get("sheet") or "Sheet1", grid, list(data.get("merges", [])))])
+    return data, check_path(str(path), **kwargs)
 
 
 def s001(report) -> list[str]:
@@ -391,10 +393,18 @@ def test_a_right_total_beside_a_wrong_execution_score_on_a_published_table(tmp_p
     assert errors == [("E104", "F8", 19.55, 19.0)]
 
 
+def test_a_project_title_without_the_word_jixiao_is_a_title(tmp_path):
+    # 黄石's title "2022年度…申报工作经费项目自评表" (no 绩效) was not taken for one: S003 "没有找到表格标题"
+    data, report = check_table(tmp_path, "hubei_huangshi_zjj_2022_project")
+    (f,) = report.forms
+    assert not by_code(report, "S003")
+    assert f.form.kind == "project_self_eval" and f.form.title == data["rows"][0][0] and f.form.year == 2022
+
+
 def test_a_form_recognised_by_its_labels_names_them_as_printed(tmp_path):
     # 黄石's table prints 项目名称, 项目实施单位, 年度财政资金总额, 预算数(A): S003 named the official wordings
-    # (项目支出名称、实施单位、全年预算数…), which are not on the sheet
-    data, report = check_table(tmp_path, "hubei_huangshi_zjj_2022_project")
+    # (项目支出名称、实施单位、全年预算数…), which are not on the sheet (its title taken away here)
+    data, report = check_table(tmp_path, "hubei_huangshi_zjj_2022_project", {"A1": None}, sheet="Sheet1")
     (s003,) = by_code(report, "S003")
     assert "根据栏目（项目名称、主管部门、项目实施单位、年度财政资金总额、预算数、执行数 等）判断为 附件3" in s003.message
 

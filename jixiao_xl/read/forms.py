@@ -252,8 +252,9 @@ BUDGET_ENDINGS = ("预算数", "预算")
 
 DEPT = FormSpec("dept_self_eval", "附件2", "{year}年度部门整体支出绩效自评表", "部门整体支出绩效自评表",
                 _WHOLE + r"(?:评价)?(?:目标)?自评(?:价)?(?:情况|结果)?表")
+# "项目自评表" without 绩效 too: 湖北 黄石 2022 "…申报工作经费项目自评表" (tests/data/published)
 PROJECT = FormSpec("project_self_eval", "附件3", "{year}年度项目支出绩效自评表", "项目支出绩效自评表",
-                   r"(?:项目(?:支出)?|专项(?:资金)?)绩效(?:评价)?(?:目标)?自评(?:价)?(?:情况|结果)?表")
+                   r"(?:项目(?:支出)?|专项(?:资金)?)(?:绩效)?(?:评价)?(?:目标)?自评(?:价)?(?:情况|结果)?表")
 FORMS = (BASIC, DEPT, PROJECT)
 FORM_BY_KIND = {f.kind: f for f in FORMS}
 
