@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .helpers import by_code, check_file, clean_seed, set_cells
 
 
@@ -67,3 +69,46 @@ def test_column_header_in_yuan(tmp_path):
     (finding,) = by_code(report, "X102")
     assert (finding.cell, finding.expected, finding.found) == ("D6", 4403200.0, 5000000.0)
     assert "5000000 元 超过 [附件2] 项目支出 4403200 元（原表 440.32 万元）" in finding.message
+
+
+def _project_in_yuan(edits: dict[str, object]):
+    amounts = {f"附件3!{c}{r}": 830000 for c in "CDE" for r in (6, 7)}
+    return set_cells(clean_seed(), {"附件3!A5": "项目资金", **amounts, **edits})
+
+
+@pytest.mark.parametrize("edits", [
+    {"附件3!A1": "附件3                                    金额单位：元"},  # on the 附件 line, left
+    {"附件3!I1": "单位：元"},  # on the 附件 line, at its right end
+])
+def test_unit_on_the_annex_line_above_the_title(tmp_path, edits):
+    # 830,000 元 is 83 万元 (< 附件2's 440.32): the unit on the 附件 line above the title was not read, the 附件3
+    # amounts were taken for 万元, and X102 said "项目全年预算数 830000 万元 超过 [附件2] 项目支出 440.32 万元"
+    report = check_file(tmp_path, _project_in_yuan(edits))
+    assert report.forms[2].form.unit == "元"
+    assert not by_code(report, "X102") and not by_code(report, "X101")
+    finding = by_code(check_file(tmp_path, _project_in_yuan({**edits, "附件3!D6": 5000000, "附件3!D7": 5000000}),
+                                 "b.xlsx"), "X102")[0]
+    assert "5000000 元 超过 [附件2] 项目支出 4403200 元（原表 440.32 万元）" in finding.message
+
+
+def test_a_unit_above_a_title_is_not_the_form_above_it(tmp_path):
+    # the 附件 line of a form below states its unit, not the unit of the form ending above it on the same sheet
+    sheets = clean_seed()
+    dept, project = sheets[1], sheets[2]
+    offset = len(dept.rows)
+    dept.rows += [list(r) + [None] * (len(dept.rows[0]) - len(r)) for r in project.rows]
+    dept.merges += [_shift(m, offset) for m in project.merges]
+    del sheets[2]
+    sheets = set_cells(sheets, {f"附件2!A{offset + 1}": "附件3 金额单位：元", f"附件2!A{offset + 5}": "项目资金",
+                                **{f"附件2!{c}{offset + r}": 830000 for c in "CDE" for r in (6, 7)}})
+    report = check_file(tmp_path, sheets)
+    assert [(f.form.kind, f.form.unit) for f in report.forms] == [
+        ("basic_data", "万元"), ("dept_self_eval", "万元"), ("project_self_eval", "元")]
+    assert not by_code(report, "X102") and not by_code(report, "X101")
+
+
+def _shift(merge: str, rows: int) -> str:
+    from jixiao_xl.xlsx.grid import a1, parse_range
+
+    r0, c0, r1, c1 = parse_range(merge)
+    return f"{a1(r0 + rows, c0)}:{a1(r1 + rows, c1)}"

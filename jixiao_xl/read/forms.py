@@ -106,6 +106,12 @@ _NOTE = r"(?:\([^()]*\)|\[[^\[\]]*\]|(?:填报|编制)?(?:金额)?单位(?:名�
 _WHOLE = r"(?:部门|单位|预算单位|部门\(单位\)|单位\(部门\))?整体(?:支出)?绩效"
 
 
+# The rows right above a title that are still its form's head: the 附件 line, which may state the amount unit
+# ("附件3　　金额单位：元", or "单位：元" at its right end); the unit is read there as under the title. Never rows
+# of the form above it on the same sheet.
+HEAD_ABOVE = 2
+
+
 def _title_pattern(core: str) -> re.Pattern:
     return re.compile(f"^{_ANNEX}{_FREE}{core}{_NOTE}(?:[-—_][^,，。;；:：]{{0,30}})?$")
 

@@ -215,15 +215,16 @@ def _amount_cells(form) -> list[Cell]:
     return cells
 
 
-def _apply_unit(form, region: Region, title: str) -> None:
-    """The form's amount unit: the first one its title, "单位：" line or headers declare (rows above the
-    indicators), else the official 万元; every amount cell then reads "830,000元" in that unit."""
+def _apply_unit(form, region: Region, title: str, head: int, end: int | None) -> None:
+    """The form's amount unit: the first one its title, "单位：" line or headers declare (from row ``head``, the
+    附件 line above the title, down to the indicators or the form's end row ``end``), else the official 万元;
+    every amount cell then reads "830,000元" in that unit."""
     unit = declared_unit(title)
-    stop = region.bottom
+    stop = region.bottom if end is None else min(region.bottom, end + 1)
     if isinstance(form, SelfEval) and form.levels:
         stop = min(stop, min(level.header.row for level in form.levels))
     if unit is None:
-        for value in region.unit_texts(max(region.top - 1, 0), stop):
+        for value in region.unit_texts(min(head, max(region.top - 1, 0)), stop):
             unit = declared_unit(value)
             if unit:
                 break
@@ -258,6 +259,7 @@ def read_forms(grids: list[Grid], path: str = "") -> Workbook:
             uncached[grid.name] = list(grid.uncached)
         if grid.hidden:
             hidden.append(grid.name)
+        floor = 0  # the first row below the forms read above on this sheet
         for spec, region, title, signature in locate_forms(grid):
             # taken for 附件2/3 by its labels alone, but a 绩效目标表 (targets, no outcome): no form at all
             targets = _targets_only(region) if spec is not F.BASIC and not title else None
@@ -269,7 +271,11 @@ def read_forms(grids: list[Grid], path: str = "") -> Workbook:
             else:
                 form = read_self_eval(region, spec, title)
             form.signature = signature
-            _apply_unit(form, region, title)
+            end = _form_end(region, spec)
+            # a title in the sheet (region.top is the row under it): its 附件 line above is its head too
+            head = max(floor, region.top - 1 - F.HEAD_ABOVE) if title and region.top > 0 else region.top
+            _apply_unit(form, region, title, head, end)
+            floor = max(floor, region.bottom if end is None else end + 1)
             if grid.formula_cells:
                 form.formula_cells = grid.formula_cells
                 _skip_summed_text(form)
