@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from jixiao_xl.compute.profiles import get_profile
 from jixiao_xl.rules.check import check_path
 from jixiao_xl.xlsx.grid import parse_a1
 from jixiao_xl.read.model import num
@@ -447,3 +448,45 @@ def test_level_weights_that_do_not_add_up_to_the_stated_section_weight(tmp_path)
     assert (w108.cell, w108.expected, w108.found) == ("B11", 80.0, 100.0)
     assert w108.message.endswith("一级指标标注的分值 产出指标 60 + 效益指标 40 = 100，与“年度绩效目标”标注的 80 分不符；"
                                  "请改正其中标错的一处")
+
+
+# ---------------------------------------------------------------- 一级 names as units write them
+
+@pytest.mark.parametrize("names", [
+    ("一、产出指标(50分)", "二、效益指标(30分)", "三、满意度指标(10分)"),
+    ("产出\n(50分)", "效益\n(30分)", "满意度\n(10分)"),
+    ("产出指标(50分)", "效益指标(30分)", "服务对象满意度(10分)"),
+    ("产出指标50分", "效益指标30分", "服务对象满意度指标（10分）"),
+])
+def test_level1_names_written_otherwise_are_the_profiles(tmp_path, names):
+    # 棠溪's 一级 headers numbered, short or long: W105 said "一、产出指标为 50 分，安徽口径中没有“一、产出指标”这一项一级指标"
+    # (安徽 from 贵池 on the form; 全国 gives the same weights; 湖南 another 产出 weight, said as such)
+    edits = dict(zip(("B14", "B20", "B24"), names))
+    data, report = check_table(tmp_path, "anhui_chizhou_guichi_tangxi_2022_project", edits)
+    assert [level.weight for level in report.forms[0].form.levels] == [50, 30, 10]
+    assert not by_code(report, "W105")
+    data, report = check_table(tmp_path, "anhui_chizhou_guichi_tangxi_2022_project", edits,
+                               profile=get_profile("national"))
+    assert not by_code(report, "W105")
+    data, report = check_table(tmp_path, "anhui_chizhou_guichi_tangxi_2022_project", edits,
+                               profile=get_profile("hunan"))
+    (w105,) = by_code(report, "W105")
+    assert (w105.cell, w105.expected, w105.found) == ("B14", 30, 50)
+    name = "产出指标" if "产出指标" in names[0] else "产出"  # named as printed, without its numbering
+    assert w105.text == f"{name}为 50 分，按湖南口径应为 30 分"
+
+
+def test_a_level1_the_profile_has_not_is_named_without_its_numbering(tmp_path):
+    data, report = check_table(tmp_path, "anhui_chizhou_guichi_tangxi_2022_project", {"B24": "三、其他指标(10分)"})
+    (w105,) = by_code(report, "W105")
+    assert w105.cell == "B24" and w105.text == "其他指标为 10 分，安徽口径中没有“其他指标”这一项一级指标"
+
+
+def test_a_note_on_the_weights_is_compared_with_level1_names_written_otherwise(tmp_path):
+    # 中江's headers numbered and short ("一、产出\n(70分)"): the note's 产出指标50分 was not compared with them
+    data, report = check_table(tmp_path, "sichuan_zhongjiang_2022_project",
+                               {"B11": "一、产出\n(70分)", "B17": "二、效益指标(20分)"})
+    found = {(f.cell, f.expected, f.found) for f in by_code(report, "W107")}
+    assert found == {("B11", 50.0, 70.0), ("B17", 30.0, 20.0)}
+    assert {f.text.split("；")[0] for f in by_code(report, "W107")} == {
+        "表头写产出 70 分，表下注释写明产出 50 分", "表头写效益指标 20 分，表下注释写明效益指标 30 分"}

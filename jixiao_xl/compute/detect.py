@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..read.forms import level1_name
 from .profiles import Profile, get_profile, profiles
 
 FALLBACK = "national"
@@ -83,12 +84,14 @@ def choose(book, text: str = "") -> Choice:
                 points[name] = points.get(name, 0) + gained
                 found.setdefault(name, []).append(("地名" if kind == "place" else "表上文字") + f"“{word}”")
     for form in getattr(book, "forms", ()):
-        printed = {level.name: level.weight for level in getattr(form, "levels", ()) if level.weight is not None}
+        # by the 一级 each name is ("一、产出" is 产出指标, forms.LEVEL1_NAMES)
+        printed = {level1_name(level.name): level.weight for level in getattr(form, "levels", ())
+                   if level.weight is not None}
         if len(printed) < 3:
             continue
         weights = None
         for profile in profiles().values():
-            if not profile.level1 or printed != profile.level1:
+            if not profile.level1 or printed != {level1_name(k): v for k, v in profile.level1.items()}:
                 continue
             weights = weights or "一级指标分值 " + "、".join(f"{k}{v:g}" for k, v in printed.items())
             if weights not in found.get(profile.name, []):

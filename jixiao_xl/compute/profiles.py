@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..read.forms import level1_name
 from .scoring import Scoring, band_label
 
 DATA = Path(__file__).parent / "profile_data"
@@ -57,6 +58,12 @@ class Profile:
     # only where the province's own rule does (湖南's 基础数据表 is its own form)
     materials: tuple = ()
     data: dict = field(default_factory=dict, compare=False, hash=False, repr=False)  # the file, for explain
+
+    def level1_weight(self, name: str) -> float | None:
+        """The 分值 this profile gives the 一级 a form names so ("一、产出", "服务对象满意度": the same 一级 as its
+        产出指标, 满意度指标, ``forms.LEVEL1_NAMES``); None when it has no such 一级."""
+        want = level1_name(name)
+        return next((w for k, w in self.level1.items() if level1_name(k) == want), None) if want else None
 
     @property
     def score_bands(self) -> tuple:

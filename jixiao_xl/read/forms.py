@@ -375,6 +375,32 @@ INDICATOR_COLUMNS = (
           width=18),
 )
 DEFAULT_WIDTH = 16
+# The 一级指标 as forms name them: one entry a 一级, its official name first, then the other wordings seen (short,
+# long, a province's). A printed name is compared as a label (numbering "一、", spacing, the weight "(50分)" and a
+# note after it never matter), and a profile's 一级 is the entry any of its names is in: "产出" or "一、产出指标" on a
+# form is the 产出指标 of 安徽's profile, "服务对象满意度" its 满意度指标, and 宁夏's 项目产出 the same 一级 again.
+LEVEL1_NAMES = (
+    Field("output", "产出指标", "indicators", "text", aliases=("产出", "项目产出", "项目产出指标")),
+    Field("effect", "效益指标", "indicators", "text", aliases=("效益", "项目效益", "项目效益指标")),
+    Field("satisfaction", "满意度指标", "indicators", "text", aliases=(
+        "满意度", "服务对象满意度指标", "服务对象满意度", "社会公众或服务对象满意度指标", "社会公众或服务对象满意度",
+        "社会公众满意度指标", "社会公众满意度")),
+    Field("cost", "成本指标", "indicators", "text", aliases=("成本", "项目成本", "项目成本指标")),
+    Field("decision", "项目决策", "indicators", "text", aliases=("决策", "决策指标", "项目决策指标")),
+    Field("management", "项目管理", "indicators", "text", aliases=("管理", "管理指标", "项目管理指标")),
+)
+
+
+@lru_cache(maxsize=4096)
+def level1_name(name: str) -> str:
+    """The 一级 a printed name is (the official name of its ``LEVEL1_NAMES`` entry: "一、产出" -> 产出指标), else the
+    name as a label ("一、其他指标" -> 其他指标); "" for no name."""
+    key = label_key(name)
+    for field in LEVEL1_NAMES:
+        if key_matches(key, field.keys):
+            return field.label
+    return key
+
 # 宁夏 scores the 执行率 as a 三级指标 (项目管理 / 投入管理 / 预算执行率) instead of a funds column: that row
 EXEC_INDICATOR = Field("exec_indicator", "预算执行率", "indicators", "text", aliases=("资金执行率",))
 TOTAL_ROW = Field("total", "总分", "indicators", "score", aliases=("合计",))

@@ -171,16 +171,16 @@ def _profile_weights(rule: Rule, form: SelfEval, ctx: Context):
                                 expectation=f"按{ctx.profile.label}口径应为 {n(ctx.profile.exec_weight)} 分"))
     if not ctx.profile.level1:
         return
-    expected = ctx.profile.level1
     for level in form.levels:
         if level.weight is None or not level.name:
             continue
-        want = expected.get(level.name)
+        want = ctx.profile.level1_weight(level.name)
+        name = F.display_label(level.name)  # "一、产出指标" is named 产出指标
         if want is None or differs(level.weight, want, ctx.profile.tolerance_score):
             expectation = (f"按{ctx.profile.label}口径应为 {n(want)} 分" if want is not None
-                           else f"{ctx.profile.label}口径中没有“{level.name}”这一项一级指标")
+                           else f"{ctx.profile.label}口径中没有“{name}”这一项一级指标")
             yield rule.at(form.sheet, level.header, expected=want, found=r2(level.weight),
-                          text=dict(level=level.name,
+                          text=dict(level=name,
                                     header=n(level.weight), expectation=expectation))
 
 
@@ -206,18 +206,18 @@ def note_weights(notes: str) -> dict[str, float]:
         return {}
     found: dict[str, float] = {}
     for name, value in _NOTE_WEIGHT.findall(notes):
-        found.setdefault(name + "指标", float(value))
+        found.setdefault(F.level1_name(name + "指标"), float(value))
     return found if len(found) >= 2 else {}
 
 
 def _note_weights(rule: Rule, form: SelfEval, ctx: Context):
     stated = note_weights(form.notes or "")
     for level in form.levels:
-        want = stated.get(level.name)
+        want = stated.get(F.level1_name(level.name)) if level.name else None
         if want is None or level.weight is None or not differs(level.weight, want, ctx.profile.tolerance_score):
             continue
         yield rule.at(form.sheet, level.header, expected=want, found=r2(level.weight),
-                      text=dict(level=level.name, header=n(level.weight), note=n(want)))
+                      text=dict(level=F.display_label(level.name), header=n(level.weight), note=n(want)))
 
 
 NOTE_WEIGHTS = Rule(
