@@ -26,17 +26,18 @@ def table(name: str) -> dict:
 
 
 def check_table(tmp_path, name: str, edits: dict[str, object] | None = None, rows: list | None = None,
-                sheet: str | None = None, **kwargs):
+                sheet: str | None = None, merges: dict[str, list[str]] | None = None, **kwargs):
     """(the table's JSON, the check of it written as an .xlsx); ``edits`` {"E9": 30} change printed cells (an
-    injected error), ``rows`` are appended below it, ``sheet`` names the sheet otherwise; ``kwargs`` go to
-    check_path (``profile=``)."""
+    injected error), ``rows`` are appended below it, ``sheet`` names the sheet otherwise, ``merges`` {"B13:B24":
+    ["B13:B18", "B19:B24"]} merge cells otherwise; ``kwargs`` go to check_path (``profile=``)."""
     data = table(name)
     grid = copy.deepcopy(data["rows"]) + [list(r) for r in rows or ()]
     for address, value in (edits or {}).items():
         row, col = parse_a1(address)
         grid[row][col] = value
     path = tmp_path / f"{name}.xlsx"
-    write_xlsx(path, [SheetSpec(sheet or data.get("sheet") or "Sheet1", grid, list(data.get("merges", [])))])
+    merged = [m for old in data.get("merges", []) for m in (merges or {}).get(old, [old])]
+    write_xlsx(path, [SheetSpec(sheet or data.get("sheet") or "Sheet1", grid, merged)])
     return data, check_path(str(path), **kwargs)
 
 
@@ -490,3 +491,42 @@ def test_a_note_on_the_weights_is_compared_with_level1_names_written_otherwise(t
     assert found == {("B11", 50.0, 70.0), ("B17", 30.0, 20.0)}
     assert {f.text.split("；")[0] for f in by_code(report, "W107")} == {
         "表头写产出 70 分，表下注释写明产出 50 分", "表头写效益指标 20 分，表下注释写明效益指标 30 分"}
+
+
+# ---------------------------------------------------------------- 一级 headers that state only a weight
+
+TIANCHANG = "anhui_tianchang_2022_project"
+
+
+def test_level1_headers_stating_only_their_weight_are_bands_of_their_own(tmp_path):
+    # 天长 2022 prints "(50分)" in B13:B24 and "(30分)" in B25:B36 (the names not printed): the "(30分)" cell went on
+    # the band above, and W101 said "一级指标  (B13)：标注 50 分，其下三级指标分值合计 80 分"
+    data, report = check_table(tmp_path, TIANCHANG)
+    (f,) = report.forms
+    assert [(level.name, level.header.address, level.weight) for level in f.form.levels] == [
+        ("", "B13", 50), ("", "B25", 30), ("满意度指标", "B37", data["printed"]["level1"]["满意度指标"])]
+    assert [level.weight for level in f.form.levels[:2]] == [data["printed"]["level1"][k] for k in ("产出指标", "效益指标")]
+    assert not by_code(report, "W101") and not by_code(report, "W105") and not by_code(report, "S004")
+    assert (f.results.weight_total, f.results.total_score) == (100.0, data["printed"]["total"])
+
+
+def test_an_unnamed_level1_is_said_so_where_its_rows_do_not_add_up(tmp_path):
+    data, report = check_table(tmp_path, TIANCHANG, {"G28": 5})  # 社会效益 10 -> 5: the "(30分)" band holds 25
+    (w101,) = by_code(report, "W101")
+    assert (w101.cell, w101.expected, w101.found) == ("B25", 30.0, 25.0)
+    assert w101.message.endswith("一级指标（未写名称） (B25)：标注 30 分，其下三级指标分值合计 25 分")
+
+
+def test_a_weight_under_the_cell_naming_its_level1_is_that_levels(tmp_path):
+    # the name in one merged cell, "(50分)" in the next one below it: one band, named, its weight in B19
+    split = {"B13:B24": ["B13:B18", "B19:B24"], "B25:B36": ["B25:B30", "B31:B36"]}
+    edits = {"B13": "产出指标", "B19": "(50分)", "B25": "效益指标", "B31": "(30分)"}
+    data, report = check_table(tmp_path, TIANCHANG, edits, merges=split)
+    (f,) = report.forms
+    assert [(level.name, level.header.address, level.stated_at.address, level.weight) for level in f.form.levels] == [
+        ("产出指标", "B13", "B19", 50), ("效益指标", "B25", "B31", 30), ("满意度指标", "B37", "B37", 10)]
+    assert not by_code(report, "W101") and not by_code(report, "W105") and not by_code(report, "S001")
+    data, report = check_table(tmp_path, TIANCHANG, {**edits, "G14": 5}, merges=split)
+    (w101,) = by_code(report, "W101")
+    assert (w101.cell, w101.expected, w101.found) == ("B19", 50.0, 45.0)
+    assert w101.message.endswith("一级指标 产出指标 分值 (B19)：产出指标标注 50 分，其下三级指标分值合计 45 分")

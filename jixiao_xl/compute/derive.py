@@ -239,7 +239,8 @@ def _level_headers(form: SelfEval, blank_only: bool = False) -> list[Derived]:
     for level in form.levels:
         if blank_only and not level.header.blank:
             continue
-        if not level.name or level.weight is None or not level.indicators or level.indicators[0].weight is None:
+        if not level.name or level.weight is None or not level.indicators or level.indicators[0].weight is None \
+                or level.weight_cell is not None:  # the weight stated in a cell of its own, not with the name
             continue
         total = sum(num(i.weight) or 0.0 for i in level.indicators)
         if abs(level.weight - total) > 0.005:

@@ -182,10 +182,18 @@ class Indicator:
 class Level1:
     """A 一级指标 band: its header cell, stated total ("(30分)") and rows."""
 
-    name: str
+    name: str  # "" when the header states only its weight ("(50分)") and no cell above names it
     header: Cell
     weight: float | None
     indicators: list[Indicator] = field(default_factory=list)
+    # the cell stating the weight when it is not the header: the name in a cell of the 一级 column, "(50分)" in
+    # the next one below it
+    weight_cell: Cell | None = None
+
+    @property
+    def stated_at(self) -> Cell:
+        """The cell that states the weight (a message about it points there)."""
+        return self.weight_cell or self.header
 
 
 @dataclass

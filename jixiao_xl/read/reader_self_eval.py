@@ -311,9 +311,21 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
             raw1 = values[col1] if col1 < width else None
             if raw1 is not None and raw1 != "" and not is_blank(raw1):
                 name, weight = _band(raw1)
-                # A repeated 一级 text on each row (instead of a merged cell) is the same band.
-                if level1 is None or name != level1.name:
-                    header = region.cell(row, col1, f"一级指标 {name}")
+                if name or weight is None or level1 is None:
+                    # A repeated 一级 text on each row (instead of a merged cell) is the same band.
+                    new = level1 is None or name != level1.name
+                elif level1.name and level1.weight is None and level1.weight_cell is None:
+                    # "(50分)" under a cell that names the band ("产出指标" merged above it): that band's weight
+                    level1.weight = weight
+                    level1.weight_cell = region.cell(row, col1, f"一级指标 {level1.name} 分值")
+                    new = False
+                else:
+                    # a weight alone ("(30分)", 天长 2022: the names not printed) starts the next band, unless it
+                    # repeats the band's own text in an unmerged cell of each row
+                    rng = grid.merge_at(row, col1)
+                    new = bool(level1.name) or raw1 != level1.header.raw or (rng is not None and rng[0] == row)
+                if new:
+                    header = region.cell(row, col1, f"一级指标 {name}" if name else "一级指标（未写名称）")
                     level1 = Level1(name, header, weight)
                     form.levels.append(level1)
                     level2 = ""
@@ -367,7 +379,7 @@ def _level_weights(form: SelfEval, no_weight_column: bool, weight_label: str) ->
             and form.indicators_weight is None:
         form.missing.append(weight_label)  # no 分值 column, and no header states a weight: not a known layout
     named = [level for level in form.levels if level.name]
-    form.level_weights_printed = any(level.weight is not None for level in named)
+    form.level_weights_printed = any(level.weight is not None for level in form.levels)  # "(50分)" alone too
     # a 一级 name with no weight where no 一级 header states one (the national form) is the layout, not an edit
     form.unread_weights = [level.header for level in named if level.weight is None] \
         if form.level_weights_printed else []

@@ -20,7 +20,7 @@ def _level_sum(rule: Rule, form: SelfEval, ctx: Context):
             continue  # a form that prints weights only in its headers (保山, 湖北) has no rows to add up
         total = sum(num(i.weight) or 0 for i in level.indicators)
         if differs(total, level.weight, ctx.profile.tolerance_score):
-            yield rule.at(form.sheet, level.header, expected=r2(level.weight), found=r2(total),
+            yield rule.at(form.sheet, level.stated_at, expected=r2(level.weight), found=r2(total),
                           text=dict(level=level.name,
                                     header=n(level.weight), total=n(total)))
 
@@ -46,7 +46,7 @@ def _section_weights(rule: Rule, form: SelfEval, ctx: Context):
     if differs(total, num(stated), ctx.profile.tolerance_score):
         parts = " + ".join(f"{level.name} {n(level.weight)}" for level in named)
         parts = f"{parts} = {n(total)}" if len(named) > 1 else f"只有 {parts}"
-        yield rule.at(form.sheet, named[0].header, expected=r2(num(stated)), found=r2(total),
+        yield rule.at(form.sheet, named[0].stated_at, expected=r2(num(stated)), found=r2(total),
                       text=dict(parts=parts, section=F.display_label(stated.prefix),
                                 stated=n(num(stated))))
 
@@ -179,7 +179,7 @@ def _profile_weights(rule: Rule, form: SelfEval, ctx: Context):
         if want is None or differs(level.weight, want, ctx.profile.tolerance_score):
             expectation = (f"按{ctx.profile.label}口径应为 {n(want)} 分" if want is not None
                            else f"{ctx.profile.label}口径中没有“{name}”这一项一级指标")
-            yield rule.at(form.sheet, level.header, expected=want, found=r2(level.weight),
+            yield rule.at(form.sheet, level.stated_at, expected=want, found=r2(level.weight),
                           text=dict(level=name,
                                     header=n(level.weight), expectation=expectation))
 
@@ -216,7 +216,7 @@ def _note_weights(rule: Rule, form: SelfEval, ctx: Context):
         want = stated.get(F.level1_name(level.name)) if level.name else None
         if want is None or level.weight is None or not differs(level.weight, want, ctx.profile.tolerance_score):
             continue
-        yield rule.at(form.sheet, level.header, expected=want, found=r2(level.weight),
+        yield rule.at(form.sheet, level.stated_at, expected=want, found=r2(level.weight),
                       text=dict(level=F.display_label(level.name), header=n(level.weight), note=n(want)))
 
 
