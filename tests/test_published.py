@@ -530,3 +530,33 @@ def test_a_weight_under_the_cell_naming_its_level1_is_that_levels(tmp_path):
     (w101,) = by_code(report, "W101")
     assert (w101.cell, w101.expected, w101.found) == ("B19", 50.0, 45.0)
     assert w101.message.endswith("一级指标 产出指标 分值 (B19)：产出指标标注 50 分，其下三级指标分值合计 45 分")
+
+
+# ---------------------------------------------------------------- the template's unused rows
+
+@pytest.mark.parametrize("name", [TIANCHANG, "hebei_langfang_2019_project"])
+def test_unused_template_rows_are_no_indicators(tmp_path, name):
+    # 天长 2022 and 廊坊 2019 keep the template's "指标2:" / "……" rows (and 天长 its 生态效益 "指标1:" marked "/"):
+    # 18 and 17 I106 "数量指标“……” 分值 (G15)：分值未填写"
+    data, report = check_table(tmp_path, name)
+    (f,) = report.forms
+    assert not by_code(report, "I106")
+    assert not [i for i in f.form.indicators if i.level3.text.rstrip(":：") in ("指标1", "指标2", "……")]
+    # the nine rows that state a 分值 (10 each), and no other: 90 + 执行率 10
+    assert [num(i.weight) for i in f.form.indicators] == [10] * 9 and f.results.weight_total == 100
+
+
+def test_an_indicator_marked_not_applicable_is_not_unfilled(tmp_path):
+    # 天长's 生态效益 row with its name written: "/" under 指标值, 完成值 and 分值 says it does not apply
+    data, report = check_table(tmp_path, TIANCHANG, {"D31": "指标1:生态环境改善"})
+    assert not by_code(report, "I106")
+    (ind,) = [i for i in report.forms[0].form.indicators if i.row == 30]
+    assert ind.not_applicable and report.forms[0].results.weight_total == 100
+    # left empty, not marked: said, as before
+    data, report = check_table(tmp_path, TIANCHANG, {"D31": "指标1:生态环境改善", "G31": None})
+    (i106,) = by_code(report, "I106")
+    assert i106.cell == "G31" and i106.message.endswith("生态效益指标“指标1:生态环境改善” 分值 (G31)：分值未填写")
+    # a slot with a figure in it is an indicator (the unit used the row without naming it)
+    data, report = check_table(tmp_path, TIANCHANG, {"G32": 10})
+    (i106,) = by_code(report, "I106")
+    assert i106.cell == "H32" and "“指标2:” 得分 (H32)：得分未填写" in i106.message

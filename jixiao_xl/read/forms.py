@@ -375,6 +375,17 @@ INDICATOR_COLUMNS = (
           width=18),
 )
 DEFAULT_WIDTH = 16
+# The 三级指标 texts a blank template prints in the rows a unit may fill ("指标1:", "指标2：", "……"; 天长 2022,
+# 廊坊 2019 keep them): a row holding such a slot and nothing under 指标值/完成值/分值/得分 is no indicator, as a
+# row whose 三级指标 is empty or an empty mark ("/", "无", ``values.EMPTY_MARKS``) is not.
+EMPTY_SLOTS = (r"指标[0-9一二三四五六七八九十]*:?", r"\.+", r"…+", r"。+")
+_EMPTY_SLOT = re.compile("^(?:" + "|".join(EMPTY_SLOTS) + ")$")
+
+
+def is_empty_slot(text: object) -> bool:
+    """A template's unfilled 三级指标 slot (see ``EMPTY_SLOTS``)."""
+    return isinstance(text, str) and len(text) <= 12 and bool(_EMPTY_SLOT.match(norm_label(text)))
+
 # The 一级指标 as forms name them: one entry a 一级, its official name first, then the other wordings seen (short,
 # long, a province's). A printed name is compared as a label (numbering "一、", spacing, the weight "(50分)" and a
 # note after it never matter), and a profile's 一级 is the entry any of its names is in: "产出" or "一、产出指标" on a

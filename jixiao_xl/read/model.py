@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from ..xlsx.grid import a1
-from .values import NotANumber, convert, is_blank, to_number, to_rate, value_unit
+from .values import NotANumber, convert, is_blank, is_mark, to_number, to_rate, value_unit
 
 
 class _Unread(Enum):  # an enum member, so that a pickled cell keeps it as the same object
@@ -176,6 +176,14 @@ class Indicator:
     @property
     def name(self) -> str:
         return self.level3.text or self.level2 or self.level1
+
+    @property
+    def not_applicable(self) -> bool:
+        """The row is marked not applicable: its 分值 (its 得分 when the form has no 分值 column) holds an empty mark
+        typed ("/", "无", "—"; 天长 2022's 生态效益 row), and neither 分值 nor 得分 holds a number."""
+        stated = self.weight if self.weight is not None else self.score
+        return stated is not None and is_mark(stated.raw) and all(
+            c is None or c.blank for c in (self.weight, self.score))
 
 
 @dataclass

@@ -350,6 +350,9 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
         else:  # nothing but a note (偏差原因) in the row: no indicator
             row += 1
             continue
+        if key == "level3" and F.is_empty_slot(cells[key].raw) and all(cells[k].blank for k in checked if k != key):
+            row += 1  # "指标2:", "……": a slot of the template left unused, no indicator
+            continue
         if level1 is None:
             level1 = Level1("", region.cell(row, first_col, "一级指标"), None)
             form.levels.append(level1)

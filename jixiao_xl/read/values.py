@@ -92,6 +92,11 @@ def is_blank(value: object) -> bool:
     return False
 
 
+def is_mark(value: object) -> bool:
+    """An empty mark typed ("/", "无", "—"): blank, but written on purpose (a cell left empty is not a mark)."""
+    return isinstance(value, str) and bool(value.strip()) and is_blank(value)
+
+
 class NotANumber(ValueError):
     """A cell that should hold a number holds text that is not one."""
 

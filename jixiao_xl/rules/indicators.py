@@ -239,6 +239,8 @@ BAND = Rule(
 def _blank(rule: Rule, form: SelfEval, ctx: Context):
     for row in ctx.rows(form):
         ind = row.ind
+        if ind.not_applicable:  # "/" typed for its 分值: the unit says it does not apply, nothing left unfilled
+            continue
         if ind.weight is not None and ind.weight.blank:  # None: no 分值 column (the 一级 headers state them)
             yield rule.at(form.sheet, ind.weight, expected=None, found=None, text=dict(what="分值"))
         elif ind.score is not None and ind.score.blank and row.expected is None:
@@ -249,7 +251,8 @@ BLANK = Rule(
     code="I106", name="indicator-blank", severity="warning", scope="self_eval",
     summary="三级指标的分值或得分未填写",
     template="{what}未填写",
-    why="每个三级指标都要有分值和得分；定性指标的得分只能由评价人给出。",
+    why="每个三级指标都要有分值和得分；定性指标的得分只能由评价人给出。分值写“/”“无”表示该指标不适用，不提示；"
+    "样表中没有用上的“指标2：”“……”行（其余各栏都空着）不是指标。",
     source="财预〔2020〕10号 第十三条、第十四条 [B]",
     bad="生态效益指标 分值 5，得分 空",
     good="生态效益指标 分值 5，得分 5",
