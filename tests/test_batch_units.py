@@ -267,3 +267,154 @@ def test_project_tables_alone_are_returned_only_where_the_province_asks_for_the_
     hubei, hunan = rows["湖北单位"], rows["湖南单位"]
     assert (hubei["处理"], hubei["错误数"], hubei["缺少的材料"]) == ("通过", 0, None)
     assert (hunan["处理"], hunan["缺少的材料"]) == ("需退回", "缺少附件1、附件2")
+
+
+def _mailbox(root: Path) -> Path:
+    """What a bureau gets when every e-mailed attachment is saved in one folder: 汨罗市司法局's workbook in two
+    files (its 附件1 named after it), 天长市水利局's project table (安徽) with a scanned report, 汨罗市财政局's
+    project table alone (湖南 asks for 附件1 and 附件2 too), a 附件1 and a report that name no unit."""
+    from .helpers import clean_seed
+    from .published import workbook as published_workbook
+    from .samples import write_xlsx
+
+    box = root / "岳阳市" / "邮箱附件"
+    box.mkdir(parents=True)
+    for name, keep in (("汨罗市司法局_附件1.xlsx", "附件1"), ("汨罗市司法局_附件2、3.xlsx", "附件2附件3")):
+        part = openpyxl.load_workbook(EXAMPLE)
+        for sheet in list(part.sheetnames):
+            if sheet not in keep:
+                del part[sheet]
+        part.save(box / name)
+    basic = openpyxl.load_workbook(EXAMPLE)
+    for sheet in ("附件2", "附件3"):
+        del basic[sheet]
+    basic["附件1"]["B7"] = 9  # another department's 附件1, its one error corrected
+    basic["附件1"]["D25"] = 268
+    basic.save(box / "附件1.xlsx")
+    D.build(box / "汨罗市司法局自评报告.docx", D.seed_report_lines())
+    D.build(box / "自评报告.docx", D.edit(D.seed_report_lines(), "2023年度汨罗市司法局部门整体支出绩效", "2023年度部门整体支出绩效"))
+    # 天长's table as published, its 主管部门 filled, an indicator scored 10 though 93% missed ≥95% (I103)
+    published_workbook("anhui_tianchang_2022_project", box, {(4, 2): "天长市水利局", (16, 4): "指标1:工程验收合格率",
+                                                             (16, 5): "≥95%", (16, 6): "93%"})
+    (box / "anhui_tianchang_2022_project.xlsx").rename(box / "天长市水利局_水旱灾害防御.xlsx")
+    (box / "天长市水利局绩效自评报告.pdf").write_bytes(PDF)
+    write_xlsx(box / "项目表.xlsx", [s for s in clean_seed() if s.name == "附件3"])
+    project = openpyxl.load_workbook(box / "项目表.xlsx")
+    for row in project["附件3"].iter_rows():
+        for cell in row:
+            if cell.value == "汨罗市司法局":
+                cell.value = "汨罗市财政局"
+    project.save(box / "项目表.xlsx")
+    return root
+
+
+def test_a_folder_of_several_units_attachments_returns_each_to_its_own(tmp_path, capsys):
+    """One folder holding several units' files: each unit it names is a row of 退回清单 with its own files, problems
+    and missing forms (by its province), its report found by name; a file naming no unit is said so, never given to
+    one of them.  (Before: one row, "汨罗市司法局 … 需退回", opening with 天长市水利局's error; 天长 not listed.)"""
+    root = _mailbox(tmp_path / "收件")
+    assert main(["batch", str(root), "-o", str(tmp_path / "out"), "--jobs", "2"]) == 1
+    line = capsys.readouterr().out
+    assert "3 个单位，3 个需退回，见“退回清单”；2 个文件无法确定是哪个单位的（见“退回清单”）" in line, line
+    book = openpyxl.load_workbook(tmp_path / "out" / batch.SUMMARY_NAME)
+    rows = _rows(book, "退回清单")
+    assert sorted((r["单位"], r["处理"]) for r in rows[:3]) == [
+        ("天长市水利局", "需退回"), ("汨罗市司法局", "需退回"), ("汨罗市财政局", "需退回")]
+    assert [(r["单位"], r["处理"]) for r in rows[3:]] == [("（无法确定单位）", "请核实")] * 2
+    assert {r["文件夹"] for r in rows} == {"岳阳市/邮箱附件"}
+    justice, finance, tianchang = (next(r for r in rows if r["单位"] == name)
+                                   for name in ("汨罗市司法局", "汨罗市财政局", "天长市水利局"))
+    lone, report = rows[3:] if rows[3]["首先要改的问题（前 3 个错误）"].startswith("1. 附件1") else rows[:2:-1]
+    first = justice["首先要改的问题（前 3 个错误）"]
+    assert first.startswith("1. 附件1 B7：公务用车购置和维护经费应为") and "H16" not in first and "93%" not in first
+    assert (justice["复核总分（附件2）"], justice["错误数"], justice["缺少的材料"]) == (99, 1, None)
+    fixes = tianchang["首先要改的问题（前 3 个错误）"].split("\n")  # W101 as published, then its I103
+    assert fixes[0].startswith("1. 项目支出绩效自评表 B13：标注 50 分") and len(fixes) == 2
+    assert fixes[1].startswith("2. 项目支出绩效自评表 H16：指标值“≥95%”、完成值“93%”")
+    assert (tianchang["填报总分（附件2）"], tianchang["错误数"]) == ("无附件2", 2)
+    assert tianchang["缺少的材料"] is None  # 安徽 asks for no 附件1/附件2; its scanned report is its by name
+    assert (finance["错误数"], finance["缺少的材料"]) == (0, "缺少附件1、附件2、自评报告")  # 湖南's forms
+    assert lone["首先要改的问题（前 3 个错误）"] == "1. 附件1.xlsx 表上没有单位名称，无法确定是哪个单位的"
+    assert report["首先要改的问题（前 3 个错误）"].startswith("1. 自评报告.docx 看不出是哪个单位的报告")
+    assert lone["缺少的材料"] is None and report["缺少的材料"] is None
+
+    summary = {r["文件"]: (r["单位"], r["表"]) for r in _rows(book, "汇总")}
+    box = "岳阳市/邮箱附件/"
+    assert summary[box + "汨罗市司法局_附件1.xlsx"][0] == "汨罗市司法局"  # named by its file
+    assert summary[box + "附件1.xlsx"][0] == "附件1"  # not one of them: its file name
+    assert summary[box + "汨罗市司法局自评报告.docx"] == ("汨罗市司法局", "自评报告（对照 汨罗市司法局_附件2、3.xlsx）")
+    assert summary[box + "自评报告.docx"] == (None, "自评报告（未对照工作簿）")
+    data = json.loads((tmp_path / "out" / batch.JSON_NAME).read_text(encoding="utf-8"))
+    units = {u["unit"]: u for u in data["units"] if not u["unassigned"]}
+    assert sorted(units["汨罗市司法局"]["workbooks"]) == [box + "汨罗市司法局_附件1.xlsx", box + "汨罗市司法局_附件2、3.xlsx"]
+    assert units["汨罗市司法局"]["reports"] == [box + "汨罗市司法局自评报告.docx"]
+    assert units["天长市水利局"]["files"] == [box + "天长市水利局绩效自评报告.pdf"]
+    assert sorted(u["workbooks"] + u["reports"] for u in data["units"] if u["unassigned"]) == [
+        [box + "自评报告.docx"], [box + "附件1.xlsx"]]
+
+    # by region: the same units; with a store each is stored under the unit it names, the 附件1 named by its
+    # file with 汨罗市司法局's, the one naming no unit not at all
+    store = tmp_path / "绩效库.sqlite"
+    assert main(["batch", str(root), "-o", str(tmp_path / "out2"), "--by", "地区", "--store", str(store)]) == 1
+    assert "1 个工作簿未存入" in capsys.readouterr().out
+    book = openpyxl.load_workbook(tmp_path / "out2" / batch.SUMMARY_NAME)
+    assert [(r["单位"], r["首先要改的问题（前 3 个错误）"]) for r in _rows(book, "退回清单")] == \
+        [(r["单位"], r["首先要改的问题（前 3 个错误）"]) for r in rows]
+    assert {r["地区"] for r in _rows(book, "汇总")} == {"岳阳市"}
+    import sqlite3
+
+    with sqlite3.connect(store) as conn:
+        stored = sorted(conn.execute("SELECT unit, form, source_file FROM forms").fetchall())
+    assert [(unit, form, Path(f).name) for unit, form, f in stored] == [
+        ("天长市水利局", "project_self_eval", "天长市水利局_水旱灾害防御.xlsx"),
+        ("汨罗市司法局", "basic_data", "汨罗市司法局_附件1.xlsx"),
+        ("汨罗市司法局", "dept_self_eval", "汨罗市司法局_附件2、3.xlsx"),
+        ("汨罗市司法局", "project_self_eval", "汨罗市司法局_附件2、3.xlsx"),
+        ("汨罗市财政局", "project_self_eval", "项目表.xlsx")]
+
+
+def test_a_departments_folder_stays_one_unit_and_a_zip_is_its_folders(tmp_path, capsys):
+    """A department's own folder: its 附件2, a project table of a unit under it (主管部门 written short, "司法局")
+    and its lone 附件1 are one unit, as before.  A flat folder where one unit's table came in a .zip: the zip's
+    table is that unit's, beside the other unit's workbook."""
+    import zipfile
+
+    from .helpers import clean_seed
+    from .published import workbook as published_workbook
+    from .samples import write_xlsx
+
+    root = tmp_path / "收件"
+    dept = root / "司法局"
+    dept.mkdir(parents=True)
+    for name, keep in (("附件1.xlsx", "附件1"), ("附件2.xlsx", "附件2")):
+        part = openpyxl.load_workbook(EXAMPLE)
+        for sheet in list(part.sheetnames):
+            if sheet not in keep:
+                del part[sheet]
+        part.save(dept / name)
+    write_xlsx(dept / "法律援助项目.xlsx", [s for s in clean_seed() if s.name == "附件3"])
+    project = openpyxl.load_workbook(dept / "法律援助项目.xlsx")
+    cells = [c for row in project["附件3"].iter_rows() for c in row if c.value == "汨罗市司法局"]
+    assert len(cells) == 2  # 主管部门, 实施单位
+    cells[0].value, cells[1].value = "司法局", "汨罗市法律援助中心"
+    project.save(dept / "法律援助项目.xlsx")
+    flat = root / "邮箱"
+    flat.mkdir()
+    shutil.copy(EXAMPLE, flat / "汨罗市司法局2023.xlsx")
+    table = published_workbook("anhui_tianchang_2022_project", tmp_path, {(4, 2): "天长市水利局"})
+    with zipfile.ZipFile(flat / "天长材料.zip", "w") as archive:
+        archive.write(table, "水旱灾害防御.xlsx")
+    assert main(["batch", str(root), "-o", str(tmp_path / "out"), "--jobs", "1"]) == 1
+    capsys.readouterr()
+    book = openpyxl.load_workbook(tmp_path / "out" / batch.SUMMARY_NAME)
+    rows = {(r["文件夹"], r["单位"]): r for r in _rows(book, "退回清单")}
+    assert sorted(rows) == [("司法局", "汨罗市司法局"), ("邮箱", "天长市水利局"), ("邮箱", "汨罗市司法局")]
+    assert rows[("司法局", "汨罗市司法局")]["缺少的材料"] == "缺少自评报告"  # its 附件1 and 附件2 found
+    assert rows[("邮箱", "汨罗市司法局")]["首先要改的问题（前 3 个错误）"] == \
+        "1. 附件1 B7：公务用车购置和维护经费应为 公车购置 + 公车运行维…"  # its own, not 天长's B13
+    assert rows[("邮箱", "天长市水利局")]["首先要改的问题（前 3 个错误）"].startswith("1. 项目支出绩效自评表 B13")
+    units = {r["文件"]: r["单位"] for r in _rows(book, "汇总")}
+    assert units["司法局/附件1.xlsx"] == "汨罗市司法局" and units["邮箱/天长材料.zip/水旱灾害防御.xlsx"] == "天长市水利局"
+    data = json.loads((tmp_path / "out" / batch.JSON_NAME).read_text(encoding="utf-8"))
+    (tianchang,) = [u for u in data["units"] if u["unit"] == "天长市水利局"]
+    assert tianchang["workbooks"] == ["邮箱/天长材料.zip/水旱灾害防御.xlsx"] and tianchang["files"] == ["邮箱/天长材料.zip"]

@@ -11,8 +11,9 @@ units) and, with ``fill``, the filled copies under filled/ mirroring the input t
 What is counted: 工作簿 (checked in the workers), 自评报告 (the .docx ones checked
 by narrative.inbox afterwards, and documents whose name says 报告), other
 attachments, our own earlier outputs.  Files are grouped into units by folder
-(group_units): a folder's workbooks are one unit unless they hold 附件2 of several
-departments; a folder with no workbook (and none under it) is a unit 缺少工作簿.
+(group_units): a folder's workbooks are one unit unless they name several units
+(results.unit_members: then one unit each, and a file naming none of them is a row of
+its own); a folder with no workbook (and none under it) is a unit 缺少工作簿.
 退回清单 has one row per unit.
 
 Archives: the .zip files found are opened (zips in them too, 3 levels deep) into a temporary
@@ -31,7 +32,7 @@ from pathlib import Path
 
 # the package's API (cli, the batch page, narrative, tests): what a run is made of lives in its modules
 from .collect import is_own_output, is_workbook_file, survey  # noqa: F401
-from .results import JSON_NAME, SUMMARY_NAME, BatchResult, Result, Task, _folder, detail_rows  # noqa: F401
+from .results import JSON_NAME, SUMMARY_NAME, BatchResult, Result, Task, _folder, detail_rows, members  # noqa: F401
 from .summary import (  # noqa: F401
     BY_CHOICES, DETAIL_COLUMNS, RETURN_COLUMNS, SUMMARY_COLUMNS, summary_tables, to_json, write_summary)
 from .worker import _chunk, _Preload, _preload, _rows, process, run_pool, summary_row, workbook_unit  # noqa: F401
@@ -95,8 +96,10 @@ def _run(inputs: list[str], out: Path, unpacker, *, fill: bool, jobs: int | None
         if stage:
             stage(f"正在核对自评报告（{sum(1 for rel, _ in attachments if rel.lower().endswith(REPORT_SUFFIXES))} 个文件）")
         books = len(results)
+        units = {r["path"]: name for r, name in zip(results, members(results)) if r is not None}
         results, attachments = attach_reports(inputs, results, attachments, profile_name, overrides or {},
-                                              summary_row, sources=unpacker.sources, places=unpacker.places)
+                                              summary_row, sources=unpacker.sources, places=unpacker.places,
+                                              units=units)
         for r in results[books:]:
             r["kind"] = "report"
             if r["path"] in unpacker.shown:  # a report from an archive: named by the archive's path
@@ -111,38 +114,36 @@ def _run(inputs: list[str], out: Path, unpacker, *, fill: bool, jobs: int | None
     return result
 
 
-def folder_units(results: list) -> dict[str, str]:
-    """The unit of each folder whose workbooks name exactly one (by its normalised name), as first typed."""
-    from ..store.records import norm_name
-
-    named: dict[str, dict[str, str]] = {}
-    for r in results:
-        if r.get("unit"):
-            named.setdefault(_folder(r["rel"]), {}).setdefault(norm_name(r["unit"]), r["unit"])
-    return {folder: next(iter(names.values())) for folder, names in named.items() if len(names) == 1}
+def lone_units(results: list) -> dict[int, str]:
+    """The unit of each workbook that names none (a lone 附件1), by its index: the one unit its folder's other
+    workbooks name, or in a folder of several units the one its file name names (results.unit_members); a
+    workbook whose unit cannot be told is not in it."""
+    names = members(results)
+    named = {_folder(r["rel"]) for r in results if r is not None and r.get("unit")}  # not a folder's name
+    return {i: names[i] for i, r in enumerate(results) if r is not None and r.get("rows") and not r.get("unit")
+            and names[i] and _folder(r["rel"]) in named}
 
 
 def _name_lone_workbooks(tasks: list, results: list, jobs: int, timeout: float, args: tuple, store, held: dict) -> list:
-    """A workbook that names no unit (附件1 has no 单位 line: a lone 附件1 file) belongs to the one unit its
-    folder's other workbooks name: its 汇总 and 问题明细 rows say so (not its file name), and with --store it is
-    checked again as that unit's — the H rules compare it with the unit's last year, and it is stored (a 附件1
+    """A workbook that names no unit (附件1 has no 单位 line: a lone 附件1 file) belongs to the unit its folder's
+    other workbooks name (lone_units): its 汇总 and 问题明细 rows say so (not its file name), and with --store it
+    is checked again as that unit's — the H rules compare it with the unit's last year, and it is stored (a 附件1
     never stored could never be last year's for H101)."""
-    units = folder_units(results)
-    lone = [i for i, r in enumerate(results) if r is not None and r.get("rows")  # (rows: forms read, no report decoded)
-            and not r.get("unit") and units.get(_folder(r["rel"]))]
+    units = lone_units(results)
+    lone = sorted(units)
     if store is not None:
-        again = [replace(tasks[i], index=n, unit=units[_folder(results[i]["rel"])]) for n, i in enumerate(lone)]
+        again = [replace(tasks[i], index=n, unit=units[i]) for n, i in enumerate(lone)]
         redone = run_pool(again, jobs, timeout, args) if again else []
         for i, r in zip(lone, redone):
             if r.get("rows"):  # read again as it was the first time
                 held.pop(id(results[i]), None)
                 store.add(dict.pop(r, "store", None))
                 results[i] = r
-        for book in held.values():  # no unit anywhere in its folder: counted as not stored
+        for book in held.values():  # no unit it could be told of: counted as not stored
             store.add(book)
         return results
     for i in lone:
-        r, unit = results[i], units[_folder(results[i]["rel"])]
+        r, unit = results[i], units[i]
         stem = Path(r["rel"]).stem
         r["rows"] = [[row[0], unit if row[1] == stem else row[1], *row[2:]] for row in r["rows"]]
         r["list_xml"] = None  # written again in the parent, with the unit

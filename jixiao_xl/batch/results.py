@@ -93,8 +93,9 @@ class BatchResult:
         counts["archives_unopened"] = len(self.unopened)
         counts["files"] = (counts["workbooks"] + counts["reports"] + counts["attachments"] + counts["own"]
                            + counts["archives_unopened"])  # an opened zip counts as the files in it
-        units = self.units()
+        units = [u for u in self.units() if not u.unassigned]
         counts["units"] = len(units)
+        counts["unassigned"] = len(self.units()) - len(units)  # files no unit could be told for
         counts["units_without_workbook"] = sum(1 for u in units if "工作簿" in u.missing())
         counts["units_returned"] = sum(1 for u in units if u.verdict == RETURN)
         return counts
@@ -121,6 +122,8 @@ class BatchResult:
             if c["units_without_workbook"]:
                 line += f"（其中 {c['units_without_workbook']} 个缺少工作簿）"
             line += "，见“退回清单”"
+        if c["unassigned"]:
+            line += f"；{c['unassigned']} 个文件无法确定是哪个单位的（见“退回清单”）"
         differ = sum(1 for r in self.workbooks() for row in r["rows"] if row[11] == "不一致")
         if differ:
             line += f"；{differ} 张表填报的总分或等级与复核不一致（见汇总表“核对”列）"
@@ -184,8 +187,8 @@ SHORT = 34  # characters of each (about one line of its column)
 
 @dataclass
 class Unit:
-    """A unit's material: the workbooks of one folder (several units when the folder holds several
-    附件2 of different departments), its reports, and the files of its sub-folders without workbooks."""
+    """A unit's material: the workbooks of one folder (several units when the folder's workbooks name several:
+    unit_members), its reports, and the files of its sub-folders without workbooks."""
 
     folder: str  # relative to the input folder, "/" between parts; "" for files given at the top
     name: str
@@ -194,6 +197,13 @@ class Unit:
     reports: list = field(default_factory=list)  # report results (checked)
     files: list = field(default_factory=list)  # other files' rel (reports not checked among them, zips opened)
     archives: list = field(default_factory=list)  # archive.Unopened: its archives that could not be opened
+    unassigned: bool = False  # a file of a folder of several units naming none of them (name: UNASSIGNED)
+    why: str = ""  # then, why it could not be assigned when its first error does not say it (退回清单)
+
+    def rels(self) -> list[str]:
+        """Its files: workbooks (read or not), archives not opened, reports, other files."""
+        return ([r["rel"] for r in self.workbooks] + [rel for rel, _ in self.unsupported]
+                + [a.rel for a in self.archives] + [r["rel"] for r in self.reports] + self.files)
 
     @property
     def readable(self) -> bool:
@@ -216,7 +226,7 @@ class Unit:
     def missing(self) -> list[str]:
         """What the unit did not send.  Nothing is said missing where an archive could not be opened: it may be
         in there (退回清单 says what could not be opened instead)."""
-        if self.archives:
+        if self.archives or self.unassigned:  # whose material is missing is not known
             return []
         out = [] if self.readable else ["工作簿"]
         if self.readable:
@@ -231,7 +241,8 @@ class Unit:
         return labels.count(SEVERITY_LABEL["error"]), labels.count(SEVERITY_LABEL["warning"])
 
     def first_errors(self) -> list[str]:
-        out = [f"{Path(a.rel).name} {a.reason}" for a in self.archives]  # "司法局.zip 压缩包无法打开：…"
+        out = [self.why] if self.why else []  # "附件1.xlsx 表上没有单位名称，无法确定是哪个单位的"
+        out += [f"{Path(a.rel).name} {a.reason}" for a in self.archives]  # "司法局.zip 压缩包无法打开：…"
         out += [f"{Path(r['rel']).name} 无法读取：{error_of(r)}" for r in self.workbooks
                 if status_of(r) == "unreadable"]
         out = [shorten(text) for text in out + [f"{Path(rel).name} 无法读取：{reason}" for rel, reason in self.unsupported]]
@@ -245,6 +256,8 @@ class Unit:
 
     @property
     def verdict(self) -> str:
+        if self.unassigned:  # first, whose it is
+            return VERIFY
         errors, warnings = self.problem_counts()
         missing = self.missing()
         if errors or "工作簿" in missing or "附件2" in missing or self.unsupported or \
@@ -302,10 +315,111 @@ def _dept_names(r: dict) -> list[str]:
     return [row[1] for row in r["rows"] if FORM_NAMES["附件2"] in row[2] and row[1]]
 
 
+UNASSIGNED = "（无法确定单位）"  # 退回清单's 单位 of a file in a folder of several units that names none of them
+
+
+def _same_unit(a: str, b: str) -> bool:
+    """Two names (normalised) of one unit: equal, or one the other's end ("市司法局", "汨罗市司法局")."""
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 2 and long.endswith(short)
+
+
+def _own_names(r: dict) -> list[str]:
+    """The names a workbook gives its unit, best first: 附件2's 预算部门; else 附件3's 主管部门, then its 实施单位.
+    None when it names no unit (a lone 附件1; a workbook not read)."""
+    if not r.get("unit"):
+        return []
+    depts = _dept_names(r)
+    if depts:
+        return depts[:1]
+    return list(dict.fromkeys(n for n in (r.get("authority"), r["unit"]) if n))
+
+
+def named_in(text: str, names: dict[str, list[str]]) -> str | None:
+    """The one key of ``names`` (a unit: its name, its workbooks' file names) whose words appear in ``text`` (a
+    file name, a report's title); None when none or several do."""
+    from ..store.records import norm_name
+
+    words = norm_name(text)
+    found = [key for key, own in names.items() if any(norm_name(n) and norm_name(n) in words for n in own)]
+    return found[0] if len(found) == 1 else None
+
+
+def unit_members(folder: str, entries: list) -> list[str | None]:
+    """The unit of each of a folder's entries (workbook results, unsupported (rel, reason), archive.Unopened).
+
+    Each workbook names its unit (``_own_names``); a 附件3 whose 主管部门 or 实施单位 is a 附件2's department (the
+    same name, or the one department whose name ends with it) is that department's.  A folder naming one unit
+    (or none) is that unit, whatever else it holds (a lone 附件1).  A folder naming several (every e-mailed
+    attachment saved in one folder): each workbook is the unit it names, and what names none (a lone 附件1, a
+    workbook not read, a zip not opened) the unit its file name names when that is one of them, else None —
+    never one of them by guess (退回清单 says it could not be assigned)."""
+    from ..store.records import norm_name
+
+    books = [e for e in entries if isinstance(e, dict)]
+    typed: dict[str, str] = {}  # a unit's key (its normalised name) -> its name as first typed
+    key_of: dict[int, str] = {}
+    for r in books:  # departments first: a project table joins the department it names
+        if r.get("unit") and _dept_names(r):
+            name = _dept_names(r)[0]
+            key_of[id(r)] = key = norm_name(name)
+            typed.setdefault(key, name)
+    depts = list(typed)
+    for r in books:
+        names = _own_names(r)
+        if id(r) in key_of or not names:
+            continue
+        keys = [norm_name(n) for n in names]
+        match = next((k for k in keys if k in depts), None)
+        if match is None:  # "市司法局" of the one "汨罗市司法局" here
+            near = {d for k in keys for d in depts if _same_unit(k, d)}
+            match = near.pop() if len(near) == 1 else None
+        if match is None:  # a unit of its own, or the one another project table here named
+            match = next((k for k in keys if k in typed), keys[0])
+            typed.setdefault(match, names[0])
+        key_of[id(r)] = match
+    label = {}  # a unit's name: its department's, else its project tables' one 实施单位, else their 主管部门
+    for key, name in typed.items():
+        own = {norm_name(r["unit"]): r["unit"] for r in books if key_of.get(id(r)) == key}
+        label[key] = name if key in depts or len(own) != 1 else next(iter(own.values()))
+    if len(typed) == 1 or (not typed and folder):
+        name = next(iter(label.values()), None) or next(
+            (r["rows"][0][1] for r in books if r["rows"]), folder.rsplit("/", 1)[-1])
+        return [name] * len(entries)
+    out = []
+    known = {key: [typed[key]] for key in typed}
+    for e in entries:
+        if isinstance(e, dict) and id(e) in key_of:
+            out.append(label[key_of[id(e)]])
+            continue
+        rel = e["rel"] if isinstance(e, dict) else e.rel if isinstance(e, Unopened) else e[0]
+        if not typed:  # files given at the top naming no unit: one unit each, by its name
+            out.append(e["rows"][0][1] if isinstance(e, dict) and e["rows"] else Path(rel).stem)
+            continue
+        key = named_in(Path(rel).stem, known)
+        out.append(label[key] if key else None)
+    return out
+
+
+def members(results: list) -> list[str | None]:
+    """The unit of each workbook result (None for a result left out) as group_units finds it (unit_members, by
+    folder), None where it could not be told."""
+    folders: dict[str, list[int]] = {}
+    for i, r in enumerate(results):
+        if r is not None:
+            folders.setdefault(_folder(r["rel"]), []).append(i)
+    out: list[str | None] = [None] * len(results)
+    for folder, indexes in folders.items():
+        for i, name in zip(indexes, unit_members(folder, [results[i] for i in indexes])):
+            out[i] = name
+    return out
+
+
 def group_units(result: BatchResult) -> list[Unit]:
-    """The units of a batch: see Unit.  A folder without a workbook (and with none below it) is a unit of
-    its own, 缺少工作簿, with whatever it holds; files that belong to no unit (a region folder's notes, files
-    given at the top with no workbook) are in 附件 only."""
+    """The units of a batch: see Unit and unit_members.  A folder without a workbook (and with none below it) is
+    a unit of its own, 缺少工作簿, with whatever it holds; files that belong to no unit (a region folder's notes,
+    files given at the top with no workbook) are in 附件 only.  A file of a folder of several units that names
+    none of them is a row of its own (Unit.unassigned), the reports among them too."""
     books: dict[str, list] = {}  # folder -> workbook results and unsupported (rel, reason)
     for r in result.workbooks():
         books.setdefault(_folder(r["rel"]), []).append(r)
@@ -319,7 +433,7 @@ def group_units(result: BatchResult) -> list[Unit]:
         parts = folder.split("/") if folder else []
         below.update("/".join(parts[:i]) for i in range(len(parts) + 1))
     units: dict[tuple[str, str], Unit] = {}
-    by_folder: dict[str, list[Unit]] = {}
+    by_folder: dict[str, list[Unit]] = {}  # the units a folder's files name (not the files that name none)
 
     def add(folder: str, name: str) -> Unit:
         unit = units.get((folder, name))
@@ -328,29 +442,26 @@ def group_units(result: BatchResult) -> list[Unit]:
             by_folder.setdefault(folder, []).append(unit)
         return unit
 
+    def alone(folder: str, rel: str, why: str = "") -> Unit:
+        unit = units[(folder, "\0" + rel)] = Unit(folder, UNASSIGNED, unassigned=True, why=why)
+        return unit
+
     for folder, entries in books.items():
-        names = list(dict.fromkeys(n for e in entries if isinstance(e, dict) for n in _dept_names(e)))
-        whole = None  # one department in a folder (or none, below the top): the folder is one unit
-        if len(names) == 1:
-            whole = names[0]
-        elif not names and folder:
-            whole = next((e["rows"][0][1] for e in entries if isinstance(e, dict) and e["rows"]),
-                         folder.rsplit("/", 1)[-1])
-        for e in entries:
-            if whole is not None:
-                name = whole
-            elif isinstance(e, dict):  # several departments (or files at the top): one unit each
-                own = _dept_names(e)
-                first = e["rows"][0][1] if e["rows"] else None
-                name = own[0] if own else next((n for n in (e.get("authority"), first) if n and n in names),
-                                               first or Path(e["rel"]).stem)
+        for e, name in zip(entries, unit_members(folder, entries)):
+            if name is None:
+                rel = e["rel"] if isinstance(e, dict) else e.rel if isinstance(e, Unopened) else e[0]
+                readable = isinstance(e, dict) and status_of(e) != "unreadable"
+                unit = alone(folder, rel, f"{Path(rel).name} 表上没有单位名称，无法确定是哪个单位的" if readable else "")
             else:
-                name = Path(e.rel if isinstance(e, Unopened) else e[0]).stem
-            unit = add(folder, name)
+                unit = add(folder, name)
             (unit.workbooks if isinstance(e, dict) else unit.archives if isinstance(e, Unopened)
              else unit.unsupported).append(e)
 
-    def home(rel: str, unit_name: str = "") -> Unit | None:
+    def named(folder: str) -> dict[str, list[str]]:
+        """A folder's units by their names and their workbooks' file names (a report says which it is)."""
+        return {u.name: [u.name] + [Path(r["rel"]).stem for r in u.workbooks] for u in by_folder.get(folder, [])}
+
+    def home(rel: str, unit_name: str = "", report: bool = False) -> Unit | None:
         folder = _folder(rel)
         if folder not in below:  # no workbook here or under: the unit is the folder under the last that has one
             if not folder:
@@ -362,19 +473,30 @@ def group_units(result: BatchResult) -> list[Unit]:
                 return by_folder[parent][0]
             return add("/".join(parts[:top]), parts[top - 1])
         here = by_folder.get(folder, [])
-        if len(here) == 1:
-            return here[0]
-        return next((u for u in here if unit_name and u.name == unit_name), None)
+        if len(here) <= 1:  # its unit; none (a region's folder above the units' own): no unit's
+            return here[0] if here else None
+        name = unit_name if unit_name in named(folder) else named_in(Path(rel).stem, named(folder))
+        if name is not None:
+            return units[(folder, name)]
+        if report:  # a report of one of them: not guessed
+            return alone(folder, rel, f"{Path(rel).name} 看不出是哪个单位的报告")
+        return None
 
     for r in result.reports():
-        unit = home(r["rel"], next((row[1] for row in r["rows"] if row[1]), ""))
+        unit = home(r["rel"], r.get("unit") or next((row[1] for row in r["rows"] if row[1]), ""), report=True)
         if unit is not None:
             unit.reports.append(r)
-    for rel, _ in result.attachments + result.archives:
-        unit = home(rel)
+    for rel, _ in result.attachments:
+        unit = home(rel, report=is_report_file(rel))
         if unit is not None:
             unit.files.append(rel)
-    return sorted(units.values(), key=lambda u: (u.folder, u.name))
+    for rel, _ in result.archives:  # a zip opened: the unit of what was in it, when that is one
+        inside = {id(u): u for u in units.values() if not u.unassigned for r in u.rels() if r.startswith(rel + "/")}
+        unit = next(iter(inside.values())) if len(inside) == 1 else home(rel)
+        if unit is not None:
+            unit.files.append(rel)
+    return sorted(units.values(), key=lambda u: (u.folder, u.unassigned, u.name, u.rels()[:1]))
+
 
 def detail_rows(r: dict) -> list[list]:
     """问题明细 rows of one result (DETAIL_COLUMNS): every finding of its forms, then the workbook's."""

@@ -60,7 +60,8 @@ def to_json(result: BatchResult) -> str:
                       "errors": errors, "warnings": warnings, "first_errors": unit.first_errors(),
                       "workbooks": [r["rel"] for r in unit.workbooks] + [rel for rel, _ in unit.unsupported],
                       "archives": [a.rel for a in unit.archives],
-                      "reports": [r["rel"] for r in unit.reports], "files": unit.files})
+                      "reports": [r["rel"] for r in unit.reports], "files": unit.files,
+                      "unassigned": unit.unassigned})
     return (f'{{"version":{JSON_VERSION},"files":[{",".join(files)}],"attachments":{_dumps(attachments)},'
             f'"skipped":{_dumps(result.own)},"units":{_dumps(units)}}}')
 
@@ -143,6 +144,8 @@ def return_rows(result: BatchResult) -> list[list]:
         dept = next((row for r in unit.workbooks for row in r["rows"] if FORM_NAMES["附件2"] in row[2]), None)
         if dept is not None:
             scores = [dept[6], dept[7], dept[9], dept[10]]  # 填报总分, 复核总分, 填报等级, 复核等级
+        elif unit.unassigned:  # a file whose unit is not known: its first line says why
+            scores = [None, None, None, None]
         else:
             scores = ["无附件2" if unit.readable else "压缩包无法打开" if unit.archives else "无可读的工作簿",
                       None, None, None]
@@ -161,7 +164,8 @@ def _problem_frame(result: BatchResult):
     the workers' ``problems``."""
     import pandas as pd
 
-    unit_of = {id(r): f"{unit.folder}\0{unit.name}" for unit in result.units() for r in unit.workbooks + unit.reports}
+    unit_of = {id(r): f"{unit.folder}\0{unit.name}\0{unit.rels()[0] if unit.unassigned else ''}"
+               for unit in result.units() for r in unit.workbooks + unit.reports}
     rows = []
     for r in result.results:
         rel = r["rel"]
@@ -193,7 +197,7 @@ def statistics(frames: dict, by: str | None = None, counts: dict | None = None) 
     scored["类别"] = scored["表"].map(lambda t: KINDS[0] if "部门整体支出绩效自评表" in t else KINDS[1])
     tables: list[tuple[str, object]] = []
     if counts is not None:
-        shown = [key for key in COUNT_ROWS if counts[key] or key not in ("archives", "archives_unopened")]
+        shown = [key for key in COUNT_ROWS if counts[key] or key not in ("archives", "archives_unopened", "unassigned")]
         tables.append(("文件与单位", pd.DataFrame({"项目": [COUNT_ROWS[key] for key in shown],
                                                   "数量": [counts[key] for key in shown]})))
 
@@ -255,7 +259,8 @@ def statistics(frames: dict, by: str | None = None, counts: dict | None = None) 
 COUNT_ROWS = {"workbooks": "工作簿", "forms": "其中的表", "unreadable": "无法读取的工作簿", "reports": "自评报告",
               "reports_checked": "其中与工作簿核对的", "attachments": "其他附件", "archives": "已解压的压缩包",
               "archives_unopened": "无法打开的压缩包", "units": "单位",
-              "units_without_workbook": "缺少工作簿的单位", "units_returned": "需退回的单位"}
+              "units_without_workbook": "缺少工作簿的单位", "units_returned": "需退回的单位",
+              "unassigned": "无法确定单位的文件"}
 
 
 def write_summary(result: BatchResult, path: Path, by: str | None = None) -> None:

@@ -7,9 +7,11 @@ signed cover page) and one that cannot be read (a scan) stay attachments, with t
 
 Pairing rule: a report goes with the workbooks in its own folder.  One workbook
 there: that one.  Several: the one whose unit (附件2 单位名称) or file name
-appears in the report's file name or title; when that does not single one out,
-the report is checked for its internal arithmetic only, with an info saying
-why.  Reports are checked in the parent process after the workbooks (a report
+appears in the report's file name or title, else (batch's ``units``: a folder of
+several units) the one workbook of the unit it names; when that does not single
+one out, the report is checked for its internal arithmetic only, with an info
+saying why.  Batch places the report with the unit of its workbook, or with the
+one unit it names (``unit``), else says whose it is could not be told.  Reports are checked in the parent process after the workbooks (a report
 check takes ~60 ms; the reader refuses oversized documents).
 """
 
@@ -42,10 +44,11 @@ def _units(result: dict) -> list[str]:
     return [norm_label(n) for n in names] + [norm_label(Path(result["path"]).stem)]
 
 
-def pair(report: Path, results: list[dict], title: str = "",
-         places: dict | None = None) -> tuple[list[dict], str | None]:
+def pair(report: Path, results: list[dict], title: str = "", places: dict | None = None,
+         units: dict | None = None) -> tuple[list[dict], str | None]:
     """The workbook results a report goes with, and why none when there is none.  ``places``: the folder a file
-    unpacked from an archive counts as lying in (the archive's own), by its path."""
+    unpacked from an archive counts as lying in (the archive's own), by its path; ``units``: the unit batch
+    grouped each workbook in, by its path (None where it could not be told)."""
     places = places or {}
 
     def folder(path) -> Path:
@@ -58,19 +61,32 @@ def pair(report: Path, results: list[dict], title: str = "",
         return [], "同一文件夹中没有可读的工作簿"
     words = norm_label(report.stem + title)
     named = [r for r in beside if any(unit and unit in words for unit in _units(r))]
+    if not named:  # a unit named by its 附件3 only (实施单位, 主管部门): its one workbook here
+        unit = named_unit(words, beside, units)
+        named = [r for r in beside if unit and (units or {}).get(r["path"]) == unit]
     if len(named) == 1:
         return named, None
     return [], f"同一文件夹中有 {len(beside)} 个工作簿，从报告的文件名和标题看不出是哪个单位的"
 
 
+def named_unit(words: str, beside: list[dict], units: dict | None) -> str:
+    """The one unit of ``units`` (batch's, by workbook path) among ``beside`` whose name or workbook's file name
+    the report's ``words`` (normalised file name and title) hold; "" when none or several."""
+    found = {units[r["path"]] for r in beside if (units or {}).get(r["path"]) and any(
+        name and name in words for name in (norm_label(units[r["path"]]), norm_label(Path(r["path"]).stem)))}
+    return found.pop() if len(found) == 1 else ""
+
+
 def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[str, str]], profile_name: str,
-                   overrides: dict, summary_row, sources: dict | None = None,
-                   places: dict | None = None) -> tuple[list[dict], list[tuple[str, str]]]:
+                   overrides: dict, summary_row, sources: dict | None = None, places: dict | None = None,
+                   units: dict | None = None) -> tuple[list[dict], list[tuple[str, str]]]:
     """Check the reports ``batch`` set aside; returns (results + report results, what stays skipped).
 
     ``summary_row`` is batch's own row builder, handed in so that this layer does not import batch;
     ``sources`` and ``places`` name the files batch unpacked from archives: where each lies by its rel, and
-    the folder it counts as lying in by its path (a report beside a zip goes with the workbook in the zip).
+    the folder it counts as lying in by its path (a report beside a zip goes with the workbook in the zip);
+    ``units`` the unit batch grouped each workbook in, by its path: a report's result says its ``unit`` (its
+    workbook's, or the one it names), "" when that cannot be told.
     """
     from ..xlsx.grid import UnreadableWorkbook
     from ..compute.profiles import get_profile
@@ -96,7 +112,7 @@ def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[s
             if path.suffix.lower() == ".pdf" and not any(w in title + path.stem for w in _REPORT_WORDS):
                 keep.append((rel, f"{reason}（PDF 的标题和文件名不像自评报告，未核对）"))
                 continue
-            partners, why = pair(path, results, title, places)
+            partners, why = pair(path, results, title, places, units)
             books = []
             for partner in partners:
                 try:
@@ -110,10 +126,15 @@ def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[s
         findings = report.findings
         errors = sum(1 for f in findings if f.severity == "error")
         warnings = sum(1 for f in findings if f.severity == "warning")
-        unit = next((row[1] for p in partners for row in p["rows"] if "部门整体支出绩效自评表" in str(row[2])), "")
+        unit = next((units[p["path"]] for p in partners if (units or {}).get(p["path"])), "") or next(
+            (row[1] for p in partners for row in p["rows"] if "部门整体支出绩效自评表" in str(row[2])), "")
+        if not unit and units and report.status != "unreadable":  # not checked against one: the unit it names
+            folder = (places or {}).get(str(path), path.parent)
+            unit = named_unit(norm_label(path.stem + title), [r for r in results if (
+                (places or {}).get(r["path"], Path(r["path"]).parent) == folder)], units)
         table = f"自评报告（对照 {against}）" if against else "自评报告（未对照工作簿）"
         rows = [] if report.status == "unreadable" else [
             summary_row(rel, unit, table, errors=errors, warnings=warnings, status=report.status)]
         added.append({"path": str(path), "rel": rel, "report": report.to_dict(), "rows": rows, "filled": None,
-                      "fill_error": None})
+                      "fill_error": None, "unit": unit})
     return results + added, keep
