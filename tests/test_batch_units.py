@@ -328,10 +328,9 @@ def test_a_folder_of_several_units_attachments_returns_each_to_its_own(tmp_path,
     first = justice["首先要改的问题（前 3 个错误）"]
     assert first.startswith("1. 附件1 B7：公务用车购置和维护经费应为") and "H16" not in first and "93%" not in first
     assert (justice["复核总分（附件2）"], justice["错误数"], justice["缺少的材料"]) == (99, 1, None)
-    fixes = tianchang["首先要改的问题（前 3 个错误）"].split("\n")  # W101 as published, then its I103
-    assert fixes[0].startswith("1. 项目支出绩效自评表 B13：标注 50 分") and len(fixes) == 2
-    assert fixes[1].startswith("2. 项目支出绩效自评表 H16：指标值“≥95%”、完成值“93%”")
-    assert (tianchang["填报总分（附件2）"], tianchang["错误数"]) == ("无附件2", 2)
+    fixes = tianchang["首先要改的问题（前 3 个错误）"].split("\n")  # its own I103, nothing of 汨罗's
+    assert len(fixes) == 1 and fixes[0].startswith("1. 项目支出绩效自评表 H16：指标值“≥95%”、完成值“93%”")
+    assert (tianchang["填报总分（附件2）"], tianchang["错误数"]) == ("无附件2", 1)
     assert tianchang["缺少的材料"] is None  # 安徽 asks for no 附件1/附件2; its scanned report is its by name
     assert (finance["错误数"], finance["缺少的材料"]) == (0, "缺少附件1、附件2、自评报告")  # 湖南's forms
     assert lone["首先要改的问题（前 3 个错误）"] == "1. 附件1.xlsx 表上没有单位名称，无法确定是哪个单位的"
@@ -412,9 +411,33 @@ def test_a_departments_folder_stays_one_unit_and_a_zip_is_its_folders(tmp_path, 
     assert rows[("司法局", "汨罗市司法局")]["缺少的材料"] == "缺少自评报告"  # its 附件1 and 附件2 found
     assert rows[("邮箱", "汨罗市司法局")]["首先要改的问题（前 3 个错误）"] == \
         "1. 附件1 B7：公务用车购置和维护经费应为 公车购置 + 公车运行维…"  # its own, not 天长's B13
-    assert rows[("邮箱", "天长市水利局")]["首先要改的问题（前 3 个错误）"].startswith("1. 项目支出绩效自评表 B13")
+    tianchang_row = rows[("邮箱", "天长市水利局")]  # the published table has no error: none of 汨罗's either
+    assert (tianchang_row["错误数"], tianchang_row["首先要改的问题（前 3 个错误）"]) == (0, None)
     units = {r["文件"]: r["单位"] for r in _rows(book, "汇总")}
     assert units["司法局/附件1.xlsx"] == "汨罗市司法局" and units["邮箱/天长材料.zip/水旱灾害防御.xlsx"] == "天长市水利局"
     data = json.loads((tmp_path / "out" / batch.JSON_NAME).read_text(encoding="utf-8"))
     (tianchang,) = [u for u in data["units"] if u["unit"] == "天长市水利局"]
     assert tianchang["workbooks"] == ["邮箱/天长材料.zip/水旱灾害防御.xlsx"] and tianchang["files"] == ["邮箱/天长材料.zip"]
+
+
+def test_a_project_table_naming_only_its_implementing_unit_stays_with_the_folders_one_department(tmp_path, capsys):
+    """A department's folder whose project table leaves 主管部门 blank and names its 实施单位 (法律援助中心, a unit
+    under the department): one unit, the department — not a unit of its own told it lacks 附件1、附件2."""
+    from .helpers import clean_seed
+    from .samples import write_xlsx
+
+    dept = tmp_path / "收件" / "司法局"
+    dept.mkdir(parents=True)
+    part = openpyxl.load_workbook(EXAMPLE)
+    del part["附件3"]
+    part.save(dept / "附件1、2.xlsx")
+    write_xlsx(dept / "法律援助项目.xlsx", [s for s in clean_seed() if s.name == "附件3"])
+    project = openpyxl.load_workbook(dept / "法律援助项目.xlsx")
+    cells = [c for row in project["附件3"].iter_rows() for c in row if c.value == "汨罗市司法局"]
+    cells[0].value, cells[1].value = None, "汨罗市法律援助中心"  # 主管部门 blank, 实施单位 the 中心
+    project.save(dept / "法律援助项目.xlsx")
+    assert main(["batch", str(tmp_path / "收件"), "-o", str(tmp_path / "out"), "--jobs", "1"]) == 1
+    capsys.readouterr()
+    book = openpyxl.load_workbook(tmp_path / "out" / batch.SUMMARY_NAME)
+    rows = _rows(book, "退回清单")
+    assert [(r["文件夹"], r["单位"], r["缺少的材料"]) for r in rows] == [("司法局", "汨罗市司法局", "缺少自评报告")]

@@ -374,6 +374,8 @@ def unit_members(folder: str, entries: list) -> list[str | None]:
         if match is None:  # "市司法局" of the one "汨罗市司法局" here
             near = {d for k in keys for d in depts if _same_unit(k, d)}
             match = near.pop() if len(near) == 1 else None
+        if match is None and len(depts) == 1 and not r.get("authority_typed") and not _dept_names(r):
+            match = depts[0]  # a project table naming only its 实施单位 (a 中心 of the department) beside the one department
         if match is None:  # a unit of its own, or the one another project table here named
             match = next((k for k in keys if k in typed), keys[0])
             typed.setdefault(match, names[0])

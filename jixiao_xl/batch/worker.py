@@ -44,6 +44,7 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
     result = {"path": task.path, "rel": task.rel, "status": report.status, "error": report.error,
               "error_code": report.code, "report": data,
               "rows": _rows(task, report), "authority": workbook_authority(report), "unit": workbook_unit(report),
+              "authority_typed": workbook_authority(report, typed=True),
               "province": (report.profile or {}).get("name") if (report.profile or {}).get("known") else None,
               "filled": None,
               "fill_error": None, "fill_error_code": None, "json": _dumps(data)}  # findings.json's entry, written here rather than in the parent
@@ -102,12 +103,12 @@ def workbook_unit(report) -> str:
     return book_unit([f.form for f in report.forms])
 
 
-def workbook_authority(report) -> str:
-    """主管部门 as 附件3 states it, else the unit itself (a 附件2 names the department)."""
+def workbook_authority(report, typed: bool = False) -> str:
+    """主管部门 as 附件3 states it, else the unit itself (a 附件2 names the department); ``typed``: "" then."""
     for form_report in report.forms:
         if form_report.form.kind == "project_self_eval" and _head(form_report.form, "authority"):
             return _head(form_report.form, "authority")
-    return workbook_unit(report)
+    return "" if typed else workbook_unit(report)
 
 
 def _rows(task: Task, report) -> list[list]:
