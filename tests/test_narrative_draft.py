@@ -261,3 +261,57 @@ def test_draft_and_check_judge_by_the_province_the_workbook_is_of(tmp_path, caps
     assert main(["report", "check", str(report), str(book), "--profile", "jiangxi"]) == 0
     assert main(["report", "check", str(report), str(book), "--profile", "火星"]) == 2
     assert "火星" in capsys.readouterr().err
+
+
+def _results_line(book, sheet):
+    """The 结果 line ``jixiao-xl check`` prints for a sheet."""
+    from jixiao_xl.rules.check import check_path
+    from jixiao_xl.rules.report import _results_line as line
+
+    (form,) = [f for f in check_path(str(book)).forms if f.form.sheet == sheet]
+    return line(form)
+
+
+def test_draft_states_the_checks_results_not_the_typed_ones(tmp_path, capsys):
+    """Trial F: a 总分 of 101 counting a 得分 above its 分值 (the check: 99), a 总分 over a 得分 typed "满分" (the
+    check: 无法复核) and a 执行率得分 typed 9.9 for 9.94 were copied as they were typed."""
+    book = tmp_path / "表.xlsx"
+    write_xlsx(book, set_cells(seed_sheets(), {
+        "附件2!H21": 12, "附件2!H25": 101,
+        "附件3!E6": 82.5, "附件3!E7": 82.5, "附件3!G6": 0.994, "附件3!H6": 9.9, "附件3!H14": "满分", "附件3!H24": 89.9}))
+    assert "总分 99（优）" in _results_line(book, "附件2")
+    assert "执行率得分 9.94" in _results_line(book, "附件3") and "总分 无法复核" in _results_line(book, "附件3")
+    out = _draft(tmp_path, book)
+    texts = _texts(out)
+    assert not any("101分" in t or "89.9分" in t or "9.9分" in t for t in texts)
+    # a typed 总分 the check reviews otherwise: both, as a placeholder to settle, never stated as the table's
+    assert "【待核实：部门整体支出绩效自评得分和等级，表中有误：总分按校验复核为 99（优），表中为 101（附件2 H25）】" in texts
+    # one it cannot review: no number at all, and why
+    assert "【待核实：项目自评得分和等级，总分无法复核：得分 “满分”（H14） 不是数字（附件3 H24）】" in texts
+    # the 执行率得分 of the 结果 line (9.9 is right at the decimal it shows: no placeholder)
+    assert "项目年初预算数83万元，全年预算数83万元，全年执行数82.5万元，执行率99.4%，执行率得分9.94分。" in texts
+    report = check_report(str(out), [str(book)])
+    assert [f.code for f in report.findings if f.severity == "error"] == []
+
+
+def test_draft_of_a_workbook_saved_without_formula_results(tmp_path):
+    """Trial F: a workbook saved by a program (formulas without results): the 执行率得分 counted as 0 and the
+    总分 as 90; the check's 结果 line, and now the draft, work the formulas out as Excel shows them (100)."""
+    import openpyxl
+
+    book = tmp_path / "表.xlsx"
+    write_xlsx(book, seed_sheets())
+    sheets = openpyxl.load_workbook(book)
+    project = sheets["附件3"]
+    project["E6"] = '=IF(COUNT(E7,E8,E9)=0,"",SUM(E7,E8,E9))'
+    project["G6"] = '=IF(AND(ISNUMBER(D6),N(D6)>0),N(E6)/D6,"")'
+    project["H6"] = '=IF(AND(ISNUMBER(D6),N(D6)>0),ROUND(IF(ISNUMBER(F6),F6,10)*MIN(N(E6)/D6,1),2),0)'
+    project["H24"] = "=SUM(H6,H13:H23)"
+    sheets.save(book)
+    assert "执行率得分 10，分值合计 100，总分 100（优）" in _results_line(book, "附件3")
+    texts = _texts(_draft(tmp_path, book))
+    assert "项目年初预算数83万元，全年预算数83万元，全年执行数83万元，执行率100%，执行率得分10分。" in texts
+    assert "项目自评得分100分，等级为“优”。" in texts
+
+
+

@@ -40,9 +40,13 @@ from .statements import (
     _report_year,
     _Run,
     _sentence_excerpt,
+    _wrong_hint,
     at,
     excerpt,
     statements,
+    table_wrong,
+    unknown_in_table,
+    verdict,
 )
 
 # ------------------------------------------------------------------ against the tables
@@ -81,9 +85,14 @@ def check_tables(run: _Run) -> None:
             if fact is None:
                 run.add(UNMATCHED, stmt, None, q.value, excerpt=_sentence_excerpt(stmt), label=label, found=q.text,
                         reason=f"表中没有{C.CONCEPT_NAMES.get(stmt.concept, '')}")
-            elif not q.approx and not q.bound and abs(fact.value - q.value) > 1e-9:
-                run.add(STAFF, stmt, fact.value, q.value, excerpt=_sentence_excerpt(stmt), label=label,
-                        found=q.text, table=fact.where, expected=f"{fact.shown()} 人")
+            elif not q.approx and not q.bound:
+                how, which = verdict([fact], lambda v, q=q: abs(v - q.value) > 1e-9)
+                if how in ("right", "table"):
+                    table_wrong(run, stmt, how, which, label, q.text, q.value, " 人")
+                elif how == "wrong":
+                    run.add(STAFF, stmt, (fact.right or (fact.value,))[0], q.value, excerpt=_sentence_excerpt(stmt),
+                            label=label, found=q.text, table=fact.where,
+                            expected=f"{fact.shown()} 人{_wrong_hint(fact, ' 人')}")
             continue
         if q.kind == "amount":
             if stmt.column == "other":
@@ -101,53 +110,70 @@ def check_tables(run: _Run) -> None:
                 continue
             if q.approx or q.bound:
                 continue
-            wrong = all(abs(f.value - q.value) > q.half_unit + 0.005 + 1e-9 for f in candidates
-                        if isinstance(f.value, (int, float)))
-            if wrong and stmt.concept in C.BREAKDOWN_ROWS and stmt.column == "budget" \
+            how, which = verdict([f for f in candidates if isinstance(f.value, (int, float))],
+                                 lambda v, q=q: abs(v - q.value) > q.half_unit + 0.005 + 1e-9)
+            if how == "ok":
+                continue
+            if how in ("right", "table"):
+                table_wrong(run, stmt, how, which, label, f"{_num(q.value)} 万元", round(q.value, 4), " 万元")
+                continue
+            if stmt.concept in C.BREAKDOWN_ROWS and stmt.column == "budget" \
                     and not any(word in q.label for word in ("全年", "调整")):
                 # 附件2's line is the full-year budget; "基本支出预算1200万元" may be the 年初 one, which no table has
                 run.add(UNMATCHED, stmt, None, round(q.value, 4), excerpt=_sentence_excerpt(stmt), label=label,
                         found=q.text, reason=f"表中{C.CONCEPT_NAMES[stmt.concept]}只有全年预算口径的数（{fact.where} 为 "
                         f"{fact.shown()} 万元），报告没有写明是年初预算还是全年预算")
                 continue
-            if wrong:
-                run.add(AMOUNT, stmt, round(fact.value, 4), round(q.value, 4), excerpt=_sentence_excerpt(stmt),
-                        label=label, found=_num(q.value), table=fact.where, expected=fact.shown(),
-                        hint=_prev_hint(run, stmt))
+            run.add(AMOUNT, stmt, round((which.right or (which.value,))[0], 4), round(q.value, 4),
+                    excerpt=_sentence_excerpt(stmt), label=label, found=_num(q.value), table=which.where,
+                    expected=which.shown(), hint=_wrong_hint(which, " 万元") + _prev_hint(run, stmt))
         elif q.kind == "percent":
             fact = facts.rate(stmt.concept, stmt.form)
             if fact is None:
                 run.add(UNMATCHED, stmt, None, round(q.value, 6), excerpt=_sentence_excerpt(stmt), label=label,
                         found=q.text, reason=f"表中算不出{C.CONCEPT_NAMES.get(stmt.concept, '')}")
                 continue
-            value, slack = fact.value, q.half_unit + 5e-5
-            # "约99.99%", "超过95%", "95%以上" are not contradicted by a rate close to them
-            near = max(0.01, 0.05 * abs(value)) + slack
-            if q.bound == "le":
-                wrong, claim = value > q.value + slack, f"不超过 {q.text}"
-            elif q.bound == "ge":
-                loose = _LOOSE_BEFORE.search(stmt.text[max(0, q.start - 4):q.start]) \
-                    or _LOOSE_AFTER.match(stmt.text[q.end:q.end + 4])
-                wrong, claim = value < q.value - (near if loose else slack), f"不低于 {q.text}"
-            elif q.approx:
-                wrong, claim = abs(value - q.value) > near, q.text
-            else:
-                wrong, claim = abs(value - q.value) > slack, q.text
-            if wrong:
+            slack = q.half_unit + 5e-5
+            loose = q.bound == "ge" and (_LOOSE_BEFORE.search(stmt.text[max(0, q.start - 4):q.start])
+                                         or _LOOSE_AFTER.match(stmt.text[q.end:q.end + 4]))
+            claim = {"le": f"不超过 {q.text}", "ge": f"不低于 {q.text}"}.get(q.bound, q.text)
+
+            def bad(value: float, q=q, slack=slack, loose=loose) -> bool:
+                # "约99.99%", "超过95%", "95%以上" are not contradicted by a rate close to them
+                near = max(0.01, 0.05 * abs(value)) + slack
+                if q.bound == "le":
+                    return value > q.value + slack
+                if q.bound == "ge":
+                    return value < q.value - (near if loose else slack)
+                return abs(value - q.value) > (near if q.approx else slack)
+
+            how, which = verdict([fact], bad)
+            if how in ("right", "table"):
+                table_wrong(run, stmt, how, which, label, claim, round(q.value, 6))
+            elif how == "wrong":
+                value = fact.value
                 where = fact.where if "=" in fact.where else f"{fact.where} 为 {fmt_rate(value)}"
-                run.add(RATE, stmt, round(value, 6), round(q.value, 6), excerpt=_sentence_excerpt(stmt),
-                        label=label, found=claim, table=where, hint="")
+                run.add(RATE, stmt, round((fact.right or (value,))[0], 6), round(q.value, 6),
+                        excerpt=_sentence_excerpt(stmt), label=label, found=claim, table=where,
+                        hint=_wrong_hint(fact))
         elif q.kind == "score":
             fact = facts.score(stmt.concept, stmt.form)
             if fact is None:
                 run.add(UNMATCHED, stmt, None, q.value, excerpt=_sentence_excerpt(stmt), label=label, found=q.text,
                         reason="表中没有对应的得分")
                 continue
+            if fact.unknown:
+                unknown_in_table(run, stmt, _sentence_excerpt(stmt), fact, label, q.text, q.value)
+                continue
             if q.approx or q.bound:
                 continue
-            if abs(fact.value - q.value) > q.half_unit + 0.005 + 1e-9:
-                run.add(SCORE, stmt, round(fact.value, 2), q.value, excerpt=_sentence_excerpt(stmt), label=label,
-                        found=q.text, table=fact.where, expected=f"{fact.shown()} 分")
+            how, which = verdict([fact], lambda v, q=q: abs(v - q.value) > q.half_unit + 0.005 + 1e-9)
+            if how in ("right", "table"):
+                table_wrong(run, stmt, how, which, label, q.text, q.value, " 分")
+            elif how == "wrong":
+                run.add(SCORE, stmt, round((fact.right or (fact.value,))[0], 2), q.value,
+                        excerpt=_sentence_excerpt(stmt), label=label, found=q.text, table=fact.where,
+                        expected=f"{fact.shown()} 分{_wrong_hint(fact, ' 分')}")
 
 
 # 【请填写：…】, 【待核实：…】 (what report draft leaves), and the like typed by hand

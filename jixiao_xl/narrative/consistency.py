@@ -18,7 +18,18 @@ from .rules import (
     SHARE,
     UNMATCHED,
 )
-from .statements import _PAREN, Statement, _no_project, _num, _Run, _sentence_excerpt, excerpt
+from .statements import (
+    _PAREN,
+    Statement,
+    _no_project,
+    _num,
+    _Run,
+    _sentence_excerpt,
+    excerpt,
+    table_wrong,
+    unknown_in_table,
+    verdict,
+)
 
 
 def check_document_numbers(run: _Run, paragraphs: list[Paragraph]) -> None:
@@ -220,8 +231,16 @@ def check_grades(run: _Run, paragraphs: list[Paragraph]) -> None:
                             found=f"“{g.grade}”", reason=_no_project(run))
                     continue
                 fact = run.facts.grade(form)
-                if fact is not None and fact.value != g.grade:
-                    run.add(SCORE, para, fact.value, g.grade, excerpt=excerpt(text, g.start, g.end), label="等级",
+                if fact is None:
+                    continue
+                shown = excerpt(text, g.start, g.end)
+                how, which = verdict([fact], lambda v, g=g: v != g.grade)
+                if how == "unknown":
+                    unknown_in_table(run, para, shown, fact, "等级", f"“{g.grade}”", g.grade)
+                elif how in ("right", "table"):
+                    table_wrong(run, (para, shown), how, which, "等级", f"“{g.grade}”", g.grade)
+                elif how == "wrong":
+                    run.add(SCORE, para, (fact.right or (fact.value,))[0], g.grade, excerpt=shown, label="等级",
                             found=f"“{g.grade}”", table=fact.where, expected=f"“{fact.value}”")
 
 

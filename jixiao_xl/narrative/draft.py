@@ -91,25 +91,41 @@ class Doubts:
 PLACEHOLDER_CHARS = 200  # inside 【…】: what report check reads as one placeholder (T106), and a reader takes in
 
 
-def _verify(what: str, found: list[Finding]) -> tuple[str, bool]:
+def _verify(what: str, found: list[Finding], facts_: tuple = (), head: str = "表中有误") -> tuple[str, bool]:
     """【待核实：what，表中有误：the check's reasons (with the recomputed value and the cell)】, at most
-    PLACEHOLDER_CHARS inside the brackets: reasons that do not fit are counted, not cut mid-way."""
+    PLACEHOLDER_CHARS inside the brackets: reasons that do not fit are counted, not cut mid-way.  ``facts_``: Facts
+    whose own verdict (a 总分 the check reviews to another figure, one it cannot review) adds a reason, unless an
+    error at the same cell already says it."""
     if len(what) > 80:
         what = what[:79] + "…"
-    head = f"{VERIFY_MARK[1:]}{what}，表中有误："
-    reasons = [f"{f.text}（{f.sheet} {f.cell}）" for f in found]
+    head = f"{VERIFY_MARK[1:]}{what}，{head}："
+    reasons = [(f.text, f"{f.sheet} {f.cell}") for f in found]
+    places = {place for _, place in reasons}
+    for fact in facts_:
+        if fact is None:
+            continue
+        # "无法复核：得分 “满分”（H14） 不是数字" under the head "总分无法复核": once
+        unknown = fact.unknown.split("：", 1)[1] if fact.unknown.startswith("无法复核：") else fact.unknown
+        for why in (fact.wrong, unknown):
+            for part in filter(None, why.split("；")):
+                text, _, place = part.rpartition("（")
+                if not (text and place.endswith("）")):
+                    text, place = part, f"{fact.sheet} {fact.cell}）"
+                place = place[:-1]
+                if place not in places and (text, place) not in reasons:
+                    reasons.append((text, place))
     room = PLACEHOLDER_CHARS - len(head)
     shown: list[str] = []
-    for i, reason in enumerate(reasons):
+    for i, (reason, place) in enumerate(reasons):
         rest = len(reasons) - i - 1
         more = f"；另有 {rest} 处（运行 jixiao-xl check 可看全部）" if rest else ""
-        text = "；".join(shown + [reason])
+        text = "；".join(shown + [f"{reason}（{place}）"])
         if len(text) + len(more) <= room:
-            shown.append(reason)
+            shown.append(f"{reason}（{place}）")
             continue
         if not shown:  # the first reason alone is too long: its start, and where it is
-            cut = room - len(more) - len(f"…（{found[i].sheet} {found[i].cell}）")
-            shown.append(reason[:max(cut, 10)] + f"…（{found[i].sheet} {found[i].cell}）")
+            cut = room - len(more) - len(f"…（{place}）")
+            shown.append(reason[:max(cut, 10)] + f"…（{place}）")
             continue
         break
     left = len(reasons) - len(shown)
@@ -137,13 +153,13 @@ def _indicator_lines(form: SelfEval, facts: Facts, doubts: Doubts) -> list[Block
             continue
         line = f"“{name}”（{ind.level2 or ind.level1}）年度指标值为“{ind.target.text}”，实际完成值为“{ind.actual.text}”，"
         reason = ind.reason.text if ind.reason is not None else ""
-        tail = reason + "。" if reason else _todo("偏差原因分析及改进措施")
+        tail = (reason + "。",) if reason else (_todo("偏差原因分析及改进措施"),)
         if wrong:  # the sentence as a whole is in doubt: one placeholder, then the reason as typed
             out.append(_p(_verify(f"“{name}”（{ind.level2 or ind.level1}）的指标值、完成值、分值和得分", wrong),
-                          "偏差原因：", tail))
+                          "偏差原因：", *tail))
             continue
         line += f"分值{fmt_number(weight)}分，得{fmt_number(score)}分。偏差原因："
-        out.append(_p(line, tail))
+        out.append(_p(line, *tail))
     if others:
         names = "、".join(others) if len(others) <= 2 else f"{'、'.join(others[:2])}等 {len(others)} 项指标"
         out.append(_p(_verify(names + "的分值和得分", found)))
@@ -173,25 +189,37 @@ def _exec_line(form: SelfEval, facts: Facts, who: str, doubts: Doubts) -> Block:
         part("全年执行数", f"全年执行数{amt(executed)}万元", "executed")
     if results.exec_rate is not None:
         part("执行率", f"执行率{pct(results.exec_rate)}", "full", "executed", "rate")
+    # the 执行率得分 of the check's 结果 line (8.62 where the cell shows 8.6); one it cannot review is no number
     score = facts.score("exec_score", form)
-    if score is not None:
-        part("执行率得分", f"执行率得分{fmt_number(score.value)}分", "full", "executed", "rate", "score")
+    if score is not None and (score.value is not None or score.unknown):
+        shown = score.checked if score.checked is not None else score.value
+        part("执行率得分", f"执行率得分{fmt_number(shown) if shown is not None else ''}分",
+             "full", "executed", "rate", "score")
     if not parts:
         return _p(_todo(f"{who}的预算数、执行数和执行率（表中未填写）"))
     wrong = doubts.on(*((form.sheet, form.exec.get(key)) for key in cells))
-    if wrong:
-        return _p(_verify(f"{who}的" + _names([label for label, _ in parts]), wrong))
+    if wrong or (score is not None and (score.unknown or score.wrong)):
+        return _p(_verify(f"{who}的" + _names([label for label, _ in parts]), wrong, (score,)))
     return _p(who + "，".join(text for _, text in parts) + "。")
 
 
 def _score_line(form: SelfEval, facts: Facts, who: str, doubts: Doubts) -> Block:
-    score, grade = facts.score("total", form), facts.grade(form)
-    if score is None or grade is None:
-        return _p(_todo(f"{who}自评得分和等级（表中未算出总分）"))
+    """The 总分 and 等级 of the check's 结果 line.  A 总分 typed (or computed by the sheet's formula) otherwise is
+    not copied, nor the 复核值 written as if the table said it: 【待核实：…】 with both; one the check cannot
+    review (a 得分 typed "满分") is no number at all: 【待核实：…】 saying why."""
+    score = facts.score("total", form)
+    if score is None or (score.value is None and not score.unknown.startswith("无法复核")):
+        why = f"表中总分{facts._results(form).why('total_score').split('：', 1)[0]}" if score is not None else \
+            "表中未算出总分"
+        return _p(_todo(f"{who}自评得分和等级（{why}）"))
     wrong = doubts.on(score)
-    if wrong:
-        return _p(_verify(f"{who}自评得分和等级", wrong))
-    return _p(f"{who}自评得分{fmt_number(score.value)}分，等级为“{grade.value}”。")
+    if wrong or score.wrong:
+        return _p(_verify(f"{who}自评得分和等级", wrong, (score,)))
+    if score.unknown:
+        return _p(_verify(f"{who}自评得分和等级", [], (score,), head="总分无法复核"))
+    from ..compute.scoring import grade
+
+    return _p(f"{who}自评得分{fmt_number(score.checked)}分，等级为“{grade(score.checked)}”。")
 
 
 def _sentence(doubts: Doubts, what: str, facts_: tuple, *pieces) -> Block:
@@ -525,12 +553,13 @@ def write_draft(workbook: str, output: str, profile=None, force: bool = False) -
     except UnreadableWorkbook as exc:
         raise DraftError.like(exc, f"{workbook}：{exc}") from None
     profile = profile or book.profile  # as check chooses it: a 江西 unit's 执行率得分 by 江西's bands
-    facts = gather([book], profile)
-    if facts.dept is None and facts.basic is None:
-        raise DraftError("U012", text=f"{workbook}：没有找到附件1 或附件2，无法生成部门整体支出绩效自评报告")
     from ..rules.check import check_workbook
 
-    content = blocks(facts, Doubts(check_workbook(book, profile).all_findings()))
+    found = check_workbook(book, profile).all_findings()
+    facts = gather([book], profile, [found])  # as the check reads it: its results, its corrections
+    if facts.dept is None and facts.basic is None:
+        raise DraftError("U012", text=f"{workbook}：没有找到附件1 或附件2，无法生成部门整体支出绩效自评报告")
+    content = blocks(facts, Doubts(found))
     from ..xlsx.xlsxio import OutputError, make_backup
 
     backup: list[str] = []

@@ -2,11 +2,16 @@
 
 Amounts are in 万元 (the forms' unit).  人员经费 has no cell of its own on the
 forms: it is 基本支出 (附件2) − 公用经费 (附件1), and its ``where`` says so.
+
+The values are the workbook's as the check reads it: formulas saved without a result worked out as Excel
+shows them on opening (``derive.as_opened``), the results (执行率, 得分, 总分, 等级) those of the check's 结果
+line.  Each fact also carries the check's verdict on it (``Fact.right``, ``wrong``, ``unknown``): a figure the
+check finds wrong is no basis for saying a report is wrong, and one it cannot review is never shown as a number.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..compute import results as compute
 from ..read.model import BasicData, Cell, SelfEval, Workbook, num
@@ -21,11 +26,25 @@ class Fact:
     sheet: str = ""
     cell: str = ""
     kind: str = "amount"  # amount | rate | score | grade
+    # the figure by the check's rules where it is not the table's own: the 复核值 of its 结果 line (a 总分 the
+    # table states as 100.62 is 98.41), then the figure worked out from the cells the check corrects
+    right: tuple = ()
+    wrong: str = ""  # why the check finds the table's figure wrong (its reasons, with the cells); "" if it does not
+    unknown: str = ""  # why the check cannot review it ("无法复核：…"): then ``value`` is no basis, never shown
 
-    def shown(self) -> str:
+    def shown(self, value=None) -> str:
+        value = self.value if value is None else value
         if self.kind == "rate":
-            return fmt_rate(self.value)
-        return fmt_number(self.value) if isinstance(self.value, (int, float)) else str(self.value)
+            return fmt_rate(value)
+        return fmt_number(value) if isinstance(value, (int, float)) else str(value)
+
+    @property
+    def checked(self):
+        """The figure to state: the check's own where it has one (its 结果 line), else the table's; None when the
+        check cannot review it or finds the table's figure wrong (the draft writes 【待核实：…】 then)."""
+        if self.unknown or self.wrong:
+            return None
+        return self.right[0] if self.right else self.value
 
 
 def _at(sheet: str, cell: Cell | None, where: str = "") -> tuple[str, str, str]:
@@ -73,10 +92,44 @@ class Facts:
     year: int | None = None
     paths: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was set aside, for people
+    # the check's corrections of typed figures: (id(form), A1) -> (the number it should be, the check's reason)
+    fixes: dict = field(default_factory=dict)
+    # id(form) -> its results with those corrections made (only forms the check corrects a figure of)
+    fixed: dict = field(default_factory=dict)
+    tolerance_score: float = 0.005
 
     @property
     def empty(self) -> bool:
         return self.basic is None and self.dept is None and not self.projects
+
+    # ---------------------------------------------------------------- the check's verdicts
+
+    def _fix(self, form, cell: Cell | None) -> tuple[float, str] | None:
+        if form is None or cell is None:
+            return None
+        return self.fixes.get((id(form), cell.address))
+
+    def _checked(self, fact: Fact | None, form, cell: Cell | None) -> Fact | None:
+        """A typed figure with the check's correction of it, if any."""
+        fix = self._fix(form, cell)
+        if fact is None or fix is None:
+            return fact
+        return replace(fact, right=(fix[0],), wrong=fix[1])
+
+    def _reasons(self, form, cells) -> str:
+        """The check's reasons for correcting any of ``cells`` of ``form``, each once."""
+        found = [fix[1] for fix in (self._fix(form, c) for c in cells) if fix is not None]
+        return "；".join(dict.fromkeys(found))
+
+    def _derived(self, fact: Fact | None, form, cells, fixed_value) -> Fact | None:
+        """A figure computed from ``cells``: when the check corrects one of them, the figure from the corrected
+        cells (``fixed_value``) is the right one, and the table's is wrong for the check's reasons."""
+        if fact is None:
+            return None
+        reasons = self._reasons(form, cells)
+        if not reasons or fixed_value is None or _same(fixed_value, fact.value):
+            return fact
+        return replace(fact, right=(fixed_value,), wrong=reasons)
 
     # ---------------------------------------------------------------- amounts
 
@@ -88,22 +141,26 @@ class Facts:
         row = form.rows.get(key)
         cell = form.cell(key, column)
         where = f"{row.label} {form.columns.get(column, BASIC_COLUMNS[column])}" if row else ""
-        return _fact(value, form.sheet, cell, where)
+        return self._checked(_fact(value, form.sheet, cell, where), form, cell)
 
     def breakdown(self, key: str) -> Fact | None:
         form = self.dept
         if form is None:
             return None
         cell = form.breakdown.get(key)
-        return _fact(num(cell), form.sheet, cell) if cell is not None else None
+        return self._checked(_fact(num(cell), form.sheet, cell), form, cell) if cell is not None else None
 
     def personnel(self) -> Fact | None:
         basic, public = self.breakdown("basic"), self.basic_row("public_funds", "actual")
         if basic is None or public is None:
             return None
         value = round(basic.value - public.value, 6)
-        return Fact(value, f"{basic.where} − {public.where}（表中没有人员经费一栏，按基本支出 − 公用经费计）",
+        fact = Fact(value, f"{basic.where} − {public.where}（表中没有人员经费一栏，按基本支出 − 公用经费计）",
                     basic.sheet, basic.cell)
+        if not (basic.wrong or public.wrong):
+            return fact
+        right = round((basic.right or (basic.value,))[0] - (public.right or (public.value,))[0], 6)
+        return replace(fact, right=(right,), wrong="；".join(w for w in (basic.wrong, public.wrong) if w))
 
     def amount(self, concept: str, column: str = "actual", form: SelfEval | None = None) -> Fact | None:
         """The table value of an amount concept (see ``concepts.AMOUNTS``)."""
@@ -112,7 +169,7 @@ class Facts:
             if target is None:
                 return None
             cell = target.exec.get(concept)
-            return _fact(num(cell), target.sheet, cell) if cell is not None else None
+            return self._checked(_fact(num(cell), target.sheet, cell), target, cell) if cell is not None else None
         if concept == "personnel":
             return self.personnel() if column == "actual" else None
         if concept in ("basic", "general", "gov_fund") and column == "budget":
@@ -123,7 +180,8 @@ class Facts:
             found = self.breakdown(concept)
             if found is None and concept == "expense_total" and self.dept is not None:
                 cell = self.dept.exec.get("executed")
-                found = _fact(num(cell), self.dept.sheet, cell) if cell is not None else None
+                found = self._checked(_fact(num(cell), self.dept.sheet, cell), self.dept, cell) \
+                    if cell is not None else None
             return found
         if concept == "project":
             if column == "actual":
@@ -157,7 +215,7 @@ class Facts:
         if value is None:
             return None
         name = "编制数" if concept == "establishment" else "实际在职人数"
-        return _fact(value, basic.sheet, cell, f"财政供养人员 {name}")
+        return self._checked(_fact(value, basic.sheet, cell, f"财政供养人员 {name}"), basic, cell)
 
     # ---------------------------------------------------------------- rates, scores, grades
 
@@ -176,22 +234,30 @@ class Facts:
                     return None
                 where = (f"[{basic.sheet}] 财政供养人员控制率 = 实际在职人数 {fmt_number(num(actual))} "
                          f"({actual.address}) ÷ 编制数 {fmt_number(num(est))} ({est.address}) = {fmt_rate(value)}")
-                return Fact(value, where, basic.sheet, actual.address, "rate")
+                return self._derived(Fact(value, where, basic.sheet, actual.address, "rate"), basic, (actual, est),
+                                     self._fixed_value(basic, concept))
             key, name = compute.RATE[concept].row, names[concept]  # the row the rate divides (compute.RATES)
             actual, budget = basic.cell(key, "actual"), basic.cell(key, "budget")
             if value is None or actual is None or budget is None:
                 return None
-            return Fact(value, f"[{basic.sheet}] {name} = 决算数 {fmt_number(compute.amount(basic, key, 'actual'))} "
+            fact = Fact(value, f"[{basic.sheet}] {name} = 决算数 {fmt_number(compute.amount(basic, key, 'actual'))} "
                                f"({actual.address}) ÷ 预算数 {fmt_number(compute.amount(basic, key, 'budget'))} "
                                f"({budget.address}) = {fmt_rate(value)}", basic.sheet, actual.address, "rate")
+            return self._derived(fact, basic, (actual, budget), self._fixed_value(basic, concept))
         if concept == "exec_rate":
             target = form or self.dept
             if target is None:
                 return None
             value = self._results(target).exec_rate
             cell = target.exec.get("rate")
-            return _fact(value, target.sheet, cell, "执行率", "rate")
+            return self._derived(_fact(value, target.sheet, cell, "执行率", "rate"), target,
+                                 (target.exec.get("full"), target.exec.get("executed")),
+                                 self._fixed_value(target, "exec_rate"))
         return None
+
+    def _fixed_value(self, form, key: str):
+        fixed = self.fixed.get(id(form))
+        return fixed.value(key) if fixed is not None else None
 
     def _results(self, form: SelfEval) -> compute.SelfEvalResults:
         if form is self.dept:
@@ -202,16 +268,34 @@ class Facts:
         return compute.SelfEvalResults()
 
     def score(self, concept: str, form: SelfEval | None = None) -> Fact | None:
+        """The 执行率得分 (``exec_score``) or 总分 of a form: the table's figure (typed, or the check's where the
+        cell is blank), with the check's: its 结果 line's figure, the one from corrected cells, or why it
+        cannot be reviewed (then ``value`` may be None)."""
         target = form or self.dept
         if target is None:
             return None
-        if concept == "exec_score":
-            cell = target.exec.get("score")
-            value = num(cell) if cell is not None and num(cell) is not None else self._results(target).exec_score
-            return _fact(value, target.sheet, cell, "执行率得分", "score")
-        cell = target.total_score
-        value = num(cell) if cell is not None and num(cell) is not None else self._results(target).total_score
-        return _fact(value, target.sheet, cell, "总分", "score")
+        key, name = ("exec_score", "执行率得分") if concept == "exec_score" else ("total_score", "总分")
+        cell = target.exec.get("score") if key == "exec_score" else target.total_score
+        res = self._results(target)
+        typed, reviewed = num(cell), res.value(key)
+        fact = _fact(typed if typed is not None else reviewed, target.sheet, cell, name, "score")
+        why = res.why(key) if reviewed is None else ""
+        if fact is None:
+            return Fact(None, _at(target.sheet, cell, name)[0], target.sheet, cell.address if cell else "", "score",
+                        unknown=why) if why else None
+        if why:
+            return replace(fact, unknown=why)
+        fix = self._fix(target, cell)
+        fixed = self._fixed_value(target, key)
+        right = [v for v in (reviewed, fixed) if v is not None and not _same(v, fact.value)]
+        wrong = fix[1] if fix is not None else ""
+        if not wrong and key == "total_score" and abs(fact.value - reviewed) > self.tolerance_score + 1e-9:
+            # the 总分 adds up the 得分 as typed; the check counts each within its 分值 and what the rule allows
+            wrong = (f"总分按校验复核为 {fmt_number(reviewed)}（{res.grade}），表中为 {fmt_number(fact.value)}"
+                     f"（{target.sheet} {cell.address}）")
+        if not wrong and fixed is not None and not _same(fixed, reviewed):
+            wrong = self._reasons(target, (target.exec.get("full"), target.exec.get("executed")))
+        return replace(fact, right=tuple(dict.fromkeys(right)), wrong=wrong)
 
     def grade(self, form: SelfEval | None = None) -> Fact | None:
         target = form or self.dept
@@ -222,28 +306,84 @@ class Facts:
             return None
         from ..compute.scoring import grade
 
-        return Fact(grade(score.value), f"{score.where} {fmt_number(score.value)} 分对应的等级", score.sheet,
-                    score.cell, "grade")
+        if score.value is None:
+            return Fact(None, f"{score.where} 对应的等级", score.sheet, score.cell, "grade", unknown=score.unknown)
+        right = tuple(dict.fromkeys(g for g in (grade(v) for v in score.right) if g != grade(score.value)))
+        # the 等级 of a wrong 总分 is wrong only when the right 总分 has another 等级 (100.62 and 98.41 are both 优)
+        wrong = score.wrong if score.wrong and right else ""
+        reviewed = f"（按校验复核为 {fmt_number(score.right[0])} 分）" if score.wrong and score.right else ""
+        return Fact(grade(score.value), f"{score.where} {fmt_number(score.value)} 分{reviewed}对应的等级", score.sheet,
+                    score.cell, "grade", right if wrong else (), wrong, score.unknown)
 
 
-def gather(books: list[Workbook], profile: Profile | None = None) -> Facts:
-    """The facts of one unit's workbooks (several files are pooled: 附件1, 附件2, 附件3 may come apart)."""
+def _same(a, b) -> bool:
+    return a == b if not isinstance(a, float) or not isinstance(b, float) else abs(a - b) <= 1e-9
+
+
+def corrections(findings) -> dict[tuple[str, str], tuple[float, str, float]]:
+    """The check's corrections of typed figures: an error at a cell saying what number it should hold instead of
+    the one it holds ("全年预算数应为 … = 320，现填 302"), by (sheet, A1) -> (that number, the reason with the
+    cell, the number it holds).  An error whose ``found`` is not the cell's figure (E102's 执行率 at the 全年执行数)
+    corrects nothing: ``gather`` keeps only those that match."""
+    out: dict[tuple[str, str], tuple[float, str, float]] = {}
+    for f in findings:
+        if f.severity != "error" or not f.sheet or not f.cell or (f.sheet, f.cell) in out:
+            continue
+        if isinstance(f.expected, (int, float)) and not isinstance(f.expected, bool) \
+                and isinstance(f.found, (int, float)) and not isinstance(f.found, bool):
+            # the reason's first clause: "…= 17.23，现填 17.32", not the other ways of repairing it that follow
+            out[(f.sheet, f.cell)] = (float(f.expected), f"{f.text.split('；')[0]}（{f.sheet} {f.cell}）",
+                                      float(f.found))
+    return out
+
+
+def gather(books: list[Workbook], profile: Profile | None = None, findings: list | None = None) -> Facts:
+    """The facts of one unit's workbooks (several files are pooled: 附件1, 附件2, 附件3 may come apart), read as
+    the check reads them: formulas without a saved result as opened, the results of its 结果 line, its
+    corrections (``findings``: each book's check findings, in order; None: each book is checked here)."""
+    from ..compute.derive import as_opened, figure_cells, with_figures
+    from ..rules.check import check_workbook
+
     profile = profile or get_profile()
-    facts = Facts(paths=[b.path for b in books])
-    for book in books:
+    facts = Facts(paths=[b.path for b in books], tolerance_score=profile.tolerance_score)
+    for i, book in enumerate(books):
+        found = findings[i] if findings is not None else check_workbook(book, profile).all_findings()
+        fixes = corrections(found)
         for form in book.forms:
+            first = compute.results(form, profile)
+            opened = as_opened(form, profile, first)
+            if opened is not None:
+                form, first = opened, compute.results(opened, profile)
+            values = {}  # the corrected figures the other results are computed from
+            figures = figure_cells(form)
+            typed = {id(c) for c in figures}
+            for cell in figures + _score_cells(form):
+                fix = fixes.get((form.sheet, cell.address))
+                if fix is not None and num(cell) is not None and abs(num(cell) - fix[2]) <= 0.005 + 1e-9:
+                    facts.fixes[(id(form), cell.address)] = fix[:2]
+                    if id(cell) in typed:
+                        values[cell.address] = fix[0]
+            if values:
+                facts.fixed[id(form)] = compute.results(with_figures(form, values), profile)
             if form.kind == "basic_data":
                 if facts.basic is None:
-                    facts.basic, facts.basic_results = form, compute.results(form, profile)
+                    facts.basic, facts.basic_results = form, first
                 else:
                     facts.notes.append(f"{book.path} [{form.sheet}]：已有一张附件1，这一张未用于核对")
             elif form.kind == "dept_self_eval":
                 if facts.dept is None:
-                    facts.dept, facts.dept_results = form, compute.results(form, profile)
+                    facts.dept, facts.dept_results = form, first
                 else:
                     facts.notes.append(f"{book.path} [{form.sheet}]：已有一张附件2，这一张未用于核对")
             else:
-                facts.projects.append(Project(form, compute.results(form, profile)))
+                facts.projects.append(Project(form, first))
             if facts.year is None and form.year:
                 facts.year = form.year
     return facts
+
+
+def _score_cells(form) -> list[Cell]:
+    """The 执行率得分 and 总分 cells of a 附件2/附件3: the check's corrections of them are the facts' too."""
+    if isinstance(form, BasicData):
+        return []
+    return [c for c in (form.exec.get("score"), form.total_score) if c is not None]

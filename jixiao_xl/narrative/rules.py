@@ -157,6 +157,16 @@ STAFF = _rule(
     "编制数81人，实际在职人数80人。（表中实际在职人数 81）",
     "编制数81人，实际在职人数81人，财政供养人员控制率100%。",
 )
+TABLE_WRONG = _rule(
+    "T206", "report-figure-where-table-is-wrong", "warning",
+    "报告的数与表中对应的数不同，而表中这个数经工作簿校验有误（报告与更正后的数一致）；或报告照抄了表中有误的数",
+    "“{excerpt}”：{label} 报告写 {found}，{verdict}",
+    "工作簿校验认为有误的数不作判断报告对错的依据：报告写的是按校验更正后的数时，要改的是表；报告照抄了"
+    "表中有误的数时，表和报告都要改。更正后的数是校验结果中的复核值，或按校验给出的正确数算出的比率、得分。",
+    SOURCE,
+    "上年公务用车购置和维护经费决算9万元。（表中 2022年决算数填 17，按公车购置 0 + 运行维护 9 应为 9）",
+    "上年“三公”经费决算17万元。（表中 2022年决算数 17，校验无误）",
+)
 UNMATCHED = _rule(
     "T301", "report-statement-not-matched", "info",
     "报告提到了表中的项目，但表中没有可核对的数",
@@ -185,6 +195,6 @@ NO_TABLE = _rule(
     "jixiao-xl report check 报告.docx 工作簿.xlsx",
 )
 
-RULES: list[Rule] = [PART_SUM, SHARE, REPEAT, COUNT_SUM, SCORE_GRADE, PLACEHOLDER, RATE_TEXT, PART_ABOVE, ADJUSTED, CHANGE, AMOUNT, RATE, SCORE, YEAR, STAFF, UNMATCHED,
+RULES: list[Rule] = [PART_SUM, SHARE, REPEAT, COUNT_SUM, SCORE_GRADE, PLACEHOLDER, RATE_TEXT, PART_ABOVE, ADJUSTED, CHANGE, AMOUNT, RATE, SCORE, YEAR, STAFF, TABLE_WRONG, UNMATCHED,
                      UNCHECKED, NO_TABLE]
 BY_CODE = {rule.code: rule for rule in RULES}

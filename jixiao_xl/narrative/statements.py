@@ -5,7 +5,7 @@ it shares (_Run, the findings' form).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..rules.findings import Finding
 from ..read.values import fmt_number, norm_label
@@ -13,6 +13,7 @@ from . import concepts as C
 from . import extract as X
 from .document import Paragraph
 from .facts import Facts, Project
+from .rules import TABLE_WRONG, UNMATCHED
 
 SHEET = "报告"
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s?年度")
@@ -231,3 +232,69 @@ SCOPED = {"initial", "full", "executed", "exec_rate", "exec_score", "total"}
 def _no_project(run: _Run) -> str:
     names = "、".join(f"“{p.name}”" for p in run.facts.projects) or "无"
     return f"这段属于项目报告，但工作簿中找不到名称相符的附件3（工作簿中的项目：{names}）"
+
+
+# ------------------------------------------------------------------ the table's figures as the check judges them
+
+
+def _table_text(fact, unit: str = "") -> str:
+    """The table's figure as the messages name it: its cell and value (a rate: how it is computed)."""
+    return fact.where if "=" in fact.where else f"{fact.where} 为 {fact.shown()}{unit}"
+
+
+def verdict(candidates: list, bad) -> tuple[str, object]:
+    """How a report's figure stands against the table's ``candidates`` (Facts; ``bad(v)``: the figure contradicts
+    ``v``), by the check's verdict on them: ("ok", None) when one the check finds right agrees (its figure or the
+    check's for it: 8.62 for a typed 8.6); ("right", fact) when it agrees with the check's correction of a figure
+    the check finds wrong (the one it agrees with first in ``fact.right``); ("table", fact) when it copies such a
+    wrong figure; ("unknown", fact) when the check cannot review the figure; ("wrong", fact) otherwise."""
+    facts = [f for f in candidates if f is not None]
+    for f in facts:
+        if not f.wrong and not f.unknown and (not bad(f.value) or any(not bad(v) for v in f.right)):
+            return "ok", None
+    for f in facts:
+        if f.unknown:
+            return "unknown", f
+    for f in facts:
+        for v in f.right if f.wrong else ():
+            if not bad(v):
+                return "right", replace(f, right=(v,) + tuple(r for r in f.right if r != v))
+    for f in facts:
+        if f.wrong and not bad(f.value):
+            return "table", f
+    return "wrong", facts[0]
+
+
+def _wrong_hint(fact, unit: str = "") -> str:
+    """For an error against a figure the check finds wrong: why, and the right figure when the reason does not
+    say it."""
+    if not fact.wrong:
+        return ""
+    hint = f"；表中此数有误：{fact.wrong}"
+    if fact.right and fact.shown(fact.right[0]) not in fact.wrong:
+        hint += f"，按更正后的数应为 {fact.shown(fact.right[0])}{unit}"
+    return hint
+
+
+def table_wrong(run: _Run, stmt, how: str, fact, label: str, found: str, value, unit: str = "") -> None:
+    """T206: the report agrees with the check's correction of a table figure (``how`` "right"), or copies the
+    figure the check finds wrong ("table")."""
+    if how == "right":
+        right = fact.right[0]
+        text = (f"与按校验更正后的数 {fact.shown(right)}{unit} 一致；表中 {_table_text(fact, unit)}，有误："
+                f"{fact.wrong}；请改正表中的数")
+    else:
+        right = fact.right[0] if fact.right else None
+        should = f"，按校验应为 {fact.shown(right)}{unit}" if right is not None else ""
+        text = f"与表中 {_table_text(fact, unit)} 相同，但表中此数有误：{fact.wrong}{should}；请改正表和报告"
+    excerpt_ = _sentence_excerpt(stmt) if isinstance(stmt, Statement) else stmt[1]
+    where = stmt if isinstance(stmt, Statement) else stmt[0]
+    run.add(TABLE_WRONG, where, right if isinstance(right, str) or right is None else round(right, 6), value,
+            excerpt=excerpt_, label=label, found=found, verdict=text)
+
+
+def unknown_in_table(run: _Run, where, excerpt_: str, fact, label: str, found: str, value) -> None:
+    """T301: the table's figure is one the check cannot review: not compared, and not shown."""
+    name = {"score": "得分", "grade": "等级"}.get(fact.kind, "数")
+    run.add(UNMATCHED, where, None, value, excerpt=excerpt_, label=label, found=found,
+            reason=f"表中对应的{name}{fact.unknown}")
