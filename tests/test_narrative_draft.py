@@ -314,4 +314,19 @@ def test_draft_of_a_workbook_saved_without_formula_results(tmp_path):
     assert "项目自评得分100分，等级为“优”。" in texts
 
 
+def test_draft_joins_names_and_reasons_without_doubling(tmp_path):
+    """Trial F: "校舍维修改造项目项目支出绩效评价报告" (a name ending in 项目) and "…开工。。" (a reason typed with its
+    full stop, or left open with a comma)."""
+    book = tmp_path / "表.xlsx"
+    write_xlsx(book, set_cells(seed_sheets(), {"附件3!B3": "校舍维修改造项目", "附件2!I22": "进一步厉行节约。",
+                                               "附件3!H21": 9, "附件3!H24": 99, "附件3!I21": "压减会议费，"}))
+    out = _draft(tmp_path, book)
+    texts = _texts(out)
+    assert "2023年度校舍维修改造项目支出绩效评价报告" in texts
+    assert "“预算控制内”（经济成本指标）年度指标值为“预算控制内”，实际完成值为“预算控制内”，分值10分，得9分。" \
+           "偏差原因：进一步厉行节约。" in texts
+    assert any(t.endswith("偏差原因：压减会议费。") for t in texts)
+    assert not any("项目项目" in t or "。。" in t or "，。" in t for t in texts)
+    report = check_report(str(out), [str(book)])  # the project report is still matched with its 附件3 by its title
+    assert [f.code for f in report.findings if f.severity != "info" and f.code != "T106"] == []
 

@@ -52,8 +52,48 @@ class Block:
         return "".join(t for t, _ in self.pieces)
 
 
+_STOPS = "。！？!?…"  # a sentence ends with one of these
+_MARKS = _STOPS + "，,、；;：:."
+
+
+def _is_cjk(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
+
+
+def _seam(left: str, right: str) -> tuple[str, str]:
+    """``left`` and ``right`` trimmed where they meet, so that the join doubles neither a mark nor a word: a name
+    typed with its ending ("校舍维修改造项目" + "项目支出绩效评价报告"), a reason typed with its full stop
+    ("…开工。" + "。"), or a clause left open ("…开工，" + "。" is "…开工。")."""
+    if not left or not right:
+        return left, right
+    if right[0] in _MARKS and left[-1] in _MARKS:
+        if left[-1] in _STOPS or right[0] not in _STOPS:
+            return left, right[1:]  # "。" + "。", "。" + "，": the first stands
+        return left[:-1], right  # "，" + "。": the sentence ends there
+    for k in range(min(len(left), len(right), 6), 1, -1):  # the longest word both sides hold
+        if left[-k:] == right[:k] and all(_is_cjk(c) for c in right[:k]):
+            return left, right[k:]
+    return left, right
+
+
+def _join(*texts: str) -> str:
+    out = ""
+    for text in texts:
+        out, text = _seam(out, text)
+        out += text
+    return out
+
+
 def _p(*pieces, style=None) -> Block:
-    return Block([(p, False) if isinstance(p, str) else p for p in pieces], style)
+    """A paragraph of pieces (text, or (text, placeholder?)); plain texts side by side are joined by ``_seam``."""
+    out: list[tuple[str, bool]] = []
+    for piece in pieces:
+        text, placeholder = (piece, False) if isinstance(piece, str) else piece
+        if out and not placeholder and not out[-1][1]:
+            left, text = _seam(out[-1][0], text)
+            out[-1] = (left, False)
+        out.append((text, placeholder))
+    return Block([piece for piece in out if piece[0]], style)
 
 
 def _todo(text: str) -> tuple[str, bool]:
@@ -153,7 +193,7 @@ def _indicator_lines(form: SelfEval, facts: Facts, doubts: Doubts) -> list[Block
             continue
         line = f"“{name}”（{ind.level2 or ind.level1}）年度指标值为“{ind.target.text}”，实际完成值为“{ind.actual.text}”，"
         reason = ind.reason.text if ind.reason is not None else ""
-        tail = (reason + "。",) if reason else (_todo("偏差原因分析及改进措施"),)
+        tail = (reason, "。") if reason else (_todo("偏差原因分析及改进措施"),)  # "。" once, if typed with it
         if wrong:  # the sentence as a whole is in doubt: one placeholder, then the reason as typed
             out.append(_p(_verify(f"“{name}”（{ind.level2 or ind.level1}）的指标值、完成值、分值和得分", wrong),
                           "偏差原因：", *tail))
@@ -234,7 +274,7 @@ def blocks(facts: Facts, doubts: Doubts | None = None) -> list[Block]:
     y = f"{year}年度" if year else ""
     dept = facts.dept
     unit = dept.name if dept is not None and dept.name else ""
-    out: list[Block] = [_p(f"{y}{unit or '（单位名称）'}部门整体支出绩效自评报告", style="title")]
+    out: list[Block] = [_p(_join(y, unit or "（单位名称）", "部门整体支出绩效自评报告"), style="title")]
 
     out.append(_p("一、部门(单位)基本情况", style="heading"))
     out.append(_p(_todo("部门职责、内设机构和派出机构")))
@@ -328,7 +368,7 @@ def blocks(facts: Facts, doubts: Doubts | None = None) -> list[Block]:
 
     for proj in facts.projects:
         form = proj.form
-        out.append(_p(f"{y}{proj.name}项目支出绩效评价报告", style="title"))
+        out.append(_p(_join(y, proj.name, "项目支出绩效评价报告"), style="title"))
         out.append(_p("一、项目基本情况", style="heading"))
         out.append(_p(_todo("项目立项背景、依据和年度绩效目标")))
         out.append(_p("二、项目资金及执行情况", style="heading"))
