@@ -46,7 +46,7 @@ def test_draft_sentences_carry_the_tables_numbers(tmp_path):
     for expected in (
         "编制数81人，实际在职人数81人，财政供养人员控制率100%。",
         "2023年度财政拨款基本支出1322.23万元，其中：",
-        "项目支出440.32万元，占总支出的24.98%。【请填写：项目支出的主要用途】",
+        "项目支出440.32万元，占全年预算数的24.98%。【请填写：项目支出的主要用途】",
         "部门整体支出年初预算数1238.36万元，全年预算数1762.55万元，全年执行数1762.55万元，执行率100%，执行率得分10分。",
         "“三公”经费预算数17万元，“三公”经费决算数12.88万元，“三公”经费控制率为75.76%。",
         "公用经费预算数268.49万元，公用经费决算数340.27万元，公用经费控制率为126.73%。【请填写：公用经费超出预算的原因】",
@@ -330,3 +330,18 @@ def test_draft_joins_names_and_reasons_without_doubling(tmp_path):
     report = check_report(str(out), [str(book)])  # the project report is still matched with its 附件3 by its title
     assert [f.code for f in report.findings if f.severity != "info" and f.code != "T106"] == []
 
+
+def test_draft_says_budget_figures_are_budget_figures(tmp_path):
+    """Trial F: "一般公共预算支出4980.6万元，支出总额5230.6万元" were 附件2's 按收入性质分 / 按支出性质分 lines, which are
+    on the full-year budget basis (rules §6); the unit spent 4507.8.  Said as 全年预算数 beside the 全年执行数, and
+    项目支出's share taken of the 全年预算数 it is part of (not of the spending, nor of 执行数 when a sum is blank)."""
+    book = tmp_path / "表.xlsx"
+    write_xlsx(book, set_cells(seed_sheets(), {"附件2!E5": 1500, "附件2!G5": 0.851, "附件2!H5": 8.51,
+                                               "附件2!H25": 97.51}))
+    out = _draft(tmp_path, book)
+    texts = _texts(out)
+    assert "2023年度部门全年预算数1762.55万元（其中一般公共预算1762.55万元），全年执行数1500万元。" in texts
+    assert "项目支出440.32万元，占全年预算数的24.98%。【请填写：项目支出的主要用途】" in texts
+    assert not any("一般公共预算支出" in t or "支出总额" in t for t in texts if not t.startswith("二、"))
+    report = check_report(str(out), [str(book)])
+    assert [f.code for f in report.findings if f.severity != "info" and f.code != "T106"] == []

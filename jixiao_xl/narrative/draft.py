@@ -287,14 +287,21 @@ def blocks(facts: Facts, doubts: Doubts | None = None) -> list[Block]:
                              f"编制数{fmt_number(est)}人，实际在职人数{fmt_number(actual)}人，财政供养人员控制率{pct(staff.value)}。"))
 
     out.append(_p("二、一般公共预算支出情况", style="heading"))
-    general, total = facts.amount("general"), facts.amount("expense_total")
+    # 附件2's 按收入性质分 / 按支出性质分 lines are on the full-year budget basis (rules §6): said as 全年预算数, beside
+    # the 全年执行数 the unit actually spent, never as 支出
+    general = facts.amount("general", "budget")
+    full, executed = facts.amount("full"), facts.amount("executed")
     opening = []
-    if general is not None:
-        opening.append(f"{y}一般公共预算支出{amt(general.value)}万元")
-    if total is not None:
-        opening.append(f"支出总额{amt(total.value)}万元")
+    if full is not None:
+        opening.append(f"{y}部门全年预算数{amt(full.value)}万元"
+                       + (f"（其中一般公共预算{amt(general.value)}万元）" if general is not None else ""))
+    elif general is not None:
+        opening.append(f"{y}一般公共预算全年预算数{amt(general.value)}万元")
+    if executed is not None:
+        opening.append(f"全年执行数{amt(executed.value)}万元")
     if opening:
-        out.append(_sentence(doubts, "一般公共预算支出和支出总额", (general, total), "，".join(opening) + "。"))
+        out.append(_sentence(doubts, "全年预算数、一般公共预算和全年执行数", (full, general, executed),
+                             "，".join(opening) + "。"))
     out.append(_p("（一）基本支出情况", style="subheading"))
     basic_total, personnel, public = facts.amount("basic"), facts.amount("personnel"), facts.amount("public_funds")
     if basic_total is not None and basic_total.value and doubts.on(basic_total):
@@ -312,9 +319,9 @@ def blocks(facts: Facts, doubts: Doubts | None = None) -> list[Block]:
         out.append(_p(_todo("基本支出情况（附件2 未填写基本支出）")))
     out.append(_p("（二）项目支出情况", style="subheading"))
     project = facts.amount("project")
-    if project is not None and total is not None and total.value:
-        out.append(_sentence(doubts, "项目支出及其占比", (project, total),
-                             f"项目支出{amt(project.value)}万元，占总支出的{pct(project.value / total.value)}。",
+    if project is not None and full is not None and full.value:  # both on the full-year budget basis
+        out.append(_sentence(doubts, "项目支出及其占比", (project, full),
+                             f"项目支出{amt(project.value)}万元，占全年预算数的{pct(project.value / full.value)}。",
                              _todo("项目支出的主要用途")))
     elif project is not None:
         out.append(_sentence(doubts, "项目支出", (project,), f"项目支出{amt(project.value)}万元。",
@@ -327,7 +334,7 @@ def blocks(facts: Facts, doubts: Doubts | None = None) -> list[Block]:
     if fund is None or not fund.value:
         out.append(_p(f"{y}我单位无政府性基金预算收支。"))
     else:
-        out.append(_sentence(doubts, "政府性基金预算支出", (fund,), f"{y}政府性基金预算支出{amt(fund.value)}万元。",
+        out.append(_sentence(doubts, "政府性基金拨款", (fund,), f"{y}全年预算数中政府性基金拨款{amt(fund.value)}万元。",
                              _todo("主要用途")))
     out.append(_p("四、国有资本经营预算支出情况", style="heading"))
     out.append(_p(_todo("国有资本经营预算支出情况（表中没有这一项；没有则写“无”）")))
