@@ -176,6 +176,22 @@ def test_fill_output_of_a_template_saved_without_results_has_no_s002(tmp_path, m
     assert result.template
 
 
+def test_an_empty_text_result_survives_the_marks(tmp_path):
+    """A template with no unit yet: its 单位 formula's result is the empty text.  fill stores it, and fill --mark
+    of that output (the openpyxl writer, which reads an empty text as no result) keeps it: no S002."""
+    from jixiao_xl.rules.check import check_path
+    from jixiao_xl.xlsx.grid import read_grids
+
+    made, saved, first, marked = (tmp_path / n for n in ("t.xlsx", "s.xlsx", "1.xlsx", "2.xlsx"))
+    write_template(T.build(T.data_from(None, 2024, "", get_profile())), made)
+    openpyxl.load_workbook(made).save(saved)
+    fill(str(saved), str(first))
+    assert not any(g.uncached for g in read_grids(str(first)))
+    fill(str(first), str(marked), mark=True)
+    assert not any(g.uncached for g in read_grids(str(marked)))
+    assert [f.message for f in check_path(str(marked)).all_findings() if f.code == "S002"] == []
+
+
 def test_fill_output_of_a_scored_uncached_template_carries_its_grade(tmp_path):
     from jixiao_xl.rules.check import check_path
 

@@ -194,7 +194,7 @@ def write_openpyxl(path: str, plan_, temp: str) -> None:  # plan_: fill.FillPlan
     try:
         book = openpyxl.load_workbook(openpyxl_source(path), keep_vba=keep_vba, rich_text=True)
         cached_book = openpyxl.load_workbook(openpyxl_source(path), data_only=True, read_only=True)
-        cached = _formula_results(book, cached_book)  # read-only sheets are parsed only here
+        cached = _formula_results(book, cached_book, path)  # read-only sheets are parsed only here
     except Exception as exc:  # openpyxl's own parse errors (defusedxml refuses entity declarations), zlib errors
         raise FillError.like(broken(path, type(exc).__name__)) from None
     for sheet, ops in plan_.cells.items():
@@ -208,7 +208,9 @@ def write_openpyxl(path: str, plan_, temp: str) -> None:  # plan_: fill.FillPlan
                 cell.value = op.value
                 if op.percent and cell.number_format == "General":
                     cell.number_format = "0.00%"
-            if op.kind in ("formula", "result"):
+            if op.kind in ("formula", "result") and op.value is None:  # a result not known: none stored
+                cached.get(sheet, {}).pop(address, None)
+            elif op.kind in ("formula", "result"):
                 cached.setdefault(sheet, {})[address] = op.value
     clear_marks(book)
     write_results(book, plan_.report)
@@ -223,9 +225,11 @@ def _same_formula(found, ours: str) -> bool:
     return isinstance(found, str) and found.replace(" ", "").upper() == ours.replace(" ", "").upper()
 
 
-def _formula_results(book, cached_book) -> dict[str, dict[str, object]]:
-    """The stored results of every formula in the workbook, to write back after saving."""
+def _formula_results(book, cached_book, path=None) -> dict[str, dict[str, object]]:
+    """The stored results of every formula in the workbook, to write back after saving (with ``path``, the
+    workbook's file, an empty text too: openpyxl reads it as no result, and would save the formula without one)."""
     results: dict[str, dict[str, object]] = {}
+    unread: dict[str, list[str]] = {}
     for ws in book.worksheets:
         # the cells there are: iter_rows would make (and save) every cell up to one stray value at XFD1048576
         formulas = [(c.coordinate, c.row, c.column) for c in list(ws._cells.values()) if c.data_type == "f"]
@@ -240,6 +244,35 @@ def _formula_results(book, cached_book) -> dict[str, dict[str, object]]:
                 value = rows[r - 1][c - 1]
                 if value is not None:
                     values[address] = value
+                    continue
+            unread.setdefault(ws.title, []).append(address)
         results[ws.title] = values
     cached_book.close()
+    for sheet, addresses in _empty_text_results(path, unread).items():
+        results[sheet].update(dict.fromkeys(addresses, ""))
     return results
+
+
+def _empty_text_results(path, cells: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Of ``cells`` ({sheet: [A1]}, formulas openpyxl read no result for), those whose stored result is the
+    empty text (<c t="str"><f>…</f><v></v></c>: a 执行率 of IF(…,"") with no 预算数 yet)."""
+    if not cells or path is None:
+        return {}
+    import zipfile
+
+    from ..xlsx.xlsxio import local, parse_xml, sheet_paths
+
+    found: dict[str, list[str]] = {}
+    with zipfile.ZipFile(openpyxl_source(path)) as archive:
+        paths = sheet_paths(archive)
+        for sheet, addresses in cells.items():
+            wanted = set(addresses)
+            if paths.get(sheet) not in archive.namelist():
+                continue
+            for c in parse_xml(archive.read(paths[sheet])).iter():
+                if local(c.tag) != "c" or c.get("r") not in wanted or c.get("t") != "str":
+                    continue
+                kinds = {local(e.tag): e for e in c}
+                if "f" in kinds and "v" in kinds and not kinds["v"].text:
+                    found.setdefault(sheet, []).append(c.get("r"))
+    return found
