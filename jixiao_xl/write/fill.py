@@ -32,6 +32,7 @@ from .marks import (
     rate_rows,
     result_rows,
 )
+from .stored import CellOp, known_results, template_results
 from .openpyxl_writer import COMMENT_AUTHOR, FillError, _same_formula, write_openpyxl  # noqa: F401 (fill's API)
 from ..compute.profiles import Profile
 from ..read.reader import read_forms
@@ -210,16 +211,6 @@ def _cell_text(item: Derived) -> str:
 # ------------------------------------------------------------------ the plan
 
 
-@dataclass(frozen=True)
-class CellOp:
-    """What a writer puts in one cell."""
-
-    kind: str  # number | text (always text, never a formula) | formula (with its result) | result (kept formula)
-    value: object  # the number, the text, or the formula's result (None: an empty result)
-    formula: str | None = None  # "=...", for kind == "formula"
-    percent: bool = False  # a rate: shown as 0.00% when the cell's format is General
-
-
 @dataclass
 class FillPlan:
     """Everything ``fill`` will write, as plain data: the writers (direct XML or openpyxl) only carry it out."""
@@ -280,17 +271,9 @@ def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str
     notes = [f"[{sheet}] {address} 是填报人自己的公式，未改动（计算结果如有不符，见“校验结果”）"
              for sheet, address in sorted(keep)
              if overwrite_derived and not _covered(by_name[sheet], *parse_a1(address))]
-    if template:  # every derived formula of a template carries its current result
-        for form in book.forms:
-            for item in derived(form, profile):
-                key = (form.sheet, item.cell.address)
-                op = cells.get(form.sheet, {}).get(item.cell.address)
-                value = "" if item.value is None else item.value
-                if op is not None and op.kind == "formula":
-                    cells[form.sheet][item.cell.address] = CellOp("formula", value, op.formula)
-                elif op is None and item.formula and key in formulas:
-                    cells.setdefault(form.sheet, {})[item.cell.address] = CellOp("result", value)
-    _known_results(grids, cells)  # the input's formulas saved without a result get theirs where it is known
+    if template:
+        template_results(book, profile, formulas, cells, by_name)
+    known_results(grids, cells)  # the input's formulas saved without a result get theirs where it is known
     if auto:  # the check says how the profile was chosen, and is silent on province-only rules when unsure
         from ..compute.detect import grid_text
 
@@ -299,56 +282,6 @@ def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str
         report = check_workbook(book, profile)
     return FillPlan(template, cells, changes, notes, report, result_rows(report), rate_rows(report),
                     report.all_findings() if mark else None, MARKS_SHEET in by_name)
-
-
-_GRADE_FORMULA = re.compile(r'^"(?P<prefix>[^"]*)"&IF\(ISNUMBER\((?P<total>\$?[A-Z]{1,3}\$?\d+)\),IF\(ROUND\('
-                            r'(?P=total),2\)>=90,"优",IF\(ROUND\((?P=total),2\)>=80,"良",IF\(ROUND\((?P=total),2\)>=60,'
-                            r'"中","差"\)\)\),""\)$')
-
-
-def _known_results(grids: list[Grid], cells: dict[str, dict[str, CellOp]]) -> None:
-    """Formulas the input holds without a result (written by a program: openpyxl keeps none) that the plan
-    leaves as they are: their result where it is known, so the output carries it and a check of the output
-    has no S002 for them.  Known: a title's or header's text formula (the reader works those out; an empty
-    one, =填表说明!$C$5 of a unit not typed yet, too) and the 等级 formula of our template."""
-    from ..compute.scoring import grade
-    from ..xlsx.textformula import evaluate
-
-    by_name = {g.name: g for g in grids}
-
-    def value_of(sheet: str, address: str, depth: int = 0):
-        op = cells.get(sheet, {}).get(address)
-        if op is not None:
-            if op.kind in ("formula", "result"):
-                return "" if op.value is None else op.value
-            return op.value
-        grid = by_name.get(sheet)
-        if grid is None or depth > 8:
-            raise ValueError(sheet)
-        if address in grid.uncached:
-            text = grid.formulas.get(address)
-            value = evaluate(text, sheet, value_of, depth + 1) if text else None
-            if value is None:
-                raise ValueError(address)
-            return value
-        value = grid.get(*parse_a1(address))
-        return "" if value is None else value
-
-    for grid in grids:
-        for address, text in grid.formulas.items():
-            if address in cells.get(grid.name, {}):
-                continue
-            match = _GRADE_FORMULA.match(text.replace(" ", ""))
-            try:
-                if match:
-                    total = value_of(grid.name, match["total"].replace("$", ""))
-                    numeric = isinstance(total, (int, float)) and not isinstance(total, bool)
-                    value = match["prefix"] + ((grade(float(total)) or "") if numeric else "")
-                else:
-                    value = value_of(grid.name, address)
-            except ValueError:
-                continue  # a number worked out from other cells, or a formula not understood: left as it is
-            cells.setdefault(grid.name, {})[address] = CellOp("result", value)
 
 
 def _formula_cells(grids: list[Grid], formulas: dict[tuple[str, str], str], profile: Profile, template: bool,

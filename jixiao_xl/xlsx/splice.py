@@ -170,9 +170,11 @@ def cell_xml(p: str, address: str, style: int | None, op, old: Span | None, data
     else:
         formula = f"<{p}f>{esc(op.formula[1:] if op.formula.startswith('=') else op.formula)}</{p}f>"
     value = op.value
-    if value is None or isinstance(value, str):
+    if value is None:  # a result not known: none stored (an empty text is "")
+        cached = ""
+    elif isinstance(value, str):
         attrs.append(("t", "str"))
-        cached = f"<{p}v>{esc(value or '')}</{p}v>"
+        cached = f"<{p}v>{esc(value)}</{p}v>"
     else:
         if isinstance(value, bool):
             attrs.append(("t", "b"))
