@@ -221,7 +221,8 @@ def _fill(args) -> int:
         verb = "更正" if change.corrected else "填写"
         print(f"  {verb} [{change.sheet}] {change.cell}：{_shown(change.old)} → {change.formula or _shown(change.new)}")
     report = result.report
-    print(f"已填写 {filled} 个、更正 {corrected} 个单元格；{report.count('error')} 个错误、"
+    stored = f"，为 {len(result.stored)} 个没有保存结果的公式保存了计算结果" if result.stored else ""
+    print(f"已填写 {filled} 个、更正 {corrected} 个单元格{stored}；{report.count('error')} 个错误、"
           f"{report.count('warning')} 个警告（见“校验结果”表）")
     for finding in report.all_findings():
         if finding.severity != "info":

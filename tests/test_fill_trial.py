@@ -13,6 +13,7 @@ import math
 import openpyxl
 import pytest
 
+from jixiao_xl.cli import main
 from jixiao_xl.compute.profiles import get_profile
 from jixiao_xl.rules.check import check_path
 from jixiao_xl.write import template as T
@@ -162,6 +163,25 @@ def test_fill_of_its_own_output_after_marks_changes_nothing_and_keeps_every_resu
     assert without_results(plain) == {}
     assert [f.message for f in check_path(str(plain)).all_findings() if f.code == "S002"] == []
     result = fill(str(plain), str(again))
-    assert result.changes == []
+    assert result.changes == [] and result.stored == []
     assert formula_cells(again) == formula_cells(plain)
     assert formula_cells(plain)[("附件3-2", "I24")] == "等级：良"
+
+
+def test_the_summary_describes_the_output_written(books, tmp_path, capsys):
+    """A workbook saved without formula results: fill stores them, says how many, and reports the output's own
+    findings (those check gives on it), not the input's S002 warnings."""
+    saved, _ = books
+    before = without_results(saved)
+    assert sum(map(len, before.values())) == 33
+    out = tmp_path / "out.xlsx"
+    assert main(["fill", str(saved), "-o", str(out)]) == 1
+    printed = capsys.readouterr().out
+    assert without_results(out) == {}
+    report = check_path(str(out))
+    assert f"已填写 0 个、更正 0 个单元格，为 33 个没有保存结果的公式保存了计算结果；{report.count('error')} 个错误、" \
+           f"{report.count('warning')} 个警告" in printed
+    assert (report.count("error"), report.count("warning")) == (10, 4)
+    assert "S002" not in printed and "请在 Excel 或 WPS 中打开并保存" not in printed
+    results = [row[0] for row in openpyxl.load_workbook(out)["校验结果"].iter_rows(values_only=True)]
+    assert "S002" not in results

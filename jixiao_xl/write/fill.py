@@ -32,7 +32,7 @@ from .marks import (
     rate_rows,
     result_rows,
 )
-from .stored import CellOp, known_results, template_results
+from .stored import CellOp, as_written, known_results, template_results
 from .openpyxl_writer import COMMENT_AUTHOR, FillError, _same_formula, write_openpyxl  # noqa: F401 (fill's API)
 from ..compute.profiles import Profile
 from ..read.reader import read_forms
@@ -61,6 +61,7 @@ class FillResult:
     template: bool = False
     backup: str | None = None
     notes: list[str] = field(default_factory=list)
+    stored: list[tuple[str, str]] = field(default_factory=list)  # formulas saved without a result, given theirs
 
 
 def _differs(item: Derived, profile: Profile) -> bool:
@@ -224,6 +225,8 @@ class FillPlan:
     rate_rows: list[int]  # 校验结果 rows whose 应为/实际 are percentages
     marks: list[Finding] | None  # findings to mark (None: --mark not asked)
     clear_marks: bool  # an earlier run's marks to take off
+    stored: list[tuple[str, str]] = field(default_factory=list)  # (sheet, A1): formulas saved without a result
+    # that the output gives theirs
 
 
 def _is_template(grids: list[Grid]) -> bool:
@@ -274,6 +277,9 @@ def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str
     if template:
         template_results(book, profile, formulas, cells, by_name)
     known_results(grids, cells)  # the input's formulas saved without a result get theirs where it is known
+    stored, changed = as_written(grids, cells)
+    if changed:  # the check describes the output: the results stored in it read, its S002 only what remains
+        book = read_forms(grids, path)
     if auto:  # the check says how the profile was chosen, and is silent on province-only rules when unsure
         from ..compute.detect import grid_text
 
@@ -281,7 +287,7 @@ def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str
     else:
         report = check_workbook(book, profile)
     return FillPlan(template, cells, changes, notes, report, result_rows(report), rate_rows(report),
-                    report.all_findings() if mark else None, MARKS_SHEET in by_name)
+                    report.all_findings() if mark else None, MARKS_SHEET in by_name, stored)
 
 
 def _formula_cells(grids: list[Grid], formulas: dict[tuple[str, str], str], profile: Profile, template: bool,
@@ -493,7 +499,8 @@ def _fill(path, target, grids, book, source, formulas, profile, *, auto=False, i
 
     plan_ = make_plan(grids, formulas, path, profile, overwrite_derived=overwrite_derived, mark=mark, book=book,
                       auto=auto)
-    result = FillResult(path, target, plan_.changes, plan_.report, plan_.template, notes=list(plan_.notes))
+    result = FillResult(path, target, plan_.changes, plan_.report, plan_.template, notes=list(plan_.notes),
+                        stored=plan_.stored)
     direct = source is not None and (writer == "direct" or (writer == "auto" and plan_.marks is None
                                                              and not plan_.clear_marks))
     if writer == "direct" and source is None:

@@ -1,8 +1,9 @@
-"""The results stored with the formulas of ``fill``'s output.
+"""The results stored with the formulas of ``fill``'s output, and the output as a check reads it.
 
 Every formula ``fill`` writes or keeps in a template carries the result it gives (``template_results``); the
 input's formulas saved without a result get theirs where it is known (``known_results``: titles, headers, the
-等级)."""
+等级); and the grids are brought to what the output holds (``as_written``), so the check ``fill`` reports is the
+output's own: the results stored there read, S002 left only for what still has none."""
 
 from __future__ import annotations
 
@@ -104,6 +105,42 @@ def _calculator(by_name: dict[str, Grid], formulas: dict[tuple[str, str], str], 
         return done[key]
 
     return result
+
+
+def as_written(grids: list[Grid], cells: dict[str, dict[str, CellOp]]) -> tuple[list[tuple[str, str]], bool]:
+    """The grids brought to what the output holds, so that its check is the output's: each formula's stored
+    result in its cell, and a formula left without one listed as such (``Grid.uncached``: S002).  Returns the
+    formulas saved without a result that now have one, and whether any cell changed."""
+    stored, changed = [], False
+    for grid in grids:
+        ops = cells.get(grid.name)
+        if not ops:
+            continue
+        uncached = list(grid.uncached)
+        for address, op in ops.items():
+            if op.kind not in ("formula", "result"):
+                continue  # numbers and texts: _settle put them in the grid as it planned them
+            if op.value is None:
+                if address not in uncached:
+                    uncached.append(address)
+                    changed = True
+                value = None
+            else:
+                if address in uncached:
+                    uncached.remove(address)
+                    stored.append((grid.name, address))
+                    changed = True
+                value = None if op.value == "" else op.value
+            row, col = parse_a1(address)
+            if grid.get(row, col) != value:
+                while len(grid.rows) <= row:
+                    grid.rows.append([])
+                while len(grid.rows[row]) <= col:
+                    grid.rows[row].append(None)
+                grid.rows[row][col] = value
+                changed = True
+        grid.uncached = uncached
+    return stored, changed
 
 
 _GRADE_FORMULA = re.compile(r'^"(?P<prefix>[^"]*)"&IF\(ISNUMBER\((?P<total>\$?[A-Z]{1,3}\$?\d+)\),IF\(ROUND\('
