@@ -219,7 +219,10 @@ def _fill(args) -> int:
     corrected = sum(1 for c in result.changes if c.corrected)
     for change in result.changes:
         verb = "更正" if change.corrected else "填写"
-        print(f"  {verb} [{change.sheet}] {change.cell}：{_shown(change.old)} → {change.formula or _shown(change.new)}")
+        if change.corrected and change.formula and change.old_text == change.new_text:
+            verb = "恢复公式"  # a right number typed over a template's formula
+        formula = f"（公式 {change.formula}）" if change.formula else ""
+        print(f"  {verb} [{change.sheet}] {change.cell}：{change.old_text} → {change.new_text}{formula}")
     report = result.report
     stored = f"，为 {len(result.stored)} 个没有保存结果的公式保存了计算结果" if result.stored else ""
     print(f"已填写 {filled} 个、更正 {corrected} 个单元格{stored}；{report.count('error')} 个错误、"

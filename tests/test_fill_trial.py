@@ -4,7 +4,7 @@ a 得分 of "满分"), saved without formula results, and the same recalculated 
 
 What the output stores for a formula is what the formula gives (LibreOffice, recalculating the output, shows
 the same); fill of its own output, with or without marks, changes nothing and leaves no formula without its
-result."""
+result; the summary describes the output written; rates are shown as the user sees them."""
 
 from __future__ import annotations
 
@@ -185,3 +185,14 @@ def test_the_summary_describes_the_output_written(books, tmp_path, capsys):
     assert "S002" not in printed and "请在 Excel 或 WPS 中打开并保存" not in printed
     results = [row[0] for row in openpyxl.load_workbook(out)["校验结果"].iter_rows(values_only=True)]
     assert "S002" not in results
+
+
+def test_corrections_show_rates_as_the_user_sees_them(books, tmp_path, capsys):
+    saved, _ = books
+    assert main(["fill", str(saved), "-o", str(tmp_path / "o.xlsx"), "--overwrite-derived"]) in (0, 1)
+    printed = capsys.readouterr().out
+    assert "  更正 [附件2] G5：86.19% → 86.18%（公式 =IF(" in printed
+    assert "  更正 [附件1] E23：89.3% → 89.28%（公式 =IF(" in printed  # 0.893 in a 0.0% cell
+    assert "  更正 [附件3-2] G6：86% → 86.20%（公式 =IF(" in printed  # 0.86 in a 0% cell
+    assert "  恢复公式 [附件1] E19：93.45% → 93.45%（公式 =IF(" in printed  # right, its formula given back
+    assert "  更正 [附件1] D6：17.32 → 17.23（公式 =IF(" in printed

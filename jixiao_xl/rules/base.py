@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 from dataclasses import dataclass, field
@@ -144,6 +145,54 @@ def shown_tolerance(cell: Cell | None, tolerance: float, rate: bool = False) -> 
     if percent or value > RATE_POINTS_THRESHOLD:
         return 0.5 * 10 ** -(digits + 2)  # percentage points
     return 0.5 * 10 ** -max(digits, 2)
+
+
+def rate_decimals(cell: Cell | None) -> int | None:
+    """The decimals of the percentage a stated rate shows, as ``shown_tolerance`` reads them: 0.8619 typed is
+    86.19% (2), 0.893 in a 0.0% cell 89.3% (1), 1 is 100% (0); None when its precision cannot be told."""
+    tolerance = shown_tolerance(cell, -1.0, rate=True)
+    if tolerance <= 0:
+        return None
+    return max(0, round(-math.log10(2 * tolerance)) - 2)
+
+
+def stated_rate(cell: Cell | None, value: float | None = None) -> str:
+    """A stated rate as the user sees it ("86.19%", "89.3%"): ``value`` (else the cell's own rate) at the
+    decimals the cell shows; a rate typed as text ("86.19%") as typed."""
+    if cell is not None and value is None:
+        if isinstance(cell.raw, str) and cell.raw.strip():
+            return cell.raw.strip()
+        value = cell.rate
+    if value is None:
+        return "空"
+    decimals = rate_decimals(cell)
+    return f"{value * 100:.{2 if decimals is None else min(decimals, 4)}f}%"  # past 0.0001%: a float's noise
+
+
+def computed_rate(value: float | None, beside: Cell | None = None) -> str:
+    """A computed rate shown beside a stated one: 2 decimals, more when the stated one shows more."""
+    if value is None:
+        return "空"
+    return f"{value * 100:.{max(2, min(rate_decimals(beside) or 0, 4))}f}%"
+
+
+def stated_differs(cell: Cell, value: object, kind: str, profile: Profile) -> bool:
+    """A typed value in a derived cell that is not what the cell should hold, as the check judges it: a rate at
+    the precision it was typed or formatted with (``rate_differs``), an amount or score beyond the profile's
+    tolerance, a text (the 等级 "等级：优") as the text it is."""
+    if cell.blank or value is None:
+        return False
+    if isinstance(value, str):
+        from ..read.values import norm_label
+
+        return norm_label(cell.raw) != norm_label(value)
+    found = cell.rate if kind == "rate" else cell.number
+    if found is None:
+        return True
+    if kind == "rate":
+        return rate_differs(cell, found, float(value), profile.tolerance_rate)
+    tolerance = profile.tolerance_score if kind == "score" else profile.tolerance_amount
+    return abs(found - float(value)) > tolerance + 1e-9
 
 
 def r2(value: float | None) -> float | None:

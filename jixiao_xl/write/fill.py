@@ -50,6 +50,9 @@ class Change:
     new: object
     formula: str | None
     corrected: bool  # True: a wrong value replaced; False: a blank filled
+    # old and new as the user sees them (a rate as a percentage at the decimals its cell shows: "86.19%")
+    old_text: str = ""
+    new_text: str = ""
 
 
 @dataclass
@@ -65,19 +68,10 @@ class FillResult:
 
 
 def _differs(item: Derived, profile: Profile) -> bool:
-    if item.cell.blank or item.value is None:
-        return False
-    if isinstance(item.value, str):  # the 等级: compared as the text it is ("等级：优")
-        return norm_label(item.cell.raw) != norm_label(item.value)
-    found = item.cell.rate if item.kind == "rate" else item.cell.number
-    if found is None:
-        return True
-    if item.kind == "rate":  # wrong where the check says so: at the precision it was typed or formatted with
-        from ..rules.base import rate_differs
+    """The derived cell holds a value the check calls wrong (``rules.base.stated_differs``)."""
+    from ..rules.base import stated_differs
 
-        return rate_differs(item.cell, found, float(item.value), profile.tolerance_rate)
-    tolerance = profile.tolerance_score if item.kind == "score" else profile.tolerance_amount
-    return abs(found - float(item.value)) > tolerance + 1e-9
+    return stated_differs(item.cell, item.value, item.kind, profile)
 
 
 def plan(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tuple[str, str]] = frozenset(),
@@ -205,6 +199,26 @@ def _same(old: object, item: Derived) -> bool:
     return value is not None and abs(value - float(item.value)) < 1e-9
 
 
+def _show(change: Change, item: Derived, new: object) -> None:
+    """A change's old and new values as the user sees them: numbers as people write them, a rate as the
+    percentage its cell shows (0.8619 typed in a 0.00% cell is "86.19%", and the new rate beside it "86.18%")."""
+    from ..rules.base import computed_rate, rate_decimals, stated_rate
+
+    def text(value) -> str:
+        if value is None or value == "":
+            return "空"
+        return fmt_number(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+    rate = item.kind == "rate" and not item.cell.prefix
+    if rate and isinstance(change.old, (int, float)) and not isinstance(change.old, bool):
+        rate_decimals(item.cell)  # the file's number formats, read onto the cell once
+        change.old_text = stated_rate(replace(item.cell, raw=change.old))
+    else:
+        change.old_text = text(change.old)
+    typed = replace(item.cell, raw=change.old) if rate else None
+    change.new_text = computed_rate(new, typed) if rate and isinstance(new, (int, float)) else text(new)
+
+
 def _cell_text(item: Derived) -> str:
     return f"{item.cell.prefix}{item.value if isinstance(item.value, str) else fmt_number(item.value)}"
 
@@ -251,8 +265,14 @@ def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str
     keep, refresh, restore = _formula_cells(grids, formulas, profile, template, book.forms if book else None)
     cells: dict[str, dict[str, CellOp]] = {}
     changes: list[Change] = []
+    items: dict[tuple[str, str], Derived] = {}  # each change's derived cell
     entries, book = _settle(grids, profile, overwrite_derived, keep, refresh, path, book)
+    if template and overwrite_derived:  # cells derived only once the sums are settled (a 执行率 typed over 全年
+        # 预算数 and 执行数 saved without results is not worked out before): theirs too
+        for key, item in _formula_cells(grids, formulas, profile, template, book.forms)[2].items():
+            restore.setdefault(key, item)
     for sheet, item, corrected, old in entries:
+        items[(sheet, item.cell.address)] = item
         address = item.cell.address
         if template and item.formula:  # its result is set below with every other derived formula
             op, new = CellOp("formula", None, item.formula), item.formula
@@ -266,9 +286,10 @@ def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str
         cells.setdefault(sheet, {})[address] = op
         changes.append(Change(sheet, address, old, new, item.formula if template else None, corrected))
     if overwrite_derived:  # a template's derived cell typed over with the right number gets its formula back
-        for (sheet, address), (formula, old) in restore.items():
-            cells.setdefault(sheet, {})[address] = CellOp("formula", None, formula)
-            changes.append(Change(sheet, address, old, formula, formula, True))
+        for (sheet, address), item in restore.items():
+            cells.setdefault(sheet, {})[address] = CellOp("formula", None, item.formula)
+            changes.append(Change(sheet, address, item.cell.raw, item.formula, item.formula, True))
+            items[(sheet, address)] = item
         order = {g.name: i for i, g in enumerate(grids)}
         changes.sort(key=lambda c: (order[c.sheet], *parse_a1(c.cell)))
     notes = [f"[{sheet}] {address} 是填报人自己的公式，未改动（计算结果如有不符，见“校验结果”）"
@@ -277,6 +298,9 @@ def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str
     if template:
         template_results(book, profile, formulas, cells, by_name)
     known_results(grids, cells)  # the input's formulas saved without a result get theirs where it is known
+    for change in changes:
+        op = cells[change.sheet][change.cell]
+        _show(change, items[(change.sheet, change.cell)], op.value if op.kind == "formula" else change.new)
     stored, changed = as_written(grids, cells)
     if changed:  # the check describes the output: the results stored in it read, its S002 only what remains
         book = read_forms(grids, path)
@@ -297,12 +321,12 @@ def _formula_cells(grids: list[Grid], formulas: dict[tuple[str, str], str], prof
     keep: formulas the user wrote (never turned into a constant, never replaced) and cells covered by a
     merged range; refresh: our own formulas in a template, intact (only their stored result is renewed);
     restore: a template's derived cells that lost their formula to a typed number
-    ({(sheet, A1): (formula, typed value)}; given back with ``--overwrite-derived``).
+    ({(sheet, A1): the derived cell, its typed value read}; given back with ``--overwrite-derived``).
     """
     by_name = {g.name: g for g in grids}
     keep: set[tuple[str, str]] = set()
     refresh: set[tuple[str, str]] = set()
-    restore: dict[tuple[str, str], tuple[str, object]] = {}
+    restore: dict[tuple[str, str], Derived] = {}
     for form in forms if forms is not None else read_forms(grids).forms:
         for item in derived(form, profile):
             key = (form.sheet, item.cell.address)
@@ -314,7 +338,7 @@ def _formula_cells(grids: list[Grid], formulas: dict[tuple[str, str], str], prof
                 elif not (template and item.formula):
                     keep.add(key)
             elif template and item.formula and not item.cell.blank and not is_error_value(item.cell.raw):
-                restore[key] = (item.formula, item.cell.raw)
+                restore[key] = item
     return keep, refresh, restore
 
 
