@@ -196,8 +196,8 @@ def _template(args) -> int:
     print(f"已生成模板：{output}（{data.year} 年度，{data.profile.label}口径）")
     for sheet in sheets:
         for address, where, typed, computed in sheet.replaced:
-            print(f"  [{sheet.name}] {where} ({address})：原表填 {_shown(typed)}，模板中改为公式，"
-                  f"按表内数据为 {_shown(computed)}")
+            typed, computed = sheet.shown.get(address, (_shown(typed), _shown(computed)))
+            print(f"  [{sheet.name}] {where} ({address})：原表填 {typed}，模板中改为公式，按表内数据为 {computed}")
     return 0
 
 

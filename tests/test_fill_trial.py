@@ -196,3 +196,21 @@ def test_corrections_show_rates_as_the_user_sees_them(books, tmp_path, capsys):
     assert "  更正 [附件3-2] G6：86% → 86.20%（公式 =IF(" in printed  # 0.86 in a 0% cell
     assert "  恢复公式 [附件1] E19：93.45% → 93.45%（公式 =IF(" in printed  # right, its formula given back
     assert "  更正 [附件1] D6：17.32 → 17.23（公式 =IF(" in printed
+
+
+@needs_lo
+def test_template_from_lists_every_replaced_value_that_differs_as_typed(books, tmp_path, capsys):
+    """--from: a typed 86.19% that the check calls wrong (E101) is listed, rates as percentages; a rate right at
+    the precision it shows (93.45%, 89.3%, 86%) is not."""
+    _, lo = books
+    assert main(["template", "--from", str(lo), "-o", str(tmp_path / "t.xlsx")]) == 0
+    lines = capsys.readouterr().out.splitlines()[1:]
+    assert lines == [
+        "  [附件1] “三公”经费 2024年决算数 (D6)：原表填 17.32，模板中改为公式，按表内数据为 17.23",
+        "  [附件2] 年度资金总额 执行率 (G5)：原表填 86.19%，模板中改为公式，按表内数据为 86.18%",
+        "  [附件3-1] 年度资金总额 全年预算数 (D6)：原表填 302，模板中改为公式，按表内数据为 320",
+        "  [附件3-1] 年度资金总额 执行率 (G6)：原表填 104.80%，模板中改为公式，按表内数据为 98.91%",
+        "  [附件3-1] 年度资金总额 得分 (H6)：原表填 10，模板中改为公式，按表内数据为 9.89",
+        "  [附件3-2] 年度资金总额 得分 (H6)：原表填 8.6，模板中改为公式，按表内数据为 8.62",
+    ]
+    assert "E101" in {f.code for f in check_path(str(lo)).all_findings() if f.cell == "G5"}

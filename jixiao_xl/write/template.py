@@ -77,8 +77,12 @@ class TemplateSheet(SheetSpec):
     min_lines: dict[int, int] = field(default_factory=dict)
     # typed cells carried over by --from: A1 -> (submitted sheet, row, col), 0-based (their number formats)
     carried: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+    # typed cells carried over by --from: A1 -> the submitted cell (how it was typed and formatted)
+    sources: dict[str, Cell] = field(default_factory=dict)
     # derived cells whose value carried over by --from differed from the formula: (A1, where, typed, computed)
     replaced: list[tuple[str, str, object, object]] = field(default_factory=list)
+    # how the command shows each of them: A1 -> (typed, computed) as the user sees them ("86.19%", "86.18%")
+    shown: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -174,6 +178,7 @@ class Layout:
         row = self.row
         for c, value in enumerate(values):
             if isinstance(value, _Carried):
+                self.sheet.sources[f"{col_letter(c)}{row}"] = value.cell
                 if self.source is not None:
                     self.sheet.carried[f"{col_letter(c)}{row}"] = (self.source, value.cell.row, value.cell.col)
         self.sheet.rows.append([_plain(v) for v in values] + [None] * (self.width - len(values)))
@@ -507,16 +512,31 @@ def _settle(sheet: TemplateSheet, profile: Profile) -> None:
             continue
         sheet.derived_cells.add(item.cell.address)
         old = submitted.get(item.cell.address)
-        if old is not None and _differs(old, item):
+        typed = sheet.sources.get(item.cell.address, old)  # the submitted cell itself: its format too
+        if old is not None and _differs(old, typed, item, profile):
             sheet.replaced.append((item.cell.address, old.where, old.raw, item.value))
+            sheet.shown[item.cell.address] = _shown(typed, item)
 
 
-def _differs(old: Cell, item: Derived) -> bool:
-    """A submitted value that is not what the derived cell's formula gives."""
+def _differs(old: Cell, typed: Cell, item: Derived, profile: Profile) -> bool:
+    """A submitted value that is not what the derived cell's formula gives, at the precision it was typed or
+    formatted with (a rate: 86.19% is not 86.18%, 0.8619 shown as 86.2% is), as the check judges it."""
+    from ..rules.base import stated_differs
+
     if isinstance(item.value, str):
         return norm_label(old.raw) != norm_label(cell_value(item))
-    found = old.rate if item.kind == "rate" else old.number
-    return found is None or item.value is None or abs(found - float(item.value)) > 0.005
+    if item.value is None:
+        return True
+    return stated_differs(typed, item.value, item.kind, profile)
+
+
+def _shown(typed: Cell, item: Derived) -> tuple[str, str]:
+    """A replaced value and the formula's result as the user sees them: rates as percentages."""
+    from ..rules.base import computed_rate, stated_rate
+
+    if item.kind == "rate" and not isinstance(item.value, str):
+        return stated_rate(typed), computed_rate(item.value, typed)
+    return _as_text(typed.raw), "空" if item.value is None else _as_text(cell_value(item))
 
 
 def build(data: TemplateData, projects: int = 1) -> list[TemplateSheet]:
