@@ -300,7 +300,12 @@ EXEC_COLUMNS = (
         "预算调整数", "年中调整数", "调整数", "追加数", "追加预算数", "追加(调整)数", "调整(追加)数",
         "追加(调减)数", "年中追加数", "预算调整", "追加调整数", "调整追加数"), printed=False),
 )
-EXEC_TOTAL = Field("total", "年度资金总额", "exec", aliases=("年度资金总额(万元)", "年度财政资金总额", "资金总额", "总额"))
+EXEC_TOTAL = Field("total", "年度资金总额", "exec", aliases=("年度资金总额(万元)", "年度财政资金总额", "资金总额", "总额",
+                                                       "项目资金总额"))
+# A bare "合计" / "总计" is the 年度资金总额 row only where the layout says so: the first row under the funds
+# headings, left of the amounts (a 10号文 form with its own wording). Anywhere else it is another row: the 总分
+# row (四川 "合计 | 100"), a 小计 under the sources (NOT_A_SOURCE).
+EXEC_TOTAL_BARE = Field("total", "合计", "exec", aliases=("总计",))
 # the label of the funds section (left of its rows), by form kind
 EXEC_SECTION = {"dept_self_eval": Field("exec_section", "年度预算申请(万元)", "exec", "text"),
                 "project_self_eval": Field("exec_section", "项目资金(万元)", "exec", "text")}

@@ -67,6 +67,8 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
     unshown = [f for f in F.EXEC_COLUMNS[3:6] if head is not None and f.key not in cols
                and (form.scored or f.key == "rate") and not (f.key == "weight" and stated is not None)]
     total = region.find(F.EXEC_TOTAL, start=head) if head is not None else None
+    if total is None and head is not None:  # "合计" right under the headings, left of the amounts
+        total = region.find(F.EXEC_TOTAL_BARE, start=head + 1, stop=head + 2, cols=range(min(cols.values())))
     if total is None and head is not None:
         total = _unlabelled_total(region, head, cols)
     if head is None or total is None:

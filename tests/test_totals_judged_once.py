@@ -1,0 +1,87 @@
+"""A total is shown only when every part of it was read, and every layer judges a stated total the same way.
+
+The 结果 line, the add-in's alert, JSON, 汇总 (复核总分, 核对, 统计) and fill --overwrite-derived all follow
+``compute.results``: a 执行率 block not read that the 分值 leave room for, or a 得分 nobody typed, leaves the
+total 无法复核 (never the indicators' 90, never a suggested score counted as typed); a stated 执行率得分 or 总分
+is right at the precision it was typed or formatted with (spec §5: 9.5 for 9.506, "99.0分" for 98.99), for the
+rules, 汇总's 核对 and fill alike.  Found by a reviewer on /tmp/trialE's variants of the 10号文 project form.
+"""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from jixiao_xl.batch import run as batch_run
+from jixiao_xl.cli import main
+from jixiao_xl.write.fill import fill
+
+from .helpers import check_file, clean_seed, set_cells
+from .samples import write_xlsx
+
+# 附件3 (B6 年度资金总额 | C 年初 D 全年 E 执行 F 分值 G 执行率 H 得分; indicators H13:H23; 总分 H24) with
+# 78.9 of 83 executed: 95.06 %, 10 × 95.06 % = 9.51, 9.51 + 90 = 99.51
+EXEC_95 = {"附件3!E6": 78.9, "附件3!E7": 78.9, "附件3!G6": 0.9506, "附件3!H6": 9.51, "附件3!H24": 99.51}
+
+
+def project(report):
+    return next(f for f in report.forms if f.kind == "project_self_eval")
+
+
+def text_of(path, capsys) -> str:
+    capsys.readouterr()
+    main(["check", str(path)])
+    return capsys.readouterr().out
+
+
+def summary_rows(tmp_path, files: dict) -> tuple[dict, list]:
+    """汇总's rows by file name (附件3 only) and 统计's rows, after a batch of ``files`` {name: specs}."""
+    folder = tmp_path / "in"
+    folder.mkdir(exist_ok=True)
+    for name, specs in files.items():
+        write_xlsx(folder / name, specs)
+    batch_run([str(folder)], str(tmp_path / "out"), jobs=1)
+    book = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")
+    sheet = book["汇总"]
+    head = [c.value for c in sheet[1]]
+    rows = {r[0]: dict(zip(head, r)) for r in sheet.iter_rows(min_row=2, values_only=True)
+            if r[0] and r[2].startswith("[附件3]")}
+    return rows, [list(r) for r in book["统计"].iter_rows(values_only=True)]
+
+
+def project_grades(stats: list) -> dict:
+    """统计's 各等级数量: grade -> number of 附件3 forms."""
+    start = next(i for i, r in enumerate(stats) if r[0] == "各等级数量（按复核总分）")
+    return {r[0]: r[2] for r in stats[start + 2:start + 6]}
+
+
+def filled(tmp_path, path, **options):
+    out = tmp_path / f"filled{len(list(tmp_path.glob('filled*.xlsx')))}.xlsx"
+    result = fill(str(path), str(out), **options)
+    return result, openpyxl.load_workbook(out)["附件3"]
+
+
+# --------------------------------------------------------------- the funds total row in its own words
+
+
+@pytest.mark.parametrize("label", ["项目资金总额", "资金总额", "合计", "总计"])
+def test_the_funds_total_row_is_read_under_its_other_names(tmp_path, capsys, label):
+    # "项目资金总额" read "执行率 未读出 … 总分 90（优）" with one S001, and fill --overwrite-derived wrote 90 over 99.51
+    report = check_file(tmp_path, set_cells(clean_seed(), EXEC_95 | {"附件3!B6": label}))
+    form = project(report)
+    assert "S001" not in [f.code for f in form.findings]
+    assert (form.form.exec["full"].address, form.form.exec["executed"].address) == ("D6", "E6")
+    assert "执行率 95.06%，执行率得分 9.51，分值合计 100，总分 99.51（优）" in text_of(report.path, capsys)
+    result, sheet = filled(tmp_path, report.path, overwrite_derived=True)
+    assert not [c for c in result.changes if c.sheet == "附件3"]
+    assert (sheet["H6"].value, sheet["H24"].value) == (9.51, 99.51)
+
+
+def test_a_bare_total_label_elsewhere_is_not_the_funds_total(tmp_path):
+    # "合计" below the sources is not taken for the total of a block whose first row is labelled otherwise: the
+    # layout does not say which row is the total, so the block is not read (S001)
+    edits = EXEC_95 | {"附件3!B6": "本年资金", "附件3!B9": "合计", "附件3!C9": 83, "附件3!D9": 83, "附件3!E9": 78.9}
+    report = check_file(tmp_path, set_cells(clean_seed(), edits))
+    form = project(report)
+    assert "S001" in [f.code for f in form.findings]
+    assert form.results.exec_rate is None
