@@ -318,13 +318,15 @@ def test_funds_block_wordings_seen_in_published_tables(tmp_path, edits):
 def test_a_form_whose_execution_block_is_cut_off_has_no_total_error(tmp_path):
     """四川大英's 附件3, its last rows only (sichuan_daying_2023_project_tail): the 年度资金总额 block is not on
     the page, so the 执行率得分 its printed 总分 100 includes is not known.  W104 does not call that 100 wrong (before:
-    "总分得分应为 … 90，现填 100", an error); the indicators' 90 stand as read, the 执行率 as 未读出."""
+    "总分得分应为 … 90，现填 100", an error); the 执行率 is 未读出, and so the total is 无法复核 (it was the indicators'
+    90 "as read", 优 in 汇总 and 统计)."""
     from .published import workbook
 
     report = check_path(str(workbook("sichuan_daying_2023_project_tail", tmp_path)))
     form = report.forms[0]
     assert form.results.exec_score is None and form.results.why("exec_score").startswith("未读出")
-    assert form.results.total_score == 90
+    assert form.results.total_score is None and form.results.grade is None
+    assert form.results.why("total_score").startswith("无法复核：总分含执行率得分（10 分），而")
     codes = [f.code for f in form.findings]
     assert "W104" not in codes and "S001" in codes
     assert not [f for f in form.findings if f.severity == "error"]

@@ -9,11 +9,14 @@ rules, 汇总's 核对 and fill alike.  Found by a reviewer on /tmp/trialE's var
 
 from __future__ import annotations
 
+import json
+
 import openpyxl
 import pytest
 
 from jixiao_xl.batch import run as batch_run
 from jixiao_xl.cli import main
+from jixiao_xl.excel.xl import summary
 from jixiao_xl.write.fill import fill
 
 from .helpers import check_file, clean_seed, set_cells
@@ -79,9 +82,46 @@ def test_the_funds_total_row_is_read_under_its_other_names(tmp_path, capsys, lab
 
 def test_a_bare_total_label_elsewhere_is_not_the_funds_total(tmp_path):
     # "合计" below the sources is not taken for the total of a block whose first row is labelled otherwise: the
-    # layout does not say which row is the total, so the block is not read (S001)
+    # layout does not say which row is the total, so the block is not read (S001) — and the total is 无法复核
     edits = EXEC_95 | {"附件3!B6": "本年资金", "附件3!B9": "合计", "附件3!C9": 83, "附件3!D9": 83, "附件3!E9": 78.9}
     report = check_file(tmp_path, set_cells(clean_seed(), edits))
     form = project(report)
     assert "S001" in [f.code for f in form.findings]
-    assert form.results.exec_rate is None
+    assert form.results.exec_rate is None and form.results.total_score is None
+
+
+# --------------------------------------------------------------- an execution block not read
+
+
+def test_a_total_whose_execution_part_was_not_read_is_not_checked_anywhere(tmp_path, capsys):
+    # the 分值 (90) leave 10 to the 执行率, whose block was not read: 90 is not the total, nor 优
+    edits = EXEC_95 | {"附件3!B6": "本年资金", "附件3!I24": "等级：优"}
+    specs = set_cells(clean_seed(), edits)
+    report = check_file(tmp_path, specs)
+    res = project(report).results
+    reason = "无法复核：总分含执行率得分（10 分），而表中找不到执行情况（年度资金总额的预算数、执行数）"
+    assert (res.total_score, res.grade, res.why("total_score"), res.why("grade")) == (None, None, reason, reason)
+    assert "执行率 未读出，执行率得分 未读出，分值合计 100，总分 无法复核" in text_of(report.path, capsys)
+    assert "总分 无法复核" in summary(report).split("附件3")[1]
+    main(["check", str(report.path), "--json"])
+    (entry,) = [f for f in json.loads(capsys.readouterr().out)["files"][0]["forms"] if f["form"] == "project_self_eval"]
+    assert entry["results"]["total_score"] is None and entry["results"]["unread"]["total_score"] == reason
+    assert not [f for f in project(report).findings if f.code in ("W104", "W106")]
+
+    result, sheet = filled(tmp_path, report.path, overwrite_derived=True)
+    assert not [c for c in result.changes if c.sheet == "附件3" and c.cell in ("H24", "I24")]
+    assert (sheet["H24"].value, sheet["I24"].value) == (99.51, "等级：优")
+
+    rows, stats = summary_rows(tmp_path, {"noexec.xlsx": specs})
+    row = rows["noexec.xlsx"]
+    assert (row["执行率"], row["填报总分"], row["复核总分"], row["复核等级"]) == ("未读出", 99.51, "无法复核", None)
+    assert row["核对"] == "无法复核" and row["差额"] is None
+    assert project_grades(stats) == {"优": 0, "良": 0, "中": 0, "差": 0}
+
+
+def test_an_execution_block_not_read_leaves_no_gap_when_the_indicators_weigh_100(tmp_path):
+    # 宁夏-like: the indicators' 分值 make 100 on their own, so the total does not wait for a 执行率 block
+    edits = {f"附件3!{c}6": None for c in "CDEFGH"} | {"附件3!G13": 20, "附件3!H13": 20, "附件3!H24": 100}
+    report = check_file(tmp_path, set_cells(clean_seed(), edits))
+    res = project(report).results
+    assert res.exec_score is None and (res.total_score, res.grade) == (100, "优")

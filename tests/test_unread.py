@@ -55,7 +55,9 @@ def test_an_execution_block_not_read_is_not_a_zero_rate(tmp_path):
     res = project(report).results
     assert res.exec_rate is None and res.exec_score is None
     assert res.why("exec_rate") == "未读出：年度资金总额的全年预算数、全年执行数都没有填写"
-    assert res.total_score == 90 and res.grade == "优"  # the indicators' 90 still stand, said as read
+    # the indicators' 分值 (90) leave 10 to the 执行率: their 90 is not the total (it was "总分 90（优）")
+    assert res.total_score is None and res.grade is None
+    assert res.why("total_score") == "无法复核：总分含执行率得分（10 分），而年度资金总额的全年预算数、全年执行数都没有填写"
     assert not [f for f in project(report).findings if f.code in ("E101", "E104", "E106", "E107")]
 
 
@@ -73,7 +75,8 @@ def test_summary_says_unscored_and_unread_in_its_cells(tmp_path):
     unscored = rows[("unscored.xlsx", "[附件3]")]
     assert unscored["复核总分"] == "未评分" and unscored["复核等级"] is None and unscored["执行率"] == 1
     noexec = rows[("noexec.xlsx", "[附件3]")]
-    assert noexec["执行率"] == "未读出" and noexec["执行率得分"] == "未读出" and noexec["复核总分"] == 90
+    assert noexec["执行率"] == "未读出" and noexec["执行率得分"] == "未读出" and noexec["复核总分"] == "无法复核"
+    assert noexec["复核等级"] is None and noexec["核对"] != "不一致"
     assert rows[("unscored.xlsx", "[附件2]")]["复核总分"] == 99
 
 

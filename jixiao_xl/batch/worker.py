@@ -90,6 +90,8 @@ def summary_row(rel: str, unit: str, table: str, project: str = "", *, rate=None
     diff = round(submitted - total, 2) if submitted is not None and total is not None else None
     if submitted is None and submitted_grade is None:
         agree = "未填总分" if total is not None else ""
+    elif total is None:  # nothing to hold the submitted total against (未读出 / 无法复核): neither 一致 nor 不一致
+        agree = "无法复核"
     elif (diff is not None and abs(diff) >= 0.005) or (submitted_grade and grade and submitted_grade != grade):
         agree = "不一致"
     else:

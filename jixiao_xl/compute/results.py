@@ -340,6 +340,13 @@ def exec_unknown(form: SelfEval, tolerance: float = 0.005) -> str:
     return ""
 
 
+def exec_part_missing(form: SelfEval, profile: Profile) -> bool:
+    """The 执行率 part counts in the form's 总分 (its indicators' 分值 leave room for it: ``exec_weight`` > 0 and
+    they add up to less than 100), but the execution block was not read: the 总分 is not known."""
+    weights = sum(w for w in (num(i.weight) for i in form.indicators) if w is not None)
+    return not exec_read(form) and exec_weight(form, profile) > 0 and weights < 100 - 1e-6
+
+
 def _unread_exec(form: SelfEval) -> str:
     if any(form.exec.get(key) is not None for key, _ in EXEC_FIGURES):  # the row is there, left empty
         return "未读出：年度资金总额的全年预算数、全年执行数都没有填写"
@@ -416,6 +423,12 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
     elif unknown:  # the total counts the 执行率得分, which cannot be recomputed
         total = None
         unread["total_score"] = unread["grade"] = f"无法复核：总分含执行率得分，而{unknown.split('：', 1)[1]}"
+    elif exec_part_missing(form, profile):  # the total counts a 执行率得分 that was not read: not 0 分 either
+        from ..read.values import fmt_number
+
+        total = None
+        why = unread["exec_score"].split("：", 1)[1]
+        unread["total_score"] = unread["grade"] = f"无法复核：总分含执行率得分（{fmt_number(weight)} 分），而{why}"
     else:
         total = S.round2((score or 0.0) + sum(r.effective for r in rows))
     return SelfEvalResults(rate, score, weight_total, total, S.grade(total),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..compute.results import exec_read, exec_weight, stated_score_sum
+from ..compute.results import exec_part_missing, exec_weight, stated_score_sum
 from ..compute import scoring as S
 from .findings import Rule
 from ..read import forms as F
@@ -123,20 +123,13 @@ def _scores_unknown(form: SelfEval) -> bool:
     return any(ind.score is not None and not ind.score.blank and num(ind.score) is None for ind in form.indicators)
 
 
-def _exec_part_missing(form: SelfEval, profile) -> bool:
-    """The 执行率 part counts in the form's 总分 (its indicators' 分值 leave room for it), but the execution
-    block was not read: a printed 总分 cannot be checked against the sum."""
-    weights = sum(w for w in (num(i.weight) for i in form.indicators) if w is not None)
-    return not exec_read(form) and exec_weight(form, profile) > 0 and weights < 100 - 1e-6
-
-
 def _total_score_cell(rule: Rule, form: SelfEval, ctx: Context):
     cell = form.total_score
     if cell is None or cell.blank:
         return
     if _scores_unknown(form):
         return
-    if _exec_part_missing(form, ctx.profile):
+    if exec_part_missing(form, ctx.profile):
         return  # the 执行率得分 it adds was not read: the sum is not known
     found = cell.number
     expected = stated_score_sum(form, ctx.profile)
