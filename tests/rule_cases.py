@@ -105,9 +105,10 @@ CASES = [
     Case("D001", "fail", "exec-blank-rate-zero", {"附件3!E6": None, "附件3!E7": None, "附件3!G6": None, "附件3!H6": None},
          "附件3", "G6", expected=0.0, found=None),
     Case("D001", "pass", "project-row-filled", {"附件1!B12": 332, "附件1!C12": 83, "附件1!D12": 440.32}),
-    # 总分 left blank while a qualitative 得分 (生态效益, 5 points) is blank too: that row counts 0, 99 − 5
-    Case("D001", "fail", "total-score-with-a-qualitative-score-blank", {"附件2!H19": None, "附件2!H25": None}, "附件2",
-         "H25", expected=94.0, found=None),
+    # 总分 left blank while a qualitative 得分 (生态效益, 5 points) is blank too: no total is suggested (it was 94,
+    # the blank row counted 0) — a 得分 nobody typed is neither 0 nor full marks, the total is 无法复核
+    Case("D001", "pass", "total-score-with-a-qualitative-score-blank",
+         {"附件2!H19": None, "附件2!H25": None, "附件1!B12": 332, "附件1!C12": 83, "附件1!D12": 440.32}),
     # B: 附件1
     Case("B101", "fail", "rate-not-updated", {"附件1!C4": 78}, "附件1", "D4", expected=0.963, found=1.0),
     Case("B101", "pass", "rate-as-text", {"附件1!C4": 78, "附件1!D4": "96.30%"}),

@@ -165,7 +165,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
                           env=env, cwd=REPO, timeout=120)
 
 
-def test_the_issue_example_d001_and_the_total_agree_end_to_end(tmp_path):
+def test_the_issue_example_d001_suggests_and_the_total_waits_for_the_score(tmp_path):
     """附件3's first 三级指标 set to 预算调整率, target 3%, actual 0, 得分 blank, on the committed example."""
     book = openpyxl.load_workbook(EXAMPLE)
     sheet = book["附件3"]
@@ -180,15 +180,13 @@ def test_the_issue_example_d001_and_the_total_agree_end_to_end(tmp_path):
     project = next(f for f in data["files"][0]["forms"] if f["form"] == "project_self_eval")
     (d001,) = [f for f in project["findings"] if f["code"] == "D001" and f["cell"] == "H13"]
     assert d001["expected"] == 10  # 预算调整率 is a ceiling: 0 ≤ 3 % meets it
-    # 执行率得分 10 + the other ten rows' 80 as typed (H14:H23) + this row's 10
-    others = sum(sheet.cell(r, 8).value for r in range(14, 24))
-    assert others == 80
-    assert project["results"]["total_score"] == 10 + others + d001["expected"] == 100
-    assert set(project["results"]) == {"exec_rate", "exec_score", "weight_total", "total_score", "grade"}
+    # the suggestion is not counted as if typed: with H13 blank the total is 无法复核 (it was 10 + 80 + 10 = 100)
+    assert project["results"]["total_score"] is None and project["results"]["grade"] is None
+    assert project["results"]["unread"]["total_score"] == "无法复核：得分 H13 未填写"
 
     text = _cli("check", str(path)).stdout
     assert "得分 (H13)：未填写，按表内数据应为 10（" in text
-    assert "分值合计 100，总分 100（优）" in text.split("[附件3]")[1]
+    assert "分值合计 100，总分 无法复核" in text.split("[附件3]")[1]
 
 
 def test_weight_total_of_a_form_that_states_its_indicators_weight_in_the_section_header(tmp_path):

@@ -125,3 +125,42 @@ def test_an_execution_block_not_read_leaves_no_gap_when_the_indicators_weigh_100
     report = check_file(tmp_path, set_cells(clean_seed(), edits))
     res = project(report).results
     assert res.exec_score is None and (res.total_score, res.grade) == (100, "优")
+
+
+# --------------------------------------------------------------- 得分 nobody typed
+
+
+@pytest.mark.parametrize("placeholder", [None, "/", "—"])
+def test_a_total_over_blank_scores_is_not_checked_anywhere(tmp_path, capsys, placeholder):
+    # H20 (满意度 ≥95 %, 99 % done: the rule gives 10) left blank, H19 (可持续影响, 5) "/" or blank: the total was
+    # "85"-like (the rule's 10 counted as typed, H19 as 0 or its weight), 良/优 in 汇总 and 统计
+    specs = set_cells(clean_seed(), {"附件3!H19": placeholder, "附件3!H20": None})
+    report = check_file(tmp_path, specs)
+    form = project(report)
+    typed = f"（“{placeholder}”）" if placeholder else ""
+    reason = f"无法复核：得分 H19{typed}、H20 未填写"
+    assert (form.results.total_score, form.results.grade, form.results.why("total_score")) == (None, None, reason)
+    assert "执行率 100.00%，执行率得分 10，分值合计 100，总分 无法复核" in text_of(report.path, capsys)
+    (d001,) = [f for f in form.findings if f.code == "D001" and f.cell == "H20"]
+    assert d001.expected == 10 and "本工具不会自动填写" in d001.message  # a suggestion, not a score
+
+    result, sheet = filled(tmp_path, report.path, overwrite_derived=True)
+    assert not [c for c in result.changes if c.sheet == "附件3"]
+    assert (sheet["H19"].value, sheet["H20"].value, sheet["H24"].value) == (placeholder, None, 100)
+
+    blank_total = set_cells(clean_seed(), {"附件3!H19": placeholder, "附件3!H20": None, "附件3!H24": None})
+    report = check_file(tmp_path, blank_total, "blank_total.xlsx")
+    assert not [f for f in project(report).findings if f.code == "D001" and f.cell == "H24"]
+    result, sheet = filled(tmp_path, report.path)
+    assert sheet["H24"].value is None  # no total written over blank scores
+
+    rows, stats = summary_rows(tmp_path, {"blank.xlsx": specs})
+    assert (rows["blank.xlsx"]["复核总分"], rows["blank.xlsx"]["核对"]) == ("无法复核", "无法复核")
+    assert project_grades(stats) == {"优": 0, "良": 0, "中": 0, "差": 0}
+
+
+def test_a_blank_score_of_a_row_without_weight_does_not_hold_the_total(tmp_path):
+    # a row with 分值 0 weighs nothing: its blank 得分 changes no total
+    edits = {"附件3!G22": 0, "附件3!H22": None, "附件3!G13": 15, "附件3!H13": 15}
+    report = check_file(tmp_path, set_cells(clean_seed(), edits))
+    assert project(report).results.total_score == 100

@@ -221,7 +221,8 @@ def effective_score(weight: float | None, score: float | None, expected: float |
     """The score that counts: as typed, but never above what the rule allows (``expected``), within
     [0, 分值].
 
-    A blank score of a quantitative row counts as computed; the evaluator may
+    A blank score of a quantitative row counts as computed here (the score rate E-rules compare with the
+    执行率); the form's total is not made of it (``unscored_rows``: 无法复核).  The evaluator may
     give less than the rule's score (a deduction is theirs to make), never more.
     """
     if score is None:
@@ -282,6 +283,29 @@ def stated_score_sum(form: SelfEval, profile: Profile) -> float:
         rate = S.exec_rate(num(form.exec.get("full")), num(form.exec.get("executed")))
         exec_score = S.exec_score(rate, exec_weight(form, profile), profile.score_bands, profile.rate_decimals)
     return exec_score + sum(num(i.score) or 0 for i in form.indicators)
+
+
+def unscored_rows(rows: list[Row] | tuple[Row, ...]) -> list[Row]:
+    """The weighted rows whose 得分 was left blank (or holds a placeholder: "/", "—"): a total would count a score
+    nobody typed (a form with none typed and no 总分 either is 未评分, said before this is asked).  A row is weighted when its 分值 is above 0, or when
+    no row prints a 分值 (保山/湖北: the 一级 headers weigh them).  The spec defines no way for a form to mark
+    an indicator not applicable, so none is left out."""
+    weighted = any(r.weight is not None for r in rows)
+    return [r for r in rows if r.score is None and (r.ind.score is None or r.ind.score.blank)
+            and ((r.weight or 0) > 0 if weighted else True)]
+
+
+def blank_scores_reason(blank: list[Row]) -> str:
+    """"无法复核：得分 H18、H19（“—”）未填写": the cells, and what stands in one that is not empty."""
+    def named(row: Row) -> str:
+        cell = row.ind.score
+        if cell is None:
+            return f"“{row.ind.level3.text}”"
+        typed = str(cell.raw).strip() if cell.raw is not None else ""
+        return f"{cell.address}（“{typed}”）" if typed else cell.address
+
+    more = f" 等 {len(blank)} 个" if len(blank) > 3 else ""
+    return f"无法复核：得分 {'、'.join(named(r) for r in blank[:3])}{more} 未填写"
 
 
 UNREAD_EXEC = "未读出：表中找不到执行情况（年度资金总额的预算数、执行数）"
@@ -429,6 +453,9 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
         total = None
         why = unread["exec_score"].split("：", 1)[1]
         unread["total_score"] = unread["grade"] = f"无法复核：总分含执行率得分（{fmt_number(weight)} 分），而{why}"
+    elif blank := unscored_rows(rows):  # a 得分 nobody typed is neither full marks nor 0
+        total = None
+        unread["total_score"] = unread["grade"] = blank_scores_reason(blank)
     else:
         total = S.round2((score or 0.0) + sum(r.effective for r in rows))
     return SelfEvalResults(rate, score, weight_total, total, S.grade(total),
