@@ -200,8 +200,8 @@ def test_corrections_show_rates_as_the_user_sees_them(books, tmp_path, capsys):
 
 @needs_lo
 def test_template_from_lists_every_replaced_value_that_differs_as_typed(books, tmp_path, capsys):
-    """--from: a typed 86.19% that the check calls wrong (E101) is listed, rates as percentages; a rate right at
-    the precision it shows (93.45%, 89.3%, 86%) is not."""
+    """--from: a typed 86.19% that the check calls wrong (E101) is listed, rates as percentages; a rate or score
+    right at the precision it shows (93.45%, 89.3%, 86%, 8.6) is not."""
     _, lo = books
     assert main(["template", "--from", str(lo), "-o", str(tmp_path / "t.xlsx")]) == 0
     lines = capsys.readouterr().out.splitlines()[1:]
@@ -211,6 +211,5 @@ def test_template_from_lists_every_replaced_value_that_differs_as_typed(books, t
         "  [附件3-1] 年度资金总额 全年预算数 (D6)：原表填 302，模板中改为公式，按表内数据为 320",
         "  [附件3-1] 年度资金总额 执行率 (G6)：原表填 104.80%，模板中改为公式，按表内数据为 98.91%",
         "  [附件3-1] 年度资金总额 得分 (H6)：原表填 10，模板中改为公式，按表内数据为 9.89",
-        "  [附件3-2] 年度资金总额 得分 (H6)：原表填 8.6，模板中改为公式，按表内数据为 8.62",
-    ]
+    ]  # 附件3-2's 8.6 for 8.62 is right at the one decimal typed (spec §5), as E104 judges it: not listed
     assert "E101" in {f.code for f in check_path(str(lo)).all_findings() if f.cell == "G5"}

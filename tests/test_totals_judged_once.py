@@ -164,3 +164,71 @@ def test_a_blank_score_of_a_row_without_weight_does_not_hold_the_total(tmp_path)
     edits = {"附件3!G22": 0, "附件3!H22": None, "附件3!G13": 15, "附件3!H13": 15}
     report = check_file(tmp_path, set_cells(clean_seed(), edits))
     assert project(report).results.total_score == 100
+
+
+# --------------------------------------------------------------- a stated score at the precision it states
+
+
+@pytest.mark.parametrize("score, total", [(9.5, 99.5), ("9.5", "99.5分"), (9.51, 99.51), (9.506, 99.506)])
+def test_a_score_right_at_its_precision_is_right_everywhere(tmp_path, score, total):
+    # 10 × 95.06 % = 9.506: 9.5 is right at the one decimal typed; 汇总 said 不一致 (99.5 against 99.51) and
+    # fill --overwrite-derived "更正" 9.5 → 9.51 and 99.5 → 99.51
+    specs = set_cells(clean_seed(), EXEC_95 | {"附件3!H6": score, "附件3!H24": total})
+    report = check_file(tmp_path, specs)
+    assert not [f.code for f in project(report).findings if f.severity != "info"]
+    result, sheet = filled(tmp_path, report.path, overwrite_derived=True)
+    assert not [c for c in result.changes if c.sheet == "附件3"]
+    assert (sheet["H6"].value, sheet["H24"].value) == (score, total)
+    rows, _ = summary_rows(tmp_path, {"round.xlsx": specs})
+    assert rows["round.xlsx"]["核对"] == "一致" and rows["round.xlsx"]["复核总分"] == 99.51
+
+
+@pytest.mark.parametrize("score, total", [(10, 100), (9.4, 99.4)])
+def test_a_score_wrong_at_its_precision_is_wrong_everywhere(tmp_path, score, total):
+    # 10 is not 9.506 at any precision (a whole score is typed as such); 9.4 is not 9.5
+    specs = set_cells(clean_seed(), EXEC_95 | {"附件3!H6": score, "附件3!H24": total})
+    report = check_file(tmp_path, specs)
+    assert [(f.code, f.cell) for f in project(report).findings if f.code == "E104"] == [("E104", "H6")]
+    result, sheet = filled(tmp_path, report.path, overwrite_derived=True)
+    assert {c.cell: (c.old, c.new) for c in result.changes if c.sheet == "附件3"} == {
+        "H6": (score, 9.51), "H24": (total, 99.51)}
+    rows, _ = summary_rows(tmp_path, {"wrong.xlsx": specs})
+    assert rows["wrong.xlsx"]["核对"] == "不一致"
+
+
+# H13 8.99 (with its reason): 10 + 8.99 + 80 = 98.99
+TOTAL_98_99 = {"附件3!H13": 8.99, "附件3!I13": "个别站点尚在完善"}
+
+
+def _total_cell(tmp_path, value, number_format=None):
+    specs = set_cells(clean_seed(), TOTAL_98_99 | {"附件3!H24": value})
+    if number_format:
+        next(s for s in specs if s.name == "附件3").formats["H24"] = number_format
+    return specs, check_file(tmp_path, specs)
+
+
+@pytest.mark.parametrize("value, number_format", [("99.0分", None), (99, "0.0"), (99.0, "0.0"), ("99.0", None)])
+def test_a_total_stated_to_one_decimal_is_right_at_that_decimal(tmp_path, value, number_format):
+    # 98.99 is 99.0 at the one decimal written or shown: W104 said "应为 … 98.99，现填 99"
+    specs, report = _total_cell(tmp_path, value, number_format)
+    assert project(report).results.total_score == 98.99
+    assert not [f for f in project(report).findings if f.code == "W104"]
+    result, _ = filled(tmp_path, report.path, overwrite_derived=True)
+    assert not [c for c in result.changes if c.sheet == "附件3" and c.cell == "H24"]
+    rows, _ = summary_rows(tmp_path, {"one_decimal.xlsx": specs})
+    assert rows["one_decimal.xlsx"]["核对"] == "一致"
+
+
+def test_a_whole_total_is_not_a_rounded_one(tmp_path):
+    # 99 in a General cell states a whole number: 98.99 is not it (W104, as before)
+    _, report = _total_cell(tmp_path, 99)
+    (w104,) = [f for f in project(report).findings if f.code == "W104"]
+    assert w104.message.endswith("总分得分应为执行率得分与各三级指标得分之和 98.99，现填 99")
+
+
+@pytest.mark.parametrize("value, number_format", [("97.0分", None), (97, "0.0")])
+def test_w104_quotes_the_total_as_the_cell_shows_it(tmp_path, value, number_format):
+    _, report = _total_cell(tmp_path, value, number_format)
+    (w104,) = [f for f in project(report).findings if f.code == "W104"]
+    assert w104.message.endswith("总分得分应为执行率得分与各三级指标得分之和 98.99，现填 97.0")
+    assert w104.found == 97.0

@@ -43,7 +43,8 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
         data["path"] = task.shown
     result = {"path": task.path, "rel": task.rel, "status": report.status, "error": report.error,
               "error_code": report.code, "report": data,
-              "rows": _rows(task, report), "authority": workbook_authority(report), "unit": workbook_unit(report),
+              "rows": _rows(task, report, (profile or get_profile()).tolerance_score),
+              "authority": workbook_authority(report), "unit": workbook_unit(report),
               "authority_typed": workbook_authority(report, typed=True),
               "province": (report.profile or {}).get("name") if (report.profile or {}).get("known") else None,
               "filled": None,
@@ -85,14 +86,18 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
 
 def summary_row(rel: str, unit: str, table: str, project: str = "", *, rate=None, exec_score=None,
                 submitted=None, total=None, submitted_grade=None, grade=None, errors: int = 0, warnings: int = 0,
-                status: str = "clean") -> list:
-    """One 汇总 row (SUMMARY_COLUMNS): what the unit submitted beside what the rules recompute."""
+                status: str = "clean", total_cell=None, tolerance: float = 0.005) -> list:
+    """One 汇总 row (SUMMARY_COLUMNS): what the unit submitted beside what the rules recompute.  The totals
+    disagree where W104 would say so: at the precision the 总分 cell (``total_cell``) states, "99.5" for 99.51."""
+    from ..rules.base import score_differs
+
     diff = round(submitted - total, 2) if submitted is not None and total is not None else None
     if submitted is None and submitted_grade is None:
         agree = "未填总分" if total is not None else ""
     elif total is None:  # nothing to hold the submitted total against (未读出 / 无法复核): neither 一致 nor 不一致
         agree = "无法复核"
-    elif (diff is not None and abs(diff) >= 0.005) or (submitted_grade and grade and submitted_grade != grade):
+    elif score_differs(total_cell, submitted, total, tolerance) or (
+            submitted_grade and grade and submitted_grade != grade):
         agree = "不一致"
     else:
         agree = "一致"
@@ -113,7 +118,8 @@ def workbook_authority(report, typed: bool = False) -> str:
     return "" if typed else workbook_unit(report)
 
 
-def _rows(task: Task, report) -> list[list]:
+def _rows(task: Task, report, tolerance: float = 0.005) -> list[list]:
+    """汇总's rows of a workbook (``tolerance``: its profile's for scores)."""
     from ..read.model import num
     from ..rules.weights import stated_grade
 
@@ -136,7 +142,8 @@ def _rows(task: Task, report) -> list[list]:
         row = summary_row(task.rel, own_unit, f"[{form.sheet}] {FORM_TITLES[form.kind]}", project,
                           rate=res.value("exec_rate"), exec_score=res.value("exec_score"), submitted=submitted,
                           total=res.value("total_score"), submitted_grade=submitted_grade, grade=res.value("grade"),
-                          errors=errors, warnings=warnings, status=status)
+                          errors=errors, warnings=warnings, status=status,
+                          total_cell=getattr(form, "total_score", None), tolerance=tolerance)
         for column, key in UNREAD_COLUMNS.items():  # what was not read says so (未读出 / 未评分), never 0 / 差
             if row[column] is None and res.why(key):
                 row[column] = res.why(key).split("：", 1)[0]

@@ -293,12 +293,13 @@ def read_forms(grids: list[Grid], path: str = "") -> Workbook:
 
 
 def rate_cells(form) -> list[Cell]:
-    """The cells of a form holding a stated rate: 附件2/3's 执行率, 附件1's 控制率 (staff, funds rows, buildings)."""
+    """The cells of a form holding a stated rate, or a score judged at the precision it shows: 附件2/3's 执行率,
+    执行率得分 and 总分 (99 in a 0.0 cell states 99.0), 附件1's 控制率 (staff, funds rows, buildings)."""
     if isinstance(form, BasicData):
         cells = [form.staff.get("staff_rate")] + [row.rate for row in form.rows.values()]
         cells += [b.cells.get(key) for b in form.buildings for key in ("area_rate", "investment_rate")]
     else:
-        cells = [form.exec.get("rate")]
+        cells = [form.exec.get("rate"), form.exec.get("score"), form.total_score]
     return [c for c in cells if c is not None]
 
 

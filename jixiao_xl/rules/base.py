@@ -11,7 +11,7 @@ from typing import Callable
 from ..compute.results import Results, Row, SelfEvalResults, indicator_rows, results
 from ..read.model import BasicData, Cell, SelfEval
 from ..compute.profiles import Profile, get_profile
-from ..read.values import RATE_POINTS_THRESHOLD, nfkc
+from ..read.values import RATE_POINTS_THRESHOLD, fmt_number, nfkc
 
 
 @dataclass
@@ -102,25 +102,22 @@ def rate_differs(cell: Cell | None, found: float | None, expected: float | None,
 COARSEST_RATE = 0.005
 
 
-def shown_tolerance(cell: Cell | None, tolerance: float, rate: bool = False) -> float:
-    """The tolerance a stated rate or score deserves: half a unit of the last digit it states.
+def stated_places(cell: Cell | None) -> tuple[int, bool, float] | None:
+    """How precisely a cell states its number: (decimals, in percentage points, |value|), None when that cannot be
+    told (blank, a boolean, words without a number).
 
-    A rate is right when it equals the computed value rounded to the precision it was typed or formatted with
-    (spec §5): "94.4%" for a computed 94.44% is right, and so is 0.944; "86.19%" for 86.18% is not.  A number in
-    a cell whose format fixes its decimals is judged as it shows (``Cell.shown``: 0.8619 in a 0.0% cell states
-    86.2%, in a 0.00% cell 86.19%), else as typed; a rate typed as a fraction counts to whole percentage points at
-    least (1 shows as 100%).  ``tolerance`` is for a cell whose precision cannot be told, and the floor of a
-    score, as is a whole score: 10 is not 9.5 rounded.
-    """
+    A number in a cell whose format fixes its decimals counts as it shows (``Cell.shown``: 0.8619 in a 0.0% cell
+    states 86.2 %, 99 in a 0.0 cell 99.0), else as typed (float noise aside: ``typed_decimals``); a number typed
+    as text counts the decimals written, trailing zeros included ("99.0分" states one decimal, "100%" none)."""
     if cell is None:
-        return tolerance
+        return None
     raw = cell.raw
     if isinstance(raw, bool) or raw is None:
-        return tolerance
+        return None
     if isinstance(raw, (int, float)):
         value = abs(float(raw))
         if value != value or value == float("inf"):
-            return tolerance
+            return None
         digits, percent = typed_decimals(value), False
         shown = cell.shown
         if shown is not None and shown.__class__ is not tuple:  # the file's formats, read now (reader.PendingFormats)
@@ -132,14 +129,27 @@ def shown_tolerance(cell: Cell | None, tolerance: float, rate: bool = False) -> 
                 digits, percent = max(fewest, min(max(digits - 2, 0), most)), True
             else:
                 digits = max(fewest, min(digits, most))
-    else:
-        text = nfkc(str(raw)).strip()
-        match = _LAST_NUMBER.search(text.replace(",", ""))
-        if not match:
-            return tolerance
-        percent = text.endswith("%")
-        digits = len((match.group(1) or "").rstrip("0"))
-        value = abs(float(match.group(0)))
+        return digits, percent, value
+    text = nfkc(str(raw)).strip()
+    match = _LAST_NUMBER.search(text.replace(",", ""))
+    if not match:
+        return None
+    return len(match.group(1) or ""), text.endswith("%"), abs(float(match.group(0)))
+
+
+def shown_tolerance(cell: Cell | None, tolerance: float, rate: bool = False) -> float:
+    """The tolerance a stated rate or score deserves: half a unit of the last digit it states (``stated_places``).
+
+    A rate or score is right when it equals the computed value rounded to the precision it was typed or formatted
+    with (spec §5): "94.4%" for a computed 94.44% is right, and so is 0.944; "86.19%" for 86.18% is not; a
+    执行率得分 9.5 for 9.506 is right, and so is a 总分 "99.0分" for 98.99.  A rate typed as a fraction counts to
+    whole percentage points at least (1 shows as 100%).  ``tolerance`` is for a cell whose precision cannot be
+    told, and the floor of a score, as is a whole score: 10 is not 9.5 rounded.
+    """
+    places = stated_places(cell)
+    if places is None:
+        return tolerance
+    digits, percent, value = places
     if not rate:
         return tolerance if digits == 0 else max(tolerance, 0.5 * 10 ** -digits)  # a whole score is typed as such
     if percent or value > RATE_POINTS_THRESHOLD:
@@ -178,8 +188,8 @@ def computed_rate(value: float | None, beside: Cell | None = None) -> str:
 
 def stated_differs(cell: Cell, value: object, kind: str, profile: Profile) -> bool:
     """A typed value in a derived cell that is not what the cell should hold, as the check judges it: a rate at
-    the precision it was typed or formatted with (``rate_differs``), an amount or score beyond the profile's
-    tolerance, a text (the 等级 "等级：优") as the text it is."""
+    the precision it was typed or formatted with (``rate_differs``), a score likewise (``score_differs``), an amount
+    beyond the profile's tolerance, a text (the 等级 "等级：优") as the text it is."""
     if cell.blank or value is None:
         return False
     if isinstance(value, str):
@@ -191,8 +201,36 @@ def stated_differs(cell: Cell, value: object, kind: str, profile: Profile) -> bo
         return True
     if kind == "rate":
         return rate_differs(cell, found, float(value), profile.tolerance_rate)
-    tolerance = profile.tolerance_score if kind == "score" else profile.tolerance_amount
-    return abs(found - float(value)) > tolerance + 1e-9
+    if kind == "score":  # at the precision it states, as E104 and W104 judge it: 9.5 for 9.506
+        return score_differs(cell, found, float(value), profile.tolerance_score)
+    return abs(found - float(value)) > profile.tolerance_amount + 1e-9
+
+
+def score_differs(cell: Cell | None, found: float | None, expected: float | None, tolerance: float) -> bool:
+    """A stated score (执行率得分, 总分) against the computed one, at the precision it states (``shown_tolerance``):
+    what E104 and W104 call wrong, 汇总's 核对 calls 不一致 and fill --overwrite-derived corrects.  As in
+    ``rate_differs``, the cell's number format is read from the file only for a score that misses by less than
+    any stated precision allows (a tenth's half): one equal to the computed score, or off by more, needs none."""
+    if found is None or expected is None:
+        return False
+    gap = abs(found - expected)
+    if gap <= tolerance + 1e-9:
+        return False
+    if gap > max(COARSEST_SCORE, tolerance) + 1e-9:  # wrong at any precision a score can state (one decimal)
+        return True
+    return differs(found, expected, shown_tolerance(cell, tolerance))
+
+
+# half a tenth: the most a score stated with decimals is allowed (shown_tolerance), "9.5" for 9.506
+COARSEST_SCORE = 0.05
+
+
+def stated_text(cell: Cell | None, value: float | None) -> str:
+    """A stated score as its cell shows it, for a message: "99.0" for 99 in a 0.0 cell or typed "99.0分", "99" for 99."""
+    places = stated_places(cell)
+    if value is None or places is None or places[1]:
+        return fmt_number(value)
+    return f"{value:.{places[0]}f}"
 
 
 def r2(value: float | None) -> float | None:

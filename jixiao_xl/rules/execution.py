@@ -7,7 +7,7 @@ from ..compute.scoring import band_label, exec_band, rate_as_shown
 from .findings import Rule
 from ..read.model import SelfEval, num
 from ..read.values import fmt_number as n, fmt_rate as pct
-from .base import Context, differs, r2, r4, rate_differs, shown_tolerance
+from .base import Context, differs, r2, r4, rate_differs, score_differs
 from ..read.values import is_error_value
 
 
@@ -98,7 +98,7 @@ def _score_mismatch(rule: Rule, form: SelfEval, ctx: Context):
         return
     res = ctx.results(form)
     found = cell.number
-    if differs(found, res.exec_score, shown_tolerance(cell, ctx.profile.tolerance_score)):
+    if score_differs(cell, found, res.exec_score, ctx.profile.tolerance_score):
         weight = exec_weight(form, ctx.profile)
         yield rule.at(form.sheet, cell, expected=r2(res.exec_score), found=r2(found),
                       text=dict(how=_how_scored(res.exec_rate, res.exec_score, weight, ctx.profile), found=n(found)))

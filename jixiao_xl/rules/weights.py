@@ -10,7 +10,7 @@ from .findings import Rule
 from ..read import forms as F
 from ..read.model import SelfEval, num
 from ..read.values import fmt_number as n
-from .base import Context, differs, r2
+from .base import Context, differs, r2, score_differs, stated_text
 from ..read.values import is_error_value
 
 
@@ -134,11 +134,12 @@ def _total_score_cell(rule: Rule, form: SelfEval, ctx: Context):
     found = cell.number
     expected = stated_score_sum(form, ctx.profile)
     right = ctx.results(form).total_score
-    if right is not None and found is not None and not differs(found, right, ctx.profile.tolerance_score):
+    tolerance = ctx.profile.tolerance_score
+    if right is not None and found is not None and not score_differs(cell, found, right, tolerance):
         return  # the 总分 is right: a 得分 it adds is wrong, and its own rule (E104, I101, I103) says which
-    if differs(found, expected, ctx.profile.tolerance_score):
+    if score_differs(cell, found, expected, tolerance):  # right at the precision it states: "99.0分" for 98.99
         yield rule.at(form.sheet, cell, expected=r2(expected), found=r2(found),
-                      text=dict(expected=n(expected), found=n(found)))
+                      text=dict(expected=n(expected), found=stated_text(cell, found)))
 
 
 TOTAL_SCORE = Rule(
