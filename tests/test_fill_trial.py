@@ -137,15 +137,16 @@ def without_results(path) -> dict[str, list[str]]:
 @pytest.mark.parametrize("overwrite", [False, True])
 def test_what_fill_stores_for_a_formula_is_what_the_formula_gives(books, tmp_path, overwrite):
     """The 等级 cell shows "等级：优" (its formula "等级："&…), never the bare 优; a 总分 the engine cannot check
-    (a 得分 of "满分") keeps what its formula sums, 88.2, as does its 等级, also once --overwrite-derived has given
-    the 执行率得分 above it its formula back: LibreOffice, recalculating the output, shows every stored result."""
+    (a 得分 of "满分") shows nothing, nor does its 等级 — its formula judges as the check does (it summed 88.2 without
+    the "满分", 等级：良), also once --overwrite-derived has given the 执行率得分 above it its formula back:
+    LibreOffice, recalculating the output, shows every stored result."""
     _, lo = books
     out = tmp_path / "out.xlsx"
     fill(str(lo), str(out), overwrite_derived=overwrite)
     stored = formula_cells(out)
     assert stored[("附件2", "I25")] == "等级：优" and stored[("附件3-1", "I24")] == "等级：优"
-    assert stored[("附件3-2", "H24")] == (88.22 if overwrite else 88.2)
-    assert stored[("附件3-2", "I24")] == "等级：良"
+    assert stored[("附件3-2", "H24")] in (None, "")
+    assert stored[("附件3-2", "I24")] == "等级："
     [again] = convert([out], tmp_path / "lo", "xlsx")
     recalculated = formula_cells(again)
     assert stored.keys() == recalculated.keys()
@@ -165,7 +166,7 @@ def test_fill_of_its_own_output_after_marks_changes_nothing_and_keeps_every_resu
     result = fill(str(plain), str(again))
     assert result.changes == [] and result.stored == []
     assert formula_cells(again) == formula_cells(plain)
-    assert formula_cells(plain)[("附件3-2", "I24")] == "等级：良"
+    assert formula_cells(plain)[("附件3-2", "I24")] == "等级："  # no grade over a 得分 of "满分"
 
 
 def test_the_summary_describes_the_output_written(books, tmp_path, capsys):

@@ -219,6 +219,8 @@ def test_formulas_follow_rows_inserted_in_libreoffice(tmp_path, lo_profile):
         ["set", "附件2", "G14", 5], ["set", "附件2", "G15", 5], ["set", "附件2", "H15", 5],
         ["set", "附件2", "C5", 100], ["set", "附件2", "D5", 100], ["set", "附件2", "E5", 80],
     ]
+    # every other 得分 0: the 总分 waits for all weighted 得分 (a blank one is not 0), then counts the inserted row
+    ops += [["set", "附件2", f"H{r}", 0] for r in range(14, 26) if r != 15]
     ops_path = tmp_path / "ops.json"
     ops_path.write_text(json.dumps(ops, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "edited.xlsx"
@@ -262,10 +264,36 @@ def test_number_typed_as_text_in_a_summed_part(tmp_path, lo_profile):
     assert [p for p in formula_disagreements(filled, recalculated) if "jixiao-xl None " not in p] == []
 
 
+@pytest.mark.parametrize("edits", [
+    {"附件3!H20": None},  # a weighted 得分 left blank
+    {"附件3!H19": "/"},  # or "/"
+    {"附件3!C7": None, "附件3!D7": None, "附件3!E7": None},  # the 执行率 block empty, the 分值 leaving it 10
+], ids=["blank", "slash", "no-exec"])
+def test_the_template_total_stays_blank_where_the_check_cannot_know_it(tmp_path, lo_profile, edits):
+    """The template's 总分 and 等级 formulas show nothing where the check says 无法复核 (they summed the 得分 typed,
+    a blank one as 0, and counted an empty 执行率 block as 0 分); the engine's values agree with LibreOffice's."""
+    book = openpyxl.load_workbook(ROOT / "workbook_templates" / "examples" / "miluo_sifaju_2023_template.xlsx")
+    for key, value in edits.items():
+        sheet, address = key.split("!")
+        book[sheet][address] = value
+    typed = tmp_path / "typed.xlsx"
+    book.save(typed)
+    (saved,) = convert([typed], tmp_path / "lo", profile=lo_profile)
+    shown = openpyxl.load_workbook(saved, data_only=True)["附件3"]
+    total = next(r for r in range(1, 40) if shown.cell(r, 1).value == "总分")
+    assert shown.cell(total, 8).value in (None, "") and shown.cell(total, 9).value in (None, "", "等级：")  # no grade
+    project = next(f for f in check_path(str(saved)).forms if f.kind == "project_self_eval")
+    assert project.results.total_score is None and project.results.why("total_score").startswith("无法复核")
+    from jixiao_xl.write.fill import fill
+
+    result = fill(str(saved), str(tmp_path / "filled.xlsx"), overwrite_derived=True)
+    assert not [c for c in result.changes if c.sheet == "附件3" and c.cell in (f"H{total}", f"I{total}")]
+
+
 def test_an_amount_typed_as_text_under_the_rate_formula_is_named_at_its_cell(tmp_path, lo_profile):
     """'1,350万元' pasted into the template's 全年预算数: its 执行率 formula (ISNUMBER, N) takes it for blank and the
-    workbook shows 执行率得分 0; the check said 执行率 95%, 优 and E104 at the locked 得分 formula.  Now: N004 at
-    the two typed cells, the results as the workbook shows them, nothing at the formulas."""
+    workbook showed 执行率得分 0; the check said 执行率 95%, 优 and E104 at the locked 得分 formula.  Now: N004 at
+    the two typed cells, the results as the workbook shows them (no 得分, no 总分), nothing at the formulas."""
     book = openpyxl.load_workbook(ROOT / "workbook_templates" / "examples" / "miluo_sifaju_2023_template.xlsx")
     book["附件2"]["D5"], book["附件2"]["E5"] = "1,762.55万元", "1762.55万元"
     typed = tmp_path / "typed.xlsx"
@@ -279,5 +307,6 @@ def test_an_amount_typed_as_text_under_the_rate_formula_is_named_at_its_cell(tmp
     assert not [f for f in dept.findings if f.code in ("E101", "E103", "E104", "W104")]
     assert dept.findings[0].message.endswith("填的是文字“1,762.55万元”，表中的公式把它当作空白（不计入合计、比率和得分），"
                                              "请改为数字 1762.55")
-    assert dept.results.exec_score == 0 == (shown["H5"].value or 0)  # as the workbook shows it
-    assert dept.results.total_score == shown["H25"].value
+    # as the workbook shows them: no 执行率得分 (neither amount is a number: not 0 分) and so no 总分
+    assert dept.results.exec_score is None and shown["H5"].value in (None, "")
+    assert dept.results.total_score is None and shown["H25"].value in (None, "")

@@ -119,6 +119,17 @@ def test_a_total_whose_execution_part_was_not_read_is_not_checked_anywhere(tmp_p
     assert project_grades(stats) == {"优": 0, "良": 0, "中": 0, "差": 0}
 
 
+def test_fill_writes_no_zero_score_into_an_empty_execution_row(tmp_path):
+    # the 年度资金总额 row and its sources all blank: fill wrote 执行率得分 0 into H6, then read the block as known
+    # and "更正" the typed 99.51 to 90
+    edits = {f"附件3!{c}{r}": None for c in "CDEGH" for r in (6, 7)} | {"附件3!H24": 99.51}
+    report = check_file(tmp_path, set_cells(clean_seed(), edits))
+    assert project(report).results.why("exec_score").startswith("未读出")
+    result, sheet = filled(tmp_path, report.path, overwrite_derived=True)
+    assert not [c for c in result.changes if c.sheet == "附件3"]
+    assert (sheet["H6"].value, sheet["H24"].value) == (None, 99.51)
+
+
 def test_an_execution_block_not_read_leaves_no_gap_when_the_indicators_weigh_100(tmp_path):
     # 宁夏-like: the indicators' 分值 make 100 on their own, so the total does not wait for a 执行率 block
     edits = {f"附件3!{c}6": None for c in "CDEFGH"} | {"附件3!G13": 20, "附件3!H13": 20, "附件3!H24": 100}

@@ -181,9 +181,10 @@ def _execution(form: SelfEval, profile: Profile, res: SelfEvalResults, blank_onl
         out.append(Derived(ex["rate"], res.exec_rate, f'=IF({guard},{rate},"")', "rate"))
     if _wanted(ex.get("score"), blank_only):
         score = exec_score_formula(rate, _exec_weight_ref(form, profile), profile.score_bands, profile.rate_decimals)
-        unknown = res.why("exec_rate").startswith("无法复核")  # "见附表" in 全年预算数: no 0 written for it
-        out.append(Derived(ex["score"], res.exec_score if res.exec_rate is not None else None if unknown else 0.0,
-                           f"=IF({guard},{score},0)", "score"))
+        # 0 for a 全年预算数 of 0 (no rate: E103); none where nothing of the block was typed (未读出) or a figure
+        # is words ("见附表": 无法复核) — a score of 0 written there would make the total read as if it were known
+        out.append(Derived(ex["score"], None if res.why("exec_score") else res.exec_score,
+                           f'=IF({guard},{score},IF(COUNT({full},{executed})=0,"",0))', "score"))
     return out
 
 
@@ -216,18 +217,35 @@ def _totals(form: SelfEval, profile: Profile, res: SelfEvalResults, blank_only: 
         weight_col = col_letter(indicators[0].weight.col) if indicators[0].weight is not None else None
         score_col = col_letter(indicators[0].score.col) if indicators[0].score is not None else None
         exec_s = f"N({ex['score'].address})" if "score" in ex else "0"
+        weights = f"{weight_col}{first + 1}:{weight_col}{last + 1}" if weight_col else None
         if weight_col and _wanted(form.total_weight, blank_only):
             weight = _exec_weight_ref(form, profile)
             out.append(Derived(form.total_weight, res.weight_total,
                                f"={weight}+SUM({weight_col}{first + 1}:{weight_col}{last + 1})", "score"))
         if score_col and _wanted(form.total_score, blank_only):
             scores = f"{score_col}{first + 1}:{score_col}{last + 1}"
+            blank = _not_known(form, profile, scores, weights)
             out.append(Derived(form.total_score, None if unscored else S.round2(stated_score_sum(form, profile)),
-                               f'=IF(COUNT({scores})=0,"",{exec_s}+SUM({scores}))', "score"))
+                               f'=IF({blank},"",{exec_s}+SUM({scores}))', "score"))
     if form.total_score is not None and _wanted(form.grade, blank_only):
         grade = _grade(form, profile)
         out.append(replace(grade, value=None) if unscored else grade)
     return out
+
+
+def _not_known(form: SelfEval, profile: Profile, scores: str, weights: str | None) -> str:
+    """When the 总分 formula stays blank, as ``results`` leaves the total None: no 得分 typed (未评分); a 得分
+    that is not a number where it counts (``unscored_rows``: a weighted row left blank or "/", or words anywhere);
+    the 执行率 block empty while the 分值 leave room for it (``exec_part_missing``)."""
+    terms = [f"COUNT({scores})=0"]
+    if weights:
+        weighted = f"ISNUMBER({weights})*({weights}>0)+(COUNT({weights})=0)"
+        terms.append(f"SUMPRODUCT(NOT(ISNUMBER({scores}))*((LEN({scores})>0)+{weighted}>0))>0")
+    cells = [form.exec[k].address for k in ("full", "executed", "rate", "score") if k in form.exec]
+    if cells:
+        room = f"SUM({weights})<100" if weights else "TRUE"
+        terms.append(f"AND(COUNT({','.join(cells)})=0,{_exec_weight_ref(form, profile)}>0,{room})")
+    return f"OR({','.join(terms)})"
 
 
 def _level_headers(form: SelfEval, blank_only: bool = False) -> list[Derived]:

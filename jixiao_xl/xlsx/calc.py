@@ -9,7 +9,9 @@ N() of text is 0, IF evaluates only the branch it takes.
 
 The language is what those formulas use: numbers, "text", references (A1, $A$1,
 A1:B2, 'sheet'!A1), the operators + - * / & and comparisons, and IF, AND, OR,
-NOT, ISNUMBER, N, COUNT, SUM, ROUND, MIN, MAX, ABS, CHAR.  Anything else, and any
+NOT, ISNUMBER, N, COUNT, SUM, ROUND, MIN, MAX, ABS, CHAR, and SUMPRODUCT over
+ranges of one size (the 总分's "a weighted 得分 is not a number": operators,
+comparisons, NOT, ISNUMBER and LEN taken cell by cell).  Anything else, and any
 error value (#DIV/0!, a cell showing #REF!), gives ``Unknown``: the caller then
 stores no result rather than a wrong one.
 """
@@ -327,7 +329,61 @@ class _Eval:
             return chr(int(_number(value)))
         if name == "ROUND" and len(args) == 2:
             return _round(_number(self.scalar(args[0])), int(_number(self.scalar(args[1]))))
+        if name == "LEN" and len(args) == 1:
+            return float(len(text_of(self.scalar(args[0]))))
+        if name == "SUMPRODUCT" and args:
+            arrays = [self.array(arg) for arg in args]
+            if len({len(a) for a in arrays}) != 1:
+                raise Unknown("#VALUE!")
+            total = 0.0
+            for row in zip(*arrays):  # SUMPRODUCT counts what is not a number (text, TRUE, empty) as 0
+                product = 1.0
+                for value in row:
+                    product *= float(value) if _is_number(value) else 0.0
+                total += product
+            return total
         raise Unknown(name)
+
+    def array(self, node) -> list:
+        """``node`` cell by cell, as SUMPRODUCT's arguments are computed: a range gives its cells, an operator, a
+        comparison, NOT, ISNUMBER or LEN applies to each, and anything else is one value standing for every cell."""
+        kind = node[0]
+        if kind == "ref":
+            ref = _reference(node[1], self.sheet)
+            return [self.cell(ref.sheet, a) for a in ref.cells]
+        if kind in ("+", "-", "*", "/", "cmp"):
+            left, right = (node[2], node[3]) if kind == "cmp" else (node[1], node[2])
+            pairs = _pairs(self.array(left), self.array(right))
+            if kind == "cmp":
+                return [_compare(node[1], a, b) for a, b in pairs]
+            out = []
+            for a, b in pairs:
+                a, b = _number(a), _number(b)
+                if kind == "/" and b == 0:
+                    raise Unknown("#DIV/0!")
+                out.append(a + b if kind == "+" else a - b if kind == "-" else a * b if kind == "*" else a / b)
+            return out
+        if kind == "neg":
+            return [-_number(v) for v in self.array(node[1])]
+        if kind == "call" and node[1] in ("NOT", "ISNUMBER", "LEN") and len(node[2]) == 1:
+            values = self.array(node[2][0])
+            if node[1] == "NOT":
+                return [not _truth(v) for v in values]
+            if node[1] == "ISNUMBER":
+                return [_is_number(v) for v in values]
+            return [float(len(text_of(v))) for v in values]
+        return [self.scalar(node)]
+
+
+def _pairs(a: list, b: list) -> list[tuple]:
+    """Two arrays side by side, a single value standing beside every cell of the other."""
+    if len(a) == 1 and len(b) != 1:
+        a = a * len(b)
+    elif len(b) == 1 and len(a) != 1:
+        b = b * len(a)
+    if len(a) != len(b):
+        raise Unknown("#VALUE!")
+    return list(zip(a, b))
 
 
 def _compare(op: str, a, b) -> bool:
