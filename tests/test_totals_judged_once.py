@@ -170,11 +170,12 @@ def test_a_total_over_blank_scores_is_not_checked_anywhere(tmp_path, capsys, pla
     assert project_grades(stats) == {"优": 0, "良": 0, "中": 0, "差": 0}
 
 
-def test_a_blank_score_of_a_row_without_weight_does_not_hold_the_total(tmp_path):
-    # a row with 分值 0 weighs nothing: its blank 得分 changes no total
-    edits = {"附件3!G22": 0, "附件3!H22": None, "附件3!G13": 15, "附件3!H13": 15}
+@pytest.mark.parametrize("weight, score", [(0, None), ("/", "/"), ("/", None)])
+def test_a_blank_score_of_a_row_without_weight_does_not_hold_the_total(tmp_path, weight, score):
+    # a row with 分值 0, or marked not applicable by a 分值 of "/", weighs nothing: its blank 得分 holds no total
+    edits = {"附件3!G22": weight, "附件3!H22": score, "附件3!G13": 15, "附件3!H13": 15}
     report = check_file(tmp_path, set_cells(clean_seed(), edits))
-    assert project(report).results.total_score == 100
+    assert (project(report).results.total_score, project(report).results.grade) == (100, "优")
 
 
 # --------------------------------------------------------------- a stated score at the precision it states
