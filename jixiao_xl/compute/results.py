@@ -367,8 +367,10 @@ def exec_unknown(form: SelfEval, tolerance: float = 0.005) -> str:
 def exec_part_missing(form: SelfEval, profile: Profile) -> bool:
     """The 执行率 part counts in the form's 总分 (its indicators' 分值 leave room for it: ``exec_weight`` > 0 and
     they add up to less than 100), but the execution block was not read: the 总分 is not known."""
+    if exec_read(form):  # nearly every form: nothing to add up
+        return False
     weights = sum(w for w in (num(i.weight) for i in form.indicators) if w is not None)
-    return not exec_read(form) and exec_weight(form, profile) > 0 and weights < 100 - 1e-6
+    return exec_weight(form, profile) > 0 and weights < 100 - 1e-6
 
 
 def _unread_exec(form: SelfEval) -> str:

@@ -389,7 +389,12 @@ _EMPTY_SLOT = re.compile("^(?:" + "|".join(EMPTY_SLOTS) + ")$")
 
 def is_empty_slot(text: object) -> bool:
     """A template's unfilled 三级指标 slot (see ``EMPTY_SLOTS``)."""
-    return isinstance(text, str) and len(text) <= 12 and bool(_EMPTY_SLOT.match(norm_label(text)))
+    if not isinstance(text, str) or len(text) > 12 or text.lstrip()[:1] not in _SLOT_HEADS:
+        return False  # nearly every 三级指标: not a slot, told by its first character
+    return bool(_EMPTY_SLOT.match(norm_label(text)))
+
+
+_SLOT_HEADS = ("指", ".", "．", "…", "。")  # what an EMPTY_SLOTS text starts with, as typed (full-width dot too)
 
 # The 一级指标 as forms name them: one entry a 一级, its official name first, then the other wordings seen (short,
 # long, a province's). A printed name is compared as a label (numbering "一、", spacing, the weight "(50分)" and a
