@@ -216,16 +216,18 @@ def _fill(args) -> int:
         print(f"jixiao-xl：{args.path}：{with_code(str(exc), exc.code)}", file=sys.stderr)
         return 2
     filled = sum(1 for c in result.changes if not c.corrected)
-    corrected = sum(1 for c in result.changes if c.corrected)
+    restored = sum(1 for c in result.changes if c.restored)
+    corrected = sum(1 for c in result.changes if c.corrected) - restored
     for change in result.changes:
         verb = "更正" if change.corrected else "填写"
-        if change.corrected and change.formula and change.old_text == change.new_text:
-            verb = "恢复公式"  # a right number typed over a template's formula
+        if change.restored or (change.corrected and change.formula and change.old_text == change.new_text):
+            verb = "恢复公式"  # a number right where it was typed (8.6 for 8.62) over a template's formula
         formula = f"（公式 {change.formula}）" if change.formula else ""
         print(f"  {verb} [{change.sheet}] {change.cell}：{change.old_text} → {change.new_text}{formula}")
     report = result.report
     stored = f"，为 {len(result.stored)} 个没有保存结果的公式保存了计算结果" if result.stored else ""
-    print(f"已填写 {filled} 个、更正 {corrected} 个单元格{stored}；{report.count('error')} 个错误、"
+    again = f"、恢复公式 {restored} 个" if restored else ""
+    print(f"已填写 {filled} 个、更正 {corrected} 个{again}单元格{stored}；{report.count('error')} 个错误、"
           f"{report.count('warning')} 个警告（见“校验结果”表）")
     for finding in report.all_findings():
         if finding.severity != "info":

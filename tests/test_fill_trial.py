@@ -193,8 +193,11 @@ def test_corrections_show_rates_as_the_user_sees_them(books, tmp_path, capsys):
     assert main(["fill", str(saved), "-o", str(tmp_path / "o.xlsx"), "--overwrite-derived"]) in (0, 1)
     printed = capsys.readouterr().out
     assert "  更正 [附件2] G5：86.19% → 86.18%（公式 =IF(" in printed
-    assert "  更正 [附件1] E23：89.3% → 89.28%（公式 =IF(" in printed  # 0.893 in a 0.0% cell
-    assert "  更正 [附件3-2] G6：86% → 86.20%（公式 =IF(" in printed  # 0.86 in a 0% cell
+    # right at the precision their cells show (check says nothing of them): their formulas given back, not "corrected"
+    assert "  恢复公式 [附件1] E23：89.3% → 89.28%（公式 =IF(" in printed  # 0.893 in a 0.0% cell
+    assert "  恢复公式 [附件3-2] G6：86% → 86.20%（公式 =IF(" in printed  # 0.86 in a 0% cell
+    assert "  恢复公式 [附件3-2] H6：8.6 → 8.62（公式 =IF(" in printed  # 10 × 86.2 % = 8.62, 8.6 at one decimal
+    assert "已填写 0 个、更正 3 个、恢复公式 5 个单元格" in printed
     assert "  恢复公式 [附件1] E19：93.45% → 93.45%（公式 =IF(" in printed  # right, its formula given back
     assert "  更正 [附件1] D6：17.32 → 17.23（公式 =IF(" in printed
 

@@ -53,6 +53,7 @@ class Change:
     # old and new as the user sees them (a rate as a percentage at the decimals its cell shows: "86.19%")
     old_text: str = ""
     new_text: str = ""
+    restored: bool = False  # a template's formula given back over a number that was right where it was typed
 
 
 @dataclass
@@ -288,7 +289,7 @@ def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str
     if overwrite_derived:  # a template's derived cell typed over with the right number gets its formula back
         for (sheet, address), item in restore.items():
             cells.setdefault(sheet, {})[address] = CellOp("formula", None, item.formula)
-            changes.append(Change(sheet, address, item.cell.raw, item.formula, item.formula, True))
+            changes.append(Change(sheet, address, item.cell.raw, item.formula, item.formula, True, restored=True))
             items[(sheet, address)] = item
         order = {g.name: i for i, g in enumerate(grids)}
         changes.sort(key=lambda c: (order[c.sheet], *parse_a1(c.cell)))
