@@ -345,3 +345,16 @@ def test_draft_says_budget_figures_are_budget_figures(tmp_path):
     assert not any("一般公共预算支出" in t or "支出总额" in t for t in texts if not t.startswith("二、"))
     report = check_report(str(out), [str(book)])
     assert [f.code for f in report.findings if f.severity != "info" and f.code != "T106"] == []
+
+
+def test_a_total_right_at_the_decimal_it_shows_is_no_placeholder(tmp_path, capsys):
+    """Trial G: 执行率得分 8.6 for 10 × 86.2 % = 8.62 and a 总分 of 98.6 for 98.62 are right at the one decimal they
+    show — check and 汇总 say 一致 — yet the draft wrote 【待核实：…总分按校验复核为 98.22（优），表中为 98.2】."""
+    book = tmp_path / "表.xlsx"
+    write_xlsx(book, set_cells(seed_sheets(), {
+        "附件3!E6": 71.546, "附件3!E7": 71.546, "附件3!G6": 0.862, "附件3!H6": 8.6, "附件3!H24": 98.6}))
+    line = _results_line(book, "附件3")
+    assert "执行率得分 8.62" in line and "总分 98.62（优）" in line, line
+    texts = _texts(_draft(tmp_path, book))
+    assert not any("待核实" in t and "98.6" in t for t in texts), [t for t in texts if "待核实" in t]
+    assert any("项目自评得分98.62分" in t for t in texts)

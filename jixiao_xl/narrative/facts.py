@@ -17,6 +17,7 @@ from ..compute import results as compute
 from ..read.model import BasicData, Cell, SelfEval, Workbook, num
 from ..compute.profiles import Profile, get_profile
 from ..read.values import fmt_number, fmt_rate, norm_label
+from ..rules.base import score_differs
 
 
 @dataclass(frozen=True)
@@ -289,7 +290,7 @@ class Facts:
         fixed = self._fixed_value(target, key)
         right = [v for v in (reviewed, fixed) if v is not None and not _same(v, fact.value)]
         wrong = fix[1] if fix is not None else ""
-        if not wrong and key == "total_score" and abs(fact.value - reviewed) > self.tolerance_score + 1e-9:
+        if not wrong and key == "total_score" and score_differs(cell, fact.value, reviewed, self.tolerance_score):
             # the 总分 adds up the 得分 as typed; the check counts each within its 分值 and what the rule allows
             wrong = (f"总分按校验复核为 {fmt_number(reviewed)}（{res.grade}），表中为 {fmt_number(fact.value)}"
                      f"（{target.sheet} {cell.address}）")
