@@ -48,8 +48,10 @@ def test_result_line_and_d001_agree_with_what_excel_shows(books, capsys):
     main(["check", str(saved)])
     out = capsys.readouterr().out
     assert "结果：执行率 100.00%，执行率得分 10，分值合计 100，总分 100（优）" in out
-    assert "[附件3] 总分 得分 (H24)：未填写，按表内数据应为 100" in out
-    assert "[附件3] 年度资金总额 得分 (H6)：未填写，按表内数据应为 10" in out
+    # a formula without its result is said to be one, not "未填写" (S002 names them all)
+    assert "[附件3] 总分 得分 (H24)：是公式，但文件中没有保存结果（见 S002），按表内数据应为 100（可用 jixiao-xl fill 保存结果）" in out
+    assert "[附件3] 年度资金总额 得分 (H6)：是公式，但文件中没有保存结果（见 S002），按表内数据应为 10" in out
+    assert "未填写，按表内数据应为" not in out
 
 
 def test_fill_writes_the_same(books, tmp_path, capsys):

@@ -320,28 +320,34 @@ def _derived_blank(rule: Rule, form, ctx: Context):
     # a 执行率得分 the block does not give (未读出, 无法复核) is suggested as nothing, not as the 0 a formula shows
     shown = ctx.results(opened if opened is not None else form)  # as the 结果 line (check.py) gives it
     unknown = shown.why("exec_score") and getattr(form, "exec", {}).get("score")
+    formulas = getattr(form, "formula_cells", None) or ()  # a formula saved without its result is not "未填写"
     for item in items:
         if unknown is not None and item.cell is unknown:
             continue
         value, rate = item.value, item.kind == "rate"
+        state, hint = ((_FORMULA_STATE, "可用 jixiao-xl fill 保存结果") if item.cell.address in formulas
+                       else ("未填写", "可用 jixiao-xl fill 自动填写"))
         if isinstance(value, str):  # the 等级
             yield rule.at(form.sheet, item.cell, expected=value, found=None,
-                          text=dict(value=value, hint="可用 jixiao-xl fill 自动填写"))
+                          text=dict(value=value, hint=hint, state=state))
             continue
         yield rule.at(form.sheet, item.cell, expected=r4(value) if rate else r2(value), found=None,
-                      text=dict(value=pct(value) if rate else n(value), hint="可用 jixiao-xl fill 自动填写"))
+                      text=dict(value=pct(value) if rate else n(value), hint=hint, state=state))
     # the evaluator's input, never filled in: the judged row's own score, the one the total counts
     for item in input_suggestions(form, ctx.profile, blank_only=True, results=ctx.results(form)):
         if item.cell.blank:
             yield rule.at(form.sheet, item.cell, expected=r2(item.value), found=None,
-                          text=dict(value=n(item.value),
+                          text=dict(value=n(item.value), state="未填写",
                                     hint="得分由评价人填写，本工具不会自动填写"))
+
+
+_FORMULA_STATE = "是公式，但文件中没有保存结果（见 S002）"
 
 
 DERIVED_BLANK = Rule(
     code="D001", name="derived-blank", severity="info", scope="any",
     summary="可由其他栏目计算的单元格未填写",
-    template="未填写，按表内数据应为 {value}（{hint}）",
+    template="{state}，按表内数据应为 {value}（{hint}）",
     why="合计、控制率、执行率、得分和总分都可以由表内其他数据算出，留空不算错，但提交前应补齐。",
     source="财政部一体化系统自动计算规则 [A]",
     bad="项目支出 空；县级专项资金 440.32",
