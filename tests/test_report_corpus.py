@@ -198,3 +198,12 @@ def test_a_breakdown_opened_otherwise_than_by_qizhong_is_added_up(sentence):
 ])
 def test_words_that_only_look_like_a_breakdown_are_not_added_up(sentence):
     assert _findings(sentence) == []
+
+
+@pytest.mark.parametrize("adjusted", ["年中追加预算", "追加调整", "追加预算资金"])
+def test_an_adjustment_named_with_its_noun_is_added_up(adjusted):
+    """"年中追加预算370.6万元" adjusts the figure before it as "追加370.6万元" does (trial G: only T302 was said)."""
+    (found,) = _findings(f"2024年年初预算数4850万元，{adjusted}370.6万元，调整后预算数5230.6万元。")
+    assert found.code == "T109" and (found.expected, found.found) == (5220.6, 5230.6)
+    assert "4850 + 370.6 = 5220.6 万元，报告写调整后预算数 5230.6 万元" in found.message
+    assert _findings(f"2024年年初预算数4850万元，{adjusted}380.6万元，调整后预算数5230.6万元。") == []
