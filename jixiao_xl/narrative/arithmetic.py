@@ -246,7 +246,7 @@ def check_included(run: _Run, paragraphs: list[Paragraph]) -> None:
 
 
 # an adjustment of the figure before it and the amount after it
-_ADJUST = re.compile(r"(追加|调增|调减|核减|收回|压减|增加|减少)(?:调整)?(?:预算数?|资金|经费)?$")  # "年中追加预算"
+_ADJUST = re.compile(r"(追加|调增|调减|核减|收回|压减|增加|减少)(?:调整)?(?:预算数?|资金|经费){0,2}$")  # "年中追加预算"
 _ADJUST_SIGN = {"追加": 1, "调增": 1, "增加": 1, "调减": -1, "核减": -1, "收回": -1, "压减": -1, "减少": -1}
 _NET = re.compile(r"(全年|实际|调整后|最终|合计|共计)")
 
