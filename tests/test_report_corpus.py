@@ -207,3 +207,20 @@ def test_an_adjustment_named_with_its_noun_is_added_up(adjusted):
     assert found.code == "T109" and (found.expected, found.found) == (5220.6, 5230.6)
     assert "4850 + 370.6 = 5220.6 万元，报告写调整后预算数 5230.6 万元" in found.message
     assert _findings(f"2024年年初预算数4850万元，{adjusted}380.6万元，调整后预算数5230.6万元。") == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "2024年“三公”经费支出17.23万元，2023年“三公”经费支出18.7万元，比上年下降8.5%。",
+    "2023年“三公”经费支出18.7万元，2024年“三公”经费支出17.23万元，比上年下降8.5%。",
+    "2024年“三公”经费支出17.23万元，2023年支出18.7万元，比上年下降8.5%。",
+])
+def test_a_change_between_two_years_named_by_their_years(sentence):
+    """Both years written as years, not "上年" (trial G): (17.23 − 18.7) ÷ 18.7 is a fall of 7.86 %, not 8.5 %."""
+    (found,) = _findings(sentence)
+    assert found.code == "T110" and "(17.23万元 − 18.7万元) ÷ 18.7万元 应为 下降 7.86%，报告写 下降 8.5%" in found.message
+    assert _findings(sentence.replace("8.5%", "7.86%")) == []
+
+
+def test_two_different_figures_of_two_years_are_no_change():
+    """A budget of one year and the spending of the other are not one figure's change: nothing is said."""
+    assert _findings("2024年“三公”经费预算数17万元，2023年决算数18.7万元，比上年下降8.5%。") == []

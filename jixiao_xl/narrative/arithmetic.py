@@ -427,6 +427,7 @@ def check_rates(run: _Run, paragraphs: list[Paragraph]) -> None:
 _PREVIOUS_YEAR = re.compile(r"上年|上一年|去年")
 _CHANGE_WORDS = re.compile(r"(增加|增长|上升|提高|减少|下降|降低)了?$")
 _DOWN = ("减少", "下降", "降低")
+_YEAR_OF = re.compile(r"(20\d{2})年")  # the year a figure's words give it
 
 
 def check_changes(run: _Run, paragraphs: list[Paragraph]) -> None:
@@ -454,6 +455,12 @@ def _change_in_sentence(run: _Run, para: Paragraph, text: str, sentence, last_se
                    and not q.bound and C.is_level(q.label)]
         current = earlier if len(earlier) == 1 else []
     previous = [q for q in amounts if C.is_level(q.label) and _PREVIOUS_YEAR.search(q.label)]
+    if not previous and len(current) == 2:  # "2024年…17.23万元，2023年…18.7万元，比上年下降8.5%": the years say which
+        years = [_YEAR_OF.search(q.label) for q in current]
+        words = sorted((C.clean(_YEAR_OF.sub("", q.label)) for q in current), key=len)  # the same figure of two years
+        if all(years) and int(years[0].group(1)) - int(years[1].group(1)) in (1, -1) and words[1].endswith(words[0]):
+            current, previous = sorted(current, key=lambda q: -int(_YEAR_OF.search(q.label).group(1)))[:1], \
+                sorted(current, key=lambda q: int(_YEAR_OF.search(q.label).group(1)))[:1]
     deltas = [q for q in amounts if _CHANGE_WORDS.search(C.clean(q.label))]
     pcts = [q for q in qs if q.kind == "percent" and _CHANGE_WORDS.search(C.clean(q.label))]
     if len(current) != 1 or len(previous) > 1 or len(deltas) > 1 or len(pcts) > 1:
