@@ -37,7 +37,6 @@ class Derived:
     value: object  # the engine's value; None = blank
     formula: str | None  # "=..." or None where no formula applies
     kind: str  # amount | rate | score | text | grade
-    operands: tuple = ()  # a rate's (numerator, denominator) cells: their rounding allows the rate some slack
 
 
 def cell_value(item: Derived) -> object:
@@ -77,8 +76,7 @@ def _basic(form: BasicData, profile: Profile, res: BasicResults, blank_only: boo
         if (rate.where == "staff" and rate.cell in staff and rate.top in staff and rate.bottom in staff
                 and not (blank_only and not staff[rate.cell].blank)):
             out.append(Derived(staff[rate.cell], res.value(rate.key),
-                               _ratio(staff[rate.top].address, staff[rate.bottom].address), "rate",
-                               (staff[rate.top], staff[rate.bottom])))
+                               _ratio(staff[rate.top].address, staff[rate.bottom].address), "rate"))
     # inner sums first: 公务用车 before 三公, 县级专项 before 项目支出
     for field in sum_fields():
         key = field.key
@@ -110,8 +108,7 @@ def _basic(form: BasicData, profile: Profile, res: BasicResults, blank_only: boo
             continue
         top, bottom = row.cells.get(rate.top), row.cells.get(rate.bottom)
         if top is not None and bottom is not None:
-            out.append(Derived(row.rate, rate_value(form, rate), _ratio(top.address, bottom.address), "rate",
-                               (top, bottom)))
+            out.append(Derived(row.rate, rate_value(form, rate), _ratio(top.address, bottom.address), "rate"))
     building_rates = [r for r in RATES if r.where == "building"]
     for building in form.buildings:
         cells = building.cells
@@ -119,8 +116,7 @@ def _basic(form: BasicData, profile: Profile, res: BasicResults, blank_only: boo
             if (rate.cell in cells and rate.top in cells and rate.bottom in cells
                     and not (blank_only and not cells[rate.cell].blank)):
                 out.append(Derived(cells[rate.cell], row_rate(cells, rate),
-                                   _ratio(cells[rate.top].address, cells[rate.bottom].address), "rate",
-                                   (cells[rate.top], cells[rate.bottom])))
+                                   _ratio(cells[rate.top].address, cells[rate.bottom].address), "rate"))
     return out
 
 
@@ -182,7 +178,7 @@ def _execution(form: SelfEval, profile: Profile, res: SelfEvalResults, blank_onl
     rate = f"N({executed})/{full}"
     out = []
     if _wanted(ex.get("rate"), blank_only):
-        out.append(Derived(ex["rate"], res.exec_rate, f'=IF({guard},{rate},"")', "rate", (ex["executed"], ex["full"])))
+        out.append(Derived(ex["rate"], res.exec_rate, f'=IF({guard},{rate},"")', "rate"))
     if _wanted(ex.get("score"), blank_only):
         score = exec_score_formula(rate, _exec_weight_ref(form, profile), profile.score_bands, profile.rate_decimals)
         # 0 for a 全年预算数 of 0 (no rate: E103); none where nothing of the block was typed (未读出) or a figure

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..compute.results import Results, Row, SelfEvalResults, indicator_rows, results
-from ..read.model import BasicData, Cell, SelfEval, num
+from ..read.model import BasicData, Cell, SelfEval
 from ..compute.profiles import Profile, get_profile
 from ..read.values import RATE_POINTS_THRESHOLD, fmt_number, nfkc
 
@@ -84,38 +84,18 @@ def typed_decimals(value: float) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-def rate_differs(cell: Cell | None, found: float | None, expected: float | None, tolerance: float,
-                 operands: tuple | None = None) -> bool:
+def rate_differs(cell: Cell | None, found: float | None, expected: float | None, tolerance: float) -> bool:
     """A stated rate against the computed one, at the precision it states (``shown_tolerance``).  A rate equal to
     the computed one (a formula's result: nearly every rate) is right at any precision, so its cell's number
-    format, read from the file only when asked (``Cell.shown`` pending), is read only for a rate that differs.
-
-    ``operands``: the (numerator, denominator) figures it is computed from, as typed.  A figure typed to two
-    decimals may stand for any amount within half a cent of it, and the unit may have worked the rate out from
-    the exact amounts: a rate within what the figures' rounding allows (0.72 ÷ 0.83 万元 is anything from 85.6 %
-    to 87.9 %) is not called wrong."""
+    format, read from the file only when asked (``Cell.shown`` pending), is read only for a rate that differs."""
     if found is None or expected is None:
         return False
     gap = abs(found - expected)
     if gap <= 1e-12:
         return False
-    slack = rounding_slack(expected, operands) if operands else 0.0
-    if gap <= slack + 1e-12:
-        return False
-    if gap > COARSEST_RATE + slack + 1e-9:  # wrong at any precision a rate can state (whole percentage points)
+    if gap > COARSEST_RATE + 1e-9:  # wrong at any precision a rate can state (whole percentage points)
         return True
-    return differs(found, expected, shown_tolerance(cell, tolerance, rate=True) + slack)
-
-
-def rounding_slack(rate: float, operands: tuple) -> float:
-    """How far a rate worked out from rounded figures may be from the one their exact amounts give: rate × (half
-    the numerator's last typed digit ÷ numerator + the same of the denominator)."""
-    total = 0.0
-    for value in operands:
-        if value is None or value.__class__ not in (int, float) or not value:
-            return 0.0
-        total += 0.5 * 10 ** -typed_decimals(abs(value)) / abs(value)
-    return abs(rate) * total
+    return differs(found, expected, shown_tolerance(cell, tolerance, rate=True))
 
 
 # half a percentage point: the most any stated rate is allowed (shown_tolerance), "86%" for 86.4 %
@@ -206,7 +186,7 @@ def computed_rate(value: float | None, beside: Cell | None = None) -> str:
     return f"{value * 100:.{max(2, min(rate_decimals(beside) or 0, 4))}f}%"
 
 
-def stated_differs(cell: Cell, value: object, kind: str, profile: Profile, operands: tuple = ()) -> bool:
+def stated_differs(cell: Cell, value: object, kind: str, profile: Profile) -> bool:
     """A typed value in a derived cell that is not what the cell should hold, as the check judges it: a rate at
     the precision it was typed or formatted with (``rate_differs``), a score likewise (``score_differs``), an amount
     beyond the profile's tolerance, a text (the 等级 "等级：优") as the text it is."""
@@ -219,9 +199,8 @@ def stated_differs(cell: Cell, value: object, kind: str, profile: Profile, opera
     found = cell.rate if kind == "rate" else cell.number
     if found is None:
         return True
-    if kind == "rate":  # ``operands``: the cells it is worked out from (``Derived.operands``)
-        figures = tuple(num(c) for c in operands) if operands else None
-        return rate_differs(cell, found, float(value), profile.tolerance_rate, figures)
+    if kind == "rate":
+        return rate_differs(cell, found, float(value), profile.tolerance_rate)
     if kind == "score":  # at the precision it states, as E104 and W104 judge it: 9.5 for 9.506
         return score_differs(cell, found, float(value), profile.tolerance_score)
     return abs(found - float(value)) > profile.tolerance_amount + 1e-9

@@ -363,7 +363,7 @@ def _building_rates(rule: Rule, form: BasicData, ctx: Context):
             if a is not None and b:
                 expected = a / b
             found = cell.rate
-            if rate_differs(cell, found, expected, ctx.profile.tolerance_rate, (a, b)):
+            if rate_differs(cell, found, expected, ctx.profile.tolerance_rate):
                 yield rule.at(form.sheet, cell, expected=r4(expected), found=r4(found),
                               text=dict(formula=f"{n(a)} ÷ {n(b)}",
                                         expected=pct(expected), found=pct(found)))

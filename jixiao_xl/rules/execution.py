@@ -31,8 +31,7 @@ def _rate_mismatch(rule: Rule, form: SelfEval, ctx: Context):
         return
     expected = ctx.results(form).exec_rate
     found = cell.rate
-    figures = (num(form.exec.get("executed")), num(form.exec.get("full")))  # as typed: their rounding allows some
-    if rate_differs(cell, found, expected, ctx.profile.tolerance_rate, figures):
+    if rate_differs(cell, found, expected, ctx.profile.tolerance_rate):
         yield rule.at(form.sheet, cell, expected=r4(expected), found=r4(found),
                       text=dict(expected=pct(expected), found=pct(found),
                                 formula=f"{n(num(form.exec.get('executed')))} ÷ {n(num(form.exec.get('full')))}"))

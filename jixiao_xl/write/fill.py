@@ -72,7 +72,7 @@ def _differs(item: Derived, profile: Profile) -> bool:
     """The derived cell holds a value the check calls wrong (``rules.base.stated_differs``)."""
     from ..rules.base import stated_differs
 
-    return stated_differs(item.cell, item.value, item.kind, profile, item.operands)
+    return stated_differs(item.cell, item.value, item.kind, profile)
 
 
 def plan(grids: list[Grid], profile: Profile, overwrite: bool, keep: set[tuple[str, str]] = frozenset(),

@@ -527,7 +527,7 @@ def _differs(old: Cell, typed: Cell, item: Derived, profile: Profile) -> bool:
         return norm_label(old.raw) != norm_label(cell_value(item))
     if item.value is None:
         return True
-    return stated_differs(typed, item.value, item.kind, profile, item.operands)
+    return stated_differs(typed, item.value, item.kind, profile)
 
 
 def _shown(typed: Cell, item: Derived) -> tuple[str, str]:
