@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from .. import problems
+from ..xlsx.files import entry_name
 
 MB = 1 << 20
 RATIO_FLOOR = 10 * MB  # a zip unpacking to no more than this is not refused for its overall ratio
@@ -92,23 +93,6 @@ def safe_relpath(name: str) -> PurePosixPath:
                              "请直接压缩存放材料的文件夹后重新上传。",
                              f"其中的“{name}”指向压缩包以外的位置（含“..”、绝对路径或盘符），整个压缩包未解压")
     return PurePosixPath(*parts)
-
-
-def entry_name(info: zipfile.ZipInfo) -> str:
-    """The entry's name.  Without the UTF-8 flag, zipfile reads the bytes as cp437: Linux's and macOS's zip
-    write UTF-8 there (tried first, strictly: GBK rarely passes for UTF-8), Chinese Windows writes GBK."""
-    if info.flag_bits & 0x800:
-        return info.filename
-    try:
-        raw = info.filename.encode("cp437")
-    except UnicodeEncodeError:
-        return info.filename
-    for encoding in ("utf-8", "gbk"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return info.filename
 
 
 def _shown(name: str) -> str:

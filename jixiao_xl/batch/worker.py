@@ -39,13 +39,13 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
         history = _history(store)
         report = check_grids(grids, task.path, profile, history=history and history.for_unit(task.unit))
     data = report.to_dict()
+    unit, typed = workbook_unit(report), workbook_authority(report)  # 主管部门 as typed, else ""
     if task.shown:  # a file from an archive: named by the archive's path, not the temporary folder's
         data["path"] = task.shown
     result = {"path": task.path, "rel": task.rel, "status": report.status, "error": report.error,
               "error_code": report.code, "report": data,
               "rows": _rows(task, report, (profile or get_profile()).tolerance_score),
-              "authority": workbook_authority(report), "unit": workbook_unit(report),
-              "authority_typed": workbook_authority(report, typed=True),
+              "authority": typed or unit, "unit": unit, "authority_typed": typed,
               "province": (report.profile or {}).get("name") if (report.profile or {}).get("known") else None,
               "filled": None,
               "fill_error": None, "fill_error_code": None, "json": _dumps(data)}  # findings.json's entry, written here rather than in the parent
@@ -110,12 +110,12 @@ def workbook_unit(report) -> str:
     return book_unit([f.form for f in report.forms])
 
 
-def workbook_authority(report, typed: bool = False) -> str:
-    """主管部门 as 附件3 states it, else the unit itself (a 附件2 names the department); ``typed``: "" then."""
+def workbook_authority(report) -> str:
+    """主管部门 as 附件3 states it; "" when no 附件3 states one (a 附件2 names the department itself)."""
     for form_report in report.forms:
         if form_report.form.kind == "project_self_eval" and _head(form_report.form, "authority"):
             return _head(form_report.form, "authority")
-    return "" if typed else workbook_unit(report)
+    return ""
 
 
 def _rows(task: Task, report, tolerance: float = 0.005) -> list[list]:

@@ -76,12 +76,9 @@ class Refused(problems.Refused):
         self.status = status
 
     @classmethod
-    def like(cls, other: problems.Refused, text: str | None = None) -> Refused:
+    def like(cls, other: problems.Refused) -> Refused:
         """The page's refusal (400) of what ``other`` refused (a zip: batch.archive)."""
-        refused = cls.__new__(cls)
-        problems.Refused.__init__(refused, other.code, text if text is not None else other.text)
-        refused.status = 400
-        return refused
+        return cls(other.text, 400, other.code)
 
 
 def _keep() -> bool:

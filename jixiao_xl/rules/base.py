@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from decimal import Decimal
 from dataclasses import dataclass, field
@@ -160,10 +159,11 @@ def shown_tolerance(cell: Cell | None, tolerance: float, rate: bool = False) -> 
 def rate_decimals(cell: Cell | None) -> int | None:
     """The decimals of the percentage a stated rate shows, as ``shown_tolerance`` reads them: 0.8619 typed is
     86.19% (2), 0.893 in a 0.0% cell 89.3% (1), 1 is 100% (0); None when its precision cannot be told."""
-    tolerance = shown_tolerance(cell, -1.0, rate=True)
-    if tolerance <= 0:
+    places = stated_places(cell)
+    if places is None:
         return None
-    return max(0, round(-math.log10(2 * tolerance)) - 2)
+    digits, percent, value = places
+    return digits if percent or value > RATE_POINTS_THRESHOLD else max(digits, 2) - 2  # as shown_tolerance counts
 
 
 def stated_rate(cell: Cell | None, value: float | None = None) -> str:

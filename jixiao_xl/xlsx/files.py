@@ -39,6 +39,24 @@ def open_elsewhere(path) -> str | None:
     return None
 
 
+def entry_name(info) -> str:
+    """A zip entry's name (a ``zipfile.ZipInfo``).  Without the UTF-8 flag, zipfile reads the bytes as cp437:
+    Linux's and macOS's zip write UTF-8 there (tried first, strictly: GBK rarely passes for UTF-8), Chinese
+    Windows writes GBK.  Batch's archives and the reader's "this is a zip of workbooks" both name entries so."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
+        return info.filename
+    for encoding in ("utf-8", "gbk"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
+
+
 class FileProblem(Refused):
     """Why a file cannot be opened at all (a catalogued reason); ``str()`` is for people."""
 

@@ -111,17 +111,6 @@ def ole2_workbook(head: bytes) -> bool:
 _BOOK_ENTRIES = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".xlsb")
 
 
-def _entry(info: zipfile.ZipInfo) -> str:
-    """An entry's file name as people wrote it: a zip made on Chinese Windows stores GBK without saying so."""
-    name = info.filename
-    if not info.flag_bits & 0x800:
-        try:
-            name = name.encode("cp437").decode("gbk")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
-    return name.rsplit("/", 1)[-1]
-
-
 def _zip_kind(archive: zipfile.ZipFile) -> str:
     """The workbook a zip holds ("xlsx", "xlsb", "ods"), after rejecting bombs."""
     infos = archive.infolist()
@@ -140,7 +129,10 @@ def _zip_kind(archive: zipfile.ZipFile) -> str:
     else:
         books = [info for info in infos if info.filename.lower().endswith(_BOOK_ENTRIES)]
         if books:  # a zip of submissions given where one workbook was expected
-            raise UnreadableWorkbook("U005", text=f"这是压缩包，内有 {len(books)} 个工作簿（如“{_entry(books[0])}”），"
+            from .files import entry_name
+
+            first = entry_name(books[0]).rsplit("/", 1)[-1]
+            raise UnreadableWorkbook("U005", text=f"这是压缩包，内有 {len(books)} 个工作簿（如“{first}”），"
                                                   "不是单个工作簿；请用 jixiao-xl batch 校验（会自动解压），或先解压")
         raise UnreadableWorkbook("U005", text="压缩包里没有工作簿内容，不是 Excel 工作簿文件")
     total = 0
