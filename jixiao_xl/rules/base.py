@@ -87,14 +87,23 @@ def rate_differs(cell: Cell | None, found: float | None, expected: float | None,
     """A stated rate against the computed one, at the precision it states (``shown_tolerance``).  A rate equal to
     the computed one (a formula's result: nearly every rate) is right at any precision, so its cell's number
     format, read from the file only when asked (``Cell.shown`` pending), is read only for a rate that differs."""
+    # right when equal (a formula's result); wrong at any precision a rate can state past whole percentage points
+    return _differs_as_stated(cell, found, expected, tolerance, 1e-12, COARSEST_RATE + 1e-9, rate=True)
+
+
+def _differs_as_stated(cell: Cell | None, found: float | None, expected: float | None, tolerance: float,
+                       right_within: float, wrong_beyond: float, rate: bool = False) -> bool:
+    """``rate_differs`` and ``score_differs``: a gap up to ``right_within`` is right and one beyond
+    ``wrong_beyond`` wrong whatever the cell states; only between them is the cell's stated precision (and so,
+    for a number, perhaps its format in the file) asked."""
     if found is None or expected is None:
         return False
     gap = abs(found - expected)
-    if gap <= 1e-12:
+    if gap <= right_within:
         return False
-    if gap > COARSEST_RATE + 1e-9:  # wrong at any precision a rate can state (whole percentage points)
+    if gap > wrong_beyond:
         return True
-    return differs(found, expected, shown_tolerance(cell, tolerance, rate=True))
+    return differs(found, expected, shown_tolerance(cell, tolerance, rate=rate))
 
 
 # half a percentage point: the most any stated rate is allowed (shown_tolerance), "86%" for 86.4 %
@@ -211,14 +220,9 @@ def score_differs(cell: Cell | None, found: float | None, expected: float | None
     what E104 and W104 call wrong, 汇总's 核对 calls 不一致 and fill --overwrite-derived corrects.  As in
     ``rate_differs``, the cell's number format is read from the file only for a score that misses by less than
     any stated precision allows (a tenth's half): one equal to the computed score, or off by more, needs none."""
-    if found is None or expected is None:
-        return False
-    gap = abs(found - expected)
-    if gap <= tolerance + 1e-9:
-        return False
-    if gap > max(COARSEST_SCORE, tolerance) + 1e-9:  # wrong at any precision a score can state (one decimal)
-        return True
-    return differs(found, expected, shown_tolerance(cell, tolerance))
+    # right within the profile's tolerance; wrong at any precision a score can state past one decimal
+    return _differs_as_stated(cell, found, expected, tolerance, tolerance + 1e-9,
+                              max(COARSEST_SCORE, tolerance) + 1e-9)
 
 
 # half a tenth: the most a score stated with decimals is allowed (shown_tolerance), "9.5" for 9.506
