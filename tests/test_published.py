@@ -562,3 +562,55 @@ def test_an_indicator_marked_not_applicable_is_not_unfilled(tmp_path):
     data, report = check_table(tmp_path, TIANCHANG, {"G32": 10})
     (i106,) = by_code(report, "I106")
     assert i106.cell == "H32" and "“指标2:” 得分 (H32)：得分未填写" in i106.message
+
+
+# ---------------------------------------------------------------- an accountant's trial: six more tables
+
+
+def test_jishan_mistakes_printed_on_the_form_are_found_at_their_cells(tmp_path):
+    """稷山 2020 (keke.chddh.cn/archives/bqg98jldqdz7y2xm7pe6.html): 总分 94 printed, its parts add to 93; two
+    scores below their weights with no 偏差原因; 9 for 10 × 99.10 %."""
+    data, report = check_table(tmp_path, "shanxi_jishan_2020_project")
+    printed = data["printed"]
+    (w104,) = by_code(report, "W104")
+    assert (w104.cell, w104.expected, w104.found) == ("H19", 93, printed["total"])
+    assert sorted(f.cell for f in by_code(report, "I102")) == ["I17", "I18"]
+    (e104,) = by_code(report, "E104")
+    assert (e104.cell, e104.expected, e104.found) == ("I6", 9.91, printed["exec_score"])
+    assert not by_code(report, "E101")  # "99%" is 99.10 % as typed
+
+
+@pytest.mark.parametrize("cell, value, code, expected", [
+    ("H14", 16, "I103", 15),  # a score above its weight (质量指标 15)
+    ("H6", "95%", "E101", 0.991),  # a wrong rate
+    ("G19", 90, "W103", 100),  # a wrong 分值 total
+])
+def test_jishan_injected_mistakes_are_caught_at_the_cell(tmp_path, cell, value, code, expected):
+    _, report = check_table(tmp_path, "shanxi_jishan_2020_project", edits={cell: value})
+    found = [f for f in by_code(report, code) if f.cell == cell]
+    assert found and found[0].severity == "error"
+    assert found[0].expected == pytest.approx(expected, abs=1e-4)
+
+
+def test_a_funds_block_without_a_full_year_budget_names_that_column(tmp_path):
+    """绥阳县太白镇 2021 (www.suiyang.gov.cn …/t20220824_76240024.html) prints 年初预算数(A) / 全年执行数(B) and no
+    全年预算数: the reviewer is told that column is missing, not that the 年度资金总额 row (which is there) is, and no
+    rate or score is made up."""
+    _, report = check_table(tmp_path, "guizhou_suiyang_taibai_2021_department")
+    missing = s001(report)
+    assert any("“全年预算数”" in m for m in missing), missing
+    assert not any("“年度资金总额”" in m for m in missing), missing
+    (f,) = read(report)
+    assert "rate" not in f.exec and "score" not in f.exec
+    assert not by_code(report, "E104") and not by_code(report, "E101")
+
+
+def test_a_note_row_in_the_level1_column_is_not_a_level1_indicator(tmp_path):
+    """永德 2022 (www.yongde.gov.cn/info/3003/116104.htm, amounts in 元): "其他需要说明事项 | 无" above the 总分
+    is no 一级指标; the total 96 (优) is the sum of what the form prints."""
+    data, report = check_table(tmp_path, "yunnan_yongde_mingzhong_2022_project")
+    (f,) = read(report)
+    assert [level.name for level in f.levels] == ["产出指标", "效益指标", "满意度指标"]
+    assert all("其他需要说明事项" not in x.message for x in report.all_findings())
+    assert num(f.total_score) == data["printed"]["total"] and not by_code(report, "W104")
+    assert sorted(x.cell for x in by_code(report, "I102")) == ["J16", "J19"]

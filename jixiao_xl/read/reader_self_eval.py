@@ -71,7 +71,10 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
         total = region.find(F.EXEC_TOTAL_BARE, start=head + 1, stop=head + 2, cols=range(min(cols.values())))
     if total is None and head is not None:
         total = _unlabelled_total(region, head, cols)
-    if head is None or total is None:
+    if head is None and region.rows_with(F.EXEC_COLUMNS[0]) & region.rows_with(F.EXEC_COLUMNS[2]):
+        # 贵州 "年初预算数(A) / 全年执行数(B)": the 年度资金总额 row is there, the 全年预算数 the 执行率 needs is not
+        form.missing.append(F.EXEC_COLUMNS[1].short)
+    elif head is None or total is None:
         form.missing.append(F.EXEC_TOTAL.short)
     else:
         names = {f.key: f.short for f in F.EXEC_COLUMNS}
@@ -372,6 +375,11 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
         if reason is not None and not reason.blank:
             notes.append(reason.text)
         row += 1
+    # a band below the last indicator that holds none and states no weight is a note row the 一级 column
+    # also labels (云南 "其他需要说明事项 | 无" above the 总分), not a 一级指标
+    while form.levels and not form.levels[-1].indicators and form.levels[-1].weight is None \
+            and form.levels[-1].header.row > max((i.row for i in form.indicators), default=-1):
+        form.levels.pop()
     if total:
         _read_total(region, form, row, total[1], cols)
     _level_weights(form, cols["weight"] is None, names["weight"])
