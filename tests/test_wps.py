@@ -8,6 +8,7 @@ the user would see.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import shutil
@@ -52,6 +53,10 @@ def fixture_of(book, name: str, hidden=(), protected=(), formulas=None) -> dict:
                     entry = {"address": cell.coordinate, "value": cell.value, "fill": fill, "comment": comment}
                     if cell.data_type == "e":
                         entry.update(value=None, error=cell.value)
+                    if isinstance(cell.value, datetime.datetime):  # WPS's Value2 gives a date's serial number
+                        entry["value"] = (cell.value - datetime.datetime(1899, 12, 30)).total_seconds() / 86400
+                    if cell.number_format != "General":
+                        entry["numberFormat"] = cell.number_format
                     if (ws.title, cell.coordinate) in formulas:
                         entry["formula"] = formulas[(ws.title, cell.coordinate)]
                     cells.append(entry)
@@ -91,6 +96,17 @@ def write_fixtures(folder: Path) -> None:
     (folder / "errors.json").write_text(json.dumps(fixture_of(
         errors, "miluo_sifaju_2023.xlsx", formulas={("附件1", "B12"): "=B13/B14", ("附件3", "E6"): "=VLOOKUP(A6,E7:E9,2,0)"}),
         ensure_ascii=False), encoding="utf-8")
+
+    # a 时效指标 completed on a date the accountant typed (WPS and Excel store 2024/2/20 as a date): 附件3's
+    # E15 年度指标值 "2023年12月31日前", F15 实际完成值 2024-02-20, in a date format; an amount beside it in a
+    # column of mixed formats (D6 in 0.00, the rest General) stays a number
+    dates = openpyxl.load_workbook(EXAMPLE, data_only=True)
+    dates["附件3"]["E15"] = "2023年12月31日前"
+    dates["附件3"]["F15"] = datetime.datetime(2024, 2, 20)
+    dates["附件3"]["F15"].number_format = 'yyyy"年"m"月"d"日"'
+    dates["附件3"]["D6"].number_format = "0.00"
+    (folder / "dates.json").write_text(json.dumps(fixture_of(dates, "miluo.xlsx"), ensure_ascii=False),
+                                       encoding="utf-8")
 
     corrupt = openpyxl.load_workbook(EXAMPLE, data_only=True)
     marks = corrupt.create_sheet("_jixiao_marks")
@@ -170,7 +186,7 @@ def test_wps_addin_end_to_end_under_node(server, tmp_path):
     assert result.returncode == 0, output + "\n--- server log ---\n" + log.read_text(errors="replace")[-4000:]
     # every test ran (none skipped for want of the server) and passed
     assert "# fail 0" in output and "# skipped 0" in output, output
-    assert count(output, "pass") == 18, output
+    assert count(output, "pass") == 20, output
     # the server logged the corrupt marks record's detail (the user saw only Chinese)
     assert "清除标记 failed" in log.read_text(errors="replace")
 
@@ -184,7 +200,7 @@ def test_node_tests_without_server_skip_only_the_server_ones(tmp_path):
                             timeout=120, cwd=ROOT)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    assert "# fail 0" in output and count(output, "skipped") == 9 and count(output, "pass") == 9, output
+    assert "# fail 0" in output and count(output, "skipped") == 10 and count(output, "pass") == 10, output
 
 
 # ------------------------------------------------------------------ what the server gives the WPS add-in

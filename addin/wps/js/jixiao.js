@@ -98,13 +98,91 @@
     return value;
   }
 
-  // Values from A1 to the last used cell, as the Office.js client sends them.
+  // Whether a number format shows a date or a time: the test of xlwings Server's Office.js client
+  // (xlwings-server 1.20 static/js/custom-scripts/workbook-metadata.js isDateNumberFormat: date letters
+  // outside quoted text, escapes, [colour]/[$-804] brackets and digit placeholders), plus WPS's own name of
+  // the General format: its NumberFormat is localised ("G/通用格式"), whose G would read as an era letter.
+  function isDateFormat(format) {
+    if (typeof format !== "string") return false;
+    const code = format.replace(/G\/通用格式|通用格式|General/gi, "");
+    for (let i = 0; i < code.length; ) {
+      const char = code[i];
+      if (char === '"') {
+        i += 1;
+        while (i < code.length && !(code[i] === '"' && code[i + 1] !== '"')) i += code[i] === '"' ? 2 : 1;
+        i += 1;
+        continue;
+      }
+      if (char === "\\" || char === "_" || char === "*") {
+        i += 2;
+        continue;
+      }
+      if (char === "[") {
+        const end = code.indexOf("]", i + 1);
+        if (end === -1) return false;
+        if (/^(?:h+|m+|s+)$/i.test(code.slice(i + 1, end))) return true;
+        i = end + 1;
+        continue;
+      }
+      if ("0#?.".includes(char)) {
+        i += 1;
+        while (i < code.length && "0#?.,Ee+-%".includes(code[i])) i += 1;
+        continue;
+      }
+      if ("ymdhseg".includes(char.toLowerCase()) || /^b[12]/i.test(code.slice(i)) ||
+        /^(?:a\/p|am\/pm)/i.test(code.slice(i)) || code.startsWith("上午/下午", i)) {
+        return true;
+      }
+      i += 1;
+    }
+    return false;
+  }
+
+  // A date as xlwings Server's Office.js client sends it (convertDateValues): the ISO time of its serial number.
+  function isoDate(serial) {
+    return new Date(Math.round((serial - 25569) * 86400 * 1000)).toISOString();
+  }
+
+  // The number formats of rows first..last of column c (0-based), all numbers: one question for the block when
+  // its cells share a format (NumberFormat is null when they differ), else for each half.
+  function formatsOf(sheet, c, first, last, out) {
+    const cell = (r) => sheet.Cells.Item(r + 1, c + 1);
+    const format = first === last ? cell(first).NumberFormat : sheet.Range(cell(first), cell(last)).NumberFormat;
+    if (typeof format === "string" || first === last) {
+      for (let r = first; r <= last; r++) out[r] = format;
+      return;
+    }
+    const middle = (first + last) >> 1;
+    formatsOf(sheet, c, first, middle, out);
+    formatsOf(sheet, c, middle + 1, last, out);
+  }
+
+  // Values from A1 to the last used cell, as the Office.js client sends them. Value2 gives a date as its serial
+  // number (2024/2/20 is 45342: Value2 does not use the Date type); sent so, the server would read a 完成值 of
+  // 45342 where the accountant typed a date. The Office.js client sends a number whose format is a date as its
+  // ISO time, and so does this: the formats are asked for each run of numbers down a column (a form's amounts
+  // share one), split only where they differ.
   function readValues(sheet) {
     const used = sheet.UsedRange;
     const lastRow = used.Row + used.Rows.Count - 1;
     const lastColumn = used.Column + used.Columns.Count - 1;
     const range = sheet.Range(sheet.Cells.Item(1, 1), sheet.Cells.Item(lastRow, lastColumn));
-    return asRows(range.Value2).map((row) => row.map(cellValue));
+    const values = asRows(range.Value2).map((row) => row.map(cellValue));
+    const width = values.reduce((most, row) => Math.max(most, row.length), 0);
+    for (let c = 0; c < width; c++) {
+      const formats = {};
+      for (let r = 0; r < values.length; r++) {
+        if (typeof values[r][c] !== "number") continue;
+        let last = r;
+        while (last + 1 < values.length && typeof values[last + 1][c] === "number") last++;
+        formatsOf(sheet, c, r, last, formats);
+        r = last;
+      }
+      for (const r of Object.keys(formats)) {
+        if (isDateFormat(formats[r])) values[r][c] = isoDate(values[r][c]);
+      }
+    }
+    return values;
   }
 
   // The cells that carry a comment (批注): xlwings keeps a user's own and adds none there.
@@ -383,7 +461,7 @@
   }
 
   const api = {
-    VERSION, MARKS_SHEET, COM_ERRORS, ClientError, bgrToHex, hexToBgr, fillRecord, readBook, applyActions,
+    VERSION, MARKS_SHEET, COM_ERRORS, ClientError, bgrToHex, hexToBgr, fillRecord, isDateFormat, readBook, applyActions,
     serverUrl, accessKey, clientMessage, run, listFindings, jixiaoMark,
   };
   if (typeof module !== "undefined" && module.exports) module.exports = api;

@@ -175,6 +175,46 @@ test("a cell showing an error is sent as the error's text, whatever COM error co
   assert.deepEqual(JixiaoWps.COM_ERRORS, Object.fromEntries(Object.entries(codes).map(([e, c]) => [String(c), e])));
 });
 
+// A date typed in a cell (2024/2/20, 2024年2月20日: WPS stores it as a date) is its serial number in Value2.
+// xlwings Server's Office.js client sends a number whose format is a date as its ISO time (xlwings-server 1.20,
+// static/js/custom-scripts/workbook-metadata.js convertDateValues / isDateNumberFormat), and the file readers
+// read it as a date: 问题列表 must say what the accountant typed, never 完成值“45342”.
+test("a date typed as 实际完成值 is read as the date, as in Excel and the files", e2e, async () => {
+  const app = workbook("dates");
+  const before = app.snapshot();
+  const opts = options();
+  await JixiaoWps.listFindings(app, opts);
+  const text = opts.alerts[0].text;
+  assert.doesNotMatch(text, /45342/);
+  assert.match(text, /I108 \[附件3\] 时效指标“2023年全年” 得分 \(H15\)：读作：不晚于 2023年12月31日；实际 2024-02-20/);
+  const sheet = opts.sent[0].body.sheets.find((s) => s.name === "附件3");
+  assert.equal(sheet.values[14][5], "2024-02-20T00:00:00.000Z");
+  assert.equal(sheet.values[5][3], 83); // an amount in 0.00 beside General ones: a number still
+  assert.deepEqual(app.snapshot(), before);
+});
+
+test("which number formats are dates: WPS's localised General is not", () => {
+  const dates = ["yyyy/m/d", 'yyyy"年"m"月"d"日"', "yyyy年m月d日", "[$-804]yyyy年m月d日", "[DBNum1][$-804]yyyy年m月d日",
+    "m/d/yy h:mm", "[h]:mm:ss", "上午/下午h\"时\"mm\"分\"", "yyyy-mm-dd;@"];
+  const numbers = ["G/通用格式", "General", "0.00", "0.00%", "#,##0.00_ ", '#,##0.00"万元"', '0"天"', "0.00E+00",
+    "[Red]-0.00", '_-¥* #,##0.00_-;-¥* #,##0.00_-;_-¥* "-"??_-;_-@_-', "@", 'G/通用格式"分"'];
+  assert.deepEqual(dates.filter((f) => !JixiaoWps.isDateFormat(f)), []);
+  assert.deepEqual(numbers.filter((f) => JixiaoWps.isDateFormat(f)), []);
+  // the request: a date's serial number goes as its ISO time, in a mixed column too; other numbers as they are
+  const app = new Application({ name: "a.xlsx", sheets: [{ name: "S", cells: [
+    { address: "A1", value: 45342, numberFormat: "yyyy/m/d" }, { address: "A2", value: 45342 },
+    { address: "A3", value: 0.8619, numberFormat: "0.00%" }, { address: "B1", value: 45291.5, numberFormat: "yyyy/m/d h:mm" },
+    { address: "B2", value: 45291.5, numberFormat: "yyyy/m/d h:mm" }, { address: "C1", value: "2024年2月20日" }] }] });
+  assert.deepEqual(JixiaoWps.readBook(app).sheets[0].values, [
+    ["2024-02-20T00:00:00.000Z", "2023-12-31T12:00:00.000Z", "2024年2月20日"],
+    [45342, "2023-12-31T12:00:00.000Z", ""],
+    [0.8619, "", ""],
+  ]);
+  // formats asked once for each run of numbers down a column, split in halves only where they differ
+  const asked = app.calls.filter((c) => c[0] === "Range.NumberFormat.get").map((c) => c[1]);
+  assert.deepEqual(asked, ["S!A1:A3", "S!A1:A2", "S!A1", "S!A2", "S!A3", "S!B1:B2"]);
+});
+
 test("a second 校验 gives the same workbook", e2e, async () => {
   const app = workbook("seed");
   await JixiaoWps.run("validate", app, options());

@@ -13,7 +13,8 @@
 // CVErr codes of VBA and of xlwings' _xlwindows.py cell_errors) and its formula as Formula; a leading
 // apostrophe in an entry makes it text; Interior.ColorIndex is -4142 and Color reads white (16777215)
 // when a cell has no fill; AddComment on a cell that already has a comment fails; writing to a
-// protected sheet fails. Every call is recorded in app.calls.
+// protected sheet fails; a date's Value2 is its serial number; NumberFormat is "G/通用格式" for
+// General and null for a range whose cells differ. Every call is recorded in app.calls.
 
 "use strict";
 
@@ -192,7 +193,12 @@ class Range {
     });
   }
   get NumberFormat() {
-    return this._cell(this._top, this._left).numberFormat || "G/通用格式";
+    // WPS names the General format in the user's language; a range whose cells differ gives null
+    // (as Excel VBA's Range.NumberFormat: "Null if all cells in the specified range don't have the same format")
+    this._sheet._app._log("Range.NumberFormat.get", this._label());
+    const formats = new Set();
+    this._each((cell) => formats.add(cell.numberFormat || "G/通用格式"));
+    return formats.size === 1 ? [...formats][0] : null;
   }
   set NumberFormat(value) {
     this._sheet._app._log("Range.NumberFormat.set", this._label(), value);
@@ -336,7 +342,8 @@ class Worksheets {
 
 class Application {
   // fixture: {name, active, sheets: [{name, visible, protected,
-  //   cells: [{address, value, formula, error: "#DIV/0!" (a cell showing an error), fill: "#RRGGBB", comment}]}]}
+  //   cells: [{address, value, formula, error: "#DIV/0!" (a cell showing an error), fill: "#RRGGBB", comment,
+  //   numberFormat (as WPS names it; none: "G/通用格式"; a date's value is its serial number, as Value2 gives it)}]}]}
   constructor(fixture) {
     this.calls = [];
     this.UserName = "会计";
@@ -351,6 +358,7 @@ class Application {
         cell.error = c.error || null;
         cell.fill = c.fill ? { color: hexToBgr(c.fill), pattern: 1 } : null;
         cell.comment = c.comment ? { text: c.comment, author: "会计" } : null;
+        if (c.numberFormat) cell.numberFormat = c.numberFormat;
       }
       sheet.protected = Boolean(spec.protected);
       return sheet;
