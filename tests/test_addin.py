@@ -283,6 +283,31 @@ def test_perpetual_excel_marks_with_colour_and_linked_results(client):
     assert {c.fill.patternType for row in book["附件1"].iter_rows() for c in row} == {None}
 
 
+def test_client_that_sends_no_notes_gets_marks_without_notes(client):
+    """A client whose payload has no ``notes`` for a sheet: xlwings Server's Office.js client before notes, whose
+    sheets were {name, values, pictures, tables} (xlwings/xlwings-server app/static/js/core/xlwingsjs/xlwings.js,
+    commit 7a5ae46452b7e153e35ca0b2241b5f24ac204bb6, getBookData), as an Excel that kept that script in its
+    add-in cache still sends it. xlwings refuses every note there (_xlremote.py Range.add_note: ``notes`` absent
+    or notes_supported False), so 校验 failed as a whole with "这个版本的 Excel 不支持校验所需的功能"; it marks
+    with colour and links 校验结果 to the cells, as for Excel without the notes API."""
+    excel = Excel(openpyxl.load_workbook(EXAMPLE, data_only=True), notes=False)
+    data = excel.payload()
+    for sheet in data["sheets"]:
+        del sheet["notes"], sheet["notes_supported"]
+    response = client.post("/xlwings/custom-scripts-call/validate", json=data)
+    assert response.status_code == 200
+    actions = response.json()["actions"]
+    assert "addNote" not in {a["func"] for a in actions}
+    excel.apply({"actions": actions})
+    assert excel.alerts == [("发现 1 个错误、2 个警告；附件2：部门整体支出自评总分 99（优）；"
+                             "附件3：项目支出自评（司法专项（人民调解，收治中心，社区矫正，政府购买，法律救援））总分 100（优）")]
+    book = excel.book
+    assert book["附件1"]["B7"].fill.fgColor.rgb.endswith("FFC7CE")
+    rows = list(book["校验结果"].iter_rows(min_row=2, values_only=True))
+    b111 = next(i for i, r in enumerate(rows, start=2) if r[0] == "B111")
+    assert excel.formulas[("校验结果", f"D{b111}")] == '=HYPERLINK("#\'附件1\'!B7","B7")'
+
+
 @GENERATIONS
 def test_clear_marks_restores_user_colours(client, notes):
     """Cells the submitter coloured get exactly their colour back (the colour is read before marking)."""

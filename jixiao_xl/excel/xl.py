@@ -210,9 +210,11 @@ def _hidden(sheet) -> bool:
 
 
 def _notes_supported(sheet) -> bool:
-    """False on Office.js without ExcelApi 1.18 (Excel 2019/2021/2024 perpetual): add_note would raise there."""
+    """False where xlwings' add_note would raise (its own test, _xlremote.py Range.add_note): an Office.js sheet
+    without ExcelApi 1.18 (Excel 2019/2021/2024 perpetual: notes_supported False), or one whose payload has no
+    ``notes`` at all (the Office.js client before notes, still in an Excel's add-in cache)."""
     api = sheet.api  # Office.js: the sheet's payload, with notes_supported from isSetSupported("ExcelApi", "1.18")
-    return not (isinstance(api, dict) and api.get("notes_supported") is False)
+    return not (isinstance(api, dict) and (api.get("notes") is None or api.get("notes_supported") is False))
 
 
 def _officejs(book) -> bool:
