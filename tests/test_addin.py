@@ -725,6 +725,10 @@ globalThis.xlwings = {
       span.textContent = "AccessDenied: The cell or chart you're trying to change is protected.";
     }
     if (scenario === "offline") throw "No response received from server";
+    // a workbook too large for Office.js: the read refused (RichApi.Error, code ResponsePayloadSizeLimitExceeded),
+    // or no values at all, which xlwings' getBookData hands to convertDateValues (index.js, xlwings-server 1.20)
+    if (scenario === "toolarge") span.textContent = "RichApi.Error: The response payload size has exceeded the limit.";
+    if (scenario === "novalues") span.textContent = "TypeError: Cannot read properties of null (reading 'forEach')";
   },
 };
 eval(fs.readFileSync(ribbonPath, "utf8") + "\n;globalThis.runJixiaoScript = runJixiaoScript;");
@@ -733,7 +737,7 @@ globalThis.runJixiaoScript(scenario === "offline" ? "clear_marks" : "validate", 
 """
 
 
-@pytest.mark.parametrize("scenario", ["ok", "protected", "offline"])
+@pytest.mark.parametrize("scenario", ["ok", "protected", "offline", "toolarge", "novalues"])
 def test_ribbon_buttons_show_excel_side_failures_in_chinese(tmp_path, scenario):
     result = _run_ribbon_js(tmp_path, NODE_BUTTON_HARNESS, scenario)
     assert result["completed"] == 1  # the ribbon button is always released
@@ -744,8 +748,12 @@ def test_ribbon_buttons_show_excel_side_failures_in_chinese(tmp_path, scenario):
     assert (dialog["buttons"], dialog["mode"], dialog["callback"]) == ("ok", "critical", "")
     if scenario == "protected":
         assert dialog["prompt"].startswith("工作表受保护，无法校验。请先取消保护") and dialog["title"] == "校验未完成"
-    else:
+    elif scenario == "offline":
         assert dialog["prompt"].startswith("连接不到校验服务，无法清除标记") and dialog["title"] == "清除标记未完成"
+    else:  # not "Excel 在校验时出错，可能只改了一部分" with Excel's English: nothing was sent, nothing changed
+        assert dialog["prompt"].startswith("工作簿太大，Excel 无法把它交给校验服务，校验未进行，工作簿没有被修改。")
+        assert "Ctrl+End" in dialog["prompt"] and english_free(dialog["prompt"]) and dialog["title"] == "校验未完成"
+        assert "Error" not in dialog["prompt"] and "payload" not in dialog["prompt"]
 
 
 # ------------------------------------------------------------------ cells showing an error (issue 21)

@@ -13,6 +13,16 @@ function jixiaoClientMessage(error, action) {
   if (/protect|AccessDenied|受保护|保护/i.test(text)) {
     return `工作表受保护，无法${action}。请先取消保护（审阅 → 撤销工作表保护）再${action}。`;
   }
+  // A workbook too large for Office.js to hand over (xlwings' getBookData reads every sheet from A1 to its last
+  // cell): Excel refuses the read (RichApi.Error ResponsePayloadSizeLimitExceeded: "The response payload size
+  // has exceeded the limit", Excel on the web caps it at 5 MB), or gives no values at all (null, "instead of
+  // raising when a range get exceeds its 5,000,000-cell limit": xlwings-server workbook-metadata.js), which its
+  // convertDateValues then reads. Nothing was sent, so nothing was changed.
+  if (/PayloadSizeLimitExceeded|payload size has exceeded|reading 'forEach'/i.test(text)) {
+    return `工作簿太大，Excel 无法把它交给校验服务，${action}未进行，工作簿没有被修改。` +
+      "常见原因是某张工作表远处的单元格有内容或格式（按 Ctrl+End 可跳到最后一个单元格）：请删除这些多余的行列，" +
+      `或只把附件1、附件2、附件3 复制到新工作簿后再${action}；也可以请管理员用 jixiao-xl check 检查这个文件。`;
+  }
   if (/No response received from server|Network Error|timeout|Failed to fetch/i.test(text)) {
     return `连接不到校验服务，无法${action}。请确认加载项服务正在运行，稍后再试；如仍不行，请联系管理员。`;
   }
