@@ -407,9 +407,10 @@ def test_a_departments_folder_stays_one_unit_and_a_zip_is_its_folders(tmp_path, 
     capsys.readouterr()
     book = openpyxl.load_workbook(tmp_path / "out" / batch.SUMMARY_NAME)
     rows = {(r["文件夹"], r["单位"]): r for r in _rows(book, "退回清单")}
-    assert sorted(rows) == [("司法局", "汨罗市司法局"), ("邮箱", "天长市水利局"), ("邮箱", "汨罗市司法局")]
-    assert rows[("司法局", "汨罗市司法局")]["缺少的材料"] == "缺少自评报告"  # its 附件1 and 附件2 found
-    assert rows[("邮箱", "汨罗市司法局")]["首先要改的问题（前 3 个错误）"] == \
+    # 汨罗市司法局's own folder and its workbook again in the mailbox: one unit in two folders, one row
+    assert sorted(rows) == [("司法局、邮箱", "汨罗市司法局"), ("邮箱", "天长市水利局")]
+    assert rows[("司法局、邮箱", "汨罗市司法局")]["缺少的材料"] == "缺少自评报告"  # its 附件1 and 附件2 found
+    assert rows[("司法局、邮箱", "汨罗市司法局")]["首先要改的问题（前 3 个错误）"] == \
         "1. 附件1 B7：公务用车购置和维护经费应为 公车购置 + 公车运行维…"  # its own, not 天长's B13
     tianchang_row = rows[("邮箱", "天长市水利局")]  # the published table has no error: none of 汨罗's either
     assert (tianchang_row["错误数"], tianchang_row["首先要改的问题（前 3 个错误）"]) == (0, None)
