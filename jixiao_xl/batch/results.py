@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..read.values import unit_in_name
 from ..rules.check import FORM_TITLES
 from ..rules.findings import SEVERITY_LABEL
 from .archive import Unopened, outer_folder
@@ -237,7 +239,16 @@ class Unit:
         return out
 
     def problem_counts(self) -> tuple[int, int]:
-        labels = [severity for r in self.workbooks + self.reports for _, severity in _problems_of(r)]
+        """Its errors and warnings; a copy of a workbook (the same forms, figures and findings sent twice, in one
+        folder or two) counts once."""
+        results, seen, labels = self.workbooks + self.reports, set(), []
+        for r in results:
+            if len(results) > 1 and status_of(r) != "unreadable":
+                key = _content_key(r)
+                if key in seen:
+                    continue
+                seen.add(key)
+            labels += [severity for _, severity in _problems_of(r)]
         return labels.count(SEVERITY_LABEL["error"]), labels.count(SEVERITY_LABEL["warning"])
 
     def first_errors(self) -> list[str]:
@@ -301,6 +312,12 @@ def _without_excerpt(text: str) -> str:
     return text.rsplit("”：", 1)[1]
 
 
+def _content_key(r: dict) -> tuple:
+    """What a result says, its file's name aside: two copies of one workbook have the same."""
+    return (tuple(tuple(map(str, row[1:])) for row in r["rows"]),
+            tuple(tuple(map(str, row[2:])) for row in detail_rows(r)))
+
+
 def _problems_of(r: dict) -> list[list]:
     return r["problems"] if "problems" in r else problems(detail_rows(r))
 
@@ -322,6 +339,29 @@ def _same_unit(a: str, b: str) -> bool:
     """Two names (normalised) of one unit: equal, or one the other's end ("市司法局", "汨罗市司法局")."""
     short, long = sorted((a, b), key=len)
     return len(short) >= 2 and long.endswith(short)
+
+
+_PLACE = re.compile("[省市县区]")
+_PLACED = re.compile("[\u4e00-\u9fff][省市县区州盟旗]")  # "汨罗市司法局", "平江县林业局"; not "司法局", "市司法局"
+
+
+def _loosely_same(a: str, b: str) -> bool:
+    """Two names of one unit, as file names write them: _same_unit, or so once 省/市/县/区 are dropped
+    ("汨罗司法局", "汨罗市司法局")."""
+    from ..store.records import norm_name
+
+    a, b = norm_name(a), norm_name(b)
+    return _same_unit(a, b) or _same_unit(_PLACE.sub("", a), _PLACE.sub("", b))
+
+
+def _named_by_file(rel: str, names: list[str]) -> str | None:
+    """The unit a file's name names (read.values.unit_in_name): the one of ``names`` it is loosely, else the name
+    itself when it is none of them; None when it names no unit, or several of ``names``."""
+    own = unit_in_name(Path(rel).stem)
+    if not own:
+        return None
+    near = [n for n in names if _loosely_same(own, n)]
+    return near[0] if len(near) == 1 else None if near else own
 
 
 def _own_names(r: dict) -> list[str]:
@@ -384,22 +424,29 @@ def unit_members(folder: str, entries: list) -> list[str | None]:
     for key, name in typed.items():
         own = {norm_name(r["unit"]): r["unit"] for r in books if key_of.get(id(r)) == key}
         label[key] = name if key in depts or len(own) != 1 else next(iter(own.values()))
+    def rel_of(e) -> str:
+        return e["rel"] if isinstance(e, dict) else e.rel if isinstance(e, Unopened) else e[0]
+
     if len(typed) == 1 or (not typed and folder):
         name = next(iter(label.values()), None) or next(
             (r["rows"][0][1] for r in books if r["rows"]), folder.rsplit("/", 1)[-1])
-        return [name] * len(entries)
+        # what names no unit on its sheets is the folder's, unless its file's name names another unit (a region's
+        # folder: 平江县交通运输局.xlsx, encrypted, beside 平江县文旅局's workbook is not 文旅局's)
+        return [name if isinstance(e, dict) and id(e) in key_of else _named_by_file(rel_of(e), [name]) or name
+                for e in entries]
     out = []
     known = {key: [typed[key]] for key in typed}
     for e in entries:
         if isinstance(e, dict) and id(e) in key_of:
             out.append(label[key_of[id(e)]])
             continue
-        rel = e["rel"] if isinstance(e, dict) else e.rel if isinstance(e, Unopened) else e[0]
+        rel = rel_of(e)
         if not typed:  # files given at the top naming no unit: one unit each, by its name
             out.append(e["rows"][0][1] if isinstance(e, dict) and e["rows"] else Path(rel).stem)
             continue
         key = named_in(Path(rel).stem, known)
-        out.append(label[key] if key else None)
+        # else the unit its file's name names, when that is a unit's name (a unit whose only workbook cannot be read)
+        out.append(label[key] if key else _named_by_file(rel, list(label.values())))
     return out
 
 
@@ -480,6 +527,11 @@ def group_units(result: BatchResult) -> list[Unit]:
         name = unit_name if unit_name in named(folder) else named_in(Path(rel).stem, named(folder))
         if name is not None:
             return units[(folder, name)]
+        own = unit_name or unit_in_name(Path(rel).stem)  # a unit that sent no workbook it could be read from
+        if own and not (near := [u for u in here if _loosely_same(own, u.name)]):
+            return add(folder, own)
+        if own and len(near) == 1:
+            return near[0]
         if report:  # a report of one of them: not guessed
             return alone(folder, rel, f"{Path(rel).name} 看不出是哪个单位的报告")
         return None
@@ -497,7 +549,38 @@ def group_units(result: BatchResult) -> list[Unit]:
         unit = next(iter(inside.values())) if len(inside) == 1 else home(rel)
         if unit is not None:
             unit.files.append(rel)
-    return sorted(units.values(), key=lambda u: (u.folder, u.unassigned, u.name, u.rels()[:1]))
+    return sorted(_across_folders(list(units.values())), key=lambda u: (u.folder, u.unassigned, u.name, u.rels()[:1]))
+
+
+def _across_folders(units: list[Unit]) -> list[Unit]:
+    """One unit whose material lies in several folders (its workbook copied into two regions' folders, its report
+    in another) is one row, its folders joined ("平江、汨罗"): the same name, with its place ("汨罗市司法局", not a
+    bare "司法局", which two counties each have), in folders each either shared by several units (a region's, a
+    mailbox's) or named for it ("司法局/").  A folder of one unit named otherwise stays that unit's own: "财政局/"
+    holding 司法局's workbook (财政局 sent the wrong file, which its own row must show), "单位07/"."""
+    from collections import Counter
+
+    from ..store.records import norm_name
+
+    shared = {folder for folder, n in Counter(u.folder for u in units if not u.unassigned).items() if n > 1}
+
+    def movable(unit: Unit) -> bool:
+        if unit.unassigned or not _PLACED.search(unit.name):
+            return False
+        named = unit_in_name(unit.folder.rsplit("/", 1)[-1])
+        return unit.folder in shared or bool(named and _loosely_same(named, unit.name))
+
+    first: dict[str, Unit] = {}
+    out = []
+    for unit in sorted(units, key=lambda u: u.folder):
+        kept = first.setdefault(norm_name(unit.name), unit) if movable(unit) else unit
+        if kept is unit:
+            out.append(unit)
+            continue
+        kept.folder = "、".join(dict.fromkeys(f or "（顶层）" for f in kept.folder.split("、") + [unit.folder]))
+        for part in ("workbooks", "unsupported", "reports", "files", "archives"):
+            getattr(kept, part).extend(getattr(unit, part))
+    return out
 
 
 def detail_rows(r: dict) -> list[list]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..read.values import norm_label
+from ..read.values import norm_label, unit_in_name
 
 REPORT_SUFFIXES = (".docx", ".doc", ".wps", ".wpt", ".pdf")
 _REPORT_WORDS = ("报告", "自评", "绩效")
@@ -132,6 +132,8 @@ def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[s
             folder = (places or {}).get(str(path), path.parent)
             unit = named_unit(norm_label(path.stem + title), [r for r in results if (
                 (places or {}).get(r["path"], Path(r["path"]).parent) == folder)], units)
+            # else a unit that sent no workbook that could be read: the one its file name or its title names
+            unit = unit or unit_in_name(path.stem) or unit_in_name(title)
         table = f"自评报告（对照 {against}）" if against else "自评报告（未对照工作簿）"
         rows = [] if report.status == "unreadable" else [
             summary_row(rel, unit, table, errors=errors, warnings=warnings, status=report.status)]

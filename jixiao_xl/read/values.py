@@ -238,3 +238,24 @@ ERROR_VALUES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE
 def is_error_value(raw: object) -> bool:
     """The cell shows an error value (as the readers give it: its text, "#DIV/0!")."""
     return isinstance(raw, str) and raw.strip().upper() in ERROR_VALUES
+
+
+# A unit's name as file names and report titles write it: ideographs ending as units' names end.
+_UNIT_END = re.compile("(局|委员会|委|办公室|办|院|中心|所|站|队|馆|部|处|厅|署|学校|医院|政府|街道办事处|镇|乡|"
+                       "联合会|协会|会|社|团|室)$")
+_NOT_UNIT = ("部门整体", "整体支出", "项目支出", "绩效", "自评", "附件", "报告", "基础数据", "年度", "决算", "预算", "材料")
+_NAME_PART = re.compile(r"[\u4e00-\u9fff]{3,30}")
+
+
+def unit_in_name(text: str) -> str:
+    """The unit a file name or a report's title names ("平江县林业局自评报告", "2023年度平江县林业局部门整体支出
+    绩效自评报告", "汨罗市司法局2023", "司法局_附件1"): its first run of ideographs, cut where the form's or the
+    report's own words start, that ends as a unit's name ends (局, 委, 办, 中心, 院 …); "" when there is none
+    ("附件1", "自评表", "扫描件", "新建 Microsoft Excel 工作表")."""
+    for part in _NAME_PART.findall(nfkc(str(text or ""))):
+        part = re.sub(r"^年度?", "", part)  # "2023年度平江县…": the year's digits are not in the run
+        cut = min((i for i in (part.find(w) for w in _NOT_UNIT) if i >= 0), default=len(part))
+        part = part[:cut]
+        if len(part) >= 3 and _UNIT_END.search(part):
+            return part
+    return ""
