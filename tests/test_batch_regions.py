@@ -83,3 +83,14 @@ def test_a_unit_whose_only_file_cannot_be_read_or_is_its_report_is_named_by_the_
     assert sorted(by_unit) == sorted(["汨罗市司法局", "汨罗市财政局", "平江县文化旅游广电局", "平江县交通运输局",
                                       "平江县林业局", "湘阴县文化旅游广电局", "湘阴县交通运输局"])
     assert code == 2
+
+
+def test_a_report_checked_against_no_workbook_is_not_counted_as_checked_against_one(regions, tmp_path, capsys):
+    """平江县林业局's report had no workbook to be checked against (汇总: "自评报告（未对照工作簿）").  Before: the last
+    line said "2 份自评报告（2 份已核对）" and 统计 "其中与工作簿核对的 2"."""
+    main(["batch", str(regions), "-o", str(tmp_path / "out"), "--jobs", "2"])
+    line = capsys.readouterr().out
+    assert "2 份自评报告（2 份已核对：1 份未对照工作簿）" in line, line
+    sheet = openpyxl.load_workbook(tmp_path / "out" / batch.SUMMARY_NAME)["统计"]
+    counts = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row[0]}
+    assert (counts["自评报告"], counts["其中与工作簿核对的"]) == (2, 1)

@@ -78,7 +78,7 @@ def test_closing_line_counts_workbooks_reports_attachments_and_units(done):
     assert (c["units"], c["units_without_workbook"]) == (4, 2)
     line = result.closing_line()
     assert line.startswith("共 9 个文件，其中 4 个工作簿（9 张表）：0 个通过，0 个有警告，3 个有错误，1 个无法读取；"
-                           "2 份自评报告（2 份已核对：1 份有错误）；3 个其他附件未校验；"
+                           "2 份自评报告（2 份已核对：1 份有错误；1 份未对照工作簿）；3 个其他附件未校验；"
                            "4 个单位，4 个需退回（其中 2 个缺少工作簿），见“退回清单”；"), line
 
 

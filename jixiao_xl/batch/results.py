@@ -85,6 +85,8 @@ class BatchResult:
         counts["forms"] = sum(len(r["rows"]) for r in self.workbooks())
         checked = self.reports()
         counts["reports_checked"] = len(checked)
+        # against a workbook: "自评报告（对照 …）", not "自评报告（未对照工作簿）" (its own arithmetic only)
+        counts["reports_paired"] = sum(1 for r in checked if r["rows"] and "（对照 " in str(r["rows"][0][2]))
         for status in ("errors", "warnings"):
             counts[f"reports_{status}"] = sum(1 for r in checked if status_of(r) == status)
         named = sum(1 for path, _ in self.attachments if is_report_file(path))
@@ -112,6 +114,8 @@ class BatchResult:
             if c["reports_checked"]:
                 found = "，".join(f"{c[f'reports_{key}']} 份{label}" for key, label in
                                  (("errors", "有错误"), ("warnings", "有警告")) if c[f"reports_{key}"])
+                alone = c["reports_checked"] - c["reports_paired"]  # only its own arithmetic checked
+                found += ("；" if found else "") + (f"{alone} 份未对照工作簿" if alone else "")
                 line += f"（{c['reports_checked']} 份已核对{'：' + found if found else ''}）"
         if c["attachments"]:
             line += f"；{c['attachments']} 个其他附件未校验"

@@ -257,7 +257,7 @@ def statistics(frames: dict, by: str | None = None, counts: dict | None = None) 
 
 
 COUNT_ROWS = {"workbooks": "工作簿", "forms": "其中的表", "unreadable": "无法读取的工作簿", "reports": "自评报告",
-              "reports_checked": "其中与工作簿核对的", "attachments": "其他附件", "archives": "已解压的压缩包",
+              "reports_paired": "其中与工作簿核对的", "attachments": "其他附件", "archives": "已解压的压缩包",
               "archives_unopened": "无法打开的压缩包", "units": "单位",
               "units_without_workbook": "缺少工作簿的单位", "units_returned": "需退回的单位",
               "unassigned": "无法确定单位的文件"}
