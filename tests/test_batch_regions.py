@@ -94,3 +94,13 @@ def test_a_report_checked_against_no_workbook_is_not_counted_as_checked_against_
     sheet = openpyxl.load_workbook(tmp_path / "out" / batch.SUMMARY_NAME)["统计"]
     counts = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row[0]}
     assert (counts["自评报告"], counts["其中与工作簿核对的"]) == (2, 1)
+
+
+def test_the_store_names_the_two_copies_by_their_folders(regions, tmp_path, capsys):
+    """--store keeps one of the two copies and says which files repeat each other.  Before: "汨罗市司法局2023.xlsx 与
+    汨罗市司法局2023.xlsx 同为…" — the same name twice, which copy to delete not told."""
+    import re
+
+    main(["batch", str(regions), "-o", str(tmp_path / "out"), "--jobs", "2", "--store", str(tmp_path / "库.sqlite")])
+    out = capsys.readouterr().out
+    assert re.search("(平江|汨罗)/汨罗市司法局2023.xlsx 与 (平江|汨罗)/汨罗市司法局2023.xlsx 同为汨罗市司法局 2023 年", out), out
