@@ -428,15 +428,12 @@ def unit_members(folder: str, entries: list) -> list[str | None]:
     for key, name in typed.items():
         own = {norm_name(r["unit"]): r["unit"] for r in books if key_of.get(id(r)) == key}
         label[key] = name if key in depts or len(own) != 1 else next(iter(own.values()))
-    def rel_of(e) -> str:
-        return e["rel"] if isinstance(e, dict) else e.rel if isinstance(e, Unopened) else e[0]
-
     if len(typed) == 1 or (not typed and folder):
         name = next(iter(label.values()), None) or next(
             (r["rows"][0][1] for r in books if r["rows"]), folder.rsplit("/", 1)[-1])
         # what names no unit on its sheets is the folder's, unless its file's name names another unit (a region's
         # folder: 平江县交通运输局.xlsx, encrypted, beside 平江县文旅局's workbook is not 文旅局's)
-        return [name if isinstance(e, dict) and id(e) in key_of else _named_by_file(rel_of(e), [name]) or name
+        return [name if isinstance(e, dict) and id(e) in key_of else _named_by_file(_rel(e), [name]) or name
                 for e in entries]
     out = []
     known = {key: [typed[key]] for key in typed}
@@ -444,7 +441,7 @@ def unit_members(folder: str, entries: list) -> list[str | None]:
         if isinstance(e, dict) and id(e) in key_of:
             out.append(label[key_of[id(e)]])
             continue
-        rel = rel_of(e)
+        rel = _rel(e)
         if not typed:  # files given at the top naming no unit: one unit each, by its name
             out.append(e["rows"][0][1] if isinstance(e, dict) and e["rows"] else Path(rel).stem)
             continue
@@ -454,17 +451,28 @@ def unit_members(folder: str, entries: list) -> list[str | None]:
     return out
 
 
-def members(results: list) -> list[str | None]:
-    """The unit of each workbook result (None for a result left out) as group_units finds it (unit_members, by
-    folder), None where it could not be told."""
+def _rel(e) -> str:
+    """The file of a folder's entry: a workbook result, an unsupported (rel, reason), an archive.Unopened."""
+    return e["rel"] if isinstance(e, dict) else e.rel if isinstance(e, Unopened) else e[0]
+
+
+def folder_members(entries: list) -> list[tuple[str, int, str | None]]:
+    """(folder, index in ``entries``, unit) of each entry (as unit_members takes them), folder by folder in the
+    order the folders are first met: the one grouping by folder members and group_units share."""
     folders: dict[str, list[int]] = {}
-    for i, r in enumerate(results):
-        if r is not None:
-            folders.setdefault(_folder(r["rel"]), []).append(i)
+    for i, e in enumerate(entries):
+        folders.setdefault(_folder(_rel(e)), []).append(i)
+    return [(folder, i, name) for folder, indexes in folders.items()
+            for i, name in zip(indexes, unit_members(folder, [entries[i] for i in indexes]))]
+
+
+def members(results: list) -> list[str | None]:
+    """The unit of each workbook result (None for a result left out) as group_units finds it (folder_members),
+    None where it could not be told."""
+    kept = [i for i, r in enumerate(results) if r is not None]
     out: list[str | None] = [None] * len(results)
-    for folder, indexes in folders.items():
-        for i, name in zip(indexes, unit_members(folder, [results[i] for i in indexes])):
-            out[i] = name
+    for _, j, name in folder_members([results[i] for i in kept]):
+        out[kept[j]] = name
     return out
 
 
@@ -473,16 +481,12 @@ def group_units(result: BatchResult) -> list[Unit]:
     a unit of its own, 缺少工作簿, with whatever it holds; files that belong to no unit (a region folder's notes,
     files given at the top with no workbook) are in 附件 only.  A file of a folder of several units that names
     none of them is a row of its own (Unit.unassigned), the reports among them too."""
-    books: dict[str, list] = {}  # folder -> workbook results and unsupported (rel, reason)
-    for r in result.workbooks():
-        books.setdefault(_folder(r["rel"]), []).append(r)
-    for rel, reason in result.unsupported:
-        if reason != NOT_FOUND:
-            books.setdefault(_folder(rel), []).append((rel, reason))
-    for unopened in result.unopened:  # an archive not opened: material of its folder (not 缺少工作簿)
-        books.setdefault(_folder(unopened.rel), []).append(unopened)
+    # workbook results, unsupported (rel, reason), archives not opened (material of their folder, not 缺少工作簿)
+    entries = (result.workbooks() + [(rel, reason) for rel, reason in result.unsupported if reason != NOT_FOUND]
+               + list(result.unopened))
+    grouped = folder_members(entries)
     below = set()  # folders with a workbook in them or under them
-    for folder in books:
+    for folder in dict.fromkeys(folder for folder, _, _ in grouped):
         parts = folder.split("/") if folder else []
         below.update("/".join(parts[:i]) for i in range(len(parts) + 1))
     units: dict[tuple[str, str], Unit] = {}
@@ -499,16 +503,16 @@ def group_units(result: BatchResult) -> list[Unit]:
         unit = units[(folder, "\0" + rel)] = Unit(folder, UNASSIGNED, unassigned=True, why=why)
         return unit
 
-    for folder, entries in books.items():
-        for e, name in zip(entries, unit_members(folder, entries)):
-            if name is None:
-                rel = e["rel"] if isinstance(e, dict) else e.rel if isinstance(e, Unopened) else e[0]
-                readable = isinstance(e, dict) and status_of(e) != "unreadable"
-                unit = alone(folder, rel, f"{Path(rel).name} 表上没有单位名称，无法确定是哪个单位的" if readable else "")
-            else:
-                unit = add(folder, name)
-            (unit.workbooks if isinstance(e, dict) else unit.archives if isinstance(e, Unopened)
-             else unit.unsupported).append(e)
+    for folder, i, name in grouped:
+        e = entries[i]
+        if name is None:
+            rel = _rel(e)
+            readable = isinstance(e, dict) and status_of(e) != "unreadable"
+            unit = alone(folder, rel, f"{Path(rel).name} 表上没有单位名称，无法确定是哪个单位的" if readable else "")
+        else:
+            unit = add(folder, name)
+        (unit.workbooks if isinstance(e, dict) else unit.archives if isinstance(e, Unopened)
+         else unit.unsupported).append(e)
 
     def named(folder: str) -> dict[str, list[str]]:
         """A folder's units by their names and their workbooks' file names (a report says which it is)."""
