@@ -5,6 +5,7 @@ computed rate rounded to the precision it was typed or formatted with (spec §5)
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,8 @@ from jixiao_xl.xlsx.numfmt import shown_places
 
 from .helpers import by_code, clean_seed, form, set_cells
 from .samples import write_xlsx
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "workbook_templates" / "examples" / "miluo_sifaju_2023.xlsx"
 
 
 def _project(tmp_path, edits: dict, formats: dict | None = None, name: str = "book.xlsx"):
@@ -202,6 +205,34 @@ def test_formats_are_read_only_for_a_rate_that_differs_by_less_than_half_a_point
     assert "= 86.18%，现填 80.00%" in message and reads == []
     near = _project(tmp_path, _executed(83, 71.53, G6=0.8619, **RIGHT_SCORE), {"G6": "0.0%"}, "near.xlsx")
     assert _messages(check_path(str(near)), "E101", "G6") == [] and reads == [str(near)]  # shows 86.2 %: right
+
+
+def test_a_workbooks_styles_are_read_once_for_all_its_forms(tmp_path, monkeypatch):
+    """Three 附件3 with an indicator's 0.85 formatted 0% (read as 85 %) and a 执行率 0.8619 in a 0.0% cell (shows
+    86.2 % = 71.53 ÷ 83: right): each form asks for its formats, and styles.xml is parsed once for all of them."""
+    import openpyxl
+
+    from jixiao_xl.xlsx import numfmt
+
+    book = openpyxl.load_workbook(EXAMPLE)
+    ws = book["附件3"]
+    ws["F20"], ws["F20"].number_format = 0.85, "0%"
+    ws["E6"], ws["E7"], ws["G6"], ws["H6"], ws["H24"] = 71.53, 71.53, 0.8619, 8.62, 98.62
+    ws["G6"].number_format = "0.0%"
+    for n in (2, 3):
+        book.copy_worksheet(ws).title = f"附件3 ({n})"
+    path = tmp_path / "three.xlsx"
+    book.save(path)
+    parses = []
+    real = numfmt._xf_formats
+    monkeypatch.setattr(numfmt, "_xf_formats", lambda archive: parses.append(1) or real(archive))
+    report = check_path(str(path))
+    projects = [f for f in report.forms if f.kind == "project_self_eval"]
+    assert len(projects) == 3 and len(parses) == 1
+    for f in projects:
+        assert not [x for x in f.findings if x.code == "E101"], f.sheet  # 86.2 % as shown: right
+        (h20,) = [x.message for x in f.findings if x.cell == "H20"]
+        assert "完成值“85%”" in h20, h20  # 0.85 in a 0% cell is 85 %
 
 
 @pytest.mark.parametrize("raw", [0.8619, 0.86, 1, 86, 86.5, "86%", "86", "0.9", "86.19%", "约86%", 1e-9, 250])

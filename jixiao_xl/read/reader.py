@@ -308,17 +308,17 @@ class PendingFormats:
     this until then; ``rules.base.shown_tolerance`` resolves it): only a stated rate that differs from the
     computed one needs them, and reading them costs more than the rest of a workbook's check."""
 
-    __slots__ = ("path", "kind", "cells")
+    __slots__ = ("cells", "kind", "path", "styles")
 
-    def __init__(self, path: str, kind: str, cells: dict[str, list[Cell]]):
-        self.path, self.kind, self.cells = path, kind, cells
+    def __init__(self, path: str, kind: str, cells: dict[str, list[Cell]], styles=None):
+        self.path, self.kind, self.cells, self.styles = path, kind, cells, styles  # styles: the grids' (numfmt.WorkbookStyles)
 
     def resolve(self) -> None:
         from ..xlsx.numfmt import cell_formats, shown_places
 
         cells, self.cells = self.cells, {}
         codes = cell_formats(self.path, {sheet: [(c.row, c.col) for c in found] for sheet, found in cells.items()},
-                             self.kind) if cells else {}
+                             self.kind, self.styles) if cells else {}
         for sheet, found in cells.items():
             for cell in found:
                 places = shown_places((codes or {}).get(sheet, {}).get((cell.row, cell.col)))
@@ -342,7 +342,7 @@ def _rate_formats(forms: list, grids: list[Grid]) -> None:
             if (raw.__class__ is float or raw.__class__ is int) and cell.shown is None:
                 numbers.setdefault(form.sheet, []).append(cell)
     if numbers:
-        pending = PendingFormats(source.path, source.kind, numbers)
+        pending = PendingFormats(source.path, source.kind, numbers, source.styles)
         for found in numbers.values():
             for cell in found:
                 cell.shown = pending

@@ -38,6 +38,8 @@ class Grid:
     kind: str = "xlsx"  # the file's format (workbook_kind): how its number formats are read
     percents: set[tuple[int, int]] | None = None  # the percentage cells, when read with the values (.ods)
     far_cells: list[str] = field(default_factory=list)  # A1 of cells far outside any form, left unread (.xlsx)
+    # the workbook's cell formats, read on the first ask and shared by its sheets (numfmt.WorkbookStyles)
+    styles: object | None = field(default=None, compare=False, repr=False)
 
     def percent_flags(self, cells: list[tuple[int, int]]) -> dict[tuple[int, int], bool | None]:
         """Whether each cell is formatted as a percentage; None for all when the format is not known."""
@@ -47,7 +49,7 @@ class Grid:
             return {cell: None for cell in cells}
         from .numfmt import percent_cells
 
-        found = percent_cells(self.path, self.name, cells, self.kind)
+        found = percent_cells(self.path, self.name, cells, self.kind, self.styles)
         if found is None:
             return {cell: None for cell in cells}
         return {cell: cell in found for cell in cells}
@@ -529,8 +531,12 @@ def read_grids(path: str) -> list[Grid]:
         grids = _read_grids_openpyxl(path, issues, source)
     else:
         grids = _read_calamine(path, "xlsx", issues, source=source)
+    from .numfmt import WorkbookStyles
+
+    styles = WorkbookStyles()  # styles.xml read once for every sheet that asks
     for grid in grids:
         grid.far_cells = dropped.get(grid.name, [])
+        grid.styles = styles
     return grids
 
 

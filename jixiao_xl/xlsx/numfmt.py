@@ -27,16 +27,19 @@ def is_percent_code(code: str) -> bool:
     return "%" in _QUOTED.sub("", code)
 
 
-def percent_styles(archive: zipfile.ZipFile) -> set[int]:
-    """Indexes of the cell formats (cellXfs) that show numbers as percentages."""
-    from defusedxml import ElementTree
+def _xf_formats(archive: zipfile.ZipFile) -> list[tuple[int | None, str | None]]:
+    """Each cell format (cellXfs, by index) as its number format's id and code (None where not known): the one
+    reading of styles.xml (xlsxio.parse_xml: no DTD, no entity) that the percentage cells and the rate cells'
+    formats build on."""
+    from .xlsxio import parse_xml
 
     try:
-        root = ElementTree.fromstring(archive.read("xl/styles.xml"))
+        data = archive.read("xl/styles.xml")
     except KeyError:
-        return set()
+        return []
+    root = parse_xml(data)
     codes: dict[int, str] = {}
-    styles: set[int] = set()
+    ids: list[int | None] = []
     for element in root:
         name = _local(element.tag)
         if name == "numFmts":
@@ -46,22 +49,48 @@ def percent_styles(archive: zipfile.ZipFile) -> set[int]:
                 except ValueError:
                     continue
         elif name == "cellXfs":
-            for index, xf in enumerate(element):
+            for xf in element:
                 try:
-                    fmt_id = int(xf.get("numFmtId", "0"))
+                    ids.append(int(xf.get("numFmtId", "0")))
                 except ValueError:
-                    continue
-                if fmt_id in BUILTIN_PERCENT or is_percent_code(codes.get(fmt_id, "")):
-                    styles.add(index)
-    return styles
+                    ids.append(None)
+    return [(i, None if i is None else codes.get(i, BUILTIN_CODES.get(i))) for i in ids]
 
 
-def percent_cells(path: str, sheet: str, cells: list[tuple[int, int]],
-                  kind: str = "xlsx") -> set[tuple[int, int]] | None:
+class WorkbookStyles:
+    """A workbook's cell formats, read from its styles.xml when first asked and kept: the sheets of one workbook
+    share one (``Grid.styles``), so styles.xml is parsed once however many forms ask for formats."""
+
+    __slots__ = ("_error", "_xfs")
+
+    def __init__(self):
+        self._xfs: list[tuple[int | None, str | None]] | None = None
+        self._error: Exception | None = None
+
+    def xfs(self, archive: zipfile.ZipFile) -> list[tuple[int | None, str | None]]:
+        if self._error is not None:  # a styles.xml that cannot be read is not read again
+            raise self._error
+        if self._xfs is None:
+            try:
+                self._xfs = _xf_formats(archive)
+            except Exception as exc:  # the callers say the formats are not known
+                self._error = exc
+                raise
+        return self._xfs
+
+
+def percent_styles(archive: zipfile.ZipFile, styles: WorkbookStyles | None = None) -> set[int]:
+    """Indexes of the cell formats (cellXfs) that show numbers as percentages."""
+    xfs = (styles or WorkbookStyles()).xfs(archive)
+    return {index for index, (fmt_id, code) in enumerate(xfs) if fmt_id in BUILTIN_PERCENT or is_percent_code(code or "")}
+
+
+def percent_cells(path: str, sheet: str, cells: list[tuple[int, int]], kind: str = "xlsx",
+                  styles: WorkbookStyles | None = None) -> set[tuple[int, int]] | None:
     """Which of ``cells`` ((row, col), 0-based) of ``sheet`` are formatted as percentages.
 
-    Reads styles.xml and the sheet's XML up to the last row asked for (an .xls: its
-    FORMAT and XF records, through xlrd); None when the formats cannot be read (an .xlsb).
+    Reads styles.xml (once for all the sheets sharing ``styles``) and the sheet's XML up to the last row
+    asked for (an .xls: its FORMAT and XF records, through xlrd); None when the formats cannot be read (an .xlsb).
     """
     if kind == "xls":
         return xls_percent_cells(path, sheet, cells)
@@ -75,8 +104,8 @@ def percent_cells(path: str, sheet: str, cells: list[tuple[int, int]],
     last_row = max(row for row, _ in wanted) + 1  # 1-based, as in the XML
     try:
         with zipfile.ZipFile(path) as archive:
-            styles = percent_styles(archive)
-            if not styles:
+            percents = percent_styles(archive, styles)
+            if not percents:
                 return set()
             member = sheet_paths(archive).get(sheet)
             if member is None:
@@ -87,7 +116,7 @@ def percent_cells(path: str, sheet: str, cells: list[tuple[int, int]],
                     tag = _local(element.tag)
                     if tag == "c":
                         style, ref = element.get("s"), element.get("r")
-                        if style is not None and style.isdigit() and int(style) in styles and ref:
+                        if style is not None and style.isdigit() and int(style) in percents and ref:
                             cell = parse_a1(ref)
                             if cell in wanted:
                                 found.add(cell)
@@ -125,11 +154,12 @@ def shown_places(code: str | None) -> tuple[bool, int, int] | None:
     return "%" in section, sum(c in "0?" for c in places), len(places)
 
 
-def cell_formats(path: str, wanted: dict[str, list[tuple[int, int]]],
-                 kind: str = "xlsx") -> dict[str, dict[tuple[int, int], str]] | None:
+def cell_formats(path: str, wanted: dict[str, list[tuple[int, int]]], kind: str = "xlsx",
+                 styles: WorkbookStyles | None = None) -> dict[str, dict[tuple[int, int], str]] | None:
     """The number format code of each wanted cell ({sheet: [(row, col) 0-based]}; "General" for the default
     format); None when the formats cannot be read (an .ods or .xlsb, a broken part).  An .xlsx is read once:
-    styles.xml, then each sheet's XML only down to the last row asked for; an .xls through xlrd."""
+    styles.xml (unless ``styles`` has it already), then each sheet's XML only down to the last row asked for;
+    an .xls through xlrd."""
     wanted = {sheet: cells for sheet, cells in wanted.items() if cells}
     if not wanted:
         return {}
@@ -144,7 +174,7 @@ def cell_formats(path: str, wanted: dict[str, list[tuple[int, int]]],
 
     try:
         with zipfile.ZipFile(path) as archive:
-            codes = xf_codes(archive)
+            codes = xf_codes(archive, styles)
             members = sheet_paths(archive)
             out = {}
             for sheet, cells in wanted.items():
@@ -192,40 +222,9 @@ def _cell_styles(stream, cells: set[tuple[int, int]]) -> dict[tuple[int, int], i
     return found
 
 
-_STYLE_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(numFmt|cellXfs|xf)(?=[\s/>])([^>]*)>")
-_STYLE_ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-
-
-def xf_codes(archive: zipfile.ZipFile) -> list[str | None]:
-    """The number format code of each cell format (cellXfs), by index; None where it is not known.  styles.xml
-    is searched for its numFmt and cellXfs/xf tags (no entity is ever expanded)."""
-    from xml.sax.saxutils import unescape
-
-    try:
-        data = archive.read("xl/styles.xml")
-    except KeyError:
-        return ["General"]
-    codes: dict[int, str] = {}
-    ids: list[int | None] = []
-    in_xfs = False
-    for match in _STYLE_TAG.finditer(data):
-        closing, name, rest = match.groups()
-        if name == b"cellXfs":
-            in_xfs = not closing and not rest.rstrip().endswith(b"/")
-            continue
-        if closing:
-            continue
-        attrs = {m.group(1).split(b":")[-1]: m.group(2) if m.group(2) is not None else m.group(3)
-                 for m in _STYLE_ATTR.finditer(rest)}
-        number = attrs.get(b"numFmtId", b"0").strip()
-        if name == b"numFmt":
-            if number.isdigit():
-                codes[int(number)] = unescape(attrs.get(b"formatCode", b"").decode("utf-8", "replace"),
-                                              {"&quot;": '"', "&apos;": "'"})
-        elif in_xfs:
-            ids.append(int(number) if number.isdigit() else None)
-    out = [None if i is None else codes.get(i, BUILTIN_CODES.get(i)) for i in ids]
-    return out or ["General"]
+def xf_codes(archive: zipfile.ZipFile, styles: WorkbookStyles | None = None) -> list[str | None]:
+    """The number format code of each cell format (cellXfs), by index; None where it is not known."""
+    return [code for _, code in (styles or WorkbookStyles()).xfs(archive)] or ["General"]
 
 
 def number_formats(path: str, kind: str, wanted: dict[str, set[tuple[int, int]]]) -> dict[str, dict[tuple[int, int], str]]:
