@@ -591,6 +591,17 @@ def test_concurrent_writers_wait_for_each_other(books, tmp_path):
     conn.close()
 
 
+@pytest.mark.parametrize("wait", ["abc", "30秒", "-5"])
+def test_a_store_wait_that_is_not_seconds_is_ignored_not_a_traceback(books, wait):
+    """JIXIAO_STORE_WAIT set to something that is not a number of seconds: the command runs with the default wait
+    (it crashed at import with a ValueError traceback before any command could run)."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), "JIXIAO_STORE_WAIT": wait}
+    done = subprocess.run([sys.executable, "-m", "jixiao_xl", "check", str(books["2023"]), "--store",
+                           str(books["store"])], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode in (0, 1) and "Traceback" not in done.stderr, done.stderr
+    assert "新存入 3 张表" in done.stdout + done.stderr
+
+
 def test_explain_knows_the_history_rules(capsys):
     code, out, _ = run(capsys, "explain", "H101")
     assert code == 0 and "上年决算数与本单位上一年度填报的本年决算数不符" in out and "绩效库" in out

@@ -37,7 +37,19 @@ from .records import (
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x4A58584C  # "JXXL"
 DEFAULT_NAME = "绩效库.sqlite"
-WAIT_SECONDS = float(os.environ.get("JIXIAO_STORE_WAIT", "30"))  # how long a writer waits for another
+
+
+def _wait_seconds(default: float = 30.0) -> float:
+    """How long a writer waits for another (JIXIAO_STORE_WAIT, seconds; 0: not at all).  A value that is not a
+    number of seconds is ignored (the default), as the server's limits are: it must not stop every command."""
+    try:
+        value = float(os.environ.get("JIXIAO_STORE_WAIT", default))
+    except ValueError:
+        return default
+    return value if 0 <= value < 1e6 else default
+
+
+WAIT_SECONDS = _wait_seconds()
 COMMIT_EVERY = 200  # workbooks per transaction in batch
 # a store up to this size is read through (PRAGMA quick_check) before anything is written to it: a damaged
 # one is refused.  A larger one relies on SQLite's checks of each page it reads (a damaged page met while
