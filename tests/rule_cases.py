@@ -47,6 +47,10 @@ NO_PROVINCE = {"drop:附件1": True, "附件2!B3": "市司法局", "附件3!B4":
                "附件2!F12": "普法宣传、法律援助等年度目标均已完成",
                "附件2!B22": "成本指标\n（20.0分）", "附件3!B21": "成本指标\n（20.0分）"}
 
+# 附件2's 成本指标 rows 22–24 as one 二级 (经济成本指标): "一、预算控制" 10 / 9 over "1、…" 5 / 5 and "2、…" 5 / 5
+GROUPED = {"附件2!C23": None, "附件2!C24": None, "附件2!D22": "一、预算控制", "附件2!D23": "1、对社会发展的负面影响",
+           "附件2!D24": "2、对自然生态环境的负面影响"}
+
 CASES = [
     # N: numbers
     Case("N001", "fail", "amount-as-words", {"附件1!D6": "约12万"}, "附件1", "D6", expected=None, found="约12万"),
@@ -329,6 +333,15 @@ CASES = [
          expected=80.0, found=90.0),
     Case("W108", "pass", "levels-add-to-the-stated-90", {"附件3!A12": "绩效指标(90分)"}),
     Case("W108", "pass", "no-section-weight-printed", {}),
+    # 附件2's 成本指标 rows as one 二级 with numbered items under a heading (云南 隆阳 prints its 数量指标 so):
+    # "一、" 分值 10 = 5 + 5 is their subtotal, counted once
+    Case("W109", "fail", "subtotal-score-not-items-sum", GROUPED, "附件2", "H22", expected=10.0, found=9.0),
+    Case("W109", "pass", "subtotal-score-is-items-sum", GROUPED | {"附件2!H22": 10}),
+    Case("W109", "pass", "no-heading", {}),
+    Case("W110", "fail", "heading-weight-not-items-sum", GROUPED | {"附件2!G24": 4, "附件2!H24": 4}, "附件2", "G22",
+         expected=9.0, found=10.0),
+    Case("W110", "pass", "heading-weight-is-items-sum", GROUPED),
+    Case("W110", "pass", "unnumbered-row-before-items", GROUPED | {"附件2!D22": "预算控制", "附件2!G24": 4}),
     Case("F105", "fail", "sources-left-zero", {"附件3!D7": 0}, "附件3", "D7", expected=83.0, found=0.0),
     Case("F105", "pass", "seed-sources", {}),
     Case("F105", "pass", "sources-blank", {"附件3!D7": None}),  # nothing typed: nothing to add (as F103)

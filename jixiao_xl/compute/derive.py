@@ -139,7 +139,35 @@ def exec_score_formula(rate: str, weight: str, bands: tuple = (), decimals: int 
 def _self_eval(form: SelfEval, profile: Profile, res: SelfEvalResults, blank_only: bool = False) -> list[Derived]:
     """A 附件2/3's derived cells, section by section as the form prints them."""
     return (_fund_sources(form, blank_only) + _execution(form, profile, res, blank_only)
-            + _breakdown(form, blank_only) + _level_headers(form, blank_only) + _totals(form, profile, res, blank_only))
+            + _breakdown(form, blank_only) + _subtotals(form, blank_only) + _level_headers(form, blank_only)
+            + _totals(form, profile, res, blank_only))
+
+
+def _subtotals(form: SelfEval, blank_only: bool) -> list[Derived]:
+    """A group's subtotal row ("一、示范区建立" over "1、…", "2、…": ``read.groups``): its 分值 and 得分 are the
+    sums of its items'.  Only a head already read as their subtotal; a heading left without numbers stays so."""
+    out = []
+    for group in form.groups:
+        if group.kind != "subtotal":
+            continue
+        first, last = group.items[0].row + 1, group.items[-1].row + 1
+        for key in ("weight", "score") if group.column == "weight" else ("score",):  # 分值 summed when they decided
+            cell = getattr(group.head, key)
+            if not _wanted(cell, blank_only) or cell.prefix:
+                continue
+            cells = [getattr(i, key) for i in group.items]
+            value = None if any(c is None or num(c) is None for c in cells) else _summed(cells)
+            col = col_letter(cell.col)
+            out.append(Derived(cell, value, f"=SUM({col}{first}:{col}{last})", "score"))
+    return out
+
+
+def _counted_sum(form: SelfEval, col: str, first: int, last: int) -> str:
+    """SUM of a column over rows ``first``..``last`` (0-based) without the subtotal rows among them (each
+    indicator counted once: ``read.groups``)."""
+    heads = [g.head for g in form.groups if g.kind == "subtotal" and first <= g.head.row <= last]
+    whole = f"SUM({col}{first + 1}:{col}{last + 1})"
+    return f"({whole}-SUM({','.join(f'{col}{h.row + 1}' for h in heads)}))" if heads else whole
 
 
 def _wanted(cell, blank_only: bool) -> bool:
@@ -218,22 +246,23 @@ def _totals(form: SelfEval, profile: Profile, res: SelfEvalResults, blank_only: 
         score_col = col_letter(indicators[0].score.col) if indicators[0].score is not None else None
         exec_s = f"N({ex['score'].address})" if "score" in ex else "0"
         weights = f"{weight_col}{first + 1}:{weight_col}{last + 1}" if weight_col else None
+        weight_sum = _counted_sum(form, weight_col, first, last) if weight_col else None
         if weight_col and _wanted(form.total_weight, blank_only):
             weight = _exec_weight_ref(form, profile)
-            out.append(Derived(form.total_weight, res.weight_total,
-                               f"={weight}+SUM({weight_col}{first + 1}:{weight_col}{last + 1})", "score"))
+            out.append(Derived(form.total_weight, res.weight_total, f"={weight}+{weight_sum}", "score"))
         if score_col and _wanted(form.total_score, blank_only):
             scores = f"{score_col}{first + 1}:{score_col}{last + 1}"
-            blank = _not_known(form, profile, scores, weights)
+            blank = _not_known(form, profile, scores, weights, weight_sum)
             out.append(Derived(form.total_score, None if unscored else S.round2(stated_score_sum(form, profile)),
-                               f'=IF({blank},"",{exec_s}+SUM({scores}))', "score"))
+                               f'=IF({blank},"",{exec_s}+{_counted_sum(form, score_col, first, last)})', "score"))
     if form.total_score is not None and _wanted(form.grade, blank_only):
         grade = _grade(form, profile)
         out.append(replace(grade, value=None) if unscored else grade)
     return out
 
 
-def _not_known(form: SelfEval, profile: Profile, scores: str, weights: str | None) -> str:
+def _not_known(form: SelfEval, profile: Profile, scores: str, weights: str | None,
+               weight_sum: str | None = None) -> str:
     """When the 总分 formula stays blank, as ``results`` leaves the total None: no 得分 typed (未评分); a 得分
     that is not a number where it counts (``unscored_rows``: a weighted row left blank or "/", or words anywhere);
     the 执行率 block empty while the 分值 leave room for it (``exec_part_missing``)."""
@@ -243,7 +272,7 @@ def _not_known(form: SelfEval, profile: Profile, scores: str, weights: str | Non
         terms.append(f"SUMPRODUCT(NOT(ISNUMBER({scores}))*((LEN({scores})>0)+{weighted}>0))>0")
     cells = [form.exec[k].address for k in ("full", "executed", "rate", "score") if k in form.exec]
     if cells:
-        room = f"SUM({weights})<100" if weights else "TRUE"
+        room = f"{weight_sum or f'SUM({weights})'}<100" if weights else "TRUE"
         terms.append(f"AND(COUNT({','.join(cells)})=0,{_exec_weight_ref(form, profile)}>0,{room})")
     return f"OR({','.join(terms)})"
 
@@ -266,7 +295,7 @@ def _level_headers(form: SelfEval, blank_only: bool = False) -> list[Derived]:
         col = col_letter(level.indicators[0].weight.col)
         first, last = level.header.row, max(i.row for i in level.indicators)
         name = level.name.replace('"', '""')
-        formula = f'="{name}"&CHAR(10)&"("&SUM({col}{first + 1}:{col}{last + 1})&"分)"'
+        formula = f'="{name}"&CHAR(10)&"("&{_counted_sum(form, col, first, last)}&"分)"'
         out.append(Derived(level.header, level.header.raw, formula, "text"))
     return out
 

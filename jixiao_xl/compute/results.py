@@ -314,6 +314,24 @@ UNSCORED = "未评分：各项指标的得分都没有填写"
 NO_INDICATORS = "未读出：表中找不到三级指标"
 
 
+def unsure_reason(form: SelfEval, column: str) -> str:
+    """Why a sum over the rows is not known: a row over numbered rows whose ``column`` ("weight" / "score") does
+    not add up to theirs, so whether it is their subtotal or an indicator of its own cannot be told (W110); ""
+    when no such group bears on that column (a form without 分值 decides by its 得分: its 分值合计 stands)."""
+    from ..read.values import fmt_number
+
+    groups = [g for g in form.unsure_groups if column == "score" or g.column == column]
+    if not groups:
+        return ""
+    group = groups[0]
+    label = "分值" if group.column == "weight" else "得分"
+    head = num(getattr(group.head, group.column))
+    items = sum(num(getattr(i, group.column)) or 0 for i in group.items)
+    more = f" 等 {len(groups)} 处" if len(groups) > 1 else ""
+    return (f"无法复核：“{group.head.level3.text}”{label} {fmt_number(head)} 与其下 {len(group.items)} 项之和 "
+            f"{fmt_number(round(items, 6))} 不符{more}，分不清它是小计还是一项指标")
+
+
 def exec_read(form: SelfEval) -> bool:
     """Whether the form's execution block was read: a budget, an executed amount, a rate or a score in it."""
     return any(num(form.exec.get(key)) is not None for key in ("full", "executed", "rate", "score"))
@@ -429,6 +447,9 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
     elif not weights:
         weight_total = None
         unread["weight_total"] = UNREAD_WEIGHTS
+    elif unsure := unsure_reason(form, "weight"):  # a row over others whose 分值 do not add up to it
+        weight_total = None
+        unread["weight_total"] = unsure
     else:
         weight_total = S.round2(weight + sum(weights))
     unreadable = [r.ind.score for r in rows if r.score is None and r.ind.score is not None and not r.ind.score.blank]
@@ -458,6 +479,9 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
     elif blank := unscored_rows(rows):  # a 得分 nobody typed is neither full marks nor 0
         total = None
         unread["total_score"] = unread["grade"] = blank_scores_reason(blank)
+    elif unsure := unsure_reason(form, "score"):  # a row that may or may not be its items' subtotal
+        total = None
+        unread["total_score"] = unread["grade"] = unsure
     else:
         total = S.round2((score or 0.0) + sum(r.effective for r in rows))
     return SelfEvalResults(rate, score, weight_total, total, S.grade(total),

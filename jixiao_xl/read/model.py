@@ -187,16 +187,54 @@ class Indicator:
 
 
 @dataclass
+class Group:
+    """A 三级 row with rows under it in the same 二级指标 (``read.groups``): numbered items ("一、示范区建立" over
+    "1、…", "2、…", 云南 隆阳) or parts ("★补助种植面积" over "其中桃树…", 安徽 萧县).
+
+    ``kind`` says which rows count (each is counted once in the sums):
+    "subtotal": the head's 分值 (得分 when the form has no 分值 column) is its items' sum: the items count, the head
+    is their subtotal (a derived cell); "heading": the head has neither 分值 nor 得分, the items count; "parts": the
+    items have neither, the head counts; "unsure": both have numbers that do not add up, every row counts as read
+    and the sums that depend on it are not judged (W110 says why)."""
+
+    head: Indicator
+    items: list[Indicator]
+    kind: str
+    column: str = ""  # "weight" / "score": the column whose sums decided a subtotal or left it unsure
+
+    @property
+    def counted(self) -> list[Indicator]:
+        if self.kind == "parts":
+            return [self.head]
+        return list(self.items) if self.kind in ("subtotal", "heading") else [self.head, *self.items]
+
+    @property
+    def aside(self) -> list[Indicator]:
+        """The rows of the group that are not indicators of their own."""
+        if self.kind == "parts":
+            return list(self.items)
+        return [self.head] if self.kind in ("subtotal", "heading") else []
+
+
+@dataclass
 class Level1:
     """A 一级指标 band: its header cell, stated total ("(30分)") and rows."""
 
     name: str  # "" when the header states only its weight ("(50分)") and no cell above names it
     header: Cell
     weight: float | None
-    indicators: list[Indicator] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)  # the rows that count, each once
     # the cell stating the weight when it is not the header: the name in a cell of the 一级 column, "(50分)" in
     # the next one below it
     weight_cell: Cell | None = None
+    # its rows that are no indicator of their own (``Group.aside``: a subtotal or heading over numbered items, the
+    # "其中" parts of an indicator): shown and laid out, never counted
+    aside: list[Indicator] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[Indicator]:
+        """Every row of the band in sheet order, the ones set aside included."""
+        return sorted(self.indicators + self.aside, key=lambda i: i.row) if self.aside else self.indicators
 
     @property
     def stated_at(self) -> Cell:
@@ -238,13 +276,24 @@ class SelfEval:
     signature: list[str] = field(default_factory=list)  # labels it was recognised by, when it had no title
     unit: str = "万元"  # amount unit the form declares (default: the official 万元)
     formula_cells: set[str] = field(default_factory=set)  # A1 of the sheet's formula cells (.xlsx)
+    groups: list[Group] = field(default_factory=list)  # 三级 rows with rows under them (``read.groups``)
     # the year the workbook's other forms state when this one states none (an untitled 附件3 beside a
     # "2023年度" 附件1): a deadline written without a year ("12月底前") falls in it
     book_year: int | None = None
 
     @property
     def indicators(self) -> list[Indicator]:
+        """The rows that count, each once (a group's subtotal or its "其中" parts left out: ``Group``)."""
         return [ind for level in self.levels for ind in level.indicators]
+
+    @property
+    def all_rows(self) -> list[Indicator]:
+        """Every 三级 row in sheet order, the ones set aside included."""
+        return [ind for level in self.levels for ind in level.rows]
+
+    @property
+    def unsure_groups(self) -> list[Group]:
+        return [g for g in self.groups if g.kind == "unsure"]
 
     @property
     def name(self) -> str:

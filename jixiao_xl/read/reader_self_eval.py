@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import forms as F
+from .groups import find_groups
 from .model import Cell, Indicator, Level1, SelfEval, num
 from .region import LABEL_MAX, Region, _cell_key, _field_for, _numeric_text, _year, inline_parts
 from .values import header_name, header_weight, is_blank, split_inline
@@ -380,6 +381,7 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
     while form.levels and not form.levels[-1].indicators and form.levels[-1].weight is None \
             and form.levels[-1].header.row > max((i.row for i in form.indicators), default=-1):
         form.levels.pop()
+    find_groups(form)  # "一、…" over "1、…" rows, "其中…" parts: each counted once
     if total:
         _read_total(region, form, row, total[1], cols)
     _level_weights(form, cols["weight"] is None, names["weight"])

@@ -47,7 +47,7 @@ def _numeric_groups(form) -> list[tuple[str, Iterable[Cell]]]:
     out = [(_EXEC_KINDS.get(key, "amount"), (cell,)) for key, cell in form.exec.items()]
     out.append(("amount", form.breakdown.values()))
     out += [("amount", row.values()) for row in form.sources.values()]
-    out.append(("score", [cell for ind in form.indicators for cell in (ind.weight, ind.score) if cell is not None]))
+    out.append(("score", [cell for ind in form.all_rows for cell in (ind.weight, ind.score) if cell is not None]))
     out.append(("score", [cell for cell in (form.total_weight, form.total_score) if cell is not None]))
     return out
 

@@ -8,16 +8,19 @@ from ..compute.results import exec_part_missing, exec_weight, stated_score_sum
 from ..compute import scoring as S
 from .findings import Rule
 from ..read import forms as F
-from ..read.model import SelfEval, num
+from ..read.model import Group, SelfEval, num
 from ..read.values import fmt_number as n
 from .base import Context, differs, r2, score_differs, stated_text
 from ..read.values import is_error_value
 
 
 def _level_sum(rule: Rule, form: SelfEval, ctx: Context):
+    unsure = {id(g.head) for g in form.unsure_groups if g.column == "weight"}
     for level in form.levels:
         if level.weight is None or all(num(i.weight) is None for i in level.indicators):
             continue  # a form that prints weights only in its headers (保山, 湖北) has no rows to add up
+        if any(id(i) in unsure for i in level.indicators):
+            continue  # a row that may or may not be its items' subtotal: the sum is not known (W110 says why)
         total = sum(num(i.weight) or 0 for i in level.indicators)
         if differs(total, level.weight, ctx.profile.tolerance_score):
             yield rule.at(form.sheet, level.stated_at, expected=r2(level.weight), found=r2(total),
@@ -131,6 +134,8 @@ def _total_score_cell(rule: Rule, form: SelfEval, ctx: Context):
         return
     if exec_part_missing(form, ctx.profile):
         return  # the 执行率得分 it adds was not read: the sum is not known
+    if form.unsure_groups:
+        return  # a row that may or may not be its items' subtotal: the sum is not known (W110 says why)
     found = cell.number
     expected = stated_score_sum(form, ctx.profile)
     right = ctx.results(form).total_score
@@ -189,6 +194,67 @@ PROFILE_WEIGHTS = Rule(
     bad="湖南口径下“产出指标(50分)”",
     good="湖南口径下“产出指标(30分)”",
     check=_profile_weights,
+)
+
+def _items_text(group: Group) -> str:
+    first, last = group.items[0].level3.text, group.items[-1].level3.text
+    return f"“{first}”至“{last}”" if len(group.items) > 2 else f"“{first}”“{last}”"
+
+
+def _group_subtotal(rule: Rule, form: SelfEval, ctx: Context):
+    for group in form.groups:
+        if group.kind != "subtotal" or group.column != "weight" or group.head.score is None:
+            continue
+        found = num(group.head.score)
+        scores = [num(i.score) for i in group.items]
+        if found is None or any(s is None for s in scores):
+            continue  # a blank subtotal is D001's; a blank item is the total's 无法复核
+        expected = round(sum(scores), 6)
+        if differs(found, expected, ctx.profile.tolerance_score):
+            yield rule.at(form.sheet, group.head.score, expected=r2(expected), found=r2(found),
+                          text={"head": group.head.level3.text, "count": len(group.items),
+                                "items": _items_text(group), "weight": n(num(group.head.weight)),
+                                "parts": " + ".join(n(s) for s in scores), "expected": n(expected),
+                                "found": n(found)})
+
+
+GROUP_SUBTOTAL = Rule(
+    code="W109", name="group-subtotal", severity="error", scope="self_eval",
+    summary="三级指标下分项的小计行，得分不等于其下各项得分之和",
+    template="“{head}”的分值 {weight} 是其下 {count} 项（{items}）分值之和，是它们的小计；得分应为 {parts} = "
+    "{expected}，现填 {found}",
+    why="有的表在一个三级指标下再列编号的分项（“一、示范区建立”下“1、…”“2、…”），上面一行的分值正是各分项分值之和，"
+    "它是小计，不是另一项指标：总分只计各分项一次，小计行的得分也应等于各分项得分之和。分项自己的得分错误仍指在分项上。",
+    source="云南 保山 隆阳区 2022 项目支出绩效自评表（“一、示范区建立”15 = 5 + 5 + 5）[A]",
+    bad="“一、示范区建立”分值 10、得分 10；“1、…”分值 5、得分 5；“2、…”分值 5、得分 4",
+    good="“一、示范区建立”分值 10、得分 9；“1、…”分值 5、得分 5；“2、…”分值 5、得分 4",
+    check=_group_subtotal,
+)
+
+
+def _group_unsure(rule: Rule, form: SelfEval, ctx: Context):
+    for group in form.unsure_groups:
+        cell = getattr(group.head, group.column)
+        label = "分值" if group.column == "weight" else "得分"
+        values = [num(getattr(i, group.column)) for i in group.items]
+        expected = round(sum(v or 0 for v in values), 6)
+        yield rule.at(form.sheet, cell, expected=r2(expected), found=r2(num(cell)),
+                      text={"head": group.head.level3.text, "label": label, "found": n(num(cell)),
+                            "count": len(group.items), "items": _items_text(group),
+                            "parts": " + ".join(n(v or 0) for v in values), "expected": n(expected)})
+
+
+GROUP_UNSURE = Rule(
+    code="W110", name="group-unsure", severity="info", scope="self_eval",
+    summary="三级指标下列有编号的分项，但上面一行的分值（得分）不等于分项之和，分不清它是小计还是一项指标",
+    template="“{head}”{label} {found}，其下 {count} 项（{items}）{label}之和为 {parts} = {expected}：分不清它是这几项的"
+    "小计还是一项独立的指标，每行暂按一项指标计，分值合计和总分没有核对；如是小计，请改为 {expected}",
+    why="小计行与分项都计入会重复计分，只计其一又要先知道哪一行是小计。上面一行的分值（没有分值栏时是得分）正好等于"
+    "分项之和时按小计处理；不相等时无法判断，不猜测，不报分值合计、总分的错误，只说明原因。",
+    source="云南 保山 隆阳区 2022 项目支出绩效自评表（编号分项）[A]；本工具的判断规则",
+    bad="“一、示范区建立”得分 15；“1、…”5、“2、…”5、“3、…”4",
+    good="“一、示范区建立”得分 14；“1、…”5、“2、…”5、“3、…”4",
+    check=_group_unsure,
 )
 
 _NOTE_WEIGHT = re.compile(r"(产出|效益|满意度|成本)(?:指标)?(?:分值|权重)?(?:为|:|：)?\s*(\d+(?:\.\d+)?)\s*分")
@@ -265,4 +331,5 @@ GRADE = Rule(
     check=_grade,
 )
 
-RULES = [LEVEL_SUM, SECTION_WEIGHTS, WEIGHT_TOTAL, TOTAL_WEIGHT, TOTAL_SCORE, PROFILE_WEIGHTS, NOTE_WEIGHTS, GRADE]
+RULES = [LEVEL_SUM, SECTION_WEIGHTS, WEIGHT_TOTAL, TOTAL_WEIGHT, TOTAL_SCORE, PROFILE_WEIGHTS, NOTE_WEIGHTS, GRADE,
+         GROUP_SUBTOTAL, GROUP_UNSURE]

@@ -284,23 +284,26 @@ def _column(key: str) -> F.Field:
 
 
 def _indicator_groups(data: TemplateData, src: SelfEval | None):
-    """[(一级 name, header text or None, [row values])] from the source, or the profile's defaults."""
+    """[(一级 name, header text or None, [row values], [whether each row counts])] from the source, or the
+    profile's defaults.  A source's rows that are no indicator of their own (a subtotal over numbered items, the
+    "其中" parts of one: ``read.groups``) are laid out where they were, and not counted in the header's total."""
     if src and src.indicators:
         groups = []
         columns = F.INDICATOR_COLUMNS[2:]  # 三级指标 … 偏差原因, after the 二级 name
         for level in src.levels:
+            counted = {id(i) for i in level.indicators}
             rows = [[i.level2 or None] + [(_text if f.kind == "text" else _value)(i.column(f.key)) for f in columns]
-                    for i in level.indicators]
+                    for i in level.rows]
             stated = level.weight
             total = sum(num(i.weight) or 0 for i in level.indicators)
             fixed = None
             if stated is not None and abs(stated - total) > 0.005:
                 fixed = f"{level.name}\n({fmt_number(stated)}分)"  # keep a header that disagrees with its rows
-            groups.append((level.name, fixed, rows))
+            groups.append((level.name, fixed, rows, [id(i) in counted for i in level.rows]))
         return groups
     keys = [f.key for f in F.INDICATOR_COLUMNS[1:]]
-    return [(name, None, [[l2 if k == "level2" else w if k == "weight" else None for k in keys] for l2, w in level2s])
-            for name, level2s in levels(data.profile)]
+    return [(name, None, [[l2 if k == "level2" else w if k == "weight" else None for k in keys] for l2, w in level2s],
+             [True] * len(level2s)) for name, level2s in levels(data.profile)]
 
 
 def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfEval | None) -> TemplateSheet:
@@ -400,10 +403,11 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
     texts = [letters[f.key] for f in F.INDICATOR_COLUMNS[1:] if f.kind == "text"]
     weight_at = list(letters).index("weight")
     level_rows = []
-    for level_name, fixed, rows in _indicator_groups(data, src):
+    for level_name, fixed, rows, counted in _indicator_groups(data, src):
         first = lay.row
         # a header states its rows' total (derive gives it the formula), or the submission's other total
-        header = fixed or f"{level_name}\n({fmt_number(sum(_num(_plain(v[weight_at])) or 0 for v in rows))}分)"
+        total = sum(_num(_plain(v[weight_at])) or 0 for v, c in zip(rows, counted) if c)
+        header = fixed or f"{level_name}\n({fmt_number(total)}分)"
         for i, values in enumerate(rows):
             r = lay.add([None, header if i == 0 else None] + values)
             sheet.text_inputs.update(f"{c}{r}" for c in texts)
