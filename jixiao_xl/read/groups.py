@@ -51,9 +51,8 @@ def _blank(ind: Indicator) -> bool:
 def _items(rows: list[Indicator], i: int) -> tuple[list[Indicator], bool]:
     """The rows under ``rows[i]`` ([] when none) and whether they are "其中" parts."""
     head = rows[i]
-    same = [r for r in rows[i + 1:]]
     run: list[Indicator] = []
-    for row in same:
+    for row in rows[i + 1:]:
         if row.level2 != head.level2 or row.level1 != head.level1:
             break
         run.append(row)
