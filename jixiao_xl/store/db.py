@@ -32,6 +32,7 @@ from .records import (
     form_project,
     form_year,
     norm_name,
+    told_apart,
 )
 
 SCHEMA_VERSION = 1
@@ -40,8 +41,7 @@ DEFAULT_NAME = "绩效库.sqlite"
 
 
 def _wait_seconds(default: float = 30.0) -> float:
-    """How long a writer waits for another (JIXIAO_STORE_WAIT, seconds; 0: not at all).  A value that is not a
-    number of seconds is ignored (the default), as the server's limits are: it must not stop every command."""
+    """How long a writer waits for another (JIXIAO_STORE_WAIT, seconds; 0: not at all; not a number: ignored)."""
     try:
         value = float(os.environ.get("JIXIAO_STORE_WAIT", default))
     except ValueError:
@@ -456,24 +456,12 @@ class Store:
         if c["skipped"]:
             line += f"；{c['skipped']} 个工作簿未存入（无法读取，或读不出单位名称、年度）"
         if c["duplicate"]:
-            pairs = [f"{' 与 '.join(_told_apart(dropped, kept))} 同为{unit} {year} 年的{'、'.join(forms)}"
+            pairs = [f"{' 与 '.join(told_apart(dropped, kept))} 同为{unit} {year} 年的{'、'.join(forms)}"
                      for (dropped, kept), (unit, year, forms) in sorted(self.duplicates.items())]
             more = f"等 {len(pairs)} 处" if len(pairs) > 3 else ""
             line += (f"；{c['duplicate']} 张表与本次的另一个文件重复（同一单位、年度、表），未存入："
                      f"{'；'.join(pairs[:3])}{more}。请删去多余的一份，或把更正后的一份单独运行")
         return line
-
-
-def _told_apart(a: str, b: str) -> tuple[str, str]:
-    """Two files as a reader tells them apart: their names, or, when the names are the same (one workbook saved
-    in two regions' folders), their paths from where they part ("平江/汨罗市司法局2023.xlsx")."""
-    pa, pb = Path(a), Path(b)
-    if pa.name != pb.name:
-        return pa.name, pb.name
-    common = 0
-    while common < min(len(pa.parts), len(pb.parts)) - 1 and pa.parts[common] == pb.parts[common]:
-        common += 1
-    return "/".join(pa.parts[common:]), "/".join(pb.parts[common:])
 
 
 KEY_VERSION = "2"  # how norm_name makes keys: 2 also drops 。！？/「」〔〕, zero-width marks and a BOM

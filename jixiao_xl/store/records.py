@@ -300,6 +300,18 @@ def file_hash(path: str) -> str:
     return digest.hexdigest()
 
 
+def told_apart(a: str, b: str) -> tuple[str, str]:
+    """Two files as a reader tells them apart: their names, or, when the names are the same (one workbook saved
+    in two regions' folders), their paths from where they part ("平江/汨罗市司法局2023.xlsx")."""
+    pa, pb = Path(a), Path(b)
+    if pa.name != pb.name:
+        return pa.name, pb.name
+    common = 0
+    while common < min(len(pa.parts), len(pb.parts)) - 1 and pa.parts[common] == pb.parts[common]:
+        common += 1
+    return "/".join(pa.parts[common:]), "/".join(pb.parts[common:])
+
+
 class FormRecord(NamedTuple):
     """One form as it goes into the store (plain values: a batch worker sends it to the parent; a named tuple
     pickles in a third of a dataclass's time)."""
