@@ -28,6 +28,7 @@ the test, so the add-in can only use what is modelled here.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -63,6 +64,54 @@ def payload(book, name: str = "book.xlsx", notes: bool = True) -> dict:
             "names": [], "sheets": sheets}
 
 
+_NUMBER = re.compile(r"[+-]?[¥￥$]?((\d{1,3}(,\d{3})+|\d+)(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
+_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"}
+
+
+def typed(entry):
+    """(value, formula) of a cell after ``entry`` is typed into it in Excel (zh-CN), as Range.values and
+    Range.formulas take a string: a leading apostrophe keeps the rest as text (not shown, not read back);
+    "=…" is a formula, and so is "+…", "-…", "@…" that is not a number; TRUE/FALSE are booleans; numbers
+    with thousands separators, a currency sign, an exponent, a percent sign, or in parentheses (negative)
+    are numbers ("00123" is 123, "1E3" 1000, "86.19%" 0.8619, "(5)" -5); dates "2024-12-31", "2024/12/31",
+    "2024-12", "1/2", "12-31", "2024年12月31日", "12月31日" and times "9:30" become date/time values.
+    Blank ("" or None) clears the cell."""
+    if entry is None or entry == "":
+        return None, None
+    if not isinstance(entry, str):
+        return entry, None
+    if entry.startswith("'"):
+        return entry[1:], None
+    text = entry.strip()
+    if text.upper() in ("TRUE", "FALSE"):
+        return text.upper() == "TRUE", None
+    if text in _ERRORS:
+        return text, None
+    negative = text.startswith("(") and text.endswith(")")
+    body = text[1:-1] if negative else text
+    if _NUMBER.fullmatch(body):
+        number = float(re.sub(r"[¥￥$,%]", "", body)) / (100 if body.endswith("%") else 1)
+        number = -number if negative else number
+        return (int(number) if number.is_integer() and "%" not in body else number), None
+    if len(entry) > 1 and entry[0] in "=+-@":
+        return "#NAME?", (entry if entry.startswith("=") else "=" + entry)
+    year = dt.date.today().year
+    for pattern in (r"(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})", r"(?P<y>\d{4})[-/](?P<m>\d{1,2})",
+                    r"(?P<m>\d{1,2})[-/](?P<d>\d{1,2})", r"(?P<y>\d{4})年(?P<m>\d{1,2})月((?P<d>\d{1,2})日)?",
+                    r"(?P<m>\d{1,2})月(?P<d>\d{1,2})日"):
+        found = re.fullmatch(pattern, text)
+        if found:
+            parts = found.groupdict()
+            try:
+                return dt.datetime(int(parts.get("y") or year), int(parts["m"]), int(parts.get("d") or 1)), None
+            except ValueError:
+                break
+    found = re.fullmatch(r"(\d{1,2}):(\d{2})(:(\d{2}))?", text)
+    if found and int(found.group(1)) < 24 and int(found.group(2)) < 60:
+        return dt.time(int(found.group(1)), int(found.group(2)), int(found.group(4) or 0)), None
+    return entry, None
+
+
 class Excel:
     """Applies actions to an openpyxl workbook holding values (as Excel shows them)."""
 
@@ -88,15 +137,17 @@ class Excel:
             assert handler is not None, f"the stand-in does not know the action {action['func']!r}"
             handler(action)
 
-    def _setValues(self, action):
+    def _setValues(self, action):  # index.js setValues: range.values = action.values, parsed as typed
         for ws, r, c, cell in self.cells(action):
-            value = action["values"][r][c]
-            if isinstance(value, str) and value.startswith("'"):
-                value = value[1:]  # Excel keeps an apostrophe-prefixed entry as text
-            cell.value = None if value == "" else value
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
             self.formulas.pop((ws.title, cell.coordinate), None)
+            value, formula = typed(action["values"][r][c])
+            if formula is not None:
+                self.formulas[(ws.title, cell.coordinate)] = formula
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"
+            elif isinstance(value, dt.datetime):
+                cell.number_format = "yyyy/m/d"  # Excel gives a typed date a date format
 
     def _setFormula(self, action):
         for ws, r, c, cell in self.cells(action):
@@ -106,9 +157,9 @@ class Excel:
                 shown = re.fullmatch(r'=HYPERLINK\(".*","(.*)"\)', formula)
                 if shown:  # Excel shows the link's text
                     cell.value = shown.group(1)
-            else:  # a constant entered through Range.formulas
-                cell.value = None if formula in ("", None) else formula
+            else:  # a constant entered through Range.formulas: parsed as typed, as through Range.values
                 self.formulas.pop((ws.title, cell.coordinate), None)
+                cell.value, _ = typed(formula)
 
     def _setRangeColor(self, action):
         color = action["args"][0]
@@ -186,4 +237,4 @@ def snapshot(book) -> dict:
     return out
 
 
-__all__ = ["payload", "Excel", "ClientError", "snapshot", "get_column_letter"]
+__all__ = ["payload", "Excel", "ClientError", "snapshot", "get_column_letter", "typed"]

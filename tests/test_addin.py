@@ -125,6 +125,60 @@ def test_text_starting_with_equals_goes_back_as_text(client, tmp_path):
     excel.apply(response.json())
 
 
+# Texts a user can type where a number belongs (each an N001 “不是数字” finding that shows the text as read), and
+# what Excel makes of each when it is written unprotected (tests/officejs.py typed)
+TYPED_TEXTS = {"E5": "(5)", "H14": "1/2", "H15": "2024-12-31", "H17": "TRUE", "H18": "12月31日"}
+
+
+@pytest.mark.parametrize("notes", [True, False])
+def test_texts_written_into_cells_stay_texts(client, notes):
+    """Every text 校验 writes reaches Excel as a cell entry: xlwings Server's client applies setValues as
+    ``range.values = action.values`` (xlwings_server 1.20.0, static/js/custom-scripts/range-action-callbacks.js
+    createSetValues; the same in the client of xlwings/xlwings-server commit 7a5ae46452b7e153e35ca0b2241b5f24ac204bb6,
+    app/static/js/core/xlwingsjs/xlwings.js setValues), and Excel parses such a string as typed. Only a leading
+    = + - @ was protected: 校验结果 showed 实际 −5 for “(5)”不是数字, a date for “1/2” and “2024-12-31”, TRUE for
+    “TRUE”, and a sheet named 2024-12 became 2024/12/1 in 工作表 and in the marks record, so 清除标记 left that
+    sheet's cells coloured. Numbers stay numbers."""
+    book = openpyxl.load_workbook(EXAMPLE, data_only=True)
+    sheet = book["附件2"]
+    sheet.title = "2024-12"  # a sheet name Excel reads as a date when typed
+    for cell, text in TYPED_TEXTS.items():
+        sheet[cell] = text
+    excel = Excel(book, notes=notes)
+    click(client, excel, "validate")
+    rows = list(book["校验结果"].iter_rows(values_only=True))
+    shown = {r[3]: r for r in rows if r[0] == "N001"}
+    assert {cell: (r[2], r[7]) for cell, r in shown.items()} == {
+        cell: ("2024-12", text) for cell, text in TYPED_TEXTS.items()}
+    assert all(f"“{r[7]}”不是数字" in r[5] for r in shown.values())
+    assert all(isinstance(v, str) for r in rows for v in r[:6] if v is not None)
+    b111 = next(r for r in rows if r[0] == "B111")
+    assert b111[2:4] == ("附件1", "B7") and b111[6:8] == (9, 17)  # numbers stay numbers
+    e105 = next(r for r in rows if r[0] == "E105")
+    assert e105[2:4] == ("2024-12", "D5") and e105[6:8] == (0.3, 0.4233)
+    assert rows[-1] == ("共 6 个错误、2 个警告",) + (None,) * 7
+    marked = [c.coordinate for row in sheet.iter_rows() for c in row if c.fill.patternType == "solid"]
+    assert sorted(marked) == sorted(["D5", *TYPED_TEXTS])
+    click(client, excel, "clear_marks")  # the marks record names the sheet as it is named
+    assert [c.coordinate for row in sheet.iter_rows() for c in row if c.fill.patternType == "solid"] == []
+    assert [c.coordinate for row in book["附件1"].iter_rows() for c in row if c.fill.patternType == "solid"] == []
+
+
+def test_stand_in_parses_entries_as_excel_does():
+    """The stand-in's model of a typed entry (what makes the test above fail without the apostrophe)."""
+    import datetime as dt
+
+    from .officejs import typed
+
+    assert typed("(5)") == (-5, None) and typed("00123") == (123, None) and typed("1E3") == (1000, None)
+    assert typed("86.19%") == (0.8619, None) and typed("TRUE") == (True, None)
+    assert typed("2024-12-31") == (dt.datetime(2024, 12, 31), None)
+    assert typed("1/2")[0] == dt.datetime(dt.date.today().year, 1, 2)
+    assert typed("=危险文本") == ("#NAME?", "=危险文本")
+    assert all(typed("'" + t) == (t, None) for t in ("(5)", "00123", "1/2", "=x", "'", "附件1"))
+    assert typed("附件1") == ("附件1", None) and typed(17.5) == (17.5, None)
+
+
 def call_function(client, name: str, *args):
     data = {"func_name": name, "args": [[[a]] for a in args], "caller_address": "Sheet1!A1",
             "formula_name": f"JIXIAO.{name.upper()}", "client": "Office.js", "version": "1", "runtime": "1.4", "culture_info_name": "zh-CN",

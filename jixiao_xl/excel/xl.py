@@ -88,8 +88,17 @@ def read_grids(book):
 
 
 def _text_cell(value):
-    """Text from a workbook is written as text: a leading = + - @ is protected with an apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    """A text we write into a cell, as a cell entry that Excel keeps as that text.
+
+    Every way a value reaches a cell (Office.js ``Range.values`` in xlwings Server's client: index.js
+    ``setValues`` is ``range.values = action.values``; COM ``Range.Value`` in classic Excel; WPS's
+    ``Range.Value2``) takes a string as if the user had typed it: "2024-12-31", "1/2" and "12月31日" become
+    dates, "86.19%" a percentage, "00123" 123, "1E3" 1000, "(5)" −5, "TRUE" a boolean, "=…" (and "+…",
+    "-…", "@…") a formula — which texts depends on the locale, so every non-empty text is written with a
+    leading apostrophe, which makes the entry text in Excel and WPS; the apostrophe is not shown, and reads
+    back without it (``Range.values``, ``Value``, ``Value2``). Numbers are written as numbers.
+    """
+    if isinstance(value, str) and value:
         return "'" + value
     return value
 
@@ -394,7 +403,7 @@ def run_validate(book, include_hidden: bool = False) -> str:
             shown = item.value if isinstance(item.value, str) else fmt_number(item.value)
             cell.value = _text_cell(f"{item.cell.prefix}{shown}")
         else:
-            cell.value = item.value
+            cell.value = _text_cell(item.value)
 
     # 校验结果: cleared and written in one block, so a second click gives the same sheet;
     # the 单元格 column links to the cell (the only pointer where Excel has no notes)
@@ -447,7 +456,7 @@ def run_validate(book, include_hidden: bool = False) -> str:
         if store is None:
             store = book.sheets.add(MARKS_SHEET, after=book.sheets[len(book.sheets) - 1])
         store.clear_contents()
-        store["A1"].value = [HEADER] + marks
+        store["A1"].value = [[_text_cell(v) for v in row] for row in [HEADER] + marks]
         store.visible = False
     if unread:
         import json
@@ -467,7 +476,7 @@ def run_clear(book) -> str:
     if store is not None:
         store.clear_contents()
         if left:
-            store["A1"].value = [HEADER] + [m.row() for m in left.values()]
+            store["A1"].value = [[_text_cell(v) for v in row] for row in [HEADER] + [m.row() for m in left.values()]]
     if left:
         return (f"已恢复 {len(marks)} 个单元格原来的颜色。其中 {len(left)} 个单元格上有 jixiao-xl 加的批注，"
                 "这个版本的 Excel 不能删除批注（需要 Microsoft 365）：请在 Microsoft 365 的 Excel 中再点“清除标记”，"
