@@ -252,6 +252,44 @@ def test_task_pane_buttons_validate_list_and_clear(open_pane):
     assert looks(pane.book()) == looks(before)
 
 
+TYPED_TEXTS = {"E5": "(5)", "H14": "1/2", "H15": "2024-12-31", "H17": "TRUE", "H18": "12月31日"}
+
+
+@pytest.mark.parametrize("client", ["m365", "excel2021"])
+def test_texts_in_results_stay_texts(open_pane, client):
+    """Texts typed where a number belongs (N001) and a sheet named 2024-12: xlwings' own client writes 校验结果 and
+    the marks record with ``range.values = action.values`` (xlwings_server 1.20.0, static/js/custom-scripts/
+    range-action-callbacks.js createSetValues), which Excel parses as typed: 实际 showed −5, dates and TRUE, 工作表
+    a date, and 清除标记 could not find the sheet the marks record named. Each stays the text, shown without the
+    apostrophe that keeps it text; numbers stay numbers."""
+    book = openpyxl.load_workbook(EXAMPLE, data_only=True)
+    book["附件2"].title = "2024-12"
+    for address, text in TYPED_TEXTS.items():
+        book["2024-12"][address] = text
+    pane = open_pane(officejs_workbook(book, EXAMPLE.name), client)
+    before = pane.book()
+    pane.ribbon("jixiao-validate")
+    title, text = pane.alert()
+    assert title == "校验结果" and text.startswith("发现 6 个错误、2 个警告；2024-12：部门整体支出自评总分 无法复核")
+    rows = results_rows(pane.book())
+    shown = {r["D"]["v"]: (r["C"]["v"], r["H"]["v"], r["H"]["nf"]) for r in rows if r["A"]["v"] == "N001"}
+    assert shown == {address: ("2024-12", text, "General") for address, text in TYPED_TEXTS.items()}
+    b111 = next(r for r in rows if r["A"]["v"] == "B111")
+    assert [b111[c]["v"] for c in "CDGH"] == ["附件1", "B7", 9, 17]
+    e105 = next(r for r in rows if r["A"]["v"] == "E105")
+    assert [e105[c]["v"] for c in "CD"] == ["2024-12", "D5"] and [e105[c]["nf"] for c in "GH"] == ["0.00%"] * 2
+    marks = {a: c["v"] for a, c in pane.book()["_jixiao_marks"]["cells"].items() if a.startswith("A")}
+    assert sorted(set(marks.values())) == ["2024-12", "sheet", "附件1"]
+    assert pane.book()["2024-12"]["cells"]["E5"]["fill"] == RED
+
+    pane.ribbon("jixiao-clear-marks")
+    cleared = pane.book()
+    assert {a: c["fill"] for a, c in cleared["2024-12"]["cells"].items() if c["fill"]} == {}
+    assert cleared["附件1"]["cells"]["B7"]["fill"] is None
+    assert {a: c["v"] for a, c in cleared["2024-12"]["cells"].items()} == {
+        a: c["v"] for a, c in before["2024-12"]["cells"].items()}  # nothing typed changed
+
+
 @pytest.mark.parametrize("client", ["m365", "excel2021"])
 def test_error_cells_keep_their_formulas(open_pane, client):
     """A workbook with cells showing #DIV/0! and #REF!: reported (N003), marked, never written; G6/H6 worked out

@@ -108,6 +108,15 @@ def write_fixtures(folder: Path) -> None:
     (folder / "dates.json").write_text(json.dumps(fixture_of(dates, "miluo.xlsx"), ensure_ascii=False),
                                        encoding="utf-8")
 
+    # texts typed where a number belongs (N001 “不是数字”, each shown in 校验结果 as read) on a sheet named 2024-12:
+    # WPS parses a string given to Value2 as typed ("(5)" -5, "1/2" a date), as Excel does
+    texts = openpyxl.load_workbook(EXAMPLE, data_only=True)
+    texts["附件2"].title = "2024-12"
+    for address, text in {"E5": "(5)", "H14": "1/2", "H15": "2024-12-31", "H17": "TRUE", "H18": "12月31日"}.items():
+        texts["2024-12"][address] = text
+    (folder / "texts.json").write_text(json.dumps(fixture_of(texts, "miluo.xlsx"), ensure_ascii=False),
+                                       encoding="utf-8")
+
     corrupt = openpyxl.load_workbook(EXAMPLE, data_only=True)
     marks = corrupt.create_sheet("_jixiao_marks")
     marks.append(["sheet", "cell", "fill", "note"])
@@ -186,7 +195,7 @@ def test_wps_addin_end_to_end_under_node(server, tmp_path):
     assert result.returncode == 0, output + "\n--- server log ---\n" + log.read_text(errors="replace")[-4000:]
     # every test ran (none skipped for want of the server) and passed
     assert "# fail 0" in output and "# skipped 0" in output, output
-    assert count(output, "pass") == 20, output
+    assert count(output, "pass") == 22, output
     # the server logged the corrupt marks record's detail (the user saw only Chinese)
     assert "清除标记 failed" in log.read_text(errors="replace")
 
@@ -200,7 +209,7 @@ def test_node_tests_without_server_skip_only_the_server_ones(tmp_path):
                             timeout=120, cwd=ROOT)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    assert "# fail 0" in output and count(output, "skipped") == 10 and count(output, "pass") == 10, output
+    assert "# fail 0" in output and count(output, "skipped") == 11 and count(output, "pass") == 11, output
 
 
 # ------------------------------------------------------------------ what the server gives the WPS add-in

@@ -15,8 +15,9 @@
 //   "#DIV/0!"), Range.formulas, numberFormat, format.fill (color "#FFFFFF" and pattern "None" for no
 //   fill), notes (ExcelApi 1.18), sheets (add, position, visibility: the last visible sheet cannot be
 //   hidden), protected sheets (writes fail with AccessDenied), and Range.values input parsed as typed in
-//   Excel: a leading apostrophe makes text, "=…" (or "+…", "-…", "@…" that is not a number) a formula,
-//   a plain number text a number.
+//   Excel zh-CN (typed below): a leading apostrophe makes text, "=…" (or "+…", "-…", "@…" that is not a
+//   number) a formula, number texts ("00123", "1E3", "(5)", "86.19%", "1,234") numbers, "TRUE" a boolean,
+//   date and time texts ("2024-12-31", "1/2", "12月31日", "9:30") dates and times.
 // - Office.context.ui.displayDialogAsync opens the dialog page (xlwings' alert page) in an iframe; its
 //   own copy of this file sends messageParent to this window; a second dialog while one is open fails
 //   with 12007 as in Office. Office.actions.associate records the ribbon's function-file commands.
@@ -171,14 +172,45 @@
     return sheet;
   }
 
-  // What a user typing `input` into a cell gets (Range.values / Range.formulas input).
+  // What a user typing `input` into a cell gets (Range.values / Range.formulas input), in Excel zh-CN: a leading
+  // apostrophe keeps the rest as text (not shown, not read back); numbers with thousands separators, a currency
+  // sign, an exponent, a percent sign or in parentheses (negative) are numbers ("00123" 123, "(5)" -5, "86.19%"
+  // 0.8619); TRUE/FALSE booleans; "2024-12-31", "2024/12/31", "2024-12", "1/2", "12-31", "2024年12月31日",
+  // "12月31日" dates and "9:30" times (serial numbers with a date/time format); "=…" (or "+…", "-…", "@…" that
+  // is not a number) a formula. tests/officejs.py typed is the same model.
+  const NUMBER = /^[+-]?[¥￥$]?((\d{1,3}(,\d{3})+|\d+)(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$/;
+  const DATES = [/^(?<y>\d{4})[-/](?<m>\d{1,2})[-/](?<d>\d{1,2})$/, /^(?<y>\d{4})[-/](?<m>\d{1,2})$/,
+    /^(?<m>\d{1,2})[-/](?<d>\d{1,2})$/, /^(?<y>\d{4})年(?<m>\d{1,2})月((?<d>\d{1,2})日)?$/,
+    /^(?<m>\d{1,2})月(?<d>\d{1,2})日$/];
+
   function typed(input) {
     if (typeof input !== "string") return { v: input, f: null };
     if (input.startsWith("'")) return { v: input.slice(1), f: null };
-    if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(input.trim())) return { v: Number(input), f: null };
+    const text = input.trim();
+    if (/^(true|false)$/i.test(text)) return { v: text.toUpperCase() === "TRUE", f: null };
+    const negative = text.startsWith("(") && text.endsWith(")");
+    const body = negative ? text.slice(1, -1) : text;
+    if (NUMBER.test(body)) {
+      const number = Number(body.replace(/[¥￥$,%]/g, "")) / (body.endsWith("%") ? 100 : 1);
+      return { v: negative ? -number : number, f: null, nf: body.endsWith("%") ? "0.00%" : undefined };
+    }
     if (/^[=+\-@]/.test(input) && input.length > 1) {
       const link = /^=HYPERLINK\(".*","(.*)"\)$/.exec(input);
       return { v: link ? link[1] : 0, f: input.startsWith("=") ? input : "=" + input };
+    }
+    for (const pattern of DATES) {
+      const found = pattern.exec(text);
+      if (!found) continue;
+      const y = Number(found.groups.y || new Date().getFullYear());
+      const m = Number(found.groups.m);
+      const d = Number(found.groups.d || 1);
+      const date = new Date(Date.UTC(y, m - 1, d));
+      if (date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) break;
+      return { v: date.getTime() / 86400000 + 25569, f: null, nf: "yyyy/m/d" };
+    }
+    const time = /^(\d{1,2}):(\d{2})(:(\d{2}))?$/.exec(text);
+    if (time && Number(time[1]) < 24 && Number(time[2]) < 60) {
+      return { v: (Number(time[1]) * 3600 + Number(time[2]) * 60 + Number(time[4] || 0)) / 86400, f: null, nf: "h:mm" };
     }
     return { v: input, f: null };
   }
@@ -408,6 +440,7 @@
           const entry = input === "" ? { v: "", f: null } : typed(input);
           cell.v = entry.v;
           cell.f = entry.f;
+          if (entry.nf && cell.nf === "General") cell.nf = entry.nf; // Excel gives a typed date/percent its format
         });
       });
     }

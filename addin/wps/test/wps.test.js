@@ -193,6 +193,45 @@ test("a date typed as 实际完成值 is read as the date, as in Excel and the f
   assert.deepEqual(app.snapshot(), before);
 });
 
+test("texts 校验 writes stay texts: 校验结果, the marks record, a sheet named like a date", e2e, async () => {
+  // WPS's Value2 takes a string as typed (the stand-in's typed): unprotected, 实际 showed -5, dates and TRUE,
+  // 工作表 a date, and 清除标记 found no sheet by the name the marks record held
+  const app = workbook("texts");
+  const before = app.snapshot();
+  const opts = options();
+  await JixiaoWps.run("validate", app, opts);
+  assert.match(opts.alerts[0].text, /^发现 6 个错误、2 个警告；2024-12：部门整体支出自评总分 无法复核/);
+  const texts = { E5: "(5)", H14: "1/2", H15: "2024-12-31", H17: "TRUE", H18: "12月31日" };
+  const cells = app.snapshot();
+  const rows = {};
+  for (let row = 2; cells[`校验结果!A${row}`]; row++) {
+    if (cells[`校验结果!A${row}`].value === "N001") {
+      rows[cells[`校验结果!D${row}`].value] = [cells[`校验结果!C${row}`].value, cells[`校验结果!H${row}`].value];
+    }
+  }
+  assert.deepEqual(rows, Object.fromEntries(Object.entries(texts).map(([a, t]) => [a, ["2024-12", t]])));
+  assert.equal(cells["2024-12!E5"].fill, RED);
+  await JixiaoWps.run("clear_marks", app, options());
+  const after = app.snapshot();
+  for (const [key, cell] of Object.entries(after)) {
+    if (key.startsWith("2024-12!") && !key.endsWith("visible")) {
+      assert.equal(cell.fill, null, key);
+      assert.deepEqual(cell.value, before[key].value, key);
+    }
+  }
+});
+
+test("an entry is parsed as typed; an apostrophe keeps it text", () => {
+  const { typed } = require("./wps_standin.js");
+  assert.equal(typed("(5)"), -5);
+  assert.equal(typed("00123"), 123);
+  assert.equal(typed("86.19%"), 0.8619);
+  assert.equal(typed("2024-12-31"), 45657);
+  assert.equal(typed("TRUE"), true);
+  for (const text of ["(5)", "00123", "1/2", "附件1"]) assert.equal(typed("'" + text), text);
+  assert.equal(typed("附件1"), "附件1");
+});
+
 test("which number formats are dates: WPS's localised General is not", () => {
   const dates = ["yyyy/m/d", 'yyyy"年"m"月"d"日"', "yyyy年m月d日", "[$-804]yyyy年m月d日", "[DBNum1][$-804]yyyy年m月d日",
     "m/d/yy h:mm", "[h]:mm:ss", "上午/下午h\"时\"mm\"分\"", "yyyy-mm-dd;@"];

@@ -10,8 +10,8 @@
 //
 // Behaviour copied from Excel/WPS where the add-in depends on it: an empty cell's Value2 is
 // undefined; a cell showing an error (#DIV/0!) gives its COM error code as Value2 (-2146826281, the
-// CVErr codes of VBA and of xlwings' _xlwindows.py cell_errors) and its formula as Formula; a leading
-// apostrophe in an entry makes it text; Interior.ColorIndex is -4142 and Color reads white (16777215)
+// CVErr codes of VBA and of xlwings' _xlwindows.py cell_errors) and its formula as Formula; an entry is
+// parsed as typed (typed below: a leading apostrophe makes it text, "(5)" is -5, "1/2" a date …); Interior.ColorIndex is -4142 and Color reads white (16777215)
 // when a cell has no fill; AddComment on a cell that already has a comment fails; writing to a
 // protected sheet fails; a date's Value2 is its serial number; NumberFormat is "G/通用格式" for
 // General and null for a range whose cells differ. Every call is recorded in app.calls.
@@ -24,6 +24,44 @@ const COM_ERROR_CODES = {
   "#DIV/0!": -2146826281, "#N/A": -2146826246, "#NAME?": -2146826259, "#NULL!": -2146826288,
   "#NUM!": -2146826252, "#REF!": -2146826265, "#VALUE!": -2146826273,
 };
+
+// What typing `entry` into a cell gives in WPS/Excel (zh-CN), as Value2 and Formula take a string: a leading
+// apostrophe keeps the rest as text (not shown, not read back); number texts ("00123" 123, "1E3" 1000, "(5)" -5,
+// "86.19%" 0.8619, "1,234") numbers; TRUE/FALSE booleans; "2024-12-31", "1/2", "12-31", "2024年12月31日",
+// "12月31日" dates (their serial number, as Value2 gives a date) and "9:30" times. The same model as the
+// Office.js stand-ins (tests/officejs.py typed, tests/browser/officejs_standin.js typed).
+const NUMBER = /^[+-]?[¥￥$]?((\d{1,3}(,\d{3})+|\d+)(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$/;
+const DATES = [/^(?<y>\d{4})[-/](?<m>\d{1,2})[-/](?<d>\d{1,2})$/, /^(?<y>\d{4})[-/](?<m>\d{1,2})$/,
+  /^(?<m>\d{1,2})[-/](?<d>\d{1,2})$/, /^(?<y>\d{4})年(?<m>\d{1,2})月((?<d>\d{1,2})日)?$/,
+  /^(?<m>\d{1,2})月(?<d>\d{1,2})日$/];
+
+function typed(entry) {
+  if (typeof entry !== "string") return entry;
+  if (entry.startsWith("'")) return entry.slice(1);
+  const text = entry.trim();
+  if (/^(true|false)$/i.test(text)) return text.toUpperCase() === "TRUE";
+  const negative = text.startsWith("(") && text.endsWith(")");
+  const body = negative ? text.slice(1, -1) : text;
+  if (NUMBER.test(body)) {
+    const number = Number(body.replace(/[¥￥$,%]/g, "")) / (body.endsWith("%") ? 100 : 1);
+    return negative ? -number : number;
+  }
+  for (const pattern of DATES) {
+    const found = pattern.exec(text);
+    if (!found) continue;
+    const y = Number(found.groups.y || new Date().getFullYear());
+    const m = Number(found.groups.m);
+    const d = Number(found.groups.d || 1);
+    const date = new Date(Date.UTC(y, m - 1, d));
+    if (date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) break;
+    return date.getTime() / 86400000 + 25569;
+  }
+  const time = /^(\d{1,2}):(\d{2})(:(\d{2}))?$/.exec(text);
+  if (time && Number(time[1]) < 24 && Number(time[2]) < 60) {
+    return (Number(time[1]) * 3600 + Number(time[2]) * 60 + Number(time[4] || 0)) / 86400;
+  }
+  return entry;
+}
 
 function columnName(column) {
   let name = "";
@@ -169,8 +207,7 @@ class Range {
       cell.formula = null;
       cell.error = null;
       if (entry === "" || entry === null || entry === undefined) cell.value = undefined;
-      else if (typeof entry === "string" && entry.startsWith("'")) cell.value = entry.slice(1);
-      else cell.value = entry;
+      else cell.value = typed(entry);
     });
   }
   get Formula() {
@@ -188,7 +225,7 @@ class Range {
         cell.value = link ? link[1] : undefined; // WPS shows the link's text
       } else {
         cell.formula = null;
-        cell.value = entry === "" || entry === null ? undefined : entry;
+        cell.value = entry === "" || entry === null ? undefined : typed(entry);
       }
     });
   }
@@ -398,4 +435,4 @@ class Application {
   }
 }
 
-module.exports = { Application, columnName, parseCell, hexToBgr, bgrToHex, XL_NONE, COM_ERROR_CODES };
+module.exports = { Application, columnName, parseCell, hexToBgr, bgrToHex, typed, XL_NONE, COM_ERROR_CODES };
