@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from xml.etree import ElementTree
@@ -21,6 +22,8 @@ from jixiao_xl.write import template as T  # noqa: E402
 from jixiao_xl.compute.profiles import get_profile  # noqa: E402
 from jixiao_xl.compute.scoring import exec_score, indicator_score  # noqa: E402
 from jixiao_xl.write.writer import write_template  # noqa: E402
+
+from jixiao_xl.excel import xl
 
 from .officejs import Excel, get_column_letter, payload, snapshot  # noqa: E402
 from .test_seed import EXAMPLE  # noqa: E402
@@ -177,6 +180,97 @@ def test_stand_in_parses_entries_as_excel_does():
     assert typed("=危险文本") == ("#NAME?", "=危险文本")
     assert all(typed("'" + t) == (t, None) for t in ("(5)", "00123", "1/2", "=x", "'", "附件1"))
     assert typed("附件1") == ("附件1", None) and typed(17.5) == (17.5, None)
+
+
+def cached_client_payload(book, version: str = "0.33.6") -> dict:
+    """The request of an Office.js client kept in Excel's add-in cache: xlwings Server's client of
+    xlwings/xlwings-server commit 7a5ae46452b7e153e35ca0b2241b5f24ac204bb6 (app/static/js/core/xlwingsjs/xlwings.js
+    getBookData; that server pinned xlwings==0.33.6, sent as ``version``): book {name, active_sheet_index,
+    selection}, sheets {name, values, pictures, tables}; a date goes as its serial number on Excel 2019 (dates are
+    converted only with ExcelApi 1.12: numberFormatCategories). Its actions (runActions' funcs) have no setFormula,
+    setSheetVisibility, addNote or deleteNote."""
+    data = payload(book)
+    data["version"] = version
+    data["book"] = {k: data["book"][k] for k in ("name", "active_sheet_index", "selection")}
+    data["sheets"] = [{"name": s["name"], "values": s["values"], "pictures": [], "tables": []} for s in data["sheets"]]
+    for sheet in data["sheets"]:
+        sheet["values"] = [[(v - dt.datetime(1899, 12, 30)).days if isinstance(v, dt.datetime) else v for v in row]
+                           for row in sheet["values"]]
+    return data
+
+
+def dated_book():
+    """附件3 F15 (实际完成值 of the 时效指标) a date the accountant typed, 2024/2/20."""
+    book = openpyxl.load_workbook(EXAMPLE, data_only=True)
+    book["附件3"]["E15"] = "2023年12月31日前"
+    book["附件3"]["F15"] = dt.datetime(2024, 2, 20)
+    return book
+
+
+@pytest.mark.parametrize("script", ["validate", "validate_all", "clear_marks"])
+def test_cached_old_client_is_asked_to_reload_the_add_in(client, script):
+    """An Excel running a cached client older than our answers need gets one Chinese alert saying so and how to
+    reload the add-in (xlwings-server docs/troubleshooting.md “Clear your Office cache”: Trust Center → Trusted
+    Add-in Catalogs → “Next time Office starts, clear all previously-started web add-ins cache”, or delete
+    %LOCALAPPDATA%\\Microsoft\\Office\\16.0\\Wef), and nothing else: before, 校验 answered with setValues … setFormula
+    … setSheetVisibility, which that client applies up to the first it does not know (a workbook changed in part),
+    having read F15's date as 45342."""
+    book = dated_book()
+    response = client.post(f"/xlwings/custom-scripts-call/{script}", json=cached_client_payload(book))
+    assert response.status_code == 200
+    actions = response.json()["actions"]
+    assert [a["func"] for a in actions] == ["alert"]
+    text, title = actions[0]["args"][:2]
+    action = "清除标记" if script == "clear_marks" else "校验"
+    assert title == f"{action}未完成"
+    assert text.startswith(f"这台电脑的 Excel 用的是缓存里的旧版加载项（版本 0.33.6，校验服务需要 {'.'.join(map(str, xl.MIN_CLIENT_VERSION))} "
+                           f"或更新）：它会把日期读成数字，也做不完{action}要做的修改，所以这次没有{action}，工作簿没有被修改。")
+    assert "关闭所有 Excel 窗口" in text and "受信任的加载项目录" in text and r"Office\16.0\Wef" in text
+    excel = Excel(book)
+    before = snapshot(book)
+    excel.apply(response.json())  # the alert is all the old client gets
+    assert snapshot(book) == before and excel.alerts == [text]
+
+
+def test_cached_old_client_task_pane_list_is_refused_in_chinese(client):
+    response = client.post("/jixiao/findings", json=cached_client_payload(dated_book()))
+    assert response.status_code == 200 and "text-danger" in response.text
+    assert "旧版加载项（版本 0.33.6" in response.text and "列出的问题会不准，所以这次没有列出问题" in response.text
+    assert "45342" not in response.text and "I108" not in response.text
+
+
+@pytest.mark.parametrize("version", [xl.xw.__version__, "0.37.8", "0.37.10", "0.38.0", "1.0.0", "dev"])
+def test_clients_as_new_as_our_answers_need_are_not_refused(client, version):
+    """The client this server hands out, and any as new as MIN_CLIENT_VERSION, is served as before."""
+    book = openpyxl.load_workbook(EXAMPLE, data_only=True)
+    excel = Excel(book)
+    data = excel.payload()
+    data["version"] = version
+    response = client.post("/xlwings/custom-scripts-call/validate", json=data)
+    excel.apply(response.json())
+    assert excel.alerts == [("发现 1 个错误、2 个警告；附件2：部门整体支出自评总分 99（优）；"
+                             "附件3：项目支出自评（司法专项（人民调解，收治中心，社区矫正，政府购买，法律救援））总分 100（优）")]
+
+
+def test_min_client_version_is_the_installed_clients(client):
+    """Every action our answers use is one the installed xlwings Server client handles (its callbacks map in
+    custom-scripts/index.js), and the installed xlwings is at least MIN_CLIENT_VERSION: the pages this server hands
+    out are never refused."""
+    import re
+    from importlib.util import find_spec
+
+    index = Path(find_spec("xlwings_server").origin).parent / "static" / "js" / "custom-scripts" / "index.js"
+    handled = set(re.findall(r"^  (\w+): \w+,$", index.read_text(encoding="utf-8"), re.MULTILINE))
+    assert set(xl.CLIENT_ACTIONS) <= handled
+    assert tuple(int(p) for p in xl.xw.__version__.split(".")[:3]) >= xl.MIN_CLIENT_VERSION
+    used = set()
+    for notes in (True, False):
+        excel = Excel(openpyxl.load_workbook(EXAMPLE, data_only=True), notes=notes)
+        for script in ("validate", "clear_marks"):
+            response = client.post(f"/xlwings/custom-scripts-call/{script}", json=excel.payload())
+            used |= {a["func"] for a in response.json()["actions"]}
+            excel.apply(response.json())
+    assert used <= set(xl.CLIENT_ACTIONS)
 
 
 def call_function(client, name: str, *args):

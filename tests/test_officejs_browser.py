@@ -81,9 +81,17 @@ def manifest_urls(server) -> dict[str, str]:
 class Pane:
     """The task pane page (also the ribbon's function file) in Excel, over the stand-in's workbook."""
 
-    def __init__(self, browser, url: str, workbook: dict, client: str):
+    def __init__(self, browser, url: str, workbook: dict, client: str, cached_version: str | None = None):
         self.context = browser
         self.page = browser.new_page()
+        if cached_version:  # the page as an Excel keeps it in its add-in cache from an older server
+            def older(route):
+                response = route.fetch()
+                body = re.sub(r'"xlwingsVersion": "[^"]*"', f'"xlwingsVersion": "{cached_version}"', response.text())
+                assert cached_version in body
+                route.fulfill(response=response, body=body)
+
+            self.page.route("**/taskpane.html*", older)
         self.page.add_init_script(
             "window.__officeStandinConfig = " + json.dumps({"client": client, "workbook": workbook}, ensure_ascii=False))
         self.page.route("**/office-js/**/office.js",
@@ -126,8 +134,8 @@ class Pane:
 def open_pane(browser, server):
     panes = []
 
-    def opener(workbook: dict, client: str = "m365", url: str | None = None) -> Pane:
-        pane = Pane(browser, url or manifest_urls(server)["taskpane"], workbook, client)
+    def opener(workbook: dict, client: str = "m365", url: str | None = None, cached_version: str | None = None) -> Pane:
+        pane = Pane(browser, url or manifest_urls(server)["taskpane"], workbook, client, cached_version)
         panes.append(pane)
         return pane
 
@@ -288,6 +296,22 @@ def test_texts_in_results_stay_texts(open_pane, client):
     assert cleared["附件1"]["cells"]["B7"]["fill"] is None
     assert {a: c["v"] for a, c in cleared["2024-12"]["cells"].items()} == {
         a: c["v"] for a, c in before["2024-12"]["cells"].items()}  # nothing typed changed
+
+
+def test_cached_old_client_is_asked_to_reload(open_pane):
+    """Excel (here the perpetual client) running the add-in's page from its cache, served when the server had an
+    older xlwings: xlwings' client sends that version (index.js getBookData: payload.version =
+    config.xlwingsVersion, the page's config). 校验 and 清除标记 each show one Chinese alert on how to reload the
+    add-in, in xlwings' own alert dialog, and change nothing."""
+    pane = open_pane(example_workbook(), "excel2021", cached_version="0.33.6")
+    before = pane.book()
+    for command, action in (("jixiao-validate", "校验"), ("jixiao-clear-marks", "清除标记")):
+        pane.ribbon(command)
+        title, text = pane.alert(1 if action == "校验" else 2)
+        assert title == f"{action}未完成"
+        assert text.startswith("这台电脑的 Excel 用的是缓存里的旧版加载项（版本 0.33.6，")
+        assert f"所以这次没有{action}，工作簿没有被修改。请重新加载加载项：关闭所有 Excel 窗口" in text
+        assert pane.book() == before
 
 
 @pytest.mark.parametrize("client", ["m365", "excel2021"])

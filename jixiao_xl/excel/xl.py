@@ -110,6 +110,58 @@ class UserError(Exception):
     """A failure whose Chinese message already says what happened and what to do."""
 
 
+# The Office.js client: xlwings Server's own JavaScript (custom-scripts/index.js), which sends as ``version`` the
+# xlwings version of the server that served it (config.xlwingsVersion). Excel keeps the add-in's pages in its
+# cache, and an Excel can go on running the client of an older server. The answers of 校验 and 清除标记 use these
+# actions, and 校验 reads dates as dates only where the client converts them (convertDateValues):
+CLIENT_ACTIONS = ("setValues", "setFormula", "setRangeColor", "setNumberFormat", "addSheet", "sheetClearContents",
+                  "setSheetVisibility", "addNote", "deleteNote", "alert", "runMacro")
+# The client of xlwings-server 1.20.0 (its Requires-Dist: xlwings>=0.37.8) handles all of them and converts dates by
+# their number format on every Excel (workbook-metadata.js convertDateValues over numberFormat). Older clients lack
+# them: xlwings-server 1.12.0 (xlwings>=0.36.17; xlwings/xlwings-server commit 88620030ee48643d4eff789728cc3aecf302be38,
+# custom-scripts/index.js) has no setFormula, setSheetVisibility, addNote or deleteNote, and converts dates only with
+# ExcelApi 1.12 (numberFormatCategories: on Excel 2019 a date arrives as its serial number); the client of commit
+# 7a5ae46452b7e153e35ca0b2241b5f24ac204bb6 (xlwings==0.33.6) the same. Such a client would apply the first actions
+# of an answer and stop at the first it does not know (index.js runActions): a workbook changed in part.
+MIN_CLIENT_VERSION = (0, 37, 8)
+STALE_CLIENT = ("这台电脑的 Excel 用的是缓存里的旧版加载项（版本 {version}，校验服务需要 {need} 或更新）：{reason}，"
+                "所以这次没有{action}，工作簿没有被修改。请重新加载加载项：关闭所有 Excel 窗口，"
+                "再打开 Excel 和工作簿；仍出现这个提示时，清除 Office 加载项缓存：文件 → 选项 → 信任中心 → 信任中心设置 → "
+                "受信任的加载项目录，勾选“下次启动 Office 时，清除所有以前启动的 Web 加载项缓存”，点确定后重启 Excel"
+                "（或关闭 Excel 后删除文件夹 %LOCALAPPDATA%\\Microsoft\\Office\\16.0\\Wef；Mac：退出 Excel 后删除"
+                " ~/Library/Containers/com.microsoft.Excel/Data/Library/Application Support/Microsoft/Office/16.0/Wef）。")
+
+
+class StaleClient(UserError):
+    """The request came from an Office.js client older than what our answers need (MIN_CLIENT_VERSION)."""
+
+    def __init__(self, version: str):
+        super().__init__(version)
+        self.version = version
+
+    def message(self, action: str) -> str:
+        need = ".".join(map(str, MIN_CLIENT_VERSION))
+        reason = "它会把日期读成数字" + ("，列出的问题会不准" if action == "列出问题" else f"，也做不完{action}要做的修改")
+        return STALE_CLIENT.format(version=self.version, need=need, action=action, reason=reason)
+
+
+def _check_client(book) -> None:
+    """Refuse, before anything is read or written, a request from an Office.js client too old for our answers
+    (its ``version`` below MIN_CLIENT_VERSION). The client this server hands out sends its own xlwings version;
+    a version that is not a release number (a development build) is not refused."""
+    import re
+
+    api = getattr(book, "api", None)
+    if not (isinstance(api, dict) and api.get("client") == "Office.js"):
+        return
+    version = str(api.get("version") or "")
+    if version == xw.__version__:
+        return
+    found = re.match(r"(\d+)\.(\d+)\.(\d+)", version)
+    if found and tuple(int(part) for part in found.groups()) < MIN_CLIENT_VERSION:
+        raise StaleClient(version)
+
+
 def _now() -> str:
     import time
 
@@ -122,6 +174,8 @@ def friendly(exc: BaseException, action: str, untouched: bool = True) -> str:
     ``action`` names what the user did (校验, 清除标记, 列出问题); ``untouched`` says
     whether the workbook is known to be unchanged (Office.js: nothing was sent back).
     """
+    if isinstance(exc, StaleClient):
+        return exc.message(action)
     if isinstance(exc, UserError):
         return str(exc)
     text = str(exc).lower()
@@ -352,6 +406,7 @@ def _no_form(report=None) -> UserError:
 
 def _work_grids(book, include_hidden: bool):
     """All grids, and the ones to check: not our own sheets, hidden sheets only when asked."""
+    _check_client(book)
     grids = read_grids(book)
     hidden = {s.name for s in book.sheets if _hidden(s)}
     skipped = [g.name for g in grids if g.name in hidden and g.name not in (RESULT_SHEET, MARKS_SHEET)]
@@ -469,6 +524,7 @@ def run_clear(book) -> str:
     """清除标记: restore the marked cells; keep in the record only the notes this Excel cannot remove."""
     from ..write.marks import HEADER
 
+    _check_client(book)
     grids = read_grids(book)
     marks = _previous_marks(grids)
     left = _restore(book, marks)
