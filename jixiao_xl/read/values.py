@@ -164,9 +164,10 @@ def split_inline(value: object) -> tuple[str, str] | None:
     return match.group("label"), match.group("value").strip()
 
 
-# "(30分)", "（30）", "30分", "产出指标30分", "产出指标（分值30）"
+# "(30分)", "（30）", "30分", "产出指标30分", "产出指标（分值30）"; at the end of the header, "30分" with one of its
+# brackets lost is the weight too (湖南 零陵 "效益指标30分)", "效益指标(30分")
 _WEIGHT = re.compile(r"\(\s*(?:分值|权重)?[:：]?\s*([0-9]+(?:\.[0-9]+)?)\s*分?\s*\)"
-                     r"|(?:分值|权重)?[:：]?([0-9]+(?:\.[0-9]+)?)\s*分$")
+                     r"|\(?(?:分值|权重)?[:：]?([0-9]+(?:\.[0-9]+)?)\s*分\)?$")
 
 
 # What people put between a heading's words and the weight it states: a number ("年度绩效目标1 (80分)", the first
@@ -209,6 +210,17 @@ def fmt_number(value: float | None) -> str:
     if abs(value - round(value)) < 1e-9:
         return str(int(round(value)))
     return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def typed_text(value: object) -> str:
+    """A typed value as the user typed it: every decimal of a number (278.4449, not fmt_number's 278.44; float
+    noise aside: 12 significant digits), text as it is."""
+    if value is None:
+        return "空"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = f"{value:.12g}"
+        return text if "e" not in text and text not in ("nan", "inf", "-inf") else fmt_number(value)
+    return str(value)
 
 
 def fmt_rate(value: float | None) -> str:
