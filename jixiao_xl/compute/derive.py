@@ -61,6 +61,37 @@ def settle(read: Callable[[], list[Derived]], write: Callable[[Derived], bool], 
     return read()
 
 
+def typed_alone(total: Cell | None, parts: float | None) -> bool:
+    """A total typed without its parts (``parts``: their sum, None when every one is blank, 0 when all are 0): the
+    only figure the form gives there ("年度财政资金总额 278.4449" with no 财政拨款/其他资金 under it), so it is the
+    user's input and not a derived cell: a SUM of its parts would drop it (blank, or 0 over parts left at 0, which
+    F105 asks for).  Once a part holds an amount the total is derived again (a wrong one is F103's)."""
+    value = num(total) if total is not None and not total.blank else None
+    return value is not None and not parts and (value != 0 or parts is None)
+
+
+def typed_totals(form) -> list[Cell]:
+    """The totals of a form typed without their parts (``typed_alone``): inputs, kept as typed."""
+    kept: list[Cell] = []
+    if isinstance(form, BasicData):
+        for field in sum_fields():
+            row = form.rows.get(field.key)
+            if row is not None and part_keys(form, field.key):
+                kept += [cell for col, cell in row.cells.items() if typed_alone(cell, parts_sum(form, field.key, col))]
+        return kept
+    ex = form.exec
+    keys = source_parts(form) if any(ex.get(f.key) is not None for f in F.EXEC_COLUMNS[:3]) else []
+    for col in (f.key for f in F.EXEC_COLUMNS[:3]):
+        sources = [form.sources[k].get(col) for k in keys if form.sources[k].get(col) is not None]
+        if sources and typed_alone(ex.get(col), _summed(sources)):
+            kept.append(ex[col])
+    for head, parts in _breakdown_parts(form):
+        cells = [form.breakdown[p] for p in parts if p in form.breakdown]
+        if cells and typed_alone(form.breakdown.get(head), _summed(cells)):
+            kept.append(form.breakdown[head])
+    return kept
+
+
 def _count_sum(refs: str) -> str:
     return f'=IF(COUNT({refs})=0,"",SUM({refs}))'
 
@@ -86,6 +117,8 @@ def _basic(form: BasicData, profile: Profile, res: BasicResults, blank_only: boo
             continue
         for col, cell in row.cells.items():
             if blank_only and not cell.blank:
+                continue
+            if typed_alone(cell, parts_sum(form, key, col)):  # the only figure given: the user's input
                 continue
             if field.items:  # the rows under it down to the next row of the form: inserted 专项 rows count
                 after = form.rows.get(F.row_after(key) or "")
@@ -188,11 +221,9 @@ def _fund_sources(form: SelfEval, blank_only: bool) -> list[Derived]:
             continue
         keys = source_parts(form) if keys is None else keys
         sources = [form.sources[k].get(col) for k in keys if form.sources[k].get(col) is not None]
-        typed = num(ex[col])
-        zeros = bool(typed and typed > 0 and not any(num(c) for c in sources))  # sources left at 0 (F105)
-        if sources:  # a derived cell still, but an amount over sources left at 0 is not made 0
-            out.append(Derived(ex[col], None if zeros else _summed(sources),
-                               _count_sum(",".join(c.address for c in sources)), "amount"))
+        # a total typed without its sources (none typed, or all left at 0: F105 asks for them) is the input there
+        if sources and not typed_alone(ex[col], _summed(sources)):
+            out.append(Derived(ex[col], _summed(sources), _count_sum(",".join(c.address for c in sources)), "amount"))
     return out
 
 
@@ -216,15 +247,20 @@ def _execution(form: SelfEval, profile: Profile, res: SelfEvalResults, blank_onl
     return out
 
 
-def _breakdown(form: SelfEval, blank_only: bool) -> list[Derived]:
-    """附件2: the 按收入性质分 / 按支出性质分 totals (a unit's extra income rows count in theirs)."""
+def _breakdown_parts(form: SelfEval) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The 按收入性质分 / 按支出性质分 totals and their parts' keys (a unit's extra income rows count in theirs)."""
     extra = tuple(k for k in form.breakdown if k.startswith("income+"))
     income, expense = F.DEPT_INCOME[0], F.DEPT_EXPENSE[0]
+    return (income.key, income.parts + extra), (expense.key, expense.parts)
+
+
+def _breakdown(form: SelfEval, blank_only: bool) -> list[Derived]:
+    """附件2: the 按收入性质分 / 按支出性质分 totals (a unit's extra income rows count in theirs)."""
     out = []
-    for head, parts in ((income.key, income.parts + extra), (expense.key, expense.parts)):
+    for head, parts in _breakdown_parts(form):
         cell = form.breakdown.get(head)
         cells = [form.breakdown[p] for p in parts if p in form.breakdown]
-        if not _wanted(cell, blank_only) or not cells:
+        if not _wanted(cell, blank_only) or not cells or typed_alone(cell, _summed(cells)):
             continue
         formula = None if any(c.prefix for c in cells + [cell]) else _count_sum(",".join(c.address for c in cells))
         out.append(Derived(cell, _summed(cells), formula, "amount"))
