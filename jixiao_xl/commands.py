@@ -194,9 +194,16 @@ def _template(args) -> int:
         print(f"jixiao-xl：{with_code(str(exc), exc.code)}", file=sys.stderr)
         return 2
     print(f"已生成模板：{output}（{data.year} 年度，{data.profile.label}口径）")
+    if data.year_note:
+        print(f"  {data.year_note}")
+    for note in data.not_carried:
+        print(f"  {note}")
     for sheet in sheets:
+        for address, where, typed in sheet.kept:
+            print(f"  [{sheet.name}] {where} ({address})：原表只填了合计 {typed}，没有填其中各项，模板中保留为填写的数"
+                  "（不是公式）；补填其中各项后，合计须与各项之和相符（校验会核对）")
         for address, where, typed, computed in sheet.replaced:
-            typed, computed = sheet.shown.get(address, (_shown(typed), _shown(computed)))
+            typed, computed = sheet.shown.get(address, (_shown(typed, True), _shown(computed)))
             print(f"  [{sheet.name}] {where} ({address})：原表填 {typed}，模板中改为公式，按表内数据为 {computed}")
     return 0
 
@@ -240,11 +247,14 @@ def _fill(args) -> int:
     return 1 if report.status == "errors" else 0
 
 
-def _shown(value) -> str:
-    from .read.values import fmt_number
+def _shown(value, typed: bool = False) -> str:
+    """A value in a message: a number as people write it, or (``typed``) with every decimal it was typed with."""
+    from .read.values import fmt_number, typed_text
 
     if value is None:
         return "空"
+    if typed:
+        return typed_text(value)
     return fmt_number(value) if isinstance(value, (int, float)) else str(value)
 
 

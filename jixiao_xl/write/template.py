@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from itertools import zip_longest
 
 from ..read import forms as F
-from ..compute.derive import Derived, cell_value, derived, settle
+from ..compute.derive import Derived, cell_value, derived, settle, typed_totals
 from ..xlsx.grid import Grid, col_letter, parse_a1, parse_range
 from ..read.forms import INFO_SHEET, MARKER
 from .marks import DERIVED_FILL, HEADER_FILL, INPUT_FILL, RESULT_HEADER, RESULT_SHEET  # noqa: F401 (re-exported)
@@ -28,7 +28,7 @@ from ..read.model import BasicData, Cell, SelfEval, Workbook, num
 from ..compute.profiles import Profile, get_profile
 from ..read.reader import Region, read_basic, read_self_eval
 from ..read.sheetspec import SheetSpec
-from ..read.values import fmt_number, norm_label
+from ..read.values import fmt_number, norm_label, typed_text
 
 
 
@@ -83,6 +83,8 @@ class TemplateSheet(SheetSpec):
     replaced: list[tuple[str, str, object, object]] = field(default_factory=list)
     # how the command shows each of them: A1 -> (typed, computed) as the user sees them ("86.19%", "86.18%")
     shown: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # totals typed without their parts, kept as typed (an input, no formula): (A1, where, the figure as typed)
+    kept: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -93,6 +95,9 @@ class TemplateData:
     basic: BasicData | None = None
     dept: SelfEval | None = None
     projects: list[SelfEval] = field(default_factory=list)
+    year_note: str = ""  # how the year was chosen when the forms do not state it (the command says so)
+    # what of the submission the template could not take (a column the reader did not find, a second 附件2)
+    not_carried: list[str] = field(default_factory=list)
 
 
 def _typed(cell: Cell | None) -> bool:
@@ -406,8 +411,11 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
     for level_name, fixed, rows, counted in _indicator_groups(data, src):
         first = lay.row
         # a header states its rows' total (derive gives it the formula), or the submission's other total
-        total = sum(_num(_plain(v[weight_at])) or 0 for v, c in zip(rows, counted) if c)
-        header = fixed or f"{level_name}\n({fmt_number(total)}分)"
+        weights = [_num(_plain(v[weight_at])) for v, c in zip(rows, counted) if c]
+        if src is not None and src.indicators and all(w is None for w in weights) and fixed is None:
+            header = level_name  # --from a form that states no 分值 here: no "(0分)" made up (as typed)
+        else:
+            header = fixed or f"{level_name}\n({fmt_number(sum(w or 0 for w in weights))}分)"
         for i, values in enumerate(rows):
             r = lay.add([None, header if i == 0 else None] + values)
             sheet.text_inputs.update(f"{c}{r}" for c in texts)
@@ -421,8 +429,15 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
     sheet.merges.append(f"A{head_row}:A{lay.row - 1}")
     # the 等级 beside the 总分: derive gives it its formula
     # the 总分 label over the columns before 分值 (derive writes its 分值 and 得分), the 等级 in the last column
-    total = lay.add([F.TOTAL_ROW.label] + [None] * (width - 2) + [f"{F.GRADE.label}："],
-                    [f"A#:{col_letter(columns.index(_column('weight')) - 1)}#"])
+    # --from: the 分值合计, 总分 and 等级 as the submission states them, so that one its own rows do not give is
+    # listed (``_settle``) rather than silently replaced by the formula's result
+    totals = [None] * (width - 2) + [f"{F.GRADE.label}："]
+    if src is not None:
+        for key, cell in (("weight", src.total_weight), ("score", src.total_score)):
+            totals[columns.index(_column(key)) - 1] = _value(cell)
+        if src.grade is not None and _typed(src.grade) and not src.grade.prefix:
+            totals[-1] = f"{F.GRADE.label}：{_as_text(src.grade.raw).strip()}"
+    total = lay.add([F.TOTAL_ROW.label] + totals, [f"A#:{col_letter(columns.index(_column('weight')) - 1)}#"])
     lay.header(f"A{total}")
     for level_name, fixed, first, last in level_rows:
         lay.header(f"B{first}")
@@ -510,6 +525,9 @@ def _settle(sheet: TemplateSheet, profile: Profile) -> None:
         return changed
 
     settled = settle(read, write)
+    for cell in typed_totals(_read_back(sheet)):  # a total typed without its parts stays as typed (derive)
+        typed = sheet.sources.get(cell.address, cell)
+        sheet.kept.append((cell.address, cell.where, typed_text(typed.raw)))
     submitted = {d.cell.address: d.cell for d in first if not d.cell.blank}
     for item in settled:
         if not item.formula:
@@ -540,7 +558,7 @@ def _shown(typed: Cell, item: Derived) -> tuple[str, str]:
 
     if item.kind == "rate" and not isinstance(item.value, str):
         return stated_rate(typed), computed_rate(item.value, typed)
-    return _as_text(typed.raw), "空" if item.value is None else _as_text(cell_value(item))
+    return typed_text(typed.raw), "空" if item.value is None else _as_text(cell_value(item))
 
 
 def build(data: TemplateData, projects: int = 1) -> list[TemplateSheet]:
@@ -598,9 +616,12 @@ def data_from(book: Workbook | None, year: int | None, unit: str | None, profile
     basic = (book.of_kind("basic_data") or [None])[0] if book else None
     dept = (book.of_kind("dept_self_eval") or [None])[0] if book else None
     projects = book.of_kind("project_self_eval") if book else []
+    note = ""
     if year is None and book:
         years = [f.year for f in book.forms if f.year]
         year = max(set(years), key=years.count) if years else None
+        if year is None:
+            year, note = _year_elsewhere(book.path)
     if unit is None and book:  # the name as typed, even "无"
         if dept is not None and _typed(dept.head.get("dept_name")):
             unit = _as_text(dept.head["dept_name"].raw)
@@ -608,5 +629,47 @@ def data_from(book: Workbook | None, year: int | None, unit: str | None, profile
             unit = _as_text(projects[0].head["authority"].raw)
     from datetime import date
 
-    return TemplateData(year or date.today().year - 1, unit or "", profile, basic, dept, projects)
+    return TemplateData(year or date.today().year - 1, unit or "", profile, basic, dept, projects, year_note=note,
+                        not_carried=_not_carried(book, basic, dept) if book else [])
+
+
+def _not_carried(book: Workbook, basic: BasicData | None, dept: SelfEval | None) -> list[str]:
+    """What of ``book`` --from cannot lay into the template, said in the user's terms: the data under a column or
+    row the reader did not find (S001: read nowhere, so carried nowhere), a 一级 header whose weight is not read
+    (the template states its rows' total instead), a second 附件1 or 附件2 (the template has one of each)."""
+    out = []
+    for form in book.forms:
+        sheet = f"原表工作表“{form.sheet}”"
+        if form.kind in ("basic_data", "dept_self_eval") and form is not (basic if form.kind == "basic_data" else dept):
+            out.append(f"{sheet}的{F.FORM_BY_KIND[form.kind].annex}没有搬入模板：模板只有一张"
+                       f"{F.FORM_BY_KIND[form.kind].annex}，只搬入了第一张（工作表“{(basic or dept).sheet}”）")
+            continue
+        if form.missing:
+            shown = "、".join(f"“{label}”" for label in form.missing)
+            out.append(f"{sheet}中找不到{shown}栏目，这些栏目下（及所在部分）的数据没有读出，也没有搬入模板，"
+                       "请对照原表补填")
+        for header in getattr(form, "unread_weights", ()):
+            out.append(f"{sheet}中一级指标表头“{header.text}”({header.address})的分值读不出，模板中按其下三级指标"
+                       "分值之和标注，请核对")
+    return out
+
+
+_FILE_YEAR = re.compile(r"(?<![0-9])(20[0-9]{2})(?![0-9])")
+
+
+def _year_elsewhere(path: str) -> tuple[int, str]:
+    """--from a workbook whose forms state no year (no "2021年度" in a title): the year its file name states, else
+    last year, with the sentence that tells the user which and why."""
+    from datetime import date
+    from pathlib import Path
+
+    name = Path(path).name
+    this_year = date.today().year
+    found = sorted({int(y) for y in _FILE_YEAR.findall(Path(path).stem) if 2000 <= int(y) <= this_year})
+    if len(found) == 1:
+        return found[0], (f"年度：表上没有写年度（标题中没有“XXXX年度”），按文件名“{name}”中的 {found[0]} 取为 "
+                          f"{found[0]} 年度；不是这一年请用 --year 指定")
+    also = f"，文件名“{name}”中的年份（{'、'.join(map(str, found))}）不止一个" if found else "，文件名中也没有"
+    return this_year - 1, (f"年度：表上没有写年度（标题中没有“XXXX年度”）{also}，按上一年取为 {this_year - 1} 年度；"
+                           "不是这一年请用 --year 指定")
 

@@ -1,0 +1,117 @@
+"""``template --from`` on the published tables of an accountant's trial (tests/data/published, sources in each
+test): no typed value is lost without a word, the year the template takes is said, headers are read as printed."""
+
+from __future__ import annotations
+
+import openpyxl
+
+from jixiao_xl.cli import main
+from jixiao_xl.rules.check import check_path
+from jixiao_xl.write.fill import fill
+
+from .helpers import by_code
+from .published import table, workbook
+
+LONGYANG = "yunnan_longyang_2022_project"  # https://longyang.gov.cn/info/5311/13352539.htm
+HENGSHAN_BASIC = "hunan_hengshan_guantang_2023_basic"  # hengshan.gov.cn …/20240914/i3455515.html
+HENGSHAN_DEPT = "hunan_hengshan_guantang_2023_department"  # (same page)
+JISHAN = "shanxi_jishan_2020_project"  # keke.chddh.cn/archives/bqg98jldqdz7y2xm7pe6.html
+SUIYANG = "guizhou_suiyang_taibai_2021_department"  # www.suiyang.gov.cn …/t20220824_76240024.html
+LINGLING = "hunan_yongzhou_lingling_linyej_2021_department"  # admin.yzcity.gov.cn:8888/llqlinyj/gknb/202204/…
+
+
+def template(tmp_path, capsys, source, *args) -> tuple[openpyxl.Workbook, openpyxl.Workbook, list[str], str]:
+    """(the template's formulas, its stored results, the lines the command printed after its first, its path)."""
+    out = tmp_path / "template.xlsx"
+    assert main(["template", "--from", str(source), "-o", str(out), *args]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"已生成模板：{out}")
+    return (openpyxl.load_workbook(out), openpyxl.load_workbook(out, data_only=True), lines[1:], str(out))
+
+
+def test_a_total_typed_without_its_sources_is_kept_as_typed(tmp_path, capsys):
+    """隆阳 2022 prints 年度财政资金总额 278.4449 / 30 and no 财政拨款/其他资金 under it: the template keeps both as
+    typed (no SUM of the empty source rows, no source made up), says so with every decimal typed, and the check,
+    fill --overwrite-derived and the template's own 执行率 formula all work from 278.4449."""
+    printed = table(LONGYANG)["rows"][7]  # [None, '年度财政资金总额', 278.4449, 30.0, '10.77%', 2.16, None]
+    formulas, results, lines, out = template(tmp_path, capsys, workbook(LONGYANG, tmp_path))
+    sheet = formulas["附件3"]
+    assert (sheet["B6"].value, sheet["D6"].value, sheet["E6"].value) == ("年度资金总额", printed[2], printed[3])
+    assert [sheet[f"D{r}"].value for r in (7, 8, 9)] == [None, None, None]  # no source invented
+    assert results["附件3"]["G6"].value == 30 / 278.4449  # the template's 执行率 formula reads the typed total
+    kept = "没有填其中各项，模板中保留为填写的数（不是公式）；补填其中各项后，合计须与各项之和相符（校验会核对）"
+    assert lines[:2] == [f"  [附件3] 年度资金总额 全年预算数 (D6)：原表只填了合计 278.4449，{kept}",
+                         f"  [附件3] 年度资金总额 全年执行数 (E6)：原表只填了合计 30，{kept}"]
+    assert not any("278.44，" in line or "按表内数据为 空" in line for line in lines), lines
+    report = check_path(out)
+    (project,) = [f for f in report.forms if f.form.sheet == "附件3"]
+    assert project.results.exec_rate == 30 / 278.4449
+    assert not [f for f in report.all_findings() if f.sheet == "附件3" and f.code in ("F103", "F105", "D001")]
+    # its 一级 headers state no 分值 (nor has it a 分值 column): none is made up ("产出指标(0分)", then W105 "为 0 分")
+    assert (sheet["B13"].value, sheet["B26"].value) == ("产出指标", "效益指标")
+    assert not [f for f in by_code(report, "W105") if "一级指标" in f.message]
+    filled = fill(out, str(tmp_path / "filled.xlsx"), overwrite_derived=True)  # nothing asks it to be a SUM
+    assert not [c for c in filled.changes if c.sheet == "附件3" and c.cell in ("D6", "E6")]
+    after = openpyxl.load_workbook(filled.output)["附件3"]
+    assert (after["D6"].value, after["E6"].value) == (278.4449, 30)
+
+
+def test_totals_of_attachment_1_and_2_typed_without_parts_are_kept(tmp_path, capsys):
+    """衡山 贯塘 2023: 附件1 prints 项目支出 874.2 / 308.17 / 1025.2 with no 专项 under it; its 附件2 with the parts
+    of 按收入性质分/按支出性质分 left out (only the totals 2030.12 / 1925.67): every total stays as typed, and the
+    check still finds the printed 1925.67 ≠ 2030.12 (F102) on the template."""
+    formulas, _, lines, _ = template(tmp_path, capsys, workbook(HENGSHAN_BASIC, tmp_path))
+    row = next(r for r in formulas["附件1"].iter_rows() if r[0].value == "项目支出：")
+    assert [c.value for c in row[1:4]] == [874.2, 308.17, 1025.2]
+    assert sum("项目支出" in line and "原表只填了合计" in line for line in lines) == 3, lines
+
+    cleared = {(7, 2): "其中: 一般公共预算:", (8, 2): "政府性基金拨款:", (10, 2): "其他资金:",
+               (7, 5): "其中:基本支出:", (8, 5): "项目支出:"}
+    formulas, _, lines, out = template(tmp_path, capsys, workbook(HENGSHAN_DEPT, tmp_path, cleared))
+    assert (formulas["附件2"]["D6"].value, formulas["附件2"]["H6"].value) == (2030.12, 1925.67)
+    assert "  [附件2] 按收入性质分 (D6)：原表只填了合计 2030.12，没有填其中各项，模板中保留为填写的数（不是公式）；" \
+           "补填其中各项后，合计须与各项之和相符（校验会核对）" in lines
+    (f102,) = by_code(check_path(out), "F102")
+    assert (f102.cell, f102.expected, f102.found) == ("H6", 2030.12, 1925.67)
+
+
+def test_a_typed_total_score_the_formula_replaces_is_listed(tmp_path, capsys):
+    """稷山 2020 prints 总分 94 where its rows give 93 + 9.91: the template's 总分 formula gives 93.91 and says so."""
+    assert table(JISHAN)["printed"]["total"] == 94
+    formulas, results, lines, _ = template(tmp_path, capsys, workbook(JISHAN, tmp_path))
+    assert "  [附件3] 总分 得分 (H19)：原表填 94，模板中改为公式，按表内数据为 93.91" in lines
+    assert formulas["附件3"]["H19"].value.startswith("=") and results["附件3"]["H19"].value == 93.91
+
+
+def test_the_year_taken_is_said_and_can_be_given(tmp_path, capsys):
+    """绥阳 太白镇's title states no year: the template takes the file name's 2021 and says so, or last year with
+    a word when the file name has none; --year gives it.  Its funds block the reader cannot read (no 全年预算数 or
+    得分 column) is named, not silently left out."""
+    source = workbook(SUIYANG, tmp_path)
+    _, results, lines, _ = template(tmp_path, capsys, source)
+    assert results["填表说明"]["C4"].value == 2021
+    assert lines[0] == (f"  年度：表上没有写年度（标题中没有“XXXX年度”），按文件名“{source.name}”中的 2021 取为 2021 年度；"
+                        "不是这一年请用 --year 指定")
+    assert lines[1] == ("  原表工作表“Sheet1”中找不到“全年预算数”、“得分”栏目，这些栏目下（及所在部分）的数据没有读出，"
+                        "也没有搬入模板，请对照原表补填")
+
+    renamed = source.rename(tmp_path / "太白镇自评表.xlsx")
+    from datetime import date
+
+    last = date.today().year - 1
+    _, results, lines, _ = template(tmp_path, capsys, renamed)
+    assert results["填表说明"]["C4"].value == last
+    assert lines[0] == (f"  年度：表上没有写年度（标题中没有“XXXX年度”），文件名中也没有，按上一年取为 {last} 年度；"
+                        "不是这一年请用 --year 指定")
+
+    _, results, lines, _ = template(tmp_path, capsys, renamed, "--year", "2021")
+    assert results["填表说明"]["C4"].value == 2021 and not any("年度：" in line for line in lines)
+
+
+def test_a_level1_weight_with_a_lost_bracket_is_read(tmp_path):
+    """零陵 2021 prints "效益指标\\n30分)" (its opening bracket lost): the weight 30 is read, no S001 asks for it."""
+    assert table(LINGLING)["rows"][22][0] == "效益指标\n30分)"
+    report = check_path(str(workbook(LINGLING, tmp_path)))
+    (form,) = report.workbook.forms
+    assert [(level.name, level.weight) for level in form.levels] == [("产出指标", 50), ("效益指标", 30)]
+    assert not [f for f in by_code(report, "S001") if "效益指标" in f.message]
