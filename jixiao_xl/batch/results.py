@@ -317,7 +317,12 @@ def _without_excerpt(text: str) -> str:
 
 
 def _content_key(r: dict) -> tuple:
-    """What a result says, its file's name aside: two copies of one workbook have the same."""
+    """What a result says, its file's name aside: two copies of one workbook have the same.  From what a worker
+    sends (汇总's rows, every finding's code and severity, the first errors with their cells and figures), so
+    that the parent decodes no report to count a unit's problems."""
+    if "problems" in r and "first_errors" in r:
+        return (tuple(tuple(map(str, row[1:])) for row in r["rows"]), tuple(map(tuple, r["problems"])),
+                tuple(r["first_errors"]))
     return (tuple(tuple(map(str, row[1:])) for row in r["rows"]),
             tuple(tuple(map(str, row[2:])) for row in detail_rows(r)))
 
