@@ -114,7 +114,8 @@ def test_return_list_has_one_row_per_unit(done):
     assert (finance["填报总分（附件2）"], finance["复核总分（附件2）"]) == (95, 99)
     assert finance["错误数"] == 3  # B111 twice, W104
     fixes = finance["首先要改的问题（前 3 个错误）"].split("\n")
-    assert fixes[1].startswith("2. 附件2 H25：总分得分应为执行率得分与各三级指标得分之和") and fixes[1].endswith("…")
+    assert fixes[1].startswith("2. 附件2 H25：总分得分应为执行率得分与各三级指标得分之和") and "95" in fixes[1]
+    assert not fixes[1].endswith("…")  # whole: what was read and what is expected (was cut to 34 characters)
     assert len(fixes) == 2  # B111 of both copies once
     assert finance["缺少的材料"] is None  # its photos are in its sub-folder, its report beside the workbooks
 
@@ -411,7 +412,8 @@ def test_a_departments_folder_stays_one_unit_and_a_zip_is_its_folders(tmp_path, 
     assert sorted(rows) == [("司法局、邮箱", "汨罗市司法局"), ("邮箱", "天长市水利局")]
     assert rows[("司法局、邮箱", "汨罗市司法局")]["缺少的材料"] == "缺少自评报告"  # its 附件1 and 附件2 found
     assert rows[("司法局、邮箱", "汨罗市司法局")]["首先要改的问题（前 3 个错误）"] == \
-        "1. 附件1 B7：公务用车购置和维护经费应为 公车购置 + 公车运行维…"  # its own, not 天长's B13
+        "1. 附件1 B7：公务用车购置和维护经费应为 公车购置 + 公车运行维护 = 0 + 9 = 9，现填 17（改正后“三公”经费 17 = 9 + 0 + 8 " \
+        "也相符）"  # its own, not 天长's B13
     tianchang_row = rows[("邮箱", "天长市水利局")]  # the published table has no error: none of 汨罗's either
     assert (tianchang_row["错误数"], tianchang_row["首先要改的问题（前 3 个错误）"]) == (0, None)
     units = {r["文件"]: r["单位"] for r in _rows(book, "汇总")}

@@ -187,8 +187,7 @@ def is_report_file(rel: str) -> bool:
 RETURN, VERIFY, PASS = "需退回", "请核实", "通过"  # 退回清单's 处理 column
 FORM_NAMES = {"附件1": FORM_TITLES["basic_data"], "附件2": FORM_TITLES["dept_self_eval"],
               "附件3": FORM_TITLES["project_self_eval"]}
-FIRST_ERRORS = 3  # the errors 退回清单 names for a unit
-SHORT = 34  # characters of each (about one line of its column)
+FIRST_ERRORS = 3  # the errors 退回清单 names for a unit, each whole (what was read, what is expected, where)
 
 
 @dataclass
@@ -260,7 +259,7 @@ class Unit:
         out += [f"{Path(a.rel).name} {a.reason}" for a in self.archives]  # "司法局.zip 压缩包无法打开：…"
         out += [f"{Path(r['rel']).name} 无法读取：{error_of(r)}" for r in self.workbooks
                 if status_of(r) == "unreadable"]
-        out = [shorten(text) for text in out + [f"{Path(rel).name} 无法读取：{reason}" for rel, reason in self.unsupported]]
+        out = [one_line(text) for text in out + [f"{Path(rel).name} 无法读取：{reason}" for rel, reason in self.unsupported]]
         for r in self.workbooks + self.reports:
             if len(out) >= FIRST_ERRORS:
                 break
@@ -282,9 +281,9 @@ class Unit:
         return VERIFY if warnings or missing or self.archives else PASS  # a .rar: the reviewer unpacks it
 
 
-def shorten(text: str, size: int = SHORT) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= size else text[: size - 1] + "…"
+def one_line(text: str) -> str:
+    """A problem as one line of 退回清单's numbered list, whole: a unit mailed the list must see what to change."""
+    return " ".join(str(text).split())
 
 
 def first_errors(r: dict) -> list[str]:
@@ -294,7 +293,7 @@ def first_errors(r: dict) -> list[str]:
         if f["severity"] == "error":
             where = " ".join(part for part in (f["sheet"], f["cell"]) if part)
             text = _without_excerpt(f["text"])
-            out.append(shorten(f"{where}：{text}" if where else text))
+            out.append(one_line(f"{where}：{text}" if where else text))
             if len(out) == FIRST_ERRORS:
                 break
     return out

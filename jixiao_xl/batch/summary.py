@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..rules.findings import SEVERITY_LABEL
 from ..rules.report import JSON_VERSION
+from ..xlsx.layout import lines_height, row_height, text_lines
 from .archive import outer_folder
 from .collect import _SURROGATE
 from .results import (
@@ -84,14 +85,14 @@ KINDS = ["部门整体（附件2）", "项目（附件3）"]  # the 统计 grade
 BY_CHOICES = {"地区": "region", "主管部门": "authority"}
 TOP_PROBLEMS = 20
 # widths in characters (a Chinese character takes two); A4 landscape at one page wide prints ~150 of
-# them at full size.  LibreOffice and WPS do not grow rows for wrapped text, so wrapped sheets get a
-# default row height of two (汇总) or three (问题明细) lines.
-WIDTHS = {"汇总": [24, 18, 24, 26, 8, 6, 6, 6, 6, 5, 5, 7, 5, 5, 7], "问题明细": [24, 16, 7, 7, 6, 6, 84],
-          "无法读取": [50, 7, 90], "附件": [50, 70], "退回清单": [16, 12, 6, 9, 9, 8, 8, 5, 5, 64, 20],
+# them at full size.  Text that may be longer than its column is wrapped, each row as tall as its longest
+# wrapped text needs (xlsx.layout: LibreOffice, WPS and Excel do not grow rows for wrapped text in print).
+WIDTHS = {"汇总": [24, 18, 24, 26, 8, 6, 6, 6, 6, 5, 5, 7, 5, 5, 9], "问题明细": [24, 16, 9, 7, 6, 6, 84],
+          "无法读取": [50, 7, 90], "附件": [50, 70], "退回清单": [16, 12, 7, 15, 9, 8, 8, 5, 5, 64, 20],
           CROSS_YEAR: [20, 6, 24, 6, 7, 7, 6, 6, 8, 8, 7, 28, 28, 12, 7]}
 WRAP = {"汇总": {0, 1, 2, 3}, "问题明细": {0, 1, 6}, "无法读取": {0, 2}, "附件": {0, 1}, "退回清单": {0, 1, 9, 10},
-        CROSS_YEAR: {0, 2}}  # 跨年's file paths are not wrapped: a long one would run over the rows below
-LINES = {"汇总": 2, "问题明细": 3, "无法读取": 2, "附件": 1, "退回清单": 3, CROSS_YEAR: 2}
+        CROSS_YEAR: {0, 2, 11, 12, 13}}
+GROUP_WIDTH = 12  # the 地区 / 主管部门 column of a grouped list
 PERCENT = {"汇总": ("执行率",), CROSS_YEAR: ("上年执行率", "本年执行率")}  # the columns shown as 0.00%
 CENTRED = {"执行率得分", "填报总分", "复核总分", "差额", "填报等级", "复核等级", "核对", "错误数", "警告数", "状态",
            "工作表", "单元格", "代码", "严重程度", "处理", "填报总分（附件2）", "复核总分（附件2）"}
@@ -301,10 +302,11 @@ def write_summary(result: BatchResult, path: Path, by: str | None = None) -> Non
                 ws = book.add_worksheet(sheet)
                 if made is None:  # a value rows_xml does not write (never from our own rows): xlsxwriter does
                     hide = _hidden_column(name, bool(by))
+                    wrapped = _wrapped(name, bool(by) and name in LIST_SHEETS)
                     for r, row in enumerate(rows[first:last], start=1):
                         ws.write_row(r, 0, row)
-                        if hide is not None and row[hide] == INFO:
-                            ws.set_row(r, 15 * LINES[name], None, {"hidden": True})
+                        ws.set_row(r, row_height([(row[c], width) for c, width in wrapped if c < len(row)]), None,
+                                   {"hidden": hide is not None and row[hide] == INFO})
                 formats = _format(book, ws, name, columns, last - first, bool(by) and name in LIST_SHEETS)
                 if made:
                     spliced[sheet] = (made[first:last], formats, len(columns))
@@ -336,13 +338,27 @@ def column_kinds(name: str, columns: list[str], grouped: bool) -> list[str]:
     return kinds
 
 
-_HEADS: dict[tuple[str, bool], tuple[list[str], str]] = {}  # (sheet, grouped) -> each cell's head, the row's head
+_HEADS: dict[tuple[str, bool], tuple[list[str], list[tuple[int, float]]]] = {}  # (sheet, grouped) -> each
+# cell's head, the wrapped columns with their widths
+
+
+def _widths(name: str, grouped: bool) -> list[float]:
+    """A summary sheet's column widths (characters)."""
+    return ([GROUP_WIDTH] if grouped else []) + WIDTHS[name]
+
+
+def _wrapped(name: str, grouped: bool) -> list[tuple[int, float]]:
+    """A summary sheet's wrapped columns, (index, width): what its rows' heights are made for."""
+    kinds = column_kinds(name, _columns(name, "分组" if grouped else None), grouped)
+    widths = _widths(name, grouped)
+    return [(c, widths[c]) for c, kind in enumerate(kinds) if kind == "wrap"]
 
 
 def rows_xml(name: str, rows: list[list], grouped: bool) -> list[bytes] | None:
     """Each row's <row> element for a summary sheet (UTF-8), cells as xlsxwriter writes them (numbers as
-    %.16G, empty text and None left out, strings inline), with placeholders for the row number and the
-    formats; None when a row holds a value only xlsxwriter writes right (see _plain)."""
+    %.16G, empty text and None left out, strings inline), as tall as its wrapped text needs (xlsx.layout),
+    with placeholders for the row number and the formats; None when a row holds a value only xlsxwriter
+    writes right (see _plain)."""
     if not all(_plain(row) for row in rows):
         return None
     heads = _HEADS.get((name, grouped))
@@ -352,12 +368,12 @@ def rows_xml(name: str, rows: list[list], grouped: bool) -> list[bytes] | None:
         kinds = column_kinds(name, _columns(name, "分组" if grouped else None), grouped)
         heads = _HEADS[(name, grouped)] = (
             [f'<c r="{col_letter(c)}{ROW_MARK}" s="{KIND_MARKS[kind]}"' for c, kind in enumerate(kinds)],
-            f'<row r="{ROW_MARK}" ht="{15 * LINES[name]}" customHeight="1">')
-    cell_heads, row_head = heads
+            _wrapped(name, grouped))
+    cell_heads, wrapped = heads
     hide = _hidden_column(name, grouped)  # 问题明细's 提示 rows: hidden by its filter (kept, not printed)
-    hidden_head = row_head.replace(">", ' hidden="1">')
     out = []
     texts: dict[str, str] = {}  # file names, units, codes repeat: escape each once
+    lines: dict[tuple[str, float], int] = {}  # and measure each once
     for row in rows:
         cells = []
         for c, value in enumerate(row):
@@ -370,8 +386,20 @@ def rows_xml(name: str, rows: list[list], grouped: bool) -> list[bytes] | None:
                 cells.append(f'{cell_heads[c]} t="inlineStr">{body}</c>')
             else:
                 cells.append(f"{cell_heads[c]}><v>{value:.16G}</v></c>")
-        head = hidden_head if hide is not None and row[hide] == INFO else row_head
-        out.append(f'{head}{"".join(cells)}</row>'.encode() if cells else b"")
+        if not cells:
+            out.append(b"")
+            continue
+        count = 1
+        for c, width in wrapped:
+            value = row[c] if c < len(row) else None
+            if value.__class__ is str and value:
+                n = lines.get((value, width))
+                if n is None:
+                    n = lines[(value, width)] = text_lines(value, width)
+                count = max(count, n)
+        hidden = ' hidden="1"' if hide is not None and row[hide] == INFO else ""
+        out.append(f'<row r="{ROW_MARK}" ht="{lines_height(count):g}" customHeight="1"{hidden}>'
+                   f'{"".join(cells)}</row>'.encode())
     return out
 
 
@@ -511,11 +539,10 @@ def _format(book, ws, name: str, columns: list[str], count: int, grouped: bool) 
     formats = {"wrap": wrap, "centred": centred, "top": top}
     if name in PERCENT:
         formats["percent"] = book.add_format({"num_format": "0.00%", "valign": "top", "align": "right"})
-    widths = ([12] if grouped else []) + WIDTHS[name]
+    widths = _widths(name, grouped)
     for col, (title, kind) in enumerate(zip(columns, column_kinds(name, columns, grouped))):
         ws.write_string(0, col, title, header)
         ws.set_column(col, col, widths[col], formats[kind])
-    ws.set_default_row(15 * LINES[name])
     ws.set_row(0, 30)
     last = max(count, 1)
     ws.freeze_panes(1, 0)
@@ -556,29 +583,39 @@ def _format(book, ws, name: str, columns: list[str], count: int, grouped: bool) 
     return formats
 
 
+STATISTICS_WIDTHS = [18, 36, 30, 10, 10, 10, 10, 10]  # 统计's columns (its tables' 项目, 问题, 文件 …)
+
+
 def _write_statistics(book, tables: list[tuple[str, object]]) -> None:
     """统计: the tables one under another, with a column chart of grades and a bar chart of problems."""
     ws = book.add_worksheet("统计")
     bold = book.add_format({"bold": True, "font_size": 12})
-    header = book.add_format({"bold": True, "bg_color": "#E7E6E6", "border": 1})
-    for col, width in enumerate([12, 36, 30, 10, 10, 10, 10, 10]):
+    header = book.add_format({"bold": True, "bg_color": "#E7E6E6", "border": 1, "text_wrap": True, "valign": "top"})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})  # a rule's summary, a file's path: whole
+    top = book.add_format({"valign": "top"})
+    for col, width in enumerate(STATISTICS_WIDTHS):
         ws.set_column(col, col, width)
     row = 0
     places: dict[str, tuple[int, int, int]] = {}  # title -> (first data row, rows, columns)
     for title, frame in tables:
-        ws.write_string(row, 0, title, bold)
-        for col, name in enumerate(frame.columns):
-            ws.write_string(row + 1, col, str(name), header)
+        ws.write_string(row, 0, title, bold)  # a title runs on over the empty cells beside it
+        names = [str(name) for name in frame.columns]
+        for col, name in enumerate(names):
+            ws.write_string(row + 1, col, name, header)
+        ws.set_row(row + 1, row_height(zip(names, STATISTICS_WIDTHS)))
         for r, values in enumerate(frame.itertuples(index=False), start=row + 2):
+            texts = []
             for col, value in enumerate(values):
                 if value is None or (isinstance(value, float) and value != value):
                     continue
                 if hasattr(value, "item"):
                     value = value.item()
                 if isinstance(value, (int, float)):
-                    ws.write_number(r, col, value)
+                    ws.write_number(r, col, value, top)
                 else:
-                    ws.write_string(r, col, str(value))
+                    ws.write_string(r, col, str(value), wrap)
+                    texts.append((str(value), STATISTICS_WIDTHS[min(col, 7)]))
+            ws.set_row(r, row_height(texts))
         places[title] = (row + 2, len(frame), len(frame.columns))
         row += len(frame) + 3
     _page_setup(ws, "绩效自评批量校验 — 统计", header_rows=0)

@@ -128,28 +128,35 @@ WIDTHS = {"结果": 10, "数据": 14, "问题": 10}
 def write(path: str | Path, unit: str, tables: dict) -> None:
     import xlsxwriter
 
+    from ..xlsx.layout import row_height
     from ..xlsx.xlsxio import atomic_write
 
     def make(temp: str) -> None:
         book = xlsxwriter.Workbook(temp, {"strings_to_formulas": False, "strings_to_urls": False,
                                           "strings_to_numbers": False})
         header = book.add_format({"bold": True, "bg_color": "#E7E6E6", "border": 1, "text_wrap": True})
-        percent = book.add_format({"num_format": "0.00%"})
-        wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        percent = book.add_format({"num_format": "0.00%", "valign": "top"})
+        wrap = book.add_format({"text_wrap": True, "valign": "top"})  # any text: a long one shown whole
+        top = book.add_format({"valign": "top"})
         for name, (columns, rows) in tables.items():
             ws = book.add_worksheet(name)
+            widths = [60 if title == "问题" else 30 if title in ("项目", "项目名称（数据）", "文件") else WIDTHS[name]
+                      for title in columns]
             for c, title in enumerate(columns):
                 ws.write_string(0, c, title, header)
-                width = 60 if title == "问题" else 30 if title in ("项目", "项目名称（数据）", "文件") else WIDTHS[name]
-                ws.set_column(c, c, width, percent if title.endswith("执行率") else wrap if title == "问题" else None)
+                ws.set_column(c, c, widths[c], percent if title.endswith("执行率") else wrap)
+            ws.set_row(0, row_height(zip(columns, widths)))
             for r, row in enumerate(rows, start=1):
+                texts = []
                 for c, value in enumerate(row):
                     if value is None:
                         continue
                     if isinstance(value, (int, float)) and not isinstance(value, bool):
-                        ws.write_number(r, c, value)
+                        ws.write_number(r, c, value, percent if columns[c].endswith("执行率") else top)
                     else:
-                        ws.write_string(r, c, str(value))
+                        ws.write_string(r, c, str(value), wrap)
+                        texts.append((str(value), widths[c]))
+                ws.set_row(r, row_height(texts))  # LibreOffice, WPS and Excel do not grow it in print
             ws.freeze_panes(1, 2 if name != "问题" else 0)
             ws.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
             ws.set_header(f"&C{unit} 历年对比 — {name}")

@@ -101,11 +101,6 @@ def rate_rows(report) -> list[int]:
     return [row for row, finding in enumerate(report.all_findings(), start=2) if is_rate(finding)]
 
 
-def display_width(text: str) -> int:
-    """Columns a text takes in a spreadsheet: a Chinese character (or full-width sign) counts two."""
-    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
-
-
 RESULT_WIDTHS = {"A": 7, "B": 8, "C": 8, "D": 7, "E": 30, "F": 70, "G": 10, "H": 10}
 
 

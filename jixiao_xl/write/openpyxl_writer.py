@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..rules.check import FileReport
 from ..rules.findings import Finding
 from ..xlsx.grid import broken
+from ..xlsx.layout import row_height
 from .marks import (
     HEADER,
     MARK_COLORS,
@@ -16,7 +17,6 @@ from .marks import (
     RESULT_WIDTHS,
     Mark,
     by_cell,
-    display_width,
     note_text,
     rate_rows,
     read_marks,
@@ -166,14 +166,13 @@ def print_ready(ws, report) -> None:
             ws.cell(row=row, column=col).number_format = "0.00%"
     top, wrap = Alignment(vertical="top"), Alignment(vertical="top", wrap_text=True)
     for r in range(2, ws.max_row + 1):  # LibreOffice and WPS do not grow rows for wrapped text: set heights
-        lines = 1
+        wrapped = []
         for col in ("E", "F"):
             cell = ws[f"{col}{r}"]
             cell.alignment = wrap
-            if isinstance(cell.value, str):
-                lines = max(lines, -(-display_width(cell.value) // int(RESULT_WIDTHS[col] - 1)))
-        if any(isinstance(ws.cell(row=r, column=c).value, str) for c in (5, 6)):
-            ws.row_dimensions[r].height = 15 * lines
+            wrapped.append((cell.value, RESULT_WIDTHS[col]))
+        if any(isinstance(value, str) for value, _ in wrapped):
+            ws.row_dimensions[r].height = row_height(wrapped)
         for col in "ABCDGH":
             ws[f"{col}{r}"].alignment = top
     ws.page_setup.orientation = "landscape"

@@ -348,11 +348,11 @@ def _grown(ref: str, rows: int, cols: int) -> str:
 
 def results_sheet(rows: list[list], rate_rows: list[int], widths: dict[str, float], styles: dict[str, int]) -> bytes:
     """The 校验结果 worksheet part: the rows as text and numbers, print set-up as the openpyxl writer's."""
-    from .marks import display_width
+    from ..xlsx.layout import row_height
 
     out = []
     for r, row in enumerate(rows, start=1):
-        cells, lines = [], 1
+        cells, wrapped = [], []
         for c in range(8):
             value = row[c] if c < len(row) else None
             letter = "ABCDEFGH"[c]
@@ -364,8 +364,7 @@ def results_sheet(rows: list[list], rate_rows: list[int], widths: dict[str, floa
                 style = styles["percent"]
             elif c in (4, 5):
                 style = styles["wrap"]
-                if isinstance(value, str):
-                    lines = max(lines, -(-display_width(value) // int(widths[letter] - 1)))
+                wrapped.append((value, widths[letter]))
             else:
                 style = styles["top"]
             address = f"{letter}{r}"
@@ -380,7 +379,7 @@ def results_sheet(rows: list[list], rate_rows: list[int], widths: dict[str, floa
             else:
                 cells.append(f'<c r="{address}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
                              f"{esc(str(value))}</t></is></c>")
-        height = (f' ht="{15 * lines}" customHeight="1"'
+        height = (f' ht="{row_height(wrapped):g}" customHeight="1"'
                   if r > 1 and any(isinstance(row[c], str) for c in (4, 5) if c < len(row)) else "")
         out.append(f'<row r="{r}"{height}>{"".join(cells)}</row>')
     cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w:g}" customWidth="1"/>'
