@@ -466,6 +466,35 @@ def _refused(capsys, tmp_path, store, *words) -> None:
         assert (store.read_bytes() if store.exists() else None) == before
 
 
+def test_history_suggests_units_sharing_the_units_own_part_not_only_its_place(tmp_path, capsys):
+    """A reviewer's trial: ``history 平江县交通运输局`` (not in the store) suggested 平江县水利局 as a 相近的单位,
+    only the place 平江县 shared.  A unit is suggested for the one typed when their own parts (the name without
+    its places and the kind of office) are close: another county's 水利局, a typo in the place, a shorter name."""
+    from .helpers import clean_seed, set_cells
+    from .samples import write_xlsx
+
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    for name in ("平江县水利局", "汨罗市司法局", "平江县文化旅游广电局"):
+        write_xlsx(inbox / f"{name}.xlsx", set_cells(clean_seed(), {"附件2!B3": name, "附件3!B4": name,
+                                                                     "附件3!F4": name}))
+    store = tmp_path / "绩效库.sqlite"
+    code, _, err = run(capsys, "batch", inbox, "-o", tmp_path / "out", "--store", store, "--jobs", "1")
+    assert code in (0, 1), err
+
+    def suggested(typed: str) -> str | None:
+        code, _, err = run(capsys, "history", typed, "--store", store, "-o", tmp_path / "h.xlsx")
+        assert code == 2 and f"没有单位“{typed}”" in err, err
+        return err.strip().split("库中相近的单位：")[1] if "相近的单位" in err else None
+
+    assert suggested("平江县交通运输局") is None  # was: 平江县水利局
+    assert suggested("平江县财政局") is None  # 财政 is not 民政, 水利 or 司法
+    assert suggested("岳阳县水利局") == "平江县水利局"  # the same office of another county, not 平江's others
+    assert suggested("汩罗市司法局") == "汨罗市司法局"  # a typo in the place
+    assert suggested("湖南省司法厅") == "汨罗市司法局"
+    assert suggested("平江县文化旅游局") == "平江县文化旅游广电局"  # the name shortened
+
+
 def test_a_file_that_is_not_ours(books, tmp_path, capsys):
     text = tmp_path / "笔记.sqlite"
     text.write_text("不是数据库", encoding="utf-8")

@@ -7,6 +7,7 @@ only (``store.open_readonly``).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -43,23 +44,51 @@ def unit_years(conn, unit: str, unit_map: UnitMap) -> dict:
 
 def similar_units(conn, unit: str, limit: int = 5) -> list[str]:
     """Units of the store whose names are close to ``unit`` (a typo, another city), each once, closest first.
-    The keys come from the unique index (one pass, no table scan); those sharing two characters with the name
-    are ranked by difflib: a store of 100,000 units answers in a fraction of a second."""
-    import difflib
+    Close is in the unit's own part, its place and kind aside (name_core: 司法 of 汨罗市司法局): 岳阳市司法局 is
+    close to 汨罗市司法局, 平江县交通运输局 to none of 平江县's other units.  The keys come from the unique index
+    (one pass, no table scan); those sharing two characters with the own part are ranked by difflib: a store
+    of 100,000 units answers in a fraction of a second."""
     import heapq
+    from difflib import SequenceMatcher
 
     key = norm_name(unit)
     if not key:
         return []
-    chars, least = set(key), min(2, len(set(key)))
+    core = name_core(key)
+    core_chars, chars, least = set(core), set(key), min(2, len(set(core)))
     names, shared = {}, []
     for k, name in conn.execute("SELECT unit_key, min(unit) FROM forms GROUP BY unit_key"):
-        common = len(chars.intersection(k))
+        common = len(core_chars.intersection(k))
         if common >= least:
             names[k] = name
-            shared.append((common, -abs(len(k) - len(key)), k))
-    best = [k for _, _, k in heapq.nlargest(300, shared)]  # difflib ranks a few hundred, not every unit
-    return [names[k] for k in difflib.get_close_matches(key, best, n=limit, cutoff=0.5)]
+            shared.append((common, len(chars.intersection(k)), -abs(len(k) - len(key)), k))
+    ranked = []
+    for *_, k in heapq.nlargest(300, shared):  # difflib ranks a few hundred, not every unit
+        own = SequenceMatcher(None, core, name_core(k)).ratio()
+        if own >= CLOSE:
+            ranked.append((own, SequenceMatcher(None, key, k).ratio(), k))
+    return [names[k] for *_, k in sorted(ranked, reverse=True)[:limit]]
+
+
+CLOSE = 0.6  # difflib's ratio of two units' own parts for one to be suggested for the other: 交通 and 交通运输
+# (0.67), 司法 and 司法 (1); not 财政 and 民政 (0.5), 交通运输 and 水利 (0)
+# a place a unit's name begins with (湖南省, 岳阳市, 平江县, 湘西土家族苗族自治州, 岳麓区; 中共 before it)
+_PLACE = re.compile(r"(?:中共)?[\u4e00-\u9fff]{1,8}?(?:特别行政区|自治区|自治州|自治县|自治旗|地区|林区|新区|省|市|州|盟|县|旗|区)")
+_KIND = re.compile(r"(?:委员会|办公室|局|厅|委|办|部|处)$")  # what kind of office it is
+_NOT_AFTER_PLACE = "镇乡村街"  # a place cut inside a town's name (新市|镇 of 新市镇): not a place
+
+
+def name_core(key: str) -> str:
+    """A unit's own part (its key: norm_name), without the places it begins with and the kind of office it
+    ends with: 司法 of 汨罗市司法局 and of 湖南省司法厅, 交通运输 of 平江县交通运输局; the key itself when
+    nothing is left."""
+    rest = key
+    for _ in range(3):  # 湖南省 岳阳市 平江县
+        match = _PLACE.match(rest)
+        if not match or match.end() == len(rest) or rest[match.end()] in _NOT_AFTER_PLACE:
+            break
+        rest = rest[match.end():]
+    return _KIND.sub("", rest) or rest or key
 
 
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
