@@ -656,3 +656,72 @@ def test_zips_inside_the_upload_are_opened_not_listed_as_attachments(client, bat
         assert sorted(copies.namelist()) == [
             "另/教育局.zip/教育局/自评.xlsx", "材料/汨罗/司法局.zip/司法局.xlsx"]
     assert files_left(job_dir) == []
+
+
+def test_folder_uploaded_from_the_page_reads_as_the_command_line_reads_it(tmp_path):
+    """A reviewer's trial: 上传整个文件夹 with the folder `in` (平江/, 汨罗/ in it) gave 文件夹 "in/平江" in 退回清单
+    and files "in/平江/…" in 汇总 — the chosen folder's own name put in front of every path (the browser's
+    webkitRelativePath) — where ``jixiao-xl batch in`` reads "平江".  The page sends the paths inside the folder."""
+    chromium = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    if not chromium and not os.environ.get("CI"):
+        pytest.skip("没有安装 chromium（apt-get install chromium）")
+    from playwright.sync_api import sync_playwright
+
+    from jixiao_xl import batch as B
+
+    from .helpers import clean_seed, set_cells
+    from .samples import write_xlsx
+
+    chosen = tmp_path / "in"
+    (chosen / "平江").mkdir(parents=True)
+    (chosen / "汨罗").mkdir()
+    shutil.copy(EXAMPLE, chosen / "汨罗" / "汨罗市司法局2023.xlsx")
+    write_xlsx(chosen / "平江" / "平江县水利局.xlsx",
+               set_cells(clean_seed(), {"附件2!B3": "平江县水利局", "附件3!B4": "平江县水利局", "附件3!F4": "平江县水利局"}))
+    (chosen / "平江" / "说明.txt").write_text("表格另行报送", encoding="utf-8")
+    B.run([str(chosen)], str(tmp_path / "cli"), jobs=1)
+    cli = openpyxl.load_workbook(tmp_path / "cli" / "汇总.xlsx")
+
+    port = _free_port()
+    env = dict(os.environ, JIXIAO_BATCH_DIR=str(tmp_path / "jobs"),
+               PYTHONPATH=os.pathsep.join([str(ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
+    server = subprocess.Popen(
+        [sys.executable, "-c", f"from jixiao_xl.excel.addin import serve; serve(host='127.0.0.1', port={port})"],
+        cwd=tmp_path, env=env, stdout=(tmp_path / "server.log").open("wb"), stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "加载项服务没有启动"
+                time.sleep(0.2)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium or "/usr/bin/chromium", args=["--no-sandbox"])
+            page = browser.new_page(accept_downloads=True)
+            page.goto(f"http://127.0.0.1:{port}/jixiao/batch?key=abc")
+            page.check("input[name=mode][value=folder]")
+            page.set_input_files("#folder", str(chosen))  # as the folder dialog gives it: in/平江/…, in/汨罗/…
+            assert page.eval_on_selector("#folder", "i => i.files[0].webkitRelativePath").startswith("in/")
+            page.click("#submit")
+            link = page.wait_for_selector("#download-summary", timeout=90_000)
+            assert page.inner_text("#error") == ""
+            with page.expect_download() as info:
+                link.click()
+            info.value.save_as(tmp_path / "web.xlsx")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    web = openpyxl.load_workbook(tmp_path / "web.xlsx")
+
+    def column(book, sheet: str, title: str) -> list:
+        rows = list(book[sheet].iter_rows(values_only=True))
+        at = rows[0].index(title)
+        return sorted(str(row[at]) for row in rows[1:])
+
+    assert column(web, "退回清单", "文件夹") == column(cli, "退回清单", "文件夹") == ["平江", "汨罗"]  # was in/平江, in/汨罗
+    assert column(web, "汇总", "文件") == column(cli, "汇总", "文件")
+    assert "汨罗/汨罗市司法局2023.xlsx" in column(web, "汇总", "文件")
+    assert column(web, "附件", "文件") == column(cli, "附件", "文件") == ["平江/说明.txt"]
