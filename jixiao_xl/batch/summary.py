@@ -373,7 +373,7 @@ def rows_xml(name: str, rows: list[list], grouped: bool) -> list[bytes] | None:
     hide = _hidden_column(name, grouped)  # 问题明细's 提示 rows: hidden by its filter (kept, not printed)
     out = []
     texts: dict[str, str] = {}  # file names, units, codes repeat: escape each once
-    lines: dict[tuple[str, float], int] = {}  # and measure each once
+    measured = [(c, width, {}) for c, width in wrapped]  # and measure each once in its column
     for row in rows:
         cells = []
         for c, value in enumerate(row):
@@ -390,12 +390,12 @@ def rows_xml(name: str, rows: list[list], grouped: bool) -> list[bytes] | None:
             out.append(b"")
             continue
         count = 1
-        for c, width in wrapped:
+        for c, width, lines in measured:
             value = row[c] if c < len(row) else None
-            if value.__class__ is str and value:
-                n = lines.get((value, width))
+            if value.__class__ is str:
+                n = lines.get(value)
                 if n is None:
-                    n = lines[(value, width)] = text_lines(value, width)
+                    n = lines[value] = text_lines(value, width)
                 count = max(count, n)
         hidden = ' hidden="1"' if hide is not None and row[hide] == INFO else ""
         out.append(f'<row r="{ROW_MARK}" ht="{lines_height(count):g}" customHeight="1"{hidden}>'

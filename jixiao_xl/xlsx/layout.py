@@ -33,6 +33,8 @@ def text_lines(text: str, width: float) -> int:
     """Lines a text takes in a wrapped cell ``width`` columns wide; each line break of its own starts a line."""
     room = max(width * ROOM, 1.0)
     if "\n" not in text:
+        if len(text) * 2 <= room:  # fits however wide its characters (most cells: no need to measure)
+            return 1
         return max(1, -int(-text_width(text) // room))
     return sum(max(1, -int(-text_width(part) // room)) for part in text.split("\n"))
 
