@@ -436,6 +436,16 @@ def test_history_export_puts_the_years_side_by_side(books, tmp_path, capsys):
         assert (setup.orientation, setup.paperSize, setup.fitToHeight) == ("landscape", 9, 0)
         assert setup.fitToWidth in (None, 1)  # 1 is the default: xlsxwriter leaves it out
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$1"
+    # printed, a long 问题 shows whole: wrapped in a row as tall as its lines (it was one line high, its end
+    # under the next row); a Chinese character is two of the column's width
+    problems = book["问题"]
+    width = next(d.width for d in problems.column_dimensions.values() if d.min <= 7 <= d.max)  # 问题
+    tall = 0
+    for (cell,) in problems.iter_rows(min_col=7, max_col=7, min_row=2):
+        lines = -(-sum(2 if ord(ch) >= 0x2E80 else 1 for ch in cell.value) // int(width))
+        assert cell.alignment.wrap_text and (problems.row_dimensions[cell.row].height or 15) >= 15 * lines
+        tall += lines > 1
+    assert tall
     code, out, err = run(capsys, "history", "长沙市司法局", "--store", books["store"], "-o", tmp_path / "x.xlsx")
     assert code == 2 and err.startswith("jixiao-xl：绩效库") and "没有单位“长沙市司法局”" in err
     assert not (tmp_path / "x.xlsx").exists()
