@@ -3,6 +3,7 @@
     nice -n 10 python benchmarks/mutate.py --layer rules --out mutants.jsonl [--shard k/n] [--resume]
     python benchmarks/mutate.py --files jixiao_xl/compute/targets.py --sample N
     python benchmarks/mutate.py --layer rules --survivors mutants.jsonl --out retest.jsonl
+    python benchmarks/mutate.py --files jixiao_xl/rules/funds.py --tests tests/test_rules.py tests/test_sources.py
 
 Each mutant changes one thing in one module (a comparison ``<``↔``<=``, ``>``↔``>=``, ``==``↔``!=``,
 ``is``↔``is not``, ``in``↔``not in``; arithmetic ``+``↔``-``, ``*``↔``/``; a number n → n + 1; ``and``↔``or``;
@@ -157,7 +158,12 @@ def main() -> int:
                         "or its printed SURVIVED lines), matched by module, mutation and source line")
     parser.add_argument("--shard", default="0/1", help="k/n: test every n-th mutant from the k-th (parallel runs)")
     parser.add_argument("--timeout", type=int, default=120)
+    parser.add_argument("--tests", nargs="*", help="run only these test files, in this order (default: FAST_TESTS, "
+                        "the module's FIRST ones first): the tests that can notice the mutated modules")
     args = parser.parse_args()
+    if args.tests:
+        FAST_TESTS[:] = args.tests
+        FIRST.clear()
     import openpyxl  # noqa: F401  (warm the heavy imports once, before forking)
     import pytest  # noqa: F401
 
