@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from jixiao_xl.compute.profiles import get_profile
 
-from .helpers import by_code, check_file, clean_seed, set_cells
+from .helpers import by_code, check_file, clean_seed, form, set_cells
 from .test_published import check_table
 
 
@@ -65,3 +65,35 @@ def test_banded_score_without_a_budget_says_the_rate_cannot_be_computed(tmp_path
     assert _project(report, "E104") == [("H6", 0.0, 5.0, ("[附件3] 年度资金总额 得分 (H6)：执行率无法计算，"
                                          "执行率得分应为 0，现填 5"))]
     assert [(c, e, f) for c, e, f, _ in _project(report, "E103")] == [("D6", None, 0.0)]
+
+
+# ---------------------------------------------------------------- rounding as Excel rounds, past 1亿
+
+
+def _big_project(full: float, executed: float, rate: float, score: float) -> dict:
+    """附件3 with a 全年预算数 above 10000 万元 (its 当年财政拨款 the same, so the sources add up)."""
+    return {"附件3!C6": full, "附件3!D6": full, "附件3!C7": full, "附件3!D7": full, "附件3!E6": executed,
+            "附件3!E7": executed, "附件3!G6": rate, "附件3!H6": score, "附件3!H24": 90 + score}
+
+
+def test_proportional_score_rounds_as_excel_round_past_100_million(tmp_path):
+    """10 × 7649.35 ÷ 10005.69 = 7.644999995: Excel's (and LibreOffice's) ROUND(…, 2) gives 7.64 (checked with
+    soffice); a fixed snap of the product to 6 decimals took it for 7.645 and said "应为 7.65，现填 7.64"."""
+    report = check_file(tmp_path, set_cells(clean_seed(), _big_project(10005.69, 7649.35, 0.7645, 7.64)))
+    assert _project(report, "E104") == [] and _project(report, "W104") == []
+    assert form(report, "project_self_eval").results.exec_score == 7.64
+    wrong = check_file(tmp_path, set_cells(clean_seed(), _big_project(10005.69, 7649.35, 0.7645, 7.65)), "b.xlsx")
+    assert [(c, e, f) for c, e, f, _ in _project(wrong, "E104")] == [("H6", 7.64, 7.65)]
+
+
+def test_band_is_read_off_the_rate_as_excel_shows_it_past_100_million(tmp_path):
+    """江西 bands: 8031.49 ÷ 10039.99 = 79.994999995 % shows 79.99 % in Excel and LibreOffice: the 60 %–80 % band,
+    5 分; it was taken for 80.00 % and 7 分 with "执行率 80.00% 属于 80%（含）—100% 档"."""
+    jiangxi = get_profile("jiangxi")
+    report = check_file(tmp_path, set_cells(clean_seed(), _big_project(10039.99, 8031.49, 0.7999, 5)), profile=jiangxi)
+    assert _project(report, "E104") == [] and _project(report, "W104") == []
+    assert form(report, "project_self_eval").results.exec_score == 5
+    wrong = check_file(tmp_path, set_cells(clean_seed(), _big_project(10039.99, 8031.49, 0.7999, 7)), "b.xlsx",
+                       profile=jiangxi)
+    assert _project(wrong, "E104") == [("H6", 5.0, 7.0, ("[附件3] 年度资金总额 得分 (H6)：执行率 79.99% 属于"
+                                        "“60%（含）—80%”档，应得 5 分（分值 10 × 50%），现填 7"))]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from .targets import Scoring, judge
-from ..read.values import round2
+from ..read.values import half_up, round2
 
 __all__ = ["Scoring", "ratio", "round2", "exec_rate", "exec_score", "exec_band", "band_label", "rate_as_shown",
            "grade", "indicator_score"]
@@ -35,10 +35,9 @@ Band = tuple[float, float]  # (the lowest 执行率 of the band, the share of th
 
 def rate_as_shown(rate: float, decimals: int = 2) -> float:
     """A 执行率 rounded as a form prints it: ``decimals`` decimals of a percent, half away from zero as Excel's
-    ROUND does (99.997 % → 100.00 %, 79.995 % → 80.00 %) [spec §5: a rate is stated to 2 decimals]."""
-    places = decimals + 2
-    scaled = round(abs(rate) * 10 ** places, 6)  # 0.79995 * 10000 is 7999.499999999999 in floating point
-    return math.copysign(math.floor(scaled + 0.5) / 10 ** places, rate)
+    ROUND does (99.997 % → 100.00 %, 79.995 % → 80.00 %, though 0.79995 * 10000 is 7999.499999999999 in floating
+    point; 8031.49 ÷ 10039.99 = 79.99499999502 % → 79.99 %) [spec §5: a rate is stated to 2 decimals]."""
+    return math.copysign(half_up(abs(rate), decimals + 2), rate)
 
 
 def exec_band(rate: float | None, bands: tuple[Band, ...], decimals: int = 2) -> int | None:

@@ -235,8 +235,22 @@ def round2(value: float) -> float:
         return -round2(-value)
     if not value < 1e15:  # no cents at this size (a float's spacing is 0.125 at 1e15); inf and NaN as they are
         return value
-    scaled = round(value * 100, 6)  # 7.625 * 100 is 762.4999999999999 in floating point
-    return math.floor(scaled + 0.5) / 100
+    return half_up(value, 2)
+
+
+def half_up(value: float, places: int) -> float:
+    """A number ≥ 0 rounded half up to ``places`` decimals as Excel's ROUND and a cell's format do: on the number
+    as it shows to 15 significant digits.  7.625 * 100 is 762.4999999999999 in floating point and rounds to 7.63;
+    7.644999995002843 (10 × 7649.35 ÷ 10005.69) shows as 7.64499999500284 and rounds to 7.64, not 7.65: a fixed
+    snap to 6 decimals took it for a half once the amounts passed 1亿 (10000 万元 to the cent)."""
+    scale = 10 ** places
+    scaled = value * scale
+    low = math.floor(scaled)
+    if abs(scaled - low - 0.5) > 1e-6:  # far from a half: float noise (1e-12 here) cannot carry it across
+        return math.floor(scaled + 0.5) / scale
+    from decimal import ROUND_HALF_UP, Decimal  # near a half only: decide on the 15 digits, as Excel does
+
+    return float(Decimal(f"{value:.15g}").quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
 # The error values a cell can show: Excel's classic seven, the dynamic-array and data-type ones (Office.js
