@@ -97,3 +97,24 @@ def test_band_is_read_off_the_rate_as_excel_shows_it_past_100_million(tmp_path):
                        profile=jiangxi)
     assert _project(wrong, "E104") == [("H6", 5.0, 7.0, ("[附件3] 年度资金总额 得分 (H6)：执行率 79.99% 属于"
                                         "“60%（含）—80%”档，应得 5 分（分值 10 × 50%），现填 7"))]
+
+
+def test_top_band_is_named_from_its_lowest_rate(tmp_path):
+    """江西's top band starts at 100 %: named “100%（含）以上”, not “全部” (a name only a single band from 0 gets)."""
+    edits = {"附件3!H6": 7, "附件3!H24": 97}  # 83 of 83 executed: 100 %, full marks
+    report = check_file(tmp_path, set_cells(clean_seed(), edits), profile=get_profile("jiangxi"))
+    assert _project(report, "E104") == [("H6", 10.0, 7.0, ("[附件3] 年度资金总额 得分 (H6)：执行率 100.00% 属于"
+                                         "“100%（含）以上”档，应得 10 分（分值 10 × 100%），现填 7"))]
+
+
+def test_proportional_score_a_float_hair_below_a_half_rounds_up_as_excel_round(tmp_path):
+    """10 × 44.73 ÷ 84 is 5.324999999999999 in floating point, 5.325 to the 15 digits a cell shows: ROUND(…, 2)
+    gives 5.33 in Excel and LibreOffice (checked with soffice), so 5.33 is right and 5.32 wrong."""
+    edits = {"附件3!C6": 84, "附件3!D6": 84, "附件3!C7": 84, "附件3!D7": 84, "附件3!E6": 44.73, "附件3!E7": 44.73,
+             "附件3!G6": 0.5325, "附件3!H6": 5.33, "附件3!H24": 95.33, "附件3!I6": "部分项目跨年度实施"}
+    report = check_file(tmp_path, set_cells(clean_seed(), edits))
+    assert _project(report, "E104") == [] and _project(report, "W104") == []
+    assert form(report, "project_self_eval").results.exec_score == 5.33
+    edits.update({"附件3!H6": 5.32, "附件3!H24": 95.32})
+    wrong = check_file(tmp_path, set_cells(clean_seed(), edits), "b.xlsx")
+    assert [(c, e, f) for c, e, f, _ in _project(wrong, "E104")] == [("H6", 5.33, 5.32)]

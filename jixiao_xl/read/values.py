@@ -240,7 +240,7 @@ def round2(value: float) -> float:
 
 def half_up(value: float, places: int) -> float:
     """A number ≥ 0 rounded half up to ``places`` decimals as Excel's ROUND and a cell's format do: on the number
-    as it shows to 15 significant digits.  7.625 * 100 is 762.4999999999999 in floating point and rounds to 7.63;
+    as it shows to 15 significant digits.  10 × 44.73 ÷ 84 is 5.324999999999999 in floating point and rounds to 5.33;
     7.644999995002843 (10 × 7649.35 ÷ 10005.69) shows as 7.64499999500284 and rounds to 7.64, not 7.65: a fixed
     snap to 6 decimals took it for a half once the amounts passed 1亿 (10000 万元 to the cent)."""
     scale = 10 ** places
