@@ -614,3 +614,13 @@ def test_a_note_row_in_the_level1_column_is_not_a_level1_indicator(tmp_path):
     assert all("其他需要说明事项" not in x.message for x in report.all_findings())
     assert num(f.total_score) == data["printed"]["total"] and not by_code(report, "W104")
     assert sorted(x.cell for x in by_code(report, "I102")) == ["J16", "J19"]
+
+
+def test_a_first_level_budget_units_name_is_the_departments_name(tmp_path):
+    """零陵区林业局 2021 (admin.yzcity.gov.cn:8888/llqlinyj/gknb/202204/…) heads its 部门整体 form "一级预算单位名称"
+    (the finance systems' word for a department: SupDepName): the unit is read and named, not "表中找不到
+    预算部门名称"."""
+    _, report = check_table(tmp_path, "hunan_yongzhou_lingling_linyej_2021_department")
+    (f,) = read(report)
+    assert f.head["dept_name"].text.strip() == "零陵区林业局"
+    assert not any("预算部门名称" in m for m in s001(report)), s001(report)

@@ -274,7 +274,8 @@ TARGETS = FormSpec("targets", "绩效目标表", "{year}年度项目支出绩效
                    r"(?:" + _WHOLE + r"|(?:项目(?:支出)?|专项(?:资金)?)?绩效)目标(?:申报|审批|审核|批复)?表")
 OUTCOME_COLUMNS = ("actual", "score")  # keys of INDICATOR_COLUMNS: what a self-evaluation prints beside its targets
 
-DEPT_NAME = Field("dept_name", "预算部门\n名称", "head", "text", aliases=("部门名称", "预算单位名称", "预算部门、单位名称", "部门"))
+DEPT_NAME = Field("dept_name", "预算部门\n名称", "head", "text", aliases=(
+    "部门名称", "预算单位名称", "预算部门、单位名称", "部门", "一级预算单位名称", "二级预算单位名称"))  # 一级…: 湖南 零陵
 PROJECT_HEAD = (
     Field("project_name", "项目支出名称", "head", "text", aliases=("项目名称", "专项资金名称")),
     Field("authority", "主管部门", "head", "text", aliases=("县级主管部门",)),
