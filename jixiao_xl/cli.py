@@ -144,8 +144,9 @@ def _build_parser() -> argparse.ArgumentParser:
     template.add_argument("--year", type=_year, metavar="年度", help="年度，如 2024（默认：--from 文件的年度，或去年）")
     template.add_argument("--unit", metavar="单位", help="单位名称")
     template.add_argument("--projects", type=_positive, default=1, metavar="N", help="项目支出自评表（附件3）的张数")
-    template.add_argument("--profile", default="hunan", metavar="口径",
-                          help="模板的评分口径（默认 hunan；可选的口径见 jixiao-xl profiles）")
+    template.add_argument("--profile", default=None, metavar="口径",
+                          help="模板的评分口径（默认：用 --from 时与校验原表相同，按表上的地名和栏目判断；不用 --from 时"
+                               "为 hunan，即湖南的表式）。可选的口径见 jixiao-xl profiles")
     template.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help="执行率计分方式")
     template.add_argument("--from", dest="source", metavar="文件", help="把已提交工作簿的数据填入新模板")
 

@@ -147,16 +147,20 @@ def _profiles(args) -> int:
 def _template(args) -> int:
     import os
 
-    from .read.reader import read_workbook
+    from .compute.detect import choose, grid_text
+    from .compute.profiles import get_profile
+    from .read import forms as F
+    from .read.reader import read_forms
     from .write import template as T
     from .write.writer import write_template
-    from .xlsx.grid import UnreadableWorkbook
+    from .xlsx.grid import UnreadableWorkbook, read_grids
     from .xlsx.xlsxio import OutputError, output_problem
 
-    book = None
+    book = grids = None
     if args.source:
         try:
-            book = read_workbook(args.source)
+            grids = read_grids(args.source)
+            book = read_forms(grids, args.source)
         except UnreadableWorkbook as exc:
             print(f"jixiao-xl：{args.source}：{with_code(str(exc), exc.code)}", file=sys.stderr)
             return 2
@@ -176,7 +180,13 @@ def _template(args) -> int:
                   f"{years[0]} 年预算数和决算数会被标成 {args.year - 1}、{args.year} 年的数据，已停止。"
                   f"沿用这份材料的数据请去掉 --year；做 {args.year} 年度的新模板请去掉 --from", file=sys.stderr)
             return 2
-    data = T.data_from(book, args.year, args.unit, _profile(args))
+    profile, known, chosen = _profile(args), True, ""
+    if profile is None and book is not None:  # judged as the form is (check on it chooses the same)
+        choice = choose(book, grid_text(grids))
+        profile, known, chosen = choice.profile, choice.known, choice.reason
+    elif profile is None:  # a blank template is 湖南's form (the seed: its 附件1, 一级 weights), as --help says
+        profile = get_profile("hunan")
+    data = T.data_from(book, args.year, args.unit, profile, known)
     output = args.output or f"绩效自评模板_{data.year}.xlsx"
     if args.source and os.path.abspath(output) == os.path.abspath(args.source):
         print("jixiao-xl：输出文件不能和 --from 的文件相同", file=sys.stderr)
@@ -193,7 +203,15 @@ def _template(args) -> int:
     except OutputError as exc:
         print(f"jixiao-xl：{with_code(str(exc), exc.code)}", file=sys.stderr)
         return 2
-    print(f"已生成模板：{output}（{data.year} 年度，{data.profile.label}口径）")
+    if args.profile is None and book is None:
+        print(f"已生成模板：{output}（{data.year} 年度，{data.profile.label}口径）；不是{data.profile.label}的表请用 --profile "
+              "指定口径")
+    else:
+        shown = f"{data.profile.label}口径" if known else "省份未确定，按表上写明的分值"
+        print(f"已生成模板：{output}（{data.year} 年度，{shown}）")
+    if args.profile is None and book is not None:  # how it was chosen, as check on the form says
+        kept = "写在模板“填表说明”中" if known else f"模板“填表说明”中写为“{F.PROFILE_UNKNOWN}”"
+        print(f"  评分口径：与校验原表时相同，{chosen}；{kept}，校验、填写模板时沿用")
     if data.year_note:
         print(f"  {data.year_note}")
     for note in data.not_carried:

@@ -209,6 +209,8 @@ def test_template_from_lists_every_replaced_value_that_differs_as_typed(books, t
     _, lo = books
     assert main(["template", "--from", str(lo), "-o", str(tmp_path / "t.xlsx")]) == 0
     lines = capsys.readouterr().out.splitlines()[1:]
+    assert lines.pop(0) == ("  评分口径：与校验原表时相同，按湖南口径（依据：模板“填表说明”中的评分口径）；写在模板“填表说明”中，"
+                            "校验、填写模板时沿用")  # a template's own, not its labels'
     assert lines == [
         "  [附件1] “三公”经费 2024年决算数 (D6)：原表填 17.32，模板中改为公式，按表内数据为 17.23",
         "  [附件2] 年度资金总额 执行率 (G5)：原表填 86.19%，模板中改为公式，按表内数据为 86.18%",

@@ -81,7 +81,20 @@ def test_level2_weights_are_the_profiles_and_their_sums_its_level1():
         raw = profile.data["level1"]["weights"] or {}
         assert not any(isinstance(v, dict) for v in raw.values()) or profile.level2  # each 一级 given once
     assert levels(national)[0] == ("产出指标", [("数量指标", 15), ("质量指标", 15), ("时效指标", 10), ("成本指标", 10)])
-    assert levels(get_profile("hubei")) == levels(hunan)  # a profile without 二级: the seed's (湖南) rows
+    # a profile without 二级: another's that add up to its 一级 (安徽 50/30/10 = 10号's), else 10号's rows, with
+    # their 分值 only where those leave its 执行率 分值 to make 100 (湖北's 20: none) — never 湖南's 30/30/10/20,
+    # which made a blank 湖北 template's own check report 20 + 90 = 110 (W102)
+    assert levels(get_profile("anhui")) == levels(get_profile("sichuan")) == levels(national)
+    hubei = levels(get_profile("hubei"))
+    assert [(n, [p for p, _ in ps]) for n, ps in hubei] == [(n, [p for p, _ in ps]) for n, ps in levels(national)]
+    assert {w for _, parts in hubei for _, w in parts} == {None}
+    for profile in profiles().values():  # each blank template's 一级 分值 are its profile's own, or make 100 with
+        rows = levels(profile)           # its 执行率 分值, or are left for the unit to type
+        weights = [w for _, parts in rows for _, w in parts if w is not None]
+        if profile.level1:
+            assert {n: sum(w for _, w in parts) for n, parts in rows} == profile.level1, profile.name
+        else:
+            assert not weights or sum(weights) + profile.exec_weight == 100, profile.name
     assert sum(w for _, parts in levels(hunan) for _, w in parts) + hunan.exec_weight == 100
 
 

@@ -107,11 +107,11 @@ def test_validations_prompt_what_to_type_and_info_shows_the_profile_label(tmp_pa
     info = book["填表说明"]
     assert info["B6"].value == "评分口径" and info["C6"].value == "湖北"
     assert "hubei" not in str(info["C6"].value)
-    # the add-in still takes the profile from it
-    from jixiao_xl.xlsx.grid import read_grids
-    from jixiao_xl.excel.xl import _profile
+    # check, fill and the add-in (check_grids) take the profile from it
+    from jixiao_xl.rules.check import check_path
 
-    assert _profile(read_grids(str(path)), True).name == "hubei"
+    assert check_path(str(path)).profile == {"name": "hubei", "label": "湖北", "known": True, "candidates": ["hubei"],
+                                             "reason": "按湖北口径（依据：模板“填表说明”中的评分口径）"}
 
 
 def test_text_from_submission_never_becomes_a_formula(tmp_path, capsys):
@@ -136,7 +136,10 @@ def test_round_trip_from_seed_keeps_inputs_and_gives_every_derived_cell_its_form
     original = check_path(str(EXAMPLE))
     rebuilt = check_path(str(make(tmp_path, "--from", str(EXAMPLE))))
     out = capsys.readouterr().out
-    assert out.splitlines()[1:] == ["  [附件1] 公务用车购置和维护经费 2022年决算数 (B7)：原表填 17，模板中改为公式，按表内数据为 9"]
+    assert out.splitlines()[1:] == [
+        ("  评分口径：与校验原表时相同，按湖南口径（依据：地名“汨罗”，表上文字“经费控制情况”，表上文字“成本指标(20分)”）；"
+         "写在模板“填表说明”中，校验、填写模板时沿用"),
+        "  [附件1] 公务用车购置和维护经费 2022年决算数 (B7)：原表填 17，模板中改为公式，按表内数据为 9"]
     # B110/B111 were mistakes in derived cells: formulas now; every other finding and every result stays
     assert _signature(rebuilt)[0] == [f for f in _signature(original)[0] if f[0] not in ("B110", "B111")]
     assert _signature(rebuilt)[1] == _signature(original)[1]

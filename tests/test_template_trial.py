@@ -6,8 +6,10 @@ from __future__ import annotations
 import openpyxl
 
 from jixiao_xl.cli import main
+from jixiao_xl.read.forms import PROFILE_UNKNOWN
 from jixiao_xl.rules.check import check_path
 from jixiao_xl.write.fill import fill
+from jixiao_xl.xlsx.calc import evaluate
 
 from .helpers import by_code
 from .published import table, workbook
@@ -18,14 +20,20 @@ HENGSHAN_DEPT = "hunan_hengshan_guantang_2023_department"  # (same page)
 JISHAN = "shanxi_jishan_2020_project"  # keke.chddh.cn/archives/bqg98jldqdz7y2xm7pe6.html
 SUIYANG = "guizhou_suiyang_taibai_2021_department"  # www.suiyang.gov.cn …/t20220824_76240024.html
 LINGLING = "hunan_yongzhou_lingling_linyej_2021_department"  # admin.yzcity.gov.cn:8888/llqlinyj/gknb/202204/…
+LINXIANG = "yunnan_linxiang_lincao_2023_project"  # https://www.ynlx.gov.cn/info/2431/148733.htm
+BAOSHAN = "云南（保山式自评表，执行率20分）"
 
 
 def template(tmp_path, capsys, source, *args) -> tuple[openpyxl.Workbook, openpyxl.Workbook, list[str], str]:
-    """(the template's formulas, its stored results, the lines the command printed after its first, its path)."""
+    """(the template's formulas, its stored results, the lines the command printed after its first and the one
+    saying how the 评分口径 was chosen, its path)."""
     out = tmp_path / "template.xlsx"
     assert main(["template", "--from", str(source), "-o", str(out), *args]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith(f"已生成模板：{out}")
+    if "--profile" not in args:
+        assert lines[1].startswith("  评分口径：与校验原表时相同，"), lines[1]
+        del lines[1]
     return (openpyxl.load_workbook(out), openpyxl.load_workbook(out, data_only=True), lines[1:], str(out))
 
 
@@ -115,3 +123,58 @@ def test_a_level1_weight_with_a_lost_bracket_is_read(tmp_path):
     (form,) = report.workbook.forms
     assert [(level.name, level.weight) for level in form.levels] == [("产出指标", 50), ("效益指标", 30)]
     assert not [f for f in by_code(report, "S001") if "效益指标" in f.message]
+
+
+def test_the_forms_profile_is_the_templates_and_stays_so(tmp_path, capsys):
+    """隆阳 2022 is 保山's form (地名“隆阳”, “得分(20分*执行率)”): its check takes the 执行率 分值 20 as right.  The
+    template made from it is that profile too (it used to say 湖南口径), writes it on 填表说明, and check and fill
+    on the template read it back — no W105 “执行率分值为 20 分，按湖南口径应为 10 分” that the form never had."""
+    source = workbook(LONGYANG, tmp_path)
+    out = tmp_path / "template.xlsx"
+    assert main(["template", "--from", str(source), "-o", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == [f"已生成模板：{out}（2022 年度，{BAOSHAN}口径）",
+                         (f"  评分口径：与校验原表时相同，按{BAOSHAN}口径（依据：地名“隆阳”，表上文字“得分(20分*执行率)”）；"
+                          "写在模板“填表说明”中，校验、填写模板时沿用")]
+    made = openpyxl.load_workbook(out)
+    assert made["填表说明"]["C6"].value == BAOSHAN
+    assert ",20)" in made["附件3"]["H6"].value  # the 执行率得分 of a blank 分值 counts 20, as 保山's form does
+    before, after = check_path(str(source)), check_path(str(out))
+    assert (before.profile["name"], before.profile["known"]) == (after.profile["name"], after.profile["known"]) \
+        == ("yunnan_baoshan", True)
+    assert after.profile["reason"] == f"按{BAOSHAN}口径（依据：模板“填表说明”中的评分口径）"
+    assert by_code(before, "W105") == by_code(after, "W105") == []
+    filled = fill(str(out), str(tmp_path / "filled.xlsx"))
+    assert filled.report.profile["name"] == "yunnan_baoshan" and not by_code(filled.report, "W105")
+    # the blank 附件2 beside it takes no other province's 一级 分值 (湖南's 90 made 20 + 90 = 110: W102)
+    assert not by_code(after, "W102")
+
+
+def test_a_form_whose_province_is_not_known_makes_a_template_that_says_so(tmp_path, capsys):
+    """临翔 2023 names no province the tool has a profile of: its check is silent on province-only rules (P001).
+    So is its template's (it was 湖南 known, from the template's own 附件1 labels): 填表说明 says 未确定."""
+    source = workbook(LINXIANG, tmp_path)
+    formulas, _, _, out = template(tmp_path, capsys, source)
+    assert formulas["填表说明"]["C6"].value == PROFILE_UNKNOWN
+    before, after = check_path(str(source)), check_path(out)
+    assert (before.profile["name"], before.profile["known"]) == (after.profile["name"], after.profile["known"]) \
+        == ("national", False)
+    (p001,) = by_code(after, "P001")
+    assert p001.message == (f"评分口径：模板“填表说明”中的评分口径为“{PROFILE_UNKNOWN}”（生成模板的原表看不出是哪个省份的表），"
+                            "只按表上写明的分值和财预〔2020〕10号校验，只有某省口径才要求的检查没有进行；可用 --profile 指定")
+    assert not by_code(after, "W105")
+
+
+def test_the_section_weight_a_form_prints_is_kept(tmp_path, capsys):
+    """隆阳 prints “年度绩效目标(80分)” over its 一级 (none of which states a 分值): its check gives 分值合计 20 + 80 =
+    100.  The template keeps the 80 over its 绩效指标, and its own 分值合计 formula gives 100 too (it said 未读出)."""
+    assert table(LONGYANG)["rows"][8][0] == "年度绩效目标\n(80分)"
+    formulas, results, _, out = template(tmp_path, capsys, workbook(LONGYANG, tmp_path))
+    sheet = formulas["附件3"]
+    assert sheet["A12"].value == "绩效指标\n(80分)"
+    (project,) = [f for f in check_path(out).forms if f.form.sheet == "附件3"]
+    (source,) = check_path(str(workbook(LONGYANG, tmp_path))).forms
+    assert project.results.weight_total == source.results.weight_total == 100
+    total = next(r for r in sheet.iter_rows() if r[0].value == "总分")[6]
+    shown = results["附件3"]
+    assert evaluate(total.value, "附件3", lambda _, a: shown[a].value) == shown[total.coordinate].value == 100

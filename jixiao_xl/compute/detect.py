@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..read.forms import level1_name
+from ..read.forms import INFO_SHEET, PROFILE_UNKNOWN, level1_name
 from .profiles import Profile, get_profile, profiles
 
 FALLBACK = "national"
@@ -71,7 +71,11 @@ def grid_text(grids) -> str:
 
 
 def choose(book, text: str = "") -> Choice:
-    """The profile of a workbook (``book``: its forms; ``text``: its sheets' texts, ``grid_text``)."""
+    """The profile of a workbook (``book``: its forms; ``text``: its sheets' texts, ``grid_text``).  Our template
+    states the profile it was made with (``Workbook.stated_profile``): that decides, not its own labels."""
+    stated = getattr(book, "stated_profile", None)
+    if stated is not None:
+        return _stated(stated)
     pattern, owners = _index()
     points: dict[str, float] = {}
     found: dict[str, list[str]] = {}
@@ -118,6 +122,24 @@ def choose(book, text: str = "") -> Choice:
         reason = ("表上没有省份或地区的标志，只按表上写明的分值和财预〔2020〕10号校验，"
                   "只有某省口径才要求的检查没有进行；可用 --profile 指定")
     return Choice(fallback, False, reason, candidates)
+
+
+_SILENT = "只按表上写明的分值和财预〔2020〕10号校验，只有某省口径才要求的检查没有进行；可用 --profile 指定"
+
+
+def _stated(stated: str) -> Choice:
+    """The profile a template's 填表说明 names (its label, or a profile's name), else not known, saying why."""
+    where = f"模板“{INFO_SHEET}”中的评分口径"
+    found = profiles().get(stated) or next((p for p in profiles().values() if p.label == stated), None)
+    if found is not None:
+        return Choice(found, True, f"按{found.label}口径（依据：{where}）", (found.name,))
+    if stated == PROFILE_UNKNOWN:
+        reason = f"{where}为“{stated}”（生成模板的原表看不出是哪个省份的表），{_SILENT}"
+    elif not stated:
+        reason = f"{where}没有填写，{_SILENT}"
+    else:
+        reason = f"{where}“{stated}”不是本工具的口径（可选的口径见 jixiao-xl profiles），{_SILENT}"
+    return Choice(get_profile(FALLBACK), False, reason)
 
 
 PROVINCES = ("北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建",

@@ -288,6 +288,30 @@ def get_profile(name: str = "hunan", **overrides) -> Profile:
     return replace(profile, **overrides) if overrides else profile
 
 
+def blank_levels(profile: Profile) -> list[tuple[str, list[tuple[str, float | None]]]]:
+    """The 一级 and 二级 rows of a blank template with their 分值, all the profile's own:
+
+    - its 二级 (``Profile.level2``, from its file's level1.weights);
+    - else a profile's 二级 that add up to its 一级 (安徽's 50/30/10 are 10号's: national's 二级 rows), else one
+      blank 二级 row per 一级 with the 一级's 分值 (a bureau's own file that gives no 二级);
+    - a profile that fixes no 一级 weights (湖北, 保山: the unit sets them) gets 10号's 一级 and 二级 (national)
+      with their 分值 only where those leave its 执行率 分值 to make 100, else with no 分值 (never another
+      province's weights: the template's own check would report them, W102/W105)."""
+    if profile.level2:
+        return [(name, list(parts.items())) for name, parts in profile.level2.items()]
+    others = [p for p in profiles().values() if p.level2]
+    if profile.level1:
+        for other in others:
+            if other.level1 == profile.level1:
+                return [(name, list(parts.items())) for name, parts in other.level2.items()]
+        return [(name, [("", weight)]) for name, weight in profile.level1.items()]
+    national = get_profile("national")
+    fits = sum(national.level1.values()) + profile.exec_weight == 100
+    rows = national.level2 or {name: {"": weight} for name, weight in national.level1.items()}
+    return [(name, [(part, weight if fits else None) for part, weight in parts.items()])
+            for name, parts in rows.items()]
+
+
 def exec_rule(profile: Profile) -> str:
     """How a profile scores the 执行率, in Chinese, its bands named from their numbers."""
     bands = profile.score_bands

@@ -353,22 +353,6 @@ def _link_formula(sheet: str, cell: str) -> str:
 # ------------------------------------------------------------------ scripts
 
 
-def _profile(grids, template: bool):
-    from ..compute.profiles import get_profile, profiles
-    from ..read.forms import INFO_PROFILE, INFO_SHEET
-    from ..xlsx.grid import parse_a1
-
-    if template:
-        info = next(g for g in grids if g.name == INFO_SHEET)
-        name = info.get(*parse_a1(INFO_PROFILE))
-        if isinstance(name, str) and name.strip() in profiles():
-            return get_profile(name.strip())
-        by_label = {p.label: p.name for p in profiles().values()}  # 填表说明 shows the label (湖南)
-        if isinstance(name, str) and name.strip() in by_label:
-            return get_profile(by_label[name.strip()])
-    return None  # chosen from the workbook itself (detect.choose)
-
-
 def _is_template(grids) -> bool:
     from ..read.forms import INFO_SHEET, MARKER
 
@@ -405,10 +389,15 @@ def _no_form(report=None) -> UserError:
 
 
 def _work_grids(book, include_hidden: bool):
-    """All grids, and the ones to check: not our own sheets, hidden sheets only when asked."""
+    """All grids, and the ones to check: not our own sheets, hidden sheets only when asked (our template's
+    填表说明 is kept even hidden: it states the template's 评分口径, ``reader.stated_profile``)."""
+    from ..read.forms import INFO_SHEET
+
     _check_client(book)
     grids = read_grids(book)
     hidden = {s.name for s in book.sheets if _hidden(s)}
+    if _is_template(grids):
+        hidden.discard(INFO_SHEET)
     skipped = [g.name for g in grids if g.name in hidden and g.name not in (RESULT_SHEET, MARKS_SHEET)]
     work = [g for g in grids if g.name not in (RESULT_SHEET, MARKS_SHEET)
             and (include_hidden or g.name not in hidden)]
@@ -419,8 +408,8 @@ def findings_for(book, include_hidden: bool = False):
     """Check the open workbook without changing it (the task pane's list)."""
     from ..rules.check import check_grids
 
-    grids, work, _ = _work_grids(book, include_hidden)
-    report = check_grids(work, book.name, _profile(grids, _is_template(grids)))
+    _, work, _ = _work_grids(book, include_hidden)
+    report = check_grids(work, book.name)  # the profile its forms show, or our template's 填表说明 states
     if report.status == "unreadable":
         raise _no_form(report)
     return report
@@ -428,23 +417,19 @@ def findings_for(book, include_hidden: bool = False):
 
 def run_validate(book, include_hidden: bool = False) -> str:
     """校验: fill blank derived cells, rewrite 校验结果, re-mark problem cells; returns the alert text."""
+    from ..compute.detect import choose, grid_text
+    from ..read.reader import read_forms
     from ..rules.check import check_grids
     from ..write.fill import plan
     from ..write.marks import HEADER, MARK_COLORS, Mark, by_cell, note_text, rate_rows, result_rows, solid, worst
 
     grids, work, skipped = _work_grids(book, include_hidden)
     template = _is_template(grids)
-    profile = _profile(grids, template)
-    if profile is None:  # the fill follows the profile the check will choose from the same sheets
-        from ..compute.detect import choose, grid_text
-        from ..read.reader import read_forms
-
-        fill_profile = choose(read_forms(work, book.name), grid_text(work)).profile
-    else:
-        fill_profile = profile
+    # the fill follows the profile the check will choose from the same sheets (our template: its 填表说明's)
+    profile = choose(read_forms(work, book.name), grid_text(work)).profile
     previous = _previous_marks(grids)
-    changes = plan(work, fill_profile, overwrite=False)
-    report = check_grids(work, book.name, profile)
+    changes = plan(work, profile, overwrite=False)
+    report = check_grids(work, book.name)
     if report.status == "unreadable":  # nothing recognisable: say so and leave the book alone
         raise _no_form(report)
 

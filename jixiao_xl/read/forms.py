@@ -459,4 +459,7 @@ INFO_SHEET = "填表说明"
 MARKER = "jixiao-xl 绩效自评模板"  # in A1
 INFO_YEAR = "C4"  # 年度: every title and year header is a formula on it
 INFO_UNIT = "C5"  # 单位名称: 预算部门名称 and 主管部门
-INFO_PROFILE = "C6"  # 评分口径 (hunan, national)
+INFO_PROFILE = "C6"  # 评分口径: a profile's label (湖南) or name (hunan), or PROFILE_UNKNOWN
+# 评分口径 of a template made from a form whose province is not known (template --from): the form's own weights
+# decide, the rules only a province's profile justifies stay silent, as on the form (detect.choose)
+PROFILE_UNKNOWN = "未确定省份（按表上写明的分值）"

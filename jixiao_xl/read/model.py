@@ -322,6 +322,9 @@ class Workbook:
     uncached: dict[str, list[str]] = field(default_factory=dict)  # sheet -> formulas saved without a result
     far_cells: dict[str, list[str]] = field(default_factory=dict)  # sheet -> cells far outside the forms, unread
     set_aside: list[SetAside] = field(default_factory=list)  # tables taken for no form (绩效目标表)
+    # our template's 评分口径 as its 填表说明 states it (forms.INFO_PROFILE: a profile's label or name, or
+    # forms.PROFILE_UNKNOWN); None: not our template (the profile is chosen from the forms, detect.choose)
+    stated_profile: str | None = None
 
     def of_kind(self, kind: str) -> list:
         return [f for f in self.forms if f.kind == kind]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from . import forms as F
-from ..xlsx.grid import Grid, a1, read_grids
+from ..xlsx.grid import Grid, a1, parse_a1, read_grids
 from .model import BasicData, Cell, SelfEval, SetAside, Workbook
 from .reader_basic import read_basic
 from .reader_self_eval import read_self_eval
@@ -289,7 +289,19 @@ def read_forms(grids: list[Grid], path: str = "") -> Workbook:
                 form.book_year = next(iter(years))
     _rate_formats(found, grids)
     far = {grid.name: list(grid.far_cells) for grid in grids if grid.far_cells}
-    return Workbook(path, found, hidden, uncached, far, set_aside)
+    return Workbook(path, found, hidden, uncached, far, set_aside, stated_profile(grids))
+
+
+def stated_profile(grids: list[Grid]) -> str | None:
+    """The 评分口径 our template states on its 填表说明 (``forms.INFO_PROFILE``), "" when left blank; None for any
+    other workbook.  The template's own labels (附件1's 经费控制情况 …) are no evidence of the unit's province, so
+    what the template was made with decides, as the unit's form decided when it was made (template --from)."""
+    info = next((g for g in grids if g.name == F.INFO_SHEET), None)
+    marker = info.get(0, 0) if info is not None else None
+    if marker is None or str(marker).strip() != F.MARKER:
+        return None
+    value = info.get(*parse_a1(F.INFO_PROFILE))
+    return "" if value is None else str(value).strip()
 
 
 def rate_cells(form) -> list[Cell]:

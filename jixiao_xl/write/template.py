@@ -25,7 +25,7 @@ from ..xlsx.grid import Grid, col_letter, parse_a1, parse_range
 from ..read.forms import INFO_SHEET, MARKER
 from .marks import DERIVED_FILL, HEADER_FILL, INPUT_FILL, RESULT_HEADER, RESULT_SHEET  # noqa: F401 (re-exported)
 from ..read.model import BasicData, Cell, SelfEval, Workbook, num
-from ..compute.profiles import Profile, get_profile
+from ..compute.profiles import Profile, blank_levels as levels  # noqa: F401 (the blank template's rows)
 from ..read.reader import Region, read_basic, read_self_eval
 from ..read.sheetspec import SheetSpec
 from ..read.values import fmt_number, norm_label, typed_text
@@ -39,17 +39,6 @@ def _absolute(address: str) -> str:
 
 YEAR_REF = _absolute(F.INFO_YEAR)
 UNIT_REF = _absolute(F.INFO_UNIT)
-
-# 二级指标 and default 分值 of a blank template, by profile.
-def levels(profile: Profile) -> list[tuple[str, list[tuple[str, float]]]]:
-    """The 一级 and 二级 rows of a blank template with their 分值: the profile's (``Profile.level2``, from its
-    file's level1.weights), else 湖南's (the seed's layout); a profile file that gives no 二级 at all (a bureau's
-    own hunan.json) gets one blank 二级 row per 一级 with the 一级's 分值."""
-    for source in (profile, get_profile("hunan")):
-        if source.level2:
-            return [(name, list(parts.items())) for name, parts in source.level2.items()]
-    return [(name, [("", weight)]) for name, weight in profile.level1.items()]
-
 
 GOAL_LINES = 4  # lines a 年度总体目标 row shows, blank or filled (more when its text needs them)
 INDICATOR_LINES = 2  # lines a 三级指标 row shows (long names, 偏差原因)
@@ -92,6 +81,10 @@ class TemplateData:
     year: int
     unit: str
     profile: Profile
+    # the profile is the province's (--profile, or the form shows it); False: not known (template --from a form
+    # whose province cannot be told): 填表说明 says so (forms.PROFILE_UNKNOWN) and the checks of the template stay
+    # silent on the rules only a province's profile justifies, as on the form
+    known: bool = True
     basic: BasicData | None = None
     dept: SelfEval | None = None
     projects: list[SelfEval] = field(default_factory=list)
@@ -401,7 +394,11 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
     sheet.merges.append(f"A{r}:A{r2}")
     sheet.text_inputs.update(f"{col_letter(a)}{r2}" for a in starts)
     sheet.min_lines[r2] = GOAL_LINES
-    head_row = lay.labels([F.INDICATORS_HEADER.label] + [f.label for f in F.INDICATOR_COLUMNS], year)
+    # the weight of all indicators together a form prints over its 一级 ("年度绩效目标(80分)", 保山/湖北) is kept:
+    # the template's 分值合计 and its check read it as the form's do (W108, results.weight_total)
+    section = num(src.indicators_weight) if src is not None and src.indicators_weight is not None else None
+    label = F.INDICATORS_HEADER.label if section is None else f"{F.INDICATORS_HEADER.label}\n({fmt_number(section)}分)"
+    head_row = lay.labels([label] + [f.label for f in F.INDICATOR_COLUMNS], year)
     sheet.print_rows = f"{head_row}:{head_row}"
     # the columns right of 一级指标: C 二级指标 … (text typed), G 分值, H 得分
     letters = {f.key: col_letter(c) for c, f in enumerate(F.INDICATOR_COLUMNS[1:], start=2)}
@@ -412,8 +409,8 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
         first = lay.row
         # a header states its rows' total (derive gives it the formula), or the submission's other total
         weights = [_num(_plain(v[weight_at])) for v, c in zip(rows, counted) if c]
-        if src is not None and src.indicators and all(w is None for w in weights) and fixed is None:
-            header = level_name  # --from a form that states no 分值 here: no "(0分)" made up (as typed)
+        if all(w is None for w in weights) and fixed is None:
+            header = level_name  # a form that states no 分值 here (or a blank one): no "(0分)" made up
         else:
             header = fixed or f"{level_name}\n({fmt_number(sum(w or 0 for w in weights))}分)"
         for i, values in enumerate(rows):
@@ -454,10 +451,10 @@ def _info_sheet(data: TemplateData) -> TemplateSheet:
     sheet.inputs.add(f"C{r}")
     r2 = lay.add([None, "单位名称", data.unit or None])
     sheet.text_inputs.add(f"C{r2}")
-    r3 = lay.add([None, "评分口径", data.profile.label])  # the Chinese label; xl.py takes it back to the profile
+    # the profile's Chinese label (or PROFILE_UNKNOWN): check, fill and the add-in take it back (reader.stated_profile)
+    r3 = lay.add([None, "评分口径", data.profile.label if data.known else F.PROFILE_UNKNOWN])
     assert (f"C{r}", f"C{r2}", f"C{r3}") == (F.INFO_YEAR, F.INFO_UNIT, F.INFO_PROFILE)  # where titles refer
-    lay.add([None, None, f"{data.profile.label}：执行率 {fmt_number(data.profile.exec_weight)} 分，" + "，".join(
-        f"{k} {fmt_number(v)} 分" for k, v in data.profile.level1.items())])
+    lay.add([None, None, _profile_text(data)])
     lay.add([None])
     lay.add([None, "颜色说明"])
     r = lay.add([None, "黄色", "需要填写的单元格"])
@@ -477,6 +474,16 @@ def _info_sheet(data: TemplateData) -> TemplateSheet:
     for step in steps:
         lay.add([None, None, step])
     return sheet
+
+
+def _profile_text(data: TemplateData) -> str:
+    """What 填表说明 says of the template's 评分口径 under its name."""
+    if not data.known:
+        return ("看不出是哪个省份的表：执行率和各级指标按表上写明的分值计算和校验，只有某省口径才要求的检查不做；"
+                "知道省份时改为该省口径的名称（见 jixiao-xl profiles）")
+    profile = data.profile
+    level1 = "，".join(f"{k} {fmt_number(v)} 分" for k, v in profile.level1.items()) or "一级指标分值以表上写明的为准"
+    return f"{profile.label}：执行率 {fmt_number(profile.exec_weight)} 分，{level1}"
 
 
 def _results_sheet() -> TemplateSheet:
@@ -612,7 +619,8 @@ def _num(value) -> float | None:
     return num(Cell(value, 0, 0, ""))
 
 
-def data_from(book: Workbook | None, year: int | None, unit: str | None, profile: Profile) -> TemplateData:
+def data_from(book: Workbook | None, year: int | None, unit: str | None, profile: Profile,
+              known: bool = True) -> TemplateData:
     basic = (book.of_kind("basic_data") or [None])[0] if book else None
     dept = (book.of_kind("dept_self_eval") or [None])[0] if book else None
     projects = book.of_kind("project_self_eval") if book else []
@@ -629,7 +637,7 @@ def data_from(book: Workbook | None, year: int | None, unit: str | None, profile
             unit = _as_text(projects[0].head["authority"].raw)
     from datetime import date
 
-    return TemplateData(year or date.today().year - 1, unit or "", profile, basic, dept, projects, year_note=note,
+    return TemplateData(year or date.today().year - 1, unit or "", profile, known, basic, dept, projects, year_note=note,
                         not_carried=_not_carried(book, basic, dept) if book else [])
 
 
