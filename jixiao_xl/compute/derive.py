@@ -285,7 +285,11 @@ def _totals(form: SelfEval, profile: Profile, res: SelfEvalResults, blank_only: 
         weight_sum = _counted_sum(form, weight_col, first, last) if weight_col else None
         if weight_col and _wanted(form.total_weight, blank_only):
             weight = _exec_weight_ref(form, profile)
-            out.append(Derived(form.total_weight, res.weight_total, f"={weight}+{weight_sum}", "score"))
+            summed = weight_sum
+            section = num(form.indicators_weight)  # "年度绩效目标(80分)": the rows' total while they state none
+            if section is not None:  # as results.weight_total counts it
+                summed = f"IF(COUNT({weights})=0,{fmt_number(section)},{weight_sum})"
+            out.append(Derived(form.total_weight, res.weight_total, f"={weight}+{summed}", "score"))
         if score_col and _wanted(form.total_score, blank_only):
             scores = f"{score_col}{first + 1}:{score_col}{last + 1}"
             blank = _not_known(form, profile, scores, weights, weight_sum)
