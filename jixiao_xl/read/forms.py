@@ -278,7 +278,8 @@ DEPT_NAME = Field("dept_name", "预算部门\n名称", "head", "text", aliases=(
     "部门名称", "预算单位名称", "预算部门、单位名称", "部门", "一级预算单位名称", "二级预算单位名称"))  # 一级…: 湖南 零陵
 PROJECT_HEAD = (
     Field("project_name", "项目支出名称", "head", "text", aliases=("项目名称", "专项资金名称")),
-    Field("authority", "主管部门", "head", "text", aliases=("县级主管部门",)),
+    # 中央/北京 "主管部门及代码" (海淀 学院路 2016)
+    Field("authority", "主管部门", "head", "text", aliases=("县级主管部门", "主管部门及代码")),
     Field("implementer", "实施\n单位", "head", "text", aliases=("项目实施单位",)),
 )
 

@@ -263,6 +263,9 @@ def _band(raw: object) -> tuple[str, float | None]:
     return found
 
 
+_WEIGHT_FIELD = next(f for f in F.INDICATOR_COLUMNS if f.key == "weight")
+
+
 def _indicator_columns(region: Region, form: SelfEval, head: int) -> dict[str, int | None] | None:
     """The 三级指标 table's columns by their printed labels (a two-row heading too), the section's stated weight;
     None (the missing column noted on the form) when a column the form needs is not there."""
@@ -273,6 +276,13 @@ def _indicator_columns(region: Region, form: SelfEval, head: int) -> dict[str, i
             col = region.find_in_row(head - 1, f) if cols[f.key] is None else None
             if col is not None and col not in cols.values() and is_blank(grid.get(head, col)):
                 cols[f.key] = col
+    level3, weight = cols["level3"], cols["weight"]
+    if weight is not None and level3 is not None and weight < level3:
+        # a 分值 column after each level (海南 服务贸易: 一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值 | 得分): the
+        # ones left of 三级指标 weigh the 一级/二级 groups; a row's own weight is the one after its 三级指标
+        found = region.find(_WEIGHT_FIELD, start=head, stop=head + 1, cols=range(level3 + 1, region.width(head)))
+        if found is not None:
+            cols["weight"] = found[1]
     section = region.find_in_row(head, F.INDICATORS_SECTION)
     if section is not None:  # "绩效指标(90分)", "年度绩效目标(80分)": the weight of all indicators together
         raw = grid.get(head, section)

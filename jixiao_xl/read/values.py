@@ -21,14 +21,16 @@ _LABEL_ENUM = re.compile(
 
 EMPTY_MARKS = frozenset({"", "-", "—", "–", "－", "——", "/", "／", "无", "\\", "n/a", "N/A"})
 
-_UNIT_SUFFIX = re.compile(r"(?:亿元|万元|千元|元|人|个|分|m²|㎡|平方米|m2)$")
+_UNIT_SUFFIX = re.compile(r"(?:亿元|万元|千元|元|万|亿|人|个|分|m²|㎡|平方米|m2)$")
 
 # Amount units, in 元.  A form states its unit in the title area ("单位：万元"), in a section or column
 # header ("经费控制情况(万元)", "全年预算数（元）"); the official forms are in 万元.
 AMOUNT_UNITS = {"元": 1.0, "千元": 1e3, "万元": 1e4, "亿元": 1e8}
 DEFAULT_UNIT = "万元"
 _DECLARED_UNIT = re.compile(r"(?:单位[:：]\s*(?:人民币)?|[(（]\s*(?:单位[:：]\s*)?)(亿元|万元|千元|元)(?![\w])")
-_VALUE_UNIT = re.compile(r"\d\s*(亿元|万元|千元|元)\s*$")
+_VALUE_UNIT = re.compile(r"\d\s*(亿元|万元|千元|元|万|亿)\s*$")
+# "150万" / "1.2亿" typed for 150万元 / 1.2亿元 (湖北 鄂州 2021: "150万", "125.25万" in a 万元 column)
+_SHORT_UNIT = {"万": "万元", "亿": "亿元"}
 
 
 def declared_unit(text: object) -> str | None:
@@ -40,11 +42,11 @@ def declared_unit(text: object) -> str | None:
 
 
 def value_unit(value: object) -> str | None:
-    """The unit typed after an amount: "830,000元" -> 元."""
-    if not isinstance(value, str) or "元" not in value:
+    """The unit typed after an amount: "830,000元" -> 元, "150万" -> 万元."""
+    if not isinstance(value, str) or ("元" not in value and "万" not in value and "亿" not in value):
         return None
     match = _VALUE_UNIT.search(nfkc(value).replace(",", ""))
-    return match.group(1) if match else None
+    return _SHORT_UNIT.get(match.group(1), match.group(1)) if match else None
 
 
 def convert(value: float | None, from_unit: str | None, to_unit: str | None) -> float | None:
