@@ -7,6 +7,7 @@ findings at file level, so the JSON contract is the same."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import replace
 
@@ -332,6 +333,8 @@ def check_report(path: str, workbooks: list[str] | tuple = (), profile=None, boo
         return FileReport(path, "unreadable", str(exc), code=exc.code)
     except Exception as exc:  # noqa: BLE001 - a broken document is a line for people, never a traceback
         return FileReport(path, "unreadable", f"文档无法读取（{type(exc).__name__}）", code="U002")
+    if isinstance(workbooks, (str, os.PathLike)):  # one workbook: never its characters as paths
+        workbooks = [workbooks]
     found, notes, unreadable = load_workbooks(workbooks)
     loaded = list(books or []) + found
     problems = list(problems or []) + [f"工作簿 {w} 无法读取：{why}" for w, why in unreadable] + notes

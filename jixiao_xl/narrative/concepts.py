@@ -65,14 +65,28 @@ _ROWS = {k: v for k, v in AMOUNTS.items() if v not in COLUMN_WORDS}
 _COLUMNS = {k: v for k, v in AMOUNTS.items() if v in COLUMN_WORDS}
 
 
+_PARENS = re.compile(r"[(（][^()（）]*[)）]")
+_TABLE_WORDS = "|".join(sorted((re.escape(k) for k in AMOUNTS), key=len, reverse=True))
+# a table line's keyword, then words that name a part of it and that part's name: the figure after them is the
+# part's ("项目支出包括委员活动经费", "项目支出主要用于办案费", "项目支出中委员活动经费"), not the line's
+_OF_ANOTHER = re.compile(rf"(?:{_TABLE_WORDS})(?:支出|经费|资金)?(?:中的?|包括|包含|含|主要用于|用于|主要有|主要是|涉及|"
+                         rf"其中)[:：]?(?P<part>[\u4e00-\u9fff]{{2,}})$")
+_COLUMN_ONLY = re.compile(rf"(?:{'|'.join(k for k, v in AMOUNTS.items() if v in ('initial', 'full', 'executed'))}|"
+                          r"决算数|决算|为|是|共|计|合计|共计|总计)+")
+
+
 def amount_concept(label: str, rows_only: bool = False) -> tuple[str | None, bool]:
     """(concept, named): named is True when the words name a fund or total the tables do not have.
 
     A row of 附件1 named with a column word ("“三公”经费预算数") is that row (the column is read
     from the words); otherwise a column word ("部门整体支出年初预算数", "全年执行数") names the
-    年度资金总额 row of the 附件2/附件3 in scope.
+    年度资金总额 row of the 附件2/附件3 in scope.  Words in brackets do not name the figure, and a line's
+    keyword followed by a part of it ("项目支出包括委员活动经费") names the part, which no table has.
     """
-    text = clean(label)
+    text = _PARENS.sub("", clean(label))  # "基本支出（含人员经费和公用经费）512.29万元" is 基本支出's
+    part = _OF_ANOTHER.search(text)
+    if part and not _COLUMN_ONLY.fullmatch(part.group("part")):  # "项目支出包括委员活动经费36.3万元": 委员活动经费's
+        return None, True
     row, named = _nearest(text, _ROWS)
     if rows_only:
         return row, named

@@ -149,6 +149,7 @@ def statements(paragraphs: list[Paragraph], facts: Facts, report_year: int | Non
             project_paras[para.index] = (in_project or named is not None, form_scope.form if form_scope else None)
         for sentence in X.sentences(text):
             row = None  # the 附件1 row last named in the sentence
+            row_columns: set[str] = set()  # the columns the sentence gave that row's figures in
             last = None  # the concept of the sentence's previous figure
             for q in sentence.quantities:
                 year = None
@@ -158,21 +159,40 @@ def statements(paragraphs: list[Paragraph], facts: Facts, report_year: int | Non
                 stmt = Statement(para, sentence, q, text, year or report_year,
                                  form_scope.form if form_scope else None, in_project or named is not None)
                 _resolve(stmt, report_year)
-                if stmt.concept in C.COLUMN_WORDS and row and C.amount_concept(q.label, rows_only=True)[0] is None:
-                    # "公用经费决算数340.27万元，比预算数268.49万元": 预算数 is still 公用经费's
+                if stmt.concept in C.COLUMN_WORDS and row and C.amount_concept(q.label, rows_only=True)[0] is None \
+                        and C.basic_column(q.label, None, report_year) not in row_columns:
+                    # "公用经费决算数340.27万元，比预算数268.49万元": 预算数 is still 公用经费's; but in "项目支出440.32万元，
+                    # 全年执行数1762.55万元" 项目支出 has its 执行数 already: this one is the 年度资金总额's
                     stmt.concept = row
                     stmt.column = C.basic_column(q.label, None, report_year)
                 if stmt.concept is None and q.kind == "percent" and last in C.CONTROLLED \
                         and C.clean(q.label).endswith("控制率"):
                     # "编制数81人，实际在职人数80人，控制率98.77%": the control rate of the figures before it
                     stmt.concept, stmt.named = C.CONTROLLED[last], True
+                if stmt.concept == "exec_rate" and not _overall_rate(stmt, last):
+                    # "公务接待费预算8万元，实际支出5.34万元，执行率66.75%": that line's rate, which no table has
+                    stmt.concept, stmt.named = None, False
                 if stmt.concept in C.BASIC_ROWS:
-                    row = stmt.concept
+                    if stmt.concept != row:
+                        row, row_columns = stmt.concept, set()
+                    row_columns.add(stmt.column)
                 if stmt.concept:
                     last = stmt.concept
                 stmt.subject = _subject(stmt, in_project, section, under_project)
                 out.append(stmt)
     return out
+
+
+# the lines whose naming before a 执行率 makes it theirs, not the 年度资金总额's (附件2/附件3 have no other 执行率);
+# 项目支出 is left to the scope (a project report's is its 年度资金总额, a 部门 report's is some project's: T301)
+_RATE_OWNERS = (C.BASIC_ROWS | C.BREAKDOWN_ROWS | {"personnel"}) - {"project"}
+
+
+def _overall_rate(stmt: Statement, last: str | None) -> bool:
+    """Whether a 执行率 may be the 年度资金总额's: not when its own words, or the figure before it in its sentence,
+    name another line ("公务接待费执行率", "公务接待费预算8万元，实际支出5.34万元，执行率66.75%")."""
+    own, _ = C.amount_concept(C.clean(stmt.q.label).split("执行率")[0], rows_only=True)
+    return own not in _RATE_OWNERS and last not in _RATE_OWNERS
 
 
 def _last(pattern: re.Pattern, words: str) -> int:

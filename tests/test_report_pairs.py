@@ -1,0 +1,119 @@
+"""report check on published 自评报告 against the workbook they describe (tests/report_pairs.py, sources in
+tests/data/report_pairs/*.json): no false alarm on what they say, the genuine slip found, injected contradictions
+caught with the sentence, the report's figure, the table's figure and its cell."""
+
+from __future__ import annotations
+
+import pytest
+
+from jixiao_xl.narrative.checker import check_report
+
+from . import report_pairs as R
+
+NAMES = ["hunan_nanxian_zhengxie_2021", "hunan_nanxian_zhengxie_2024", "hunan_yuanling_huochang_2024",
+         "hunan_hengyang_zhujian_2019", "hunan_nanxian_caizheng_2020"]
+
+
+def _pair(tmp_path, name, paragraphs=None):
+    document, workbook = R.pair(tmp_path, name, paragraphs)
+    return document, [workbook]
+
+
+def _bad(report):
+    return [(f.code, f.cell, f.message) for f in report.findings if f.severity in ("error", "warning")]
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "hunan_hengyang_zhujian_2019"])
+def test_published_report_has_no_contradiction_with_its_tables(tmp_path, name):
+    report = check_report(*_pair(tmp_path, name))
+    assert _bad(report) == []
+
+
+@pytest.mark.parametrize("name", ["hunan_nanxian_zhengxie_2021", "hunan_nanxian_zhengxie_2024"])
+def test_a_part_named_after_a_table_line_is_the_parts_figure(tmp_path, name):
+    """南县政协: "项目支出包括委员活动经费36.3万元，…" is 委员活动经费's figure (no table has it), not 项目支出's 286.83:
+    it was an error (T201) and a warning (T103, "写作 36.3 万元，而第6段…写作 286.83 万元")."""
+    report = check_report(*_pair(tmp_path, name))
+    assert _bad(report) == []
+    unchecked = [f.message for f in report.findings if f.code == "T302"]
+    assert len(unchecked) == 1 and "另有 12 处" in unchecked[0], unchecked  # the 5 items with the 7 of 第5段
+
+
+@pytest.mark.parametrize("sentence", [
+    "基本支出（含人员经费和公用经费）512.29万元，项目支出286.83万元。",  # the words in brackets name no figure
+    "项目支出主要用于委员活动经费36.3万元。",
+    "项目支出中委员活动经费36.3万元。",
+])
+def test_other_ways_of_naming_a_part(tmp_path, sentence):
+    doc = R.load("hunan_nanxian_zhengxie_2021")
+    paragraphs = R.edited(doc["paragraphs"], "本项目由基本支出和项目支出两个部分构成。", sentence)
+    report = check_report(*_pair(tmp_path, "hunan_nanxian_zhengxie_2021", paragraphs))
+    assert _bad(report) == []
+
+
+def test_a_wrong_basic_figure_in_brackets_style_is_still_an_error(tmp_path):
+    doc = R.load("hunan_nanxian_zhengxie_2021")
+    paragraphs = R.edited(doc["paragraphs"], "本项目由基本支出和项目支出两个部分构成。",
+                          "基本支出（含人员经费和公用经费）502.29万元。")
+    report = check_report(*_pair(tmp_path, "hunan_nanxian_zhengxie_2021", paragraphs))
+    (code, _, message), = _bad(report)
+    assert code == "T201" and "报告写 502.29 万元" in message and "基本支出 (E7) 为 512.29 万元" in message
+
+
+def test_the_genuine_slip_of_hengyang_is_found_and_nothing_else(tmp_path):
+    """衡阳市住建局 2019: 基本支出决算数2994.57万元 "包含" 1754.89 + 452.34 + 598.14 + 66.6 = 2871.97."""
+    report = check_report(*_pair(tmp_path, "hunan_hengyang_zhujian_2019"))
+    (code, cell, message), = _bad(report)
+    assert code == "T101" and cell == "第8段"
+    assert "1754.89 + 452.34 + 598.14 + 66.6 = 2871.97 万元，相差 122.6 万元" in message
+
+
+def test_injected_wrong_rate_is_caught(tmp_path):
+    doc = R.load("hunan_yuanling_huochang_2024")
+    paragraphs = R.edited(doc["paragraphs"], "2024年共支出1211.89万元。",
+                          "2024年全年预算数1211.89万元，共支出1211.89万元，预算执行率为98.5%。")
+    report = check_report(*_pair(tmp_path, "hunan_yuanling_huochang_2024", paragraphs))
+    rate = [m for c, _, m in _bad(report) if c == "T202"]
+    assert len(rate) == 1 and "“2024年全年预算数1211.89万元，共支出1211.89万元，预算执行率为98.5%”" in rate[0]
+    assert "报告写 98.5%，按表 [附件2] 执行率 (G5) 为 100.00%" in rate[0]
+
+
+def test_injected_wrong_total_is_caught(tmp_path):
+    doc = R.load("hunan_nanxian_caizheng_2020")
+    paragraphs = R.edited(doc["paragraphs"], "综合评分为97分", "综合评分为95分")
+    report = check_report(*_pair(tmp_path, "hunan_nanxian_caizheng_2020", paragraphs))
+    (code, cell, message), = _bad(report)
+    assert code == "T203" and cell == "第3段" and "综合评分为95分”" in message and "报告写 95分，表中 [附件2] 总分 (H25) 为 97 分" in message
+
+
+def test_injected_wrong_full_year_budget_is_caught(tmp_path):
+    doc = R.load("hunan_nanxian_zhengxie_2024")
+    paragraphs = R.edited(doc["paragraphs"], "2、支出：816.23万元。", "2、支出：816.23万元，全年预算数为861.23万元。")
+    report = check_report(*_pair(tmp_path, "hunan_nanxian_zhengxie_2024", paragraphs))
+    (code, cell, message), = _bad(report)
+    assert code == "T201" and cell == "第6段" and "“2、支出：816.23万元，全年预算数为861.23万元”" in message
+    assert "报告写 861.23 万元，表中 [附件2] 年度资金总额 全年预算数 (D5) 为 816.23 万元" in message
+
+
+@pytest.mark.parametrize("sentence", [
+    # a 附件1 line's own 执行率 (5.34 ÷ 8 = 66.75%), not the 年度资金总额's 100%
+    "公务接待费预算8万元，实际支出5.34万元，执行率66.75%。",
+    "公务接待费执行率66.75%。",
+    # lines, then the 年度资金总额's 全年执行数: not 项目支出's second 执行数
+    "基本支出573.36万元，项目支出638.53万元，全年执行数1211.89万元。",
+])
+def test_figures_of_another_line_in_the_same_sentence(tmp_path, sentence):
+    doc = R.load("hunan_yuanling_huochang_2024")
+    paragraphs = R.edited(doc["paragraphs"], "2024年共支出1211.89万元。其中，基本支出573.36万元，项目支出638.53万元。",
+                          sentence)
+    report = check_report(*_pair(tmp_path, "hunan_yuanling_huochang_2024", paragraphs))
+    assert _bad(report) == []
+
+
+def test_a_line_rate_does_not_hide_a_wrong_overall_rate(tmp_path):
+    doc = R.load("hunan_yuanling_huochang_2024")
+    paragraphs = R.edited(doc["paragraphs"], "2024年共支出1211.89万元。",
+                          "公务接待费执行率66.75%，部门整体支出预算执行率为95%。")
+    report = check_report(*_pair(tmp_path, "hunan_yuanling_huochang_2024", paragraphs))
+    (code, _, message), = _bad(report)
+    assert code == "T202" and "报告写 95%，按表 [附件2] 执行率 (G5) 为 100.00%" in message
