@@ -45,12 +45,12 @@ def test_draft_sentences_carry_the_tables_numbers(tmp_path):
     assert texts[0] == "2023年度汨罗市司法局部门整体支出绩效自评报告"
     for expected in (
         "编制数81人，实际在职人数81人，财政供养人员控制率100%。",
-        "2023年度财政拨款基本支出1322.23万元，其中：",
+        "2023年度基本支出1322.23万元，其中：",
         "项目支出440.32万元，占全年预算数的24.98%。【请填写：项目支出的主要用途】",
         "部门整体支出年初预算数1238.36万元，全年预算数1762.55万元，全年执行数1762.55万元，执行率100%，执行率得分10分。",
         "“三公”经费预算数17万元，“三公”经费决算数12.88万元，“三公”经费控制率为75.76%。",
         "公用经费预算数268.49万元，公用经费决算数340.27万元，公用经费控制率为126.73%。【请填写：公用经费超出预算的原因】",
-        "“预算控制内”（经济成本指标）年度指标值为“预算控制内”，实际完成值为“预算控制内”，分值10分，得9分。偏差原因：进一步厉行节约。",
+        "“预算控制内”（经济成本指标）实际完成值与年度指标值一致，分值10分，得9分。偏差原因分析及改进措施：进一步厉行节约。",
         "部门整体支出绩效自评得分99分，等级为“优”。",
         "项目自评得分100分，等级为“优”。",
     ):
@@ -189,7 +189,7 @@ def test_a_sentence_with_several_wrong_figures_is_one_placeholder(tmp_path, caps
     assert not any("全年执行数74.7万元" in p.text or "执行率90%" in p.text for p in document.paragraphs)
     # the indicator scored -1 of 10: its sentence is one placeholder, then the reason as typed
     (indicator,) = [p.text for p in document.paragraphs if "的指标值、完成值、分值和得分" in p.text]
-    assert indicator.startswith("【待核实：“") and "（附件3 H21）】偏差原因：" in indicator
+    assert indicator.startswith("【待核实：“") and "（附件3 H21）】偏差原因分析及改进措施：" in indicator
     assert indicator.count("【待核实") == 1
     # the project's sentence in the department's report and in its own, the indicator, the 总分 (-1 counted)
     assert "有错误的数字未照抄：4 处" in capsys.readouterr().out
@@ -323,9 +323,9 @@ def test_draft_joins_names_and_reasons_without_doubling(tmp_path):
     out = _draft(tmp_path, book)
     texts = _texts(out)
     assert "2023年度校舍维修改造项目支出绩效评价报告" in texts
-    assert "“预算控制内”（经济成本指标）年度指标值为“预算控制内”，实际完成值为“预算控制内”，分值10分，得9分。" \
-           "偏差原因：进一步厉行节约。" in texts
-    assert any(t.endswith("偏差原因：压减会议费。") for t in texts)
+    assert "“预算控制内”（经济成本指标）实际完成值与年度指标值一致，分值10分，得9分。" \
+           "偏差原因分析及改进措施：进一步厉行节约。" in texts
+    assert any(t.endswith("偏差原因分析及改进措施：压减会议费。") for t in texts)
     assert not any("项目项目" in t or "。。" in t or "，。" in t for t in texts)
     report = check_report(str(out), [str(book)])  # the project report is still matched with its 附件3 by its title
     assert [f.code for f in report.findings if f.severity != "info" and f.code != "T106"] == []
@@ -358,3 +358,40 @@ def test_a_total_right_at_the_decimal_it_shows_is_no_placeholder(tmp_path, capsy
     texts = _texts(_draft(tmp_path, book))
     assert not any("待核实" in t and "98.6" in t for t in texts), [t for t in texts if "待核实" in t]
     assert any("项目自评得分98.62分" in t for t in texts)
+
+
+# ------------------------------------------------------------------ drafts of published tables (tests/data/published)
+
+
+def _published_draft(tmp_path, name):
+    from . import published as P
+
+    out = _draft(tmp_path, str(P.workbook(name, tmp_path)), name=f"{name}.docx")
+    return _texts(out)
+
+
+def test_draft_says_nothing_of_a_fund_or_of_indicators_the_table_does_not_hold(tmp_path):
+    """绥阳县太白镇 2021 (tests/data/published, suiyang.gov.cn): no 按收入性质分 lines and cut off at the indicators'
+    header.  The draft said "我单位无政府性基金预算收支。" and "各项绩效指标均已完成，得分与分值一致。" — neither read."""
+    texts = _published_draft(tmp_path, "guizhou_suiyang_taibai_2021_department")
+    assert not any("无政府性基金" in t or "均已完成" in t for t in texts)
+    assert "【请填写：政府性基金预算支出情况（表中未填写政府性基金拨款；没有则写“无”）】" in texts
+    assert "【请填写：绩效指标完成情况（表中未读出绩效指标）】" in texts
+
+
+def test_draft_no_fund_when_the_other_income_lines_make_the_total(tmp_path):
+    """零陵区林业局 2021 (admin.yzcity.gov.cn): 一般公共预算 1873.66 + 其他资金 2880 = 4753.66, 政府性基金 blank:
+    there is none.  Its 基本支出 1768.16 is of all funds (其他资金 2880 among them), not 财政拨款's."""
+    texts = _published_draft(tmp_path, "hunan_yongzhou_lingling_linyej_2021_department")
+    assert "2021年度我单位无政府性基金预算收支。" in texts
+    assert "2021年度基本支出1768.16万元，其中：" in texts and not any("财政拨款基本支出" in t for t in texts)
+    assert "“木材销售收入”（经济效益指标）年度指标值为“1100万元”，实际完成值为“1093万元”，分值6分，得5分。" \
+           "偏差原因分析及改进措施：【请填写：偏差原因分析及改进措施】" in texts
+    assert "未得满分的绩效指标：" in texts and "未完成的绩效指标：" not in texts
+
+
+def test_draft_of_a_table_cut_before_its_indicators(tmp_path):
+    """衡山县贯塘乡 2023 (hengshan.gov.cn): the page ends before the indicators; its 政府性基金 118.82 is stated."""
+    texts = _published_draft(tmp_path, "hunan_hengshan_guantang_2023_department")
+    assert "【请填写：绩效指标完成情况（表中未读出绩效指标）】" in texts
+    assert "2023年度全年预算数中政府性基金拨款118.82万元。【请填写：主要用途】" in texts

@@ -182,7 +182,10 @@ def _indicator_lines(form: SelfEval, facts: Facts, doubts: Doubts) -> list[Block
     """The indicators scored below their 分值, each with its reason; an indicator whose 分值 or 得分 the check
     finds wrong is never stated: one 【待核实：…】 for it (below its 分值) or for all the others together."""
     out, others, found = [], [], []
-    for row in facts._results(form).rows:  # the judged rows the check and the total read
+    rows = facts._results(form).rows  # the judged rows the check and the total read
+    if not rows:  # none read: nothing to say they were met
+        return [_p(_todo("绩效指标完成情况（表中未读出绩效指标）"))]
+    for row in rows:
         ind, weight, score = row.ind, row.weight, row.score
         name = ind.name.replace("\n", "")
         wrong = doubts.on((form.sheet, ind.weight), (form.sheet, ind.score))
@@ -191,14 +194,19 @@ def _indicator_lines(form: SelfEval, facts: Facts, doubts: Doubts) -> list[Block
                 others.append(f"“{name}”")
                 found.extend(f for f in wrong if f not in found)
             continue
-        line = f"“{name}”（{ind.level2 or ind.level1}）年度指标值为“{ind.target.text}”，实际完成值为“{ind.actual.text}”，"
+        target, actual = ind.target.text, ind.actual.text
+        values = (f"年度指标值和实际完成值均为“{target}”，" if target == actual and target != name else
+                  "实际完成值与年度指标值一致，" if target == actual else
+                  f"年度指标值为“{target}”，实际完成值为“{actual}”，")
+        line = f"“{name}”（{ind.level2 or ind.level1}）{values}"
         reason = ind.reason.text if ind.reason is not None else ""
         tail = (reason, "。") if reason else (_todo("偏差原因分析及改进措施"),)  # "。" once, if typed with it
+        # the table's column is 偏差原因分析及改进措施: what is typed there is as often a measure as a reason
         if wrong:  # the sentence as a whole is in doubt: one placeholder, then the reason as typed
             out.append(_p(_verify(f"“{name}”（{ind.level2 or ind.level1}）的指标值、完成值、分值和得分", wrong),
-                          "偏差原因：", *tail))
+                          "偏差原因分析及改进措施：", *tail))
             continue
-        line += f"分值{fmt_number(weight)}分，得{fmt_number(score)}分。偏差原因："
+        line += f"分值{fmt_number(weight)}分，得{fmt_number(score)}分。偏差原因分析及改进措施："
         out.append(_p(line, *tail))
     if others:
         names = "、".join(others) if len(others) <= 2 else f"{'、'.join(others[:2])}等 {len(others)} 项指标"
@@ -268,6 +276,17 @@ def _sentence(doubts: Doubts, what: str, facts_: tuple, *pieces) -> Block:
     return _p(_verify(what, wrong)) if wrong else _p(*pieces)
 
 
+def _no_gov_fund(facts: Facts, fund: Fact | None, full: Fact | None) -> bool:
+    """Whether the tables say there is no 政府性基金: its line typed 0, or the other 按收入性质分 lines adding up to the
+    total without it.  A blank line alone says nothing (a table cut short, a breakdown never filled)."""
+    if fund is not None and fund.value is not None:
+        return fund.value == 0
+    total = facts.breakdown("income_total") or full
+    parts = [f.value for f in (facts.breakdown(k) for k in ("general", "special_nontax", "other"))
+             if f is not None and f.value is not None]
+    return bool(total is not None and total.value and parts and abs(sum(parts) - total.value) <= 0.005)
+
+
 def blocks(facts: Facts, doubts: Doubts | None = None) -> list[Block]:
     doubts = doubts or Doubts()
     year = facts.year
@@ -305,9 +324,10 @@ def blocks(facts: Facts, doubts: Doubts | None = None) -> list[Block]:
     out.append(_p("（一）基本支出情况", style="subheading"))
     basic_total, personnel, public = facts.amount("basic"), facts.amount("personnel"), facts.amount("public_funds")
     if basic_total is not None and basic_total.value and doubts.on(basic_total):
-        out.append(_sentence(doubts, "财政拨款基本支出及人员经费、公用经费", (basic_total,)))
+        out.append(_sentence(doubts, "基本支出及人员经费、公用经费", (basic_total,)))
     elif basic_total is not None and basic_total.value:
-        out.append(_p(f"{y}财政拨款基本支出{amt(basic_total.value)}万元，其中："))
+        # 附件2's 基本支出 line is of all the funds (财政拨款 and 其他资金 alike): never said to be 财政拨款's
+        out.append(_p(f"{y}基本支出{amt(basic_total.value)}万元，其中："))
         if personnel is not None and public is not None:
             out.append(_sentence(doubts, "人员经费及其占比", (public,), f"人员经费{amt(personnel.value)}万元，占基本支出的"
                                  f"{pct(personnel.value / basic_total.value)}，主要包括", _todo("人员经费的主要构成"), "。"))
@@ -331,8 +351,10 @@ def blocks(facts: Facts, doubts: Doubts | None = None) -> list[Block]:
 
     out.append(_p("三、政府性基金预算支出情况", style="heading"))
     fund = facts.amount("gov_fund")
-    if fund is None or not fund.value:
+    if _no_gov_fund(facts, fund, full):
         out.append(_p(f"{y}我单位无政府性基金预算收支。"))
+    elif fund is None or not fund.value:
+        out.append(_p(_todo("政府性基金预算支出情况（表中未填写政府性基金拨款；没有则写“无”）")))
     else:
         out.append(_sentence(doubts, "政府性基金拨款", (fund,), f"{y}全年预算数中政府性基金拨款{amt(fund.value)}万元。",
                              _todo("主要用途")))
@@ -360,7 +382,7 @@ def blocks(facts: Facts, doubts: Doubts | None = None) -> list[Block]:
                              f"政府采购预算{amt(budget.value)}万元，政府采购金额{amt(actual.value)}万元，"
                              f"政府采购执行率{pct(rate.value)}。"))
     if dept is not None:
-        out.append(_p("未完成的绩效指标：", style="subheading"))
+        out.append(_p("未得满分的绩效指标：", style="subheading"))
         out.extend(_indicator_lines(dept, facts, doubts))
         out.append(_score_line(dept, facts, "部门整体支出绩效", doubts))
     for i, proj in enumerate(facts.projects, 1):
