@@ -276,14 +276,24 @@ def _shown(value, typed: bool = False) -> str:
     return fmt_number(value) if isinstance(value, (int, float)) else str(value)
 
 
+_FILE_NAMES = (".xlsx", ".xls", ".xlsm", ".et", ".ods", ".json", ".csv", ".pdf")  # what -o of batch is not
+
+
 def _batch(args) -> int:
     from . import batch
 
     if args.jobs is not None and args.jobs < 1:
         print("jixiao-xl：--jobs 至少为 1", file=sys.stderr)
         return 2
+    from pathlib import Path
+
     from .xlsx.xlsxio import OutputError, folder_problem
 
+    output = Path(args.output)
+    if output.suffix.lower() in _FILE_NAMES and not output.is_dir():  # -o 汇总.xlsx: a folder of that name surprises
+        print(f"jixiao-xl：-o 是输出文件夹（其中写入 {batch.SUMMARY_NAME} 和 findings.json），“{output.name}”像是文件名；"
+              f"请给一个文件夹，例如 -o {output.with_suffix('')}", file=sys.stderr)
+        return 2
     problem = folder_problem(args.output)
     if problem:
         print(f"jixiao-xl：无法写入 {args.output}：{problem}", file=sys.stderr)

@@ -455,3 +455,19 @@ def test_help_names_every_format_a_folder_is_searched_for(tmp_path, capsys):
     (tmp_path / "book.xlsx").rename(tmp_path / "book.et")  # WPS's own name for the same file
     code, out, err = run(capsys, "check", str(tmp_path))
     assert code == 0 and "book.et" in out and "总分 100（优）" in out and err == ""
+
+
+@pytest.mark.parametrize("name", ["汇总.xlsx", "结果.json"])
+def test_batch_output_named_like_a_file_is_refused_not_made_a_folder(tmp_path, capsys, name):
+    """`batch … -o 汇总.xlsx`: a reviewer naming the summary file got a folder called 汇总.xlsx holding 汇总.xlsx.
+    Refused in Chinese (-o is the output folder), nothing created; a folder of that name that exists is used."""
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    shutil.copy(EXAMPLE, inbox / "司法局.xlsx")
+    code, out, err = run(capsys, "batch", str(inbox), "-o", str(tmp_path / name))
+    assert code == 2 and not (tmp_path / name).exists()
+    assert f"-o 是输出文件夹（其中写入 汇总.xlsx 和 findings.json），“{name}”像是文件名" in err
+    assert f"例如 -o {tmp_path / Path(name).stem}" in err
+    (tmp_path / name).mkdir()
+    code, out, err = run(capsys, "batch", str(inbox), "-o", str(tmp_path / name), "--jobs", "1")
+    assert code == 1 and (tmp_path / name / "汇总.xlsx").is_file()
