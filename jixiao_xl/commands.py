@@ -35,35 +35,45 @@ def _open_store(args):
     return store, History(args.store, unit_map), unit_map
 
 
-def _expand(paths: list[str]) -> tuple[list[str], list[str]]:
-    """Files as given; folders become the workbooks in them (recursively, sorted). Also: folders without any."""
+def _expand(paths: list[str]) -> tuple[list[str], list[str], dict[str, tuple[str, str]]]:
+    """Files as given; folders become the workbooks in them (recursively, sorted). Also: folders without any,
+    and the links in the folders that are not followed (path → (code, reason)): they lead out of the folder."""
     from pathlib import Path
 
     from .batch import is_own_output, is_workbook_file
-
     from .batch.archive import archive_kind
+    from .batch.collect import link_problem
+    from .batch.results import WORKBOOK_SUFFIXES, unsupported_code
 
-    out, empty = [], []
+    out, empty, refused = [], [], {}
     for item in paths:
         path = Path(item)
         if path.is_dir():  # an earlier batch's 汇总.xlsx is no submission
-            # workbooks by name (.xlsx, .xls, .et, .ods, …) or by content
-            files = sorted(p for p in path.rglob("*") if p.is_file())
+            # workbooks by name (.xlsx, .xls, .et, .ods, …) or by content; a link out of the folder is not read
+            files, links = [], []
+            for p in sorted(path.rglob("*")):
+                why = link_problem(p, path)
+                if why is None:
+                    if p.is_file():
+                        files.append(p)
+                elif p.suffix.lower() in WORKBOOK_SUFFIXES or not p.suffix:
+                    refused[str(p)] = (unsupported_code(why), why)
+                    links.append(p)
             found = [str(p) for p in files if is_workbook_file(p) and not is_own_output(p)]
             archives = [p for p in files if str(p) not in found and archive_kind(p)]
             if archives:  # check reads workbooks only: what lies in a zip is batch's (it opens them)
                 print(f"jixiao-xl：{item}：另有 {len(archives)} 个压缩包（如 {archives[0].name}）没有校验；"
                       "请用 jixiao-xl batch 校验压缩包里的工作簿，或先解压", file=sys.stderr)
-            if not found:
+            if not found and not links:
                 empty.append(item)
-            out += found
+            out += sorted(found + [str(p) for p in links])
         else:
             out.append(item)
-    return out, empty
+    return out, empty, refused
 
 
 def _check(args) -> int:
-    from .rules.check import RuleFilter, check_path
+    from .rules.check import FileReport, RuleFilter, check_path
     from .rules.report import to_json, to_text
 
     profile = _profile(args)
@@ -72,7 +82,7 @@ def _check(args) -> int:
     except ValueError as exc:
         print(f"jixiao-xl：{exc}", file=sys.stderr)
         return 2
-    paths, empty = _expand(args.paths)
+    paths, empty, refused = _expand(args.paths)
     for folder in empty:
         print(f"jixiao-xl：{folder}：文件夹里没有工作簿（.xlsx、.xls、.et、.ods 等）", file=sys.stderr)
     if not paths:
@@ -84,7 +94,8 @@ def _check(args) -> int:
     except StoreError as exc:
         print(f"jixiao-xl：{exc}", file=sys.stderr)
         return 2
-    reports = [check_path(path, profile, rule_filter, history) for path in paths]
+    reports = [FileReport(path, "unreadable", refused[path][1], code=refused[path][0]) if path in refused
+               else check_path(path, profile, rule_filter, history) for path in paths]
     if store is not None:
         history.close()  # before the store: the one that closes last folds the WAL into the file
         store.files(report.path for report in reports)

@@ -8,7 +8,16 @@ from pathlib import Path
 
 from ..xlsx.files import is_lock_file
 from .archive import Unpacker, archive_kind
-from .results import ATTACHMENT_NOTE, JSON_NAME, NOT_FOUND, SUMMARY_NAME, WORKBOOK_SUFFIXES, Task
+from .results import (
+    ATTACHMENT_NOTE,
+    JSON_NAME,
+    LINK_BROKEN,
+    LINK_OUTSIDE,
+    NOT_FOUND,
+    SUMMARY_NAME,
+    WORKBOOK_SUFFIXES,
+    Task,
+)
 
 
 def unsupported_reason(path: Path) -> str | None:
@@ -48,6 +57,23 @@ def is_workbook_file(path: Path) -> bool:
                     and archive.read("mimetype").strip() == ODS_MIMETYPE)
     except Exception:  # noqa: BLE001 - unreadable, damaged: not taken for a workbook by its content
         return False
+
+
+def link_problem(path: Path, root: Path) -> str | None:
+    """Why a symbolic link found in the folder ``root`` is not followed: it leads out of the folder (a shared
+    server reads nothing outside the folders it is given, whatever a submission links to), or nowhere.
+    None for a file that is no link, or a link to a file in the folder.  Only the link is read, never
+    what it points to."""
+    if not path.is_symlink():
+        return None
+    base = Path(os.path.realpath(root))
+    target = Path(os.path.realpath(path))
+    if target != base and base not in target.parents:
+        return LINK_OUTSIDE
+    return None if target.exists() else LINK_BROKEN
+
+
+INNER_LINK_NOTE = "链接（快捷方式），指向本文件夹里的“{target}”，其中的文件已在原位置校验，未重复读取"
 
 
 def attachment_note(path: Path) -> str:
@@ -133,11 +159,20 @@ def survey(inputs: list[str], outdir: Path, unpacker: Unpacker | None = None):
             attachments.append((rel, attachment_note(path)))
 
     def walk(root: Path, prefix: str = "", depth: int = 0) -> None:
-        for dirpath, dirnames, filenames in os.walk(root):
+        for dirpath, dirnames, filenames in os.walk(root):  # links to folders are listed, never walked
             here = Path(dirpath)
             earlier = any(is_own_output(here / name) for name in (SUMMARY_NAME, JSON_NAME) if name in filenames)
             kept = []
             for d in sorted(dirnames):
+                if (here / d).is_symlink():
+                    rel = os.path.join(prefix, readable(str((here / d).relative_to(root))))
+                    why = link_problem(here / d, root)
+                    if why:
+                        unsupported.append((rel, why))
+                    else:
+                        target = Path(os.path.realpath(here / d)).relative_to(os.path.realpath(root))
+                        attachments.append((rel, INNER_LINK_NOTE.format(target=readable(str(target)))))
+                    continue
                 if (here / d).resolve() == outdir:
                     continue
                 if earlier and d == "filled":
@@ -148,7 +183,12 @@ def survey(inputs: list[str], outdir: Path, unpacker: Unpacker | None = None):
             dirnames[:] = kept
             for name in sorted(filenames):
                 path = here / name
-                consider(path, os.path.join(prefix, readable(str(path.relative_to(root)))), depth)
+                rel = os.path.join(prefix, readable(str(path.relative_to(root))))
+                why = link_problem(path, root)
+                if why:  # a link out of the folder, or to nothing: said so, never opened
+                    unsupported.append((rel, why))
+                else:
+                    consider(path, rel, depth)
 
     for item in inputs:
         root = Path(item)

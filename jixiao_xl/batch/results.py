@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..problems import PROBLEMS
 from ..read.values import unit_in_name
 from ..rules.check import FORM_TITLES
 from ..rules.findings import SEVERITY_LABEL
@@ -138,6 +139,13 @@ class BatchResult:
 
 ATTACHMENT_NOTE = "附件，未校验"
 NOT_FOUND = "找不到文件或文件夹"
+LINK_OUTSIDE = PROBLEMS["U019"].template  # a symbolic link in a folder pointing out of it: never followed
+LINK_BROKEN = "这是链接（快捷方式），指向的文件不存在"
+
+
+def unsupported_code(reason: str) -> str:
+    """The problem code of a file listed as not read (``BatchResult.unsupported``)."""
+    return "U019" if reason == LINK_OUTSIDE else "U007"
 
 
 class Result(dict):

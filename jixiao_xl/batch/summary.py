@@ -25,6 +25,7 @@ from .results import (
     is_report,
     is_report_file,
     status_of,
+    unsupported_code,
 )
 
 # ------------------------------------------------------------------ outputs
@@ -47,7 +48,8 @@ def to_json(result: BatchResult) -> str:
     files = [f'{{"rel":{_dumps(r["rel"])},"kind":"{"report" if is_report(r) else "workbook"}",'
              f'{(r.get("json") or _dumps(r["report"]))[1:]}' for r in result.results]
     files += [_dumps({"rel": path, "kind": "workbook", "path": path, "status": "unreadable", "error": reason,
-                      "error_code": "U007", "forms": [], "findings": []}) for path, reason in result.unsupported]
+                      "error_code": unsupported_code(reason), "forms": [], "findings": []})
+              for path, reason in result.unsupported]
     files += [_dumps({"rel": a.rel, "kind": "archive", "path": a.rel, "status": "unreadable", "error": a.reason,
                       "error_code": a.code, "forms": [], "findings": []}) for a in result.unopened]
     attachments = [{"path": path, "note": note, "kind": "report" if is_report_file(path) else "attachment"}
@@ -124,7 +126,7 @@ def summary_tables(result: BatchResult, by: str | None = None,
         if details:
             detail += [group + row for row in detail_rows(r)]
     unreadable = [[r["rel"], error_code_of(r), error_of(r)] for r in result.results if status_of(r) == "unreadable"]
-    unreadable += [[p, "U007", reason] for p, reason in result.unsupported]
+    unreadable += [[p, unsupported_code(reason), reason] for p, reason in result.unsupported]
     unreadable += [[a.rel, a.code, a.reason] for a in result.unopened]
     unreadable += [[r["rel"], r.get("fill_error_code"), f"自动填写失败：{r['fill_error']}"]
                    for r in result.results if r["fill_error"]]

@@ -1,0 +1,75 @@
+"""A reviewer's folder full of odd files: every one accounted for, in Chinese, nothing read outside the folder.
+
+Found by trying a county finance bureau's real mix of submissions (links to a colleague's share, names
+longer than a file system allows once the tool adds to them, workbooks saved without an extension …)
+against ``batch``, ``batch --fill`` and ``check``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import openpyxl
+import pytest
+
+from jixiao_xl.cli import main
+
+from .helpers import set_cells
+from .samples import seed_sheets, write_xlsx
+from .test_seed import EXAMPLE
+
+LINK_TEXT = "这是指向所选文件夹以外的链接（快捷方式），为安全起见没有读取"
+
+
+def rows(book, sheet: str) -> list[tuple]:
+    return list(book[sheet].iter_rows(min_row=2, values_only=True))
+
+
+@pytest.fixture
+def linked_folder(tmp_path):
+    """A submissions folder with links out of it: to another unit's workbook, to a folder of workbooks, to
+    /etc/passwd and to nothing, beside one real workbook and a link to a folder inside it."""
+    outside = tmp_path / "别的科室"
+    (outside / "共享").mkdir(parents=True)
+    secret = set_cells(seed_sheets(), {"附件2!B3": "机密保管局", "附件3!B4": "机密保管局"})
+    write_xlsx(outside / "机密.xlsx", secret)
+    write_xlsx(outside / "共享" / "机密2.xlsx", secret)
+    inbox = tmp_path / "收件"
+    (inbox / "司法局").mkdir(parents=True)
+    shutil.copy(EXAMPLE, inbox / "司法局" / "自评表.xlsx")
+    os.symlink(outside / "机密.xlsx", inbox / "链接.xlsx")
+    os.symlink(outside / "共享", inbox / "共享文件夹")
+    os.symlink("/etc/passwd", inbox / "口令.xlsx")
+    os.symlink("../../别的科室/机密.xlsx", inbox / "司法局" / "相对链接.xlsx")
+    os.symlink("司法局", inbox / "本地链接")  # a link to a folder inside: its files are read where they lie
+    return inbox
+
+
+def test_batch_never_follows_a_link_out_of_the_folder(linked_folder, tmp_path):
+    """Each link out of the folder was opened: another unit's workbook was checked and summed into 汇总 as if
+    submitted, /etc/passwd read as a workbook ("不是 Excel 工作簿文件"), and a link to a folder left out
+    of every sheet.  Now each is listed in 无法读取 as not read (U019), and nothing from outside shows."""
+    out = tmp_path / "out"
+    assert main(["batch", str(linked_folder), "-o", str(out), "--jobs", "1"]) == 2
+
+    book = openpyxl.load_workbook(out / "汇总.xlsx")
+    assert {row[0] for row in rows(book, "汇总")} == {"司法局/自评表.xlsx"}
+    unread = {row[0]: row[1:] for row in rows(book, "无法读取")}
+    assert unread == {"链接.xlsx": ("U019", LINK_TEXT), "口令.xlsx": ("U019", LINK_TEXT),
+                      "共享文件夹": ("U019", LINK_TEXT), "司法局/相对链接.xlsx": ("U019", LINK_TEXT)}
+    assert [row[0] for row in rows(book, "附件")] == ["本地链接"]
+    assert "机密保管局" not in (out / "findings.json").read_text(encoding="utf-8")
+    data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    codes = {e["rel"]: e["error_code"] for e in data["files"] if e["status"] == "unreadable"}
+    assert codes == {"链接.xlsx": "U019", "口令.xlsx": "U019", "共享文件夹": "U019", "司法局/相对链接.xlsx": "U019"}
+
+
+def test_check_of_a_folder_never_follows_a_link_out_of_it(linked_folder, capsys):
+    assert main(["check", str(linked_folder), "--no-info"]) == 2
+    out, err = capsys.readouterr()
+    assert "机密保管局" not in out
+    assert f"链接.xlsx\n  无法读取（U019）：{LINK_TEXT}" in out
+    assert f"jixiao-xl：{linked_folder / '口令.xlsx'}：{LINK_TEXT}（U019）" in err
+    assert "汨罗市司法局" in out  # the real workbook is checked
