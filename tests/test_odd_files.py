@@ -73,3 +73,41 @@ def test_check_of_a_folder_never_follows_a_link_out_of_it(linked_folder, capsys)
     assert f"链接.xlsx\n  无法读取（U019）：{LINK_TEXT}" in out
     assert f"jixiao-xl：{linked_folder / '口令.xlsx'}：{LINK_TEXT}（U019）" in err
     assert "汨罗市司法局" in out  # the real workbook is checked
+
+
+LONG = ("汨罗市司法局二〇二三年度部门整体支出绩效自评表及项目支出绩效自评表最终版请审核" * 3)[:83]  # 249 bytes
+
+
+def test_batch_fill_writes_a_copy_of_every_workbook_whatever_its_name(tmp_path):
+    """A title typed in full as the file name (83 Chinese characters: 254 bytes with “.xlsx”, the most ext4
+    takes) got no filled copy — “自动填写失败：……文件名太长” in 无法读取, from the temporary file's longer
+    name — and a workbook saved without an extension none either (“输出文件名须以 .xlsx 结尾”).  Now both
+    are filled: the long one under its own name, the other under its name with “.xlsx”."""
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    shutil.copy(EXAMPLE, inbox / f"{LONG}.xlsx")
+    shutil.copy(EXAMPLE, inbox / "司法局自评表")  # an .xlsx without its extension, told by its content
+    out = tmp_path / "out"
+    assert main(["batch", str(inbox), "-o", str(out), "--fill", "--jobs", "1"]) == 1  # the seed's own errors
+
+    book = openpyxl.load_workbook(out / "汇总.xlsx")
+    assert rows(book, "无法读取") == []
+    assert sorted(p.name for p in (out / "filled").iterdir()) == sorted([f"{LONG}.xlsx", "司法局自评表.xlsx"])
+    for name in (f"{LONG}.xlsx", "司法局自评表.xlsx"):
+        filled = openpyxl.load_workbook(out / "filled" / name)
+        assert filled["附件1"]["B12"].value == 332  # D001's 项目支出 2022年决算数, filled in
+    assert sorted(p.name for p in inbox.iterdir()) == sorted([f"{LONG}.xlsx", "司法局自评表"])  # untouched
+
+
+def test_fill_in_place_backs_up_a_workbook_whose_name_is_as_long_as_allowed(tmp_path, capsys):
+    """fill --in-place makes a backup 原名.时间.bak.xlsx first: for the longest name that backup (and the
+    temporary file) could not be made, and the workbook was not filled (“文件名太长”)."""
+    path = tmp_path / f"{LONG}.xlsx"
+    shutil.copy(EXAMPLE, path)
+    assert main(["fill", str(path), "--in-place"]) == 1  # the seed's own errors remain
+    out, err = capsys.readouterr()
+    assert "文件名太长" not in out + err
+    backups = [p for p in tmp_path.iterdir() if p.name != path.name]
+    assert len(backups) == 1 and backups[0].name.endswith(".bak.xlsx") and len(os.fsencode(backups[0].name)) <= 255
+    assert backups[0].read_bytes() == EXAMPLE.read_bytes()
+    assert openpyxl.load_workbook(path)["附件1"]["B12"].value == 332

@@ -63,13 +63,15 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
         rows = result["cross_year"] = cross_year_rows(book, report.history)
         result["cross_xml"] = rows_xml(CROSS_YEAR, rows, False)  # 跨年's rows, written here as 汇总's are
     if fill and report.status != "unreadable":
-        from ..write.fill import FillError
+        from ..write.fill import WORKBOOK_NAMES, FillError
         from ..write.fill import fill as fill_one
-        from ..xlsx.xlsxio import OutputError
+        from ..xlsx.xlsxio import OutputError, fit_name
 
         target = Path(outdir) / "filled" / task.rel
         if grids and grids[0].kind != "xlsx":  # an .xls/.et/.ods/.xlsb is filled into a new .xlsx
-            target = target.with_name(f"{target.stem}（已填写）.xlsx")
+            target = target.with_name(fit_name(target.stem, "（已填写）.xlsx"))
+        elif target.suffix.lower() not in WORKBOOK_NAMES:  # told a workbook by its content: "自评表", "表.xlsx(1)"
+            target = target.with_name(fit_name(target.name, ".xlsx"))
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             fill_one(task.path, str(target), profile=profile, grids=grids, book=report.workbook)

@@ -440,8 +440,10 @@ def _kind_of(path: str) -> str:
 
 def converted_name(path: str) -> str:
     """Where a workbook in another format is filled to: 原名（已填写）.xlsx beside it."""
+    from ..xlsx.xlsxio import fit_name
+
     source = Path(path)
-    return str(source.with_name(f"{source.stem}（已填写）.xlsx"))
+    return str(source.with_name(fit_name(source.stem, "（已填写）.xlsx")))
 
 
 def _fill_converted(path: str, output: str | None, kind: str, *, in_place: bool, grids, book, **options) -> FillResult:

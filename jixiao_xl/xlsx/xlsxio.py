@@ -262,6 +262,19 @@ def new_file_mode() -> int:
     return 0o666 & ~mask
 
 
+NAME_MAX = 255  # bytes of one file name (ext4, XFS, NTFS through Samba): a user's name may already be that long
+
+
+def fit_name(stem: str, tail: str) -> str:
+    """``stem + tail`` as one file name the file system takes: a name this tool makes from a user's file name
+    (its temporary file, a backup, 原名（已填写）.xlsx) adds to it, and a name already near the limit (a
+    title typed in full, 83 Chinese characters) would no longer fit.  The stem is cut at a character."""
+    room = NAME_MAX - len(os.fsencode(tail))
+    while stem and len(os.fsencode(stem)) > room:
+        stem = stem[:-1]
+    return stem + tail
+
+
 def atomic_write(path: str | os.PathLike, writer, mode: int | None = None, before_replace=None) -> None:
     """Call ``writer(temp_path)`` for a file beside ``path``, then move it into place in one step.
 
@@ -278,7 +291,10 @@ def atomic_write(path: str | os.PathLike, writer, mode: int | None = None, befor
         mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else new_file_mode()
     temp = None
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix or ".tmp", dir=path.parent)
+        suffix = path.suffix or ".tmp"
+        room = f".{'x' * 8}{suffix}"  # mkstemp's eight random characters between prefix and suffix
+        prefix = fit_name(f".{path.stem}", room)[:-len(room)] + "."
+        fd, temp = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=path.parent)
         os.close(fd)
         writer(temp)
         os.chmod(temp, mode)
@@ -298,7 +314,7 @@ def backup_path(path: str | os.PathLike, stamp: str) -> Path:
     path = Path(path)
     for n in range(1, 10000):
         tag = stamp if n == 1 else f"{stamp}-{n}"
-        candidate = path.with_name(f"{path.stem}.{tag}.bak{path.suffix}")
+        candidate = path.with_name(fit_name(path.stem, f".{tag}.bak{path.suffix}"))
         if not candidate.exists():
             return candidate
     raise OutputError(path, "备份文件过多", "O006")
