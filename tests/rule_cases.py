@@ -85,6 +85,11 @@ CASES = [
                                            "附件3!H12": None}, "附件3", "A2",
          expected=None, found="2023年度项目支出绩效目标表"),
     Case("S006", "pass", "targets-title-over-outcome-columns", {"附件3!A2": "2023年度项目支出绩效目标表"}),
+    # 附件2 emptied but for its "附件2" line (what merging the whole form into one cell leaves): named, not passed over
+    Case("S007", "fail", "form-sheet-emptied", {f"附件2!{c}{r}": None for r in range(2, 40) for c in "ABCDEFGHI"},
+         "附件2", "A1", expected=None, found="：表中只有“附件2”"),
+    Case("S007", "pass", "blank-sheet-named-for-a-form", {f"附件2!{c}{r}": None for r in range(1, 40) for c in "ABCDEFGHI"}),
+    Case("S007", "pass", "form-on-its-sheet", {}),
     Case("W107", "fail", "note-says-other-weights",
          {"附件3!A26": "注：1.一级指标分值统一设置为：产出指标50分、效益指标30分、满意度指标10分、预算资金执行率10分"},
          "附件3", "B13", expected=50.0, found=30.0),

@@ -111,3 +111,25 @@ def test_fill_in_place_backs_up_a_workbook_whose_name_is_as_long_as_allowed(tmp_
     assert len(backups) == 1 and backups[0].name.endswith(".bak.xlsx") and len(os.fsencode(backups[0].name)) <= 255
     assert backups[0].read_bytes() == EXAMPLE.read_bytes()
     assert openpyxl.load_workbook(path)["附件1"]["B12"].value == 332
+
+
+def test_a_form_merged_into_one_cell_is_named_not_passed_over(tmp_path, capsys):
+    """附件2 merged from A1 to its last cell in Excel keeps only “附件2”: the workbook was checked as 附件1 and
+    附件3 with no word of 附件2 — in batch its unit looked complete and checked.  Now S007 names the sheet."""
+    path = tmp_path / "整表合并.xlsx"
+    shutil.copy(EXAMPLE, path)
+    book = openpyxl.load_workbook(path)
+    sheet = book["附件2"]
+    for merged in list(sheet.merged_cells.ranges):
+        sheet.unmerge_cells(str(merged))
+    sheet.merge_cells(f"A1:I{sheet.max_row}")  # as Excel does: the other cells' contents are dropped
+    book.save(path)
+
+    assert main(["check", str(path), "--json"]) == 1
+    (entry,) = json.loads(capsys.readouterr().out)["files"]
+    findings = [f for form in entry["forms"] for f in form["findings"]] + entry["findings"]
+    (lost,) = [f for f in findings if f["code"] == "S007"]
+    assert lost["severity"] == "warning" and lost["sheet"] == "附件2" and lost["cell"] == "A1"
+    assert lost["text"] == ("工作表“附件2”中没有识别出绩效自评表：整张表被合并成了一个单元格（A1:I25），只剩“附件2”，"
+                            "这张表没有校验；请按模板恢复表格后再提交")
+    assert [f["sheet"] for f in entry["forms"]] == ["附件1", "附件3"]

@@ -313,6 +313,16 @@ class SetAside:
 
 
 @dataclass
+class UnreadSheet:
+    """A sheet named for a form (附件2, 项目支出…) that holds something, but no form was found on it: not
+    checked, named (S007) so that a form lost to its layout is not passed over in silence."""
+
+    sheet: str
+    why: str  # what was found instead, for people ("" when nothing more can be said)
+    address: str
+
+
+@dataclass
 class Workbook:
     """Every form found in one workbook, in sheet order."""
 
@@ -325,6 +335,7 @@ class Workbook:
     # our template's 评分口径 as its 填表说明 states it (forms.INFO_PROFILE: a profile's label or name, or
     # forms.PROFILE_UNKNOWN); None: not our template (the profile is chosen from the forms, detect.choose)
     stated_profile: str | None = None
+    unread_sheets: list[UnreadSheet] = field(default_factory=list)  # sheets named for a form, none found on them
 
     def of_kind(self, kind: str) -> list:
         return [f for f in self.forms if f.kind == kind]

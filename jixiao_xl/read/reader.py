@@ -12,7 +12,7 @@ import re
 
 from . import forms as F
 from ..xlsx.grid import Grid, a1, parse_a1, read_grids
-from .model import BasicData, Cell, SelfEval, SetAside, Workbook
+from .model import BasicData, Cell, SelfEval, SetAside, UnreadSheet, Workbook
 from .reader_basic import read_basic
 from .reader_self_eval import read_self_eval
 from .region import LABEL_MAX, Region, _year, inline_parts
@@ -254,13 +254,19 @@ def read_forms(grids: list[Grid], path: str = "") -> Workbook:
     hidden = []
     uncached = {}
     set_aside = []
+    unread = []
     for grid in grids:
         if grid.uncached:
             uncached[grid.name] = list(grid.uncached)
         if grid.hidden:
             hidden.append(grid.name)
         floor = 0  # the first row below the forms read above on this sheet
-        for spec, region, title, signature in locate_forms(grid):
+        located = locate_forms(grid)
+        if not located and _FORM_SHEET.search(nfkc(grid.name)):
+            lost = _unread_sheet(grid)
+            if lost is not None:
+                unread.append(lost)
+        for spec, region, title, signature in located:
             # taken for 附件2/3 by its labels alone, but a 绩效目标表 (targets, no outcome): no form at all
             targets = _targets_only(region) if spec is not F.BASIC and not title else None
             if targets is not None:
@@ -289,7 +295,7 @@ def read_forms(grids: list[Grid], path: str = "") -> Workbook:
                 form.book_year = next(iter(years))
     _rate_formats(found, grids)
     far = {grid.name: list(grid.far_cells) for grid in grids if grid.far_cells}
-    return Workbook(path, found, hidden, uncached, far, set_aside, stated_profile(grids))
+    return Workbook(path, found, hidden, uncached, far, set_aside, stated_profile(grids), unread)
 
 
 def stated_profile(grids: list[Grid]) -> str | None:
@@ -302,6 +308,30 @@ def stated_profile(grids: list[Grid]) -> str | None:
         return None
     value = info.get(*parse_a1(F.INFO_PROFILE))
     return "" if value is None else str(value).strip()
+
+
+_FORM_SHEET = re.compile(r"附件\s*[123]|附表\s*[123]|基础数据|整体支出|项目支出|自评")  # a sheet named for a form
+
+
+def _unread_sheet(grid: Grid) -> UnreadSheet | None:
+    """A sheet named for a form on which none was found, when it holds anything (a blank tab left in a
+    template is nothing to report): what it holds instead, as far as can be said."""
+    filled = [(r, c, v) for r, row in enumerate(grid.rows) for c, v in enumerate(row) if v not in (None, "")]
+    if not filled:
+        return None
+    height = max(r for r, _, _ in filled) + 1
+    width = max(c for _, c, _ in filled) + 1
+    r0, c0, value = filled[0]
+    why = ""
+    for top, left, bottom, right in grid.merged:  # Excel keeps only the first cell of a merge: the rest is gone
+        if top <= r0 and left <= c0 and bottom + 1 >= height and right + 1 >= width and bottom > top and right > left:
+            text = nfkc(str(value)).replace("\n", " ").strip()
+            why = f"：整张表被合并成了一个单元格（{a1(top, left)}:{a1(bottom, right)}），只剩“{text[:20]}”"
+            break
+    else:
+        if len(filled) <= 3:
+            why = "：表中只有" + "、".join(f"“{nfkc(str(v)).strip()[:20]}”" for _, _, v in filled)
+    return UnreadSheet(grid.name, why, a1(r0, c0))
 
 
 def rate_cells(form) -> list[Cell]:

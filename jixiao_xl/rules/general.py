@@ -217,6 +217,25 @@ SET_ASIDE = Rule(
 )
 
 
+def _unread_sheets(rule: Rule, book, ctx: Context):
+    for item in getattr(book, "unread_sheets", ()):
+        yield rule.at(item.sheet, None, expected=None, found=item.why or None, where="", address=item.address,
+                      text=dict(sheet=item.sheet, why=item.why))
+
+
+UNREAD_SHEET = Rule(
+    code="S007", name="form-sheet-unread", severity="warning", scope="workbook",
+    summary="以表名看应是自评表的工作表中没有识别出表格，没有校验",
+    template="工作表“{sheet}”中没有识别出绩效自评表{why}，这张表没有校验；请按模板恢复表格后再提交",
+    why="表名写着“附件2”“项目支出”等的工作表，本应是一张自评表；表格被整张合并、删去或改得认不出时，"
+    "其余各表照常校验，这张表却没有任何结果——不说一声，审核人会以为它已校验通过。",
+    source="本工具的读取规则（按标题和栏目文字识别各表）",
+    bad="附件2 整张表被合并成一个单元格，只剩左上角的“附件2”",
+    good="附件2 按模板的格式填写",
+    check=_unread_sheets,
+)
+
+
 def _negative(rule: Rule, form, ctx: Context):
     for cell, kind in ctx.once(unusual_cells, form):
         raw = cell.raw
@@ -380,4 +399,4 @@ LEVEL_WEIGHTS_UNPRINTED = Rule(
 
 
 RULES = [NOT_A_NUMBER, NEGATIVE, ERROR_VALUE, SUMMED_TEXT, INCOMPLETE, UNCACHED, FAR_CELLS, BY_SIGNATURE, DERIVED_BLANK,
-         LEVEL_WEIGHTS_UNPRINTED, SET_ASIDE, PROFILE_CHOICE]
+         LEVEL_WEIGHTS_UNPRINTED, SET_ASIDE, UNREAD_SHEET, PROFILE_CHOICE]
