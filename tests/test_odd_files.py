@@ -133,3 +133,22 @@ def test_a_form_merged_into_one_cell_is_named_not_passed_over(tmp_path, capsys):
     assert lost["text"] == ("工作表“附件2”中没有识别出绩效自评表：整张表被合并成了一个单元格（A1:I25），只剩“附件2”，"
                             "这张表没有校验；请按模板恢复表格后再提交")
     assert [f["sheet"] for f in entry["forms"]] == ["附件1", "附件3"]
+
+
+def test_every_kind_of_lock_file_is_named_for_what_it_is(tmp_path):
+    """Lock files of the programs a unit may have open: LibreOffice's “.~lock.自评表.xlsx#” was an unexplained
+    “附件，未校验” beside the Excel ones' notes, and Word's “~$自评报告.docx” was called Excel's."""
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    shutil.copy(EXAMPLE, inbox / "自评表.xlsx")
+    (inbox / ".~lock.自评表.xlsx#").write_text("财务股,caiwu,pc,05.03.2024 10:00,file:///home/caiwu/.config/libreoffice/4;\n")
+    (inbox / "~$自评报告.docx").write_bytes(b"\x06caiwu" + b"\x00" * 156)
+    (inbox / "~$自评表.xlsx").write_bytes(b"\x06caiwu" + b"\x00" * 156)
+    out = tmp_path / "out"
+    assert main(["batch", str(inbox), "-o", str(out), "--jobs", "1"]) == 1
+
+    notes = dict(rows(openpyxl.load_workbook(out / "汇总.xlsx"), "附件"))
+    assert notes == {
+        ".~lock.自评表.xlsx#": "LibreOffice 打开“自评表.xlsx”时生成的锁定文件（临时文件，说明“自评表.xlsx”正在别处打开），未校验",
+        "~$自评报告.docx": "Word 或 WPS 打开“自评报告.docx”时生成的锁定文件（临时文件，说明“自评报告.docx”正在别处打开），未校验",
+        "~$自评表.xlsx": "Excel 或 WPS 打开“自评表.xlsx”时生成的锁定文件（临时文件，说明“自评表.xlsx”正在别处打开），未校验"}

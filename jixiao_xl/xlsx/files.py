@@ -17,15 +17,31 @@ _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 LOCK_PREFIX = "~$"  # Excel/WPS (and Word) write "~$name" beside a file while it is open: the owner's name
 
 
+LO_LOCK = (".~lock.", "#")  # LibreOffice writes ".~lock.name#" beside a file it has open
+
+
+def _locked(path) -> tuple[str, str] | None:
+    """(the program, the name of the file) a lock file stands for, or None for any other file."""
+    base = os.path.basename(str(path))
+    if base.startswith(LOCK_PREFIX):
+        name = base[len(LOCK_PREFIX):]
+        word = name.lower().endswith((".doc", ".docx", ".wps", ".rtf"))
+        return ("Word 或 WPS" if word else "Excel 或 WPS"), name
+    if base.startswith(LO_LOCK[0]) and base.endswith(LO_LOCK[1]) and len(base) > len("".join(LO_LOCK)):
+        return "LibreOffice", base[len(LO_LOCK[0]):-len(LO_LOCK[1])]
+    return None
+
+
 def is_lock_file(path) -> bool:
-    return os.path.basename(str(path)).startswith(LOCK_PREFIX)
+    return _locked(path) is not None
 
 
 def lock_file_note(path, checked_elsewhere: bool = False) -> str:
-    """What a "~$" owner file is, naming the file it belongs to (the name after "~$"; Excel may drop a long
-    name's first characters).  ``checked_elsewhere``: the note of a batch, which checks that file itself."""
-    name = os.path.basename(str(path))[len(LOCK_PREFIX):]
-    what = f"Excel 或 WPS 打开“{name}”时生成的锁定文件（临时文件，说明“{name}”正在别处打开）"
+    """What a lock file ("~$name" of Excel, WPS, Word; ".~lock.name#" of LibreOffice) is, naming the file it
+    belongs to (the name after "~$"; Excel may drop a long name's first characters).  ``checked_elsewhere``:
+    the note of a batch, which checks that file itself."""
+    program, name = _locked(path)
+    what = f"{program} 打开“{name}”时生成的锁定文件（临时文件，说明“{name}”正在别处打开）"
     return f"{what}，未校验" if checked_elsewhere else f"这是{what}，不是工作簿本身；请校验“{name}”"
 
 
