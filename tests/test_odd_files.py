@@ -152,3 +152,45 @@ def test_every_kind_of_lock_file_is_named_for_what_it_is(tmp_path):
         ".~lock.自评表.xlsx#": "LibreOffice 打开“自评表.xlsx”时生成的锁定文件（临时文件，说明“自评表.xlsx”正在别处打开），未校验",
         "~$自评报告.docx": "Word 或 WPS 打开“自评报告.docx”时生成的锁定文件（临时文件，说明“自评报告.docx”正在别处打开），未校验",
         "~$自评表.xlsx": "Excel 或 WPS 打开“自评表.xlsx”时生成的锁定文件（临时文件，说明“自评表.xlsx”正在别处打开），未校验"}
+
+
+def _png(path) -> None:
+    """A real 2×2 PNG (a stamped page's scan, in small)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + b"\xd0\x10\x10" * 2 for _ in range(2))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def test_files_that_are_no_workbook_say_what_they_are(tmp_path, capsys):
+    """A CSV export of 附件2, a stamped page's scan and the .DS_Store a Mac leaves were all “附件，未校验” in batch
+    and “不是 Excel 工作簿文件（.xlsx/.xls/.et/.ods）” in check: the reviewer could not tell a 附件2 sent as a
+    CSV (to be sent again as a workbook) from a photo.  Now each says what it is."""
+    import csv
+
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    shutil.copy(EXAMPLE, inbox / "自评表.xlsx")
+    sheet = openpyxl.load_workbook(EXAMPLE)["附件2"]
+    with open(inbox / "附件2导出.csv", "w", encoding="gbk", newline="") as handle:
+        csv.writer(handle).writerows([["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)])
+    _png(inbox / "盖章页.png")
+    (inbox / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1" + bytes(64))
+    out = tmp_path / "out"
+    assert main(["batch", str(inbox), "-o", str(out), "--jobs", "1"]) == 1
+
+    notes = dict(rows(openpyxl.load_workbook(out / "汇总.xlsx"), "附件"))
+    assert notes == {".DS_Store": "macOS 系统自动生成的隐藏文件（与提交的材料无关），未校验",
+                     "附件2导出.csv": "CSV 文本文件（从表格导出的纯文本，没有表格的格式和公式），未校验",
+                     "盖章页.png": "图片（PNG），未校验"}
+
+    assert main(["check", str(inbox / "附件2导出.csv"), str(inbox / "盖章页.png")]) == 2
+    out_text = capsys.readouterr().out
+    assert ("无法读取（U005）：这是CSV 文本文件（从表格导出的纯文本，没有表格的格式和公式），不是 Excel 工作簿；"
+            "请提交 Excel 或 WPS 工作簿原件") in out_text
+    assert "无法读取（U005）：这是图片（PNG），不是 Excel 工作簿" in out_text

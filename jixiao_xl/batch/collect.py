@@ -77,11 +77,12 @@ INNER_LINK_NOTE = "链接（快捷方式），指向本文件夹里的“{target
 
 
 def attachment_note(path: Path) -> str:
-    from ..xlsx.files import is_lock_file, lock_file_note
+    from ..xlsx.files import is_lock_file, lock_file_note, other_kind
 
     if is_lock_file(path):
         return lock_file_note(path, checked_elsewhere=True)
-    return ATTACHMENT_NOTE
+    kind = other_kind(path)
+    return f"{kind}，未校验" if kind else ATTACHMENT_NOTE
 
 
 OWN_SHEETS = {"汇总", "问题明细", "无法读取"}  # 统计 and 附件 came later

@@ -55,6 +55,34 @@ def open_elsewhere(path) -> str | None:
     return None
 
 
+SYSTEM_FILES = {".ds_store": "macOS", "thumbs.db": "Windows", "desktop.ini": "Windows", "._.ds_store": "macOS"}
+_MAGIC = ((b"%PDF", "PDF 文档"), (b"\xff\xd8\xff", "图片（JPEG）"), (b"\x89PNG", "图片（PNG）"), (b"GIF8", "图片（GIF）"),
+          (b"BM", "图片（BMP）"), (b"II*\x00", "图片（TIFF）"), (b"MM\x00*", "图片（TIFF）"), (b"{\\rtf", "RTF 文档"))
+_BY_SUFFIX = {".csv": "CSV 文本文件（从表格导出的纯文本，没有表格的格式和公式）", ".txt": "纯文本文件",
+              ".jpg": "图片", ".jpeg": "图片", ".png": "图片", ".tif": "图片", ".tiff": "图片", ".bmp": "图片",
+              ".rtf": "RTF 文档"}
+
+
+def other_kind(path, head: bytes | None = None) -> str | None:
+    """What a file that is no workbook is, for people ("PDF 文档", "图片（JPEG）", "CSV 文本文件……"), told by its
+    first bytes, else its name; None when nothing can be said.  ``head``: its first bytes when already read."""
+    base = os.path.basename(str(path))
+    if base.lower() in SYSTEM_FILES:
+        return f"{SYSTEM_FILES[base.lower()]} 系统自动生成的隐藏文件（与提交的材料无关）"
+    if base.startswith("._"):  # macOS's resource fork of a file copied to a shared drive
+        return "macOS 系统自动生成的隐藏文件（与提交的材料无关）"
+    if head is None:
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(8)
+        except OSError:
+            head = b""
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    return _BY_SUFFIX.get(os.path.splitext(base)[1].lower())
+
+
 def entry_name(info) -> str:
     """A zip entry's name (a ``zipfile.ZipInfo``).  Without the UTF-8 flag, zipfile reads the bytes as cp437:
     Linux's and macOS's zip write UTF-8 there (tried first, strictly: GBK rarely passes for UTF-8), Chinese

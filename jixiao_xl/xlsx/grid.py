@@ -173,6 +173,12 @@ def _sniff(path: str) -> tuple[str, zipfile.ZipFile | None]:
 
         if is_lock_file(path):  # "~$汇总.xlsx": the owner file of a workbook open elsewhere
             raise UnreadableWorkbook("U006", text=lock_file_note(path))
+        from .files import other_kind
+
+        kind = other_kind(path, head)
+        if kind:  # a PDF, a scan, a CSV export …: said what it is
+            advice = "；请提交 Excel 或 WPS 工作簿原件" if "CSV" in kind else ""
+            raise UnreadableWorkbook("U005", text=f"这是{kind}，不是 Excel 工作簿{advice}")
         raise UnreadableWorkbook("U005")
     try:
         archive = zipfile.ZipFile(path)
