@@ -104,3 +104,24 @@ def test_the_store_names_the_two_copies_by_their_folders(regions, tmp_path, caps
     main(["batch", str(regions), "-o", str(tmp_path / "out"), "--jobs", "2", "--store", str(tmp_path / "库.sqlite")])
     out = capsys.readouterr().out
     assert re.search("(平江|汨罗)/汨罗市司法局2023.xlsx 与 (平江|汨罗)/汨罗市司法局2023.xlsx 同为汨罗市司法局 2023 年", out), out
+
+
+def test_a_file_name_ending_like_a_unit_by_chance_names_no_unit(tmp_path, capsys):
+    """"31_链接到外部.xlsx" (a damaged file beside 汨罗市司法局's workbook) ends in 部 as 宣传部 does: it was taken for
+    a unit "链接到外部" of its own, splitting the folder.  Ordinary words ending as units do (外部, 网站, 座谈会) name
+    a unit only with a place or an organ before them (平江县委宣传部); the damaged file stays with its folder's unit."""
+    from jixiao_xl.read.values import unit_in_name
+
+    assert [unit_in_name(t) for t in ("31_链接到外部", "网站截图", "座谈会纪要", "会议室照片")] == ["", "", "", ""]
+    assert [unit_in_name(t) for t in ("平江县委宣传部自评报告", "汨罗市妇联2023", "住建局_附件1", "三市镇人民政府")] == \
+        ["平江县委宣传部", "汨罗市妇联", "住建局", "三市镇人民政府"]
+    folder = tmp_path / "收件" / "汨罗"
+    folder.mkdir(parents=True)
+    shutil.copy(EXAMPLE, folder / "汨罗市司法局2023.xlsx")
+    (folder / "31_链接到外部.xlsx").write_bytes(EXAMPLE.read_bytes()[:4000])
+    main(["batch", str(tmp_path / "收件"), "-o", str(tmp_path / "out"), "--jobs", "1"])
+    capsys.readouterr()
+    rows = list(openpyxl.load_workbook(tmp_path / "out" / batch.SUMMARY_NAME)["退回清单"].iter_rows(values_only=True))
+    units = {row[0]: dict(zip(rows[0], row)) for row in rows[1:]}
+    assert list(units) == ["汨罗市司法局"]
+    assert "31_链接到外部.xlsx 无法读取" in units["汨罗市司法局"]["首先要改的问题（前 3 个错误）"]

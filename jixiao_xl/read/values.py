@@ -269,8 +269,12 @@ def is_error_value(raw: object) -> bool:
 
 
 # A unit's name as file names and report titles write it: ideographs ending as units' names end.
-_UNIT_END = re.compile("(局|委员会|委|办公室|办|院|中心|所|站|队|馆|部|处|厅|署|学校|医院|政府|街道办事处|镇|乡|"
+_UNIT_END = re.compile("(局|委员会|委|办公室|办|院|中心|所|站|队|馆|部|处|厅|署|学校|医院|政府|街道办事处|镇|乡|联|协|"
                        "联合会|协会|会|社|团|室)$")
+# endings ordinary words share (外部, 网站, 团队, 座谈会, 场所, 会议室): a unit's name only with a place or an organ
+# before them ("平江县委宣传部", "三市镇", "共青团汨罗市委"), never "链接到外部"
+_WEAK_END = re.compile("(所|站|队|馆|部|处|镇|乡|会|社|团|室|联|协)$")
+_PLACED = re.compile("[省市县区州旗盟镇乡村]|街道|中共|共青团|人大|政协|妇联|工会|委员会")
 _NOT_UNIT = ("部门整体", "整体支出", "项目支出", "绩效", "自评", "附件", "报告", "基础数据", "年度", "决算", "预算", "材料")
 _NAME_PART = re.compile(r"[\u4e00-\u9fff]{3,30}")
 
@@ -284,6 +288,6 @@ def unit_in_name(text: str) -> str:
         part = re.sub(r"^年度?", "", part)  # "2023年度平江县…": the year's digits are not in the run
         cut = min((i for i in (part.find(w) for w in _NOT_UNIT) if i >= 0), default=len(part))
         part = part[:cut]
-        if len(part) >= 3 and _UNIT_END.search(part):
+        if len(part) >= 3 and _UNIT_END.search(part) and (not _WEAK_END.search(part) or _PLACED.search(part[:-1])):
             return part
     return ""
