@@ -74,9 +74,10 @@ def test_every_template_formula_is_derives_and_back(tmp_path, case):
                           f'G{first.indicators[-1].row + 1})&"分)"')
     assert len(headers) == len(dept.levels) >= 3
     grade = items[dept.grade.address]
-    total = dept.total_score.address
-    assert grade.formula == (f'="等级："&IF(ISNUMBER({total}),IF(ROUND({total},2)>=90,"优",IF(ROUND({total},2)>=80,"良",'
-                             f'IF(ROUND({total},2)>=60,"中","差"))),"")')
+    total, weights = dept.total_score.address, dept.total_weight.address
+    # no 等级 while the 分值合计 is not 100: the grades are on the 100-point scale (results.scale_reason)
+    assert grade.formula == (f'="等级："&IF(AND(ISNUMBER({total}),ROUND(N({weights}),2)=100),IF(ROUND({total},2)>=90,"优",'
+                             f'IF(ROUND({total},2)>=80,"良",IF(ROUND({total},2)>=60,"中","差"))),"")')
 
 
 def test_seed_template_shows_derived_values_a_user_reads(tmp_path):

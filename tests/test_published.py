@@ -704,3 +704,76 @@ def test_a_low_execution_without_readable_indicators_shows_no_made_up_score(tmp_
     assert results.exec_rate == pytest.approx(0.4517) and results.exec_score == data["printed"]["exec_score"]
     assert results.weight_total is None and results.total_score is None and results.grade is None
     assert not by_code(report, "E101") and not by_code(report, "E104")
+
+
+# ---------------------------------------------------------------- an accountant's trial: judgements to hold back
+
+EZHOU_TOTAL = [["总分", None, None, None, None, None, None, None, None],
+               ["自评等级", None, None, None, None, None, None, None, None]]  # the form's 总分 and 等级 rows (cut off)
+
+
+def test_no_grade_for_a_total_whose_weights_do_not_add_up_to_100(tmp_path):
+    """鄂州市行政审批局 2021 (zwfwzx.ezhou.gov.cn/…/t20221108_506320.html) puts the form's 100 points in the 执行率's
+    分值: its 分值 add up to 170 (W102). The reviewed total 150.2 is the sum of its parts, but it is no 优 on the
+    100-point scale: "总分 150.2（等级无法复核：分值合计 170 ≠ 100）" in the 结果 line, 汇总 and the report draft;
+    a stated 等级 is not judged against it (W106), and fill writes no 等级."""
+    import docx
+    import openpyxl
+
+    from jixiao_xl.batch import run as batch_run
+    from jixiao_xl.cli import main
+    from jixiao_xl.rules.report import to_text
+    from jixiao_xl.write.fill import fill
+
+    data, report = check_table(tmp_path, EZHOU, rows=EZHOU_TOTAL)
+    res = report.forms[0].results
+    assert (res.weight_total, res.total_score, res.grade) == (170, 150.2, None)
+    assert res.why("grade") == "无法复核：分值合计 170 ≠ 100"
+    assert "结果：执行率 83.50%，执行率得分 83.5，分值合计 170，总分 150.2（等级无法复核：分值合计 170 ≠ 100）" \
+        in to_text([report])
+    (w102,) = by_code(report, "W102")
+    assert (w102.expected, w102.found) == (100, 170)
+    # a 等级 the unit typed is not held against a grade there is none of
+    _, typed = check_table(tmp_path, EZHOU, {"B29": "优"}, rows=EZHOU_TOTAL)
+    assert not by_code(typed, "W106") and typed.forms[0].results.grade is None
+    # fill: the 分值合计 and 总分 written, no 等级
+    source = tmp_path / f"{EZHOU}.xlsx"
+    check_table(tmp_path, EZHOU, rows=EZHOU_TOTAL)
+    filled = tmp_path / "filled.xlsx"
+    fill(str(source), str(filled))
+    sheet = openpyxl.load_workbook(filled)[data["sheet"]]
+    assert (sheet["G28"].value, sheet["B29"].value) == (170, None)
+    # template --from: its 等级 formula gives none while the 分值合计 is not 100
+    template = tmp_path / "模板.xlsx"
+    assert main(["template", "--from", str(source), "-o", str(template)]) == 0
+    grade = next(c for row in openpyxl.load_workbook(template)["附件3"].iter_rows() for c in row
+                 if isinstance(c.value, str) and c.value.startswith('="等级：'))
+    values = openpyxl.load_workbook(template, data_only=True)["附件3"]
+    weights = grade.value.split("ROUND(N(")[1].split(")")[0]
+    assert (values[weights].value, values[grade.coordinate].value) == (170, "等级：")
+    # 汇总: 复核总分 150.2, 复核等级 无法复核 with its reason; 退回清单 the same for a 部门整体 form: 金寨县茶谷和美丽乡村
+    # 建设服务中心 2023 (www.ahjinzhai.gov.cn/public/6624963/37545031.html, cut off after its 分值 reach 70)
+    from .published import workbook as published_workbook
+
+    inbox = tmp_path / "in"
+    (inbox / "鄂州").mkdir(parents=True)
+    source.rename(inbox / "鄂州" / "鄂州.xlsx")
+    (inbox / "金寨").mkdir()
+    jinzhai = published_workbook("anhui_jinzhai_2023_department", inbox / "金寨")
+    batch_run([str(inbox)], str(tmp_path / "out"), jobs=1)
+    book = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")
+    rows = list(book["汇总"].iter_rows(values_only=True))
+    header = list(rows[0])
+    (row,) = [r for r in rows[1:] if r[0].endswith("鄂州.xlsx")]
+    assert row[header.index("复核总分")] == 150.2
+    assert row[header.index("复核等级")] == "无法复核（分值合计 170 ≠ 100）"
+    rows = list(book["退回清单"].iter_rows(values_only=True))
+    header = list(rows[0])
+    (row,) = [r for r in rows[1:] if r[1] == "金寨"]
+    assert (row[header.index("复核总分（附件2）")], row[header.index("复核等级")]) == (70, "无法复核（分值合计 70 ≠ 100）")
+    # the report draft: the total, and the grade to be verified, not "等级为“中”"
+    draft = tmp_path / "初稿.docx"
+    assert main(["report", "draft", str(jinzhai), "-o", str(draft)]) == 0
+    text = "\n".join(p.text for p in docx.Document(str(draft)).paragraphs)
+    assert "部门整体支出绩效自评得分70分，【待核实：部门整体支出绩效自评等级无法复核：分值合计 70 ≠ 100" in text, text
+    assert "等级为“" not in text

@@ -204,7 +204,8 @@ def statistics(frames: dict, by: str | None = None, counts: dict | None = None) 
         tables.append(("文件与单位", pd.DataFrame({"项目": [COUNT_ROWS[key] for key in shown],
                                                   "数量": [counts[key] for key in shown]})))
 
-    grades = pd.crosstab(scored["类别"], pd.Categorical(scored["复核等级"], categories=GRADES), dropna=False)
+    graded = scored[scored["复核等级"].isin(GRADES)]  # not "无法复核（分值合计 170 ≠ 100）"
+    grades = pd.crosstab(graded["类别"], pd.Categorical(graded["复核等级"], categories=GRADES), dropna=False)
     grades = grades.reindex(columns=GRADES, fill_value=0).T.reindex(columns=KINDS, fill_value=0)
     grades.index.name = "复核等级"
     grades.columns.name = None

@@ -149,6 +149,10 @@ def _rows(task: Task, report, tolerance: float = 0.005) -> list[list]:
         for column, key in UNREAD_COLUMNS.items():  # what was not read says so (未读出 / 未评分), never 0 / 差
             if row[column] is None and res.why(key):
                 row[column] = res.why(key).split("：", 1)[0]
+        if row[GRADE_COLUMN] is None and res.value("total_score") is not None and res.why("grade"):
+            # a total reviewed but not on the 100-point scale: "无法复核（分值合计 170 ≠ 100）", never 优 for 150.2
+            head, _, why = res.why("grade").partition("：")
+            row[GRADE_COLUMN] = f"{head}（{why}）" if why else head
         rows.append(row)
     return rows
 
@@ -172,6 +176,7 @@ def _history(store: tuple | None):
 
 # 汇总's columns (SUMMARY_COLUMNS) that show a result, and the result: 执行率, 执行率得分, 复核总分
 UNREAD_COLUMNS = {4: "exec_rate", 5: "exec_score", 7: "total_score"}
+GRADE_COLUMN = 10  # 复核等级
 
 
 def _worker_main(conn, profile_name: str, overrides: dict, fill: bool, outdir: str, by: str | None,

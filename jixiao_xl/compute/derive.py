@@ -24,7 +24,7 @@ from typing import Callable
 from ..read import forms as F
 from . import scoring as S
 from .results import (RATES, BasicResults, Results, SelfEvalResults, blank_exec_figures, part_keys, parts_sum, rate_value,
-                      results as _results, row_rate, source_parts, stated_score_sum, sum_fields)
+                      results as _results, row_rate, scale_reason, source_parts, stated_score_sum, sum_fields)
 from ..xlsx.grid import col_letter
 from ..read.model import _UNREAD, BasicData, Cell, SelfEval, num
 from .profiles import Profile
@@ -297,7 +297,9 @@ def _totals(form: SelfEval, profile: Profile, res: SelfEvalResults, blank_only: 
                                f'=IF({blank},"",{exec_s}+{_counted_sum(form, score_col, first, last)})', "score"))
     if form.total_score is not None and _wanted(form.grade, blank_only):
         grade = _grade(form, profile)
-        out.append(replace(grade, value=None) if unscored else grade)
+        # 未评分, or a total not on the 100-point scale (分值合计 170): no grade is written
+        off_scale = scale_reason(res.weight_total, profile.tolerance_score)
+        out.append(replace(grade, value=None) if unscored or off_scale else grade)
     return out
 
 
@@ -345,7 +347,12 @@ def _grade(form: SelfEval, profile: Profile) -> Derived:
     prefix = form.grade.prefix  # "等级：" when label and grade share the cell
     total = form.total_score.address
     rounded = f"ROUND({total},2)"  # as the template writes it
-    formula = (f'="{prefix}"&IF(ISNUMBER({total}),IF({rounded}>=90,"优",IF({rounded}>=80,"良",'
+    known = f"ISNUMBER({total})"
+    weights = form.total_weight
+    if weights is not None and weights.address not in (total, form.grade.address):
+        # the grades are on the 100-point scale: none while the 分值合计 is another (results.scale_reason)
+        known = f"AND({known},ROUND(N({weights.address}),2)=100)"
+    formula = (f'="{prefix}"&IF({known},IF({rounded}>=90,"优",IF({rounded}>=80,"良",'
                f'IF({rounded}>=60,"中","差"))),"")'
                if form.total_score.address != form.grade.address else None)
     return Derived(form.grade, S.grade(S.round2(stated_score_sum(form, profile))), formula, "grade")

@@ -484,8 +484,28 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
         unread["total_score"] = unread["grade"] = unsure
     else:
         total = S.round2((score or 0.0) + sum(r.effective for r in rows))
-    return SelfEvalResults(rate, score, weight_total, total, S.grade(total),
+    grade = S.grade(total)
+    off_scale = scale_reason(weight_total, profile.tolerance_score)
+    if grade is not None and off_scale:  # 150.2 of 170 points is no 优 on the 100-point scale
+        grade = None
+        unread["grade"] = off_scale
+    return SelfEvalResults(rate, score, weight_total, total, grade,
                            MappingProxyType(unread) if unread else _NO_REASONS, tuple(rows))
+
+
+FULL_MARKS = 100.0  # the scale the grades are set on (优 ≥ 90 …): 财预〔2020〕10号 第十三条, spec §4
+OFF_SCALE = "无法复核：分值合计"  # how ``scale_reason`` begins
+
+
+def scale_reason(weight_total: float | None, tolerance: float = 0.005) -> str:
+    """Why no grade can be given for a total whose 分值 do not add up to 100 ("无法复核：分值合计 170 ≠ 100"): the
+    grades are set on the 100-point scale, and a total out of 170 (or 70) is not on it (W102 names the weights).
+    "" when they add up, or were not read (nothing says they do not)."""
+    from ..read.values import fmt_number
+
+    if weight_total is None or abs(weight_total - FULL_MARKS) <= tolerance + 1e-9:
+        return ""
+    return f"{OFF_SCALE} {fmt_number(weight_total)} ≠ {fmt_number(FULL_MARKS)}"
 
 
 def shown(res: _Results, key: str) -> str:
@@ -503,9 +523,12 @@ def shown(res: _Results, key: str) -> str:
 
 
 def total_text(res: SelfEvalResults) -> str:
-    """"总分 99（优）", or "总分 未评分" / "总分 未读出" (no grade shown beside it)."""
+    """"总分 99（优）", "总分 150.2（等级无法复核：分值合计 170 ≠ 100）", or "总分 未评分" / "总分 未读出" (no grade
+    shown beside it)."""
     if res.total_score is None:
         return f"总分 {shown(res, 'total_score')}"
+    if res.grade is None and res.why("grade"):  # a total not on the 100-point scale: "等级无法复核：分值合计 170 ≠ 100"
+        return f"总分 {shown(res, 'total_score')}（等级{res.why('grade')}）"
     return f"总分 {shown(res, 'total_score')}（{shown(res, 'grade')}）"
 
 

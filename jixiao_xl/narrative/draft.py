@@ -267,6 +267,11 @@ def _score_line(form: SelfEval, facts: Facts, who: str, doubts: Doubts) -> Block
         return _p(_verify(f"{who}自评得分和等级", [], (score,), head="总分无法复核"))
     from ..compute.scoring import grade
 
+    fact = facts.grade(form)
+    if fact is not None and fact.value is None and fact.unknown:  # 分值合计 170: the total, and no grade
+        why = fact.unknown.split("：", 1)[-1]
+        return _p(f"{who}自评得分{fmt_number(score.checked)}分，",
+                  (f"{VERIFY_MARK}{who}自评等级无法复核：{why}，总分不是百分制，不能评定等级】", True))
     return _p(f"{who}自评得分{fmt_number(score.checked)}分，等级为“{grade(score.checked)}”。")
 
 

@@ -292,7 +292,8 @@ class Facts:
         wrong = fix[1] if fix is not None else ""
         if not wrong and key == "total_score" and score_differs(cell, fact.value, reviewed, self.tolerance_score):
             # the 总分 adds up the 得分 as typed; the check counts each within its 分值 and what the rule allows
-            wrong = (f"总分按校验复核为 {fmt_number(reviewed)}（{res.grade}），表中为 {fmt_number(fact.value)}"
+            graded = f"（{res.grade}）" if res.grade else ""  # none for a total not on the 100-point scale
+            wrong = (f"总分按校验复核为 {fmt_number(reviewed)}{graded}，表中为 {fmt_number(fact.value)}"
                      f"（{target.sheet} {cell.address}）")
         if not wrong and fixed is not None and not _same(fixed, reviewed):
             wrong = self._reasons(target, (target.exec.get("full"), target.exec.get("executed")))
@@ -309,6 +310,10 @@ class Facts:
 
         if score.value is None:
             return Fact(None, f"{score.where} 对应的等级", score.sheet, score.cell, "grade", unknown=score.unknown)
+        res = self._results(target)
+        if res.grade is None and res.why("grade").startswith(compute.OFF_SCALE):  # 分值合计 170: no grade
+            return Fact(None, f"{score.where} {fmt_number(score.value)} 分对应的等级", score.sheet, score.cell, "grade",
+                        unknown=res.why("grade"))
         right = tuple(dict.fromkeys(g for g in (grade(v) for v in score.right) if g != grade(score.value)))
         # the 等级 of a wrong 总分 is wrong only when the right 总分 has another 等级 (100.62 and 98.41 are both 优)
         wrong = score.wrong if score.wrong and right else ""

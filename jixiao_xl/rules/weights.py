@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..compute.results import exec_part_missing, exec_weight, stated_score_sum
+from ..compute.results import exec_part_missing, exec_weight, scale_reason, stated_score_sum
 from ..compute import scoring as S
 from .findings import Rule
 from ..read import forms as F
@@ -308,6 +308,8 @@ def _grade(rule: Rule, form: SelfEval, ctx: Context):
     if cell is None or cell.blank:
         return
     found = stated_grade(cell.text)
+    if scale_reason(ctx.results(form).weight_total, ctx.profile.tolerance_score):
+        return  # the 分值 do not add up to 100 (W102): no grade on the 100-point scale to hold the stated one against
     total = num(form.total_score)
     basis = "总分"
     if total is None:

@@ -143,7 +143,8 @@ def as_written(grids: list[Grid], cells: dict[str, dict[str, CellOp]]) -> tuple[
     return stored, changed
 
 
-_GRADE_FORMULA = re.compile(r'^"(?P<prefix>[^"]*)"&IF\(ISNUMBER\((?P<total>\$?[A-Z]{1,3}\$?\d+)\),IF\(ROUND\('
+_GRADE_FORMULA = re.compile(r'^"(?P<prefix>[^"]*)"&IF\((?:AND\()?ISNUMBER\((?P<total>\$?[A-Z]{1,3}\$?\d+)\)'
+                            r'(?:,ROUND\(N\((?P<weights>\$?[A-Z]{1,3}\$?\d+)\),2\)=100\))?,IF\(ROUND\('
                             r'(?P=total),2\)>=90,"优",IF\(ROUND\((?P=total),2\)>=80,"良",IF\(ROUND\((?P=total),2\)>=60,'
                             r'"中","差"\)\)\),""\)$')
 
@@ -185,6 +186,10 @@ def known_results(grids: list[Grid], cells: dict[str, dict[str, CellOp]]) -> Non
                 if match:
                     total = value_of(grid.name, match["total"].replace("$", ""))
                     numeric = isinstance(total, (int, float)) and not isinstance(total, bool)
+                    if numeric and match["weights"]:  # no grade while the 分值合计 is not 100
+                        weights = value_of(grid.name, match["weights"].replace("$", ""))
+                        numeric = isinstance(weights, (int, float)) and not isinstance(weights, bool) \
+                            and round(float(weights), 2) == 100
                     value = match["prefix"] + ((grade(float(total)) or "") if numeric else "")
                 else:
                     value = value_of(grid.name, address)
