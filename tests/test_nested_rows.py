@@ -102,8 +102,9 @@ def test_xiaoxian_parts_without_weights_are_no_indicators(tmp_path, capsys):
     (form,) = report.forms
     assert [i.level3.text for i in form.form.indicators][:3] == ["★补助各类瓜果蔬菜种植面积", "★补助鱼塘面积",
                                                                  "★补助家畜家禽养殖数量"]
-    # the table is cut off before its 满意度 rows: 10 + 50 + 30 is all it shows
-    assert _result_line(capsys, path) == "结果：执行率 100.00%，执行率得分 10，分值合计 90，总分 90（优）"
+    # the table is cut off before its 满意度 rows: 10 + 50 + 30 is all it shows, and 90 of 90 is no grade
+    assert _result_line(capsys, path) == ("结果：执行率 100.00%，执行率得分 10，分值合计 90，总分 90"
+                                          "（等级无法复核：分值合计 90 ≠ 100）")
 
 
 def test_a_wrong_item_score_is_blamed_on_the_item_not_its_subtotal(tmp_path, capsys):
@@ -111,7 +112,8 @@ def test_a_wrong_item_score_is_blamed_on_the_item_not_its_subtotal(tmp_path, cap
     path = _write(tmp_path, XIAOXIAN, edits=WEIGHTED_PARTS)
     report = check_path(str(path))
     assert not by_code(report, "W101")  # was: 产出指标标注 50 分，其下三级指标分值合计 70 分
-    assert _result_line(capsys, path) == "结果：执行率 100.00%，执行率得分 10，分值合计 90，总分 90（优）"
+    assert _result_line(capsys, path) == ("结果：执行率 100.00%，执行率得分 10，分值合计 90，总分 90"
+                                          "（等级无法复核：分值合计 90 ≠ 100）")
     # 其中桃树种植面积 done 1亩 of 1.5亩 and still scored 5 of 5
     path = _write(tmp_path, XIAOXIAN, edits=WEIGHTED_PARTS | {(12, 7): "1亩"}, file="wrong.xlsx")
     report = check_path(str(path))

@@ -777,3 +777,32 @@ def test_no_grade_for_a_total_whose_weights_do_not_add_up_to_100(tmp_path):
     text = "\n".join(p.text for p in docx.Document(str(draft)).paragraphs)
     assert "部门整体支出绩效自评得分70分，【待核实：部门整体支出绩效自评等级无法复核：分值合计 70 ≠ 100" in text, text
     assert "等级为“" not in text
+
+
+HAINAN_BENEFITS = [[None, None, "项目效益", 40, "经济效益", 10, 10], [None, None, None, None, "社会效益", 10, 10],
+                   [None, None, None, None, "生态效益", 10, 10], [None, None, None, None, "可持续影响", 10, 10]]
+
+
+def test_a_form_without_an_execution_part_gets_no_assumed_execution_weight(tmp_path):
+    """海南 省商务厅 服务贸易 (m.bdocx.com/doc/30238812.html): the older 绩效评价 form (项目决策 20 / 项目管理 25 / 项目绩效
+    55, a 分值 column after every level) has no 执行率 block. W102 said "执行率分值 10 与三级指标分值合计 70": the 10
+    was a default (宁夏's, guessed from the words 项目决策 / 项目管理, whose own 一级 weights 10 / 25 / 30 / 35 the form
+    contradicts), so the form complete (its cut 项目效益 40 added) would be "110，应为 100". Its 一级 分值 column is read
+    as the bands' weights (W101 adds up under them) and no info says the headers state none."""
+    data, report = check_table(tmp_path, HAINAN, rows=HAINAN_BENEFITS)
+    (f,) = report.forms
+    assert [(level.name, level.weight, level.stated_at.address) for level in f.form.levels] == [
+        (name, weight, cell) for (name, weight), cell in zip(data["printed"]["level1"].items(), ("B14", "B19", "B25"))]
+    assert (f.results.weight_total, f.results.total_score, f.results.grade) == (100, 100, "优")
+    assert not by_code(report, "W102") and not by_code(report, "W101") and not by_code(report, "S004")
+    assert not by_code(report, "W105") and report.profile["known"] is False  # not 宁夏's form
+    # a band whose rows do not add up to its 分值 is said at that cell
+    _, report = check_table(tmp_path, HAINAN, {"F14": 5}, rows=HAINAN_BENEFITS)
+    (w101,) = by_code(report, "W101")
+    assert (w101.cell, w101.expected, w101.found) == ("B14", 20, 21)
+    # as published (cut off inside 项目效益): 60 points read, said as such, with no 执行率 in them
+    _, report = check_table(tmp_path, HAINAN)
+    (w102,) = by_code(report, "W102")
+    assert (w102.expected, w102.found) == (100, 60)
+    assert w102.message.endswith("分值合计 60（三级指标 60，表上没有执行率一项），应为 100")
+    assert report.forms[0].results.grade is None

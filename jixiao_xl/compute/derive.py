@@ -24,7 +24,7 @@ from typing import Callable
 from ..read import forms as F
 from . import scoring as S
 from .results import (RATES, BasicResults, Results, SelfEvalResults, blank_exec_figures, part_keys, parts_sum, rate_value,
-                      results as _results, row_rate, scale_reason, source_parts, stated_score_sum, sum_fields)
+                      exec_weight, results as _results, row_rate, scale_reason, source_parts, stated_score_sum, sum_fields)
 from ..xlsx.grid import col_letter
 from ..read.model import _UNREAD, BasicData, Cell, SelfEval, num
 from .profiles import Profile
@@ -364,7 +364,9 @@ def _exec_weight_ref(form: SelfEval, profile: Profile) -> str:
     cell = form.exec.get("weight")
     if cell is not None and cell.prefix and cell.number is not None:  # stated in a heading: "预算执行情况(20分)"
         return f"{cell.number:g}"
-    return f"IF(ISNUMBER({cell.address}),{cell.address},{default})" if cell is not None else default
+    if cell is None:  # none printed: the weight the results count (none where the form has no 执行率 part)
+        return f"{exec_weight(form, profile):g}"
+    return f"IF(ISNUMBER({cell.address}),{cell.address},{default})"
 
 
 def derived(form, profile: Profile, results: Results | None = None) -> list[Derived]:

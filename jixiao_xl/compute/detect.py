@@ -14,7 +14,7 @@ for what it leaves out), and rules that only a province's profile justifies stay
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..read.forms import INFO_SHEET, PROFILE_UNKNOWN, level1_name
 from .profiles import Profile, get_profile, profiles
@@ -107,10 +107,10 @@ def choose(book, text: str = "") -> Choice:
         best = candidates[0]
         profile = profiles()[best]
         tied = [n for n in candidates[1:] if points[n] == points[best]]
-        if points[best] >= profile.min_score and not tied:
+        if points[best] >= profile.min_score and not tied and not _contradicted(book, profile, found[best]):
             evidence = sorted(found[best], key=lambda w: not w.startswith("地名"))  # a place first, then marks
             return Choice(profile, True, f"按{profile.label}口径（依据：{'，'.join(evidence[:3])}）", candidates)
-    fallback = get_profile(FALLBACK)
+    fallback = _assumed()
     if candidates:
         named = "、".join(profiles()[n].label for n in candidates[:4])
         reason = (f"不能确定是哪个省份的表（可能是：{named}），只按表上写明的分值校验，"
@@ -139,7 +139,28 @@ def _stated(stated: str) -> Choice:
         reason = f"{where}没有填写，{_SILENT}"
     else:
         reason = f"{where}“{stated}”不是本工具的口径（可选的口径见 jixiao-xl profiles），{_SILENT}"
-    return Choice(get_profile(FALLBACK), False, reason)
+    return Choice(_assumed(), False, reason)
+
+
+def _contradicted(book, profile: Profile, evidence: list[str]) -> bool:
+    """Words alone ("项目决策", "项目管理": the older 绩效评价 framework's, printed in many provinces) name the profile,
+    but a form prints 一级 weights its profile has not (海南 服务贸易: 项目决策 20 / 项目管理 25 / 项目绩效 55 against
+    宁夏's 10 / 25 / 30 / 35): the province is not known.  A place named on the form outweighs the weights (a unit's
+    wrong weight is what W105 is there to say)."""
+    if not profile.level1 or any(w.startswith("地名") for w in evidence):
+        return False
+    want = {level1_name(k): v for k, v in profile.level1.items()}
+    for form in getattr(book, "forms", ()):
+        printed = {level1_name(level.name): level.weight for level in getattr(form, "levels", ())
+                   if level.weight is not None and level.name}
+        if len(printed) >= 2 and any(want.get(name) != weight for name, weight in printed.items()):
+            return True
+    return False
+
+
+def _assumed() -> Profile:
+    """The profile a check takes when the province is not known: the national one, marked as assumed."""
+    return replace(get_profile(FALLBACK), known=False)
 
 
 PROVINCES = ("北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建",

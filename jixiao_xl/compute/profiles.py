@@ -58,6 +58,9 @@ class Profile:
     # only where the province's own rule does (湖南's 基础数据表 is its own form)
     materials: tuple = ()
     data: dict = field(default_factory=dict, compare=False, hash=False, repr=False)  # the file, for explain
+    # False: the fallback a check takes when the form's province is not known (detect.choose) — then a weight the
+    # form does not print is not made up from it where the form has no place for it (results.exec_weight)
+    known: bool = field(default=True, compare=False, hash=False, repr=False)
 
     def level1_weight(self, name: str) -> float | None:
         """The 分值 this profile gives the 一级 a form names so ("一、产出", "服务对象满意度": the same 一级 as its

@@ -204,9 +204,18 @@ def _adds_up(form: SelfEval, key: str, run: list[str]) -> bool:
 
 
 def exec_weight(form: SelfEval, profile: Profile) -> float:
-    """The 分值 of the 执行率 row as stated on the form, else the profile's."""
+    """The 分值 of the 执行率 row as stated on the form, else the profile's: where the form has an execution block
+    (its 分值 cell left blank), or where the province's own profile is known.  A form with no 执行率 part at all
+    (海南 服务贸易: 项目决策 / 项目管理 / 项目绩效, no 年度资金总额 row) whose province is not known gets none: a weight
+    the form does not print and nothing justifies is never added (it made a complete form 110 points, W102)."""
     value = num(form.exec.get("weight"))
-    return profile.exec_weight if value is None else value
+    if value is not None:
+        return value
+    if form.exec:
+        return profile.exec_weight
+    # the province's profile, where its 执行率 is a part of its own beside the 一级 (宁夏's is inside 项目管理)
+    apart = not profile.level1 or abs(sum(profile.level1.values()) + profile.exec_weight - 100) < 1e-6
+    return profile.exec_weight if profile.known and apart else 0.0
 
 
 def judge_row(ind: Indicator, profile: Profile, year: int | None = None) -> Judgement:

@@ -301,6 +301,16 @@ def _indicator_columns(region: Region, form: SelfEval, head: int) -> dict[str, i
     return cols
 
 
+def _level1_weight_column(region: Region, head: int, col1: int | None, col2: int | None, col3: int) -> int | None:
+    """The 分值 column printed right after the 一级指标 column, before the 二级 (海南 服务贸易: 一级指标 | 分值 | 二级指标 |
+    分值 | 三级指标 | 分值 | 得分): it states each 一级's weight, as "产出指标(50分)" does elsewhere; None when there is none."""
+    if col1 is None:
+        return None
+    stop = col2 if col2 is not None and col2 > col1 else col3
+    found = region.find(_WEIGHT_FIELD, start=head, stop=head + 1, cols=range(col1 + 1, stop))
+    return found[1] if found is not None else None
+
+
 def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
     cols = _indicator_columns(region, form, head)
     if cols is None:
@@ -312,6 +322,7 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
     level2 = ""
     notes: list[str] = []
     col1, col2, col3, reason_col = cols["level1"], cols["level2"], cols["level3"], cols["reason"]
+    weight1 = _level1_weight_column(region, head, col1, col2, col3)
     # the 总分 row: the first row below the header with a 总分 label left of (or in) the 三级指标 column
     total = region.find(F.TOTAL_ROW, start=head + 1, cols=range(col3 + 1))
     end = total[0] if total else region.bottom
@@ -345,6 +356,10 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
                     level1 = Level1(name, header, weight)
                     form.levels.append(level1)
                     level2 = ""
+                    if weight is None and weight1 is not None:  # 海南 服务贸易: "项目决策 | 20" in its own 分值 column
+                        stated = region.cell(row, weight1, f"一级指标 {name} 分值")
+                        if num(stated) is not None:
+                            level1.weight, level1.weight_cell = num(stated), stated
         if col2 is not None:
             raw2 = values[col2] if col2 < width else None
             if raw2 is not None and raw2 != "":

@@ -73,15 +73,17 @@ def _weight_total(rule: Rule, form: SelfEval, ctx: Context):
     total = ctx.results(form).weight_total
     if total is not None and differs(total, 100.0, ctx.profile.tolerance_score):
         cell = form.total_weight or form.exec.get("weight")
+        weight = exec_weight(form, ctx.profile)
+        rows = n(r2(total - weight))
+        parts = f"执行率 {n(weight)} + 三级指标 {rows}" if weight or form.exec else f"三级指标 {rows}，表上没有执行率一项"
         yield rule.at(form.sheet, cell, expected=100.0, found=r2(total),
-                      text=dict(total=n(total),
-                                exec_weight=n(exec_weight(form, ctx.profile))))
+                      text=dict(total=n(total), parts=parts))
 
 
 WEIGHT_TOTAL = Rule(
     code="W102", name="weight-total", severity="error", scope="self_eval",
     summary="执行率分值与全部三级指标分值之和不等于100",
-    template="执行率分值 {exec_weight} 与三级指标分值合计 {total}，应为 100",
+    template="分值合计 {total}（{parts}），应为 100",
     why="自评满分为100分：执行率10分，其余分配给各级指标。",
     source="财预〔2020〕10号 第十三条 [B]",
     bad="执行率 10 分，三级指标分值合计 85",
