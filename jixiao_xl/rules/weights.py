@@ -77,7 +77,7 @@ def _weight_total(rule: Rule, form: SelfEval, ctx: Context):
         rows = n(r2(total - weight))
         parts = f"执行率 {n(weight)} + 三级指标 {rows}" if weight or form.exec else f"三级指标 {rows}，表上没有执行率一项"
         yield rule.at(form.sheet, cell, expected=100.0, found=r2(total),
-                      text=dict(total=n(total), parts=parts))
+                      text={"total": n(total), "parts": parts})
 
 
 WEIGHT_TOTAL = Rule(
