@@ -806,3 +806,34 @@ def test_a_form_without_an_execution_part_gets_no_assumed_execution_weight(tmp_p
     assert (w102.expected, w102.found) == (100, 60)
     assert w102.message.endswith("分值合计 60（三级指标 60，表上没有执行率一项），应为 100")
     assert report.forms[0].results.grade is None
+
+
+BEIJING = "beijing_haidian_xueyuanlu_2016_project"
+
+
+def test_a_rate_the_header_defines_over_the_initial_budget_is_computed_so(tmp_path):
+    """北京 海淀 学院路 2016 (www.wenku365.com/s-60761775.html) has no 全年预算数: its header defines 执行率(B/A) over
+    年初预算数(A). The rate and score were left unread (S001 "找不到全年预算数"); what the form prints decides: 154.74 ÷
+    310.2 = 49.88 %, 10 × 49.88 % = 4.99 against the printed 5, the message naming the base it was computed on."""
+    data, report = check_table(tmp_path, BEIJING)
+    printed = data["printed"]
+    (f,) = read(report)
+    assert (f.exec_base, num(f.exec["full"]), num(f.exec["executed"])) == ("年初预算数", printed["budget"],
+                                                                          printed["executed"])
+    res = report.forms[0].results
+    assert (round(res.exec_rate, 4), res.exec_score) == (0.4988, 4.99)
+    assert not any("全年预算数" in m for m in s001(report)), s001(report)
+    assert not by_code(report, "E101")  # "50%" is 49.88 % at the whole per cent it is typed with
+    (e104,) = by_code(report, "E104")
+    assert (e104.cell, e104.expected, e104.found) == ("G6", 4.99, printed["exec_score"])
+    assert e104.message.endswith("执行率得分应为 分值 × 执行率（全年执行数 ÷ 年初预算数，按表头“年初预算数(A)”"
+                                 "“执行率(B/A)”） = 10 × 49.88% = 4.99，现填 5")
+    _, report = check_table(tmp_path, BEIJING, {"F6": "60%"})
+    (e101,) = by_code(report, "E101")
+    assert (e101.cell, e101.found) == ("F6", 0.6)
+    assert e101.message.endswith("执行率应为 全年执行数 ÷ 年初预算数 = 154.74 ÷ 310.2 = 49.88%，现填 60.00%")
+    # a header that does not define the rate (a bare "执行率"): no base is assumed, the missing 全年预算数 is said
+    _, report = check_table(tmp_path, BEIJING, {"F5": "执行率"})
+    assert any("“全年预算数”" in m for m in s001(report)), s001(report)
+    assert report.forms[0].results.exec_rate is None
+

@@ -253,6 +253,10 @@ class SelfEval:
     head: dict[str, Cell] = field(default_factory=dict)  # dept_name / project_name ...
     exec: dict[str, Cell] = field(default_factory=dict)  # 年度资金总额 row by column key
     exec_columns: dict[str, int] = field(default_factory=dict)
+    # the 执行率's denominator as the form defines it: 全年预算数, or 年初预算数 where the header says so (北京 2016
+    # "年初预算数(A) … 执行率(B/A)", no 全年预算数 column); form.exec["full"] then holds the 年初预算数
+    exec_base: str = "全年预算数"
+    exec_base_header: str = ""  # the headings that define it so: "“年初预算数(A)”“执行率(B/A)”"
     exec_notes: dict[str, Cell] = field(default_factory=dict)  # 年度资金总额 row, text columns (备注 …) by key
     exec_indicator: Indicator | None = None  # the 三级指标 that scores the 执行率 (宁夏 项目管理/预算执行率)
     breakdown: dict[str, Cell] = field(default_factory=dict)  # 附件2 income/expense parts

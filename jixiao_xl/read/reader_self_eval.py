@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from . import forms as F
 from .groups import find_groups
 from .model import Cell, Indicator, Level1, SelfEval, num
@@ -55,6 +57,12 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
 
     # 年度资金总额: the header row names the columns, the total row holds the values.
     head, cols = _exec_head(region)
+    if head is None:  # no 全年预算数: the 年初预算数 where the form's own header makes it the rate's A (北京)
+        head, cols = _initial_as_base(region)
+        if head is not None:
+            form.exec_base = F.EXEC_COLUMNS[0].short
+            printed = (_SPACES.sub("", str(region.grid.get(head, cols[k]))) for k in ("full", "rate"))
+            form.exec_base_header = "".join(f"“{text}”" for text in printed)
     form.exec_columns = cols
     goals_pos = region.find(F.GOAL_COLUMNS[0])
     ind_head = region.find(F.INDICATOR_COLUMNS[2])  # 三级指标
@@ -79,6 +87,7 @@ def read_self_eval(region: Region, spec: F.FormSpec, title: str) -> SelfEval:
         form.missing.append(F.EXEC_TOTAL.short)
     else:
         names = {f.key: f.short for f in F.EXEC_COLUMNS}
+        names["full"] = form.exec_base
         if "adjustment" in cols:  # named as the form heads it: 追加数, 调整预算数 …
             names["adjustment"] = F.display_label(grid.get(head, cols["adjustment"])) or names["adjustment"]
         texts = {f.key for f in F.EXEC_COLUMNS if f.kind == "text"}
@@ -144,6 +153,33 @@ def _exec_head(region: Region) -> tuple[int | None, dict[str, int]]:
         if col is not None and col not in cols.values():
             cols[f.key] = col
     return row, cols
+
+
+_SPACES = re.compile(r"\s+")
+_B_OVER_A = re.compile(r"[(（]?\s*B\s*[/÷]\s*A\s*[)）]?", re.IGNORECASE)
+_MARKED_A = re.compile(r"[(（]\s*A\s*[)）]", re.IGNORECASE)
+
+
+def _initial_as_base(region: Region) -> tuple[int | None, dict[str, int]]:
+    """The funds heading of a form with no 全年预算数 whose own header defines the 执行率 against its 年初预算数:
+    "年初预算数(A) | 全年执行数(B) | 分值 | 执行率(B/A)" (北京 海淀 2016, the central 2016 form).  The 年初预算数 is
+    then the rate's base, read as ``full``; (None, {}) where the header does not say so (绥阳 prints 年初预算数(A)
+    and 全年执行数(B) and no 执行率: nothing defines a rate, S001 names the missing 全年预算数)."""
+    initial, executed, rate = F.EXEC_COLUMNS[0], F.EXEC_COLUMNS[2], F.EXEC_COLUMNS[4]
+    for row in sorted(region.rows_with(initial) & region.rows_with(executed) & region.rows_with(rate)):
+        cols: dict[str, int] = {}
+        for f in F.EXEC_COLUMNS:
+            col = region.find_in_row(row, f)
+            if col is not None and col not in cols.values():
+                cols[f.key] = col
+        if "initial" not in cols or "rate" not in cols or "full" in cols:
+            continue
+        grid = region.grid
+        if _MARKED_A.search(str(grid.get(row, cols["initial"]) or "")) \
+                and _B_OVER_A.search(str(grid.get(row, cols["rate"]) or "")):
+            cols["full"] = cols.pop("initial")
+            return row, cols
+    return None, {}
 
 
 def _stated_exec_weight(region: Region, head: int, cols: dict[str, int]) -> Cell | None:

@@ -33,14 +33,14 @@ def _rate_mismatch(rule: Rule, form: SelfEval, ctx: Context):
     found = cell.rate
     if rate_differs(cell, found, expected, ctx.profile.tolerance_rate):
         yield rule.at(form.sheet, cell, expected=r4(expected), found=r4(found),
-                      text=dict(expected=pct(expected), found=pct(found),
+                      text=dict(expected=pct(expected), found=pct(found), base=_base(form),
                                 formula=f"{n(num(form.exec.get('executed')))} ÷ {n(num(form.exec.get('full')))}"))
 
 
 RATE_MISMATCH = Rule(
     code="E101", name="exec-rate-mismatch", severity="error", scope="self_eval",
     summary="执行率与“全年执行数 ÷ 全年预算数”不符",
-    template="执行率应为 全年执行数 ÷ 全年预算数 = {formula} = {expected}，现填 {found}",
+    template="执行率应为 全年执行数 ÷ {base} = {formula} = {expected}，现填 {found}",
     why="执行率以全年预算数（年初预算 ± 年中调整）为分母，年初预算数不参与计算；常见错误是用年初预算数作分母。",
     source="财政部预算管理一体化系统 pmkpi“预算执行率（全年执行数/全年预算数）”；四川、湖北自评表填表说明 [A]",
     bad="年初 1238.36，全年 1762.55，执行 1762.55，执行率填 142.33%",
@@ -54,13 +54,14 @@ def _rate_over(rule: Rule, form: SelfEval, ctx: Context):
     if ctx.profile.over_100 == "allowed":
         return  # 浙江: the platform dropped the check in 2024 (profile_data/zhejiang.json)
     if rate is not None and rate > 1 + 1e-9:
-        yield rule.at(form.sheet, form.exec.get("executed"), expected=1.0, found=r4(rate), text=dict(rate=pct(rate)))
+        yield rule.at(form.sheet, form.exec.get("executed"), expected=1.0, found=r4(rate),
+                      text=dict(rate=pct(rate), base=_base(form)))
 
 
 RATE_OVER = Rule(
     code="E102", name="exec-rate-over-100", severity="error", scope="self_eval",
     summary="预算执行率超过100%（全年执行数大于全年预算数）",
-    template="预算执行率不能超过100%，现为 {rate}：全年执行数大于全年预算数",
+    template="预算执行率不能超过100%，现为 {rate}：全年执行数大于{base}",
     why="执行数不能超过调整后的全年预算；超过说明预算调整未填或执行数填错。",
     source="财政部预算管理一体化系统校验“预算执行率不能超过100%” [C]",
     bad="全年预算数 83，全年执行数 90",
@@ -77,13 +78,13 @@ def _no_budget(rule: Rule, form: SelfEval, ctx: Context):
     if not exec_read(form) or executed_missing(form, ctx):
         return  # nothing typed in the block (its results are 未读出), or a total row never summed (F103): not "0 分"
     if not num(cell):  # (a formula saved without a result is judged as it shows: check.py gives the form opened)
-        yield rule.at(form.sheet, cell, expected=None, found=num(cell))
+        yield rule.at(form.sheet, cell, expected=None, found=num(cell), text=dict(base=_base(form)))
 
 
 NO_BUDGET = Rule(
     code="E103", name="exec-no-budget", severity="warning", scope="self_eval",
     summary="全年预算数为空或为0，执行率无法计算，执行率得分为0",
-    template="全年预算数为空或为0，执行率无法计算，执行率得分按0分计",
+    template="{base}为空或为0，执行率无法计算，执行率得分按0分计",
     why="执行率以全年预算数为分母；没有全年预算数时执行率留空，得分为0。",
     source="各地自评表通行做法 [C]",
     bad="全年预算数 空，全年执行数 83",
@@ -101,15 +102,31 @@ def _score_mismatch(rule: Rule, form: SelfEval, ctx: Context):
     if score_differs(cell, found, res.exec_score, ctx.profile.tolerance_score):
         weight = exec_weight(form, ctx.profile)
         yield rule.at(form.sheet, cell, expected=r2(res.exec_score), found=r2(found),
-                      text=dict(how=_how_scored(res.exec_rate, res.exec_score, weight, ctx.profile), found=n(found)))
+                      text=dict(how=_how_scored(res.exec_rate, res.exec_score, weight, ctx.profile, _rate_of(form)),
+                                found=n(found)))
 
 
-def _how_scored(rate: float | None, score: float, weight: float, profile) -> str:
+def _base(form: SelfEval) -> str:
+    """The 执行率's denominator as the form defines it: 全年预算数, or 年初预算数 where its header says so (北京)."""
+    return getattr(form, "exec_base", "") or "全年预算数"
+
+
+def _rate_of(form: SelfEval) -> str:
+    """"执行率" — with its definition where the form's header makes the 年初预算数 its base: a reviewer sees which
+    figure the rate was computed on ("执行率（全年执行数 ÷ 年初预算数，按表头“年初预算数(A)”“执行率(B/A)”）")."""
+    base = _base(form)
+    if base == "全年预算数":
+        return "执行率"
+    header = getattr(form, "exec_base_header", "")
+    return f"执行率（全年执行数 ÷ {base}，按表头{header}）" if header else f"执行率（全年执行数 ÷ {base}）"
+
+
+def _how_scored(rate: float | None, score: float, weight: float, profile, rate_name: str = "执行率") -> str:
     """How the 执行率得分 follows from the rate: 分值 × 执行率, or the band (named from the profile's bands) the
     rate as the form shows it falls in and what that band scores."""
     bands = profile.score_bands
     if not bands:
-        return f"执行率得分应为 分值 × 执行率 = {n(weight)} × {pct(min(rate or 0, 1))} = {n(score)}"
+        return f"执行率得分应为 分值 × {rate_name} = {n(weight)} × {pct(min(rate or 0, 1))} = {n(score)}"
     index = exec_band(rate, bands, profile.rate_decimals)
     if index is None:  # no rate (全年预算数 0: E103 says so), or below the lowest band
         return f"执行率无法计算，执行率得分应为 {n(score)}" if rate is None else f"执行率得分应为 {n(score)}"
