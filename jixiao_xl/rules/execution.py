@@ -33,8 +33,8 @@ def _rate_mismatch(rule: Rule, form: SelfEval, ctx: Context):
     found = cell.rate
     if rate_differs(cell, found, expected, ctx.profile.tolerance_rate):
         yield rule.at(form.sheet, cell, expected=r4(expected), found=r4(found),
-                      text=dict(expected=pct(expected), found=pct(found), base=_base(form),
-                                formula=f"{n(num(form.exec.get('executed')))} ÷ {n(num(form.exec.get('full')))}"))
+                      text={"expected": pct(expected), "found": pct(found), "base": _base(form),
+                            "formula": f"{n(num(form.exec.get('executed')))} ÷ {n(num(form.exec.get('full')))}"})
 
 
 RATE_MISMATCH = Rule(
@@ -55,7 +55,7 @@ def _rate_over(rule: Rule, form: SelfEval, ctx: Context):
         return  # 浙江: the platform dropped the check in 2024 (profile_data/zhejiang.json)
     if rate is not None and rate > 1 + 1e-9:
         yield rule.at(form.sheet, form.exec.get("executed"), expected=1.0, found=r4(rate),
-                      text=dict(rate=pct(rate), base=_base(form)))
+                      text={"rate": pct(rate), "base": _base(form)})
 
 
 RATE_OVER = Rule(
@@ -78,7 +78,7 @@ def _no_budget(rule: Rule, form: SelfEval, ctx: Context):
     if not exec_read(form) or executed_missing(form, ctx):
         return  # nothing typed in the block (its results are 未读出), or a total row never summed (F103): not "0 分"
     if not num(cell):  # (a formula saved without a result is judged as it shows: check.py gives the form opened)
-        yield rule.at(form.sheet, cell, expected=None, found=num(cell), text=dict(base=_base(form)))
+        yield rule.at(form.sheet, cell, expected=None, found=num(cell), text={"base": _base(form)})
 
 
 NO_BUDGET = Rule(
@@ -102,8 +102,8 @@ def _score_mismatch(rule: Rule, form: SelfEval, ctx: Context):
     if score_differs(cell, found, res.exec_score, ctx.profile.tolerance_score):
         weight = exec_weight(form, ctx.profile)
         yield rule.at(form.sheet, cell, expected=r2(res.exec_score), found=r2(found),
-                      text=dict(how=_how_scored(res.exec_rate, res.exec_score, weight, ctx.profile, _rate_of(form)),
-                                found=n(found)))
+                      text={"how": _how_scored(res.exec_rate, res.exec_score, weight, ctx.profile, _rate_of(form)),
+                            "found": n(found)})
 
 
 def _base(form: SelfEval) -> str:
