@@ -213,13 +213,16 @@ CASES = [
          "附件3", "E6", expected="全年执行数", found=None),
     Case("E109", "pass", "executed-typed", {}),
     # I: indicators
-    Case("I101", "fail", "score-above-weight", {"附件2!H14": 12}, "附件2", "H14", expected=10.0, found=12.0),
+    # a row the rule cannot score (qualitative): the 分值 is all there is; a row it scores is I103's (one finding)
+    Case("I101", "fail", "score-above-weight", {"附件2!H15": 12}, "附件2", "H15", expected=10.0, found=12.0),
     Case("I101", "pass", "score-within-weight", {}),
     Case("I102", "fail", "reason-removed", {"附件2!I22": None}, "附件2", "I22", expected="偏差原因及改进措施", found=None),
     Case("I102", "pass", "seed-reason-given", {}),
     Case("I103", "fail", "satisfaction-missed-full-marks", {"附件2!F21": "85%"}, "附件2", "H21", expected=8.95, found=10.0),
     Case("I103", "pass", "satisfaction-missed-scaled", {"附件2!F21": "85%", "附件2!H21": 8.95, "附件2!I21": "未达标"}),
     Case("I103", "pass", "compound-target-met", {}),
+    Case("I103", "fail", "score-above-weight-scored-by-rule", {"附件2!H14": 12}, "附件2", "H14", expected=10.0,
+         found=12.0),
     # a range target short of its floor: not met, 85 ÷ 90 × 10 = 9.44 (it was I109 "无法判断" and kept full marks)
     Case("I103", "fail", "short-of-a-range-target", {"附件2!E21": "90%-100%", "附件2!F21": "85%"}, "附件2", "H21",
          expected=9.44, found=10.0),

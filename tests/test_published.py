@@ -686,7 +686,7 @@ def test_amounts_typed_with_wan_are_numbers(tmp_path):
 @pytest.mark.parametrize("cell, value, code, at, expected, found", [
     ("E7", "120万", "F103", "E6", 120, 125.25),  # parts no longer add up to the total
     ("G6", "90%", "E101", "G6", 0.835, 0.9),  # a wrong rate (125.25 ÷ 150 = 83.5 %)
-    ("H14", 12, "I101", "H14", 10, 12),  # a score above its weight (预算资金拨款率 10)
+    ("H14", 12, "I103", "H14", 10, 12),  # a score above its weight (预算资金拨款率 10; one finding: I103's)
 ])
 def test_ezhou_injected_mistakes_are_caught_at_the_cell(tmp_path, cell, value, code, at, expected, found):
     _, report = check_table(tmp_path, EZHOU, edits={cell: value})
@@ -837,3 +837,20 @@ def test_a_rate_the_header_defines_over_the_initial_budget_is_computed_so(tmp_pa
     assert any("“全年预算数”" in m for m in s001(report)), s001(report)
     assert report.forms[0].results.exec_rate is None
 
+
+@pytest.mark.parametrize("name, cell, value, code, expected, ending", [
+    # 鄂州 2021: 预算资金拨款率 100 % of 100 %, 分值 10, typed 12: the rule's score is the 分值
+    (EZHOU, "H14", 12, "I103", 10, "按全国（财预〔2020〕10号）口径的计分规则最多得 10 分（分值 10，得分不能大于分值），现填 12"),
+    # 鄂州 2021: 预算执行率 83.5 % of 100 %, 分值 20, typed 22: the rule's 16.7, tighter than the 分值
+    (EZHOU, "H13", 22, "I103", 16.7, "最多得 16.7 分（分值 20，得分不能大于分值），现填 22"),
+    # 海南 服务贸易: 目标内容 (no figure to score by rule), 分值 4, typed 5: the 分值 is all there is
+    (HAINAN, "G14", 5, "I101", 4, "得分 5 不在 0 到分值 4 之间（得分不能大于分值）"),
+])
+def test_a_score_above_its_weight_is_one_finding_at_its_cell(tmp_path, name, cell, value, code, expected, ending):
+    """A score above its 分值 was reported twice at the cell, I101 ("得分 12 不在 0 到分值 10 之间") and I103 ("最多得
+    10 分，现填 12"): one finding per cell per fault — I103's where the rule scores the row (its numbers and the 分值),
+    I101's where it cannot."""
+    _, report = check_table(tmp_path, name, {cell: value})
+    found = [x for x in report.all_findings() if x.cell == cell and x.code in ("I101", "I103")]
+    assert [(x.code, x.expected, x.found) for x in found] == [(code, expected, value)]
+    assert found[0].message.endswith(ending), found[0].message

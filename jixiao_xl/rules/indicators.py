@@ -18,6 +18,8 @@ def _out_of_range(rule: Rule, form: SelfEval, ctx: Context):
         if score is None:
             continue
         if score < -1e-9 or (weight is not None and score > weight + 1e-9):
+            if score > 0 and above_rule(row, ctx):
+                continue  # I103 says it at this cell, with the rule's score and the 分值: one finding per fault
             yield rule.at(form.sheet, ind.score, expected=r2(weight), found=r2(score),
                           text=dict(score=n(score), weight=n(weight),
                                     why="得分不能为负" if score < 0 else "得分不能大于分值"))
@@ -79,20 +81,38 @@ def _scored(form: SelfEval, ctx: Context):
             yield ind, row.judged, expected, found, shown_tolerance(ind.score, ctx.profile.tolerance_score)
 
 
+def _above(judged, weight: float, expected: float, found: float, tolerance: float) -> bool:
+    """I103's test: the typed score above the rule's (or full marks for a target missed)."""
+    full_for_a_miss = judged.met is False and found >= weight - 1e-9 and expected < found
+    return full_for_a_miss or found > expected + tolerance + 1e-9
+
+
+def above_rule(row, ctx: Context) -> bool:
+    """I103 reports the row (a quantitative score above what the rule allows): I101 leaves a score above its 分值
+    to it, so one cell gets one finding for one fault, the one with the rule's score in it."""
+    ind = row.ind
+    if ind.score is None or ind.score.blank or row.weight is None or row.expected is None or row.score is None:
+        return False
+    return _above(row.judged, row.weight, row.expected, row.score,
+                  shown_tolerance(ind.score, ctx.profile.tolerance_score))
+
+
 def _quantitative(rule: Rule, form: SelfEval, ctx: Context):
     for ind, judged, expected, found, tolerance in _scored(form, ctx):
-        full_for_a_miss = judged.met is False and found >= num(ind.weight) - 1e-9 and expected < found
-        if not full_for_a_miss and found <= expected + tolerance + 1e-9:
+        weight = num(ind.weight)
+        if not _above(judged, weight, expected, found, tolerance):
             continue
+        over = f"（分值 {n(weight)}，得分不能大于分值）" if found > weight + 1e-9 else ""
         yield rule.at(form.sheet, ind.score, expected=r2(expected), found=r2(found),
                       text=dict(target=shown(ind.target), actual=shown(ind.actual), reading=judged.explain(),
-                                expected=n(expected), found=n(found), rules=ctx.profile.label))
+                                expected=n(expected), found=n(found), rules=ctx.profile.label, over=over))
 
 
 QUANTITATIVE = Rule(
     code="I103", name="quantitative-score-above-rule", severity="error", scope="self_eval",
     summary="定量指标的得分高于按指标值、完成值计算的分数",
-    template="指标值“{target}”、完成值“{actual}”（{reading}），按{rules}口径的计分规则最多得 {expected} 分，现填 {found}",
+    template="指标值“{target}”、完成值“{actual}”（{reading}），按{rules}口径的计分规则最多得 {expected} 分{over}，"
+    "现填 {found}",
     why="定量指标达到指标值得满分；未达到的按 完成值 ÷ 指标值 × 分值 计分；反向指标（≤，含成本金额、办理时限）"
     "超出部分按比例扣分，超过两倍不得分；复合指标按名称和单位逐项对应，每项都达到才得满分。"
     "指标值怎样读：≥ ≤ > < ＝ 及 不低于、不少于、不小于、达到、以上 读作“至少”，不高于、不超过、不大于、控制在、"
