@@ -4,6 +4,7 @@ test): no typed value is lost without a word, the year the template takes is sai
 from __future__ import annotations
 
 import openpyxl
+import pytest
 
 from jixiao_xl.cli import main
 from jixiao_xl.read.forms import PROFILE_UNKNOWN
@@ -12,7 +13,7 @@ from jixiao_xl.write.fill import fill
 from jixiao_xl.xlsx.calc import evaluate
 
 from .helpers import by_code
-from .published import table, workbook
+from .published import TABLES, table, workbook
 
 LONGYANG = "yunnan_longyang_2022_project"  # https://longyang.gov.cn/info/5311/13352539.htm
 HENGSHAN_BASIC = "hunan_hengshan_guantang_2023_basic"  # hengshan.gov.cn …/20240914/i3455515.html
@@ -178,3 +179,55 @@ def test_the_section_weight_a_form_prints_is_kept(tmp_path, capsys):
     total = next(r for r in sheet.iter_rows() if r[0].value == "总分")[6]
     shown = results["附件3"]
     assert evaluate(total.value, "附件3", lambda _, a: shown[a].value) == shown[total.coordinate].value == 100
+
+
+JINZHAI = "anhui_jinzhai_2023_department"  # https://www.ahjinzhai.gov.cn/public/6624963/37545031.html
+
+
+def test_a_header_that_prints_no_weight_gets_none(tmp_path, capsys):
+    """金寨 2023 prints “产出指标” with no 分值 over rows of 10+10+10+10+5+5+5+5: its check says so (S004) and
+    judges the rest on the rows.  The template used to print “产出指标(60分)” (never on the form), so its check
+    said W105 “产出指标为 60 分，按安徽口径应为 50 分”.  The header stays as printed and the template is judged as
+    its source: same S004, no W105, the same W102 and 分值合计 / 总分."""
+    assert table(JINZHAI)["rows"][11][1] == "产出指标"
+    source = workbook(JINZHAI, tmp_path)
+    formulas, _, lines, out = template(tmp_path, capsys, source)
+    sheet = formulas["附件2"]
+    header = next(r[1] for r in sheet.iter_rows() if r[1].value and str(r[1].value).startswith("产出"))
+    assert header.value == "产出指标" and not str(header.value).startswith("=")
+    before, after = check_path(str(source)), check_path(out)
+    assert before.profile["name"] == after.profile["name"] == "anhui"
+    (s004,) = by_code(before, "S004")
+    (again,) = by_code(after, "S004")
+    assert again.message.split("：", 1)[1] == s004.message.split("：", 1)[1] == (
+        "一级指标（产出指标）表头都没有标注分值（如“产出指标(50分)”），这些指标的分值合计没有核对")
+    assert by_code(before, "W105") == by_code(after, "W105") == []
+    (w102,) = by_code(before, "W102")
+    (w102_after,) = by_code(after, "W102")
+    assert w102_after.message.split("：", 1)[1] == w102.message.split("：", 1)[1] == "执行率分值 10 与三级指标分值合计 70，应为 100"
+    (src_form,) = before.forms
+    (dept,) = [f for f in after.forms if f.form.sheet == "附件2"]
+    assert (dept.results.weight_total, dept.results.total_score) == \
+           (src_form.results.weight_total, src_form.results.total_score) == (70, 70)
+    assert not any("产出指标" in line for line in lines), lines
+
+
+_LEVEL_CODES = ("S004", "S001", "W101", "W105")  # (W107, header vs the note below: the note is not carried)
+
+
+def _level_judgements(report, kinds) -> list[tuple[str, str]]:
+    """(code, what it says) of the findings about the 一级 headers' weights, on the forms of ``kinds``."""
+    return sorted((f.code, f.message.split("：", 1)[1]) for form in report.forms if form.form.kind in kinds
+                  for f in form.findings if f.code in _LEVEL_CODES and "一级指标" in f.message)
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_the_template_states_no_level_weight_its_source_did_not(tmp_path, capsys, name):
+    """Every published table: what the check says of the 一级 headers' weights (none printed: S004; not read:
+    S001; disagreeing with the rows: W101; with the province: W105) is said of the template made from it, no
+    more (“(60分)” made up: W105; “(80分)” on some headers: S001 on the others; a bare “(80分)” over 重庆's list)."""
+    source = workbook(name, tmp_path)
+    _, _, _, out = template(tmp_path, capsys, source)
+    before = check_path(str(source))
+    kinds = {f.form.kind for f in before.forms if f.form.kind != "basic_data" and f.form.scored}
+    assert _level_judgements(check_path(out), kinds) == _level_judgements(before, kinds)

@@ -283,7 +283,8 @@ def _column(key: str) -> F.Field:
 
 def _indicator_groups(data: TemplateData, src: SelfEval | None):
     """[(一级 name, header text or None, [row values], [whether each row counts])] from the source, or the
-    profile's defaults.  A source's rows that are no indicator of their own (a subtotal over numbered items, the
+    profile's defaults.  A source's header is laid out as printed when it states no 分值 or another than its
+    rows' total ("" when it is blank); None: the header states its rows' total (a blank template's).  A source's rows that are no indicator of their own (a subtotal over numbered items, the
     "其中" parts of one: ``read.groups``) are laid out where they were, and not counted in the header's total."""
     if src and src.indicators:
         groups = []
@@ -295,7 +296,10 @@ def _indicator_groups(data: TemplateData, src: SelfEval | None):
             stated = level.weight
             total = sum(num(i.weight) or 0 for i in level.indicators)
             fixed = None
-            if stated is not None and abs(stated - total) > 0.005:
+            if stated is None:  # no 分值 printed (or none read): the header as printed, never the rows' total
+                # made up ("产出指标": S004); "" where the form has no 一级 (重庆's single list: its first row)
+                fixed = typed_text(level.header.raw) if level.name and _typed(level.header) else ""
+            elif stated is not None and abs(stated - total) > 0.005:
                 fixed = f"{level.name}\n({fmt_number(stated)}分)"  # keep a header that disagrees with its rows
             groups.append((level.name, fixed, rows, [id(i) in counted for i in level.rows]))
         return groups
@@ -409,11 +413,14 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
         first = lay.row
         # a header states its rows' total (derive gives it the formula), or the submission's other total
         weights = [_num(_plain(v[weight_at])) for v, c in zip(rows, counted) if c]
-        if all(w is None for w in weights) and fixed is None:
-            header = level_name  # a form that states no 分值 here (or a blank one): no "(0分)" made up
-        else:
-            header = fixed or f"{level_name}\n({fmt_number(sum(w or 0 for w in weights))}分)"
-        for i, values in enumerate(rows):
+        if fixed is not None:  # --from: the header as the form prints it ("" : none printed)
+            header = fixed or None
+        elif all(w is None for w in weights):
+            header = level_name  # a blank template's 一级 with no 分值: no "(0分)" made up
+        else:  # a blank template's: the total of its rows' 分值 (derive gives it its formula)
+            header = f"{level_name}\n({fmt_number(sum(w or 0 for w in weights))}分)"
+        # a 一级 the form prints without a row under it (湖北 “服务对象满意度指标”) keeps its header, on an empty row
+        for i, values in enumerate(rows or [[None] * (len(F.INDICATOR_COLUMNS) - 1)]):
             r = lay.add([None, header if i == 0 else None] + values)
             sheet.text_inputs.update(f"{c}{r}" for c in texts)
             sheet.min_lines[r] = INDICATOR_LINES
@@ -644,7 +651,7 @@ def data_from(book: Workbook | None, year: int | None, unit: str | None, profile
 def _not_carried(book: Workbook, basic: BasicData | None, dept: SelfEval | None) -> list[str]:
     """What of ``book`` --from cannot lay into the template, said in the user's terms: the data under a column or
     row the reader did not find (S001: read nowhere, so carried nowhere), a 一级 header whose weight is not read
-    (the template states its rows' total instead), a second 附件1 or 附件2 (the template has one of each)."""
+    (kept as printed, no 分值 made up), a second 附件1 or 附件2 (the template has one of each)."""
     out = []
     for form in book.forms:
         sheet = f"原表工作表“{form.sheet}”"
@@ -657,8 +664,8 @@ def _not_carried(book: Workbook, basic: BasicData | None, dept: SelfEval | None)
             out.append(f"{sheet}中找不到{shown}栏目，这些栏目下（及所在部分）的数据没有读出，也没有搬入模板，"
                        "请对照原表补填")
         for header in getattr(form, "unread_weights", ()):
-            out.append(f"{sheet}中一级指标表头“{header.text}”({header.address})的分值读不出，模板中按其下三级指标"
-                       "分值之和标注，请核对")
+            out.append(f"{sheet}中一级指标表头“{header.text}”({header.address})的分值读不出，模板中照原表保留，"
+                       "没有代填分值；请改为如“产出指标(50分)”的写法")
     return out
 
 
