@@ -148,7 +148,8 @@ def _profiles(args) -> int:
     for profile in profiles().values():
         grades = sorted({s["grade"] for s in profile.data["sources"].values()})
         weights = "、".join(f"{k}{v:g}" for k, v in profile.level1.items()) or "一级分值不固定"
-        print(f"{profile.name:<16}{profile.label}：执行率 {profile.exec_weight:g} 分，{weights}"
+        within = f"（计入{profile.exec_within}）" if profile.exec_within else ""
+        print(f"{profile.name:<16}{profile.label}：执行率 {profile.exec_weight:g} 分{within}，{weights}"
               f"（来源 {len(profile.data['sources'])} 条，{'/'.join(grades)} 级）")
     print("\n来源等级：" + "；".join(f"{k} {v}" for k, v in EVIDENCE.items()))
     print("不用 --profile 时按表上的地名和特有栏目判断；判断不了时只按表上写明的分值校验。")

@@ -24,7 +24,8 @@ from typing import Callable
 from ..read import forms as F
 from . import scoring as S
 from .results import (RATES, BasicResults, Results, SelfEvalResults, blank_exec_figures, part_keys, parts_sum, rate_value,
-                      exec_weight, results as _results, row_rate, scale_reason, source_parts, stated_score_sum, sum_fields)
+                      exec_weight, results as _results, row_rate, scale_reason, source_parts, stated_score_sum, sum_fields,
+                      unstated_exec_weight)
 from ..xlsx.grid import col_letter
 from ..read.model import _UNREAD, BasicData, Cell, SelfEval, num
 from .profiles import Profile
@@ -360,7 +361,7 @@ def _grade(form: SelfEval, profile: Profile) -> Derived:
 
 def _exec_weight_ref(form: SelfEval, profile: Profile) -> str:
     """The 执行率 分值 as a formula term: the cell when it holds a number, else the profile's."""
-    default = f"{profile.exec_weight:g}"
+    default = f"{unstated_exec_weight(form, profile):g}"
     cell = form.exec.get("weight")
     if cell is not None and cell.prefix and cell.number is not None:  # stated in a heading: "预算执行情况(20分)"
         return f"{cell.number:g}"

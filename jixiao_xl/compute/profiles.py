@@ -36,6 +36,9 @@ class Profile:
     exec_weight: float
     level1: dict[str, float]  # 一级 name → 分值 (a sum of its 二级 when the file gives them)
     exec_mode: str = "proportional"  # proportional | bands
+    # the 一级 whose rows score the 执行率 as a 三级指标 (宁夏: 项目管理 → 投入管理 → 预算执行率, its 分值 one of the
+    # 一级's): the funds block then has no 分值 of its own (``exec_block_weight`` 0), never counted twice
+    exec_within: str = ""
     exec_bands: tuple = ()  # bands: ((lowest rate, share of the 分值), …) highest first, the last from 0
     rate_decimals: int = 2  # decimals of a percent a 执行率 is shown (and banded) with
     scoring: Scoring = field(default_factory=Scoring)
@@ -67,6 +70,11 @@ class Profile:
         产出指标, 满意度指标, ``forms.LEVEL1_NAMES``); None when it has no such 一级."""
         want = level1_name(name)
         return next((w for k, w in self.level1.items() if level1_name(k) == want), None) if want else None
+
+    @property
+    def exec_block_weight(self) -> float:
+        """The 分值 the funds block's 执行率 counts in the 总分: 0 when a 一级's row scores it (``exec_within``)."""
+        return 0.0 if self.exec_within else self.exec_weight
 
     @property
     def score_bands(self) -> tuple:
@@ -119,6 +127,10 @@ def _check(data: dict, file: str) -> None:
         raise ProfileError(f"评分口径文件 {file}：字段 execution.over_100 应为 capped 或 allowed")
     _need(data, "execution.zero_budget_rate", number, file, allow_none=True)
     weights = _need(data, "level1.weights", dict, file, allow_none=True)
+    within = data["execution"].get("within")
+    if within is not None and (not isinstance(within, str) or within not in (weights or {})):
+        raise ProfileError(f"评分口径文件 {file}：字段 execution.within 应为 level1.weights 中的一项一级指标（执行率作为"
+                           f"其下的三级指标计分时），现为 {within!r}")
     for key, value in (weights or {}).items():
         if isinstance(value, dict) and value:  # its 二级 weights: the 一级 weight is their sum, never typed again
             for name, part in value.items():
@@ -225,7 +237,7 @@ def from_data(data: dict, file: str) -> Profile:
     return Profile(
         data["name"], data["label"], float(ex["weight"]), level1,
         exec_mode=ex["mode"], exec_bands=tuple((float(a), float(b)) for a, b in ex.get("bands") or ()),
-        rate_decimals=ex.get("decimals", 2), scoring=scoring, province=data["province"], over_100=ex["over_100"],
+        rate_decimals=ex.get("decimals", 2), exec_within=ex.get("within") or "", scoring=scoring, province=data["province"], over_100=ex["over_100"],
         zero_budget_rate=ex["zero_budget_rate"], level1_adjustable=data["level1"]["adjustable"],
         places=tuple(data["detect"]["places"]), marks=tuple(data["detect"]["marks"]),
         min_score=data["detect"]["min_score"], level2=level2,
@@ -309,10 +321,17 @@ def blank_levels(profile: Profile) -> list[tuple[str, list[tuple[str, float | No
                 return [(name, list(parts.items())) for name, parts in other.level2.items()]
         return [(name, [("", weight)]) for name, weight in profile.level1.items()]
     national = get_profile("national")
-    fits = sum(national.level1.values()) + profile.exec_weight == 100
+    fits = sum(national.level1.values()) + profile.exec_block_weight == 100
     rows = national.level2 or {name: {"": weight} for name, weight in national.level1.items()}
     return [(name, [(part, weight if fits else None) for part, weight in parts.items()])
             for name, parts in rows.items()]
+
+
+def exec_weight_text(profile: Profile) -> str:
+    """"分值 10", or where a 一级's row scores it: "分值 10（作为项目管理下的三级指标计分，资金表中不另计分）"."""
+    if profile.exec_within:
+        return f"分值 {profile.exec_weight:g}（作为{profile.exec_within}下的三级指标计分，资金表中不另计分）"
+    return f"分值 {profile.exec_weight:g}"
 
 
 def exec_rule(profile: Profile) -> str:
@@ -341,7 +360,7 @@ def describe(profile: Profile) -> str:
     lines = [f"{profile.name}：{profile.label}（{profile.province}）",
              f"  识别：地名 {'、'.join(profile.places[:8]) or '无'}{'等' if len(profile.places) > 8 else ''}；"
              f"表上特有文字 {'、'.join(profile.marks) or '无'}",
-             f"  执行率：分值 {profile.exec_weight:g}，{exec_rule(profile)}；超过 100% "
+             f"  执行率：{exec_weight_text(profile)}，{exec_rule(profile)}；超过 100% "
              f"{'允许' if profile.over_100 == 'allowed' else '按 100% 计分并报错'}；预算为 0 时执行率 "
              f"{'按 100%' if profile.zero_budget_rate == 1 else '不计算'}  {cite('execution')}",
              f"  一级指标分值：{level1}；{'单位可调整' if profile.level1_adjustable else '固定'}  {cite('level1')}",

@@ -202,20 +202,26 @@ def _adds_up(form: SelfEval, key: str, run: list[str]) -> bool:
     return compared
 
 
-
 def exec_weight(form: SelfEval, profile: Profile) -> float:
-    """The 分值 of the 执行率 row as stated on the form, else the profile's: where the form has an execution block
-    (its 分值 cell left blank), or where the province's own profile is known.  A form with no 执行率 part at all
-    (海南 服务贸易: 项目决策 / 项目管理 / 项目绩效, no 年度资金总额 row) whose province is not known gets none: a weight
-    the form does not print and nothing justifies is never added (it made a complete form 110 points, W102)."""
+    """The 分值 of the 执行率 row as stated on the form, else ``unstated_exec_weight``."""
     value = num(form.exec.get("weight"))
-    if value is not None:
-        return value
+    return unstated_exec_weight(form, profile) if value is None else value
+
+
+def unstated_exec_weight(form: SelfEval, profile: Profile) -> float:
+    """The 执行率 分值 of a form that states none.  0 where a 三级指标 scores the 执行率 (宁夏 项目管理 → 预算执行率,
+    read as ``exec_indicator``; or the profile says its 一级 does, ``exec_within``), so it is not counted twice.
+    A form with an execution block (its 分值 cell left blank) takes the profile's.  A form with no 执行率 part at
+    all (海南 服务贸易: 项目决策 / 项目管理 / 项目绩效, no 年度资金总额 row) takes one only from its known province's
+    profile, where the 执行率 is a part of its own beside the 一级: a weight the form does not print and nothing
+    justifies is never added (it made a complete form 110 points, W102)."""
+    if getattr(form, "exec_indicator", None) is not None:
+        return 0.0
+    weight = profile.exec_block_weight
     if form.exec:
-        return profile.exec_weight
-    # the province's profile, where its 执行率 is a part of its own beside the 一级 (宁夏's is inside 项目管理)
-    apart = not profile.level1 or abs(sum(profile.level1.values()) + profile.exec_weight - 100) < 1e-6
-    return profile.exec_weight if profile.known and apart else 0.0
+        return weight
+    apart = not profile.level1 or abs(sum(profile.level1.values()) + weight - 100) < 1e-6
+    return weight if profile.known and apart else 0.0
 
 
 def judge_row(ind: Indicator, profile: Profile, year: int | None = None) -> Judgement:

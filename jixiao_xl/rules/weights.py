@@ -166,10 +166,13 @@ def _profile_weights(rule: Rule, form: SelfEval, ctx: Context):
         return  # only a province's own rule says what its weights are: silent when it is not known
     cell = form.exec.get("weight")  # the 执行率 分值 (湖南 10, 湖北/保山 20)
     typed = num(cell) if cell is not None else None
-    if typed is not None and differs(typed, ctx.profile.exec_weight, ctx.profile.tolerance_score):
-        yield rule.at(form.sheet, cell, expected=ctx.profile.exec_weight, found=r2(typed),
-                      text=dict(level="执行率分值", header=n(typed),
-                                expectation=f"按{ctx.profile.label}口径应为 {n(ctx.profile.exec_weight)} 分"))
+    want = ctx.profile.exec_block_weight
+    if typed is not None and differs(typed, want, ctx.profile.tolerance_score):
+        expectation = (f"按{ctx.profile.label}口径执行率作为{ctx.profile.exec_within}下的三级指标计分"
+                       f"（{n(ctx.profile.exec_weight)} 分），资金表中不另计分值" if ctx.profile.exec_within
+                       else f"按{ctx.profile.label}口径应为 {n(want)} 分")
+        yield rule.at(form.sheet, cell, expected=want, found=r2(typed),
+                      text=dict(level="执行率分值", header=n(typed), expectation=expectation))
     if not ctx.profile.level1:
         return
     for level in form.levels:

@@ -352,8 +352,8 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
     lay.header(f"B{r}")  # grey under the section label too
     read = {"rate": _rate_value, "text": _text}
     values = {f.key: read.get(f.kind, _value)(ex.get(f.key)) for f in shown}
-    if values["weight"] is None and not src:
-        values["weight"] = profile.exec_weight
+    if values["weight"] is None and not src and profile.exec_block_weight:  # (宁夏: none, 项目管理 scores it)
+        values["weight"] = profile.exec_block_weight
     r = lay.add([None, F.EXEC_TOTAL.label] + [values[f.key] for f in shown])
     lay.header(f"B{r}")
     lay.typed(r, [f for f in shown if f.kind != "score"], first=2)  # the 得分 is derived
@@ -490,7 +490,8 @@ def _profile_text(data: TemplateData) -> str:
                 "知道省份时改为该省口径的名称（见 jixiao-xl profiles）")
     profile = data.profile
     level1 = "，".join(f"{k} {fmt_number(v)} 分" for k, v in profile.level1.items()) or "一级指标分值以表上写明的为准"
-    return f"{profile.label}：执行率 {fmt_number(profile.exec_weight)} 分，{level1}"
+    within = f"（作为{profile.exec_within}下的三级指标计分，资金表中不另计分）" if profile.exec_within else ""
+    return f"{profile.label}：执行率 {fmt_number(profile.exec_weight)} 分{within}，{level1}"
 
 
 def _results_sheet() -> TemplateSheet:
