@@ -234,7 +234,8 @@ def _template(args) -> int:
                   "（不是公式）；补填其中各项后，合计须与各项之和相符（校验会核对）")
         for address, where, typed, computed in sheet.replaced:
             typed, computed = sheet.shown.get(address, (_shown(typed, True), _shown(computed)))
-            print(f"  [{sheet.name}] {where} ({address})：原表填 {typed}，模板中改为公式，按表内数据为 {computed}")
+            said = computed if computed.startswith("按表内数据") else f"按表内数据为 {computed}"
+            print(f"  [{sheet.name}] {where} ({address})：原表填 {typed}，模板中改为公式，{said}")
     return 0
 
 

@@ -231,3 +231,19 @@ def test_the_template_states_no_level_weight_its_source_did_not(tmp_path, capsys
     before = check_path(str(source))
     kinds = {f.form.kind for f in before.forms if f.form.kind != "basic_data" and f.form.scored}
     assert _level_judgements(check_path(out), kinds) == _level_judgements(before, kinds)
+
+
+CHONGQING = "chongqing_xibukexuecheng_2021_department"  # OCR of a .docx preview, cut off (see its notes)
+
+
+def test_a_total_the_template_cannot_compute_yet_says_why(tmp_path, capsys):
+    """重庆 2021 prints 自评总分 97.6, but its 全年预算数/全年执行数 were lost (only 76% and 7.6 left): the template's
+    总分 formula gives nothing yet.  The command said “按表内数据为 空”; it says why, as the check does, and that
+    the formula fills in once that is typed."""
+    assert table(CHONGQING)["rows"][1][8:10] == ["自评总分(分)", 97.6]
+    _, results, lines, _ = template(tmp_path, capsys, workbook(CHONGQING, tmp_path))
+    (line,) = [line for line in lines if "原表填 97.6" in line]
+    assert line == ("  [附件2] 总分 得分 (H34)：原表填 97.6，模板中改为公式，按表内数据算不出（总分含执行率得分，而全年执行数、"
+                    "全年预算数未填写，填报的执行率、得分无从核对），补齐后自动计算")
+    assert results["附件2"]["H34"].value in (None, "")
+    assert not any(line.endswith("为 空") for line in lines), lines

@@ -70,7 +70,8 @@ class TemplateSheet(SheetSpec):
     sources: dict[str, Cell] = field(default_factory=dict)
     # derived cells whose value carried over by --from differed from the formula: (A1, where, typed, computed)
     replaced: list[tuple[str, str, object, object]] = field(default_factory=list)
-    # how the command shows each of them: A1 -> (typed, computed) as the user sees them ("86.19%", "86.18%")
+    # how the command shows each of them: A1 -> (typed, computed) as the user sees them ("86.19%", "86.18%"); a
+    # formula that gives nothing yet: computed is why, and what to do ("按表内数据算不出（…），补齐后自动计算")
     shown: dict[str, tuple[str, str]] = field(default_factory=dict)
     # totals typed without their parts, kept as typed (an input, no formula): (A1, where, the figure as typed)
     kept: list[tuple[str, str, str]] = field(default_factory=list)
@@ -544,6 +545,7 @@ def _settle(sheet: TemplateSheet, profile: Profile) -> None:
         typed = sheet.sources.get(cell.address, cell)
         sheet.kept.append((cell.address, cell.where, typed_text(typed.raw)))
     submitted = {d.cell.address: d.cell for d in first if not d.cell.blank}
+    final = None  # the template as laid out, read back (why a formula gives nothing yet)
     for item in settled:
         if not item.formula:
             continue
@@ -553,6 +555,10 @@ def _settle(sheet: TemplateSheet, profile: Profile) -> None:
         if old is not None and _differs(old, typed, item, profile):
             sheet.replaced.append((item.cell.address, old.where, old.raw, item.value))
             sheet.shown[item.cell.address] = _shown(typed, item)
+            if item.value is None:
+                final = final if final is not None else _read_back(sheet)
+                sheet.shown[item.cell.address] = (sheet.shown[item.cell.address][0],
+                                                  _not_yet(final, item.cell.address, profile))
 
 
 def _differs(old: Cell, typed: Cell, item: Derived, profile: Profile) -> bool:
@@ -565,6 +571,24 @@ def _differs(old: Cell, typed: Cell, item: Derived, profile: Profile) -> bool:
     if item.value is None:
         return True
     return stated_differs(typed, item.value, item.kind, profile)
+
+
+def _not_yet(form, address: str, profile: Profile) -> str:
+    """What the command says of a derived cell whose formula gives nothing yet: why (the result's own reason, as
+    the check gives it: "总分含执行率得分，而全年执行数、全年预算数未填写…", "得分 H18、H19 未填写") and that it
+    fills in once that is typed."""
+    from ..compute.results import results
+
+    why = ""
+    if isinstance(form, SelfEval):
+        res = results(form, profile)
+        cells = {"total_score": form.total_score, "grade": form.grade, "weight_total": form.total_weight,
+                 "exec_rate": form.exec.get("rate"), "exec_score": form.exec.get("score")}
+        key = next((k for k, c in cells.items() if c is not None and c.address == address), None)
+        why = res.why(key).split("：", 1)[-1] if key else ""
+    if why:
+        return f"按表内数据算不出（{why}），补齐后自动计算"
+    return "按表内数据暂时算不出（所需的数没有填），补齐后自动计算"
 
 
 def _shown(typed: Cell, item: Derived) -> tuple[str, str]:
