@@ -147,7 +147,9 @@ def _build_parser() -> argparse.ArgumentParser:
     template.add_argument("--profile", default=None, metavar="口径",
                           help="模板的评分口径（默认：用 --from 时与校验原表相同，按表上的地名和栏目判断；不用 --from 时"
                                "为 hunan，即湖南的表式）。可选的口径见 jixiao-xl profiles")
-    template.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help="执行率计分方式")
+    template.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None,
+                          help="执行率计分方式：模板只记录评分口径，须与口径本身的计分方式相同，不同时拒绝生成；"
+                               "不用 --from、--profile 时 jiangxi 即江西口径")
     template.add_argument("--from", dest="source", metavar="文件", help="把已提交工作簿的数据填入新模板")
 
     fill = sub.add_parser("fill", help="自动填写计算项并写入校验结果", description="自动填写可计算的单元格，写入校验结果")

@@ -156,6 +156,26 @@ def _profiles(args) -> int:
     return 0
 
 
+def _exec_mode_refused(args, profile, chosen: bool) -> str:
+    """--exec-mode on a template: its 填表说明 records the 评分口径 only, and check, fill and the add-in score the
+    template by that口径; a mode other than the profile's would make the template's formulas and its check disagree
+    (and --from without --profile used to drop it silently).  The refusal when it differs, else ""."""
+    from .compute.profiles import EXEC_MODES, exec_rule, get_profile
+
+    mode = getattr(args, "exec_mode", None)
+    if not mode:
+        return ""
+    own = get_profile(profile.name)
+    wanted = get_profile(profile.name, exec_mode=mode)
+    if (wanted.exec_mode, wanted.score_bands) == (own.exec_mode, own.score_bands):
+        return ""  # the profile scores so already: honoured as it is
+    how = EXEC_MODES["proportional"] if mode == "proportional" else f"按{get_profile(mode).label}的分档计分"
+    whose = "按原表判断的评分口径" if chosen else "评分口径"
+    return (f"--exec-mode {mode}（{how}）与{whose}“{own.label}”的执行率计分方式（{exec_rule(own)}）不同：模板的"
+            "“填表说明”只记录评分口径，校验、填写模板时按该口径计分，会与模板的公式不一致，已停止。请用 --profile "
+            "选择按这种方式计分的口径（jixiao-xl profiles 列出各口径），或去掉 --exec-mode")
+
+
 def _template(args) -> int:
     import os
 
@@ -192,12 +212,18 @@ def _template(args) -> int:
                   f"{years[0]} 年预算数和决算数会被标成 {args.year - 1}、{args.year} 年的数据，已停止。"
                   f"沿用这份材料的数据请去掉 --year；做 {args.year} 年度的新模板请去掉 --from", file=sys.stderr)
             return 2
-    profile, known, chosen = _profile(args), True, ""
-    if profile is None and book is not None:  # judged as the form is (check on it chooses the same)
+    # --from without --profile: judged as the form is (check on it chooses the same), --exec-mode jiangxi too (it
+    # named the jiangxi profile instead of the form's, and said “与校验原表时相同”)
+    profile, known, chosen = _profile(args) if args.profile or book is None else None, True, ""
+    if profile is None and book is not None:
         choice = choose(book, grid_text(grids))
         profile, known, chosen = choice.profile, choice.known, choice.reason
     elif profile is None:  # a blank template is 湖南's form (the seed: its 附件1, 一级 weights), as --help says
         profile = get_profile("hunan")
+    refused = _exec_mode_refused(args, profile, known and args.profile is None and book is not None)
+    if refused:
+        print(f"jixiao-xl：{refused}", file=sys.stderr)
+        return 2
     data = T.data_from(book, args.year, args.unit, profile, known)
     output = args.output or f"绩效自评模板_{data.year}.xlsx"
     if args.source and os.path.abspath(output) == os.path.abspath(args.source):

@@ -247,3 +247,27 @@ def test_a_total_the_template_cannot_compute_yet_says_why(tmp_path, capsys):
                     "全年预算数未填写，填报的执行率、得分无从核对），补齐后自动计算")
     assert results["附件2"]["H34"].value in (None, "")
     assert not any(line.endswith("为 空") for line in lines), lines
+
+
+TIANCHANG = "anhui_tianchang_2022_project"  # 天长市水利局 2022 (tests/data/published, its source in the file)
+
+
+def test_an_exec_mode_the_template_cannot_keep_is_refused(tmp_path, capsys):
+    """--exec-mode with --from and no --profile was dropped without a word (the template scored as the form's
+    profile), or with jiangxi replaced the form's profile while saying “与校验原表时相同，；”.  The template's
+    填表说明 records a profile only, so a mode other than that profile's is refused in Chinese; its own is kept."""
+    source = workbook(TIANCHANG, tmp_path, {(4, 6): "南昌市水利局"})  # the same form in a 江西 (band-scored) unit
+    assert check_path(str(source)).profile["name"] == "jiangxi"
+    out = tmp_path / "t.xlsx"
+    assert main(["template", "--from", str(source), "--exec-mode", "proportional", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("jixiao-xl：--exec-mode proportional（分值 × 执行率（不超过分值））与按原表判断的评分口径"
+                          "“江西（执行率分档计分）”的执行率计分方式（分档计分：100%（含）以上 得分值的 100%；"), err
+    assert err.rstrip().endswith("请用 --profile 选择按这种方式计分的口径（jixiao-xl profiles 列出各口径），或去掉 --exec-mode")
+    assert not out.exists()
+    assert main(["template", "--from", str(workbook(LONGYANG, tmp_path)), "--exec-mode", "jiangxi", "-o", str(out)]) == 2
+    assert "与按原表判断的评分口径“云南（保山式自评表，执行率20分）”的执行率计分方式（分值 × 执行率（不超过分值））不同" \
+           in capsys.readouterr().err and not out.exists()
+    # the form's profile scores in proportion already: kept, and said as the form's
+    formulas, _, _, _ = template(tmp_path, capsys, workbook(TIANCHANG, tmp_path), "--exec-mode", "proportional")
+    assert formulas["填表说明"]["C6"].value == "安徽"
