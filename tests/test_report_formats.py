@@ -24,7 +24,7 @@ from docx.shared import Inches, Pt
 from jixiao_xl.cli import main
 from jixiao_xl.narrative import office
 from jixiao_xl.narrative.checker import check_report
-from jixiao_xl.narrative.document import read_report
+from jixiao_xl.narrative.document import read_paragraphs, read_report
 
 from . import libreoffice as LO
 from . import report_docs as D
@@ -67,12 +67,15 @@ def convert(source: Path, fmt: str, outdir: Path, profile: Path) -> Path:
         pytest.skip(f"LibreOffice cannot convert documents here (Writer missing?): {exc}")
 
 
-def scan_of(pdf: Path, out: Path, work: Path, profile: Path) -> Path:
-    """An image-only PDF: the pages of ``pdf`` rendered to pictures and put back into a PDF."""
+def scan_of(pdf: Path, out: Path, work: Path, profile: Path, title: str = "") -> Path:
+    """An image-only PDF: the pages of ``pdf`` rendered to pictures and put back into a PDF (``title``: typed
+    above the pictures, as an office puts a scanned, stamped report under its title; the .docx is kept beside)."""
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm (poppler-utils) not installed")
     subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "2", str(pdf), str(work / "page")], check=True)
     document = docx.Document()
+    if title:
+        document.add_paragraph(title)
     for picture in sorted(work.glob("page*.png")):
         document.add_picture(str(picture), width=Inches(6))
     document.save(work / "scan.docx")
@@ -95,6 +98,10 @@ def files(tmp_path_factory):
         made[name, "pdf"] = convert(made[name, "docx"], "pdf", folder / "pdf", profile)
     (root / "scan").mkdir()
     made["scan"] = scan_of(made["faithful", "pdf"], root / "扫描件.pdf", root / "scan", profile)
+    (root / "titled_scan").mkdir()
+    made["titled_scan"] = scan_of(made["faithful", "pdf"], root / "自评报告（盖章扫描）.pdf", root / "titled_scan",
+                                  profile, title=HEAD)
+    made["titled_scan", "docx"] = root / "titled_scan" / "scan.docx"
     encrypted = 'pdf:writer_pdf_Export:{"EncryptFile":{"type":"boolean","value":"true"},' \
                 '"DocumentOpenPassword":{"type":"string","value":"secret"}}'
     made["encrypted_pdf"] = convert(made["faithful", "docx"], encrypted, root / "encrypted", profile)
@@ -148,6 +155,37 @@ def test_a_scan_is_reported_as_a_scan(files, capsys):
     assert main(["report", "check", str(path), D.WORKBOOK]) == 2
     err = capsys.readouterr().err
     assert "扫描件" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_a_scan_under_a_typed_title_is_a_scan_not_a_clean_report(files, kind, capsys):
+    """A scanned report under its typed title (or a scanner's stamp): the text layer holds a title and no figure.
+    It read as a report with nothing wrong ("没有发现问题") — nothing had been checked."""
+    path = files["titled_scan"] if kind == "pdf" else files["titled_scan", "docx"]
+    paragraphs, pictures = read_paragraphs(str(path))
+    assert [p.text for p in paragraphs] == [HEAD] and pictures == 2  # the title is read; the pages are pictures
+    report = check_report(str(path), [D.WORKBOOK])
+    assert report.status == "unreadable" and report.code == "U101"
+    what = "PDF " if kind == "pdf" else "文档"
+    assert report.error == (f"{what}的文字只有 {len(HEAD)} 字，没有任何金额、比率或得分，其余是图片（2 张），可能是扫描件；"
+                            "报告中的数字一个也没有核对；请提交可编辑的 Word 文档（.docx）或带文字层的 PDF")
+    assert main(["report", "check", str(path), D.WORKBOOK]) == 2
+    captured = capsys.readouterr()
+    assert "可能是扫描件" in captured.err and "没有发现问题" not in captured.out + captured.err
+    assert "Traceback" not in captured.out + captured.err
+
+
+def test_batch_lists_a_titled_scan_named_as_the_report_as_not_checked(files, tmp_path):
+    from jixiao_xl import batch
+
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    shutil.copy(D.WORKBOOK, inbox / "2023绩效自评.xlsx")
+    shutil.copy(files["titled_scan"], inbox / "自评报告.pdf")
+    result = batch.run([str(inbox)], str(tmp_path / "out"), jobs=1)
+    assert "自评报告.pdf" not in {r["rel"] for r in result.results}  # no report row saying 通过
+    note = dict(result.attachments)["自评报告.pdf"]
+    assert "未能作为自评报告核对：PDF 的文字只有" in note and "可能是扫描件；报告中的数字一个也没有核对" in note
 
 
 def _one_line(path: Path, capsys, expected: str, workbooks=(D.WORKBOOK,)) -> None:

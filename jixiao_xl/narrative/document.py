@@ -195,9 +195,23 @@ def _read_docx(path: str) -> tuple[list[Paragraph], int]:
 
 
 def read_report(path: str) -> list[Paragraph]:
+    """The report's paragraphs; UnreadableReport when there is nothing to check: no text, or pictures with text
+    that holds no figure at all (a scan under a typed title, or with a scanner's stamp as its only text layer)."""
     paragraphs, pictures = read_paragraphs(path)
     if not paragraphs:
         if pictures:
             raise UnreadableReport("U101", text=f"文档只有图片（{pictures} 张），没有可读的文字（可能是扫描件）；请提交可编辑的 Word 文档")
         raise UnreadableReport("U103")
+    if pictures and not _has_figures(paragraphs):
+        chars = sum(len(p.text.strip()) for p in paragraphs)
+        kind = "PDF " if os.path.splitext(path)[1].lower() == ".pdf" else "文档"
+        raise UnreadableReport("U101", text=f"{kind}的文字只有 {chars} 字，没有任何金额、比率或得分，其余是图片（{pictures} 张），"
+                               "可能是扫描件；报告中的数字一个也没有核对；请提交可编辑的 Word 文档（.docx）或带文字层的 PDF")
     return paragraphs
+
+
+def _has_figures(paragraphs: list[Paragraph]) -> bool:
+    """Whether any paragraph holds an amount, a percentage or a score (what report check compares)."""
+    from .extract import normalise, quantities
+
+    return any(q.kind in ("amount", "percent", "score") for p in paragraphs for q in quantities(normalise(p.text)))
