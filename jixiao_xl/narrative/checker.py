@@ -125,6 +125,13 @@ def check_tables(run: _Run) -> None:
                         found=q.text, reason=f"表中{C.CONCEPT_NAMES[stmt.concept]}只有全年预算口径的数（{fact.where} 为 "
                         f"{fact.shown()} 万元），报告没有写明是年初预算还是全年预算")
                 continue
+            if stmt.concept in C.TOTALS and stmt.column == "budget":
+                # "预算批复的总支出" may be the 年初 or the 全年 budget: equal to neither, it is not known which it contradicts
+                shown = "、".join(f"{f.where} 为 {f.shown()} 万元" for f in candidates)
+                run.add(UNMATCHED, stmt, None, round(q.value, 4), excerpt=_sentence_excerpt(stmt), label=label,
+                        found=q.text, reason=f"与表中年初预算数、全年预算数都不同（{shown}），报告没有写明是年初预算"
+                        "还是全年预算")
+                continue
             run.add(AMOUNT, stmt, round((which.right or (which.value,))[0], 4), round(q.value, 4),
                     excerpt=_sentence_excerpt(stmt), label=label, found=_num(q.value), table=which.where,
                     expected=which.shown(), hint=_wrong_hint(which, " 万元") + _prev_hint(run, stmt))

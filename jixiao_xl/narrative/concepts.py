@@ -20,6 +20,19 @@ AMOUNTS = {
     "调整后预算": "full", "全年执行数": "executed", "执行数": "executed", "实际支出": "executed",
     "资金总额": "full", "项目支出总额": "project", "基本支出总额": "basic",
 }
+# Wordings published reports use for a figure with a verb: they name it only when the number follows them with
+# nothing but 为/共/计… between ("2024年共支出1211.89万元" is the 全年执行数; "全年共支出培训费3万元" is 培训费's, and
+# "实际执行飞行经费9109.54万元" may be one fund's).  Each is tests/test_report_wordings.py's with its report.
+VERB_WORDINGS = {
+    "共支出": "executed",  # 沅陵县火场乡 2024: "2024年共支出1211.89万元。其中，基本支出573.36万元，…"
+    "实际执行": "executed",  # 云南省应急管理厅 2020: "项目资金执行情况。实际执行2513万元，执行率100%。"
+}
+AMOUNTS.update(VERB_WORDINGS)
+_FILLER = re.compile(r"(?:为|是|达|达到|共|计|共计|合计|总计|累计|了|约|金额|资金)*")
+# When a budget was set, for a total named with 预算 but no column of its own: "2019年初财政对我局预算批复的总支出为
+# 18531.47万元" (衡阳市住建局 2019) is the 年初预算数.  A total's budget without one of these is either (checker).
+BUDGET_TIMES = {"年初": "initial", "全年": "full", "调整后": "full", "调整预算": "full"}
+TOTALS = {"expense_total"}  # the totals that are the 年度资金总额 line of 附件2 (its 年初, 全年 and 执行 columns)
 # a concept whose column is chosen by the words (附件1 rows have 预算数 / 上年决算数 / 决算数)
 BASIC_ROWS = {"sangong", "car", "car_operation", "car_purchase", "reception", "abroad", "public_funds",
               "procurement", "project"}
@@ -46,11 +59,14 @@ def clean(label: str) -> str:
 
 
 def _nearest(label: str, table: dict) -> tuple[str | None, bool]:
-    """The concept of the keyword ending nearest the end of ``label`` (longest on a tie); found?"""
+    """The concept of the keyword ending nearest the end of ``label`` (longest on a tie); found?  A verb wording
+    (``VERB_WORDINGS``) with other words after it names nothing."""
     best, best_key = None, None
     for key, concept in table.items():
         pos = label.rfind(key)
         if pos < 0:
+            continue
+        if key in VERB_WORDINGS and not _FILLER.fullmatch(label[pos + len(key):]):
             continue
         rank = (pos + len(key), len(key))
         if best is None or rank > best:
@@ -58,6 +74,14 @@ def _nearest(label: str, table: dict) -> tuple[str | None, bool]:
     if best_key is None:
         return None, False
     return table[best_key], True
+
+
+def _budget_time(text: str) -> str | None:
+    """The 年度资金总额 column a total's budget words name by when the budget was set ("年初…预算批复"), if any."""
+    if not _BUDGET_WORDS.search(text) or "执行" in text or "决算" in text:
+        return None
+    found = [(text.rfind(key) + len(key), concept) for key, concept in BUDGET_TIMES.items() if key in text]
+    return max(found)[1] if found else None
 
 
 COLUMN_WORDS = {"initial", "full", "executed"}
@@ -91,6 +115,8 @@ def amount_concept(label: str, rows_only: bool = False) -> tuple[str | None, boo
     if rows_only:
         return row, named
     column, has_column = _nearest(text, _COLUMNS)
+    if row in TOTALS and not has_column and (when := _budget_time(text)):
+        return when, True  # "年初财政对我局预算批复的总支出": the 年初预算数
     if row in BASIC_ROWS or row in BREAKDOWN_ROWS or not has_column:
         return row, named
     return column, True

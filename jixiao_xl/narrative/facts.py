@@ -198,6 +198,8 @@ class Facts:
     def amounts(self, concept: str, column: str = "actual", form: SelfEval | None = None) -> list[Fact]:
         """``amount``, and the other table values the same words may name: "项目支出预算数" is 附件1's 本年预算数
         (年初) or 附件2's 按支出性质分 项目支出 (全年预算, rules §6) — a figure equal to either is not wrong."""
+        if concept == "expense_total" and column == "budget":  # "预算批复的总支出" without 年初/全年: either column
+            return [f for f in (self.amount("initial", form=form), self.amount("full", form=form)) if f is not None]
         first = self.amount(concept, column, form)
         found = [first] if first is not None else []
         if concept == "project" and column == "budget":
