@@ -32,14 +32,14 @@ def _label(sentence: str, figure: str) -> str:
 # (wording, the published sentence, its figure, its source, the concept)
 REAL = [
     ("共支出", "2024年共支出1211.89万元。其中，基本支出573.36万元，项目支出638.53万元。", "1211.89万元",
-     "沅陵县火场土家族乡人民政府2024年部门整体支出绩效自评报告 "
-     "http://www.yuanling.gov.cn/yuanling/c108887/202508/25c4b7ca70e14ed0b3759b21f0455d66.shtml", "executed"),
+     ("沅陵县火场土家族乡人民政府2024年部门整体支出绩效自评报告 "
+      "http://www.yuanling.gov.cn/yuanling/c108887/202508/25c4b7ca70e14ed0b3759b21f0455d66.shtml"), "executed"),
     ("实际执行", "（2）项目资金执行情况。实际执行2513万元，执行率100%。", "2513万元",
-     "云南省应急管理厅2020年度中央对地方转移支付预算执行绩效自评报告 "
-     "http://yjglt.yn.gov.cn/html/2021/ysgk_0421/25860.html", "executed"),
+     ("云南省应急管理厅2020年度中央对地方转移支付预算执行绩效自评报告 "
+      "http://yjglt.yn.gov.cn/html/2021/ysgk_0421/25860.html"), "executed"),
     ("年初…预算批复的总支出", "2019年初财政对我局预算批复的总支出为18531.47万元，预算批复基本支出为2411.77万元。",
-     "18531.47万元", "2019年度衡阳市住房和城乡建设局部门整体支出绩效自评报告 "
-     "https://www.hengyang.gov.cn/zjw/xxgk/czxx/20200610/i2057575.html", "initial"),
+     "18531.47万元", ("2019年度衡阳市住房和城乡建设局部门整体支出绩效自评报告 "
+                      "https://www.hengyang.gov.cn/zjw/xxgk/czxx/20200610/i2057575.html"), "initial"),
 ]
 
 

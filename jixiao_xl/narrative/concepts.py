@@ -62,7 +62,7 @@ def _nearest(label: str, table: dict) -> tuple[str | None, bool]:
     """The concept of the keyword ending nearest the end of ``label`` (longest on a tie); found?  A verb wording
     (``VERB_WORDINGS``) with other words after it names nothing."""
     best, best_key = None, None
-    for key, concept in table.items():
+    for key in table:
         pos = label.rfind(key)
         if pos < 0:
             continue
