@@ -398,17 +398,10 @@ def test_draft_of_a_table_cut_before_its_indicators(tmp_path):
     assert "2023年度全年预算数中政府性基金拨款118.82万元。【请填写：主要用途】" in texts
 
 
-def test_draft_states_no_total_or_grade_when_the_weights_do_not_add_up_to_100(tmp_path):
-    """金寨县茶谷和美丽乡村建设服务中心 2023 (ahjinzhai.gov.cn): 执行率分值 10 and indicators' 分值 60 — 70 in all
-    (check: W102).  The draft said "部门整体支出绩效自评得分70分，等级为“中”。": 70 out of 70, graded as if out of 100."""
-    texts = _published_draft(tmp_path, "anhui_jinzhai_2023_department")
-    assert not any("等级为“" in t for t in texts)
-    assert "【待核实：部门整体支出绩效自评得分和等级，总分无法复核：分值合计 70，不是 100，总分 70 分是满分 70 分下的得分，" \
-           "对应的等级无从判断（部门整体支出绩效自评表 G5）】" in texts
-
-
 def test_report_check_does_not_vouch_for_a_total_out_of_70(tmp_path):
-    """The same table: a report stating the 总分 and 等级 the sheet adds up to is neither confirmed nor an error."""
+    """金寨县茶谷和美丽乡村建设服务中心 2023 (ahjinzhai.gov.cn): 执行率分值 10 and indicators' 分值 60 — 70 in all
+    (check: W102).  A report stating the 总分 the sheet adds up to (70) agrees with it; its 等级 cannot be vouched
+    for (70 out of 70 is no grade on the 100-point scale): an info saying why, never agreement or an error."""
     from . import published as P
 
     book = P.workbook("anhui_jinzhai_2023_department", tmp_path)
@@ -419,4 +412,4 @@ def test_report_check_does_not_vouch_for_a_total_out_of_70(tmp_path):
     report = check_report(str(tmp_path / "报告.docx"), [str(book)])
     assert not [f for f in report.findings if f.severity in ("error", "warning")]
     unmatched = [f.message for f in report.findings if f.code == "T301"]
-    assert len(unmatched) == 2 and all("分值合计 70，不是 100" in m for m in unmatched), unmatched
+    assert len(unmatched) == 1 and "等级 “中”，表中对应的等级无法复核：分值合计 70 ≠ 100，未核对" in unmatched[0], unmatched

@@ -204,7 +204,7 @@ def test_a_header_that_prints_no_weight_gets_none(tmp_path, capsys):
     assert by_code(before, "W105") == by_code(after, "W105") == []
     (w102,) = by_code(before, "W102")
     (w102_after,) = by_code(after, "W102")
-    assert w102_after.message.split("：", 1)[1] == w102.message.split("：", 1)[1] == "执行率分值 10 与三级指标分值合计 70，应为 100"
+    assert w102_after.message.split("：", 1)[1] == w102.message.split("：", 1)[1] == "分值合计 70（执行率 10 + 三级指标 60），应为 100"
     (src_form,) = before.forms
     (dept,) = [f for f in after.forms if f.form.sheet == "附件2"]
     assert (dept.results.weight_total, dept.results.total_score) == \
@@ -221,7 +221,11 @@ def _level_judgements(report, kinds) -> list[tuple[str, str]]:
                   for f in form.findings if f.code in _LEVEL_CODES and "一级指标" in f.message)
 
 
-@pytest.mark.parametrize("name", TABLES)
+# a 绩效目标表 is no self-evaluation: template --from refuses it (test_published: it is named as one, not checked)
+_EVALUATIONS = [name for name in TABLES if not str(table(name).get("kind", "")).startswith("target")]
+
+
+@pytest.mark.parametrize("name", _EVALUATIONS)
 def test_the_template_states_no_level_weight_its_source_did_not(tmp_path, capsys, name):
     """Every published table: what the check says of the 一级 headers' weights (none printed: S004; not read:
     S001; disagreeing with the rows: W101; with the province: W105) is said of the template made from it, no

@@ -17,7 +17,7 @@ from ..compute import results as compute
 from ..read.model import BasicData, Cell, SelfEval, Workbook, num
 from ..compute.profiles import Profile, get_profile
 from ..read.values import fmt_number, fmt_rate, norm_label
-from ..rules.base import differs, score_differs
+from ..rules.base import score_differs
 
 
 @dataclass(frozen=True)
@@ -288,8 +288,6 @@ class Facts:
                         unknown=why) if why else None
         if why:
             return replace(fact, unknown=why)
-        if key == "total_score" and (off := _weights_off(target, res, self.tolerance_score)):
-            return replace(fact, unknown=off)  # W102: out of what, the 总分 and its 等级 do not say
         fix = self._fix(target, cell)
         fixed = self._fixed_value(target, key)
         right = [v for v in (reviewed, fixed) if v is not None and not _same(v, fact.value)]
@@ -324,18 +322,6 @@ class Facts:
         reviewed = f"（按校验复核为 {fmt_number(score.right[0])} 分）" if score.wrong and score.right else ""
         return Fact(grade(score.value), f"{score.where} {fmt_number(score.value)} 分{reviewed}对应的等级", score.sheet,
                     score.cell, "grade", right if wrong else (), wrong, score.unknown)
-
-
-def _weights_off(form: SelfEval, res: compute.SelfEvalResults, tolerance: float) -> str:
-    """Why a 总分 cannot be vouched for when the 分值 it is scored out of do not add up to 100 (W102's test on the
-    results' own 分值合计): "" when they do, or when the results could not add them up (their reason stands)."""
-    total = res.weight_total
-    if total is None or not differs(total, 100.0, tolerance):
-        return ""
-    cell = form.total_weight or form.exec.get("weight")
-    where = f"（{form.sheet} {cell.address}）" if cell is not None else ""
-    return (f"无法复核：分值合计 {fmt_number(total)}，不是 100，总分 {fmt_number(res.total_score)} 分是满分 "
-            f"{fmt_number(total)} 分下的得分，对应的等级无从判断{where}")
 
 
 def _same(a, b) -> bool:
