@@ -123,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
         return _build_parser()
 
 
+EXEC_MODE_HELP = ("执行率计分方式：proportional（分值 × 执行率）或 jiangxi（按江西的分档）；用于 --profile 指定的口径，"
+                  "不用 --profile 时用于每个工作簿按表判断的口径；结果中注明")
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="jixiao-xl", description="绩效自评表（附件1/2/3）校验与自动计算工具")
     parser.add_argument("--version", action="version", version=f"jixiao-xl {_version()}", help="显示版本号并退出")
@@ -132,8 +136,7 @@ def _build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", metavar="文件", help="工作簿（.xlsx、.xls、WPS .et、.ods 等），或包含它们的文件夹")
     check.add_argument("--json", action="store_true", help="输出 JSON（格式见 README）")
     check.add_argument("--profile", default=None, metavar="口径", help="评分口径（默认：按表上的地名和栏目判断；判断不了时只按表上写明的分值校验）。可选的口径见 jixiao-xl profiles")
-    check.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None,
-                       help="执行率计分方式：proportional（默认，按比例）或 jiangxi（区间）")
+    check.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help=EXEC_MODE_HELP)
     check.add_argument("--select", action="append", metavar="规则", help="只运行这些规则（代码或前缀，逗号分隔）")
     check.add_argument("--ignore", action="append", metavar="规则", help="不运行这些规则（代码或前缀，逗号分隔）")
     check.add_argument("--no-info", action="store_true", help="不显示“提示”级别的结果")
@@ -159,7 +162,7 @@ def _build_parser() -> argparse.ArgumentParser:
     fill.add_argument("--overwrite-derived", action="store_true", help="同时更正填错的计算项（默认只填空白）")
     fill.add_argument("--mark", action="store_true", help="给有问题的单元格标色并加批注")
     fill.add_argument("--profile", default=None, metavar="口径", help="评分口径（默认：按表上的地名和栏目判断；判断不了时只按表上写明的分值校验）。可选的口径见 jixiao-xl profiles")
-    fill.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help="执行率计分方式")
+    fill.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help=EXEC_MODE_HELP)
 
     batch = sub.add_parser("batch", help="批量校验一个或多个文件夹，生成汇总表", description="批量校验、汇总")
     batch.add_argument("paths", nargs="+", metavar="文件夹或文件", help="收到的材料（递归查找 .xlsx、.xls、WPS .et、.ods 等工作簿和自评报告）")
@@ -168,7 +171,7 @@ def _build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--jobs", type=_positive, default=None, metavar="N", help="并行进程数（默认：CPU 核数）")
     batch.add_argument("--timeout", type=_seconds, default=60.0, metavar="秒", help="每个文件最长处理时间（默认 60 秒）")
     batch.add_argument("--profile", default=None, metavar="口径", help="评分口径（默认：按表上的地名和栏目判断；判断不了时只按表上写明的分值校验）。可选的口径见 jixiao-xl profiles")
-    batch.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help="执行率计分方式")
+    batch.add_argument("--exec-mode", choices=["proportional", "jiangxi"], default=None, help=EXEC_MODE_HELP)
     batch.add_argument("--json", action="store_true", help="同时把 JSON 结果输出到屏幕")
     batch.add_argument("--by", choices=["地区", "主管部门"], default=None,
                        help="统计表按组汇总：地区＝第一层文件夹，主管部门＝附件3 所填")

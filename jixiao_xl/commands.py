@@ -95,7 +95,7 @@ def _check(args) -> int:
         print(f"jixiao-xl：{exc}", file=sys.stderr)
         return 2
     reports = [FileReport(path, "unreadable", refused[path][1], code=refused[path][0]) if path in refused
-               else check_path(path, profile, rule_filter, history) for path in paths]
+               else check_path(path, profile, rule_filter, history, args.exec_mode) for path in paths]
     if store is not None:
         history.close()  # before the store: the one that closes last folds the WAL into the file
         store.files(report.path for report in reports)
@@ -123,17 +123,12 @@ def _check(args) -> int:
 
 
 def _profile(args):
-    """The profile named with --profile; None: chosen from each workbook (jiangxi when only --exec-mode
-    jiangxi is given)."""
+    """The profile named with --profile; None: chosen from each workbook.  --exec-mode is not in it: check, fill
+    and batch hand it on (``check_workbook``), applied to the profile named or to each workbook's own, and say
+    it on the 结果 line and in 汇总 (without --profile it used to be dropped, or jiangxi replaced the profile)."""
     from .compute.profiles import get_profile
 
-    name = args.profile
-    if name is None and getattr(args, "exec_mode", None) == "jiangxi":
-        name = "jiangxi"
-    if name is None:
-        return None
-    overrides = {"exec_mode": args.exec_mode} if getattr(args, "exec_mode", None) else {}
-    return get_profile(name, **overrides)
+    return get_profile(args.profile) if args.profile else None
 
 
 def _profiles(args) -> int:
@@ -215,6 +210,8 @@ def _template(args) -> int:
     # --from without --profile: judged as the form is (check on it chooses the same), --exec-mode jiangxi too (it
     # named the jiangxi profile instead of the form's, and said “与校验原表时相同”)
     profile, known, chosen = _profile(args) if args.profile or book is None else None, True, ""
+    if profile is None and book is None and args.exec_mode == "jiangxi":  # a blank template: 江西's (--help)
+        profile = get_profile("jiangxi")
     if profile is None and book is not None:
         choice = choose(book, grid_text(grids))
         profile, known, chosen = choice.profile, choice.known, choice.reason
@@ -272,7 +269,7 @@ def _fill(args) -> int:
 
     try:
         result = fill(args.path, args.output, in_place=args.in_place, overwrite_derived=args.overwrite_derived,
-                      mark=args.mark, profile=_profile(args), keep_earlier=True)
+                      mark=args.mark, profile=_profile(args), keep_earlier=True, exec_mode=args.exec_mode)
     except OutputError as exc:
         print(f"jixiao-xl：{with_code(str(exc), exc.code)}", file=sys.stderr)
         return 2
@@ -337,10 +334,9 @@ def _batch(args) -> int:
     if problem:
         print(f"jixiao-xl：无法写入 {args.output}：{problem}", file=sys.stderr)
         return 2
+    # --exec-mode: the 执行率 of the profile named, or of each workbook's own (detect.choose), scored so
     overrides = {"exec_mode": args.exec_mode} if args.exec_mode else {}
-    profile_name = args.profile or ("jiangxi" if args.exec_mode == "jiangxi" else None)
-    if profile_name is None:
-        overrides = {}  # each workbook's own profile (detect.choose)
+    profile_name = args.profile
     from .store.records import StoreError
 
     try:

@@ -105,7 +105,8 @@ def _run(inputs: list[str], out: Path, unpacker, *, fill: bool, jobs: int | None
             if r["path"] in unpacker.shown:  # a report from an archive: named by the archive's path
                 r["report"]["path"] = unpacker.shown[r["path"]]
     result = BatchResult(out, results, skipped, attachments, own, cross_year=store is not None,
-                         archives=list(unpacker.opened), unopened=list(unpacker.unopened))
+                         archives=list(unpacker.opened), unopened=list(unpacker.unopened),
+                         exec_mode=(overrides or {}).get("exec_mode") or "")
     from ..xlsx.xlsxio import atomic_write
 
     atomic_write(out / JSON_NAME, lambda temp: Path(temp).write_text(to_json(result), encoding="utf-8"))

@@ -42,6 +42,15 @@ class BatchResult:
     cross_year: bool = False  # --store: 汇总 has a 跨年 sheet (each result's "cross_year" rows)
     archives: list[tuple[str, int]] = field(default_factory=list)  # (file, files in it): the zips opened
     unopened: list = field(default_factory=list)  # archive.Unopened: archives that could not be opened (with why)
+    exec_mode: str = ""  # --exec-mode: every 执行率得分 is scored so (汇总's column and the closing line say it)
+
+    def exec_mode_note(self) -> str:
+        """"执行率得分按 --exec-mode proportional 计算（分值 × 执行率（不超过分值））", "" without --exec-mode."""
+        if not self.exec_mode:
+            return ""
+        from ..compute.profiles import exec_mode_how
+
+        return f"执行率得分按 --exec-mode {self.exec_mode} 计算（{exec_mode_how(self.exec_mode)}）"
 
     @property
     def exit_code(self) -> int:
@@ -110,6 +119,8 @@ class BatchResult:
         unpacked = f"（已解压 {c['archives']} 个压缩包）" if c["archives"] else ""
         line = (f"共 {c['files']} 个文件{unpacked}，其中 {c['workbooks']} 个工作簿（{c['forms']} 张表）：{c['clean']} 个通过，"
                 f"{c['warnings']} 个有警告，{c['errors']} 个有错误，{c['unreadable']} 个无法读取")
+        if self.exec_mode:
+            line += f"；{self.exec_mode_note()}"
         if c["reports"]:
             line += f"；{c['reports']} 份自评报告"
             if c["reports_checked"]:

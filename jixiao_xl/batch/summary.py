@@ -310,7 +310,8 @@ def write_summary(result: BatchResult, path: Path, by: str | None = None) -> Non
                         ws.write_row(r, 0, row)
                         ws.set_row(r, row_height([(row[c], width) for c, width in wrapped if c < len(row)]), None,
                                    {"hidden": hide is not None and row[hide] == INFO})
-                formats = _format(book, ws, name, columns, last - first, bool(by) and name in LIST_SHEETS)
+                formats = _format(book, ws, name, columns, last - first, bool(by) and name in LIST_SHEETS,
+                                  result.exec_mode_note())
                 if made:
                     spliced[sheet] = (made[first:last], formats, len(columns))
             if name == "汇总":
@@ -529,9 +530,10 @@ def _page_setup(ws, title: str, header_rows: int = 1) -> None:
     ws.set_footer("&C第 &P 页，共 &N 页")
 
 
-def _format(book, ws, name: str, columns: list[str], count: int, grouped: bool) -> dict:
+def _format(book, ws, name: str, columns: list[str], count: int, grouped: bool, exec_note: str = "") -> dict:
     """Header frozen and filtered, widths, % formats, colours as conditional formats (cheap for any size);
-    returns the columns' formats by kind (column_kinds)."""
+    returns the columns' formats by kind (column_kinds).  ``exec_note`` (--exec-mode): a comment on 汇总's
+    执行率得分 heading, which is marked “*”, saying how every score under it was computed."""
     header = book.add_format({"bold": True, "bg_color": "#E7E6E6", "border": 1, "text_wrap": True,
                               "valign": "vcenter"})
     red = book.add_format({"bg_color": "#FFC7CE"})
@@ -544,13 +546,18 @@ def _format(book, ws, name: str, columns: list[str], count: int, grouped: bool) 
         formats["percent"] = book.add_format({"num_format": "0.00%", "valign": "top", "align": "right"})
     widths = _widths(name, grouped)
     for col, (title, kind) in enumerate(zip(columns, column_kinds(name, columns, grouped))):
-        ws.write_string(0, col, title, header)
+        if exec_note and name == "汇总" and title == "执行率得分":
+            ws.write_string(0, col, f"{title}*", header)
+            ws.write_comment(0, col, exec_note, {"x_scale": 2})
+        else:
+            ws.write_string(0, col, title, header)
         ws.set_column(col, col, widths[col], formats[kind])
     ws.set_row(0, 30)
     last = max(count, 1)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, last, len(columns) - 1)
-    _page_setup(ws, f"绩效自评批量校验 — {ws.name}")
+    printed = f"（*{exec_note}）" if exec_note and name == "汇总" else ""
+    _page_setup(ws, f"绩效自评批量校验 — {ws.name}{printed}")
     if name == "汇总":
         c = {title: i for i, title in enumerate(columns)}
         for grade_, color in GRADE_FILLS.items():

@@ -27,6 +27,8 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
     from ..rules.check import FileReport, check_grids
     from ..xlsx.grid import UnreadableWorkbook, read_grids
 
+    overrides = dict(overrides)
+    exec_mode = overrides.pop("exec_mode", None)  # the profile's named or the workbook's own: check_workbook
     key = (profile_name, tuple(sorted(overrides.items())))
     profile = _PROFILES.get(key)
     if profile is None:
@@ -37,7 +39,8 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
         grids, report = None, FileReport(task.path, "unreadable", str(exc), code=exc.code)
     else:
         history = _history(store)
-        report = check_grids(grids, task.path, profile, history=history and history.for_unit(task.unit))
+        report = check_grids(grids, task.path, profile, history=history and history.for_unit(task.unit),
+                             exec_mode=exec_mode)
     data = report.to_dict()
     unit, typed = workbook_unit(report), workbook_authority(report)  # 主管部门 as typed, else ""
     if task.shown:  # a file from an archive: named by the archive's path, not the temporary folder's
@@ -74,7 +77,7 @@ def process(task: Task, profile_name: str, overrides: dict, fill: bool, outdir: 
             target = target.with_name(fit_name(target.name, ".xlsx"))
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fill_one(task.path, str(target), profile=profile, grids=grids, book=report.workbook)
+            fill_one(task.path, str(target), profile=profile, grids=grids, book=report.workbook, exec_mode=exec_mode)
             result["filled"] = str(target)
         except (FillError, OutputError) as exc:
             result["fill_error"], result["fill_error_code"] = str(exc), exc.code

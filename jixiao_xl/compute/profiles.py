@@ -303,6 +303,28 @@ def get_profile(name: str = "hunan", **overrides) -> Profile:
     return replace(profile, **overrides) if overrides else profile
 
 
+def with_exec_mode(profile: Profile, mode: str | None) -> Profile:
+    """``profile`` with its 执行率 scored by ``mode`` (--exec-mode: "proportional", or a banded profile's name such
+    as "jiangxi": that profile's bands); everything else, ``known`` included, as it is.  None: ``profile``."""
+    if not mode:
+        return profile
+    if mode in EXEC_MODES:
+        if mode == "bands" and not profile.exec_bands:
+            raise ValueError(f"评分口径 {profile.name} 没有列出执行率的分档（execution.bands）")
+        return replace(profile, exec_mode=mode)
+    banded = profiles().get(mode)
+    if banded is None or not banded.score_bands:
+        raise ValueError(f"未知的执行率计分方式：{mode}")
+    return replace(profile, exec_mode="bands", exec_bands=banded.exec_bands, rate_decimals=banded.rate_decimals)
+
+
+def exec_mode_how(mode: str) -> str:
+    """What --exec-mode ``mode`` means, in Chinese: "分值 × 执行率（不超过分值）", "按江西（执行率分档计分）的分档计分"."""
+    if mode in EXEC_MODES:
+        return EXEC_MODES[mode]
+    return f"按{get_profile(mode).label}的分档计分"
+
+
 def blank_levels(profile: Profile) -> list[tuple[str, list[tuple[str, float | None]]]]:
     """The 一级 and 二级 rows of a blank template with their 分值, all the profile's own:
 

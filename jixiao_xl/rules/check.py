@@ -142,21 +142,28 @@ def _rules_for(kind: str) -> list:
 
 
 def check_workbook(book: Workbook, profile: Profile | None = None,
-                   rule_filter: RuleFilter | None = None, text: str = "", history=None) -> FileReport:
+                   rule_filter: RuleFilter | None = None, text: str = "", history=None,
+                   exec_mode: str | None = None) -> FileReport:
     """Check every form of a workbook. ``profile``: the one named (--profile); None: chosen from the
     workbook itself (``detect.choose``; ``text``: its sheets' texts), silent on province-only rules when
-    the province is not known.  ``history``: a ``store.History`` (--store), for the H rules."""
+    the province is not known.  ``history``: a ``store.History`` (--store), for the H rules.  ``exec_mode``
+    (--exec-mode): the 执行率 of that profile (named or chosen) scored so; the report's ``profile`` says it."""
+    from ..compute.profiles import exec_mode_how, with_exec_mode
+
     if profile is None:
         from ..compute.detect import choose
 
         choice = choose(book, text)
-        ctx = Context(choice.profile, profile_known=choice.known, choice_reason=choice.reason)
+        ctx = Context(with_exec_mode(choice.profile, exec_mode), profile_known=choice.known,
+                      choice_reason=choice.reason)
         chosen = {"name": choice.profile.name, "label": choice.profile.label, "known": choice.known,
                   "reason": choice.reason, "candidates": list(choice.candidates)}
     else:
-        ctx = Context(profile)
+        ctx = Context(with_exec_mode(profile, exec_mode))
         chosen = {"name": profile.name, "label": profile.label, "known": True, "reason": "按 --profile 指定",
                   "candidates": []}
+    if exec_mode:  # the 结果 line and 汇总 say how the 执行率 was scored
+        chosen.update(exec_mode=exec_mode, exec_how=exec_mode_how(exec_mode))
     if history is not None:
         ctx.history = history.bind(book)
     wanted = rule_filter or RuleFilter()
@@ -192,19 +199,19 @@ def check_workbook(book: Workbook, profile: Profile | None = None,
 
 
 def check_grids(grids: list[Grid], path: str = "", profile: Profile | None = None,
-                rule_filter: RuleFilter | None = None, history=None) -> FileReport:
+                rule_filter: RuleFilter | None = None, history=None, exec_mode: str | None = None) -> FileReport:
     if profile is None:
         from ..compute.detect import grid_text
 
-        return check_workbook(read_forms(grids, path), None, rule_filter, grid_text(grids), history)
-    return check_workbook(read_forms(grids, path), profile, rule_filter, history=history)
+        return check_workbook(read_forms(grids, path), None, rule_filter, grid_text(grids), history, exec_mode)
+    return check_workbook(read_forms(grids, path), profile, rule_filter, history=history, exec_mode=exec_mode)
 
 
 def check_path(path: str, profile: Profile | None = None, rule_filter: RuleFilter | None = None,
-               history=None) -> FileReport:
-    """Check one file; never raises for a bad file."""
+               history=None, exec_mode: str | None = None) -> FileReport:
+    """Check one file; never raises for a bad file.  ``exec_mode``: --exec-mode (``check_workbook``)."""
     try:
         grids = read_grids(path)
     except UnreadableWorkbook as exc:
         return FileReport(path, "unreadable", str(exc), code=exc.code)
-    return check_grids(grids, path, profile, rule_filter, history)
+    return check_grids(grids, path, profile, rule_filter, history, exec_mode)

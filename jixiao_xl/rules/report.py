@@ -25,7 +25,7 @@ def _code(report: FileReport) -> str:
     return f"（{report.code}）" if report.code else ""
 
 
-def _results_line(form_report) -> str:
+def _results_line(form_report, profile: dict | None = None) -> str:
     res = form_report.results
     if form_report.kind == "basic_data":
         parts = [f"{label} {fmt_rate(res.value(key))}" for key, label in RESULT_LABELS.items()
@@ -33,7 +33,9 @@ def _results_line(form_report) -> str:
         return "；".join(parts) if parts else "（无可计算的控制率）"
     from ..compute.results import shown, total_text
 
-    return (f"执行率 {shown(res, 'exec_rate')}，执行率得分 {shown(res, 'exec_score')}，"
+    how = (profile or {}).get("exec_how")
+    mode = f"（--exec-mode {profile['exec_mode']}：{how}）" if how else ""
+    return (f"执行率 {shown(res, 'exec_rate')}，执行率得分 {shown(res, 'exec_score')}{mode}，"
             f"分值合计 {shown(res, 'weight_total')}，{total_text(res)}")
 
 
@@ -55,7 +57,7 @@ def to_text(reports: list[FileReport], show_info: bool = True) -> str:
             if name:
                 head += f"：{name}"
             lines.append(head)
-            lines.append(f"    结果：{_results_line(form_report)}")
+            lines.append(f"    结果：{_results_line(form_report, report.profile)}")
             for finding in form_report.findings:
                 totals[finding.severity] += 1
                 if finding.severity == "info" and not show_info:

@@ -257,7 +257,8 @@ def _covered(grid: Grid, row: int, col: int) -> bool:
 
 
 def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str, profile: Profile, *,
-              overwrite_derived: bool = False, mark: bool = False, book=None, auto: bool = False) -> FillPlan:
+              overwrite_derived: bool = False, mark: bool = False, book=None, auto: bool = False,
+              exec_mode: str | None = None) -> FillPlan:
     """The plan of a fill from the grids (updated in place) and the formulas of the workbook ({(sheet, A1): "=..."}).
 
     ``book``: the forms already read from these grids (``read_forms(grids, path)``), if any."""
@@ -308,9 +309,9 @@ def make_plan(grids: list[Grid], formulas: dict[tuple[str, str], str], path: str
     if auto:  # the check says how the profile was chosen, and is silent on province-only rules when unsure
         from ..compute.detect import grid_text
 
-        report = check_workbook(book, None, text=grid_text(grids))
-    else:
-        report = check_workbook(book, profile)
+        report = check_workbook(book, None, text=grid_text(grids), exec_mode=exec_mode)
+    else:  # ``profile`` scores by exec_mode already: named here for the 结果 line
+        report = check_workbook(book, profile, exec_mode=exec_mode)
     return FillPlan(template, cells, changes, notes, report, result_rows(report), rate_rows(report),
                     report.all_findings() if mark else None, MARKS_SHEET in by_name, stored)
 
@@ -365,12 +366,14 @@ WORKBOOK_NAMES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".et", ".ett")  # names an
 
 def fill(path: str, output: str | None = None, *, in_place: bool = False, overwrite_derived: bool = False,
          mark: bool = False, profile: Profile | None = None, writer: str = "auto",
-         grids: list[Grid] | None = None, book=None, keep_earlier: bool = False) -> FillResult:
+         grids: list[Grid] | None = None, book=None, keep_earlier: bool = False,
+         exec_mode: str | None = None) -> FillResult:
     """Fill ``path`` into ``output`` (or in place).  ``writer``: "auto" (the direct XML writer, openpyxl for
     marks and for files it does not handle), "direct" or "openpyxl".  ``grids``: the grids of ``path`` when the
     caller has read them already (``read_grids``; batch checks first); they are updated in place.  ``book``: the
     forms read from those grids (``read_forms(grids, path)``, a check's ``report.workbook``).  ``keep_earlier``
     (``fill -o``): an existing output that differs from the new one is kept as a backup (``_Earlier``).
+    ``exec_mode`` (--exec-mode): the 执行率 of ``profile``, or of the workbook's own, scored so.
 
     A workbook in another format (.xls/.et, .ods, .xlsb: ``workbook_kind``) is filled into a new .xlsx
     (``converted_name`` beside it unless ``output`` is given) and never modified: ``in_place`` is refused."""
@@ -378,7 +381,7 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
     if kind != "xlsx":
         return _fill_converted(path, output, kind, in_place=in_place, overwrite_derived=overwrite_derived,
                                mark=mark, profile=profile, writer=writer, grids=grids, book=book,
-                               keep_earlier=keep_earlier)
+                               keep_earlier=keep_earlier, exec_mode=exec_mode)
     if output is None and not in_place:
         raise FillError("O008")
     if output is not None and in_place:
@@ -405,6 +408,9 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
         from ..compute.detect import choose, grid_text
 
         profile = choose(book, grid_text(grids)).profile
+    from ..compute.profiles import with_exec_mode
+
+    profile = with_exec_mode(profile, exec_mode)
 
     from . import xlsxpatch
 
@@ -422,7 +428,8 @@ def fill(path: str, output: str | None = None, *, in_place: bool = False, overwr
         formulas = _openpyxl_formulas(path, {f.sheet for f in forms})
     try:
         return _fill(path, target, grids, book, source, formulas, profile, auto=auto, in_place=in_place,
-                     overwrite_derived=overwrite_derived, mark=mark, writer=writer, keep_earlier=keep_earlier)
+                     overwrite_derived=overwrite_derived, mark=mark, writer=writer, keep_earlier=keep_earlier,
+                     exec_mode=exec_mode)
     finally:
         if source is not None:
             source.close()
@@ -474,7 +481,7 @@ def _fill_converted(path: str, output: str | None, kind: str, *, in_place: bool,
         os.chmod(temp, stat.S_IMODE(os.stat(path).st_mode) | stat.S_IWUSR)  # the output's permission bits
         result = fill(temp, output, overwrite_derived=options["overwrite_derived"], mark=options["mark"],
                       profile=options["profile"], writer=options["writer"], grids=grids, book=book,
-                      keep_earlier=options["keep_earlier"])
+                      keep_earlier=options["keep_earlier"], exec_mode=options.get("exec_mode"))
     finally:
         Path(temp).unlink(missing_ok=True)
     result.path = path
@@ -521,11 +528,11 @@ def grids_to_xlsx(grids: list[Grid], out: str) -> None:
 
 
 def _fill(path, target, grids, book, source, formulas, profile, *, auto=False, in_place, overwrite_derived, mark,
-          writer, keep_earlier=False):
+          writer, keep_earlier=False, exec_mode=None):
     from . import xlsxpatch
 
     plan_ = make_plan(grids, formulas, path, profile, overwrite_derived=overwrite_derived, mark=mark, book=book,
-                      auto=auto)
+                      auto=auto, exec_mode=exec_mode)
     result = FillResult(path, target, plan_.changes, plan_.report, plan_.template, notes=list(plan_.notes),
                         stored=plan_.stored)
     direct = source is not None and (writer == "direct" or (writer == "auto" and plan_.marks is None
