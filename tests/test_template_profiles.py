@@ -25,8 +25,6 @@ NAMES = sorted(profiles())
 # profiles whose sources do not give a whole form's 分值 (the blank template states none, or only part of them)
 INCOMPLETE = {
     "henan": "豫财效〔2024〕1号 gives 成本10/产出30/效益25/满意度5 = 70 (+ 执行率 10): 20 points undescribed (W102)",
-    "hubei": "the unit sets the 一级 分值: the blank rows have none, so the 总分 row gets no formula",
-    "yunnan_baoshan": "the unit sets the 一级 分值: the blank rows have none, so the 总分 row gets no formula",
 }
 
 
@@ -36,11 +34,13 @@ def _plain(value):
 
 def fill_full_marks(path, out) -> None:
     """得分 = 分值 on every indicator row with a 分值; 100 for 年初预算数/全年预算数/全年执行数 of the funds (on its
-    first source row where the total is a SUM of them)."""
+    first source row where the total is a SUM of them).  A form whose rows have no 分值 (湖北, 保山: the unit sets
+    them) gets what the unit types: a 三级指标 and a 分值 on each row, together 100 less the 执行率's."""
     book = openpyxl.load_workbook(path)
     for sheet in book.worksheets:
         if not sheet.title.startswith(("附件2", "附件3")):
             continue
+        _set_weights(sheet)
         rows = list(sheet.iter_rows())
         funds = indicators = None
         for k, row in enumerate(rows):
@@ -56,6 +56,24 @@ def fill_full_marks(path, out) -> None:
             elif indicators and values[0] != "总分" and isinstance(values[indicators["分值"]], (int, float)):
                 row[indicators["得分"]].value = values[indicators["分值"]]
     book.save(out)
+
+
+def _set_weights(sheet) -> None:
+    """The 三级指标 and 分值 a unit types on a blank form whose rows state no 分值 (integers, the first rows one
+    more where they do not divide evenly)."""
+    rows = [[_plain(c.value) for c in row] for row in sheet.iter_rows()]
+    head = next(k for k, values in enumerate(rows) if "三级指标" in values)
+    columns = {v: i for i, v in enumerate(rows[head]) if isinstance(v, str)}
+    funds = next(values for values in rows if "分值" in values)
+    exec_weight = next(values for values in rows if values[1] == "年度资金总额")[funds.index("分值")]
+    body = [k for k in range(head + 1, len(rows)) if rows[k][0] != "总分" and rows[k][columns["二级指标"]]]
+    if any(isinstance(rows[k][columns["分值"]], (int, float)) for k in body):
+        return
+    left = 100 - (exec_weight if isinstance(exec_weight, (int, float)) else 0)
+    for i, k in enumerate(body):
+        weight = left // len(body) + (1 if i < left % len(body) else 0)
+        sheet.cell(k + 1, columns["三级指标"] + 1).value = f"指标{i + 1}"
+        sheet.cell(k + 1, columns["分值"] + 1).value = weight
 
 
 @pytest.fixture(scope="module")

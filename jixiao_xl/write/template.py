@@ -16,7 +16,7 @@ two differ the command lists them (``TemplateSheet.replaced``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import zip_longest
 
 from ..read import forms as F
@@ -75,6 +75,9 @@ class TemplateSheet(SheetSpec):
     shown: dict[str, tuple[str, str]] = field(default_factory=dict)
     # totals typed without their parts, kept as typed (an input, no formula): (A1, where, the figure as typed)
     kept: list[tuple[str, str, str]] = field(default_factory=list)
+    # a blank template's 一级 whose rows have no 分值 (湖北, 保山: the unit sets them): (name, header A1, weight
+    # column, first row, last row), 1-based; their headers and the 总分 row get formulas over whatever the unit fills
+    open_levels: list[tuple[str, str, str, int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -431,6 +434,8 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
         if last > first:
             sheet.merges.append(f"B{first}:B{last}")
         level_rows.append((level_name, fixed, first, last))
+        if src is None and fixed is None and level_name and all(w is None for w in weights):
+            sheet.open_levels.append((level_name, f"B{first}", letters["weight"], first, last))
     sheet.merges.append(f"A{head_row}:A{lay.row - 1}")
     # the 等级 beside the 总分: derive gives it its formula
     # the 总分 label over the columns before 分值 (derive writes its 分值 and 得分), the 等级 in the last column
@@ -541,6 +546,8 @@ def _settle(sheet: TemplateSheet, profile: Profile) -> None:
         return changed
 
     settled = settle(read, write)
+    if sheet.open_levels:
+        _open_formulas(sheet, profile)
     for cell in typed_totals(_read_back(sheet)):  # a total typed without its parts stays as typed (derive)
         typed = sheet.sources.get(cell.address, cell)
         sheet.kept.append((cell.address, cell.where, typed_text(typed.raw)))
@@ -559,6 +566,45 @@ def _settle(sheet: TemplateSheet, profile: Profile) -> None:
                 final = final if final is not None else _read_back(sheet)
                 sheet.shown[item.cell.address] = (sheet.shown[item.cell.address][0],
                                                   _not_yet(final, item.cell.address, profile))
+
+
+LEVEL3_COL = 1 + next(c for c, f in enumerate(F.INDICATOR_COLUMNS) if f.key == "level3")  # after 绩效指标 in A
+
+
+def _open_formulas(sheet: TemplateSheet, profile: Profile) -> None:
+    """A blank template whose indicator rows have no 分值 (the unit sets them: 湖北, 保山) reads no indicator, so
+    derive gives its 一级 headers and 总分 row no formula and nothing computed as the unit types.  Their formulas
+    are derive's for the same sheet with every such row counted (a 分值 of 0 there), made blank-safe: a header
+    shows its rows' total once one of them has a 分值 ("产出指标" until then, never "(0分)"), the 分值合计 once
+    any row has one, the 总分 (derive's, blank until scored) and the 等级 as the unit fills the rows in."""
+    probe = replace(sheet, rows=[list(row) for row in sheet.rows])
+    for name, header, col, first, last in sheet.open_levels:
+        hr, hc = parse_a1(header)
+        probe.rows[hr][hc] = f"{name}\n(0分)"
+        weight_col = parse_a1(f"{col}1")[1]
+        for r in range(first - 1, last):
+            probe.rows[r][weight_col] = 0
+            probe.rows[r][LEVEL3_COL] = probe.rows[r][LEVEL3_COL] or "·"  # a 三级指标 name: the row counts
+    form = _read_back(probe)
+    items = {d.cell.address: d for d in derived(form, profile) if d.formula}
+    counted = ",".join(f"{c}{a}:{c}{b}" for _, _, c, a, b in sheet.open_levels)
+    for name, header, c, first, last in sheet.open_levels:
+        text = name.replace('"', '""')
+        sheet.formulas[header] = (f'="{text}"&IF(COUNT({c}{first}:{c}{last})=0,"",CHAR(10)&"("&SUM({c}{first}:'
+                                  f'{c}{last})&"分)")')
+        sheet.derived_cells.add(header)
+    for key in ("total_weight", "total_score", "grade"):
+        cell = getattr(form, key)
+        item = items.get(cell.address) if cell is not None else None
+        if item is None:
+            continue
+        formula = item.formula
+        if key == "total_weight":  # blank until a row has a 分值 (the 执行率's alone is no 分值合计)
+            formula = f'=IF(COUNT({counted})=0,"",{formula[1:]})'
+        sheet.formulas[cell.address] = formula
+        sheet.derived_cells.add(cell.address)
+        if key != "grade":  # nothing to show until the unit types (the 等级 formula shows "等级：")
+            sheet.rows[cell.row][cell.col] = None
 
 
 def _differs(old: Cell, typed: Cell, item: Derived, profile: Profile) -> bool:
