@@ -23,9 +23,7 @@ if soffice() is None:
 
 NAMES = sorted(profiles())
 # profiles whose sources do not give a whole form's 分值 (the blank template states none, or only part of them)
-INCOMPLETE = {
-    "henan": "豫财效〔2024〕1号 gives 成本10/产出30/效益25/满意度5 = 70 (+ 执行率 10): 20 points undescribed (W102)",
-}
+INCOMPLETE: dict[str, str] = {}
 
 
 def _plain(value):
@@ -66,7 +64,7 @@ def _set_weights(sheet) -> None:
     columns = {v: i for i, v in enumerate(rows[head]) if isinstance(v, str)}
     funds = next(values for values in rows if "分值" in values)
     exec_weight = next(values for values in rows if values[1] == "年度资金总额")[funds.index("分值")]
-    body = [k for k in range(head + 1, len(rows)) if rows[k][0] != "总分" and rows[k][columns["二级指标"]]]
+    body = [k for k in range(head + 1, next(k for k in range(head, len(rows)) if rows[k][0] == "总分"))]
     if any(isinstance(rows[k][columns["分值"]], (int, float)) for k in body):
         return
     left = 100 - (exec_weight if isinstance(exec_weight, (int, float)) else 0)
@@ -119,3 +117,24 @@ def test_ningxias_form_counts_its_execution_rate_once(tmp_path):
     assert (form.results.exec_rate, form.results.weight_total, form.results.total_score) == (1, 90, 84)
     (w104,) = [f for f in report.all_findings() if f.code == "W104"]
     assert (w104.expected, w104.found) == (84, 98)
+
+
+def test_henans_blank_template_leaves_the_undescribed_weights_to_the_unit(tmp_path):
+    """豫财效〔2024〕1号 (http://izhc.cn/info/1088/17792.htm, provinces.md [19]) gives 成本10/产出30/效益25/满意度5 and the
+    执行率 10: 80, "具体分值以系统内导出指标为准"; no published 河南 form says where the other 20 go.  The blank template
+    used to print those 70 on its rows (a full-marks form: 分值合计 80, W102); it leaves every 分值 to the unit and
+    says why, and a form scored otherwise is told the sourced weights as an info, not a warning (W105)."""
+    out = tmp_path / "henan.xlsx"
+    assert main(["template", "--profile", "henan", "-o", str(out)]) == 0
+    book = openpyxl.load_workbook(out)
+    texts = [c.value for row in book["填表说明"].iter_rows() for c in row if isinstance(c.value, str)]
+    (said,) = [t for t in texts if t.startswith("河南（省级）：执行率 10 分")]
+    assert said.endswith("成本指标 10 分，产出指标 30 分，效益指标 25 分，满意度指标 5 分；以上合计 80 分，其余 20 分如何分配，"
+                         "口径的来源没有说明（以预算管理一体化系统导出的指标为准），模板中各指标的分值空着，请按系统导出的指标填写"
+                         "（合计应为 100 分），一级指标小计、分值合计和总分随之计算"), said
+    sheet = book["附件2"]
+    head = next(r[0].row for r in sheet.iter_rows() if r[3].value == "三级指标")
+    total = next(r[0].row for r in sheet.iter_rows() if r[0].value == "总分")
+    assert [sheet.cell(r, 2).value.split('"')[1] for r in range(head + 1, total)] == ["成本指标", "产出指标", "效益指标",
+                                                                                        "满意度指标"]
+    assert [sheet.cell(r, 7).value for r in range(head + 1, total)] == [None] * 4  # no 分值 made up

@@ -325,18 +325,31 @@ def exec_mode_how(mode: str) -> str:
     return f"按{get_profile(mode).label}的分档计分"
 
 
+def weights_complete(profile: Profile) -> bool:
+    """Whether a profile's 一级 分值 and its 执行率's make 100 (河南's sourced 成本10/产出30/效益25/满意度5 and 执行率
+    10 make 80: the rest is not described, "具体分值以系统内导出指标为准"); True for one that fixes none."""
+    if not profile.level1:
+        return True
+    return abs(sum(profile.level1.values()) + profile.exec_block_weight - 100) < 0.005
+
+
 def blank_levels(profile: Profile) -> list[tuple[str, list[tuple[str, float | None]]]]:
     """The 一级 and 二级 rows of a blank template with their 分值, all the profile's own:
 
     - its 二级 (``Profile.level2``, from its file's level1.weights);
     - else a profile's 二级 that add up to its 一级 (安徽's 50/30/10 are 10号's: national's 二级 rows), else one
       blank 二级 row per 一级 with the 一级's 分值 (a bureau's own file that gives no 二级);
+    - a profile whose 一级 weights and 执行率 do not make 100 (河南: its source describes 80 of them) gets its 一级
+      with one blank row each and no 分值: the unit types them (the 总分 row computes from what it types; 填表说明
+      names the weights the source gives), never a made-up rest;
     - a profile that fixes no 一级 weights (湖北, 保山: the unit sets them) gets 10号's 一级 and 二级 (national)
       with their 分值 only where those leave its 执行率 分值 to make 100, else with no 分值 (never another
       province's weights: the template's own check would report them, W102/W105)."""
     if profile.level2:
         return [(name, list(parts.items())) for name, parts in profile.level2.items()]
     others = [p for p in profiles().values() if p.level2]
+    if profile.level1 and not weights_complete(profile):  # (河南: 70 + 执行率 10) the unit sets them all
+        return [(name, [("", None)]) for name in profile.level1]
     if profile.level1:
         for other in others:
             if other.level1 == profile.level1:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..compute.results import exec_part_missing, exec_weight, scale_reason, stated_score_sum
 from ..compute import scoring as S
+from ..compute.profiles import weights_complete
 from .findings import Rule
 from ..read import forms as F
 from ..read.model import Group, SelfEval, num
@@ -175,6 +177,10 @@ def _profile_weights(rule: Rule, form: SelfEval, ctx: Context):
                       text=dict(level="执行率分值", header=n(typed), expectation=expectation))
     if not ctx.profile.level1:
         return
+    # a profile whose sourced 一级 and 执行率 分值 do not make 100 (河南: 80, "具体分值以系统内导出指标为准") cannot be
+    # what a whole form follows: a difference from it is said as an info, not a warning
+    partial = not weights_complete(ctx.profile)
+    known = sum(ctx.profile.level1.values()) + ctx.profile.exec_block_weight
     for level in form.levels:
         if level.weight is None or not level.name:
             continue
@@ -183,9 +189,12 @@ def _profile_weights(rule: Rule, form: SelfEval, ctx: Context):
         if want is None or differs(level.weight, want, ctx.profile.tolerance_score):
             expectation = (f"按{ctx.profile.label}口径应为 {n(want)} 分" if want is not None
                            else f"{ctx.profile.label}口径中没有“{name}”这一项一级指标")
-            yield rule.at(form.sheet, level.stated_at, expected=want, found=r2(level.weight),
-                          text=dict(level=name,
-                                    header=n(level.weight), expectation=expectation))
+            if partial:
+                expectation = (expectation.replace("应为", "为") + f"（口径的来源只说明了 {n(known)} 分，其余分值以预算"
+                               "管理一体化系统导出的指标为准，仅供核对）")
+            found = rule.at(form.sheet, level.stated_at, expected=want, found=r2(level.weight),
+                            text=dict(level=name, header=n(level.weight), expectation=expectation))
+            yield replace(found, severity="info") if partial else found
 
 
 PROFILE_WEIGHTS = Rule(

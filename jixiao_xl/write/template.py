@@ -25,7 +25,8 @@ from ..xlsx.grid import Grid, col_letter, parse_a1, parse_range
 from ..read.forms import INFO_SHEET, MARKER
 from .marks import DERIVED_FILL, HEADER_FILL, INPUT_FILL, RESULT_HEADER, RESULT_SHEET  # noqa: F401 (re-exported)
 from ..read.model import BasicData, Cell, SelfEval, Workbook, num
-from ..compute.profiles import Profile, blank_levels as levels  # noqa: F401 (the blank template's rows)
+from ..compute.profiles import Profile, weights_complete
+from ..compute.profiles import blank_levels as levels  # noqa: F401 (the blank template's rows)
 from ..read.reader import Region, read_basic, read_self_eval
 from ..read.sheetspec import SheetSpec
 from ..read.values import fmt_number, norm_label, typed_text
@@ -497,7 +498,13 @@ def _profile_text(data: TemplateData) -> str:
     profile = data.profile
     level1 = "，".join(f"{k} {fmt_number(v)} 分" for k, v in profile.level1.items()) or "一级指标分值以表上写明的为准"
     within = f"（作为{profile.exec_within}下的三级指标计分，资金表中不另计分）" if profile.exec_within else ""
-    return f"{profile.label}：执行率 {fmt_number(profile.exec_weight)} 分{within}，{level1}"
+    text = f"{profile.label}：执行率 {fmt_number(profile.exec_weight)} 分{within}，{level1}"
+    if not weights_complete(profile):  # (河南) what the source leaves out is the unit's, never made up here
+        known = sum(profile.level1.values()) + profile.exec_block_weight
+        text += (f"；以上合计 {fmt_number(known)} 分，其余 {fmt_number(100 - known)} 分如何分配，口径的来源没有说明（以预算"
+                 "管理一体化系统导出的指标为准），模板中各指标的分值空着，请按系统导出的指标填写（合计应为 100 分），"
+                 "一级指标小计、分值合计和总分随之计算")
+    return text
 
 
 def _results_sheet() -> TemplateSheet:
