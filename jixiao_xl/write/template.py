@@ -309,8 +309,9 @@ def _indicator_groups(data: TemplateData, src: SelfEval | None):
             groups.append((level.name, fixed, rows, [id(i) in counted for i in level.rows]))
         return groups
     keys = [f.key for f in F.INDICATOR_COLUMNS[1:]]
-    return [(name, None, [[l2 if k == "level2" else w if k == "weight" else None for k in keys] for l2, w in level2s],
-             [True] * len(level2s)) for name, level2s in levels(data.profile)]
+    unread = src is not None  # --from a form whose indicators were not read: its rows, not the profile's 分值
+    return [(name, None, [[l2 if k == "level2" else None if unread else w if k == "weight" else None for k in keys]
+                          for l2, w in level2s], [True] * len(level2s)) for name, level2s in levels(data.profile)]
 
 
 def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfEval | None) -> TemplateSheet:
@@ -435,7 +436,7 @@ def _self_eval_sheet(data: TemplateData, spec: F.FormSpec, name: str, src: SelfE
         if last > first:
             sheet.merges.append(f"B{first}:B{last}")
         level_rows.append((level_name, fixed, first, last))
-        if src is None and fixed is None and level_name and all(w is None for w in weights):
+        if (src is None or not src.indicators) and fixed is None and level_name and all(w is None for w in weights):
             sheet.open_levels.append((level_name, f"B{first}", letters["weight"], first, last))
     sheet.merges.append(f"A{head_row}:A{lay.row - 1}")
     # the 等级 beside the 总分: derive gives it its formula
