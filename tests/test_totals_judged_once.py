@@ -135,7 +135,10 @@ def test_an_execution_block_not_read_leaves_no_gap_when_the_indicators_weigh_100
     edits = {f"附件3!{c}6": None for c in "CDEFGH"} | {"附件3!G13": 20, "附件3!H13": 20, "附件3!H24": 100}
     report = check_file(tmp_path, set_cells(clean_seed(), edits))
     res = project(report).results
-    assert res.exec_score is None and (res.total_score, res.grade) == (100, "优")
+    assert res.exec_score is None and res.total_score == 100
+    # with the profile's 执行率 分值 10 beside them the form is out of 110 (W102): 100 of 110 is no grade
+    assert (res.weight_total, res.grade, res.why("grade")) == (110, None, "无法复核：分值合计 110 ≠ 100")
+    assert [f.code for f in project(report).findings if f.code == "W102"] == ["W102"]
 
 
 # --------------------------------------------------------------- 得分 nobody typed

@@ -453,8 +453,6 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
         rate = score = None
         unread["exec_rate"] = unread["exec_score"] = _unread_exec(form)
     weights = [r.weight for r in rows if r.weight is not None]
-    if not read and weight and num(form.exec.get("weight")) is None and sum(weights) >= FULL_MARKS - 1e-6:
-        weight = 0.0  # no 执行率 part read and none stated, the indicators make 100 alone: it is not on the scale
     stated = num(getattr(form, "indicators_weight", None))  # "年度绩效目标(80分)": all indicators together
     if not rows:
         weight_total = None
