@@ -115,3 +115,38 @@ HOSTILE = {
     "encrypted.xlsx": (encrypted, "文件已加密"),
     "no-form.xlsx": (no_form, "没有找到可识别的绩效自评表"),
 }
+
+
+def nested_forms_pdf(path: Path, depth: int = 8, fan: int = 10) -> None:
+    """A 3 KB PDF whose one page draws a form that draws another ``fan`` times, ``depth`` deep: 10⁸ letters to
+    lay out, hours of pdfminer (and gigabytes) for a file that looks like any other report."""
+
+    def obj(number: int, body: bytes) -> bytes:
+        return b"%d 0 obj\n" % number + body + b"\nendobj\n"
+
+    def stream(head: bytes, data: bytes) -> bytes:
+        return b"<< %s /Length %d >>\nstream\n" % (head, len(data)) + data + b"\nendstream"
+
+    font = b"/Font << /F1 5 0 R >>"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << %s "
+               b"/XObject << /X 6 0 R >> >> >>" % font,
+               stream(b"", b"BT /F1 12 Tf 72 770 Td (Zi Ping Bao Gao) Tj ET /X Do"),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    for level in range(depth + 1):
+        number = 6 + level
+        if level < depth:
+            head = b"/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /XObject << /Y %d 0 R >> >>" % (
+                number + 1)
+            objects.append(stream(head, b"/Y Do " * fan))
+        else:
+            head = b"/Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << %s >>" % font
+            objects.append(stream(head, b"BT /F1 12 Tf (a) Tj ET"))
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += obj(number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(out)

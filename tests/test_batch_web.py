@@ -725,3 +725,29 @@ def test_folder_uploaded_from_the_page_reads_as_the_command_line_reads_it(tmp_pa
     assert column(web, "汇总", "文件") == column(cli, "汇总", "文件")
     assert "汨罗/汨罗市司法局2023.xlsx" in column(web, "汇总", "文件")
     assert column(web, "附件", "文件") == column(cli, "附件", "文件") == ["平江/说明.txt"]
+
+
+def test_a_report_that_would_draw_for_hours_is_cut_at_the_time_limit_and_holds_up_no_one(
+        client, batch, job_dir, tmp_path, monkeypatch):
+    # A 3 KB PDF beside a unit's workbook: one page drawing nested forms, 10⁸ letters. The reports were read in
+    # the server's own process with no limit: the job stayed at 正在核对自评报告 (an hour later still, the server
+    # at 1.8 GB and growing), and every later job of every colleague waited behind it (one batch at a time).
+    from .hostile import nested_forms_pdf
+
+    monkeypatch.setenv("JIXIAO_BATCH_TIMEOUT", "5")
+    nested_forms_pdf(tmp_path / "report.pdf")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(EXAMPLE, "汨罗/司法局.xlsx")
+        archive.write(tmp_path / "report.pdf", "汨罗/司法局自评报告.pdf")
+    started = time.monotonic()
+    status = submit(client, {"材料.zip": buf.getvalue()})
+    assert status["state"] == "done", status
+    assert time.monotonic() - started < 60
+    summary = client.get(f"{JOBS}/{status['id']}/download/summary")
+    book = openpyxl.load_workbook(io.BytesIO(summary.content))
+    assert DEPT_ROW in [[c.value for c in r] for r in book["汇总"].iter_rows(min_row=2)]  # the workbook is checked
+    notes = {r[0].value: r[1].value for r in book["附件"].iter_rows(min_row=2)}
+    assert notes["汨罗/司法局自评报告.pdf"] == "附件，未校验（未能作为自评报告核对：处理超过 5 秒，已跳过（文件可能异常））"
+    after = submit(client, {"材料.zip": example_zip()})  # the next colleague's batch runs
+    assert after["state"] == "done" and after["closing"].startswith("共 1 个文件")

@@ -35,7 +35,7 @@ from .collect import is_own_output, is_workbook_file, survey  # noqa: F401
 from .results import JSON_NAME, SUMMARY_NAME, BatchResult, Result, Task, _folder, detail_rows, members  # noqa: F401
 from .summary import (  # noqa: F401
     BY_CHOICES, DETAIL_COLUMNS, RETURN_COLUMNS, SUMMARY_COLUMNS, summary_tables, to_json, write_summary)
-from .worker import _chunk, _Preload, _preload, _rows, process, run_pool, summary_row, workbook_unit  # noqa: F401
+from .worker import _chunk, _Preload, _preload, _rows, process, read_reports, run_pool, summary_row, workbook_unit  # noqa: F401
 
 # ------------------------------------------------------------------ entry
 
@@ -99,7 +99,7 @@ def _run(inputs: list[str], out: Path, unpacker, *, fill: bool, jobs: int | None
         units = {r["path"]: name for r, name in zip(results, members(results)) if r is not None}
         results, attachments = attach_reports(inputs, results, attachments, profile_name, overrides or {},
                                               summary_row, sources=unpacker.sources, places=unpacker.places,
-                                              units=units)
+                                              units=units, read_all=lambda paths: read_reports(paths, jobs, timeout))
         for r in results[books:]:
             r["kind"] = "report"
             if r["path"] in unpacker.shown:  # a report from an archive: named by the archive's path

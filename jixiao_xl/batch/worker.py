@@ -210,6 +210,56 @@ def _worker_main(conn, profile_name: str, overrides: dict, fill: bool, outdir: s
             conn.send((task.index, result))
 
 
+def _report_main(conn) -> None:
+    """A worker reading reports: takes lists of tasks, sends back one (index, outcome) per report, the outcome
+    ("ok", paragraphs) or ("no", code, text) (an exception of ours does not survive pickling)."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    except (ImportError, ValueError, OSError):
+        pass
+    from ..narrative.document import UnreadableReport, read_report
+    from ..problems import PROBLEMS
+
+    while True:
+        try:
+            tasks = conn.recv()
+        except EOFError:
+            return
+        if tasks is None:
+            return
+        for task in tasks:
+            try:
+                outcome = ("ok", read_report(task.path))
+            except UnreadableReport as exc:
+                outcome = ("no", exc.code, exc.text)
+            except MemoryError:
+                outcome = ("no", "U014", PROBLEMS["U014"].text(None))
+            except BaseException as exc:  # noqa: BLE001 - one odd report never stops the run
+                outcome = ("no", "U016", PROBLEMS["U016"].text(None, detail=type(exc).__name__))
+            conn.send((task.index, outcome))
+
+
+def _report_failed(task: Task, code: str, text: str | None = None, **fields) -> tuple:
+    from ..problems import PROBLEMS
+
+    return ("no", code, PROBLEMS[code].text(text, **fields))
+
+
+def read_reports(paths: list[str], jobs: int, timeout: float) -> list:
+    """Each report's paragraphs, or the UnreadableReport why not: read in worker processes, each report within
+    ``timeout`` seconds and the workers' memory limit, as a workbook is checked (a report is untrusted input
+    too: a 3 KB PDF of nested forms draws for hours, a 1.5 MB one unpacks a 1.5 GB stream)."""
+    from ..narrative.document import UnreadableReport
+
+    if not paths:
+        return []
+    tasks = [Task(i, path, path) for i, path in enumerate(paths)]
+    outcomes = run_pool(tasks, jobs, timeout, (), main=_report_main, failed=_report_failed, wrap=None)
+    return [outcome[1] if outcome[0] == "ok" else UnreadableReport(outcome[1], outcome[2]) for outcome in outcomes]
+
+
 def _failed(task: Task, code: str, text: str | None = None, **fields) -> dict:
     """The result of a file whose processing failed, for a catalogued reason (problems.py)."""
     from ..problems import PROBLEMS
@@ -271,9 +321,10 @@ _preload = _Preload()
 
 
 class _Worker:
-    def __init__(self, ctx, args):
+    def __init__(self, ctx, args, main=_worker_main):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, *args), daemon=True)
+        self.main = main
+        self.process = ctx.Process(target=main, args=(child, *args), daemon=True)
         _preload.fork(self.process.start)  # never while an import runs in another thread
         child.close()
         self.tasks: deque[Task] = deque()  # sent, not yet answered; the first is being processed
@@ -310,11 +361,13 @@ CHUNK = 8  # most tasks sent to a worker at once
 
 
 def run_pool(tasks: list[Task], jobs: int, timeout: float, args: tuple, progress=None, started=None,
-             received=None) -> list[dict]:
+             received=None, main=_worker_main, failed=_failed, wrap=Result) -> list[dict]:
     """Process tasks in ``jobs`` worker processes, each file within ``timeout`` seconds.
 
     ``started()`` is called once the workers run (batch starts importing the summary writer then);
-    ``received(result)`` with each result as it comes (--store writes them as they arrive).
+    ``received(result)`` with each result as it comes (--store writes them as they arrive).  ``main`` is the
+    workers' loop (``_worker_main``: workbooks), ``failed(task, code, text)`` the result of a task whose worker
+    timed out or died, ``wrap`` what each result is made (None: as it came).
     """
     import multiprocessing
     from multiprocessing.connection import wait
@@ -323,7 +376,7 @@ def run_pool(tasks: list[Task], jobs: int, timeout: float, args: tuple, progress
     results: list[dict | None] = [None] * len(tasks)
     pending = deque(tasks)
     count = max(1, min(jobs, len(tasks)))
-    workers = [_Worker(ctx, args) for _ in range(count)]
+    workers = [_Worker(ctx, args, main) for _ in range(count)]
     if started:
         started()
     done = 0
@@ -331,7 +384,7 @@ def run_pool(tasks: list[Task], jobs: int, timeout: float, args: tuple, progress
     def finish(worker: _Worker, result: dict) -> None:
         nonlocal done
         task = worker.tasks.popleft()
-        results[task.index] = Result(result)
+        results[task.index] = result if wrap is None else wrap(result)
         if received is not None:
             received(results[task.index])
         worker.started = time.monotonic()
@@ -363,10 +416,10 @@ def run_pool(tasks: list[Task], jobs: int, timeout: float, args: tuple, progress
                             if not worker.tasks or not worker.conn.poll():
                                 break
                     except (EOFError, OSError):  # the worker died (crash, killed by the system)
-                        finish(worker, _failed(worker.task, "U015", "处理时程序异常退出，文件可能已损坏"))
+                        finish(worker, failed(worker.task, "U015", "处理时程序异常退出，文件可能已损坏"))
                         replace(worker)
                 elif time.monotonic() - worker.started > timeout:
-                    finish(worker, _failed(worker.task, "U015", f"处理超过 {timeout:g} 秒，已跳过（文件可能异常）"))
+                    finish(worker, failed(worker.task, "U015", f"处理超过 {timeout:g} 秒，已跳过（文件可能异常）"))
                     replace(worker)
     finally:
         for worker in workers:
@@ -376,4 +429,4 @@ def run_pool(tasks: list[Task], jobs: int, timeout: float, args: tuple, progress
 
 def _replace(worker: _Worker, ctx, args) -> _Worker:
     worker.stop(kill=True)
-    return _Worker(ctx, args)
+    return _Worker(ctx, args, worker.main)

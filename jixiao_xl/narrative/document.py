@@ -148,6 +148,8 @@ def _read_docx(path: str) -> tuple[list[Paragraph], int]:
 
     try:
         document = docx.Document(path)
+    except MemoryError:  # a part that unpacks beyond the memory a batch worker may use
+        raise UnreadableReport("U014", text="文档中的内容解压后超出内存限制（文件可能异常），未校验；请重新保存后再提交") from None
     except Exception as exc:  # python-docx/lxml raise many kinds for a broken package
         if "DOCTYPE" in str(exc) or "ENTITY" in str(exc).upper():
             raise UnreadableReport("U003", text="文档含有不允许的 XML 实体定义，疑似 XML 炸弹，已拒绝读取") from None

@@ -77,35 +77,54 @@ def named_unit(words: str, beside: list[dict], units: dict | None) -> str:
     return found.pop() if len(found) == 1 else ""
 
 
+def _read_here(paths: list[str]) -> list:
+    """Each report's paragraphs, or the UnreadableReport why not, read in this process."""
+    from .document import UnreadableReport, read_report
+
+    out = []
+    for path in paths:
+        try:
+            out.append(read_report(path))
+        except UnreadableReport as exc:
+            out.append(exc)
+    return out
+
+
 def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[str, str]], profile_name: str,
                    overrides: dict, summary_row, sources: dict | None = None, places: dict | None = None,
-                   units: dict | None = None) -> tuple[list[dict], list[tuple[str, str]]]:
+                   units: dict | None = None, read_all=None) -> tuple[list[dict], list[tuple[str, str]]]:
     """Check the reports ``batch`` set aside; returns (results + report results, what stays skipped).
 
     ``summary_row`` is batch's own row builder, handed in so that this layer does not import batch;
     ``sources`` and ``places`` name the files batch unpacked from archives: where each lies by its rel, and
     the folder it counts as lying in by its path (a report beside a zip goes with the workbook in the zip);
     ``units`` the unit batch grouped each workbook in, by its path: a report's result says its ``unit`` (its
-    workbook's, or the one it names), "" when that cannot be told.
+    workbook's, or the one it names), "" when that cannot be told.  ``read_all(paths)`` reads the reports:
+    one outcome per path, its paragraphs or the UnreadableReport why not (batch's reads each in a worker
+    process within the per-file time and memory limits: a PDF that would draw for hours, or a stream
+    that unpacks to gigabytes, never holds up or exhausts the run); by default they are read here.
     """
     from ..xlsx.grid import UnreadableWorkbook
     from ..compute.profiles import get_profile
     from ..read.reader import read_workbook
     from .checker import check_paragraphs, one_placeholder_line
-    from .document import UnreadableReport, read_report
+    from .document import UnreadableReport
     from .facts import gather
 
     profile = get_profile(profile_name, **overrides) if profile_name else None
     keep, added = [], []
-    for rel, reason in skipped:
-        path = _source(rel, inputs, sources) if rel.lower().endswith(REPORT_SUFFIXES) else None
-        if path is None or path.name.startswith("~$"):
+    paths = [_source(rel, inputs, sources) if rel.lower().endswith(REPORT_SUFFIXES) else None for rel, _ in skipped]
+    paths = [None if path is None or path.name.startswith("~$") else path for path in paths]
+    if read_all is None:
+        read_all = _read_here
+    read = iter(read_all([str(path) for path in paths if path is not None]))
+    for (rel, reason), path in zip(skipped, paths):
+        if path is None:
             keep.append((rel, reason))
             continue
-        try:
-            paragraphs = read_report(str(path))
-        except UnreadableReport as exc:  # an attachment we could not read as a report: listed, never a failure
-            keep.append((rel, f"{reason}（未能作为自评报告核对：{exc}）"))
+        paragraphs = next(read)
+        if isinstance(paragraphs, UnreadableReport):  # not readable as a report: listed, never a failure
+            keep.append((rel, f"{reason}（未能作为自评报告核对：{paragraphs}）"))
             continue
         else:
             title = "".join(p.text for p in paragraphs[:3])

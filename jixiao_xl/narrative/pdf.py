@@ -203,6 +203,8 @@ def read_pdf(path: str, max_chars: int) -> tuple[list[str], int, int]:
                 pages.append((rows, height))
     except UnreadableReport:
         raise
+    except MemoryError:  # a stream that unpacks beyond the memory a batch worker may use: said as such
+        raise UnreadableReport("U014", text="PDF 中的内容解压后超出内存限制（文件可能异常），未校验；请重新导出后再提交") from None
     except PDFPasswordIncorrect:
         raise UnreadableReport("U001", text="PDF 设置了打开密码，无法读取；请取消密码后再提交") from None
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds (and bare ones) for a broken file
