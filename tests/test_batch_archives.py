@@ -177,6 +177,26 @@ def test_a_damaged_zip_a_password_a_rar_and_too_deep_a_zip_are_said_so(tmp_path)
     assert list((tmp_path / "系统临时").iterdir()) == []
 
 
+def test_a_zip_with_folders_a_thousand_deep_stops_nothing(tmp_path):
+    # one such entry stopped the whole run: "jixiao-xl：程序内部错误（RecursionError）", no 汇总 for anyone
+    inbox = tmp_path / "in"
+    (inbox / "汨罗").mkdir(parents=True)
+    (inbox / "汨罗" / "司法局.xlsx").write_bytes(EXAMPLE.read_bytes())
+    (inbox / "平江.zip").write_bytes(zip_bytes([("平江/司法局.xlsx", EXAMPLE.read_bytes()), ("x/" * 1200 + "a.txt", b"x")]))
+    out = tmp_path / "out"
+
+    done = run_cli(str(inbox), "-o", str(out), "--jobs", "1", tmp=tmp_path)
+
+    assert "Traceback" not in done.stderr and "RecursionError" not in done.stdout + done.stderr
+    assert "其中 1 个工作簿（3 张表）" in done.stdout and "1 个压缩包无法打开（见“无法读取”）" in done.stdout
+    book = openpyxl.load_workbook(out / "汇总.xlsx")
+    (rel, code, why), = rows(book, "无法读取")
+    assert (rel, code) == ("平江.zip", "U017")
+    assert why.startswith("压缩包无法打开：其中的“x/x/x/x/x/x/x/x/x/x/x/x/x/x/…/x/x/x/x/x/x/x/x/x/x/x/a.txt”"
+                          "文件夹层级太深（1201 层，上限 64 层），整个压缩包未解压；"), why
+    assert list((tmp_path / "系统临时").iterdir()) == []
+
+
 def test_a_zip_slip_entry_is_never_written_outside_the_temporary_folder(tmp_path):
     inbox = tmp_path / "in" / "司法局"
     inbox.mkdir(parents=True)

@@ -166,7 +166,7 @@ def test_path_traversal_in_a_zip_is_refused(client, tmp_path, job_dir):
     assert files_left(job_dir) == []  # nothing extracted, not even ok.xlsx
 
 
-@pytest.mark.parametrize("name", ["正常/" + "长" * 100 + ".xlsx", "层/" * 1500 + "a.xlsx"])
+@pytest.mark.parametrize("name", ["正常/" + "长" * 100 + ".xlsx", ("长" * 80 + "/") * 30 + "a.xlsx"])
 def test_a_name_too_long_for_the_server_is_said_so(client, job_dir, name):
     # Windows takes a file named with 100 Chinese characters (300 bytes here) and deep folders: the page said
     # "批量校验时出现意外错误" (an uncaught OSError) or "压缩包可能已损坏"
@@ -175,6 +175,23 @@ def test_a_name_too_long_for_the_server_is_said_so(client, job_dir, name):
     assert "文件名或文件夹层级太长（超过服务器文件系统允许的长度），无法解压" in status["error"], status["error"]
     assert "意外" not in status["error"] and "损坏" not in status["error"]
     assert files_left(job_dir) == []
+
+
+@pytest.mark.parametrize("deep", ["x/" * 1200 + "a.txt", "层/" * 1500 + "a.xlsx"])
+def test_folders_nested_a_thousand_deep_are_refused_in_chinese(client, batch, job_dir, deep):
+    # "x/" * 1200 ran Path.mkdir's recursion out of stack before the file system said anything: an upload got
+    # 500 "处理请求时程序出错，工作簿没有被修改…" (and its job stayed), a zip entry failed the job with
+    # "批量校验时出现意外错误", and `jixiao-xl batch` on a folder holding such a zip stopped with RecursionError
+    status = submit(client, {"材料.zip": _zip_with([("ok.xlsx", EXAMPLE.read_bytes()), (deep, b"x")])})
+    levels = deep.count("/") + 1
+    assert status["state"] == "failed" and status["code"] == "U203"
+    assert f"文件夹层级太深（{levels} 层，上限 64 层），无法保存。请减少文件夹层级后重新上传。" in status["error"]
+    assert files_left(job_dir) == []
+    job = client.post(JOBS).json()
+    answer = client.put(f"{JOBS}/{job['id']}/files", params={"name": deep}, content=b"x")
+    error = one_line_chinese(answer, 400)
+    assert f"文件夹层级太深（{levels} 层，上限 64 层）" in error and "工作簿" not in error
+    assert client.get(f"{JOBS}/{job['id']}").status_code == 404 and files_left(job_dir) == []
 
 
 def test_symlink_in_a_zip_is_refused(client, job_dir):

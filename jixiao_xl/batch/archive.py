@@ -83,8 +83,12 @@ def mb(size: int) -> str:
 # ------------------------------------------------------------------ names and zips
 
 
+MAX_LEVELS = 64  # folders a name may go down: a submission has a handful
+
+
 def safe_relpath(name: str) -> PurePosixPath:
-    """A relative path inside the folder unpacked to, or ArchiveRefused (``..``, absolute paths, drive letters)."""
+    """A relative path inside the folder unpacked to, or ArchiveRefused (``..``, absolute paths, drive letters,
+    more than MAX_LEVELS levels)."""
     text = name.replace("\\", "/")
     parts = [p for p in text.split("/") if p not in ("", ".")]
     if (not parts or text.startswith("/") or ".." in parts or ":" in parts[0]
@@ -92,6 +96,11 @@ def safe_relpath(name: str) -> PurePosixPath:
         raise ArchiveRefused("U201", f"文件名“{name}”指向上传文件夹以外的位置（含“..”、绝对路径或盘符），已拒绝整个上传。"
                              "请直接压缩存放材料的文件夹后重新上传。",
                              f"其中的“{name}”指向压缩包以外的位置（含“..”、绝对路径或盘符），整个压缩包未解压")
+    if len(parts) > MAX_LEVELS:  # far beyond any submission; Path's recursive mkdir ran out of stack before the OS
+        shown = _shown(name)
+        raise ArchiveRefused("U203", f"“{shown}”的文件夹层级太深（{len(parts)} 层，上限 {MAX_LEVELS} 层），无法保存。"
+                             "请减少文件夹层级后重新上传。",
+                             f"其中的“{shown}”文件夹层级太深（{len(parts)} 层，上限 {MAX_LEVELS} 层），整个压缩包未解压")
     return PurePosixPath(*parts)
 
 
