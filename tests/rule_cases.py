@@ -78,6 +78,9 @@ CASES = [
     Case("S005", "fail", "stray-value-at-the-last-cell", {"far:附件2": ["XFD1048576"]}, "附件2", "XFD1048576",
          expected=None, found=1),
     Case("S005", "pass", "nothing-far-away", {}),
+    # a program merged B4:D4 (主管部门) and left a value in C4: Excel shows B4 only, C4's text is hidden and not read
+    Case("S008", "fail", "value-under-a-merge", {"附件3!C4": "汨罗市财政局"}, "附件3", "B4", expected=None, found=1),
+    Case("S008", "pass", "value-in-the-top-left-only", {"附件3!B4": "汨罗市财政局"}),
     Case("S003", "fail", "title-removed", {"附件2!A2": None}, "附件2", "", expected="部门整体支出绩效自评表", found=None),
     Case("S003", "pass", "title-present", {}),
     # 附件3 retitled a 绩效目标表 with its 实际完成值 and 得分 headings gone: targets only, set aside

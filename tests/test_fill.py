@@ -229,17 +229,18 @@ def test_text_starting_with_equals_stays_text(tmp_path):
 
 
 def test_a_problem_inside_a_merged_range_marks_its_first_cell(tmp_path):
-    """B111 points at B7 (公务用车 2022); a file whose merge A7:B7 covers it (the value kept in the covered
-    cell, as some applications write) gets the mark and its note on A7, the range's first cell."""
+    """A file whose merge G14:G15 covers the 分值 of 时效指标 (the value 10 kept in the covered G15, as some
+    applications write): G15 reads blank, as Excel shows it (S008 names the hidden 10), and the warning at G15
+    (I106 分值未填写) gets its mark and note on G14, the range's first cell."""
     from openpyxl.worksheet.cell_range import CellRange
 
     book = openpyxl.load_workbook(EXAMPLE)
-    book["附件1"].merged_cells.add(CellRange("A7:B7"))  # recorded as merged, B7's 17 still written
+    book["附件3"].merged_cells.add(CellRange("G14:G15"))  # recorded as merged, G15's 10 still written
     source, out = tmp_path / "m.xlsx", tmp_path / "o.xlsx"
     book.save(source)
     fill(str(source), str(out), mark=True)
-    marked = openpyxl.load_workbook(out)["附件1"]
-    assert "B111" in marked["A7"].comment.text and marked["A7"].fill.fgColor.rgb.endswith("FFC7CE")
+    marked = openpyxl.load_workbook(out)["附件3"]
+    assert "I106" in marked["G14"].comment.text and marked["G14"].fill.fgColor.rgb.endswith("FFEB9C")
 
 
 def test_fill_never_writes_a_cell_showing_an_error(tmp_path):

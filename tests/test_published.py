@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -855,3 +856,41 @@ def test_a_score_above_its_weight_is_one_finding_at_its_cell(tmp_path, name, cel
     found = [x for x in report.all_findings() if x.cell == cell and x.code in ("I101", "I103")]
     assert [(x.code, x.expected, x.found) for x in found] == [(code, expected, value)]
     assert found[0].message.endswith(ending), found[0].message
+
+
+# ---------------------------------------------------------------- judged as a user sees it
+
+
+def test_a_value_hidden_under_a_merge_is_not_read_but_named(tmp_path):
+    """海南 服务贸易 (m.bdocx.com/doc/30238812.html), complete, as a program might write it: the 得分 cells of 到位率
+    and 到位时效 merged (G19:G20) with both scores left in the file.  Excel and WPS show one 3 across the two rows
+    (Excel discards all but the top-left value when a user merges), but the hidden 2 was read and the form said
+    complete: 总分 100（优）.  What the user sees is judged: 到位时效 has no 得分 (I106), the total is not known,
+    and S008 names the hidden value — the same in the .xls and .ods LibreOffice saves (it keeps the value)."""
+    from openpyxl import load_workbook
+    from openpyxl.worksheet.cell_range import CellRange
+
+    from .libreoffice import convert, soffice
+
+    _, report = check_table(tmp_path, HAINAN, rows=HAINAN_BENEFITS)
+    assert (report.forms[0].results.total_score, report.forms[0].results.grade) == (100, "优")  # all visible
+    source = tmp_path / f"{HAINAN}.xlsx"
+    book = load_workbook(source)
+    book.active.merged_cells.add(CellRange("G19:G20"))  # openpyxl keeps G20's 2 under the merge
+    book.save(source)
+    paths = [source]
+    if soffice() is not None or os.environ.get("CI"):
+        paths += [convert([source], tmp_path / fmt, fmt)[0] for fmt in ("xls", "ods")]
+    for path in paths:
+        report = check_path(str(path))
+        (f,) = report.forms
+        (row,) = [i for i in f.form.indicators if i.level3.text == "到位时效"]
+        assert row.score is None or row.score.blank, path
+        res = f.results
+        assert (res.total_score, res.grade, res.why("total_score")) == (None, None, "无法复核：得分 G20 未填写"), path
+        (i106,) = [x for x in by_code(report, "I106") if x.cell == "G20"]
+        assert i106.message.endswith("得分未填写")
+        (s008,) = by_code(report, "S008")
+        assert (s008.cell, s008.found) == ("G19", 1), path
+        assert s008.message.endswith("合并区域 G19:G20 遮住了 G20 的 2：Excel、WPS 只显示合并区域左上角的内容，"
+                                     "这些值看不到，校验也没有读取；如它们应当填写，请取消合并后填在看得见的单元格里")

@@ -340,6 +340,8 @@ class Workbook:
     # forms.PROFILE_UNKNOWN); None: not our template (the profile is chosen from the forms, detect.choose)
     stated_profile: str | None = None
     unread_sheets: list[UnreadSheet] = field(default_factory=list)  # sheets named for a form, none found on them
+    # sheet -> values merged ranges hide, not read (Grid.covered: A1, value, the range's A1)
+    covered: dict[str, list[tuple[str, object, str]]] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> list:
         return [f for f in self.forms if f.kind == kind]

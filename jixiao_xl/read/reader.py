@@ -295,7 +295,8 @@ def read_forms(grids: list[Grid], path: str = "") -> Workbook:
                 form.book_year = next(iter(years))
     _rate_formats(found, grids)
     far = {grid.name: list(grid.far_cells) for grid in grids if grid.far_cells}
-    return Workbook(path, found, hidden, uncached, far, set_aside, stated_profile(grids), unread)
+    covered = {grid.name: list(grid.covered) for grid in grids if grid.covered}
+    return Workbook(path, found, hidden, uncached, far, set_aside, stated_profile(grids), unread, covered)
 
 
 def stated_profile(grids: list[Grid]) -> str | None:

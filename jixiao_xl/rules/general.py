@@ -187,6 +187,48 @@ FAR_CELLS = Rule(
 )
 
 
+def _shown_value(value: object) -> str:
+    """A hidden value as S008 names it: a number as the form shows it, a text in quotes (cut at 20)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        text = " ".join(str(value).split())
+        return f"“{text[:20]}…”" if len(text) > 20 else f"“{text}”"
+    return n(value)
+
+
+def covered_text(covered: list[tuple[str, object, str]], most: int = 6) -> str:
+    """"合并区域 E14:E16 遮住了 E15 的 20、E16 的“是”；…": the hidden cells by range, ``most`` of them."""
+    groups: dict[str, list[str]] = {}
+    for address, value, rng in covered[:most]:
+        groups.setdefault(rng, []).append(f"{address} 的 {_shown_value(value)}")
+    text = "；".join(f"合并区域 {rng} 遮住了 {'、'.join(cells)}" for rng, cells in groups.items())
+    return text + (f" 等 {len(covered)} 个单元格" if len(covered) > most else "")
+
+
+def _covered(rule: Rule, book, ctx: Context):
+    form_sheets = {f.sheet for f in book.forms}  # a sheet beside the forms is not theirs to judge
+    for sheet, covered in getattr(book, "covered", {}).items():
+        if sheet not in form_sheets:
+            continue
+        first = covered[0][2].split(":", 1)[0]  # the range a user sees: its top-left cell
+        yield rule.at(sheet, None, expected=None, found=len(covered), where="", address=first,
+                      text={"cells": covered_text(covered)})
+
+
+COVERED = Rule(
+    code="S008", name="values-under-merge", severity="info", scope="workbook",
+    summary="合并单元格之下（左上角以外）的单元格中有值，Excel/WPS 不显示，没有读取",
+    template="{cells}：Excel、WPS 只显示合并区域左上角的内容，这些值看不到，校验也没有读取；"
+    "如它们应当填写，请取消合并后填在看得见的单元格里",
+    why="在 Excel 或 WPS 中合并单元格时，只保留左上角的内容，其余单元格的值被丢弃；由程序生成的工作簿却可能在"
+    "合并区域的其余单元格里留着值。这些值打开文件谁也看不到，按它们校验、计分，结果就与填表人和审核人看到的表"
+    "不一致，所以只按看得见的左上角读取，并在此列出被遮住的值。",
+    source="Excel 合并单元格的行为（合并后仅保留左上角单元格的值）；Office Open XML 的 mergeCell 与单元格数据",
+    bad="程序把 E14:E16 合并，E15 里还留着 20，审核人在表上看不到这个 20",
+    good="取消合并后把 20 填在看得见的单元格里，或删去这个值",
+    check=_covered,
+)
+
+
 TARGETS_ONLY = "（表中只有年度指标值，没有实际完成值和得分）"
 
 
@@ -398,5 +440,5 @@ LEVEL_WEIGHTS_UNPRINTED = Rule(
 )
 
 
-RULES = [NOT_A_NUMBER, NEGATIVE, ERROR_VALUE, SUMMED_TEXT, INCOMPLETE, UNCACHED, FAR_CELLS, BY_SIGNATURE, DERIVED_BLANK,
+RULES = [NOT_A_NUMBER, NEGATIVE, ERROR_VALUE, SUMMED_TEXT, INCOMPLETE, UNCACHED, FAR_CELLS, COVERED, BY_SIGNATURE, DERIVED_BLANK,
          LEVEL_WEIGHTS_UNPRINTED, SET_ASIDE, UNREAD_SHEET, PROFILE_CHOICE]

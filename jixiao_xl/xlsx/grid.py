@@ -20,6 +20,7 @@ from ..problems import Refused
 MAX_UNCOMPRESSED = 512 * 1024 * 1024  # bytes of XML a workbook may unpack to
 MAX_RATIO = 200  # uncompressed / compressed of one member
 MAX_MERGE_INDEX = 100_000  # rows covered by merged ranges that merge_at indexes (more: it scans them all)
+MAX_COVER_SCAN = 2_000_000  # cells under merged ranges looked at for hidden values (overlapping ranges repeat)
 
 
 @dataclass
@@ -38,6 +39,9 @@ class Grid:
     kind: str = "xlsx"  # the file's format (workbook_kind): how its number formats are read
     percents: set[tuple[int, int]] | None = None  # the percentage cells, when read with the values (.ods)
     far_cells: list[str] = field(default_factory=list)  # A1 of cells far outside any form, left unread (.xlsx)
+    # values a merged range hides (not its top-left cell), blanked as Excel and WPS show the range: (A1 of the
+    # cell, its value, A1 of the range) — ``hide_covered``
+    covered: list[tuple[str, object, str]] = field(default_factory=list)
     # the workbook's cell formats, read on the first ask and shared by its sheets (numfmt.WorkbookStyles)
     styles: object | None = field(default=None, compare=False, repr=False)
 
@@ -91,6 +95,34 @@ class Grid:
                         rows.setdefault(r, []).append(rng)
             kept = self.__dict__["_merge_rows"] = (self.merged, len(self.merged), rows)
         return self.merged if kept[2] is None else kept[2].get(row, ())
+
+
+def hide_covered(grid: Grid) -> None:
+    """Blank the cells a merged range covers, all but its top-left one, and keep what they held in
+    ``grid.covered``.  Excel and WPS show a merged range as its top-left cell only (Excel discards the other
+    cells' values when a user merges), but a program (openpyxl, LibreOffice keeping "hidden contents") may
+    leave values under a merge: nobody sees them, so they are not read as the form's (S008 names them)."""
+    rows, budget, covered = grid.rows, MAX_COVER_SCAN, []
+    height = len(rows)
+    for rng in grid.merged:
+        r0, c0, r1, c1 = rng
+        for r in range(r0, min(r1, height - 1) + 1):
+            row = rows[r]
+            start, end = (c0 + 1 if r == r0 else c0), min(c1, len(row) - 1)
+            if end < start:
+                continue
+            budget -= end - start + 1
+            if budget < 0:  # overlapping ranges over a whole sheet (no application writes them): enough looked at
+                grid.covered = covered
+                return
+            for c in range(start, end + 1):
+                value = row[c]
+                if value is None or value == "":
+                    continue
+                row[c] = ""
+                if not (isinstance(value, str) and not value.strip()):  # a blank text hides nothing
+                    covered.append((a1(r, c), value, f"{a1(r0, c0)}:{a1(r1, c1)}"))
+    grid.covered = covered
 
 
 class UnreadableWorkbook(Refused):
@@ -513,6 +545,8 @@ def _read_grids_openpyxl(path: str, issues: dict, source=None) -> list[Grid]:
         raise broken(path, type(exc).__name__) from None
     grids = [_with_issues(Grid(name, rows, merged, hidden, path=path), issues) for name, rows, merged, hidden in sheets]
     _text_formulas(grids)
+    for grid in grids:
+        hide_covered(grid)
     return grids
 
 
@@ -575,6 +609,9 @@ def _read_calamine(path: str, kind: str, issues: dict, layout: dict | None = Non
                         merges_known=ranges is not None or layout is not None or kind == "xlsx")
             grids.append(_with_issues(grid, issues))
         _text_formulas(grids)
+        for grid in grids:
+            if grid.merged:
+                hide_covered(grid)
         return grids
     except pc.PasswordError:
         raise UnreadableWorkbook("U001") from None
