@@ -31,11 +31,26 @@ class Case:
     # H rules: the unit's previous year, as edits of the clean seed moved back a year (helpers.seed_last_year);
     # it is checked and put into a store, and the case is checked against that store
     previous: dict | None = None
+    # a published table (tests/data/published) as the workbook instead of the seed, for a layout the seed has not
+    base: str | None = None
+
+    def sheets(self) -> list:
+        """A fresh copy of the workbook the edits apply to: the clean seed, or the published table ``base``."""
+        if self.base is not None:
+            from .published import spec
+
+            return [spec(self.base)]
+        from .helpers import clean_seed
+
+        return clean_seed()
 
     @property
     def id(self) -> str:
         return f"{self.code}-{self.outcome}-{self.name}"
 
+
+HAINAN = "hainan_provincial_shangwu_fuwumaoyi_project"  # tests/data/published
+HAINAN_SHEET = "服务贸易项目绩效自评表"
 
 BY_LEVEL = {f"附件3!{c}{r}": v for r, v in ((8, 50), (9, 33)) for c in "CDE"} | {
     "附件3!B8": "中央财政资金", "附件3!B9": "省级财政资金"}  # under 当年财政拨款 83
@@ -349,6 +364,10 @@ CASES = [
     Case("W109", "fail", "subtotal-score-not-items-sum", GROUPED, "附件2", "H22", expected=10.0, found=9.0),
     Case("W109", "pass", "subtotal-score-is-items-sum", GROUPED | {"附件2!H22": 10}),
     Case("W109", "pass", "no-heading", {}),
+    # 海南 服务贸易 prints a 分值 after its 二级 (D): 资金管理 10 over 资金使用 7 + 财务管理 3
+    Case("W111", "fail", "level2-weight-not-its-rows-sum", {f"{HAINAN_SHEET}!D21": 9}, HAINAN_SHEET, "D21",
+         expected=9.0, found=10.0, profile="auto", base=HAINAN),
+    Case("W111", "pass", "level2-weights-add-up", {}, profile="auto", base=HAINAN),
     Case("W110", "fail", "heading-weight-not-items-sum", GROUPED | {"附件2!G24": 4, "附件2!H24": 4}, "附件2", "G22",
          expected=9.0, found=10.0),
     Case("W110", "pass", "heading-weight-is-items-sum", GROUPED),

@@ -50,7 +50,7 @@ def _books(profile):
         yield path.name, read_forms(read_grids(str(path)))
         yield f"{path.name}-all-blank", _all_derived_blanked(read_grids(str(path)), profile)
     for case in CASES:
-        yield case.id, read_forms(to_grids(set_cells(clean_seed(), dict(case.edits))))
+        yield case.id, read_forms(to_grids(set_cells(case.sheets(), dict(case.edits))))
 
 
 @pytest.mark.parametrize("profile", ["hunan", "national"])

@@ -64,6 +64,8 @@ def test_every_published_table_is_read_and_checked(tmp_path, name):
     assert not by_code(report, "R900")  # no rule crashed on a layout it had not seen
     kinds = {"project": {"project_self_eval"}, "department": {"dept_self_eval"}, "basic": {"basic_data"}}
     assert {f.kind for f in report.forms} == kinds[data["kind"].split(" ")[0]]
+    if name != HAINAN:  # only 海南 服务贸易 prints a 分值 after its 二级 (W111)
+        assert not any(getattr(f, "level2_weights", ()) for f in read(report)) and not by_code(report, "W111")
 
 
 # ---------------------------------------------------------------- 保山/湖北: the 20-point form
@@ -894,3 +896,26 @@ def test_a_value_hidden_under_a_merge_is_not_read_but_named(tmp_path):
         assert (s008.cell, s008.found) == ("G19", 1), path
         assert s008.message.endswith("合并区域 G19:G20 遮住了 G20 的 2：Excel、WPS 只显示合并区域左上角的内容，"
                                      "这些值看不到，校验也没有读取；如它们应当填写，请取消合并后填在看得见的单元格里")
+
+
+def test_a_level2_weight_the_form_prints_is_checked_against_its_rows(tmp_path):
+    """海南 服务贸易 (m.bdocx.com/doc/30238812.html) prints a 分值 after every level (一级 | 分值 | 二级 | 分值 | 三级 |
+    分值 | 得分).  Its 一级 分值 were read as the bands' weights (W101), its 二级 分值 not at all: 资金管理 printed 9 over
+    资金使用 7 + 财务管理 3 passed unsaid.  W111 says it at the 二级 分值 cell with both numbers; only where the form
+    prints a 二级 分值 (the other published forms have none)."""
+    data, report = check_table(tmp_path, HAINAN, rows=HAINAN_BENEFITS)
+    (f,) = read(report)
+    assert {g.name: g.weight for g in f.level2_weights} == data["printed"]["level2"]
+    assert [i.level3.text for i in f.level2_weights[4].indicators] == ["资金使用", "财务管理"]
+    assert not by_code(report, "W111")  # as printed, every 二级 adds up
+    _, report = check_table(tmp_path, HAINAN, {"D21": 9}, rows=HAINAN_BENEFITS)
+    (w111,) = by_code(report, "W111")
+    assert (w111.severity, w111.cell, w111.expected, w111.found) == ("warning", "D21", 9, 10)
+    assert w111.message == ("[服务贸易项目绩效自评表] 二级指标 资金管理 分值 (D21)：二级指标“资金管理”分值 9，其下三级指标分值合计 10"
+                            "（“资金使用” 7、“财务管理” 3）；请核对是二级分值还是三级分值填错")
+    assert not by_code(report, "W101")  # 项目管理's 三级 still add up to its 25
+    # a 三级 分值 off: said at its 二级 and at its 一级
+    _, report = check_table(tmp_path, HAINAN, {"F22": 4}, rows=HAINAN_BENEFITS)
+    assert [(x.cell, x.expected, x.found) for x in by_code(report, "W111")] == [("D21", 10, 11)]
+    assert [(x.cell, x.expected, x.found) for x in by_code(report, "W101")] == [("B19", 25, 26)]
+

@@ -37,9 +37,9 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "workbook_templates" / "examples" / "miluo_sifaju_2023.xlsx"
 
 
-def _scores_blank_but_first(edits: dict):
+def _scores_blank_but_first(edits: dict, sheets: list | None = None):
     """The case's workbook with every 得分 blank except each form's first (so the form is scored)."""
-    grids = to_grids(set_cells(clean_seed(), dict(edits)))
+    grids = to_grids(set_cells(clean_seed() if sheets is None else sheets, dict(edits)))
     for form in read_forms(grids).forms:
         grid = next(g for g in grids if g.name == form.sheet)
         for ind in getattr(form, "indicators", [])[1:]:
@@ -78,7 +78,7 @@ def test_every_d001_suggestion_on_the_rule_cases_is_the_score_the_total_counts()
     compared, forms = 0, 0
     for case in CASES:
         chosen = None if case.profile == "auto" else get_profile(case.profile)
-        report = check_workbook(_scores_blank_but_first(case.edits), chosen)
+        report = check_workbook(_scores_blank_but_first(case.edits, case.sheets()), chosen)
         profile = chosen or get_profile(report.profile["name"])  # "auto": the one the workbook points to
         for form_report in report.forms:
             if form_report.kind == "basic_data":

@@ -27,7 +27,7 @@ def _inject_crash(monkeypatch):
 def test_rule_case(case, monkeypatch, tmp_path):
     if case.code == "R900" and case.outcome == "fail":
         _inject_crash(monkeypatch)
-    specs = set_cells(clean_seed(), dict(case.edits))
+    specs = set_cells(case.sheets(), dict(case.edits))
     if case.previous is not None:
         report = check_with_history(specs, seed_last_year(case.previous), tmp_path, case.profile)
     else:
@@ -165,6 +165,6 @@ def test_no_message_has_an_empty_clause():
     for case in CASES:
         if case.code == "R900":
             continue
-        report = check_specs(set_cells(clean_seed(), dict(case.edits)), case.profile)
+        report = check_specs(set_cells(case.sheets(), dict(case.edits)), case.profile)
         bad += [f"{case.id}: {f.message}" for f in report.all_findings() if _EMPTY_CLAUSE.search(f.message)]
     assert bad == []

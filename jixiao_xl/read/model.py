@@ -243,6 +243,17 @@ class Level1:
 
 
 @dataclass
+class Level2Weight:
+    """A 二级指标 whose 分值 the form prints in a column of its own (海南 服务贸易: 一级指标 | 分值 | 二级指标 | 分值 |
+    三级指标 | 分值 | 得分): its name, the 分值 cell, and the 三级 rows under it (W111 adds up their 分值)."""
+
+    name: str
+    cell: Cell
+    weight: float
+    indicators: list[Indicator] = field(default_factory=list)
+
+
+@dataclass
 class SelfEval:
     """附件2 部门整体支出绩效自评表 or 附件3 项目支出绩效自评表."""
 
@@ -265,6 +276,7 @@ class SelfEval:
     unknown_sources: list[Cell] = field(default_factory=list)  # labels under 年度资金总额 that name no source
     goals: dict[str, Cell] = field(default_factory=dict)
     levels: list[Level1] = field(default_factory=list)
+    level2_weights: list[Level2Weight] = field(default_factory=list)  # 二级 分值 printed in a column of their own
     total_weight: Cell | None = None
     total_score: Cell | None = None
     grade: Cell | None = None  # 等级 as stated ("等级：优"), when the form has one

@@ -6,7 +6,7 @@ import re
 
 from . import forms as F
 from .groups import find_groups
-from .model import Cell, Indicator, Level1, SelfEval, num
+from .model import Cell, Indicator, Level1, Level2Weight, SelfEval, num
 from .region import LABEL_MAX, Region, _cell_key, _field_for, _numeric_text, _year, inline_parts
 from .values import header_name, header_weight, is_blank, split_inline
 
@@ -347,6 +347,15 @@ def _level1_weight_column(region: Region, head: int, col1: int | None, col2: int
     return found[1] if found is not None else None
 
 
+def _level2_weight_column(region: Region, head: int, col2: int | None, col3: int) -> int | None:
+    """The 分值 column printed right after the 二级指标 column, before the 三级 (海南 服务贸易): each 二级's weight;
+    None when the form prints none."""
+    if col2 is None or col2 > col3:
+        return None
+    found = region.find(_WEIGHT_FIELD, start=head, stop=head + 1, cols=range(col2 + 1, col3))
+    return found[1] if found is not None else None
+
+
 def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
     cols = _indicator_columns(region, form, head)
     if cols is None:
@@ -359,6 +368,8 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
     notes: list[str] = []
     col1, col2, col3, reason_col = cols["level1"], cols["level2"], cols["level3"], cols["reason"]
     weight1 = _level1_weight_column(region, head, col1, col2, col3)
+    weight2 = _level2_weight_column(region, head, col2, col3)
+    group2: Level2Weight | None = None  # the 二级 whose printed 分值 the rows below add up to (weight2)
     # the 总分 row: the first row below the header with a 总分 label left of (or in) the 三级指标 column
     total = region.find(F.TOTAL_ROW, start=head + 1, cols=range(col3 + 1))
     end = total[0] if total else region.bottom
@@ -391,7 +402,7 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
                     header = region.cell(row, col1, f"一级指标 {name}" if name else "一级指标（未写名称）")
                     level1 = Level1(name, header, weight)
                     form.levels.append(level1)
-                    level2 = ""
+                    level2, group2 = "", None
                     if weight is None and weight1 is not None:  # 海南 服务贸易: "项目决策 | 20" in its own 分值 column
                         stated = region.cell(row, weight1, f"一级指标 {name} 分值")
                         if num(stated) is not None:
@@ -402,6 +413,8 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
                 name2 = _level2(raw2)
                 if name2 is not None:
                     level2 = name2
+                    if weight2 is not None:  # 海南 服务贸易: "项目目标 | 4" in its own 分值 column
+                        group2 = _level2_weight(region, form, row, weight2, raw2, group2)
         cells = {}
         for key, col in cell_cols:  # as region.cell reads them ("" is no value), without two calls per cell
             value = values[col] if col < width else None
@@ -434,6 +447,8 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
         indicator = Indicator(row, level1.name, level2, cells["level3"], target, actual, cells.get("weight"),
                               cells.get("score"), reason, extras)
         level1.indicators.append(indicator)
+        if group2 is not None:
+            group2.indicators.append(indicator)
         if reason is not None and not reason.blank:
             notes.append(reason.text)
         row += 1
@@ -447,6 +462,22 @@ def _read_indicators(region: Region, form: SelfEval, head: int) -> None:
         _read_total(region, form, row, total[1], cols)
     _level_weights(form, cols["weight"] is None, names["weight"])
     _read_below(region, form, head, row, notes)
+
+
+def _level2_weight(region: Region, form: SelfEval, row: int, col: int, raw2: object,
+                   group: Level2Weight | None) -> Level2Weight | None:
+    """The 二级 a row's 二级指标 cell starts, with the 分值 printed beside it; ``group`` goes on where the text and
+    分值 repeat it in an unmerged cell of each row, and none is kept for a 二级 whose 分值 is not a number."""
+    name = F.display_label(raw2) if isinstance(raw2, str) else str(raw2)
+    stated = region.cell(row, col, f"二级指标 {name} 分值")
+    weight = num(stated)
+    if group is not None and group.name == name and weight == group.weight and region.grid.merge_at(row, col) is None:
+        return group
+    if weight is None:
+        return None
+    group = Level2Weight(name, stated, weight)
+    form.level2_weights.append(group)
+    return group
 
 
 def _level_weights(form: SelfEval, no_weight_column: bool, weight_label: str) -> None:

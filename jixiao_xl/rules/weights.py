@@ -42,6 +42,35 @@ LEVEL_SUM = Rule(
 )
 
 
+def _level2_sum(rule: Rule, form: SelfEval, ctx: Context):
+    counted = {id(i) for i in form.indicators}  # a subtotal over numbered items counts once (W110 otherwise)
+    unsure = {id(g.head) for g in form.unsure_groups if g.column == "weight"}
+    for group in form.level2_weights:
+        rows = [i for i in group.indicators if id(i) in counted]
+        if not rows or all(num(i.weight) is None for i in rows) or any(id(i) in unsure for i in rows):
+            continue
+        total = sum(num(i.weight) or 0 for i in rows)
+        if differs(total, group.weight, ctx.profile.tolerance_score):
+            names = "、".join(f"“{i.level3.text}” {n(num(i.weight)) if num(i.weight) is not None else '空'}"
+                             for i in rows)
+            yield rule.at(form.sheet, group.cell, expected=r2(group.weight), found=r2(total),
+                          text={"level": group.name, "header": n(group.weight), "total": n(total), "rows": names})
+
+
+LEVEL2_SUM = Rule(
+    code="W111", name="level2-weight-sum", severity="warning", scope="self_eval",
+    summary="表上印有二级指标分值的，其下三级指标分值之和不等于该二级指标的分值",
+    template="二级指标“{level}”分值 {header}，其下三级指标分值合计 {total}（{rows}）；请核对是二级分值还是三级分值填错",
+    why="有的自评表在每一级指标后都列分值（一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值 | 得分），二级指标的分值"
+    "是其下各三级指标分值之和；两者不一致时，总分所计的三级分值与表上印的二级分值必有一处填错。只在表上印有二级分值时校验。",
+    source="海南省商务厅 服务贸易项目绩效自评表（项目决策 20 = 项目目标 4 + 决策过程 8 + 资金分配 8；决策过程 8 = 决策依据 3"
+    " + 决策程序 5）[A]",
+    bad="二级指标“资金管理”分值 10，其下“资金使用”7、“财务管理”4",
+    good="二级指标“资金管理”分值 10，其下“资金使用”7、“财务管理”3",
+    check=_level2_sum,
+)
+
+
 def _section_weights(rule: Rule, form: SelfEval, ctx: Context):
     stated = getattr(form, "indicators_weight", None)
     named = [level for level in form.levels if level.name]
@@ -347,5 +376,5 @@ GRADE = Rule(
     check=_grade,
 )
 
-RULES = [LEVEL_SUM, SECTION_WEIGHTS, WEIGHT_TOTAL, TOTAL_WEIGHT, TOTAL_SCORE, PROFILE_WEIGHTS, NOTE_WEIGHTS, GRADE,
+RULES = [LEVEL_SUM, LEVEL2_SUM, SECTION_WEIGHTS, WEIGHT_TOTAL, TOTAL_WEIGHT, TOTAL_SCORE, PROFILE_WEIGHTS, NOTE_WEIGHTS, GRADE,
          GROUP_SUBTOTAL, GROUP_UNSURE]
