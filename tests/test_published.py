@@ -919,3 +919,40 @@ def test_a_level2_weight_the_form_prints_is_checked_against_its_rows(tmp_path):
     assert [(x.cell, x.expected, x.found) for x in by_code(report, "W111")] == [("D21", 10, 11)]
     assert [(x.cell, x.expected, x.found) for x in by_code(report, "W101")] == [("B19", 25, 26)]
 
+
+
+YINCHUAN = "ningxia_yinchuan_2021_project"
+
+
+def test_ningxias_execution_score_is_its_indicator_rows(tmp_path):
+    """银川 2021 (m.yzwku.com/doc/476505.html) scores the 执行率 as the 三级指标 项目管理 → 投入管理 → 预算执行率 (分值 10,
+    得分 9: profile execution.within); its funds block has no 分值 or 得分.  The 结果 line said "执行率得分 0" and W102
+    "分值合计 90（执行率 0 + 三级指标 90）": a part of 0 the form has not.  It shows the form's: the rate from the block
+    (64.8 ÷ 64.8), the 执行率得分 9 of that row, counted once; W102 and W104 name their parts as the form has them."""
+    from jixiao_xl.rules.report import to_text
+    from jixiao_xl.write.marks import result_rows
+
+    data, report = check_table(tmp_path, YINCHUAN)
+    printed = data["printed"]
+    res = report.forms[0].results
+    assert (res.exec_rate, res.exec_score, res.weight_total, res.total_score) == (printed["exec_rate"],
+                                                                                  printed["exec_score"], 90, 84)
+    assert res.to_dict()["exec_score"] == 9  # --json, 汇总's 执行率得分 and the store: the row's 9, not 0
+    assert ("结果：执行率 100.00%，执行率得分 9（在三级指标“预算执行率” G14 中计分），分值合计 90，总分 84（等级无法复核："
+            "分值合计 90 ≠ 100）") in to_text([report])
+    assert "[项目支出绩效自评表] 执行率 100.00%，执行率得分 9（在三级指标“预算执行率” G14 中计分），总分 84" in [
+        r[0] for r in result_rows(report)][-2]  # 校验结果 (fill --mark, the add-in's sheet)
+    (w102,) = by_code(report, "W102")
+    assert w102.message.endswith("分值合计 90（三级指标 90，其中“预算执行率” 10），应为 100")
+    (w104,) = by_code(report, "W104")
+    assert w104.message.endswith("总分得分应为各三级指标得分（含“预算执行率”）之和 84，现填 98")
+    # the 满意度 row that the copy cuts off filled in: 100 points, the 执行率得分 still counted once
+    _, report = check_table(tmp_path, YINCHUAN, {"D34": 10, "G34": 10})
+    res = report.forms[0].results
+    assert (res.exec_score, res.weight_total, res.total_score, res.grade) == (9, 100, 94, "优")
+    assert not by_code(report, "W102")
+    # the row's 得分 left blank: the 执行率得分 is 未评分, never 0
+    _, report = check_table(tmp_path, YINCHUAN, {"G14": None})
+    res = report.forms[0].results
+    assert res.exec_score is None and res.why("exec_score") == "未评分：三级指标“预算执行率” G14 的得分没有填写"
+    assert "执行率得分 未评分（在三级指标“预算执行率” G14 中计分）" in to_text([report])

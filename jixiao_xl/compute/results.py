@@ -224,6 +224,22 @@ def unstated_exec_weight(form: SelfEval, profile: Profile) -> float:
     return weight if profile.known and apart else 0.0
 
 
+def exec_row(form: SelfEval, profile: Profile) -> Indicator | None:
+    """The 三级指标 that scores the 执行率 when the funds block weighs and scores none (宁夏 项目管理 → 预算执行率:
+    its 分值 and 得分 count among the indicators'): the 结果 line's 执行率得分 is that row's, and no 执行率 part
+    of 0 分 is added beside it.  None on every other form (a block with a 分值 or 得分 cell of its own)."""
+    row = getattr(form, "exec_indicator", None)
+    if row is None or form.exec.get("score") is not None or exec_weight(form, profile):
+        return None
+    return row
+
+
+def exec_row_text(row: Indicator) -> str:
+    """"三级指标“预算执行率” G14": where the form scores its 执行率."""
+    cell = row.score or row.weight
+    return f"三级指标“{row.level3.text}”" + (f" {cell.address}" if cell is not None else "")
+
+
 def judge_row(ind: Indicator, profile: Profile, year: int | None = None) -> Judgement:
     """How the row's 年度指标值 and 实际完成值 read and score (``targets.judge``; ``year``: the form's, for a
     deadline written without one)."""
@@ -424,6 +440,9 @@ class SelfEvalResults(_Results):
     grade: str | None = None
     unread: Mapping[str, str] = dc_field(default_factory=lambda: _NO_REASONS)
     rows: tuple[Row, ...] = ()
+    # where the 执行率 is scored when a 三级指标 scores it (``exec_row``: "三级指标“预算执行率” G14"; its 得分 is
+    # ``exec_score`` and counts in the total once, among the rows'); "" when the funds block scores it
+    exec_within: str = ""
 
     KEYS: ClassVar[tuple[str, ...]] = ("exec_rate", "exec_score", "weight_total", "total_score", "grade")
 
@@ -440,6 +459,7 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
     weight = exec_weight(form, profile)
     read = exec_read(form)
     unknown = exec_unknown(form, profile.tolerance_amount) if read else ""
+    within = exec_row(form, profile)
     if unknown:  # a typed rate over blank figures: neither that rate nor 0 % is known
         rate = score = None
         unread["exec_rate"] = unread["exec_score"] = unknown
@@ -452,6 +472,9 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
     else:
         rate = score = None
         unread["exec_rate"] = unread["exec_score"] = _unread_exec(form)
+    block_score = score  # what the funds block adds to the total (0 where a 三级指标 scores the 执行率)
+    if within is not None:  # 宁夏: the 执行率 is a 三级指标; its 得分 is that row's, counted there once
+        score = _within_score(within, rows, unread)
     weights = [r.weight for r in rows if r.weight is not None]
     stated = num(getattr(form, "indicators_weight", None))  # "年度绩效目标(80分)": all indicators together
     if not rows:
@@ -482,7 +505,7 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
     elif all(r.score is None for r in rows) and num(form.total_score) is None:
         total = None
         unread["total_score"] = unread["grade"] = UNSCORED
-    elif unknown:  # the total counts the 执行率得分, which cannot be recomputed
+    elif unknown and within is None:  # the total counts the 执行率得分, which cannot be recomputed
         total = None
         unread["total_score"] = unread["grade"] = f"无法复核：总分含执行率得分，而{unknown.split('：', 1)[1]}"
     elif exec_part_missing(form, profile):  # the total counts a 执行率得分 that was not read: not 0 分 either
@@ -498,14 +521,26 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
         total = None
         unread["total_score"] = unread["grade"] = unsure
     else:
-        total = S.round2((score or 0.0) + sum(r.effective for r in rows))
+        total = S.round2((block_score or 0.0) + sum(r.effective for r in rows))
     grade = S.grade(total)
     off_scale = scale_reason(weight_total, profile.tolerance_score)
     if grade is not None and off_scale:  # 150.2 of 170 points is no 优 on the 100-point scale
         grade = None
         unread["grade"] = off_scale
     return SelfEvalResults(rate, score, weight_total, total, grade,
-                           MappingProxyType(unread) if unread else _NO_REASONS, tuple(rows))
+                           MappingProxyType(unread) if unread else _NO_REASONS, tuple(rows),
+                           exec_row_text(within) if within is not None else "")
+
+
+def _within_score(ind: Indicator, rows: list[Row], unread: dict[str, str]) -> float | None:
+    """The 执行率得分 of a form whose 三级指标 ``ind`` scores the 执行率: the row's score as the total counts it
+    (the 执行率 itself stays the block's, recomputed from its figures); ``unread`` says why there is none."""
+    row = next((r for r in rows if r.ind is ind), None)
+    unread.pop("exec_score", None)
+    if row is None or row.score is None:
+        unread["exec_score"] = f"未评分：{exec_row_text(ind)} 的得分没有填写"
+        return None
+    return row.effective
 
 
 FULL_MARKS = 100.0  # the scale the grades are set on (优 ≥ 90 …): 财预〔2020〕10号 第十三条, spec §4
@@ -535,6 +570,13 @@ def shown(res: _Results, key: str) -> str:
     if key == "grade" or isinstance(value, str):
         return value
     return fmt_rate(value) if key.endswith("rate") else fmt_number(value)
+
+
+def exec_text(res: SelfEvalResults, mode: str = "") -> str:
+    """"执行率 100.00%，执行率得分 9": the 结果 line's 执行率 part, saying where a 三级指标 scores it ("执行率得分 9
+    （在三级指标“预算执行率” G14 中计分）") rather than a 0 of the funds block; ``mode``: how --exec-mode scored it."""
+    text = f"执行率 {shown(res, 'exec_rate')}，执行率得分 {shown(res, 'exec_score')}{mode}"
+    return f"{text}（在{res.exec_within} 中计分）" if res.exec_within else text
 
 
 def total_text(res: SelfEvalResults) -> str:

@@ -31,12 +31,11 @@ def _results_line(form_report, profile: dict | None = None) -> str:
         parts = [f"{label} {fmt_rate(res.value(key))}" for key, label in RESULT_LABELS.items()
                  if res.value(key) is not None]
         return "；".join(parts) if parts else "（无可计算的控制率）"
-    from ..compute.results import shown, total_text
+    from ..compute.results import exec_text, shown, total_text
 
     how = (profile or {}).get("exec_how")
     mode = f"（--exec-mode {profile['exec_mode']}：{how}）" if how else ""
-    return (f"执行率 {shown(res, 'exec_rate')}，执行率得分 {shown(res, 'exec_score')}{mode}，"
-            f"分值合计 {shown(res, 'weight_total')}，{total_text(res)}")
+    return f"{exec_text(res, mode)}，分值合计 {shown(res, 'weight_total')}，{total_text(res)}"
 
 
 def to_text(reports: list[FileReport], show_info: bool = True) -> str:

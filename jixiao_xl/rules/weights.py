@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..compute.results import exec_part_missing, exec_weight, scale_reason, stated_score_sum
+from ..compute.results import exec_part_missing, exec_row, exec_weight, scale_reason, stated_score_sum
 from ..compute import scoring as S
 from ..compute.profiles import weights_complete
 from .findings import Rule
@@ -106,7 +106,14 @@ def _weight_total(rule: Rule, form: SelfEval, ctx: Context):
         cell = form.total_weight or form.exec.get("weight")
         weight = exec_weight(form, ctx.profile)
         rows = n(r2(total - weight))
-        parts = f"执行率 {n(weight)} + 三级指标 {rows}" if weight or form.exec else f"三级指标 {rows}，表上没有执行率一项"
+        within = exec_row(form, ctx.profile)
+        if within is not None:  # 宁夏: the 执行率 is one of the 三级指标, weighed among them
+            share = num(within.weight)
+            parts = f"三级指标 {rows}，其中“{within.level3.text}” {n(share) if share is not None else '未填分值'}"
+        elif weight or form.exec:
+            parts = f"执行率 {n(weight)} + 三级指标 {rows}"
+        else:
+            parts = f"三级指标 {rows}，表上没有执行率一项"
         yield rule.at(form.sheet, cell, expected=100.0, found=r2(total),
                       text={"total": n(total), "parts": parts})
 
@@ -176,14 +183,16 @@ def _total_score_cell(rule: Rule, form: SelfEval, ctx: Context):
     if right is not None and found is not None and not score_differs(cell, found, right, tolerance):
         return  # the 总分 is right: a 得分 it adds is wrong, and its own rule (E104, I101, I103) says which
     if score_differs(cell, found, expected, tolerance):  # right at the precision it states: "99.0分" for 98.99
+        within = exec_row(form, ctx.profile)  # 宁夏: the 执行率得分 is one of the 三级指标's
+        parts = f"各三级指标得分（含“{within.level3.text}”）" if within is not None else "执行率得分与各三级指标得分"
         yield rule.at(form.sheet, cell, expected=r2(expected), found=r2(found),
-                      text=dict(expected=n(expected), found=stated_text(cell, found)))
+                      text=dict(parts=parts, expected=n(expected), found=stated_text(cell, found)))
 
 
 TOTAL_SCORE = Rule(
     code="W104", name="total-row-score", severity="error", scope="self_eval",
     summary="总分行的得分不等于执行率得分与各指标得分之和",
-    template="总分得分应为执行率得分与各三级指标得分之和 {expected}，现填 {found}",
+    template="总分得分应为{parts}之和 {expected}，现填 {found}",
     why="总分是全部得分的合计，决定自评等级，必须与各项得分一致。",
     source="财预〔2020〕10号 第十三条 [B]",
     bad="执行率得分 10，指标得分合计 89，总分填 100",
