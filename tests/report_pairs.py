@@ -84,9 +84,12 @@ def workbook(path: Path, table: dict) -> Path:
     return path
 
 
-def pair(tmp_path: Path, name: str, paragraphs: list[str] | None = None) -> tuple[str, str]:
+def pair(tmp_path: Path, name: str, paragraphs: list[str] | None = None, table: dict | None = None) \
+        -> tuple[str, str]:
+    """The report and its workbook; ``table``: figures to change in the workbook (one the report does not state,
+    such as a 全年预算数 above what was spent, keeps it the workbook the report describes)."""
     doc = load(name)
     folder = tmp_path / name
     folder.mkdir(exist_ok=True)
     return (str(report(folder / f"{name}_自评报告.docx", paragraphs or doc["paragraphs"])),
-            str(workbook(folder / f"{name}.xlsx", doc["table"])))
+            str(workbook(folder / f"{name}.xlsx", {**doc["table"], **(table or {})})))

@@ -524,8 +524,18 @@ def test_a_breakdown_line_named_with_a_column_word_is_that_line(tmp_path, lines,
 
 
 @pytest.mark.parametrize("sentence, expected, found", [
-    ("基本支出全年预算数1300万元。", 1322.23, 1300), ("项目支出预算数500万元。", 83, 500)])
+    ("基本支出全年预算数1300万元。", 1322.23, 1300), ("项目支出全年预算数500万元。", 440.32, 500)])
 def test_a_wrong_breakdown_figure_is_still_an_error(tmp_path, lines, sentence, expected, found):
     report = _check(tmp_path, D.insert_after(lines, "一、部门(单位)基本情况", sentence))
     (t201,) = _at(report, "T201")
     assert (t201.expected, t201.found) == (expected, found)
+
+
+def test_a_project_budget_not_said_to_be_initial_or_full_equal_to_neither_is_an_info(tmp_path, lines):
+    """"项目支出预算数" is 附件1's 本年预算数 (83) or 附件2's 项目支出 on the 全年预算 basis (440.32): 500 contradicts
+    one of them, not known which (it was T201 against 83)."""
+    report = _check(tmp_path, D.insert_after(lines, "一、部门(单位)基本情况", "项目支出预算数500万元。"))
+    assert not _at(report, "T201")
+    (info,) = [f for f in _at(report, "T301") if "500万元" in f.message]
+    assert "与表中年初预算数、全年预算数都不同（[附件1] 项目支出 2023年预算数 (C12) 为 83 万元、[附件2] 项目支出 (E8) 为 " \
+        "440.32 万元），报告没有写明是年初预算还是全年预算" in info.message

@@ -117,3 +117,87 @@ def test_a_line_rate_does_not_hide_a_wrong_overall_rate(tmp_path):
     report = check_report(*_pair(tmp_path, "hunan_yuanling_huochang_2024", paragraphs))
     (code, _, message), = _bad(report)
     assert code == "T202" and "报告写 95%，按表 [附件2] 执行率 (G5) 为 100.00%" in message
+
+
+# The 全年预算数 above what was spent: neither report states it (衡阳 gives its 年初预算 18531.47 and its 决算 4389.86,
+# 沅陵 what it spent, 1211.89), so a workbook with it is still the one the report describes.  附件2's 按收入性质分 /
+# 按支出性质分 lines are then on the 全年预算 basis (rules §6), not the 决算 the report gives.
+SPENT_BELOW_BUDGET = {
+    "hunan_hengyang_zhujian_2019": {"full": 4612.3, "income": 4612.3, "general": 4612.3, "project": 1617.73},
+    "hunan_yuanling_huochang_2024": {"full": 1250, "income": 1250, "general": 1250, "project": 676.64},
+}
+
+
+def _spent_below(tmp_path, name, paragraphs=None):
+    document, workbook = R.pair(tmp_path, name, paragraphs, SPENT_BELOW_BUDGET[name])
+    return check_report(document, [workbook])
+
+
+def test_a_total_spent_is_not_compared_with_the_full_year_budget_line(tmp_path):
+    """衡阳 2019: "2019年局机关总支出决算数为4389.86万元" is the 全年执行数 (E5 4389.86); it was T201 against 按支出性质分
+    (E6), which is the 全年预算数 4612.3.  Only the report's genuine slip (T101) is left."""
+    report = _spent_below(tmp_path, "hunan_hengyang_zhujian_2019")
+    assert [(c, cell) for c, cell, _ in _bad(report)] == [("T101", "第8段")]
+    assert not any("4389.86万元" in f.message for f in report.findings if f.code == "T301")
+
+
+def test_a_wrong_total_spent_is_an_error_against_the_full_year_execution(tmp_path):
+    doc = R.load("hunan_hengyang_zhujian_2019")
+    paragraphs = R.edited(doc["paragraphs"], "总支出决算数为4389.86万元", "总支出决算数为4398.86万元")
+    report = _spent_below(tmp_path, "hunan_hengyang_zhujian_2019", paragraphs)
+    wrong = [m for c, _, m in _bad(report) if c == "T201"]
+    assert len(wrong) == 1 and "总支出决算数为 报告写 4398.86 万元，表中 [附件2] 年度资金总额 全年执行数 (E5) 为 4389.86 万元" \
+        in wrong[0]
+
+
+@pytest.mark.parametrize("figure", ["4389.86", "4612.3"])
+def test_a_total_without_budget_or_spending_words_may_be_either(tmp_path, figure):
+    """"总支出为…" does not say 预算 or 决算: equal to the 全年执行数 or to the 全年预算数, it is right."""
+    doc = R.load("hunan_hengyang_zhujian_2019")
+    paragraphs = R.edited(doc["paragraphs"], "2019年局机关总支出决算数为4389.86万元", f"2019年局机关总支出为{figure}万元")
+    report = _spent_below(tmp_path, "hunan_hengyang_zhujian_2019", paragraphs)
+    assert [c for c, _, _ in _bad(report)] == ["T101"]
+    assert not any(f"总支出为 {figure}万元" in f.message for f in report.findings)
+
+
+def test_a_total_equal_to_neither_is_an_info_naming_both(tmp_path):
+    doc = R.load("hunan_hengyang_zhujian_2019")
+    paragraphs = R.edited(doc["paragraphs"], "2019年局机关总支出决算数为4389.86万元", "2019年局机关总支出为4500万元")
+    report = _spent_below(tmp_path, "hunan_hengyang_zhujian_2019", paragraphs)
+    assert [c for c, _, _ in _bad(report)] == ["T101"]
+    (info,) = [f.message for f in report.findings if f.code == "T301" and "总支出为 4500万元" in f.message]
+    assert "与表中全年执行数、全年预算数都不同（[附件2] 年度资金总额 全年执行数 (E5) 为 4389.86 万元、[附件2] 年度资金总额 " \
+           "全年预算数 (D5) 为 4612.3 万元），报告没有写明是全年预算数还是决算（执行）数" in info
+
+
+def test_a_line_spent_is_not_an_error_against_its_full_year_budget_line(tmp_path):
+    """沅陵 2024: "项目支出638.53万元" is what was spent; 附件2's 项目支出 (E8) is on the 全年预算 basis (676.64 with a
+    全年预算数 of 1250): it was T201.  Now an info naming E8, and why it was not compared."""
+    report = _spent_below(tmp_path, "hunan_yuanling_huochang_2024")
+    assert _bad(report) == []
+    (info,) = [f.message for f in report.findings if f.code == "T301" and "638.53" in f.message]
+    assert "项目支出 638.53万元，表中项目支出只有全年预算口径的数（[附件2] 项目支出 (E8) 为 676.64 万元）" in info
+    assert "全年预算数（年度资金总额 全年预算数 (D5) 为 1250 万元）与全年执行数（年度资金总额 全年执行数 (E5) 为 " \
+           "1211.89 万元）不同" in info
+
+
+def test_a_wrong_line_spent_stays_an_error_while_budget_and_spending_agree(tmp_path):
+    doc = R.load("hunan_yuanling_huochang_2024")
+    paragraphs = R.edited(doc["paragraphs"], "项目支出638.53万元", "项目支出683.53万元")
+    report = check_report(*_pair(tmp_path, "hunan_yuanling_huochang_2024", paragraphs))
+    wrong = [m for c, _, m in _bad(report) if c == "T201"]
+    assert len(wrong) == 1 and "报告写 683.53 万元，表中 [附件2] 项目支出 (E8) 为 638.53 万元" in wrong[0]
+
+
+def test_a_share_of_the_total_may_be_of_the_total_spent(tmp_path):
+    """"项目支出…占总支出的52.69%" (638.53 ÷ 1211.89, the 全年执行数): it was T102 against 按支出性质分 1250
+    (51.08%).  A share equal to neither is an info naming both."""
+    doc = R.load("hunan_yuanling_huochang_2024")
+    for share, bad in (("52.69%", False), ("51.08%", False), ("49%", True)):
+        paragraphs = R.edited(doc["paragraphs"], "项目支出638.53万元。", f"项目支出638.53万元，占总支出的{share}。")
+        report = _spent_below(tmp_path, "hunan_yuanling_huochang_2024", paragraphs)
+        assert _bad(report) == [], share
+        infos = [f.message for f in report.findings if f.code == "T301" and f"占总支出的 {share}" in f.message]
+        assert bool(infos) == bad, (share, infos)
+    assert "[附件2] 按支出性质分 (E6) 1250 万元（51.08%）、[附件2] 年度资金总额 全年执行数 (E5) 1211.89 万元（52.69%）" \
+        in infos[0]

@@ -64,6 +64,46 @@ def _prev_hint(run: _Run, stmt: Statement) -> str:
 
 
 
+def _cells(facts) -> str:
+    """The table figures named, one cell for each value ("全年预算数 (D5)" and "按支出性质分 (E6)" are one figure)."""
+    shown = {}
+    for f in facts:
+        shown.setdefault(round(float(f.value), 4), f)
+    return "、".join(f"{f.where} 为 {f.shown()} 万元" for f in shown.values())
+
+
+def _open_meaning(run: _Run, stmt: Statement, groups: list, candidates: list) -> str:
+    """Why a report's amount equal to none of the table figures its words may mean is still not known to be wrong
+    (the T301 reason), or "" when it is: its words name one column of the tables and that column holds one figure.
+
+    Not known to be wrong: the words may mean a column no table figure is on ("基本支出决算数" when 附件2's 基本支出
+    is on the 全年预算 basis and the 全年预算数 differs from the 全年执行数), or columns whose figures differ
+    ("预算批复的总支出": the 年初 or the 全年 budget)."""
+    name = C.CONCEPT_NAMES.get(stmt.concept, stmt.concept)
+    bases = [basis for basis, _ in groups]
+    if any(not found for _, found in groups):
+        present = "、".join(C.BASIS_NAMES[b][:4] for b, found in groups if found) or C.BASIS_NAMES["full"][:4]
+        return f"表中{name}只有{present}口径的数（{_cells(candidates)}），{_basis_words(run, bases)}"
+    if len(groups) == 1 or len({round(float(f.value), 4) for f in candidates}) == 1:
+        return ""  # one column named (its own figure first), or all it may mean is one figure
+    names = "、".join(C.BASIS_NAMES[b] for b in bases)
+    return f"与表中{names}都不同（{_cells(candidates)}），{_basis_words(run, bases)}"
+
+
+def _basis_words(run: _Run, bases: list[str]) -> str:
+    """What the report leaves open: which budget, or whether budget or spending."""
+    if "executed" not in bases:
+        return "报告没有写明是年初预算还是全年预算"
+    full, executed = run.facts.amount("full"), run.facts.amount("executed")
+    differ = ""
+    if full is not None and executed is not None and not run.facts.spent_as_budgeted():
+        differ = (f"；全年预算数（{full.where.split('] ')[-1]} 为 {full.shown()} 万元）与全年执行数"
+                  f"（{executed.where.split('] ')[-1]} 为 {executed.shown()} 万元）不同")
+    if len(bases) == 1:
+        return f"报告写的是决算（执行）数{differ}"
+    return f"报告没有写明是全年预算数还是决算（执行）数{differ}"
+
+
 def check_tables(run: _Run) -> None:
     facts = run.facts
     for stmt in run.statements:
@@ -100,10 +140,16 @@ def check_tables(run: _Run) -> None:
                 run.add(UNMATCHED, stmt, None, q.value, excerpt=_sentence_excerpt(stmt), label=label, found=q.text,
                         reason=f"是 {stmt.year} 年的数，工作簿是 {run.report_year} 年度")
                 continue
-            candidates = facts.amounts(stmt.concept, stmt.column, stmt.form)
-            fact = candidates[0] if candidates else None
-            if fact is None or not isinstance(fact.value, (int, float)):
-                if q.value == 0 and fact is None and stmt.concept in ("gov_fund",):
+            bases = C.wording_bases(q.label, stmt.concept, stmt.column)
+            groups = facts.meanings(stmt.concept, bases, stmt.form)
+            candidates = list({f.where: f for _, found in groups for f in found}.values())
+            if any(not found for _, found in groups):
+                # a column no table figure is on ("基本支出决算数" when 附件2's line is on the 全年预算 basis and the
+                # 全年预算数 differs from the 全年执行数): the line's figure is still what the table says; equal, no doubt
+                candidates += [f for _, found in facts.meanings(stmt.concept, ("full",), stmt.form) for f in found
+                               if f.where not in {c.where for c in candidates}]
+            if not candidates:
+                if q.value == 0 and stmt.concept in ("gov_fund",):
                     continue
                 column = {"budget": "的预算数", "prev_actual": "的上年数"}.get(stmt.column, "")
                 run.add(UNMATCHED, stmt, None, round(q.value, 4), excerpt=_sentence_excerpt(stmt), label=label,
@@ -111,26 +157,16 @@ def check_tables(run: _Run) -> None:
                 continue
             if q.approx or q.bound:
                 continue
-            how, which = verdict([f for f in candidates if isinstance(f.value, (int, float))],
-                                 lambda v, q=q: abs(v - q.value) > q.half_unit + 0.005 + 1e-9)
+            how, which = verdict(candidates, lambda v, q=q: abs(v - q.value) > q.half_unit + 0.005 + 1e-9)
             if how == "ok":
                 continue
             if how in ("right", "table"):
                 table_wrong(run, stmt, how, which, label, f"{_num(q.value)} 万元", round(q.value, 4), " 万元")
                 continue
-            if stmt.concept in C.BREAKDOWN_ROWS and stmt.column == "budget" \
-                    and not any(word in q.label for word in ("全年", "调整")):
-                # 附件2's line is the full-year budget; "基本支出预算1200万元" may be the 年初 one, which no table has
+            open_ = _open_meaning(run, stmt, groups, candidates)
+            if open_:
                 run.add(UNMATCHED, stmt, None, round(q.value, 4), excerpt=_sentence_excerpt(stmt), label=label,
-                        found=q.text, reason=f"表中{C.CONCEPT_NAMES[stmt.concept]}只有全年预算口径的数（{fact.where} 为 "
-                        f"{fact.shown()} 万元），报告没有写明是年初预算还是全年预算")
-                continue
-            if stmt.concept in C.TOTALS and stmt.column == "budget":
-                # "预算批复的总支出" may be the 年初 or the 全年 budget: equal to neither, it is not known which it contradicts
-                shown = "、".join(f"{f.where} 为 {f.shown()} 万元" for f in candidates)
-                run.add(UNMATCHED, stmt, None, round(q.value, 4), excerpt=_sentence_excerpt(stmt), label=label,
-                        found=q.text, reason=f"与表中年初预算数、全年预算数都不同（{shown}），报告没有写明是年初预算"
-                        "还是全年预算")
+                        found=q.text, reason=open_)
                 continue
             run.add(AMOUNT, stmt, round((which.right or (which.value,))[0], 4), round(q.value, 4),
                     excerpt=_sentence_excerpt(stmt), label=label, found=_num(q.value), table=which.where,

@@ -194,3 +194,35 @@ def staff_concept(label: str) -> str | None:
     if _ACTUAL_STAFF.search(text):
         return "actual_staff"
     return None
+
+
+# ------------------------------------------------------------------ which column a figure's words may mean
+# The 年度资金总额 columns a figure can be on: 年初预算 ("initial"), 全年预算 ("full", the basis of 附件2's 按收入性质分 /
+# 按支出性质分 lines, rules §6) and 全年执行 / 决算 ("executed"); "prev" is 附件1's 上年决算数.
+BASIS_NAMES = {"initial": "年初预算数", "full": "全年预算数", "executed": "全年执行数", "prev": "上年决算数"}
+# words saying a figure is what was spent, besides the line's own name ("基本支出" names a line, "基本支出决算数" its
+# 决算): "总支出决算数为4389.86万元", "人员经费支出434.89万元"
+_SPENT = re.compile(r"决算|执行|实际|实支|支出|开支|花费|使用|发生")
+_ROW_KEYS = re.compile("|".join(sorted((re.escape(k) for k, v in AMOUNTS.items() if v not in COLUMN_WORDS),
+                                      key=len, reverse=True)))
+# the 附件1 lines whose 决算数 a figure without 预算/决算 words is (the lines 附件2 has are on the 全年预算 basis there)
+_SPENT_BY_DEFAULT = BASIC_ROWS - {"project"}
+
+
+def wording_bases(label: str, concept: str, column: str) -> tuple[str, ...]:
+    """The columns a figure's words may mean, in the order to name them: one when the words say which
+    ("年初预算", "全年预算数", "决算数", "共支出"), two when they leave it open ("预算批复的总支出": 年初 or 全年;
+    "项目支出638.53万元": its 决算 or the 全年预算 line of 附件2)."""
+    text = _PARENS.sub("", clean(label))
+    if concept in COLUMN_WORDS:  # the 年度资金总额 line, its column named ("预算数" alone: 年初 or 全年)
+        if concept == "full" and not any(word in text for word in ("全年", "调整", "资金总额")):
+            return "initial", "full"
+        return (concept,)
+    if column == "prev_actual":
+        return ("prev",)
+    if column == "budget":
+        found = [(text.rfind(key) + len(key), basis) for key, basis in BUDGET_TIMES.items() if key in text]
+        return (max(found)[1],) if found else ("initial", "full")
+    if concept in _SPENT_BY_DEFAULT or _SPENT.search(_ROW_KEYS.sub("", text)):
+        return ("executed",)
+    return "executed", "full"

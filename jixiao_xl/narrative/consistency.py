@@ -60,8 +60,9 @@ def check_document_numbers(run: _Run, paragraphs: list[Paragraph]) -> None:
                         label=f"{doc_no}下达的金额", found=_num(q.value), expected=_num(q0.value), first_where=where0)
 
 
-def _whole_value(run: _Run, stmt: Statement, whole_words: str) -> tuple[float, float, str] | None:
-    """The whole a share refers to: the report's own figure for it, else the table's. (value, half, source)"""
+def _whole_value(run: _Run, stmt: Statement, whole_words: str) -> tuple | list[tuple] | None:
+    """The whole a share refers to: the report's own figure for it (value, half, source), else the table's (a list:
+    each figure the whole's words may mean)."""
     concept, named = C.amount_concept(whole_words)
     if concept is None:
         return None
@@ -91,9 +92,16 @@ def _whole_value(run: _Run, stmt: Statement, whole_words: str) -> tuple[float, f
     if earlier:
         return None
     if run.compare:
-        fact = run.facts.amount(concept, "actual", stmt.form)
-        if fact is not None and isinstance(fact.value, (int, float)):
-            return float(fact.value), 0.005, f"表中 {fact.where} {fact.shown()} 万元"
+        # the table's figures the whole's words may mean: "总支出" is the 全年执行数 (E5) or the 全年预算 line (E6)
+        groups = run.facts.meanings(concept, C.wording_bases(whole_words, concept, C.basic_column(whole_words, None,
+                                                                                                 None)), stmt.form)
+        first = run.facts.amount(concept, "actual", stmt.form)  # the line's own (按支出性质分 E6), named first
+        found = {}
+        for fact in [first] + [f for _, facts in groups for f in facts]:
+            if fact is not None and isinstance(fact.value, (int, float)):
+                found.setdefault(round(float(fact.value), 4), fact)
+        if found:
+            return [(float(f.value), 0.005, f"表中 {f.where} {f.shown()} 万元") for f in found.values()]
     return None
 
 
@@ -147,12 +155,25 @@ def check_shares(run: _Run) -> None:
                     label=f"占{whole_words}的", found=q.text,
                     reason=f"{where}找不到“{whole_words}”的金额，占比无法计算")
             continue
-        value, half, source = whole
-        if value == 0 or not part.value:
+        wholes = [w for w in (whole if isinstance(whole, list) else [whole]) if w[0] and part.value]
+        if not wholes:
             continue
-        computed = part.value / value
-        slack = q.half_unit + computed * (part.half_unit / part.value + half / value) + 1e-9
-        if abs(computed - q.value) > slack:
+        misses = []
+        for value, half, source in wholes:
+            computed = part.value / value
+            slack = q.half_unit + computed * (part.half_unit / part.value + half / value) + 1e-9
+            if abs(computed - q.value) <= slack:
+                break
+            misses.append((computed, source))
+        else:
+            if len(misses) > 1:  # of the 全年执行数 or of the 全年预算 line: not known which it contradicts
+                shown = "、".join(f"{source.removeprefix('表中 ')}（{computed * 100:.{max(q.decimals, 2)}f}%）"
+                                 for computed, source in misses)
+                run.add(UNMATCHED, stmt, None, round(q.value, 6), excerpt=_sentence_excerpt(stmt),
+                        label=f"占{whole_words}的", found=q.text,
+                        reason=f"按表中{whole_words}可能指的各数算出的占比都不同：{shown}，报告没有写明是哪一个")
+                continue
+            computed, source = misses[0]
             run.add(SHARE, stmt, round(computed, 6), round(q.value, 6), excerpt=_sentence_excerpt(stmt),
                     part_label=part.label, part=part.text, whole_label=whole_words, whole=f"（{source}）",
                     computed=f"{computed * 100:.{max(q.decimals, 2)}f}%", stated=q.text)

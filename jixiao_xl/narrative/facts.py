@@ -62,6 +62,7 @@ def _fact(value, sheet: str, cell: Cell | None, where: str = "", kind: str = "am
 
 
 BASIC_COLUMNS = {"budget": "预算数", "prev_actual": "上年决算数", "actual": "决算数"}
+BASIC_LINES = ("sangong", "car", "abroad", "reception", "public_funds", "procurement", "car_operation", "car_purchase")
 
 
 @dataclass
@@ -190,23 +191,52 @@ class Facts:
                 if found is not None:
                     return found
             return self.basic_row("project", column)
-        if concept in ("sangong", "car", "abroad", "reception", "public_funds", "procurement", "car_operation",
-                       "car_purchase"):
+        if concept in BASIC_LINES:
             return self.basic_row(concept, column)
         return None
 
-    def amounts(self, concept: str, column: str = "actual", form: SelfEval | None = None) -> list[Fact]:
-        """``amount``, and the other table values the same words may name: "项目支出预算数" is 附件1's 本年预算数
-        (年初) or 附件2's 按支出性质分 项目支出 (全年预算, rules §6) — a figure equal to either is not wrong."""
-        if concept == "expense_total" and column == "budget":  # "预算批复的总支出" without 年初/全年: either column
-            return [f for f in (self.amount("initial", form=form), self.amount("full", form=form)) if f is not None]
-        first = self.amount(concept, column, form)
-        found = [first] if first is not None else []
-        if concept == "project" and column == "budget":
-            other = self.breakdown("project")
-            if other is not None and (first is None or other.value != first.value):
-                found.append(other)
-        return found
+    def spent_as_budgeted(self, form: SelfEval | None = None) -> bool:
+        """Whether the 全年预算数 and 全年执行数 of the 附件2 are one figure: then its lines on the 全年预算 basis
+        (按收入性质分, 按支出性质分) also stand for what was spent; when they differ, a 决算 figure may be neither."""
+        full, executed = self.amount("full", form=form), self.amount("executed", form=form)
+        return full is not None and executed is not None and isinstance(full.value, (int, float)) \
+            and isinstance(executed.value, (int, float)) and abs(full.value - executed.value) <= 0.005
+
+    def meanings(self, concept: str, bases: tuple[str, ...], form: SelfEval | None = None) \
+            -> list[tuple[str, list[Fact]]]:
+        """For each column a figure's words may mean (``concepts.wording_bases``), the table figures on it:
+        "总支出决算数" is the 全年执行数 (E5) only; "预算批复的总支出" the 年初 (C5) or the 全年 (D5) one; "项目支出"
+        附件1's 决算数 or 附件2's 项目支出 (E8, 全年预算 basis).  A line on the 全年预算 basis stands for a 决算 figure
+        only while the 全年预算数 and the 全年执行数 are equal (``spent_as_budgeted``)."""
+        out = []
+        for basis in bases:
+            found = [f for f in self._on_basis(concept, basis, form) if f is not None and isinstance(f.value, (int, float))]
+            out.append((basis, list({f.where: f for f in found}.values())))
+        return out
+
+    def _on_basis(self, concept: str, basis: str, form: SelfEval | None) -> list[Fact | None]:
+        if concept in ("initial", "full", "executed"):
+            return [self.amount(basis, form=form)] if basis in ("initial", "full", "executed") else []
+        if basis == "prev":
+            return [self.amount(concept, "prev_actual", form)]
+        same = basis == "executed" and self.spent_as_budgeted()
+        if concept == "expense_total":
+            if basis == "full":
+                return [self.amount("full", form=form), self.breakdown("expense_total")]
+            lines = [self.breakdown("expense_total")] if same else []
+            return [self.amount(basis, form=form)] + lines
+        if concept in ("income_total", "basic", "general", "gov_fund"):
+            return [self.breakdown(concept)] if basis == "full" or same else []
+        if concept == "personnel":  # 附件2's 基本支出 − 附件1's 公用经费: on the 全年预算 basis
+            return [self.personnel()] if basis == "full" or same else []
+        if concept == "project":
+            if basis == "executed":
+                return [self.basic_row("project", "actual")] + ([self.breakdown("project")] if same else [])
+            budget = self.basic_row("project", "budget")  # 附件1's 本年预算数: it does not say whether 年初 or 全年
+            return [self.breakdown("project"), budget] if basis == "full" else [budget]
+        if concept in BASIC_LINES:  # 附件1's 预算数 does not say whether 年初 or 全年
+            return [self.basic_row(concept, "actual" if basis == "executed" else "budget")]
+        return []
 
     def staff(self, concept: str) -> Fact | None:
         """附件1's 编制数 or 实际在职人数 (head counts)."""
