@@ -188,6 +188,47 @@ def test_batch_lists_a_titled_scan_named_as_the_report_as_not_checked(files, tmp
     assert "未能作为自评报告核对：PDF 的文字只有" in note and "可能是扫描件；报告中的数字一个也没有核对" in note
 
 
+@pytest.mark.parametrize("kind", ["scan", "titled_scan"])
+def test_a_unit_whose_report_is_a_scan_is_to_verify_not_passed(files, tmp_path, kind, capsys):
+    """A stamped, scanned report (sent, so not missing) beside a workbook without errors: 退回清单 said 通过 and
+    only the 附件 sheet named the reason, though no figure of the report had been compared with the tables."""
+    import openpyxl
+
+    from jixiao_xl import batch
+    from jixiao_xl.cli import main
+
+    from . import report_pairs as R
+
+    inbox = tmp_path / "收件"
+    # 甲: a workbook the check finds nothing in (沅陵县火场乡 2024) and its report as a scan; 乙: a report read
+    for unit, name in (("甲", "hunan_yuanling_huochang_2024"), ("乙", "hunan_nanxian_caizheng_2020")):
+        report, workbook = R.pair(tmp_path, name)
+        (inbox / unit).mkdir(parents=True)
+        shutil.copy(workbook, inbox / unit / "绩效自评表.xlsx")
+        if unit == "乙":
+            shutil.copy(report, inbox / unit / "自评报告.docx")
+    shutil.copy(files[kind], inbox / "甲" / "自评报告（盖章）.pdf")
+    out = tmp_path / "out"
+    code = main(["batch", str(inbox), "-o", str(out), "--jobs", "1"])
+    last = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("共 "))  # the closing line
+    result = batch.run([str(inbox)], str(tmp_path / "out2"), jobs=1)
+    units = {u.folder: u for u in result.units()}
+    assert units["甲"].verdict == "请核实" and units["甲"].missing() == []
+    assert units["甲"].notes() == ["自评报告是扫描件，报告中的数字未核对"]
+    assert units["乙"].notes() == []
+    book = openpyxl.load_workbook(out / "汇总.xlsx", read_only=True)
+    sheet = [list(r) for r in book["退回清单"].iter_rows(values_only=True)]
+    header = sheet[0]
+    by_folder = {r[header.index("文件夹")]: r for r in sheet[1:]}
+    assert by_folder["甲"][header.index("处理")] == "请核实"
+    assert by_folder["甲"][header.index("缺少的材料")] == "自评报告是扫描件，报告中的数字未核对"
+    assert not by_folder["乙"][header.index("缺少的材料")]
+    counts = {r[0]: r[1] for r in book["统计"].iter_rows(values_only=True) if r and r[0]}
+    assert counts["自评报告"] == 2 and counts["其中扫描件（未核对）"] == 1
+    assert "2 份自评报告（1 份已核对" in last and "1 份是扫描件（报告中的数字未核对，见“退回清单”）" in last, last
+    assert code in (0, 1)
+
+
 def _one_line(path: Path, capsys, expected: str, workbooks=(D.WORKBOOK,)) -> None:
     before = sorted(p.name for p in path.parent.iterdir())
     started = time.perf_counter()

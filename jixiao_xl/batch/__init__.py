@@ -91,13 +91,14 @@ def _run(inputs: list[str], out: Path, unpacker, *, fill: bool, jobs: int | None
         store.commit()
     from ..narrative.inbox import REPORT_SUFFIXES, attach_reports  # .docx reports beside their workbooks
 
+    scans: list[str] = []  # reports that are scans: sent, nothing in them checked
     if any(rel.lower().endswith(REPORT_SUFFIXES) for rel, _ in attachments):  # its imports take 40 ms
         stage = getattr(progress, "stage", None)
         if stage:
             stage(f"正在核对自评报告（{sum(1 for rel, _ in attachments if rel.lower().endswith(REPORT_SUFFIXES))} 个文件）")
         books = len(results)
         units = {r["path"]: name for r, name in zip(results, members(results)) if r is not None}
-        results, attachments = attach_reports(inputs, results, attachments, profile_name, overrides or {},
+        results, attachments, scans = attach_reports(inputs, results, attachments, profile_name, overrides or {},
                                               summary_row, sources=unpacker.sources, places=unpacker.places,
                                               units=units, read_all=lambda paths: read_reports(paths, jobs, timeout))
         for r in results[books:]:
@@ -106,7 +107,7 @@ def _run(inputs: list[str], out: Path, unpacker, *, fill: bool, jobs: int | None
                 r["report"]["path"] = unpacker.shown[r["path"]]
     result = BatchResult(out, results, skipped, attachments, own, cross_year=store is not None,
                          archives=list(unpacker.opened), unopened=list(unpacker.unopened),
-                         exec_mode=(overrides or {}).get("exec_mode") or "")
+                         exec_mode=(overrides or {}).get("exec_mode") or "", scans=scans)
     from ..xlsx.xlsxio import atomic_write
 
     atomic_write(out / JSON_NAME, lambda temp: Path(temp).write_text(to_json(result), encoding="utf-8"))

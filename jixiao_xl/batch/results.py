@@ -43,6 +43,7 @@ class BatchResult:
     archives: list[tuple[str, int]] = field(default_factory=list)  # (file, files in it): the zips opened
     unopened: list = field(default_factory=list)  # archive.Unopened: archives that could not be opened (with why)
     exec_mode: str = ""  # --exec-mode: every 执行率得分 is scored so (汇总's column and the closing line say it)
+    scans: list[str] = field(default_factory=list)  # attachments that are the unit's report as a scan (inbox)
 
     def exec_mode_note(self) -> str:
         """"执行率得分按 --exec-mode proportional 计算（分值 × 执行率（不超过分值））", "" without --exec-mode."""
@@ -99,8 +100,10 @@ class BatchResult:
         counts["reports_paired"] = sum(1 for r in checked if r["rows"] and "（对照 " in str(r["rows"][0][2]))
         for status in ("errors", "warnings"):
             counts[f"reports_{status}"] = sum(1 for r in checked if status_of(r) == status)
-        named = sum(1 for path, _ in self.attachments if is_report_file(path))
+        named = sum(1 for path, _ in self.attachments if is_report_file(path) or path in self.scans)
         counts["reports"] = len(checked) + named
+        # reports sent as scans, of units with no report that could be checked: nothing in them compared
+        counts["reports_scanned"] = sum(len(u.scans) for u in self.units() if u.scan_only)
         counts["attachments"] = len(self.attachments) - named
         counts["own"] = len(self.own)
         counts["archives"] = len(self.archives)
@@ -129,6 +132,8 @@ class BatchResult:
                 alone = c["reports_checked"] - c["reports_paired"]  # only its own arithmetic checked
                 found += ("；" if found else "") + (f"{alone} 份未对照工作簿" if alone else "")
                 line += f"（{c['reports_checked']} 份已核对{'：' + found if found else ''}）"
+            if c["reports_scanned"]:
+                line += f"，{c['reports_scanned']} 份是扫描件（报告中的数字未核对，见“退回清单”）"
         if c["attachments"]:
             line += f"；{c['attachments']} 个其他附件未校验"
         if c["archives_unopened"]:
@@ -204,6 +209,7 @@ def is_report_file(rel: str) -> bool:
 
 
 RETURN, VERIFY, PASS = "需退回", "请核实", "通过"  # 退回清单's 处理 column
+SCAN_NOTE = "自评报告是扫描件，报告中的数字未核对"
 FORM_NAMES = {"附件1": FORM_TITLES["basic_data"], "附件2": FORM_TITLES["dept_self_eval"],
               "附件3": FORM_TITLES["project_self_eval"]}
 FIRST_ERRORS = 3  # the errors 退回清单 names for a unit, each whole (what was read, what is expected, where)
@@ -220,6 +226,7 @@ class Unit:
     unsupported: list = field(default_factory=list)  # (rel, reason): workbook files that cannot be read
     reports: list = field(default_factory=list)  # report results (checked)
     files: list = field(default_factory=list)  # other files' rel (reports not checked among them, zips opened)
+    scans: list = field(default_factory=list)  # those of ``files`` that are its report as a scan (not checked)
     archives: list = field(default_factory=list)  # archive.Unopened: its archives that could not be opened
     unassigned: bool = False  # a file of a folder of several units naming none of them (name: UNASSIGNED)
     why: str = ""  # then, why it could not be assigned when its first error does not say it (退回清单)
@@ -247,6 +254,15 @@ class Unit:
         names = {r.get("province") for r in self.workbooks}  # the profile a worker's check was sure of
         return {form for name in names if name in known for form in known[name].materials}
 
+    @property
+    def scan_only(self) -> bool:
+        """Its report came as a scan only (no report that could be checked): sent, but no figure in it compared."""
+        return bool(self.scans) and not self.reports
+
+    def notes(self) -> list[str]:
+        """What 退回清单 says beside the material missing: what was sent but could not be checked."""
+        return [SCAN_NOTE] if self.scan_only else []
+
     def missing(self) -> list[str]:
         """What the unit did not send.  Nothing is said missing where an archive could not be opened: it may be
         in there (退回清单 says what could not be opened instead)."""
@@ -256,7 +272,7 @@ class Unit:
         if self.readable:
             forms, required = self.forms(), self.required()
             out += [key for key in FORM_NAMES if key in required and key not in forms]
-        if not self.reports and not any(is_report_file(rel) for rel in self.files):
+        if not self.reports and not self.scans and not any(is_report_file(rel) for rel in self.files):
             out.append("自评报告")
         return out
 
@@ -297,7 +313,8 @@ class Unit:
                 any(status_of(r) == "unreadable" for r in self.workbooks) or \
                 any(a.code != "U018" for a in self.archives):  # a zip damaged, with a password, unsafe: sent again
             return RETURN
-        return VERIFY if warnings or missing or self.archives else PASS  # a .rar: the reviewer unpacks it
+        # a .rar: the reviewer unpacks it; a scanned report: the reviewer reads it against the tables
+        return VERIFY if warnings or missing or self.archives or self.scan_only else PASS
 
 
 def one_line(text: str) -> str:
@@ -571,10 +588,13 @@ def group_units(result: BatchResult) -> list[Unit]:
         unit = home(r["rel"], r.get("unit") or next((row[1] for row in r["rows"] if row[1]), ""), report=True)
         if unit is not None:
             unit.reports.append(r)
+    scans = set(result.scans)
     for rel, _ in result.attachments:
-        unit = home(rel, report=is_report_file(rel))
+        unit = home(rel, report=is_report_file(rel) or rel in scans)
         if unit is not None:
             unit.files.append(rel)
+            if rel in scans:
+                unit.scans.append(rel)
     for rel, _ in result.archives:  # a zip opened: the unit of what was in it, when that is one
         inside = {id(u): u for u in units.values() if not u.unassigned for r in u.rels() if r.startswith(rel + "/")}
         unit = next(iter(inside.values())) if len(inside) == 1 else home(rel)

@@ -60,6 +60,7 @@ def to_json(result: BatchResult) -> str:
     for unit in result.units():
         errors, warnings = unit.problem_counts()
         units.append({"folder": unit.folder, "unit": unit.name, "verdict": unit.verdict, "missing": unit.missing(),
+                      "notes": unit.notes(),
                       "errors": errors, "warnings": warnings, "first_errors": unit.first_errors(),
                       "workbooks": [r["rel"] for r in unit.workbooks] + [rel for rel, _ in unit.unsupported],
                       "archives": [a.rel for a in unit.archives],
@@ -157,6 +158,7 @@ def return_rows(result: BatchResult) -> list[list]:
         lacking = "缺少" + "、".join(missing) if missing else ""
         if unit.archives:  # what it lacks may be in the archive
             lacking = f"{len(unit.archives)} 个压缩包无法打开，未能核对"
+        lacking = "；".join(filter(None, [lacking, *unit.notes()]))  # sent, but not checked: "自评报告是扫描件…"
         rows.append([unit.name, unit.folder or "（顶层）", unit.verdict, *scores, errors, warnings,
                      "\n".join(f"{i}. {text}" for i, text in enumerate(unit.first_errors(), 1)), lacking])
     return [row for _, row in sorted(enumerate(rows), key=lambda pair: (order[pair[1][2]], pair[0]))]
@@ -200,7 +202,8 @@ def statistics(frames: dict, by: str | None = None, counts: dict | None = None) 
     scored["类别"] = scored["表"].map(lambda t: KINDS[0] if "部门整体支出绩效自评表" in t else KINDS[1])
     tables: list[tuple[str, object]] = []
     if counts is not None:
-        shown = [key for key in COUNT_ROWS if counts[key] or key not in ("archives", "archives_unopened", "unassigned")]
+        shown = [key for key in COUNT_ROWS if counts[key] or key not in ("archives", "archives_unopened", "unassigned",
+                                                                          "reports_scanned")]
         tables.append(("文件与单位", pd.DataFrame({"项目": [COUNT_ROWS[key] for key in shown],
                                                   "数量": [counts[key] for key in shown]})))
 
@@ -261,7 +264,8 @@ def statistics(frames: dict, by: str | None = None, counts: dict | None = None) 
 
 
 COUNT_ROWS = {"workbooks": "工作簿", "forms": "其中的表", "unreadable": "无法读取的工作簿", "reports": "自评报告",
-              "reports_paired": "其中与工作簿核对的", "attachments": "其他附件", "archives": "已解压的压缩包",
+              "reports_paired": "其中与工作簿核对的", "reports_scanned": "其中扫描件（未核对）", "attachments": "其他附件",
+              "archives": "已解压的压缩包",
               "archives_unopened": "无法打开的压缩包", "units": "单位",
               "units_without_workbook": "缺少工作簿的单位", "units_returned": "需退回的单位",
               "unassigned": "无法确定单位的文件"}

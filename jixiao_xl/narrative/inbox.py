@@ -24,6 +24,8 @@ from ..read.values import norm_label, unit_in_name
 REPORT_SUFFIXES = (".docx", ".doc", ".wps", ".wpt", ".pdf")
 _REPORT_WORDS = ("报告", "自评", "绩效")
 STATUS_LABEL = {"clean": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法读取"}
+SCAN = "U101"  # read_report's code for a document of pictures with no figure in its text (a scan)
+SCAN_NAMES = ("报告", "自评")  # a scan named so is the unit's report (a stamped scan is a normal submission)
 
 
 def _source(rel: str, inputs: list[str], sources: dict | None = None) -> Path | None:
@@ -92,8 +94,10 @@ def _read_here(paths: list[str]) -> list:
 
 def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[str, str]], profile_name: str,
                    overrides: dict, summary_row, sources: dict | None = None, places: dict | None = None,
-                   units: dict | None = None, read_all=None) -> tuple[list[dict], list[tuple[str, str]]]:
-    """Check the reports ``batch`` set aside; returns (results + report results, what stays skipped).
+                   units: dict | None = None, read_all=None) -> tuple[list[dict], list[tuple[str, str]], list[str]]:
+    """Check the reports ``batch`` set aside; returns (results + report results, what stays skipped, the reports
+    that are scans: a document named as a report (报告, 自评) with pictures and no figure to read — sent, not
+    missing, but nothing in it checked).
 
     ``summary_row`` is batch's own row builder, handed in so that this layer does not import batch;
     ``sources`` and ``places`` name the files batch unpacked from archives: where each lies by its rel, and
@@ -112,7 +116,7 @@ def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[s
     from .facts import gather
 
     profile = get_profile(profile_name, **overrides) if profile_name else None
-    keep, added = [], []
+    keep, added, scans = [], [], []
     paths = [_source(rel, inputs, sources) if rel.lower().endswith(REPORT_SUFFIXES) else None for rel, _ in skipped]
     paths = [None if path is None or path.name.startswith("~$") else path for path in paths]
     if read_all is None:
@@ -125,6 +129,8 @@ def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[s
         paragraphs = next(read)
         if isinstance(paragraphs, UnreadableReport):  # not readable as a report: listed, never a failure
             keep.append((rel, f"{reason}（未能作为自评报告核对：{paragraphs}）"))
+            if getattr(paragraphs, "code", None) == SCAN and any(word in path.name for word in SCAN_NAMES):
+                scans.append(rel)
             continue
         else:
             title = "".join(p.text for p in paragraphs[:3])
@@ -158,4 +164,4 @@ def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[s
             summary_row(rel, unit, table, errors=errors, warnings=warnings, status=report.status)]
         added.append({"path": str(path), "rel": rel, "report": report.to_dict(), "rows": rows, "filled": None,
                       "fill_error": None, "unit": unit})
-    return results + added, keep
+    return results + added, keep, scans
