@@ -4,6 +4,8 @@ caught with the sentence, the report's figure, the table's figure and its cell."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from jixiao_xl.narrative.checker import check_report
@@ -201,3 +203,46 @@ def test_a_share_of_the_total_may_be_of_the_total_spent(tmp_path):
         assert bool(infos) == bad, (share, infos)
     assert "[附件2] 按支出性质分 (E6) 1250 万元（51.08%）、[附件2] 年度资金总额 全年执行数 (E5) 1211.89 万元（52.69%）" \
         in infos[0]
+
+
+def _text_only(name: str) -> list[str]:
+    """The report's paragraphs that hold no figure (its title, headings, its goals and summary): a report written
+    in words only, as some offices send it."""
+    from jixiao_xl.narrative.extract import normalise, quantities
+
+    return [p for p in R.load(name)["paragraphs"] if not any(q.kind != "count" for q in quantities(normalise(p)))]
+
+
+def test_a_report_in_words_only_says_nothing_could_be_compared(tmp_path, capsys):
+    """南县政协 2024 without its figures: no figure, no picture — report check said "没有发现问题", though nothing had
+    been compared with the tables."""
+    from jixiao_xl.cli import main
+
+    paragraphs = _text_only("hunan_nanxian_zhengxie_2024")
+    assert len(paragraphs) == 8
+    document, workbook = R.pair(tmp_path, "hunan_nanxian_zhengxie_2024", paragraphs)
+    report = check_report(document, [workbook])
+    assert [(f.code, f.severity, f.message) for f in report.findings] == [
+        ("T304", "info", ("[报告] 全文：报告共 8 段文字，没有任何金额、比率或得分，没有一个数字能与表核对；报告的内容未核对，"
+                          "请人工审阅（自评报告应写明预算执行、得分等数字）"))]
+    assert main(["report", "check", document, workbook]) == 0
+    out = capsys.readouterr().out
+    assert "没有发现问题" not in out and "T304 提示" in out and "没有一个数字能与表核对" in out
+
+
+def test_batch_says_a_report_in_words_only_was_not_compared(tmp_path):
+    import openpyxl
+
+    from jixiao_xl import batch
+
+    document, workbook = R.pair(tmp_path, "hunan_nanxian_zhengxie_2024", _text_only("hunan_nanxian_zhengxie_2024"))
+    inbox = tmp_path / "收件" / "南县政协"
+    inbox.mkdir(parents=True)
+    for path in (document, workbook):
+        (inbox / Path(path).name).write_bytes(Path(path).read_bytes())
+    result = batch.run([str(inbox.parent)], str(tmp_path / "out"), jobs=1)
+    (report,) = result.reports()
+    assert [(f["code"], f["severity"]) for f in report["report"]["findings"]] == [("T304", "info")]
+    book = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx", read_only=True)
+    details = [row for row in book["问题明细"].iter_rows(values_only=True) if row and row[4] == "T304"]
+    assert len(details) == 1 and "没有一个数字能与表核对" in details[0][6]

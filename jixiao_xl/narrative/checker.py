@@ -21,6 +21,7 @@ from .document import Paragraph, UnreadableReport, read_report
 from .facts import Facts, gather
 from .rules import (
     AMOUNT,
+    NO_FIGURE,
     NO_TABLE,
     PLACEHOLDER,
     RATE,
@@ -323,6 +324,9 @@ def check_paragraphs(paragraphs: list[Paragraph], facts: Facts | None = None, pa
         run.findings.append(at(NO_TABLE, "全文", reason=reason))
     for note in facts.notes:
         run.findings.append(at(NO_TABLE, "全文", reason=note))
+    if not any(s.q.kind in ("amount", "percent", "score") or s.concept for s in run.statements):
+        # text only: "没有发现问题" would say the report was checked, and nothing in it could be
+        run.findings.append(at(NO_FIGURE, "全文", paragraphs=len(paragraphs)))
     order = {p.index: i for i, p in enumerate(paragraphs)}
     para_of = {p.where: p.index for p in paragraphs}
     run.findings.sort(key=lambda f: (order.get(para_of.get(f.cell, 0), -1), f.code))

@@ -195,6 +195,18 @@ NO_TABLE = _rule(
     "jixiao-xl report check 报告.docx 工作簿.xlsx",
 )
 
+NO_FIGURE = _rule(
+    "T304", "report-without-figures", "info",
+    "报告中没有任何金额、比率或得分，没有一个数字能与表核对",
+    "报告共 {paragraphs} 段文字，没有任何金额、比率或得分，没有一个数字能与表核对；报告的内容未核对，请人工审阅"
+    "（自评报告应写明预算执行、得分等数字）",
+    "没有数字的报告不是“没有问题”：什么也没有核对。自评报告应写明预算执行、执行率、自评得分等数字；"
+    "只有文字时，可能是数字放在了图片或另附的表里。",
+    SOURCE,
+    "本单位高度重视绩效自评工作，成立了工作专班，各项工作有序推进，取得了较好成效。",
+    "公用经费340.27万元。",
+)
+
 RULES: list[Rule] = [PART_SUM, SHARE, REPEAT, COUNT_SUM, SCORE_GRADE, PLACEHOLDER, RATE_TEXT, PART_ABOVE, ADJUSTED, CHANGE, AMOUNT, RATE, SCORE, YEAR, STAFF, TABLE_WRONG, UNMATCHED,
-                     UNCHECKED, NO_TABLE]
+                     UNCHECKED, NO_TABLE, NO_FIGURE]
 BY_CODE = {rule.code: rule for rule in RULES}
