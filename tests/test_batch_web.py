@@ -765,6 +765,6 @@ def test_a_report_that_would_draw_for_hours_is_cut_at_the_time_limit_and_holds_u
     book = openpyxl.load_workbook(io.BytesIO(summary.content))
     assert DEPT_ROW in [[c.value for c in r] for r in book["汇总"].iter_rows(min_row=2)]  # the workbook is checked
     notes = {r[0].value: r[1].value for r in book["附件"].iter_rows(min_row=2)}
-    assert notes["汨罗/司法局自评报告.pdf"] == "附件，未校验（未能作为自评报告核对：处理超过 5 秒，已跳过（文件可能异常））"
+    assert notes["汨罗/司法局自评报告.pdf"] == "PDF 文档，未校验（未能作为自评报告核对：处理超过 5 秒，已跳过（文件可能异常））"
     after = submit(client, {"材料.zip": example_zip()})  # the next colleague's batch runs
     assert after["state"] == "done" and after["closing"].startswith("共 1 个文件")

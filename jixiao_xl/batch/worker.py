@@ -257,7 +257,14 @@ def read_reports(paths: list[str], jobs: int, timeout: float) -> list:
         return []
     tasks = [Task(i, path, path) for i, path in enumerate(paths)]
     outcomes = run_pool(tasks, jobs, timeout, (), main=_report_main, failed=_report_failed, wrap=None)
-    return [outcome[1] if outcome[0] == "ok" else UnreadableReport(outcome[1], outcome[2]) for outcome in outcomes]
+    out = []
+    for outcome in outcomes:
+        if outcome[0] == "ok":
+            out.append(outcome[1])
+            continue
+        _, code, text = outcome  # _report_failed's: a catalogued code (time limit, memory, a crash) and its text
+        out.append(UnreadableReport(code, text))
+    return out
 
 
 def _failed(task: Task, code: str, text: str | None = None, **fields) -> dict:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from .a1 import a1, col_letter, parse_a1, parse_range  # noqa: F401 (the grid's API)
 from ..problems import Refused
+from .textformula import solve_text_formulas
 
 # Limits that keep a hostile file from exhausting memory.
 MAX_UNCOMPRESSED = 512 * 1024 * 1024  # bytes of XML a workbook may unpack to
@@ -544,7 +545,7 @@ def _read_grids_openpyxl(path: str, issues: dict, source=None) -> list[Grid]:
     except Exception as exc:  # openpyxl raises many kinds of errors for broken parts
         raise broken(path, type(exc).__name__) from None
     grids = [_with_issues(Grid(name, rows, merged, hidden, path=path), issues) for name, rows, merged, hidden in sheets]
-    _text_formulas(grids)
+    solve_text_formulas(grids)
     for grid in grids:
         hide_covered(grid)
     return grids
@@ -608,7 +609,7 @@ def _read_calamine(path: str, kind: str, issues: dict, layout: dict | None = Non
             grid = Grid(meta.name, rows, merged, hidden, path=path, kind=kind, percents=percents,
                         merges_known=ranges is not None or layout is not None or kind == "xlsx")
             grids.append(_with_issues(grid, issues))
-        _text_formulas(grids)
+        solve_text_formulas(grids)
         for grid in grids:
             if grid.merged:
                 hide_covered(grid)
@@ -667,51 +668,3 @@ def _read_other(path: str, kind: str) -> list[Grid]:
         except Exception as exc:  # noqa: BLE001 - a damaged content.xml: calamine's reason, or this one
             raise broken(path, type(exc).__name__) from None
     return _read_calamine(path, kind, {}, layout)
-
-
-def _text_formulas(grids: list[Grid]) -> None:
-    """Fill in the values of simple text formulas saved without a result (titles, year headers); the
-    rest stay listed in ``uncached``."""
-    if not any(g.formulas for g in grids):
-        return
-    from .textformula import evaluate
-
-    by_name = {g.name: g for g in grids}
-    done: dict[tuple[str, str], object] = {}
-
-    def lookup(sheet: str, address: str, depth: int):
-        grid = by_name.get(sheet)
-        if grid is None or depth > 8:
-            raise ValueError(sheet)
-        key = (sheet, address)
-        if key in done:
-            return done[key]
-        if address in grid.formulas:
-            value = evaluate(grid.formulas[address], sheet, lookup, depth)
-            if value is None:
-                raise ValueError(address)
-            done[key] = value
-            return value
-        row, col = parse_a1(address)
-        return grid.get(row, col)
-
-    for grid in grids:
-        solved = []
-        for address, text in grid.formulas.items():
-            if "&" not in text and '"' not in text and "!" not in text:
-                continue  # a number worked out from other cells (=D7+D10+D11) stays unread: S002 names it
-            try:
-                value = lookup(grid.name, address, 0)
-            except ValueError:
-                continue
-            if value is None or value == "":
-                continue
-            row, col = parse_a1(address)
-            while len(grid.rows) <= row:
-                grid.rows.append([])
-            while len(grid.rows[row]) <= col:
-                grid.rows[row].append("")
-            grid.rows[row][col] = int(value) if isinstance(value, float) and value.is_integer() else value
-            solved.append(address)
-        if solved:
-            grid.uncached = [a for a in grid.uncached if a not in set(solved)]

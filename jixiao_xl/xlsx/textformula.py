@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from .a1 import parse_a1
+
 _TOKEN = re.compile(
     r"""\s*(?:
         (?P<str>"(?:[^"]|"")*")
@@ -155,3 +157,49 @@ def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def solve_text_formulas(grids: list) -> None:
+    """Fill in the values of simple text formulas saved without a result (titles, year headers); the
+    rest stay listed in ``uncached`` (``grids``: the workbook's xlsx.grid.Grid, as read_grids reads them)."""
+    if not any(g.formulas for g in grids):
+        return
+    by_name = {g.name: g for g in grids}
+    done: dict[tuple[str, str], object] = {}
+
+    def lookup(sheet: str, address: str, depth: int):
+        grid = by_name.get(sheet)
+        if grid is None or depth > 8:
+            raise ValueError(sheet)
+        key = (sheet, address)
+        if key in done:
+            return done[key]
+        if address in grid.formulas:
+            value = evaluate(grid.formulas[address], sheet, lookup, depth)
+            if value is None:
+                raise ValueError(address)
+            done[key] = value
+            return value
+        row, col = parse_a1(address)
+        return grid.get(row, col)
+
+    for grid in grids:
+        solved = []
+        for address, text in grid.formulas.items():
+            if "&" not in text and '"' not in text and "!" not in text:
+                continue  # a number worked out from other cells (=D7+D10+D11) stays unread: S002 names it
+            try:
+                value = lookup(grid.name, address, 0)
+            except ValueError:
+                continue
+            if value is None or value == "":
+                continue
+            row, col = parse_a1(address)
+            while len(grid.rows) <= row:
+                grid.rows.append([])
+            while len(grid.rows[row]) <= col:
+                grid.rows[row].append("")
+            grid.rows[row][col] = int(value) if isinstance(value, float) and value.is_integer() else value
+            solved.append(address)
+        if solved:
+            grid.uncached = [a for a in grid.uncached if a not in set(solved)]
