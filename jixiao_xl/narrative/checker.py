@@ -385,9 +385,7 @@ def check_report(path: str, workbooks: list[str] | tuple = (), profile=None, boo
     found, notes, unreadable = load_workbooks(workbooks)
     loaded = list(books or []) + found
     problems = list(problems or []) + [f"工作簿 {w} 无法读取：{why}" for w, why in unreadable] + notes
-    if profile is None:  # no --profile: the one the (first) workbook's check chooses
-        profile = next((b.profile for b in loaded if getattr(b, "profile", None) is not None), None)
-    facts = gather(loaded, profile)
+    facts = gather(loaded, profile)  # no --profile: each workbook's own, the one its check chooses (chosen_workbook)
     reason = "；".join(problems) if problems else None
     report = check_paragraphs(paragraphs, facts, path, reason)
     if problems and not facts.empty:

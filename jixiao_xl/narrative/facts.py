@@ -378,20 +378,26 @@ def corrections(findings) -> dict[tuple[str, str], tuple[float, str, float]]:
 def gather(books: list[Workbook], profile: Profile | None = None, findings: list | None = None) -> Facts:
     """The facts of one unit's workbooks (several files are pooled: 附件1, 附件2, 附件3 may come apart), read as
     the check reads them: formulas without a saved result as opened, the results of its 结果 line, its
-    corrections (``findings``: each book's check findings, in order; None: each book is checked here)."""
+    corrections (``findings``: each book's check findings, in order; None: each book is checked here).
+    ``profile``: the one named (--profile); None: each book's own (``book.profile``, set by whoever read it as
+    its check does: checker.chosen_workbook, inbox), else the default."""
     from ..compute.derive import as_opened, figure_cells, with_figures
     from ..rules.check import check_workbook
 
-    profile = profile or get_profile()
-    facts = Facts(paths=[b.path for b in books], tolerance_score=profile.tolerance_score)
+    def scoring(book) -> Profile:
+        return profile or getattr(book, "profile", None) or get_profile()
+
+    facts = Facts(paths=[b.path for b in books],
+                  tolerance_score=(scoring(books[0]) if books else profile or get_profile()).tolerance_score)
     for i, book in enumerate(books):
-        found = findings[i] if findings is not None else check_workbook(book, profile).all_findings()
+        used = scoring(book)
+        found = findings[i] if findings is not None else check_workbook(book, used).all_findings()
         fixes = corrections(found)
         for form in book.forms:
-            first = compute.results(form, profile)
-            opened = as_opened(form, profile, first)
+            first = compute.results(form, used)
+            opened = as_opened(form, used, first)
             if opened is not None:
-                form, first = opened, compute.results(opened, profile)
+                form, first = opened, compute.results(opened, used)
             values = {}  # the corrected figures the other results are computed from
             figures = figure_cells(form)
             typed = {id(c) for c in figures}
@@ -402,7 +408,7 @@ def gather(books: list[Workbook], profile: Profile | None = None, findings: list
                     if id(cell) in typed:
                         values[cell.address] = fix[0]
             if values:
-                facts.fixed[id(form)] = compute.results(with_figures(form, values), profile)
+                facts.fixed[id(form)] = compute.results(with_figures(form, values), used)
             if form.kind == "basic_data":
                 if facts.basic is None:
                     facts.basic, facts.basic_results = form, first

@@ -108,14 +108,15 @@ def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[s
     process within the per-file time and memory limits: a PDF that would draw for hours, or a stream
     that unpacks to gigabytes, never holds up or exhausts the run); by default they are read here.
     """
-    from ..xlsx.grid import UnreadableWorkbook
     from ..compute.profiles import get_profile
-    from ..read.reader import read_workbook
+    from ..rules.check import check_path
     from .checker import check_paragraphs, one_placeholder_line
     from .document import UnreadableReport
     from .facts import gather
 
-    profile = get_profile(profile_name, **overrides) if profile_name else None
+    named = dict(overrides)
+    exec_mode = named.pop("exec_mode", None)  # as batch's worker: --exec-mode applies to the profile each book gets
+    profile = get_profile(profile_name, **named) if profile_name else None
     keep, added, scans = [], [], []
     paths = [_source(rel, inputs, sources) if rel.lower().endswith(REPORT_SUFFIXES) else None for rel, _ in skipped]
     paths = [None if path is None or path.name.startswith("~$") else path for path in paths]
@@ -138,14 +139,20 @@ def attach_reports(inputs: list[str], results: list[dict], skipped: list[tuple[s
                 keep.append((rel, f"{reason}（PDF 的标题和文件名不像自评报告，未核对）"))
                 continue
             partners, why = pair(path, results, title, places, units)
-            books = []
+            books, found = [], []
             for partner in partners:
-                try:
-                    books.append(read_workbook(partner["path"]))
-                except UnreadableWorkbook:  # changed since its worker read it
+                # checked again as its worker checked it (the profile named, else the one chosen from the book
+                # itself, as `check` does; --exec-mode): the report is compared with the figures of that check,
+                # never with the default province's (a 江西 unit's 执行率得分 by its bands, not by proportion)
+                checked = check_path(partner["path"], profile, exec_mode=exec_mode)
+                if checked.status == "unreadable" or checked.workbook is None:  # changed since its worker read it
                     why = f"工作簿 {Path(partner['rel']).name} 无法读取"
+                    continue
+                checked.workbook.profile = checked.scored_by
+                books.append(checked.workbook)
+                found.append(checked.all_findings())
             partners = partners if books else []
-            report = check_paragraphs(paragraphs, gather(books, profile), str(path), why)
+            report = check_paragraphs(paragraphs, gather(books, None, found), str(path), why)  # each by its own
             report.findings = one_placeholder_line(report.findings)  # batch: one line per report
         against = "、".join(Path(p["rel"]).name for p in partners)
         findings = report.findings

@@ -69,6 +69,9 @@ class FileReport:
     # --store: the store's lookup bound to this workbook (store.BoundHistory), kept so what goes into the
     # store (the 跨年 rows) reads the previous year the H rules read, without asking again
     history: object = field(default=None, repr=False)
+    # the Profile the forms were scored with (chosen or named, --exec-mode applied): the one a 自评报告 of the
+    # unit is compared under (narrative.inbox), so that the report and its workbook are judged alike
+    scored_by: object = field(default=None, repr=False)
 
 
     def all_findings(self) -> list[Finding]:
@@ -167,7 +170,8 @@ def check_workbook(book: Workbook, profile: Profile | None = None,
     if history is not None:
         ctx.history = history.bind(book)
     wanted = rule_filter or RuleFilter()
-    report = FileReport(book.path, workbook=book, profile=chosen, history=getattr(ctx, "history", None))
+    report = FileReport(book.path, workbook=book, profile=chosen, history=getattr(ctx, "history", None),
+                        scored_by=ctx.profile)
     if not book.forms:
         report.status, report.error, report.code = "unreadable", no_form_text(book), "U012"
         return report
