@@ -299,7 +299,10 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, OutputError):  # an output that cannot be written, from any command
             print(f"jixiao-xl：{exc}", file=sys.stderr)
             return 2
-        print(f"jixiao-xl：{INTERNAL_ERROR}（{type(exc).__name__}），请把文件和命令发给维护人员", file=sys.stderr)
+        import logging
+
+        logging.getLogger("jixiao_xl").debug("internal error", exc_info=exc)  # the detail: never on the screen
+        print(f"jixiao-xl：{INTERNAL_ERROR}，请把文件和命令发给维护人员", file=sys.stderr)
         return 2
     finally:
         sys.stdout.flush()

@@ -38,6 +38,7 @@ def _open_store(args):
 def _expand(paths: list[str]) -> tuple[list[str], list[str], dict[str, tuple[str, str]]]:
     """Files as given; folders become the workbooks in them (recursively, sorted). Also: folders without any,
     and the links in the folders that are not followed (path → (code, reason)): they lead out of the folder."""
+    import os
     from pathlib import Path
 
     from .batch import is_own_output, is_workbook_file
@@ -48,7 +49,8 @@ def _expand(paths: list[str]) -> tuple[list[str], list[str], dict[str, tuple[str
     out, empty, refused = [], [], {}
     for item in paths:
         path = Path(item)
-        if path.is_dir():  # an earlier batch's 汇总.xlsx is no submission
+        # os.path.isdir never raises (Path.is_dir does for a name over 255 bytes: a file that cannot be opened, U009)
+        if os.path.isdir(path):  # an earlier batch's 汇总.xlsx is no submission
             # workbooks by name (.xlsx, .xls, .et, .ods, …) or by content; a link out of the folder is not read
             files, links = [], []
             for p in sorted(path.rglob("*")):

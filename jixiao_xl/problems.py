@@ -13,6 +13,7 @@ upload to the batch page; O0xx an output cannot be written.
 
 from __future__ import annotations
 
+import errno
 import re
 from dataclasses import dataclass
 
@@ -145,6 +146,80 @@ PROBLEMS = _catalogue(
     Problem("O009", "写入方式不适用", "输出文件", "此文件不能直接写入（请不指定写入方式）",
             "去掉 --writer 选项，由本工具自动选择写入方式。"),
 )
+
+
+# ------------------------------------------------------------------ causes, in Chinese
+
+# Why a library failed on a file, in words people read: an exception's class name and its text are English
+# (PDFSyntaxError, KeyError, "Failed to fetch") and are never shown; they go to the log (``cause``).  The
+# libraries' exceptions are told by the words in their class names (never imported here: ``import jixiao_xl``
+# stays light), the first match wins.
+_NAMED_CAUSES = (
+    (("Password", "Encrypt", "Decrypt"), "文件已加密"),
+    (("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"), "文件含有不允许的 XML 实体定义"),
+    (("BadZip", "LargeZip", "ZipError"), "压缩数据不完整或已损坏"),
+    (("XMLSyntax", "ParseError", "ExpatError", "XmlError", "SAXParse", "SAXException"), "文件内部的 XML 数据已损坏"),
+    (("PDFSyntax", "PSEOF", "PSSyntax", "PDFNoValidXRef", "PDFObjectNotFound", "PDFException", "PSException"),
+     "PDF 的内部结构已损坏"),
+    (("PackageNotFound",), "不是有效的 Word 文档"),
+    (("InvalidFileException",), "不是有效的 Excel 文件"),
+    (("CompDoc", "XLRDError"), "旧版 Excel 文件的内部结构已损坏"),
+    (("CalamineError",), "表格数据已损坏"),
+    (("JSONDecode",), "不是有效的 JSON"),
+    (("DatabaseError", "OperationalError"), "数据库文件无法使用"),
+)
+_BUILTIN_CAUSES = (
+    (MemoryError, "文件太大，内存不足"),
+    (RecursionError, "文件结构嵌套过深"),
+    (EOFError, "文件在中途截断（可能下载或拷贝不完整）"),
+    (UnicodeError, "文字的编码无法识别"),
+    (KeyError, "文件缺少必需的组成部分"),
+    (OverflowError, "数值超出可以处理的范围"),
+    (NotImplementedError, "文件用了本工具不支持的格式或压缩方式"),
+)
+GENERIC_CAUSE = "内容不符合文件格式的规范"
+
+_OS_CAUSES = {getattr(errno, name): text for name, text in (  # errno → reason (a name this system lacks: skipped)
+    ("EPERM", "没有权限"), ("EACCES", "没有权限"), ("EROFS", "所在磁盘是只读的"), ("ENOSPC", "磁盘空间不足"),
+    ("EDQUOT", "超出磁盘配额"), ("ENOENT", "文件或文件夹不存在"), ("ENOTDIR", "路径中有一段是文件，不是文件夹"),
+    ("EISDIR", "这是一个文件夹，不是文件"), ("ENAMETOOLONG", "文件名太长"), ("EEXIST", "文件已存在"),
+    ("EBUSY", "文件正被其他程序使用"), ("ETXTBSY", "文件正被其他程序使用"), ("EMFILE", "同时打开的文件太多"),
+    ("ENFILE", "同时打开的文件太多"), ("EIO", "磁盘读写出错"), ("ENOMEM", "内存不足"), ("ELOOP", "路径中的链接形成了循环"),
+    ("ETIMEDOUT", "连接超时"), ("ECONNREFUSED", "连接被拒绝"), ("EPIPE", "连接已断开"), ("ECONNRESET", "连接已断开"),
+) if hasattr(errno, name)}
+
+
+def os_cause(exc: OSError) -> str:
+    """An operating-system error in Chinese: its errno's meaning (the system's own text, strerror, is English)."""
+    if exc.errno is None:
+        return "系统错误"
+    return _OS_CAUSES.get(exc.errno) or f"系统错误（错误号 {exc.errno}）"
+
+
+def cause(exc: BaseException, unknown: str = "") -> str:
+    """Why ``exc`` happened, in Chinese, for a message people read (a file that could not be read, a step that
+    failed): a catalogued refusal's own text, an operating-system error's meaning, a known library failure's
+    (by its class name), else ``unknown`` (a step where an unknown failure is ours: 程序内部错误) or ``GENERIC_CAUSE``.  The exception itself (class and English text) goes to the
+    log ``jixiao_xl`` at debug level: the batch page's server log keeps it when set to."""
+    import logging
+
+    logging.getLogger("jixiao_xl").debug("cause of a failure: %s: %s", type(exc).__name__, exc)
+    if isinstance(exc, Refused):
+        return exc.text
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return os_cause(exc)
+    names = " ".join(k.__name__ for k in type(exc).__mro__)
+    for words, text in _NAMED_CAUSES:
+        if any(w in names for w in words):
+            return text
+    if "zlib" in type(exc).__module__ or "Error -3" in str(exc):
+        return "压缩数据不完整或已损坏"
+    for kind, text in _BUILTIN_CAUSES:
+        if isinstance(exc, kind):
+            return text
+    if isinstance(exc, TimeoutError):
+        return "处理超时"
+    return unknown or GENERIC_CAUSE
 
 
 class Refused(Exception):

@@ -275,7 +275,7 @@ def test_attachments_do_not_change_the_exit_code(inbox, tmp_path, capsys):
     attached = {r[0].value: r[1].value for r in book["附件"].iter_rows(min_row=2)}
     # a PDF is read as a report when it can be; this one is only a PDF header, so it stays an attachment, with why
     assert attached["司法局/自评报告.pdf"] == ("PDF 文档，未校验（未能作为自评报告核对：PDF 文件已损坏或不完整，无法读取"
-                                          "（PDFSyntaxError）；请重新导出后再提交）")
+                                          "（PDF 的内部结构已损坏）；请重新导出后再提交）")
     assert attached["财政局/现场照片.jpg"] == "图片（JPEG），未校验"  # what each file is, told by its content
     assert attached["旧结果/汇总.xlsx"] == attached["旧结果/filled/自评.xlsx"] == "本工具以前生成的文件，已跳过"
     assert not list(book["无法读取"].iter_rows(min_row=2))

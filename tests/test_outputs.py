@@ -210,7 +210,7 @@ def test_an_unexpected_error_is_still_one_chinese_line(seed, capsys, monkeypatch
 
     monkeypatch.setattr(C, "check_path", broken)
     assert main(["check", str(seed)]) == 2
-    assert one_line(capsys) == "jixiao-xl：程序内部错误（KeyError），请把文件和命令发给维护人员"
+    assert one_line(capsys) == "jixiao-xl：程序内部错误，请把文件和命令发给维护人员"  # no English class name
 
 
 def test_fill_keeps_an_earlier_output_edited_since_as_a_backup(tmp_path, capsys):

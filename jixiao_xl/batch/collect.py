@@ -193,9 +193,10 @@ def survey(inputs: list[str], outdir: Path, unpacker: Unpacker | None = None):
 
     for item in inputs:
         root = Path(item)
-        if root.is_dir():
+        # os.path's never raise (Path's do for a name over 255 bytes: a file that cannot be opened, U009 文件名太长)
+        if os.path.isdir(root):
             walk(root)
-        elif root.exists():
+        elif os.path.exists(root) or len(os.fsencode(root.name)) > 255:
             consider(root, readable(root.name))
         else:
             unsupported.append((str(root), NOT_FOUND))

@@ -7,6 +7,7 @@ import time
 from collections import deque
 from pathlib import Path
 
+from ..problems import cause
 from ..rules.check import FORM_TITLES
 from ..store.records import WHOLE_DEPARTMENT, book_unit
 from ..store.records import head_text as _head
@@ -204,7 +205,7 @@ def _worker_main(conn, profile_name: str, overrides: dict, fill: bool, outdir: s
             except MemoryError:
                 result = _failed(task, "U014")
             except BaseException as exc:  # one odd file never stops the run
-                result = _failed(task, "U016", detail=type(exc).__name__)
+                result = _failed(task, "U016", detail=cause(exc, "程序内部错误，请把文件发给维护人员"))
             if "json" in result:  # the parent decodes the report from it when it needs it (see Result)
                 del result["report"]
             conn.send((task.index, result))

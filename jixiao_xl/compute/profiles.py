@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..problems import cause
 from ..read.forms import level1_name
 from .scoring import Scoring, band_label
 
@@ -251,7 +252,8 @@ def load(folder: Path = DATA) -> dict[str, Profile]:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise ProfileError(f"评分口径文件 {path.name}：不是有效的 JSON（{exc}）") from None
+            where = f"第 {exc.lineno} 行第 {exc.colno} 列有误" if isinstance(exc, json.JSONDecodeError) else cause(exc)
+            raise ProfileError(f"评分口径文件 {path.name}：不是有效的 JSON（{where}）") from None
         if not isinstance(data, dict):
             raise ProfileError(f"评分口径文件 {path.name}：内容应为一个对象")
         out[path.stem] = from_data(data, path.name)

@@ -291,8 +291,8 @@ def judge(target: object, actual: object, weight: float | None, *, level1: str =
     """
     try:
         return _judge(target, actual, weight, level1, level2, name, scoring, (percent, target_percent), year)
-    except Exception as exc:  # noqa: BLE001 - a reading failure is qualitative, never a crash
-        return Judgement(Reading(str(target)), Reading(str(actual)), why=f"无法解析（{type(exc).__name__}）")
+    except Exception:  # noqa: BLE001 - a reading failure is qualitative, never a crash
+        return Judgement(Reading(str(target)), Reading(str(actual)), why="无法解析（写法超出本工具能识别的范围）")
 
 
 def _hashable(value: object) -> bool:

@@ -35,6 +35,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..problems import os_cause
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -664,7 +666,7 @@ def build(output: str | os.PathLike, platforms: list[str] | None = None, pythons
         os.rename(zip_temp, _zip_path(out))
         return Bundle(None, _zip_path(out), targets, notes, shows)
     except OSError as exc:
-        raise BundleError(f"写入安装包失败：{exc.strerror or exc}（{exc.filename or out}）") from None
+        raise BundleError(f"写入安装包失败：{os_cause(exc)}（{exc.filename or out}）") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if zip_temp.exists():

@@ -48,6 +48,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..batch.archive import env_number  # a limit from the environment (the batch page's too)
+from ..problems import os_cause
 
 MB = 1 << 20
 KEY_ENV = "JIXIAO_ACCESS_KEY"
@@ -118,7 +119,7 @@ def server_key(new: bool = False) -> str:
             sink.write(key + "\n")
         os.replace(temp, path)
     except OSError as exc:
-        raise ValueError(f"无法保存访问密钥到 {path}（{exc.strerror or exc}）。请检查该文件夹的权限。") from None
+        raise ValueError(f"无法保存访问密钥到 {path}（{os_cause(exc)}）。请检查该文件夹的权限。") from None
     return key
 
 

@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import replace
 
+from ..problems import cause
 from ..rules.check import FileReport
 from ..rules.findings import Finding
 from ..read.values import fmt_rate
@@ -358,7 +359,7 @@ def load_workbooks(paths: list[str] | tuple) -> tuple[list, list[str], list[tupl
             unreadable.append((workbook, str(exc)))
             continue
         except Exception as exc:  # noqa: BLE001 - a broken workbook is a line for people, never a traceback
-            unreadable.append((workbook, f"文件无法读取（{type(exc).__name__}）"))
+            unreadable.append((workbook, f"文件无法读取（{cause(exc)}）"))
             continue
         if not book.forms:
             problems.append(f"工作簿 {workbook} 中没有找到绩效自评表")
@@ -379,7 +380,7 @@ def check_report(path: str, workbooks: list[str] | tuple = (), profile=None, boo
     except UnreadableReport as exc:
         return FileReport(path, "unreadable", str(exc), code=exc.code)
     except Exception as exc:  # noqa: BLE001 - a broken document is a line for people, never a traceback
-        return FileReport(path, "unreadable", f"文档无法读取（{type(exc).__name__}）", code="U002")
+        return FileReport(path, "unreadable", f"文档无法读取（{cause(exc)}）", code="U002")
     if isinstance(workbooks, (str, os.PathLike)):  # one workbook: never its characters as paths
         workbooks = [workbooks]
     found, notes, unreadable = load_workbooks(workbooks)

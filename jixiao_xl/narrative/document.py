@@ -7,7 +7,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 
-from ..problems import Refused
+from ..problems import Refused, cause
 
 MAX_CHARS = 400_000  # ~ 500 pages of text; a self-evaluation report is 5–30
 MAX_XML = 60 << 20  # word/document.xml unpacked
@@ -153,7 +153,7 @@ def _read_docx(path: str) -> tuple[list[Paragraph], int]:
     except Exception as exc:  # python-docx/lxml raise many kinds for a broken package
         if "DOCTYPE" in str(exc) or "ENTITY" in str(exc).upper():
             raise UnreadableReport("U003", text="文档含有不允许的 XML 实体定义，疑似 XML 炸弹，已拒绝读取") from None
-        raise UnreadableReport("U002", text=f"文档已损坏，无法读取（{type(exc).__name__}）") from None
+        raise UnreadableReport("U002", text=f"文档已损坏，无法读取（{cause(exc)}）") from None
     body = document.element.body
     p_tag, tbl_tag, t_tag, tab_tag, br_tag = qn("w:p"), qn("w:tbl"), qn("w:t"), qn("w:tab"), qn("w:br")
     tr_tag, tc_tag = qn("w:tr"), qn("w:tc")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from ..rules.findings import Finding
 from ..read.model import Cell, SelfEval, num
-from ..problems import Refused
+from ..problems import Refused, os_cause
 from ..read.values import fmt_number
 from .facts import Fact, Facts, gather
 
@@ -648,7 +648,7 @@ def write_draft(workbook: str, output: str, profile=None, force: bool = False) -
     except OutputError as exc:
         raise DraftError.like(exc) from None
     except OSError as exc:
-        raise DraftError("O005", text=f"无法写入 {output}（{exc.strerror or exc}）") from None
+        raise DraftError("O005", text=f"无法写入 {output}（{os_cause(exc)}）") from None
     todo = sum(1 for b in content for t, p in b.pieces if p and not t.startswith(VERIFY_MARK))
     verify = sum(1 for b in content for t, p in b.pieces if p and t.startswith(VERIFY_MARK))
     line = f"已生成报告初稿：{output}（{todo} 处需要单位填写的内容已用黄色标出）"

@@ -15,7 +15,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..problems import Refused
+from ..problems import Refused, os_cause
 
 TIMEOUT = 30.0  # seconds for one conversion; a self-evaluation report converts in 1–3 s
 SAVE_AS = "请用 Word 或 WPS 打开后“另存为” Word 文档（.docx）再校验"
@@ -85,7 +85,7 @@ def as_docx(path: str, kind: str, timeout: float | None = None):
             process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                        stderr=subprocess.PIPE, **options)
         except OSError as exc:
-            raise ConversionFailed("U104", text=f"这是{kind}，LibreOffice 无法启动（{exc.strerror or exc}）；{SAVE_AS}") from None
+            raise ConversionFailed("U104", text=f"这是{kind}，LibreOffice 无法启动（{os_cause(exc)}）；{SAVE_AS}") from None
         try:
             process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:

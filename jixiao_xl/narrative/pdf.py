@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from statistics import median
 
-from ..problems import Refused
+from ..problems import Refused, cause
 
 
 class UnreadableReport(Refused):
@@ -211,7 +211,7 @@ def read_pdf(path: str, max_chars: int) -> tuple[list[str], int, int]:
         name = type(exc).__name__
         if "Encrypt" in name or "Password" in name or "crypt" in str(exc).lower():
             raise UnreadableReport("U001", text="PDF 已加密，无法读取其中的文字；请提交未加密的 PDF 或 Word 文档（.docx）") from None
-        raise UnreadableReport("U002", text=f"PDF 文件已损坏或不完整，无法读取（{name}）；请重新导出后再提交") from None
+        raise UnreadableReport("U002", text=f"PDF 文件已损坏或不完整，无法读取（{cause(exc)}）；请重新导出后再提交") from None
     if not pages:
         raise UnreadableReport("U002", text="PDF 文件已损坏或不完整：没有任何页面；请重新导出后再提交")
     return paragraphs_of(_drop_headers_and_footers(pages)), len(pages), images

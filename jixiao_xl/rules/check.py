@@ -14,7 +14,7 @@ from ..compute.results import Results
 from .findings import Finding
 from ..xlsx.grid import Grid, UnreadableWorkbook, read_grids
 from ..read.model import Workbook
-from ..problems import PROBLEMS
+from ..problems import PROBLEMS, cause
 from ..compute.profiles import Profile
 from ..read.reader import read_forms
 from . import BY_CODE, CRASHED, RULES
@@ -129,7 +129,7 @@ def _run(rule, target, ctx: Context, sheet: str) -> list[Finding]:
     try:
         return list(rule.check(rule, target, ctx))
     except Exception as exc:  # a crashing rule is a finding, never a crashed run
-        return [CRASHED.at(sheet, None, where="", text=dict(code=rule.code, error=f"{type(exc).__name__}: {exc}"))]
+        return [CRASHED.at(sheet, None, where="", text=dict(code=rule.code, error=cause(exc, "程序内部错误")))]
 
 
 _BY_KIND: dict[tuple[int, str], tuple[list, list]] = {}

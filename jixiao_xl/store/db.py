@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..problems import cause, os_cause
 from .records import (
     FORM_LABEL,
     WHOLE_DEPARTMENT,
@@ -171,7 +172,7 @@ def _message(path, exc: BaseException) -> str:
     if kind == "damaged":
         return (f"绩效库 {path} 已损坏（SQLite 报告文件结构错误），本次未写入任何内容，原文件未作修改；"
                 "请用备份恢复，或换一个新文件名")
-    return f"绩效库 {path} 无法使用（{exc}），本次未写入任何内容"
+    return f"绩效库 {path} 无法使用（{cause(exc, '数据库出错')}），本次未写入任何内容"
 
 
 def _code(exc: BaseException) -> str:
@@ -189,7 +190,7 @@ def _inspect(path: Path) -> str:
         with open(path, "rb") as handle:
             head = handle.read(16)
     except OSError as exc:
-        raise StoreError(f"无法读取绩效库 {path}：{exc.strerror or exc}", "U303") from None
+        raise StoreError(f"无法读取绩效库 {path}：{os_cause(exc)}", "U303") from None
     if head != SQLITE_HEADER:
         raise StoreError(f"{path} 不是本工具的绩效库（不是 SQLite 数据库文件），未作任何修改；请换一个文件名", "U301")
     return "sqlite"

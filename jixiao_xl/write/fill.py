@@ -19,6 +19,7 @@ import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..problems import cause
 from ..rules.check import FileReport, check_workbook, no_form_text
 from ..compute.derive import Derived, derived, settle
 from ..compute.diagnose import blamed
@@ -637,7 +638,7 @@ def _openpyxl_formulas(path: str, sheets: set[str]) -> dict[tuple[str, str], str
     try:  # not read-only: that mode trusts the declared dimension and would miss formulas outside it
         book = openpyxl.load_workbook(openpyxl_source(path))
     except Exception as exc:  # openpyxl's own parse errors (defusedxml refuses entity declarations), zlib errors
-        raise FillError.like(broken(path, type(exc).__name__)) from None
+        raise FillError.like(broken(path, cause(exc))) from None
     found = {}
     for ws in book.worksheets:
         if ws.title in sheets:

@@ -23,7 +23,7 @@ from .marks import (
     result_rows,
     worst,
 )
-from ..problems import Refused
+from ..problems import Refused, cause
 from ..xlsx.xlsxio import inject_cached_values, openpyxl_source, set_text
 
 COMMENT_AUTHOR = "jixiao-xl"
@@ -195,7 +195,7 @@ def write_openpyxl(path: str, plan_, temp: str) -> None:  # plan_: fill.FillPlan
         cached_book = openpyxl.load_workbook(openpyxl_source(path), data_only=True, read_only=True)
         cached = _formula_results(book, cached_book, path)  # read-only sheets are parsed only here
     except Exception as exc:  # openpyxl's own parse errors (defusedxml refuses entity declarations), zlib errors
-        raise FillError.like(broken(path, type(exc).__name__)) from None
+        raise FillError.like(broken(path, cause(exc))) from None
     for sheet, ops in plan_.cells.items():
         for address, op in ops.items():
             cell = book[sheet][address]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from ..problems import Refused
+from ..problems import Refused, os_cause
 
 OLE2 = b"\xd0\xcf\x11\xe0"  # the container of .xls/.doc/.et/.wps and of password-protected .xlsx/.docx
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
@@ -116,7 +116,7 @@ def head_of(path: str, what: str, size: int = 1 << 20) -> bytes:
     except IsADirectoryError:
         raise FileProblem("U008", what=what) from None
     except OSError as exc:
-        raise FileProblem("U009", detail=exc.strerror or exc) from None
+        raise FileProblem("U009", detail=os_cause(exc)) from None
     if length == 0:
         raise FileProblem("U010")
     return head

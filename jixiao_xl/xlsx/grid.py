@@ -14,7 +14,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from .a1 import a1, col_letter, parse_a1, parse_range  # noqa: F401 (the grid's API)
-from ..problems import Refused
+from ..problems import Refused, cause
 from .textformula import solve_text_formulas
 
 # Limits that keep a hostile file from exhausting memory.
@@ -543,7 +543,7 @@ def _read_grids_openpyxl(path: str, issues: dict, source=None) -> list[Grid]:
     try:
         sheets = read_rows(path if source is None else source)
     except Exception as exc:  # openpyxl raises many kinds of errors for broken parts
-        raise broken(path, type(exc).__name__) from None
+        raise broken(path, cause(exc)) from None
     grids = [_with_issues(Grid(name, rows, merged, hidden, path=path), issues) for name, rows, merged, hidden in sheets]
     solve_text_formulas(grids)
     for grid in grids:
@@ -565,7 +565,7 @@ def read_grids(path: str) -> list[Grid]:
             issues = _formula_issues(archive, far)
             source, dropped = _near_copy(archive, far) if far else (None, {})
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError) as exc:
-            raise UnreadableWorkbook("U002", detail=type(exc).__name__) from None
+            raise UnreadableWorkbook("U002", detail=cause(exc)) from None
     try:
         import python_calamine  # noqa: F401
     except ImportError:  # no wheel for this CPU: the same grids through openpyxl, slower
@@ -619,11 +619,11 @@ def _read_calamine(path: str, kind: str, issues: dict, layout: dict | None = Non
     except (pc.CalamineError, pc.ZipError, pc.XmlError) as exc:
         if kind == "xls":
             raise _ole2_problem(str(exc), path) from None
-        raise broken(path, type(exc).__name__) from None
+        raise broken(path, cause(exc)) from None
     except Exception as exc:  # noqa: BLE001 - calamine raises plain errors for some broken parts
         if kind == "xls":
             raise _ole2_problem(str(exc), path) from None
-        raise broken(path, str(exc)[:80]) from None
+        raise broken(path, cause(exc)) from None
 
 
 def _ole2_problem(detail: str, path: str) -> UnreadableWorkbook:
@@ -666,5 +666,5 @@ def _read_other(path: str, kind: str) -> list[Grid]:
         except UnreadableWorkbook:
             raise
         except Exception as exc:  # noqa: BLE001 - a damaged content.xml: calamine's reason, or this one
-            raise broken(path, type(exc).__name__) from None
+            raise broken(path, cause(exc)) from None
     return _read_calamine(path, kind, {}, layout)

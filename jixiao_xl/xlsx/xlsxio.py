@@ -28,7 +28,7 @@ from xml.etree import ElementTree as ET
 
 from defusedxml import ElementTree as SafeET
 
-from ..problems import Refused
+from ..problems import Refused, os_cause
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 # prefixes written back as they were (ElementTree would otherwise invent ns0, ns1 ...)
@@ -252,7 +252,7 @@ def folder_problem(path: str | os.PathLike) -> str | None:
 
 def reason(exc: OSError) -> str:
     """An operating-system error as a short Chinese reason."""
-    return _REASONS.get(exc.errno) or Reason(f"系统错误（{exc.strerror or exc}）")
+    return _REASONS.get(exc.errno) or Reason(os_cause(exc))
 
 
 def new_file_mode() -> int:
