@@ -214,6 +214,23 @@ def test_same_file_twice_or_a_file_as_a_folder_is_refused(client):
     assert client.get(f"{JOBS}/{job['id']}").json()["state"] == "uploading"  # the job goes on
 
 
+def test_an_uploaded_name_too_long_for_the_server_says_so_and_the_limit(client, job_dir):
+    """A file chosen on Windows named with 100 Chinese characters (300 bytes in UTF-8; NTFS takes 255 characters)
+    and a folder nested 1500 deep: the page said 409 "无法保存“…”（与已上传的文件或文件夹同名）", which sent the user
+    looking for a duplicate that was not there."""
+    for name, said in (
+            ("收到/" + "长" * 100 + ".xlsx",
+             f"其中“{'长' * 28}…{'长' * 23}.xlsx”的名称太长（305 字节），服务器上一个文件名或文件夹名最多 255 字节（约 85 个汉字）"),
+            ("层/" * 1500 + "a.xlsx", "文件夹层级太深，整个路径超过了服务器允许的长度（约 4000 字节）")):
+        job = client.post(JOBS).json()
+        answer = client.put(f"{JOBS}/{job['id']}/files", params={"name": name}, content=EXAMPLE.read_bytes())
+        assert answer.status_code == 400, answer.json()
+        assert answer.json()["code"] == "U208"
+        assert said in answer.json()["error"] and "同名" not in answer.json()["error"], answer.json()["error"]
+        assert answer.json()["error"].endswith("。请缩短文件夹和文件的名称后重新上传。")
+        assert files_left(job_dir) == []  # a refused upload ends its job: nothing of it is kept
+
+
 def test_path_traversal_in_an_upload_name_is_refused(client, tmp_path, job_dir):
     job = client.post(JOBS).json()
     answer = client.put(f"{JOBS}/{job['id']}/files", params={"name": "../../x"}, content=b"evil")

@@ -488,6 +488,7 @@ async def upload_file(job_id: str, name: str, request: Request):
         if declared and declared.isdigit() and job.uploaded + int(declared) > lim.upload:
             raise Refused(f"上传的材料超过 {_mb(lim.upload)}（上限），已拒绝。请分批上传。", 413, code="U202")
         rel = safe_relpath(name)
+        _fits(name, rel)
         if rel.suffix.lower() == ".zip" and len(rel.parts) == 1:
             target = job.inbox / "zips" / rel.name  # extracted when the job starts
         else:
@@ -508,8 +509,8 @@ async def upload_file(job_id: str, name: str, request: Request):
             job.touched = _now()
         except FileExistsError:
             raise Refused(f"“{name}”上传了不止一次。请重新选择后上传。", 409) from None
-        except OSError:  # e.g. "a" uploaded, then "a/b"
-            raise Refused(f"无法保存“{name}”（与已上传的文件或文件夹同名）。请重新选择后上传。", 409) from None
+        except OSError as exc:
+            raise _unsaved(name, exc) from None
         except Refused:
             target.unlink(missing_ok=True)
             raise
@@ -521,6 +522,36 @@ async def upload_file(job_id: str, name: str, request: Request):
                 pass
         return _refusal(exc)
     return job.status()
+
+
+NAME_MAX = 255  # bytes of one file or folder name on the server's file systems (ext4, XFS; NTFS through Samba)
+
+
+def _too_long(name: str, detail: str) -> Refused:
+    return Refused(f"无法保存“{archive._shown(name)}”：{detail}。请缩短文件夹和文件的名称后重新上传。", 400, code="U208")
+
+
+def _fits(name: str, rel: PurePosixPath) -> None:
+    """Refused (U208) when a part of the uploaded name is longer than a name may be on the server: Windows takes a
+    file named with 100 Chinese characters (300 bytes in UTF-8), the server's file system does not."""
+    for part in rel.parts:
+        size = len(os.fsencode(part))
+        if size > NAME_MAX:
+            raise _too_long(name, f"其中“{archive._shown(part)}”的名称太长（{size} 字节），服务器上一个文件名或文件夹名"
+                                  f"最多 {NAME_MAX} 字节（约 {NAME_MAX // 3} 个汉字）")
+
+
+def _unsaved(name: str, exc: OSError) -> Refused:
+    """Why an uploaded file could not be saved: its path too long for the server, a name already taken by a file
+    or a folder uploaded before ("a", then "a/b"), else the system's reason in Chinese."""
+    import errno
+
+    if exc.errno == errno.ENAMETOOLONG:  # each name fits (_fits): the folders together are too deep
+        return _too_long(name, "文件夹层级太深，整个路径超过了服务器允许的长度（约 4000 字节）")
+    if exc.errno in (errno.ENOTDIR, errno.EISDIR, errno.EEXIST, None):
+        return Refused(f"无法保存“{name}”（与已上传的文件或文件夹同名）。请重新选择后上传。", 409)
+    return Refused(f"服务器无法保存“{archive._shown(name)}”（{problems.os_cause(exc)}）。请稍后重试；仍不成功请联系管理员。",
+                   500)
 
 
 @router.post("/jixiao/batch/jobs/{job_id}/start")
