@@ -80,6 +80,10 @@ NOT_CUSTOM = "请求缺少校验服务要求的标头（X-Jixiao-Request），�
 NEED_KEY = ("需要访问密钥：请使用管理员给出的带密钥的地址（如 …/jixiao/batch?key=…）打开，"
             "或重新安装带密钥的加载项清单。")
 WRONG_KEY = "访问密钥不正确或已更换：请向管理员索取新的带密钥地址。"
+# a CORS preflight refused (xlwings Server's CORSMiddleware; Starlette says "Disallowed CORS origin, method")
+CORS_REFUSED = "拒绝了来自其他网站（{origin}）的跨域请求：{why}。请直接打开校验服务的页面操作；若需允许该网站，启动服务时加 --allow-origin。"
+CORS_WHY = {"origin": "该网站不在允许的来源之列", "method": "请求方式 {method} 不被允许", "headers": "请求带有不被允许的标头",
+            "private-network": "不允许从外部网页访问内网中的服务"}
 TOO_BIG = "请求的内容超过 {} MB（上限），已拒绝。请缩小工作簿（删去无关的工作表）后再试。"
 TOO_MANY_CELLS = ("函数参数中有 {:,} 个单元格，超过上限 {:,} 个。请只选中自评表中需要计算的区域"
                   "（如 D8:H30），不要选整列。")
@@ -299,6 +303,30 @@ class RedactKey:
 
 
 # ------------------------------------------------------------------ the middlewares
+
+
+def chinese_cors(cors) -> None:
+    """xlwings Server's CORSMiddleware (``cors``, outermost: it answers a preflight before Guard sees it) refuses a
+    preflight with Starlette's English "Disallowed CORS origin" (400): the same refusal — its status, its headers
+    (no Access-Control-Allow-Origin for an origin not allowed), what it allows — with the reasons in Chinese."""
+    from starlette.responses import PlainTextResponse
+
+    refuse = cors.preflight_response
+
+    def preflight_response(request_headers):
+        response = refuse(request_headers)
+        body = bytes(response.body).decode("latin-1")
+        if response.status_code < 400 or not body.startswith("Disallowed CORS "):
+            return response
+        failures = body[len("Disallowed CORS "):].split(", ")
+        method = request_headers.get("access-control-request-method", "")[:20]
+        why = "，".join(CORS_WHY.get(f, "不符合跨域访问的规定").format(method=method) for f in failures)
+        origin = (request_headers.get("origin") or "未知来源")[:100]
+        kept = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
+        return PlainTextResponse(CORS_REFUSED.format(origin=origin, why=why), status_code=response.status_code,
+                                 headers=kept)
+
+    cors.preflight_response = preflight_response
 
 
 class Guard:

@@ -204,9 +204,11 @@ _main = sys.modules.get("xlwings_server.main")  # the app being built (this modu
 if _main is not None and hasattr(_main, "app"):
     # Outermost first: Guard (paths, Host, cross-site, key, body cap), chinese_errors, then Offload
     # (workbook routes in a worker thread) next to the routes; see jixiao_xl/excel/guard.py.
-    from jixiao_xl.excel.guard import Guard, Offload, RedactKey
+    from jixiao_xl.excel.guard import Guard, Offload, RedactKey, chinese_cors
 
     logging.getLogger("uvicorn.access").addFilter(RedactKey())
     _main.app.add_middleware(Offload)
     _main.app.middleware("http")(chinese_errors)
     _main.app.add_middleware(Guard)
+    if hasattr(_main, "cors_app"):  # outside the app: its refused preflights, in Chinese
+        chinese_cors(_main.cors_app)
