@@ -166,7 +166,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     batch = sub.add_parser("batch", help="批量校验一个或多个文件夹，生成汇总表", description="批量校验、汇总")
     batch.add_argument("paths", nargs="+", metavar="文件夹或文件", help="收到的材料（递归查找 .xlsx、.xls、WPS .et、.ods 等工作簿和自评报告）")
-    batch.add_argument("-o", "--output", required=True, metavar="输出文件夹", help="写入 汇总.xlsx、findings.json")
+    batch.add_argument("-o", "--output", required=True, metavar="输出文件夹", help="输出文件夹（没有就新建），其中写入 汇总.xlsx、findings.json；须是文件夹，不是 汇总.xlsx 这样的文件名")
     batch.add_argument("--fill", action="store_true", help="同时生成自动填写后的副本（输出文件夹/filled/）")
     batch.add_argument("--jobs", type=_positive, default=None, metavar="N", help="并行进程数（默认：CPU 核数）")
     batch.add_argument("--timeout", type=_seconds, default=60.0, metavar="秒", help="每个文件最长处理时间（默认 60 秒）")

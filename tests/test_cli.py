@@ -278,8 +278,9 @@ def test_check_of_a_lock_file_names_its_workbook(tmp_path, capsys):
 
 ENGLISH = ("usage", "positional arguments", "optional arguments", "options:", "show this help", "invalid choice",
            "required", "unrecognized", "expected one argument", "invalid int value", "error:", "argument ")
-HELP_PAGES = [[], ["check"], ["template"], ["fill"], ["batch"], ["addin"], ["addin", "serve"],
-              ["addin", "build-xlam"], ["addin", "install"], ["explain"]]
+HELP_PAGES = [[], ["check"], ["template"], ["fill"], ["batch"], ["history"], ["report"], ["report", "check"],
+              ["report", "draft"], ["profiles"], ["bundle"], ["addin"], ["addin", "serve"], ["addin", "build-xlam"],
+              ["addin", "build-wps"], ["addin", "install"], ["explain"]]
 
 
 @pytest.mark.parametrize("words", HELP_PAGES, ids=lambda w: " ".join(w) or "jixiao-xl")
@@ -290,6 +291,23 @@ def test_help_is_chinese(capsys, words):
     out = capsys.readouterr().out
     assert out.startswith("用法：jixiao-xl") and "显示本帮助并退出" in out
     assert not [w for w in ENGLISH if w in out.lower()], out
+
+
+# What a help page says a command takes, where the command does more or less than an old text said: batch's -o is a
+# folder (a file name such as 汇总.xlsx is refused), report's workbooks are read in every format check reads.
+HELP_SAYS = [
+    (["batch"], "-o 输出文件夹", "不是 汇总.xlsx 这样的文件名"),
+    (["report", "check"], "工作簿", ".xlsx、.xls、WPS .et、.ods 等"),
+    (["report", "draft"], "工作簿", ".xlsx、.xls、WPS .et、.ods 等"),
+]
+
+
+@pytest.mark.parametrize("words, option, said", HELP_SAYS, ids=["batch -o", "report check", "report draft"])
+def test_help_says_what_the_command_takes(capsys, words, option, said):
+    with pytest.raises(SystemExit):
+        main(words + ["-h"])
+    out = "".join(capsys.readouterr().out.split())  # argparse wraps long help lines, at any width the terminal has
+    assert "".join(option.split()) in out and "".join(said.split()) in out, out
 
 
 @pytest.mark.parametrize("args, shown", [

@@ -16,13 +16,13 @@ def add_parser(sub, parser_class) -> None:
                                description="核对报告内部的加总、占比、前后一致，并与工作簿中的表核对")
     check.add_argument("report", metavar="报告",
                        help="绩效自评报告：.docx；.doc/.wps/.wpt（需安装 LibreOffice，自动转换）；带文字层的 PDF（扫描件无法读取）")
-    check.add_argument("workbooks", nargs="*", default=[], metavar="工作簿", help="同一单位、同一年度的工作簿（.xlsx，可多个）")
+    check.add_argument("workbooks", nargs="*", default=[], metavar="工作簿", help="同一单位、同一年度的工作簿（.xlsx、.xls、WPS .et、.ods 等，可多个）")
     check.add_argument("--json", action="store_true", help="输出 JSON（格式同 check --json）")
     check.add_argument("--no-info", action="store_true", help="不显示“提示”级别的结果")
     check.add_argument("--profile", default=None, metavar="口径", help="评分口径（默认按表上的地名和栏目判断，同 check；可选的口径见 jixiao-xl profiles）")
     draft = actions.add_parser("draft", help="按工作簿生成自评报告初稿（.docx）",
                                description="按工作簿中的表生成部门整体支出绩效自评报告初稿")
-    draft.add_argument("workbook", metavar="工作簿", help="绩效自评工作簿（.xlsx）")
+    draft.add_argument("workbook", metavar="工作簿", help="绩效自评工作簿（.xlsx、.xls、WPS .et、.ods 等）")
     draft.add_argument("-o", "--output", required=True, metavar="文件", help="输出的 .docx 文件")
     draft.add_argument("--profile", default=None, metavar="口径", help="评分口径（默认按表上的地名和栏目判断，同 check；可选的口径见 jixiao-xl profiles）")
     draft.add_argument("--force", action="store_true", help="输出文件已存在时覆盖（先备份原文件）")
