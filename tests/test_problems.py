@@ -160,6 +160,16 @@ def test_explain_finds_file_problems_by_code_and_keyword(capsys):
     assert all(code in out for code in PROBLEMS) and "B111" in out
 
 
+@pytest.mark.parametrize("code, says", [
+    ("U203", "层级太深"),  # archive.safe_relpath refuses a name more than 64 folders deep with U203
+    ("U101", "请核实"),  # batch: a unit whose report came only as a scan is 请核实 (batch.results.Unit.scan_only)
+])
+def test_explain_says_what_to_do_in_the_cases_the_code_now_covers(capsys, code, says):
+    assert main(["explain", code]) == 0
+    out = capsys.readouterr().out
+    assert says in out.split("怎么办：", 1)[1], out
+
+
 def test_findings_keep_location_and_text_apart_in_the_result_sheet(tmp_path):
     """A finding whose text holds "：" itself (E102: "现为 112.5%：全年执行数大于全年预算数") is written to 校验结果
     whole, beside its location: nothing splits the message back apart."""

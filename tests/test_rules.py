@@ -86,6 +86,31 @@ def test_every_rule_is_documented(rule):
     assert rule.code in explained and "依据" in explained and "错误示例" in explained
 
 
+# Rules whose good example alone does not tell a user what to do (or whose behaviour a user meets changed): explain
+# says it under 怎么办.  W102/W106: a total whose 分值 do not make 100 gets no 等级 and the stated one is not checked.
+SAYS_WHAT_TO_DO = ["S007", "S008", "W102", "W106", "W109", "W110", "W111", "T304"]
+
+
+@pytest.mark.parametrize("code", SAYS_WHAT_TO_DO)
+def test_explain_says_what_to_do(code, capsys):
+    from jixiao_xl.cli import main
+
+    assert main(["explain", code]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(code) and "错误示例：" in out and "正确示例：" in out
+    todo = out.split("怎么办：", 1)[1] if "怎么办：" in out else ""
+    assert len(todo.strip()) >= 20 and any("\u4e00" <= ch <= "\u9fff" for ch in todo), out
+
+
+def test_explain_says_a_total_off_100_gets_no_grade(capsys):
+    from jixiao_xl.cli import main
+
+    for code in ("W102", "W106"):
+        assert main(["explain", code]) == 0
+        out = capsys.readouterr().out
+        assert "不是 100" in out and "等级" in out, out
+
+
 @pytest.mark.parametrize("rule", R.RULES, ids=lambda r: r.code)
 def test_every_rule_has_pass_and_fail_cases(rule):
     outcomes = {c.outcome for c in CASES if c.code == rule.code}

@@ -14,9 +14,9 @@ def _engine(rule, target, ctx):  # pragma: no cover - the report checker applies
     return ()
 
 
-def _rule(code, name, severity, summary, template, why, source, bad, good) -> Rule:
+def _rule(code, name, severity, summary, template, why, source, bad, good, fix="") -> Rule:
     return Rule(code=code, name=name, severity=severity, scope="report", summary=summary, template=template, why=why,
-                source=source, bad=bad, good=good, check=_engine)
+                source=source, bad=bad, good=good, check=_engine, fix=fix)
 
 
 SOURCE = "财预〔2020〕10号《项目支出绩效评价管理办法》第二十七条（评价报告应当依据充分、数据真实）；本省部门整体支出绩效自评报告格式"
@@ -205,6 +205,8 @@ NO_FIGURE = _rule(
     SOURCE,
     "本单位高度重视绩效自评工作，成立了工作专班，各项工作有序推进，取得了较好成效。",
     "公用经费340.27万元。",
+    "审核人：人工阅读报告，对照表核对；单位：在报告正文或表格中写明预算数、执行数、执行率、自评得分和等级"
+    "（不要只放在图片里）后重新提交。",
 )
 
 RULES: list[Rule] = [PART_SUM, SHARE, REPEAT, COUNT_SUM, SCORE_GRADE, PLACEHOLDER, RATE_TEXT, PART_ABOVE, ADJUSTED, CHANGE, AMOUNT, RATE, SCORE, YEAR, STAFF, TABLE_WRONG, UNMATCHED,

@@ -84,6 +84,9 @@ class Rule:
     # saved without a result worked out (``Context.opened``), the values the 结果 line shows.  True: it judges
     # what the file holds, blank formulas blank (D001 names the cells left blank, S002 the formulas without one).
     as_read: bool = False
+    # What the person who meets the finding does about it, in Chinese (explain's 怎么办), where the good example
+    # alone does not say it.
+    fix: str = ""
 
     def __post_init__(self):
         if self.severity not in SEVERITIES:
@@ -125,6 +128,7 @@ class Rule:
             f"依据：{readable_source(self.source)}\n\n"
             f"错误示例：{self.bad}\n"
             f"正确示例：{self.good}\n"
+            + (f"\n怎么办：{self.fix}\n" if self.fix else "")
         )
 
 
