@@ -194,3 +194,41 @@ def test_files_that_are_no_workbook_say_what_they_are(tmp_path, capsys):
     assert ("无法读取（U005）：这是CSV 文本文件（从表格导出的纯文本，没有表格的格式和公式），不是 Excel 工作簿；"
             "请提交 Excel 或 WPS 工作簿原件") in out_text
     assert "无法读取（U005）：这是图片（PNG），不是 Excel 工作簿" in out_text
+
+
+def test_a_sheet_of_notes_named_like_a_report_is_no_missing_form(tmp_path):
+    """S007 names a sheet called for a form that holds no form (a 附件2 merged into one cell).  A sheet of notes
+    called "自评说明" or "自评报告" (paragraphs, no table) was told "没有识别出绩效自评表 … 请按模板恢复表格"; a
+    sheet called "部门自评" that lost its form is still named."""
+    from jixiao_xl.rules.check import check_path
+
+    from .samples import SheetSpec
+
+    notes = [["自评说明"], ["本单位按照财政局通知要求开展了部门整体支出绩效自评，现将有关情况说明如下。"],
+             ["一、基本情况：本单位共有内设机构5个。"], ["二、自评结论：各项指标均已完成。"], ["三、其他：无。"]]
+    path = tmp_path / "带说明.xlsx"
+    write_xlsx(path, seed_sheets() + [SheetSpec("自评说明", notes), SheetSpec("自评报告", notes),
+                                      SheetSpec("部门自评", [["部门整体支出绩效自评表"]], ["A1:I25"])])
+    findings = [f for f in check_path(str(path)).all_findings() if f.code == "S007"]
+    assert [f.sheet for f in findings] == ["部门自评"], [f.message for f in findings]
+
+
+def test_a_link_out_of_the_folder_leaves_the_unit_to_the_reviewer_not_returned(tmp_path):
+    """A link (shortcut) out of the submissions folder is the reviewer's own doing, not the unit's: it is not
+    followed (U019) and its unit was 需退回 though everything it sent is in order.  Now 请核实."""
+    from . import report_docs as D
+    from .helpers import clean_seed
+
+    inbox = tmp_path / "收件"
+    (inbox / "司法局").mkdir(parents=True)
+    write_xlsx(inbox / "司法局" / "汨罗市司法局2023.xlsx", clean_seed())
+    D.build(inbox / "司法局" / "汨罗市司法局自评报告.docx", D.seed_report_lines())
+    (tmp_path / "别处").mkdir()
+    write_xlsx(tmp_path / "别处" / "副本.xlsx", clean_seed())
+    os.symlink(tmp_path / "别处" / "副本.xlsx", inbox / "司法局" / "副本链接.xlsx")
+    main(["batch", str(inbox), "-o", str(tmp_path / "out"), "--jobs", "1"])
+    book = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx")
+    head, *body = book["退回清单"].iter_rows(values_only=True)
+    units = [dict(zip(head, row)) for row in body]
+    assert [(u["单位"], u["处理"]) for u in units] == [("汨罗市司法局", "请核实")], units
+    assert "副本链接.xlsx 无法读取：" in units[0]["首先要改的问题（前 3 个错误）"]

@@ -956,3 +956,18 @@ def test_ningxias_execution_score_is_its_indicator_rows(tmp_path):
     res = report.forms[0].results
     assert res.exec_score is None and res.why("exec_score") == "未评分：三级指标“预算执行率” G14 的得分没有填写"
     assert "执行率得分 未评分（在三级指标“预算执行率” G14 中计分）" in to_text([report])
+
+
+def test_a_total_past_its_weights_gets_no_grade_and_no_advice_to_exceed_them(tmp_path, capsys):
+    """湖北 市级服务贸易发展资金 2020 (tests/data/published): 执行率 20 with 产出 60 + 效益 40 under "年度绩效目标(80分)"
+    (W108).  The scores add up to 120 of a 分值合计 of 100: the 结果 line said "总分 120（优）" and W104 told the
+    unit to change its 100 into 120.  A total past its 分值合计 has no grade; W104 gives no such advice."""
+    from jixiao_xl.cli import main
+
+    _, report = check_table(tmp_path, "hubei_unknown-shangwu_2020_project")
+    (form,) = report.forms
+    assert (form.results.weight_total, form.results.total_score, form.results.grade) == (100, 120, None)
+    assert form.results.why("grade") == "无法复核：总分 120 超过分值合计 100"
+    assert not by_code(report, "W104") and by_code(report, "W108")
+    main(["check", str(report.path)])
+    assert "分值合计 100，总分 120（等级无法复核：总分 120 超过分值合计 100）" in capsys.readouterr().out

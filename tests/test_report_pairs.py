@@ -246,3 +246,30 @@ def test_batch_says_a_report_in_words_only_was_not_compared(tmp_path):
     book = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx", read_only=True)
     details = [row for row in book["问题明细"].iter_rows(values_only=True) if row and row[4] == "T304"]
     assert len(details) == 1 and "没有一个数字能与表核对" in details[0][6]
+
+
+def test_a_unit_whose_report_holds_no_figure_is_left_to_the_reviewer(tmp_path):
+    """Nothing of a report in words only could be compared (T304): its unit, whose workbook is in order, was 通过
+    in 退回清单 as if its report had been checked.  Now 请核实 — it sent a report, so it is not 缺少 either."""
+    import openpyxl
+
+    from jixiao_xl import batch
+
+    from . import report_docs as D
+    from .helpers import clean_seed, set_cells
+    from .samples import write_xlsx
+
+    inbox = tmp_path / "收件" / "司法局"
+    inbox.mkdir(parents=True)
+    # the seed in order, without its two warnings (公用经费 over its budget, 42 % added during the year)
+    write_xlsx(inbox / "汨罗市司法局2023.xlsx", set_cells(clean_seed(), {"附件1!C25": 340.27, "附件2!C5": 1762.55}))
+    D.build(inbox / "汨罗市司法局自评报告.docx", ["汨罗市司法局2023年度部门整体支出绩效自评报告",
+                                                   "一、部门基本情况：本单位按照职责开展工作。",
+                                                   "二、绩效自评结论：各项工作均已完成，群众满意。"])
+    batch.run([str(inbox.parent)], str(tmp_path / "out"), jobs=1)
+    book = openpyxl.load_workbook(tmp_path / "out" / "汇总.xlsx", read_only=True)
+    head, *body = book["退回清单"].iter_rows(values_only=True)
+    returned = [dict(zip(head, row)) for row in body]
+    assert [(r["单位"], r["处理"], r["错误数"], r["警告数"], r["缺少的材料"]) for r in returned] == \
+        [("汨罗市司法局", "请核实", 0, 0, None)], returned
+

@@ -309,12 +309,16 @@ class Unit:
             return VERIFY
         errors, warnings = self.problem_counts()
         missing = self.missing()
-        if errors or "工作簿" in missing or "附件2" in missing or self.unsupported or \
+        sent = [reason for _, reason in self.unsupported if reason != LINK_OUTSIDE]  # a link: the reviewer's own
+        if errors or "工作簿" in missing or "附件2" in missing or sent or \
                 any(status_of(r) == "unreadable" for r in self.workbooks) or \
                 any(a.code != "U018" for a in self.archives):  # a zip damaged, with a password, unsafe: sent again
             return RETURN
-        # a .rar: the reviewer unpacks it; a scanned report: the reviewer reads it against the tables
-        return VERIFY if warnings or missing or self.archives or self.scan_only else PASS
+        # a .rar: the reviewer unpacks it; a scanned report, or one with no figure to compare (T304): the reviewer
+        # reads it against the tables; a link out of the folder: the reviewer sees what it points at
+        unread_report = any(code == "T304" for r in self.reports for code, _ in _problems_of(r))
+        return VERIFY if (warnings or missing or self.archives or self.scan_only or unread_report
+                          or self.unsupported) else PASS
 
 
 def one_line(text: str) -> str:

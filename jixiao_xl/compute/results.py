@@ -527,6 +527,11 @@ def self_eval_results(form: SelfEval, profile: Profile, rows: list[Row] | None =
     if grade is not None and off_scale:  # 150.2 of 170 points is no 优 on the 100-point scale
         grade = None
         unread["grade"] = off_scale
+    elif grade is not None and weight_total is not None and total > weight_total + profile.tolerance_score:
+        from ..read.values import fmt_number
+
+        grade = None  # 120 of 100: the parts are wrong somewhere (their own rules say where), no grade is known
+        unread["grade"] = f"无法复核：总分 {fmt_number(total)} 超过分值合计 {fmt_number(weight_total)}"
     return SelfEvalResults(rate, score, weight_total, total, grade,
                            MappingProxyType(unread) if unread else _NO_REASONS, tuple(rows),
                            exec_row_text(within) if within is not None else "")

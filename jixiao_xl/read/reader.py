@@ -311,7 +311,8 @@ def stated_profile(grids: list[Grid]) -> str | None:
     return "" if value is None else str(value).strip()
 
 
-_FORM_SHEET = re.compile(r"附件\s*[123]|附表\s*[123]|基础数据|整体支出|项目支出|自评")  # a sheet named for a form
+_FORM_SHEET = re.compile(r"附件\s*[123]|附表\s*[123]|基础数据|整体支出|项目支出|评价表|自评(?!说明|报告|情况)")  # a form's
+# sheet ("自评说明", "自评报告" name none: a sheet of notes is not a form that went missing)
 
 
 def _unread_sheet(grid: Grid) -> UnreadSheet | None:
