@@ -203,7 +203,8 @@ def test_draft_of_a_workbook_with_forty_errors(tmp_path, capsys):
     book = _many_errors(tmp_path / "表.xlsx")
     errors = check_path(str(book)).count("error")
     # every 得分 over its 分值 (once: I101, or I103 where the rule scores the row), each 执行率 and its 得分, 附件1's sums
-    assert errors >= 34
+    # (a 总分 typed as full marks while its parts add up past them is not told to exceed them: no W104 there)
+    assert errors >= 33
     before = book.read_bytes()
     out = _draft(tmp_path, book)
     printed = capsys.readouterr().out

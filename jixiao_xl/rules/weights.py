@@ -187,8 +187,9 @@ def _total_score_cell(rule: Rule, form: SelfEval, ctx: Context):
     if right is not None and found is not None and not score_differs(cell, found, right, tolerance):
         return  # the 总分 is right: a 得分 it adds is wrong, and its own rule (E104, I101, I103) says which
     most = ctx.results(form).weight_total
-    if expected is not None and most is not None and expected > most + tolerance:
-        return  # the parts add up past the 分值合计 (120 of 100): "should be 120" is no advice; their rules say which
+    if expected is not None and most is not None and found is not None and expected > most + tolerance \
+            and not differs(found, most, tolerance):
+        return  # full marks typed while the parts add up past them (120 of 100): "should be 120" is no advice
     if score_differs(cell, found, expected, tolerance):  # right at the precision it states: "99.0分" for 98.99
         within = exec_row(form, ctx.profile)  # 宁夏: the 执行率得分 is one of the 三级指标's
         parts = f"各三级指标得分（含“{within.level3.text}”）" if within is not None else "执行率得分与各三级指标得分"
