@@ -7,6 +7,7 @@ is one Chinese line on stderr.  cli.py builds the parser and runs them.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 
@@ -328,7 +329,7 @@ def _batch(args) -> int:
     from .xlsx.xlsxio import OutputError, folder_problem
 
     output = Path(args.output)
-    if output.suffix.lower() in _FILE_NAMES and not output.is_dir():  # -o 汇总.xlsx: a folder of that name surprises
+    if output.suffix.lower() in _FILE_NAMES and not os.path.isdir(output):  # (is_dir raises on a name too long)  # -o 汇总.xlsx: a folder of that name surprises
         print(f"jixiao-xl：-o 是输出文件夹（其中写入 {batch.SUMMARY_NAME} 和 findings.json），“{output.name}”像是文件名；"
               f"请给一个文件夹，例如 -o {output.with_suffix('')}", file=sys.stderr)
         return 2

@@ -489,3 +489,13 @@ def test_batch_output_named_like_a_file_is_refused_not_made_a_folder(tmp_path, c
     (tmp_path / name).mkdir()
     code, out, err = run(capsys, "batch", str(inbox), "-o", str(tmp_path / name), "--jobs", "1")
     assert code == 1 and (tmp_path / name / "汇总.xlsx").is_file()
+
+
+def test_batch_output_named_past_the_file_systems_limit_is_said_in_chinese(tmp_path, capsys):
+    """`-o` with a name over 255 bytes ending in .xlsx: checking whether it was a folder raised (ENAMETOOLONG) and
+    the command stopped with "程序内部错误"."""
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    shutil.copy(EXAMPLE, inbox / "司法局.xlsx")
+    code, out, err = run(capsys, "batch", str(inbox), "-o", str(tmp_path / ("汇" * 90 + ".xlsx")))
+    assert code == 2 and "程序内部错误" not in err and "-o 是输出文件夹" in err, err

@@ -971,3 +971,35 @@ def test_a_total_past_its_weights_gets_no_grade_and_no_advice_to_exceed_them(tmp
     assert not by_code(report, "W104") and by_code(report, "W108")
     main(["check", str(report.path)])
     assert "分值合计 100，总分 120（等级无法复核：总分 120 超过分值合计 100）" in capsys.readouterr().out
+
+
+def test_a_funds_block_not_read_on_a_form_of_no_known_province_leaves_the_total_unjudged(tmp_path):
+    """天长 2022 (tests/data/published) with its funds block blank and its unit renamed (province no longer told):
+    the indicators weigh 90, so a 执行率 part of 10 may be there unread (S001).  It was taken as no part at all:
+    "分值合计 90 ≠ 100" and three errors (W102, W103, W104 "应为 90，现填 100"); the total waits for it instead."""
+    rows = table("anhui_tianchang_2022_project")["rows"]
+    blank = {f"{'ABCDEFGHI'[c]}{r}": None for r in range(5, 10) for c in range(len(rows[r - 1]))}
+    _, report = check_table(tmp_path, "anhui_tianchang_2022_project", {**blank, "F4": "某某局"})
+    (form,) = report.forms
+    assert (form.results.weight_total, form.results.total_score) == (100, None)
+    assert form.results.why("total_score").startswith("无法复核：总分含执行率得分（10 分）")
+    assert [f.code for f in report.all_findings() if f.severity == "error"] == []
+
+
+def test_a_report_stating_full_marks_typed_is_not_told_to_raise_them(tmp_path):
+    """湖北 服务贸易 2020: 总分 100 typed, parts 120 of a 分值合计 100 (W108 says which header is wrong).  A report
+    stating "得分100分，等级为优" was told (T206) "总分按校验复核为 120…应为 120 分" and its 优 accepted; the check
+    gives no grade there, so the report's 等级 is an info and its 总分 no error."""
+    import docx
+
+    from jixiao_xl.narrative.checker import check_report
+
+    _, report = check_table(tmp_path, "hubei_unknown-shangwu_2020_project")
+    document = docx.Document()
+    document.add_paragraph("2020年市级服务贸易发展资金项目支出绩效自评报告")
+    document.add_paragraph("经自评，该项目自评得分100分，等级为优。")
+    document.save(tmp_path / "报告.docx")
+    checked = check_report(str(tmp_path / "报告.docx"), [report.path])
+    assert [f.code for f in checked.findings if f.severity in ("error", "warning")] == []
+    infos = [f.message for f in checked.findings if f.code == "T301"]
+    assert any("等级无法复核：总分 120 超过分值合计 100" in m for m in infos), infos

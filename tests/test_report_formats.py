@@ -322,3 +322,30 @@ def test_batch_checks_doc_and_pdf_reports_and_lists_a_scan_as_an_attachment(file
     assert "甲/盖章页.pdf" not in by_rel
     assert "这是扫描件，无法读取文字" in notes["甲/盖章页.pdf"]
     assert result.exit_code == 1
+
+
+def test_a_report_in_words_with_a_picture_of_its_seal_is_no_scan(tmp_path):
+    """A report of several hundred characters in words only, with a picture of the unit's seal: it was U101
+    "文字只有 5xx 字…可能是扫描件" (unreadable).  A scan's text layer is a title or a stamp; a report written in
+    words is read, and T304 says none of its figures could be compared."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    seal = tmp_path / "章.png"  # a 60 × 60 red square, written as a PNG by hand
+    pixels = b"".join(b"\x00" + b"\xff\x00\x00" * 60 for _ in range(60))
+    seal.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 60, 60, 8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(pixels)) + chunk(b"IEND", b""))
+    document = docx.Document()
+    document.add_paragraph("汨罗市司法局2023年度部门整体支出绩效自评报告")
+    for _ in range(6):
+        document.add_paragraph("本单位认真落实预算绩效管理要求，围绕年度工作目标，扎实推进各项工作，"
+                               "法治宣传、人民调解、社区矫正等工作有序开展，群众满意度较高，取得了较好的社会效益。")
+    document.add_picture(str(seal), width=Inches(1))
+    document.save(tmp_path / "报告.docx")
+    paragraphs = read_report(str(tmp_path / "报告.docx"))  # no UnreadableReport
+    assert len(paragraphs) == 7
+    report = check_report(str(tmp_path / "报告.docx"), [])
+    assert [f.code for f in report.findings] == ["T303", "T304"]  # no workbook given; no figure to compare

@@ -633,7 +633,7 @@ def _across_folders(units: list[Unit]) -> list[Unit]:
             out.append(unit)
             continue
         kept.folder = "、".join(dict.fromkeys(f or "（顶层）" for f in kept.folder.split("、") + [unit.folder]))
-        for part in ("workbooks", "unsupported", "reports", "files", "archives"):
+        for part in ("workbooks", "unsupported", "reports", "files", "archives", "scans"):
             getattr(kept, part).extend(getattr(unit, part))
     return out
 

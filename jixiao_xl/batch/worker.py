@@ -238,7 +238,7 @@ def _report_main(conn) -> None:
             except MemoryError:
                 outcome = ("no", "U014", PROBLEMS["U014"].text(None))
             except BaseException as exc:  # noqa: BLE001 - one odd report never stops the run
-                outcome = ("no", "U016", PROBLEMS["U016"].text(None, detail=type(exc).__name__))
+                outcome = ("no", "U016", PROBLEMS["U016"].text(None, detail=cause(exc, "程序内部错误，请把文件发给维护人员")))
             conn.send((task.index, outcome))
 
 

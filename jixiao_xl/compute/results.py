@@ -221,7 +221,14 @@ def unstated_exec_weight(form: SelfEval, profile: Profile) -> float:
     if form.exec:
         return weight
     apart = not profile.level1 or abs(sum(profile.level1.values()) + weight - 100) < 1e-6
-    return weight if profile.known and apart else 0.0
+    if profile.known:
+        return weight if apart else 0.0
+    # province not known: none only where the form's own 分值 make 100 without it (海南 20 + 25 + 55); else the
+    # funds block may be there unread (S001), and the total waits for it rather than 90 points made the whole
+    levels = [level.weight for level in form.levels]
+    own = sum(levels) if levels and all(w is not None for w in levels) else \
+        sum(w for w in (num(i.weight) for i in form.indicators) if w is not None)
+    return 0.0 if abs(own - FULL_MARKS) < 1e-6 else weight
 
 
 def exec_row(form: SelfEval, profile: Profile) -> Indicator | None:

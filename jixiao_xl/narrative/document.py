@@ -204,12 +204,15 @@ def read_report(path: str) -> list[Paragraph]:
         if pictures:
             raise UnreadableReport("U101", text=f"文档只有图片（{pictures} 张），没有可读的文字（可能是扫描件）；请提交可编辑的 Word 文档")
         raise UnreadableReport("U103")
-    if pictures and not _has_figures(paragraphs):
-        chars = sum(len(p.text.strip()) for p in paragraphs)
+    chars = sum(len(p.text.strip()) for p in paragraphs)
+    if pictures and chars <= SCAN_TEXT and not _has_figures(paragraphs):  # longer words only: T304 says so
         kind = "PDF " if os.path.splitext(path)[1].lower() == ".pdf" else "文档"
         raise UnreadableReport("U101", text=f"{kind}的文字只有 {chars} 字，没有任何金额、比率或得分，其余是图片（{pictures} 张），"
                                "可能是扫描件；报告中的数字一个也没有核对；请提交可编辑的 Word 文档（.docx）或带文字层的 PDF")
     return paragraphs
+
+
+SCAN_TEXT = 300  # characters a scan's text layer holds at most (a typed title, a stamp): more is a report in words
 
 
 def _has_figures(paragraphs: list[Paragraph]) -> bool:

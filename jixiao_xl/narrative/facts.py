@@ -322,7 +322,11 @@ class Facts:
         fixed = self._fixed_value(target, key)
         right = [v for v in (reviewed, fixed) if v is not None and not _same(v, fact.value)]
         wrong = fix[1] if fix is not None else ""
-        if not wrong and key == "total_score" and score_differs(cell, fact.value, reviewed, self.tolerance_score):
+        most = res.weight_total if key == "total_score" else None  # full marks typed, parts past them: no advice
+        past = most is not None and reviewed is not None and reviewed > most + self.tolerance_score \
+            and abs(fact.value - most) <= self.tolerance_score
+        if not wrong and key == "total_score" and not past and \
+                score_differs(cell, fact.value, reviewed, self.tolerance_score):
             # the 总分 adds up the 得分 as typed; the check counts each within its 分值 and what the rule allows
             graded = f"（{res.grade}）" if res.grade else ""  # none for a total not on the 100-point scale
             wrong = (f"总分按校验复核为 {fmt_number(reviewed)}{graded}，表中为 {fmt_number(fact.value)}"
@@ -343,7 +347,7 @@ class Facts:
         if score.value is None:
             return Fact(None, f"{score.where} 对应的等级", score.sheet, score.cell, "grade", unknown=score.unknown)
         res = self._results(target)
-        if res.grade is None and res.why("grade").startswith(compute.OFF_SCALE):  # 分值合计 170: no grade
+        if res.grade is None and res.why("grade"):  # 分值合计 170, or 120 of 100: the check gives no grade
             return Fact(None, f"{score.where} {fmt_number(score.value)} 分对应的等级", score.sheet, score.cell, "grade",
                         unknown=res.why("grade"))
         right = tuple(dict.fromkeys(g for g in (grade(v) for v in score.right) if g != grade(score.value)))

@@ -99,6 +99,8 @@ def _classify(head: Indicator, items: list[Indicator], parts: bool) -> Group | N
     weighted = head.weight is not None and (num(head.weight) is not None
                                             or any(num(i.weight) is not None for i in items))
     column = "weight" if weighted else "score"
+    if getattr(head, column) is None:
+        return None  # the head has no such cell (no 得分 column): nothing to hold its items against, rows as read
     stated, total = num(getattr(head, column)), _sum(getattr(i, column) for i in items)
     if stated is not None and total is not None and abs(stated - total) <= _TOLERANCE:
         return Group(head, items, "subtotal", column)
