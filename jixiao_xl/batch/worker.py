@@ -183,9 +183,10 @@ UNREAD_COLUMNS = {4: "exec_rate", 5: "exec_score", 7: "total_score"}
 GRADE_COLUMN = 10  # 复核等级
 
 
-def _worker_main(conn, profile_name: str, overrides: dict, fill: bool, outdir: str, by: str | None,
-                 store: tuple | None = None) -> None:
-    """Take lists of tasks, send back one (index, result) per file as soon as it is done."""
+def _serve(conn, handle, failed) -> None:
+    """A worker's loop, within the memory limit: take lists of tasks, send back (index, ``handle(task)``) for each
+    as soon as it is done; a task that fails is ``failed(task, code, **fields)`` — one odd file never stops the
+    run (U014 out of memory, U016 anything else, said in Chinese)."""
     try:
         import resource
 
@@ -201,45 +202,39 @@ def _worker_main(conn, profile_name: str, overrides: dict, fill: bool, outdir: s
             return
         for task in tasks:
             try:
-                result = process(task, profile_name, overrides, fill, outdir, by, store)
+                outcome = handle(task)
             except MemoryError:
-                result = _failed(task, "U014")
-            except BaseException as exc:  # one odd file never stops the run
-                result = _failed(task, "U016", detail=cause(exc, "程序内部错误，请把文件发给维护人员"))
-            if "json" in result:  # the parent decodes the report from it when it needs it (see Result)
-                del result["report"]
-            conn.send((task.index, result))
+                outcome = failed(task, "U014")
+            except BaseException as exc:  # noqa: BLE001 - one odd file never stops the run
+                outcome = failed(task, "U016", detail=cause(exc, "程序内部错误，请把文件发给维护人员"))
+            conn.send((task.index, outcome))
+
+
+def _worker_main(conn, profile_name: str, overrides: dict, fill: bool, outdir: str, by: str | None,
+                 store: tuple | None = None) -> None:
+    """Check workbooks: one result per file (as ``process`` makes it, or ``_failed``'s)."""
+
+    def sent(result: dict) -> dict:
+        if "json" in result:  # the parent decodes the report from it when it needs it (see Result)
+            del result["report"]
+        return result
+
+    _serve(conn, lambda task: sent(process(task, profile_name, overrides, fill, outdir, by, store)),
+           lambda task, code, **fields: sent(_failed(task, code, **fields)))
 
 
 def _report_main(conn) -> None:
-    """A worker reading reports: takes lists of tasks, sends back one (index, outcome) per report, the outcome
-    ("ok", paragraphs) or ("no", code, text) (an exception of ours does not survive pickling)."""
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-    except (ImportError, ValueError, OSError):
-        pass
+    """Read reports: one outcome per report, ("ok", paragraphs) or ("no", code, text) (an exception of ours does
+    not survive pickling)."""
     from ..narrative.document import UnreadableReport, read_report
-    from ..problems import PROBLEMS
 
-    while True:
+    def read(task: Task) -> tuple:
         try:
-            tasks = conn.recv()
-        except EOFError:
-            return
-        if tasks is None:
-            return
-        for task in tasks:
-            try:
-                outcome = ("ok", read_report(task.path))
-            except UnreadableReport as exc:
-                outcome = ("no", exc.code, exc.text)
-            except MemoryError:
-                outcome = ("no", "U014", PROBLEMS["U014"].text(None))
-            except BaseException as exc:  # noqa: BLE001 - one odd report never stops the run
-                outcome = ("no", "U016", PROBLEMS["U016"].text(None, detail=cause(exc, "程序内部错误，请把文件发给维护人员")))
-            conn.send((task.index, outcome))
+            return ("ok", read_report(task.path))
+        except UnreadableReport as exc:
+            return ("no", exc.code, exc.text)
+
+    _serve(conn, read, _report_failed)
 
 
 def _report_failed(task: Task, code: str, text: str | None = None, **fields) -> tuple:
