@@ -107,15 +107,20 @@ def hide_covered(grid: Grid) -> None:
     height = len(rows)
     for rng in grid.merged:
         r0, c0, r1, c1 = rng
-        for r in range(r0, min(r1, height - 1) + 1):
+        last = r1 if r1 < height else height - 1
+        for r in range(r0, last + 1):
             row = rows[r]
-            start, end = (c0 + 1 if r == r0 else c0), min(c1, len(row) - 1)
+            start = c0 + 1 if r == r0 else c0
+            end = c1 if c1 < len(row) else len(row) - 1
             if end < start:
                 continue
             budget -= end - start + 1
             if budget < 0:  # overlapping ranges over a whole sheet (no application writes them): enough looked at
                 grid.covered = covered
                 return
+            part = row[start:end + 1]
+            if part.count(None) + part.count("") == len(part):  # nearly always: nothing under the merge
+                continue
             for c in range(start, end + 1):
                 value = row[c]
                 if value is None or value == "":
