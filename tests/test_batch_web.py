@@ -619,6 +619,14 @@ def test_batch_page_in_headless_chromium(tmp_path):
             page.click("#submit")
             page.wait_for_function("document.getElementById('error').textContent.length > 0", timeout=30_000)
             assert page.inner_text("#error").startswith("上传的文件不是有效的 .zip 压缩包")
+            # the connection drops (the server stopped): Chromium's "Failed to fetch" was shown as it is
+            before = len(sent)
+            page.route("**/jobs**", lambda route: route.abort())
+            page.set_input_files("#zip", str(material))
+            page.click("#submit")
+            page.wait_for_function("document.getElementById('error').textContent.length > 0", timeout=30_000)
+            assert page.inner_text("#error") == "无法连接服务器（网络中断，或服务器已停止），请检查后重试。"
+            del sent[before:]
             browser.close()
         changes = [(m, u.split("?")[0].rsplit("/", 1)[-1], h) for m, u, h in sent if m not in ("GET", "HEAD")]
         assert len(changes) == 6  # twice: create the job, upload the zip, start
