@@ -76,7 +76,7 @@ def test_every_template_formula_is_derives_and_back(tmp_path, case):
     grade = items[dept.grade.address]
     total, weights = dept.total_score.address, dept.total_weight.address
     # no 等级 while the 分值合计 is not 100: the grades are on the 100-point scale (results.scale_reason)
-    assert grade.formula == (f'="等级："&IF(AND(ISNUMBER({total}),ROUND(N({weights}),2)=100),IF(ROUND({total},2)>=90,"优",'
+    assert grade.formula == (f'="等级："&IF(AND(ISNUMBER({total}),ROUND(N({weights}),2)=100,ROUND(N({total}),2)<=100),IF(ROUND({total},2)>=90,"优",'
                              f'IF(ROUND({total},2)>=80,"良",IF(ROUND({total},2)>=60,"中","差"))),"")')
 
 

@@ -73,7 +73,7 @@ def test_derived_cells_are_locked_formulas_and_inputs_are_open(tmp_path, capsys)
     assert ws["B14"].value == '="产出指标"&CHAR(10)&"("&SUM(G14:G16)&"分)"'
     total = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "总分")
     assert ws.cell(total, 7).value.endswith(f"+SUM(G14:G{total - 1})")
-    assert ws.cell(total, 9).value.startswith(f'="等级："&IF(AND(ISNUMBER(H{total}),ROUND(N(G{total}),2)=100),IF(ROUND(')
+    assert ws.cell(total, 9).value.startswith(f'="等级："&IF(AND(ISNUMBER(H{total}),ROUND(N(G{total}),2)=100,ROUND(N(H{total}),2)<=100),IF(ROUND(')
     basic = book["附件1"]
     assert basic["B6"].value == '=IF(COUNT(B7,B10,B11)=0,"",SUM(B7,B10,B11))'  # 三公 = 车 + 出国 + 接待
     assert basic["B7"].value == '=IF(COUNT(B8,B9)=0,"",SUM(B8,B9))'

@@ -352,11 +352,14 @@ def _grade(form: SelfEval, profile: Profile) -> Derived:
     weights = form.total_weight
     if weights is not None and weights.address not in (total, form.grade.address):
         # the grades are on the 100-point scale: none while the 分值合计 is another (results.scale_reason)
-        known = f"AND({known},ROUND(N({weights.address}),2)=100)"
+        # and none for more than full marks (120 of 100: results withhold it too); N(): a blank total is no #VALUE!
+        known = f"AND({known},ROUND(N({weights.address}),2)=100,ROUND(N({total}),2)<=100)"
     formula = (f'="{prefix}"&IF({known},IF({rounded}>=90,"优",IF({rounded}>=80,"良",'
                f'IF({rounded}>=60,"中","差"))),"")'
                if form.total_score.address != form.grade.address else None)
-    return Derived(form.grade, S.grade(S.round2(stated_score_sum(form, profile))), formula, "grade")
+    total_value = S.round2(stated_score_sum(form, profile))
+    over = total_value is not None and total_value > 100 + profile.tolerance_score  # past full marks: no grade
+    return Derived(form.grade, None if over else S.grade(total_value), formula, "grade")
 
 
 def _exec_weight_ref(form: SelfEval, profile: Profile) -> str:

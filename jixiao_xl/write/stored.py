@@ -144,7 +144,8 @@ def as_written(grids: list[Grid], cells: dict[str, dict[str, CellOp]]) -> tuple[
 
 
 _GRADE_FORMULA = re.compile(r'^"(?P<prefix>[^"]*)"&IF\((?:AND\()?ISNUMBER\((?P<total>\$?[A-Z]{1,3}\$?\d+)\)'
-                            r'(?:,ROUND\(N\((?P<weights>\$?[A-Z]{1,3}\$?\d+)\),2\)=100\))?,IF\(ROUND\('
+                            r'(?:,ROUND\(N\((?P<weights>\$?[A-Z]{1,3}\$?\d+)\),2\)=100'
+                            r'(?P<capped>,ROUND\(N\((?P=total)\),2\)<=100)?\))?,IF\(ROUND\('
                             r'(?P=total),2\)>=90,"优",IF\(ROUND\((?P=total),2\)>=80,"良",IF\(ROUND\((?P=total),2\)>=60,'
                             r'"中","差"\)\)\),""\)$')
 
@@ -190,6 +191,8 @@ def known_results(grids: list[Grid], cells: dict[str, dict[str, CellOp]]) -> Non
                         weights = value_of(grid.name, match["weights"].replace("$", ""))
                         numeric = isinstance(weights, (int, float)) and not isinstance(weights, bool) \
                             and round(float(weights), 2) == 100
+                        if numeric and match["capped"]:  # and none for more than full marks (120 of 100)
+                            numeric = round(float(total), 2) <= 100
                     value = match["prefix"] + ((grade(float(total)) or "") if numeric else "")
                 else:
                     value = value_of(grid.name, address)
