@@ -584,9 +584,19 @@ def shown(res: _Results, key: str) -> str:
     return fmt_rate(value) if key.endswith("rate") else fmt_number(value)
 
 
-def exec_text(res: SelfEvalResults, mode: str = "") -> str:
+def full_marks_past_parts(typed: float | None, parts: float | None, most: float | None, tolerance: float) -> bool:
+    """The 总分 typed is the full 分值合计 ``most`` while the parts add up past it (湖北: 100 typed, parts 120 of 100):
+    telling the unit its total "should be 120" is no advice (W104, the report's 总分 alike); the parts' own rules
+    say which is wrong."""
+    return None not in (typed, parts, most) and parts > most + tolerance and abs(typed - most) <= tolerance + 1e-9
+
+
+def exec_text(res: SelfEvalResults, profile: dict | None = None) -> str:
     """"执行率 100.00%，执行率得分 9": the 结果 line's 执行率 part, saying where a 三级指标 scores it ("执行率得分 9
-    （在三级指标“预算执行率” G14 中计分）") rather than a 0 of the funds block; ``mode``: how --exec-mode scored it."""
+    （在三级指标“预算执行率” G14 中计分）") rather than a 0 of the funds block, and how --exec-mode scored it
+    (``profile``: the report's, as check_workbook describes it: exec_mode and exec_how when the option was given)."""
+    how = (profile or {}).get("exec_how")
+    mode = f"（--exec-mode {profile['exec_mode']}：{how}）" if how else ""
     text = f"执行率 {shown(res, 'exec_rate')}，执行率得分 {shown(res, 'exec_score')}{mode}"
     return f"{text}（在{res.exec_within} 中计分）" if res.exec_within else text
 

@@ -322,9 +322,8 @@ class Facts:
         fixed = self._fixed_value(target, key)
         right = [v for v in (reviewed, fixed) if v is not None and not _same(v, fact.value)]
         wrong = fix[1] if fix is not None else ""
-        most = res.weight_total if key == "total_score" else None  # full marks typed, parts past them: no advice
-        past = most is not None and reviewed is not None and reviewed > most + self.tolerance_score \
-            and abs(fact.value - most) <= self.tolerance_score
+        past = key == "total_score" and compute.full_marks_past_parts(fact.value, reviewed, res.weight_total,
+                                                                       self.tolerance_score)
         if not wrong and key == "total_score" and not past and \
                 score_differs(cell, fact.value, reviewed, self.tolerance_score):
             # the 总分 adds up the 得分 as typed; the check counts each within its 分值 and what the rule allows

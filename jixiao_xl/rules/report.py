@@ -33,9 +33,7 @@ def _results_line(form_report, profile: dict | None = None) -> str:
         return "；".join(parts) if parts else "（无可计算的控制率）"
     from ..compute.results import exec_text, shown, total_text
 
-    how = (profile or {}).get("exec_how")
-    mode = f"（--exec-mode {profile['exec_mode']}：{how}）" if how else ""
-    return f"{exec_text(res, mode)}，分值合计 {shown(res, 'weight_total')}，{total_text(res)}"
+    return f"{exec_text(res, profile)}，分值合计 {shown(res, 'weight_total')}，{total_text(res)}"
 
 
 def to_text(reports: list[FileReport], show_info: bool = True) -> str:

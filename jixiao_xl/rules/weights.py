@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..compute.results import exec_part_missing, exec_row, exec_weight, scale_reason, stated_score_sum
+from ..compute.results import (exec_part_missing, exec_row, exec_weight, full_marks_past_parts, scale_reason,
+                               stated_score_sum)
 from ..compute import scoring as S
 from ..compute.profiles import weights_complete
 from .findings import Rule
@@ -186,9 +187,7 @@ def _total_score_cell(rule: Rule, form: SelfEval, ctx: Context):
     tolerance = ctx.profile.tolerance_score
     if right is not None and found is not None and not score_differs(cell, found, right, tolerance):
         return  # the 总分 is right: a 得分 it adds is wrong, and its own rule (E104, I101, I103) says which
-    most = ctx.results(form).weight_total
-    if expected is not None and most is not None and found is not None and expected > most + tolerance \
-            and not differs(found, most, tolerance):
+    if full_marks_past_parts(found, expected, ctx.results(form).weight_total, tolerance):
         return  # full marks typed while the parts add up past them (120 of 100): "should be 120" is no advice
     if score_differs(cell, found, expected, tolerance):  # right at the precision it states: "99.0分" for 98.99
         within = exec_row(form, ctx.profile)  # 宁夏: the 执行率得分 is one of the 三级指标's

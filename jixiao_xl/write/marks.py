@@ -119,9 +119,7 @@ def result_rows(report) -> list[list]:
         if form_report.kind != "basic_data":
             from ..compute.results import exec_text, total_text
 
-            how = (report.profile or {}).get("exec_how")  # --exec-mode: how the 执行率得分 was computed
-            mode = f"（--exec-mode {report.profile['exec_mode']}：{how}）" if how else ""
-            line = f"[{form_report.form.sheet}] {exec_text(res, mode)}，{total_text(res)}"
+            line = f"[{form_report.form.sheet}] {exec_text(res, report.profile)}，{total_text(res)}"
         else:
             line = f"[{form_report.form.sheet}] 财政供养人员控制率 {fmt_rate(res.staff_control_rate)}"
         rows.append([line] + [None] * (len(RESULT_HEADER) - 1))
