@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import sqlite3
 import os
@@ -562,23 +563,26 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_batch_page_in_headless_chromium(tmp_path):
+
+def _chromium() -> str | None:
+    """Debian's Chromium for the page's browser tests (skipped where it is not installed, never in CI)."""
     chromium = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
     if not chromium and not os.environ.get("CI"):
         pytest.skip("没有安装 chromium（apt-get install chromium）")
-    from playwright.sync_api import sync_playwright
+    return chromium
 
-    material = tmp_path / "材料.zip"
-    material.write_bytes(example_zip())
+
+@contextlib.contextmanager
+def _served(tmp_path):
+    """The add-in server on a free port of 127.0.0.1, running this worktree's code (not whatever jixiao_xl the
+    environment has installed), its jobs under tmp_path/jobs: yields the port once it answers."""
     port = _free_port()
-    # the server runs this worktree's code, not whatever jixiao_xl the environment has installed
     env = dict(os.environ, JIXIAO_BATCH_DIR=str(tmp_path / "jobs"),
                PYTHONPATH=os.pathsep.join([str(ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
     server = subprocess.Popen(
         [sys.executable, "-c", f"from jixiao_xl.excel.addin import serve; serve(host='127.0.0.1', port={port})"],
         cwd=tmp_path, env=env, stdout=(tmp_path / "server.log").open("wb"), stderr=subprocess.STDOUT)
     try:
-        url = f"http://127.0.0.1:{port}/jixiao/batch?key=abc"  # as a shared server's link opens it
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -587,6 +591,19 @@ def test_batch_page_in_headless_chromium(tmp_path):
             except OSError:
                 assert server.poll() is None and time.monotonic() < deadline, "加载项服务没有启动"
                 time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+def test_batch_page_in_headless_chromium(tmp_path):
+    chromium = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    material = tmp_path / "材料.zip"
+    material.write_bytes(example_zip())
+    with _served(tmp_path) as port:
+        url = f"http://127.0.0.1:{port}/jixiao/batch?key=abc"  # as a shared server's link opens it
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium or "/usr/bin/chromium", args=["--no-sandbox"])
             page = browser.new_page(accept_downloads=True)
@@ -633,9 +650,6 @@ def test_batch_page_in_headless_chromium(tmp_path):
         assert {h for _, _, h in changes} == {"1"}, changes
         assert {m for m, _, _ in changes} == {"POST", "PUT"}
         assert files_left(tmp_path / "jobs") == []
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_server_store_keeps_each_batch_and_checks_against_last_year(client, job_dir, tmp_path, monkeypatch):
@@ -706,9 +720,7 @@ def test_folder_uploaded_from_the_page_reads_as_the_command_line_reads_it(tmp_pa
     """A reviewer's trial: 上传整个文件夹 with the folder `in` (平江/, 汨罗/ in it) gave 文件夹 "in/平江" in 退回清单
     and files "in/平江/…" in 汇总 — the chosen folder's own name put in front of every path (the browser's
     webkitRelativePath) — where ``jixiao-xl batch in`` reads "平江".  The page sends the paths inside the folder."""
-    chromium = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-    if not chromium and not os.environ.get("CI"):
-        pytest.skip("没有安装 chromium（apt-get install chromium）")
+    chromium = _chromium()
     from playwright.sync_api import sync_playwright
 
     from jixiao_xl import batch as B
@@ -726,21 +738,7 @@ def test_folder_uploaded_from_the_page_reads_as_the_command_line_reads_it(tmp_pa
     B.run([str(chosen)], str(tmp_path / "cli"), jobs=1)
     cli = openpyxl.load_workbook(tmp_path / "cli" / "汇总.xlsx")
 
-    port = _free_port()
-    env = dict(os.environ, JIXIAO_BATCH_DIR=str(tmp_path / "jobs"),
-               PYTHONPATH=os.pathsep.join([str(ROOT)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
-    server = subprocess.Popen(
-        [sys.executable, "-c", f"from jixiao_xl.excel.addin import serve; serve(host='127.0.0.1', port={port})"],
-        cwd=tmp_path, env=env, stdout=(tmp_path / "server.log").open("wb"), stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, "加载项服务没有启动"
-                time.sleep(0.2)
+    with _served(tmp_path) as port:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium or "/usr/bin/chromium", args=["--no-sandbox"])
             page = browser.new_page(accept_downloads=True)
@@ -755,9 +753,6 @@ def test_folder_uploaded_from_the_page_reads_as_the_command_line_reads_it(tmp_pa
                 link.click()
             info.value.save_as(tmp_path / "web.xlsx")
             browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     web = openpyxl.load_workbook(tmp_path / "web.xlsx")
 
     def column(book, sheet: str, title: str) -> list:
